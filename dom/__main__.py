@@ -1,0 +1,3 @@
+from dom.cli import main
+
+raise SystemExit(main())

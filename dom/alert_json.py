@@ -1,0 +1,56 @@
+"""Alert JSON v1: the contract for everything that reads dom's alerts (stdout, files, webhooks,
+exec hooks). See the README ("Alert JSON v1") and the schema ``dom/alert_schema.json``.
+
+Core alerts hold integers (ticks, lots); this edge module turns them into exact decimal strings.
+Evidence keys ending in ``_lots`` become decimal size strings and keys ending in ``_px`` become
+decimal price strings, both under the key without its suffix; other values pass through.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from dom.core.types import Alert
+from dom.core.units import Instrument
+
+VERSION = 1
+
+
+def evidence_json(ev: dict[str, Any], inst: Instrument) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in ev.items():
+        if k.endswith("_lots") and isinstance(v, int):
+            out[k[:-5]] = inst.qty_str(v)
+        elif k.endswith("_px") and isinstance(v, int):
+            out[k[:-3]] = inst.px_str(v)
+        elif isinstance(v, float):
+            out[k] = round(v, 6)
+        else:
+            out[k] = v
+    return out
+
+
+def alert_to_dict(a: Alert, venue: str, inst: Instrument) -> dict[str, Any]:
+    return {
+        "v": VERSION,
+        "id": a.id,
+        "ts_ns": a.ts_ns,
+        "venue": venue,
+        "symbol": a.symbol,
+        "kind": a.kind.value,
+        "state": a.state.value,
+        "side": a.side.value,
+        "price": inst.px_str(a.px_ticks),
+        "size": inst.qty_str(a.qty_lots),
+        "notional": inst.notional_str(a.px_ticks, a.qty_lots),
+        "score": round(min(1.0, max(0.0, float(a.score))), 4),
+        "evidence": evidence_json(a.evidence, inst),
+        "message": a.message,
+    }
+
+
+def alert_to_line(a: Alert, venue: str, inst: Instrument) -> bytes:
+    """One JSON line (no trailing newline), keys in contract order, deterministic bytes."""
+    return orjson.dumps(alert_to_dict(a, venue, inst))

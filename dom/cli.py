@@ -1,0 +1,68 @@
+"""The one entry point: ``dom`` and ``python -m dom``.
+
+Each subcommand lives in ``dom/commands/<name>.py`` with two functions: ``add_parser(sub)``
+(cheap: no heavy imports at module level) and ``run(args) -> int``. Heavy modules (textual,
+ccxt, aiohttp) are imported inside ``run``. ``dom`` with no subcommand opens the TUI on the
+built-in market.
+
+A :class:`dom.errors.DomError` becomes one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from dom import __version__
+from dom.errors import DomError
+
+# Subcommands in the order `dom --help` lists them. A module that does not exist yet is skipped.
+COMMANDS = ("tui", "run", "sim", "replay", "record", "eval", "journal", "check_config")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="dom",
+        description="Order-flow and depth-of-market monitor for crypto futures. "
+        "With no command, opens the terminal UI on the built-in market.",
+    )
+    p.add_argument("--version", action="version", version=f"dom {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            mod = importlib.import_module(f"dom.commands.{name}")
+        except ModuleNotFoundError as e:
+            if e.name == f"dom.commands.{name}":
+                continue
+            raise
+        mod.add_parser(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        if "tui" not in parser._subparsers._group_actions[0].choices:  # type: ignore[union-attr]
+            parser.print_help()
+            return 0
+        args = parser.parse_args(["tui", *(argv or [])])
+    try:
+        return int(args.func(args) or 0)
+    except DomError as e:
+        print(f"dom: error: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `dom run | head`: the reader went away; that is not an error.
+        try:
+            sys.stdout = None  # type: ignore[assignment]
+        except Exception:
+            pass
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""CLI subcommands: one module each, exposing ``add_parser(sub)`` and ``run(args)``."""

@@ -1,0 +1,1 @@
+"""The pure core: events in, outputs out. No I/O, no asyncio, no clock, no UI imports."""

@@ -1,0 +1,280 @@
+"""The engine: normalized events in, outputs out (``Engine.feed(event) -> list[Output]``).
+
+It keeps, per symbol, the book and its sequencer, and drives the observers (detectors, volume
+profile, tape statistics) that plug in through :class:`Observer`. It never does I/O: when it
+needs a snapshot it says so with a :class:`SnapshotRequest`, and the feed fetches one.
+
+While a symbol's book is not synced, observers see no book deltas and detectors must emit
+nothing (they are told with ``on_sync_lost``/``on_synced``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Protocol, Sequence
+
+from dom.core.book import OrderBook
+from dom.core.sequencer import Rule, Sequencer, Verdict
+from dom.core.types import (
+    Alert,
+    BookDelta,
+    BookSide,
+    BookSnapshot,
+    BookTicker,
+    Event,
+    FeedState,
+    FeedStatus,
+    MarkPrice,
+    Output,
+    SnapshotRequest,
+    StatusChange,
+    Trade,
+)
+from dom.core.units import Instrument
+
+LevelChange = tuple[BookSide, int, int, int]
+"""``(side, px_ticks, qty_before, qty_after)`` for one level touched by a delta."""
+
+
+class Observer(Protocol):
+    """Something that watches one symbol: a detector, a profile, a statistic.
+
+    Each hook returns the outputs it produces (usually alerts; often an empty list).
+    """
+
+    def on_delta(self, sym: "SymbolState", delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]: ...
+
+    def on_trade(self, sym: "SymbolState", trade: Trade) -> list[Output]: ...
+
+    def on_sync_lost(self, sym: "SymbolState", ts_ns: int) -> list[Output]: ...
+
+    def on_synced(self, sym: "SymbolState", ts_ns: int) -> list[Output]: ...
+
+
+class ObserverBase:
+    """Convenience base: every hook does nothing."""
+
+    def on_delta(self, sym: "SymbolState", delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
+        return []
+
+    def on_trade(self, sym: "SymbolState", trade: Trade) -> list[Output]:
+        return []
+
+    def on_sync_lost(self, sym: "SymbolState", ts_ns: int) -> list[Output]:
+        return []
+
+    def on_synced(self, sym: "SymbolState", ts_ns: int) -> list[Output]:
+        return []
+
+
+@dataclass
+class SymbolStats:
+    depth_messages: int = 0
+    applied: int = 0
+    buffered: int = 0
+    duplicates: int = 0
+    gaps: int = 0
+    resyncs: int = 0
+    crossed: int = 0
+    stale_snapshots: int = 0
+    trades: int = 0
+    tickers: int = 0
+    last_exchange_ns: int = 0
+    last_recv_ns: int = 0
+
+
+@dataclass
+class SymbolState:
+    """Everything the engine knows about one symbol. Observers may read it, never write it."""
+
+    symbol: str
+    instrument: Instrument
+    rule: Rule
+    book: OrderBook = field(default_factory=OrderBook)
+    seq: Sequencer = field(init=False)
+    state: FeedState = FeedState.SYNCING
+    snapshot_requested: bool = False
+    stats: SymbolStats = field(default_factory=SymbolStats)
+    mark: MarkPrice | None = None
+    last_ticker: BookTicker | None = None
+    last_trade: Trade | None = None
+    observers: list[Observer] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.seq = Sequencer(self.symbol, self.rule)
+
+    @property
+    def synced(self) -> bool:
+        return self.state is FeedState.SYNCED
+
+
+ObserverFactory = Callable[[SymbolState], list[Observer]]
+
+
+class Engine:
+    """Books, sequencing and observers for many symbols."""
+
+    def __init__(
+        self,
+        instruments: dict[str, Instrument] | Sequence[Instrument],
+        rule: Rule = Rule.USDM,
+        observers: ObserverFactory | None = None,
+    ) -> None:
+        if not isinstance(instruments, dict):
+            instruments = {i.symbol: i for i in instruments}
+        self.rule = rule
+        self._observer_factory = observers
+        self.symbols: dict[str, SymbolState] = {}
+        for inst in instruments.values():
+            self.add_symbol(inst)
+
+    def add_symbol(self, inst: Instrument) -> SymbolState:
+        st = SymbolState(inst.symbol, inst, self.rule)
+        if self._observer_factory is not None:
+            st.observers = list(self._observer_factory(st))
+        self.symbols[inst.symbol] = st
+        return st
+
+    def __getitem__(self, symbol: str) -> SymbolState:
+        return self.symbols[symbol]
+
+    # ------------------------------------------------------------------------------ dispatch
+    def feed(self, ev: Event) -> list[Output]:
+        st = self.symbols.get(ev.symbol)
+        if st is None:
+            return []
+        if isinstance(ev, BookDelta):
+            return self._on_delta(st, ev)
+        if isinstance(ev, Trade):
+            return self._on_trade(st, ev)
+        if isinstance(ev, BookSnapshot):
+            return self._on_snapshot(st, ev)
+        if isinstance(ev, BookTicker):
+            st.last_ticker = ev
+            st.stats.tickers += 1
+            return []
+        if isinstance(ev, MarkPrice):
+            st.mark = ev
+            return []
+        if isinstance(ev, FeedStatus):
+            return self._on_status(st, ev)
+        return []
+
+    # -------------------------------------------------------------------------------- depth
+    def _on_delta(self, st: SymbolState, d: BookDelta) -> list[Output]:
+        stats = st.stats
+        stats.depth_messages += 1
+        stats.last_exchange_ns = d.ts_exchange_ns
+        stats.last_recv_ns = d.ts_recv_ns
+        verdict, gap = st.seq.on_delta(d)
+        if verdict is Verdict.APPLY:
+            return self._apply(st, d)
+        if verdict is Verdict.DUPLICATE:
+            stats.duplicates += 1
+            return []
+        if verdict is Verdict.BUFFERED:
+            stats.buffered += 1
+            return self._request_snapshot(st, "initial sync", d.ts_recv_ns)
+        # A gap: the book can no longer be trusted.
+        stats.gaps += 1
+        assert gap is not None
+        detail = f"gap at u={gap.at_last_id}: expected pu={gap.expected}, got pu={gap.got}"
+        out = self._set_state(st, FeedState.GAP, detail, d.ts_recv_ns)
+        out += self._lose_sync(st, d.ts_recv_ns)
+        out += self._request_snapshot(st, detail, d.ts_recv_ns, force=True)
+        return out
+
+    def _apply(self, st: SymbolState, d: BookDelta) -> list[Output]:
+        st.stats.applied += 1
+        book = st.book
+        if st.observers:
+            changes: list[LevelChange] = []
+            bids, asks = book.bids, book.asks
+            for px, qty in d.bids:
+                old = bids.set(px, qty)
+                if old != qty:
+                    changes.append((BookSide.BID, px, old, qty))
+            for px, qty in d.asks:
+                old = asks.set(px, qty)
+                if old != qty:
+                    changes.append((BookSide.ASK, px, old, qty))
+        else:
+            book.apply_delta(d.bids, d.asks)
+            changes = []
+        bad = book.check()
+        if bad is not None:
+            return self._crossed(st, str(bad), d.ts_recv_ns)
+        out: list[Output] = []
+        for ob in st.observers:
+            out += ob.on_delta(st, d, changes)
+        return out
+
+    def _crossed(self, st: SymbolState, detail: str, ts: int) -> list[Output]:
+        st.stats.crossed += 1
+        st.seq.reset()
+        out = self._set_state(st, FeedState.CROSSED, detail, ts)
+        out += self._lose_sync(st, ts)
+        out += self._request_snapshot(st, detail, ts, force=True)
+        return out
+
+    def _on_snapshot(self, st: SymbolState, s: BookSnapshot) -> list[Output]:
+        st.snapshot_requested = False
+        res = st.seq.on_snapshot(s)
+        if not res.synced:
+            st.stats.stale_snapshots += 1
+            out = self._set_state(st, FeedState.RESYNCING, res.reason, s.ts_recv_ns)
+            return out + self._request_snapshot(st, res.reason, s.ts_recv_ns, force=True)
+        book = st.book
+        book.apply_snapshot(s.bids, s.asks)
+        for d in res.apply:
+            st.stats.applied += 1
+            book.apply_delta(d.bids, d.asks)
+        bad = book.check()
+        if bad is not None:
+            return self._crossed(st, str(bad), s.ts_recv_ns)
+        if st.state is not FeedState.SYNCING:
+            st.stats.resyncs += 1
+        out = self._set_state(st, FeedState.SYNCED, f"snapshot {s.last_id}", s.ts_recv_ns)
+        for ob in st.observers:
+            out += ob.on_synced(st, s.ts_recv_ns)
+        return out
+
+    def _request_snapshot(self, st: SymbolState, reason: str, ts: int, force: bool = False) -> list[Output]:
+        if st.snapshot_requested and not force:
+            return []
+        st.snapshot_requested = True
+        return [SnapshotRequest(st.symbol, reason)]
+
+    # ------------------------------------------------------------------------------- trades
+    def _on_trade(self, st: SymbolState, t: Trade) -> list[Output]:
+        st.stats.trades += 1
+        st.last_trade = t
+        out: list[Output] = []
+        for ob in st.observers:
+            out += ob.on_trade(st, t)
+        if not st.synced:
+            out = [o for o in out if not isinstance(o, Alert)]
+        return out
+
+    # ------------------------------------------------------------------------------- status
+    def _on_status(self, st: SymbolState, s: FeedStatus) -> list[Output]:
+        """Connection-level news from the feed (disconnect, stale, checksum failure)."""
+        if s.state in (FeedState.DISCONNECTED, FeedState.STALE, FeedState.CHECKSUM_FAILED, FeedState.CLOSED):
+            out = self._set_state(st, s.state, s.detail, s.ts_recv_ns)
+            out += self._lose_sync(st, s.ts_recv_ns)
+            st.seq.reset()
+            st.snapshot_requested = False
+            return out
+        if s.state in (FeedState.CONNECTING, FeedState.CONNECTED, FeedState.RESYNCING) and not st.synced:
+            return self._set_state(st, s.state, s.detail, s.ts_recv_ns)
+        return []
+
+    def _set_state(self, st: SymbolState, state: FeedState, detail: str, ts: int) -> list[Output]:
+        st.state = state
+        return [StatusChange(st.symbol, state, detail, ts)]
+
+    def _lose_sync(self, st: SymbolState, ts: int) -> list[Output]:
+        out: list[Output] = []
+        for ob in st.observers:
+            out += ob.on_sync_lost(st, ts)
+        return out

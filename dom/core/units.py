@@ -1,0 +1,144 @@
+"""Exact conversion between exchange decimal strings and integer ticks / lots.
+
+An :class:`Instrument` knows its tick size and lot step as decimal strings. Prices become integer
+ticks and sizes integer lots, exactly: no float ever touches them. A string that is not an exact
+multiple of the tick (or step) is an error, not a rounding.
+
+Parsing dominates ingest cost in pure Python, and the prices near the touch repeat, so each
+converter keeps a bounded ``str -> int`` cache.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from dom.errors import UnitsError
+
+_CACHE_MAX = 65_536
+
+
+def _split_decimal(text: str) -> tuple[int, int]:
+    """``"61800.20"`` -> ``(6180020, 2)``: an integer mantissa and its number of decimals.
+
+    Accepts plain decimals (optionally signed, with a leading or trailing dot) and, as a slow
+    path, scientific notation. Raises UnitsError on anything else.
+    """
+    s = text.strip() if isinstance(text, str) else None
+    if not s:
+        raise UnitsError(f"not a decimal number: {text!r}")
+    neg = s[0] == "-"
+    body = s[1:] if s[0] in "+-" else s
+    intpart, dot, frac = body.partition(".")
+    if (intpart.isdigit() or (intpart == "" and frac)) and (frac == "" or frac.isdigit()) and intpart.isascii() and frac.isascii():
+        mant = int(intpart + frac) if (intpart + frac) else 0
+        return (-mant if neg else mant), len(frac)
+    try:
+        d = Decimal(s)
+    except InvalidOperation:
+        raise UnitsError(f"not a decimal number: {text!r}") from None
+    if not d.is_finite():
+        raise UnitsError(f"not a finite number: {text!r}")
+    sign, digits, exp = d.as_tuple()
+    mant = int("".join(map(str, digits)) or "0")
+    if sign:
+        mant = -mant
+    if exp >= 0:
+        return mant * 10**exp, 0
+    return mant, -exp
+
+
+@dataclass(slots=True)
+class Step:
+    """One quantum (a tick size or a lot step) and an exact, cached converter to and from it."""
+
+    text: str
+    mant: int = 0
+    scale: int = 0
+    _cache: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        mant, scale = _split_decimal(self.text)
+        # Normalise "0.10" -> (1, 1): trailing zeros carry no information.
+        while scale > 0 and mant % 10 == 0:
+            mant //= 10
+            scale -= 1
+        if mant <= 0:
+            raise UnitsError(f"a step must be positive: {self.text!r}")
+        self.mant, self.scale = mant, scale
+
+    def to_int(self, text: str) -> int:
+        """Exact number of steps in ``text``; UnitsError if it is not a whole multiple."""
+        cache = self._cache
+        hit = cache.get(text)
+        if hit is not None:
+            return hit
+        mant, scale = _split_decimal(text)
+        if scale > self.scale:
+            div = 10 ** (scale - self.scale)
+            if mant % div:
+                raise UnitsError(f"{text!r} is not a multiple of {self.text}")
+            mant //= div
+        elif scale < self.scale:
+            mant *= 10 ** (self.scale - scale)
+        q, r = divmod(mant, self.mant)
+        if r:
+            raise UnitsError(f"{text!r} is not a multiple of {self.text}")
+        if len(cache) >= _CACHE_MAX:
+            cache.clear()
+        cache[text] = q
+        return q
+
+    def to_str(self, n: int) -> str:
+        """``n`` steps as a plain decimal string with the step's number of decimals."""
+        v = n * self.mant
+        if self.scale == 0:
+            return str(v)
+        sign = "-" if v < 0 else ""
+        digits = str(abs(v)).rjust(self.scale + 1, "0")
+        return f"{sign}{digits[:-self.scale]}.{digits[-self.scale:]}"
+
+    def to_decimal(self, n: int) -> Decimal:
+        return Decimal(self.to_str(n))
+
+    def to_float(self, n: int) -> float:
+        """For display and statistics only; never feed a float back into the book."""
+        return n * self.mant / 10**self.scale
+
+
+@dataclass(slots=True)
+class Instrument:
+    """A tradable symbol's units: tick size, lot step and contract size (units per lot of 1)."""
+
+    symbol: str
+    tick_size: str
+    lot_size: str
+    contract_size: str = "1"
+    quote: str = "USDT"
+    base: str = ""
+    price: Step = field(init=False)
+    qty: Step = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.price = Step(self.tick_size)
+        self.qty = Step(self.lot_size)
+
+    def px(self, text: str) -> int:
+        return self.price.to_int(text)
+
+    def lots(self, text: str) -> int:
+        return self.qty.to_int(text)
+
+    def px_str(self, ticks: int) -> str:
+        return self.price.to_str(ticks)
+
+    def qty_str(self, lots: int) -> str:
+        return self.qty.to_str(lots)
+
+    def notional(self, ticks: int, lots: int) -> Decimal:
+        """Exact price x size x contract size, as a Decimal."""
+        return self.price.to_decimal(ticks) * self.qty.to_decimal(lots) * Decimal(self.contract_size)
+
+    def notional_str(self, ticks: int, lots: int, places: int = 2) -> str:
+        q = Decimal(1).scaleb(-places)
+        return str(self.notional(ticks, lots).quantize(q))
