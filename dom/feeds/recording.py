@@ -1,0 +1,207 @@
+"""Recording files: reading both formats dom replays, and writing dom's own.
+
+**dom's format** (what ``dom record`` writes) is hftbacktest's collector format, so recordings
+interoperate with hftbacktest: gzip text, one frame per line, ``<recv_ns> <raw frame exactly as
+received>``. A REST depth snapshot is a line of its own holding the raw response body. Because a
+USDⓈ-M depth body names no symbol, a recording of several symbols wraps each snapshot body as
+``{"stream":"<symbol lower>@depthSnapshot","data":<raw body>}``; a single-symbol recording may
+hold the bare body (as hftbacktest's files do). Venue, symbols, instruments and endpoint go in a
+sidecar ``<file>.meta.json``. See docs/RECORDING.md.
+
+**cryptofeed's sample format** (``*.ws.*`` with ``*.http.*`` beside it) is read too, merged by
+receive time.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Iterator
+
+from dom.errors import RecordingError
+
+SNAPSHOT_SUFFIX = "@depthSnapshot"
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One received frame. ``symbol`` is set for REST snapshots (the body names none)."""
+
+    line_no: int
+    recv_ns: int
+    raw: bytes
+    snapshot_symbol: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BadLine:
+    line_no: int
+    reason: str
+
+
+def open_text(path: Path) -> IO[bytes]:
+    with open(path, "rb") as f:
+        magic = f.read(2)
+    if magic == b"\x1f\x8b":
+        return gzip.open(path, "rb")
+    return open(path, "rb")
+
+
+def read_meta(path: Path) -> dict:
+    meta = Path(str(path) + ".meta.json")
+    if not meta.exists():
+        return {}
+    try:
+        return json.loads(meta.read_text())
+    except (OSError, ValueError) as e:
+        raise RecordingError(f"cannot read {meta}: {e}") from None
+
+
+def sniff_format(path: Path) -> str:
+    """``"hftbacktest"`` (also dom's own) or ``"cryptofeed"``."""
+    with open_text(path) as f:
+        for raw in f:
+            line = raw.strip()
+            if not line:
+                continue
+            head = line.split(b" ", 1)[0]
+            if head.isdigit():
+                return "hftbacktest"
+            if head.startswith((b"wss://", b"ws://", b"https://", b"http://")) or re.match(rb"^\d+\.\d+:", head):
+                return "cryptofeed"
+            raise RecordingError(f"{path}: not a recording dom can read (first line starts {head[:40]!r})")
+    raise RecordingError(f"{path}: empty recording")
+
+
+_SNAP_PREFIX = b'{"stream":"'
+
+
+def iter_hftbacktest(path: Path) -> Iterator[Frame | BadLine]:
+    with open_text(path) as f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip(b"\r\n")
+            if not line:
+                continue
+            ts, sep, raw = line.partition(b" ")
+            if not sep or not ts.isdigit():
+                yield BadLine(n, "no '<recv_ns> <frame>' prefix")
+                continue
+            sym = None
+            if raw.startswith(_SNAP_PREFIX):
+                end = raw.find(b'"', len(_SNAP_PREFIX))
+                stream = raw[len(_SNAP_PREFIX) : end].decode("ascii", "replace")
+                if stream.endswith(SNAPSHOT_SUFFIX):
+                    sym = stream[: -len(SNAPSHOT_SUFFIX)].upper()
+                    body = raw[end + 1 :]
+                    # ,"data":<body>}  -> <body>
+                    i = body.find(b":")
+                    raw = body[i + 1 : -1] if i >= 0 and body.endswith(b"}") else b""
+            elif raw.startswith(b'{"lastUpdateId"'):
+                sym = ""  # bare REST body: the recording's single symbol
+            yield Frame(n, int(ts), raw, sym)
+
+
+_CF_RECV = re.compile(rb"^(\d+\.\d+): (.*)$", re.S)
+_CF_HTTP = re.compile(rb"^(\S+) -> (\d+\.\d+): (.*)$", re.S)
+
+
+def _sec_to_ns(text: bytes) -> int:
+    return int(Decimal(text.decode()) * 1_000_000_000)
+
+
+def _cryptofeed_http(path: Path) -> list[Frame | BadLine]:
+    out: list[Frame | BadLine] = []
+    with open_text(path) as f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip(b"\r\n")
+            if not line:
+                continue
+            m = _CF_HTTP.match(line)
+            if not m:
+                out.append(BadLine(n, "not an '<url> -> <ts>: <body>' line"))
+                continue
+            url, ts, body = m.groups()
+            sm = re.search(rb"[?&]symbol=([A-Za-z0-9_]+)", url)
+            if b"/depth" in url and sm:
+                out.append(Frame(n, _sec_to_ns(ts), body, sm.group(1).decode().upper()))
+    return out
+
+
+def iter_cryptofeed(path: Path) -> Iterator[Frame | BadLine]:
+    """The ``.ws.`` file's received frames merged, by receive time, with the sibling ``.http.``
+    file's REST snapshots (line numbers are the ws file's; snapshots keep their own)."""
+    http: list[Frame | BadLine] = []
+    venue = path.name.split(".ws.", 1)[0]
+    for sib in sorted(path.parent.glob(venue + ".http.*")):
+        http += [f for f in _cryptofeed_http(sib) if isinstance(f, Frame)]
+    http.sort(key=lambda f: f.recv_ns)  # type: ignore[union-attr]
+    i = 0
+    with open_text(path) as f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip(b"\r\n")
+            if not line:
+                continue
+            m = _CF_RECV.match(line)
+            if not m:
+                if b" <-> " in line or b" <- " in line:
+                    continue  # connection opened / message sent by the client
+                yield BadLine(n, "not a '<ts>: <frame>' line")
+                continue
+            ts = _sec_to_ns(m.group(1))
+            while i < len(http) and http[i].recv_ns <= ts:  # type: ignore[union-attr]
+                yield http[i]
+                i += 1
+            yield Frame(n, ts, m.group(2))
+    yield from http[i:]
+
+
+def exchange_info_beside(path: Path) -> bytes | None:
+    """cryptofeed keeps ``/exchangeInfo`` in ``<VENUE>.0`` next to the ws file."""
+    cand = path.parent / (path.name.split(".", 1)[0] + ".0")
+    if not cand.exists():
+        return None
+    with open_text(cand) as f:
+        for line in f:
+            m = _CF_HTTP.match(line.rstrip(b"\r\n"))
+            if m and b"exchangeInfo" in m.group(1):
+                return m.group(3)
+    return None
+
+
+class RecordingWriter:
+    """Writes dom's recording format: gzip, ``<recv_ns> <raw>`` per line, flushed per line."""
+
+    def __init__(self, path: str | Path, meta: dict) -> None:
+        self.path = Path(path)
+        self.frames = 0
+        try:
+            self._f = gzip.open(self.path, "wb", compresslevel=5)
+            Path(str(self.path) + ".meta.json").write_text(json.dumps(meta, indent=2) + "\n")
+        except OSError as e:
+            raise RecordingError(f"cannot write {self.path}: {e}") from None
+
+    def write_frame(self, recv_ns: int, raw: bytes | str) -> None:
+        if isinstance(raw, str):
+            raw = raw.encode()
+        self._f.write(b"%d %s\n" % (recv_ns, raw.replace(b"\n", b" ")))
+        self.frames += 1
+
+    def write_snapshot(self, recv_ns: int, symbol: str, body: bytes | str) -> None:
+        if isinstance(body, str):
+            body = body.encode()
+        wrapped = b'{"stream":"%s%s","data":%s}' % (
+            symbol.lower().encode(),
+            SNAPSHOT_SUFFIX.encode(),
+            body.strip().replace(b"\n", b" "),
+        )
+        self.write_frame(recv_ns, wrapped)
+
+    def flush(self) -> None:
+        self._f.flush()
+
+    def close(self) -> None:
+        self._f.close()

@@ -1,0 +1,301 @@
+"""Replay a recording through the same parse functions and engine as a live feed.
+
+``Replay(path, ...).run(on_output)`` decodes every frame with :class:`BinanceDecoder` (the live
+decoder), feeds the events to an :class:`Engine`, hands every output to ``on_output`` in order,
+and returns a :class:`ReplaySummary`. Bad lines (truncated JSON, wrong types, negative sizes,
+non-numeric prices) are counted with their line numbers; replay goes on.
+
+Instruments come from the sidecar ``<file>.meta.json`` when present, else from an
+``exchangeInfo`` beside a cryptofeed file, else they are inferred from the recording itself: the
+tick and lot are the finest decimal places seen in the REST snapshot's price and size strings
+(exact, though possibly finer than the venue's real tick).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import orjson
+
+from dom.core.check import TopOfBookChecker
+from dom.core.engine import Engine, ObserverFactory
+from dom.core.sequencer import Rule
+from dom.core.types import (
+    Alert,
+    BookDelta,
+    BookSnapshot,
+    BookTicker,
+    FeedState,
+    Output,
+    SnapshotRequest,
+    StatusChange,
+)
+from dom.core.units import Instrument
+from dom.errors import RecordingError
+from dom.feeds import recording as rec
+from dom.feeds.binance_wire import BinanceDecoder, DecodeError, instruments_from_exchange_info
+
+VENUES = {"binanceusdm": Rule.USDM, "binance": Rule.SPOT}
+_PRESCAN_LINES = 20_000
+
+
+@dataclass
+class CheckSummary:
+    matched: int
+    compared: int
+    mismatched: int
+    inside_range: int
+    unreachable: int
+    first_mismatches: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class ReplaySummary:
+    file: str
+    format: str
+    venue: str
+    symbols: list[str]
+    lines: int = 0
+    messages: int = 0
+    depth_updates: int = 0
+    trades: int = 0
+    tickers: int = 0
+    snapshots: int = 0
+    applied: int = 0
+    duplicates: int = 0
+    gaps: int = 0
+    resyncs: int = 0
+    crossed: int = 0
+    bad_lines: int = 0
+    bad_examples: list[list[Any]] = field(default_factory=list)
+    gap_details: list[str] = field(default_factory=list)
+    alerts: dict[str, int] = field(default_factory=dict)
+    books: dict[str, dict[str, Any]] = field(default_factory=dict)
+    check: CheckSummary | None = None
+    elapsed_s: float = 0.0
+    messages_per_s: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _scan(frames: Iterator[rec.Frame | rec.BadLine]) -> tuple[set[str], Rule | None, dict[str, tuple[int, int]]]:
+    """Look at the start of a recording: symbols, depth rule, decimals in snapshot strings."""
+    symbols: set[str] = set()
+    rule: Rule | None = None
+    decimals: dict[str, tuple[int, int]] = {}
+    for i, fr in enumerate(frames):
+        if i > _PRESCAN_LINES:
+            break
+        if not isinstance(fr, rec.Frame):
+            continue
+        try:
+            msg = orjson.loads(fr.raw)
+        except orjson.JSONDecodeError:
+            continue
+        if not isinstance(msg, dict):
+            continue
+        if fr.snapshot_symbol is not None:
+            pd = sd = 0
+            for side in ("bids", "asks"):
+                for row in msg.get(side, [])[:200]:
+                    try:
+                        pd = max(pd, len(row[0].partition(".")[2]))
+                        sd = max(sd, len(row[1].partition(".")[2]))
+                    except (AttributeError, IndexError, TypeError):
+                        pass
+            decimals[fr.snapshot_symbol] = (pd, sd)
+            continue
+        data = msg.get("data", msg)
+        if not isinstance(data, dict):
+            continue
+        s = data.get("s")
+        if isinstance(s, str) and data.get("e") in ("depthUpdate", "aggTrade", "trade", "bookTicker", None):
+            symbols.add(s)
+        if data.get("e") == "depthUpdate" and rule is None:
+            rule = Rule.USDM if "pu" in data else Rule.SPOT
+    return symbols, rule, decimals
+
+
+def _step(decimals: int) -> str:
+    return "1" if decimals == 0 else "0." + "0" * (decimals - 1) + "1"
+
+
+class Replay:
+    def __init__(
+        self,
+        path: str | Path,
+        venue: str | None = None,
+        symbols: list[str] | None = None,
+        check: bool = False,
+        observers: ObserverFactory | None = None,
+    ) -> None:
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise RecordingError(f"no such recording: {self.path}")
+        if venue is not None and venue not in VENUES:
+            raise RecordingError(f"unknown venue {venue!r} (choose from {', '.join(VENUES)})")
+        self.format = rec.sniff_format(self.path)
+        meta = rec.read_meta(self.path)
+        scanned, rule, decimals = _scan(self._frames())
+        venue = venue or meta.get("venue")
+        if venue is None:
+            venue = "binance" if rule is Rule.SPOT else "binanceusdm"
+        if venue not in VENUES:
+            raise RecordingError(f"{self.path}: unknown venue {venue!r} in its meta file")
+        self.venue = venue
+        self.rule = VENUES[venue]
+        wanted = [s.upper() for s in symbols] if symbols else sorted(meta.get("symbols") or scanned)
+        if not wanted:
+            raise RecordingError(f"{self.path}: found no symbols; pass --symbol")
+        self.instruments = self._instruments(wanted, meta, decimals)
+        self.check = check
+        self._observers = observers
+
+    def _frames(self) -> Iterator[rec.Frame | rec.BadLine]:
+        if self.format == "cryptofeed":
+            return rec.iter_cryptofeed(self.path)
+        return rec.iter_hftbacktest(self.path)
+
+    def _instruments(self, wanted: list[str], meta: dict, decimals: dict[str, tuple[int, int]]) -> dict[str, Instrument]:
+        known: dict[str, Instrument] = {}
+        for sym, spec in (meta.get("instruments") or {}).items():
+            known[sym] = Instrument(sym, spec["tick_size"], spec["lot_size"], str(spec.get("contract_size", "1")))
+        if self.format == "cryptofeed":
+            info = rec.exchange_info_beside(self.path)
+            if info:
+                for sym, inst in instruments_from_exchange_info(info).items():
+                    known.setdefault(sym, inst)
+        out = {}
+        for sym in wanted:
+            dec = decimals.get(sym) or (decimals.get("") if len(wanted) == 1 else None)
+            inst = known.get(sym)
+            if inst is not None and (dec is None or (dec[0] <= inst.price.scale and dec[1] <= inst.qty.scale)):
+                out[sym] = inst
+                continue
+            # No spec, or the recording's own strings are finer than the spec (an exchangeInfo
+            # taken on another day): the recording's decimals are exact.
+            if dec is None:
+                raise RecordingError(
+                    f"{self.path}: no tick/lot size for {sym} (no meta file and no snapshot to infer them from)"
+                )
+            out[sym] = Instrument(sym, _step(dec[0]), _step(dec[1]))
+        return out
+
+    def run(self, on_output: Callable[[Output], None] | None = None) -> ReplaySummary:
+        t0 = time.perf_counter()
+        syms = list(self.instruments)
+        single = syms[0] if len(syms) == 1 else None
+        dec = BinanceDecoder(self.instruments)
+        eng = Engine(self.instruments, self.rule, observers=self._observers)
+        checkers = {s: TopOfBookChecker() for s in syms} if self.check else {}
+        summ = ReplaySummary(str(self.path), self.format, self.venue, syms)
+        alerts: Counter[str] = Counter()
+
+        def bad(n: int, reason: str) -> None:
+            summ.bad_lines += 1
+            if len(summ.bad_examples) < 10:
+                summ.bad_examples.append([n, reason])
+
+        for fr in self._frames():
+            summ.lines += 1
+            if isinstance(fr, rec.BadLine):
+                bad(fr.line_no, fr.reason)
+                continue
+            summ.messages += 1
+            try:
+                if fr.snapshot_symbol is not None:
+                    sym = fr.snapshot_symbol or single
+                    if sym is None:
+                        bad(fr.line_no, "bare snapshot in a multi-symbol recording")
+                        continue
+                    if sym not in self.instruments:
+                        continue
+                    events = [dec.decode_snapshot(sym, fr.raw, fr.recv_ns)]
+                    summ.snapshots += 1
+                else:
+                    events = dec.decode(fr.raw, fr.recv_ns)
+            except DecodeError as e:
+                bad(fr.line_no, str(e))
+                continue
+            for ev in events:
+                outs = eng.feed(ev)
+                for o in outs:
+                    if isinstance(o, StatusChange):
+                        if o.state is FeedState.GAP or o.state is FeedState.CROSSED:
+                            summ.gap_details.append(f"line {fr.line_no}: {o.detail}")
+                            if checkers:
+                                checkers[o.symbol].on_gap()
+                    elif isinstance(o, Alert):
+                        alerts[o.kind.value] += 1
+                    if on_output is not None and not isinstance(o, SnapshotRequest):
+                        on_output(o)
+                if checkers:
+                    self._check(eng, checkers, ev)
+        for c in checkers.values():
+            c.finish()
+        self._fill(summ, eng, checkers, alerts, time.perf_counter() - t0)
+        return summ
+
+    @staticmethod
+    def _check(eng: Engine, checkers: dict[str, TopOfBookChecker], ev: object) -> None:
+        if isinstance(ev, BookTicker):
+            checkers[ev.symbol].on_ticker(ev)
+            return
+        if not isinstance(ev, (BookDelta, BookSnapshot)):
+            return
+        st = eng[ev.symbol]
+        if not st.synced or st.seq.last_id < 0:
+            return
+        c = checkers[ev.symbol]
+        hist = c._hist
+        if hist and hist[-1].u == st.seq.last_id:
+            return  # nothing applied (duplicate, buffered)
+        first = ev.first_id if isinstance(ev, BookDelta) and ev.last_id == st.seq.last_id else None
+        c.on_state(st.seq.last_id, first, st.book.best_bid(), st.book.best_ask())
+
+    @staticmethod
+    def _fill(summ: ReplaySummary, eng: Engine, checkers: dict, alerts: Counter, elapsed: float) -> None:
+        for sym, st in eng.symbols.items():
+            s = st.stats
+            summ.depth_updates += s.depth_messages
+            summ.trades += s.trades
+            summ.tickers += s.tickers
+            summ.applied += s.applied
+            summ.duplicates += s.duplicates
+            summ.gaps += s.gaps
+            summ.resyncs += s.resyncs
+            summ.crossed += s.crossed
+            inst = st.instrument
+            bb, ba = st.book.best_bid(), st.book.best_ask()
+            summ.books[sym] = {
+                "state": st.state.value,
+                "last_update_id": st.seq.last_id,
+                "best_bid": inst.px_str(bb[0]) if bb else None,
+                "best_bid_size": inst.qty_str(bb[1]) if bb else None,
+                "best_ask": inst.px_str(ba[0]) if ba else None,
+                "best_ask_size": inst.qty_str(ba[1]) if ba else None,
+                "bid_levels": len(st.book.bids),
+                "ask_levels": len(st.book.asks),
+            }
+        if checkers:
+            cs = list(checkers.values())
+            summ.check = CheckSummary(
+                matched=sum(c.matched for c in cs),
+                compared=sum(c.compared for c in cs),
+                mismatched=sum(c.mismatched for c in cs),
+                inside_range=sum(c.inside_range for c in cs),
+                unreachable=sum(c.unreachable for c in cs),
+                first_mismatches=[
+                    {"update_id": m.update_id, "expected": m.expected, "got": m.got}
+                    for c in cs
+                    for m in c.mismatches[:5]
+                ],
+            )
+        summ.alerts = dict(sorted(alerts.items()))
+        summ.elapsed_s = round(elapsed, 3)
+        summ.messages_per_s = round(summ.messages / elapsed) if elapsed > 0 else 0.0
