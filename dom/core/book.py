@@ -33,27 +33,35 @@ class IntegrityError:
 class BookSideLevels:
     """One side of the book."""
 
-    __slots__ = ("side", "levels", "_index", "_sign")
+    __slots__ = ("side", "levels", "_index", "_sign", "_top", "_top_n", "_top_edge")
 
     def __init__(self, side: BookSide) -> None:
         self.side = side
         self.levels: dict[int, int] = {}
         self._sign = -1 if side is BookSide.BID else 1
         self._index = SortedList()
+        # Cached top-N read: valid until a change touches a price at or inside its edge.
+        self._top: list[Level] | None = None
+        self._top_n = 0
+        self._top_edge = 0  # signed key of the worst cached level
 
     def clear(self) -> None:
         self.levels.clear()
         self._index.clear()
+        self._top = None
 
     def load(self, levels: Iterable[Level]) -> None:
         self.levels = {px: qty for px, qty in levels if qty > 0}
         s = self._sign
         self._index = SortedList(s * px for px in self.levels)
+        self._top = None
 
     def set(self, px: int, qty: int) -> int:
         """Set the size at ``px`` (0 deletes); return the previous size (0 if none)."""
         levels = self.levels
         old = levels.get(px, 0)
+        if self._top is not None and self._sign * px <= self._top_edge:
+            self._top = None
         if qty > 0:
             levels[px] = qty
             if not old:
@@ -67,7 +75,11 @@ class BookSideLevels:
         d = self.levels
         idx = self._index
         s = self._sign
+        edge = self._top_edge if self._top is not None else None
         for px, qty in levels:
+            if edge is not None and s * px <= edge:
+                self._top = None
+                edge = None
             if qty > 0:
                 if px not in d:
                     idx.add(s * px)
@@ -92,9 +104,18 @@ class BookSideLevels:
         return (s * k for k in it)
 
     def top(self, n: int) -> list[Level]:
+        """The best ``n`` levels, best first. Cached: a change deeper than the cached edge keeps
+        the cache, so reading the top after every message costs little. Do not mutate it."""
+        top = self._top
+        if top is not None and self._top_n == n:
+            return top
         d = self.levels
         s = self._sign
-        return [(s * k, d[s * k]) for k in self._index.islice(0, n)]
+        top = [(s * k, d[s * k]) for k in self._index.islice(0, n)]
+        self._top, self._top_n = top, n
+        # Fewer levels than asked: any new level anywhere belongs in the top.
+        self._top_edge = s * top[-1][0] if len(top) == n else 1 << 62
+        return top
 
     def size_at(self, px: int) -> int:
         return self.levels.get(px, 0)

@@ -73,7 +73,13 @@ class Step:
         hit = cache.get(text)
         if hit is not None:
             return hit
-        mant, scale = _split_decimal(text)
+        # Fast path for plain "123.4500": int() over the digits. int() also accepts "_" and
+        # surrounding spaces, which no exchange sends, so those go the strict way.
+        intpart, _, frac = text.partition(".") if type(text) is str else ("", "", "")
+        if intpart.isdigit() and (not frac or frac.isdigit()) and text.isascii():
+            mant, scale = int(intpart + frac), len(frac)
+        else:
+            mant, scale = _split_decimal(text)
         if scale > self.scale:
             div = 10 ** (scale - self.scale)
             if mant % div:

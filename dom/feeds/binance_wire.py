@@ -37,13 +37,21 @@ class DecodeError(FeedError):
 
 
 def _levels(inst: Instrument, rows: Any) -> tuple[Level, ...]:
-    px, lots = inst.price.to_int, inst.qty.to_int
+    # Hot path: most strings near the touch repeat, so look the caches up inline and only call
+    # the exact parser on a miss (which is also where a negative size is caught).
+    price, qty = inst.price, inst.qty
+    pc, qc = price._cache, qty._cache
     out = []
-    for row in rows:
-        q = lots(row[1])
-        if q < 0:
-            raise DecodeError(f"negative size {row[1]!r} at {row[0]!r}")
-        out.append((px(row[0]), q))
+    for p, q in rows:
+        a = pc.get(p)
+        if a is None:
+            a = price.to_int(p)
+        b = qc.get(q)
+        if b is None:
+            b = qty.to_int(q)
+            if b < 0:
+                raise DecodeError(f"negative size {q!r} at {p!r}")
+        out.append((a, b))
     return tuple(out)
 
 
@@ -93,7 +101,7 @@ class BinanceDecoder:
                 return self._ticker(msg, recv_ns)
             if e == "markPriceUpdate":
                 return self._mark(msg, recv_ns)
-        except (KeyError, IndexError, TypeError) as exc:
+        except (KeyError, IndexError, TypeError, ValueError) as exc:
             raise DecodeError(f"malformed {msg.get('e', 'frame')}: {type(exc).__name__} {exc}") from None
         except UnitsError as exc:
             raise DecodeError(str(exc)) from None
@@ -210,7 +218,7 @@ class BinanceDecoder:
             )
         except orjson.JSONDecodeError as e:
             raise DecodeError(f"invalid JSON in snapshot: {e}") from None
-        except (KeyError, IndexError, TypeError) as exc:
+        except (KeyError, IndexError, TypeError, ValueError) as exc:
             raise DecodeError(f"malformed snapshot: {type(exc).__name__} {exc}") from None
         except UnitsError as exc:
             raise DecodeError(str(exc)) from None

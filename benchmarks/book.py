@@ -1,0 +1,151 @@
+"""dom's book vs ccxt.pro's, on the same Binance USDⓈ-M depth stream, with a top-20 read after
+every message. Both sides start from the raw frame text, so parsing counts: dom decodes decimal
+strings to integer ticks/lots; ccxt.pro parses JSON and takes floats (as its binanceusdm
+``handle_order_book_message`` does).
+
+    python benchmarks/book.py [--reps 5] [--synthetic-updates 1000000]
+
+Prints updates/s for each, and the ratio (median of ``--reps`` runs, in this one process), then
+``dom replay`` throughput on the real recording.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO.parent / "shared" / "data" / "hftbacktest" / "usdm" / "btcusdt_20240808.gz"
+
+
+def real_stream() -> tuple[bytes, list[bytes]]:
+    snap = b""
+    frames = []
+    for line in gzip.open(DATA, "rb"):
+        raw = line.split(b" ", 1)[1].rstrip()
+        if raw.startswith(b'{"lastUpdateId"'):
+            snap = raw
+        elif b"@depth" in raw[:40]:
+            frames.append(raw)
+    return snap, frames
+
+
+def synthetic_stream(updates: int, seed: int = 7) -> tuple[bytes, list[bytes]]:
+    rng = random.Random(seed)
+    mid = 600_000
+    bids = [[f"{(mid - i) / 10:.1f}", f"{rng.randint(1, 5000) / 1000:.3f}"] for i in range(1, 1001)]
+    asks = [[f"{(mid + i) / 10:.1f}", f"{rng.randint(1, 5000) / 1000:.3f}"] for i in range(1, 1001)]
+    snap = json.dumps({"lastUpdateId": 1, "E": 0, "T": 0, "bids": bids, "asks": asks}).encode()
+    frames = []
+    u = 1
+    done = 0
+    while done < updates:
+        n = rng.randint(1, 20)
+        mid += rng.choice((-1, 0, 0, 1))
+        b, a = [], []
+        for _ in range(n):
+            off = int(rng.expovariate(0.08)) + 1
+            qty = "0.000" if rng.random() < 0.25 else f"{rng.randint(1, 5000) / 1000:.3f}"
+            if rng.random() < 0.5:
+                b.append([f"{(mid - off) / 10:.1f}", qty])
+            else:
+                a.append([f"{(mid + off) / 10:.1f}", qty])
+        msg = {"e": "depthUpdate", "E": u, "T": u, "s": "BTCUSDT", "U": u + 1, "u": u + n, "pu": u, "b": b, "a": a}
+        frames.append(json.dumps({"stream": "btcusdt@depth@0ms", "data": msg}).encode())
+        u += n
+        done += n
+    return snap, frames
+
+
+def count_updates(frames: list[bytes]) -> int:
+    n = 0
+    for f in frames:
+        d = json.loads(f)["data"]
+        n += len(d["b"]) + len(d["a"])
+    return n
+
+
+def run_dom(snap: bytes, frames: list[bytes]) -> float:
+    from dom.core.engine import Engine
+    from dom.core.units import Instrument
+    from dom.feeds.binance_wire import BinanceDecoder
+
+    inst = Instrument("BTCUSDT", "0.10", "0.001")
+    dec = BinanceDecoder({"BTCUSDT": inst})
+    eng = Engine([inst])
+    book = eng["BTCUSDT"].book
+    t0 = time.perf_counter()
+    eng.feed(dec.decode_snapshot("BTCUSDT", snap, 0))
+    decode, feed, top = dec.decode, eng.feed, book.top
+    for raw in frames:
+        for ev in decode(raw, 0):
+            feed(ev)
+        top(20)
+    return time.perf_counter() - t0
+
+
+def run_ccxt(snap: bytes, frames: list[bytes]) -> float:
+    import ccxt.pro
+
+    ex = ccxt.pro.binanceusdm()
+    t0 = time.perf_counter()
+    s = json.loads(snap)
+    ob = ex.order_book(ex.parse_order_book(s, "BTC/USDT:USDT", None, "bids", "asks"))
+    ob["nonce"] = s["lastUpdateId"]
+    handle = ex.handle_order_book_message
+    loads = json.loads
+    for raw in frames:
+        msg = loads(raw)["data"]
+        handle(None, msg, ob)
+        ob["bids"][:20]
+        ob["asks"][:20]
+    return time.perf_counter() - t0
+
+
+def bench(name: str, snap: bytes, frames: list[bytes], reps: int) -> float:
+    updates = count_updates(frames)
+    d = statistics.median(run_dom(snap, frames) for _ in range(reps))
+    c = statistics.median(run_ccxt(snap, frames) for _ in range(reps))
+    print(f"{name}: {len(frames):,} messages, {updates:,} level updates, top-20 read after each message")
+    print(f"  dom    {updates / d:12,.0f} updates/s  ({d:.3f} s)")
+    print(f"  ccxt   {updates / c:12,.0f} updates/s  ({c:.3f} s)")
+    print(f"  ratio  {c / d:.2f}x (dom / ccxt.pro, median of {reps})")
+    return c / d
+
+
+def replay_throughput() -> None:
+    from dom.feeds.replay import Replay
+
+    times = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        s = Replay(DATA).run()
+        times.append(time.perf_counter() - t0)
+    t = statistics.median(times)
+    print(f"dom replay of the real recording (345 s of market, {s.messages:,} lines): {t:.3f} s "
+          f"({s.messages / t:,.0f} lines/s, {345 / t:.0f}x real time), median of 3")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--synthetic-updates", type=int, default=1_000_000)
+    a = ap.parse_args()
+    if not DATA.exists():
+        print(f"real recording not found at {DATA}; only the synthetic stream is measured", file=sys.stderr)
+    else:
+        bench("real BTCUSDT recording", *real_stream(), a.reps)
+    bench("synthetic stream", *synthetic_stream(a.synthetic_updates), a.reps)
+    if DATA.exists():
+        replay_throughput()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
