@@ -1,0 +1,272 @@
+"""Injected, labelled behaviour: walls, icebergs, spoofs and absorption episodes.
+
+Each agent places orders in the matching book under its own owner id, reacts to its fills, and
+when it ends writes a ground-truth label (DESIGN.md "Simulator ground truth"):
+``{"id", "kind", "symbol", "side", "price", "t_start_ns", "t_end_ns", "params", "detectable_from_ns"}``.
+Every parameter is randomised per injection, so no detector can key on a fixed signature.
+
+``detectable_from_ns`` follows DETECTORS.md §4 (the detectability oracle): an iceberg once two
+tranches were executed and published; a spoof once its wall was visible for a push and pulled
+while price approached; absorption once the volume into the level crossed the threshold; a wall
+once it had been shown for its persistence time. ``None`` means the feed could never show it.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import statistics
+from typing import TYPE_CHECKING, Any
+
+from dom.sim.matching import ASK, BID, HIDDEN, PEAK, SHOWN
+
+if TYPE_CHECKING:
+    from dom.sim.market import SymbolSim
+
+SEC = 1_000_000_000
+SIDE_NAME = ("bid", "ask")
+
+
+def median_level(sim: "SymbolSim", side: int, n: int = 30) -> int:
+    sizes = [q for _, q in sim.book.top(side, n)]
+    return int(statistics.median(sizes)) if sizes else sim.spec.limit_median
+
+
+class Agent:
+    kind = ""
+
+    def __init__(self, sim: "SymbolSim", rng: random.Random, t: int, aid: str) -> None:
+        self.sim, self.rng, self.t_start, self.id = sim, rng, t, aid
+        self.done = False
+        self.t_end = 0
+        self.side = BID
+        self.px = 0
+        self.params: dict[str, Any] = {}
+        self.detectable_from: int | None = None
+        self.executed = 0
+        self.oids: list[int] = []
+
+    def on_fill(self, qty: int, t: int, order: list) -> None:
+        self.executed += qty
+
+    def on_shown_filled(self, order: list, t: int) -> None:
+        """The shown part of one of our orders was filled (it may have refilled natively)."""
+
+    def step(self, t: int) -> None: ...
+
+    def finish(self, t: int, **params: Any) -> None:
+        for oid in self.oids:
+            self.sim.book.cancel(oid)
+        self.oids.clear()
+        self.done = True
+        self.t_end = t
+        self.params.update(params)
+
+    def label(self) -> dict:
+        inst = self.sim.inst
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "symbol": self.sim.spec.symbol,
+            "side": SIDE_NAME[self.side],
+            "price": inst.px_str(self.px),
+            "t_start_ns": self.t_start,
+            "t_end_ns": self.t_end,
+            "params": dict(self.params, executed=inst.qty_str(self.executed)),
+            "detectable_from_ns": self.detectable_from,
+        }
+
+
+class WallAgent(Agent):
+    kind = "wall"
+
+    def __init__(self, sim, rng, t, aid) -> None:
+        super().__init__(sim, rng, t, aid)
+        book = sim.book
+        self.side = rng.choice((BID, ASK))
+        best = book.best(self.side)
+        d = rng.randint(2, 40)
+        self.px = best - d if self.side == BID else best + d
+        mult = rng.uniform(6, 30)
+        self.size = max(1, int(mult * median_level(sim, self.side)))
+        self.life = int(min(300, max(8, rng.lognormvariate(math.log(60), 0.6))) * SEC)
+        self.oids.append(book.add(self.side, self.px, self.size, t, owner=self))
+        self.params = {"size": sim.inst.qty_str(self.size), "multiple": round(mult, 2), "distance_ticks": d}
+        self.detectable_from = t + 3 * SEC + sim.depth_ns
+
+    def step(self, t: int) -> None:
+        if self.oids and self.oids[0] not in self.sim.book.orders:
+            self.oids.clear()
+            self.finish(t, outcome="consumed")
+        elif t - self.t_start >= self.life:
+            self.finish(t, outcome="pulled_at_end_of_life")
+
+
+class IcebergAgent(Agent):
+    kind = "iceberg"
+
+    def __init__(self, sim, rng, t, aid) -> None:
+        super().__init__(sim, rng, t, aid)
+        book = sim.book
+        self.side = rng.choice((BID, ASK))
+        med = median_level(sim, self.side, 10)
+        self.peak = max(1, int(rng.uniform(0.5, 2.0) * med))
+        self.total = int(self.peak * rng.uniform(6, 20))
+        self.jitter = rng.choice((0.0, 0.1, 0.3))
+        self.mode = rng.choice(("native", "synthetic", "synthetic", "after_fill"))
+        depth = rng.choice((0, 0, 1, 2))
+        best = book.best(self.side)
+        self.px = best - depth if self.side == BID else best + depth
+        self.remaining = self.total
+        self.refills: list[int] = []
+        self.pending_refill = 0
+        self.away_since = 0
+        if self.mode == "native":
+            show = min(self.peak, self.total)
+            self.oids.append(book.add(self.side, self.px, show, t, owner=self, hidden=self.total - show, peak=self.peak))
+            self.remaining = 0
+        else:
+            self._show(t)
+        # Takers lean into the iceberg so it trades (Frey-Sandas: detected icebergs attract flow).
+        sim.flow.pressure = -0.25 if self.side == BID else 0.25
+        sim.flow.pressure_until = t + 60 * SEC
+        self.params = {
+            "total": sim.inst.qty_str(self.total), "peak": sim.inst.qty_str(self.peak),
+            "peak_jitter": self.jitter, "refill_mode": self.mode, "depth_ticks": depth,
+        }
+
+    def _show(self, t: int) -> None:
+        size = max(1, int(self.peak * (1 + self.rng.uniform(-self.jitter, self.jitter))))
+        size = min(size, self.remaining)
+        if size <= 0:
+            return
+        self.remaining -= size
+        self.oids = [self.sim.book.add(self.side, self.px, size, t, owner=self)]
+
+    def on_shown_filled(self, order: list, t: int) -> None:
+        if self.mode == "native":
+            if order[SHOWN] > 0:  # refilled from the reserve in the same event
+                self._refilled(t)
+            return
+        delay = 0 if self.mode == "after_fill" else int(min(0.8, max(0.005, self.rng.lognormvariate(math.log(0.08), 0.8))) * SEC)
+        self.pending_refill = t + max(delay, 1)
+
+    def _refilled(self, t: int) -> None:
+        self.refills.append(t)
+        if len(self.refills) == 2 and self.detectable_from is None:
+            self.detectable_from = t + self.sim.depth_ns
+
+    def step(self, t: int) -> None:
+        book = self.sim.book
+        if self.pending_refill and t >= self.pending_refill:
+            self.pending_refill = 0
+            if self.remaining > 0:
+                self._show(t)
+                self._refilled(t)
+        alive = [o for o in self.oids if o in book.orders]
+        if not alive and not self.pending_refill and (self.mode == "native" or self.remaining <= 0):
+            self.oids.clear()
+            self.finish(t, outcome="filled", refills=len(self.refills))
+            return
+        best = book.best(self.side)
+        away = best is not None and (best - self.px if self.side == BID else self.px - best) > 3
+        if away:
+            self.away_since = self.away_since or t
+            if t - self.away_since > 10 * SEC:
+                self.finish(t, outcome="cancelled_price_left", refills=len(self.refills))
+        else:
+            self.away_since = 0
+        if t - self.t_start > 120 * SEC:
+            self.finish(t, outcome="cancelled_timeout", refills=len(self.refills))
+
+    def finish(self, t: int, **params: Any) -> None:
+        self.sim.flow.pressure_until = 0
+        hidden_left = sum(self.sim.book.orders[o][HIDDEN] for o in self.oids if o in self.sim.book.orders)
+        super().finish(t, **params)
+        self.params["hidden_executed"] = self.sim.inst.qty_str(max(0, self.executed - self.peak))
+        self.params["unexecuted_reserve"] = self.sim.inst.qty_str(self.remaining + hidden_left)
+
+
+class SpoofAgent(Agent):
+    kind = "spoof"
+
+    def __init__(self, sim, rng, t, aid) -> None:
+        super().__init__(sim, rng, t, aid)
+        book = sim.book
+        self.side = rng.choice((BID, ASK))
+        self.d0 = rng.randint(3, 12)
+        self.k = rng.randint(1, 3)
+        best = book.best(self.side)
+        self.px = best - self.d0 if self.side == BID else best + self.d0
+        size = max(1, int(rng.uniform(8, 25) * median_level(sim, self.side)))
+        layers = rng.choice((1, 1, 1, 3))
+        for j in range(layers):
+            p = self.px - j if self.side == BID else self.px + j
+            self.oids.append(book.add(self.side, p, size if j == 0 else size // 2, t, owner=self))
+        self.timeout = t + rng.randint(20, 60) * SEC
+        # Price drifts toward the wall (takers on the wall's side's opposite).
+        sim.flow.pressure = -0.3 if self.side == BID else 0.3
+        sim.flow.pressure_until = self.timeout
+        self.params = {"size": sim.inst.qty_str(size), "d0_ticks": self.d0, "pull_within_ticks": self.k, "layers": layers}
+
+    def step(self, t: int) -> None:
+        book = self.sim.book
+        if any(o not in book.orders for o in self.oids):
+            self.finish(t, outcome="hit")  # traded into: not a pull
+            return
+        best = book.best(self.side)
+        dist = (best - self.px) if self.side == BID else (self.px - best)
+        if dist <= self.k:
+            visible = t - self.t_start >= self.sim.depth_ns
+            self.finish(t, outcome="pulled_on_approach", distance_at_pull_ticks=dist)
+            if visible:
+                self.detectable_from = t
+        elif t >= self.timeout:
+            self.finish(t, outcome="pulled_timeout", distance_at_pull_ticks=dist)
+
+    def finish(self, t: int, **params: Any) -> None:
+        self.sim.flow.pressure_until = 0
+        super().finish(t, **params)
+
+
+class AbsorptionAgent(Agent):
+    kind = "absorption"
+
+    def __init__(self, sim, rng, t, aid) -> None:
+        super().__init__(sim, rng, t, aid)
+        book = sim.book
+        self.side = rng.choice((BID, ASK))
+        self.px = book.best(self.side)
+        med = median_level(sim, self.side, 10)
+        self.size = int(med * rng.uniform(15, 40))
+        self.threshold = 5 * med
+        iceberg = rng.random() < 0.4
+        if iceberg:
+            peak = max(1, self.size // 6)
+            self.oids.append(book.add(self.side, self.px, peak, t, owner=self, hidden=self.size - peak, peak=peak))
+        else:
+            self.oids.append(book.add(self.side, self.px, self.size, t, owner=self))
+        dur = rng.uniform(5, 30)
+        self.burst_end = t + int(dur * SEC)
+        f = sim.flow
+        f.burst_side = ASK if self.side == BID else BID  # takers hit the passive side
+        f.burst_mult = rng.uniform(5, 20)
+        f.burst_until = self.burst_end
+        self.params = {"passive_size": sim.inst.qty_str(self.size), "iceberg": iceberg,
+                       "burst_seconds": round(dur, 2), "burst_multiple": round(f.burst_mult, 2)}
+
+    def on_fill(self, qty: int, t: int, order: list) -> None:
+        super().on_fill(qty, t, order)
+        if self.detectable_from is None and self.executed >= self.threshold:
+            self.detectable_from = t
+
+    def step(self, t: int) -> None:
+        book = self.sim.book
+        if self.oids[0] not in book.orders:
+            self.sim.flow.burst_until = 0
+            self.finish(t, outcome="broken")
+        elif t >= self.burst_end:
+            self.finish(t, outcome="held")
+
+
+KINDS = {"wall": WallAgent, "iceberg": IcebergAgent, "spoof": SpoofAgent, "absorption": AbsorptionAgent}

@@ -1,0 +1,172 @@
+"""Background order flow for one symbol of the built-in market.
+
+Per step (10-100 ms of market time) the counts of limit adds, cancels and market orders are drawn
+from Poisson laws whose rates follow:
+
+* Cont-Stoikov-Talreja's shape for where limit orders land: weight ``k / i**0.52`` at ``i``
+  ticks from the opposite best, so the book is thick near the touch and humped;
+* a calm/active regime switch (mean 10 min / 2 min, intensities x1 / x4);
+* Hawkes self-excitation of market orders (branching ratio 0.7, decay 2/s);
+* market-order sides that persist (metaorders) and lean towards a fair value that follows a
+  common factor plus the symbol's own noise, which is what makes symbols move together;
+* lognormal limit sizes with round-size spikes, and market sizes with a Pareto tail (alpha 1.5).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Callable
+
+from dom.sim.matching import ASK, BID, OWNER, MatchingBook
+from dom.sim.presets import SymbolSpec
+
+_DIST = [1.0 / (i**0.52) for i in range(1, 41)]
+_DIST_CUM: list[float] = []
+_acc = 0.0
+for _w in _DIST:
+    _acc += _w
+    _DIST_CUM.append(_acc)
+_ROUND = (100, 200, 500, 1000, 2000, 5000, 10000)
+
+
+def poisson(rng: random.Random, lam: float) -> int:
+    if lam <= 0:
+        return 0
+    if lam > 30:
+        return max(0, int(rng.gauss(lam, math.sqrt(lam)) + 0.5))
+    l, k, p = math.exp(-lam), 0, 1.0
+    while True:
+        p *= rng.random()
+        if p <= l:
+            return k
+        k += 1
+
+
+class Flow:
+    """Background flow state for one symbol (regime, Hawkes excitation, sign memory)."""
+
+    __slots__ = ("spec", "rng", "active", "excite", "last_sign", "fair", "pressure", "pressure_until",
+                 "burst_side", "burst_mult", "burst_until", "start_px")
+
+    def __init__(self, spec: SymbolSpec, rng: random.Random, start_px: int) -> None:
+        self.spec = spec
+        self.rng = rng
+        self.active = False
+        self.excite = 0.0
+        self.last_sign = 1
+        self.fair = float(start_px)
+        self.start_px = start_px
+        self.pressure = 0.0  # extra buy-probability from agents (e.g. drift toward a spoof)
+        self.pressure_until = 0
+        self.burst_side = -1  # taker side of an absorption burst
+        self.burst_mult = 1.0
+        self.burst_until = 0
+
+    def limit_size(self) -> int:
+        rng = self.rng
+        if rng.random() < 0.15:
+            m = self.spec.limit_median
+            return max(1, min(_ROUND, key=lambda r: abs(r - m * rng.choice((0.5, 1, 2, 5)))))
+        return max(1, int(self.spec.limit_median * math.exp(rng.gauss(0, 1.2))))
+
+    def market_size(self) -> int:
+        rng = self.rng
+        m = self.spec.market_median
+        if rng.random() < 0.05:
+            p95 = m * math.exp(1.645 * 1.0)
+            return max(1, int(p95 * rng.random() ** (-1 / 1.5)))
+        return max(1, int(m * math.exp(rng.gauss(0, 1.0))))
+
+    def step(self, book: MatchingBook, t_ns: int, dt: float, factor_move: float,
+             emit: Callable[[int], None] | None = None) -> None:
+        """Advance ``dt`` seconds ending at ``t_ns``: regime, fair value, then the orders."""
+        rng, spec = self.rng, self.spec
+        if rng.random() < dt / (600.0 if not self.active else 120.0):
+            self.active = not self.active
+        mult = 4.0 if self.active else 1.0
+        self.fair += spec.beta * factor_move + rng.gauss(0, spec.vol_ticks * math.sqrt(dt))
+        self.excite *= math.exp(-2.0 * dt)
+        lam_m = spec.market_rate * mult + self.excite
+        n_add = poisson(rng, spec.add_rate * mult * dt)
+        n_can = poisson(rng, spec.cancel_rate * mult * dt)
+        n_mkt = poisson(rng, lam_m * dt)
+        burst = t_ns < self.burst_until
+        n_burst = poisson(rng, spec.market_rate * self.burst_mult * dt) if burst else 0
+        self.excite += 0.7 * 2.0 * (n_mkt + n_burst) / max(1.0, mult)
+        ops = [0] * n_add + [1] * n_can + [2] * n_mkt + [3] * n_burst
+        rng.shuffle(ops)
+        step_ns = int(dt * 1e9)
+        for i, op in enumerate(ops):
+            ts = t_ns - step_ns + (i + 1) * step_ns // (len(ops) + 1)
+            if op == 0:
+                self._add(book, ts)
+            elif op == 1:
+                self._cancel(book)
+            elif op == 2:
+                self._market(book, ts)
+            else:
+                book.market(self.burst_side, self.market_size(), ts)
+        self._replenish(book, t_ns)
+
+    def _add(self, book: MatchingBook, ts: int) -> None:
+        rng = self.rng
+        side = BID if rng.random() < 0.5 else ASK
+        opp = book.best(1 - side)
+        own = book.best(side)
+        ref = opp if opp is not None else (own + (1 if side == BID else -1) if own is not None else int(self.fair))
+        i = _pick_distance(rng.random() * _DIST_CUM[-1])
+        px = ref - i if side == BID else ref + i
+        if px <= 0:
+            return
+        book.add(side, px, self.limit_size(), ts)
+
+    def _cancel(self, book: MatchingBook) -> None:
+        rng = self.rng
+        side = BID if rng.random() < 0.5 else ASK
+        n = book.depth_levels(side)
+        if n <= 8:
+            return
+        k = int(min(n - 1, rng.expovariate(1 / 12.0)))
+        key = book.prices[side][k]
+        px = -key if side == BID else key
+        q = book.queues[side][px]
+        o = q[int(rng.random() * len(q))]
+        if o[OWNER] is None:
+            book.cancel(o[0])
+
+    def _market(self, book: MatchingBook, ts: int) -> None:
+        rng = self.rng
+        b, a = book.best(BID), book.best(ASK)
+        if b is None or a is None:
+            return
+        mid = (a + b) / 2
+        lean = math.tanh((self.fair - mid) / (4.0 + 0.05 * abs(self.fair - self.start_px) ** 0.5))
+        p_buy = 0.5 + 0.35 * lean + (self.pressure if ts < self.pressure_until else 0.0)
+        sign = 1 if rng.random() < p_buy else -1
+        if rng.random() < 0.6:  # metaorder persistence
+            sign = self.last_sign
+        self.last_sign = sign
+        book.market(BID if sign > 0 else ASK, self.market_size(), ts)
+
+    def _replenish(self, book: MatchingBook, ts: int) -> None:
+        """Keep at least a thin book on both sides (a real venue never runs out of quotes)."""
+        for side in (BID, ASK):
+            n = book.depth_levels(side)
+            if n >= 25:
+                continue
+            own, opp = book.best(side), book.best(1 - side)
+            ref = own if own is not None else (opp - 1 if side == BID and opp else opp + 1 if opp else int(self.fair))
+            for j in range(25 - n):
+                px = ref - j - 1 if side == BID else ref + j + 1
+                if own is None and j == 0:
+                    px = ref
+                if px > 0:
+                    book.add(side, px, self.limit_size(), ts)
+
+
+def _pick_distance(x: float) -> int:
+    for i, c in enumerate(_DIST_CUM):
+        if x <= c:
+            return i + 1
+    return len(_DIST_CUM)

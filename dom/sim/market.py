@@ -1,0 +1,329 @@
+"""The built-in market: several symbols on one virtual clock, published in Binance's wire format.
+
+``Market.advance()`` moves the clock one step (50 ms) and returns the messages the venue would
+publish in it: depth diffs netted per push interval (``U``/``u``/``pu``), aggTrades (fills of one
+taker order at one price), bookTickers and markPrice updates, each as ``Msg(endpoint, stream,
+raw, t_ns)``. The local exchange server sends them over websockets; ``Market.frames(seconds)``
+runs headless as fast as it can, adding per-stream latency and skew, for evaluation.
+
+Only what is published leaves here; ``published_book`` is the book a correct client holds after
+the last published depth event, which is what tests compare with.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+from dataclasses import dataclass
+from typing import Iterator
+
+import orjson
+
+from dom.core.units import Instrument
+from dom.sim.agents import KINDS, SEC, Agent
+from dom.sim.flow import Flow
+from dom.sim.matching import ASK, BID, OWNER, MatchingBook
+from dom.sim.presets import SymbolSpec, preset
+
+STEP_NS = 50_000_000
+DEFAULT_START_NS = 1_767_225_600 * SEC  # 2026-01-01T00:00:00Z: headless runs are reproducible
+FUNDING_PERIOD_NS = 8 * 3600 * SEC
+
+
+@dataclass(frozen=True, slots=True)
+class Msg:
+    endpoint: str  # "public" (depth, bookTicker) or "market" (aggTrade, markPrice)
+    stream: str  # e.g. "btcusdt@depth@100ms"
+    raw: bytes  # the event JSON, exactly as the venue sends it (no envelope)
+    t_ns: int  # exchange time
+
+
+class SymbolSim:
+    def __init__(self, spec: SymbolSpec, rng: random.Random, depth_ms: int, start_ns: int, uid0: int) -> None:
+        self.spec = spec
+        self.inst = Instrument(spec.symbol, spec.tick_size, spec.lot_size, base=spec.base)
+        self.rng = rng
+        self.depth_ms = depth_ms
+        self.depth_ns = depth_ms * 1_000_000
+        self.book = MatchingBook(uid0)
+        self.book.on_filled = self._on_shown_filled
+        start_px = self.inst.px(spec.price)
+        self.flow = Flow(spec, rng, start_px)
+        self.agents: list[Agent] = []
+        self.labels: list[dict] = []
+        self.now = start_ns
+        self.last_u = 0  # last published depth update id
+        self.pub: tuple[dict[int, int], dict[int, int]] = ({}, {})
+        self.agg_id = 1
+        self.fill_id = 1
+        self.last_ticker: tuple | None = None
+        self.volume_24h = 0  # lots traded (simulated session)
+        self.quote_volume = 0.0
+        self.trades_n = 0
+        self.open_interest = spec.open_interest_lots
+        self.funding_rate = 0.0001
+        self.last_trade_px = start_px
+        self.open_px = start_px
+        self._seed_book(start_px)
+
+    def _seed_book(self, mid: int) -> None:
+        f = self.flow
+        for side in (BID, ASK):
+            for i in range(1, 61):
+                px = mid - i if side == BID else mid + i
+                hump = 1 + 2.5 * math.exp(-((i - 4) ** 2) / 18.0)
+                for _ in range(max(1, int(hump * 1.5))):
+                    self.book.add(side, px, f.limit_size(), self.now)
+        self.book.take_dirty()
+        self.book.take_fills()
+        self.last_u = self.book.update_id
+        self.pub = (dict(self.book.totals[BID]), dict(self.book.totals[ASK]))
+
+    def _on_shown_filled(self, order: list) -> None:
+        order[OWNER].on_shown_filled(order, self.now)
+
+    def mid(self) -> float | None:
+        b, a = self.book.best(BID), self.book.best(ASK)
+        return None if b is None or a is None else (a + b) / 2
+
+
+class Market:
+    """The whole built-in market. Deterministic for a given preset, seed and options."""
+
+    def __init__(
+        self,
+        preset_name: str = "mixed",
+        seed: int = 1,
+        depth_ms: int = 100,
+        injections: bool = True,
+        symbols: int | None = None,
+        start_ns: int = DEFAULT_START_NS,
+        injection_rate: float = 1 / 30.0,
+        tickers: bool = True,
+        specs: list[SymbolSpec] | None = None,
+    ) -> None:
+        if depth_ms not in (100, 250, 500):
+            raise ValueError("depth_ms must be 100, 250 or 500")
+        self.rng = random.Random(seed)
+        self.seed = seed
+        self.depth_ms = depth_ms
+        self.injections = injections
+        self.injection_rate = injection_rate
+        self.tickers = tickers
+        self.now = start_ns
+        self.start_ns = start_ns
+        self.steps = 0
+        specs = specs or preset(preset_name, symbols)
+        self.syms: dict[str, SymbolSim] = {}
+        for i, spec in enumerate(specs):
+            rng = random.Random(self.rng.getrandbits(64))
+            self.syms[spec.symbol] = SymbolSim(spec, rng, depth_ms, start_ns, 1_000_000_000 * (i + 1))
+        self.factor_vol = 2.0  # common factor, ticks of the major per sqrt(s)
+        self._depth_every = depth_ms * 1_000_000 // STEP_NS
+        self._label_n = 0
+        self.labels: list[dict] = []
+
+    @property
+    def instruments(self) -> dict[str, Instrument]:
+        return {s: sim.inst for s, sim in self.syms.items()}
+
+    # ------------------------------------------------------------------------------- clock
+    def advance(self) -> list[Msg]:
+        self.steps += 1
+        self.now += STEP_NS
+        t = self.now
+        dt = STEP_NS / SEC
+        factor = self.rng.gauss(0, self.factor_vol * math.sqrt(dt))
+        out: list[Msg] = []
+        publish_depth = self.steps % self._depth_every == 0
+        for sim in self.syms.values():
+            sim.now = t
+            # The factor is in units of the major's ticks; scale to each symbol's own price.
+            sim.flow.step(sim.book, t, dt, factor * self._factor_scale(sim))
+            for ag in sim.agents:
+                ag.step(t)
+            self._account_fills(sim, out, t)
+            self._retire_agents(sim)
+            if self.injections:
+                self._maybe_inject(sim, t)
+            if publish_depth:
+                self._publish_depth(sim, out, t)
+            if self.steps % 20 == 0:
+                self._publish_mark(sim, out, t)
+        return out
+
+    def _factor_scale(self, sim: SymbolSim) -> float:
+        major = next(iter(self.syms.values()))
+        # Same relative move for beta 1: convert major ticks -> this symbol's ticks.
+        return sim.flow.start_px / major.flow.start_px
+
+    def _maybe_inject(self, sim: SymbolSim, t: int) -> None:
+        if len(sim.agents) >= 2 or sim.book.best(BID) is None or sim.book.best(ASK) is None:
+            return
+        if sim.rng.random() >= self.injection_rate * STEP_NS / SEC:
+            return
+        kinds = [k for k in KINDS if not any(a.kind == k for a in sim.agents)]
+        if any(a.kind in ("iceberg", "spoof", "absorption") for a in sim.agents):
+            kinds = [k for k in kinds if k == "wall"]  # one price-steering agent at a time
+        if not kinds:
+            return
+        kind = sim.rng.choice(kinds)
+        self._label_n += 1
+        sim.agents.append(KINDS[kind](sim, sim.rng, t, f"{sim.spec.symbol}-{kind}-{self._label_n}"))
+
+    def _retire_agents(self, sim: SymbolSim) -> None:
+        if any(a.done for a in sim.agents):
+            for a in sim.agents:
+                if a.done:
+                    lab = a.label()
+                    sim.labels.append(lab)
+                    self.labels.append(lab)
+            sim.agents = [a for a in sim.agents if not a.done]
+
+    def close_labels(self) -> None:
+        """End every open injection now (end of a run) so its label is written."""
+        for sim in self.syms.values():
+            for a in sim.agents:
+                a.finish(self.now, outcome="open_at_end")
+            self._retire_agents(sim)
+
+    # --------------------------------------------------------------------------- publishing
+    def _account_fills(self, sim: SymbolSim, out: list[Msg], t: int) -> None:
+        fills = sim.book.take_fills()
+        if not fills:
+            return
+        inst, sym = sim.inst, sim.spec.symbol
+        stream = f"{sym.lower()}@aggTrade"
+        i, n = 0, len(fills)
+        while i < n:
+            ts, px, qty, side, owner, _ = fills[i]
+            if owner is not None:
+                owner.on_fill(qty, ts, None)
+            j = i + 1
+            total = qty
+            while j < n and fills[j][0] == ts and fills[j][1] == px and fills[j][3] == side:
+                if fills[j][4] is not None:
+                    fills[j][4].on_fill(fills[j][2], ts, None)
+                total += fills[j][2]
+                j += 1
+            first = sim.fill_id
+            sim.fill_id += j - i
+            ms = ts // 1_000_000
+            raw = (
+                b'{"e":"aggTrade","E":%d,"a":%d,"s":"%s","p":"%s","q":"%s","f":%d,"l":%d,"T":%d,"m":%s}'
+                % (ms, sim.agg_id, sym.encode(), inst.px_str(px).encode(), inst.qty_str(total).encode(),
+                   first, sim.fill_id - 1, ms, b"true" if side == ASK else b"false")
+            )
+            sim.agg_id += 1
+            sim.volume_24h += total
+            sim.quote_volume += inst.price.to_float(px) * inst.qty.to_float(total)
+            sim.trades_n += 1
+            sim.last_trade_px = px
+            out.append(Msg("market", stream, raw, ts))
+            i = j
+
+    def _publish_depth(self, sim: SymbolSim, out: list[Msg], t: int) -> None:
+        d = sim.book.take_dirty()
+        if d is not None:
+            U, u, bids, asks = d
+            inst = sim.inst
+            ps, qs = inst.px_str, inst.qty_str
+            ms = t // 1_000_000
+            pb, pa = sim.pub
+            for px, q in bids:
+                if q:
+                    pb[px] = q
+                else:
+                    pb.pop(px, None)
+            for px, q in asks:
+                if q:
+                    pa[px] = q
+                else:
+                    pa.pop(px, None)
+            body = orjson.dumps({
+                "e": "depthUpdate", "E": ms, "T": ms, "s": sim.spec.symbol, "U": U, "u": u, "pu": sim.last_u,
+                "b": [[ps(p), qs(q)] for p, q in bids], "a": [[ps(p), qs(q)] for p, q in asks],
+            })
+            sim.last_u = u
+            suffix = "@depth" if self.depth_ms == 250 else f"@depth@{self.depth_ms}ms"
+            out.append(Msg("public", sim.spec.symbol.lower() + suffix, body, t))
+        if self.tickers:
+            bb, ba = sim.book.best(BID), sim.book.best(ASK)
+            if bb is not None and ba is not None:
+                top = (bb, sim.book.level(BID, bb), ba, sim.book.level(ASK, ba))
+                if top != sim.last_ticker:
+                    sim.last_ticker = top
+                    inst = sim.inst
+                    ms = t // 1_000_000
+                    raw = orjson.dumps({
+                        "e": "bookTicker", "u": sim.last_u, "s": sim.spec.symbol,
+                        "b": inst.px_str(top[0]), "B": inst.qty_str(top[1]),
+                        "a": inst.px_str(top[2]), "A": inst.qty_str(top[3]), "T": ms, "E": ms,
+                    })
+                    out.append(Msg("public", sim.spec.symbol.lower() + "@bookTicker", raw, t))
+
+    def _publish_mark(self, sim: SymbolSim, out: list[Msg], t: int) -> None:
+        mid = sim.mid()
+        if mid is None:
+            return
+        inst = sim.inst
+        tick = inst.price.to_float(1)
+        index = sim.flow.fair
+        premium = (mid - index) / max(index, 1.0)
+        sim.funding_rate = max(-0.0075, min(0.0075, 0.0001 + 0.1 * premium))
+        sim.open_interest = max(1, int(sim.open_interest * (1 + sim.rng.gauss(0, 0.0005))))
+        nxt = (t // FUNDING_PERIOD_NS + 1) * FUNDING_PERIOD_NS
+        ms = t // 1_000_000
+        dec = max(0, inst.price.scale) + 1
+        raw = orjson.dumps({
+            "e": "markPriceUpdate", "E": ms, "s": sim.spec.symbol,
+            "p": f"{mid * tick:.{dec}f}", "i": f"{index * tick:.{dec}f}", "P": f"{mid * tick:.{dec}f}",
+            "r": f"{sim.funding_rate:.8f}", "T": nxt // 1_000_000,
+        })
+        out.append(Msg("market", sim.spec.symbol.lower() + "@markPrice@1s", raw, t))
+
+    # ---------------------------------------------------------------------------- REST views
+    def snapshot_body(self, symbol: str, limit: int = 1000) -> bytes:
+        """REST depth as the venue serves it: the current book at the current update id."""
+        sim = self.syms[symbol]
+        u, bids, asks = sim.book.snapshot(limit)
+        inst = sim.inst
+        ms = self.now // 1_000_000
+        return orjson.dumps({
+            "lastUpdateId": u, "E": ms, "T": ms,
+            "bids": [[inst.px_str(p), inst.qty_str(q)] for p, q in bids],
+            "asks": [[inst.px_str(p), inst.qty_str(q)] for p, q in asks],
+        })
+
+    def published_book(self, symbol: str) -> tuple[dict[int, int], dict[int, int], int]:
+        sim = self.syms[symbol]
+        return dict(sim.pub[0]), dict(sim.pub[1]), sim.last_u
+
+    # ------------------------------------------------------------------------------ headless
+    def frames(self, seconds: float, latency_ms: float = 20.0, skew_ms: float = 0.0) -> Iterator[tuple[int, Msg]]:
+        """Run ``seconds`` of market as fast as possible; yield ``(recv_ns, msg)`` in receive
+        order, each stream delayed by lognormal latency (median ``latency_ms``) and the
+        /market endpoint by ``skew_ms`` more. Deterministic for a given seed."""
+        lat = random.Random(self.seed * 7919 + 1)
+        heap: list[tuple[int, int, Msg]] = []
+        seq = 0
+        end = self.now + int(seconds * SEC)
+        last_recv = {"public": 0, "market": 0}
+        mu = math.log(max(latency_ms, 0.001) * 1e6)
+        while self.now < end:
+            for m in self.advance():
+                d = int(lat.lognormvariate(mu, 0.6)) if latency_ms > 0 else 0
+                if m.endpoint == "market":
+                    d += int(skew_ms * 1e6)
+                # One TCP stream per endpoint: frames on it never overtake each other.
+                r = max(m.t_ns + d, last_recv[m.endpoint])
+                last_recv[m.endpoint] = r
+                heapq.heappush(heap, (r, seq, m))
+                seq += 1
+            while heap and heap[0][0] <= self.now:
+                r, _, m = heapq.heappop(heap)
+                yield r, m
+        while heap:
+            r, _, m = heapq.heappop(heap)
+            yield r, m

@@ -1,0 +1,66 @@
+"""Market presets: which symbols the built-in market lists and how each behaves.
+
+Rates are events per second in the calm regime (the active regime multiplies them); sizes are in
+lots. The small-cap numbers follow DETECTORS.md §3.2 (price ~0.5, tick 0.0001, lognormal limit
+sizes with round-size spikes, Hawkes-clustered market orders with a Pareto tail), scaled so a
+level holds a few thousand USDT.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from dom.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class SymbolSpec:
+    symbol: str
+    tick_size: str
+    lot_size: str
+    price: str  # starting price, a multiple of tick_size
+    beta: float  # loading on the common factor (BTC-like = 1)
+    add_rate: float  # limit orders / s
+    cancel_rate: float  # cancels / s
+    market_rate: float  # market orders / s (Hawkes baseline)
+    limit_median: int  # median limit order size, lots
+    market_median: int  # median market order size, lots
+    vol_ticks: float  # idiosyncratic fair-value volatility, ticks per sqrt(s)
+    base: str = ""
+    open_interest_lots: int = 0
+
+
+MAJOR = SymbolSpec(
+    "BTCUSDT", "0.10", "0.001", "60000.00", 1.0,
+    add_rate=60, cancel_rate=56, market_rate=4, limit_median=150, market_median=40,
+    vol_ticks=3.0, base="BTC", open_interest_lots=80_000_000,
+)
+
+SMALLCAPS = [
+    SymbolSpec("KITEUSDT", "0.0001", "1", "0.5000", 1.4, 30, 28, 2, 2000, 600, 1.2, "KITE", 40_000_000),
+    SymbolSpec("MOTHUSDT", "0.0001", "1", "0.2500", 1.2, 26, 24, 1.6, 4000, 1200, 1.0, "MOTH", 90_000_000),
+    SymbolSpec("PIKEUSDT", "0.00001", "1", "0.08000", 1.6, 24, 22, 1.5, 12000, 3000, 1.5, "PIKE", 300_000_000),
+    SymbolSpec("WRENUSDT", "0.001", "0.1", "3.100", 1.1, 28, 26, 1.8, 300, 90, 1.1, "WREN", 6_000_000),
+]
+
+PRESETS: dict[str, list[SymbolSpec]] = {
+    "major": [MAJOR],
+    "smallcap": [SMALLCAPS[0]],
+    "mixed": [MAJOR, *SMALLCAPS],
+}
+
+
+def preset(name: str, symbols: int | None = None) -> list[SymbolSpec]:
+    """The symbols of preset ``name``; ``symbols`` > preset size adds numbered small caps."""
+    if name not in PRESETS:
+        raise ConfigError(f"unknown preset {name!r} (choose from {', '.join(PRESETS)})")
+    specs = list(PRESETS[name])
+    if symbols is not None and symbols > len(specs):
+        i = 0
+        while len(specs) < symbols:
+            base = SMALLCAPS[i % len(SMALLCAPS)]
+            i += 1
+            specs.append(replace(base, symbol=f"SC{i:02d}USDT", base=f"SC{i:02d}"))
+    elif symbols is not None:
+        specs = specs[:symbols]
+    return specs
