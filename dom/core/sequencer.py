@@ -4,7 +4,8 @@ Feed it deltas and snapshots in arrival order; it tells you what to do with each
 
 * before a snapshot, deltas are buffered (bounded) and a snapshot is requested;
 * on the snapshot, buffered deltas with ``u < lastUpdateId`` are dropped, the first applied one
-  must bridge (``U <= lastUpdateId <= u``; spot: ``U <= lastUpdateId + 1 <= u``), then the chain
+  must bridge (``U <= lastUpdateId <= u``, or ``pu == lastUpdateId`` for a snapshot taken on an
+  event boundary; spot: ``U <= lastUpdateId + 1 <= u``), then the chain
   rule holds (USDⓈ-M: ``pu == previous u``; spot: ``U == previous u + 1``);
 * a snapshot older than the first buffered delta (nothing bridges) asks for another snapshot;
 * a delta already covered (``u <= previous u``: a duplicate or a replayed message) is ignored;
@@ -99,7 +100,9 @@ class Sequencer:
 
     def _bridges(self, d: BookDelta, snap_id: int) -> bool:
         if self.rule is Rule.USDM:
-            return d.first_id <= snap_id <= d.last_id
+            # Binance's rule, plus the exact case it leaves out: a snapshot taken right on an
+            # event boundary is continued by the event whose pu is its lastUpdateId.
+            return d.first_id <= snap_id <= d.last_id or d.prev_id == snap_id
         return d.first_id <= snap_id + 1 <= d.last_id
 
     def _buffer(self, d: BookDelta) -> None:

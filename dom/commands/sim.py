@@ -1,0 +1,70 @@
+"""``dom sim``: serve the built-in market as a local Binance USDⓈ-M exchange."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "sim",
+        help="serve the built-in market on 127.0.0.1 over the Binance USDⓈ-M protocol",
+        description="Serve the built-in market: a simulated exchange speaking the Binance USDⓈ-M "
+        "REST and websocket protocol. Point dom (or any Binance client) at the printed URL.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
+    p.add_argument("--port", type=int, default=8765, help="port (0 = any free port)")
+    p.add_argument("--preset", default="mixed", choices=["mixed", "major", "smallcap"])
+    p.add_argument("--symbols", type=int, help="number of symbols (extra small caps are added)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--speed", type=float, default=1.0, help="market seconds per wall second")
+    p.add_argument("--depth-ms", type=int, default=100, choices=[100, 250, 500], help="depth push interval")
+    p.add_argument("--labels", metavar="FILE", help="write ground truth of injected behaviour as JSON lines")
+    p.add_argument("--no-injections", action="store_true", help="background flow only")
+    p.add_argument("--duration", type=float, help="stop after this many seconds")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from dom.errors import ConfigError
+
+    if args.speed <= 0:
+        raise ConfigError("--speed must be positive")
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"dom sim: warning: serving on {args.host}, reachable beyond this machine", file=sys.stderr)
+    try:
+        asyncio.run(_serve(args))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    import asyncio
+
+    from dom.errors import ConfigError
+    from dom.sim.server import SimServer
+
+    srv = SimServer(
+        preset=args.preset, seed=args.seed, host=args.host, port=args.port, speed=args.speed,
+        depth_ms=args.depth_ms, labels_path=args.labels, symbols=args.symbols,
+        injections=not args.no_injections,
+    )
+    try:
+        await srv.start()
+    except OSError as e:
+        raise ConfigError(f"cannot listen on {args.host}:{args.port}: {e.strerror or e}") from None
+    print(f"built-in market on {srv.url}  (symbols: {', '.join(srv.symbols)})", flush=True)
+    print(f"connect with: dom run --endpoint {srv.url}   (Ctrl-C stops)", flush=True)
+    try:
+        if args.duration:
+            await asyncio.sleep(args.duration)
+        else:
+            await asyncio.Event().wait()
+    finally:
+        await srv.stop()
+        if args.labels:
+            print(f"labels written to {args.labels}", file=sys.stderr)

@@ -1,0 +1,292 @@
+"""The built-in market served as a local Binance USDⓈ-M exchange (aiohttp, 127.0.0.1).
+
+    async with SimServer(preset="mixed", seed=1, port=0) as srv:
+        srv.url          # "http://127.0.0.1:PORT": REST base; websockets under ws://.../public etc.
+        srv.true_book("BTCUSDT")   # (bids, asks, last_u) as published: what a client must hold
+        await srv.pause(); srv.resume()
+        srv.faults.gap("BTCUSDT")  # and close/abort/stall/skew/malformed/stale_snapshot/...
+
+REST: ``/fapi/v1/ping``, ``time``, ``exchangeInfo``, ``depth``, ``premiumIndex``,
+``openInterest``, ``ticker/24hr``. Websockets: ``/ws``, ``/ws/<s1>/<s2>`` (raw events),
+``/stream?streams=a/b`` (combined envelope), each also under ``/public`` (depth, bookTicker) and
+``/market`` (aggTrade, markPrice), with SUBSCRIBE / UNSUBSCRIBE / LIST_SUBSCRIPTIONS and the
+``{"result":null,"id":N}`` ack; the server pings every 20 s and expects pongs. Any depth stream
+speed (``@depth``, ``@depth@100ms``...) is served at the market's own push interval.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import orjson
+from aiohttp import WSMsgType, web
+
+from dom.sim.faults import Faults
+from dom.sim.market import STEP_NS, Market, Msg
+from dom.sim.rest import RestViews
+
+log = logging.getLogger("dom.sim")
+PUBLIC_KINDS = {"depth", "bookTicker"}
+MARKET_KINDS = {"aggTrade", "markPrice"}
+
+
+def parse_stream(name: str) -> tuple[str, str] | None:
+    """``"btcusdt@depth@100ms"`` -> ``("BTCUSDT", "depth")``; None for what we do not serve."""
+    sym, _, rest = name.partition("@")
+    kind = rest.split("@", 1)[0]
+    if kind in ("depth", "bookTicker", "aggTrade", "markPrice") and sym:
+        return sym.upper(), kind
+    return None
+
+
+class Conn:
+    __slots__ = ("ws", "endpoint", "combined", "subs", "queue", "task", "request")
+
+    def __init__(self, ws: web.WebSocketResponse, endpoint: str, combined: bool, request: web.Request) -> None:
+        self.ws = ws
+        self.endpoint = endpoint  # "public" | "market" | "any"
+        self.combined = combined
+        self.subs: dict[tuple[str, str], str] = {}
+        self.queue: asyncio.Queue[bytes] = asyncio.Queue(maxsize=20_000)
+        self.task: asyncio.Task | None = None
+        self.request = request
+
+    def serves(self, kind: str) -> bool:
+        if self.endpoint == "public":
+            return kind in PUBLIC_KINDS
+        if self.endpoint == "market":
+            return kind in MARKET_KINDS
+        return True
+
+    def subscribe(self, names: list[str]) -> None:
+        for n in names:
+            key = parse_stream(str(n))
+            if key is not None and self.serves(key[1]):
+                self.subs[key] = str(n)
+
+
+class SimServer:
+    def __init__(
+        self,
+        preset: str = "mixed",
+        seed: int = 1,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        speed: float = 1.0,
+        depth_ms: int = 100,
+        labels_path: str | None = None,
+        symbols: int | None = None,
+        injections: bool = True,
+        market: Market | None = None,
+    ) -> None:
+        now_ns = time.time_ns()
+        self.market = market or Market(
+            preset, seed, depth_ms, injections=injections, symbols=symbols,
+            start_ns=now_ns - now_ns % STEP_NS,
+        )
+        self.host, self.port, self.speed = host, port, speed
+        self.labels_path = labels_path
+        self.faults = Faults(self)
+        self.rest = RestViews(self)
+        self.conns: set[Conn] = set()
+        self._runner: web.AppRunner | None = None
+        self._clock: asyncio.Task | None = None
+        self._running = asyncio.Event()
+        self._running.set()
+        self._labels_written = 0
+        self.steps_behind = 0
+
+    # ---------------------------------------------------------------------------- lifecycle
+    async def __aenter__(self) -> "SimServer":
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.stop()
+
+    async def start(self) -> None:
+        app = web.Application()
+        self.rest.add_routes(app)
+        for prefix, endpoint in (("", "any"), ("/public", "public"), ("/market", "market")):
+            app.router.add_get(prefix + "/ws", self._ws_handler(endpoint, False))
+            app.router.add_get(prefix + "/ws/{streams:.*}", self._ws_handler(endpoint, False))
+            app.router.add_get(prefix + "/stream", self._ws_handler(endpoint, True))
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._clock = asyncio.create_task(self._run_clock(), name="dom-sim-clock")
+
+    async def stop(self) -> None:
+        if self._clock is not None:
+            self._clock.cancel()
+            try:
+                await self._clock
+            except asyncio.CancelledError:
+                pass
+        for c in list(self.conns):
+            await c.ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+        self.write_labels(final=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://{self.host}:{self.port}"
+
+    @property
+    def symbols(self) -> list[str]:
+        return list(self.market.syms)
+
+    @property
+    def instruments(self):
+        return self.market.instruments
+
+    def true_book(self, symbol: str) -> tuple[dict[int, int], dict[int, int], int]:
+        return self.market.published_book(symbol)
+
+    async def pause(self) -> None:
+        """Stop the market clock and publishing; returns once every queued frame was sent."""
+        self._running.clear()
+        await asyncio.sleep(0)
+        for _ in range(200):
+            if all(c.queue.empty() for c in self.conns):
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)
+
+    def resume(self) -> None:
+        self._running.set()
+
+    # --------------------------------------------------------------------------------- clock
+    async def _run_clock(self) -> None:
+        loop = asyncio.get_running_loop()
+        step_s = STEP_NS / 1e9
+        next_t = loop.time()
+        while True:
+            if not self._running.is_set():
+                await self._running.wait()
+                next_t = loop.time()
+            burst = self.faults.burst_factor()
+            for _ in range(burst):
+                self._dispatch(self.market.advance())
+            self._maybe_write_labels()
+            next_t += step_s / self.speed
+            delay = next_t - loop.time()
+            if delay < -1.0:  # far behind (slow machine): drop the backlog, keep running
+                self.steps_behind += 1
+                next_t = loop.time()
+                delay = 0
+            await asyncio.sleep(max(0.0, delay))
+
+    def _dispatch(self, msgs: list[Msg]) -> None:
+        f = self.faults
+        for m in msgs:
+            key = parse_stream(m.stream)
+            if key is None:
+                continue
+            if key[1] == "depth" and f.take_gap(key[0]):
+                continue
+            if f.stalled():
+                continue
+            delay = f.skew_ms / 1000 if m.endpoint == "market" else 0.0
+            for c in self.conns:
+                name = c.subs.get(key)
+                if name is None:
+                    continue
+                raw = f.mangle(m.raw, c.endpoint)
+                frame = b'{"stream":"%s","data":%s}' % (name.encode(), raw) if c.combined else raw
+                if delay:
+                    asyncio.get_running_loop().call_later(delay, self._enqueue, c, frame)
+                else:
+                    self._enqueue(c, frame)
+
+    def _enqueue(self, c: Conn, frame: bytes) -> None:
+        try:
+            c.queue.put_nowait(frame)
+        except asyncio.QueueFull:
+            log.warning("client too slow, closing its connection")
+            asyncio.ensure_future(c.ws.close(code=1008, message=b"too slow"))
+
+    # ---------------------------------------------------------------------------- websockets
+    def _ws_handler(self, endpoint: str, combined: bool):
+        async def handler(request: web.Request) -> web.StreamResponse:
+            ws = web.WebSocketResponse(heartbeat=20.0, max_msg_size=1 << 20)
+            await ws.prepare(request)
+            c = Conn(ws, endpoint, combined, request)
+            path = request.match_info.get("streams", "")
+            initial = path.split("/") if path else []
+            if combined:
+                initial = [s for s in request.query.get("streams", "").split("/") if s]
+            c.subscribe(initial)
+            c.task = asyncio.create_task(self._sender(c))
+            self.conns.add(c)
+            try:
+                async for msg in ws:
+                    if msg.type == WSMsgType.TEXT:
+                        await self._control(c, msg.data)
+                    elif msg.type == WSMsgType.ERROR:
+                        break
+            finally:
+                self.conns.discard(c)
+                c.task.cancel()
+            return ws
+
+        return handler
+
+    async def _control(self, c: Conn, text: str) -> None:
+        try:
+            req = orjson.loads(text)
+            method, rid = req.get("method"), req.get("id")
+        except (orjson.JSONDecodeError, AttributeError):
+            await c.ws.send_str('{"error":{"code":3,"msg":"Invalid JSON"}}')
+            return
+        params = req.get("params") or []
+        if method == "SUBSCRIBE":
+            c.subscribe(params)
+            await c.ws.send_bytes(orjson.dumps({"result": None, "id": rid}))
+        elif method == "UNSUBSCRIBE":
+            for n in params:
+                key = parse_stream(str(n))
+                if key is not None:
+                    c.subs.pop(key, None)
+            await c.ws.send_bytes(orjson.dumps({"result": None, "id": rid}))
+        elif method == "LIST_SUBSCRIPTIONS":
+            await c.ws.send_bytes(orjson.dumps({"result": sorted(c.subs.values()), "id": rid}))
+        else:
+            await c.ws.send_bytes(orjson.dumps({"error": {"code": 1, "msg": f"unknown method {method!r}"}, "id": rid}))
+
+    async def _sender(self, c: Conn) -> None:
+        ws, q = c.ws, c.queue
+        try:
+            while True:
+                frame = await q.get()
+                await ws.send_str(frame.decode())  # Binance sends text frames
+        except (ConnectionResetError, RuntimeError, asyncio.CancelledError):
+            pass
+
+    # -------------------------------------------------------------------------------- labels
+    def _maybe_write_labels(self) -> None:
+        if self.labels_path and len(self.market.labels) > self._labels_written:
+            self.write_labels()
+
+    def write_labels(self, final: bool = False) -> None:
+        if not self.labels_path:
+            return
+        if final:
+            self.market.close_labels()
+        new = self.market.labels[self._labels_written :]
+        if not new:
+            return
+        with open(self.labels_path, "ab") as f:
+            for lab in new:
+                f.write(orjson.dumps(lab) + b"\n")
+        self._labels_written += len(new)
