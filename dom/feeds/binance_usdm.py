@@ -1,0 +1,267 @@
+"""Native Binance USDⓈ-M feed: websockets + aiohttp, the fast decoder, the core's sequencer.
+
+Depth (and optionally bookTicker) comes from the ``/public`` endpoint, aggTrade and markPrice from
+``/market`` (Binance split them in 2026): one combined-stream connection per endpoint carries every
+symbol. Reconnects use websockets' own reconnecting iterator with a short jittered backoff. A
+watchdog treats a healthy socket that says nothing for ``stale_after`` seconds as stale and
+reconnects. REST depth snapshots are fetched when the engine asks for one (``request_snapshot``),
+retried with backoff on 5xx, timeouts and refused connections.
+
+The feed only turns frames into events and hands them to ``emit``; it keeps no book. Connection
+news goes to ``on_status(endpoint, state, detail)`` and, for the depth endpoint, also to the
+engine as per-symbol :class:`FeedStatus` events so books are marked unsynced at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import websockets
+from websockets.asyncio.client import connect
+from websockets.client import backoff
+
+from dom.core.types import Event, FeedState, FeedStatus
+from dom.core.units import Instrument
+from dom.errors import FeedError
+from dom.feeds.binance_wire import BinanceDecoder, DecodeError, instruments_from_exchange_info
+
+log = logging.getLogger("dom.feeds.binance_usdm")
+
+PRODUCTION_REST = "https://fapi.binance.com"
+PRODUCTION_WS = "wss://fstream.binance.com"
+
+
+def endpoints(endpoint: str | None) -> tuple[str, str]:
+    """``--endpoint`` -> (REST base, websocket base)."""
+    if not endpoint:
+        return PRODUCTION_REST, PRODUCTION_WS
+    e = endpoint.rstrip("/")
+    if e.startswith("https://"):
+        return e, "wss://" + e[len("https://") :]
+    if e.startswith("http://"):
+        return e, "ws://" + e[len("http://") :]
+    raise FeedError(f"endpoint must start with http:// or https://: {endpoint!r}")
+
+
+@dataclass
+class FeedStats:
+    frames: int = 0
+    bytes: int = 0
+    bad_frames: int = 0
+    reconnects: int = 0
+    stale: int = 0
+    snapshots: int = 0
+    snapshot_errors: int = 0
+    last_frame_ns: int = 0
+    bad_examples: list[str] = field(default_factory=list)
+
+
+class BinanceUsdmFeed:
+    venue = "binanceusdm"
+
+    def __init__(
+        self,
+        symbols: list[str],
+        emit: Callable[[list[Event]], None],
+        *,
+        endpoint: str | None = None,
+        depth_ms: int = 100,
+        stale_after: float = 10.0,
+        reconnect: tuple[float, float, float] = (0.2, 0.5, 30.0),
+        snapshot_limit: int = 1000,
+        mark_price: bool = True,
+        on_status: Callable[[str, FeedState, str], None] | None = None,
+        on_frame: Callable[[int, bytes | str], None] | None = None,
+        on_snapshot_body: Callable[[int, str, bytes], None] | None = None,
+    ) -> None:
+        self.symbols = [s.upper() for s in symbols]
+        self.emit = emit
+        self.rest, self.ws = endpoints(endpoint)
+        self.depth_ms = depth_ms
+        self.stale_after = stale_after
+        self.reconnect = reconnect
+        self.snapshot_limit = snapshot_limit
+        self.mark_price = mark_price
+        self.on_status = on_status or (lambda e, s, d: None)
+        self.on_frame = on_frame
+        self.on_snapshot_body = on_snapshot_body
+        self.instruments: dict[str, Instrument] = {}
+        self.decoder: BinanceDecoder | None = None
+        self.stats = FeedStats()
+        self._session: aiohttp.ClientSession | None = None
+        self._snap_queue: asyncio.Queue[str] = asyncio.Queue()
+        self._snap_pending: set[str] = set()
+        self._tasks: list[asyncio.Task] = []
+
+    # ------------------------------------------------------------------------------ set-up
+    async def prepare(self) -> dict[str, Instrument]:
+        """Fetch exchangeInfo; check the symbols exist. Raises FeedError with one clear line."""
+        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+        url = f"{self.rest}/fapi/v1/exchangeInfo"
+        try:
+            async with self._session.get(url) as r:
+                if r.status != 200:
+                    raise FeedError(f"{url} answered HTTP {r.status}")
+                body = await r.read()
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as e:
+            await self.close()
+            raise FeedError(f"cannot reach {self.rest}: {e.__class__.__name__}: {e}") from None
+        known = instruments_from_exchange_info(body)
+        if not self.symbols:
+            self.symbols = sorted(known)
+        unknown = [s for s in self.symbols if s not in known]
+        if unknown:
+            await self.close()
+            raise FeedError(f"unknown symbol(s) on {self.venue}: {', '.join(unknown)}")
+        self.instruments = {s: known[s] for s in self.symbols}
+        self.decoder = BinanceDecoder(self.instruments)
+        return self.instruments
+
+    def _streams(self, endpoint: str) -> list[str]:
+        out = []
+        for s in self.symbols:
+            s = s.lower()
+            if endpoint == "public":
+                out.append(f"{s}@depth" if self.depth_ms == 250 else f"{s}@depth@{self.depth_ms}ms")
+            else:
+                out.append(f"{s}@aggTrade")
+                if self.mark_price:
+                    out.append(f"{s}@markPrice@1s")
+        return out
+
+    # ---------------------------------------------------------------------------------- run
+    async def run(self) -> None:
+        if self.decoder is None:
+            await self.prepare()
+        self._tasks = [
+            asyncio.create_task(self._ws_loop("public"), name="dom-feed-public"),
+            asyncio.create_task(self._ws_loop("market"), name="dom-feed-market"),
+            asyncio.create_task(self._snapshot_worker(), name="dom-feed-snapshots"),
+        ]
+        try:
+            await asyncio.gather(*self._tasks)
+        finally:
+            for t in self._tasks:
+                t.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+            await self.close()
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def request_snapshot(self, symbol: str) -> None:
+        if symbol not in self._snap_pending:
+            self._snap_pending.add(symbol)
+            self._snap_queue.put_nowait(symbol)
+
+    def _depth_status(self, state: FeedState, detail: str) -> None:
+        now = time.time_ns()
+        self.emit([FeedStatus(s, state, detail, 0, now) for s in self.symbols])
+
+    async def _ws_loop(self, endpoint: str) -> None:
+        url = f"{self.ws}/{endpoint}/stream?streams=" + "/".join(self._streams(endpoint))
+        initial, low, high = self.reconnect
+        delays = functools.partial(backoff, initial_delay=initial, min_delay=low, max_delay=high)
+        first = True
+        self.on_status(endpoint, FeedState.CONNECTING, url)
+        async for ws in connect(url, reconnect_delays=delays, max_size=1 << 24, ping_interval=20,
+                                ping_timeout=20, open_timeout=10, max_queue=4096):
+            if not first:
+                self.stats.reconnects += 1
+            first = False
+            self.on_status(endpoint, FeedState.CONNECTED, url)
+            try:
+                await self._receive(ws, endpoint)
+            except websockets.ConnectionClosed as e:
+                detail = f"closed: {e.rcvd.code if e.rcvd else 'no close frame'}"
+                self.on_status(endpoint, FeedState.DISCONNECTED, detail)
+                if endpoint == "public":
+                    self._depth_status(FeedState.DISCONNECTED, detail)
+                continue
+            except _Stale:
+                self.stats.stale += 1
+                detail = f"no data for {self.stale_after:g} s"
+                self.on_status(endpoint, FeedState.STALE, detail)
+                if endpoint == "public":
+                    self._depth_status(FeedState.STALE, detail)
+                ws.transport.abort()
+                continue
+
+    async def _receive(self, ws: Any, endpoint: str) -> None:
+        dec = self.decoder
+        assert dec is not None
+        emit, stats, on_frame = self.emit, self.stats, self.on_frame
+        while True:
+            try:
+                raw = await asyncio.wait_for(ws.recv(), self.stale_after)
+            except asyncio.TimeoutError:
+                raise _Stale() from None
+            now = time.time_ns()
+            stats.frames += 1
+            stats.bytes += len(raw)
+            stats.last_frame_ns = now
+            if on_frame is not None:
+                on_frame(now, raw)
+            try:
+                events = dec.decode(raw, now)
+            except DecodeError as e:
+                stats.bad_frames += 1
+                if len(stats.bad_examples) < 5:
+                    stats.bad_examples.append(str(e))
+                self.on_status(endpoint, FeedState.CONNECTED, f"bad frame ignored: {e}")
+                continue
+            if events:
+                emit(events)
+
+    async def _snapshot_worker(self) -> None:
+        while True:
+            sym = await self._snap_queue.get()
+            delay = 0.1
+            while True:
+                ok = await self._fetch_snapshot(sym)
+                if ok:
+                    break
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    async def _fetch_snapshot(self, sym: str) -> bool:
+        assert self._session is not None and self.decoder is not None
+        url = f"{self.rest}/fapi/v1/depth?symbol={sym}&limit={self.snapshot_limit}"
+        try:
+            async with self._session.get(url) as r:
+                body = await r.read()
+                if r.status != 200:
+                    self.stats.snapshot_errors += 1
+                    self.on_status("rest", FeedState.RESYNCING, f"{sym} snapshot HTTP {r.status}, retrying")
+                    return False
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as e:
+            self.stats.snapshot_errors += 1
+            self.on_status("rest", FeedState.RESYNCING, f"{sym} snapshot failed ({e.__class__.__name__}), retrying")
+            return False
+        now = time.time_ns()
+        try:
+            snap = self.decoder.decode_snapshot(sym, body, now)
+        except DecodeError as e:
+            self.stats.snapshot_errors += 1
+            self.on_status("rest", FeedState.RESYNCING, f"{sym} bad snapshot ({e}), retrying")
+            return False
+        self.stats.snapshots += 1
+        if self.on_snapshot_body is not None:
+            self.on_snapshot_body(now, sym, body)
+        # The engine may answer with another request (stale snapshot): let it re-queue.
+        self._snap_pending.discard(sym)
+        self.emit([snap])
+        return True
+
+
+class _Stale(Exception):
+    pass

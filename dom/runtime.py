@@ -1,0 +1,149 @@
+"""The runtime: feed -> engine -> sinks and listeners, on one asyncio event loop.
+
+    rt = Runtime(feed, venue="binanceusdm", observers=factory, sinks=[...])
+    rt.add_listener(listener)          # on_status(change), on_alert(alert, alert_dict), on_conn(...)
+    await rt.start()                   # exchangeInfo, instruments, the engine
+    await rt.run(duration=None)        # until stop() or the duration; then sinks are flushed
+
+The feed calls ``emit(events)`` from its receive loop; the engine runs inline (it is pure and
+fast), so nothing queues between the socket and the book. Snapshot requests go back to the feed,
+alerts to every sink (each with its own bounded queue and task) and to the listeners. The same
+runtime serves ``dom run`` (headless) and the TUI, which reads ``rt.engine`` at its own frame
+rate. No signal handlers are installed here: the CLI does that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from dom.alert_json import alert_to_dict
+from dom.core.engine import Engine, ObserverFactory
+from dom.core.sequencer import Rule
+from dom.core.types import Alert, BookDelta, Event, FeedState, SnapshotRequest, StatusChange, Trade
+
+
+class Listener(Protocol):
+    def on_status(self, change: StatusChange) -> None: ...
+
+    def on_alert(self, alert: Alert, doc: dict) -> None: ...
+
+    def on_conn(self, endpoint: str, state: FeedState, detail: str) -> None: ...
+
+
+@dataclass
+class SymbolRates:
+    """Per-symbol ingest figures for status lines and the status bar."""
+
+    messages: int = 0
+    lags_ms: deque = field(default_factory=lambda: deque(maxlen=2000))
+
+    def lag_pct(self, q: float) -> float | None:
+        if not self.lags_ms:
+            return None
+        s = sorted(self.lags_ms)
+        return s[min(len(s) - 1, int(q * len(s)))]
+
+
+class Runtime:
+    def __init__(
+        self,
+        feed: Any,
+        venue: str,
+        observers: ObserverFactory | None = None,
+        sinks: list[Any] | None = None,
+    ) -> None:
+        self.feed = feed
+        self.venue = venue
+        self.observers = observers
+        self.sinks = list(sinks or [])
+        self.listeners: list[Any] = []
+        self.engine: Engine | None = None
+        self.rates: dict[str, SymbolRates] = {}
+        self.alerts = 0
+        self.started_ns = 0
+        self._stop = asyncio.Event()
+        feed.emit = self.emit
+        feed.on_status = self._on_conn
+
+    def add_listener(self, listener: Any) -> None:
+        self.listeners.append(listener)
+
+    async def start(self) -> None:
+        instruments = await self.feed.prepare()
+        self.engine = Engine(instruments, Rule.USDM, observers=self.observers)
+        self.rates = {s: SymbolRates() for s in instruments}
+        for s in self.sinks:
+            await s.start()
+        self.started_ns = time.time_ns()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    async def run(self, duration: float | None = None, flush_deadline: float = 2.0) -> None:
+        if self.engine is None:
+            await self.start()
+        feed_task = asyncio.create_task(self.feed.run(), name="dom-feed")
+        stop_task = asyncio.create_task(self._stop.wait())
+        try:
+            done, _ = await asyncio.wait(
+                {feed_task, stop_task}, timeout=duration, return_when=asyncio.FIRST_COMPLETED
+            )
+            if feed_task in done:
+                feed_task.result()  # a fatal feed error surfaces here
+        finally:
+            for t in (feed_task, stop_task):
+                t.cancel()
+            await asyncio.gather(feed_task, stop_task, return_exceptions=True)
+            for s in self.sinks:
+                await s.aclose(flush_deadline)
+
+    # ------------------------------------------------------------------------------ ingest
+    def emit(self, events: list[Event]) -> None:
+        eng = self.engine
+        if eng is None:
+            return
+        rates = self.rates
+        for ev in events:
+            r = rates.get(ev.symbol)
+            if r is not None and isinstance(ev, (BookDelta, Trade)):
+                r.messages += 1
+                if ev.ts_exchange_ns:
+                    r.lags_ms.append((ev.ts_recv_ns - ev.ts_exchange_ns) / 1e6)
+            for o in eng.feed(ev):
+                if isinstance(o, SnapshotRequest):
+                    self.feed.request_snapshot(o.symbol)
+                elif isinstance(o, StatusChange):
+                    for li in self.listeners:
+                        li.on_status(o)
+                elif isinstance(o, Alert):
+                    self._on_alert(o)
+
+    def _on_alert(self, a: Alert) -> None:
+        assert self.engine is not None
+        self.alerts += 1
+        doc = alert_to_dict(a, self.venue, self.engine[a.symbol].instrument)
+        for s in self.sinks:
+            s.submit(doc)
+        for li in self.listeners:
+            li.on_alert(a, doc)
+
+    def _on_conn(self, endpoint: str, state: FeedState, detail: str) -> None:
+        for li in self.listeners:
+            li.on_conn(endpoint, state, detail)
+
+    # ------------------------------------------------------------------------------- views
+    def sink_drops(self) -> int:
+        return sum(getattr(s.stats, "dropped", 0) for s in self.sinks)
+
+
+def book_line(st: Any) -> str:
+    """One line describing a symbol's book; identical for live runs, recordings and replays."""
+    inst = st.instrument
+    bb, ba = st.book.best_bid(), st.book.best_ask()
+    bid = f"{inst.px_str(bb[0])} x {inst.qty_str(bb[1])}" if bb else "-"
+    ask = f"{inst.px_str(ba[0])} x {inst.qty_str(ba[1])}" if ba else "-"
+    return f"{st.symbol} {st.state.value} u={st.seq.last_id} bid {bid} ask {ask} levels {len(st.book.bids)}/{len(st.book.asks)}"
