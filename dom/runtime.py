@@ -97,7 +97,8 @@ class Runtime:
         finally:
             for t in (feed_task, stop_task):
                 t.cancel()
-            await asyncio.gather(feed_task, stop_task, return_exceptions=True)
+            # Bounded: a shutdown must never hang on a feed that does not let go.
+            await asyncio.wait({feed_task, stop_task}, timeout=3.0)
             for s in self.sinks:
                 await s.aclose(flush_deadline)
 

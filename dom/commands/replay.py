@@ -58,13 +58,13 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(orjson.dumps(s.to_dict(), option=orjson.OPT_INDENT_2).decode())
     else:
-        _print_summary(s)
+        _print_summary(s, rp.engine)
     if s.check is not None and s.check.mismatched:
         return 1
     return 0
 
 
-def _print_summary(s) -> None:
+def _print_summary(s, engine) -> None:
     w = sys.stderr.write
     w(f"{s.file} ({s.format}, {s.venue}, {', '.join(s.symbols)})\n")
     w(
@@ -94,3 +94,7 @@ def _print_summary(s) -> None:
         for m in c.first_mismatches:
             w(f"  mismatch at u={m['update_id']}: ticker {m['expected']} book {m['got']}\n")
     w(f"elapsed {s.elapsed_s:.3f} s, {s.messages_per_s:,.0f} messages/s\n")
+    from dom.runtime import book_line
+
+    for st in engine.symbols.values():
+        w(f"final {book_line(st)}\n")

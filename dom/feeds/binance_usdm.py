@@ -200,27 +200,35 @@ class BinanceUsdmFeed:
         dec = self.decoder
         assert dec is not None
         emit, stats, on_frame = self.emit, self.stats, self.on_frame
-        while True:
-            try:
-                raw = await asyncio.wait_for(ws.recv(), self.stale_after)
-            except asyncio.TimeoutError:
-                raise _Stale() from None
-            now = time.time_ns()
-            stats.frames += 1
-            stats.bytes += len(raw)
-            stats.last_frame_ns = now
-            if on_frame is not None:
-                on_frame(now, raw)
-            try:
-                events = dec.decode(raw, now)
-            except DecodeError as e:
-                stats.bad_frames += 1
-                if len(stats.bad_examples) < 5:
-                    stats.bad_examples.append(str(e))
-                self.on_status(endpoint, FeedState.CONNECTED, f"bad frame ignored: {e}")
-                continue
-            if events:
-                emit(events)
+        loop = asyncio.get_running_loop()
+        # One timeout, pushed back on every frame. (Not wait_for: on Python 3.11 it can swallow
+        # a cancellation that races with a completed recv, and the feed would never stop.)
+        try:
+            async with asyncio.timeout(self.stale_after) as watchdog:
+                while True:
+                    raw = await ws.recv()
+                    watchdog.reschedule(loop.time() + self.stale_after)
+                    self._on_raw(raw, endpoint, dec, emit, stats, on_frame)
+        except TimeoutError:
+            raise _Stale() from None
+
+    def _on_raw(self, raw: Any, endpoint: str, dec: BinanceDecoder, emit: Any, stats: FeedStats, on_frame: Any) -> None:
+        now = time.time_ns()
+        stats.frames += 1
+        stats.bytes += len(raw)
+        stats.last_frame_ns = now
+        if on_frame is not None:
+            on_frame(now, raw)
+        try:
+            events = dec.decode(raw, now)
+        except DecodeError as e:
+            stats.bad_frames += 1
+            if len(stats.bad_examples) < 5:
+                stats.bad_examples.append(str(e))
+            self.on_status(endpoint, FeedState.CONNECTED, f"bad frame ignored: {e}")
+            return
+        if events:
+            emit(events)
 
     async def _snapshot_worker(self) -> None:
         while True:

@@ -191,7 +191,7 @@ class Replay:
         syms = list(self.instruments)
         single = syms[0] if len(syms) == 1 else None
         dec = BinanceDecoder(self.instruments)
-        eng = Engine(self.instruments, self.rule, observers=self._observers)
+        eng = self.engine = Engine(self.instruments, self.rule, observers=self._observers)
         checkers = {s: TopOfBookChecker() for s in syms} if self.check else {}
         summ = ReplaySummary(str(self.path), self.format, self.venue, syms)
         alerts: Counter[str] = Counter()

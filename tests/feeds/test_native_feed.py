@@ -1,0 +1,88 @@
+"""The native Binance USDⓈ-M feed against the built-in market: exact books through every fault."""
+
+import asyncio
+
+import pytest
+
+from dom.core.types import FeedState
+from dom.sim.server import SimServer
+from tests.feeds.harness import SYMBOLS, Harness
+
+
+async def test_exact_books_for_three_symbols():
+    async with SimServer(seed=2, port=0) as srv, Harness(srv) as h:
+        await asyncio.sleep(1.5)
+        await h.assert_exact()
+        h.assert_trades_once()
+        assert all(h.trades[s] for s in SYMBOLS)
+
+
+@pytest.mark.parametrize("fault", ["gap", "stale_snapshot", "snapshot_5xx", "malformed"])
+async def test_depth_faults_resync_to_an_exact_book(fault):
+    async with SimServer(seed=3, port=0) as srv, Harness(srv) as h:
+        await asyncio.sleep(0.5)
+        f = srv.faults
+        if fault == "gap":
+            f.gap("BTCUSDT")
+        elif fault == "malformed":
+            f.malformed(1)
+        else:
+            # Force a resync so a snapshot is fetched, then break that snapshot.
+            if fault == "stale_snapshot":
+                f.stale_snapshot("BTCUSDT")
+            else:
+                f.snapshot_errors(2, 503)
+            f.gap("BTCUSDT")
+        await asyncio.sleep(0.5)
+        t = await h.wait_synced(timeout=2.0)
+        assert t < 2.0
+        await h.assert_exact()
+        seq = h.statuses["BTCUSDT"] if fault != "malformed" else sum(h.statuses.values(), [])
+        assert FeedState.GAP in seq and seq[-1] is FeedState.SYNCED
+        if fault == "stale_snapshot":
+            assert FeedState.RESYNCING in seq
+        if fault == "snapshot_5xx":
+            assert h.feed.stats.snapshot_errors == 2
+        if fault == "malformed":
+            assert h.feed.stats.bad_frames == 1
+        h.assert_trades_once()
+
+
+@pytest.mark.parametrize("fault", ["close", "abort"])
+async def test_dropped_connections_reconnect_and_resync(fault):
+    async with SimServer(seed=4, port=0) as srv, Harness(srv) as h:
+        await asyncio.sleep(0.5)
+        getattr(srv.faults, fault)()
+        await asyncio.sleep(0.3)
+        await h.wait_synced(timeout=2.0)
+        await asyncio.sleep(0.3)
+        await h.assert_exact()
+        assert FeedState.DISCONNECTED in h.statuses["BTCUSDT"]
+        assert h.statuses["BTCUSDT"][-1] is FeedState.SYNCED
+        assert h.feed.stats.reconnects >= 2  # /public and /market
+        h.assert_trades_once(contiguous=False)  # trades during the outage are not replayed by the venue
+
+
+async def test_silent_stall_is_detected_as_stale_and_recovers():
+    async with SimServer(seed=5, port=0) as srv, Harness(srv, stale_after=0.5) as h:
+        await asyncio.sleep(0.3)
+        srv.faults.stall(1.0)
+        await asyncio.sleep(1.2)
+        await h.wait_synced(timeout=2.0)
+        await asyncio.sleep(0.2)
+        await h.assert_exact()
+        assert FeedState.STALE in h.statuses["BTCUSDT"]
+        assert any(state is FeedState.STALE for _, state, _ in h.conn)
+        h.assert_trades_once(contiguous=False)
+
+
+async def test_market_stream_skew_keeps_books_exact_and_trades_once():
+    async with SimServer(seed=6, port=0) as srv, Harness(srv) as h:
+        srv.faults.skew(300)
+        await asyncio.sleep(1.0)
+        lag = h.rt.rates["BTCUSDT"].lag_pct(0.9)
+        assert lag is not None and lag >= 150  # the trades really arrived late
+        srv.faults.skew(0)
+        await asyncio.sleep(0.5)
+        await h.assert_exact()
+        h.assert_trades_once()
