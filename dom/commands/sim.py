@@ -21,7 +21,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--speed", type=float, default=1.0, help="market seconds per wall second")
     p.add_argument("--depth-ms", type=int, default=100, choices=[100, 250, 500], help="depth push interval")
     p.add_argument("--labels", metavar="FILE", help="write ground truth of injected behaviour as JSON lines")
-    p.add_argument("--no-injections", action="store_true", help="background flow only")
+    p.add_argument("--no-injections", action="store_true", help="no labelled walls/icebergs/spoofs/absorption")
+    p.add_argument("--no-decoys", action="store_true", help="no decoys (look-alikes that are not the real thing)")
     p.add_argument("--duration", type=float, help="stop after this many seconds")
     p.set_defaults(func=run)
 
@@ -51,7 +52,7 @@ async def _serve(args: argparse.Namespace) -> None:
     srv = SimServer(
         preset=args.preset, seed=args.seed, host=args.host, port=args.port, speed=args.speed,
         depth_ms=args.depth_ms, labels_path=args.labels, symbols=args.symbols,
-        injections=not args.no_injections,
+        injections=not args.no_injections, decoys=not args.no_decoys,
     )
     try:
         await srv.start()

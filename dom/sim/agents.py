@@ -91,10 +91,31 @@ class WallAgent(Agent):
         self.size = max(1, int(mult * median_level(sim, self.side)))
         self.life = int(min(300, max(8, rng.lognormvariate(math.log(60), 0.6))) * SEC)
         self.oids.append(book.add(self.side, self.px, self.size, t, owner=self))
-        self.params = {"size": sim.inst.qty_str(self.size), "multiple": round(mult, 2), "distance_ticks": d}
+        self.moving = rng.random() < 0.3  # trails the touch at its distance
+        self.distance = d
+        self.moves = 0
+        self.params = {"size": sim.inst.qty_str(self.size), "multiple": round(mult, 2), "distance_ticks": d,
+                       "moving": self.moving}
         self.detectable_from = t + 3 * SEC + sim.depth_ns
 
+    def _trail(self, t: int) -> None:
+        book = self.sim.book
+        best = book.best(self.side)
+        if best is None:
+            return
+        want = best - self.distance if self.side == BID else best + self.distance
+        if abs(want - self.px) >= 2 and self.oids and self.oids[0] in book.orders:
+            book.cancel(self.oids[0])
+            self.size = max(1, int(self.size * self.rng.uniform(0.95, 1.05)))
+            self.px = want
+            self.oids = [book.add(self.side, want, self.size, t, owner=self)]
+            self.moves += 1
+            self.params["moves"] = self.moves
+            self.params["last_price"] = self.sim.inst.px_str(want)
+
     def step(self, t: int) -> None:
+        if self.moving:
+            self._trail(t)
         if self.oids and self.oids[0] not in self.sim.book.orders:
             self.oids.clear()
             self.finish(t, outcome="consumed")

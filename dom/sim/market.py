@@ -22,6 +22,7 @@ import orjson
 
 from dom.core.units import Instrument
 from dom.sim.agents import KINDS, SEC, Agent
+from dom.sim.decoys import DECOYS
 from dom.sim.flow import Flow
 from dom.sim.matching import ASK, BID, OWNER, MatchingBook
 from dom.sim.presets import SymbolSpec, preset
@@ -98,6 +99,7 @@ class Market:
         depth_ms: int = 100,
         injections: bool = True,
         symbols: int | None = None,
+        decoys: bool = True,
         start_ns: int = DEFAULT_START_NS,
         injection_rate: float = 1 / 30.0,
         tickers: bool = True,
@@ -109,6 +111,7 @@ class Market:
         self.seed = seed
         self.depth_ms = depth_ms
         self.injections = injections
+        self.decoys = decoys
         self.injection_rate = injection_rate
         self.tickers = tickers
         self.now = start_ns
@@ -145,7 +148,7 @@ class Market:
                 ag.step(t)
             self._account_fills(sim, out, t)
             self._retire_agents(sim)
-            if self.injections:
+            if self.injections or self.decoys:
                 self._maybe_inject(sim, t)
             if publish_depth:
                 self._publish_depth(sim, out, t)
@@ -163,14 +166,17 @@ class Market:
             return
         if sim.rng.random() >= self.injection_rate * STEP_NS / SEC:
             return
-        kinds = [k for k in KINDS if not any(a.kind == k for a in sim.agents)]
-        if any(a.kind in ("iceberg", "spoof", "absorption") for a in sim.agents):
+        running = {a.kind for a in sim.agents} | {getattr(a, "decoy", "") for a in sim.agents}
+        kinds = [k for k in KINDS if self.injections and k not in running]
+        if running & {"iceberg", "spoof", "absorption"}:
             kinds = [k for k in kinds if k == "wall"]  # one price-steering agent at a time
+        kinds += [d for d in DECOYS if self.decoys and d not in running]
         if not kinds:
             return
         kind = sim.rng.choice(kinds)
         self._label_n += 1
-        sim.agents.append(KINDS[kind](sim, sim.rng, t, f"{sim.spec.symbol}-{kind}-{self._label_n}"))
+        cls = KINDS.get(kind) or DECOYS[kind]
+        sim.agents.append(cls(sim, sim.rng, t, f"{sim.spec.symbol}-{kind}-{self._label_n}"))
 
     def _retire_agents(self, sim: SymbolSim) -> None:
         if any(a.done for a in sim.agents):

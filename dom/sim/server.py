@@ -80,11 +80,12 @@ class SimServer:
         labels_path: str | None = None,
         symbols: int | None = None,
         injections: bool = True,
+        decoys: bool = True,
         market: Market | None = None,
     ) -> None:
         now_ns = time.time_ns()
         self.market = market or Market(
-            preset, seed, depth_ms, injections=injections, symbols=symbols,
+            preset, seed, depth_ms, injections=injections, symbols=symbols, decoys=decoys,
             start_ns=now_ns - now_ns % STEP_NS,
         )
         self.host, self.port, self.speed = host, port, speed

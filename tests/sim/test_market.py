@@ -83,3 +83,18 @@ def test_labels_follow_the_contract():
         if lab["kind"] == "iceberg":
             assert lab["params"]["refill_mode"] in ("native", "synthetic", "after_fill")
     assert len({lab["id"] for lab in m.labels}) == len(m.labels)
+
+
+def test_decoys_are_labelled_and_injection_free_runs_have_only_decoys():
+    m = Market("mixed", seed=8, injection_rate=1 / 5)
+    for _ in m.frames(120):
+        pass
+    m.close_labels()
+    decoys = {lab["params"]["decoy"] for lab in m.labels if lab["kind"] == "decoy"}
+    assert decoys == {"round_number_refill", "mm_ladder", "hidden_fills", "risk_off_pull"}
+    assert all(lab["detectable_from_ns"] is None for lab in m.labels if lab["kind"] == "decoy")
+    clean = Market("mixed", seed=8, injection_rate=1 / 5, injections=False)
+    for _ in clean.frames(60):
+        pass
+    clean.close_labels()
+    assert clean.labels and {lab["kind"] for lab in clean.labels} == {"decoy"}
