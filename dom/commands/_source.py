@@ -8,7 +8,7 @@ import sys
 import time
 from typing import Any, AsyncIterator
 
-VENUES = "binanceusdm | sim"
+VENUES = "binanceusdm | ccxt:<exchange id> | sim"
 
 
 def add_source_args(p: argparse.ArgumentParser) -> None:
@@ -32,7 +32,9 @@ async def market_feed(args: argparse.Namespace, **feed_kw: Any) -> AsyncIterator
     venue = args.venue
     srv = None
     endpoint = args.endpoint
-    if venue == "sim":
+    sim_through = venue.startswith("sim")  # "sim" or "sim:ccxt" (the ccxt.pro client on the built-in market)
+    if sim_through:
+        venue = "ccxt:binanceusdm" if venue == "sim:ccxt" else "binanceusdm" if venue == "sim" else venue
         if endpoint is None:
             from dom.sim.server import SimServer
 
@@ -40,14 +42,21 @@ async def market_feed(args: argparse.Namespace, **feed_kw: Any) -> AsyncIterator
             await srv.start()
             endpoint = srv.url
             print(f"{_ts()} built-in market on {srv.url} ({', '.join(srv.symbols)})", file=sys.stderr)
-    elif venue != "binanceusdm":
-        if venue.startswith("ccxt:"):
-            raise ConfigError(f"venue {venue!r}: ccxt.pro venues are not available in this version")
+            if venue.startswith("ccxt:") and not args.symbols:
+                args.symbols = list(srv.symbols)
+    elif venue != "binanceusdm" and not (venue.startswith("ccxt:") and len(venue) > 5):
         raise ConfigError(f"unknown venue {venue!r} (choose from: {VENUES})")
-    feed = BinanceUsdmFeed(
-        args.symbols, emit=lambda evs: None, endpoint=endpoint, depth_ms=args.depth_ms,
-        stale_after=args.stale_after, **feed_kw,
-    )
+    if venue.startswith("ccxt:"):
+        from dom.feeds.ccxt_pro import CcxtProFeed
+
+        if feed_kw:
+            raise ConfigError("recording needs raw frames: use --venue binanceusdm or sim")
+        feed = CcxtProFeed(venue[5:], args.symbols, emit=lambda evs: None, endpoint=endpoint)
+    else:
+        feed = BinanceUsdmFeed(
+            args.symbols, emit=lambda evs: None, endpoint=endpoint, depth_ms=args.depth_ms,
+            stale_after=args.stale_after, **feed_kw,
+        )
     feed.endpoint = endpoint or "https://fapi.binance.com"  # type: ignore[attr-defined]
     try:
         yield feed

@@ -45,7 +45,7 @@ async def _record(args: argparse.Namespace) -> int:
             writer.write_snapshot(recv_ns, sym, body)
 
     async with market_feed(args, on_frame=frame, on_snapshot_body=snapshot) as feed:
-        rt = Runtime(feed, venue="binanceusdm")
+        rt = Runtime(feed, venue=feed.venue)
         rt.add_listener(StderrListener())
         await rt.start()
         meta = {

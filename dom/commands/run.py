@@ -46,7 +46,7 @@ async def _run(args: argparse.Namespace) -> int:
 
     sinks = build_sinks(args.sink or ["jsonl:-"])
     async with market_feed(args) as feed:
-        rt = Runtime(feed, venue="binanceusdm", observers=detector_factory(), sinks=sinks)
+        rt = Runtime(feed, venue=feed.venue, observers=detector_factory(), sinks=sinks)
         rt.add_listener(StderrListener())
         await rt.start()
         loop = asyncio.get_running_loop()
