@@ -30,7 +30,7 @@ async def _record(args: argparse.Namespace) -> int:
     import asyncio
     import signal
 
-    from dom.commands._source import StderrListener, _ts, market_feed
+    from dom.commands._source import StderrListener, _ts, market_feed, resolve
     from dom.feeds.recording import RecordingWriter
     from dom.runtime import Runtime, book_line
 
@@ -44,7 +44,8 @@ async def _record(args: argparse.Namespace) -> int:
         if writer is not None:
             writer.write_snapshot(recv_ns, sym, body)
 
-    async with market_feed(args, on_frame=frame, on_snapshot_body=snapshot) as feed:
+    cfg = resolve(args)
+    async with market_feed(cfg, on_frame=frame, on_snapshot_body=snapshot) as feed:
         rt = Runtime(feed, venue=feed.venue)
         rt.add_listener(StderrListener())
         await rt.start()
@@ -53,7 +54,7 @@ async def _record(args: argparse.Namespace) -> int:
             "venue": "binanceusdm",
             "symbols": list(feed.instruments),
             "endpoint": feed.endpoint,
-            "depth_ms": args.depth_ms,
+            "depth_ms": cfg.feed.depth_ms,
             "instruments": {
                 s: {"tick_size": i.tick_size, "lot_size": i.lot_size, "contract_size": i.contract_size}
                 for s, i in feed.instruments.items()

@@ -18,7 +18,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     add_source_args(p)
     p.add_argument("--sink", action="append", metavar="SPEC", help="alert sink: jsonl:- (default), jsonl:PATH")
-    p.add_argument("--summary-every", type=float, default=5.0, metavar="S", help="book summary period (0: off)")
+    p.add_argument("--summary-every", type=float, metavar="S", help="book summary period (default 5; 0: off)")
     p.set_defaults(func=run)
 
 
@@ -40,12 +40,13 @@ async def _run(args: argparse.Namespace) -> int:
     import asyncio
     import signal
 
-    from dom.commands._source import StderrListener, _ts, market_feed
+    from dom.commands._source import StderrListener, _ts, market_feed, resolve
     from dom.runtime import Runtime, book_line
     from dom.sinks.base import build_sinks
 
-    sinks = build_sinks(args.sink or ["jsonl:-"])
-    async with market_feed(args) as feed:
+    cfg = resolve(args)
+    sinks = build_sinks(cfg.sinks or ["jsonl:-"])
+    async with market_feed(cfg) as feed:
         rt = Runtime(feed, venue=feed.venue, observers=detector_factory(), sinks=sinks)
         rt.add_listener(StderrListener())
         await rt.start()
@@ -54,8 +55,8 @@ async def _run(args: argparse.Namespace) -> int:
             loop.add_signal_handler(sig, rt.stop)
 
         async def summaries() -> None:
-            while args.summary_every > 0:
-                await asyncio.sleep(args.summary_every)
+            while cfg.run.summary_every_s > 0:
+                await asyncio.sleep(cfg.run.summary_every_s)
                 for sym, st in rt.engine.symbols.items():
                     r = rt.rates[sym]
                     p50 = r.lag_pct(0.5)
@@ -64,7 +65,7 @@ async def _run(args: argparse.Namespace) -> int:
 
         task = asyncio.create_task(summaries())
         try:
-            await rt.run(args.duration)
+            await rt.run(args.duration, flush_deadline=cfg.run.flush_deadline_s)
         finally:
             task.cancel()
             for sig in (signal.SIGINT, signal.SIGTERM):
