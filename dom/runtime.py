@@ -112,8 +112,8 @@ class Runtime:
             r = rates.get(ev.symbol)
             if r is not None and isinstance(ev, (BookDelta, Trade)):
                 r.messages += 1
-                if ev.ts_exchange_ns:
-                    r.lags_ms.append((ev.ts_recv_ns - ev.ts_exchange_ns) / 1e6)
+                if ev.ts_exchange_ns and type(ev) is BookDelta:  # exchange time -> book applied
+                    r.lags_ms.append((time.time_ns() - ev.ts_exchange_ns) / 1e6)
             for o in eng.feed(ev):
                 if isinstance(o, SnapshotRequest):
                     self.feed.request_snapshot(o.symbol)

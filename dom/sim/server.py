@@ -84,6 +84,7 @@ class SimServer:
         market: Market | None = None,
     ) -> None:
         now_ns = time.time_ns()
+        self._own_market = market is None
         self.market = market or Market(
             preset, seed, depth_ms, injections=injections, symbols=symbols, decoys=decoys,
             start_ns=now_ns - now_ns % STEP_NS,
@@ -120,6 +121,9 @@ class SimServer:
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        if self._own_market and self.market.steps == 0:
+            # Building the market took time: start its clock at the wall clock.
+            self.market.now = self.market.start_ns = time.time_ns()
         self._clock = asyncio.create_task(self._run_clock(), name="dom-sim-clock")
 
     async def stop(self) -> None:
@@ -176,10 +180,8 @@ class SimServer:
             if not self._running.is_set():
                 await self._running.wait()
                 next_t = loop.time()
-            burst = self.faults.burst_factor()
-            for _ in range(burst):
-                self._dispatch(self.market.advance())
-            self._maybe_write_labels()
+            # Sleep first: the market's clock never runs ahead of the wall clock, so exchange
+            # times are never in the client's future.
             next_t += step_s / self.speed
             delay = next_t - loop.time()
             if delay < -1.0:  # far behind (slow machine): drop the backlog, keep running
@@ -187,6 +189,12 @@ class SimServer:
                 next_t = loop.time()
                 delay = 0
             await asyncio.sleep(max(0.0, delay))
+            if not self._running.is_set():
+                continue
+            burst = self.faults.burst_factor()
+            for _ in range(burst):
+                self._dispatch(self.market.advance())
+            self._maybe_write_labels()
 
     def _dispatch(self, msgs: list[Msg]) -> None:
         f = self.faults
