@@ -15,11 +15,13 @@ SYMBOLS = ["BTCUSDT", "KITEUSDT", "PIKEUSDT"]
 
 
 class TradeIds(ObserverBase):
-    def __init__(self, sink: list[int]) -> None:
+    def __init__(self, sink: list[int], lags: list[float]) -> None:
         self.sink = sink
+        self.lags = lags
 
     def on_trade(self, sym, trade):
         self.sink.append(trade.trade_id)
+        self.lags.append((trade.ts_recv_ns - trade.ts_exchange_ns) / 1e6)
         return []
 
 
@@ -27,6 +29,7 @@ class Harness:
     def __init__(self, srv: SimServer, stale_after: float = 10.0, ccxt: bool = False) -> None:
         self.srv = srv
         self.trades: dict[str, list[int]] = defaultdict(list)
+        self.trade_lags_ms: list[float] = []
         self.statuses: dict[str, list[FeedState]] = defaultdict(list)
         self.conn: list[tuple[str, FeedState, str]] = []
         if ccxt:
@@ -37,7 +40,7 @@ class Harness:
         else:
             self.feed = BinanceUsdmFeed(SYMBOLS, emit=lambda e: None, endpoint=srv.url,
                                         stale_after=stale_after, reconnect=(0.05, 0.1, 1.0))
-        self.rt = Runtime(self.feed, self.feed.venue, observers=lambda st: [TradeIds(self.trades[st.symbol])])
+        self.rt = Runtime(self.feed, self.feed.venue, observers=lambda st: [TradeIds(self.trades[st.symbol], self.trade_lags_ms)])
         self.rt.add_listener(self)
         self.task: asyncio.Task | None = None
 
