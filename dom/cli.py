@@ -25,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="dom",
         description="Order-flow and depth-of-market monitor for crypto futures. "
-        "With no command, opens the terminal UI on the built-in market.",
+        "With no command, runs on the built-in market.",
     )
     p.add_argument("--version", action="version", version=f"dom {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -44,10 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        if "tui" not in parser._subparsers._group_actions[0].choices:  # type: ignore[union-attr]
-            parser.print_help()
-            return 0
-        args = parser.parse_args(["tui", *(argv or [])])
+        # The main job: the terminal UI on the built-in market, or headless until the UI exists.
+        choices = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+        args = parser.parse_args(["tui" if "tui" in choices else "run", *(argv or [])])
     try:
         return int(args.func(args) or 0)
     except DomError as e:

@@ -50,7 +50,7 @@ class Conn:
         self.endpoint = endpoint  # "public" | "market" | "any"
         self.combined = combined
         self.subs: dict[tuple[str, str], str] = {}
-        self.queue: asyncio.Queue[bytes] = asyncio.Queue(maxsize=20_000)
+        self.queue: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue(maxsize=20_000)
         self.task: asyncio.Task | None = None
         self.request = request
 
@@ -198,6 +198,7 @@ class SimServer:
 
     def _dispatch(self, msgs: list[Msg]) -> None:
         f = self.faults
+        loop = asyncio.get_running_loop()
         for m in msgs:
             key = parse_stream(m.stream)
             if key is None:
@@ -206,21 +207,18 @@ class SimServer:
                 continue
             if f.stalled():
                 continue
-            delay = f.skew_ms / 1000 if m.endpoint == "market" else 0.0
+            due = (loop.time() + f.skew_ms / 1000) if (m.endpoint == "market" and f.skew_ms) else 0.0
             for c in self.conns:
                 name = c.subs.get(key)
                 if name is None:
                     continue
                 raw = f.mangle(m.raw, c.endpoint)
                 frame = b'{"stream":"%s","data":%s}' % (name.encode(), raw) if c.combined else raw
-                if delay:
-                    asyncio.get_running_loop().call_later(delay, self._enqueue, c, frame)
-                else:
-                    self._enqueue(c, frame)
+                self._enqueue(c, due, frame)
 
-    def _enqueue(self, c: Conn, frame: bytes) -> None:
+    def _enqueue(self, c: Conn, due: float, frame: bytes) -> None:
         try:
-            c.queue.put_nowait(frame)
+            c.queue.put_nowait((due, frame))
         except asyncio.QueueFull:
             log.warning("client too slow, closing its connection")
             asyncio.ensure_future(c.ws.close(code=1008, message=b"too slow"))
@@ -275,9 +273,14 @@ class SimServer:
 
     async def _sender(self, c: Conn) -> None:
         ws, q = c.ws, c.queue
+        loop = asyncio.get_running_loop()
         try:
             while True:
-                frame = await q.get()
+                due, frame = await q.get()
+                if due:  # skewed: held back, in order (one TCP stream never reorders)
+                    wait = due - loop.time()
+                    if wait > 0:
+                        await asyncio.sleep(wait)
                 await ws.send_str(frame.decode())  # Binance sends text frames
         except (ConnectionResetError, RuntimeError, asyncio.CancelledError):
             pass
