@@ -26,11 +26,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def _observers(args: argparse.Namespace):
     if args.no_alerts:
         return None
-    try:
-        from dom.core.detectors import make_observers  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    from dom.config import load_config  # type: ignore[import-not-found]
+    from dom.config import load_config
+    from dom.core.detectors import make_observers
 
     return make_observers(load_config().detectors)
 
@@ -42,10 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from dom.core.types import Alert
     from dom.feeds.replay import Replay
 
-    try:
-        observers = _observers(args)
-    except ImportError:
-        observers = None
+    observers = _observers(args)
     rp = Replay(args.file, venue=args.venue, symbols=args.symbol, check=args.check, observers=observers)
     out = sys.stdout.buffer
 

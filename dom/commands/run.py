@@ -28,12 +28,10 @@ def run(args: argparse.Namespace) -> int:
     return asyncio.run(_run(args))
 
 
-def detector_factory():
-    try:
-        from dom.core.detectors import make_observers  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return make_observers(None)
+def detector_factory(cfg):
+    from dom.core.detectors import make_observers
+
+    return make_observers(cfg.detectors)
 
 
 async def _run(args: argparse.Namespace) -> int:
@@ -47,7 +45,7 @@ async def _run(args: argparse.Namespace) -> int:
     cfg = resolve(args)
     sinks = build_sinks(cfg.sinks or ["jsonl:-"])
     async with market_feed(cfg) as feed:
-        rt = Runtime(feed, venue=feed.venue, observers=detector_factory(), sinks=sinks)
+        rt = Runtime(feed, venue=feed.venue, observers=detector_factory(cfg), sinks=sinks)
         rt.add_listener(StderrListener())
         await rt.start()
         loop = asyncio.get_running_loop()

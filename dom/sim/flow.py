@@ -67,8 +67,8 @@ class Flow:
         rng = self.rng
         if rng.random() < 0.15:
             m = self.spec.limit_median
-            return max(1, min(_ROUND, key=lambda r: abs(r - m * rng.choice((0.5, 1, 2, 5)))))
-        return max(1, int(self.spec.limit_median * math.exp(rng.gauss(0, 1.2))))
+            return max(1, min(_ROUND, key=lambda r: abs(r - m * rng.choice((0.5, 1, 1, 2)))))
+        return max(1, int(self.spec.limit_median * math.exp(rng.gauss(0, 0.9))))
 
     def market_size(self) -> int:
         rng = self.rng

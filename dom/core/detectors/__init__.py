@@ -1,0 +1,28 @@
+"""Detectors: engine observers that turn book changes and trades into alerts.
+
+``make_observers(params)`` returns the factory the engine calls for each symbol. Each detector
+is pure and deterministic (exchange time only, seeded sampling), and says nothing while its book
+is not synced. Implemented: walls. Icebergs, absorption and pulled liquidity are not yet.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from dom.core.detectors.params import DetectorParams
+from dom.core.detectors.walls import WallDetector
+from dom.core.engine import Observer, ObserverFactory, SymbolState
+
+__all__ = ["DetectorParams", "make_observers"]
+
+
+def make_observers(params: DetectorParams | Mapping[str, Any] | None = None) -> ObserverFactory:
+    p = params if isinstance(params, DetectorParams) else DetectorParams.from_mapping(params)
+
+    def factory(sym: SymbolState) -> list[Observer]:
+        out: list[Observer] = []
+        if p.walls:
+            out.append(WallDetector(sym, p))
+        return out
+
+    return factory

@@ -1,0 +1,57 @@
+"""Detector parameters: every threshold in one documented, frozen place (``[detectors]``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any, Mapping
+
+from dom.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class DetectorParams:
+    walls: bool = True
+    """Detect large resting orders."""
+    wall_ratio: float = 5.0
+    """A wall is at least this many times the median level size in its band (DETECTORS.md §2.1)."""
+    wall_strong_ratio: float = 10.0
+    """From this multiple on, the score saturates."""
+    wall_band_ticks: int = 50
+    """The band: levels within min(1% of mid, this many ticks) on the same side."""
+    wall_persist_ms: int = 3000
+    """A candidate must stand this long before it is announced."""
+    wall_min_notional: float = 10_000.0
+    """Notional floor in quote currency (a thin book makes everything a 'wall')."""
+    wall_p95_window_s: int = 1800
+    """Rolling window of the band level-size P95 a wall must also exceed."""
+    wall_neighbourhood_ticks: int = 3
+    """Only the largest level within this many ticks is a wall (market-maker ladders)."""
+    wall_update_change: float = 0.25
+    """An 'update' is sent when the size moved by this fraction since the last alert."""
+    wall_end_fraction: float = 0.5
+    """A wall ends when its level falls below this fraction of the wall threshold."""
+
+    @classmethod
+    def from_mapping(cls, table: Mapping[str, Any] | None) -> "DetectorParams":
+        p = cls()
+        if not table:
+            return p
+        names = {f.name: f for f in fields(cls)}
+        changes = {}
+        for k, v in table.items():
+            if k not in names:
+                raise ConfigError(f"unknown key detectors.{k}")
+            like = getattr(p, k)
+            if isinstance(like, bool):
+                ok = isinstance(v, bool)
+            elif isinstance(like, int):
+                ok = isinstance(v, int) and not isinstance(v, bool)
+            else:
+                ok = isinstance(v, (int, float)) and not isinstance(v, bool)
+                v = float(v) if ok else v
+            if not ok:
+                raise ConfigError(f"detectors.{k}: expected {type(like).__name__}, got {v!r}")
+            if not isinstance(v, bool) and v < 0:
+                raise ConfigError(f"detectors.{k}: must not be negative")
+            changes[k] = v
+        return replace(p, **changes)

@@ -1,0 +1,201 @@
+"""Walls: large resting orders (DETECTORS.md §2.1), relative to the symbol's own book.
+
+A level is a wall when its size is at least ``wall_ratio`` x the median level size of its band
+(same side, within min(1% of mid, ``wall_band_ticks``)), at least the band's rolling P95 and the
+notional floor, is the largest level within ``wall_neighbourhood_ticks``, and has stood for
+``wall_persist_ms``. It ends when the level falls below ``wall_end_fraction`` of the threshold:
+*consumed* (trades at the level >= 50% of the drop), *pulled* (trades <= 10%), else *reduced*.
+Across a resync an open wall ends as *unknown*: the book that showed it can no longer be trusted.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+from collections import deque
+from dataclasses import dataclass
+from typing import Sequence
+
+from dom.core.detectors.params import DetectorParams
+from dom.core.engine import LevelChange, ObserverBase, SymbolState
+from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, Output, Trade
+
+_SEC = 1_000_000_000
+
+
+@dataclass
+class _Wall:
+    side: BookSide
+    px: int
+    first_ns: int
+    size: int
+    peak: int
+    traded: int = 0
+    announced: bool = False
+    sent_size: int = 0
+    id: str = ""
+
+
+class WallDetector(ObserverBase):
+    def __init__(self, sym: SymbolState, p: DetectorParams) -> None:
+        self.p = p
+        self.inst = sym.instrument
+        self.contract = float(sym.instrument.contract_size)
+        self.walls: dict[tuple[BookSide, int], _Wall] = {}
+        self.median: dict[BookSide, float] = {}
+        self.threshold: dict[BookSide, int] = {}
+        self.samples: dict[BookSide, deque] = {BookSide.BID: deque(), BookSide.ASK: deque()}
+        self.p95: dict[BookSide, int] = {BookSide.BID: 0, BookSide.ASK: 0}
+        self.next_stats_ns = 0
+        self.next_p95_ns = 0
+        self.rng = random.Random(0)  # deterministic sampling
+        self.half = 0
+
+    # ---------------------------------------------------------------------------- statistics
+    def _band(self, sym: SymbolState, side: BookSide) -> list[tuple[int, int]]:
+        book = sym.book
+        mid2 = book.mid2()
+        if mid2 is None:
+            return []
+        half = self.half = min(self.p.wall_band_ticks, max(1, mid2 // 200))  # 1% of mid, in ticks
+        lv = book.side(side)
+        best = lv.best_px()
+        lo, hi = (best - half, best) if side is BookSide.BID else (best, best + half)
+        return list(lv.levels_between(lo, hi))
+
+    def _stats(self, sym: SymbolState, now: int) -> list[tuple[BookSide, int, int]]:
+        """Once a second: band medians, P95 samples, thresholds; returns band levels to check."""
+        out = []
+        refresh_p95 = now >= self.next_p95_ns
+        for side in (BookSide.BID, BookSide.ASK):
+            band = self._band(sym, side)
+            if len(band) < 5:
+                self.threshold.pop(side, None)
+                continue
+            sizes = [q for _, q in band]
+            med = statistics.median(sizes)
+            self.median[side] = med
+            smp = self.samples[side]
+            for q in self.rng.sample(sizes, min(5, len(sizes))):
+                smp.append((now, q))
+            horizon = now - self.p.wall_p95_window_s * _SEC
+            while smp and smp[0][0] < horizon:
+                smp.popleft()
+            if refresh_p95 and len(smp) >= 20:
+                s = sorted(q for _, q in smp)
+                self.p95[side] = s[int(0.95 * (len(s) - 1))]
+            self.threshold[side] = max(int(self.p.wall_ratio * med) + 1, self.p95[side])
+            out += [(side, px, q) for px, q in band]
+        if refresh_p95:
+            self.next_p95_ns = now + 10 * _SEC
+        self.next_stats_ns = now + _SEC
+        return out
+
+    # ------------------------------------------------------------------------------- hooks
+    def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
+        now = delta.ts_exchange_ns
+        out: list[Output] = []
+        if now >= self.next_stats_ns:
+            for side, px, q in self._stats(sym, now):
+                self._level(sym, side, px, q, now, out)
+        for side, px, _old, new in changes:
+            self._level(sym, side, px, new, now, out)
+        for w in list(self.walls.values()):
+            if not w.announced and now - w.first_ns >= self.p.wall_persist_ms * 1_000_000:
+                self._announce(sym, w, now, out)
+        return out
+
+    def on_trade(self, sym: SymbolState, trade: Trade) -> list[Output]:
+        w = self.walls.get((trade.taker.maker_side, trade.px_ticks))
+        if w is not None:
+            w.traded += trade.qty_lots
+        return []
+
+    def on_sync_lost(self, sym: SymbolState, ts_ns: int) -> list[Output]:
+        out: list[Output] = []
+        for w in self.walls.values():
+            if w.announced:
+                out.append(self._alert(sym, w, AlertState.END, ts_ns, w.size, end="unknown_resync"))
+        self.walls.clear()
+        self.next_stats_ns = 0
+        return out
+
+    # ------------------------------------------------------------------------------ episodes
+    def _level(self, sym: SymbolState, side: BookSide, px: int, q: int, now: int, out: list[Output]) -> None:  # noqa: E501
+        thr = self.threshold.get(side)
+        key = (side, px)
+        w = self.walls.get(key)
+        if thr is None:
+            return
+        best = sym.book.side(side).best_px()
+        if best is None or abs(best - px) > self.half:  # outside the band: not tracked
+            if w is not None:
+                if w.announced:
+                    out.append(self._alert(sym, w, AlertState.END, now, q, end="out_of_window"))
+                del self.walls[key]
+            return
+        if q >= thr and self._notional(px, q) >= self.p.wall_min_notional:
+            if w is None:
+                self.walls[key] = _Wall(side, px, now, q, q)
+            else:
+                w.size = q
+                w.peak = max(w.peak, q)
+                if w.announced and abs(q - w.sent_size) > self.p.wall_update_change * w.sent_size:
+                    w.sent_size = q
+                    out.append(self._alert(sym, w, AlertState.UPDATE, now, q))
+            return
+        if w is None:
+            return
+        if not w.announced:
+            del self.walls[key]
+        elif q < self.p.wall_end_fraction * thr:
+            drop = max(1, w.peak - q)
+            how = "consumed" if w.traded >= 0.5 * drop else "pulled" if w.traded <= 0.1 * drop else "reduced"
+            out.append(self._alert(sym, w, AlertState.END, now, q, end=how))
+            del self.walls[key]
+        else:
+            w.size = q
+
+    def _notional(self, px: int, q: int) -> float:
+        return self.inst.price.to_float(px) * self.inst.qty.to_float(q) * self.contract
+
+    def _announce(self, sym: SymbolState, w: _Wall, now: int, out: list[Output]) -> None:
+        lv = sym.book.side(w.side)
+        best = lv.best_px()
+        if best is None or abs(best - w.px) > self.half or lv.size_at(w.px) != w.size:
+            del self.walls[(w.side, w.px)]  # price moved away while it waited: not a wall here
+            return
+        r = self.p.wall_neighbourhood_ticks
+        if any(q > w.size for p, q in lv.levels_between(w.px - r, w.px + r) if p != w.px):
+            return  # a larger level nearby: this one is part of a ladder, not a wall
+        w.announced = True
+        w.sent_size = w.size
+        w.id = f"{sym.symbol}:wall:{w.side.value}:{w.px}:{w.first_ns}"
+        out.append(self._alert(sym, w, AlertState.NEW, now, w.size))
+
+    def _alert(self, sym: SymbolState, w: _Wall, state: AlertState, now: int, size: int, end: str = "") -> Alert:
+        inst = self.inst
+        med = self.median.get(w.side) or 1
+        ratio = w.peak / med
+        p = self.p
+        score = 0.5 + 0.5 * min(1.0, max(0.0, (ratio - p.wall_ratio) / max(1e-9, p.wall_strong_ratio - p.wall_ratio)))
+        best = sym.book.side(w.side).best_px()
+        dist = abs(best - w.px) if best is not None else 0
+        ev = {
+            "size_lots": size,
+            "peak_lots": w.peak,
+            "band_median_lots": int(med),
+            "ratio_to_median": round(ratio, 2),
+            "p95_lots": self.p95[w.side],
+            "notional": round(self._notional(w.px, w.peak), 2),
+            "distance_ticks": dist,
+            "persisted_ms": (now - w.first_ns) // 1_000_000,
+            "traded_at_level_lots": w.traded,
+        }
+        if end:
+            ev["end"] = end
+        side = "bid" if w.side is BookSide.BID else "ask"
+        verb = {"new": "Wall", "update": "Wall changed", "end": f"Wall ended ({end})"}[state.value]
+        msg = (f"{verb}: {side} {inst.px_str(w.px)} size {inst.qty_str(size)} "
+               f"({ratio:.1f}x band median), {dist} ticks from the touch")
+        return Alert(w.id, now, sym.symbol, AlertKind.WALL, state, w.side, w.px, size, round(score, 3), msg, ev)
