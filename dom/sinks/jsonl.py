@@ -11,8 +11,8 @@ from dom.sinks.base import Sink
 
 
 class JsonlSink(Sink):
-    def __init__(self, path: str = "-", queue_size: int = 10_000) -> None:
-        super().__init__(queue_size)
+    def __init__(self, path: str = "-", queue_size: int = 10_000, filter=None) -> None:
+        super().__init__(queue_size, filter)
         self.path = path
         self.name = "jsonl:" + path
         self._f = None

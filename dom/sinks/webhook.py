@@ -1,0 +1,87 @@
+"""Webhook sink: POST each alert (Alert JSON v1, or a text template for chat relays).
+
+Bounded retries with jittered exponential backoff on 5xx, timeouts and refused connections; an
+alert that still fails after them counts as ``failed`` (a drop beyond the retry budget). One
+worker sends in order, so an episode's new/update/end arrive in order. The auth header's value
+comes from an environment variable and is never logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+
+import aiohttp
+import orjson
+
+from dom.errors import SinkError
+from dom.sinks.base import Sink, log
+
+
+class _Retry(Exception):
+    pass
+
+
+class WebhookSink(Sink):
+    def __init__(self, url: str, queue_size: int = 10_000, filter=None, timeout_s: float = 5.0, retries: int = 3,
+                 backoff_s: float = 0.2, header: str = "", token_env: str = "", template: str = "",
+                 template_format: str = "json_text") -> None:
+        super().__init__(queue_size, filter)
+        self.url = url
+        self.name = f"webhook:{url}"
+        self.timeout_s, self.retries, self.backoff_s = float(timeout_s), int(retries), float(backoff_s)
+        self.template = template
+        if template_format not in ("json_text", "text"):
+            raise SinkError("webhook template_format: json_text or text")
+        self.template_format = template_format
+        self.headers: dict[str, str] = {}
+        if header or token_env:
+            if not (header and token_env):
+                raise SinkError("webhook: header and token_env go together")
+            token = os.environ.get(token_env)
+            if token is None:
+                raise SinkError(f"webhook: environment variable {token_env} is not set")
+            self.headers[header] = token
+        self.retried = 0
+        self._session: aiohttp.ClientSession | None = None
+
+    async def start(self) -> None:
+        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout_s))
+        await super().start()
+
+    def body(self, alert: dict) -> tuple[bytes, str]:
+        if not self.template:
+            return orjson.dumps(alert), "application/json"
+        fields = {k: v for k, v in alert.items() if not isinstance(v, dict)}
+        try:
+            text = self.template.format(**fields)
+        except (KeyError, IndexError, ValueError) as e:
+            raise SinkError(f"webhook template: {e}") from None
+        if self.template_format == "text":
+            return text.encode(), "text/plain; charset=utf-8"
+        return orjson.dumps({"text": text}), "application/json"
+
+    async def send(self, alert: dict) -> None:
+        assert self._session is not None
+        data, ctype = self.body(alert)
+        delay = self.backoff_s
+        for attempt in range(self.retries + 1):
+            try:
+                async with self._session.post(self.url, data=data, headers={**self.headers, "Content-Type": ctype}) as r:
+                    if r.status < 300:
+                        return
+                    if r.status < 500 and r.status != 429:
+                        raise SinkError(f"HTTP {r.status}")  # the receiver refuses it: do not retry
+                    raise _Retry(f"HTTP {r.status}")
+            except (_Retry, aiohttp.ClientError, asyncio.TimeoutError, OSError) as e:
+                if attempt == self.retries:
+                    raise SinkError(f"gave up after {self.retries + 1} attempts: {e or type(e).__name__}") from None
+                self.retried += 1
+                log.info("%s: retry %d after %s", self.name, attempt + 1, type(e).__name__)
+                await asyncio.sleep(delay * (0.5 + random.random()))
+                delay *= 2
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()

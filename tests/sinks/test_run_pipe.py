@@ -1,0 +1,27 @@
+"""`dom run | jq -c .` on the built-in market: only valid Alert JSON v1 lines on stdout."""
+
+import shutil
+import subprocess
+import sys
+
+import orjson
+
+from dom.sinks import validate_alert
+
+
+def test_dom_run_stdout_is_only_valid_alert_lines(tmp_path):
+    copy = tmp_path / "alerts.jsonl"
+    r = subprocess.run(
+        [sys.executable, "-m", "dom", "run", "--duration", "15", "--summary-every", "0", "--seed", "3",
+         "--sink", "jsonl:-", "--sink", f"jsonl:{copy}"],
+        capture_output=True, timeout=90,
+    )
+    assert r.returncode == 0, r.stderr.decode()[-2000:]
+    lines = r.stdout.splitlines()
+    assert lines, "the built-in market produced no alert in 15 s"
+    for line in lines:
+        validate_alert(orjson.loads(line))
+    assert copy.read_bytes().splitlines() == lines  # the file sink got the same lines
+    if shutil.which("jq"):
+        jq = subprocess.run(["jq", "-c", "."], input=r.stdout, capture_output=True)
+        assert jq.returncode == 0 and len(jq.stdout.splitlines()) == len(lines)
