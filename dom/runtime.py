@@ -138,7 +138,10 @@ class Runtime:
 
     # ------------------------------------------------------------------------------- views
     def sink_drops(self) -> int:
-        return sum(getattr(s.stats, "dropped", 0) for s in self.sinks)
+        return sum(s.stats.dropped for s in self.sinks)
+
+    def sink_failures(self) -> int:
+        return sum(s.stats.failed for s in self.sinks)
 
 
 def book_line(st: Any) -> str:

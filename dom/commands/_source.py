@@ -54,7 +54,7 @@ def resolve(args: argparse.Namespace):
 
 
 @contextlib.asynccontextmanager
-async def market_feed(cfg: Any, **feed_kw: Any) -> AsyncIterator[Any]:
+async def market_feed(cfg: Any, quiet: bool = False, **feed_kw: Any) -> AsyncIterator[Any]:
     """Yield a feed for the effective config; for venue ``sim`` the built-in market runs
     in-process on a free loopback port and the native client (``sim:ccxt``: ccxt.pro's
     binanceusdm client) connects to it."""
@@ -76,7 +76,8 @@ async def market_feed(cfg: Any, **feed_kw: Any) -> AsyncIterator[Any]:
                             speed=cfg.sim.speed)
             await srv.start()
             endpoint = srv.url
-            print(f"{_ts()} built-in market on {srv.url} ({', '.join(srv.symbols)})", file=sys.stderr)
+            if not quiet:
+                print(f"{_ts()} built-in market on {srv.url} ({', '.join(srv.symbols)})", file=sys.stderr)
             if venue.startswith("ccxt:") and not symbols:
                 symbols = list(srv.symbols)
     elif venue != "binanceusdm" and not (venue.startswith("ccxt:") and len(venue) > 5):

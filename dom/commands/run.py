@@ -17,7 +17,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "book summary per symbol go to stderr.",
     )
     add_source_args(p)
-    p.add_argument("--sink", action="append", metavar="SPEC", help="alert sink: jsonl:- (default), jsonl:PATH")
+    p.add_argument("--sink", action="append", metavar="SPEC",
+                   help="alert sink (repeatable): jsonl:- (default), jsonl:PATH, webhook:URL, exec:COMMAND")
     p.add_argument("--summary-every", type=float, metavar="S", help="book summary period (default 5; 0: off)")
     p.set_defaults(func=run)
 
@@ -71,7 +72,8 @@ async def _run(args: argparse.Namespace) -> int:
         s = feed.stats
         print(
             f"{_ts()} done: {s.frames} frames, {s.bad_frames} bad, {s.reconnects} reconnects, "
-            f"{s.snapshots} snapshots, {rt.alerts} alerts, {rt.sink_drops()} dropped by sinks",
+            f"{s.snapshots} snapshots, {rt.alerts} alerts; sinks: {rt.sink_drops()} dropped, "
+            f"{rt.sink_failures()} failed after retries",
             file=sys.stderr,
         )
         for st in rt.engine.symbols.values():
