@@ -32,7 +32,9 @@ async def _record(args: argparse.Namespace) -> int:
 
     from dom.commands._source import StderrListener, _ts, market_feed, resolve
     from dom.feeds.recording import RecordingWriter
+    from dom.commands.run import detector_factory
     from dom.runtime import Runtime, book_line
+    from dom.sinks.base import build_sinks
 
     writer: RecordingWriter | None = None
 
@@ -46,7 +48,8 @@ async def _record(args: argparse.Namespace) -> int:
 
     cfg = resolve(args)
     async with market_feed(cfg, on_frame=frame, on_snapshot_body=snapshot) as feed:
-        rt = Runtime(feed, venue=feed.venue)
+        # Detectors run as in `dom run`, alerts on stdout: `dom replay FILE` must print the same.
+        rt = Runtime(feed, venue=feed.venue, observers=detector_factory(cfg), sinks=build_sinks(["jsonl:-"]))
         rt.add_listener(StderrListener())
         await rt.start()
         meta = {

@@ -22,17 +22,18 @@ def test_run_on_the_built_in_market_prints_only_json_on_stdout():
 
 def test_record_then_replay_gives_the_same_books(tmp_path):
     out = tmp_path / "rec.gz"
-    r = run("record", "--duration", "4", "-o", str(out), "BTCUSDT", "KITEUSDT")
+    r = run("record", "--duration", "12", "-o", str(out), "BTCUSDT", "KITEUSDT", "PIKEUSDT")
     assert r.returncode == 0, r.stderr
     live = [l for l in r.stderr.splitlines() if l.startswith("final ")]
-    assert len(live) == 2
+    assert len(live) == 3
     meta = orjson.loads((tmp_path / "rec.gz.meta.json").read_text())
-    assert meta["symbols"] == ["BTCUSDT", "KITEUSDT"] and meta["venue"] == "binanceusdm"
+    assert meta["symbols"] == ["BTCUSDT", "KITEUSDT", "PIKEUSDT"] and meta["venue"] == "binanceusdm"
     r2 = run("replay", str(out))
     assert r2.returncode == 0, r2.stderr
     replayed = [l for l in r2.stderr.splitlines() if l.startswith("final ")]
     assert replayed == live
     assert "gaps: 0" in r2.stderr
+    assert r2.stdout == r.stdout  # the same alert lines, byte for byte
 
 
 def one_line_error(r):
