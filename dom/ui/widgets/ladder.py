@@ -115,7 +115,7 @@ class Ladder(Widget):
                 sold += v[1]
         big = max((q for _, q, _ in rows), default=0), max((q for _, _, q in rows), default=0)
         marks = {a.px_ticks // g for a in self.model.live_alerts.values() if a.symbol == self.symbol}
-        w = 11
+        w = 9  # 72 columns in all: the ladder's share of a 120-column terminal
         q = inst.qty_str
         segs = [
             Segment(_fmt(cum_b, q(cum_b), w) + " ", DIM),
@@ -123,8 +123,8 @@ class Ladder(Widget):
             Segment(" " + inst.px_str(px).center(12) + " ", PRICE if bq or aq else DIM),
             Segment(_fmt(aq, q(aq), w).ljust(w), ASK_BIG if aq and aq * 2 >= big[1] else ASK),
             Segment(" " + _fmt(cum_a, q(cum_a), w), DIM),
-            Segment(" " + _fmt(bought, q(bought), 9), BID),
-            Segment("/" + _fmt(sold, q(sold), 9).ljust(9), ASK),
+            Segment(" " + _fmt(bought, q(bought), 8), BID),
+            Segment(("/" if bought or sold else " ") + _fmt(sold, q(sold), 8).ljust(8), ASK),
             Segment(" W" if px // g in marks else "  ", MARK),
         ]
         strip = Strip(segs)
