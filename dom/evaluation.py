@@ -1,0 +1,171 @@
+"""Score detectors against the built-in market's ground truth (DETECTORS.md §4).
+
+The market runs headless as fast as it can; the detectors see only what it *published*, decoded
+by the live decoder into the live engine. Alerts are grouped into episodes (by alert id) and
+matched one-to-one, greedily by earliest detection, to labels of the same kind, side and symbol:
+
+* wall, absorption: price within 1 tick and interval IoU >= 0.3;
+* iceberg: exact price, detection in [first refill, end + 2 s];
+* spoof: exact price, detection in [pull - 0.2 s, pull + 1 s].
+
+Further detections of an already matched label inside its window merge (not false alarms); the
+rest are false alarms. Decoys are labels no alert should match. False alarms per hour come from
+separate injection-free runs (decoys on).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from dom.core.detectors import DetectorParams, make_observers
+from dom.core.engine import Engine
+from dom.core.types import Alert, SnapshotRequest
+from dom.feeds.binance_wire import BinanceDecoder
+from dom.sim.market import Market
+
+SEC = 1_000_000_000
+KINDS = ("wall", "iceberg", "absorption", "spoof")
+
+
+@dataclass
+class Episode:
+    id: str
+    kind: str
+    symbol: str
+    side: str
+    px: int
+    t_detect: int
+    t_end: int
+
+
+@dataclass
+class KindScore:
+    labels: int = 0
+    detectable: int = 0
+    matched: int = 0
+    matched_detectable: int = 0
+    detections: int = 0
+    false_alarms: int = 0
+    latencies_ms: list[float] = field(default_factory=list)
+
+    def row(self) -> dict[str, Any]:
+        p = (self.detections - self.false_alarms) / self.detections if self.detections else None
+        r = self.matched_detectable / self.detectable if self.detectable else None
+        r_all = self.matched / self.labels if self.labels else None
+        f1 = 2 * p * r / (p + r) if p and r else None
+        lat = sorted(self.latencies_ms)
+        pct = (lambda q: round(lat[min(len(lat) - 1, int(q * len(lat)))], 1)) if lat else (lambda q: None)
+        return {"labels": self.labels, "detectable": self.detectable, "detections": self.detections,
+                "false_alarms": self.false_alarms, "precision": _r(p), "recall_detectable": _r(r),
+                "recall_all": _r(r_all), "f1": _r(f1), "latency_p50_ms": pct(0.5), "latency_p90_ms": pct(0.9)}
+
+
+def _r(x: float | None) -> float | None:
+    return None if x is None else round(x, 3)
+
+
+def episodes(alerts: Iterable[Alert], run_end: int) -> list[Episode]:
+    eps: dict[str, Episode] = {}
+    for a in alerts:
+        e = eps.get(a.id)
+        if e is None:
+            eps[a.id] = Episode(a.id, a.kind.value, a.symbol, a.side.value, a.px_ticks, a.ts_ns, run_end)
+        elif a.state.value == "end":
+            e.t_end = a.ts_ns
+    return sorted(eps.values(), key=lambda e: e.t_detect)
+
+
+def _iou(a0: int, a1: int, b0: int, b1: int) -> float:
+    inter = max(0, min(a1, b1) - max(a0, b0))
+    union = max(a1, b1) - min(a0, b0)
+    return inter / union if union > 0 else 0.0
+
+
+def _fits(e: Episode, lab: dict, px: int) -> bool:
+    if e.kind != lab["kind"] or e.side != lab["side"] or e.symbol != lab["symbol"]:
+        return False
+    t0, t1 = lab["t_start_ns"], lab["t_end_ns"]
+    if e.kind in ("wall", "absorption"):
+        return abs(e.px - px) <= 1 and _iou(e.t_detect, e.t_end, t0, t1) >= 0.3
+    if e.px != px:
+        return False
+    if e.kind == "iceberg":
+        first = lab.get("detectable_from_ns") or t0
+        return first - 2 * SEC <= e.t_detect <= t1 + 2 * SEC
+    return t1 - SEC // 5 <= e.t_detect <= t1 + SEC  # spoof: around the pull
+
+
+def score(eps: list[Episode], labels: list[dict], prices: dict[str, Any]) -> dict[str, KindScore]:
+    out = {k: KindScore() for k in KINDS}
+    truth = [lab for lab in labels if lab["kind"] in out]
+    for lab in truth:
+        s = out[lab["kind"]]
+        s.labels += 1
+        s.detectable += lab["detectable_from_ns"] is not None
+    matched: set[int] = set()
+    for e in eps:
+        s = out.get(e.kind)
+        if s is None:
+            continue
+        s.detections += 1
+        hit = None
+        for i, lab in enumerate(truth):
+            if _fits(e, lab, prices[lab["symbol"]].px(lab["price"])):
+                hit = i
+                if i not in matched:
+                    break
+        if hit is None:
+            s.false_alarms += 1
+        elif hit not in matched:
+            matched.add(hit)
+            lab = truth[hit]
+            s.matched += 1
+            if lab["detectable_from_ns"] is not None:
+                s.matched_detectable += 1
+                s.latencies_ms.append((e.t_detect - lab["detectable_from_ns"]) / 1e6)
+    return out
+
+
+def run_market(preset: str, seed: int, minutes: float, params: DetectorParams, depth_ms: int = 100,
+               skew_ms: float = 0.0, injections: bool = True) -> tuple[list[Alert], list[dict], Market]:
+    m = Market(preset, seed=seed, depth_ms=depth_ms, injections=injections, tickers=False)
+    dec = BinanceDecoder(m.instruments)
+    eng = Engine(m.instruments, observers=make_observers(params))
+    alerts: list[Alert] = []
+    for recv, msg in m.frames(minutes * 60, skew_ms=skew_ms):
+        for ev in dec.decode(msg.raw, recv):
+            for o in eng.feed(ev):
+                if isinstance(o, SnapshotRequest):
+                    eng.feed(dec.decode_snapshot(o.symbol, m.snapshot_body(o.symbol), recv))
+                elif isinstance(o, Alert):
+                    alerts.append(o)
+    m.close_labels()
+    return alerts, m.labels, m
+
+
+def evaluate(preset: str, seeds: list[int], minutes: float, params: DetectorParams | None = None,
+             depth_ms: int = 100, skew_ms: float = 0.0, progress=None) -> dict[str, Any]:
+    params = params or DetectorParams()
+    total = {k: KindScore() for k in KINDS}
+    fa = {k: 0 for k in KINDS}
+    for i, seed in enumerate(seeds):
+        alerts, labels, m = run_market(preset, seed, minutes, params, depth_ms, skew_ms)
+        for k, s in score(episodes(alerts, m.now), labels, m.instruments).items():
+            t = total[k]
+            for f in ("labels", "detectable", "matched", "matched_detectable", "detections", "false_alarms"):
+                setattr(t, f, getattr(t, f) + getattr(s, f))
+            t.latencies_ms += s.latencies_ms
+        clean, _, _ = run_market(preset, seed + 100_000, minutes, params, depth_ms, skew_ms, injections=False)
+        for e in episodes(clean, 0):
+            fa[e.kind] = fa.get(e.kind, 0) + 1
+        if progress:
+            progress(i + 1, len(seeds))
+    hours = len(seeds) * minutes / 60
+    rows = {}
+    for k, s in total.items():
+        r = s.row()
+        r["false_alarms_per_hour_clean"] = round(fa[k] / hours, 2) if hours else None
+        rows[k] = r
+    return {"preset": preset, "seeds": [seeds[0], seeds[-1]], "minutes_per_seed": minutes,
+            "depth_ms": depth_ms, "skew_ms": skew_ms, "market_hours": round(2 * hours, 3), "kinds": rows}

@@ -1,0 +1,60 @@
+"""One-to-one matching of alert episodes to ground-truth labels (DETECTORS.md §4)."""
+
+import subprocess
+import sys
+
+import orjson
+
+from dom.core.units import Instrument
+from dom.evaluation import Episode, score
+
+S = 1_000_000_000
+PRICES = {"X": Instrument("X", "0.0001", "1")}
+
+
+def label(kind, price, t0, t1, detectable=None, side="bid"):
+    return {"id": f"{kind}{t0}", "kind": kind, "symbol": "X", "side": side, "price": price,
+            "t_start_ns": t0 * S, "t_end_ns": t1 * S, "params": {},
+            "detectable_from_ns": None if detectable is None else detectable * S}
+
+
+def ep(kind, px, t, t_end, side="bid", i=0):
+    return Episode(f"{kind}{t}{i}", kind, "X", side, px, t * S, t_end * S)
+
+
+def test_wall_matches_within_a_tick_and_by_interval_overlap():
+    labels = [label("wall", "0.5000", 10, 70, detectable=13)]
+    res = score([ep("wall", 5001, 14, 70), ep("wall", 5000, 20, 60, i=1), ep("wall", 5003, 14, 70, i=2)],
+                labels, PRICES)["wall"]
+    assert (res.matched, res.detections) == (1, 3)
+    assert res.false_alarms == 1  # 3 ticks away; the second inside the window merges
+    assert res.latencies_ms == [1000.0]
+    row = res.row()
+    assert row["precision"] == round(2 / 3, 3) and row["recall_detectable"] == 1.0
+
+
+def test_wall_with_little_overlap_is_a_false_alarm():
+    res = score([ep("wall", 5000, 65, 200)], [label("wall", "0.5000", 10, 70, 13)], PRICES)["wall"]
+    assert res.matched == 0 and res.false_alarms == 1
+
+
+def test_spoof_window_is_around_the_pull_and_sides_must_agree():
+    labels = [label("spoof", "0.5000", 10, 30, detectable=30, side="ask")]
+    assert score([ep("spoof", 5000, 30, 30, side="ask")], labels, PRICES)["spoof"].matched == 1
+    assert score([ep("spoof", 5000, 32, 32, side="ask")], labels, PRICES)["spoof"].matched == 0
+    assert score([ep("spoof", 5000, 30, 30, side="bid")], labels, PRICES)["spoof"].false_alarms == 1
+
+
+def test_recall_counts_detectable_and_all():
+    labels = [label("iceberg", "0.5000", 10, 40, detectable=15), label("iceberg", "0.5010", 10, 40)]
+    res = score([ep("iceberg", 5000, 16, 40)], labels, PRICES)["iceberg"].row()
+    assert res["recall_detectable"] == 1.0 and res["recall_all"] == 0.5
+
+
+def test_eval_command_prints_json():
+    r = subprocess.run([sys.executable, "-m", "dom", "eval", "--seeds", "1", "--minutes", "1", "--json"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    res = orjson.loads(r.stdout)
+    assert set(res["kinds"]) == {"wall", "iceberg", "absorption", "spoof"}
+    assert res["market_hours"] > 0 and res["market_minutes_per_wall_second"] > 0
