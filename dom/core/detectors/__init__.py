@@ -2,13 +2,14 @@
 
 ``make_observers(params)`` returns the factory the engine calls for each symbol. Each detector
 is pure and deterministic (exchange time only, seeded sampling), and says nothing while its book
-is not synced. Implemented: walls. Icebergs, absorption and pulled liquidity are not yet.
+is not synced. Implemented: walls, iceberg-like levels. Absorption and pulled liquidity are not yet.
 """
 
 from __future__ import annotations
 
 from typing import Any, Mapping
 
+from dom.core.detectors.iceberg import IcebergDetector
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.walls import WallDetector
 from dom.core.engine import Observer, ObserverFactory, SymbolState
@@ -23,6 +24,8 @@ def make_observers(params: DetectorParams | Mapping[str, Any] | None = None) -> 
         out: list[Observer] = []
         if p.walls:
             out.append(WallDetector(sym, p))
+        if p.icebergs:
+            out.append(IcebergDetector(sym, p))
         return out
 
     return factory

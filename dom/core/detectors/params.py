@@ -31,6 +31,18 @@ class DetectorParams:
     wall_end_fraction: float = 0.5
     """A wall ends when its level falls below this fraction of the wall threshold."""
 
+    icebergs: bool = True
+    """Detect iceberg-like refilling levels."""
+    align_slack_ms: int = 300
+    """Depth changes are judged this long (exchange time) after they happen, so trades from the
+    other stream can arrive first (DETECTORS.md §2.0; >= the p99 trade-vs-depth skew)."""
+    iceberg_min_refills: int = 3
+    """Refill events before a level is flagged."""
+    iceberg_min_rho: float = 2.0
+    """Traded volume at the level / largest shown size, at least."""
+    iceberg_end_s: int = 10
+    """An episode ends after this many seconds without trades at the level."""
+
     @classmethod
     def from_mapping(cls, table: Mapping[str, Any] | None) -> "DetectorParams":
         p = cls()

@@ -1,0 +1,171 @@
+"""Iceberg-like levels: a level that refills after trades eat its visible size (DETECTORS.md §2.2).
+
+The shared primitive is the volume balance per level and depth message,
+``R_k = V_k - (Q_before - Q_after)``: a lower bound on the size added while trades hit the level.
+Trades and depth come on different streams, so decisions wait for a watermark: a depth change
+at exchange time ``T`` is judged once depth has moved ``align_slack_ms`` past it, with the trades
+stamped at or before ``T`` at that price (a trade that arrived late is still counted). A message
+with ``V_k >= 0.5 Q_before`` and ``R_k >= 0.3 Q_ref`` is a refill. Three refills, traded volume
+at least twice the largest shown size and a hidden lower bound over half of it flag the level;
+the alert says "at least X hidden", never a total. Ten seconds without trades end the episode;
+a resync ends it as unknown.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from dom.core.detectors.params import DetectorParams
+from dom.core.engine import LevelChange, ObserverBase, SymbolState
+from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, Output, Trade
+
+_MS = 1_000_000
+
+
+@dataclass
+class _Level:
+    side: BookSide
+    px: int
+    first_ns: int
+    last_trade_ns: int = 0
+    traded: int = 0
+    max_q: int = 0
+    hidden_lb: int = 0
+    refills: int = 0
+    q_ref: int = 0
+    refill_sizes: list[int] = field(default_factory=list)
+    announced: bool = False
+    id: str = ""
+    last_q: int = 0
+
+
+class IcebergDetector(ObserverBase):
+    def __init__(self, sym: SymbolState, p: DetectorParams) -> None:
+        self.p = p
+        self.inst = sym.instrument
+        self.pending: deque[tuple[int, BookSide, int, int, int]] = deque()  # (T, side, px, before, after)
+        self.trades: dict[tuple[BookSide, int], deque[tuple[int, int]]] = {}  # (T, qty) not yet attributed
+        self.levels: dict[tuple[BookSide, int], _Level] = {}
+        self.depth_t = 0
+
+    def on_trade(self, sym: SymbolState, t: Trade) -> list[Output]:
+        key = (t.taker.maker_side, t.px_ticks)
+        q = self.trades.get(key)
+        if q is None:
+            q = self.trades[key] = deque()
+        q.append((t.ts_exchange_ns, t.qty_lots))
+        return []
+
+    def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
+        t = delta.ts_exchange_ns
+        self.depth_t = max(self.depth_t, t)
+        bb, ba = sym.book.bids.best_px(), sym.book.asks.best_px()
+        for side, px, before, after in changes:
+            best = bb if side is BookSide.BID else ba
+            near = best is not None and abs(best - px) <= 5  # where trades can happen
+            if near or (side, px) in self.trades or (side, px) in self.levels:
+                self.pending.append((t, side, px, before, after))
+        return self._drain(sym)
+
+    def _drain(self, sym: SymbolState) -> list[Output]:
+        out: list[Output] = []
+        mark = self.depth_t - self.p.align_slack_ms * _MS
+        pend = self.pending
+        while pend and pend[0][0] <= mark:
+            t, side, px, before, after = pend.popleft()
+            v = self._take_trades(side, px, t)
+            self._judge(sym, side, px, t, before, after, v, out)
+        # Trades at a level the depth never showed changing (a refill to the same size, or
+        # liquidity that never shows): judged at the watermark with the level unchanged.
+        for key in list(self.trades):
+            q = self.trades[key]
+            late = mark - self.p.align_slack_ms * _MS
+            if q and q[0][0] <= late:
+                side, px = key
+                v = self._take_trades(side, px, late)
+                shown = sym.book.side(side).size_at(px)
+                self._judge(sym, side, px, mark, shown, shown, v, out)
+            if not q:
+                del self.trades[key]
+        for key, lv in list(self.levels.items()):
+            if lv.last_trade_ns and self.depth_t - lv.last_trade_ns > self.p.iceberg_end_s * 1_000_000_000:
+                if lv.announced:
+                    out.append(self._alert(sym, lv, AlertState.END, self.depth_t, end="no_trades"))
+                del self.levels[key]
+        return out
+
+    def _take_trades(self, side: BookSide, px: int, t: int) -> int:
+        q = self.trades.get((side, px))
+        v = 0
+        while q and q[0][0] <= t:
+            v += q.popleft()[1]
+        return v
+
+    def _judge(self, sym: SymbolState, side: BookSide, px: int, t: int, before: int, after: int, v: int,
+               out: list[Output]) -> None:
+        key = (side, px)
+        lv = self.levels.get(key)
+        if v == 0:
+            if lv is not None:
+                lv.max_q = max(lv.max_q, after)
+                lv.last_q = after
+            return
+        if lv is None:
+            lv = self.levels[key] = _Level(side, px, t, q_ref=max(before, 1))
+        lv.traded += v
+        lv.last_trade_ns = t
+        lv.max_q = max(lv.max_q, before, after)
+        lv.last_q = after
+        r = v - (before - after)
+        if r > 0:
+            lv.hidden_lb += r
+        p = self.p
+        if before > 0 and v >= 0.5 * before and r >= 0.3 * lv.q_ref:
+            lv.refills += 1
+            lv.refill_sizes.append(after)
+            s = sorted(lv.refill_sizes)
+            lv.q_ref = max(1, s[len(s) // 2])
+            if lv.announced:
+                out.append(self._alert(sym, lv, AlertState.UPDATE, t))
+        if (not lv.announced and lv.refills >= p.iceberg_min_refills and lv.max_q
+                and lv.traded >= p.iceberg_min_rho * lv.max_q and lv.hidden_lb - after > 0.5 * lv.max_q):
+            lv.announced = True
+            lv.id = f"{sym.symbol}:iceberg:{side.value}:{px}:{lv.first_ns}"
+            out.append(self._alert(sym, lv, AlertState.NEW, t))
+
+    def on_sync_lost(self, sym: SymbolState, ts_ns: int) -> list[Output]:
+        out: list[Output] = [self._alert(sym, lv, AlertState.END, ts_ns, end="unknown_resync")
+                             for lv in self.levels.values() if lv.announced]
+        self.levels.clear()
+        self.pending.clear()
+        self.trades.clear()
+        return out
+
+    def _alert(self, sym: SymbolState, lv: _Level, state: AlertState, t: int, end: str = "") -> Alert:
+        inst = self.inst
+        rho = lv.traded / max(1, lv.max_q)
+        # Size added while trades hit the level, less what is shown now: what traded that the
+        # book never displayed. A lower bound: "at least X hidden", never a total.
+        hidden = max(0, lv.hidden_lb - lv.last_q)
+        score = min(1.0, 0.4 + 0.1 * lv.refills + 0.1 * min(3.0, rho - self.p.iceberg_min_rho))
+        ev = {
+            "refills": lv.refills,
+            "traded_lots": lv.traded,
+            "max_shown_lots": lv.max_q,
+            "shown_now_lots": lv.last_q,
+            "added_lb_lots": lv.hidden_lb,
+            "hidden_lb_lots": hidden,
+            "traded_to_shown": round(rho, 2),
+            "time_at_level_ms": (t - lv.first_ns) // _MS,
+        }
+        if end:
+            ev["end"] = end
+        side = lv.side.value
+        msg = (f"Iceberg-like {side} {inst.px_str(lv.px)}: {lv.refills} refills, traded "
+               f"{inst.qty_str(lv.traded)} vs max shown {inst.qty_str(lv.max_q)}, at least "
+               f"{inst.qty_str(hidden)} hidden")
+        if end:
+            msg = f"Iceberg-like level ended ({end}): {msg}"
+        return Alert(lv.id, t, sym.symbol, AlertKind.ICEBERG, state, lv.side, lv.px, lv.max_q, round(score, 3), msg, ev)

@@ -1,0 +1,88 @@
+"""The iceberg-like detector on hand-written event scripts (DETECTORS.md §2.2 failure modes)."""
+
+from dom.core.detectors import DetectorParams, make_observers
+from dom.core.engine import Engine
+from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSnapshot, FeedState, FeedStatus, TakerSide, Trade
+from dom.core.units import Instrument
+
+INST = Instrument("KITEUSDT", "0.0001", "1")
+MS = 1_000_000
+
+
+class Script:
+    def __init__(self):
+        self.eng = Engine([INST], observers=make_observers(DetectorParams(walls=False)))
+        bids = tuple((5000 - i, 1000) for i in range(30))
+        asks = tuple((5001 + i, 1000) for i in range(30))
+        self.u, self.t, self.tid = 100, 0, 0
+        self.alerts: list[Alert] = []
+        self.feed(BookSnapshot("KITEUSDT", bids, asks, self.u, 0, 0))
+
+    def feed(self, ev):
+        self.alerts += [o for o in self.eng.feed(ev) if isinstance(o, Alert) and o.kind is AlertKind.ICEBERG]
+
+    def delta(self, bids=(), asks=(), dt_ms=100):
+        self.t += dt_ms * MS
+        self.feed(BookDelta("KITEUSDT", tuple(bids), tuple(asks), self.u + 1, self.u + 1, self.u, self.t, self.t))
+        self.u += 1
+
+    def sell(self, px, qty, at_ns=None):
+        self.tid += 1
+        t = self.t if at_ns is None else at_ns
+        self.feed(Trade("KITEUSDT", px, qty, TakerSide.SELL, self.tid, t, t))
+
+    def idle(self, ms):
+        for _ in range(ms // 100):
+            self.delta(asks=[(5029, 1000 + self.u % 2)])
+
+
+def test_a_level_that_refills_after_being_eaten_is_flagged_with_a_lower_bound():
+    s = Script()
+    for _ in range(4):
+        s.t += 50 * MS
+        s.sell(5000, 1000)  # the shown 1000 is eaten ...
+        s.delta(bids=[(5000, 1000)], dt_ms=50)  # ... and the level shows 1000 again
+        s.idle(200)
+    s.idle(500)
+    news = [a for a in s.alerts if a.state is AlertState.NEW]
+    assert len(news) == 1
+    a = news[0]
+    assert a.px_ticks == 5000 and a.side.value == "bid"
+    assert a.evidence["refills"] >= 3 and a.evidence["traded_lots"] >= 3000
+    # "at least X hidden": the volume balance, never more than what really traded beyond the shown size
+    assert 2000 <= a.evidence["hidden_lb_lots"] <= a.evidence["traded_lots"] - 1000
+    assert "at least" in a.message
+
+
+def test_trade_arriving_after_its_depth_message_is_no_phantom_refill():
+    s = Script()
+    for _ in range(4):
+        s.delta(bids=[(5000, 0)], dt_ms=50)  # depth first: the level emptied ...
+        s.sell(5000, 1000, at_ns=s.t - 10 * MS)  # ... by a trade that arrives later on the other stream
+        s.idle(200)
+        s.delta(bids=[(5000, 1000)])  # a new order joins later: organic, not within the trades' message
+        s.idle(300)
+    s.idle(500)
+    assert not [a for a in s.alerts if a.state is AlertState.NEW]
+
+
+def test_small_hidden_fills_without_depth_change_are_not_an_iceberg():
+    s = Script()
+    for _ in range(6):
+        s.sell(5000, 100)  # 10% of the shown size trades, depth never moves (RPI-like)
+        s.idle(300)
+    s.idle(1000)
+    assert s.alerts == []
+
+
+def test_resync_mid_episode_ends_it_as_unknown():
+    s = Script()
+    for _ in range(4):
+        s.t += 50 * MS
+        s.sell(5000, 1000)
+        s.delta(bids=[(5000, 1000)], dt_ms=50)
+        s.idle(200)
+    s.idle(500)
+    assert any(a.state is AlertState.NEW for a in s.alerts)
+    s.feed(FeedStatus("KITEUSDT", FeedState.DISCONNECTED, "test", 0, s.t))
+    assert s.alerts[-1].state is AlertState.END and s.alerts[-1].evidence["end"] == "unknown_resync"
