@@ -20,8 +20,8 @@ from typing import Any, Iterable
 
 from dom.core.detectors import DetectorParams, make_observers
 from dom.core.engine import Engine
-from dom.core.types import Alert, SnapshotRequest
-from dom.feeds.binance_wire import BinanceDecoder
+from dom.core.types import Alert
+from dom.sim.headless import drive
 from dom.sim.market import Market
 
 SEC = 1_000_000_000
@@ -130,16 +130,9 @@ def score(eps: list[Episode], labels: list[dict], prices: dict[str, Any]) -> dic
 def run_market(preset: str, seed: int, minutes: float, params: DetectorParams, depth_ms: int = 100,
                skew_ms: float = 0.0, injections: bool = True) -> tuple[list[Alert], list[dict], Market]:
     m = Market(preset, seed=seed, depth_ms=depth_ms, injections=injections, tickers=False)
-    dec = BinanceDecoder(m.instruments)
     eng = Engine(m.instruments, observers=make_observers(params))
     alerts: list[Alert] = []
-    for recv, msg in m.frames(minutes * 60, skew_ms=skew_ms):
-        for ev in dec.decode(msg.raw, recv):
-            for o in eng.feed(ev):
-                if isinstance(o, SnapshotRequest):
-                    eng.feed(dec.decode_snapshot(o.symbol, m.snapshot_body(o.symbol), recv))
-                elif isinstance(o, Alert):
-                    alerts.append(o)
+    drive(m, eng, minutes * 60, lambda o: alerts.append(o) if isinstance(o, Alert) else None, skew_ms)
     m.close_labels()
     return alerts, m.labels, m
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dom.core.detectors import make_observers
 from dom.core.engine import Engine
-from dom.core.types import Alert, SnapshotRequest
-from dom.feeds.binance_wire import BinanceDecoder
+from dom.core.types import Alert
+from dom.sim.headless import drive
 from dom.sim.market import Market
 from dom.ui.app import DomApp
 from dom.ui.model import UiModel
@@ -18,14 +18,7 @@ def seeded_model(seconds: float = 10, seed: int = 3) -> tuple[UiModel, Market]:
     det = make_observers()
     eng = Engine(m.instruments, observers=lambda st: det(st) + model.observers(st))
     model.engine = eng
-    dec = BinanceDecoder(m.instruments)
-    for recv, msg in m.frames(seconds):
-        for ev in dec.decode(msg.raw, recv):
-            for o in eng.feed(ev):
-                if isinstance(o, SnapshotRequest):
-                    eng.feed(dec.decode_snapshot(o.symbol, m.snapshot_body(o.symbol), recv))
-                elif isinstance(o, Alert):
-                    model.on_alert(o)
+    drive(m, eng, seconds, lambda o: model.on_alert(o) if isinstance(o, Alert) else None)
     return model, m
 
 
