@@ -17,6 +17,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_source_args(p)
     p.add_argument("--sink", action="append", metavar="SPEC", help="also send alerts to this sink (repeatable)")
     p.add_argument("--fps", type=float, default=20.0, help="frame rate cap (default 20)")
+    p.add_argument("--replay", metavar="FILE", help="play a recording instead of a live source")
+    p.add_argument("--speed", type=float, default=1.0, help="replay speed (0 = as fast as possible)")
     p.set_defaults(func=run)
 
 
@@ -37,8 +39,24 @@ def run(args: argparse.Namespace) -> int:
             raise ConfigError("jsonl:- would write over the screen; use jsonl:FILE with the UI")
     detectors = make_observers(cfg.detectors)
 
+    def replay_source():
+        import contextlib
+
+        from dom.feeds.replay import ReplayFeed
+
+        @contextlib.asynccontextmanager
+        async def source():
+            yield ReplayFeed(args.replay, speed=args.speed, symbols=args.symbols or None)
+
+        return source()
+
+    if args.replay:
+        from dom.feeds.replay import Replay
+
+        Replay(args.replay)  # a missing or unreadable file is one clear error, before the screen opens
+
     async def runner(model: UiModel) -> None:
-        async with market_feed(cfg, quiet=True) as feed:
+        async with (replay_source() if args.replay else market_feed(cfg, quiet=True)) as feed:
             rt = Runtime(feed, feed.venue, observers=lambda st: detectors(st) + model.observers(st), sinks=sinks)
             rt.add_listener(model)
             model.venue = feed.venue

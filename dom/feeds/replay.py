@@ -299,3 +299,80 @@ class Replay:
         summ.alerts = dict(sorted(alerts.items()))
         summ.elapsed_s = round(elapsed, 3)
         summ.messages_per_s = round(summ.messages / elapsed) if elapsed > 0 else 0.0
+
+
+class ReplayFeed:
+    """A recording played back as a feed for the runtime (``dom tui --replay FILE --speed 10``):
+    the same frames, the same decoder, paced by their receive times divided by ``speed``
+    (0 = as fast as possible). Snapshots come from the recording itself."""
+
+    def __init__(self, path: str | Path, speed: float = 1.0, venue: str | None = None,
+                 symbols: list[str] | None = None) -> None:
+        self.replay = Replay(path, venue=venue, symbols=symbols)
+        self.venue = self.replay.venue
+        self.speed = speed
+        self.emit: Callable[[list], None] = lambda evs: None
+        self.on_status: Callable[..., None] = lambda *a: None
+        self.instruments = self.replay.instruments
+        self.endpoint = str(self.replay.path)
+        self.stats = _ReplayStats()
+
+    async def prepare(self) -> dict[str, Instrument]:
+        return self.instruments
+
+    def request_snapshot(self, symbol: str) -> None:
+        """A recording cannot be asked for a snapshot: its own snapshot lines answer."""
+
+    async def close(self) -> None:
+        pass
+
+    async def run(self) -> None:
+        import asyncio
+
+        from dom.core.types import FeedState
+
+        rp = self.replay
+        dec = BinanceDecoder(self.instruments)
+        single = next(iter(self.instruments)) if len(self.instruments) == 1 else None
+        loop = asyncio.get_running_loop()
+        t0_wall = loop.time()
+        t0_rec = None
+        self.on_status("replay", FeedState.CONNECTED, str(rp.path))
+        for fr in rp._frames():
+            if isinstance(fr, rec.BadLine):
+                self.stats.bad_frames += 1
+                continue
+            if t0_rec is None:
+                t0_rec = fr.recv_ns
+            if self.speed > 0:
+                due = t0_wall + (fr.recv_ns - t0_rec) / 1e9 / self.speed
+                delay = due - loop.time()
+                if delay > 0.002:
+                    await asyncio.sleep(delay)
+            elif self.stats.frames % 500 == 0:
+                await asyncio.sleep(0)
+            self.stats.frames += 1
+            try:
+                if fr.snapshot_symbol is not None:
+                    sym = fr.snapshot_symbol or single
+                    if sym not in self.instruments:
+                        continue
+                    self.stats.snapshots += 1
+                    events = [dec.decode_snapshot(sym, fr.raw, fr.recv_ns)]
+                else:
+                    events = dec.decode(fr.raw, fr.recv_ns)
+            except DecodeError:
+                self.stats.bad_frames += 1
+                continue
+            if events:
+                self.emit(events)
+        self.on_status("replay", FeedState.CLOSED, "end of recording")
+        await asyncio.Event().wait()  # keep the last state on screen until the user quits
+
+
+@dataclass
+class _ReplayStats:
+    frames: int = 0
+    bad_frames: int = 0
+    reconnects: int = 0
+    snapshots: int = 0

@@ -73,3 +73,34 @@ async def test_unsynced_book_is_said_plainly():
         line = "".join(seg.text for seg in app.ladder.render_line(0))
         assert "book not synced: disconnected" in line
         assert "book disconnected" in app.status.line()
+
+
+async def test_replay_feed_drives_the_app_through_the_runtime(shared_data):
+    from dom.core.detectors import make_observers
+    from dom.feeds.replay import ReplayFeed
+    from dom.runtime import Runtime
+    from dom.ui.app import DomApp
+    from dom.ui.model import UiModel
+
+    model = UiModel()
+    feed = ReplayFeed(shared_data / "cryptofeed" / "BINANCE_FUTURES.ws.1.0", speed=0)
+    det = make_observers()
+    rt = Runtime(feed, feed.venue, observers=lambda st: det(st) + model.observers(st))
+    rt.add_listener(model)
+    await rt.start()
+    model.engine, model.stats, model.venue = rt.engine, rt, feed.venue
+
+    async def runner(m):
+        await rt.run()
+
+    app = DomApp(model, runner, fps=50)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if all(st.synced for st in rt.engine.symbols.values()) and feed.stats.frames > 1500:
+                break
+        st = rt.engine[app.symbol]
+        assert st.synced
+        rows = app.ladder.rows()
+        assert [(p, q) for p, q, _ in rows if q][0] == st.book.best_bid()
+        rt.stop()
