@@ -1,7 +1,8 @@
 """The price ladder, on Textual's line API: one ``render_line`` per row, nothing recomposed.
 
-Columns: cumulative bid depth, bid size, price, ask size, cumulative ask depth, session traded
-volume at the price (bought / sold), and a mark on levels with a live alert. Rows are price
+Columns: cumulative bid depth, bid size, price (POC / VAH / VAL of the session's volume profile
+marked beside it), ask size, cumulative ask depth, session traded volume at the price (bought /
+sold), and a mark on levels with a live alert. Rows are price
 buckets of ``group`` ticks centred on the market (auto-recentre unless locked).
 """
 
@@ -12,6 +13,7 @@ from rich.style import Style
 from textual.strip import Strip
 from textual.widget import Widget
 
+from dom.core.profile import value_area
 from dom.ui.model import UiModel
 
 GROUPS = (1, 2, 5, 10, 25, 50, 100, 250)
@@ -23,6 +25,7 @@ PRICE = Style(color="white", bold=True)
 DIM = Style(color="grey50")
 MARK = Style(color="yellow", bold=True)
 WARN = Style(color="black", bgcolor="yellow", bold=True)
+PROFILE = Style(color="magenta", bold=True)
 
 
 def _fmt(n: int, text: str, width: int) -> str:
@@ -39,6 +42,7 @@ class Ladder(Widget):
         self.group_i = 0
         self.locked = False
         self.center = 0  # price bucket at the middle row
+        self._profile = None
 
     @property
     def group(self) -> int:
@@ -115,12 +119,18 @@ class Ladder(Widget):
                 sold += v[1]
         big = max((q for _, q, _ in rows), default=0), max((q for _, _, q in rows), default=0)
         marks = {a.px_ticks // g for a in self.model.live_alerts.values() if a.symbol == self.symbol}
+        prof = self._profile if y else None
+        if y == 0 or prof is None:
+            prof = self._profile = value_area(vol, group=g) if vol else None
+        tag = ""
+        if prof is not None:
+            tag = "POC" if px == prof.poc else "VAH" if px == prof.vah else "VAL" if px == prof.val else ""
         w = 9  # 72 columns in all: the ladder's share of a 120-column terminal
         q = inst.qty_str
         segs = [
             Segment(_fmt(cum_b, q(cum_b), w) + " ", DIM),
             Segment(_fmt(bq, q(bq), w), BID_BIG if bq and bq * 2 >= big[0] else BID),
-            Segment(" " + inst.px_str(px).center(12) + " ", PRICE if bq or aq else DIM),
+            Segment(" " + tag.ljust(3) + inst.px_str(px).center(10), PROFILE if tag else PRICE if bq or aq else DIM),
             Segment(_fmt(aq, q(aq), w).ljust(w), ASK_BIG if aq and aq * 2 >= big[1] else ASK),
             Segment(" " + _fmt(cum_a, q(cum_a), w), DIM),
             Segment(" " + _fmt(bought, q(bought), 8), BID),
