@@ -31,7 +31,7 @@ dom - keys
 
 Ladder columns: cumulative bids, bid size, price, ask size, cumulative asks,
 traded volume at the price this session (bought / sold), W = a live alert;
-POC / VAH / VAL = the session volume profile's point of control and 70% value area. alert.
+POC / VAH / VAL = the session volume profile's point of control and 70% value area.
 A book that is not synced is not shown: the ladder says so instead.
 (press any key to close)
 """
