@@ -18,7 +18,7 @@ import math
 import random
 from typing import Callable
 
-from dom.sim.matching import ASK, BID, OWNER, MatchingBook
+from dom.sim.matching import ASK, BID, SIDE, MatchingBook
 from dom.sim.presets import SymbolSpec
 
 _DIST = [1.0 / (i**0.52) for i in range(1, 41)]
@@ -47,7 +47,7 @@ class Flow:
     """Background flow state for one symbol (regime, Hawkes excitation, sign memory)."""
 
     __slots__ = ("spec", "rng", "active", "excite", "last_sign", "fair", "pressure", "pressure_until",
-                 "burst_side", "burst_mult", "burst_until", "start_px", "arb_rate")
+                 "burst_side", "burst_mult", "burst_until", "start_px", "arb_rate", "oids", "n_ref", "steps")
 
     def __init__(self, spec: SymbolSpec, rng: random.Random, start_px: int) -> None:
         self.spec = spec
@@ -63,13 +63,24 @@ class Flow:
         self.burst_mult = 1.0
         self.burst_until = 0
         self.arb_rate = spec.arb_rate  # arbitrage orders / s per tick of mispricing beyond one
+        self.oids: list[int] = []  # background orders (some may have filled since)
+        self.n_ref = 0  # background orders in the seeded book: the cancel hazard's scale
+        self.steps = 0
+
+    def add(self, book: MatchingBook, side: int, px: int, qty: int, ts: int) -> None:
+        """A background limit order (tracked, so that cancels can pick any of them)."""
+        oid = book.add(side, px, qty, ts)
+        if oid in book.orders:
+            self.oids.append(oid)
 
     def limit_size(self) -> int:
         rng = self.rng
         if rng.random() < 0.15:
             m = self.spec.limit_median
             return max(1, min(_ROUND, key=lambda r: abs(r - m * rng.choice((0.5, 1, 1, 2)))))
-        return max(1, int(self.spec.limit_median * math.exp(rng.gauss(0, 0.9))))
+        # Lognormal, truncated at 4x the median: larger resting orders come only from the labelled
+        # agents, so that every wall-sized order in the book has a ground-truth label.
+        return max(1, int(self.spec.limit_median * min(4.0, math.exp(rng.gauss(0, 0.9)))))
 
     def market_size(self) -> int:
         rng = self.rng
@@ -90,7 +101,13 @@ class Flow:
         self.excite *= math.exp(-2.0 * dt)
         lam_m = spec.market_rate * mult + self.excite
         n_add = poisson(rng, spec.add_rate * mult * dt)
-        n_can = poisson(rng, spec.cancel_rate * mult * dt)
+        # Cancels: every resting background order has the same hazard (Cont-Stoikov-Talreja), so a
+        # long queue loses orders faster than a short one and queue lengths stay mean-reverting.
+        self.steps += 1
+        if self.steps % 100 == 0:
+            self.oids = [o for o in self.oids if o in book.orders]
+        hazard = spec.cancel_rate / max(1, self.n_ref)
+        n_can = poisson(rng, hazard * len(self.oids) * mult * dt)
         n_mkt = poisson(rng, lam_m * dt)
         burst = t_ns < self.burst_until
         n_burst = poisson(rng, spec.market_rate * self.burst_mult * dt) if burst else 0
@@ -137,21 +154,24 @@ class Flow:
         px = ref - i if side == BID else ref + i
         if px <= 0:
             return
-        book.add(side, px, self.limit_size(), ts)
+        self.add(book, side, px, self.limit_size(), ts)
 
     def _cancel(self, book: MatchingBook) -> None:
-        rng = self.rng
-        side = BID if rng.random() < 0.5 else ASK
-        n = book.depth_levels(side)
-        if n <= 8:
-            return
-        k = int(min(n - 1, rng.expovariate(1 / 12.0)))
-        key = book.prices[side][k]
-        px = -key if side == BID else key
-        q = book.queues[side][px]
-        o = q[int(rng.random() * len(q))]
-        if o[OWNER] is None:
-            book.cancel(o[0])
+        rng, oids = self.rng, self.oids
+        for _ in range(4):  # skip entries that have filled meanwhile
+            if not oids:
+                return
+            i = int(rng.random() * len(oids))
+            oid = oids[i]
+            oids[i] = oids[-1]
+            oids.pop()
+            o = book.orders.get(oid)
+            if o is not None:
+                if book.depth_levels(o[SIDE]) > 8:
+                    book.cancel(oid)
+                else:
+                    oids.append(oid)
+                return
 
     def _market(self, book: MatchingBook, ts: int) -> None:
         rng = self.rng
@@ -168,19 +188,24 @@ class Flow:
         book.market(BID if sign > 0 else ASK, self.market_size(), ts)
 
     def _replenish(self, book: MatchingBook, ts: int) -> None:
-        """Keep at least a thin book on both sides (a real venue never runs out of quotes)."""
+        """Keep at least a thin book on both sides (a real venue never runs out of quotes): when a
+        side has fewer than 25 levels, extend it outwards, one order per missing level, beyond
+        its deepest level (never stacking on levels that exist)."""
         for side in (BID, ASK):
             n = book.depth_levels(side)
             if n >= 25:
                 continue
-            own, opp = book.best(side), book.best(1 - side)
-            ref = own if own is not None else (opp - 1 if side == BID and opp else opp + 1 if opp else int(self.fair))
+            if n:
+                key = book.prices[side][-1]
+                start = (-key - 1) if side == BID else key + 1
+            else:
+                opp = book.best(1 - side)
+                start = (opp - 1 if side == BID else opp + 1) if opp is not None else int(self.fair)
+            step = -1 if side == BID else 1
             for j in range(25 - n):
-                px = ref - j - 1 if side == BID else ref + j + 1
-                if own is None and j == 0:
-                    px = ref
+                px = start + step * j
                 if px > 0:
-                    book.add(side, px, self.limit_size(), ts)
+                    self.add(book, side, px, self.limit_size(), ts)
 
 
 def _pick_distance(x: float) -> int:

@@ -75,7 +75,8 @@ class SymbolSim:
                 px = mid - i if side == BID else mid + i
                 hump = 1 + 2.5 * math.exp(-((i - 4) ** 2) / 18.0)
                 for _ in range(max(1, int(hump * 1.5))):
-                    self.book.add(side, px, f.limit_size(), self.now)
+                    f.add(self.book, side, px, f.limit_size(), self.now)
+        f.n_ref = len(f.oids)
         self.book.take_dirty()
         self.book.take_fills()
         self.last_u = self.book.update_id
