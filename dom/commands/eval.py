@@ -64,12 +64,15 @@ def run(args: argparse.Namespace) -> int:
     print(f"dom eval: preset {res['preset']}, seeds {args.seeds}, {args.minutes:g} min each + as many "
           f"injection-free, depth {args.depth_ms} ms, skew {args.skew_ms:g} ms "
           f"({res['market_hours']:g} market hours in {res['wall_seconds']:g} s)")
-    print(f"{'kind':11}{'labels':>7}{'detect.':>8}{'alerts':>7}{'FP':>5}{'P':>7}{'R(det)':>8}{'R(all)':>8}"
-          f"{'F1':>7}{'FA/h clean':>11}{'lat p50':>9}{'lat p90':>9}")
+    print(f"{'kind':11}{'labels':>7}{'detect.':>8}{'alerts':>7}{'FP':>5}{'other':>6}{'P':>7}{'P strict':>9}"
+          f"{'R(det)':>8}{'R(all)':>8}{'F1':>7}{'FA/h clean':>11}{'lat p50':>9}{'lat p90':>9}")
     fmt = lambda v: "-" if v is None else f"{v:.2f}" if isinstance(v, float) else str(v)  # noqa: E731
     for kind, r in res["kinds"].items():
         print(f"{kind:11}{r['labels']:>7}{r['detectable']:>8}{r['detections']:>7}{r['false_alarms']:>5}"
-              f"{fmt(r['precision']):>7}{fmt(r['recall_detectable']):>8}{fmt(r['recall_all']):>8}{fmt(r['f1']):>7}"
+              f"{r['on_other_large_orders']:>6}{fmt(r['precision']):>7}{fmt(r['precision_strict']):>9}"
+              f"{fmt(r['recall_detectable']):>8}{fmt(r['recall_all']):>8}{fmt(r['f1']):>7}"
               f"{fmt(r['false_alarms_per_hour_clean']):>11}{fmt(r['latency_p50_ms']):>9}{fmt(r['latency_p90_ms']):>9}")
-    print("(latency in ms from detectable to detected; not implemented kinds show labels only)")
+    print("(latency in ms from detectable to detected; 'other': wall alerts on another agent's labelled "
+          "large order - a spoof's wall, an absorbing order, a risk-off pull - excluded from P, counted "
+          "false in 'P strict'; not implemented kinds show labels only)")
     return 0

@@ -95,7 +95,7 @@ class WallAgent(Agent):
         self.distance = d
         self.moves = 0
         self.params = {"size": sim.inst.qty_str(self.size), "multiple": round(mult, 2), "distance_ticks": d,
-                       "moving": self.moving}
+                       "moving": self.moving, "first_price": sim.inst.px_str(self.px)}
         self.detectable_from = t + 3 * SEC + sim.depth_ns
 
     def _trail(self, t: int) -> None:
@@ -112,6 +112,7 @@ class WallAgent(Agent):
             self.moves += 1
             self.params["moves"] = self.moves
             self.params["last_price"] = self.sim.inst.px_str(want)
+            self.params.setdefault("prices", [self.params["first_price"]]).append(self.params["last_price"])
 
     def step(self, t: int) -> None:
         if self.moving:

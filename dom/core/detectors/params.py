@@ -12,7 +12,7 @@ from dom.errors import ConfigError
 class DetectorParams:
     walls: bool = True
     """Detect large resting orders."""
-    wall_ratio: float = 5.0
+    wall_ratio: float = 8.0
     """A wall is at least this many times the median level size in its band (DETECTORS.md §2.1)."""
     wall_strong_ratio: float = 10.0
     """From this multiple on, the score saturates."""
@@ -26,6 +26,26 @@ class DetectorParams:
     """Rolling window of the band level-size P95 a wall must also exceed."""
     wall_neighbourhood_ticks: int = 3
     """Only the largest level within this many ticks is a wall (market-maker ladders)."""
+    wall_distance_ratio: float = 3.0
+    """... and at least this many times the P90 of level sizes at its distance from the touch (books
+    are humped and touch queues swell in quiet spells: a level is compared with the large end of
+    what is normal where it stands; a departure from DETECTORS.md §2.1, see docs/DETECTORS.md)."""
+    wall_distance_samples: int = 600
+    """Recent level sizes kept per side and distance bucket (sampled once a second)."""
+    wall_distance_warmup: int = 30
+    """Samples at a distance before walls are reported there."""
+    wall_move_ticks: int = 10
+    """A wall that leaves its level and reappears within this many ticks is the same wall, moved..."""
+    wall_move_ms: int = 500
+    """... if it reappears within this time ..."""
+    wall_move_size_tolerance: float = 0.15
+    """... with an increase within this fraction of the size that left."""
+    wall_ladder_fraction: float = 0.5
+    """Two or more levels within the neighbourhood at least this fraction of its size: a ladder."""
+    wall_local_ticks: int = 5
+    """The levels within this many ticks ..."""
+    wall_local_ratio: float = 3.0
+    """... have a median at most 1/this of a wall's size (it stands out from the book around it)."""
     wall_update_change: float = 0.25
     """An 'update' is sent when the size moved by this fraction since the last alert."""
     wall_end_fraction: float = 0.5

@@ -34,6 +34,10 @@ class _Wall:
     announced: bool = False
     sent_size: int = 0
     id: str = ""
+    gone_ns: int = 0  # when its level fell away (it may reappear nearby: a moving wall)
+    gone_size: int = 0  # how much left the level
+    end_q: int = 0
+    moves: int = 0
 
 
 class WallDetector(ObserverBase):
@@ -50,6 +54,11 @@ class WallDetector(ObserverBase):
         self.next_p95_ns = 0
         self.rng = random.Random(0)  # deterministic sampling
         self.half = 0
+        # What usually rests at each distance from the touch (recent samples per side and distance
+        # bucket, and their P90): books are humped and touch queues grow in quiet spells, so a
+        # level is compared with the large end of what is normal where it stands.
+        self.dist_samples: dict[tuple[BookSide, int], deque] = {}
+        self.dist_p90: dict[tuple[BookSide, int], int] = {}
 
     # ---------------------------------------------------------------------------- statistics
     def _band(self, sym: SymbolState, side: BookSide) -> list[tuple[int, int]]:
@@ -74,6 +83,18 @@ class WallDetector(ObserverBase):
                 continue
             sizes = [q for _, q in band]
             med = statistics.median(sizes)
+            best = band[0][0]  # best first
+            for px, q in band:
+                key = (side, _bucket(abs(px - best)))
+                d = self.dist_samples.get(key)
+                if d is None:
+                    d = self.dist_samples[key] = deque(maxlen=self.p.wall_distance_samples)
+                d.append(q)
+            if refresh_p95:
+                for key, d in self.dist_samples.items():
+                    if key[0] is side and len(d) >= self.p.wall_distance_warmup:
+                        srt = sorted(d)
+                        self.dist_p90[key] = srt[int(0.9 * (len(srt) - 1))]
             self.median[side] = med
             smp = self.samples[side]
             for q in self.rng.sample(sizes, min(5, len(sizes))):
@@ -100,10 +121,41 @@ class WallDetector(ObserverBase):
                 self._level(sym, side, px, q, now, out)
         for side, px, _old, new in changes:
             self._level(sym, side, px, new, now, out)
+        gone = [w for w in self.walls.values() if w.gone_ns]
+        if gone:
+            self._track_moves(sym, gone, changes, now, out)
         for w in list(self.walls.values()):
             if not w.announced and now - w.first_ns >= self.p.wall_persist_ms * 1_000_000:
                 self._announce(sym, w, now, out)
         return out
+
+    def _track_moves(self, sym: SymbolState, gone: list[_Wall], changes: Sequence[LevelChange], now: int,
+                     out: list[Output]) -> None:
+        """A wall whose level emptied and an increase of about its size nearby, within
+        ``wall_move_ms``: the same order moved (DETECTORS.md §2.1). Otherwise it ended."""
+        p = self.p
+        for w in gone:
+            for side, px, old, new in changes:
+                if side is not w.side or px == w.px or abs(px - w.px) > p.wall_move_ticks:
+                    continue
+                if abs((new - old) - w.gone_size) <= p.wall_move_size_tolerance * w.gone_size:
+                    del self.walls[(w.side, w.px)]
+                    self.walls.pop((side, px), None)
+                    w.moves += 1
+                    w.px, w.size, w.peak, w.traded, w.gone_ns = px, new, max(new, w.gone_size), 0, 0
+                    w.sent_size = new
+                    self.walls[(side, px)] = w
+                    out.append(self._alert(sym, w, AlertState.UPDATE, now, new))
+                    break
+            else:
+                if now - w.gone_ns >= p.wall_move_ms * 1_000_000:
+                    self._end(sym, w, now, out)
+
+    def _end(self, sym: SymbolState, w: _Wall, now: int, out: list[Output]) -> None:
+        drop = max(1, w.peak - w.end_q)
+        how = "consumed" if w.traded >= 0.5 * drop else "pulled" if w.traded <= 0.1 * drop else "reduced"
+        out.append(self._alert(sym, w, AlertState.END, now, w.end_q, end=how))
+        del self.walls[(w.side, w.px)]
 
     def on_trade(self, sym: SymbolState, trade: Trade) -> list[Output]:
         w = self.walls.get((trade.taker.maker_side, trade.px_ticks))
@@ -121,6 +173,10 @@ class WallDetector(ObserverBase):
         return out
 
     # ------------------------------------------------------------------------------ episodes
+    def _typical(self, side: BookSide, dist: int) -> int | None:
+        """P90 of the level sizes seen at this distance from the touch (None while warming up)."""
+        return self.dist_p90.get((side, _bucket(dist)))
+
     def _level(self, sym: SymbolState, side: BookSide, px: int, q: int, now: int, out: list[Output]) -> None:  # noqa: E501
         thr = self.threshold.get(side)
         key = (side, px)
@@ -128,12 +184,18 @@ class WallDetector(ObserverBase):
         if thr is None:
             return
         best = sym.book.side(side).best_px()
-        if best is None or abs(best - px) > self.half:  # outside the band: not tracked
-            if w is not None:
-                if w.announced:
-                    out.append(self._alert(sym, w, AlertState.END, now, q, end="out_of_window"))
+        if best is not None and w is None:
+            typ = self._typical(side, abs(best - px))
+            if typ is None:
+                return  # no baseline at this distance yet
+            thr = max(thr, int(self.p.wall_distance_ratio * typ) + 1)
+        if best is None or abs(best - px) > self.half:  # outside the band: no new walls here
+            if w is not None and not w.announced:
                 del self.walls[key]
-            return
+            if w is None or not w.announced:
+                return  # (an announced wall is followed wherever price goes)
+        if w is not None and w.gone_ns:
+            return  # already judged as gone; waiting to see whether it moved
         if q >= thr and self._notional(px, q) >= self.p.wall_min_notional:
             if w is None:
                 self.walls[key] = _Wall(side, px, now, q, q)
@@ -148,11 +210,12 @@ class WallDetector(ObserverBase):
             return
         if not w.announced:
             del self.walls[key]
-        elif q < self.p.wall_end_fraction * thr:
-            drop = max(1, w.peak - q)
-            how = "consumed" if w.traded >= 0.5 * drop else "pulled" if w.traded <= 0.1 * drop else "reduced"
-            out.append(self._alert(sym, w, AlertState.END, now, q, end=how))
-            del self.walls[key]
+        elif q < self.p.wall_end_fraction * thr or q < self.p.wall_end_fraction * w.peak:
+            if w.traded >= 0.5 * max(1, w.size - q):
+                w.end_q = q
+                self._end(sym, w, now, out)  # traded away: it cannot have moved
+            else:
+                w.gone_ns, w.gone_size, w.end_q = now, w.size - q, q
         else:
             w.size = q
 
@@ -166,8 +229,15 @@ class WallDetector(ObserverBase):
             del self.walls[(w.side, w.px)]  # price moved away while it waited: not a wall here
             return
         r = self.p.wall_neighbourhood_ticks
-        if any(q > w.size for p, q in lv.levels_between(w.px - r, w.px + r) if p != w.px):
-            return  # a larger level nearby: this one is part of a ladder, not a wall
+        near = [q for p, q in lv.levels_between(w.px - r, w.px + r) if p != w.px]
+        if any(q > w.size for q in near):
+            return  # a larger level nearby: the wall, if any, is that one
+        if sum(q >= self.p.wall_ladder_fraction * w.size for q in near) >= 2:
+            return  # several levels of about its size: a market maker's ladder, not a wall
+        r = self.p.wall_local_ticks
+        local = [q for p, q in lv.levels_between(w.px - r, w.px + r) if p != w.px]
+        if local and w.size < self.p.wall_local_ratio * statistics.median(local):
+            return  # it does not stand out from the levels around it (a thick stretch of book)
         w.announced = True
         w.sent_size = w.size
         w.id = f"{sym.symbol}:wall:{w.side.value}:{w.px}:{w.first_ns}"
@@ -181,10 +251,12 @@ class WallDetector(ObserverBase):
         score = 0.5 + 0.5 * min(1.0, max(0.0, (ratio - p.wall_ratio) / max(1e-9, p.wall_strong_ratio - p.wall_ratio)))
         best = sym.book.side(w.side).best_px()
         dist = abs(best - w.px) if best is not None else 0
+        typ = self._typical(w.side, dist)
         ev = {
             "size_lots": size,
             "peak_lots": w.peak,
             "band_median_lots": int(med),
+            "p90_at_distance_lots": typ,
             "ratio_to_median": round(ratio, 2),
             "p95_lots": self.p95[w.side],
             "notional": round(self._notional(w.px, w.peak), 2),
@@ -192,6 +264,8 @@ class WallDetector(ObserverBase):
             "persisted_ms": (now - w.first_ns) // 1_000_000,
             "traded_at_level_lots": w.traded,
         }
+        if w.moves:
+            ev["moves"] = w.moves
         if end:
             ev["end"] = end
         side = "bid" if w.side is BookSide.BID else "ask"
@@ -199,3 +273,16 @@ class WallDetector(ObserverBase):
         msg = (f"{verb}: {side} {inst.px_str(w.px)} size {inst.qty_str(size)} "
                f"({ratio:.1f}x band median), {dist} ticks from the touch")
         return Alert(w.id, now, sym.symbol, AlertKind.WALL, state, w.side, w.px, size, round(score, 3), msg, ev)
+
+
+def _bucket(d: int) -> int:
+    """Distance buckets: one per tick near the touch, wider further out."""
+    if d < 6:
+        return d
+    if d < 10:
+        return 6
+    if d < 15:
+        return 7
+    if d < 25:
+        return 8
+    return 9

@@ -31,13 +31,17 @@ class Script:
         for _ in range(ms // 100):
             self.delta(asks=[(5100, 7)])  # a far level flickers: time passes
 
+    def warm(self):
+        """Let the detector learn what normally rests at each distance (30 samples a distance)."""
+        self.idle(41_000)
+
     def states(self):
         return [a.state for a in self.alerts]
 
 
 def test_a_persistent_large_level_is_a_wall_with_its_evidence():
     s = Script()
-    s.idle(1000)
+    s.warm()
     s.delta(bids=[(4990, 60_000)])  # 60k lots at 0.4990 = ~30k USDT, ~50x the band median
     s.idle(2000)
     assert s.alerts == []  # not yet: must persist 3 s
@@ -52,11 +56,13 @@ def test_a_persistent_large_level_is_a_wall_with_its_evidence():
 
 def test_pulled_wall_ends_as_pulled_and_consumed_as_consumed():
     s = Script()
-    s.idle(1000)
+    s.warm()
     s.delta(bids=[(4990, 60_000)], asks=[(5040, 60_000)])
     s.idle(3500)
     assert s.states() == [AlertState.NEW, AlertState.NEW]
-    s.delta(bids=[(4990, 0)])  # gone without trades
+    s.delta(bids=[(4990, 0)])  # gone without trades ...
+    assert s.alerts[-1].state is AlertState.NEW  # ... it may have moved: judged 500 ms later
+    s.idle(600)
     end = s.alerts[-1]
     assert end.state is AlertState.END and end.evidence["end"] == "pulled"
     s.feed(Trade("KITEUSDT", 5040, 50_000, TakerSide.BUY, 1, s.t, s.t))
@@ -68,12 +74,12 @@ def test_pulled_wall_ends_as_pulled_and_consumed_as_consumed():
 
 def test_thin_notional_and_ladders_are_not_walls():
     s = Script(wall_min_notional=1_000_000.0)
-    s.idle(1000)
+    s.warm()
     s.delta(bids=[(4990, 60_000)])
     s.idle(4000)
     assert s.alerts == []
     s = Script()
-    s.idle(1000)
+    s.warm()
     s.delta(bids=[(4990, 60_000), (4991, 70_000)])  # the smaller of two neighbours is no wall
     s.idle(4000)
     assert [a.px_ticks for a in s.alerts] == [4991]
@@ -81,7 +87,7 @@ def test_thin_notional_and_ladders_are_not_walls():
 
 def test_resync_mid_episode_ends_it_as_unknown_and_silences_the_detector():
     s = Script()
-    s.idle(1000)
+    s.warm()
     s.delta(bids=[(4990, 60_000)])
     s.idle(3500)
     s.feed(FeedStatus("KITEUSDT", FeedState.DISCONNECTED, "test", 0, s.t))
@@ -89,3 +95,44 @@ def test_resync_mid_episode_ends_it_as_unknown_and_silences_the_detector():
     n = len(s.alerts)
     s.delta(bids=[(4990, 0)])  # not synced: buffered, no alert
     assert len(s.alerts) == n
+
+
+def test_a_moving_wall_stays_one_episode():
+    s = Script()
+    s.warm()
+    s.delta(bids=[(4990, 60_000)])
+    s.idle(3500)
+    s.delta(bids=[(4990, 1070), (4993, 1070 - 30 + 58_500)])  # the order moved 3 ticks up (-2.5%)
+    s.idle(600)
+    s.delta(bids=[(4993, 1040), (4988, 1120 + 61_000)])  # and 5 down
+    s.idle(600)
+    assert s.states() == [AlertState.NEW, AlertState.UPDATE, AlertState.UPDATE]
+    assert len({a.id for a in s.alerts}) == 1
+    assert [a.px_ticks for a in s.alerts] == [4990, 4993, 4988]
+    assert s.alerts[-1].evidence["moves"] == 2
+    s.delta(bids=[(4988, 1120)])
+    s.idle(600)
+    assert s.alerts[-1].state is AlertState.END and s.alerts[-1].evidence["end"] == "pulled"
+
+
+def test_a_thick_stretch_of_book_is_not_a_wall():
+    s = Script()
+    s.warm()
+    # 60k among levels of 25-29k: no ladder (none is half its size), just a thick stretch
+    s.delta(bids=[(4985 + i, 25_000 + 400 * i) for i in range(11) if i != 5] + [(4990, 60_000)])
+    s.idle(4000)
+    assert s.alerts == []
+
+
+def test_a_level_is_judged_against_what_usually_rests_at_its_distance():
+    """The touch queue is usually 20x the band median here; 30x is nothing special at the touch,
+    while the same size 10 ticks away is a wall."""
+    s = Script()
+    for _ in range(410):  # 41 s during which the best bid always holds ~20-25k lots
+        s.delta(bids=[(5000, 20_000 + (s.u % 6) * 1_000)])
+    s.delta(bids=[(5000, 30_000)])
+    s.idle(4000)
+    assert s.alerts == []
+    s.delta(bids=[(4990, 30_000)])
+    s.idle(4000)
+    assert [(a.px_ticks, a.state) for a in s.alerts] == [(4990, AlertState.NEW)]
