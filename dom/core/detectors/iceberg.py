@@ -39,6 +39,8 @@ class _Level:
     announced: bool = False
     id: str = ""
     last_q: int = 0
+    traded_since: int = 0  # traded at the level since its last refill
+    organic: float = 0.0  # refills expected from ordinary adds over the same chances
 
 
 class IcebergDetector(ObserverBase):
@@ -49,6 +51,9 @@ class IcebergDetector(ObserverBase):
         self.trades: dict[tuple[BookSide, int], deque[tuple[int, int]]] = {}  # (T, qty) not yet attributed
         self.levels: dict[tuple[BookSide, int], _Level] = {}
         self.depth_t = 0
+        # The organic-add baseline (DETECTORS.md §2.0): what levels near the touch gain in a
+        # depth message with no trades at them (0 when nothing was added), recent messages only.
+        self.quiet: deque[int] = deque(maxlen=p.iceberg_baseline_messages)
 
     def on_trade(self, sym: SymbolState, t: Trade) -> list[Output]:
         key = (t.taker.maker_side, t.px_ticks)
@@ -105,35 +110,67 @@ class IcebergDetector(ObserverBase):
 
     def _judge(self, sym: SymbolState, side: BookSide, px: int, t: int, before: int, after: int, v: int,
                out: list[Output]) -> None:
+        """One depth message at a level, with the trades attributed to it.
+
+        ``r = v - (before - after)`` is a lower bound on the size added during the message. It is
+        a *refill* when it is a good part of the level's usual refill (``q_ref``: the median
+        refill so far, at first the size shown when trades started), comes while trades hit the
+        level (same message, or within ``iceberg_refill_window_ms`` of the last trade), and
+        trades took at least half of it since the previous refill: size put back as fast as it
+        is taken. A level's own queue is shared with other orders, so the level rarely empties;
+        what repeats is the add, not the depletion.
+        """
         key = (side, px)
         lv = self.levels.get(key)
-        if v == 0:
-            if lv is not None:
-                lv.max_q = max(lv.max_q, after)
-                lv.last_q = after
-            return
+        if v == 0 and (lv is None or t - lv.last_trade_ns > self.p.iceberg_refill_window_ms * _MS):
+            self.quiet.append(max(0, after - before))
         if lv is None:
+            if v == 0:
+                return
             lv = self.levels[key] = _Level(side, px, t, q_ref=max(before, 1))
-        lv.traded += v
-        lv.last_trade_ns = t
+        p = self.p
+        if v:
+            lv.traded += v
+            lv.traded_since += v
+            lv.last_trade_ns = t
         lv.max_q = max(lv.max_q, before, after)
         lv.last_q = after
         r = v - (before - after)
-        if r > 0:
-            lv.hidden_lb += r
-        p = self.p
-        if before > 0 and v >= 0.5 * before and r >= 0.3 * lv.q_ref:
+        recent = v > 0 or t - lv.last_trade_ns < p.iceberg_refill_window_ms * _MS
+        if recent:  # a chance to refill: how often would ordinary adds have done it?
+            lv.organic += self._p_add(0.3 * lv.q_ref)
+        if r > 0 and recent and r >= 0.3 * lv.q_ref and lv.traded_since >= 0.5 * r:
             lv.refills += 1
-            lv.refill_sizes.append(after)
+            lv.hidden_lb += r
+            lv.traded_since = 0
+            lv.refill_sizes.append(r)
             s = sorted(lv.refill_sizes)
             lv.q_ref = max(1, s[len(s) // 2])
             if lv.announced:
                 out.append(self._alert(sym, lv, AlertState.UPDATE, t))
         if (not lv.announced and lv.refills >= p.iceberg_min_refills and lv.max_q
-                and lv.traded >= p.iceberg_min_rho * lv.max_q and lv.hidden_lb - after > 0.5 * lv.max_q):
+                and lv.traded >= p.iceberg_min_rho * lv.max_q and lv.hidden_lb - after > 0.5 * lv.max_q
+                and self._consistent(lv) >= p.iceberg_min_refills
+                and lv.refills - lv.organic >= p.iceberg_min_excess_refills
+                and lv.refills >= p.iceberg_min_organic_ratio * lv.organic):
             lv.announced = True
             lv.id = f"{sym.symbol}:iceberg:{side.value}:{px}:{lv.first_ns}"
             out.append(self._alert(sym, lv, AlertState.NEW, t))
+
+    def _p_add(self, size: float) -> float:
+        """Share of quiet messages in which a level near the touch gained at least ``size``."""
+        q = self.quiet
+        if len(q) < 100:
+            return 1.0  # no baseline yet: assume anything could be organic
+        return sum(1 for x in q if x >= size) / len(q)
+
+    def _consistent(self, lv: _Level) -> int:
+        """Refills within ``iceberg_refill_tolerance`` of their median: a refilling order puts
+        back about its peak each time; organic adds are all sizes."""
+        s = sorted(lv.refill_sizes)
+        med = s[len(s) // 2]
+        tol = self.p.iceberg_refill_tolerance
+        return sum(abs(x - med) <= tol * med for x in s)
 
     def on_sync_lost(self, sym: SymbolState, ts_ns: int) -> list[Output]:
         out: list[Output] = [self._alert(sym, lv, AlertState.END, ts_ns, end="unknown_resync")
@@ -152,6 +189,9 @@ class IcebergDetector(ObserverBase):
         score = min(1.0, 0.4 + 0.1 * lv.refills + 0.1 * min(3.0, rho - self.p.iceberg_min_rho))
         ev = {
             "refills": lv.refills,
+            "organic_refills_expected": round(lv.organic, 2),
+            "consistent_refills": self._consistent(lv) if lv.refill_sizes else 0,
+            "median_refill_lots": sorted(lv.refill_sizes)[len(lv.refill_sizes) // 2] if lv.refill_sizes else 0,
             "traded_lots": lv.traded,
             "max_shown_lots": lv.max_q,
             "shown_now_lots": lv.last_q,

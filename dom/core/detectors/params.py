@@ -60,6 +60,18 @@ class DetectorParams:
     """Refill events before a level is flagged."""
     iceberg_min_rho: float = 2.0
     """Traded volume at the level / largest shown size, at least."""
+    iceberg_refill_window_ms: int = 250
+    """An add at a traded level counts as a refill until this long after its last trade (2 pushes)."""
+    iceberg_refill_tolerance: float = 0.35
+    """Refills within this fraction of their median are 'consistent'; a flag needs
+    ``iceberg_min_refills`` of them (DETECTORS.md §2.2 keeps refill-size regularity as a bonus;
+    measured on the built-in market it is what separates a refilling order from organic adds)."""
+    iceberg_baseline_messages: int = 3000
+    """Recent quiet level-messages near the touch behind the organic-add baseline."""
+    iceberg_min_excess_refills: float = 2.0
+    """Refills beyond those ordinary adds would explain over the same chances, at least ..."""
+    iceberg_min_organic_ratio: float = 1.3
+    """... and at least this many times as many as ordinary adds would explain."""
     iceberg_end_s: int = 10
     """An episode ends after this many seconds without trades at the level."""
 

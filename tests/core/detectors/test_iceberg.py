@@ -17,6 +17,8 @@ class Script:
         self.u, self.t, self.tid = 100, 0, 0
         self.alerts: list[Alert] = []
         self.feed(BookSnapshot("KITEUSDT", bids, asks, self.u, 0, 0))
+        for i in range(120):  # a quiet book: levels near the touch gain a few lots at most
+            self.delta(bids=[(4999, 1000 + i % 3)], asks=[(5002, 1000 + i % 2)])
 
     def feed(self, ev):
         self.alerts += [o for o in self.eng.feed(ev) if isinstance(o, Alert) and o.kind is AlertKind.ICEBERG]
@@ -86,3 +88,18 @@ def test_resync_mid_episode_ends_it_as_unknown():
     assert any(a.state is AlertState.NEW for a in s.alerts)
     s.feed(FeedStatus("KITEUSDT", FeedState.DISCONNECTED, "test", 0, s.t))
     assert s.alerts[-1].state is AlertState.END and s.alerts[-1].evidence["end"] == "unknown_resync"
+
+
+def test_a_level_where_ordinary_adds_are_this_common_is_not_an_iceberg():
+    """The organic-add baseline: when levels near the touch gain a full-size order in most quiet
+    messages anyway, the same adds after trades are no evidence of a refilling order."""
+    s = Script()
+    for i in range(600):  # a busy book: the level behind the touch gains 1000 lots in every message
+        s.delta(bids=[(4999, 2000 + 1000 * i)])
+    for _ in range(4):
+        s.t += 50 * MS
+        s.sell(5000, 1000)
+        s.delta(bids=[(5000, 1000)], dt_ms=50)
+        s.idle(200)
+    s.idle(500)
+    assert not [a for a in s.alerts if a.state is AlertState.NEW]
