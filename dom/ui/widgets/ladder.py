@@ -1,38 +1,86 @@
 """The price ladder, on Textual's line API: one ``render_line`` per row, nothing recomposed.
 
-Columns: cumulative bid depth, bid size, price (POC / VAH / VAL of the session's volume profile
-marked beside it), ask size, cumulative ask depth, session traded volume at the price (bought /
-sold), and a mark on levels with a live alert. Rows are price
-buckets of ``group`` ticks centred on the market (auto-recentre unless locked).
+Rows are price buckets of ``group`` ticks, centred on the market (auto-recentre unless locked);
+the heatmap beside it draws the same rows (:class:`Axis`). Columns, left to right; the narrow
+ones go first when the terminal is small (``fit``):
+
+    cum | ±bid | sells | bid | price | ask | buys | ±ask | cum | traded b/s | profile | marks
+
+cumulative depth, displayed size change over the last seconds (pulling -, stacking +), recent
+traded volume at price by aggressor (``r`` resets it), size (shaded by magnitude), session traded
+volume (bought / sold), the session volume profile (POC, VAH, VAL of the 70% value area) and a
+letter per live alert on the level (W wall, I iceberg, A absorption, S spoof).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.segment import Segment
-from rich.style import Style
+from textual.events import MouseScrollDown, MouseScrollUp
 from textual.strip import Strip
-from textual.widget import Widget
 
 from dom.core.profile import value_area
 from dom.ui.model import UiModel
+from dom.ui.palette import KIND_LETTER, SHADES, compact, fmt_sig, round_sig
+from dom.ui.widgets.lines import LineWidget
 
-GROUPS = (1, 2, 5, 10, 25, 50, 100, 250)
-BID = Style(color="green3")
-BID_BIG = Style(color="black", bgcolor="green3", bold=True)
-ASK = Style(color="red1")
-ASK_BIG = Style(color="black", bgcolor="red1", bold=True)
-PRICE = Style(color="white", bold=True)
-DIM = Style(color="grey50")
-MARK = Style(color="yellow", bold=True)
-WARN = Style(color="black", bgcolor="yellow", bold=True)
-PROFILE = Style(color="magenta", bold=True)
+GROUPS = (1, 2, 5, 10, 25, 50, 100, 250, 500, 1000)
 
 
-def _fmt(n: int, text: str, width: int) -> str:
-    return (text if n else "").rjust(width)[-width:]
+@dataclass(frozen=True)
+class Axis:
+    """The rows both the ladder and the heatmap draw: bucket ``top - i`` on row ``i + 1``."""
+
+    symbol: str
+    group: int
+    top: int  # bucket index of the first price row (row 1; row 0 is the header)
+    rows: int
 
 
-class Ladder(Widget):
+@dataclass(frozen=True)
+class Col:
+    key: str
+    title: str
+    width: int
+    priority: int  # 0 = always; larger = dropped first
+
+
+COLUMNS = (
+    Col("cumb", "cum", 8, 7), Col("chgb", "±bid", 6, 4), Col("sells", "sells", 6, 3),
+    Col("bid", "bid", 7, 1), Col("price", "price", 0, 0), Col("ask", "ask", 7, 1),
+    Col("buys", "buys", 6, 3), Col("chga", "±ask", 6, 4), Col("cuma", "cum", 8, 7),
+    Col("vol", "traded b/s", 14, 5), Col("prof", "profile", 8, 2), Col("mark", "", 2, 1),
+)
+
+
+class Row:
+    __slots__ = ("px", "bid", "ask", "cumb", "cuma", "chgb", "chga", "sells", "buys", "vb", "vs", "pv", "tag",
+                 "mark", "shade_b", "shade_a", "last")
+
+    def __init__(self, px: int) -> None:
+        self.px = px
+        self.bid = self.ask = self.cumb = self.cuma = self.chgb = self.chga = 0
+        self.sells = self.buys = self.vb = self.vs = self.pv = 0
+        self.tag = ""
+        self.mark = ""
+        self.shade_b = self.shade_a = 0
+        self.last = False
+
+    def sig(self) -> tuple:
+        return (self.px, self.bid, self.ask, self.cumb, self.cuma, self.chgb, self.chga, self.sells, self.buys,
+                self.vb, self.vs, self.pv, self.tag, self.mark, self.shade_b, self.shade_a, self.last)
+
+
+def _in_window(src: dict, lo: int, hi: int):
+    """Items of ``src`` (price -> value) with ``lo <= price <= hi``, by whichever walk is shorter."""
+    if len(src) <= hi - lo + 1:
+        return [(px, v) for px, v in src.items() if lo <= px <= hi]
+    get = src.get
+    return [(px, v) for px in range(lo, hi + 1) if (v := get(px)) is not None]
+
+
+class Ladder(LineWidget):
     DEFAULT_CSS = "Ladder { width: 1fr; height: 1fr; }"
 
     def __init__(self, model: UiModel, **kw) -> None:
@@ -42,8 +90,14 @@ class Ladder(Widget):
         self.group_i = 0
         self.locked = False
         self.center = 0  # price bucket at the middle row
-        self._profile = None
+        self.columns: tuple[Col, ...] = COLUMNS
+        self.price_w = 10
+        self._rows: list[Row] = []
+        self._axis: Axis | None = None
+        self._profile_key: tuple = ()
+        self._profile: tuple[dict[int, int], object] = ({}, None)
 
+    # ----------------------------------------------------------------------------- controls
     @property
     def group(self) -> int:
         return GROUPS[self.group_i]
@@ -52,90 +106,280 @@ class Ladder(Widget):
         self.symbol = symbol
         self.locked = False
         self.center = 0
+        st = self._state()
+        if st is not None:
+            bb = st.book.bids.best_px() or 0
+            self.price_w = max(8, len(st.instrument.px_str(max(bb, 1) * 10)) + 1)
+
+    def unlock(self) -> None:
+        """Back to auto-recentre, on the market now."""
+        self.locked = False
+        self.center = 0
 
     def regroup(self, step: int) -> None:
         self.group_i = max(0, min(len(GROUPS) - 1, self.group_i + step))
-        self.locked = False
+        self.unlock()
 
     def center_on(self, px: int) -> None:
         self.center = px // self.group
         self.locked = True
 
-    def rows(self) -> list[tuple[int, int, int]]:
-        """(bucket price, bid size, ask size) for each row, top row first. Also used by tests."""
-        st = self._state()
-        if st is None:
-            return []
-        g = self.group
-        book = st.book
-        h = max(1, self.size.height)
-        if not self.locked:
-            mid2 = book.mid2()
-            if mid2 is not None:
-                self.center = (mid2 // 2) // g
-        top = self.center + h // 2
-        lo_px, hi_px = (top - h + 1) * g, top * g + g - 1
-        bids: dict[int, int] = {}
-        for px, q in book.bids.levels_between(lo_px, hi_px):
-            bids[px // g] = bids.get(px // g, 0) + q
-        asks: dict[int, int] = {}
-        for px, q in book.asks.levels_between(lo_px, hi_px):
-            asks[px // g] = asks.get(px // g, 0) + q
-        return [(b * g, bids.get(b, 0), asks.get(b, 0)) for b in range(top, top - h, -1)]
+    def scroll_rows(self, n: int) -> None:
+        """Move the view ``n`` rows up (positive) or down, and lock it there."""
+        if self._axis is not None and not self.locked:
+            self.center = self._axis.top - self._axis.rows // 2
+        self.center += n
+        self.locked = True
 
+    def _on_mouse_scroll_up(self, event: MouseScrollUp) -> None:
+        self.scroll_rows(3)
+        self.prepare()
+        self.refresh()
+
+    def _on_mouse_scroll_down(self, event: MouseScrollDown) -> None:
+        self.scroll_rows(-3)
+        self.prepare()
+        self.refresh()
+
+    def fit(self, budget: int) -> int:
+        """Keep the columns that fit in ``budget`` cells, most important first (columns of one
+        priority come and go together: both sides or neither); return the width used."""
+        keep: set[str] = set()
+        used = 0
+        for prio in sorted({c.priority for c in COLUMNS}):
+            group = [c for c in COLUMNS if c.priority == prio]
+            w = sum(c.width or self.price_w for c in group)
+            if used + w <= budget or prio == 0:
+                keep.update(c.key for c in group)
+                used += w
+        self.columns = tuple(c for c in COLUMNS if c.key in keep)
+        return used
+
+    # --------------------------------------------------------------------------------- data
     def _state(self):
         eng = self.model.engine
         if eng is None or self.symbol not in eng.symbols:
             return None
         return eng[self.symbol]
 
-    def render_line(self, y: int) -> Strip:
-        width = self.size.width
+    @property
+    def axis(self) -> Axis | None:
+        return self._axis
+
+    def rows(self) -> list[tuple[int, int, int]]:
+        """(bucket price, bid size, ask size) for each price row, top row first (tests use it)."""
+        self.prepare()
+        return [(r.px, r.bid, r.ask) for r in self._rows]
+
+    def prepare(self) -> None:
+        """Compute this frame's rows (called once per frame, before the lines are drawn)."""
         st = self._state()
-        if st is None:
-            return Strip([Segment("waiting for the market...".ljust(width) if y == 0 else " " * width, DIM)])
-        if not st.synced and y == 0:
-            text = f" book not synced: {st.state.value} - showing nothing rather than a wrong book "
-            return Strip([Segment(text.center(width)[:width], WARN)])
-        if not st.synced:
-            return Strip.blank(width)
-        if y == 0:
-            self._cache = self.rows()
-        rows = getattr(self, "_cache", None) or self.rows()
-        if y >= len(rows):
-            return Strip.blank(width)
-        inst = st.instrument
-        px, bq, aq = rows[y]
+        if st is None or not st.synced:
+            # Nothing rather than a wrong book; the heatmap keeps drawing its history around the
+            # last centre (or the last trade).
+            self._rows = []
+            self._axis = None
+            if st is not None and not self.center and st.last_trade is not None:
+                self.center = st.last_trade.px_ticks // self.group
+            if st is not None and self.center:
+                n = max(1, self.size.height - 1)
+                self._axis = Axis(self.symbol, self.group, self.center + n // 2, n)
+            self._publish_message(st)
+            return
         g = self.group
-        bb, ba = st.book.bids.best_px(), st.book.asks.best_px()
-        cum_b = st.book.bids.depth_within(bb - px) if bq and bb is not None else 0
-        cum_a = st.book.asks.depth_within(px + g - 1 - ba) if aq and ba is not None else 0
-        vol = self.model.volume.get(self.symbol, {})
-        bought = sold = 0
-        for p in range(px, px + g):
-            v = vol.get(p)
-            if v:
-                bought += v[0]
-                sold += v[1]
-        big = max((q for _, q, _ in rows), default=0), max((q for _, _, q in rows), default=0)
-        marks = {a.px_ticks // g for a in self.model.live_alerts.values() if a.symbol == self.symbol}
-        prof = self._profile if y else None
-        if y == 0 or prof is None:
-            prof = self._profile = value_area(vol, group=g) if vol else None
-        tag = ""
-        if prof is not None:
-            tag = "POC" if px == prof.poc else "VAH" if px == prof.vah else "VAL" if px == prof.val else ""
-        w = 9  # 72 columns in all: the ladder's share of a 120-column terminal
-        q = inst.qty_str
-        segs = [
-            Segment(_fmt(cum_b, q(cum_b), w) + " ", DIM),
-            Segment(_fmt(bq, q(bq), w), BID_BIG if bq and bq * 2 >= big[0] else BID),
-            Segment(" " + tag.ljust(3) + inst.px_str(px).center(10), PROFILE if tag else PRICE if bq or aq else DIM),
-            Segment(_fmt(aq, q(aq), w).ljust(w), ASK_BIG if aq and aq * 2 >= big[1] else ASK),
-            Segment(" " + _fmt(cum_a, q(cum_a), w), DIM),
-            Segment(" " + _fmt(bought, q(bought), 8), BID),
-            Segment(("/" if bought or sold else " ") + _fmt(sold, q(sold), 8).ljust(8), ASK),
-            Segment(" W" if px // g in marks else "  ", MARK),
-        ]
-        strip = Strip(segs)
-        return strip.crop_extend(0, width, None)
+        book = st.book
+        n = max(1, self.size.height - 1)
+        if not self.locked:
+            mid2 = book.mid2()
+            if mid2 is not None:
+                # Recentre only when the market has left the middle half of the ladder: a calm
+                # ladder that does not jump on every tick (and repaints a few lines, not all).
+                m = (mid2 // 2) // g
+                if not self.center or abs(m - self.center) > max(1, n // 4):
+                    self.center = m
+        top = self.center + n // 2
+        self._axis = Axis(self.symbol, g, top, n)
+        lo_px, hi_px = (top - n + 1) * g, top * g + g - 1
+        rows = [Row(b * g) for b in range(top, top - n, -1)]
+        by_bucket = {top - i: r for i, r in enumerate(rows)}
+        for px, q in book.bids.levels_between(lo_px, hi_px):
+            by_bucket[px // g].bid += q
+        for px, q in book.asks.levels_between(lo_px, hi_px):
+            by_bucket[px // g].ask += q
+        self._cumulative(st, rows)
+        flow = self.model.flows.get(self.symbol)
+        if flow is not None:
+            for attr_b, attr_s, src in (("vb", "vs", flow.session), ("buys", "sells", flow.recent)):
+                for px, v in _in_window(src, lo_px, hi_px):
+                    r = by_bucket[px // g]
+                    setattr(r, attr_b, getattr(r, attr_b) + v[0])
+                    setattr(r, attr_s, getattr(r, attr_s) + v[1])
+            self._profile_rows(flow, by_bucket)
+        chg = self.model.changes.get(self.symbol)
+        if chg is not None:
+            cb, ca = chg.window()
+            for src, attr in ((cb, "chgb"), (ca, "chga")):
+                for px, v in _in_window(src, lo_px, hi_px):
+                    r = by_bucket[px // g]
+                    setattr(r, attr, getattr(r, attr) + v)
+        for a in self.model.live_alerts.values():
+            if a.symbol == self.symbol:
+                r = by_bucket.get(a.px_ticks // g)
+                if r is not None and KIND_LETTER[a.kind.value] not in r.mark:
+                    r.mark += KIND_LETTER[a.kind.value]
+        for r in rows:  # depth to 3 significant digits: a magnitude, repainted when it moves
+            r.cumb, r.cuma = round_sig(r.cumb), round_sig(r.cuma)
+        ref = max([r.bid for r in rows] + [r.ask for r in rows] + [1])
+        last = st.last_trade
+        for r in rows:
+            r.shade_b = min(SHADES, r.bid * (SHADES + 1) // ref) if r.bid else 0
+            r.shade_a = min(SHADES, r.ask * (SHADES + 1) // ref) if r.ask else 0
+            r.last = last is not None and r.px <= last.px_ticks < r.px + g
+        self._rows = rows
+        head = ("head", self.columns, self.group, self.price_w)
+        self.publish([head] + [r.sig() for r in rows],
+                     lambda i: self._header() if i == 0 else self._row_strip(st, rows[i - 1]))
+
+    def _cumulative(self, st, rows: list[Row]) -> None:
+        g = self.group
+        bids, asks = st.book.bids, st.book.asks
+        bb, ba = bids.best_px(), asks.best_px()
+        acc = None
+        for r in rows:  # top down: bids accumulate from the best bid downwards
+            if bb is None or r.px > bb:
+                continue
+            if acc is None:
+                acc = bids.depth_within(bb - r.px)
+            else:
+                acc += r.bid
+            r.cumb = acc
+        acc = None
+        for r in reversed(rows):  # bottom up: asks accumulate from the best ask upwards
+            if ba is None or r.px + g - 1 < ba:
+                continue
+            if acc is None:
+                acc = asks.depth_within(r.px + g - 1 - ba)
+            else:
+                acc += r.ask
+            r.cuma = acc
+
+    def _profile_rows(self, flow, by_bucket: dict[int, Row]) -> None:
+        g = self.group
+        key = (self.symbol, g, flow.trades)
+        if key != self._profile_key:  # recomputed only when a trade printed
+            buckets: dict[int, int] = {}
+            for px, v in flow.session.items():
+                b = px // g
+                buckets[b] = buckets.get(b, 0) + v[0] + v[1]
+            prof = value_area({b * g: v for b, v in buckets.items()})
+            self._profile, self._profile_key = (buckets, prof), key
+        buckets, prof = self._profile
+        if prof is None:
+            return
+        peak = max(buckets.values())
+        for b, r in by_bucket.items():
+            v = buckets.get(b, 0)
+            r.pv = (v * 8 * 6 + peak - 1) // peak if v else 0  # eighths of a 6-cell bar
+            if r.px == prof.poc:
+                r.tag = "POC"
+            elif r.px == prof.vah:
+                r.tag = "VAH"
+            elif r.px == prof.val:
+                r.tag = "VAL"
+            elif prof.val <= r.px <= prof.vah:
+                r.tag = "va"
+
+    # ------------------------------------------------------------------------------ drawing
+    def _publish_message(self, st) -> None:
+        """The lines shown instead of a book: waiting, or not synced (said plainly)."""
+        p = self.palette
+        width = self.size.width
+        lines: dict[int, tuple[str, object]] = {}
+        if st is None:
+            lines[1] = ("waiting for the market...", p.dim)
+        else:
+            mid = max(1, self.size.height // 2 - 1)
+            lines[mid] = (f"book not synced: {st.state.value}", p.banner)
+            lines[mid + 1] = ("showing nothing rather than a wrong book", p.warn)
+            last = self.model.last_status.get(self.symbol)
+            if last is not None and last.detail:
+                lines[mid + 2] = (last.detail, p.dim)
+        n = max(1, self.size.height)
+        sigs: list[object] = [("head", self.columns, self.group, self.price_w)]
+        sigs += [lines.get(y, ("", None))[0] for y in range(1, n)]
+
+        def build(i: int) -> Strip:
+            if i == 0:
+                return self._header()
+            text, style = lines.get(i, ("", None))
+            if not text:
+                return Strip.blank(width)
+            return Strip([Segment(text.center(width)[:width], style)])
+
+        self.publish(sigs, build)
+
+    def _header(self) -> Strip:
+        segs = []
+        for c in self.columns:
+            w = c.width or self.price_w
+            title = ("price" if self.group == 1 else f"x{self.group} tk") if c.key == "price" else c.title
+            segs.append(Segment((title.center(w) if c.key in ("price", "prof") else title.rjust(w - 1) + " ")[:w], self.palette.head))
+        return Strip(segs).crop_extend(0, self.size.width, None)
+
+    def _row_strip(self, st, r: Row) -> Strip:
+        return Strip(Segment.simplify(self._cells(st, r))).crop_extend(0, self.size.width, None)
+
+    def _cells(self, st, r: Row) -> list[Segment]:
+        p = self.palette
+        inst = st.instrument
+        lot = float(inst.lot_size)
+        segs: list[Segment] = []
+
+        def size(q: int, w: int) -> str:
+            return compact(q * lot, w - 1, inst.qty_str(q)).rjust(w - 1) + " " if q else " " * w
+
+        def signed(q: int, w: int) -> str:
+            if not q:
+                return " " * w
+            text = compact(abs(q) * lot, w - 2, inst.qty_str(abs(q)))
+            return (("+" if q > 0 else "-") + text).rjust(w - 1) + " "
+
+        for c in self.columns:
+            k, w = c.key, c.width or self.price_w
+            if k == "price":
+                style = p.price_best if r.last else p.price if r.bid or r.ask else p.dim
+                segs.append(Segment(inst.px_str(r.px).center(w), style))
+            elif k == "bid" or k == "ask":
+                if k == "bid":
+                    segs.append(Segment(size(r.bid, w), p.bid_shade[r.shade_b]))
+                else:
+                    segs.append(Segment(size(r.ask, w), p.ask_shade[r.shade_a]))
+            elif k == "cumb" or k == "cuma":
+                q = r.cumb if k == "cumb" else r.cuma
+                segs.append(Segment((fmt_sig(q * lot, w - 1).rjust(w - 1) + " ") if q else " " * w, p.dim))
+            elif k == "chgb" or k == "chga":
+                q = r.chgb if k == "chgb" else r.chga
+                segs.append(Segment(signed(q, w), p.bid if q > 0 else p.ask))
+            elif k == "sells":
+                segs.append(Segment(size(r.sells, w), p.ask))
+            elif k == "buys":
+                segs.append(Segment(size(r.buys, w), p.bid))
+            elif k == "vol":
+                h = (w - 1) // 2
+                if r.vb or r.vs:
+                    segs.append(Segment(compact(r.vb * lot, h, inst.qty_str(r.vb)).rjust(h) if r.vb else " " * h, p.bid))
+                    segs.append(Segment("/", p.dim))
+                    segs.append(Segment((compact(r.vs * lot, h - 1, inst.qty_str(r.vs)) if r.vs else "").ljust(w - h - 1), p.ask))
+                else:
+                    segs.append(Segment(" " * w))
+            elif k == "prof":
+                tag = r.tag if r.tag != "va" else ""
+                full, part = divmod(r.pv, 8)
+                bar = ("█" * full + (" ▏▎▍▌▋▊▉"[part] if part else "")).ljust(w - 3)[: w - 3]
+                segs.append(Segment(tag.ljust(3), p.profile))
+                segs.append(Segment(bar, p.profile_va if r.tag else p.profile_bar))
+            elif k == "mark":
+                m = r.mark[:2]
+                kind = next((kk for kk, letter in KIND_LETTER.items() if m and letter == m[0]), "")
+                segs.append(Segment(m.ljust(w), p.kind.get(kind, p.warn)))
+        return segs
