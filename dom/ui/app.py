@@ -40,7 +40,7 @@ class Main(Horizontal):
 
 def side_width(width: int) -> int:
     """Width of the tape / alerts column for a terminal ``width`` cells wide."""
-    return 30 if width < 100 else 36 if width < 130 else 42 if width < 160 else 52
+    return 32 if width < 100 else 36 if width < 130 else 42 if width < 160 else 52
 
 
 class DomApp(App):

@@ -7,6 +7,8 @@ its error colour; size shading blends them into the background by magnitude.
 
 from __future__ import annotations
 
+import math
+
 from rich.style import Style
 from textual.color import Color
 
@@ -75,6 +77,20 @@ class Palette:
         self.heat_buy = [Style(color=Color.parse("#39ff7a").rich_color, bgcolor=c.rich_color, bold=True) for c in cols]
         self.heat_sell = [Style(color=Color.parse("#ff4d6d").rich_color, bgcolor=c.rich_color, bold=True) for c in cols]
         self.heat_gap = Style(color=muted.rich_color)
+        self.status = Style(color=fg.rich_color, bold=True)  # drawn on the status bar's own panel
+        # Every other style carries the theme background: lines are complete as built, so the
+        # widgets need not lay their background under each one (a cost per line and segment).
+        on_bg = Style(bgcolor=bg.rich_color)
+        self.background = on_bg
+        for name, value in list(vars(self).items()):
+            if name in ("status", "background"):
+                continue
+            if isinstance(value, Style) and value.bgcolor is None:
+                setattr(self, name, on_bg + value)
+            elif isinstance(value, list) and value and isinstance(value[0], Style):
+                setattr(self, name, [on_bg + x if x.bgcolor is None else x for x in value])
+            elif isinstance(value, dict):
+                setattr(self, name, {k: on_bg + x if x.bgcolor is None else x for k, x in value.items()})
 
 
 KIND_LETTER = {"wall": "W", "iceberg": "I", "absorption": "A", "spoof": "S"}
@@ -116,7 +132,11 @@ def fmt_sig(value: float, width: int) -> str:
     for div, s in SUFFIX:
         if a >= div:
             return compact(value, width)
-    text = f"{value:.6f}".rstrip("0").rstrip(".") if a < 1000 else f"{value:.0f}"
+    if a >= 100 or a == 0:
+        text = f"{value:.0f}"
+    else:  # three significant digits, trailing zeros kept: 2.00, 12.1, 0.874, 0.0123
+        digits = 2 - int(math.floor(math.log10(a)))
+        text = f"{value:.{digits}f}"
     return text if len(text) <= width else compact(value, width)
 
 

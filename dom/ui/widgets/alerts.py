@@ -104,11 +104,11 @@ class Alerts(LineWidget):
             return Strip([Segment(title.ljust(width)[:width], p.head)])
         i = self._offset + y - 1
         if i >= len(self._lines):
-            return Strip.blank(width)
+            return Strip.blank(width, self.palette.background)
         a, part = self._lines[i]
         eng = self.model.engine
         if eng is None or a.symbol not in eng.symbols:
-            return Strip.blank(width)
+            return Strip.blank(width, self.palette.background)
         inst = eng[a.symbol].instrument
         lot = float(inst.lot_size)
         ended = a.state is AlertState.END
@@ -126,11 +126,15 @@ class Alerts(LineWidget):
         sym = a.symbol[:-4] if a.symbol.endswith("USDT") else a.symbol
         head = f"{age:>3} " + (f"{kind:<10}" if wide else f"{KIND_LETTER[kind]} ")
         score = f"{a.score:.2f}".lstrip("0") if a.score < 1 else "1.0"
-        body = (f"{a.side.value:<3} {sym[:8 if wide else 5]:<{8 if wide else 5}} {inst.px_str(a.px_ticks):>8} "
-                f"{compact(a.qty_lots * lot, 6, inst.qty_str(a.qty_lots)):>6} {score:>3}")
+        px = inst.px_str(a.px_ticks)
+        if width >= 35:
+            body = (f"{a.side.value:<3} {sym[:8 if wide else 5]:<{8 if wide else 5}} {px:>8} "
+                    f"{compact(a.qty_lots * lot, 6, inst.qty_str(a.qty_lots)):>6} {score:>3}")
+        else:  # 80 columns: side as b/a, a shorter symbol and size
+            body = f"{a.side.value[0]} {sym[:4]:<4} {px:>8} {compact(a.qty_lots * lot, 5, inst.qty_str(a.qty_lots)):>5} {score:>3}"
         if wide:
             body += " end" if ended else "    "
         if width >= 72 and hidden_text:
             body += " " + hidden_text
         segs = [Segment(head, p.dim if ended else p.kind.get(kind, p.warn)), Segment(body, base)]
-        return Strip(segs).crop_extend(0, width, None)
+        return Strip(segs).crop_extend(0, width, self.palette.background)

@@ -36,21 +36,40 @@ class Heatmap(LineWidget):
         self.axis: Axis | None = None
         self._key: tuple = ()
         self._grid: list[Strip] = []
+        self._row_sigs: list[tuple] = []
+        self._pending: list[int] = []
+        self._view: tuple = ()
+        self._cells: tuple = ([], [], {})
         self._ref = 0
         self._shades: dict[tuple, tuple] = {}  # ids of a column's arrays -> (view, shades, arrays)
         self.span_s = 0.0
 
     def prepare(self, axis: Axis | None = None) -> None:
-        """Rebuild the grid for this frame if anything it shows changed (``axis``: the ladder's
-        rows; None keeps the last one)."""
+        """Bring the grid up to date (``axis``: the ladder's rows; None keeps the last one).
+
+        A new view (other rows, size, theme) is drawn at once. When only time moved on (a new
+        slot, 4 times a second), the rows are redrawn a third per frame over the next frames, so
+        no single frame pays for the whole heatmap (a half-cell shift showing 50 ms late on some
+        rows is not visible)."""
         if axis is not None or self.axis is None:
             self.axis = axis
         axis = self.axis
+        view = self._view
         self._build_grid(axis)
+        rows = len(self._row_sigs)
+        if self._view != view or len(self._grid) != rows:
+            todo = list(range(rows))
+        else:
+            todo = self._pending[: max(8, -(-rows // 3))]
+        done = set(todo)
+        self._pending = [r for r in self._pending if r not in done]
+        grid = self._grid = (self._grid + [Strip.blank(0)] * rows)[:rows]
+        for r in todo:
+            grid[r] = self._row(r)
+            self._row_sigs[r] = self._key
         width = self.size.width
-        grid = self._grid
         head = ("head", round(self.span_s), width)
-        self.publish([head] + [(self._key, r) for r in range(len(grid))],
+        self.publish([head] + [(r, sig) for r, sig in enumerate(self._row_sigs)],
                      lambda i: self._header() if i == 0 else grid[i - 1])
 
     def _header(self) -> Strip:
@@ -63,7 +82,7 @@ class Heatmap(LineWidget):
         ring = self.model.heat.get(axis.symbol) if axis is not None else None
         if axis is None or ring is None or width <= 0:
             self._key = ()
-            self._grid = []
+            self._grid, self._row_sigs, self._pending, self._view = [], [], [], ()
             return
         st = self.model.engine[axis.symbol]
         cols = ring.cols
@@ -111,33 +130,37 @@ class Heatmap(LineWidget):
             per_cell_shades.append(hit[1])
         self._shades = fresh  # only what is on screen stays cached
         marks = self._trades(ring.trades, first, nslots, axis)
+        self._cells = (per_cell_shades[0::2], per_cell_shades[1::2], marks)
+        self._view = (axis, width, height, id(self.palette))
+        self._row_sigs = (self._row_sigs + [()] * rows)[:rows]
+        self._pending = list(range(rows))
+
+    def _row(self, r: int) -> Strip:
+        """Row ``r`` of the grid, from the cell shades of the last build."""
+        lefts, rights, marks = self._cells
         p = self.palette
         cell, gap = p.heat_cell, p.heat_gap
-        lefts, rights = per_cell_shades[0::2], per_cell_shades[1::2]
-        strips = []
-        for r in range(rows):
-            segs: list[Segment] = []
-            run_style = None
-            run_text = ""
-            row_marks = marks.get(r)
-            for c, (ls, rs) in enumerate(zip(lefts, rights)):
-                a, b = ls[r], rs[r]
-                if row_marks is not None and c in row_marks:
-                    ch, style = row_marks[c](max(a, b, 0))
-                elif a < 0 or b < 0:
-                    ch, style = "┊", gap
-                else:
-                    ch, style = ("▌" if a != b else " "), cell[a][b]
-                if style is run_style:
-                    run_text += ch
-                else:
-                    if run_text:
-                        segs.append(Segment(run_text, run_style))
-                    run_style, run_text = style, ch
-            if run_text:
-                segs.append(Segment(run_text, run_style))
-            strips.append(Strip(segs, width))
-        self._grid = strips
+        segs: list[Segment] = []
+        run_style = None
+        run_text = ""
+        row_marks = marks.get(r)
+        for c, (ls, rs) in enumerate(zip(lefts, rights)):
+            a, b = ls[r], rs[r]
+            if row_marks is not None and c in row_marks:
+                ch, style = row_marks[c](max(a, b, 0))
+            elif a < 0 or b < 0:
+                ch, style = "┊", gap
+            else:
+                ch, style = ("▌" if a != b else " "), cell[a][b]
+            if style is run_style:
+                run_text += ch
+            else:
+                if run_text:
+                    segs.append(Segment(run_text, run_style))
+                run_style, run_text = style, ch
+        if run_text:
+            segs.append(Segment(run_text, run_style))
+        return Strip(segs, len(lefts))
 
     def _update_ref(self, per_slot: list[Column | None], axis: Axis) -> None:
         """The reference size (~ the 90th percentile of visible levels in the newest column), kept

@@ -26,6 +26,7 @@ from dom.ui.palette import KIND_LETTER, SHADES, compact, fmt_sig, round_sig
 from dom.ui.widgets.lines import LineWidget
 
 GROUPS = (1, 2, 5, 10, 25, 50, 100, 250, 500, 1000)
+SLOW_NS = 200_000_000  # the slower columns refresh every 200 ms of market time
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,9 @@ class Ladder(LineWidget):
         self._rows: list[Row] = []
         self._axis: Axis | None = None
         self._profile_key: tuple = ()
+        self._slow_key: Axis | None = None
+        self._slow_at = 0
+        self._slow: dict[int, tuple] = {}
         self._profile: tuple[dict[int, int], object] = ({}, None)
 
     # ----------------------------------------------------------------------------- controls
@@ -106,10 +110,16 @@ class Ladder(LineWidget):
         self.symbol = symbol
         self.locked = False
         self.center = 0
-        st = self._state()
-        if st is not None:
-            bb = st.book.bids.best_px() or 0
-            self.price_w = max(8, len(st.instrument.px_str(max(bb, 1) * 10)) + 1)
+        self._fit_price(self._state())
+
+    def _fit_price(self, st) -> bool:
+        """Size the price column for the symbol's prices (with a digit to spare); True if it
+        changed, which changes which other columns fit."""
+        if st is None or st.book.bids.best_px() is None:
+            return False
+        w = max(8, len(st.instrument.px_str(st.book.bids.best_px() * 10)) + 1)
+        changed, self.price_w = w != self.price_w, w
+        return changed
 
     def unlock(self) -> None:
         """Back to auto-recentre, on the market now."""
@@ -186,6 +196,8 @@ class Ladder(LineWidget):
                 self._axis = Axis(self.symbol, self.group, self.center + n // 2, n)
             self._publish_message(st)
             return
+        if self._fit_price(st) and self.is_mounted:
+            self.app.call_later(self.app.relayout)
         g = self.group
         book = st.book
         n = max(1, self.size.height - 1)
@@ -206,29 +218,28 @@ class Ladder(LineWidget):
             by_bucket[px // g].bid += q
         for px, q in book.asks.levels_between(lo_px, hi_px):
             by_bucket[px // g].ask += q
-        self._cumulative(st, rows)
         flow = self.model.flows.get(self.symbol)
         if flow is not None:
-            for attr_b, attr_s, src in (("vb", "vs", flow.session), ("buys", "sells", flow.recent)):
-                for px, v in _in_window(src, lo_px, hi_px):
-                    r = by_bucket[px // g]
-                    setattr(r, attr_b, getattr(r, attr_b) + v[0])
-                    setattr(r, attr_s, getattr(r, attr_s) + v[1])
-            self._profile_rows(flow, by_bucket)
-        chg = self.model.changes.get(self.symbol)
-        if chg is not None:
-            cb, ca = chg.window()
-            for src, attr in ((cb, "chgb"), (ca, "chga")):
-                for px, v in _in_window(src, lo_px, hi_px):
-                    r = by_bucket[px // g]
-                    setattr(r, attr, getattr(r, attr) + v)
+            for px, v in _in_window(flow.recent, lo_px, hi_px):
+                r = by_bucket[px // g]
+                r.buys += v[0]
+                r.sells += v[1]
+        # The slower columns (depth, size change, session volume, profile) are recomputed 5 times
+        # per second of market time, or when the view moves: most ladder rows then repaint only
+        # when their own size changes.
+        now = st.stats.last_exchange_ns
+        if self._slow_key != self._axis or now - self._slow_at >= SLOW_NS or now < self._slow_at:
+            self._slow_key, self._slow_at = self._axis, now
+            self._slow_columns(st, rows, by_bucket, flow, lo_px, hi_px)
+            self._slow = {r.px: (r.cumb, r.cuma, r.chgb, r.chga, r.vb, r.vs, r.pv, r.tag) for r in rows}
+        else:
+            for r in rows:
+                r.cumb, r.cuma, r.chgb, r.chga, r.vb, r.vs, r.pv, r.tag = self._slow[r.px]
         for a in self.model.live_alerts.values():
             if a.symbol == self.symbol:
                 r = by_bucket.get(a.px_ticks // g)
                 if r is not None and KIND_LETTER[a.kind.value] not in r.mark:
                     r.mark += KIND_LETTER[a.kind.value]
-        for r in rows:  # depth to 3 significant digits: a magnitude, repainted when it moves
-            r.cumb, r.cuma = round_sig(r.cumb), round_sig(r.cuma)
         ref = max([r.bid for r in rows] + [r.ask for r in rows] + [1])
         last = st.last_trade
         for r in rows:
@@ -239,6 +250,25 @@ class Ladder(LineWidget):
         head = ("head", self.columns, self.group, self.price_w)
         self.publish([head] + [r.sig() for r in rows],
                      lambda i: self._header() if i == 0 else self._row_strip(st, rows[i - 1]))
+
+    def _slow_columns(self, st, rows: list[Row], by_bucket: dict[int, Row], flow, lo_px: int, hi_px: int) -> None:
+        g = self.group
+        self._cumulative(st, rows)
+        for r in rows:  # depth to 3 significant digits: a magnitude
+            r.cumb, r.cuma = round_sig(r.cumb), round_sig(r.cuma)
+        if flow is not None:
+            for px, v in _in_window(flow.session, lo_px, hi_px):
+                r = by_bucket[px // g]
+                r.vb += v[0]
+                r.vs += v[1]
+            self._profile_rows(flow, by_bucket)
+        chg = self.model.changes.get(self.symbol)
+        if chg is not None:
+            cb, ca = chg.window()
+            for src, attr in ((cb, "chgb"), (ca, "chga")):
+                for px, v in _in_window(src, lo_px, hi_px):
+                    r = by_bucket[px // g]
+                    setattr(r, attr, getattr(r, attr) + v)
 
     def _cumulative(self, st, rows: list[Row]) -> None:
         g = self.group
@@ -313,7 +343,7 @@ class Ladder(LineWidget):
                 return self._header()
             text, style = lines.get(i, ("", None))
             if not text:
-                return Strip.blank(width)
+                return Strip.blank(width, self.palette.background)
             return Strip([Segment(text.center(width)[:width], style)])
 
         self.publish(sigs, build)
@@ -324,10 +354,15 @@ class Ladder(LineWidget):
             w = c.width or self.price_w
             title = ("price" if self.group == 1 else f"x{self.group} tk") if c.key == "price" else c.title
             segs.append(Segment((title.center(w) if c.key in ("price", "prof") else title.rjust(w - 1) + " ")[:w], self.palette.head))
-        return Strip(segs).crop_extend(0, self.size.width, None)
+        return Strip(segs).crop_extend(0, self.size.width, self.palette.background)
 
     def _row_strip(self, st, r: Row) -> Strip:
-        return Strip(Segment.simplify(self._cells(st, r))).crop_extend(0, self.size.width, None)
+        segs = list(Segment.simplify(self._cells(st, r)))
+        used = sum(c.width or self.price_w for c in self.columns)
+        width = self.size.width
+        if used == width:
+            return Strip(segs, width)
+        return Strip(segs, used).crop_extend(0, width, self.palette.background)
 
     def _cells(self, st, r: Row) -> list[Segment]:
         p = self.palette
@@ -371,7 +406,7 @@ class Ladder(LineWidget):
                     segs.append(Segment("/", p.dim))
                     segs.append(Segment((compact(r.vs * lot, h - 1, inst.qty_str(r.vs)) if r.vs else "").ljust(w - h - 1), p.ask))
                 else:
-                    segs.append(Segment(" " * w))
+                    segs.append(Segment(" " * w, p.background))
             elif k == "prof":
                 tag = r.tag if r.tag != "va" else ""
                 full, part = divmod(r.pv, 8)

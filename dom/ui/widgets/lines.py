@@ -42,10 +42,10 @@ class LineWidget(Widget):
         geom = self._geometry()
         full = geom != self._geom
         if full:
-            # The widget's own colours (theme background and text) under every line: the line
-            # API does not add them, and a segment without a background would show the
-            # terminal's own (dark text on a dark terminal in a light theme).
-            self._base = self.rich_style
+            # Lines carry the theme's background in every segment (see ``Palette``): the line API
+            # adds no background, and a segment without one would show the terminal's own
+            # (dark text on a dark terminal in a light theme). Blank lines get it here.
+            self._base = self.palette.background
         base = self._base
         old = self._sigs
         n = len(sigs)
@@ -57,7 +57,7 @@ class LineWidget(Widget):
         for i, sig in enumerate(sigs):
             if full or i >= len(old) or old[i] != sig:
                 hit = reuse.get(sig)
-                strips[i] = hit if hit is not None else build(i).apply_style(base)
+                strips[i] = hit if hit is not None else build(i)
                 dirty.append(i)
         dirty.extend(range(n, len(old)))  # lines that are now blank
         self._strips, self._sigs, self._geom = strips, sigs, geom

@@ -132,5 +132,5 @@ class StatusBar(Widget):
         if eng is not None and self.symbol in eng.symbols:
             st = eng[self.symbol]
         p = self.palette
-        style = p.bold if st is None or st.synced else p.banner
+        style = p.status if st is None or st.synced else p.banner
         return Strip([Segment(self.line(width).ljust(width)[:width], style)]).apply_style(self.rich_style)
