@@ -67,3 +67,18 @@ def next_delta(model: UiModel, symbol: str, bids=(), asks=(), dt_ms: int = 100) 
     last = st.seq.last_id
     ts = st.stats.last_exchange_ns + dt_ms * 1_000_000
     return model.engine.feed(BookDelta(symbol, tuple(bids), tuple(asks), last + 1, last + 1, last, ts, ts))
+
+
+async def _screenshot(path: str, size: tuple[int, int] = (120, 40)) -> None:
+    app = make_app(seconds=25)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(app.export_screenshot(title="dom on the built-in market"))
+
+
+if __name__ == "__main__":  # python3 -m tests.tui.app_factory docs/screenshot.svg
+    import asyncio
+    import sys
+
+    asyncio.run(_screenshot(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshot.svg"))
