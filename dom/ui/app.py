@@ -30,6 +30,8 @@ from dom.ui.widgets.tape import FILTERS, Tape
 
 __all__ = ["HELP", "DomApp", "HelpScreen", "SymbolPicker"]
 
+FRAME_BUDGET = 16  # deferrable lines per frame (see DomApp.frame)
+
 
 class Main(Horizontal):
     """Heatmap | ladder | tape over alerts. A new terminal size re-fits the panels."""
@@ -148,9 +150,11 @@ class DomApp(App):
             self.show_symbol(syms[0])
             return
         self.frames.tick(self.model, self.symbol)
-        self.ladder.prepare()
+        # Deferrable lines (the ladder's slower columns, heatmap rows after a time step) share a
+        # budget per frame: a frame's cost is mostly the lines it repaints.
+        used = self.ladder.prepare(FRAME_BUDGET)
         if self.heatmap.display:
-            self.heatmap.prepare(self.ladder.axis)
+            self.heatmap.prepare(self.ladder.axis, FRAME_BUDGET - used)
         self.tape.prepare()
         self.alerts.prepare()
         for w in (self.ladder, self.heatmap, self.tape, self.alerts):

@@ -126,17 +126,17 @@ def round_sig(n: int, digits: int = 3) -> int:
     return round(n, -drop) if drop else n
 
 
-def fmt_sig(value: float, width: int) -> str:
-    """A value already rounded to 3 significant digits, without trailing zeros, in ``width``."""
+def fmt_sig(value: float, width: int, digits: int = 3) -> str:
+    """A value already rounded to ``digits`` significant digits, trailing zeros kept (2.0, 12,
+    0.87, 0.012 for 2 digits), in ``width``; k/M/B above a thousand."""
     a = abs(value)
     for div, s in SUFFIX:
         if a >= div:
             return compact(value, width)
-    if a >= 100 or a == 0:
+    if a == 0 or a >= 10 ** (digits - 1):
         text = f"{value:.0f}"
-    else:  # three significant digits, trailing zeros kept: 2.00, 12.1, 0.874, 0.0123
-        digits = 2 - int(math.floor(math.log10(a)))
-        text = f"{value:.{digits}f}"
+    else:
+        text = f"{value:.{digits - 1 - int(math.floor(math.log10(a)))}f}"
     return text if len(text) <= width else compact(value, width)
 
 

@@ -22,9 +22,9 @@ async def test_cumulative_depth_and_profile_match_the_book_and_the_trades():
         app.ladder.prepare()
         for r in app.ladder._rows:
             if r.px <= bb:
-                assert r.cumb == round_sig(st.book.bids.depth_within(bb - r.px))
+                assert r.cumb == round_sig(st.book.bids.depth_within(bb - r.px), 2)
             if r.px >= ba:
-                assert r.cuma == round_sig(st.book.asks.depth_within(r.px - ba))
+                assert r.cuma == round_sig(st.book.asks.depth_within(r.px - ba), 2)
         flow = app.model.flows["BTCUSDT"]
         prof = value_area(flow.session)
         tags = {r.tag: r.px for r in app.ladder._rows if r.tag in ("POC", "VAH", "VAL")}

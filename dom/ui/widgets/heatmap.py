@@ -44,13 +44,14 @@ class Heatmap(LineWidget):
         self._shades: dict[tuple, tuple] = {}  # ids of a column's arrays -> (view, shades, arrays)
         self.span_s = 0.0
 
-    def prepare(self, axis: Axis | None = None) -> None:
+    def prepare(self, axis: Axis | None = None, budget: int | None = None) -> None:
         """Bring the grid up to date (``axis``: the ladder's rows; None keeps the last one).
 
         A new view (other rows, size, theme) is drawn at once. When only time moved on (a new
-        slot, 4 times a second), the rows are redrawn a third per frame over the next frames, so
-        no single frame pays for the whole heatmap (a half-cell shift showing 50 ms late on some
-        rows is not visible)."""
+        slot, 4 times a second), the rows are redrawn over the next frames, ``budget`` rows per
+        frame (at least 10, so that 50 rows keep up with 4 steps a second at 20 fps; None: a
+        third), so no single frame pays for the whole heatmap (a
+        half-cell shift showing a frame or two late on some rows is not visible)."""
         if axis is not None or self.axis is None:
             self.axis = axis
         axis = self.axis
@@ -60,7 +61,7 @@ class Heatmap(LineWidget):
         if self._view != view or len(self._grid) != rows:
             todo = list(range(rows))
         else:
-            todo = self._pending[: max(8, -(-rows // 3))]
+            todo = self._pending[: max(10, budget) if budget is not None else max(10, -(-rows // 3))]
         done = set(todo)
         self._pending = [r for r in self._pending if r not in done]
         grid = self._grid = (self._grid + [Strip.blank(0)] * rows)[:rows]
@@ -133,7 +134,10 @@ class Heatmap(LineWidget):
         self._cells = (per_cell_shades[0::2], per_cell_shades[1::2], marks)
         self._view = (axis, width, height, id(self.palette))
         self._row_sigs = (self._row_sigs + [()] * rows)[:rows]
-        self._pending = list(range(rows))
+        # Rows still waiting from the last step go first: every row is redrawn within a few frames.
+        waiting = [r for r in self._pending if r < rows]
+        seen = set(waiting)
+        self._pending = waiting + [r for r in range(rows) if r not in seen]
 
     def _row(self, r: int) -> Strip:
         """Row ``r`` of the grid, from the cell shades of the last build."""

@@ -68,6 +68,12 @@ class Row:
         self.shade_b = self.shade_a = 0
         self.last = False
 
+    def slow(self) -> tuple:
+        return (self.cumb, self.cuma, self.chgb, self.chga, self.vb, self.vs, self.pv, self.tag)
+
+    def set_slow(self, v: tuple) -> None:
+        self.cumb, self.cuma, self.chgb, self.chga, self.vb, self.vs, self.pv, self.tag = v
+
     def sig(self) -> tuple:
         return (self.px, self.bid, self.ask, self.cumb, self.cuma, self.chgb, self.chga, self.sells, self.buys,
                 self.vb, self.vs, self.pv, self.tag, self.mark, self.shade_b, self.shade_a, self.last)
@@ -98,7 +104,9 @@ class Ladder(LineWidget):
         self._profile_key: tuple = ()
         self._slow_key: Axis | None = None
         self._slow_at = 0
-        self._slow: dict[int, tuple] = {}
+        self._slow: dict[int, tuple] = {}  # slow-column values shown, per row price
+        self._slow_target: dict[int, tuple] = {}  # the latest computed
+        self._slow_pending: list[int] = []  # rows still showing older values
         self._profile: tuple[dict[int, int], object] = ({}, None)
 
     # ----------------------------------------------------------------------------- controls
@@ -181,8 +189,12 @@ class Ladder(LineWidget):
         self.prepare()
         return [(r.px, r.bid, r.ask) for r in self._rows]
 
-    def prepare(self) -> None:
-        """Compute this frame's rows (called once per frame, before the lines are drawn)."""
+    def prepare(self, budget: int | None = None) -> int:
+        """Compute this frame's rows (called once per frame, before the lines are drawn).
+
+        ``budget``: at most this many rows take their new slow-column values this frame (the
+        nearest the market first; the rest on the next frames), None for all. Returns how many
+        did, so the frame can give the rest of its budget to the heatmap."""
         st = self._state()
         if st is None or not st.synced:
             # Nothing rather than a wrong book; the heatmap keeps drawing its history around the
@@ -195,7 +207,7 @@ class Ladder(LineWidget):
                 n = max(1, self.size.height - 1)
                 self._axis = Axis(self.symbol, self.group, self.center + n // 2, n)
             self._publish_message(st)
-            return
+            return 0
         if self._fit_price(st) and self.is_mounted:
             self.app.call_later(self.app.relayout)
         g = self.group
@@ -226,15 +238,31 @@ class Ladder(LineWidget):
                 r.sells += v[1]
         # The slower columns (depth, size change, session volume, profile) are recomputed 5 times
         # per second of market time, or when the view moves: most ladder rows then repaint only
-        # when their own size changes.
+        # when their own size changes. The rows whose slow values changed take them within the
+        # frame's budget, nearest the market first.
         now = st.stats.last_exchange_ns
-        if self._slow_key != self._axis or now - self._slow_at >= SLOW_NS or now < self._slow_at:
+        applied = 0
+        if self._slow_key != self._axis:  # a new view: every row at once
             self._slow_key, self._slow_at = self._axis, now
             self._slow_columns(st, rows, by_bucket, flow, lo_px, hi_px)
-            self._slow = {r.px: (r.cumb, r.cuma, r.chgb, r.chga, r.vb, r.vs, r.pv, r.tag) for r in rows}
+            self._slow = {r.px: r.slow() for r in rows}
+            self._slow_pending = []
         else:
+            if now - self._slow_at >= SLOW_NS or now < self._slow_at:
+                self._slow_at = now
+                self._slow_columns(st, rows, by_bucket, flow, lo_px, hi_px)
+                target = {r.px: r.slow() for r in rows}
+                mid = self.center * g
+                changed = [px for px, v in target.items() if self._slow.get(px) != v]
+                self._slow_target = target
+                self._slow_pending = sorted(changed, key=lambda px: abs(px - mid))
+            todo = self._slow_pending if budget is None else self._slow_pending[:budget]
+            for px in todo:
+                self._slow[px] = self._slow_target[px]
+            applied = len(todo)
+            del self._slow_pending[:applied]
             for r in rows:
-                r.cumb, r.cuma, r.chgb, r.chga, r.vb, r.vs, r.pv, r.tag = self._slow[r.px]
+                r.set_slow(self._slow[r.px])
         for a in self.model.live_alerts.values():
             if a.symbol == self.symbol:
                 r = by_bucket.get(a.px_ticks // g)
@@ -250,12 +278,13 @@ class Ladder(LineWidget):
         head = ("head", self.columns, self.group, self.price_w)
         self.publish([head] + [r.sig() for r in rows],
                      lambda i: self._header() if i == 0 else self._row_strip(st, rows[i - 1]))
+        return applied
 
     def _slow_columns(self, st, rows: list[Row], by_bucket: dict[int, Row], flow, lo_px: int, hi_px: int) -> None:
         g = self.group
         self._cumulative(st, rows)
-        for r in rows:  # depth to 3 significant digits: a magnitude
-            r.cumb, r.cuma = round_sig(r.cumb), round_sig(r.cuma)
+        for r in rows:  # depth to 2 significant digits: a magnitude, repainted when it moves
+            r.cumb, r.cuma = round_sig(r.cumb, 2), round_sig(r.cuma, 2)
         if flow is not None:
             for px, v in _in_window(flow.session, lo_px, hi_px):
                 r = by_bucket[px // g]
@@ -391,7 +420,7 @@ class Ladder(LineWidget):
                     segs.append(Segment(size(r.ask, w), p.ask_shade[r.shade_a]))
             elif k == "cumb" or k == "cuma":
                 q = r.cumb if k == "cumb" else r.cuma
-                segs.append(Segment((fmt_sig(q * lot, w - 1).rjust(w - 1) + " ") if q else " " * w, p.dim))
+                segs.append(Segment((fmt_sig(q * lot, w - 1, 2).rjust(w - 1) + " ") if q else " " * w, p.dim))
             elif k == "chgb" or k == "chga":
                 q = r.chgb if k == "chgb" else r.chga
                 segs.append(Segment(signed(q, w), p.bid if q > 0 else p.ask))
