@@ -90,3 +90,37 @@ async def test_status_bar_rates_lag_and_dropped_frames():
         clock[0] += 250_000_000  # four frames late
         app.frame()
         assert app.frames.dropped == 4 and "dropped 4 frames" in app.status.line(200)
+
+
+async def test_replay_feed_drives_the_app_through_the_runtime(shared_data):
+    from dom.core.detectors import make_observers
+    from dom.feeds.replay import ReplayFeed
+    from dom.runtime import Runtime
+    from dom.ui.model import UiModel
+
+    model = UiModel()
+    feed = ReplayFeed(shared_data / "cryptofeed" / "BINANCE_FUTURES.ws.1.0", speed=0)
+    det = make_observers()
+    rt = Runtime(feed, feed.venue, observers=lambda st: det(st) + model.observers(st))
+    rt.add_listener(model)
+    await rt.start()
+    model.engine, model.stats, model.venue = rt.engine, rt, feed.venue
+
+    async def runner(m):
+        await rt.run()
+
+    app = DomApp(model, runner, fps=50)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if all(st.synced for st in rt.engine.symbols.values()) and feed.stats.frames > 1500:
+                break
+        st = rt.engine[app.symbol]
+        assert st.synced
+        rows = app.ladder.rows()
+        assert [(p, q) for p, q, _ in rows if q][0] == st.book.best_bid()
+        assert app.heatmap.axis == app.ladder.axis and app.model.heat[app.symbol].cols
+        # A recording's exchange time is long past: the status bar shows its recorded lag.
+        line = app.status.line(200)
+        assert "msg/s" in line and " ms rec" in line
+        rt.stop()
