@@ -186,7 +186,7 @@ class DomApp(App):
             last = st.last_trade
             px = st.instrument.px_str(last.px_ticks) if last is not None else "-"
             live = sum(1 for a in self.model.live_alerts.values() if a.symbol == sym)
-            rows.append((sym, f"{sym:<12} {st.state.value:<10} {px:>12}  {live} live alerts"))
+            rows.append((sym, f"{sym:<12} {st.state.value:<10} {px:>12}  {live} live alert{'' if live == 1 else 's'}"))
 
         def chosen(sym: str | None) -> None:
             if sym:

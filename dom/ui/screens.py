@@ -12,7 +12,7 @@ HELP = """\
 dom - keys
 
   n / tab      next symbol              p / shift+tab  previous symbol
-  s            watchlist: pick a symbol ctrl+p         command palette (actions, themes)
+  s            watchlist: pick a symbol ctrl+p         command palette, themes
   + / -        coarser / finer price grouping (1, 2, 5, 10, 25... ticks)
   c            lock the ladder here / unlock (auto-recentre on the market)
   pgup / pgdn  scroll the ladder (locks it; the mouse wheel too)
