@@ -96,7 +96,7 @@ class Alerts(LineWidget):
             self.post_message(self.Selected(a))
 
     def _line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self._w
         p = self.palette
         if y == 0:
             n = len(self.model.live_alerts)

@@ -74,7 +74,7 @@ class Heatmap(LineWidget):
                      lambda i: self._header() if i == 0 else grid[i - 1])
 
     def _header(self) -> Strip:
-        width = self.size.width
+        width = self._w
         title = f" heatmap {self.span_s:.0f}s" if self.span_s else " heatmap"
         return Strip([Segment((title.ljust(width - 4) + "now ")[:width], self.palette.head)])
 

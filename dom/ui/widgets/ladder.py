@@ -99,6 +99,7 @@ class Ladder(LineWidget):
         self.center = 0  # price bucket at the middle row
         self.columns: tuple[Col, ...] = COLUMNS
         self.price_w = 10
+        self._used = 0
         self._rows: list[Row] = []
         self._axis: Axis | None = None
         self._profile_key: tuple = ()
@@ -275,6 +276,7 @@ class Ladder(LineWidget):
             r.shade_a = min(SHADES, r.ask * (SHADES + 1) // ref) if r.ask else 0
             r.last = last is not None and r.px <= last.px_ticks < r.px + g
         self._rows = rows
+        self._used = sum(c.width or self.price_w for c in self.columns)
         head = ("head", self.columns, self.group, self.price_w)
         self.publish([head] + [r.sig() for r in rows],
                      lambda i: self._header() if i == 0 else self._row_strip(st, rows[i - 1]))
@@ -383,12 +385,12 @@ class Ladder(LineWidget):
             w = c.width or self.price_w
             title = ("price" if self.group == 1 else f"x{self.group} tk") if c.key == "price" else c.title
             segs.append(Segment((title.center(w) if c.key in ("price", "prof") else title.rjust(w - 1) + " ")[:w], self.palette.head))
-        return Strip(segs).crop_extend(0, self.size.width, self.palette.background)
+        return Strip(segs).crop_extend(0, self._w, self.palette.background)
 
     def _row_strip(self, st, r: Row) -> Strip:
         segs = list(Segment.simplify(self._cells(st, r)))
-        used = sum(c.width or self.price_w for c in self.columns)
-        width = self.size.width
+        used = self._used
+        width = self._w
         if used == width:
             return Strip(segs, width)
         return Strip(segs, used).crop_extend(0, width, self.palette.background)

@@ -30,6 +30,7 @@ class LineWidget(Widget):
         self._dirty: list[int] = []
         self._all_dirty = False
         self._base = Style()
+        self._w = 0
 
     def prepare(self) -> None:  # pragma: no cover - every subclass defines it
         raise NotImplementedError
@@ -40,6 +41,7 @@ class LineWidget(Widget):
 
     def publish(self, sigs: list[object], build: Callable[[int], Strip]) -> None:
         geom = self._geometry()
+        self._w = geom[0]  # for the line builders: reading the size is not free
         full = geom != self._geom
         if full:
             # Lines carry the theme's background in every segment (see ``Palette``): the line API
@@ -88,8 +90,10 @@ class LineWidget(Widget):
         return len(dirty)
 
     def render_line(self, y: int) -> Strip:
-        if self._geometry() != self._geom:
-            self.prepare()  # resized (or re-themed) before the next frame: build now
+        # Resized (or re-themed) before the next frame: build now. Checked on the first line only
+        # (a new size repaints the whole widget, first line included): the size is not free.
+        if (y == 0 or y >= len(self._strips)) and self._geometry() != self._geom:
+            self.prepare()
         if y < len(self._strips):
             return self._strips[y]
         return Strip.blank(self.size.width, self._base)

@@ -52,13 +52,13 @@ class Tape(LineWidget):
                      lambda i: self._header() if i == 0 else self._line(rows[i - 1]))
 
     def _header(self) -> Strip:
-        width = self.size.width
+        width = self._w
         f = FILTERS[self.filter_i]
         title = f" Tape {self.symbol}" + (f" >= {f}x median" if f else "")
         return Strip([Segment(title.ljust(width)[:width], self.palette.head)])
 
     def _line(self, t: Trade) -> Strip:
-        width = self.size.width
+        width = self._w
         p = self.palette
         inst = self.model.engine[self.symbol].instrument
         buy = t.taker is TakerSide.BUY
