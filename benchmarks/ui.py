@@ -39,8 +39,6 @@ def pct(xs: list[float], q: float) -> float:
 
 
 async def frame_times(frames: int, symbols: int, size: tuple[int, int]) -> dict[str, list[float]]:
-    from textual.geometry import Region
-
     from dom.core.detectors import make_observers
     from dom.core.engine import Engine
     from dom.core.types import Alert, SnapshotRequest, StatusChange

@@ -40,15 +40,6 @@ class UiModel:
         heat = self.heat.setdefault(s, HeatRing(slot_ms=self.heat_slot_ms))
         return [flow, chg, heat]
 
-    # Older names, read by tests and tools: the tape and session volume per symbol.
-    @property
-    def tapes(self) -> dict[str, deque]:
-        return {s: f.tape for s, f in self.flows.items()}
-
-    @property
-    def volume(self) -> dict[str, dict[int, list[int]]]:
-        return {s: f.session for s, f in self.flows.items()}
-
     def now_ns(self) -> int:
         """The market's clock: the newest exchange time seen on any symbol (0 before any)."""
         eng = self.engine

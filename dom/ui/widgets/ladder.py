@@ -14,77 +14,20 @@ letter per live alert on the level (W wall, I iceberg, A absorption, S spoof).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.segment import Segment
 from textual.events import MouseScrollDown, MouseScrollUp
 from textual.strip import Strip
 
 from dom.core.profile import value_area
 from dom.ui.model import UiModel
-from dom.ui.palette import KIND_LETTER, SHADES, compact, fmt_sig, round_sig
+from dom.ui.palette import KIND_LETTER, SHADES, round_sig
+from dom.ui.widgets.ladder_rows import COLUMNS, Axis, Col, Row, in_window, row_cells
 from dom.ui.widgets.lines import LineWidget
+
+__all__ = ["GROUPS", "Axis", "Ladder"]
 
 GROUPS = (1, 2, 5, 10, 25, 50, 100, 250, 500, 1000)
 SLOW_NS = 200_000_000  # the slower columns refresh every 200 ms of market time
-
-
-@dataclass(frozen=True)
-class Axis:
-    """The rows both the ladder and the heatmap draw: bucket ``top - i`` on row ``i + 1``."""
-
-    symbol: str
-    group: int
-    top: int  # bucket index of the first price row (row 1; row 0 is the header)
-    rows: int
-
-
-@dataclass(frozen=True)
-class Col:
-    key: str
-    title: str
-    width: int
-    priority: int  # 0 = always; larger = dropped first
-
-
-COLUMNS = (
-    Col("cumb", "cum", 8, 7), Col("chgb", "±bid", 6, 4), Col("sells", "sells", 6, 3),
-    Col("bid", "bid", 7, 1), Col("price", "price", 0, 0), Col("ask", "ask", 7, 1),
-    Col("buys", "buys", 6, 3), Col("chga", "±ask", 6, 4), Col("cuma", "cum", 8, 7),
-    Col("vol", "traded b/s", 14, 5), Col("prof", "profile", 8, 2), Col("mark", "", 2, 1),
-)
-
-
-class Row:
-    __slots__ = ("px", "bid", "ask", "cumb", "cuma", "chgb", "chga", "sells", "buys", "vb", "vs", "pv", "tag",
-                 "mark", "shade_b", "shade_a", "last")
-
-    def __init__(self, px: int) -> None:
-        self.px = px
-        self.bid = self.ask = self.cumb = self.cuma = self.chgb = self.chga = 0
-        self.sells = self.buys = self.vb = self.vs = self.pv = 0
-        self.tag = ""
-        self.mark = ""
-        self.shade_b = self.shade_a = 0
-        self.last = False
-
-    def slow(self) -> tuple:
-        return (self.cumb, self.cuma, self.chgb, self.chga, self.vb, self.vs, self.pv, self.tag)
-
-    def set_slow(self, v: tuple) -> None:
-        self.cumb, self.cuma, self.chgb, self.chga, self.vb, self.vs, self.pv, self.tag = v
-
-    def sig(self) -> tuple:
-        return (self.px, self.bid, self.ask, self.cumb, self.cuma, self.chgb, self.chga, self.sells, self.buys,
-                self.vb, self.vs, self.pv, self.tag, self.mark, self.shade_b, self.shade_a, self.last)
-
-
-def _in_window(src: dict, lo: int, hi: int):
-    """Items of ``src`` (price -> value) with ``lo <= price <= hi``, by whichever walk is shorter."""
-    if len(src) <= hi - lo + 1:
-        return [(px, v) for px, v in src.items() if lo <= px <= hi]
-    get = src.get
-    return [(px, v) for px in range(lo, hi + 1) if (v := get(px)) is not None]
 
 
 class Ladder(LineWidget):
@@ -233,7 +176,7 @@ class Ladder(LineWidget):
             by_bucket[px // g].ask += q
         flow = self.model.flows.get(self.symbol)
         if flow is not None:
-            for px, v in _in_window(flow.recent, lo_px, hi_px):
+            for px, v in in_window(flow.recent, lo_px, hi_px):
                 r = by_bucket[px // g]
                 r.buys += v[0]
                 r.sells += v[1]
@@ -288,7 +231,7 @@ class Ladder(LineWidget):
         for r in rows:  # depth to 2 significant digits: a magnitude, repainted when it moves
             r.cumb, r.cuma = round_sig(r.cumb, 2), round_sig(r.cuma, 2)
         if flow is not None:
-            for px, v in _in_window(flow.session, lo_px, hi_px):
+            for px, v in in_window(flow.session, lo_px, hi_px):
                 r = by_bucket[px // g]
                 r.vb += v[0]
                 r.vs += v[1]
@@ -297,7 +240,7 @@ class Ladder(LineWidget):
         if chg is not None:
             cb, ca = chg.window()
             for src, attr in ((cb, "chgb"), (ca, "chga")):
-                for px, v in _in_window(src, lo_px, hi_px):
+                for px, v in in_window(src, lo_px, hi_px):
                     r = by_bucket[px // g]
                     setattr(r, attr, getattr(r, attr) + v)
 
@@ -388,64 +331,9 @@ class Ladder(LineWidget):
         return Strip(segs).crop_extend(0, self._w, self.palette.background)
 
     def _row_strip(self, st, r: Row) -> Strip:
-        segs = list(Segment.simplify(self._cells(st, r)))
+        segs = list(Segment.simplify(row_cells(self.palette, self.columns, self.price_w, st.instrument, r)))
         used = self._used
         width = self._w
         if used == width:
             return Strip(segs, width)
         return Strip(segs, used).crop_extend(0, width, self.palette.background)
-
-    def _cells(self, st, r: Row) -> list[Segment]:
-        p = self.palette
-        inst = st.instrument
-        lot = float(inst.lot_size)
-        segs: list[Segment] = []
-
-        def size(q: int, w: int) -> str:
-            return compact(q * lot, w - 1, inst.qty_str(q)).rjust(w - 1) + " " if q else " " * w
-
-        def signed(q: int, w: int) -> str:
-            if not q:
-                return " " * w
-            text = compact(abs(q) * lot, w - 2, inst.qty_str(abs(q)))
-            return (("+" if q > 0 else "-") + text).rjust(w - 1) + " "
-
-        for c in self.columns:
-            k, w = c.key, c.width or self.price_w
-            if k == "price":
-                style = p.price_best if r.last else p.price if r.bid or r.ask else p.dim
-                segs.append(Segment(inst.px_str(r.px).center(w), style))
-            elif k == "bid" or k == "ask":
-                if k == "bid":
-                    segs.append(Segment(size(r.bid, w), p.bid_shade[r.shade_b]))
-                else:
-                    segs.append(Segment(size(r.ask, w), p.ask_shade[r.shade_a]))
-            elif k == "cumb" or k == "cuma":
-                q = r.cumb if k == "cumb" else r.cuma
-                segs.append(Segment((fmt_sig(q * lot, w - 1, 2).rjust(w - 1) + " ") if q else " " * w, p.dim))
-            elif k == "chgb" or k == "chga":
-                q = r.chgb if k == "chgb" else r.chga
-                segs.append(Segment(signed(q, w), p.bid if q > 0 else p.ask))
-            elif k == "sells":
-                segs.append(Segment(size(r.sells, w), p.ask))
-            elif k == "buys":
-                segs.append(Segment(size(r.buys, w), p.bid))
-            elif k == "vol":
-                h = (w - 1) // 2
-                if r.vb or r.vs:
-                    segs.append(Segment(compact(r.vb * lot, h, inst.qty_str(r.vb)).rjust(h) if r.vb else " " * h, p.bid))
-                    segs.append(Segment("/", p.dim))
-                    segs.append(Segment((compact(r.vs * lot, h - 1, inst.qty_str(r.vs)) if r.vs else "").ljust(w - h - 1), p.ask))
-                else:
-                    segs.append(Segment(" " * w, p.background))
-            elif k == "prof":
-                tag = r.tag if r.tag != "va" else ""
-                full, part = divmod(r.pv, 8)
-                bar = ("█" * full + (" ▏▎▍▌▋▊▉"[part] if part else "")).ljust(w - 3)[: w - 3]
-                segs.append(Segment(tag.ljust(3), p.profile))
-                segs.append(Segment(bar, p.profile_va if r.tag else p.profile_bar))
-            elif k == "mark":
-                m = r.mark[:2]
-                kind = next((kk for kk, letter in KIND_LETTER.items() if m and letter == m[0]), "")
-                segs.append(Segment(m.ljust(w), p.kind.get(kind, p.warn)))
-        return segs
