@@ -1,6 +1,6 @@
 """What the terminal UI costs: frame render time, and the TUI process's CPU while ingesting.
 
-    python benchmarks/ui.py [--frames 600] [--cpu-seconds 30] [--symbols 20] [--skip-cpu]
+    python benchmarks/ui.py [--frames 600] [--cpu-seconds 30] [--symbols 20] [--size 200x50] [--skip-cpu]
 
 1. Frame render time at 200x50: 30 s of the built-in market (mixed preset) are decoded into the
    engine, then 50 ms of market time at a time, and after each slice one frame is drawn as the
@@ -186,8 +186,10 @@ def main() -> None:
     ap.add_argument("--cpu-seconds", type=float, default=30)
     ap.add_argument("--warmup", type=float, default=10)
     ap.add_argument("--skip-cpu", action="store_true")
+    ap.add_argument("--size", default="200x50", help="terminal size, COLSxROWS (default 200x50)")
     a = ap.parse_args()
-    size = (200, 50)
+    cols, rows = (int(x) for x in a.size.split("x"))
+    size = (cols, rows)
     res = asyncio.run(frame_times(a.frames, a.symbols, size))
     print(f"frame render at {size[0]}x{size[1]}, {a.frames} frames, {a.symbols} symbols (goal p99 <= 5 ms):")
     for k, xs in res.items():
