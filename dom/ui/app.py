@@ -1,57 +1,56 @@
-"""dom's terminal UI: ladder, tape, alerts, status bar; keyboard-driven.
+"""dom's terminal UI: heatmap, ladder, tape, alerts, status bar; keyboard-driven.
 
 The app never imports a feed: it is given a :class:`UiModel` and, live, a coroutine that runs the
 runtime (``dom tui`` / ``dom``). Rendering pulls the latest state at a capped frame rate (default
-20 fps); ingest never waits for the screen.
+20 fps): each frame the widgets compute what they show once (``prepare``), then repaint; ingest
+never waits for the screen. ``fps=0`` runs no frame timer (tests call :meth:`DomApp.frame`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import gc
+import time
+from collections.abc import Awaitable, Callable, Iterable
 
-from textual.app import App, ComposeResult
+from textual import on
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.screen import Screen
 
+from dom.ui.commands import dom_commands
 from dom.ui.model import UiModel
+from dom.ui.palette import Palette
+from dom.ui.screens import HELP, HelpScreen, SymbolPicker
+from dom.ui.widgets.alerts import Alerts
+from dom.ui.widgets.heatmap import Heatmap
 from dom.ui.widgets.ladder import Ladder
-from dom.ui.widgets.panels import FILTERS, Alerts, StatusBar, Tape
+from dom.ui.widgets.status import FrameStats, StatusBar
+from dom.ui.widgets.tape import FILTERS, Tape
 
-HELP = """\
-dom - keys
+__all__ = ["HELP", "DomApp", "HelpScreen", "SymbolPicker"]
 
-  n / tab      next symbol          p / shift+tab  previous symbol
-  + / -        coarser / finer price grouping (1, 2, 5, 10, 25... ticks)
-  c            lock the ladder here / unlock (auto-recentre)
-  f            tape size filter (all, >= 2x, 5x, 10x the median trade)
-  up / down    select an alert      enter          centre the ladder on it
-  ?            this help            q              quit
-
-Ladder columns: cumulative bids, bid size, price, ask size, cumulative asks,
-traded volume at the price this session (bought / sold), W = a live alert;
-POC / VAH / VAL = the session volume profile's point of control and 70% value area.
-A book that is not synced is not shown: the ladder says so instead.
-(press any key to close)
-"""
+FRAME_BUDGET = 16  # deferrable lines per frame (see DomApp.frame)
 
 
-class HelpScreen(ModalScreen):
-    DEFAULT_CSS = "HelpScreen { align: center middle; } #help { width: 84; height: auto; border: round $accent; padding: 1 2; background: $surface; }"
+class Main(Horizontal):
+    """Heatmap | ladder | tape over alerts. A new terminal size re-fits the panels."""
 
-    def compose(self) -> ComposeResult:
-        yield Static(HELP, id="help")
+    def on_resize(self) -> None:
+        self.app.relayout()
 
-    def on_key(self) -> None:
-        self.dismiss()
+
+def side_width(width: int) -> int:
+    """Width of the tape / alerts column for a terminal ``width`` cells wide."""
+    return 32 if width < 100 else 36 if width < 130 else 42 if width < 160 else 52
 
 
 class DomApp(App):
     TITLE = "dom"
     CSS = """
-    #left { width: 3fr; }
-    #right { width: 2fr; }
+    #main { height: 1fr; }
+    #right { width: 38; }
+    Heatmap { border-right: solid $panel; }
     Tape { border-left: solid $panel; }
     Alerts { border-top: solid $panel; border-left: solid $panel; }
     """
@@ -59,10 +58,15 @@ class DomApp(App):
         Binding("q", "quit", "quit"),
         Binding("n,tab", "symbol(1)", "next symbol", priority=True),
         Binding("p,shift+tab", "symbol(-1)", "previous symbol", priority=True),
+        Binding("s", "pick_symbol", "watchlist"),
         Binding("plus,equals_sign", "group(1)", "coarser"),
         Binding("minus", "group(-1)", "finer"),
         Binding("c", "lock", "lock/unlock"),
+        Binding("pageup", "scroll_ladder(1)", show=False),
+        Binding("pagedown", "scroll_ladder(-1)", show=False),
+        Binding("r", "reset_recent", "reset recent volume"),
         Binding("f", "tape_filter", "tape filter"),
+        Binding("h", "heatmap", "heatmap"),
         Binding("up", "alert(-1)", show=False),
         Binding("down", "alert(1)", show=False),
         Binding("enter", "goto_alert", "centre on alert"),
@@ -70,30 +74,69 @@ class DomApp(App):
     ]
 
     def __init__(self, model: UiModel, runner: Callable[[UiModel], Awaitable[None]] | None = None,
-                 fps: float = 20.0, symbol: str | None = None) -> None:
+                 fps: float = 20.0, symbol: str | None = None,
+                 clock: Callable[[], int] | None = time.time_ns) -> None:
         super().__init__()
         self.model = model
         self.runner = runner
         self.fps = fps
         self.symbol = symbol or ""
+        self.show_heat = True
+        self.frames = FrameStats(clock, fps)
         self.ladder = Ladder(model)
+        self.heatmap = Heatmap(model)
         self.tape = Tape(model)
         self.alerts = Alerts(model)
-        self.status = StatusBar(model)
+        self.status = StatusBar(model, self.frames)
 
     def compose(self) -> ComposeResult:
-        with Horizontal():
-            with Vertical(id="left"):
-                yield self.ladder
+        with Main(id="main"):
+            yield self.heatmap
+            yield self.ladder
             with Vertical(id="right"):
                 yield self.tape
                 yield self.alerts
         yield self.status
 
     def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, lambda _theme: self._apply_palette())
+        self._apply_palette()
+        self.relayout()
         if self.runner is not None:
             self.run_worker(self.runner(self.model), name="dom-runtime", exit_on_error=True)
-        self.set_interval(1 / self.fps, self.frame)
+        if self.fps > 0:
+            self.set_interval(1 / self.fps, self.frame)
+            self.set_timer(5, self.collect_garbage)
+        self.frame()
+
+    def collect_garbage(self) -> None:
+        """Tune the garbage collector for a steady frame rate (called 5 s after start): collect,
+        then freeze what survived (modules, the app, the books: never garbage) so collections do
+        not scan it, and run full collections 10x less often. Unfrozen objects are mostly the
+        screen's cached lines; a full collection over them costs ~20 ms, and with Python's default
+        thresholds it came every ~3 s, the slowest frames in ``benchmarks/ui.py``."""
+        gc.collect()
+        gc.freeze()
+        g0, g1, _ = gc.get_threshold()
+        gc.set_threshold(g0, g1, 100)
+
+    def relayout(self) -> None:
+        """Fit the panels to the terminal: narrower side column, fewer ladder columns, and no
+        heatmap below 100 columns (``h`` toggles it)."""
+        w = self.size.width
+        right = self.query_one("#right")
+        rw = side_width(w)
+        heat = self.show_heat and w >= 100
+        self.heatmap.display = heat
+        budget = w - rw - ((16 if w < 130 else 24) if heat else 0)
+        self.ladder.styles.width = self.ladder.fit(budget) if heat else max(10, self.ladder.fit(budget))
+        right.styles.width = rw if heat else "1fr"
+        self.frame()
+
+    def _apply_palette(self) -> None:
+        pal = Palette(self.get_css_variables())
+        for w in (self.ladder, self.heatmap, self.tape, self.alerts, self.status):
+            w.palette = pal
         self.frame()
 
     # ------------------------------------------------------------------------------ frames
@@ -104,58 +147,111 @@ class DomApp(App):
     def frame(self) -> None:
         syms = self.symbols()
         if syms and self.symbol not in syms:
-            self._show(syms[0])
-        for w in (self.ladder, self.tape, self.alerts, self.status):
-            w.refresh()
+            self.show_symbol(syms[0])
+            return
+        self.frames.tick(self.model, self.symbol)
+        # Deferrable lines (the ladder's slower columns, heatmap rows after a time step) share a
+        # budget per frame: a frame's cost is mostly the lines it repaints.
+        used = self.ladder.prepare(FRAME_BUDGET)
+        if self.heatmap.display:
+            self.heatmap.prepare(self.ladder.axis, FRAME_BUDGET - used)
+        self.tape.prepare()
+        self.alerts.prepare()
+        for w in (self.ladder, self.heatmap, self.tape, self.alerts):
+            w.flush()  # only the lines that changed are repainted
+        self.status.refresh()
 
-    def _show(self, symbol: str) -> None:
+    def show_symbol(self, symbol: str) -> None:
         self.symbol = symbol
         self.ladder.set_symbol(symbol)
         self.tape.symbol = symbol
         self.status.symbol = symbol
+        self.status.locked = False
         self.sub_title = symbol
+        self.relayout()
 
     # ----------------------------------------------------------------------------- actions
     def action_symbol(self, step: int) -> None:
         syms = self.symbols()
         if syms:
             i = syms.index(self.symbol) if self.symbol in syms else 0
-            self._show(syms[(i + step) % len(syms)])
-            self.frame()
+            self.show_symbol(syms[(i + step) % len(syms)])
+
+    def action_pick_symbol(self) -> None:
+        eng = self.model.engine
+        if eng is None:
+            return
+        rows = []
+        for sym, st in eng.symbols.items():
+            last = st.last_trade
+            px = st.instrument.px_str(last.px_ticks) if last is not None else "-"
+            live = sum(1 for a in self.model.live_alerts.values() if a.symbol == sym)
+            rows.append((sym, f"{sym:<12} {st.state.value:<10} {px:>12}  {live} live alert{'' if live == 1 else 's'}"))
+
+        def chosen(sym: str | None) -> None:
+            if sym:
+                self.show_symbol(sym)
+
+        self.push_screen(SymbolPicker(rows, self.symbol), chosen)
 
     def action_group(self, step: int) -> None:
         self.ladder.regroup(step)
         self.status.group = self.ladder.group
+        self.status.locked = False
         self.frame()
 
     def action_lock(self) -> None:
         if self.ladder.locked:
-            self.ladder.locked = False
+            self.ladder.unlock()
         else:
             self.ladder.locked = True
         self.status.locked = self.ladder.locked
+        self.frame()
+
+    def action_scroll_ladder(self, direction: int) -> None:
+        self.ladder.scroll_rows(direction * max(1, (self.ladder.size.height - 1) // 2))
+        self.status.locked = True
+        self.frame()
+
+    def action_reset_recent(self) -> None:
+        flow = self.model.flows.get(self.symbol)
+        if flow is not None:
+            flow.reset_recent(self.model.now_ns())
+            self.notify(f"recent volume of {self.symbol} reset", timeout=2)
         self.frame()
 
     def action_tape_filter(self) -> None:
         self.tape.filter_i = (self.tape.filter_i + 1) % len(FILTERS)
         self.frame()
 
+    def action_heatmap(self) -> None:
+        self.show_heat = not self.show_heat
+        self.relayout()
+
     def action_alert(self, step: int) -> None:
-        n = len(self.model.alerts)
-        if n:
-            self.alerts.cursor = max(0, min(n - 1, self.alerts.cursor + step))
-            self.frame()
+        self.alerts.move(step)
+        self.frame()
 
     def action_goto_alert(self) -> None:
-        alerts = list(self.model.alerts)
-        if not alerts:
-            return
-        a = alerts[min(self.alerts.cursor, len(alerts) - 1)]
+        a = self.alerts.selected()
+        if a is not None:
+            self.alerts.selected_id = a.id
+            self.goto(a)
+
+    @on(Alerts.Selected)
+    def _alert_clicked(self, event: Alerts.Selected) -> None:
+        self.goto(event.alert)
+
+    def goto(self, a) -> None:
         if a.symbol != self.symbol:
-            self._show(a.symbol)
+            self.show_symbol(a.symbol)
         self.ladder.center_on(a.px_ticks)
         self.status.locked = True
         self.frame()
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield from dom_commands(self)

@@ -1,4 +1,5 @@
-"""What the UI shows, kept apart from Textual: the engine, the tape and the alerts per symbol.
+"""What the UI shows, kept apart from Textual: the engine, and per symbol the tape, traded volume,
+level changes and heatmap history (engine observers, see ``dom.ui.history``) and the alerts.
 
 The runtime (live) or a test (a finite seeded feed) fills it; widgets read it at their frame rate.
 Ingest never waits for the screen.
@@ -10,48 +11,61 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from dom.core.engine import Engine, ObserverBase, SymbolState
-from dom.core.types import Alert, StatusChange, Trade
+from dom.core.engine import Engine, SymbolState
+from dom.core.types import Alert, AlertState, StatusChange
+from dom.ui.history import HeatRing, LevelChanges, TradeFlow
 
-
-class TapeObserver(ObserverBase):
-    """Keeps the last trades of one symbol (an engine observer, so replay and live agree)."""
-
-    def __init__(self, tape: deque, volume: dict[int, list[int]]) -> None:
-        self.tape = tape
-        self.volume = volume  # session traded volume per price: [bought, sold] in lots
-
-    def on_trade(self, sym: SymbolState, trade: Trade) -> list:
-        self.tape.append(trade)
-        v = self.volume.get(trade.px_ticks)
-        if v is None:
-            v = self.volume[trade.px_ticks] = [0, 0]
-        v[0 if trade.taker.value == "buy" else 1] += trade.qty_lots
-        return []
+MAX_EPISODES = 300
 
 
 @dataclass
 class UiModel:
     venue: str = ""
     engine: Engine | None = None
-    tapes: dict[str, deque] = field(default_factory=dict)
-    volume: dict[str, dict[int, list[int]]] = field(default_factory=dict)
-    alerts: deque = field(default_factory=lambda: deque(maxlen=500))
-    live_alerts: dict[str, Alert] = field(default_factory=dict)
+    flows: dict[str, TradeFlow] = field(default_factory=dict)
+    changes: dict[str, LevelChanges] = field(default_factory=dict)
+    heat: dict[str, HeatRing] = field(default_factory=dict)
+    alerts: deque = field(default_factory=lambda: deque(maxlen=500))  # every alert event, newest first
+    episodes: dict[str, Alert] = field(default_factory=dict)  # latest event per alert id, newest last
+    live_alerts: dict[str, Alert] = field(default_factory=dict)  # episodes not ended
     events: deque = field(default_factory=lambda: deque(maxlen=200))
+    last_status: dict[str, StatusChange] = field(default_factory=dict)
     stats: Any = None  # the runtime, when live: rates, feed stats, sink drops
+    heat_slot_ms: int = 250
 
     def observers(self, sym: SymbolState) -> list:
-        tape = self.tapes.setdefault(sym.symbol, deque(maxlen=400))
-        return [TapeObserver(tape, self.volume.setdefault(sym.symbol, {}))]
+        s = sym.symbol
+        flow = self.flows.setdefault(s, TradeFlow())
+        chg = self.changes.setdefault(s, LevelChanges())
+        heat = self.heat.setdefault(s, HeatRing(slot_ms=self.heat_slot_ms))
+        return [flow, chg, heat]
+
+    def now_ns(self) -> int:
+        """The market's clock: the newest exchange time seen on any symbol (0 before any)."""
+        eng = self.engine
+        if eng is None:
+            return 0
+        return max((st.stats.last_exchange_ns for st in eng.symbols.values()), default=0)
+
+    def episode_list(self) -> list[Alert]:
+        """One row per alert episode (its latest event), newest first."""
+        return list(reversed(self.episodes.values()))
 
     # listener protocol (dom.runtime)
     def on_status(self, change: StatusChange) -> None:
         self.events.append(change)
+        self.last_status[change.symbol] = change
 
     def on_alert(self, alert: Alert, doc: dict | None = None) -> None:
         self.alerts.appendleft(alert)
-        if alert.state.value == "end":
+        self.episodes.pop(alert.id, None)
+        self.episodes[alert.id] = alert
+        if len(self.episodes) > MAX_EPISODES:
+            for k in [k for k, a in self.episodes.items() if a.state is AlertState.END][: len(self.episodes) - MAX_EPISODES]:
+                del self.episodes[k]
+            while len(self.episodes) > MAX_EPISODES:
+                del self.episodes[next(iter(self.episodes))]
+        if alert.state is AlertState.END:
             self.live_alerts.pop(alert.id, None)
         else:
             self.live_alerts[alert.id] = alert

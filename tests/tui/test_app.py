@@ -1,7 +1,6 @@
-"""Pilot tests of the terminal UI on a finite seeded feed."""
+"""Pilot tests of the terminal UI's keys on a finite seeded feed."""
 
-from dom.core.types import FeedState, FeedStatus
-from dom.ui.app import HelpScreen
+from dom.ui.screens import HelpScreen, SymbolPicker
 from tests.tui.app_factory import make_app
 
 
@@ -20,19 +19,55 @@ async def test_ladder_shows_the_books_best_bid_and_ask_and_keys_work():
         assert app.symbol == "BTCUSDT"
         assert ladder_best(app) == (st.book.best_bid(), st.book.best_ask())
         await pilot.press("plus")
-        assert app.ladder.group == 2
+        assert app.ladder.group == 2 and app.status.group == 2
         await pilot.press("minus", "minus")
         assert app.ladder.group == 1
         await pilot.press("n")
-        assert app.symbol == "KITEUSDT"
+        assert app.symbol == "KITEUSDT" and app.tape.symbol == "KITEUSDT"
         st = app.model.engine["KITEUSDT"]
         assert ladder_best(app) == (st.book.best_bid(), st.book.best_ask())
         await pilot.press("p")
         assert app.symbol == "BTCUSDT"
+        await pilot.press("shift+tab")
+        assert app.symbol == "WRENUSDT"
+        await pilot.press("tab")
+        assert app.symbol == "BTCUSDT"
+
+
+async def test_lock_scroll_and_recentre():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        st = app.model.engine["BTCUSDT"]
+        mid = app.ladder.center
         await pilot.press("c")
         assert app.ladder.locked and app.status.locked
-        await pilot.press("c")
+        await pilot.press("pageup")
+        assert app.ladder.center == mid + (app.ladder.size.height - 1) // 2
+        bb = st.book.best_bid()[0]
+        assert all(px > bb for px, _, _ in app.ladder.rows()), "scrolled up: the best bid is below the view"
+        await pilot.press("c")  # unlock: back on the market
+        assert not app.ladder.locked and not app.status.locked
+        assert ladder_best(app) == (st.book.best_bid(), st.book.best_ask())
+        await pilot.press("pagedown")
+        assert app.ladder.locked
+        await pilot.press("plus")  # a new grouping recentres on the market
         assert not app.ladder.locked
+        assert any(q for _, q, _ in app.ladder.rows())
+
+
+async def test_grouped_rows_sum_the_book_levels():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("plus", "plus")  # 5 ticks per row
+        g = app.ladder.group
+        assert g == 5
+        book = app.model.engine["BTCUSDT"].book
+        for px, bq, aq in app.ladder.rows():
+            assert px % g == 0
+            assert bq == sum(q for _, q in book.bids.levels_between(px, px + g - 1))
+            assert aq == sum(q for _, q in book.asks.levels_between(px, px + g - 1))
 
 
 async def test_tape_filter_and_help():
@@ -40,67 +75,63 @@ async def test_tape_filter_and_help():
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         everything = len(app.tape.visible())
+        sizes = sorted(t.qty_lots for t in app.model.flows["BTCUSDT"].tape)
         await pilot.press("f", "f")
-        assert 0 < len(app.tape.visible()) < everything
-        assert all(t.qty_lots > 0 for t in app.tape.visible())
+        shown = app.tape.visible()
+        assert 0 < len(shown) < everything
+        assert all(t.qty_lots >= 5 * sizes[len(sizes) // 2] for t in shown)
+        assert ">= 5x median" in "".join(s.text for s in app.tape.render_line(0))
+        await pilot.press("f", "f")
+        assert len(app.tape.visible()) == everything
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("x")
         assert not isinstance(app.screen, HelpScreen)
 
 
-async def test_selecting_an_alert_centres_the_ladder_on_it():
-    app = make_app(seconds=25)
-    assert app.model.alerts, "the seeded feed raised no alert"
+async def test_every_binding_is_in_the_help():
+    from dom.ui.screens import HELP
+
+    app = make_app(seconds=3)
+    names = {"plus,equals_sign": "+", "minus": "-", "question_mark": "?", "n,tab": "tab", "p,shift+tab": "shift+tab",
+             "pageup": "pgup", "pagedown": "pgdn", "up": "up", "down": "down", "enter": "enter"}
+    for b in app.BINDINGS:
+        key = names.get(b.key, b.key)
+        assert f" {key} " in f" {HELP} ".replace("\n", " "), f"key {b.key!r} is not in the help"
+
+
+async def test_watchlist_picker_switches_symbol():
+    app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        await pilot.press("down")
-        target = list(app.model.alerts)[app.alerts.cursor]
+        await pilot.press("s")
+        assert isinstance(app.screen, SymbolPicker)
+        await pilot.press("down", "down", "enter")
+        assert not isinstance(app.screen, SymbolPicker)
+        assert app.symbol == "MOTHUSDT"
+        st = app.model.engine["MOTHUSDT"]
+        assert ladder_best(app) == (st.book.best_bid(), st.book.best_ask())
+        await pilot.press("s", "escape")
+        assert app.symbol == "MOTHUSDT" and not isinstance(app.screen, SymbolPicker)
+
+
+async def test_command_palette_runs_doms_actions():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for t in ("Watchlist", "Coarser grouping", "Lock / unlock the ladder", "Tape filter",
+                  "Reset recent volume", "Heatmap", "Help", "Theme", "Show PIKEUSDT"):
+            assert t in titles
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Coarser grouping")
+        await pilot.pause(0.3)
         await pilot.press("enter")
-        assert app.symbol == target.symbol and app.ladder.locked
-        rows = app.ladder.rows()
-        mid = rows[len(rows) // 2][0]
-        assert abs(mid - target.px_ticks) <= app.ladder.group
-
-
-async def test_unsynced_book_is_said_plainly():
-    app = make_app(seconds=5)
-    async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        app.model.engine.feed(FeedStatus("BTCUSDT", FeedState.DISCONNECTED, "test", 0, 0))
-        app.frame()
+        assert app.ladder.group == 2
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Show PIKEUSDT")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
         await pilot.pause()
-        line = "".join(seg.text for seg in app.ladder.render_line(0))
-        assert "book not synced: disconnected" in line
-        assert "book disconnected" in app.status.line()
-
-
-async def test_replay_feed_drives_the_app_through_the_runtime(shared_data):
-    from dom.core.detectors import make_observers
-    from dom.feeds.replay import ReplayFeed
-    from dom.runtime import Runtime
-    from dom.ui.app import DomApp
-    from dom.ui.model import UiModel
-
-    model = UiModel()
-    feed = ReplayFeed(shared_data / "cryptofeed" / "BINANCE_FUTURES.ws.1.0", speed=0)
-    det = make_observers()
-    rt = Runtime(feed, feed.venue, observers=lambda st: det(st) + model.observers(st))
-    rt.add_listener(model)
-    await rt.start()
-    model.engine, model.stats, model.venue = rt.engine, rt, feed.venue
-
-    async def runner(m):
-        await rt.run()
-
-    app = DomApp(model, runner, fps=50)
-    async with app.run_test(size=(120, 40)) as pilot:
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if all(st.synced for st in rt.engine.symbols.values()) and feed.stats.frames > 1500:
-                break
-        st = rt.engine[app.symbol]
-        assert st.synced
-        rows = app.ladder.rows()
-        assert [(p, q) for p, q, _ in rows if q][0] == st.book.best_bid()
-        rt.stop()
+        assert app.symbol == "PIKEUSDT"

@@ -1,38 +1,36 @@
 """The price ladder, on Textual's line API: one ``render_line`` per row, nothing recomposed.
 
-Columns: cumulative bid depth, bid size, price (POC / VAH / VAL of the session's volume profile
-marked beside it), ask size, cumulative ask depth, session traded volume at the price (bought /
-sold), and a mark on levels with a live alert. Rows are price
-buckets of ``group`` ticks centred on the market (auto-recentre unless locked).
+Rows are price buckets of ``group`` ticks, centred on the market (auto-recentre unless locked);
+the heatmap beside it draws the same rows (:class:`Axis`). Columns, left to right; the narrow
+ones go first when the terminal is small (``fit``):
+
+    cum | ±bid | sells | bid | price | ask | buys | ±ask | cum | traded b/s | profile | marks
+
+cumulative depth, displayed size change over the last seconds (pulling -, stacking +), recent
+traded volume at price by aggressor (``r`` resets it), size (shaded by magnitude), session traded
+volume (bought / sold), the session volume profile (POC, VAH, VAL of the 70% value area) and a
+letter per live alert on the level (W wall, I iceberg, A absorption, S spoof).
 """
 
 from __future__ import annotations
 
 from rich.segment import Segment
-from rich.style import Style
+from textual.events import MouseScrollDown, MouseScrollUp
 from textual.strip import Strip
-from textual.widget import Widget
 
 from dom.core.profile import value_area
 from dom.ui.model import UiModel
+from dom.ui.palette import KIND_LETTER, SHADES, round_sig
+from dom.ui.widgets.ladder_rows import COLUMNS, Axis, Col, Row, in_window, row_cells
+from dom.ui.widgets.lines import LineWidget
 
-GROUPS = (1, 2, 5, 10, 25, 50, 100, 250)
-BID = Style(color="green3")
-BID_BIG = Style(color="black", bgcolor="green3", bold=True)
-ASK = Style(color="red1")
-ASK_BIG = Style(color="black", bgcolor="red1", bold=True)
-PRICE = Style(color="white", bold=True)
-DIM = Style(color="grey50")
-MARK = Style(color="yellow", bold=True)
-WARN = Style(color="black", bgcolor="yellow", bold=True)
-PROFILE = Style(color="magenta", bold=True)
+__all__ = ["GROUPS", "Axis", "Ladder"]
+
+GROUPS = (1, 2, 5, 10, 25, 50, 100, 250, 500, 1000)
+SLOW_NS = 200_000_000  # the slower columns refresh every 200 ms of market time
 
 
-def _fmt(n: int, text: str, width: int) -> str:
-    return (text if n else "").rjust(width)[-width:]
-
-
-class Ladder(Widget):
+class Ladder(LineWidget):
     DEFAULT_CSS = "Ladder { width: 1fr; height: 1fr; }"
 
     def __init__(self, model: UiModel, **kw) -> None:
@@ -42,8 +40,20 @@ class Ladder(Widget):
         self.group_i = 0
         self.locked = False
         self.center = 0  # price bucket at the middle row
-        self._profile = None
+        self.columns: tuple[Col, ...] = COLUMNS
+        self.price_w = 10
+        self._used = 0
+        self._rows: list[Row] = []
+        self._axis: Axis | None = None
+        self._profile_key: tuple = ()
+        self._slow_key: Axis | None = None
+        self._slow_at = 0
+        self._slow: dict[int, tuple] = {}  # slow-column values shown, per row price
+        self._slow_target: dict[int, tuple] = {}  # the latest computed
+        self._slow_pending: list[int] = []  # rows still showing older values
+        self._profile: tuple[dict[int, int], object] = ({}, None)
 
+    # ----------------------------------------------------------------------------- controls
     @property
     def group(self) -> int:
         return GROUPS[self.group_i]
@@ -52,90 +62,278 @@ class Ladder(Widget):
         self.symbol = symbol
         self.locked = False
         self.center = 0
+        self._fit_price(self._state())
+
+    def _fit_price(self, st) -> bool:
+        """Size the price column for the symbol's prices (with a digit to spare); True if it
+        changed, which changes which other columns fit."""
+        if st is None or st.book.bids.best_px() is None:
+            return False
+        w = max(8, len(st.instrument.px_str(st.book.bids.best_px() * 10)) + 1)
+        changed, self.price_w = w != self.price_w, w
+        return changed
+
+    def unlock(self) -> None:
+        """Back to auto-recentre, on the market now."""
+        self.locked = False
+        self.center = 0
 
     def regroup(self, step: int) -> None:
         self.group_i = max(0, min(len(GROUPS) - 1, self.group_i + step))
-        self.locked = False
+        self.unlock()
 
     def center_on(self, px: int) -> None:
         self.center = px // self.group
         self.locked = True
 
-    def rows(self) -> list[tuple[int, int, int]]:
-        """(bucket price, bid size, ask size) for each row, top row first. Also used by tests."""
-        st = self._state()
-        if st is None:
-            return []
-        g = self.group
-        book = st.book
-        h = max(1, self.size.height)
-        if not self.locked:
-            mid2 = book.mid2()
-            if mid2 is not None:
-                self.center = (mid2 // 2) // g
-        top = self.center + h // 2
-        lo_px, hi_px = (top - h + 1) * g, top * g + g - 1
-        bids: dict[int, int] = {}
-        for px, q in book.bids.levels_between(lo_px, hi_px):
-            bids[px // g] = bids.get(px // g, 0) + q
-        asks: dict[int, int] = {}
-        for px, q in book.asks.levels_between(lo_px, hi_px):
-            asks[px // g] = asks.get(px // g, 0) + q
-        return [(b * g, bids.get(b, 0), asks.get(b, 0)) for b in range(top, top - h, -1)]
+    def scroll_rows(self, n: int) -> None:
+        """Move the view ``n`` rows up (positive) or down, and lock it there."""
+        if self._axis is not None and not self.locked:
+            self.center = self._axis.top - self._axis.rows // 2
+        self.center += n
+        self.locked = True
 
+    def _on_mouse_scroll_up(self, event: MouseScrollUp) -> None:
+        self.scroll_rows(3)
+        self.prepare()
+        self.refresh()
+
+    def _on_mouse_scroll_down(self, event: MouseScrollDown) -> None:
+        self.scroll_rows(-3)
+        self.prepare()
+        self.refresh()
+
+    def fit(self, budget: int) -> int:
+        """Keep the columns that fit in ``budget`` cells, most important first (columns of one
+        priority come and go together: both sides or neither); return the width used."""
+        keep: set[str] = set()
+        used = 0
+        for prio in sorted({c.priority for c in COLUMNS}):
+            group = [c for c in COLUMNS if c.priority == prio]
+            w = sum(c.width or self.price_w for c in group)
+            if used + w <= budget or prio == 0:
+                keep.update(c.key for c in group)
+                used += w
+        self.columns = tuple(c for c in COLUMNS if c.key in keep)
+        return used
+
+    # --------------------------------------------------------------------------------- data
     def _state(self):
         eng = self.model.engine
         if eng is None or self.symbol not in eng.symbols:
             return None
         return eng[self.symbol]
 
-    def render_line(self, y: int) -> Strip:
-        width = self.size.width
+    @property
+    def axis(self) -> Axis | None:
+        return self._axis
+
+    def rows(self) -> list[tuple[int, int, int]]:
+        """(bucket price, bid size, ask size) for each price row, top row first (tests use it)."""
+        self.prepare()
+        return [(r.px, r.bid, r.ask) for r in self._rows]
+
+    def prepare(self, budget: int | None = None) -> int:
+        """Compute this frame's rows (called once per frame, before the lines are drawn).
+
+        ``budget``: at most this many rows take their new slow-column values this frame (the
+        nearest the market first; the rest on the next frames), None for all. Returns how many
+        did, so the frame can give the rest of its budget to the heatmap."""
         st = self._state()
-        if st is None:
-            return Strip([Segment("waiting for the market...".ljust(width) if y == 0 else " " * width, DIM)])
-        if not st.synced and y == 0:
-            text = f" book not synced: {st.state.value} - showing nothing rather than a wrong book "
-            return Strip([Segment(text.center(width)[:width], WARN)])
-        if not st.synced:
-            return Strip.blank(width)
-        if y == 0:
-            self._cache = self.rows()
-        rows = getattr(self, "_cache", None) or self.rows()
-        if y >= len(rows):
-            return Strip.blank(width)
-        inst = st.instrument
-        px, bq, aq = rows[y]
+        if st is None or not st.synced:
+            # Nothing rather than a wrong book; the heatmap keeps drawing its history around the
+            # last centre (or the last trade).
+            self._rows = []
+            self._axis = None
+            if st is not None and not self.center and st.last_trade is not None:
+                self.center = st.last_trade.px_ticks // self.group
+            if st is not None and self.center:
+                n = max(1, self.size.height - 1)
+                self._axis = Axis(self.symbol, self.group, self.center + n // 2, n)
+            self._publish_message(st)
+            return 0
+        if self._fit_price(st) and self.is_mounted:
+            self.app.call_later(self.app.relayout)
         g = self.group
-        bb, ba = st.book.bids.best_px(), st.book.asks.best_px()
-        cum_b = st.book.bids.depth_within(bb - px) if bq and bb is not None else 0
-        cum_a = st.book.asks.depth_within(px + g - 1 - ba) if aq and ba is not None else 0
-        vol = self.model.volume.get(self.symbol, {})
-        bought = sold = 0
-        for p in range(px, px + g):
-            v = vol.get(p)
-            if v:
-                bought += v[0]
-                sold += v[1]
-        big = max((q for _, q, _ in rows), default=0), max((q for _, _, q in rows), default=0)
-        marks = {a.px_ticks // g for a in self.model.live_alerts.values() if a.symbol == self.symbol}
-        prof = self._profile if y else None
-        if y == 0 or prof is None:
-            prof = self._profile = value_area(vol, group=g) if vol else None
-        tag = ""
-        if prof is not None:
-            tag = "POC" if px == prof.poc else "VAH" if px == prof.vah else "VAL" if px == prof.val else ""
-        w = 9  # 72 columns in all: the ladder's share of a 120-column terminal
-        q = inst.qty_str
-        segs = [
-            Segment(_fmt(cum_b, q(cum_b), w) + " ", DIM),
-            Segment(_fmt(bq, q(bq), w), BID_BIG if bq and bq * 2 >= big[0] else BID),
-            Segment(" " + tag.ljust(3) + inst.px_str(px).center(10), PROFILE if tag else PRICE if bq or aq else DIM),
-            Segment(_fmt(aq, q(aq), w).ljust(w), ASK_BIG if aq and aq * 2 >= big[1] else ASK),
-            Segment(" " + _fmt(cum_a, q(cum_a), w), DIM),
-            Segment(" " + _fmt(bought, q(bought), 8), BID),
-            Segment(("/" if bought or sold else " ") + _fmt(sold, q(sold), 8).ljust(8), ASK),
-            Segment(" W" if px // g in marks else "  ", MARK),
-        ]
-        strip = Strip(segs)
-        return strip.crop_extend(0, width, None)
+        book = st.book
+        n = max(1, self.size.height - 1)
+        if not self.locked:
+            mid2 = book.mid2()
+            if mid2 is not None:
+                # Recentre only when the market has left the middle half of the ladder: a calm
+                # ladder that does not jump on every tick (and repaints a few lines, not all).
+                m = (mid2 // 2) // g
+                if not self.center or abs(m - self.center) > max(1, n // 4):
+                    self.center = m
+        top = self.center + n // 2
+        self._axis = Axis(self.symbol, g, top, n)
+        lo_px, hi_px = (top - n + 1) * g, top * g + g - 1
+        rows = [Row(b * g) for b in range(top, top - n, -1)]
+        by_bucket = {top - i: r for i, r in enumerate(rows)}
+        for px, q in book.bids.levels_between(lo_px, hi_px):
+            by_bucket[px // g].bid += q
+        for px, q in book.asks.levels_between(lo_px, hi_px):
+            by_bucket[px // g].ask += q
+        flow = self.model.flows.get(self.symbol)
+        if flow is not None:
+            for px, v in in_window(flow.recent, lo_px, hi_px):
+                r = by_bucket[px // g]
+                r.buys += v[0]
+                r.sells += v[1]
+        # The slower columns (depth, size change, session volume, profile) are recomputed 5 times
+        # per second of market time, or when the view moves: most ladder rows then repaint only
+        # when their own size changes. The rows whose slow values changed take them within the
+        # frame's budget, nearest the market first.
+        now = st.stats.last_exchange_ns
+        applied = 0
+        if self._slow_key != self._axis:  # a new view: every row at once
+            self._slow_key, self._slow_at = self._axis, now
+            self._slow_columns(st, rows, by_bucket, flow, lo_px, hi_px)
+            self._slow = {r.px: r.slow() for r in rows}
+            self._slow_pending = []
+        else:
+            if now - self._slow_at >= SLOW_NS or now < self._slow_at:
+                self._slow_at = now
+                self._slow_columns(st, rows, by_bucket, flow, lo_px, hi_px)
+                target = {r.px: r.slow() for r in rows}
+                mid = self.center * g
+                changed = [px for px, v in target.items() if self._slow.get(px) != v]
+                self._slow_target = target
+                self._slow_pending = sorted(changed, key=lambda px: abs(px - mid))
+            todo = self._slow_pending if budget is None else self._slow_pending[:budget]
+            for px in todo:
+                self._slow[px] = self._slow_target[px]
+            applied = len(todo)
+            del self._slow_pending[:applied]
+            for r in rows:
+                r.set_slow(self._slow[r.px])
+        for a in self.model.live_alerts.values():
+            if a.symbol == self.symbol:
+                r = by_bucket.get(a.px_ticks // g)
+                if r is not None and KIND_LETTER[a.kind.value] not in r.mark:
+                    r.mark += KIND_LETTER[a.kind.value]
+        ref = max([r.bid for r in rows] + [r.ask for r in rows] + [1])
+        last = st.last_trade
+        for r in rows:
+            r.shade_b = min(SHADES, r.bid * (SHADES + 1) // ref) if r.bid else 0
+            r.shade_a = min(SHADES, r.ask * (SHADES + 1) // ref) if r.ask else 0
+            r.last = last is not None and r.px <= last.px_ticks < r.px + g
+        self._rows = rows
+        self._used = sum(c.width or self.price_w for c in self.columns)
+        head = ("head", self.columns, self.group, self.price_w)
+        self.publish([head] + [r.sig() for r in rows],
+                     lambda i: self._header() if i == 0 else self._row_strip(st, rows[i - 1]))
+        return applied
+
+    def _slow_columns(self, st, rows: list[Row], by_bucket: dict[int, Row], flow, lo_px: int, hi_px: int) -> None:
+        g = self.group
+        self._cumulative(st, rows)
+        for r in rows:  # depth to 2 significant digits: a magnitude, repainted when it moves
+            r.cumb, r.cuma = round_sig(r.cumb, 2), round_sig(r.cuma, 2)
+        if flow is not None:
+            for px, v in in_window(flow.session, lo_px, hi_px):
+                r = by_bucket[px // g]
+                r.vb += v[0]
+                r.vs += v[1]
+            self._profile_rows(flow, by_bucket)
+        chg = self.model.changes.get(self.symbol)
+        if chg is not None:
+            cb, ca = chg.window()
+            for src, attr in ((cb, "chgb"), (ca, "chga")):
+                for px, v in in_window(src, lo_px, hi_px):
+                    r = by_bucket[px // g]
+                    setattr(r, attr, getattr(r, attr) + v)
+
+    def _cumulative(self, st, rows: list[Row]) -> None:
+        g = self.group
+        bids, asks = st.book.bids, st.book.asks
+        bb, ba = bids.best_px(), asks.best_px()
+        acc = None
+        for r in rows:  # top down: bids accumulate from the best bid downwards
+            if bb is None or r.px > bb:
+                continue
+            if acc is None:
+                acc = bids.depth_within(bb - r.px)
+            else:
+                acc += r.bid
+            r.cumb = acc
+        acc = None
+        for r in reversed(rows):  # bottom up: asks accumulate from the best ask upwards
+            if ba is None or r.px + g - 1 < ba:
+                continue
+            if acc is None:
+                acc = asks.depth_within(r.px + g - 1 - ba)
+            else:
+                acc += r.ask
+            r.cuma = acc
+
+    def _profile_rows(self, flow, by_bucket: dict[int, Row]) -> None:
+        g = self.group
+        key = (self.symbol, g, flow.trades)
+        if key != self._profile_key:  # recomputed only when a trade printed
+            buckets: dict[int, int] = {}
+            for px, v in flow.session.items():
+                b = px // g
+                buckets[b] = buckets.get(b, 0) + v[0] + v[1]
+            prof = value_area({b * g: v for b, v in buckets.items()})
+            self._profile, self._profile_key = (buckets, prof), key
+        buckets, prof = self._profile
+        if prof is None:
+            return
+        peak = max(buckets.values())
+        for b, r in by_bucket.items():
+            v = buckets.get(b, 0)
+            r.pv = (v * 8 * 6 + peak - 1) // peak if v else 0  # eighths of a 6-cell bar
+            if r.px == prof.poc:
+                r.tag = "POC"
+            elif r.px == prof.vah:
+                r.tag = "VAH"
+            elif r.px == prof.val:
+                r.tag = "VAL"
+            elif prof.val <= r.px <= prof.vah:
+                r.tag = "va"
+
+    # ------------------------------------------------------------------------------ drawing
+    def _publish_message(self, st) -> None:
+        """The lines shown instead of a book: waiting, or not synced (said plainly)."""
+        p = self.palette
+        width = self.size.width
+        lines: dict[int, tuple[str, object]] = {}
+        if st is None:
+            lines[1] = ("waiting for the market...", p.dim)
+        else:
+            mid = max(1, self.size.height // 2 - 1)
+            lines[mid] = (f"book not synced: {st.state.value}", p.banner)
+            lines[mid + 1] = ("showing nothing rather than a wrong book", p.warn)
+            last = self.model.last_status.get(self.symbol)
+            if last is not None and last.detail:
+                lines[mid + 2] = (last.detail, p.dim)
+        n = max(1, self.size.height)
+        sigs: list[object] = [("head", self.columns, self.group, self.price_w)]
+        sigs += [lines.get(y, ("", None))[0] for y in range(1, n)]
+
+        def build(i: int) -> Strip:
+            if i == 0:
+                return self._header()
+            text, style = lines.get(i, ("", None))
+            if not text:
+                return Strip.blank(width, self.palette.background)
+            return Strip([Segment(text.center(width)[:width], style)])
+
+        self.publish(sigs, build)
+
+    def _header(self) -> Strip:
+        segs = []
+        for c in self.columns:
+            w = c.width or self.price_w
+            title = ("price" if self.group == 1 else f"x{self.group} tk") if c.key == "price" else c.title
+            segs.append(Segment((title.center(w) if c.key in ("price", "prof") else title.rjust(w - 1) + " ")[:w], self.palette.head))
+        return Strip(segs).crop_extend(0, self._w, self.palette.background)
+
+    def _row_strip(self, st, r: Row) -> Strip:
+        segs = list(Segment.simplify(row_cells(self.palette, self.columns, self.price_w, st.instrument, r)))
+        used = self._used
+        width = self._w
+        if used == width:
+            return Strip(segs, width)
+        return Strip(segs, used).crop_extend(0, width, self.palette.background)

@@ -1,0 +1,82 @@
+"""Modal screens: the help (every key) and the watchlist picker."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+HELP = """\
+dom - keys
+
+  n / tab      next symbol              p / shift+tab  previous symbol
+  s            watchlist: pick a symbol ctrl+p         command palette, themes
+  + / -        coarser / finer price grouping (1, 2, 5, 10, 25... ticks)
+  c            lock the ladder here / unlock (auto-recentre on the market)
+  pgup / pgdn  scroll the ladder (locks it; the mouse wheel too)
+  r            reset the recent traded volume (sells / buys columns)
+  f            tape size filter (all, >= 2x, 5x, 10x the median trade)
+  h            show / hide the heatmap
+  up / down    select an alert          enter          centre the ladder on it
+  ?            this help                q              quit
+
+Ladder: cum = cumulative depth from the best price; +-bid / +-ask = displayed size
+change over the last 5 s (+ stacking, - pulling or traded away); sells / buys =
+recent traded volume at the price by aggressor; bid / ask shaded by size;
+traded b/s = session volume bought / sold; profile = session volume profile with
+POC (point of control), VAH / VAL (70% value area); marks: W wall, I iceberg,
+A absorption, S spoof (a live alert on the level). The last trade's price is
+highlighted. Heatmap: resting size over time on the ladder's rows (dark = little,
+bright = a lot), trades as dots in the aggressor's colour, a dotted column where
+the book lost sync. A book that is not synced is not shown: the ladder says so.
+(press any key to close)"""
+
+
+class HelpScreen(ModalScreen):
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    #help { width: 88; max-width: 100%; height: auto; max-height: 100%; border: round $accent;
+            padding: 0 1; background: $surface; overflow-y: auto; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(HELP, id="help")
+
+    def on_key(self) -> None:
+        self.dismiss()
+
+
+class SymbolPicker(ModalScreen[str]):
+    """The watchlist: every symbol with its book state, last price and live alerts; enter picks."""
+
+    DEFAULT_CSS = """
+    SymbolPicker { align: center middle; }
+    SymbolPicker > OptionList { width: 64; max-width: 100%; height: auto; max-height: 80%;
+                                border: round $accent; background: $surface; }
+    """
+    BINDINGS = [Binding("escape,s,q", "dismiss_none", "close")]
+
+    def __init__(self, rows: list[tuple[str, str]], current: str) -> None:
+        super().__init__()
+        self.rows = rows
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        ol = OptionList(*[Option(text, id=sym) for sym, text in self.rows], id="watchlist")
+        ol.border_title = "watchlist (enter: show, esc: close)"
+        yield ol
+
+    def on_mount(self) -> None:
+        ol = self.query_one(OptionList)
+        ids = [s for s, _ in self.rows]
+        if self.current in ids:
+            ol.highlighted = ids.index(self.current)
+        ol.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)

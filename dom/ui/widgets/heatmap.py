@@ -1,0 +1,217 @@
+"""The liquidity heatmap, on the line API: resting size over time (x) by price (y), trades on top.
+
+It draws the ladder's rows (:class:`dom.ui.widgets.ladder.Axis`: same grouping, same centre, row
+for row), time running left to right up to now beside the ladder. Each cell is two time slots of
+the symbol's :class:`dom.ui.history.HeatRing` drawn with a half block (``▌``: left slot in the
+foreground colour, right slot in the background), coloured by resting size on a log scale
+around the visible levels' 90th percentile. Trades print as ``•`` (``●`` for big ones) in the
+aggressor's colour. A slot after a lost sync shows ``┊`` until the book is synced again.
+
+Rendering is cheap: a column's per-bucket sizes are cached per grouping, its shades per view,
+and the strips are rebuilt only when the view or the newest slot changes.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+
+from rich.segment import Segment
+from textual.strip import Strip
+
+from dom.ui.history import Column, column_buckets
+from dom.ui.model import UiModel
+from dom.ui.palette import HEAT
+from dom.ui.widgets.ladder import Axis
+from dom.ui.widgets.lines import LineWidget
+
+STEPS = (1 / 16, 1 / 8, 1 / 4, 1 / 2, 1, 2, 4)  # thresholds x the reference size: 8 shades
+
+
+class Heatmap(LineWidget):
+    DEFAULT_CSS = "Heatmap { width: 1fr; height: 1fr; }"
+
+    def __init__(self, model: UiModel, **kw) -> None:
+        super().__init__(**kw)
+        self.model = model
+        self.axis: Axis | None = None
+        self._key: tuple = ()
+        self._grid: list[Strip] = []
+        self._row_sigs: list[tuple] = []
+        self._pending: list[int] = []
+        self._view: tuple = ()
+        self._cells: tuple = ([], [], {})
+        self._ref = 0
+        self._shades: dict[tuple, tuple] = {}  # ids of a column's arrays -> (view, shades, arrays)
+        self.span_s = 0.0
+
+    def prepare(self, axis: Axis | None = None, budget: int | None = None) -> None:
+        """Bring the grid up to date (``axis``: the ladder's rows; None keeps the last one).
+
+        A new view (other rows, size, theme) is drawn at once. When only time moved on (a new
+        slot, 4 times a second), the rows are redrawn over the next frames, ``budget`` rows per
+        frame (at least 10, so that 50 rows keep up with 4 steps a second at 20 fps; None: a
+        third), so no single frame pays for the whole heatmap (a
+        half-cell shift showing a frame or two late on some rows is not visible)."""
+        if axis is not None or self.axis is None:
+            self.axis = axis
+        axis = self.axis
+        view = self._view
+        self._build_grid(axis)
+        rows = len(self._row_sigs)
+        if self._view != view or len(self._grid) != rows:
+            todo = list(range(rows))
+        else:
+            todo = self._pending[: max(10, budget) if budget is not None else max(10, -(-rows // 3))]
+        done = set(todo)
+        self._pending = [r for r in self._pending if r not in done]
+        grid = self._grid = (self._grid + [Strip.blank(0)] * rows)[:rows]
+        for r in todo:
+            grid[r] = self._row(r)
+            self._row_sigs[r] = self._key
+        width = self.size.width
+        head = ("head", round(self.span_s), width)
+        self.publish([head] + [(r, sig) for r, sig in enumerate(self._row_sigs)],
+                     lambda i: self._header() if i == 0 else grid[i - 1])
+
+    def _header(self) -> Strip:
+        width = self._w
+        title = f" heatmap {self.span_s:.0f}s" if self.span_s else " heatmap"
+        return Strip([Segment((title.ljust(width - 4) + "now ")[:width], self.palette.head)])
+
+    def _build_grid(self, axis: Axis | None) -> None:
+        width, height = self.size.width, self.size.height
+        ring = self.model.heat.get(axis.symbol) if axis is not None else None
+        if axis is None or ring is None or width <= 0:
+            self._key = ()
+            self._grid, self._row_sigs, self._pending, self._view = [], [], [], ()
+            return
+        st = self.model.engine[axis.symbol]
+        cols = ring.cols
+        now_slot = max(ring.last_slot, st.stats.last_exchange_ns // ring.slot_ns)
+        newest = cols[-1] if cols else None
+        # Rebuilt when a slot opens (4 times a second), not on every trade: a trade shows on the
+        # heatmap at most one slot late (the tape and the ladder show it at once).
+        key = (axis, width, height, now_slot, id(newest), id(self.palette))
+        if key == self._key:
+            return
+        self._key = key
+        self.span_s = 2 * width * ring.slot_ns / 1e9
+        nslots = 2 * width
+        # The column showing each slot, oldest first: the newest column at or before the slot.
+        per_slot: list[Column | None] = [None] * nslots
+        i = len(cols) - 1
+        first = now_slot - nslots + 1
+        for k in range(nslots - 1, -1, -1):
+            s = first + k
+            while i >= 0 and cols[i][0] > s:
+                i -= 1
+            if i < 0:
+                break
+            per_slot[k] = cols[i]
+        self._update_ref(per_slot, axis)
+        view = (axis.group, axis.top, axis.rows, self._ref)
+        rows = axis.rows
+        blank = [0] * rows
+        gap_col = [-1] * rows
+        cache = self._shades
+        fresh: dict[tuple, tuple] = {}
+        per_cell_shades: list[list[int]] = []
+        for col in per_slot:
+            if col is None:
+                per_cell_shades.append(blank)
+                continue
+            if col[1] is None:
+                per_cell_shades.append(gap_col)
+                continue
+            k = (id(col[1]), id(col[2]))
+            hit = fresh.get(k) or cache.get(k)
+            if hit is None or hit[0] != view or hit[2] is not col[1] or hit[3] is not col[2]:
+                hit = (view, self._column_shades(col, axis), col[1], col[2])
+            fresh[k] = hit
+            per_cell_shades.append(hit[1])
+        self._shades = fresh  # only what is on screen stays cached
+        marks = self._trades(ring.trades, first, nslots, axis)
+        self._cells = (per_cell_shades[0::2], per_cell_shades[1::2], marks)
+        self._view = (axis, width, height, id(self.palette))
+        self._row_sigs = (self._row_sigs + [()] * rows)[:rows]
+        # Rows still waiting from the last step go first: every row is redrawn within a few frames.
+        waiting = [r for r in self._pending if r < rows]
+        seen = set(waiting)
+        self._pending = waiting + [r for r in range(rows) if r not in seen]
+
+    def _row(self, r: int) -> Strip:
+        """Row ``r`` of the grid, from the cell shades of the last build."""
+        lefts, rights, marks = self._cells
+        p = self.palette
+        cell, gap = p.heat_cell, p.heat_gap
+        segs: list[Segment] = []
+        run_style = None
+        run_text = ""
+        row_marks = marks.get(r)
+        for c, (ls, rs) in enumerate(zip(lefts, rights)):
+            a, b = ls[r], rs[r]
+            if row_marks is not None and c in row_marks:
+                ch, style = row_marks[c](max(a, b, 0))
+            elif a < 0 or b < 0:
+                ch, style = "┊", gap
+            else:
+                ch, style = ("▌" if a != b else " "), cell[a][b]
+            if style is run_style:
+                run_text += ch
+            else:
+                if run_text:
+                    segs.append(Segment(run_text, run_style))
+                run_style, run_text = style, ch
+        if run_text:
+            segs.append(Segment(run_text, run_style))
+        return Strip(segs, len(lefts))
+
+    def _update_ref(self, per_slot: list[Column | None], axis: Axis) -> None:
+        """The reference size (~ the 90th percentile of visible levels in the newest column), kept
+        while it stays within a factor of 2 so the colours do not flicker."""
+        col = next((c for c in reversed(per_slot) if c is not None and c[1] is not None), None)
+        if col is None:
+            return
+        b = column_buckets(col, axis.group)
+        lo = axis.top - axis.rows + 1
+        sizes = sorted(q for k, q in b.items() if lo <= k <= axis.top)
+        if not sizes:
+            return
+        ref = sizes[min(len(sizes) - 1, int(0.9 * len(sizes)))]
+        if not self._ref or not (self._ref / 2 <= ref <= self._ref * 2):
+            self._ref = ref
+
+    def _column_shades(self, col: Column, axis: Axis) -> list[int]:
+        b = column_buckets(col, axis.group)
+        th = [t * self._ref for t in STEPS]
+        top = axis.top
+        top_shade = len(HEAT)
+        out = []
+        for r in range(axis.rows):
+            q = b.get(top - r, 0)
+            out.append(min(top_shade, 1 + bisect_right(th, q)) if q > 0 else 0)
+        return out
+
+    def _trades(self, trades: dict, first: int, nslots: int, axis: Axis) -> dict[int, dict]:
+        """Trade marks: row -> cell -> a function of the background shade giving (char, style)."""
+        acc: dict[tuple[int, int], list[int]] = {}
+        for k in range(nslots):
+            ts = trades.get(first + k)
+            if not ts:
+                continue
+            for px, q, buy in ts:
+                r = axis.top - px // axis.group
+                if 0 <= r < axis.rows:
+                    v = acc.setdefault((r, k // 2), [0, 0])
+                    v[0 if buy else 1] += q
+        if not acc:
+            return {}
+        sizes = sorted(v[0] + v[1] for v in acc.values())
+        big = sizes[int(0.9 * (len(sizes) - 1))] if len(sizes) > 3 else sizes[-1] + 1
+        p = self.palette
+        out: dict[int, dict] = {}
+        for (r, c), (bq, sq) in acc.items():
+            ch = "●" if bq + sq >= big else "•"
+            styles = p.heat_buy if bq >= sq else p.heat_sell
+            out.setdefault(r, {})[c] = lambda shade, ch=ch, styles=styles: (ch, styles[shade])
+        return out

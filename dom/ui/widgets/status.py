@@ -1,0 +1,136 @@
+"""The status bar and the frame figures behind it.
+
+    venue | SYMBOL | book synced (gaps 0, resyncs 0) | books 5/5 | 812 msg/s | lag 4 ms |
+    dropped 0 frames 0 alerts | x1 | LOCKED | ? help
+
+``msg/s`` counts the depth updates and trades the engine received (all symbols); ``lag`` is
+exchange time to screen: at each frame that shows new data for the symbol, the wall clock minus
+the newest event's exchange time (median of the last frames; a replay shows the recorded
+exchange-to-receive lag instead, marked "rec"). Dropped frames are frame ticks that came too
+late to run; dropped alerts are alerts a sink's queue could not take. Parts are dropped from the
+right when the terminal is narrow.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Callable
+
+from rich.segment import Segment
+from textual.strip import Strip
+from textual.widget import Widget
+
+from dom.ui.model import UiModel
+from dom.ui.palette import Palette
+
+
+class FrameStats:
+    """Per-frame measurements; ``clock`` is a wall clock in ns (None: no timing, as in tests)."""
+
+    def __init__(self, clock: Callable[[], int] | None, fps: float) -> None:
+        self.clock = clock
+        self.interval_ns = int(1e9 / fps) if fps > 0 else 0
+        self.frames = 0
+        self.dropped = 0
+        self.rate: float | None = None
+        self.lags_ms: deque[float] = deque(maxlen=60)
+        self._last_frame = 0
+        self._rate_at = (0, 0)  # (wall ns, message count)
+        self._seen_ns = 0
+
+    def tick(self, model: UiModel, symbol: str) -> None:
+        self.frames += 1
+        if self.clock is None:
+            return
+        now = self.clock()
+        if self._last_frame and self.interval_ns:
+            late = (now - self._last_frame) // self.interval_ns
+            if late >= 2:
+                self.dropped += int(late) - 1
+        self._last_frame = now
+        eng = model.engine
+        if eng is None:
+            return
+        count = sum(st.stats.depth_messages + st.stats.trades for st in eng.symbols.values())
+        t0, c0 = self._rate_at
+        if not t0:
+            self._rate_at = (now, count)
+        elif now - t0 >= 1_000_000_000:
+            self.rate = (count - c0) * 1e9 / (now - t0)
+            self._rate_at = (now, count)
+        st = eng.symbols.get(symbol)
+        if st is not None and st.stats.last_exchange_ns != self._seen_ns:
+            self._seen_ns = st.stats.last_exchange_ns
+            if self._seen_ns:
+                self.lags_ms.append((now - self._seen_ns) / 1e6)
+
+    def lag_text(self, model: UiModel, symbol: str) -> str:
+        if not self.lags_ms:
+            return "lag -"
+        lag = sorted(self.lags_ms)[len(self.lags_ms) // 2]
+        if abs(lag) < 60_000:
+            return f"lag {lag:.0f} ms"
+        rt = model.stats  # a replay: exchange time is the recording's; show its recorded lag
+        r = rt.rates.get(symbol) if rt is not None else None
+        p50 = r.lag_pct(0.5) if r is not None else None
+        return f"lag {p50:.0f} ms rec" if p50 is not None else "lag -"
+
+
+class StatusBar(Widget):
+    DEFAULT_CSS = "StatusBar { height: 1; dock: bottom; background: $panel; }"
+
+    def __init__(self, model: UiModel, frames: FrameStats | None = None, **kw) -> None:
+        super().__init__(**kw)
+        self.model = model
+        self.frames = frames or FrameStats(None, 20)
+        self.palette = Palette()
+        self.symbol = ""
+        self.locked = False
+        self.group = 1
+
+    def parts(self) -> list[tuple[str, int]]:
+        """(text, priority) pieces, shown left to right; the highest priority numbers go first."""
+        m = self.model
+        eng = m.engine
+        if eng is None or self.symbol not in eng.symbols:
+            return [(f" {m.venue}", 0), ("connecting...", 0), ("? help", 1)]
+        st = eng[self.symbol]
+        fr = self.frames
+        synced = sum(1 for s in eng.symbols.values() if s.synced)
+        rt = m.stats
+        alerts_dropped = rt.sink_drops() if rt is not None else 0
+        book = f"book {st.state.value}"
+        return [
+            (f" {m.venue}", 6),
+            (self.symbol, 0),
+            (book, 0),
+            (f"gaps {st.stats.gaps} resyncs {st.stats.resyncs}", 3),
+            (f"{synced}/{len(eng.symbols)} synced", 4),
+            (f"{fr.rate:.0f} msg/s" if fr.rate is not None else "- msg/s", 3),
+            (fr.lag_text(m, self.symbol), 2),
+            (f"dropped {fr.dropped} frames {alerts_dropped} alerts", 4),
+            (f"x{self.group}" + (" LOCKED" if self.locked else ""), 1),
+            ("? help", 1),
+        ]
+
+    def line(self, width: int | None = None) -> str:
+        width = width or self.size.width or 200
+        parts = self.parts()
+        while True:
+            text = " | ".join(t for t, _ in parts)
+            if len(text) <= width or len(parts) <= 1:
+                return text
+            worst = max(range(len(parts)), key=lambda i: (parts[i][1], i))
+            if parts[worst][1] == 0:
+                return text
+            parts.pop(worst)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        st = None
+        eng = self.model.engine
+        if eng is not None and self.symbol in eng.symbols:
+            st = eng[self.symbol]
+        p = self.palette
+        style = p.status if st is None or st.synced else p.banner
+        return Strip([Segment(self.line(width).ljust(width)[:width], style)]).apply_style(self.rich_style)

@@ -1,0 +1,94 @@
+"""The heatmap: the ladder's rows, resting size by colour, trades on top, sync gaps marked."""
+
+from dom.core.engine import Engine
+from dom.core.types import BookDelta, BookSnapshot, Trade, TakerSide
+from dom.core.units import Instrument
+from dom.ui.history import HeatRing, column_buckets
+from dom.ui.palette import HEAT
+from tests.tui.app_factory import break_sync, make_app, text
+
+
+async def test_heatmap_draws_the_ladders_rows_coloured_by_resting_size():
+    app = make_app(seconds=25)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        app.frame()
+        hm, ladder = app.heatmap, app.ladder
+        assert hm.display and hm.axis == ladder.axis
+        ax = ladder.axis
+        assert ax.rows == len(ladder._rows) and ladder._rows[0].px == ax.top * ax.group
+        assert text(hm, 0).rstrip().endswith("now")
+        # The newest column is the book now: shade 0 where nothing rests, heavier where more does.
+        ring = app.model.heat["BTCUSDT"]
+        newest = ring.cols[-1]
+        shades = hm._column_shades(newest, ax)
+        sizes = column_buckets(newest, ax.group)
+        pairs = [(sizes.get(ax.top - r, 0), shades[r]) for r in range(ax.rows)]
+        assert all((q == 0) == (s == 0) for q, s in pairs)
+        ordered = sorted(pairs)
+        assert all(a[1] <= b[1] for a, b in zip(ordered, ordered[1:])), "shade grows with size"
+        # The rightmost cell of a row with liquidity is painted in that shade's colour.
+        r = next(r for r, (q, s) in enumerate(pairs) if s > 0)
+        last = list(hm.render_line(1 + r))[-1]
+        colour = last.style.bgcolor.triplet.hex.lower()
+        assert colour == HEAT[shades[r] - 1].lower()
+
+
+async def test_trades_are_drawn_at_their_price_and_time():
+    app = make_app(seconds=25)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        app.frame()
+        hm, ax = app.heatmap, app.ladder.axis
+        ring = app.model.heat["BTCUSDT"]
+        width = hm.size.width
+        now = ring.last_slot
+        marks = 0
+        for y in range(1, ax.rows + 1):
+            line = text(hm, y)
+            for c, ch in enumerate(line):
+                if ch in "•●":
+                    marks += 1
+                    slots = (now - 2 * width + 1 + 2 * c, now - 2 * width + 2 + 2 * c)
+                    bucket = ax.top - (y - 1)
+                    assert any(px // ax.group == bucket for s in slots for px, _, _ in ring.trades.get(s, ())), (y, c)
+        assert marks > 0
+
+
+async def test_a_lost_sync_leaves_a_dotted_column():
+    app = make_app(seconds=10)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        break_sync(app.model)
+        app.frame()
+        assert app.model.heat["BTCUSDT"].cols[-1][1] is None
+        assert all(text(app.heatmap, y).rstrip().endswith("┊") for y in range(1, 10))
+
+
+async def test_h_hides_and_shows_the_heatmap():
+    app = make_app(seconds=3)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        wide = app.ladder.size.width
+        await pilot.press("h")
+        await pilot.pause()
+        assert not app.heatmap.display and app.ladder.size.width >= wide
+        await pilot.press("h")
+        await pilot.pause()
+        assert app.heatmap.display and app.heatmap.size.width > 0
+
+
+def test_heat_ring_is_bounded_and_samples_once_per_slot():
+    inst = Instrument("XUSDT", "0.1", "0.001")
+    ring = HeatRing(slot_ms=100, levels=5, slots=10)
+    eng = Engine([inst], observers=lambda st: [ring])
+    eng.feed(BookSnapshot("XUSDT", ((1000, 5),), ((1001, 5),), 10, 0, 0))
+    for i in range(100):
+        ts = 1_000_000_000 + i * 30_000_000  # a delta every 30 ms: 3 or 4 per 100 ms slot
+        eng.feed(BookDelta("XUSDT", ((1000 - i % 3, 7 + i),), (), 11 + i, 11 + i, 10 + i, ts, ts))
+        eng.feed(Trade("XUSDT", 1001, 1, TakerSide.BUY, i, ts, ts))
+    assert len(ring.cols) == 10
+    slots = [c[0] for c in ring.cols]
+    assert slots == sorted(set(slots)) and slots[-1] - slots[0] == 9
+    assert min(ring.trades) >= slots[0] and sum(len(t) for t in ring.trades.values()) <= 40
+    assert all(len(c[1]) <= 5 * 16 for c in ring.cols)  # at most 5 levels of (px, qty) int64

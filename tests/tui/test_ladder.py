@@ -1,0 +1,125 @@
+"""The ladder's columns against the engine's state, on the finite seeded feed."""
+
+from dom.core.profile import value_area
+from dom.core.types import Alert, AlertKind, AlertState, BookSide
+from dom.ui.palette import round_sig
+from tests.tui.app_factory import make_app, next_delta, text
+
+
+def row_of(app, px):
+    app.ladder.prepare()
+    return next(r for r in app.ladder._rows if r.px <= px < r.px + app.ladder.group)
+
+
+async def test_cumulative_depth_and_profile_match_the_book_and_the_trades():
+    app = make_app(seconds=25)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        keys = {c.key for c in app.ladder.columns}
+        assert keys >= {"cumb", "chgb", "sells", "bid", "price", "ask", "buys", "chga", "cuma", "vol", "prof", "mark"}
+        st = app.model.engine["BTCUSDT"]
+        bb, ba = st.book.bids.best_px(), st.book.asks.best_px()
+        app.ladder.prepare()
+        for r in app.ladder._rows:
+            if r.px <= bb:
+                assert r.cumb == round_sig(st.book.bids.depth_within(bb - r.px), 2)
+            if r.px >= ba:
+                assert r.cuma == round_sig(st.book.asks.depth_within(r.px - ba), 2)
+        flow = app.model.flows["BTCUSDT"]
+        prof = value_area(flow.session)
+        tags = {r.tag: r.px for r in app.ladder._rows if r.tag in ("POC", "VAH", "VAL")}
+        assert tags.get("POC") == prof.poc
+        for r in app.ladder._rows:
+            v = flow.session.get(r.px, [0, 0])
+            assert (r.vb, r.vs) == (v[0], v[1])
+
+
+async def test_pulling_and_stacking_show_the_displayed_size_change():
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        st = app.model.engine["BTCUSDT"]
+        changes = app.model.changes["BTCUSDT"]
+        px = st.book.bids.best_px() - 3
+        q = st.book.bids.size_at(px)
+        shown = row_of(app, px).chgb
+        before = changes.window()[0].get(px, 0)
+        next_delta(app.model, "BTCUSDT", bids=[(px, q + 1000)], dt_ms=1)
+        after = changes.window()[0].get(px, 0)
+        assert after - before == 1000
+        # The column refreshes 5 times per second of market time, not on every update.
+        assert row_of(app, px).chgb == shown
+        next_delta(app.model, "BTCUSDT", dt_ms=250)
+        assert row_of(app, px).chgb == changes.window()[0].get(px, 0) == after
+        app.frame()
+        y = 1 + next(i for i, r in enumerate(app.ladder._rows) if r.px == px)
+        assert ("+" if after > 0 else "-") in text(app.ladder, y)
+        # Pulling: the level removed entirely.
+        next_delta(app.model, "BTCUSDT", bids=[(px, 0)], dt_ms=250)
+        assert row_of(app, px).chgb == changes.window()[0].get(px, 0) == after - (q + 1000)
+        assert row_of(app, px).bid == 0
+
+
+async def test_recent_volume_resets_and_session_volume_stays():
+    app = make_app(seconds=25)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        app.ladder.prepare()
+        assert any(r.sells or r.buys for r in app.ladder._rows)
+        session = [(r.vb, r.vs) for r in app.ladder._rows]
+        await pilot.press("r")
+        assert not any(r.sells or r.buys for r in app.ladder._rows)
+        assert [(r.vb, r.vs) for r in app.ladder._rows] == session
+        assert app.model.flows["BTCUSDT"].recent == {}
+        assert app.model.flows["KITEUSDT"].recent, "only the symbol on screen is reset"
+
+
+async def test_every_alert_kind_marks_its_level_until_it_ends():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        st = app.model.engine["BTCUSDT"]
+        bb = st.book.bids.best_px()
+        letters = {AlertKind.WALL: "W", AlertKind.ICEBERG: "I", AlertKind.ABSORPTION: "A", AlertKind.SPOOF: "S"}
+        for i, kind in enumerate(letters):
+            app.model.on_alert(Alert(f"t{i}", 0, "BTCUSDT", kind, AlertState.NEW, BookSide.BID, bb - 2 - i, 5, 0.9, "t"))
+        for i, (kind, letter) in enumerate(letters.items()):
+            assert letter in row_of(app, bb - 2 - i).mark
+        app.frame()
+        y = 1 + next(i for i, r in enumerate(app.ladder._rows) if r.px == bb - 2)
+        assert text(app.ladder, y).rstrip().endswith("W")
+        app.model.on_alert(Alert("t0", 0, "BTCUSDT", AlertKind.WALL, AlertState.END, BookSide.BID, bb - 2, 5, 0.9, "t"))
+        assert "W" not in row_of(app, bb - 2).mark
+
+
+async def test_small_cap_prices_print_exactly():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("n", "n", "n")
+        assert app.symbol == "PIKEUSDT"
+        inst = app.model.engine["PIKEUSDT"].instrument
+        app.frame()
+        for y, r in enumerate(app.ladder._rows[:10], start=1):
+            assert f" {inst.px_str(r.px)} " in text(app.ladder, y)
+            assert inst.px_str(r.px).startswith("0.0") and len(inst.px_str(r.px)) == 7
+
+
+async def test_ladder_recentres_only_when_the_market_leaves_the_middle():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        st = app.model.engine["BTCUSDT"]
+        centre = app.ladder.center
+        n = app.ladder.size.height - 1
+        # Move the market a few ticks: the view stays.
+        ba = st.book.asks.best_px()
+        next_delta(app.model, "BTCUSDT", asks=[(ba, 0), (ba + 1, 0), (ba + 2, 0)])
+        app.frame()
+        assert app.ladder.center == centre
+        # Far away (all asks within a quarter of the ladder gone): it recentres.
+        asks = [(p, 0) for p, _ in st.book.asks.levels_between(ba, ba + n // 2)]
+        next_delta(app.model, "BTCUSDT", asks=asks)
+        app.frame()
+        mid = (st.book.mid2() // 2)
+        assert app.ladder.center == mid and abs(mid - centre) > n // 4

@@ -1,0 +1,126 @@
+"""Alerts panel, status bar and book-health display on the finite seeded feed."""
+
+from dom.core.types import AlertKind, AlertState
+from dom.ui.app import DomApp
+from tests.tui.app_factory import make_app, make_resync_app, next_delta, seeded_model, text
+
+
+async def test_alerts_newest_first_with_hidden_size_and_age():
+    app = make_app(seconds=25)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        eps = app.model.episode_list()
+        assert len(eps) == len({a.id for a in eps}), "one row per episode"
+        assert [a.ts_ns for a in eps] == sorted((a.ts_ns for a in eps), reverse=True)
+        first = text(app.alerts, 1)
+        a = eps[0]
+        inst = app.model.engine[a.symbol].instrument
+        assert a.kind.value in first and a.side.value in first and inst.px_str(a.px_ticks) in first
+        assert first.split()[0] == f"{(app.model.now_ns() - a.ts_ns) // 1_000_000_000}s"
+        ice = [i for i, e in enumerate(eps) if e.kind is AlertKind.ICEBERG]
+        assert ice, "the seeded feed has an iceberg"
+        e = eps[ice[0]]
+        hidden = app.model.engine[e.symbol].instrument.qty_str(e.evidence["hidden_lb_lots"])
+        lines = [text(app.alerts, y) for y in range(1, app.alerts.size.height)]
+        assert any(f"at least {hidden} hidden" in line for line in lines)
+        ended = [e for e in eps if e.state is AlertState.END]
+        assert ended and all(a.id not in app.model.live_alerts for a in ended)
+
+
+async def test_selecting_an_alert_centres_the_ladder_on_it():
+    app = make_app(seconds=25)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("down", "down", "down")
+        target = app.alerts.selected()
+        assert target is app.model.episode_list()[2]
+        await pilot.press("enter")
+        assert app.symbol == target.symbol and app.ladder.locked and app.status.locked
+        rows = app.ladder.rows()
+        assert any(px <= target.px_ticks < px + app.ladder.group for px, _, _ in rows)
+        mid = rows[len(rows) // 2][0]
+        assert abs(mid - target.px_ticks) <= app.ladder.group
+
+
+async def test_clicking_an_alert_centres_the_ladder_on_it():
+    app = make_app(seconds=25)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        target = app.model.episode_list()[0]
+        await pilot.click(app.alerts, offset=(10, 1))
+        await pilot.pause()
+        assert app.alerts.selected_id == target.id
+        assert app.symbol == target.symbol and app.ladder.locked
+
+
+async def test_resync_state_is_said_plainly():
+    app = make_resync_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.frame()
+        lines = [text(app.ladder, y) for y in range(app.ladder.size.height)]
+        assert any("book not synced: resyncing" in line for line in lines)
+        assert any("showing nothing rather than a wrong book" in line for line in lines)
+        assert app.ladder.rows() == []
+        line = app.status.line()
+        assert "book resyncing" in line and "gaps 1" in line and "4/5 synced" in line
+        # The other symbols are still shown.
+        await pilot.press("n")
+        assert app.ladder.rows() and "book synced" in app.status.line()
+
+
+async def test_status_bar_rates_lag_and_dropped_frames():
+    model, _ = seeded_model(10)
+    clock = [0]
+    app = DomApp(model, runner=None, fps=0, clock=lambda: clock[0])
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        app.frames.interval_ns = 50_000_000  # as at 20 fps
+        st = model.engine["BTCUSDT"]
+        clock[0] = st.stats.last_exchange_ns + 7_000_000
+        app.frame()
+        for i in range(20):
+            next_delta(model, "BTCUSDT", dt_ms=50)
+            clock[0] = st.stats.last_exchange_ns + 7_000_000
+            app.frame()
+        # 20 deltas in 1 s of the clock.
+        assert app.frames.rate == 20.0
+        line = app.status.line(200)
+        assert "20 msg/s" in line and "lag 7 ms" in line and "dropped 0 frames 0 alerts" in line
+        clock[0] += 250_000_000  # four frames late
+        app.frame()
+        assert app.frames.dropped == 4 and "dropped 4 frames" in app.status.line(200)
+
+
+async def test_replay_feed_drives_the_app_through_the_runtime(shared_data):
+    from dom.core.detectors import make_observers
+    from dom.feeds.replay import ReplayFeed
+    from dom.runtime import Runtime
+    from dom.ui.model import UiModel
+
+    model = UiModel()
+    feed = ReplayFeed(shared_data / "cryptofeed" / "BINANCE_FUTURES.ws.1.0", speed=0)
+    det = make_observers()
+    rt = Runtime(feed, feed.venue, observers=lambda st: det(st) + model.observers(st))
+    rt.add_listener(model)
+    await rt.start()
+    model.engine, model.stats, model.venue = rt.engine, rt, feed.venue
+
+    async def runner(m):
+        await rt.run()
+
+    app = DomApp(model, runner, fps=50)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if all(st.synced for st in rt.engine.symbols.values()) and feed.stats.frames > 1500:
+                break
+        st = rt.engine[app.symbol]
+        assert st.synced
+        rows = app.ladder.rows()
+        assert [(p, q) for p, q, _ in rows if q][0] == st.book.best_bid()
+        assert app.heatmap.axis == app.ladder.axis and app.model.heat[app.symbol].cols
+        # A recording's exchange time is long past: the status bar shows its recorded lag.
+        line = app.status.line(200)
+        assert "msg/s" in line and " ms rec" in line
+        rt.stop()
