@@ -13,7 +13,7 @@ from dom.ui.app import DomApp
 from dom.ui.model import UiModel
 
 
-def seeded_model(seconds: float = 10, seed: int = 3) -> tuple[UiModel, Market]:
+def seeded_model(seconds: float = 25, seed: int = 1) -> tuple[UiModel, Market]:
     m = Market("mixed", seed=seed)
     model = UiModel(venue="binanceusdm")
     det = make_observers()
@@ -30,7 +30,7 @@ def seeded_model(seconds: float = 10, seed: int = 3) -> tuple[UiModel, Market]:
     return model, m
 
 
-def make_app(seconds: float = 10, seed: int = 3) -> DomApp:
+def make_app(seconds: float = 25, seed: int = 1) -> DomApp:
     model, _ = seeded_model(seconds, seed)
     return DomApp(model, runner=None, fps=0, clock=None)
 
@@ -50,7 +50,7 @@ def break_sync(model: UiModel, symbol: str = "BTCUSDT") -> None:
             model.on_status(o)
 
 
-def make_resync_app(seconds: float = 10, seed: int = 3) -> DomApp:
+def make_resync_app(seconds: float = 25, seed: int = 1) -> DomApp:
     model, _ = seeded_model(seconds, seed)
     break_sync(model)
     return DomApp(model, runner=None, fps=0, clock=None)

@@ -56,7 +56,7 @@ async def test_trades_are_drawn_at_their_price_and_time():
 
 
 async def test_a_lost_sync_leaves_a_dotted_column():
-    app = make_app(seconds=10)
+    app = make_app()
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.pause()
         break_sync(app.model)

@@ -8,7 +8,7 @@ from tests.tui.app_factory import make_app, text
 
 @pytest.mark.parametrize("size", [(80, 24), (100, 30), (120, 40), (200, 50)])
 async def test_layout_fits_the_terminal(size):
-    app = make_app(seconds=10)
+    app = make_app()
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         w, h = size
@@ -30,7 +30,7 @@ async def test_layout_fits_the_terminal(size):
 
 
 async def test_resizing_keeps_the_rows_in_step():
-    app = make_app(seconds=10)
+    app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await pilot.resize_terminal(90, 26)
