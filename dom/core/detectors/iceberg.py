@@ -17,6 +17,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from sortedcontainers import SortedList
+
 from dom.core.detectors.params import DetectorParams
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, Output, Trade
@@ -53,7 +55,8 @@ class IcebergDetector(ObserverBase):
         self.depth_t = 0
         # The organic-add baseline (DETECTORS.md §2.0): what levels near the touch gain in a
         # depth message with no trades at them (0 when nothing was added), recent messages only.
-        self.quiet: deque[int] = deque(maxlen=p.iceberg_baseline_messages)
+        self.quiet: deque[int] = deque()
+        self.quiet_adds = SortedList()  # the non-zero gains in ``quiet``, for counting by size
 
     def on_trade(self, sym: SymbolState, t: Trade) -> list[Output]:
         key = (t.taker.maker_side, t.px_ticks)
@@ -123,7 +126,14 @@ class IcebergDetector(ObserverBase):
         key = (side, px)
         lv = self.levels.get(key)
         if v == 0 and (lv is None or t - lv.last_trade_ns > self.p.iceberg_refill_window_ms * _MS):
-            self.quiet.append(max(0, after - before))
+            gain = max(0, after - before)
+            self.quiet.append(gain)
+            if gain:
+                self.quiet_adds.add(gain)
+            if len(self.quiet) > self.p.iceberg_baseline_messages:
+                old = self.quiet.popleft()
+                if old:
+                    self.quiet_adds.remove(old)
         if lv is None:
             if v == 0:
                 return
@@ -159,10 +169,11 @@ class IcebergDetector(ObserverBase):
 
     def _p_add(self, size: float) -> float:
         """Share of quiet messages in which a level near the touch gained at least ``size``."""
-        q = self.quiet
-        if len(q) < 100:
+        n = len(self.quiet)
+        if n < 100:
             return 1.0  # no baseline yet: assume anything could be organic
-        return sum(1 for x in q if x >= size) / len(q)
+        adds = self.quiet_adds
+        return (len(adds) - adds.bisect_left(size)) / n
 
     def _consistent(self, lv: _Level) -> int:
         """Refills within ``iceberg_refill_tolerance`` of their median: a refilling order puts
