@@ -57,6 +57,12 @@ class IcebergDetector(ObserverBase):
         # depth message with no trades at them (0 when nothing was added), recent messages only.
         self.quiet: deque[int] = deque()
         self.quiet_adds = SortedList()  # the non-zero gains in ``quiet``, for counting by size
+        # The near/far null control (DETECTORS.md §2.0): after each depletion, does the level
+        # gain size within the refill window (near), and in the same-length window 1 s later
+        # (far)? Organic adds are as likely in both; 1 - far/near estimates how many refills
+        # are not organic: a health metric for a venue without ground truth.
+        self.control = {"depletions": 0, "near_hits": 0, "far_hits": 0}
+        self._watch: dict[tuple[BookSide, int], list[int]] = {}  # key -> [near_end, far_start, far_end, state]
 
     def on_trade(self, sym: SymbolState, t: Trade) -> list[Output]:
         key = (t.taker.maker_side, t.px_ticks)
@@ -139,6 +145,7 @@ class IcebergDetector(ObserverBase):
                 return
             lv = self.levels[key] = _Level(side, px, t, q_ref=max(before, 1))
         p = self.p
+        self._control(key, t, before, after, v)
         if v:
             lv.traded += v
             lv.traded_since += v
@@ -166,6 +173,41 @@ class IcebergDetector(ObserverBase):
             lv.announced = True
             lv.id = f"{sym.symbol}:iceberg:{side.value}:{px}:{lv.first_ns}"
             out.append(self._alert(sym, lv, AlertState.NEW, t))
+
+    def _control(self, key: tuple[BookSide, int], t: int, before: int, after: int, v: int) -> None:
+        c = self.control
+        w = self._watch.get(key)
+        gain = after - before + v > 0
+        if w is not None:
+            near_end, far_start, far_end, state = w
+            if t > far_end:
+                del self._watch[key]
+                w = None
+            elif gain:
+                if t <= near_end and not state & 1:
+                    c["near_hits"] += 1
+                    w[3] |= 1
+                elif far_start <= t and not state & 2:
+                    c["far_hits"] += 1
+                    w[3] |= 2
+        if w is None and v and before > 0 and v >= 0.5 * before:
+            c["depletions"] += 1
+            win = self.p.iceberg_refill_window_ms * _MS
+            state = 0
+            if gain:
+                c["near_hits"] += 1
+                state = 1
+            self._watch[key] = [t + win, t + 1_000_000_000, t + 1_000_000_000 + win, state]
+
+    def null_control(self) -> dict:
+        c = self.control
+        n = c["depletions"]
+        near = c["near_hits"] / n if n else None
+        far = c["far_hits"] / n if n else None
+        est = 1 - far / near if near else None
+        return dict(c, near_rate=None if near is None else round(near, 4),
+                    far_rate=None if far is None else round(far, 4),
+                    precision_est=None if est is None else round(est, 3))
 
     def _p_add(self, size: float) -> float:
         """Share of quiet messages in which a level near the touch gained at least ``size``."""
