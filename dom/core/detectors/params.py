@@ -46,6 +46,9 @@ class DetectorParams:
     """The standout test looks at the levels within this many ticks of a wall ..."""
     wall_local_ratio: float = 3.0
     """... whose median must be at most 1/this of the wall's size (it stands out from the book around it)."""
+    wall_edge_levels: int = 2
+    """Levels this close to the deepest known level are not new walls: on a top-N feed a level
+    crossing the edge looks like an add (DETECTORS.md §2.1)."""
     wall_update_change: float = 0.25
     """An 'update' is sent when the size moved by this fraction since the last alert."""
     wall_end_fraction: float = 0.5

@@ -119,3 +119,18 @@ def test_near_far_null_control_counts_gains_after_depletions_and_one_second_late
     c = det.null_control()
     assert (c["depletions"], c["near_hits"], c["far_hits"]) == (4, 2, 4)
     assert c["near_rate"] == 0.5 and c["far_rate"] == 1.0 and c["precision_est"] == -1.0
+
+
+def test_organic_refills_at_a_round_number_are_not_an_iceberg():
+    """Traders keep joining 0.5000 after it trades, but with their own sizes: no order puts back
+    the same peak each time."""
+    s = Script()
+    size = 1000
+    for join in (300, 2500, 800, 1700, 450, 3000):
+        s.t += 50 * MS
+        s.sell(5000, size)
+        s.delta(bids=[(5000, join)], dt_ms=50)
+        size = join
+        s.idle(200)
+    s.idle(500)
+    assert not [a for a in s.alerts if a.state is AlertState.NEW]
