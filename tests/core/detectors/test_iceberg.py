@@ -122,8 +122,8 @@ def test_near_far_null_control_counts_gains_after_depletions_and_one_second_late
 
 
 def test_organic_refills_at_a_round_number_are_not_an_iceberg():
-    """Traders keep joining 0.5000 after it trades, but with their own sizes: no order puts back
-    the same peak each time."""
+    """Traders keep joining 0.5000 after it trades, with their own sizes: most joins are larger
+    than what was just taken (not size put back as fast as it is taken) and no size repeats."""
     s = Script()
     size = 1000
     for join in (300, 2500, 800, 1700, 450, 3000):
