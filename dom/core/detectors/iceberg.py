@@ -217,6 +217,18 @@ class IcebergDetector(ObserverBase):
         adds = self.quiet_adds
         return (len(adds) - adds.bisect_left(size)) / n
 
+    def _hidden(self, lv: _Level) -> int:
+        """"At least X hidden": the consistent refills but the last (which may be unfilled), each
+        counted at the smallest of them; never more than what traded beyond the largest shown
+        size. Organic joins are left out, so this stays a lower bound."""
+        s = sorted(lv.refill_sizes)
+        if not s:
+            return 0
+        med = s[len(s) // 2]
+        tol = self.p.iceberg_refill_tolerance
+        cons = [x for x in s if abs(x - med) <= tol * med]
+        return max(0, min((len(cons) - 1) * cons[0], lv.traded - lv.max_q))
+
     def _consistent(self, lv: _Level) -> int:
         """Refills within ``iceberg_refill_tolerance`` of their median: a refilling order puts
         back about its peak each time; organic adds are all sizes."""
@@ -238,7 +250,7 @@ class IcebergDetector(ObserverBase):
         rho = lv.traded / max(1, lv.max_q)
         # Size added while trades hit the level, less what is shown now: what traded that the
         # book never displayed. A lower bound: "at least X hidden", never a total.
-        hidden = max(0, lv.hidden_lb - lv.last_q)
+        hidden = self._hidden(lv)
         score = min(1.0, 0.4 + 0.1 * lv.refills + 0.1 * min(3.0, rho - self.p.iceberg_min_rho))
         ev = {
             "refills": lv.refills,
