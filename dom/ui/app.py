@@ -17,6 +17,8 @@ from textual.widgets import Static
 
 from dom.ui.model import UiModel
 from dom.ui.widgets.ladder import Ladder
+from dom.ui.trade_plan import book_context, num
+from dom.ui.widgets.context_panel import ContextPanel, JournalPrompt
 from dom.ui.widgets.panels import FILTERS, Alerts, StatusBar, Tape
 
 HELP = """\
@@ -27,11 +29,16 @@ dom - keys
   c            lock the ladder here / unlock (auto-recentre)
   f            tape size filter (all, >= 2x, 5x, 10x the median trade)
   up / down    select an alert      enter          centre the ladder on it
+  shift+up/dn  move the ladder's centre (its cursor) one row
+  e / s        entry / stop at the centre row   x  clear them
+  L / R        cycle leverage / risk %          j  log the trade in the journal
   ?            this help            q              quit
 
 Ladder columns: cumulative bids, bid size, price, ask size, cumulative asks,
 traded volume at the price this session (bought / sold), W = a live alert;
 POC / VAH / VAL = the session volume profile's point of control and 70% value area.
+ENT / STP / TP1 / TP2 = the trade plan (context panel: size by the risk %,
+its walk through the book, tiered exits, warnings).
 A book that is not synced is not shown: the ladder says so instead.
 (press any key to close)
 """
@@ -54,6 +61,7 @@ class DomApp(App):
     #right { width: 2fr; }
     Tape { border-left: solid $panel; }
     Alerts { border-top: solid $panel; border-left: solid $panel; }
+    ContextPanel { border-top: solid $panel; border-left: solid $panel; }
     """
     BINDINGS = [
         Binding("q", "quit", "quit"),
@@ -67,6 +75,15 @@ class DomApp(App):
         Binding("down", "alert(1)", show=False),
         Binding("enter", "goto_alert", "centre on alert"),
         Binding("question_mark", "help", "help"),
+        # trading context: plan from the ladder's centre (see dom/ui/trade_plan.py)
+        Binding("shift+up", "cursor(1)", show=False),
+        Binding("shift+down", "cursor(-1)", show=False),
+        Binding("e", "set_entry", "entry"),
+        Binding("s", "set_stop", "stop"),
+        Binding("x", "clear_plan", show=False),
+        Binding("L", "leverage", show=False),
+        Binding("R", "risk", show=False),
+        Binding("j", "journal", "journal"),
     ]
 
     def __init__(self, model: UiModel, runner: Callable[[UiModel], Awaitable[None]] | None = None,
@@ -76,10 +93,13 @@ class DomApp(App):
         self.runner = runner
         self.fps = fps
         self.symbol = symbol or ""
+        self.journal_path: str | None = None  # None: the journal's default path
+        self.last_journal_id: int | None = None
         self.ladder = Ladder(model)
         self.tape = Tape(model)
         self.alerts = Alerts(model)
         self.status = StatusBar(model)
+        self.context_panel = ContextPanel(model)
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -87,6 +107,7 @@ class DomApp(App):
                 yield self.ladder
             with Vertical(id="right"):
                 yield self.tape
+                yield self.context_panel
                 yield self.alerts
         yield self.status
 
@@ -105,7 +126,7 @@ class DomApp(App):
         syms = self.symbols()
         if syms and self.symbol not in syms:
             self._show(syms[0])
-        for w in (self.ladder, self.tape, self.alerts, self.status):
+        for w in (self.ladder, self.tape, self.context_panel, self.alerts, self.status):
             w.refresh()
 
     def _show(self, symbol: str) -> None:
@@ -113,6 +134,7 @@ class DomApp(App):
         self.ladder.set_symbol(symbol)
         self.tape.symbol = symbol
         self.status.symbol = symbol
+        self.context_panel.symbol = symbol
         self.sub_title = symbol
 
     # ----------------------------------------------------------------------------- actions
@@ -159,3 +181,80 @@ class DomApp(App):
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
+
+    # ------------------------------------------------------------------ trading context
+    def cursor_px(self) -> int | None:
+        """The price at the ladder's centre row (its cursor): where e / s put entry and stop."""
+        eng = self.model.engine
+        if eng is None or self.symbol not in eng.symbols:
+            return None
+        if not self.ladder.locked:
+            mid2 = eng[self.symbol].book.mid2()
+            if mid2 is not None:
+                return (mid2 // 2) // self.ladder.group * self.ladder.group
+        return self.ladder.center * self.ladder.group if self.ladder.center else None
+
+    def action_cursor(self, step: int) -> None:
+        px = self.cursor_px()
+        if px is not None:
+            self.ladder.center_on(px + step * self.ladder.group)
+            self.status.locked = True
+            self.frame()
+
+    def action_set_entry(self) -> None:
+        px = self.cursor_px()
+        if px is not None:
+            self.model.desk.set_entry(self.symbol, px)
+            self.frame()
+
+    def action_set_stop(self) -> None:
+        px = self.cursor_px()
+        if px is not None:
+            self.model.desk.set_stop(self.symbol, px)
+            self.frame()
+
+    def action_clear_plan(self) -> None:
+        self.model.desk.clear(self.symbol)
+        self.frame()
+
+    def action_leverage(self) -> None:
+        self.model.desk.cycle_leverage()
+        self.frame()
+
+    def action_risk(self) -> None:
+        self.model.desk.cycle_risk()
+        self.frame()
+
+    def action_journal(self) -> None:
+        view = self.context_panel.evaluate()
+        if view is None or view.sizing is None:
+            self.notify("set an entry (e) and a stop (s) first", severity="warning")
+            return
+        inst = self.model.engine[self.symbol].instrument
+        summary = (f"{self.symbol} {view.side} {inst.qty_str(view.lots)} @ {inst.px_str(view.entry_px)} "
+                   f"stop {inst.px_str(view.stop_px)}, {num(self.model.desk.leverage)}x")
+        self.push_screen(JournalPrompt(summary), lambda text: self._log_trade(view, text))
+
+    def _log_trade(self, view, text: str | None) -> None:
+        if text is None:
+            return
+        from dom.errors import JournalError
+        from dom.journal import Journal
+
+        st = self.model.engine[self.symbol]
+        inst = st.instrument
+        tags = [w[1:] for w in text.split() if w.startswith("#") and len(w) > 1]
+        ctx = book_context(st, self.model.context, view, list(self.model.alerts), st.stats.last_exchange_ns)
+        try:
+            j = Journal(self.journal_path)
+            try:
+                n = j.add(self.symbol, view.side, inst.px_str(view.entry_px), inst.qty_str(view.lots),
+                          leverage=self.model.desk.leverage, contract_size=inst.contract_size,
+                          tag=tags[0] if tags else "", rationale=text, context=ctx)
+            finally:
+                j.close()
+        except JournalError as e:
+            self.notify(str(e), severity="error", timeout=8)
+            return
+        self.last_journal_id = n
+        self.notify(f"trade #{n} logged in {j.path}")

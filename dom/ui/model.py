@@ -10,8 +10,11 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from dom.core.context.market import MarketContext
+from dom.core.context.params import ContextParams
 from dom.core.engine import Engine, ObserverBase, SymbolState
 from dom.core.types import Alert, StatusChange, Trade
+from dom.ui.trade_plan import TradeDesk
 
 
 class TapeObserver(ObserverBase):
@@ -40,10 +43,20 @@ class UiModel:
     live_alerts: dict[str, Alert] = field(default_factory=dict)
     events: deque = field(default_factory=lambda: deque(maxlen=200))
     stats: Any = None  # the runtime, when live: rates, feed stats, sink drops
+    # Trading context (dom/core/context) and the risk desk (dom/ui/trade_plan.py).
+    context: MarketContext = field(default_factory=MarketContext)
+    desk: TradeDesk = field(default_factory=TradeDesk)
+    plan_marks: dict[str, dict[int, str]] = field(default_factory=dict)  # ladder marks: px -> ENT/STP/TP1/TP2
+
+    def use_context(self, params: ContextParams) -> None:
+        """Set up the context and the desk from the ``[context]`` settings (before the engine)."""
+        self.context = MarketContext(params.reference, params.weakness_window_s, params.weakness_drop_pct,
+                                     params.oi_window_s)
+        self.desk = TradeDesk(params)
 
     def observers(self, sym: SymbolState) -> list:
         tape = self.tapes.setdefault(sym.symbol, deque(maxlen=400))
-        return [TapeObserver(tape, self.volume.setdefault(sym.symbol, {}))]
+        return [TapeObserver(tape, self.volume.setdefault(sym.symbol, {})), *self.context.observers(sym)]
 
     # listener protocol (dom.runtime)
     def on_status(self, change: StatusChange) -> None:

@@ -26,6 +26,7 @@ DIM = Style(color="grey50")
 MARK = Style(color="yellow", bold=True)
 WARN = Style(color="black", bgcolor="yellow", bold=True)
 PROFILE = Style(color="magenta", bold=True)
+PLAN = Style(color="cyan", bold=True)
 
 
 def _fmt(n: int, text: str, width: int) -> str:
@@ -125,12 +126,18 @@ class Ladder(Widget):
         tag = ""
         if prof is not None:
             tag = "POC" if px == prof.poc else "VAH" if px == prof.vah else "VAL" if px == prof.val else ""
+        # trade plan marks (ENT / STP / TP1 / TP2, dom/ui/trade_plan.py) win over the profile's
+        plan_tag = next((t for p, t in self.model.plan_marks.get(self.symbol, {}).items() if p // g * g == px), "")
+        tag = plan_tag or tag
+        px_style = PLAN if plan_tag else PROFILE if tag else PRICE if bq or aq else DIM
+        if self.locked and y == len(rows) // 2:  # the centre row is the cursor e / s read
+            px_style = px_style + Style(reverse=True)
         w = 9  # 72 columns in all: the ladder's share of a 120-column terminal
         q = inst.qty_str
         segs = [
             Segment(_fmt(cum_b, q(cum_b), w) + " ", DIM),
             Segment(_fmt(bq, q(bq), w), BID_BIG if bq and bq * 2 >= big[0] else BID),
-            Segment(" " + tag.ljust(3) + inst.px_str(px).center(10), PROFILE if tag else PRICE if bq or aq else DIM),
+            Segment(" " + tag.ljust(3) + inst.px_str(px).center(10), px_style),
             Segment(_fmt(aq, q(aq), w).ljust(w), ASK_BIG if aq and aq * 2 >= big[1] else ASK),
             Segment(" " + _fmt(cum_a, q(cum_a), w), DIM),
             Segment(" " + _fmt(bought, q(bought), 8), BID),

@@ -1,0 +1,127 @@
+"""Pilot tests of the context and risk panel: entry and stop from the ladder's centre, the
+panel's numbers, the ladder's plan marks, the journal key; one snapshot of the panel."""
+
+import json
+from decimal import Decimal
+
+from dom.journal import Journal
+from dom.ui.widgets.context_panel import JournalPrompt
+from tests.tui.context_factory import context_model, make_app, make_panel_app
+
+
+def panel_text(app) -> str:
+    return "\n".join(t for t, _ in app.context_panel.lines())
+
+
+def ladder_tags(app) -> dict[str, int]:
+    out = {}
+    for y in range(app.ladder.size.height):
+        line = "".join(seg.text for seg in app.ladder.render_line(y))
+        for tag in ("ENT", "STP", "TP1", "TP2"):
+            if f" {tag} " in line:
+                out[tag] = y
+    return out
+
+
+async def test_entry_and_stop_from_the_ladder_centre_and_the_panels_numbers():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        assert app.symbol == "KITEUSDT"
+        st = app.model.engine["KITEUSDT"]
+        mid = st.book.mid2() // 2
+        await pilot.press("e")
+        await pilot.press(*["shift+down"] * 15)
+        assert app.ladder.locked
+        await pilot.press("s")
+        plan = app.model.desk.plan("KITEUSDT")
+        assert (plan.entry_px, plan.stop_px) == (mid, mid - 15)
+
+        view = app.context_panel.evaluate()
+        # 1% of 5,000 = 50 at risk; 15 ticks of 0.0001 on a 1-unit lot lose 0.0015 each:
+        # floor(50 / 0.0015) = 33,333 lots, losing 49.9995 at the stop.
+        assert view.side == "long" and view.lots == 33_333
+        assert view.sizing.loss_at_stop == Decimal("49.9995")
+        entry = Decimal(mid) / 10_000
+        assert view.sizing.notional == 33_333 * entry and view.sizing.margin == 33_333 * entry / 10
+        asks = st.book.asks.top(500)
+        cost, left = 0, 33_333
+        for px, q in asks:  # the walk by hand: buy 33,333 lots from the best ask up
+            take = min(q, left)
+            cost += take * px
+            left -= take
+            if not left:
+                break
+        assert view.walk.avg_px * 33_333 == cost and view.walk.complete
+        x = view.exits
+        assert x.tp1.lots == 16_666 and x.tp2.lots == 16_667 and x.tp1.px > mid and x.tp2.px > x.tp1.px
+        text = panel_text(app)
+        for want in ("LONG entry 0.5001  stop 0.4986 (15 t)", "size 33333", "loss at stop 50.00 (1.00% eq)",
+                     f"TP1 {st.instrument.px_str(x.tp1.px)}", "BE after TP1: stop -> 0.5001",
+                     "funding +", "OI 40.0M (", "24h "):
+            assert want in text, (want, text)
+        app.frame()
+        await pilot.pause()
+        tags = ladder_tags(app)
+        assert tags["STP"] == app.ladder.size.height // 2  # the stop sits on the centre row (the cursor)
+        assert tags["ENT"] == tags["STP"] - 15
+        assert app.model.plan_marks["KITEUSDT"][x.tp1.px] == "TP1"
+        app.ladder.center_on(x.tp1.px)  # scroll up to the target: marked there
+        app.frame()
+        await pilot.pause()
+        assert ladder_tags(app)["TP1"] == app.ladder.size.height // 2
+
+        await pilot.press("R")  # risk 1% -> 2%: twice the size
+        assert app.context_panel.evaluate().lots == 66_666
+        await pilot.press("L")  # leverage 10x -> 20x: half the margin
+        v = app.context_panel.evaluate()
+        assert v.sizing.margin == 66_666 * entry / 20 and "lev 20x" in panel_text(app)
+        await pilot.press("x")
+        assert app.context_panel.evaluate().sizing is None and "set the entry (e)" in panel_text(app)
+
+
+async def test_journal_key_logs_the_trade_with_its_book_context(tmp_path):
+    app = make_app()
+    app.journal_path = str(tmp_path / "journal.sqlite")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("j")  # no plan yet: nothing to log
+        assert not isinstance(app.screen, JournalPrompt)
+        await pilot.press("n", "e", *["shift+up"] * 10, "s", "j")
+        assert isinstance(app.screen, JournalPrompt)
+        await pilot.press(*"#fade VAH rejection", "enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, JournalPrompt) and app.last_journal_id == 1
+    j = Journal(tmp_path / "journal.sqlite")
+    (row,) = j.list()
+    j.close()
+    st = app.model.engine["KITEUSDT"]
+    assert row["symbol"] == "KITEUSDT" and row["side"] == "short" and row["tag"] == "fade"
+    assert row["rationale"] == "#fade VAH rejection" and row["leverage"] == "10.0"
+    ctx = json.loads(row["context"])
+    bids, _ = st.book.top(5)
+    assert ctx["bids"] == [[st.instrument.px_str(p), st.instrument.qty_str(q)] for p, q in bids]
+    assert ctx["spread"] == st.instrument.px_str(st.book.spread())
+    assert ctx["funding_rate"] == f"{st.mark.funding_rate_e8 / 1e8:.8f}"
+    assert ctx["open_interest"] == st.instrument.qty_str(app.model.context.get("KITEUSDT").open_interest)
+    assert ctx["correlation"]["reference"] == "BTCUSDT" and "volume_24h_quote" in ctx
+    assert ctx["plan"]["stop"] == st.instrument.px_str(app.model.desk.plan("KITEUSDT").stop_px)
+    assert all(a["kind"] in ("wall", "iceberg") for a in ctx["alerts"])
+
+
+def test_correlation_and_reference_move_from_a_longer_run():
+    model, _ = context_model(seconds=400, detectors=False)  # 6+ one-minute bars
+    from dom.ui.widgets.context_panel import ContextPanel
+
+    panel = ContextPanel(model)
+    panel.symbol = "KITEUSDT"
+    corr, beta = model.context.correlation("KITEUSDT", 60)
+    text = "\n".join(t for t, _ in panel.lines())
+    assert f"1m r {corr:+.2f} b {beta:.2f}" in text and "5m n/a (2/6 bars)" in text
+    move, covered = model.context.reference_move()
+    assert f"BTC {move:+.2f}% in {covered // 60} m" in text
+
+
+def test_context_panel_snapshot(snap_compare):
+    assert snap_compare(make_panel_app(), terminal_size=(48, 20))
