@@ -90,3 +90,16 @@ def test_context_settings_are_checked_and_name_the_key():
                        ({"tp1_share": 1.5}, "context.tp1_share"), ({"poll_ticker_s": 0.1}, "at least 1 s")):
         with pytest.raises(ConfigError, match=msg):
             ContextParams.from_mapping(table)
+
+
+def test_shipped_context_table_equals_the_built_in_defaults_and_bad_keys_fail_check_config(tmp_path):
+    from pathlib import Path
+
+    from dom.config import load_config
+
+    default = Path(__file__).resolve().parents[2] / "config" / "default.toml"
+    assert ContextParams.from_mapping(load_config(str(default), env={}).context) == ContextParams()
+    bad = tmp_path / "c.toml"
+    bad.write_text("[context]\nequity = -5\n")
+    with pytest.raises(ConfigError, match="context.equity: must not be negative"):
+        load_config(str(bad), env={})
