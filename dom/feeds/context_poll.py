@@ -140,7 +140,7 @@ class _Gate:
 
 class _Poller:
     """The schedule shared by the venue-specific pollers: each kind of request loops over the
-    symbols, one request every ``interval / len(symbols)`` seconds, first round at once."""
+    symbols, one request every ``interval / len(symbols)`` seconds; the first round back to back."""
 
     def __init__(self, symbols: list[str], instruments: dict[str, Instrument], emit: Callable[[list[Event]], None],
                  params: ContextParams, clock: Callable[[], int] = time.time_ns, backoff_min_s: float = 1.0) -> None:
@@ -172,6 +172,7 @@ class _Poller:
     async def _loop(self, name: str, every: float, once: Callable[[str], Any]) -> None:
         targets = self.symbols if name != "premium" else [""]
         step = every / max(1, len(targets))
+        first = True  # the first round goes straight through (one request at a time): the panel fills at once
         while True:
             for sym in targets:
                 await self.gate.wait()
@@ -180,6 +181,10 @@ class _Poller:
                     events = await once(sym)
                 if events:
                     self.emit(events)
+                if not first:
+                    await asyncio.sleep(step)
+            if first:
+                first = False
                 await asyncio.sleep(step)
 
     def _failed(self, what: str, detail: str, at_least: float = 0.0) -> None:

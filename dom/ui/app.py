@@ -29,9 +29,9 @@ dom - keys
   c            lock the ladder here / unlock (auto-recentre)
   f            tape size filter (all, >= 2x, 5x, 10x the median trade)
   up / down    select an alert      enter          centre the ladder on it
-  shift+up/dn  move the ladder's centre (its cursor) one row
-  e / s        entry / stop at the centre row   x  clear them
-  L / R        cycle leverage / risk %          j  log the trade in the journal
+  shift+up/dn  move the ladder's centre row (the cursor)
+  e / s        entry / stop at the centre row   x  clear entry and stop
+  L / R        cycle leverage / risk %          j  journal this trade
   ?            this help            q              quit
 
 Ladder columns: cumulative bids, bid size, price, ask size, cumulative asks,
