@@ -24,7 +24,21 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-injections", action="store_true", help="no labelled walls/icebergs/spoofs/absorption")
     p.add_argument("--no-decoys", action="store_true", help="no decoys (look-alikes that are not the real thing)")
     p.add_argument("--duration", type=float, help="stop after this many seconds")
+    p.add_argument("--move", metavar="PCT:SECONDS", type=_move,
+                   help="script a market-wide move: the common factor (and every symbol by its beta) "
+                   "drifts PCT %% over SECONDS, e.g. --move=-3:600 for a BTC-led drop")
     p.set_defaults(func=run)
+
+
+def _move(text: str) -> tuple[float, float]:
+    try:
+        pct, secs = text.split(":")
+        out = float(pct), float(secs)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected PCT:SECONDS like -3:600 (write --move=-3:600), got {text!r}") from None
+    if out[1] <= 0 or abs(out[0]) >= 50:
+        raise argparse.ArgumentTypeError("SECONDS must be > 0 and |PCT| < 50")
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
@@ -58,6 +72,9 @@ async def _serve(args: argparse.Namespace) -> None:
         await srv.start()
     except OSError as e:
         raise ConfigError(f"cannot listen on {args.host}:{args.port}: {e.strerror or e}") from None
+    if args.move:
+        srv.market.move_factor(*args.move)
+        print(f"scripted move: {args.move[0]:+g}% over {args.move[1]:g} s", flush=True)
     print(f"built-in market on {srv.url}  (symbols: {', '.join(srv.symbols)})", flush=True)
     print(f"connect with: dom run --endpoint {srv.url}   (Ctrl-C stops)", flush=True)
     try:

@@ -47,7 +47,7 @@ class Flow:
     """Background flow state for one symbol (regime, Hawkes excitation, sign memory)."""
 
     __slots__ = ("spec", "rng", "active", "excite", "last_sign", "fair", "pressure", "pressure_until",
-                 "burst_side", "burst_mult", "burst_until", "start_px")
+                 "burst_side", "burst_mult", "burst_until", "start_px", "arb_rate")
 
     def __init__(self, spec: SymbolSpec, rng: random.Random, start_px: int) -> None:
         self.spec = spec
@@ -62,6 +62,7 @@ class Flow:
         self.burst_side = -1  # taker side of an absorption burst
         self.burst_mult = 1.0
         self.burst_until = 0
+        self.arb_rate = spec.arb_rate  # arbitrage orders / s per tick of mispricing beyond one
 
     def limit_size(self) -> int:
         rng = self.rng
@@ -107,7 +108,24 @@ class Flow:
                 self._market(book, ts)
             else:
                 book.market(self.burst_side, self.market_size(), ts)
+        if self.arb_rate > 0:
+            self._arbitrage(book, t_ns, dt)
         self._replenish(book, t_ns)
+
+    def _arbitrage(self, book: MatchingBook, ts: int, dt: float) -> None:
+        """Traders who price the symbol off the common factor: when the mid lags the fair value by
+        more than a tick they buy (sell) up (down) to it, immediate-or-cancel, taking what is in the
+        way. This is what makes small caps follow BTC."""
+        b, a = book.best(BID), book.best(ASK)
+        if b is None or a is None:
+            return
+        mis = self.fair - (a + b) / 2
+        n = poisson(self.rng, self.arb_rate * max(0.0, abs(mis) - 1.0) * dt)
+        for _ in range(n):
+            if mis > 0:
+                book.ioc(BID, int(math.floor(self.fair)), self.market_size(), ts)
+            else:
+                book.ioc(ASK, int(math.ceil(self.fair)), self.market_size(), ts)
 
     def _add(self, book: MatchingBook, ts: int) -> None:
         rng = self.rng

@@ -122,7 +122,10 @@ class Market:
         for i, spec in enumerate(specs):
             rng = random.Random(self.rng.getrandbits(64))
             self.syms[spec.symbol] = SymbolSim(spec, rng, depth_ms, start_ns, 1_000_000_000 * (i + 1))
-        self.factor_vol = 2.0  # common factor, ticks of the major per sqrt(s)
+        self.factor_vol = 3.0  # common factor, ticks of the major per sqrt(s) (5e-5 of price)
+        self.factor_active = False  # market-wide volatility regime: x2 for ~2 min in ~10
+        self.factor_drift = 0.0  # ticks of the major per s, while a scripted move lasts
+        self.factor_drift_until = 0
         self._depth_every = depth_ms * 1_000_000 // STEP_NS
         self._label_n = 0
         self.labels: list[dict] = []
@@ -137,7 +140,11 @@ class Market:
         self.now += STEP_NS
         t = self.now
         dt = STEP_NS / SEC
-        factor = self.rng.gauss(0, self.factor_vol * math.sqrt(dt))
+        if self.rng.random() < dt / (120.0 if self.factor_active else 600.0):
+            self.factor_active = not self.factor_active
+        factor = self.rng.gauss(0, self.factor_vol * (2.0 if self.factor_active else 1.0) * math.sqrt(dt))
+        if t < self.factor_drift_until:
+            factor += self.factor_drift * dt
         out: list[Msg] = []
         publish_depth = self.steps % self._depth_every == 0
         for sim in self.syms.values():
@@ -155,6 +162,15 @@ class Market:
             if self.steps % 20 == 0:
                 self._publish_mark(sim, out, t)
         return out
+
+    def move_factor(self, pct: float, seconds: float) -> None:
+        """Script a market-wide move: the common factor drifts ``pct`` % of the major's price over
+        ``seconds`` (e.g. ``move_factor(-2.5, 600)``, a BTC-led drop every symbol follows by its beta)."""
+        if seconds <= 0:
+            raise ValueError("seconds must be > 0")
+        major = next(iter(self.syms.values()))
+        self.factor_drift = major.flow.start_px * pct / 100.0 / seconds
+        self.factor_drift_until = self.now + int(seconds * SEC)
 
     def _factor_scale(self, sim: SymbolSim) -> float:
         major = next(iter(self.syms.values()))

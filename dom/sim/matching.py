@@ -141,6 +141,11 @@ class MatchingBook:
         self._tick()
         return self._take(side, qty, ts, limit=None)
 
+    def ioc(self, side: int, px: int, qty: int, ts: int) -> int:
+        """An immediate-or-cancel limit order: takes up to ``px``, never rests; returns the rest."""
+        self._tick()
+        return self._take(side, qty, ts, limit=px)
+
     def _take(self, side: int, qty: int, ts: int, limit: int | None) -> int:
         opp = 1 - side
         queues, totals, prices = self.queues[opp], self.totals[opp], self.prices[opp]

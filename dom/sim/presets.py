@@ -28,19 +28,20 @@ class SymbolSpec:
     vol_ticks: float  # idiosyncratic fair-value volatility, ticks per sqrt(s)
     base: str = ""
     open_interest_lots: int = 0
+    arb_rate: float = 3.0  # orders / s per tick the mid lags the fair value beyond one tick
 
 
 MAJOR = SymbolSpec(
-    "BTCUSDT", "0.10", "0.001", "60000.00", 1.0,
-    add_rate=60, cancel_rate=56, market_rate=4, limit_median=150, market_median=40,
-    vol_ticks=3.0, base="BTC", open_interest_lots=80_000_000,
+    "BTCUSDT", "1.0", "0.001", "60000.0", 1.0,
+    add_rate=90, cancel_rate=84, market_rate=4, limit_median=150, market_median=40,
+    vol_ticks=0.5, base="BTC", open_interest_lots=80_000_000,
 )
 
 SMALLCAPS = [
-    SymbolSpec("KITEUSDT", "0.0001", "1", "0.5000", 1.4, 30, 28, 2, 2000, 600, 1.2, "KITE", 40_000_000),
-    SymbolSpec("MOTHUSDT", "0.0001", "1", "0.2500", 1.2, 26, 24, 1.6, 4000, 1200, 1.0, "MOTH", 90_000_000),
-    SymbolSpec("PIKEUSDT", "0.00001", "1", "0.08000", 1.6, 24, 22, 1.5, 12000, 3000, 1.5, "PIKE", 300_000_000),
-    SymbolSpec("WRENUSDT", "0.001", "0.1", "3.100", 1.1, 28, 26, 1.8, 300, 90, 1.1, "WREN", 6_000_000),
+    SymbolSpec("KITEUSDT", "0.0001", "1", "0.5000", 1.8, 30, 28, 2, 2000, 600, 0.27, "KITE", 40_000_000),
+    SymbolSpec("MOTHUSDT", "0.0001", "1", "0.6000", 1.5, 26, 24, 1.6, 4000, 1200, 0.27, "MOTH", 90_000_000),
+    SymbolSpec("PIKEUSDT", "0.00001", "1", "0.08000", 2.0, 24, 22, 1.5, 12000, 3000, 0.5, "PIKE", 300_000_000),
+    SymbolSpec("WRENUSDT", "0.001", "0.1", "6.200", 1.4, 28, 26, 1.8, 300, 90, 0.26, "WREN", 6_000_000),
 ]
 
 PRESETS: dict[str, list[SymbolSpec]] = {

@@ -69,7 +69,7 @@ def test_same_seed_same_bytes():
 
 
 def test_labels_follow_the_contract():
-    m = Market("mixed", seed=4, injection_rate=1 / 5)
+    m = Market("mixed", seed=5, injection_rate=1 / 5)
     for _ in m.frames(90):
         pass
     m.close_labels()

@@ -10,18 +10,28 @@ from dataclasses import dataclass, field
 
 @dataclass
 class Series:
-    """Last price per bar of ``bar_s`` seconds (the bar's close), ``maxlen`` bars kept."""
+    """One price per bar of ``bar_s`` seconds, ``maxlen`` bars kept.
+
+    The bar's price is the mean of the samples in it (a time-weighted price when samples come at
+    a steady rate), not the last one: a single print through a thin book or a momentary wide
+    spread at the bar's end would otherwise dominate a correlation over a few dozen bars.
+    """
 
     bar_s: int
     maxlen: int = 240
     closes: deque = field(default_factory=deque)
     bar: int = -1
+    _sum: float = 0.0
+    _n: int = 0
 
     def add(self, ts_ns: int, px: float) -> None:
         b = ts_ns // (self.bar_s * 1_000_000_000)
         if b == self.bar and self.closes:
-            self.closes[-1] = px
+            self._sum += px
+            self._n += 1
+            self.closes[-1] = self._sum / self._n
         else:
+            self._sum, self._n = px, 1
             if self.bar >= 0:
                 for _ in range(min(self.maxlen, int(b - self.bar - 1))):  # carry over empty bars
                     self.closes.append(self.closes[-1])
