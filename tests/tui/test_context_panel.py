@@ -57,9 +57,11 @@ async def test_entry_and_stop_from_the_ladder_centre_and_the_panels_numbers():
         x = view.exits
         assert x.tp1.lots == 16_666 and x.tp2.lots == 16_667 and x.tp1.px > mid and x.tp2.px > x.tp1.px
         text = panel_text(app)
-        for want in ("LONG entry 0.5001  stop 0.4986 (15 t)", "size 33333", "loss at stop 50.00 (1.00% eq)",
-                     f"TP1 {st.instrument.px_str(x.tp1.px)}", "BE after TP1: stop -> 0.5001",
-                     "funding +", "OI 40.0M (", "24h "):
+        px = st.instrument.px_str
+        oi = app.model.context.get("KITEUSDT").open_interest
+        for want in (f"LONG entry {px(mid)}  stop {px(mid - 15)} (15 t)", "size 33333", "loss at stop 50.00 (1.00% eq)",
+                     f"TP1 {px(x.tp1.px)} {x.tp1.source} 16666", f"BE after TP1: stop -> {px(mid)}",
+                     f"funding {st.mark.funding_rate_e8 / 1e6:+.4f}% in ", f"OI {oi / 1e6:.1f}M (", "24h "):
             assert want in text, (want, text)
         app.frame()
         await pilot.pause()
@@ -125,3 +127,29 @@ def test_correlation_and_reference_move_from_a_longer_run():
 
 def test_context_panel_snapshot(snap_compare):
     assert snap_compare(make_panel_app(), terminal_size=(48, 20))
+
+
+def test_a_market_wide_drop_in_the_built_in_market_trips_the_panels_btc_warning():
+    """A scripted common-factor drop (-3% over 5 minutes): bars from the published books, the
+    reference-weakness warning on the panel, and the small cap falling with the reference.
+    (Five 1 m returns of a steady drift say nothing about correlation: that needs longer runs.)"""
+    from dom.core.context.market import MarketContext
+    from dom.core.engine import Engine
+    from dom.sim.headless import drive
+    from dom.sim.market import Market
+    from dom.ui.model import UiModel
+    from dom.ui.widgets.context_panel import ContextPanel
+
+    m = Market("mixed", seed=12, injections=False, decoys=False)
+    m.move_factor(-3.0, 300)
+    model = UiModel(venue="binanceusdm")
+    model.context = MarketContext(weakness_window_s=300, weakness_drop_pct=2.0)
+    model.engine = Engine(m.instruments, observers=model.observers)
+    drive(m, model.engine, 330)
+    panel = ContextPanel(model)
+    panel.symbol = "KITEUSDT"
+    warning = model.context.weakness()
+    assert warning is not None and warning.startswith("BTC -") and warning.endswith("% in 5 m")
+    assert f" ! {warning}" in [t for t, _ in panel.lines()]
+    kite = model.context.get("KITEUSDT").bars_1m.closes  # and the small cap fell with it
+    assert kite[-1] < kite[0] * 0.98
