@@ -80,7 +80,19 @@ def test_reference_move_and_weakness_warning():
     move, covered = c.reference_move()
     assert covered == 900 and move == pytest.approx(-2.1, abs=0.01)
     assert c.weakness() == "BTC -2.1% in 15 m"
-    assert MarketContext(weakness_drop_pct=2.5).weakness() is None
+    strict = MarketContext(weakness_drop_pct=2.2)
+    strict.symbols["BTCUSDT"] = c.get("BTCUSDT")
+    assert strict.weakness() is None
+    # Before the window is full, and timed from the window's high, not its first bar.
+    early = MarketContext(weakness_window_s=900)
+    ref = early.get("BTCUSDT").bars_1m
+    for i, px in enumerate([99, 100, 101, 100.5, 99.5, 98.5]):
+        ref.add(i * 60 * S, px)
+    assert early.weakness() == "BTC -2.5% in 3 m"
+    up = MarketContext()
+    for i in range(20):
+        up.get("BTCUSDT").bars_1m.add(i * 60 * S, 100 + i)
+    assert up.weakness() is None
 
 
 def test_context_settings_are_checked_and_name_the_key():

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Sequence
 
-from dom.core.context.correlation import Series, corr_beta, weakness
+from dom.core.context.correlation import Series, corr_beta
 from dom.core.types import BookDelta, Output
 
 _S = 1_000_000_000
@@ -194,7 +194,19 @@ class MarketContext:
         return move_pct(self.symbols[self.reference].bars_1m, window_s or self.weakness_window_s)
 
     def weakness(self) -> str | None:
+        """"BTC -2.1% in 15 m" when the reference is at least ``weakness_drop_pct`` below its
+        highest 1 m bar of the window (or of what there is of it), timed from that high."""
         if self.reference not in self.symbols:
             return None
+        c = list(self.symbols[self.reference].bars_1m.closes)
+        window = c[-1 - max(1, self.weakness_window_s // 60):]
+        if len(window) < 2:
+            return None
+        i = max(range(len(window) - 1), key=lambda k: (window[k], k))  # the latest high
+        if window[i] <= 0:
+            return None
+        move = (window[-1] / window[i] - 1) * 100
+        if move > -abs(self.weakness_drop_pct):
+            return None
         name = self.reference.removesuffix("USDT").removesuffix("USD") or self.reference
-        return weakness(self.symbols[self.reference].bars_1m, self.weakness_window_s, self.weakness_drop_pct, name)
+        return f"{name} {move:+.1f}% in {len(window) - 1 - i} m"
