@@ -15,6 +15,7 @@ rate. No signal handlers are installed here: the CLI does that.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -101,7 +102,7 @@ class Runtime:
         stop_task = asyncio.create_task(self._stop.wait())
         poll_task = asyncio.create_task(self.poller.run(), name="dom-context") if self.poller else None
         if poll_task is not None:  # the context is extra: its failure never stops the feed
-            poll_task.add_done_callback(lambda t: t.cancelled() or t.exception())
+            poll_task.add_done_callback(_poller_done)
         try:
             done, _ = await asyncio.wait(
                 {feed_task, stop_task}, timeout=duration, return_when=asyncio.FIRST_COMPLETED
@@ -173,6 +174,11 @@ class Runtime:
 
     def sink_failures(self) -> int:
         return sum(s.stats.failed for s in self.sinks)
+
+
+def _poller_done(t: asyncio.Task) -> None:
+    if not t.cancelled() and t.exception() is not None:
+        logging.getLogger("dom.runtime").warning("context poller stopped: %r", t.exception())
 
 
 def book_line(st: Any) -> str:

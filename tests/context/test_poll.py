@@ -140,3 +140,22 @@ async def test_a_venue_that_never_answers_does_not_hold_up_the_books():
     finally:
         release.set()
         await runner.cleanup()
+
+
+async def test_the_runtime_runs_the_poller_beside_the_feed_and_fills_the_context():
+    from dom.runtime import Runtime
+
+    async with SimServer(seed=5, port=0) as srv:
+        feed = BinanceUsdmFeed(["BTCUSDT", "WRENUSDT"], emit=lambda e: None, endpoint=srv.url)
+        ctx = MarketContext()
+        rt = Runtime(feed, feed.venue, observers=ctx.observers, context=ctx, context_params=FAST)
+        await rt.start()
+        task = asyncio.create_task(rt.run())
+        await asyncio.sleep(1.5)
+        rt.stop()
+        await task
+    for sym in ("BTCUSDT", "WRENUSDT"):
+        c = ctx.get(sym)
+        assert c.open_interest is not None and c.ticker is not None and c.bars_1m.closes  # polled and from the book
+        assert rt.engine[sym].mark is not None
+    assert rt.poller.stats.ok >= 5 and rt.poller.stats.errors == 0
