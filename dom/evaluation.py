@@ -38,6 +38,7 @@ class Episode:
     t_detect: int
     t_end: int
     prices: set[int] = field(default_factory=set)  # every price it was reported at (moving walls)
+    hidden_max: int = 0  # icebergs: the largest "at least X hidden" it reported, lots
 
 
 @dataclass
@@ -49,6 +50,8 @@ class KindScore:
     detections: int = 0
     false_alarms: int = 0
     other_large: int = 0  # wall alerts on another agent's labelled large order (not counted)
+    by_mode: dict[str, list[int]] = field(default_factory=dict)  # iceberg refill mode: [detectable, matched]
+    hidden_ratios: list[float] = field(default_factory=list)  # reported hidden lower bound / true hidden
     latencies_ms: list[float] = field(default_factory=list)
 
     def row(self) -> dict[str, Any]:
@@ -60,7 +63,15 @@ class KindScore:
         f1 = 2 * p * r / (p + r) if p and r else None
         lat = sorted(self.latencies_ms)
         pct = (lambda q: round(lat[min(len(lat) - 1, int(q * len(lat)))], 1)) if lat else (lambda q: None)
-        return {"labels": self.labels, "detectable": self.detectable, "detections": self.detections,
+        hr = sorted(self.hidden_ratios)
+        extra: dict[str, Any] = {}
+        if self.by_mode:
+            extra["recall_by_refill_mode"] = {m: _r(v[1] / v[0]) if v[0] else None
+                                              for m, v in sorted(self.by_mode.items())}
+        if hr:
+            extra["hidden_lb_over_true"] = {"p50": _r(hr[len(hr) // 2]), "max": _r(hr[-1]),
+                                            "share_at_most_1": _r(sum(x <= 1 for x in hr) / len(hr))}
+        return extra | {"labels": self.labels, "detectable": self.detectable, "detections": self.detections,
                 "false_alarms": self.false_alarms, "on_other_large_orders": self.other_large, "precision": _r(p),
                 "precision_strict": _r(strict), "recall_detectable": _r(r),
                 "recall_all": _r(r_all), "f1": _r(f1), "latency_p50_ms": pct(0.5), "latency_p90_ms": pct(0.9)}
@@ -79,6 +90,7 @@ def episodes(alerts: Iterable[Alert], run_end: int) -> list[Episode]:
         elif a.state.value == "end":
             e.t_end = a.ts_ns
         e.prices.add(a.px_ticks)
+        e.hidden_max = max(e.hidden_max, int(a.evidence.get("hidden_lb_lots") or 0))
     return sorted(eps.values(), key=lambda e: e.t_detect)
 
 
@@ -132,6 +144,9 @@ def score(eps: list[Episode], labels: list[dict], prices: dict[str, Any]) -> dic
         s = out[lab["kind"]]
         s.labels += 1
         s.detectable += lab["detectable_from_ns"] is not None
+        mode = lab["params"].get("refill_mode")
+        if mode and lab["detectable_from_ns"] is not None:
+            s.by_mode.setdefault(mode, [0, 0])[0] += 1
     matched: set[int] = set()
     for e in eps:
         s = out.get(e.kind)
@@ -158,6 +173,14 @@ def score(eps: list[Episode], labels: list[dict], prices: dict[str, Any]) -> dic
             if lab["detectable_from_ns"] is not None:
                 s.matched_detectable += 1
                 s.latencies_ms.append((e.t_detect - lab["detectable_from_ns"]) / 1e6)
+                mode = lab["params"].get("refill_mode")
+                if mode:
+                    s.by_mode[mode][1] += 1
+            true_hidden = lab["params"].get("hidden_executed")
+            if e.kind == "iceberg" and true_hidden:
+                h = prices[lab["symbol"]].lots(true_hidden)
+                if h > 0:
+                    s.hidden_ratios.append(e.hidden_max / h)
     return out
 
 
@@ -180,9 +203,15 @@ def evaluate(preset: str, seeds: list[int], minutes: float, params: DetectorPara
         alerts, labels, m = run_market(preset, seed, minutes, params, depth_ms, skew_ms)
         for k, s in score(episodes(alerts, m.now), labels, m.instruments).items():
             t = total[k]
-            for f in ("labels", "detectable", "matched", "matched_detectable", "detections", "false_alarms"):
+            for f in ("labels", "detectable", "matched", "matched_detectable", "detections", "false_alarms",
+                      "other_large"):
                 setattr(t, f, getattr(t, f) + getattr(s, f))
             t.latencies_ms += s.latencies_ms
+            t.hidden_ratios += s.hidden_ratios
+            for mode, (d, mt) in s.by_mode.items():
+                v = t.by_mode.setdefault(mode, [0, 0])
+                v[0] += d
+                v[1] += mt
         clean, clean_labels, cm = run_market(preset, seed + 100_000, minutes, params, depth_ms, skew_ms,
                                              injections=False)
         for e in episodes(clean, cm.now):
@@ -198,3 +227,19 @@ def evaluate(preset: str, seeds: list[int], minutes: float, params: DetectorPara
         rows[k] = r
     return {"preset": preset, "seeds": [seeds[0], seeds[-1]], "minutes_per_seed": minutes,
             "depth_ms": depth_ms, "skew_ms": skew_ms, "market_hours": round(2 * hours, 3), "kinds": rows}
+
+
+ROBUSTNESS = ((100, 0.0), (250, 0.0), (500, 0.0), (100, 200.0), (100, 1000.0))
+"""Depth push interval (ms) and /market-behind-/public stream skew (ms) of the robustness rows."""
+
+
+def robustness(preset: str, seeds: list[int], minutes: float, params: DetectorParams | None = None,
+               progress=None) -> list[dict[str, Any]]:
+    """The same scoring under slower depth pushes and stream skew (DETECTORS.md §4 strata)."""
+    out = []
+    for i, (depth_ms, skew_ms) in enumerate(ROBUSTNESS):
+        res = evaluate(preset, seeds, minutes, params, depth_ms, skew_ms)
+        out.append({"depth_ms": depth_ms, "skew_ms": skew_ms, "kinds": res["kinds"]})
+        if progress:
+            progress(i + 1, len(ROBUSTNESS))
+    return out

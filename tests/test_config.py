@@ -54,3 +54,16 @@ def test_check_config_cli_flags_win_and_errors_are_one_line(tmp_path):
     r = subprocess.run([sys.executable, "-m", "dom", "run", "--config", str(p)], capture_output=True, text=True)
     assert r.returncode != 0 and "Traceback" not in r.stderr
     assert r.stderr.strip() == "dom: error: feed.stale_after_s: must be positive"
+
+
+def test_default_toml_lists_every_detector_parameter_with_its_default():
+    import tomllib
+    from dataclasses import fields
+    from pathlib import Path
+
+    from dom.core.detectors.params import DetectorParams
+
+    table = tomllib.loads((Path(__file__).parent.parent / "config" / "default.toml").read_text())["detectors"]
+    defaults = DetectorParams()
+    assert set(table) == {f.name for f in fields(DetectorParams)}
+    assert DetectorParams.from_mapping(table) == defaults

@@ -21,6 +21,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--depth-ms", type=int, default=100, choices=[100, 250, 500])
     p.add_argument("--skew-ms", type=float, default=0.0, help="/market behind /public by this much")
     p.add_argument("--config", metavar="FILE", help="config file whose [detectors] table to use")
+    p.add_argument("--robustness", action="store_true",
+                   help="also score at 250/500 ms depth and 200/1000 ms stream skew (5x the time)")
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
     p.set_defaults(func=run)
 
@@ -45,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
 
     from dom.config import load_config
     from dom.core.detectors import DetectorParams
-    from dom.evaluation import evaluate
+    from dom.evaluation import evaluate, robustness
 
     seeds = _seeds(args.seeds)
     params = DetectorParams.from_mapping(load_config(args.config).detectors)
@@ -56,6 +58,15 @@ def run(args: argparse.Namespace) -> int:
 
     res = evaluate(args.preset, seeds, args.minutes, params, args.depth_ms, args.skew_ms, progress)
     print(file=sys.stderr)
+    if args.robustness:
+        t1 = time.perf_counter()
+
+        def rprogress(done: int, total: int) -> None:
+            print(f"\r  robustness {done}/{total}  ({time.perf_counter() - t1:.0f} s)", end="", file=sys.stderr,
+                  flush=True)
+
+        res["robustness"] = robustness(args.preset, seeds, args.minutes, params, rprogress)
+        print(file=sys.stderr)
     res["wall_seconds"] = round(time.perf_counter() - t0, 1)
     res["market_minutes_per_wall_second"] = round(res["market_hours"] * 60 / max(res["wall_seconds"], 1e-9), 2)
     if args.json:
@@ -72,6 +83,18 @@ def run(args: argparse.Namespace) -> int:
               f"{r['on_other_large_orders']:>6}{fmt(r['precision']):>7}{fmt(r['precision_strict']):>9}"
               f"{fmt(r['recall_detectable']):>8}{fmt(r['recall_all']):>8}{fmt(r['f1']):>7}"
               f"{fmt(r['false_alarms_per_hour_clean']):>11}{fmt(r['latency_p50_ms']):>9}{fmt(r['latency_p90_ms']):>9}")
+    ice = res["kinds"]["iceberg"]
+    if ice.get("recall_by_refill_mode"):
+        modes = ", ".join(f"{m} {fmt(v)}" for m, v in ice["recall_by_refill_mode"].items())
+        print(f"iceberg recall by refill mode: {modes}")
+    if ice.get("hidden_lb_over_true"):
+        h = ice["hidden_lb_over_true"]
+        print(f"iceberg 'at least X hidden' / true hidden: p50 {fmt(h['p50'])}, max {fmt(h['max'])}, "
+              f"share <= 1: {fmt(h['share_at_most_1'])}")
+    for row in res.get("robustness", []):
+        cells = "  ".join(f"{k} P {fmt(r['precision'])} R {fmt(r['recall_detectable'])}"
+                          for k, r in row["kinds"].items() if r["labels"])
+        print(f"depth {row['depth_ms']:>3} ms skew {row['skew_ms']:>6g} ms: {cells}")
     print("(latency in ms from detectable to detected; 'other': wall alerts on another agent's labelled "
           "large order - a spoof's wall, an absorbing order, a risk-off pull - excluded from P, counted "
           "false in 'P strict'; not implemented kinds show labels only)")

@@ -74,6 +74,7 @@ class ReplaySummary:
     bad_examples: list[list[Any]] = field(default_factory=list)
     gap_details: list[str] = field(default_factory=list)
     alerts: dict[str, int] = field(default_factory=dict)
+    null_control: dict[str, dict[str, Any]] = field(default_factory=dict)  # refills near vs far, per symbol
     books: dict[str, dict[str, Any]] = field(default_factory=dict)
     check: CheckSummary | None = None
     elapsed_s: float = 0.0
@@ -282,6 +283,9 @@ class Replay:
                 "bid_levels": len(st.book.bids),
                 "ask_levels": len(st.book.asks),
             }
+            for ob in st.observers:
+                if hasattr(ob, "null_control"):
+                    summ.null_control[sym] = ob.null_control()
         if checkers:
             cs = list(checkers.values())
             summ.check = CheckSummary(

@@ -96,7 +96,7 @@ class WallAgent(Agent):
         self.moves = 0
         self.params = {"size": sim.inst.qty_str(self.size), "multiple": round(mult, 2), "distance_ticks": d,
                        "moving": self.moving, "first_price": sim.inst.px_str(self.px)}
-        self.detectable_from = t + 3 * SEC + sim.depth_ns
+        self.detectable_from = t + 3 * SEC  # shown from the next push on, for its persistence time
 
     def _trail(self, t: int) -> None:
         book = self.sim.book

@@ -121,3 +121,18 @@ def test_cli_errors_are_one_line(tmp_path):
     junk.write_text("hello world\n")
     with pytest.raises(RecordingError):
         Replay(junk)
+
+
+def test_alerts_from_a_recording_are_byte_identical_and_the_null_control_is_reported(shared_data):
+    cmd = [sys.executable, "-m", "dom", "replay", str(shared_data / USDM)]
+    a = subprocess.run(cmd, capture_output=True, timeout=120)
+    b = subprocess.run(cmd, capture_output=True, timeout=120)
+    assert a.returncode == 0 and a.stdout and a.stdout == b.stdout  # Alert JSON v1 lines, same bytes
+    for line in a.stdout.splitlines():
+        assert orjson.loads(line)["v"] == 1
+    r = subprocess.run(cmd + ["--json"], capture_output=True, timeout=120)
+    s = orjson.loads(r.stdout)
+    nc = s["null_control"]["BTCUSDT"]
+    assert nc["depletions"] > 1000 and 0 <= nc["far_rate"] <= nc["near_rate"] <= 1
+    assert nc["precision_est"] == round(1 - nc["far_hits"] / nc["near_hits"], 3)
+    assert sum(s["alerts"].values()) == len(a.stdout.splitlines())

@@ -17,6 +17,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from sortedcontainers import SortedList
+
 from dom.core.detectors.params import DetectorParams
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, Output, Trade
@@ -53,7 +55,14 @@ class IcebergDetector(ObserverBase):
         self.depth_t = 0
         # The organic-add baseline (DETECTORS.md §2.0): what levels near the touch gain in a
         # depth message with no trades at them (0 when nothing was added), recent messages only.
-        self.quiet: deque[int] = deque(maxlen=p.iceberg_baseline_messages)
+        self.quiet: deque[int] = deque()
+        self.quiet_adds = SortedList()  # the non-zero gains in ``quiet``, for counting by size
+        # The near/far null control (DETECTORS.md §2.0): after each depletion, does the level
+        # gain size within the refill window (near), and in the same-length window 1 s later
+        # (far)? Organic adds are as likely in both; 1 - far/near estimates how many refills
+        # are not organic: a health metric for a venue without ground truth.
+        self.control = {"depletions": 0, "near_hits": 0, "far_hits": 0}
+        self._watch: dict[tuple[BookSide, int], list[int]] = {}  # key -> [near_end, far_start, far_end, state]
 
     def on_trade(self, sym: SymbolState, t: Trade) -> list[Output]:
         key = (t.taker.maker_side, t.px_ticks)
@@ -123,12 +132,20 @@ class IcebergDetector(ObserverBase):
         key = (side, px)
         lv = self.levels.get(key)
         if v == 0 and (lv is None or t - lv.last_trade_ns > self.p.iceberg_refill_window_ms * _MS):
-            self.quiet.append(max(0, after - before))
+            gain = max(0, after - before)
+            self.quiet.append(gain)
+            if gain:
+                self.quiet_adds.add(gain)
+            if len(self.quiet) > self.p.iceberg_baseline_messages:
+                old = self.quiet.popleft()
+                if old:
+                    self.quiet_adds.remove(old)
         if lv is None:
             if v == 0:
                 return
             lv = self.levels[key] = _Level(side, px, t, q_ref=max(before, 1))
         p = self.p
+        self._control(key, t, before, after, v)
         if v:
             lv.traded += v
             lv.traded_since += v
@@ -157,12 +174,60 @@ class IcebergDetector(ObserverBase):
             lv.id = f"{sym.symbol}:iceberg:{side.value}:{px}:{lv.first_ns}"
             out.append(self._alert(sym, lv, AlertState.NEW, t))
 
+    def _control(self, key: tuple[BookSide, int], t: int, before: int, after: int, v: int) -> None:
+        c = self.control
+        w = self._watch.get(key)
+        gain = after - before + v > 0
+        if w is not None:
+            near_end, far_start, far_end, state = w
+            if t > far_end:
+                del self._watch[key]
+                w = None
+            elif gain:
+                if t <= near_end and not state & 1:
+                    c["near_hits"] += 1
+                    w[3] |= 1
+                elif far_start <= t and not state & 2:
+                    c["far_hits"] += 1
+                    w[3] |= 2
+        if w is None and v and before > 0 and v >= 0.5 * before:
+            c["depletions"] += 1
+            win = self.p.iceberg_refill_window_ms * _MS
+            state = 0
+            if gain:
+                c["near_hits"] += 1
+                state = 1
+            self._watch[key] = [t + win, t + 1_000_000_000, t + 1_000_000_000 + win, state]
+
+    def null_control(self) -> dict:
+        c = self.control
+        n = c["depletions"]
+        near = c["near_hits"] / n if n else None
+        far = c["far_hits"] / n if n else None
+        est = 1 - far / near if near else None
+        return dict(c, near_rate=None if near is None else round(near, 4),
+                    far_rate=None if far is None else round(far, 4),
+                    precision_est=None if est is None else round(est, 3))
+
     def _p_add(self, size: float) -> float:
         """Share of quiet messages in which a level near the touch gained at least ``size``."""
-        q = self.quiet
-        if len(q) < 100:
+        n = len(self.quiet)
+        if n < 100:
             return 1.0  # no baseline yet: assume anything could be organic
-        return sum(1 for x in q if x >= size) / len(q)
+        adds = self.quiet_adds
+        return (len(adds) - adds.bisect_left(size)) / n
+
+    def _hidden(self, lv: _Level) -> int:
+        """"At least X hidden": the consistent refills but the last (which may be unfilled), each
+        counted at the smallest of them; never more than what traded beyond the largest shown
+        size. Organic joins are left out, so this stays a lower bound."""
+        s = sorted(lv.refill_sizes)
+        if not s:
+            return 0
+        med = s[len(s) // 2]
+        tol = self.p.iceberg_refill_tolerance
+        cons = [x for x in s if abs(x - med) <= tol * med]
+        return max(0, min((len(cons) - 1) * cons[0], lv.traded - lv.max_q))
 
     def _consistent(self, lv: _Level) -> int:
         """Refills within ``iceberg_refill_tolerance`` of their median: a refilling order puts
@@ -185,7 +250,7 @@ class IcebergDetector(ObserverBase):
         rho = lv.traded / max(1, lv.max_q)
         # Size added while trades hit the level, less what is shown now: what traded that the
         # book never displayed. A lower bound: "at least X hidden", never a total.
-        hidden = max(0, lv.hidden_lb - lv.last_q)
+        hidden = self._hidden(lv)
         score = min(1.0, 0.4 + 0.1 * lv.refills + 0.1 * min(3.0, rho - self.p.iceberg_min_rho))
         ev = {
             "refills": lv.refills,

@@ -14,7 +14,7 @@ class DetectorParams:
     """Detect large resting orders."""
     wall_ratio: float = 8.0
     """A wall is at least this many times the median level size in its band (DETECTORS.md §2.1)."""
-    wall_strong_ratio: float = 10.0
+    wall_strong_ratio: float = 16.0
     """From this multiple on, the score saturates."""
     wall_band_ticks: int = 50
     """The band: levels within min(1% of mid, this many ticks) on the same side."""
@@ -27,7 +27,7 @@ class DetectorParams:
     wall_neighbourhood_ticks: int = 3
     """Only the largest level within this many ticks is a wall (market-maker ladders)."""
     wall_distance_ratio: float = 3.0
-    """... and at least this many times the P90 of level sizes at its distance from the touch (books
+    """A wall is also at least this many times the P90 of level sizes at its distance from the touch (books
     are humped and touch queues swell in quiet spells: a level is compared with the large end of
     what is normal where it stands; a departure from DETECTORS.md §2.1, see docs/DETECTORS.md)."""
     wall_distance_samples: int = 600
@@ -43,9 +43,12 @@ class DetectorParams:
     wall_ladder_fraction: float = 0.5
     """Two or more levels within the neighbourhood at least this fraction of its size: a ladder."""
     wall_local_ticks: int = 5
-    """The levels within this many ticks ..."""
+    """The standout test looks at the levels within this many ticks of a wall ..."""
     wall_local_ratio: float = 3.0
-    """... have a median at most 1/this of a wall's size (it stands out from the book around it)."""
+    """... whose median must be at most 1/this of the wall's size (it stands out from the book around it)."""
+    wall_edge_levels: int = 2
+    """Levels this close to the deepest known level are not new walls: on a top-N feed a level
+    crossing the edge looks like an add (DETECTORS.md §2.1)."""
     wall_update_change: float = 0.25
     """An 'update' is sent when the size moved by this fraction since the last alert."""
     wall_end_fraction: float = 0.5

@@ -198,6 +198,9 @@ class WallDetector(ObserverBase):
             return  # already judged as gone; waiting to see whether it moved
         if q >= thr and self._notional(px, q) >= self.p.wall_min_notional:
             if w is None:
+                lv = sym.book.side(side)
+                if len(lv) - lv.rank(px) <= self.p.wall_edge_levels:
+                    return  # at the edge of the known book (a top-N feed): it may only be scrolling in
                 self.walls[key] = _Wall(side, px, now, q, q)
             else:
                 w.size = q

@@ -103,3 +103,34 @@ def test_a_level_where_ordinary_adds_are_this_common_is_not_an_iceberg():
         s.idle(200)
     s.idle(500)
     assert not [a for a in s.alerts if a.state is AlertState.NEW]
+
+
+def test_near_far_null_control_counts_gains_after_depletions_and_one_second_later():
+    s = Script()
+    det = [o for o in s.eng.symbols["KITEUSDT"].observers if hasattr(o, "null_control")][0]
+    for i in range(4):
+        s.t += 50 * MS
+        s.sell(5000, 1000)  # a depletion ...
+        s.delta(bids=[(5000, 1200 if i % 2 == 0 else 0)], dt_ms=50)  # ... refilled at once half the time
+        s.idle(900)
+        s.delta(bids=[(5000, 1500 + i)])  # a gain 1 s later, every time
+        s.idle(2000)
+    s.idle(1000)
+    c = det.null_control()
+    assert (c["depletions"], c["near_hits"], c["far_hits"]) == (4, 2, 4)
+    assert c["near_rate"] == 0.5 and c["far_rate"] == 1.0 and c["precision_est"] == -1.0
+
+
+def test_organic_refills_at_a_round_number_are_not_an_iceberg():
+    """Traders keep joining 0.5000 after it trades, with their own sizes: most joins are larger
+    than what was just taken (not size put back as fast as it is taken) and no size repeats."""
+    s = Script()
+    size = 1000
+    for join in (300, 2500, 800, 1700, 450, 3000):
+        s.t += 50 * MS
+        s.sell(5000, size)
+        s.delta(bids=[(5000, join)], dt_ms=50)
+        size = join
+        s.idle(200)
+    s.idle(500)
+    assert not [a for a in s.alerts if a.state is AlertState.NEW]

@@ -136,3 +136,28 @@ def test_a_level_is_judged_against_what_usually_rests_at_its_distance():
     s.delta(bids=[(4990, 30_000)])
     s.idle(4000)
     assert [(a.px_ticks, a.state) for a in s.alerts] == [(4990, AlertState.NEW)]
+
+
+def test_a_level_at_the_edge_of_a_top_n_book_is_not_a_new_wall():
+    """A 20-level book (a top-N feed): the deepest levels may be scrolling in, not added."""
+    eng = Engine([INST], observers=make_observers(DetectorParams(wall_distance_warmup=5)))
+    bids = tuple((5000 - i, 1000) for i in range(20))
+    asks = tuple((5001 + i, 1000) for i in range(20))
+    out: list[Alert] = []
+    eng.feed(BookSnapshot("KITEUSDT", bids, asks, 100, 0, 0))
+    u, t = 100, 0
+
+    def delta(b=(), a=()):
+        nonlocal u, t
+        t += 100 * MS
+        out.extend(o for o in eng.feed(BookDelta("KITEUSDT", tuple(b), tuple(a), u + 1, u + 1, u, t, t))
+                   if isinstance(o, Alert))
+        u += 1
+
+    for i in range(200):
+        delta(a=[(5019, 1000 + i % 2)])
+    delta(b=[(4981, 60_000)])  # the deepest bid: at the edge
+    delta(b=[(4990, 60_000)])  # mid-book: a wall
+    for i in range(40):
+        delta(a=[(5019, 1000 + i % 2)])
+    assert [(a.px_ticks, a.state) for a in out] == [(4990, AlertState.NEW)]
