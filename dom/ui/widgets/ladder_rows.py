@@ -98,7 +98,7 @@ def row_cells(p: Palette, columns: tuple[Col, ...], price_w: int, inst, r: Row) 
         if k == "price":
             style = p.plan if r.plan else p.price_best if r.last else p.price if r.bid or r.ask else p.dim
             if r.cursor:  # reversed, between arrows (the last price's row is reversed already)
-                segs.append(Segment("▸" + inst.px_str(r.px).center(w - 2) + "◂", style + CURSOR))
+                segs.append(Segment(("▸" + inst.px_str(r.px) + "◂").center(w), style + CURSOR))
             else:
                 segs.append(Segment(inst.px_str(r.px).center(w), style))
         elif k == "bid" or k == "ask":
