@@ -94,7 +94,7 @@ async def frame_times(frames: int, symbols: int, size: tuple[int, int]) -> dict[
         app.collect_garbage()  # what the live app does 5 s after it starts
         comp = app.screen._compositor
         trio = {app.ladder, app.tape, app.heatmap}
-        rest = {app.alerts, app.status}
+        rest = {app.alerts, app.status, app.context_panel}
 
         def paint(widgets: set) -> int:
             """What Textual does after a frame: the changed regions of these widgets, rendered

@@ -181,6 +181,10 @@ def validate(cfg: Config) -> None:
     r = cfg.reconnect
     if not (0 <= r.initial_s and 0 < r.min_s <= r.max_s):
         raise ConfigError("reconnect: need 0 <= initial_s and 0 < min_s <= max_s")
+    if cfg.context:  # [context] is checked by its owner (stdlib-only, like this module)
+        from dom.core.context.params import ContextParams
+
+        ContextParams.from_mapping(cfg.context)
 
 
 def to_toml(cfg: Config) -> str:

@@ -15,6 +15,7 @@ rate. No signal handlers are installed here: the CLI does that.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from typing import Any, Protocol
 from dom.alert_json import alert_to_dict
 from dom.core.engine import Engine, ObserverFactory
 from dom.core.sequencer import Rule
-from dom.core.types import Alert, BookDelta, Event, FeedState, SnapshotRequest, StatusChange, Trade
+from dom.core.types import Alert, BookDelta, Event, FeedState, MarkPrice, SnapshotRequest, StatusChange, Trade
 
 
 class Listener(Protocol):
@@ -55,6 +56,8 @@ class Runtime:
         venue: str,
         observers: ObserverFactory | None = None,
         sinks: list[Any] | None = None,
+        context: Any = None,
+        context_params: Any = None,
     ) -> None:
         self.feed = feed
         self.venue = venue
@@ -68,6 +71,10 @@ class Runtime:
         self._stop = asyncio.Event()
         feed.emit = self.emit
         feed.on_status = self._on_conn
+        # Trading context (optional): a MarketContext fed by a polite REST poller.
+        self.context = context
+        self.context_params = context_params
+        self.poller: Any = None
 
     def add_listener(self, listener: Any) -> None:
         self.listeners.append(listener)
@@ -78,6 +85,11 @@ class Runtime:
         self.rates = {s: SymbolRates() for s in instruments}
         for s in self.sinks:
             await s.start()
+        if self.context is not None:
+            from dom.core.context.params import ContextParams
+            from dom.feeds.context_poll import context_poller
+
+            self.poller = context_poller(self.feed, self.emit_context, self.context_params or ContextParams())
         self.started_ns = time.time_ns()
 
     def stop(self) -> None:
@@ -88,6 +100,9 @@ class Runtime:
             await self.start()
         feed_task = asyncio.create_task(self.feed.run(), name="dom-feed")
         stop_task = asyncio.create_task(self._stop.wait())
+        poll_task = asyncio.create_task(self.poller.run(), name="dom-context") if self.poller else None
+        if poll_task is not None:  # the context is extra: its failure never stops the feed
+            poll_task.add_done_callback(_poller_done)
         try:
             done, _ = await asyncio.wait(
                 {feed_task, stop_task}, timeout=duration, return_when=asyncio.FIRST_COMPLETED
@@ -95,10 +110,11 @@ class Runtime:
             if feed_task in done:
                 feed_task.result()  # a fatal feed error surfaces here
         finally:
-            for t in (feed_task, stop_task):
+            tasks = {feed_task, stop_task} | ({poll_task} if poll_task else set())
+            for t in tasks:
                 t.cancel()
             # Bounded: a shutdown must never hang on a feed that does not let go.
-            await asyncio.wait({feed_task, stop_task}, timeout=3.0)
+            await asyncio.wait(tasks, timeout=3.0)
             for s in self.sinks:
                 await s.aclose(flush_deadline)
 
@@ -125,6 +141,20 @@ class Runtime:
                 elif isinstance(o, Alert):
                     self._on_alert(o)
 
+    def emit_context(self, events: list[Any]) -> None:
+        """Context events from the poller: marks to the engine (unless the stream's is newer),
+        open interest and tickers to the context."""
+        eng = self.engine
+        if eng is None or self.context is None:
+            return
+        for ev in events:
+            if isinstance(ev, MarkPrice):
+                st = eng.symbols.get(ev.symbol)
+                if st is not None and (st.mark is None or ev.ts_exchange_ns >= st.mark.ts_exchange_ns):
+                    eng.feed(ev)
+            else:
+                self.context.apply(ev)
+
     def _on_alert(self, a: Alert) -> None:
         assert self.engine is not None
         self.alerts += 1
@@ -144,6 +174,11 @@ class Runtime:
 
     def sink_failures(self) -> int:
         return sum(s.stats.failed for s in self.sinks)
+
+
+def _poller_done(t: asyncio.Task) -> None:
+    if not t.cancelled() and t.exception() is not None:
+        logging.getLogger("dom.runtime").warning("context poller stopped: %r", t.exception())
 
 
 def book_line(st: Any) -> str:

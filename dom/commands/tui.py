@@ -24,6 +24,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from dom.commands._source import market_feed, resolve
+    from dom.core.context.params import ContextParams
     from dom.core.detectors import make_observers
     from dom.runtime import Runtime
     from dom.sinks.base import build_sinks
@@ -57,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
 
     async def runner(model: UiModel) -> None:
         async with (replay_source() if args.replay else market_feed(cfg, quiet=True)) as feed:
-            rt = Runtime(feed, feed.venue, observers=lambda st: detectors(st) + model.observers(st), sinks=sinks)
+            rt = Runtime(feed, feed.venue, observers=lambda st: detectors(st) + model.observers(st), sinks=sinks,
+                         context=model.context, context_params=context_params)
             rt.add_listener(model)
             model.venue = feed.venue
             model.stats = rt
@@ -67,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
         model.app_exit()
 
     model = UiModel(venue=cfg.feed.venue)
+    context_params = ContextParams.from_mapping(cfg.context)  # a bad [context] key fails before the screen
+    model.use_context(context_params)
     app = DomApp(model, runner, fps=args.fps)
     model.app_exit = app.exit  # type: ignore[attr-defined]
     app.run()

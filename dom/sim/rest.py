@@ -1,4 +1,5 @@
-"""REST endpoints of the local exchange, in Binance USDⓈ-M's shapes (``/fapi/v1/...``)."""
+"""REST endpoints of the local exchange, in Binance USDⓈ-M's shapes (``/fapi/v1/...``); the
+market-context bodies (premium index, open interest, 24 h ticker) come from ``dom.sim.context``."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import TYPE_CHECKING
 import orjson
 from aiohttp import web
 
-from dom.sim.matching import ASK, BID
+from dom.sim.context import SimContext
 
 if TYPE_CHECKING:
     from dom.sim.server import SimServer
@@ -26,6 +27,7 @@ def _error(code: int, msg: str, status: int = 400) -> web.Response:
 class RestViews:
     def __init__(self, srv: "SimServer") -> None:
         self.srv = srv
+        self.context = SimContext(srv.market)  # premiumIndex, openInterest, ticker/24hr bodies
 
     def add_routes(self, app: web.Application) -> None:
         r = app.router
@@ -42,14 +44,14 @@ class RestViews:
         if s is None:
             if required:
                 raise web.HTTPBadRequest(
-                    body=orjson.dumps({"code": -1102, "msg": "Mandatory parameter 'symbol' was not sent."}),
+                    text=orjson.dumps({"code": -1102, "msg": "Mandatory parameter 'symbol' was not sent."}).decode(),
                     content_type="application/json",
                 )
             return None
         sim = self.srv.market.syms.get(s.upper())
         if sim is None:
             raise web.HTTPBadRequest(
-                body=orjson.dumps({"code": -1121, "msg": "Invalid symbol."}), content_type="application/json"
+                text=orjson.dumps({"code": -1121, "msg": "Invalid symbol."}).decode(), content_type="application/json"
             )
         return sim
 
@@ -114,46 +116,17 @@ class RestViews:
             body = orjson.dumps(d)
         return web.Response(body=body, content_type="application/json")
 
-    def _premium(self, sim) -> dict:
-        inst = sim.inst
-        mid = sim.mid() or sim.flow.fair
-        tick = inst.price.to_float(1)
-        dec = inst.price.scale + 1
-        nxt = (self.srv.market.now // (8 * 3600 * 10**9) + 1) * 8 * 3600 * 1000
-        return {
-            "symbol": sim.spec.symbol, "markPrice": f"{mid * tick:.{dec}f}",
-            "indexPrice": f"{sim.flow.fair * tick:.{dec}f}", "estimatedSettlePrice": f"{mid * tick:.{dec}f}",
-            "lastFundingRate": f"{sim.funding_rate:.8f}", "interestRate": "0.00010000",
-            "nextFundingTime": nxt, "time": self.srv.market.now // 1_000_000,
-        }
-
     async def premium_index(self, request: web.Request) -> web.Response:
         sim = self._sym(request, required=False)
         if sim is None:
-            return _json([self._premium(s) for s in self.srv.market.syms.values()])
-        return _json(self._premium(sim))
+            return _json([self.context.premium_index(s) for s in self.srv.market.syms.values()])
+        return _json(self.context.premium_index(sim))
 
     async def open_interest(self, request: web.Request) -> web.Response:
-        sim = self._sym(request)
-        return _json({"symbol": sim.spec.symbol, "openInterest": sim.inst.qty_str(sim.open_interest),
-                      "time": self.srv.market.now // 1_000_000})
-
-    def _ticker(self, sim) -> dict:
-        inst = sim.inst
-        last, opn = sim.last_trade_px, sim.open_px
-        chg = last - opn
-        b, a = sim.book.best(BID), sim.book.best(ASK)
-        return {
-            "symbol": sim.spec.symbol, "priceChange": inst.px_str(chg),
-            "priceChangePercent": f"{100 * chg / opn:.3f}", "lastPrice": inst.px_str(last),
-            "openPrice": inst.px_str(opn), "volume": inst.qty_str(sim.volume_24h),
-            "quoteVolume": f"{sim.quote_volume:.2f}", "count": sim.trades_n,
-            "bidPrice": inst.px_str(b) if b else None, "askPrice": inst.px_str(a) if a else None,
-            "closeTime": self.srv.market.now // 1_000_000,
-        }
+        return _json(self.context.open_interest(self._sym(request)))
 
     async def ticker_24hr(self, request: web.Request) -> web.Response:
         sim = self._sym(request, required=False)
         if sim is None:
-            return _json([self._ticker(s) for s in self.srv.market.syms.values()])
-        return _json(self._ticker(sim))
+            return _json([self.context.ticker(s) for s in self.srv.market.syms.values()])
+        return _json(self.context.ticker(sim))

@@ -1,4 +1,4 @@
-"""dom's terminal UI: heatmap, ladder, tape, alerts, status bar; keyboard-driven.
+"""dom's terminal UI: heatmap, ladder, tape, context panel, alerts, status bar; keyboard-driven.
 
 The app never imports a feed: it is given a :class:`UiModel` and, live, a coroutine that runs the
 runtime (``dom tui`` / ``dom``). Rendering pulls the latest state at a capped frame rate (default
@@ -22,7 +22,9 @@ from dom.ui.commands import dom_commands
 from dom.ui.model import UiModel
 from dom.ui.palette import Palette
 from dom.ui.screens import HELP, HelpScreen, SymbolPicker
+from dom.ui.trade_actions import TradeActions
 from dom.ui.widgets.alerts import Alerts
+from dom.ui.widgets.context_panel import LINE, ContextPanel
 from dom.ui.widgets.heatmap import Heatmap
 from dom.ui.widgets.ladder import Ladder
 from dom.ui.widgets.status import FrameStats, StatusBar
@@ -34,18 +36,25 @@ FRAME_BUDGET = 16  # deferrable lines per frame (see DomApp.frame)
 
 
 class Main(Horizontal):
-    """Heatmap | ladder | tape over alerts. A new terminal size re-fits the panels."""
+    """Heatmap | ladder | tape over the context panel over alerts. A new terminal size re-fits
+    the panels."""
 
     def on_resize(self) -> None:
         self.app.relayout()
 
 
-def side_width(width: int) -> int:
-    """Width of the tape / alerts column for a terminal ``width`` cells wide."""
-    return 32 if width < 100 else 36 if width < 130 else 42 if width < 160 else 52
+CONTEXT_WIDTH = LINE + 1  # the context panel's lines and its border
+CONTEXT_MIN = (120, 36)  # terminal size from which the context panel is shown
 
 
-class DomApp(App):
+def side_width(width: int, context: bool = False) -> int:
+    """Width of the tape / context / alerts column for a terminal ``width`` cells wide; with the
+    context panel in it (``context``), at least ``CONTEXT_WIDTH``."""
+    w = 32 if width < 100 else 36 if width < 130 else 42 if width < 160 else 52
+    return max(w, CONTEXT_WIDTH) if context else w
+
+
+class DomApp(TradeActions, App):
     TITLE = "dom"
     CSS = """
     #main { height: 1fr; }
@@ -53,6 +62,7 @@ class DomApp(App):
     Heatmap { border-right: solid $panel; }
     Tape { border-left: solid $panel; }
     Alerts { border-top: solid $panel; border-left: solid $panel; }
+    ContextPanel { border-top: solid $panel; border-left: solid $panel; }
     """
     BINDINGS = [
         Binding("q", "quit", "quit"),
@@ -71,6 +81,15 @@ class DomApp(App):
         Binding("down", "alert(1)", show=False),
         Binding("enter", "goto_alert", "centre on alert"),
         Binding("question_mark", "help", "help"),
+        # the trade plan, from the ladder's cursor (dom/ui/trade_actions.py, dom/ui/trade_plan.py)
+        Binding("shift+up", "cursor(1)", show=False),
+        Binding("shift+down", "cursor(-1)", show=False),
+        Binding("e", "set_entry", "entry"),
+        Binding("t", "set_stop", "stop"),
+        Binding("x", "clear_plan", show=False),
+        Binding("L", "leverage", show=False),
+        Binding("R", "risk", show=False),
+        Binding("j", "journal", "journal"),
     ]
 
     def __init__(self, model: UiModel, runner: Callable[[UiModel], Awaitable[None]] | None = None,
@@ -88,6 +107,7 @@ class DomApp(App):
         self.tape = Tape(model)
         self.alerts = Alerts(model)
         self.status = StatusBar(model, self.frames)
+        self.context_panel = ContextPanel(model)
 
     def compose(self) -> ComposeResult:
         with Main(id="main"):
@@ -95,6 +115,7 @@ class DomApp(App):
             yield self.ladder
             with Vertical(id="right"):
                 yield self.tape
+                yield self.context_panel
                 yield self.alerts
         yield self.status
 
@@ -121,11 +142,13 @@ class DomApp(App):
         gc.set_threshold(g0, g1, 100)
 
     def relayout(self) -> None:
-        """Fit the panels to the terminal: narrower side column, fewer ladder columns, and no
-        heatmap below 100 columns (``h`` toggles it)."""
-        w = self.size.width
+        """Fit the panels to the terminal: narrower side column, fewer ladder columns, no
+        heatmap below 100 columns (``h`` toggles it), no context panel below 120x36."""
+        w, h = self.size
         right = self.query_one("#right")
-        rw = side_width(w)
+        ctx = w >= CONTEXT_MIN[0] and h >= CONTEXT_MIN[1]
+        self.context_panel.display = ctx
+        rw = side_width(w, ctx)
         heat = self.show_heat and w >= 100
         self.heatmap.display = heat
         budget = w - rw - ((16 if w < 130 else 24) if heat else 0)
@@ -135,7 +158,7 @@ class DomApp(App):
 
     def _apply_palette(self) -> None:
         pal = Palette(self.get_css_variables())
-        for w in (self.ladder, self.heatmap, self.tape, self.alerts, self.status):
+        for w in (self.ladder, self.heatmap, self.tape, self.context_panel, self.alerts, self.status):
             w.palette = pal
         self.frame()
 
@@ -150,6 +173,8 @@ class DomApp(App):
             self.show_symbol(syms[0])
             return
         self.frames.tick(self.model, self.symbol)
+        # The plan first: its marks (entry, stop, targets) are drawn on the ladder.
+        self.context_panel.prepare()
         # Deferrable lines (the ladder's slower columns, heatmap rows after a time step) share a
         # budget per frame: a frame's cost is mostly the lines it repaints.
         used = self.ladder.prepare(FRAME_BUDGET)
@@ -157,7 +182,7 @@ class DomApp(App):
             self.heatmap.prepare(self.ladder.axis, FRAME_BUDGET - used)
         self.tape.prepare()
         self.alerts.prepare()
-        for w in (self.ladder, self.heatmap, self.tape, self.alerts):
+        for w in (self.ladder, self.heatmap, self.tape, self.context_panel, self.alerts):
             w.flush()  # only the lines that changed are repainted
         self.status.refresh()
 
@@ -165,6 +190,7 @@ class DomApp(App):
         self.symbol = symbol
         self.ladder.set_symbol(symbol)
         self.tape.symbol = symbol
+        self.context_panel.symbol = symbol
         self.status.symbol = symbol
         self.status.locked = False
         self.sub_title = symbol

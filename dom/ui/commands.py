@@ -28,4 +28,13 @@ def dom_commands(app: "DomApp") -> Iterable[SystemCommand]:
                         app.action_reset_recent)
     yield SystemCommand("Heatmap", "Show / hide the liquidity heatmap (h)", app.action_heatmap)
     yield SystemCommand("Go to the selected alert", "Centre the ladder on it (enter)", app.action_goto_alert)
+    yield SystemCommand("Set entry", "Entry of the trade plan at the ladder's cursor (e)", app.action_set_entry)
+    yield SystemCommand("Set stop", "Stop of the trade plan at the ladder's cursor (t)", app.action_set_stop)
+    yield SystemCommand("Clear the plan", "Clear this symbol's entry and stop (x)", app.action_clear_plan)
+    yield SystemCommand("Cursor up", "Move the ladder's cursor one row up (shift+up)", partial(app.action_cursor, 1))
+    yield SystemCommand("Cursor down", "Move the ladder's cursor one row down (shift+down)", partial(app.action_cursor, -1))
+    yield SystemCommand("Cycle leverage", "1, 2, 3, 5, 10, 20, 25, 50x (L)", app.action_leverage)
+    yield SystemCommand("Cycle risk", "Risk per trade: 0.25, 0.5, 1, 2% of equity (R)", app.action_risk)
+    yield SystemCommand("Journal the trade", "Log the plan with its book context and a rationale (j)",
+                        app.action_journal)
     yield SystemCommand("Help", "Every key and column (?)", app.action_help)

@@ -11,9 +11,12 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from dom.core.context.market import MarketContext
+from dom.core.context.params import ContextParams
 from dom.core.engine import Engine, SymbolState
 from dom.core.types import Alert, AlertState, StatusChange
 from dom.ui.history import HeatRing, LevelChanges, TradeFlow
+from dom.ui.trade_plan import TradeDesk
 
 MAX_EPISODES = 300
 
@@ -32,13 +35,23 @@ class UiModel:
     last_status: dict[str, StatusChange] = field(default_factory=dict)
     stats: Any = None  # the runtime, when live: rates, feed stats, sink drops
     heat_slot_ms: int = 250
+    # Trading context (dom/core/context) and the risk desk (dom/ui/trade_plan.py).
+    context: MarketContext = field(default_factory=MarketContext)
+    desk: TradeDesk = field(default_factory=TradeDesk)
+    plan_marks: dict[str, dict[int, str]] = field(default_factory=dict)  # ladder marks: px -> ENT/STP/TP1/TP2
+
+    def use_context(self, params: ContextParams) -> None:
+        """Set up the context and the desk from the ``[context]`` settings (before the engine)."""
+        self.context = MarketContext(params.reference, params.weakness_window_s, params.weakness_drop_pct,
+                                     params.oi_window_s)
+        self.desk = TradeDesk(params)
 
     def observers(self, sym: SymbolState) -> list:
         s = sym.symbol
         flow = self.flows.setdefault(s, TradeFlow())
         chg = self.changes.setdefault(s, LevelChanges())
         heat = self.heat.setdefault(s, HeatRing(slot_ms=self.heat_slot_ms))
-        return [flow, chg, heat]
+        return [flow, chg, heat, *self.context.observers(sym)]
 
     def now_ns(self) -> int:
         """The market's clock: the newest exchange time seen on any symbol (0 before any)."""

@@ -49,6 +49,9 @@ class Palette:
         self.profile = Style(color=accent.rich_color, bold=True)
         self.profile_bar = Style(color=primary.blend(fg, 0.25).rich_color)
         self.profile_va = Style(color=primary.blend(fg, 0.55).rich_color, bold=True)
+        # The trade plan (entry, stop, targets on the ladder, the panel's targets): cyan, darker
+        # on a light background so it stays readable.
+        self.plan = Style(color=Color.parse("#00d7e0" if self.dark else "#007a87").rich_color, bold=True)
         self.select = Style(reverse=True)
         self.price = Style(color=fg.rich_color, bold=True)
         self.price_best = Style(color=bg.rich_color, bgcolor=fg.rich_color, bold=True)

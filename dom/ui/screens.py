@@ -9,7 +9,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 HELP = """\
-dom - keys
+dom - keys (press any key to close)
 
   n / tab      next symbol              p / shift+tab  previous symbol
   s            watchlist: pick a symbol ctrl+p         command palette, themes
@@ -20,6 +20,9 @@ dom - keys
   f            tape size filter (all, >= 2x, 5x, 10x the median trade)
   h            show / hide the heatmap
   up / down    select an alert          enter          centre the ladder on it
+  shift+up / shift+down  move the ladder's cursor (its centre row; locks the ladder)
+  e / t        entry / stop at cursor   x              clear entry and stop
+  L / R        cycle leverage / risk %  j              log the trade in the journal
   ?            this help                q              quit
 
 Ladder: cum = cumulative depth from the best price; +-bid / +-ask = displayed size
@@ -31,7 +34,8 @@ A absorption, S spoof (a live alert on the level). The last trade's price is
 highlighted. Heatmap: resting size over time on the ladder's rows (dark = little,
 bright = a lot), trades as dots in the aggressor's colour, a dotted column where
 the book lost sync. A book that is not synced is not shown: the ladder says so.
-(press any key to close)"""
+Trade plan: ENT / STP / TP1 / TP2 in the profile's tag slot. The context panel (from
+120x36): funding, OI, 24 h, BTC; the size for the risk %, its walk, tiered exits."""
 
 
 class HelpScreen(ModalScreen):

@@ -11,14 +11,15 @@ from dom.sinks import validate_alert
 
 def test_dom_run_stdout_is_only_valid_alert_lines(tmp_path):
     copy = tmp_path / "alerts.jsonl"
+    # 25 s: the detectors need their warm-up (baselines) before the first alert, as in tests/tui.
     r = subprocess.run(
-        [sys.executable, "-m", "dom", "run", "--duration", "15", "--summary-every", "0", "--seed", "3",
+        [sys.executable, "-m", "dom", "run", "--duration", "25", "--summary-every", "0", "--seed", "3",
          "--sink", "jsonl:-", "--sink", f"jsonl:{copy}"],
         capture_output=True, timeout=90,
     )
     assert r.returncode == 0, r.stderr.decode()[-2000:]
     lines = r.stdout.splitlines()
-    assert lines, "the built-in market produced no alert in 15 s"
+    assert lines, "the built-in market produced no alert in 25 s"
     for line in lines:
         validate_alert(orjson.loads(line))
     assert copy.read_bytes().splitlines() == lines  # the file sink got the same lines

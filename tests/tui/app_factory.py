@@ -73,6 +73,9 @@ async def _screenshot(path: str, size: tuple[int, int] = (120, 40)) -> None:
     app = make_app(seconds=25)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
+        # a trade plan: entry at the mid, stop 8 rows below (the ladder's cursor)
+        await pilot.press("e", *["shift+down"] * 8, "t")
+        await pilot.pause()
         with open(path, "w", encoding="utf-8") as f:
             f.write(app.export_screenshot(title="dom on the built-in market"))
 

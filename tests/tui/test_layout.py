@@ -20,8 +20,14 @@ async def test_layout_fits_the_terminal(size):
         assert {"bid", "price", "ask", "mark"} <= keys
         assert ("chgb" in keys) == (w >= 120) and ("cumb" in keys) == (w >= 150)
         assert ladder.size.width >= sum(c.width or ladder.price_w for c in ladder.columns)
-        assert tape.size.height >= (h - 1) // 2 - 2 and alerts.size.height >= (h - 1) // 2 - 2
+        panel = app.context_panel  # tape, context panel, alerts share the side column
+        assert panel.display == (w >= 120 and h >= 36)
+        rest = h - 1 - (panel.outer_size.height if panel.display else 0)
+        assert tape.size.height >= rest // 2 - 2 and alerts.size.height >= rest // 2 - 2
         assert text(tape, 1).strip() and text(alerts, 1).strip()
+        if panel.display:
+            assert text(panel, 0).startswith(" Context BTCUSDT") and "funding" in text(panel, 1)
+            assert panel.size.width >= 43 and tape.size.width == panel.size.width
         status = app.status.line(w)
         assert len(status) <= w and "BTCUSDT" in status and "book synced" in status
         st = app.model.engine["BTCUSDT"]

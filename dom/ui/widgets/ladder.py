@@ -10,6 +10,10 @@ cumulative depth, displayed size change over the last seconds (pulling -, stacki
 traded volume at price by aggressor (``r`` resets it), size (shaded by magnitude), session traded
 volume (bought / sold), the session volume profile (POC, VAH, VAL of the 70% value area) and a
 letter per live alert on the level (W wall, I iceberg, A absorption, S spoof).
+
+The trade plan's prices (ENT, STP, TP1, TP2: ``UiModel.plan_marks``) take the profile's tag slot
+and colour the price; a locked ladder's centre row is its cursor (reversed price): ``e`` / ``t``
+set entry and stop there.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from textual.strip import Strip
 from dom.core.profile import value_area
 from dom.ui.model import UiModel
 from dom.ui.palette import KIND_LETTER, SHADES, round_sig
-from dom.ui.widgets.ladder_rows import COLUMNS, Axis, Col, Row, in_window, row_cells
+from dom.ui.widgets.ladder_rows import COLUMNS, PLAN_ORDER, Axis, Col, Row, in_window, row_cells
 from dom.ui.widgets.lines import LineWidget
 
 __all__ = ["GROUPS", "Axis", "Ladder"]
@@ -212,6 +216,14 @@ class Ladder(LineWidget):
                 r = by_bucket.get(a.px_ticks // g)
                 if r is not None and KIND_LETTER[a.kind.value] not in r.mark:
                     r.mark += KIND_LETTER[a.kind.value]
+        for px, tag in self.model.plan_marks.get(self.symbol, {}).items():
+            r = by_bucket.get(px // g)
+            if r is not None and (not r.plan or PLAN_ORDER.index(tag) < PLAN_ORDER.index(r.plan)):
+                r.plan = tag
+        if self.locked:
+            r = by_bucket.get(self.center)
+            if r is not None:
+                r.cursor = True
         ref = max([r.bid for r in rows] + [r.ask for r in rows] + [1])
         last = st.last_trade
         for r in rows:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.segment import Segment
+from rich.style import Style
 
 from dom.ui.palette import KIND_LETTER, Palette, compact, fmt_sig
 
@@ -38,9 +39,13 @@ COLUMNS = (
 )
 
 
+CURSOR = Style(reverse=True)
+PLAN_ORDER = ("ENT", "STP", "TP1", "TP2")  # which trade plan mark a row shows when it holds several
+
+
 class Row:
     __slots__ = ("px", "bid", "ask", "cumb", "cuma", "chgb", "chga", "sells", "buys", "vb", "vs", "pv", "tag",
-                 "mark", "shade_b", "shade_a", "last")
+                 "mark", "shade_b", "shade_a", "last", "plan", "cursor")
 
     def __init__(self, px: int) -> None:
         self.px = px
@@ -50,6 +55,8 @@ class Row:
         self.mark = ""
         self.shade_b = self.shade_a = 0
         self.last = False
+        self.plan = ""  # ENT / STP / TP1 / TP2: the trade plan (dom/ui/trade_plan.py), on every frame
+        self.cursor = False  # the centre row of a locked ladder: where e / t set entry and stop
 
     def slow(self) -> tuple:
         return (self.cumb, self.cuma, self.chgb, self.chga, self.vb, self.vs, self.pv, self.tag)
@@ -59,7 +66,8 @@ class Row:
 
     def sig(self) -> tuple:
         return (self.px, self.bid, self.ask, self.cumb, self.cuma, self.chgb, self.chga, self.sells, self.buys,
-                self.vb, self.vs, self.pv, self.tag, self.mark, self.shade_b, self.shade_a, self.last)
+                self.vb, self.vs, self.pv, self.tag, self.mark, self.shade_b, self.shade_a, self.last, self.plan,
+                self.cursor)
 
 
 def in_window(src: dict, lo: int, hi: int):
@@ -88,8 +96,11 @@ def row_cells(p: Palette, columns: tuple[Col, ...], price_w: int, inst, r: Row) 
     for c in columns:
         k, w = c.key, c.width or price_w
         if k == "price":
-            style = p.price_best if r.last else p.price if r.bid or r.ask else p.dim
-            segs.append(Segment(inst.px_str(r.px).center(w), style))
+            style = p.plan if r.plan else p.price_best if r.last else p.price if r.bid or r.ask else p.dim
+            if r.cursor:  # reversed, between arrows (the last price's row is reversed already)
+                segs.append(Segment(("▸" + inst.px_str(r.px) + "◂").center(w), style + CURSOR))
+            else:
+                segs.append(Segment(inst.px_str(r.px).center(w), style))
         elif k == "bid" or k == "ask":
             if k == "bid":
                 segs.append(Segment(size(r.bid, w), p.bid_shade[r.shade_b]))
@@ -114,10 +125,10 @@ def row_cells(p: Palette, columns: tuple[Col, ...], price_w: int, inst, r: Row) 
             else:
                 segs.append(Segment(" " * w, p.background))
         elif k == "prof":
-            tag = r.tag if r.tag != "va" else ""
+            tag = r.plan or (r.tag if r.tag != "va" else "")  # the plan's mark wins over POC / VAH / VAL
             full, part = divmod(r.pv, 8)
             bar = ("█" * full + (" ▏▎▍▌▋▊▉"[part] if part else "")).ljust(w - 3)[: w - 3]
-            segs.append(Segment(tag.ljust(3), p.profile))
+            segs.append(Segment(tag.ljust(3), p.plan if r.plan else p.profile))
             segs.append(Segment(bar, p.profile_va if r.tag else p.profile_bar))
         elif k == "mark":
             m = r.mark[:2]

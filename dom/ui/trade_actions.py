@@ -1,0 +1,103 @@
+"""The trade plan's keys on the app: the ladder's cursor (its centre row), entry and stop there,
+leverage and risk, and the journal (``j``). A mixin of :class:`dom.ui.app.DomApp`, kept apart so
+the app stays small; the desk itself (no Textual) is :mod:`dom.ui.trade_plan`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dom.ui.trade_plan import PlanView, book_context, num
+from dom.ui.widgets.context_panel import JournalPrompt
+
+
+class TradeActions:
+    # Provided by the app (dom.ui.app.DomApp).
+    model: Any
+    symbol: str
+    ladder: Any
+    status: Any
+    context_panel: Any
+    frame: Any
+    notify: Any
+    push_screen: Any
+
+    journal_path: str | None = None  # None: the journal's default path
+    last_journal_id: int | None = None
+
+    def cursor_px(self) -> int | None:
+        """The price at the ladder's cursor, where ``e`` / ``t`` put entry and stop: its centre
+        row when locked (shift+up / shift+down move it), the mid when it follows the market."""
+        eng = self.model.engine
+        if eng is None or self.symbol not in eng.symbols:
+            return None
+        g = self.ladder.group
+        if not self.ladder.locked:
+            mid2 = eng[self.symbol].book.mid2()
+            if mid2 is not None:
+                return (mid2 // 2) // g * g
+        return self.ladder.center * g if self.ladder.center else None
+
+    def action_cursor(self, step: int) -> None:
+        px = self.cursor_px()
+        if px is not None:
+            self.ladder.center_on(px + step * self.ladder.group)
+            self.status.locked = True
+            self.frame()
+
+    def action_set_entry(self) -> None:
+        px = self.cursor_px()
+        if px is not None:
+            self.model.desk.set_entry(self.symbol, px)
+            self.frame()
+
+    def action_set_stop(self) -> None:
+        px = self.cursor_px()
+        if px is not None:
+            self.model.desk.set_stop(self.symbol, px)
+            self.frame()
+
+    def action_clear_plan(self) -> None:
+        self.model.desk.clear(self.symbol)
+        self.frame()
+
+    def action_leverage(self) -> None:
+        self.model.desk.cycle_leverage()
+        self.frame()
+
+    def action_risk(self) -> None:
+        self.model.desk.cycle_risk()
+        self.frame()
+
+    def action_journal(self) -> None:
+        view = self.context_panel.evaluate()
+        if view is None or view.sizing is None:
+            self.notify("set an entry (e) and a stop (t) first", severity="warning")
+            return
+        inst = self.model.engine[self.symbol].instrument
+        summary = (f"{self.symbol} {view.side} {inst.qty_str(view.lots)} @ {inst.px_str(view.entry_px)} "
+                   f"stop {inst.px_str(view.stop_px)}, {num(self.model.desk.leverage)}x")
+        self.push_screen(JournalPrompt(summary), lambda text: self._log_trade(view, text))
+
+    def _log_trade(self, view: PlanView, text: str | None) -> None:
+        if text is None:
+            return
+        from dom.errors import JournalError
+        from dom.journal import Journal
+
+        st = self.model.engine[view.symbol]
+        inst = st.instrument
+        tags = [w[1:] for w in text.split() if w.startswith("#") and len(w) > 1]
+        ctx = book_context(st, self.model.context, view, list(self.model.alerts), st.stats.last_exchange_ns)
+        try:
+            j = Journal(self.journal_path)
+            try:
+                n = j.add(view.symbol, view.side, inst.px_str(view.entry_px), inst.qty_str(view.lots),
+                          leverage=self.model.desk.leverage, contract_size=inst.contract_size,
+                          tag=tags[0] if tags else "", rationale=text, context=ctx)
+            finally:
+                j.close()
+        except JournalError as e:
+            self.notify(str(e), severity="error", timeout=8)
+            return
+        self.last_journal_id = n
+        self.notify(f"trade #{n} logged in {j.path}")

@@ -1,0 +1,64 @@
+"""Apps for the context panel's tests: the built-in market run headless (finite, seeded) through
+the live decoder, with the market context the poller would deliver (the built-in market's own
+REST bodies, decoded by the poller's parsers) at the start and at the end of the run."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+
+from dom.core.detectors import make_observers
+from dom.core.engine import Engine
+from dom.core.types import Alert
+from dom.feeds.context_poll import parse_open_interest, parse_ticker
+from dom.sim.context import SimContext
+from dom.sim.headless import drive
+from dom.sim.market import Market
+from dom.ui.app import DomApp
+from dom.ui.model import UiModel
+from dom.ui.widgets.context_panel import ContextPanel
+
+
+def context_model(seconds: float = 10, seed: int = 3, detectors: bool = True) -> tuple[UiModel, Market]:
+    m = Market("mixed", seed=seed)
+    sc = SimContext(m)
+    model = UiModel(venue="binanceusdm")
+    det = make_observers() if detectors else (lambda st: [])
+    model.engine = Engine(m.instruments, observers=lambda st: det(st) + model.observers(st))
+
+    def poll() -> None:
+        for sim in m.syms.values():
+            model.context.apply(parse_open_interest(sim.inst, sc.open_interest(sim), m.now))
+            model.context.apply(parse_ticker(sim.inst, sc.ticker(sim), m.now))
+
+    poll()
+    drive(m, model.engine, seconds, lambda o: model.on_alert(o) if isinstance(o, Alert) else None)
+    poll()
+    return model, m
+
+
+def make_app(seconds: float = 10, seed: int = 3) -> DomApp:
+    model, _ = context_model(seconds, seed)
+    return DomApp(model, runner=None, fps=0, clock=None)
+
+
+class PanelApp(App):
+    """The context panel alone, 44 columns wide as in the side column, with a plan set."""
+
+    CSS = "ContextPanel { width: 44; height: 20; }"
+
+    def __init__(self, model: UiModel, symbol: str) -> None:
+        super().__init__()
+        self.panel = ContextPanel(model)
+        self.panel.symbol = symbol
+
+    def compose(self) -> ComposeResult:
+        yield self.panel
+
+
+def make_panel_app() -> PanelApp:
+    model, _ = context_model(10, 3)
+    st = model.engine["KITEUSDT"]
+    mid = st.book.mid2() // 2
+    model.desk.set_entry("KITEUSDT", mid)
+    model.desk.set_stop("KITEUSDT", mid - 15)
+    return PanelApp(model, "KITEUSDT")
