@@ -91,14 +91,14 @@ class DetectorParams:
 
     spoofs: bool = True
     """Detect pulled liquidity: large orders cancelled as price approaches (DETECTORS.md §2.4)."""
-    spoof_ratio: float = 4.0
+    spoof_ratio: float = 5.0
     """A candidate is at least this many times the band median (the wall band, wall_band_ticks)."""
     spoof_min_notional: float = 5_000.0
     """Notional floor of a candidate, in quote currency."""
     spoof_min_d0_ticks: int = 2
     """A candidate is first seen at least this many ticks from its side's best."""
-    spoof_drop_fraction: float = 0.7
-    """A pull removes at least this fraction of the level's excess over the band median ..."""
+    spoof_drop_fraction: float = 0.8
+    """A pull removes at least this fraction of the level's size ..."""
     spoof_drop_window_ms: int = 500
     """... within this long."""
     spoof_max_traded_fraction: float = 0.1
@@ -106,13 +106,18 @@ class DetectorParams:
     spoof_near_ticks: int = 3
     """At the pull the level is within max(this, half its first distance) of the touch ..."""
     spoof_approach_s: int = 5
-    """... and closer than at any time in the last this many seconds (price approaching)."""
-    spoof_min_life_ms: int = 1000
+    """... and closer than its largest distance of the last this many seconds ..."""
+    spoof_min_approach_ticks: int = 2
+    """... by at least this many ticks (price approaching)."""
+    spoof_min_life_ms: int = 2000
     """A candidate must have been shown this long before a pull counts."""
     spoof_max_life_s: int = 120
     """Pulls of levels older than this are not reported."""
     spoof_move_ticks: int = 10
     """Size re-added on the same side within this many ticks (>= half the drop) is a move, not a pull."""
+    spoof_vol_pct: float = 85.0
+    """No pull counts while the mid's range over the last second exceeds this rolling percentile
+    of one-second ranges (a volatility spike: risk-off pulls are normal then)."""
     spoof_layer_ms: int = 200
     """Pulls on one side within this long of each other are one (layered) episode."""
 

@@ -3,20 +3,22 @@
 A candidate is a level at least ``spoof_ratio`` x the median level size of its band (as walls:
 same side, within min(1% of mid, ``wall_band_ticks``)) and the notional floor, first seen at
 least ``spoof_min_d0_ticks`` from its side's best. A *pull* is a drop of at least
-``spoof_drop_fraction`` of its excess over the band median within ``spoof_drop_window_ms``, judged
+``spoof_drop_fraction`` of the level's size within ``spoof_drop_window_ms``, judged
 ``align_slack_ms`` later (exchange time) so trades from the other stream count, and it is reported
 only when all of these hold:
 
 * trades at the level or beyond it (a sweep) explain at most ``spoof_max_traded_fraction`` of
   the drop (otherwise it was consumed, not pulled);
 * price was approaching: the distance at the pull is at most max(``spoof_near_ticks``,
-  half the first distance) and smaller than the largest distance of the last
-  ``spoof_approach_s`` seconds;
+  half the first distance) and at least ``spoof_min_approach_ticks`` smaller than the largest
+  distance of the last ``spoof_approach_s`` seconds, and still closing in over the last second;
 * it lived at least ``spoof_min_life_ms`` and at most ``spoof_max_life_s``;
 * the size did not reappear nearby on the same side (a moved order or a re-quoted ladder is not
   a pull), and the level was not the deepest one known (a level leaving a top-N window);
-* the mid was not unusually volatile (realised movement over 10 s above its rolling P95 is a
-  risk-off pull, not an approach-driven one).
+* the mid was not unusually volatile: a mid range over the last second above its rolling
+  ``spoof_vol_pct`` percentile makes it a risk-off pull, not an approach-driven one;
+* nothing large was pulled on the other side at the same time (a market maker withdrawing both
+  quotes is not leaning on one side).
 
 Levels of one side pulled within ``spoof_layer_ms`` of each other are one episode (layering),
 reported at the largest. The alert is a point event: ``new`` then ``end`` at the same time.
@@ -64,6 +66,9 @@ class _Pull:
     first_ns: int
     edge: bool
     threshold: int
+    mid_range: int  # half ticks over the last second
+    range_limit: int
+    jump: int  # ticks of approach over the last second
 
 
 class SpoofDetector(ObserverBase):
@@ -80,12 +85,11 @@ class SpoofDetector(ObserverBase):
         self.pulls: list[_Pull] = []
         self.depth_t = 0
         self.next_stats_ns = 0
-        self.last_mid2: int | None = None
-        self.moves: deque[tuple[int, int]] = deque()  # (t, |mid2 change|) over 10 s
-        self.move_sum = 0
-        self.vol_samples: deque[tuple[int, int]] = deque()
-        self.vol_p95 = 0
-        self.next_vol_ns = 0
+        self.mids: deque[tuple[int, int]] = deque()  # (t, 2 x mid) over the last second
+        self.ranges: deque[tuple[int, int]] = deque()  # (t, mid range over a second), sampled
+        self.range_pct = 0  # rolling percentile of those ranges (half ticks)
+        self.next_range_ns = 0
+        self.judged: deque[tuple[int, BookSide]] = deque()  # recent pulls, for the two-sided check
         self.n = 0
 
     # ---------------------------------------------------------------------------- statistics
@@ -110,15 +114,21 @@ class SpoofDetector(ObserverBase):
             self.threshold[side] = int(max(self.p.spoof_ratio * med, floor)) + 1
             for px, q in lv.levels_between(lo, hi):
                 self._level(sym, side, px, q, now)
-        # Realised movement of the mid over 10 s, and its rolling P95 (30 min, sampled each second).
-        vs = self.vol_samples
-        vs.append((now, self.move_sum))
-        while vs and vs[0][0] < now - 1800 * _SEC:
-            vs.popleft()
-        if now >= self.next_vol_ns and len(vs) >= 30:
-            self.next_vol_ns = now + 10 * _SEC
-            s = sorted(v for _, v in vs)
-            self.vol_p95 = s[int(0.95 * (len(s) - 1))]
+        # The mid's range over the last second, sampled; its rolling percentile (30 min).
+        rs = self.ranges
+        rs.append((now, self._range()))
+        while rs[0][0] < now - 1800 * _SEC:
+            rs.popleft()
+        if now >= self.next_range_ns and len(rs) >= 30:
+            self.next_range_ns = now + 10 * _SEC
+            v = sorted(x for _, x in rs)
+            self.range_pct = v[int(self.p.spoof_vol_pct / 100 * (len(v) - 1))]
+
+    def _range(self) -> int:
+        if not self.mids:
+            return 0
+        v = [m for _, m in self.mids]
+        return max(v) - min(v)
 
     def _dist(self, sym: SymbolState, side: BookSide, px: int) -> int | None:
         best = sym.book.side(side).best_px()
@@ -155,13 +165,9 @@ class SpoofDetector(ObserverBase):
         p = self.p
         mid2 = sym.book.mid2()
         if mid2 is not None:
-            if self.last_mid2 is not None and mid2 != self.last_mid2:
-                m = abs(mid2 - self.last_mid2)
-                self.moves.append((now, m))
-                self.move_sum += m
-            self.last_mid2 = mid2
-        while self.moves and self.moves[0][0] <= now - 10 * _SEC:
-            self.move_sum -= self.moves.popleft()[1]
+            self.mids.append((now, mid2))
+        while self.mids and self.mids[0][0] <= now - _SEC:
+            self.mids.popleft()
         if now >= self.next_stats_ns:
             self._stats(sym, now)
         big = min(self.threshold.values(), default=0) // 2
@@ -200,7 +206,8 @@ class SpoofDetector(ObserverBase):
         self.pulls.clear()
         self.trades = {BookSide.BID: deque(), BookSide.ASK: deque()}
         self.adds = {BookSide.BID: deque(), BookSide.ASK: deque()}
-        self.last_mid2 = None
+        self.mids.clear()
+        self.judged.clear()
         self.next_stats_ns = 0
         return []
 
@@ -210,31 +217,46 @@ class SpoofDetector(ObserverBase):
             return
         med = self.median.get(c.side, 0)
         ref = max(q for _, q in c.sizes)
-        excess = ref - med
-        if excess <= 0 or ref - after < self.p.spoof_drop_fraction * excess:
+        if ref < self.p.spoof_ratio * med or ref - after < self.p.spoof_drop_fraction * ref:
             return
         d = self._dist(sym, c.side, c.px)
         if d is None:
             return
+        if c.dists:
+            d = min(d, c.dists[-1][1]) if d >= 0 else c.dists[-1][1]  # as it stood before this message
+        d = max(0, d)
+        ago = c.dists[0][1]  # distance a second ago (the history holds what changed since)
+        for t, x in c.dists:
+            if t > now - _SEC:
+                break
+            ago = x
         lv = sym.book.side(c.side)
         deeper = next(iter(lv.levels_between(c.px - 10**9, c.px - 1) if c.side is BookSide.BID
                            else lv.levels_between(c.px + 1, c.px + 10**9)), None)
         c.pending = True
         self.pulls.append(_Pull(c.side, c.px, now, ref, after, med, c.d0, d, max(x for _, x in c.dists),
-                                c.first_ns, after == 0 and deeper is None, self.threshold.get(c.side, 0)))
+                                c.first_ns, after == 0 and deeper is None, self.threshold.get(c.side, 0),
+                                self._range(), self.range_pct, ago - d))
 
     def _judge(self, sym: SymbolState) -> list[Output]:
         p = self.p
         mark = self.depth_t - p.align_slack_ms * _MS
         out: list[Output] = []
         layer = p.spoof_layer_ms * _MS
-        while self.pulls and self.pulls[0].t + layer <= mark:
+        while self.pulls and self.pulls[0].t + 2 * layer <= mark:
             first = self.pulls[0]
             group = [x for x in self.pulls if x.side is first.side and x.t <= first.t + layer]
             self.pulls = [x for x in self.pulls if x not in group]
             for x in group:
-                c = self.cands.pop((x.side, x.px), None)
-                del c
+                self.cands.pop((x.side, x.px), None)
+            other = first.side.opposite
+            both = any(x.side is other and abs(x.t - first.t) <= layer for x in self.pulls) or any(
+                sd is other and abs(t - first.t) <= layer for t, sd in self.judged)
+            self.judged.append((first.t, first.side))
+            while self.judged and self.judged[0][0] < first.t - 10 * layer:
+                self.judged.popleft()
+            if both:
+                continue  # both sides pulled together: quotes withdrawn, not one side leaned on
             ok = [x for x in group if self._is_pull(x)]
             if ok:
                 out += self._alerts(sym, ok)
@@ -251,20 +273,24 @@ class SpoofDetector(ObserverBase):
         drop = x.before - x.after
         if x.edge:
             return False  # the deepest known level vanished: it left the window
+        if not x.range_limit:
+            return False  # no volatility baseline yet (warm-up)
         life = x.t - x.first_ns
         if life < p.spoof_min_life_ms * _MS or life > p.spoof_max_life_s * _SEC:
             return False
         if self._traded(x) > p.spoof_max_traded_fraction * drop:
             return False  # consumed, not pulled
-        if x.dist > max(p.spoof_near_ticks, x.d0 // 2) or x.dist >= x.max_recent_dist:
+        if x.dist > max(p.spoof_near_ticks, x.d0 // 2) or x.max_recent_dist - x.dist < p.spoof_min_approach_ticks:
             return False  # price was not approaching
+        if x.jump < 1:
+            return False  # price approached earlier but stalled: the pull is not a reaction to it
         r = p.spoof_move_ticks
         moved = sum(a for t, px, a in self.adds[x.side]
                     if x.t - p.spoof_drop_window_ms * _MS <= t <= x.t + p.align_slack_ms * _MS
                     and px != x.px and abs(px - x.px) <= r)
         if moved >= 0.5 * drop:
             return False  # the size went elsewhere nearby: moved, not pulled
-        if self.vol_p95 and self.move_sum > self.vol_p95:
+        if x.range_limit and x.mid_range > x.range_limit:
             return False  # a volatility spike: risk-off pulls are normal then
         return True
 
@@ -295,6 +321,8 @@ class SpoofDetector(ObserverBase):
             "layers": len(group),
             "layers_pulled_lots": total,
             "pulled_at_ns": x.t,
+            "mid_range_1s_ticks": x.mid_range / 2,
+            "approach_1s_ticks": x.jump,
         }
         if len(group) > 1:
             ev["layer_prices"] = " ".join(inst.px_str(g.px) for g in sorted(group, key=lambda g: g.px))
