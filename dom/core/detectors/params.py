@@ -52,7 +52,8 @@ class DetectorParams:
     absorption_baseline_pct: float = 95.0
     """Percentile of the baseline samples ..."""
     absorption_baseline_mult: float = 0.0
-    """... times this is one lower bound of the V_W threshold."""
+    """... times this is one lower bound of the V_W threshold (0: off; on the built-in market it
+    traded recall for precision along the same curve as the intensity rule)."""
     absorption_touch_mult: float = 4.0
     """Another: this many times the median level size (median of the ten best, rolling)."""
     absorption_min_notional: float = 5_000.0
@@ -118,6 +119,8 @@ class DetectorParams:
     spoof_vol_pct: float = 85.0
     """No pull counts while the mid's range over the last second exceeds this rolling percentile
     of one-second ranges (a volatility spike: risk-off pulls are normal then)."""
+    spoof_vol_min_ticks: float = 1.0
+    """... but a range of this many ticks is never a spike (a symbol whose mid rarely moves)."""
     spoof_layer_ms: int = 200
     """Pulls on one side within this long of each other are one (layered) episode."""
 

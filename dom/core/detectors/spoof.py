@@ -16,7 +16,8 @@ only when all of these hold:
 * the size did not reappear nearby on the same side (a moved order or a re-quoted ladder is not
   a pull), and the level was not the deepest one known (a level leaving a top-N window);
 * the mid was not unusually volatile: a mid range over the last second above its rolling
-  ``spoof_vol_pct`` percentile makes it a risk-off pull, not an approach-driven one;
+  ``spoof_vol_pct`` percentile (and ``spoof_vol_min_ticks``) makes it a risk-off pull, not an
+  approach-driven one;
 * nothing large was pulled on the other side at the same time (a market maker withdrawing both
   quotes is not leaning on one side).
 
@@ -67,7 +68,7 @@ class _Pull:
     edge: bool
     threshold: int
     mid_range: int  # half ticks over the last second
-    range_limit: int
+    range_limit: int | None
     jump: int  # ticks of approach over the last second
 
 
@@ -87,7 +88,7 @@ class SpoofDetector(ObserverBase):
         self.next_stats_ns = 0
         self.mids: deque[tuple[int, int]] = deque()  # (t, 2 x mid) over the last second
         self.ranges: deque[tuple[int, int]] = deque()  # (t, mid range over a second), sampled
-        self.range_pct = 0  # rolling percentile of those ranges (half ticks)
+        self.range_pct: int | None = None  # rolling percentile of those ranges (half ticks)
         self.next_range_ns = 0
         self.judged: deque[tuple[int, BookSide]] = deque()  # recent pulls, for the two-sided check
         self.n = 0
@@ -122,7 +123,8 @@ class SpoofDetector(ObserverBase):
         if now >= self.next_range_ns and len(rs) >= 30:
             self.next_range_ns = now + 10 * _SEC
             v = sorted(x for _, x in rs)
-            self.range_pct = v[int(self.p.spoof_vol_pct / 100 * (len(v) - 1))]
+            floor = int(2 * self.p.spoof_vol_min_ticks)
+            self.range_pct = max(floor, v[int(self.p.spoof_vol_pct / 100 * (len(v) - 1))])
 
     def _range(self) -> int:
         if not self.mids:
@@ -273,7 +275,7 @@ class SpoofDetector(ObserverBase):
         drop = x.before - x.after
         if x.edge:
             return False  # the deepest known level vanished: it left the window
-        if not x.range_limit:
+        if x.range_limit is None:
             return False  # no volatility baseline yet (warm-up)
         life = x.t - x.first_ns
         if life < p.spoof_min_life_ms * _MS or life > p.spoof_max_life_s * _SEC:
@@ -290,7 +292,7 @@ class SpoofDetector(ObserverBase):
                     and px != x.px and abs(px - x.px) <= r)
         if moved >= 0.5 * drop:
             return False  # the size went elsewhere nearby: moved, not pulled
-        if x.range_limit and x.mid_range > x.range_limit:
+        if x.mid_range > x.range_limit:
             return False  # a volatility spike: risk-off pulls are normal then
         return True
 
