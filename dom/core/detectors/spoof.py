@@ -113,8 +113,11 @@ class SpoofDetector(ObserverBase):
             self.median[side] = med
             floor = self.p.spoof_min_notional / max(1e-12, self.inst.price.to_float(best) * self.lot_notional)
             self.threshold[side] = int(max(self.p.spoof_ratio * med, floor)) + 1
+            t = self.threshold[side]
+            cands = self.cands
             for px, q in lv.levels_between(lo, hi):
-                self._level(sym, side, px, q, now)
+                if q >= t or (side, px) in cands:
+                    self._level(sym, side, px, q, now)
         # The mid's range over the last second, sampled; its rolling percentile (30 min).
         rs = self.ranges
         rs.append((now, self._range()))
@@ -172,34 +175,40 @@ class SpoofDetector(ObserverBase):
             self.mids.popleft()
         if now >= self.next_stats_ns:
             self._stats(sym, now)
-        big = min(self.threshold.values(), default=0) // 2
+        thr = self.threshold
+        big = min(thr.values(), default=0) // 2
+        cands = self.cands
         for side, px, before, after in changes:
-            if after > before and big and after - before >= big:
+            if big and after - before >= big:
                 self.adds[side].append((now, px, after - before))
-            key = (side, px)
-            if key in self.cands or (side in self.threshold and after >= self.threshold[side]):
-                self._level(sym, side, px, after, now)
-                c = self.cands.get(key)
-                if c is not None and after < before:
-                    self._maybe_pull(sym, c, after, now)
+            if cands or (thr and after >= big):  # cheap filter before building keys
+                key = (side, px)
+                if key in cands or (side in thr and after >= thr[side]):
+                    self._level(sym, side, px, after, now)
+                    c = cands.get(key)
+                    if c is not None and after < before:
+                        self._maybe_pull(sym, c, after, now)
+        horizon = now - 5 * _SEC
+        for dq in (self.trades[BookSide.BID], self.trades[BookSide.ASK], self.adds[BookSide.BID], self.adds[BookSide.ASK]):
+            while dq and dq[0][0] < horizon:
+                dq.popleft()
+        if not cands:
+            return self._judge(sym) if self.pulls else []
         window = p.spoof_drop_window_ms * _MS
-        for key, c in list(self.cands.items()):
-            d = self._dist(sym, c.side, c.px)
+        best = {BookSide.BID: sym.book.bids.best_px(), BookSide.ASK: sym.book.asks.best_px()}
+        for key, c in list(cands.items()):
+            b = best[c.side]
+            d = None if b is None else (b - c.px if c.side is BookSide.BID else c.px - b)
             if d is not None and (not c.dists or c.dists[-1][1] != d):
                 c.dists.append((now, d))
             while len(c.dists) > 1 and c.dists[1][0] <= now - p.spoof_approach_s * _SEC:
                 c.dists.popleft()
             while len(c.sizes) > 1 and c.sizes[1][0] <= now - window:
                 c.sizes.popleft()
-            thr = self.threshold.get(c.side)
+            t = thr.get(c.side)
             q = sym.book.side(c.side).size_at(c.px)
-            if not c.pending and (thr is None or q < 0.5 * thr or d is None or d < 0 or d > self.half):
-                del self.cands[key]
-        horizon = now - 5 * _SEC
-        for side in (BookSide.BID, BookSide.ASK):
-            for dq in (self.trades[side], self.adds[side]):
-                while dq and dq[0][0] < horizon:
-                    dq.popleft()
+            if not c.pending and (t is None or q < 0.5 * t or d is None or d < 0 or d > self.half):
+                del cands[key]
         return self._judge(sym)
 
     def on_sync_lost(self, sym: SymbolState, ts_ns: int) -> list[Output]:
