@@ -2,15 +2,17 @@
 
 ``make_observers(params)`` returns the factory the engine calls for each symbol. Each detector
 is pure and deterministic (exchange time only, seeded sampling), and says nothing while its book
-is not synced. Implemented: walls, iceberg-like levels. Absorption and pulled liquidity are not yet.
+is not synced. Implemented: walls, iceberg-like levels, absorption, pulled liquidity (spoof).
 """
 
 from __future__ import annotations
 
 from typing import Any, Mapping
 
+from dom.core.detectors.absorption import AbsorptionDetector
 from dom.core.detectors.iceberg import IcebergDetector
 from dom.core.detectors.params import DetectorParams
+from dom.core.detectors.spoof import SpoofDetector
 from dom.core.detectors.walls import WallDetector
 from dom.core.engine import Observer, ObserverFactory, SymbolState
 
@@ -26,6 +28,10 @@ def make_observers(params: DetectorParams | Mapping[str, Any] | None = None) -> 
             out.append(WallDetector(sym, p))
         if p.icebergs:
             out.append(IcebergDetector(sym, p))
+        if p.absorptions:
+            out.append(AbsorptionDetector(sym, p))
+        if p.spoofs:
+            out.append(SpoofDetector(sym, p))
         return out
 
     return factory

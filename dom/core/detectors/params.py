@@ -78,6 +78,87 @@ class DetectorParams:
     iceberg_end_s: int = 10
     """An episode ends after this many seconds without trades at the level."""
 
+    absorptions: bool = True
+    """Detect heavy aggression absorbed by a level that holds (DETECTORS.md §2.3)."""
+    absorption_window_s: int = 10
+    """W: taker volume into a level is summed over this many seconds."""
+    absorption_baseline_s: int = 1800
+    """Rolling window of the baseline samples (V_W at the touch, once a second)."""
+    absorption_baseline_pct: float = 95.0
+    """Percentile of the baseline samples ..."""
+    absorption_baseline_mult: float = 0.0
+    """... times this is one lower bound of the V_W threshold (0: off; on the built-in market it
+    traded recall for precision along the same curve as the intensity rule)."""
+    absorption_touch_mult: float = 4.0
+    """Another: this many times the median level size (median of the ten best, rolling)."""
+    absorption_min_notional: float = 5_000.0
+    """And the notional floor of V_W, in quote currency."""
+    absorption_rate_ms: int = 1000
+    """Intensity: aggressive trades into the level over this span ..."""
+    absorption_rate_pct: float = 90.0
+    """... at least this percentile of the number of trades into the whole side over the same span
+    (sampled once a second, rolling) ..."""
+    absorption_rate_mult: float = 3.5
+    """... times this ..."""
+    absorption_min_trades: int = 3
+    """... and at least this many."""
+    absorption_max_trade_share: float = 0.5
+    """One print above this share of V_W is a block trade, not a flow of aggression."""
+    absorption_one_sided: float = 0.6
+    """Takers into this side make at least this share of all taker volume over W (one-sidedness)."""
+    absorption_warmup_s: int = 30
+    """Seconds of baseline samples needed before any alert."""
+    absorption_track_fraction: float = 0.25
+    """Levels are followed closely (volume balance) once V_W reaches this fraction of the threshold."""
+    absorption_confirm_ms: int = 100
+    """A level is announced when it still holds this long after V_W crossed the threshold (> the
+    trade/depth skew, so a sweep's late trade-through is seen first)."""
+    absorption_hold_ms: int = 3000
+    """H: still holding this long after the crossing, the episode is 'confirmed' (an update)."""
+    absorption_fade_ms: int = 3000
+    """Aggression has faded when the number of trades into the level over this window ..."""
+    absorption_fade_fraction: float = 0.15
+    """... falls to this fraction of its peak over such a window: the episode ends, held."""
+    absorption_resume_s: int = 5
+    """A level that held and absorbs again within this many seconds continues its episode (same id)."""
+    absorption_withdraw_fraction: float = 0.5
+    """A depth message removing this fraction of the shown size that trades do not explain is the
+    passive side leaving: the episode ends, held."""
+
+    spoofs: bool = True
+    """Detect pulled liquidity: large orders cancelled as price approaches (DETECTORS.md §2.4)."""
+    spoof_ratio: float = 5.0
+    """A candidate is at least this many times the band median (the wall band, wall_band_ticks)."""
+    spoof_min_notional: float = 5_000.0
+    """Notional floor of a candidate, in quote currency."""
+    spoof_min_d0_ticks: int = 2
+    """A candidate is first seen at least this many ticks from its side's best."""
+    spoof_drop_fraction: float = 0.8
+    """A pull removes at least this fraction of the level's size ..."""
+    spoof_drop_window_ms: int = 500
+    """... within this long."""
+    spoof_max_traded_fraction: float = 0.1
+    """Trades at the level (or beyond it) explain at most this fraction of the drop."""
+    spoof_near_ticks: int = 3
+    """At the pull the level is within max(this, half its first distance) of the touch ..."""
+    spoof_approach_s: int = 5
+    """... and closer than its largest distance of the last this many seconds ..."""
+    spoof_min_approach_ticks: int = 2
+    """... by at least this many ticks (price approaching)."""
+    spoof_min_life_ms: int = 2000
+    """A candidate must have been shown this long before a pull counts."""
+    spoof_max_life_s: int = 120
+    """Pulls of levels older than this are not reported."""
+    spoof_move_ticks: int = 10
+    """Size re-added on the same side within this many ticks (>= half the drop) is a move, not a pull."""
+    spoof_vol_pct: float = 85.0
+    """No pull counts while the mid's range over the last second exceeds this rolling percentile
+    of one-second ranges (a volatility spike: risk-off pulls are normal then)."""
+    spoof_vol_min_ticks: float = 1.0
+    """... but a range of this many ticks is never a spike (a symbol whose mid rarely moves)."""
+    spoof_layer_ms: int = 200
+    """Pulls on one side within this long of each other are one (layered) episode."""
+
     @classmethod
     def from_mapping(cls, table: Mapping[str, Any] | None) -> "DetectorParams":
         p = cls()

@@ -1,0 +1,388 @@
+"""Absorption: heavy aggression into a level that holds (DETECTORS.md §2.3).
+
+Three things must hold at once, each relative to the symbol's own recent behaviour:
+
+* volume: taker volume into the level over the last ``absorption_window_s`` (``V_W``) reaches
+  ``absorption_touch_mult`` x the median level size (median of the ten best levels, rolling),
+  ``absorption_baseline_mult`` x a percentile of ``V_W`` sampled at the touch once a second, and
+  a notional floor;
+* intensity: the number of aggressive trades into the level over the last
+  ``absorption_rate_ms`` is at least ``absorption_rate_mult`` x a percentile of the number of
+  trades into the whole side over the same span (and ``absorption_min_trades``); one print that
+  makes up more than ``absorption_max_trade_share`` of ``V_W`` is a block, not a flow;
+* the level holds: no trade beyond it since the episode began, it is still the best and still
+  shown ``absorption_confirm_ms`` later (exchange time), so a sweep's late trade-through is seen
+  first.
+
+Depth changes at the level are judged ``align_slack_ms`` after they happen against the trades of
+their interval (the per-message volume balance ``R = traded - (shown_before - shown_after)``):
+positive ``R`` is size added while trades hit the level (the refill lower bound); a drop of most
+of the shown size that trades do not explain is the passive side leaving. Ends: *held* (the
+aggression faded, or the passive side withdrew) or *broken* (a trade beyond the level, or the
+level emptied by trades). Across a resync an open episode ends as *unknown_resync*.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from dom.core.detectors.params import DetectorParams
+from dom.core.engine import LevelChange, ObserverBase, SymbolState
+from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, Output, Trade
+
+_MS = 1_000_000
+_SEC = 1_000_000_000
+
+
+def _pct(samples: deque, pct: float) -> int:
+    s = sorted(v for _, v in samples)
+    return s[min(len(s) - 1, int(pct / 100 * len(s)))] if s else 0
+
+
+class _Window:
+    """Trades into one level over the last W seconds, with their running total."""
+
+    __slots__ = ("q", "total")
+
+    def __init__(self) -> None:
+        self.q: deque[tuple[int, int]] = deque()
+        self.total = 0
+
+    def add(self, t: int, qty: int, lo: int) -> int:
+        self.q.append((t, qty))
+        self.total += qty
+        return self.prune(lo)
+
+    def prune(self, lo: int) -> int:
+        q = self.q
+        while q and q[0][0] <= lo:
+            self.total -= q.popleft()[1]
+        return self.total
+
+    def count_since(self, lo: int) -> int:
+        n = 0
+        for t, _ in reversed(self.q):
+            if t <= lo:
+                break
+            n += 1
+        return n
+
+
+@dataclass
+class _Episode:
+    side: BookSide
+    px: int
+    first_ns: int  # exchange time of the first trade in its window
+    t0: int  # depth time when it opened: the volume balance starts here
+    q0: int  # shown size at t0
+    last_trade_ns: int
+    last_q: int
+    last_d: int  # depth time of the last message queued for judging
+    traded: int = 0
+    max_q: int = 0
+    refill_lb: int = 0  # sum of positive per-message balances: size added while traded
+    times: list[int] = field(default_factory=list)  # trade exchange times, sorted
+    cum: list[int] = field(default_factory=list)  # cumulative traded volume at those times
+    msgs: deque = field(default_factory=deque)  # (d_prev, d, before, after) awaiting judgement
+    cross_ns: int = 0  # when the thresholds were first met (0: not yet)
+    threshold: int = 0
+    rate: int = 0  # trades into the level over the rate window at the crossing
+    rate_threshold: int = 0
+    one_sided: float = 0.0
+    peak_w: int = 0
+    peak_fade: int = 0
+    announced: bool = False
+    confirmed: bool = False
+    sent_traded: int = 0
+    id: str = ""
+
+    def add_trade(self, t: int, q: int) -> None:
+        times, cum = self.times, self.cum
+        if times and t < times[-1]:  # out of order (rare): insert and shift the tail
+            i = bisect_right(times, t)
+            times.insert(i, t)
+            cum.insert(i, (cum[i - 1] if i else 0) + q)
+            for j in range(i + 1, len(cum)):
+                cum[j] += q
+            return
+        times.append(t)
+        cum.append((cum[-1] if cum else 0) + q)
+
+    def traded_between(self, lo: int, hi: int) -> int:
+        """Volume of this episode's trades with ``lo < T <= hi``."""
+        times, cum = self.times, self.cum
+        i, j = bisect_right(times, lo), bisect_right(times, hi)
+        return (cum[j - 1] if j else 0) - (cum[i - 1] if i else 0)
+
+
+class AbsorptionDetector(ObserverBase):
+    def __init__(self, sym: SymbolState, p: DetectorParams) -> None:
+        self.p = p
+        self.inst = sym.instrument
+        self.lot_notional = float(sym.instrument.contract_size) * sym.instrument.qty.to_float(1)
+        self.w_ns = p.absorption_window_s * _SEC
+        self.rate_ns = p.absorption_rate_ms * _MS
+        self.win: dict[tuple[BookSide, int], _Window] = {}
+        self.eps: dict[tuple[BookSide, int], _Episode] = {}
+        sides = (BookSide.BID, BookSide.ASK)
+        self.side_trades: dict[BookSide, deque[int]] = {s: deque() for s in sides}  # trade times
+        self.side_w: dict[BookSide, _Window] = {s: _Window() for s in sides}  # all takers into a side, rate window
+        self.samples: dict[BookSide, deque] = {s: deque() for s in sides}  # (t, V_W at the touch)
+        self.rates: dict[BookSide, deque] = {s: deque() for s in sides}  # (t, trades into the side)
+        self.levels: dict[BookSide, deque] = {s: deque() for s in sides}  # (t, median of ten best)
+        self.base_w = {s: 0 for s in sides}
+        self.base_rate = {s: 0 for s in sides}
+        self.med_level = {s: 0 for s in sides}
+        self.last_px: dict[BookSide, int | None] = {s: None for s in sides}
+        self.recent: dict[tuple[BookSide, int], tuple[str, int]] = {}  # held episodes: (id, end time)
+        self.depth_t = 0
+        self.next_sample_ns = 0
+        self.next_stats_ns = 0
+
+    # ---------------------------------------------------------------------------- baseline
+    def _sample(self, sym: SymbolState, now: int) -> None:
+        """Once a second: V_W at each touch, the side's trade count over the rate window and the
+        median of the ten best level sizes; every 10 s their rolling percentiles."""
+        horizon = now - self.p.absorption_baseline_s * _SEC
+        for side in (BookSide.BID, BookSide.ASK):
+            lv = sym.book.side(side)
+            best = lv.best_px()
+            if best is None:
+                continue
+            st = self.side_trades[side]
+            while st and st[0] <= now - self.rate_ns:
+                st.popleft()
+            w = self.win.get((side, best))
+            top = sorted(q for _, q in lv.top(10))
+            for dq, v in ((self.samples[side], w.prune(now - self.w_ns) if w else 0),
+                          (self.rates[side], len(st)), (self.levels[side], top[len(top) // 2])):
+                dq.append((now, v))
+                while dq[0][0] < horizon:
+                    dq.popleft()
+        if now >= self.next_stats_ns:
+            self.next_stats_ns = now + 10 * _SEC
+            p = self.p
+            for side in (BookSide.BID, BookSide.ASK):
+                self.base_w[side] = _pct(self.samples[side], p.absorption_baseline_pct)
+                self.base_rate[side] = _pct(self.rates[side], p.absorption_rate_pct)
+                self.med_level[side] = _pct(self.levels[side], 50.0)
+        lo = now - self.w_ns
+        for key in [k for k, w in self.win.items() if not w.q or w.q[-1][0] <= lo]:
+            del self.win[key]  # levels that stopped trading
+        lo = now - self.p.absorption_resume_s * _SEC
+        for key in [k for k, (_, t) in self.recent.items() if t < lo]:
+            del self.recent[key]
+
+    def _threshold(self, side: BookSide, px: int) -> int | None:
+        if len(self.samples[side]) < self.p.absorption_warmup_s:
+            return None
+        p = self.p
+        floor = p.absorption_min_notional / max(1e-12, self.inst.price.to_float(px) * self.lot_notional)
+        return int(max(p.absorption_baseline_mult * self.base_w[side], p.absorption_touch_mult * self.med_level[side],
+                       floor)) + 1
+
+    # ------------------------------------------------------------------------------- hooks
+    def on_trade(self, sym: SymbolState, t: Trade) -> list[Output]:
+        if not sym.synced:
+            return []
+        side, px, T, q = t.taker.maker_side, t.px_ticks, t.ts_exchange_ns, t.qty_lots
+        out: list[Output] = []
+        self.side_trades[side].append(T)
+        self.side_w[side].add(T, q, T - self.rate_ns)
+        if px != self.last_px[side]:
+            self.last_px[side] = px
+            self._trade_through(sym, side, px, T, out)
+        key = (side, px)
+        w = self.win.get(key)
+        if w is None:
+            w = self.win[key] = _Window()
+        vw = w.add(T, q, T - self.w_ns)
+        ep = self.eps.get(key)
+        if ep is not None and not ep.announced and T - ep.last_trade_ns > self.w_ns:
+            del self.eps[key]
+            ep = None
+        if ep is None:
+            # Only levels already taking a good part of the threshold are followed closely.
+            thr = self._threshold(side, px)
+            if thr is None or vw < self.p.absorption_track_fraction * thr:
+                return out
+            shown = sym.book.side(side).size_at(px)
+            ep = self.eps[key] = _Episode(side, px, w.q[0][0], self.depth_t, shown, T, shown, self.depth_t,
+                                          max_q=shown, traded=vw - q)
+        ep.traded += q
+        ep.last_trade_ns = max(ep.last_trade_ns, T)
+        ep.add_trade(T, q)
+        ep.peak_w = max(ep.peak_w, vw)
+        if not ep.announced and not ep.cross_ns:
+            self._check_cross(side, px, T, vw, w, ep)
+        elif ep.announced and ep.traded - ep.sent_traded >= 0.5 * max(1, ep.sent_traded):
+            out.append(self._alert(sym, ep, AlertState.UPDATE, max(T, self.depth_t)))
+        return out
+
+    def _check_cross(self, side: BookSide, px: int, T: int, vw: int, w: _Window, ep: _Episode) -> None:
+        p = self.p
+        thr = self._threshold(side, px)
+        if thr is None or vw < thr:
+            return
+        rate_thr = max(p.absorption_min_trades, int(p.absorption_rate_mult * self.base_rate[side] + 0.999))
+        rate = w.count_since(T - self.rate_ns)
+        if rate < rate_thr:
+            return
+        if max(x for _, x in w.q) > p.absorption_max_trade_share * vw:
+            return  # one block print, not a flow of aggression
+        mine = self.side_w[side].prune(T - self.rate_ns)
+        other = self.side_w[side.opposite].prune(T - self.rate_ns)
+        if mine < p.absorption_one_sided * (mine + other):
+            return  # aggression on both sides: a busy market, not one side leaning on a level
+        ep.cross_ns = T
+        ep.threshold = thr
+        ep.rate = rate
+        ep.rate_threshold = rate_thr
+        ep.one_sided = mine / max(1, mine + other)
+
+    def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
+        now = delta.ts_exchange_ns
+        self.depth_t = max(self.depth_t, now)
+        if now >= self.next_sample_ns:
+            self.next_sample_ns = now + _SEC
+            self._sample(sym, now)
+        if not self.eps:
+            return []
+        out: list[Output] = []
+        p = self.p
+        slack = p.align_slack_ms * _MS
+        for key, ep in list(self.eps.items()):
+            lv = sym.book.side(ep.side)
+            shown = lv.size_at(ep.px)
+            ep.msgs.append((ep.last_d, now, ep.last_q, shown))
+            ep.last_d, ep.last_q = now, shown
+            ep.max_q = max(ep.max_q, shown)
+            if self._judge(sym, ep, now - slack, out):
+                del self.eps[key]
+                continue
+            if not ep.announced:
+                if ep.cross_ns and now - ep.cross_ns >= p.absorption_confirm_ms * _MS:
+                    if shown > 0 and lv.best_px() == ep.px:
+                        self._announce(sym, ep, now, out)
+                    else:
+                        del self.eps[key]  # it did not hold
+                elif not ep.cross_ns and now - ep.last_trade_ns > self.w_ns and not ep.msgs:
+                    del self.eps[key]
+                continue
+            if self._faded(ep, now):
+                out.append(self._alert(sym, ep, AlertState.END, now, "held", "aggression_faded"))
+                del self.eps[key]
+                continue
+            if not ep.confirmed and now - ep.cross_ns >= p.absorption_hold_ms * _MS:
+                ep.confirmed = True
+                out.append(self._alert(sym, ep, AlertState.UPDATE, now))
+        return out
+
+    def on_sync_lost(self, sym: SymbolState, ts_ns: int) -> list[Output]:
+        out: list[Output] = [self._alert(sym, ep, AlertState.END, ts_ns, "unknown_resync", "resync")
+                             for ep in self.eps.values() if ep.announced]
+        self.eps.clear()
+        self.win.clear()
+        self.recent.clear()
+        for side in (BookSide.BID, BookSide.ASK):
+            self.last_px[side] = None
+        return out
+
+    # ------------------------------------------------------------------------------ episodes
+    def _trade_through(self, sym: SymbolState, side: BookSide, px: int, T: int, out: list[Output]) -> None:
+        """A trade at ``px`` went through every level of ``side`` better than it: their volume
+        windows restart, and open episodes there are broken."""
+        bid = side is BookSide.BID
+        for key in [k for k in self.win if k[0] is side and (k[1] > px if bid else k[1] < px)]:
+            del self.win[key]
+        for key, ep in list(self.eps.items()):
+            if ep.side is side and T >= ep.first_ns and (px < ep.px if bid else px > ep.px):
+                if ep.announced:
+                    out.append(self._alert(sym, ep, AlertState.END, max(T, self.depth_t), "broken", "traded_through"))
+                del self.eps[key]
+
+    def _judge(self, sym: SymbolState, ep: _Episode, mark: int, out: list[Output]) -> bool:
+        """Judge the depth messages at the level up to the watermark; True if the episode ended."""
+        msgs = ep.msgs
+        while msgs and msgs[0][1] <= mark:
+            d0, d1, before, after = msgs.popleft()
+            if d0 < ep.t0:
+                continue
+            r = ep.traded_between(d0, d1) - (before - after)
+            if r > 0:
+                ep.refill_lb += r
+            if not ep.announced:
+                continue
+            withdrawn = before > 0 and -r >= self.p.absorption_withdraw_fraction * before
+            if after == 0 or withdrawn:
+                state, how = ("held", "withdrawn") if withdrawn else ("broken", "exhausted")
+                out.append(self._alert(sym, ep, AlertState.END, self.depth_t, state, how))
+                return True
+        return False
+
+    def _faded(self, ep: _Episode, now: int) -> bool:
+        """Aggressive trades into the level over the last fade window are at most a fraction of
+        their peak count over such a window."""
+        times = ep.times
+        n = len(times) - bisect_right(times, now - self.p.absorption_fade_ms * _MS)
+        ep.peak_fade = max(ep.peak_fade, n)
+        return n <= self.p.absorption_fade_fraction * ep.peak_fade
+
+    def _announce(self, sym: SymbolState, ep: _Episode, now: int, out: list[Output]) -> None:
+        ep.announced = True
+        ep.peak_fade = len(ep.times) - bisect_right(ep.times, now - self.p.absorption_fade_ms * _MS)
+        key = (ep.side, ep.px)
+        prev = self.recent.pop(key, None)
+        if prev is not None and now - prev[1] <= self.p.absorption_resume_s * _SEC:
+            ep.id = prev[0]  # the same level absorbing again soon after it held: one episode
+            out.append(self._alert(sym, ep, AlertState.UPDATE, now))
+            return
+        ep.id = f"{sym.symbol}:absorption:{ep.side.value}:{ep.px}:{ep.first_ns}"
+        out.append(self._alert(sym, ep, AlertState.NEW, now))
+
+    def _alert(self, sym: SymbolState, ep: _Episode, state: AlertState, t: int, end: str = "",
+               how: str = "") -> Alert:
+        inst = self.inst
+        ep.sent_traded = ep.traded
+        ratio = ep.peak_w / max(1, ep.threshold)
+        intensity = ep.rate / max(1, ep.rate_threshold)
+        score = 0.4 + 0.2 * min(1.0, (ratio - 1.0) / 2.0) + 0.2 * min(1.0, (intensity - 1.0) / 2.0)
+        score += 0.2 if ep.confirmed else 0.0
+        shown = ep.last_q
+        ev = {
+            "traded_lots": ep.traded,
+            "window_traded_lots": ep.peak_w,
+            "displayed_before_lots": ep.q0,
+            "displayed_now_lots": shown,
+            "max_displayed_lots": ep.max_q,
+            "refill_lb_lots": ep.refill_lb,
+            "threshold_lots": ep.threshold,
+            "baseline_window_lots": self.base_w[ep.side],
+            "median_level_lots": self.med_level[ep.side],
+            "ratio_to_threshold": round(ratio, 2),
+            "one_sided": round(ep.one_sided, 2),
+            "trades_in_rate_window": ep.rate,
+            "baseline_trades_in_rate_window": self.base_rate[ep.side],
+            "subtype": "hidden" if ep.traded > ep.max_q else "visible",
+            "confirmed": ep.confirmed,
+            "time_at_level_ms": max(0, t - ep.first_ns) // _MS,
+        }
+        if end:
+            ev["end"] = end
+            ev["end_reason"] = how
+            if end == "held":
+                self.recent[(ep.side, ep.px)] = (ep.id, t)
+        side = ep.side.value
+        taker = "sellers" if ep.side is BookSide.BID else "buyers"
+        if end:
+            msg = (f"Absorption ended ({end}, {how.replace('_', ' ')}): {side} {inst.px_str(ep.px)} took "
+                   f"{inst.qty_str(ep.traded)} from {taker}")
+        else:
+            msg = (f"Absorption: {side} {inst.px_str(ep.px)} took {inst.qty_str(ep.traded)} from {taker} "
+                   f"({ratio:.1f}x threshold, {ep.rate} trades in {self.p.absorption_rate_ms} ms) and holds, "
+                   f"shown {inst.qty_str(shown)}")
+        return Alert(ep.id, t, sym.symbol, AlertKind.ABSORPTION, state, ep.side, ep.px, ep.traded,
+                     round(min(1.0, score), 3), msg, ev)

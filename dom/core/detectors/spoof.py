@@ -1,0 +1,351 @@
+"""Pulled liquidity: a large displayed order cancelled as price approaches (DETECTORS.md §2.4).
+
+A candidate is a level at least ``spoof_ratio`` x the median level size of its band (as walls:
+same side, within min(1% of mid, ``wall_band_ticks``)) and the notional floor, first seen at
+least ``spoof_min_d0_ticks`` from its side's best. A *pull* is a drop of at least
+``spoof_drop_fraction`` of the level's size within ``spoof_drop_window_ms``, judged
+``align_slack_ms`` later (exchange time) so trades from the other stream count, and it is reported
+only when all of these hold:
+
+* trades at the level or beyond it (a sweep) explain at most ``spoof_max_traded_fraction`` of
+  the drop (otherwise it was consumed, not pulled);
+* price was approaching: the distance at the pull is at most max(``spoof_near_ticks``,
+  half the first distance) and at least ``spoof_min_approach_ticks`` smaller than the largest
+  distance of the last ``spoof_approach_s`` seconds, and still closing in over the last second;
+* it lived at least ``spoof_min_life_ms`` and at most ``spoof_max_life_s``;
+* the size did not reappear nearby on the same side (a moved order or a re-quoted ladder is not
+  a pull), and the level was not the deepest one known (a level leaving a top-N window);
+* the mid was not unusually volatile: a mid range over the last second above its rolling
+  ``spoof_vol_pct`` percentile (and ``spoof_vol_min_ticks``) makes it a risk-off pull, not an
+  approach-driven one;
+* nothing large was pulled on the other side at the same time (a market maker withdrawing both
+  quotes is not leaning on one side).
+
+Levels of one side pulled within ``spoof_layer_ms`` of each other are one episode (layering),
+reported at the largest. The alert is a point event: ``new`` then ``end`` at the same time.
+Wording is "pulled liquidity", never a claim of intent.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from dom.core.detectors.params import DetectorParams
+from dom.core.engine import LevelChange, ObserverBase, SymbolState
+from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, Output, Trade
+
+_MS = 1_000_000
+_SEC = 1_000_000_000
+
+
+@dataclass
+class _Cand:
+    side: BookSide
+    px: int
+    first_ns: int
+    d0: int
+    peak: int
+    sizes: deque = field(default_factory=deque)  # (t, size) over the drop window
+    dists: deque = field(default_factory=deque)  # (t, distance) when it changed
+    pending: bool = False
+
+
+@dataclass
+class _Pull:
+    side: BookSide
+    px: int
+    t: int  # depth time of the drop
+    before: int  # largest size within the drop window
+    after: int
+    median: int
+    d0: int
+    dist: int
+    max_recent_dist: int
+    first_ns: int
+    edge: bool
+    threshold: int
+    mid_range: int  # half ticks over the last second
+    range_limit: int | None
+    jump: int  # ticks of approach over the last second
+
+
+class SpoofDetector(ObserverBase):
+    def __init__(self, sym: SymbolState, p: DetectorParams) -> None:
+        self.p = p
+        self.inst = sym.instrument
+        self.lot_notional = float(sym.instrument.contract_size) * sym.instrument.qty.to_float(1)
+        self.cands: dict[tuple[BookSide, int], _Cand] = {}
+        self.median: dict[BookSide, int] = {}
+        self.threshold: dict[BookSide, int] = {}
+        self.half = 0
+        self.trades = {BookSide.BID: deque(), BookSide.ASK: deque()}  # (T, px, qty), last few s
+        self.adds = {BookSide.BID: deque(), BookSide.ASK: deque()}  # (t, px, added) size increases
+        self.pulls: list[_Pull] = []
+        self.depth_t = 0
+        self.next_stats_ns = 0
+        self.mids: deque[tuple[int, int]] = deque()  # (t, 2 x mid) over the last second
+        self.ranges: deque[tuple[int, int]] = deque()  # (t, mid range over a second), sampled
+        self.range_pct: int | None = None  # rolling percentile of those ranges (half ticks)
+        self.next_range_ns = 0
+        self.judged: deque[tuple[int, BookSide]] = deque()  # recent pulls, for the two-sided check
+        self.n = 0
+
+    # ---------------------------------------------------------------------------- statistics
+    def _stats(self, sym: SymbolState, now: int) -> None:
+        self.next_stats_ns = now + _SEC
+        book = sym.book
+        mid2 = book.mid2()
+        if mid2 is None:
+            return
+        half = self.half = min(self.p.wall_band_ticks, max(1, mid2 // 200))
+        for side in (BookSide.BID, BookSide.ASK):
+            lv = book.side(side)
+            best = lv.best_px()
+            lo, hi = (best - half, best) if side is BookSide.BID else (best, best + half)
+            sizes = [q for _, q in lv.levels_between(lo, hi)]
+            if len(sizes) < 5:
+                self.threshold.pop(side, None)
+                continue
+            med = int(statistics.median(sizes))
+            self.median[side] = med
+            floor = self.p.spoof_min_notional / max(1e-12, self.inst.price.to_float(best) * self.lot_notional)
+            self.threshold[side] = int(max(self.p.spoof_ratio * med, floor)) + 1
+            t = self.threshold[side]
+            cands = self.cands
+            for px, q in lv.levels_between(lo, hi):
+                if q >= t or (side, px) in cands:
+                    self._level(sym, side, px, q, now)
+        # The mid's range over the last second, sampled; its rolling percentile (30 min).
+        rs = self.ranges
+        rs.append((now, self._range()))
+        while rs[0][0] < now - 1800 * _SEC:
+            rs.popleft()
+        if now >= self.next_range_ns and len(rs) >= 30:
+            self.next_range_ns = now + 10 * _SEC
+            v = sorted(x for _, x in rs)
+            floor = int(2 * self.p.spoof_vol_min_ticks)
+            self.range_pct = max(floor, v[int(self.p.spoof_vol_pct / 100 * (len(v) - 1))])
+
+    def _range(self) -> int:
+        if not self.mids:
+            return 0
+        v = [m for _, m in self.mids]
+        return max(v) - min(v)
+
+    def _dist(self, sym: SymbolState, side: BookSide, px: int) -> int | None:
+        best = sym.book.side(side).best_px()
+        if best is None:
+            return None
+        return best - px if side is BookSide.BID else px - best
+
+    def _level(self, sym: SymbolState, side: BookSide, px: int, q: int, now: int) -> None:
+        key = (side, px)
+        c = self.cands.get(key)
+        thr = self.threshold.get(side)
+        if c is None:
+            if thr is None or q < thr:
+                return
+            d = self._dist(sym, side, px)
+            if d is None or d < self.p.spoof_min_d0_ticks or d > self.half:
+                return
+            c = self.cands[key] = _Cand(side, px, now, d, q)
+            c.sizes.append((now, q))
+            c.dists.append((now, d))
+            return
+        c.peak = max(c.peak, q)
+        c.sizes.append((now, q))
+
+    # ------------------------------------------------------------------------------- hooks
+    def on_trade(self, sym: SymbolState, t: Trade) -> list[Output]:
+        if sym.synced:
+            self.trades[t.taker.maker_side].append((t.ts_exchange_ns, t.px_ticks, t.qty_lots))
+        return []
+
+    def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
+        now = delta.ts_exchange_ns
+        self.depth_t = max(self.depth_t, now)
+        p = self.p
+        mid2 = sym.book.mid2()
+        if mid2 is not None:
+            self.mids.append((now, mid2))
+        while self.mids and self.mids[0][0] <= now - _SEC:
+            self.mids.popleft()
+        if now >= self.next_stats_ns:
+            self._stats(sym, now)
+        thr = self.threshold
+        big = min(thr.values(), default=0) // 2
+        cands = self.cands
+        for side, px, before, after in changes:
+            if big and after - before >= big:
+                self.adds[side].append((now, px, after - before))
+            if cands or (thr and after >= big):  # cheap filter before building keys
+                key = (side, px)
+                if key in cands or (side in thr and after >= thr[side]):
+                    self._level(sym, side, px, after, now)
+                    c = cands.get(key)
+                    if c is not None and after < before:
+                        self._maybe_pull(sym, c, after, now)
+        horizon = now - 5 * _SEC
+        for dq in (self.trades[BookSide.BID], self.trades[BookSide.ASK], self.adds[BookSide.BID], self.adds[BookSide.ASK]):
+            while dq and dq[0][0] < horizon:
+                dq.popleft()
+        if not cands:
+            return self._judge(sym) if self.pulls else []
+        window = p.spoof_drop_window_ms * _MS
+        best = {BookSide.BID: sym.book.bids.best_px(), BookSide.ASK: sym.book.asks.best_px()}
+        for key, c in list(cands.items()):
+            b = best[c.side]
+            d = None if b is None else (b - c.px if c.side is BookSide.BID else c.px - b)
+            if d is not None and (not c.dists or c.dists[-1][1] != d):
+                c.dists.append((now, d))
+            while len(c.dists) > 1 and c.dists[1][0] <= now - p.spoof_approach_s * _SEC:
+                c.dists.popleft()
+            while len(c.sizes) > 1 and c.sizes[1][0] <= now - window:
+                c.sizes.popleft()
+            t = thr.get(c.side)
+            q = sym.book.side(c.side).size_at(c.px)
+            if not c.pending and (t is None or q < 0.5 * t or d is None or d < 0 or d > self.half):
+                del cands[key]
+        return self._judge(sym)
+
+    def on_sync_lost(self, sym: SymbolState, ts_ns: int) -> list[Output]:
+        # A pull is a point event: nothing is open. What was seen before the gap is forgotten.
+        self.cands.clear()
+        self.pulls.clear()
+        self.trades = {BookSide.BID: deque(), BookSide.ASK: deque()}
+        self.adds = {BookSide.BID: deque(), BookSide.ASK: deque()}
+        self.mids.clear()
+        self.judged.clear()
+        self.next_stats_ns = 0
+        return []
+
+    # ------------------------------------------------------------------------------ pulls
+    def _maybe_pull(self, sym: SymbolState, c: _Cand, after: int, now: int) -> None:
+        if c.pending:
+            return
+        med = self.median.get(c.side, 0)
+        ref = max(q for _, q in c.sizes)
+        if ref < self.p.spoof_ratio * med or ref - after < self.p.spoof_drop_fraction * ref:
+            return
+        d = self._dist(sym, c.side, c.px)
+        if d is None:
+            return
+        if c.dists:
+            d = min(d, c.dists[-1][1]) if d >= 0 else c.dists[-1][1]  # as it stood before this message
+        d = max(0, d)
+        ago = c.dists[0][1]  # distance a second ago (the history holds what changed since)
+        for t, x in c.dists:
+            if t > now - _SEC:
+                break
+            ago = x
+        lv = sym.book.side(c.side)
+        deeper = next(iter(lv.levels_between(c.px - 10**9, c.px - 1) if c.side is BookSide.BID
+                           else lv.levels_between(c.px + 1, c.px + 10**9)), None)
+        c.pending = True
+        self.pulls.append(_Pull(c.side, c.px, now, ref, after, med, c.d0, d, max(x for _, x in c.dists),
+                                c.first_ns, after == 0 and deeper is None, self.threshold.get(c.side, 0),
+                                self._range(), self.range_pct, ago - d))
+
+    def _judge(self, sym: SymbolState) -> list[Output]:
+        p = self.p
+        mark = self.depth_t - p.align_slack_ms * _MS
+        out: list[Output] = []
+        layer = p.spoof_layer_ms * _MS
+        while self.pulls and self.pulls[0].t + 2 * layer <= mark:
+            first = self.pulls[0]
+            group = [x for x in self.pulls if x.side is first.side and x.t <= first.t + layer]
+            self.pulls = [x for x in self.pulls if x not in group]
+            for x in group:
+                self.cands.pop((x.side, x.px), None)
+            other = first.side.opposite
+            both = any(x.side is other and abs(x.t - first.t) <= layer for x in self.pulls) or any(
+                sd is other and abs(t - first.t) <= layer for t, sd in self.judged)
+            self.judged.append((first.t, first.side))
+            while self.judged and self.judged[0][0] < first.t - 10 * layer:
+                self.judged.popleft()
+            if both:
+                continue  # both sides pulled together: quotes withdrawn, not one side leaned on
+            ok = [x for x in group if self._is_pull(x)]
+            if ok:
+                out += self._alerts(sym, ok)
+        return out
+
+    def _traded(self, x: _Pull) -> int:
+        lo = x.t - self.p.spoof_drop_window_ms * _MS - 100 * _MS
+        bid = x.side is BookSide.BID
+        return sum(q for T, px, q in self.trades[x.side]
+                   if lo < T <= x.t and (px <= x.px if bid else px >= x.px))
+
+    def _is_pull(self, x: _Pull) -> bool:
+        p = self.p
+        drop = x.before - x.after
+        if x.edge:
+            return False  # the deepest known level vanished: it left the window
+        if x.range_limit is None:
+            return False  # no volatility baseline yet (warm-up)
+        life = x.t - x.first_ns
+        if life < p.spoof_min_life_ms * _MS or life > p.spoof_max_life_s * _SEC:
+            return False
+        if self._traded(x) > p.spoof_max_traded_fraction * drop:
+            return False  # consumed, not pulled
+        if x.dist > max(p.spoof_near_ticks, x.d0 // 2) or x.max_recent_dist - x.dist < p.spoof_min_approach_ticks:
+            return False  # price was not approaching
+        if x.jump < 1:
+            return False  # price approached earlier but stalled: the pull is not a reaction to it
+        r = p.spoof_move_ticks
+        moved = sum(a for t, px, a in self.adds[x.side]
+                    if x.t - p.spoof_drop_window_ms * _MS <= t <= x.t + p.align_slack_ms * _MS
+                    and px != x.px and abs(px - x.px) <= r)
+        if moved >= 0.5 * drop:
+            return False  # the size went elsewhere nearby: moved, not pulled
+        if x.mid_range > x.range_limit:
+            return False  # a volatility spike: risk-off pulls are normal then
+        return True
+
+    def _alerts(self, sym: SymbolState, group: list[_Pull]) -> list[Output]:
+        inst = self.inst
+        x = max(group, key=lambda g: (g.before - g.after, -abs(g.dist)))
+        drop = x.before - x.after
+        total = sum(g.before - g.after for g in group)
+        med = max(1, x.median)
+        ratio = x.before / med
+        p = self.p
+        self.n += 1
+        score = 0.5 + 0.3 * min(1.0, max(0.0, (ratio - p.spoof_ratio) / max(1e-9, 2 * p.spoof_ratio)))
+        score += 0.1 * min(1.0, (x.max_recent_dist - x.dist) / max(1, x.d0))
+        if len(group) >= 3:
+            score += 0.1
+        ev = {
+            "size_pulled_lots": drop,
+            "size_before_lots": x.before,
+            "size_after_lots": x.after,
+            "traded_at_level_lots": self._traded(x),
+            "distance_at_pull_ticks": x.dist,
+            "first_distance_ticks": x.d0,
+            "approach_ticks": x.max_recent_dist - x.dist,
+            "lifetime_ms": (x.t - x.first_ns) // _MS,
+            "band_median_lots": x.median,
+            "ratio_to_median": round(ratio, 2),
+            "layers": len(group),
+            "layers_pulled_lots": total,
+            "pulled_at_ns": x.t,
+            "mid_range_1s_ticks": x.mid_range / 2,
+            "approach_1s_ticks": x.jump,
+        }
+        if len(group) > 1:
+            ev["layer_prices"] = " ".join(inst.px_str(g.px) for g in sorted(group, key=lambda g: g.px))
+        t = self.depth_t
+        aid = f"{sym.symbol}:spoof:{x.side.value}:{x.px}:{x.t}"
+        side = x.side.value
+        layers = f", {len(group)} levels together" if len(group) > 1 else ""
+        msg = (f"Pulled liquidity: {side} {inst.px_str(x.px)} size {inst.qty_str(drop)} "
+               f"({ratio:.1f}x band median) pulled {x.dist} ticks from the touch as price approached, "
+               f"after {(x.t - x.first_ns) / _SEC:.1f} s{layers}")
+        new = Alert(aid, t, sym.symbol, AlertKind.SPOOF, AlertState.NEW, x.side, x.px, drop, round(min(1.0, score), 3),
+                    msg, ev)
+        end = Alert(aid, t, sym.symbol, AlertKind.SPOOF, AlertState.END, x.side, x.px, drop, new.score,
+                    f"Pulled liquidity (done): {side} {inst.px_str(x.px)}", dict(ev, end="pulled"))
+        return [new, end]

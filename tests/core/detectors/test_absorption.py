@@ -1,0 +1,256 @@
+"""The absorption detector on hand-written event scripts (DETECTORS.md §2.3 failure modes).
+
+The book: bids 0.5000 down and asks 0.5001 up, 1000 lots a level, so the median level size is
+1000 and the volume threshold is the notional floor (5,000 USDT = 10,000 lots at 0.5). After
+30 s of quiet (the baselines' warm-up) a passive bid of 50,000 lots appears at 0.5000 and
+sellers hit it.
+"""
+
+import tomllib
+from pathlib import Path
+
+from dom.core.detectors import DetectorParams, make_observers
+from dom.core.engine import Engine
+from dom.core.types import (
+    Alert,
+    AlertKind,
+    AlertState,
+    BookDelta,
+    BookSnapshot,
+    FeedState,
+    FeedStatus,
+    TakerSide,
+    Trade,
+)
+from dom.core.units import Instrument
+
+INST = Instrument("KITEUSDT", "0.0001", "1")
+MS = 1_000_000
+
+
+class Script:
+    def __init__(self, **params):
+        p = DetectorParams(walls=False, icebergs=False, spoofs=False, **params)
+        self.eng = Engine([INST], observers=make_observers(p))
+        bids = tuple((5000 - i, 1000) for i in range(30))
+        asks = tuple((5001 + i, 1000) for i in range(30))
+        self.u, self.t, self.tid = 100, 0, 0
+        self.alerts: list[Alert] = []
+        self.feed(BookSnapshot("KITEUSDT", bids, asks, self.u, 0, 0))
+
+    def feed(self, ev):
+        self.alerts += [o for o in self.eng.feed(ev) if isinstance(o, Alert) and o.kind is AlertKind.ABSORPTION]
+
+    def delta(self, bids=(), asks=(), dt_ms=100):
+        self.t += dt_ms * MS
+        self.feed(BookDelta("KITEUSDT", tuple(bids), tuple(asks), self.u + 1, self.u + 1, self.u, self.t, self.t))
+        self.u += 1
+
+    def trade(self, px, qty, taker=TakerSide.SELL, at_ns=None):
+        self.tid += 1
+        t = self.t if at_ns is None else at_ns
+        self.feed(Trade("KITEUSDT", px, qty, taker, self.tid, t, t))
+
+    def idle(self, ms):
+        for _ in range(ms // 100):
+            self.delta(asks=[(5029, 1000 + self.u % 2)])  # a far level flickers: time passes
+
+    def hit(self, seconds, per_100ms=2, qty=500, shown=50_000, late_ms=0, px=5000):
+        """Sellers hit the bid at ``px``: ``per_100ms`` trades of ``qty`` each 100 ms; the depth
+        shows the level shrinking by what traded. ``late_ms``: trades reach us that much after
+        the depth message that already shows them."""
+        pending = []
+        for _ in range(int(seconds * 10)):
+            for k in range(per_100ms):
+                pending.append((self.t + (k + 1) * 100 * MS // (per_100ms + 1), qty))
+            shown -= per_100ms * qty
+            self.delta(bids=[(px, shown)])
+            if not late_ms:
+                for t, q in pending:
+                    self.trade(px, q, at_ns=t)
+                pending = []
+            else:
+                due = [x for x in pending if x[0] <= self.t - late_ms * MS]
+                for t, q in due:
+                    self.trade(px, q, at_ns=t)
+                pending = [x for x in pending if x not in due]
+        for t, q in pending:
+            self.trade(px, q, at_ns=t)
+        return shown
+
+    def of(self, state):
+        return [a for a in self.alerts if a.state is state]
+
+
+def test_heavy_selling_into_a_bid_that_holds_is_absorption_with_its_evidence():
+    s = Script()
+    s.idle(31_000)
+    s.delta(bids=[(5000, 50_000)])
+    s.hit(3)  # 20 trades a second, 3,000 lots a second into one level that stays
+    news = s.of(AlertState.NEW)
+    assert len(news) == 1
+    a = news[0]
+    assert a.px_ticks == 5000 and a.side.value == "bid" and a.id.startswith("KITEUSDT:absorption:bid:5000:")
+    ev = a.evidence
+    assert ev["traded_lots"] >= ev["threshold_lots"] >= 10_000  # the notional floor at 0.5
+    assert 40_000 <= ev["displayed_before_lots"] <= 50_000 and 0 < ev["displayed_now_lots"] < 45_000
+    assert ev["trades_in_rate_window"] >= 3 and ev["one_sided"] == 1.0
+    assert ev["refill_lb_lots"] == 0  # the shown size fell by what traded: nothing hidden
+    assert ev["subtype"] == "visible" and 0.0 <= a.score <= 1.0
+    assert "Absorption" in a.message and "holds" in a.message
+    s.idle(5000)  # the sellers stop
+    end = s.alerts[-1]
+    assert end.state is AlertState.END and end.id == a.id
+    assert end.evidence["end"] == "held" and end.evidence["end_reason"] == "aggression_faded"
+    assert end.evidence["confirmed"] is True  # it held for the confirmation time H
+
+
+def test_a_level_that_breaks_ends_broken_and_a_sweep_is_not_absorption():
+    s = Script()
+    s.idle(31_000)
+    s.delta(bids=[(5000, 50_000)])
+    s.hit(3)
+    assert len(s.of(AlertState.NEW)) == 1
+    s.trade(4999, 800)  # a trade beyond the level: it did not hold
+    end = s.alerts[-1]
+    assert end.state is AlertState.END and end.evidence["end"] == "broken"
+    assert end.evidence["end_reason"] == "traded_through"
+
+    s = Script()
+    s.idle(31_000)
+    s.t += 50 * MS
+    for _ in range(30):  # one sweep: 15,000 lots at 0.5000 and on through 0.4999, all at once
+        s.trade(5000, 500)
+    s.trade(4999, 1000)
+    s.delta(bids=[(5000, 0), (4999, 0)])
+    s.idle(2000)
+    assert s.alerts == []
+
+
+def test_a_single_block_print_is_not_a_flow_of_aggression():
+    s = Script()
+    s.idle(31_000)
+    s.delta(bids=[(5000, 50_000)])
+    s.t += 50 * MS
+    s.trade(5000, 30_000)  # one print takes it all
+    s.hit(1, per_100ms=1, qty=100, shown=20_000)
+    s.idle(2000)
+    assert s.alerts == []
+
+
+def test_the_same_flow_is_not_absorption_where_the_touch_is_always_this_busy():
+    def busy_book():
+        s = Script()
+        for _ in range(400):  # 40 s: both touches hit 20 times a second, the level refilled each time
+            s.delta(bids=[(5000, 1000 + s.u % 2)], asks=[(5001, 1000 + s.u % 2)])
+            for _ in range(2):
+                s.trade(5000, 50, TakerSide.SELL)
+                s.trade(5001, 50, TakerSide.BUY)
+        return s
+
+    s = busy_book()
+    s.delta(bids=[(5000, 50_000)])
+    s.hit(3)  # what was heavy in a quiet book is this symbol's normal pace
+    assert s.of(AlertState.NEW) == []
+    s = Script()
+    s.idle(31_000)
+    s.delta(bids=[(5000, 50_000)])
+    s.hit(3)
+    assert len(s.of(AlertState.NEW)) == 1  # the quiet book: same flow, absorption
+
+
+def test_aggression_on_both_sides_is_not_one_side_leaning_on_a_level():
+    s = Script()
+    s.idle(31_000)
+    s.delta(bids=[(5000, 50_000)], asks=[(5001, 50_000)])
+    shown = 50_000
+    for _ in range(30):
+        shown -= 1000
+        s.delta(bids=[(5000, shown)], asks=[(5001, shown)])
+        for _ in range(2):
+            s.trade(5000, 500, TakerSide.SELL)
+            s.trade(5001, 500, TakerSide.BUY)
+    assert s.of(AlertState.NEW) == []
+
+
+def test_the_passive_side_leaving_ends_it_held():
+    s = Script()
+    s.idle(31_000)
+    s.delta(bids=[(5000, 50_000)])
+    shown = s.hit(3)
+    assert len(s.of(AlertState.NEW)) == 1
+    s.delta(bids=[(5000, 500)])  # most of what is shown goes away without trades
+    s.idle(500)
+    end = s.alerts[-1]
+    assert shown >= 20_000 and end.state is AlertState.END
+    assert end.evidence["end"] == "held" and end.evidence["end_reason"] == "withdrawn"
+
+
+def test_trades_arriving_after_their_depth_message_are_no_withdrawal():
+    s = Script()
+    s.idle(31_000)
+    late = []
+    for i in range(40):  # 2,000 lots trade each 100 ms; the level shows 1,000 then 3,000 again
+        s.delta(bids=[(5000, 1000 if i % 2 else 3000)])
+        late += [(s.t - k * 20 * MS, 500) for k in range(4)]
+        for t, q in [x for x in late if x[0] <= s.t - 200 * MS]:  # they reach us 200 ms late
+            s.trade(5000, q, at_ns=t)
+        late = [x for x in late if x[0] > s.t - 200 * MS]
+    s.delta(bids=[(5000, 1000)])
+    for t, q in late:
+        s.trade(5000, q, at_ns=t)
+    assert len(s.of(AlertState.NEW)) == 1
+    assert s.of(AlertState.END) == []  # a drop whose trades had not arrived yet is not a pull
+    s.idle(5000)
+    assert s.alerts[-1].evidence["end_reason"] == "aggression_faded"
+
+
+def test_hidden_refills_are_counted_as_the_refill_lower_bound():
+    s = Script()
+    s.idle(31_000)
+    s.delta(bids=[(5000, 5000)])
+    for _ in range(30):  # 1,000 lots trade each 100 ms, yet the level keeps showing 5,000
+        s.delta(bids=[(5000, 5000 + s.u % 2)])
+        s.trade(5000, 500, at_ns=s.t - 60 * MS)
+        s.trade(5000, 500, at_ns=s.t - 30 * MS)
+    s.idle(1000)
+    new = s.of(AlertState.NEW)
+    assert len(new) == 1
+    last = s.alerts[-1].evidence
+    assert last["refill_lb_lots"] >= 10_000 and last["subtype"] == "hidden"
+    assert last["refill_lb_lots"] <= last["traded_lots"]  # a lower bound, never more than traded
+
+
+def test_resync_mid_episode_ends_it_as_unknown_and_nothing_is_said_while_not_synced():
+    s = Script()
+    s.idle(31_000)
+    s.delta(bids=[(5000, 50_000)])
+    s.hit(3)
+    assert len(s.of(AlertState.NEW)) == 1
+    s.feed(FeedStatus("KITEUSDT", FeedState.DISCONNECTED, "test", 0, s.t))
+    end = s.alerts[-1]
+    assert end.state is AlertState.END and end.evidence["end"] == "unknown_resync"
+    n = len(s.alerts)
+    for _ in range(40):  # trades keep coming while the book is not synced
+        s.t += 50 * MS
+        s.trade(5000, 500)
+    s.delta(bids=[(5000, 10_000)])
+    assert len(s.alerts) == n
+
+
+def test_no_alert_before_the_baselines_are_warm():
+    s = Script()
+    s.idle(5_000)
+    s.delta(bids=[(5000, 50_000)])
+    s.hit(3)
+    assert s.alerts == []
+
+
+def test_the_shipped_config_documents_the_built_in_defaults():
+    table = tomllib.loads((Path(__file__).resolve().parents[3] / "config" / "default.toml").read_text())["detectors"]
+    base = DetectorParams()
+    keys = [k for k in table if k.startswith(("absorption", "spoof"))]
+    assert "absorptions" in keys and "spoofs" in keys and len(keys) > 20
+    assert DetectorParams.from_mapping({k: table[k] for k in keys}) == base
+    for k in keys:
+        assert table[k] == getattr(base, k), k

@@ -1,0 +1,205 @@
+"""The pulled-liquidity (spoof) detector on hand-written event scripts (DETECTORS.md §2.4).
+
+The book: bids 0.5000 down and asks 0.5001 up, 1000 lots a level. After 31 s of a mid that
+wiggles one tick (the volatility baseline's warm-up) a 30,000-lot bid appears at 0.4990, ten
+ticks under the best bid; sellers then walk the price down toward it, a tick a second.
+"""
+
+from dom.core.detectors import DetectorParams, make_observers
+from dom.core.engine import Engine
+from dom.core.types import (
+    Alert,
+    AlertKind,
+    AlertState,
+    BookDelta,
+    BookSnapshot,
+    FeedState,
+    FeedStatus,
+    TakerSide,
+    Trade,
+)
+from dom.core.units import Instrument
+
+INST = Instrument("KITEUSDT", "0.0001", "1")
+MS = 1_000_000
+WALL = 4990
+
+
+class Script:
+    def __init__(self, levels=60, **params):
+        p = DetectorParams(walls=False, icebergs=False, absorptions=False, **params)
+        self.eng = Engine([INST], observers=make_observers(p))
+        self.u, self.t, self.tid = 100, 0, 0
+        self.alerts: list[Alert] = []
+        self.snapshot(levels)
+
+    def snapshot(self, levels=60):
+        bids = tuple((5000 - i, 1000) for i in range(levels))
+        asks = tuple((5001 + i, 1000) for i in range(levels))
+        self.feed(BookSnapshot("KITEUSDT", bids, asks, self.u, self.t, self.t))
+
+    def feed(self, ev):
+        self.alerts += [o for o in self.eng.feed(ev) if isinstance(o, Alert) and o.kind is AlertKind.SPOOF]
+
+    def delta(self, bids=(), asks=(), dt_ms=100):
+        self.t += dt_ms * MS
+        self.feed(BookDelta("KITEUSDT", tuple(bids), tuple(asks), self.u + 1, self.u + 1, self.u, self.t, self.t))
+        self.u += 1
+
+    def sell(self, px, qty):
+        self.tid += 1
+        self.feed(Trade("KITEUSDT", px, qty, TakerSide.SELL, self.tid, self.t, self.t))
+
+    def idle(self, ms):
+        for _ in range(ms // 100):
+            self.delta(asks=[(5059, 1000 + self.u % 2)])
+
+    def warm_up(self):
+        for i in range(31):  # the best ask comes and goes: the mid wiggles half a tick
+            self.delta(asks=[(5001, 0 if i % 2 else 1000)])
+            self.idle(900)
+
+    def walk_down(self, to_best, wall_levels=(WALL,)):
+        """Sellers take the best bid, one level a second, until the best bid is ``to_best``; the
+        caller acts right after the last step (price still closing in)."""
+        best = 5000
+        while best > to_best:
+            self.idle(900)
+            self.sell(best, 1000)
+            self.delta(bids=[(best, 0)], asks=[(best, 1000)])  # the ask follows the price down
+            best -= 1
+        return best
+
+
+def test_a_large_bid_pulled_as_price_approaches_is_pulled_liquidity_with_its_evidence():
+    s = Script()
+    s.warm_up()
+    s.delta(bids=[(WALL, 30_000)])
+    s.walk_down(4992)  # the wall is now 2 ticks from the best bid
+    assert s.alerts == []
+    s.delta(bids=[(WALL, 0)])  # gone, nothing traded there
+    s.idle(1000)
+    assert [a.state for a in s.alerts] == [AlertState.NEW, AlertState.END]
+    a = s.alerts[0]
+    assert a.px_ticks == WALL and a.side.value == "bid" and a.qty_lots == 30_000
+    ev = a.evidence
+    assert ev["size_pulled_lots"] == 30_000 and ev["traded_at_level_lots"] == 0
+    assert ev["first_distance_ticks"] == 10 and ev["distance_at_pull_ticks"] == 2
+    assert ev["approach_ticks"] >= 2 and ev["lifetime_ms"] >= 7000 and ev["layers"] == 1
+    assert ev["ratio_to_median"] >= 5
+    assert "Pulled liquidity" in a.message and "manipulation" not in a.message.lower()
+    assert s.alerts[1].id == a.id and s.alerts[1].evidence["end"] == "pulled"
+    assert a.ts_ns - ev["pulled_at_ns"] <= 1000 * MS  # within the matching window of the pull
+
+
+def test_a_wall_consumed_by_trades_is_not_a_pull():
+    s = Script(spoof_vol_min_ticks=10.0)  # the sweep moves the mid: keep the volatility rule out of it
+    s.warm_up()
+    s.delta(bids=[(WALL, 30_000)])
+    s.walk_down(4992)
+    for px in (4992, 4991):
+        s.sell(px, 1000)
+    s.sell(WALL, 30_000)  # a sweep takes the wall
+    s.delta(bids=[(4992, 0), (4991, 0), (WALL, 0)])
+    s.idle(1000)
+    assert s.alerts == []
+
+
+def test_a_cancel_far_from_the_touch_is_not_a_pull():
+    s = Script()
+    s.warm_up()
+    s.delta(bids=[(WALL, 30_000)])
+    s.walk_down(4997)  # price came 3 ticks closer, but the wall is still 7 ticks away
+    s.delta(bids=[(WALL, 0)])
+    s.idle(1000)
+    assert s.alerts == []
+
+
+def test_a_level_leaving_the_visible_window_is_not_a_pull():
+    s = Script(levels=11)  # a top-N book: nothing is known below 0.4990
+    s.warm_up()
+    s.delta(bids=[(WALL, 30_000)])
+    s.walk_down(4994)  # 4 ticks away, approaching
+    s.delta(bids=[(WALL, 0)])  # the deepest known level drops out of the window
+    s.idle(1000)
+    assert s.alerts == []
+
+
+def test_a_moved_wall_is_not_a_pulled_wall():
+    s = Script()
+    s.warm_up()
+    s.delta(bids=[(WALL, 30_000)])
+    s.walk_down(4992)
+    s.delta(bids=[(WALL, 0), (4985, 31_000)])  # the same size, five ticks further away
+    s.idle(1000)
+    assert s.alerts == []
+
+
+def test_layered_levels_pulled_together_are_one_episode_at_the_largest():
+    s = Script()
+    s.warm_up()
+    s.delta(bids=[(WALL, 30_000), (WALL - 1, 15_000), (WALL - 2, 15_000)])
+    s.walk_down(4992)
+    s.delta(bids=[(WALL, 0), (WALL - 1, 0), (WALL - 2, 0)])
+    s.idle(1000)
+    news = [a for a in s.alerts if a.state is AlertState.NEW]
+    assert len(news) == 1
+    ev = news[0].evidence
+    assert news[0].px_ticks == WALL and ev["layers"] == 3 and ev["layers_pulled_lots"] == 60_000
+    assert ev["layer_prices"] == "0.4988 0.4989 0.4990"
+
+
+def test_quotes_withdrawn_on_both_sides_are_not_a_pull():
+    s = Script()
+    s.warm_up()
+    s.delta(bids=[(WALL, 30_000)], asks=[(5006, 30_000)])
+    s.walk_down(4992)
+    s.delta(bids=[(WALL, 0)], asks=[(5006, 0)])  # a market maker takes both quotes away
+    s.idle(1000)
+    assert s.alerts == []
+
+
+def test_a_pull_during_a_volatility_spike_is_not_reported():
+    s = Script()
+    s.warm_up()
+    s.delta(bids=[(WALL, 30_000)])
+    s.idle(3000)
+    # Price drops 7 ticks inside one second (both sides move), and the wall goes.
+    for best in range(5000, 4993, -1):
+        s.sell(best, 1000)
+    s.delta(bids=[(p, 0) for p in range(4993, 5001)], asks=[(p, 1000) for p in range(4994, 5001)])
+    s.delta(bids=[(WALL, 0)])
+    s.idle(1000)
+    assert s.alerts == []
+
+
+def test_resync_mid_episode_forgets_the_wall_and_says_nothing_while_not_synced():
+    s = Script(spoof_vol_min_ticks=10.0)  # a quick approach below: keep the volatility rule out of it
+    s.warm_up()
+    s.delta(bids=[(WALL, 30_000)])
+    s.walk_down(4996)
+    s.feed(FeedStatus("KITEUSDT", FeedState.DISCONNECTED, "test", 0, s.t))
+    s.delta(bids=[(WALL, 0)])  # not synced: the engine buffers it, nobody judges it
+    assert s.alerts == []
+    # Back in sync with a fresh book that still shows the wall; price closes in quickly and the
+    # wall is pulled: its history before the gap is gone, so it has not stood long enough.
+    s.u += 10
+    s.feed(BookSnapshot("KITEUSDT", tuple((4996 - i, 1000) for i in range(50) if 4996 - i != WALL) + ((WALL, 30_000),),
+                        tuple((4997 + i, 1000) for i in range(50)), s.u, s.t, s.t))
+    for best in (4996, 4995, 4994):
+        s.idle(300)
+        s.sell(best, 1000)
+        s.delta(bids=[(best, 0)], asks=[(best, 1000)])
+    s.delta(bids=[(WALL, 0)])
+    s.idle(1000)
+    assert s.alerts == []
+
+
+def test_a_pull_judged_after_the_gap_is_dropped():
+    s = Script()
+    s.warm_up()
+    s.delta(bids=[(WALL, 30_000)])
+    s.walk_down(4992)
+    s.delta(bids=[(WALL, 0)])  # pulled; it would be judged 0.7 s later ...
+    s.feed(FeedStatus("KITEUSDT", FeedState.DISCONNECTED, "test", 0, s.t))  # ... but the book is lost
+    assert s.alerts == []
