@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 from typing import Any, Mapping
 
+from dom.core.settings import from_table
 from dom.errors import ConfigError
 
 
@@ -61,28 +62,7 @@ class ContextParams:
 
     @classmethod
     def from_mapping(cls, table: Mapping[str, Any] | None) -> "ContextParams":
-        p = cls()
-        if not table:
-            return p
-        names = {f.name for f in fields(cls)}
-        changes: dict[str, Any] = {}
-        for k, v in table.items():
-            if k not in names:
-                raise ConfigError(f"unknown key context.{k}")
-            like = getattr(p, k)
-            if isinstance(like, str):
-                ok = isinstance(v, str) and bool(v)
-            elif isinstance(like, int):
-                ok = isinstance(v, int) and not isinstance(v, bool)
-            else:
-                ok = isinstance(v, (int, float)) and not isinstance(v, bool)
-                v = float(v) if ok else v
-            if not ok:
-                raise ConfigError(f"context.{k}: expected {type(like).__name__}, got {v!r}")
-            if not isinstance(v, str) and v < 0:
-                raise ConfigError(f"context.{k}: must not be negative")
-            changes[k] = v
-        p = replace(p, **changes)
+        p = from_table(cls(), table, "context")
         if not 0 < p.tp1_share <= 1:
             raise ConfigError("context.tp1_share: must be in (0, 1]")
         if p.equity <= 0 or p.risk_pct <= 0 or p.leverage <= 0:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 from typing import Any, Mapping
 
-from dom.errors import ConfigError
+from dom.core.settings import from_table
 
 
 @dataclass(frozen=True)
@@ -161,25 +161,4 @@ class DetectorParams:
 
     @classmethod
     def from_mapping(cls, table: Mapping[str, Any] | None) -> "DetectorParams":
-        p = cls()
-        if not table:
-            return p
-        names = {f.name: f for f in fields(cls)}
-        changes = {}
-        for k, v in table.items():
-            if k not in names:
-                raise ConfigError(f"unknown key detectors.{k}")
-            like = getattr(p, k)
-            if isinstance(like, bool):
-                ok = isinstance(v, bool)
-            elif isinstance(like, int):
-                ok = isinstance(v, int) and not isinstance(v, bool)
-            else:
-                ok = isinstance(v, (int, float)) and not isinstance(v, bool)
-                v = float(v) if ok else v
-            if not ok:
-                raise ConfigError(f"detectors.{k}: expected {type(like).__name__}, got {v!r}")
-            if not isinstance(v, bool) and v < 0:
-                raise ConfigError(f"detectors.{k}: must not be negative")
-            changes[k] = v
-        return replace(p, **changes)
+        return from_table(cls(), table, "detectors")

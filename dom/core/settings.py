@@ -1,0 +1,42 @@
+"""Typed settings tables: a frozen dataclass of defaults updated from a config table.
+
+Shared by ``[detectors]`` and ``[context]``: unknown keys are errors, each value must have its
+default's type (an int where an int is expected, a number where a float is, a non-empty string
+where a string is, a bool where a bool is), and numbers must not be negative.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+from typing import Any, Mapping, TypeVar
+
+from dom.errors import ConfigError
+
+T = TypeVar("T")
+
+
+def from_table(defaults: T, table: Mapping[str, Any] | None, name: str) -> T:
+    """``defaults`` with the values of ``table`` (the config table called ``name``), checked."""
+    if not table:
+        return defaults
+    names = {f.name for f in fields(defaults)}  # type: ignore[arg-type]
+    changes: dict[str, Any] = {}
+    for k, v in table.items():
+        if k not in names:
+            raise ConfigError(f"unknown key {name}.{k}")
+        like = getattr(defaults, k)
+        if isinstance(like, bool):
+            ok = isinstance(v, bool)
+        elif isinstance(like, str):
+            ok = isinstance(v, str) and bool(v)
+        elif isinstance(like, int):
+            ok = isinstance(v, int) and not isinstance(v, bool)
+        else:
+            ok = isinstance(v, (int, float)) and not isinstance(v, bool)
+            v = float(v) if ok else v
+        if not ok:
+            raise ConfigError(f"{name}.{k}: expected {type(like).__name__}, got {v!r}")
+        if not isinstance(v, (bool, str)) and v < 0:
+            raise ConfigError(f"{name}.{k}: must not be negative")
+        changes[k] = v
+    return replace(defaults, **changes)  # type: ignore[type-var]
