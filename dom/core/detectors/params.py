@@ -40,6 +40,9 @@ class DetectorParams:
     """... if it reappears within this time ..."""
     wall_move_size_tolerance: float = 0.15
     """... with an increase within this fraction of the size that left."""
+    wall_move_update_ms: int = 1000
+    """A moved wall is announced (an 'update' at its new price) at most this often, unless its
+    size also changed by ``wall_update_change``: a trailing wall may move twice a second."""
     wall_ladder_fraction: float = 0.5
     """Two or more levels within the neighbourhood at least this fraction of its size: a ladder."""
     wall_local_ticks: int = 5

@@ -38,6 +38,7 @@ class _Wall:
     gone_size: int = 0  # how much left the level
     end_q: int = 0
     moves: int = 0
+    updated_ns: int = 0  # when its last alert went out
 
 
 class WallDetector(ObserverBase):
@@ -143,9 +144,11 @@ class WallDetector(ObserverBase):
                     self.walls.pop((side, px), None)
                     w.moves += 1
                     w.px, w.size, w.peak, w.traded, w.gone_ns = px, new, max(new, w.gone_size), 0, 0
-                    w.sent_size = new
                     self.walls[(side, px)] = w
-                    out.append(self._alert(sym, w, AlertState.UPDATE, now, new))
+                    if now - w.updated_ns >= p.wall_move_update_ms * 1_000_000 or \
+                            abs(new - w.sent_size) > p.wall_update_change * w.sent_size:
+                        w.sent_size = new  # a trailing wall moves often: say so at most once a second
+                        out.append(self._alert(sym, w, AlertState.UPDATE, now, new))
                     break
             else:
                 if now - w.gone_ns >= p.wall_move_ms * 1_000_000:
@@ -247,6 +250,7 @@ class WallDetector(ObserverBase):
         out.append(self._alert(sym, w, AlertState.NEW, now, w.size))
 
     def _alert(self, sym: SymbolState, w: _Wall, state: AlertState, now: int, size: int, end: str = "") -> Alert:
+        w.updated_ns = now
         inst = self.inst
         med = self.median.get(w.side) or 1
         ratio = w.peak / med

@@ -101,16 +101,20 @@ def test_a_moving_wall_stays_one_episode():
     s = Script()
     s.warm()
     s.delta(bids=[(4990, 60_000)])
-    s.idle(3500)
+    s.idle(4500)
     s.delta(bids=[(4990, 1070), (4993, 1070 - 30 + 58_500)])  # the order moved 3 ticks up (-2.5%)
-    s.idle(600)
+    s.idle(1100)
     s.delta(bids=[(4993, 1040), (4988, 1120 + 61_000)])  # and 5 down
-    s.idle(600)
+    s.idle(300)
+    s.delta(bids=[(4988, 1120), (4990, 1070 + 60_000)])  # and back, within a second: no update
+    s.idle(1100)
     assert s.states() == [AlertState.NEW, AlertState.UPDATE, AlertState.UPDATE]
     assert len({a.id for a in s.alerts}) == 1
     assert [a.px_ticks for a in s.alerts] == [4990, 4993, 4988]
-    assert s.alerts[-1].evidence["moves"] == 2
-    s.delta(bids=[(4988, 1120)])
+    s.delta(bids=[(4990, 1070), (4994, 1090 + 59_000)])
+    s.idle(600)
+    assert s.alerts[-1].px_ticks == 4994 and s.alerts[-1].evidence["moves"] == 4
+    s.delta(bids=[(4994, 1090)])
     s.idle(600)
     assert s.alerts[-1].state is AlertState.END and s.alerts[-1].evidence["end"] == "pulled"
 
