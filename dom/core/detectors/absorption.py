@@ -180,9 +180,9 @@ class AbsorptionDetector(ObserverBase):
             best = lv.best_px()
             if best is None:
                 continue
-            # Trade samples are taken as of the time the trade stream is complete up to (it may
-            # run behind the depth stream).
-            tt = now - self.slack.lag
+            # Trade samples are taken as of the time the trade stream is complete up to, when it
+            # runs behind the depth stream by more than the normal slack.
+            tt = now - max(0, self.slack.lag - self.slack.floor)
             st = self.side_trades[side]
             while st and st[0] <= tt - self.rate_ns:
                 st.popleft()
