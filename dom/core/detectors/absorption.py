@@ -14,8 +14,8 @@ Three things must hold at once, each relative to the symbol's own recent behavio
   shown ``absorption_confirm_ms`` later (exchange time), so a sweep's late trade-through is seen
   first.
 
-Depth changes at the level are judged ``align_slack_ms`` after they happen against the trades of
-their interval (the per-message volume balance ``R = traded - (shown_before - shown_after)``):
+Depth changes at the level are judged ``align_slack_ms`` (more if the trade stream runs further
+behind: :class:`AdaptiveSlack`) after they happen against the trades of their interval (the per-message volume balance ``R = traded - (shown_before - shown_after)``):
 positive ``R`` is size added while trades hit the level (the refill lower bound); a drop of most
 of the shown size that trades do not explain is the passive side leaving. Ends: *held* (the
 aggression faded, or the passive side withdrew) or *broken* (a trade beyond the level, or the
@@ -40,6 +40,33 @@ _SEC = 1_000_000_000
 def _pct(samples: deque, pct: float) -> int:
     s = sorted(v for _, v in samples)
     return s[min(len(s) - 1, int(pct / 100 * len(s)))] if s else 0
+
+
+class AdaptiveSlack:
+    """How long depth changes wait for their trades: ``align_slack_ms``, or more when the trade
+    stream runs further behind the depth stream (DETECTORS.md §2.0: max(slack, p99 skew)).
+
+    The lag of a trade is how far depth (exchange time) had already moved past it when it
+    arrived; its rolling P99 (last 1,000 trades, refreshed every 100) plus 50 ms is the slack.
+    Deterministic: exchange times and arrival order only.
+    """
+
+    __slots__ = ("floor", "lags", "n", "ns", "lag")
+
+    def __init__(self, floor_ms: int) -> None:
+        self.floor = floor_ms * _MS
+        self.lags: deque[int] = deque(maxlen=1000)
+        self.n = 0
+        self.ns = self.floor
+        self.lag = 0  # the P99 lag itself
+
+    def on_trade(self, depth_t: int, trade_t: int) -> None:
+        self.lags.append(max(0, depth_t - trade_t))
+        self.n += 1
+        if self.n % 100 == 0:
+            s = sorted(self.lags)
+            self.lag = s[int(0.99 * (len(s) - 1))]
+            self.ns = max(self.floor, self.lag + 50 * _MS)
 
 
 class _Window:
@@ -138,6 +165,7 @@ class AbsorptionDetector(ObserverBase):
         self.med_level = {s: 0 for s in sides}
         self.last_px: dict[BookSide, int | None] = {s: None for s in sides}
         self.recent: dict[tuple[BookSide, int], tuple[str, int]] = {}  # held episodes: (id, end time)
+        self.slack = AdaptiveSlack(p.align_slack_ms)
         self.depth_t = 0
         self.next_sample_ns = 0
         self.next_stats_ns = 0
@@ -152,12 +180,15 @@ class AbsorptionDetector(ObserverBase):
             best = lv.best_px()
             if best is None:
                 continue
+            # Trade samples are taken as of the time the trade stream is complete up to, when it
+            # runs behind the depth stream by more than the normal slack.
+            tt = now - max(0, self.slack.lag - self.slack.floor)
             st = self.side_trades[side]
-            while st and st[0] <= now - self.rate_ns:
+            while st and st[0] <= tt - self.rate_ns:
                 st.popleft()
             w = self.win.get((side, best))
             top = sorted(q for _, q in lv.top(10))
-            for dq, v in ((self.samples[side], w.prune(now - self.w_ns) if w else 0),
+            for dq, v in ((self.samples[side], w.prune(tt - self.w_ns) if w else 0),
                           (self.rates[side], len(st)), (self.levels[side], top[len(top) // 2])):
                 dq.append((now, v))
                 while dq[0][0] < horizon:
@@ -190,6 +221,8 @@ class AbsorptionDetector(ObserverBase):
             return []
         side, px, T, q = t.taker.maker_side, t.px_ticks, t.ts_exchange_ns, t.qty_lots
         out: list[Output] = []
+        if self.depth_t:
+            self.slack.on_trade(self.depth_t, T)
         self.side_trades[side].append(T)
         self.side_w[side].add(T, q, T - self.rate_ns)
         if px != self.last_px[side]:
@@ -253,7 +286,7 @@ class AbsorptionDetector(ObserverBase):
             return []
         out: list[Output] = []
         p = self.p
-        slack = p.align_slack_ms * _MS
+        slack = self.slack.ns
         for key, ep in list(self.eps.items()):
             lv = sym.book.side(ep.side)
             shown = lv.size_at(ep.px)
@@ -369,6 +402,7 @@ class AbsorptionDetector(ObserverBase):
             "subtype": "hidden" if ep.traded > ep.max_q else "visible",
             "confirmed": ep.confirmed,
             "time_at_level_ms": max(0, t - ep.first_ns) // _MS,
+            "align_slack_ms": self.slack.ns // _MS,
         }
         if end:
             ev["end"] = end

@@ -161,6 +161,8 @@ class DetectorParams:
     """... but a range of this many ticks is never a spike (a symbol whose mid rarely moves)."""
     spoof_layer_ms: int = 200
     """Pulls on one side within this long of each other are one (layered) episode."""
+    spoof_max_wait_ms: int = 500
+    """A pull waits for its trades (the trade stream may lag) at most this long before it is judged."""
 
     @classmethod
     def from_mapping(cls, table: Mapping[str, Any] | None) -> "DetectorParams":

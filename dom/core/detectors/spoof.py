@@ -4,7 +4,8 @@ A candidate is a level at least ``spoof_ratio`` x the median level size of its b
 same side, within min(1% of mid, ``wall_band_ticks``)) and the notional floor, first seen at
 least ``spoof_min_d0_ticks`` from its side's best. A *pull* is a drop of at least
 ``spoof_drop_fraction`` of the level's size within ``spoof_drop_window_ms``, judged
-``align_slack_ms`` later (exchange time) so trades from the other stream count, and it is reported
+``align_slack_ms`` later (exchange time; more if the trade stream runs further behind, up to
+``spoof_max_wait_ms``) so trades from the other stream count, and it is reported
 only when all of these hold:
 
 * trades at the level or beyond it (a sweep) explain at most ``spoof_max_traded_fraction`` of
@@ -33,6 +34,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from dom.core.detectors.absorption import AdaptiveSlack
 from dom.core.detectors.params import DetectorParams
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, Output, Trade
@@ -84,6 +86,7 @@ class SpoofDetector(ObserverBase):
         self.trades = {BookSide.BID: deque(), BookSide.ASK: deque()}  # (T, px, qty), last few s
         self.adds = {BookSide.BID: deque(), BookSide.ASK: deque()}  # (t, px, added) size increases
         self.pulls: list[_Pull] = []
+        self.slack = AdaptiveSlack(p.align_slack_ms)
         self.depth_t = 0
         self.next_stats_ns = 0
         self.mids: deque[tuple[int, int]] = deque()  # (t, 2 x mid) over the last second
@@ -162,6 +165,8 @@ class SpoofDetector(ObserverBase):
     def on_trade(self, sym: SymbolState, t: Trade) -> list[Output]:
         if sym.synced:
             self.trades[t.taker.maker_side].append((t.ts_exchange_ns, t.px_ticks, t.qty_lots))
+            if self.depth_t:
+                self.slack.on_trade(self.depth_t, t.ts_exchange_ns)
         return []
 
     def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
@@ -251,7 +256,7 @@ class SpoofDetector(ObserverBase):
 
     def _judge(self, sym: SymbolState) -> list[Output]:
         p = self.p
-        mark = self.depth_t - p.align_slack_ms * _MS
+        mark = self.depth_t - self._wait()
         out: list[Output] = []
         layer = p.spoof_layer_ms * _MS
         while self.pulls and self.pulls[0].t + 2 * layer <= mark:
@@ -272,6 +277,11 @@ class SpoofDetector(ObserverBase):
             if ok:
                 out += self._alerts(sym, ok)
         return out
+
+    def _wait(self) -> int:
+        """How long a pull waits for the trades that might explain it: the adaptive slack, but no
+        more than ``spoof_max_wait_ms`` (a pull alert is worth little once price is there)."""
+        return min(self.slack.ns, max(self.p.align_slack_ms, self.p.spoof_max_wait_ms) * _MS)
 
     def _traded(self, x: _Pull) -> int:
         lo = x.t - self.p.spoof_drop_window_ms * _MS - 100 * _MS
@@ -297,7 +307,7 @@ class SpoofDetector(ObserverBase):
             return False  # price approached earlier but stalled: the pull is not a reaction to it
         r = p.spoof_move_ticks
         moved = sum(a for t, px, a in self.adds[x.side]
-                    if x.t - p.spoof_drop_window_ms * _MS <= t <= x.t + p.align_slack_ms * _MS
+                    if x.t - p.spoof_drop_window_ms * _MS <= t <= x.t + self._wait()
                     and px != x.px and abs(px - x.px) <= r)
         if moved >= 0.5 * drop:
             return False  # the size went elsewhere nearby: moved, not pulled
@@ -333,6 +343,7 @@ class SpoofDetector(ObserverBase):
             "layers_pulled_lots": total,
             "pulled_at_ns": x.t,
             "mid_range_1s_ticks": x.mid_range / 2,
+            "trade_lag_ms": self.slack.lag // _MS,
             "approach_1s_ticks": x.jump,
         }
         if len(group) > 1:
