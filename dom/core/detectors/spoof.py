@@ -353,7 +353,7 @@ class SpoofDetector(ObserverBase):
         side = x.side.value
         layers = f", {len(group)} levels together" if len(group) > 1 else ""
         msg = (f"Pulled liquidity: {side} {inst.px_str(x.px)} size {inst.qty_str(drop)} "
-               f"({ratio:.1f}x band median) pulled {x.dist} ticks from the touch as price approached, "
+               f"({ratio:.1f}x band median) pulled {x.dist} tick{'' if x.dist == 1 else 's'} from the touch as price approached, "
                f"after {(x.t - x.first_ns) / _SEC:.1f} s{layers}")
         new = Alert(aid, t, sym.symbol, AlertKind.SPOOF, AlertState.NEW, x.side, x.px, drop, round(min(1.0, score), 3),
                     msg, ev)
