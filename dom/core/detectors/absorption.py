@@ -15,7 +15,7 @@ Three things must hold at once, each relative to the symbol's own recent behavio
   first.
 
 Depth changes at the level are judged ``align_slack_ms`` (more if the trade stream runs further
-behind: :class:`AdaptiveSlack`) after they happen against the trades of their interval (the per-message volume balance ``R = traded - (shown_before - shown_after)``):
+behind: ``slack.AdaptiveSlack``) after they happen against the trades of their interval (the per-message volume balance ``R = traded - (shown_before - shown_after)``):
 positive ``R`` is size added while trades hit the level (the refill lower bound); a drop of most
 of the shown size that trades do not explain is the passive side leaving. Ends: *held* (the
 aggression faded, or the passive side withdrew) or *broken* (a trade beyond the level, or the
@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from dom.core.detectors.params import DetectorParams
+from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, Output, Trade
 
@@ -40,33 +41,6 @@ _SEC = 1_000_000_000
 def _pct(samples: deque, pct: float) -> int:
     s = sorted(v for _, v in samples)
     return s[min(len(s) - 1, int(pct / 100 * len(s)))] if s else 0
-
-
-class AdaptiveSlack:
-    """How long depth changes wait for their trades: ``align_slack_ms``, or more when the trade
-    stream runs further behind the depth stream (DETECTORS.md §2.0: max(slack, p99 skew)).
-
-    The lag of a trade is how far depth (exchange time) had already moved past it when it
-    arrived; its rolling P99 (last 1,000 trades, refreshed every 100) plus 50 ms is the slack.
-    Deterministic: exchange times and arrival order only.
-    """
-
-    __slots__ = ("floor", "lags", "n", "ns", "lag")
-
-    def __init__(self, floor_ms: int) -> None:
-        self.floor = floor_ms * _MS
-        self.lags: deque[int] = deque(maxlen=1000)
-        self.n = 0
-        self.ns = self.floor
-        self.lag = 0  # the P99 lag itself
-
-    def on_trade(self, depth_t: int, trade_t: int) -> None:
-        self.lags.append(max(0, depth_t - trade_t))
-        self.n += 1
-        if self.n % 100 == 0:
-            s = sorted(self.lags)
-            self.lag = s[int(0.99 * (len(s) - 1))]
-            self.ns = max(self.floor, self.lag + 50 * _MS)
 
 
 class _Window:

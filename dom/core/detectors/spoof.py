@@ -34,8 +34,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from dom.core.detectors.absorption import AdaptiveSlack
 from dom.core.detectors.params import DetectorParams
+from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, Output, Trade
 
@@ -353,7 +353,7 @@ class SpoofDetector(ObserverBase):
         side = x.side.value
         layers = f", {len(group)} levels together" if len(group) > 1 else ""
         msg = (f"Pulled liquidity: {side} {inst.px_str(x.px)} size {inst.qty_str(drop)} "
-               f"({ratio:.1f}x band median) pulled {x.dist} ticks from the touch as price approached, "
+               f"({ratio:.1f}x band median) pulled {x.dist} tick{'' if x.dist == 1 else 's'} from the touch as price approached, "
                f"after {(x.t - x.first_ns) / _SEC:.1f} s{layers}")
         new = Alert(aid, t, sym.symbol, AlertKind.SPOOF, AlertState.NEW, x.side, x.px, drop, round(min(1.0, score), 3),
                     msg, ev)
