@@ -3,7 +3,8 @@
 The shared primitive is the volume balance per level and depth message,
 ``R_k = V_k - (Q_before - Q_after)``: a lower bound on the size added while trades hit the level.
 Trades and depth come on different streams, so decisions wait for a watermark: a depth change
-at exchange time ``T`` is judged once depth has moved ``align_slack_ms`` past it, with the trades
+at exchange time ``T`` is judged once depth has moved ``align_slack_ms`` past it (more when the
+trade stream runs further behind: ``slack.AdaptiveSlack``), with the trades
 stamped at or before ``T`` at that price (a trade that arrived late is still counted). A message
 with ``V_k >= 0.5 Q_before`` and ``R_k >= 0.3 Q_ref`` is a refill. Three refills, traded volume
 at least twice the largest shown size and a hidden lower bound over half of it flag the level;
@@ -20,6 +21,7 @@ from typing import Sequence
 from sortedcontainers import SortedList
 
 from dom.core.detectors.params import DetectorParams
+from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, Output, Trade
 
@@ -53,6 +55,7 @@ class IcebergDetector(ObserverBase):
         self.trades: dict[tuple[BookSide, int], deque[tuple[int, int]]] = {}  # (T, qty) not yet attributed
         self.levels: dict[tuple[BookSide, int], _Level] = {}
         self.depth_t = 0
+        self.slack = AdaptiveSlack(p.align_slack_ms)
         # The organic-add baseline (DETECTORS.md §2.0): what levels near the touch gain in a
         # depth message with no trades at them (0 when nothing was added), recent messages only.
         self.quiet: deque[int] = deque()
@@ -70,6 +73,7 @@ class IcebergDetector(ObserverBase):
         if q is None:
             q = self.trades[key] = deque()
         q.append((t.ts_exchange_ns, t.qty_lots))
+        self.slack.on_trade(self.depth_t, t.ts_exchange_ns)
         return []
 
     def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
@@ -85,7 +89,8 @@ class IcebergDetector(ObserverBase):
 
     def _drain(self, sym: SymbolState) -> list[Output]:
         out: list[Output] = []
-        mark = self.depth_t - self.p.align_slack_ms * _MS
+        slack = self.slack.ns
+        mark = self.depth_t - slack
         pend = self.pending
         while pend and pend[0][0] <= mark:
             t, side, px, before, after = pend.popleft()
@@ -95,7 +100,7 @@ class IcebergDetector(ObserverBase):
         # liquidity that never shows): judged at the watermark with the level unchanged.
         for key in list(self.trades):
             q = self.trades[key]
-            late = mark - self.p.align_slack_ms * _MS
+            late = mark - slack
             if q and q[0][0] <= late:
                 side, px = key
                 v = self._take_trades(side, px, late)
