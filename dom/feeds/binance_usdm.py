@@ -31,6 +31,7 @@ from dom.core.types import Event, FeedState, FeedStatus
 from dom.core.units import Instrument
 from dom.errors import FeedError
 from dom.feeds.binance_wire import BinanceDecoder, DecodeError, instruments_from_exchange_info
+from dom.feeds.tasks import run_together
 
 log = logging.getLogger("dom.feeds.binance_usdm")
 
@@ -98,7 +99,6 @@ class BinanceUsdmFeed:
         self._session: aiohttp.ClientSession | None = None
         self._snap_queue: asyncio.Queue[str] = asyncio.Queue()
         self._snap_pending: set[str] = set()
-        self._tasks: list[asyncio.Task] = []
 
     # ------------------------------------------------------------------------------ set-up
     async def prepare(self) -> dict[str, Instrument]:
@@ -140,17 +140,13 @@ class BinanceUsdmFeed:
     async def run(self) -> None:
         if self.decoder is None:
             await self.prepare()
-        self._tasks = [
-            asyncio.create_task(self._ws_loop("public"), name="dom-feed-public"),
-            asyncio.create_task(self._ws_loop("market"), name="dom-feed-market"),
-            asyncio.create_task(self._snapshot_worker(), name="dom-feed-snapshots"),
-        ]
         try:
-            await asyncio.gather(*self._tasks)
+            await run_together([
+                asyncio.create_task(self._ws_loop("public"), name="dom-feed-public"),
+                asyncio.create_task(self._ws_loop("market"), name="dom-feed-market"),
+                asyncio.create_task(self._snapshot_worker(), name="dom-feed-snapshots"),
+            ])
         finally:
-            for t in self._tasks:
-                t.cancel()
-            await asyncio.gather(*self._tasks, return_exceptions=True)
             await self.close()
 
     async def close(self) -> None:

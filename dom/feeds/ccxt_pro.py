@@ -20,6 +20,7 @@ from dom.core.types import BookDelta, BookSnapshot, Event, FeedState, FeedStatus
 from dom.core.units import Instrument
 from dom.errors import FeedError, UnitsError
 from dom.feeds.binance_usdm import FeedStats
+from dom.feeds.tasks import run_together
 
 _MS = 1_000_000
 
@@ -129,11 +130,8 @@ class CcxtProFeed:
         tasks = [asyncio.create_task(self._books(s)) for s in self.symbols]
         tasks += [asyncio.create_task(self._trades(s)) for s in self.symbols]
         try:
-            await asyncio.gather(*tasks)
+            await run_together(tasks)
         finally:
-            for t in tasks:
-                t.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
             await self.close()
 
     async def _retrying(self, what: str, sym: str, body: Callable[[], Any]) -> None:

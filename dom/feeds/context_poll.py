@@ -35,6 +35,7 @@ from dom.core.context.params import ContextParams
 from dom.core.types import Event, MarkPrice
 from dom.core.units import Instrument
 from dom.errors import FeedError, UnitsError
+from dom.feeds.tasks import run_together
 
 log = logging.getLogger("dom.feeds.context_poll")
 _MS = 1_000_000
@@ -156,14 +157,10 @@ class _Poller:
         raise NotImplementedError
 
     async def run(self) -> None:
-        tasks = [asyncio.create_task(self._loop(name, every, once), name=f"dom-context-{name}")
-                 for name, every, once in self.schedules()]
         try:
-            await asyncio.gather(*tasks)
+            await run_together(asyncio.create_task(self._loop(name, every, once), name=f"dom-context-{name}")
+                               for name, every, once in self.schedules())
         finally:
-            for t in tasks:
-                t.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
             await self.close()
 
     async def close(self) -> None:
