@@ -9,51 +9,16 @@ sellers hit it.
 import tomllib
 from pathlib import Path
 
-from dom.core.detectors import DetectorParams, make_observers
-from dom.core.engine import Engine
-from dom.core.types import (
-    Alert,
-    AlertKind,
-    AlertState,
-    BookDelta,
-    BookSnapshot,
-    FeedState,
-    FeedStatus,
-    TakerSide,
-    Trade,
-)
-from dom.core.units import Instrument
-
-INST = Instrument("KITEUSDT", "0.0001", "1")
-MS = 1_000_000
+from dom.core.detectors import DetectorParams
+from dom.core.types import AlertKind, AlertState, FeedState, FeedStatus, TakerSide
+from tests.core.detectors.script import EventScript, flat_book, MS
 
 
-class Script:
+class Script(EventScript):
+    kind = AlertKind.ABSORPTION
+
     def __init__(self, **params):
-        p = DetectorParams(walls=False, icebergs=False, spoofs=False, **params)
-        self.eng = Engine([INST], observers=make_observers(p))
-        bids = tuple((5000 - i, 1000) for i in range(30))
-        asks = tuple((5001 + i, 1000) for i in range(30))
-        self.u, self.t, self.tid = 100, 0, 0
-        self.alerts: list[Alert] = []
-        self.feed(BookSnapshot("KITEUSDT", bids, asks, self.u, 0, 0))
-
-    def feed(self, ev):
-        self.alerts += [o for o in self.eng.feed(ev) if isinstance(o, Alert) and o.kind is AlertKind.ABSORPTION]
-
-    def delta(self, bids=(), asks=(), dt_ms=100):
-        self.t += dt_ms * MS
-        self.feed(BookDelta("KITEUSDT", tuple(bids), tuple(asks), self.u + 1, self.u + 1, self.u, self.t, self.t))
-        self.u += 1
-
-    def trade(self, px, qty, taker=TakerSide.SELL, at_ns=None):
-        self.tid += 1
-        t = self.t if at_ns is None else at_ns
-        self.feed(Trade("KITEUSDT", px, qty, taker, self.tid, t, t))
-
-    def idle(self, ms):
-        for _ in range(ms // 100):
-            self.delta(asks=[(5029, 1000 + self.u % 2)])  # a far level flickers: time passes
+        super().__init__(DetectorParams(walls=False, icebergs=False, spoofs=False, **params), flat_book(30))
 
     def hit(self, seconds, per_100ms=2, qty=500, shown=50_000, late_ms=0, px=5000):
         """Sellers hit the bid at ``px``: ``per_100ms`` trades of ``qty`` each 100 ms; the depth

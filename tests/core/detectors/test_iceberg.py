@@ -1,51 +1,31 @@
 """The iceberg-like detector on hand-written event scripts (DETECTORS.md §2.2 failure modes)."""
 
-from dom.core.detectors import DetectorParams, make_observers
-from dom.core.engine import Engine
-from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSnapshot, FeedState, FeedStatus, TakerSide, Trade
-from dom.core.units import Instrument
-
-INST = Instrument("KITEUSDT", "0.0001", "1")
-MS = 1_000_000
+from dom.core.detectors import DetectorParams
+from dom.core.types import AlertKind, AlertState, FeedState, FeedStatus
+from tests.core.detectors.script import EventScript, flat_book, MS
 
 
-class Script:
+class Script(EventScript):
+    kind = AlertKind.ICEBERG
+
     def __init__(self):
-        self.eng = Engine([INST], observers=make_observers(DetectorParams(walls=False)))
-        bids = tuple((5000 - i, 1000) for i in range(30))
-        asks = tuple((5001 + i, 1000) for i in range(30))
-        self.u, self.t, self.tid = 100, 0, 0
-        self.alerts: list[Alert] = []
-        self.feed(BookSnapshot("KITEUSDT", bids, asks, self.u, 0, 0))
+        super().__init__(DetectorParams(walls=False), flat_book(30))
         for i in range(120):  # a quiet book: levels near the touch gain a few lots at most
             self.delta(bids=[(4999, 1000 + i % 3)], asks=[(5002, 1000 + i % 2)])
 
-    def feed(self, ev):
-        self.alerts += [o for o in self.eng.feed(ev) if isinstance(o, Alert) and o.kind is AlertKind.ICEBERG]
-
-    def delta(self, bids=(), asks=(), dt_ms=100):
-        self.t += dt_ms * MS
-        self.feed(BookDelta("KITEUSDT", tuple(bids), tuple(asks), self.u + 1, self.u + 1, self.u, self.t, self.t))
-        self.u += 1
-
-    def sell(self, px, qty, at_ns=None):
-        self.tid += 1
-        t = self.t if at_ns is None else at_ns
-        self.feed(Trade("KITEUSDT", px, qty, TakerSide.SELL, self.tid, t, t))
-
-    def idle(self, ms):
-        for _ in range(ms // 100):
-            self.delta(asks=[(5029, 1000 + self.u % 2)])
+    def eaten_and_refilled(self, times=4):
+        """Four times: the shown 1000 at 0.5000 is eaten, and the level shows 1000 again."""
+        for _ in range(times):
+            self.t += 50 * MS
+            self.sell(5000, 1000)
+            self.delta(bids=[(5000, 1000)], dt_ms=50)
+            self.idle(200)
+        self.idle(500)
 
 
 def test_a_level_that_refills_after_being_eaten_is_flagged_with_a_lower_bound():
     s = Script()
-    for _ in range(4):
-        s.t += 50 * MS
-        s.sell(5000, 1000)  # the shown 1000 is eaten ...
-        s.delta(bids=[(5000, 1000)], dt_ms=50)  # ... and the level shows 1000 again
-        s.idle(200)
-    s.idle(500)
+    s.eaten_and_refilled()
     news = [a for a in s.alerts if a.state is AlertState.NEW]
     assert len(news) == 1
     a = news[0]
@@ -79,12 +59,7 @@ def test_small_hidden_fills_without_depth_change_are_not_an_iceberg():
 
 def test_resync_mid_episode_ends_it_as_unknown():
     s = Script()
-    for _ in range(4):
-        s.t += 50 * MS
-        s.sell(5000, 1000)
-        s.delta(bids=[(5000, 1000)], dt_ms=50)
-        s.idle(200)
-    s.idle(500)
+    s.eaten_and_refilled()
     assert any(a.state is AlertState.NEW for a in s.alerts)
     s.feed(FeedStatus("KITEUSDT", FeedState.DISCONNECTED, "test", 0, s.t))
     assert s.alerts[-1].state is AlertState.END and s.alerts[-1].evidence["end"] == "unknown_resync"
@@ -96,12 +71,7 @@ def test_a_level_where_ordinary_adds_are_this_common_is_not_an_iceberg():
     s = Script()
     for i in range(600):  # a busy book: the level behind the touch gains 1000 lots in every message
         s.delta(bids=[(4999, 2000 + 1000 * i)])
-    for _ in range(4):
-        s.t += 50 * MS
-        s.sell(5000, 1000)
-        s.delta(bids=[(5000, 1000)], dt_ms=50)
-        s.idle(200)
-    s.idle(500)
+    s.eaten_and_refilled()
     assert not [a for a in s.alerts if a.state is AlertState.NEW]
 
 

@@ -5,54 +5,19 @@ wiggles one tick (the volatility baseline's warm-up) a 30,000-lot bid appears at
 ticks under the best bid; sellers then walk the price down toward it, a tick a second.
 """
 
-from dom.core.detectors import DetectorParams, make_observers
-from dom.core.engine import Engine
-from dom.core.types import (
-    Alert,
-    AlertKind,
-    AlertState,
-    BookDelta,
-    BookSnapshot,
-    FeedState,
-    FeedStatus,
-    TakerSide,
-    Trade,
-)
-from dom.core.units import Instrument
-
-INST = Instrument("KITEUSDT", "0.0001", "1")
-MS = 1_000_000
+from dom.core.detectors import DetectorParams
+from dom.core.types import AlertKind, AlertState, BookSnapshot, FeedState, FeedStatus
+from tests.core.detectors.script import EventScript, flat_book, MS
 WALL = 4990
 
 
-class Script:
+class Script(EventScript):
+    kind = AlertKind.SPOOF
+    idle_px = 5059
+
     def __init__(self, levels=60, **params):
-        p = DetectorParams(walls=False, icebergs=False, absorptions=False, **params)
-        self.eng = Engine([INST], observers=make_observers(p))
-        self.u, self.t, self.tid = 100, 0, 0
-        self.alerts: list[Alert] = []
-        self.snapshot(levels)
-
-    def snapshot(self, levels=60):
-        bids = tuple((5000 - i, 1000) for i in range(levels))
-        asks = tuple((5001 + i, 1000) for i in range(levels))
-        self.feed(BookSnapshot("KITEUSDT", bids, asks, self.u, self.t, self.t))
-
-    def feed(self, ev):
-        self.alerts += [o for o in self.eng.feed(ev) if isinstance(o, Alert) and o.kind is AlertKind.SPOOF]
-
-    def delta(self, bids=(), asks=(), dt_ms=100):
-        self.t += dt_ms * MS
-        self.feed(BookDelta("KITEUSDT", tuple(bids), tuple(asks), self.u + 1, self.u + 1, self.u, self.t, self.t))
-        self.u += 1
-
-    def sell(self, px, qty):
-        self.tid += 1
-        self.feed(Trade("KITEUSDT", px, qty, TakerSide.SELL, self.tid, self.t, self.t))
-
-    def idle(self, ms):
-        for _ in range(ms // 100):
-            self.delta(asks=[(5059, 1000 + self.u % 2)])
+        super().__init__(DetectorParams(walls=False, icebergs=False, absorptions=False, **params),
+                         flat_book(levels))
 
     def warm_up(self):
         for i in range(31):  # the best ask comes and goes: the mid wiggles half a tick

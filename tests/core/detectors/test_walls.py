@@ -3,29 +3,15 @@
 from dom.core.detectors import DetectorParams, make_observers
 from dom.core.engine import Engine
 from dom.core.types import Alert, AlertState, BookDelta, BookSnapshot, FeedState, FeedStatus, TakerSide, Trade
-from dom.core.units import Instrument
-
-INST = Instrument("KITEUSDT", "0.0001", "1")
-MS = 1_000_000
+from tests.core.detectors.script import EventScript, INST, MS
 
 
-class Script:
+class Script(EventScript):
     def __init__(self, **params):
-        self.eng = Engine([INST], observers=make_observers(DetectorParams(**params)))
-        bids = tuple((5000 - i, 1000 + 10 * i) for i in range(60))
-        asks = tuple((5001 + i, 1000 + 10 * i) for i in range(60))
-        self.u = 100
-        self.t = 0
-        self.alerts: list[Alert] = []
-        self.feed(BookSnapshot("KITEUSDT", bids, asks, self.u, 0, 0))
-
-    def feed(self, ev):
-        self.alerts += [o for o in self.eng.feed(ev) if isinstance(o, Alert)]
-
-    def delta(self, bids=(), asks=(), dt_ms=100):
-        self.t += dt_ms * MS
-        self.feed(BookDelta("KITEUSDT", tuple(bids), tuple(asks), self.u + 1, self.u + 1, self.u, self.t, self.t))
-        self.u += 1
+        levels = 60
+        book = (tuple((5000 - i, 1000 + 10 * i) for i in range(levels)),
+                tuple((5001 + i, 1000 + 10 * i) for i in range(levels)))
+        super().__init__(DetectorParams(**params), book)
 
     def idle(self, ms):
         for _ in range(ms // 100):
