@@ -147,6 +147,9 @@ def score(eps: list[Episode], labels: list[dict], prices: dict[str, Any]) -> dic
         mode = lab["params"].get("refill_mode")
         if mode and lab["detectable_from_ns"] is not None:
             s.by_mode.setdefault(mode, [0, 0])[0] += 1
+    # Label prices in ticks, parsed once: (price, every price a moving wall stood at).
+    where = [(prices[lab["symbol"]].px(lab["price"]),
+              tuple(prices[lab["symbol"]].px(x) for x in lab["params"].get("prices", ()))) for lab in truth]
     matched: set[int] = set()
     for e in eps:
         s = out.get(e.kind)
@@ -155,9 +158,7 @@ def score(eps: list[Episode], labels: list[dict], prices: dict[str, Any]) -> dic
         s.detections += 1
         hit = None
         for i, lab in enumerate(truth):
-            inst = prices[lab["symbol"]]
-            path = tuple(inst.px(x) for x in lab["params"].get("prices", ()))
-            if _fits(e, lab, inst.px(lab["price"]), path):
+            if _fits(e, lab, *where[i]):
                 hit = i
                 if i not in matched:
                     break

@@ -172,7 +172,7 @@ class IcebergDetector(ObserverBase):
                 out.append(self._alert(sym, lv, AlertState.UPDATE, t))
         if (not lv.announced and lv.refills >= p.iceberg_min_refills and lv.max_q
                 and lv.traded >= p.iceberg_min_rho * lv.max_q and lv.hidden_lb - after > 0.5 * lv.max_q
-                and self._consistent(lv) >= p.iceberg_min_refills
+                and len(self._consistent(lv)) >= p.iceberg_min_refills
                 and lv.refills - lv.organic >= p.iceberg_min_excess_refills
                 and lv.refills >= p.iceberg_min_organic_ratio * lv.organic):
             lv.announced = True
@@ -226,21 +226,20 @@ class IcebergDetector(ObserverBase):
         """"At least X hidden": the consistent refills but the last (which may be unfilled), each
         counted at the smallest of them; never more than what traded beyond the largest shown
         size. Organic joins are left out, so this stays a lower bound."""
-        s = sorted(lv.refill_sizes)
-        if not s:
+        cons = self._consistent(lv)
+        if not cons:
             return 0
-        med = s[len(s) // 2]
-        tol = self.p.iceberg_refill_tolerance
-        cons = [x for x in s if abs(x - med) <= tol * med]
         return max(0, min((len(cons) - 1) * cons[0], lv.traded - lv.max_q))
 
-    def _consistent(self, lv: _Level) -> int:
-        """Refills within ``iceberg_refill_tolerance`` of their median: a refilling order puts
-        back about its peak each time; organic adds are all sizes."""
+    def _consistent(self, lv: _Level) -> list[int]:
+        """Refills within ``iceberg_refill_tolerance`` of their median, smallest first: a
+        refilling order puts back about its peak each time; organic adds are all sizes."""
         s = sorted(lv.refill_sizes)
+        if not s:
+            return []
         med = s[len(s) // 2]
         tol = self.p.iceberg_refill_tolerance
-        return sum(abs(x - med) <= tol * med for x in s)
+        return [x for x in s if abs(x - med) <= tol * med]
 
     def on_sync_lost(self, sym: SymbolState, ts_ns: int) -> list[Output]:
         out: list[Output] = [self._alert(sym, lv, AlertState.END, ts_ns, end="unknown_resync")
@@ -260,7 +259,7 @@ class IcebergDetector(ObserverBase):
         ev = {
             "refills": lv.refills,
             "organic_refills_expected": round(lv.organic, 2),
-            "consistent_refills": self._consistent(lv) if lv.refill_sizes else 0,
+            "consistent_refills": len(self._consistent(lv)),
             "median_refill_lots": sorted(lv.refill_sizes)[len(lv.refill_sizes) // 2] if lv.refill_sizes else 0,
             "traded_lots": lv.traded,
             "max_shown_lots": lv.max_q,
