@@ -10,7 +10,6 @@ this choice.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import islice
 from typing import Iterable, Iterator
 
 from sortedcontainers import SortedList

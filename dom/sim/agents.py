@@ -18,7 +18,7 @@ import random
 import statistics
 from typing import TYPE_CHECKING, Any
 
-from dom.sim.matching import ASK, BID, HIDDEN, PEAK, SHOWN
+from dom.sim.matching import ASK, BID, HIDDEN, SHOWN
 
 if TYPE_CHECKING:
     from dom.sim.market import SymbolSim

@@ -1,7 +1,6 @@
 """Sinks delivering to real local receivers: an HTTP server on loopback and real processes."""
 
 import asyncio
-import os
 import stat
 import sys
 import time
