@@ -27,6 +27,7 @@ _acc = 0.0
 for _w in _DIST:
     _acc += _w
     _DIST_CUM.append(_acc)
+_LN4 = math.log(4.0)
 _ROUND = (100, 200, 500, 1000, 2000, 5000, 10000)
 
 
@@ -79,8 +80,13 @@ class Flow:
             m = self.spec.limit_median
             return max(1, min(_ROUND, key=lambda r: abs(r - m * rng.choice((0.5, 1, 1, 2)))))
         # Lognormal, truncated at 4x the median: larger resting orders come only from the labelled
-        # agents, so that every wall-sized order in the book has a ground-truth label.
-        return max(1, int(self.spec.limit_median * min(4.0, math.exp(rng.gauss(0, 0.9)))))
+        # agents, so that every wall-sized order in the book has a ground-truth label. Redrawn, not
+        # clipped: clipping would put 6% of all orders at exactly 4x the median, a size that then
+        # repeats at every busy level the way an iceberg's peak does.
+        z = rng.gauss(0, 0.9)
+        while z > _LN4:
+            z = rng.gauss(0, 0.9)
+        return max(1, int(self.spec.limit_median * math.exp(z)))
 
     def market_size(self) -> int:
         rng = self.rng
