@@ -49,7 +49,7 @@ class KindScore:
     matched_detectable: int = 0
     detections: int = 0
     false_alarms: int = 0
-    other_large: int = 0  # wall alerts on another agent's labelled large order (not counted)
+    other_large: int = 0  # wall/iceberg alerts on another agent's labelled large order (not counted)
     by_mode: dict[str, list[int]] = field(default_factory=dict)  # iceberg refill mode: [detectable, matched]
     hidden_ratios: list[float] = field(default_factory=list)  # reported hidden lower bound / true hidden
     latencies_ms: list[float] = field(default_factory=list)
@@ -120,10 +120,16 @@ OTHER_LARGE = {"spoof", "absorption", "risk_off_pull"}
 """Labels whose agent rests a wall-sized order: the spoof's wall before its pull, the absorbing
 side's passive order, the risk-off-pull decoy's order. A wall alert on one of them states a fact
 (a large order rested there) but matches no ``wall`` label; it is counted apart, neither true nor
-false (``on_other_large_orders``), and ``precision_strict`` counts it as false."""
+false (``on_other_large_orders``), and ``precision_strict`` counts it as false. The same holds for
+an iceberg alert on an absorbing side that *is* an iceberg (``params.iceberg``: a native
+iceberg with a peak of a sixth of its size, refilling under the burst)."""
 
 
 def _on_other_large(e: Episode, labels: list[dict], prices: dict[str, Any]) -> bool:
+    if e.kind == "iceberg":
+        return any(lab["kind"] == "absorption" and lab["params"].get("iceberg") and lab["symbol"] == e.symbol
+                   and lab["side"] == e.side and prices[lab["symbol"]].px(lab["price"]) == e.px
+                   and lab["t_start_ns"] <= e.t_detect <= lab["t_end_ns"] + 2 * SEC for lab in labels)
     for lab in labels:
         kind = lab["params"].get("decoy") if lab["kind"] == "decoy" else lab["kind"]
         if kind not in OTHER_LARGE or lab["symbol"] != e.symbol or lab["side"] != e.side:
@@ -163,7 +169,7 @@ def score(eps: list[Episode], labels: list[dict], prices: dict[str, Any]) -> dic
                 if i not in matched:
                     break
         if hit is None:
-            if e.kind == "wall" and _on_other_large(e, labels, prices):
+            if e.kind in ("wall", "iceberg") and _on_other_large(e, labels, prices):
                 s.other_large += 1
             else:
                 s.false_alarms += 1
@@ -216,7 +222,7 @@ def evaluate(preset: str, seeds: list[int], minutes: float, params: DetectorPara
         clean, clean_labels, cm = run_market(preset, seed + 100_000, minutes, params, depth_ms, skew_ms,
                                              injections=False)
         for e in episodes(clean, cm.now):
-            if not (e.kind == "wall" and _on_other_large(e, clean_labels, cm.instruments)):
+            if not (e.kind in ("wall", "iceberg") and _on_other_large(e, clean_labels, cm.instruments)):
                 fa[e.kind] = fa.get(e.kind, 0) + 1
         if progress:
             progress(i + 1, len(seeds))
