@@ -1,19 +1,26 @@
-"""Iceberg-like levels: a level that refills after trades eat its visible size (DETECTORS.md §2.2).
+"""Iceberg-like levels: a level that keeps putting back about the same size as it is traded
+(DETECTORS.md §2.2).
 
 The shared primitive is the volume balance per level and depth message,
 ``R_k = V_k - (Q_before - Q_after)``: a lower bound on the size added while trades hit the level.
 Trades and depth come on different streams, so decisions wait for a watermark: a depth change
 at exchange time ``T`` is judged once depth has moved ``align_slack_ms`` past it (more when the
-trade stream runs further behind: ``slack.AdaptiveSlack``), with the trades
-stamped at or before ``T`` at that price (a trade that arrived late is still counted). A message
-with ``V_k >= 0.5 Q_before`` and ``R_k >= 0.3 Q_ref`` is a refill. Three refills, traded volume
-at least twice the largest shown size and a hidden lower bound over half of it flag the level;
-the alert says "at least X hidden", never a total. Ten seconds without trades end the episode;
-a resync ends it as unknown.
+trade stream runs further behind: ``slack.AdaptiveSlack``), with the trades stamped at or before
+``T`` at that price (a trade that arrived late is still counted).
+
+An add (``R_k`` of at least ``iceberg_min_add`` of the usual level size, while the level trades)
+is a possible refill. Adds at busy levels are common, so one add says nothing; what a refilling
+order shows is the *same size* again and again, each time after the level traded what it put up.
+For each new add the detector counts such a chain of same-size adds in three bands (exact, 10%,
+30%) and asks how likely ordinary adds would be to give it: a Poisson tail with the rate taken
+from the symbol's own recent adds at traded levels (this episode's own left out). A level is
+flagged when that chance falls below ``iceberg_max_chance``. The alert says "at least X hidden",
+never a total. Ten seconds without trades end the episode; a resync ends it as unknown.
 """
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Sequence
@@ -36,15 +43,35 @@ class _Level:
     last_trade_ns: int = 0
     traded: int = 0
     max_q: int = 0
-    hidden_lb: int = 0
-    refills: int = 0
-    q_ref: int = 0
-    refill_sizes: list[int] = field(default_factory=list)
-    announced: bool = False
-    id: str = ""
     last_q: int = 0
-    traded_since: int = 0  # traded at the level since its last refill
-    organic: float = 0.0  # refills expected from ordinary adds over the same chances
+    adds: list[tuple[int, int]] = field(default_factory=list)  # possible refills: (size, traded so far)
+    chain: list[int] = field(default_factory=list)  # the best same-size chain so far (sizes)
+    band: float = 0.0  # its tolerance
+    chance: float = 1.0  # the probability that ordinary adds give it
+    expected: float = 0.0  # same-size adds ordinary adds would give over the level's adds
+    announced: bool = False
+    reported: int = 0  # chain length at the last alert
+    id: str = ""
+
+
+def _poisson_tail(k: int, lam: float) -> float:
+    """P(X >= k) for X ~ Poisson(lam)."""
+    if lam <= 0.0:
+        return 0.0 if k > 0 else 1.0
+    term = math.exp(-lam)
+    below = 0.0
+    for i in range(k):
+        below += term
+        term *= lam / (i + 1)
+    return max(0.0, 1.0 - below) if below < 0.999 else sum(_terms(k, lam))
+
+
+def _terms(k: int, lam: float, n: int = 60):
+    """The tail summed upwards (exact where ``1 - below`` would cancel to nothing)."""
+    term = math.exp(k * math.log(lam) - lam - math.lgamma(k + 1))
+    for i in range(k, k + n):
+        yield term
+        term *= lam / (i + 1)
 
 
 class IcebergDetector(ObserverBase):
@@ -56,10 +83,11 @@ class IcebergDetector(ObserverBase):
         self.levels: dict[tuple[BookSide, int], _Level] = {}
         self.depth_t = 0
         self.slack = AdaptiveSlack(p.align_slack_ms)
-        # The organic-add baseline (DETECTORS.md §2.0): what levels near the touch gain in a
-        # depth message with no trades at them (0 when nothing was added), recent messages only.
-        self.quiet: deque[int] = deque()
-        self.quiet_adds = SortedList()  # the non-zero gains in ``quiet``, for counting by size
+        # The organic-add baseline (DETECTORS.md §2.0): the sizes of recent possible refills at
+        # traded levels, all levels of the symbol, for the chance that ordinary adds repeat a size.
+        self.recent_adds: deque[int] = deque()
+        self.add_sizes = SortedList()
+        self.usual = {BookSide.BID: 0.0, BookSide.ASK: 0.0}  # slow average of the median top-10 level size
         # The near/far null control (DETECTORS.md §2.0): after each depletion, does the level
         # gain size within the refill window (near), and in the same-length window 1 s later
         # (far)? Organic adds are as likely in both; 1 - far/near estimates how many refills
@@ -124,60 +152,74 @@ class IcebergDetector(ObserverBase):
 
     def _judge(self, sym: SymbolState, side: BookSide, px: int, t: int, before: int, after: int, v: int,
                out: list[Output]) -> None:
-        """One depth message at a level, with the trades attributed to it.
-
-        ``r = v - (before - after)`` is a lower bound on the size added during the message. It is
-        a *refill* when it is a good part of the level's usual refill (``q_ref``: the median
-        refill so far, at first the size shown when trades started), comes while trades hit the
-        level (same message, or within ``iceberg_refill_window_ms`` of the last trade), and
-        trades took at least half of it since the previous refill: size put back as fast as it
-        is taken. A level's own queue is shared with other orders, so the level rarely empties;
-        what repeats is the add, not the depletion.
-        """
+        """One depth message at a level, with the trades attributed to it."""
         key = (side, px)
         lv = self.levels.get(key)
-        if v == 0 and (lv is None or t - lv.last_trade_ns > self.p.iceberg_refill_window_ms * _MS):
-            gain = max(0, after - before)
-            self.quiet.append(gain)
-            if gain:
-                self.quiet_adds.add(gain)
-            if len(self.quiet) > self.p.iceberg_baseline_messages:
-                old = self.quiet.popleft()
-                if old:
-                    self.quiet_adds.remove(old)
         if lv is None:
             if v == 0:
                 return
-            lv = self.levels[key] = _Level(side, px, t, q_ref=max(before, 1))
+            lv = self.levels[key] = _Level(side, px, t)
         p = self.p
         self._control(key, t, before, after, v)
         if v:
             lv.traded += v
-            lv.traded_since += v
             lv.last_trade_ns = t
         lv.max_q = max(lv.max_q, before, after)
         lv.last_q = after
         r = v - (before - after)
         recent = v > 0 or t - lv.last_trade_ns < p.iceberg_refill_window_ms * _MS
-        if recent:  # a chance to refill: how often would ordinary adds have done it?
-            lv.organic += self._p_add(0.3 * lv.q_ref)
-        if r > 0 and recent and r >= 0.3 * lv.q_ref and lv.traded_since >= 0.5 * r:
-            lv.refills += 1
-            lv.hidden_lb += r
-            lv.traded_since = 0
-            lv.refill_sizes.append(r)
-            s = sorted(lv.refill_sizes)
-            lv.q_ref = max(1, s[len(s) // 2])
-            if lv.announced:
+        if not recent or r <= 0 or r < p.iceberg_min_add * self._usual(sym, side):
+            return
+        lv.adds.append((r, lv.traded))
+        if len(self.add_sizes) >= p.iceberg_baseline_min:
+            self._test(lv, r)
+        self.recent_adds.append(r)
+        self.add_sizes.add(r)
+        if len(self.recent_adds) > p.iceberg_baseline_adds:
+            self.add_sizes.remove(self.recent_adds.popleft())
+        if lv.announced:
+            if len(lv.chain) > lv.reported:  # another refill in the chain
+                lv.reported = len(lv.chain)
                 out.append(self._alert(sym, lv, AlertState.UPDATE, t))
-        if (not lv.announced and lv.refills >= p.iceberg_min_refills and lv.max_q
-                and lv.traded >= p.iceberg_min_rho * lv.max_q and lv.hidden_lb - after > 0.5 * lv.max_q
-                and len(self._consistent(lv)) >= p.iceberg_min_refills
-                and lv.refills - lv.organic >= p.iceberg_min_excess_refills
-                and lv.refills >= p.iceberg_min_organic_ratio * lv.organic):
+        elif len(lv.chain) >= p.iceberg_min_refills and lv.chance < p.iceberg_max_chance:
             lv.announced = True
+            lv.reported = len(lv.chain)
             lv.id = f"{sym.symbol}:iceberg:{side.value}:{px}:{lv.first_ns}"
             out.append(self._alert(sym, lv, AlertState.NEW, t))
+
+    def _usual(self, sym: SymbolState, side: BookSide) -> float:
+        top = sym.book.side(side).top(10)
+        med = sorted(q for _, q in top)[len(top) // 2] if top else 0
+        u = self.usual[side]
+        u = float(med) if u == 0.0 else u + (med - u) * 0.001
+        self.usual[side] = u
+        return u
+
+    def _test(self, lv: _Level, r: int) -> None:
+        """The same-size chain ending in the add ``r`` in each band, and the chance that ordinary
+        adds give it: ``n`` adds at this level, each landing in the band with the probability
+        ``q`` seen in the symbol's recent adds (this episode's own left out; one pseudo-count)."""
+        p = self.p
+        bands = [p.iceberg_exact_tolerance, p.iceberg_jitter_tolerance]
+        if lv.px % max(1, p.iceberg_round_ticks):
+            bands.append(p.iceberg_loose_tolerance)
+        n = len(lv.adds)
+        sizes = self.add_sizes
+        for tol in bands:
+            lo, hi = r / (1 + tol) - 1, r * (1 + tol) + 1
+            chain: list[int] = []
+            since = 0
+            for size, traded in lv.adds:
+                if lo <= size <= hi and (not chain or traded - since >= p.iceberg_chain_traded * chain[-1]):
+                    chain.append(size)
+                    since = traded
+            if len(chain) < p.iceberg_min_refills:
+                continue
+            own = sum(1 for size, _ in lv.adds[:-1] if lo <= size <= hi)
+            q = (max(0, sizes.bisect_right(hi) - sizes.bisect_left(lo) - own) + 1) / len(sizes)
+            chance = min(1.0, _poisson_tail(len(chain), n * q) * len(bands))
+            if chance < lv.chance:
+                lv.chain, lv.band, lv.chance, lv.expected = chain, tol, chance, n * q
 
     def _control(self, key: tuple[BookSide, int], t: int, before: int, after: int, v: int) -> None:
         c = self.control
@@ -214,32 +256,13 @@ class IcebergDetector(ObserverBase):
                     far_rate=None if far is None else round(far, 4),
                     precision_est=None if est is None else round(est, 3))
 
-    def _p_add(self, size: float) -> float:
-        """Share of quiet messages in which a level near the touch gained at least ``size``."""
-        n = len(self.quiet)
-        if n < 100:
-            return 1.0  # no baseline yet: assume anything could be organic
-        adds = self.quiet_adds
-        return (len(adds) - adds.bisect_left(size)) / n
-
     def _hidden(self, lv: _Level) -> int:
-        """"At least X hidden": the consistent refills but the last (which may be unfilled), each
+        """"At least X hidden": the chained refills but the last (which may be unfilled), each
         counted at the smallest of them; never more than what traded beyond the largest shown
         size. Organic joins are left out, so this stays a lower bound."""
-        cons = self._consistent(lv)
-        if not cons:
+        if not lv.chain:
             return 0
-        return max(0, min((len(cons) - 1) * cons[0], lv.traded - lv.max_q))
-
-    def _consistent(self, lv: _Level) -> list[int]:
-        """Refills within ``iceberg_refill_tolerance`` of their median, smallest first: a
-        refilling order puts back about its peak each time; organic adds are all sizes."""
-        s = sorted(lv.refill_sizes)
-        if not s:
-            return []
-        med = s[len(s) // 2]
-        tol = self.p.iceberg_refill_tolerance
-        return [x for x in s if abs(x - med) <= tol * med]
+        return max(0, min((len(lv.chain) - 1) * min(lv.chain), lv.traded - lv.max_q))
 
     def on_sync_lost(self, sym: SymbolState, ts_ns: int) -> list[Output]:
         out: list[Output] = [self._alert(sym, lv, AlertState.END, ts_ns, end="unknown_resync")
@@ -251,30 +274,30 @@ class IcebergDetector(ObserverBase):
 
     def _alert(self, sym: SymbolState, lv: _Level, state: AlertState, t: int, end: str = "") -> Alert:
         inst = self.inst
-        rho = lv.traded / max(1, lv.max_q)
-        # Size added while trades hit the level, less what is shown now: what traded that the
-        # book never displayed. A lower bound: "at least X hidden", never a total.
         hidden = self._hidden(lv)
-        score = min(1.0, 0.4 + 0.1 * lv.refills + 0.1 * min(3.0, rho - self.p.iceberg_min_rho))
+        # -log10 of the chance: 5 (the default flag) -> 0.5, 10 or more -> 1.0
+        score = min(1.0, -math.log10(max(lv.chance, 1e-300)) / 10)
+        chain = sorted(lv.chain)
         ev = {
-            "refills": lv.refills,
-            "organic_refills_expected": round(lv.organic, 2),
-            "consistent_refills": len(self._consistent(lv)),
-            "median_refill_lots": sorted(lv.refill_sizes)[len(lv.refill_sizes) // 2] if lv.refill_sizes else 0,
+            "refills": len(lv.chain),
+            "refill_lots": chain[len(chain) // 2] if chain else 0,
+            "refill_band": lv.band,
+            "organic_refills_expected": round(lv.expected, 3),
+            "organic_chance": float(f"{lv.chance:.3g}"),
+            "adds_at_level": len(lv.adds),
             "traded_lots": lv.traded,
             "max_shown_lots": lv.max_q,
             "shown_now_lots": lv.last_q,
-            "added_lb_lots": lv.hidden_lb,
             "hidden_lb_lots": hidden,
-            "traded_to_shown": round(rho, 2),
+            "traded_to_shown": round(lv.traded / max(1, lv.max_q), 2),
             "time_at_level_ms": (t - lv.first_ns) // _MS,
         }
         if end:
             ev["end"] = end
         side = lv.side.value
-        msg = (f"Iceberg-like {side} {inst.px_str(lv.px)}: {lv.refills} refills, traded "
-               f"{inst.qty_str(lv.traded)} vs max shown {inst.qty_str(lv.max_q)}, at least "
-               f"{inst.qty_str(hidden)} hidden")
+        msg = (f"Iceberg-like {side} {inst.px_str(lv.px)}: {len(lv.chain)} refills of ~"
+               f"{inst.qty_str(ev['refill_lots'])}, traded {inst.qty_str(lv.traded)} vs max shown "
+               f"{inst.qty_str(lv.max_q)}, at least {inst.qty_str(hidden)} hidden")
         if end:
             msg = f"Iceberg-like level ended ({end}): {msg}"
         return Alert(lv.id, t, sym.symbol, AlertKind.ICEBERG, state, lv.side, lv.px, lv.max_q, round(score, 3), msg, ev)

@@ -63,21 +63,31 @@ class DetectorParams:
     """Depth changes are judged this long (exchange time) after they happen, so trades from the
     other stream can arrive first (DETECTORS.md §2.0; >= the p99 trade-vs-depth skew)."""
     iceberg_min_refills: int = 3
-    """Refill events before a level is flagged."""
-    iceberg_min_rho: float = 2.0
-    """Traded volume at the level / largest shown size, at least."""
+    """Same-size refills before a level is flagged."""
+    iceberg_min_add: float = 0.2
+    """An add counts as a possible refill from this fraction of the side's usual level size (a
+    slow average of the median of the top 10 levels) upwards."""
     iceberg_refill_window_ms: int = 250
-    """An add at a traded level counts as a refill until this long after its last trade (2 pushes)."""
-    iceberg_refill_tolerance: float = 0.35
-    """Refills within this fraction of their median are 'consistent'; a flag needs
-    ``iceberg_min_refills`` of them (DETECTORS.md §2.2 keeps refill-size regularity as a bonus;
-    measured on the built-in market it is what separates a refilling order from organic adds)."""
-    iceberg_baseline_messages: int = 3000
-    """Recent quiet level-messages near the touch behind the organic-add baseline."""
-    iceberg_min_excess_refills: float = 2.0
-    """Refills beyond those ordinary adds would explain over the same chances, at least ..."""
-    iceberg_min_organic_ratio: float = 1.3
-    """... and at least this many times as many as ordinary adds would explain."""
+    """An add at a traded level counts as a possible refill until this long after its last trade."""
+    iceberg_chain_traded: float = 0.8
+    """A refill follows the previous one only after the level traded this fraction of it: a
+    refilling order puts its next slice up once the last one is taken."""
+    iceberg_exact_tolerance: float = 0.005
+    """Refill sizes are compared in three bands: exact (this fraction) ..."""
+    iceberg_jitter_tolerance: float = 0.1
+    """... within this fraction (a randomised peak) ..."""
+    iceberg_loose_tolerance: float = 0.3
+    """... and within this fraction (a strongly randomised peak; not at round prices, where
+    traders keep topping a level up to about the same size)."""
+    iceberg_round_ticks: int = 10
+    """A price is round when it is a multiple of this many ticks."""
+    iceberg_max_chance: float = 1e-5
+    """A level is flagged when ordinary adds would give this many same-size refills with at most
+    this probability (Poisson, from the symbol's own add sizes at traded levels; DETECTORS.md §2.0)."""
+    iceberg_baseline_adds: int = 2000
+    """Recent adds at traded levels (the symbol's, both sides) behind that chance."""
+    iceberg_baseline_min: int = 50
+    """No flag before the baseline holds this many adds."""
     iceberg_end_s: int = 10
     """An episode ends after this many seconds without trades at the level."""
 
