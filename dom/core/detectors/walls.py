@@ -38,6 +38,7 @@ class _Wall:
     gone_size: int = 0  # how much left the level
     end_q: int = 0
     moves: int = 0
+    dist: int = 0  # ticks from the touch when last seen standing
     updated_ns: int = 0  # when its last alert went out
 
 
@@ -135,15 +136,27 @@ class WallDetector(ObserverBase):
         """A wall whose level emptied and an increase of about its size nearby, within
         ``wall_move_ms``: the same order moved (DETECTORS.md §2.1). Otherwise it ended."""
         p = self.p
+        best = {s: sym.book.side(s).best_px() for s in (BookSide.BID, BookSide.ASK)}
         for w in gone:
             for side, px, old, new in changes:
-                if side is not w.side or px == w.px or abs(px - w.px) > p.wall_move_ticks:
+                if side is not w.side or px == w.px:
                     continue
-                if abs((new - old) - w.gone_size) <= p.wall_move_size_tolerance * w.gone_size:
+                b = best[side]
+                # Near its old price, or (a wall trailing the touch through a sweep) at the
+                # distance from the touch it kept before.
+                trails = b is not None and abs(abs(b - px) - w.dist) <= 2 and abs(px - w.px) <= 4 * p.wall_move_ticks
+                if abs(px - w.px) > p.wall_move_ticks and not trails:
+                    continue
+                # Other orders join and leave both levels in the same message: allow what a
+                # typical level at that distance holds on top of the size tolerance.
+                typ = (self._typical(side, abs(b - px)) or 0) if b is not None else 0
+                if abs((new - old) - w.gone_size) <= p.wall_move_size_tolerance * w.gone_size + typ:
                     del self.walls[(w.side, w.px)]
                     self.walls.pop((side, px), None)
                     w.moves += 1
                     w.px, w.size, w.peak, w.traded, w.gone_ns = px, new, max(new, w.gone_size), 0, 0
+                    if b is not None:
+                        w.dist = abs(b - px)
                     self.walls[(side, px)] = w
                     if now - w.updated_ns >= p.wall_move_update_ms * 1_000_000 or \
                             abs(new - w.sent_size) > p.wall_update_change * w.sent_size:
@@ -204,10 +217,11 @@ class WallDetector(ObserverBase):
                 lv = sym.book.side(side)
                 if len(lv) - lv.rank(px) <= self.p.wall_edge_levels:
                     return  # at the edge of the known book (a top-N feed): it may only be scrolling in
-                self.walls[key] = _Wall(side, px, now, q, q)
+                self.walls[key] = _Wall(side, px, now, q, q, dist=abs(best - px))
             else:
                 w.size = q
                 w.peak = max(w.peak, q)
+                w.dist = abs(best - px)
                 if w.announced and abs(q - w.sent_size) > self.p.wall_update_change * w.sent_size:
                     w.sent_size = q
                     out.append(self._alert(sym, w, AlertState.UPDATE, now, q))

@@ -151,3 +151,31 @@ def test_a_level_at_the_edge_of_a_top_n_book_is_not_a_new_wall():
     for i in range(40):
         delta(a=[(5019, 1000 + i % 2)])
     assert [(a.px_ticks, a.state) for a in out] == [(4990, AlertState.NEW)]
+
+
+def test_a_wall_trailing_the_touch_through_a_sweep_stays_one_episode():
+    """A sweep takes the bids down 12 ticks and the wall keeps its 10 ticks from the touch:
+    further than an ordinary move, but at the distance it kept, so the same order."""
+    s = Script()
+    s.warm()
+    s.delta(bids=[(4990, 60_000)])
+    s.idle(4500)
+    assert s.states() == [AlertState.NEW]
+    swept = [(px, 0) for px in range(4988, 5001) if px != 4990]
+    s.delta(bids=swept + [(4990, 0), (4978, 1220 + 59_000)])
+    s.idle(600)
+    assert s.states() == [AlertState.NEW, AlertState.UPDATE]
+    assert s.alerts[-1].px_ticks == 4978 and len({a.id for a in s.alerts}) == 1
+
+
+def test_a_moved_wall_is_recognised_when_other_orders_change_both_levels():
+    """Orders join the old level as the wall leaves it and the new level had others leave: the
+    sizes differ by more than the 15% tolerance, but by less than a typical level."""
+    s = Script(wall_min_notional=1_000.0)
+    s.warm()
+    s.delta(bids=[(4990, 13_100)])
+    s.idle(4500)
+    assert s.states() == [AlertState.NEW]
+    s.delta(bids=[(4990, 2_200), (4993, 1_070 + 10_900 + 1_700)])  # left: 10,900; arrived: 12,600
+    s.idle(600)
+    assert s.states() == [AlertState.NEW, AlertState.UPDATE] and s.alerts[-1].px_ticks == 4993
