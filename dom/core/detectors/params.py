@@ -55,7 +55,10 @@ class DetectorParams:
     wall_update_change: float = 0.25
     """An 'update' is sent when the size moved by this fraction since the last alert."""
     wall_end_fraction: float = 0.5
-    """A wall ends when its level falls below this fraction of the wall threshold."""
+    """A wall ends when its level falls below this fraction of the wall threshold ..."""
+    wall_consumed_fraction: float = 0.1
+    """... unless trades are taking it: a wall being eaten stays (with updates as it shrinks)
+    until less than this fraction of its largest size is left."""
 
     icebergs: bool = True
     """Detect iceberg-like refilling levels."""

@@ -231,9 +231,15 @@ class WallDetector(ObserverBase):
         if not w.announced:
             del self.walls[key]
         elif q < self.p.wall_end_fraction * thr or q < self.p.wall_end_fraction * w.peak:
-            if w.traded >= 0.5 * max(1, w.size - q):
+            if w.traded >= 0.5 * max(1, w.peak - q):  # being eaten: it cannot have moved
+                if q >= self.p.wall_consumed_fraction * w.peak:
+                    w.size = q  # still standing while it is taken: say how much is left
+                    if abs(q - w.sent_size) > self.p.wall_update_change * w.sent_size:
+                        w.sent_size = q
+                        out.append(self._alert(sym, w, AlertState.UPDATE, now, q))
+                    return
                 w.end_q = q
-                self._end(sym, w, now, out)  # traded away: it cannot have moved
+                self._end(sym, w, now, out)
             else:
                 w.gone_ns, w.gone_size, w.end_q = now, w.size - q, q
         else:

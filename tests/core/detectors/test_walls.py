@@ -179,3 +179,24 @@ def test_a_moved_wall_is_recognised_when_other_orders_change_both_levels():
     s.delta(bids=[(4990, 2_200), (4993, 1_070 + 10_900 + 1_700)])  # left: 10,900; arrived: 12,600
     s.idle(600)
     assert s.states() == [AlertState.NEW, AlertState.UPDATE] and s.alerts[-1].px_ticks == 4993
+
+
+def test_a_wall_being_eaten_stays_until_little_is_left():
+    """Trades take the wall down in steps: it stays (updates say what is left) until less than
+    10% of it stands, then ends as consumed."""
+    s = Script()
+    s.warm()
+    s.delta(asks=[(5040, 60_000)])
+    s.idle(4000)
+    assert s.states() == [AlertState.NEW]
+    left = 60_000
+    for i in range(5):
+        s.feed(Trade("KITEUSDT", 5040, 10_000, TakerSide.BUY, 10 + i, s.t, s.t))
+        left -= 10_000
+        s.delta(asks=[(5040, left)])
+        s.idle(300)
+    assert s.states()[-1] is AlertState.UPDATE and s.alerts[-1].evidence["size_lots"] == 10_000
+    s.feed(Trade("KITEUSDT", 5040, 9_000, TakerSide.BUY, 20, s.t, s.t))
+    s.delta(asks=[(5040, 1_000)])
+    assert s.alerts[-1].state is AlertState.END and s.alerts[-1].evidence["end"] == "consumed"
+    assert len({a.id for a in s.alerts}) == 1
