@@ -116,9 +116,10 @@ def _fits(e: Episode, lab: dict, px: int, path: tuple[int, ...] = ()) -> bool:
     return t1 - SEC // 5 <= e.t_detect <= t1 + SEC  # spoof: around the pull
 
 
-OTHER_LARGE = {"spoof", "absorption", "risk_off_pull"}
+OTHER_LARGE = {"spoof", "absorption", "risk_off_pull", "iceberg"}
 """Labels whose agent rests a wall-sized order: the spoof's wall before its pull, the absorbing
-side's passive order, the risk-off-pull decoy's order. A wall alert on one of them states a fact
+side's passive order, the risk-off-pull decoy's order, an iceberg whose shown slice is as large
+as a wall. A wall alert on one of them states a fact
 (a large order rested there) but matches no ``wall`` label; it is counted apart, neither true nor
 false (``on_other_large_orders``), and ``precision_strict`` counts it as false. The same holds for
 an iceberg alert on an absorbing side that *is* an iceberg (``params.iceberg``: a native
