@@ -202,31 +202,55 @@ def run_market(preset: str, seed: int, minutes: float, params: DetectorParams, d
     return alerts, m.labels, m
 
 
+def _score_seed(job: tuple[str, int, float, DetectorParams, int, float]) -> tuple[dict[str, KindScore], dict[str, int]]:
+    """One seed: its labelled run scored, and the alerts of its injection-free twin (false alarms)."""
+    preset, seed, minutes, params, depth_ms, skew_ms = job
+    alerts, labels, m = run_market(preset, seed, minutes, params, depth_ms, skew_ms)
+    scores = score(episodes(alerts, m.now), labels, m.instruments)
+    clean, clean_labels, cm = run_market(preset, seed + 100_000, minutes, params, depth_ms, skew_ms,
+                                         injections=False)
+    fa = {k: 0 for k in KINDS}
+    for e in episodes(clean, cm.now):
+        if not (e.kind in ("wall", "iceberg") and _on_other_large(e, clean_labels, cm.instruments)):
+            fa[e.kind] = fa.get(e.kind, 0) + 1
+    return scores, fa
+
+
 def evaluate(preset: str, seeds: list[int], minutes: float, params: DetectorParams | None = None,
-             depth_ms: int = 100, skew_ms: float = 0.0, progress=None) -> dict[str, Any]:
+             depth_ms: int = 100, skew_ms: float = 0.0, progress=None, jobs: int = 1) -> dict[str, Any]:
+    """Score ``seeds``; with ``jobs`` > 1 the seeds run in that many processes (the result is the
+    same: seeds are merged in order)."""
     params = params or DetectorParams()
     total = {k: KindScore() for k in KINDS}
     fa = {k: 0 for k in KINDS}
-    for i, seed in enumerate(seeds):
-        alerts, labels, m = run_market(preset, seed, minutes, params, depth_ms, skew_ms)
-        for k, s in score(episodes(alerts, m.now), labels, m.instruments).items():
-            t = total[k]
-            for f in ("labels", "detectable", "matched", "matched_detectable", "detections", "false_alarms",
-                      "other_large"):
-                setattr(t, f, getattr(t, f) + getattr(s, f))
-            t.latencies_ms += s.latencies_ms
-            t.hidden_ratios += s.hidden_ratios
-            for mode, (d, mt) in s.by_mode.items():
-                v = t.by_mode.setdefault(mode, [0, 0])
-                v[0] += d
-                v[1] += mt
-        clean, clean_labels, cm = run_market(preset, seed + 100_000, minutes, params, depth_ms, skew_ms,
-                                             injections=False)
-        for e in episodes(clean, cm.now):
-            if not (e.kind in ("wall", "iceberg") and _on_other_large(e, clean_labels, cm.instruments)):
-                fa[e.kind] = fa.get(e.kind, 0) + 1
-        if progress:
-            progress(i + 1, len(seeds))
+    work = [(preset, seed, minutes, params, depth_ms, skew_ms) for seed in seeds]
+    pool = None
+    if jobs > 1 and len(seeds) > 1:
+        from concurrent.futures import ProcessPoolExecutor  # only here: dom eval --jobs
+        pool = ProcessPoolExecutor(max_workers=min(jobs, len(seeds)))
+        results = pool.map(_score_seed, work)
+    else:
+        results = map(_score_seed, work)
+    try:
+        for i, (scores, seed_fa) in enumerate(results):
+            for k, s in scores.items():
+                t = total[k]
+                for f in ("labels", "detectable", "matched", "matched_detectable", "detections", "false_alarms",
+                          "other_large"):
+                    setattr(t, f, getattr(t, f) + getattr(s, f))
+                t.latencies_ms += s.latencies_ms
+                t.hidden_ratios += s.hidden_ratios
+                for mode, (d, mt) in s.by_mode.items():
+                    v = t.by_mode.setdefault(mode, [0, 0])
+                    v[0] += d
+                    v[1] += mt
+            for k, n in seed_fa.items():
+                fa[k] = fa.get(k, 0) + n
+            if progress:
+                progress(i + 1, len(seeds))
+    finally:
+        if pool is not None:
+            pool.shutdown()
     hours = len(seeds) * minutes / 60
     rows = {}
     for k, s in total.items():
@@ -242,11 +266,11 @@ ROBUSTNESS = ((100, 0.0), (250, 0.0), (500, 0.0), (100, 200.0), (100, 1000.0))
 
 
 def robustness(preset: str, seeds: list[int], minutes: float, params: DetectorParams | None = None,
-               progress=None) -> list[dict[str, Any]]:
+               progress=None, jobs: int = 1) -> list[dict[str, Any]]:
     """The same scoring under slower depth pushes and stream skew (DETECTORS.md §4 strata)."""
     out = []
     for i, (depth_ms, skew_ms) in enumerate(ROBUSTNESS):
-        res = evaluate(preset, seeds, minutes, params, depth_ms, skew_ms)
+        res = evaluate(preset, seeds, minutes, params, depth_ms, skew_ms, jobs=jobs)
         out.append({"depth_ms": depth_ms, "skew_ms": skew_ms, "kinds": res["kinds"]})
         if progress:
             progress(i + 1, len(ROBUSTNESS))

@@ -23,6 +23,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--config", metavar="FILE", help="config file whose [detectors] table to use")
     p.add_argument("--robustness", action="store_true",
                    help="also score at 250/500 ms depth and 200/1000 ms stream skew (5x the time)")
+    p.add_argument("--jobs", type=int, default=1, metavar="N",
+                   help="score seeds in N processes (same result; default 1)")
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
     p.set_defaults(func=run)
 
@@ -50,13 +52,17 @@ def run(args: argparse.Namespace) -> int:
     from dom.evaluation import evaluate, robustness
 
     seeds = _seeds(args.seeds)
+    if args.jobs < 1:
+        from dom.errors import ConfigError
+
+        raise ConfigError("--jobs: expected N >= 1")
     params = DetectorParams.from_mapping(load_config(args.config).detectors)
     t0 = time.perf_counter()
 
     def progress(done: int, total: int) -> None:
         print(f"\r  seed {done}/{total}  ({time.perf_counter() - t0:.0f} s)", end="", file=sys.stderr, flush=True)
 
-    res = evaluate(args.preset, seeds, args.minutes, params, args.depth_ms, args.skew_ms, progress)
+    res = evaluate(args.preset, seeds, args.minutes, params, args.depth_ms, args.skew_ms, progress, args.jobs)
     print(file=sys.stderr)
     if args.robustness:
         t1 = time.perf_counter()
@@ -65,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"\r  robustness {done}/{total}  ({time.perf_counter() - t1:.0f} s)", end="", file=sys.stderr,
                   flush=True)
 
-        res["robustness"] = robustness(args.preset, seeds, args.minutes, params, rprogress)
+        res["robustness"] = robustness(args.preset, seeds, args.minutes, params, rprogress, args.jobs)
         print(file=sys.stderr)
     res["wall_seconds"] = round(time.perf_counter() - t0, 1)
     res["market_minutes_per_wall_second"] = round(res["market_hours"] * 60 / max(res["wall_seconds"], 1e-9), 2)

@@ -51,6 +51,29 @@ def test_recall_counts_detectable_and_all():
     assert res["recall_detectable"] == 1.0 and res["recall_all"] == 0.5
 
 
+def test_alerts_on_other_agents_icebergs_are_counted_apart():
+    """An absorbing side that is itself an iceberg, and an iceberg whose slice is wall-sized:
+    an iceberg alert on the first and a wall alert on the second are neither true nor false."""
+    absorbing = label("absorption", "0.5000", 10, 30, detectable=12)
+    absorbing["params"] = {"iceberg": True}
+    res = score([ep("iceberg", 5000, 20, 30)], [absorbing], PRICES)["iceberg"]
+    assert (res.false_alarms, res.other_large) == (0, 1)
+    assert res.row()["precision"] is None and res.row()["precision_strict"] == 0.0
+    visible = dict(absorbing, params={"iceberg": False})
+    assert score([ep("iceberg", 5000, 20, 30)], [visible], PRICES)["iceberg"].false_alarms == 1
+    iceberg = label("iceberg", "0.5000", 10, 40, detectable=15)
+    res = score([ep("wall", 5000, 14, 40)], [iceberg], PRICES)["wall"]
+    assert (res.false_alarms, res.other_large) == (0, 1)
+
+
+def test_eval_in_two_processes_gives_the_same_result():
+    from dom.evaluation import evaluate
+
+    one = evaluate("smallcap", [3, 4], 2.0)
+    two = evaluate("smallcap", [3, 4], 2.0, jobs=2)
+    assert one == two and sum(r["labels"] for r in one["kinds"].values()) > 0
+
+
 def test_eval_command_prints_json():
     r = subprocess.run([sys.executable, "-m", "dom", "eval", "--seeds", "1", "--minutes", "1", "--json"],
                        capture_output=True, text=True, timeout=120)
