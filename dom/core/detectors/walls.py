@@ -195,10 +195,12 @@ class WallDetector(ObserverBase):
 
     def _level(self, sym: SymbolState, side: BookSide, px: int, q: int, now: int, out: list[Output]) -> None:  # noqa: E501
         thr = self.threshold.get(side)
-        key = (side, px)
-        w = self.walls.get(key)
         if thr is None:
             return
+        key = (side, px)
+        w = self.walls.get(key)
+        if w is None and q < thr:
+            return  # below the band threshold (the distance rule only raises it): not a wall
         best = sym.book.side(side).best_px()
         if best is not None and w is None:
             typ = self._typical(side, abs(best - px))
