@@ -257,12 +257,13 @@ class IcebergDetector(ObserverBase):
                     precision_est=None if est is None else round(est, 3))
 
     def _hidden(self, lv: _Level) -> int:
-        """"At least X hidden": the chained refills but the last (which may be unfilled), each
-        counted at the smallest of them; never more than what traded beyond the largest shown
+        """"At least X hidden": the chained refills but the first (which may be the order's
+        first display), each counted at the smallest of them, less what the level shows now (the
+        last slice may not be taken yet); never more than what traded beyond the largest shown
         size. Organic joins are left out, so this stays a lower bound."""
         if not lv.chain:
             return 0
-        return max(0, min((len(lv.chain) - 1) * min(lv.chain), lv.traded - lv.max_q))
+        return max(0, min((len(lv.chain) - 1) * min(lv.chain) - lv.last_q, lv.traded - lv.max_q))
 
     def on_sync_lost(self, sym: SymbolState, ts_ns: int) -> list[Output]:
         out: list[Output] = [self._alert(sym, lv, AlertState.END, ts_ns, end="unknown_resync")
