@@ -12,7 +12,7 @@ An add (``R_k`` of at least ``iceberg_min_add`` of the usual level size, while t
 is a possible refill. Adds at busy levels are common, so one add says nothing; what a refilling
 order shows is the *same size* again and again, each time after the level traded what it put up.
 For each new add the detector counts such a chain of same-size adds in three bands (exact, 10%,
-30%) and asks how likely ordinary adds would be to give it: a Poisson tail with the rate taken
+30%; at round prices only exact) and asks how likely ordinary adds would be to give it: a Poisson tail with the rate taken
 from the symbol's own recent adds at traded levels (this episode's own left out). A level is
 flagged when that chance falls below ``iceberg_max_chance``. The alert says "at least X hidden",
 never a total. Ten seconds without trades end the episode; a resync ends it as unknown.
@@ -200,9 +200,9 @@ class IcebergDetector(ObserverBase):
         adds give it: ``n`` adds at this level, each landing in the band with the probability
         ``q`` seen in the symbol's recent adds (this episode's own left out; one pseudo-count)."""
         p = self.p
-        bands = [p.iceberg_exact_tolerance, p.iceberg_jitter_tolerance]
-        if lv.px % max(1, p.iceberg_round_ticks):
-            bands.append(p.iceberg_loose_tolerance)
+        bands = [p.iceberg_exact_tolerance]
+        if lv.px % max(1, p.iceberg_round_ticks):  # at a round price only exact repeats count
+            bands += [p.iceberg_jitter_tolerance, p.iceberg_loose_tolerance]
         n = len(lv.adds)
         sizes = self.add_sizes
         for tol in bands:

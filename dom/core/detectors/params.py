@@ -80,8 +80,8 @@ class DetectorParams:
     iceberg_jitter_tolerance: float = 0.1
     """... within this fraction (a randomised peak) ..."""
     iceberg_loose_tolerance: float = 0.3
-    """... and within this fraction (a strongly randomised peak; not at round prices, where
-    traders keep topping a level up to about the same size)."""
+    """... and within this fraction (a strongly randomised peak). At round prices, where traders
+    keep topping a level up to about the same size, only exact repeats count."""
     iceberg_round_ticks: int = 10
     """A price is round when it is a multiple of this many ticks."""
     iceberg_max_chance: float = 1e-5
