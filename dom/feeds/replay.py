@@ -7,12 +7,14 @@ non-numeric prices) are counted with their line numbers; replay goes on.
 
 Instruments come from the sidecar ``<file>.meta.json`` when present, else from an
 ``exchangeInfo`` beside a cryptofeed file, else they are inferred from the recording itself: the
-tick and lot are the finest decimal places seen in the REST snapshot's price and size strings
-(exact, though possibly finer than the venue's real tick).
+tick is the coarsest grid the REST snapshot's prices sit on, from 50 levels up (Binance quotes
+BTCUSDT as "61659.70" on a 0.10 tick; with fewer levels, the finest decimal place seen) and the
+lot the finest decimal place of its sizes.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -102,14 +104,16 @@ def _scan(frames: Iterator[rec.Frame | rec.BadLine]) -> tuple[set[str], Rule | N
             continue
         if fr.snapshot_symbol is not None:
             pd = sd = 0
+            rows = []
             for side in ("bids", "asks"):
-                for row in msg.get(side, [])[:200]:
+                for row in msg.get(side, [])[:1000]:
                     try:
                         pd = max(pd, len(row[0].partition(".")[2]))
                         sd = max(sd, len(row[1].partition(".")[2]))
+                        rows.append((row[0], row[1]))
                     except (AttributeError, IndexError, TypeError):
                         pass
-            decimals[fr.snapshot_symbol] = (pd, sd)
+            decimals[fr.snapshot_symbol] = (_grid([r[0] for r in rows], pd), _finest(sd))
             continue
         data = msg.get("data", msg)
         if not isinstance(data, dict):
@@ -122,8 +126,36 @@ def _scan(frames: Iterator[rec.Frame | rec.BadLine]) -> tuple[set[str], Rule | N
     return symbols, rule, decimals
 
 
-def _step(decimals: int) -> str:
+def _scale(step: str) -> int:
+    return len(step.partition(".")[2])
+
+
+def _finest(decimals: int) -> str:
     return "1" if decimals == 0 else "0." + "0" * (decimals - 1) + "1"
+
+
+def _grid(texts: list[str], decimals: int) -> str:
+    """The coarsest step the differences of these prices sit on, as a decimal string: a book
+    quoted as "61659.70" on a 0.10 grid has a 0.1 tick, not 0.01. (Not for sizes: level sizes
+    can be finer than the order lot, e.g. Binance spot BTCUSDT.)"""
+    ints = []
+    for t in texts:
+        whole, _, frac = t.partition(".")
+        try:
+            ints.append(int(whole + frac.ljust(decimals, "0")))
+        except ValueError:
+            continue
+    if len(ints) < 50:  # too few to tell the grid: the finest decimal place
+        return _finest(decimals)
+    ints = [abs(x - ints[0]) for x in ints[1:]]
+    g = 0
+    for x in ints:
+        g = math.gcd(g, x)
+    g = g or 1
+    digits = str(g).rjust(decimals + 1, "0")
+    whole, frac = digits[: len(digits) - decimals], digits[len(digits) - decimals:]
+    text = f"{int(whole)}.{frac}".rstrip("0").rstrip(".") if decimals else str(g)
+    return text
 
 
 class Replay:
@@ -175,7 +207,7 @@ class Replay:
         for sym in wanted:
             dec = decimals.get(sym) or (decimals.get("") if len(wanted) == 1 else None)
             inst = known.get(sym)
-            if inst is not None and (dec is None or (dec[0] <= inst.price.scale and dec[1] <= inst.qty.scale)):
+            if inst is not None and (dec is None or (_scale(dec[0]) <= inst.price.scale and _scale(dec[1]) <= inst.qty.scale)):
                 out[sym] = inst
                 continue
             # No spec, or the recording's own strings are finer than the spec (an exchangeInfo
@@ -184,7 +216,7 @@ class Replay:
                 raise RecordingError(
                     f"{self.path}: no tick/lot size for {sym} (no meta file and no snapshot to infer them from)"
                 )
-            out[sym] = Instrument(sym, _step(dec[0]), _step(dec[1]))
+            out[sym] = Instrument(sym, dec[0], dec[1])
         return out
 
     def run(self, on_output: Callable[[Output], None] | None = None) -> ReplaySummary:
