@@ -17,7 +17,10 @@ class DetectorParams:
     wall_strong_ratio: float = 16.0
     """From this multiple on, the score saturates."""
     wall_band_ticks: int = 50
-    """The band: levels within min(1% of mid, this many ticks) on the same side."""
+    """The band: levels within min(1% of mid, this many ticks) on the same side ..."""
+    wall_band_min_levels: int = 20
+    """... or the nearest this many levels when fewer stand there (a tick much finer than the
+    spacing of the levels, as on Binance spot BTCUSDT)."""
     wall_persist_ms: int = 3000
     """A candidate must stand this long before it is announced."""
     wall_min_notional: float = 10_000.0

@@ -55,7 +55,7 @@ class WallDetector(ObserverBase):
         self.next_stats_ns = 0
         self.next_p95_ns = 0
         self.rng = random.Random(0)  # deterministic sampling
-        self.half = 0
+        self.half: dict[BookSide, int] = {BookSide.BID: 0, BookSide.ASK: 0}  # band half-width, ticks
         # What usually rests at each distance from the touch (recent samples per side and distance
         # bucket, and their P90): books are humped and touch queues grow in quiet spells, so a
         # level is compared with the large end of what is normal where it stands.
@@ -68,11 +68,18 @@ class WallDetector(ObserverBase):
         mid2 = book.mid2()
         if mid2 is None:
             return []
-        half = self.half = min(self.p.wall_band_ticks, max(1, mid2 // 200))  # 1% of mid, in ticks
+        half = min(self.p.wall_band_ticks, max(1, mid2 // 200))  # 1% of mid, in ticks
         lv = book.side(side)
         best = lv.best_px()
         lo, hi = (best - half, best) if side is BookSide.BID else (best, best + half)
-        return list(lv.levels_between(lo, hi))
+        band = list(lv.levels_between(lo, hi))
+        need = self.p.wall_band_min_levels
+        if len(band) < need:  # a sparse book (a tick much finer than its levels): the nearest levels
+            band = lv.top(need)
+            if band:
+                half = max(half, abs(band[-1][0] - best))
+        self.half[side] = half
+        return band
 
     def _stats(self, sym: SymbolState, now: int) -> list[tuple[BookSide, int, int]]:
         """Once a second: band medians, P95 samples, thresholds; returns band levels to check."""
@@ -207,7 +214,7 @@ class WallDetector(ObserverBase):
             if typ is None:
                 return  # no baseline at this distance yet
             thr = max(thr, int(self.p.wall_distance_ratio * typ) + 1)
-        if best is None or abs(best - px) > self.half:  # outside the band: no new walls here
+        if best is None or abs(best - px) > self.half[side]:  # outside the band: no new walls here
             if w is not None and not w.announced:
                 del self.walls[key]
             if w is None or not w.announced:
@@ -253,7 +260,7 @@ class WallDetector(ObserverBase):
     def _announce(self, sym: SymbolState, w: _Wall, now: int, out: list[Output]) -> None:
         lv = sym.book.side(w.side)
         best = lv.best_px()
-        if best is None or abs(best - w.px) > self.half or lv.size_at(w.px) != w.size:
+        if best is None or abs(best - w.px) > self.half[w.side] or lv.size_at(w.px) != w.size:
             del self.walls[(w.side, w.px)]  # price moved away while it waited: not a wall here
             return
         r = self.p.wall_neighbourhood_ticks
@@ -299,8 +306,12 @@ class WallDetector(ObserverBase):
             ev["end"] = end
         side = "bid" if w.side is BookSide.BID else "ask"
         verb = {"new": "Wall", "update": "Wall changed", "end": f"Wall ended ({end})"}[state.value]
-        msg = (f"{verb}: {side} {inst.px_str(w.px)} size {inst.qty_str(size)} "
-               f"({ratio:.1f}x band median), {dist} ticks from the touch")
+        if end:
+            msg = (f"{verb}: {side} {inst.px_str(w.px)} peak {inst.qty_str(w.peak)}, {inst.qty_str(size)} left, "
+                   f"{inst.qty_str(w.traded)} traded there, {dist} ticks from the touch")
+        else:
+            msg = (f"{verb}: {side} {inst.px_str(w.px)} size {inst.qty_str(size)} "
+                   f"({ratio:.1f}x band median), {dist} ticks from the touch")
         return Alert(w.id, now, sym.symbol, AlertKind.WALL, state, w.side, w.px, size, round(score, 3), msg, ev)
 
 

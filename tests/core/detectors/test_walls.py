@@ -200,3 +200,25 @@ def test_a_wall_being_eaten_stays_until_little_is_left():
     s.delta(asks=[(5040, 1_000)])
     assert s.alerts[-1].state is AlertState.END and s.alerts[-1].evidence["end"] == "consumed"
     assert len({a.id for a in s.alerts}) == 1
+
+
+class SparseScript(Script):
+    def __init__(self, **params):
+        # A tick far finer than the levels: one level every 20 ticks (as Binance spot BTCUSDT).
+        book = (tuple((5000 - 20 * i, 1000 + 10 * i) for i in range(60)),
+                tuple((5001 + 20 * i, 1000 + 10 * i) for i in range(60)))
+        EventScript.__init__(self, DetectorParams(**params), book)
+
+
+def test_a_sparse_book_is_judged_against_its_nearest_levels():
+    """Only 3 levels stand within 50 ticks: the band takes the nearest 20 levels instead."""
+    s = SparseScript()
+    s.warm()
+    s.delta(bids=[(4880, 60_000)])
+    s.idle(4000)
+    assert [a.px_ticks for a in s.alerts] == [4880]
+    s = SparseScript(wall_band_min_levels=0)
+    s.warm()
+    s.delta(bids=[(4880, 60_000)])
+    s.idle(4000)
+    assert s.alerts == []
