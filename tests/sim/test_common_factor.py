@@ -29,18 +29,19 @@ def test_small_caps_move_with_the_major():
     assert len(ref) >= 38
     for s, ser in series.items():
         c, beta = corr_beta(ref, ser.returns())
-        assert c > 0.4 and beta > 0.5, (s, c, beta)
+        assert c > 0.7 and beta > 0.5, (s, c, beta)
 
 
 def test_without_the_arbitrage_the_small_caps_drift_apart():
-    """The control: the same market with the factor-following traders switched off."""
+    """The control: the same market with the factor-following traders switched off follows the
+    factor only loosely (the organic flow leans toward fair value a little)."""
     m = Market("mixed", seed=11, injections=False, decoys=False, tickers=True)
     for sim in m.syms.values():
         sim.flow.arb_rate = 0.0
     series = _mid_series(m, 1200, 30)
     ref = series.pop("BTCUSDT").returns()
     corrs = [corr_beta(ref, ser.returns())[0] for ser in series.values()]
-    assert sum(corrs) / len(corrs) < 0.4, corrs
+    assert sum(corrs) / len(corrs) < 0.6, corrs
 
 
 def test_a_scripted_drop_trips_the_reference_weakness_warning():
