@@ -92,7 +92,7 @@ class DetectorParams:
     absorption_baseline_mult: float = 0.0
     """... times this is one lower bound of the V_W threshold (0: off; on the built-in market it
     traded recall for precision along the same curve as the intensity rule)."""
-    absorption_touch_mult: float = 4.0
+    absorption_touch_mult: float = 5.0
     """Another: this many times the median level size (median of the ten best, rolling)."""
     absorption_min_notional: float = 5_000.0
     """And the notional floor of V_W, in quote currency."""
@@ -101,7 +101,7 @@ class DetectorParams:
     absorption_rate_pct: float = 90.0
     """... at least this percentile of the number of trades into the whole side over the same span
     (sampled once a second, rolling) ..."""
-    absorption_rate_mult: float = 3.5
+    absorption_rate_mult: float = 2.25
     """... times this ..."""
     absorption_min_trades: int = 3
     """... and at least this many."""
@@ -159,6 +159,12 @@ class DetectorParams:
     of one-second ranges (a volatility spike: risk-off pulls are normal then)."""
     spoof_vol_min_ticks: float = 1.0
     """... but a range of this many ticks is never a spike (a symbol whose mid rarely moves)."""
+    spoof_flow_s: int = 15
+    """Takers hitting the candidate's side (sellers into bids, buyers into asks) over this many
+    seconds before the pull ..."""
+    spoof_min_flow_share: float = 0.55
+    """... make at least this share of the taker volume: price was pushed toward the order (a mid
+    that only jumped there, or drifted with no such flow, is not an approach; 0: off)."""
     spoof_layer_ms: int = 200
     """Pulls on one side within this long of each other are one (layered) episode."""
     spoof_max_wait_ms: int = 500
