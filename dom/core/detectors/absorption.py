@@ -272,7 +272,7 @@ class AbsorptionDetector(ObserverBase):
                 continue
             if not ep.announced:
                 if ep.cross_ns and now - ep.cross_ns >= p.absorption_confirm_ms * _MS:
-                    if shown > 0 and lv.best_px() == ep.px:
+                    if shown > p.absorption_min_shown * self.med_level[ep.side] and lv.best_px() == ep.px:
                         self._announce(sym, ep, now, out)
                     else:
                         del self.eps[key]  # it did not hold

@@ -108,7 +108,7 @@ class DetectorParams:
     absorption_baseline_mult: float = 0.0
     """... times this is one lower bound of the V_W threshold (0: off; on the built-in market it
     traded recall for precision along the same curve as the intensity rule)."""
-    absorption_touch_mult: float = 4.0
+    absorption_touch_mult: float = 5.0
     """Another: this many times the median level size (median of the ten best, rolling)."""
     absorption_min_notional: float = 5_000.0
     """And the notional floor of V_W, in quote currency."""
@@ -117,7 +117,7 @@ class DetectorParams:
     absorption_rate_pct: float = 90.0
     """... at least this percentile of the number of trades into the whole side over the same span
     (sampled once a second, rolling) ..."""
-    absorption_rate_mult: float = 3.5
+    absorption_rate_mult: float = 2.0
     """... times this ..."""
     absorption_min_trades: int = 3
     """... and at least this many."""
@@ -132,6 +132,9 @@ class DetectorParams:
     absorption_confirm_ms: int = 100
     """A level is announced when it still holds this long after V_W crossed the threshold (> the
     trade/depth skew, so a sweep's late trade-through is seen first)."""
+    absorption_min_shown: float = 2.0
+    """... and still shows more than this many times the median level size (a level nearly
+    emptied by the flow is about to break, not holding)."""
     absorption_hold_ms: int = 3000
     """H: still holding this long after the crossing, the episode is 'confirmed' (an update)."""
     absorption_fade_ms: int = 3000
@@ -173,8 +176,14 @@ class DetectorParams:
     spoof_vol_pct: float = 85.0
     """No pull counts while the mid's range over the last second exceeds this rolling percentile
     of one-second ranges (a volatility spike: risk-off pulls are normal then)."""
-    spoof_vol_min_ticks: float = 1.0
+    spoof_vol_min_ticks: float = 2.5
     """... but a range of this many ticks is never a spike (a symbol whose mid rarely moves)."""
+    spoof_flow_s: int = 15
+    """Takers hitting the candidate's side (sellers into bids, buyers into asks) over this many
+    seconds before the pull ..."""
+    spoof_min_flow_share: float = 0.55
+    """... make at least this share of the taker volume: price was pushed toward the order (a mid
+    that only jumped there, or drifted with no such flow, is not an approach; 0: off)."""
     spoof_layer_ms: int = 200
     """Pulls on one side within this long of each other are one (layered) episode."""
     spoof_max_wait_ms: int = 500

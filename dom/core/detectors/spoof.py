@@ -13,6 +13,9 @@ only when all of these hold:
 * price was approaching: the distance at the pull is at most max(``spoof_near_ticks``,
   half the first distance) and at least ``spoof_min_approach_ticks`` smaller than the largest
   distance of the last ``spoof_approach_s`` seconds, and still closing in over the last second;
+* takers pushed price toward it: those hitting its side (sellers into bids, buyers into asks)
+  made at least ``spoof_min_flow_share`` of the taker volume over the last ``spoof_flow_s``
+  seconds (a risk-off pull after a mid that only jumped there is not an approach);
 * it lived at least ``spoof_min_life_ms`` and at most ``spoof_max_life_s``;
 * the size did not reappear nearby on the same side (a moved order or a re-quoted ladder is not
   a pull), and the level was not the deepest one known (a level leaving a top-N window);
@@ -72,6 +75,7 @@ class _Pull:
     mid_range: int  # half ticks over the last second
     range_limit: int | None
     jump: int  # ticks of approach over the last second
+    toward: float  # share of taker volume that hit this side over the flow window
 
 
 class SpoofDetector(ObserverBase):
@@ -193,7 +197,7 @@ class SpoofDetector(ObserverBase):
                     c = cands.get(key)
                     if c is not None and after < before:
                         self._maybe_pull(sym, c, after, now)
-        horizon = now - 5 * _SEC
+        horizon = now - max(5, p.spoof_flow_s) * _SEC
         for dq in (self.trades[BookSide.BID], self.trades[BookSide.ASK], self.adds[BookSide.BID], self.adds[BookSide.ASK]):
             while dq and dq[0][0] < horizon:
                 dq.popleft()
@@ -252,7 +256,15 @@ class SpoofDetector(ObserverBase):
         c.pending = True
         self.pulls.append(_Pull(c.side, c.px, now, ref, after, med, c.d0, d, max(x for _, x in c.dists),
                                 c.first_ns, after == 0 and deeper is None, self.threshold.get(c.side, 0),
-                                self._range(), self.range_pct, ago - d))
+                                self._range(), self.range_pct, ago - d, self._toward(c.side, now)))
+
+    def _toward(self, side: BookSide, now: int) -> float:
+        """Share of taker volume over the last ``spoof_flow_s`` seconds that hit ``side`` (sellers
+        into bids, buyers into asks): the flow pushing price toward an order there."""
+        lo = now - self.p.spoof_flow_s * _SEC
+        mine = sum(q for T, _, q in self.trades[side] if T > lo)
+        other = sum(q for T, _, q in self.trades[side.opposite] if T > lo)
+        return mine / (mine + other) if mine + other else 0.5
 
     def _judge(self, sym: SymbolState) -> list[Output]:
         p = self.p
@@ -305,6 +317,8 @@ class SpoofDetector(ObserverBase):
             return False  # price was not approaching
         if x.jump < 1:
             return False  # price approached earlier but stalled: the pull is not a reaction to it
+        if x.toward < p.spoof_min_flow_share:
+            return False  # no taker flow pushing price toward it: a move of the mid, not an approach
         r = p.spoof_move_ticks
         moved = sum(a for t, px, a in self.adds[x.side]
                     if x.t - p.spoof_drop_window_ms * _MS <= t <= x.t + self._wait()
@@ -345,6 +359,7 @@ class SpoofDetector(ObserverBase):
             "mid_range_1s_ticks": x.mid_range / 2,
             "trade_lag_ms": self.slack.lag // _MS,
             "approach_1s_ticks": x.jump,
+            "taker_share_toward": round(x.toward, 2),
         }
         if len(group) > 1:
             ev["layer_prices"] = " ".join(inst.px_str(g.px) for g in sorted(group, key=lambda g: g.px))

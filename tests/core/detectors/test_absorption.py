@@ -219,3 +219,19 @@ def test_the_shipped_config_documents_the_built_in_defaults():
     assert DetectorParams.from_mapping({k: table[k] for k in keys}) == base
     for k in keys:
         assert table[k] == getattr(base, k), k
+
+
+def test_a_level_nearly_emptied_by_the_flow_is_not_announced_as_holding():
+    def run(start, **params):
+        s = Script(**params)
+        s.idle(31_000)
+        s.delta(bids=[(5000, start)])
+        s.hit(1.3, shown=start)  # 13 x 1,000 lots traded; the threshold is crossed after 11
+        s.idle(300)
+        return s.of(AlertState.NEW)
+
+    # At the confirmation 2,000 lots are left: twice the median level, no more. It is about to go.
+    assert run(14_000) == []
+    assert len(run(14_000, absorption_min_shown=0.0)) == 1  # the rule off: announced
+    news = run(15_000)  # 3,000 left: it still holds a real size
+    assert len(news) == 1 and news[0].evidence["displayed_now_lots"] == 3000

@@ -6,7 +6,7 @@ ticks under the best bid; sellers then walk the price down toward it, a tick a s
 """
 
 from dom.core.detectors import DetectorParams
-from dom.core.types import AlertKind, AlertState, BookSnapshot, FeedState, FeedStatus
+from dom.core.types import AlertKind, AlertState, BookSnapshot, FeedState, FeedStatus, TakerSide
 from tests.core.detectors.script import EventScript, flat_book, MS
 WALL = 4990
 
@@ -51,7 +51,7 @@ def test_a_large_bid_pulled_as_price_approaches_is_pulled_liquidity_with_its_evi
     assert ev["size_pulled_lots"] == 30_000 and ev["traded_at_level_lots"] == 0
     assert ev["first_distance_ticks"] == 10 and ev["distance_at_pull_ticks"] == 2
     assert ev["approach_ticks"] >= 2 and ev["lifetime_ms"] >= 7000 and ev["layers"] == 1
-    assert ev["ratio_to_median"] >= 5
+    assert ev["ratio_to_median"] >= 5 and ev["taker_share_toward"] == 1.0  # only sellers traded
     assert "Pulled liquidity" in a.message and "manipulation" not in a.message.lower()
     assert s.alerts[1].id == a.id and s.alerts[1].evidence["end"] == "pulled"
     assert a.ts_ns - ev["pulled_at_ns"] <= 1000 * MS  # within the matching window of the pull
@@ -68,6 +68,27 @@ def test_a_wall_consumed_by_trades_is_not_a_pull():
     s.delta(bids=[(4992, 0), (4991, 0), (WALL, 0)])
     s.idle(1000)
     assert s.alerts == []
+
+
+def test_a_pull_as_the_mid_drifts_down_without_sellers_pushing_it_is_not_reported():
+    def drift(s):
+        """The bids step back a tick a second while buyers, not sellers, trade: the mid comes
+        toward the wall but no taker flow pushes it there."""
+        best = 5000
+        while best > 4992:
+            s.idle(900)
+            s.trade(best + 1, 1000, TakerSide.BUY)
+            s.delta(bids=[(best, 0)], asks=[(best, 1000)])
+            best -= 1
+
+    for share, alerts in ((0.55, 0), (0.0, 2)):  # the flow rule on, then off
+        s = Script(spoof_min_flow_share=share)
+        s.warm_up()
+        s.delta(bids=[(WALL, 30_000)])
+        drift(s)
+        s.delta(bids=[(WALL, 0)])
+        s.idle(1000)
+        assert len(s.alerts) == alerts
 
 
 def test_a_cancel_far_from_the_touch_is_not_a_pull():
