@@ -13,7 +13,7 @@ from dom.ui.app import DomApp
 from dom.ui.model import UiModel
 
 
-def seeded_model(seconds: float = 25, seed: int = 1) -> tuple[UiModel, Market]:
+def seeded_model(seconds: float = 60, seed: int = 3) -> tuple[UiModel, Market]:
     m = Market("mixed", seed=seed)
     model = UiModel(venue="binanceusdm")
     det = make_observers()
@@ -30,7 +30,7 @@ def seeded_model(seconds: float = 25, seed: int = 1) -> tuple[UiModel, Market]:
     return model, m
 
 
-def make_app(seconds: float = 25, seed: int = 1) -> DomApp:
+def make_app(seconds: float = 60, seed: int = 3) -> DomApp:
     model, _ = seeded_model(seconds, seed)
     return DomApp(model, runner=None, fps=0, clock=None)
 
@@ -50,7 +50,7 @@ def break_sync(model: UiModel, symbol: str = "BTCUSDT") -> None:
             model.on_status(o)
 
 
-def make_resync_app(seconds: float = 25, seed: int = 1) -> DomApp:
+def make_resync_app(seconds: float = 60, seed: int = 3) -> DomApp:
     model, _ = seeded_model(seconds, seed)
     break_sync(model)
     return DomApp(model, runner=None, fps=0, clock=None)
@@ -70,7 +70,7 @@ def next_delta(model: UiModel, symbol: str, bids=(), asks=(), dt_ms: int = 100) 
 
 
 async def _screenshot(path: str, size: tuple[int, int] = (120, 40)) -> None:
-    app = make_app(seconds=25)
+    app = make_app()
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         # a trade plan: entry at the mid, stop 8 rows below (the ladder's cursor)

@@ -9,7 +9,7 @@ from tests.tui.app_factory import break_sync, make_app, text
 
 
 async def test_heatmap_draws_the_ladders_rows_coloured_by_resting_size():
-    app = make_app(seconds=25)
+    app = make_app()
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.pause()
         app.frame()
@@ -35,7 +35,7 @@ async def test_heatmap_draws_the_ladders_rows_coloured_by_resting_size():
 
 
 async def test_trades_are_drawn_at_their_price_and_time():
-    app = make_app(seconds=25)
+    app = make_app()
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.pause()
         app.frame()

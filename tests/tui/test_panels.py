@@ -6,7 +6,7 @@ from tests.tui.app_factory import make_app, make_resync_app, next_delta, seeded_
 
 
 async def test_alerts_newest_first_with_hidden_size_and_age():
-    app = make_app(seconds=25)
+    app = make_app()
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.pause()
         eps = app.model.episode_list()
@@ -28,7 +28,7 @@ async def test_alerts_newest_first_with_hidden_size_and_age():
 
 
 async def test_selecting_an_alert_centres_the_ladder_on_it():
-    app = make_app(seconds=25)
+    app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await pilot.press("down", "down", "down")
@@ -43,7 +43,7 @@ async def test_selecting_an_alert_centres_the_ladder_on_it():
 
 
 async def test_clicking_an_alert_centres_the_ladder_on_it():
-    app = make_app(seconds=25)
+    app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         target = app.model.episode_list()[0]

@@ -4,7 +4,7 @@ from tests.tui.app_factory import make_app, make_resync_app
 
 
 def test_main_screen(snap_compare):
-    assert snap_compare(make_app(seconds=25), terminal_size=(120, 40))
+    assert snap_compare(make_app(), terminal_size=(120, 40))
 
 
 def test_help_screen(snap_compare):
@@ -17,7 +17,7 @@ def test_resync_state(snap_compare):
 
 
 def test_small_terminal(snap_compare):
-    assert snap_compare(make_app(seconds=25), terminal_size=(80, 24))
+    assert snap_compare(make_app(), terminal_size=(80, 24))
 
 
 def test_light_theme(snap_compare):
@@ -25,4 +25,4 @@ def test_light_theme(snap_compare):
         pilot.app.theme = "textual-light"
         await pilot.pause()
 
-    assert snap_compare(make_app(seconds=25), run_before=light, terminal_size=(120, 40))
+    assert snap_compare(make_app(), run_before=light, terminal_size=(120, 40))
