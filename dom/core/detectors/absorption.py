@@ -12,7 +12,8 @@ Three things must hold at once, each relative to the symbol's own recent behavio
   makes up more than ``absorption_max_trade_share`` of ``V_W`` is a block, not a flow;
 * the level holds: no trade beyond it since the episode began, it is still the best and still
   shown ``absorption_confirm_ms`` later (exchange time), so a sweep's late trade-through is seen
-  first.
+  first, and then shows more than ``absorption_min_shown`` x the median level size (a level the
+  flow has nearly emptied is about to break).
 
 Depth changes at the level are judged ``align_slack_ms`` (more if the trade stream runs further
 behind: ``slack.AdaptiveSlack``) after they happen against the trades of their interval (the per-message volume balance ``R = traded - (shown_before - shown_after)``):
