@@ -86,7 +86,7 @@ class SpoofDetector(ObserverBase):
         self.cands: dict[tuple[BookSide, int], _Cand] = {}
         self.median: dict[BookSide, int] = {}
         self.threshold: dict[BookSide, int] = {}
-        self.half = 0
+        self.half: dict[BookSide, int] = {BookSide.BID: 0, BookSide.ASK: 0}  # band half-width, ticks
         self.trades = {BookSide.BID: deque(), BookSide.ASK: deque()}  # (T, px, qty), last few s
         self.adds = {BookSide.BID: deque(), BookSide.ASK: deque()}  # (t, px, added) size increases
         self.pulls: list[_Pull] = []
@@ -107,10 +107,14 @@ class SpoofDetector(ObserverBase):
         mid2 = book.mid2()
         if mid2 is None:
             return
-        half = self.half = min(self.p.wall_band_ticks, max(1, mid2 // 200))
         for side in (BookSide.BID, BookSide.ASK):
+            half = min(self.p.wall_band_ticks, max(1, mid2 // 200))
             lv = book.side(side)
             best = lv.best_px()
+            near = lv.top(self.p.wall_band_min_levels)
+            if near and abs(near[-1][0] - best) > half:  # a sparse book: its nearest levels, as walls do
+                half = abs(near[-1][0] - best)
+            self.half[side] = half
             lo, hi = (best - half, best) if side is BookSide.BID else (best, best + half)
             sizes = [q for _, q in lv.levels_between(lo, hi)]
             if len(sizes) < 5:
@@ -156,7 +160,7 @@ class SpoofDetector(ObserverBase):
             if thr is None or q < thr:
                 return
             d = self._dist(sym, side, px)
-            if d is None or d < self.p.spoof_min_d0_ticks or d > self.half:
+            if d is None or d < self.p.spoof_min_d0_ticks or d > self.half[side]:
                 return
             c = self.cands[key] = _Cand(side, px, now, d, q)
             c.sizes.append((now, q))
@@ -216,7 +220,7 @@ class SpoofDetector(ObserverBase):
                 c.sizes.popleft()
             t = thr.get(c.side)
             q = sym.book.side(c.side).size_at(c.px)
-            if not c.pending and (t is None or q < 0.5 * t or d is None or d < 0 or d > self.half):
+            if not c.pending and (t is None or q < 0.5 * t or d is None or d < 0 or d > self.half[c.side]):
                 del cands[key]
         return self._judge(sym)
 

@@ -6,7 +6,7 @@ ticks under the best bid; sellers then walk the price down toward it, a tick a s
 """
 
 from dom.core.detectors import DetectorParams
-from dom.core.types import AlertKind, AlertState, BookSnapshot, FeedState, FeedStatus, TakerSide
+from dom.core.types import AlertKind, AlertState, BookSide, BookSnapshot, FeedState, FeedStatus, TakerSide
 from tests.core.detectors.script import EventScript, flat_book, MS
 WALL = 4990
 
@@ -189,3 +189,15 @@ def test_a_pull_judged_after_the_gap_is_dropped():
     s.delta(bids=[(WALL, 0)])  # pulled; it would be judged 0.7 s later ...
     s.feed(FeedStatus("KITEUSDT", FeedState.DISCONNECTED, "test", 0, s.t))  # ... but the book is lost
     assert s.alerts == []
+
+
+def test_a_sparse_book_bands_over_its_nearest_levels():
+    """One level every 20 ticks: candidates are looked for over the nearest 20 levels, as walls
+    are, not over the 3 levels within 50 ticks (where no median can be taken)."""
+    s = Script()
+    book = (tuple((5000 - 20 * i, 1000) for i in range(60)), tuple((5001 + 20 * i, 1000) for i in range(60)))
+    s.u += 1
+    s.feed(BookSnapshot("KITEUSDT", book[0], book[1], s.u, s.t, s.t))
+    s.idle(1500)
+    det = next(o for o in s.eng.symbols["KITEUSDT"].observers if type(o).__name__ == "SpoofDetector")
+    assert det.half[BookSide.BID] == 19 * 20 and BookSide.BID in det.threshold
