@@ -51,7 +51,14 @@ class _Level:
     expected: float = 0.0  # same-size adds ordinary adds would give over the level's adds
     announced: bool = False
     reported: int = 0  # chain length at the last alert
+    size: int = 0  # the announced chain's median refill
+    traded0: int = 0  # ``traded`` when this episode began (another order took over the level)
     id: str = ""
+
+
+def _median(xs: list[int]) -> int:
+    s = sorted(xs)
+    return s[len(s) // 2] if s else 0
 
 
 def _poisson_tail(k: int, lam: float) -> float:
@@ -172,7 +179,11 @@ class IcebergDetector(ObserverBase):
             return
         lv.adds.append((r, lv.traded))
         if len(self.add_sizes) >= p.iceberg_baseline_min:
+            was = (lv.chain, lv.band, lv.chance, lv.expected)
             self._test(lv, r)
+            if lv.announced and lv.chain is not was[0] and \
+                    abs(_median(lv.chain) - lv.size) > p.iceberg_loose_tolerance * lv.size:
+                lv = self._another_order(sym, lv, was, t, out)
         self.recent_adds.append(r)
         self.add_sizes.add(r)
         if len(self.recent_adds) > p.iceberg_baseline_adds:
@@ -180,12 +191,27 @@ class IcebergDetector(ObserverBase):
         if lv.announced:
             if len(lv.chain) > lv.reported:  # another refill in the chain
                 lv.reported = len(lv.chain)
+                lv.size = _median(lv.chain)
                 out.append(self._alert(sym, lv, AlertState.UPDATE, t))
         elif len(lv.chain) >= p.iceberg_min_refills and lv.chance < p.iceberg_max_chance:
             lv.announced = True
             lv.reported = len(lv.chain)
-            lv.id = f"{sym.symbol}:iceberg:{side.value}:{px}:{lv.first_ns}"
+            lv.size = _median(lv.chain)
+            lv.id = f"{sym.symbol}:iceberg:{side.value}:{lv.px}:{lv.first_ns}"
             out.append(self._alert(sym, lv, AlertState.NEW, t))
+
+    def _another_order(self, sym: SymbolState, lv: _Level, was: tuple, t: int, out: list[Output]) -> _Level:
+        """The level now refills with another size: another order. The first order's episode
+        ends with its own chain; the new one's begins here with its chain (announced at once if
+        it already passes), so each alert's numbers belong to one order."""
+        chain, band, chance, expected = lv.chain, lv.band, lv.chance, lv.expected
+        lv.chain, lv.band, lv.chance, lv.expected = was
+        out.append(self._alert(sym, lv, AlertState.END, t, end="another_order"))
+        nl = _Level(lv.side, lv.px, t, last_trade_ns=lv.last_trade_ns, traded=lv.traded, max_q=lv.last_q,
+                    last_q=lv.last_q, adds=lv.adds, chain=chain, band=band, chance=chance, expected=expected,
+                    traded0=lv.traded)
+        self.levels[(lv.side, lv.px)] = nl
+        return nl
 
     def _usual(self, sym: SymbolState, side: BookSide) -> float:
         top = sym.book.side(side).top(10)
@@ -263,7 +289,7 @@ class IcebergDetector(ObserverBase):
         size. Organic joins are left out, so this stays a lower bound."""
         if not lv.chain:
             return 0
-        return max(0, min((len(lv.chain) - 1) * min(lv.chain) - lv.last_q, lv.traded - lv.max_q))
+        return max(0, min((len(lv.chain) - 1) * min(lv.chain) - lv.last_q, lv.traded - lv.traded0 - lv.max_q))
 
     def on_sync_lost(self, sym: SymbolState, ts_ns: int) -> list[Output]:
         out: list[Output] = [self._alert(sym, lv, AlertState.END, ts_ns, end="unknown_resync")
@@ -286,18 +312,18 @@ class IcebergDetector(ObserverBase):
             "organic_refills_expected": round(lv.expected, 3),
             "organic_chance": float(f"{lv.chance:.3g}"),
             "adds_at_level": len(lv.adds),
-            "traded_lots": lv.traded,
+            "traded_lots": lv.traded - lv.traded0,
             "max_shown_lots": lv.max_q,
             "shown_now_lots": lv.last_q,
             "hidden_lb_lots": hidden,
-            "traded_to_shown": round(lv.traded / max(1, lv.max_q), 2),
+            "traded_to_shown": round((lv.traded - lv.traded0) / max(1, lv.max_q), 2),
             "time_at_level_ms": (t - lv.first_ns) // _MS,
         }
         if end:
             ev["end"] = end
         side = lv.side.value
         msg = (f"Iceberg-like {side} {inst.px_str(lv.px)}: {len(lv.chain)} refills of ~"
-               f"{inst.qty_str(ev['refill_lots'])}, traded {inst.qty_str(lv.traded)} vs max shown "
+               f"{inst.qty_str(ev['refill_lots'])}, traded {inst.qty_str(ev['traded_lots'])} vs max shown "
                f"{inst.qty_str(lv.max_q)}, at least {inst.qty_str(hidden)} hidden")
         if end:
             msg = f"Iceberg-like level ended ({end}): {msg}"

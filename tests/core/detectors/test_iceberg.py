@@ -145,3 +145,24 @@ def test_organic_refills_at_a_round_number_are_not_an_iceberg():
         s.idle(200)
     s.idle(500)
     assert not [a for a in s.alerts if a.state is AlertState.NEW]
+
+
+def test_another_order_refilling_the_same_level_is_its_own_episode():
+    """1000 put back five times, then 3000 five times: two orders, two episodes, each with its
+    own refill size and hidden size."""
+    s = Script()
+    s.eaten_and_refilled(times=5)
+    shown = 1000
+    for _ in range(5):
+        s.t += 50 * MS
+        s.sell(5000, shown)
+        s.delta(bids=[(5000, 3000)], dt_ms=50)
+        shown = 3000
+        s.idle(200)
+    s.idle(500)
+    states = [(a.state.value, a.evidence.get("refill_lots"), a.evidence.get("end")) for a in s.alerts
+              if a.state is not AlertState.UPDATE]
+    assert states[:3] == [("new", 1000, None), ("end", 1000, "another_order"), ("new", 3000, None)]
+    first, second = s.alerts[0].id, s.alerts[-1].id
+    assert first != second
+    assert s.alerts[-1].evidence["hidden_lb_lots"] <= s.alerts[-1].evidence["traded_lots"]
