@@ -37,6 +37,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from dom.core.detectors.band import band_half
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
@@ -108,13 +109,9 @@ class SpoofDetector(ObserverBase):
         if mid2 is None:
             return
         for side in (BookSide.BID, BookSide.ASK):
-            half = min(self.p.wall_band_ticks, max(1, mid2 // 200))
             lv = book.side(side)
             best = lv.best_px()
-            near = lv.top(self.p.wall_band_min_levels)
-            if near and abs(near[-1][0] - best) > half:  # a sparse book: its nearest levels, as walls do
-                half = abs(near[-1][0] - best)
-            self.half[side] = half
+            half = self.half[side] = band_half(lv, best, mid2, self.p)
             lo, hi = (best - half, best) if side is BookSide.BID else (best, best + half)
             sizes = [q for _, q in lv.levels_between(lo, hi)]
             if len(sizes) < 5:

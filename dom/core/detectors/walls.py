@@ -16,6 +16,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Sequence
 
+from dom.core.detectors.band import band_half
 from dom.core.detectors.params import DetectorParams
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, Output, Trade
@@ -68,18 +69,11 @@ class WallDetector(ObserverBase):
         mid2 = book.mid2()
         if mid2 is None:
             return []
-        half = min(self.p.wall_band_ticks, max(1, mid2 // 200))  # 1% of mid, in ticks
         lv = book.side(side)
         best = lv.best_px()
+        half = self.half[side] = band_half(lv, best, mid2, self.p)
         lo, hi = (best - half, best) if side is BookSide.BID else (best, best + half)
-        band = list(lv.levels_between(lo, hi))
-        need = self.p.wall_band_min_levels
-        if len(band) < need:  # a sparse book (a tick much finer than its levels): the nearest levels
-            band = lv.top(need)
-            if band:
-                half = max(half, abs(band[-1][0] - best))
-        self.half[side] = half
-        return band
+        return list(lv.levels_between(lo, hi))
 
     def _stats(self, sym: SymbolState, now: int) -> list[tuple[BookSide, int, int]]:
         """Once a second: band medians, P95 samples, thresholds; returns band levels to check."""
