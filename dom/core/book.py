@@ -103,17 +103,18 @@ class BookSideLevels:
         return (s * k for k in it)
 
     def top(self, n: int) -> list[Level]:
-        """The best ``n`` levels, best first. Cached: a change deeper than the cached edge keeps
-        the cache, so reading the top after every message costs little. Do not mutate it."""
+        """The best ``n`` levels, best first. Cached (the deepest read so far; shallower reads are
+        slices of it): a change deeper than the cached edge keeps the cache, so reading the top
+        after every message costs little. Do not mutate it."""
         top = self._top
-        if top is not None and self._top_n == n:
-            return top
+        if top is not None and self._top_n >= n:
+            return top if self._top_n == n else top[:n]
         d = self.levels
         s = self._sign
         top = [(s * k, d[s * k]) for k in self._index.islice(0, n)]
         self._top, self._top_n = top, n
         # Fewer levels than asked: any new level anywhere belongs in the top.
-        self._top_edge = s * top[-1][0] if len(top) == n else 1 << 62
+        self._top_edge = s * top[-1][0] if top and len(top) == n else 1 << 62
         return top
 
     def size_at(self, px: int) -> int:
