@@ -14,14 +14,12 @@ lot the finest decimal place of its sizes.
 
 from __future__ import annotations
 
-import math
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-import orjson
 
 from dom.core.check import TopOfBookChecker
 from dom.core.engine import Engine, ObserverFactory
@@ -40,9 +38,9 @@ from dom.core.units import Instrument
 from dom.errors import RecordingError
 from dom.feeds import recording as rec
 from dom.feeds.binance_wire import BinanceDecoder, DecodeError, instruments_from_exchange_info
+from dom.feeds.replay_scan import scale, scan
 
 VENUES = {"binanceusdm": Rule.USDM, "binance": Rule.SPOT}
-_PRESCAN_LINES = 20_000
 
 
 @dataclass
@@ -86,78 +84,6 @@ class ReplaySummary:
         return asdict(self)
 
 
-def _scan(frames: Iterator[rec.Frame | rec.BadLine]) -> tuple[set[str], Rule | None, dict[str, tuple[int, int]]]:
-    """Look at the start of a recording: symbols, depth rule, decimals in snapshot strings."""
-    symbols: set[str] = set()
-    rule: Rule | None = None
-    decimals: dict[str, tuple[int, int]] = {}
-    for i, fr in enumerate(frames):
-        if i > _PRESCAN_LINES:
-            break
-        if not isinstance(fr, rec.Frame):
-            continue
-        try:
-            msg = orjson.loads(fr.raw)
-        except orjson.JSONDecodeError:
-            continue
-        if not isinstance(msg, dict):
-            continue
-        if fr.snapshot_symbol is not None:
-            pd = sd = 0
-            rows = []
-            for side in ("bids", "asks"):
-                for row in msg.get(side, [])[:1000]:
-                    try:
-                        pd = max(pd, len(row[0].partition(".")[2]))
-                        sd = max(sd, len(row[1].partition(".")[2]))
-                        rows.append((row[0], row[1]))
-                    except (AttributeError, IndexError, TypeError):
-                        pass
-            decimals[fr.snapshot_symbol] = (_grid([r[0] for r in rows], pd), _finest(sd))
-            continue
-        data = msg.get("data", msg)
-        if not isinstance(data, dict):
-            continue
-        s = data.get("s")
-        if isinstance(s, str) and data.get("e") in ("depthUpdate", "aggTrade", "trade", "bookTicker", None):
-            symbols.add(s)
-        if data.get("e") == "depthUpdate" and rule is None:
-            rule = Rule.USDM if "pu" in data else Rule.SPOT
-    return symbols, rule, decimals
-
-
-def _scale(step: str) -> int:
-    return len(step.partition(".")[2])
-
-
-def _finest(decimals: int) -> str:
-    return "1" if decimals == 0 else "0." + "0" * (decimals - 1) + "1"
-
-
-def _grid(texts: list[str], decimals: int) -> str:
-    """The coarsest step the differences of these prices sit on, as a decimal string: a book
-    quoted as "61659.70" on a 0.10 grid has a 0.1 tick, not 0.01. (Not for sizes: level sizes
-    can be finer than the order lot, e.g. Binance spot BTCUSDT.)"""
-    ints = []
-    for t in texts:
-        whole, _, frac = t.partition(".")
-        try:
-            ints.append(int(whole + frac.ljust(decimals, "0")))
-        except ValueError:
-            continue
-    if len(ints) < 50:  # too few to tell the grid: the finest decimal place
-        return _finest(decimals)
-    ints = [abs(x - ints[0]) for x in ints[1:]]
-    g = 0
-    for x in ints:
-        g = math.gcd(g, x)
-    g = g or 1
-    digits = str(g).rjust(decimals + 1, "0")
-    whole, frac = digits[: len(digits) - decimals], digits[len(digits) - decimals:]
-    text = f"{int(whole)}.{frac}".rstrip("0").rstrip(".") if decimals else str(g)
-    return text
-
-
 class Replay:
     def __init__(
         self,
@@ -174,7 +100,7 @@ class Replay:
             raise RecordingError(f"unknown venue {venue!r} (choose from {', '.join(VENUES)})")
         self.format = rec.sniff_format(self.path)
         meta = rec.read_meta(self.path)
-        scanned, rule, decimals = _scan(self._frames())
+        scanned, rule, decimals = scan(self._frames())
         venue = venue or meta.get("venue")
         if venue is None:
             venue = "binance" if rule is Rule.SPOT else "binanceusdm"
@@ -194,7 +120,7 @@ class Replay:
             return rec.iter_cryptofeed(self.path)
         return rec.iter_hftbacktest(self.path)
 
-    def _instruments(self, wanted: list[str], meta: dict, decimals: dict[str, tuple[int, int]]) -> dict[str, Instrument]:
+    def _instruments(self, wanted: list[str], meta: dict, decimals: dict[str, tuple[str, str]]) -> dict[str, Instrument]:
         known: dict[str, Instrument] = {}
         for sym, spec in (meta.get("instruments") or {}).items():
             known[sym] = Instrument(sym, spec["tick_size"], spec["lot_size"], str(spec.get("contract_size", "1")))
@@ -207,7 +133,7 @@ class Replay:
         for sym in wanted:
             dec = decimals.get(sym) or (decimals.get("") if len(wanted) == 1 else None)
             inst = known.get(sym)
-            if inst is not None and (dec is None or (_scale(dec[0]) <= inst.price.scale and _scale(dec[1]) <= inst.qty.scale)):
+            if inst is not None and (dec is None or (scale(dec[0]) <= inst.price.scale and scale(dec[1]) <= inst.qty.scale)):
                 out[sym] = inst
                 continue
             # No spec, or the recording's own strings are finer than the spec (an exchangeInfo

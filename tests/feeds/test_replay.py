@@ -136,3 +136,13 @@ def test_alerts_from_a_recording_are_byte_identical_and_the_null_control_is_repo
     assert nc["depletions"] > 1000 and 0 <= nc["far_rate"] <= nc["near_rate"] <= 1
     assert nc["precision_est"] == round(1 - nc["far_hits"] / nc["near_hits"], 3)
     assert sum(s["alerts"].values()) == len(a.stdout.splitlines())
+
+
+def test_the_inferred_tick_is_the_grid_the_snapshot_prices_sit_on():
+    from dom.feeds.replay_scan import _grid
+
+    prices = [f"{61659.70 - 0.1 * i:.2f}" for i in range(60)]  # "61659.70", "61659.60", ...
+    assert _grid(prices, 2) == "0.1"
+    assert _grid(["0.08034", "0.08010"] * 30, 5) == "0.00024"  # the coarsest grid they all sit on
+    assert _grid(prices[:10], 2) == "0.01"  # too few levels to tell: the finest decimal place
+    assert _grid([str(100 + 5 * i) for i in range(60)], 0) == "5"
