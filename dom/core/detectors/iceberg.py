@@ -234,14 +234,17 @@ class IcebergDetector(ObserverBase):
         for tol in bands:
             lo, hi = r / (1 + tol) - 1, r * (1 + tol) + 1
             chain: list[int] = []
-            since = 0
+            since = own = 0  # own: this episode's adds in the band, already in the baseline
             for size, traded in lv.adds:
-                if lo <= size <= hi and (not chain or traded - since >= p.iceberg_chain_traded * chain[-1]):
+                if not lo <= size <= hi:
+                    continue
+                own += 1
+                if not chain or traded - since >= p.iceberg_chain_traded * chain[-1]:
                     chain.append(size)
                     since = traded
             if len(chain) < p.iceberg_min_refills:
                 continue
-            own = sum(1 for size, _ in lv.adds[:-1] if lo <= size <= hi)
+            own -= 1  # the add being tested (``r``) is not in the baseline yet
             q = (max(0, sizes.bisect_right(hi) - sizes.bisect_left(lo) - own) + 1) / len(sizes)
             chance = min(1.0, _poisson_tail(len(chain), n * q) * len(bands))
             if chance < lv.chance:
@@ -304,10 +307,9 @@ class IcebergDetector(ObserverBase):
         hidden = self._hidden(lv)
         # -log10 of the chance: 5 (the default flag) -> 0.5, 10 or more -> 1.0
         score = min(1.0, -math.log10(max(lv.chance, 1e-300)) / 10)
-        chain = sorted(lv.chain)
         ev = {
             "refills": len(lv.chain),
-            "refill_lots": chain[len(chain) // 2] if chain else 0,
+            "refill_lots": _median(lv.chain),
             "refill_band": lv.band,
             "organic_refills_expected": round(lv.expected, 3),
             "organic_chance": float(f"{lv.chance:.3g}"),
