@@ -26,7 +26,9 @@ def evidence_json(ev: dict[str, Any], inst: Instrument) -> dict[str, Any]:
         elif k.endswith("_px") and isinstance(v, int):
             out[k[:-3]] = inst.px_str(v)
         elif isinstance(v, float):
-            out[k] = round(v, 6)
+            # Six decimals, but a small probability keeps three significant digits (1e-9 is
+            # not 0: an iceberg's ``organic_chance`` lives down there).
+            out[k] = round(v, 6) if v == 0 or abs(v) >= 1e-4 else float(f"{v:.3g}")
         else:
             out[k] = v
     return out

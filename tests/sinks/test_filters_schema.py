@@ -50,3 +50,12 @@ def test_rate_limit_is_a_token_bucket():
 def test_bad_sink_config_names_the_key(spec, message):
     with pytest.raises(SinkError, match=message.replace("[", r"\[").replace("]", r"\]").replace(".", r"\.")):
         build_sinks([spec])
+
+
+def test_evidence_floats_keep_six_decimals_and_small_chances_their_digits():
+    from dom.alert_json import evidence_json
+    from dom.core.units import Instrument
+
+    ev = evidence_json({"ratio": 1.23456789, "organic_chance": 6.164e-09, "zero": 0.0, "size_lots": 1500},
+                       Instrument("KITEUSDT", "0.0001", "1"))
+    assert ev == {"ratio": 1.234568, "organic_chance": 6.16e-09, "zero": 0.0, "size": "1500"}
