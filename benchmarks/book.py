@@ -74,7 +74,7 @@ def count_updates(frames: list[bytes]) -> int:
 def run_dom(snap: bytes, frames: list[bytes]) -> float:
     from dom.core.engine import Engine
     from dom.core.units import Instrument
-    from dom.feeds.binance_wire import BinanceDecoder
+    from dom.venues.binance_usdm.codec import BinanceDecoder
 
     inst = Instrument("BTCUSDT", "0.10", "0.001")
     dec = BinanceDecoder({"BTCUSDT": inst})
@@ -120,7 +120,7 @@ def bench(name: str, snap: bytes, frames: list[bytes], reps: int) -> float:
 
 
 def replay_throughput() -> None:
-    from dom.feeds.replay import Replay
+    from dom.runtime.replay import Replay
 
     times = []
     for _ in range(3):

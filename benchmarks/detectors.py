@@ -21,7 +21,7 @@ from dom.core.detectors import DetectorParams, make_observers
 from dom.core.engine import Engine
 from dom.core.types import BookDelta, SnapshotRequest, Trade
 from dom.evaluation import evaluate
-from dom.feeds.binance_wire import BinanceDecoder
+from dom.venues.binance_usdm.codec import BinanceDecoder
 from dom.sim.market import Market
 
 

@@ -34,16 +34,17 @@ def start_market(symbols: int, speed: float) -> tuple[subprocess.Popen, str]:
 
 
 async def measure(kind: str, url: str, seconds: float) -> dict:
-    from dom.feeds.binance_usdm import BinanceUsdmFeed
-    from dom.feeds.ccxt_pro import CcxtProFeed
-    from dom.runtime import Runtime
+    from dom.venues.binance_usdm.client import BinanceUsdmFeed
+    from dom.venues.ccxt_pro.client import CcxtProFeed
+    from dom.runtime.live import LiveDriver
+    from dom.runtime.pipeline import Pipeline
 
     counted = {"n": 0}
     if kind == "native":
         feed = BinanceUsdmFeed([], emit=lambda e: None, endpoint=url)
     else:
         feed = CcxtProFeed("binanceusdm", [], emit=lambda e: None, endpoint=url)
-    rt = Runtime(feed, feed.venue)
+    rt = LiveDriver(feed, Pipeline(feed.venue))
     if kind == "ccxt":
         # Every symbol of the market: ask exchangeInfo first through the native path.
         probe = BinanceUsdmFeed([], emit=lambda e: None, endpoint=url)

@@ -39,32 +39,29 @@ def pct(xs: list[float], q: float) -> float:
 
 
 async def frame_times(frames: int, symbols: int, size: tuple[int, int]) -> dict[str, list[float]]:
+    from dom.core.context.params import ContextParams
     from dom.core.detectors import make_observers
-    from dom.core.engine import Engine
-    from dom.core.types import Alert, SnapshotRequest, StatusChange
-    from dom.feeds.binance_wire import BinanceDecoder
+    from dom.runtime.pipeline import Pipeline
+    from dom.runtime.view import UiModel
     from dom.sim.market import Market
     from dom.ui.app import DomApp
-    from dom.ui.model import UiModel
+    from dom.venues.binance_usdm.codec import BinanceDecoder
 
     m = Market("mixed", seed=7, symbols=symbols)
-    model = UiModel(venue="binanceusdm")
-    det = make_observers()
-    eng = Engine(m.instruments, observers=lambda st: det(st) + model.observers(st))
-    model.engine = eng
+    model = UiModel()
+    pipe = Pipeline("sim", detectors=make_observers(), context=ContextParams(), observers=(model.observers,))
+    model.attach(pipe)
+    pipe.open(m.instruments)
     dec = BinanceDecoder(m.instruments)
     warm_s = 30.0
     stream = m.frames(warm_s + frames * 0.05 + 1)
+    snap_from: list = [m]
+    pipe.on_snapshot_request = lambda sym: snap_from[0] is not None and pipe.feed(
+        [dec.decode_snapshot(sym, snap_from[0].snapshot_body(sym), 0)])
 
     def feed(recv: int, raw: bytes, market: Market | None) -> None:
-        for ev in dec.decode(raw, recv):
-            for o in eng.feed(ev):
-                if isinstance(o, SnapshotRequest) and market is not None:
-                    eng.feed(dec.decode_snapshot(o.symbol, market.snapshot_body(o.symbol), recv))
-                elif isinstance(o, Alert):
-                    model.on_alert(o)
-                elif isinstance(o, StatusChange):
-                    model.on_status(o)
+        snap_from[0] = market
+        pipe.feed(dec.decode(raw, recv))
 
     # 30 s of history first (a full tape, heatmap and profile); then the market's next frames are
     # kept as raw bytes and the market itself is dropped, so the process holds what a TUI holds

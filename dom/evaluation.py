@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from dom.core.detectors import DetectorParams, make_observers
-from dom.core.engine import Engine
 from dom.core.types import Alert
-from dom.sim.headless import drive
+from dom.runtime.pipeline import ListenerBase, Pipeline
+from dom.runtime.simulated import drive
 from dom.sim.market import Market
 
 SEC = 1_000_000_000
@@ -192,12 +192,21 @@ def score(eps: list[Episode], labels: list[dict], prices: dict[str, Any]) -> dic
     return out
 
 
+class _Collect(ListenerBase):
+    def __init__(self, alerts: list[Alert]) -> None:
+        self.alerts = alerts
+
+    def on_alert(self, alert: Alert) -> None:
+        self.alerts.append(alert)
+
+
 def run_market(preset: str, seed: int, minutes: float, params: DetectorParams, depth_ms: int = 100,
                skew_ms: float = 0.0, injections: bool = True) -> tuple[list[Alert], list[dict], Market]:
     m = Market(preset, seed=seed, depth_ms=depth_ms, injections=injections, tickers=False)
-    eng = Engine(m.instruments, observers=make_observers(params))
+    pipe = Pipeline("sim", detectors=make_observers(params))
     alerts: list[Alert] = []
-    drive(m, eng, minutes * 60, lambda o: alerts.append(o) if isinstance(o, Alert) else None, skew_ms)
+    pipe.subscribe(_Collect(alerts))
+    drive(m, pipe, minutes * 60, skew_ms)
     m.close_labels()
     return alerts, m.labels, m
 

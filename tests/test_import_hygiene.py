@@ -26,7 +26,7 @@ def test_core_imports_nothing_io_ui_or_async():
         assert bad not in mods, f"dom.core pulled in {bad}"
 
 
-@pytest.mark.parametrize("module", ["dom.feeds.binance_wire", "dom.feeds.replay", "dom.alert_json", "dom.cli"])
+@pytest.mark.parametrize("module", ["dom.venues.binance_usdm.codec", "dom.runtime.replay", "dom.alert_json", "dom.cli"])
 def test_headless_modules_do_not_load_the_ui_or_ccxt(module):
     mods = loaded([module])
     for bad in ["textual", "rich", "ccxt"]:

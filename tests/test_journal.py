@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from dom.errors import JournalError
-from dom.journal import Journal
+from dom.store.journal import Journal
 
 
 def test_round_trip_add_list_export_summary(tmp_path):

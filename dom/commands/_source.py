@@ -1,12 +1,8 @@
-"""Options shared by the commands that connect to a market (run, record, tui)."""
+"""Options shared by the commands that connect to a market (run, record, tui): flags -> config."""
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import sys
-import time
-from typing import Any, AsyncIterator
 
 VENUES = "binanceusdm | ccxt:<exchange id> | sim"
 
@@ -51,69 +47,3 @@ def resolve(args: argparse.Namespace):
     cfg.source.append("command line")
     validate(cfg)
     return cfg
-
-
-@contextlib.asynccontextmanager
-async def market_feed(cfg: Any, quiet: bool = False, **feed_kw: Any) -> AsyncIterator[Any]:
-    """Yield a feed for the effective config; for venue ``sim`` the built-in market runs
-    in-process on a free loopback port and the native client (``sim:ccxt``: ccxt.pro's
-    binanceusdm client) connects to it."""
-    from dom.errors import ConfigError
-    from dom.feeds.binance_usdm import BinanceUsdmFeed
-
-    f = cfg.feed
-    venue = f.venue
-    srv = None
-    endpoint = f.endpoint or None
-    symbols = list(f.symbols)
-    reconnect = (cfg.reconnect.initial_s, cfg.reconnect.min_s, cfg.reconnect.max_s)
-    if venue in ("sim", "sim:ccxt"):
-        venue = "ccxt:binanceusdm" if venue == "sim:ccxt" else "binanceusdm"
-        if endpoint is None:
-            from dom.sim.server import SimServer
-
-            srv = SimServer(preset=cfg.sim.preset, seed=cfg.sim.seed, port=0, depth_ms=f.depth_ms,
-                            speed=cfg.sim.speed)
-            await srv.start()
-            endpoint = srv.url
-            if not quiet:
-                print(f"{_ts()} built-in market on {srv.url} ({', '.join(srv.symbols)})", file=sys.stderr)
-            if venue.startswith("ccxt:") and not symbols:
-                symbols = list(srv.symbols)
-    elif venue != "binanceusdm" and not (venue.startswith("ccxt:") and len(venue) > 5):
-        raise ConfigError(f"unknown venue {venue!r} (choose from: {VENUES}, sim:ccxt)")
-    if venue.startswith("ccxt:"):
-        from dom.feeds.ccxt_pro import CcxtProFeed
-
-        if feed_kw:
-            raise ConfigError("recording needs raw frames: use --venue binanceusdm or sim")
-        feed = CcxtProFeed(venue[5:], symbols, emit=lambda evs: None, endpoint=endpoint, reconnect=reconnect)
-    else:
-        feed = BinanceUsdmFeed(
-            symbols, emit=lambda evs: None, endpoint=endpoint, depth_ms=f.depth_ms,
-            stale_after=f.stale_after_s, reconnect=reconnect, snapshot_limit=f.snapshot_limit, **feed_kw,
-        )
-    feed.endpoint = endpoint or "https://fapi.binance.com"  # type: ignore[attr-defined]
-    try:
-        yield feed
-    finally:
-        await feed.close()
-        if srv is not None:
-            await srv.stop()
-
-
-def _ts() -> str:
-    return time.strftime("%H:%M:%S")
-
-
-class StderrListener:
-    """Feed and book state changes, one line each, on stderr."""
-
-    def on_status(self, c) -> None:
-        print(f"{_ts()} {c.symbol} {c.state.value}" + (f": {c.detail}" if c.detail else ""), file=sys.stderr)
-
-    def on_alert(self, a, doc) -> None:
-        pass
-
-    def on_conn(self, endpoint, state, detail) -> None:
-        print(f"{_ts()} [{endpoint}] {state.value}" + (f": {detail}" if detail else ""), file=sys.stderr)

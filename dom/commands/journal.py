@@ -31,7 +31,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dom.journal import Journal
+    from dom.store.journal import Journal
 
     j = Journal(args.db)
     try:

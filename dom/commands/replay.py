@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
 
     from dom.alert_json import alert_to_line
     from dom.core.types import Alert
-    from dom.feeds.replay import Replay
+    from dom.runtime.replay import Replay
 
     observers = _observers(args)
     rp = Replay(args.file, venue=args.venue, symbols=args.symbol, check=args.check, observers=observers)
@@ -88,7 +88,7 @@ def _print_summary(s, engine) -> None:
         for m in c.first_mismatches:
             w(f"  mismatch at u={m['update_id']}: ticker {m['expected']} book {m['got']}\n")
     w(f"elapsed {s.elapsed_s:.3f} s, {s.messages_per_s:,.0f} messages/s\n")
-    from dom.runtime import book_line
+    from dom.runtime.pipeline import book_line
 
     for st in engine.symbols.values():
         w(f"final {book_line(st)}\n")

@@ -20,62 +20,25 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--sink", action="append", metavar="SPEC",
                    help="alert sink (repeatable): jsonl:- (default), jsonl:PATH, webhook:URL, exec:COMMAND")
     p.add_argument("--summary-every", type=float, metavar="S", help="book summary period (default 5; 0: off)")
+    p.add_argument("--context", nargs="?", const="-", metavar="FILE",
+                   help="also write each symbol's trading context (funding, open interest, correlation to "
+                   "the reference...) as JSON lines with \"type\": \"context\", to FILE or stdout (-)")
+    p.add_argument("--context-every", type=float, default=5.0, metavar="S", help="context line period (default 5)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     import asyncio
 
-    return asyncio.run(_run(args))
-
-
-def detector_factory(cfg):
-    from dom.core.detectors import make_observers
-
-    return make_observers(cfg.detectors)
-
-
-async def _run(args: argparse.Namespace) -> int:
-    import asyncio
-    import signal
-
-    from dom.commands._source import StderrListener, _ts, market_feed, resolve
-    from dom.runtime import Runtime, book_line
-    from dom.sinks.base import build_sinks
+    from dom.commands._source import resolve
+    from dom.runtime.wiring import run_headless
 
     cfg = resolve(args)
-    sinks = build_sinks(cfg.sinks or ["jsonl:-"])
-    async with market_feed(cfg) as feed:
-        rt = Runtime(feed, venue=feed.venue, observers=detector_factory(cfg), sinks=sinks)
-        rt.add_listener(StderrListener())
-        await rt.start()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, rt.stop)
-
-        async def summaries() -> None:
-            while cfg.run.summary_every_s > 0:
-                await asyncio.sleep(cfg.run.summary_every_s)
-                for sym, st in rt.engine.symbols.items():
-                    r = rt.rates[sym]
-                    p50 = r.lag_pct(0.5)
-                    lag = f" lag p50 {p50:.0f} ms" if p50 is not None else ""
-                    print(f"{_ts()} {book_line(st)} msgs {r.messages}{lag}", file=sys.stderr)
-
-        task = asyncio.create_task(summaries())
-        try:
-            await rt.run(args.duration, flush_deadline=cfg.run.flush_deadline_s)
-        finally:
-            task.cancel()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.remove_signal_handler(sig)
-        s = feed.stats
-        print(
-            f"{_ts()} done: {s.frames} frames, {s.bad_frames} bad, {s.reconnects} reconnects, "
-            f"{s.snapshots} snapshots, {rt.alerts} alerts; sinks: {rt.sink_drops()} dropped, "
-            f"{rt.sink_failures()} failed after retries",
-            file=sys.stderr,
-        )
-        for st in rt.engine.symbols.values():
-            print(f"final {book_line(st)}", file=sys.stderr)
-    return 0
+    out = None
+    if args.context is not None:
+        out = sys.stdout.buffer if args.context == "-" else open(args.context, "ab")  # noqa: SIM115
+    try:
+        return asyncio.run(run_headless(cfg, args.duration, out, args.context_every))
+    finally:
+        if out is not None and out is not sys.stdout.buffer:
+            out.close()

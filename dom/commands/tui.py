@@ -23,55 +23,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dom.commands._source import market_feed, resolve
-    from dom.core.context.params import ContextParams
-    from dom.core.detectors import make_observers
-    from dom.runtime import Runtime
-    from dom.sinks.base import build_sinks
-    from dom.ui.app import DomApp
-    from dom.ui.model import UiModel
+    from dom.commands._source import resolve
+    from dom.runtime.wiring import tui
 
-    cfg = resolve(args)
-    sinks = build_sinks(cfg.sinks)  # none by default: stdout belongs to the screen
-    for s in sinks:
-        if getattr(s, "path", None) == "-":
-            from dom.errors import ConfigError
-
-            raise ConfigError("jsonl:- would write over the screen; use jsonl:FILE with the UI")
-    detectors = make_observers(cfg.detectors)
-
-    def replay_source():
-        import contextlib
-
-        from dom.feeds.replay import ReplayFeed
-
-        @contextlib.asynccontextmanager
-        async def source():
-            yield ReplayFeed(args.replay, speed=args.speed, symbols=args.symbols or None)
-
-        return source()
-
-    if args.replay:
-        from dom.feeds.replay import Replay
-
-        Replay(args.replay)  # a missing or unreadable file is one clear error, before the screen opens
-
-    async def runner(model: UiModel) -> None:
-        async with (replay_source() if args.replay else market_feed(cfg, quiet=True)) as feed:
-            rt = Runtime(feed, feed.venue, observers=lambda st: detectors(st) + model.observers(st), sinks=sinks,
-                         context=model.context, context_params=context_params)
-            rt.add_listener(model)
-            model.venue = feed.venue
-            model.stats = rt
-            await rt.start()
-            model.engine = rt.engine
-            await rt.run(args.duration)
-        model.app_exit()
-
-    model = UiModel(venue=cfg.feed.venue)
-    context_params = ContextParams.from_mapping(cfg.context)  # a bad [context] key fails before the screen
-    model.use_context(context_params)
-    app = DomApp(model, runner, fps=args.fps)
-    model.app_exit = app.exit  # type: ignore[attr-defined]
-    app.run()
-    return 0
+    return tui(resolve(args), replay=args.replay, speed=args.speed, fps=args.fps, duration=args.duration,
+               symbols=args.symbols or None)

@@ -1,12 +1,12 @@
 """The trade plan's keys on the app: the ladder's cursor (its centre row), entry and stop there,
 leverage and risk, and the journal (``j``). A mixin of :class:`dom.ui.app.DomApp`, kept apart so
-the app stays small; the desk itself (no Textual) is :mod:`dom.ui.trade_plan`."""
+the app stays small; the desk itself (no Textual) is :mod:`dom.core.context.desk`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from dom.ui.trade_plan import PlanView, book_context, num
+from dom.core.context.desk import PlanView, book_context, num
 from dom.ui.widgets.context_panel import JournalPrompt
 
 
@@ -79,25 +79,33 @@ class TradeActions:
         self.push_screen(JournalPrompt(summary), lambda text: self._log_trade(view, text))
 
     def _log_trade(self, view: PlanView, text: str | None) -> None:
+        """Write the entry in a worker thread: SQLite I/O never runs on the UI's event loop."""
         if text is None:
             return
-        from dom.errors import JournalError
-        from dom.journal import Journal
-
         st = self.model.engine[view.symbol]
         inst = st.instrument
         tags = [w[1:] for w in text.split() if w.startswith("#") and len(w) > 1]
         ctx = book_context(st, self.model.context, view, list(self.model.alerts), st.stats.last_exchange_ns)
+        entry = dict(symbol=view.symbol, side=view.side, entry=inst.px_str(view.entry_px),
+                     contracts=inst.qty_str(view.lots), leverage=self.model.desk.leverage,
+                     contract_size=inst.contract_size, tag=tags[0] if tags else "", rationale=text, context=ctx)
+        self.run_worker(lambda: self._write_journal(entry), thread=True, name="dom-journal", group="journal")
+
+    def _write_journal(self, entry: dict) -> None:
+        from dom.errors import JournalError
+        from dom.store.journal import Journal
+
         try:
             j = Journal(self.journal_path)
             try:
-                n = j.add(view.symbol, view.side, inst.px_str(view.entry_px), inst.qty_str(view.lots),
-                          leverage=self.model.desk.leverage, contract_size=inst.contract_size,
-                          tag=tags[0] if tags else "", rationale=text, context=ctx)
+                n = j.add(**entry)
             finally:
                 j.close()
         except JournalError as e:
-            self.notify(str(e), severity="error", timeout=8)
+            self.call_from_thread(self.notify, str(e), severity="error", timeout=8)
             return
+        self.call_from_thread(self._logged, n, str(j.path))
+
+    def _logged(self, n: int, path: str) -> None:
         self.last_journal_id = n
-        self.notify(f"trade #{n} logged in {j.path}")
+        self.notify(f"trade #{n} logged in {path}")

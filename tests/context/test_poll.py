@@ -9,8 +9,10 @@ from aiohttp import web
 from dom.core.context.market import MarketContext, OpenInterest, Ticker24h
 from dom.core.context.params import ContextParams
 from dom.core.types import MarkPrice
-from dom.feeds.binance_usdm import BinanceUsdmFeed
-from dom.feeds.context_poll import BinanceContextPoller, CcxtContextPoller, context_poller
+from dom.venues.binance_usdm.client import BinanceUsdmFeed
+from dom.venues import get as venue
+from dom.venues.binance_usdm.context import BinanceContextPoller
+from dom.venues.ccxt_pro.context import CcxtContextPoller
 from dom.core.units import Instrument
 from dom.sim.server import SimServer
 from tests.feeds.harness import Harness
@@ -30,7 +32,7 @@ async def test_native_poller_reads_the_built_in_markets_context_exactly():
         feed = BinanceUsdmFeed(["BTCUSDT", "KITEUSDT"], emit=lambda e: None, endpoint=srv.url)
         await feed.prepare()
         got: list = []
-        poller = context_poller(feed, got.extend, FAST)
+        poller = venue("binanceusdm").context_poller(feed, got.extend, FAST)
         assert isinstance(poller, BinanceContextPoller)
         await srv.pause()  # a still market: what the poller read is what the server holds
         await run_for(poller, 1.2)
@@ -52,13 +54,13 @@ async def test_native_poller_reads_the_built_in_markets_context_exactly():
 
 
 async def test_ccxt_poller_reads_the_same_through_ccxt():
-    from dom.feeds.ccxt_pro import CcxtProFeed
+    from dom.venues.ccxt_pro.client import CcxtProFeed
 
     async with SimServer(seed=2, port=0) as srv:
         feed = CcxtProFeed("binanceusdm", ["KITEUSDT"], emit=lambda e: None, endpoint=srv.url)
         await feed.prepare()
         got: list = []
-        poller = context_poller(feed, got.extend, FAST)
+        poller = venue("ccxt:binanceusdm").context_poller(feed, got.extend, FAST)
         assert isinstance(poller, CcxtContextPoller)
         await srv.pause()
         await run_for(poller, 1.5)
@@ -130,7 +132,7 @@ async def test_a_venue_that_never_answers_does_not_hold_up_the_books():
     runner, url = await serve(never)
     try:
         async with SimServer(seed=3, port=0) as srv, Harness(srv) as h:
-            poller = BinanceContextPoller(url, h.feed.symbols, h.feed.instruments, h.rt.emit_context, FAST)
+            poller = BinanceContextPoller(url, h.feed.symbols, h.feed.instruments, h.pipe.feed_context, FAST)
             task = asyncio.create_task(poller.run())
             await asyncio.sleep(1.0)
             await h.assert_exact()
@@ -143,12 +145,14 @@ async def test_a_venue_that_never_answers_does_not_hold_up_the_books():
 
 
 async def test_the_runtime_runs_the_poller_beside_the_feed_and_fills_the_context():
-    from dom.runtime import Runtime
+    from dom.runtime.live import LiveDriver
+    from dom.runtime.pipeline import Pipeline
 
     async with SimServer(seed=5, port=0) as srv:
         feed = BinanceUsdmFeed(["BTCUSDT", "WRENUSDT"], emit=lambda e: None, endpoint=srv.url)
-        ctx = MarketContext()
-        rt = Runtime(feed, feed.venue, observers=ctx.observers, context=ctx, context_params=FAST)
+        pipe = Pipeline(feed.venue, context=FAST)
+        ctx = pipe.context
+        rt = LiveDriver(feed, pipe, poller_for=venue("binanceusdm").context_poller)
         await rt.start()
         task = asyncio.create_task(rt.run())
         await asyncio.sleep(1.5)

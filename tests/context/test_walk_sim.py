@@ -7,7 +7,7 @@ from dom.core.book import OrderBook
 from dom.core.context.liquidity import slippage_bps
 from dom.core.context.sizing import walk
 from dom.core.types import BookSnapshot
-from dom.feeds.binance_usdm import BinanceUsdmFeed
+from dom.venues.binance_usdm.client import BinanceUsdmFeed
 from dom.sim.matching import ASK, BID, MatchingBook
 from dom.sim.server import SimServer
 

@@ -1,4 +1,4 @@
-"""A native feed + runtime connected to the built-in market on loopback, for feed tests."""
+"""A native feed + live driver connected to the built-in market on loopback, for feed tests."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from collections import defaultdict
 
 from dom.core.engine import ObserverBase
 from dom.core.types import FeedState
-from dom.feeds.binance_usdm import BinanceUsdmFeed
-from dom.runtime import Runtime
+from dom.venues.binance_usdm.client import BinanceUsdmFeed
+from dom.runtime.live import LiveDriver
+from dom.runtime.pipeline import Pipeline
 from dom.sim.server import SimServer
 
 SYMBOLS = ["BTCUSDT", "KITEUSDT", "PIKEUSDT"]
@@ -33,22 +34,23 @@ class Harness:
         self.statuses: dict[str, list[FeedState]] = defaultdict(list)
         self.conn: list[tuple[str, FeedState, str]] = []
         if ccxt:
-            from dom.feeds.ccxt_pro import CcxtProFeed
+            from dom.venues.ccxt_pro.client import CcxtProFeed
 
             self.feed = CcxtProFeed("binanceusdm", SYMBOLS, emit=lambda e: None, endpoint=srv.url,
                                     reconnect=(0.05, 0.1, 1.0))
         else:
             self.feed = BinanceUsdmFeed(SYMBOLS, emit=lambda e: None, endpoint=srv.url,
                                         stale_after=stale_after, reconnect=(0.05, 0.1, 1.0))
-        self.rt = Runtime(self.feed, self.feed.venue, observers=lambda st: [TradeIds(self.trades[st.symbol], self.trade_lags_ms)])
-        self.rt.add_listener(self)
+        self.pipe = Pipeline(self.feed.venue, observers=(lambda st: [TradeIds(self.trades[st.symbol], self.trade_lags_ms)],))
+        self.pipe.subscribe(self)
+        self.rt = LiveDriver(self.feed, self.pipe)
         self.task: asyncio.Task | None = None
 
     # listener
     def on_status(self, c):
         self.statuses[c.symbol].append(c.state)
 
-    def on_alert(self, a, doc):
+    def on_alert(self, a):
         pass
 
     def on_conn(self, endpoint, state, detail):

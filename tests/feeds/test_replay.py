@@ -10,7 +10,7 @@ import pytest
 
 from dom.core.types import FeedState, StatusChange
 from dom.errors import RecordingError
-from dom.feeds.replay import Replay
+from dom.runtime.replay import Replay
 
 USDM = "hftbacktest/usdm/btcusdt_20240808.gz"
 SPOT = "hftbacktest/spot/btcusdt_20240808.gz"
@@ -139,7 +139,7 @@ def test_alerts_from_a_recording_are_byte_identical_and_the_null_control_is_repo
 
 
 def test_the_inferred_tick_is_the_grid_the_snapshot_prices_sit_on():
-    from dom.feeds.replay_scan import _grid
+    from dom.venues.binance_usdm.recording_scan import _grid
 
     prices = [f"{61659.70 - 0.1 * i:.2f}" for i in range(60)]  # "61659.70", "61659.60", ...
     assert _grid(prices, 2) == "0.1"

@@ -6,7 +6,7 @@ import pytest
 
 from dom.core.engine import Engine
 from dom.core.types import BookDelta, SnapshotRequest
-from dom.feeds.binance_wire import BinanceDecoder
+from dom.venues.binance_usdm.codec import BinanceDecoder
 from dom.sim.market import Market
 from dom.sim.matching import MatchingBook
 

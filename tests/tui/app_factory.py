@@ -4,29 +4,25 @@ app runs no frame timer and no wall clock (frames are drawn on keys and by the t
 
 from __future__ import annotations
 
+from dom.core.context.params import ContextParams
 from dom.core.detectors import make_observers
-from dom.core.engine import Engine
-from dom.core.types import Alert, BookDelta, FeedState, FeedStatus, StatusChange
-from dom.sim.headless import drive
+from dom.core.types import BookDelta, FeedState, FeedStatus
+from dom.runtime.pipeline import Pipeline
+from dom.runtime.simulated import drive
+from dom.runtime.view import UiModel
 from dom.sim.market import Market
 from dom.ui.app import DomApp
-from dom.ui.model import UiModel
 
 
-def seeded_model(seconds: float = 60, seed: int = 3) -> tuple[UiModel, Market]:
-    m = Market("mixed", seed=seed)
-    model = UiModel(venue="binanceusdm")
-    det = make_observers()
-    eng = Engine(m.instruments, observers=lambda st: det(st) + model.observers(st))
-    model.engine = eng
-
-    def out(o) -> None:
-        if isinstance(o, Alert):
-            model.on_alert(o)
-        elif isinstance(o, StatusChange):
-            model.on_status(o)
-
-    drive(m, eng, seconds, out)
+def seeded_model(seconds: float = 60, seed: int = 3, detectors: bool = True,
+                 context: ContextParams | None = None, market: Market | None = None) -> tuple[UiModel, Market]:
+    """The screen's model on a pipeline fed ``seconds`` of the built-in market (seed ``seed``)."""
+    m = market or Market("mixed", seed=seed)
+    model = UiModel()
+    pipe = Pipeline("sim", detectors=make_observers() if detectors else None,
+                    context=context or ContextParams(), observers=(model.observers,))
+    model.attach(pipe)
+    drive(m, pipe, seconds)
     return model, m
 
 
@@ -38,16 +34,12 @@ def make_app(seconds: float = 60, seed: int = 3) -> DomApp:
 def break_sync(model: UiModel, symbol: str = "BTCUSDT") -> None:
     """A sequence gap on ``symbol`` (a delta whose ``pu`` does not chain), then the feed saying it
     is re-fetching the snapshot: the book is resyncing and must not be shown."""
-    eng = model.engine
-    st = eng[symbol]
+    st = model.engine[symbol]
     last = st.seq.last_id
     ts = st.stats.last_exchange_ns + 1_000_000
-    for o in eng.feed(BookDelta(symbol, (), (), last + 10, last + 12, last + 9, ts, ts)):
-        if isinstance(o, StatusChange):
-            model.on_status(o)
-    for o in eng.feed(FeedStatus(symbol, FeedState.RESYNCING, "fetching a fresh snapshot", ts, ts)):
-        if isinstance(o, StatusChange):
-            model.on_status(o)
+    model.pipeline.on_snapshot_request = lambda s: None  # the snapshot never comes
+    model.pipeline.feed([BookDelta(symbol, (), (), last + 10, last + 12, last + 9, ts, ts),
+                         FeedStatus(symbol, FeedState.RESYNCING, "fetching a fresh snapshot", ts, ts)])
 
 
 def make_resync_app(seconds: float = 60, seed: int = 3) -> DomApp:

@@ -6,32 +6,33 @@ from __future__ import annotations
 
 from textual.app import App, ComposeResult
 
+from dom.core.context.params import ContextParams
 from dom.core.detectors import make_observers
-from dom.core.engine import Engine
-from dom.core.types import Alert
-from dom.feeds.context_poll import parse_open_interest, parse_ticker
+from dom.runtime.pipeline import Pipeline
+from dom.runtime.simulated import drive
+from dom.runtime.view import UiModel
 from dom.sim.context import SimContext
-from dom.sim.headless import drive
 from dom.sim.market import Market
 from dom.ui.app import DomApp
-from dom.ui.model import UiModel
 from dom.ui.widgets.context_panel import ContextPanel
+from dom.venues.binance_usdm.context import parse_open_interest, parse_ticker
 
 
 def context_model(seconds: float = 10, seed: int = 3, detectors: bool = True) -> tuple[UiModel, Market]:
     m = Market("mixed", seed=seed)
     sc = SimContext(m)
-    model = UiModel(venue="binanceusdm")
-    det = make_observers() if detectors else (lambda st: [])
-    model.engine = Engine(m.instruments, observers=lambda st: det(st) + model.observers(st))
+    model = UiModel()
+    pipe = Pipeline("sim", detectors=make_observers() if detectors else None, context=ContextParams(),
+                    observers=(model.observers,))
+    model.attach(pipe)
+    pipe.open(m.instruments)
 
     def poll() -> None:
-        for sim in m.syms.values():
-            model.context.apply(parse_open_interest(sim.inst, sc.open_interest(sim), m.now))
-            model.context.apply(parse_ticker(sim.inst, sc.ticker(sim), m.now))
+        pipe.feed_context([parse_open_interest(sim.inst, sc.open_interest(sim), m.now) for sim in m.syms.values()])
+        pipe.feed_context([parse_ticker(sim.inst, sc.ticker(sim), m.now) for sim in m.syms.values()])
 
     poll()
-    drive(m, model.engine, seconds, lambda o: model.on_alert(o) if isinstance(o, Alert) else None)
+    drive(m, pipe, seconds)
     poll()
     return model, m
 

@@ -4,7 +4,7 @@ panel's numbers, the ladder's plan marks, the journal key; one snapshot of the p
 import json
 from decimal import Decimal
 
-from dom.journal import Journal
+from dom.store.journal import Journal
 from dom.ui.widgets.context_panel import JournalPrompt
 from tests.tui.context_factory import context_model, make_app, make_panel_app
 
@@ -123,6 +123,7 @@ async def test_journal_key_logs_the_trade_with_its_book_context(tmp_path):
         await pilot.press("n", "e", *["shift+up"] * 10, "t", "j")
         assert isinstance(app.screen, JournalPrompt)
         await pilot.press(*"#fade VAH rejection", "enter")
+        await app.workers.wait_for_complete()  # the journal is written off the UI thread
         await pilot.pause()
         assert not isinstance(app.screen, JournalPrompt) and app.last_journal_id == 1
     j = Journal(tmp_path / "journal.sqlite")
@@ -163,19 +164,15 @@ def test_a_market_wide_drop_in_the_built_in_market_trips_the_panels_btc_warning(
     """A scripted common-factor drop (-3% over 5 minutes): bars from the published books, the
     reference-weakness warning on the panel, and the small cap falling with the reference.
     (Five 1 m returns of a steady drift say nothing about correlation: that needs longer runs.)"""
-    from dom.core.context.market import MarketContext
-    from dom.core.engine import Engine
-    from dom.sim.headless import drive
+    from dom.core.context.params import ContextParams
     from dom.sim.market import Market
-    from dom.ui.model import UiModel
     from dom.ui.widgets.context_panel import ContextPanel
+    from tests.tui.app_factory import seeded_model
 
     m = Market("mixed", seed=12, injections=False, decoys=False)
     m.move_factor(-3.0, 300)
-    model = UiModel(venue="binanceusdm")
-    model.context = MarketContext(weakness_window_s=300, weakness_drop_pct=2.0)
-    model.engine = Engine(m.instruments, observers=model.observers)
-    drive(m, model.engine, 330)
+    params = ContextParams(weakness_window_s=300, weakness_drop_pct=2.0)
+    model, _ = seeded_model(330, detectors=False, context=params, market=m)
     panel = ContextPanel(model)
     panel.symbol = "KITEUSDT"
     warning = model.context.weakness()

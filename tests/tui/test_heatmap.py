@@ -3,7 +3,7 @@
 from dom.core.engine import Engine
 from dom.core.types import BookDelta, BookSnapshot, Trade, TakerSide
 from dom.core.units import Instrument
-from dom.ui.history import HeatRing, column_buckets
+from dom.core.history import HeatRing, column_buckets
 from dom.ui.palette import HEAT
 from tests.tui.app_factory import break_sync, make_app, text
 

@@ -93,18 +93,20 @@ async def test_status_bar_rates_lag_and_dropped_frames():
 
 
 async def test_replay_feed_drives_the_app_through_the_runtime(shared_data):
+    from dom.core.context.params import ContextParams
     from dom.core.detectors import make_observers
-    from dom.feeds.replay import ReplayFeed
-    from dom.runtime import Runtime
-    from dom.ui.model import UiModel
+    from dom.runtime.live import LiveDriver
+    from dom.runtime.pipeline import Pipeline
+    from dom.runtime.replay import ReplayFeed
+    from dom.runtime.view import UiModel
 
     model = UiModel()
     feed = ReplayFeed(shared_data / "cryptofeed" / "BINANCE_FUTURES.ws.1.0", speed=0)
-    det = make_observers()
-    rt = Runtime(feed, feed.venue, observers=lambda st: det(st) + model.observers(st))
-    rt.add_listener(model)
+    pipe = Pipeline(feed.venue, detectors=make_observers(), context=ContextParams(), observers=(model.observers,))
+    model.attach(pipe)
+    rt = LiveDriver(feed, pipe)
     await rt.start()
-    model.engine, model.stats, model.venue = rt.engine, rt, feed.venue
+    model.stats = rt
 
     async def runner(m):
         await rt.run()

@@ -11,7 +11,7 @@ from textual.message import Message
 from textual.strip import Strip
 
 from dom.core.types import Alert, AlertState
-from dom.ui.model import UiModel
+from dom.runtime.view import UiModel
 from dom.ui.palette import KIND_LETTER, compact, fmt_age
 from dom.ui.widgets.lines import LineWidget
 

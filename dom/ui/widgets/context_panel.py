@@ -24,8 +24,8 @@ from textual.widgets import Input, Static
 from dom.core.context.liquidity import human
 from dom.core.profile import value_area
 from dom.core.types import AlertKind, BookSide
-from dom.ui.model import UiModel
-from dom.ui.trade_plan import PlanView, num
+from dom.runtime.view import UiModel
+from dom.core.context.desk import PlanView, num
 from dom.ui.widgets.lines import LineWidget
 
 # Palette styles by role (dom/ui/palette.py).

@@ -2,7 +2,7 @@
 
 It draws the ladder's rows (:class:`dom.ui.widgets.ladder.Axis`: same grouping, same centre, row
 for row), time running left to right up to now beside the ladder. Each cell is two time slots of
-the symbol's :class:`dom.ui.history.HeatRing` drawn with a half block (``▌``: left slot in the
+the symbol's :class:`dom.core.history.HeatRing` drawn with a half block (``▌``: left slot in the
 foreground colour, right slot in the background), coloured by resting size on a log scale
 around the visible levels' 90th percentile. Trades print as ``•`` (``●`` for big ones) in the
 aggressor's colour. A slot after a lost sync shows ``┊`` until the book is synced again.
@@ -18,8 +18,8 @@ from bisect import bisect_right
 from rich.segment import Segment
 from textual.strip import Strip
 
-from dom.ui.history import Column, column_buckets
-from dom.ui.model import UiModel
+from dom.core.history import Column, column_buckets
+from dom.runtime.view import UiModel
 from dom.ui.palette import HEAT
 from dom.ui.widgets.ladder import Axis
 from dom.ui.widgets.lines import LineWidget

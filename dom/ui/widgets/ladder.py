@@ -23,7 +23,7 @@ from textual.events import MouseScrollDown, MouseScrollUp
 from textual.strip import Strip
 
 from dom.core.profile import value_area
-from dom.ui.model import UiModel
+from dom.runtime.view import UiModel
 from dom.ui.palette import KIND_LETTER, SHADES, round_sig
 from dom.ui.widgets.ladder_rows import COLUMNS, PLAN_ORDER, Axis, Col, Row, in_window, row_cells
 from dom.ui.widgets.lines import LineWidget

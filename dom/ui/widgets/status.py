@@ -20,7 +20,7 @@ from rich.segment import Segment
 from textual.strip import Strip
 from textual.widget import Widget
 
-from dom.ui.model import UiModel
+from dom.runtime.view import UiModel
 from dom.ui.palette import Palette
 
 

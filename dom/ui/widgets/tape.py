@@ -10,7 +10,7 @@ from rich.segment import Segment
 from textual.strip import Strip
 
 from dom.core.types import TakerSide, Trade
-from dom.ui.model import UiModel
+from dom.runtime.view import UiModel
 from dom.ui.palette import SHADES, compact
 from dom.ui.widgets.lines import LineWidget
 

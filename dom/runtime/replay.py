@@ -1,8 +1,9 @@
-"""Replay a recording through the same parse functions and engine as a live feed.
+"""The replay driver: a recording through the venue's live decoder into the same pipeline.
 
-``Replay(path, ...).run(on_output)`` decodes every frame with :class:`BinanceDecoder` (the live
-decoder), feeds the events to an :class:`Engine`, hands every output to ``on_output`` in order,
-and returns a :class:`ReplaySummary`. Bad lines (truncated JSON, wrong types, negative sizes,
+``Replay(path, ...).run(on_output)`` decodes every frame with the venue's codec (the live
+decoder), feeds the events to a :class:`Pipeline`, hands every alert and status change to
+``on_output`` in order, and returns a :class:`ReplaySummary`. ``ReplayFeed`` plays the same
+frames, paced, as a live client for the screen (``dom tui --replay``). Bad lines (truncated JSON, wrong types, negative sizes,
 non-numeric prices) are counted with their line numbers; replay goes on.
 
 Instruments come from the sidecar ``<file>.meta.json`` when present, else from an
@@ -22,23 +23,16 @@ from typing import Any, Callable, Iterator
 
 
 from dom.core.check import TopOfBookChecker
+from dom import venues
 from dom.core.engine import Engine, ObserverFactory
 from dom.core.sequencer import Rule
-from dom.core.types import (
-    Alert,
-    BookDelta,
-    BookSnapshot,
-    BookTicker,
-    FeedState,
-    Output,
-    SnapshotRequest,
-    StatusChange,
-)
+from dom.core.types import Alert, BookDelta, BookSnapshot, BookTicker, Event, FeedState, Output, StatusChange
 from dom.core.units import Instrument
 from dom.errors import RecordingError
-from dom.feeds import recording as rec
-from dom.feeds.binance_wire import BinanceDecoder, DecodeError, instruments_from_exchange_info
-from dom.feeds.replay_scan import scale, scan
+from dom.store import recording as rec
+from dom.runtime.pipeline import ListenerBase, Pipeline
+from dom.venues.binance_usdm.codec import DecodeError, instruments_from_exchange_info
+from dom.venues.binance_usdm.recording_scan import scale, scan
 
 VENUES = {"binanceusdm": Rule.USDM, "binance": Rule.SPOT}
 
@@ -145,59 +139,60 @@ class Replay:
             out[sym] = Instrument(sym, dec[0], dec[1])
         return out
 
-    def run(self, on_output: Callable[[Output], None] | None = None) -> ReplaySummary:
-        t0 = time.perf_counter()
+    def decoded(self) -> Iterator[tuple[int, int, list[Event] | str]]:
+        """``(line_no, recv_ns, events)`` for every line, in file order, through the venue's live
+        decoder; a line that cannot be used gives its reason as a string instead of events."""
         syms = list(self.instruments)
         single = syms[0] if len(syms) == 1 else None
-        dec = BinanceDecoder(self.instruments)
-        eng = self.engine = Engine(self.instruments, self.rule, observers=self._observers)
-        checkers = {s: TopOfBookChecker() for s in syms} if self.check else {}
-        summ = ReplaySummary(str(self.path), self.format, self.venue, syms)
-        alerts: Counter[str] = Counter()
-
-        def bad(n: int, reason: str) -> None:
-            summ.bad_lines += 1
-            if len(summ.bad_examples) < 10:
-                summ.bad_examples.append([n, reason])
-
+        dec = venues.get(self.venue).decoder(self.instruments)
         for fr in self._frames():
-            summ.lines += 1
             if isinstance(fr, rec.BadLine):
-                bad(fr.line_no, fr.reason)
+                yield fr.line_no, 0, fr.reason
                 continue
-            summ.messages += 1
             try:
                 if fr.snapshot_symbol is not None:
                     sym = fr.snapshot_symbol or single
                     if sym is None:
-                        bad(fr.line_no, "bare snapshot in a multi-symbol recording")
+                        yield fr.line_no, fr.recv_ns, "bare snapshot in a multi-symbol recording"
                         continue
                     if sym not in self.instruments:
+                        yield fr.line_no, fr.recv_ns, []
                         continue
-                    events = [dec.decode_snapshot(sym, fr.raw, fr.recv_ns)]
-                    summ.snapshots += 1
+                    yield fr.line_no, fr.recv_ns, [dec.decode_snapshot(sym, fr.raw, fr.recv_ns)]
                 else:
-                    events = dec.decode(fr.raw, fr.recv_ns)
+                    yield fr.line_no, fr.recv_ns, dec.decode(fr.raw, fr.recv_ns)
             except DecodeError as e:
-                bad(fr.line_no, str(e))
+                yield fr.line_no, fr.recv_ns, str(e)
+
+    def run(self, on_output: Callable[[Output], None] | None = None) -> ReplaySummary:
+        """Replay the whole file through a pipeline (no market context: nothing asks for it);
+        every alert and status change goes to ``on_output`` in order."""
+        t0 = time.perf_counter()
+        syms = list(self.instruments)
+        pipe = self.pipeline = Pipeline(self.venue, self.rule, detectors=self._observers, context=None)
+        eng = self.engine = pipe.open(self.instruments)
+        checkers = {s: TopOfBookChecker() for s in syms} if self.check else {}
+        summ = ReplaySummary(str(self.path), self.format, self.venue, syms)
+        tally = _Tally(summ, checkers, on_output)
+        pipe.subscribe(tally)
+        for line_no, _recv, events in self.decoded():
+            summ.lines += 1
+            if isinstance(events, str):
+                if _recv:
+                    summ.messages += 1
+                tally.bad(line_no, events)
                 continue
+            summ.messages += 1
+            tally.line_no = line_no
+            if events and type(events[0]) is BookSnapshot:
+                summ.snapshots += 1
             for ev in events:
-                outs = eng.feed(ev)
-                for o in outs:
-                    if isinstance(o, StatusChange):
-                        if o.state is FeedState.GAP or o.state is FeedState.CROSSED:
-                            summ.gap_details.append(f"line {fr.line_no}: {o.detail}")
-                            if checkers:
-                                checkers[o.symbol].on_gap()
-                    elif isinstance(o, Alert):
-                        alerts[o.kind.value] += 1
-                    if on_output is not None and not isinstance(o, SnapshotRequest):
-                        on_output(o)
+                pipe.feed((ev,))
                 if checkers:
                     self._check(eng, checkers, ev)
         for c in checkers.values():
             c.finish()
-        self._fill(summ, eng, checkers, alerts, time.perf_counter() - t0)
+        self._fill(summ, eng, checkers, tally.alerts, time.perf_counter() - t0)
         return summ
 
     @staticmethod
@@ -294,42 +289,59 @@ class ReplayFeed:
         from dom.core.types import FeedState
 
         rp = self.replay
-        dec = BinanceDecoder(self.instruments)
-        single = next(iter(self.instruments)) if len(self.instruments) == 1 else None
         loop = asyncio.get_running_loop()
         t0_wall = loop.time()
         t0_rec = None
         self.on_status("replay", FeedState.CONNECTED, str(rp.path))
-        for fr in rp._frames():
-            if isinstance(fr, rec.BadLine):
+        for _line, recv_ns, events in rp.decoded():
+            if isinstance(events, str):
                 self.stats.bad_frames += 1
                 continue
             if t0_rec is None:
-                t0_rec = fr.recv_ns
+                t0_rec = recv_ns
             if self.speed > 0:
-                due = t0_wall + (fr.recv_ns - t0_rec) / 1e9 / self.speed
+                due = t0_wall + (recv_ns - t0_rec) / 1e9 / self.speed
                 delay = due - loop.time()
                 if delay > 0.002:
                     await asyncio.sleep(delay)
             elif self.stats.frames % 500 == 0:
                 await asyncio.sleep(0)
             self.stats.frames += 1
-            try:
-                if fr.snapshot_symbol is not None:
-                    sym = fr.snapshot_symbol or single
-                    if sym not in self.instruments:
-                        continue
-                    self.stats.snapshots += 1
-                    events = [dec.decode_snapshot(sym, fr.raw, fr.recv_ns)]
-                else:
-                    events = dec.decode(fr.raw, fr.recv_ns)
-            except DecodeError:
-                self.stats.bad_frames += 1
-                continue
             if events:
+                if type(events[0]) is BookSnapshot:
+                    self.stats.snapshots += 1
                 self.emit(events)
         self.on_status("replay", FeedState.CLOSED, "end of recording")
         await asyncio.Event().wait()  # keep the last state on screen until the user quits
+
+
+class _Tally(ListenerBase):
+    """What a replay counts from the pipeline's outputs: alerts by kind, gaps with their line."""
+
+    def __init__(self, summ: ReplaySummary, checkers: dict, on_output: Callable[[Output], None] | None) -> None:
+        self.summ = summ
+        self.checkers = checkers
+        self.on_output = on_output
+        self.alerts: Counter[str] = Counter()
+        self.line_no = 0
+
+    def bad(self, n: int, reason: str) -> None:
+        self.summ.bad_lines += 1
+        if len(self.summ.bad_examples) < 10:
+            self.summ.bad_examples.append([n, reason])
+
+    def on_status(self, o: StatusChange) -> None:
+        if o.state is FeedState.GAP or o.state is FeedState.CROSSED:
+            self.summ.gap_details.append(f"line {self.line_no}: {o.detail}")
+            if self.checkers:
+                self.checkers[o.symbol].on_gap()
+        if self.on_output is not None:
+            self.on_output(o)
+
+    def on_alert(self, a: Alert) -> None:
+        self.alerts[a.kind.value] += 1
+        if self.on_output is not None:
+            self.on_output(a)
 
 
 @dataclass

@@ -19,8 +19,8 @@ from typing import Any
 from dom.core.types import BookDelta, BookSnapshot, Event, FeedState, FeedStatus, TakerSide, Trade
 from dom.core.units import Instrument
 from dom.errors import FeedError, UnitsError
-from dom.feeds.binance_usdm import FeedStats
-from dom.feeds.tasks import run_together
+from dom.venues.base import FeedStats
+from dom.venues.tasks import run_together
 
 _MS = 1_000_000
 
@@ -108,7 +108,7 @@ class CcxtProFeed:
         """Point a Binance-family client at another server (the built-in market, a testnet)."""
         if not self.exchange_id.startswith("binance"):
             raise FeedError(f"--endpoint is supported for ccxt Binance venues only, not {self.venue}")
-        from dom.feeds.binance_usdm import endpoints
+        from dom.venues.binance_usdm.client import endpoints
 
         rest, ws = endpoints(endpoint)
         api = self.ex.urls["api"]

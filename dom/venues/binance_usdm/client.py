@@ -19,7 +19,6 @@ import functools
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
@@ -30,10 +29,11 @@ from websockets.client import backoff
 from dom.core.types import Event, FeedState, FeedStatus
 from dom.core.units import Instrument
 from dom.errors import FeedError
-from dom.feeds.binance_wire import BinanceDecoder, DecodeError, instruments_from_exchange_info
-from dom.feeds.tasks import run_together
+from dom.venues.binance_usdm.codec import BinanceDecoder, DecodeError, instruments_from_exchange_info
+from dom.venues.base import FeedStats
+from dom.venues.tasks import run_together
 
-log = logging.getLogger("dom.feeds.binance_usdm")
+log = logging.getLogger("dom.venues.binance_usdm.client")
 
 PRODUCTION_REST = "https://fapi.binance.com"
 PRODUCTION_WS = "wss://fstream.binance.com"
@@ -49,19 +49,6 @@ def endpoints(endpoint: str | None) -> tuple[str, str]:
     if e.startswith("http://"):
         return e, "ws://" + e[len("http://") :]
     raise FeedError(f"endpoint must start with http:// or https://: {endpoint!r}")
-
-
-@dataclass
-class FeedStats:
-    frames: int = 0
-    bytes: int = 0
-    bad_frames: int = 0
-    reconnects: int = 0
-    stale: int = 0
-    snapshots: int = 0
-    snapshot_errors: int = 0
-    last_frame_ns: int = 0
-    bad_examples: list[str] = field(default_factory=list)
 
 
 class BinanceUsdmFeed:
@@ -85,6 +72,7 @@ class BinanceUsdmFeed:
         self.symbols = [s.upper() for s in symbols]
         self.emit = emit
         self.rest, self.ws = endpoints(endpoint)
+        self.endpoint = self.rest
         self.depth_ms = depth_ms
         self.stale_after = stale_after
         self.reconnect = reconnect

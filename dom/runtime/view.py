@@ -1,5 +1,5 @@
 """What the UI shows, kept apart from Textual: the engine, and per symbol the tape, traded volume,
-level changes and heatmap history (engine observers, see ``dom.ui.history``) and the alerts.
+level changes and heatmap history (engine observers, see ``dom.core.history``) and the alerts.
 
 The runtime (live) or a test (a finite seeded feed) fills it; widgets read it at their frame rate.
 Ingest never waits for the screen.
@@ -11,12 +11,12 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from dom.core.context.desk import TradeDesk
 from dom.core.context.market import MarketContext
-from dom.core.context.params import ContextParams
 from dom.core.engine import Engine, SymbolState
+from dom.core.history import HeatRing, LevelChanges, TradeFlow
 from dom.core.types import Alert, AlertState, StatusChange
-from dom.ui.history import HeatRing, LevelChanges, TradeFlow
-from dom.ui.trade_plan import TradeDesk
+from dom.runtime.pipeline import Pipeline
 
 MAX_EPISODES = 300
 
@@ -24,7 +24,7 @@ MAX_EPISODES = 300
 @dataclass
 class UiModel:
     venue: str = ""
-    engine: Engine | None = None
+    pipeline: Pipeline | None = None
     flows: dict[str, TradeFlow] = field(default_factory=dict)
     changes: dict[str, LevelChanges] = field(default_factory=dict)
     heat: dict[str, HeatRing] = field(default_factory=dict)
@@ -33,25 +33,38 @@ class UiModel:
     live_alerts: dict[str, Alert] = field(default_factory=dict)  # episodes not ended
     events: deque = field(default_factory=lambda: deque(maxlen=200))
     last_status: dict[str, StatusChange] = field(default_factory=dict)
-    stats: Any = None  # the runtime, when live: rates, feed stats, sink drops
+    stats: Any = None  # the live driver, when live: rates, feed stats, sink drops
     heat_slot_ms: int = 250
-    # Trading context (dom/core/context) and the risk desk (dom/ui/trade_plan.py).
-    context: MarketContext = field(default_factory=MarketContext)
-    desk: TradeDesk = field(default_factory=TradeDesk)
     plan_marks: dict[str, dict[int, str]] = field(default_factory=dict)  # ladder marks: px -> ENT/STP/TP1/TP2
+    _context: MarketContext = field(default_factory=MarketContext)
+    _desk: TradeDesk = field(default_factory=TradeDesk)
 
-    def use_context(self, params: ContextParams) -> None:
-        """Set up the context and the desk from the ``[context]`` settings (before the engine)."""
-        self.context = MarketContext(params.reference, params.weakness_window_s, params.weakness_drop_pct,
-                                     params.oi_window_s)
-        self.desk = TradeDesk(params)
+    def attach(self, pipeline: Pipeline) -> None:
+        """Watch ``pipeline`` (build it with ``observers=(model.observers,)``)."""
+        self.pipeline = pipeline
+        self.venue = pipeline.venue
+        pipeline.subscribe(self)
+
+    @property
+    def engine(self) -> Engine | None:
+        return self.pipeline.engine if self.pipeline is not None else None
+
+    @property
+    def context(self) -> MarketContext:
+        """The pipeline's market context (an empty one when it keeps none)."""
+        p = self.pipeline
+        return p.context if p is not None and p.context is not None else self._context
+
+    @property
+    def desk(self) -> TradeDesk:
+        return self.pipeline.desk if self.pipeline is not None else self._desk
 
     def observers(self, sym: SymbolState) -> list:
         s = sym.symbol
         flow = self.flows.setdefault(s, TradeFlow())
         chg = self.changes.setdefault(s, LevelChanges())
         heat = self.heat.setdefault(s, HeatRing(slot_ms=self.heat_slot_ms))
-        return [flow, chg, heat, *self.context.observers(sym)]
+        return [flow, chg, heat]
 
     def now_ns(self) -> int:
         """The market's clock: the newest exchange time seen on any symbol (0 before any)."""
@@ -64,12 +77,12 @@ class UiModel:
         """One row per alert episode (its latest event), newest first."""
         return list(reversed(self.episodes.values()))
 
-    # listener protocol (dom.runtime)
+    # listener protocol (dom.runtime.pipeline)
     def on_status(self, change: StatusChange) -> None:
         self.events.append(change)
         self.last_status[change.symbol] = change
 
-    def on_alert(self, alert: Alert, doc: dict | None = None) -> None:
+    def on_alert(self, alert: Alert) -> None:
         self.alerts.appendleft(alert)
         self.episodes.pop(alert.id, None)
         self.episodes[alert.id] = alert

@@ -10,7 +10,7 @@ from typing import Iterator
 import orjson
 
 from dom.core.sequencer import Rule
-from dom.feeds import recording as rec
+from dom.store import recording as rec
 
 _PRESCAN_LINES = 20_000
 

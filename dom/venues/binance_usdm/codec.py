@@ -1,6 +1,6 @@
 """Binance wire format -> normalized events. The one place Binance field names live.
 
-Live feeds (``dom.feeds.binance_usdm``), replay (``dom.feeds.replay``) and the built-in market's
+Live feeds (``dom.venues.binance_usdm.client``), replay (``dom.runtime.replay``) and the built-in market's
 self-checks all call these functions, so a recording replays through exactly the code that
 parsed it live.
 

@@ -1,0 +1,108 @@
+"""The live driver: a venue client (or a recording played as one) -> the pipeline, on one asyncio
+event loop, with the sinks and the context poller beside it.
+
+    drv = LiveDriver(client, pipeline, sinks=[...], poller_for=venue.context_poller)
+    await drv.start()                  # the client's instruments, the engine, the sinks
+    await drv.run(duration=None)       # until stop() or the duration; then sinks are flushed
+
+The client calls ``pipeline.feed(events)`` from its receive loop; the pipeline runs inline (it is
+pure and fast), so nothing queues between the socket and the book. Snapshot requests go back to
+the client; alerts go to every sink (each with its own bounded queue and task) and to the
+listeners. No signal handlers are installed here: the CLI does that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from dom.runtime.pipeline import Pipeline, SinkFanout
+
+log = logging.getLogger("dom.runtime")
+
+
+class LiveDriver:
+    def __init__(
+        self,
+        client: Any,
+        pipeline: Pipeline,
+        sinks: list[Any] | None = None,
+        poller_for: Callable[..., Any] | None = None,
+    ) -> None:
+        self.client = client
+        self.pipeline = pipeline
+        self.sinks = list(sinks or [])
+        self.poller_for = poller_for
+        self.poller: Any = None
+        self.started_ns = 0
+        self._stop = asyncio.Event()
+        client.emit = pipeline.feed
+        client.on_status = pipeline.connection
+        pipeline.on_snapshot_request = client.request_snapshot
+        pipeline.subscribe(SinkFanout(pipeline, self.sinks))
+
+    @property
+    def engine(self):
+        return self.pipeline.engine
+
+    async def start(self) -> None:
+        instruments = await self.client.prepare()
+        self.pipeline.open(instruments)
+        for s in self.sinks:
+            await s.start()
+        if self.poller_for is not None and self.pipeline.context is not None:
+            self.poller = self.poller_for(self.client, self.pipeline.feed_context, self.pipeline.params)
+        self.started_ns = time.time_ns()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    async def run(self, duration: float | None = None, flush_deadline: float = 2.0) -> None:
+        if self.pipeline.engine is None:
+            await self.start()
+        feed_task = asyncio.create_task(self.client.run(), name="dom-feed")
+        stop_task = asyncio.create_task(self._stop.wait())
+        poll_task = asyncio.create_task(self.poller.run(), name="dom-context") if self.poller else None
+        if poll_task is not None:  # the context is extra: its failure never stops the feed
+            poll_task.add_done_callback(_poller_done)
+        try:
+            done, _ = await asyncio.wait(
+                {feed_task, stop_task}, timeout=duration, return_when=asyncio.FIRST_COMPLETED
+            )
+            if feed_task in done:
+                feed_task.result()  # a fatal feed error surfaces here
+        finally:
+            tasks = {feed_task, stop_task} | ({poll_task} if poll_task else set())
+            for t in tasks:
+                t.cancel()
+            # Bounded: a shutdown must never hang on a feed that does not let go.
+            await asyncio.wait(tasks, timeout=3.0)
+            for s in self.sinks:
+                await s.aclose(flush_deadline)
+
+    # ------------------------------------------------------------------------------- views
+    @property
+    def rates(self):
+        return self.pipeline.rates
+
+    @property
+    def alerts(self) -> int:
+        return self.pipeline.alerts
+
+    @property
+    def feed(self) -> Any:
+        return self.client
+
+    def sink_drops(self) -> int:
+        return sum(s.stats.dropped for s in self.sinks)
+
+    def sink_failures(self) -> int:
+        return sum(s.stats.failed for s in self.sinks)
+
+
+def _poller_done(t: asyncio.Task) -> None:
+    if not t.cancelled() and t.exception() is not None:
+        log.warning("context poller stopped: %r", t.exception())

@@ -1,0 +1,201 @@
+"""The pipeline: one synchronous object every driver feeds (live, replay, built-in market, bus).
+
+    pipe = Pipeline("binanceusdm", Rule.USDM, detectors=make_observers(params))
+    pipe.open(instruments)            # builds the engine (books, sequencers, observers)
+    pipe.subscribe(listener)          # on_status(change), on_alert(alert), on_conn(endpoint, state, detail)
+    pipe.on_snapshot_request = fetch  # the driver's answer to "this book needs a snapshot"
+    pipe.feed(events)                 # normalized events, in arrival order
+    pipe.feed_context(events)         # marks, open interest, 24 h tickers from a context poller
+
+It owns the :class:`Engine`, the market context (bars, correlation to the reference symbol, open
+interest, funding) and the risk desk (sizing, exits, the walk through the book), and routes every
+output: snapshot requests to the driver, status changes and alerts to the listeners (sinks, the
+screen, a summary). It does no I/O and reads no clock, so the same events give the same outputs
+whichever driver delivers them. Drivers only move events in and answer snapshot requests.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from dom.alert_json import alert_to_dict
+from dom.core.context.desk import TradeDesk
+from dom.core.context.market import MarketContext
+from dom.core.context.params import ContextParams
+from dom.core.engine import Engine, ObserverFactory, SymbolState
+from dom.core.sequencer import Rule
+from dom.core.types import Alert, BookDelta, Event, FeedState, MarkPrice, SnapshotRequest, StatusChange, Trade
+from dom.core.units import Instrument
+
+
+class Listener(Protocol):
+    def on_status(self, change: StatusChange) -> None: ...
+
+    def on_alert(self, alert: Alert) -> None: ...
+
+    def on_conn(self, endpoint: str, state: FeedState, detail: str) -> None: ...
+
+
+class ListenerBase:
+    """Convenience base: every hook does nothing."""
+
+    def on_status(self, change: StatusChange) -> None:
+        pass
+
+    def on_alert(self, alert: Alert) -> None:
+        pass
+
+    def on_conn(self, endpoint: str, state: FeedState, detail: str) -> None:
+        pass
+
+
+@dataclass
+class SymbolRates:
+    """Per-symbol ingest figures for status lines and the status bar."""
+
+    messages: int = 0
+    lags_ms: deque = field(default_factory=lambda: deque(maxlen=2000))
+
+    def lag_pct(self, q: float) -> float | None:
+        if not self.lags_ms:
+            return None
+        s = sorted(self.lags_ms)
+        return s[min(len(s) - 1, int(q * len(s)))]
+
+
+class Pipeline:
+    def __init__(
+        self,
+        venue: str,
+        rule: Rule = Rule.USDM,
+        detectors: ObserverFactory | None = None,
+        context: ContextParams | None = None,
+        observers: Iterable[ObserverFactory] = (),
+    ) -> None:
+        """``detectors``: the alerting observers; ``context``: the ``[context]`` settings, or None
+        for no market context (the built-in market's evaluation needs none); ``observers``: more
+        per-symbol observers (the screen's tape, level changes and heatmap history)."""
+        self.venue = venue
+        self.rule = rule
+        self.params = context if context is not None else ContextParams()
+        self.context: MarketContext | None = None
+        if context is not None:
+            p = context
+            self.context = MarketContext(p.reference, p.weakness_window_s, p.weakness_drop_pct, p.oi_window_s)
+        self.desk = TradeDesk(self.params)
+        self._factories = [f for f in (detectors, *observers) if f is not None]
+        self.engine: Engine | None = None
+        self.listeners: list[Any] = []
+        self.rates: dict[str, SymbolRates] = {}
+        self.alerts = 0
+        self.on_snapshot_request: Callable[[str], None] = lambda symbol: None
+
+    # ------------------------------------------------------------------------------ set-up
+    def open(self, instruments: dict[str, Instrument]) -> Engine:
+        self.engine = Engine(instruments, self.rule, observers=self._observers)
+        self.rates = {s: SymbolRates() for s in instruments}
+        return self.engine
+
+    def _observers(self, st: SymbolState) -> list:
+        out: list = []
+        for f in self._factories:
+            out += f(st)
+        if self.context is not None:
+            out += self.context.observers(st)
+        return out
+
+    def subscribe(self, listener: Any) -> None:
+        self.listeners.append(listener)
+
+    @property
+    def instruments(self) -> dict[str, Instrument]:
+        eng = self.engine
+        return {s: st.instrument for s, st in eng.symbols.items()} if eng is not None else {}
+
+    # ------------------------------------------------------------------------------ ingest
+    def feed(self, events: Iterable[Event]) -> None:
+        eng = self.engine
+        if eng is None:
+            return
+        rates = self.rates
+        for ev in events:
+            kind = type(ev)
+            if kind is BookDelta or kind is Trade:
+                r = rates.get(ev.symbol)
+                if r is not None:
+                    r.messages += 1
+                    if kind is BookDelta and ev.ts_exchange_ns:
+                        # Exchange time -> received, which is when the book is applied (inline,
+                        # just after the frame arrived); in a replay, the recorded lag.
+                        r.lags_ms.append((ev.ts_recv_ns - ev.ts_exchange_ns) / 1e6)
+            for o in eng.feed(ev):
+                self._route(o)
+
+    def _route(self, o: Any) -> None:
+        if isinstance(o, Alert):
+            self.alerts += 1
+            for li in self.listeners:
+                li.on_alert(o)
+        elif isinstance(o, StatusChange):
+            for li in self.listeners:
+                li.on_status(o)
+        elif isinstance(o, SnapshotRequest):
+            self.on_snapshot_request(o.symbol)
+
+    def feed_context(self, events: Iterable[Any]) -> None:
+        """Context events from a poller: marks to the engine (unless the stream's is newer),
+        open interest and tickers to the market context."""
+        eng = self.engine
+        if eng is None or self.context is None:
+            return
+        for ev in events:
+            if isinstance(ev, MarkPrice):
+                st = eng.symbols.get(ev.symbol)
+                if st is not None and (st.mark is None or ev.ts_exchange_ns >= st.mark.ts_exchange_ns):
+                    eng.feed(ev)
+            else:
+                self.context.apply(ev)
+
+    def connection(self, endpoint: str, state: FeedState, detail: str) -> None:
+        """Connection news from a client, for the listeners (the book states come as events)."""
+        for li in self.listeners:
+            li.on_conn(endpoint, state, detail)
+
+    # ------------------------------------------------------------------------------- views
+    def alert_doc(self, alert: Alert) -> dict:
+        """Alert JSON v1 for ``alert`` (decimal strings, this pipeline's venue)."""
+        assert self.engine is not None
+        return alert_to_dict(alert, self.venue, self.engine[alert.symbol].instrument)
+
+    def context_doc(self, symbol: str) -> dict[str, Any]:
+        """The symbol's trading context as plain values (``dom run --context``)."""
+        from dom.runtime.context_doc import context_doc
+
+        assert self.engine is not None
+        return context_doc(self, symbol)
+
+
+class SinkFanout(ListenerBase):
+    """Alerts to every sink as Alert JSON v1 (built once per alert)."""
+
+    def __init__(self, pipeline: Pipeline, sinks: list[Any]) -> None:
+        self.pipeline = pipeline
+        self.sinks = sinks
+
+    def on_alert(self, alert: Alert) -> None:
+        if self.sinks:
+            doc = self.pipeline.alert_doc(alert)
+            for s in self.sinks:
+                s.submit(doc)
+
+
+def book_line(st: Any) -> str:
+    """One line describing a symbol's book; identical for live runs, recordings and replays."""
+    inst = st.instrument
+    bb, ba = st.book.best_bid(), st.book.best_ask()
+    bid = f"{inst.px_str(bb[0])} x {inst.qty_str(bb[1])}" if bb else "-"
+    ask = f"{inst.px_str(ba[0])} x {inst.qty_str(ba[1])}" if ba else "-"
+    return f"{st.symbol} {st.state.value} u={st.seq.last_id} bid {bid} ask {ask} levels {len(st.book.bids)}/{len(st.book.asks)}"

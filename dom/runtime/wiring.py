@@ -1,0 +1,288 @@
+"""Wiring, in one place: from the effective config to a running program.
+
+    async with open_source(cfg) as src:        # venue adapter + live client (+ the built-in market)
+        pipe = build_pipeline(cfg, src)        # detectors, context, desk
+        drv = LiveDriver(src.client, pipe, sinks, poller_for=src.venue.context_poller)
+
+``run_headless`` (``dom run``), ``record`` (``dom record``) and ``tui`` (``dom tui``) put those
+together; the commands only parse arguments and call one of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from dom.errors import ConfigError
+from dom.runtime.pipeline import ListenerBase, Pipeline, book_line
+
+VENUES = "binanceusdm | ccxt:<exchange id> | sim | sim:ccxt"
+
+
+def _ts() -> str:
+    return time.strftime("%H:%M:%S")
+
+
+@dataclass
+class Source:
+    venue: Any  # the adapter (dom.venues.base.Venue)
+    client: Any  # its live client
+    server: Any = None  # the built-in market, when it runs in-process
+    label: str = ""  # the venue alerts name: the adapter's, or "sim" / "sim:ccxt" for the built-in market
+
+    @property
+    def name(self) -> str:
+        return self.label or self.venue.info.name
+
+
+@contextlib.asynccontextmanager
+async def open_source(cfg: Any, quiet: bool = False, **client_kw: Any) -> AsyncIterator[Source]:
+    """The live source for the effective config. For venue ``sim`` the built-in market runs
+    in-process on a free loopback port and the native client (``sim:ccxt``: ccxt.pro's
+    binanceusdm client) connects to it."""
+    from dom import venues
+
+    f = cfg.feed
+    name = label = f.venue
+    srv = None
+    endpoint = f.endpoint or None
+    symbols = list(f.symbols)
+    if name in ("sim", "sim:ccxt"):
+        label = name
+        name = "ccxt:binanceusdm" if name == "sim:ccxt" else "binanceusdm"
+        if endpoint is None:
+            from dom.sim.server import SimServer
+
+            srv = SimServer(preset=cfg.sim.preset, seed=cfg.sim.seed, port=0, depth_ms=f.depth_ms,
+                            speed=cfg.sim.speed)
+            await srv.start()
+            endpoint = srv.url
+            if not quiet:
+                print(f"{_ts()} built-in market on {srv.url} ({', '.join(srv.symbols)})", file=sys.stderr)
+            if name.startswith("ccxt:") and not symbols:
+                symbols = list(srv.symbols)
+    venue = venues.get(name)
+    if client_kw and not venue.info.native:
+        raise ConfigError("recording needs raw frames: use --venue binanceusdm or sim")
+    reconnect = (cfg.reconnect.initial_s, cfg.reconnect.min_s, cfg.reconnect.max_s)
+    settings: dict[str, Any] = {"reconnect": reconnect}
+    if venue.info.native:
+        settings.update(depth_ms=f.depth_ms, stale_after=f.stale_after_s, snapshot_limit=f.snapshot_limit,
+                        **client_kw)
+    client = venue.client(symbols, endpoint, **settings)
+    try:
+        yield Source(venue, client, srv, label if label != name else "")
+    finally:
+        await client.close()
+        if srv is not None:
+            await srv.stop()
+
+
+def check_settings(cfg: Any) -> None:
+    """Raise ConfigError now for a bad ``[context]`` or ``[detectors]`` value."""
+    from dom.core.context.params import ContextParams
+    from dom.core.detectors import make_observers
+
+    ContextParams.from_mapping(cfg.context)
+    make_observers(cfg.detectors)
+
+
+def build_pipeline(cfg: Any, src: Source, observers: tuple = (), detectors: bool = True) -> Pipeline:
+    """The pipeline for a source's venue with the configured detectors and ``[context]``."""
+    from dom.core.context.params import ContextParams
+    from dom.core.detectors import make_observers
+
+    params = ContextParams.from_mapping(cfg.context)
+    return Pipeline(src.name, src.venue.rule,
+                    detectors=make_observers(cfg.detectors) if detectors else None,
+                    context=params, observers=observers)
+
+
+class StderrListener(ListenerBase):
+    """Feed and book state changes, one line each, on stderr."""
+
+    def on_status(self, c) -> None:
+        print(f"{_ts()} {c.symbol} {c.state.value}" + (f": {c.detail}" if c.detail else ""), file=sys.stderr)
+
+    def on_conn(self, endpoint, state, detail) -> None:
+        print(f"{_ts()} [{endpoint}] {state.value}" + (f": {detail}" if detail else ""), file=sys.stderr)
+
+
+@contextlib.contextmanager
+def _signals_stop(drv: Any):
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, drv.stop)
+    try:
+        yield
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
+def context_summary(pipe: Pipeline, symbol: str) -> str:
+    """The context part of a symbol's summary line ("" before anything is known)."""
+    d = pipe.context_doc(symbol)
+    parts = []
+    if "funding_rate" in d:
+        parts.append(f"funding {float(d['funding_rate']) * 100:.4f}%")
+    if "open_interest" in d:
+        parts.append(f"OI {d['open_interest']}")
+    if d.get("corr_1m") is not None:
+        parts.append(f"corr {d['reference']} {d['corr_1m']:+.2f}")
+    return (" " + " ".join(parts)) if parts else ""
+
+
+async def run_headless(cfg: Any, duration: float | None, context_out: Any = None, context_every: float = 5.0) -> int:
+    """``dom run``: alerts to the sinks, state and summaries on stderr, context JSON lines to
+    ``context_out`` (a binary stream) every ``context_every`` seconds when given."""
+    import orjson
+
+    from dom.runtime.live import LiveDriver
+    from dom.sinks.base import build_sinks
+
+    sinks = build_sinks(cfg.sinks or ["jsonl:-"])
+    async with open_source(cfg) as src:
+        pipe = build_pipeline(cfg, src)
+        pipe.subscribe(StderrListener())
+        drv = LiveDriver(src.client, pipe, sinks, poller_for=src.venue.context_poller)
+        await drv.start()
+
+        async def summaries() -> None:
+            while cfg.run.summary_every_s > 0:
+                await asyncio.sleep(cfg.run.summary_every_s)
+                for sym, st in pipe.engine.symbols.items():
+                    r = pipe.rates[sym]
+                    p50 = r.lag_pct(0.5)
+                    lag = f" lag p50 {p50:.0f} ms" if p50 is not None else ""
+                    print(f"{_ts()} {book_line(st)} msgs {r.messages}{lag}{context_summary(pipe, sym)}",
+                          file=sys.stderr)
+
+        async def contexts() -> None:
+            while True:
+                await asyncio.sleep(context_every)
+                for sym in pipe.engine.symbols:
+                    context_out.write(orjson.dumps(pipe.context_doc(sym)) + b"\n")
+                context_out.flush()
+
+        tasks = [asyncio.create_task(summaries())]
+        if context_out is not None:
+            tasks.append(asyncio.create_task(contexts()))
+        try:
+            with _signals_stop(drv):
+                await drv.run(duration, flush_deadline=cfg.run.flush_deadline_s)
+        finally:
+            for t in tasks:
+                t.cancel()
+        s = src.client.stats
+        print(
+            f"{_ts()} done: {s.frames} frames, {s.bad_frames} bad, {s.reconnects} reconnects, "
+            f"{s.snapshots} snapshots, {pipe.alerts} alerts; sinks: {drv.sink_drops()} dropped, "
+            f"{drv.sink_failures()} failed after retries",
+            file=sys.stderr,
+        )
+        for sym, st in pipe.engine.symbols.items():
+            print(f"final {book_line(st)}{context_summary(pipe, sym)}", file=sys.stderr)
+        if context_out is not None:
+            for sym in pipe.engine.symbols:
+                context_out.write(orjson.dumps(pipe.context_doc(sym)) + b"\n")
+            context_out.flush()
+    return 0
+
+
+async def record(cfg: Any, output: str, duration: float | None) -> int:
+    """``dom record``: every frame and REST snapshot to ``output``; alerts on stdout as in
+    ``dom run`` (``dom replay`` of the file prints the same)."""
+    from dom.runtime.live import LiveDriver
+    from dom.sinks.base import build_sinks
+    from dom.store.recording import RecordingWriter
+
+    writer: RecordingWriter | None = None
+
+    def frame(recv_ns: int, raw) -> None:
+        if writer is not None:
+            writer.write_frame(recv_ns, raw)
+
+    def snapshot(recv_ns: int, sym: str, body: bytes) -> None:
+        if writer is not None:
+            writer.write_snapshot(recv_ns, sym, body)
+
+    async with open_source(cfg, on_frame=frame, on_snapshot_body=snapshot) as src:
+        pipe = build_pipeline(cfg, src)
+        pipe.subscribe(StderrListener())
+        drv = LiveDriver(src.client, pipe, build_sinks(["jsonl:-"]))
+        await drv.start()
+        client = src.client
+        meta = {
+            "format": "dom-recording/1",
+            "venue": src.venue.info.name,
+            "symbols": list(client.instruments),
+            "endpoint": client.endpoint,
+            "depth_ms": cfg.feed.depth_ms,
+            "instruments": {
+                s: {"tick_size": i.tick_size, "lot_size": i.lot_size, "contract_size": i.contract_size}
+                for s, i in client.instruments.items()
+            },
+        }
+        writer = RecordingWriter(output, meta)
+        try:
+            with _signals_stop(drv):
+                await drv.run(duration)
+        finally:
+            writer.close()
+        print(f"{_ts()} recorded {writer.frames} frames to {output}", file=sys.stderr)
+        for st in pipe.engine.symbols.values():
+            print(f"final {book_line(st)}", file=sys.stderr)
+    return 0
+
+
+def tui(cfg: Any, replay: str | None = None, speed: float = 1.0, fps: float = 20.0,
+        duration: float | None = None, symbols: list[str] | None = None) -> int:
+    """``dom tui``: the screen on a live source or a recording, sinks beside it."""
+    from dom.runtime.live import LiveDriver
+    from dom.runtime.view import UiModel
+    from dom.sinks.base import build_sinks
+    from dom.ui.app import DomApp
+
+    sinks = build_sinks(cfg.sinks)  # none by default: stdout belongs to the screen
+    if any(getattr(s, "path", None) == "-" for s in sinks):
+        raise ConfigError("jsonl:- would write over the screen; use jsonl:FILE with the UI")
+    if replay:
+        from dom.runtime.replay import Replay
+
+        Replay(replay)  # a missing or unreadable file is one clear error, before the screen opens
+    model = UiModel(venue=cfg.feed.venue)
+    check_settings(cfg)  # a bad [context] or [detectors] key fails before the screen
+
+    @contextlib.asynccontextmanager
+    async def source() -> AsyncIterator[Source]:
+        if replay:
+            from dom import venues
+            from dom.runtime.replay import ReplayFeed
+
+            feed = ReplayFeed(replay, speed=speed, symbols=symbols or None)
+            yield Source(venues.get(feed.venue), feed)
+        else:
+            async with open_source(cfg, quiet=True) as src:
+                yield src
+
+    async def runner(model: UiModel) -> None:
+        async with source() as src:
+            pipe = build_pipeline(cfg, src, observers=(model.observers,))
+            model.attach(pipe)
+            drv = LiveDriver(src.client, pipe, sinks, poller_for=None if replay else src.venue.context_poller)
+            model.stats = drv
+            await drv.start()
+            await drv.run(duration)
+        model.app_exit()
+
+    app = DomApp(model, runner, fps=fps)
+    model.app_exit = app.exit
+    app.run()
+    return 0

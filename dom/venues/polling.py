@@ -1,0 +1,146 @@
+"""Polling the market context politely, for every venue: the shared schedule and gate.
+
+Each venue's poller (``dom/venues/<venue>/context.py``) says what it asks and how often; this
+module spreads the requests: one at a time, evenly over each interval, and one shared gate stops
+every request after an error, for a delay that doubles up to ``poll_backoff_max_s`` (at least
+``Retry-After`` on HTTP 429/418) and resets on the next success. A poller runs in its own task
+and only hands finished events to ``emit``: a slow or failing venue never holds up ingest.
+Numbers from context bodies are converted here, exactly (``Decimal``), to integer ticks and lots.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from typing import Any
+
+from dom.core.context.params import ContextParams
+from dom.core.types import Event
+from dom.core.units import Instrument
+from dom.errors import FeedError, UnitsError
+from dom.venues.tasks import run_together
+
+log = logging.getLogger("dom.venues.polling")
+MS = 1_000_000
+
+
+class ContextDecodeError(FeedError):
+    """A context body that is not what the venue sends."""
+
+
+# ---------------------------------------------------------------------------------- parsing
+def dec(v: Any) -> Decimal:
+    if isinstance(v, float):
+        v = repr(v)
+    try:
+        d = Decimal(str(v))
+    except InvalidOperation:
+        raise ContextDecodeError(f"not a number: {v!r}") from None
+    if not d.is_finite():
+        raise ContextDecodeError(f"not a finite number: {v!r}")
+    return d
+
+
+def near(step: str, v: Any) -> int:
+    """Nearest whole number of ``step`` (mark/index prices carry more decimals than the tick;
+    context is shown, never fed to the book)."""
+    return int((dec(v) / Decimal(step)).to_integral_value(rounding=ROUND_HALF_EVEN))
+
+
+def lots(inst: Instrument, v: Any) -> int:
+    text = v if isinstance(v, str) else repr(v) if isinstance(v, float) else str(v)
+    try:
+        return inst.lots(text)
+    except UnitsError:
+        return near(inst.lot_size, v)
+
+
+@dataclass
+class PollStats:
+    requests: int = 0
+    ok: int = 0
+    errors: int = 0
+    rate_limited: int = 0
+    bad_bodies: int = 0
+    last_error: str = ""
+    backoff_s: float = 0.0
+
+
+class Gate:
+    """One request at a time; after an error, nobody asks until the backoff has passed."""
+
+    def __init__(self, max_s: float, min_s: float = 1.0) -> None:
+        self.lock = asyncio.Lock()
+        self.resume_at = 0.0
+        self.delay = 0.0
+        self.max_s = max_s
+        self.min_s = min_s
+
+    async def wait(self) -> None:
+        loop = asyncio.get_running_loop()
+        while (left := self.resume_at - loop.time()) > 0:
+            await asyncio.sleep(left)
+
+    def failed(self, at_least: float = 0.0) -> float:
+        self.delay = min(self.max_s, max(self.min_s, self.delay * 2, at_least))
+        self.resume_at = asyncio.get_running_loop().time() + self.delay
+        return self.delay
+
+    def succeeded(self) -> None:
+        self.delay = 0.0
+
+
+class Poller:
+    """The schedule shared by the venue-specific pollers: each kind of request loops over the
+    symbols, one request every ``interval / len(symbols)`` seconds; the first round back to back."""
+
+    def __init__(self, symbols: list[str], instruments: dict[str, Instrument], emit: Callable[[list[Event]], None],
+                 params: ContextParams, clock: Callable[[], int] = time.time_ns, backoff_min_s: float = 1.0) -> None:
+        self.symbols = list(symbols)
+        self.instruments = instruments
+        self.emit = emit
+        self.params = params
+        self.clock = clock
+        self.stats = PollStats()
+        self.gate = Gate(params.poll_backoff_max_s, backoff_min_s)
+
+    def schedules(self) -> list[tuple[str, float, Callable[[str], Any]]]:
+        raise NotImplementedError
+
+    async def run(self) -> None:
+        try:
+            await run_together(asyncio.create_task(self._loop(name, every, once), name=f"dom-context-{name}")
+                               for name, every, once in self.schedules())
+        finally:
+            await self.close()
+
+    async def close(self) -> None:
+        pass
+
+    async def _loop(self, name: str, every: float, once: Callable[[str], Any]) -> None:
+        targets = self.symbols if name != "premium" else [""]
+        step = every / max(1, len(targets))
+        first = True  # the first round goes straight through (one request at a time): the panel fills at once
+        while True:
+            for sym in targets:
+                await self.gate.wait()
+                async with self.gate.lock:
+                    await self.gate.wait()
+                    events = await once(sym)
+                if events:
+                    self.emit(events)
+                if not first:
+                    await asyncio.sleep(step)
+            if first:
+                first = False
+                await asyncio.sleep(step)
+
+    def _failed(self, what: str, detail: str, at_least: float = 0.0) -> None:
+        self.stats.errors += 1
+        self.stats.last_error = f"{what}: {detail}"
+        self.stats.backoff_s = self.gate.failed(at_least)
+        log.info("context %s failed (%s); pausing requests %.1f s", what, detail, self.stats.backoff_s)
