@@ -34,10 +34,10 @@ def start_market(symbols: int, speed: float) -> tuple[subprocess.Popen, str]:
 
 
 async def measure(kind: str, url: str, seconds: float) -> dict:
-    from dom.venues.binance_usdm.client import BinanceUsdmFeed
-    from dom.venues.ccxt_pro.client import CcxtProFeed
     from dom.runtime.live import LiveDriver
     from dom.runtime.pipeline import Pipeline
+    from dom.venues.binance_usdm.client import BinanceUsdmFeed
+    from dom.venues.ccxt_pro.client import CcxtProFeed
 
     counted = {"n": 0}
     if kind == "native":

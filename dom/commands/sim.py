@@ -18,12 +18,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--preset", default="mixed", choices=["mixed", "major", "smallcap"])
     p.add_argument("--symbols", type=int, help="number of symbols (extra small caps are added)")
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--speed", type=float, default=1.0, help="market seconds per wall second")
+    p.add_argument("--speed", type=float, default=1.0, help="market (or recording) seconds per wall second")
     p.add_argument("--depth-ms", type=int, default=100, choices=[100, 250, 500], help="depth push interval")
     p.add_argument("--labels", metavar="FILE", help="write ground truth of injected behaviour as JSON lines")
     p.add_argument("--no-injections", action="store_true", help="no labelled walls/icebergs/spoofs/absorption")
     p.add_argument("--no-decoys", action="store_true", help="no decoys (look-alikes that are not the real thing)")
     p.add_argument("--duration", type=float, help="stop after this many seconds")
+    p.add_argument("--replay", metavar="FILE",
+                   help="serve a recording instead of the simulated market (REST snapshots included), "
+                   "paced by its receive times; it starts when a client has subscribed")
     p.add_argument("--move", metavar="PCT:SECONDS", type=_move,
                    help="script a market-wide move: the common factor (and every symbol by its beta) "
                    "drifts PCT %% over SECONDS, e.g. --move=-3:600 for a BTC-led drop")
@@ -63,10 +66,17 @@ async def _serve(args: argparse.Namespace) -> None:
     from dom.errors import ConfigError
     from dom.sim.server import SimServer
 
+    market = None
+    if args.replay:
+        from dom.sim.recorded import RecordedMarket
+
+        if args.move or args.labels:
+            raise ConfigError("--move and --labels need the simulated market, not a recording")
+        market = RecordedMarket(args.replay)
     srv = SimServer(
         preset=args.preset, seed=args.seed, host=args.host, port=args.port, speed=args.speed,
         depth_ms=args.depth_ms, labels_path=args.labels, symbols=args.symbols,
-        injections=not args.no_injections, decoys=not args.no_decoys,
+        injections=not args.no_injections, decoys=not args.no_decoys, market=market,
     )
     try:
         await srv.start()
@@ -75,13 +85,19 @@ async def _serve(args: argparse.Namespace) -> None:
     if args.move:
         srv.market.move_factor(*args.move)
         print(f"scripted move: {args.move[0]:+g}% over {args.move[1]:g} s", flush=True)
-    print(f"built-in market on {srv.url}  (symbols: {', '.join(srv.symbols)})", flush=True)
-    print(f"connect with: dom run --endpoint {srv.url}   (Ctrl-C stops)", flush=True)
+    what = f"recording {args.replay} at x{args.speed:g}" if market is not None else "built-in market"
+    print(f"{what} on {srv.url}  (symbols: {', '.join(srv.symbols)})", flush=True)
+    print(f"connect with: dom run --venue binanceusdm --endpoint {srv.url}   (Ctrl-C stops)", flush=True)
     try:
-        if args.duration:
-            await asyncio.sleep(args.duration)
-        else:
-            await asyncio.Event().wait()
+        loop = asyncio.get_running_loop()
+        end = loop.time() + args.duration if args.duration else None
+        told = False
+        while end is None or loop.time() < end:
+            await asyncio.sleep(0.2 if end is None else min(0.2, max(0.0, end - loop.time())))
+            if market is not None and market.ended and not told:
+                told = True
+                print(f"end of recording: {market.frames_sent} frames, {market.snapshots_served} snapshots "
+                      "served (still serving; Ctrl-C stops)", flush=True)
     finally:
         await srv.stop()
         if args.labels:

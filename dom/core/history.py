@@ -17,7 +17,7 @@ from itertools import chain
 from typing import Sequence
 
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
-from dom.core.types import BookDelta, BookSide, Trade, TakerSide
+from dom.core.types import BookDelta, BookSide, TakerSide, Trade
 
 NS = 1_000_000_000
 

@@ -27,7 +27,16 @@ from dom.core.context.market import MarketContext
 from dom.core.context.params import ContextParams
 from dom.core.engine import Engine, ObserverFactory, SymbolState
 from dom.core.sequencer import Rule
-from dom.core.types import Alert, BookDelta, Event, FeedState, MarkPrice, SnapshotRequest, StatusChange, Trade
+from dom.core.types import (
+    Alert,
+    BookDelta,
+    Event,
+    FeedState,
+    MarkPrice,
+    SnapshotRequest,
+    StatusChange,
+    Trade,
+)
 from dom.core.units import Instrument
 
 

@@ -21,20 +21,24 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-
-from dom.core.check import TopOfBookChecker
 from dom import venues
+from dom.core.check import TopOfBookChecker
 from dom.core.engine import Engine, ObserverFactory
-from dom.core.sequencer import Rule
-from dom.core.types import Alert, BookDelta, BookSnapshot, BookTicker, Event, FeedState, Output, StatusChange
+from dom.core.types import (
+    Alert,
+    BookDelta,
+    BookSnapshot,
+    BookTicker,
+    Event,
+    FeedState,
+    Output,
+    StatusChange,
+)
 from dom.core.units import Instrument
-from dom.errors import RecordingError
-from dom.store import recording as rec
 from dom.runtime.pipeline import ListenerBase, Pipeline
-from dom.venues.binance_usdm.codec import DecodeError, instruments_from_exchange_info
-from dom.venues.binance_usdm.recording_scan import scale, scan
-
-VENUES = {"binanceusdm": Rule.USDM, "binance": Rule.SPOT}
+from dom.store import recording as rec
+from dom.venues.binance_usdm.codec import DecodeError
+from dom.venues.binance_usdm.recording_scan import open_recording
 
 
 @dataclass
@@ -87,57 +91,15 @@ class Replay:
         check: bool = False,
         observers: ObserverFactory | None = None,
     ) -> None:
-        self.path = Path(path)
-        if not self.path.is_file():
-            raise RecordingError(f"no such recording: {self.path}")
-        if venue is not None and venue not in VENUES:
-            raise RecordingError(f"unknown venue {venue!r} (choose from {', '.join(VENUES)})")
-        self.format = rec.sniff_format(self.path)
-        meta = rec.read_meta(self.path)
-        scanned, rule, decimals = scan(self._frames())
-        venue = venue or meta.get("venue")
-        if venue is None:
-            venue = "binance" if rule is Rule.SPOT else "binanceusdm"
-        if venue not in VENUES:
-            raise RecordingError(f"{self.path}: unknown venue {venue!r} in its meta file")
-        self.venue = venue
-        self.rule = VENUES[venue]
-        wanted = [s.upper() for s in symbols] if symbols else sorted(meta.get("symbols") or scanned)
-        if not wanted:
-            raise RecordingError(f"{self.path}: found no symbols; pass --symbol")
-        self.instruments = self._instruments(wanted, meta, decimals)
+        info = open_recording(path, venue, symbols)
+        self.path = info.path
+        self.format = info.format
+        self.venue = info.venue
+        self.rule = info.rule
+        self.instruments = info.instruments
+        self._frames = info.frames
         self.check = check
         self._observers = observers
-
-    def _frames(self) -> Iterator[rec.Frame | rec.BadLine]:
-        if self.format == "cryptofeed":
-            return rec.iter_cryptofeed(self.path)
-        return rec.iter_hftbacktest(self.path)
-
-    def _instruments(self, wanted: list[str], meta: dict, decimals: dict[str, tuple[str, str]]) -> dict[str, Instrument]:
-        known: dict[str, Instrument] = {}
-        for sym, spec in (meta.get("instruments") or {}).items():
-            known[sym] = Instrument(sym, spec["tick_size"], spec["lot_size"], str(spec.get("contract_size", "1")))
-        if self.format == "cryptofeed":
-            info = rec.exchange_info_beside(self.path)
-            if info:
-                for sym, inst in instruments_from_exchange_info(info).items():
-                    known.setdefault(sym, inst)
-        out = {}
-        for sym in wanted:
-            dec = decimals.get(sym) or (decimals.get("") if len(wanted) == 1 else None)
-            inst = known.get(sym)
-            if inst is not None and (dec is None or (scale(dec[0]) <= inst.price.scale and scale(dec[1]) <= inst.qty.scale)):
-                out[sym] = inst
-                continue
-            # No spec, or the recording's own strings are finer than the spec (an exchangeInfo
-            # taken on another day): the recording's decimals are exact.
-            if dec is None:
-                raise RecordingError(
-                    f"{self.path}: no tick/lot size for {sym} (no meta file and no snapshot to infer them from)"
-                )
-            out[sym] = Instrument(sym, dec[0], dec[1])
-        return out
 
     def decoded(self) -> Iterator[tuple[int, int, list[Event] | str]]:
         """``(line_no, recv_ns, events)`` for every line, in file order, through the venue's live

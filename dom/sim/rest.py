@@ -27,7 +27,8 @@ def _error(code: int, msg: str, status: int = 400) -> web.Response:
 class RestViews:
     def __init__(self, srv: "SimServer") -> None:
         self.srv = srv
-        self.context = SimContext(srv.market)  # premiumIndex, openInterest, ticker/24hr bodies
+        # premiumIndex, openInterest, ticker/24hr bodies (a recording has none)
+        self.context = SimContext(srv.market) if getattr(srv.market, "has_context", True) else None
 
     def add_routes(self, app: web.Application) -> None:
         r = app.router
@@ -108,6 +109,12 @@ class RestViews:
         status = self.srv.faults.take_snapshot_error()
         if status is not None:
             return _json({"code": -1001, "msg": "Internal error; unable to process your request."}, status)
+        recorded = getattr(self.srv.market, "next_snapshot", None)
+        if recorded is not None:  # a recording answers with its next snapshot, when it comes
+            body = await recorded(sim.spec.symbol)
+            if body is None:
+                return _error(-1001, "the recording has ended", 503)
+            return web.Response(body=body, content_type="application/json")
         body = self.srv.market.snapshot_body(sim.spec.symbol, limit)
         if self.srv.faults.take_stale(sim.spec.symbol):
             # A snapshot from long before anything the client has buffered.
@@ -117,15 +124,21 @@ class RestViews:
         return web.Response(body=body, content_type="application/json")
 
     async def premium_index(self, request: web.Request) -> web.Response:
+        if self.context is None:
+            return _error(-1, "this market is a recording: it holds no context", 404)
         sim = self._sym(request, required=False)
         if sim is None:
             return _json([self.context.premium_index(s) for s in self.srv.market.syms.values()])
         return _json(self.context.premium_index(sim))
 
     async def open_interest(self, request: web.Request) -> web.Response:
+        if self.context is None:
+            return _error(-1, "this market is a recording: it holds no context", 404)
         return _json(self.context.open_interest(self._sym(request)))
 
     async def ticker_24hr(self, request: web.Request) -> web.Response:
+        if self.context is None:
+            return _error(-1, "this market is a recording: it holds no context", 404)
         sim = self._sym(request, required=False)
         if sim is None:
             return _json([self.context.ticker(s) for s in self.srv.market.syms.values()])

@@ -29,6 +29,7 @@ from dom.sim.market import STEP_NS, Market, Msg
 from dom.sim.rest import RestViews
 
 log = logging.getLogger("dom.sim")
+SWITCH_GAP_S = 0.001
 PUBLIC_KINDS = {"depth", "bookTicker"}
 MARKET_KINDS = {"aggTrade", "markPrice"}
 
@@ -100,6 +101,9 @@ class SimServer:
         self._running.set()
         self._labels_written = 0
         self.steps_behind = 0
+        # A recording keeps its order across connections (see _send_in_order).
+        self._ordered: asyncio.Queue | None = asyncio.Queue() if getattr(self.market, "ordered", False) else None
+        self._ordered_task: asyncio.Task | None = None
 
     # ---------------------------------------------------------------------------- lifecycle
     async def __aenter__(self) -> "SimServer":
@@ -125,8 +129,12 @@ class SimServer:
             # Building the market took time: start its clock at the wall clock.
             self.market.now = self.market.start_ns = time.time_ns()
         self._clock = asyncio.create_task(self._run_clock(), name="dom-sim-clock")
+        if self._ordered is not None:
+            self._ordered_task = asyncio.create_task(self._send_in_order(), name="dom-sim-ordered")
 
     async def stop(self) -> None:
+        if self._ordered_task is not None:
+            self._ordered_task.cancel()
         if self._clock is not None:
             self._clock.cancel()
             try:
@@ -191,6 +199,9 @@ class SimServer:
             await asyncio.sleep(max(0.0, delay))
             if not self._running.is_set():
                 continue
+            ready = getattr(self.market, "ready", None)
+            if ready is not None and not ready({k for c in self.conns for _, k in c.subs}, step_s / self.speed):
+                continue  # a recording waits for its first client
             burst = self.faults.burst_factor()
             for _ in range(burst):
                 self._dispatch(self.market.advance())
@@ -214,7 +225,10 @@ class SimServer:
                     continue
                 raw = f.mangle(m.raw, c.endpoint)
                 frame = b'{"stream":"%s","data":%s}' % (name.encode(), raw) if c.combined else raw
-                self._enqueue(c, due, frame)
+                if self._ordered is not None:
+                    self._ordered.put_nowait((c, frame))
+                else:
+                    self._enqueue(c, due, frame)
 
     def _enqueue(self, c: Conn, due: float, frame: bytes) -> None:
         try:
@@ -284,6 +298,25 @@ class SimServer:
                 await ws.send_str(frame.decode())  # Binance sends text frames
         except (ConnectionResetError, RuntimeError, asyncio.CancelledError):
             pass
+
+    async def _send_in_order(self) -> None:
+        """One sender for every connection, in publishing order, with a pause whenever the next
+        frame goes to another connection than the last one: a client reading two sockets then
+        gets a recording's depth and trades in the recorded order (two sockets sent to at once
+        are read in whatever order its event loop sees them). Used for recordings only."""
+        assert self._ordered is not None
+        last = None
+        while True:
+            c, frame = await self._ordered.get()
+            if c not in self.conns:
+                continue
+            if last is not None and c is not last:
+                await asyncio.sleep(SWITCH_GAP_S)
+            last = c
+            try:
+                await c.ws.send_str(frame.decode())
+            except (ConnectionResetError, RuntimeError):
+                pass
 
     # -------------------------------------------------------------------------------- labels
     def _maybe_write_labels(self) -> None:

@@ -18,8 +18,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 
-from dom.ui.commands import dom_commands
 from dom.runtime.view import UiModel
+from dom.ui.commands import dom_commands
 from dom.ui.palette import Palette
 from dom.ui.screens import HELP, HelpScreen, SymbolPicker
 from dom.ui.trade_actions import TradeActions

@@ -9,13 +9,13 @@ from aiohttp import web
 from dom.core.context.market import MarketContext, OpenInterest, Ticker24h
 from dom.core.context.params import ContextParams
 from dom.core.types import MarkPrice
-from dom.venues.binance_usdm.client import BinanceUsdmFeed
-from dom.venues import get as venue
-from dom.venues.binance_usdm.context import BinanceContextPoller
-from dom.venues.ccxt_pro.context import CcxtContextPoller
 from dom.core.units import Instrument
 from dom.sim.server import SimServer
-from tests.feeds.harness import Harness
+from dom.venues import get as venue
+from dom.venues.binance_usdm.client import BinanceUsdmFeed
+from dom.venues.binance_usdm.context import BinanceContextPoller
+from dom.venues.ccxt_pro.context import CcxtContextPoller
+from tests.venues.harness import Harness
 
 FAST = ContextParams(poll_premium_s=1, poll_open_interest_s=1, poll_ticker_s=1)
 

@@ -11,7 +11,13 @@ from decimal import Decimal
 from typing import Any
 
 from dom.core.context.exits import ExitPlan, plan_exits
-from dom.core.context.liquidity import Depth, market_warnings, slippage_bps, visible_depth, walk_warnings
+from dom.core.context.liquidity import (
+    Depth,
+    market_warnings,
+    slippage_bps,
+    visible_depth,
+    walk_warnings,
+)
 from dom.core.context.market import SymbolContext
 from dom.core.context.params import ContextParams
 from dom.core.context.sizing import Sizing, Walk, size, walk

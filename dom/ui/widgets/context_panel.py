@@ -21,11 +21,11 @@ from textual.screen import ModalScreen
 from textual.strip import Strip
 from textual.widgets import Input, Static
 
+from dom.core.context.desk import PlanView, num
 from dom.core.context.liquidity import human
 from dom.core.profile import value_area
 from dom.core.types import AlertKind, BookSide
 from dom.runtime.view import UiModel
-from dom.core.context.desk import PlanView, num
 from dom.ui.widgets.lines import LineWidget
 
 # Palette styles by role (dom/ui/palette.py).

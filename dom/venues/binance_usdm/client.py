@@ -29,8 +29,12 @@ from websockets.client import backoff
 from dom.core.types import Event, FeedState, FeedStatus
 from dom.core.units import Instrument
 from dom.errors import FeedError
-from dom.venues.binance_usdm.codec import BinanceDecoder, DecodeError, instruments_from_exchange_info
 from dom.venues.base import FeedStats
+from dom.venues.binance_usdm.codec import (
+    BinanceDecoder,
+    DecodeError,
+    instruments_from_exchange_info,
+)
 from dom.venues.tasks import run_together
 
 log = logging.getLogger("dom.venues.binance_usdm.client")

@@ -1,16 +1,23 @@
-"""What the start of a recording tells before it is replayed: its symbols, its depth rule
-(USDⓈ-M or spot) and, from the REST snapshot, the instruments' tick and lot when no meta file
-says them."""
+"""What a Binance recording is before it is replayed: its format, venue (USDⓈ-M or spot, from its
+meta file or its depth frames), symbols and instruments (from the meta file, an exchangeInfo
+beside a cryptofeed file, or inferred from the REST snapshot: the tick is the coarsest grid the
+snapshot's prices sit on, the lot the finest decimal place of its sizes)."""
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Iterator
 
 import orjson
 
 from dom.core.sequencer import Rule
+from dom.core.units import Instrument
+from dom.errors import RecordingError
 from dom.store import recording as rec
+from dom.venues.binance_usdm.codec import instruments_from_exchange_info
+
+VENUES = {"binanceusdm": Rule.USDM, "binance": Rule.SPOT}
 
 _PRESCAN_LINES = 20_000
 
@@ -85,3 +92,64 @@ def _grid(texts: list[str], decimals: int) -> str:
     whole, frac = digits[: len(digits) - decimals], digits[len(digits) - decimals:]
     text = f"{int(whole)}.{frac}".rstrip("0").rstrip(".") if decimals else str(g)
     return text
+
+
+class RecordingInfo:
+    """An opened recording: ``path``, ``format``, ``venue``, ``rule``, ``instruments``, and
+    ``frames()`` to read it from the start."""
+
+    def __init__(self, path: str | Path, venue: str | None = None, symbols: list[str] | None = None) -> None:
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise RecordingError(f"no such recording: {self.path}")
+        if venue is not None and venue not in VENUES:
+            raise RecordingError(f"unknown venue {venue!r} (choose from {', '.join(VENUES)})")
+        self.format = rec.sniff_format(self.path)
+        meta = rec.read_meta(self.path)
+        scanned, rule, decimals = scan(self.frames())
+        venue = venue or meta.get("venue")
+        if venue is None:
+            venue = "binance" if rule is Rule.SPOT else "binanceusdm"
+        if venue not in VENUES:
+            raise RecordingError(f"{self.path}: unknown venue {venue!r} in its meta file")
+        self.venue = venue
+        self.rule = VENUES[venue]
+        wanted = [s.upper() for s in symbols] if symbols else sorted(meta.get("symbols") or scanned)
+        if not wanted:
+            raise RecordingError(f"{self.path}: found no symbols; pass --symbol")
+        self.instruments = self._instruments(wanted, meta, decimals)
+
+    def frames(self) -> Iterator[rec.Frame | rec.BadLine]:
+        if self.format == "cryptofeed":
+            return rec.iter_cryptofeed(self.path)
+        return rec.iter_hftbacktest(self.path)
+
+    def _instruments(self, wanted: list[str], meta: dict, decimals: dict[str, tuple[str, str]]) -> dict[str, Instrument]:
+        known: dict[str, Instrument] = {}
+        for sym, spec in (meta.get("instruments") or {}).items():
+            known[sym] = Instrument(sym, spec["tick_size"], spec["lot_size"], str(spec.get("contract_size", "1")))
+        if self.format == "cryptofeed":
+            info = rec.exchange_info_beside(self.path)
+            if info:
+                for sym, inst in instruments_from_exchange_info(info).items():
+                    known.setdefault(sym, inst)
+        out = {}
+        for sym in wanted:
+            dec = decimals.get(sym) or (decimals.get("") if len(wanted) == 1 else None)
+            inst = known.get(sym)
+            if inst is not None and (dec is None or (scale(dec[0]) <= inst.price.scale and scale(dec[1]) <= inst.qty.scale)):
+                out[sym] = inst
+                continue
+            # No spec, or the recording's own strings are finer than the spec (an exchangeInfo
+            # taken on another day): the recording's decimals are exact.
+            if dec is None:
+                raise RecordingError(
+                    f"{self.path}: no tick/lot size for {sym} (no meta file and no snapshot to infer them from)"
+                )
+            out[sym] = Instrument(sym, dec[0], dec[1])
+        return out
+
+
+
+def open_recording(path: str | Path, venue: str | None = None, symbols: list[str] | None = None) -> RecordingInfo:
+    return RecordingInfo(path, venue, symbols)

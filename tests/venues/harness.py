@@ -7,10 +7,10 @@ from collections import defaultdict
 
 from dom.core.engine import ObserverBase
 from dom.core.types import FeedState
-from dom.venues.binance_usdm.client import BinanceUsdmFeed
 from dom.runtime.live import LiveDriver
 from dom.runtime.pipeline import Pipeline
 from dom.sim.server import SimServer
+from dom.venues.binance_usdm.client import BinanceUsdmFeed
 
 SYMBOLS = ["BTCUSDT", "KITEUSDT", "PIKEUSDT"]
 

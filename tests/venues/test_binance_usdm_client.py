@@ -6,7 +6,7 @@ import pytest
 
 from dom.core.types import FeedState
 from dom.sim.server import SimServer
-from tests.feeds.harness import SYMBOLS, Harness
+from tests.venues.harness import SYMBOLS, Harness
 
 
 async def test_exact_books_for_three_symbols():

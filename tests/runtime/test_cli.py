@@ -56,3 +56,18 @@ def test_unreachable_endpoint_is_one_clear_line():
 def test_bad_venue_and_endpoint_are_one_clear_line():
     assert "unknown venue" in one_line_error(run("run", "--venue", "nasdaq"))
     assert "endpoint must start with" in one_line_error(run("run", "--venue", "binanceusdm", "--endpoint", "ftp://x"))
+
+
+def test_run_emits_the_trading_context_as_json_lines():
+    """Headless `dom run` has the TUI's context: funding and mark (stream), open interest and the
+    24 h ticker (polled), correlation to the reference (once there are bars)."""
+    r = run("run", "--duration", "4", "--context", "--context-every", "1", "BTCUSDT", "KITEUSDT")
+    assert r.returncode == 0, r.stderr
+    ctx = [d for d in map(orjson.loads, r.stdout.splitlines()) if d.get("type") == "context"]
+    last = {d["symbol"]: d for d in ctx}
+    assert set(last) == {"BTCUSDT", "KITEUSDT"} and len(ctx) >= 6
+    for d in last.values():
+        assert d["v"] == 1 and d["venue"] == "sim" and d["book"] == "synced" and d["reference"] == "BTCUSDT"
+        assert float(d["funding_rate"]) != 0 and float(d["mark"]) > 0 and float(d["open_interest"]) > 0
+        assert "change_24h_pct" in d and "corr_1m" in d
+    assert "funding " in r.stderr and " OI " in r.stderr  # and in the summary lines

@@ -4,7 +4,7 @@ import asyncio
 
 from dom.core.types import FeedState
 from dom.sim.server import SimServer
-from tests.feeds.harness import SYMBOLS, Harness
+from tests.venues.harness import SYMBOLS, Harness
 
 
 async def test_ccxt_path_keeps_exact_books_and_recovers_after_a_dropped_connection():

@@ -1,0 +1,1 @@
+"""Drivers, the pipeline they feed, and the wiring that builds them from the config."""

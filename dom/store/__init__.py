@@ -1,0 +1,1 @@
+"""What dom keeps on disk: the journal, recordings."""
