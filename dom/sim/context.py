@@ -17,6 +17,7 @@ import random
 from dataclasses import dataclass
 
 from dom.sim.market import FUNDING_PERIOD_NS, Market, SymbolSim
+from dom.venues.binance_usdm import codec as wire
 
 DAY_S = 86_400
 _MS = 1_000_000
@@ -72,16 +73,11 @@ class SimContext:
         dec = max(0, inst.price.scale) + 1
         now = self.m.now
         nxt = (now // FUNDING_PERIOD_NS + 1) * FUNDING_PERIOD_NS
-        return {
-            "symbol": sim.spec.symbol, "markPrice": f"{mid * tick:.{dec}f}",
-            "indexPrice": f"{sim.flow.fair * tick:.{dec}f}", "estimatedSettlePrice": f"{mid * tick:.{dec}f}",
-            "lastFundingRate": f"{sim.funding_rate:.8f}", "interestRate": "0.00010000",
-            "nextFundingTime": nxt // _MS, "time": now // _MS,
-        }
+        return wire.premium_index_body(sim.spec.symbol, f"{mid * tick:.{dec}f}", f"{sim.flow.fair * tick:.{dec}f}",
+                                       f"{sim.funding_rate:.8f}", nxt // _MS, now // _MS)
 
     def open_interest(self, sim: SymbolSim) -> dict:
-        return {"symbol": sim.spec.symbol, "openInterest": sim.inst.qty_str(sim.open_interest),
-                "time": self.m.now // _MS}
+        return wire.open_interest_body(sim.spec.symbol, sim.inst.qty_str(sim.open_interest), self.m.now // _MS)
 
     def ticker(self, sim: SymbolSim) -> dict:
         inst, sym = sim.inst, sim.spec.symbol
@@ -105,13 +101,8 @@ class SimContext:
         dec = max(0, inst.price.scale) + 1
         now_ms = self.m.now // _MS
         chg = last - open_px
-        return {
-            "symbol": sym, "priceChange": inst.px_str(chg),
-            "priceChangePercent": f"{100 * chg / open_px:.3f}",
-            "weightedAvgPrice": f"{wavg:.{dec}f}", "lastPrice": inst.px_str(last),
-            "lastQty": inst.qty_str(max(1, sim.spec.market_median)), "openPrice": inst.px_str(open_px),
-            "highPrice": inst.px_str(hi), "lowPrice": inst.px_str(lo),
-            "volume": inst.qty_str(volume), "quoteVolume": f"{quote:.2f}",
-            "openTime": now_ms - DAY_S * 1000, "closeTime": now_ms,
-            "firstId": max(1, sim.agg_id - count), "lastId": max(1, sim.agg_id - 1), "count": count,
-        }
+        return wire.ticker_24h_body(
+            sym, inst.px_str(chg), f"{100 * chg / open_px:.3f}", f"{wavg:.{dec}f}", inst.px_str(last),
+            inst.qty_str(max(1, sim.spec.market_median)), inst.px_str(open_px), inst.px_str(hi), inst.px_str(lo),
+            inst.qty_str(volume), f"{quote:.2f}", now_ms - DAY_S * 1000, now_ms, max(1, sim.agg_id - count),
+            max(1, sim.agg_id - 1), count)

@@ -10,9 +10,9 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 
-import orjson
-
+from dom.core.types import TakerSide, Trade
 from dom.sim.market import Market
+from dom.venues.binance_usdm.codec import BinanceDecoder
 
 
 @dataclass
@@ -61,6 +61,7 @@ def _hill(sizes: list[int], top: float = 0.05) -> float:
 
 def measure(seconds: float = 1800, seed: int = 1, preset: str = "smallcap") -> list[Facts]:
     m = Market(preset, seed=seed, tickers=True)
+    dec = BinanceDecoder(m.instruments)
     spreads: dict[str, Counter] = {s: Counter() for s in m.syms}
     crossed = Counter()
     sizes: dict[str, list[int]] = {s: [] for s in m.syms}
@@ -69,11 +70,11 @@ def measure(seconds: float = 1800, seed: int = 1, preset: str = "smallcap") -> l
     steps = int(seconds * 20)
     for i in range(steps):
         for msg in m.advance():
-            if msg.stream.endswith("@aggTrade"):
-                d = orjson.loads(msg.raw)
-                sim = m.syms[d["s"]]
-                sizes[d["s"]].append(sim.inst.lots(d["q"]))
-                signs[d["s"]].append(-1 if d["m"] else 1)
+            if msg.endpoint == "market":
+                for t in dec.decode(msg.raw, msg.t_ns):
+                    if isinstance(t, Trade):
+                        sizes[t.symbol].append(t.qty_lots)
+                        signs[t.symbol].append(1 if t.taker is TakerSide.BUY else -1)
         for s, sim in m.syms.items():
             b, a = sim.book.best(0), sim.book.best(1)
             if b is not None and a is not None:

@@ -97,8 +97,8 @@ class Faults:
         self._note(f"malformed {n}")
         self._malformed += n
 
-    def mangle(self, raw: bytes, endpoint: str) -> bytes:
-        if self._malformed and endpoint in ("public", "any") and raw.startswith(b'{"e":"depthUpdate"'):
+    def mangle(self, raw: bytes, endpoint: str, kind: str = "") -> bytes:
+        if self._malformed and endpoint in ("public", "any") and kind == "depth":
             self._malformed -= 1
             return raw[: len(raw) // 2]
         return raw

@@ -1,4 +1,5 @@
-"""The built-in market: several symbols on one virtual clock, published in Binance's wire format.
+"""The built-in market: several symbols on one virtual clock, published in Binance's wire format
+(encoded by the venue's codec, ``dom.venues.binance_usdm.codec``).
 
 ``Market.advance()`` moves the clock one step (50 ms) and returns the messages the venue would
 publish in it: depth diffs netted per push interval (``U``/``u``/``pu``), aggTrades (fills of one
@@ -18,14 +19,13 @@ import random
 from dataclasses import dataclass
 from typing import Iterator
 
-import orjson
-
 from dom.core.units import Instrument
 from dom.sim.agents import KINDS, SEC, Agent
 from dom.sim.decoys import DECOYS
 from dom.sim.flow import Flow
 from dom.sim.matching import ASK, BID, OWNER, MatchingBook
 from dom.sim.presets import SymbolSpec, preset
+from dom.venues.binance_usdm import codec as wire
 
 STEP_NS = 50_000_000
 DEFAULT_START_NS = 1_767_225_600 * SEC  # 2026-01-01T00:00:00Z: headless runs are reproducible
@@ -217,7 +217,7 @@ class Market:
         if not fills:
             return
         inst, sym = sim.inst, sim.spec.symbol
-        stream = f"{sym.lower()}@aggTrade"
+        stream = wire.agg_trade_stream(sym)
         i, n = 0, len(fills)
         while i < n:
             ts, px, qty, side, owner, _ = fills[i]
@@ -233,11 +233,8 @@ class Market:
             first = sim.fill_id
             sim.fill_id += j - i
             ms = ts // 1_000_000
-            raw = (
-                b'{"e":"aggTrade","E":%d,"a":%d,"s":"%s","p":"%s","q":"%s","f":%d,"l":%d,"T":%d,"m":%s}'
-                % (ms, sim.agg_id, sym.encode(), inst.px_str(px).encode(), inst.qty_str(total).encode(),
-                   first, sim.fill_id - 1, ms, b"true" if side == ASK else b"false")
-            )
+            raw = wire.encode_agg_trade(sym, ms, sim.agg_id, inst.px_str(px), inst.qty_str(total), first,
+                                        sim.fill_id - 1, side == ASK)
             sim.agg_id += 1
             sim.volume_24h += total
             sim.quote_volume += inst.price.to_float(px) * inst.qty.to_float(total)
@@ -264,13 +261,10 @@ class Market:
                     pa[px] = q
                 else:
                     pa.pop(px, None)
-            body = orjson.dumps({
-                "e": "depthUpdate", "E": ms, "T": ms, "s": sim.spec.symbol, "U": U, "u": u, "pu": sim.last_u,
-                "b": [[ps(p), qs(q)] for p, q in bids], "a": [[ps(p), qs(q)] for p, q in asks],
-            })
+            body = wire.encode_depth(sim.spec.symbol, ms, U, u, sim.last_u, [[ps(p), qs(q)] for p, q in bids],
+                                     [[ps(p), qs(q)] for p, q in asks])
             sim.last_u = u
-            suffix = "@depth" if self.depth_ms == 250 else f"@depth@{self.depth_ms}ms"
-            out.append(Msg("public", sim.spec.symbol.lower() + suffix, body, t))
+            out.append(Msg("public", wire.depth_stream(sim.spec.symbol, self.depth_ms), body, t))
         if self.tickers:
             bb, ba = sim.book.best(BID), sim.book.best(ASK)
             if bb is not None and ba is not None:
@@ -279,12 +273,9 @@ class Market:
                     sim.last_ticker = top
                     inst = sim.inst
                     ms = t // 1_000_000
-                    raw = orjson.dumps({
-                        "e": "bookTicker", "u": sim.last_u, "s": sim.spec.symbol,
-                        "b": inst.px_str(top[0]), "B": inst.qty_str(top[1]),
-                        "a": inst.px_str(top[2]), "A": inst.qty_str(top[3]), "T": ms, "E": ms,
-                    })
-                    out.append(Msg("public", sim.spec.symbol.lower() + "@bookTicker", raw, t))
+                    raw = wire.encode_book_ticker(sim.spec.symbol, sim.last_u, inst.px_str(top[0]),
+                                                  inst.qty_str(top[1]), inst.px_str(top[2]), inst.qty_str(top[3]), ms)
+                    out.append(Msg("public", wire.book_ticker_stream(sim.spec.symbol), raw, t))
 
     def _publish_mark(self, sim: SymbolSim, out: list[Msg], t: int) -> None:
         mid = sim.mid()
@@ -299,25 +290,21 @@ class Market:
         nxt = (t // FUNDING_PERIOD_NS + 1) * FUNDING_PERIOD_NS
         ms = t // 1_000_000
         dec = max(0, inst.price.scale) + 1
-        raw = orjson.dumps({
-            "e": "markPriceUpdate", "E": ms, "s": sim.spec.symbol,
-            "p": f"{mid * tick:.{dec}f}", "i": f"{index * tick:.{dec}f}", "P": f"{mid * tick:.{dec}f}",
-            "r": f"{sim.funding_rate:.8f}", "T": nxt // 1_000_000,
-        })
-        out.append(Msg("market", sim.spec.symbol.lower() + "@markPrice@1s", raw, t))
+        raw = wire.encode_mark_price(sim.spec.symbol, ms, f"{mid * tick:.{dec}f}", f"{index * tick:.{dec}f}",
+                                     f"{sim.funding_rate:.8f}", nxt // 1_000_000)
+        out.append(Msg("market", wire.mark_price_stream(sim.spec.symbol), raw, t))
 
     # ---------------------------------------------------------------------------- REST views
-    def snapshot_body(self, symbol: str, limit: int = 1000) -> bytes:
-        """REST depth as the venue serves it: the current book at the current update id."""
+    def snapshot_body(self, symbol: str, limit: int = 1000, update_id: int | None = None) -> bytes:
+        """REST depth as the venue serves it: the current book at the current update id (or at
+        ``update_id``, a fault: a snapshot that claims to be older than it is)."""
         sim = self.syms[symbol]
         u, bids, asks = sim.book.snapshot(limit)
+        u = u if update_id is None else update_id
         inst = sim.inst
         ms = self.now // 1_000_000
-        return orjson.dumps({
-            "lastUpdateId": u, "E": ms, "T": ms,
-            "bids": [[inst.px_str(p), inst.qty_str(q)] for p, q in bids],
-            "asks": [[inst.px_str(p), inst.qty_str(q)] for p, q in asks],
-        })
+        return wire.encode_snapshot(u, ms, [[inst.px_str(p), inst.qty_str(q)] for p, q in bids],
+                                    [[inst.px_str(p), inst.qty_str(q)] for p, q in asks])
 
     def published_book(self, symbol: str) -> tuple[dict[int, int], dict[int, int], int]:
         sim = self.syms[symbol]

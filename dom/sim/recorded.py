@@ -22,20 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-import orjson
-
 from dom.core.units import Instrument
 from dom.sim.market import STEP_NS, Msg
 from dom.store import recording as rec
-from dom.venues.binance_usdm.recording_scan import open_recording
-
-# stream kind in a recording -> (endpoint, the kind a live client subscribes to)
-_ROUTES = {"depth": ("public", "depth"), "bookTicker": ("public", "bookTicker"),
-           "aggTrade": ("market", "aggTrade"), "trade": ("market", "aggTrade"),
-           "markPrice": ("market", "markPrice")}
-_EVENT_KIND = {"depthUpdate": "depth", "bookTicker": "bookTicker", "aggTrade": "aggTrade",
-               "trade": "trade", "markPriceUpdate": "markPrice"}
-
+from dom.venues.binance_usdm.recording_scan import open_recording, route
 
 @dataclass(frozen=True)
 class RecordedSpec:
@@ -125,23 +115,11 @@ class RecordedMarket:
                 self._snapshots[sym].append(fr.raw)
                 self._answer(sym)
             return
-        try:
-            msg = orjson.loads(fr.raw)
-        except orjson.JSONDecodeError:
+        r = route(fr.raw)
+        if r is None:
             return
-        stream, data = (msg.get("stream"), msg.get("data")) if isinstance(msg, dict) and "data" in msg else (None, msg)
-        if not isinstance(data, dict):
-            return
-        kind = _EVENT_KIND.get(data.get("e")) if "e" in data else ("bookTicker" if "A" in data else None)
-        sym = data.get("s")
-        if kind is None or not isinstance(sym, str):
-            return
-        endpoint, served = _ROUTES[kind]
-        name = stream if isinstance(stream, str) else f"{sym.lower()}@{served}"
-        if kind == "trade":
-            name = f"{sym.lower()}@aggTrade"
-        ts = data.get("E") or data.get("T") or 0
-        out.append(Msg(endpoint, name, orjson.dumps(data), int(ts) * 1_000_000 if isinstance(ts, int) else self.now))
+        endpoint, name, data, ms = r
+        out.append(Msg(endpoint, name, data, ms * 1_000_000 if ms else self.now))
         self.frames_sent += 1
 
     def _answer(self, sym: str) -> None:

@@ -9,6 +9,7 @@ import orjson
 from aiohttp import web
 
 from dom.sim.context import SimContext
+from dom.venues.binance_usdm import codec as wire
 
 if TYPE_CHECKING:
     from dom.sim.server import SimServer
@@ -64,39 +65,9 @@ class RestViews:
 
     async def exchange_info(self, request: web.Request) -> web.Response:
         m = self.srv.market
-        symbols = []
-        for sim in m.syms.values():
-            spec, inst = sim.spec, sim.inst
-            symbols.append({
-                "symbol": spec.symbol, "pair": spec.symbol, "contractType": "PERPETUAL",
-                "deliveryDate": 4133404800000, "onboardDate": 1569398400000, "status": "TRADING",
-                "maintMarginPercent": "2.5000", "requiredMarginPercent": "5.0000",
-                "baseAsset": spec.base or spec.symbol[:-4], "quoteAsset": "USDT", "marginAsset": "USDT",
-                "pricePrecision": inst.price.scale, "quantityPrecision": inst.qty.scale,
-                "baseAssetPrecision": 8, "quotePrecision": 8, "underlyingType": "COIN",
-                "underlyingSubType": [], "settlePlan": 0, "triggerProtect": "0.0500",
-                "liquidationFee": "0.012500", "marketTakeBound": "0.05",
-                "filters": [
-                    {"filterType": "PRICE_FILTER", "minPrice": spec.tick_size, "maxPrice": "1000000",
-                     "tickSize": spec.tick_size},
-                    {"filterType": "LOT_SIZE", "stepSize": spec.lot_size, "minQty": spec.lot_size,
-                     "maxQty": "100000000"},
-                    {"filterType": "MARKET_LOT_SIZE", "stepSize": spec.lot_size, "minQty": spec.lot_size,
-                     "maxQty": "10000000"},
-                    {"filterType": "MAX_NUM_ORDERS", "limit": 200},
-                    {"filterType": "MIN_NOTIONAL", "notional": "5"},
-                    {"filterType": "PERCENT_PRICE", "multiplierUp": "1.0500", "multiplierDown": "0.9500",
-                     "multiplierDecimal": "4"},
-                ],
-                "orderTypes": ["LIMIT", "MARKET"], "timeInForce": ["GTC", "IOC", "FOK", "GTX"],
-                "contractSize": "1",
-            })
-        return _json({
-            "timezone": "UTC", "serverTime": m.now // 1_000_000, "futuresType": "U_MARGINED",
-            "rateLimits": [], "exchangeFilters": [],
-            "assets": [{"asset": "USDT", "marginAvailable": True, "autoAssetExchange": "-10000"}],
-            "symbols": symbols,
-        })
+        symbols = [wire.exchange_info_symbol(sim.spec.symbol, sim.spec.base, sim.spec.tick_size, sim.spec.lot_size,
+                                             sim.inst.price.scale, sim.inst.qty.scale) for sim in m.syms.values()]
+        return _json(wire.exchange_info_body(symbols, m.now // 1_000_000))
 
     async def depth(self, request: web.Request) -> web.Response:
         sim = self._sym(request)
@@ -115,12 +86,10 @@ class RestViews:
             if body is None:
                 return _error(-1001, "the recording has ended", 503)
             return web.Response(body=body, content_type="application/json")
-        body = self.srv.market.snapshot_body(sim.spec.symbol, limit)
-        if self.srv.faults.take_stale(sim.spec.symbol):
-            # A snapshot from long before anything the client has buffered.
-            d = orjson.loads(body)
-            d["lastUpdateId"] = sim.book.update_id - 1_000_000 // 2
-            body = orjson.dumps(d)
+        stale = self.srv.faults.take_stale(sim.spec.symbol)
+        # A stale snapshot: from long before anything the client has buffered.
+        body = self.srv.market.snapshot_body(sim.spec.symbol, limit,
+                                             sim.book.update_id - 1_000_000 // 2 if stale else None)
         return web.Response(body=body, content_type="application/json")
 
     async def premium_index(self, request: web.Request) -> web.Response:

@@ -223,7 +223,7 @@ class SimServer:
                 name = c.subs.get(key)
                 if name is None:
                     continue
-                raw = f.mangle(m.raw, c.endpoint)
+                raw = f.mangle(m.raw, c.endpoint, key[1])
                 frame = b'{"stream":"%s","data":%s}' % (name.encode(), raw) if c.combined else raw
                 if self._ordered is not None:
                     self._ordered.put_nowait((c, frame))

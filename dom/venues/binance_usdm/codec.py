@@ -259,3 +259,104 @@ def instruments_from_exchange_info(body: bytes | str | dict) -> dict[str, Instru
             base=s.get("baseAsset", ""),
         )
     return out
+
+
+# ------------------------------------------------------------------------------------ encoding
+# What the built-in market publishes, in Binance USDⓈ-M's exact shapes (decode(encode(x)) == x).
+# Prices and sizes come in as the instrument's decimal strings.
+
+def depth_stream(symbol: str, depth_ms: int) -> str:
+    return symbol.lower() + ("@depth" if depth_ms == 250 else f"@depth@{depth_ms}ms")
+
+
+def agg_trade_stream(symbol: str) -> str:
+    return symbol.lower() + "@aggTrade"
+
+
+def book_ticker_stream(symbol: str) -> str:
+    return symbol.lower() + "@bookTicker"
+
+
+def mark_price_stream(symbol: str) -> str:
+    return symbol.lower() + "@markPrice@1s"
+
+
+def encode_agg_trade(symbol: str, ms: int, agg_id: int, px: str, qty: str, first: int, last: int,
+                     buyer_maker: bool) -> bytes:
+    return (b'{"e":"aggTrade","E":%d,"a":%d,"s":"%s","p":"%s","q":"%s","f":%d,"l":%d,"T":%d,"m":%s}'
+            % (ms, agg_id, symbol.encode(), px.encode(), qty.encode(), first, last, ms,
+               b"true" if buyer_maker else b"false"))
+
+
+def encode_depth(symbol: str, ms: int, first_id: int, last_id: int, prev_id: int,
+                 bids: list[list[str]], asks: list[list[str]]) -> bytes:
+    return orjson.dumps({"e": "depthUpdate", "E": ms, "T": ms, "s": symbol, "U": first_id, "u": last_id,
+                         "pu": prev_id, "b": bids, "a": asks})
+
+
+def encode_book_ticker(symbol: str, update_id: int, bid_px: str, bid_qty: str, ask_px: str, ask_qty: str,
+                       ms: int) -> bytes:
+    return orjson.dumps({"e": "bookTicker", "u": update_id, "s": symbol, "b": bid_px, "B": bid_qty,
+                         "a": ask_px, "A": ask_qty, "T": ms, "E": ms})
+
+
+def encode_mark_price(symbol: str, ms: int, mark: str, index: str, rate: str, next_funding_ms: int) -> bytes:
+    return orjson.dumps({"e": "markPriceUpdate", "E": ms, "s": symbol, "p": mark, "i": index, "P": mark,
+                         "r": rate, "T": next_funding_ms})
+
+
+def encode_snapshot(last_id: int, ms: int, bids: list[list[str]], asks: list[list[str]]) -> bytes:
+    """The REST depth body (``GET /fapi/v1/depth``)."""
+    return orjson.dumps({"lastUpdateId": last_id, "E": ms, "T": ms, "bids": bids, "asks": asks})
+
+
+def premium_index_body(symbol: str, mark: str, index: str, rate: str, next_funding_ms: int, ms: int) -> dict:
+    """One ``GET /fapi/v1/premiumIndex`` object."""
+    return {"symbol": symbol, "markPrice": mark, "indexPrice": index, "estimatedSettlePrice": mark,
+            "lastFundingRate": rate, "interestRate": "0.00010000", "nextFundingTime": next_funding_ms, "time": ms}
+
+
+def open_interest_body(symbol: str, open_interest: str, ms: int) -> dict:
+    return {"symbol": symbol, "openInterest": open_interest, "time": ms}
+
+
+def ticker_24h_body(symbol: str, change: str, change_pct: str, wavg: str, last: str, last_qty: str, open_px: str,
+                    high: str, low: str, volume: str, quote_volume: str, open_ms: int, close_ms: int, first_id: int,
+                    last_id: int, count: int) -> dict:
+    """One ``GET /fapi/v1/ticker/24hr`` object."""
+    return {"symbol": symbol, "priceChange": change, "priceChangePercent": change_pct, "weightedAvgPrice": wavg,
+            "lastPrice": last, "lastQty": last_qty, "openPrice": open_px, "highPrice": high, "lowPrice": low,
+            "volume": volume, "quoteVolume": quote_volume, "openTime": open_ms, "closeTime": close_ms,
+            "firstId": first_id, "lastId": last_id, "count": count}
+
+
+def exchange_info_symbol(symbol: str, base: str, tick_size: str, lot_size: str, price_scale: int,
+                         qty_scale: int) -> dict:
+    """One perpetual in ``GET /fapi/v1/exchangeInfo``."""
+    return {
+        "symbol": symbol, "pair": symbol, "contractType": "PERPETUAL",
+        "deliveryDate": 4133404800000, "onboardDate": 1569398400000, "status": "TRADING",
+        "maintMarginPercent": "2.5000", "requiredMarginPercent": "5.0000",
+        "baseAsset": base or symbol[:-4], "quoteAsset": "USDT", "marginAsset": "USDT",
+        "pricePrecision": price_scale, "quantityPrecision": qty_scale,
+        "baseAssetPrecision": 8, "quotePrecision": 8, "underlyingType": "COIN",
+        "underlyingSubType": [], "settlePlan": 0, "triggerProtect": "0.0500",
+        "liquidationFee": "0.012500", "marketTakeBound": "0.05",
+        "filters": [
+            {"filterType": "PRICE_FILTER", "minPrice": tick_size, "maxPrice": "1000000", "tickSize": tick_size},
+            {"filterType": "LOT_SIZE", "stepSize": lot_size, "minQty": lot_size, "maxQty": "100000000"},
+            {"filterType": "MARKET_LOT_SIZE", "stepSize": lot_size, "minQty": lot_size, "maxQty": "10000000"},
+            {"filterType": "MAX_NUM_ORDERS", "limit": 200},
+            {"filterType": "MIN_NOTIONAL", "notional": "5"},
+            {"filterType": "PERCENT_PRICE", "multiplierUp": "1.0500", "multiplierDown": "0.9500",
+             "multiplierDecimal": "4"},
+        ],
+        "orderTypes": ["LIMIT", "MARKET"], "timeInForce": ["GTC", "IOC", "FOK", "GTX"],
+        "contractSize": "1",
+    }
+
+
+def exchange_info_body(symbols: list[dict], ms: int) -> dict:
+    return {"timezone": "UTC", "serverTime": ms, "futuresType": "U_MARGINED", "rateLimits": [],
+            "exchangeFilters": [], "assets": [{"asset": "USDT", "marginAvailable": True, "autoAssetExchange": "-10000"}],
+            "symbols": symbols}

@@ -153,3 +153,35 @@ class RecordingInfo:
 
 def open_recording(path: str | Path, venue: str | None = None, symbols: list[str] | None = None) -> RecordingInfo:
     return RecordingInfo(path, venue, symbols)
+
+
+# A recorded frame's event kind -> (the endpoint Binance serves it on, the stream kind a live
+# client subscribes to: a recording's raw @trade frames serve @aggTrade subscribers).
+_ROUTES = {"depth": ("public", "depth"), "bookTicker": ("public", "bookTicker"),
+           "aggTrade": ("market", "aggTrade"), "trade": ("market", "aggTrade"),
+           "markPrice": ("market", "markPrice")}
+_EVENT_KIND = {"depthUpdate": "depth", "bookTicker": "bookTicker", "aggTrade": "aggTrade",
+               "trade": "trade", "markPriceUpdate": "markPrice"}
+
+
+def route(raw: bytes) -> tuple[str, str, bytes, int] | None:
+    """A recorded websocket frame -> ``(endpoint, stream name, event JSON, exchange ms)`` as a
+    Binance server would publish it today, or None for what it would not serve."""
+    try:
+        msg = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    if isinstance(msg, dict) and "data" in msg:
+        stream, data = msg.get("stream"), msg.get("data")
+    else:
+        stream, data = None, msg
+    if not isinstance(data, dict):
+        return None
+    kind = _EVENT_KIND.get(data.get("e")) if "e" in data else ("bookTicker" if "A" in data else None)
+    sym = data.get("s")
+    if kind is None or not isinstance(sym, str):
+        return None
+    endpoint, served = _ROUTES[kind]
+    name = stream if isinstance(stream, str) and kind != "trade" else f"{sym.lower()}@{served}"
+    ts = data.get("E") or data.get("T") or 0
+    return endpoint, name, orjson.dumps(data), ts if type(ts) is int else 0
