@@ -81,7 +81,7 @@ class DomApp(TradeActions, App):
         Binding("down", "alert(1)", show=False),
         Binding("enter", "goto_alert", "centre on alert"),
         Binding("question_mark", "help", "help"),
-        # the trade plan, from the ladder's cursor (dom/ui/trade_actions.py, dom/ui/trade_plan.py)
+        # the trade plan, from the ladder's cursor (dom/ui/trade_actions.py, dom/core/context/desk.py)
         Binding("shift+up", "cursor(1)", show=False),
         Binding("shift+down", "cursor(-1)", show=False),
         Binding("e", "set_entry", "entry"),

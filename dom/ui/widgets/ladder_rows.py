@@ -55,7 +55,7 @@ class Row:
         self.mark = ""
         self.shade_b = self.shade_a = 0
         self.last = False
-        self.plan = ""  # ENT / STP / TP1 / TP2: the trade plan (dom/ui/trade_plan.py), on every frame
+        self.plan = ""  # ENT / STP / TP1 / TP2: the trade plan (dom/core/context/desk.py), on every frame
         self.cursor = False  # the centre row of a locked ladder: where e / t set entry and stop
 
     def slow(self) -> tuple:

@@ -30,6 +30,7 @@ from dom.core.types import Event, FeedState, FeedStatus
 from dom.core.units import Instrument
 from dom.errors import FeedError
 from dom.venues.base import FeedStats
+from dom.venues.binance_usdm import codec as wire
 from dom.venues.binance_usdm.codec import (
     BinanceDecoder,
     DecodeError,
@@ -119,13 +120,12 @@ class BinanceUsdmFeed:
     def _streams(self, endpoint: str) -> list[str]:
         out = []
         for s in self.symbols:
-            s = s.lower()
             if endpoint == "public":
-                out.append(f"{s}@depth" if self.depth_ms == 250 else f"{s}@depth@{self.depth_ms}ms")
+                out.append(wire.depth_stream(s, self.depth_ms))
             else:
-                out.append(f"{s}@aggTrade")
+                out.append(wire.agg_trade_stream(s))
                 if self.mark_price:
-                    out.append(f"{s}@markPrice@1s")
+                    out.append(wire.mark_price_stream(s))
         return out
 
     # ---------------------------------------------------------------------------------- run
