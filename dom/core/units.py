@@ -16,6 +16,8 @@ from decimal import Decimal, InvalidOperation
 from dom.errors import UnitsError
 
 _CACHE_MAX = 65_536
+MAX_DIGITS = 40  # longer decimal strings are not prices or sizes (and cost time to parse)
+MAX_EXPONENT = 40  # "1e-999999999" would ask for a 10**999999999 division
 
 
 def _split_decimal(text: str) -> tuple[int, int]:
@@ -25,8 +27,8 @@ def _split_decimal(text: str) -> tuple[int, int]:
     path, scientific notation. Raises UnitsError on anything else.
     """
     s = text.strip() if isinstance(text, str) else None
-    if not s:
-        raise UnitsError(f"not a decimal number: {text!r}")
+    if not s or len(s) > MAX_DIGITS:
+        raise UnitsError(f"not a decimal number: {str(text)[:60]!r}")
     neg = s[0] == "-"
     body = s[1:] if s[0] in "+-" else s
     intpart, dot, frac = body.partition(".")
@@ -40,6 +42,8 @@ def _split_decimal(text: str) -> tuple[int, int]:
     if not d.is_finite():
         raise UnitsError(f"not a finite number: {text!r}")
     sign, digits, exp = d.as_tuple()
+    if not -MAX_EXPONENT <= exp <= MAX_EXPONENT:
+        raise UnitsError(f"exponent out of range: {text!r}")
     mant = int("".join(map(str, digits)) or "0")
     if sign:
         mant = -mant
@@ -75,7 +79,7 @@ class Step:
             return hit
         # Fast path for plain "123.4500": int() over the digits. int() also accepts "_" and
         # surrounding spaces, which no exchange sends, so those go the strict way.
-        intpart, _, frac = text.partition(".") if type(text) is str else ("", "", "")
+        intpart, _, frac = text.partition(".") if type(text) is str and len(text) <= MAX_DIGITS else ("", "", "")
         if intpart.isdigit() and (not frac or frac.isdigit()) and text.isascii():
             mant, scale = int(intpart + frac), len(frac)
         else:

@@ -32,7 +32,8 @@ class Faults:
         self._malformed = 0
         self._burst_until = 0.0
         self._burst = 1
-        self.injected: list[str] = []
+        self.injected: list[str] = []  # what was done, in order
+        self._inject: list[tuple[str, bytes]] = []
 
     def _note(self, what: str) -> None:
         self.injected.append(what)
@@ -96,6 +97,16 @@ class Faults:
     def malformed(self, n: int = 1) -> None:
         self._note(f"malformed {n}")
         self._malformed += n
+
+    def inject(self, frames: list[bytes], endpoint: str = "public") -> None:
+        """Send these frames as they are (hostile ones: wrong types, huge numbers, deep nesting)
+        to every client of ``endpoint`` with the next published step."""
+        self._note(f"inject {len(frames)} on {endpoint}")
+        self._inject.extend((endpoint, f) for f in frames)
+
+    def take_injected(self) -> list[tuple[str, bytes]]:
+        out, self._inject = self._inject, []
+        return out
 
     def mangle(self, raw: bytes, endpoint: str, kind: str = "") -> bytes:
         if self._malformed and endpoint in ("public", "any") and kind == "depth":

@@ -210,6 +210,10 @@ class SimServer:
     def _dispatch(self, msgs: list[Msg]) -> None:
         f = self.faults
         loop = asyncio.get_running_loop()
+        for endpoint, frame in f.take_injected():
+            for c in self.conns:
+                if c.endpoint in (endpoint, "any"):
+                    self._enqueue(c, 0.0, frame)
         for m in msgs:
             key = parse_stream(m.stream)
             if key is None:

@@ -30,6 +30,9 @@ from dom.errors import FeedError, UnitsError
 
 _MS = 1_000_000
 _RATE = Step("0.00000001")
+MAX_LEVELS = 20_000  # per message: a REST snapshot has at most 1000 a side
+MAX_MS = 1 << 43  # exchange times in ms: until the year 2248
+MAX_ID = 1 << 62
 
 
 class DecodeError(FeedError):
@@ -39,10 +42,17 @@ class DecodeError(FeedError):
 def _levels(inst: Instrument, rows: Any) -> tuple[Level, ...]:
     # Hot path: most strings near the touch repeat, so look the caches up inline and only call
     # the exact parser on a miss (which is also where a negative size is caught).
+    if type(rows) is not list:
+        raise DecodeError(f"levels are not a list: {type(rows).__name__}")
+    if len(rows) > MAX_LEVELS:
+        raise DecodeError(f"{len(rows)} levels in one message")
     price, qty = inst.price, inst.qty
     pc, qc = price._cache, qty._cache
     out = []
-    for p, q in rows:
+    for row in rows:
+        if type(row) is not list or len(row) != 2:
+            raise DecodeError(f"a level is not a [price, size] pair: {str(row)[:60]}")
+        p, q = row
         a = pc.get(p)
         if a is None:
             a = price.to_int(p)
@@ -57,8 +67,35 @@ def _levels(inst: Instrument, rows: Any) -> tuple[Level, ...]:
 
 def _pos_int(msg: dict, key: str) -> int:
     v = msg[key]
-    if type(v) is not int:
-        raise DecodeError(f"field {key!r} is not an integer: {v!r}")
+    if type(v) is not int or not 0 <= v < MAX_ID:
+        raise DecodeError(f"field {key!r} is not an id: {str(v)[:60]!r}")
+    return v
+
+
+def _opt_id(msg: dict, key: str) -> int:
+    """An optional id (``pu``, aggTrade ``f``/``l``): -1 when absent."""
+    v = msg.get(key, -1)
+    if type(v) is not int or not -1 <= v < MAX_ID:
+        raise DecodeError(f"field {key!r} is not an id: {str(v)[:60]!r}")
+    return v
+
+
+def _ms(msg: dict, *keys: str) -> int:
+    """The first of ``keys`` present and non-zero, as exchange time in ns (0 if none)."""
+    for k in keys:
+        v = msg.get(k)
+        if v is None or v == 0:
+            continue
+        if type(v) is not int or not 0 < v < MAX_MS:
+            raise DecodeError(f"field {k!r} is not a time in ms: {str(v)[:60]!r}")
+        return v * _MS
+    return 0
+
+
+def _text(msg: dict, key: str, default: str | None = None) -> str:
+    v = msg.get(key, default)
+    if type(v) is not str or not v or len(v) > 40:
+        raise DecodeError(f"field {key!r} is not a decimal string: {str(v)[:60]!r}")
     return v
 
 
@@ -79,16 +116,24 @@ class BinanceDecoder:
         return self.decode_obj(msg, recv_ns)
 
     def decode_obj(self, msg: Any, recv_ns: int) -> list[Event]:
-        if not isinstance(msg, dict):
-            if isinstance(msg, list):  # some streams (e.g. !markPrice@arr) send arrays
-                out: list[Event] = []
-                for m in msg:
-                    out += self.decode_obj(m, recv_ns)
-                return out
+        """A parsed frame: one event object, an array of them (``!markPrice@arr``), or either in
+        a combined-stream envelope. Anything else (deeper nesting included) is a DecodeError."""
+        if type(msg) is dict and "stream" in msg and "data" in msg:
+            msg = msg["data"]
+        if type(msg) is list:
+            if len(msg) > MAX_LEVELS:
+                raise DecodeError(f"an array of {len(msg)} events")
+            out: list[Event] = []
+            for m in msg:
+                if type(m) is not dict:
+                    raise DecodeError(f"an array item is not an event: {type(m).__name__}")
+                out += self._event(m, recv_ns)
+            return out
+        if type(msg) is not dict:
             raise DecodeError(f"frame is not a JSON object: {type(msg).__name__}")
-        data = msg.get("data")
-        if data is not None and "stream" in msg:
-            return self.decode_obj(data, recv_ns)
+        return self._event(msg, recv_ns)
+
+    def _event(self, msg: dict, recv_ns: int) -> list[Event]:
         if "lastUpdateId" in msg and "bids" in msg:
             raise DecodeError("a REST snapshot needs its symbol: use decode_snapshot()")
         try:
@@ -101,86 +146,61 @@ class BinanceDecoder:
                 return self._ticker(msg, recv_ns)
             if e == "markPriceUpdate":
                 return self._mark(msg, recv_ns)
-        except (KeyError, IndexError, TypeError, ValueError) as exc:
-            raise DecodeError(f"malformed {msg.get('e', 'frame')}: {type(exc).__name__} {exc}") from None
+        except DecodeError:
+            raise
         except UnitsError as exc:
             raise DecodeError(str(exc)) from None
+        except Exception as exc:  # noqa: BLE001 - whatever a hostile frame trips is a bad frame
+            raise DecodeError(f"malformed {str(msg.get('e', 'frame'))[:40]}: {type(exc).__name__} {str(exc)[:80]}") from None
         return []
 
     def _inst(self, msg: dict) -> Instrument | None:
         sym = msg["s"]
+        if type(sym) is not str:
+            raise DecodeError(f"field 's' is not a symbol: {str(sym)[:60]!r}")
         inst = self.instruments.get(sym)
-        if inst is None:
-            self.unknown_symbols[sym] = self.unknown_symbols.get(sym, 0) + 1
+        if inst is None and len(self.unknown_symbols) < 1000:
+            self.unknown_symbols[sym[:40]] = self.unknown_symbols.get(sym[:40], 0) + 1
         return inst
 
     def _depth(self, m: dict, recv_ns: int) -> list[Event]:
         inst = self._inst(m)
         if inst is None:
             return []
-        ts = m.get("T") or m.get("E") or 0
-        pu = m.get("pu", -1)
-        if type(pu) is not int:
-            raise DecodeError(f"field 'pu' is not an integer: {pu!r}")
-        return [
-            BookDelta(
-                inst.symbol,
-                _levels(inst, m["b"]),
-                _levels(inst, m["a"]),
-                _pos_int(m, "U"),
-                _pos_int(m, "u"),
-                pu,
-                ts * _MS,
-                recv_ns,
-            )
-        ]
+        first, last = _pos_int(m, "U"), _pos_int(m, "u")
+        if first > last:
+            raise DecodeError(f"depth update ids run backwards: U {first} > u {last}")
+        return [BookDelta(inst.symbol, _levels(inst, m["b"]), _levels(inst, m["a"]), first, last,
+                          _opt_id(m, "pu"), _ms(m, "T", "E"), recv_ns)]
 
     def _trade(self, m: dict, recv_ns: int, agg: bool) -> list[Event]:
         inst = self._inst(m)
         if inst is None:
             return []
-        q = inst.qty.to_int(m["q"])
+        q = inst.qty.to_int(_text(m, "q"))
         if q <= 0:
             raise DecodeError(f"non-positive trade size {m['q']!r}")
+        px = inst.price.to_int(_text(m, "p"))
+        if px <= 0:
+            raise DecodeError(f"non-positive trade price {m['p']!r}")
         buyer_maker = m["m"]
         if type(buyer_maker) is not bool:
-            raise DecodeError(f"field 'm' is not a boolean: {buyer_maker!r}")
+            raise DecodeError(f"field 'm' is not a boolean: {str(buyer_maker)[:40]!r}")
         if agg:
-            tid, first, last = _pos_int(m, "a"), m.get("f", -1), m.get("l", -1)
+            tid, first, last = _pos_int(m, "a"), _opt_id(m, "f"), _opt_id(m, "l")
         else:
             tid = _pos_int(m, "t")
             first = last = tid
-        return [
-            Trade(
-                inst.symbol,
-                inst.price.to_int(m["p"]),
-                q,
-                TakerSide.SELL if buyer_maker else TakerSide.BUY,
-                tid,
-                (m.get("T") or m.get("E") or 0) * _MS,
-                recv_ns,
-                first,
-                last,
-            )
-        ]
+        return [Trade(inst.symbol, px, q, TakerSide.SELL if buyer_maker else TakerSide.BUY, tid,
+                      _ms(m, "T", "E"), recv_ns, first, last)]
 
     def _ticker(self, m: dict, recv_ns: int) -> list[Event]:
         inst = self._inst(m)
         if inst is None:
             return []
         px, lots = inst.price.to_int, inst.qty.to_int
-        return [
-            BookTicker(
-                inst.symbol,
-                _pos_int(m, "u"),
-                px(m["b"]),
-                lots(m["B"]),
-                px(m["a"]),
-                lots(m["A"]),
-                (m.get("T") or m.get("E") or 0) * _MS,
-                recv_ns,
-            )
-        ]
+        return [BookTicker(inst.symbol, _pos_int(m, "u"), px(_text(m, "b")), lots(_text(m, "B")),
+                           px(_text(m, "a")), lots(_text(m, "A")), _ms(m, "T", "E"), recv_ns)]
 
     def _mark(self, m: dict, recv_ns: int) -> list[Event]:
         inst = self._inst(m)
@@ -188,17 +208,10 @@ class BinanceDecoder:
             return []
         # Mark and index prices carry more decimals than the tick; round to the nearest tick
         # for display (they are context, not book state).
-        return [
-            MarkPrice(
-                inst.symbol,
-                _round_ticks(inst, m["p"]),
-                _round_ticks(inst, m.get("i") or m["p"]),
-                _RATE.to_int(_trim(m.get("r") or "0", 8)),
-                int(m.get("T") or 0) * _MS,
-                (m.get("E") or 0) * _MS,
-                recv_ns,
-            )
-        ]
+        mark = _text(m, "p")
+        rate = m.get("r") or "0"
+        return [MarkPrice(inst.symbol, _round_ticks(inst, mark), _round_ticks(inst, _text(m, "i", mark)),
+                          _RATE.to_int(_trim(_text({"r": rate}, "r"), 8)), _ms(m, "T"), _ms(m, "E"), recv_ns)]
 
     # ---------------------------------------------------------------------------- snapshots
     def decode_snapshot(self, symbol: str, raw: bytes | str | dict, recv_ns: int) -> BookSnapshot:
@@ -208,20 +221,18 @@ class BinanceDecoder:
             raise DecodeError(f"unknown symbol {symbol!r}")
         try:
             m = raw if isinstance(raw, dict) else orjson.loads(raw)
-            return BookSnapshot(
-                inst.symbol,
-                _levels(inst, m["bids"]),
-                _levels(inst, m["asks"]),
-                _pos_int(m, "lastUpdateId"),
-                (m.get("T") or m.get("E") or 0) * _MS,
-                recv_ns,
-            )
+            if type(m) is not dict:
+                raise DecodeError(f"snapshot is not a JSON object: {type(m).__name__}")
+            return BookSnapshot(inst.symbol, _levels(inst, m["bids"]), _levels(inst, m["asks"]),
+                                _pos_int(m, "lastUpdateId"), _ms(m, "T", "E"), recv_ns)
         except orjson.JSONDecodeError as e:
             raise DecodeError(f"invalid JSON in snapshot: {e}") from None
-        except (KeyError, IndexError, TypeError, ValueError) as exc:
-            raise DecodeError(f"malformed snapshot: {type(exc).__name__} {exc}") from None
+        except DecodeError:
+            raise
         except UnitsError as exc:
             raise DecodeError(str(exc)) from None
+        except Exception as exc:  # noqa: BLE001 - a hostile body is a bad snapshot
+            raise DecodeError(f"malformed snapshot: {type(exc).__name__} {str(exc)[:80]}") from None
 
 
 def _trim(text: str, places: int) -> str:
@@ -231,10 +242,16 @@ def _trim(text: str, places: int) -> str:
 
 
 def _round_ticks(inst: Instrument, text: str) -> int:
-    from decimal import ROUND_HALF_EVEN, Decimal
+    """A mark or index price to the nearest tick (they carry more decimals than the tick)."""
+    from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
-    tick = Decimal(inst.tick_size)
-    return int((Decimal(text) / tick).to_integral_value(rounding=ROUND_HALF_EVEN))
+    try:
+        d = Decimal(text)
+    except InvalidOperation:
+        raise DecodeError(f"not a price: {text[:40]!r}") from None
+    if not d.is_finite() or d <= 0 or not -40 <= d.as_tuple().exponent <= 40:
+        raise DecodeError(f"not a price: {text[:40]!r}")
+    return int((d / Decimal(inst.tick_size)).to_integral_value(rounding=ROUND_HALF_EVEN))
 
 
 def instruments_from_exchange_info(body: bytes | str | dict) -> dict[str, Instrument]:

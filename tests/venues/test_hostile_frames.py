@@ -1,0 +1,116 @@
+"""Hostile input at the Binance edge: every frame below once killed or froze a live run or a
+replay. Each is now a counted bad frame; the books stay exact; nothing takes long."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dom.core.units import Instrument
+from dom.sim.server import SimServer
+from dom.venues.binance_usdm.codec import BinanceDecoder, DecodeError
+from tests.venues.harness import Harness
+
+INST = {"BTCUSDT": Instrument("BTCUSDT", "0.1", "0.001")}
+DEPTH = {"e": "depthUpdate", "E": 1, "T": 1, "s": "BTCUSDT", "U": 1, "u": 2, "pu": 0,
+         "b": [["100.0", "1.000"]], "a": []}
+MARK = {"e": "markPriceUpdate", "E": 1, "s": "BTCUSDT", "p": "100.0", "i": "100.0", "r": "0.0001", "T": 1}
+TRADE = {"e": "aggTrade", "E": 1, "a": 7, "s": "BTCUSDT", "p": "100.0", "q": "0.010", "f": 1, "l": 2, "T": 1,
+         "m": True}
+
+HOSTILE = {
+    "depth_T_as_a_2000_char_string": {**DEPTH, "T": "1" * 2000},
+    "depth_E_as_a_string": {**DEPTH, "T": 0, "E": "1723161256299"},
+    "mark_r_as_a_json_number": {**MARK, "r": 0.0001},
+    "mark_p_infinity": {**MARK, "p": "Infinity"},
+    "size_1e_minus_999999999": {**DEPTH, "b": [["100.0", "1e-999999999"]]},
+    "price_1e_plus_999999999": {**DEPTH, "b": [["1e999999999", "1.000"]]},
+    "snapshot_bids_as_an_object": {**DEPTH, "b": {"100.0": "1.000"}},
+    "level_of_three": {**DEPTH, "a": [["100.1", "1.000", "x"]]},
+    "ids_as_booleans": {**DEPTH, "U": True, "u": True},
+    "ids_backwards": {**DEPTH, "U": 9, "u": 2},
+    "symbol_as_a_list": {**DEPTH, "s": ["BTCUSDT"]},
+    "trade_id_negative": {**TRADE, "a": -5},
+    "trade_maker_as_a_string": {**TRADE, "m": "true"},
+    "trade_price_zero": {**TRADE, "p": "0.0"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_frame_is_a_decode_error(name):
+    dec = BinanceDecoder(INST)
+    t0 = time.perf_counter()
+    with pytest.raises(DecodeError):
+        dec.decode(orjson.dumps(HOSTILE[name]), 1)
+    assert time.perf_counter() - t0 < 0.05
+
+
+def test_thousand_deep_envelopes_and_arrays_are_bounded():
+    dec = BinanceDecoder(INST)
+    deep = b'{"stream":"x","data":' * 1000 + orjson.dumps(DEPTH) + b"}" * 1000
+    assert dec.decode(deep, 1) == []  # one envelope is unwrapped; what is inside is no event
+    with pytest.raises(DecodeError):
+        dec.decode(b"[" * 5000 + b"]" * 5000, 1)
+    with pytest.raises(DecodeError):
+        dec.decode_snapshot("BTCUSDT", b'{"lastUpdateId":1,"bids":{"1":"2"},"asks":[]}', 1)
+
+
+def test_a_well_formed_frame_still_decodes():
+    (ev,) = BinanceDecoder(INST).decode(orjson.dumps(DEPTH), 5)
+    assert ev.bids == ((1000, 1000),) and ev.first_id == 1 and ev.last_id == 2 and ev.ts_exchange_ns == 1_000_000
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | st.text(max_size=50),
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=5), inner, max_size=5),
+    max_leaves=30,
+)
+_keys = st.sampled_from(sorted(set(DEPTH) | set(MARK) | set(TRADE) | {"stream", "data", "lastUpdateId", "bids"}))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(base=st.sampled_from([DEPTH, MARK, TRADE]), key=_keys, value=_json)
+def test_fuzz_one_field_of_a_real_frame(base, key, value):
+    """Any value in any field: a DecodeError or events, never another exception, never slow."""
+    dec = BinanceDecoder(INST)
+    try:
+        raw = orjson.dumps({**base, key: value})
+    except (TypeError, orjson.JSONEncodeError):
+        return  # not JSON (NaN floats encode as null; huge ints do not encode)
+    t0 = time.perf_counter()
+    try:
+        dec.decode(raw, 1)
+    except DecodeError:
+        pass
+    assert time.perf_counter() - t0 < 0.05
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300))
+def test_fuzz_bytes(raw):
+    try:
+        BinanceDecoder(INST).decode(raw, 1)
+    except DecodeError:
+        pass
+
+
+async def test_a_live_run_lives_through_every_hostile_frame_with_exact_books():
+    """The frames above sent by the built-in market to a live client: counted, ignored, the
+    client keeps its connections, and the books stay exact (a dropped depth frame is a gap)."""
+    async with SimServer(seed=4, port=0) as srv, Harness(srv) as h:
+        frames = [orjson.dumps(v) for v in HOSTILE.values()]
+        srv.faults.inject(frames, "public")
+        srv.faults.inject([orjson.dumps(HOSTILE["mark_r_as_a_json_number"]),
+                           orjson.dumps(HOSTILE["mark_p_infinity"])], "market")
+        for _ in range(100):
+            if h.feed.stats.bad_frames >= len(frames) + 2:
+                break
+            await asyncio.sleep(0.05)
+        assert h.feed.stats.bad_frames >= len(frames) + 2
+        assert h.feed.stats.reconnects == 0
+        await h.assert_exact()
