@@ -16,6 +16,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     add_source_args(p)
     p.add_argument("-o", "--output", required=True, metavar="FILE", help="recording to write (.gz)")
+    p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     p.set_defaults(func=run)
 
 
@@ -25,4 +26,4 @@ def run(args: argparse.Namespace) -> int:
     from dom.commands._source import resolve
     from dom.runtime.wiring import record
 
-    return asyncio.run(record(resolve(args), args.output, args.duration))
+    return asyncio.run(record(resolve(args), args.output, args.duration, args.force))

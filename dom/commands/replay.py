@@ -14,10 +14,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "Alerts go to stdout as Alert JSON v1 lines; the summary goes to stderr "
         "(or to stdout as one JSON object with --json).",
     )
-    p.add_argument("file", help="recording: .gz or plain, dom/hftbacktest or cryptofeed format")
+    p.add_argument("file", nargs="+",
+                   help="recording(s): .gz or plain, dom/hftbacktest or cryptofeed format; several files (or a "
+                   "directory) are replayed in order as one, the update-id chain continuing across them")
     p.add_argument("--venue", choices=["binanceusdm", "binance"], help="default: from the meta file, else detected")
     p.add_argument("--symbol", action="append", metavar="S", help="replay only this symbol (repeatable)")
-    p.add_argument("--check", action="store_true", help="compare the book with every reachable bookTicker; exit 1 on a mismatch")
+    p.add_argument("--check", action="store_true",
+                   help="compare the book with every reachable bookTicker; exit 1 on a mismatch or when nothing "
+                   "could be compared")
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object on stdout")
     p.add_argument("--no-alerts", action="store_true", help="run without detectors")
     p.set_defaults(func=run)
@@ -40,12 +44,15 @@ def run(args: argparse.Namespace) -> int:
     from dom.runtime.replay import Replay
 
     observers = _observers(args)
-    rp = Replay(args.file, venue=args.venue, symbols=args.symbol, check=args.check, observers=observers)
+    from dom.errors import RecordingError
+
+    files = args.file[0] if len(args.file) == 1 else args.file
+    rp = Replay(files, venue=args.venue, symbols=args.symbol, check=args.check, observers=observers)
     out = sys.stdout.buffer
 
     def on_output(o) -> None:
         if isinstance(o, Alert) and not args.json:
-            out.write(alert_to_line(o, rp.venue, rp.instruments[o.symbol]) + b"\n")
+            out.write(alert_to_line(o, rp.label, rp.instruments[o.symbol]) + b"\n")
 
     s = rp.run(on_output)
     out.flush()
@@ -53,14 +60,20 @@ def run(args: argparse.Namespace) -> int:
         print(orjson.dumps(s.to_dict(), option=orjson.OPT_INDENT_2).decode())
     else:
         _print_summary(s, rp.engine)
+    if s.truncated:
+        raise RecordingError("; ".join(s.truncated) + " (the summary above covers what was readable)")
     if s.check is not None and s.check.mismatched:
+        return 1
+    if s.check is not None and s.check.compared == 0:
+        print("dom: --check compared nothing: the recording has no bookTicker at a depth update id "
+              "(dom record writes them; older recordings may not)", file=sys.stderr)
         return 1
     return 0
 
 
 def _print_summary(s, engine) -> None:
     w = sys.stderr.write
-    w(f"{s.file} ({s.format}, {s.venue}, {', '.join(s.symbols)})\n")
+    w(f"{' + '.join(s.files) or s.file} ({s.format}, {s.venue}, {', '.join(s.symbols)})\n")
     w(
         f"messages: {s.messages:,}  depth updates: {s.depth_updates:,} (applied {s.applied:,}, "
         f"duplicates {s.duplicates})  trades: {s.trades:,}  bookTickers: {s.tickers:,}  snapshots: {s.snapshots}\n"

@@ -57,6 +57,8 @@ class ReplaySummary:
     format: str
     venue: str
     symbols: list[str]
+    files: list[str] = field(default_factory=list)
+    truncated: list[str] = field(default_factory=list)  # files cut short (what was readable was replayed)
     lines: int = 0
     messages: int = 0
     depth_updates: int = 0
@@ -85,7 +87,7 @@ class ReplaySummary:
 class Replay:
     def __init__(
         self,
-        path: str | Path,
+        path: str | Path | list,
         venue: str | None = None,
         symbols: list[str] | None = None,
         check: bool = False,
@@ -93,8 +95,11 @@ class Replay:
     ) -> None:
         info = open_recording(path, venue, symbols)
         self.path = info.path
+        self.paths = info.paths
+        self.truncated: list[str] = []
         self.format = info.format
         self.venue = info.venue
+        self.label = info.label
         self.rule = info.rule
         self.instruments = info.instruments
         self._frames = info.frames
@@ -109,6 +114,8 @@ class Replay:
         dec = venues.get(self.venue).decoder(self.instruments)
         for fr in self._frames():
             if isinstance(fr, rec.BadLine):
+                if isinstance(fr, rec.Truncated):
+                    self.truncated.append(fr.reason)
                 yield fr.line_no, 0, fr.reason
                 continue
             try:
@@ -131,10 +138,10 @@ class Replay:
         every alert and status change goes to ``on_output`` in order."""
         t0 = time.perf_counter()
         syms = list(self.instruments)
-        pipe = self.pipeline = Pipeline(self.venue, self.rule, detectors=self._observers, context=None)
+        pipe = self.pipeline = Pipeline(self.label, self.rule, detectors=self._observers, context=None)
         eng = self.engine = pipe.open(self.instruments)
         checkers = {s: TopOfBookChecker() for s in syms} if self.check else {}
-        summ = ReplaySummary(str(self.path), self.format, self.venue, syms)
+        summ = ReplaySummary(str(self.path), self.format, self.venue, syms, [str(p) for p in self.paths])
         tally = _Tally(summ, checkers, on_output)
         pipe.subscribe(tally)
         for line_no, _recv, events in self.decoded():
@@ -154,6 +161,7 @@ class Replay:
                     self._check(eng, checkers, ev)
         for c in checkers.values():
             c.finish()
+        summ.truncated = list(self.truncated)
         self._fill(summ, eng, checkers, tally.alerts, time.perf_counter() - t0)
         return summ
 

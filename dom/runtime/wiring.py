@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from dom.errors import ConfigError
+from dom.errors import ConfigError, DomError
 from dom.runtime.pipeline import ListenerBase, Pipeline, book_line
 
 VENUES = "binanceusdm | ccxt:<exchange id> | sim | sim:ccxt"
@@ -196,7 +196,7 @@ async def run_headless(cfg: Any, duration: float | None, context_out: Any = None
     return 0
 
 
-async def record(cfg: Any, output: str, duration: float | None) -> int:
+async def record(cfg: Any, output: str, duration: float | None, force: bool = False) -> int:
     """``dom record``: every frame and REST snapshot to ``output``; alerts on stdout as in
     ``dom run`` (``dom replay`` of the file prints the same)."""
     from dom.runtime.live import LiveDriver
@@ -213,7 +213,11 @@ async def record(cfg: Any, output: str, duration: float | None) -> int:
         if writer is not None:
             writer.write_snapshot(recv_ns, sym, body)
 
-    async with open_source(cfg, on_frame=frame, on_snapshot_body=snapshot) as src:
+    from pathlib import Path
+
+    if Path(output).exists() and not force:
+        raise ConfigError(f"{output} exists: pass --force to overwrite it")
+    async with open_source(cfg, on_frame=frame, on_snapshot_body=snapshot, book_ticker=True) as src:
         pipe = build_pipeline(cfg, src)
         pipe.subscribe(StderrListener())
         drv = LiveDriver(src.client, pipe, build_sinks(["jsonl:-"]))
@@ -221,7 +225,8 @@ async def record(cfg: Any, output: str, duration: float | None) -> int:
         client = src.client
         meta = {
             "format": "dom-recording/1",
-            "venue": src.venue.info.name,
+            "venue": src.venue.info.name,  # the wire protocol: how to decode the frames
+            "label": src.name,  # what alerts call the venue ("sim" for the built-in market)
             "symbols": list(client.instruments),
             "endpoint": client.endpoint,
             "depth_ms": cfg.feed.depth_ms,
@@ -230,7 +235,7 @@ async def record(cfg: Any, output: str, duration: float | None) -> int:
                 for s, i in client.instruments.items()
             },
         }
-        writer = RecordingWriter(output, meta)
+        writer = RecordingWriter(output, meta, force=force)
         try:
             with _signals_stop(drv):
                 await drv.run(duration)
@@ -272,17 +277,24 @@ def tui(cfg: Any, replay: str | None = None, speed: float = 1.0, fps: float = 20
             async with open_source(cfg, quiet=True) as src:
                 yield src
 
+    failed: list[BaseException] = []
+
     async def runner(model: UiModel) -> None:
-        async with source() as src:
-            pipe = build_pipeline(cfg, src, observers=(model.observers,))
-            model.attach(pipe)
-            drv = LiveDriver(src.client, pipe, sinks, poller_for=None if replay else src.venue.context_poller)
-            model.stats = drv
-            await drv.start()
-            await drv.run(duration)
+        try:
+            async with source() as src:
+                pipe = build_pipeline(cfg, src, observers=(model.observers,))
+                model.attach(pipe)
+                drv = LiveDriver(src.client, pipe, sinks, poller_for=None if replay else src.venue.context_poller)
+                model.stats = drv
+                await drv.start()
+                await drv.run(duration)
+        except DomError as e:  # an unknown symbol, an unreachable venue: one line, after the screen
+            failed.append(e)
         model.app_exit()
 
     app = DomApp(model, runner, fps=fps)
     model.app_exit = app.exit
     app.run()
+    if failed:
+        raise failed[0]
     return 0

@@ -17,6 +17,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import zlib
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -41,6 +42,26 @@ class Frame:
 class BadLine:
     line_no: int
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Truncated(BadLine):
+    """The file ends inside a gzip member or is corrupt there: nothing after ``line_no`` can be
+    read (``dom record`` killed with -9 leaves such a file)."""
+
+
+_CORRUPT = (EOFError, gzip.BadGzipFile, zlib.error, OSError)
+
+
+def _lines(path: Path) -> Iterator[tuple[int, bytes] | Truncated]:
+    """``(line_no, line)`` for each line; a ``Truncated`` last if the file is cut or corrupt."""
+    n = 0
+    try:
+        with open_text(path) as f:
+            for n, line in enumerate(f, 1):
+                yield n, line
+    except _CORRUPT as e:
+        yield Truncated(n + 1, f"{path.name}: unreadable after line {n} ({type(e).__name__}: {str(e)[:80]})")
 
 
 def open_text(path: Path) -> IO[bytes]:
@@ -81,28 +102,31 @@ _SNAP_PREFIX = b'{"stream":"'
 
 
 def iter_hftbacktest(path: Path) -> Iterator[Frame | BadLine]:
-    with open_text(path) as f:
-        for n, line in enumerate(f, 1):
-            line = line.rstrip(b"\r\n")
-            if not line:
-                continue
-            ts, sep, raw = line.partition(b" ")
-            if not sep or not ts.isdigit():
-                yield BadLine(n, "no '<recv_ns> <frame>' prefix")
-                continue
-            sym = None
-            if raw.startswith(_SNAP_PREFIX):
-                end = raw.find(b'"', len(_SNAP_PREFIX))
-                stream = raw[len(_SNAP_PREFIX) : end].decode("ascii", "replace")
-                if stream.endswith(SNAPSHOT_SUFFIX):
-                    sym = stream[: -len(SNAPSHOT_SUFFIX)].upper()
-                    body = raw[end + 1 :]
-                    # ,"data":<body>}  -> <body>
-                    i = body.find(b":")
-                    raw = body[i + 1 : -1] if i >= 0 and body.endswith(b"}") else b""
-            elif raw.startswith(b'{"lastUpdateId"'):
-                sym = ""  # bare REST body: the recording's single symbol
-            yield Frame(n, int(ts), raw, sym)
+    for item in _lines(path):
+        if isinstance(item, Truncated):
+            yield item
+            return
+        n, line = item
+        line = line.rstrip(b"\r\n")
+        if not line:
+            continue
+        ts, sep, raw = line.partition(b" ")
+        if not sep or not ts.isdigit():
+            yield BadLine(n, "no '<recv_ns> <frame>' prefix")
+            continue
+        sym = None
+        if raw.startswith(_SNAP_PREFIX):
+            end = raw.find(b'"', len(_SNAP_PREFIX))
+            stream = raw[len(_SNAP_PREFIX) : end].decode("ascii", "replace")
+            if stream.endswith(SNAPSHOT_SUFFIX):
+                sym = stream[: -len(SNAPSHOT_SUFFIX)].upper()
+                body = raw[end + 1 :]
+                # ,"data":<body>}  -> <body>
+                i = body.find(b":")
+                raw = body[i + 1 : -1] if i >= 0 and body.endswith(b"}") else b""
+        elif raw.startswith(b'{"lastUpdateId"'):
+            sym = ""  # bare REST body: the recording's single symbol
+        yield Frame(n, int(ts), raw, sym)
 
 
 _CF_RECV = re.compile(rb"^(\d+\.\d+): (.*)$", re.S)
@@ -140,22 +164,26 @@ def iter_cryptofeed(path: Path) -> Iterator[Frame | BadLine]:
         http += [f for f in _cryptofeed_http(sib) if isinstance(f, Frame)]
     http.sort(key=lambda f: f.recv_ns)  # type: ignore[union-attr]
     i = 0
-    with open_text(path) as f:
-        for n, line in enumerate(f, 1):
-            line = line.rstrip(b"\r\n")
-            if not line:
-                continue
-            m = _CF_RECV.match(line)
-            if not m:
-                if b" <-> " in line or b" <- " in line:
-                    continue  # connection opened / message sent by the client
-                yield BadLine(n, "not a '<ts>: <frame>' line")
-                continue
-            ts = _sec_to_ns(m.group(1))
-            while i < len(http) and http[i].recv_ns <= ts:  # type: ignore[union-attr]
-                yield http[i]
-                i += 1
-            yield Frame(n, ts, m.group(2))
+    for item in _lines(path):
+        if isinstance(item, Truncated):
+            yield from http[i:]
+            yield item
+            return
+        n, line = item
+        line = line.rstrip(b"\r\n")
+        if not line:
+            continue
+        m = _CF_RECV.match(line)
+        if not m:
+            if b" <-> " in line or b" <- " in line:
+                continue  # connection opened / message sent by the client
+            yield BadLine(n, "not a '<ts>: <frame>' line")
+            continue
+        ts = _sec_to_ns(m.group(1))
+        while i < len(http) and http[i].recv_ns <= ts:  # type: ignore[union-attr]
+            yield http[i]
+            i += 1
+        yield Frame(n, ts, m.group(2))
     yield from http[i:]
 
 
@@ -173,11 +201,17 @@ def exchange_info_beside(path: Path) -> bytes | None:
 
 
 class RecordingWriter:
-    """Writes dom's recording format: gzip, ``<recv_ns> <raw>`` per line, flushed per line."""
+    """Writes dom's recording format: gzip, ``<recv_ns> <raw>`` per line. The gzip stream is
+    flushed at least every ``flush_every_ns`` of receive time, so a writer killed with -9 loses at
+    most about that much (``dom replay`` reads the rest and says where the file ends)."""
 
-    def __init__(self, path: str | Path, meta: dict) -> None:
+    def __init__(self, path: str | Path, meta: dict, force: bool = False, flush_every_ns: int = 1_000_000_000) -> None:
         self.path = Path(path)
         self.frames = 0
+        self.flush_every_ns = flush_every_ns
+        self._flushed_ns = 0
+        if self.path.exists() and not force:
+            raise RecordingError(f"{self.path} exists: pass --force to overwrite it")
         try:
             self._f = gzip.open(self.path, "wb", compresslevel=5)
             Path(str(self.path) + ".meta.json").write_text(json.dumps(meta, indent=2) + "\n")
@@ -189,6 +223,9 @@ class RecordingWriter:
             raw = raw.encode()
         self._f.write(b"%d %s\n" % (recv_ns, raw.replace(b"\n", b" ")))
         self.frames += 1
+        if recv_ns - self._flushed_ns >= self.flush_every_ns:
+            self._f.flush()  # a sync flush point: everything before it survives a kill -9
+            self._flushed_ns = recv_ns
 
     def write_snapshot(self, recv_ns: int, symbol: str, body: bytes | str) -> None:
         if isinstance(body, str):

@@ -34,6 +34,61 @@ def test_record_then_replay_gives_the_same_books(tmp_path):
     assert replayed == live
     assert "gaps: 0" in r2.stderr
     assert r2.stdout == r.stdout  # the same alert lines, byte for byte
+    # The recording carries bookTickers, so --check proves something.
+    r3 = run("replay", "--check", "--json", str(out))
+    assert r3.returncode == 0, r3.stderr
+    check = orjson.loads(r3.stdout)["check"]
+    assert check["compared"] > 0 and check["matched"] == check["compared"] and check["mismatched"] == 0
+
+
+def test_record_refuses_to_overwrite_without_force(tmp_path):
+    out = tmp_path / "rec.gz"
+    out.write_bytes(b"precious")
+    r = run("record", "--duration", "1", "-o", str(out), "BTCUSDT")
+    assert "exists: pass --force" in one_line_error(r) and out.read_bytes() == b"precious"
+    r = run("record", "--duration", "2", "-o", str(out), "--force", "BTCUSDT")
+    assert r.returncode == 0, r.stderr
+    assert out.read_bytes() != b"precious"
+
+
+def test_check_that_compares_nothing_fails(tmp_path, shared_data):
+    """A recording without bookTickers: --check says it compared nothing, and exits 1."""
+    import gzip
+
+    src = shared_data / "hftbacktest/usdm/btcusdt_20240808.gz"
+    part = tmp_path / "no_tickers.gz"
+    with gzip.open(src, "rb") as f, gzip.open(part, "wb") as g:
+        for i, line in enumerate(f):
+            if i > 3000:
+                break
+            if b"@bookTicker" not in line:
+                g.write(line)
+    r = run("replay", "--check", str(part))
+    assert r.returncode == 1 and "compared nothing" in r.stderr
+
+
+def test_a_recording_killed_with_minus_9_replays_what_was_written(tmp_path):
+    import signal
+    import time
+
+    out = tmp_path / "killed.gz"
+    p = subprocess.Popen([*DOM, "record", "-o", str(out), "BTCUSDT", "KITEUSDT"], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and (not out.exists() or out.stat().st_size < 20_000):
+            time.sleep(0.2)
+        time.sleep(2.5)  # flushed at least once a second
+    finally:
+        p.send_signal(signal.SIGKILL)
+        p.wait(10)
+    r = run("replay", str(out))
+    assert r.returncode == 2, r.stderr[-400:]
+    error = one_line_error(r)
+    assert "killed.gz: unreadable after line" in error
+    n = int(error.split("unreadable after line ")[1].split(" ")[0])
+    assert n > 100  # at least the lines written before the last flush
+    assert "BTCUSDT: synced" in r.stderr  # what was readable was replayed and summarized
 
 
 def one_line_error(r):
@@ -71,3 +126,16 @@ def test_run_emits_the_trading_context_as_json_lines():
         assert float(d["funding_rate"]) != 0 and float(d["mark"]) > 0 and float(d["open_interest"]) > 0
         assert "change_24h_pct" in d and "corr_1m" in d
     assert "funding " in r.stderr and " OI " in r.stderr  # and in the summary lines
+
+
+def test_tui_startup_errors_are_one_line_and_a_non_zero_exit():
+    """An unknown symbol or an unreachable venue: the screen closes, one line says why, rc 3
+    (as `dom run`), no traceback."""
+    for args, why in ((["NOPEUSDT"], "unknown symbol(s) on binanceusdm: NOPEUSDT"),
+                      (["--venue", "binanceusdm", "--endpoint", "http://127.0.0.1:1"], "cannot reach http://127.0.0.1:1")):
+        r = run("tui", "--duration", "5", *args)
+        assert r.returncode == 3, r.stderr[-500:]
+        assert "Traceback" not in r.stderr + r.stdout
+        # (with no terminal the screen's escape codes go to stderr too, before the line)
+        errors = [line[line.index("dom: error:"):] for line in r.stderr.splitlines() if "dom: error:" in line]
+        assert len(errors) == 1 and why in errors[0], r.stderr[-500:]

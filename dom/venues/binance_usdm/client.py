@@ -70,6 +70,7 @@ class BinanceUsdmFeed:
         reconnect: tuple[float, float, float] = (0.2, 0.5, 30.0),
         snapshot_limit: int = 1000,
         mark_price: bool = True,
+        book_ticker: bool = False,
         on_status: Callable[[str, FeedState, str], None] | None = None,
         on_frame: Callable[[int, bytes | str], None] | None = None,
         on_snapshot_body: Callable[[int, str, bytes], None] | None = None,
@@ -83,6 +84,7 @@ class BinanceUsdmFeed:
         self.reconnect = reconnect
         self.snapshot_limit = snapshot_limit
         self.mark_price = mark_price
+        self.book_ticker = book_ticker  # recordings carry it, so `dom replay --check` can compare
         self.on_status = on_status or (lambda e, s, d: None)
         self.on_frame = on_frame
         self.on_snapshot_body = on_snapshot_body
@@ -122,6 +124,8 @@ class BinanceUsdmFeed:
         for s in self.symbols:
             if endpoint == "public":
                 out.append(wire.depth_stream(s, self.depth_ms))
+                if self.book_ticker:
+                    out.append(wire.book_ticker_stream(s))
             else:
                 out.append(wire.agg_trade_stream(s))
                 if self.mark_price:

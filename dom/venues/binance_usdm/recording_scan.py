@@ -94,14 +94,35 @@ def _grid(texts: list[str], decimals: int) -> str:
     return text
 
 
-class RecordingInfo:
-    """An opened recording: ``path``, ``format``, ``venue``, ``rule``, ``instruments``, and
-    ``frames()`` to read it from the start."""
+def recording_files(path: str | Path | list) -> list[Path]:
+    """One file, several in the order given, or a directory's recordings in name order (a day
+    split over files: ``btcusdt_20240718.gz``, ``btcusdt_20240719.gz``)."""
+    items = [Path(p) for p in path] if isinstance(path, (list, tuple)) else [Path(path)]
+    out: list[Path] = []
+    for p in items:
+        if p.is_dir():
+            found = sorted(f for f in p.iterdir() if f.is_file() and not f.name.endswith(".meta.json")
+                           and (f.suffix == ".gz" or ".ws." in f.name))
+            if not found:
+                raise RecordingError(f"no recordings in {p}")
+            out += found
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise RecordingError(f"no such recording: {p}")
+    if not out:
+        raise RecordingError("no recording given")
+    return out
 
-    def __init__(self, path: str | Path, venue: str | None = None, symbols: list[str] | None = None) -> None:
-        self.path = Path(path)
-        if not self.path.is_file():
-            raise RecordingError(f"no such recording: {self.path}")
+
+class RecordingInfo:
+    """An opened recording (one file, or several read as one in order): ``path`` (the first),
+    ``paths``, ``format``, ``venue``, ``rule``, ``instruments``, and ``frames()`` to read it from
+    the start."""
+
+    def __init__(self, path: str | Path | list, venue: str | None = None, symbols: list[str] | None = None) -> None:
+        self.paths = recording_files(path)
+        self.path = self.paths[0]
         if venue is not None and venue not in VENUES:
             raise RecordingError(f"unknown venue {venue!r} (choose from {', '.join(VENUES)})")
         self.format = rec.sniff_format(self.path)
@@ -113,6 +134,7 @@ class RecordingInfo:
         if venue not in VENUES:
             raise RecordingError(f"{self.path}: unknown venue {venue!r} in its meta file")
         self.venue = venue
+        self.label = str(meta.get("label") or venue)  # what the alerts call the venue
         self.rule = VENUES[venue]
         wanted = [s.upper() for s in symbols] if symbols else sorted(meta.get("symbols") or scanned)
         if not wanted:
@@ -120,9 +142,10 @@ class RecordingInfo:
         self.instruments = self._instruments(wanted, meta, decimals)
 
     def frames(self) -> Iterator[rec.Frame | rec.BadLine]:
-        if self.format == "cryptofeed":
-            return rec.iter_cryptofeed(self.path)
-        return rec.iter_hftbacktest(self.path)
+        """Every file's frames in turn (line numbers are each file's own)."""
+        for p in self.paths:
+            fmt = rec.sniff_format(p) if p != self.path else self.format
+            yield from rec.iter_cryptofeed(p) if fmt == "cryptofeed" else rec.iter_hftbacktest(p)
 
     def _instruments(self, wanted: list[str], meta: dict, decimals: dict[str, tuple[str, str]]) -> dict[str, Instrument]:
         known: dict[str, Instrument] = {}
@@ -151,7 +174,7 @@ class RecordingInfo:
 
 
 
-def open_recording(path: str | Path, venue: str | None = None, symbols: list[str] | None = None) -> RecordingInfo:
+def open_recording(path: str | Path | list, venue: str | None = None, symbols: list[str] | None = None) -> RecordingInfo:
     return RecordingInfo(path, venue, symbols)
 
 
