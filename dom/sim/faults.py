@@ -34,6 +34,8 @@ class Faults:
         self._burst = 1
         self.injected: list[str] = []  # what was done, in order
         self._inject: list[tuple[str, bytes]] = []
+        self._rejected: dict[str, tuple[int, int, str]] = {}
+        self.snapshot_requests: dict[str, int] = {}
 
     def _note(self, what: str) -> None:
         self.injected.append(what)
@@ -76,6 +78,19 @@ class Faults:
     def snapshot_errors(self, n: int, status: int = 503) -> None:
         self._note(f"snapshot_errors {n} {status}")
         self._snap_errors, self._snap_status = n, status
+
+    def reject_snapshots(self, symbol: str, status: int = 400, code: int = -1121,
+                         msg: str = "Invalid symbol.") -> None:
+        """Every depth snapshot of ``symbol`` answered with this error (until cleared with
+        status 0), as Binance answers for a delisted symbol."""
+        self._note(f"reject_snapshots {symbol} {status} {code}")
+        if status:
+            self._rejected[symbol.upper()] = (status, code, msg)
+        else:
+            self._rejected.pop(symbol.upper(), None)
+
+    def rejection(self, symbol: str) -> tuple[int, int, str] | None:
+        return self._rejected.get(symbol)
 
     def take_snapshot_error(self) -> int | None:
         if self._snap_errors > 0:

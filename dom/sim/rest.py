@@ -77,6 +77,11 @@ class RestViews:
             return _error(-1100, "Illegal characters found in parameter 'limit'.")
         if limit not in DEPTH_LIMITS:
             return _error(-1130, "Invalid data sent for a parameter: limit.")
+        f = self.srv.faults
+        f.snapshot_requests[sim.spec.symbol] = f.snapshot_requests.get(sim.spec.symbol, 0) + 1
+        rejected = f.rejection(sim.spec.symbol)
+        if rejected is not None:
+            return _error(rejected[1], rejected[2], rejected[0])
         status = self.srv.faults.take_snapshot_error()
         if status is not None:
             return _json({"code": -1001, "msg": "Internal error; unable to process your request."}, status)

@@ -88,3 +88,62 @@ async def test_market_stream_skew_keeps_books_exact_and_trades_once():
         await asyncio.sleep(0.5)
         await h.assert_exact()
         h.assert_trades_once()
+
+
+async def test_a_rejected_symbol_is_switched_off_and_never_holds_up_the_others():
+    """Head-of-line blocking: one symbol's snapshot answered HTTP 400 (-1121) kept every other
+    symbol in gap. Now it is switched off with the venue's reason, asked once, and the others sync."""
+    from dom.core.types import FeedState
+
+    async with SimServer(seed=2, port=0) as srv:
+        srv.faults.reject_snapshots("KITEUSDT")
+        h = Harness(srv)
+        await h.rt.start()
+        task = asyncio.create_task(h.rt.run())
+        try:
+            loop = asyncio.get_running_loop()
+            t0 = loop.time()
+            while not (h.engine["BTCUSDT"].synced and h.engine["PIKEUSDT"].synced):
+                assert loop.time() - t0 < 5, {s: h.engine[s].state for s in SYMBOLS}
+                await asyncio.sleep(0.02)
+            await asyncio.sleep(1.0)
+            assert h.engine["KITEUSDT"].state is FeedState.CLOSED
+            assert "Invalid symbol" in h.feed.snapshots.off["KITEUSDT"]
+            assert srv.faults.snapshot_requests["KITEUSDT"] == 1  # not retried
+        finally:
+            h.rt.stop()
+            await task
+
+
+async def test_other_4xx_are_retried_three_times_then_switched_off():
+    async with SimServer(seed=2, port=0) as srv:
+        srv.faults.reject_snapshots("KITEUSDT", status=404, code=-1, msg="Not here.")
+        h = Harness(srv)
+        await h.rt.start()
+        task = asyncio.create_task(h.rt.run())
+        try:
+            for _ in range(100):
+                if "KITEUSDT" in h.feed.snapshots.off:
+                    break
+                await asyncio.sleep(0.05)
+            assert "refused 3 times (HTTP 404 -1 Not here.)" in h.feed.snapshots.off["KITEUSDT"]
+            assert srv.faults.snapshot_requests["KITEUSDT"] == 3
+            assert h.engine["BTCUSDT"].synced
+        finally:
+            h.rt.stop()
+            await task
+
+
+def test_rest_weight_gate_spreads_requests():
+    from dom.venues.binance_usdm.snapshots import WeightGate, depth_weight
+
+    async def main() -> float:
+        gate = WeightGate(per_minute=600)  # 10 a second, a burst of 150
+        loop = asyncio.get_running_loop()
+        t0 = loop.time()
+        for _ in range(9):
+            await gate.take(depth_weight(1000))  # 20 each: 7 in the burst, then 2 a second
+        return loop.time() - t0
+
+    took = asyncio.run(main())
+    assert 3.0 < took < 5.5

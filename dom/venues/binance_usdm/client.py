@@ -5,7 +5,7 @@ Depth (and optionally bookTicker) comes from the ``/public`` endpoint, aggTrade 
 symbol. Reconnects use websockets' own reconnecting iterator with a short jittered backoff. A
 watchdog treats a healthy socket that says nothing for ``stale_after`` seconds as stale and
 reconnects. REST depth snapshots are fetched when the engine asks for one (``request_snapshot``),
-retried with backoff on 5xx, timeouts and refused connections.
+one recovery per symbol under the REST weight limit (``snapshots.py``).
 
 The feed only turns frames into events and hands them to ``emit``; it keeps no book. Connection
 news goes to ``on_status(endpoint, state, detail)`` and, for the depth endpoint, also to the
@@ -31,6 +31,7 @@ from dom.core.units import Instrument
 from dom.errors import FeedError
 from dom.venues.base import FeedStats
 from dom.venues.binance_usdm import codec as wire
+from dom.venues.binance_usdm.snapshots import SnapshotFetcher
 from dom.venues.binance_usdm.codec import (
     BinanceDecoder,
     DecodeError,
@@ -92,8 +93,8 @@ class BinanceUsdmFeed:
         self.decoder: BinanceDecoder | None = None
         self.stats = FeedStats()
         self._session: aiohttp.ClientSession | None = None
-        self._snap_queue: asyncio.Queue[str] = asyncio.Queue()
-        self._snap_pending: set[str] = set()
+        self.snapshots = SnapshotFetcher(self.rest, snapshot_limit, self.stats, self._emit_snapshot,
+                                         self._status, on_snapshot_body)
 
     # ------------------------------------------------------------------------------ set-up
     async def prepare(self) -> dict[str, Instrument]:
@@ -117,6 +118,7 @@ class BinanceUsdmFeed:
             raise FeedError(f"unknown symbol(s) on {self.venue}: {', '.join(unknown)}")
         self.instruments = {s: known[s] for s in self.symbols}
         self.decoder = BinanceDecoder(self.instruments)
+        self.snapshots.session, self.snapshots.decoder = self._session, self.decoder
         return self.instruments
 
     def _streams(self, endpoint: str) -> list[str]:
@@ -140,24 +142,29 @@ class BinanceUsdmFeed:
             await run_together([
                 asyncio.create_task(self._ws_loop("public"), name="dom-feed-public"),
                 asyncio.create_task(self._ws_loop("market"), name="dom-feed-market"),
-                asyncio.create_task(self._snapshot_worker(), name="dom-feed-snapshots"),
             ])
         finally:
             await self.close()
 
     async def close(self) -> None:
+        await self.snapshots.close()
         if self._session is not None:
             await self._session.close()
             self._session = None
 
     def request_snapshot(self, symbol: str) -> None:
-        if symbol not in self._snap_pending:
-            self._snap_pending.add(symbol)
-            self._snap_queue.put_nowait(symbol)
+        self.snapshots.request(symbol)
+
+    def _emit_snapshot(self, events: list) -> None:
+        self.emit(events)
+
+    def _status(self, endpoint: str, state: FeedState, detail: str) -> None:
+        self.on_status(endpoint, state, detail)
 
     def _depth_status(self, state: FeedState, detail: str) -> None:
         now = time.time_ns()
-        self.emit([FeedStatus(s, state, detail, 0, now) for s in self.symbols])
+        off = self.snapshots.off
+        self.emit([FeedStatus(s, state, detail, 0, now) for s in self.symbols if s not in off])
 
     async def _ws_loop(self, endpoint: str) -> None:
         url = f"{self.ws}/{endpoint}/stream?streams=" + "/".join(self._streams(endpoint))
@@ -221,47 +228,6 @@ class BinanceUsdmFeed:
             return
         if events:
             emit(events)
-
-    async def _snapshot_worker(self) -> None:
-        while True:
-            sym = await self._snap_queue.get()
-            delay = 0.1
-            while True:
-                ok = await self._fetch_snapshot(sym)
-                if ok:
-                    break
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
-
-    async def _fetch_snapshot(self, sym: str) -> bool:
-        assert self._session is not None and self.decoder is not None
-        url = f"{self.rest}/fapi/v1/depth?symbol={sym}&limit={self.snapshot_limit}"
-        try:
-            async with self._session.get(url) as r:
-                body = await r.read()
-                if r.status != 200:
-                    self.stats.snapshot_errors += 1
-                    self.on_status("rest", FeedState.RESYNCING, f"{sym} snapshot HTTP {r.status}, retrying")
-                    return False
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as e:
-            self.stats.snapshot_errors += 1
-            self.on_status("rest", FeedState.RESYNCING, f"{sym} snapshot failed ({e.__class__.__name__}), retrying")
-            return False
-        now = time.time_ns()
-        try:
-            snap = self.decoder.decode_snapshot(sym, body, now)
-        except DecodeError as e:
-            self.stats.snapshot_errors += 1
-            self.on_status("rest", FeedState.RESYNCING, f"{sym} bad snapshot ({e}), retrying")
-            return False
-        self.stats.snapshots += 1
-        if self.on_snapshot_body is not None:
-            self.on_snapshot_body(now, sym, body)
-        # The engine may answer with another request (stale snapshot): let it re-queue.
-        self._snap_pending.discard(sym)
-        self.emit([snap])
-        return True
-
 
 class _Stale(Exception):
     pass
