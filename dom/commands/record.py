@@ -15,7 +15,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "its receive time, in the recording format (docs/RECORDING.md), plus FILE.meta.json.",
     )
     add_source_args(p)
-    p.add_argument("-o", "--output", required=True, metavar="FILE", help="recording to write (.gz)")
+    p.add_argument("-o", "--output", required=True, metavar="FILE|DIR/",
+                   help="recording to write: one .gz file, or a directory (an existing one, or a path ending in /) "
+                   "for hftbacktest's layout, one <symbol>_<YYYYMMDD>.gz per symbol and UTC day")
     p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     p.set_defaults(func=run)
 

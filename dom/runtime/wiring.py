@@ -203,7 +203,7 @@ async def record(cfg: Any, output: str, duration: float | None, force: bool = Fa
     from dom.sinks.base import build_sinks
     from dom.store.recording import RecordingWriter
 
-    writer: RecordingWriter | None = None
+    writer: Any = None
 
     def frame(recv_ns: int, raw) -> None:
         if writer is not None:
@@ -215,7 +215,10 @@ async def record(cfg: Any, output: str, duration: float | None, force: bool = Fa
 
     from pathlib import Path
 
-    if Path(output).exists() and not force:
+    from dom.store.recording_dir import RecordingDirWriter
+
+    as_dir = output.endswith("/") or Path(output).is_dir()
+    if not as_dir and Path(output).exists() and not force:
         raise ConfigError(f"{output} exists: pass --force to overwrite it")
     async with open_source(cfg, on_frame=frame, on_snapshot_body=snapshot, book_ticker=True) as src:
         pipe = build_pipeline(cfg, src)
@@ -235,7 +238,7 @@ async def record(cfg: Any, output: str, duration: float | None, force: bool = Fa
                 for s, i in client.instruments.items()
             },
         }
-        writer = RecordingWriter(output, meta, force=force)
+        writer = RecordingDirWriter(output, meta, force) if as_dir else RecordingWriter(output, meta, force=force)
         try:
             with _signals_stop(drv):
                 await drv.run(duration)

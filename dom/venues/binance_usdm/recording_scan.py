@@ -15,6 +15,7 @@ from dom.core.sequencer import Rule
 from dom.core.units import Instrument
 from dom.errors import RecordingError
 from dom.store import recording as rec
+from dom.store.recording_dir import is_symbol_dir, iter_dir, symbol_files
 from dom.venues.binance_usdm.codec import instruments_from_exchange_info
 
 VENUES = {"binanceusdm": Rule.USDM, "binance": Rule.SPOT}
@@ -100,7 +101,9 @@ def recording_files(path: str | Path | list) -> list[Path]:
     items = [Path(p) for p in path] if isinstance(path, (list, tuple)) else [Path(path)]
     out: list[Path] = []
     for p in items:
-        if p.is_dir():
+        if p.is_dir() and is_symbol_dir(p):
+            out.append(p)  # hftbacktest's layout: one file per symbol and day, read as one
+        elif p.is_dir():
             found = sorted(f for f in p.iterdir() if f.is_file() and not f.name.endswith(".meta.json")
                            and (f.suffix == ".gz" or ".ws." in f.name))
             if not found:
@@ -125,8 +128,18 @@ class RecordingInfo:
         self.path = self.paths[0]
         if venue is not None and venue not in VENUES:
             raise RecordingError(f"unknown venue {venue!r} (choose from {', '.join(VENUES)})")
-        self.format = rec.sniff_format(self.path)
-        meta = rec.read_meta(self.path)
+        if self.path.is_dir():  # per-symbol files: the meta files together say the whole
+            self.format = "hftbacktest"
+            meta = {}
+            for files in symbol_files(self.path).values():
+                m = rec.read_meta(files[0])
+                meta = {**m, **meta, "symbols": sorted({*meta.get("symbols", []), *m.get("symbols", [])}),
+                        "instruments": {**m.get("instruments", {}), **meta.get("instruments", {})}}
+            if not meta.get("symbols"):
+                meta.pop("symbols", None)
+        else:
+            self.format = rec.sniff_format(self.path)
+            meta = rec.read_meta(self.path)
         scanned, rule, decimals = scan(self.frames())
         venue = venue or meta.get("venue")
         if venue is None:
@@ -144,6 +157,9 @@ class RecordingInfo:
     def frames(self) -> Iterator[rec.Frame | rec.BadLine]:
         """Every file's frames in turn (line numbers are each file's own)."""
         for p in self.paths:
+            if p.is_dir():
+                yield from iter_dir(p)
+                continue
             fmt = rec.sniff_format(p) if p != self.path else self.format
             yield from rec.iter_cryptofeed(p) if fmt == "cryptofeed" else rec.iter_hftbacktest(p)
 
