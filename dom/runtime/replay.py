@@ -100,6 +100,7 @@ class Replay:
         self.format = info.format
         self.venue = info.venue
         self.label = info.label
+        self.raw_trades = info.raw_trades
         self.rule = info.rule
         self.instruments = info.instruments
         self._frames = info.frames
@@ -111,7 +112,7 @@ class Replay:
         decoder; a line that cannot be used gives its reason as a string instead of events."""
         syms = list(self.instruments)
         single = syms[0] if len(syms) == 1 else None
-        dec = venues.get(self.venue).decoder(self.instruments)
+        dec = venues.get(self.venue).decoder(self.instruments, raw_trades=self.raw_trades)
         for fr in self._frames():
             if isinstance(fr, rec.BadLine):
                 if isinstance(fr, rec.Truncated):

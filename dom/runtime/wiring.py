@@ -220,7 +220,8 @@ async def record(cfg: Any, output: str, duration: float | None, force: bool = Fa
     as_dir = output.endswith("/") or Path(output).is_dir()
     if not as_dir and Path(output).exists() and not force:
         raise ConfigError(f"{output} exists: pass --force to overwrite it")
-    async with open_source(cfg, on_frame=frame, on_snapshot_body=snapshot, book_ticker=True) as src:
+    async with open_source(cfg, on_frame=frame, on_snapshot_body=snapshot, book_ticker=True,
+                           raw_trades=True) as src:
         pipe = build_pipeline(cfg, src)
         pipe.subscribe(StderrListener())
         drv = LiveDriver(src.client, pipe, build_sinks(["jsonl:-"]))
@@ -233,6 +234,7 @@ async def record(cfg: Any, output: str, duration: float | None, force: bool = Fa
             "symbols": list(client.instruments),
             "endpoint": client.endpoint,
             "depth_ms": cfg.feed.depth_ms,
+            "trade_stream": "aggTrade",  # @trade frames are there for hftbacktest; dom replays aggTrade
             "instruments": {
                 s: {"tick_size": i.tick_size, "lot_size": i.lot_size, "contract_size": i.contract_size}
                 for s, i in client.instruments.items()

@@ -115,6 +115,7 @@ class Market:
         self.decoys = decoys
         self.injection_rate = injection_rate
         self.tickers = tickers
+        self.raw_trades = False  # the server turns it on when a client subscribes to @trade
         self.now = start_ns
         self.start_ns = start_ns
         self.steps = 0
@@ -241,6 +242,11 @@ class Market:
             sim.trades_n += 1
             sim.last_trade_px = px
             out.append(Msg("market", stream, raw, ts))
+            if self.raw_trades:  # the per-fill @trade stream, only while someone listens
+                tstream = wire.trade_stream(sym)
+                for k in range(i, j):
+                    out.append(Msg("market", tstream, wire.encode_trade(
+                        sym, ms, first + k - i, inst.px_str(px), inst.qty_str(fills[k][2]), side == ASK), ts))
             i = j
 
     def _publish_depth(self, sim: SymbolSim, out: list[Msg], t: int) -> None:

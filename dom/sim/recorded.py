@@ -51,6 +51,7 @@ class RecordedMarket:
         rp = open_recording(path, symbols=symbols)  # instruments: meta file, exchangeInfo or inferred
         self.path = rp.path
         self.venue = rp.venue
+        self.trades_as_agg = rp.raw_trades  # a recording of raw trades only serves them as aggTrade
         self.instruments: dict[str, Instrument] = rp.instruments
         self.syms = {s: RecordedSymbol(RecordedSpec(s, i.tick_size, i.lot_size, i.base), i)
                      for s, i in self.instruments.items()}
@@ -115,7 +116,7 @@ class RecordedMarket:
                 self._snapshots[sym].append(fr.raw)
                 self._answer(sym)
             return
-        r = route(fr.raw)
+        r = route(fr.raw, self.trades_as_agg)
         if r is None:
             return
         endpoint, name, data, ms = r

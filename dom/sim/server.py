@@ -31,14 +31,14 @@ from dom.sim.rest import RestViews
 log = logging.getLogger("dom.sim")
 SWITCH_GAP_S = 0.001
 PUBLIC_KINDS = {"depth", "bookTicker"}
-MARKET_KINDS = {"aggTrade", "markPrice"}
+MARKET_KINDS = {"aggTrade", "trade", "markPrice"}
 
 
 def parse_stream(name: str) -> tuple[str, str] | None:
     """``"btcusdt@depth@100ms"`` -> ``("BTCUSDT", "depth")``; None for what we do not serve."""
     sym, _, rest = name.partition("@")
     kind = rest.split("@", 1)[0]
-    if kind in ("depth", "bookTicker", "aggTrade", "markPrice") and sym:
+    if kind in ("depth", "bookTicker", "aggTrade", "trade", "markPrice") and sym:
         return sym.upper(), kind
     return None
 
@@ -252,6 +252,7 @@ class SimServer:
             if combined:
                 initial = [s for s in request.query.get("streams", "").split("/") if s]
             c.subscribe(initial)
+            self._raw_trades_wanted(c)
             c.task = asyncio.create_task(self._sender(c))
             self.conns.add(c)
             try:
@@ -267,6 +268,10 @@ class SimServer:
 
         return handler
 
+    def _raw_trades_wanted(self, c: Conn) -> None:
+        if any(kind == "trade" for _, kind in c.subs) and hasattr(self.market, "raw_trades"):
+            self.market.raw_trades = True
+
     async def _control(self, c: Conn, text: str) -> None:
         try:
             req = orjson.loads(text)
@@ -277,6 +282,7 @@ class SimServer:
         params = req.get("params") or []
         if method == "SUBSCRIBE":
             c.subscribe(params)
+            self._raw_trades_wanted(c)
             await c.ws.send_bytes(orjson.dumps({"result": None, "id": rid}))
         elif method == "UNSUBSCRIBE":
             for n in params:

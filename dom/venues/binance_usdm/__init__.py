@@ -25,10 +25,10 @@ class BinanceUsdm:
     def verifier(self):
         return None
 
-    def decoder(self, instruments):
+    def decoder(self, instruments, **options):
         from dom.venues.binance_usdm.codec import BinanceDecoder
 
-        return BinanceDecoder(instruments)
+        return BinanceDecoder(instruments, **options)
 
     def client(self, symbols: list[str], endpoint: str | None, **settings: Any):
         from dom.venues.binance_usdm.client import BinanceUsdmFeed

@@ -72,6 +72,7 @@ class BinanceUsdmFeed:
         snapshot_limit: int = 1000,
         mark_price: bool = True,
         book_ticker: bool = False,
+        raw_trades: bool = False,
         on_status: Callable[[str, FeedState, str], None] | None = None,
         on_frame: Callable[[int, bytes | str], None] | None = None,
         on_snapshot_body: Callable[[int, str, bytes], None] | None = None,
@@ -86,6 +87,7 @@ class BinanceUsdmFeed:
         self.snapshot_limit = snapshot_limit
         self.mark_price = mark_price
         self.book_ticker = book_ticker  # recordings carry it, so `dom replay --check` can compare
+        self.raw_trades = raw_trades  # recordings carry @trade too, for hftbacktest (dom reads aggTrade)
         self.on_status = on_status or (lambda e, s, d: None)
         self.on_frame = on_frame
         self.on_snapshot_body = on_snapshot_body
@@ -117,7 +119,7 @@ class BinanceUsdmFeed:
             await self.close()
             raise FeedError(f"unknown symbol(s) on {self.venue}: {', '.join(unknown)}")
         self.instruments = {s: known[s] for s in self.symbols}
-        self.decoder = BinanceDecoder(self.instruments)
+        self.decoder = BinanceDecoder(self.instruments, raw_trades=False)
         self.snapshots.session, self.snapshots.decoder = self._session, self.decoder
         return self.instruments
 
@@ -130,6 +132,8 @@ class BinanceUsdmFeed:
                     out.append(wire.book_ticker_stream(s))
             else:
                 out.append(wire.agg_trade_stream(s))
+                if self.raw_trades:
+                    out.append(wire.trade_stream(s))
                 if self.mark_price:
                     out.append(wire.mark_price_stream(s))
         return out

@@ -102,8 +102,11 @@ def _text(msg: dict, key: str, default: str | None = None) -> str:
 class BinanceDecoder:
     """Decodes frames for a set of instruments (keyed by upper-case symbol)."""
 
-    def __init__(self, instruments: dict[str, Instrument]) -> None:
+    def __init__(self, instruments: dict[str, Instrument], raw_trades: bool = True) -> None:
+        """``raw_trades=False``: ``trade`` events (the per-fill stream) decode to nothing, for a
+        feed whose trades come as ``aggTrade`` and records the raw stream only for others."""
         self.instruments = {k.upper(): v for k, v in instruments.items()}
+        self.raw_trades = raw_trades
         self.unknown_symbols: dict[str, int] = {}
 
     # ------------------------------------------------------------------------------ frames
@@ -140,7 +143,7 @@ class BinanceDecoder:
             e = msg.get("e")
             if e == "depthUpdate":
                 return self._depth(msg, recv_ns)
-            if e == "aggTrade" or e == "trade":
+            if e == "aggTrade" or (e == "trade" and self.raw_trades):
                 return self._trade(msg, recv_ns, agg=(e == "aggTrade"))
             if e == "bookTicker" or (e is None and "b" in msg and "A" in msg and "u" in msg):
                 return self._ticker(msg, recv_ns)
@@ -290,6 +293,10 @@ def agg_trade_stream(symbol: str) -> str:
     return symbol.lower() + "@aggTrade"
 
 
+def trade_stream(symbol: str) -> str:
+    return symbol.lower() + "@trade"
+
+
 def book_ticker_stream(symbol: str) -> str:
     return symbol.lower() + "@bookTicker"
 
@@ -303,6 +310,12 @@ def encode_agg_trade(symbol: str, ms: int, agg_id: int, px: str, qty: str, first
     return (b'{"e":"aggTrade","E":%d,"a":%d,"s":"%s","p":"%s","q":"%s","f":%d,"l":%d,"T":%d,"m":%s}'
             % (ms, agg_id, symbol.encode(), px.encode(), qty.encode(), first, last, ms,
                b"true" if buyer_maker else b"false"))
+
+
+def encode_trade(symbol: str, ms: int, trade_id: int, px: str, qty: str, buyer_maker: bool) -> bytes:
+    """One fill on the raw ``@trade`` stream (what hftbacktest's converter reads)."""
+    return (b'{"e":"trade","E":%d,"T":%d,"s":"%s","t":%d,"p":"%s","q":"%s","X":"MARKET","m":%s}'
+            % (ms, ms, symbol.encode(), trade_id, px.encode(), qty.encode(), b"true" if buyer_maker else b"false"))
 
 
 def encode_depth(symbol: str, ms: int, first_id: int, last_id: int, prev_id: int,

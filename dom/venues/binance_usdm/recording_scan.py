@@ -148,6 +148,8 @@ class RecordingInfo:
             raise RecordingError(f"{self.path}: unknown venue {venue!r} in its meta file")
         self.venue = venue
         self.label = str(meta.get("label") or venue)  # what the alerts call the venue
+        # dom's own recordings hold aggTrade (what dom follows) and @trade (for hftbacktest)
+        self.raw_trades = meta.get("trade_stream") != "aggTrade"
         self.rule = VENUES[venue]
         wanted = [s.upper() for s in symbols] if symbols else sorted(meta.get("symbols") or scanned)
         if not wanted:
@@ -203,9 +205,11 @@ _EVENT_KIND = {"depthUpdate": "depth", "bookTicker": "bookTicker", "aggTrade": "
                "trade": "trade", "markPriceUpdate": "markPrice"}
 
 
-def route(raw: bytes) -> tuple[str, str, bytes, int] | None:
+def route(raw: bytes, trades_as_agg: bool = True) -> tuple[str, str, bytes, int] | None:
     """A recorded websocket frame -> ``(endpoint, stream name, event JSON, exchange ms)`` as a
-    Binance server would publish it today, or None for what it would not serve."""
+    Binance server would publish it today, or None for what it would not serve. With
+    ``trades_as_agg`` raw ``trade`` frames go to ``@aggTrade`` subscribers (a recording that has
+    no aggTrade); without, to ``@trade`` ones (dom's recordings hold both)."""
     try:
         msg = orjson.loads(raw)
     except orjson.JSONDecodeError:
@@ -221,6 +225,8 @@ def route(raw: bytes) -> tuple[str, str, bytes, int] | None:
     if kind is None or not isinstance(sym, str):
         return None
     endpoint, served = _ROUTES[kind]
+    if kind == "trade" and not trades_as_agg:
+        served = "trade"
     name = stream if isinstance(stream, str) and kind != "trade" else f"{sym.lower()}@{served}"
     ts = data.get("E") or data.get("T") or 0
     return endpoint, name, orjson.dumps(data), ts if type(ts) is int else 0
