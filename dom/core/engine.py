@@ -189,7 +189,10 @@ class Engine:
         # A gap: the book can no longer be trusted.
         stats.gaps += 1
         assert gap is not None
-        detail = f"gap at u={gap.at_last_id}: expected pu={gap.expected}, got pu={gap.got}"
+        if st.rule.in_stream:
+            detail = f"gap at id {gap.at_last_id}: follows {gap.got}, the book is at {gap.expected}"
+        else:
+            detail = f"gap at u={gap.at_last_id}: expected pu={gap.expected}, got pu={gap.got}"
         out = self._set_state(st, FeedState.GAP, detail, d.ts_recv_ns)
         out += self._lose_sync(st, d.ts_recv_ns)
         out += self._request_snapshot(st, detail, d.ts_recv_ns, force=True)

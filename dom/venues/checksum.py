@@ -1,0 +1,88 @@
+"""The book checksum OKX and Bitget send: a signed CRC32 of the top 25 levels, interleaved.
+
+The string is ``bid1px:bid1sz:ask1px:ask1sz:bid2px:...`` over the best 25 levels of each side
+(when one side is shorter, the other side's remaining levels follow alone), built from the
+venue's own decimal strings, and the checksum is the CRC32 of it as a signed 32-bit integer.
+
+Inside dom a level is two integers, so the strings have to be rebuilt from them, and the
+venue's spelling matters: ``"0.1"`` and ``"0.10"`` are the same price and different checksums.
+The recordings settle how each venue spells its numbers (checked on every level of
+cryptofeed's OKX and Bitget samples):
+
+* OKX writes the shortest form: no trailing zeros, no trailing dot (``"30316"``, ``"5.16"``,
+  ``"0.0002"``). That is a function of the value alone: :func:`shortest`.
+* Bitget writes a fixed number of decimals per symbol and per side of the pair (``"113.370"``,
+  ``"6.40"``, ``"130000000.0000"``; deletions are a bare ``"0"``, which never reaches a checksum).
+  That is a function of the value and two small integers per symbol: :func:`fixed`. The Bitget
+  codec learns the two from the strings of each snapshot (see ``dom.venues.bitget.codec``).
+
+So no original string needs to be kept per level: the book stays integers, and what the codec
+keeps is bounded by the number of symbols.
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import Callable
+
+from dom.core.book import OrderBook
+from dom.core.units import Step
+
+DEPTH = 25
+Formatter = Callable[[int], str]
+
+
+def signed32(v: int) -> int:
+    return v - (1 << 32) if v >= 1 << 31 else v
+
+
+def shortest(step: Step, n: int) -> str:
+    """``n`` steps as the shortest decimal string (``"30316"``, ``"5.16"``)."""
+    v = n * step.mant
+    sc = step.scale
+    if sc == 0:
+        return str(v)
+    whole, frac = divmod(v, 10**sc)
+    if not frac:
+        return str(whole)
+    return f"{whole}.{str(frac).rjust(sc, '0').rstrip('0')}"
+
+
+def fixed(step: Step, n: int, places: int) -> str:
+    """``n`` steps with exactly ``places`` decimals (``places`` >= the step's own decimals;
+    otherwise only if the value has no more decimals than ``places``)."""
+    v = n * step.mant
+    sc = step.scale
+    if places >= sc:
+        v *= 10 ** (places - sc)
+    else:
+        v, r = divmod(v, 10 ** (sc - places))
+        if r:
+            raise ValueError(f"{n} steps of {step.text} need more than {places} decimals")
+    if places == 0:
+        return str(v)
+    whole, frac = divmod(v, 10**places)
+    return f"{whole}.{str(frac).rjust(places, '0')}"
+
+
+def book_string(book: OrderBook, px: Formatter, qty: Formatter, depth: int = DEPTH) -> str:
+    bids, asks = book.bids.top(depth), book.asks.top(depth)
+    parts: list[str] = []
+    for i in range(max(len(bids), len(asks))):
+        if i < len(bids):
+            p, q = bids[i]
+            parts.append(px(p))
+            parts.append(qty(q))
+        if i < len(asks):
+            p, q = asks[i]
+            parts.append(px(p))
+            parts.append(qty(q))
+    return ":".join(parts)
+
+
+def crc32_signed(text: str) -> int:
+    return signed32(zlib.crc32(text.encode("ascii")))
+
+
+def book_crc(book: OrderBook, px: Formatter, qty: Formatter, depth: int = DEPTH) -> int:
+    return crc32_signed(book_string(book, px, qty, depth))
