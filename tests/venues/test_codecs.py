@@ -83,6 +83,9 @@ def test_real_frames_decode_as_the_venue_means_them():
     assert d == BookDelta("BTC-USD-220527", ((301826, 452),), ((302494, 0), (302610, 4)), -1, -1, -1,
                           1652459225464 * MS, 1, -914047754)
     assert o.decode(b'{"event":"error","msg":"bad","code":"60012"}', 1) == [] and o.errors
+    # OKX now sends checksum 0 on every frame (the field is deprecated): no checksum, not a mismatch.
+    (d0,) = o.decode(raw.replace(b"-914047754", b"0"), 1)
+    assert d0.checksum is None
     b = bitget.BitgetDecoder({"UNIUSDT": Instrument("UNIUSDT", "0.001", "1")})
     (t,) = b.decode(b'{"action":"update","arg":{"instType":"mc","channel":"trade","instId":"UNIUSDT"},'
                     b'"data":[["1649290078916","9.977","1","sell"]]}', 2)

@@ -6,6 +6,10 @@ and ``funding-rate`` (merged per symbol into :class:`MarkPrice`). ``tickers`` (l
 top of book with no book id) and events (``subscribe``, ``error``...) decode to nothing; an
 ``error`` event is kept in :attr:`OkxDecoder.errors` for the client.
 
+The ``checksum`` field is deprecated by OKX, which now sends 0 in it: 0 decodes as no checksum,
+and the ``seqId`` chain is what checks a live book. Older streams (and cryptofeed's sample)
+carry real checksums and no ids; both are handled.
+
 The symbol is OKX's ``instId`` (``BTC-USDT``, ``BTC-USDT-SWAP``, ``BTC-USD-220527``). Sizes are
 in contracts for swaps and futures (``ctVal`` each), in base currency for spot.
 """
@@ -81,7 +85,9 @@ class OkxDecoder:
         asks = wire.levels(inst, wire.field(d, "asks"))
         ts = wire.ms_to_ns(wire.field(d, "ts"))
         cs = d.get("checksum")
-        cs = None if cs is None else wire.checksum32(cs)
+        # OKX has deprecated the field and now sends 0 on every frame: 0 means "no checksum"
+        # (a real one is 0 once in 2**32 messages; skipping that one check costs nothing).
+        cs = None if cs is None or cs == 0 else wire.checksum32(cs)
         seq = d.get("seqId")
         seq = -1 if seq is None else wire.integer(seq, "seqId")
         if snapshot:
