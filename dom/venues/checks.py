@@ -3,7 +3,7 @@ venue's own integrity data says about the rebuilt books: checksums compared and 
 sequence gaps, crossed books, and where the first failure of each kind happened.
 
 Recordings read: cryptofeed's sample format (``OKX.ws.*``, ``BITGET.ws.*``; the line iterator is
-``dom.feeds.recording``'s) and Bybit's order-book history files (``*ob500.data``, zipped or not).
+``dom.store.recording``'s) and Bybit's order-book history files (``*ob500.data``, zipped or not).
 Neither carries an instrument list, so tick and lot are inferred from the recording: the finest
 decimal place written per symbol, which holds every price and size in it exactly (the checksum
 does not depend on the grid: the Bitget codec learns its decimals from the snapshots).
@@ -20,7 +20,7 @@ import orjson
 from dom.core.engine import Engine
 from dom.core.types import FeedState, SnapshotRequest, StatusChange
 from dom.core.units import Instrument
-from dom.feeds.recording import BadLine, Frame, iter_cryptofeed
+from dom.store.recording import BadLine, Frame, iter_cryptofeed
 from dom.venues import wire
 from dom.venues.bitget import codec as bitget
 from dom.venues.bybit import codec as bybit

@@ -13,7 +13,7 @@ import pytest
 
 from dom.core.engine import Engine
 from dom.core.types import BookDelta
-from dom.feeds.recording import Frame, iter_cryptofeed
+from dom.store.recording import Frame, iter_cryptofeed
 from dom.venues import checks
 from dom.venues.bitget import codec as bitget
 from dom.venues.okx import codec as okx

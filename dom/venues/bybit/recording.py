@@ -12,7 +12,7 @@ from typing import IO, Iterator
 import orjson
 
 from dom.errors import RecordingError
-from dom.feeds.recording import BadLine, Frame, open_text
+from dom.store.recording import BadLine, Frame, open_text
 
 _MS = 1_000_000
 
