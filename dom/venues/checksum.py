@@ -65,6 +65,34 @@ def fixed(step: Step, n: int, places: int) -> str:
     return f"{whole}.{str(frac).rjust(places, '0')}"
 
 
+_CACHE_MAX = 65_536
+_strings: dict[tuple[int, int, int], dict[int, str]] = {}
+
+
+def cached(step: Step, places: int | None) -> Formatter:
+    """A formatter for ``step`` (shortest form if ``places`` is None, else fixed decimals) that
+    remembers what it wrote: the top 25 levels change little between updates. One bounded
+    table per grid (step and places), so instruments on the same grid share it."""
+    key = (step.mant, step.scale, -1 if places is None else places)
+    table = _strings.get(key)
+    if table is None:
+        if len(_strings) >= 1024:
+            _strings.clear()
+        table = _strings[key] = {}
+    get = table.get
+
+    def fmt(n: int) -> str:
+        s = get(n)
+        if s is None:
+            s = shortest(step, n) if places is None else fixed(step, n, places)
+            if len(table) >= _CACHE_MAX:
+                table.clear()
+            table[n] = s
+        return s
+
+    return fmt
+
+
 def book_string(book: OrderBook, px: Formatter, qty: Formatter, depth: int = DEPTH) -> str:
     bids, asks = book.bids.top(depth), book.asks.top(depth)
     parts: list[str] = []

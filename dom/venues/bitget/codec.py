@@ -178,9 +178,8 @@ def book_checksum(book: OrderBook, inst: Instrument, places: tuple[int, int] | N
     instrument's). A level finer than ``places`` cannot be written: it gives a value no signed
     32-bit checksum can equal."""
     pp, qp = places or (inst.price.scale, inst.qty.scale)
-    price, qty = inst.price, inst.qty
     try:
-        return ck.book_crc(book, lambda n: ck.fixed(price, n, pp), lambda n: ck.fixed(qty, n, qp))
+        return ck.book_crc(book, ck.cached(inst.price, pp), ck.cached(inst.qty, qp))
     except ValueError:
         return 1 << 40
 

@@ -141,8 +141,7 @@ def _side(inst: Instrument, lv: tuple) -> list[list[str]]:
 def book_checksum(book: OrderBook, inst: Instrument) -> int:
     """The checksum OKX sends for ``book``: prices and sizes in their shortest spelling, which
     is how OKX writes them (``dom.venues.checksum``), so the integer book is enough."""
-    price, qty = inst.price, inst.qty
-    return ck.book_crc(book, lambda n: ck.shortest(price, n), lambda n: ck.shortest(qty, n))
+    return ck.book_crc(book, ck.cached(inst.price, None), ck.cached(inst.qty, None))
 
 
 def encode_book(ev: BookSnapshot | BookDelta, inst: Instrument, channel: str = "books") -> bytes:
