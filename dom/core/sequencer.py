@@ -24,8 +24,8 @@ buffered before it are older than it (same connection, arrival order) and are dr
 * ``BYBIT``: ``first_id == last_id == u``; ``u`` grows by exactly 1 per message. A message
   that repeats the last ``u`` is a resend (ignored). A fresh snapshot (``type: snapshot``, or
   ``u == 1`` after a restart of Bybit's service: the codec decodes both to a snapshot) resets it.
-* ``BITGET``: no ids to chain (v1 sends none); every update is applied and the checksum is the
-  check.
+* ``BITGET`` and ``KRAKEN`` (spot v1): no ids to chain; every update is applied and the
+  checksum is the check.
 
 On these venues a gap still asks for a snapshot: the live client gets one by resubscribing.
 """
@@ -50,6 +50,7 @@ class Rule(enum.Enum):
     OKX = "okx"  # prevSeqId == previous seqId; snapshot in the stream
     BYBIT = "bybit"  # u == previous u + 1; snapshot in the stream
     BITGET = "bitget"  # checksum only; snapshot in the stream
+    KRAKEN = "kraken"  # checksum only; snapshot in the stream
 
     @property
     def in_stream(self) -> bool:
@@ -57,7 +58,7 @@ class Rule(enum.Enum):
         return self in _IN_STREAM
 
 
-_IN_STREAM = frozenset({Rule.OKX, Rule.BYBIT, Rule.BITGET})
+_IN_STREAM = frozenset({Rule.OKX, Rule.BYBIT, Rule.BITGET, Rule.KRAKEN})
 
 
 class Verdict(enum.Enum):
@@ -170,7 +171,7 @@ class Sequencer:
             self._buffer(d)
             return Verdict.BUFFERED, None
         rule = self.rule
-        if rule is Rule.BITGET:
+        if rule is Rule.BITGET or rule is Rule.KRAKEN:
             return Verdict.APPLY, None
         if rule is Rule.OKX:
             if d.prev_id < 0 and d.last_id < 0:

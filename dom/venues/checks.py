@@ -2,7 +2,7 @@
 venue's own integrity data says about the rebuilt books: checksums compared and matched,
 sequence gaps, crossed books, and where the first failure of each kind happened.
 
-Recordings read: cryptofeed's sample format (``OKX.ws.*``, ``BITGET.ws.*``; the line iterator is
+Recordings read: cryptofeed's sample format (``OKX.ws.*``, ``BITGET.ws.*``, ``KRAKEN.ws.*``; the line iterator is
 ``dom.store.recording``'s) and Bybit's order-book history files (``*ob500.data``, zipped or not).
 Neither carries an instrument list, so tick and lot are inferred from the recording: the finest
 decimal place written per symbol, which holds every price and size in it exactly (the checksum
@@ -25,9 +25,10 @@ from dom.venues import wire
 from dom.venues.bitget import codec as bitget
 from dom.venues.bybit import codec as bybit
 from dom.venues.bybit.recording import iter_history
+from dom.venues.kraken import codec as kraken
 from dom.venues.okx import codec as okx
 
-VENUES = ("okx", "bitget", "bybit")
+VENUES = ("okx", "bitget", "bybit", "kraken")
 _MAX_DETAILS = 50
 
 
@@ -63,6 +64,8 @@ def sniff_venue(path: Path) -> str:
         return "okx"
     if name.startswith("BITGET"):
         return "bitget"
+    if name.startswith("KRAKEN.") or name.startswith("KRAKEN_SPOT"):
+        return "kraken"
     if "BYBIT" in name or name.endswith((".ZIP", ".DATA")) or "OB500" in name:
         return "bybit"
     raise ValueError(f"cannot tell the venue of {path.name}: pass venue= (one of {', '.join(VENUES)})")
@@ -73,7 +76,7 @@ def frames(path: Path, venue: str) -> Iterator[Frame | BadLine]:
 
 
 def _module(venue: str) -> Any:
-    return {"okx": okx, "bitget": bitget, "bybit": bybit}[venue]
+    return {"okx": okx, "bitget": bitget, "bybit": bybit, "kraken": kraken}[venue]
 
 
 def infer_instruments(path: Path, venue: str) -> dict[str, Instrument]:
@@ -108,8 +111,11 @@ def check_file(path: str | Path, venue: str | None = None,
     if instruments is None:
         instruments = infer_instruments(path, venue)
     mod = _module(venue)
-    decoder = {"okx": okx.OkxDecoder, "bitget": bitget.BitgetDecoder, "bybit": bybit.BybitDecoder}[venue](instruments)
-    verify = {"okx": okx.verify, "bitget": getattr(decoder, "verify", None), "bybit": None}[venue]
+    decoder = {"okx": okx.OkxDecoder, "bitget": bitget.BitgetDecoder, "bybit": bybit.BybitDecoder,
+               "kraken": kraken.KrakenDecoder}[venue](instruments)
+    # OKX's check is a function of the book alone; Bitget's and Kraken's need the decimals their
+    # decoder learned from the snapshots.
+    verify = okx.verify if venue == "okx" else getattr(decoder, "verify", None)
     engine = Engine(instruments, rule=mod.RULE, verify=verify)
     out = FileCheck(venue, sorted(instruments),
                     instruments={s: (i.tick_size, i.lot_size) for s, i in instruments.items()})

@@ -114,3 +114,51 @@ def crc32_signed(text: str) -> int:
 
 def book_crc(book: OrderBook, px: Formatter, qty: Formatter, depth: int = DEPTH) -> int:
     return crc32_signed(book_string(book, px, qty, depth))
+
+
+def _places(text: str) -> int:
+    i = text.find(".")
+    return 0 if i < 0 else len(text) - i - 1
+
+
+class WireDecimals:
+    """Per symbol, how many decimals a venue writes its prices and sizes with (Bitget, Kraken:
+    fixed per symbol), learned from the level strings of each snapshot. Two small integers per
+    symbol; a snapshot relearns them; a later string written otherwise is counted in
+    ``changes`` (the next checksum then tells whether it mattered)."""
+
+    __slots__ = ("places", "changes")
+
+    def __init__(self) -> None:
+        self.places: dict[str, tuple[int, int]] = {}
+        self.changes = 0
+
+    def get(self, symbol: str, default: tuple[int, int]) -> tuple[int, int]:
+        return self.places.get(symbol) or default
+
+    def learn(self, symbol: str, sides: list[list], snapshot: bool) -> None:
+        """``sides``: lists of already validated ``[price, size, ...]`` rows of plain strings.
+        Zero sizes are skipped (Bitget writes a deletion as a bare "0")."""
+        pp = qp = -1
+        for rows in sides:
+            for row in rows:
+                p, q = row[0], row[1]
+                n = _places(p)
+                if pp < 0:
+                    pp = n
+                elif n != pp:
+                    self.changes += 1
+                if q.strip("0.") == "":
+                    continue
+                n = _places(q)
+                if qp < 0:
+                    qp = n
+                elif n != qp:
+                    self.changes += 1
+        known = self.places.get(symbol)
+        if known is None or snapshot:
+            if pp >= 0 or qp >= 0:
+                old = known or (0, 0)
+                self.places[symbol] = (pp if pp >= 0 else old[0], qp if qp >= 0 else old[1])
+        elif (pp >= 0 and pp != known[0]) or (qp >= 0 and qp != known[1]):
+            self.changes += 1

@@ -179,3 +179,30 @@ def test_instrument_lists_including_inverse_contracts():
     assert okx.instruments_from_rest(b"[]") == {} and bybit.instruments_from_rest(b"{}") == {}
     with pytest.raises(DecodeError):
         okx.instruments_from_rest(b"{not json")
+
+
+def test_kraken_round_trips_and_checksum():
+    from dom.venues.kraken import codec as kraken
+
+    inst = Instrument("XMR/USD", "0.01", "0.00000001")
+    dec = kraken.KrakenDecoder({inst.symbol: inst})
+    snap = BookSnapshot(inst.symbol, ((35_413, 500_000_000),), ((35_420, 89_594_024),), -1, T + 481_570_000, 3)
+    delta = BookDelta(inst.symbol, ((35_413, 0),), ((35_411, 1),), -1, -1, -1, T + 5_000, 4, 2583817756)
+    for ev in (snap, delta):
+        assert dec.decode(kraken.encode_book(ev, inst), ev.ts_recv_ns) == [ev]
+    assert dec.depth == {"XMR/USD": 1000} and dec.wire.places["XMR/USD"] == (2, 8)
+    t = Trade(inst.symbol, 35_411, 89_594_024, TakerSide.SELL, -1, T, 5)
+    assert dec.decode(kraken.encode_trade(t, inst), 5) == [t]
+    assert kraken.seconds_to_ns("1618678133.384218") == 1618678133_384218000
+    book = OrderBook()
+    book.apply_snapshot([(35_413, 500_000_000)], [(35_420, 89_594_024)])
+    # asks first, then bids; "354.20" -> "35420", "0.89594024" -> "89594024"
+    assert kraken.book_checksum(book, inst, (2, 8)) == __import__("zlib").crc32(b"3542089594024" + b"35413500000000")
+    assert dec.decode(b'{"event":"heartbeat"}', 0) == []
+    pairs = kraken.instruments_from_rest({"error": [], "result": {
+        "XXMRZUSD": {"altname": "XMRUSD", "wsname": "XMR/USD", "pair_decimals": 2, "lot_decimals": 8, "tick_size": "0.01"},
+        "XXBTZCHF": {"altname": "XBTCHF", "wsname": "XBT/CHF", "pair_decimals": 1, "lot_decimals": 8},
+        "BROKEN": {"wsname": "A/B", "pair_decimals": "x", "lot_decimals": 8}}})
+    assert set(pairs) == {"XMR/USD", "XBT/CHF"}
+    assert pairs["XBT/CHF"].tick_size == "0.1" and pairs["XBT/CHF"].lot_size == "0.00000001"
+    assert pairs["XMR/USD"].base == "XMR" and pairs["XMR/USD"].quote == "USD"

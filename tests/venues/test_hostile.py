@@ -14,17 +14,19 @@ from dom.core.types import BookDelta, BookSnapshot, MarkPrice, TakerSide, Trade
 from dom.core.units import Instrument
 from dom.venues.bitget import codec as bitget
 from dom.venues.bybit import codec as bybit
+from dom.venues.kraken import codec as kraken
 from dom.venues.okx import codec as okx
 from dom.venues.wire import DecodeError
 
 MS = 1_000_000
 OKX_I = Instrument("BTC-USDT-SWAP", "0.1", "0.01")
+KR_I = Instrument("XBT/USD", "0.1", "0.00000001")
 BY_I = Instrument("BTCUSDT", "0.1", "0.001")
 
 
 def _decoders():
     return [okx.OkxDecoder({OKX_I.symbol: OKX_I}), bybit.BybitDecoder({BY_I.symbol: BY_I}),
-            bitget.BitgetDecoder({BY_I.symbol: BY_I})]
+            bitget.BitgetDecoder({BY_I.symbol: BY_I}), kraken.KrakenDecoder({KR_I.symbol: KR_I})]
 
 
 def _valid_frames() -> list[bytes]:
@@ -39,6 +41,10 @@ def _valid_frames() -> list[bytes]:
         out.append(mod.encode_trade(Trade(inst.symbol, *[getattr(trade, f) for f in trade.__slots__[1:]]), inst))
         m = mod.encode_mark(MarkPrice(inst.symbol, *[getattr(mark, f) for f in mark.__slots__[1:]]), inst)
         out += m if isinstance(m, list) else [m]
+    for ev in (snap, delta):
+        ev = ev.__class__(*((KR_I.symbol,) + tuple(getattr(ev, f) for f in ev.__slots__[1:])))
+        out.append(kraken.encode_book(ev, KR_I))
+    out.append(kraken.encode_trade(Trade(KR_I.symbol, *[getattr(trade, f) for f in trade.__slots__[1:]]), KR_I))
     return out
 
 
@@ -112,7 +118,7 @@ def test_one_field_of_a_real_frame_replaced(i, data):
 @given(st.sampled_from(range(len(VALID))), st.data())
 def test_one_field_of_a_real_frame_deleted(i, data):
     frame = orjson.loads(VALID[i])
-    paths = [p for p in _paths(frame) if p and isinstance(p[-1], str)]
+    paths = [p for p in _paths(frame) if p]  # an object's key or a list's element
     path = data.draw(st.sampled_from(paths))
     parent = frame
     for k in path[:-1]:
@@ -133,6 +139,11 @@ def test_one_field_of_a_real_frame_deleted(i, data):
     b'{"topic":"publicTrade.BTCUSDT","data":[{"T":1,"s":"BTCUSDT","S":"Buy","v":"0","p":"1","i":"1"}]}',
     b'{"action":"update","arg":{"instType":"mc","channel":"trade","instId":"BTCUSDT"},"data":[["1","1","1"]]}',
     b'[1,2,3]',
+    b'[1,{"a":[["1.0","1.00000000","1e99"]],"c":"1"},"book-1000","XBT/USD"]',
+    b'[1,{"a":[["1.0","1.00000000","1.0"]],"c":"4294967296"},"book-1000","XBT/USD"]',
+    b'[1,{"a":[["1.0","1.00000000","1.0"]],"x":"1"},"book-1000","XBT/USD"]',
+    b'[1,[["1.0","0.1","1.0","x","l",""]],"trade","XBT/USD"]',
+    b'[1,{"as":[],"bs":[]},"book-x","XBT/USD"]',
     b'{"arg":{"channel":"books","instId":"' + b"X" * 100 + b'"},"data":[]}',
 ])
 def test_specific_hostile_frames_are_decode_errors(bad):

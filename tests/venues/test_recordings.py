@@ -22,6 +22,7 @@ OKX = "cryptofeed/OKX.ws.1.0"
 BITGET_SPOT = "cryptofeed/BITGET.ws.1.0"
 BITGET_MC = "cryptofeed/BITGET.ws.2.0"
 BYBIT = "nautilus_trader/bybit/xrpusdt-ob500.data.zip"
+KRAKEN = "cryptofeed/KRAKEN.ws.50.0"
 
 # What OKX's /api/v5/public/instruments said of these three (tick, lot, contract value, type).
 OKX_REST = {"code": "0", "msg": "", "data": [
@@ -36,13 +37,18 @@ OKX_REST = {"code": "0", "msg": "", "data": [
 ]}
 
 
-@pytest.mark.parametrize("rel, compared", [(OKX, 290), (BITGET_SPOT, 443), (BITGET_MC, 194)])
+@pytest.mark.parametrize("rel, compared", [(OKX, 290), (BITGET_SPOT, 443), (BITGET_MC, 194), (KRAKEN, 4269)])
 def test_every_checksum_in_the_recording_matches(shared_data: Path, rel: str, compared: int):
     r = checks.check_file(shared_data / rel)
     assert (r.checksums_matched, r.checksums_compared) == (compared, compared)
     assert r.decode_errors == r.bad_lines == r.gaps == r.crossed == r.snapshot_requests == 0
     assert r.failures == [] and all(r.synced_at_end.values())
-    assert r.applied == r.deltas and r.trades > 0
+    assert r.applied == r.deltas and (r.trades > 0 or rel == KRAKEN)
+
+
+def test_kraken_trades_on_their_own_connection(shared_data: Path):
+    r = checks.check_file(shared_data / "cryptofeed/KRAKEN.ws.48.0")
+    assert r.trades == 10 and r.decode_errors == 0 and r.deltas == 0
 
 
 def test_okx_checksums_hold_with_the_exchanges_own_instruments(shared_data: Path):
@@ -85,14 +91,19 @@ def _write(tmp: Path, name: str, lines: list[bytes]) -> Path:
     return out
 
 
-@pytest.mark.parametrize("rel", [OKX, BITGET_SPOT, BITGET_MC])
+@pytest.mark.parametrize("rel", [OKX, BITGET_SPOT, BITGET_MC, KRAKEN])
 def test_one_wrong_checksum_is_caught_at_that_message(shared_data: Path, tmp_path: Path, rel: str):
     src = shared_data / rel
     lines = _lines(src)
-    i = _book_lines(lines)[40]
-    m = re.search(rb'"checksum":(-?\d+)', lines[i])
+    if rel == KRAKEN:
+        i = [k for k, ln in enumerate(lines) if b'"c":"' in ln][40]
+        m = re.search(rb'"c":"(\d+)"', lines[i])
+        sym = re.search(rb'"book-1000","([^"]+)"\]', lines[i]).group(1).decode()
+    else:
+        i = _book_lines(lines)[40]
+        m = re.search(rb'"checksum":(-?\d+)', lines[i])
+        sym = re.search(rb'"instId":"([^"]+)"', lines[i]).group(1).decode()
     lines[i] = lines[i][: m.start(1)] + str(int(m.group(1)) ^ 1).encode() + lines[i][m.end(1):]
-    sym = re.search(rb'"instId":"([^"]+)"', lines[i]).group(1).decode()
     r = checks.check_file(_write(tmp_path, src.name, lines))
     first = r.failures[0]
     assert (first["line"], first["symbol"], first["state"]) == (i + 1, sym, "checksum_failed")

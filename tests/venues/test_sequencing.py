@@ -1,5 +1,7 @@
 """The in-stream venues' sequencing rules and the engine's checksum handling (dom.core only)."""
 
+import pytest
+
 from dom.core.engine import Engine
 from dom.core.sequencer import Rule, Sequencer, Verdict
 from dom.core.types import BookDelta, BookSnapshot, FeedState, SnapshotRequest, StatusChange, Trade, TakerSide
@@ -59,12 +61,14 @@ def test_bybit_u_contiguous_resend_and_gap():
     assert s.on_delta(d(2, 2, -1))[0] is Verdict.APPLY
 
 
-def test_bitget_applies_every_update():
-    s = Sequencer("X", Rule.BITGET)
+@pytest.mark.parametrize("rule", [Rule.BITGET, Rule.KRAKEN])
+def test_checksum_only_venues_apply_every_update(rule):
+    s = Sequencer("X", rule)
     assert s.on_delta(d(-1, -1, -1))[0] is Verdict.BUFFERED
     s.on_snapshot(snap(-1))
     for _ in range(3):
         assert s.on_delta(d(-1, -1, -1))[0] is Verdict.APPLY
+    assert rule.in_stream and not Rule.USDM.in_stream and not Rule.SPOT.in_stream
 
 
 def _sum_verify(book, inst, checksum):

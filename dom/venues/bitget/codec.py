@@ -36,23 +36,26 @@ _SIDES = {"buy": TakerSide.BUY, "sell": TakerSide.SELL}
 BOOK_CHANNELS = frozenset({"books", "books1", "books5", "books15"})
 
 
-def _places(text: str) -> int:
-    return len(text) - text.index(".") - 1 if "." in text else 0
-
-
 class BitgetDecoder:
     """Decodes frames for a set of instruments keyed by instId (one product type)."""
 
     def __init__(self, instruments: dict[str, Instrument]) -> None:
         self.instruments = dict(instruments)
         self.unknown_symbols: dict[str, int] = {}
-        self.places: dict[str, tuple[int, int]] = {}  # symbol -> (price decimals, size decimals)
-        self.format_changes = 0
+        self.wire = ck.WireDecimals()  # symbol -> (price decimals, size decimals)
         self._marks: dict[str, list[int]] = {}
+
+    @property
+    def places(self) -> dict[str, tuple[int, int]]:
+        return self.wire.places
+
+    @property
+    def format_changes(self) -> int:
+        return self.wire.changes
 
     # ------------------------------------------------------------------------- checksum
     def decimals(self, inst: Instrument) -> tuple[int, int]:
-        return self.places.get(inst.symbol) or (inst.price.scale, inst.qty.scale)
+        return self.wire.get(inst.symbol, (inst.price.scale, inst.qty.scale))
 
     def verify(self, book: OrderBook, inst: Instrument, checksum: int) -> bool:
         """Bitget's checksum of ``book``, with the symbol's learned decimals."""
@@ -60,28 +63,6 @@ class BitgetDecoder:
 
     def book_checksum(self, book: OrderBook, inst: Instrument) -> int:
         return book_checksum(book, inst, self.decimals(inst))
-
-    def _learn(self, sym: str, raw_rows: list, snapshot: bool) -> None:
-        pp = qp = -1
-        for side in raw_rows:
-            for row in side:
-                p, q = row[0], row[1]
-                if pp < 0:
-                    pp = _places(p)
-                elif _places(p) != pp:
-                    self.format_changes += 1
-                if q != "0":
-                    if qp < 0:
-                        qp = _places(q)
-                    elif _places(q) != qp:
-                        self.format_changes += 1
-        known = self.places.get(sym)
-        if snapshot or known is None:
-            if pp >= 0 or qp >= 0:
-                old = known or (0, 0)
-                self.places[sym] = (pp if pp >= 0 else old[0], qp if qp >= 0 else old[1])
-        elif (pp >= 0 and pp != known[0]) or (qp >= 0 and qp != known[1]):
-            self.format_changes += 1
 
     # --------------------------------------------------------------------------- decode
     def decode(self, raw: bytes | str, recv_ns: int) -> list[Event]:
@@ -125,7 +106,7 @@ class BitgetDecoder:
         raw_b, raw_a = wire.field(d, "bids"), wire.field(d, "asks")
         bids = wire.levels(inst, raw_b)
         asks = wire.levels(inst, raw_a)  # both validated: the rows are [str, str, ...] lists now
-        self._learn(inst.symbol, [raw_b, raw_a], snapshot)
+        self.wire.learn(inst.symbol, [raw_b, raw_a], snapshot)
         ts = wire.ms_to_ns(wire.field(d, "ts"))
         cs = d.get("checksum")
         cs = None if cs is None else wire.checksum32(cs)
