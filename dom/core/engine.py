@@ -7,7 +7,7 @@ needs a snapshot it says so with a :class:`SnapshotRequest`, and the feed fetche
 While a symbol's book is not synced, observers see no book deltas and detectors must emit
 nothing (they are told with ``on_sync_lost``/``on_synced``).
 
-Venues that checksum their book (OKX, Bitget) put the checksum on the snapshot or delta; the
+Venues that checksum their book (OKX, Bitget, Kraken) put the checksum on the snapshot or delta; the
 engine, given the venue's pure ``verify(book, instrument, checksum) -> bool`` at construction (the
 core imports no venue), checks it after applying the event and before any observer sees it. A
 mismatch is handled as a gap: ``CHECKSUM_FAILED``, the book unsynced, a snapshot requested.

@@ -13,7 +13,7 @@ Feed it deltas and snapshots in arrival order; it tells you what to do with each
 
 No deltas are lost across a resync: everything after the gap is buffered until the next snapshot.
 
-Venues that send their snapshot in the stream (OKX, Bybit v5, Bitget) follow simpler rules,
+Venues that send their snapshot in the stream (OKX, Bybit v5, Bitget, Kraken) follow simpler rules,
 selected by :class:`Rule`; a snapshot there always (re)syncs the book on its own, and the deltas
 buffered before it are older than it (same connection, arrival order) and are dropped:
 

@@ -73,7 +73,7 @@ class BookDelta:
     ``first_id``/``last_id``/``prev_id`` are Binance's ``U``/``u``/``pu``; ``prev_id`` is -1 where
     the venue sends none (spot). Other venues map their ids onto them (see ``dom.core.sequencer``).
     ``checksum`` is the venue's checksum of the book after this packet, where it sends one (OKX,
-    Bitget); the engine verifies it with the venue's function.
+    Bitget, Kraken); the engine verifies it with the venue's function.
     """
 
     symbol: str

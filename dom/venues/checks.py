@@ -22,6 +22,7 @@ from dom.core.types import FeedState, SnapshotRequest, StatusChange
 from dom.core.units import Instrument
 from dom.store.recording import BadLine, Frame, iter_cryptofeed
 from dom.venues import wire
+from dom.venues.checksum import WireDecimals
 from dom.venues.bitget import codec as bitget
 from dom.venues.bybit import codec as bybit
 from dom.venues.bybit.recording import iter_history
@@ -111,11 +112,17 @@ def check_file(path: str | Path, venue: str | None = None,
     if instruments is None:
         instruments = infer_instruments(path, venue)
     mod = _module(venue)
-    decoder = {"okx": okx.OkxDecoder, "bitget": bitget.BitgetDecoder, "bybit": bybit.BybitDecoder,
-               "kraken": kraken.KrakenDecoder}[venue](instruments)
     # OKX's check is a function of the book alone; Bitget's and Kraken's need the decimals their
-    # decoder learned from the snapshots.
-    verify = okx.verify if venue == "okx" else getattr(decoder, "verify", None)
+    # decoder learns from the snapshots, shared through one WireDecimals.
+    decimals = WireDecimals()
+    decoder: Any
+    if venue == "okx":
+        decoder, verify = okx.OkxDecoder(instruments), okx.verify
+    elif venue == "bybit":
+        decoder, verify = bybit.BybitDecoder(instruments), None
+    else:
+        cls = bitget.BitgetDecoder if venue == "bitget" else kraken.KrakenDecoder
+        decoder, verify = cls(instruments, decimals), mod.verifier(decimals)
     engine = Engine(instruments, rule=mod.RULE, verify=verify)
     out = FileCheck(venue, sorted(instruments),
                     instruments={s: (i.tick_size, i.lot_size) for s, i in instruments.items()})

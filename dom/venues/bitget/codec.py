@@ -39,10 +39,11 @@ BOOK_CHANNELS = frozenset({"books", "books1", "books5", "books15"})
 class BitgetDecoder:
     """Decodes frames for a set of instruments keyed by instId (one product type)."""
 
-    def __init__(self, instruments: dict[str, Instrument]) -> None:
+    def __init__(self, instruments: dict[str, Instrument], wire: ck.WireDecimals | None = None) -> None:
         self.instruments = dict(instruments)
         self.unknown_symbols: dict[str, int] = {}
-        self.wire = ck.WireDecimals()  # symbol -> (price decimals, size decimals)
+        # symbol -> (price decimals, size decimals); may be shared with a verifier()
+        self.wire = wire if wire is not None else ck.WireDecimals()
         self._marks: dict[str, list[int]] = {}
 
     @property
@@ -258,3 +259,13 @@ def numbers(msg: Any):
             yield sym, d[1], d[2]
         elif channel == "trade" and type(d) is dict:
             yield sym, d.get("price"), d.get("size")
+
+
+def verifier(wire: ck.WireDecimals):
+    """The engine's ``verify`` for decoders sharing ``wire`` (``BitgetDecoder(insts, wire)``):
+    for a caller that builds the decoder and the verifier apart."""
+
+    def verify(book: OrderBook, inst: Instrument, checksum: int) -> bool:
+        return book_checksum(book, inst, wire.get(inst.symbol, (inst.price.scale, inst.qty.scale))) == checksum
+
+    return verify

@@ -70,10 +70,10 @@ def book_checksum(book: OrderBook, inst: Instrument, places: tuple[int, int]) ->
 class KrakenDecoder:
     """Decodes frames for a set of instruments keyed by Kraken ``wsname``."""
 
-    def __init__(self, instruments: dict[str, Instrument]) -> None:
+    def __init__(self, instruments: dict[str, Instrument], wire: ck.WireDecimals | None = None) -> None:
         self.instruments = dict(instruments)
         self.unknown_symbols: dict[str, int] = {}
-        self.wire = ck.WireDecimals()
+        self.wire = wire if wire is not None else ck.WireDecimals()  # may be shared with a verifier()
         self.depth: dict[str, int] = {}
 
     def decimals(self, inst: Instrument) -> tuple[int, int]:
@@ -227,3 +227,13 @@ def numbers(msg: Any):
             for row in part:
                 if type(row) is list and len(row) >= 2:
                     yield msg[-1], row[0], row[1]
+
+
+def verifier(wire: ck.WireDecimals):
+    """The engine's ``verify`` for decoders sharing ``wire`` (``KrakenDecoder(insts, wire)``):
+    for a caller that builds the decoder and the verifier apart."""
+
+    def verify(book: OrderBook, inst: Instrument, checksum: int) -> bool:
+        return book_checksum(book, inst, wire.get(inst.symbol, (inst.price.scale, inst.qty.scale))) == checksum
+
+    return verify
