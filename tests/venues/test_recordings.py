@@ -170,3 +170,20 @@ def test_the_bybit_zip_reader_reads_the_one_member(shared_data: Path, tmp_path: 
     with zipfile.ZipFile(tmp_path / "copy.zip") as z:
         plain.write_bytes(z.read(z.namelist()[0]))
     assert [f.raw for f in iter_history(plain)] == [f.raw for f in frames]
+
+
+def test_the_bybit_reader_counts_bad_lines_and_refuses_an_ambiguous_zip(shared_data: Path, tmp_path: Path):
+    from dom.errors import RecordingError
+    from dom.venues.bybit.recording import iter_history
+
+    with zipfile.ZipFile(shared_data / BYBIT) as z:
+        lines = z.read(z.namelist()[0]).splitlines()
+    lines[5:5] = [b"not json", b'{"topic":"orderbook.500.XRPUSDT","ts":"soon"}']
+    r = checks.check_file(_write(tmp_path, "bybit_XRPUSDT_ob500.data", lines), venue="bybit")
+    assert r.bad_lines == 2 and r.applied == 49 and r.gaps == 0
+    two = tmp_path / "two.zip"
+    with zipfile.ZipFile(two, "w") as z:
+        z.writestr("a.data", b"{}")
+        z.writestr("b.data", b"{}")
+    with pytest.raises(RecordingError):
+        list(iter_history(two))

@@ -4,10 +4,9 @@ it. They carry no local receive time, so a frame's receive time is the message's
 
 from __future__ import annotations
 
-import io
 import zipfile
 from pathlib import Path
-from typing import IO, Iterator
+from typing import Iterator
 
 import orjson
 
@@ -17,29 +16,30 @@ from dom.store.recording import BadLine, Frame, open_text
 _MS = 1_000_000
 
 
-def _open(path: Path) -> IO[bytes]:
+def _lines(path: Path) -> Iterator[bytes]:
     if zipfile.is_zipfile(path):
-        zf = zipfile.ZipFile(path)
-        members = [n for n in zf.namelist() if not n.endswith("/")]
-        if len(members) != 1:
-            raise RecordingError(f"{path}: expected one file in the zip, found {len(members)}")
-        return io.BufferedReader(zf.open(members[0]))  # type: ignore[arg-type]
-    return open_text(path)
+        with zipfile.ZipFile(path) as zf:
+            members = [n for n in zf.namelist() if not n.endswith("/")]
+            if len(members) != 1:
+                raise RecordingError(f"{path}: expected one file in the zip, found {len(members)}")
+            with zf.open(members[0]) as f:
+                yield from f
+        return
+    with open_text(path) as f:
+        yield from f
 
 
 def iter_history(path: str | Path) -> Iterator[Frame | BadLine]:
-    path = Path(path)
-    with _open(path) as f:
-        for n, line in enumerate(f, 1):
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                ts = orjson.loads(line).get("ts")
-            except (orjson.JSONDecodeError, AttributeError):
-                yield BadLine(n, "not a JSON object")
-                continue
-            if type(ts) is not int or ts < 0:
-                yield BadLine(n, "no integer 'ts'")
-                continue
-            yield Frame(n, ts * _MS, line)
+    for n, line in enumerate(_lines(Path(path)), 1):
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            ts = orjson.loads(line).get("ts")
+        except (orjson.JSONDecodeError, AttributeError):
+            yield BadLine(n, "not a JSON object")
+            continue
+        if type(ts) is not int or ts < 0:
+            yield BadLine(n, "no integer 'ts'")
+            continue
+        yield Frame(n, ts * _MS, line)
