@@ -190,7 +190,7 @@ def test_kraken_round_trips_and_checksum():
     delta = BookDelta(inst.symbol, ((35_413, 0),), ((35_411, 1),), -1, -1, -1, T + 5_000, 4, 2583817756)
     for ev in (snap, delta):
         assert dec.decode(kraken.encode_book(ev, inst), ev.ts_recv_ns) == [ev]
-    assert dec.depth == {"XMR/USD": 1000} and dec.wire.places["XMR/USD"] == (2, 8)
+    assert dec.depth == {"XMR/USD": 1000} and dec.learned.places["XMR/USD"] == (2, 8)
     t = Trade(inst.symbol, 35_411, 89_594_024, TakerSide.SELL, -1, T, 5)
     assert dec.decode(kraken.encode_trade(t, inst), 5) == [t]
     assert kraken.seconds_to_ns("1618678133.384218") == 1618678133_384218000

@@ -39,24 +39,24 @@ BOOK_CHANNELS = frozenset({"books", "books1", "books5", "books15"})
 class BitgetDecoder:
     """Decodes frames for a set of instruments keyed by instId (one product type)."""
 
-    def __init__(self, instruments: dict[str, Instrument], wire: ck.WireDecimals | None = None) -> None:
+    def __init__(self, instruments: dict[str, Instrument], learned: ck.WireDecimals | None = None) -> None:
         self.instruments = dict(instruments)
         self.unknown_symbols: dict[str, int] = {}
         # symbol -> (price decimals, size decimals); may be shared with a verifier()
-        self.wire = wire if wire is not None else ck.WireDecimals()
+        self.learned = learned if learned is not None else ck.WireDecimals()
         self._marks: dict[str, list[int]] = {}
 
     @property
     def places(self) -> dict[str, tuple[int, int]]:
-        return self.wire.places
+        return self.learned.places
 
     @property
     def format_changes(self) -> int:
-        return self.wire.changes
+        return self.learned.changes
 
     # ------------------------------------------------------------------------- checksum
     def decimals(self, inst: Instrument) -> tuple[int, int]:
-        return self.wire.get(inst.symbol, (inst.price.scale, inst.qty.scale))
+        return self.learned.get(inst.symbol, (inst.price.scale, inst.qty.scale))
 
     def verify(self, book: OrderBook, inst: Instrument, checksum: int) -> bool:
         """Bitget's checksum of ``book``, with the symbol's learned decimals."""
@@ -107,7 +107,7 @@ class BitgetDecoder:
         raw_b, raw_a = wire.field(d, "bids"), wire.field(d, "asks")
         bids = wire.levels(inst, raw_b)
         asks = wire.levels(inst, raw_a)  # both validated: the rows are [str, str, ...] lists now
-        self.wire.learn(inst.symbol, [raw_b, raw_a], snapshot)
+        self.learned.learn(inst.symbol, [raw_b, raw_a], snapshot)
         ts = wire.ms_to_ns(wire.field(d, "ts"))
         cs = d.get("checksum")
         cs = None if cs is None else wire.checksum32(cs)
@@ -262,7 +262,7 @@ def numbers(msg: Any):
 
 
 def verifier(wire: ck.WireDecimals):
-    """The engine's ``verify`` for decoders sharing ``wire`` (``BitgetDecoder(insts, wire)``):
+    """The engine's ``verify`` for decoders sharing ``wire`` (``BitgetDecoder(insts, learned=wire)``):
     for a caller that builds the decoder and the verifier apart."""
 
     def verify(book: OrderBook, inst: Instrument, checksum: int) -> bool:

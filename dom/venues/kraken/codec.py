@@ -70,14 +70,14 @@ def book_checksum(book: OrderBook, inst: Instrument, places: tuple[int, int]) ->
 class KrakenDecoder:
     """Decodes frames for a set of instruments keyed by Kraken ``wsname``."""
 
-    def __init__(self, instruments: dict[str, Instrument], wire: ck.WireDecimals | None = None) -> None:
+    def __init__(self, instruments: dict[str, Instrument], learned: ck.WireDecimals | None = None) -> None:
         self.instruments = dict(instruments)
         self.unknown_symbols: dict[str, int] = {}
-        self.wire = wire if wire is not None else ck.WireDecimals()  # may be shared with a verifier()
+        self.learned = learned if learned is not None else ck.WireDecimals()  # may be shared with a verifier()
         self.depth: dict[str, int] = {}
 
     def decimals(self, inst: Instrument) -> tuple[int, int]:
-        return self.wire.get(inst.symbol, (inst.price.scale, inst.qty.scale))
+        return self.learned.get(inst.symbol, (inst.price.scale, inst.qty.scale))
 
     def verify(self, book: OrderBook, inst: Instrument, checksum: int) -> bool:
         return book_checksum(book, inst, self.decimals(inst)) == checksum
@@ -109,7 +109,7 @@ class KrakenDecoder:
             d = parts[0]
             raw_a, raw_b = d.get("as", []), d.get("bs", [])
             asks, bids = wire.levels(inst, raw_a), wire.levels(inst, raw_b)
-            self.wire.learn(inst.symbol, [raw_a, raw_b], True)
+            self.learned.learn(inst.symbol, [raw_a, raw_b], True)
             return BookSnapshot(inst.symbol, bids, asks, -1, self._ts(raw_a, raw_b), recv_ns)
         raw_a: list = []
         raw_b: list = []
@@ -122,7 +122,7 @@ class KrakenDecoder:
             if "c" in d:
                 cs = wire.integer(d["c"], "checksum", 0, 1 << 32)
         asks, bids = wire.levels(inst, raw_a), wire.levels(inst, raw_b)
-        self.wire.learn(inst.symbol, [raw_a, raw_b], False)
+        self.learned.learn(inst.symbol, [raw_a, raw_b], False)
         return BookDelta(inst.symbol, bids, asks, -1, -1, -1, self._ts(raw_a, raw_b), recv_ns, cs)
 
     @staticmethod
@@ -230,7 +230,7 @@ def numbers(msg: Any):
 
 
 def verifier(wire: ck.WireDecimals):
-    """The engine's ``verify`` for decoders sharing ``wire`` (``KrakenDecoder(insts, wire)``):
+    """The engine's ``verify`` for decoders sharing ``wire`` (``KrakenDecoder(insts, learned=wire)``):
     for a caller that builds the decoder and the verifier apart."""
 
     def verify(book: OrderBook, inst: Instrument, checksum: int) -> bool:
