@@ -16,6 +16,7 @@ from dom.core.types import BookDelta
 from dom.store.recording import Frame, iter_cryptofeed
 from dom.venues import checks
 from dom.venues.bitget import codec as bitget
+from dom.venues.kraken import codec as kraken
 from dom.venues.okx import codec as okx
 
 OKX = "cryptofeed/OKX.ws.1.0"
@@ -114,30 +115,39 @@ def test_one_wrong_checksum_is_caught_at_that_message(shared_data: Path, tmp_pat
     assert all(ok for s, ok in r.synced_at_end.items() if s != sym)
 
 
-def test_one_wrong_size_is_caught_at_that_message(shared_data: Path, tmp_path: Path):
-    """Change the size of a best-bid level inside one OKX update: its checksum no longer holds."""
-    src = shared_data / OKX
-    insts = checks.infer_instruments(src, "okx")
-    dec, eng = okx.OkxDecoder(insts), Engine(insts, rule=okx.RULE, verify=okx.verify)
+_BID_SIZE = {"okx": rb'"bids":\[\["[^"]+","(\d+(?:\.\d+)?)"', "bitget": rb'"bids":\[\["[^"]+","(\d+(?:\.\d+)?)"',
+             "kraken": rb'"b":\[\["[^"]+","(\d+(?:\.\d+)?)"'}
+
+
+@pytest.mark.parametrize("rel, venue", [(OKX, "okx"), (BITGET_MC, "bitget"), (KRAKEN, "kraken")])
+def test_one_wrong_size_is_caught_at_that_message(shared_data: Path, tmp_path: Path, rel: str, venue: str):
+    """Change the size of the best bid inside one update: its checksum no longer holds."""
+    src = shared_data / rel
+    insts = checks.infer_instruments(src, venue)
+    dec = {"okx": okx.OkxDecoder, "bitget": bitget.BitgetDecoder, "kraken": kraken.KrakenDecoder}[venue](insts)
+    eng = Engine(insts, rule=checks._module(venue).RULE,
+                 verify=okx.verify if venue == "okx" else dec.verify)
     target = None
     for fr in iter_cryptofeed(src):
         assert isinstance(fr, Frame)
         for ev in dec.decode(fr.raw, fr.recv_ns):
             eng.feed(ev)
-            if target is None and isinstance(ev, BookDelta) and ev.bids and ev.bids[0][1] > 0:
-                if eng[ev.symbol].book.best_bid() == ev.bids[0]:
+            if (target is None and isinstance(ev, BookDelta) and ev.bids and ev.bids[0][1] > 0
+                    and [p for p, _ in ev.bids].count(ev.bids[0][0]) == 1):
+                if eng[ev.symbol].book.best_bid() == ev.bids[0] and ev.checksum is not None:
                     target = fr.line_no, ev.symbol
     assert target is not None
     line_no, sym = target
     lines = _lines(src)
     ln = lines[line_no - 1]
-    m = re.search(rb'"bids":\[\["[^"]+","(\d+(?:\.\d+)?)"', ln)
+    m = re.search(_BID_SIZE[venue], ln)
     size = m.group(1)
     bumped = size[:-1] + (b"8" if size.endswith(b"9") else bytes([size[-1] + 1]))
     lines[line_no - 1] = ln[: m.start(1)] + bumped + ln[m.end(1):]
     r = checks.check_file(_write(tmp_path, src.name, lines), instruments=insts)
     assert r.failures[0]["line"] == line_no and r.failures[0]["symbol"] == sym
     assert r.failures[0]["state"] == "checksum_failed" and r.synced_at_end[sym] is False
+    assert r.checksums_compared - r.checksums_matched == 1
 
 
 def test_a_missing_bybit_message_is_a_gap_at_the_next_one(shared_data: Path, tmp_path: Path):
