@@ -1,19 +1,21 @@
-"""Run a recording of OKX, Bitget or Bybit through its codec and the engine, and count what the
-venue's own integrity data says about the rebuilt books: checksums compared and matched,
-sequence gaps, crossed books, and where the first failure of each kind happened.
+"""Run a recording of OKX, Bitget, Kraken or Bybit through its codec and the engine, and count
+what the venue's own integrity data says about the rebuilt books: checksums compared and
+matched, sequence gaps, crossed books, and where each failure happened.
 
-Recordings read: cryptofeed's sample format (``OKX.ws.*``, ``BITGET.ws.*``, ``KRAKEN.ws.*``; the line iterator is
-``dom.store.recording``'s) and Bybit's order-book history files (``*ob500.data``, zipped or not).
-Neither carries an instrument list, so tick and lot are inferred from the recording: the finest
-decimal place written per symbol, which holds every price and size in it exactly (the checksum
-does not depend on the grid: the Bitget codec learns its decimals from the snapshots).
+Recordings read: cryptofeed's sample format (``OKX.ws.*``, ``BITGET.ws.*``, ``KRAKEN.ws.*``; the
+line iterator is ``dom.store.recording``'s) and Bybit's order-book history files
+(``*ob500.data``, zipped or not). Neither carries an instrument list, so tick and lot are
+inferred from the recording: the finest decimal place written per symbol, which holds every
+price and size in it exactly (the checksums do not depend on the grid: OKX's strings are the
+shortest form, and the Bitget and Kraken decoders learn their decimals from the snapshots).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import orjson
 
@@ -22,15 +24,16 @@ from dom.core.types import FeedState, SnapshotRequest, StatusChange
 from dom.core.units import Instrument
 from dom.store.recording import BadLine, Frame, iter_cryptofeed
 from dom.venues import wire
-from dom.venues.checksum import WireDecimals
 from dom.venues.bitget import codec as bitget
 from dom.venues.bybit import codec as bybit
 from dom.venues.bybit.recording import iter_history
+from dom.venues.checksum import WireDecimals
 from dom.venues.kraken import codec as kraken
 from dom.venues.okx import codec as okx
 
 VENUES = ("okx", "bitget", "bybit", "kraken")
 _MAX_DETAILS = 50
+_FAILURES = (FeedState.GAP, FeedState.CHECKSUM_FAILED, FeedState.CROSSED)
 
 
 @dataclass
@@ -65,11 +68,13 @@ def sniff_venue(path: Path) -> str:
         return "okx"
     if name.startswith("BITGET"):
         return "bitget"
-    if name.startswith("KRAKEN.") or name.startswith("KRAKEN_SPOT"):
+    if name.startswith(("KRAKEN.", "KRAKEN_SPOT")):
         return "kraken"
     if "BYBIT" in name or name.endswith((".ZIP", ".DATA")) or "OB500" in name:
         return "bybit"
-    raise ValueError(f"cannot tell the venue of {path.name}: pass venue= (one of {', '.join(VENUES)})")
+    raise ValueError(
+        f"cannot tell the venue of {path.name}: pass venue= (one of {', '.join(VENUES)})"
+    )
 
 
 def frames(path: Path, venue: str) -> Iterator[Frame | BadLine]:
@@ -104,8 +109,9 @@ def _unit(places: int) -> str:
     return "1" if places == 0 else "0." + "0" * (places - 1) + "1"
 
 
-def check_file(path: str | Path, venue: str | None = None,
-               instruments: dict[str, Instrument] | None = None) -> FileCheck:
+def check_file(
+    path: str | Path, venue: str | None = None, instruments: dict[str, Instrument] | None = None
+) -> FileCheck:
     """Replay ``path`` through codec + engine (with the venue's checksum) and count."""
     path = Path(path)
     venue = venue or sniff_venue(path)
@@ -124,8 +130,11 @@ def check_file(path: str | Path, venue: str | None = None,
         cls = bitget.BitgetDecoder if venue == "bitget" else kraken.KrakenDecoder
         decoder, verify = cls(instruments, decimals), mod.verifier(decimals)
     engine = Engine(instruments, rule=mod.RULE, verify=verify)
-    out = FileCheck(venue, sorted(instruments),
-                    instruments={s: (i.tick_size, i.lot_size) for s, i in instruments.items()})
+    out = FileCheck(
+        venue,
+        sorted(instruments),
+        instruments={s: (i.tick_size, i.lot_size) for s, i in instruments.items()},
+    )
     for fr in frames(path, venue):
         if isinstance(fr, BadLine):
             out.bad_lines += 1
@@ -136,7 +145,9 @@ def check_file(path: str | Path, venue: str | None = None,
         except wire.DecodeError as e:
             out.decode_errors += 1
             if len(out.failures) < _MAX_DETAILS:
-                out.failures.append({"line": fr.line_no, "symbol": "", "state": "decode_error", "detail": str(e)})
+                out.failures.append(
+                    {"line": fr.line_no, "symbol": "", "state": "decode_error", "detail": str(e)}
+                )
             continue
         for ev in events:
             kind = type(ev).__name__
@@ -151,10 +162,19 @@ def check_file(path: str | Path, venue: str | None = None,
             for o in engine.feed(ev):
                 if isinstance(o, SnapshotRequest):
                     out.snapshot_requests += 1
-                elif isinstance(o, StatusChange) and o.state in (FeedState.GAP, FeedState.CHECKSUM_FAILED, FeedState.CROSSED):
-                    if len(out.failures) < _MAX_DETAILS:
-                        out.failures.append({"line": fr.line_no, "symbol": o.symbol, "state": o.state.value,
-                                             "detail": o.detail})
+                elif (
+                    isinstance(o, StatusChange)
+                    and o.state in _FAILURES
+                    and len(out.failures) < _MAX_DETAILS
+                ):
+                    out.failures.append(
+                        {
+                            "line": fr.line_no,
+                            "symbol": o.symbol,
+                            "state": o.state.value,
+                            "detail": o.detail,
+                        }
+                    )
     for sym, st in engine.symbols.items():
         s = st.stats
         out.applied += s.applied

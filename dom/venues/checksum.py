@@ -23,7 +23,7 @@ keeps is bounded by the number of symbols.
 from __future__ import annotations
 
 import zlib
-from typing import Callable
+from collections.abc import Callable
 
 from dom.core.book import OrderBook
 from dom.core.units import Step
@@ -127,7 +127,7 @@ class WireDecimals:
     symbol; a snapshot relearns them; a later string written otherwise is counted in
     ``changes`` (the next checksum then tells whether it mattered)."""
 
-    __slots__ = ("places", "changes")
+    __slots__ = ("changes", "places")
 
     def __init__(self) -> None:
         self.places: dict[str, tuple[int, int]] = {}

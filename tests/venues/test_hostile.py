@@ -1,4 +1,5 @@
-"""Hostile input: whatever arrives, a venue decoder returns events or raises DecodeError, quickly."""
+"""Hostile input: whatever arrives, a venue decoder returns events or raises DecodeError,
+quickly."""
 
 from __future__ import annotations
 
@@ -25,40 +26,93 @@ BY_I = Instrument("BTCUSDT", "0.1", "0.001")
 
 
 def _decoders():
-    return [okx.OkxDecoder({OKX_I.symbol: OKX_I}), bybit.BybitDecoder({BY_I.symbol: BY_I}),
-            bitget.BitgetDecoder({BY_I.symbol: BY_I}), kraken.KrakenDecoder({KR_I.symbol: KR_I})]
+    return [
+        okx.OkxDecoder({OKX_I.symbol: OKX_I}),
+        bybit.BybitDecoder({BY_I.symbol: BY_I}),
+        bitget.BitgetDecoder({BY_I.symbol: BY_I}),
+        kraken.KrakenDecoder({KR_I.symbol: KR_I}),
+    ]
 
 
 def _valid_frames() -> list[bytes]:
-    snap = BookSnapshot("S", ((600_000, 150), (599_990, 2)), ((600_010, 7),), 10, 1_700_000_000_000 * MS, 0, 77)
-    delta = BookDelta("S", ((600_000, 0),), ((600_020, 3),), 11, 11, 10, 1_700_000_000_001 * MS, 0, -5)
+    snap = BookSnapshot(
+        "S", ((600_000, 150), (599_990, 2)), ((600_010, 7),), 10, 1_700_000_000_000 * MS, 0, 77
+    )
+    delta = BookDelta(
+        "S", ((600_000, 0),), ((600_020, 3),), 11, 11, 10, 1_700_000_000_001 * MS, 0, -5
+    )
     trade = Trade("S", 600_000, 5, TakerSide.SELL, 123, 1_700_000_000_002 * MS, 0, 123, 123)
     mark = MarkPrice("S", 600_001, 600_002, -100, 1_700_003_600_000 * MS, 1_700_000_000_003 * MS, 0)
     out: list[bytes] = []
     for mod, inst in ((okx, OKX_I), (bybit, BY_I), (bitget, BY_I)):
         for ev in (snap, delta):
-            out.append(mod.encode_book(ev.__class__(*((inst.symbol,) + tuple(getattr(ev, f) for f in ev.__slots__[1:]))), inst))
-        out.append(mod.encode_trade(Trade(inst.symbol, *[getattr(trade, f) for f in trade.__slots__[1:]]), inst))
-        m = mod.encode_mark(MarkPrice(inst.symbol, *[getattr(mark, f) for f in mark.__slots__[1:]]), inst)
+            out.append(
+                mod.encode_book(
+                    ev.__class__(
+                        *((inst.symbol,) + tuple(getattr(ev, f) for f in ev.__slots__[1:]))
+                    ),
+                    inst,
+                )
+            )
+        out.append(
+            mod.encode_trade(
+                Trade(inst.symbol, *[getattr(trade, f) for f in trade.__slots__[1:]]), inst
+            )
+        )
+        m = mod.encode_mark(
+            MarkPrice(inst.symbol, *[getattr(mark, f) for f in mark.__slots__[1:]]), inst
+        )
         out += m if isinstance(m, list) else [m]
     for ev in (snap, delta):
         ev = ev.__class__(*((KR_I.symbol,) + tuple(getattr(ev, f) for f in ev.__slots__[1:])))
         out.append(kraken.encode_book(ev, KR_I))
-    out.append(kraken.encode_trade(Trade(KR_I.symbol, *[getattr(trade, f) for f in trade.__slots__[1:]]), KR_I))
+    out.append(
+        kraken.encode_trade(
+            Trade(KR_I.symbol, *[getattr(trade, f) for f in trade.__slots__[1:]]), KR_I
+        )
+    )
     return out
 
 
 VALID = _valid_frames()
 
 json_leaf = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(2**63), max_value=2**64 - 1),
-    st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=30),
-    st.sampled_from(["NaN", "inf", "-1", "1e999999999", "9" * 400, "0.1.2", "", " 1", "1_0", "١٢", "-0.000",
-                     "snapshot", "update", "delta", "books", "buy", "Sell", "BTCUSDT", "BTC-USDT-SWAP"]),
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**63), max_value=2**64 - 1),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=30),
+    st.sampled_from(
+        [
+            "NaN",
+            "inf",
+            "-1",
+            "1e999999999",
+            "9" * 400,
+            "0.1.2",
+            "",
+            " 1",
+            "1_0",
+            "١٢",
+            "-0.000",
+            "snapshot",
+            "update",
+            "delta",
+            "books",
+            "buy",
+            "Sell",
+            "BTCUSDT",
+            "BTC-USDT-SWAP",
+        ]
+    ),
 )
-json_value = st.recursive(json_leaf, lambda c: st.one_of(st.lists(c, max_size=4),
-                                                         st.dictionaries(st.text(max_size=8), c, max_size=4)),
-                          max_leaves=20)
+json_value = st.recursive(
+    json_leaf,
+    lambda c: st.one_of(
+        st.lists(c, max_size=4), st.dictionaries(st.text(max_size=8), c, max_size=4)
+    ),
+    max_leaves=20,
+)
 
 
 def _paths(obj, prefix=()):
@@ -88,8 +142,11 @@ def _decode_all(raw) -> None:
         assert time.perf_counter() - t0 < 0.5
 
 
-FAST = settings(max_examples=300, deadline=timedelta(milliseconds=1500),
-                suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(
+    max_examples=300,
+    deadline=timedelta(milliseconds=1500),
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 @FAST
@@ -127,25 +184,30 @@ def test_one_field_of_a_real_frame_deleted(i, data):
     _decode_all(orjson.dumps(frame))
 
 
-@pytest.mark.parametrize("bad", [
-    b'{"arg":{"channel":"books","instId":"BTC-USDT-SWAP"},"action":"update","data":[{"asks":[["1e999999999","1"]],"bids":[],"ts":"1"}]}',
-    b'{"arg":{"channel":"books","instId":"BTC-USDT-SWAP"},"action":"update","data":[{"asks":[["100","-1"]],"bids":[],"ts":"1"}]}',
-    b'{"arg":{"channel":"books","instId":"BTC-USDT-SWAP"},"action":"update","data":[{"asks":[["100","NaN"]],"bids":[],"ts":"1"}]}',
-    b'{"arg":{"channel":"books","instId":"BTC-USDT-SWAP"},"action":"update","data":[{"asks":[["100.05","1"]],"bids":[],"ts":"1"}]}',
-    b'{"arg":{"channel":"books","instId":"BTC-USDT-SWAP"},"action":"update","data":[{"asks":[],"bids":[],"ts":"1","checksum":4294967296}]}',
-    b'{"arg":{"channel":"books","instId":"BTC-USDT-SWAP"},"action":"update","data":[{"asks":[],"bids":[],"ts":true}]}',
-    b'{"topic":"orderbook.50.BTCUSDT","type":"delta","ts":1,"data":{"s":"BTCUSDT","b":[],"a":[],"u":true}}',
-    b'{"topic":"orderbook.50.BTCUSDT","type":"delta","ts":1,"data":{"s":"BTCUSDT","b":[["1","' + b"1" * 100 + b'"]],"a":[],"u":2}}',
-    b'{"topic":"publicTrade.BTCUSDT","data":[{"T":1,"s":"BTCUSDT","S":"Buy","v":"0","p":"1","i":"1"}]}',
-    b'{"action":"update","arg":{"instType":"mc","channel":"trade","instId":"BTCUSDT"},"data":[["1","1","1"]]}',
-    b'[1,2,3]',
-    b'[1,{"a":[["1.0","1.00000000","1e99"]],"c":"1"},"book-1000","XBT/USD"]',
-    b'[1,{"a":[["1.0","1.00000000","1.0"]],"c":"4294967296"},"book-1000","XBT/USD"]',
-    b'[1,{"a":[["1.0","1.00000000","1.0"]],"x":"1"},"book-1000","XBT/USD"]',
-    b'[1,[["1.0","0.1","1.0","x","l",""]],"trade","XBT/USD"]',
-    b'[1,{"as":[],"bs":[]},"book-x","XBT/USD"]',
-    b'{"arg":{"channel":"books","instId":"' + b"X" * 100 + b'"},"data":[]}',
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        b'{"arg":{"channel":"books","instId":"BTC-USDT-SWAP"},"action":"update","data":[{"asks":[["1e999999999","1"]],"bids":[],"ts":"1"}]}',
+        b'{"arg":{"channel":"books","instId":"BTC-USDT-SWAP"},"action":"update","data":[{"asks":[["100","-1"]],"bids":[],"ts":"1"}]}',
+        b'{"arg":{"channel":"books","instId":"BTC-USDT-SWAP"},"action":"update","data":[{"asks":[["100","NaN"]],"bids":[],"ts":"1"}]}',
+        b'{"arg":{"channel":"books","instId":"BTC-USDT-SWAP"},"action":"update","data":[{"asks":[["100.05","1"]],"bids":[],"ts":"1"}]}',
+        b'{"arg":{"channel":"books","instId":"BTC-USDT-SWAP"},"action":"update","data":[{"asks":[],"bids":[],"ts":"1","checksum":4294967296}]}',
+        b'{"arg":{"channel":"books","instId":"BTC-USDT-SWAP"},"action":"update","data":[{"asks":[],"bids":[],"ts":true}]}',
+        b'{"topic":"orderbook.50.BTCUSDT","type":"delta","ts":1,"data":{"s":"BTCUSDT","b":[],"a":[],"u":true}}',
+        b'{"topic":"orderbook.50.BTCUSDT","type":"delta","ts":1,"data":{"s":"BTCUSDT","b":[["1","'
+        + b"1" * 100
+        + b'"]],"a":[],"u":2}}',
+        b'{"topic":"publicTrade.BTCUSDT","data":[{"T":1,"s":"BTCUSDT","S":"Buy","v":"0","p":"1","i":"1"}]}',
+        b'{"action":"update","arg":{"instType":"mc","channel":"trade","instId":"BTCUSDT"},"data":[["1","1","1"]]}',
+        b"[1,2,3]",
+        b'[1,{"a":[["1.0","1.00000000","1e99"]],"c":"1"},"book-1000","XBT/USD"]',
+        b'[1,{"a":[["1.0","1.00000000","1.0"]],"c":"4294967296"},"book-1000","XBT/USD"]',
+        b'[1,{"a":[["1.0","1.00000000","1.0"]],"x":"1"},"book-1000","XBT/USD"]',
+        b'[1,[["1.0","0.1","1.0","x","l",""]],"trade","XBT/USD"]',
+        b'[1,{"as":[],"bs":[]},"book-x","XBT/USD"]',
+        b'{"arg":{"channel":"books","instId":"' + b"X" * 100 + b'"},"data":[]}',
+    ],
+)
 def test_specific_hostile_frames_are_decode_errors(bad):
     raised = 0
     for dec in _decoders():
@@ -158,8 +220,14 @@ def test_specific_hostile_frames_are_decode_errors(bad):
 
 def test_a_frame_of_a_hundred_thousand_levels_is_refused_quickly():
     rows = [["1", "1"]] * 100_000
-    raw = orjson.dumps({"topic": "orderbook.50.BTCUSDT", "type": "delta", "ts": 1,
-                        "data": {"s": "BTCUSDT", "b": rows, "a": [], "u": 2}})
+    raw = orjson.dumps(
+        {
+            "topic": "orderbook.50.BTCUSDT",
+            "type": "delta",
+            "ts": 1,
+            "data": {"s": "BTCUSDT", "b": rows, "a": [], "u": 2},
+        }
+    )
     t0 = time.perf_counter()
     with pytest.raises(DecodeError):
         bybit.BybitDecoder({BY_I.symbol: BY_I}).decode(raw, 1)

@@ -26,19 +26,55 @@ BYBIT = "nautilus_trader/bybit/xrpusdt-ob500.data.zip"
 KRAKEN = "cryptofeed/KRAKEN.ws.50.0"
 
 # What OKX's /api/v5/public/instruments said of these three (tick, lot, contract value, type).
-OKX_REST = {"code": "0", "msg": "", "data": [
-    {"instType": "SPOT", "instId": "BTC-USDT", "baseCcy": "BTC", "quoteCcy": "USDT", "tickSz": "0.1",
-     "lotSz": "0.00000001", "ctVal": "", "ctType": ""},
-    {"instType": "SWAP", "instId": "UNI-USD-SWAP", "uly": "UNI-USD", "instFamily": "UNI-USD", "baseCcy": "",
-     "quoteCcy": "", "settleCcy": "UNI", "tickSz": "0.001", "lotSz": "1", "ctVal": "10", "ctValCcy": "USD",
-     "ctType": "inverse"},
-    {"instType": "FUTURES", "instId": "BTC-USD-220527", "uly": "BTC-USD", "instFamily": "BTC-USD", "baseCcy": "",
-     "quoteCcy": "", "settleCcy": "BTC", "tickSz": "0.1", "lotSz": "1", "ctVal": "100", "ctValCcy": "USD",
-     "ctType": "inverse"},
-]}
+OKX_REST = {
+    "code": "0",
+    "msg": "",
+    "data": [
+        {
+            "instType": "SPOT",
+            "instId": "BTC-USDT",
+            "baseCcy": "BTC",
+            "quoteCcy": "USDT",
+            "tickSz": "0.1",
+            "lotSz": "0.00000001",
+            "ctVal": "",
+            "ctType": "",
+        },
+        {
+            "instType": "SWAP",
+            "instId": "UNI-USD-SWAP",
+            "uly": "UNI-USD",
+            "instFamily": "UNI-USD",
+            "baseCcy": "",
+            "quoteCcy": "",
+            "settleCcy": "UNI",
+            "tickSz": "0.001",
+            "lotSz": "1",
+            "ctVal": "10",
+            "ctValCcy": "USD",
+            "ctType": "inverse",
+        },
+        {
+            "instType": "FUTURES",
+            "instId": "BTC-USD-220527",
+            "uly": "BTC-USD",
+            "instFamily": "BTC-USD",
+            "baseCcy": "",
+            "quoteCcy": "",
+            "settleCcy": "BTC",
+            "tickSz": "0.1",
+            "lotSz": "1",
+            "ctVal": "100",
+            "ctValCcy": "USD",
+            "ctType": "inverse",
+        },
+    ],
+}
 
 
-@pytest.mark.parametrize("rel, compared", [(OKX, 290), (BITGET_SPOT, 443), (BITGET_MC, 194), (KRAKEN, 4269)])
+@pytest.mark.parametrize(
+    "rel, compared", [(OKX, 290), (BITGET_SPOT, 443), (BITGET_MC, 194), (KRAKEN, 4269)]
+)
 def test_every_checksum_in_the_recording_matches(shared_data: Path, rel: str, compared: int):
     r = checks.check_file(shared_data / rel)
     assert (r.checksums_matched, r.checksums_compared) == (compared, compared)
@@ -56,7 +92,11 @@ def test_okx_checksums_hold_with_the_exchanges_own_instruments(shared_data: Path
     """Spot, an inverse swap and an inverse future, in their real units (coarser than what the
     recording's strings alone suggest): all 290 checksums still verify."""
     insts = okx.instruments_from_rest(OKX_REST)
-    assert insts["UNI-USD-SWAP"].inverse and insts["BTC-USD-220527"].inverse and not insts["BTC-USDT"].inverse
+    assert (
+        insts["UNI-USD-SWAP"].inverse
+        and insts["BTC-USD-220527"].inverse
+        and not insts["BTC-USDT"].inverse
+    )
     r = checks.check_file(shared_data / OKX, instruments=insts)
     assert (r.checksums_matched, r.checksums_compared) == (290, 290)
     assert set(r.symbols) == {"BTC-USDT", "UNI-USD-SWAP", "BTC-USD-220527"}
@@ -82,7 +122,9 @@ def _lines(path: Path) -> list[bytes]:
     return path.read_bytes().split(b"\n")
 
 
-def _book_lines(lines: list[bytes], channel: bytes = b'"channel":"books"', action: bytes = b'"action":"update"'):
+def _book_lines(
+    lines: list[bytes], channel: bytes = b'"channel":"books"', action: bytes = b'"action":"update"'
+):
     return [i for i, ln in enumerate(lines) if channel in ln and action in ln]
 
 
@@ -104,7 +146,7 @@ def test_one_wrong_checksum_is_caught_at_that_message(shared_data: Path, tmp_pat
         i = _book_lines(lines)[40]
         m = re.search(rb'"checksum":(-?\d+)', lines[i])
         sym = re.search(rb'"instId":"([^"]+)"', lines[i]).group(1).decode()
-    lines[i] = lines[i][: m.start(1)] + str(int(m.group(1)) ^ 1).encode() + lines[i][m.end(1):]
+    lines[i] = lines[i][: m.start(1)] + str(int(m.group(1)) ^ 1).encode() + lines[i][m.end(1) :]
     r = checks.check_file(_write(tmp_path, src.name, lines))
     first = r.failures[0]
     assert (first["line"], first["symbol"], first["state"]) == (i + 1, sym, "checksum_failed")
@@ -115,27 +157,41 @@ def test_one_wrong_checksum_is_caught_at_that_message(shared_data: Path, tmp_pat
     assert all(ok for s, ok in r.synced_at_end.items() if s != sym)
 
 
-_BID_SIZE = {"okx": rb'"bids":\[\["[^"]+","(\d+(?:\.\d+)?)"', "bitget": rb'"bids":\[\["[^"]+","(\d+(?:\.\d+)?)"',
-             "kraken": rb'"b":\[\["[^"]+","(\d+(?:\.\d+)?)"'}
+_BID_SIZE = {
+    "okx": rb'"bids":\[\["[^"]+","(\d+(?:\.\d+)?)"',
+    "bitget": rb'"bids":\[\["[^"]+","(\d+(?:\.\d+)?)"',
+    "kraken": rb'"b":\[\["[^"]+","(\d+(?:\.\d+)?)"',
+}
 
 
 @pytest.mark.parametrize("rel, venue", [(OKX, "okx"), (BITGET_MC, "bitget"), (KRAKEN, "kraken")])
-def test_one_wrong_size_is_caught_at_that_message(shared_data: Path, tmp_path: Path, rel: str, venue: str):
+def test_one_wrong_size_is_caught_at_that_message(
+    shared_data: Path, tmp_path: Path, rel: str, venue: str
+):
     """Change the size of the best bid inside one update: its checksum no longer holds."""
     src = shared_data / rel
     insts = checks.infer_instruments(src, venue)
-    dec = {"okx": okx.OkxDecoder, "bitget": bitget.BitgetDecoder, "kraken": kraken.KrakenDecoder}[venue](insts)
-    eng = Engine(insts, rule=checks._module(venue).RULE,
-                 verify=okx.verify if venue == "okx" else dec.verify)
+    dec = {"okx": okx.OkxDecoder, "bitget": bitget.BitgetDecoder, "kraken": kraken.KrakenDecoder}[
+        venue
+    ](insts)
+    eng = Engine(
+        insts, rule=checks._module(venue).RULE, verify=okx.verify if venue == "okx" else dec.verify
+    )
     target = None
     for fr in iter_cryptofeed(src):
         assert isinstance(fr, Frame)
         for ev in dec.decode(fr.raw, fr.recv_ns):
             eng.feed(ev)
-            if (target is None and isinstance(ev, BookDelta) and ev.bids and ev.bids[0][1] > 0
-                    and [p for p, _ in ev.bids].count(ev.bids[0][0]) == 1):
-                if eng[ev.symbol].book.best_bid() == ev.bids[0] and ev.checksum is not None:
-                    target = fr.line_no, ev.symbol
+            if (
+                target is None
+                and isinstance(ev, BookDelta)
+                and ev.checksum is not None
+                and ev.bids
+                and ev.bids[0][1] > 0
+                and [p for p, _ in ev.bids].count(ev.bids[0][0]) == 1
+                and eng[ev.symbol].book.best_bid() == ev.bids[0]
+            ):
+                target = fr.line_no, ev.symbol
     assert target is not None
     line_no, sym = target
     lines = _lines(src)
@@ -143,7 +199,7 @@ def test_one_wrong_size_is_caught_at_that_message(shared_data: Path, tmp_path: P
     m = re.search(_BID_SIZE[venue], ln)
     size = m.group(1)
     bumped = size[:-1] + (b"8" if size.endswith(b"9") else bytes([size[-1] + 1]))
-    lines[line_no - 1] = ln[: m.start(1)] + bumped + ln[m.end(1):]
+    lines[line_no - 1] = ln[: m.start(1)] + bumped + ln[m.end(1) :]
     r = checks.check_file(_write(tmp_path, src.name, lines), instruments=insts)
     assert r.failures[0]["line"] == line_no and r.failures[0]["symbol"] == sym
     assert r.failures[0]["state"] == "checksum_failed" and r.synced_at_end[sym] is False
@@ -156,7 +212,9 @@ def test_a_missing_bybit_message_is_a_gap_at_the_next_one(shared_data: Path, tmp
     del lines[20]  # the 20th delta
     r = checks.check_file(_write(tmp_path, "bybit_XRPUSDT_ob500.data", lines), venue="bybit")
     assert r.gaps == 1 and r.failures[0]["line"] == 21 and r.failures[0]["state"] == "gap"
-    assert "gap at id 20254890: follows 20254889, the book is at 20254888" in r.failures[0]["detail"]
+    assert (
+        "gap at id 20254890: follows 20254889, the book is at 20254888" in r.failures[0]["detail"]
+    )
     assert r.synced_at_end == {"XRPUSDT": False} and r.snapshot_requests == 1
 
 
@@ -182,7 +240,9 @@ def test_the_bybit_zip_reader_reads_the_one_member(shared_data: Path, tmp_path: 
     assert [f.raw for f in iter_history(plain)] == [f.raw for f in frames]
 
 
-def test_the_bybit_reader_counts_bad_lines_and_refuses_an_ambiguous_zip(shared_data: Path, tmp_path: Path):
+def test_the_bybit_reader_counts_bad_lines_and_refuses_an_ambiguous_zip(
+    shared_data: Path, tmp_path: Path
+):
     from dom.errors import RecordingError
     from dom.venues.bybit.recording import iter_history
 

@@ -4,7 +4,15 @@ import pytest
 
 from dom.core.engine import Engine
 from dom.core.sequencer import Rule, Sequencer, Verdict
-from dom.core.types import BookDelta, BookSnapshot, FeedState, SnapshotRequest, StatusChange, Trade, TakerSide
+from dom.core.types import (
+    BookDelta,
+    BookSnapshot,
+    FeedState,
+    SnapshotRequest,
+    StatusChange,
+    TakerSide,
+    Trade,
+)
 from dom.core.units import Instrument
 
 
@@ -95,7 +103,9 @@ def test_engine_verifies_checksums_and_treats_a_mismatch_as_a_gap():
             alerts_seen.append("synced")
             return []
 
-    eng = Engine([Instrument("X", "1", "1")], rule=Rule.OKX, observers=lambda st: [Obs()], verify=_sum_verify)
+    eng = Engine(
+        [Instrument("X", "1", "1")], rule=Rule.OKX, observers=lambda st: [Obs()], verify=_sum_verify
+    )
     out = eng.feed(snap(1, bids=[(10, 2)], asks=[(12, 3)], checksum=5))
     assert states(out) == [FeedState.SYNCED]
     assert eng.feed(d(2, 2, 1, bids=[(11, 1)], checksum=6)) == []
@@ -160,7 +170,9 @@ def test_gap_on_an_in_stream_venue_asks_for_a_snapshot():
 
 
 def test_inverse_instrument_notional_is_size_times_contract_value():
-    inv = Instrument("BTC-USD-SWAP", "0.1", "1", contract_size="100", quote="USD", base="BTC", inverse=True)
+    inv = Instrument(
+        "BTC-USD-SWAP", "0.1", "1", contract_size="100", quote="USD", base="BTC", inverse=True
+    )
     assert inv.notional(300000, 3) == 300  # 3 contracts of 100 USD, whatever the price
     lin = Instrument("BTC-USDT-SWAP", "0.1", "1", contract_size="0.01")
     assert str(lin.notional(300000, 3)) == "900.000"

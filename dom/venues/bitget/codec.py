@@ -39,7 +39,9 @@ BOOK_CHANNELS = frozenset({"books", "books1", "books5", "books15"})
 class BitgetDecoder:
     """Decodes frames for a set of instruments keyed by instId (one product type)."""
 
-    def __init__(self, instruments: dict[str, Instrument], learned: ck.WireDecimals | None = None) -> None:
+    def __init__(
+        self, instruments: dict[str, Instrument], learned: ck.WireDecimals | None = None
+    ) -> None:
         self.instruments = dict(instruments)
         self.unknown_symbols: dict[str, int] = {}
         # symbol -> (price decimals, size decimals); may be shared with a verifier()
@@ -94,7 +96,11 @@ class BitgetDecoder:
             return [] if inst is None else [self._trade(inst, d, recv_ns) for d in data]
         if channel == "ticker":
             inst = self._inst(wire.text(arg, "instId"))
-            return [] if inst is None else [m for d in data if (m := self._mark(inst, d, recv_ns)) is not None]
+            return (
+                []
+                if inst is None
+                else [m for d in data if (m := self._mark(inst, d, recv_ns)) is not None]
+            )
         return []
 
     def _inst(self, sym: str) -> Instrument | None:
@@ -134,8 +140,17 @@ class BitgetDecoder:
         q = wire.num(inst.qty, sz, "trade size")
         if q <= 0:
             raise DecodeError("trade of size 0")
-        return Trade(inst.symbol, wire.num(inst.price, px, "trade price"), q, side, tid, wire.ms_to_ns(ts),
-                     recv_ns, tid, tid)
+        return Trade(
+            inst.symbol,
+            wire.num(inst.price, px, "trade price"),
+            q,
+            side,
+            tid,
+            wire.ms_to_ns(ts),
+            recv_ns,
+            tid,
+            tid,
+        )
 
     def _mark(self, inst: Instrument, d: Any, recv_ns: int) -> MarkPrice | None:
         if type(d) is not dict or "markPrice" not in d:
@@ -151,7 +166,9 @@ class BitgetDecoder:
         if nxt is not None:
             m[3] = wire.ms_to_ns(nxt, "nextFundingTime")
         ts = d.get("ts", d.get("systemTime"))
-        return MarkPrice(inst.symbol, m[0], m[1], m[2], m[3], 0 if ts is None else wire.ms_to_ns(ts), recv_ns)
+        return MarkPrice(
+            inst.symbol, m[0], m[1], m[2], m[3], 0 if ts is None else wire.ms_to_ns(ts), recv_ns
+        )
 
 
 # ------------------------------------------------------------------------------------ encode
@@ -170,37 +187,70 @@ def _side(lv: tuple, inst: Instrument, pp: int, qp: int) -> list[list[str]]:
     return [[ck.fixed(inst.price, p, pp), ck.fixed(inst.qty, q, qp) if q else "0"] for p, q in lv]
 
 
-def encode_book(ev: BookSnapshot | BookDelta, inst: Instrument, inst_type: str = "USDT-FUTURES",
-                places: tuple[int, int] | None = None) -> bytes:
+def encode_book(
+    ev: BookSnapshot | BookDelta,
+    inst: Instrument,
+    inst_type: str = "USDT-FUTURES",
+    places: tuple[int, int] | None = None,
+) -> bytes:
     """A v2 ``books`` frame; numbers with the instrument's decimals (or ``places``)."""
     pp, qp = places or (inst.price.scale, inst.qty.scale)
-    body: dict[str, Any] = {"asks": _side(ev.asks, inst, pp, qp), "bids": _side(ev.bids, inst, pp, qp),
-                            "ts": str(ev.ts_exchange_ns // wire.MS)}
+    body: dict[str, Any] = {
+        "asks": _side(ev.asks, inst, pp, qp),
+        "bids": _side(ev.bids, inst, pp, qp),
+        "ts": str(ev.ts_exchange_ns // wire.MS),
+    }
     if ev.checksum is not None:
         body["checksum"] = ev.checksum
     if ev.last_id >= 0:
         body["seq"] = ev.last_id
         if isinstance(ev, BookDelta):
             body["pseq"] = ev.prev_id
-    return orjson.dumps({"action": "snapshot" if isinstance(ev, BookSnapshot) else "update",
-                         "arg": {"instType": inst_type, "channel": "books", "instId": inst.symbol}, "data": [body]})
+    return orjson.dumps(
+        {
+            "action": "snapshot" if isinstance(ev, BookSnapshot) else "update",
+            "arg": {"instType": inst_type, "channel": "books", "instId": inst.symbol},
+            "data": [body],
+        }
+    )
 
 
 def encode_trade(t: Trade, inst: Instrument, inst_type: str = "USDT-FUTURES") -> bytes:
-    return orjson.dumps({"action": "update", "arg": {"instType": inst_type, "channel": "trade", "instId": inst.symbol},
-                         "data": [{"ts": str(t.ts_exchange_ns // wire.MS), "price": inst.px_str(t.px_ticks),
-                                   "size": inst.qty_str(t.qty_lots), "side": t.taker.value,
-                                   "tradeId": str(t.trade_id)}]})
+    return orjson.dumps(
+        {
+            "action": "update",
+            "arg": {"instType": inst_type, "channel": "trade", "instId": inst.symbol},
+            "data": [
+                {
+                    "ts": str(t.ts_exchange_ns // wire.MS),
+                    "price": inst.px_str(t.px_ticks),
+                    "size": inst.qty_str(t.qty_lots),
+                    "side": t.taker.value,
+                    "tradeId": str(t.trade_id),
+                }
+            ],
+        }
+    )
 
 
 def encode_mark(m: MarkPrice, inst: Instrument, inst_type: str = "USDT-FUTURES") -> bytes:
     rate = wire.RATE.to_str(abs(m.funding_rate_e8))
-    return orjson.dumps({"action": "snapshot", "arg": {"instType": inst_type, "channel": "ticker", "instId": inst.symbol},
-                         "data": [{"instId": inst.symbol, "markPrice": inst.px_str(m.mark_px_ticks),
-                                   "indexPrice": inst.px_str(m.index_px_ticks),
-                                   "fundingRate": ("-" if m.funding_rate_e8 < 0 else "") + rate,
-                                   "nextFundingTime": str(m.next_funding_ns // wire.MS),
-                                   "ts": str(m.ts_exchange_ns // wire.MS)}]})
+    return orjson.dumps(
+        {
+            "action": "snapshot",
+            "arg": {"instType": inst_type, "channel": "ticker", "instId": inst.symbol},
+            "data": [
+                {
+                    "instId": inst.symbol,
+                    "markPrice": inst.px_str(m.mark_px_ticks),
+                    "indexPrice": inst.px_str(m.index_px_ticks),
+                    "fundingRate": ("-" if m.funding_rate_e8 < 0 else "") + rate,
+                    "nextFundingTime": str(m.next_funding_ns // wire.MS),
+                    "ts": str(m.ts_exchange_ns // wire.MS),
+                }
+            ],
+        }
+    )
 
 
 # -------------------------------------------------------------------------------- instruments
@@ -229,8 +279,14 @@ def instruments_from_rest(body: bytes | str | dict) -> dict[str, Instrument]:
             if not (0 <= pp <= 18 and 0 <= qp <= 18 and 0 < end < 10**6):
                 continue
             tick = _step(end, pp)
-            out[sym] = Instrument(sym, tick, _step(1, qp), "1", quote=r.get("quoteCoin") or "USDT",
-                                  base=r.get("baseCoin") or "")
+            out[sym] = Instrument(
+                sym,
+                tick,
+                _step(1, qp),
+                "1",
+                quote=r.get("quoteCoin") or "USDT",
+                base=r.get("baseCoin") or "",
+            )
         except (KeyError, TypeError, ValueError):
             continue
     return out
@@ -246,7 +302,11 @@ def _step(mant: int, places: int) -> str:
 def numbers(msg: Any):
     """``(instId, price, size)`` strings of a decoded frame's book levels and trades, unchecked
     (for inferring the decimals of a recording that carries no instrument list)."""
-    if type(msg) is not dict or type(msg.get("arg")) is not dict or type(msg.get("data")) is not list:
+    if (
+        type(msg) is not dict
+        or type(msg.get("arg")) is not dict
+        or type(msg.get("data")) is not list
+    ):
         return
     sym, channel = msg["arg"].get("instId"), msg["arg"].get("channel")
     for d in msg["data"]:
@@ -262,10 +322,14 @@ def numbers(msg: Any):
 
 
 def verifier(wire: ck.WireDecimals):
-    """The engine's ``verify`` for decoders sharing ``wire`` (``BitgetDecoder(insts, learned=wire)``):
-    for a caller that builds the decoder and the verifier apart."""
+    """The engine's ``verify`` for the decoders built with ``learned=wire``
+    (``BitgetDecoder(instruments, learned=wire)``): for a caller that builds the decoder and the
+    verifier apart."""
 
     def verify(book: OrderBook, inst: Instrument, checksum: int) -> bool:
-        return book_checksum(book, inst, wire.get(inst.symbol, (inst.price.scale, inst.qty.scale))) == checksum
+        return (
+            book_checksum(book, inst, wire.get(inst.symbol, (inst.price.scale, inst.qty.scale)))
+            == checksum
+        )
 
     return verify

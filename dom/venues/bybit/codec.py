@@ -56,7 +56,7 @@ class BybitDecoder:
         if "topic" not in msg:
             return []  # {"success":true,"op":"subscribe"}, {"op":"pong"}...
         topic = wire.text(msg, "topic")
-        kind, _, rest = topic.partition(".")
+        kind = topic.partition(".")[0]
         if kind == "orderbook":
             return self._book(msg, recv_ns)
         if kind == "publicTrade":
@@ -100,8 +100,19 @@ class BybitDecoder:
             if q <= 0:
                 raise DecodeError("trade of size 0")
             tid = trade_id(wire.field(d, "i"))
-            out.append(Trade(inst.symbol, wire.num(inst.price, wire.field(d, "p"), "trade price"), q, side,
-                             tid, wire.ms_to_ns(wire.field(d, "T")), recv_ns, tid, tid))
+            out.append(
+                Trade(
+                    inst.symbol,
+                    wire.num(inst.price, wire.field(d, "p"), "trade price"),
+                    q,
+                    side,
+                    tid,
+                    wire.ms_to_ns(wire.field(d, "T")),
+                    recv_ns,
+                    tid,
+                    tid,
+                )
+            )
         return out
 
     def _ticker(self, msg: dict, recv_ns: int) -> list[Event]:
@@ -122,36 +133,75 @@ class BybitDecoder:
             m[2] = wire.rate_e8(d["fundingRate"], "fundingRate")
         if "nextFundingTime" in d:
             m[3] = wire.ms_to_ns(d["nextFundingTime"], "nextFundingTime")
-        return [MarkPrice(inst.symbol, m[0], m[1], m[2], m[3], wire.ms_to_ns(wire.field(msg, "ts")), recv_ns)]
+        return [
+            MarkPrice(
+                inst.symbol, m[0], m[1], m[2], m[3], wire.ms_to_ns(wire.field(msg, "ts")), recv_ns
+            )
+        ]
 
 
 # ------------------------------------------------------------------------------------ encode
-def encode_book(ev: BookSnapshot | BookDelta, inst: Instrument, depth: int = 500, seq: int = 0) -> bytes:
+def encode_book(
+    ev: BookSnapshot | BookDelta, inst: Instrument, depth: int = 500, seq: int = 0
+) -> bytes:
     ms = ev.ts_exchange_ns // wire.MS
     px, sz = inst.px_str, inst.qty_str
-    return orjson.dumps({
-        "topic": f"orderbook.{depth}.{inst.symbol}",
-        "type": "snapshot" if isinstance(ev, BookSnapshot) else "delta",
-        "ts": ms,
-        "data": {"s": inst.symbol, "b": [[px(p), sz(q)] for p, q in ev.bids],
-                 "a": [[px(p), sz(q)] for p, q in ev.asks], "u": ev.last_id, "seq": seq},
-        "cts": ms,
-    })
+    return orjson.dumps(
+        {
+            "topic": f"orderbook.{depth}.{inst.symbol}",
+            "type": "snapshot" if isinstance(ev, BookSnapshot) else "delta",
+            "ts": ms,
+            "data": {
+                "s": inst.symbol,
+                "b": [[px(p), sz(q)] for p, q in ev.bids],
+                "a": [[px(p), sz(q)] for p, q in ev.asks],
+                "u": ev.last_id,
+                "seq": seq,
+            },
+            "cts": ms,
+        }
+    )
 
 
 def encode_trade(t: Trade, inst: Instrument) -> bytes:
     ms = t.ts_exchange_ns // wire.MS
-    return orjson.dumps({"topic": f"publicTrade.{inst.symbol}", "type": "snapshot", "ts": ms, "data": [{
-        "T": ms, "s": inst.symbol, "S": "Buy" if t.taker is TakerSide.BUY else "Sell",
-        "v": inst.qty_str(t.qty_lots), "p": inst.px_str(t.px_ticks), "i": str(t.trade_id), "BT": False}]})
+    return orjson.dumps(
+        {
+            "topic": f"publicTrade.{inst.symbol}",
+            "type": "snapshot",
+            "ts": ms,
+            "data": [
+                {
+                    "T": ms,
+                    "s": inst.symbol,
+                    "S": "Buy" if t.taker is TakerSide.BUY else "Sell",
+                    "v": inst.qty_str(t.qty_lots),
+                    "p": inst.px_str(t.px_ticks),
+                    "i": str(t.trade_id),
+                    "BT": False,
+                }
+            ],
+        }
+    )
 
 
 def encode_mark(m: MarkPrice, inst: Instrument) -> bytes:
     rate = wire.RATE.to_str(abs(m.funding_rate_e8))
-    return orjson.dumps({"topic": f"tickers.{inst.symbol}", "type": "snapshot", "data": {
-        "symbol": inst.symbol, "markPrice": inst.px_str(m.mark_px_ticks), "indexPrice": inst.px_str(m.index_px_ticks),
-        "fundingRate": ("-" if m.funding_rate_e8 < 0 else "") + rate,
-        "nextFundingTime": str(m.next_funding_ns // wire.MS)}, "cs": 0, "ts": m.ts_exchange_ns // wire.MS})
+    return orjson.dumps(
+        {
+            "topic": f"tickers.{inst.symbol}",
+            "type": "snapshot",
+            "data": {
+                "symbol": inst.symbol,
+                "markPrice": inst.px_str(m.mark_px_ticks),
+                "indexPrice": inst.px_str(m.index_px_ticks),
+                "fundingRate": ("-" if m.funding_rate_e8 < 0 else "") + rate,
+                "nextFundingTime": str(m.next_funding_ns // wire.MS),
+            },
+            "cs": 0,
+            "ts": m.ts_exchange_ns // wire.MS,
+        }
+    )
 
 
 # -------------------------------------------------------------------------------- instruments
@@ -170,15 +220,27 @@ def instruments_from_rest(body: bytes | str | dict) -> dict[str, Instrument]:
             continue
         sym = r.get("symbol")
         pf, lf = r.get("priceFilter"), r.get("lotSizeFilter")
-        if type(sym) is not str or not 0 < len(sym) <= wire.MAX_TEXT_LEN or type(pf) is not dict or type(lf) is not dict:
+        if (
+            type(sym) is not str
+            or not 0 < len(sym) <= wire.MAX_TEXT_LEN
+            or type(pf) is not dict
+            or type(lf) is not dict
+        ):
             continue
         tick, lot = pf.get("tickSize"), lf.get("qtyStep") or lf.get("basePrecision")
         if not (wire.is_plain(tick) and wire.is_plain(lot)):
             continue
         inverse = str(r.get("contractType", "")).startswith("Inverse")
         try:
-            out[sym] = Instrument(sym, tick, lot, "1", quote=r.get("quoteCoin") or "USDT",
-                                  base=r.get("baseCoin") or "", inverse=inverse)
+            out[sym] = Instrument(
+                sym,
+                tick,
+                lot,
+                "1",
+                quote=r.get("quoteCoin") or "USDT",
+                base=r.get("baseCoin") or "",
+                inverse=inverse,
+            )
         except ValueError:
             continue
     return out

@@ -5,8 +5,8 @@ it. They carry no local receive time, so a frame's receive time is the message's
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import orjson
 

@@ -70,10 +70,14 @@ def book_checksum(book: OrderBook, inst: Instrument, places: tuple[int, int]) ->
 class KrakenDecoder:
     """Decodes frames for a set of instruments keyed by Kraken ``wsname``."""
 
-    def __init__(self, instruments: dict[str, Instrument], learned: ck.WireDecimals | None = None) -> None:
+    def __init__(
+        self, instruments: dict[str, Instrument], learned: ck.WireDecimals | None = None
+    ) -> None:
         self.instruments = dict(instruments)
         self.unknown_symbols: dict[str, int] = {}
-        self.learned = learned if learned is not None else ck.WireDecimals()  # may be shared with a verifier()
+        self.learned = (
+            learned if learned is not None else ck.WireDecimals()
+        )  # may be shared with a verifier()
         self.depth: dict[str, int] = {}
 
     def decimals(self, inst: Instrument) -> tuple[int, int]:
@@ -89,7 +93,12 @@ class KrakenDecoder:
         if type(msg) is not list or not 4 <= len(msg) <= 5:
             raise DecodeError("frame is neither an event object nor a 4 or 5 element channel array")
         pair, name = msg[-1], msg[-2]
-        if type(pair) is not str or type(name) is not str or len(pair) > wire.MAX_TEXT_LEN or len(name) > 20:
+        if (
+            type(pair) is not str
+            or type(name) is not str
+            or len(pair) > wire.MAX_TEXT_LEN
+            or len(name) > 20
+        ):
             raise DecodeError("channel array without a channel name and a pair")
         inst = self.instruments.get(pair)
         if inst is None:
@@ -139,7 +148,9 @@ class KrakenDecoder:
         out: list[Event] = []
         for r in wire.rows(rows, "trades"):
             if type(r) is not list or len(r) < 4:
-                raise DecodeError(f"trade is not a [px, vol, time, side, ...] list: {wire._show(r)}")
+                raise DecodeError(
+                    f"trade is not a [px, vol, time, side, ...] list: {wire._show(r)}"
+                )
             side = _SIDES.get(r[3]) if type(r[3]) is str else None
             if side is None:
                 raise DecodeError(f"unknown trade side {wire._show(r[3])}")
@@ -147,8 +158,17 @@ class KrakenDecoder:
             if q <= 0:
                 raise DecodeError("trade of volume 0")
             # v1 trades carry no id.
-            out.append(Trade(inst.symbol, wire.num(inst.price, r[0], "trade price"), q, side, -1,
-                             seconds_to_ns(r[2]), recv_ns))
+            out.append(
+                Trade(
+                    inst.symbol,
+                    wire.num(inst.price, r[0], "trade price"),
+                    q,
+                    side,
+                    -1,
+                    seconds_to_ns(r[2]),
+                    recv_ns,
+                )
+            )
         return out
 
 
@@ -162,14 +182,21 @@ def _rows(lv: tuple, inst: Instrument, places: tuple[int, int], ts: str) -> list
     return [[ck.fixed(inst.price, p, pp), ck.fixed(inst.qty, q, qp), ts] for p, q in lv]
 
 
-def encode_book(ev: BookSnapshot | BookDelta, inst: Instrument, channel_id: int = 0, depth: int = 1000,
-                places: tuple[int, int] | None = None) -> bytes:
+def encode_book(
+    ev: BookSnapshot | BookDelta,
+    inst: Instrument,
+    channel_id: int = 0,
+    depth: int = 1000,
+    places: tuple[int, int] | None = None,
+) -> bytes:
     """A v1 book frame (times are the event's exchange time, to the microsecond)."""
     places = places or (inst.price.scale, inst.qty.scale)
     ts = _time(ev.ts_exchange_ns)
     name = f"book-{depth}"
     if isinstance(ev, BookSnapshot):
-        body: list[Any] = [{"as": _rows(ev.asks, inst, places, ts), "bs": _rows(ev.bids, inst, places, ts)}]
+        body: list[Any] = [
+            {"as": _rows(ev.asks, inst, places, ts), "bs": _rows(ev.bids, inst, places, ts)}
+        ]
     else:
         body = [{}]
         if ev.asks:
@@ -182,8 +209,23 @@ def encode_book(ev: BookSnapshot | BookDelta, inst: Instrument, channel_id: int 
 
 
 def encode_trade(t: Trade, inst: Instrument, channel_id: int = 0) -> bytes:
-    return orjson.dumps([channel_id, [[inst.px_str(t.px_ticks), inst.qty_str(t.qty_lots), _time(t.ts_exchange_ns),
-                                       "b" if t.taker is TakerSide.BUY else "s", "l", ""]], "trade", inst.symbol])
+    return orjson.dumps(
+        [
+            channel_id,
+            [
+                [
+                    inst.px_str(t.px_ticks),
+                    inst.qty_str(t.qty_lots),
+                    _time(t.ts_exchange_ns),
+                    "b" if t.taker is TakerSide.BUY else "s",
+                    "l",
+                    "",
+                ]
+            ],
+            "trade",
+            inst.symbol,
+        ]
+    )
 
 
 # -------------------------------------------------------------------------------- instruments
@@ -199,7 +241,11 @@ def instruments_from_rest(body: bytes | str | dict) -> dict[str, Instrument]:
         name = r.get("wsname")
         try:
             pd, ld = int(r["pair_decimals"]), int(r["lot_decimals"])
-            if type(name) is not str or not 0 < len(name) <= wire.MAX_TEXT_LEN or not (0 <= pd <= 18 and 0 <= ld <= 18):
+            if (
+                type(name) is not str
+                or not 0 < len(name) <= wire.MAX_TEXT_LEN
+                or not (0 <= pd <= 18 and 0 <= ld <= 18)
+            ):
                 continue
             tick = r.get("tick_size") if wire.is_plain(r.get("tick_size")) else _unit(pd)
             base, _, quote = name.partition("/")
@@ -215,7 +261,12 @@ def _unit(places: int) -> str:
 
 def numbers(msg: Any):
     """``(pair, price, size)`` strings of a frame's book levels and trades, unchecked."""
-    if type(msg) is not list or len(msg) < 4 or type(msg[-1]) is not str or type(msg[-2]) is not str:
+    if (
+        type(msg) is not list
+        or len(msg) < 4
+        or type(msg[-1]) is not str
+        or type(msg[-2]) is not str
+    ):
         return
     for part in msg[1:-2]:
         if type(part) is dict:
@@ -230,10 +281,14 @@ def numbers(msg: Any):
 
 
 def verifier(wire: ck.WireDecimals):
-    """The engine's ``verify`` for decoders sharing ``wire`` (``KrakenDecoder(insts, learned=wire)``):
-    for a caller that builds the decoder and the verifier apart."""
+    """The engine's ``verify`` for the decoders built with ``learned=wire``
+    (``KrakenDecoder(instruments, learned=wire)``): for a caller that builds the decoder and the
+    verifier apart."""
 
     def verify(book: OrderBook, inst: Instrument, checksum: int) -> bool:
-        return book_checksum(book, inst, wire.get(inst.symbol, (inst.price.scale, inst.qty.scale))) == checksum
+        return (
+            book_checksum(book, inst, wire.get(inst.symbol, (inst.price.scale, inst.qty.scale)))
+            == checksum
+        )
 
     return verify

@@ -55,7 +55,9 @@ class OkxDecoder:
             raise DecodeError(f"frame is not a JSON object: {type(msg).__name__}")
         if "event" in msg:
             if msg["event"] == "error" and len(self.errors) < _MAX_ERRORS:
-                self.errors.append(wire._show(msg.get("msg")) + " code " + wire._show(msg.get("code")))
+                self.errors.append(
+                    wire._show(msg.get("msg")) + " code " + wire._show(msg.get("code"))
+                )
             return []
         arg = wire.field(msg, "arg")
         channel = wire.text(arg, "channel")
@@ -107,8 +109,17 @@ class OkxDecoder:
         if q <= 0:
             raise DecodeError("trade of size 0")
         tid = wire.integer(wire.field(d, "tradeId"), "tradeId")
-        return Trade(inst.symbol, wire.num(inst.price, wire.field(d, "px"), "trade price"), q, side, tid,
-                     wire.ms_to_ns(wire.field(d, "ts")), recv_ns, tid, tid)
+        return Trade(
+            inst.symbol,
+            wire.num(inst.price, wire.field(d, "px"), "trade price"),
+            q,
+            side,
+            tid,
+            wire.ms_to_ns(wire.field(d, "ts")),
+            recv_ns,
+            tid,
+            tid,
+        )
 
     def _mark(self, channel: str, d: Any, recv_ns: int) -> MarkPrice | None:
         inst = self._inst(wire.text(d, "instId"))
@@ -146,21 +157,41 @@ def book_checksum(book: OrderBook, inst: Instrument) -> int:
 
 def encode_book(ev: BookSnapshot | BookDelta, inst: Instrument, channel: str = "books") -> bytes:
     snap = isinstance(ev, BookSnapshot)
-    body: dict[str, Any] = {"asks": _side(inst, ev.asks), "bids": _side(inst, ev.bids),
-                            "ts": str(ev.ts_exchange_ns // wire.MS)}
+    body: dict[str, Any] = {
+        "asks": _side(inst, ev.asks),
+        "bids": _side(inst, ev.bids),
+        "ts": str(ev.ts_exchange_ns // wire.MS),
+    }
     if ev.checksum is not None:
         body["checksum"] = ev.checksum
     if ev.last_id >= 0:
         body["seqId"] = ev.last_id
         body["prevSeqId"] = -1 if snap else ev.prev_id  # type: ignore[union-attr]
-    return orjson.dumps({"arg": {"channel": channel, "instId": inst.symbol},
-                         "action": "snapshot" if snap else "update", "data": [body]})
+    return orjson.dumps(
+        {
+            "arg": {"channel": channel, "instId": inst.symbol},
+            "action": "snapshot" if snap else "update",
+            "data": [body],
+        }
+    )
 
 
 def encode_trade(t: Trade, inst: Instrument) -> bytes:
-    return orjson.dumps({"arg": {"channel": "trades", "instId": inst.symbol}, "data": [{
-        "instId": inst.symbol, "tradeId": str(t.trade_id), "px": _px(inst, t.px_ticks),
-        "sz": _sz(inst, t.qty_lots), "side": t.taker.value, "ts": str(t.ts_exchange_ns // wire.MS)}]})
+    return orjson.dumps(
+        {
+            "arg": {"channel": "trades", "instId": inst.symbol},
+            "data": [
+                {
+                    "instId": inst.symbol,
+                    "tradeId": str(t.trade_id),
+                    "px": _px(inst, t.px_ticks),
+                    "sz": _sz(inst, t.qty_lots),
+                    "side": t.taker.value,
+                    "ts": str(t.ts_exchange_ns // wire.MS),
+                }
+            ],
+        }
+    )
 
 
 def encode_mark(m: MarkPrice, inst: Instrument) -> list[bytes]:
@@ -168,11 +199,33 @@ def encode_mark(m: MarkPrice, inst: Instrument) -> list[bytes]:
     ts = str(m.ts_exchange_ns // wire.MS)
     rate = wire.RATE.to_str(abs(m.funding_rate_e8))
     return [
-        orjson.dumps({"arg": {"channel": "mark-price", "instId": inst.symbol}, "data": [{
-            "instType": "SWAP", "instId": inst.symbol, "markPx": _px(inst, m.mark_px_ticks), "ts": ts}]}),
-        orjson.dumps({"arg": {"channel": "funding-rate", "instId": inst.symbol}, "data": [{
-            "instType": "SWAP", "instId": inst.symbol, "fundingRate": ("-" if m.funding_rate_e8 < 0 else "") + rate,
-            "fundingTime": str(m.next_funding_ns // wire.MS), "ts": ts}]}),
+        orjson.dumps(
+            {
+                "arg": {"channel": "mark-price", "instId": inst.symbol},
+                "data": [
+                    {
+                        "instType": "SWAP",
+                        "instId": inst.symbol,
+                        "markPx": _px(inst, m.mark_px_ticks),
+                        "ts": ts,
+                    }
+                ],
+            }
+        ),
+        orjson.dumps(
+            {
+                "arg": {"channel": "funding-rate", "instId": inst.symbol},
+                "data": [
+                    {
+                        "instType": "SWAP",
+                        "instId": inst.symbol,
+                        "fundingRate": ("-" if m.funding_rate_e8 < 0 else "") + rate,
+                        "fundingTime": str(m.next_funding_ns // wire.MS),
+                        "ts": ts,
+                    }
+                ],
+            }
+        ),
     ]
 
 
@@ -192,7 +245,12 @@ def instruments_from_rest(body: bytes | str | dict) -> dict[str, Instrument]:
         if type(r) is not dict:
             continue
         inst_id, tick, lot = r.get("instId"), r.get("tickSz"), r.get("lotSz")
-        if not (type(inst_id) is str and 0 < len(inst_id) <= wire.MAX_TEXT_LEN and wire.is_plain(tick) and wire.is_plain(lot)):
+        if not (
+            type(inst_id) is str
+            and 0 < len(inst_id) <= wire.MAX_TEXT_LEN
+            and wire.is_plain(tick)
+            and wire.is_plain(lot)
+        ):
             continue
         family = r.get("instFamily") or r.get("uly") or ""
         fam_base, _, fam_quote = family.partition("-") if type(family) is str else ("", "", "")
@@ -205,7 +263,9 @@ def instruments_from_rest(body: bytes | str | dict) -> dict[str, Instrument]:
                 tick,
                 lot,
                 contract_size=ct_val if kind != "SPOT" and wire.is_plain(ct_val) else "1",
-                quote=(r.get("quoteCcy") or fam_quote or "USDT") if kind == "SPOT" or not inverse else (r.get("ctValCcy") or fam_quote),
+                quote=(r.get("quoteCcy") or fam_quote or "USDT")
+                if kind == "SPOT" or not inverse
+                else (r.get("ctValCcy") or fam_quote),
                 base=r.get("baseCcy") or fam_base,
                 inverse=inverse,
             )
@@ -217,7 +277,11 @@ def instruments_from_rest(body: bytes | str | dict) -> dict[str, Instrument]:
 def numbers(msg: Any):
     """``(instId, price, size)`` strings of a decoded frame's book levels and trades, unchecked
     (for inferring the decimals of a recording that carries no instrument list)."""
-    if type(msg) is not dict or type(msg.get("arg")) is not dict or type(msg.get("data")) is not list:
+    if (
+        type(msg) is not dict
+        or type(msg.get("arg")) is not dict
+        or type(msg.get("data")) is not list
+    ):
         return
     sym, channel = msg["arg"].get("instId"), msg["arg"].get("channel")
     for d in msg["data"]:
