@@ -322,7 +322,7 @@ def test_kraken_round_trips_and_checksum():
     )
     for ev in (snap, delta):
         assert dec.decode(kraken.encode_book(ev, inst), ev.ts_recv_ns) == [ev]
-    assert dec.depth == {"XMR/USD": 1000} and dec.learned.places["XMR/USD"] == (2, 8)
+    assert dec.windows["XMR/USD"].depth == 1000 and dec.learned.places["XMR/USD"] == (2, 8)
     t = Trade(inst.symbol, 35_411, 89_594_024, TakerSide.SELL, -1, T, 5)
     assert dec.decode(kraken.encode_trade(t, inst), 5) == [t]
     assert kraken.seconds_to_ns("1618678133.384218") == 1618678133_384218000
@@ -357,3 +357,20 @@ def test_kraken_round_trips_and_checksum():
     assert set(pairs) == {"XMR/USD", "XBT/CHF"}
     assert pairs["XBT/CHF"].tick_size == "0.1" and pairs["XBT/CHF"].lot_size == "0.00000001"
     assert pairs["XMR/USD"].base == "XMR" and pairs["XMR/USD"].quote == "USD"
+
+
+def test_kraken_levels_pushed_past_the_depth_are_deleted_explicitly():
+    from dom.venues.kraken import codec as kraken
+
+    inst = Instrument("XBT/USD", "0.1", "0.00000001")
+    dec = kraken.KrakenDecoder({inst.symbol: inst})
+    snap = BookSnapshot(inst.symbol, ((1000, 1), (999, 1)), ((1002, 1), (1003, 1)), -1, T, 0)
+    dec.decode(kraken.encode_book(snap, inst, depth=2), 0)
+    # A better bid arrives: Kraken's depth-2 book drops 999 without a word.
+    up = BookDelta(inst.symbol, ((1001, 5),), (), -1, -1, -1, T, 0)
+    (d,) = dec.decode(kraken.encode_book(up, inst, depth=2), 0)
+    assert d.bids == ((1001, 5), (999, 0)) and d.asks == ()
+    # A deletion makes room: nothing to cut.
+    down = BookDelta(inst.symbol, (), ((1002, 0), (1004, 2)), -1, -1, -1, T, 0)
+    (d,) = dec.decode(kraken.encode_book(down, inst, depth=2), 0)
+    assert d.asks == ((1002, 0), (1004, 2)) and d.bids == ()

@@ -257,3 +257,18 @@ def test_the_bybit_reader_counts_bad_lines_and_refuses_an_ambiguous_zip(
         z.writestr("b.data", b"{}")
     with pytest.raises(RecordingError):
         list(iter_history(two))
+
+
+def test_kraken_depth_window_cuts_nothing_kraken_did_not_cut(shared_data: Path):
+    """No level of this sample is pushed past depth 1000 (Kraken's explicit deletions keep the
+    books smaller), so the decoder's depth window must add no deletion of its own: every
+    update decodes to exactly its own levels. (The cut itself is tested in test_codecs.)"""
+    src = shared_data / KRAKEN
+    dec = kraken.KrakenDecoder(checks.infer_instruments(src, "kraken"))
+    for fr in iter_cryptofeed(src):
+        msg = orjson.loads(fr.raw)
+        for ev in dec.decode(fr.raw, fr.recv_ns):
+            if isinstance(ev, BookDelta):
+                sent = sum(len(p.get("a", [])) + len(p.get("b", [])) for p in msg[1:-2])
+                assert len(ev.bids) + len(ev.asks) == sent
+    assert all(w.depth == 1000 and len(w.bids) <= 1000 for w in dec.windows.values())

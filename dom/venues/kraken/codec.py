@@ -14,11 +14,10 @@ of a number is its integer count of units in that last decimal place: the decode
 two decimals per pair from each snapshot (as for Bitget) and :meth:`KrakenDecoder.verify` rebuilds
 the string from the integer book. The snapshot carries no checksum; every update does.
 
-**Depth.** Kraken sends no deletion for a level pushed beyond the subscribed depth, and dom's
-book is not truncated to it: such levels may linger at the far end of dom's book (the decoder
-records each pair's depth, from the channel name ``book-1000``, in :attr:`KrakenDecoder.depth`).
-The checksum covers the top 10 levels only, so it is unaffected unless a side loses nearly all
-of its subscribed depth between two snapshots.
+**Depth.** Kraken sends no deletion for a level pushed beyond the subscribed depth (the
+depth is in the channel name, ``book-1000``). The decoder keeps the prices inside the depth per
+side (integers, bounded by the depth) and appends an explicit deletion to the update for each
+level that falls out, so the core's book is cut where Kraken's is, with no Kraken rule in it.
 
 The symbol is Kraken's ``wsname`` (``XBT/USD``, ``ETH/CHF``).
 """
@@ -29,10 +28,11 @@ import zlib
 from typing import Any
 
 import orjson
+from sortedcontainers import SortedList
 
 from dom.core.book import OrderBook
 from dom.core.sequencer import Rule
-from dom.core.types import BookDelta, BookSnapshot, Event, TakerSide, Trade
+from dom.core.types import BookDelta, BookSnapshot, Event, Level, TakerSide, Trade
 from dom.core.units import Instrument
 from dom.venues import checksum as ck
 from dom.venues import wire
@@ -67,6 +67,33 @@ def book_checksum(book: OrderBook, inst: Instrument, places: tuple[int, int]) ->
     return zlib.crc32("".join(parts).encode("ascii"))
 
 
+class _Window:
+    """The prices within a pair's subscribed depth, per side (best first). Kraken drops a level
+    pushed past the depth without saying so; the window notices and the decoder appends an
+    explicit deletion to the update, so dom's book is cut where Kraken's is (bounded: at most
+    the depth plus one message's levels)."""
+
+    __slots__ = ("asks", "bids", "depth")
+
+    def __init__(self, depth: int, bids: tuple[Level, ...], asks: tuple[Level, ...]) -> None:
+        self.depth = depth
+        self.bids = SortedList(-p for p, q in bids if q)
+        self.asks = SortedList(p for p, q in asks if q)
+
+    def apply(self, keys: SortedList, sign: int, levels: tuple[Level, ...]) -> tuple[Level, ...]:
+        for p, q in levels:
+            k = sign * p
+            if q:
+                if k not in keys:
+                    keys.add(k)
+            else:
+                keys.discard(k)
+        cut = []
+        while len(keys) > self.depth:
+            cut.append((sign * keys.pop(), 0))
+        return tuple(cut)
+
+
 class KrakenDecoder:
     """Decodes frames for a set of instruments keyed by Kraken ``wsname``."""
 
@@ -75,10 +102,9 @@ class KrakenDecoder:
     ) -> None:
         self.instruments = dict(instruments)
         self.unknown_symbols: dict[str, int] = {}
-        self.learned = (
-            learned if learned is not None else ck.WireDecimals()
-        )  # may be shared with a verifier()
-        self.depth: dict[str, int] = {}
+        # may be shared with a verifier()
+        self.learned = learned if learned is not None else ck.WireDecimals()
+        self.windows: dict[str, _Window] = {}
 
     def decimals(self, inst: Instrument) -> tuple[int, int]:
         return self.learned.get(inst.symbol, (inst.price.scale, inst.qty.scale))
@@ -112,13 +138,13 @@ class KrakenDecoder:
         return []
 
     def _book(self, inst: Instrument, name: str, parts: list, recv_ns: int) -> Event:
-        depth = wire.integer(name[5:], "book depth", 1, 100_000)
-        self.depth[inst.symbol] = depth
+        depth = wire.integer(name[5:], "book depth", 1, 10_000)
         if len(parts) == 1 and type(parts[0]) is dict and ("as" in parts[0] or "bs" in parts[0]):
             d = parts[0]
             raw_a, raw_b = d.get("as", []), d.get("bs", [])
             asks, bids = wire.levels(inst, raw_a), wire.levels(inst, raw_b)
             self.learned.learn(inst.symbol, [raw_a, raw_b], True)
+            self.windows[inst.symbol] = _Window(depth, bids, asks)
             return BookSnapshot(inst.symbol, bids, asks, -1, self._ts(raw_a, raw_b), recv_ns)
         raw_a: list = []
         raw_b: list = []
@@ -132,7 +158,12 @@ class KrakenDecoder:
                 cs = wire.integer(d["c"], "checksum", 0, 1 << 32)
         asks, bids = wire.levels(inst, raw_a), wire.levels(inst, raw_b)
         self.learned.learn(inst.symbol, [raw_a, raw_b], False)
-        return BookDelta(inst.symbol, bids, asks, -1, -1, -1, self._ts(raw_a, raw_b), recv_ns, cs)
+        ts = self._ts(raw_a, raw_b)
+        win = self.windows.get(inst.symbol)
+        if win is not None:
+            bids += win.apply(win.bids, -1, bids)
+            asks += win.apply(win.asks, 1, asks)
+        return BookDelta(inst.symbol, bids, asks, -1, -1, -1, ts, recv_ns, cs)
 
     @staticmethod
     def _ts(*sides: list) -> int:
