@@ -272,3 +272,21 @@ def test_kraken_depth_window_cuts_nothing_kraken_did_not_cut(shared_data: Path):
                 sent = sum(len(p.get("a", [])) + len(p.get("b", [])) for p in msg[1:-2])
                 assert len(ev.bids) + len(ev.asks) == sent
     assert all(w.depth == 1000 and len(w.bids) <= 1000 for w in dec.windows.values())
+
+
+def test_bybit_keeps_its_book_at_exactly_the_subscribed_depth(shared_data: Path):
+    """Bybit deletes levels leaving its 500-level window and adds those entering it: the
+    rebuilt book has 500 levels a side after every message."""
+    from dom.venues.bybit import codec as bybit
+    from dom.venues.bybit.recording import iter_history
+
+    src = shared_data / BYBIT
+    insts = checks.infer_instruments(src, "bybit")
+    dec, eng = bybit.BybitDecoder(insts), Engine(insts, rule=bybit.RULE)
+    sizes = set()
+    for fr in iter_history(src):
+        for ev in dec.decode(fr.raw, fr.recv_ns):
+            eng.feed(ev)
+        book = eng["XRPUSDT"].book
+        sizes.add((len(book.bids), len(book.asks)))
+    assert sizes == {(500, 500)} and eng["XRPUSDT"].synced
