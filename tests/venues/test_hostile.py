@@ -219,6 +219,8 @@ def test_specific_hostile_frames_are_decode_errors(bad):
 
 
 def test_a_frame_of_a_hundred_thousand_levels_is_refused_quickly():
+    """Refused on its size, not after converting every level: the decode costs about what
+    parsing the JSON costs (compared, best of three, so a busy machine does not fail it)."""
     rows = [["1", "1"]] * 100_000
     raw = orjson.dumps(
         {
@@ -228,7 +230,14 @@ def test_a_frame_of_a_hundred_thousand_levels_is_refused_quickly():
             "data": {"s": "BTCUSDT", "b": rows, "a": [], "u": 2},
         }
     )
-    t0 = time.perf_counter()
-    with pytest.raises(DecodeError):
-        bybit.BybitDecoder({BY_I.symbol: BY_I}).decode(raw, 1)
-    assert time.perf_counter() - t0 < 0.5
+    dec = bybit.BybitDecoder({BY_I.symbol: BY_I})
+    parse = decode = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        orjson.loads(raw)
+        parse = min(parse, time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        with pytest.raises(DecodeError, match="100000 levels"):
+            dec.decode(raw, 1)
+        decode = min(decode, time.perf_counter() - t0)
+    assert decode < 3 * parse + 0.05
