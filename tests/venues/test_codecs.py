@@ -8,11 +8,11 @@ import pytest
 from dom.core.book import OrderBook
 from dom.core.types import BookDelta, BookSnapshot, MarkPrice, TakerSide, Trade
 from dom.core.units import Instrument
-from dom.venues import checksum as ck
+from dom.core import checksum as ck
 from dom.venues.bitget import codec as bitget
 from dom.venues.bybit import codec as bybit
 from dom.venues.okx import codec as okx
-from dom.venues.wire import DecodeError
+from dom.core.wire import DecodeError
 
 MS = 1_000_000
 T = 1_700_000_000_123 * MS

@@ -17,7 +17,7 @@ from dom.venues.bitget import codec as bitget
 from dom.venues.bybit import codec as bybit
 from dom.venues.kraken import codec as kraken
 from dom.venues.okx import codec as okx
-from dom.venues.wire import DecodeError
+from dom.core.wire import DecodeError
 
 MS = 1_000_000
 OKX_I = Instrument("BTC-USDT-SWAP", "0.1", "0.01")

@@ -27,9 +27,9 @@ from dom.core.book import OrderBook
 from dom.core.sequencer import Rule
 from dom.core.types import BookDelta, BookSnapshot, Event, MarkPrice, TakerSide, Trade
 from dom.core.units import Instrument
-from dom.venues import checksum as ck
-from dom.venues import wire
-from dom.venues.wire import DecodeError
+from dom.core import checksum as ck
+from dom.core import wire
+from dom.core.wire import DecodeError
 
 RULE = Rule.BITGET
 _SIDES = {"buy": TakerSide.BUY, "sell": TakerSide.SELL}
@@ -69,7 +69,7 @@ class BitgetDecoder:
 
     # --------------------------------------------------------------------------- decode
     def decode(self, raw: bytes | str, recv_ns: int) -> list[Event]:
-        msg = wire.loads(raw)
+        msg = wire.loads(raw, orjson.loads)
         if type(msg) is not dict:
             if msg == "pong":
                 return []
@@ -261,7 +261,7 @@ def instruments_from_rest(body: bytes | str | dict) -> dict[str, Instrument]:
     base coin for USDT-M and coin-M alike, so contract size 1). Spot: ``pricePrecision`` and
     ``quantityPrecision``. Ill-formed rows are skipped, not guessed.
     """
-    msg = body if isinstance(body, dict) else wire.loads(body)
+    msg = body if isinstance(body, dict) else wire.loads(body, orjson.loads)
     rows = msg.get("data") if type(msg) is dict else None
     out: dict[str, Instrument] = {}
     for r in rows if type(rows) is list else []:

@@ -22,8 +22,8 @@ import orjson
 from dom.core.sequencer import Rule
 from dom.core.types import BookDelta, BookSnapshot, Event, MarkPrice, TakerSide, Trade
 from dom.core.units import Instrument
-from dom.venues import wire
-from dom.venues.wire import DecodeError
+from dom.core import wire
+from dom.core.wire import DecodeError
 
 RULE = Rule.BYBIT
 _SIDES = {"Buy": TakerSide.BUY, "Sell": TakerSide.SELL}
@@ -50,7 +50,7 @@ class BybitDecoder:
         self._marks: dict[str, list[int]] = {}  # symbol -> [mark, index, rate_e8, next_ns]
 
     def decode(self, raw: bytes | str, recv_ns: int) -> list[Event]:
-        msg = wire.loads(raw)
+        msg = wire.loads(raw, orjson.loads)
         if type(msg) is not dict:
             raise DecodeError(f"frame is not a JSON object: {type(msg).__name__}")
         if "topic" not in msg:
@@ -211,7 +211,7 @@ def instruments_from_rest(body: bytes | str | dict) -> dict[str, Instrument]:
     Linear and spot sizes are in base currency; inverse ones (``contractType`` Inverse...) in
     contracts of 1 USD, marked ``inverse``. Ill-formed rows are skipped, not guessed.
     """
-    msg = body if isinstance(body, dict) else wire.loads(body)
+    msg = body if isinstance(body, dict) else wire.loads(body, orjson.loads)
     result = msg.get("result") if type(msg) is dict else None
     rows = result.get("list") if type(result) is dict else None
     out: dict[str, Instrument] = {}

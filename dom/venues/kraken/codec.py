@@ -34,9 +34,9 @@ from dom.core.book import OrderBook
 from dom.core.sequencer import Rule
 from dom.core.types import BookDelta, BookSnapshot, Event, Level, TakerSide, Trade
 from dom.core.units import Instrument
-from dom.venues import checksum as ck
-from dom.venues import wire
-from dom.venues.wire import DecodeError
+from dom.core import checksum as ck
+from dom.core import wire
+from dom.core.wire import DecodeError
 
 RULE = Rule.KRAKEN
 DEPTH = 10
@@ -113,7 +113,7 @@ class KrakenDecoder:
         return book_checksum(book, inst, self.decimals(inst)) == checksum
 
     def decode(self, raw: bytes | str, recv_ns: int) -> list[Event]:
-        msg = wire.loads(raw)
+        msg = wire.loads(raw, orjson.loads)
         if type(msg) is dict:
             return []  # heartbeat, systemStatus, subscriptionStatus
         if type(msg) is not list or not 4 <= len(msg) <= 5:
@@ -263,7 +263,7 @@ def encode_trade(t: Trade, inst: Instrument, channel_id: int = 0) -> bytes:
 def instruments_from_rest(body: bytes | str | dict) -> dict[str, Instrument]:
     """``GET /0/public/AssetPairs`` -> instruments by ``wsname``: tick ``tick_size`` (else
     10^-``pair_decimals``), lot 10^-``lot_decimals`` (the decimals the book is written with)."""
-    msg = body if isinstance(body, dict) else wire.loads(body)
+    msg = body if isinstance(body, dict) else wire.loads(body, orjson.loads)
     result = msg.get("result") if type(msg) is dict else None
     out: dict[str, Instrument] = {}
     for r in result.values() if type(result) is dict else []:

@@ -24,9 +24,9 @@ from dom.core.book import OrderBook
 from dom.core.sequencer import Rule
 from dom.core.types import BookDelta, BookSnapshot, Event, MarkPrice, TakerSide, Trade
 from dom.core.units import Instrument
-from dom.venues import checksum as ck
-from dom.venues import wire
-from dom.venues.wire import DecodeError
+from dom.core import checksum as ck
+from dom.core import wire
+from dom.core.wire import DecodeError
 
 RULE = Rule.OKX
 BOOK_CHANNELS = frozenset({"books", "books-l2-tbt", "books50-l2-tbt"})
@@ -50,7 +50,7 @@ class OkxDecoder:
         self._marks: dict[str, list[int]] = {}  # instId -> [mark, index, rate_e8, next_ns]
 
     def decode(self, raw: bytes | str, recv_ns: int) -> list[Event]:
-        msg = wire.loads(raw)
+        msg = wire.loads(raw, orjson.loads)
         if type(msg) is not dict:
             raise DecodeError(f"frame is not a JSON object: {type(msg).__name__}")
         if "event" in msg:
@@ -151,7 +151,7 @@ def _side(inst: Instrument, lv: tuple) -> list[list[str]]:
 
 def book_checksum(book: OrderBook, inst: Instrument) -> int:
     """The checksum OKX sends for ``book``: prices and sizes in their shortest spelling, which
-    is how OKX writes them (``dom.venues.checksum``), so the integer book is enough."""
+    is how OKX writes them (``dom.core.checksum``), so the integer book is enough."""
     return ck.book_crc(book, ck.cached(inst.price, None), ck.cached(inst.qty, None))
 
 
@@ -238,7 +238,7 @@ def instruments_from_rest(body: bytes | str | dict) -> dict[str, Instrument]:
     (0.01 BTC), for an inverse one quote currency (100 USD), marked ``inverse``. Rows that are
     not well-formed are skipped, not guessed.
     """
-    msg = body if isinstance(body, dict) else wire.loads(body)
+    msg = body if isinstance(body, dict) else wire.loads(body, orjson.loads)
     out: dict[str, Instrument] = {}
     rows = msg.get("data") if type(msg) is dict else None
     for r in rows if type(rows) is list else []:

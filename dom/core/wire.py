@@ -1,5 +1,6 @@
-"""What the venue codecs share: strict field readers that turn an untrusted frame into core
-values or raise :class:`DecodeError`, never anything else.
+"""What the venue codecs share (``dom/venues/<venue>/codec.py``): strict field readers that
+turn an untrusted, parsed frame into core values or raise :class:`DecodeError`, never anything
+else. Pure: the codecs pass their JSON parser in; nothing here knows a venue's field names.
 
 Every reader checks the type and the range of what it reads: decimal strings must be plain
 (digits, at most one dot, no sign, no exponent, bounded length), so they are finite and
@@ -9,9 +10,7 @@ must be real ``int`` (not ``bool``) within bounds; strings are bounded.
 
 from __future__ import annotations
 
-from typing import Any
-
-import orjson
+from typing import Any, Callable
 
 from dom.core.types import Level
 from dom.core.units import Instrument, Step
@@ -30,14 +29,15 @@ class DecodeError(FeedError):
     """A frame that is not what the venue sends (bad JSON, wrong types, negative size...)."""
 
 
-def loads(raw: bytes | str) -> Any:
+def loads(raw: bytes | str, parse: Callable[[Any], Any]) -> Any:
+    """``parse(raw)`` (a JSON parser: orjson.loads, json.loads) with its errors as DecodeError."""
     if not isinstance(raw, (bytes, bytearray, memoryview, str)):
         raise DecodeError(f"a frame is text or bytes, not {type(raw).__name__}")
     if len(raw) > MAX_FRAME:
         raise DecodeError(f"frame of {len(raw)} bytes is too large")
     try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as e:
+        return parse(raw)
+    except ValueError as e:  # orjson's and json's decode errors are ValueErrors
         raise DecodeError(f"invalid JSON: {e}") from None
 
 
