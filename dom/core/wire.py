@@ -10,7 +10,8 @@ must be real ``int`` (not ``bool``) within bounds; strings are bounded.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from dom.core.types import Level
 from dom.core.units import Instrument, Step

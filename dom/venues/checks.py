@@ -19,15 +19,15 @@ from typing import Any
 
 import orjson
 
+from dom.core import wire
+from dom.core.checksum import WireDecimals
 from dom.core.engine import Engine
 from dom.core.types import FeedState, SnapshotRequest, StatusChange
 from dom.core.units import Instrument
 from dom.store.recording import BadLine, Frame, iter_cryptofeed
-from dom.core import wire
 from dom.venues.bitget import codec as bitget
 from dom.venues.bybit import codec as bybit
 from dom.venues.bybit.recording import iter_history
-from dom.core.checksum import WireDecimals
 from dom.venues.kraken import codec as kraken
 from dom.venues.okx import codec as okx
 

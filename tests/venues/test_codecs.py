@@ -5,14 +5,14 @@ from __future__ import annotations
 import orjson
 import pytest
 
+from dom.core import checksum as ck
 from dom.core.book import OrderBook
 from dom.core.types import BookDelta, BookSnapshot, MarkPrice, TakerSide, Trade
 from dom.core.units import Instrument
-from dom.core import checksum as ck
+from dom.core.wire import DecodeError
 from dom.venues.bitget import codec as bitget
 from dom.venues.bybit import codec as bybit
 from dom.venues.okx import codec as okx
-from dom.core.wire import DecodeError
 
 MS = 1_000_000
 T = 1_700_000_000_123 * MS

@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 
 from dom.core.types import BookDelta, BookSnapshot, MarkPrice, TakerSide, Trade
 from dom.core.units import Instrument
+from dom.core.wire import DecodeError
 from dom.venues.bitget import codec as bitget
 from dom.venues.bybit import codec as bybit
 from dom.venues.kraken import codec as kraken
 from dom.venues.okx import codec as okx
-from dom.core.wire import DecodeError
 
 MS = 1_000_000
 OKX_I = Instrument("BTC-USDT-SWAP", "0.1", "0.01")

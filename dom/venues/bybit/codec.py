@@ -19,10 +19,10 @@ from typing import Any
 
 import orjson
 
+from dom.core import wire
 from dom.core.sequencer import Rule
 from dom.core.types import BookDelta, BookSnapshot, Event, MarkPrice, TakerSide, Trade
 from dom.core.units import Instrument
-from dom.core import wire
 from dom.core.wire import DecodeError
 
 RULE = Rule.BYBIT
