@@ -53,6 +53,38 @@ def best(fn, repeat: int) -> float:
     return out
 
 
+def measure(path: Path, venue: str, repeat: int) -> tuple[int, float, float, float | None]:
+    """(frames, decode us/frame, apply us/book event, us per verified checksum or None)."""
+    insts = checks.infer_instruments(path, venue)
+    frames = [f for f in checks.frames(path, venue) if isinstance(f, Frame)]
+    dec, verify, rule = parts(venue, insts)
+    books = [
+        e
+        for f in frames
+        for e in dec.decode(f.raw, f.recv_ns)
+        if isinstance(e, (BookDelta, BookSnapshot))
+    ]
+
+    def decode_all() -> None:
+        d = parts(venue, insts)[0]
+        for f in frames:
+            d.decode(f.raw, f.recv_ns)
+
+    def feed(verify_fn) -> float:
+        def run() -> None:
+            eng = Engine(insts, rule=rule, verify=verify_fn)
+            for e in books:
+                eng.feed(e)
+
+        return best(run, repeat)
+
+    plain = feed(None)
+    n_cs = sum(1 for e in books if e.checksum is not None)
+    per_cs = (feed(verify) - plain) / n_cs * 1e6 if verify and n_cs else None
+    t_dec = best(decode_all, repeat)
+    return len(frames), t_dec / len(frames) * 1e6, plain / max(1, len(books)) * 1e6, per_cs
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5)
@@ -65,37 +97,9 @@ def main() -> None:
         if not path.exists():
             print(f"{rel:44} missing")
             continue
-        insts = checks.infer_instruments(path, venue)
-        frames = [f for f in checks.frames(path, venue) if isinstance(f, Frame)]
-        dec, verify, rule = parts(venue, insts)
-        events = [e for f in frames for e in dec.decode(f.raw, f.recv_ns)]
-        books = [e for e in events if isinstance(e, (BookDelta, BookSnapshot))]
-
-        def decode_all(venue=venue, frames=frames) -> None:
-            d = parts(venue, insts)[0]
-            for f in frames:
-                d.decode(f.raw, f.recv_ns)
-
-        def feed(verify_fn) -> float:
-            def run() -> None:
-                eng = Engine(insts, rule=rule, verify=verify_fn)
-                for e in books:
-                    eng.feed(e)
-
-            return best(run, a.repeat)
-
-        t_dec = best(decode_all, a.repeat)
-        plain, checked = feed(None), feed(verify) if verify else None
-        n_cs = sum(1 for e in books if e.checksum is not None)
-        per_cs = (
-            f"{(checked - plain) / n_cs * 1e6:10.1f}"
-            if checked is not None and n_cs
-            else f"{'-':>10}"
-        )
-        print(
-            f"{rel:44} {len(frames):6d} {t_dec / len(frames) * 1e6:16.1f} "
-            f"{plain / max(1, len(books)) * 1e6:15.1f} {per_cs}"
-        )
+        n, dec_us, apply_us, cs_us = measure(path, venue, a.repeat)
+        cs = f"{cs_us:10.1f}" if cs_us is not None else f"{'-':>10}"
+        print(f"{rel:44} {n:6d} {dec_us:16.1f} {apply_us:15.1f} {cs}")
 
 
 if __name__ == "__main__":
