@@ -374,3 +374,16 @@ def test_kraken_levels_pushed_past_the_depth_are_deleted_explicitly():
     down = BookDelta(inst.symbol, (), ((1002, 0), (1004, 2)), -1, -1, -1, T, 0)
     (d,) = dec.decode(kraken.encode_book(down, inst, depth=2), 0)
     assert d.asks == ((1002, 0), (1004, 2)) and d.bids == ()
+
+
+def test_bitget_checksum_zero_is_no_checksum():
+    inst = Instrument("BTCUSDT", "0.01", "0.0001")
+    dec = bitget.BitgetDecoder({inst.symbol: inst})
+    raw = (
+        b'{"action":"snapshot","arg":{"instType":"USDT-FUTURES","channel":"books","instId":"BTCUSDT"},'
+        b'"data":[{"asks":[["27000.50","8.7600"]],"bids":[["27000.00","2.7100"]],"checksum":0,'
+        b'"seq":123,"ts":"1695716059516"}],"ts":1695716059516}'
+    )
+    (snap,) = dec.decode(raw, 1)
+    assert isinstance(snap, BookSnapshot) and snap.checksum is None and snap.last_id == 123
+    assert dec.places["BTCUSDT"] == (2, 4)

@@ -14,7 +14,9 @@ snapshot (every resubscription brings one) relearns them. A later level written 
 decimals is counted in ``format_changes``; the checksum will then say whether it mattered.
 Before any snapshot the instrument's own decimals stand in.
 
-One decoder serves one product type: spot and futures share instIds (``BTCUSDT``).
+A ``checksum`` of 0 reads as none: v2 sends 0 on snapshots. One decoder serves one product
+type: spot and futures share instIds (``BTCUSDT``). The UTA stream (``topic``/``symbol``
+arguments, ``a``/``b`` sides) is not decoded.
 """
 
 from __future__ import annotations
@@ -116,7 +118,9 @@ class BitgetDecoder:
         self.learned.learn(inst.symbol, [raw_b, raw_a], snapshot)
         ts = wire.ms_to_ns(wire.field(d, "ts"))
         cs = d.get("checksum")
-        cs = None if cs is None else wire.checksum32(cs)
+        # v2 snapshots carry checksum 0 (none computed): 0 reads as no checksum (a real one is
+        # 0 once in 2**32 messages; skipping that one check costs nothing).
+        cs = None if cs is None or cs == 0 else wire.checksum32(cs)
         seq = d.get("seq")
         seq = -1 if seq is None else wire.integer(seq, "seq")
         if snapshot:
