@@ -153,7 +153,7 @@ def _decode_all(raw) -> None:
             events = dec.decode(raw, 1)
         except DecodeError:
             events = []
-        assert time.perf_counter() - t0 < 0.5
+        assert time.perf_counter() - t0 < 1.0  # a tiny frame: any blow-up shows
         eng = _engine(dec)
         for ev in events:
             eng.feed(ev)
@@ -161,7 +161,7 @@ def _decode_all(raw) -> None:
 
 FAST = settings(
     max_examples=300,
-    deadline=timedelta(milliseconds=1500),
+    deadline=timedelta(milliseconds=3000),
     suppress_health_check=[HealthCheck.too_slow],
 )
 
