@@ -14,11 +14,11 @@ from collections.abc import Callable
 from typing import Any
 
 from dom.core.types import Level
-from dom.core.units import Instrument, Step
+from dom.core.units import MAX_DIGITS, Instrument, Step
 from dom.errors import FeedError, UnitsError
 
 MS = 1_000_000
-MAX_NUM_LEN = 40  # "123456789012.123456789012" and then some; no venue sends longer numbers
+MAX_NUM_LEN = MAX_DIGITS  # no venue sends a longer number
 MAX_TEXT_LEN = 64  # symbols, trade ids, sides, channel names
 MAX_LEVELS = 10_000  # rows in one book message (the deepest venue book served is 1000 a side)
 MAX_FRAME = 16 << 20
