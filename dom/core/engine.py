@@ -6,6 +6,11 @@ needs a snapshot it says so with a :class:`SnapshotRequest`, and the feed fetche
 
 While a symbol's book is not synced, observers see no book deltas and detectors must emit
 nothing (they are told with ``on_sync_lost``/``on_synced``).
+
+Venues that checksum their book (OKX, Bitget, Kraken) put the checksum on the snapshot or delta; the
+engine, given the venue's pure ``verify(book, instrument, checksum) -> bool`` at construction (the
+core imports no venue), checks it after applying the event and before any observer sees it. A
+mismatch is handled as a gap: ``CHECKSUM_FAILED``, the book unsynced, a snapshot requested.
 """
 
 from __future__ import annotations
@@ -81,6 +86,8 @@ class SymbolStats:
     tickers: int = 0
     last_exchange_ns: int = 0
     last_recv_ns: int = 0
+    checksum_ok: int = 0
+    checksum_failed: int = 0
 
 
 @dataclass
@@ -109,6 +116,8 @@ class SymbolState:
 
 
 ObserverFactory = Callable[[SymbolState], list[Observer]]
+Verify = Callable[[OrderBook, Instrument, int], bool]
+"""A venue's checksum check: does ``book`` (in ``instrument``'s units) match ``checksum``?"""
 
 
 class Engine:
@@ -119,10 +128,12 @@ class Engine:
         instruments: dict[str, Instrument] | Sequence[Instrument],
         rule: Rule = Rule.USDM,
         observers: ObserverFactory | None = None,
+        verify: Verify | None = None,
     ) -> None:
         if not isinstance(instruments, dict):
             instruments = {i.symbol: i for i in instruments}
         self.rule = rule
+        self.verify = verify
         self._observer_factory = observers
         self.symbols: dict[str, SymbolState] = {}
         for inst in instruments.values():
@@ -178,7 +189,10 @@ class Engine:
         # A gap: the book can no longer be trusted.
         stats.gaps += 1
         assert gap is not None
-        detail = f"gap at u={gap.at_last_id}: expected pu={gap.expected}, got pu={gap.got}"
+        if st.rule.in_stream:
+            detail = f"gap at id {gap.at_last_id}: follows {gap.got}, the book is at {gap.expected}"
+        else:
+            detail = f"gap at u={gap.at_last_id}: expected pu={gap.expected}, got pu={gap.got}"
         out = self._set_state(st, FeedState.GAP, detail, d.ts_recv_ns)
         out += self._lose_sync(st, d.ts_recv_ns)
         out += self._request_snapshot(st, detail, d.ts_recv_ns, force=True)
@@ -204,9 +218,28 @@ class Engine:
         bad = book.check()
         if bad is not None:
             return self._crossed(st, str(bad), d.ts_recv_ns)
+        if d.checksum is not None and self.verify is not None and not self._checksum_ok(st, d.checksum):
+            return self._checksum_failed(st, d.checksum, f"update {d.last_id}", d.ts_recv_ns)
         out: list[Output] = []
         for ob in st.observers:
             out += ob.on_delta(st, d, changes)
+        return out
+
+    def _checksum_ok(self, st: SymbolState, checksum: int) -> bool:
+        assert self.verify is not None
+        if self.verify(st.book, st.instrument, checksum):
+            st.stats.checksum_ok += 1
+            return True
+        st.stats.checksum_failed += 1
+        return False
+
+    def _checksum_failed(self, st: SymbolState, checksum: int, where: str, ts: int) -> list[Output]:
+        """Handled as a gap: the book is wrong from here on, whatever the sequence ids say."""
+        detail = f"checksum mismatch after {where}: venue sent {checksum}"
+        st.seq.reset()
+        out = self._set_state(st, FeedState.CHECKSUM_FAILED, detail, ts)
+        out += self._lose_sync(st, ts)
+        out += self._request_snapshot(st, detail, ts, force=True)
         return out
 
     def _crossed(self, st: SymbolState, detail: str, ts: int) -> list[Output]:
@@ -232,9 +265,16 @@ class Engine:
         bad = book.check()
         if bad is not None:
             return self._crossed(st, str(bad), s.ts_recv_ns)
+        if s.checksum is not None and self.verify is not None and not self._checksum_ok(st, s.checksum):
+            return self._checksum_failed(st, s.checksum, f"snapshot {s.last_id}", s.ts_recv_ns)
+        out: list[Output] = []
+        if st.state is FeedState.SYNCED and st.rule.in_stream:
+            # An in-stream snapshot replacing a live book (Bybit resends one, a resubscription
+            # brings one): observers never see the jump as deltas.
+            out += self._lose_sync(st, s.ts_recv_ns)
         if st.state is not FeedState.SYNCING:
             st.stats.resyncs += 1
-        out = self._set_state(st, FeedState.SYNCED, f"snapshot {s.last_id}", s.ts_recv_ns)
+        out += self._set_state(st, FeedState.SYNCED, f"snapshot {s.last_id}", s.ts_recv_ns)
         for ob in st.observers:
             out += ob.on_synced(st, s.ts_recv_ns)
         return out

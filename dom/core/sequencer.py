@@ -12,6 +12,22 @@ Feed it deltas and snapshots in arrival order; it tells you what to do with each
 * any other break is a gap: the book is unsynced, the delta is buffered, a snapshot is requested.
 
 No deltas are lost across a resync: everything after the gap is buffered until the next snapshot.
+
+Venues that send their snapshot in the stream (OKX, Bybit v5, Bitget, Kraken) follow simpler rules,
+selected by :class:`Rule`; a snapshot there always (re)syncs the book on its own, and the deltas
+buffered before it are older than it (same connection, arrival order) and are dropped:
+
+* ``OKX``: ``last_id``/``prev_id`` are ``seqId``/``prevSeqId``; each update's ``prevSeqId`` equals
+  the previous ``seqId`` (a heartbeat has ``prevSeqId == seqId``, a sequence reset
+  ``seqId < prevSeqId``: both chain by that rule). An update with no ids (``prev_id`` and
+  ``last_id`` both -1, as before OKX added them) is applied and left to the checksum.
+* ``BYBIT``: ``first_id == last_id == u``; ``u`` grows by exactly 1 per message. A message
+  that repeats the last ``u`` is a resend (ignored). A fresh snapshot (``type: snapshot``, or
+  ``u == 1`` after a restart of Bybit's service: the codec decodes both to a snapshot) resets it.
+* ``BITGET`` and ``KRAKEN`` (spot v1): no ids to chain; every update is applied and the
+  checksum is the check.
+
+On these venues a gap still asks for a snapshot: the live client gets one by resubscribing.
 """
 
 from __future__ import annotations
@@ -31,6 +47,18 @@ class SyncState(enum.Enum):
 class Rule(enum.Enum):
     USDM = "usdm"  # pu == previous u
     SPOT = "spot"  # U == previous u + 1
+    OKX = "okx"  # prevSeqId == previous seqId; snapshot in the stream
+    BYBIT = "bybit"  # u == previous u + 1; snapshot in the stream
+    BITGET = "bitget"  # checksum only; snapshot in the stream
+    KRAKEN = "kraken"  # checksum only; snapshot in the stream
+
+    @property
+    def in_stream(self) -> bool:
+        """True where snapshots arrive on the depth stream itself (no REST bridge)."""
+        return self in _IN_STREAM
+
+
+_IN_STREAM = frozenset({Rule.OKX, Rule.BYBIT, Rule.BITGET, Rule.KRAKEN})
 
 
 class Verdict(enum.Enum):
@@ -113,6 +141,8 @@ class Sequencer:
 
     def on_delta(self, d: BookDelta) -> tuple[Verdict, Gap | None]:
         """Decide what to do with one delta, in arrival order."""
+        if self.rule in _IN_STREAM:
+            return self._in_stream_delta(d)
         if self.state is SyncState.SYNCED:
             if self._snapshot_id >= 0:
                 # Snapshot applied, first delta must bridge it.
@@ -136,19 +166,48 @@ class Sequencer:
         self._buffer(d)
         return Verdict.BUFFERED, None
 
+    def _in_stream_delta(self, d: BookDelta) -> tuple[Verdict, Gap | None]:
+        if self.state is not SyncState.SYNCED:
+            self._buffer(d)
+            return Verdict.BUFFERED, None
+        rule = self.rule
+        if rule is Rule.BITGET or rule is Rule.KRAKEN:
+            return Verdict.APPLY, None
+        if rule is Rule.OKX:
+            if d.prev_id < 0 and d.last_id < 0:
+                return Verdict.APPLY, None  # no ids on the wire: the checksum decides
+            if d.prev_id == self.last_id:
+                self.last_id = d.last_id
+                return Verdict.APPLY, None
+        elif d.first_id == self.last_id + 1:  # BYBIT
+            self.last_id = d.last_id
+            return Verdict.APPLY, None
+        if 0 <= d.last_id <= self.last_id:
+            self.duplicates += 1
+            return Verdict.DUPLICATE, None
+        return self._gap(d, self.last_id)
+
     def _gap(self, d: BookDelta, expected: int) -> tuple[Verdict, Gap]:
         self.gaps += 1
         self.state = SyncState.WAITING_SNAPSHOT
         self._snapshot_id = -1
         self.buffer.clear()
         self._buffer(d)
-        got = d.prev_id if self.rule is Rule.USDM else d.first_id - 1
+        got = d.prev_id if self.rule in (Rule.USDM, Rule.OKX) else d.first_id - 1
         return Verdict.GAP, Gap(self.symbol, expected, got, d.last_id)
 
     def on_snapshot(self, snap: BookSnapshot) -> SnapshotResult:
         """Take a snapshot. On success the caller loads it and applies ``result.apply`` in order."""
         sid = snap.last_id
         buf = self.buffer
+        if self.rule in _IN_STREAM:
+            # The venue's own snapshot, in the stream: everything buffered came before it.
+            dropped = len(buf)
+            buf.clear()
+            self.state = SyncState.SYNCED
+            self._snapshot_id = -1
+            self.last_id = sid
+            return SnapshotResult(True, (), dropped)
         dropped = 0
         while buf and (buf[0].last_id < sid or (self.rule is Rule.SPOT and buf[0].last_id <= sid)):
             buf.popleft()

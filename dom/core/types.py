@@ -54,7 +54,8 @@ class FeedState(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class BookSnapshot:
-    """A full book (e.g. the REST depth response). ``last_id`` is the venue's lastUpdateId."""
+    """A full book (e.g. the REST depth response, or a venue's in-stream snapshot). ``last_id`` is
+    the venue's lastUpdateId (OKX ``seqId``, Bybit ``u``); ``checksum`` as for :class:`BookDelta`."""
 
     symbol: str
     bids: tuple[Level, ...]
@@ -62,6 +63,7 @@ class BookSnapshot:
     last_id: int
     ts_exchange_ns: int
     ts_recv_ns: int
+    checksum: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +71,9 @@ class BookDelta:
     """One venue depth packet: absolute sizes per level, with its sequence ids.
 
     ``first_id``/``last_id``/``prev_id`` are Binance's ``U``/``u``/``pu``; ``prev_id`` is -1 where
-    the venue sends none (spot).
+    the venue sends none (spot). Other venues map their ids onto them (see ``dom.core.sequencer``).
+    ``checksum`` is the venue's checksum of the book after this packet, where it sends one (OKX,
+    Bitget, Kraken); the engine verifies it with the venue's function.
     """
 
     symbol: str
@@ -80,6 +84,7 @@ class BookDelta:
     prev_id: int
     ts_exchange_ns: int
     ts_recv_ns: int
+    checksum: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -118,7 +118,13 @@ class Step:
 
 @dataclass(slots=True)
 class Instrument:
-    """A tradable symbol's units: tick size, lot step and contract size (units per lot of 1)."""
+    """A tradable symbol's units: tick size, lot step and contract size (units per lot of 1).
+
+    ``inverse`` marks a coin-margined contract quoted in fixed quote-currency amounts (OKX's
+    ``ctType: inverse``, Bybit's inverse perpetuals and futures): a size there is a number of
+    contracts each worth ``contract_size`` of the quote currency (e.g. 100 USD), so its notional
+    does not depend on the price.
+    """
 
     symbol: str
     tick_size: str
@@ -126,6 +132,7 @@ class Instrument:
     contract_size: str = "1"
     quote: str = "USDT"
     base: str = ""
+    inverse: bool = False
     price: Step = field(init=False)
     qty: Step = field(init=False)
 
@@ -146,7 +153,10 @@ class Instrument:
         return self.qty.to_str(lots)
 
     def notional(self, ticks: int, lots: int) -> Decimal:
-        """Exact price x size x contract size, as a Decimal."""
+        """Exact price x size x contract size, as a Decimal (size x contract size, in quote
+        currency, for an inverse contract)."""
+        if self.inverse:
+            return self.qty.to_decimal(lots) * Decimal(self.contract_size)
         return self.price.to_decimal(ticks) * self.qty.to_decimal(lots) * Decimal(self.contract_size)
 
     def notional_str(self, ticks: int, lots: int, places: int = 2) -> str:

@@ -1,0 +1,1 @@
+"""Bitget: pure codec (decode, encode, instruments) and recording reader."""

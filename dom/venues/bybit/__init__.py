@@ -1,0 +1,1 @@
+"""Bybit v5: pure codec (decode, encode, instruments) and recording reader."""

@@ -1,0 +1,1 @@
+"""Kraken spot (websocket v1): pure codec (decode, encode, instruments)."""

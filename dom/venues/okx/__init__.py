@@ -1,0 +1,1 @@
+"""OKX: pure codec (decode, encode, instruments) and recording reader."""

@@ -1,0 +1,296 @@
+"""OKX v5 public websocket <-> normalized events. The one place OKX field names live.
+
+Channels: ``books`` / ``books-l2-tbt`` / ``books50-l2-tbt`` (``action`` snapshot or update;
+``seqId``/``prevSeqId`` where sent; ``checksum``), ``trades`` / ``trades-all``, ``mark-price``
+and ``funding-rate`` (merged per symbol into :class:`MarkPrice`). ``tickers`` (last price and a
+top of book with no book id) and events (``subscribe``, ``error``...) decode to nothing; an
+``error`` event is kept in :attr:`OkxDecoder.errors` for the client.
+
+The ``checksum`` field is deprecated by OKX, which now sends 0 in it: 0 decodes as no checksum,
+and the ``seqId`` chain is what checks a live book. Older streams (and cryptofeed's sample)
+carry real checksums and no ids; both are handled.
+
+The symbol is OKX's ``instId`` (``BTC-USDT``, ``BTC-USDT-SWAP``, ``BTC-USD-220527``). Sizes are
+in contracts for swaps and futures (``ctVal`` each), in base currency for spot.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from dom.core import checksum as ck
+from dom.core import wire
+from dom.core.book import OrderBook
+from dom.core.sequencer import Rule
+from dom.core.types import BookDelta, BookSnapshot, Event, MarkPrice, TakerSide, Trade
+from dom.core.units import Instrument
+from dom.core.wire import DecodeError
+
+RULE = Rule.OKX
+BOOK_CHANNELS = frozenset({"books", "books-l2-tbt", "books50-l2-tbt"})
+TRADE_CHANNELS = frozenset({"trades", "trades-all"})
+_SIDES = {"buy": TakerSide.BUY, "sell": TakerSide.SELL}
+_MAX_ERRORS = 32
+
+
+def verify(book: OrderBook, inst: Instrument, checksum: int) -> bool:
+    """Does ``book`` match OKX's ``checksum``? (see :func:`book_checksum`)"""
+    return book_checksum(book, inst) == checksum
+
+
+class OkxDecoder:
+    """Decodes frames for a set of instruments keyed by ``instId``."""
+
+    def __init__(self, instruments: dict[str, Instrument]) -> None:
+        self.instruments = dict(instruments)
+        self.unknown_symbols: dict[str, int] = {}
+        self.errors: list[str] = []
+        self._marks: dict[str, list[int]] = {}  # instId -> [mark, index, rate_e8, next_ns]
+
+    def decode(self, raw: bytes | str, recv_ns: int) -> list[Event]:
+        msg = wire.loads(raw, orjson.loads)
+        if type(msg) is not dict:
+            raise DecodeError(f"frame is not a JSON object: {type(msg).__name__}")
+        if "event" in msg:
+            if msg["event"] == "error" and len(self.errors) < _MAX_ERRORS:
+                self.errors.append(
+                    wire._show(msg.get("msg")) + " code " + wire._show(msg.get("code"))
+                )
+            return []
+        arg = wire.field(msg, "arg")
+        channel = wire.text(arg, "channel")
+        data = wire.rows(wire.field(msg, "data"), "data", 1000)
+        if channel in BOOK_CHANNELS:
+            inst = self._inst(wire.text(arg, "instId"))
+            if inst is None:
+                return []
+            action = msg.get("action", "update")
+            if action not in ("snapshot", "update"):
+                raise DecodeError(f"unknown book action {wire._show(action)}")
+            return [self._book(inst, d, action == "snapshot", recv_ns) for d in data]
+        if channel in TRADE_CHANNELS:
+            return [t for d in data if (t := self._trade(d, recv_ns)) is not None]
+        if channel == "mark-price" or channel == "funding-rate":
+            return [m for d in data if (m := self._mark(channel, d, recv_ns)) is not None]
+        return []
+
+    def _inst(self, inst_id: str) -> Instrument | None:
+        inst = self.instruments.get(inst_id)
+        if inst is None and len(self.unknown_symbols) < 1000:
+            self.unknown_symbols[inst_id] = self.unknown_symbols.get(inst_id, 0) + 1
+        return inst
+
+    def _book(self, inst: Instrument, d: Any, snapshot: bool, recv_ns: int) -> Event:
+        bids = wire.levels(inst, wire.field(d, "bids"))
+        asks = wire.levels(inst, wire.field(d, "asks"))
+        ts = wire.ms_to_ns(wire.field(d, "ts"))
+        cs = d.get("checksum")
+        # OKX has deprecated the field and now sends 0 on every frame: 0 means "no checksum"
+        # (a real one is 0 once in 2**32 messages; skipping that one check costs nothing).
+        cs = None if cs is None or cs == 0 else wire.checksum32(cs)
+        seq = d.get("seqId")
+        seq = -1 if seq is None else wire.integer(seq, "seqId")
+        if snapshot:
+            return BookSnapshot(inst.symbol, bids, asks, seq, ts, recv_ns, cs)
+        prev = d.get("prevSeqId")
+        prev = -1 if prev is None else wire.integer(prev, "prevSeqId", -1)
+        return BookDelta(inst.symbol, bids, asks, seq, seq, prev, ts, recv_ns, cs)
+
+    def _trade(self, d: Any, recv_ns: int) -> Trade | None:
+        inst = self._inst(wire.text(d, "instId"))
+        if inst is None:
+            return None
+        side = _SIDES.get(wire.text(d, "side"))
+        if side is None:
+            raise DecodeError(f"unknown trade side {wire._show(d['side'])}")
+        q = wire.num(inst.qty, wire.field(d, "sz"), "trade size")
+        if q <= 0:
+            raise DecodeError("trade of size 0")
+        tid = wire.integer(wire.field(d, "tradeId"), "tradeId")
+        return Trade(
+            inst.symbol,
+            wire.num(inst.price, wire.field(d, "px"), "trade price"),
+            q,
+            side,
+            tid,
+            wire.ms_to_ns(wire.field(d, "ts")),
+            recv_ns,
+            tid,
+            tid,
+        )
+
+    def _mark(self, channel: str, d: Any, recv_ns: int) -> MarkPrice | None:
+        inst = self._inst(wire.text(d, "instId"))
+        if inst is None:
+            return None
+        m = self._marks.setdefault(inst.symbol, [0, 0, 0, 0])
+        if channel == "mark-price":
+            m[0] = wire.round_ticks(inst, wire.field(d, "markPx"), "markPx")
+            ts = wire.ms_to_ns(wire.field(d, "ts"))
+        else:
+            m[2] = wire.rate_e8(wire.field(d, "fundingRate"), "fundingRate")
+            m[3] = wire.ms_to_ns(wire.field(d, "fundingTime"), "fundingTime")
+            ts = wire.ms_to_ns(d["ts"]) if "ts" in d else 0
+        return MarkPrice(inst.symbol, m[0], m[1], m[2], m[3], ts, recv_ns)
+
+
+# ------------------------------------------------------------------------------------ encode
+def _px(inst: Instrument, n: int) -> str:
+    return ck.shortest(inst.price, n)
+
+
+def _sz(inst: Instrument, n: int) -> str:
+    return ck.shortest(inst.qty, n)
+
+
+def _side(inst: Instrument, lv: tuple) -> list[list[str]]:
+    return [[_px(inst, p), _sz(inst, q), "0", "1" if q else "0"] for p, q in lv]
+
+
+def book_checksum(book: OrderBook, inst: Instrument) -> int:
+    """The checksum OKX sends for ``book``: prices and sizes in their shortest spelling, which
+    is how OKX writes them (``dom.core.checksum``), so the integer book is enough."""
+    return ck.book_crc(book, ck.cached(inst.price, None), ck.cached(inst.qty, None))
+
+
+def encode_book(ev: BookSnapshot | BookDelta, inst: Instrument, channel: str = "books") -> bytes:
+    snap = isinstance(ev, BookSnapshot)
+    body: dict[str, Any] = {
+        "asks": _side(inst, ev.asks),
+        "bids": _side(inst, ev.bids),
+        "ts": str(ev.ts_exchange_ns // wire.MS),
+    }
+    if ev.checksum is not None:
+        body["checksum"] = ev.checksum
+    if ev.last_id >= 0:
+        body["seqId"] = ev.last_id
+        body["prevSeqId"] = -1 if snap else ev.prev_id  # type: ignore[union-attr]
+    return orjson.dumps(
+        {
+            "arg": {"channel": channel, "instId": inst.symbol},
+            "action": "snapshot" if snap else "update",
+            "data": [body],
+        }
+    )
+
+
+def encode_trade(t: Trade, inst: Instrument) -> bytes:
+    return orjson.dumps(
+        {
+            "arg": {"channel": "trades", "instId": inst.symbol},
+            "data": [
+                {
+                    "instId": inst.symbol,
+                    "tradeId": str(t.trade_id),
+                    "px": _px(inst, t.px_ticks),
+                    "sz": _sz(inst, t.qty_lots),
+                    "side": t.taker.value,
+                    "ts": str(t.ts_exchange_ns // wire.MS),
+                }
+            ],
+        }
+    )
+
+
+def encode_mark(m: MarkPrice, inst: Instrument) -> list[bytes]:
+    """Two frames, as OKX sends two channels: ``mark-price`` then ``funding-rate``."""
+    ts = str(m.ts_exchange_ns // wire.MS)
+    rate = wire.RATE.to_str(abs(m.funding_rate_e8))
+    return [
+        orjson.dumps(
+            {
+                "arg": {"channel": "mark-price", "instId": inst.symbol},
+                "data": [
+                    {
+                        "instType": "SWAP",
+                        "instId": inst.symbol,
+                        "markPx": _px(inst, m.mark_px_ticks),
+                        "ts": ts,
+                    }
+                ],
+            }
+        ),
+        orjson.dumps(
+            {
+                "arg": {"channel": "funding-rate", "instId": inst.symbol},
+                "data": [
+                    {
+                        "instType": "SWAP",
+                        "instId": inst.symbol,
+                        "fundingRate": ("-" if m.funding_rate_e8 < 0 else "") + rate,
+                        "fundingTime": str(m.next_funding_ns // wire.MS),
+                        "ts": ts,
+                    }
+                ],
+            }
+        ),
+    ]
+
+
+# -------------------------------------------------------------------------------- instruments
+def instruments_from_rest(body: bytes | str | dict) -> dict[str, Instrument]:
+    """``GET /api/v5/public/instruments?instType=SPOT|SWAP|FUTURES`` -> instruments by instId.
+
+    Spot sizes are in base currency (contract size 1); a swap's or future's size is a number of
+    contracts worth ``ctVal`` of ``ctValCcy`` each: for a linear contract that is base currency
+    (0.01 BTC), for an inverse one quote currency (100 USD), marked ``inverse``. Rows that are
+    not well-formed are skipped, not guessed.
+    """
+    msg = body if isinstance(body, dict) else wire.loads(body, orjson.loads)
+    out: dict[str, Instrument] = {}
+    rows = msg.get("data") if type(msg) is dict else None
+    for r in rows if type(rows) is list else []:
+        if type(r) is not dict:
+            continue
+        inst_id, tick, lot = r.get("instId"), r.get("tickSz"), r.get("lotSz")
+        if not (
+            type(inst_id) is str
+            and 0 < len(inst_id) <= wire.MAX_TEXT_LEN
+            and wire.is_plain(tick)
+            and wire.is_plain(lot)
+        ):
+            continue
+        family = r.get("instFamily") or r.get("uly") or ""
+        fam_base, _, fam_quote = family.partition("-") if type(family) is str else ("", "", "")
+        kind = r.get("instType")
+        ct_val = r.get("ctVal")
+        inverse = r.get("ctType") == "inverse"
+        try:
+            out[inst_id] = Instrument(
+                inst_id,
+                tick,
+                lot,
+                contract_size=ct_val if kind != "SPOT" and wire.is_plain(ct_val) else "1",
+                quote=(r.get("quoteCcy") or fam_quote or "USDT")
+                if kind == "SPOT" or not inverse
+                else (r.get("ctValCcy") or fam_quote),
+                base=r.get("baseCcy") or fam_base,
+                inverse=inverse,
+            )
+        except ValueError:
+            continue
+    return out
+
+
+def numbers(msg: Any):
+    """``(instId, price, size)`` strings of a decoded frame's book levels and trades, unchecked
+    (for inferring the decimals of a recording that carries no instrument list)."""
+    if (
+        type(msg) is not dict
+        or type(msg.get("arg")) is not dict
+        or type(msg.get("data")) is not list
+    ):
+        return
+    sym, channel = msg["arg"].get("instId"), msg["arg"].get("channel")
+    for d in msg["data"]:
+        if type(d) is not dict:
+            continue
+        if channel in BOOK_CHANNELS:
+            for key in ("bids", "asks"):
+                for row in d.get(key) or ():
+                    if type(row) is list and len(row) >= 2:
+                        yield sym, row[0], row[1]
+        elif channel in TRADE_CHANNELS:
+            yield d.get("instId"), d.get("px"), d.get("sz")
