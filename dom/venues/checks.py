@@ -22,7 +22,7 @@ import orjson
 from dom.core import wire
 from dom.core.checksum import WireDecimals
 from dom.core.engine import Engine
-from dom.core.types import FeedState, SnapshotRequest, StatusChange
+from dom.core.types import Alert, FeedState, SnapshotRequest, StatusChange
 from dom.core.units import Instrument
 from dom.store.recording import BadLine, Frame, iter_cryptofeed
 from dom.venues.bitget import codec as bitget
@@ -57,6 +57,7 @@ class FileCheck:
     failures: list[dict[str, Any]] = field(default_factory=list)  # line, symbol, state, detail
     synced_at_end: dict[str, bool] = field(default_factory=dict)
     instruments: dict[str, tuple[str, str]] = field(default_factory=dict)
+    alerts: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -110,9 +111,11 @@ def _unit(places: int) -> str:
 
 
 def check_file(
-    path: str | Path, venue: str | None = None, instruments: dict[str, Instrument] | None = None
+    path: str | Path, venue: str | None = None, instruments: dict[str, Instrument] | None = None,
+    observers: Any = None, on_alert: Any = None,
 ) -> FileCheck:
-    """Replay ``path`` through codec + engine (with the venue's checksum) and count."""
+    """Replay ``path`` through codec + engine (with the venue's checksum) and count; with
+    ``observers`` (the detectors), every alert goes to ``on_alert``."""
     path = Path(path)
     venue = venue or sniff_venue(path)
     if instruments is None:
@@ -129,7 +132,7 @@ def check_file(
     else:
         cls = bitget.BitgetDecoder if venue == "bitget" else kraken.KrakenDecoder
         decoder, verify = cls(instruments, decimals), mod.verifier(decimals)
-    engine = Engine(instruments, rule=mod.RULE, verify=verify)
+    engine = Engine(instruments, rule=mod.RULE, verify=verify, observers=observers)
     out = FileCheck(
         venue,
         sorted(instruments),
@@ -162,6 +165,10 @@ def check_file(
             for o in engine.feed(ev):
                 if isinstance(o, SnapshotRequest):
                     out.snapshot_requests += 1
+                elif isinstance(o, Alert):
+                    out.alerts[o.kind.value] = out.alerts.get(o.kind.value, 0) + 1
+                    if on_alert is not None:
+                        on_alert(o, engine[o.symbol].instrument)
                 elif (
                     isinstance(o, StatusChange)
                     and o.state in _FAILURES

@@ -139,3 +139,37 @@ def test_tui_startup_errors_are_one_line_and_a_non_zero_exit():
         # (with no terminal the screen's escape codes go to stderr too, before the line)
         errors = [line[line.index("dom: error:"):] for line in r.stderr.splitlines() if "dom: error:" in line]
         assert len(errors) == 1 and why in errors[0], r.stderr[-500:]
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("cryptofeed/OKX.ws.1.0", "checksums: 290/290 matched"),
+    ("cryptofeed/BITGET.ws.1.0", "checksums: 443/443 matched"),
+    ("cryptofeed/BITGET.ws.2.0", "checksums: 194/194 matched"),
+    ("cryptofeed/KRAKEN.ws.50.0", "checksums: 4269/4269 matched"),
+    ("nautilus_trader/bybit/xrpusdt-ob500.data.zip", "gaps: 0  crossed: 0"),
+])
+def test_replay_check_verifies_every_checksum_the_exchange_sent(shared_data, name, expected):
+    r = run("replay", "--check", str(shared_data / name))
+    assert r.returncode == 0, r.stderr
+    assert expected in r.stderr and "gaps: 0  crossed: 0  decode errors: 0" in r.stderr
+    for line in r.stdout.splitlines():  # alerts, if any, are Alert JSON
+        assert orjson.loads(line)["v"] == 1
+
+
+def test_replay_check_fails_on_a_corrupted_checksum(shared_data, tmp_path):
+    src = (shared_data / "cryptofeed/OKX.ws.1.0").read_bytes().splitlines(keepends=True)
+    i = next(k for k, line in enumerate(src) if b'"action":"update"' in line and b'"checksum":' in line)
+    line = src[i]
+    j = line.index(b'"checksum":') + len(b'"checksum":')
+    k = j + 1
+    while line[k:k + 1].isdigit():
+        k += 1
+    src[i] = line[:j] + b"12345" + line[k:]
+    bad = tmp_path / "OKX.ws.1.0"
+    bad.write_bytes(b"".join(src))
+    r = run("replay", "--check", str(bad))
+    assert r.returncode == 1
+    assert f"line {i + 1}:" in r.stderr and "checksum_failed" in r.stderr
