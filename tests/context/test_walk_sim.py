@@ -29,7 +29,7 @@ async def test_walk_through_a_known_book_served_by_the_built_in_market():
         got: list = []
         feed = BinanceUsdmFeed(["KITEUSDT"], emit=got.extend, endpoint=srv.url, snapshot_limit=100)
         await feed.prepare()
-        assert await feed._fetch_snapshot("KITEUSDT")  # the client's own REST + decode path
+        assert await feed.snapshots._fetch("KITEUSDT") == "ok"  # the client's own REST + decode path
         await feed.close()
     snap = got[0]
     assert isinstance(snap, BookSnapshot) and list(snap.asks) == ASKS and list(snap.bids) == BIDS
