@@ -53,7 +53,7 @@ def test_check_config_cli_flags_win_and_errors_are_one_line(tmp_path):
     p.write_text("[feed]\nstale_after_s = -1\n")
     r = subprocess.run([sys.executable, "-m", "dom", "run", "--config", str(p)], capture_output=True, text=True)
     assert r.returncode != 0 and "Traceback" not in r.stderr
-    assert r.stderr.strip() == "dom: error: feed.stale_after_s: must be positive"
+    assert r.stderr.strip() == f"dom: error: feed.stale_after_s: must be a finite positive number, not -1.0 (set in {p})"
 
 
 def test_default_toml_lists_every_detector_parameter_with_its_default():
