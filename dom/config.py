@@ -137,6 +137,10 @@ def _merge(cfg: Config, data: Mapping[str, Any], where: str) -> None:
         if table == "sinks":
             if not isinstance(body, list):
                 raise ConfigError(f"sinks: expected an array of tables ([[sinks]]), got {_show(body)}")
+            for i, s in enumerate(body):
+                if not isinstance(s, dict):
+                    raise ConfigError(f"sinks[{i}]: expected a table ([[sinks]] with type = ...), got {_show(s)}"
+                                      " (spec strings are for --sink)")
             cfg.sinks = list(body)
             cfg.origins["sinks"] = (where, None)
             continue

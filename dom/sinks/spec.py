@@ -118,7 +118,7 @@ def sink_table(spec: str | Mapping[str, Any], where: str, env: Mapping[str, str]
 
 
 def _fail(where: str, key: str, msg: str) -> SinkConfigError:
-    return SinkConfigError(f"{where}.{key}: {msg}")
+    return SinkConfigError(f"{where} ({key}): {msg}" if where.startswith("--") else f"{where}.{key}: {msg}")
 
 
 def _int(t: dict, where: str, key: str, lo: int, hi: int) -> None:
