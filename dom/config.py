@@ -88,8 +88,17 @@ TYPED = ("feed", "reconnect", "sim", "run")
 """Tables whose schema is here; ``detectors`` and ``context`` are their owners' parameter classes."""
 OWNED = ("detectors", "context")
 TABLES = (*TYPED, *OWNED, "ui")
-VENUE_RE = re.compile(r"sim|sim:ccxt|binanceusdm|ccxt:[a-z][a-z0-9_]*\Z")
+CCXT_RE = re.compile(r"ccxt:[a-z][a-z0-9_]*\Z")
 _KEY_RE = re.compile(r"\b(" + "|".join(TABLES) + r")\.([a-z0-9_]+)|\bsinks\[\d+\]")
+
+
+def native_venues() -> list[str]:
+    """The ``--venue`` names with a native adapter (``dom.venues`` where it exists)."""
+    try:
+        from dom.venues import NATIVE
+    except ImportError:
+        return ["binanceusdm"]
+    return list(NATIVE)
 
 
 def owned_defaults(table: str) -> Any:
@@ -294,8 +303,9 @@ def _validate(cfg: Config, env: Mapping[str, str]) -> None:
     from dom.sinks.spec import sink_table
 
     f = cfg.feed
-    _need(isinstance(f.venue, str) and bool(VENUE_RE.match(f.venue)), "feed.venue",
-          "must be sim, sim:ccxt, binanceusdm or ccxt:<exchange id>", f.venue)
+    venues = ["sim", "sim:ccxt", *native_venues()]
+    _need(isinstance(f.venue, str) and (f.venue in venues or bool(CCXT_RE.match(f.venue))), "feed.venue",
+          f"must be {', '.join(venues)} or ccxt:<exchange id>", f.venue)
     _need(isinstance(f.symbols, list) and all(isinstance(s, str) and s and not any(c.isspace() for c in s)
                                               for s in f.symbols), "feed.symbols", "must be a list of symbols", f.symbols)
     _need(isinstance(f.endpoint, str) and (not f.endpoint or f.endpoint.startswith(("http://", "https://"))),
