@@ -21,6 +21,7 @@ import orjson
 
 from dom.errors import SinkConfigError, SinkError
 from dom.sinks.base import Sink, log
+from dom.sinks.spec import scrub
 
 BASE_ENV = ("PATH", "HOME", "LANG", "TZ")
 
@@ -55,7 +56,7 @@ class ExecSink(Sink):
         if not t.cancelled() and t.exception() is not None:
             self.stats.failed += 1
             self.stats.sent -= 1  # counted as sent when started; it did not arrive
-            log.warning("%s: %s", self.name, t.exception())
+            log.warning("%s: %s", self.name, scrub(str(t.exception())))  # its stderr may show a URL
 
     async def _run(self, alert: dict) -> None:
         env = dict(self.base_env)
