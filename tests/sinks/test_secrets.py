@@ -96,7 +96,7 @@ async def test_exec_hook_gets_a_minimal_environment(tmp_path, monkeypatch):
 
 
 def test_journal_and_data_dir_are_private(tmp_path, monkeypatch):
-    from dom.journal import Journal
+    from dom.store.journal import Journal
 
     data = tmp_path / "data" / "dom"
     monkeypatch.setenv("DOM_DATA_DIR", str(data))
