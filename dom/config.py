@@ -255,7 +255,7 @@ def origin(cfg: Config, key: str) -> str | None:
     """Where the value of dotted ``key`` came from: a file, ``$DOM_...``, the command line, or
     None for a default."""
     if key.startswith("sinks["):
-        return cfg.origins.get("sinks", (None,))[0]
+        return cfg.origins.get(key, cfg.origins.get("sinks", (None,)))[0]
     table, _, name = key.partition(".")
     if table in TYPED:
         current = getattr(getattr(cfg, table), name, None)
@@ -333,6 +333,9 @@ def _validate(cfg: Config, env: Mapping[str, str]) -> None:
     cfg.context = {k: getattr(c, k) for k in cfg.context}
     if not isinstance(cfg.sinks, list):
         raise ConfigError("sinks: expected a list of sink specs or tables")
+    for i, s in enumerate(cfg.sinks):
+        if isinstance(s, str):  # a --sink spec
+            cfg.origins[f"sinks[{i}]"] = ("the command line", None)
     cfg.sinks = [sink_table(s, f"sinks[{i}]", env) for i, s in enumerate(cfg.sinks)]
 
 
@@ -380,8 +383,9 @@ def to_toml(cfg: Config) -> str:
         for k, v in body.items():
             where = origin(cfg, f"{table}.{k}")
             out.append(f"{key(k)} = {val(v)}" + (f"  # {where}" if where else ""))
-    for s in cfg.sinks:
+    for i, s in enumerate(cfg.sinks):
         t = s if isinstance(s, dict) else parse_spec(s)[0] if isinstance(s, str) else {"?": s}
-        out.append("\n[[sinks]]")
+        where = origin(cfg, f"sinks[{i}]")
+        out.append("\n[[sinks]]" + (f"  # {where}" if where else ""))
         out += [f"{key(k)} = {val(v)}" for k, v in shown(t).items()]
     return "\n".join(out) + "\n"

@@ -210,7 +210,7 @@ def test_check_config_sink_flag_prints_the_sink_with_its_url_masked(capsys, monk
     rc, out, err = _main(["check-config", "--sink", f"discord:{secret}", "--sink", "exec:notify.sh --loud"], capsys)
     assert rc == 0, err
     assert "s3cret" not in out and "1234" not in out
-    assert '[[sinks]]\ntype = "discord"\nurl = "https://discord.com/…"' in out
+    assert '[[sinks]]  # the command line\ntype = "discord"\nurl = "https://discord.com/…"' in out
     assert 'argv = ["notify.sh", "--loud"]' in out and "retries = 3" in out
 
 
