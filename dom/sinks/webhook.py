@@ -1,8 +1,8 @@
 """Webhook sink: POST each alert (Alert JSON v1, or a text template for chat relays).
 
-Bounded retries with jittered exponential backoff on 5xx, 429, timeouts and refused connections;
-an alert that still fails after them counts as ``failed`` (a drop beyond the retry budget). One
-worker sends in order, so an episode's new/update/end arrive in order. The auth header's value
+Bounded retries with jittered exponential backoff on 5xx, 429 (waiting at least its Retry-After,
+up to 30 s), timeouts and refused connections; an alert that still fails after them counts as
+``failed`` (a drop beyond the retry budget). One worker sends in order, so an episode's new/update/end arrive in order. The auth header's value
 comes from an environment variable and is never logged; the URL is shown as ``scheme://host/…``
 (chat services put their secret in it). The chat relays (:mod:`dom.sinks.chat`) are this sink
 with their own body.
@@ -24,7 +24,21 @@ from dom.sinks.spec import redact_url, scrub
 
 
 class _Retry(Exception):
-    pass
+    def __init__(self, msg: str, after: float = 0.0) -> None:
+        super().__init__(msg)
+        self.after = after
+
+
+MAX_RETRY_AFTER_S = 30.0
+"""A 429's Retry-After is honoured up to this (the queue meanwhile fills and drops, counted)."""
+
+
+def _retry_after(value: str | None) -> float:
+    try:
+        after = float(value or 0)
+    except ValueError:  # an HTTP date: not worth parsing, the backoff applies
+        return 0.0
+    return min(after, MAX_RETRY_AFTER_S) if after > 0 else 0.0  # nan and negatives: no
 
 
 class WebhookSink(Sink):
@@ -88,14 +102,14 @@ class WebhookSink(Sink):
                         return
                     if r.status < 500 and r.status != 429:
                         raise SinkError(f"HTTP {r.status}")  # the receiver refuses it: do not retry
-                    raise _Retry(f"HTTP {r.status}")
+                    raise _Retry(f"HTTP {r.status}", _retry_after(r.headers.get("Retry-After")) if r.status == 429 else 0.0)
             except (_Retry, aiohttp.ClientError, asyncio.TimeoutError, OSError) as e:
                 if attempt == self.retries:
                     why = scrub(str(e), self.secrets) or type(e).__name__
                     raise SinkError(f"gave up after {self.retries + 1} attempts: {why}") from None
                 self.retried += 1
                 log.info("%s: retry %d after %s", self.name, attempt + 1, type(e).__name__)
-                await asyncio.sleep(delay * (0.5 + random.random()))
+                await asyncio.sleep(max(delay * (0.5 + random.random()), getattr(e, "after", 0.0)))
                 delay *= 2
         raise SinkError("not sent")  # unreachable: retries >= 0 makes at least one attempt
 

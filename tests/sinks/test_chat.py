@@ -21,7 +21,9 @@ class ChatService:
 
     def __init__(self) -> None:
         self.got: dict[str, list[dict]] = {"telegram": [], "discord": [], "slack": []}
-        self.fail = 0  # next N requests answer 429 (rate limited) as the services do
+        self.fail = 0  # next N requests to Telegram answer 429 (rate limited) as it does
+        self.discord_fail = 0
+        self.times: list[float] = []
         self.runner: web.AppRunner | None = None
         self.base = ""
 
@@ -45,6 +47,11 @@ class ChatService:
 
     async def discord(self, request: web.Request) -> web.Response:
         body = await self._json(request)
+        self.times.append(asyncio.get_running_loop().time())
+        if self.discord_fail > 0:
+            self.discord_fail -= 1
+            return web.json_response({"message": "You are being rate limited.", "retry_after": 0.4, "global": False},
+                                     status=429, headers={"Retry-After": "0.4"})
         if not isinstance(body.get("content"), str) or not 1 <= len(body["content"]) <= 2000:
             return web.json_response({"message": "Cannot send an empty message", "code": 50006}, status=400)
         self.got["discord"].append(body)
@@ -170,3 +177,13 @@ def test_telegram_needs_its_token_and_chat_id(monkeypatch):
     monkeypatch.setenv("DOM_TELEGRAM_CHAT_ID", "5")
     with pytest.raises(ConfigError, match="does not look like a bot token"):  # it would change the URL's path
         build_sinks(["telegram:"])
+
+
+async def test_a_429_retry_after_is_honoured(service):
+    [sink] = build_sinks([{"type": "discord", "url": f"{service.base}/api/webhooks/1/x", "backoff_s": 0.01}])
+    await sink.start()
+    service.discord_fail = 1
+    sink.submit(make_alert(1))
+    await sink.aclose(5)
+    assert len(service.got["discord"]) == 1 and sink.retried == 1
+    assert service.times[1] - service.times[0] >= 0.4  # not the 10 ms backoff
