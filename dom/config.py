@@ -354,7 +354,7 @@ def to_toml(cfg: Config) -> str:
     """The effective configuration as TOML (``dom check-config``): every key, with where a value
     that is not a default came from; URLs in sinks shown as ``scheme://host/…``, tokens never
     (they stay in the environment)."""
-    from dom.sinks.spec import parse_spec, shown
+    from dom.sinks.spec import parse_spec, redact_url, shown
 
     def val(v: Any) -> str:
         if isinstance(v, bool):
@@ -382,6 +382,8 @@ def to_toml(cfg: Config) -> str:
         out.append(f"\n[{table}]")
         for k, v in body.items():
             where = origin(cfg, f"{table}.{k}")
+            if table == "feed" and k == "endpoint" and v and ("@" in v or "?" in v):
+                v = redact_url(v)  # a password or a key in the endpoint URL
             out.append(f"{key(k)} = {val(v)}" + (f"  # {where}" if where else ""))
     for i, s in enumerate(cfg.sinks):
         t = s if isinstance(s, dict) else parse_spec(s)[0] if isinstance(s, str) else {"?": s}

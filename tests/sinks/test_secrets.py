@@ -112,3 +112,15 @@ def test_journal_and_data_dir_are_private(tmp_path, monkeypatch):
     (data / "journal.sqlite").chmod(0o644)  # a journal from before: narrowed when opened
     Journal().close()
     assert stat.S_IMODE((data / "journal.sqlite").stat().st_mode) == 0o600
+
+
+def test_check_config_masks_a_password_or_key_in_the_feed_endpoint():
+    from dom.config import load_config, to_toml
+
+    cfg = load_config(None, env={"DOM_FEED_ENDPOINT": "https://user:pa55@relay.example:8443/?apikey=k3y",
+                                 "XDG_CONFIG_HOME": "/nonexistent"})
+    text = to_toml(cfg)
+    assert 'endpoint = "https://relay.example:8443/…"  # $DOM_FEED_ENDPOINT' in text
+    assert "pa55" not in text and "k3y" not in text
+    plain = load_config(None, env={"DOM_FEED_ENDPOINT": "http://127.0.0.1:8765", "XDG_CONFIG_HOME": "/nonexistent"})
+    assert 'endpoint = "http://127.0.0.1:8765"' in to_toml(plain)  # nothing secret: shown as is
