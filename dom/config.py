@@ -21,7 +21,7 @@ import math
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -306,8 +306,9 @@ def _validate(cfg: Config, env: Mapping[str, str]) -> None:
     venues = ["sim", "sim:ccxt", *native_venues()]
     _need(isinstance(f.venue, str) and (f.venue in venues or bool(CCXT_RE.match(f.venue))), "feed.venue",
           f"must be {', '.join(venues)} or ccxt:<exchange id>", f.venue)
-    _need(isinstance(f.symbols, list) and all(isinstance(s, str) and s and not any(c.isspace() for c in s)
-                                              for s in f.symbols), "feed.symbols", "must be a list of symbols", f.symbols)
+    ok = isinstance(f.symbols, list) and all(isinstance(s, str) and s and not any(c.isspace() for c in s)
+                                             for s in f.symbols)
+    _need(ok, "feed.symbols", "must be a list of symbols", f.symbols)
     _need(isinstance(f.endpoint, str) and (not f.endpoint or f.endpoint.startswith(("http://", "https://"))),
           "feed.endpoint", "must be empty or start with http:// or https://", f.endpoint)
     _need(f.depth_ms in (100, 250, 500), "feed.depth_ms", "must be 100, 250 or 500", f.depth_ms)
@@ -360,7 +361,7 @@ def to_toml(cfg: Config) -> str:
         if isinstance(v, bool):
             return "true" if v else "false"
         if isinstance(v, float) and not math.isfinite(v):
-            return "nan" if v != v else "inf" if v > 0 else "-inf"
+            return "nan" if math.isnan(v) else "inf" if v > 0 else "-inf"
         if isinstance(v, (int, float)):
             return repr(v)
         if isinstance(v, str):

@@ -131,7 +131,8 @@ def test_check_config_rejects_what_run_rejects(tmp_path, capsys, monkeypatch, te
 def test_nan_detector_values_give_one_clear_error_not_a_traceback(tmp_path):
     p = tmp_path / "c.toml"
     p.write_text("[detectors]\nabsorption_rate_pct = nan\n")
-    r = subprocess.run([sys.executable, "-m", "dom", "check-config", "--config", str(p)], capture_output=True, text=True)
+    r = subprocess.run([sys.executable, "-m", "dom", "check-config", "--config", str(p)],
+                       capture_output=True, text=True)
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert r.stderr == f"dom: error: detectors.absorption_rate_pct: must be a finite number, not nan (set in {p})\n"
 
@@ -141,31 +142,28 @@ def test_timeout_s_string_gives_one_clear_error(tmp_path):
         load_config(_write(tmp_path, '[[sinks]]\ntype = "exec"\nargv = ["true"]\ntimeout_s = "x"\n'), env={})
 
 
-def test_unbalanced_quotes_in_exec_sink_spec_are_one_config_error(capsys):
+def test_unbalanced_quotes_in_exec_sink_spec_are_one_config_error(tmp_path, capsys):
     from dom.errors import SinkConfigError
     from dom.sinks.base import build_sinks
 
     with pytest.raises(ConfigError, match="No closing quotation") as e:
         build_sinks(["exec:notify.sh 'it''s"])
     assert isinstance(e.value, SinkConfigError)
-    rc, out, err = _main(["check-config", "--sink", "exec:notify.sh 'oops"], capsys)
+    rc, _, err = _main(["check-config", "--config", _write(tmp_path, ""), "--sink", "exec:notify.sh 'oops"], capsys)
     assert rc == 2 and "cannot split the command: No closing quotation" in err and "Traceback" not in err
 
 
 @pytest.mark.parametrize("how", ["file", "env", "flag"])
 def test_stale_after_s_nan_is_rejected_not_a_disabled_watchdog(tmp_path, capsys, monkeypatch, how):
-    argv = ["check-config"]
-    if how == "file":
-        argv += ["--config", _write(tmp_path, "[feed]\nstale_after_s = nan\n")]
-    elif how == "env":
+    argv = ["check-config", "--config", _write(tmp_path, "[feed]\nstale_after_s = nan\n" if how == "file" else "")]
+    if how == "env":
         monkeypatch.setenv("DOM_FEED_STALE_AFTER_S", "nan")
-    else:
+    elif how == "flag":
         argv += ["--stale-after", "nan"]
-    monkeypatch.delenv("DOM_CONFIG", raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "none"))
     rc, _, err = _main(argv, capsys)
     assert rc == 2 and "feed.stale_after_s: must be a finite positive number, not nan" in err
-    assert {"file": "(set in ", "env": "(set by $DOM_FEED_STALE_AFTER_S)", "flag": "(set on the command line)"}[how] in err
+    said = {"file": "(set in ", "env": "(set by $DOM_FEED_STALE_AFTER_S)", "flag": "(set on the command line)"}
+    assert said[how] in err
 
 
 def test_retries_negative_is_rejected_at_load_and_by_the_sink(tmp_path):
@@ -195,19 +193,19 @@ def test_dom_context_and_dom_detectors_env_vars_override(tmp_path):
     ({"DOM_DETECTORS_WALL_RATOI": "3"}, r"unknown key detectors.wall_ratoi \(from \$DOM_DETECTORS_WALL_RATOI\)"),
     ({"DOM_CONTEXT_EQUITY": "lots"}, r"context.equity \(\$DOM_CONTEXT_EQUITY\): cannot read 'lots' as float"),
     ({"DOM_DETECTORS_WALLS": "ture"}, r"detectors.walls \(\$DOM_DETECTORS_WALLS\): cannot read 'ture' as bool"),
-    ({"DOM_CONTEXT_RISK_PCT": "-1"}, r"context.risk_pct: must not be negative, not -1.0 \(set by \$DOM_CONTEXT_RISK_PCT\)"),
+    ({"DOM_CONTEXT_RISK_PCT": "-1"},
+     r"context.risk_pct: must not be negative, not -1.0 \(set by \$DOM_CONTEXT_RISK_PCT\)"),
     ({"DOM_SIM_SPEED": "inf"}, r"sim.speed: must be a finite positive number, not inf \(set by \$DOM_SIM_SPEED\)"),
 ])
-def test_bad_env_vars_name_the_key_and_the_variable(env, message):
+def test_bad_env_vars_name_the_key_and_the_variable(tmp_path, env, message):
     with pytest.raises(ConfigError, match=message):
-        load_config(None, env={"DOM_CONFIG": "", **env, "XDG_CONFIG_HOME": "/nonexistent"})
+        load_config(_write(tmp_path, ""), env=env)
 
 
-def test_check_config_sink_flag_prints_the_sink_with_its_url_masked(capsys, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", "/nonexistent")
-    monkeypatch.delenv("DOM_CONFIG", raising=False)
+def test_check_config_sink_flag_prints_the_sink_with_its_url_masked(tmp_path, capsys):
     secret = "https://discord.com/api/webhooks/1234/Zt0p-s3cret"
-    rc, out, err = _main(["check-config", "--sink", f"discord:{secret}", "--sink", "exec:notify.sh --loud"], capsys)
+    rc, out, err = _main(["check-config", "--config", _write(tmp_path, ""), "--sink", f"discord:{secret}",
+                          "--sink", "exec:notify.sh --loud"], capsys)
     assert rc == 0, err
     assert "s3cret" not in out and "1234" not in out
     assert '[[sinks]]  # the command line\ntype = "discord"\nurl = "https://discord.com/…"' in out

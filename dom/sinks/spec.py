@@ -129,7 +129,8 @@ def _int(t: dict, where: str, key: str, lo: int, hi: int) -> None:
 
 def _num(t: dict, where: str, key: str, lo: float, positive: bool = False) -> None:
     v = t[key]
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < lo or (positive and v <= 0):
+    ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= lo
+    if not ok or (positive and v <= 0):
         raise _fail(where, key, f"expected a finite {'positive' if positive else 'non-negative'} number, got {v!r}")
     t[key] = float(v)
 
@@ -166,7 +167,7 @@ def _template(t: dict, where: str) -> None:
     tpl = _str(t, where, "template")
     try:
         tpl.format(**SAMPLE_ALERT)
-    except Exception as e:  # KeyError, IndexError, ValueError, AttributeError: any template error
+    except Exception as e:  # noqa: BLE001 (KeyError, IndexError, ValueError, AttributeError, ...)
         raise _fail(where, "template", f"{type(e).__name__}: {e} (fields: {', '.join(SAMPLE_ALERT)})") from None
 
 

@@ -2,7 +2,8 @@
 
 Bounded retries with jittered exponential backoff on 5xx, 429 (waiting at least its Retry-After,
 up to 30 s), timeouts and refused connections; an alert that still fails after them counts as
-``failed`` (a drop beyond the retry budget). One worker sends in order, so an episode's new/update/end arrive in order. The auth header's value
+``failed`` (a drop beyond the retry budget). One worker sends in order, so an episode's
+new/update/end arrive in order. The auth header's value
 comes from an environment variable and is never logged; the URL is shown as ``scheme://host/…``
 (chat services put their secret in it). The chat relays (:mod:`dom.sinks.chat`) are this sink
 with their own body.
@@ -102,7 +103,8 @@ class WebhookSink(Sink):
                         return
                     if r.status < 500 and r.status != 429:
                         raise SinkError(f"HTTP {r.status}")  # the receiver refuses it: do not retry
-                    raise _Retry(f"HTTP {r.status}", _retry_after(r.headers.get("Retry-After")) if r.status == 429 else 0.0)
+                    after = _retry_after(r.headers.get("Retry-After")) if r.status == 429 else 0.0
+                    raise _Retry(f"HTTP {r.status}", after)
             except (_Retry, aiohttp.ClientError, asyncio.TimeoutError, OSError) as e:
                 if attempt == self.retries:
                     why = scrub(str(e), self.secrets) or type(e).__name__

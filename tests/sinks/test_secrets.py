@@ -50,9 +50,12 @@ def test_check_config_never_prints_a_webhook_url_or_its_token(tmp_path):
     assert "s3cret" not in r.stdout + r.stderr and "1180" not in r.stdout
     assert 'url = "https://hooks.slack.com/…"' in r.stdout  # --sink replaces the file's sinks
     p.write_text(f'[[sinks]]\ntype = "webhook"\nurl = "{SECRET_URL}"\nretries = -1\n')
-    r = subprocess.run([sys.executable, "-m", "dom", "check-config", "--config", str(p)], capture_output=True, text=True)
+    r = subprocess.run([sys.executable, "-m", "dom", "check-config", "--config", str(p)],
+                       capture_output=True, text=True)
     assert r.returncode == 2 and "s3cret" not in r.stderr and "sinks[0].retries" in r.stderr
-    r = subprocess.run([sys.executable, "-m", "dom", "check-config", "--sink", "discord:ftp://x/y/s3cret"],
+    p.write_text("")
+    r = subprocess.run([sys.executable, "-m", "dom", "check-config", "--config", str(p),
+                        "--sink", "discord:ftp://x/y/s3cret"],
                        capture_output=True, text=True)
     assert r.returncode == 2 and "s3cret" not in r.stderr and "ftp://x/…" in r.stderr
 
@@ -114,13 +117,14 @@ def test_journal_and_data_dir_are_private(tmp_path, monkeypatch):
     assert stat.S_IMODE((data / "journal.sqlite").stat().st_mode) == 0o600
 
 
-def test_check_config_masks_a_password_or_key_in_the_feed_endpoint():
+def test_check_config_masks_a_password_or_key_in_the_feed_endpoint(tmp_path):
     from dom.config import load_config, to_toml
 
-    cfg = load_config(None, env={"DOM_FEED_ENDPOINT": "https://user:pa55@relay.example:8443/?apikey=k3y",
-                                 "XDG_CONFIG_HOME": "/nonexistent"})
+    empty = tmp_path / "c.toml"
+    empty.write_text("")
+    cfg = load_config(str(empty), env={"DOM_FEED_ENDPOINT": "https://user:pa55@relay.example:8443/?apikey=k3y"})
     text = to_toml(cfg)
     assert 'endpoint = "https://relay.example:8443/…"  # $DOM_FEED_ENDPOINT' in text
     assert "pa55" not in text and "k3y" not in text
-    plain = load_config(None, env={"DOM_FEED_ENDPOINT": "http://127.0.0.1:8765", "XDG_CONFIG_HOME": "/nonexistent"})
+    plain = load_config(str(empty), env={"DOM_FEED_ENDPOINT": "http://127.0.0.1:8765"})
     assert 'endpoint = "http://127.0.0.1:8765"' in to_toml(plain)  # nothing secret: shown as is
