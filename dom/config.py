@@ -304,13 +304,14 @@ def _validate(cfg: Config, env: Mapping[str, str]) -> None:
 
     f = cfg.feed
     venues = ["sim", "sim:ccxt", *native_venues()]
-    _need(isinstance(f.venue, str) and (f.venue in venues or bool(CCXT_RE.match(f.venue))), "feed.venue",
-          f"must be {', '.join(venues)} or ccxt:<exchange id>", f.venue)
+    if not (isinstance(f.venue, str) and (f.venue in venues or CCXT_RE.match(f.venue))):
+        raise ConfigError(f"feed.venue: unknown venue {f.venue!r} (choose from: {', '.join(venues)}, "
+                          "ccxt:<exchange id>)")
     ok = isinstance(f.symbols, list) and all(isinstance(s, str) and s and not any(c.isspace() for c in s)
                                              for s in f.symbols)
     _need(ok, "feed.symbols", "must be a list of symbols", f.symbols)
     _need(isinstance(f.endpoint, str) and (not f.endpoint or f.endpoint.startswith(("http://", "https://"))),
-          "feed.endpoint", "must be empty or start with http:// or https://", f.endpoint)
+          "feed.endpoint", "the endpoint must start with http:// or https:// (empty: the venue's own)", f.endpoint)
     _need(f.depth_ms in (100, 250, 500), "feed.depth_ms", "must be 100, 250 or 500", f.depth_ms)
     _need(isinstance(f.snapshot_limit, int) and 5 <= f.snapshot_limit <= 1000, "feed.snapshot_limit",
           "must be 5..1000", f.snapshot_limit)
