@@ -91,6 +91,9 @@ RUN_REJECTS = [
     ("[detectors]\nwalls = 1\n", "detectors.walls: expected bool"),
     ("[detectors]\nwall_band_ticks = 2.5\n", "detectors.wall_band_ticks: expected int"),
     ("[context]\nequity = nan\n", "context.equity: must be a finite number"),
+    ("[detectors]\nspoof_vol_pct = 150.0\n", "detectors.spoof_vol_pct: must be at most 100"),  # IndexError in run
+    ("[detectors]\nspoof_drop_fraction = 1.5\n", "detectors.spoof_drop_fraction: must be at most 1"),
+    ("[context]\nrisk_pct = 101\n", "context.risk_pct: must be at most 100"),
     ('[[sinks]]\ntype = "smtp"\n', "sinks[0].type: unknown sink type"),
     ('[[sinks]]\ntype = "jsonl"\npth = "x"\n', "unknown key sinks[0].pth"),
     ('[[sinks]]\ntype = "webhook"\nurl = "ftp://x"\n', "sinks[0].url: expected an http(s) URL"),

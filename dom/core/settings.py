@@ -2,7 +2,8 @@
 
 Shared by ``[detectors]`` and ``[context]``: unknown keys are errors, each value must have its
 default's type (an int where an int is expected, a number where a float is, a non-empty string
-where a string is, a bool where a bool is), and numbers must be finite and not negative.
+where a string is, a bool where a bool is), and numbers must be finite and not negative. By name,
+a ``*_pct`` (a percent or a percentile) is at most 100 and a ``*_fraction`` or ``*_share`` at most 1.
 """
 
 from __future__ import annotations
@@ -41,5 +42,8 @@ def from_table(defaults: T, table: Mapping[str, Any] | None, name: str) -> T:
             raise ConfigError(f"{name}.{k}: must be a finite number, not {v!r}")
         if not isinstance(v, (bool, str)) and v < 0:
             raise ConfigError(f"{name}.{k}: must not be negative, not {v!r}")
+        top = 100 if k.endswith("_pct") else 1 if k.endswith(("_fraction", "_share")) else None
+        if top is not None and v > top:
+            raise ConfigError(f"{name}.{k}: must be at most {top}, not {v!r}")
         changes[k] = v
     return replace(defaults, **changes)  # type: ignore[type-var]
