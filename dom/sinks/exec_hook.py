@@ -34,7 +34,7 @@ class ExecSink(Sink):
         if not argv:
             raise SinkConfigError("exec sink: empty command")
         self.argv = list(argv)
-        self.name = f"exec:{argv[0]}"
+        self.name = f"exec:{scrub(argv[0])}"
         self.timeout_s = float(timeout_s)
         if not self.timeout_s > 0:
             raise SinkConfigError(f"{self.name}: timeout_s must be positive")

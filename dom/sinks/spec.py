@@ -229,9 +229,12 @@ def telegram_api(t: Mapping[str, Any], env: Mapping[str, str]) -> str:
 
 
 def shown(t: Mapping[str, Any]) -> dict[str, Any]:
-    """The table as ``dom check-config`` prints it: URLs redacted (tokens are never in it)."""
+    """The table as ``dom check-config`` prints it: URLs redacted, in an exec hook's arguments too
+    (tokens are never in it)."""
     out = dict(t)
     for k in ("url", "api"):
         if isinstance(out.get(k), str) and out[k]:
             out[k] = redact_url(out[k])
+    if isinstance(out.get("argv"), list):
+        out["argv"] = [scrub(a) if isinstance(a, str) else a for a in out["argv"]]
     return out

@@ -117,6 +117,16 @@ def test_journal_and_data_dir_are_private(tmp_path, monkeypatch):
     assert stat.S_IMODE((data / "journal.sqlite").stat().st_mode) == 0o600
 
 
+def test_check_config_masks_urls_in_exec_arguments(tmp_path, capsys):
+    from dom.cli import main
+
+    (tmp_path / "c.toml").write_text("")
+    hook = "exec:curl -d @- https://hooks.example/T0/s3cret"
+    assert main(["check-config", "--config", str(tmp_path / "c.toml"), "--sink", hook]) == 0
+    out = capsys.readouterr().out
+    assert 'argv = ["curl", "-d", "@-", "https://hooks.example/…"]' in out and "s3cret" not in out
+
+
 def test_check_config_masks_a_password_or_key_in_the_feed_endpoint(tmp_path):
     from dom.config import load_config, to_toml
 
