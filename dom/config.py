@@ -3,16 +3,25 @@
 The defaults are the dataclasses below (``config/default.toml`` documents the same values, and a
 test keeps the two equal). The user file is ``--config FILE``, else ``$DOM_CONFIG``, else
 ``<user config dir>/dom/config.toml`` when it exists. Environment variables are
-``DOM_<TABLE>_<KEY>`` (e.g. ``DOM_FEED_VENUE=binanceusdm``, ``DOM_SIM_SEED=7``). Unknown keys and
-wrong types are errors that name the dotted key. Tables owned by other parts of dom
-(``[detectors]``, ``[ui]``, ``[context]``, ``[[sinks]]``) are passed through to their own checks.
+``DOM_<TABLE>_<KEY>`` for every table (e.g. ``DOM_FEED_VENUE=binanceusdm``, ``DOM_SIM_SEED=7``,
+``DOM_DETECTORS_WALL_RATIO=10``, ``DOM_CONTEXT_EQUITY=2500``).
+
+Everything is checked in one place, :func:`validate`, which ``load_config`` runs and the commands
+run again after applying their flags: the tables here, ``[detectors]`` and ``[context]`` through
+their owners' parameter classes, and ``[[sinks]]`` through :func:`dom.sinks.spec.sink_table`
+(normalized to full tables). So a config that ``dom check-config`` accepts is one that ``dom run``
+accepts. Unknown keys, wrong types, NaN, inf and out-of-range values are a :class:`ConfigError`
+naming the dotted key and where the value came from (the file, the environment variable or the
+command line).
 """
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import tomllib
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -71,9 +80,40 @@ class Config:
     ui: dict[str, Any] = field(default_factory=dict)
     context: dict[str, Any] = field(default_factory=dict)
     source: list[str] = field(default_factory=lambda: ["defaults"])
+    origins: dict[str, tuple[str, Any]] = field(default_factory=dict, repr=False, compare=False)
+    """Dotted key -> (where it was set: a file or ``$DOM_...``, the value set there)."""
 
 
-_PASSTHROUGH = {"sinks", "detectors", "ui", "context"}
+TYPED = ("feed", "reconnect", "sim", "run")
+"""Tables whose schema is here; ``detectors`` and ``context`` are their owners' parameter classes."""
+OWNED = ("detectors", "context")
+TABLES = (*TYPED, *OWNED, "ui")
+CCXT_RE = re.compile(r"ccxt:[a-z][a-z0-9_]*\Z")
+_KEY_RE = re.compile(r"\b(" + "|".join(TABLES) + r")\.([a-z0-9_]+)|\bsinks\[\d+\]")
+
+
+def native_venues() -> list[str]:
+    """The ``--venue`` names with a native adapter (``dom.venues`` where it exists)."""
+    try:
+        from dom.venues import NATIVE
+    except ImportError:
+        return ["binanceusdm"]
+    return list(NATIVE)
+
+
+def owned_defaults(table: str) -> Any:
+    """The parameter object with the defaults of ``[detectors]`` or ``[context]``."""
+    if table == "detectors":
+        from dom.core.detectors.params import DetectorParams
+
+        return DetectorParams()
+    from dom.core.context.params import ContextParams
+
+    return ContextParams()
+
+
+def _schema(table: str) -> Any:
+    return owned_defaults(table) if table in OWNED else getattr(Config(), table)
 
 
 def _coerce(key: str, value: Any, like: Any) -> Any:
@@ -92,38 +132,53 @@ def _coerce(key: str, value: Any, like: Any) -> Any:
     elif isinstance(like, list):
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return list(value)
-    raise ConfigError(f"{key}: expected {type(like).__name__}, got {type(value).__name__} {value!r}")
+        raise ConfigError(f"{key}: expected a list of strings, got {_show(value)}")
+    raise ConfigError(f"{key}: expected {type(like).__name__}, got {_show(value)}")
+
+
+def _show(v: Any) -> str:
+    text = repr(v)
+    return f"{type(v).__name__} {text if len(text) <= 60 else text[:57] + '...'}"
 
 
 def _merge(cfg: Config, data: Mapping[str, Any], where: str) -> None:
     for table, body in data.items():
-        if table in _PASSTHROUGH:
-            if table == "sinks":
-                if not isinstance(body, list):
-                    raise ConfigError(f"sinks: expected an array of tables ([[sinks]]) in {where}")
-                cfg.sinks = list(body)
-            else:
-                if not isinstance(body, dict):
-                    raise ConfigError(f"{table}: expected a table in {where}")
-                getattr(cfg, table).update(body)
+        if table == "sinks":
+            if not isinstance(body, list):
+                raise ConfigError(f"sinks: expected an array of tables ([[sinks]]), got {_show(body)}")
+            for i, s in enumerate(body):
+                if not isinstance(s, dict):
+                    raise ConfigError(f"sinks[{i}]: expected a table ([[sinks]] with type = ...), got {_show(s)}"
+                                      " (spec strings are for --sink)")
+            cfg.sinks = list(body)
+            cfg.origins["sinks"] = (where, None)
             continue
-        section = getattr(cfg, table, None) if table != "source" else None
-        if section is None or not is_dataclass(section):
-            raise ConfigError(f"unknown key {table!r} in {where}")
+        if table not in TABLES:
+            raise ConfigError(f"unknown key {table!r} (tables: {', '.join(TABLES)}, sinks)")
         if not isinstance(body, dict):
-            raise ConfigError(f"{table}: expected a table in {where}")
-        names = {f.name for f in fields(section)}
+            raise ConfigError(f"{table}: expected a table, got {_show(body)}")
         for k, v in body.items():
-            if k not in names:
-                raise ConfigError(f"unknown key {table}.{k} in {where}")
-            setattr(section, k, _coerce(f"{table}.{k}", v, getattr(section, k)))
+            if table in TYPED:
+                section = getattr(cfg, table)
+                if k not in {f.name for f in fields(section)}:
+                    raise ConfigError(f"unknown key {table}.{k}")
+                v = _coerce(f"{table}.{k}", v, getattr(section, k))
+                setattr(section, k, v)
+            else:
+                getattr(cfg, table)[k] = v  # checked by validate(), with the owner's rules
+            cfg.origins[f"{table}.{k}"] = (where, v)
     cfg.source.append(where)
 
 
 def _parse_env(key: str, text: str, like: Any) -> Any:
     try:
         if isinstance(like, bool):
-            return text.lower() in ("1", "true", "yes", "on")
+            t = text.strip().lower()
+            if t in ("1", "true", "yes", "on"):
+                return True
+            if t in ("0", "false", "no", "off"):
+                return False
+            raise ValueError
         if isinstance(like, int):
             return int(text)
         if isinstance(like, float):
@@ -131,8 +186,36 @@ def _parse_env(key: str, text: str, like: Any) -> Any:
         if isinstance(like, list):
             return [s for s in text.replace(",", " ").split() if s]
     except ValueError:
-        raise ConfigError(f"{key}: cannot read {text!r} as {type(like).__name__}") from None
+        raise ConfigError(f"{key}: cannot read {text[:60]!r} as {type(like).__name__}") from None
+    if like is None:  # [ui]: no schema here; a TOML value, else the text
+        try:
+            return tomllib.loads(f"v = {text}")["v"]
+        except (tomllib.TOMLDecodeError, RecursionError):
+            return text
     return text
+
+
+def _apply_env(cfg: Config, env: Mapping[str, str]) -> None:
+    for name in sorted(env):
+        for table in TABLES:
+            prefix = f"DOM_{table.upper()}_"
+            if not name.startswith(prefix):
+                continue
+            key = name[len(prefix):].lower()
+            if table == "ui":
+                like = None
+            else:
+                schema = _schema(table)
+                if key not in {f.name for f in fields(schema)}:
+                    raise ConfigError(f"unknown key {table}.{key} (from ${name})")
+                like = getattr(schema, key)
+            value = _parse_env(f"{table}.{key} (${name})", env[name], like)
+            if table in TYPED:
+                setattr(getattr(cfg, table), key, value)
+            else:
+                getattr(cfg, table)[key] = value
+            cfg.origins[f"{table}.{key}"] = (f"${name}", value)
+            cfg.source.append(f"${name}")
 
 
 def user_config_path() -> Path:
@@ -142,77 +225,171 @@ def user_config_path() -> Path:
 
 
 def load_config(path: str | None = None, env: Mapping[str, str] | None = None) -> Config:
+    """Defaults < the config file < ``DOM_<TABLE>_<KEY>``, validated (flags come after: the caller
+    sets them and calls :func:`validate` again)."""
     env = os.environ if env is None else env
     cfg = Config()
-    p = Path(path) if path else Path(env["DOM_CONFIG"]) if env.get("DOM_CONFIG") else user_config_path()
-    if path or env.get("DOM_CONFIG") or p.exists():
-        try:
-            data = tomllib.loads(p.read_text())
-        except FileNotFoundError:
-            raise ConfigError(f"config file not found: {p}") from None
-        except OSError as e:
-            raise ConfigError(f"cannot read {p}: {e.strerror}") from None
-        except tomllib.TOMLDecodeError as e:
-            raise ConfigError(f"{p}: invalid TOML: {e}") from None
-        _merge(cfg, data, str(p))
-    for section in ("feed", "reconnect", "sim", "run"):
-        obj = getattr(cfg, section)
-        for f in fields(obj):
-            name = f"DOM_{section.upper()}_{f.name.upper()}"
-            if name in env:
-                setattr(obj, f.name, _parse_env(f"{section}.{f.name} (${name})", env[name], getattr(obj, f.name)))
-                cfg.source.append(f"${name}")
-    validate(cfg)
+    try:
+        p = Path(path) if path else Path(env["DOM_CONFIG"]) if env.get("DOM_CONFIG") else user_config_path()
+        if path or env.get("DOM_CONFIG") or p.exists():
+            data = tomllib.loads(p.read_bytes().decode("utf-8"))
+            _merge(cfg, data, str(p))
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {p}") from None
+    except OSError as e:
+        raise ConfigError(f"cannot read {p}: {e.strerror}") from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{p}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{p}: invalid TOML: {e}") from None
+    except (ValueError, RecursionError) as e:  # a NUL in the path; arrays nested thousands deep
+        raise ConfigError(f"config file {path or env.get('DOM_CONFIG')!r}: {type(e).__name__}: {e}") from None
+    except ConfigError as e:
+        raise ConfigError(f"{e} (in {p})") from None
+    _apply_env(cfg, env)
+    validate(cfg, env)
     return cfg
 
 
-def validate(cfg: Config) -> None:
-    f = cfg.feed
-    if f.depth_ms not in (100, 250, 500):
-        raise ConfigError(f"feed.depth_ms: must be 100, 250 or 500, not {f.depth_ms}")
-    if not 5 <= f.snapshot_limit <= 1000:
-        raise ConfigError(f"feed.snapshot_limit: must be 5..1000, not {f.snapshot_limit}")
-    if f.stale_after_s <= 0:
-        raise ConfigError("feed.stale_after_s: must be positive")
-    if cfg.sim.speed <= 0:
-        raise ConfigError("sim.speed: must be positive")
-    if cfg.sim.preset not in ("mixed", "major", "smallcap"):
-        raise ConfigError(f"sim.preset: unknown preset {cfg.sim.preset!r}")
-    r = cfg.reconnect
-    if not (0 <= r.initial_s and 0 < r.min_s <= r.max_s):
-        raise ConfigError("reconnect: need 0 <= initial_s and 0 < min_s <= max_s")
-    if cfg.context:  # [context] is checked by its owner (stdlib-only, like this module)
-        from dom.core.context.params import ContextParams
+def origin(cfg: Config, key: str) -> str | None:
+    """Where the value of dotted ``key`` came from: a file, ``$DOM_...``, the command line, or
+    None for a default."""
+    if key.startswith("sinks["):
+        return cfg.origins.get(key, cfg.origins.get("sinks", (None,)))[0]
+    table, _, name = key.partition(".")
+    if table in TYPED:
+        current = getattr(getattr(cfg, table), name, None)
+        default = getattr(getattr(Config(), table), name, None)
+    else:
+        current, default = getattr(cfg, table, {}).get(name), None
+    rec = cfg.origins.get(key)
+    if rec is not None and (rec[1] is current or rec[1] == current):
+        return rec[0]
+    if "command line" in cfg.source and current != default:
+        return "the command line"
+    return rec[0] if rec else None
 
-        ContextParams.from_mapping(cfg.context)
+
+def validate(cfg: Config, env: Mapping[str, str] | None = None) -> None:
+    """Check everything ``dom run`` would reject, and normalize ``cfg.sinks`` to full tables.
+    Raises one :class:`ConfigError` naming the key and where its value came from."""
+    env = os.environ if env is None else env
+    try:
+        _validate(cfg, env)
+    except ConfigError as e:
+        msg = str(e)
+        m = _KEY_RE.search(msg)
+        where = origin(cfg, m.group(0)) if m else None
+        if where and where not in msg:
+            how = "on" if where == "the command line" else "by" if where.startswith("$") else "in"
+            msg += f" (set {how} {where})"
+        raise type(e)(msg) from None
+
+
+def _need(ok: bool, key: str, what: str, value: Any) -> None:
+    if not ok:
+        raise ConfigError(f"{key}: {what}, not {value!r}")
+
+
+def _number(cfg: Config, key: str, lo: float = 0.0, positive: bool = False) -> None:
+    table, _, name = key.partition(".")
+    v = getattr(getattr(cfg, table), name)
+    ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= lo
+    _need(ok and (v > 0 or not positive), key, f"must be a finite {'positive' if positive else 'non-negative'} "
+          "number", v)
+
+
+def _validate(cfg: Config, env: Mapping[str, str]) -> None:
+    from dom.sinks.spec import sink_table
+
+    f = cfg.feed
+    venues = ["sim", "sim:ccxt", *native_venues()]
+    if not (isinstance(f.venue, str) and (f.venue in venues or CCXT_RE.match(f.venue))):
+        raise ConfigError(f"feed.venue: unknown venue {f.venue!r} (choose from: {', '.join(venues)}, "
+                          "ccxt:<exchange id>)")
+    ok = isinstance(f.symbols, list) and all(isinstance(s, str) and s and not any(c.isspace() for c in s)
+                                             for s in f.symbols)
+    _need(ok, "feed.symbols", "must be a list of symbols", f.symbols)
+    _need(isinstance(f.endpoint, str) and (not f.endpoint or f.endpoint.startswith(("http://", "https://"))),
+          "feed.endpoint", "the endpoint must start with http:// or https:// (empty: the venue's own)", f.endpoint)
+    _need(f.depth_ms in (100, 250, 500), "feed.depth_ms", "must be 100, 250 or 500", f.depth_ms)
+    _need(isinstance(f.snapshot_limit, int) and 5 <= f.snapshot_limit <= 1000, "feed.snapshot_limit",
+          "must be 5..1000", f.snapshot_limit)
+    _number(cfg, "feed.stale_after_s", positive=True)
+    for k in ("initial_s", "min_s", "max_s"):
+        _number(cfg, f"reconnect.{k}", positive=k != "initial_s")
+    r = cfg.reconnect
+    _need(r.min_s <= r.max_s, "reconnect.min_s", f"must be at most reconnect.max_s ({r.max_s!r})", r.min_s)
+    _need(cfg.sim.preset in ("mixed", "major", "smallcap"), "sim.preset", "must be mixed, major or smallcap",
+          cfg.sim.preset)
+    _need(isinstance(cfg.sim.seed, int) and not isinstance(cfg.sim.seed, bool), "sim.seed", "must be an integer",
+          cfg.sim.seed)
+    _number(cfg, "sim.speed", positive=True)
+    _number(cfg, "run.summary_every_s")
+    _number(cfg, "run.flush_deadline_s")
+    from dom.core.context.params import ContextParams
+    from dom.core.detectors.params import DetectorParams
+
+    d, c = DetectorParams.from_mapping(cfg.detectors), ContextParams.from_mapping(cfg.context)
+    cfg.detectors = {k: getattr(d, k) for k in cfg.detectors}  # typed: 3 -> 3.0 where a float is
+    cfg.context = {k: getattr(c, k) for k in cfg.context}
+    if not isinstance(cfg.sinks, list):
+        raise ConfigError("sinks: expected a list of sink specs or tables")
+    for i, s in enumerate(cfg.sinks):
+        if isinstance(s, str):  # a --sink spec
+            cfg.origins[f"sinks[{i}]"] = ("the command line", None)
+    cfg.sinks = [sink_table(s, f"sinks[{i}]", env) for i, s in enumerate(cfg.sinks)]
+
+
+def effective(cfg: Config) -> dict[str, dict[str, Any]]:
+    """Every table with every key at its effective value (defaults included)."""
+    from dataclasses import asdict
+
+    out = {t: asdict(getattr(cfg, t)) for t in TYPED}
+    for t in OWNED:
+        out[t] = {**asdict(owned_defaults(t)), **getattr(cfg, t)}
+    out["ui"] = dict(cfg.ui)
+    return out
 
 
 def to_toml(cfg: Config) -> str:
-    """The effective configuration as TOML (``dom check-config``)."""
+    """The effective configuration as TOML (``dom check-config``): every key, with where a value
+    that is not a default came from; URLs in sinks shown as ``scheme://host/…``, tokens never
+    (they stay in the environment)."""
+    from dom.sinks.spec import parse_spec, redact_url, shown
 
     def val(v: Any) -> str:
         if isinstance(v, bool):
             return "true" if v else "false"
+        if isinstance(v, float) and not math.isfinite(v):
+            return "nan" if math.isnan(v) else "inf" if v > 0 else "-inf"
         if isinstance(v, (int, float)):
             return repr(v)
         if isinstance(v, str):
-            return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        if isinstance(v, list):
+            return '"' + "".join(c if c.isprintable() and c not in '"\\' else
+                                 f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}" for c in v) + '"'
+        if isinstance(v, (list, tuple, set)):
             return "[" + ", ".join(val(x) for x in v) + "]"
         if isinstance(v, dict):
-            return "{ " + ", ".join(f"{k} = {val(x)}" for k, x in v.items()) + " }"
+            return "{ " + ", ".join(f"{val(str(k))} = {val(x)}" for k, x in v.items()) + " }"
         return val(str(v))
 
+    def key(k: str) -> str:
+        return k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else val(k)
+
     out = [f"# effective configuration (from: {', '.join(cfg.source)})"]
-    for section in ("feed", "reconnect", "sim", "run"):
-        out.append(f"\n[{section}]")
-        obj = getattr(cfg, section)
-        out += [f"{f.name} = {val(getattr(obj, f.name))}" for f in fields(obj)]
-    for table in ("detectors", "ui", "context"):
-        if getattr(cfg, table):
-            out.append(f"\n[{table}]")
-            out += [f"{k} = {val(v)}" for k, v in getattr(cfg, table).items()]
-    for s in cfg.sinks:
-        out.append("\n[[sinks]]")
-        out += [f"{k} = {val(v)}" for k, v in s.items()]
+    for table, body in effective(cfg).items():
+        if not body and table == "ui":
+            continue
+        out.append(f"\n[{table}]")
+        for k, v in body.items():
+            where = origin(cfg, f"{table}.{k}")
+            if table == "feed" and k == "endpoint" and v and ("@" in v or "?" in v):
+                v = redact_url(v)  # a password or a key in the endpoint URL
+            out.append(f"{key(k)} = {val(v)}" + (f"  # {where}" if where else ""))
+    for i, s in enumerate(cfg.sinks):
+        t = s if isinstance(s, dict) else parse_spec(s)[0] if isinstance(s, str) else {"?": s}
+        where = origin(cfg, f"sinks[{i}]")
+        out.append("\n[[sinks]]" + (f"  # {where}" if where else ""))
+        out += [f"{key(k)} = {val(v)}" for k, v in shown(t).items()]
     return "\n".join(out) + "\n"

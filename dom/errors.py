@@ -6,6 +6,7 @@
     ├── FeedError          a venue/endpoint problem: unreachable, unknown symbol, protocol error
     ├── RecordingError     a recording that cannot be read at all (bad lines are counted, not raised)
     ├── SinkError          an alert sink that cannot be set up
+    │   └── SinkConfigError    a bad sink spec or [[sinks]] table (also a ConfigError)
     └── JournalError       the trade journal cannot be opened or written
 
 The CLI turns a DomError into one line on stderr and a non-zero exit; anything else is a bug.
@@ -42,3 +43,7 @@ class SinkError(DomError):
 
 class JournalError(DomError):
     pass
+
+
+class SinkConfigError(SinkError, ConfigError):
+    """A sink spec or ``[[sinks]]`` table that cannot work: found when the config is loaded."""

@@ -2,11 +2,13 @@
 
 Shared by ``[detectors]`` and ``[context]``: unknown keys are errors, each value must have its
 default's type (an int where an int is expected, a number where a float is, a non-empty string
-where a string is, a bool where a bool is), and numbers must not be negative.
+where a string is, a bool where a bool is), and numbers must be finite and not negative. By name,
+a ``*_pct`` (a percent or a percentile) is at most 100 and a ``*_fraction`` or ``*_share`` at most 1.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import fields, replace
 from typing import Any, Mapping, TypeVar
 
@@ -35,8 +37,13 @@ def from_table(defaults: T, table: Mapping[str, Any] | None, name: str) -> T:
             ok = isinstance(v, (int, float)) and not isinstance(v, bool)
             v = float(v) if ok else v
         if not ok:
-            raise ConfigError(f"{name}.{k}: expected {type(like).__name__}, got {v!r}")
+            raise ConfigError(f"{name}.{k}: expected {type(like).__name__}, got {type(v).__name__} {v!r}")
+        if isinstance(v, float) and not math.isfinite(v):
+            raise ConfigError(f"{name}.{k}: must be a finite number, not {v!r}")
         if not isinstance(v, (bool, str)) and v < 0:
-            raise ConfigError(f"{name}.{k}: must not be negative")
+            raise ConfigError(f"{name}.{k}: must not be negative, not {v!r}")
+        top = 100 if k.endswith("_pct") else 1 if k.endswith(("_fraction", "_share")) else None
+        if top is not None and v > top:
+            raise ConfigError(f"{name}.{k}: must be at most {top}, not {v!r}")
         changes[k] = v
     return replace(defaults, **changes)  # type: ignore[type-var]

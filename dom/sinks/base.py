@@ -1,7 +1,7 @@
 """Alert sinks: each with its own bounded queue and task, so a slow or failing sink never stalls
 the feed or another sink. ``submit`` never blocks; a full queue drops and counts.
 
-    sink = JsonlSink("-")          # or build_sinks(["jsonl:-", "jsonl:alerts.jsonl"])
+    sink = JsonlSink("-")          # or build_sinks(["jsonl:-", "jsonl:alerts.jsonl", "slack:URL"])
     await sink.start(); sink.submit(alert_dict); await sink.aclose(deadline_s)
 """
 
@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import shlex
+import os
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
-from dom.errors import SinkError
 from dom.sinks.filters import FILTER_KEYS, AlertFilter, filter_from
+from dom.sinks.spec import SINK_KEYS, scrub, sink_table
 
 log = logging.getLogger("dom.sinks")
 
@@ -74,7 +74,8 @@ class Sink:
                 raise
             except Exception as e:  # a sink's failure is counted and logged, never fatal
                 self.stats.failed += 1
-                log.warning("%s: alert %s not delivered: %s", self.name, alert.get("id"), e)
+                why = scrub(str(e), getattr(self, "secrets", ()))  # never a URL's secret path or a token
+                log.warning("%s: alert %s not delivered: %s", self.name, alert.get("id"), why)
             finally:
                 self._inflight = False
                 q.task_done()
@@ -97,63 +98,33 @@ class Sink:
         pass
 
 
-SINK_KEYS = {
-    "jsonl": {"path"},
-    "webhook": {"url", "timeout_s", "retries", "backoff_s", "header", "token_env", "template", "template_format"},
-    "exec": {"argv", "timeout_s", "concurrency"},
-}
+def build_sinks(specs: list[str | dict[str, Any]], env: Mapping[str, str] | None = None) -> list[Sink]:
+    """CLI spec strings (``jsonl:-``, ``jsonl:PATH``, ``webhook:URL``, ``exec:CMD ARG...``,
+    ``telegram:``, ``discord:URL``, ``slack:URL``) or TOML ``[[sinks]]`` tables (``type`` plus its
+    keys and the filter keys), checked by :func:`dom.sinks.spec.sink_table` (the config loader
+    runs the same check, so a config that loads builds)."""
+    env = os.environ if env is None else env
+    return [_build(sink_table(spec, f"sinks[{i}]", env), env) for i, spec in enumerate(specs)]
 
 
-def build_sinks(specs: list[str | dict[str, Any]]) -> list[Sink]:
-    """CLI spec strings (``jsonl:-``, ``jsonl:PATH``, ``webhook:URL``, ``exec:CMD ARG...``) or
-    TOML ``[[sinks]]`` tables (``type`` plus its keys and the filter keys)."""
-    out: list[Sink] = []
-    for i, spec in enumerate(specs):
-        if isinstance(spec, str):
-            kind, sep, arg = spec.partition(":")
-            if not sep or kind not in SINK_KEYS:
-                raise SinkError(f"unknown sink {spec!r} (use jsonl:-, jsonl:PATH, webhook:URL or exec:COMMAND)")
-            table: dict[str, Any] = {"type": kind}
-            if kind == "jsonl":
-                table["path"] = arg or "-"
-            elif kind == "webhook":
-                table["url"] = arg
-            else:
-                table["argv"] = shlex.split(arg)
-            out.append(_build(table, f"--sink {spec}"))
-        elif isinstance(spec, dict):
-            out.append(_build(spec, f"sinks[{i}]"))
-        else:
-            raise SinkError(f"sinks[{i}]: expected a table")
-    return out
-
-
-def _build(t: dict[str, Any], where: str) -> Sink:
-    kind = t.get("type")
-    if kind not in SINK_KEYS:
-        raise SinkError(f"{where}.type: unknown sink type {kind!r} (jsonl, webhook, exec)")
-    allowed = SINK_KEYS[kind] | FILTER_KEYS | {"type", "queue_size"}
-    for k in t:
-        if k not in allowed:
-            raise SinkError(f"unknown key {where}.{k}")
-    flt = filter_from(t, where) if FILTER_KEYS & set(t) else None
-    qs = t.get("queue_size", 10_000)
-    if not isinstance(qs, int) or qs < 1:
-        raise SinkError(f"{where}.queue_size: expected a positive integer")
+def _build(t: dict[str, Any], env: Mapping[str, str]) -> Sink:
+    kind = t["type"]
+    flt = filter_from(t, "sink") if FILTER_KEYS & set(t) else None
+    kw = {k: t[k] for k in SINK_KEYS[kind]}
+    common = {"queue_size": t["queue_size"], "filter": flt}
     if kind == "jsonl":
         from dom.sinks.jsonl import JsonlSink
 
-        return JsonlSink(str(t.get("path", "-")), queue_size=qs, filter=flt)
+        return JsonlSink(kw["path"], **common)
     if kind == "webhook":
         from dom.sinks.webhook import WebhookSink
 
-        url = t.get("url")
-        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-            raise SinkError(f"{where}.url: expected an http(s) URL")
-        return WebhookSink(url, queue_size=qs, filter=flt, **{k: t[k] for k in SINK_KEYS["webhook"] - {"url"} if k in t})
-    from dom.sinks.exec_hook import ExecSink
+        return WebhookSink(**kw, **common, env=env)
+    if kind == "exec":
+        from dom.sinks.exec_hook import ExecSink
 
-    argv = t.get("argv")
-    if not isinstance(argv, list) or not argv or not all(isinstance(a, str) for a in argv):
-        raise SinkError(f"{where}.argv: expected a non-empty list of strings")
-    return ExecSink(argv, queue_size=qs, filter=flt, **{k: t[k] for k in ("timeout_s", "concurrency") if k in t})
+        return ExecSink(**kw, **common, env=env)
+    from dom.sinks.chat import DiscordSink, SlackSink, TelegramSink
+
+    cls = {"telegram": TelegramSink, "discord": DiscordSink, "slack": SlackSink}[kind]
+    return cls(**kw, **common, env=env)

@@ -5,6 +5,9 @@ variables DOM_KIND, DOM_STATE, DOM_SYMBOL, DOM_SIDE, DOM_PRICE, DOM_SIZE, DOM_SC
 shell metacharacters in a symbol or message execute nothing. A hook past its timeout is killed
 with its process group; at most ``concurrency`` hooks run at once; failures are logged with the
 exit status and the start of stderr.
+
+A hook does not inherit dom's environment (which may hold webhook and bot tokens): it gets
+PATH, HOME, LANG and TZ, the alert's DOM_* variables, and the variables named in ``env_pass``.
 """
 
 from __future__ import annotations
@@ -12,22 +15,31 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+from typing import Mapping
 
 import orjson
 
-from dom.errors import SinkError
+from dom.errors import SinkConfigError, SinkError
 from dom.sinks.base import Sink, log
+from dom.sinks.spec import scrub
+
+BASE_ENV = ("PATH", "HOME", "LANG", "TZ")
 
 
 class ExecSink(Sink):
     def __init__(self, argv: list[str], queue_size: int = 10_000, filter=None, timeout_s: float = 5.0,
-                 concurrency: int = 4) -> None:
+                 concurrency: int = 4, env_pass: list[str] | tuple[str, ...] = (),
+                 env: Mapping[str, str] | None = None) -> None:
         super().__init__(queue_size, filter)
         if not argv:
-            raise SinkError("exec sink: empty command")
+            raise SinkConfigError("exec sink: empty command")
         self.argv = list(argv)
-        self.name = f"exec:{argv[0]}"
+        self.name = f"exec:{scrub(argv[0])}"
         self.timeout_s = float(timeout_s)
+        if not self.timeout_s > 0:
+            raise SinkConfigError(f"{self.name}: timeout_s must be positive")
+        source = os.environ if env is None else env
+        self.base_env = {k: source[k] for k in (*BASE_ENV, *env_pass) if k in source}
         self._sem = asyncio.Semaphore(max(1, int(concurrency)))
         self._running: set[asyncio.Task] = set()
         self.killed = 0
@@ -44,10 +56,10 @@ class ExecSink(Sink):
         if not t.cancelled() and t.exception() is not None:
             self.stats.failed += 1
             self.stats.sent -= 1  # counted as sent when started; it did not arrive
-            log.warning("%s: %s", self.name, t.exception())
+            log.warning("%s: %s", self.name, scrub(str(t.exception())))  # its stderr may show a URL
 
     async def _run(self, alert: dict) -> None:
-        env = dict(os.environ)
+        env = dict(self.base_env)
         env.update({
             "DOM_KIND": alert["kind"], "DOM_STATE": alert["state"], "DOM_SYMBOL": alert["symbol"],
             "DOM_SIDE": alert["side"], "DOM_PRICE": alert["price"], "DOM_SIZE": alert["size"],

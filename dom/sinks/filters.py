@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
-from dom.errors import SinkError
+from dom.errors import SinkConfigError
 
 KINDS = {"wall", "iceberg", "absorption", "spoof"}
 STATES = {"new", "update", "end"}
@@ -80,10 +81,10 @@ def filter_from(table: Mapping[str, Any], where: str) -> AlertFilter:
     def strset(key: str, allowed: set[str] | None) -> set[str]:
         v = table[key]
         if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
-            raise SinkError(f"{where}.{key}: expected a list of strings")
+            raise SinkConfigError(f"{where}.{key}: expected a list of strings")
         bad = [x for x in v if allowed is not None and x not in allowed]
         if bad:
-            raise SinkError(f"{where}.{key}: unknown value {bad[0]!r} (choose from {', '.join(sorted(allowed))})")
+            raise SinkConfigError(f"{where}.{key}: unknown value {bad[0]!r} (choose from {', '.join(sorted(allowed))})")
         return set(v)
 
     for key, allowed in (("kinds", KINDS), ("states", STATES), ("sides", SIDES), ("symbols", None)):
@@ -92,16 +93,22 @@ def filter_from(table: Mapping[str, Any], where: str) -> AlertFilter:
     for key in ("min_score", "cooldown_s", "rate_per_s"):
         if key in table:
             v = table[key]
-            if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0:
-                raise SinkError(f"{where}.{key}: expected a non-negative number")
+            if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v) or v < 0:
+                raise SinkConfigError(f"{where}.{key}: expected a finite non-negative number, got {v!r}")
             setattr(f, key, float(v))
     if "burst" in table:
-        if not isinstance(table["burst"], int) or table["burst"] < 1:
-            raise SinkError(f"{where}.burst: expected a positive integer")
+        b = table["burst"]
+        if not isinstance(b, int) or isinstance(b, bool) or not 1 <= b <= 1_000_000:
+            raise SinkConfigError(f"{where}.burst: expected a positive integer, got {b!r}")
         f.burst = table["burst"]
     if "min_notional" in table:
+        v = table["min_notional"]
         try:
-            f.min_notional = Decimal(str(table["min_notional"]))
+            if isinstance(v, bool) or not isinstance(v, (int, float, str)):
+                raise InvalidOperation
+            f.min_notional = Decimal(str(v))
         except InvalidOperation:
-            raise SinkError(f"{where}.min_notional: expected a number") from None
+            raise SinkConfigError(f"{where}.min_notional: expected a number, got {v!r}") from None
+        if not f.min_notional.is_finite() or f.min_notional < 0:
+            raise SinkConfigError(f"{where}.min_notional: expected a finite non-negative number, got {v!r}")
     return f

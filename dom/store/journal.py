@@ -2,7 +2,8 @@
 
 Writes happen in transactions; an existing file is never recreated or truncated. A corrupted or
 locked database is a :class:`JournalError` with a clear message, and no entry is lost.
-Path: ``$DOM_DATA_DIR/journal.sqlite``, else ``<user data dir>/dom/journal.sqlite``.
+Path: ``$DOM_DATA_DIR/journal.sqlite``, else ``<user data dir>/dom/journal.sqlite``. The file is
+created 0600 (an older, wider one is narrowed to that) and a data directory dom creates is 0700.
 """
 
 from __future__ import annotations
@@ -65,9 +66,15 @@ class Journal:
         self.path = Path(path) if path else default_path()
         try:
             if self.path.exists():
+                st = self.path.stat()
+                if st.st_mode & 0o077 and st.st_uid == os.getuid():  # private: trades, sizes, notes
+                    os.chmod(self.path, 0o600)
                 self.db = sqlite3.connect(f"file:{self.path}?mode=rw", uri=True, timeout=1.0)
             else:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                if not self.path.parent.exists():
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                    os.chmod(self.path.parent, 0o700)
+                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
                 self.db = sqlite3.connect(self.path, timeout=1.0)
             with self.db:
                 self.db.execute(SCHEMA)
