@@ -150,7 +150,7 @@ class SnapshotFetcher:
         self.stats.snapshots += 1
         if self.on_body is not None:
             self.on_body(now, sym, body)
-        del self._tasks[sym]  # the engine may ask again at once (a stale snapshot): let it
+        self._tasks.pop(sym, None)  # the engine may ask again at once (a stale snapshot): let it
         self.emit([snap])
         return "ok"
 
