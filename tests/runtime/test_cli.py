@@ -173,3 +173,17 @@ def test_replay_check_fails_on_a_corrupted_checksum(shared_data, tmp_path):
     r = run("replay", "--check", str(bad))
     assert r.returncode == 1
     assert f"line {i + 1}:" in r.stderr and "checksum_failed" in r.stderr
+
+
+def test_venues_lists_native_recorded_and_ccxt_venues_honestly():
+    r = run("venues")
+    assert r.returncode == 0, r.stderr
+    rows = {line.split()[0]: line for line in r.stdout.splitlines()[1:] if line and not line.startswith("(")}
+    assert "native" in rows["binanceusdm"] and "U/u/pu" in rows["binanceusdm"]
+    assert "CRC32" in rows["okx"] and "live client to come" in rows["okx"]
+    for name in ("bingx", "mexc", "weex"):
+        assert "via ccxt.pro, not verifiable offline" in rows[f"ccxt:{name}"]
+    import ccxt.pro
+
+    every = run("venues", "--all").stdout
+    assert all(f"ccxt:{x} " in every for x in ccxt.pro.exchanges)
