@@ -18,7 +18,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     add_source_args(p)
     p.add_argument("--sink", action="append", metavar="SPEC",
-                   help="alert sink (repeatable): jsonl:- (default), jsonl:PATH, webhook:URL, exec:COMMAND")
+                   help="alert sink (repeatable): jsonl:- (default), jsonl:PATH, webhook:URL, exec:COMMAND, "
+                   "telegram: (token and chat id from $DOM_TELEGRAM_TOKEN / $DOM_TELEGRAM_CHAT_ID), discord:URL, slack:URL")
     p.add_argument("--summary-every", type=float, metavar="S", help="book summary period (default 5; 0: off)")
     p.add_argument("--context", nargs="?", const="-", metavar="FILE",
                    help="also write each symbol's trading context (funding, open interest, correlation to "
