@@ -81,7 +81,8 @@ def _print_summary(s, engine) -> None:
         f"messages: {s.messages:,}  depth updates: {s.depth_updates:,} (applied {s.applied:,}, "
         f"duplicates {s.duplicates})  trades: {s.trades:,}  bookTickers: {s.tickers:,}  snapshots: {s.snapshots}\n"
     )
-    w(f"gaps: {s.gaps}  resyncs: {s.resyncs}  crossed: {s.crossed}\n")
+    w(f"gaps: {s.gaps}  resyncs: {s.resyncs}  crossed: {s.crossed}  trade id gaps: {s.trade_gaps}"
+      + (f" ({s.trades_missed:,} trades missing)" if s.trades_missed else "") + "\n")
     for d in s.gap_details[:10]:
         w(f"  {d}\n")
     if s.bad_lines:

@@ -88,6 +88,9 @@ class SymbolStats:
     last_recv_ns: int = 0
     checksum_ok: int = 0
     checksum_failed: int = 0
+    trade_gaps: int = 0  # where a venue numbers its trades without holes: breaks in the ids
+    trades_missed: int = 0  # ids skipped over (trades dom never saw)
+    trade_duplicates: int = 0  # ids already seen (dropped)
 
 
 @dataclass
@@ -129,11 +132,13 @@ class Engine:
         rule: Rule = Rule.USDM,
         observers: ObserverFactory | None = None,
         verify: Verify | None = None,
+        trade_ids: bool = False,
     ) -> None:
         if not isinstance(instruments, dict):
             instruments = {i.symbol: i for i in instruments}
         self.rule = rule
         self.verify = verify
+        self.trade_ids = trade_ids  # the venue's trade ids run without holes (Binance's do)
         self._observer_factory = observers
         self.symbols: dict[str, SymbolState] = {}
         for inst in instruments.values():
@@ -287,7 +292,16 @@ class Engine:
 
     # ------------------------------------------------------------------------------- trades
     def _on_trade(self, st: SymbolState, t: Trade) -> list[Output]:
-        st.stats.trades += 1
+        stats = st.stats
+        last = st.last_trade
+        if self.trade_ids and last is not None:
+            if t.trade_id <= last.trade_id:
+                stats.trade_duplicates += 1
+                return []
+            if t.trade_id != last.trade_id + 1:
+                stats.trade_gaps += 1
+                stats.trades_missed += t.trade_id - last.trade_id - 1
+        stats.trades += 1
         st.last_trade = t
         out: list[Output] = []
         for ob in st.observers:

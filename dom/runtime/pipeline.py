@@ -83,10 +83,13 @@ class Pipeline:
         detectors: ObserverFactory | None = None,
         context: ContextParams | None = None,
         observers: Iterable[ObserverFactory] = (),
+        trade_ids: bool = False,
     ) -> None:
         """``detectors``: the alerting observers; ``context``: the ``[context]`` settings, or None
         for no market context (the built-in market's evaluation needs none); ``observers``: more
-        per-symbol observers (the screen's tape, level changes and heatmap history)."""
+        per-symbol observers (the screen's tape, level changes and heatmap history);
+        ``trade_ids``: the venue numbers its trades without holes (holes are counted, repeats
+        dropped)."""
         self.venue = venue
         self.rule = rule
         self.params = context if context is not None else ContextParams()
@@ -97,6 +100,7 @@ class Pipeline:
         self.desk = TradeDesk(self.params)
         self._factories = [f for f in (detectors, *observers) if f is not None]
         self.engine: Engine | None = None
+        self.trade_ids = trade_ids
         self.listeners: list[Any] = []
         self.rates: dict[str, SymbolRates] = {}
         self.alerts = 0
@@ -104,7 +108,7 @@ class Pipeline:
 
     # ------------------------------------------------------------------------------ set-up
     def open(self, instruments: dict[str, Instrument]) -> Engine:
-        self.engine = Engine(instruments, self.rule, observers=self._observers)
+        self.engine = Engine(instruments, self.rule, observers=self._observers, trade_ids=self.trade_ids)
         self.rates = {s: SymbolRates() for s in instruments}
         return self.engine
 
@@ -207,4 +211,6 @@ def book_line(st: Any) -> str:
     bb, ba = st.book.best_bid(), st.book.best_ask()
     bid = f"{inst.px_str(bb[0])} x {inst.qty_str(bb[1])}" if bb else "-"
     ask = f"{inst.px_str(ba[0])} x {inst.qty_str(ba[1])}" if ba else "-"
-    return f"{st.symbol} {st.state.value} u={st.seq.last_id} bid {bid} ask {ask} levels {len(st.book.bids)}/{len(st.book.asks)}"
+    lost = f" trades lost {st.stats.trades_missed} in {st.stats.trade_gaps} gaps" if st.stats.trade_gaps else ""
+    return (f"{st.symbol} {st.state.value} u={st.seq.last_id} bid {bid} ask {ask} "
+            f"levels {len(st.book.bids)}/{len(st.book.asks)}{lost}")

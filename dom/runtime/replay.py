@@ -70,6 +70,8 @@ class ReplaySummary:
     gaps: int = 0
     resyncs: int = 0
     crossed: int = 0
+    trade_gaps: int = 0  # breaks in the trade ids
+    trades_missed: int = 0
     bad_lines: int = 0
     bad_examples: list[list[Any]] = field(default_factory=list)
     gap_details: list[str] = field(default_factory=list)
@@ -139,7 +141,8 @@ class Replay:
         every alert and status change goes to ``on_output`` in order."""
         t0 = time.perf_counter()
         syms = list(self.instruments)
-        pipe = self.pipeline = Pipeline(self.label, self.rule, detectors=self._observers, context=None)
+        pipe = self.pipeline = Pipeline(self.label, self.rule, detectors=self._observers, context=None,
+                                        trade_ids=venues.get(self.venue).info.trade_ids)
         eng = self.engine = pipe.open(self.instruments)
         checkers = {s: TopOfBookChecker() for s in syms} if self.check else {}
         summ = ReplaySummary(str(self.path), self.format, self.venue, syms, [str(p) for p in self.paths])
@@ -195,6 +198,8 @@ class Replay:
             summ.gaps += s.gaps
             summ.resyncs += s.resyncs
             summ.crossed += s.crossed
+            summ.trade_gaps += s.trade_gaps
+            summ.trades_missed += s.trades_missed
             inst = st.instrument
             bb, ba = st.book.best_bid(), st.book.best_ask()
             summ.books[sym] = {

@@ -68,6 +68,7 @@ class VenueInfo:
     context: str  # what context is polled or streamed
     symbol_form: str  # e.g. "BTCUSDT"
     note: str = ""
+    trade_ids: bool = False  # trade ids run without holes, so a hole is a lost trade
 
 
 class Venue(Protocol):

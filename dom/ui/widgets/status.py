@@ -104,7 +104,8 @@ class StatusBar(Widget):
             (f" {m.venue}", 6),
             (self.symbol, 0),
             (book, 0),
-            (f"gaps {st.stats.gaps} resyncs {st.stats.resyncs}", 3),
+            (f"gaps {st.stats.gaps} resyncs {st.stats.resyncs}"
+             + (f" trades lost {st.stats.trades_missed}" if st.stats.trades_missed else ""), 3),
             (f"{synced}/{len(eng.symbols)} synced", 4),
             (f"{fr.rate:.0f} msg/s" if fr.rate is not None else "- msg/s", 3),
             (fr.lag_text(m, self.symbol), 2),

@@ -18,7 +18,7 @@ class BinanceUsdm:
         name="binanceusdm", title="Binance USDⓈ-M futures", native=True,
         sequence="U/u/pu chain from the REST snapshot; aggTrade ids",
         checksum="", context="funding, mark/index (stream), open interest, 24 h (REST)",
-        symbol_form="BTCUSDT",
+        symbol_form="BTCUSDT", trade_ids=True,
     )
     rule = Rule.USDM
 
@@ -50,7 +50,7 @@ class BinanceSpot(BinanceUsdm):
     info = VenueInfo(
         name="binance", title="Binance spot (recordings only)", native=True,
         sequence="U == previous u + 1 from the REST snapshot", checksum="", context="",
-        symbol_form="BTCUSDT", note="no live client: dom follows futures",
+        symbol_form="BTCUSDT", note="no live client: dom follows futures", trade_ids=True,
     )
     rule = Rule.SPOT
 
