@@ -147,3 +147,20 @@ def test_rest_weight_gate_spreads_requests():
 
     took = asyncio.run(main())
     assert 3.0 < took < 5.5
+
+
+def test_500_symbols_are_split_over_connections_under_the_stream_and_url_limits():
+    """More than ~195 symbols once made one combined URL over 8 KB: HTTP 400, traceback, exit 1."""
+    from dom.venues.binance_usdm.client import MAX_STREAMS, MAX_URL, BinanceUsdmFeed
+
+    syms = [f"SYM{i:03d}LONGNAMEUSDT" for i in range(500)]
+    feed = BinanceUsdmFeed(syms, emit=lambda e: None, endpoint="http://127.0.0.1:1", book_ticker=True,
+                           raw_trades=True)
+    for endpoint in ("public", "market"):
+        conns = feed.connections(endpoint)
+        assert len(conns) > 1 and len({name for name, _, _ in conns}) == len(conns)
+        assert [s for _, group, _ in conns for s in group] == syms  # every symbol once, in order
+        for _, group, url in conns:
+            assert len(url) <= MAX_URL and url.count("@") // 1 <= MAX_STREAMS * 2
+            assert len(url.split("streams=")[1].split("/")) <= MAX_STREAMS
+    assert [n for n, _, _ in BinanceUsdmFeed(syms[:3], emit=lambda e: None).connections("public")] == ["public"]

@@ -43,6 +43,8 @@ log = logging.getLogger("dom.venues.binance_usdm.client")
 
 PRODUCTION_REST = "https://fapi.binance.com"
 PRODUCTION_WS = "wss://fstream.binance.com"
+MAX_STREAMS = 200  # streams per connection
+MAX_URL = 4000  # bytes of a connection URL (8 KB and over: HTTP 400)
 
 
 def endpoints(endpoint: str | None) -> tuple[str, str]:
@@ -123,9 +125,9 @@ class BinanceUsdmFeed:
         self.snapshots.session, self.snapshots.decoder = self._session, self.decoder
         return self.instruments
 
-    def _streams(self, endpoint: str) -> list[str]:
+    def _streams(self, endpoint: str, symbols: list[str] | None = None) -> list[str]:
         out = []
-        for s in self.symbols:
+        for s in self.symbols if symbols is None else symbols:
             if endpoint == "public":
                 out.append(wire.depth_stream(s, self.depth_ms))
                 if self.book_ticker:
@@ -138,14 +140,36 @@ class BinanceUsdmFeed:
                     out.append(wire.mark_price_stream(s))
         return out
 
+    def connections(self, endpoint: str) -> list[tuple[str, list[str], str]]:
+        """``(name, symbols, url)`` per websocket connection: the symbols split so that no
+        connection carries more than ``MAX_STREAMS`` streams or a URL over ``MAX_URL`` bytes
+        (one URL for ~195 symbols was over 8 KB: HTTP 400)."""
+        base = f"{self.ws}/{endpoint}/stream?streams="
+        groups: list[list[str]] = []
+        cur: list[str] = []
+        n = length = 0
+        for sym in self.symbols:
+            streams = self._streams(endpoint, [sym])
+            add = sum(len(x) + 1 for x in streams)
+            if cur and (n + len(streams) > MAX_STREAMS or len(base) + length + add > MAX_URL):
+                groups.append(cur)
+                cur, n, length = [], 0, 0
+            cur.append(sym)
+            n += len(streams)
+            length += add
+        if cur:
+            groups.append(cur)
+        return [(endpoint if len(groups) == 1 else f"{endpoint}#{i + 1}", g,
+                 base + "/".join(self._streams(endpoint, g))) for i, g in enumerate(groups)]
+
     # ---------------------------------------------------------------------------------- run
     async def run(self) -> None:
         if self.decoder is None:
             await self.prepare()
         try:
             await run_together([
-                asyncio.create_task(self._ws_loop("public"), name="dom-feed-public"),
-                asyncio.create_task(self._ws_loop("market"), name="dom-feed-market"),
+                asyncio.create_task(self._ws_loop(endpoint, name, symbols, url), name=f"dom-feed-{name}")
+                for endpoint in ("public", "market") for name, symbols, url in self.connections(endpoint)
             ])
         finally:
             await self.close()
@@ -165,37 +189,36 @@ class BinanceUsdmFeed:
     def _status(self, endpoint: str, state: FeedState, detail: str) -> None:
         self.on_status(endpoint, state, detail)
 
-    def _depth_status(self, state: FeedState, detail: str) -> None:
+    def _depth_status(self, state: FeedState, detail: str, symbols: list[str]) -> None:
         now = time.time_ns()
         off = self.snapshots.off
-        self.emit([FeedStatus(s, state, detail, 0, now) for s in self.symbols if s not in off])
+        self.emit([FeedStatus(s, state, detail, 0, now) for s in symbols if s not in off])
 
-    async def _ws_loop(self, endpoint: str) -> None:
-        url = f"{self.ws}/{endpoint}/stream?streams=" + "/".join(self._streams(endpoint))
+    async def _ws_loop(self, endpoint: str, name: str, symbols: list[str], url: str) -> None:
         initial, low, high = self.reconnect
         delays = functools.partial(backoff, initial_delay=initial, min_delay=low, max_delay=high)
         first = True
-        self.on_status(endpoint, FeedState.CONNECTING, url)
+        self.on_status(name, FeedState.CONNECTING, url)
         async for ws in connect(url, reconnect_delays=delays, max_size=1 << 24, ping_interval=20,
                                 ping_timeout=20, open_timeout=10, max_queue=4096):
             if not first:
                 self.stats.reconnects += 1
             first = False
-            self.on_status(endpoint, FeedState.CONNECTED, url)
+            self.on_status(name, FeedState.CONNECTED, url)
             try:
-                await self._receive(ws, endpoint)
+                await self._receive(ws, name)
             except websockets.ConnectionClosed as e:
                 detail = f"closed: {e.rcvd.code if e.rcvd else 'no close frame'}"
-                self.on_status(endpoint, FeedState.DISCONNECTED, detail)
+                self.on_status(name, FeedState.DISCONNECTED, detail)
                 if endpoint == "public":
-                    self._depth_status(FeedState.DISCONNECTED, detail)
+                    self._depth_status(FeedState.DISCONNECTED, detail, symbols)
                 continue
             except _Stale:
                 self.stats.stale += 1
                 detail = f"no data for {self.stale_after:g} s"
-                self.on_status(endpoint, FeedState.STALE, detail)
+                self.on_status(name, FeedState.STALE, detail)
                 if endpoint == "public":
-                    self._depth_status(FeedState.STALE, detail)
+                    self._depth_status(FeedState.STALE, detail, symbols)
                 ws.transport.abort()
                 continue
 

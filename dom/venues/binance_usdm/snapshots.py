@@ -3,7 +3,7 @@
 Each symbol that needs a snapshot gets its own task with its own backoff (100 ms doubling to
 5 s), so a symbol whose snapshot keeps failing never holds up the others. Every request first
 takes its weight from a token bucket under Binance's REST limit (``/fapi/v1/depth``: weight 2 up
-to 50 levels, 5 to 100, 10 to 500, 20 to 1000; 2,400 a minute per IP: dom takes at most half).
+to 50 levels, 5 to 100, 10 to 500, 20 to 1000; 2,400 a minute per IP: snapshots take at most 1,800).
 Answers are handled as Binance documents them:
 
 - 200: the snapshot goes to the engine (a body that does not decode is retried);
@@ -28,7 +28,7 @@ from dom.venues.base import FeedStats
 from dom.venues.binance_usdm.codec import BinanceDecoder, DecodeError
 
 INVALID_SYMBOL = -1121
-LIMIT_PER_MINUTE = 1200
+LIMIT_PER_MINUTE = 1800  # of Binance's 2,400 a minute per IP: the context poller asks the rest
 
 
 def depth_weight(limit: int) -> int:
