@@ -1,0 +1,62 @@
+"""Memory over a long session: `dom run` on the built-in market (5 symbols by default) for
+MINUTES, its RSS read from /proc every minute; prints each minute and the slope after warm-up
+(least squares over minutes WARMUP..end, in MB per hour).
+
+    python benchmarks/soak_rss.py [--minutes 30] [--warmup 5] [--symbols 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+
+
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def slope(xs: list[float], ys: list[float]) -> float:
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    den = sum((x - mx) ** 2 for x in xs)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / den if den else 0.0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--minutes", type=int, default=30)
+    ap.add_argument("--warmup", type=int, default=5)
+    ap.add_argument("--symbols", type=int, default=5)
+    a = ap.parse_args()
+    syms = ["BTCUSDT", "KITEUSDT", "MOTHUSDT", "PIKEUSDT", "WRENUSDT"][: a.symbols]
+    p = subprocess.Popen([sys.executable, "-m", "dom", "run", "--duration", str(a.minutes * 60 + 5),
+                          "--summary-every", "0", *syms], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         text=True)
+    xs, ys = [], []
+    try:
+        t0 = time.monotonic()
+        for minute in range(1, a.minutes + 1):
+            time.sleep(max(0.0, t0 + minute * 60 - time.monotonic()))
+            if p.poll() is not None:
+                raise SystemExit(f"dom run ended early: {p.stderr.read()[-500:]}")
+            r = rss_mb(p.pid)
+            print(f"minute {minute:3d}: RSS {r:7.1f} MB", flush=True)
+            if minute >= a.warmup:
+                xs.append(minute)
+                ys.append(r)
+    finally:
+        p.terminate()
+        p.wait(30)
+    if len(xs) >= 2:
+        print(f"slope after minute {a.warmup}: {slope(xs, ys) * 60:+.1f} MB/hour "
+              f"({ys[0]:.1f} -> {ys[-1]:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main()
