@@ -43,6 +43,17 @@ def parse_stream(name: str) -> tuple[str, str] | None:
     return None
 
 
+async def _send(ws: web.WebSocketResponse, frame: bytes) -> None:
+    """A text frame, as Binance sends; bytes that are not UTF-8 (only an injected fault makes
+    them) go as a binary frame, since a text frame must be UTF-8."""
+    try:
+        text = frame.decode()
+    except UnicodeDecodeError:
+        await ws.send_bytes(frame)
+        return
+    await ws.send_str(text)
+
+
 class Conn:
     __slots__ = ("ws", "endpoint", "combined", "subs", "queue", "task", "request")
 
@@ -305,7 +316,7 @@ class SimServer:
                     wait = due - loop.time()
                     if wait > 0:
                         await asyncio.sleep(wait)
-                await ws.send_str(frame.decode())  # Binance sends text frames
+                await _send(ws, frame)
         except (ConnectionResetError, RuntimeError, asyncio.CancelledError):
             pass
 
@@ -324,7 +335,7 @@ class SimServer:
                 await asyncio.sleep(SWITCH_GAP_S)
             last = c
             try:
-                await c.ws.send_str(frame.decode())
+                await _send(c.ws, frame)
             except (ConnectionResetError, RuntimeError):
                 pass
 
