@@ -40,6 +40,9 @@ class FeedConfig:
     """Depth push interval: 100, 250 or 500 ms."""
     stale_after_s: float = 10.0
     """A socket silent this long is stale: reconnect."""
+    book_stale_after_s: float = 2.0
+    """An active symbol's depth silent this long (or 20 of its usual intervals): its book is
+    stale (alerts held) until the next message resyncs it; 0 = off."""
     snapshot_limit: int = 1000
     """REST depth snapshot size (5..1000)."""
 
@@ -316,6 +319,7 @@ def _validate(cfg: Config, env: Mapping[str, str]) -> None:
     _need(isinstance(f.snapshot_limit, int) and 5 <= f.snapshot_limit <= 1000, "feed.snapshot_limit",
           "must be 5..1000", f.snapshot_limit)
     _number(cfg, "feed.stale_after_s", positive=True)
+    _number(cfg, "feed.book_stale_after_s")
     for k in ("initial_s", "min_s", "max_s"):
         _number(cfg, f"reconnect.{k}", positive=k != "initial_s")
     r = cfg.reconnect

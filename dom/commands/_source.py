@@ -18,6 +18,8 @@ def add_source_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--preset", choices=["mixed", "major", "smallcap"], help="built-in market preset")
     p.add_argument("--seed", type=int, help="built-in market seed")
     p.add_argument("--stale-after", type=float, metavar="S", help="reconnect after S silent seconds (default 10)")
+    p.add_argument("--book-stale-after", type=float, metavar="S",
+                   help="a busy symbol's book is stale after S seconds without depth (default 2; 0 = off)")
 
 
 def resolve(args: argparse.Namespace):
@@ -36,6 +38,8 @@ def resolve(args: argparse.Namespace):
         f.depth_ms = args.depth_ms
     if args.stale_after is not None:
         f.stale_after_s = args.stale_after
+    if getattr(args, "book_stale_after", None) is not None:
+        f.book_stale_after_s = args.book_stale_after
     if args.preset is not None:
         cfg.sim.preset = args.preset
     if args.seed is not None:

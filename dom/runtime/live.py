@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from dom.core.types import FeedState, FeedStatus
 from dom.runtime.pipeline import Pipeline, SinkFanout
 
 log = logging.getLogger("dom.runtime")
@@ -31,6 +32,7 @@ class LiveDriver:
         pipeline: Pipeline,
         sinks: list[Any] | None = None,
         poller_for: Callable[..., Any] | None = None,
+        stale_after_s: float = 2.0,
     ) -> None:
         self.client = client
         self.pipeline = pipeline
@@ -38,6 +40,8 @@ class LiveDriver:
         self.poller_for = poller_for
         self.poller: Any = None
         self.started_ns = 0
+        self.stale_after_s = stale_after_s  # 0: no per-symbol watch
+        self.stale_marked: dict[str, int] = {}  # symbols marked stale, and how often
         self._stop = asyncio.Event()
         client.emit = pipeline.feed
         client.on_status = pipeline.connection
@@ -66,6 +70,7 @@ class LiveDriver:
         feed_task = asyncio.create_task(self.client.run(), name="dom-feed")
         stop_task = asyncio.create_task(self._stop.wait())
         poll_task = asyncio.create_task(self.poller.run(), name="dom-context") if self.poller else None
+        watch_task = asyncio.create_task(self._watch(), name="dom-watch") if self.stale_after_s > 0 else None
         if poll_task is not None:  # the context is extra: its failure never stops the feed
             poll_task.add_done_callback(_poller_done)
         try:
@@ -75,13 +80,39 @@ class LiveDriver:
             if feed_task in done:
                 feed_task.result()  # a fatal feed error surfaces here
         finally:
-            tasks = {feed_task, stop_task} | ({poll_task} if poll_task else set())
+            tasks = {feed_task, stop_task} | {t for t in (poll_task, watch_task) if t is not None}
             for t in tasks:
                 t.cancel()
             # Bounded: a shutdown must never hang on a feed that does not let go.
             await asyncio.wait(tasks, timeout=3.0)
             for s in self.sinks:
                 await s.aclose(flush_deadline)
+
+    async def _watch(self) -> None:
+        """Per symbol: a book whose depth stream went silent is stale, at once for the screen and
+        the alerts, while the connection may still be fine (other symbols on it talk). Silent
+        means no depth message for ``stale_after_s`` or 20 typical intervals, whichever is longer,
+        on a symbol that was active (depth at least every 500 ms, median). The next message
+        resyncs it."""
+        import time
+
+        while True:
+            await asyncio.sleep(0.25)
+            eng = self.pipeline.engine
+            if eng is None:
+                continue
+            now = time.time_ns()
+            for sym, r in self.pipeline.rates.items():
+                st = eng.symbols.get(sym)
+                typical = r.depth_interval_ns()
+                if st is None or not st.synced or typical is None or typical > 500_000_000:
+                    continue
+                silent = now - r.depth_recv_ns[-1]
+                limit = max(int(self.stale_after_s * 1e9), 20 * typical)
+                if silent > limit:
+                    self.stale_marked[sym] = self.stale_marked.get(sym, 0) + 1
+                    self.pipeline.feed([FeedStatus(sym, FeedState.STALE, f"no depth for {silent / 1e9:.1f} s "
+                                                   f"(it came every {typical / 1e6:.0f} ms)", 0, now)])
 
     # ------------------------------------------------------------------------------- views
     @property

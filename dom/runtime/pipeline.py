@@ -67,6 +67,15 @@ class SymbolRates:
 
     messages: int = 0
     lags_ms: deque = field(default_factory=lambda: deque(maxlen=2000))
+    depth_recv_ns: deque = field(default_factory=lambda: deque(maxlen=64))  # receive times of depth
+
+    def depth_interval_ns(self) -> int | None:
+        """The median time between depth messages lately (None before there are 16)."""
+        t = self.depth_recv_ns
+        if len(t) < 16:
+            return None
+        gaps = sorted(b - a for a, b in zip(t, list(t)[1:]))
+        return gaps[len(gaps) // 2]
 
     def lag_pct(self, q: float) -> float | None:
         if not self.lags_ms:
@@ -140,10 +149,12 @@ class Pipeline:
                 r = rates.get(ev.symbol)
                 if r is not None:
                     r.messages += 1
-                    if kind is BookDelta and ev.ts_exchange_ns:
-                        # Exchange time -> received, which is when the book is applied (inline,
-                        # just after the frame arrived); in a replay, the recorded lag.
-                        r.lags_ms.append((ev.ts_recv_ns - ev.ts_exchange_ns) / 1e6)
+                    if kind is BookDelta:
+                        r.depth_recv_ns.append(ev.ts_recv_ns)
+                        if ev.ts_exchange_ns:
+                            # Exchange time -> received, which is when the book is applied
+                            # (inline, just after the frame arrived); in a replay, the recorded lag.
+                            r.lags_ms.append((ev.ts_recv_ns - ev.ts_exchange_ns) / 1e6)
             for o in eng.feed(ev):
                 self._route(o)
 

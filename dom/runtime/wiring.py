@@ -151,7 +151,8 @@ async def run_headless(cfg: Any, duration: float | None, context_out: Any = None
     async with open_source(cfg) as src:
         pipe = build_pipeline(cfg, src)
         pipe.subscribe(StderrListener())
-        drv = LiveDriver(src.client, pipe, sinks, poller_for=src.venue.context_poller)
+        drv = LiveDriver(src.client, pipe, sinks, poller_for=src.venue.context_poller,
+                         stale_after_s=cfg.feed.book_stale_after_s)
         await drv.start()
 
         async def summaries() -> None:
@@ -224,7 +225,7 @@ async def record(cfg: Any, output: str, duration: float | None, force: bool = Fa
                            raw_trades=True) as src:
         pipe = build_pipeline(cfg, src)
         pipe.subscribe(StderrListener())
-        drv = LiveDriver(src.client, pipe, build_sinks(["jsonl:-"]))
+        drv = LiveDriver(src.client, pipe, build_sinks(["jsonl:-"]), stale_after_s=cfg.feed.book_stale_after_s)
         await drv.start()
         client = src.client
         meta = {
@@ -289,7 +290,8 @@ def tui(cfg: Any, replay: str | None = None, speed: float = 1.0, fps: float = 20
             async with source() as src:
                 pipe = build_pipeline(cfg, src, observers=(model.observers,))
                 model.attach(pipe)
-                drv = LiveDriver(src.client, pipe, sinks, poller_for=None if replay else src.venue.context_poller)
+                drv = LiveDriver(src.client, pipe, sinks, poller_for=None if replay else src.venue.context_poller,
+                                 stale_after_s=0 if replay else cfg.feed.book_stale_after_s)
                 model.stats = drv
                 await drv.start()
                 await drv.run(duration)

@@ -35,6 +35,7 @@ class Faults:
         self.injected: list[str] = []  # what was done, in order
         self._inject: list[tuple[str, bytes]] = []
         self._rejected: dict[str, tuple[int, int, str]] = {}
+        self._silent: dict[str, float] = {}
         self.snapshot_requests: dict[str, int] = {}
 
     def _note(self, what: str) -> None:
@@ -97,6 +98,15 @@ class Faults:
             self._snap_errors -= 1
             return self._snap_status
         return None
+
+    def silence(self, symbol: str, seconds: float) -> None:
+        """No depth for ``symbol`` for ``seconds`` (its trades and every other symbol go on)."""
+        self._note(f"silence {symbol} {seconds}")
+        self._silent[symbol.upper()] = time.monotonic() + seconds
+
+    def silenced(self, symbol: str) -> bool:
+        until = self._silent.get(symbol)
+        return until is not None and time.monotonic() < until
 
     def stall(self, seconds: float) -> None:
         self._note(f"stall {seconds}")

@@ -229,7 +229,7 @@ class SimServer:
             key = parse_stream(m.stream)
             if key is None:
                 continue
-            if key[1] == "depth" and f.take_gap(key[0]):
+            if key[1] == "depth" and (f.take_gap(key[0]) or f.silenced(key[0])):
                 continue
             if f.stalled():
                 continue

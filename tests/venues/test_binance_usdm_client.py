@@ -164,3 +164,26 @@ def test_500_symbols_are_split_over_connections_under_the_stream_and_url_limits(
             assert len(url) <= MAX_URL and url.count("@") // 1 <= MAX_STREAMS * 2
             assert len(url.split("streams=")[1].split("/")) <= MAX_STREAMS
     assert [n for n, _, _ in BinanceUsdmFeed(syms[:3], emit=lambda e: None).connections("public")] == ["public"]
+
+
+async def test_one_symbol_going_silent_is_marked_stale_within_seconds_and_recovers():
+    """A book could sit "synced" for up to 10 s of silence (the connection's watchdog): one
+    symbol whose depth stops while the others talk on the same connection is now stale within
+    ~2 s (alerts held), and resyncs to an exact book when its depth comes back."""
+    async with SimServer(seed=3, port=0) as srv, Harness(srv) as h:
+        await asyncio.sleep(3.0)  # its usual depth interval is known
+        srv.faults.silence("KITEUSDT", 4.0)
+        loop = asyncio.get_running_loop()
+        t0 = loop.time()
+        while h.engine["KITEUSDT"].state is not FeedState.STALE:
+            assert loop.time() - t0 < 3.5, h.engine["KITEUSDT"].state
+            await asyncio.sleep(0.05)
+        took = loop.time() - t0
+        assert 1.5 < took < 3.5
+        assert h.engine["BTCUSDT"].synced and h.engine["PIKEUSDT"].synced
+        assert h.feed.stats.reconnects == 0
+        while not h.engine["KITEUSDT"].synced:
+            assert loop.time() - t0 < 10
+            await asyncio.sleep(0.05)
+        await h.assert_exact()
+        assert h.rt.stale_marked == {"KITEUSDT": 1}
