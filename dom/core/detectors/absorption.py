@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from dom.core.detectors.params import DetectorParams
+from dom.core.detectors.rolling import RollingSamples
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, Output, Trade
@@ -39,8 +40,8 @@ _MS = 1_000_000
 _SEC = 1_000_000_000
 
 
-def _pct(samples: deque, pct: float) -> int:
-    s = sorted(v for _, v in samples)
+def _pct(samples: RollingSamples, pct: float) -> int:
+    s = samples.sorted
     return s[min(len(s) - 1, int(pct / 100 * len(s)))] if s else 0
 
 
@@ -132,9 +133,9 @@ class AbsorptionDetector(ObserverBase):
         sides = (BookSide.BID, BookSide.ASK)
         self.side_trades: dict[BookSide, deque[int]] = {s: deque() for s in sides}  # trade times
         self.side_w: dict[BookSide, _Window] = {s: _Window() for s in sides}  # all takers into a side, rate window
-        self.samples: dict[BookSide, deque] = {s: deque() for s in sides}  # (t, V_W at the touch)
-        self.rates: dict[BookSide, deque] = {s: deque() for s in sides}  # (t, trades into the side)
-        self.levels: dict[BookSide, deque] = {s: deque() for s in sides}  # (t, median of ten best)
+        self.samples = {s: RollingSamples() for s in sides}  # (t, V_W at the touch)
+        self.rates = {s: RollingSamples() for s in sides}  # (t, trades into the side)
+        self.levels = {s: RollingSamples() for s in sides}  # (t, median of ten best)
         self.base_w = {s: 0 for s in sides}
         self.base_rate = {s: 0 for s in sides}
         self.med_level = {s: 0 for s in sides}
@@ -165,9 +166,8 @@ class AbsorptionDetector(ObserverBase):
             top = sorted(q for _, q in lv.top(10))
             for dq, v in ((self.samples[side], w.prune(tt - self.w_ns) if w else 0),
                           (self.rates[side], len(st)), (self.levels[side], top[len(top) // 2])):
-                dq.append((now, v))
-                while dq[0][0] < horizon:
-                    dq.popleft()
+                dq.add(now, v)
+                dq.expire(horizon)
         if now >= self.next_stats_ns:
             self.next_stats_ns = now + 10 * _SEC
             p = self.p

@@ -39,6 +39,7 @@ from typing import Sequence
 
 from dom.core.detectors.band import band_half
 from dom.core.detectors.params import DetectorParams
+from dom.core.detectors.rolling import RollingSamples
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, Output, Trade
@@ -95,7 +96,7 @@ class SpoofDetector(ObserverBase):
         self.depth_t = 0
         self.next_stats_ns = 0
         self.mids: deque[tuple[int, int]] = deque()  # (t, 2 x mid) over the last second
-        self.ranges: deque[tuple[int, int]] = deque()  # (t, mid range over a second), sampled
+        self.ranges = RollingSamples()  # (t, mid range over a second), sampled
         self.range_pct: int | None = None  # rolling percentile of those ranges (half ticks)
         self.next_range_ns = 0
         self.judged: deque[tuple[int, BookSide]] = deque()  # recent pulls, for the two-sided check
@@ -128,12 +129,11 @@ class SpoofDetector(ObserverBase):
                     self._level(sym, side, px, q, now)
         # The mid's range over the last second, sampled; its rolling percentile (30 min).
         rs = self.ranges
-        rs.append((now, self._range()))
-        while rs[0][0] < now - 1800 * _SEC:
-            rs.popleft()
+        rs.add(now, self._range())
+        rs.expire(now - 1800 * _SEC)
         if now >= self.next_range_ns and len(rs) >= 30:
             self.next_range_ns = now + 10 * _SEC
-            v = sorted(x for _, x in rs)
+            v = rs.sorted
             floor = int(2 * self.p.spoof_vol_min_ticks)
             self.range_pct = max(floor, v[int(self.p.spoof_vol_pct / 100 * (len(v) - 1))])
 

@@ -18,6 +18,7 @@ from typing import Sequence
 
 from dom.core.detectors.band import band_half
 from dom.core.detectors.params import DetectorParams
+from dom.core.detectors.rolling import RollingSamples
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, Output, Trade
 
@@ -51,7 +52,7 @@ class WallDetector(ObserverBase):
         self.walls: dict[tuple[BookSide, int], _Wall] = {}
         self.median: dict[BookSide, float] = {}
         self.threshold: dict[BookSide, int] = {}
-        self.samples: dict[BookSide, deque] = {BookSide.BID: deque(), BookSide.ASK: deque()}
+        self.samples = {BookSide.BID: RollingSamples(), BookSide.ASK: RollingSamples()}  # sampled band sizes
         self.p95: dict[BookSide, int] = {BookSide.BID: 0, BookSide.ASK: 0}
         self.next_stats_ns = 0
         self.next_p95_ns = 0
@@ -101,12 +102,10 @@ class WallDetector(ObserverBase):
             self.median[side] = med
             smp = self.samples[side]
             for q in self.rng.sample(sizes, min(5, len(sizes))):
-                smp.append((now, q))
-            horizon = now - self.p.wall_p95_window_s * _SEC
-            while smp and smp[0][0] < horizon:
-                smp.popleft()
+                smp.add(now, q)
+            smp.expire(now - self.p.wall_p95_window_s * _SEC)
             if refresh_p95 and len(smp) >= 20:
-                s = sorted(q for _, q in smp)
+                s = smp.sorted
                 self.p95[side] = s[int(0.95 * (len(s) - 1))]
             self.threshold[side] = max(int(self.p.wall_ratio * med) + 1, self.p95[side])
             out += [(side, px, q) for px, q in band]
