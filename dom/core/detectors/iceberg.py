@@ -33,6 +33,7 @@ from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, Output, Trade
 
 _MS = 1_000_000
+_NEVER = 1 << 62
 
 
 @dataclass
@@ -101,6 +102,7 @@ class IcebergDetector(ObserverBase):
         # are not organic: a health metric for a venue without ground truth.
         self.control = {"depletions": 0, "near_hits": 0, "far_hits": 0}
         self._watch: dict[tuple[BookSide, int], list[int]] = {}  # key -> [near_end, far_start, far_end, state]
+        self._oldest = _NEVER  # at most the earliest last trade of any level (levels end 10 s after theirs)
 
     def on_trade(self, sym: SymbolState, t: Trade) -> list[Output]:
         key = (t.taker.maker_side, t.px_ticks)
@@ -118,7 +120,7 @@ class IcebergDetector(ObserverBase):
         for side, px, before, after in changes:
             best = bb if side is BookSide.BID else ba
             near = best is not None and abs(best - px) <= 5  # where trades can happen
-            if near or (side, px) in self.trades or (side, px) in self.levels:
+            if near or (key := (side, px)) in self.trades or key in self.levels:
                 self.pending.append((t, side, px, before, after))
         return self._drain(sym)
 
@@ -143,11 +145,18 @@ class IcebergDetector(ObserverBase):
                 self._judge(sym, side, px, mark, shown, shown, v, out)
             if not q:
                 del self.trades[key]
-        for key, lv in list(self.levels.items()):
-            if lv.last_trade_ns and self.depth_t - lv.last_trade_ns > self.p.iceberg_end_s * 1_000_000_000:
-                if lv.announced:
-                    out.append(self._alert(sym, lv, AlertState.END, self.depth_t, end="no_trades"))
-                del self.levels[key]
+        end_ns = self.p.iceberg_end_s * 1_000_000_000
+        if self.depth_t - self._oldest > end_ns:  # some level may have gone quiet: look
+            oldest = _NEVER
+            for key, lv in list(self.levels.items()):
+                last = lv.last_trade_ns
+                if last and self.depth_t - last > end_ns:
+                    if lv.announced:
+                        out.append(self._alert(sym, lv, AlertState.END, self.depth_t, end="no_trades"))
+                    del self.levels[key]
+                elif last and last < oldest:
+                    oldest = last
+            self._oldest = oldest
         return out
 
     def _take_trades(self, side: BookSide, px: int, t: int) -> int:
@@ -171,6 +180,8 @@ class IcebergDetector(ObserverBase):
         if v:
             lv.traded += v
             lv.last_trade_ns = t
+            if t < self._oldest:
+                self._oldest = t
         lv.max_q = max(lv.max_q, before, after)
         lv.last_q = after
         r = v - (before - after)
@@ -298,6 +309,7 @@ class IcebergDetector(ObserverBase):
         out: list[Output] = [self._alert(sym, lv, AlertState.END, ts_ns, end="unknown_resync")
                              for lv in self.levels.values() if lv.announced]
         self.levels.clear()
+        self._oldest = _NEVER
         self.pending.clear()
         self.trades.clear()
         return out

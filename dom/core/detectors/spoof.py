@@ -41,6 +41,7 @@ from dom.core.detectors.band import band_half
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples
 from dom.core.detectors.slack import AdaptiveSlack
+from dom.core.detectors.tape import TakerTape
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, Output, Trade
 
@@ -89,7 +90,7 @@ class SpoofDetector(ObserverBase):
         self.median: dict[BookSide, int] = {}
         self.threshold: dict[BookSide, int] = {}
         self.half: dict[BookSide, int] = {BookSide.BID: 0, BookSide.ASK: 0}  # band half-width, ticks
-        self.trades = {BookSide.BID: deque(), BookSide.ASK: deque()}  # (T, px, qty), last few s
+        self.trades = {BookSide.BID: TakerTape(), BookSide.ASK: TakerTape()}  # (T, px, qty), last few s
         self.adds = {BookSide.BID: deque(), BookSide.ASK: deque()}  # (t, px, added) size increases
         self.pulls: list[_Pull] = []
         self.slack = AdaptiveSlack(p.align_slack_ms)
@@ -169,7 +170,7 @@ class SpoofDetector(ObserverBase):
     # ------------------------------------------------------------------------------- hooks
     def on_trade(self, sym: SymbolState, t: Trade) -> list[Output]:
         if sym.synced:
-            self.trades[t.taker.maker_side].append((t.ts_exchange_ns, t.px_ticks, t.qty_lots))
+            self.trades[t.taker.maker_side].append(t.ts_exchange_ns, t.px_ticks, t.qty_lots)
             if self.depth_t:
                 self.slack.on_trade(self.depth_t, t.ts_exchange_ns)
         return []
@@ -199,7 +200,9 @@ class SpoofDetector(ObserverBase):
                     if c is not None and after < before:
                         self._maybe_pull(sym, c, after, now)
         horizon = now - max(5, p.spoof_flow_s) * _SEC
-        for dq in (self.trades[BookSide.BID], self.trades[BookSide.ASK], self.adds[BookSide.BID], self.adds[BookSide.ASK]):
+        self.trades[BookSide.BID].expire(horizon)
+        self.trades[BookSide.ASK].expire(horizon)
+        for dq in (self.adds[BookSide.BID], self.adds[BookSide.ASK]):
             while dq and dq[0][0] < horizon:
                 dq.popleft()
         if not cands:
@@ -225,7 +228,7 @@ class SpoofDetector(ObserverBase):
         # A pull is a point event: nothing is open. What was seen before the gap is forgotten.
         self.cands.clear()
         self.pulls.clear()
-        self.trades = {BookSide.BID: deque(), BookSide.ASK: deque()}
+        self.trades = {BookSide.BID: TakerTape(), BookSide.ASK: TakerTape()}
         self.adds = {BookSide.BID: deque(), BookSide.ASK: deque()}
         self.mids.clear()
         self.judged.clear()
@@ -263,8 +266,8 @@ class SpoofDetector(ObserverBase):
         """Share of taker volume over the last ``spoof_flow_s`` seconds that hit ``side`` (sellers
         into bids, buyers into asks): the flow pushing price toward an order there."""
         lo = now - self.p.spoof_flow_s * _SEC
-        mine = sum(q for T, _, q in self.trades[side] if T > lo)
-        other = sum(q for T, _, q in self.trades[side.opposite] if T > lo)
+        mine = self.trades[side].volume_after(lo)
+        other = self.trades[side.opposite].volume_after(lo)
         return mine / (mine + other) if mine + other else 0.5
 
     def _judge(self, sym: SymbolState) -> list[Output]:
