@@ -117,11 +117,13 @@ class IcebergDetector(ObserverBase):
         t = delta.ts_exchange_ns
         self.depth_t = max(self.depth_t, t)
         bb, ba = sym.book.bids.best_px(), sym.book.asks.best_px()
+        trades, levels, push = self.trades, self.levels, self.pending.append
+        BID = BookSide.BID
         for side, px, before, after in changes:
-            best = bb if side is BookSide.BID else ba
-            near = best is not None and abs(best - px) <= 5  # where trades can happen
-            if near or (key := (side, px)) in self.trades or key in self.levels:
-                self.pending.append((t, side, px, before, after))
+            best = bb if side is BID else ba
+            near = best is not None and -5 <= best - px <= 5  # where trades can happen
+            if near or ((trades or levels) and ((key := (side, px)) in trades or key in levels)):
+                push((t, side, px, before, after))
         return self._drain(sym)
 
     def _drain(self, sym: SymbolState) -> list[Output]:
@@ -129,10 +131,13 @@ class IcebergDetector(ObserverBase):
         slack = self.slack.ns
         mark = self.depth_t - slack
         pend = self.pending
+        trades, levels = self.trades, self.levels
         while pend and pend[0][0] <= mark:
             t, side, px, before, after = pend.popleft()
-            v = self._take_trades(side, px, t)
-            self._judge(sym, side, px, t, before, after, v, out)
+            key = (side, px)
+            v = self._take_trades(side, px, t) if key in trades else 0
+            if v or key in levels:  # (else _judge has nothing to follow)
+                self._judge(sym, side, px, t, before, after, v, out)
         # Trades at a level the depth never showed changing (a refill to the same size, or
         # liquidity that never shows): judged at the watermark with the level unchanged.
         for key in list(self.trades):

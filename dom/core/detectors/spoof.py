@@ -189,12 +189,15 @@ class SpoofDetector(ObserverBase):
         thr = self.threshold
         big = min(thr.values(), default=0) // 2
         cands = self.cands
+        BID = BookSide.BID
+        tb, ta = thr.get(BID), thr.get(BookSide.ASK)  # (no hook below changes a threshold)
         for side, px, before, after in changes:
             if big and after - before >= big:
                 self.adds[side].append((now, px, after - before))
             if cands or (thr and after >= big):  # cheap filter before building keys
                 key = (side, px)
-                if key in cands or (side in thr and after >= thr[side]):
+                t = tb if side is BID else ta
+                if key in cands or (t is not None and after >= t):
                     self._level(sym, side, px, after, now)
                     c = cands.get(key)
                     if c is not None and after < before:
@@ -207,20 +210,29 @@ class SpoofDetector(ObserverBase):
                 dq.popleft()
         if not cands:
             return self._judge(sym) if self.pulls else []
-        window = p.spoof_drop_window_ms * _MS
-        best = {BookSide.BID: sym.book.bids.best_px(), BookSide.ASK: sym.book.asks.best_px()}
+        book = sym.book
+        bb, ba = book.bids.best_px(), book.asks.best_px()
+        bl, al = book.bids.levels, book.asks.levels
+        hb, ha = self.half[BID], self.half[BookSide.ASK]
+        approach = now - p.spoof_approach_s * _SEC
+        old = now - p.spoof_drop_window_ms * _MS
         for key, c in list(cands.items()):
-            b = best[c.side]
-            d = None if b is None else (b - c.px if c.side is BookSide.BID else c.px - b)
-            if d is not None and (not c.dists or c.dists[-1][1] != d):
-                c.dists.append((now, d))
-            while len(c.dists) > 1 and c.dists[1][0] <= now - p.spoof_approach_s * _SEC:
-                c.dists.popleft()
-            while len(c.sizes) > 1 and c.sizes[1][0] <= now - window:
-                c.sizes.popleft()
-            t = thr.get(c.side)
-            q = sym.book.side(c.side).size_at(c.px)
-            if not c.pending and (t is None or q < 0.5 * t or d is None or d < 0 or d > self.half[c.side]):
+            px = c.px
+            if c.side is BID:
+                d = None if bb is None else bb - px
+                t, half, q = tb, hb, bl.get(px, 0)
+            else:
+                d = None if ba is None else px - ba
+                t, half, q = ta, ha, al.get(px, 0)
+            dists = c.dists
+            if d is not None and (not dists or dists[-1][1] != d):
+                dists.append((now, d))
+            while len(dists) > 1 and dists[1][0] <= approach:
+                dists.popleft()
+            sizes = c.sizes
+            while len(sizes) > 1 and sizes[1][0] <= old:
+                sizes.popleft()
+            if not c.pending and (t is None or q < 0.5 * t or d is None or d < 0 or d > half):
                 del cands[key]
         return self._judge(sym)
 

@@ -121,8 +121,19 @@ class WallDetector(ObserverBase):
         if now >= self.next_stats_ns:
             for side, px, q in self._stats(sym, now):
                 self._level(sym, side, px, q, now, out)
-        for side, px, _old, new in changes:
-            self._level(sym, side, px, new, now, out)
+        thr = self.threshold
+        if thr:
+            # What _level would return at once for: no threshold on that side, or a level below
+            # it that is no wall (most changes). The threshold does not move during the loop.
+            walls = self.walls
+            tb, ta = thr.get(BookSide.BID), thr.get(BookSide.ASK)
+            for side, px, _old, new in changes:
+                t = tb if side is BookSide.BID else ta
+                if t is None or (new < t and (not walls or (side, px) not in walls)):
+                    continue
+                self._level(sym, side, px, new, now, out)
+        if not self.walls:
+            return out
         gone = [w for w in self.walls.values() if w.gone_ns]
         if gone:
             self._track_moves(sym, gone, changes, now, out)
