@@ -140,6 +140,15 @@ class BookSideLevels:
         d = self.levels
         return ((s * k, d[s * k]) for k in self._index.irange(a, b))
 
+    def between(self, lo: int, hi: int) -> list[Level]:
+        """``levels_between`` as a list (cheaper when all of them are wanted)."""
+        s = self._sign
+        a, b = (s * lo, s * hi) if s > 0 else (s * hi, s * lo)
+        d = self.levels
+        if s > 0:
+            return [(k, d[k]) for k in self._index.irange(a, b)]
+        return [(-k, d[-k]) for k in self._index.irange(a, b)]
+
     def rank(self, px: int) -> int:
         """How many levels are better than ``px`` (0 = at or better than the best)."""
         return self._index.bisect_left(self._sign * px)

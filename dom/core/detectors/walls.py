@@ -61,8 +61,9 @@ class WallDetector(ObserverBase):
         # What usually rests at each distance from the touch (recent samples per side and distance
         # bucket, and their P90): books are humped and touch queues grow in quiet spells, so a
         # level is compared with the large end of what is normal where it stands.
-        self.dist_samples: dict[tuple[BookSide, int], deque] = {}
-        self.dist_p90: dict[tuple[BookSide, int], int] = {}
+        # Indexed by distance bucket (``_bucket``); a bucket's deque exists from its first sample.
+        self.dist_samples: dict[BookSide, list[deque | None]] = {s: [None] * _NBUCKETS for s in BookSide}
+        self.dist_p90: dict[BookSide, list[int | None]] = {s: [None] * _NBUCKETS for s in BookSide}
 
     # ---------------------------------------------------------------------------- statistics
     def _band(self, sym: SymbolState, side: BookSide) -> list[tuple[int, int]]:
@@ -74,10 +75,10 @@ class WallDetector(ObserverBase):
         best = lv.best_px()
         half = self.half[side] = band_half(lv, best, mid2, self.p)
         lo, hi = (best - half, best) if side is BookSide.BID else (best, best + half)
-        return list(lv.levels_between(lo, hi))
+        return lv.between(lo, hi)
 
-    def _stats(self, sym: SymbolState, now: int) -> list[tuple[BookSide, int, int]]:
-        """Once a second: band medians, P95 samples, thresholds; returns band levels to check."""
+    def _stats(self, sym: SymbolState, now: int) -> list[tuple[BookSide, list[tuple[int, int]]]]:
+        """Once a second: band medians, P95 samples, thresholds; returns the bands to check."""
         out = []
         refresh_p95 = now >= self.next_p95_ns
         for side in (BookSide.BID, BookSide.ASK):
@@ -86,19 +87,22 @@ class WallDetector(ObserverBase):
                 self.threshold.pop(side, None)
                 continue
             sizes = [q for _, q in band]
-            med = statistics.median(sizes)
+            med = _median(sizes)
             best = band[0][0]  # best first
+            ds = self.dist_samples[side]
             for px, q in band:
-                key = (side, _bucket(abs(px - best)))
-                d = self.dist_samples.get(key)
+                dist = px - best if px >= best else best - px
+                b = _BUCKET[dist] if dist < _FAR else _NBUCKETS - 1
+                d = ds[b]
                 if d is None:
-                    d = self.dist_samples[key] = deque(maxlen=self.p.wall_distance_samples)
+                    d = ds[b] = deque(maxlen=self.p.wall_distance_samples)
                 d.append(q)
             if refresh_p95:
-                for key, d in self.dist_samples.items():
-                    if key[0] is side and len(d) >= self.p.wall_distance_warmup:
+                p90 = self.dist_p90[side]
+                for b, d in enumerate(ds):
+                    if d is not None and len(d) >= self.p.wall_distance_warmup:
                         srt = sorted(d)
-                        self.dist_p90[key] = srt[int(0.9 * (len(srt) - 1))]
+                        p90[b] = srt[int(0.9 * (len(srt) - 1))]
             self.median[side] = med
             smp = self.samples[side]
             for q in self.rng.sample(sizes, min(5, len(sizes))):
@@ -108,7 +112,7 @@ class WallDetector(ObserverBase):
                 s = smp.sorted
                 self.p95[side] = s[int(0.95 * (len(s) - 1))]
             self.threshold[side] = max(int(self.p.wall_ratio * med) + 1, self.p95[side])
-            out += [(side, px, q) for px, q in band]
+            out.append((side, band))
         if refresh_p95:
             self.next_p95_ns = now + 10 * _SEC
         self.next_stats_ns = now + _SEC
@@ -119,8 +123,11 @@ class WallDetector(ObserverBase):
         now = delta.ts_exchange_ns
         out: list[Output] = []
         if now >= self.next_stats_ns:
-            for side, px, q in self._stats(sym, now):
-                self._level(sym, side, px, q, now, out)
+            for side, band in self._stats(sym, now):
+                t, walls = self.threshold[side], self.walls
+                for px, q in band:
+                    if q >= t or (walls and (side, px) in walls):  # (else _level returns at once)
+                        self._level(sym, side, px, q, now, out)
         thr = self.threshold
         if thr:
             # What _level would return at once for: no threshold on that side, or a level below
@@ -202,7 +209,7 @@ class WallDetector(ObserverBase):
     # ------------------------------------------------------------------------------ episodes
     def _typical(self, side: BookSide, dist: int) -> int | None:
         """P90 of the level sizes seen at this distance from the touch (None while warming up)."""
-        return self.dist_p90.get((side, _bucket(dist)))
+        return self.dist_p90[side][_bucket(dist)]
 
     def _level(self, sym: SymbolState, side: BookSide, px: int, q: int, now: int, out: list[Output]) -> None:  # noqa: E501
         thr = self.threshold.get(side)
@@ -319,6 +326,13 @@ class WallDetector(ObserverBase):
         return Alert(w.id, now, sym.symbol, AlertKind.WALL, state, w.side, w.px, size, round(score, 3), msg, ev)
 
 
+def _median(xs: list[int]) -> float | int:
+    """``statistics.median``, without its generality: the middle value, or the mean of the two."""
+    s = sorted(xs)
+    n = len(s)
+    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+
+
 def _bucket(d: int) -> int:
     """Distance buckets: one per tick near the touch, wider further out."""
     if d < 6:
@@ -330,3 +344,8 @@ def _bucket(d: int) -> int:
     if d < 25:
         return 8
     return 9
+
+
+_NBUCKETS = 10
+_FAR = 25  # from here on, the last bucket
+_BUCKET = [_bucket(d) for d in range(_FAR)]
