@@ -32,12 +32,11 @@ Wording is "pulled liquidity", never a claim of intent.
 
 from __future__ import annotations
 
-import statistics
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from dom.core.detectors.band import band_half
+from dom.core.detectors.band import Bands, median
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples
 from dom.core.detectors.slack import AdaptiveSlack
@@ -82,8 +81,9 @@ class _Pull:
 
 
 class SpoofDetector(ObserverBase):
-    def __init__(self, sym: SymbolState, p: DetectorParams) -> None:
+    def __init__(self, sym: SymbolState, p: DetectorParams, bands: Bands | None = None) -> None:
         self.p = p
+        self.bands = bands or Bands(sym, p)
         self.inst = sym.instrument
         self.lot_notional = float(sym.instrument.contract_size) * sym.instrument.qty.to_float(1)
         self.cands: dict[tuple[BookSide, int], _Cand] = {}
@@ -111,21 +111,19 @@ class SpoofDetector(ObserverBase):
         if mid2 is None:
             return
         for side in (BookSide.BID, BookSide.ASK):
-            lv = book.side(side)
-            best = lv.best_px()
-            half = self.half[side] = band_half(lv, best, mid2, self.p)
-            lo, hi = (best - half, best) if side is BookSide.BID else (best, best + half)
-            sizes = [q for _, q in lv.levels_between(lo, hi)]
+            best, half, band = self.bands.get(side)  # type: ignore[misc]  # (a two-sided book)
+            self.half[side] = half
+            sizes = [q for _, q in band]
             if len(sizes) < 5:
                 self.threshold.pop(side, None)
                 continue
-            med = int(statistics.median(sizes))
+            med = int(median(sizes))
             self.median[side] = med
             floor = self.p.spoof_min_notional / max(1e-12, self.inst.price.to_float(best) * self.lot_notional)
             self.threshold[side] = int(max(self.p.spoof_ratio * med, floor)) + 1
             t = self.threshold[side]
             cands = self.cands
-            for px, q in lv.levels_between(lo, hi):
+            for px, q in band:
                 if q >= t or (side, px) in cands:
                     self._level(sym, side, px, q, now)
         # The mid's range over the last second, sampled; its rolling percentile (30 min).
@@ -234,7 +232,7 @@ class SpoofDetector(ObserverBase):
                 sizes.popleft()
             if not c.pending and (t is None or q < 0.5 * t or d is None or d < 0 or d > half):
                 del cands[key]
-        return self._judge(sym)
+        return self._judge(sym) if self.pulls else []
 
     def on_sync_lost(self, sym: SymbolState, ts_ns: int) -> list[Output]:
         # A pull is a point event: nothing is open. What was seen before the gap is forgotten.

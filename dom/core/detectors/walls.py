@@ -16,7 +16,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Sequence
 
-from dom.core.detectors.band import band_half
+from dom.core.detectors.band import Bands, median as _median
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
@@ -45,8 +45,9 @@ class _Wall:
 
 
 class WallDetector(ObserverBase):
-    def __init__(self, sym: SymbolState, p: DetectorParams) -> None:
+    def __init__(self, sym: SymbolState, p: DetectorParams, bands: Bands | None = None) -> None:
         self.p = p
+        self.bands = bands or Bands(sym, p)
         self.inst = sym.instrument
         self.contract = float(sym.instrument.contract_size)
         self.walls: dict[tuple[BookSide, int], _Wall] = {}
@@ -67,15 +68,11 @@ class WallDetector(ObserverBase):
 
     # ---------------------------------------------------------------------------- statistics
     def _band(self, sym: SymbolState, side: BookSide) -> list[tuple[int, int]]:
-        book = sym.book
-        mid2 = book.mid2()
-        if mid2 is None:
+        b = self.bands.get(side)
+        if b is None:
             return []
-        lv = book.side(side)
-        best = lv.best_px()
-        half = self.half[side] = band_half(lv, best, mid2, self.p)
-        lo, hi = (best - half, best) if side is BookSide.BID else (best, best + half)
-        return lv.between(lo, hi)
+        self.half[side] = b[1]
+        return b[2]
 
     def _stats(self, sym: SymbolState, now: int) -> list[tuple[BookSide, list[tuple[int, int]]]]:
         """Once a second: band medians, P95 samples, thresholds; returns the bands to check."""
@@ -324,13 +321,6 @@ class WallDetector(ObserverBase):
             msg = (f"{verb}: {side} {inst.px_str(w.px)} size {inst.qty_str(size)} "
                    f"({ratio:.1f}x band median), {dist} ticks from the touch")
         return Alert(w.id, now, sym.symbol, AlertKind.WALL, state, w.side, w.px, size, round(score, 3), msg, ev)
-
-
-def _median(xs: list[int]) -> float | int:
-    """``statistics.median``, without its generality: the middle value, or the mean of the two."""
-    s = sorted(xs)
-    n = len(s)
-    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
 
 
 def _bucket(d: int) -> int:
