@@ -38,6 +38,7 @@ from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, Ou
 
 _MS = 1_000_000
 _SEC = 1_000_000_000
+_FAR = 1 << 62
 
 
 def _pct(samples: RollingSamples, pct: float) -> int:
@@ -122,13 +123,16 @@ class _Episode:
 
 
 class AbsorptionDetector(ObserverBase):
-    def __init__(self, sym: SymbolState, p: DetectorParams) -> None:
+    def __init__(self, sym: SymbolState, p: DetectorParams, slack: AdaptiveSlack | None = None) -> None:
         self.p = p
         self.inst = sym.instrument
         self.lot_notional = float(sym.instrument.contract_size) * sym.instrument.qty.to_float(1)
         self.w_ns = p.absorption_window_s * _SEC
         self.rate_ns = p.absorption_rate_ms * _MS
         self.win: dict[tuple[BookSide, int], _Window] = {}
+        # Per side, a price no window stands beyond (bids: at or above every bid window's price,
+        # asks: at or below every ask window's): a trade there goes through no window.
+        self.win_edge = {BookSide.BID: -_FAR, BookSide.ASK: _FAR}
         self.eps: dict[tuple[BookSide, int], _Episode] = {}
         sides = (BookSide.BID, BookSide.ASK)
         self.side_trades: dict[BookSide, deque[int]] = {s: deque() for s in sides}  # trade times
@@ -141,7 +145,8 @@ class AbsorptionDetector(ObserverBase):
         self.med_level = {s: 0 for s in sides}
         self.last_px: dict[BookSide, int | None] = {s: None for s in sides}
         self.recent: dict[tuple[BookSide, int], tuple[str, int]] = {}  # held episodes: (id, end time)
-        self.slack = AdaptiveSlack(p.align_slack_ms)
+        # Shared with the other detector that feeds it the same trades (see make_observers).
+        self.slack = slack or AdaptiveSlack(p.align_slack_ms)
         self.depth_t = 0
         self.next_sample_ns = 0
         self.next_stats_ns = 0
@@ -183,7 +188,7 @@ class AbsorptionDetector(ObserverBase):
             del self.recent[key]
 
     def _threshold(self, side: BookSide, px: int) -> int | None:
-        if len(self.samples[side]) < self.p.absorption_warmup_s:
+        if len(self.samples[side].q) < self.p.absorption_warmup_s:
             return None
         p = self.p
         floor = p.absorption_min_notional / max(1e-12, self.inst.price.to_float(px) * self.lot_notional)
@@ -197,7 +202,7 @@ class AbsorptionDetector(ObserverBase):
         side, px, T, q = t.taker.maker_side, t.px_ticks, t.ts_exchange_ns, t.qty_lots
         out: list[Output] = []
         if self.depth_t:
-            self.slack.on_trade(self.depth_t, T)
+            self.slack.on_trade_once(sym.stats.trades, self.depth_t, T)
         self.side_trades[side].append(T)
         self.side_w[side].add(T, q, T - self.rate_ns)
         if px != self.last_px[side]:
@@ -207,6 +212,9 @@ class AbsorptionDetector(ObserverBase):
         w = self.win.get(key)
         if w is None:
             w = self.win[key] = _Window()
+            edge = self.win_edge
+            if px > edge[side] if side is BookSide.BID else px < edge[side]:
+                edge[side] = px
         vw = w.add(T, q, T - self.w_ns)
         ep = self.eps.get(key)
         if ep is not None and not ep.announced and T - ep.last_trade_ns > self.w_ns:
@@ -294,6 +302,7 @@ class AbsorptionDetector(ObserverBase):
                              for ep in self.eps.values() if ep.announced]
         self.eps.clear()
         self.win.clear()
+        self.win_edge = {BookSide.BID: -_FAR, BookSide.ASK: _FAR}
         self.recent.clear()
         for side in (BookSide.BID, BookSide.ASK):
             self.last_px[side] = None
@@ -304,8 +313,18 @@ class AbsorptionDetector(ObserverBase):
         """A trade at ``px`` went through every level of ``side`` better than it: their volume
         windows restart, and open episodes there are broken."""
         bid = side is BookSide.BID
-        for key in [k for k in self.win if k[0] is side and (k[1] > px if bid else k[1] < px)]:
-            del self.win[key]
+        edge = self.win_edge
+        if px < edge[side] if bid else px > edge[side]:  # some window may stand beyond px: look
+            stay = -_FAR  # (signed so that larger is further out on either side)
+            for key in list(self.win):
+                if key[0] is side:
+                    if key[1] > px if bid else key[1] < px:
+                        del self.win[key]
+                    elif (key[1] if bid else -key[1]) > stay:
+                        stay = key[1] if bid else -key[1]
+            edge[side] = stay if bid else -stay
+        if not self.eps:
+            return
         for key, ep in list(self.eps.items()):
             if ep.side is side and T >= ep.first_ns and (px < ep.px if bid else px > ep.px):
                 if ep.announced:

@@ -20,7 +20,7 @@ class AdaptiveSlack:
     Deterministic: exchange times and arrival order only.
     """
 
-    __slots__ = ("floor", "lags", "n", "ns", "lag")
+    __slots__ = ("floor", "lags", "n", "ns", "lag", "last")
 
     def __init__(self, floor_ms: int) -> None:
         self.floor = floor_ms * _MS
@@ -28,6 +28,14 @@ class AdaptiveSlack:
         self.n = 0
         self.ns = self.floor
         self.lag = 0  # the P99 lag itself
+        self.last = -1  # the engine's count of the last trade seen (``on_trade_once``)
+
+    def on_trade_once(self, n: int, depth_t: int, trade_t: int) -> None:
+        """``on_trade`` for the engine's ``n``-th trade of the symbol, once however many of the
+        detectors sharing this slack report it."""
+        if n != self.last:
+            self.last = n
+            self.on_trade(depth_t, trade_t)
 
     def on_trade(self, depth_t: int, trade_t: int) -> None:
         self.lags.append(max(0, depth_t - trade_t))

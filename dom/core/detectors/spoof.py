@@ -81,7 +81,8 @@ class _Pull:
 
 
 class SpoofDetector(ObserverBase):
-    def __init__(self, sym: SymbolState, p: DetectorParams, bands: Bands | None = None) -> None:
+    def __init__(self, sym: SymbolState, p: DetectorParams, bands: Bands | None = None,
+                 slack: AdaptiveSlack | None = None) -> None:
         self.p = p
         self.bands = bands or Bands(sym, p)
         self.inst = sym.instrument
@@ -93,7 +94,8 @@ class SpoofDetector(ObserverBase):
         self.trades = {BookSide.BID: TakerTape(), BookSide.ASK: TakerTape()}  # (T, px, qty), last few s
         self.adds = {BookSide.BID: deque(), BookSide.ASK: deque()}  # (t, px, added) size increases
         self.pulls: list[_Pull] = []
-        self.slack = AdaptiveSlack(p.align_slack_ms)
+        # Shared with the other detector that feeds it the same trades (see make_observers).
+        self.slack = slack or AdaptiveSlack(p.align_slack_ms)
         self.depth_t = 0
         self.next_stats_ns = 0
         self.mids: deque[tuple[int, int]] = deque()  # (t, 2 x mid) over the last second
@@ -170,7 +172,7 @@ class SpoofDetector(ObserverBase):
         if sym.synced:
             self.trades[t.taker.maker_side].append(t.ts_exchange_ns, t.px_ticks, t.qty_lots)
             if self.depth_t:
-                self.slack.on_trade(self.depth_t, t.ts_exchange_ns)
+                self.slack.on_trade_once(sym.stats.trades, self.depth_t, t.ts_exchange_ns)
         return []
 
     def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
