@@ -3,8 +3,9 @@
 Each side is a ``dict`` (price -> size) plus a sorted index of its prices that is touched only
 when a level appears or disappears; a size change at an existing level is one dict store. The
 index keeps the best price first (bids are indexed by their negated price), so reading the top N
-walks N entries and never copies the side. See ``benchmarks/book.py`` for the measurement behind
-this choice.
+walks N entries and never copies the side. The index is a ``PriceIndex`` (a flat list in C
+``bisect`` up to a few thousand levels, a ``SortedList`` past that). See ``benchmarks/book.py``
+for the measurement behind this choice.
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from sortedcontainers import SortedList
-
+from dom.core.price_index import PriceIndex
 from dom.core.types import BookSide, Level
 
 
@@ -38,7 +38,7 @@ class BookSideLevels:
         self.side = side
         self.levels: dict[int, int] = {}
         self._sign = -1 if side is BookSide.BID else 1
-        self._index = SortedList()
+        self._index = PriceIndex()
         # Cached top-N read: valid until a change touches a price at or inside its edge.
         self._top: list[Level] | None = None
         self._top_n = 0
@@ -52,7 +52,7 @@ class BookSideLevels:
     def load(self, levels: Iterable[Level]) -> None:
         self.levels = {px: qty for px, qty in levels if qty > 0}
         s = self._sign
-        self._index = SortedList(s * px for px in self.levels)
+        self._index = PriceIndex(s * px for px in self.levels)
         self._top = None
 
     def set(self, px: int, qty: int) -> int:
@@ -88,19 +88,20 @@ class BookSideLevels:
                 idx.remove(s * px)
 
     def best(self) -> Level | None:
-        if not self._index:
-            return None
-        px = self._sign * self._index[0]
-        return px, self.levels[px]
+        px = self.best_px()
+        return None if px is None else (px, self.levels[px])
 
     def best_px(self) -> int | None:
-        return self._sign * self._index[0] if self._index else None
+        idx = self._index
+        flat = idx.flat
+        if flat is not None:
+            return self._sign * flat[0] if flat else None
+        return self._sign * idx.tree[0] if idx.tree else None  # type: ignore[index]
 
     def prices(self, n: int | None = None) -> Iterator[int]:
-        """Prices from the best outwards (at most ``n``), without copying the side."""
+        """Prices from the best outwards (at most ``n``)."""
         s = self._sign
-        it = self._index.islice(0, n) if n is not None else iter(self._index)
-        return (s * k for k in it)
+        return (s * k for k in self._index.head(n))
 
     def top(self, n: int) -> list[Level]:
         """The best ``n`` levels, best first. Cached (the deepest read so far; shallower reads are
@@ -111,7 +112,10 @@ class BookSideLevels:
             return top if self._top_n == n else top[:n]
         d = self.levels
         s = self._sign
-        top = [(s * k, d[s * k]) for k in self._index.islice(0, n)]
+        if s > 0:
+            top = [(k, d[k]) for k in self._index.head(n)]
+        else:
+            top = [(-k, d[-k]) for k in self._index.head(n)]
         self._top, self._top_n = top, n
         # Fewer levels than asked: any new level anywhere belongs in the top.
         self._top_edge = s * top[-1][0] if top and len(top) == n else 1 << 62
