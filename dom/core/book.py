@@ -72,7 +72,7 @@ class BookSideLevels:
 
     def apply(self, levels: Iterable[Level]) -> None:
         d = self.levels
-        idx = self._index
+        add, remove = self._index.add, self._index.remove
         s = self._sign
         edge = self._top_edge if self._top is not None else None
         for px, qty in levels:
@@ -81,11 +81,35 @@ class BookSideLevels:
                 edge = None
             if qty > 0:
                 if px not in d:
-                    idx.add(s * px)
+                    add(s * px)
                 d[px] = qty
             elif px in d:
                 del d[px]
-                idx.remove(s * px)
+                remove(s * px)
+
+    def apply_changes(self, levels: Iterable[Level], changes: list) -> None:
+        """``apply``, appending ``(side, px, size_before, size_after)`` to ``changes`` for each
+        level whose size changed (the engine's ``LevelChange``), in the order given."""
+        d = self.levels
+        s = self._sign
+        side = self.side
+        add, remove, push = self._index.add, self._index.remove, changes.append
+        edge = self._top_edge if self._top is not None else None
+        for px, qty in levels:
+            if edge is not None and s * px <= edge:
+                self._top = None
+                edge = None
+            old = d.get(px, 0)
+            if qty > 0:
+                if old != qty:
+                    d[px] = qty
+                    if not old:
+                        add(s * px)
+                    push((side, px, old, qty))
+            elif old:
+                del d[px]
+                remove(s * px)
+                push((side, px, old, 0))
 
     def best(self) -> Level | None:
         px = self.best_px()
