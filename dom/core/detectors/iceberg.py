@@ -103,12 +103,20 @@ class IcebergDetector(ObserverBase):
         self.control = {"depletions": 0, "near_hits": 0, "far_hits": 0}
         self._watch: dict[tuple[BookSide, int], list[int]] = {}  # key -> [near_end, far_start, far_end, state]
         self._oldest = _NEVER  # at most the earliest last trade of any level (levels end 10 s after theirs)
+        # Price ranges holding every key of ``trades`` and of ``levels`` (filters, not exact).
+        self.trades_lo, self.trades_hi = _NEVER, -_NEVER
+        self.levels_lo, self.levels_hi = _NEVER, -_NEVER
 
     def on_trade(self, sym: SymbolState, t: Trade) -> list[Output]:
         key = (t.taker.maker_side, t.px_ticks)
         q = self.trades.get(key)
         if q is None:
             q = self.trades[key] = deque()
+            px = t.px_ticks
+            if px < self.trades_lo:
+                self.trades_lo = px
+            if px > self.trades_hi:
+                self.trades_hi = px
         q.append((t.ts_exchange_ns, t.qty_lots))
         self.slack.on_trade(self.depth_t, t.ts_exchange_ns)
         return []
@@ -118,11 +126,12 @@ class IcebergDetector(ObserverBase):
         self.depth_t = max(self.depth_t, t)
         bb, ba = sym.book.bids.best_px(), sym.book.asks.best_px()
         trades, levels, push = self.trades, self.levels, self.pending.append
+        tlo, thi, llo, lhi = self.trades_lo, self.trades_hi, self.levels_lo, self.levels_hi
         BID = BookSide.BID
         for side, px, before, after in changes:
             best = bb if side is BID else ba
             near = best is not None and -5 <= best - px <= 5  # where trades can happen
-            if near or ((trades or levels) and ((key := (side, px)) in trades or key in levels)):
+            if near or (tlo <= px <= thi and (side, px) in trades) or (llo <= px <= lhi and (side, px) in levels):
                 push((t, side, px, before, after))
         return self._drain(sym)
 
@@ -140,6 +149,7 @@ class IcebergDetector(ObserverBase):
                 self._judge(sym, side, px, t, before, after, v, out)
         # Trades at a level the depth never showed changing (a refill to the same size, or
         # liquidity that never shows): judged at the watermark with the level unchanged.
+        lo, hi = _NEVER, -_NEVER  # the surviving keys' price range
         for key in list(self.trades):
             q = self.trades[key]
             late = mark - slack
@@ -150,18 +160,31 @@ class IcebergDetector(ObserverBase):
                 self._judge(sym, side, px, mark, shown, shown, v, out)
             if not q:
                 del self.trades[key]
+            else:
+                if key[1] < lo:
+                    lo = key[1]
+                if key[1] > hi:
+                    hi = key[1]
+        self.trades_lo, self.trades_hi = lo, hi
         end_ns = self.p.iceberg_end_s * 1_000_000_000
         if self.depth_t - self._oldest > end_ns:  # some level may have gone quiet: look
             oldest = _NEVER
+            lo, hi = _NEVER, -_NEVER
             for key, lv in list(self.levels.items()):
                 last = lv.last_trade_ns
                 if last and self.depth_t - last > end_ns:
                     if lv.announced:
                         out.append(self._alert(sym, lv, AlertState.END, self.depth_t, end="no_trades"))
                     del self.levels[key]
-                elif last and last < oldest:
+                    continue
+                if last and last < oldest:
                     oldest = last
+                if key[1] < lo:
+                    lo = key[1]
+                if key[1] > hi:
+                    hi = key[1]
             self._oldest = oldest
+            self.levels_lo, self.levels_hi = lo, hi
         return out
 
     def _take_trades(self, side: BookSide, px: int, t: int) -> int:
@@ -180,6 +203,10 @@ class IcebergDetector(ObserverBase):
             if v == 0:
                 return
             lv = self.levels[key] = _Level(side, px, t)
+            if px < self.levels_lo:
+                self.levels_lo = px
+            if px > self.levels_hi:
+                self.levels_hi = px
         p = self.p
         self._control(key, t, before, after, v)
         if v:

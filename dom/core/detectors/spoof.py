@@ -46,6 +46,7 @@ from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, Ou
 
 _MS = 1_000_000
 _SEC = 1_000_000_000
+_FAR = 1 << 62
 
 
 @dataclass
@@ -88,6 +89,7 @@ class SpoofDetector(ObserverBase):
         self.inst = sym.instrument
         self.lot_notional = float(sym.instrument.contract_size) * sym.instrument.qty.to_float(1)
         self.cands: dict[tuple[BookSide, int], _Cand] = {}
+        self.cands_lo, self.cands_hi = _FAR, -_FAR  # every candidate's price lies within (a filter)
         self.median: dict[BookSide, int] = {}
         self.threshold: dict[BookSide, int] = {}
         self.half: dict[BookSide, int] = {BookSide.BID: 0, BookSide.ASK: 0}  # band half-width, ticks
@@ -161,6 +163,10 @@ class SpoofDetector(ObserverBase):
             if d is None or d < self.p.spoof_min_d0_ticks or d > self.half[side]:
                 return
             c = self.cands[key] = _Cand(side, px, now, d, q)
+            if px < self.cands_lo:
+                self.cands_lo = px
+            if px > self.cands_hi:
+                self.cands_hi = px
             c.sizes.append((now, q))
             c.dists.append((now, d))
             return
@@ -191,14 +197,16 @@ class SpoofDetector(ObserverBase):
         cands = self.cands
         BID = BookSide.BID
         tb, ta = thr.get(BID), thr.get(BookSide.ASK)  # (no hook below changes a threshold)
+        lo, hi = self.cands_lo, self.cands_hi
         for side, px, before, after in changes:
             if big and after - before >= big:
                 self.adds[side].append((now, px, after - before))
             if cands or (thr and after >= big):  # cheap filter before building keys
-                key = (side, px)
                 t = tb if side is BID else ta
-                if key in cands or (t is not None and after >= t):
+                if (t is not None and after >= t) or (lo <= px <= hi and (side, px) in cands):
+                    key = (side, px)
                     self._level(sym, side, px, after, now)
+                    lo, hi = self.cands_lo, self.cands_hi
                     c = cands.get(key)
                     if c is not None and after < before:
                         self._maybe_pull(sym, c, after, now)
@@ -216,6 +224,7 @@ class SpoofDetector(ObserverBase):
         hb, ha = self.half[BID], self.half[BookSide.ASK]
         approach = now - p.spoof_approach_s * _SEC
         old = now - p.spoof_drop_window_ms * _MS
+        lo, hi = _FAR, -_FAR  # the survivors' price range
         for key, c in list(cands.items()):
             px = c.px
             if c.side is BID:
@@ -234,6 +243,12 @@ class SpoofDetector(ObserverBase):
                 sizes.popleft()
             if not c.pending and (t is None or q < 0.5 * t or d is None or d < 0 or d > half):
                 del cands[key]
+            else:
+                if px < lo:
+                    lo = px
+                if px > hi:
+                    hi = px
+        self.cands_lo, self.cands_hi = lo, hi
         return self._judge(sym) if self.pulls else []
 
     def on_sync_lost(self, sym: SymbolState, ts_ns: int) -> list[Output]:

@@ -23,6 +23,7 @@ from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, Output, Trade
 
 _SEC = 1_000_000_000
+_FAR = 1 << 62
 
 
 @dataclass
@@ -51,6 +52,7 @@ class WallDetector(ObserverBase):
         self.inst = sym.instrument
         self.contract = float(sym.instrument.contract_size)
         self.walls: dict[tuple[BookSide, int], _Wall] = {}
+        self.walls_lo, self.walls_hi = _FAR, -_FAR  # every wall's price lies within (a filter)
         self.median: dict[BookSide, float] = {}
         self.threshold: dict[BookSide, int] = {}
         self.samples = {BookSide.BID: RollingSamples(), BookSide.ASK: RollingSamples()}  # sampled band sizes
@@ -131,19 +133,27 @@ class WallDetector(ObserverBase):
             # it that is no wall (most changes). The threshold does not move during the loop.
             walls = self.walls
             tb, ta = thr.get(BookSide.BID), thr.get(BookSide.ASK)
+            lo, hi = self.walls_lo, self.walls_hi
             for side, px, _old, new in changes:
                 t = tb if side is BookSide.BID else ta
-                if t is None or (new < t and (not walls or (side, px) not in walls)):
+                if t is None or (new < t and (not lo <= px <= hi or (side, px) not in walls)):
                     continue
                 self._level(sym, side, px, new, now, out)
+                lo, hi = self.walls_lo, self.walls_hi
         if not self.walls:
             return out
         gone = [w for w in self.walls.values() if w.gone_ns]
         if gone:
             self._track_moves(sym, gone, changes, now, out)
+        lo, hi = _FAR, -_FAR
         for w in list(self.walls.values()):
+            if w.px < lo:
+                lo = w.px
+            if w.px > hi:
+                hi = w.px
             if not w.announced and now - w.first_ns >= self.p.wall_persist_ms * 1_000_000:
                 self._announce(sym, w, now, out)
+        self.walls_lo, self.walls_hi = lo, hi
         return out
 
     def _track_moves(self, sym: SymbolState, gone: list[_Wall], changes: Sequence[LevelChange], now: int,
@@ -173,6 +183,7 @@ class WallDetector(ObserverBase):
                     if b is not None:
                         w.dist = abs(b - px)
                     self.walls[(side, px)] = w
+                    self._admit(px)
                     if now - w.updated_ns >= p.wall_move_update_ms * 1_000_000 or \
                             abs(new - w.sent_size) > p.wall_update_change * w.sent_size:
                         w.sent_size = new  # a trailing wall moves often: say so at most once a second
@@ -181,6 +192,13 @@ class WallDetector(ObserverBase):
             else:
                 if now - w.gone_ns >= p.wall_move_ms * 1_000_000:
                     self._end(sym, w, now, out)
+
+    def _admit(self, px: int) -> None:
+        """Widen the price range every wall stands in (a filter for on_delta) to ``px``."""
+        if px < self.walls_lo:
+            self.walls_lo = px
+        if px > self.walls_hi:
+            self.walls_hi = px
 
     def _end(self, sym: SymbolState, w: _Wall, now: int, out: list[Output]) -> None:
         drop = max(1, w.peak - w.end_q)
@@ -235,6 +253,7 @@ class WallDetector(ObserverBase):
                 if len(lv) - lv.rank(px) <= self.p.wall_edge_levels:
                     return  # at the edge of the known book (a top-N feed): it may only be scrolling in
                 self.walls[key] = _Wall(side, px, now, q, q, dist=abs(best - px))
+                self._admit(px)
             else:
                 w.size = q
                 w.peak = max(w.peak, q)
