@@ -34,8 +34,20 @@ from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
-from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, Output, Trade
+from dom.core.types import (
+    Alert,
+    AlertKind,
+    AlertState,
+    BookDelta,
+    BookSide,
+    FeedState,
+    Output,
+    TakerSide,
+    Trade,
+)
 
+_BID, _ASK, _BUY = BookSide.BID, BookSide.ASK, TakerSide.BUY
+_SYNCED = FeedState.SYNCED
 _MS = 1_000_000
 _SEC = 1_000_000_000
 _FAR = 1 << 62
@@ -197,9 +209,10 @@ class AbsorptionDetector(ObserverBase):
 
     # ------------------------------------------------------------------------------- hooks
     def on_trade(self, sym: SymbolState, t: Trade) -> list[Output]:
-        if not sym.synced:
+        if sym.state is not _SYNCED:
             return []
-        side, px, T, q = t.taker.maker_side, t.px_ticks, t.ts_exchange_ns, t.qty_lots
+        side = _ASK if t.taker is _BUY else _BID  # (the maker side, without the property call)
+        px, T, q = t.px_ticks, t.ts_exchange_ns, t.qty_lots
         out: list[Output] = []
         if self.depth_t:
             self.slack.on_trade_once(sym.stats.trades, self.depth_t, T)

@@ -30,8 +30,18 @@ from sortedcontainers import SortedList
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
-from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, Output, Trade
+from dom.core.types import (
+    Alert,
+    AlertKind,
+    AlertState,
+    BookDelta,
+    BookSide,
+    Output,
+    TakerSide,
+    Trade,
+)
 
+_BID, _ASK, _BUY = BookSide.BID, BookSide.ASK, TakerSide.BUY
 _MS = 1_000_000
 _NEVER = 1 << 62
 
@@ -108,7 +118,7 @@ class IcebergDetector(ObserverBase):
         self.levels_lo, self.levels_hi = _NEVER, -_NEVER
 
     def on_trade(self, sym: SymbolState, t: Trade) -> list[Output]:
-        key = (t.taker.maker_side, t.px_ticks)
+        key = (_ASK if t.taker is _BUY else _BID, t.px_ticks)  # (maker side, price)
         q = self.trades.get(key)
         if q is None:
             q = self.trades[key] = deque()

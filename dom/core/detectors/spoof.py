@@ -42,8 +42,20 @@ from dom.core.detectors.rolling import RollingSamples
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.detectors.tape import TakerTape
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
-from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, Output, Trade
+from dom.core.types import (
+    Alert,
+    AlertKind,
+    AlertState,
+    BookDelta,
+    BookSide,
+    FeedState,
+    Output,
+    TakerSide,
+    Trade,
+)
 
+_BID, _ASK, _BUY = BookSide.BID, BookSide.ASK, TakerSide.BUY
+_SYNCED = FeedState.SYNCED
 _MS = 1_000_000
 _SEC = 1_000_000_000
 _FAR = 1 << 62
@@ -175,8 +187,8 @@ class SpoofDetector(ObserverBase):
 
     # ------------------------------------------------------------------------------- hooks
     def on_trade(self, sym: SymbolState, t: Trade) -> list[Output]:
-        if sym.synced:
-            self.trades[t.taker.maker_side].append(t.ts_exchange_ns, t.px_ticks, t.qty_lots)
+        if sym.state is _SYNCED:
+            self.trades[_ASK if t.taker is _BUY else _BID].append(t.ts_exchange_ns, t.px_ticks, t.qty_lots)
             if self.depth_t:
                 self.slack.on_trade_once(sym.stats.trades, self.depth_t, t.ts_exchange_ns)
         return []

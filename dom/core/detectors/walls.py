@@ -20,8 +20,9 @@ from dom.core.detectors.band import Bands, median as _median
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
-from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, Output, Trade
+from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, Output, TakerSide, Trade
 
+_BID, _ASK, _BUY = BookSide.BID, BookSide.ASK, TakerSide.BUY
 _SEC = 1_000_000_000
 _FAR = 1 << 62
 
@@ -207,7 +208,9 @@ class WallDetector(ObserverBase):
         del self.walls[(w.side, w.px)]
 
     def on_trade(self, sym: SymbolState, trade: Trade) -> list[Output]:
-        w = self.walls.get((trade.taker.maker_side, trade.px_ticks))
+        if not self.walls:
+            return []
+        w = self.walls.get((_ASK if trade.taker is _BUY else _BID, trade.px_ticks))
         if w is not None:
             w.traded += trade.qty_lots
         return []
