@@ -145,6 +145,17 @@ class BookSideLevels:
         self._top_edge = s * top[-1][0] if top and len(top) == n else 1 << 62
         return top
 
+    def nth_px(self, n: int) -> int | None:
+        """Price of the ``n``-th best level (1 = the best), or of the last one when fewer stand;
+        None for an empty side or ``n`` < 1. One index read, no top-N list."""
+        idx = self._index
+        m = len(idx)
+        if n < 1 or not m:
+            return None
+        flat = idx.flat
+        k = flat[min(n, m) - 1] if flat is not None else idx.tree[min(n, m) - 1]  # type: ignore[index]
+        return self._sign * k
+
     def size_at(self, px: int) -> int:
         return self.levels.get(px, 0)
 

@@ -36,3 +36,16 @@ def test_price_index_matches_a_sorted_list(monkeypatch, flat_max):
         idx.remove(5000)
     idx.clear()
     assert len(idx) == 0 and list(idx.head(5)) == []
+
+
+def test_nth_px_is_the_last_of_the_top_n():
+    from dom.core.book import OrderBook
+
+    book = OrderBook()
+    book.apply_snapshot([(100 - i, 1) for i in range(5)], [(101 + i, 1) for i in range(5)])
+    for side in (book.bids, book.asks):
+        for n in range(0, 8):
+            top = side.top(n)
+            assert side.nth_px(n) == (top[-1][0] if top else None)
+    book.clear()
+    assert book.bids.nth_px(3) is None

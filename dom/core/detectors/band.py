@@ -17,9 +17,9 @@ _UNREAD = object()
 def band_half(lv: BookSideLevels, best: int, mid2: int, p: DetectorParams) -> int:
     """Half-width of the band in ticks, for the book side ``lv`` whose best price is ``best``."""
     half = min(p.wall_band_ticks, max(1, mid2 // 200))  # 1% of mid (mid2 is twice the mid), in ticks
-    near = lv.top(p.wall_band_min_levels)
-    if near and abs(near[-1][0] - best) > half:
-        half = abs(near[-1][0] - best)
+    far = lv.nth_px(p.wall_band_min_levels)  # the deepest of the nearest N levels
+    if far is not None and abs(far - best) > half:
+        half = abs(far - best)
     return half
 
 
