@@ -9,7 +9,7 @@ much memory, and the index becomes a ``SortedList`` (and flat again below half t
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right, insort
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from sortedcontainers import SortedList
 

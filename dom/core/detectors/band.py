@@ -35,7 +35,7 @@ class Bands:
     first)``, or None while a side is empty. Read once per applied message (the engine's
     ``applied`` count tells them apart) however many detectors ask; do not mutate the list."""
 
-    __slots__ = ("sym", "p", "_at", "_bid", "_ask")
+    __slots__ = ("_ask", "_at", "_bid", "p", "sym")
 
     def __init__(self, sym: SymbolState, p: DetectorParams) -> None:
         self.sym, self.p = sym, p

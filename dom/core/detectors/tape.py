@@ -9,14 +9,14 @@ outside the asked span gives the same integer.
 from __future__ import annotations
 
 from collections import deque
-from typing import Iterator
+from collections.abc import Iterator
 
 
 class TakerTape:
     """``(T, px, qty)`` in arrival order, their total ``qty``, and whether they are in ``T`` order
     (a trade stream is; if one ever arrives out of order the sums scan until it has left)."""
 
-    __slots__ = ("q", "total", "popped", "last_desc")
+    __slots__ = ("last_desc", "popped", "q", "total")
 
     def __init__(self) -> None:
         self.q: deque[tuple[int, int, int]] = deque()

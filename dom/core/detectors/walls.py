@@ -13,14 +13,24 @@ from __future__ import annotations
 import random
 import statistics
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
-from dom.core.detectors.band import Bands, median as _median
+from dom.core.detectors.band import Bands
+from dom.core.detectors.band import median as _median
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
-from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, Output, TakerSide, Trade
+from dom.core.types import (
+    Alert,
+    AlertKind,
+    AlertState,
+    BookDelta,
+    BookSide,
+    Output,
+    TakerSide,
+    Trade,
+)
 
 _BID, _ASK, _BUY = BookSide.BID, BookSide.ASK, TakerSide.BUY
 _SEC = 1_000_000_000
