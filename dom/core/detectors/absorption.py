@@ -51,6 +51,7 @@ _SYNCED = FeedState.SYNCED
 _MS = 1_000_000
 _SEC = 1_000_000_000
 _FAR = 1 << 62
+_UNSET = object()
 
 
 def _pct(samples: RollingSamples, pct: float) -> int:
@@ -153,6 +154,7 @@ class AbsorptionDetector(ObserverBase):
         self.rates = {s: RollingSamples() for s in sides}  # (t, trades into the side)
         self.levels = {s: RollingSamples() for s in sides}  # (t, median of ten best)
         self.base_w = {s: 0 for s in sides}
+        self.thr_cache: dict[BookSide, dict[int, int | None]] = {s: {} for s in sides}  # see _threshold
         self.base_rate = {s: 0 for s in sides}
         self.med_level = {s: 0 for s in sides}
         self.last_px: dict[BookSide, int | None] = {s: None for s in sides}
@@ -198,8 +200,19 @@ class AbsorptionDetector(ObserverBase):
         lo = now - self.p.absorption_resume_s * _SEC
         for key in [k for k, (_, t) in self.recent.items() if t < lo]:
             del self.recent[key]
+        for cache in self.thr_cache.values():
+            cache.clear()  # samples and baselines moved
 
     def _threshold(self, side: BookSide, px: int) -> int | None:
+        """The volume threshold at ``px`` (None while warming up); it changes only when
+        ``_sample`` runs, so it is kept per price until then."""
+        cache = self.thr_cache[side]
+        thr = cache.get(px, _UNSET)
+        if thr is _UNSET:
+            thr = cache[px] = self._compute_threshold(side, px)
+        return thr  # type: ignore[return-value]
+
+    def _compute_threshold(self, side: BookSide, px: int) -> int | None:
         if len(self.samples[side].q) < self.p.absorption_warmup_s:
             return None
         p = self.p
