@@ -223,9 +223,10 @@ class SpoofDetector(ObserverBase):
                     if c is not None and after < before:
                         self._maybe_pull(sym, c, after, now)
         horizon = now - max(5, p.spoof_flow_s) * _SEC
-        self.trades[BookSide.BID].expire(horizon)
-        self.trades[BookSide.ASK].expire(horizon)
-        for dq in (self.adds[BookSide.BID], self.adds[BookSide.ASK]):
+        for tape in self.trades.values():
+            if tape.q and tape.q[0][0] < horizon:
+                tape.expire(horizon)
+        for dq in self.adds.values():
             while dq and dq[0][0] < horizon:
                 dq.popleft()
         if not cands:
