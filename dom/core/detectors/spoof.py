@@ -210,12 +210,24 @@ class SpoofDetector(ObserverBase):
         BID = BookSide.BID
         tb, ta = thr.get(BID), thr.get(BookSide.ASK)  # (no hook below changes a threshold)
         lo, hi = self.cands_lo, self.cands_hi
+        book = sym.book
+        bb, ba = book.bids.best_px(), book.asks.best_px()
+        hb, ha = self.half[BID], self.half[BookSide.ASK]
+        d0 = p.spoof_min_d0_ticks
         for side, px, before, after in changes:
             if big and after - before >= big:
                 self.adds[side].append((now, px, after - before))
             if cands or (thr and after >= big):  # cheap filter before building keys
                 t = tb if side is BID else ta
-                if (t is not None and after >= t) or (lo <= px <= hi and (side, px) in cands):
+                known = lo <= px <= hi and (side, px) in cands
+                if known or (t is not None and after >= t):
+                    if not known:  # what _level asks of a new candidate's distance, asked here
+                        b = bb if side is BID else ba
+                        if b is None:
+                            continue
+                        d = b - px if side is BID else px - b
+                        if d < d0 or d > (hb if side is BID else ha):
+                            continue
                     key = (side, px)
                     self._level(sym, side, px, after, now)
                     lo, hi = self.cands_lo, self.cands_hi
@@ -231,10 +243,7 @@ class SpoofDetector(ObserverBase):
                 dq.popleft()
         if not cands:
             return self._judge(sym) if self.pulls else []
-        book = sym.book
-        bb, ba = book.bids.best_px(), book.asks.best_px()
         bl, al = book.bids.levels, book.asks.levels
-        hb, ha = self.half[BID], self.half[BookSide.ASK]
         approach = now - p.spoof_approach_s * _SEC
         old = now - p.spoof_drop_window_ms * _MS
         lo, hi = _FAR, -_FAR  # the survivors' price range
