@@ -77,7 +77,9 @@ class WallDetector(ObserverBase):
         # level is compared with the large end of what is normal where it stands.
         # Indexed by distance bucket (``_bucket``); a bucket's deque exists from its first sample.
         self.dist_samples: dict[BookSide, list[deque | None]] = {s: [None] * _NBUCKETS for s in BookSide}
-        self.dist_p90: dict[BookSide, list[int | None]] = {s: [None] * _NBUCKETS for s in BookSide}
+        # A bucket's P90 as of the last refresh: an int, or the refresh's copy of its samples
+        # (a list) until someone asks (most buckets are not asked before the next refresh).
+        self.dist_p90: dict[BookSide, list[int | list[int] | None]] = {s: [None] * _NBUCKETS for s in BookSide}
 
     # ---------------------------------------------------------------------------- statistics
     def _band(self, sym: SymbolState, side: BookSide) -> list[tuple[int, int]]:
@@ -111,8 +113,7 @@ class WallDetector(ObserverBase):
                 p90 = self.dist_p90[side]
                 for b, d in enumerate(ds):
                     if d is not None and len(d) >= self.p.wall_distance_warmup:
-                        srt = sorted(d)
-                        p90[b] = srt[int(0.9 * (len(srt) - 1))]
+                        p90[b] = list(d)  # sorted and read in _typical, if asked
             self.median[side] = med
             smp = self.samples[side]
             for q in self.rng.sample(sizes, min(5, len(sizes))):
@@ -237,7 +238,13 @@ class WallDetector(ObserverBase):
     # ------------------------------------------------------------------------------ episodes
     def _typical(self, side: BookSide, dist: int) -> int | None:
         """P90 of the level sizes seen at this distance from the touch (None while warming up)."""
-        return self.dist_p90[side][_bucket(dist)]
+        p90 = self.dist_p90[side]
+        b = _bucket(dist)
+        v = p90[b]
+        if type(v) is list:
+            srt = sorted(v)
+            v = p90[b] = srt[int(0.9 * (len(srt) - 1))]
+        return v  # type: ignore[return-value]
 
     def _level(self, sym: SymbolState, side: BookSide, px: int, q: int, now: int, out: list[Output]) -> None:  # noqa: E501
         thr = self.threshold.get(side)
