@@ -33,13 +33,13 @@ Wording is "pulled liquidity", never a claim of intent.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
 from typing import Sequence
 
 from dom.core.detectors.band import Bands, median
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples
 from dom.core.detectors.slack import AdaptiveSlack
+from dom.core.detectors.spoof_state import _Cand, _Pull
 from dom.core.detectors.tape import TakerTape
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import (
@@ -59,38 +59,6 @@ _SYNCED = FeedState.SYNCED
 _MS = 1_000_000
 _SEC = 1_000_000_000
 _FAR = 1 << 62
-
-
-@dataclass
-class _Cand:
-    side: BookSide
-    px: int
-    first_ns: int
-    d0: int
-    peak: int
-    sizes: deque = field(default_factory=deque)  # (t, size) over the drop window
-    dists: deque = field(default_factory=deque)  # (t, distance) when it changed
-    pending: bool = False
-
-
-@dataclass
-class _Pull:
-    side: BookSide
-    px: int
-    t: int  # depth time of the drop
-    before: int  # largest size within the drop window
-    after: int
-    median: int
-    d0: int
-    dist: int
-    max_recent_dist: int
-    first_ns: int
-    edge: bool
-    threshold: int
-    mid_range: int  # half ticks over the last second
-    range_limit: int | None
-    jump: int  # ticks of approach over the last second
-    toward: float  # share of taker volume that hit this side over the flow window
 
 
 class SpoofDetector(ObserverBase):
