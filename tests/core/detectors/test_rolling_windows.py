@@ -44,3 +44,24 @@ def test_taker_tape_volume_after_matches_a_scan_even_out_of_order():
         lo = T - rng.randint(0, 250)
         assert tape.volume_after(lo) == sum(x for t0, _, x in ref if t0 > lo)
         assert list(tape) == ref
+
+
+def test_adaptive_slack_p99_is_the_sorted_window_s():
+    from collections import deque
+
+    from dom.core.detectors.slack import AdaptiveSlack
+
+    rng = random.Random(7)
+    s = AdaptiveSlack(300)
+    ref: deque[int] = deque(maxlen=1000)
+    depth = 10**12
+    for i in range(1, 6001):
+        depth += rng.randint(0, 3_000_000)
+        trade = depth - (rng.randint(1, 900_000_000) if rng.random() < 0.1 else -rng.randint(0, 5_000_000))
+        s.on_trade(depth, trade)
+        ref.append(max(0, depth - trade))
+        if i % 100 == 0:
+            srt = sorted(ref)
+            assert s.lag == srt[int(0.99 * (len(srt) - 1))]
+            assert s.ns == max(300 * 1_000_000, s.lag + 50 * 1_000_000)
+        assert sorted(x for x in ref if x) == s.pos
