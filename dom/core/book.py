@@ -3,8 +3,9 @@
 Each side is a ``dict`` (price -> size) plus a sorted index of its prices that is touched only
 when a level appears or disappears; a size change at an existing level is one dict store. The
 index keeps the best price first (bids are indexed by their negated price), so reading the top N
-walks N entries and never copies the side. See ``benchmarks/book.py`` for the measurement behind
-this choice.
+walks N entries and never copies the side. The index is a ``PriceIndex`` (a flat list in C
+``bisect`` up to a few thousand levels, a ``SortedList`` past that). See ``benchmarks/book.py``
+for the measurement behind this choice.
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from sortedcontainers import SortedList
-
+from dom.core.price_index import PriceIndex
 from dom.core.types import BookSide, Level
 
 
@@ -38,7 +38,7 @@ class BookSideLevels:
         self.side = side
         self.levels: dict[int, int] = {}
         self._sign = -1 if side is BookSide.BID else 1
-        self._index = SortedList()
+        self._index = PriceIndex()
         # Cached top-N read: valid until a change touches a price at or inside its edge.
         self._top: list[Level] | None = None
         self._top_n = 0
@@ -52,7 +52,7 @@ class BookSideLevels:
     def load(self, levels: Iterable[Level]) -> None:
         self.levels = {px: qty for px, qty in levels if qty > 0}
         s = self._sign
-        self._index = SortedList(s * px for px in self.levels)
+        self._index = PriceIndex(s * px for px in self.levels)
         self._top = None
 
     def set(self, px: int, qty: int) -> int:
@@ -72,7 +72,7 @@ class BookSideLevels:
 
     def apply(self, levels: Iterable[Level]) -> None:
         d = self.levels
-        idx = self._index
+        add, remove = self._index.add, self._index.remove
         s = self._sign
         edge = self._top_edge if self._top is not None else None
         for px, qty in levels:
@@ -81,26 +81,51 @@ class BookSideLevels:
                 edge = None
             if qty > 0:
                 if px not in d:
-                    idx.add(s * px)
+                    add(s * px)
                 d[px] = qty
             elif px in d:
                 del d[px]
-                idx.remove(s * px)
+                remove(s * px)
+
+    def apply_changes(self, levels: Iterable[Level], changes: list) -> None:
+        """``apply``, appending ``(side, px, size_before, size_after)`` to ``changes`` for each
+        level whose size changed (the engine's ``LevelChange``), in the order given."""
+        d = self.levels
+        s = self._sign
+        side = self.side
+        add, remove, push = self._index.add, self._index.remove, changes.append
+        edge = self._top_edge if self._top is not None else None
+        for px, qty in levels:
+            if edge is not None and s * px <= edge:
+                self._top = None
+                edge = None
+            old = d.get(px, 0)
+            if qty > 0:
+                if old != qty:
+                    d[px] = qty
+                    if not old:
+                        add(s * px)
+                    push((side, px, old, qty))
+            elif old:
+                del d[px]
+                remove(s * px)
+                push((side, px, old, 0))
 
     def best(self) -> Level | None:
-        if not self._index:
-            return None
-        px = self._sign * self._index[0]
-        return px, self.levels[px]
+        px = self.best_px()
+        return None if px is None else (px, self.levels[px])
 
     def best_px(self) -> int | None:
-        return self._sign * self._index[0] if self._index else None
+        idx = self._index
+        flat = idx.flat
+        if flat is not None:
+            return self._sign * flat[0] if flat else None
+        return self._sign * idx.tree[0] if idx.tree else None  # type: ignore[index]
 
     def prices(self, n: int | None = None) -> Iterator[int]:
-        """Prices from the best outwards (at most ``n``), without copying the side."""
+        """Prices from the best outwards (at most ``n``)."""
         s = self._sign
-        it = self._index.islice(0, n) if n is not None else iter(self._index)
-        return (s * k for k in it)
+        return (s * k for k in self._index.head(n))
 
     def top(self, n: int) -> list[Level]:
         """The best ``n`` levels, best first. Cached (the deepest read so far; shallower reads are
@@ -111,11 +136,25 @@ class BookSideLevels:
             return top if self._top_n == n else top[:n]
         d = self.levels
         s = self._sign
-        top = [(s * k, d[s * k]) for k in self._index.islice(0, n)]
+        if s > 0:
+            top = [(k, d[k]) for k in self._index.head(n)]
+        else:
+            top = [(-k, d[-k]) for k in self._index.head(n)]
         self._top, self._top_n = top, n
         # Fewer levels than asked: any new level anywhere belongs in the top.
         self._top_edge = s * top[-1][0] if top and len(top) == n else 1 << 62
         return top
+
+    def nth_px(self, n: int) -> int | None:
+        """Price of the ``n``-th best level (1 = the best), or of the last one when fewer stand;
+        None for an empty side or ``n`` < 1. One index read, no top-N list."""
+        idx = self._index
+        m = len(idx)
+        if n < 1 or not m:
+            return None
+        flat = idx.flat
+        k = flat[min(n, m) - 1] if flat is not None else idx.tree[min(n, m) - 1]  # type: ignore[index]
+        return self._sign * k
 
     def size_at(self, px: int) -> int:
         return self.levels.get(px, 0)
@@ -139,6 +178,15 @@ class BookSideLevels:
         a, b = (s * lo, s * hi) if s > 0 else (s * hi, s * lo)
         d = self.levels
         return ((s * k, d[s * k]) for k in self._index.irange(a, b))
+
+    def between(self, lo: int, hi: int) -> list[Level]:
+        """``levels_between`` as a list (cheaper when all of them are wanted)."""
+        s = self._sign
+        a, b = (s * lo, s * hi) if s > 0 else (s * hi, s * lo)
+        d = self.levels
+        if s > 0:
+            return [(k, d[k]) for k in self._index.irange(a, b)]
+        return [(-k, d[-k]) for k in self._index.irange(a, b)]
 
     def rank(self, px: int) -> int:
         """How many levels are better than ``px`` (0 = at or better than the best)."""

@@ -208,15 +208,8 @@ class Engine:
         book = st.book
         if st.observers:
             changes: list[LevelChange] = []
-            bids, asks = book.bids, book.asks
-            for px, qty in d.bids:
-                old = bids.set(px, qty)
-                if old != qty:
-                    changes.append((BookSide.BID, px, old, qty))
-            for px, qty in d.asks:
-                old = asks.set(px, qty)
-                if old != qty:
-                    changes.append((BookSide.ASK, px, old, qty))
+            book.bids.apply_changes(d.bids, changes)
+            book.asks.apply_changes(d.asks, changes)
         else:
             book.apply_delta(d.bids, d.asks)
             changes = []

@@ -22,6 +22,10 @@ class BookSide(enum.Enum):
     BID = "bid"
     ASK = "ask"
 
+    # Members are singletons compared by identity: hash them by identity too, in C. Enum's own
+    # ``__hash__`` is Python code (hash of the name), and detectors key dicts by (side, px).
+    __hash__ = object.__hash__
+
     @property
     def opposite(self) -> "BookSide":
         return BookSide.ASK if self is BookSide.BID else BookSide.BID

@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from dom.core.detectors.absorption import AbsorptionDetector
+from dom.core.detectors.band import Bands
 from dom.core.detectors.iceberg import IcebergDetector
 from dom.core.detectors.params import DetectorParams
+from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.detectors.spoof import SpoofDetector
 from dom.core.detectors.walls import WallDetector
 from dom.core.engine import Observer, ObserverFactory, SymbolState
@@ -24,14 +26,16 @@ def make_observers(params: DetectorParams | Mapping[str, Any] | None = None) -> 
 
     def factory(sym: SymbolState) -> list[Observer]:
         out: list[Observer] = []
+        bands = Bands(sym, p)  # walls and pulled liquidity read the same band: once per message
+        slack = AdaptiveSlack(p.align_slack_ms)  # absorption and pulled liquidity see the same trades
         if p.walls:
-            out.append(WallDetector(sym, p))
+            out.append(WallDetector(sym, p, bands))
         if p.icebergs:
             out.append(IcebergDetector(sym, p))
         if p.absorptions:
-            out.append(AbsorptionDetector(sym, p))
+            out.append(AbsorptionDetector(sym, p, slack))
         if p.spoofs:
-            out.append(SpoofDetector(sym, p))
+            out.append(SpoofDetector(sym, p, bands, slack))
         return out
 
     return factory

@@ -27,120 +27,64 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import deque
-from dataclasses import dataclass, field
 from typing import Sequence
 
+from dom.core.detectors.absorption_state import _Episode, _Window
 from dom.core.detectors.params import DetectorParams
+from dom.core.detectors.rolling import RollingSamples
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
-from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, Output, Trade
+from dom.core.types import (
+    Alert,
+    AlertKind,
+    AlertState,
+    BookDelta,
+    BookSide,
+    FeedState,
+    Output,
+    TakerSide,
+    Trade,
+)
 
+_BID, _ASK, _BUY = BookSide.BID, BookSide.ASK, TakerSide.BUY
+_SYNCED = FeedState.SYNCED
 _MS = 1_000_000
 _SEC = 1_000_000_000
+_FAR = 1 << 62
+_UNSET = object()
 
 
-def _pct(samples: deque, pct: float) -> int:
-    s = sorted(v for _, v in samples)
+def _pct(samples: RollingSamples, pct: float) -> int:
+    s = samples.sorted
     return s[min(len(s) - 1, int(pct / 100 * len(s)))] if s else 0
 
 
-class _Window:
-    """Trades into one level over the last W seconds, with their running total."""
-
-    __slots__ = ("q", "total")
-
-    def __init__(self) -> None:
-        self.q: deque[tuple[int, int]] = deque()
-        self.total = 0
-
-    def add(self, t: int, qty: int, lo: int) -> int:
-        self.q.append((t, qty))
-        self.total += qty
-        return self.prune(lo)
-
-    def prune(self, lo: int) -> int:
-        q = self.q
-        while q and q[0][0] <= lo:
-            self.total -= q.popleft()[1]
-        return self.total
-
-    def count_since(self, lo: int) -> int:
-        n = 0
-        for t, _ in reversed(self.q):
-            if t <= lo:
-                break
-            n += 1
-        return n
-
-
-@dataclass
-class _Episode:
-    side: BookSide
-    px: int
-    first_ns: int  # exchange time of the first trade in its window
-    t0: int  # depth time when it opened: the volume balance starts here
-    q0: int  # shown size at t0
-    last_trade_ns: int
-    last_q: int
-    last_d: int  # depth time of the last message queued for judging
-    traded: int = 0
-    max_q: int = 0
-    refill_lb: int = 0  # sum of positive per-message balances: size added while traded
-    times: list[int] = field(default_factory=list)  # trade exchange times, sorted
-    cum: list[int] = field(default_factory=list)  # cumulative traded volume at those times
-    msgs: deque = field(default_factory=deque)  # (d_prev, d, before, after) awaiting judgement
-    cross_ns: int = 0  # when the thresholds were first met (0: not yet)
-    threshold: int = 0
-    rate: int = 0  # trades into the level over the rate window at the crossing
-    rate_threshold: int = 0
-    one_sided: float = 0.0
-    peak_w: int = 0
-    peak_fade: int = 0
-    announced: bool = False
-    confirmed: bool = False
-    sent_traded: int = 0
-    id: str = ""
-
-    def add_trade(self, t: int, q: int) -> None:
-        times, cum = self.times, self.cum
-        if times and t < times[-1]:  # out of order (rare): insert and shift the tail
-            i = bisect_right(times, t)
-            times.insert(i, t)
-            cum.insert(i, (cum[i - 1] if i else 0) + q)
-            for j in range(i + 1, len(cum)):
-                cum[j] += q
-            return
-        times.append(t)
-        cum.append((cum[-1] if cum else 0) + q)
-
-    def traded_between(self, lo: int, hi: int) -> int:
-        """Volume of this episode's trades with ``lo < T <= hi``."""
-        times, cum = self.times, self.cum
-        i, j = bisect_right(times, lo), bisect_right(times, hi)
-        return (cum[j - 1] if j else 0) - (cum[i - 1] if i else 0)
-
-
 class AbsorptionDetector(ObserverBase):
-    def __init__(self, sym: SymbolState, p: DetectorParams) -> None:
+    def __init__(self, sym: SymbolState, p: DetectorParams, slack: AdaptiveSlack | None = None) -> None:
         self.p = p
         self.inst = sym.instrument
         self.lot_notional = float(sym.instrument.contract_size) * sym.instrument.qty.to_float(1)
         self.w_ns = p.absorption_window_s * _SEC
         self.rate_ns = p.absorption_rate_ms * _MS
         self.win: dict[tuple[BookSide, int], _Window] = {}
+        # Per side, a price no window stands beyond (bids: at or above every bid window's price,
+        # asks: at or below every ask window's): a trade there goes through no window.
+        self.win_edge = {BookSide.BID: -_FAR, BookSide.ASK: _FAR}
         self.eps: dict[tuple[BookSide, int], _Episode] = {}
         sides = (BookSide.BID, BookSide.ASK)
         self.side_trades: dict[BookSide, deque[int]] = {s: deque() for s in sides}  # trade times
         self.side_w: dict[BookSide, _Window] = {s: _Window() for s in sides}  # all takers into a side, rate window
-        self.samples: dict[BookSide, deque] = {s: deque() for s in sides}  # (t, V_W at the touch)
-        self.rates: dict[BookSide, deque] = {s: deque() for s in sides}  # (t, trades into the side)
-        self.levels: dict[BookSide, deque] = {s: deque() for s in sides}  # (t, median of ten best)
+        self.samples = {s: RollingSamples() for s in sides}  # (t, V_W at the touch)
+        self.rates = {s: RollingSamples() for s in sides}  # (t, trades into the side)
+        self.levels = {s: RollingSamples() for s in sides}  # (t, median of ten best)
         self.base_w = {s: 0 for s in sides}
+        self.thr_cache: dict[BookSide, dict[int, int | None]] = {s: {} for s in sides}  # see _threshold
         self.base_rate = {s: 0 for s in sides}
         self.med_level = {s: 0 for s in sides}
         self.last_px: dict[BookSide, int | None] = {s: None for s in sides}
         self.recent: dict[tuple[BookSide, int], tuple[str, int]] = {}  # held episodes: (id, end time)
-        self.slack = AdaptiveSlack(p.align_slack_ms)
+        # Shared with the other detector that feeds it the same trades (see make_observers).
+        self.slack = slack or AdaptiveSlack(p.align_slack_ms)
         self.depth_t = 0
         self.next_sample_ns = 0
         self.next_stats_ns = 0
@@ -165,9 +109,8 @@ class AbsorptionDetector(ObserverBase):
             top = sorted(q for _, q in lv.top(10))
             for dq, v in ((self.samples[side], w.prune(tt - self.w_ns) if w else 0),
                           (self.rates[side], len(st)), (self.levels[side], top[len(top) // 2])):
-                dq.append((now, v))
-                while dq[0][0] < horizon:
-                    dq.popleft()
+                dq.add(now, v)
+                dq.expire(horizon)
         if now >= self.next_stats_ns:
             self.next_stats_ns = now + 10 * _SEC
             p = self.p
@@ -181,9 +124,20 @@ class AbsorptionDetector(ObserverBase):
         lo = now - self.p.absorption_resume_s * _SEC
         for key in [k for k, (_, t) in self.recent.items() if t < lo]:
             del self.recent[key]
+        for cache in self.thr_cache.values():
+            cache.clear()  # samples and baselines moved
 
     def _threshold(self, side: BookSide, px: int) -> int | None:
-        if len(self.samples[side]) < self.p.absorption_warmup_s:
+        """The volume threshold at ``px`` (None while warming up); it changes only when
+        ``_sample`` runs, so it is kept per price until then."""
+        cache = self.thr_cache[side]
+        thr = cache.get(px, _UNSET)
+        if thr is _UNSET:
+            thr = cache[px] = self._compute_threshold(side, px)
+        return thr  # type: ignore[return-value]
+
+    def _compute_threshold(self, side: BookSide, px: int) -> int | None:
+        if len(self.samples[side].q) < self.p.absorption_warmup_s:
             return None
         p = self.p
         floor = p.absorption_min_notional / max(1e-12, self.inst.price.to_float(px) * self.lot_notional)
@@ -192,12 +146,13 @@ class AbsorptionDetector(ObserverBase):
 
     # ------------------------------------------------------------------------------- hooks
     def on_trade(self, sym: SymbolState, t: Trade) -> list[Output]:
-        if not sym.synced:
+        if sym.state is not _SYNCED:
             return []
-        side, px, T, q = t.taker.maker_side, t.px_ticks, t.ts_exchange_ns, t.qty_lots
+        side = _ASK if t.taker is _BUY else _BID  # (the maker side, without the property call)
+        px, T, q = t.px_ticks, t.ts_exchange_ns, t.qty_lots
         out: list[Output] = []
         if self.depth_t:
-            self.slack.on_trade(self.depth_t, T)
+            self.slack.on_trade_once(sym.stats.trades, self.depth_t, T)
         self.side_trades[side].append(T)
         self.side_w[side].add(T, q, T - self.rate_ns)
         if px != self.last_px[side]:
@@ -207,6 +162,9 @@ class AbsorptionDetector(ObserverBase):
         w = self.win.get(key)
         if w is None:
             w = self.win[key] = _Window()
+            edge = self.win_edge
+            if px > edge[side] if side is BookSide.BID else px < edge[side]:
+                edge[side] = px
         vw = w.add(T, q, T - self.w_ns)
         ep = self.eps.get(key)
         if ep is not None and not ep.announced and T - ep.last_trade_ns > self.w_ns:
@@ -294,6 +252,7 @@ class AbsorptionDetector(ObserverBase):
                              for ep in self.eps.values() if ep.announced]
         self.eps.clear()
         self.win.clear()
+        self.win_edge = {BookSide.BID: -_FAR, BookSide.ASK: _FAR}
         self.recent.clear()
         for side in (BookSide.BID, BookSide.ASK):
             self.last_px[side] = None
@@ -304,8 +263,18 @@ class AbsorptionDetector(ObserverBase):
         """A trade at ``px`` went through every level of ``side`` better than it: their volume
         windows restart, and open episodes there are broken."""
         bid = side is BookSide.BID
-        for key in [k for k in self.win if k[0] is side and (k[1] > px if bid else k[1] < px)]:
-            del self.win[key]
+        edge = self.win_edge
+        if px < edge[side] if bid else px > edge[side]:  # some window may stand beyond px: look
+            stay = -_FAR  # (signed so that larger is further out on either side)
+            for key in list(self.win):
+                if key[0] is side:
+                    if key[1] > px if bid else key[1] < px:
+                        del self.win[key]
+                    elif (key[1] if bid else -key[1]) > stay:
+                        stay = key[1] if bid else -key[1]
+            edge[side] = stay if bid else -stay
+        if not self.eps:
+            return
         for key, ep in list(self.eps.items()):
             if ep.side is side and T >= ep.first_ns and (px < ep.px if bid else px > ep.px):
                 if ep.announced:

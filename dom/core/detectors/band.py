@@ -1,18 +1,69 @@
 """The band a level is judged in (DETECTORS.md §2.1): the same side within min(1% of mid,
 ``wall_band_ticks``) of the touch, or the nearest ``wall_band_min_levels`` levels when fewer stand
 there (a tick much finer than the spacing of the levels, as on Binance spot BTCUSDT). Shared by
-the wall and the pulled-liquidity detectors."""
+the wall and the pulled-liquidity detectors, which read it at the same depth messages: ``Bands``
+reads it once per message for both."""
 
 from __future__ import annotations
 
 from dom.core.book import BookSideLevels
 from dom.core.detectors.params import DetectorParams
+from dom.core.engine import SymbolState
+from dom.core.types import BookSide, Level
+
+_UNREAD = object()
 
 
 def band_half(lv: BookSideLevels, best: int, mid2: int, p: DetectorParams) -> int:
     """Half-width of the band in ticks, for the book side ``lv`` whose best price is ``best``."""
     half = min(p.wall_band_ticks, max(1, mid2 // 200))  # 1% of mid (mid2 is twice the mid), in ticks
-    near = lv.top(p.wall_band_min_levels)
-    if near and abs(near[-1][0] - best) > half:
-        half = abs(near[-1][0] - best)
+    far = lv.nth_px(p.wall_band_min_levels)  # the deepest of the nearest N levels
+    if far is not None and abs(far - best) > half:
+        half = abs(far - best)
     return half
+
+
+def median(xs: list[int]) -> float | int:
+    """``statistics.median``, without its generality: the middle value, or the mean of the two."""
+    s = sorted(xs)
+    n = len(s)
+    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+
+
+class Bands:
+    """Each side's band as of the depth message being handled: ``(best, half, levels best
+    first)``, or None while a side is empty. Read once per applied message (the engine's
+    ``applied`` count tells them apart) however many detectors ask; do not mutate the list."""
+
+    __slots__ = ("_ask", "_at", "_bid", "p", "sym")
+
+    def __init__(self, sym: SymbolState, p: DetectorParams) -> None:
+        self.sym, self.p = sym, p
+        self._at = -1
+        self._bid: object = _UNREAD
+        self._ask: object = _UNREAD
+
+    def get(self, side: BookSide) -> tuple[int, int, list[Level]] | None:
+        at = self.sym.stats.applied
+        if at != self._at:
+            self._at, self._bid, self._ask = at, _UNREAD, _UNREAD
+        bid = side is BookSide.BID
+        got = self._bid if bid else self._ask
+        if got is _UNREAD:
+            got = self._read(side)
+            if bid:
+                self._bid = got
+            else:
+                self._ask = got
+        return got  # type: ignore[return-value]
+
+    def _read(self, side: BookSide) -> tuple[int, int, list[Level]] | None:
+        book = self.sym.book
+        mid2 = book.mid2()
+        if mid2 is None:
+            return None
+        lv = book.side(side)
+        best = lv.best_px()
+        half = band_half(lv, best, mid2, self.p)
+        lo, hi = (best - half, best) if side is BookSide.BID else (best, best + half)
+        return best, half, lv.between(lo, hi)

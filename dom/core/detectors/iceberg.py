@@ -30,9 +30,20 @@ from sortedcontainers import SortedList
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
-from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, Output, Trade
+from dom.core.types import (
+    Alert,
+    AlertKind,
+    AlertState,
+    BookDelta,
+    BookSide,
+    Output,
+    TakerSide,
+    Trade,
+)
 
+_BID, _ASK, _BUY = BookSide.BID, BookSide.ASK, TakerSide.BUY
 _MS = 1_000_000
+_NEVER = 1 << 62
 
 
 @dataclass
@@ -101,12 +112,21 @@ class IcebergDetector(ObserverBase):
         # are not organic: a health metric for a venue without ground truth.
         self.control = {"depletions": 0, "near_hits": 0, "far_hits": 0}
         self._watch: dict[tuple[BookSide, int], list[int]] = {}  # key -> [near_end, far_start, far_end, state]
+        self._oldest = _NEVER  # at most the earliest last trade of any level (levels end 10 s after theirs)
+        # Price ranges holding every key of ``trades`` and of ``levels`` (filters, not exact).
+        self.trades_lo, self.trades_hi = _NEVER, -_NEVER
+        self.levels_lo, self.levels_hi = _NEVER, -_NEVER
 
     def on_trade(self, sym: SymbolState, t: Trade) -> list[Output]:
-        key = (t.taker.maker_side, t.px_ticks)
+        key = (_ASK if t.taker is _BUY else _BID, t.px_ticks)  # (maker side, price)
         q = self.trades.get(key)
         if q is None:
             q = self.trades[key] = deque()
+            px = t.px_ticks
+            if px < self.trades_lo:
+                self.trades_lo = px
+            if px > self.trades_hi:
+                self.trades_hi = px
         q.append((t.ts_exchange_ns, t.qty_lots))
         self.slack.on_trade(self.depth_t, t.ts_exchange_ns)
         return []
@@ -115,11 +135,14 @@ class IcebergDetector(ObserverBase):
         t = delta.ts_exchange_ns
         self.depth_t = max(self.depth_t, t)
         bb, ba = sym.book.bids.best_px(), sym.book.asks.best_px()
+        trades, levels, push = self.trades, self.levels, self.pending.append
+        tlo, thi, llo, lhi = self.trades_lo, self.trades_hi, self.levels_lo, self.levels_hi
+        BID = BookSide.BID
         for side, px, before, after in changes:
-            best = bb if side is BookSide.BID else ba
-            near = best is not None and abs(best - px) <= 5  # where trades can happen
-            if near or (side, px) in self.trades or (side, px) in self.levels:
-                self.pending.append((t, side, px, before, after))
+            best = bb if side is BID else ba
+            near = best is not None and -5 <= best - px <= 5  # where trades can happen
+            if near or (tlo <= px <= thi and (side, px) in trades) or (llo <= px <= lhi and (side, px) in levels):
+                push((t, side, px, before, after))
         return self._drain(sym)
 
     def _drain(self, sym: SymbolState) -> list[Output]:
@@ -127,12 +150,16 @@ class IcebergDetector(ObserverBase):
         slack = self.slack.ns
         mark = self.depth_t - slack
         pend = self.pending
+        trades, levels = self.trades, self.levels
         while pend and pend[0][0] <= mark:
             t, side, px, before, after = pend.popleft()
-            v = self._take_trades(side, px, t)
-            self._judge(sym, side, px, t, before, after, v, out)
+            key = (side, px)
+            v = self._take_trades(side, px, t) if key in trades else 0
+            if v or key in levels:  # (else _judge has nothing to follow)
+                self._judge(sym, side, px, t, before, after, v, out)
         # Trades at a level the depth never showed changing (a refill to the same size, or
         # liquidity that never shows): judged at the watermark with the level unchanged.
+        lo, hi = _NEVER, -_NEVER  # the surviving keys' price range
         for key in list(self.trades):
             q = self.trades[key]
             late = mark - slack
@@ -143,11 +170,31 @@ class IcebergDetector(ObserverBase):
                 self._judge(sym, side, px, mark, shown, shown, v, out)
             if not q:
                 del self.trades[key]
-        for key, lv in list(self.levels.items()):
-            if lv.last_trade_ns and self.depth_t - lv.last_trade_ns > self.p.iceberg_end_s * 1_000_000_000:
-                if lv.announced:
-                    out.append(self._alert(sym, lv, AlertState.END, self.depth_t, end="no_trades"))
-                del self.levels[key]
+            else:
+                if key[1] < lo:
+                    lo = key[1]
+                if key[1] > hi:
+                    hi = key[1]
+        self.trades_lo, self.trades_hi = lo, hi
+        end_ns = self.p.iceberg_end_s * 1_000_000_000
+        if self.depth_t - self._oldest > end_ns:  # some level may have gone quiet: look
+            oldest = _NEVER
+            lo, hi = _NEVER, -_NEVER
+            for key, lv in list(self.levels.items()):
+                last = lv.last_trade_ns
+                if last and self.depth_t - last > end_ns:
+                    if lv.announced:
+                        out.append(self._alert(sym, lv, AlertState.END, self.depth_t, end="no_trades"))
+                    del self.levels[key]
+                    continue
+                if last and last < oldest:
+                    oldest = last
+                if key[1] < lo:
+                    lo = key[1]
+                if key[1] > hi:
+                    hi = key[1]
+            self._oldest = oldest
+            self.levels_lo, self.levels_hi = lo, hi
         return out
 
     def _take_trades(self, side: BookSide, px: int, t: int) -> int:
@@ -166,11 +213,17 @@ class IcebergDetector(ObserverBase):
             if v == 0:
                 return
             lv = self.levels[key] = _Level(side, px, t)
+            if px < self.levels_lo:
+                self.levels_lo = px
+            if px > self.levels_hi:
+                self.levels_hi = px
         p = self.p
         self._control(key, t, before, after, v)
         if v:
             lv.traded += v
             lv.last_trade_ns = t
+            if t < self._oldest:
+                self._oldest = t
         lv.max_q = max(lv.max_q, before, after)
         lv.last_q = after
         r = v - (before - after)
@@ -298,6 +351,7 @@ class IcebergDetector(ObserverBase):
         out: list[Output] = [self._alert(sym, lv, AlertState.END, ts_ns, end="unknown_resync")
                              for lv in self.levels.values() if lv.announced]
         self.levels.clear()
+        self._oldest = _NEVER
         self.pending.clear()
         self.trades.clear()
         return out

@@ -6,9 +6,11 @@ change against "its" trades must wait until the trade stream has caught up.
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections import deque
 
 _MS = 1_000_000
+_WINDOW = 1000  # trades whose lags the P99 is taken over
 
 
 class AdaptiveSlack:
@@ -17,22 +19,43 @@ class AdaptiveSlack:
 
     The lag of a trade is how far depth (exchange time) had already moved past it when it
     arrived; its rolling P99 (last 1,000 trades, refreshed every 100) plus 50 ms is the slack.
-    Deterministic: exchange times and arrival order only.
+    Deterministic: exchange times and arrival order only. Most lags are 0 (a trade usually
+    arrives before depth has moved past it), so the window keeps its positive lags sorted beside
+    it: the P99 is then 0 or an index into them, with no sort of the whole window.
     """
 
-    __slots__ = ("floor", "lags", "n", "ns", "lag")
+    __slots__ = ("floor", "lag", "lags", "last", "n", "ns", "pos")
 
     def __init__(self, floor_ms: int) -> None:
         self.floor = floor_ms * _MS
-        self.lags: deque[int] = deque(maxlen=1000)
+        self.lags: deque[int] = deque(maxlen=_WINDOW)
+        self.pos: list[int] = []  # the window's positive lags, sorted
         self.n = 0
         self.ns = self.floor
         self.lag = 0  # the P99 lag itself
+        self.last = -1  # the engine's count of the last trade seen (``on_trade_once``)
+
+    def on_trade_once(self, n: int, depth_t: int, trade_t: int) -> None:
+        """``on_trade`` for the engine's ``n``-th trade of the symbol, once however many of the
+        detectors sharing this slack report it."""
+        if n != self.last:
+            self.last = n
+            self.on_trade(depth_t, trade_t)
 
     def on_trade(self, depth_t: int, trade_t: int) -> None:
-        self.lags.append(max(0, depth_t - trade_t))
+        lag = depth_t - trade_t
+        lags, pos = self.lags, self.pos
+        if len(lags) == _WINDOW and lags[0]:  # the lag this one pushes out
+            del pos[bisect_left(pos, lags[0])]
+        if lag > 0:
+            lags.append(lag)
+            insort(pos, lag)
+        else:
+            lags.append(0)
         self.n += 1
         if self.n % 100 == 0:
-            s = sorted(self.lags)
-            self.lag = s[int(0.99 * (len(s) - 1))]
+            # sorted(lags) is its zeros followed by ``pos``
+            i = int(0.99 * (len(lags) - 1))
+            zeros = len(lags) - len(pos)
+            self.lag = 0 if i < zeros else pos[i - zeros]
             self.ns = max(self.floor, self.lag + 50 * _MS)

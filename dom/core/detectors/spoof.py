@@ -32,70 +32,56 @@ Wording is "pulled liquidity", never a claim of intent.
 
 from __future__ import annotations
 
-import statistics
 from collections import deque
-from dataclasses import dataclass, field
 from typing import Sequence
 
-from dom.core.detectors.band import band_half
+from dom.core.detectors.band import Bands, median
 from dom.core.detectors.params import DetectorParams
+from dom.core.detectors.rolling import RollingSamples
 from dom.core.detectors.slack import AdaptiveSlack
+from dom.core.detectors.spoof_state import _Cand, _Pull
+from dom.core.detectors.tape import TakerTape
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
-from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, Output, Trade
+from dom.core.types import (
+    Alert,
+    AlertKind,
+    AlertState,
+    BookDelta,
+    BookSide,
+    FeedState,
+    Output,
+    TakerSide,
+    Trade,
+)
 
+_BID, _ASK, _BUY = BookSide.BID, BookSide.ASK, TakerSide.BUY
+_SYNCED = FeedState.SYNCED
 _MS = 1_000_000
 _SEC = 1_000_000_000
-
-
-@dataclass
-class _Cand:
-    side: BookSide
-    px: int
-    first_ns: int
-    d0: int
-    peak: int
-    sizes: deque = field(default_factory=deque)  # (t, size) over the drop window
-    dists: deque = field(default_factory=deque)  # (t, distance) when it changed
-    pending: bool = False
-
-
-@dataclass
-class _Pull:
-    side: BookSide
-    px: int
-    t: int  # depth time of the drop
-    before: int  # largest size within the drop window
-    after: int
-    median: int
-    d0: int
-    dist: int
-    max_recent_dist: int
-    first_ns: int
-    edge: bool
-    threshold: int
-    mid_range: int  # half ticks over the last second
-    range_limit: int | None
-    jump: int  # ticks of approach over the last second
-    toward: float  # share of taker volume that hit this side over the flow window
+_FAR = 1 << 62
 
 
 class SpoofDetector(ObserverBase):
-    def __init__(self, sym: SymbolState, p: DetectorParams) -> None:
+    def __init__(self, sym: SymbolState, p: DetectorParams, bands: Bands | None = None,
+                 slack: AdaptiveSlack | None = None) -> None:
         self.p = p
+        self.bands = bands or Bands(sym, p)
         self.inst = sym.instrument
         self.lot_notional = float(sym.instrument.contract_size) * sym.instrument.qty.to_float(1)
         self.cands: dict[tuple[BookSide, int], _Cand] = {}
+        self.cands_lo, self.cands_hi = _FAR, -_FAR  # every candidate's price lies within (a filter)
         self.median: dict[BookSide, int] = {}
         self.threshold: dict[BookSide, int] = {}
         self.half: dict[BookSide, int] = {BookSide.BID: 0, BookSide.ASK: 0}  # band half-width, ticks
-        self.trades = {BookSide.BID: deque(), BookSide.ASK: deque()}  # (T, px, qty), last few s
+        self.trades = {BookSide.BID: TakerTape(), BookSide.ASK: TakerTape()}  # (T, px, qty), last few s
         self.adds = {BookSide.BID: deque(), BookSide.ASK: deque()}  # (t, px, added) size increases
         self.pulls: list[_Pull] = []
-        self.slack = AdaptiveSlack(p.align_slack_ms)
+        # Shared with the other detector that feeds it the same trades (see make_observers).
+        self.slack = slack or AdaptiveSlack(p.align_slack_ms)
         self.depth_t = 0
         self.next_stats_ns = 0
         self.mids: deque[tuple[int, int]] = deque()  # (t, 2 x mid) over the last second
-        self.ranges: deque[tuple[int, int]] = deque()  # (t, mid range over a second), sampled
+        self.ranges = RollingSamples()  # (t, mid range over a second), sampled
         self.range_pct: int | None = None  # rolling percentile of those ranges (half ticks)
         self.next_range_ns = 0
         self.judged: deque[tuple[int, BookSide]] = deque()  # recent pulls, for the two-sided check
@@ -109,31 +95,28 @@ class SpoofDetector(ObserverBase):
         if mid2 is None:
             return
         for side in (BookSide.BID, BookSide.ASK):
-            lv = book.side(side)
-            best = lv.best_px()
-            half = self.half[side] = band_half(lv, best, mid2, self.p)
-            lo, hi = (best - half, best) if side is BookSide.BID else (best, best + half)
-            sizes = [q for _, q in lv.levels_between(lo, hi)]
+            best, half, band = self.bands.get(side)  # type: ignore[misc]  # (a two-sided book)
+            self.half[side] = half
+            sizes = [q for _, q in band]
             if len(sizes) < 5:
                 self.threshold.pop(side, None)
                 continue
-            med = int(statistics.median(sizes))
+            med = int(median(sizes))
             self.median[side] = med
             floor = self.p.spoof_min_notional / max(1e-12, self.inst.price.to_float(best) * self.lot_notional)
             self.threshold[side] = int(max(self.p.spoof_ratio * med, floor)) + 1
             t = self.threshold[side]
             cands = self.cands
-            for px, q in lv.levels_between(lo, hi):
+            for px, q in band:
                 if q >= t or (side, px) in cands:
                     self._level(sym, side, px, q, now)
         # The mid's range over the last second, sampled; its rolling percentile (30 min).
         rs = self.ranges
-        rs.append((now, self._range()))
-        while rs[0][0] < now - 1800 * _SEC:
-            rs.popleft()
+        rs.add(now, self._range())
+        rs.expire(now - 1800 * _SEC)
         if now >= self.next_range_ns and len(rs) >= 30:
             self.next_range_ns = now + 10 * _SEC
-            v = sorted(x for _, x in rs)
+            v = rs.sorted
             floor = int(2 * self.p.spoof_vol_min_ticks)
             self.range_pct = max(floor, v[int(self.p.spoof_vol_pct / 100 * (len(v) - 1))])
 
@@ -160,6 +143,10 @@ class SpoofDetector(ObserverBase):
             if d is None or d < self.p.spoof_min_d0_ticks or d > self.half[side]:
                 return
             c = self.cands[key] = _Cand(side, px, now, d, q)
+            if px < self.cands_lo:
+                self.cands_lo = px
+            if px > self.cands_hi:
+                self.cands_hi = px
             c.sizes.append((now, q))
             c.dists.append((now, d))
             return
@@ -168,10 +155,10 @@ class SpoofDetector(ObserverBase):
 
     # ------------------------------------------------------------------------------- hooks
     def on_trade(self, sym: SymbolState, t: Trade) -> list[Output]:
-        if sym.synced:
-            self.trades[t.taker.maker_side].append((t.ts_exchange_ns, t.px_ticks, t.qty_lots))
+        if sym.state is _SYNCED:
+            self.trades[_ASK if t.taker is _BUY else _BID].append(t.ts_exchange_ns, t.px_ticks, t.qty_lots)
             if self.depth_t:
-                self.slack.on_trade(self.depth_t, t.ts_exchange_ns)
+                self.slack.on_trade_once(sym.stats.trades, self.depth_t, t.ts_exchange_ns)
         return []
 
     def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
@@ -188,44 +175,77 @@ class SpoofDetector(ObserverBase):
         thr = self.threshold
         big = min(thr.values(), default=0) // 2
         cands = self.cands
+        BID = BookSide.BID
+        tb, ta = thr.get(BID), thr.get(BookSide.ASK)  # (no hook below changes a threshold)
+        lo, hi = self.cands_lo, self.cands_hi
+        book = sym.book
+        bb, ba = book.bids.best_px(), book.asks.best_px()
+        hb, ha = self.half[BID], self.half[BookSide.ASK]
+        d0 = p.spoof_min_d0_ticks
         for side, px, before, after in changes:
             if big and after - before >= big:
                 self.adds[side].append((now, px, after - before))
             if cands or (thr and after >= big):  # cheap filter before building keys
-                key = (side, px)
-                if key in cands or (side in thr and after >= thr[side]):
+                t = tb if side is BID else ta
+                known = lo <= px <= hi and (side, px) in cands
+                if known or (t is not None and after >= t):
+                    if not known:  # what _level asks of a new candidate's distance, asked here
+                        b = bb if side is BID else ba
+                        if b is None:
+                            continue
+                        d = b - px if side is BID else px - b
+                        if d < d0 or d > (hb if side is BID else ha):
+                            continue
+                    key = (side, px)
                     self._level(sym, side, px, after, now)
+                    lo, hi = self.cands_lo, self.cands_hi
                     c = cands.get(key)
                     if c is not None and after < before:
                         self._maybe_pull(sym, c, after, now)
         horizon = now - max(5, p.spoof_flow_s) * _SEC
-        for dq in (self.trades[BookSide.BID], self.trades[BookSide.ASK], self.adds[BookSide.BID], self.adds[BookSide.ASK]):
+        for tape in self.trades.values():
+            if tape.q and tape.q[0][0] < horizon:
+                tape.expire(horizon)
+        for dq in self.adds.values():
             while dq and dq[0][0] < horizon:
                 dq.popleft()
         if not cands:
             return self._judge(sym) if self.pulls else []
-        window = p.spoof_drop_window_ms * _MS
-        best = {BookSide.BID: sym.book.bids.best_px(), BookSide.ASK: sym.book.asks.best_px()}
+        bl, al = book.bids.levels, book.asks.levels
+        approach = now - p.spoof_approach_s * _SEC
+        old = now - p.spoof_drop_window_ms * _MS
+        lo, hi = _FAR, -_FAR  # the survivors' price range
         for key, c in list(cands.items()):
-            b = best[c.side]
-            d = None if b is None else (b - c.px if c.side is BookSide.BID else c.px - b)
-            if d is not None and (not c.dists or c.dists[-1][1] != d):
-                c.dists.append((now, d))
-            while len(c.dists) > 1 and c.dists[1][0] <= now - p.spoof_approach_s * _SEC:
-                c.dists.popleft()
-            while len(c.sizes) > 1 and c.sizes[1][0] <= now - window:
-                c.sizes.popleft()
-            t = thr.get(c.side)
-            q = sym.book.side(c.side).size_at(c.px)
-            if not c.pending and (t is None or q < 0.5 * t or d is None or d < 0 or d > self.half[c.side]):
+            px = c.px
+            if c.side is BID:
+                d = None if bb is None else bb - px
+                t, half, q = tb, hb, bl.get(px, 0)
+            else:
+                d = None if ba is None else px - ba
+                t, half, q = ta, ha, al.get(px, 0)
+            dists = c.dists
+            if d is not None and (not dists or dists[-1][1] != d):
+                dists.append((now, d))
+            while len(dists) > 1 and dists[1][0] <= approach:
+                dists.popleft()
+            sizes = c.sizes
+            while len(sizes) > 1 and sizes[1][0] <= old:
+                sizes.popleft()
+            if not c.pending and (t is None or q < 0.5 * t or d is None or d < 0 or d > half):
                 del cands[key]
-        return self._judge(sym)
+            else:
+                if px < lo:
+                    lo = px
+                if px > hi:
+                    hi = px
+        self.cands_lo, self.cands_hi = lo, hi
+        return self._judge(sym) if self.pulls else []
 
     def on_sync_lost(self, sym: SymbolState, ts_ns: int) -> list[Output]:
         # A pull is a point event: nothing is open. What was seen before the gap is forgotten.
         self.cands.clear()
         self.pulls.clear()
-        self.trades = {BookSide.BID: deque(), BookSide.ASK: deque()}
+        self.trades = {BookSide.BID: TakerTape(), BookSide.ASK: TakerTape()}
         self.adds = {BookSide.BID: deque(), BookSide.ASK: deque()}
         self.mids.clear()
         self.judged.clear()
@@ -263,8 +283,8 @@ class SpoofDetector(ObserverBase):
         """Share of taker volume over the last ``spoof_flow_s`` seconds that hit ``side`` (sellers
         into bids, buyers into asks): the flow pushing price toward an order there."""
         lo = now - self.p.spoof_flow_s * _SEC
-        mine = sum(q for T, _, q in self.trades[side] if T > lo)
-        other = sum(q for T, _, q in self.trades[side.opposite] if T > lo)
+        mine = self.trades[side].volume_after(lo)
+        other = self.trades[side.opposite].volume_after(lo)
         return mine / (mine + other) if mine + other else 0.5
 
     def _judge(self, sym: SymbolState) -> list[Output]:

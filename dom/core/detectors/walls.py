@@ -13,15 +13,28 @@ from __future__ import annotations
 import random
 import statistics
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
-from dom.core.detectors.band import band_half
+from dom.core.detectors.band import Bands
+from dom.core.detectors.band import median as _median
 from dom.core.detectors.params import DetectorParams
+from dom.core.detectors.rolling import RollingSamples
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
-from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, Output, Trade
+from dom.core.types import (
+    Alert,
+    AlertKind,
+    AlertState,
+    BookDelta,
+    BookSide,
+    Output,
+    TakerSide,
+    Trade,
+)
 
+_BID, _ASK, _BUY = BookSide.BID, BookSide.ASK, TakerSide.BUY
 _SEC = 1_000_000_000
+_FAR = 1 << 62
 
 
 @dataclass
@@ -44,14 +57,16 @@ class _Wall:
 
 
 class WallDetector(ObserverBase):
-    def __init__(self, sym: SymbolState, p: DetectorParams) -> None:
+    def __init__(self, sym: SymbolState, p: DetectorParams, bands: Bands | None = None) -> None:
         self.p = p
+        self.bands = bands or Bands(sym, p)
         self.inst = sym.instrument
         self.contract = float(sym.instrument.contract_size)
         self.walls: dict[tuple[BookSide, int], _Wall] = {}
+        self.walls_lo, self.walls_hi = _FAR, -_FAR  # every wall's price lies within (a filter)
         self.median: dict[BookSide, float] = {}
         self.threshold: dict[BookSide, int] = {}
-        self.samples: dict[BookSide, deque] = {BookSide.BID: deque(), BookSide.ASK: deque()}
+        self.samples = {BookSide.BID: RollingSamples(), BookSide.ASK: RollingSamples()}  # sampled band sizes
         self.p95: dict[BookSide, int] = {BookSide.BID: 0, BookSide.ASK: 0}
         self.next_stats_ns = 0
         self.next_p95_ns = 0
@@ -60,23 +75,22 @@ class WallDetector(ObserverBase):
         # What usually rests at each distance from the touch (recent samples per side and distance
         # bucket, and their P90): books are humped and touch queues grow in quiet spells, so a
         # level is compared with the large end of what is normal where it stands.
-        self.dist_samples: dict[tuple[BookSide, int], deque] = {}
-        self.dist_p90: dict[tuple[BookSide, int], int] = {}
+        # Indexed by distance bucket (``_bucket``); a bucket's deque exists from its first sample.
+        self.dist_samples: dict[BookSide, list[deque | None]] = {s: [None] * _NBUCKETS for s in BookSide}
+        # A bucket's P90 as of the last refresh: an int, or the refresh's copy of its samples
+        # (a list) until someone asks (most buckets are not asked before the next refresh).
+        self.dist_p90: dict[BookSide, list[int | list[int] | None]] = {s: [None] * _NBUCKETS for s in BookSide}
 
     # ---------------------------------------------------------------------------- statistics
     def _band(self, sym: SymbolState, side: BookSide) -> list[tuple[int, int]]:
-        book = sym.book
-        mid2 = book.mid2()
-        if mid2 is None:
+        b = self.bands.get(side)
+        if b is None:
             return []
-        lv = book.side(side)
-        best = lv.best_px()
-        half = self.half[side] = band_half(lv, best, mid2, self.p)
-        lo, hi = (best - half, best) if side is BookSide.BID else (best, best + half)
-        return list(lv.levels_between(lo, hi))
+        self.half[side] = b[1]
+        return b[2]
 
-    def _stats(self, sym: SymbolState, now: int) -> list[tuple[BookSide, int, int]]:
-        """Once a second: band medians, P95 samples, thresholds; returns band levels to check."""
+    def _stats(self, sym: SymbolState, now: int) -> list[tuple[BookSide, list[tuple[int, int]]]]:
+        """Once a second: band medians, P95 samples, thresholds; returns the bands to check."""
         out = []
         refresh_p95 = now >= self.next_p95_ns
         for side in (BookSide.BID, BookSide.ASK):
@@ -85,31 +99,31 @@ class WallDetector(ObserverBase):
                 self.threshold.pop(side, None)
                 continue
             sizes = [q for _, q in band]
-            med = statistics.median(sizes)
+            med = _median(sizes)
             best = band[0][0]  # best first
+            ds = self.dist_samples[side]
             for px, q in band:
-                key = (side, _bucket(abs(px - best)))
-                d = self.dist_samples.get(key)
+                dist = px - best if px >= best else best - px
+                b = _BUCKET[dist] if dist < _FAR else _NBUCKETS - 1
+                d = ds[b]
                 if d is None:
-                    d = self.dist_samples[key] = deque(maxlen=self.p.wall_distance_samples)
+                    d = ds[b] = deque(maxlen=self.p.wall_distance_samples)
                 d.append(q)
             if refresh_p95:
-                for key, d in self.dist_samples.items():
-                    if key[0] is side and len(d) >= self.p.wall_distance_warmup:
-                        srt = sorted(d)
-                        self.dist_p90[key] = srt[int(0.9 * (len(srt) - 1))]
+                p90 = self.dist_p90[side]
+                for b, d in enumerate(ds):
+                    if d is not None and len(d) >= self.p.wall_distance_warmup:
+                        p90[b] = list(d)  # sorted and read in _typical, if asked
             self.median[side] = med
             smp = self.samples[side]
             for q in self.rng.sample(sizes, min(5, len(sizes))):
-                smp.append((now, q))
-            horizon = now - self.p.wall_p95_window_s * _SEC
-            while smp and smp[0][0] < horizon:
-                smp.popleft()
+                smp.add(now, q)
+            smp.expire(now - self.p.wall_p95_window_s * _SEC)
             if refresh_p95 and len(smp) >= 20:
-                s = sorted(q for _, q in smp)
+                s = smp.sorted
                 self.p95[side] = s[int(0.95 * (len(s) - 1))]
             self.threshold[side] = max(int(self.p.wall_ratio * med) + 1, self.p95[side])
-            out += [(side, px, q) for px, q in band]
+            out.append((side, band))
         if refresh_p95:
             self.next_p95_ns = now + 10 * _SEC
         self.next_stats_ns = now + _SEC
@@ -120,16 +134,38 @@ class WallDetector(ObserverBase):
         now = delta.ts_exchange_ns
         out: list[Output] = []
         if now >= self.next_stats_ns:
-            for side, px, q in self._stats(sym, now):
-                self._level(sym, side, px, q, now, out)
-        for side, px, _old, new in changes:
-            self._level(sym, side, px, new, now, out)
+            for side, band in self._stats(sym, now):
+                t, walls = self.threshold[side], self.walls
+                for px, q in band:
+                    if q >= t or (walls and (side, px) in walls):  # (else _level returns at once)
+                        self._level(sym, side, px, q, now, out)
+        thr = self.threshold
+        if thr:
+            # What _level would return at once for: no threshold on that side, or a level below
+            # it that is no wall (most changes). The threshold does not move during the loop.
+            walls = self.walls
+            tb, ta = thr.get(BookSide.BID), thr.get(BookSide.ASK)
+            lo, hi = self.walls_lo, self.walls_hi
+            for side, px, _old, new in changes:
+                t = tb if side is BookSide.BID else ta
+                if t is None or (new < t and (not lo <= px <= hi or (side, px) not in walls)):
+                    continue
+                self._level(sym, side, px, new, now, out)
+                lo, hi = self.walls_lo, self.walls_hi
+        if not self.walls:
+            return out
         gone = [w for w in self.walls.values() if w.gone_ns]
         if gone:
             self._track_moves(sym, gone, changes, now, out)
+        lo, hi = _FAR, -_FAR
         for w in list(self.walls.values()):
+            if w.px < lo:
+                lo = w.px
+            if w.px > hi:
+                hi = w.px
             if not w.announced and now - w.first_ns >= self.p.wall_persist_ms * 1_000_000:
                 self._announce(sym, w, now, out)
+        self.walls_lo, self.walls_hi = lo, hi
         return out
 
     def _track_moves(self, sym: SymbolState, gone: list[_Wall], changes: Sequence[LevelChange], now: int,
@@ -159,6 +195,7 @@ class WallDetector(ObserverBase):
                     if b is not None:
                         w.dist = abs(b - px)
                     self.walls[(side, px)] = w
+                    self._admit(px)
                     if now - w.updated_ns >= p.wall_move_update_ms * 1_000_000 or \
                             abs(new - w.sent_size) > p.wall_update_change * w.sent_size:
                         w.sent_size = new  # a trailing wall moves often: say so at most once a second
@@ -168,6 +205,13 @@ class WallDetector(ObserverBase):
                 if now - w.gone_ns >= p.wall_move_ms * 1_000_000:
                     self._end(sym, w, now, out)
 
+    def _admit(self, px: int) -> None:
+        """Widen the price range every wall stands in (a filter for on_delta) to ``px``."""
+        if px < self.walls_lo:
+            self.walls_lo = px
+        if px > self.walls_hi:
+            self.walls_hi = px
+
     def _end(self, sym: SymbolState, w: _Wall, now: int, out: list[Output]) -> None:
         drop = max(1, w.peak - w.end_q)
         how = "consumed" if w.traded >= 0.5 * drop else "pulled" if w.traded <= 0.1 * drop else "reduced"
@@ -175,7 +219,9 @@ class WallDetector(ObserverBase):
         del self.walls[(w.side, w.px)]
 
     def on_trade(self, sym: SymbolState, trade: Trade) -> list[Output]:
-        w = self.walls.get((trade.taker.maker_side, trade.px_ticks))
+        if not self.walls:
+            return []
+        w = self.walls.get((_ASK if trade.taker is _BUY else _BID, trade.px_ticks))
         if w is not None:
             w.traded += trade.qty_lots
         return []
@@ -192,7 +238,13 @@ class WallDetector(ObserverBase):
     # ------------------------------------------------------------------------------ episodes
     def _typical(self, side: BookSide, dist: int) -> int | None:
         """P90 of the level sizes seen at this distance from the touch (None while warming up)."""
-        return self.dist_p90.get((side, _bucket(dist)))
+        p90 = self.dist_p90[side]
+        b = _bucket(dist)
+        v = p90[b]
+        if type(v) is list:
+            srt = sorted(v)
+            v = p90[b] = srt[int(0.9 * (len(srt) - 1))]
+        return v  # type: ignore[return-value]
 
     def _level(self, sym: SymbolState, side: BookSide, px: int, q: int, now: int, out: list[Output]) -> None:  # noqa: E501
         thr = self.threshold.get(side)
@@ -221,6 +273,7 @@ class WallDetector(ObserverBase):
                 if len(lv) - lv.rank(px) <= self.p.wall_edge_levels:
                     return  # at the edge of the known book (a top-N feed): it may only be scrolling in
                 self.walls[key] = _Wall(side, px, now, q, q, dist=abs(best - px))
+                self._admit(px)
             else:
                 w.size = q
                 w.peak = max(w.peak, q)
@@ -320,3 +373,8 @@ def _bucket(d: int) -> int:
     if d < 25:
         return 8
     return 9
+
+
+_NBUCKETS = 10
+_FAR = 25  # from here on, the last bucket
+_BUCKET = [_bucket(d) for d in range(_FAR)]

@@ -1,0 +1,86 @@
+"""The state the absorption detector keeps: trades into a level over a window, and an open
+episode at a level (its trades, the depth messages awaiting judgement, what it crossed)."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import deque
+from dataclasses import dataclass, field
+
+from dom.core.types import BookSide
+
+
+class _Window:
+    """Trades into one level over the last W seconds, with their running total."""
+
+    __slots__ = ("q", "total")
+
+    def __init__(self) -> None:
+        self.q: deque[tuple[int, int]] = deque()
+        self.total = 0
+
+    def add(self, t: int, qty: int, lo: int) -> int:
+        self.q.append((t, qty))
+        self.total += qty
+        return self.prune(lo)
+
+    def prune(self, lo: int) -> int:
+        q = self.q
+        while q and q[0][0] <= lo:
+            self.total -= q.popleft()[1]
+        return self.total
+
+    def count_since(self, lo: int) -> int:
+        n = 0
+        for t, _ in reversed(self.q):
+            if t <= lo:
+                break
+            n += 1
+        return n
+
+
+@dataclass
+class _Episode:
+    side: BookSide
+    px: int
+    first_ns: int  # exchange time of the first trade in its window
+    t0: int  # depth time when it opened: the volume balance starts here
+    q0: int  # shown size at t0
+    last_trade_ns: int
+    last_q: int
+    last_d: int  # depth time of the last message queued for judging
+    traded: int = 0
+    max_q: int = 0
+    refill_lb: int = 0  # sum of positive per-message balances: size added while traded
+    times: list[int] = field(default_factory=list)  # trade exchange times, sorted
+    cum: list[int] = field(default_factory=list)  # cumulative traded volume at those times
+    msgs: deque = field(default_factory=deque)  # (d_prev, d, before, after) awaiting judgement
+    cross_ns: int = 0  # when the thresholds were first met (0: not yet)
+    threshold: int = 0
+    rate: int = 0  # trades into the level over the rate window at the crossing
+    rate_threshold: int = 0
+    one_sided: float = 0.0
+    peak_w: int = 0
+    peak_fade: int = 0
+    announced: bool = False
+    confirmed: bool = False
+    sent_traded: int = 0
+    id: str = ""
+
+    def add_trade(self, t: int, q: int) -> None:
+        times, cum = self.times, self.cum
+        if times and t < times[-1]:  # out of order (rare): insert and shift the tail
+            i = bisect_right(times, t)
+            times.insert(i, t)
+            cum.insert(i, (cum[i - 1] if i else 0) + q)
+            for j in range(i + 1, len(cum)):
+                cum[j] += q
+            return
+        times.append(t)
+        cum.append((cum[-1] if cum else 0) + q)
+
+    def traded_between(self, lo: int, hi: int) -> int:
+        """Volume of this episode's trades with ``lo < T <= hi``."""
+        times, cum = self.times, self.cum
+        i, j = bisect_right(times, lo), bisect_right(times, hi)
+        return (cum[j - 1] if j else 0) - (cum[i - 1] if i else 0)

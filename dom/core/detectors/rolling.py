@@ -1,0 +1,35 @@
+"""A time window of samples kept sorted as it rolls, for rolling percentiles.
+
+The detectors' baselines are percentiles of samples over the last minutes (taken once a second,
+read every 10 s). Sorting the whole window at every read costs O(n log n) each time; a sorted
+copy updated on each sample and each expiry (C ``bisect`` on a flat list: the windows hold at
+most a few thousand samples) costs little per sample, and the read is an index.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, insort
+from collections import deque
+
+
+class RollingSamples:
+    """``(t, value)`` samples in arrival order, and their values sorted (``.sorted``)."""
+
+    __slots__ = ("q", "sorted")
+
+    def __init__(self) -> None:
+        self.q: deque[tuple[int, int]] = deque()
+        self.sorted: list[int] = []
+
+    def add(self, t: int, v: int) -> None:
+        self.q.append((t, v))
+        insort(self.sorted, v)
+
+    def expire(self, horizon: int) -> None:
+        """Drop the samples at the front taken before ``horizon``."""
+        q, s = self.q, self.sorted
+        while q and q[0][0] < horizon:
+            del s[bisect_left(s, q.popleft()[1])]
+
+    def __len__(self) -> int:
+        return len(self.q)

@@ -1,0 +1,40 @@
+"""What the pulled-liquidity detector keeps: a candidate level, and a pull awaiting judgement."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from dom.core.types import BookSide
+
+
+@dataclass
+class _Cand:
+    side: BookSide
+    px: int
+    first_ns: int
+    d0: int
+    peak: int
+    sizes: deque = field(default_factory=deque)  # (t, size) over the drop window
+    dists: deque = field(default_factory=deque)  # (t, distance) when it changed
+    pending: bool = False
+
+
+@dataclass
+class _Pull:
+    side: BookSide
+    px: int
+    t: int  # depth time of the drop
+    before: int  # largest size within the drop window
+    after: int
+    median: int
+    d0: int
+    dist: int
+    max_recent_dist: int
+    first_ns: int
+    edge: bool
+    threshold: int
+    mid_range: int  # half ticks over the last second
+    range_limit: int | None
+    jump: int  # ticks of approach over the last second
+    toward: float  # share of taker volume that hit this side over the flow window

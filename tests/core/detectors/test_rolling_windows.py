@@ -1,0 +1,67 @@
+"""The incremental windows behind the detectors' baselines give what a full recomputation gives."""
+
+import random
+
+from dom.core.detectors.rolling import RollingSamples
+from dom.core.detectors.tape import TakerTape
+
+
+def test_rolling_samples_match_a_sorted_window():
+    rng = random.Random(3)
+    r = RollingSamples()
+    ref: list[tuple[int, int]] = []
+    t = 0
+    for _ in range(3000):
+        t += rng.randint(0, 3)
+        v = rng.randint(0, 50)
+        r.add(t, v)
+        ref.append((t, v))
+        horizon = t - 100
+        r.expire(horizon)
+        while ref and ref[0][0] < horizon:
+            ref.pop(0)
+        assert list(r.sorted) == sorted(v for _, v in ref)
+        assert len(r) == len(ref)
+
+
+def test_taker_tape_volume_after_matches_a_scan_even_out_of_order():
+    rng = random.Random(5)
+    tape = TakerTape()
+    ref: list[tuple[int, int, int]] = []
+    T = 1000
+    for i in range(5000):
+        # mostly in order; now and then a trade stamped earlier than the last one
+        T += rng.randint(0, 5)
+        t = T - rng.randint(1, 40) if rng.random() < 0.02 else T
+        q = rng.randint(1, 9)
+        tape.append(t, 0, q)
+        ref.append((t, 0, q))
+        if i % 7 == 0:
+            horizon = T - 200
+            tape.expire(horizon)
+            while ref and ref[0][0] < horizon:
+                ref.pop(0)
+        lo = T - rng.randint(0, 250)
+        assert tape.volume_after(lo) == sum(x for t0, _, x in ref if t0 > lo)
+        assert list(tape) == ref
+
+
+def test_adaptive_slack_p99_is_the_sorted_window_s():
+    from collections import deque
+
+    from dom.core.detectors.slack import AdaptiveSlack
+
+    rng = random.Random(7)
+    s = AdaptiveSlack(300)
+    ref: deque[int] = deque(maxlen=1000)
+    depth = 10**12
+    for i in range(1, 6001):
+        depth += rng.randint(0, 3_000_000)
+        trade = depth - (rng.randint(1, 900_000_000) if rng.random() < 0.1 else -rng.randint(0, 5_000_000))
+        s.on_trade(depth, trade)
+        ref.append(max(0, depth - trade))
+        if i % 100 == 0:
+            srt = sorted(ref)
+            assert s.lag == srt[int(0.99 * (len(srt) - 1))]
+            assert s.ns == max(300 * 1_000_000, s.lag + 50 * 1_000_000)
+        assert sorted(x for x in ref if x) == s.pos
