@@ -1,6 +1,7 @@
-"""Memory over a long session: `dom run` on the built-in market (5 symbols by default) for
-MINUTES, its RSS read from /proc every minute; prints each minute and the slope after warm-up
-(least squares over minutes WARMUP..end, in MB per hour).
+"""Memory over a long session: `dom run` following the built-in market (5 symbols by default;
+the market runs as its own `dom sim` process, as a venue would, so its memory is not counted)
+for MINUTES, the client's RSS read from /proc every minute; prints each minute and the slope
+after warm-up (least squares over minutes WARMUP..end, in MB per hour).
 
     python benchmarks/soak_rss.py [--minutes 30] [--warmup 5] [--symbols 5]
 """
@@ -35,9 +36,15 @@ def main() -> None:
     ap.add_argument("--symbols", type=int, default=5)
     a = ap.parse_args()
     syms = ["BTCUSDT", "KITEUSDT", "MOTHUSDT", "PIKEUSDT", "WRENUSDT"][: a.symbols]
-    p = subprocess.Popen([sys.executable, "-m", "dom", "run", "--duration", str(a.minutes * 60 + 5),
-                          "--summary-every", "0", *syms], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                         text=True)
+    sim = subprocess.Popen([sys.executable, "-m", "dom", "sim", "--port", "0"], stdout=subprocess.PIPE, text=True)
+    line = sim.stdout.readline()
+    url = line.split(" on ", 1)[1].split()[0] if " on " in line else ""
+    if not url.startswith("http"):
+        sim.kill()
+        raise SystemExit(f"market did not start: {line!r}")
+    p = subprocess.Popen([sys.executable, "-m", "dom", "run", "--venue", "binanceusdm", "--endpoint", url,
+                          "--duration", str(a.minutes * 60 + 5), "--summary-every", "0", *syms],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     xs, ys = [], []
     try:
         t0 = time.monotonic()
@@ -53,6 +60,8 @@ def main() -> None:
     finally:
         p.terminate()
         p.wait(30)
+        sim.terminate()
+        sim.wait(30)
     if len(xs) >= 2:
         print(f"slope after minute {a.warmup}: {slope(xs, ys) * 60:+.1f} MB/hour "
               f"({ys[0]:.1f} -> {ys[-1]:.1f} MB)")

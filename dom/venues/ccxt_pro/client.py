@@ -92,6 +92,7 @@ class CcxtProFeed:
                 out[sym] = Instrument(
                     sym, _num(m["precision"]["price"]), _num(m["precision"]["amount"]),
                     contract_size=_num(m.get("contractSize") or 1), base=m.get("base", ""),
+                    inverse=bool(m.get("inverse")),  # coin-margined: a size is contracts of a fixed USD value
                 )
             except (TypeError, KeyError, UnitsError) as e:
                 await self.close()
