@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from dom.errors import UnitsError
 
-_CACHE_MAX = 65_536
+_CACHE_MAX = 16_384  # per step (prices near the touch repeat); 65,536 let 500 symbols hold ~6 GB of it
 MAX_DIGITS = 40  # longer decimal strings are not prices or sizes (and cost time to parse)
 MAX_EXPONENT = 40  # "1e-999999999" would ask for a 10**999999999 division
 
