@@ -187,7 +187,7 @@ class WallDetector(ObserverBase):
                 # Other orders join and leave both levels in the same message: allow what a
                 # typical level at that distance holds on top of the size tolerance.
                 typ = (self._typical(side, abs(b - px)) or 0) if b is not None else 0
-                if abs((new - old) - w.gone_size) <= p.wall_move_size_tolerance * w.gone_size + typ:
+                if new > old and abs((new - old) - w.gone_size) <= p.wall_move_size_tolerance * w.gone_size + typ:
                     del self.walls[(w.side, w.px)]
                     self.walls.pop((side, px), None)
                     w.moves += 1

@@ -222,3 +222,17 @@ def test_a_sparse_book_is_judged_against_its_nearest_levels():
     s.delta(bids=[(4880, 60_000)])
     s.idle(4000)
     assert s.alerts == []
+
+
+def test_300ms_trade_skew_gives_no_wall_updates_down_to_size_0():
+    """With the trade stream 300 ms behind depth, a wall being eaten looked pulled and "moved"
+    from level to level down to size 0 (a move matched a nearby level that *shrank* by about
+    what was left of the wall). A move is an increase nearby, about the wall's size."""
+    from dom.core.detectors.params import DetectorParams
+    from dom.core.types import AlertKind, AlertState
+    from dom.evaluation import run_market
+
+    alerts, _, _ = run_market("mixed", 3, 5, DetectorParams(), skew_ms=300)
+    walls = [a for a in alerts if a.kind is AlertKind.WALL]
+    assert walls
+    assert not [a for a in walls if a.state is AlertState.UPDATE and a.qty_lots == 0]
