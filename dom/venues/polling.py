@@ -34,14 +34,19 @@ class ContextDecodeError(FeedError):
 
 # ---------------------------------------------------------------------------------- parsing
 def dec(v: Any) -> Decimal:
-    if isinstance(v, float):
-        v = repr(v)
+    """A number from a context body, exactly: a decimal string, an int or a float (through its
+    shortest repr); bounded in length and exponent (``"1e-999999999"`` would hang a division)."""
+    if isinstance(v, bool) or not isinstance(v, (str, int, float)):
+        raise ContextDecodeError(f"not a number: {str(v)[:60]!r}")
+    text = repr(v) if isinstance(v, float) else str(v)
+    if len(text) > 40:
+        raise ContextDecodeError(f"not a number: {text[:60]!r}")
     try:
-        d = Decimal(str(v))
+        d = Decimal(text)
     except InvalidOperation:
-        raise ContextDecodeError(f"not a number: {v!r}") from None
-    if not d.is_finite():
-        raise ContextDecodeError(f"not a finite number: {v!r}")
+        raise ContextDecodeError(f"not a number: {text!r}") from None
+    if not d.is_finite() or not -40 <= d.as_tuple().exponent <= 40:
+        raise ContextDecodeError(f"not a finite number in range: {text!r}")
     return d
 
 

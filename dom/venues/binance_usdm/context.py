@@ -20,23 +20,36 @@ from dom.venues.polling import MS as _MS
 from dom.venues.polling import ContextDecodeError, Poller, dec, lots, near
 
 
+def _ms(v: Any) -> int:
+    """A time in ms (0 when absent) as ns; anything else is a bad body."""
+    if v is None or v == 0:
+        return 0
+    if type(v) is not int or not 0 < v < 1 << 43:
+        raise ContextDecodeError(f"not a time in ms: {str(v)[:40]!r}")
+    return v * _MS
+
+
 def parse_premium(inst: Instrument, d: dict, recv_ns: int) -> MarkPrice:
     """One ``premiumIndex`` object -> MarkPrice (funding rate in 1e-8 units)."""
     try:
         return MarkPrice(
             inst.symbol, near(inst.tick_size, d["markPrice"]), near(inst.tick_size, d.get("indexPrice") or d["markPrice"]),
-            near("0.00000001", d.get("lastFundingRate") or "0"), int(d.get("nextFundingTime") or 0) * _MS,
-            int(d.get("time") or 0) * _MS, recv_ns,
+            near("0.00000001", d.get("lastFundingRate") or "0"), _ms(d.get("nextFundingTime")),
+            _ms(d.get("time")), recv_ns,
         )
-    except (KeyError, TypeError, ValueError) as e:
-        raise ContextDecodeError(f"malformed premiumIndex: {type(e).__name__} {e}") from None
+    except ContextDecodeError:
+        raise
+    except Exception as e:  # noqa: BLE001 - whatever a hostile body trips is a bad body
+        raise ContextDecodeError(f"malformed premiumIndex: {type(e).__name__} {str(e)[:80]}") from None
 
 
 def parse_open_interest(inst: Instrument, d: dict, recv_ns: int) -> OpenInterest:
     try:
-        return OpenInterest(inst.symbol, lots(inst, d["openInterest"]), int(d.get("time") or 0) * _MS, recv_ns)
-    except (KeyError, TypeError, ValueError) as e:
-        raise ContextDecodeError(f"malformed openInterest: {type(e).__name__} {e}") from None
+        return OpenInterest(inst.symbol, lots(inst, d["openInterest"]), _ms(d.get("time")), recv_ns)
+    except ContextDecodeError:
+        raise
+    except Exception as e:  # noqa: BLE001 - whatever a hostile body trips is a bad body
+        raise ContextDecodeError(f"malformed openInterest: {type(e).__name__} {str(e)[:80]}") from None
 
 
 def parse_ticker(inst: Instrument, d: dict, recv_ns: int) -> Ticker24h:
@@ -45,10 +58,12 @@ def parse_ticker(inst: Instrument, d: dict, recv_ns: int) -> Ticker24h:
         return Ticker24h(
             inst.symbol, px("lastPrice"), px("openPrice"), px("highPrice"), px("lowPrice"),
             lots(inst, d["volume"]), dec(d["quoteVolume"]), int(d.get("count") or 0),
-            int(d.get("closeTime") or 0) * _MS, recv_ns,
+            _ms(d.get("closeTime")), recv_ns,
         )
-    except (KeyError, TypeError, ValueError) as e:
-        raise ContextDecodeError(f"malformed ticker/24hr: {type(e).__name__} {e}") from None
+    except ContextDecodeError:
+        raise
+    except Exception as e:  # noqa: BLE001 - whatever a hostile body trips is a bad body
+        raise ContextDecodeError(f"malformed ticker/24hr: {type(e).__name__} {str(e)[:80]}") from None
 
 
 class BinanceContextPoller(Poller):

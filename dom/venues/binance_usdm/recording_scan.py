@@ -43,7 +43,8 @@ def scan(frames: Iterator[rec.Frame | rec.BadLine]) -> tuple[set[str], Rule | No
             pd = sd = 0
             rows = []
             for side in ("bids", "asks"):
-                for row in msg.get(side, [])[:1000]:
+                levels = msg.get(side)
+                for row in levels[:1000] if isinstance(levels, list) else ():
                     try:
                         pd = max(pd, len(row[0].partition(".")[2]))
                         sd = max(sd, len(row[1].partition(".")[2]))
