@@ -148,6 +148,14 @@ class CcxtProFeed:
                 self._lost(sym, FeedState.DISCONNECTED, f"{what}: {type(e).__name__}: {str(e)[:160]}")
                 await asyncio.sleep(delay)
                 delay = min(max(delay * 2, self.reconnect[1]), self.reconnect[2])
+            except (UnitsError, TypeError, ValueError, KeyError, AttributeError, OverflowError) as e:
+                # A value ccxt passed on that is not a price or size on this instrument's grid:
+                # a bad frame, counted; the book is sent whole next time.
+                self.stats.bad_frames += 1
+                if len(self.stats.bad_examples) < 5:
+                    self.stats.bad_examples.append(f"{what}: {type(e).__name__}: {str(e)[:120]}")
+                self._fresh.add(sym)
+                await asyncio.sleep(0)
 
     def _lost(self, sym: str, state: FeedState, detail: str) -> None:
         self.stats.reconnects += 1
