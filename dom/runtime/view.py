@@ -36,6 +36,7 @@ class UiModel:
     stats: Any = None  # the live driver, when live: rates, feed stats, sink drops
     heat_slot_ms: int = 250
     plan_marks: dict[str, dict[int, str]] = field(default_factory=dict)  # ladder marks: px -> ENT/STP/TP1/TP2
+    replay_state: str = ""  # "end of recording" once a replayed file is through
     _context: MarketContext = field(default_factory=MarketContext)
     _desk: TradeDesk = field(default_factory=TradeDesk)
 
@@ -97,4 +98,5 @@ class UiModel:
             self.live_alerts[alert.id] = alert
 
     def on_conn(self, endpoint: str, state: Any, detail: str) -> None:
-        pass
+        if endpoint == "replay":  # a recording played for the screen: started, or at its end
+            self.replay_state = detail if str(getattr(state, "value", state)) == "closed" else ""

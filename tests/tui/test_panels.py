@@ -125,4 +125,10 @@ async def test_replay_feed_drives_the_app_through_the_runtime(shared_data):
         # A recording's exchange time is long past: the status bar shows its recorded lag.
         line = app.status.line(200)
         assert "msg/s" in line and " ms rec" in line
+        for _ in range(100):  # the recording ends: the status bar says so
+            await pilot.pause(0.05)
+            if model.replay_state:
+                break
+        app.frame()
+        assert model.replay_state == "end of recording" and "| end of recording |" in app.status.line(200)
         rt.stop()

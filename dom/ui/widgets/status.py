@@ -73,7 +73,11 @@ class FrameStats:
         rt = model.stats  # a replay: exchange time is the recording's; show its recorded lag
         r = rt.rates.get(symbol) if rt is not None else None
         p50 = r.lag_pct(0.5) if r is not None else None
-        return f"lag {p50:.0f} ms rec" if p50 is not None else "lag -"
+        if p50 is None:
+            return "lag -"
+        # A recorder whose clock ran behind the exchange's recorded a negative lag: say so
+        # rather than show a lag below zero.
+        return f"lag {p50:.0f} ms rec" if p50 >= 0 else f"rec clock {-p50:.0f} ms behind"
 
 
 class StatusBar(Widget):
@@ -99,7 +103,7 @@ class StatusBar(Widget):
         synced = sum(1 for s in eng.symbols.values() if s.synced)
         rt = m.stats
         alerts_dropped = rt.sink_drops() if rt is not None else 0
-        book = f"book {st.state.value}"
+        book = f"book {st.state.value}" + (f" | {m.replay_state}" if m.replay_state else "")
         return [
             (f" {m.venue}", 6),
             (self.symbol, 0),
