@@ -30,6 +30,20 @@ class DecodeError(FeedError):
     """A frame that is not what the venue sends (bad JSON, wrong types, negative size...)."""
 
 
+class KnownSymbols:
+    """For a decoder with ``instruments`` (by the venue's symbol) and ``unknown_symbols``: the
+    instrument of ``sym``, or None, counting the symbols nobody asked for (at most 1,000 kept)."""
+
+    instruments: dict[str, Instrument]
+    unknown_symbols: dict[str, int]
+
+    def _inst(self, sym: str) -> Instrument | None:
+        inst = self.instruments.get(sym)
+        if inst is None and len(self.unknown_symbols) < 1000:
+            self.unknown_symbols[sym] = self.unknown_symbols.get(sym, 0) + 1
+        return inst
+
+
 def loads(raw: bytes | str, parse: Callable[[Any], Any]) -> Any:
     """``parse(raw)`` (a JSON parser: orjson.loads, json.loads) with its errors as DecodeError."""
     if not isinstance(raw, (bytes, bytearray, memoryview, str)):

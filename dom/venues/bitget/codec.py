@@ -38,7 +38,7 @@ _SIDES = {"buy": TakerSide.BUY, "sell": TakerSide.SELL}
 BOOK_CHANNELS = frozenset({"books", "books1", "books5", "books15"})
 
 
-class BitgetDecoder:
+class BitgetDecoder(wire.KnownSymbols):
     """Decodes frames for a set of instruments keyed by instId (one product type)."""
 
     def __init__(
@@ -104,12 +104,6 @@ class BitgetDecoder:
                 else [m for d in data if (m := self._mark(inst, d, recv_ns)) is not None]
             )
         return []
-
-    def _inst(self, sym: str) -> Instrument | None:
-        inst = self.instruments.get(sym)
-        if inst is None and len(self.unknown_symbols) < 1000:
-            self.unknown_symbols[sym] = self.unknown_symbols.get(sym, 0) + 1
-        return inst
 
     def _book(self, inst: Instrument, d: Any, snapshot: bool, recv_ns: int) -> Event:
         raw_b, raw_a = wire.field(d, "bids"), wire.field(d, "asks")

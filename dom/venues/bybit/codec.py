@@ -41,7 +41,7 @@ def trade_id(v: Any) -> int:
     raise DecodeError(f"trade id is neither decimal nor a UUID: {wire._show(v)}")
 
 
-class BybitDecoder:
+class BybitDecoder(wire.KnownSymbols):
     """Decodes frames for a set of instruments keyed by Bybit symbol."""
 
     def __init__(self, instruments: dict[str, Instrument]) -> None:
@@ -64,12 +64,6 @@ class BybitDecoder:
         if kind == "tickers":
             return self._ticker(msg, recv_ns)
         return []
-
-    def _inst(self, sym: str) -> Instrument | None:
-        inst = self.instruments.get(sym)
-        if inst is None and len(self.unknown_symbols) < 1000:
-            self.unknown_symbols[sym] = self.unknown_symbols.get(sym, 0) + 1
-        return inst
 
     def _book(self, msg: dict, recv_ns: int) -> list[Event]:
         d = wire.field(msg, "data")

@@ -40,7 +40,7 @@ def verify(book: OrderBook, inst: Instrument, checksum: int) -> bool:
     return book_checksum(book, inst) == checksum
 
 
-class OkxDecoder:
+class OkxDecoder(wire.KnownSymbols):
     """Decodes frames for a set of instruments keyed by ``instId``."""
 
     def __init__(self, instruments: dict[str, Instrument]) -> None:
@@ -75,12 +75,6 @@ class OkxDecoder:
         if channel == "mark-price" or channel == "funding-rate":
             return [m for d in data if (m := self._mark(channel, d, recv_ns)) is not None]
         return []
-
-    def _inst(self, inst_id: str) -> Instrument | None:
-        inst = self.instruments.get(inst_id)
-        if inst is None and len(self.unknown_symbols) < 1000:
-            self.unknown_symbols[inst_id] = self.unknown_symbols.get(inst_id, 0) + 1
-        return inst
 
     def _book(self, inst: Instrument, d: Any, snapshot: bool, recv_ns: int) -> Event:
         bids = wire.levels(inst, wire.field(d, "bids"))
