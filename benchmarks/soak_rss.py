@@ -4,6 +4,12 @@ for MINUTES, the client's RSS read from /proc every minute; prints each minute a
 after warm-up (least squares over minutes WARMUP..end, in MB per hour).
 
     python benchmarks/soak_rss.py [--minutes 30] [--warmup 5] [--symbols 5]
+    python benchmarks/soak_rss.py --headless [--minutes 60]
+
+``--headless`` runs the same pipeline (detectors, context) on the built-in market as fast as it
+goes, in this process, and prints this process's RSS every 5 market minutes: an hour in about a
+minute, long enough to see the 30-minute baselines (the walls' P95 samples, absorption's) fill
+and the memory level off.
 """
 
 from __future__ import annotations
@@ -29,12 +35,40 @@ def slope(xs: list[float], ys: list[float]) -> float:
     return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / den if den else 0.0
 
 
+def headless(minutes: int) -> None:
+    import os
+
+    from dom.core.context.params import ContextParams
+    from dom.core.detectors import make_observers
+    from dom.runtime.pipeline import Pipeline
+    from dom.runtime.simulated import drive
+    from dom.sim.market import Market
+
+    m = Market("mixed", seed=1)
+    pipe = Pipeline("sim", detectors=make_observers(), context=ContextParams(), trade_ids=True)
+    t0 = time.time()
+    xs, ys = [], []
+    for i in range(1, minutes // 5 + 1):
+        drive(m, pipe, 300)
+        r = rss_mb(os.getpid())
+        print(f"market minute {i * 5:3d}: RSS {r:6.1f} MB  ({time.time() - t0:.0f} s)", flush=True)
+        if i * 5 > 30:
+            xs.append(i * 5)
+            ys.append(r)
+    if len(xs) >= 2:
+        print(f"slope after market minute 30: {slope(xs, ys) * 60:+.1f} MB/hour")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--headless", action="store_true", help="the pipeline on the market, as fast as it goes")
     ap.add_argument("--minutes", type=int, default=30)
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--symbols", type=int, default=5)
     a = ap.parse_args()
+    if a.headless:
+        headless(a.minutes if a.minutes != 30 else 60)
+        return
     syms = ["BTCUSDT", "KITEUSDT", "MOTHUSDT", "PIKEUSDT", "WRENUSDT"][: a.symbols]
     sim = subprocess.Popen([sys.executable, "-m", "dom", "sim", "--port", "0"], stdout=subprocess.PIPE, text=True)
     line = sim.stdout.readline()
