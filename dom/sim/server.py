@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 from aiohttp import WSMsgType, web
 
+from dom.sim import protocols as venue_protocols
 from dom.sim.faults import Faults
 from dom.sim.market import STEP_NS, Market, Msg
 from dom.sim.rest import RestViews
@@ -106,6 +107,9 @@ class SimServer:
         self.faults = Faults(self)
         self.rest = RestViews(self)
         self.conns: set[Conn] = set()
+        # Other venues' protocols on the same port; their translator starts with their first client.
+        self.protocols = venue_protocols.load(self)
+        self.translator: venue_protocols.Translator | None = None
         self._runner: web.AppRunner | None = None
         self._clock: asyncio.Task | None = None
         self._running = asyncio.Event()
@@ -126,6 +130,8 @@ class SimServer:
 
     async def start(self) -> None:
         app = web.Application()
+        for proto in self.protocols:  # first: their paths are more specific than Binance's /ws/*
+            proto.add_routes(app)
         self.rest.add_routes(app)
         for prefix, endpoint in (("", "any"), ("/public", "public"), ("/market", "market")):
             app.router.add_get(prefix + "/ws", self._ws_handler(endpoint, False))
@@ -154,6 +160,8 @@ class SimServer:
                 pass
         for c in list(self.conns):
             await c.ws.close()
+        for proto in self.protocols:
+            await proto.close()
         if self._runner is not None:
             await self._runner.cleanup()
         self.write_labels(final=True)
@@ -218,7 +226,22 @@ class SimServer:
                 self._dispatch(self.market.advance())
             self._maybe_write_labels()
 
+    def start_translator(self) -> venue_protocols.Translator:
+        """Core events for the other protocols from now on (called with their first client),
+        the books starting from the market's published books."""
+        if self.translator is None:
+            tr = venue_protocols.Translator(self.instruments)
+            for sym in self.symbols:
+                bids, asks, _ = self.true_book(sym)
+                tr.reset_from(sym, bids, asks)
+            self.translator = tr
+        return self.translator
+
     def _dispatch(self, msgs: list[Msg]) -> None:
+        if self.translator is not None and msgs:
+            batch = list(self.translator.events(msgs, time.time_ns()))
+            for proto in self.protocols:
+                proto.dispatch(batch)
         f = self.faults
         loop = asyncio.get_running_loop()
         for endpoint, frame in f.take_injected():
