@@ -12,6 +12,7 @@ dict, list or float leaves this module. ``import ccxt.pro`` costs ~0.7 s, so it 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import time
 from collections.abc import Callable
 from typing import Any
@@ -106,16 +107,17 @@ class CcxtProFeed:
         return out
 
     def _point_at(self, endpoint: str) -> None:
-        """Point a Binance-family client at another server (the built-in market, a testnet)."""
-        if not self.exchange_id.startswith("binance"):
-            raise FeedError(f"--endpoint is supported for ccxt Binance venues only, not {self.venue}")
-        from dom.venues.binance_usdm.client import endpoints
-
-        rest, ws = endpoints(endpoint)
-        api = self.ex.urls["api"]
-        for k in ("fapiPublic", "fapiPublicV2", "fapiPublicV3"):
-            api[k] = rest + "/fapi/" + api[k].rsplit("/fapi/", 1)[1]
-        api["ws"]["linear"] = ws + "/ws"
+        """Point the ccxt.pro client at another server (the built-in market, a testnet). How
+        each exchange's URLs are rewritten lives in ``ccxt_pro/endpoints/<family>.py``."""
+        family = "binance" if self.exchange_id.startswith("binance") else self.exchange_id
+        try:
+            mod = importlib.import_module(f"dom.venues.ccxt_pro.endpoints.{family}")
+        except ModuleNotFoundError as e:
+            if e.name != f"dom.venues.ccxt_pro.endpoints.{family}":
+                raise
+            raise FeedError(f"--endpoint is not supported for {self.venue} (dom knows how to point "
+                            "ccxt.pro at another server for: binance*, bybit, okx, bitget)") from None
+        mod.point(self.ex, endpoint)
 
     async def close(self) -> None:
         if self.ex is not None:
