@@ -207,6 +207,7 @@ def run_market(preset: str, seed: int, minutes: float, params: DetectorParams, d
     alerts: list[Alert] = []
     pipe.subscribe(_Collect(alerts))
     drive(m, pipe, minutes * 60, skew_ms)
+    pipe.flush()
     m.close_labels()
     return alerts, m.labels, m
 

@@ -85,6 +85,7 @@ class LiveDriver:
                 t.cancel()
             # Bounded: a shutdown must never hang on a feed that does not let go.
             await asyncio.wait(tasks, timeout=3.0)
+            self.pipeline.flush()  # what the detectors' merge still holds goes out with the rest
             for s in self.sinks:
                 await s.aclose(flush_deadline)
 

@@ -12,6 +12,14 @@ interest, funding) and the risk desk (sizing, exits, the walk through the book),
 output: snapshot requests to the driver, status changes and alerts to the listeners (sinks, the
 screen, a summary). It does no I/O and reads no clock, so the same events give the same outputs
 whichever driver delivers them. Drivers only move events in and answer snapshot requests.
+
+Two engines. ``engine`` applies every event as it arrives: the book on screen, the statuses,
+snapshot requests, the tape and the context. The detectors run on a second engine, ``detect``,
+fed the same events in exchange-time order (:class:`dom.core.merge.TimeMerge`): a symbol's depth
+and trades come on separate connections, and their interleaving on arrival is the network's, so
+detectors fed in arrival order would alert differently in every run and replay. The price is
+that alerts come up to ``hold_ms`` of exchange time later than the book they describe.
+``hold_ms=0`` runs the detectors on ``engine`` in arrival order (one engine, as before).
 """
 
 from __future__ import annotations
@@ -25,7 +33,8 @@ from dom.alert_json import alert_to_dict
 from dom.core.context.desk import TradeDesk
 from dom.core.context.market import MarketContext
 from dom.core.context.params import ContextParams
-from dom.core.engine import Engine, ObserverFactory, SymbolState
+from dom.core.engine import Engine, ObserverFactory, SymbolState, Verify
+from dom.core.merge import TimeMerge
 from dom.core.sequencer import Rule
 from dom.core.types import (
     Alert,
@@ -93,12 +102,16 @@ class Pipeline:
         context: ContextParams | None = None,
         observers: Iterable[ObserverFactory] = (),
         trade_ids: bool = False,
+        verify: Verify | None = None,
+        hold_ms: int = 250,
     ) -> None:
         """``detectors``: the alerting observers; ``context``: the ``[context]`` settings, or None
         for no market context (the built-in market's evaluation needs none); ``observers``: more
         per-symbol observers (the screen's tape, level changes and heatmap history);
         ``trade_ids``: the venue numbers its trades without holes (holes are counted, repeats
-        dropped)."""
+        dropped); ``verify``: the venue's checksum function, where it sends checksums;
+        ``hold_ms``: how far (exchange time) the detectors' merge of depth and trades waits for
+        a late event (0: no merge, detectors in arrival order)."""
         self.venue = venue
         self.rule = rule
         self.params = context if context is not None else ContextParams()
@@ -107,9 +120,17 @@ class Pipeline:
             p = context
             self.context = MarketContext(p.reference, p.weakness_window_s, p.weakness_drop_pct, p.oi_window_s)
         self.desk = TradeDesk(self.params)
-        self._factories = [f for f in (detectors, *observers) if f is not None]
+        if hold_ms < 0:
+            raise ValueError("hold_ms must be >= 0")
+        self.hold_ns = int(hold_ms) * 1_000_000
+        self._detectors = detectors
+        merged = detectors is not None and self.hold_ns > 0
+        self._factories = [f for f in ((None if merged else detectors), *observers) if f is not None]
         self.engine: Engine | None = None
+        self.detect: Engine | None = None  # the detectors' engine (None: they run on ``engine``)
+        self.merge: TimeMerge | None = None
         self.trade_ids = trade_ids
+        self.verify = verify
         self.listeners: list[Any] = []
         self.rates: dict[str, SymbolRates] = {}
         self.alerts = 0
@@ -117,9 +138,19 @@ class Pipeline:
 
     # ------------------------------------------------------------------------------ set-up
     def open(self, instruments: dict[str, Instrument]) -> Engine:
-        self.engine = Engine(instruments, self.rule, observers=self._observers, trade_ids=self.trade_ids)
+        self.engine = Engine(instruments, self.rule, observers=self._observers, verify=self.verify,
+                             trade_ids=self.trade_ids)
+        if self._detectors is not None and self.hold_ns > 0:
+            self.detect = Engine(instruments, self.rule, observers=self._detectors, verify=self.verify,
+                                 trade_ids=self.trade_ids)
+            self.merge = TimeMerge(self.hold_ns)
         self.rates = {s: SymbolRates() for s in instruments}
         return self.engine
+
+    @property
+    def detector_engine(self) -> Engine | None:
+        """The engine whose symbol states hold the detectors."""
+        return self.detect if self.detect is not None else self.engine
 
     def _observers(self, st: SymbolState) -> list:
         out: list = []
@@ -143,6 +174,7 @@ class Pipeline:
         if eng is None:
             return
         rates = self.rates
+        merge, det = self.merge, self.detect
         for ev in events:
             kind = type(ev)
             if kind is BookDelta or kind is Trade:
@@ -157,6 +189,19 @@ class Pipeline:
                             r.lags_ms.append((ev.ts_recv_ns - ev.ts_exchange_ns) / 1e6)
             for o in eng.feed(ev):
                 self._route(o)
+            if merge is not None:
+                for e in merge.push(ev):
+                    for o in det.feed(e):
+                        if type(o) is Alert:
+                            self._route(o)
+
+    def flush(self) -> None:
+        """The feed ended (a recording is through): the detectors get what the merge holds."""
+        if self.merge is not None and self.detect is not None:
+            for e in self.merge.flush():
+                for o in self.detect.feed(e):
+                    if type(o) is Alert:
+                        self._route(o)
 
     def _route(self, o: Any) -> None:
         if isinstance(o, Alert):
@@ -180,11 +225,16 @@ class Pipeline:
                 st = eng.symbols.get(ev.symbol)
                 if st is not None and (st.mark is None or ev.ts_exchange_ns >= st.mark.ts_exchange_ns):
                     eng.feed(ev)
+                    if self.detect is not None:
+                        self.detect.feed(ev)
             else:
                 self.context.apply(ev)
 
     def connection(self, endpoint: str, state: FeedState, detail: str) -> None:
-        """Connection news from a client, for the listeners (the book states come as events)."""
+        """Connection news from a client, for the listeners (the book states come as events).
+        A closed feed (a recording is through) sends no more: the merge releases what it holds."""
+        if state is FeedState.CLOSED:
+            self.flush()
         for li in self.listeners:
             li.on_conn(endpoint, state, detail)
 

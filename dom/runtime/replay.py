@@ -163,10 +163,17 @@ class Replay:
                 pipe.feed((ev,))
                 if checkers:
                     self._check(eng, checkers, ev)
+        pipe.flush()
         for c in checkers.values():
             c.finish()
         summ.truncated = list(self.truncated)
         self._fill(summ, eng, checkers, tally.alerts, time.perf_counter() - t0)
+        det = pipe.detector_engine
+        if det is not None:
+            for sym, st in det.symbols.items():
+                for ob in st.observers:
+                    if hasattr(ob, "null_control"):
+                        summ.null_control[sym] = ob.null_control()
         return summ
 
     @staticmethod
@@ -212,9 +219,6 @@ class Replay:
                 "bid_levels": len(st.book.bids),
                 "ask_levels": len(st.book.asks),
             }
-            for ob in st.observers:
-                if hasattr(ob, "null_control"):
-                    summ.null_control[sym] = ob.null_control()
         if checkers:
             cs = list(checkers.values())
             summ.check = CheckSummary(

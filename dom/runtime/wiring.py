@@ -188,6 +188,11 @@ async def run_headless(cfg: Any, duration: float | None, context_out: Any = None
             f"{drv.sink_failures()} failed after retries",
             file=sys.stderr,
         )
+        if pipe.merge is not None and pipe.merge.late:
+            # Events that came more than the merge's hold behind their stream's partner: the
+            # detectors took them in arrival order (see dom.core.merge).
+            print(f"{_ts()} detectors: {pipe.merge.late} events arrived later than the "
+                  f"{pipe.hold_ns // 1_000_000} ms merge window", file=sys.stderr)
         for sym, st in pipe.engine.symbols.items():
             print(f"final {book_line(st)}{context_summary(pipe, sym)}", file=sys.stderr)
         if context_out is not None:

@@ -31,7 +31,7 @@ from typing import Sequence
 
 from dom.core.detectors.absorption_state import _Episode, _Window
 from dom.core.detectors.params import DetectorParams
-from dom.core.detectors.rolling import RollingSamples
+from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import (
@@ -86,7 +86,7 @@ class AbsorptionDetector(ObserverBase):
         # Shared with the other detector that feeds it the same trades (see make_observers).
         self.slack = slack or AdaptiveSlack(p.align_slack_ms)
         self.depth_t = 0
-        self.next_sample_ns = 0
+        self.next_sample_ns = -1  # -1: set on the grid at the first delta (see grid_after)
         self.next_stats_ns = 0
 
     # ---------------------------------------------------------------------------- baseline
@@ -112,7 +112,7 @@ class AbsorptionDetector(ObserverBase):
                 dq.add(now, v)
                 dq.expire(horizon)
         if now >= self.next_stats_ns:
-            self.next_stats_ns = now + 10 * _SEC
+            self.next_stats_ns = grid_after(now, 10 * _SEC)
             p = self.p
             for side in (BookSide.BID, BookSide.ASK):
                 self.base_w[side] = _pct(self.samples[side], p.absorption_baseline_pct)
@@ -213,8 +213,10 @@ class AbsorptionDetector(ObserverBase):
         now = delta.ts_exchange_ns
         self.depth_t = max(self.depth_t, now)
         if now >= self.next_sample_ns:
-            self.next_sample_ns = now + _SEC
-            self._sample(sym, now)
+            first = self.next_sample_ns < 0
+            self.next_sample_ns = grid_after(now, _SEC)
+            if not first:
+                self._sample(sym, now)
         if not self.eps:
             return []
         out: list[Output] = []

@@ -12,6 +12,15 @@ from bisect import bisect_left, insort
 from collections import deque
 
 
+def grid_after(now: int, period: int) -> int:
+    """The first multiple of ``period`` after ``now`` (exchange time). Periodic work (samples,
+    statistics) runs at the first event on or after each grid point, so two runs of the same
+    events do it on the same events whenever each of them synced: a live run's snapshot and a
+    replay's recorded one cover different deltas, and a schedule that started at the first
+    delta after sync would be out of phase between them for the rest of the session."""
+    return (now // period + 1) * period
+
+
 class RollingSamples:
     """``(t, value)`` samples in arrival order, and their values sorted (``.sorted``)."""
 

@@ -37,7 +37,7 @@ from typing import Sequence
 
 from dom.core.detectors.band import Bands, median
 from dom.core.detectors.params import DetectorParams
-from dom.core.detectors.rolling import RollingSamples
+from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.detectors.spoof_state import _Cand, _Pull
 from dom.core.detectors.tape import TakerTape
@@ -79,7 +79,7 @@ class SpoofDetector(ObserverBase):
         # Shared with the other detector that feeds it the same trades (see make_observers).
         self.slack = slack or AdaptiveSlack(p.align_slack_ms)
         self.depth_t = 0
-        self.next_stats_ns = 0
+        self.next_stats_ns = -1  # -1: set on the grid at the first delta (see grid_after)
         self.mids: deque[tuple[int, int]] = deque()  # (t, 2 x mid) over the last second
         self.ranges = RollingSamples()  # (t, mid range over a second), sampled
         self.range_pct: int | None = None  # rolling percentile of those ranges (half ticks)
@@ -89,7 +89,7 @@ class SpoofDetector(ObserverBase):
 
     # ---------------------------------------------------------------------------- statistics
     def _stats(self, sym: SymbolState, now: int) -> None:
-        self.next_stats_ns = now + _SEC
+        self.next_stats_ns = grid_after(now, _SEC)
         book = sym.book
         mid2 = book.mid2()
         if mid2 is None:
@@ -115,7 +115,7 @@ class SpoofDetector(ObserverBase):
         rs.add(now, self._range())
         rs.expire(now - 1800 * _SEC)
         if now >= self.next_range_ns and len(rs) >= 30:
-            self.next_range_ns = now + 10 * _SEC
+            self.next_range_ns = grid_after(now, 10 * _SEC)
             v = rs.sorted
             floor = int(2 * self.p.spoof_vol_min_ticks)
             self.range_pct = max(floor, v[int(self.p.spoof_vol_pct / 100 * (len(v) - 1))])
@@ -171,7 +171,10 @@ class SpoofDetector(ObserverBase):
         while self.mids and self.mids[0][0] <= now - _SEC:
             self.mids.popleft()
         if now >= self.next_stats_ns:
-            self._stats(sym, now)
+            if self.next_stats_ns < 0:
+                self.next_stats_ns = grid_after(now, _SEC)
+            else:
+                self._stats(sym, now)
         thr = self.threshold
         big = min(thr.values(), default=0) // 2
         cands = self.cands
@@ -249,7 +252,7 @@ class SpoofDetector(ObserverBase):
         self.adds = {BookSide.BID: deque(), BookSide.ASK: deque()}
         self.mids.clear()
         self.judged.clear()
-        self.next_stats_ns = 0
+        self.next_stats_ns = -1
         return []
 
     # ------------------------------------------------------------------------------ pulls

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from dom.core.detectors.band import Bands
 from dom.core.detectors.band import median as _median
 from dom.core.detectors.params import DetectorParams
-from dom.core.detectors.rolling import RollingSamples
+from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import (
     Alert,
@@ -68,7 +68,7 @@ class WallDetector(ObserverBase):
         self.threshold: dict[BookSide, int] = {}
         self.samples = {BookSide.BID: RollingSamples(), BookSide.ASK: RollingSamples()}  # sampled band sizes
         self.p95: dict[BookSide, int] = {BookSide.BID: 0, BookSide.ASK: 0}
-        self.next_stats_ns = 0
+        self.next_stats_ns = -1  # -1: set on the grid at the first delta (see grid_after)
         self.next_p95_ns = 0
         self.rng = random.Random(0)  # deterministic sampling
         self.half: dict[BookSide, int] = {BookSide.BID: 0, BookSide.ASK: 0}  # band half-width, ticks
@@ -125,8 +125,8 @@ class WallDetector(ObserverBase):
             self.threshold[side] = max(int(self.p.wall_ratio * med) + 1, self.p95[side])
             out.append((side, band))
         if refresh_p95:
-            self.next_p95_ns = now + 10 * _SEC
-        self.next_stats_ns = now + _SEC
+            self.next_p95_ns = grid_after(now, 10 * _SEC)
+        self.next_stats_ns = grid_after(now, _SEC)
         return out
 
     # ------------------------------------------------------------------------------- hooks
@@ -134,11 +134,14 @@ class WallDetector(ObserverBase):
         now = delta.ts_exchange_ns
         out: list[Output] = []
         if now >= self.next_stats_ns:
-            for side, band in self._stats(sym, now):
-                t, walls = self.threshold[side], self.walls
-                for px, q in band:
-                    if q >= t or (walls and (side, px) in walls):  # (else _level returns at once)
-                        self._level(sym, side, px, q, now, out)
+            if self.next_stats_ns < 0:
+                self.next_stats_ns = grid_after(now, _SEC)
+            else:
+                for side, band in self._stats(sym, now):
+                    t, walls = self.threshold[side], self.walls
+                    for px, q in band:
+                        if q >= t or (walls and (side, px) in walls):  # (else _level returns at once)
+                            self._level(sym, side, px, q, now, out)
         thr = self.threshold
         if thr:
             # What _level would return at once for: no threshold on that side, or a level below
@@ -232,7 +235,7 @@ class WallDetector(ObserverBase):
             if w.announced:
                 out.append(self._alert(sym, w, AlertState.END, ts_ns, w.size, end="unknown_resync"))
         self.walls.clear()
-        self.next_stats_ns = 0
+        self.next_stats_ns = -1
         return out
 
     # ------------------------------------------------------------------------------ episodes

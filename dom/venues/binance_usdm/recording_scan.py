@@ -209,8 +209,8 @@ _EVENT_KIND = {"depthUpdate": "depth", "bookTicker": "bookTicker", "aggTrade": "
 def route(raw: bytes, trades_as_agg: bool = True) -> tuple[str, str, bytes, int] | None:
     """A recorded websocket frame -> ``(endpoint, stream name, event JSON, exchange ms)`` as a
     Binance server would publish it today, or None for what it would not serve. With
-    ``trades_as_agg`` raw ``trade`` frames go to ``@aggTrade`` subscribers (a recording that has
-    no aggTrade); without, to ``@trade`` ones (dom's recordings hold both)."""
+    ``trades_as_agg`` raw ``trade`` frames go to ``@aggTrade`` subscribers as aggTrade events (a
+    recording that has no aggTrade); without, to ``@trade`` ones (dom's recordings hold both)."""
     try:
         msg = orjson.loads(raw)
     except orjson.JSONDecodeError:
@@ -226,8 +226,15 @@ def route(raw: bytes, trades_as_agg: bool = True) -> tuple[str, str, bytes, int]
     if kind is None or not isinstance(sym, str):
         return None
     endpoint, served = _ROUTES[kind]
-    if kind == "trade" and not trades_as_agg:
-        served = "trade"
+    if kind == "trade":
+        if not trades_as_agg:
+            served = "trade"
+        elif data.get("e") == "trade":
+            # Served as what an @aggTrade subscriber reads: one aggregate per fill, numbered by
+            # the fill's own id (the recording has no aggregation to reproduce).
+            t = data.get("t")
+            data = {"e": "aggTrade", "E": data.get("E"), "s": sym, "a": t, "p": data.get("p"),
+                    "q": data.get("q"), "f": t, "l": t, "T": data.get("T"), "m": data.get("m")}
     name = stream if isinstance(stream, str) and kind != "trade" else f"{sym.lower()}@{served}"
     ts = data.get("E") or data.get("T") or 0
     return endpoint, name, orjson.dumps(data), ts if type(ts) is int else 0

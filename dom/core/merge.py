@@ -1,0 +1,131 @@
+"""Depth and trades of each symbol in exchange-time order, whatever order they arrived in.
+
+A venue sends a symbol's depth and its trades on separate streams (on Binance, separate
+connections), so how the two interleave on arrival is the network's doing: a trade that happened
+before a depth update can arrive after it, and the next run, or a replay, interleaves them
+differently. The detectors must not depend on that. :class:`TimeMerge` holds each symbol's
+deltas and trades until the exchange clock (the newest exchange time seen on any stream) is
+``hold_ns`` past them, then releases them in the order of the key::
+
+    (exchange time, trades before depth at the same time, order within the stream)
+
+A depth update stamped T holds what traded up to T, so at equal times the trade goes first. The
+key depends only on the events themselves and on each stream's own order, which a connection
+keeps, so every driver that delivers the same streams releases the same sequence.
+
+An event older than what its symbol already released is *late*: it goes through at once, in
+arrival order, and is counted. A snapshot, a feed status or a delta or trade without exchange
+time first releases everything held for its symbol, then goes through: those are barriers (a
+snapshot or a disconnect divides the stream, whatever the times say). Marks and tickers go
+straight through (the detectors do not read them); a mark's time advances the clock, so a quiet
+symbol's events are released within a mark interval.
+
+Pure and deterministic: no clock but the events' own times.
+"""
+
+from __future__ import annotations
+
+import heapq
+from typing import Any
+
+from dom.core.types import BookDelta, BookTicker, MarkPrice, Trade
+
+_TRADE, _DEPTH = 0, 1
+
+
+class TimeMerge:
+    __slots__ = ("hold_ns", "clock", "late", "held", "_heaps", "_order", "_frontier", "_seq")
+
+    def __init__(self, hold_ns: int) -> None:
+        if hold_ns < 0:
+            raise ValueError("hold_ns must be >= 0")
+        self.hold_ns = hold_ns
+        self.clock = 0  # the newest exchange time seen on any stream
+        self.late = 0  # events that came after their symbol had released a newer one
+        self.held = 0  # events held now
+        # symbol -> heap of (ts, kind, seq, event)
+        self._heaps: dict[str, list[tuple[int, int, int, Any]]] = {}
+        # (head ts, symbol) of symbols holding events; entries may be stale (checked on pop)
+        self._order: list[tuple[int, str]] = []
+        # symbol -> key of the last released event
+        self._frontier: dict[str, tuple[int, int, int]] = {}
+        self._seq: dict[tuple[str, int], int] = {}
+
+    def push(self, ev: Any) -> list[Any]:
+        """Take one event; return the events it releases, in order (possibly none)."""
+        kind = type(ev)
+        sym = ev.symbol if hasattr(ev, "symbol") else None
+        if kind is Trade:
+            k = _TRADE
+        elif kind is BookDelta:
+            k = _DEPTH
+        elif kind is MarkPrice or kind is BookTicker:
+            ts = ev.ts_exchange_ns
+            if ts > self.clock:
+                self.clock = ts
+                out = self._release_due()
+                out.append(ev)
+                return out
+            return [ev]
+        else:
+            out = self._release_symbol(sym) if sym is not None else self.flush()
+            out.append(ev)
+            return out
+        ts = ev.ts_exchange_ns
+        if ts <= 0:
+            out = self._release_symbol(sym)
+            out.append(ev)
+            return out
+        n = self._seq.get((sym, k), 0)
+        self._seq[(sym, k)] = n + 1
+        key = (ts, k, n)
+        front = self._frontier.get(sym)
+        if front is not None and key < front:
+            self.late += 1
+            return [ev]
+        heap = self._heaps.get(sym)
+        if heap is None:
+            heap = self._heaps[sym] = []
+        if not heap or key < heap[0][:3]:
+            heapq.heappush(self._order, (ts, sym))
+        heapq.heappush(heap, (ts, k, n, ev))
+        self.held += 1
+        if ts > self.clock:
+            self.clock = ts
+        return self._release_due()
+
+    def _release_due(self) -> list[Any]:
+        out: list[Any] = []
+        limit = self.clock - self.hold_ns
+        order, heaps = self._order, self._heaps
+        while order and order[0][0] <= limit:
+            ts, sym = heapq.heappop(order)
+            heap = heaps.get(sym)
+            if not heap or heap[0][0] != ts:
+                continue  # stale entry: the symbol's head changed since
+            while heap and heap[0][0] <= limit:
+                item = heapq.heappop(heap)
+                self._frontier[sym] = item[:3]
+                out.append(item[3])
+            if heap:
+                heapq.heappush(order, (heap[0][0], sym))
+        self.held -= len(out)
+        return out
+
+    def _release_symbol(self, sym: str) -> list[Any]:
+        heap = self._heaps.get(sym)
+        out: list[Any] = []
+        while heap:
+            item = heapq.heappop(heap)
+            self._frontier[sym] = item[:3]
+            out.append(item[3])
+        self.held -= len(out)
+        return out
+
+    def flush(self) -> list[Any]:
+        """Release everything held (the end of a recording), symbol by symbol in key order."""
+        out: list[Any] = []
+        for sym in sorted(self._heaps):
+            out += self._release_symbol(sym)
+        self._order.clear()
+        return out
