@@ -94,9 +94,10 @@ class Step:
         q, r = divmod(mant, self.mant)
         if r:
             raise UnitsError(f"{text!r} is not a multiple of {self.text}")
-        if len(cache) >= _CACHE_MAX:
-            cache.clear()
-        cache[text] = q
+        if q >= 0:  # (only valid values are cached: callers check a miss for a negative)
+            if len(cache) >= _CACHE_MAX:
+                cache.clear()
+            cache[text] = q
         return q
 
     def to_str(self, n: int) -> str:

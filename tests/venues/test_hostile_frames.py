@@ -114,3 +114,13 @@ async def test_a_live_run_lives_through_every_hostile_frame_with_exact_books():
         assert h.feed.stats.bad_frames >= len(frames) + 2
         assert h.feed.stats.reconnects == 0
         await h.assert_exact()
+
+
+@pytest.mark.parametrize("row", [["100.0", "-1.000"], ["-100.0", "1.000"]])
+def test_a_negative_level_is_refused_every_time_it_comes(row):
+    """The parse cache holds only valid values: the second copy of a bad string is refused too,
+    not read from the cache as a level (a negative size would act as a delete)."""
+    dec = BinanceDecoder(INST)
+    for _ in range(2):
+        with pytest.raises(DecodeError):
+            dec.decode(orjson.dumps({**DEPTH, "b": [row]}), 1)

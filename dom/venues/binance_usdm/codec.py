@@ -56,6 +56,8 @@ def _levels(inst: Instrument, rows: Any) -> tuple[Level, ...]:
         a = pc.get(p)
         if a is None:
             a = price.to_int(p)
+            if a < 0:
+                raise DecodeError(f"negative price {p!r}")
         b = qc.get(q)
         if b is None:
             b = qty.to_int(q)
