@@ -20,6 +20,9 @@ snapshot or a disconnect divides the stream, whatever the times say). Marks and 
 straight through (the detectors do not read them); a mark's time advances the clock, so a quiet
 symbol's events are released within a mark interval.
 
+Bounded: a symbol holds at most ``max_held`` events; past that its oldest goes out at once
+(``forced`` counts them), so a feed whose exchange times stop moving cannot fill memory.
+
 Pure and deterministic: no clock but the events' own times.
 """
 
@@ -34,12 +37,17 @@ _TRADE, _DEPTH = 0, 1
 
 
 class TimeMerge:
-    __slots__ = ("hold_ns", "clock", "late", "held", "_heaps", "_order", "_frontier", "_seq")
+    __slots__ = ("hold_ns", "max_held", "clock", "late", "forced", "held", "_heaps", "_order",
+                 "_frontier", "_seq")
 
-    def __init__(self, hold_ns: int) -> None:
+    def __init__(self, hold_ns: int, max_held: int = 4096) -> None:
         if hold_ns < 0:
             raise ValueError("hold_ns must be >= 0")
+        if max_held < 1:
+            raise ValueError("max_held must be >= 1")
         self.hold_ns = hold_ns
+        self.max_held = max_held
+        self.forced = 0  # events released early because their symbol held max_held
         self.clock = 0  # the newest exchange time seen on any stream
         self.late = 0  # events that came after their symbol had released a newer one
         self.held = 0  # events held now
@@ -92,7 +100,16 @@ class TimeMerge:
         self.held += 1
         if ts > self.clock:
             self.clock = ts
-        return self._release_due()
+        out = self._release_due()
+        if len(heap) > self.max_held:
+            item = heapq.heappop(heap)
+            self._frontier[sym] = item[:3]
+            self.held -= 1
+            self.forced += 1
+            out.append(item[3])
+            if heap:
+                heapq.heappush(self._order, (heap[0][0], sym))
+        return out
 
     def _release_due(self) -> list[Any]:
         out: list[Any] = []

@@ -133,3 +133,13 @@ def test_the_hold_is_not_negative():
     except ValueError:
         return
     raise AssertionError("a negative hold was accepted")
+
+
+def test_a_feed_whose_times_stop_moving_cannot_fill_memory():
+    m = TimeMerge(250 * MS, max_held=100)
+    out = []
+    for u in range(1, 1001):
+        out += m.push(delta(100, u))  # the same exchange time forever
+    assert m.held == 100 and m.forced == 900
+    assert [e.last_id for e in out] == list(range(1, 901))  # oldest first, in stream order
+    assert [e.last_id for e in m.flush()] == list(range(901, 1001))
