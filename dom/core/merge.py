@@ -9,9 +9,11 @@ deltas and trades until the exchange clock (the newest exchange time seen on any
 
     (exchange time, trades before depth at the same time, order within the stream)
 
-A depth update stamped T holds what traded up to T, so at equal times the trade goes first. The
-key depends only on the events themselves and on each stream's own order, which a connection
-keeps, so every driver that delivers the same streams releases the same sequence.
+A depth update stamped T holds what traded up to T, so at equal times the trade goes first. A
+stream never overtakes itself: an event stamped earlier than one before it on the same stream
+takes that one's time (a depth stream reordered would break its sequence). The key depends only
+on the events themselves and on each stream's own order, which a connection keeps, so every
+driver that delivers the same streams releases the same sequence.
 
 An event older than what its symbol already released is *late*: it goes through at once, in
 arrival order, and is counted. A snapshot, a feed status or a delta or trade without exchange
@@ -57,7 +59,7 @@ class TimeMerge:
         self._order: list[tuple[int, str]] = []
         # symbol -> key of the last released event
         self._frontier: dict[str, tuple[int, int, int]] = {}
-        self._seq: dict[tuple[str, int], int] = {}
+        self._seq: dict[tuple[str, int], tuple[int, int]] = {}  # stream -> (count, latest time)
 
     def push(self, ev: Any) -> list[Any]:
         """Take one event; return the events it releases, in order (possibly none)."""
@@ -84,8 +86,11 @@ class TimeMerge:
             out = self._release_symbol(sym)
             out.append(ev)
             return out
-        n = self._seq.get((sym, k), 0)
-        self._seq[(sym, k)] = n + 1
+        stream = (sym, k)
+        n, last_ts = self._seq.get(stream, (0, 0))
+        if ts < last_ts:
+            ts = last_ts  # the stream's own order first
+        self._seq[stream] = (n + 1, ts)
         key = (ts, k, n)
         front = self._frontier.get(sym)
         if front is not None and key < front:

@@ -52,11 +52,22 @@ def test_a_late_event_goes_through_at_once_and_is_counted():
     d1, d2 = delta(100, 1), delta(300, 2)
     assert m.push(d1) == []
     assert m.push(d2) == [d1]  # the clock is 200 ms past it
-    in_time = trade(250, 1)  # newer than what was released and inside the hold: held
-    assert m.push(in_time) == []
-    very_late = trade(50, 2)  # older than the released delta at 100
+    very_late = trade(50, 1)  # older than the released delta at 100
     assert m.push(very_late) == [very_late]
     assert m.late == 1
+    in_time = trade(250, 2)  # newer than what was released and inside the hold: held
+    assert m.push(in_time) == []
+    assert m.flush() == [in_time, d2]
+
+
+def test_a_stream_never_overtakes_itself():
+    """An event stamped earlier than the one before it on its stream takes that one's time: a
+    depth stream reordered would break its sequence."""
+    m = TimeMerge(100 * MS)
+    a, b = delta(200, 1), delta(150, 2)
+    m.push(a)
+    m.push(b)
+    assert m.flush() == [a, b]
 
 
 def test_a_snapshot_is_a_barrier_for_its_symbol_only():
@@ -143,3 +154,38 @@ def test_a_feed_whose_times_stop_moving_cannot_fill_memory():
     assert m.held == 100 and m.forced == 900
     assert [e.last_id for e in out] == list(range(1, 901))  # oldest first, in stream order
     assert [e.last_id for e in m.flush()] == list(range(901, 1001))
+
+
+_TS = st.one_of(st.integers(0, 2_000), st.just(0), st.integers(2**62, 2**63 - 1))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["d", "t", "snap", "status", "mark"]), st.sampled_from("XYZ"), _TS),
+                max_size=300), st.integers(1, 50), st.integers(0, 500))
+def test_every_event_comes_out_exactly_once_whatever_the_times(plan, max_held, hold_ms):
+    """Hostile times (none, far in the future), barriers anywhere, a small bound: nothing is lost,
+    nothing is doubled, and each stream keeps its own order unless an event was late or forced."""
+    m = TimeMerge(hold_ms * MS, max_held=max_held)
+    pushed, out = [], []
+    for i, (kind, sym, t) in enumerate(plan):
+        if kind == "d":
+            ev = BookDelta(sym, (), (), i, i, i - 1, t * MS if t < 2**40 else t, 0)
+        elif kind == "t":
+            ev = Trade(sym, 1, 1, TakerSide.SELL, i, t * MS if t < 2**40 else t, 0)
+        elif kind == "snap":
+            ev = BookSnapshot(sym, (), (), i, 0, 0)
+        elif kind == "status":
+            ev = FeedStatus(sym, FeedState.STALE)
+        else:
+            ev = MarkPrice(sym, 1, 1, 0, 0, t * MS if t < 2**40 else t, 0)
+        pushed.append(ev)
+        out += m.push(ev)
+    out += m.flush()
+    assert m.held == 0
+    assert sorted(map(id, out)) == sorted(map(id, pushed))
+    if m.late == 0 and m.forced == 0:
+        for sym in "XYZ":
+            for kind in (BookDelta, Trade):
+                ids = [e.last_id if kind is BookDelta else e.trade_id for e in out
+                       if type(e) is kind and e.symbol == sym]
+                assert ids == sorted(ids)
