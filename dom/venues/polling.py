@@ -149,3 +149,57 @@ class Poller:
         self.stats.last_error = f"{what}: {detail}"
         self.stats.backoff_s = self.gate.failed(at_least)
         log.info("context %s failed (%s); pausing requests %.1f s", what, detail, self.stats.backoff_s)
+
+
+class RestPoller(Poller):
+    """A poller over a venue's public REST API: one JSON GET at a time through the shared gate
+    (429/418 honour ``Retry-After``; any failure pauses every request of this poller)."""
+
+    def __init__(self, rest: str, symbols: list[str], instruments: dict[str, Instrument],
+                 emit: Callable[[list[Event]], None], params: ContextParams, *,
+                 session: Any = None, **kw: Any) -> None:
+        super().__init__(symbols, instruments, emit, params, **kw)
+        self.rest = rest.rstrip("/")
+        self._session = session
+        self._own_session = session is None
+
+    async def close(self) -> None:
+        if self._own_session and self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def _get(self, path: str) -> Any | None:
+        import aiohttp
+        import orjson
+
+        if self._session is None:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+        url = self.rest + path
+        self.stats.requests += 1
+        try:
+            async with self._session.get(url) as r:
+                body = await r.read()
+                status, retry = r.status, r.headers.get("Retry-After")
+        except (TimeoutError, aiohttp.ClientError, OSError) as e:
+            self._failed(path, f"{type(e).__name__}")
+            return None
+        if status in (418, 429):
+            self.stats.rate_limited += 1
+            try:
+                wait = float(retry) if retry else 0.0
+            except ValueError:
+                wait = 0.0
+            self._failed(path, f"HTTP {status} (rate limit)", wait)
+            return None
+        if status != 200:
+            self._failed(path, f"HTTP {status}")
+            return None
+        try:
+            doc = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            self.stats.bad_bodies += 1
+            self._failed(path, "invalid JSON")
+            return None
+        self.stats.ok += 1
+        self.gate.succeeded()
+        return doc

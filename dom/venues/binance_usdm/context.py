@@ -5,19 +5,14 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import Any
 
-import aiohttp
-import orjson
-
 from dom.core.context.market import OpenInterest, Ticker24h
-from dom.core.context.params import ContextParams
 from dom.core.types import Event, MarkPrice
 from dom.core.units import Instrument
 from dom.venues.polling import MS as _MS
-from dom.venues.polling import ContextDecodeError, Poller, dec, lots, near
+from dom.venues.polling import ContextDecodeError, RestPoller, dec, lots, near
 
 
 def _ms(v: Any) -> int:
@@ -54,7 +49,7 @@ def parse_open_interest(inst: Instrument, d: dict, recv_ns: int) -> OpenInterest
 
 def parse_ticker(inst: Instrument, d: dict, recv_ns: int) -> Ticker24h:
     try:
-        px = lambda k: near(inst.tick_size, d[k])  # noqa: E731
+        px = lambda k: near(inst.tick_size, d[k])
         return Ticker24h(
             inst.symbol, px("lastPrice"), px("openPrice"), px("highPrice"), px("lowPrice"),
             lots(inst, d["volume"]), dec(d["quoteVolume"]), int(d.get("count") or 0),
@@ -66,57 +61,11 @@ def parse_ticker(inst: Instrument, d: dict, recv_ns: int) -> Ticker24h:
         raise ContextDecodeError(f"malformed ticker/24hr: {type(e).__name__} {str(e)[:80]}") from None
 
 
-class BinanceContextPoller(Poller):
-    def __init__(self, rest: str, symbols: list[str], instruments: dict[str, Instrument],
-                 emit: Callable[[list[Event]], None], params: ContextParams, *,
-                 session: aiohttp.ClientSession | None = None, **kw: Any) -> None:
-        super().__init__(symbols, instruments, emit, params, **kw)
-        self.rest = rest.rstrip("/")
-        self._session = session
-        self._own_session = session is None
-
+class BinanceContextPoller(RestPoller):
     def schedules(self):
         p = self.params
         return [("premium", p.poll_premium_s, self._premium), ("open_interest", p.poll_open_interest_s, self._oi),
                 ("ticker", p.poll_ticker_s, self._ticker)]
-
-    async def close(self) -> None:
-        if self._own_session and self._session is not None:
-            await self._session.close()
-            self._session = None
-
-    async def _get(self, path: str) -> Any | None:
-        if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
-        url = self.rest + path
-        self.stats.requests += 1
-        try:
-            async with self._session.get(url) as r:
-                body = await r.read()
-                status, retry = r.status, r.headers.get("Retry-After")
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as e:
-            self._failed(path, f"{type(e).__name__}")
-            return None
-        if status in (418, 429):
-            self.stats.rate_limited += 1
-            try:
-                wait = float(retry) if retry else 0.0
-            except ValueError:
-                wait = 0.0
-            self._failed(path, f"HTTP {status} (rate limit)", wait)
-            return None
-        if status != 200:
-            self._failed(path, f"HTTP {status}")
-            return None
-        try:
-            doc = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            self.stats.bad_bodies += 1
-            self._failed(path, "invalid JSON")
-            return None
-        self.stats.ok += 1
-        self.gate.succeeded()
-        return doc
 
     def _parse(self, fn: Callable[[Instrument, dict, int], Event], doc: Any) -> list[Event]:
         now = self.clock()
