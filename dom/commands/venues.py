@@ -37,6 +37,8 @@ def run(args: argparse.Namespace) -> int:
         rows.append((name, "native" + ("" if name != "binance" else " (recordings)"), i.sequence or "-",
                      i.checksum or "-", i.context or "-", i.symbol_form))
     for name, title, seq, ck, form in RECORDED:
+        if name in venues.NATIVE:
+            continue  # its live client exists: listed above
         rows.append((name, "native codec (recordings; live client to come)", seq or "-", ck or "-", "-", form))
     rows.append(("sim", "the built-in market (Binance USDⓈ-M protocol)", "U/u/pu chain", "-",
                  "funding, OI, 24 h", "BTCUSDT"))

@@ -11,6 +11,7 @@ from dom.errors import ConfigError
 NATIVE = {
     "binanceusdm": ("dom.venues.binance_usdm", "VENUE"),
     "binance": ("dom.venues.binance_usdm", "SPOT"),  # Binance spot: recordings only
+    "bybit": ("dom.venues.bybit", "VENUE"),
 }
 
 

@@ -101,7 +101,10 @@ class Gate:
 
 class Poller:
     """The schedule shared by the venue-specific pollers: each kind of request loops over the
-    symbols, one request every ``interval / len(symbols)`` seconds; the first round back to back."""
+    symbols, one request every ``interval / len(symbols)`` seconds; the first round back to back.
+    A schedule named in ``whole_venue`` asks once per interval for every symbol at once."""
+
+    whole_venue: frozenset[str] = frozenset({"premium"})
 
     def __init__(self, symbols: list[str], instruments: dict[str, Instrument], emit: Callable[[list[Event]], None],
                  params: ContextParams, clock: Callable[[], int] = time.time_ns, backoff_min_s: float = 1.0) -> None:
@@ -127,7 +130,7 @@ class Poller:
         pass
 
     async def _loop(self, name: str, every: float, once: Callable[[str], Any]) -> None:
-        targets = self.symbols if name != "premium" else [""]
+        targets = [""] if name in self.whole_venue else self.symbols
         step = every / max(1, len(targets))
         first = True  # the first round goes straight through (one request at a time): the panel fills at once
         while True:

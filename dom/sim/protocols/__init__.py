@@ -14,7 +14,8 @@ listed module that does not exist is skipped.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from dom.core.book import OrderBook
 from dom.core.types import BookDelta, Event
@@ -50,7 +51,7 @@ class Translator:
         book = self.books[symbol]
         book.apply_snapshot(sorted(bids.items(), reverse=True), sorted(asks.items()))
 
-    def events(self, msgs: list["Msg"], now_ns: int) -> Iterator[tuple["Msg", Event]]:
+    def events(self, msgs: list[Msg], now_ns: int) -> Iterator[tuple[Msg, Event]]:
         """Each message's events in order; a depth event is applied to ``books`` before it is
         yielded, so ``books[symbol]`` is the book after it."""
         for m in msgs:
@@ -76,13 +77,13 @@ class Protocol:
 
     name = ""
 
-    def __init__(self, server: "SimServer") -> None:
+    def __init__(self, server: SimServer) -> None:
         self.server = server
 
-    def add_routes(self, app: "web.Application") -> None:  # pragma: no cover - abstract
+    def add_routes(self, app: web.Application) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def dispatch(self, batch: list[tuple["Msg", Event]]) -> None:  # pragma: no cover - abstract
+    def dispatch(self, batch: list[tuple[Msg, Event]]) -> None:  # pragma: no cover - abstract
         """The market's newest events (with ``server.translator.books`` current after each)."""
         raise NotImplementedError
 
@@ -90,7 +91,7 @@ class Protocol:
         """Close this protocol's connections (the server is stopping)."""
 
 
-def load(server: "SimServer") -> list[Protocol]:
+def load(server: SimServer) -> list[Protocol]:
     """An instance of every protocol whose module exists."""
     out: list[Protocol] = []
     for mod_name, cls_name in PROTOCOLS.values():

@@ -109,7 +109,7 @@ class BybitFeed:
                     if r.status != 200:
                         raise FeedError(f"{url} answered HTTP {r.status}")
                     body = await r.read()
-            except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as e:
+            except (TimeoutError, aiohttp.ClientError, OSError) as e:
                 await self.close()
                 raise FeedError(f"cannot reach {self.rest}: {e.__class__.__name__}: {e}") from None
             try:
