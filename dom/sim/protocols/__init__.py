@@ -13,9 +13,12 @@ listed module that does not exist is skipped.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+import itertools
+import logging
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from dom.core.book import OrderBook
 from dom.core.types import BookDelta, Event
@@ -27,6 +30,9 @@ if TYPE_CHECKING:
 
     from dom.sim.market import Msg
     from dom.sim.server import SimServer
+
+log = logging.getLogger("dom.sim.protocols")
+QUEUE_MAX = 20_000  # frames queued for one client before it counts as too slow
 
 # venue name -> (module, class)
 PROTOCOLS = {
@@ -71,14 +77,79 @@ class Translator:
                 yield m, ev
 
 
+class Subscriber:
+    """One websocket client of a protocol: what it subscribed to (``topics``: the protocol's
+    keys, e.g. ``("book", symbol)`` -> its depth) and an ordered, bounded send queue (a client
+    that falls ``QUEUE_MAX`` frames behind is closed, as a venue drops a slow consumer)."""
+
+    __slots__ = ("id", "queue", "task", "topics", "ws")
+
+    def __init__(self, ws: web.WebSocketResponse, conn_id: str) -> None:
+        self.ws = ws
+        self.id = conn_id
+        self.topics: dict[Any, Any] = {}
+        self.queue: asyncio.Queue[bytes] = asyncio.Queue(QUEUE_MAX)
+        self.task: asyncio.Task | None = None
+
+    def put(self, frame: bytes) -> None:
+        try:
+            self.queue.put_nowait(frame)
+        except asyncio.QueueFull:
+            log.warning("client too slow, closing its connection")
+            asyncio.ensure_future(self.ws.close(code=1008, message=b"too slow"))
+
+    async def send_loop(self) -> None:
+        ws, q = self.ws, self.queue
+        try:
+            while True:
+                frame = await q.get()
+                try:
+                    text = frame.decode()
+                except UnicodeDecodeError:  # (only an injected fault is not UTF-8)
+                    await ws.send_bytes(frame)
+                    continue
+                await ws.send_str(text)
+        except (ConnectionResetError, RuntimeError, asyncio.CancelledError):
+            pass
+
+
 class Protocol:
     """One venue's protocol over the server's market. Subclasses add their routes and encode
-    the events of each batch for their own connections."""
+    the events of each batch for their own connections (``self.subs``)."""
 
     name = ""
 
     def __init__(self, server: SimServer) -> None:
         self.server = server
+        self.subs: set[Subscriber] = set()
+        self._ids = itertools.count(1)
+
+    def inject(self, frame: bytes | str) -> None:
+        """Send raw bytes to every client of this protocol (a hostile-frame fault)."""
+        raw = frame.encode() if isinstance(frame, str) else frame
+        for c in self.subs:
+            c.put(raw)
+
+    async def serve_ws(self, request: web.Request, on_text: Callable[[Subscriber, str], None]) -> Any:
+        """Accept a websocket; ``on_text(subscriber, text)`` for each text message it sends."""
+        from aiohttp import WSMsgType, web
+
+        ws = web.WebSocketResponse(max_msg_size=1 << 20)  # keepalive: the venue's own ping
+        await ws.prepare(request)
+        self.server.start_translator()
+        c = Subscriber(ws, f"sim-{self.name}-{next(self._ids)}")
+        c.task = asyncio.create_task(c.send_loop())
+        self.subs.add(c)
+        try:
+            async for msg in ws:
+                if msg.type == WSMsgType.TEXT:
+                    on_text(c, msg.data)
+                elif msg.type == WSMsgType.ERROR:
+                    break
+        finally:
+            self.subs.discard(c)
+            c.task.cancel()
+        return ws
 
     def add_routes(self, app: web.Application) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -89,6 +160,8 @@ class Protocol:
 
     async def close(self) -> None:
         """Close this protocol's connections (the server is stopping)."""
+        for c in list(self.subs):
+            await c.ws.close()
 
 
 def load(server: SimServer) -> list[Protocol]:
@@ -109,4 +182,4 @@ def serves(protocols: list[Protocol]) -> list[str]:
     return [p.name for p in protocols]
 
 
-__all__ = ["PROTOCOLS", "Protocol", "Translator", "load", "serves"]
+__all__ = ["PROTOCOLS", "Protocol", "Subscriber", "Translator", "load", "serves"]

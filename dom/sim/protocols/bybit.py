@@ -16,17 +16,15 @@ client must see a gap and resubscribe), ``inject(frame)`` sends raw bytes to eve
 
 from __future__ import annotations
 
-import asyncio
-import itertools
 import logging
 from typing import Any
 
 import orjson
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
 from dom.core.types import BookDelta, BookSnapshot, MarkPrice, Trade
 from dom.sim.matching import ASK, BID
-from dom.sim.protocols import Protocol
+from dom.sim.protocols import Protocol, Subscriber
 from dom.venues.bybit import codec
 
 log = logging.getLogger("dom.sim.bybit")
@@ -43,39 +41,19 @@ def _err(code: int, msg: str, now_ms: int) -> web.Response:
     return web.Response(body=orjson.dumps(body), content_type="application/json")
 
 
-class _Conn:
-    __slots__ = ("books", "id", "queue", "task", "tickers", "trades", "ws")
-
-    def __init__(self, ws: web.WebSocketResponse, conn_id: str) -> None:
-        self.ws = ws
-        self.id = conn_id
-        self.books: dict[str, int] = {}  # symbol -> subscribed depth
-        self.trades: set[str] = set()
-        self.tickers: set[str] = set()
-        self.queue: asyncio.Queue[bytes] = asyncio.Queue(QUEUE_MAX)
-        self.task: asyncio.Task | None = None
-
-
 class BybitProtocol(Protocol):
     name = "bybit"
 
     def __init__(self, server: Any) -> None:
         super().__init__(server)
-        self.conns: set[_Conn] = set()
         self.u: dict[str, int] = {}  # symbol -> the book's last update id
         self._skip: set[str] = set()
-        self._ids = itertools.count(1)
         self.sent_snapshots = 0
 
     # ---------------------------------------------------------------------------- faults
     def skip_u(self, symbol: str) -> None:
         """The next delta of ``symbol`` skips one update id: a gap the client must repair."""
         self._skip.add(symbol)
-
-    def inject(self, frame: bytes | str) -> None:
-        raw = frame.encode() if isinstance(frame, str) else frame
-        for c in self.conns:
-            self._put(c, raw)
 
     # ---------------------------------------------------------------------------- routes
     def add_routes(self, app: web.Application) -> None:
@@ -162,38 +140,23 @@ class BybitProtocol(Protocol):
 
     # ---------------------------------------------------------------------------- websocket
     async def _ws(self, request: web.Request) -> web.StreamResponse:
-        ws = web.WebSocketResponse(max_msg_size=1 << 20)  # Bybit's keepalive: op ping, below
-        await ws.prepare(request)
-        self.server.start_translator()
-        c = _Conn(ws, f"sim-{next(self._ids)}")
-        c.task = asyncio.create_task(self._sender(c))
-        self.conns.add(c)
-        try:
-            async for msg in ws:
-                if msg.type == WSMsgType.TEXT:
-                    self._control(c, msg.data)
-                elif msg.type == WSMsgType.ERROR:
-                    break
-        finally:
-            self.conns.discard(c)
-            c.task.cancel()
-        return ws
+        return await self.serve_ws(request, self._control)
 
-    def _control(self, c: _Conn, text: str) -> None:
+    def _control(self, c: Subscriber, text: str) -> None:
         try:
             req = orjson.loads(text)
         except orjson.JSONDecodeError:
             req = None
         if not isinstance(req, dict):
-            self._put(c, orjson.dumps({"success": False, "ret_msg": "error: invalid json", "conn_id": c.id}))
+            c.put(orjson.dumps({"success": False, "ret_msg": "error: invalid json", "conn_id": c.id}))
             return
         op, rid, args = req.get("op"), req.get("req_id", ""), req.get("args") or []
         if op == "ping":
-            self._put(c, orjson.dumps({"success": True, "ret_msg": "pong", "conn_id": c.id, "req_id": rid,
+            c.put(orjson.dumps({"success": True, "ret_msg": "pong", "conn_id": c.id, "req_id": rid,
                                        "op": "ping"}))
             return
         if op not in ("subscribe", "unsubscribe") or not isinstance(args, list):
-            self._put(c, orjson.dumps({"success": False, "ret_msg": f"error: unknown op {str(op)[:20]}",
+            c.put(orjson.dumps({"success": False, "ret_msg": f"error: unknown op {str(op)[:20]}",
                                        "conn_id": c.id, "req_id": rid, "op": op}))
             return
         bad = [a for a in args if not self._topic(c, str(a), op == "subscribe", check_only=True)]
@@ -203,7 +166,7 @@ class BybitProtocol(Protocol):
                 self._topic(c, str(a), op == "subscribe")
         msg = "" if ok else f"error:handler not found,topic:{str(bad[0])[:60]}"
         # The reply first, then (for a book) its snapshot: as Bybit does.
-        self._put(c, orjson.dumps({"success": ok, "ret_msg": msg, "conn_id": c.id, "req_id": rid, "op": op}))
+        c.put(orjson.dumps({"success": ok, "ret_msg": msg, "conn_id": c.id, "req_id": rid, "op": op}))
         if ok and op == "subscribe":
             for a in args:
                 kind, _, rest = str(a).partition(".")
@@ -211,7 +174,7 @@ class BybitProtocol(Protocol):
                     depth, _, sym = rest.partition(".")
                     self._snapshot(c, sym, int(depth))
 
-    def _topic(self, c: _Conn, topic: str, on: bool, check_only: bool = False) -> bool:
+    def _topic(self, c: Subscriber, topic: str, on: bool, check_only: bool = False) -> bool:
         kind, _, rest = topic.partition(".")
         insts = self.server.instruments
         if kind == "orderbook":
@@ -220,29 +183,31 @@ class BybitProtocol(Protocol):
                 return False
             if not check_only:
                 if on:
-                    c.books[sym] = int(depth)
+                    c.topics[("book", sym)] = int(depth)
                 else:
-                    c.books.pop(sym, None)
+                    c.topics.pop(("book", sym), None)
             return True
         if kind in ("publicTrade", "tickers") and rest in insts:
             if not check_only:
-                s = c.trades if kind == "publicTrade" else c.tickers
-                (s.add if on else s.discard)(rest)
+                if on:
+                    c.topics[(kind, rest)] = True
+                else:
+                    c.topics.pop((kind, rest), None)
             return True
         return False
 
-    def _snapshot(self, c: _Conn, sym: str, depth: int) -> None:
+    def _snapshot(self, c: Subscriber, sym: str, depth: int) -> None:
         tr = self.server.translator
         book, inst = tr.books[sym], self.server.instruments[sym]
         u = self.u.setdefault(sym, 1)
         now = self.server.market.now
         snap = BookSnapshot(sym, tuple(book.bids.top(100_000)), tuple(book.asks.top(100_000)), u, now, 0)
-        self._put(c, codec.encode_book(snap, inst, depth, u))
+        c.put(codec.encode_book(snap, inst, depth, u))
         self.sent_snapshots += 1
 
     # ---------------------------------------------------------------------------- publishing
     def dispatch(self, batch: list) -> None:
-        if not self.conns:
+        if not self.subs:
             for _, ev in batch:  # keep the update ids moving while nobody listens
                 if type(ev) is BookDelta:
                     self.u[ev.symbol] = self.u.get(ev.symbol, 1) + 1
@@ -258,47 +223,26 @@ class BybitProtocol(Protocol):
                     u += 1
                 self.u[sym] = u
                 frames: dict[int, bytes] = {}
-                for c in self.conns:
-                    depth = c.books.get(sym)
+                for c in self.subs:
+                    depth = c.topics.get(("book", sym))
                     if depth is None:
                         continue
                     f = frames.get(depth)
                     if f is None:
                         d = BookDelta(sym, ev.bids, ev.asks, u, u, u - 1, ev.ts_exchange_ns, 0)
                         f = frames[depth] = codec.encode_book(d, insts[sym], depth, u)
-                    self._put(c, f)
+                    c.put(f)
             elif kind is Trade:
                 f = None
-                for c in self.conns:
-                    if sym in c.trades:
+                key = ("publicTrade", sym)
+                for c in self.subs:
+                    if key in c.topics:
                         f = f or codec.encode_trade(ev, insts[sym])
-                        self._put(c, f)
+                        c.put(f)
             elif kind is MarkPrice:
                 f = None
-                for c in self.conns:
-                    if sym in c.tickers:
+                key = ("tickers", sym)
+                for c in self.subs:
+                    if key in c.topics:
                         f = f or codec.encode_mark(ev, insts[sym])
-                        self._put(c, f)
-
-    def _put(self, c: _Conn, frame: bytes) -> None:
-        try:
-            c.queue.put_nowait(frame)
-        except asyncio.QueueFull:
-            log.warning("bybit client too slow, closing its connection")
-            asyncio.ensure_future(c.ws.close(code=1008, message=b"too slow"))
-
-    async def _sender(self, c: _Conn) -> None:
-        ws, q = c.ws, c.queue
-        try:
-            while True:
-                frame = await q.get()
-                try:
-                    await ws.send_str(frame.decode())
-                except UnicodeDecodeError:
-                    await ws.send_bytes(frame)
-        except (ConnectionResetError, RuntimeError, asyncio.CancelledError):
-            pass
-
-    async def close(self) -> None:
-        for c in list(self.conns):
-            await c.ws.close()
+                        c.put(f)
