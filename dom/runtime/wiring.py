@@ -101,7 +101,8 @@ def build_pipeline(cfg: Any, src: Source, observers: tuple = (), detectors: bool
     params = ContextParams.from_mapping(cfg.context)
     return Pipeline(src.name, src.venue.rule,
                     detectors=make_observers(cfg.detectors) if detectors else None,
-                    context=params, observers=observers, trade_ids=src.venue.info.trade_ids)
+                    context=params, observers=observers, trade_ids=src.venue.info.trade_ids,
+                    verify=src.venue.verifier())
 
 
 class StderrListener(ListenerBase):

@@ -12,6 +12,7 @@ NATIVE = {
     "binanceusdm": ("dom.venues.binance_usdm", "VENUE"),
     "binance": ("dom.venues.binance_usdm", "SPOT"),  # Binance spot: recordings only
     "bybit": ("dom.venues.bybit", "VENUE"),
+    "okx": ("dom.venues.okx", "VENUE"),
 }
 
 
