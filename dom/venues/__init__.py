@@ -13,6 +13,7 @@ NATIVE = {
     "binance": ("dom.venues.binance_usdm", "SPOT"),  # Binance spot: recordings only
     "bybit": ("dom.venues.bybit", "VENUE"),
     "okx": ("dom.venues.okx", "VENUE"),
+    "bitget": ("dom.venues.bitget", "VENUE"),
 }
 
 

@@ -181,7 +181,7 @@ def test_venues_lists_native_recorded_and_ccxt_venues_honestly():
     rows = {line.split()[0]: line for line in r.stdout.splitlines()[1:] if line and not line.startswith("(")}
     assert "native" in rows["binanceusdm"] and "U/u/pu" in rows["binanceusdm"]
     assert "CRC32" in rows["okx"] and rows["okx"].split()[1] == "native"  # its live client exists
-    assert "CRC32" in rows["bitget"] and "live client to come" in rows["bitget"]
+    assert "CRC32" in rows["kraken"] and "live client to come" in rows["kraken"]
     for name in ("bingx", "mexc", "weex"):
         assert "via ccxt.pro, not verifiable offline" in rows[f"ccxt:{name}"]
     import ccxt.pro
