@@ -53,6 +53,7 @@ class BitgetProtocol(Protocol):
         r.add_get("/api/v2/mix/market/ticker", self._tickers)
         r.add_get("/api/v2/mix/market/merge-depth", self._depth)
         r.add_get("/api/v2/public/time", self._time)
+        r.add_get("/api/v2/spot/public/coins", self._coins)
 
     def _ms(self) -> int:
         return self.server.market.now // 1_000_000
@@ -62,9 +63,18 @@ class BitgetProtocol(Protocol):
         return web.Response(body=orjson.dumps(body), status=status, content_type="application/json")
 
     def _bad_product(self, request: web.Request) -> web.Response | None:
-        if request.query.get("productType", "").upper() != INST_TYPE:
+        """A missing product type is an error; another product type has nothing here."""
+        pt = request.query.get("productType", "").upper()
+        if pt not in ("USDT-FUTURES", "COIN-FUTURES", "USDC-FUTURES", "SUSDT-FUTURES", "SCOIN-FUTURES",
+                      "SUSDC-FUTURES"):
             return self._data(None, "40019", "Parameter productType cannot be empty or wrong", 400)
-        return None
+        return self._data([]) if pt != INST_TYPE else None
+
+    async def _coins(self, request: web.Request) -> web.Response:
+        """The currencies ccxt.pro loads first: the settle coin and every base, no chains."""
+        coins = sorted({"USDT", *(i.base or s.removesuffix("USDT") for s, i in self.insts.items())})
+        return self._data([{"coinId": str(n + 1), "coin": c, "transfer": "true", "chains": []}
+                           for n, c in enumerate(coins)])
 
     async def _time(self, request: web.Request) -> web.Response:
         return self._data({"serverTime": str(self._ms())})

@@ -144,10 +144,20 @@ class CcxtProFeed:
             try:
                 await body()
                 delay = self.reconnect[0]
+                # ccxt may hand back an already-finished watch (its cached book, again): yield,
+                # or this loop would spin without ever letting the socket be read.
+                await asyncio.sleep(0)
             except ccxt.ChecksumError as e:
                 self._lost(sym, FeedState.CHECKSUM_FAILED, f"{what}: {e}")
             except (ccxt.NetworkError, ccxt.ExchangeError) as e:
                 self._lost(sym, FeedState.DISCONNECTED, f"{what}: {type(e).__name__}: {str(e)[:160]}")
+                await asyncio.sleep(delay)
+                delay = min(max(delay * 2, self.reconnect[1]), self.reconnect[2])
+            except ccxt.BaseError as e:
+                # Whatever else ccxt raises for one stream (its Bitget class answers a checksum
+                # failure by unsubscribing, which fails the pending watch with UnsubscribeError):
+                # that book is lost and watched again, never the whole feed.
+                self._lost(sym, FeedState.RESYNCING, f"{what}: {type(e).__name__}: {str(e)[:160]}")
                 await asyncio.sleep(delay)
                 delay = min(max(delay * 2, self.reconnect[1]), self.reconnect[2])
             except (UnitsError, TypeError, ValueError, KeyError, AttributeError, OverflowError) as e:
