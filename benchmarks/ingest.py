@@ -1,8 +1,9 @@
 """Native feed vs the ccxt.pro path, consuming the same burst from the built-in market.
 
-The market runs in a separate process (`dom sim`), so the client's CPU time is its own:
+The market runs in a separate process (`dom sim`, which serves Binance USDⓈ-M, Bybit, OKX and
+Bitget on one port), so the client's CPU time is its own:
 
-    python benchmarks/ingest.py [--symbols 20] [--seconds 20] [--speed 4]
+    python benchmarks/ingest.py [--venue binanceusdm|bybit|okx|bitget|all] [--symbols 20] [--seconds 20] [--speed 4]
 
 Prints messages per client CPU-second for both paths and their ratio, and the lag from exchange
 event time to the book being applied (p50/p99) across the symbols.
@@ -33,24 +34,28 @@ def start_market(symbols: int, speed: float) -> tuple[subprocess.Popen, str]:
     return p, m.group(1)
 
 
-async def measure(kind: str, url: str, seconds: float) -> dict:
+CCXT_ID = {"binanceusdm": "binanceusdm", "bybit": "bybit", "okx": "okx", "bitget": "bitget"}
+
+
+async def measure(kind: str, venue: str, url: str, seconds: float) -> dict:
+    from dom import venues
     from dom.runtime.live import LiveDriver
     from dom.runtime.pipeline import Pipeline
-    from dom.venues.binance_usdm.client import BinanceUsdmFeed
     from dom.venues.ccxt_pro.client import CcxtProFeed
 
     counted = {"n": 0}
+    native = venues.get(venue)
     if kind == "native":
-        feed = BinanceUsdmFeed([], emit=lambda e: None, endpoint=url)
+        feed = native.client([], url)
     else:
-        feed = CcxtProFeed("binanceusdm", [], emit=lambda e: None, endpoint=url)
-    rt = LiveDriver(feed, Pipeline(feed.venue))
-    if kind == "ccxt":
-        # Every symbol of the market: ask exchangeInfo first through the native path.
-        probe = BinanceUsdmFeed([], emit=lambda e: None, endpoint=url)
-        await probe.prepare()
+        # Every symbol of the market, in ccxt's unified form (asked through the native path).
+        probe = native.client([], url)
+        insts = await probe.prepare()
         await probe.close()
-        feed.wanted = list(probe.instruments)
+        bases = sorted({i.base or s.removesuffix("USDT") for s, i in insts.items()})
+        feed = CcxtProFeed(CCXT_ID[venue], [f"{b}/USDT:USDT" for b in bases], emit=lambda e: None, endpoint=url)
+    rt = LiveDriver(feed, Pipeline(feed.venue, native.rule if kind == "native" else venues.get("binanceusdm").rule,
+                                   verify=native.verifier() if kind == "native" else None))
     await rt.start()
     if kind == "ccxt":
         inner = feed.ex.handle_message
@@ -76,17 +81,24 @@ def main() -> int:
     ap.add_argument("--symbols", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--speed", type=float, default=4.0, help="market speed (a burst)")
+    ap.add_argument("--venue", default="binanceusdm", choices=[*CCXT_ID, "all"])
     a = ap.parse_args()
+    for venue in (list(CCXT_ID) if a.venue == "all" else [a.venue]):
+        report(venue, a)
+    return 0
+
+
+def report(venue: str, a: argparse.Namespace) -> None:
     out, lag = {}, {}
     for kind in ("native", "ccxt"):
         for speed, store in ((a.speed, out), (1.0, lag)):  # a burst for throughput; real time for lag
             proc, url = start_market(a.symbols, speed)
             try:
-                store[kind] = asyncio.run(measure(kind, url, a.seconds))
+                store[kind] = asyncio.run(measure(kind, venue, url, a.seconds))
             finally:
                 proc.terminate()
                 proc.wait(10)
-    print(f"burst: the market at {a.speed:g}x real time, {a.symbols} symbols, {a.seconds:g} s per path")
+    print(f"{venue} burst: the market at {a.speed:g}x real time, {a.symbols} symbols, {a.seconds:g} s per path")
     for kind, r in out.items():
         print(f"  {kind:6}: {r['messages']:,} messages in {r['wall']:.1f} s, client CPU {r['cpu']:.2f} s "
               f"-> {r['messages'] / r['cpu']:,.0f} messages per CPU-second")
@@ -96,7 +108,6 @@ def main() -> int:
     print(f"lag, exchange event time -> book applied, market at real time, {a.symbols} symbols:")
     for kind, r in lag.items():
         print(f"  {kind:6}: p50 {r['p50']:.1f} ms  p99 {r['p99']:.1f} ms  ({r['messages']:,} messages)")
-    return 0
 
 
 if __name__ == "__main__":

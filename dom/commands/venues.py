@@ -12,6 +12,13 @@ RECORDED = (
     ("bitget", "Bitget v2 USDT futures, spot", "", "CRC32 over the top 25 levels", "BTCUSDT"),
     ("kraken", "Kraken spot (v1 book)", "", "CRC32 over the top 10 levels", "XBT/USD"),
 )
+# ccxt.pro classes that `--endpoint` can point at the built-in market (tests/venues/test_ccxt_venues_sim.py).
+SIM_TESTED = {
+    "binanceusdm": "via ccxt.pro, tested against the built-in market",
+    "bybit": "via ccxt.pro, tested against the built-in market",
+    "okx": "via ccxt.pro, tested against the built-in market",
+    "bitget": "via ccxt.pro, runs against the built-in market (not in the tests)",
+}
 # The venues of the playbook that dom reaches only through ccxt.pro.
 CCXT_NAMED = ("bingx", "mexc", "weex", "gate", "kucoinfutures", "htx", "bybit", "okx", "bitget")
 
@@ -40,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         if name in venues.NATIVE:
             continue  # its live client exists: listed above
         rows.append((name, "native codec (recordings; live client to come)", seq or "-", ck or "-", "-", form))
-    rows.append(("sim", "the built-in market (Binance USDⓈ-M protocol)", "U/u/pu chain", "-",
+    rows.append(("sim", "the built-in market (Binance USDⓈ-M, Bybit v5, OKX v5, Bitget v2 protocols)", "each venue's", "OKX, Bitget",
                  "funding, OI, 24 h", "BTCUSDT"))
     ccxt_names = list(CCXT_NAMED)
     if args.all:
@@ -48,7 +55,8 @@ def run(args: argparse.Namespace) -> int:
 
         ccxt_names = sorted(ccxt.pro.exchanges)
     for name in ccxt_names:
-        rows.append((f"ccxt:{name}", "via ccxt.pro, not verifiable offline", "ccxt's", "ccxt's, where it checks",
+        how = SIM_TESTED.get(name, "via ccxt.pro, not verifiable offline")
+        rows.append((f"ccxt:{name}", how, "ccxt's", "ccxt's, where it checks",
                      "funding, OI, 24 h where ccxt has them", "BTC/USDT:USDT"))
     head = ("venue", "how", "sequence", "checksum", "context", "symbols like")
     widths = [max(len(r[i]) for r in (head, *rows)) for i in range(len(head))]
