@@ -42,6 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
+        # `dom --venue okx BTC-USDT-SWAP`: options with no command are the main job's (the TUI).
+        choices = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+        argv = ["tui" if "tui" in choices else "run", *argv]
     args = parser.parse_args(argv)
     if args.command is None:
         # The main job: the terminal UI on the built-in market, or headless until the UI exists.

@@ -188,3 +188,10 @@ def test_venues_lists_native_recorded_and_ccxt_venues_honestly():
 
     every = run("venues", "--all").stdout
     assert all(f"ccxt:{x} " in every for x in ccxt.pro.exchanges)
+
+
+def test_options_without_a_command_go_to_the_main_job():
+    """`dom --venue okx BTC-USDT-SWAP` (the README's form) is the TUI's, not an unknown command."""
+    r = run("--venue", "nosuchvenue")
+    assert r.returncode != 0
+    assert "unknown venue 'nosuchvenue'" in r.stderr and "invalid choice" not in r.stderr, r.stderr
