@@ -1,6 +1,7 @@
 import csv
 import io
 import json
+from decimal import Decimal
 import sqlite3
 import subprocess
 import sys
@@ -61,3 +62,56 @@ def test_cli(tmp_path):
     assert "KITEUSDT" in r.stdout and "50.00" in r.stdout
     r = subprocess.run([*dom, "add", "X", "long", "--entry", "abc", "--contracts", "1"], capture_output=True, text=True, env=env)
     assert r.returncode != 0 and r.stderr.strip() == "dom: error: entry: not a number: 'abc'"
+
+
+def _cli(db, *args):
+    return subprocess.run([sys.executable, "-m", "dom", "journal", "--db", str(db), *args],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_tp1_half_then_the_rest_at_breakeven_is_the_playbooks_hand_computation(tmp_path):
+    """Equity 5,000, risk 1%: 10 contracts of 100 units long at 1.00, stop 0.95 (risk 50). Half
+    out at TP1 1.05 (+25), the rest at breakeven (0): +25.00, +0.5% of equity, +0.5 R."""
+    db = tmp_path / "j.sqlite"
+    assert _cli(db, "add", "PIPPINUSDT", "long", "--entry", "1.00", "--contracts", "10", "--contract-size", "100",
+                "--stop", "0.95", "--equity", "5000").returncode == 0
+    half = _cli(db, "exit", "1", "--price", "1.05", "--fraction", "0.5")
+    assert half.returncode == 0 and "partial" in half.stdout and "+25.00," in half.stdout
+    rest = _cli(db, "exit", "1", "--price", "1.00")
+    assert rest.returncode == 0, rest.stderr
+    assert "closed" in rest.stdout and "+25.00, +0.50% of equity, +0.50R" in rest.stdout
+    j = Journal(db)
+    t, xs = j.show(1), j.exits(1)
+    assert [(x["price"], x["contracts"]) for x in xs] == [("1.05", "5.0"), ("1.00", "5.0")]
+    assert (t["outcome"], t["r"], t["pnl_pct_equity"], t["exit"]) == ("25.000", "0.5", "0.500", "1.025")
+    again = _cli(db, "exit", "1", "--price", "1.0")
+    assert again.returncode == 2 and "already closed" in again.stderr
+
+
+def test_a_short_with_fees_and_a_refused_over_exit(tmp_path):
+    j = Journal(tmp_path / "j.sqlite")
+    n = j.add("WIFUSDT", "short", "2.00", 4, stop="2.10", equity="1000")
+    with pytest.raises(JournalError, match="at most"):
+        j.exit(n, "1.90", contracts=5)
+    r = j.exit(n, "1.90", contracts=4, fee="0.10")
+    # (2.00 - 1.90) x 4 = 0.40, minus 0.10 fee; risk 0.10 x 4 = 0.40
+    assert (r.pnl, r.r, r.pct_equity, r.status) == (Decimal("0.30"), Decimal("0.75"), Decimal("0.03"), "closed")
+    with pytest.raises(JournalError, match="losing side"):
+        j.add("WIFUSDT", "short", "2.00", 4, stop="1.90")
+
+
+def test_an_old_journal_opens_with_its_trades_and_gains_exits(tmp_path):
+    """A journal written before exits existed: its rows stay, the new columns and table appear."""
+    db = tmp_path / "old.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("""CREATE TABLE trades (id INTEGER PRIMARY KEY AUTOINCREMENT, ts_ns INTEGER NOT NULL,
+        symbol TEXT NOT NULL, side TEXT NOT NULL, entry TEXT NOT NULL, exit TEXT, contracts TEXT NOT NULL,
+        contract_size TEXT NOT NULL DEFAULT '1', leverage TEXT NOT NULL DEFAULT '1', tag TEXT NOT NULL DEFAULT '',
+        rationale TEXT NOT NULL DEFAULT '', outcome TEXT, outcome_pct TEXT, context TEXT NOT NULL DEFAULT '{}')""")
+    con.execute("INSERT INTO trades (ts_ns, symbol, side, entry, contracts) VALUES (1, 'BTCUSDT', 'long', '100', '2')")
+    con.commit()
+    con.close()
+    j = Journal(db)
+    assert j.show(1)["symbol"] == "BTCUSDT" and j.show(1)["stop"] is None
+    r = j.exit(1, "110")
+    assert r.pnl == Decimal("20") and r.r is None and r.pct_equity is None

@@ -1,9 +1,10 @@
-"""``dom journal add|list|show|export|summary``: the local trade journal."""
+"""``dom journal add|exit|list|show|export|summary``: the local trade journal."""
 
 from __future__ import annotations
 
 import argparse
 import json
+from decimal import Decimal
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -21,6 +22,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--leverage", default="1")
     a.add_argument("--tag", default="", help="setup tag, for the summary")
     a.add_argument("--why", default="", help="rationale")
+    a.add_argument("--stop", help="the stop price: results are then also in R (risk multiples)")
+    a.add_argument("--equity", help="account equity at entry: results are then also in %% of it")
+    x = s.add_parser("exit", help="close all or part of a trade (TP1 half: --fraction 0.5)",
+                     description="Record an exit of trade ID: all that is open, --contracts N, or "
+                     "--fraction F of the position. The trade's result becomes the realized P&L so "
+                     "far (quote currency after fees, %% of equity and R where known).")
+    x.add_argument("id", type=int)
+    x.add_argument("--price", required=True)
+    size = x.add_mutually_exclusive_group()
+    size.add_argument("--contracts")
+    size.add_argument("--fraction")
+    x.add_argument("--fee", default="0", help="fee of this exit, quote currency")
+    x.add_argument("--note", default="")
     s.add_parser("list", help="every trade, one line each")
     sh = s.add_parser("show", help="one trade in full")
     sh.add_argument("id", type=int)
@@ -30,6 +44,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def _signed(d, places: int) -> str:
+    q = d.quantize(Decimal(1).scaleb(-places))
+    return f"+{q}" if q > 0 else str(q)
+
+
+def _money(d) -> str:
+    return _signed(d, 2)
+
+
 def run(args: argparse.Namespace) -> int:
     from dom.store.journal import Journal
 
@@ -37,11 +60,20 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.action == "add":
             n = j.add(args.symbol, args.side, args.entry, args.contracts, exit=args.exit, leverage=args.leverage,
-                      contract_size=args.contract_size, tag=args.tag, rationale=args.why)
+                      contract_size=args.contract_size, tag=args.tag, rationale=args.why, stop=args.stop,
+                      equity=args.equity)
             print(f"trade #{n} logged in {j.path}")
+        elif args.action == "exit":
+            r = j.exit(args.id, args.price, contracts=args.contracts, fraction=args.fraction, fee=args.fee,
+                       note=args.note)
+            print(f"trade #{args.id}: {r.status}, {r.closed} closed, {r.open} open; realized {_money(r.pnl)}"
+                  + (f", {_signed(r.pct_equity, 2)}% of equity" if r.pct_equity is not None else "")
+                  + (f", {_signed(r.r, 2)}R" if r.r is not None else ""))
         elif args.action == "list":
             for r in j.list():
                 out = f"{r['outcome']} ({r['outcome_pct']}%)" if r["outcome"] is not None else "open"
+                if r["r"] is not None:
+                    out += f" {_signed(Decimal(r['r']), 2)}R"
                 print(f"#{r['id']:<4} {r['symbol']:10} {r['side']:5} {r['contracts']:>8} @ {r['entry']:>10} -> "
                       f"{r['exit'] or '-':>10}  {out:>20}  {r['tag']}")
         elif args.action == "show":

@@ -38,8 +38,23 @@ CREATE TABLE IF NOT EXISTS trades (
     context TEXT NOT NULL DEFAULT '{}'
 )
 """
+EXITS = """
+CREATE TABLE IF NOT EXISTS exits (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    trade_id INTEGER NOT NULL REFERENCES trades(id),
+    ts_ns INTEGER NOT NULL,
+    price TEXT NOT NULL,
+    contracts TEXT NOT NULL,
+    fee TEXT NOT NULL DEFAULT '0',
+    note TEXT NOT NULL DEFAULT '',
+    context TEXT NOT NULL DEFAULT '{}'
+)
+"""
+# Columns added after the first release; an older journal gets them on opening (ALTER TABLE).
+ADDED = (("stop", "TEXT"), ("equity", "TEXT"), ("r", "TEXT"), ("pnl_pct_equity", "TEXT"))
 FIELDS = ("id", "ts_ns", "symbol", "side", "entry", "exit", "contracts", "contract_size", "leverage", "tag",
-          "rationale", "outcome", "outcome_pct", "context")
+          "rationale", "outcome", "outcome_pct", "context", "stop", "equity", "r", "pnl_pct_equity")
+EXIT_FIELDS = ("id", "trade_id", "ts_ns", "price", "contracts", "fee", "note", "context")
 
 
 def default_path() -> Path:
@@ -78,6 +93,11 @@ class Journal:
                 self.db = sqlite3.connect(self.path, timeout=1.0)
             with self.db:
                 self.db.execute(SCHEMA)
+                self.db.execute(EXITS)
+                have = {r[1] for r in self.db.execute("PRAGMA table_info(trades)")}
+                for col, typ in ADDED:
+                    if col not in have:
+                        self.db.execute(f"ALTER TABLE trades ADD COLUMN {col} {typ}")
         except sqlite3.DatabaseError as e:
             raise JournalError(self._explain(e)) from None
         except OSError as e:
@@ -95,12 +115,19 @@ class Journal:
         self.db.close()
 
     def add(self, symbol: str, side: str, entry: Any, contracts: Any, exit: Any = None, leverage: Any = 1,
-            contract_size: Any = 1, tag: str = "", rationale: str = "", context: dict | None = None) -> int:
+            contract_size: Any = 1, tag: str = "", rationale: str = "", context: dict | None = None,
+            stop: Any = None, equity: Any = None) -> int:
         if side not in ("long", "short"):
             raise JournalError("side: long or short")
         e, n, cs, lev = _dec("entry", entry), _dec("contracts", contracts), _dec("contract_size", contract_size), _dec("leverage", leverage)
         if e <= 0 or n <= 0 or cs <= 0 or lev <= 0:
             raise JournalError("entry, contracts, contract size and leverage must be positive")
+        st = None if stop is None else _dec("stop", stop)
+        eq = None if equity is None else _dec("equity", equity)
+        if (st is not None and st <= 0) or (eq is not None and eq <= 0):
+            raise JournalError("stop and equity must be positive")
+        if st is not None and (st - e) * (1 if side == "long" else -1) >= 0:
+            raise JournalError(f"a {side}'s stop must be on the losing side of the entry")
         outcome = pct = None
         if exit is not None:
             x = _dec("exit", exit)
@@ -108,15 +135,81 @@ class Journal:
             outcome = str((x - e) * n * cs * sign)
             pct = str(((x - e) / e * 100 * sign).quantize(Decimal("0.0001")))
         row = (time.time_ns(), symbol.upper(), side, str(e), None if exit is None else str(_dec("exit", exit)),
-               str(n), str(cs), str(lev), tag, rationale, outcome, pct, json.dumps(context or {}, sort_keys=True))
+               str(n), str(cs), str(lev), tag, rationale, outcome, pct, json.dumps(context or {}, sort_keys=True),
+               None if st is None else str(st), None if eq is None else str(eq))
         try:
             with self.db:
                 cur = self.db.execute(
                     "INSERT INTO trades (ts_ns, symbol, side, entry, exit, contracts, contract_size, leverage, tag,"
-                    " rationale, outcome, outcome_pct, context) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
+                    " rationale, outcome, outcome_pct, context, stop, equity) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    row)
         except sqlite3.DatabaseError as e:
             raise JournalError(self._explain(e)) from None
         return int(cur.lastrowid)
+
+    # ---------------------------------------------------------------------------------- exits
+    def exits(self, trade_id: int) -> list[dict[str, Any]]:
+        try:
+            cur = self.db.execute(f"SELECT {', '.join(EXIT_FIELDS)} FROM exits WHERE trade_id = ? ORDER BY id",
+                                  (trade_id,))
+            return [dict(zip(EXIT_FIELDS, r)) for r in cur.fetchall()]
+        except sqlite3.DatabaseError as e:
+            raise JournalError(self._explain(e)) from None
+
+    def realized(self, trade_id: int):
+        """The trade's result so far (``dom.core.context.pnl.Realized``)."""
+        from dom.core.context.pnl import Exit, realize
+
+        t = self.show(trade_id)
+        xs = [Exit(Decimal(x["price"]), Decimal(x["contracts"]), Decimal(x["fee"])) for x in self.exits(trade_id)]
+        return realize(t["side"], Decimal(t["entry"]), Decimal(t["contracts"]), Decimal(t["contract_size"]), xs,
+                       None if t["stop"] is None else Decimal(t["stop"]),
+                       None if t["equity"] is None else Decimal(t["equity"]))
+
+    def exit(self, trade_id: int, price: Any, contracts: Any = None, fraction: Any = None, fee: Any = 0,
+             note: str = "", context: dict | None = None) -> Any:
+        """Close ``contracts`` (or ``fraction`` of the position; default: all that is open) at
+        ``price``; the trade's outcome columns become the realized result. Returns it."""
+        from dom.core.context.pnl import Exit, realize
+
+        t = self.show(trade_id)
+        before = self.realized(trade_id)
+        if before.open == 0:
+            raise JournalError(f"trade #{trade_id} is already closed")
+        px, f = _dec("price", price), _dec("fee", fee)
+        if px <= 0 or f < 0:
+            raise JournalError("price must be positive and the fee not negative")
+        if contracts is not None and fraction is not None:
+            raise JournalError("give contracts or a fraction, not both")
+        if fraction is not None:
+            fr = _dec("fraction", fraction)
+            if not 0 < fr <= 1:
+                raise JournalError("fraction: above 0, at most 1")
+            n = Decimal(t["contracts"]) * fr
+        else:
+            n = before.open if contracts is None else _dec("contracts", contracts)
+        if n <= 0 or n > before.open:
+            raise JournalError(f"contracts: above 0, at most the {before.open} still open")
+        xs = [Exit(Decimal(x["price"]), Decimal(x["contracts"]), Decimal(x["fee"])) for x in self.exits(trade_id)]
+        after = realize(t["side"], Decimal(t["entry"]), Decimal(t["contracts"]), Decimal(t["contract_size"]),
+                        [*xs, Exit(px, n, f)], None if t["stop"] is None else Decimal(t["stop"]),
+                        None if t["equity"] is None else Decimal(t["equity"]))
+        e = Decimal(t["entry"])
+        sign = 1 if t["side"] == "long" else -1
+        move = ((after.avg_exit - e) / e * 100 * sign).quantize(Decimal("0.0001"))
+        try:
+            with self.db:
+                self.db.execute("INSERT INTO exits (trade_id, ts_ns, price, contracts, fee, note, context)"
+                                " VALUES (?,?,?,?,?,?,?)", (trade_id, time.time_ns(), str(px), str(n), str(f), note,
+                                                              json.dumps(context or {}, sort_keys=True)))
+                self.db.execute("UPDATE trades SET exit = ?, outcome = ?, outcome_pct = ?, r = ?, pnl_pct_equity = ?"
+                                " WHERE id = ?",
+                                (str(after.avg_exit), str(after.pnl), str(move),
+                                 None if after.r is None else str(after.r),
+                                 None if after.pct_equity is None else str(after.pct_equity), trade_id))
+        except sqlite3.DatabaseError as e:
+            raise JournalError(self._explain(e)) from None
+        return after
 
     def _rows(self, where: str = "", args: tuple = ()) -> list[dict[str, Any]]:
         try:
