@@ -115,3 +115,45 @@ def test_an_old_journal_opens_with_its_trades_and_gains_exits(tmp_path):
     assert j.show(1)["symbol"] == "BTCUSDT" and j.show(1)["stop"] is None
     r = j.exit(1, "110")
     assert r.pnl == Decimal("20") and r.r is None and r.pct_equity is None
+
+
+def test_review_of_40_generated_trades(tmp_path):
+    """40 trades (deterministic): the review's totals, groups and R histogram equal what the
+    generator knows; the printed review has every breakdown, the curve and the distribution."""
+    import random
+
+    rng = random.Random(40)
+    db = tmp_path / "j.sqlite"
+    j = Journal(db)
+    want_pnl, want_wins, want_r, by_tag = Decimal(0), 0, [], {}
+    for i in range(40):
+        side = rng.choice(["long", "short"])
+        tag = rng.choice(["breakout", "absorption", "iceberg"])
+        entry = Decimal("1.00")
+        stop = entry - Decimal("0.05") if side == "long" else entry + Decimal("0.05")
+        move = Decimal(rng.randint(-6, 12)) / 100  # favourable move in price units
+        exit_px = entry + move if side == "long" else entry - move
+        n = j.add("TESTUSDT", side, entry, 10, contract_size=100, stop=stop, equity=5000, tag=tag,
+                  context={"reference_move_pct": rng.choice([0.1, 0.5, 2.0]), "funding_rate": "0.00010000",
+                           "alerts": [{"kind": "wall"}] if i % 3 == 0 else []})
+        j.exit(n, exit_px)
+        pnl = move * 10 * 100
+        want_pnl += pnl
+        want_wins += pnl > 0
+        want_r.append(pnl / Decimal(50))
+        by_tag[tag] = by_tag.get(tag, 0) + 1
+    r = _cli(db, "review", "--json")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["total"]["trades"] == 40 and Decimal(doc["total"]["pnl"]) == want_pnl
+    assert doc["total"]["win_rate"] == round(want_wins / 40, 3)
+    assert doc["total"]["avg_r"] == float(round(sum(want_r) / 40, 3))
+    assert {k: g["trades"] for k, g in doc["by"]["tag"].items()} == by_tag
+    assert doc["by"]["funding"]["positive"]["trades"] == 40
+    assert doc["by"]["alert"]["wall"]["trades"] == 14
+    assert sum(doc["r_histogram"].values()) == 40 and Decimal(doc["equity_curve"][-1]) == want_pnl
+    text = _cli(db, "review").stdout
+    for head in ("by setup", "by side", "by hour (UTC)", "by BTC regime at entry", "by funding at entry",
+                 "by alert live at entry", "equity curve", "R distribution"):
+        assert head in text, head
+    assert any(set(line.strip()) <= set(" ▁▂▃▄▅▆▇█") and len(line.strip()) == 40 for line in text.splitlines())

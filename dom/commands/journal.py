@@ -41,6 +41,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     e = s.add_parser("export", help="all trades as CSV or JSON lines on stdout")
     e.add_argument("--format", choices=["csv", "jsonl"], default="csv")
     s.add_parser("summary", help="outcome by setup tag")
+    rv = s.add_parser("review", help="closed trades by setup, side, hour, BTC regime, funding and live "
+                      "alert at entry: win rate, average R, expectancy; equity curve and R distribution",
+                      description="Review closed trades. BTC regime from the reference's move the "
+                      "screen stored at entry (|move| < 0.3%% calm, < 1%% normal, else volatile).")
+    rv.add_argument("--json", action="store_true", help="one JSON object for other tools")
     p.set_defaults(func=run)
 
 
@@ -80,6 +85,8 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps(j.show(args.id), indent=2))
         elif args.action == "export":
             print(j.export(args.format), end="")
+        elif args.action == "review":
+            _review(j, args.json)
         else:
             for s in j.summary():
                 print(f"{s['tag']:16} trades {s['trades']:4}  closed {s['closed']:4}  win rate "
@@ -87,3 +94,32 @@ def run(args: argparse.Namespace) -> int:
     finally:
         j.close()
     return 0
+
+
+def _review(j, as_json: bool) -> None:
+    from dom.core.context.review import histogram_lines, review, sparkline
+
+    doc = review(j.closed_for_review())
+    if as_json:
+        print(json.dumps(doc))
+        return
+    t = doc["total"]
+    if not t["trades"]:
+        print("no closed trades yet (dom journal exit ID --price P closes one)")
+        return
+    print(f"{t['trades']} closed trades, win rate {t['win_rate']}, average R {t['avg_r']} "
+          f"({t['with_stop']} with a stop), P&L {t['pnl']}")
+    names = {"tag": "setup", "side": "side", "hour_utc": "hour (UTC)", "btc_vol": "BTC regime at entry",
+             "funding": "funding at entry", "alert": "alert live at entry"}
+    for dim, groups in doc["by"].items():
+        print(f"\nby {names[dim]}")
+        for k, g in groups.items():
+            print(f"  {k:18} {g['trades']:4} trades  win {g['win_rate'] if g['win_rate'] is not None else '-':>5}  "
+                  f"avg R {g['avg_r'] if g['avg_r'] is not None else '-':>6}  P&L {g['pnl']}")
+    curve = [Decimal(x) for x in doc["equity_curve"]]
+    print(f"\nequity curve ({curve[0]} .. {curve[-1]})\n  {sparkline(curve)}")
+    lines = histogram_lines(doc["r_histogram"])
+    if lines:
+        print("\nR distribution")
+        for line in lines:
+            print("  " + line)

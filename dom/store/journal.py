@@ -252,3 +252,37 @@ class Journal:
                 s["wins"] += o > 0
         return [dict(s, outcome=str(s["outcome"]), win_rate=round(s["wins"] / s["closed"], 3) if s["closed"] else None)
                 for s in by.values()]
+
+    # --------------------------------------------------------------------------------- review
+    def closed_for_review(self) -> list[Any]:
+        """Every trade with a result, as ``dom.core.context.review.Closed`` (conditions at entry
+        from the context the screen stored: the reference's move, funding, live alert kinds)."""
+        from dom.core.context.review import Closed
+
+        out = []
+        for t in self.list():
+            if t["outcome"] is None:
+                continue
+            try:
+                ctx = json.loads(t["context"] or "{}")
+            except ValueError:
+                ctx = {}
+            ctx = ctx if isinstance(ctx, dict) else {}
+            move = ctx.get("reference_move_pct")
+            vol = ""
+            if isinstance(move, (int, float)):
+                vol = "calm" if abs(move) < 0.3 else "normal" if abs(move) < 1.0 else "volatile"
+            rate = ctx.get("funding_rate")
+            funding = ""
+            if isinstance(rate, str):
+                try:
+                    fr = Decimal(rate)
+                    funding = "positive" if fr > 0 else "negative" if fr < 0 else "flat"
+                except InvalidOperation:
+                    funding = ""
+            kinds = tuple(sorted({a.get("kind") for a in ctx.get("alerts", []) if isinstance(a, dict)
+                                  and isinstance(a.get("kind"), str)}))
+            r = Decimal(t["r"]) if t["r"] is not None else None
+            out.append(Closed(t["tag"], t["side"], time.gmtime(t["ts_ns"] / 1e9).tm_hour, Decimal(t["outcome"]), r,
+                              vol, funding, kinds))
+        return out
