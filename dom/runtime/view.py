@@ -37,6 +37,7 @@ class UiModel:
     heat_slot_ms: int = 250
     plan_marks: dict[str, dict[int, str]] = field(default_factory=dict)  # ladder marks: px -> ENT/STP/TP1/TP2
     replay_state: str = ""  # "end of recording" once a replayed file is through
+    transport: Any = None  # a replayed recording's ReplayFeed: pause, speed, seek (the screen's keys)
     _context: MarketContext = field(default_factory=MarketContext)
     _desk: TradeDesk = field(default_factory=TradeDesk)
 

@@ -296,6 +296,9 @@ def tui(cfg: Any, replay: str | None = None, speed: float = 1.0, fps: float = 20
             async with source() as src:
                 pipe = build_pipeline(cfg, src, observers=(model.observers,))
                 model.attach(pipe)
+                if replay:  # the screen's transport keys drive the recording
+                    src.client.alerts = lambda: pipe.alerts
+                    model.transport = src.client
                 drv = LiveDriver(src.client, pipe, sinks, poller_for=None if replay else src.venue.context_poller,
                                  stale_after_s=0 if replay else cfg.feed.book_stale_after_s)
                 model.stats = drv

@@ -90,6 +90,12 @@ class DomApp(TradeActions, App):
         Binding("L", "leverage", show=False),
         Binding("R", "risk", show=False),
         Binding("j", "journal", "journal"),
+        # a replayed recording's transport (dom tui --replay FILE)
+        Binding("space", "transport('toggle_pause')", "pause/play", show=False),
+        Binding("greater_than_sign", "transport('faster')", "faster", show=False),
+        Binding("less_than_sign", "transport('slower')", "slower", show=False),
+        Binding("right_square_bracket", "transport('seek')", "+10 s", show=False),
+        Binding("right_curly_bracket", "transport('next_alert')", "next alert", show=False),
     ]
 
     def __init__(self, model: UiModel, runner: Callable[[UiModel], Awaitable[None]] | None = None,
@@ -249,6 +255,18 @@ class DomApp(TradeActions, App):
     def action_tape_filter(self) -> None:
         self.tape.filter_i = (self.tape.filter_i + 1) % len(FILTERS)
         self.frame()
+
+    def action_transport(self, what: str) -> None:
+        """Space pauses, > and < change the speed, ] jumps 10 s ahead, } to the next alert: on a
+        replayed recording only (a live feed has no transport)."""
+        tr = self.model.transport
+        if tr is None:
+            self.notify("transport keys work on a replayed recording (dom tui --replay FILE)", timeout=2)
+            return
+        if what == "seek":
+            tr.seek(10)
+        else:
+            getattr(tr, what)()
 
     def action_heatmap(self) -> None:
         self.show_heat = not self.show_heat

@@ -104,6 +104,9 @@ class StatusBar(Widget):
         rt = m.stats
         alerts_dropped = rt.sink_drops() if rt is not None else 0
         book = f"book {st.state.value}" + (f" | {m.replay_state}" if m.replay_state else "")
+        tr = getattr(m, "transport", None)
+        if tr is not None and tr.state_text():
+            book += f" | replay {tr.state_text()}"
         return [
             (f" {m.venue}", 6),
             (self.symbol, 0),
