@@ -90,6 +90,7 @@ class DomApp(TradeActions, App):
         Binding("L", "leverage", show=False),
         Binding("R", "risk", show=False),
         Binding("j", "journal", "journal"),
+        Binding("X", "journal_exit", "exit trade", show=False),
         # a replayed recording's transport (dom tui --replay FILE)
         Binding("space", "transport('toggle_pause')", "pause/play", show=False),
         Binding("greater_than_sign", "transport('faster')", "faster", show=False),

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from dom.ui.app import DomApp
 
 
-def dom_commands(app: "DomApp") -> Iterable[SystemCommand]:
+def dom_commands(app: DomApp) -> Iterable[SystemCommand]:
     yield SystemCommand("Watchlist", "Pick the symbol to show (s)", app.action_pick_symbol)
     yield SystemCommand("Next symbol", "Show the next symbol of the watchlist (n)", partial(app.action_symbol, 1))
     yield SystemCommand("Previous symbol", "Show the previous symbol (p)", partial(app.action_symbol, -1))

@@ -23,6 +23,7 @@ dom - keys (press any key to close)
   shift+up / shift+down  move the ladder's cursor (its centre row; locks the ladder)
   e / t        entry / stop at cursor   x              clear entry and stop
   L / R        cycle leverage / risk %  j              log the trade in the journal
+  X            exit the open journal trade at the touch: half (TP1), then the rest
   space        pause / play a replay    > / <          replay faster / slower (x1..x50)
   ] / }        replay +10 s / on to the next alert (dom tui --replay FILE)
   ?            this help                q              quit

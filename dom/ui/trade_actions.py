@@ -88,7 +88,8 @@ class TradeActions:
         ctx = book_context(st, self.model.context, view, list(self.model.alerts), st.stats.last_exchange_ns)
         entry = dict(symbol=view.symbol, side=view.side, entry=inst.px_str(view.entry_px),
                      contracts=inst.qty_str(view.lots), leverage=self.model.desk.leverage,
-                     contract_size=inst.contract_size, tag=tags[0] if tags else "", rationale=text, context=ctx)
+                     contract_size=inst.contract_size, tag=tags[0] if tags else "", rationale=text, context=ctx,
+                     stop=inst.px_str(view.stop_px), equity=str(self.model.desk.equity))
         self.run_worker(lambda: self._write_journal(entry), thread=True, name="dom-journal", group="journal")
 
     def _write_journal(self, entry: dict) -> None:
@@ -109,3 +110,45 @@ class TradeActions:
     def _logged(self, n: int, path: str) -> None:
         self.last_journal_id = n
         self.notify(f"trade #{n} logged in {path}")
+
+    # ------------------------------------------------------------------------------- exits
+    def action_journal_exit(self) -> None:
+        """X: exit the symbol's open journal trade at the touch (a long sells at the best bid, a
+        short buys at the best ask): half of it if nothing was taken yet (TP1), else the rest."""
+        st = self.model.engine[self.symbol]
+        if not st.synced:
+            self.notify("the book is not synced: no price to exit at", severity="warning")
+            return
+        inst = st.instrument
+        bid, ask = st.book.best_bid(), st.book.best_ask()
+        ctx = book_context(st, self.model.context, None, list(self.model.alerts), st.stats.last_exchange_ns)
+        prices = {"long": inst.px_str(bid[0]) if bid else None, "short": inst.px_str(ask[0]) if ask else None}
+        self.run_worker(lambda: self._write_exit(self.symbol, prices, ctx), thread=True, name="dom-journal",
+                        group="journal")
+
+    def _write_exit(self, symbol: str, prices: dict, ctx: dict) -> None:
+        from dom.errors import JournalError
+        from dom.store.journal import Journal
+
+        try:
+            j = Journal(self.journal_path)
+            try:
+                open_ = [t for t in j.list() if t["symbol"] == symbol and j.realized(t["id"]).open > 0]
+                if not open_:
+                    self.call_from_thread(self.notify, f"no open {symbol} trade in the journal", severity="warning")
+                    return
+                t = open_[-1]
+                price = prices[t["side"]]
+                if price is None:
+                    raise JournalError("no price on that side of the book")
+                first = not j.exits(t["id"])
+                r = j.exit(t["id"], price, fraction="0.5" if first else None, note="TP1" if first else "rest",
+                           context=ctx)
+            finally:
+                j.close()
+        except JournalError as e:
+            self.call_from_thread(self.notify, str(e), severity="error", timeout=8)
+            return
+        extra = (f", {r.pct_equity:.2f}% of equity" if r.pct_equity is not None else "") + (
+            f", {r.r:+.2f}R" if r.r is not None else "")
+        self.call_from_thread(self.notify, f"trade #{t['id']} {r.status} at {price}: realized {r.pnl:+.2f}{extra}")

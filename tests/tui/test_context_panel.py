@@ -180,3 +180,35 @@ def test_a_market_wide_drop_in_the_built_in_market_trips_the_panels_btc_warning(
     assert f" ! {warning}" in [t for t, _ in panel.lines()]
     kite = model.context.get("KITEUSDT").bars_1m.closes  # and the small cap fell with it
     assert kite[-1] < kite[0] * 0.98
+
+
+async def test_exit_key_takes_half_then_the_rest_at_the_touch_with_the_pnl_of_the_journal(tmp_path):
+    """Log a short from the ladder (j), then X twice: half out at the best ask (TP1), the rest
+    too; the journal's realized P&L is the hand computation from those prices."""
+    app = make_app()
+    app.journal_path = str(tmp_path / "journal.sqlite")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("n", "e", *["shift+up"] * 10, "t", "j")
+        await pilot.press(*"#fade", "enter")
+        await app.workers.wait_for_complete()
+        st = app.model.engine["KITEUSDT"]
+        ask = st.book.best_ask()[0]
+        await pilot.press("X")
+        await app.workers.wait_for_complete()
+        await pilot.press("X")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    j = Journal(tmp_path / "journal.sqlite")
+    (t,) = j.list()
+    xs = j.exits(t["id"])
+    r = j.realized(t["id"])
+    j.close()
+    inst = st.instrument
+    assert [x["note"] for x in xs] == ["TP1", "rest"] and r.status == "closed"
+    assert {x["price"] for x in xs} == {inst.px_str(ask)}  # (the frozen book: the same touch twice)
+    entry, n, cs = Decimal(t["entry"]), Decimal(t["contracts"]), Decimal(t["contract_size"])
+    assert r.pnl == (entry - Decimal(inst.px_str(ask))) * n * cs  # a short: entry minus exit
+    risk = abs(Decimal(t["stop"]) - entry) * n * cs
+    assert r.r == r.pnl / risk and Decimal(t["equity"]) == app.model.desk.equity
+    assert json.loads(xs[0]["context"])["spread"] == inst.px_str(st.book.spread())

@@ -160,7 +160,7 @@ class TradeDesk:
         return out
 
 
-def book_context(st: Any, market: Any, view: PlanView, alerts: list, now_ns: int, top: int = 5) -> dict:
+def book_context(st: Any, market: Any, view: PlanView | None, alerts: list, now_ns: int, top: int = 5) -> dict:
     """What the journal stores beside a trade: the book and the market at that moment."""
     inst = st.instrument
     px, q = inst.px_str, inst.qty_str
@@ -198,6 +198,8 @@ def book_context(st: Any, market: Any, view: PlanView, alerts: list, now_ns: int
             out["reference_move_s"] = move[1]
         if market.weakness():
             out["reference_warning"] = market.weakness()
+    if view is None:  # (an exit: the book and the market, no plan)
+        return out
     if view.sizing is not None:
         out["plan"] = {"stop": px(view.stop_px), "risk_money": str(view.sizing.loss_at_stop),
                        "notional": str(view.sizing.notional), "slippage_bps": round(view.slippage_bps, 2)}

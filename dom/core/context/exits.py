@@ -14,10 +14,10 @@ target falls back to whole R multiples (1R, 2R, ...), labelled as such.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Iterable
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Sequence
 
 from dom.core.context.correlation import Series, corr_beta
 from dom.core.types import BookDelta, Output
@@ -101,8 +101,7 @@ class BarsObserver:
         if m is not None and ts > 0:
             self.ctx.bars_1m.add(ts, float(m))
             self.ctx.bars_5m.add(ts, float(m))
-            if ts > self.ctx.last_ns:
-                self.ctx.last_ns = ts
+            self.ctx.last_ns = max(self.ctx.last_ns, ts)
         return []
 
     def on_trade(self, sym, trade) -> list[Output]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from dom.core.settings import from_table
 from dom.errors import ConfigError
@@ -61,7 +62,7 @@ class ContextParams:
     """Longest wait after repeated errors (429/418 wait at least as long as Retry-After)."""
 
     @classmethod
-    def from_mapping(cls, table: Mapping[str, Any] | None) -> "ContextParams":
+    def from_mapping(cls, table: Mapping[str, Any] | None) -> ContextParams:
         p = from_table(cls(), table, "context")
         if not 0 < p.tp1_share <= 1:
             raise ConfigError("context.tp1_share: must be in (0, 1]")

@@ -8,10 +8,10 @@ Liquidation distance is an estimate for an isolated position: the price moves by
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from fractions import Fraction
-from typing import Iterable
 
 D = Decimal
 

@@ -13,6 +13,7 @@ from rich.style import Style
 
 from dom.ui.palette import KIND_LETTER, Palette, compact, fmt_sig
 
+
 @dataclass(frozen=True)
 class Axis:
     """The rows both the ladder and the heatmap draw: bucket ``top - i`` on row ``i + 1``."""
@@ -44,8 +45,27 @@ PLAN_ORDER = ("ENT", "STP", "TP1", "TP2")  # which trade plan mark a row shows w
 
 
 class Row:
-    __slots__ = ("px", "bid", "ask", "cumb", "cuma", "chgb", "chga", "sells", "buys", "vb", "vs", "pv", "tag",
-                 "mark", "shade_b", "shade_a", "last", "plan", "cursor")
+    __slots__ = (
+        "ask",
+        "bid",
+        "buys",
+        "chga",
+        "chgb",
+        "cuma",
+        "cumb",
+        "cursor",
+        "last",
+        "mark",
+        "plan",
+        "pv",
+        "px",
+        "sells",
+        "shade_a",
+        "shade_b",
+        "tag",
+        "vb",
+        "vs",
+    )
 
     def __init__(self, px: int) -> None:
         self.px = px

@@ -14,7 +14,7 @@ right when the terminal is narrow.
 from __future__ import annotations
 
 from collections import deque
-from typing import Callable
+from collections.abc import Callable
 
 from rich.segment import Segment
 from textual.strip import Strip
