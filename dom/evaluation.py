@@ -203,7 +203,7 @@ class _Collect(ListenerBase):
 def run_market(preset: str, seed: int, minutes: float, params: DetectorParams, depth_ms: int = 100,
                skew_ms: float = 0.0, injections: bool = True) -> tuple[list[Alert], list[dict], Market]:
     m = Market(preset, seed=seed, depth_ms=depth_ms, injections=injections, tickers=False)
-    pipe = Pipeline("sim", detectors=make_observers(params))
+    pipe = Pipeline("sim", detectors=make_observers(params), hold_ms=max(0, params.merge_hold_ms))
     alerts: list[Alert] = []
     pipe.subscribe(_Collect(alerts))
     drive(m, pipe, minutes * 60, skew_ms)

@@ -50,7 +50,12 @@ def run(args: argparse.Namespace) -> int:
     if other is not None:
         return _check_other(args, other, observers)
     files = args.file[0] if len(args.file) == 1 else args.file
-    rp = Replay(files, venue=args.venue, symbols=args.symbol, check=args.check, observers=observers)
+    from dom.config import load_config
+    from dom.core.detectors.params import DetectorParams
+
+    hold = DetectorParams.from_mapping(load_config().detectors).merge_hold_ms
+    rp = Replay(files, venue=args.venue, symbols=args.symbol, check=args.check, observers=observers,
+                hold_ms=max(0, hold))
     out = sys.stdout.buffer
 
     def on_output(o) -> None:

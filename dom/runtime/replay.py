@@ -95,6 +95,7 @@ class Replay:
         symbols: list[str] | None = None,
         check: bool = False,
         observers: ObserverFactory | None = None,
+        hold_ms: int = 250,
     ) -> None:
         info = open_recording(path, venue, symbols)
         self.path = info.path
@@ -109,6 +110,7 @@ class Replay:
         self._frames = info.frames
         self.check = check
         self._observers = observers
+        self.hold_ms = hold_ms  # the detectors' exchange-time merge ([detectors] merge_hold_ms)
 
     def decoded(self) -> Iterator[tuple[int, int, list[Event] | str]]:
         """``(line_no, recv_ns, events)`` for every line, in file order, through the venue's live
@@ -143,6 +145,7 @@ class Replay:
         t0 = time.perf_counter()
         syms = list(self.instruments)
         pipe = self.pipeline = Pipeline(self.label, self.rule, detectors=self._observers, context=None,
+                                        hold_ms=self.hold_ms,
                                         trade_ids=venues.get(self.venue).info.trade_ids)
         eng = self.engine = pipe.open(self.instruments)
         checkers = {s: TopOfBookChecker() for s in syms} if self.check else {}

@@ -68,6 +68,11 @@ class DetectorParams:
     align_slack_ms: int = 300
     """Depth changes are judged this long (exchange time) after they happen, so trades from the
     other stream can arrive first (DETECTORS.md §2.0; >= the p99 trade-vs-depth skew)."""
+    merge_hold_ms: int = 250
+    """The detectors read a symbol's depth and trades merged in exchange-time order, holding each
+    event this long (exchange time) for the other stream (dom/core/merge.py): alerts come this
+    much later than the book shows the change, and no longer depend on how the streams
+    interleaved on arrival. 0: no merge, arrival order."""
     iceberg_min_refills: int = 3
     """Same-size refills before a level is flagged."""
     iceberg_min_add: float = 0.2
