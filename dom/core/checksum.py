@@ -96,15 +96,12 @@ def cached(step: Step, places: int | None) -> Formatter:
 def book_string(book: OrderBook, px: Formatter, qty: Formatter, depth: int = DEPTH) -> str:
     bids, asks = book.bids.top(depth), book.asks.top(depth)
     parts: list[str] = []
-    for i in range(max(len(bids), len(asks))):
-        if i < len(bids):
-            p, q = bids[i]
-            parts.append(px(p))
-            parts.append(qty(q))
-        if i < len(asks):
-            p, q = asks[i]
-            parts.append(px(p))
-            parts.append(qty(q))
+    add = parts.extend
+    for (bp, bq), (ap, aq) in zip(bids, asks):  # bid, ask, bid, ask ...
+        add((px(bp), qty(bq), px(ap), qty(aq)))
+    n = min(len(bids), len(asks))
+    for p, q in bids[n:] or asks[n:]:  # then the longer side alone
+        add((px(p), qty(q)))
     return ":".join(parts)
 
 
