@@ -27,13 +27,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _observers(args: argparse.Namespace):
+def _detectors(args: argparse.Namespace):
+    """The configured detectors (None with --no-alerts) and the merge window they read through."""
     if args.no_alerts:
-        return None
+        return None, 0
     from dom.config import load_config
     from dom.core.detectors import make_observers
+    from dom.core.detectors.params import DetectorParams
 
-    return make_observers(load_config().detectors)
+    params = DetectorParams.from_mapping(load_config().detectors)
+    return make_observers(params), max(0, params.merge_hold_ms)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,19 +46,15 @@ def run(args: argparse.Namespace) -> int:
     from dom.core.types import Alert
     from dom.runtime.replay import Replay
 
-    observers = _observers(args)
+    observers, hold = _detectors(args)
     from dom.errors import RecordingError
 
     other = _other_venue(args.file)
     if other is not None:
         return _check_other(args, other, observers)
     files = args.file[0] if len(args.file) == 1 else args.file
-    from dom.config import load_config
-    from dom.core.detectors.params import DetectorParams
-
-    hold = DetectorParams.from_mapping(load_config().detectors).merge_hold_ms
     rp = Replay(files, venue=args.venue, symbols=args.symbol, check=args.check, observers=observers,
-                hold_ms=max(0, hold))
+                hold_ms=hold)
     out = sys.stdout.buffer
 
     def on_output(o) -> None:

@@ -97,15 +97,14 @@ def build_pipeline(cfg: Any, src: Source, observers: tuple = (), detectors: bool
     """The pipeline for a source's venue with the configured detectors and ``[context]``."""
     from dom.core.context.params import ContextParams
     from dom.core.detectors import make_observers
-
     from dom.core.detectors.params import DetectorParams
 
     params = ContextParams.from_mapping(cfg.context)
-    hold = DetectorParams.from_mapping(cfg.detectors).merge_hold_ms
-    if hold < 0:
-        raise ConfigError(f"[detectors] merge_hold_ms must be >= 0, not {hold}")
-    return Pipeline(src.name, src.venue.rule, hold_ms=hold,
-                    detectors=make_observers(cfg.detectors) if detectors else None,
+    dparams = DetectorParams.from_mapping(cfg.detectors)
+    if dparams.merge_hold_ms < 0:
+        raise ConfigError(f"[detectors] merge_hold_ms must be >= 0, not {dparams.merge_hold_ms}")
+    return Pipeline(src.name, src.venue.rule, hold_ms=dparams.merge_hold_ms,
+                    detectors=make_observers(dparams) if detectors else None,
                     context=params, observers=observers, trade_ids=src.venue.info.trade_ids,
                     verify=src.venue.verifier())
 

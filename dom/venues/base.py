@@ -17,6 +17,20 @@ from dom.core.context.params import ContextParams
 from dom.core.sequencer import Rule
 from dom.core.types import Event, FeedState
 from dom.core.units import Instrument
+from dom.errors import FeedError
+
+
+def endpoint_pair(endpoint: str | None, rest: str, ws: str) -> tuple[str, str]:
+    """``--endpoint`` -> (REST base, websocket base): ``http(s)://host:port`` gives the same host
+    over ``ws(s)://``; no endpoint gives the venue's production pair ``rest``, ``ws``."""
+    if not endpoint:
+        return rest, ws
+    e = endpoint.rstrip("/")
+    if e.startswith("https://"):
+        return e, "wss://" + e[len("https://"):]
+    if e.startswith("http://"):
+        return e, "ws://" + e[len("http://"):]
+    raise FeedError(f"endpoint must start with http:// or https://: {endpoint!r}")
 
 
 @dataclass

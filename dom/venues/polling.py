@@ -206,3 +206,26 @@ class RestPoller(Poller):
         self.stats.ok += 1
         self.gate.succeeded()
         return doc
+
+    def parse_rows(self, fn: Callable[[Instrument, dict, int], Any], rows: Any, key: str = "symbol") -> list[Event]:
+        """The rows of a body that name a followed symbol (under ``key``) through
+        ``fn(instrument, row, now)``, which gives an event or a list of them; a bad row is counted
+        and skipped, a body that is not a list of rows counted as bad."""
+        if not isinstance(rows, list):
+            self.stats.bad_bodies += 1
+            self.stats.last_error = f"expected a list of rows, got {type(rows).__name__}"
+            return []
+        now = self.clock()
+        out: list[Event] = []
+        for d in rows[:10_000]:
+            inst = self.instruments.get(d.get(key, "")) if isinstance(d, dict) else None
+            if inst is None:
+                continue
+            try:
+                got = fn(inst, d, now)
+            except ContextDecodeError as e:
+                self.stats.bad_bodies += 1
+                self.stats.last_error = str(e)
+                continue
+            out += got if isinstance(got, list) else [got]
+        return out

@@ -28,22 +28,10 @@ from dom.core.types import Event, FeedState, FeedStatus
 from dom.core.units import Instrument
 from dom.core.wire import DecodeError
 from dom.errors import FeedError
-from dom.venues.base import FeedStats
+from dom.venues.base import FeedStats, endpoint_pair
 from dom.venues.tasks import run_together
 
 log = logging.getLogger("dom.venues.stream_client")
-
-
-def endpoints(endpoint: str | None, rest: str, ws: str) -> tuple[str, str]:
-    """``--endpoint`` -> (REST base, websocket base); the production pair when none is given."""
-    if not endpoint:
-        return rest, ws
-    e = endpoint.rstrip("/")
-    if e.startswith("https://"):
-        return e, "wss://" + e[len("https://"):]
-    if e.startswith("http://"):
-        return e, "ws://" + e[len("http://"):]
-    raise FeedError(f"endpoint must start with http:// or https://: {endpoint!r}")
 
 
 class InStreamFeed:
@@ -69,7 +57,7 @@ class InStreamFeed:
     ) -> None:
         self.symbols = list(symbols)
         self.emit = emit
-        self.rest, self.ws = endpoints(endpoint, self.PRODUCTION_REST, self.PRODUCTION_WS)
+        self.rest, self.ws = endpoint_pair(endpoint, self.PRODUCTION_REST, self.PRODUCTION_WS)
         self.endpoint = self.rest
         self.stale_after = stale_after
         self.reconnect = reconnect
@@ -118,7 +106,7 @@ class InStreamFeed:
                 if r.status != 200:
                     raise FeedError(f"{url} answered HTTP {r.status}")
                 body = await r.read()
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as e:
+        except (TimeoutError, aiohttp.ClientError, OSError) as e:
             await self.close()
             raise FeedError(f"cannot reach {self.rest}: {e.__class__.__name__}: {e}") from None
         except FeedError:

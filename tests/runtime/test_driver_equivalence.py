@@ -24,20 +24,11 @@ from pathlib import Path
 import orjson
 import pytest
 
+from tests.recording_slices import slice_recording
+
 DOM = [sys.executable, "-m", "dom"]
 USDM = "hftbacktest/usdm/btcusdt_20240808.gz"
 SLICE_S = 60
-
-
-def _slice(src: Path, dst: Path, seconds: float) -> None:
-    with gzip.open(src, "rb") as f, gzip.open(dst, "wb") as out:
-        t0 = None
-        for line in f:
-            t = int(line.split(b" ", 1)[0])
-            t0 = t if t0 is None else t0
-            if t - t0 > seconds * 1e9:
-                break
-            out.write(line)
 
 
 def _streams(path: Path) -> tuple[dict[str, list], list[int]]:
@@ -67,7 +58,7 @@ def _finals(stderr: str) -> list[str]:
 @pytest.mark.slow
 def test_sim_replay_followed_live_equals_the_replay_driver(shared_data, tmp_path):
     part = tmp_path / "slice.gz"
-    _slice(shared_data / USDM, part, SLICE_S)
+    slice_recording(shared_data / USDM, part, SLICE_S)
     # (speed 5: the merge waits 250 ms of exchange time for the other stream, 50 ms of wall time
     # here, ample on a loaded machine)
     sim = subprocess.Popen([*DOM, "sim", "--port", "0", "--replay", str(part), "--speed", "5"],

@@ -5,7 +5,6 @@ slice of the real BTCUSDT recording through the same LiveDriver and pipeline as 
 from __future__ import annotations
 
 import asyncio
-import gzip
 from pathlib import Path
 
 from dom.core.detectors import make_observers
@@ -14,19 +13,9 @@ from dom.runtime.pipeline import Pipeline
 from dom.runtime.replay import ReplayFeed
 from dom.runtime.view import UiModel
 from dom.ui.app import DomApp
+from tests.recording_slices import slice_recording
 
 USDM = "hftbacktest/usdm/btcusdt_20240808.gz"
-
-
-def _slice(src: Path, dst: Path, seconds: float) -> None:
-    with gzip.open(src, "rb") as f, gzip.open(dst, "wb") as out:
-        t0 = None
-        for line in f:
-            t = int(line.split(b" ", 1)[0])
-            t0 = t if t0 is None else t0
-            if t - t0 > seconds * 1e9:
-                break
-            out.write(line)
 
 
 async def _start(path: Path, speed: float = 1.0):
@@ -43,7 +32,7 @@ async def _start(path: Path, speed: float = 1.0):
 
 async def test_pause_speed_seek_and_next_alert(shared_data, tmp_path):
     part = tmp_path / "slice.gz"
-    _slice(shared_data / USDM, part, 120)
+    slice_recording(shared_data / USDM, part, 120)
     feed, model, pipe, drv, task = await _start(part, speed=1.0)
     try:
         await asyncio.sleep(0.5)
@@ -83,7 +72,7 @@ async def test_pause_speed_seek_and_next_alert(shared_data, tmp_path):
 
 async def test_the_keys_drive_the_transport_and_the_status_bar_says_so(shared_data, tmp_path):
     part = tmp_path / "slice.gz"
-    _slice(shared_data / USDM, part, 60)
+    slice_recording(shared_data / USDM, part, 60)
     feed, model, pipe, drv, task = await _start(part, speed=1.0)
     app = DomApp(model, runner=None, fps=0, clock=None)
     try:

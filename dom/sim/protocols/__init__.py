@@ -123,6 +123,29 @@ class Protocol:
         self.server = server
         self.subs: set[Subscriber] = set()
         self._ids = itertools.count(1)
+        self._armed: set[tuple[str, str]] = set()  # one-shot faults: (fault, symbol)
+
+    def arm(self, fault: str, symbol: str) -> None:
+        """The next message of ``symbol`` that ``fault`` applies to carries it (once)."""
+        self._armed.add((fault, symbol))
+
+    def take(self, fault: str, symbol: str) -> bool:
+        """Is ``fault`` armed for ``symbol``? (and disarm it)"""
+        key = (fault, symbol)
+        if key in self._armed:
+            self._armed.discard(key)
+            return True
+        return False
+
+    def fan_out(self, topic: Any, encode: Callable[..., bytes], *args: Any) -> None:
+        """``encode(*args)`` to every client subscribed to ``topic``: encoded once, and only if
+        one is."""
+        frame = None
+        for c in self.subs:
+            if topic in c.topics:
+                if frame is None:
+                    frame = encode(*args)
+                c.put(frame)
 
     def inject(self, frame: bytes | str) -> None:
         """Send raw bytes to every client of this protocol (a hostile-frame fault)."""

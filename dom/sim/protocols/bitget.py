@@ -38,11 +38,10 @@ class BitgetProtocol(Protocol):
         super().__init__(server)
         self.insts = {s: i for s, i in server.instruments.items() if i.qty.mant == 1}
         self.seq: dict[str, int] = {}
-        self._corrupt: set[str] = set()
         self.sent_snapshots = 0
 
     def corrupt_checksum(self, symbol: str) -> None:
-        self._corrupt.add(symbol)
+        self.arm("checksum", symbol)
 
     # ---------------------------------------------------------------------------- routes
     def add_routes(self, app: web.Application) -> None:
@@ -190,22 +189,13 @@ class BitgetProtocol(Protocol):
                 if not targets:
                     continue
                 cs = codec.book_checksum(books[sym], inst)
-                if sym in self._corrupt:
-                    self._corrupt.discard(sym)
+                if self.take("checksum", sym):
                     cs ^= 0x5A5A5A5A
                 f = codec.encode_book(BookDelta(sym, ev.bids, ev.asks, prev + 1, prev + 1, prev,
                                                 ev.ts_exchange_ns, 0, cs), inst)
                 for c in targets:
                     c.put(f)
-            elif kind is Trade and subs:
-                f = None
-                for c in subs:
-                    if ("trade", sym) in c.topics:
-                        f = f or codec.encode_trade(ev, inst)
-                        c.put(f)
-            elif kind is MarkPrice and subs:
-                f = None
-                for c in subs:
-                    if ("ticker", sym) in c.topics:
-                        f = f or codec.encode_mark(ev, inst)
-                        c.put(f)
+            elif kind is Trade:
+                self.fan_out(("trade", sym), codec.encode_trade, ev, inst)
+            elif kind is MarkPrice:
+                self.fan_out(("ticker", sym), codec.encode_mark, ev, inst)

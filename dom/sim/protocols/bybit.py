@@ -47,13 +47,12 @@ class BybitProtocol(Protocol):
     def __init__(self, server: Any) -> None:
         super().__init__(server)
         self.u: dict[str, int] = {}  # symbol -> the book's last update id
-        self._skip: set[str] = set()
         self.sent_snapshots = 0
 
     # ---------------------------------------------------------------------------- faults
     def skip_u(self, symbol: str) -> None:
         """The next delta of ``symbol`` skips one update id: a gap the client must repair."""
-        self._skip.add(symbol)
+        self.arm("skip", symbol)
 
     # ---------------------------------------------------------------------------- routes
     def add_routes(self, app: web.Application) -> None:
@@ -218,8 +217,7 @@ class BybitProtocol(Protocol):
             sym = ev.symbol
             if kind is BookDelta:
                 u = self.u.get(sym, 1) + 1
-                if sym in self._skip:
-                    self._skip.discard(sym)
+                if self.take("skip", sym):
                     u += 1
                 self.u[sym] = u
                 frames: dict[int, bytes] = {}
@@ -233,16 +231,6 @@ class BybitProtocol(Protocol):
                         f = frames[depth] = codec.encode_book(d, insts[sym], depth, u)
                     c.put(f)
             elif kind is Trade:
-                f = None
-                key = ("publicTrade", sym)
-                for c in self.subs:
-                    if key in c.topics:
-                        f = f or codec.encode_trade(ev, insts[sym])
-                        c.put(f)
+                self.fan_out(("publicTrade", sym), codec.encode_trade, ev, insts[sym])
             elif kind is MarkPrice:
-                f = None
-                key = ("tickers", sym)
-                for c in self.subs:
-                    if key in c.topics:
-                        f = f or codec.encode_mark(ev, insts[sym])
-                        c.put(f)
+                self.fan_out(("tickers", sym), codec.encode_mark, ev, insts[sym])

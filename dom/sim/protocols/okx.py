@@ -37,6 +37,10 @@ def _data(rows: list, code: str = "0", msg: str = "") -> web.Response:
     return web.Response(body=orjson.dumps({"code": code, "msg": msg, "data": rows}), content_type="application/json")
 
 
+def _mark_frame(ev: MarkPrice, inst: Instrument, n: int) -> bytes:
+    return codec.encode_mark(ev, inst)[n]
+
+
 def inst_id(symbol: str, inst: Instrument) -> str:
     base = inst.base or symbol.removesuffix("USDT")
     return f"{base}-USDT-SWAP"
@@ -55,16 +59,14 @@ class OkxProtocol(Protocol):
             self.ids[sym], self.syms[i] = i, sym
             self.insts[i] = Instrument(i, inst.tick_size, "1", contract_size=inst.lot_size, base=inst.base)
         self.seq: dict[str, int] = {}  # instId -> last seqId
-        self._corrupt: set[str] = set()
-        self._skip: set[str] = set()
         self.sent_snapshots = 0
 
     # ---------------------------------------------------------------------------- faults
     def corrupt_checksum(self, instid: str) -> None:
-        self._corrupt.add(instid)
+        self.arm("checksum", instid)
 
     def skip_seq(self, instid: str) -> None:
-        self._skip.add(instid)
+        self.arm("skip", instid)
 
     # ---------------------------------------------------------------------------- routes
     def add_routes(self, app: web.Application) -> None:
@@ -226,8 +228,7 @@ class OkxProtocol(Protocol):
                 continue
             if kind is BookDelta:
                 prev = self.seq.get(i, 1000)
-                if i in self._skip:  # an update the client never gets: the chain breaks
-                    self._skip.discard(i)
+                if self.take("skip", i):  # an update the client never gets: the chain breaks
                     prev += 1
                 seq = prev + 1
                 self.seq[i] = seq
@@ -239,24 +240,14 @@ class OkxProtocol(Protocol):
                     continue
                 inst = self.insts[i]
                 cs = codec.book_checksum(books[ev.symbol], inst)
-                if i in self._corrupt:
-                    self._corrupt.discard(i)
+                if self.take("checksum", i):
                     cs ^= 0x5A5A5A5A
                 d = BookDelta(i, ev.bids, ev.asks, seq, seq, prev, ev.ts_exchange_ns, 0, cs)
                 f = codec.encode_book(d, inst)
                 for c in targets:
                     c.put(f)
-            elif kind is Trade and subs:
-                key = ("trades", i)
-                f = None
-                for c in subs:
-                    if key in c.topics:
-                        f = f or codec.encode_trade(ev, self.insts[i])
-                        c.put(f)
-            elif kind is MarkPrice and subs:
-                frames = None
-                for c in subs:
-                    for n, ch in enumerate(("mark-price", "funding-rate")):
-                        if (ch, i) in c.topics:
-                            frames = frames or codec.encode_mark(ev, self.insts[i])
-                            c.put(frames[n])
+            elif kind is Trade:
+                self.fan_out(("trades", i), codec.encode_trade, ev, self.insts[i])
+            elif kind is MarkPrice:
+                for n, ch in enumerate(("mark-price", "funding-rate")):  # OKX's two channels
+                    self.fan_out((ch, i), _mark_frame, ev, self.insts[i], n)

@@ -29,14 +29,14 @@ from websockets.client import backoff
 from dom.core.types import Event, FeedState, FeedStatus
 from dom.core.units import Instrument
 from dom.errors import FeedError
-from dom.venues.base import FeedStats
+from dom.venues.base import FeedStats, endpoint_pair
 from dom.venues.binance_usdm import codec as wire
-from dom.venues.binance_usdm.snapshots import SnapshotFetcher
 from dom.venues.binance_usdm.codec import (
     BinanceDecoder,
     DecodeError,
     instruments_from_exchange_info,
 )
+from dom.venues.binance_usdm.snapshots import SnapshotFetcher
 from dom.venues.tasks import run_together
 
 log = logging.getLogger("dom.venues.binance_usdm.client")
@@ -49,14 +49,7 @@ MAX_URL = 4000  # bytes of a connection URL (8 KB and over: HTTP 400)
 
 def endpoints(endpoint: str | None) -> tuple[str, str]:
     """``--endpoint`` -> (REST base, websocket base)."""
-    if not endpoint:
-        return PRODUCTION_REST, PRODUCTION_WS
-    e = endpoint.rstrip("/")
-    if e.startswith("https://"):
-        return e, "wss://" + e[len("https://") :]
-    if e.startswith("http://"):
-        return e, "ws://" + e[len("http://") :]
-    raise FeedError(f"endpoint must start with http:// or https://: {endpoint!r}")
+    return endpoint_pair(endpoint, PRODUCTION_REST, PRODUCTION_WS)
 
 
 class BinanceUsdmFeed:
@@ -110,7 +103,7 @@ class BinanceUsdmFeed:
                 if r.status != 200:
                     raise FeedError(f"{url} answered HTTP {r.status}")
                 body = await r.read()
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as e:
+        except (TimeoutError, aiohttp.ClientError, OSError) as e:
             await self.close()
             raise FeedError(f"cannot reach {self.rest}: {e.__class__.__name__}: {e}") from None
         known = instruments_from_exchange_info(body)

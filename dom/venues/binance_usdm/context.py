@@ -68,18 +68,7 @@ class BinanceContextPoller(RestPoller):
                 ("ticker", p.poll_ticker_s, self._ticker)]
 
     def _parse(self, fn: Callable[[Instrument, dict, int], Event], doc: Any) -> list[Event]:
-        now = self.clock()
-        out: list[Event] = []
-        for d in doc if isinstance(doc, list) else [doc]:
-            inst = self.instruments.get(d.get("symbol", "")) if isinstance(d, dict) else None
-            if inst is None:
-                continue
-            try:
-                out.append(fn(inst, d, now))
-            except ContextDecodeError as e:
-                self.stats.bad_bodies += 1
-                self.stats.last_error = str(e)
-        return out
+        return self.parse_rows(fn, doc if isinstance(doc, list) else [doc])
 
     async def _premium(self, _sym: str) -> list[Event]:
         doc = await self._get("/fapi/v1/premiumIndex")

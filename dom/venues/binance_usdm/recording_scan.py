@@ -6,8 +6,8 @@ snapshot's prices sit on, the lot the finest decimal place of its sizes)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import orjson
 

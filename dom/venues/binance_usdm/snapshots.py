@@ -123,7 +123,7 @@ class SnapshotFetcher:
             async with self.session.get(url) as r:
                 body = await r.read()
                 status, retry = r.status, r.headers.get("Retry-After")
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as e:
+        except (TimeoutError, aiohttp.ClientError, OSError) as e:
             return self._failed(sym, f"snapshot failed ({e.__class__.__name__}), retrying")
         if status in (418, 429):
             try:

@@ -45,20 +45,4 @@ class BitgetContextPoller(RestPoller):
         doc = await self._get("/api/v2/mix/market/tickers?productType=USDT-FUTURES")
         if doc is None:
             return []
-        rows = doc.get("data") if isinstance(doc, dict) else None
-        if not isinstance(rows, list):
-            self.stats.bad_bodies += 1
-            self.stats.last_error = "tickers: no data list"
-            return []
-        now = self.clock()
-        out: list[Event] = []
-        for d in rows[:10_000]:
-            inst = self.instruments.get(d.get("symbol", "")) if isinstance(d, dict) else None
-            if inst is None:
-                continue
-            try:
-                out += parse_ticker(inst, d, now)
-            except ContextDecodeError as e:
-                self.stats.bad_bodies += 1
-                self.stats.last_error = str(e)
-        return out
+        return self.parse_rows(parse_ticker, doc.get("data") if isinstance(doc, dict) else None)

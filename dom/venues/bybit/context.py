@@ -51,24 +51,9 @@ class BybitContextPoller(RestPoller):
         if doc is None:
             return []
         result = doc.get("result") if isinstance(doc, dict) else None
-        rows = result.get("list") if isinstance(result, dict) else None
-        if not isinstance(rows, list):
-            self.stats.bad_bodies += 1
-            self.stats.last_error = "tickers: no result.list"
-            return []
         try:
-            ts = _ms(doc.get("time"))
+            ts = _ms(doc.get("time")) if isinstance(doc, dict) else 0
         except ContextDecodeError:
             ts = 0
-        now = self.clock()
-        out: list[Event] = []
-        for d in rows[:10_000]:
-            inst = self.instruments.get(d.get("symbol", "")) if isinstance(d, dict) else None
-            if inst is None:
-                continue
-            try:
-                out += parse_ticker(inst, d, now, ts)
-            except ContextDecodeError as e:
-                self.stats.bad_bodies += 1
-                self.stats.last_error = str(e)
-        return out
+        return self.parse_rows(lambda inst, d, now: parse_ticker(inst, d, now, ts),
+                               result.get("list") if isinstance(result, dict) else None)

@@ -26,7 +26,7 @@ from dom.venues.tasks import run_together
 _MS = 1_000_000
 
 
-def _num(x: float | int | str) -> str:
+def _num(x: float | str) -> str:
     if isinstance(x, str):
         return x
     if isinstance(x, int) or (isinstance(x, float) and x.is_integer() and abs(x) < 1e15):
@@ -144,9 +144,6 @@ class CcxtProFeed:
             try:
                 await body()
                 delay = self.reconnect[0]
-                # ccxt may hand back an already-finished watch (its cached book, again): yield,
-                # or this loop would spin without ever letting the socket be read.
-                await asyncio.sleep(0)
             except ccxt.ChecksumError as e:
                 self._lost(sym, FeedState.CHECKSUM_FAILED, f"{what}: {e}")
             except (ccxt.NetworkError, ccxt.ExchangeError) as e:

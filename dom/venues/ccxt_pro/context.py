@@ -86,7 +86,7 @@ class CcxtContextPoller(Poller):
         if not t or t.get("last") is None:
             return []
         inst = self.instruments[sym]
-        px = lambda k: near(inst.tick_size, t.get(k) if t.get(k) is not None else t["last"])  # noqa: E731
+        px = lambda k: near(inst.tick_size, t.get(k) if t.get(k) is not None else t["last"])
         return self._one(lambda: Ticker24h(
             sym, px("last"), px("open"), px("high"), px("low"), lots(inst, t.get("baseVolume") or 0),
             dec(t.get("quoteVolume") or 0), 0, int(t.get("timestamp") or 0) * _MS, self.clock()))

@@ -49,23 +49,7 @@ class OkxContextPoller(RestPoller):
         return [("open_interest", p.poll_open_interest_s, self._oi), ("tickers", p.poll_ticker_s, self._tickers)]
 
     def _rows(self, fn, doc: Any) -> list[Event]:
-        rows = doc.get("data") if isinstance(doc, dict) else None
-        if not isinstance(rows, list):
-            self.stats.bad_bodies += 1
-            self.stats.last_error = "no data list"
-            return []
-        now = self.clock()
-        out: list[Event] = []
-        for d in rows[:10_000]:
-            inst = self.instruments.get(d.get("instId", "")) if isinstance(d, dict) else None
-            if inst is None:
-                continue
-            try:
-                out.append(fn(inst, d, now))
-            except ContextDecodeError as e:
-                self.stats.bad_bodies += 1
-                self.stats.last_error = str(e)
-        return out
+        return self.parse_rows(fn, doc.get("data") if isinstance(doc, dict) else None, key="instId")
 
     async def _oi(self, _sym: str) -> list[Event]:
         doc = await self._get("/api/v5/public/open-interest?instType=SWAP")

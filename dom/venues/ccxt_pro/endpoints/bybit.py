@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from dom.venues.stream_client import endpoints
+from dom.venues.base import endpoint_pair
 
 
 def point(ex: Any, endpoint: str) -> None:
-    rest, ws = endpoints(endpoint, "", "")
+    rest, ws = endpoint_pair(endpoint, "", "")
     api = ex.urls["api"]
     for k, v in list(api.items()):
         if isinstance(v, str):

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from dom.venues.stream_client import endpoints
+from dom.venues.base import endpoint_pair
 
 
 def point(ex: Any, endpoint: str) -> None:
-    rest, ws = endpoints(endpoint, "", "")
+    rest, ws = endpoint_pair(endpoint, "", "")
     ex.urls["api"]["rest"] = rest
     ex.urls["api"]["ws"] = ws + "/ws/v5"
     ex.options.setdefault("fetchMarkets", {})["types"] = ["swap"]
