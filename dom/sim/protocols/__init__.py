@@ -201,8 +201,4 @@ def load(server: SimServer) -> list[Protocol]:
     return out
 
 
-def serves(protocols: list[Protocol]) -> list[str]:
-    return [p.name for p in protocols]
-
-
-__all__ = ["PROTOCOLS", "Protocol", "Subscriber", "Translator", "load", "serves"]
+__all__ = ["PROTOCOLS", "Protocol", "Subscriber", "Translator", "load"]
