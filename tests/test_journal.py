@@ -157,3 +157,12 @@ def test_review_of_40_generated_trades(tmp_path):
                  "by alert live at entry", "equity curve", "R distribution"):
         assert head in text, head
     assert any(set(line.strip()) <= set(" ▁▂▃▄▅▆▇█") and len(line.strip()) == 40 for line in text.splitlines())
+
+
+@pytest.mark.parametrize("price", ["1e999999", "1e-999999999", "NaN", "-1", "Infinity", "1" * 50])
+def test_a_hostile_number_is_one_clear_error(tmp_path, price):
+    j = Journal(tmp_path / "j.sqlite")
+    n = j.add("X", "long", "1", 1, stop="0.9", equity=100)
+    with pytest.raises(JournalError):
+        j.exit(n, price)
+    assert j.realized(n).open == 1  # nothing recorded

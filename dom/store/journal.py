@@ -67,12 +67,16 @@ def default_path() -> Path:
 
 
 def _dec(name: str, v: Any) -> Decimal:
+    """A number as typed, exactly; bounded (``1e999999`` overflowed the P&L arithmetic)."""
+    text = str(v)
     try:
-        d = Decimal(str(v))
+        d = Decimal(text)
     except InvalidOperation:
         raise JournalError(f"{name}: not a number: {v!r}") from None
     if not d.is_finite():
         raise JournalError(f"{name}: not a finite number: {v!r}")
+    if len(text) > 40 or (d and not -18 <= d.adjusted() <= 18) or d.as_tuple().exponent < -18:
+        raise JournalError(f"{name}: out of range (at most 18 digits either side of the point): {v!r}")
     return d
 
 
