@@ -149,8 +149,8 @@ class BitgetProtocol(Protocol):
             c.put(orjson.dumps({"event": "error", "code": 30001, "msg": f"Invalid request {text[:80]}"}))
             return
         for a in args:
-            ok = isinstance(a, dict) and a.get("instType") == INST_TYPE and a.get("channel") in _CHANNELS \
-                and a.get("instId") in self.insts
+            ok = isinstance(a, dict) and a.get("instType") == INST_TYPE and isinstance(a.get("channel"), str) \
+                and a.get("channel") in _CHANNELS and isinstance(a.get("instId"), str) and a.get("instId") in self.insts
             if not ok:
                 c.put(orjson.dumps({"event": "error", "arg": a if isinstance(a, dict) else {}, "code": 30001,
                                     "msg": "instType:USDT-FUTURES,channel:?,instId:? doesn't exist"}))

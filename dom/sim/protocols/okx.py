@@ -196,7 +196,7 @@ class OkxProtocol(Protocol):
         for a in args:
             ch = a.get("channel") if isinstance(a, dict) else None
             i = a.get("instId") if isinstance(a, dict) else None
-            if ch not in _CHANNELS or i not in self.insts:
+            if not (isinstance(ch, str) and isinstance(i, str)) or ch not in _CHANNELS or i not in self.insts:
                 c.put(orjson.dumps({"event": "error", "code": "60018",
                                     "msg": f"Wrong URL or channel:{ch},instId:{i} doesn't exist", "connId": c.id}))
                 continue
