@@ -147,6 +147,15 @@ class Pipeline:
         self.rates = {s: SymbolRates() for s in instruments}
         return self.engine
 
+    def reset(self) -> None:
+        """Start again from nothing (a replay seeking back): fresh books, detectors, merge and
+        market context for the same instruments. The alert count goes on."""
+        instruments = self.instruments
+        if self.context is not None:
+            p = self.params
+            self.context = MarketContext(p.reference, p.weakness_window_s, p.weakness_drop_pct, p.oi_window_s)
+        self.open(instruments)
+
     @property
     def detector_engine(self) -> Engine | None:
         """The engine whose symbol states hold the detectors."""

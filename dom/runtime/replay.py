@@ -35,7 +35,6 @@ from dom.core.types import (
     Output,
     StatusChange,
 )
-from dom.core.units import Instrument
 from dom.runtime.pipeline import ListenerBase, Pipeline
 from dom.store import recording as rec
 from dom.venues.binance_usdm.codec import DecodeError
@@ -242,130 +241,6 @@ class Replay:
         summ.messages_per_s = round(summ.messages / elapsed) if elapsed > 0 else 0.0
 
 
-SPEEDS = (1.0, 2.0, 5.0, 10.0, 50.0)
-
-
-class ReplayFeed:
-    """A recording played back as a feed for the runtime (``dom tui --replay FILE --speed 10``):
-    the same frames, the same decoder, paced by their receive times divided by ``speed``
-    (0 = as fast as possible). Snapshots come from the recording itself.
-
-    Transport, for the screen's keys: :meth:`toggle_pause`, :meth:`faster` / :meth:`slower`
-    (x1 x2 x5 x10 x50), :meth:`seek` forward by seconds of the recording, :meth:`next_alert`
-    (as fast as possible until the pipeline has one more alert). Seeking back is not offered: a
-    book cannot be rewound, only rebuilt from the start."""
-
-    def __init__(self, path: str | Path, speed: float = 1.0, venue: str | None = None,
-                 symbols: list[str] | None = None) -> None:
-        self.replay = Replay(path, venue=venue, symbols=symbols)
-        self.venue = self.replay.venue
-        self.speed = speed
-        self.emit: Callable[[list], None] = lambda evs: None
-        self.on_status: Callable[..., None] = lambda *a: None
-        self.alerts: Callable[[], int] = lambda: 0  # the pipeline's alert count (set by the wiring)
-        self.instruments = self.replay.instruments
-        self.endpoint = str(self.replay.path)
-        self.stats = _ReplayStats()
-        self.paused = False
-        self.rec_ns = 0  # the recording's time at the last frame played
-        self.ended = False
-        self._resume: Any = None  # asyncio.Event, made in run()
-        self._reanchor = False
-        self._ff_until = 0  # fast forward until this recording time
-        self._ff_alert: int | None = None  # fast forward until the alert count passes this
-
-    # ---------------------------------------------------------------------------- transport
-    def toggle_pause(self) -> None:
-        self.paused = not self.paused
-        if not self.paused and self._resume is not None:
-            self._resume.set()
-        self._reanchor = True
-
-    def faster(self) -> None:
-        self.speed = next((x for x in SPEEDS if x > self.speed), SPEEDS[-1])
-        self._reanchor = True
-
-    def slower(self) -> None:
-        self.speed = next((x for x in reversed(SPEEDS) if x < self.speed), SPEEDS[0])
-        self._reanchor = True
-
-    def seek(self, seconds: float) -> None:
-        """Jump ``seconds`` forward in the recording (played through as fast as possible, so
-        the books and detectors see every frame)."""
-        if seconds > 0:
-            self._ff_until = max(self._ff_until, self.rec_ns) + int(seconds * 1e9)
-
-    def next_alert(self) -> None:
-        self._ff_alert = self.alerts()
-
-    def state_text(self) -> str:
-        if self.ended:
-            return ""
-        if self._ff_until or self._ff_alert is not None:
-            return "seeking"
-        return "paused" if self.paused else f"x{self.speed:g}"
-
-    async def prepare(self) -> dict[str, Instrument]:
-        return self.instruments
-
-    def request_snapshot(self, symbol: str) -> None:
-        """A recording cannot be asked for a snapshot: its own snapshot lines answer."""
-
-    async def close(self) -> None:
-        pass
-
-    def _forwarding(self, recv_ns: int) -> bool:
-        if self._ff_until and recv_ns >= self._ff_until:
-            self._ff_until = 0
-            self._reanchor = True
-        if self._ff_alert is not None and self.alerts() > self._ff_alert:
-            self._ff_alert = None
-            self._reanchor = True
-        return bool(self._ff_until) or self._ff_alert is not None
-
-    async def run(self) -> None:
-        import asyncio
-
-        from dom.core.types import FeedState
-
-        rp = self.replay
-        loop = asyncio.get_running_loop()
-        self._resume = asyncio.Event()
-        t0_wall = loop.time()
-        t0_rec = None
-        self.on_status("replay", FeedState.CONNECTED, str(rp.path))
-        for _line, recv_ns, events in rp.decoded():
-            if isinstance(events, str):
-                self.stats.bad_frames += 1
-                continue
-            if t0_rec is None:
-                t0_rec = recv_ns
-            if self._forwarding(recv_ns) or self.speed <= 0:
-                if self.stats.frames % 500 == 0:
-                    await asyncio.sleep(0)
-            else:
-                while self.paused:
-                    self._resume.clear()
-                    await self._resume.wait()
-                if self._reanchor:
-                    self._reanchor = False
-                    t0_wall, t0_rec = loop.time(), recv_ns
-                due = t0_wall + (recv_ns - t0_rec) / 1e9 / self.speed
-                delay = due - loop.time()
-                if delay > 0.002:
-                    await asyncio.sleep(delay)
-            self.stats.frames += 1
-            self.rec_ns = recv_ns
-            if events:
-                if type(events[0]) is BookSnapshot:
-                    self.stats.snapshots += 1
-                self.emit(events)
-        self.ended = True
-        self._ff_until, self._ff_alert = 0, None
-        self.on_status("replay", FeedState.CLOSED, "end of recording")
-        await asyncio.Event().wait()  # keep the last state on screen until the user quits
-
-
 class _Tally(ListenerBase):
     """What a replay counts from the pipeline's outputs: alerts by kind, gaps with their line."""
 
@@ -393,11 +268,3 @@ class _Tally(ListenerBase):
         self.alerts[a.kind.value] += 1
         if self.on_output is not None:
             self.on_output(a)
-
-
-@dataclass
-class _ReplayStats:
-    frames: int = 0
-    bad_frames: int = 0
-    reconnects: int = 0
-    snapshots: int = 0

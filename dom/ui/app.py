@@ -96,6 +96,8 @@ class DomApp(TradeActions, App):
         Binding("greater_than_sign", "transport('faster')", "faster", show=False),
         Binding("less_than_sign", "transport('slower')", "slower", show=False),
         Binding("right_square_bracket", "transport('seek')", "+10 s", show=False),
+        Binding("left_square_bracket", "transport('back')", "-10 s", show=False),
+        Binding("g", "transport('goto')", "go to time", show=False),
         Binding("right_curly_bracket", "transport('next_alert')", "next alert", show=False),
     ]
 
@@ -176,8 +178,8 @@ class DomApp(TradeActions, App):
 
     def frame(self) -> None:
         syms = self.symbols()
-        if syms and self.symbol not in syms:
-            self.show_symbol(syms[0])
+        if syms and (self.symbol not in syms or self.ladder.symbol != self.symbol):
+            self.show_symbol(self.symbol if self.symbol in syms else syms[0])  # the one asked for, else the first
             return
         self.frames.tick(self.model, self.symbol)
         # The plan first: its marks (entry, stop, targets) are drawn on the ladder.
@@ -258,16 +260,35 @@ class DomApp(TradeActions, App):
         self.frame()
 
     def action_transport(self, what: str) -> None:
-        """Space pauses, > and < change the speed, ] jumps 10 s ahead, } to the next alert: on a
-        replayed recording only (a live feed has no transport)."""
+        """Space pauses, > and < change the speed, ] and [ jump 10 s ahead or back, g asks for a
+        time, } plays on to the next alert: on a replayed recording only (a live feed has no
+        transport)."""
         tr = self.model.transport
         if tr is None:
             self.notify("transport keys work on a replayed recording (dom tui --replay FILE)", timeout=2)
             return
         if what == "seek":
             tr.seek(10)
+        elif what == "back":
+            tr.seek(-10)
+        elif what == "goto":
+            from dom.ui.screens import SeekPrompt
+
+            now = time.strftime("%H:%M:%S", time.gmtime(tr.rec_ns / 1e9))
+            self.push_screen(SeekPrompt(now), self._seek_to)
         else:
             getattr(tr, what)()
+
+    def _seek_to(self, text: str | None) -> None:
+        from dom.runtime.replay_feed import parse_seek
+
+        tr = self.model.transport
+        if not text or tr is None:
+            return
+        try:
+            tr.seek_to(parse_seek(text, tr.rec_ns))
+        except ValueError as e:
+            self.notify(str(e), severity="warning", timeout=4)
 
     def action_heatmap(self) -> None:
         self.show_heat = not self.show_heat

@@ -5,7 +5,8 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
+from textual.containers import Vertical
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 HELP = """\
@@ -25,7 +26,8 @@ dom - keys (press any key to close)
   L / R        cycle leverage / risk %  j              log the trade in the journal
   X            exit the open journal trade at the touch: half (TP1), then the rest
   space        pause / play a replay    > / <          replay faster / slower (x1..x50)
-  ] / }        replay +10 s / on to the next alert (dom tui --replay FILE)
+  [ / ]        replay -10 s / +10 s     }              replay on to the next alert
+  g            replay: go to a time (HH:MM[:SS] UTC, or +N / -N seconds)
   ?            this help                q              quit
 
 Ladder: cum = cumulative depth from the best price; +-bid / +-ask = displayed size
@@ -86,4 +88,30 @@ class SymbolPicker(ModalScreen[str]):
         self.dismiss(event.option.id)
 
     def action_dismiss_none(self) -> None:
+        self.dismiss(None)
+
+
+class SeekPrompt(ModalScreen[str | None]):
+    """Where to go in a replayed recording: ``HH:MM[:SS]`` (UTC) or ``+N`` / ``-N`` seconds."""
+
+    DEFAULT_CSS = ("SeekPrompt { align: center middle; } #seekbox { width: 60; height: auto; "
+                   "border: round $accent; padding: 1 2; background: $surface; }")
+    BINDINGS = [("escape", "cancel", "cancel")]
+
+    def __init__(self, now: str) -> None:
+        super().__init__()
+        self.now = now
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="seekbox"):
+            yield Static(f"Go to (the recording is at {self.now} UTC):\nHH:MM[:SS] UTC, or +N / -N seconds")
+            yield Input(placeholder="e.g. 14:05:30, -30, +2m", id="seekinput")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
         self.dismiss(None)

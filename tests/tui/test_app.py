@@ -96,7 +96,7 @@ async def test_every_binding_is_in_the_help():
     names = {"plus,equals_sign": "+", "minus": "-", "question_mark": "?", "n,tab": "tab", "p,shift+tab": "shift+tab",
              "pageup": "pgup", "pagedown": "pgdn", "up": "up", "down": "down", "enter": "enter",
              "greater_than_sign": ">", "less_than_sign": "<", "right_square_bracket": "]",
-             "right_curly_bracket": "}"}
+             "right_curly_bracket": "}", "left_square_bracket": "["}
     for b in app.BINDINGS:
         key = names.get(b.key, b.key)
         assert f" {key} " in f" {HELP} ".replace("\n", " "), f"key {b.key!r} is not in the help"

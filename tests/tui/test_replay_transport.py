@@ -10,7 +10,7 @@ from pathlib import Path
 from dom.core.detectors import make_observers
 from dom.runtime.live import LiveDriver
 from dom.runtime.pipeline import Pipeline
-from dom.runtime.replay import ReplayFeed
+from dom.runtime.replay_feed import ReplayFeed
 from dom.runtime.view import UiModel
 from dom.ui.app import DomApp
 from tests.recording_slices import slice_recording

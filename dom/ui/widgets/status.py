@@ -13,6 +13,8 @@ right when the terminal is narrow.
 
 from __future__ import annotations
 
+import time
+
 from collections import deque
 from collections.abc import Callable
 
@@ -53,7 +55,7 @@ class FrameStats:
             return
         count = sum(st.stats.depth_messages + st.stats.trades for st in eng.symbols.values())
         t0, c0 = self._rate_at
-        if not t0:
+        if not t0 or count < c0:  # (fewer than before: a replay started over)
             self._rate_at = (now, count)
         elif now - t0 >= 1_000_000_000:
             self.rate = (count - c0) * 1e9 / (now - t0)
@@ -106,7 +108,10 @@ class StatusBar(Widget):
         book = f"book {st.state.value}" + (f" | {m.replay_state}" if m.replay_state else "")
         tr = getattr(m, "transport", None)
         if tr is not None and tr.state_text():
-            book += f" | replay {tr.state_text()}"
+            at = time.strftime(" %H:%M:%S", time.gmtime(tr.rec_ns / 1e9)) if tr.rec_ns else ""
+            book += f" | replay {tr.state_text()}{at}"
+        elif m.recording:
+            book += " | REC"  # the continuous recording is on
         return [
             (f" {m.venue}", 6),
             (self.symbol, 0),
