@@ -73,11 +73,24 @@ class RunConfig:
 
 
 @dataclass
+class RecordConfig:
+    enabled: bool = False
+    """Keep a continuous recording of the live frames (a ring of segments on disk)."""
+    dir: str = ""
+    """Where; empty = <the data directory>/recordings ($DOM_DATA_DIR, else the user data dir)."""
+    keep_hours: float = 6.0
+    """Segments older than this are deleted."""
+    segment_minutes: float = 10.0
+    """Length of one segment (each starts with a snapshot per symbol, so it replays on its own)."""
+
+
+@dataclass
 class Config:
     feed: FeedConfig = field(default_factory=FeedConfig)
     reconnect: ReconnectConfig = field(default_factory=ReconnectConfig)
     sim: SimConfig = field(default_factory=SimConfig)
     run: RunConfig = field(default_factory=RunConfig)
+    record: RecordConfig = field(default_factory=RecordConfig)
     sinks: list[dict[str, Any]] = field(default_factory=list)
     detectors: dict[str, Any] = field(default_factory=dict)
     ui: dict[str, Any] = field(default_factory=dict)
@@ -87,7 +100,7 @@ class Config:
     """Dotted key -> (where it was set: a file or ``$DOM_...``, the value set there)."""
 
 
-TYPED = ("feed", "reconnect", "sim", "run")
+TYPED = ("feed", "reconnect", "sim", "run", "record")
 """Tables whose schema is here; ``detectors`` and ``context`` are their owners' parameter classes."""
 OWNED = ("detectors", "context")
 TABLES = (*TYPED, *OWNED, "ui")
@@ -331,6 +344,10 @@ def _validate(cfg: Config, env: Mapping[str, str]) -> None:
     _number(cfg, "sim.speed", positive=True)
     _number(cfg, "run.summary_every_s")
     _number(cfg, "run.flush_deadline_s")
+    _need(isinstance(cfg.record.enabled, bool), "record.enabled", "must be true or false", cfg.record.enabled)
+    _need(isinstance(cfg.record.dir, str), "record.dir", "must be a directory path", cfg.record.dir)
+    _number(cfg, "record.keep_hours", positive=True)
+    _number(cfg, "record.segment_minutes", positive=True)
     from dom.core.context.params import ContextParams
     from dom.core.detectors.params import DetectorParams
 

@@ -159,6 +159,35 @@ def test_review_of_40_generated_trades(tmp_path):
     assert any(set(line.strip()) <= set(" ▁▂▃▄▅▆▇█") and len(line.strip()) == 40 for line in text.splitlines())
 
 
+def test_review_screen_snapshot(tmp_path, snapshot):
+    """The printed review of 40 generated trades, entry times fixed (hours of the day spread),
+    as a snapshot: breakdowns, equity curve, R distribution."""
+    import random
+
+    rng = random.Random(7)
+    db = tmp_path / "j.sqlite"
+    j = Journal(db)
+    for i in range(40):
+        side = rng.choice(["long", "short"])
+        entry = Decimal("2.000")
+        stop = entry - Decimal("0.040") if side == "long" else entry + Decimal("0.040")
+        move = Decimal(rng.randint(-50, 110)) / 1000
+        n = j.add("TESTUSDT", side, entry, 20, contract_size=10, stop=stop, equity=2000,
+                  tag=rng.choice(["vah-reject", "iceberg-fade", "burst"]),
+                  context={"reference_move_pct": rng.choice([0.05, 0.6, 1.8]),
+                           "funding_rate": rng.choice(["0.00010000", "-0.00020000"]),
+                           "alerts": [{"kind": rng.choice(["wall", "absorption"])}] if i % 2 else []})
+        if i % 4 == 0:  # TP1 half, then the rest
+            j.exit(n, entry + move * (1 if side == "long" else -1) * 2, fraction="0.5")
+        j.exit(n, entry + move * (1 if side == "long" else -1), fee="0.01")
+    j.db.execute("UPDATE trades SET ts_ns = 1796000000000000000 + id * 2437000000000")  # ~40 min apart
+    j.db.commit()
+    j.close()
+    r = _cli(db, "review")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == snapshot
+
+
 @pytest.mark.parametrize("price", ["1e999999", "1e-999999999", "NaN", "-1", "Infinity", "1" * 50])
 def test_a_hostile_number_is_one_clear_error(tmp_path, price):
     j = Journal(tmp_path / "j.sqlite")

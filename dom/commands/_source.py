@@ -22,6 +22,13 @@ def add_source_args(p: argparse.ArgumentParser) -> None:
                    help="a busy symbol's book is stale after S seconds without depth (default 2; 0 = off)")
 
 
+def add_record_args(p: argparse.ArgumentParser) -> None:
+    """The continuous recording (``[record]``), for the commands that keep a live session."""
+    p.add_argument("--record", action="store_true",
+                   help="keep a continuous recording (a ring of segments; [record] in the config)")
+    p.add_argument("--record-dir", metavar="DIR", help="where the continuous recording goes (implies --record)")
+
+
 def resolve(args: argparse.Namespace):
     """The effective config: defaults < file < environment < these flags."""
     from dom.config import load_config, validate
@@ -46,6 +53,10 @@ def resolve(args: argparse.Namespace):
         cfg.sim.seed = args.seed
     if getattr(args, "summary_every", None) is not None:
         cfg.run.summary_every_s = args.summary_every
+    if getattr(args, "record", False) or getattr(args, "record_dir", None):
+        cfg.record.enabled = True
+    if getattr(args, "record_dir", None):
+        cfg.record.dir = args.record_dir
     if getattr(args, "sink", None):
         cfg.sinks = list(args.sink)
     cfg.source.append("command line")

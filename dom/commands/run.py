@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from dom.commands._source import add_source_args
+from dom.commands._source import add_record_args, add_source_args
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -17,6 +17,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "book summary per symbol go to stderr.",
     )
     add_source_args(p)
+    add_record_args(p)
     p.add_argument("--sink", action="append", metavar="SPEC",
                    help="alert sink (repeatable): jsonl:- (default), jsonl:PATH, webhook:URL, exec:COMMAND, "
                    "telegram: (token and chat id from $DOM_TELEGRAM_TOKEN / $DOM_TELEGRAM_CHAT_ID), discord:URL, slack:URL")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from dom.commands._source import add_source_args
+from dom.commands._source import add_record_args, add_source_args
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -15,6 +15,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "in-process on loopback and reached through the native Binance client.",
     )
     add_source_args(p)
+    add_record_args(p)
     p.add_argument("--sink", action="append", metavar="SPEC", help="also send alerts to this sink (repeatable)")
     p.add_argument("--fps", type=float, default=20.0, help="frame rate cap (default 20)")
     p.add_argument("--replay", metavar="FILE", help="play a recording instead of a live source")

@@ -38,6 +38,7 @@ class UiModel:
     plan_marks: dict[str, dict[int, str]] = field(default_factory=dict)  # ladder marks: px -> ENT/STP/TP1/TP2
     replay_state: str = ""  # "end of recording" once a replayed file is through
     transport: Any = None  # a replayed recording's ReplayFeed: pause, speed, seek (the screen's keys)
+    recording: str = ""  # the continuous recording's directory, when one is kept (journal entries link to it)
     _context: MarketContext = field(default_factory=MarketContext)
     _desk: TradeDesk = field(default_factory=TradeDesk)
 
@@ -46,6 +47,27 @@ class UiModel:
         self.pipeline = pipeline
         self.venue = pipeline.venue
         pipeline.subscribe(self)
+
+    def moment(self, now_ns: int) -> dict[str, Any] | None:
+        """Where the recording of this moment is, for a journal entry (``dom journal replay``):
+        the replayed files at their current time, or the continuous recording at ``now_ns``
+        (wall clock: its receive times); None when nothing records the session."""
+        tr = self.transport
+        if tr is not None:
+            return {"paths": [str(p) for p in tr.replay.paths], "recv_ns": tr.rec_ns}
+        if self.recording:
+            return {"dir": self.recording, "recv_ns": now_ns}
+        return None
+
+    def rewind(self) -> None:
+        """A replay starts over (seeking back): forget what was seen, then reset the pipeline."""
+        for d in (self.flows, self.changes, self.heat, self.episodes, self.live_alerts, self.last_status):
+            d.clear()
+        self.alerts.clear()
+        self.events.clear()
+        self.replay_state = ""
+        if self.pipeline is not None:
+            self.pipeline.reset()
 
     @property
     def engine(self) -> Engine | None:

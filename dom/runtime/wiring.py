@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dom.errors import ConfigError, DomError
+from dom.runtime.continuous import RingTap, recording_meta
 from dom.runtime.pipeline import ListenerBase, Pipeline, book_line
 
 VENUES = "binanceusdm | ccxt:<exchange id> | sim | sim:ccxt"
@@ -153,12 +154,16 @@ async def run_headless(cfg: Any, duration: float | None, context_out: Any = None
     from dom.sinks.base import build_sinks
 
     sinks = build_sinks(cfg.sinks or ["jsonl:-"])
-    async with open_source(cfg) as src:
+    tap = RingTap(cfg)
+    async with open_source(cfg, **tap.client_kw()) as src:
         pipe = build_pipeline(cfg, src)
         pipe.subscribe(StderrListener())
         drv = LiveDriver(src.client, pipe, sinks, poller_for=src.venue.context_poller,
                          stale_after_s=cfg.feed.book_stale_after_s)
         await drv.start()
+        tap.open(src, pipe)
+        if tap.ring is not None:
+            print(f"{_ts()} continuous recording in {tap.ring.dir}", file=sys.stderr)
 
         async def summaries() -> None:
             while cfg.run.summary_every_s > 0:
@@ -186,6 +191,7 @@ async def run_headless(cfg: Any, duration: float | None, context_out: Any = None
         finally:
             for t in tasks:
                 t.cancel()
+            tap.close()
         s = src.client.stats
         print(
             f"{_ts()} done: {s.frames} frames, {s.bad_frames} bad, {s.reconnects} reconnects, "
@@ -237,20 +243,7 @@ async def record(cfg: Any, output: str, duration: float | None, force: bool = Fa
         pipe.subscribe(StderrListener())
         drv = LiveDriver(src.client, pipe, build_sinks(["jsonl:-"]), stale_after_s=cfg.feed.book_stale_after_s)
         await drv.start()
-        client = src.client
-        meta = {
-            "format": "dom-recording/1",
-            "venue": src.venue.info.name,  # the wire protocol: how to decode the frames
-            "label": src.name,  # what alerts call the venue ("sim" for the built-in market)
-            "symbols": list(client.instruments),
-            "endpoint": client.endpoint,
-            "depth_ms": cfg.feed.depth_ms,
-            "trade_stream": "aggTrade",  # @trade frames are there for hftbacktest; dom replays aggTrade
-            "instruments": {
-                s: {"tick_size": i.tick_size, "lot_size": i.lot_size, "contract_size": i.contract_size}
-                for s, i in client.instruments.items()
-            },
-        }
+        meta = recording_meta(cfg, src)
         writer = RecordingDirWriter(output, meta, force) if as_dir else RecordingWriter(output, meta, force=force)
         try:
             with _signals_stop(drv):
@@ -263,8 +256,9 @@ async def record(cfg: Any, output: str, duration: float | None, force: bool = Fa
     return 0
 
 
-def tui(cfg: Any, replay: str | None = None, speed: float = 1.0, fps: float = 20.0,
-        duration: float | None = None, symbols: list[str] | None = None) -> int:
+def tui(cfg: Any, replay: str | list[str] | None = None, speed: float = 1.0, fps: float = 20.0,
+        duration: float | None = None, symbols: list[str] | None = None, start_ns: int = 0,
+        focus: str | None = None) -> int:
     """``dom tui``: the screen on a live source or a recording, sinks beside it."""
     from dom.runtime.live import LiveDriver
     from dom.runtime.view import UiModel
@@ -281,16 +275,19 @@ def tui(cfg: Any, replay: str | None = None, speed: float = 1.0, fps: float = 20
     model = UiModel(venue=cfg.feed.venue)
     check_settings(cfg)  # a bad [context] or [detectors] key fails before the screen
 
+    tap = RingTap(cfg)
+    tap_kw = {} if replay else tap.client_kw()  # a bad [record] fails before the screen
+
     @contextlib.asynccontextmanager
     async def source() -> AsyncIterator[Source]:
         if replay:
             from dom import venues
-            from dom.runtime.replay import ReplayFeed
+            from dom.runtime.replay_feed import ReplayFeed
 
-            feed = ReplayFeed(replay, speed=speed, symbols=symbols or None)
+            feed = ReplayFeed(replay, speed=speed, symbols=symbols or None, start_ns=start_ns)
             yield Source(venues.get(feed.venue), feed)
         else:
-            async with open_source(cfg, quiet=True) as src:
+            async with open_source(cfg, quiet=True, **tap_kw) as src:
                 yield src
 
     failed: list[BaseException] = []
@@ -302,17 +299,24 @@ def tui(cfg: Any, replay: str | None = None, speed: float = 1.0, fps: float = 20
                 model.attach(pipe)
                 if replay:  # the screen's transport keys drive the recording
                     src.client.alerts = lambda: pipe.alerts
+                    src.client.on_rewind = model.rewind
                     model.transport = src.client
                 drv = LiveDriver(src.client, pipe, sinks, poller_for=None if replay else src.venue.context_poller,
                                  stale_after_s=0 if replay else cfg.feed.book_stale_after_s)
                 model.stats = drv
                 await drv.start()
-                await drv.run(duration)
+                if not replay:
+                    tap.open(src, pipe)
+                    model.recording = str(tap.ring.dir) if tap.ring is not None else ""
+                try:
+                    await drv.run(duration)
+                finally:
+                    tap.close()
         except DomError as e:  # an unknown symbol, an unreachable venue: one line, after the screen
             failed.append(e)
         model.app_exit()
 
-    app = DomApp(model, runner, fps=fps)
+    app = DomApp(model, runner, fps=fps, symbol=focus)
     model.app_exit = app.exit
     app.run()
     if failed:

@@ -4,6 +4,7 @@ the app stays small; the desk itself (no Textual) is :mod:`dom.core.context.desk
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from dom.core.context.desk import PlanView, book_context, num
@@ -76,9 +77,10 @@ class TradeActions:
         inst = self.model.engine[self.symbol].instrument
         summary = (f"{self.symbol} {view.side} {inst.qty_str(view.lots)} @ {inst.px_str(view.entry_px)} "
                    f"stop {inst.px_str(view.stop_px)}, {num(self.model.desk.leverage)}x")
-        self.push_screen(JournalPrompt(summary), lambda text: self._log_trade(view, text))
+        at = self.model.moment(time.time_ns())  # the moment j was pressed, not the end of typing
+        self.push_screen(JournalPrompt(summary), lambda text: self._log_trade(view, text, at))
 
-    def _log_trade(self, view: PlanView, text: str | None) -> None:
+    def _log_trade(self, view: PlanView, text: str | None, at: dict | None = None) -> None:
         """Write the entry in a worker thread: SQLite I/O never runs on the UI's event loop."""
         if text is None:
             return
@@ -86,6 +88,8 @@ class TradeActions:
         inst = st.instrument
         tags = [w[1:] for w in text.split() if w.startswith("#") and len(w) > 1]
         ctx = book_context(st, self.model.context, view, list(self.model.alerts), st.stats.last_exchange_ns)
+        if at is not None:
+            ctx["recording"] = at
         entry = dict(symbol=view.symbol, side=view.side, entry=inst.px_str(view.entry_px),
                      contracts=inst.qty_str(view.lots), leverage=self.model.desk.leverage,
                      contract_size=inst.contract_size, tag=tags[0] if tags else "", rationale=text, context=ctx,

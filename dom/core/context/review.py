@@ -49,7 +49,8 @@ class Group:
         return {"trades": self.trades, "win_rate": round(self.wins / self.trades, 3) if self.trades else None,
                 "avg_r": None if avg_r is None else float(round(avg_r, 3)),
                 "expectancy_r": None if avg_r is None else float(round(avg_r, 3)),
-                "with_stop": len(self.rs), "pnl": str(self.pnl)}
+                "with_stop": len(self.rs), "pnl": str(self.pnl),
+                "expectancy": str(self.pnl / self.trades) if self.trades else None}
 
 
 def review(trades: list[Closed]) -> dict:

@@ -392,3 +392,11 @@ def exchange_info_body(symbols: list[dict], ms: int) -> dict:
     return {"timezone": "UTC", "serverTime": ms, "futuresType": "U_MARGINED", "rateLimits": [],
             "exchangeFilters": [], "assets": [{"asset": "USDT", "marginAvailable": True, "autoAssetExchange": "-10000"}],
             "symbols": symbols}
+
+
+def book_body(book: Any, inst: Instrument, last_id: int, ms: int) -> bytes:
+    """A held book as the REST depth body, every level in the venue's own decimal strings, with
+    ``lastUpdateId`` the last diff applied (the continuous recording's segment snapshots)."""
+    bids = [[inst.px_str(p), inst.qty_str(q)] for p, q in book.bids.top(len(book.bids))]
+    asks = [[inst.px_str(p), inst.qty_str(q)] for p, q in book.asks.top(len(book.asks))]
+    return encode_snapshot(last_id, ms, bids, asks)

@@ -16,6 +16,7 @@ from dom.core.units import Instrument
 from dom.errors import RecordingError
 from dom.store import recording as rec
 from dom.store.recording_dir import is_symbol_dir, iter_dir, symbol_files
+from dom.store.ring import segments as ring_segments
 from dom.venues.binance_usdm.codec import instruments_from_exchange_info
 
 VENUES = {"binanceusdm": Rule.USDM, "binance": Rule.SPOT}
@@ -98,12 +99,15 @@ def _grid(texts: list[str], decimals: int) -> str:
 
 def recording_files(path: str | Path | list) -> list[Path]:
     """One file, several in the order given, or a directory's recordings in name order (a day
-    split over files: ``btcusdt_20240718.gz``, ``btcusdt_20240719.gz``)."""
+    split over files: ``btcusdt_20240718.gz``, ``btcusdt_20240719.gz``); a continuous
+    recording's directory is its segments, oldest first."""
     items = [Path(p) for p in path] if isinstance(path, (list, tuple)) else [Path(path)]
     out: list[Path] = []
     for p in items:
         if p.is_dir() and is_symbol_dir(p):
             out.append(p)  # hftbacktest's layout: one file per symbol and day, read as one
+        elif p.is_dir() and ring_segments(p):
+            out += [d for _, d in ring_segments(p) if is_symbol_dir(d)]  # a continuous recording's ring
         elif p.is_dir():
             found = sorted(f for f in p.iterdir() if f.is_file() and not f.name.endswith(".meta.json")
                            and (f.suffix == ".gz" or ".ws." in f.name))

@@ -1,0 +1,91 @@
+"""The continuous recording's ring: segments rolled by receive time, each opening with a snapshot
+per synced symbol, old ones deleted, ``covering`` finding the segments from a moment on; a disk
+that fails stops the recording, not the session."""
+
+from __future__ import annotations
+
+import gzip
+import os
+from types import SimpleNamespace
+
+from dom.runtime.continuous import RingTap
+from dom.store.ring import RingRecorder, covering, segments
+
+S = 1_000_000_000
+T0 = 1_796_000_000 * S  # a whole minute
+
+
+def _frame(sym: str, n: int) -> bytes:
+    return b'{"stream":"%s@depth@100ms","data":{"e":"depthUpdate","u":%d}}' % (sym.lower().encode(), n)
+
+
+def _lines(path) -> list[bytes]:
+    with gzip.open(path, "rb") as f:
+        return f.read().splitlines()
+
+
+def test_segments_roll_with_a_snapshot_each_and_old_ones_go(tmp_path):
+    asked: list[int] = []
+
+    def books(recv_ns):
+        asked.append(recv_ns)
+        return [("BTCUSDT", b'{"lastUpdateId":%d,"bids":[],"asks":[]}' % recv_ns)]
+
+    ring = RingRecorder(tmp_path, {"venue": "binanceusdm"}, books, keep_hours=25 / 3600, segment_s=10)
+    for i in range(60):  # one frame a second for a minute: six segments of ten seconds
+        ring.write_frame(T0 + i * S, _frame("BTCUSDT", i))
+    ring.close()
+    segs = segments(tmp_path)
+    # Segments that ended more than 25 s before the last one opened are gone: 0-10 and 10-20.
+    assert [s - T0 for s, _ in segs] == [20 * S, 30 * S, 40 * S, 50 * S]
+    assert ring.pruned == 2 and ring.frames == 60 + 6  # frames and the segments' snapshots
+    assert asked == [T0 + k * 10 * S for k in range(6)]  # a snapshot at each segment's first frame
+    for start, p in segs:
+        (gz,) = p.glob("btcusdt_*.gz")
+        lines = _lines(gz)
+        assert lines[0] == b'%d {"lastUpdateId":%d,"bids":[],"asks":[]}' % (start, start)  # the snapshot first
+        assert len(lines) == 11 and all(b"depthUpdate" in l for l in lines[1:])
+        assert (p / (gz.name + ".meta.json")).exists()
+
+
+def test_covering_finds_the_segment_of_a_moment_and_the_ones_after(tmp_path):
+    ring = RingRecorder(tmp_path, {}, lambda ns: [], keep_hours=1, segment_s=10)
+    for i in range(30):
+        ring.write_frame(T0 + i * S, _frame("ETHUSDT", i))
+    ring.close()
+    for f in tmp_path.rglob("*.gz"):  # as if written just now: the files' times are their last write
+        os.utime(f, ns=(T0 + 40 * S, T0 + 40 * S))
+    names = lambda ps: [p.name for p in ps]  # noqa: E731
+    all3 = names(p for _, p in segments(tmp_path))
+    assert names(covering(tmp_path, T0 + 15 * S)) == all3[1:]
+    assert names(covering(tmp_path, T0)) == all3
+    assert covering(tmp_path, T0 - S) == []  # older than the ring
+    assert covering(tmp_path, T0 + 3600 * S) == []  # after the last write
+    assert covering(tmp_path / "nothing", T0) == []
+
+
+def test_a_failing_disk_stops_the_recording_not_the_session(tmp_path, capsys):
+    cfg = SimpleNamespace(record=SimpleNamespace(enabled=True, dir=str(tmp_path / "ring"), keep_hours=1.0,
+                                                 segment_minutes=1 / 6), feed=SimpleNamespace(venue="sim", depth_ms=100))
+    tap = RingTap(cfg)
+    tap.ring = RingRecorder(tmp_path / "ring", {}, lambda ns: [], segment_s=10)
+    tap.frame(T0, _frame("BTCUSDT", 1))
+    (tmp_path / "ring").rename(tmp_path / "moved")
+    (tmp_path / "ring").write_text("a file where the ring's directory was")
+    tap.frame(T0 + 11 * S, _frame("BTCUSDT", 2))  # the next segment cannot be made: no exception here
+    assert tap.ring is None and "continuous recording stopped" in tap.failed
+    assert "continuous recording stopped" in capsys.readouterr().err
+    tap.frame(T0 + 12 * S, _frame("BTCUSDT", 3))  # and later frames are simply not written
+    tap.close()
+
+
+def test_only_the_binance_wire_is_recorded_continuously():
+    import pytest
+
+    from dom.errors import ConfigError
+
+    cfg = SimpleNamespace(record=SimpleNamespace(enabled=True), feed=SimpleNamespace(venue="ccxt:okx"))
+    with pytest.raises(ConfigError, match="binanceusdm or sim"):
+        RingTap(cfg).client_kw()
+    cfg.record.enabled = False
+    assert RingTap(cfg).client_kw() == {}
