@@ -146,6 +146,7 @@ class TradeActions:
                 if price is None:
                     raise JournalError("no price on that side of the book")
                 first = not j.exits(t["id"])
+                _funding_paid(t, ctx)
                 r = j.exit(t["id"], price, fraction="0.5" if first else None, note="TP1" if first else "rest",
                            context=ctx)
             finally:
@@ -156,3 +157,24 @@ class TradeActions:
         extra = (f", {r.pct_equity:.2f}% of equity" if r.pct_equity is not None else "") + (
             f", {r.r:+.2f}R" if r.r is not None else "")
         self.call_from_thread(self.notify, f"trade #{t['id']} {r.status} at {price}: realized {r.pnl:+.2f}{extra}")
+
+
+def _funding_paid(trade: dict, ctx: dict) -> None:
+    """Add the funding settled over the hold to an exit's context (an estimate: see
+    :func:`dom.core.context.pnl.funding_over_hold`), when entry and exit both know the schedule."""
+    import json
+    from decimal import Decimal, InvalidOperation
+
+    from dom.core.context.pnl import funding_over_hold
+
+    try:
+        at_entry = json.loads(trade.get("context") or "{}").get("next_funding_ns")
+        if not isinstance(at_entry, int) or "next_funding_ns" not in ctx or "mark" not in ctx:
+            return
+        n, amount = funding_over_hold(trade["side"], Decimal(trade["contracts"]), Decimal(trade["contract_size"]),
+                                      Decimal(ctx["mark"]), Decimal(ctx["funding_rate"]), at_entry,
+                                      ctx["next_funding_ns"])
+    except (ValueError, InvalidOperation, AttributeError, KeyError, TypeError):
+        return
+    ctx["funding_events_over_hold"] = n
+    ctx["funding_paid_estimate"] = str(amount.quantize(Decimal("0.0001")))

@@ -56,3 +56,15 @@ def test_one_lot_goes_at_tp1_and_a_tp1_share_of_all():
 def test_candidates_dedupe_and_order_by_distance():
     c = candidates("long", 100, [(104, "POC"), (104, "VAH"), (99, "VAL")], [104, 103])
     assert c == [(102, "wall"), (103, "wall"), (104, "POC")]
+
+
+def test_funding_over_the_hold_counts_settlements_and_signs_the_amount():
+    from dom.core.context.pnl import FUNDING_INTERVAL_NS as H, funding_over_hold
+
+    n, cs, mark, rate = Decimal(10), Decimal(100), Decimal("1.00"), Decimal("0.0001")
+    t8 = 1_796_025_600 * 1_000_000_000  # a funding time
+    assert funding_over_hold("long", n, cs, mark, rate, t8, t8) == (0, 0)  # exited before it
+    assert funding_over_hold("long", n, cs, mark, rate, t8, t8 + H) == (1, Decimal("0.1"))  # a long pays
+    assert funding_over_hold("short", n, cs, mark, rate, t8, t8 + H) == (1, Decimal("-0.1"))  # a short receives
+    assert funding_over_hold("short", n, cs, mark, -rate, t8, t8 + 3 * H) == (3, Decimal("0.3"))
+    assert funding_over_hold("long", n, cs, mark, rate, 0, t8) == (0, 0)  # no schedule at entry

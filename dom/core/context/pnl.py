@@ -49,3 +49,21 @@ def realize(side: str, entry: Decimal, contracts: Decimal, contract_size: Decima
     r = (pnl / risk) if risk else None
     avg = (sum((x.price * x.contracts for x in exits), Decimal(0)) / closed) if closed else None
     return Realized(pnl, closed, contracts - closed, pct, r, avg)
+
+
+FUNDING_INTERVAL_NS = 8 * 3600 * 1_000_000_000  # Binance's default; venues with 4 h or 1 h differ
+
+
+def funding_over_hold(side: str, contracts: Decimal, contract_size: Decimal, mark: Decimal, rate: Decimal,
+                      next_at_entry_ns: int, next_at_exit_ns: int,
+                      interval_ns: int = FUNDING_INTERVAL_NS) -> tuple[int, Decimal]:
+    """Funding settled while a position was held: ``(events, amount)``, the amount positive when
+    the position paid (a long pays a positive rate, a short receives it). The events are the
+    funding times from the next one at entry up to, not including, the next one at exit (exact
+    for any hold shorter than an interval, the scalper's case); the amount is an estimate at the
+    exit's rate and mark (the rate of each past settlement is not kept)."""
+    if next_at_entry_ns <= 0 or next_at_exit_ns <= next_at_entry_ns:
+        return 0, Decimal(0)
+    events = max(1, round((next_at_exit_ns - next_at_entry_ns) / interval_ns))
+    sign = 1 if side == "long" else -1
+    return events, sign * events * contracts * contract_size * mark * rate
