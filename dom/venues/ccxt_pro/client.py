@@ -145,7 +145,11 @@ class CcxtProFeed:
                 await body()
                 delay = self.reconnect[0]
             except ccxt.ChecksumError as e:
+                # Watched again after a pause, never at once: ccxt's classes reject the pending
+                # watch (Bitget's also unsubscribes), and a watch made before that settles fails
+                # again without yielding: a loop that held the event loop while memory grew.
                 self._lost(sym, FeedState.CHECKSUM_FAILED, f"{what}: {e}")
+                await asyncio.sleep(self.reconnect[0])
             except (ccxt.NetworkError, ccxt.ExchangeError) as e:
                 self._lost(sym, FeedState.DISCONNECTED, f"{what}: {type(e).__name__}: {str(e)[:160]}")
                 await asyncio.sleep(delay)
