@@ -67,18 +67,24 @@ def fixed(step: Step, n: int, places: int) -> str:
 
 _CACHE_MAX = 65_536
 _strings: dict[tuple[int, int, int], dict[int, str]] = {}
+_formatters: dict[tuple[int, int, int], Formatter] = {}
+_pairs: dict[tuple[Formatter, Formatter], dict[tuple[int, int], str]] = {}
 
 
 def cached(step: Step, places: int | None) -> Formatter:
     """A formatter for ``step`` (shortest form if ``places`` is None, else fixed decimals) that
     remembers what it wrote: the top 25 levels change little between updates. One bounded
-    table per grid (step and places), so instruments on the same grid share it."""
+    table per grid (step and places), so instruments on the same grid share it (and the same
+    formatter object, so :func:`book_string` can keep whole levels per pair of formatters)."""
     key = (step.mant, step.scale, -1 if places is None else places)
-    table = _strings.get(key)
-    if table is None:
-        if len(_strings) >= 1024:
-            _strings.clear()
-        table = _strings[key] = {}
+    f = _formatters.get(key)
+    if f is not None:
+        return f
+    if len(_strings) >= 1024:
+        _strings.clear()
+        _formatters.clear()
+        _pairs.clear()
+    table = _strings[key] = {}
     get = table.get
 
     def fmt(n: int) -> str:
@@ -90,18 +96,39 @@ def cached(step: Step, places: int | None) -> Formatter:
             table[n] = s
         return s
 
+    _formatters[key] = fmt
     return fmt
 
 
 def book_string(book: OrderBook, px: Formatter, qty: Formatter, depth: int = DEPTH) -> str:
+    """``bid px:bid qty:ask px:ask qty:...`` over the top ``depth`` levels, then the longer side
+    alone. Each level's ``px:qty`` is remembered (per pair of formatters, bounded): between two
+    updates the top levels are mostly the same, so this is a lookup per level and one join."""
     bids, asks = book.bids.top(depth), book.asks.top(depth)
+    key = (px, qty)
+    table = _pairs.get(key)
+    if table is None or len(table) >= _CACHE_MAX:
+        if len(_pairs) >= 1024:
+            _pairs.clear()
+        table = _pairs[key] = {}
+    get = table.get
     parts: list[str] = []
-    add = parts.extend
-    for (bp, bq), (ap, aq) in zip(bids, asks):  # bid, ask, bid, ask ...
-        add((px(bp), qty(bq), px(ap), qty(aq)))
+    add = parts.append
+    for b, a in zip(bids, asks):  # bid, ask, bid, ask ...
+        s = get(b)
+        if s is None:
+            s = table[b] = f"{px(b[0])}:{qty(b[1])}"
+        add(s)
+        s = get(a)
+        if s is None:
+            s = table[a] = f"{px(a[0])}:{qty(a[1])}"
+        add(s)
     n = min(len(bids), len(asks))
-    for p, q in bids[n:] or asks[n:]:  # then the longer side alone
-        add((px(p), qty(q)))
+    for lv in bids[n:] or asks[n:]:  # then the longer side alone
+        s = get(lv)
+        if s is None:
+            s = table[lv] = f"{px(lv[0])}:{qty(lv[1])}"
+        add(s)
     return ":".join(parts)
 
 
