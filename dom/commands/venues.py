@@ -17,7 +17,7 @@ SIM_TESTED = {
     "binanceusdm": "via ccxt.pro, tested against the built-in market",
     "bybit": "via ccxt.pro, tested against the built-in market",
     "okx": "via ccxt.pro, tested against the built-in market",
-    "bitget": "via ccxt.pro, runs against the built-in market (not in the tests)",
+    "bitget": "via ccxt.pro, tested against the built-in market",
 }
 # The venues of the playbook that dom reaches only through ccxt.pro.
 CCXT_NAMED = ("bingx", "mexc", "weex", "gate", "kucoinfutures", "htx", "bybit", "okx", "bitget")
@@ -54,9 +54,13 @@ def run(args: argparse.Namespace) -> int:
         import ccxt.pro
 
         ccxt_names = sorted(ccxt.pro.exchanges)
+    from dom.venues.ccxt_pro import SELF_VERIFIED
+
     for name in ccxt_names:
         how = SIM_TESTED.get(name, "via ccxt.pro, not verifiable offline")
-        rows.append((f"ccxt:{name}", how, "ccxt's", "ccxt's, where it checks",
+
+        check = "dom's (ccxt does not check it)" if name in SELF_VERIFIED else "ccxt's, where it checks"
+        rows.append((f"ccxt:{name}", how, "ccxt's", check,
                      "funding, OI, 24 h where ccxt has them", "BTC/USDT:USDT"))
     head = ("venue", "how", "sequence", "checksum", "context", "symbols like")
     widths = [max(len(r[i]) for r in (head, *rows)) for i in range(len(head))]

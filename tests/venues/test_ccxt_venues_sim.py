@@ -1,7 +1,7 @@
 """ccxt.pro's own Bybit, OKX and Bitget classes, pointed at the built-in market's endpoints
 (``--venue ccxt:<id> --endpoint``): markets loaded from the venue's REST shapes, every symbol
 synced, the top of each book equal to the market's; a corrupted checksum through the class that
-checks it (Bitget: detected, resynced), and what ccxt.pro does not check (OKX).
+checks it (Bitget: detected, resynced), and OKX's, which ccxt.pro does not check and dom does.
 
 ccxt.pro's Bitget class answers a checksum failure by rejecting the pending watch and
 unsubscribing; a watch made again at once failed again without yielding, a loop that held the
@@ -36,7 +36,9 @@ async def _run(srv: SimServer, venue: str):
     from dom.venues.ccxt_pro.client import CcxtProFeed
 
     feed = CcxtProFeed(venue, SYMBOLS, emit=lambda e: None, endpoint=srv.url, reconnect=(0.05, 0.1, 1.0))
-    drv = LiveDriver(feed, Pipeline(f"ccxt:{venue}", Rule.USDM))
+    from dom import venues
+
+    drv = LiveDriver(feed, Pipeline(f"ccxt:{venue}", Rule.USDM, verify=venues.get(f"ccxt:{venue}").verifier()))
     await drv.start()
     task = asyncio.create_task(drv.run())
     loop = asyncio.get_running_loop()
@@ -71,20 +73,29 @@ async def test_ccxt_pro_class_follows_the_built_in_market(venue):
             await task
 
 
-async def test_ccxt_pro_okx_does_not_see_a_corrupted_checksum():
-    """What the ccxt.pro path cannot verify: its OKX class does not check OKX's checksums. A
-    corrupted one (levels right, checksum wrong) passes unnoticed: nothing is reported and the
-    book stays as it is. dom's native client counts it and resyncs
-    (tests/venues/test_instream_live.py); `dom venues` says which path verifies what."""
+async def test_ccxt_okx_checksums_are_checked_by_dom():
+    """ccxt.pro's OKX class does not check OKX's checksums; on ``ccxt:okx`` dom does: the client
+    notes each book message's checksum as ccxt receives it and the engine checks the book ccxt
+    made with the native adapter's verifier. Every checksum matches while nothing is wrong; a
+    corrupted one is counted and the book subscribed afresh, synced again within 1 s."""
     async with SimServer(preset="mixed", seed=9, port=0, symbols=3) as srv:
         feed, drv, task = await _run(srv, "okx")
         try:
-            sym = next(iter(drv.engine.symbols))  # (ccxt names it by the venue's id, as the sim does)
-            lost0 = feed.stats.reconnects
+            await asyncio.sleep(1.0)
+            sts = drv.engine.symbols.values()
+            assert sum(st.stats.checksum_ok for st in sts) > 10 and sum(st.stats.checksum_failed for st in sts) == 0
+            sym = next(iter(drv.engine.symbols))
+            st = drv.engine[sym]
             _proto(srv, "okx").corrupt_checksum(sym)
-            await asyncio.sleep(1.5)
-            assert feed.stats.reconnects == lost0 and drv.engine[sym].synced
-            assert drv.engine[sym].stats.checksum_failed == 0
+            loop = asyncio.get_running_loop()
+            t0 = loop.time()
+            while st.stats.checksum_failed == 0 or not st.synced:
+                assert loop.time() - t0 < 1.0, ("not detected and resynced within 1 s", st.state, st.stats.checksum_failed)
+                await asyncio.sleep(0.02)
+            assert st.stats.checksum_failed == 1 and feed.stats.snapshots >= 1
+            ok = st.stats.checksum_ok
+            await asyncio.sleep(0.5)
+            assert st.stats.checksum_ok > ok and st.stats.checksum_failed == 1  # checking on after the resync
             await _tops_equal(srv, drv, "okx")
         finally:
             drv.stop()

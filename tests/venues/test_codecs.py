@@ -387,3 +387,27 @@ def test_bitget_checksum_zero_is_no_checksum():
     (snap,) = dec.decode(raw, 1)
     assert isinstance(snap, BookSnapshot) and snap.checksum is None and snap.last_id == 123
     assert dec.places["BTCUSDT"] == (2, 4)
+
+
+@pytest.mark.parametrize("msg", [
+    None, [], "x", {"arg": []}, {"arg": {"channel": "trades", "instId": "A"}, "data": [{"checksum": 1}]},
+    {"arg": {"channel": "books", "instId": 5}, "data": [{"checksum": 1}]},
+    {"arg": {"channel": "books", "instId": "A"}, "data": [{"checksum": True}]},
+    {"arg": {"channel": "books", "instId": "A"}, "data": [{"checksum": 1 << 40}]},
+    {"arg": {"channel": "books", "instId": "A"}, "data": [{"checksum": "12"}]},
+    {"arg": {"channel": "books", "instId": "A"}, "data": []},
+    {"arg": {"channel": "books", "instId": "A"}, "data": [[1]]},
+    {"arg": {"channel": ["books"], "instId": "A"}, "data": [{"checksum": 1}]},
+])
+def test_okx_book_message_checksum_refuses_what_is_not_one(msg):
+    from dom.venues.okx.codec import book_message_checksum
+
+    assert book_message_checksum(msg) is None
+
+
+def test_okx_book_message_checksum_reads_the_last_row():
+    from dom.venues.okx.codec import book_message_checksum
+
+    msg = {"arg": {"channel": "books", "instId": "BTC-USDT-SWAP"}, "action": "update",
+           "data": [{"bids": [], "asks": [], "checksum": -855196043}]}
+    assert book_message_checksum(msg) == ("BTC-USDT-SWAP", -855196043)

@@ -13,6 +13,11 @@ from dom.core.sequencer import Rule
 from dom.venues.base import VenueInfo
 
 
+SELF_VERIFIED = {"okx": "dom.venues.okx"}
+"""ccxt.pro classes that do not check their venue's checksum, and the native adapter whose check
+dom applies instead (the client notes each book message's checksum as ccxt receives it)."""
+
+
 class CcxtProVenue:
     rule = Rule.USDM  # the client numbers its diffs itself
 
@@ -20,12 +25,19 @@ class CcxtProVenue:
         self.exchange_id = exchange_id
         self.info = VenueInfo(
             name=f"ccxt:{exchange_id}", title=f"{exchange_id} via ccxt.pro", native=False,
-            sequence="ccxt.pro's own (books diffed by dom)", checksum="ccxt.pro's, where it checks one",
+            sequence="ccxt.pro's own (books diffed by dom)",
+            checksum="dom's (ccxt.pro does not check it)" if exchange_id in SELF_VERIFIED
+            else "ccxt.pro's, where it checks one",
             context="funding, open interest, 24 h where ccxt has the call",
             symbol_form="ccxt unified (BTC/USDT:USDT) or the venue id",
         )
 
     def verifier(self):
+        """OKX: dom checks the checksum ccxt.pro leaves unchecked, with the native adapter's."""
+        if self.exchange_id in SELF_VERIFIED:
+            import importlib
+
+            return importlib.import_module(SELF_VERIFIED[self.exchange_id]).VENUE.verifier()
         return None
 
     def decoder(self, instruments):

@@ -63,6 +63,8 @@ class CcxtProFeed:
         self._seq: dict[str, int] = {}
         self._prev: dict[str, tuple[dict[int, int], dict[int, int]]] = {}
         self._fresh: set[str] = set()
+        self._checksums: dict[str, int] | None = None  # symbol -> the last book message's checksum
+        self._rewatch: set[str] = set()  # books to subscribe afresh (the engine lost sync)
 
     # ------------------------------------------------------------------------------ set-up
     async def prepare(self) -> dict[str, Instrument]:
@@ -76,6 +78,7 @@ class CcxtProFeed:
         self.ex = cls({"enableRateLimit": True})
         if self.endpoint:
             self._point_at(self.endpoint)
+        self._tap_checksums()
         try:
             markets = await self.ex.load_markets()
         except ccxt.BaseError as e:
@@ -119,14 +122,38 @@ class CcxtProFeed:
                             "ccxt.pro at another server for: binance*, bybit, okx, bitget)") from None
         mod.point(self.ex, endpoint)
 
+    def _tap_checksums(self) -> None:
+        """Where ccxt.pro does not check the venue's checksum (OKX), note each book message's as
+        ccxt receives it, to send with the book it makes: the engine checks it with the native
+        adapter's verifier. Read before ccxt applies the message, so the note and ccxt's book
+        always describe the same last message."""
+        from dom.venues.ccxt_pro import SELF_VERIFIED
+
+        if self.exchange_id not in SELF_VERIFIED:
+            return
+        codec = importlib.import_module(SELF_VERIFIED[self.exchange_id] + ".codec")
+        of, inner, notes = codec.book_message_checksum, self.ex.handle_message, {}
+        self._checksums = notes
+
+        def handle(client: Any, message: Any) -> Any:
+            found = of(message)
+            if found is not None:
+                notes[found[0].upper()] = found[1]
+            return inner(client, message)
+
+        self.ex.handle_message = handle
+
     async def close(self) -> None:
         if self.ex is not None:
             await self.ex.close()
             self.ex = None
 
     def request_snapshot(self, symbol: str) -> None:
-        """The engine lost sync: send the next book whole."""
+        """The engine lost sync: send the next book whole, subscribed afresh where dom checks the
+        checksum itself (ccxt's book may be the wrong one)."""
         self._fresh.add(symbol)
+        if self._checksums is not None and symbol in self._prev:
+            self._rewatch.add(symbol)
 
     # ---------------------------------------------------------------------------------- run
     async def run(self) -> None:
@@ -178,6 +205,15 @@ class CcxtProFeed:
 
     async def _books(self, sym: str) -> None:
         async def once() -> None:
+            if sym in self._rewatch:
+                self._rewatch.discard(sym)
+                self.stats.snapshots += 1
+                try:
+                    await self.ex.un_watch_order_book(self.unified[sym])
+                except self._ccxt.BaseError:
+                    pass  # (not subscribed any more: the watch below subscribes)
+                if self._checksums is not None:
+                    self._checksums.pop(sym, None)
             ob = await self.ex.watch_order_book(self.unified[sym], self.depth_limit)
             self._on_book(sym, ob)
 
@@ -191,6 +227,7 @@ class CcxtProFeed:
         asks = {px(_num(p)): lots(_num(q)) for p, q, *_ in ob["asks"]}
         ts = (ob.get("timestamp") or 0) * _MS
         self.stats.frames += 1
+        checksum = self._checksums.pop(sym, None) if self._checksums is not None else None
         prev = self._prev.get(sym)
         seq = self._seq.get(sym, 0) + 1
         self._seq[sym] = seq
@@ -198,12 +235,12 @@ class CcxtProFeed:
         if prev is None or sym in self._fresh:
             self._fresh.discard(sym)
             self.stats.snapshots += 1
-            self.emit([BookSnapshot(sym, tuple(bids.items()), tuple(asks.items()), seq, ts, now)])
+            self.emit([BookSnapshot(sym, tuple(bids.items()), tuple(asks.items()), seq, ts, now, checksum)])
             return
         db = _diff(prev[0], bids)
         da = _diff(prev[1], asks)
         if db or da:
-            self.emit([BookDelta(sym, db, da, seq, seq, seq - 1, ts, now)])
+            self.emit([BookDelta(sym, db, da, seq, seq, seq - 1, ts, now, checksum)])
         else:
             self._seq[sym] = seq - 1
 

@@ -40,6 +40,24 @@ def verify(book: OrderBook, inst: Instrument, checksum: int) -> bool:
     return book_checksum(book, inst) == checksum
 
 
+def book_message_checksum(msg: Any) -> tuple[str, int] | None:
+    """``(instId, checksum)`` of a parsed OKX book message (a dict, as a client library holds
+    it), else None: how dom verifies OKX books it does not decode itself (``ccxt:okx``)."""
+    if type(msg) is not dict:
+        return None
+    arg, data = msg.get("arg"), msg.get("data")
+    if type(arg) is not dict or type(data) is not list or not data:
+        return None
+    channel = arg.get("channel")
+    if type(channel) is not str or channel not in BOOK_CHANNELS:
+        return None
+    inst, d = arg.get("instId"), data[-1]
+    c = d.get("checksum") if type(d) is dict else None
+    if type(inst) is not str or type(c) is not int or not -(1 << 31) <= c < 1 << 31:
+        return None
+    return inst, c
+
+
 class OkxDecoder(wire.KnownSymbols):
     """Decodes frames for a set of instruments keyed by ``instId``."""
 
