@@ -100,17 +100,25 @@ def cached(step: Step, places: int | None) -> Formatter:
     return fmt
 
 
-def book_string(book: OrderBook, px: Formatter, qty: Formatter, depth: int = DEPTH) -> str:
-    """``bid px:bid qty:ask px:ask qty:...`` over the top ``depth`` levels, then the longer side
-    alone. Each level's ``px:qty`` is remembered (per pair of formatters, bounded): between two
-    updates the top levels are mostly the same, so this is a lookup per level and one join."""
-    bids, asks = book.bids.top(depth), book.asks.top(depth)
+def pair_table(px: Formatter, qty: Formatter) -> dict[tuple[int, int], str]:
+    """The remembered ``"px:qty"`` of each level written with these formatters (bounded). A
+    codec may enter the venue's own strings as it decodes them (``okx.codec``): the checksum
+    is then built from exactly what the venue wrote."""
     key = (px, qty)
     table = _pairs.get(key)
     if table is None or len(table) >= _CACHE_MAX:
         if len(_pairs) >= 1024:
             _pairs.clear()
         table = _pairs[key] = {}
+    return table
+
+
+def book_string(book: OrderBook, px: Formatter, qty: Formatter, depth: int = DEPTH) -> str:
+    """``bid px:bid qty:ask px:ask qty:...`` over the top ``depth`` levels, then the longer side
+    alone. Each level's ``px:qty`` is remembered (per pair of formatters, bounded): between two
+    updates the top levels are mostly the same, so this is a lookup per level and one join."""
+    bids, asks = book.bids.top(depth), book.asks.top(depth)
+    table = pair_table(px, qty)
     get = table.get
     parts: list[str] = []
     add = parts.append

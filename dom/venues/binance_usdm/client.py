@@ -220,13 +220,19 @@ class BinanceUsdmFeed:
         assert dec is not None
         emit, stats, on_frame = self.emit, self.stats, self.on_frame
         loop = asyncio.get_running_loop()
-        # One timeout, pushed back on every frame. (Not wait_for: on Python 3.11 it can swallow
-        # a cancellation that races with a completed recv, and the feed would never stop.)
+        # One timeout, pushed back as frames come (not wait_for: on Python 3.11 it can swallow a
+        # cancellation that races with a completed recv, and the feed would never stop); moved
+        # at most every `step` seconds, to `stale_after + step` ahead, as in the in-stream client.
+        step = min(1.0, self.stale_after / 4)
+        push = 0.0
         try:
             async with asyncio.timeout(self.stale_after) as watchdog:
                 while True:
                     raw = await ws.recv()
-                    watchdog.reschedule(loop.time() + self.stale_after)
+                    t = loop.time()
+                    if t >= push:
+                        watchdog.reschedule(t + self.stale_after + step)
+                        push = t + step
                     self._on_raw(raw, endpoint, dec, emit, stats, on_frame)
         except TimeoutError:
             raise _Stale() from None

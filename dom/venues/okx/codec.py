@@ -95,8 +95,15 @@ class OkxDecoder(wire.KnownSymbols):
         return []
 
     def _book(self, inst: Instrument, d: Any, snapshot: bool, recv_ns: int) -> Event:
-        bids = wire.levels(inst, wire.field(d, "bids"))
-        asks = wire.levels(inst, wire.field(d, "asks"))
+        rb, ra = wire.field(d, "bids"), wire.field(d, "asks")
+        bids, asks = wire.levels(inst, rb), wire.levels(inst, ra)
+        # The checksum is over OKX's own strings: keep them for the levels just decoded (rows
+        # already validated by wire.levels), so the check needs no formatting.
+        table = ck.pair_table(ck.cached(inst.price, None), ck.cached(inst.qty, None))
+        for rows, lv in ((rb, bids), (ra, asks)):
+            for row, level in zip(rows, lv):
+                if level[1]:
+                    table[level] = f"{row[0]}:{row[1]}"
         ts = wire.ms_to_ns(wire.field(d, "ts"))
         cs = d.get("checksum")
         # OKX has deprecated the field and now sends 0 on every frame: 0 means "no checksum"
