@@ -120,6 +120,10 @@ def _build(t: dict[str, Any], env: Mapping[str, str]) -> Sink:
         from dom.sinks.webhook import WebhookSink
 
         return WebhookSink(**kw, **common, env=env)
+    if kind == "nats":
+        from dom.sinks.nats import NatsSink
+
+        return NatsSink(kw["url"], **common)
     if kind == "exec":
         from dom.sinks.exec_hook import ExecSink
 

@@ -33,9 +33,10 @@ SINK_DEFAULTS: dict[str, dict[str, Any]] = {
                  "template": DEFAULT_CHAT_TEMPLATE, **DELIVERY},
     "discord": {"url": None, "template": DEFAULT_CHAT_TEMPLATE, **DELIVERY},
     "slack": {"url": None, "template": DEFAULT_CHAT_TEMPLATE, **DELIVERY},
+    "nats": {"url": None},  # the JetStream alert stream (dom.sinks.nats, docs/BUS.md)
 }
 SINK_KEYS = {kind: set(d) for kind, d in SINK_DEFAULTS.items()}
-USAGE = "jsonl:-, jsonl:PATH, webhook:URL, exec:COMMAND, telegram:, discord:URL or slack:URL"
+USAGE = "jsonl:-, jsonl:PATH, webhook:URL, exec:COMMAND, telegram:, discord:URL, slack:URL or nats:URL"
 
 _URL_RE = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]+")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -78,7 +79,7 @@ def parse_spec(spec: str) -> tuple[dict[str, Any], str]:
         raise SinkConfigError(f"unknown sink {scrub(spec)!r} (use {USAGE})")
     if kind == "jsonl":
         return {"type": kind, "path": arg or "-"}, where
-    if kind in ("webhook", "discord", "slack"):
+    if kind in ("webhook", "discord", "slack", "nats"):
         return {"type": kind, "url": arg}, where
     if kind == "telegram":
         if arg:
@@ -181,6 +182,10 @@ def _check(t: dict, where: str, env: Mapping[str, str]) -> None:
         _template(t, where)
     if kind in ("webhook", "discord", "slack"):
         _url(t, where, "url")
+    if kind == "nats":
+        u = _str(t, where, "url", empty_ok=False)
+        if not re.match(r"(nats|tls)://[^/\s]+\Z", u):
+            raise _fail(where, "url", f"expected nats://HOST:PORT, got {scrub(u)!r}")
     if kind == "jsonl":
         path = _str(t, where, "path", empty_ok=False)
         if path != "-":
