@@ -21,10 +21,10 @@ VERSION = 1
 def evidence_json(ev: dict[str, Any], inst: Instrument) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in ev.items():
-        if k.endswith("_lots") and isinstance(v, int):
-            out[k[:-5]] = inst.qty_str(v)
-        elif k.endswith("_px") and isinstance(v, int):
-            out[k[:-3]] = inst.px_str(v)
+        if k.endswith("_lots") and (v is None or isinstance(v, int)):
+            out[k[:-5]] = None if v is None else inst.qty_str(v)  # (None: not known yet, same key)
+        elif k.endswith("_px") and (v is None or isinstance(v, int)):
+            out[k[:-3]] = None if v is None else inst.px_str(v)
         elif isinstance(v, float):
             # Six decimals, but a small probability keeps three significant digits (1e-9 is
             # not 0: an iceberg's ``organic_chance`` lives down there).

@@ -59,3 +59,14 @@ def test_evidence_floats_keep_six_decimals_and_small_chances_their_digits():
     ev = evidence_json({"ratio": 1.23456789, "organic_chance": 6.164e-09, "zero": 0.0, "size_lots": 1500},
                        Instrument("KITEUSDT", "0.0001", "1"))
     assert ev == {"ratio": 1.234568, "organic_chance": 6.16e-09, "zero": 0.0, "size": "1500"}
+
+
+def test_an_evidence_size_not_known_yet_keeps_its_public_key():
+    """A wall's ``p90_at_distance`` before any sample at that distance is null under the same
+    key as when it is known (it was printed as ``p90_at_distance_lots``: two keys for one field)."""
+    from dom.alert_json import evidence_json
+    from dom.core.units import Instrument
+
+    inst = Instrument("BTCUSDT", "0.1", "0.001")
+    ev = evidence_json({"p90_at_distance_lots": None, "size_lots": 5, "level_px": None, "at_px": 617032}, inst)
+    assert ev == {"p90_at_distance": None, "size": "0.005", "level": None, "at": "61703.2"}
