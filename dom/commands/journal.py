@@ -196,7 +196,7 @@ def trade_moment(j, trade_id: int, before_s: float, directory: str | None, ring_
         ctx = {}
     link = ctx.get("recording") if isinstance(ctx, dict) and isinstance(ctx.get("recording"), dict) else {}
     at = link.get("recv_ns")
-    at = at if isinstance(at, int) and not isinstance(at, bool) and at > 0 else t["ts_ns"]
+    at = at if isinstance(at, int) and not isinstance(at, bool) and 0 < at < 1 << 62 else t["ts_ns"]
     start = at - int(before_s * 1e9)
     when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(at / 1e9))
     if isinstance(link.get("paths"), list) and link["paths"] and not directory:

@@ -153,3 +153,25 @@ def test_journal_replay_without_a_recording_says_so(tmp_path):
     assert "no recording of trade #1 (BTCUSDT" in r.stderr and "--record" in r.stderr
     r = subprocess.run([*DOM, "journal", "replay", "7"], capture_output=True, text=True, timeout=60, env=env)
     assert r.returncode != 0 and "no trade #7" in r.stderr
+
+
+@pytest.mark.parametrize("link", [
+    {"recording": "not a dict"},
+    {"recording": {"dir": 5, "recv_ns": "soon"}},
+    {"recording": {"dir": "/nowhere", "recv_ns": -5}},
+    {"recording": {"dir": "/nowhere", "recv_ns": True}},
+    {"recording": {"paths": [1, None], "recv_ns": 10**30}},
+    {"recording": {"paths": "/etc/passwd"}},
+])
+def test_a_hostile_journal_link_is_one_clear_error(tmp_path, link):
+    """Whatever a journal's context says about its recording (types, ranges), journal replay
+    either finds a recording or says there is none: a JournalError, never a traceback."""
+    from dom.commands.journal import trade_moment
+    from dom.errors import JournalError
+    from dom.store.journal import Journal
+
+    j = Journal(tmp_path / "j.sqlite")
+    n = j.add("BTCUSDT", "long", "60000", 1, context=link)
+    with pytest.raises(JournalError, match=r"no recording of trade|is gone"):
+        trade_moment(j, n, 30.0, None, str(tmp_path / "ring"))
+    j.close()
