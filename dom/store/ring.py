@@ -41,7 +41,10 @@ def segments(directory: str | Path) -> list[tuple[int, Path]]:
     for p in d.iterdir():
         m = _SEG.match(p.name)
         if m and p.is_dir():
-            start = calendar.timegm(time.strptime(m.group(1), "%Y%m%dT%H%M%S"))
+            try:
+                start = calendar.timegm(time.strptime(m.group(1), "%Y%m%dT%H%M%S"))
+            except ValueError:  # digits that are no date (20261399T...): not a segment
+                continue
             out.append((start * 1_000_000_000, p))
     return sorted(out)
 

@@ -62,6 +62,9 @@ def test_covering_finds_the_segment_of_a_moment_and_the_ones_after(tmp_path):
     assert covering(tmp_path, T0 - S) == []  # older than the ring
     assert covering(tmp_path, T0 + 3600 * S) == []  # after the last write
     assert covering(tmp_path / "nothing", T0) == []
+    (tmp_path / "20261399T256199Z").mkdir()  # a name of digits that is no date: not a segment
+    (tmp_path / "notes").mkdir()
+    assert names(p for _, p in segments(tmp_path)) == all3
 
 
 def test_a_failing_disk_stops_the_recording_not_the_session(tmp_path, capsys):
