@@ -74,7 +74,8 @@ def scrub(text: str, secrets: tuple[str, ...] = ()) -> str:
 def parse_spec(spec: str) -> tuple[dict[str, Any], str]:
     """A command-line spec -> (table, where); ``where`` is the spec with its URL redacted."""
     kind, sep, arg = spec.partition(":")
-    where = f"--sink {scrub(spec)}"
+    # (control characters escaped: an error is one line, whatever was typed)
+    where = "--sink " + "".join(c if c.isprintable() else repr(c)[1:-1] for c in scrub(spec))
     if not sep or kind not in SINK_KEYS:
         raise SinkConfigError(f"unknown sink {scrub(spec)!r} (use {USAGE})")
     if kind == "jsonl":
