@@ -102,6 +102,17 @@ async def test_ccxt_okx_checksums_are_checked_by_dom():
             await task
 
 
+async def test_no_symbol_named_says_which_there_are():
+    from dom.errors import FeedError
+    from dom.venues.ccxt_pro.client import CcxtProFeed
+
+    async with SimServer(preset="mixed", seed=8, port=0, symbols=3) as srv:
+        feed = CcxtProFeed("okx", [], emit=lambda e: None, endpoint=srv.url)
+        with pytest.raises(FeedError, match=r"name at least one symbol, e\.g\. BTC/USDT:USDT, KITE/USDT:USDT"):
+            await feed.prepare()
+        assert feed.ex is None  # closed on the way out
+
+
 _BITGET_CHECK = """
 import asyncio, sys
 sys.path.insert(0, sys.argv[1])

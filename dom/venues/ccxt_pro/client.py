@@ -104,7 +104,10 @@ class CcxtProFeed:
             self.unified[sym] = m["symbol"]
         if not out:
             await self.close()
-            raise FeedError(f"{self.venue}: name at least one symbol")
+            swaps = sorted(m["symbol"] for m in markets.values()
+                           if isinstance(m.get("symbol"), str) and m.get("swap") and m.get("active") is not False)
+            some = ", ".join(swaps[:5]) + (f" ... ({len(swaps)} perpetuals)" if len(swaps) > 5 else "")
+            raise FeedError(f"{self.venue}: name at least one symbol" + (f", e.g. {some}" if swaps else ""))
         self.instruments = out
         self.symbols = list(out)
         return out
