@@ -45,6 +45,19 @@ def context_doc(pipe: Any, symbol: str) -> dict[str, Any]:
         cb = ctx.correlation(symbol, bar_s) if symbol != ctx.reference else None
         doc[f"corr_{name}"] = _r(cb[0], 3) if cb else None
         doc[f"beta_{name}"] = _r(cb[1], 3) if cb else None
+    if c is not None:
+        from dom.core.context.trend import bias
+
+        for name, series in (("1m", c.bars_1m), ("5m", c.bars_5m)):
+            b = bias(series.closes)
+            # (bar prices are the book's mid, kept as bid + ask in ticks: half of it is the price)
+            half = float(inst.tick_size) / 2
+            doc[f"trend_{name}"] = {
+                "bars": b.bars, "direction": b.direction or None,
+                "ema20": None if b.ema is None else round(b.ema * half, 12),
+                "last": None if b.price is None else round(b.price * half, 12),
+                "rsi14": _r(b.rsi, 2), "band": b.band() or None,
+            }
     mv = ctx.reference_move()
     doc["reference_move_pct"] = _r(mv[0], 3) if mv else None
     doc["weakness"] = ctx.weakness()

@@ -90,6 +90,27 @@ class UiModel:
         heat = self.heat.setdefault(s, HeatRing(slot_ms=self.heat_slot_ms))
         return [flow, chg, heat]
 
+    def trend_text(self, symbol: str) -> str:
+        """The symbol's trend bias for the status line: per 1 m and 5 m bars, the last bar against
+        its EMA20 (up / down) and the RSI14 (with its band when outside 30-70); the warm-up
+        (bars so far / 20) before there are enough bars; "" before any bar."""
+        from dom.core.context.trend import bias
+
+        c = self.context.symbols.get(symbol)
+        if c is None:
+            return ""
+        out = []
+        for name, series in (("1m", c.bars_1m), ("5m", c.bars_5m)):
+            b = bias(series.closes)
+            if not b.bars:
+                continue
+            if not b.ready:
+                out.append(f"{name} {b.bars}/{b.need} bars")
+                continue
+            band = b.band()
+            out.append(f"{name} {b.direction} RSI {b.rsi:.0f}" + (f" {band}" if band not in ("", "neutral") else ""))
+        return "trend " + ", ".join(out) if out else ""
+
     def now_ns(self) -> int:
         """The market's clock: the newest exchange time seen on any symbol (0 before any)."""
         eng = self.engine

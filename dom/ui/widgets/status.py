@@ -121,6 +121,7 @@ class StatusBar(Widget):
             (f"{synced}/{len(eng.symbols)} synced", 4),
             (f"{fr.rate:.0f} msg/s" if fr.rate is not None else "- msg/s", 3),
             (fr.lag_text(m, self.symbol), 2),
+            *([(trend, 6)] if (trend := m.trend_text(self.symbol)) else []),  # (the first to go when narrow)
             (f"dropped {fr.dropped} frames {alerts_dropped} alerts", 4),
             (f"x{self.group}" + (" LOCKED" if self.locked else ""), 1),
             ("? help", 1),
