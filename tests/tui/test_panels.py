@@ -104,7 +104,7 @@ async def test_replay_feed_drives_the_app_through_the_runtime(shared_data):
     feed = ReplayFeed(shared_data / "cryptofeed" / "BINANCE_FUTURES.ws.1.0", speed=0)
     pipe = Pipeline(feed.venue, detectors=make_observers(), context=ContextParams(), observers=(model.observers,))
     model.attach(pipe)
-    rt = LiveDriver(feed, pipe)
+    rt = LiveDriver(feed, pipe, stale_after_s=0)  # (as the wiring runs a replay: no wall-clock staleness)
     await rt.start()
     model.stats = rt
 
