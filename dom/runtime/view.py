@@ -15,7 +15,7 @@ from dom.core.context.desk import TradeDesk
 from dom.core.context.market import MarketContext
 from dom.core.engine import Engine, SymbolState
 from dom.core.history import HeatRing, LevelChanges, TradeFlow
-from dom.core.types import Alert, AlertState, StatusChange
+from dom.core.types import Alert, AlertKind, AlertState, BookSide, StatusChange
 from dom.runtime.pipeline import Pipeline
 
 MAX_EPISODES = 300
@@ -41,6 +41,8 @@ class UiModel:
     recording: str = ""  # the continuous recording's directory, when one is kept (journal entries link to it)
     _context: MarketContext = field(default_factory=MarketContext)
     _desk: TradeDesk = field(default_factory=TradeDesk)
+    _trends: dict = field(default_factory=dict)  # symbol -> (when, (1 m bias, 5 m bias))
+    mark_against_trend: bool = True  # [ui] mark_against_trend: flag alerts against the 1 m trend
 
     def attach(self, pipeline: Pipeline) -> None:
         """Watch ``pipeline`` (build it with ``observers=(model.observers,)``)."""
@@ -90,18 +92,29 @@ class UiModel:
         heat = self.heat.setdefault(s, HeatRing(slot_ms=self.heat_slot_ms))
         return [flow, chg, heat]
 
+    def trend(self, symbol: str) -> tuple[Any, Any] | None:
+        """The symbol's (1 m, 5 m) trend bias (``dom.core.context.trend.Bias``), worked out at
+        most once per second of market time (the screen asks every frame); None before any bar."""
+        from dom.core.context.trend import bias
+
+        c = self.context.symbols.get(symbol)
+        if c is None or not c.bars_1m.closes:
+            return None
+        key = (c.last_ns // 1_000_000_000, len(c.bars_1m.closes), len(c.bars_5m.closes))
+        hit = self._trends.get(symbol)
+        if hit is None or hit[0] != key:
+            hit = self._trends[symbol] = (key, (bias(c.bars_1m.closes), bias(c.bars_5m.closes)))
+        return hit[1]
+
     def trend_text(self, symbol: str) -> str:
         """The symbol's trend bias for the status line: per 1 m and 5 m bars, the last bar against
         its EMA20 (up / down) and the RSI14 (with its band when outside 30-70); the warm-up
         (bars so far / 20) before there are enough bars; "" before any bar."""
-        from dom.core.context.trend import bias
-
-        c = self.context.symbols.get(symbol)
-        if c is None:
+        t = self.trend(symbol)
+        if t is None:
             return ""
         out = []
-        for name, series in (("1m", c.bars_1m), ("5m", c.bars_5m)):
-            b = bias(series.closes)
+        for name, b in zip(("1m", "5m"), t):
             if not b.bars:
                 continue
             if not b.ready:
@@ -110,6 +123,17 @@ class UiModel:
             band = b.band()
             out.append(f"{name} {b.direction} RSI {b.rsi:.0f}" + (f" {band}" if band not in ("", "neutral") else ""))
         return "trend " + ", ".join(out) if out else ""
+
+    def against_trend(self, alert: Alert) -> bool:
+        """Does ``alert`` point against its symbol's 1 m trend? A wall, iceberg or absorption on
+        the bid is support (a long's signal), on the ask resistance; pulled liquidity points the
+        other way (a bid pulled is support that was never meant). Against: a long's signal while
+        the last 1 m bar is under its EMA20, or a short's while it is over it."""
+        t = self.trend(alert.symbol)
+        if t is None or not t[0].ready or t[0].direction == "flat":
+            return False
+        longish = (alert.side is BookSide.BID) != (alert.kind is AlertKind.SPOOF)
+        return (t[0].direction == "down") if longish else (t[0].direction == "up")
 
     def now_ns(self) -> int:
         """The market's clock: the newest exchange time seen on any symbol (0 before any)."""

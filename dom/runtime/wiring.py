@@ -273,6 +273,10 @@ def tui(cfg: Any, replay: str | list[str] | None = None, speed: float = 1.0, fps
 
         Replay(replay)  # a missing or unreadable file is one clear error, before the screen opens
     model = UiModel(venue=cfg.feed.venue)
+    mark = cfg.ui.get("mark_against_trend", True)
+    if not isinstance(mark, bool):
+        raise ConfigError(f"ui.mark_against_trend must be true or false, not {mark!r}")
+    model.mark_against_trend = mark
     check_settings(cfg)  # a bad [context] or [detectors] key fails before the screen
 
     tap = RingTap(cfg)

@@ -49,3 +49,30 @@ def test_the_status_line_text():
         c.bars_1m.add(t0 + i * 60_000_000_000, 100.0 + i)
         c.bars_5m.add(t0 + i * 60_000_000_000, 100.0 + i)
     assert m.trend_text("PEPEUSDT") == "trend 1m up RSI 100 overbought, 5m 5/20 bars"
+
+
+def test_alerts_against_the_1m_trend():
+    from dom.core.types import Alert, AlertKind, AlertState, BookSide
+    from dom.runtime.view import UiModel
+
+    m = UiModel()
+    c = m.context.get("PEPEUSDT")
+
+    def alert(kind: AlertKind, side: BookSide) -> Alert:
+        return Alert("a", 0, "PEPEUSDT", kind, AlertState.NEW, side, 100, 5, 0.9, "")
+
+    bid_wall, ask_wall = alert(AlertKind.WALL, BookSide.BID), alert(AlertKind.WALL, BookSide.ASK)
+    bid_pull = alert(AlertKind.SPOOF, BookSide.BID)
+    t0 = 1_796_000_100 * 1_000_000_000
+    for i in range(10):  # warming up: no trend, nothing is against it
+        c.bars_1m.add(t0 + i * 60_000_000_000, 200.0 - i)
+    assert not m.against_trend(bid_wall) and not m.against_trend(ask_wall)
+    for i in range(10, 25):  # 25 bars falling: a down trend
+        c.bars_1m.add(t0 + i * 60_000_000_000, 200.0 - i)
+    c.last_ns = t0 + 25 * 60_000_000_000  # a new market second: the cached bias is worked out again
+    assert m.against_trend(bid_wall)  # support bought into a falling market
+    assert not m.against_trend(ask_wall)  # resistance in a falling market goes with it
+    assert not m.against_trend(bid_pull)  # a bid pulled is bearish: with the trend
+    assert m.against_trend(alert(AlertKind.SPOOF, BookSide.ASK))
+    other = Alert("b", 0, "OTHER", AlertKind.WALL, AlertState.NEW, BookSide.BID, 1, 1, 0.5, "")
+    assert not m.against_trend(other)  # a symbol without bars

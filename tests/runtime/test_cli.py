@@ -141,6 +141,15 @@ def test_tui_startup_errors_are_one_line_and_a_non_zero_exit():
         assert len(errors) == 1 and why in errors[0], r.stderr[-500:]
 
 
+def test_a_bad_ui_setting_is_one_line_before_the_screen():
+    import os
+
+    env = {**os.environ, "DOM_UI_MARK_AGAINST_TREND": "sometimes"}
+    r = subprocess.run([*DOM, "tui", "--duration", "5"], capture_output=True, text=True, timeout=60, env=env)
+    assert r.returncode != 0 and "Traceback" not in r.stderr
+    assert "ui.mark_against_trend must be true or false, not 'sometimes'" in r.stderr, r.stderr[-300:]
+
+
 import pytest  # noqa: E402
 
 

@@ -132,3 +132,33 @@ async def test_replay_feed_drives_the_app_through_the_runtime(shared_data):
         app.frame()
         assert model.replay_state == "end of recording" and "| end of recording |" in app.status.line(200)
         rt.stop()
+
+
+async def test_an_alert_against_the_1m_trend_is_marked_and_the_mark_can_be_turned_off():
+    from dom.core.context.correlation import Series
+    from dom.core.types import BookSide
+
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        live = [a for a in app.model.episode_list() if a.state is not AlertState.END]
+        assert live, "the seeded feed has live alerts"
+        a = live[0]
+        c = app.model.context.get(a.symbol)
+        c.bars_1m = Series(60)
+        t0 = 1_796_000_100 * 1_000_000_000
+        up = (a.side is BookSide.ASK) != (a.kind is AlertKind.SPOOF)  # a short's signal: opposed by a rise
+        for i in range(25):  # a trend the alert's direction opposes
+            c.bars_1m.add(t0 + i * 60_000_000_000, 100.0 + (i if up else -i))
+        c.last_ns += 1  # so the cached bias is worked out again
+        app.alerts.prepare()
+        px = app.model.engine[a.symbol].instrument.px_str(a.px_ticks)
+        rows = [y for y in range(1, app.alerts.size.height) if px in text(app.alerts, y)
+                and a.symbol.removesuffix("USDT")[:8] in text(app.alerts, y)]
+        assert rows, "the alert is on the panel"
+        row = rows[0]
+        mark = " vs trend" if app.alerts.size.width >= 60 else " ctr"  # the narrow panel's short form
+        assert app.model.against_trend(a) and mark in text(app.alerts, row)
+        app.model.mark_against_trend = False
+        app.alerts.prepare()
+        assert mark not in text(app.alerts, row)

@@ -84,8 +84,9 @@ class Alerts(LineWidget):
         shown = lines[self._offset: self._offset + visible]
         now = self._now
         head = ("head", len(self.model.live_alerts))
+        mark = self.model.mark_against_trend
         self.publish([head] + [(a.id, a.state, a.ts_ns, a.qty_lots, a.score, part, a.id == self.selected_id,
-                                (now - a.ts_ns) // NS) for a, part in shown],
+                                (now - a.ts_ns) // NS, mark and self.model.against_trend(a)) for a, part in shown],
                      lambda i: self._line(i))
 
     def on_click(self, event: events.Click) -> None:
@@ -132,8 +133,9 @@ class Alerts(LineWidget):
                     f"{compact(a.qty_lots * lot, 6, inst.qty_str(a.qty_lots)):>6} {score:>3}")
         else:  # 80 columns: side as b/a, a shorter symbol and size
             body = f"{a.side.value[0]} {sym[:4]:<4} {px:>8} {compact(a.qty_lots * lot, 5, inst.qty_str(a.qty_lots)):>5} {score:>3}"
-        if wide:
-            body += " end" if ended else "    "
+        if wide:  # the state slot: ended, or live against the symbol's 1 m trend ([ui] mark_against_trend)
+            against = not ended and self.model.mark_against_trend and self.model.against_trend(a)
+            body += " end" if ended else (" vs trend" if width >= 60 else " ctr") if against else "    "
         if width >= 72 and hidden_text:
             body += " " + hidden_text
         segs = [Segment(head, p.dim if ended else p.kind.get(kind, p.warn)), Segment(body, base)]
