@@ -125,7 +125,7 @@ class Alerts(LineWidget):
         wide = width >= 50
         age = fmt_age(max(0, self._now - a.ts_ns) / NS) if self._now else ""
         sym = a.symbol.removesuffix("USDT")
-        head = f"{age:>3} " + (f"{kind:<10}" if wide else f"{KIND_LETTER[kind]} ")
+        head = f"{age:>3} " + (f"{kind:<10} " if wide else f"{KIND_LETTER[kind]} ")
         score = f"{a.score:.2f}".lstrip("0") if a.score < 1 else "1.0"
         px = inst.px_str(a.px_ticks)
         if width >= 35:
