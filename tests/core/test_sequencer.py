@@ -88,3 +88,22 @@ def test_crossed_book_is_an_integrity_error_not_a_crash():
     assert any(isinstance(o, StatusChange) and o.state is FeedState.CROSSED for o in out)
     assert any(isinstance(o, SnapshotRequest) for o in out)
     assert not eng["X"].synced
+
+
+def test_a_snapshot_of_the_book_as_it_is_is_not_a_resync():
+    """A continuous recording's segment opens with the book at its own id: replayed across the
+    boundary, nothing happens (observers see no resync, as the live session saw none); a
+    snapshot at the same id with other levels, or at another id, is a resync."""
+    eng = Engine([Instrument("X", "1", "1")])
+    eng.feed(d(1, 5, 0))
+    eng.feed(snap(4, bids=[(10, 1)], asks=[(12, 1)]))
+    eng.feed(d(6, 7, 5, bids=[(9, 4)]))
+    st = eng["X"]
+    assert st.seq.last_id == 7 and st.stats.resyncs == 0
+    assert eng.feed(snap(7, bids=[(10, 1), (9, 4)], asks=[(12, 1)])) == []
+    assert st.stats.confirmed_snapshots == 1 and st.stats.resyncs == 0
+    eng.feed(d(8, 8, 7, asks=[(13, 2)]))
+    assert st.synced and st.book.asks.size_at(13) == 2
+    out = eng.feed(snap(8, bids=[(10, 1), (9, 4)], asks=[(12, 1)]))  # (13, 2) missing: not the book
+    assert st.stats.resyncs == 1 and st.book.asks.size_at(13) == 0
+    assert any(isinstance(o, StatusChange) and o.state is FeedState.SYNCED for o in out)
