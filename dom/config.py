@@ -45,6 +45,11 @@ class FeedConfig:
     stale (alerts held) until the next message resyncs it; 0 = off."""
     snapshot_limit: int = 1000
     """REST depth snapshot size (5..1000)."""
+    bus: str = ""
+    """nats://HOST:PORT: read the venue's books, trades and alerts from collectors on the bus
+    (dom collect) instead of the venue; empty = the venue itself."""
+    bus_wait_s: float = 30.0
+    """How long a bus consumer waits for collectors to have written the venue's books."""
 
 
 @dataclass
@@ -328,6 +333,10 @@ def _validate(cfg: Config, env: Mapping[str, str]) -> None:
     _need(ok, "feed.symbols", "must be a list of symbols", f.symbols)
     _need(isinstance(f.endpoint, str) and (not f.endpoint or f.endpoint.startswith(("http://", "https://"))),
           "feed.endpoint", "the endpoint must start with http:// or https:// (empty: the venue's own)", f.endpoint)
+    _need(isinstance(f.bus, str) and (not f.bus or (f.bus.startswith(("nats://", "tls://")) and len(f.bus) < 300
+                                                     and f.bus.isprintable())),
+          "feed.bus", "the bus must be a nats://HOST:PORT or tls://HOST:PORT URL (empty: no bus)", f.bus)
+    _number(cfg, "feed.bus_wait_s", positive=True)
     _need(f.depth_ms in (100, 250, 500), "feed.depth_ms", "must be 100, 250 or 500", f.depth_ms)
     _need(isinstance(f.snapshot_limit, int) and 5 <= f.snapshot_limit <= 1000, "feed.snapshot_limit",
           "must be 5..1000", f.snapshot_limit)

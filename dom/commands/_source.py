@@ -7,12 +7,17 @@ import argparse
 VENUES = "binanceusdm | ccxt:<exchange id> | sim"
 
 
-def add_source_args(p: argparse.ArgumentParser) -> None:
-    """Flags override the config file and the environment (see `dom check-config`)."""
+def add_source_args(p: argparse.ArgumentParser, bus: bool = True) -> None:
+    """Flags override the config file and the environment (see `dom check-config`). ``bus``:
+    offer ``--bus URL`` as the source (not for a collector, whose --bus is where it publishes)."""
     p.add_argument("symbols", nargs="*", metavar="SYMBOL", help="symbols (default: all of the built-in market)")
     p.add_argument("--config", metavar="FILE", help="config file (default: $DOM_CONFIG, else the user config dir)")
     p.add_argument("--venue", help=f"{VENUES}, or sim:ccxt (default: sim, the built-in market on loopback)")
     p.add_argument("--endpoint", metavar="URL", help="REST/websocket base, e.g. http://127.0.0.1:8765 (a `dom sim`)")
+    if bus:
+        p.add_argument("--bus", metavar="URL", dest="bus_source",
+                       help="attach to collectors on a NATS bus (nats://HOST:PORT) instead of the venue "
+                            "(books, trades and alerts of --venue as `dom collect` publishes them)")
     p.add_argument("--depth-ms", type=int, choices=[100, 250, 500], help="depth push interval (default 100)")
     p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
     p.add_argument("--preset", choices=["mixed", "major", "smallcap"], help="built-in market preset")
@@ -41,6 +46,8 @@ def resolve(args: argparse.Namespace):
         f.symbols = [s.upper() if "/" not in s else s for s in args.symbols]
     if args.endpoint is not None:
         f.endpoint = args.endpoint
+    if getattr(args, "bus_source", None) is not None:
+        f.bus = args.bus_source
     if args.depth_ms is not None:
         f.depth_ms = args.depth_ms
     if args.stale_after is not None:

@@ -43,13 +43,27 @@ class Source:
 
 
 @contextlib.asynccontextmanager
-async def open_source(cfg: Any, quiet: bool = False, **client_kw: Any) -> AsyncIterator[Source]:
+async def open_source(cfg: Any, quiet: bool = False, shard: tuple[int, int] | None = None,
+                      **client_kw: Any) -> AsyncIterator[Source]:
     """The live source for the effective config. For venue ``sim`` the built-in market runs
     in-process on a free loopback port and the native client (``sim:ccxt``: ccxt.pro's
-    binanceusdm client) connects to it."""
+    binanceusdm client) connects to it. With ``[feed] bus`` the source is the bus (collectors'
+    events for the venue); ``shard`` (i, n) keeps the venue's symbols whose hash falls in shard i."""
     from dom import venues
 
     f = cfg.feed
+    if f.bus:
+        from dom.bus.client import BusClient
+        from dom.bus.venue import BusVenue
+
+        if client_kw:
+            raise ConfigError("a --bus source carries no raw frames to record: record on the collector")
+        bus_client = BusClient(f.bus, f.venue, list(f.symbols), wait_s=f.bus_wait_s)
+        try:
+            yield Source(BusVenue(f.venue), bus_client, None, f.venue)
+        finally:
+            await bus_client.close()
+        return
     name = label = f.venue
     srv = None
     endpoint = f.endpoint or None
@@ -76,6 +90,8 @@ async def open_source(cfg: Any, quiet: bool = False, **client_kw: Any) -> AsyncI
     if venue.info.native:
         settings.update(depth_ms=f.depth_ms, stale_after=f.stale_after_s, snapshot_limit=f.snapshot_limit,
                         **client_kw)
+    if shard is not None:
+        symbols = await _shard_symbols(venue, symbols, endpoint, reconnect, shard)
     client = venue.client(symbols, endpoint, **settings)
     try:
         yield Source(venue, client, srv, label if label != name else "")
@@ -83,6 +99,23 @@ async def open_source(cfg: Any, quiet: bool = False, **client_kw: Any) -> AsyncI
         await client.close()
         if srv is not None:
             await srv.stop()
+
+
+async def _shard_symbols(venue: Any, symbols: list[str], endpoint: str | None, reconnect: tuple,
+                         shard: tuple[int, int]) -> list[str]:
+    """The symbols of shard ``i`` of ``n``: the venue's (or the configured) symbols whose stable
+    hash (``dom.bus.codec.shard_of``) is ``i``."""
+    from dom.bus.codec import shard_of
+
+    probe = venue.client(symbols, endpoint, reconnect=reconnect)
+    try:
+        known = await probe.prepare()
+    finally:
+        await probe.close()
+    mine = sorted(s for s in known if shard_of(s, shard[1]) == shard[0])
+    if not mine:
+        raise ConfigError(f"shard {shard[0]}/{shard[1]} holds none of the {len(known)} symbols")
+    return mine
 
 
 def check_settings(cfg: Any) -> None:
@@ -156,7 +189,8 @@ async def run_headless(cfg: Any, duration: float | None, context_out: Any = None
     sinks = build_sinks(cfg.sinks or ["jsonl:-"])
     tap = RingTap(cfg)
     async with open_source(cfg, **tap.client_kw()) as src:
-        pipe = build_pipeline(cfg, src)
+        # On the bus the alerts are the collectors' (their stream); the books here only show.
+        pipe = build_pipeline(cfg, src, detectors=not cfg.feed.bus)
         pipe.subscribe(StderrListener())
         drv = LiveDriver(src.client, pipe, sinks, poller_for=src.venue.context_poller,
                          stale_after_s=cfg.feed.book_stale_after_s)
@@ -185,13 +219,22 @@ async def run_headless(cfg: Any, duration: float | None, context_out: Any = None
         tasks = [asyncio.create_task(summaries())]
         if context_out is not None:
             tasks.append(asyncio.create_task(contexts()))
-        try:
-            with _signals_stop(drv):
-                await drv.run(duration, flush_deadline=cfg.run.flush_deadline_s)
-        finally:
-            for t in tasks:
-                t.cancel()
-            tap.close()
+        async with contextlib.AsyncExitStack() as stack:
+            if cfg.feed.bus:
+                from dom.runtime.wiring_bus import alert_stream
+
+                reader = await stack.enter_async_context(alert_stream(src, sinks))
+                stack.callback(lambda: print(f"{_ts()} bus: {reader.delivered} alerts from the stream, "
+                                             f"{src.client.lost_marks} source-lost marks, "
+                                             f"{src.client.snapshot_reads} books read from the bucket",
+                                             file=sys.stderr))
+            try:
+                with _signals_stop(drv):
+                    await drv.run(duration, flush_deadline=cfg.run.flush_deadline_s)
+            finally:
+                for t in tasks:
+                    t.cancel()
+                tap.close()
         s = src.client.stats
         print(
             f"{_ts()} done: {s.frames} frames, {s.bad_frames} bad, {s.reconnects} reconnects, "

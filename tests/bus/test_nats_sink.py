@@ -13,26 +13,9 @@ import subprocess
 import sys
 import time
 
-import pytest
-
 from dom.bus.subjects import ALERT_STREAM, alert_msg_id, alert_subject
 
 DOM = [sys.executable, "-m", "dom"]
-
-
-@pytest.fixture
-def bus(tmp_path):
-    from dom.bus.server import NatsServer, server_binary
-    from dom.errors import ConfigError
-
-    try:
-        server_binary()
-    except ConfigError as e:
-        pytest.skip(str(e))
-    srv = NatsServer(port=0, store_dir=tmp_path / "js", log_file=str(tmp_path / "nats.log"))
-    srv.start()
-    yield srv
-    srv.stop()
 
 
 def _env() -> dict:
