@@ -128,3 +128,29 @@ async def test_ladder_recentres_only_when_the_market_leaves_the_middle():
         app.frame()
         mid = (st.book.mid2() // 2)
         assert app.ladder.center == mid and abs(mid - centre) > n // 4
+
+
+async def test_the_profile_marks_move_at_once_even_on_a_tight_frame_budget():
+    """The slow columns catch up a few rows a frame; the POC / VAH / VAL marks do not: however
+    the value area moves, no frame shows a mark twice or on a stale row."""
+    from dom.core.types import TakerSide, Trade
+
+    app = make_app()
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        lad = app.ladder
+        lad.prepare()
+        st = app.model.engine["BTCUSDT"]
+        rows = [r.px for r in lad._rows]
+        target = rows[len(rows) // 2 + 8]  # a price on screen, away from today's value area
+        ts = st.stats.last_exchange_ns
+        for i in range(40):  # heavy volume there: the profile's peak moves to it
+            ts += 10_000_000
+            app.model.engine.feed(Trade("BTCUSDT", target, 5_000, TakerSide.BUY, 10_000_000 + i, ts, ts))
+        next_delta(app.model, "BTCUSDT", dt_ms=500)  # market time moves past the slow columns' period
+        lad.prepare(budget=1)
+        tags = [r.tag for r in lad._rows if r.tag in ("POC", "VAH", "VAL")]
+        assert len(tags) == len(set(tags)), tags
+        prof = value_area(app.model.flows["BTCUSDT"].session)
+        assert prof.poc == target
+        assert [r.px for r in lad._rows if r.tag == "POC"] == [target]

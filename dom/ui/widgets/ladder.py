@@ -195,6 +195,7 @@ class Ladder(LineWidget):
             self._slow_columns(st, rows, by_bucket, flow, lo_px, hi_px)
             self._slow = {r.px: r.slow() for r in rows}
             self._slow_pending = []
+            self._slow_target = {}
         else:
             if now - self._slow_at >= SLOW_NS or now < self._slow_at:
                 self._slow_at = now
@@ -209,8 +210,12 @@ class Ladder(LineWidget):
                 self._slow[px] = self._slow_target[px]
             applied = len(todo)
             del self._slow_pending[:applied]
+            target = self._slow_target
             for r in rows:
                 r.set_slow(self._slow[r.px])
+                t = target.get(r.px)
+                if t is not None:  # the profile's marks move at once: never two VAHs on screen
+                    r.tag = t[7]
         for a in self.model.live_alerts.values():
             if a.symbol == self.symbol:
                 r = by_bucket.get(a.px_ticks // g)
