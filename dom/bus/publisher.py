@@ -201,6 +201,7 @@ class Publisher:
             await asyncio.sleep(0.05)
         for t in self._tasks:
             t.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._tasks:  # bounded: a cancellation swallowed inside a library must not hang the exit
+            await asyncio.wait(self._tasks, timeout=1.0)
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.bus.nc.flush(), max(0.1, end - loop.time()))

@@ -146,4 +146,4 @@ async def alert_stream(src: Any, sinks: list[Any]):
         yield reader
     finally:
         task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        await asyncio.wait({task}, timeout=1.0)  # bounded (see dom.sinks.base.Sink.aclose)

@@ -91,7 +91,10 @@ class Sink:
             except asyncio.TimeoutError:  # what could not be delivered in time is counted
                 self.stats.dropped += self._queue.qsize() + (1 if self._inflight else 0)
             self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+            # Bounded: on Python 3.11 a cancellation that races with a completed await inside a
+            # client library (asyncio.wait_for) can be swallowed, and the worker would wait for
+            # the next alert for ever; seen as a collector that never exited after SIGTERM.
+            await asyncio.wait({self._task}, timeout=1.0)
         await self.close()
 
     async def close(self) -> None:

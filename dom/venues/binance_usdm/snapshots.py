@@ -93,7 +93,8 @@ class SnapshotFetcher:
     async def close(self) -> None:
         for t in self._tasks.values():
             t.cancel()
-        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+        if self._tasks:  # bounded (see dom.sinks.base.Sink.aclose)
+            await asyncio.wait(list(self._tasks.values()), timeout=1.0)
         self._tasks.clear()
 
     async def _recover(self, sym: str) -> None:
