@@ -39,6 +39,7 @@ from dom.core.sequencer import Rule
 from dom.core.types import (
     Alert,
     BookDelta,
+    BookSnapshot,
     Event,
     FeedState,
     MarkPrice,
@@ -196,8 +197,18 @@ class Pipeline:
                             # Exchange time -> received, which is when the book is applied
                             # (inline, just after the frame arrived); in a replay, the recorded lag.
                             r.lags_ms.append((ev.ts_recv_ns - ev.ts_exchange_ns) / 1e6)
-            for o in eng.feed(ev):
-                self._route(o)
+            if kind is BookSnapshot:
+                st = eng.symbols.get(ev.symbol)
+                before = st.stats.confirmed_snapshots if st is not None else 0
+                for o in eng.feed(ev):
+                    self._route(o)
+                if st is not None and st.stats.confirmed_snapshots != before:
+                    # The book as it is (a recording's segment boundary): nothing for the
+                    # detectors' engine either, whose book may be a merge-hold behind.
+                    continue
+            else:
+                for o in eng.feed(ev):
+                    self._route(o)
             if merge is not None:
                 for e in merge.push(ev):
                     for o in det.feed(e):
