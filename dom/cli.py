@@ -18,7 +18,7 @@ from dom import __version__
 from dom.errors import DomError
 
 # Subcommands in the order `dom --help` lists them. A module that does not exist yet is skipped.
-COMMANDS = ("tui", "run", "sim", "replay", "record", "eval", "journal", "venues", "bus", "collect", "serve", "check_config")
+COMMANDS = ("tui", "run", "sim", "replay", "record", "eval", "journal", "venues", "bus", "collect", "serve", "scan", "check_config")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,47 @@
+"""``dom scan``: every symbol of a venue ranked (relative strength vs BTC, moves, volume, open
+interest, funding, spread, depth, slippage, trend, live alerts). Headless for now (--json)."""
+
+from __future__ import annotations
+
+import argparse
+
+from dom.commands._source import add_source_args
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    from dom.runtime.scan import SORT_KEYS
+
+    p = sub.add_parser(
+        "scan",
+        help="every symbol of a venue ranked: relative strength vs BTC, moves, volume, depth, trend, alerts",
+        description="Follow every symbol of the venue (or the ones given) and print, every --every "
+        "seconds, one JSON object with a row per symbol, ranked by --sort (docs/SCAN.md). The screen "
+        "version is not built yet: --json is required.",
+    )
+    add_source_args(p)
+    p.add_argument("--json", action="store_true", required=True, help="one JSON object per refresh on stdout")
+    p.add_argument("--every", type=float, default=5.0, metavar="S", help="refresh period (default 5)")
+    p.add_argument("--sort", default="rs_1h", choices=SORT_KEYS, help="rank by this field, highest first")
+    p.add_argument("--stop-pct", type=float, default=1.0, metavar="PCT",
+                   help="the stop distance the slippage column sizes its 1%%-rule position with (default 1)")
+    p.add_argument("--min-volume", type=float, default=0.0, metavar="USDT", help="only symbols with this 24 h quote volume")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import asyncio
+    import math
+    import sys
+
+    from dom.commands._source import resolve
+    from dom.errors import ConfigError
+    from dom.runtime.scan import run_scan
+
+    for name, v, lo in (("--every", args.every, 0.2), ("--stop-pct", args.stop_pct, 0.01), ("--min-volume", args.min_volume, 0)):
+        if not (math.isfinite(v) and v >= lo):
+            raise ConfigError(f"{name} {v}: expected a finite number >= {lo}")
+    if args.stop_pct >= 100:
+        raise ConfigError(f"--stop-pct {args.stop_pct}: a stop must be under 100% away")
+    cfg = resolve(args)
+    return asyncio.run(run_scan(cfg, args.duration, args.every, args.sort, args.stop_pct, args.min_volume,
+                                sys.stdout.buffer))

@@ -1,0 +1,43 @@
+"""Relative strength against the reference (BTC): a symbol's return net of what its beta to the
+reference explains. Pure.
+
+    rs = return_pct(symbol) - beta * return_pct(reference)       over the same window
+
+A small cap up 3% while BTC is up 2% with a beta of 1.5 has a relative strength of 0: its move
+is BTC's, leveraged. Up 3% with BTC flat is +3: its own.
+"""
+
+from __future__ import annotations
+
+from dom.core.context.correlation import Series
+
+
+def window_return(s: Series, window_s: int) -> tuple[float, int] | None:
+    """(% return, seconds covered) over the last ``window_s`` seconds of bars, or over all the
+    bars there are when fewer; None with under two bars."""
+    c = s.closes
+    if len(c) < 2:
+        return None
+    bars = min(len(c) - 1, max(1, window_s // s.bar_s))
+    a, b = c[-1 - bars], c[-1]
+    return ((b / a - 1) * 100, bars * s.bar_s) if a > 0 else None
+
+
+def relative_strength(ret_pct: float | None, ref_pct: float | None, beta: float | None) -> float | None:
+    """``ret_pct - beta * ref_pct`` (beta 1 when not known yet); None when a return is missing."""
+    if ret_pct is None or ref_pct is None:
+        return None
+    return ret_pct - (1.0 if beta is None else beta) * ref_pct
+
+
+def same_window(s: Series, ref: Series, window_s: int) -> tuple[float, float, int] | None:
+    """The symbol's and the reference's % returns over the same span: the shorter of what the
+    two have of ``window_s`` (so a symbol that joined later is compared over its own span)."""
+    a, b = window_return(s, window_s), window_return(ref, window_s)
+    if a is None or b is None:
+        return None
+    span = min(a[1], b[1])
+    a, b = window_return(s, span), window_return(ref, span)
+    if a is None or b is None:
+        return None
+    return a[0], b[0], span

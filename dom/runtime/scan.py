@@ -1,0 +1,182 @@
+"""``dom scan``: every symbol of a venue at a glance, ranked (docs/SCAN.md).
+
+One row per symbol, from the same pipeline as ``dom run`` (books, context, detectors): the move
+over 5 m, 1 h and 24 h, the relative strength against the reference net of its beta
+(``dom.core.context.strength``), 24 h volume, open interest and its change, funding, the spread,
+the visible depth within 1 % of the mid and the slippage of a position sized to the 1 % rule,
+the EMA20 / RSI14 trend on 1 m and 5 m bars, and the live alerts by kind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from decimal import Decimal
+from typing import Any
+
+from dom.core.types import AlertState
+
+SORT_KEYS = ("rs_1h", "rs_24h", "change_5m_pct", "change_1h_pct", "change_24h_pct", "quote_volume_24h",
+             "open_interest_change_pct", "funding_rate", "spread_bps", "depth_1pct", "slippage_bps", "alerts",
+             "symbol")
+
+
+class LiveAlerts:
+    """Listener: the alert episodes not ended, per symbol and kind."""
+
+    def __init__(self) -> None:
+        self.live: dict[str, tuple[str, str]] = {}  # alert id -> (symbol, kind)
+
+    def on_alert(self, a: Any) -> None:
+        if a.state is AlertState.END:
+            self.live.pop(a.id, None)
+        else:
+            self.live[a.id] = (a.symbol, a.kind.value)
+
+    def on_status(self, change: Any) -> None:
+        pass
+
+    def on_conn(self, endpoint: str, state: Any, detail: str) -> None:
+        pass
+
+    def counts(self, symbol: str) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for s, k in self.live.values():
+            if s == symbol:
+                out[k] = out.get(k, 0) + 1
+        return out
+
+
+def _r(x: float | None, nd: int = 3) -> float | None:
+    return None if x is None else round(x, nd)
+
+
+def scan_row(pipe: Any, symbol: str, alerts: LiveAlerts, stop_pct: float = 1.0) -> dict[str, Any]:
+    from dom.core.context.sizing import size, walk
+    from dom.core.context.strength import relative_strength, same_window, window_return
+    from dom.core.context.trend import bias
+
+    st = pipe.engine[symbol]
+    inst = st.instrument
+    ctx, params = pipe.context, pipe.params
+    c = ctx.symbols.get(symbol) if ctx is not None else None
+    ref = ctx.symbols.get(ctx.reference) if ctx is not None else None
+    row: dict[str, Any] = {"symbol": symbol, "book": st.state.value}
+    bb, ba = st.book.best_bid(), st.book.best_ask()
+    mid = (bb[0] + ba[0]) / 2 if bb and ba else None
+    last = st.last_trade.px_ticks if st.last_trade is not None else None
+    row["last"] = inst.px_str(last) if last is not None else None
+    for name, win in (("5m", 300), ("1h", 3600)):
+        r = window_return(c.bars_1m, win) if c is not None else None
+        row[f"change_{name}_pct"] = _r(r[0]) if r else None
+        row[f"change_{name}_window_s"] = r[1] if r else None
+    t = c.ticker if c is not None else None
+    row["change_24h_pct"] = _r(t.change_pct) if t is not None else None
+    row["quote_volume_24h"] = str(t.quote_volume) if t is not None else None
+    cb = ctx.correlation(symbol, 60) if ctx is not None and symbol != ctx.reference else None
+    cb5 = ctx.correlation(symbol, 300) if ctx is not None and symbol != ctx.reference else None
+    beta = cb5[1] if cb5 else (cb[1] if cb else None)
+    row["beta"] = _r(beta)
+    row["beta_bars"] = "5m" if cb5 else ("1m" if cb else None)
+    if c is not None and ref is not None and symbol != ctx.reference:
+        w = same_window(c.bars_1m, ref.bars_1m, 3600)
+        row["rs_1h"] = _r(relative_strength(w[0], w[1], beta)) if w else None
+        row["rs_1h_window_s"] = w[2] if w else None
+        rt = ref.ticker
+        row["rs_24h"] = _r(relative_strength(t.change_pct if t else None, rt.change_pct if rt else None, beta))
+    else:
+        row["rs_1h"] = row["rs_1h_window_s"] = row["rs_24h"] = None
+    oi = c.open_interest if c is not None else None
+    row["open_interest"] = inst.qty_str(oi) if oi is not None else None
+    chg = c.oi_change(ctx.oi_window_s) if c is not None else None
+    row["open_interest_change_pct"] = _r(chg[0]) if chg else None
+    m = st.mark
+    row["funding_rate"] = (f"{m.funding_rate_e8 / 1e8:.8f}".rstrip("0").rstrip(".") or "0") if m else None
+    row["spread_bps"] = _r((ba[0] - bb[0]) / mid * 1e4, 2) if mid else None
+    depth = slip = None
+    if mid and st.synced:
+        band = int(mid * 0.01)  # 1 % of the mid, in ticks
+        lots = st.book.bids.depth_within(band) + st.book.asks.depth_within(band)
+        depth = float(inst.notional(int(mid), lots))
+        px = inst.price.to_decimal(ba[0])
+        try:  # a long at the ask with its stop stop_pct below, sized so the stop loses risk_pct
+            s = size(Decimal(str(params.equity)), Decimal(str(params.risk_pct)), px,
+                     px * (1 - Decimal(str(stop_pct)) / 100), inst.contract_size, inst.lot_size)
+            want = int(s.contracts / Decimal(inst.lot_size))
+            wk = walk(st.book.asks.top(1000), want) if want > 0 else None
+            if wk is not None and wk.filled_lots:
+                slip = round(float(wk.slippage_ticks) / ba[0] * 1e4, 2) if wk.complete else None
+        except (ValueError, ArithmeticError):
+            slip = None
+    row["depth_1pct"] = round(depth, 2) if depth is not None else None
+    row["slippage_bps"] = slip
+    for name in ("1m", "5m"):
+        b = bias(c.series(60 if name == "1m" else 300).closes) if c is not None else None
+        row[f"trend_{name}"] = b.direction or None if b is not None and b.ready else None
+        row[f"rsi14_{name}"] = _r(b.rsi, 1) if b is not None else None
+    counts = alerts.counts(symbol)
+    row["alerts"] = sum(counts.values())
+    row["alerts_by_kind"] = counts
+    return row
+
+
+def _key(sort: str):
+    def k(row: dict) -> tuple:
+        v = row.get(sort)
+        if sort == "symbol":
+            return (0, v)
+        if v is None:
+            return (1, 0.0)
+        return (0, -float(v))  # highest first
+    return k
+
+
+def scan_doc(pipe: Any, alerts: LiveAlerts, sort: str = "rs_1h", stop_pct: float = 1.0,
+             min_volume: float = 0.0) -> dict[str, Any]:
+    rows = [scan_row(pipe, s, alerts, stop_pct) for s in pipe.engine.symbols]
+    if min_volume > 0:
+        rows = [r for r in rows if r["quote_volume_24h"] is not None and float(r["quote_volume_24h"]) >= min_volume]
+    rows.sort(key=_key(sort))
+    for i, r in enumerate(rows, 1):
+        r["rank"] = i
+    now = max((st.stats.last_exchange_ns for st in pipe.engine.symbols.values()), default=0)
+    return {"v": 1, "type": "scan", "venue": pipe.venue, "ts_ns": now, "sort": sort,
+            "reference": pipe.context.reference if pipe.context is not None else None, "rows": rows}
+
+
+async def run_scan(cfg: Any, duration: float | None, every: float, sort: str, stop_pct: float,
+                   min_volume: float, out: Any) -> int:
+    """``dom scan --json``: one scan object per ``every`` seconds on ``out`` (bytes), the last at
+    the end; state on stderr."""
+    import orjson
+
+    from dom.runtime.live import LiveDriver
+    from dom.runtime.wiring import StderrListener, _signals_stop, build_pipeline, open_source
+
+    async with open_source(cfg) as src:
+        pipe = build_pipeline(cfg, src)
+        alerts = LiveAlerts()
+        pipe.subscribe(alerts)
+        pipe.subscribe(StderrListener())
+        drv = LiveDriver(src.client, pipe, [], poller_for=src.venue.context_poller,
+                         stale_after_s=cfg.feed.book_stale_after_s)
+        await drv.start()
+
+        def emit() -> None:
+            out.write(orjson.dumps(scan_doc(pipe, alerts, sort, stop_pct, min_volume)) + b"\n")
+            out.flush()
+
+        async def refresh() -> None:
+            while True:
+                await asyncio.sleep(every)
+                emit()
+
+        task = asyncio.create_task(refresh())
+        try:
+            with _signals_stop(drv):
+                await drv.run(duration, flush_deadline=cfg.run.flush_deadline_s)
+        finally:
+            task.cancel()
+        emit()
+        print(f"scan done: {len(pipe.engine.symbols)} symbols, {pipe.alerts} alerts", file=sys.stderr)
+    return 0

@@ -1,0 +1,56 @@
+"""Relative strength vs the reference against hand computations."""
+
+from __future__ import annotations
+
+import pytest
+
+from dom.core.context.correlation import Series, corr_beta
+from dom.core.context.strength import relative_strength, same_window, window_return
+
+T0 = 1_796_000_100 * 1_000_000_000
+M = 60_000_000_000
+
+
+def bars(closes: list[float]) -> Series:
+    s = Series(60)
+    for i, c in enumerate(closes):
+        s.add(T0 + i * M, c)
+    return s
+
+
+def test_window_returns_by_hand():
+    s = bars([100, 101, 102, 104, 103])
+    assert window_return(s, 120) == (pytest.approx((103 / 102 - 1) * 100), 120)  # the last two bars
+    assert window_return(s, 3600) == (pytest.approx(3.0), 240)  # all four bars there are
+    assert window_return(bars([100]), 60) is None
+
+
+def test_relative_strength_by_hand():
+    # BTC +2 %, the symbol +3 % with a beta of 1.5: all of its move is BTC's, leveraged.
+    assert relative_strength(3.0, 2.0, 1.5) == pytest.approx(0.0)
+    assert relative_strength(3.0, 0.0, 1.5) == 3.0  # BTC flat: its own
+    assert relative_strength(-1.0, 2.0, None) == pytest.approx(-3.0)  # beta unknown: 1
+    assert relative_strength(None, 2.0, 1.0) is None
+
+
+def test_beta_and_strength_from_bars_by_hand():
+    # The reference's 1 m closes and a symbol that moves exactly twice as much in log terms
+    # would have beta 2; here the symbol's returns are 2x the reference's plus 0.1 % a bar.
+    ref = [100.0, 101.0, 100.5, 102.0, 101.0, 103.0]
+    r = [b / a - 1 for a, b in zip(ref, ref[1:])]
+    sym = [50.0]
+    for x in r:
+        sym.append(sym[-1] * (1 + 2 * x + 0.001))
+    s, b = bars(sym), bars(ref)
+    import math
+
+    xs = [math.log(y / x) for x, y in zip(ref, ref[1:])]
+    ys = [math.log(y / x) for x, y in zip(sym, sym[1:])]
+    cb = corr_beta(xs, ys)
+    mx, my = sum(xs) / 5, sum(ys) / 5
+    by_hand = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+    assert cb[1] == pytest.approx(by_hand)
+    got = same_window(s, b, 3600)
+    assert got[2] == 300 and got[1] == pytest.approx(3.0)
+    assert got[0] == pytest.approx((sym[-1] / sym[0] - 1) * 100)
+    assert relative_strength(got[0], got[1], cb[1]) == pytest.approx(got[0] - by_hand * 3.0)

@@ -1,0 +1,57 @@
+"""``dom scan --json`` as a user runs it, on the built-in market: one object per refresh, a row
+per symbol with every field, ranked, and the relative strength consistent with the row's own
+moves and beta (the formula itself is checked by hand in tests/context/test_strength.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+DOM = [sys.executable, "-m", "dom"]
+FIELDS = {"symbol", "book", "last", "change_5m_pct", "change_1h_pct", "change_24h_pct", "quote_volume_24h", "beta",
+          "rs_1h", "rs_24h", "open_interest", "open_interest_change_pct", "funding_rate", "spread_bps", "depth_1pct",
+          "slippage_bps", "trend_1m", "rsi14_1m", "trend_5m", "rsi14_5m", "alerts", "alerts_by_kind", "rank"}
+
+
+def _env() -> dict:
+    env = {**os.environ, "DOM_SIM_SPEED": "20"}
+    env.pop("DOM_CONFIG", None)
+    return env
+
+
+def test_scan_json_ranks_every_symbol_with_every_field():
+    r = subprocess.run([*DOM, "scan", "--json", "--duration", "16", "--every", "5"], capture_output=True, text=True,
+                       timeout=120, env=_env())
+    assert r.returncode == 0, r.stderr[-2000:]
+    docs = [json.loads(line) for line in r.stdout.splitlines()]
+    assert len(docs) >= 3 and all(d["type"] == "scan" and d["venue"] == "sim" for d in docs)
+    last = docs[-1]
+    rows = last["rows"]
+    assert {row["symbol"] for row in rows} == {"BTCUSDT", "KITEUSDT", "MOTHUSDT", "PIKEUSDT", "WRENUSDT"}
+    for row in rows:
+        assert FIELDS <= set(row), FIELDS - set(row)
+        assert row["book"] == "synced" and row["spread_bps"] > 0 and row["depth_1pct"] > 0
+    assert [row["rank"] for row in rows] == list(range(1, len(rows) + 1))
+    rs = [row["rs_1h"] for row in rows]
+    known = [x for x in rs if x is not None]
+    assert known == sorted(known, reverse=True) and rs[:len(known)] == known  # highest first, unknown last
+    btc = next(row for row in rows if row["symbol"] == "BTCUSDT")
+    assert btc["rs_1h"] is None and btc["beta"] is None  # the reference against itself
+    checked = 0
+    for row in rows:
+        if row["rs_1h"] is not None and row["rs_1h_window_s"] == btc["change_1h_window_s"] == row["change_1h_window_s"]:
+            assert row["rs_1h"] == pytest.approx(row["change_1h_pct"] - row["beta"] * btc["change_1h_pct"], abs=0.005)
+            checked += 1
+    assert checked >= 2
+
+
+@pytest.mark.parametrize("args,why", [(["--every", "0"], "--every"), (["--stop-pct", "nan"], "--stop-pct"),
+                                      (["--stop-pct", "100"], "under 100%"), (["--sort", "x"], "invalid choice")])
+def test_bad_scan_options_are_one_clear_line(args, why):
+    r = subprocess.run([*DOM, "scan", "--json", "--duration", "1", *args], capture_output=True, text=True,
+                       timeout=60, env=_env())
+    assert r.returncode != 0 and why in r.stderr and "Traceback" not in r.stderr
