@@ -1,7 +1,7 @@
 """Continuous recording: a ring of time segments on disk, each one hftbacktest's layout.
 
-    <dir>/20261203T101000Z/btcusdt_20261203.gz        (+ .meta.json)   one segment
-    <dir>/20261203T102000Z/...                                           the next
+    <dir>/20261203T101000.000Z/btcusdt_20261203.gz    (+ .meta.json)   one segment
+    <dir>/20261203T102000.000Z/...                                       the next
 
 Each segment is a directory that ``dom replay`` and hftbacktest's converter read as they read any
 ``dom record -o DIR/`` output, and each one starts on its own: it opens with a depth snapshot
@@ -23,13 +23,16 @@ from pathlib import Path
 from dom.errors import RecordingError
 from dom.store.recording_dir import RecordingDirWriter, is_symbol_dir
 
-_SEG = re.compile(r"^(\d{8}T\d{6})Z$")
+_SEG = re.compile(r"^(\d{8}T\d{6})(?:\.(\d{3}))?Z$")  # (milliseconds since 2026-12-04; older: seconds)
 SnapshotSource = Callable[[int], Iterable[tuple[str, bytes]]]
 """recv_ns -> ``(symbol, REST body)`` for every symbol whose book is synced now."""
 
 
 def segment_name(start_ns: int) -> str:
-    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(start_ns // 1_000_000_000))
+    """The segment's directory name: its first frame's receive time, to the millisecond (two
+    segments opened within one second, as short ones can be, must not share a directory)."""
+    ms = start_ns // 1_000_000
+    return time.strftime("%Y%m%dT%H%M%S", time.gmtime(ms // 1000)) + f".{ms % 1000:03d}Z"
 
 
 def segments(directory: str | Path) -> list[tuple[int, Path]]:
@@ -45,7 +48,7 @@ def segments(directory: str | Path) -> list[tuple[int, Path]]:
                 start = calendar.timegm(time.strptime(m.group(1), "%Y%m%dT%H%M%S"))
             except ValueError:  # digits that are no date (20261399T...): not a segment
                 continue
-            out.append((start * 1_000_000_000, p))
+            out.append((start * 1_000_000_000 + int(m.group(2) or 0) * 1_000_000, p))
     return sorted(out)
 
 
@@ -102,7 +105,10 @@ class RingRecorder:
             w.close()
         start = recv_ns - recv_ns % self.segment_ns
         self._ends = start + self.segment_ns
-        w = self._writer = RecordingDirWriter(self.dir / segment_name(recv_ns), self.meta, force=True)
+        name = recv_ns
+        while (self.dir / segment_name(name)).exists():  # never over a segment already written
+            name += 1_000_000
+        w = self._writer = RecordingDirWriter(self.dir / segment_name(name), self.meta, force=True)
         for sym, body in self.snapshots(recv_ns):
             w.write_snapshot(recv_ns, sym, body)
         self._prune(recv_ns)

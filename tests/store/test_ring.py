@@ -92,3 +92,19 @@ def test_only_the_binance_wire_is_recorded_continuously():
         RingTap(cfg).client_kw()
     cfg.record.enabled = False
     assert RingTap(cfg).client_kw() == {}
+
+
+def test_two_segments_opened_within_one_second_keep_both(tmp_path):
+    """Short segments on boundaries that are no whole second: the first frame at .3 s and the
+    next segment at .8 s of the same second. Named to the second, the second segment was written
+    over the first (the whole first segment lost: a ring-vs-live flake)."""
+    ring = RingRecorder(tmp_path, {"venue": "binanceusdm"}, lambda ns: [], keep_hours=1, segment_s=1.8)
+    t = T0 // (9 * S) * 9 * S + 18 * S // 10  # a boundary (a multiple of 1.8 s) at .8 of its second
+    ring.write_frame(t - S // 2, _frame("BTCUSDT", 1))  # in the segment before it
+    ring.write_frame(t + S // 10, _frame("BTCUSDT", 2))  # the next segment, at .9 of the same second
+    ring.close()
+    segs = segments(tmp_path)
+    assert len(segs) == 2 and ring.frames == 2
+    assert [s for s, _ in segs] == [(t - S // 2) // 1_000_000 * 1_000_000, (t + S // 10) // 1_000_000 * 1_000_000]
+    (tmp_path / "20261203T101000Z").mkdir()  # a segment named by an older dom (seconds): still one
+    assert len(segments(tmp_path)) == 3
