@@ -92,6 +92,12 @@ class UiModel:
         heat = self.heat.setdefault(s, HeatRing(slot_ms=self.heat_slot_ms))
         return [flow, chg, heat]
 
+    def scan(self, sort: str = "rs_1h") -> dict:
+        """The scanner's document (``dom.runtime.scan``) for the screen, from the live alerts here."""
+        from dom.runtime.scan import scan_doc
+
+        return scan_doc(self.pipeline, _LiveCounts(self.live_alerts), sort)
+
     def trend(self, symbol: str) -> tuple[Any, Any] | None:
         """The symbol's (1 m, 5 m) trend bias (``dom.core.context.trend.Bias``), worked out at
         most once per second of market time (the screen asks every frame); None before any bar."""
@@ -168,3 +174,17 @@ class UiModel:
     def on_conn(self, endpoint: str, state: Any, detail: str) -> None:
         if endpoint == "replay":  # a recording played for the screen: started, or at its end
             self.replay_state = detail if str(getattr(state, "value", state)) == "closed" else ""
+
+
+class _LiveCounts:
+    """The screen's live alerts as the scanner counts them."""
+
+    def __init__(self, live: dict) -> None:
+        self.live = live
+
+    def counts(self, symbol: str) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for a in self.live.values():
+            if a.symbol == symbol:
+                out[a.kind.value] = out.get(a.kind.value, 0) + 1
+        return out

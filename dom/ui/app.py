@@ -69,6 +69,7 @@ class DomApp(TradeActions, App):
         Binding("n,tab", "symbol(1)", "next symbol", priority=True),
         Binding("p,shift+tab", "symbol(-1)", "previous symbol", priority=True),
         Binding("s", "pick_symbol", "watchlist"),
+        Binding("S", "scan", "scanner"),
         Binding("plus,equals_sign", "group(1)", "coarser"),
         Binding("minus", "group(-1)", "finer"),
         Binding("c", "lock", "lock/unlock"),
@@ -211,6 +212,18 @@ class DomApp(TradeActions, App):
         if syms:
             i = syms.index(self.symbol) if self.symbol in syms else 0
             self.show_symbol(syms[(i + step) % len(syms)])
+
+    def action_scan(self) -> None:
+        """The scanner: every symbol ranked (``S``); enter opens the ladder on one."""
+        if self.model.engine is None:
+            return
+        from dom.ui.scan_screen import ScanScreen
+
+        def chosen(sym: str | None) -> None:
+            if sym:
+                self.show_symbol(sym)
+
+        self.push_screen(ScanScreen(self.model.scan, self.symbol, refresh_s=1.0 if self.fps else 0), chosen)
 
     def action_pick_symbol(self) -> None:
         eng = self.model.engine

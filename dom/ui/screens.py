@@ -14,6 +14,7 @@ dom - keys (press any key to close)
 
   n / tab      next symbol              p / shift+tab  previous symbol
   s            watchlist: pick a symbol ctrl+p         command palette, themes
+  S            scanner: every symbol ranked (relative strength vs BTC...); o re-ranks, enter opens
   + / -        coarser / finer price grouping (1, 2, 5, 10, 25... ticks)
   c            lock the ladder here / unlock (auto-recentre on the market)
   pgup / pgdn  scroll the ladder (locks it; the mouse wheel too)
