@@ -134,6 +134,7 @@ class Instrument:
     quote: str = "USDT"
     base: str = ""
     inverse: bool = False
+    sector: str = ""  # the venue's own category (Binance's underlyingSubType: "AI", "Meme"...), "" if none
     price: Step = field(init=False)
     qty: Step = field(init=False)
 

@@ -61,7 +61,7 @@ def scan_row(pipe: Any, symbol: str, alerts: LiveAlerts, stop_pct: float = 1.0) 
     ctx, params = pipe.context, pipe.params
     c = ctx.symbols.get(symbol) if ctx is not None else None
     ref = ctx.symbols.get(ctx.reference) if ctx is not None else None
-    row: dict[str, Any] = {"symbol": symbol, "book": st.state.value}
+    row: dict[str, Any] = {"symbol": symbol, "sector": inst.sector or None, "book": st.state.value}
     bb, ba = st.book.best_bid(), st.book.best_ask()
     mid = (bb[0] + ba[0]) / 2 if bb and ba else None
     last = st.last_trade.px_ticks if st.last_trade is not None else None
@@ -139,9 +139,32 @@ def scan_doc(pipe: Any, alerts: LiveAlerts, sort: str = "rs_1h", stop_pct: float
     rows.sort(key=_key(sort))
     for i, r in enumerate(rows, 1):
         r["rank"] = i
+    sectors = _sectors(rows, pipe.context.reference if pipe.context is not None else "")
     now = max((st.stats.last_exchange_ns for st in pipe.engine.symbols.values()), default=0)
     return {"v": 1, "type": "scan", "venue": pipe.venue, "ts_ns": now, "sort": sort,
-            "reference": pipe.context.reference if pipe.context is not None else None, "rows": rows}
+            "reference": pipe.context.reference if pipe.context is not None else None, "rows": rows,
+            "sectors": sectors}
+
+
+def _sectors(rows: list[dict], reference: str) -> list[dict]:
+    """Sectors ranked by their symbols' median relative strength (1 h; 24 h beside it); each row
+    gets its sector's rank. The reference is left out (it has no strength against itself)."""
+    from dom.core.context.strength import sector_ranks
+
+    by: dict[str, list[dict]] = {}
+    for r in rows:
+        if r["sector"] and r["symbol"] != reference:
+            by.setdefault(r["sector"], []).append(r)
+    r1 = sector_ranks({k: [r["rs_1h"] for r in v] for k, v in by.items()})
+    r24 = {name: (med, rank) for name, med, rank in sector_ranks({k: [r["rs_24h"] for r in v] for k, v in by.items()})}
+    out = []
+    for name, med, rank in r1:
+        out.append({"sector": name, "rank_1h": rank, "median_rs_1h": _r(med), "rank_24h": r24[name][1],
+                    "median_rs_24h": _r(r24[name][0]), "symbols": sorted(r["symbol"] for r in by[name])})
+    ranks = {d["sector"]: d["rank_1h"] for d in out}
+    for r in rows:
+        r["sector_rank"] = ranks.get(r["sector"])
+    return out
 
 
 async def run_scan(cfg: Any, duration: float | None, every: float, sort: str, stop_pct: float,

@@ -29,20 +29,25 @@ class SymbolSpec:
     base: str = ""
     open_interest_lots: int = 0
     arb_rate: float = 3.0  # orders / s per tick the mid lags the fair value beyond one tick
+    sector: str = ""  # served as exchangeInfo's underlyingSubType (a label only: no price factor yet)
 
 
 MAJOR = SymbolSpec(
     "BTCUSDT", "1.0", "0.001", "60000.0", 1.0,
     add_rate=90, cancel_rate=84, market_rate=4, limit_median=150, market_median=40,
-    vol_ticks=0.5, base="BTC", open_interest_lots=80_000_000,
+    vol_ticks=0.5, base="BTC", open_interest_lots=80_000_000, sector="Layer-1",
 )
 
 SMALLCAPS = [
-    SymbolSpec("KITEUSDT", "0.0001", "1", "0.5000", 1.8, 30, 28, 2, 2000, 600, 0.27, "KITE", 40_000_000),
-    SymbolSpec("MOTHUSDT", "0.0001", "1", "0.6000", 1.5, 26, 24, 1.6, 4000, 1200, 0.27, "MOTH", 90_000_000),
-    SymbolSpec("PIKEUSDT", "0.00001", "1", "0.08000", 2.0, 24, 22, 1.5, 12000, 3000, 0.5, "PIKE", 300_000_000),
-    SymbolSpec("WRENUSDT", "0.001", "0.1", "6.200", 1.4, 28, 26, 1.8, 1500, 450, 0.26, "WREN", 30_000_000),
+    SymbolSpec("KITEUSDT", "0.0001", "1", "0.5000", 1.8, 30, 28, 2, 2000, 600, 0.27, "KITE", 40_000_000, sector="AI"),
+    SymbolSpec("MOTHUSDT", "0.0001", "1", "0.6000", 1.5, 26, 24, 1.6, 4000, 1200, 0.27, "MOTH", 90_000_000,
+               sector="Meme"),
+    SymbolSpec("PIKEUSDT", "0.00001", "1", "0.08000", 2.0, 24, 22, 1.5, 12000, 3000, 0.5, "PIKE", 300_000_000,
+               sector="Meme"),
+    SymbolSpec("WRENUSDT", "0.001", "0.1", "6.200", 1.4, 28, 26, 1.8, 1500, 450, 0.26, "WREN", 30_000_000,
+               sector="DeFi"),
 ]
+SECTORS = ("AI", "Meme", "DeFi", "Gaming", "Layer-2")  # the added small caps' labels, in turn
 
 PRESETS: dict[str, list[SymbolSpec]] = {
     "major": [MAJOR],
@@ -61,7 +66,7 @@ def preset(name: str, symbols: int | None = None) -> list[SymbolSpec]:
         while len(specs) < symbols:
             base = SMALLCAPS[i % len(SMALLCAPS)]
             i += 1
-            specs.append(replace(base, symbol=f"SC{i:02d}USDT", base=f"SC{i:02d}"))
+            specs.append(replace(base, symbol=f"SC{i:02d}USDT", base=f"SC{i:02d}", sector=SECTORS[(i - 1) % len(SECTORS)]))
     elif symbols is not None:
         specs = specs[:symbols]
     return specs

@@ -35,6 +35,7 @@ class RecordedSpec:
     tick_size: str
     lot_size: str
     base: str = ""
+    sector: str = ""  # (a recording does not say)
 
 
 @dataclass

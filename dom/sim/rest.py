@@ -66,7 +66,8 @@ class RestViews:
     async def exchange_info(self, request: web.Request) -> web.Response:
         m = self.srv.market
         symbols = [wire.exchange_info_symbol(sim.spec.symbol, sim.spec.base, sim.spec.tick_size, sim.spec.lot_size,
-                                             sim.inst.price.scale, sim.inst.qty.scale) for sim in m.syms.values()]
+                                             sim.inst.price.scale, sim.inst.qty.scale, sim.spec.sector)
+                   for sim in m.syms.values()]
         return _json(wire.exchange_info_body(symbols, m.now // 1_000_000))
 
     async def depth(self, request: web.Request) -> web.Response:

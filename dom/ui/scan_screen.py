@@ -34,7 +34,7 @@ def _big(v: Any) -> str:
 
 
 COLUMNS = [
-    ("#", "rank", str), ("symbol", "symbol", lambda v: v.removesuffix("USDT")), ("last", "last", lambda v: v or "-"),
+    ("#", "rank", str), ("symbol", "symbol", lambda v: v.removesuffix("USDT")), ("sector", "sector", lambda v: v or "-"), ("last", "last", lambda v: v or "-"),
     ("5m", "change_5m_pct", _pct), ("1h", "change_1h_pct", _pct), ("24h", "change_24h_pct", _pct),
     ("RS 1h", "rs_1h", _pct), ("RS 24h", "rs_24h", _pct), ("beta", "beta", _num),
     ("vol 24h", "quote_volume_24h", _big), ("OI chg", "open_interest_change_pct", _pct),

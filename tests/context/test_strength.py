@@ -54,3 +54,12 @@ def test_beta_and_strength_from_bars_by_hand():
     assert got[2] == 300 and got[1] == pytest.approx(3.0)
     assert got[0] == pytest.approx((sym[-1] / sym[0] - 1) * 100)
     assert relative_strength(got[0], got[1], cb[1]) == pytest.approx(got[0] - by_hand * 3.0)
+
+
+def test_sectors_rank_by_median_by_hand():
+    from dom.core.context.strength import sector_ranks
+
+    got = sector_ranks({"Meme": [0.031, -0.054], "AI": [0.036], "DeFi": [0.15, 0.2, -1.0], "Gaming": [None]})
+    # medians: Meme (0.031 - 0.054) / 2 = -0.0115; AI 0.036; DeFi 0.15; Gaming none yet: last
+    assert [(n, r) for n, _, r in got] == [("DeFi", 1), ("AI", 2), ("Meme", 3), ("Gaming", 4)]
+    assert got[2][1] == pytest.approx(-0.0115) and got[3][1] is None

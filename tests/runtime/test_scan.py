@@ -14,7 +14,9 @@ import pytest
 DOM = [sys.executable, "-m", "dom"]
 FIELDS = {"symbol", "book", "last", "change_5m_pct", "change_1h_pct", "change_24h_pct", "quote_volume_24h", "beta",
           "rs_1h", "rs_24h", "open_interest", "open_interest_change_pct", "funding_rate", "spread_bps", "depth_1pct",
-          "slippage_bps", "trend_1m", "rsi14_1m", "trend_5m", "rsi14_5m", "alerts", "alerts_by_kind", "rank"}
+          "slippage_bps", "trend_1m", "rsi14_1m", "trend_5m", "rsi14_5m", "alerts", "alerts_by_kind", "rank",
+          "sector", "sector_rank"}
+SECTORS = {"BTCUSDT": "Layer-1", "KITEUSDT": "AI", "MOTHUSDT": "Meme", "PIKEUSDT": "Meme", "WRENUSDT": "DeFi"}
 
 
 def _env() -> dict:
@@ -47,6 +49,19 @@ def test_scan_json_ranks_every_symbol_with_every_field():
             assert row["rs_1h"] == pytest.approx(row["change_1h_pct"] - row["beta"] * btc["change_1h_pct"], abs=0.005)
             checked += 1
     assert checked >= 2
+    # Sectors: the venue's own labels (the built-in market serves them as Binance does, in
+    # exchangeInfo's underlyingSubType), ranked by their symbols' median relative strength.
+    assert {row["symbol"]: row["sector"] for row in rows} == SECTORS
+    secs = last["sectors"]
+    assert [s["sector"] for s in secs] and sorted(s["rank_1h"] for s in secs) == list(range(1, len(secs) + 1))
+    for s in secs:
+        vals = sorted(row["rs_1h"] for row in rows if row["sector"] == s["sector"])
+        med = vals[len(vals) // 2] if len(vals) % 2 else (vals[len(vals) // 2 - 1] + vals[len(vals) // 2]) / 2
+        assert s["median_rs_1h"] == pytest.approx(med, abs=0.001)
+        assert all(row["sector_rank"] == s["rank_1h"] for row in rows if row["sector"] == s["sector"])
+    meds = [s["median_rs_1h"] for s in secs]
+    assert meds == sorted(meds, reverse=True)
+    assert "Layer-1" not in {s["sector"] for s in secs}  # the reference has no strength against itself
 
 
 @pytest.mark.parametrize("args,why", [(["--every", "0"], "--every"), (["--stop-pct", "nan"], "--stop-pct"),

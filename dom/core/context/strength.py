@@ -41,3 +41,17 @@ def same_window(s: Series, ref: Series, window_s: int) -> tuple[float, float, in
     if a is None or b is None:
         return None
     return a[0], b[0], span
+
+
+def sector_ranks(members: dict[str, list[float | None]]) -> list[tuple[str, float | None, int]]:
+    """Sectors ranked by the median of their symbols' values (relative strength), highest first:
+    ``(sector, median, rank)``; a sector with no value yet ranks last (median None)."""
+    def median(xs: list[float]) -> float:
+        xs = sorted(xs)
+        n = len(xs)
+        return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+
+    meds = [(name, median([v for v in vs if v is not None]) if any(v is not None for v in vs) else None)
+            for name, vs in members.items()]
+    meds.sort(key=lambda m: (m[1] is None, -(m[1] or 0.0), m[0]))
+    return [(name, med, i) for i, (name, med) in enumerate(meds, 1)]

@@ -272,6 +272,7 @@ def instruments_from_exchange_info(body: bytes | str | dict) -> dict[str, Instru
                 step = f.get("stepSize")
         if not tick or not step:
             continue
+        sub = s.get("underlyingSubType")
         out[s["symbol"]] = Instrument(
             s["symbol"],
             tick,
@@ -279,6 +280,7 @@ def instruments_from_exchange_info(body: bytes | str | dict) -> dict[str, Instru
             contract_size=str(s.get("contractSize", "1")),
             quote=s.get("quoteAsset", "USDT"),
             base=s.get("baseAsset", ""),
+            sector=sub[0] if type(sub) is list and sub and type(sub[0]) is str and len(sub[0]) <= 32 else "",
         )
     return out
 
@@ -363,7 +365,7 @@ def ticker_24h_body(symbol: str, change: str, change_pct: str, wavg: str, last: 
 
 
 def exchange_info_symbol(symbol: str, base: str, tick_size: str, lot_size: str, price_scale: int,
-                         qty_scale: int) -> dict:
+                         qty_scale: int, sector: str = "") -> dict:
     """One perpetual in ``GET /fapi/v1/exchangeInfo``."""
     return {
         "symbol": symbol, "pair": symbol, "contractType": "PERPETUAL",
@@ -372,7 +374,7 @@ def exchange_info_symbol(symbol: str, base: str, tick_size: str, lot_size: str, 
         "baseAsset": base or symbol[:-4], "quoteAsset": "USDT", "marginAsset": "USDT",
         "pricePrecision": price_scale, "quantityPrecision": qty_scale,
         "baseAssetPrecision": 8, "quotePrecision": 8, "underlyingType": "COIN",
-        "underlyingSubType": [], "settlePlan": 0, "triggerProtect": "0.0500",
+        "underlyingSubType": [sector] if sector else [], "settlePlan": 0, "triggerProtect": "0.0500",
         "liquidationFee": "0.012500", "marketTakeBound": "0.05",
         "filters": [
             {"filterType": "PRICE_FILTER", "minPrice": tick_size, "maxPrice": "1000000", "tickSize": tick_size},
