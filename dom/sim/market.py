@@ -43,7 +43,7 @@ class Msg:
 class SymbolSim:
     def __init__(self, spec: SymbolSpec, rng: random.Random, depth_ms: int, start_ns: int, uid0: int) -> None:
         self.spec = spec
-        self.inst = Instrument(spec.symbol, spec.tick_size, spec.lot_size, base=spec.base)
+        self.inst = Instrument(spec.symbol, spec.tick_size, spec.lot_size, base=spec.base, sector=spec.sector)
         self.rng = rng
         self.depth_ms = depth_ms
         self.depth_ns = depth_ms * 1_000_000

@@ -26,3 +26,8 @@ def test_light_theme(snap_compare):
         await pilot.pause()
 
     assert snap_compare(make_app(), run_before=light, terminal_size=(120, 40))
+
+
+def test_scan_screen(snap_compare):
+    """S: every symbol of the seeded feed ranked by relative strength (no refresh timer: fps=0)."""
+    assert snap_compare(make_app(seconds=120), press=["S"], terminal_size=(160, 40))
