@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
 def dom_commands(app: DomApp) -> Iterable[SystemCommand]:
     yield SystemCommand("Watchlist", "Pick the symbol to show (s)", app.action_pick_symbol)
+    yield SystemCommand("Scanner", "Every symbol ranked by relative strength vs BTC, sector, moves, depth (S)",
+                        app.action_scan)
     yield SystemCommand("Next symbol", "Show the next symbol of the watchlist (n)", partial(app.action_symbol, 1))
     yield SystemCommand("Previous symbol", "Show the previous symbol (p)", partial(app.action_symbol, -1))
     for sym in app.symbols():

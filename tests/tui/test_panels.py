@@ -162,3 +162,29 @@ async def test_an_alert_against_the_1m_trend_is_marked_and_the_mark_can_be_turne
         app.model.mark_against_trend = False
         app.alerts.prepare()
         assert mark not in text(app.alerts, row)
+
+
+def test_a_live_exchange_clock_a_minute_off_is_said_not_shown_as_lag():
+    """The built-in market at speed > 1 (or a wrong system clock): the venue's stamps are minutes
+    off ours, on arrival as well as on the screen. That is said as such; a recording (stamps long
+    past, received with a sane lag) still shows its recorded lag."""
+    from types import SimpleNamespace
+
+    from dom.runtime.pipeline import SymbolRates
+    from dom.runtime.view import UiModel
+    from dom.ui.widgets.status import FrameStats
+
+    def text(screen_ms: float, received_ms: float) -> str:
+        fr = FrameStats(None, 0)
+        fr.lags_ms.extend([screen_ms] * 5)
+        r = SymbolRates()
+        r.lags_ms.extend([received_ms] * 5)
+        model = UiModel()
+        model.stats = SimpleNamespace(rates={"BTCUSDT": r})
+        return fr.lag_text(model, "BTCUSDT")
+
+    assert text(-400_000, -400_000) == "exchange clock 400 s ahead"
+    assert text(90_000, 90_000) == "exchange clock 90 s behind"
+    assert text(3e12, 7.0) == "lag 7 ms rec"  # a recording
+    assert text(3e12, -5.0) == "rec clock 5 ms behind"
+    assert text(12, 12) == "lag 12 ms"

@@ -77,6 +77,11 @@ class FrameStats:
         p50 = r.lag_pct(0.5) if r is not None else None
         if p50 is None:
             return "lag -"
+        if abs(p50) >= 60_000:
+            # Received a minute or more from the exchange's stamp, as it came: not a recording
+            # but a venue whose clock and ours disagree (the built-in market at speed > 1, or a
+            # system clock that is off). There is no lag to show: say why.
+            return f"exchange clock {abs(p50) / 1000:.0f} s {'ahead' if p50 < 0 else 'behind'}"
         # A recorder whose clock ran behind the exchange's recorded a negative lag: say so
         # rather than show a lag below zero.
         return f"lag {p50:.0f} ms rec" if p50 >= 0 else f"rec clock {-p50:.0f} ms behind"
