@@ -132,7 +132,9 @@ def _key(sort: str):
 
 
 def scan_doc(pipe: Any, alerts: LiveAlerts, sort: str = "rs_1h", stop_pct: float = 1.0,
-             min_volume: float = 0.0) -> dict[str, Any]:
+             min_volume: float = 0.0, history: Any = None) -> dict[str, Any]:
+    """The scan object; ``history`` (a ``RankHistory``, kept by the caller across refreshes)
+    adds each sector's rank change over the last hour and the sector that gained most."""
     rows = [scan_row(pipe, s, alerts, stop_pct) for s in pipe.engine.symbols]
     if min_volume > 0:
         rows = [r for r in rows if r["quote_volume_24h"] is not None and float(r["quote_volume_24h"]) >= min_volume]
@@ -141,9 +143,18 @@ def scan_doc(pipe: Any, alerts: LiveAlerts, sort: str = "rs_1h", stop_pct: float
         r["rank"] = i
     sectors = _sectors(rows, pipe.context.reference if pipe.context is not None else "")
     now = max((st.stats.last_exchange_ns for st in pipe.engine.symbols.values()), default=0)
+    gained = None
+    if history is not None:
+        history.add(now, {d["sector"]: d["rank_1h"] for d in sectors if d["median_rs_1h"] is not None})
+        best = 0
+        for d in sectors:
+            d["rank_change_1h"] = history.change(d["sector"])
+            if d["rank_change_1h"] is not None and d["rank_change_1h"] > best:
+                best, gained = d["rank_change_1h"], d["sector"]
     return {"v": 1, "type": "scan", "venue": pipe.venue, "ts_ns": now, "sort": sort,
             "reference": pipe.context.reference if pipe.context is not None else None, "rows": rows,
-            "sectors": sectors}
+            "sectors": sectors, "gained_most_1h": gained,
+            "rank_history_s": history.span_ns() // 1_000_000_000 if history is not None else None}
 
 
 def _sectors(rows: list[dict], reference: str) -> list[dict]:
@@ -185,8 +196,12 @@ async def run_scan(cfg: Any, duration: float | None, every: float, sort: str, st
                          stale_after_s=cfg.feed.book_stale_after_s)
         await drv.start()
 
+        from dom.core.context.strength import RankHistory
+
+        history = RankHistory()
+
         def emit() -> None:
-            out.write(orjson.dumps(scan_doc(pipe, alerts, sort, stop_pct, min_volume)) + b"\n")
+            out.write(orjson.dumps(scan_doc(pipe, alerts, sort, stop_pct, min_volume, history)) + b"\n")
             out.flush()
 
         async def refresh() -> None:

@@ -42,6 +42,7 @@ class UiModel:
     _context: MarketContext = field(default_factory=MarketContext)
     _desk: TradeDesk = field(default_factory=TradeDesk)
     _trends: dict = field(default_factory=dict)  # symbol -> (when, (1 m bias, 5 m bias))
+    _ranks: Any = None  # the scanner's sector ranks over time (dom.core.context.strength.RankHistory)
     mark_against_trend: bool = True  # [ui] mark_against_trend: flag alerts against the 1 m trend
 
     def attach(self, pipeline: Pipeline) -> None:
@@ -96,7 +97,11 @@ class UiModel:
         """The scanner's document (``dom.runtime.scan``) for the screen, from the live alerts here."""
         from dom.runtime.scan import scan_doc
 
-        return scan_doc(self.pipeline, _LiveCounts(self.live_alerts), sort)
+        from dom.core.context.strength import RankHistory
+
+        if self._ranks is None:
+            self._ranks = RankHistory()
+        return scan_doc(self.pipeline, _LiveCounts(self.live_alerts), sort, history=self._ranks)
 
     def trend(self, symbol: str) -> tuple[Any, Any] | None:
         """The symbol's (1 m, 5 m) trend bias (``dom.core.context.trend.Bias``), worked out at

@@ -88,9 +88,12 @@ class ScanScreen(Screen[str]):
         if selected in self.symbols:
             t.move_cursor(row=self.symbols.index(selected))
         ref = doc.get("reference") or "-"
+        secs = doc.get("sectors") or []
+        lead = f"  sectors: {' > '.join(d['sector'] for d in secs[:4])}" if secs else ""
+        gained = f" (gained most: {doc['gained_most_1h']})" if doc.get("gained_most_1h") else ""
         self.query_one("#scanhead", Static).update(
             f" scan: {len(self.symbols)} symbols ranked by {self.sort} (relative strength vs {ref} net of beta)"
-            f"  o: rank by  enter: ladder  esc: back")
+            f"{lead}{gained}  o: rank by  enter: ladder  esc: back")
 
     def action_sort(self) -> None:
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]

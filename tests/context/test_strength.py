@@ -63,3 +63,20 @@ def test_sectors_rank_by_median_by_hand():
     # medians: Meme (0.031 - 0.054) / 2 = -0.0115; AI 0.036; DeFi 0.15; Gaming none yet: last
     assert [(n, r) for n, _, r in got] == [("DeFi", 1), ("AI", 2), ("Meme", 3), ("Gaming", 4)]
     assert got[2][1] == pytest.approx(-0.0115) and got[3][1] is None
+
+
+def test_the_sector_that_climbed_most_over_the_hour():
+    from dom.core.context.strength import RankHistory
+
+    h = RankHistory(window_ns=3600 * 10**9)
+    assert h.change("AI") is None
+    h.add(0, {"AI": 3, "Meme": 1, "DeFi": 2})
+    h.add(1800 * 10**9, {"AI": 2, "Meme": 1, "DeFi": 3})
+    h.add(3000 * 10**9, {"AI": 1, "Meme": 3, "DeFi": 2})
+    assert (h.change("AI"), h.change("Meme"), h.change("DeFi")) == (2, -2, 0)  # against t = 0
+    h.add(5000 * 10**9, {"AI": 1, "Meme": 2, "DeFi": 3})  # an hour ago (1400 s) the ranks were t = 0's
+    assert (h.change("AI"), h.change("Meme"), h.change("DeFi")) == (2, -1, -1) and h.span_ns() == 5000 * 10**9
+    h.add(5500 * 10**9, {"AI": 1, "Meme": 2, "DeFi": 3})  # an hour ago (1900 s): the ranks of 1800 s
+    assert (h.change("AI"), h.change("Meme"), h.change("DeFi")) == (1, -1, 0) and h.span_ns() == 3700 * 10**9
+    h.add(5000 * 10**9, {"AI": 9})  # not newer: ignored
+    assert h.change("AI") == 1

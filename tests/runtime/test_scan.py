@@ -62,6 +62,11 @@ def test_scan_json_ranks_every_symbol_with_every_field():
     meds = [s["median_rs_1h"] for s in secs]
     assert meds == sorted(meds, reverse=True)
     assert "Layer-1" not in {s["sector"] for s in secs}  # the reference has no strength against itself
+    # Rotation: each sector's rank change against its rank as it stood an hour ago (or at the
+    # first refresh), and the sector that climbed most (none when none climbed).
+    assert last["rank_history_s"] > 0 and all("rank_change_1h" in s for s in secs)
+    ups = {s["sector"]: s["rank_change_1h"] for s in secs if (s["rank_change_1h"] or 0) > 0}
+    assert last["gained_most_1h"] == (max(ups, key=lambda k: (ups[k], -list(ups).index(k))) if ups else None)
 
 
 @pytest.mark.parametrize("args,why", [(["--every", "0"], "--every"), (["--stop-pct", "nan"], "--stop-pct"),

@@ -9,6 +9,8 @@ is BTC's, leveraged. Up 3% with BTC flat is +3: its own.
 
 from __future__ import annotations
 
+from collections import deque
+
 from dom.core.context.correlation import Series
 
 
@@ -55,3 +57,29 @@ def sector_ranks(members: dict[str, list[float | None]]) -> list[tuple[str, floa
             for name, vs in members.items()]
     meds.sort(key=lambda m: (m[1] is None, -(m[1] or 0.0), m[0]))
     return [(name, med, i) for i, (name, med) in enumerate(meds, 1)]
+
+
+class RankHistory:
+    """The sectors' ranks over time (market time), to say which gained most over the window:
+    ``change(sector)`` is its rank then minus its rank now (positive: it climbed), "then" being
+    the ranks as they stood ``window_ns`` ago (or the oldest there are)."""
+
+    def __init__(self, window_ns: int = 3600 * 1_000_000_000) -> None:
+        self.window_ns = window_ns
+        self.points: deque[tuple[int, dict[str, int]]] = deque()
+
+    def add(self, ts_ns: int, ranks: dict[str, int]) -> None:
+        if self.points and ts_ns <= self.points[-1][0]:
+            return
+        self.points.append((ts_ns, dict(ranks)))
+        while len(self.points) > 2 and ts_ns - self.points[1][0] >= self.window_ns:
+            self.points.popleft()
+
+    def change(self, sector: str) -> int | None:
+        if len(self.points) < 2:
+            return None
+        then, now = self.points[0][1].get(sector), self.points[-1][1].get(sector)
+        return None if then is None or now is None else then - now
+
+    def span_ns(self) -> int:
+        return self.points[-1][0] - self.points[0][0] if self.points else 0
