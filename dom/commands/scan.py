@@ -14,12 +14,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "scan",
         help="every symbol of a venue ranked: relative strength vs BTC, moves, volume, depth, trend, alerts",
-        description="Follow every symbol of the venue (or the ones given) and print, every --every "
-        "seconds, one JSON object with a row per symbol, ranked by --sort (docs/SCAN.md). The screen "
-        "version is not built yet: --json is required.",
+        description="Follow every symbol of the venue (or the ones given) and rank them (docs/SCAN.md): "
+        "on screen (the terminal UI opened on its scanner: o re-ranks, enter opens the ladder, esc goes "
+        "to the ladder), or with --json one JSON object with a row per symbol every --every seconds.",
     )
     add_source_args(p)
-    p.add_argument("--json", action="store_true", required=True, help="one JSON object per refresh on stdout")
+    p.add_argument("--json", action="store_true", help="headless: one JSON object per refresh on stdout")
+    p.add_argument("--sector", action="append", metavar="NAME",
+                   help="only symbols of this sector (repeatable; the venue's own labels, e.g. AI, Meme)")
     p.add_argument("--every", type=float, default=5.0, metavar="S", help="refresh period (default 5)")
     p.add_argument("--sort", default="rs_1h", choices=SORT_KEYS, help="rank by this field, highest first")
     p.add_argument("--stop-pct", type=float, default=1.0, metavar="PCT",
@@ -43,5 +45,11 @@ def run(args: argparse.Namespace) -> int:
     if args.stop_pct >= 100:
         raise ConfigError(f"--stop-pct {args.stop_pct}: a stop must be under 100% away")
     cfg = resolve(args)
+    if not args.json:
+        if args.sector or args.min_volume or args.sort != "rs_1h":
+            raise ConfigError("--sector, --min-volume and --sort are for --json (on screen: o re-ranks)")
+        from dom.runtime.wiring import tui
+
+        return tui(cfg, duration=args.duration, symbols=args.symbols or None, scan=True)
     return asyncio.run(run_scan(cfg, args.duration, args.every, args.sort, args.stop_pct, args.min_volume,
-                                sys.stdout.buffer))
+                                sys.stdout.buffer, sectors=args.sector))

@@ -132,10 +132,13 @@ def _key(sort: str):
 
 
 def scan_doc(pipe: Any, alerts: LiveAlerts, sort: str = "rs_1h", stop_pct: float = 1.0,
-             min_volume: float = 0.0, history: Any = None) -> dict[str, Any]:
+             min_volume: float = 0.0, history: Any = None, sectors: list[str] | None = None) -> dict[str, Any]:
     """The scan object; ``history`` (a ``RankHistory``, kept by the caller across refreshes)
     adds each sector's rank change over the last hour and the sector that gained most."""
     rows = [scan_row(pipe, s, alerts, stop_pct) for s in pipe.engine.symbols]
+    if sectors:
+        want = {x.lower() for x in sectors}
+        rows = [r for r in rows if (r["sector"] or "").lower() in want]
     if min_volume > 0:
         rows = [r for r in rows if r["quote_volume_24h"] is not None and float(r["quote_volume_24h"]) >= min_volume]
     rows.sort(key=_key(sort))
@@ -179,7 +182,7 @@ def _sectors(rows: list[dict], reference: str) -> list[dict]:
 
 
 async def run_scan(cfg: Any, duration: float | None, every: float, sort: str, stop_pct: float,
-                   min_volume: float, out: Any) -> int:
+                   min_volume: float, out: Any, sectors: list[str] | None = None) -> int:
     """``dom scan --json``: one scan object per ``every`` seconds on ``out`` (bytes), the last at
     the end; state on stderr."""
     import orjson
@@ -201,7 +204,7 @@ async def run_scan(cfg: Any, duration: float | None, every: float, sort: str, st
         history = RankHistory()
 
         def emit() -> None:
-            out.write(orjson.dumps(scan_doc(pipe, alerts, sort, stop_pct, min_volume, history)) + b"\n")
+            out.write(orjson.dumps(scan_doc(pipe, alerts, sort, stop_pct, min_volume, history, sectors)) + b"\n")
             out.flush()
 
         async def refresh() -> None:

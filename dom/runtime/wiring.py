@@ -301,7 +301,7 @@ async def record(cfg: Any, output: str, duration: float | None, force: bool = Fa
 
 def tui(cfg: Any, replay: str | list[str] | None = None, speed: float = 1.0, fps: float = 20.0,
         duration: float | None = None, symbols: list[str] | None = None, start_ns: int = 0,
-        focus: str | None = None) -> int:
+        focus: str | None = None, scan: bool = False) -> int:
     """``dom tui``: the screen on a live source or a recording, sinks beside it."""
     from dom.runtime.live import LiveDriver
     from dom.runtime.view import UiModel
@@ -363,7 +363,7 @@ def tui(cfg: Any, replay: str | list[str] | None = None, speed: float = 1.0, fps
             failed.append(e)
         model.app_exit()
 
-    app = DomApp(model, runner, fps=fps, symbol=focus)
+    app = DomApp(model, runner, fps=fps, symbol=focus, scan=scan)
     model.app_exit = app.exit
     app.run()
     if failed:

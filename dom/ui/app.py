@@ -104,9 +104,10 @@ class DomApp(TradeActions, App):
 
     def __init__(self, model: UiModel, runner: Callable[[UiModel], Awaitable[None]] | None = None,
                  fps: float = 20.0, symbol: str | None = None,
-                 clock: Callable[[], int] | None = time.time_ns) -> None:
+                 clock: Callable[[], int] | None = time.time_ns, scan: bool = False) -> None:
         super().__init__()
         self.model = model
+        self.open_scan = scan  # dom scan: the scanner opens once the symbols are known
         self.runner = runner
         self.fps = fps
         self.symbol = symbol or ""
@@ -179,6 +180,9 @@ class DomApp(TradeActions, App):
 
     def frame(self) -> None:
         syms = self.symbols()
+        if syms and self.open_scan:
+            self.open_scan = False
+            self.call_later(self.action_scan)
         if syms and (self.symbol not in syms or self.ladder.symbol != self.symbol):
             self.show_symbol(self.symbol if self.symbol in syms else syms[0])  # the one asked for, else the first
             return

@@ -88,7 +88,7 @@ class ScanScreen(Screen[str]):
         if selected in self.symbols:
             t.move_cursor(row=self.symbols.index(selected))
         ref = doc.get("reference") or "-"
-        secs = doc.get("sectors") or []
+        secs = [d for d in doc.get("sectors") or [] if d["median_rs_1h"] is not None]  # (ranked on something)
         lead = f"  sectors: {' > '.join(d['sector'] for d in secs[:4])}" if secs else ""
         gained = f" (gained most: {doc['gained_most_1h']})" if doc.get("gained_most_1h") else ""
         self.query_one("#scanhead", Static).update(

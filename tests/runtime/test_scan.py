@@ -69,6 +69,20 @@ def test_scan_json_ranks_every_symbol_with_every_field():
     assert last["gained_most_1h"] == (max(ups, key=lambda k: (ups[k], -list(ups).index(k))) if ups else None)
 
 
+def test_scan_by_sector_and_on_screen():
+    r = subprocess.run([*DOM, "scan", "--json", "--duration", "3", "--every", "1", "--sector", "meme"],
+                       capture_output=True, text=True, timeout=120, env=_env())
+    assert r.returncode == 0, r.stderr[-2000:]
+    last = json.loads(r.stdout.splitlines()[-1])
+    assert sorted(row["symbol"] for row in last["rows"]) == ["MOTHUSDT", "PIKEUSDT"]
+    # Without --json: the terminal UI opened on its scanner (no terminal here: it runs and ends).
+    r = subprocess.run([*DOM, "scan", "--duration", "4"], capture_output=True, text=True, timeout=120, env=_env())
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr[-2000:]
+    r = subprocess.run([*DOM, "scan", "--duration", "1", "--sort", "alerts"], capture_output=True, text=True,
+                       timeout=60, env=_env())
+    assert r.returncode != 0 and "are for --json" in r.stderr and "Traceback" not in r.stderr
+
+
 @pytest.mark.parametrize("args,why", [(["--every", "0"], "--every"), (["--stop-pct", "nan"], "--stop-pct"),
                                       (["--stop-pct", "100"], "under 100%"), (["--sort", "x"], "invalid choice")])
 def test_bad_scan_options_are_one_clear_line(args, why):
