@@ -16,7 +16,7 @@ from typing import Any
 
 from dom.core.types import AlertState
 
-SORT_KEYS = ("rs_1h", "rs_24h", "change_5m_pct", "change_1h_pct", "change_24h_pct", "quote_volume_24h",
+SORT_KEYS = ("rs_1h", "rs_24h", "burst_score", "change_5m_pct", "change_1h_pct", "change_24h_pct", "quote_volume_24h",
              "open_interest_change_pct", "funding_rate", "spread_bps", "depth_1pct", "slippage_bps", "alerts",
              "symbol")
 
@@ -114,6 +114,10 @@ def scan_row(pipe: Any, symbol: str, alerts: LiveAlerts, stop_pct: float = 1.0) 
         b = bias(c.series(60 if name == "1m" else 300).closes) if c is not None else None
         row[f"trend_{name}"] = b.direction or None if b is not None and b.ready else None
         row[f"rsi14_{name}"] = _r(b.rsi, 1) if b is not None else None
+    b = c.burst.measure() if c is not None else None
+    row["burst_volume_x"] = _r(b[0], 2) if b else None
+    row["burst_move_sigma"] = _r(b[1], 2) if b else None
+    row["burst_score"] = _r(min(b), 2) if b else None  # both at once: volume and move
     counts = alerts.counts(symbol)
     row["alerts"] = sum(counts.values())
     row["alerts_by_kind"] = counts

@@ -42,9 +42,10 @@ COLUMNS = [
     ("spread", "spread_bps", lambda v: _num(v, 1)), ("depth 1%", "depth_1pct", _big),
     ("slip", "slippage_bps", lambda v: _num(v, 1)), ("1m", "trend_1m", lambda v: v or "-"),
     ("RSI", "rsi14_1m", lambda v: _num(v, 0)), ("5m", "trend_5m", lambda v: v or "-"),
+    ("burst", "burst_score", lambda v: _num(v, 1)),
     ("alerts", "alerts", str),
 ]
-SORTS = ["rs_1h", "rs_24h", "change_5m_pct", "change_1h_pct", "change_24h_pct", "quote_volume_24h", "alerts"]
+SORTS = ["rs_1h", "rs_24h", "burst_score", "change_5m_pct", "change_1h_pct", "change_24h_pct", "quote_volume_24h", "alerts"]
 
 
 class ScanScreen(Screen[str]):

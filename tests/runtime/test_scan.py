@@ -15,7 +15,7 @@ DOM = [sys.executable, "-m", "dom"]
 FIELDS = {"symbol", "book", "last", "change_5m_pct", "change_1h_pct", "change_24h_pct", "quote_volume_24h", "beta",
           "rs_1h", "rs_24h", "open_interest", "open_interest_change_pct", "funding_rate", "spread_bps", "depth_1pct",
           "slippage_bps", "trend_1m", "rsi14_1m", "trend_5m", "rsi14_5m", "alerts", "alerts_by_kind", "rank",
-          "sector", "sector_rank"}
+          "sector", "sector_rank", "burst_volume_x", "burst_move_sigma", "burst_score"}
 SECTORS = {"BTCUSDT": "Layer-1", "KITEUSDT": "AI", "MOTHUSDT": "Meme", "PIKEUSDT": "Meme", "WRENUSDT": "DeFi"}
 
 
@@ -49,6 +49,10 @@ def test_scan_json_ranks_every_symbol_with_every_field():
             assert row["rs_1h"] == pytest.approx(row["change_1h_pct"] - row["beta"] * btc["change_1h_pct"], abs=0.005)
             checked += 1
     assert checked >= 2
+    measured = [row for row in rows if row["burst_score"] is not None]
+    assert measured, "16 s at speed 20 is five minutes of market: enough windows for the burst figures"
+    for row in measured:  # (the measurement itself is checked by hand in tests/context/test_burst.py)
+        assert row["burst_score"] == pytest.approx(min(row["burst_volume_x"], row["burst_move_sigma"]), abs=0.011)
     # Sectors: the venue's own labels (the built-in market serves them as Binance does, in
     # exchangeInfo's underlyingSubType), ranked by their symbols' median relative strength.
     assert {row["symbol"]: row["sector"] for row in rows} == SECTORS

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from dom.core.context.burst import BurstMeter
 from dom.core.context.correlation import Series, corr_beta
 from dom.core.types import BookDelta, Output
 
@@ -66,6 +67,7 @@ class SymbolContext:
     bars_1m: Series = field(default_factory=lambda: Series(60, maxlen=240))
     bars_5m: Series = field(default_factory=lambda: Series(300, maxlen=240))
     last_ns: int = 0  # exchange time of the newest thing seen
+    burst: BurstMeter = field(default_factory=BurstMeter)  # the last 10 s against the last 10 min
 
     def series(self, bar_s: int) -> Series:
         return self.bars_1m if bar_s == 60 else self.bars_5m
@@ -101,10 +103,13 @@ class BarsObserver:
         if m is not None and ts > 0:
             self.ctx.bars_1m.add(ts, float(m))
             self.ctx.bars_5m.add(ts, float(m))
+            self.ctx.burst.mid(ts, float(m))
             self.ctx.last_ns = max(self.ctx.last_ns, ts)
         return []
 
     def on_trade(self, sym, trade) -> list[Output]:
+        if trade.ts_exchange_ns > 0:
+            self.ctx.burst.trade(trade.ts_exchange_ns, trade.qty_lots)
         return []
 
     def on_sync_lost(self, sym, ts_ns: int) -> list[Output]:
