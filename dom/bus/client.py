@@ -51,6 +51,7 @@ class BusClient:
         self._revision: dict[str, int] = {}  # the bucket revision last handed out per symbol
         self._fetching: dict[str, asyncio.Task] = {}
         self._again: set[str] = set()
+        self._routes: dict[str, tuple[str, str]] = {}  # subject -> (symbol, kind); ("", "") not ours
         self._subs: list[Any] = []
         self._closed = False
 
@@ -117,14 +118,18 @@ class BusClient:
         self.stats.frames += 1
         self.stats.bytes += len(msg.data)
         self.stats.last_frame_ns = now
-        parts = msg.subject.split(".")
-        if len(parts) != 4:
-            return
-        sym = untoken(parts[2])
-        if sym not in self.instruments:
+        route = self._routes.get(msg.subject)
+        if route is None:  # (parsed once per subject: a few per symbol)
+            parts = msg.subject.split(".")
+            sym = untoken(parts[2]) if len(parts) == 4 else ""
+            route = (sym, parts[3]) if sym in self.instruments else ("", "")
+            if len(self._routes) < 100_000:
+                self._routes[msg.subject] = route
+        sym, kind = route
+        if not sym:
             return
         try:
-            ev = codec.decode(parts[3], sym, msg.data, now)
+            ev = codec.decode(kind, sym, msg.data, now)
         except DecodeError as e:
             self.stats.bad_frames += 1
             if len(self.stats.bad_examples) < 5:

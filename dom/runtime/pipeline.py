@@ -197,18 +197,14 @@ class Pipeline:
                             # Exchange time -> received, which is when the book is applied
                             # (inline, just after the frame arrived); in a replay, the recorded lag.
                             r.lags_ms.append((ev.ts_recv_ns - ev.ts_exchange_ns) / 1e6)
-            if kind is BookSnapshot:
-                st = eng.symbols.get(ev.symbol)
-                before = st.stats.confirmed_snapshots if st is not None else 0
-                for o in eng.feed(ev):
-                    self._route(o)
-                if st is not None and st.stats.confirmed_snapshots != before:
-                    # The book as it is (a recording's segment boundary): nothing for the
-                    # detectors' engine either, whose book may be a merge-hold behind.
-                    continue
-            else:
-                for o in eng.feed(ev):
-                    self._route(o)
+            st = eng.symbols.get(ev.symbol) if kind is BookSnapshot else None
+            confirmed = st.stats.confirmed_snapshots if st is not None else 0
+            for o in eng.feed(ev):
+                self._route(o)
+            if st is not None and st.stats.confirmed_snapshots != confirmed:
+                # The book as it is (a recording's segment boundary): nothing for the detectors'
+                # engine either, whose book may be a merge-hold behind.
+                continue
             if merge is not None:
                 for e in merge.push(ev):
                     for o in det.feed(e):

@@ -75,6 +75,7 @@ def test_fuzzed_messages_never_raise_anything_else():
             codec.trade(Trade("X", 100, 2, TakerSide.BUY, 7, 1, 2)),
             codec.snapshot(Instrument("X", "0.1", "1"), 3, 1, 2, [[5, 1]], [], "0/1")]
     values = [None, True, -1, 0, (1 << 63) + 1, 1.5, float("inf"), "", "x" * 300, [], {}, [[1]], [[1, -1]]]
+    outcomes = {"decoded": 0, "refused": 0}
     for _ in range(3000):
         doc = orjson.loads(rng.choice(good))
         for _ in range(rng.randint(1, 3)):
@@ -92,10 +93,33 @@ def test_fuzzed_messages_never_raise_anything_else():
             data = bytes(b ^ rng.randrange(256) if rng.random() < 0.05 else b for b in data)
         for kind in codec.KINDS:
             try:
-                codec.decode(kind, "X", data)
+                ev = codec.decode(kind, "X", data)
             except DecodeError:
-                pass
+                outcomes["refused"] += 1
+                continue
+            outcomes["decoded"] += 1
+            assert _exact(ev), ev  # what gets through is a core event of exact, in-range integers
         try:
-            codec.decode_snapshot(data)
+            inst, snap, shard = codec.decode_snapshot(data)
         except DecodeError:
-            pass
+            outcomes["refused"] += 1
+        else:
+            outcomes["decoded"] += 1
+            assert _exact(snap) and isinstance(inst, Instrument) and isinstance(shard, str)
+    assert outcomes["decoded"] > 100 and outcomes["refused"] > 1000, outcomes  # both paths were exercised
+
+
+def _exact(ev) -> bool:
+    """Every number of the event an int (no bool, float or huge value), every level (px > 0, qty >= 0)."""
+    from dataclasses import fields
+
+    for f in fields(ev):
+        v = getattr(ev, f.name)
+        if isinstance(v, bool) or isinstance(v, float):
+            return False
+        if isinstance(v, int) and not -(1 << 63) <= v < 1 << 63:
+            return False
+        if f.name in ("bids", "asks"):
+            if not all(type(p) is int and type(q) is int and p > 0 and q >= 0 for p, q in v):
+                return False
+    return True

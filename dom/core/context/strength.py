@@ -12,17 +12,7 @@ from __future__ import annotations
 from collections import deque
 
 from dom.core.context.correlation import Series
-
-
-def window_return(s: Series, window_s: int) -> tuple[float, int] | None:
-    """(% return, seconds covered) over the last ``window_s`` seconds of bars, or over all the
-    bars there are when fewer; None with under two bars."""
-    c = s.closes
-    if len(c) < 2:
-        return None
-    bars = min(len(c) - 1, max(1, window_s // s.bar_s))
-    a, b = c[-1 - bars], c[-1]
-    return ((b / a - 1) * 100, bars * s.bar_s) if a > 0 else None
+from dom.core.context.market import move_pct as window_return  # (% return, seconds covered) over a window
 
 
 def relative_strength(ret_pct: float | None, ref_pct: float | None, beta: float | None) -> float | None:
