@@ -63,14 +63,18 @@ async def connect(url: str, name: str, wait_s: float = 30.0) -> BusConn:
     deadline = loop.time() + wait_s
     while True:
         try:
-            nc = await nats.connect(url, name=name, max_reconnect_attempts=-1, reconnect_time_wait=0.25,
-                                    connect_timeout=2, allow_reconnect=True, ping_interval=2,
-                                    max_outstanding_pings=2, pending_size=8 * 1024 * 1024,
-                                    disconnected_cb=disconnected, reconnected_cb=reconnected, error_cb=error)
+            # Bounded: with reconnects allowed, nats-py's first connect to a server that is not
+            # there retries inside for ever (a consumer pointed at a dead URL sat idle).
+            attempt = nats.connect(url, name=name, max_reconnect_attempts=-1, reconnect_time_wait=0.25,
+                                   connect_timeout=2, allow_reconnect=True, ping_interval=2,
+                                   max_outstanding_pings=2, pending_size=8 * 1024 * 1024,
+                                   disconnected_cb=disconnected, reconnected_cb=reconnected, error_cb=error)
+            nc = await asyncio.wait_for(attempt, max(1.0, deadline - loop.time()) + 2.0)
             break
         except Exception as e:
             if loop.time() > deadline:
-                raise DomError(f"cannot reach the bus at {url}: {type(e).__name__}: {e}") from None
+                why = f"{type(e).__name__}: {e}" if str(e) else "no answer"
+                raise DomError(f"cannot reach the bus at {url}: {why}") from None
             await asyncio.sleep(0.5)
     b = BusConn(nc, nc.jetstream(timeout=2.0), url)
     holder["b"] = b

@@ -233,3 +233,14 @@ def test_a_consumer_with_no_collector_says_so():
             srv.stop()
     assert r.returncode != 0 and "Traceback" not in r.stderr
     assert "no collector publishes venue sim" in r.stderr, r.stderr[-500:]
+
+
+def test_a_consumer_pointed_at_no_server_says_so_in_seconds():
+    """Nothing listens on the port: one line after [feed] bus_wait_s (nats-py's first connect with
+    reconnects allowed would retry for ever)."""
+    env = {**_env(), "DOM_FEED_BUS_WAIT_S": "2"}
+    t0 = time.monotonic()
+    r = subprocess.run([*DOM, "run", "--bus", "nats://127.0.0.1:1", "--duration", "3"], capture_output=True,
+                       text=True, timeout=60, env=env)
+    assert r.returncode != 0 and time.monotonic() - t0 < 30 and "Traceback" not in r.stderr
+    assert "cannot reach the bus at nats://127.0.0.1:1" in r.stderr, r.stderr[-500:]
