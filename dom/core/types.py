@@ -173,6 +173,8 @@ class AlertKind(enum.Enum):
     ICEBERG = "iceberg"
     ABSORPTION = "absorption"
     SPOOF = "spoof"
+    BURST = "burst"
+    SWEEP = "sweep"
 
 
 class AlertState(enum.Enum):

@@ -143,7 +143,10 @@ class UiModel:
         t = self.trend(alert.symbol)
         if t is None or not t[0].ready or t[0].direction == "flat":
             return False
-        longish = (alert.side is BookSide.BID) != (alert.kind is AlertKind.SPOOF)
+        if alert.kind in (AlertKind.BURST, AlertKind.SWEEP):
+            longish = alert.side is BookSide.ASK  # buyers taking the asks
+        else:
+            longish = (alert.side is BookSide.BID) != (alert.kind is AlertKind.SPOOF)
         return (t[0].direction == "down") if longish else (t[0].direction == "up")
 
     def now_ns(self) -> int:

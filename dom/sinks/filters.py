@@ -9,7 +9,7 @@ from typing import Any, Mapping
 
 from dom.errors import SinkConfigError
 
-KINDS = {"wall", "iceberg", "absorption", "spoof"}
+KINDS = {"wall", "iceberg", "absorption", "spoof", "burst", "sweep"}
 STATES = {"new", "update", "end"}
 SIDES = {"bid", "ask"}
 

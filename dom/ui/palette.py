@@ -70,6 +70,8 @@ class Palette:
             "iceberg": Style(color=Color.parse("#c678dd").rich_color, bold=True),
             "absorption": Style(color=warn.rich_color, bold=True),
             "spoof": Style(color=Color.parse("#ff8c42").rich_color, bold=True),
+            "burst": Style(color=Color.parse("#ff5fd2").rich_color, bold=True),
+            "sweep": Style(color=Color.parse("#4dd0e1").rich_color, bold=True),
         }
         heat = [Color.parse(h) for h in HEAT]
         self.heat = heat
@@ -96,7 +98,7 @@ class Palette:
                 setattr(self, name, {k: on_bg + x if x.bgcolor is None else x for k, x in value.items()})
 
 
-KIND_LETTER = {"wall": "W", "iceberg": "I", "absorption": "A", "spoof": "S"}
+KIND_LETTER = {"wall": "W", "iceberg": "I", "absorption": "A", "spoof": "S", "burst": "B", "sweep": "X"}
 SUFFIX = ((1e9, "B"), (1e6, "M"), (1e3, "k"))
 
 

@@ -2,7 +2,8 @@
 
 ``make_observers(params)`` returns the factory the engine calls for each symbol. Each detector
 is pure and deterministic (exchange time only, seeded sampling), and says nothing while its book
-is not synced. Implemented: walls, iceberg-like levels, absorption, pulled liquidity (spoof).
+is not synced. Implemented: walls, iceberg-like levels, absorption, pulled liquidity (spoof), momentum
+bursts and sweeps.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from typing import Any, Mapping
 
 from dom.core.detectors.absorption import AbsorptionDetector
 from dom.core.detectors.band import Bands
+from dom.core.detectors.burst import BurstDetector
 from dom.core.detectors.iceberg import IcebergDetector
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.detectors.spoof import SpoofDetector
+from dom.core.detectors.sweep import SweepDetector
 from dom.core.detectors.walls import WallDetector
 from dom.core.engine import Observer, ObserverFactory, SymbolState
 
@@ -36,6 +39,10 @@ def make_observers(params: DetectorParams | Mapping[str, Any] | None = None) -> 
             out.append(AbsorptionDetector(sym, p, slack))
         if p.spoofs:
             out.append(SpoofDetector(sym, p, bands, slack))
+        if p.bursts:
+            out.append(BurstDetector(sym, p))
+        if p.sweeps:
+            out.append(SweepDetector(sym, p))
         return out
 
     return factory

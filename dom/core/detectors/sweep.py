@@ -1,0 +1,144 @@
+"""Sweeps: one aggressive run that takes several price levels within a moment (issue #16).
+
+A *run* is the trades of one taker side whose exchange times lie within ``sweep_window_ms`` of
+the run's first trade and whose prices never step back (buyers: each trade at or above the last;
+sellers: at or below). A run that reaches ``sweep_min_levels`` distinct prices with at least
+``sweep_min_notional`` traded is a sweep: ``new`` the moment it reaches both (so a client sees it
+at once), ``end`` when the run is over (a trade of that side outside the window or against the
+direction, or any event later than the window) with the whole run in the evidence: levels taken,
+first and last price, ticks spanned, size, notional, trades and how long it took.
+
+Trades only: a venue's aggregated prints (Binance's aggTrade is one taker order at one price)
+are enough, and the book is not read. Like every detector it says nothing while the book is not
+synced, so that every alert of a run sits on a book the client could see.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from dom.core.detectors.params import DetectorParams
+from dom.core.engine import LevelChange, ObserverBase, SymbolState
+from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, FeedState, Output, TakerSide, Trade
+
+_MS = 1_000_000
+_SYNCED = FeedState.SYNCED
+
+
+class _Run:
+    __slots__ = ("first_t", "last_t", "first_px", "last_px", "levels", "qty", "notional", "trades", "id")
+
+    def __init__(self, t: int, px: int, qty: int, notional: float) -> None:
+        self.first_t = self.last_t = t
+        self.first_px = self.last_px = px
+        self.levels = 1
+        self.qty = qty
+        self.notional = notional
+        self.trades = 1
+        self.id: str | None = None  # set once announced
+
+
+class SweepDetector(ObserverBase):
+    def __init__(self, sym: SymbolState, p: DetectorParams) -> None:
+        self.p = p
+        self.inst = sym.instrument
+        self.window = p.sweep_window_ms * _MS
+        inst = sym.instrument
+        # Quote notional of one lot (x the price in ticks, unless inverse: its contracts are a fixed amount).
+        self.lot = float(inst.contract_size) * inst.qty.to_float(1)
+        self.tick = 0.0 if inst.inverse else inst.price.to_float(1)
+        self.runs: dict[TakerSide, _Run] = {}
+
+    # ------------------------------------------------------------------------------- hooks
+    def on_trade(self, sym: SymbolState, trade: Trade) -> list[Output]:
+        out: list[Output] = []
+        t = trade.ts_exchange_ns
+        self._expire(sym, t, out)
+        if sym.state is not _SYNCED:
+            return out
+        side = trade.taker
+        px = trade.px_ticks
+        run = self.runs.get(side)
+        buy = side is TakerSide.BUY
+        if run is not None:
+            onward = px >= run.last_px if buy else px <= run.last_px
+            if onward and t - run.first_t <= self.window and t >= run.last_t:
+                if px != run.last_px:
+                    run.levels += 1
+                    run.last_px = px
+                run.last_t = t
+                run.qty += trade.qty_lots
+                run.notional += self._notional(px, trade.qty_lots)
+                run.trades += 1
+                if run.id is None and self._is_sweep(run):
+                    out.append(self._alert(sym, side, run, AlertState.NEW, t))
+                return out
+            self._close(sym, side, run, t, out)
+        run = self.runs[side] = _Run(t, px, trade.qty_lots, self._notional(px, trade.qty_lots))
+        if self._is_sweep(run):  # (min_levels 1: every trade)
+            out.append(self._alert(sym, side, run, AlertState.NEW, t))
+        return out
+
+    def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
+        if not self.runs:
+            return []
+        out: list[Output] = []
+        self._expire(sym, delta.ts_exchange_ns, out)
+        return out
+
+    def on_sync_lost(self, sym: SymbolState, ts_ns: int) -> list[Output]:
+        out: list[Output] = []
+        for side, run in list(self.runs.items()):
+            if run.id is not None:
+                out.append(self._alert(sym, side, run, AlertState.END, ts_ns, end="unknown_resync"))
+        self.runs.clear()
+        return out
+
+    # ------------------------------------------------------------------------------- runs
+    def _notional(self, px: int, qty: int) -> float:
+        return qty * self.lot * (px * self.tick if self.tick else 1.0)
+
+    def _is_sweep(self, run: _Run) -> bool:
+        return run.levels >= self.p.sweep_min_levels and run.notional >= self.p.sweep_min_notional
+
+    def _expire(self, sym: SymbolState, t: int, out: list[Output]) -> None:
+        """Close the runs whose window has passed by exchange time ``t``."""
+        for side, run in list(self.runs.items()):
+            if t - run.first_t > self.window:
+                self._close(sym, side, run, t, out)
+
+    def _close(self, sym: SymbolState, side: TakerSide, run: _Run, t: int, out: list[Output]) -> None:
+        del self.runs[side]
+        if run.id is not None:
+            out.append(self._alert(sym, side, run, AlertState.END, max(run.last_t, min(t, run.first_t + self.window))))
+
+    def _alert(self, sym: SymbolState, side: TakerSide, run: _Run, state: AlertState, t: int,
+               end: str | None = None) -> Alert:
+        buy = side is TakerSide.BUY
+        book_side = BookSide.ASK if buy else BookSide.BID  # the side that was taken
+        if run.id is None:
+            run.id = f"{sym.symbol}:sweep:{book_side.value}:{run.first_px}:{run.first_t}"
+        inst = self.inst
+        span = abs(run.last_px - run.first_px)
+        ev = {
+            "direction": "up" if buy else "down",
+            "levels": run.levels,
+            "first_px": run.first_px,
+            "last_px": run.last_px,
+            "span_ticks": span,
+            "size_lots": run.qty,
+            "notional": round(run.notional, 2),
+            "trades": run.trades,
+            "duration_ms": (run.last_t - run.first_t) // _MS,
+            "window_ms": self.p.sweep_window_ms,
+        }
+        if end is not None:
+            ev["end"] = end
+        elif state is AlertState.END:
+            ev["end"] = "run_over"
+        verb = "sweep" if state is AlertState.NEW else "sweep ended"
+        who = "buyers" if buy else "sellers"
+        msg = (f"{verb}: {who} took {run.levels} levels {inst.px_str(run.first_px)} -> {inst.px_str(run.last_px)}, "
+               f"{inst.qty_str(run.qty)} in {(run.last_t - run.first_t) // _MS} ms")
+        score = min(1.0, run.levels / (2.0 * max(1, self.p.sweep_min_levels)))
+        return Alert(run.id, t, sym.symbol, AlertKind.SWEEP, state, book_side, run.last_px, run.qty, score, msg, ev)
