@@ -6,11 +6,16 @@ matched one-to-one, greedily by earliest detection, to labels of the same kind, 
 
 * wall, absorption: price within 1 tick and interval IoU >= 0.3;
 * iceberg: exact price, detection in [first refill, end + 2 s];
-* spoof: exact price, detection in [pull - 0.2 s, pull + 1 s].
+* spoof: exact price, detection in [pull - 0.2 s, pull + 1 s];
+* burst (news bursts, issue #16): same direction, detection in [start - 1 s, end + 2 s]; latency
+  from the start;
+* sweep: a price of the alert's within a tick of the labelled run's range, detection in
+  [start - 0.2 s, end + 1 s]; latency from the fill at which the run became a sweep.
 
 Further detections of an already matched label inside its window merge (not false alarms); the
 rest are false alarms. Decoys are labels no alert should match. False alarms per hour come from
-separate injection-free runs (decoys on).
+separate injection-free runs (decoys on); their sweeps are labelled too (the background's own
+sweeps are real ones), so there only unmatched sweep alerts are false.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from dom.runtime.simulated import drive
 from dom.sim.market import Market
 
 SEC = 1_000_000_000
-KINDS = ("wall", "iceberg", "absorption", "spoof")
+KINDS = ("wall", "iceberg", "absorption", "spoof", "burst", "sweep")
 
 
 @dataclass
@@ -108,6 +113,12 @@ def _fits(e: Episode, lab: dict, px: int, path: tuple[int, ...] = ()) -> bool:
     if e.kind in ("wall", "absorption"):
         near = any(abs(a - b) <= 1 for a in (e.prices or {e.px}) for b in (path or (px,)))
         return near and _iou(e.t_detect, e.t_end, t0, t1) >= 0.3
+    if e.kind == "burst":
+        return t0 - SEC <= e.t_detect <= t1 + 2 * SEC
+    if e.kind == "sweep":
+        first = lab["_first_px"]
+        lo, hi = min(first, px) - 1, max(first, px) + 1
+        return any(lo <= a <= hi for a in (e.prices or {e.px})) and t0 - SEC // 5 <= e.t_detect <= t1 + SEC
     if e.px != px:
         return False
     if e.kind == "iceberg":
@@ -147,6 +158,9 @@ def _on_other_large(e: Episode, labels: list[dict], prices: dict[str, Any]) -> b
 def score(eps: list[Episode], labels: list[dict], prices: dict[str, Any]) -> dict[str, KindScore]:
     out = {k: KindScore() for k in KINDS}
     truth = [lab for lab in labels if lab["kind"] in out]
+    for lab in truth:
+        if lab["kind"] == "sweep":
+            lab["_first_px"] = prices[lab["symbol"]].px(lab["params"]["first_price"])
     for lab in truth:
         s = out[lab["kind"]]
         s.labels += 1
@@ -201,8 +215,9 @@ class _Collect(ListenerBase):
 
 
 def run_market(preset: str, seed: int, minutes: float, params: DetectorParams, depth_ms: int = 100,
-               skew_ms: float = 0.0, injections: bool = True) -> tuple[list[Alert], list[dict], Market]:
-    m = Market(preset, seed=seed, depth_ms=depth_ms, injections=injections, tickers=False)
+               skew_ms: float = 0.0, injections: bool = True, symbols: int | None = None,
+               ) -> tuple[list[Alert], list[dict], Market]:
+    m = Market(preset, seed=seed, depth_ms=depth_ms, injections=injections, tickers=False, symbols=symbols)
     pipe = Pipeline("sim", detectors=make_observers(params), hold_ms=max(0, params.merge_hold_ms))
     alerts: list[Alert] = []
     pipe.subscribe(_Collect(alerts))
@@ -212,28 +227,33 @@ def run_market(preset: str, seed: int, minutes: float, params: DetectorParams, d
     return alerts, m.labels, m
 
 
-def _score_seed(job: tuple[str, int, float, DetectorParams, int, float]) -> tuple[dict[str, KindScore], dict[str, int]]:
+def _score_seed(job: tuple) -> tuple[dict[str, KindScore], dict[str, int]]:
     """One seed: its labelled run scored, and the alerts of its injection-free twin (false alarms)."""
-    preset, seed, minutes, params, depth_ms, skew_ms = job
-    alerts, labels, m = run_market(preset, seed, minutes, params, depth_ms, skew_ms)
+    preset, seed, minutes, params, depth_ms, skew_ms, symbols = job
+    alerts, labels, m = run_market(preset, seed, minutes, params, depth_ms, skew_ms, symbols=symbols)
     scores = score(episodes(alerts, m.now), labels, m.instruments)
     clean, clean_labels, cm = run_market(preset, seed + 100_000, minutes, params, depth_ms, skew_ms,
-                                         injections=False)
+                                         injections=False, symbols=symbols)
     fa = {k: 0 for k in KINDS}
-    for e in episodes(clean, cm.now):
+    clean_eps = episodes(clean, cm.now)
+    for e in clean_eps:
+        if e.kind == "sweep":
+            continue  # scored against the clean run's own sweeps below
         if not (e.kind in ("wall", "iceberg") and _on_other_large(e, clean_labels, cm.instruments)):
             fa[e.kind] = fa.get(e.kind, 0) + 1
+    fa["sweep"] = score([e for e in clean_eps if e.kind == "sweep"], clean_labels, cm.instruments)["sweep"].false_alarms
     return scores, fa
 
 
 def evaluate(preset: str, seeds: list[int], minutes: float, params: DetectorParams | None = None,
-             depth_ms: int = 100, skew_ms: float = 0.0, progress=None, jobs: int = 1) -> dict[str, Any]:
+             depth_ms: int = 100, skew_ms: float = 0.0, progress=None, jobs: int = 1,
+             symbols: int | None = None) -> dict[str, Any]:
     """Score ``seeds``; with ``jobs`` > 1 the seeds run in that many processes (the result is the
     same: seeds are merged in order)."""
     params = params or DetectorParams()
     total = {k: KindScore() for k in KINDS}
     fa = {k: 0 for k in KINDS}
-    work = [(preset, seed, minutes, params, depth_ms, skew_ms) for seed in seeds]
+    work = [(preset, seed, minutes, params, depth_ms, skew_ms, symbols) for seed in seeds]
     pool = None
     if jobs > 1 and len(seeds) > 1:
         from concurrent.futures import ProcessPoolExecutor  # only here: dom eval --jobs
@@ -267,7 +287,7 @@ def evaluate(preset: str, seeds: list[int], minutes: float, params: DetectorPara
         r = s.row()
         r["false_alarms_per_hour_clean"] = round(fa[k] / hours, 2) if hours else None
         rows[k] = r
-    return {"preset": preset, "seeds": [seeds[0], seeds[-1]], "minutes_per_seed": minutes,
+    return {"preset": preset, "symbols": symbols, "seeds": [seeds[0], seeds[-1]], "minutes_per_seed": minutes,
             "depth_ms": depth_ms, "skew_ms": skew_ms, "market_hours": round(2 * hours, 3), "kinds": rows}
 
 
@@ -276,11 +296,11 @@ ROBUSTNESS = ((100, 0.0), (250, 0.0), (500, 0.0), (100, 200.0), (100, 1000.0))
 
 
 def robustness(preset: str, seeds: list[int], minutes: float, params: DetectorParams | None = None,
-               progress=None, jobs: int = 1) -> list[dict[str, Any]]:
+               progress=None, jobs: int = 1, symbols: int | None = None) -> list[dict[str, Any]]:
     """The same scoring under slower depth pushes and stream skew (DETECTORS.md §4 strata)."""
     out = []
     for i, (depth_ms, skew_ms) in enumerate(ROBUSTNESS):
-        res = evaluate(preset, seeds, minutes, params, depth_ms, skew_ms, jobs=jobs)
+        res = evaluate(preset, seeds, minutes, params, depth_ms, skew_ms, jobs=jobs, symbols=symbols)
         out.append({"depth_ms": depth_ms, "skew_ms": skew_ms, "kinds": res["kinds"]})
         if progress:
             progress(i + 1, len(ROBUSTNESS))

@@ -15,7 +15,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "precision, recall (detectable subset and all), F1, false alarms per hour on injection-free "
         "runs, detection latency. Simulator figures are not real-market accuracy.",
     )
-    p.add_argument("--preset", default="mixed", choices=["mixed", "major", "smallcap"])
+    p.add_argument("--preset", default="mixed", choices=["mixed", "major", "smallcap", "sectors"],
+                   help="the built-in market's preset (sectors: 53 symbols with news bursts, sweep orders and "
+                        "sector rotation, where bursts are scored)")
+    p.add_argument("--symbols", type=int, metavar="N", help="only the preset's first N symbols (default: all)")
     p.add_argument("--seeds", default="100-104", help="a seed or a range A-B (default 100-104)")
     p.add_argument("--minutes", type=float, default=10.0, help="market minutes per seed")
     p.add_argument("--depth-ms", type=int, default=100, choices=[100, 250, 500])
@@ -62,7 +65,12 @@ def run(args: argparse.Namespace) -> int:
     def progress(done: int, total: int) -> None:
         print(f"\r  seed {done}/{total}  ({time.perf_counter() - t0:.0f} s)", end="", file=sys.stderr, flush=True)
 
-    res = evaluate(args.preset, seeds, args.minutes, params, args.depth_ms, args.skew_ms, progress, args.jobs)
+    if args.symbols is not None and args.symbols < 1:
+        from dom.errors import ConfigError
+
+        raise ConfigError("--symbols: expected N >= 1")
+    res = evaluate(args.preset, seeds, args.minutes, params, args.depth_ms, args.skew_ms, progress, args.jobs,
+                   symbols=args.symbols)
     print(file=sys.stderr)
     if args.robustness:
         t1 = time.perf_counter()
@@ -71,14 +79,15 @@ def run(args: argparse.Namespace) -> int:
             print(f"\r  robustness {done}/{total}  ({time.perf_counter() - t1:.0f} s)", end="", file=sys.stderr,
                   flush=True)
 
-        res["robustness"] = robustness(args.preset, seeds, args.minutes, params, rprogress, args.jobs)
+        res["robustness"] = robustness(args.preset, seeds, args.minutes, params, rprogress, args.jobs,
+                                       symbols=args.symbols)
         print(file=sys.stderr)
     res["wall_seconds"] = round(time.perf_counter() - t0, 1)
     res["market_minutes_per_wall_second"] = round(res["market_hours"] * 60 / max(res["wall_seconds"], 1e-9), 2)
     if args.json:
         print(orjson.dumps(res).decode())
         return 0
-    print(f"dom eval: preset {res['preset']}, seeds {args.seeds}, {args.minutes:g} min each + as many "
+    print(f"dom eval: preset {res['preset']}{'' if args.symbols is None else f' ({args.symbols} symbols)'}, seeds {args.seeds}, {args.minutes:g} min each + as many "
           f"injection-free, depth {args.depth_ms} ms, skew {args.skew_ms:g} ms "
           f"({res['market_hours']:g} market hours in {res['wall_seconds']:g} s)")
     print(f"{'kind':11}{'labels':>7}{'detect.':>8}{'alerts':>7}{'FP':>5}{'other':>6}{'P':>7}{'P strict':>9}"

@@ -24,10 +24,14 @@ from dom.sim.agents import KINDS, SEC, Agent
 from dom.sim.decoys import DECOYS
 from dom.sim.flow import Flow
 from dom.sim.matching import ASK, BID, OWNER, MatchingBook
-from dom.sim.presets import SymbolSpec, preset
+from dom.sim.news import NewsBurstAgent, SweepAgent, SweepLabeller
+from dom.sim.presets import OPTIONS, SymbolSpec, preset
+from dom.sim.sectors import SectorFactors
 from dom.venues.binance_usdm import codec as wire
 
 STEP_NS = 50_000_000
+STEERING = frozenset({"iceberg", "spoof", "absorption", "burst"})
+"""Agents that steer the flow or the price: one at a time per symbol."""
 DEFAULT_START_NS = 1_767_225_600 * SEC  # 2026-01-01T00:00:00Z: headless runs are reproducible
 FUNDING_PERIOD_NS = 8 * 3600 * SEC
 
@@ -66,6 +70,8 @@ class SymbolSim:
         self.funding_rate = 0.0001
         self.last_trade_px = start_px
         self.open_px = start_px
+        self.sweeps = SweepLabeller(self)
+        self.news_rng = random.Random(uid0)  # news and sweep orders draw here only (the market reseeds it)
         self._seed_book(start_px)
 
     def _seed_book(self, mid: int) -> None:
@@ -105,6 +111,10 @@ class Market:
         injection_rate: float = 1 / 30.0,
         tickers: bool = True,
         specs: list[SymbolSpec] | None = None,
+        news: bool | None = None,
+        sector_factors: bool | None = None,
+        news_every_s: float = 1200.0,
+        sweep_every_s: float = 300.0,
     ) -> None:
         if depth_ms not in (100, 250, 500):
             raise ValueError("depth_ms must be 100, 250 or 500")
@@ -119,15 +129,29 @@ class Market:
         self.now = start_ns
         self.start_ns = start_ns
         self.steps = 0
+        given_specs = specs
         specs = specs or preset(preset_name, symbols)
         self.syms: dict[str, SymbolSim] = {}
         for i, spec in enumerate(specs):
             rng = random.Random(self.rng.getrandbits(64))
             self.syms[spec.symbol] = SymbolSim(spec, rng, depth_ms, start_ns, 1_000_000_000 * (i + 1))
+            # From the seed, not from ``self.rng``: drawing there would change every preset's market.
+            self.syms[spec.symbol].news_rng = random.Random(seed * 1_000_003 + 7_919 * i + 17)
         self.factor_vol = 3.0  # common factor, ticks of the major per sqrt(s) (5e-5 of price)
         self.factor_active = False  # market-wide volatility regime: x2 for ~2 min in ~10
         self.factor_drift = 0.0  # ticks of the major per s, while a scripted move lasts
         self.factor_drift_until = 0
+        opts = OPTIONS.get(preset_name, {}) if given_specs is None else {}
+        # News bursts and sweep orders (labelled; each symbol one every ``news_every_s`` /
+        # ``sweep_every_s`` of market time on average) and sector factors with rotation episodes:
+        # the preset's choice unless given. Their draws come from their own generators, so turning
+        # them off leaves a preset's market as it was.
+        self.news = opts.get("news", False) if news is None else news
+        self.news_every_s = news_every_s
+        self.sweep_every_s = sweep_every_s
+        want_sectors = opts.get("sector_factors", False) if sector_factors is None else sector_factors
+        self.sectors = SectorFactors([sim.spec.sector for sim in self.syms.values()][1:],
+                                     random.Random(seed * 1_000_003 + 11)) if want_sectors else None
         self._depth_every = depth_ms * 1_000_000 // STEP_NS
         self._label_n = 0
         self.labels: list[dict] = []
@@ -149,16 +173,29 @@ class Market:
             factor += self.factor_drift * dt
         out: list[Msg] = []
         publish_depth = self.steps % self._depth_every == 0
+        sectors = self.sectors
+        if sectors is not None:
+            sectors.step(t, dt)
+            if sectors.labels:
+                self.labels += sectors.labels
+                sectors.labels = []
         for sim in self.syms.values():
             sim.now = t
             # The factor is in units of the major's ticks; scale to each symbol's own price.
-            sim.flow.step(sim.book, t, dt, factor * self._factor_scale(sim))
+            move = factor * self._factor_scale(sim)
+            if sectors is not None and sim.spec.sector in sectors.move:
+                # The sector's own move, relative: not scaled by the symbol's beta to the market.
+                move += sectors.move[sim.spec.sector] * sim.flow.fair / max(sim.spec.beta, 1e-9)
+            sim.flow.step(sim.book, t, dt, move)
             for ag in sim.agents:
                 ag.step(t)
             self._account_fills(sim, out, t)
+            sim.sweeps.expire(t)
             self._retire_agents(sim)
             if self.injections or self.decoys:
                 self._maybe_inject(sim, t)
+            if self.news and self.injections:
+                self._maybe_news(sim, t)
             if publish_depth:
                 self._publish_depth(sim, out, t)
             if self.steps % 20 == 0:
@@ -186,7 +223,7 @@ class Market:
             return
         running = {a.kind for a in sim.agents} | {getattr(a, "decoy", "") for a in sim.agents}
         kinds = [k for k in KINDS if self.injections and k not in running]
-        if running & {"iceberg", "spoof", "absorption"}:
+        if running & STEERING:
             kinds = [k for k in kinds if k == "wall"]  # one price-steering agent at a time
         kinds += [d for d in DECOYS if self.decoys and d not in running]
         if not kinds:
@@ -196,10 +233,28 @@ class Market:
         cls = KINDS.get(kind) or DECOYS[kind]
         sim.agents.append(cls(sim, sim.rng, t, f"{sim.spec.symbol}-{kind}-{self._label_n}"))
 
+    def _maybe_news(self, sim: SymbolSim, t: int) -> None:
+        rng = sim.news_rng
+        x = rng.random()
+        dt = STEP_NS / SEC
+        if x < dt / self.news_every_s:
+            # Not in the first 150 s: a burst is unusual against a history there is not yet.
+            if t - self.start_ns < 150 * SEC or sim.book.best(BID) is None or sim.book.best(ASK) is None or {a.kind for a in sim.agents} & STEERING:
+                return
+            self._label_n += 1
+            sim.agents.append(NewsBurstAgent(sim, rng, t, f"{sim.spec.symbol}-burst-{self._label_n}"))
+        elif x < dt / self.news_every_s + dt / self.sweep_every_s and sim.book.best(BID) is not None \
+                and sim.book.best(ASK) is not None:
+            sim.agents.append(SweepAgent(sim, rng, t, ""))  # its fills are published next step
+
     def _retire_agents(self, sim: SymbolSim) -> None:
+        if sim.sweeps.labels:
+            sim.labels += sim.sweeps.labels
+            self.labels += sim.sweeps.labels
+            sim.sweeps.labels = []
         if any(a.done for a in sim.agents):
             for a in sim.agents:
-                if a.done:
+                if a.done and getattr(a, "labelled", True):
                     lab = a.label()
                     sim.labels.append(lab)
                     self.labels.append(lab)
@@ -210,7 +265,18 @@ class Market:
         for sim in self.syms.values():
             for a in sim.agents:
                 a.finish(self.now, outcome="open_at_end")
+            sim.sweeps.close_all()
             self._retire_agents(sim)
+        if self.sectors is not None:
+            self.sectors.close(self.now)
+            self.labels += self.sectors.labels
+            self.sectors.labels = []
+
+    def rotate(self, sector: str, pct_per_h: float, seconds: float) -> dict:
+        """Script a rotation episode (the market must have sector factors)."""
+        if self.sectors is None:
+            raise ValueError("this market has no sector factors (preset 'sectors' or sector_factors=True)")
+        return self.sectors.rotate(sector, pct_per_h, seconds, self.now)
 
     # --------------------------------------------------------------------------- publishing
     def _account_fills(self, sim: SymbolSim, out: list[Msg], t: int) -> None:
@@ -222,6 +288,11 @@ class Market:
         i, n = 0, len(fills)
         while i < n:
             ts, px, qty, side, owner, _ = fills[i]
+            labeller = sim.sweeps
+            for k in range(i, n):
+                if fills[k][0] != ts or fills[k][1] != px or fills[k][3] != side:
+                    break
+                labeller.fill(ts, px, fills[k][2], side)
             if owner is not None:
                 owner.on_fill(qty, ts, None)
             j = i + 1

@@ -29,7 +29,7 @@ class SymbolSpec:
     base: str = ""
     open_interest_lots: int = 0
     arb_rate: float = 3.0  # orders / s per tick the mid lags the fair value beyond one tick
-    sector: str = ""  # served as exchangeInfo's underlyingSubType (a label only: no price factor yet)
+    sector: str = ""  # served as exchangeInfo's underlyingSubType; moves the price where the preset has sector factors
 
 
 MAJOR = SymbolSpec(
@@ -49,11 +49,35 @@ SMALLCAPS = [
 ]
 SECTORS = ("AI", "Meme", "DeFi", "Gaming", "Layer-2")  # the added small caps' labels, in turn
 
+# The "sectors" preset's small caps: made-up tickers, six sectors in turn, each on one of the four
+# small-cap templates above (so their books and flows are the ones the detectors are scored on).
+_NAMES = ("AUK BASS CARP DACE EIDER FINCH GULL HERON IBIS JAY KOI LARK MINK NEWT ORCA PUMA QUAIL ROOK "
+          "SKUA TERN URCHIN VOLE WASP YAK ZEBU ANT BEE CRAB DOVE EEL FOX GNAT HARE IGUANA JACKAL KRILL LYNX "
+          "MOLE NARWHAL OTTER PANDA RAVEN SEAL TAPIR URIAL VIPER WOLF XERUS YAPOK ZORIL ASP BOAR").split()
+SECTOR_ROTATION = ("AI", "Meme", "DeFi", "Gaming", "Layer-2", "RWA")
+
+
+def _sector_caps() -> list[SymbolSpec]:
+    out = []
+    for i, name in enumerate(_NAMES):
+        base = SMALLCAPS[i % len(SMALLCAPS)]
+        out.append(replace(base, symbol=f"{name}USDT", base=name, sector=SECTOR_ROTATION[i % len(SECTOR_ROTATION)]))
+    return out
+
+
 PRESETS: dict[str, list[SymbolSpec]] = {
     "major": [MAJOR],
     "smallcap": [SMALLCAPS[0]],
     "mixed": [MAJOR, *SMALLCAPS],
+    "sectors": [MAJOR, *_sector_caps()],
 }
+
+OPTIONS: dict[str, dict] = {
+    "sectors": {"news": True, "sector_factors": True},
+}
+"""What a preset turns on besides its symbols: ``news`` (labelled news bursts and sweep orders,
+dom/sim/news.py) and ``sector_factors`` (sector factors with rotation episodes, dom/sim/sectors.py).
+Off for the presets the four order-book detectors are scored on, whose markets stay as they were."""
 
 
 def preset(name: str, symbols: int | None = None) -> list[SymbolSpec]:

@@ -206,7 +206,7 @@ class DetectorParams:
     """The window's volume is at least this many times the usual window's ..."""
     burst_move_sigma: float = 4.0
     """... and the mid moved at least this many times the usual window move (root mean square) ..."""
-    burst_min_move_bps: float = 15.0
+    burst_min_move_bps: float = 50.0
     """... and at least this many basis points."""
     burst_end_mult: float = 1.5
     """The episode ends once the window's volume is under this many times the usual (frozen at the start)."""
@@ -218,7 +218,13 @@ class DetectorParams:
     sweep_min_levels: int = 3
     """... taking at least this many distinct prices ..."""
     sweep_min_notional: float = 5_000.0
-    """... and at least this much notional (quote currency)."""
+    """... at least this much notional (quote currency) ..."""
+    sweep_size_pct: float = 99.5
+    """... and a size at or above this percentile of the symbol's runs (all of them, of any size) ..."""
+    sweep_baseline_s: int = 600
+    """... over the last this many seconds."""
+    sweep_warmup_runs: int = 200
+    """Nothing is said before this many runs have been seen."""
 
     @classmethod
     def from_mapping(cls, table: Mapping[str, Any] | None) -> "DetectorParams":

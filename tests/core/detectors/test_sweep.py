@@ -1,6 +1,7 @@
 """The sweep detector on hand-written scripts: one taker run through several levels within
 100 ms (issue #16). Book: bids 0.5000 down, asks 0.5001 up, 1000 lots a level; the notional floor
-is 5,000 USDT (10,000 lots at 0.5)."""
+is 5,000 USDT (10,000 lots at 0.5). Each script first trades 250 runs of 100-1,000 lots (the
+baseline: a run must be outsized against them)."""
 
 from dom.core.detectors import DetectorParams
 from dom.core.types import AlertKind, AlertState, FeedState, FeedStatus, TakerSide
@@ -16,6 +17,12 @@ class Script(EventScript):
         super().__init__(DetectorParams(walls=False, icebergs=False, spoofs=False, absorptions=False, bursts=False,
                                         **params), flat_book(30))
 
+    def warm(self, n=250):
+        for i in range(n):
+            self.delta(asks=[(self.idle_px, 1000 + self.u % 2)], dt_ms=200)
+            self.trade(5001 if i % 2 else 5000, 100 + (i * 37) % 900, BUY if i % 2 else SELL)
+        self.idle(300)
+
     def run(self, prices, qty=5000, taker=BUY, step_ms=0):
         t0 = self.t
         for i, px in enumerate(prices):
@@ -24,7 +31,7 @@ class Script(EventScript):
 
 def test_buyers_taking_three_asks_at_once_is_a_sweep_with_the_whole_run_in_its_end():
     s = Script()
-    s.idle(1000)
+    s.warm()
     s.run([5001, 5002, 5003], step_ms=0)
     assert [a.state for a in s.alerts] == [AlertState.NEW]
     new = s.alerts[0]
@@ -44,7 +51,7 @@ def test_buyers_taking_three_asks_at_once_is_a_sweep_with_the_whole_run_in_its_e
 
 def test_sellers_mirror():
     s = Script()
-    s.idle(500)
+    s.warm()
     s.run([5000, 4999, 4998, 4998, 4997], taker=SELL, step_ms=10)
     s.idle(300)
     assert [a.state for a in s.alerts] == [AlertState.NEW, AlertState.END]
@@ -54,7 +61,9 @@ def test_sellers_mirror():
 
 def test_what_is_not_a_sweep():
     s = Script()
-    s.idle(500)
+    s.run([5001, 5002, 5003, 5004], qty=20_000)  # before the baseline: silent
+    s.idle(300)
+    s.warm()
     s.run([5001, 5002])  # two levels
     s.idle(300)
     s.run([5001, 5002, 5003], step_ms=60)  # three levels, but over 120 ms
@@ -67,15 +76,19 @@ def test_what_is_not_a_sweep():
     s.run([5000], taker=SELL)  # the other side does not extend a buyers' run
     s.idle(300)
     assert s.alerts == []
+    s.run([5001, 5002, 5003], qty=300, taker=SELL)  # three levels, 900 lots: not outsized here
+    s.idle(300)
+    assert s.alerts == []
     t = Script(sweep_min_notional=1000.0)
-    t.idle(500)
+    t.warm()
     t.run([5001, 5002, 5003], qty=1000)
     assert [a.state for a in t.alerts] == [AlertState.NEW]  # the floor is the config's
+    assert t.alerts[0].evidence["outsized_from_lots"] <= 1000 and t.alerts[0].evidence["runs_in_baseline"] > 200
 
 
 def test_nothing_while_the_book_is_not_synced_and_a_resync_ends_the_run():
     s = Script()
-    s.idle(500)
+    s.warm()
     s.run([5001, 5002, 5003])
     s.feed(FeedStatus("KITEUSDT", FeedState.DISCONNECTED, "gone", s.t, s.t))
     assert [a.state for a in s.alerts] == [AlertState.NEW, AlertState.END]
