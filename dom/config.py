@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from dom.errors import ConfigError
+from dom.sim.presets import PRESET_NAMES
 
 
 @dataclass
@@ -346,7 +347,7 @@ def _validate(cfg: Config, env: Mapping[str, str]) -> None:
         _number(cfg, f"reconnect.{k}", positive=k != "initial_s")
     r = cfg.reconnect
     _need(r.min_s <= r.max_s, "reconnect.min_s", f"must be at most reconnect.max_s ({r.max_s!r})", r.min_s)
-    _need(cfg.sim.preset in ("mixed", "major", "smallcap"), "sim.preset", "must be mixed, major or smallcap",
+    _need(cfg.sim.preset in PRESET_NAMES, "sim.preset", "must be " + ", ".join(PRESET_NAMES),
           cfg.sim.preset)
     _need(isinstance(cfg.sim.seed, int) and not isinstance(cfg.sim.seed, bool), "sim.seed", "must be an integer",
           cfg.sim.seed)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from dom.sim.presets import PRESET_NAMES
+
 VENUES = "binanceusdm | ccxt:<exchange id> | sim"
 
 
@@ -20,7 +22,8 @@ def add_source_args(p: argparse.ArgumentParser, bus: bool = True) -> None:
                             "(books, trades and alerts of --venue as `dom collect` publishes them)")
     p.add_argument("--depth-ms", type=int, choices=[100, 250, 500], help="depth push interval (default 100)")
     p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
-    p.add_argument("--preset", choices=["mixed", "major", "smallcap"], help="built-in market preset")
+    p.add_argument("--preset", choices=PRESET_NAMES,
+                   help="built-in market preset (default mixed; dom scan: sectors, 53 symbols in six sectors)")
     p.add_argument("--seed", type=int, help="built-in market seed")
     p.add_argument("--stale-after", type=float, metavar="S", help="reconnect after S silent seconds (default 10)")
     p.add_argument("--book-stale-after", type=float, metavar="S",

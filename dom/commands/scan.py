@@ -44,6 +44,8 @@ def run(args: argparse.Namespace) -> int:
             raise ConfigError(f"{name} {v}: expected a finite number >= {lo}")
     if args.stop_pct >= 100:
         raise ConfigError(f"--stop-pct {args.stop_pct}: a stop must be under 100% away")
+    if args.preset is None and args.venue in (None, "sim") and not args.bus_source and not args.endpoint:
+        args.preset = "sectors"  # the built-in market's whole-venue preset: 53 symbols in six sectors
     cfg = resolve(args)
     if not args.json:
         if args.sector or args.min_volume or args.sort != "rs_1h":

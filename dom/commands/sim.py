@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from dom.sim.presets import PRESET_NAMES
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -15,7 +17,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
     p.add_argument("--port", type=int, default=8765, help="port (0 = any free port)")
-    p.add_argument("--preset", default="mixed", choices=["mixed", "major", "smallcap"])
+    p.add_argument("--preset", default="mixed", choices=PRESET_NAMES,
+                   help="mixed (BTC + 4 small caps, default), major, smallcap, or sectors (BTC + 52 small caps in six "
+                        "sectors, with news bursts, sweep orders and sector rotation)")
     p.add_argument("--symbols", type=int, help="number of symbols (extra small caps are added)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--speed", type=float, default=1.0, help="market (or recording) seconds per wall second")

@@ -72,6 +72,8 @@ PRESETS: dict[str, list[SymbolSpec]] = {
     "sectors": [MAJOR, *_sector_caps()],
 }
 
+PRESET_NAMES = ("mixed", "major", "smallcap", "sectors")
+
 OPTIONS: dict[str, dict] = {
     "sectors": {"news": True, "sector_factors": True},
 }

@@ -1,15 +1,22 @@
-"""The scanner on screen (``S``): every symbol ranked, refreshed each second; ``o`` changes the
-ranking column, ``enter`` opens the ladder on the selected symbol, ``escape`` / ``S`` go back.
-The rows are ``dom.runtime.scan``'s (docs/SCAN.md)."""
+"""The scanner on screen (``S``): every symbol ranked, refreshed each second. A click on a column's
+header ranks by it (again: the other way), ``o`` steps through the usual rankings, ``r``
+reverses, ``f`` steps the sector filter through the sectors, ``x`` shows only symbols with live
+alerts; ``enter`` opens the ladder on the selected symbol, ``escape`` / ``S`` go back. Live
+alerts show as letters (B burst, X sweep, W wall, I iceberg, A absorption, S pulled liquidity),
+and the bursting symbols are named in the header. The rows are ``dom.runtime.scan``'s
+(docs/SCAN.md)."""
 
 from __future__ import annotations
 
 from typing import Any, Callable
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
+
+from dom.ui.palette import KIND_LETTER
 
 # (header, row field, how to show it)
 COLUMNS: list[tuple[str, str, Callable[[Any], str]]] = []
@@ -44,7 +51,30 @@ COLUMNS = [
     ("RSI", "rsi14_1m", lambda v: _num(v, 0)), ("5m", "trend_5m", lambda v: v or "-"),
     ("burst", "burst_score", lambda v: _num(v, 1)),
     ("alerts", "alerts", str),
+    ("live", "alerts_by_kind", lambda v: _live(v)),
 ]
+
+
+def _live(by_kind: Any) -> str:
+    """Live alert episodes by kind as letters, bursts and sweeps first: ``B X2 W``."""
+    if not by_kind:
+        return ""
+    order = sorted(by_kind, key=lambda k: (k not in ("burst", "sweep"), k))
+    return " ".join(KIND_LETTER.get(k, "?") + (str(n) if n > 1 else "") for k in order for n in [by_kind[k]] if n)
+
+
+def _sort_key(v: Any) -> tuple:
+    """Values first (numbers, then text), missing ones last whichever way the column is ranked."""
+    if v is None or v == "":
+        return (1, 0, "")
+    if isinstance(v, dict):
+        return (0, sum(v.values()), "")
+    if isinstance(v, (int, float)):
+        return (0, float(v), "")
+    try:
+        return (0, float(v), "")
+    except (TypeError, ValueError):
+        return (0, 0, str(v))
 SORTS = ["rs_1h", "rs_24h", "burst_score", "change_5m_pct", "change_1h_pct", "change_24h_pct", "quote_volume_24h", "alerts"]
 
 
@@ -55,21 +85,27 @@ class ScanScreen(Screen[str]):
     ScanScreen DataTable { height: 1fr; }
     ScanScreen #scanhead { height: 1; background: $panel; }
     """
-    BINDINGS = [Binding("escape,S,q", "close", "back to the ladder"), Binding("o", "sort", "rank by the next column")]
+    BINDINGS = [Binding("escape,S,q", "close", "back to the ladder"), Binding("o", "sort", "rank by the next column"),
+                Binding("r", "reverse", "reverse the ranking"), Binding("f", "sector", "next sector filter"),
+                Binding("x", "live_only", "only symbols with live alerts")]
 
     def __init__(self, rows: Callable[[str], dict], current: str, refresh_s: float = 1.0) -> None:
         super().__init__()
         self.rows = rows  # sort key -> the scan document
         self.current = current
         self.sort = SORTS[0]
+        self.descending = True
+        self.sector: str | None = None  # show only this sector
+        self.live_only = False
+        self.sectors: list[str] = []
         self.refresh_s = refresh_s
         self.symbols: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield Static("", id="scanhead")
         t = DataTable(cursor_type="row", zebra_stripes=True)
-        for head, _, _ in COLUMNS:
-            t.add_column(head)
+        for head, key, _ in COLUMNS:
+            t.add_column(head, key=key)
         yield t
 
     def on_mount(self) -> None:
@@ -79,25 +115,64 @@ class ScanScreen(Screen[str]):
         self.query_one(DataTable).focus()
 
     def fill(self, keep_cursor: bool = True) -> None:
-        doc = self.rows(self.sort)
+        doc = self.rows(self.sort if self.sort in SORTS else SORTS[0])
         t = self.query_one(DataTable)
         selected = self.symbols[t.cursor_row] if keep_cursor and 0 <= t.cursor_row < len(self.symbols) else self.current
         t.clear()
-        self.symbols = [r["symbol"] for r in doc["rows"]]
-        for r in doc["rows"]:
-            t.add_row(*(fmt(r.get(key)) for _, key, fmt in COLUMNS), key=r["symbol"])
+        rows = doc["rows"]
+        self.sectors = sorted({r["sector"] for r in rows if r.get("sector")})
+        if self.sector is not None:
+            rows = [r for r in rows if r.get("sector") == self.sector]
+        if self.live_only:
+            rows = [r for r in rows if r.get("alerts")]
+        have = [r for r in rows if _sort_key(r.get(self.sort))[0] == 0]
+        have.sort(key=lambda r: _sort_key(r.get(self.sort)), reverse=self.descending)
+        rows = have + [r for r in rows if _sort_key(r.get(self.sort))[0] == 1]
+        self.symbols = [r["symbol"] for r in rows]
+        for i, r in enumerate(rows):
+            cells = [fmt(r.get(key)) for _, key, fmt in COLUMNS]
+            cells[0] = str(i + 1)  # the place on this screen (its rank under the filter)
+            t.add_row(*cells, key=r["symbol"])
         if selected in self.symbols:
             t.move_cursor(row=self.symbols.index(selected))
         ref = doc.get("reference") or "-"
         secs = [d for d in doc.get("sectors") or [] if d["median_rs_1h"] is not None]  # (ranked on something)
         lead = f"  sectors: {' > '.join(d['sector'] for d in secs[:4])}" if secs else ""
         gained = f" (gained most: {doc['gained_most_1h']})" if doc.get("gained_most_1h") else ""
-        self.query_one("#scanhead", Static).update(
-            f" scan: {len(self.symbols)} symbols ranked by {self.sort} (relative strength vs {ref} net of beta)"
-            f"{lead}{gained}  o: rank by  enter: ladder  esc: back")
+        bursting = [r["symbol"].removesuffix("USDT") for r in doc["rows"] if (r.get("alerts_by_kind") or {}).get("burst")]
+        burst = f"  BURST: {' '.join(bursting[:5])}" if bursting else ""
+        way = "" if self.descending else " (lowest first)"
+        only = (f" of {self.sector}" if self.sector else "") + (" with live alerts" if self.live_only else "")
+        self.query_one("#scanhead", Static).update(Text(
+            f" scan: {len(self.symbols)} symbols{only} ranked by {self.sort}{way} (RS vs {ref} net of beta)"
+            f"{burst}{lead}{gained}  click a header or o: rank  r f x  enter: ladder  esc: back"))
 
     def action_sort(self) -> None:
-        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)] if self.sort in SORTS else SORTS[0]
+        self.descending = True
+        self.fill()
+
+    def action_reverse(self) -> None:
+        self.descending = not self.descending
+        self.fill()
+
+    def action_sector(self) -> None:
+        """All sectors, then each sector in turn, then all again."""
+        cycle: list[str | None] = [None, *self.sectors]
+        i = cycle.index(self.sector) if self.sector in cycle else 0
+        self.sector = cycle[(i + 1) % len(cycle)]
+        self.fill(keep_cursor=False)
+
+    def action_live_only(self) -> None:
+        self.live_only = not self.live_only
+        self.fill(keep_cursor=False)
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        key = str(event.column_key.value)
+        if key == self.sort:
+            self.descending = not self.descending
+        else:
+            self.sort, self.descending = key, key not in ("symbol", "sector", "rank")
         self.fill()
 
     def action_close(self) -> None:

@@ -45,3 +45,53 @@ async def test_scan_screen_ranks_every_symbol_and_opens_the_ladder():
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, ScanScreen) and app.symbol == target
+
+
+def _spread(app, sym):
+    return next(r for r in app.model.scan("rs_1h")["rows"] if r["symbol"] == sym)["spread_bps"]
+
+
+async def test_any_column_ranks_both_ways_and_the_filters_narrow_the_rows():
+    app = make_app(seconds=120)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("S")
+        await pilot.pause()
+        screen = app.screen
+        table = screen.query_one(DataTable)
+        col = list(table.columns).index("spread_bps")
+        header = table.columns["spread_bps"]
+        for descending in (True, False):  # a click on the header, then another: the other way
+            table.post_message(DataTable.HeaderSelected(table, header.key, col, header.label))
+            await pilot.pause()
+            assert screen.sort == "spread_bps" and screen.descending is descending
+            values = [_spread(app, s) for s in screen.symbols]
+            known = [v for v in values if v is not None]
+            assert known == sorted(known, reverse=descending) and len(known) >= 3
+            assert values[: len(known)] == known  # the missing ones last, either way
+            assert [_cells(table, i)["#"] for i in range(table.row_count)] == [str(i + 1) for i in range(table.row_count)]
+        await pilot.press("r")
+        await pilot.pause()
+        assert screen.descending is True
+        await pilot.press("f")
+        await pilot.pause()
+        first = screen.sectors[0]
+        assert screen.sector == first and screen.symbols
+        rows = {r["symbol"]: r for r in app.model.scan("rs_1h")["rows"]}
+        assert all(rows[s]["sector"] == first for s in screen.symbols)
+        assert f"symbols of {first} ranked" in str(screen.query_one("#scanhead").render())
+        for _ in screen.sectors:  # through every sector and back to all
+            await pilot.press("f")
+            await pilot.pause()
+        assert screen.sector is None and len(screen.symbols) == len(rows)
+        await pilot.press("x")
+        await pilot.pause()
+        assert all(rows[s]["alerts"] for s in screen.symbols)
+        assert len(screen.symbols) == sum(1 for r in app.model.scan("rs_1h")["rows"] if r["alerts"])
+
+
+def test_live_alerts_show_as_letters_bursts_and_sweeps_first():
+    from dom.ui.scan_screen import _live
+
+    assert _live({"wall": 2, "burst": 1, "sweep": 3, "spoof": 0}) == "B X3 W2"
+    assert _live({}) == "" and _live(None) == ""
