@@ -41,7 +41,8 @@ def _big(v: Any) -> str:
 
 
 COLUMNS = [
-    ("#", "rank", str), ("symbol", "symbol", lambda v: v.removesuffix("USDT")), ("sector", "sector", lambda v: v or "-"), ("last", "last", lambda v: v or "-"),
+    ("#", "rank", str), ("symbol", "symbol", lambda v: v.removesuffix("USDT")), ("live", "alerts_by_kind", lambda v: _live(v)),
+    ("sector", "sector", lambda v: v or "-"), ("last", "last", lambda v: v or "-"),
     ("5m", "change_5m_pct", _pct), ("1h", "change_1h_pct", _pct), ("24h", "change_24h_pct", _pct),
     ("RS 1h", "rs_1h", _pct), ("RS 24h", "rs_24h", _pct), ("beta", "beta", _num),
     ("vol 24h", "quote_volume_24h", _big), ("OI chg", "open_interest_change_pct", _pct),
@@ -51,7 +52,6 @@ COLUMNS = [
     ("RSI", "rsi14_1m", lambda v: _num(v, 0)), ("5m", "trend_5m", lambda v: v or "-"),
     ("burst", "burst_score", lambda v: _num(v, 1)),
     ("alerts", "alerts", str),
-    ("live", "alerts_by_kind", lambda v: _live(v)),
 ]
 
 
@@ -83,7 +83,7 @@ class ScanScreen(Screen[str]):
 
     DEFAULT_CSS = """
     ScanScreen DataTable { height: 1fr; }
-    ScanScreen #scanhead { height: 1; background: $panel; }
+    ScanScreen #scanhead { height: 2; background: $panel; }
     """
     BINDINGS = [Binding("escape,S,q", "close", "back to the ladder"), Binding("o", "sort", "rank by the next column"),
                 Binding("r", "reverse", "reverse the ranking"), Binding("f", "sector", "next sector filter"),
@@ -137,15 +137,16 @@ class ScanScreen(Screen[str]):
             t.move_cursor(row=self.symbols.index(selected))
         ref = doc.get("reference") or "-"
         secs = [d for d in doc.get("sectors") or [] if d["median_rs_1h"] is not None]  # (ranked on something)
-        lead = f"  sectors: {' > '.join(d['sector'] for d in secs[:4])}" if secs else ""
+        lead = f" sectors: {' > '.join(d['sector'] for d in secs[:6])}" if secs else ""
         gained = f" (gained most: {doc['gained_most_1h']})" if doc.get("gained_most_1h") else ""
         bursting = [r["symbol"].removesuffix("USDT") for r in doc["rows"] if (r.get("alerts_by_kind") or {}).get("burst")]
-        burst = f"  BURST: {' '.join(bursting[:5])}" if bursting else ""
+        burst = f" BURST: {' '.join(bursting[:6])} " if bursting else ""
         way = "" if self.descending else " (lowest first)"
         only = (f" of {self.sector}" if self.sector else "") + (" with live alerts" if self.live_only else "")
         self.query_one("#scanhead", Static).update(Text(
-            f" scan: {len(self.symbols)} symbols{only} ranked by {self.sort}{way} (RS vs {ref} net of beta)"
-            f"{burst}{lead}{gained}  click a header or o: rank  r f x  enter: ladder  esc: back"))
+            f" scan: {len(self.symbols)} symbols{only} by {self.sort}{way}, RS vs {ref} net of beta  |  "
+            f"o/header: rank  r: reverse  f: sector  x: live  enter: ladder  esc\n"
+            f"{burst}{lead}{gained}"))
 
     def action_sort(self) -> None:
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)] if self.sort in SORTS else SORTS[0]

@@ -29,7 +29,7 @@ async def test_scan_screen_ranks_every_symbol_and_opens_the_ladder():
             cells = _cells(table, i)
             assert cells["#"] == str(i + 1) and cells["symbol"] == r["symbol"].removesuffix("USDT")
             assert cells["alerts"] == str(r["alerts"])
-        assert "ranked by rs_1h" in str(screen.query_one("#scanhead").render())
+        assert "symbols by rs_1h" in str(screen.query_one("#scanhead").render())
         await pilot.press("o")
         await pilot.pause()
         assert screen.sort == "rs_24h"
@@ -79,7 +79,7 @@ async def test_any_column_ranks_both_ways_and_the_filters_narrow_the_rows():
         assert screen.sector == first and screen.symbols
         rows = {r["symbol"]: r for r in app.model.scan("rs_1h")["rows"]}
         assert all(rows[s]["sector"] == first for s in screen.symbols)
-        assert f"symbols of {first} ranked" in str(screen.query_one("#scanhead").render())
+        assert f"symbols of {first} by" in str(screen.query_one("#scanhead").render())
         for _ in screen.sectors:  # through every sector and back to all
             await pilot.press("f")
             await pilot.pause()
