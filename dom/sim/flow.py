@@ -48,7 +48,7 @@ class Flow:
     """Background flow state for one symbol (regime, Hawkes excitation, sign memory)."""
 
     __slots__ = ("spec", "rng", "active", "excite", "last_sign", "fair", "pressure", "pressure_until",
-                 "burst_side", "burst_mult", "burst_until", "start_px", "arb_rate", "oids", "n_ref", "steps")
+                 "burst_side", "burst_mult", "burst_until", "burst_excites", "start_px", "arb_rate", "oids", "n_ref", "steps")
 
     def __init__(self, spec: SymbolSpec, rng: random.Random, start_px: int) -> None:
         self.spec = spec
@@ -63,6 +63,7 @@ class Flow:
         self.burst_side = -1  # taker side of an absorption burst
         self.burst_mult = 1.0
         self.burst_until = 0
+        self.burst_excites = True  # burst orders excite the background's (Hawkes) as its own do
         self.arb_rate = spec.arb_rate  # arbitrage orders / s per tick of mispricing beyond one
         self.oids: list[int] = []  # background orders (some may have filled since)
         self.n_ref = 0  # background orders in the seeded book: the cancel hazard's scale
@@ -117,7 +118,7 @@ class Flow:
         n_mkt = poisson(rng, lam_m * dt)
         burst = t_ns < self.burst_until
         n_burst = poisson(rng, spec.market_rate * self.burst_mult * dt) if burst else 0
-        self.excite += 0.7 * 2.0 * (n_mkt + n_burst) / max(1.0, mult)
+        self.excite += 0.7 * 2.0 * (n_mkt + (n_burst if self.burst_excites else 0)) / max(1.0, mult)
         ops = [0] * n_add + [1] * n_can + [2] * n_mkt + [3] * n_burst
         rng.shuffle(ops)
         step_ns = int(dt * 1e9)

@@ -97,4 +97,6 @@ def test_decoys_are_labelled_and_injection_free_runs_have_only_decoys():
     for _ in clean.frames(60):
         pass
     clean.close_labels()
-    assert clean.labels and {lab["kind"] for lab in clean.labels} == {"decoy"}
+    # No injections: only decoys, and the sweeps the background's own takers made (labelled from
+    # the true fills in every run, dom/sim/news.py).
+    assert clean.labels and {lab["kind"] for lab in clean.labels} - {"sweep"} == {"decoy"}
