@@ -9,7 +9,7 @@
   this agent's or the background's.
 * :class:`SweepLabeller` (label kind ``sweep``): from the true fills, before they are aggregated
   and published, every run of one taker side within 100 ms whose prices never step back, taking
-  at least 3 distinct prices and 5,000 of notional, outsized (a size at or above the 99.5th
+  at least 3 distinct prices and 5,000 of notional, outsized (a size at or above the 99.9th
   percentile of the symbol's runs over the last 10 minutes, after 200 runs): the sweep of issue
   #16 with the detector's default parameters, applied to what happened rather than to what the
   wire shows. Which makes the sweep scores a test of the path (aggregation, delays, stream skew,
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 SWEEP_WINDOW_NS = 100_000_000
 SWEEP_LEVELS = 3
 SWEEP_NOTIONAL = 5_000.0
-SWEEP_SIZE_PCT = 99.5
+SWEEP_SIZE_PCT = 99.9
 SWEEP_BASELINE_NS = 600 * SEC
 SWEEP_WARMUP_RUNS = 200
 

@@ -219,7 +219,7 @@ class DetectorParams:
     """... taking at least this many distinct prices ..."""
     sweep_min_notional: float = 5_000.0
     """... at least this much notional (quote currency) ..."""
-    sweep_size_pct: float = 99.5
+    sweep_size_pct: float = 99.9
     """... and a size at or above this percentile of the symbol's runs (all of them, of any size) ..."""
     sweep_baseline_s: int = 600
     """... over the last this many seconds."""
