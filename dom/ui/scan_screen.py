@@ -137,16 +137,16 @@ class ScanScreen(Screen[str]):
             t.move_cursor(row=self.symbols.index(selected))
         ref = doc.get("reference") or "-"
         secs = [d for d in doc.get("sectors") or [] if d["median_rs_1h"] is not None]  # (ranked on something)
-        lead = f" sectors: {' > '.join(d['sector'] for d in secs[:6])}" if secs else ""
+        lead = f"| sectors: {' > '.join(d['sector'] for d in secs[:6])}" if secs else ""
         gained = f" (gained most: {doc['gained_most_1h']})" if doc.get("gained_most_1h") else ""
         bursting = [r["symbol"].removesuffix("USDT") for r in doc["rows"] if (r.get("alerts_by_kind") or {}).get("burst")]
-        burst = f" BURST: {' '.join(bursting[:6])} " if bursting else ""
+        burst = f"| BURST: {' '.join(bursting[:6])} " if bursting else ""
         way = "" if self.descending else " (lowest first)"
         only = (f" of {self.sector}" if self.sector else "") + (" with live alerts" if self.live_only else "")
         self.query_one("#scanhead", Static).update(Text(
-            f" scan: {len(self.symbols)} symbols{only} by {self.sort}{way}, RS vs {ref} net of beta  |  "
-            f"o/header: rank  r: reverse  f: sector  x: live  enter: ladder  esc\n"
-            f"{burst}{lead}{gained}"))
+            f" scan: {len(self.symbols)} symbols{only} by {self.sort}{way} | o/header rank  r reverse  "
+            f"f sector  x live  enter ladder  esc back\n"
+            f" RS vs {ref} net of beta {burst}{lead}{gained}"))
 
     def action_sort(self) -> None:
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)] if self.sort in SORTS else SORTS[0]
