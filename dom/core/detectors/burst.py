@@ -59,6 +59,7 @@ class BurstDetector(ObserverBase):
         self.closes: deque[int] = deque()  # finished seconds' last mid2 (0: none yet)
         self.sq: deque[float] = deque()  # squared window moves, one per finished second
         self.sq_sum = 0.0
+        self.sq_n = 0
         self.last_mid = 0
         self.ep: _Episode | None = None
 
@@ -127,6 +128,11 @@ class BurstDetector(ObserverBase):
                 self.sq_sum += r * r
                 if len(self.sq) > self.hist_s:
                     self.sq_sum -= self.sq.popleft()
+                self.sq_n += 1
+                if self.sq_n % self.hist_s == 0 or self.sq_sum < 0:
+                    # A running float sum that only adds and subtracts drifts (below zero after a
+                    # huge move has left the window): summed afresh once per window.
+                    self.sq_sum = math.fsum(self.sq)
 
     # ------------------------------------------------------------------------------ rule
     def _judge(self, sym: SymbolState, t: int) -> list[Output]:
