@@ -66,7 +66,7 @@ def scan_row(pipe: Any, symbol: str, alerts: LiveAlerts, stop_pct: float = 1.0) 
     mid = (bb[0] + ba[0]) / 2 if bb and ba else None
     last = st.last_trade.px_ticks if st.last_trade is not None else None
     row["last"] = inst.px_str(last) if last is not None else None
-    for name, win in (("5m", 300), ("1h", 3600)):
+    for name, win in (("5m", 300), ("1h", 3600), ("4h", 14400)):
         r = window_return(c.bars_1m, win) if c is not None else None
         row[f"change_{name}_pct"] = _r(r[0]) if r else None
         row[f"change_{name}_window_s"] = r[1] if r else None
@@ -79,13 +79,14 @@ def scan_row(pipe: Any, symbol: str, alerts: LiveAlerts, stop_pct: float = 1.0) 
     row["beta"] = _r(beta)
     row["beta_bars"] = "5m" if cb5 else ("1m" if cb else None)
     if c is not None and ref is not None and symbol != ctx.reference:
-        w = same_window(c.bars_1m, ref.bars_1m, 3600)
-        row["rs_1h"] = _r(relative_strength(w[0], w[1], beta)) if w else None
-        row["rs_1h_window_s"] = w[2] if w else None
+        for name, win in (("1h", 3600), ("4h", 14400)):
+            w = same_window(c.bars_1m, ref.bars_1m, win)
+            row[f"rs_{name}"] = _r(relative_strength(w[0], w[1], beta)) if w else None
+            row[f"rs_{name}_window_s"] = w[2] if w else None
         rt = ref.ticker
         row["rs_24h"] = _r(relative_strength(t.change_pct if t else None, rt.change_pct if rt else None, beta))
     else:
-        row["rs_1h"] = row["rs_1h_window_s"] = row["rs_24h"] = None
+        row["rs_1h"] = row["rs_1h_window_s"] = row["rs_4h"] = row["rs_4h_window_s"] = row["rs_24h"] = None
     oi = c.open_interest if c is not None else None
     row["open_interest"] = inst.qty_str(oi) if oi is not None else None
     chg = c.oi_change(ctx.oi_window_s) if c is not None else None
@@ -165,7 +166,7 @@ def scan_doc(pipe: Any, alerts: LiveAlerts, sort: str = "rs_1h", stop_pct: float
 
 
 def _sectors(rows: list[dict], reference: str) -> list[dict]:
-    """Sectors ranked by their symbols' median relative strength (1 h; 24 h beside it); each row
+    """Sectors ranked by their symbols' median relative strength (1 h; 4 h and 24 h beside it); each row
     gets its sector's rank. The reference is left out (it has no strength against itself)."""
     from dom.core.context.strength import sector_ranks
 
@@ -174,10 +175,12 @@ def _sectors(rows: list[dict], reference: str) -> list[dict]:
         if r["sector"] and r["symbol"] != reference:
             by.setdefault(r["sector"], []).append(r)
     r1 = sector_ranks({k: [r["rs_1h"] for r in v] for k, v in by.items()})
+    r4 = {name: (med, rank) for name, med, rank in sector_ranks({k: [r["rs_4h"] for r in v] for k, v in by.items()})}
     r24 = {name: (med, rank) for name, med, rank in sector_ranks({k: [r["rs_24h"] for r in v] for k, v in by.items()})}
     out = []
     for name, med, rank in r1:
-        out.append({"sector": name, "rank_1h": rank, "median_rs_1h": _r(med), "rank_24h": r24[name][1],
+        out.append({"sector": name, "rank_1h": rank, "median_rs_1h": _r(med), "rank_4h": r4[name][1],
+                    "median_rs_4h": _r(r4[name][0]), "rank_24h": r24[name][1],
                     "median_rs_24h": _r(r24[name][0]), "symbols": sorted(r["symbol"] for r in by[name])})
     ranks = {d["sector"]: d["rank_1h"] for d in out}
     for r in rows:

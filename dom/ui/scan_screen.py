@@ -43,8 +43,9 @@ def _big(v: Any) -> str:
 COLUMNS = [
     ("#", "rank", str), ("symbol", "symbol", lambda v: v.removesuffix("USDT")), ("live", "alerts_by_kind", lambda v: _live(v)),
     ("sector", "sector", lambda v: v or "-"), ("last", "last", lambda v: v or "-"),
-    ("5m", "change_5m_pct", _pct), ("1h", "change_1h_pct", _pct), ("24h", "change_24h_pct", _pct),
-    ("RS 1h", "rs_1h", _pct), ("RS 24h", "rs_24h", _pct), ("beta", "beta", _num),
+    ("5m", "change_5m_pct", _pct), ("1h", "change_1h_pct", _pct), ("4h", "change_4h_pct", _pct),
+    ("24h", "change_24h_pct", _pct), ("RS 1h", "rs_1h", _pct), ("RS 4h", "rs_4h", _pct), ("RS 24h", "rs_24h", _pct),
+    ("beta", "beta", _num),
     ("vol 24h", "quote_volume_24h", _big), ("OI chg", "open_interest_change_pct", _pct),
     ("funding", "funding_rate", lambda v: "-" if v is None else f"{float(v) * 100:.4f}%"),
     ("spread", "spread_bps", lambda v: _num(v, 1)), ("depth 1%", "depth_1pct", _big),

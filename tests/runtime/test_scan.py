@@ -15,7 +15,7 @@ DOM = [sys.executable, "-m", "dom"]
 FIELDS = {"symbol", "book", "last", "change_5m_pct", "change_1h_pct", "change_24h_pct", "quote_volume_24h", "beta",
           "rs_1h", "rs_24h", "open_interest", "open_interest_change_pct", "funding_rate", "spread_bps", "depth_1pct",
           "slippage_bps", "trend_1m", "rsi14_1m", "trend_5m", "rsi14_5m", "alerts", "alerts_by_kind", "rank",
-          "sector", "sector_rank", "burst_volume_x", "burst_move_sigma", "burst_score"}
+          "sector", "sector_rank", "burst_volume_x", "burst_move_sigma", "burst_score", "change_4h_pct", "rs_4h"}
 SECTORS = {"BTCUSDT": "Layer-1", "KITEUSDT": "AI", "MOTHUSDT": "Meme", "PIKEUSDT": "Meme", "WRENUSDT": "DeFi"}
 
 
@@ -42,7 +42,7 @@ def test_scan_json_ranks_every_symbol_with_every_field():
     known = [x for x in rs if x is not None]
     assert known == sorted(known, reverse=True) and rs[:len(known)] == known  # highest first, unknown last
     btc = next(row for row in rows if row["symbol"] == "BTCUSDT")
-    assert btc["rs_1h"] is None and btc["beta"] is None  # the reference against itself
+    assert btc["rs_1h"] is None and btc["rs_4h"] is None and btc["beta"] is None  # the reference against itself
     checked = 0
     for row in rows:
         if row["rs_1h"] is not None and row["rs_1h_window_s"] == btc["change_1h_window_s"] == row["change_1h_window_s"]:
