@@ -47,18 +47,23 @@ class Hasher:
         return f"{name:<24} {self.n:6d} alerts  json {self.lines.hexdigest()[:16]}  raw {self.raw.hexdigest()[:16]}  ({secs:.1f} s)"
 
 
-def seed_hash(seed: int, minutes: float) -> str:
+FOUR = DetectorParams(bursts=False, sweeps=False)
+"""The four order-book detectors the table in docs/PERFORMANCE.md was taken with (bursts and
+sweeps came later; ``--all`` hashes every default detector)."""
+
+
+def seed_hash(seed: int, minutes: float, params: DetectorParams = FOUR) -> str:
     t0 = time.perf_counter()
-    alerts, _labels, m = run_market("mixed", seed, minutes, DetectorParams())
+    alerts, _labels, m = run_market("mixed", seed, minutes, params)
     h = Hasher("sim", m.instruments)
     for a in alerts:
         h(a)
     return h.row(f"seed {seed} ({minutes:g} min)", time.perf_counter() - t0)
 
 
-def real_hash() -> tuple[str, str]:
+def real_hash(params: DetectorParams = FOUR) -> tuple[str, str]:
     t0 = time.perf_counter()
-    rp = Replay(DATA, observers=make_observers(DetectorParams()))
+    rp = Replay(DATA, observers=make_observers(params))
     h = Hasher("binanceusdm", rp.instruments)
     summ = rp.run(h)
     return h.row("btcusdt_20240808", time.perf_counter() - t0), json.dumps(summ.null_control, sort_keys=True)
@@ -69,12 +74,14 @@ def main() -> int:
     ap.add_argument("--seeds", default="1-3")
     ap.add_argument("--minutes", type=float, default=10.0)
     ap.add_argument("--no-real", action="store_true")
+    ap.add_argument("--all", action="store_true", help="every default detector (bursts and sweeps too)")
     a = ap.parse_args()
+    params = DetectorParams() if a.all else FOUR
     lo, _, hi = a.seeds.partition("-")
     for seed in range(int(lo), int(hi or lo) + 1):
-        print(seed_hash(seed, a.minutes), flush=True)
+        print(seed_hash(seed, a.minutes, params), flush=True)
     if not a.no_real and DATA.exists():
-        row, ctl = real_hash()
+        row, ctl = real_hash(params)
         print(row)
         print(f"{'':<24} null control {ctl}")
     return 0
