@@ -101,6 +101,8 @@ class Config:
     detectors: dict[str, Any] = field(default_factory=dict)
     ui: dict[str, Any] = field(default_factory=dict)
     context: dict[str, Any] = field(default_factory=dict)
+    sectors: dict[str, Any] = field(default_factory=dict)
+    """``[sectors]``: symbol -> sector label, over the venue's own (the scanner's sectors)."""
     source: list[str] = field(default_factory=lambda: ["defaults"])
     origins: dict[str, tuple[str, Any]] = field(default_factory=dict, repr=False, compare=False)
     """Dotted key -> (where it was set: a file or ``$DOM_...``, the value set there)."""
@@ -109,7 +111,9 @@ class Config:
 TYPED = ("feed", "reconnect", "sim", "run", "record")
 """Tables whose schema is here; ``detectors`` and ``context`` are their owners' parameter classes."""
 OWNED = ("detectors", "context")
-TABLES = (*TYPED, *OWNED, "ui")
+FREE = ("ui", "sectors")
+"""Tables with free keys: ``[ui]`` (checked by the UI) and ``[sectors]`` (symbol = "label")."""
+TABLES = (*TYPED, *OWNED, *FREE)
 CCXT_RE = re.compile(r"ccxt:[a-z][a-z0-9_]*\Z")
 _KEY_RE = re.compile(r"\b(" + "|".join(TABLES) + r")\.([a-z0-9_]+)|\bsinks\[\d+\]")
 
@@ -224,8 +228,10 @@ def _apply_env(cfg: Config, env: Mapping[str, str]) -> None:
             if not name.startswith(prefix):
                 continue
             key = name[len(prefix):].lower()
-            if table == "ui":
+            if table in FREE:
                 like = None
+                if table == "sectors":
+                    key = key.upper()  # DOM_SECTORS_PEPEUSDT=Meme
             else:
                 schema = _schema(table)
                 if key not in {f.name for f in fields(schema)}:
@@ -324,6 +330,11 @@ def _number(cfg: Config, key: str, lo: float = 0.0, positive: bool = False) -> N
 def _validate(cfg: Config, env: Mapping[str, str]) -> None:
     from dom.sinks.spec import sink_table
 
+    for sym, label in cfg.sectors.items():
+        _need(isinstance(sym, str) and 0 < len(sym) <= 40 and not any(c.isspace() for c in sym), f"sectors.{sym}",
+              "keys are symbols", sym)
+        _need(isinstance(label, str) and 0 < len(label.strip()) <= 40 and label.isprintable(), f"sectors.{sym}",
+              "must be a sector label (text, 1-40 characters)", label)
     f = cfg.feed
     venues = ["sim", "sim:ccxt", *native_venues()]
     if not (isinstance(f.venue, str) and (f.venue in venues or CCXT_RE.match(f.venue))):
@@ -380,6 +391,7 @@ def effective(cfg: Config) -> dict[str, dict[str, Any]]:
     for t in OWNED:
         out[t] = {**asdict(owned_defaults(t)), **getattr(cfg, t)}
     out["ui"] = dict(cfg.ui)
+    out["sectors"] = dict(cfg.sectors)
     return out
 
 
@@ -410,7 +422,7 @@ def to_toml(cfg: Config) -> str:
 
     out = [f"# effective configuration (from: {', '.join(cfg.source)})"]
     for table, body in effective(cfg).items():
-        if not body and table == "ui":
+        if not body and table in FREE:
             continue
         out.append(f"\n[{table}]")
         for k, v in body.items():

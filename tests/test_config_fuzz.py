@@ -9,14 +9,15 @@ from dataclasses import fields
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dom.config import TABLES, Config, load_config, owned_defaults, to_toml, validate
+from dom.config import FREE, TABLES, Config, load_config, owned_defaults, to_toml, validate
 from dom.errors import ConfigError
 from dom.sinks.filters import FILTER_KEYS
 from dom.sinks.spec import SINK_KEYS
 
-SCHEMA = {t: owned_defaults(t) if t in ("detectors", "context") else getattr(Config(), t) for t in TABLES if t != "ui"}
+SCHEMA = {t: owned_defaults(t) if t in ("detectors", "context") else getattr(Config(), t) for t in TABLES if t not in FREE}
 KEYS = {t: [f.name for f in fields(obj)] for t, obj in SCHEMA.items()}
 KEYS["ui"] = ["theme", "x"]
+KEYS["sectors"] = ["PEPEUSDT", "x"]
 SINK_LIKE = {"path": "-", "url": "http://127.0.0.1:9/hook", "timeout_s": 1.0, "retries": 1, "backoff_s": 0.1,
              "header": "X-Token", "token_env": "DOM_FUZZ_TOKEN", "template": "{symbol}", "template_format": "text",
              "argv": ["true"], "concurrency": 2, "env_pass": ["HOME"], "chat_id_env": "DOM_TELEGRAM_CHAT_ID",

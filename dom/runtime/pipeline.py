@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from dom.alert_json import alert_to_dict
@@ -105,6 +105,7 @@ class Pipeline:
         trade_ids: bool = False,
         verify: Verify | None = None,
         hold_ms: int = 250,
+        sectors: dict[str, str] | None = None,
     ) -> None:
         """``detectors``: the alerting observers; ``context``: the ``[context]`` settings, or None
         for no market context (the built-in market's evaluation needs none); ``observers``: more
@@ -112,8 +113,10 @@ class Pipeline:
         ``trade_ids``: the venue numbers its trades without holes (holes are counted, repeats
         dropped); ``verify``: the venue's checksum function, where it sends checksums;
         ``hold_ms``: how far (exchange time) the detectors' merge of depth and trades waits for
-        a late event (0: no merge, detectors in arrival order)."""
+        a late event (0: no merge, detectors in arrival order); ``sectors``: symbol -> sector
+        label over the venue's own (``[sectors]``)."""
         self.venue = venue
+        self.sectors = dict(sectors or {})
         self.rule = rule
         self.params = context if context is not None else ContextParams()
         self.context: MarketContext | None = None
@@ -139,6 +142,9 @@ class Pipeline:
 
     # ------------------------------------------------------------------------------ set-up
     def open(self, instruments: dict[str, Instrument]) -> Engine:
+        if self.sectors:
+            instruments = {s: replace(i, sector=self.sectors[s]) if s in self.sectors else i
+                           for s, i in instruments.items()}
         self.engine = Engine(instruments, self.rule, observers=self._observers, verify=self.verify,
                              trade_ids=self.trade_ids)
         if self._detectors is not None and self.hold_ns > 0:

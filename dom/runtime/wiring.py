@@ -140,7 +140,7 @@ def build_pipeline(cfg: Any, src: Source, observers: tuple = (), detectors: bool
     return Pipeline(src.name, src.venue.rule, hold_ms=dparams.merge_hold_ms,
                     detectors=make_observers(dparams) if detectors else None,
                     context=params, observers=observers, trade_ids=src.venue.info.trade_ids,
-                    verify=src.venue.verifier())
+                    verify=src.venue.verifier(), sectors=cfg.sectors)
 
 
 class StderrListener(ListenerBase):

@@ -109,3 +109,19 @@ def test_scan_on_the_built_in_market_is_the_whole_sectors_preset():
     # Snapshots come under the venue's REST weight limit (Binance's, as the built-in market keeps it): the
     # books sync over the first half minute, a few a second.
     assert sum(row["book"] == "synced" for row in rows) >= 15, [row["book"] for row in rows]
+
+
+def test_sectors_from_the_config_override_the_venues(tmp_path):
+    cfg = tmp_path / "dom.toml"
+    cfg.write_text('[sectors]\nKITEUSDT = "Gaming"\nWRENUSDT = "Meme"\n')
+    r = subprocess.run([*DOM, "scan", "--json", "--preset", "mixed", "--config", str(cfg), "--duration", "2",
+                        "--every", "1"], capture_output=True, text=True, timeout=120, env=_env())
+    assert r.returncode == 0, r.stderr[-2000:]
+    last = json.loads(r.stdout.splitlines()[-1])
+    got = {row["symbol"]: row["sector"] for row in last["rows"]}
+    assert got == {**SECTORS, "KITEUSDT": "Gaming", "WRENUSDT": "Meme"}
+    assert {s["sector"]: s["symbols"] for s in last["sectors"]}["Meme"] == ["MOTHUSDT", "PIKEUSDT", "WRENUSDT"]
+    cfg.write_text("[sectors]\nKITEUSDT = 5\n")
+    r = subprocess.run([*DOM, "scan", "--json", "--preset", "mixed", "--config", str(cfg), "--duration", "1"],
+                       capture_output=True, text=True, timeout=60, env=_env())
+    assert r.returncode != 0 and "sectors.KITEUSDT" in r.stderr and "Traceback" not in r.stderr, r.stderr
