@@ -66,6 +66,25 @@ def test_alerts_on_other_agents_icebergs_are_counted_apart():
     assert (res.false_alarms, res.other_large) == (0, 1)
 
 
+def test_burst_matches_by_side_within_its_window_with_latency_from_the_news():
+    labels = [label("burst", "0.5000", 100, 160, detectable=100, side="ask")]
+    res = score([ep("burst", 5040, 101, 130, side="ask"), ep("burst", 5090, 150, 170, side="ask", i=1),
+                 ep("burst", 5040, 101, 130, side="bid", i=2), ep("burst", 5040, 163, 170, side="ask", i=3)],
+                labels, PRICES)["burst"]
+    # the first matches (any price: a burst moves), the second merges, the other side and the
+    # one after end + 2 s are false
+    assert (res.matched, res.detections, res.false_alarms) == (1, 4, 2)
+    assert res.latencies_ms == [1000.0]
+
+
+def test_sweep_matches_a_price_in_its_range_around_the_run():
+    sweep = label("sweep", "0.5005", 50, 50, detectable=50, side="ask")
+    sweep["params"] = {"first_price": "0.5001", "levels": 5}
+    res = score([ep("sweep", 5003, 50, 50, side="ask"), ep("sweep", 5008, 50, 50, side="ask", i=1),
+                 ep("sweep", 5003, 52, 52, side="ask", i=2)], [sweep], PRICES)["sweep"]
+    assert (res.matched, res.false_alarms) == (1, 2)  # 3 ticks past the run; 2 s after it
+
+
 def test_eval_in_two_processes_gives_the_same_result():
     from dom.evaluation import evaluate
 
@@ -79,5 +98,5 @@ def test_eval_command_prints_json():
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     res = orjson.loads(r.stdout)
-    assert set(res["kinds"]) == {"wall", "iceberg", "absorption", "spoof"}
+    assert set(res["kinds"]) == {"wall", "iceberg", "absorption", "spoof", "burst", "sweep"}
     assert res["market_hours"] > 0 and res["market_minutes_per_wall_second"] > 0
