@@ -40,12 +40,31 @@ class DecodeError(FeedError):
 
 
 def _levels(inst: Instrument, rows: Any) -> tuple[Level, ...]:
-    # Hot path: most strings near the touch repeat, so look the caches up inline and only call
-    # the exact parser on a miss (which is also where a negative size is caught).
     if type(rows) is not list:
         raise DecodeError(f"levels are not a list: {type(rows).__name__}")
     if len(rows) > MAX_LEVELS:
         raise DecodeError(f"{len(rows)} levels in one message")
+    # Hot path: the whole side in one comprehension over the parse caches (a missing string is
+    # parsed and stored by the cache itself; a value that is not a valid, non-negative multiple
+    # of the step is a KeyError). Anything wrong goes the exact way, row by row, which raises
+    # the precise error. A row that unpacks into two valid strings without being a list (a
+    # two-character string, a two-key object) is caught by the type check.
+    pc, qc = inst.price._cache, inst.qty._cache
+    try:
+        out = [(pc[p], qc[q]) for p, q in rows]
+    except (KeyError, TypeError, ValueError):
+        return _levels_exact(inst, rows)
+    if rows and _not_all_lists(rows):
+        return _levels_exact(inst, rows)
+    return tuple(out)
+
+
+def _not_all_lists(rows: list) -> bool:
+    types = set(map(type, rows))
+    return len(types) != 1 or list not in types
+
+
+def _levels_exact(inst: Instrument, rows: list) -> tuple[Level, ...]:
     price, qty = inst.price, inst.qty
     pc, qc = price._cache, qty._cache
     out = []
@@ -182,10 +201,14 @@ class BinanceDecoder:
         inst = self._inst(m)
         if inst is None:
             return []
-        q = inst.qty.to_int(_text(m, "q"))
+        try:  # both strings in the parse caches (which hold only valid values), else the exact way
+            q, px = inst.qty._cache[m["q"]], inst.price._cache[m["p"]]
+        except (KeyError, TypeError):
+            q, px = inst.qty.to_int(_text(m, "q")), -1
         if q <= 0:
             raise DecodeError(f"non-positive trade size {m['q']!r}")
-        px = inst.price.to_int(_text(m, "p"))
+        if px < 0:
+            px = inst.price.to_int(_text(m, "p"))
         if px <= 0:
             raise DecodeError(f"non-positive trade price {m['p']!r}")
         buyer_maker = m["m"]
@@ -203,9 +226,14 @@ class BinanceDecoder:
         inst = self._inst(m)
         if inst is None:
             return []
-        px, lots = inst.price.to_int, inst.qty.to_int
-        return [BookTicker(inst.symbol, _pos_int(m, "u"), px(_text(m, "b")), lots(_text(m, "B")),
-                           px(_text(m, "a")), lots(_text(m, "A")), _ms(m, "T", "E"), recv_ns)]
+        uid = _pos_int(m, "u")
+        pc, qc = inst.price._cache, inst.qty._cache
+        try:  # the four strings from the parse caches (valid values only), else the exact way
+            bp, bq, ap, aq = pc[m["b"]], qc[m["B"]], pc[m["a"]], qc[m["A"]]
+        except (KeyError, TypeError):
+            px, lots = inst.price.to_int, inst.qty.to_int
+            bp, bq, ap, aq = px(_text(m, "b")), lots(_text(m, "B")), px(_text(m, "a")), lots(_text(m, "A"))
+        return [BookTicker(inst.symbol, uid, bp, bq, ap, aq, _ms(m, "T", "E"), recv_ns)]
 
     def _mark(self, m: dict, recv_ns: int) -> list[Event]:
         inst = self._inst(m)
