@@ -191,6 +191,12 @@ class BinanceDecoder:
         inst = self._inst(m)
         if inst is None:
             return []
+        first, last, prev, t = m.get("U"), m.get("u"), m.get("pu", -1), m.get("T")
+        if (type(first) is int and type(last) is int and type(prev) is int and type(t) is int
+                and 0 <= first <= last < MAX_ID and -1 <= prev < MAX_ID and 0 < t < MAX_MS):
+            # The usual frame, every id and the time valid: what the checks below would give.
+            return [BookDelta(inst.symbol, _levels(inst, m["b"]), _levels(inst, m["a"]), first, last,
+                              prev, t * _MS, recv_ns)]
         first, last = _pos_int(m, "U"), _pos_int(m, "u")
         if first > last:
             raise DecodeError(f"depth update ids run backwards: U {first} > u {last}")
