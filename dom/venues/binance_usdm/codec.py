@@ -232,13 +232,17 @@ class BinanceDecoder:
         inst = self._inst(m)
         if inst is None:
             return []
+        uid, t = m.get("u"), m.get("T")
+        if type(uid) is int and type(t) is int and 0 <= uid < MAX_ID and 0 < t < MAX_MS:
+            pc, qc = inst.price._cache, inst.qty._cache
+            try:  # the usual frame: the four strings through the parse caches (valid values only)
+                return [BookTicker(inst.symbol, uid, pc[m["b"]], qc[m["B"]], pc[m["a"]], qc[m["A"]], t * _MS,
+                                   recv_ns)]
+            except (KeyError, TypeError):
+                pass  # the exact way below says what is wrong
         uid = _pos_int(m, "u")
-        pc, qc = inst.price._cache, inst.qty._cache
-        try:  # the four strings from the parse caches (valid values only), else the exact way
-            bp, bq, ap, aq = pc[m["b"]], qc[m["B"]], pc[m["a"]], qc[m["A"]]
-        except (KeyError, TypeError):
-            px, lots = inst.price.to_int, inst.qty.to_int
-            bp, bq, ap, aq = px(_text(m, "b")), lots(_text(m, "B")), px(_text(m, "a")), lots(_text(m, "A"))
+        px, lots = inst.price.to_int, inst.qty.to_int
+        bp, bq, ap, aq = px(_text(m, "b")), lots(_text(m, "B")), px(_text(m, "a")), lots(_text(m, "A"))
         return [BookTicker(inst.symbol, uid, bp, bq, ap, aq, _ms(m, "T", "E"), recv_ns)]
 
     def _mark(self, m: dict, recv_ns: int) -> list[Event]:
