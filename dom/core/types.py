@@ -14,7 +14,7 @@ import enum
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, Union
 
-def _fast_init(cls: type) -> type:
+def fast_init(cls: type) -> type:
     """Give a frozen, slotted dataclass an ``__init__`` that stores each field through its slot
     descriptor: the generated one goes through ``object.__setattr__`` per field, about three
     times slower, and the feeds build one event per frame. Same signature, same defaults, same
@@ -84,7 +84,7 @@ class FeedState(enum.Enum):
     CLOSED = "closed"
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class BookSnapshot:
     """A full book (e.g. the REST depth response, or a venue's in-stream snapshot). ``last_id`` is
@@ -99,7 +99,7 @@ class BookSnapshot:
     checksum: int | None = None
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class BookDelta:
     """One venue depth packet: absolute sizes per level, with its sequence ids.
@@ -121,7 +121,7 @@ class BookDelta:
     checksum: int | None = None
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Trade:
     """One public trade (or one aggregated trade: ``first_id..last_id`` fills)."""
@@ -137,7 +137,7 @@ class Trade:
     last_id: int = -1
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class BookTicker:
     """Best bid/ask at a given update id (used to check the book, not to build it)."""
@@ -152,7 +152,7 @@ class BookTicker:
     ts_recv_ns: int
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class MarkPrice:
     """Mark price and funding. Rates are integers in units of 1e-8 (0.0001 = 10_000)."""
@@ -166,7 +166,7 @@ class MarkPrice:
     ts_recv_ns: int
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class FeedStatus:
     """A feed's state for one symbol (``symbol`` "" means the whole connection)."""
