@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from bisect import bisect_left, insort
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Iterator
 
 from dom.core.price_index import PriceIndex
 from dom.core.types import BookSide, Level
@@ -57,13 +57,6 @@ class BookSideLevels:
         self._index = PriceIndex(r * px for px in self.levels)
         self._top = None
 
-    def _touch_top(self, levels: Sequence[Level]) -> None:
-        """Drop the cached top if any of ``levels`` is at or inside its edge."""
-        if levels:
-            # The best-placed price of the batch, as an index key: bids' highest, asks' lowest.
-            if (max(levels)[0] if self._r > 0 else -min(levels)[0]) >= self._top_edge:
-                self._top = None
-
     def set(self, px: int, qty: int) -> int:
         """Set the size at ``px`` (0 deletes); return the previous size (0 if none)."""
         levels = self.levels
@@ -82,10 +75,11 @@ class BookSideLevels:
     def apply(self, levels: Iterable[Level]) -> None:
         if type(levels) is not tuple and type(levels) is not list:
             levels = tuple(levels)
-        if self._top is not None:
-            self._touch_top(levels)  # type: ignore[arg-type]
-        d = self.levels
         r = self._r
+        if self._top is not None and levels:  # is the batch's best-placed price inside the cached top?
+            if (max(levels)[0] if r > 0 else -min(levels)[0]) >= self._top_edge:  # type: ignore[type-var]
+                self._top = None
+        d = self.levels
         idx = self._index
         flat = idx.flat
         if flat is None:
@@ -115,10 +109,11 @@ class BookSideLevels:
         level whose size changed (the engine's ``LevelChange``), in the order given."""
         if type(levels) is not tuple and type(levels) is not list:
             levels = tuple(levels)
-        if self._top is not None:
-            self._touch_top(levels)  # type: ignore[arg-type]
-        d = self.levels
         r = self._r
+        if self._top is not None and levels:
+            if (max(levels)[0] if r > 0 else -min(levels)[0]) >= self._top_edge:  # type: ignore[type-var]
+                self._top = None
+        d = self.levels
         side = self.side
         push = changes.append
         get = d.get
@@ -178,10 +173,12 @@ class BookSideLevels:
             return top if self._top_n == n else top[:n]
         d = self.levels
         r = self._r
+        flat = self._index.flat
+        keys = (flat[:-n - 1:-1] if n > 0 else []) if flat is not None else self._index.head(n)
         if r > 0:
-            top = [(k, d[k]) for k in self._index.head(n)]
+            top = [(k, d[k]) for k in keys]
         else:
-            top = [(-k, d[-k]) for k in self._index.head(n)]
+            top = [(-k, d[-k]) for k in keys]
         self._top, self._top_n = top, n
         # Fewer levels than asked: any new level anywhere belongs in the top.
         self._top_edge = r * top[-1][0] if top and len(top) == n else -(1 << 62)

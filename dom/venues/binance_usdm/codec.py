@@ -49,19 +49,20 @@ def _levels(inst: Instrument, rows: Any) -> tuple[Level, ...]:
     # of the step is a KeyError). Anything wrong goes the exact way, row by row, which raises
     # the precise error. A row that unpacks into two valid strings without being a list (a
     # two-character string, a two-key object) is caught by the type check.
+    if len(rows) <= _SHORT:
+        return _levels_exact(inst, rows)  # (the comprehension's set-up costs more than it saves)
     pc, qc = inst.price._cache, inst.qty._cache
     try:
         out = [(pc[p], qc[q]) for p, q in rows]
     except (KeyError, TypeError, ValueError):
         return _levels_exact(inst, rows)
-    if rows and _not_all_lists(rows):
+    if set(map(type, rows)) != _LISTS:
         return _levels_exact(inst, rows)
     return tuple(out)
 
 
-def _not_all_lists(rows: list) -> bool:
-    types = set(map(type, rows))
-    return len(types) != 1 or list not in types
+_SHORT = 10
+_LISTS = frozenset((list,))
 
 
 def _levels_exact(inst: Instrument, rows: list) -> tuple[Level, ...]:
