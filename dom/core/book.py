@@ -217,6 +217,14 @@ class BookSideLevels:
         d = self.levels
         return ((r * k, d[r * k]) for k in self._keys_between(lo, hi))
 
+    def first_between(self, lo: int, hi: int) -> Level | None:
+        """The best level with ``lo <= px <= hi`` (the first of ``levels_between``), or None; one
+        bisect, where ``levels_between`` would first copy the range (the whole side, for a spoof
+        candidate asking whether anything stands behind it)."""
+        r = self._r
+        k = self._index.largest_in(lo, hi) if r > 0 else self._index.largest_in(-hi, -lo)
+        return None if k is None else (r * k, self.levels[r * k])
+
     def between(self, lo: int, hi: int) -> list[Level]:
         """``levels_between`` as a list (cheaper when all of them are wanted)."""
         d = self.levels

@@ -97,6 +97,15 @@ class PriceIndex:
             return flat[j - 1:i - 1:-1] if i else flat[j - 1::-1]
         return self.tree.irange(lo, hi, reverse=True)  # type: ignore[union-attr]
 
+    def largest_in(self, lo: int, hi: int) -> int | None:
+        """The largest key with ``lo <= k <= hi``, or None: ``next(iter(irange(lo, hi)), None)``
+        without building the range."""
+        flat = self.flat
+        if flat is not None:
+            j = bisect_right(flat, hi)
+            return flat[j - 1] if j and flat[j - 1] >= lo else None
+        return next(iter(self.tree.irange(lo, hi, reverse=True)), None)  # type: ignore[union-attr]
+
     def count_above(self, k: int) -> int:
         """How many keys are larger than ``k``."""
         if self.flat is not None:

@@ -107,6 +107,8 @@ def _check_queries(snap_b, snap_a, deltas):
                 assert lv.nth_px(n) == (ordered[min(n, len(ordered)) - 1][0] if ordered else None)
             assert lv.between(10, 40) == [(p, q) for p, q in ordered if 10 <= p <= 40]
             assert list(lv.levels_between(10, 40)) == lv.between(10, 40)
+            for lo, hi in ((10, 40), (1, 61), (30, 30), (50, 20)):
+                assert lv.first_between(lo, hi) == next(iter(lv.levels_between(lo, hi)), None)
             for px in (1, 20, 61):
                 assert lv.rank(px) == sum(1 for p in m if (p > px if rev else p < px))
             if ordered:

@@ -36,6 +36,7 @@ def test_price_index_matches_a_sorted_list(monkeypatch, flat_max):
         assert list(idx.irange(None, hi)) == [x for x in ref if x <= hi]
         assert list(idx.irange(lo, None)) == [x for x in ref if x >= lo]
         assert idx.count_above(k) == sum(x > k for x in ref)
+        assert idx.largest_in(lo, hi) == next((x for x in ref if lo <= x <= hi), None)
     with pytest.raises(ValueError):
         idx.remove(5000)
     idx.clear()
