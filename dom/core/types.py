@@ -38,6 +38,7 @@ def fast_init(cls: type) -> type:
     init = ns["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__doc__ = cls.__init__.__doc__
+    init.__annotations__ = dict(cls.__init__.__annotations__)  # (for inspect and type-driven tools)
     cls.__init__ = init  # type: ignore[misc]
     return cls
 
