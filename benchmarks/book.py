@@ -39,10 +39,15 @@ def real_stream() -> tuple[bytes, list[bytes]]:
 
 
 def synthetic_stream(updates: int, seed: int = 7) -> tuple[bytes, list[bytes]]:
+    """Random updates around a mid that walks; the book stays uncrossed: when the mid moves,
+    the same message deletes the levels the other side now reaches (a crossed book stops dom
+    applying until a resync, so a stream that crosses measures nothing but decoding)."""
     rng = random.Random(seed)
     mid = 600_000
     bids = [[f"{(mid - i) / 10:.1f}", f"{rng.randint(1, 5000) / 1000:.3f}"] for i in range(1, 1001)]
     asks = [[f"{(mid + i) / 10:.1f}", f"{rng.randint(1, 5000) / 1000:.3f}"] for i in range(1, 1001)]
+    live_b = {mid - i for i in range(1, 1001)}
+    live_a = {mid + i for i in range(1, 1001)}
     snap = json.dumps({"lastUpdateId": 1, "E": 0, "T": 0, "bids": bids, "asks": asks}).encode()
     frames = []
     u = 1
@@ -51,17 +56,24 @@ def synthetic_stream(updates: int, seed: int = 7) -> tuple[bytes, list[bytes]]:
         n = rng.randint(1, 20)
         mid += rng.choice((-1, 0, 0, 1))
         b, a = [], []
+        for px in sorted(p for p in live_b if p >= mid):
+            live_b.discard(px)
+            b.append([f"{px / 10:.1f}", "0.000"])
+        for px in sorted(p for p in live_a if p <= mid):
+            live_a.discard(px)
+            a.append([f"{px / 10:.1f}", "0.000"])
         for _ in range(n):
             off = int(rng.expovariate(0.08)) + 1
-            qty = "0.000" if rng.random() < 0.25 else f"{rng.randint(1, 5000) / 1000:.3f}"
-            if rng.random() < 0.5:
-                b.append([f"{(mid - off) / 10:.1f}", qty])
-            else:
-                a.append([f"{(mid + off) / 10:.1f}", qty])
-        msg = {"e": "depthUpdate", "E": u, "T": u, "s": "BTCUSDT", "U": u + 1, "u": u + n, "pu": u, "b": b, "a": a}
+            zero = rng.random() < 0.25
+            qty = "0.000" if zero else f"{rng.randint(1, 5000) / 1000:.3f}"
+            live, px, rows = (live_b, mid - off, b) if rng.random() < 0.5 else (live_a, mid + off, a)
+            (live.discard if zero else live.add)(px)
+            rows.append([f"{px / 10:.1f}", qty])
+        k = len(b) + len(a)
+        msg = {"e": "depthUpdate", "E": u, "T": u, "s": "BTCUSDT", "U": u + 1, "u": u + k, "pu": u, "b": b, "a": a}
         frames.append(json.dumps({"stream": "btcusdt@depth@0ms", "data": msg}).encode())
-        u += n
-        done += n
+        u += k
+        done += k
     return snap, frames
 
 

@@ -9,7 +9,7 @@ from dom.commands._source import add_source_args
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    from dom.runtime.scan import SORT_KEYS
+    from dom.runtime.scan_keys import SORT_KEYS
 
     p = sub.add_parser(
         "scan",

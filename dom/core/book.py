@@ -11,6 +11,7 @@ for the measurement behind this choice.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from bisect import bisect_left, insort
 from typing import Iterable, Iterator
 
 from dom.core.price_index import PriceIndex
@@ -32,17 +33,18 @@ class IntegrityError:
 class BookSideLevels:
     """One side of the book."""
 
-    __slots__ = ("side", "levels", "_index", "_sign", "_top", "_top_n", "_top_edge")
+    __slots__ = ("side", "levels", "_index", "_r", "_top", "_top_n", "_top_edge")
 
     def __init__(self, side: BookSide) -> None:
         self.side = side
         self.levels: dict[int, int] = {}
-        self._sign = -1 if side is BookSide.BID else 1
+        # The index holds r * px, so that the best price is its largest key (see price_index).
+        self._r = 1 if side is BookSide.BID else -1
         self._index = PriceIndex()
         # Cached top-N read: valid until a change touches a price at or inside its edge.
         self._top: list[Level] | None = None
         self._top_n = 0
-        self._top_edge = 0  # signed key of the worst cached level
+        self._top_edge = 0  # index key (r * px) of the worst cached level
 
     def clear(self) -> None:
         self.levels.clear()
@@ -51,65 +53,100 @@ class BookSideLevels:
 
     def load(self, levels: Iterable[Level]) -> None:
         self.levels = {px: qty for px, qty in levels if qty > 0}
-        s = self._sign
-        self._index = PriceIndex(s * px for px in self.levels)
+        r = self._r
+        self._index = PriceIndex(r * px for px in self.levels)
         self._top = None
 
     def set(self, px: int, qty: int) -> int:
         """Set the size at ``px`` (0 deletes); return the previous size (0 if none)."""
         levels = self.levels
         old = levels.get(px, 0)
-        if self._top is not None and self._sign * px <= self._top_edge:
+        if self._top is not None and self._r * px >= self._top_edge:
             self._top = None
         if qty > 0:
             levels[px] = qty
             if not old:
-                self._index.add(self._sign * px)
+                self._index.add(self._r * px)
         elif old:
             del levels[px]
-            self._index.remove(self._sign * px)
+            self._index.remove(self._r * px)
         return old
 
     def apply(self, levels: Iterable[Level]) -> None:
-        d = self.levels
-        add, remove = self._index.add, self._index.remove
-        s = self._sign
-        edge = self._top_edge if self._top is not None else None
-        for px, qty in levels:
-            if edge is not None and s * px <= edge:
+        if type(levels) is not tuple and type(levels) is not list:
+            levels = tuple(levels)
+        r = self._r
+        if self._top is not None and levels:  # is the batch's best-placed price inside the cached top?
+            if (max(levels)[0] if r > 0 else -min(levels)[0]) >= self._top_edge:  # type: ignore[type-var]
                 self._top = None
-                edge = None
+        d = self.levels
+        idx = self._index
+        flat = idx.flat
+        if flat is None:
+            add, remove = idx.add, idx.remove
+            for px, qty in levels:
+                if qty > 0:
+                    if px not in d:
+                        add(r * px)
+                    d[px] = qty
+                elif px in d:
+                    del d[px]
+                    remove(r * px)
+            return
+        # The flat index, inline (the dict and the index agree: a price in one is in the other).
+        for px, qty in levels:
             if qty > 0:
                 if px not in d:
-                    add(s * px)
+                    insort(flat, r * px)
                 d[px] = qty
             elif px in d:
                 del d[px]
-                remove(s * px)
+                del flat[bisect_left(flat, r * px)]
+        idx.rebalance()
 
     def apply_changes(self, levels: Iterable[Level], changes: list) -> None:
         """``apply``, appending ``(side, px, size_before, size_after)`` to ``changes`` for each
         level whose size changed (the engine's ``LevelChange``), in the order given."""
-        d = self.levels
-        s = self._sign
-        side = self.side
-        add, remove, push = self._index.add, self._index.remove, changes.append
-        edge = self._top_edge if self._top is not None else None
-        for px, qty in levels:
-            if edge is not None and s * px <= edge:
+        if type(levels) is not tuple and type(levels) is not list:
+            levels = tuple(levels)
+        r = self._r
+        if self._top is not None and levels:
+            if (max(levels)[0] if r > 0 else -min(levels)[0]) >= self._top_edge:  # type: ignore[type-var]
                 self._top = None
-                edge = None
-            old = d.get(px, 0)
+        d = self.levels
+        side = self.side
+        push = changes.append
+        get = d.get
+        idx = self._index
+        flat = idx.flat
+        if flat is None:
+            add, remove = idx.add, idx.remove
+            for px, qty in levels:
+                old = get(px, 0)
+                if qty > 0:
+                    if old != qty:
+                        d[px] = qty
+                        if not old:
+                            add(r * px)
+                        push((side, px, old, qty))
+                elif old:
+                    del d[px]
+                    remove(r * px)
+                    push((side, px, old, 0))
+            return
+        for px, qty in levels:
+            old = get(px, 0)
             if qty > 0:
                 if old != qty:
                     d[px] = qty
                     if not old:
-                        add(s * px)
+                        insort(flat, r * px)
                     push((side, px, old, qty))
             elif old:
                 del d[px]
-                remove(s * px)
+                del flat[bisect_left(flat, r * px)]
                 push((side, px, old, 0))
+        idx.rebalance()
 
     def best(self) -> Level | None:
         px = self.best_px()
@@ -119,13 +156,13 @@ class BookSideLevels:
         idx = self._index
         flat = idx.flat
         if flat is not None:
-            return self._sign * flat[0] if flat else None
-        return self._sign * idx.tree[0] if idx.tree else None  # type: ignore[index]
+            return self._r * flat[-1] if flat else None
+        return self._r * idx.tree[-1] if idx.tree else None  # type: ignore[index]
 
     def prices(self, n: int | None = None) -> Iterator[int]:
         """Prices from the best outwards (at most ``n``)."""
-        s = self._sign
-        return (s * k for k in self._index.head(n))
+        r = self._r
+        return (r * k for k in self._index.head(n))
 
     def top(self, n: int) -> list[Level]:
         """The best ``n`` levels, best first. Cached (the deepest read so far; shallower reads are
@@ -135,14 +172,16 @@ class BookSideLevels:
         if top is not None and self._top_n >= n:
             return top if self._top_n == n else top[:n]
         d = self.levels
-        s = self._sign
-        if s > 0:
-            top = [(k, d[k]) for k in self._index.head(n)]
+        r = self._r
+        flat = self._index.flat
+        keys = (flat[:-n - 1:-1] if n > 0 else []) if flat is not None else self._index.head(n)
+        if r > 0:
+            top = [(k, d[k]) for k in keys]
         else:
-            top = [(-k, d[-k]) for k in self._index.head(n)]
+            top = [(-k, d[-k]) for k in keys]
         self._top, self._top_n = top, n
         # Fewer levels than asked: any new level anywhere belongs in the top.
-        self._top_edge = s * top[-1][0] if top and len(top) == n else 1 << 62
+        self._top_edge = r * top[-1][0] if top and len(top) == n else -(1 << 62)
         return top
 
     def nth_px(self, n: int) -> int | None:
@@ -152,9 +191,7 @@ class BookSideLevels:
         m = len(idx)
         if n < 1 or not m:
             return None
-        flat = idx.flat
-        k = flat[min(n, m) - 1] if flat is not None else idx.tree[min(n, m) - 1]  # type: ignore[index]
-        return self._sign * k
+        return self._r * idx.nth(min(n, m))
 
     def size_at(self, px: int) -> int:
         return self.levels.get(px, 0)
@@ -164,33 +201,40 @@ class BookSideLevels:
         best = self.best_px()
         if best is None:
             return 0
-        s = self._sign
-        limit = s * best + ticks
+        r = self._r
         d = self.levels
         total = 0
-        for k in self._index.irange(None, limit):
-            total += d[s * k]
+        for k in self._index.irange(r * best - ticks, None):
+            total += d[r * k]
         return total
+
+    def _keys_between(self, lo: int, hi: int) -> list[int] | Iterator[int]:
+        return self._index.irange(lo, hi) if self._r > 0 else self._index.irange(-hi, -lo)
 
     def levels_between(self, lo: int, hi: int) -> Iterator[Level]:
         """Levels with ``lo <= px <= hi``, best first."""
-        s = self._sign
-        a, b = (s * lo, s * hi) if s > 0 else (s * hi, s * lo)
+        r = self._r
         d = self.levels
-        return ((s * k, d[s * k]) for k in self._index.irange(a, b))
+        return ((r * k, d[r * k]) for k in self._keys_between(lo, hi))
+
+    def first_between(self, lo: int, hi: int) -> Level | None:
+        """The best level with ``lo <= px <= hi`` (the first of ``levels_between``), or None; one
+        bisect, where ``levels_between`` would first copy the range (the whole side, for a spoof
+        candidate asking whether anything stands behind it)."""
+        r = self._r
+        k = self._index.largest_in(lo, hi) if r > 0 else self._index.largest_in(-hi, -lo)
+        return None if k is None else (r * k, self.levels[r * k])
 
     def between(self, lo: int, hi: int) -> list[Level]:
         """``levels_between`` as a list (cheaper when all of them are wanted)."""
-        s = self._sign
-        a, b = (s * lo, s * hi) if s > 0 else (s * hi, s * lo)
         d = self.levels
-        if s > 0:
-            return [(k, d[k]) for k in self._index.irange(a, b)]
-        return [(-k, d[-k]) for k in self._index.irange(a, b)]
+        if self._r > 0:
+            return [(k, d[k]) for k in self._index.irange(lo, hi)]
+        return [(-k, d[-k]) for k in self._index.irange(-hi, -lo)]
 
     def rank(self, px: int) -> int:
         """How many levels are better than ``px`` (0 = at or better than the best)."""
-        return self._index.bisect_left(self._sign * px)
+        return self._index.count_above(self._r * px)
 
     def __len__(self) -> int:
         return len(self.levels)

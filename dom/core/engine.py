@@ -160,6 +160,15 @@ class Engine:
         st = self.symbols.get(ev.symbol)
         if st is None:
             return []
+        kind = type(ev)  # the frequent ones by exact type first (the checks below take subclasses)
+        if kind is BookDelta:
+            return self._on_delta(st, ev)  # type: ignore[arg-type]
+        if kind is BookTicker:
+            st.last_ticker = ev  # type: ignore[assignment]
+            st.stats.tickers += 1
+            return []
+        if kind is Trade:
+            return self._on_trade(st, ev)  # type: ignore[arg-type]
         if isinstance(ev, BookDelta):
             return self._on_delta(st, ev)
         if isinstance(ev, Trade):

@@ -58,7 +58,9 @@ class Rule(enum.Enum):
         return self in _IN_STREAM
 
 
-_IN_STREAM = frozenset({Rule.OKX, Rule.BYBIT, Rule.BITGET, Rule.KRAKEN})
+# A tuple, not a set: ``in`` compares by identity in C, where a set would hash the member with
+# Enum's Python-level ``__hash__`` on every delta.
+_IN_STREAM = (Rule.OKX, Rule.BYBIT, Rule.BITGET, Rule.KRAKEN)
 
 
 class Verdict(enum.Enum):

@@ -11,8 +11,37 @@ event time) and ``ts_recv_ns`` (when the frame reached us).
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, Union
+
+def fast_init(cls: type) -> type:
+    """Give a frozen, slotted dataclass an ``__init__`` that stores each field through its slot
+    descriptor: the generated one goes through ``object.__setattr__`` per field, about three
+    times slower, and the feeds build one event per frame. Same signature, same defaults, same
+    instance (still frozen: assignment raises ``FrozenInstanceError``)."""
+    fs = fields(cls)
+    if any(f.default_factory is not MISSING or not f.init for f in fs):
+        raise TypeError(f"{cls.__name__}: only plain fields with plain defaults")
+    env: dict[str, Any] = {}
+    params, body = [], []
+    for i, f in enumerate(fs):
+        env[f"_set{i}"] = getattr(cls, f.name).__set__
+        if f.default is MISSING:
+            params.append(f.name)
+        else:
+            env[f"_default{i}"] = f.default
+            params.append(f"{f.name}=_default{i}")
+        body.append(f"    _set{i}(self, {f.name})")
+    src = f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body) + "\n"
+    ns: dict[str, Any] = {}
+    exec(src, env, ns)  # noqa: S102 - source built above from the class's own field names
+    init = ns["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__doc__ = cls.__init__.__doc__
+    init.__annotations__ = dict(cls.__init__.__annotations__)  # (for inspect and type-driven tools)
+    cls.__init__ = init  # type: ignore[misc]
+    return cls
+
 
 Level = tuple[int, int]
 """One price level: ``(px_ticks, qty_lots)``. A quantity of 0 in a delta deletes the level."""
@@ -56,6 +85,7 @@ class FeedState(enum.Enum):
     CLOSED = "closed"
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class BookSnapshot:
     """A full book (e.g. the REST depth response, or a venue's in-stream snapshot). ``last_id`` is
@@ -70,6 +100,7 @@ class BookSnapshot:
     checksum: int | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class BookDelta:
     """One venue depth packet: absolute sizes per level, with its sequence ids.
@@ -91,6 +122,7 @@ class BookDelta:
     checksum: int | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Trade:
     """One public trade (or one aggregated trade: ``first_id..last_id`` fills)."""
@@ -106,6 +138,7 @@ class Trade:
     last_id: int = -1
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class BookTicker:
     """Best bid/ask at a given update id (used to check the book, not to build it)."""
@@ -120,6 +153,7 @@ class BookTicker:
     ts_recv_ns: int
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class MarkPrice:
     """Mark price and funding. Rates are integers in units of 1e-8 (0.0001 = 10_000)."""
@@ -133,6 +167,7 @@ class MarkPrice:
     ts_recv_ns: int
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class FeedStatus:
     """A feed's state for one symbol (``symbol`` "" means the whole connection)."""

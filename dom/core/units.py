@@ -52,6 +52,26 @@ def _split_decimal(text: str) -> tuple[int, int]:
     return mant, -exp
 
 
+class _ParseCache(dict):
+    """A step's ``str -> steps`` cache. It holds only valid, non-negative values, and reading a
+    missing string with ``cache[text]`` parses it exactly (storing it): KeyError if ``text`` is
+    not a valid non-negative multiple of the step. So a decoder reads a whole list of levels in
+    one comprehension and goes the strict, row-by-row way only for a bad value."""
+
+    __slots__ = ("step",)
+
+    def __missing__(self, text: object) -> int:
+        if type(text) is not str:
+            raise KeyError(text)
+        try:
+            v = self.step.to_int(text)
+        except UnitsError:
+            raise KeyError(text) from None
+        if v < 0:
+            raise KeyError(text)
+        return v
+
+
 @dataclass(slots=True)
 class Step:
     """One quantum (a tick size or a lot step) and an exact, cached converter to and from it."""
@@ -59,9 +79,10 @@ class Step:
     text: str
     mant: int = 0
     scale: int = 0
-    _cache: dict[str, int] = field(default_factory=dict, repr=False)
+    _cache: dict[str, int] = field(default_factory=_ParseCache, repr=False)
 
     def __post_init__(self) -> None:
+        self._cache.step = self  # type: ignore[attr-defined]
         mant, scale = _split_decimal(self.text)
         # Normalise "0.10" -> (1, 1): trailing zeros carry no information.
         while scale > 0 and mant % 10 == 0:

@@ -162,10 +162,12 @@ class Replay:
             tally.line_no = line_no
             if events and type(events[0]) is BookSnapshot:
                 summ.snapshots += 1
+            if not checkers:
+                pipe.feed(events)
+                continue
             for ev in events:
                 pipe.feed((ev,))
-                if checkers:
-                    self._check(eng, checkers, ev)
+                self._check(eng, checkers, ev)
         pipe.flush()
         for c in checkers.values():
             c.finish()

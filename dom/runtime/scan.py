@@ -15,10 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from dom.core.types import AlertState
-
-SORT_KEYS = ("rs_1h", "rs_24h", "burst_score", "change_5m_pct", "change_1h_pct", "change_24h_pct", "quote_volume_24h",
-             "open_interest_change_pct", "funding_rate", "spread_bps", "depth_1pct", "slippage_bps", "alerts",
-             "symbol")
+from dom.runtime.scan_keys import SORT_KEYS  # noqa: F401 - re-exported
 
 
 class LiveAlerts:

@@ -23,11 +23,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Iterator
 
+from dom.core.types import fast_init
 from dom.errors import RecordingError
 
 SNAPSHOT_SUFFIX = "@depthSnapshot"
 
 
+@fast_init  # one per line of a recording
 @dataclass(frozen=True, slots=True)
 class Frame:
     """One received frame. ``symbol`` is set for REST snapshots (the body names none)."""

@@ -1,6 +1,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dom.core import price_index
 from dom.core.book import OrderBook
 from dom.core.types import BookSide
 
@@ -55,3 +56,61 @@ def test_side_queries():
     assert len(book.bids) == 3
     assert book.side(BookSide.ASK) is book.asks
     assert book.bids.set(100, 0) == 5 and book.best_bid() == (99, 7)
+
+
+@settings(max_examples=150, deadline=None)
+@given(snap_b=levels, snap_a=levels, deltas=st.lists(st.tuples(levels, levels), max_size=30),
+       flat_max=st.sampled_from([4, 16, 8192]))
+def test_book_queries_on_both_index_forms(snap_b, snap_a, deltas, flat_max):
+    """Every read, and ``apply_changes``' change list, against a dict model, with the price index
+    flat and as a tree (small ``FLAT_MAX``: the switch happens inside one delta)."""
+    saved = price_index.FLAT_MAX
+    price_index.FLAT_MAX = flat_max
+    try:
+        _check_queries(snap_b, snap_a, deltas)
+    finally:
+        price_index.FLAT_MAX = saved
+
+
+def _check_queries(snap_b, snap_a, deltas):
+    book = OrderBook()
+    book.apply_snapshot(snap_b, snap_a)
+    models = {BookSide.BID: {p: q for p, q in snap_b if q > 0}, BookSide.ASK: {p: q for p, q in snap_a if q > 0}}
+    for i, (db, da) in enumerate(deltas):
+        changes: list = []
+        expected = []
+        for side, lv in ((BookSide.BID, db), (BookSide.ASK, da)):
+            m = models[side]
+            for p, q in lv:
+                old = m.get(p, 0)
+                new = q if q > 0 else 0
+                if old != new:
+                    expected.append((side, p, old, new))
+                if new:
+                    m[p] = new
+                else:
+                    m.pop(p, None)
+            if i % 2:
+                book.side(side).apply_changes(lv, changes)
+            else:
+                book.side(side).apply(lv)
+        if i % 2:
+            assert changes == expected
+        for side, rev in ((BookSide.BID, True), (BookSide.ASK, False)):
+            lv, m = book.side(side), models[side]
+            ordered = sorted(m.items(), reverse=rev)
+            assert lv.levels == m
+            assert lv.top(3) == ordered[:3] and lv.top(50) == ordered[:50]
+            assert list(lv.prices()) == [p for p, _ in ordered]
+            assert lv.best() == (ordered[0] if ordered else None)
+            for n in (1, 2, 5, 100):
+                assert lv.nth_px(n) == (ordered[min(n, len(ordered)) - 1][0] if ordered else None)
+            assert lv.between(10, 40) == [(p, q) for p, q in ordered if 10 <= p <= 40]
+            assert list(lv.levels_between(10, 40)) == lv.between(10, 40)
+            for lo, hi in ((10, 40), (1, 61), (30, 30), (50, 20)):
+                assert lv.first_between(lo, hi) == next(iter(lv.levels_between(lo, hi)), None)
+            for px in (1, 20, 61):
+                assert lv.rank(px) == sum(1 for p in m if (p > px if rev else p < px))
+            if ordered:
+                b = ordered[0][0]
+                assert lv.depth_within(4) == sum(q for p, q in m.items() if abs(p - b) <= 4)

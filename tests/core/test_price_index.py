@@ -1,4 +1,4 @@
-"""PriceIndex answers as a sorted list would, on both sides of its flat/tree switch."""
+"""PriceIndex answers as a list sorted largest first would, on both sides of its flat/tree switch."""
 
 import random
 
@@ -13,7 +13,7 @@ def test_price_index_matches_a_sorted_list(monkeypatch, flat_max):
     monkeypatch.setattr(price_index, "FLAT_MAX", flat_max)
     rng = random.Random(flat_max)
     idx = PriceIndex(rng.sample(range(1000), 10))
-    ref = sorted(idx)
+    ref = sorted(idx, reverse=True)
     for _ in range(3000):
         k = rng.randrange(1000)
         if k in ref:
@@ -22,16 +22,21 @@ def test_price_index_matches_a_sorted_list(monkeypatch, flat_max):
         else:
             idx.add(k)
             ref.append(k)
-            ref.sort()
+            ref.sort(reverse=True)
         assert len(idx) == len(ref) and list(idx) == ref
         if ref:
             assert idx.first() == ref[0]
+            m = rng.randrange(1, len(ref) + 1)
+            assert idx.nth(m) == ref[m - 1]
         n = rng.randrange(0, 30)
         assert list(idx.head(n)) == ref[:n]
+        assert list(idx.head(None)) == ref
         lo, hi = sorted((rng.randrange(1000), rng.randrange(1000)))
         assert list(idx.irange(lo, hi)) == [x for x in ref if lo <= x <= hi]
         assert list(idx.irange(None, hi)) == [x for x in ref if x <= hi]
-        assert idx.bisect_left(k) == sum(x < k for x in ref)
+        assert list(idx.irange(lo, None)) == [x for x in ref if x >= lo]
+        assert idx.count_above(k) == sum(x > k for x in ref)
+        assert idx.largest_in(lo, hi) == next((x for x in ref if lo <= x <= hi), None)
     with pytest.raises(ValueError):
         idx.remove(5000)
     idx.clear()

@@ -67,3 +67,17 @@ def test_parse_matches_decimal(d):
     step = Step("0.00000001")
     assert step.to_int(str(d)) == int(d * 10**8)
     assert Decimal(step.to_str(step.to_int(format(d, "f")))) == d
+
+
+def test_the_parse_cache_parses_a_missing_string_and_refuses_what_is_not_valid():
+    from dom.core.units import Step
+
+    step = Step("0.10")
+    cache = step._cache
+    assert cache["61659.70"] == 616597 and "61659.70" in cache  # parsed on a miss, and kept
+    assert cache["61659.70"] == 616597
+    for bad in ("-1.0", "61659.75", "abc", "", "1" * 50, 5, None):
+        with pytest.raises(KeyError):
+            cache[bad]
+        assert bad not in cache
+    assert step.to_int("-1.0") == -10  # the exact parser itself still answers negatives

@@ -126,3 +126,18 @@ def test_a_negative_level_is_refused_every_time_it_comes(row):
     for _ in range(2):
         with pytest.raises(DecodeError):
             dec.decode(orjson.dumps({**DEPTH, "b": [row]}), 1)
+
+
+@pytest.mark.parametrize("row", ["15", {"1": 0, "5": 0}, ["1", "5", "x"], ["1"]])
+def test_a_row_that_is_not_a_pair_is_refused_when_its_strings_are_cached(row):
+    """The levels are first read from the parse caches in one pass; a row that unpacks into two
+    cached strings without being a [price, size] list must still be refused."""
+    dec = BinanceDecoder({"BTCUSDT": Instrument("BTCUSDT", "1", "1")})
+    for n in (1, 30):  # a short side is read row by row, a long one in one pass first
+        good = [["1", "5"], ["5", "1"]] * n
+        ok = dec.decode(orjson.dumps({**DEPTH, "b": good}), 1)
+        assert ok[0].bids == ((1, 5), (5, 1)) * n
+        with pytest.raises(DecodeError):
+            dec.decode(orjson.dumps({**DEPTH, "b": good + [row]}), 1)
+        with pytest.raises(DecodeError):
+            dec.decode(orjson.dumps({**DEPTH, "b": [row] + good}), 1)

@@ -275,8 +275,8 @@ class SpoofDetector(ObserverBase):
                 break
             ago = x
         lv = sym.book.side(c.side)
-        deeper = next(iter(lv.levels_between(c.px - 10**9, c.px - 1) if c.side is BookSide.BID
-                           else lv.levels_between(c.px + 1, c.px + 10**9)), None)
+        deeper = (lv.first_between(c.px - 10**9, c.px - 1) if c.side is BookSide.BID
+                  else lv.first_between(c.px + 1, c.px + 10**9))
         c.pending = True
         self.pulls.append(_Pull(c.side, c.px, now, ref, after, med, c.d0, d, max(x for _, x in c.dists),
                                 c.first_ns, after == 0 and deeper is None, self.threshold.get(c.side, 0),

@@ -104,7 +104,7 @@ class WallDetector(ObserverBase):
             ds = self.dist_samples[side]
             for px, q in band:
                 dist = px - best if px >= best else best - px
-                b = _BUCKET[dist] if dist < _FAR else _NBUCKETS - 1
+                b = _BUCKET[dist] if dist < _BUCKET_FAR else _NBUCKETS - 1
                 d = ds[b]
                 if d is None:
                     d = ds[b] = deque(maxlen=self.p.wall_distance_samples)
@@ -379,5 +379,6 @@ def _bucket(d: int) -> int:
 
 
 _NBUCKETS = 10
-_FAR = 25  # from here on, the last bucket
-_BUCKET = [_bucket(d) for d in range(_FAR)]
+_BUCKET_FAR = 25  # from here on, the last bucket (named apart: it once rebound _FAR, the price-range
+# sentinel above, so the walls' price range started at 25 and filtered nothing below the highest wall)
+_BUCKET = [_bucket(d) for d in range(_BUCKET_FAR)]

@@ -40,12 +40,32 @@ class DecodeError(FeedError):
 
 
 def _levels(inst: Instrument, rows: Any) -> tuple[Level, ...]:
-    # Hot path: most strings near the touch repeat, so look the caches up inline and only call
-    # the exact parser on a miss (which is also where a negative size is caught).
     if type(rows) is not list:
         raise DecodeError(f"levels are not a list: {type(rows).__name__}")
     if len(rows) > MAX_LEVELS:
         raise DecodeError(f"{len(rows)} levels in one message")
+    # Hot path: the whole side in one comprehension over the parse caches (a missing string is
+    # parsed and stored by the cache itself; a value that is not a valid, non-negative multiple
+    # of the step is a KeyError). Anything wrong goes the exact way, row by row, which raises
+    # the precise error. A row that unpacks into two valid strings without being a list (a
+    # two-character string, a two-key object) is caught by the type check.
+    if len(rows) <= _SHORT:
+        return _levels_exact(inst, rows)  # (the comprehension's set-up costs more than it saves)
+    pc, qc = inst.price._cache, inst.qty._cache
+    try:
+        out = [(pc[p], qc[q]) for p, q in rows]
+    except (KeyError, TypeError, ValueError):
+        return _levels_exact(inst, rows)
+    if set(map(type, rows)) != _LISTS:
+        return _levels_exact(inst, rows)
+    return tuple(out)
+
+
+_SHORT = 10
+_LISTS = frozenset((list,))
+
+
+def _levels_exact(inst: Instrument, rows: list) -> tuple[Level, ...]:
     price, qty = inst.price, inst.qty
     pc, qc = price._cache, qty._cache
     out = []
@@ -172,6 +192,12 @@ class BinanceDecoder:
         inst = self._inst(m)
         if inst is None:
             return []
+        first, last, prev, t = m.get("U"), m.get("u"), m.get("pu", -1), m.get("T")
+        if (type(first) is int and type(last) is int and type(prev) is int and type(t) is int
+                and 0 <= first <= last < MAX_ID and -1 <= prev < MAX_ID and 0 < t < MAX_MS):
+            # The usual frame, every id and the time valid: what the checks below would give.
+            return [BookDelta(inst.symbol, _levels(inst, m["b"]), _levels(inst, m["a"]), first, last,
+                              prev, t * _MS, recv_ns)]
         first, last = _pos_int(m, "U"), _pos_int(m, "u")
         if first > last:
             raise DecodeError(f"depth update ids run backwards: U {first} > u {last}")
@@ -182,10 +208,14 @@ class BinanceDecoder:
         inst = self._inst(m)
         if inst is None:
             return []
-        q = inst.qty.to_int(_text(m, "q"))
+        try:  # both strings in the parse caches (which hold only valid values), else the exact way
+            q, px = inst.qty._cache[m["q"]], inst.price._cache[m["p"]]
+        except (KeyError, TypeError):
+            q, px = inst.qty.to_int(_text(m, "q")), -1
         if q <= 0:
             raise DecodeError(f"non-positive trade size {m['q']!r}")
-        px = inst.price.to_int(_text(m, "p"))
+        if px < 0:
+            px = inst.price.to_int(_text(m, "p"))
         if px <= 0:
             raise DecodeError(f"non-positive trade price {m['p']!r}")
         buyer_maker = m["m"]
@@ -203,9 +233,18 @@ class BinanceDecoder:
         inst = self._inst(m)
         if inst is None:
             return []
+        uid, t = m.get("u"), m.get("T")
+        if type(uid) is int and type(t) is int and 0 <= uid < MAX_ID and 0 < t < MAX_MS:
+            pc, qc = inst.price._cache, inst.qty._cache
+            try:  # the usual frame: the four strings through the parse caches (valid values only)
+                return [BookTicker(inst.symbol, uid, pc[m["b"]], qc[m["B"]], pc[m["a"]], qc[m["A"]], t * _MS,
+                                   recv_ns)]
+            except (KeyError, TypeError):
+                pass  # the exact way below says what is wrong
+        uid = _pos_int(m, "u")
         px, lots = inst.price.to_int, inst.qty.to_int
-        return [BookTicker(inst.symbol, _pos_int(m, "u"), px(_text(m, "b")), lots(_text(m, "B")),
-                           px(_text(m, "a")), lots(_text(m, "A")), _ms(m, "T", "E"), recv_ns)]
+        bp, bq, ap, aq = px(_text(m, "b")), lots(_text(m, "B")), px(_text(m, "a")), lots(_text(m, "A"))
+        return [BookTicker(inst.symbol, uid, bp, bq, ap, aq, _ms(m, "T", "E"), recv_ns)]
 
     def _mark(self, m: dict, recv_ns: int) -> list[Event]:
         inst = self._inst(m)
