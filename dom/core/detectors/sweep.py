@@ -26,6 +26,7 @@ from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, FeedState, Output, TakerSide, Trade
 
 _MS = 1_000_000
+_FAR = 1 << 62
 _SYNCED = FeedState.SYNCED
 
 
@@ -52,6 +53,7 @@ class SweepDetector(ObserverBase):
         self.lot = float(inst.contract_size) * inst.qty.to_float(1)
         self.tick = 0.0 if inst.inverse else inst.price.to_float(1)
         self.runs: dict[TakerSide, _Run] = {}
+        self.deadline = _FAR  # the earliest time a run's window has passed (none open: never)
         self.sizes = RollingSamples()  # (first trade time, size) of the runs closed lately
         self.horizon = p.sweep_baseline_s * 1_000_000_000
 
@@ -59,7 +61,8 @@ class SweepDetector(ObserverBase):
     def on_trade(self, sym: SymbolState, trade: Trade) -> list[Output]:
         out: list[Output] = []
         t = trade.ts_exchange_ns
-        self._expire(sym, t, out)
+        if t > self.deadline:
+            self._expire(sym, t, out)
         if sym.state is not _SYNCED:
             return out
         side = trade.taker
@@ -81,12 +84,13 @@ class SweepDetector(ObserverBase):
                 return out
             self._close(sym, side, run, t, out)
         run = self.runs[side] = _Run(t, px, trade.qty_lots, self._notional(px, trade.qty_lots))
+        self.deadline = min(self.deadline, t + self.window)
         if self._is_sweep(run):  # (min_levels 1: every trade)
             out.append(self._alert(sym, side, run, AlertState.NEW, t))
         return out
 
     def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
-        if not self.runs:
+        if delta.ts_exchange_ns <= self.deadline:
             return []
         out: list[Output] = []
         self._expire(sym, delta.ts_exchange_ns, out)
@@ -98,6 +102,7 @@ class SweepDetector(ObserverBase):
             if run.id is not None:
                 out.append(self._alert(sym, side, run, AlertState.END, ts_ns, end="unknown_resync"))
         self.runs.clear()
+        self.deadline = _FAR
         return out
 
     # ------------------------------------------------------------------------------- runs
@@ -125,6 +130,7 @@ class SweepDetector(ObserverBase):
 
     def _close(self, sym: SymbolState, side: TakerSide, run: _Run, t: int, out: list[Output]) -> None:
         del self.runs[side]
+        self.deadline = min((r.first_t for r in self.runs.values()), default=_FAR - self.window) + self.window
         self.sizes.add(run.first_t, run.qty)
         self.sizes.expire(run.first_t - self.horizon)
         if run.id is not None:
