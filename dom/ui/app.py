@@ -108,6 +108,7 @@ class DomApp(TradeActions, App):
         super().__init__()
         self.model = model
         self.open_scan = scan  # dom scan: the scanner opens once the symbols are known
+        self.watchlist: set[str] = set()  # the scanner's pinned symbols, for the session
         self.runner = runner
         self.fps = fps
         self.symbol = symbol or ""
@@ -227,7 +228,9 @@ class DomApp(TradeActions, App):
             if sym:
                 self.show_symbol(sym)
 
-        self.push_screen(ScanScreen(self.model.scan, self.symbol, refresh_s=1.0 if self.fps else 0), chosen)
+        screen = ScanScreen(self.model.scan, self.symbol, refresh_s=1.0 if self.fps else 0)
+        screen.watchlist = self.watchlist  # the same set: pins outlive the screen
+        self.push_screen(screen, chosen)
 
     def action_pick_symbol(self) -> None:
         eng = self.model.engine

@@ -1,7 +1,8 @@
 """The scanner on screen (``S``): every symbol ranked, refreshed each second. A click on a column's
 header ranks by it (again: the other way), ``o`` steps through the usual rankings, ``r``
 reverses, ``f`` steps the sector filter through the sectors, ``x`` shows only symbols with live
-alerts; ``enter`` opens the ladder on the selected symbol, ``escape`` / ``S`` go back. Live
+alerts, ``m`` pins (marks) the selected symbol to the watchlist (again: unpins; pinned ones are marked
+``*``; they last the session) and ``w`` shows only the watchlist; ``enter`` opens the ladder on the selected symbol, ``escape`` / ``S`` go back. Live
 alerts show as letters (B burst, X sweep, W wall, I iceberg, A absorption, S pulled liquidity),
 and the bursting symbols are named in the header. The rows are ``dom.runtime.scan``'s
 (docs/SCAN.md)."""
@@ -88,9 +89,11 @@ class ScanScreen(Screen[str]):
     """
     BINDINGS = [Binding("escape,S,q", "close", "back to the ladder"), Binding("o", "sort", "rank by the next column"),
                 Binding("r", "reverse", "reverse the ranking"), Binding("f", "sector", "next sector filter"),
-                Binding("x", "live_only", "only symbols with live alerts")]
+                Binding("x", "live_only", "only symbols with live alerts"),
+                Binding("m", "pin", "pin / unpin the symbol"), Binding("w", "watch_only", "only the watchlist")]
 
-    def __init__(self, rows: Callable[[str], dict], current: str, refresh_s: float = 1.0) -> None:
+    def __init__(self, rows: Callable[[str], dict], current: str, refresh_s: float = 1.0,
+                 watchlist: set[str] | None = None) -> None:
         super().__init__()
         self.rows = rows  # sort key -> the scan document
         self.current = current
@@ -98,6 +101,8 @@ class ScanScreen(Screen[str]):
         self.descending = True
         self.sector: str | None = None  # show only this sector
         self.live_only = False
+        self.watchlist: set[str] = set(watchlist or ())  # shared with the caller: pins outlive the screen
+        self.watch_only = False
         self.sectors: list[str] = []
         self.refresh_s = refresh_s
         self.symbols: list[str] = []
@@ -126,6 +131,8 @@ class ScanScreen(Screen[str]):
             rows = [r for r in rows if r.get("sector") == self.sector]
         if self.live_only:
             rows = [r for r in rows if r.get("alerts")]
+        if self.watch_only:
+            rows = [r for r in rows if r["symbol"] in self.watchlist]
         have = [r for r in rows if _sort_key(r.get(self.sort))[0] == 0]
         have.sort(key=lambda r: _sort_key(r.get(self.sort)), reverse=self.descending)
         rows = have + [r for r in rows if _sort_key(r.get(self.sort))[0] == 1]
@@ -133,6 +140,8 @@ class ScanScreen(Screen[str]):
         for i, r in enumerate(rows):
             cells = [fmt(r.get(key)) for _, key, fmt in COLUMNS]
             cells[0] = str(i + 1)  # the place on this screen (its rank under the filter)
+            if r["symbol"] in self.watchlist:
+                cells[1] = "*" + cells[1]
             t.add_row(*cells, key=r["symbol"])
         if selected in self.symbols:
             t.move_cursor(row=self.symbols.index(selected))
@@ -143,10 +152,11 @@ class ScanScreen(Screen[str]):
         bursting = [r["symbol"].removesuffix("USDT") for r in doc["rows"] if (r.get("alerts_by_kind") or {}).get("burst")]
         burst = f"| BURST: {' '.join(bursting[:6])} " if bursting else ""
         way = "" if self.descending else " (lowest first)"
-        only = (f" of {self.sector}" if self.sector else "") + (" with live alerts" if self.live_only else "")
+        only = ((f" of {self.sector}" if self.sector else "") + (" with live alerts" if self.live_only else "")
+                + (" on the watchlist" if self.watch_only else ""))
         self.query_one("#scanhead", Static).update(Text(
             f" scan: {len(self.symbols)} symbols{only} by {self.sort}{way} | o/header rank  r reverse  "
-            f"f sector  x live  enter ladder  esc back\n"
+            f"f sector  x live  m pin  w watchlist  enter ladder  esc\n"
             f" RS vs {ref} net of beta {burst}{lead}{gained}"))
 
     def action_sort(self) -> None:
@@ -163,6 +173,17 @@ class ScanScreen(Screen[str]):
         cycle: list[str | None] = [None, *self.sectors]
         i = cycle.index(self.sector) if self.sector in cycle else 0
         self.sector = cycle[(i + 1) % len(cycle)]
+        self.fill(keep_cursor=False)
+
+    def action_pin(self) -> None:
+        t = self.query_one(DataTable)
+        if 0 <= t.cursor_row < len(self.symbols):
+            sym = self.symbols[t.cursor_row]
+            self.watchlist.symmetric_difference_update({sym})
+            self.fill()
+
+    def action_watch_only(self) -> None:
+        self.watch_only = not self.watch_only
         self.fill(keep_cursor=False)
 
     def action_live_only(self) -> None:

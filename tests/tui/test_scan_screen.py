@@ -95,3 +95,33 @@ def test_live_alerts_show_as_letters_bursts_and_sweeps_first():
 
     assert _live({"wall": 2, "burst": 1, "sweep": 3, "spoof": 0}) == "B X3 W2"
     assert _live({}) == "" and _live(None) == ""
+
+
+async def test_pins_make_a_watchlist_that_outlives_the_screen():
+    app = make_app(seconds=60)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("S")
+        await pilot.pause()
+        screen = app.screen
+        table = screen.query_one(DataTable)
+        picked = [screen.symbols[1], screen.symbols[3]]
+        for sym in picked:
+            table.move_cursor(row=screen.symbols.index(sym))
+            await pilot.press("m")
+            await pilot.pause()
+        assert app.watchlist == set(picked)
+        assert _cells(table, screen.symbols.index(picked[0]))["symbol"].startswith("*")
+        await pilot.press("w")
+        await pilot.pause()
+        assert sorted(screen.symbols) == sorted(picked) and table.row_count == 2
+        assert "on the watchlist" in str(screen.query_one("#scanhead").render())
+        table.move_cursor(row=0)
+        await pilot.press("m")  # unpinned: gone from the watchlist view
+        await pilot.pause()
+        assert len(app.watchlist) == 1 and table.row_count == 1
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("S")
+        await pilot.pause()
+        assert app.screen.watchlist == app.watchlist and len(app.watchlist) == 1
