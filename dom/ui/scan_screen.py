@@ -153,10 +153,10 @@ class ScanScreen(Screen[str]):
         burst = f"| BURST: {' '.join(bursting[:6])} " if bursting else ""
         way = "" if self.descending else " (lowest first)"
         only = ((f" of {self.sector}" if self.sector else "") + (" with live alerts" if self.live_only else "")
-                + (" on the watchlist" if self.watch_only else ""))
+                + (" pinned" if self.watch_only else ""))
         self.query_one("#scanhead", Static).update(Text(
-            f" scan: {len(self.symbols)} symbols{only} by {self.sort}{way} | o/header rank  r reverse  "
-            f"f sector  x live  m pin  w watchlist  enter ladder  esc\n"
+            f" scan: {len(self.symbols)} symbols{only} by {self.sort}{way} | o/header: rank, r: reverse, "
+            f"f: sector, x: live, m: pin, w: pinned, enter, esc\n"
             f" RS vs {ref} net of beta {burst}{lead}{gained}"))
 
     def action_sort(self) -> None:

@@ -115,7 +115,7 @@ async def test_pins_make_a_watchlist_that_outlives_the_screen():
         await pilot.press("w")
         await pilot.pause()
         assert sorted(screen.symbols) == sorted(picked) and table.row_count == 2
-        assert "on the watchlist" in str(screen.query_one("#scanhead").render())
+        assert "symbols pinned by" in str(screen.query_one("#scanhead").render())
         table.move_cursor(row=0)
         await pilot.press("m")  # unpinned: gone from the watchlist view
         await pilot.pause()
