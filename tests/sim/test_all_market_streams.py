@@ -144,11 +144,13 @@ async def test_streams_only_on_their_endpoint():
 
 
 async def _wall(ws, seconds: float) -> list:
-    return await _frames(ws, seconds * SPEED)
+    return await _frames(ws, seconds * SPEED)  # _frames counts market seconds at SPEED
 
 
 async def test_stall_holds_the_arrays_and_skew_delays_them():
-    async with _server() as srv:
+    # The faults count wall seconds: this test runs the market at 8x whatever DOM_SIM_SPEED says,
+    # so several arrays arrive a wall second.
+    async with SimServer(preset="mixed", seed=5, port=0, symbols=N_SYMBOLS, speed=8.0) as srv:
         async with websockets.connect(srv.ws_url + "/market/ws/!markPrice@arr@1s") as ws:
             assert len(await _wall(ws, 0.5)) >= 2  # one a market second: several a wall second
             srv.faults.stall(1.5)  # wall seconds
