@@ -9,8 +9,9 @@
 REST: ``/fapi/v1/ping``, ``time``, ``exchangeInfo``, ``depth``, ``premiumIndex``,
 ``openInterest``, ``ticker/24hr``. Websockets: ``/ws``, ``/ws/<s1>/<s2>`` (raw events),
 ``/stream?streams=a/b`` (combined envelope), each also under ``/public`` (depth, bookTicker) and
-``/market`` (aggTrade, markPrice), with SUBSCRIBE / UNSUBSCRIBE / LIST_SUBSCRIPTIONS and the
-``{"result":null,"id":N}`` ack; the server pings every 20 s and expects pongs. Any depth stream
+``/market`` (aggTrade, markPrice), and the all-market streams ``!bookTicker`` (/public),
+``!markPrice@arr@1s``, ``!markPrice@arr``, ``!ticker@arr`` (/market; ``dom.sim.all_market``),
+with SUBSCRIBE / UNSUBSCRIBE / LIST_SUBSCRIPTIONS and the ``{"result":null,"id":N}`` ack; the server pings every 20 s and expects pongs. Any depth stream
 speed (``@depth``, ``@depth@100ms``...) is served at the market's own push interval.
 """
 
@@ -24,6 +25,7 @@ from typing import Any
 import orjson
 from aiohttp import WSMsgType, web
 
+from dom.sim import all_market
 from dom.sim import protocols as venue_protocols
 from dom.sim.faults import Faults
 from dom.sim.market import STEP_NS, Market, Msg
@@ -32,7 +34,7 @@ from dom.sim.rest import RestViews
 log = logging.getLogger("dom.sim")
 SWITCH_GAP_S = 0.001
 PUBLIC_KINDS = {"depth", "bookTicker"}
-MARKET_KINDS = {"aggTrade", "trade", "markPrice"}
+MARKET_KINDS = {"aggTrade", "trade", "markPrice", "ticker"}
 
 
 def parse_stream(name: str) -> tuple[str, str] | None:
@@ -76,8 +78,11 @@ class Conn:
 
     def subscribe(self, names: list[str]) -> None:
         for n in names:
-            key = parse_stream(str(n))
-            if key is not None and self.serves(key[1]):
+            key = parse_stream(str(n)) or all_market.parse(str(n))
+            if key is None:
+                continue  # as Binance: an unknown stream is acknowledged and never sent
+            kind = all_market.KIND[key[1]] if key[0] == all_market.KEY else key[1]
+            if self.serves(kind):
                 self.subs[key] = str(n)
 
 
@@ -107,6 +112,7 @@ class SimServer:
         self.faults = Faults(self)
         self.rest = RestViews(self)
         self.conns: set[Conn] = set()
+        self.all_market = all_market.AllMarket(self)
         # Other venues' protocols on the same port; their translator starts with their first client.
         self.protocols = venue_protocols.load(self)
         self.translator: venue_protocols.Translator | None = None
@@ -267,6 +273,23 @@ class SimServer:
                     self._ordered.put_nowait((c, frame))
                 else:
                     self._enqueue(c, due, frame)
+        if not f.stalled():
+            self._dispatch_all_market(msgs, loop.time())
+
+    def _dispatch_all_market(self, msgs: list[Msg], now: float) -> None:
+        """``!bookTicker``, ``!markPrice@arr@1s``... to the connections that subscribed them."""
+        skew = self.faults.skew_ms
+        for name, endpoint, kind, raw in self.all_market.frames(msgs):
+            due = (now + skew / 1000) if (endpoint == "market" and skew) else 0.0
+            key = (all_market.KEY, name)
+            for c in self.conns:
+                if key not in c.subs:
+                    continue
+                frame = b'{"stream":"%s","data":%s}' % (name.encode(), raw) if c.combined else raw
+                if self._ordered is not None:
+                    self._ordered.put_nowait((c, frame))
+                else:
+                    self._enqueue(c, due, frame)
 
     def _enqueue(self, c: Conn, due: float, frame: bytes) -> None:
         try:
@@ -320,7 +343,7 @@ class SimServer:
             await c.ws.send_bytes(orjson.dumps({"result": None, "id": rid}))
         elif method == "UNSUBSCRIBE":
             for n in params:
-                key = parse_stream(str(n))
+                key = parse_stream(str(n)) or all_market.parse(str(n))
                 if key is not None:
                     c.subs.pop(key, None)
             await c.ws.send_bytes(orjson.dumps({"result": None, "id": rid}))

@@ -348,6 +348,15 @@ def mark_price_stream(symbol: str) -> str:
     return symbol.lower() + "@markPrice@1s"
 
 
+# The all-market streams and the endpoint that serves each (``/public`` or ``/market``).
+ALL_BOOK_TICKER = "!bookTicker"
+ALL_MARK_PRICE = "!markPrice@arr@1s"
+ALL_MARK_PRICE_PLAIN = "!markPrice@arr"
+ALL_TICKER = "!ticker@arr"
+ALL_MARKET_STREAMS = {ALL_BOOK_TICKER: "public", ALL_MARK_PRICE: "market", ALL_MARK_PRICE_PLAIN: "market",
+                      ALL_TICKER: "market"}
+
+
 def encode_agg_trade(symbol: str, ms: int, agg_id: int, px: str, qty: str, first: int, last: int,
                      buyer_maker: bool) -> bytes:
     return (b'{"e":"aggTrade","E":%d,"a":%d,"s":"%s","p":"%s","q":"%s","f":%d,"l":%d,"T":%d,"m":%s}'
@@ -376,6 +385,22 @@ def encode_book_ticker(symbol: str, update_id: int, bid_px: str, bid_qty: str, a
 def encode_mark_price(symbol: str, ms: int, mark: str, index: str, rate: str, next_funding_ms: int) -> bytes:
     return orjson.dumps({"e": "markPriceUpdate", "E": ms, "s": symbol, "p": mark, "i": index, "P": mark,
                          "r": rate, "T": next_funding_ms})
+
+
+def encode_ticker_24h(body: dict, ms: int) -> bytes:
+    """One ``24hrTicker`` event (``<symbol>@ticker``, an element of ``!ticker@arr``) from the
+    ``GET /fapi/v1/ticker/24hr`` object of the same moment (``ticker_24h_body``)."""
+    return orjson.dumps({"e": "24hrTicker", "E": ms, "s": body["symbol"], "p": body["priceChange"],
+                         "P": body["priceChangePercent"], "w": body["weightedAvgPrice"], "c": body["lastPrice"],
+                         "Q": body["lastQty"], "o": body["openPrice"], "h": body["highPrice"], "l": body["lowPrice"],
+                         "v": body["volume"], "q": body["quoteVolume"], "O": body["openTime"], "C": body["closeTime"],
+                         "F": body["firstId"], "L": body["lastId"], "n": body["count"]})
+
+
+def encode_array(events: list[bytes]) -> bytes:
+    """The payload of an all-market array stream (``!markPrice@arr@1s``, ``!ticker@arr``): the
+    per-symbol events, already encoded, as one JSON array."""
+    return b"[" + b",".join(events) + b"]"
 
 
 def encode_snapshot(last_id: int, ms: int, bids: list[list[str]], asks: list[list[str]]) -> bytes:
