@@ -67,9 +67,10 @@ def test_book_queries_on_both_index_forms(snap_b, snap_a, deltas, flat_max):
     saved = price_index.FLAT_MAX
     price_index.FLAT_MAX = flat_max
     try:
-        _check_queries(snap_b, snap_a, deltas)
+        book, models = _check_queries(snap_b, snap_a, deltas)
     finally:
         price_index.FLAT_MAX = saved
+    assert book.bids.levels == models[BookSide.BID] and book.asks.levels == models[BookSide.ASK]
 
 
 def _check_queries(snap_b, snap_a, deltas):
@@ -114,3 +115,4 @@ def _check_queries(snap_b, snap_a, deltas):
             if ordered:
                 b = ordered[0][0]
                 assert lv.depth_within(4) == sum(q for p, q in m.items() if abs(p - b) <= 4)
+    return book, models
