@@ -106,7 +106,8 @@ def _iou(a0: int, a1: int, b0: int, b1: int) -> float:
 
 
 def _fits(e: Episode, lab: dict, px: int, path: tuple[int, ...] = ()) -> bool:
-    """``path``: every price a moving wall stood at (its label's ``params.prices``)."""
+    """``path``: every price a moving wall stood at (its label's ``params.prices``); for a sweep,
+    its first price (the run spans ``path[0]``..``px``)."""
     if e.kind != lab["kind"] or e.side != lab["side"] or e.symbol != lab["symbol"]:
         return False
     t0, t1 = lab["t_start_ns"], lab["t_end_ns"]
@@ -116,8 +117,7 @@ def _fits(e: Episode, lab: dict, px: int, path: tuple[int, ...] = ()) -> bool:
     if e.kind == "burst":
         return t0 - SEC <= e.t_detect <= t1 + 2 * SEC
     if e.kind == "sweep":
-        first = lab["_first_px"]
-        lo, hi = min(first, px) - 1, max(first, px) + 1
+        lo, hi = min(path[0], px) - 1, max(path[0], px) + 1
         return any(lo <= a <= hi for a in (e.prices or {e.px})) and t0 - SEC // 5 <= e.t_detect <= t1 + SEC
     if e.px != px:
         return False
@@ -159,18 +159,18 @@ def score(eps: list[Episode], labels: list[dict], prices: dict[str, Any]) -> dic
     out = {k: KindScore() for k in KINDS}
     truth = [lab for lab in labels if lab["kind"] in out]
     for lab in truth:
-        if lab["kind"] == "sweep":
-            lab["_first_px"] = prices[lab["symbol"]].px(lab["params"]["first_price"])
-    for lab in truth:
         s = out[lab["kind"]]
         s.labels += 1
         s.detectable += lab["detectable_from_ns"] is not None
         mode = lab["params"].get("refill_mode")
         if mode and lab["detectable_from_ns"] is not None:
             s.by_mode.setdefault(mode, [0, 0])[0] += 1
-    # Label prices in ticks, parsed once: (price, every price a moving wall stood at).
+    # Label prices in ticks, parsed once: (price, every price a moving wall stood at; a sweep: its
+    # first price).
     where = [(prices[lab["symbol"]].px(lab["price"]),
-              tuple(prices[lab["symbol"]].px(x) for x in lab["params"].get("prices", ()))) for lab in truth]
+              tuple(prices[lab["symbol"]].px(x) for x in (
+                  (lab["params"]["first_price"],) if lab["kind"] == "sweep" else lab["params"].get("prices", ()))))
+             for lab in truth]
     matched: set[int] = set()
     for e in eps:
         s = out.get(e.kind)

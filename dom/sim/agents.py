@@ -34,6 +34,7 @@ def median_level(sim: "SymbolSim", side: int, n: int = 30) -> int:
 
 class Agent:
     kind = ""
+    labelled = True  # writes a label when it ends
 
     def __init__(self, sim: "SymbolSim", rng: random.Random, t: int, aid: str) -> None:
         self.sim, self.rng, self.t_start, self.id = sim, rng, t, aid

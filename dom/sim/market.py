@@ -254,7 +254,7 @@ class Market:
             sim.sweeps.labels = []
         if any(a.done for a in sim.agents):
             for a in sim.agents:
-                if a.done and getattr(a, "labelled", True):
+                if a.done and a.labelled:
                     lab = a.label()
                     sim.labels.append(lab)
                     self.labels.append(lab)
@@ -288,16 +288,14 @@ class Market:
         i, n = 0, len(fills)
         while i < n:
             ts, px, qty, side, owner, _ = fills[i]
-            labeller = sim.sweeps
-            for k in range(i, n):
-                if fills[k][0] != ts or fills[k][1] != px or fills[k][3] != side:
-                    break
-                labeller.fill(ts, px, fills[k][2], side)
+            label_fill = sim.sweeps.fill  # every true fill, before aggregation (dom/sim/news.py)
+            label_fill(ts, px, qty, side)
             if owner is not None:
                 owner.on_fill(qty, ts, None)
             j = i + 1
             total = qty
             while j < n and fills[j][0] == ts and fills[j][1] == px and fills[j][3] == side:
+                label_fill(ts, px, fills[j][2], side)
                 if fills[j][4] is not None:
                     fills[j][4].on_fill(fills[j][2], ts, None)
                 total += fills[j][2]

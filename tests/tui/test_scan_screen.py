@@ -9,6 +9,19 @@ from dom.ui.scan_screen import COLUMNS, ScanScreen
 from tests.tui.app_factory import make_app
 
 
+async def _press(pilot, *keys: str) -> None:
+    await pilot.press(*keys)
+    await pilot.pause()
+
+
+async def _open_scan(app, pilot) -> tuple[ScanScreen, DataTable]:
+    """The app started, then ``S``: the scanner screen and its table."""
+    await pilot.pause()
+    await _press(pilot, "S")
+    assert isinstance(app.screen, ScanScreen)
+    return app.screen, app.screen.query_one(DataTable)
+
+
 def _cells(table: DataTable, row: int) -> dict[str, str]:
     return {head: str(v) for (head, _, _), v in zip(COLUMNS, table.get_row_at(row))}
 
@@ -18,8 +31,7 @@ async def test_scan_screen_ranks_every_symbol_and_opens_the_ladder():
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.pause()
         start = app.symbol
-        await pilot.press("S")
-        await pilot.pause()
+        await _press(pilot, "S")
         screen = app.screen
         assert isinstance(screen, ScanScreen)
         table = screen.query_one(DataTable)
@@ -30,20 +42,16 @@ async def test_scan_screen_ranks_every_symbol_and_opens_the_ladder():
             assert cells["#"] == str(i + 1) and cells["symbol"] == r["symbol"].removesuffix("USDT")
             assert cells["alerts"] == str(r["alerts"])
         assert "symbols by rs_1h" in str(screen.query_one("#scanhead").render())
-        await pilot.press("o")
-        await pilot.pause()
+        await _press(pilot, "o")
         assert screen.sort == "rs_24h"
         by24 = [r["symbol"] for r in app.model.scan("rs_24h")["rows"]]
         assert screen.symbols == by24
         target = next(s for s in by24 if s != start)
         table.move_cursor(row=by24.index(target))
-        await pilot.press("enter")
-        await pilot.pause()
+        await _press(pilot, "enter")
         assert not isinstance(app.screen, ScanScreen) and app.symbol == target
-        await pilot.press("S")
-        await pilot.pause()
-        await pilot.press("escape")
-        await pilot.pause()
+        await _press(pilot, "S")
+        await _press(pilot, "escape")
         assert not isinstance(app.screen, ScanScreen) and app.symbol == target
 
 
@@ -54,11 +62,7 @@ def _spread(app, sym):
 async def test_any_column_ranks_both_ways_and_the_filters_narrow_the_rows():
     app = make_app(seconds=120)
     async with app.run_test(size=(160, 40)) as pilot:
-        await pilot.pause()
-        await pilot.press("S")
-        await pilot.pause()
-        screen = app.screen
-        table = screen.query_one(DataTable)
+        screen, table = await _open_scan(app, pilot)
         col = list(table.columns).index("spread_bps")
         header = table.columns["spread_bps"]
         for descending in (True, False):  # a click on the header, then another: the other way
@@ -70,22 +74,18 @@ async def test_any_column_ranks_both_ways_and_the_filters_narrow_the_rows():
             assert known == sorted(known, reverse=descending) and len(known) >= 3
             assert values[: len(known)] == known  # the missing ones last, either way
             assert [_cells(table, i)["#"] for i in range(table.row_count)] == [str(i + 1) for i in range(table.row_count)]
-        await pilot.press("r")
-        await pilot.pause()
+        await _press(pilot, "r")
         assert screen.descending is True
-        await pilot.press("f")
-        await pilot.pause()
+        await _press(pilot, "f")
         first = screen.sectors[0]
         assert screen.sector == first and screen.symbols
         rows = {r["symbol"]: r for r in app.model.scan("rs_1h")["rows"]}
         assert all(rows[s]["sector"] == first for s in screen.symbols)
         assert f"symbols of {first} by" in str(screen.query_one("#scanhead").render())
         for _ in screen.sectors:  # through every sector and back to all
-            await pilot.press("f")
-            await pilot.pause()
+            await _press(pilot, "f")
         assert screen.sector is None and len(screen.symbols) == len(rows)
-        await pilot.press("x")
-        await pilot.pause()
+        await _press(pilot, "x")
         assert all(rows[s]["alerts"] for s in screen.symbols)
         assert len(screen.symbols) == sum(1 for r in app.model.scan("rs_1h")["rows"] if r["alerts"])
 
@@ -100,28 +100,20 @@ def test_live_alerts_show_as_letters_bursts_and_sweeps_first():
 async def test_pins_make_a_watchlist_that_outlives_the_screen():
     app = make_app(seconds=60)
     async with app.run_test(size=(160, 40)) as pilot:
-        await pilot.pause()
-        await pilot.press("S")
-        await pilot.pause()
-        screen = app.screen
-        table = screen.query_one(DataTable)
+        screen, table = await _open_scan(app, pilot)
         picked = [screen.symbols[1], screen.symbols[3]]
         for sym in picked:
             table.move_cursor(row=screen.symbols.index(sym))
-            await pilot.press("m")
-            await pilot.pause()
+            await _press(pilot, "m")
         assert app.watchlist == set(picked)
         assert _cells(table, screen.symbols.index(picked[0]))["symbol"].startswith("*")
-        await pilot.press("w")
-        await pilot.pause()
+        await _press(pilot, "w")
         assert sorted(screen.symbols) == sorted(picked) and table.row_count == 2
         assert "symbols pinned by" in str(screen.query_one("#scanhead").render())
         table.move_cursor(row=0)
         await pilot.press("m")  # unpinned: gone from the watchlist view
         await pilot.pause()
         assert len(app.watchlist) == 1 and table.row_count == 1
-        await pilot.press("escape")
-        await pilot.pause()
-        await pilot.press("S")
-        await pilot.pause()
+        await _press(pilot, "escape")
+        await _press(pilot, "S")
         assert app.screen.watchlist == app.watchlist and len(app.watchlist) == 1
