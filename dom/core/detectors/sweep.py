@@ -118,7 +118,7 @@ class SweepDetector(ObserverBase):
     def _outsized(self) -> int | float:
         """The size from which a run is outsized: the percentile of the recent runs' sizes."""
         s = self.sizes.sorted
-        if len(s) < self.p.sweep_warmup_runs:
+        if not s or len(s) < self.p.sweep_warmup_runs:  # (warm-up 0: no run seen yet is still none)
             return float("inf")
         return s[min(len(s) - 1, int(self.p.sweep_size_pct / 100 * len(s)))]
 

@@ -95,3 +95,11 @@ def test_nothing_while_the_book_is_not_synced_and_a_resync_ends_the_run():
     assert s.alerts[1].evidence["end"] == "unknown_resync"
     s.run([5001, 5002, 5003, 5004], step_ms=1)
     assert len(s.alerts) == 2
+
+
+def test_no_warm_up_asked_still_needs_one_run_to_compare_with():
+    s = Script(sweep_warmup_runs=0, sweep_window_ms=0, sweep_min_notional=0.0)
+    s.run([5001, 5002, 5003])  # the very first run: nothing to be outsized against, no error
+    s.idle(300)
+    s.run([5001, 5002, 5003], qty=20_000)
+    assert [a.state for a in s.alerts] == [AlertState.NEW]
