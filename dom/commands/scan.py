@@ -26,6 +26,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--sort", default="rs_1h", choices=SORT_KEYS, help="rank by this field, highest first")
     p.add_argument("--stop-pct", type=float, default=1.0, metavar="PCT",
                    help="the stop distance the slippage column sizes its 1%%-rule position with (default 1)")
+    p.add_argument("--depth", choices=("opened", "all"), default="opened",
+                   help="opened (default): every symbol's best bid/ask and trades from the venue's all-market "
+                        "streams, and the depth stream only for the symbols opened or pinned (Binance USDⓈ-M and "
+                        "the built-in market; other venues follow every book); all: every symbol's book, "
+                        "for depth and slippage on every row")
     p.add_argument("--min-volume", type=float, default=0.0, metavar="USDT", help="only symbols with this 24 h quote volume")
     p.set_defaults(func=run)
 
@@ -52,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
             raise ConfigError("--sector, --min-volume and --sort are for --json (on screen: o re-ranks)")
         from dom.runtime.wiring import tui
 
-        return tui(cfg, duration=args.duration, symbols=args.symbols or None, scan=True)
+        return tui(cfg, duration=args.duration, symbols=args.symbols or None, scan=True,
+                   whole_venue=args.depth == "opened")
     return asyncio.run(run_scan(cfg, args.duration, args.every, args.sort, args.stop_pct, args.min_volume,
-                                sys.stdout.buffer, sectors=args.sector))
+                                sys.stdout.buffer, sectors=args.sector, whole_venue=args.depth == "opened"))

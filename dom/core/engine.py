@@ -7,6 +7,11 @@ needs a snapshot it says so with a :class:`SnapshotRequest`, and the feed fetche
 While a symbol's book is not synced, observers see no book deltas and detectors must emit
 nothing (they are told with ``on_sync_lost``/``on_synced``).
 
+A symbol can be followed by its top of book only (``follow_depth(symbol, False)``: a whole-venue
+scanner subscribes depth only for the symbols a user opens). Its state is ``TOP``; depth events
+are ignored; trades and best bid/ask updates (``on_ticker``) go to the observers that need no
+book (``needs_book = False``: bursts, sweeps, the context's bars), whose alerts pass.
+
 Venues that checksum their book (OKX, Bitget, Kraken) put the checksum on the snapshot or delta; the
 engine, given the venue's pure ``verify(book, instrument, checksum) -> bool`` at construction (the
 core imports no venue), checks it after applying the event and before any observer sees it. A
@@ -57,7 +62,13 @@ class Observer(Protocol):
 
 
 class ObserverBase:
-    """Convenience base: every hook does nothing."""
+    """Convenience base: every hook does nothing. ``needs_book = False`` marks an observer that
+    also works on a symbol followed by its top of book only (it then gets ``on_ticker``)."""
+
+    needs_book = True
+
+    def on_ticker(self, sym: "SymbolState", ticker: BookTicker) -> list[Output]:
+        return []
 
     def on_delta(self, sym: "SymbolState", delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
         return []
@@ -83,6 +94,7 @@ class SymbolStats:
     crossed: int = 0
     stale_snapshots: int = 0
     confirmed_snapshots: int = 0  # a snapshot at the book's own id with its exact levels: nothing to do
+    ignored_depth: int = 0  # depth events while only the top of book is followed
     trades: int = 0
     tickers: int = 0
     last_exchange_ns: int = 0
@@ -110,6 +122,8 @@ class SymbolState:
     last_ticker: BookTicker | None = None
     last_trade: Trade | None = None
     observers: list[Observer] = field(default_factory=list)
+    top_only: bool = False  # depth not followed (state TOP): top-of-book observers only
+    top_observers: list = field(default_factory=list)  # the observers with needs_book False
 
     def __post_init__(self) -> None:
         self.seq = Sequencer(self.symbol, self.rule)
@@ -149,6 +163,7 @@ class Engine:
         st = SymbolState(inst.symbol, inst, self.rule)
         if self._observer_factory is not None:
             st.observers = list(self._observer_factory(st))
+            st.top_observers = [o for o in st.observers if not getattr(o, "needs_book", True)]
         self.symbols[inst.symbol] = st
         return st
 
@@ -161,6 +176,8 @@ class Engine:
         if st is None:
             return []
         kind = type(ev)  # the frequent ones by exact type first (the checks below take subclasses)
+        if st.top_only:
+            return self._on_top(st, ev)
         if kind is BookDelta:
             return self._on_delta(st, ev)  # type: ignore[arg-type]
         if kind is BookTicker:
@@ -185,6 +202,54 @@ class Engine:
         if isinstance(ev, FeedStatus):
             return self._on_status(st, ev)
         return []
+
+    # ----------------------------------------------------------------------- top of book only
+    def follow_depth(self, symbol: str, on: bool, ts_ns: int = 0) -> list[Output]:
+        """Follow ``symbol``'s depth (``on``: the book syncs from the next deltas and a snapshot,
+        as at start) or only its top of book (state ``TOP``: the book is dropped, the observers
+        that need it get ``on_sync_lost``). Nothing happens if it is already so."""
+        st = self.symbols.get(symbol)
+        if st is None or st.top_only is (not on):
+            return []
+        if on:
+            st.top_only = False
+            st.seq.reset()
+            st.snapshot_requested = False
+            return self._set_state(st, FeedState.SYNCING, "depth followed", ts_ns)
+        was_synced = st.synced
+        st.top_only = True
+        out = self._set_state(st, FeedState.TOP, "depth not followed: best bid/ask and trades", ts_ns)
+        for ob in st.observers:  # the top-of-book observers go on
+            if getattr(ob, "needs_book", True):
+                out += ob.on_sync_lost(st, ts_ns)
+        if was_synced or st.book.bids or st.book.asks:
+            st.book = OrderBook()
+        st.seq.reset()
+        st.snapshot_requested = False
+        return out
+
+    def _on_top(self, st: SymbolState, ev: Event) -> list[Output]:
+        kind = type(ev)
+        out: list[Output] = []
+        if kind is BookTicker or isinstance(ev, BookTicker):
+            st.last_ticker = ev  # type: ignore[assignment]
+            st.stats.tickers += 1
+            st.stats.last_exchange_ns = max(st.stats.last_exchange_ns, ev.ts_exchange_ns)
+            for ob in st.top_observers:
+                out += ob.on_ticker(st, ev)
+        elif kind is Trade or isinstance(ev, Trade):
+            if not self._count_trade(st, ev):  # type: ignore[arg-type]
+                return []
+            for ob in st.top_observers:
+                out += ob.on_trade(st, ev)
+        elif isinstance(ev, MarkPrice):
+            st.mark = ev
+        elif isinstance(ev, (BookDelta, BookSnapshot)):
+            st.stats.ignored_depth += 1  # an unsubscribed stream's last frames
+        elif isinstance(ev, FeedStatus) and ev.state in (FeedState.DISCONNECTED, FeedState.STALE, FeedState.CLOSED):
+            for ob in st.top_observers:
+                out += ob.on_sync_lost(st, ev.ts_recv_ns)
+        return out
 
     # -------------------------------------------------------------------------------- depth
     def _on_delta(self, st: SymbolState, d: BookDelta) -> list[Output]:
@@ -300,18 +365,24 @@ class Engine:
         return [SnapshotRequest(st.symbol, reason)]
 
     # ------------------------------------------------------------------------------- trades
-    def _on_trade(self, st: SymbolState, t: Trade) -> list[Output]:
+    def _count_trade(self, st: SymbolState, t: Trade) -> bool:
+        """Count ``t`` (holes and repeats where ids run without holes); False: a repeat, dropped."""
         stats = st.stats
         last = st.last_trade
         if self.trade_ids and last is not None:
             if t.trade_id <= last.trade_id:
                 stats.trade_duplicates += 1
-                return []
+                return False
             if t.trade_id != last.trade_id + 1:
                 stats.trade_gaps += 1
                 stats.trades_missed += t.trade_id - last.trade_id - 1
         stats.trades += 1
         st.last_trade = t
+        return True
+
+    def _on_trade(self, st: SymbolState, t: Trade) -> list[Output]:
+        if not self._count_trade(st, t):
+            return []
         out: list[Output] = []
         for ob in st.observers:
             out += ob.on_trade(st, t)

@@ -20,7 +20,9 @@ arrival order, and is counted. A snapshot, a feed status or a delta or trade wit
 time first releases everything held for its symbol, then goes through: those are barriers (a
 snapshot or a disconnect divides the stream, whatever the times say). Marks and tickers go
 straight through (the detectors do not read them); a mark's time advances the clock, so a quiet
-symbol's events are released within a mark interval.
+symbol's events are released within a mark interval. The exception: symbols in ``held_tickers``
+(followed by their top of book only, where bursts read the mid from the tickers) have their
+tickers held and ordered with their trades like depth.
 
 Bounded: a symbol holds at most ``max_held`` events; past that its oldest goes out at once
 (``forced`` counts them), so a feed whose exchange times stop moving cannot fill memory.
@@ -35,12 +37,12 @@ from typing import Any
 
 from dom.core.types import BookDelta, BookTicker, MarkPrice, Trade
 
-_TRADE, _DEPTH = 0, 1
+_TRADE, _DEPTH, _TICKER = 0, 1, 2
 
 
 class TimeMerge:
     __slots__ = ("hold_ns", "max_held", "clock", "late", "forced", "held", "_heaps", "_order",
-                 "_frontier", "_seq")
+                 "_frontier", "_seq", "held_tickers")
 
     def __init__(self, hold_ns: int, max_held: int = 4096) -> None:
         if hold_ns < 0:
@@ -52,6 +54,7 @@ class TimeMerge:
         self.forced = 0  # events released early because their symbol held max_held
         self.clock = 0  # the newest exchange time seen on any stream
         self.late = 0  # events that came after their symbol had released a newer one
+        self.held_tickers: set[str] = set()  # symbols whose tickers are held like depth
         self.held = 0  # events held now
         # symbol -> heap of (ts, kind, seq, event)
         self._heaps: dict[str, list[tuple[int, int, int, Any]]] = {}
@@ -69,6 +72,8 @@ class TimeMerge:
             k = _TRADE
         elif kind is BookDelta:
             k = _DEPTH
+        elif kind is BookTicker and sym in self.held_tickers:
+            k = _TICKER
         elif kind is MarkPrice or kind is BookTicker:
             ts = ev.ts_exchange_ns
             if ts > self.clock:

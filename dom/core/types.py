@@ -83,6 +83,7 @@ class FeedState(enum.Enum):
     CROSSED = "crossed"
     DISCONNECTED = "disconnected"
     CLOSED = "closed"
+    TOP = "top"  # depth not followed: the best bid/ask (bookTicker) and trades only
 
 
 @fast_init

@@ -55,6 +55,11 @@ class LiveDriver:
     async def start(self) -> None:
         instruments = await self.client.prepare()
         self.pipeline.open(instruments)
+        followed = getattr(self.client, "depth_symbols", None)
+        if followed is not None:  # whole-venue mode: the others by their top of book only
+            for sym in instruments:
+                if sym not in followed:
+                    self.pipeline.follow_depth(sym, False)
         for s in self.sinks:
             await s.start()
         if self.poller_for is not None and self.pipeline.context is not None:
@@ -63,6 +68,20 @@ class LiveDriver:
 
     def stop(self) -> None:
         self._stop.set()
+
+    def follow(self, symbol: str, on: bool = True) -> bool:
+        """Follow ``symbol``'s whole book (``on``) or only its top of book, where the client runs
+        in whole-venue mode (the scanner); False where it cannot (then nothing changes)."""
+        follow = getattr(self.client, "follow_depth", None)
+        if follow is None or not follow(symbol, on):
+            return False
+        self.pipeline.follow_depth(symbol, on, time.time_ns())
+        return True
+
+    @property
+    def whole_venue(self) -> bool:
+        """The client follows every symbol's top of book and depth only for some."""
+        return getattr(self.client, "depth_symbols", None) is not None
 
     async def run(self, duration: float | None = None, flush_deadline: float = 2.0) -> None:
         if self.pipeline.engine is None:

@@ -154,6 +154,24 @@ class Pipeline:
         self.rates = {s: SymbolRates() for s in instruments}
         return self.engine
 
+    def follow_depth(self, symbol: str, on: bool, ts_ns: int = 0) -> None:
+        """Follow ``symbol``'s whole book (``on``) or only its top of book and trades (a
+        whole-venue scan subscribes depth for the symbols opened or pinned): both engines, and
+        the merge holds the symbol's tickers while they feed its bursts."""
+        if self.engine is None:
+            return
+        for o in self.engine.follow_depth(symbol, on, ts_ns):
+            self._route(o)
+        if self.detect is not None:
+            for o in self.detect.follow_depth(symbol, on, ts_ns):
+                if type(o) is Alert:
+                    self._route(o)
+        if self.merge is not None:
+            if on:
+                self.merge.held_tickers.discard(symbol)
+            else:
+                self.merge.held_tickers.add(symbol)
+
     def reset(self) -> None:
         """Start again from nothing (a replay seeking back): fresh books, detectors, merge and
         market context for the same instruments. The alert count goes on."""

@@ -5,6 +5,11 @@ over 5 m, 1 h and 24 h, the relative strength against the reference net of its b
 (``dom.core.context.strength``), 24 h volume, open interest and its change, funding, the spread,
 the visible depth within 1 % of the mid and the slippage of a position sized to the 1 % rule,
 the EMA20 / RSI14 trend on 1 m and 5 m bars, and the live alerts by kind.
+
+In whole-venue mode (``dom scan``'s default on Binance USDⓈ-M and the built-in market) a symbol
+not opened or pinned is followed by its top of book and trades only (``book: "top"``): its spread
+comes from the bookTicker, bars and bursts from its mid, sweeps from its trades; the depth within
+1 % and the slippage need the book and are null until it is opened or pinned.
 """
 
 from __future__ import annotations
@@ -60,6 +65,9 @@ def scan_row(pipe: Any, symbol: str, alerts: LiveAlerts, stop_pct: float = 1.0) 
     ref = ctx.symbols.get(ctx.reference) if ctx is not None else None
     row: dict[str, Any] = {"symbol": symbol, "sector": inst.sector or None, "book": st.state.value}
     bb, ba = st.book.best_bid(), st.book.best_ask()
+    tk = st.last_ticker
+    if st.top_only and tk is not None and 0 < tk.bid_px < tk.ask_px:  # best bid/ask from the venue's bookTicker
+        bb, ba = (tk.bid_px, tk.bid_qty), (tk.ask_px, tk.ask_qty)
     mid = (bb[0] + ba[0]) / 2 if bb and ba else None
     last = st.last_trade.px_ticks if st.last_trade is not None else None
     row["last"] = inst.px_str(last) if last is not None else None
@@ -186,7 +194,7 @@ def _sectors(rows: list[dict], reference: str) -> list[dict]:
 
 
 async def run_scan(cfg: Any, duration: float | None, every: float, sort: str, stop_pct: float,
-                   min_volume: float, out: Any, sectors: list[str] | None = None) -> int:
+                   min_volume: float, out: Any, sectors: list[str] | None = None, whole_venue: bool = False) -> int:
     """``dom scan --json``: one scan object per ``every`` seconds on ``out`` (bytes), the last at
     the end; state on stderr."""
     import orjson
@@ -194,7 +202,7 @@ async def run_scan(cfg: Any, duration: float | None, every: float, sort: str, st
     from dom.runtime.live import LiveDriver
     from dom.runtime.wiring import StderrListener, _signals_stop, build_pipeline, open_source
 
-    async with open_source(cfg) as src:
+    async with open_source(cfg, whole_venue=whole_venue) as src:
         pipe = build_pipeline(cfg, src)
         alerts = LiveAlerts()
         pipe.subscribe(alerts)

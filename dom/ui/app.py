@@ -109,6 +109,8 @@ class DomApp(TradeActions, App):
         self.model = model
         self.open_scan = scan  # dom scan: the scanner opens once the symbols are known
         self.watchlist: set[str] = set()  # the scanner's pinned symbols, for the session
+        self.recent: list[str] = []  # the symbols last on the ladder, newest first
+        self.followed: set[str] = set()  # whole-venue mode: the symbols whose depth is followed
         self.runner = runner
         self.fps = fps
         self.symbol = symbol or ""
@@ -187,6 +189,7 @@ class DomApp(TradeActions, App):
         if syms and (self.symbol not in syms or self.ladder.symbol != self.symbol):
             self.show_symbol(self.symbol if self.symbol in syms else syms[0])  # the one asked for, else the first
             return
+        self.follow_depth()
         self.frames.tick(self.model, self.symbol)
         # The plan first: its marks (entry, stop, targets) are drawn on the ladder.
         self.context_panel.prepare()
@@ -201,7 +204,26 @@ class DomApp(TradeActions, App):
             w.flush()  # only the lines that changed are repainted
         self.status.refresh()
 
+    def follow_depth(self) -> None:
+        """Whole-venue mode (the scanner on Binance USDⓈ-M or the built-in market): the depth of
+        the symbol on the ladder, the two shown before it and the pinned ones is followed; every
+        other symbol by its best bid/ask and trades. A follow the client cannot make yet (not
+        started) is tried again on the next frame."""
+        drv = self.model.stats
+        if not getattr(drv, "whole_venue", False):
+            return
+        want = self.watchlist.union(self.recent)
+        if want == self.followed:
+            return
+        for sym in sorted(want - self.followed):
+            if drv.follow(sym, True):
+                self.followed.add(sym)
+        for sym in sorted(self.followed - want):
+            drv.follow(sym, False)
+            self.followed.discard(sym)
+
     def show_symbol(self, symbol: str) -> None:
+        self.recent = ([symbol] + [s for s in self.recent if s != symbol])[:3]
         self.symbol = symbol
         self.ladder.set_symbol(symbol)
         self.tape.symbol = symbol

@@ -83,6 +83,7 @@ class VenueInfo:
     symbol_form: str  # e.g. "BTCUSDT"
     note: str = ""
     trade_ids: bool = False  # trade ids run without holes, so a hole is a lost trade
+    whole_venue: bool = False  # all-market streams: the scanner can follow depth only where opened
 
 
 class Venue(Protocol):

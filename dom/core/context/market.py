@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from dom.core.context.burst import BurstMeter
 from dom.core.context.correlation import Series, corr_beta
-from dom.core.types import BookDelta, Output
+from dom.core.types import BookDelta, BookTicker, Output
 
 _S = 1_000_000_000
 
@@ -94,12 +94,19 @@ class SymbolContext:
 class BarsObserver:
     """An engine observer recording the book's mid into 1 m and 5 m bars (exchange time)."""
 
+    needs_book = False  # a symbol followed by its top of book only: mids from on_ticker
+
     def __init__(self, ctx: SymbolContext) -> None:
         self.ctx = ctx
 
     def on_delta(self, sym, delta: BookDelta, changes: Sequence) -> list[Output]:
-        m = sym.book.mid2()
-        ts = delta.ts_exchange_ns
+        return self._mid(delta.ts_exchange_ns, sym.book.mid2())
+
+    def on_ticker(self, sym, ticker: BookTicker) -> list[Output]:
+        b, a = ticker.bid_px, ticker.ask_px
+        return self._mid(ticker.ts_exchange_ns, a + b if 0 < b < a else None)
+
+    def _mid(self, ts: int, m: int | None) -> list[Output]:
         if m is not None and ts > 0:
             self.ctx.bars_1m.add(ts, float(m))
             self.ctx.bars_5m.add(ts, float(m))

@@ -25,10 +25,11 @@ from typing import Sequence
 
 from dom.core.detectors.params import DetectorParams
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
-from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, FeedState, Output, Trade
+from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, BookTicker, FeedState, Output, Trade
 
 _SEC = 1_000_000_000
 _SYNCED = FeedState.SYNCED
+_TOP = FeedState.TOP
 
 
 class _Episode:
@@ -76,10 +77,17 @@ class BurstDetector(ObserverBase):
             self.ep.volume += trade.qty_lots
         return self._judge(sym, t)
 
+    needs_book = False  # a symbol followed by its top of book only: mids from on_ticker
+
     def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
-        t = delta.ts_exchange_ns
+        return self._mid(sym, delta.ts_exchange_ns, sym.book.mid2())
+
+    def on_ticker(self, sym: SymbolState, ticker: BookTicker) -> list[Output]:
+        b, a = ticker.bid_px, ticker.ask_px
+        return self._mid(sym, ticker.ts_exchange_ns, a + b if 0 < b < a else None)
+
+    def _mid(self, sym: SymbolState, t: int, m: int | None) -> list[Output]:
         self._clock(t)
-        m = sym.book.mid2()
         if m is not None and m > 0 and m != self.last_mid:
             self.last_mid = m
             self.mids.append((t, m))
@@ -145,7 +153,7 @@ class BurstDetector(ObserverBase):
                 self.ep = None
                 return [self._alert(sym, ep, AlertState.END, t)]
             return []
-        if sym.state is not _SYNCED or len(self.vols) < p.burst_warmup_s or len(self.sq) < p.burst_warmup_s // 2:
+        if (sym.state is not _SYNCED and sym.state is not _TOP) or len(self.vols) < p.burst_warmup_s or len(self.sq) < p.burst_warmup_s // 2:
             return []
         # The usual window: the baseline seconds before the current window.
         base = self.vol_sum / len(self.vols) * self.w

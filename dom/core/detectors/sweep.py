@@ -23,11 +23,12 @@ from typing import Sequence
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
-from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, FeedState, Output, TakerSide, Trade
+from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, BookTicker, FeedState, Output, TakerSide, Trade
 
 _MS = 1_000_000
 _FAR = 1 << 62
 _SYNCED = FeedState.SYNCED
+_TOP = FeedState.TOP
 
 
 class _Run:
@@ -63,7 +64,7 @@ class SweepDetector(ObserverBase):
         t = trade.ts_exchange_ns
         if t > self.deadline:
             self._expire(sym, t, out)
-        if sym.state is not _SYNCED:
+        if sym.state is not _SYNCED and sym.state is not _TOP:  # (TOP: followed by its top of book)
             return out
         side = trade.taker
         px = trade.px_ticks
@@ -89,11 +90,19 @@ class SweepDetector(ObserverBase):
             out.append(self._alert(sym, side, run, AlertState.NEW, t))
         return out
 
+    needs_book = False  # trades alone; the clock also moves with best bid/ask updates
+
     def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
-        if delta.ts_exchange_ns <= self.deadline:
+        return self._tick(sym, delta.ts_exchange_ns)
+
+    def on_ticker(self, sym: SymbolState, ticker: BookTicker) -> list[Output]:
+        return self._tick(sym, ticker.ts_exchange_ns)
+
+    def _tick(self, sym: SymbolState, t: int) -> list[Output]:
+        if t <= self.deadline:
             return []
         out: list[Output] = []
-        self._expire(sym, delta.ts_exchange_ns, out)
+        self._expire(sym, t, out)
         return out
 
     def on_sync_lost(self, sym: SymbolState, ts_ns: int) -> list[Output]:

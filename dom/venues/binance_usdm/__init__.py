@@ -18,7 +18,7 @@ class BinanceUsdm:
         name="binanceusdm", title="Binance USDⓈ-M futures", native=True,
         sequence="U/u/pu chain from the REST snapshot; aggTrade ids",
         checksum="", context="funding, mark/index (stream), open interest, 24 h (REST)",
-        symbol_form="BTCUSDT", trade_ids=True,
+        symbol_form="BTCUSDT", trade_ids=True, whole_venue=True,
     )
     rule = Rule.USDM
 

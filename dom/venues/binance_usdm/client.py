@@ -7,6 +7,11 @@ watchdog treats a healthy socket that says nothing for ``stale_after`` seconds a
 reconnects. REST depth snapshots are fetched when the engine asks for one (``request_snapshot``),
 one recovery per symbol under the REST weight limit (``snapshots.py``).
 
+Whole-venue mode (``depth_symbols``, for the scanner): every symbol's aggTrade, the all-market
+``!bookTicker`` and ``!markPrice@arr@1s``, and depth only for the symbols in ``depth_symbols``,
+which ``follow_depth`` changes while running (SUBSCRIBE / UNSUBSCRIBE on the depth connection,
+sent again after every reconnect).
+
 The feed only turns frames into events and hands them to ``emit``; it keeps no book. Connection
 news goes to ``on_status(endpoint, state, detail)`` and, for the depth endpoint, also to the
 engine as per-symbol :class:`FeedStatus` events so books are marked unsynced at once.
@@ -45,6 +50,7 @@ PRODUCTION_REST = "https://fapi.binance.com"
 PRODUCTION_WS = "wss://fstream.binance.com"
 MAX_STREAMS = 200  # streams per connection
 MAX_URL = 4000  # bytes of a connection URL (8 KB and over: HTTP 400)
+MAX_FOLLOWED = 190  # depth streams one whole-venue connection subscribes (under MAX_STREAMS)
 
 
 def endpoints(endpoint: str | None) -> tuple[str, str]:
@@ -71,8 +77,14 @@ class BinanceUsdmFeed:
         on_status: Callable[[str, FeedState, str], None] | None = None,
         on_frame: Callable[[int, bytes | str], None] | None = None,
         on_snapshot_body: Callable[[int, str, bytes], None] | None = None,
+        depth_symbols: Any = None,
     ) -> None:
         self.symbols = [s.upper() for s in symbols]
+        # None: depth for every symbol; a set: whole-venue mode, depth only for these
+        self.depth_symbols: set[str] | None = None if depth_symbols is None else {s.upper() for s in depth_symbols}
+        self._live: dict[str, Any] = {}  # connection name -> its open websocket
+        self._sends: set[asyncio.Task] = set()
+        self._next_id = 0
         self.emit = emit
         self.rest, self.ws = endpoints(endpoint)
         self.endpoint = self.rest
@@ -119,30 +131,43 @@ class BinanceUsdmFeed:
         return self.instruments
 
     def _streams(self, endpoint: str, symbols: list[str] | None = None) -> list[str]:
+        wide = self.depth_symbols is not None  # (depth then comes by SUBSCRIBE, on connect)
         out = []
         for s in self.symbols if symbols is None else symbols:
             if endpoint == "public":
-                out.append(wire.depth_stream(s, self.depth_ms))
-                if self.book_ticker:
+                if not wide:
+                    out.append(wire.depth_stream(s, self.depth_ms))
+                if self.book_ticker and not wide:
                     out.append(wire.book_ticker_stream(s))
             else:
                 out.append(wire.agg_trade_stream(s))
                 if self.raw_trades:
                     out.append(wire.trade_stream(s))
-                if self.mark_price:
+                if self.mark_price and not wide:
                     out.append(wire.mark_price_stream(s))
         return out
+
+    def _all_market(self, endpoint: str) -> list[str]:
+        """The all-market streams of whole-venue mode, on the endpoint's first connection."""
+        if self.depth_symbols is None:
+            return []
+        if endpoint == "public":
+            return [wire.ALL_BOOK_TICKER]
+        return [wire.ALL_MARK_PRICE] if self.mark_price else []
 
     def connections(self, endpoint: str) -> list[tuple[str, list[str], str]]:
         """``(name, symbols, url)`` per websocket connection: the symbols split so that no
         connection carries more than ``MAX_STREAMS`` streams or a URL over ``MAX_URL`` bytes
         (one URL for ~195 symbols was over 8 KB: HTTP 400)."""
         base = f"{self.ws}/{endpoint}/stream?streams="
+        first = self._all_market(endpoint)
         groups: list[list[str]] = []
         cur: list[str] = []
-        n = length = 0
+        n, length = len(first), sum(len(x) + 1 for x in first)
         for sym in self.symbols:
             streams = self._streams(endpoint, [sym])
+            if not streams:
+                continue
             add = sum(len(x) + 1 for x in streams)
             if cur and (n + len(streams) > MAX_STREAMS or len(base) + length + add > MAX_URL):
                 groups.append(cur)
@@ -150,10 +175,42 @@ class BinanceUsdmFeed:
             cur.append(sym)
             n += len(streams)
             length += add
-        if cur:
+        if cur or (first and not groups):
             groups.append(cur)
         return [(endpoint if len(groups) == 1 else f"{endpoint}#{i + 1}", g,
-                 base + "/".join(self._streams(endpoint, g))) for i, g in enumerate(groups)]
+                 base + "/".join((first if i == 0 else []) + self._streams(endpoint, g)))
+                for i, g in enumerate(groups)]
+
+    # ------------------------------------------------------------------ whole-venue mode
+    def follow_depth(self, symbol: str, on: bool) -> bool:
+        """Subscribe (``on``) or unsubscribe ``symbol``'s depth while running, in whole-venue
+        mode; False if it cannot be (not in that mode, an unknown symbol, or ``MAX_FOLLOWED``
+        symbols already followed). A snapshot follows through the engine's request, as at start."""
+        sym = symbol.upper()
+        ds = self.depth_symbols
+        if ds is None or sym not in self.instruments or (on and sym not in ds and len(ds) >= MAX_FOLLOWED):
+            return False
+        if (sym in ds) == on:
+            return True
+        (ds.add if on else ds.discard)(sym)
+        if not on:
+            self.snapshots.forget(sym)
+        ws = self._live.get(self._depth_conn())
+        if ws is not None:
+            self._send(ws, "SUBSCRIBE" if on else "UNSUBSCRIBE", [wire.depth_stream(sym, self.depth_ms)])
+        return True
+
+    def _depth_conn(self) -> str:
+        return self.connections("public")[0][0]
+
+    def _send(self, ws: Any, method: str, params: list[str]) -> None:
+        import orjson
+
+        self._next_id += 1
+        msg = orjson.dumps({"method": method, "params": params, "id": self._next_id}).decode()
+        task = asyncio.get_running_loop().create_task(_quiet_send(ws, msg))
+        self._sends.add(task)
+        task.add_done_callback(self._sends.discard)
 
     # ---------------------------------------------------------------------------------- run
     async def run(self) -> None:
@@ -198,6 +255,11 @@ class BinanceUsdmFeed:
                 self.stats.reconnects += 1
             first = False
             self.on_status(name, FeedState.CONNECTED, url)
+            self._live[name] = ws
+            if endpoint == "public" and self.depth_symbols and name == self._depth_conn():
+                self._send(ws, "SUBSCRIBE", [wire.depth_stream(x, self.depth_ms) for x in sorted(self.depth_symbols)])
+            if endpoint == "public" and self.depth_symbols is not None:
+                symbols = sorted(self.depth_symbols)  # whose books this connection's loss unsyncs
             try:
                 await self._receive(ws, name)
             except websockets.ConnectionClosed as e:
@@ -257,3 +319,12 @@ class BinanceUsdmFeed:
 
 class _Stale(Exception):
     pass
+
+
+async def _quiet_send(ws: Any, msg: str) -> None:
+    """A subscription message; a connection closing meanwhile is the reconnect's to handle
+    (it sends the whole depth set again)."""
+    try:
+        await ws.send(msg)
+    except websockets.ConnectionClosed:
+        pass

@@ -90,6 +90,12 @@ class SnapshotFetcher:
             self._tasks[symbol] = asyncio.get_running_loop().create_task(self._recover(symbol),
                                                                          name=f"dom-snapshot-{symbol}")
 
+    def forget(self, symbol: str) -> None:
+        """Stop recovering ``symbol`` (its depth is no longer followed)."""
+        t = self._tasks.pop(symbol, None)
+        if t is not None:
+            t.cancel()
+
     async def close(self) -> None:
         for t in self._tasks.values():
             t.cancel()
