@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -225,11 +226,14 @@ async def run_scan(cfg: Any, duration: float | None, every: float, sort: str, st
                 emit()
 
         task = asyncio.create_task(refresh())
+        t0 = time.monotonic()
         try:
             with _signals_stop(drv):
                 await drv.run(duration, flush_deadline=cfg.run.flush_deadline_s)
         finally:
             task.cancel()
         emit()
-        print(f"scan done: {len(pipe.engine.symbols)} symbols, {pipe.alerts} alerts", file=sys.stderr)
+        st = getattr(src.client, "stats", None)
+        frames = f", {st.frames} frames in {time.monotonic() - t0:.1f} s" if st is not None and hasattr(st, "frames") else ""
+        print(f"scan done: {len(pipe.engine.symbols)} symbols, {pipe.alerts} alerts{frames}", file=sys.stderr)
     return 0

@@ -108,6 +108,8 @@ class StatusBar(Widget):
         st = eng[self.symbol]
         fr = self.frames
         synced = sum(1 for s in eng.symbols.values() if s.synced)
+        top = sum(1 for s in eng.symbols.values() if s.top_only)  # whole-venue mode: by best bid/ask only
+        books = f"{synced}/{len(eng.symbols) - top} synced" + (f" +{top} top" if top else "")
         rt = m.stats
         alerts_dropped = rt.sink_drops() if rt is not None else 0
         book = f"book {st.state.value}" + (f" | {m.replay_state}" if m.replay_state else "")
@@ -123,7 +125,7 @@ class StatusBar(Widget):
             (book, 0),
             (f"gaps {st.stats.gaps} resyncs {st.stats.resyncs}"
              + (f" trades lost {st.stats.trades_missed}" if st.stats.trades_missed else ""), 3),
-            (f"{synced}/{len(eng.symbols)} synced", 4),
+            (books, 4),
             (f"{fr.rate:.0f} msg/s" if fr.rate is not None else "- msg/s", 3),
             (fr.lag_text(m, self.symbol), 2),
             *([(trend, 6)] if (trend := m.trend_text(self.symbol)) else []),  # (the first to go when narrow)
