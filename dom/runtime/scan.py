@@ -9,7 +9,8 @@ the EMA20 / RSI14 trend on 1 m and 5 m bars, and the live alerts by kind.
 In whole-venue mode (``dom scan``'s default on Binance USDⓈ-M and the built-in market) a symbol
 not opened or pinned is followed by its top of book and trades only (``book: "top"``): its spread
 comes from the bookTicker, bars and bursts from its mid, sweeps from its trades; the depth within
-1 % and the slippage need the book and are null until it is opened or pinned.
+1 % and the slippage come from a REST depth probe (100 levels a side, in a rotation under the
+venue's weight limit; ``depth_age_s`` says how old) until it is opened or pinned.
 """
 
 from __future__ import annotations
@@ -55,7 +56,6 @@ def _r(x: float | None, nd: int = 3) -> float | None:
 
 
 def scan_row(pipe: Any, symbol: str, alerts: LiveAlerts, stop_pct: float = 1.0) -> dict[str, Any]:
-    from dom.core.context.sizing import size, walk
     from dom.core.context.strength import relative_strength, same_window, window_return
     from dom.core.context.trend import bias
 
@@ -100,23 +100,22 @@ def scan_row(pipe: Any, symbol: str, alerts: LiveAlerts, stop_pct: float = 1.0) 
     m = st.mark
     row["funding_rate"] = (f"{m.funding_rate_e8 / 1e8:.8f}".rstrip("0").rstrip(".") or "0") if m else None
     row["spread_bps"] = _r((ba[0] - bb[0]) / mid * 1e4, 2) if mid else None
-    depth = slip = None
-    if mid and st.synced:
+    depth = slip = age = None
+    probe = c.probe if c is not None and not st.synced else None
+    if st.synced and mid:
         band = int(mid * 0.01)  # 1 % of the mid, in ticks
         lots = st.book.bids.depth_within(band) + st.book.asks.depth_within(band)
-        depth = float(inst.notional(int(mid), lots))
-        px = inst.price.to_decimal(ba[0])
-        try:  # a long at the ask with its stop stop_pct below, sized so the stop loses risk_pct
-            s = size(Decimal(str(params.equity)), Decimal(str(params.risk_pct)), px,
-                     px * (1 - Decimal(str(stop_pct)) / 100), inst.contract_size, inst.lot_size)
-            want = int(s.contracts / Decimal(inst.lot_size))
-            wk = walk(st.book.asks.top(1000), want) if want > 0 else None
-            if wk is not None and wk.filled_lots:
-                slip = round(float(wk.slippage_ticks) / ba[0] * 1e4, 2) if wk.complete else None
-        except (ValueError, ArithmeticError):
-            slip = None
+        depth, slip = float(inst.notional(int(mid), lots)), _slippage(inst, params, st.book.asks.top(1000), stop_pct)
+    elif probe is not None and probe.bids and probe.asks:  # the book is not followed: its last REST probe
+        pm = (probe.bids[0][0] + probe.asks[0][0]) / 2
+        band = int(pm * 0.01)
+        lots = (sum(q for px, q in probe.bids if px >= probe.bids[0][0] - band)
+                + sum(q for px, q in probe.asks if px <= probe.asks[0][0] + band))
+        depth, slip = float(inst.notional(int(pm), lots)), _slippage(inst, params, probe.asks, stop_pct)
+        age = max(0, (st.stats.last_exchange_ns or probe.ts_exchange_ns) - probe.ts_exchange_ns) // 1_000_000_000
     row["depth_1pct"] = round(depth, 2) if depth is not None else None
     row["slippage_bps"] = slip
+    row["depth_age_s"] = age  # null: from the live book (or none); else seconds since the REST probe
     for name in ("1m", "5m"):
         b = bias(c.series(60 if name == "1m" else 300).closes) if c is not None else None
         row[f"trend_{name}"] = b.direction or None if b is not None and b.ready else None
@@ -129,6 +128,29 @@ def scan_row(pipe: Any, symbol: str, alerts: LiveAlerts, stop_pct: float = 1.0) 
     row["alerts"] = sum(counts.values())
     row["alerts_by_kind"] = counts
     return row
+
+
+def _slippage(inst: Any, params: Any, asks: Any, stop_pct: float) -> float | None:
+    """A long at the best ask with its stop ``stop_pct`` below, sized so the stop loses
+    ``risk_pct`` of ``equity``, walked through ``asks`` (best first): the average price's distance
+    from the best ask in bps; None when the levels cannot fill it."""
+    from dom.core.context.sizing import size, walk
+
+    levels = list(asks)
+    if not levels:
+        return None
+    best = levels[0][0]
+    px = inst.price.to_decimal(best)
+    try:
+        s = size(Decimal(str(params.equity)), Decimal(str(params.risk_pct)), px,
+                 px * (1 - Decimal(str(stop_pct)) / 100), inst.contract_size, inst.lot_size)
+        want = int(s.contracts / Decimal(inst.lot_size))
+        wk = walk(levels, want) if want > 0 else None
+    except (ValueError, ArithmeticError):
+        return None
+    if wk is None or not wk.filled_lots or not wk.complete:
+        return None
+    return round(float(wk.slippage_ticks) / best * 1e4, 2)
 
 
 def _key(sort: str):

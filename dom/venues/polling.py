@@ -101,10 +101,12 @@ class Gate:
 
 class Poller:
     """The schedule shared by the venue-specific pollers: each kind of request loops over the
-    symbols, one request every ``interval / len(symbols)`` seconds; the first round back to back.
+    symbols, one request every ``interval / len(symbols)`` seconds (at least ``min_step_s``: 300
+    symbols polled every 10 s would be 30 requests a second); the first round back to back.
     A schedule named in ``whole_venue`` asks once per interval for every symbol at once."""
 
     whole_venue: frozenset[str] = frozenset({"premium"})
+    min_step_s = 0.1  # a schedule asks at most 10 times a second: with many symbols, rounds stretch
 
     def __init__(self, symbols: list[str], instruments: dict[str, Instrument], emit: Callable[[list[Event]], None],
                  params: ContextParams, clock: Callable[[], int] = time.time_ns, backoff_min_s: float = 1.0) -> None:
@@ -131,7 +133,7 @@ class Poller:
 
     async def _loop(self, name: str, every: float, once: Callable[[str], Any]) -> None:
         targets = [""] if name in self.whole_venue else self.symbols
-        step = every / max(1, len(targets))
+        step = max(every / max(1, len(targets)), self.min_step_s)
         first = True  # the first round goes straight through (one request at a time): the panel fills at once
         while True:
             for sym in targets:

@@ -163,3 +163,49 @@ async def test_the_runtime_runs_the_poller_beside_the_feed_and_fills_the_context
         assert c.open_interest is not None and c.ticker is not None and c.bars_1m.closes  # polled and from the book
         assert rt.engine[sym].mark is not None
     assert rt.poller.stats.ok >= 5 and rt.poller.stats.errors == 0
+
+
+async def test_whole_venue_probes_depth_of_the_symbols_not_followed_and_asks_tickers_once():
+    """Whole-venue mode (the scanner): a REST depth probe for every symbol whose book is not
+    followed, equal to the market's own book; with more than 40 symbols, one /ticker/24hr for all."""
+    from dom.core.context.market import DepthProbe
+
+    async with SimServer(seed=2, port=0, preset="sectors") as srv:
+        feed = BinanceUsdmFeed([], emit=lambda e: None, endpoint=srv.url, depth_symbols={"KITEUSDT"})
+        await feed.prepare()
+        assert len(feed.symbols) > 40
+        got: list = []
+        poller = venue("binanceusdm").context_poller(feed, got.extend, FAST)
+        assert poller.whole_venue >= {"ticker", "premium"} and "depth" in {n for n, _, _ in poller.schedules()}
+        await srv.pause()
+        await run_for(poller, 1.5)
+        await feed.close()
+        probes = {e.symbol: e for e in got if isinstance(e, DepthProbe)}
+        assert len(probes) >= 10 and "KITEUSDT" not in probes  # followed: its own book says more
+        for sym, pr in probes.items():
+            bids, asks, _ = srv.true_book(sym)
+            want_b = sorted(bids.items(), reverse=True)[:100]
+            want_a = sorted(asks.items())[:100]
+            assert list(pr.bids) == want_b and list(pr.asks) == want_a, sym
+        tickers = {e.symbol for e in got if isinstance(e, Ticker24h)}
+        assert len(tickers) == len(feed.symbols)  # one request brought them all
+        assert poller.stats.errors == 0
+
+
+async def test_a_schedule_asks_at_most_ten_times_a_second():
+    got: list = []
+    insts = {f"S{i}USDT": Instrument(f"S{i}USDT", "0.0001", "1") for i in range(30)}
+    p = BinanceContextPoller("http://127.0.0.1:9", list(insts), insts, got.extend, FAST)
+    asked: list[float] = []
+    loop = asyncio.get_running_loop()
+
+    async def once(sym):
+        asked.append(loop.time())
+        return []
+
+    task = asyncio.create_task(p._loop("open_interest", 1.0, once))  # 30 symbols a second, asked for
+    await asyncio.sleep(4.5)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    later = [t for t in asked[30:]]  # (the first round goes straight through)
+    assert later and all(b - a >= 0.095 for a, b in zip(later, later[1:]))

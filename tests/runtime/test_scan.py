@@ -15,7 +15,8 @@ DOM = [sys.executable, "-m", "dom"]
 FIELDS = {"symbol", "book", "last", "change_5m_pct", "change_1h_pct", "change_24h_pct", "quote_volume_24h", "beta",
           "rs_1h", "rs_24h", "open_interest", "open_interest_change_pct", "funding_rate", "spread_bps", "depth_1pct",
           "slippage_bps", "trend_1m", "rsi14_1m", "trend_5m", "rsi14_5m", "alerts", "alerts_by_kind", "rank",
-          "sector", "sector_rank", "burst_volume_x", "burst_move_sigma", "burst_score", "change_4h_pct", "rs_4h"}
+          "sector", "sector_rank", "burst_volume_x", "burst_move_sigma", "burst_score", "change_4h_pct", "rs_4h",
+          "depth_age_s"}
 SECTORS = {"BTCUSDT": "Layer-1", "KITEUSDT": "AI", "MOTHUSDT": "Meme", "PIKEUSDT": "Meme", "WRENUSDT": "DeFi"}
 
 
@@ -36,10 +37,10 @@ def test_scan_json_ranks_every_symbol_with_every_field():
     assert {row["symbol"] for row in rows} == {"BTCUSDT", "KITEUSDT", "MOTHUSDT", "PIKEUSDT", "WRENUSDT"}
     for row in rows:
         assert FIELDS <= set(row), FIELDS - set(row)
-        # By default every symbol is followed by its top of book (bookTicker) and trades: no
-        # depth, so no depth or slippage until a symbol is opened or pinned.
+        # By default every symbol is followed by its top of book (bookTicker) and trades, its
+        # depth and slippage from a REST depth probe in rotation (and how old it is).
         assert row["book"] == "top" and row["spread_bps"] > 0 and row["last"] is not None
-        assert row["depth_1pct"] is None and row["slippage_bps"] is None
+        assert row["depth_1pct"] > 0 and row["depth_age_s"] is not None and "slippage_bps" in row
     assert [row["rank"] for row in rows] == list(range(1, len(rows) + 1))
     rs = [row["rs_1h"] for row in rows]
     known = [x for x in rs if x is not None]
@@ -85,6 +86,7 @@ def test_scan_json_with_every_book_has_depth_and_slippage_on_every_row():
     assert len(rows) == 5
     for row in rows:
         assert row["book"] == "synced" and row["spread_bps"] > 0 and row["depth_1pct"] > 0
+        assert row["depth_age_s"] is None  # the live book's
 
 
 def test_scan_by_sector_and_on_screen():

@@ -56,7 +56,20 @@ class Ticker24h:
         return (self.last_px / self.open_px - 1) * 100 if self.open_px > 0 else None
 
 
-ContextEvent = OpenInterest | Ticker24h
+@dataclass(frozen=True, slots=True)
+class DepthProbe:
+    """The top levels of a REST depth snapshot of a symbol whose book is not followed (a
+    whole-venue scan): its depth and slippage columns, as of ``ts_exchange_ns``. Bids best
+    first, asks best first; ``(px_ticks, qty_lots)``."""
+
+    symbol: str
+    bids: tuple[tuple[int, int], ...]
+    asks: tuple[tuple[int, int], ...]
+    ts_exchange_ns: int
+    ts_recv_ns: int
+
+
+ContextEvent = OpenInterest | Ticker24h | DepthProbe
 
 
 @dataclass
@@ -68,6 +81,7 @@ class SymbolContext:
     bars_5m: Series = field(default_factory=lambda: Series(300, maxlen=240))
     last_ns: int = 0  # exchange time of the newest thing seen
     burst: BurstMeter = field(default_factory=BurstMeter)  # the last 10 s against the last 10 min
+    probe: DepthProbe | None = None  # the last REST depth probe (whole-venue scan, book not followed)
 
     def series(self, bar_s: int) -> Series:
         return self.bars_1m if bar_s == 60 else self.bars_5m
@@ -181,6 +195,9 @@ class MarketContext:
         elif isinstance(ev, Ticker24h):
             if c.ticker is None or ev.ts_exchange_ns >= c.ticker.ts_exchange_ns:
                 c.ticker = ev
+        elif isinstance(ev, DepthProbe):
+            if c.probe is None or ev.ts_recv_ns >= c.probe.ts_recv_ns:
+                c.probe = ev
         c.last_ns = max(c.last_ns, ev.ts_exchange_ns)
 
     # ------------------------------------------------------------------------------ views

@@ -38,7 +38,9 @@ class BinanceUsdm:
     def context_poller(self, client, emit, params):
         from dom.venues.binance_usdm.context import BinanceContextPoller
 
-        return BinanceContextPoller(client.rest, client.symbols, client.instruments, emit, params)
+        followed = getattr(client, "depth_symbols", None)  # whole-venue mode: probe the others' depth
+        probe = (client.decoder, followed) if followed is not None and client.decoder is not None else None
+        return BinanceContextPoller(client.rest, client.symbols, client.instruments, emit, params, probe=probe)
 
 
 VENUE = BinanceUsdm()

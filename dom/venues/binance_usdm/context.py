@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from dom.core.context.market import OpenInterest, Ticker24h
+from dom.core.context.market import DepthProbe, OpenInterest, Ticker24h
 from dom.core.types import Event, MarkPrice
 from dom.core.units import Instrument
+from dom.errors import FeedError
 from dom.venues.polling import MS as _MS
 from dom.venues.polling import ContextDecodeError, RestPoller, dec, lots, near
 
@@ -61,11 +62,29 @@ def parse_ticker(inst: Instrument, d: dict, recv_ns: int) -> Ticker24h:
         raise ContextDecodeError(f"malformed ticker/24hr: {type(e).__name__} {str(e)[:80]}") from None
 
 
+PROBE_LIMIT = 100  # levels a side of a depth probe (weight 5)
+PROBE_STEP_S = 0.4  # at most one probe every 0.4 s: 750 of the 2,400 weight a minute
+WHOLE_TICKER_OVER = 40  # symbols past which one /ticker/24hr for all (weight 40) beats one each
+
+
 class BinanceContextPoller(RestPoller):
+    """``probe``: a decoder (``decode_snapshot``) and a set of the symbols whose depth is followed
+    (whole-venue mode): the others get a REST depth probe in rotation, for the scanner's depth
+    and slippage columns."""
+
+    def __init__(self, *a: Any, probe: tuple[Any, set[str]] | None = None, **kw: Any) -> None:
+        super().__init__(*a, **kw)
+        self.probe = probe
+        if len(self.symbols) > WHOLE_TICKER_OVER:
+            self.whole_venue = frozenset({"premium", "ticker"})
+
     def schedules(self):
         p = self.params
-        return [("premium", p.poll_premium_s, self._premium), ("open_interest", p.poll_open_interest_s, self._oi),
-                ("ticker", p.poll_ticker_s, self._ticker)]
+        out = [("premium", p.poll_premium_s, self._premium), ("open_interest", p.poll_open_interest_s, self._oi),
+               ("ticker", p.poll_ticker_s, self._ticker)]
+        if self.probe is not None:
+            out.append(("depth", max(60.0, PROBE_STEP_S * len(self.symbols)), self._depth))
+        return out
 
     def _parse(self, fn: Callable[[Instrument, dict, int], Event], doc: Any) -> list[Event]:
         return self.parse_rows(fn, doc if isinstance(doc, list) else [doc])
@@ -79,5 +98,22 @@ class BinanceContextPoller(RestPoller):
         return self._parse(parse_open_interest, doc) if doc is not None else []
 
     async def _ticker(self, sym: str) -> list[Event]:
-        doc = await self._get(f"/fapi/v1/ticker/24hr?symbol={sym}")
+        doc = await self._get(f"/fapi/v1/ticker/24hr?symbol={sym}" if sym else "/fapi/v1/ticker/24hr")
         return self._parse(parse_ticker, doc) if doc is not None else []
+
+    async def _depth(self, sym: str) -> list[Any]:
+        assert self.probe is not None
+        decoder, followed = self.probe
+        if sym in followed:  # its own book says more
+            return []
+        doc = await self._get(f"/fapi/v1/depth?symbol={sym}&limit={PROBE_LIMIT}")
+        if doc is None:
+            return []
+        try:
+            snap = decoder.decode_snapshot(sym, doc, self.clock())
+        except FeedError as e:
+            self.stats.bad_bodies += 1
+            self._failed("depth", str(e)[:120])
+            return []
+        return [DepthProbe(sym, tuple(sorted(snap.bids, reverse=True)), tuple(sorted(snap.asks)),
+                           snap.ts_exchange_ns, snap.ts_recv_ns)]
