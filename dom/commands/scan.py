@@ -31,6 +31,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "streams, and the depth stream only for the symbols opened or pinned (Binance USDⓈ-M and "
                         "the built-in market; other venues follow every book); all: every symbol's book, "
                         "for depth and slippage on every row")
+    p.add_argument("--pin", action="append", metavar="SYMBOL", default=[],
+                   help="follow this symbol's depth from the start (repeatable); on screen: pinned to the watchlist")
     p.add_argument("--min-volume", type=float, default=0.0, metavar="USDT", help="only symbols with this 24 h quote volume")
     p.set_defaults(func=run)
 
@@ -51,6 +53,10 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"--stop-pct {args.stop_pct}: a stop must be under 100% away")
     if args.preset is None and args.venue in (None, "sim") and not args.bus_source and not args.endpoint:
         args.preset = "sectors"  # the built-in market's whole-venue preset: 53 symbols in six sectors
+    pins = [x.upper() for x in args.pin]
+    for x in pins:
+        if not x.isascii() or not x.replace("-", "").replace("_", "").replace("/", "").replace(":", "").isalnum() or len(x) > 40:
+            raise ConfigError(f"--pin {x[:40]!r}: not a symbol")
     cfg = resolve(args)
     if not args.json:
         if args.sector or args.min_volume or args.sort != "rs_1h":
@@ -58,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
         from dom.runtime.wiring import tui
 
         return tui(cfg, duration=args.duration, symbols=args.symbols or None, scan=True,
-                   whole_venue=args.depth == "opened")
+                   whole_venue=args.depth == "opened", pins=pins)
     return asyncio.run(run_scan(cfg, args.duration, args.every, args.sort, args.stop_pct, args.min_volume,
-                                sys.stdout.buffer, sectors=args.sector, whole_venue=args.depth == "opened"))
+                                sys.stdout.buffer, sectors=args.sector, whole_venue=args.depth == "opened",
+                                pins=pins))

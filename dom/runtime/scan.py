@@ -217,7 +217,8 @@ def _sectors(rows: list[dict], reference: str) -> list[dict]:
 
 
 async def run_scan(cfg: Any, duration: float | None, every: float, sort: str, stop_pct: float,
-                   min_volume: float, out: Any, sectors: list[str] | None = None, whole_venue: bool = False) -> int:
+                   min_volume: float, out: Any, sectors: list[str] | None = None, whole_venue: bool = False,
+                   pins: list[str] | None = None) -> int:
     """``dom scan --json``: one scan object per ``every`` seconds on ``out`` (bytes), the last at
     the end; state on stderr."""
     import orjson
@@ -225,7 +226,7 @@ async def run_scan(cfg: Any, duration: float | None, every: float, sort: str, st
     from dom.runtime.live import LiveDriver
     from dom.runtime.wiring import StderrListener, _signals_stop, build_pipeline, open_source
 
-    async with open_source(cfg, whole_venue=whole_venue) as src:
+    async with open_source(cfg, whole_venue=whole_venue, follow=pins or ()) as src:
         pipe = build_pipeline(cfg, src)
         alerts = LiveAlerts()
         pipe.subscribe(alerts)

@@ -44,13 +44,13 @@ class Source:
 
 @contextlib.asynccontextmanager
 async def open_source(cfg: Any, quiet: bool = False, shard: tuple[int, int] | None = None,
-                      whole_venue: bool = False, **client_kw: Any) -> AsyncIterator[Source]:
+                      whole_venue: bool = False, follow: Any = (), **client_kw: Any) -> AsyncIterator[Source]:
     """The live source for the effective config. For venue ``sim`` the built-in market runs
     in-process on a free loopback port and the native client (``sim:ccxt``: ccxt.pro's
     binanceusdm client) connects to it. With ``[feed] bus`` the source is the bus (collectors'
     events for the venue); ``shard`` (i, n) keeps the venue's symbols whose hash falls in shard i;
     ``whole_venue``: where the venue has all-market streams, every symbol's top of book and trades
-    and depth only for the symbols the driver follows (the scanner)."""
+    and depth only for the symbols the driver follows (the scanner; ``follow``: from the start)."""
     from dom import venues
 
     f = cfg.feed
@@ -93,7 +93,7 @@ async def open_source(cfg: Any, quiet: bool = False, shard: tuple[int, int] | No
         settings.update(depth_ms=f.depth_ms, stale_after=f.stale_after_s, snapshot_limit=f.snapshot_limit,
                         **client_kw)
     if whole_venue and venue.info.whole_venue:
-        settings["depth_symbols"] = set()
+        settings["depth_symbols"] = set(follow)
     if shard is not None:
         symbols = await _shard_symbols(venue, symbols, endpoint, reconnect, shard)
     client = venue.client(symbols, endpoint, **settings)
@@ -305,7 +305,8 @@ async def record(cfg: Any, output: str, duration: float | None, force: bool = Fa
 
 def tui(cfg: Any, replay: str | list[str] | None = None, speed: float = 1.0, fps: float = 20.0,
         duration: float | None = None, symbols: list[str] | None = None, start_ns: int = 0,
-        focus: str | None = None, scan: bool = False, whole_venue: bool = False) -> int:
+        focus: str | None = None, scan: bool = False, whole_venue: bool = False,
+        pins: list[str] | None = None) -> int:
     """``dom tui``: the screen on a live source or a recording, sinks beside it."""
     from dom.runtime.live import LiveDriver
     from dom.runtime.view import UiModel
@@ -338,7 +339,7 @@ def tui(cfg: Any, replay: str | list[str] | None = None, speed: float = 1.0, fps
             feed = ReplayFeed(replay, speed=speed, symbols=symbols or None, start_ns=start_ns)
             yield Source(venues.get(feed.venue), feed)
         else:
-            async with open_source(cfg, quiet=True, whole_venue=whole_venue, **tap_kw) as src:
+            async with open_source(cfg, quiet=True, whole_venue=whole_venue, follow=pins or (), **tap_kw) as src:
                 yield src
 
     failed: list[BaseException] = []
@@ -368,6 +369,7 @@ def tui(cfg: Any, replay: str | list[str] | None = None, speed: float = 1.0, fps
         model.app_exit()
 
     app = DomApp(model, runner, fps=fps, symbol=focus, scan=scan)
+    app.watchlist.update(pins or ())
     model.app_exit = app.exit
     app.run()
     if failed:

@@ -89,6 +89,15 @@ def test_scan_json_with_every_book_has_depth_and_slippage_on_every_row():
         assert row["depth_age_s"] is None  # the live book's
 
 
+def test_a_pinned_symbol_is_followed_by_its_book_from_the_start():
+    r = subprocess.run([*DOM, "scan", "--json", "--preset", "mixed", "--pin", "kiteusdt", "--duration", "5", "--every", "4"],
+                       capture_output=True, text=True, timeout=120, env=_env())
+    assert r.returncode == 0, r.stderr[-2000:]
+    rows = {row["symbol"]: row for row in json.loads(r.stdout.splitlines()[-1])["rows"]}
+    assert rows["KITEUSDT"]["book"] == "synced" and rows["KITEUSDT"]["depth_age_s"] is None
+    assert {row["book"] for s, row in rows.items() if s != "KITEUSDT"} == {"top"}
+
+
 def test_scan_by_sector_and_on_screen():
     r = subprocess.run([*DOM, "scan", "--json", "--preset", "mixed", "--duration", "3", "--every", "1", "--sector", "meme"],
                        capture_output=True, text=True, timeout=120, env=_env())
@@ -104,7 +113,8 @@ def test_scan_by_sector_and_on_screen():
 
 
 @pytest.mark.parametrize("args,why", [(["--every", "0"], "--every"), (["--stop-pct", "nan"], "--stop-pct"),
-                                      (["--stop-pct", "100"], "under 100%"), (["--sort", "x"], "invalid choice")])
+                                      (["--stop-pct", "100"], "under 100%"), (["--sort", "x"], "invalid choice"),
+                                      (["--pin", "x y"], "not a symbol"), (["--pin", "NOPEUSDT"], "cannot follow the depth")])
 def test_bad_scan_options_are_one_clear_line(args, why):
     r = subprocess.run([*DOM, "scan", "--json", "--duration", "1", *args], capture_output=True, text=True,
                        timeout=60, env=_env())

@@ -126,6 +126,11 @@ class BinanceUsdmFeed:
             await self.close()
             raise FeedError(f"unknown symbol(s) on {self.venue}: {', '.join(unknown)}")
         self.instruments = {s: known[s] for s in self.symbols}
+        if self.depth_symbols:
+            stray = sorted(self.depth_symbols - set(self.symbols))
+            if stray:
+                await self.close()
+                raise FeedError(f"cannot follow the depth of {', '.join(stray)}: unknown on {self.venue}, or not among the symbols given")
         self.decoder = BinanceDecoder(self.instruments, raw_trades=False)
         self.snapshots.session, self.snapshots.decoder = self._session, self.decoder
         return self.instruments
