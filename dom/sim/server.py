@@ -301,7 +301,10 @@ class SimServer:
     # ---------------------------------------------------------------------------- websockets
     def _ws_handler(self, endpoint: str, combined: bool):
         async def handler(request: web.Request) -> web.StreamResponse:
-            ws = web.WebSocketResponse(heartbeat=20.0, max_msg_size=1 << 20)
+            # No permessage-deflate: frames go as they are (compressing every frame cost the market
+            # and each client CPU, and aiohttp's compressed send left a task raising "Cannot write
+            # to closing transport" unretrieved whenever a client left mid-frame).
+            ws = web.WebSocketResponse(heartbeat=20.0, max_msg_size=1 << 20, compress=False)
             await ws.prepare(request)
             c = Conn(ws, endpoint, combined, request)
             path = request.match_info.get("streams", "")
@@ -337,20 +340,23 @@ class SimServer:
             await c.ws.send_str('{"error":{"code":3,"msg":"Invalid JSON"}}')
             return
         params = req.get("params") or []
+        if not isinstance(params, list) or len(params) > 1024:
+            await _send(c.ws, orjson.dumps({"error": {"code": 2, "msg": "params must be a list of streams"}, "id": rid}))
+            return
         if method == "SUBSCRIBE":
             c.subscribe(params)
             self._raw_trades_wanted(c)
-            await c.ws.send_bytes(orjson.dumps({"result": None, "id": rid}))
+            await _send(c.ws, orjson.dumps({"result": None, "id": rid}))
         elif method == "UNSUBSCRIBE":
             for n in params:
                 key = parse_stream(str(n)) or all_market.parse(str(n))
                 if key is not None:
                     c.subs.pop(key, None)
-            await c.ws.send_bytes(orjson.dumps({"result": None, "id": rid}))
+            await _send(c.ws, orjson.dumps({"result": None, "id": rid}))
         elif method == "LIST_SUBSCRIPTIONS":
-            await c.ws.send_bytes(orjson.dumps({"result": sorted(c.subs.values()), "id": rid}))
+            await _send(c.ws, orjson.dumps({"result": sorted(c.subs.values()), "id": rid}))
         else:
-            await c.ws.send_bytes(orjson.dumps({"error": {"code": 1, "msg": f"unknown method {method!r}"}, "id": rid}))
+            await _send(c.ws, orjson.dumps({"error": {"code": 1, "msg": f"unknown method {str(method)[:40]!r}"}, "id": rid}))
 
     async def _sender(self, c: Conn) -> None:
         ws, q = c.ws, c.queue

@@ -157,7 +157,7 @@ class Protocol:
         """Accept a websocket; ``on_text(subscriber, text)`` for each text message it sends."""
         from aiohttp import WSMsgType, web
 
-        ws = web.WebSocketResponse(max_msg_size=1 << 20)  # keepalive: the venue's own ping
+        ws = web.WebSocketResponse(max_msg_size=1 << 20, compress=False)  # keepalive: the venue's own ping
         await ws.prepare(request)
         self.server.start_translator()
         c = Subscriber(ws, f"sim-{self.name}-{next(self._ids)}")

@@ -255,7 +255,7 @@ class BinanceUsdmFeed:
         first = True
         self.on_status(name, FeedState.CONNECTING, url)
         async for ws in connect(url, reconnect_delays=delays, max_size=1 << 24, ping_interval=20,
-                                ping_timeout=20, open_timeout=10, max_queue=4096):
+                                ping_timeout=20, open_timeout=10, max_queue=4096, compression=None):
             if not first:
                 self.stats.reconnects += 1
             first = False
