@@ -136,6 +136,10 @@ class IcebergAgent(Agent):
         self.peak = max(1, int(rng.uniform(0.5, 2.0) * med))
         self.total = int(self.peak * rng.uniform(6, 20))
         self.jitter = rng.choice((0.0, 0.1, 0.3))
+        draw = sim.draw  # a randomized market's (dom/sim/randomize.py): continuous jitter, drawn refill delays
+        self.delay_median_s = 0.08 if draw is None else draw.refill_delay_ms / 1000
+        if draw is not None:
+            self.jitter = draw.iceberg_jitter
         self.mode = rng.choice(("native", "synthetic", "synthetic", "after_fill"))
         depth = rng.choice((0, 0, 1, 2))
         best = book.best(self.side)
@@ -171,7 +175,8 @@ class IcebergAgent(Agent):
             if order[SHOWN] > 0:  # refilled from the reserve in the same event
                 self._refilled(t)
             return
-        delay = 0 if self.mode == "after_fill" else int(min(0.8, max(0.005, self.rng.lognormvariate(math.log(0.08), 0.8))) * SEC)
+        delay = 0 if self.mode == "after_fill" else int(min(max(0.8, 2 * self.delay_median_s), max(0.005, self.rng.lognormvariate(
+            math.log(self.delay_median_s), 0.8))) * SEC)
         self.pending_refill = t + max(delay, 1)
 
     def _refilled(self, t: int) -> None:
