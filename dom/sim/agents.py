@@ -19,6 +19,7 @@ import statistics
 from typing import TYPE_CHECKING, Any
 
 from dom.sim.matching import ASK, BID, HIDDEN, SHOWN
+from dom.sim.randomize import large_floor
 
 if TYPE_CHECKING:
     from dom.sim.market import SymbolSim
@@ -89,7 +90,7 @@ class WallAgent(Agent):
         d = rng.randint(2, 40)
         self.px = best - d if self.side == BID else best + d
         mult = rng.uniform(6, 30)
-        self.size = max(1, int(mult * median_level(sim, self.side)))
+        self.size = max(1, int(mult * median_level(sim, self.side)), large_floor(sim, self.side, rng))
         self.life = int(min(300, max(8, rng.lognormvariate(math.log(60), 0.6))) * SEC)
         self.oids.append(book.add(self.side, self.px, self.size, t, owner=self))
         self.moving = rng.random() < 0.3  # trails the touch at its distance
@@ -226,7 +227,7 @@ class SpoofAgent(Agent):
         self.k = rng.randint(1, 3)
         best = book.best(self.side)
         self.px = best - self.d0 if self.side == BID else best + self.d0
-        size = max(1, int(rng.uniform(8, 25) * median_level(sim, self.side)))
+        size = max(1, int(rng.uniform(8, 25) * median_level(sim, self.side)), large_floor(sim, self.side, rng))
         layers = rng.choice((1, 1, 1, 3))
         for j in range(layers):
             p = self.px - j if self.side == BID else self.px + j

@@ -12,9 +12,11 @@ Ranges (why): real BTCUSDT books are far more dispersed than the presets' (the 3
 wall baseline sits at 19-160x the band median there), so the size laws reach heavy tails;
 Binance aggTrade merges the fills of one price and taker side within 100 ms (one print can be many
 taker orders), so aggregation is a parameter; refill delays and peak jitter span the cases the
-iceberg rule must handle. Organic orders stay below ``limit_cap`` x their median so that most
-wall-sized orders are the labelled agents' (at the top of the range they overlap the smaller walls:
-an alert there counts as a false alarm; the breakdown by ``limit_cap`` shows how much).
+iceberg rule must handle. The ranges were widened until ``dom eval --calibration`` put the real
+recordings' dispersion inside them. Organic orders stay below ``limit_cap`` x their median, and a
+randomized market's walls and spoofs are at least 1.5-4x the P95 of the level sizes near the touch
+(``large_floor``), so that most wall-sized orders are the labelled agents' (an alert on an organic
+large order counts as a false alarm; the breakdown by ``limit_cap`` shows how often).
 """
 
 from __future__ import annotations
@@ -27,17 +29,19 @@ from dom.sim.presets import MAJOR, SMALLCAPS, SymbolSpec
 
 # name -> (low, high, how): "u" uniform, "log" log-uniform, "int" integer uniform, a tuple: a choice.
 RANGES: dict[str, tuple] = {
-    "add_rate_mult": (0.5, 3.0, "log"),  # limit-order activity x the template's rate
-    "trade_rate_mult": (0.3, 4.0, "log"),  # market-order (Hawkes baseline) rate x the template's
-    "shape_exponent": (0.2, 1.0, "u"),  # where limit orders land: weight 1 / i**e at i ticks (presets 0.52)
+    "add_rate_mult": (0.3, 3.0, "log"),  # limit-order activity x the template's rate
+    "trade_rate_mult": (0.02, 4.0, "log"),  # market-order (Hawkes baseline) and arbitrage rates x the template's
+    "shape_exponent": (-0.4, 1.8, "u"),  # where limit orders land: weight 1 / i**e at i ticks (presets 0.52)
+    "touch_weight": (1.0, 50.0, "log"),  # x the add weight 1-2 ticks from the opposite best (presets 1)
     "pull_zone_weight": (0.5, 4.0, "log"),  # x the add weight 3-12 ticks out, where spoofs sit (presets 1)
-    "limit_sigma": (0.6, 2.0, "u"),  # lognormal sigma of limit sizes (presets 0.9)
-    "limit_cap": (4.0, 16.0, "log"),  # organic limit sizes redrawn above this x their median (presets 4)
-    "big_share": (0.0, 0.08, "u"),  # share of organic limit orders drawn from a Pareto tail (presets 0)
-    "big_alpha": (1.1, 2.5, "u"),  # that tail's exponent (from the median up to limit_cap)
+    "limit_sigma": (0.3, 3.2, "u"),  # lognormal sigma of limit sizes (presets 0.9)
+    "limit_cap": (4.0, 256.0, "log"),  # organic limit sizes redrawn above this x their median (presets 4)
+    "big_share": (0.0, 0.15, "u"),  # share of organic limit orders drawn from a Pareto tail (presets 0)
+    "big_alpha": (0.8, 2.5, "u"),  # that tail's exponent (from the median up to limit_cap)
     "round_share": (0.0, 0.4, "u"),  # share of round-size limit orders (presets 0.15)
-    "market_sigma": (0.7, 1.6, "u"),  # lognormal sigma of market-order sizes (presets 1.0)
-    "market_alpha": (1.2, 2.5, "u"),  # Pareto tail of market-order sizes (presets 1.5)
+    "print_scale": (0.05, 3.0, "log"),  # x the template's median market-order size (presets 1)
+    "market_sigma": (0.7, 2.6, "u"),  # lognormal sigma of market-order sizes (presets 1.0)
+    "market_alpha": (1.05, 2.5, "u"),  # Pareto tail of market-order sizes (presets 1.5)
     "iceberg_jitter": (0.0, 0.3, "u"),  # every iceberg's peak varies uniformly within +/- this (presets 0/0.1/0.3)
     "refill_delay_ms": (5.0, 800.0, "log"),  # median delay of a synthetic iceberg's refill (presets 80)
     "agg_window_ms": ((0, 50, 100), None, "choice"),  # aggTrade merges fills of one price and side within (0: per taker order)
@@ -55,12 +59,14 @@ class MarketDraw:
     add_rate_mult: float
     trade_rate_mult: float
     shape_exponent: float
+    touch_weight: float
     pull_zone_weight: float
     limit_sigma: float
     limit_cap: float
     big_share: float
     big_alpha: float
     round_share: float
+    print_scale: float
     market_sigma: float
     market_alpha: float
     iceberg_jitter: float
@@ -82,7 +88,9 @@ class MarketDraw:
         for base in (MAJOR, SMALLCAPS[self.smallcap]):
             out.append(replace(base, add_rate=base.add_rate * self.add_rate_mult,
                                cancel_rate=base.cancel_rate * self.add_rate_mult,
-                               market_rate=base.market_rate * self.trade_rate_mult))
+                               market_rate=base.market_rate * self.trade_rate_mult,
+                               arb_rate=base.arb_rate * self.trade_rate_mult,
+                               market_median=max(1, round(base.market_median * self.print_scale))))
         return out
 
     def distance_cum(self) -> list[float]:
@@ -90,6 +98,8 @@ class MarketDraw:
         acc, out = 0.0, []
         for i in range(1, 41):
             w = 1.0 / i ** self.shape_exponent
+            if i <= 2:
+                w *= self.touch_weight
             if 3 <= i <= 12:
                 w *= self.pull_zone_weight
             acc += w
@@ -154,3 +164,15 @@ class SizeLaw:
             p95 = median * math.exp(1.645 * d.market_sigma)
             return max(1, int(p95 * rng.random() ** (-1 / d.market_alpha)))
         return max(1, int(median * math.exp(rng.gauss(0, d.market_sigma))))
+
+
+def large_floor(sim, side: int, rng: random.Random) -> int:
+    """A randomized market's lower bound for a wall's or spoof's size: 1.5-4x the P95 of the
+    side's 30 best level sizes (its median alone says little in a dispersed book). 0 (and no draw)
+    for the presets."""
+    if sim.draw is None:
+        return 0
+    sizes = sorted(q for _, q in sim.book.top(side, 30))
+    if not sizes:
+        return 0
+    return int(sizes[min(len(sizes) - 1, int(0.95 * len(sizes)))] * rng.uniform(1.5, 4.0))
