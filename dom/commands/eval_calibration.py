@@ -66,9 +66,11 @@ def recording_stats(path: Path) -> dict[str, dict]:
     dec = BinanceDecoder(rp.instruments)
     snaps: dict[str, Any] = {}
     decoded: list[tuple[str, Any]] = []
+    agg = False  # aggTrade prints, not raw fills (a cryptofeed recording's meta does not say)
     for fr in rp.frames():
         if not isinstance(fr, rec.Frame):
             continue
+        agg = agg or b'"aggTrade"' in fr.raw
         try:
             if fr.snapshot_symbol is not None:
                 # "": a bare REST body, the recording's single symbol
@@ -80,7 +82,7 @@ def recording_stats(path: Path) -> dict[str, dict]:
                 decoded.append((ev.symbol, ev))
         except Exception:  # noqa: BLE001 - a frame the decoder refuses is not a statistic
             continue
-    stats = {s: BookStats(raw_fills=rp.raw_trades) for s in snaps}
+    stats = {s: BookStats(raw_fills=rp.raw_trades and not agg) for s in snaps}
     events: list[tuple] = []
     for sym, ev in decoded:
         snap = snaps.get(sym)
@@ -171,5 +173,11 @@ def run_calibration(args: argparse.Namespace, seeds: list[int]) -> int:
               + f"{fmt(r['randomized_min']):>10}{fmt(r['randomized_p50']):>8}{fmt(r['randomized_max']):>8}  "
               + ("yes" if not miss else "NO: " + ", ".join(miss)))
     for n in names:
-        print(f"  {n.split(' (')[0]}: {n.split(' (', 1)[1][:-1]}")
+        r = real[n]
+        extra = (f"; raw fills as one print per taker order (merged over 100 ms: {fmt(r['prints_100ms_per_s'])}/s, "
+                 f"p99 {fmt(r['print_100ms_size_band_medians']['p99'])} band medians)" if "prints_100ms_per_s" in r else "")
+        print(f"  {n.split(' (')[0]}: {n.split(' (', 1)[1][:-1]}: {r['seconds']:g} s measured, "
+              f"{r['depletions']} depletions{extra}")
+    print("(band: +/- min(1% of mid, 50 ticks); sizes in band medians; 'spans': the real value lies within the "
+          "randomized min..max; a recording of 30 s with a few dozen prints says little about refills)")
     return 0

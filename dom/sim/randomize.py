@@ -30,17 +30,17 @@ from dom.sim.presets import MAJOR, SMALLCAPS, SymbolSpec
 # name -> (low, high, how): "u" uniform, "log" log-uniform, "int" integer uniform, a tuple: a choice.
 RANGES: dict[str, tuple] = {
     "add_rate_mult": (0.3, 3.0, "log"),  # limit-order activity x the template's rate
-    "trade_rate_mult": (0.02, 4.0, "log"),  # market-order (Hawkes baseline) and arbitrage rates x the template's
-    "shape_exponent": (-0.4, 1.8, "u"),  # where limit orders land: weight 1 / i**e at i ticks (presets 0.52)
+    "trade_rate_mult": (0.02, 2.0, "log"),  # market-order (Hawkes baseline) and arbitrage rates x the template's, x add_rate_mult
+    "shape_exponent": (-1.0, 1.8, "u"),  # where limit orders land: weight 1 / i**e at i ticks (presets 0.52)
     "touch_weight": (1.0, 50.0, "log"),  # x the add weight 1-2 ticks from the opposite best (presets 1)
     "pull_zone_weight": (0.5, 4.0, "log"),  # x the add weight 3-12 ticks out, where spoofs sit (presets 1)
     "limit_sigma": (0.3, 3.2, "u"),  # lognormal sigma of limit sizes (presets 0.9)
-    "limit_cap": (4.0, 256.0, "log"),  # organic limit sizes redrawn above this x their median (presets 4)
+    "limit_cap": (4.0, 512.0, "log"),  # organic limit sizes redrawn above this x their median (presets 4)
     "big_share": (0.0, 0.15, "u"),  # share of organic limit orders drawn from a Pareto tail (presets 0)
     "big_alpha": (0.8, 2.5, "u"),  # that tail's exponent (from the median up to limit_cap)
     "round_share": (0.0, 0.4, "u"),  # share of round-size limit orders (presets 0.15)
-    "print_scale": (0.05, 3.0, "log"),  # x the template's median market-order size (presets 1)
-    "market_sigma": (0.7, 2.6, "u"),  # lognormal sigma of market-order sizes (presets 1.0)
+    "print_scale": (0.05, 5.0, "log"),  # x the template's median market-order size (presets 1)
+    "market_sigma": (0.7, 3.0, "u"),  # lognormal sigma of market-order sizes (presets 1.0)
     "market_alpha": (1.05, 2.5, "u"),  # Pareto tail of market-order sizes (presets 1.5)
     "iceberg_jitter": (0.0, 0.3, "u"),  # every iceberg's peak varies uniformly within +/- this (presets 0/0.1/0.3)
     "refill_delay_ms": (5.0, 800.0, "log"),  # median delay of a synthetic iceberg's refill (presets 80)
@@ -88,8 +88,8 @@ class MarketDraw:
         for base in (MAJOR, SMALLCAPS[self.smallcap]):
             out.append(replace(base, add_rate=base.add_rate * self.add_rate_mult,
                                cancel_rate=base.cancel_rate * self.add_rate_mult,
-                               market_rate=base.market_rate * self.trade_rate_mult,
-                               arb_rate=base.arb_rate * self.trade_rate_mult,
+                               market_rate=base.market_rate * self.add_rate_mult * self.trade_rate_mult,
+                               arb_rate=base.arb_rate * self.add_rate_mult * self.trade_rate_mult,
                                market_median=max(1, round(base.market_median * self.print_scale))))
         return out
 

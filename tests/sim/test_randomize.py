@@ -61,8 +61,8 @@ def test_presets_publish_what_they_did_before_randomization(name, seed, want):
 
 
 def test_a_randomized_market_follows_its_draw_and_labels_every_kind():
-    d = draw(10_004)
-    m = Market(seed=10_004, draw=d, injection_rate=1 / 4, tickers=False)
+    d = draw(10_005)
+    m = Market(seed=10_005, draw=d, injection_rate=1 / 4, tickers=False)
     assert m.depth_ms == d.depth_ms
     assert [s.spec.symbol for s in m.syms.values()][0] == "BTCUSDT"
     pushes = []
@@ -77,13 +77,13 @@ def test_a_randomized_market_follows_its_draw_and_labels_every_kind():
     ice = [lab for lab in m.labels if lab["kind"] == "iceberg"]
     assert all(lab["params"]["peak_jitter"] == d.iceberg_jitter for lab in ice)
     # Same seed, same draw: the same market.
-    again = Market(seed=10_004, draw=d, injection_rate=1 / 4, tickers=False)
-    assert _fingerprint(again, 200) == _fingerprint(Market(seed=10_004, draw=d, injection_rate=1 / 4, tickers=False), 200)
+    again = Market(seed=10_005, draw=d, injection_rate=1 / 4, tickers=False)
+    assert _fingerprint(again, 200) == _fingerprint(Market(seed=10_005, draw=d, injection_rate=1 / 4, tickers=False), 200)
 
 
 def _prints(window_ms: int, seconds: int = 60) -> tuple[list[dict], int]:
-    d = replace(draw(10_004), agg_window_ms=window_ms)
-    m = Market(seed=10_004, draw=d, tickers=False)
+    d = replace(draw(10_007), agg_window_ms=window_ms)
+    m = Market(seed=10_007, draw=d, tickers=False)
     prints = []
     for _ in range(seconds * 20):
         prints += [orjson.loads(msg.raw) for msg in m.advance() if "aggTrade" in msg.stream]
