@@ -14,9 +14,9 @@ Binance aggTrade merges the fills of one price and taker side within 100 ms (one
 taker orders), so aggregation is a parameter; refill delays and peak jitter span the cases the
 iceberg rule must handle. The ranges were widened until ``dom eval --calibration`` put the real
 recordings' dispersion inside them. Organic orders stay below ``limit_cap`` x their median, and a
-randomized market's walls and spoofs are at least 1.5-4x the P95 of the level sizes near the touch
-(``large_floor``), so that most wall-sized orders are the labelled agents' (an alert on an organic
-large order counts as a false alarm; the breakdown by ``limit_cap`` shows how often).
+randomized market's walls and spoofs are 1.5-4x larger than both that and the P95 of the level
+sizes near the touch (``large_floor``): the labelled walls are the orders that stand out of the
+organic book; an alert on an organic large order counts as a false alarm.
 """
 
 from __future__ import annotations
@@ -167,12 +167,13 @@ class SizeLaw:
 
 
 def large_floor(sim, side: int, rng: random.Random) -> int:
-    """A randomized market's lower bound for a wall's or spoof's size: 1.5-4x the P95 of the
-    side's 30 best level sizes (its median alone says little in a dispersed book). 0 (and no draw)
-    for the presets."""
+    """A randomized market's lower bound for a wall's or spoof's size: 1.5-4x the larger of the
+    P95 of the side's 30 best level sizes and the largest organic order (``limit_cap`` x the
+    median), so that a labelled wall stands out of the organic book however dispersed it is, and a
+    wall-sized level without a label is an organic one (a false alarm). 0 (and no draw) for the
+    presets."""
     if sim.draw is None:
         return 0
     sizes = sorted(q for _, q in sim.book.top(side, 30))
-    if not sizes:
-        return 0
-    return int(sizes[min(len(sizes) - 1, int(0.95 * len(sizes)))] * rng.uniform(1.5, 4.0))
+    p95 = sizes[min(len(sizes) - 1, int(0.95 * len(sizes)))] if sizes else 0
+    return int(max(p95, sim.draw.limit_cap * sim.spec.limit_median) * rng.uniform(1.5, 4.0))
