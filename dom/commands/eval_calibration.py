@@ -166,11 +166,11 @@ def run_calibration(args: argparse.Namespace, seeds: list[int]) -> int:
           f"{args.seeds} ({len(sim)} symbols, {args.minutes:g} min each)")
     fmt = lambda v: "-" if v is None else f"{v:.3g}" if isinstance(v, float) else str(v)  # noqa: E731
     short = [n.split(" (")[0] for n in names]
-    print(f"{'statistic':38}" + "".join(f"{s:>11}" for s in short) + f"{'rand min':>10}{'p50':>8}{'max':>8}  spans")
+    print(f"{'statistic':38}" + "".join(f" {s:>10}" for s in short) + f" {'rand min':>9} {'p50':>8} {'max':>8}  spans")
     for r in rows:
         miss = [s for s, n in zip(short, names) if r["spans"][n] is False]
-        print(f"{r['label']:38}" + "".join(f"{fmt(r['real'][n]):>11}" for n in names)
-              + f"{fmt(r['randomized_min']):>10}{fmt(r['randomized_p50']):>8}{fmt(r['randomized_max']):>8}  "
+        print(f"{r['label']:38}" + "".join(f" {fmt(r['real'][n]):>10}" for n in names)
+              + f" {fmt(r['randomized_min']):>9} {fmt(r['randomized_p50']):>8} {fmt(r['randomized_max']):>8}  "
               + ("yes" if not miss else "NO: " + ", ".join(miss)))
     for n in names:
         r = real[n]
