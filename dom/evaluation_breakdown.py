@@ -102,12 +102,12 @@ def highlights(bd: dict[str, list[dict]], top: int = 3) -> dict[str, list[str]]:
 
 def table(bd: dict[str, list[dict]]) -> list[str]:
     """The breakdown as text lines: one row per bin, P / R / FA/h per kind."""
-    fmt = lambda v: "-" if v is None else f"{v:.2f}"  # noqa: E731
-    head = f"{'parameter':18}{'bin':>16}{'seeds':>6}" + "".join(f"{k[:10]:>20}" for k in SCORED)
-    lines = [head, f"{'':40}" + "".join(f"{'P    R    FA/h':>20}" for _ in SCORED)]
+    fmt = lambda v, d=2: "-" if v is None else f"{v:.{d}f}"  # noqa: E731
+    head = f"{'parameter':18}{'bin':>16}{'seeds':>6}" + "".join(f"{k[:10]:>22}" for k in SCORED)
+    lines = [head, f"{'':40}" + "".join(f"{'P     R    FA/h':>22}" for _ in SCORED)]
     for name, rows in bd.items():
         for i, r in enumerate(rows):
-            cells = "".join(f"{fmt(r[k]['precision']):>9}{fmt(r[k]['recall']):>5}{fmt(r[k]['fa_per_h']):>6}"
+            cells = "".join(f"{fmt(r[k]['precision']):>9} {fmt(r[k]['recall']):>5} {fmt(r[k]['fa_per_h'], 1):>6}"
                             for k in SCORED)
             lines.append(f"{name if i == 0 else '':18}{r['bin']:>16}{r['seeds']:>6}{cells}")
     return lines

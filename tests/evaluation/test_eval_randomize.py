@@ -67,3 +67,11 @@ def test_bad_options_are_refused_with_one_clear_line(argv, msg):
     assert r.returncode != 0
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and msg in lines[0], r.stderr
+
+
+def test_randomized_eval_text_prints_the_breakdown_table():
+    r = subprocess.run([sys.executable, "-m", "dom", "eval", "--randomize", "--seeds", "10005", "--minutes", "0.5"],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "randomized markets" in r.stdout and "by drawn parameter" in r.stdout
+    assert any(line.startswith("agg_window_ms") for line in r.stdout.splitlines())
