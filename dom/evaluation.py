@@ -28,6 +28,7 @@ from dom.core.types import Alert
 from dom.runtime.pipeline import ListenerBase, Pipeline
 from dom.runtime.simulated import drive
 from dom.sim.market import Market
+from dom.sim.randomize import MarketDraw, draw
 
 SEC = 1_000_000_000
 KINDS = ("wall", "iceberg", "absorption", "spoof", "burst", "sweep")
@@ -216,8 +217,12 @@ class _Collect(ListenerBase):
 
 def run_market(preset: str, seed: int, minutes: float, params: DetectorParams, depth_ms: int = 100,
                skew_ms: float = 0.0, injections: bool = True, symbols: int | None = None,
-               ) -> tuple[list[Alert], list[dict], Market]:
-    m = Market(preset, seed=seed, depth_ms=depth_ms, injections=injections, tickers=False, symbols=symbols)
+               market_draw: MarketDraw | None = None) -> tuple[list[Alert], list[dict], Market]:
+    """``market_draw``: a randomized market (its depth interval and skew replace the arguments)."""
+    if market_draw is not None:
+        depth_ms, skew_ms = market_draw.depth_ms, market_draw.skew_ms
+    m = Market(preset, seed=seed, depth_ms=depth_ms, injections=injections, tickers=False, symbols=symbols,
+               draw=market_draw)
     pipe = Pipeline("sim", detectors=make_observers(params), hold_ms=max(0, params.merge_hold_ms))
     alerts: list[Alert] = []
     pipe.subscribe(_Collect(alerts))
@@ -227,13 +232,15 @@ def run_market(preset: str, seed: int, minutes: float, params: DetectorParams, d
     return alerts, m.labels, m
 
 
-def _score_seed(job: tuple) -> tuple[dict[str, KindScore], dict[str, int]]:
-    """One seed: its labelled run scored, and the alerts of its injection-free twin (false alarms)."""
-    preset, seed, minutes, params, depth_ms, skew_ms, symbols = job
-    alerts, labels, m = run_market(preset, seed, minutes, params, depth_ms, skew_ms, symbols=symbols)
+def _score_seed(job: tuple) -> tuple[dict[str, KindScore], dict[str, int], dict | None]:
+    """One seed: its labelled run scored, and the alerts of its injection-free twin (false alarms);
+    randomized, the seed's drawn market (the twin runs the same draw on another seed)."""
+    preset, seed, minutes, params, depth_ms, skew_ms, symbols, randomize = job
+    d = draw(seed) if randomize else None
+    alerts, labels, m = run_market(preset, seed, minutes, params, depth_ms, skew_ms, symbols=symbols, market_draw=d)
     scores = score(episodes(alerts, m.now), labels, m.instruments)
     clean, clean_labels, cm = run_market(preset, seed + 100_000, minutes, params, depth_ms, skew_ms,
-                                         injections=False, symbols=symbols)
+                                         injections=False, symbols=symbols, market_draw=d)
     fa = {k: 0 for k in KINDS}
     clean_eps = episodes(clean, cm.now)
     for e in clean_eps:
@@ -242,18 +249,21 @@ def _score_seed(job: tuple) -> tuple[dict[str, KindScore], dict[str, int]]:
         if not (e.kind in ("wall", "iceberg") and _on_other_large(e, clean_labels, cm.instruments)):
             fa[e.kind] = fa.get(e.kind, 0) + 1
     fa["sweep"] = score([e for e in clean_eps if e.kind == "sweep"], clean_labels, cm.instruments)["sweep"].false_alarms
-    return scores, fa
+    return scores, fa, None if d is None else d.as_dict()
 
 
 def evaluate(preset: str, seeds: list[int], minutes: float, params: DetectorParams | None = None,
              depth_ms: int = 100, skew_ms: float = 0.0, progress=None, jobs: int = 1,
-             symbols: int | None = None) -> dict[str, Any]:
+             symbols: int | None = None, randomize: bool = False) -> dict[str, Any]:
     """Score ``seeds``; with ``jobs`` > 1 the seeds run in that many processes (the result is the
-    same: seeds are merged in order)."""
+    same: seeds are merged in order). ``randomize``: each seed's market is drawn from it
+    (dom/sim/randomize.py; ``preset``, ``depth_ms``, ``skew_ms`` and ``symbols`` unused); the
+    result then holds each seed's draw and counts and the breakdown by drawn parameter."""
     params = params or DetectorParams()
     total = {k: KindScore() for k in KINDS}
     fa = {k: 0 for k in KINDS}
-    work = [(preset, seed, minutes, params, depth_ms, skew_ms, symbols) for seed in seeds]
+    work = [(preset, seed, minutes, params, depth_ms, skew_ms, symbols, randomize) for seed in seeds]
+    per_seed: list[dict] = []
     pool = None
     if jobs > 1 and len(seeds) > 1:
         from concurrent.futures import ProcessPoolExecutor  # only here: dom eval --jobs
@@ -262,7 +272,9 @@ def evaluate(preset: str, seeds: list[int], minutes: float, params: DetectorPara
     else:
         results = map(_score_seed, work)
     try:
-        for i, (scores, seed_fa) in enumerate(results):
+        for i, (scores, seed_fa, drawn) in enumerate(results):
+            if drawn is not None:
+                per_seed.append(seed_counts(drawn, scores, seed_fa))
             for k, s in scores.items():
                 t = total[k]
                 for f in ("labels", "detectable", "matched", "matched_detectable", "detections", "false_alarms",
@@ -287,8 +299,22 @@ def evaluate(preset: str, seeds: list[int], minutes: float, params: DetectorPara
         r = s.row()
         r["false_alarms_per_hour_clean"] = round(fa[k] / hours, 2) if hours else None
         rows[k] = r
-    return {"preset": preset, "symbols": symbols, "seeds": [seeds[0], seeds[-1]], "minutes_per_seed": minutes,
-            "depth_ms": depth_ms, "skew_ms": skew_ms, "market_hours": round(2 * hours, 3), "kinds": rows}
+    out = {"preset": preset, "symbols": symbols, "seeds": [seeds[0], seeds[-1]], "minutes_per_seed": minutes,
+           "depth_ms": depth_ms, "skew_ms": skew_ms, "market_hours": round(2 * hours, 3), "kinds": rows}
+    if randomize:
+        from dom.evaluation_breakdown import breakdown
+
+        out.update(preset="randomized", symbols=2, depth_ms=None, skew_ms=None, per_seed=per_seed,
+                   breakdown=breakdown(per_seed, minutes))
+    return out
+
+
+def seed_counts(drawn: dict, scores: dict[str, KindScore], fa: dict[str, int]) -> dict:
+    """One randomized seed's draw and its counts per kind (what the breakdown sums)."""
+    counts = {k: {"labels": s.labels, "detectable": s.detectable, "matched_detectable": s.matched_detectable,
+                  "detections": s.detections, "false_alarms": s.false_alarms, "other_large": s.other_large,
+                  "clean_false_alarms": fa.get(k, 0)} for k, s in scores.items()}
+    return {"seed": drawn["seed"], "params": drawn, "counts": counts}
 
 
 ROBUSTNESS = ((100, 0.0), (250, 0.0), (500, 0.0), (100, 200.0), (100, 1000.0))

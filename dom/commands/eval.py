@@ -21,8 +21,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--symbols", type=int, metavar="N", help="only the preset's first N symbols (default: all)")
     p.add_argument("--seeds", default="100-104", help="a seed or a range A-B (default 100-104)")
     p.add_argument("--minutes", type=float, default=10.0, help="market minutes per seed")
-    p.add_argument("--depth-ms", type=int, default=100, choices=[100, 250, 500])
-    p.add_argument("--skew-ms", type=float, default=0.0, help="/market behind /public by this much")
+    p.add_argument("--depth-ms", type=int, default=None, choices=[100, 250, 500], help="depth push interval (default 100)")
+    p.add_argument("--skew-ms", type=float, default=None, help="/market behind /public by this much (default 0)")
+    p.add_argument("--randomize", action="store_true",
+                   help="draw each seed's market from wide ranges (docs/SIMULATOR.md, randomization; the seed "
+                        "picks the draw, which sets depth interval and skew) and break the scores down by "
+                        "drawn parameter")
+    p.add_argument("--calibration", action="store_true",
+                   help="print the statistics of the real recordings in ../shared/data (or --data) beside "
+                        "those of the randomized markets of --seeds: level-size dispersion, refills after "
+                        "trades, the near/far null control, prints, depth-update rate")
+    p.add_argument("--data", metavar="DIR", help="recordings folder for --calibration (default: the shared data)")
     p.add_argument("--config", metavar="FILE", help="config file whose [detectors] table to use")
     p.add_argument("--robustness", action="store_true",
                    help="also score at 250/500 ms depth and 200/1000 ms stream skew (5x the time)")
@@ -54,11 +63,32 @@ def run(args: argparse.Namespace) -> int:
     from dom.core.detectors import DetectorParams
     from dom.evaluation import evaluate, robustness
 
+    from dom.errors import ConfigError
+
     seeds = _seeds(args.seeds)
     if args.jobs < 1:
-        from dom.errors import ConfigError
-
         raise ConfigError("--jobs: expected N >= 1")
+    if args.minutes <= 0:
+        raise ConfigError("--minutes: expected a number > 0")
+    if args.randomize or args.calibration:
+        what = "--randomize" if args.randomize else "--calibration"
+        if args.randomize and args.calibration:
+            raise ConfigError("--randomize and --calibration: choose one")
+        for flag, given in (("--depth-ms", args.depth_ms is not None), ("--skew-ms", args.skew_ms is not None),
+                            ("--symbols", args.symbols is not None), ("--robustness", args.robustness)):
+            if given:
+                raise ConfigError(f"{what}: {flag} is drawn per seed (or does not apply); leave it out")
+    elif args.data is not None:
+        raise ConfigError("--data goes with --calibration")
+    if args.calibration:
+        from dom.commands.eval_calibration import run_calibration
+
+        return run_calibration(args, seeds)
+    if not args.randomize:
+        args.depth_ms = 100 if args.depth_ms is None else args.depth_ms
+        args.skew_ms = 0.0 if args.skew_ms is None else args.skew_ms
+    if args.skew_ms is not None and args.skew_ms < 0:
+        raise ConfigError("--skew-ms: expected a number >= 0")
     params = DetectorParams.from_mapping(load_config(args.config).detectors)
     t0 = time.perf_counter()
 
@@ -66,11 +96,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"\r  seed {done}/{total}  ({time.perf_counter() - t0:.0f} s)", end="", file=sys.stderr, flush=True)
 
     if args.symbols is not None and args.symbols < 1:
-        from dom.errors import ConfigError
-
         raise ConfigError("--symbols: expected N >= 1")
-    res = evaluate(args.preset, seeds, args.minutes, params, args.depth_ms, args.skew_ms, progress, args.jobs,
-                   symbols=args.symbols)
+    res = evaluate(args.preset, seeds, args.minutes, params, args.depth_ms or 100, args.skew_ms or 0.0, progress,
+                   args.jobs, symbols=args.symbols, randomize=args.randomize)
     print(file=sys.stderr)
     if args.robustness:
         t1 = time.perf_counter()
@@ -87,8 +115,12 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(orjson.dumps(res).decode())
         return 0
-    print(f"dom eval: preset {res['preset']}{'' if args.symbols is None else f' ({args.symbols} symbols)'}, seeds {args.seeds}, {args.minutes:g} min each + as many "
-          f"injection-free, depth {args.depth_ms} ms, skew {args.skew_ms:g} ms "
+    if args.randomize:
+        market = "randomized markets (2 symbols; depth interval and skew drawn per seed)"
+    else:
+        market = (f"preset {res['preset']}{'' if args.symbols is None else f' ({args.symbols} symbols)'}, "
+                  f"depth {args.depth_ms} ms, skew {args.skew_ms:g} ms")
+    print(f"dom eval: {market}, seeds {args.seeds}, {args.minutes:g} min each + as many injection-free "
           f"({res['market_hours']:g} market hours in {res['wall_seconds']:g} s)")
     print(f"{'kind':11}{'labels':>7}{'detect.':>8}{'alerts':>7}{'FP':>5}{'other':>6}{'P':>7}{'P strict':>9}"
           f"{'R(det)':>8}{'R(all)':>8}{'F1':>7}{'FA/h clean':>11}{'lat p50':>9}{'lat p90':>9}")
@@ -110,6 +142,17 @@ def run(args: argparse.Namespace) -> int:
         cells = "  ".join(f"{k} P {fmt(r['precision'])} R {fmt(r['recall_detectable'])}"
                           for k, r in row["kinds"].items() if r["labels"])
         print(f"depth {row['depth_ms']:>3} ms skew {row['skew_ms']:>6g} ms: {cells}")
+    if args.randomize:
+        from dom.evaluation_breakdown import highlights, table
+
+        print("\nby drawn parameter (terciles of the seeds' values; choices by value): precision, recall "
+              "(detectable), false alarms/h on the injection-free twins")
+        for line in table(res["breakdown"]):
+            print(line)
+        print("largest differences across a parameter's bins:")
+        for kind, items in highlights(res["breakdown"]).items():
+            for text in items:
+                print(f"  {kind}: {text}")
     print("(latency in ms from detectable to detected; 'other': wall alerts on another agent's labelled "
           "large order - a spoof's wall, an absorbing order, a risk-off pull - excluded from P, counted "
           "false in 'P strict'; not implemented kinds show labels only)")

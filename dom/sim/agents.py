@@ -19,6 +19,7 @@ import statistics
 from typing import TYPE_CHECKING, Any
 
 from dom.sim.matching import ASK, BID, HIDDEN, SHOWN
+from dom.sim.randomize import large_floor
 
 if TYPE_CHECKING:
     from dom.sim.market import SymbolSim
@@ -89,7 +90,7 @@ class WallAgent(Agent):
         d = rng.randint(2, 40)
         self.px = best - d if self.side == BID else best + d
         mult = rng.uniform(6, 30)
-        self.size = max(1, int(mult * median_level(sim, self.side)))
+        self.size = max(1, int(mult * median_level(sim, self.side)), large_floor(sim, self.side, rng))
         self.life = int(min(300, max(8, rng.lognormvariate(math.log(60), 0.6))) * SEC)
         self.oids.append(book.add(self.side, self.px, self.size, t, owner=self))
         self.moving = rng.random() < 0.3  # trails the touch at its distance
@@ -136,6 +137,10 @@ class IcebergAgent(Agent):
         self.peak = max(1, int(rng.uniform(0.5, 2.0) * med))
         self.total = int(self.peak * rng.uniform(6, 20))
         self.jitter = rng.choice((0.0, 0.1, 0.3))
+        draw = sim.draw  # a randomized market's (dom/sim/randomize.py): continuous jitter, drawn refill delays
+        self.delay_median_s = 0.08 if draw is None else draw.refill_delay_ms / 1000
+        if draw is not None:
+            self.jitter = draw.iceberg_jitter
         self.mode = rng.choice(("native", "synthetic", "synthetic", "after_fill"))
         depth = rng.choice((0, 0, 1, 2))
         best = book.best(self.side)
@@ -171,7 +176,8 @@ class IcebergAgent(Agent):
             if order[SHOWN] > 0:  # refilled from the reserve in the same event
                 self._refilled(t)
             return
-        delay = 0 if self.mode == "after_fill" else int(min(0.8, max(0.005, self.rng.lognormvariate(math.log(0.08), 0.8))) * SEC)
+        delay = 0 if self.mode == "after_fill" else int(min(max(0.8, 2 * self.delay_median_s), max(0.005, self.rng.lognormvariate(
+            math.log(self.delay_median_s), 0.8))) * SEC)
         self.pending_refill = t + max(delay, 1)
 
     def _refilled(self, t: int) -> None:
@@ -221,7 +227,7 @@ class SpoofAgent(Agent):
         self.k = rng.randint(1, 3)
         best = book.best(self.side)
         self.px = best - self.d0 if self.side == BID else best + self.d0
-        size = max(1, int(rng.uniform(8, 25) * median_level(sim, self.side)))
+        size = max(1, int(rng.uniform(8, 25) * median_level(sim, self.side)), large_floor(sim, self.side, rng))
         layers = rng.choice((1, 1, 1, 3))
         for j in range(layers):
             p = self.px - j if self.side == BID else self.px + j

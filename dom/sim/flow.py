@@ -48,10 +48,13 @@ class Flow:
     """Background flow state for one symbol (regime, Hawkes excitation, sign memory)."""
 
     __slots__ = ("spec", "rng", "active", "excite", "last_sign", "fair", "pressure", "pressure_until",
-                 "burst_side", "burst_mult", "burst_until", "burst_excites", "start_px", "arb_rate", "oids", "n_ref", "steps")
+                 "burst_side", "burst_mult", "burst_until", "burst_excites", "start_px", "arb_rate", "oids", "n_ref", "steps", "sizes", "dist_cum")
 
-    def __init__(self, spec: SymbolSpec, rng: random.Random, start_px: int) -> None:
+    def __init__(self, spec: SymbolSpec, rng: random.Random, start_px: int, sizes=None) -> None:
         self.spec = spec
+        # A randomized market's size laws and book shape (dom/sim/randomize.py); None: the presets'.
+        self.sizes = sizes
+        self.dist_cum = _DIST_CUM if sizes is None else sizes.cum
         self.rng = rng
         self.active = False
         self.excite = 0.0
@@ -77,6 +80,8 @@ class Flow:
 
     def limit_size(self) -> int:
         rng = self.rng
+        if self.sizes is not None:
+            return self.sizes.limit_size(rng, self.spec.limit_median)
         if rng.random() < 0.15:
             m = self.spec.limit_median
             return max(1, min(_ROUND, key=lambda r: abs(r - m * rng.choice((0.5, 1, 1, 2)))))
@@ -92,6 +97,8 @@ class Flow:
     def market_size(self) -> int:
         rng = self.rng
         m = self.spec.market_median
+        if self.sizes is not None:
+            return self.sizes.market_size(rng, m)
         if rng.random() < 0.05:
             p95 = m * math.exp(1.645 * 1.0)
             return max(1, int(p95 * rng.random() ** (-1 / 1.5)))
@@ -157,7 +164,8 @@ class Flow:
         opp = book.best(1 - side)
         own = book.best(side)
         ref = opp if opp is not None else (own + (1 if side == BID else -1) if own is not None else int(self.fair))
-        i = _pick_distance(rng.random() * _DIST_CUM[-1])
+        cum = self.dist_cum
+        i = _pick_distance(rng.random() * cum[-1], cum)
         px = ref - i if side == BID else ref + i
         if px <= 0:
             return
@@ -215,8 +223,8 @@ class Flow:
                     self.add(book, side, px, self.limit_size(), ts)
 
 
-def _pick_distance(x: float) -> int:
-    for i, c in enumerate(_DIST_CUM):
+def _pick_distance(x: float, cum: list[float]) -> int:
+    for i, c in enumerate(cum):
         if x <= c:
             return i + 1
-    return len(_DIST_CUM)
+    return len(cum)

@@ -21,11 +21,13 @@ from typing import Iterator
 
 from dom.core.units import Instrument
 from dom.sim.agents import KINDS, SEC, Agent
+from dom.sim.aggregation import WindowAggregator, account_windowed
 from dom.sim.decoys import DECOYS
 from dom.sim.flow import Flow
 from dom.sim.matching import ASK, BID, OWNER, MatchingBook
 from dom.sim.news import NewsBurstAgent, SweepAgent, SweepLabeller
 from dom.sim.presets import OPTIONS, SymbolSpec, preset
+from dom.sim.randomize import MarketDraw, SizeLaw
 from dom.sim.sectors import SectorFactors
 from dom.venues.binance_usdm import codec as wire
 
@@ -45,8 +47,11 @@ class Msg:
 
 
 class SymbolSim:
-    def __init__(self, spec: SymbolSpec, rng: random.Random, depth_ms: int, start_ns: int, uid0: int) -> None:
+    def __init__(self, spec: SymbolSpec, rng: random.Random, depth_ms: int, start_ns: int, uid0: int,
+                 draw: MarketDraw | None = None) -> None:
         self.spec = spec
+        self.draw = draw  # a randomized market's parameters (dom/sim/randomize.py), else None
+        self.agg = WindowAggregator(draw.agg_window_ms) if draw is not None and draw.agg_window_ms else None
         self.inst = Instrument(spec.symbol, spec.tick_size, spec.lot_size, base=spec.base, sector=spec.sector)
         self.rng = rng
         self.depth_ms = depth_ms
@@ -54,7 +59,7 @@ class SymbolSim:
         self.book = MatchingBook(uid0)
         self.book.on_filled = self._on_shown_filled
         start_px = self.inst.px(spec.price)
-        self.flow = Flow(spec, rng, start_px)
+        self.flow = Flow(spec, rng, start_px, None if draw is None else SizeLaw(draw))
         self.agents: list[Agent] = []
         self.labels: list[dict] = []
         self.now = start_ns
@@ -115,11 +120,17 @@ class Market:
         sector_factors: bool | None = None,
         news_every_s: float = 1200.0,
         sweep_every_s: float = 300.0,
+        draw: MarketDraw | None = None,
     ) -> None:
+        """``draw``: a randomized market (dom/sim/randomize.py); it sets the symbols, the depth
+        interval and the size laws (``specs``, ``preset_name`` and ``depth_ms`` are then ignored)."""
+        if draw is not None:
+            specs, depth_ms = draw.specs(), draw.depth_ms
         if depth_ms not in (100, 250, 500):
             raise ValueError("depth_ms must be 100, 250 or 500")
         self.rng = random.Random(seed)
         self.seed = seed
+        self.draw = draw
         self.depth_ms = depth_ms
         self.injections = injections
         self.decoys = decoys
@@ -134,7 +145,7 @@ class Market:
         self.syms: dict[str, SymbolSim] = {}
         for i, spec in enumerate(specs):
             rng = random.Random(self.rng.getrandbits(64))
-            self.syms[spec.symbol] = SymbolSim(spec, rng, depth_ms, start_ns, 1_000_000_000 * (i + 1))
+            self.syms[spec.symbol] = SymbolSim(spec, rng, depth_ms, start_ns, 1_000_000_000 * (i + 1), draw)
             # From the seed, not from ``self.rng``: drawing there would change every preset's market.
             self.syms[spec.symbol].news_rng = random.Random(seed * 1_000_003 + 7_919 * i + 17)
         self.factor_vol = 3.0  # common factor, ticks of the major per sqrt(s) (5e-5 of price)
@@ -281,6 +292,9 @@ class Market:
     # --------------------------------------------------------------------------- publishing
     def _account_fills(self, sim: SymbolSim, out: list[Msg], t: int) -> None:
         fills = sim.book.take_fills()
+        if sim.agg is not None:
+            account_windowed(sim, fills, out, t)
+            return
         if not fills:
             return
         inst, sym = sim.inst, sim.spec.symbol
