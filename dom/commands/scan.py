@@ -31,6 +31,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "streams, and the depth stream only for the symbols opened or pinned (Binance USDⓈ-M and "
                         "the built-in market; other venues follow every book); all: every symbol's book, "
                         "for depth and slippage on every row")
+    p.add_argument("--quote", action="append", metavar="ASSET",
+                   help="only symbols quoted in this asset (repeatable; e.g. USDT, USDC)")
     p.add_argument("--pin", action="append", metavar="SYMBOL", default=[],
                    help="follow this symbol's depth from the start (repeatable); on screen: pinned to the watchlist")
     p.add_argument("--min-volume", type=float, default=0.0, metavar="USDT", help="only symbols with this 24 h quote volume")
@@ -59,12 +61,12 @@ def run(args: argparse.Namespace) -> int:
             raise ConfigError(f"--pin {x[:40]!r}: not a symbol")
     cfg = resolve(args)
     if not args.json:
-        if args.sector or args.min_volume or args.sort != "rs_1h":
-            raise ConfigError("--sector, --min-volume and --sort are for --json (on screen: o re-ranks)")
+        if args.sector or args.min_volume or args.quote or args.sort != "rs_1h":
+            raise ConfigError("--sector, --quote, --min-volume and --sort are for --json (on screen: o re-ranks, f filters)")
         from dom.runtime.wiring import tui
 
         return tui(cfg, duration=args.duration, symbols=args.symbols or None, scan=True,
                    whole_venue=args.depth == "opened", pins=pins)
     return asyncio.run(run_scan(cfg, args.duration, args.every, args.sort, args.stop_pct, args.min_volume,
                                 sys.stdout.buffer, sectors=args.sector, whole_venue=args.depth == "opened",
-                                pins=pins))
+                                pins=pins, quotes=args.quote))

@@ -64,7 +64,7 @@ def scan_row(pipe: Any, symbol: str, alerts: LiveAlerts, stop_pct: float = 1.0) 
     ctx, params = pipe.context, pipe.params
     c = ctx.symbols.get(symbol) if ctx is not None else None
     ref = ctx.symbols.get(ctx.reference) if ctx is not None else None
-    row: dict[str, Any] = {"symbol": symbol, "sector": inst.sector or None, "book": st.state.value}
+    row: dict[str, Any] = {"symbol": symbol, "quote": inst.quote, "sector": inst.sector or None, "book": st.state.value}
     bb, ba = st.book.best_bid(), st.book.best_ask()
     tk = st.last_ticker
     if st.top_only and tk is not None and 0 < tk.bid_px < tk.ask_px:  # best bid/ask from the venue's bookTicker
@@ -165,10 +165,16 @@ def _key(sort: str):
 
 
 def scan_doc(pipe: Any, alerts: LiveAlerts, sort: str = "rs_1h", stop_pct: float = 1.0,
-             min_volume: float = 0.0, history: Any = None, sectors: list[str] | None = None) -> dict[str, Any]:
+             min_volume: float = 0.0, history: Any = None, sectors: list[str] | None = None,
+             quotes: list[str] | None = None) -> dict[str, Any]:
     """The scan object; ``history`` (a ``RankHistory``, kept by the caller across refreshes)
-    adds each sector's rank change over the last hour and the sector that gained most."""
-    rows = [scan_row(pipe, s, alerts, stop_pct) for s in pipe.engine.symbols]
+    adds each sector's rank change over the last hour and the sector that gained most;
+    ``sectors``, ``quotes`` and ``min_volume`` keep only the rows that match."""
+    syms = pipe.engine.symbols
+    if quotes:
+        wanted = {q.upper() for q in quotes}
+        syms = [s for s, st in syms.items() if st.instrument.quote.upper() in wanted]
+    rows = [scan_row(pipe, s, alerts, stop_pct) for s in syms]
     if sectors:
         want = {x.lower() for x in sectors}
         rows = [r for r in rows if (r["sector"] or "").lower() in want]
@@ -218,7 +224,7 @@ def _sectors(rows: list[dict], reference: str) -> list[dict]:
 
 async def run_scan(cfg: Any, duration: float | None, every: float, sort: str, stop_pct: float,
                    min_volume: float, out: Any, sectors: list[str] | None = None, whole_venue: bool = False,
-                   pins: list[str] | None = None) -> int:
+                   pins: list[str] | None = None, quotes: list[str] | None = None) -> int:
     """``dom scan --json``: one scan object per ``every`` seconds on ``out`` (bytes), the last at
     the end; state on stderr."""
     import orjson
@@ -240,7 +246,7 @@ async def run_scan(cfg: Any, duration: float | None, every: float, sort: str, st
         history = RankHistory()
 
         def emit() -> None:
-            out.write(orjson.dumps(scan_doc(pipe, alerts, sort, stop_pct, min_volume, history, sectors)) + b"\n")
+            out.write(orjson.dumps(scan_doc(pipe, alerts, sort, stop_pct, min_volume, history, sectors, quotes)) + b"\n")
             out.flush()
 
         async def refresh() -> None:

@@ -49,3 +49,15 @@ def test_a_probe_too_shallow_for_the_position_gives_no_slippage_and_no_probe_giv
     pipe.feed_context([DepthProbe("KITEUSDT", ((5000, 10),), ((5002, 10),), 99 * S, 99 * S)])
     row = scan_row(pipe, "KITEUSDT", LiveAlerts(), stop_pct=2.0)
     assert row["depth_1pct"] == round(20 * 0.5001, 2) and row["slippage_bps"] is None  # 10 lots cannot fill 4,998
+
+
+def test_the_quote_filter_keeps_the_symbols_quoted_in_the_assets_asked():
+    from dom.runtime.scan import scan_doc
+
+    pipe = Pipeline("sim", context=ContextParams())
+    usdc = Instrument("KITEUSDC", "0.0001", "1", quote="USDC")
+    pipe.open({"KITEUSDT": KITE, "BTCUSDT": BTC, "KITEUSDC": usdc})
+    doc = scan_doc(pipe, LiveAlerts(), quotes=["usdc"])
+    assert [r["symbol"] for r in doc["rows"]] == ["KITEUSDC"] and doc["rows"][0]["quote"] == "USDC"
+    assert {r["symbol"] for r in scan_doc(pipe, LiveAlerts(), quotes=["USDT", "USDC"])["rows"]} == set(pipe.engine.symbols)
+    assert {r["quote"] for r in scan_doc(pipe, LiveAlerts())["rows"]} == {"USDT", "USDC"}
