@@ -57,6 +57,10 @@ COLUMNS = [
 ]
 
 
+DEPTH_COL = [key for _, key, _ in COLUMNS].index("depth_1pct")
+SLIP_COL = [key for _, key, _ in COLUMNS].index("slippage_bps")
+
+
 def _live(by_kind: Any) -> str:
     """Live alert episodes by kind as letters, bursts and sweeps first: ``B X2 W``."""
     if not by_kind:
@@ -142,6 +146,10 @@ class ScanScreen(Screen[str]):
             cells[0] = str(i + 1)  # the place on this screen (its rank under the filter)
             if r["symbol"] in self.watchlist:
                 cells[1] = "*" + cells[1]
+            if r.get("depth_age_s") is not None:  # depth and slippage from a REST probe, not a live book
+                for j in (DEPTH_COL, SLIP_COL):
+                    if cells[j] != "-":
+                        cells[j] += "~"
             t.add_row(*cells, key=r["symbol"])
         if selected in self.symbols:
             t.move_cursor(row=self.symbols.index(selected))

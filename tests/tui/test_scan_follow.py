@@ -16,7 +16,8 @@ from dom.runtime.pipeline import Pipeline
 from dom.runtime.view import UiModel
 from dom.sim.server import SimServer
 from dom.ui.app import DomApp
-from dom.ui.scan_screen import ScanScreen
+from dom.ui.scan_screen import COLUMNS, ScanScreen
+from dom.venues import get as venue
 from dom.venues.binance_usdm.client import BinanceUsdmFeed
 
 
@@ -39,7 +40,7 @@ async def test_the_scanner_follows_the_depth_of_the_shown_and_pinned_symbols_onl
                                depth_symbols=set())
         pipe = Pipeline(feed.venue, detectors=make_observers(), context=ContextParams(), observers=(model.observers,))
         model.attach(pipe)
-        drv = LiveDriver(feed, pipe)
+        drv = LiveDriver(feed, pipe, poller_for=venue("binanceusdm").context_poller)
         model.stats = drv
 
         async def runner(m):
@@ -76,7 +77,13 @@ async def test_the_scanner_follows_the_depth_of_the_shown_and_pinned_symbols_onl
             await _until(pilot, lambda: eng[pin].state is FeedState.TOP, "an unpinned symbol is let go")
             await _until(pilot, lambda: _depth_subs(srv) == {first, opened}, "its depth unsubscribed")
             rows = {r["symbol"]: r for r in model.scan("rs_1h")["rows"]}
-            assert rows[pin]["book"] == "top" and rows[pin]["depth_1pct"] is None and rows[pin]["spread_bps"] > 0
-            assert rows[opened]["book"] == "synced" and rows[opened]["depth_1pct"] > 0
+            assert rows[pin]["book"] == "top" and rows[pin]["spread_bps"] > 0
+            assert rows[pin]["depth_1pct"] > 0 and rows[pin]["depth_age_s"] is not None  # its REST probe
+            assert rows[opened]["book"] == "synced" and rows[opened]["depth_1pct"] > 0 and rows[opened]["depth_age_s"] is None
+            await pilot.pause(1.2)  # the screen refreshes each second
+            cells = dict(zip([h for h, _, _ in COLUMNS], screen.query_one(DataTable).get_row(pin)))
+            assert str(cells["depth 1%"]).endswith("~")  # not from a live book
+            cells = dict(zip([h for h, _, _ in COLUMNS], screen.query_one(DataTable).get_row(opened)))
+            assert not str(cells["depth 1%"]).endswith("~")
             drv.stop()
             await asyncio.sleep(0.1)
