@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 KEY = "!"
 # The per-symbol kind each all-market stream is made of: the endpoint rules are the same.
 KIND = {wire.ALL_BOOK_TICKER: "bookTicker", wire.ALL_MARK_PRICE: "markPrice",
-        wire.ALL_MARK_PRICE_PLAIN: "markPrice", wire.ALL_TICKER: "ticker"}
+        wire.ALL_MARK_PRICE_PLAIN: "markPrice", wire.ALL_TICKER: "ticker", wire.ALL_MINI_TICKER: "ticker"}
 
 
 def parse(name: str) -> tuple[str, str] | None:
@@ -64,27 +64,29 @@ class AllMarket:
             for name in (wire.ALL_MARK_PRICE, wire.ALL_MARK_PRICE_PLAIN):
                 if name in want:
                     out.append((name, "market", "markPrice", arr))
-            if wire.ALL_TICKER in want:
-                tickers = self.tickers()
-                if tickers:
-                    out.append((wire.ALL_TICKER, "market", "ticker", wire.encode_array(tickers)))
+            if wire.ALL_TICKER in want or wire.ALL_MINI_TICKER in want:
+                bodies = self.changed_tickers()
+                ms = self.srv.market.now // 1_000_000
+                for name, enc in ((wire.ALL_TICKER, wire.encode_ticker_24h),
+                                  (wire.ALL_MINI_TICKER, wire.encode_mini_ticker_24h)):
+                    if bodies and name in want:
+                        out.append((name, "market", "ticker", wire.encode_array([enc(b, ms) for b in bodies])))
         return out
 
-    def tickers(self) -> list[bytes]:
-        """The 24hrTicker events of the symbols whose ticker changed since the last array."""
+    def changed_tickers(self) -> list[dict]:
+        """The ``GET /fapi/v1/ticker/24hr`` bodies of the symbols whose ticker changed since the
+        last array (``24hrTicker`` and ``24hrMiniTicker`` events are both made from them)."""
         ctx = self.srv.rest.context
         if ctx is None:  # a recording holds no context
             return []
-        market = self.srv.market
-        ms = market.now // 1_000_000
         out = []
-        for sym, sim in market.syms.items():
+        for sym, sim in self.srv.market.syms.items():
             body = ctx.ticker(sim)
             state = tuple(v for k, v in body.items() if k not in ("openTime", "closeTime"))
             if self._last_ticker.get(sym) == state:
                 continue
             self._last_ticker[sym] = state
-            out.append(wire.encode_ticker_24h(body, ms))
+            out.append(body)
         return out
 
 

@@ -353,8 +353,9 @@ ALL_BOOK_TICKER = "!bookTicker"
 ALL_MARK_PRICE = "!markPrice@arr@1s"
 ALL_MARK_PRICE_PLAIN = "!markPrice@arr"
 ALL_TICKER = "!ticker@arr"
+ALL_MINI_TICKER = "!miniTicker@arr"  # (what ccxt.pro's watch_tickers() asks for by default)
 ALL_MARKET_STREAMS = {ALL_BOOK_TICKER: "public", ALL_MARK_PRICE: "market", ALL_MARK_PRICE_PLAIN: "market",
-                      ALL_TICKER: "market"}
+                      ALL_TICKER: "market", ALL_MINI_TICKER: "market"}
 
 
 def encode_agg_trade(symbol: str, ms: int, agg_id: int, px: str, qty: str, first: int, last: int,
@@ -395,6 +396,13 @@ def encode_ticker_24h(body: dict, ms: int) -> bytes:
                          "Q": body["lastQty"], "o": body["openPrice"], "h": body["highPrice"], "l": body["lowPrice"],
                          "v": body["volume"], "q": body["quoteVolume"], "O": body["openTime"], "C": body["closeTime"],
                          "F": body["firstId"], "L": body["lastId"], "n": body["count"]})
+
+
+def encode_mini_ticker_24h(body: dict, ms: int) -> bytes:
+    """One ``24hrMiniTicker`` event (an element of ``!miniTicker@arr``) from the same body."""
+    return orjson.dumps({"e": "24hrMiniTicker", "E": ms, "s": body["symbol"], "c": body["lastPrice"],
+                         "o": body["openPrice"], "h": body["highPrice"], "l": body["lowPrice"],
+                         "v": body["volume"], "q": body["quoteVolume"]})
 
 
 def encode_array(events: list[bytes]) -> bytes:
