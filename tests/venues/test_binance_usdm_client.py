@@ -6,6 +6,7 @@ import pytest
 
 from dom.core.types import FeedState
 from dom.sim.server import SimServer
+from dom.venues.binance_usdm.client import BinanceUsdmFeed
 from tests.venues.harness import SYMBOLS, Harness
 
 
@@ -187,3 +188,37 @@ async def test_one_symbol_going_silent_is_marked_stale_within_seconds_and_recove
             await asyncio.sleep(0.05)
         await h.assert_exact()
         assert h.rt.stale_marked == {"KITEUSDT": 1}
+
+
+async def test_every_symbol_means_every_perpetual_trading_now():
+    """With no symbols named, the feed follows the perpetuals that are trading: not the
+    quarterlies, not a delisted (settling) one, which would never send a frame."""
+    from aiohttp import web
+
+    from dom.venues.binance_usdm.codec import exchange_info_symbol
+
+    def sym(name, **kw):
+        return {**exchange_info_symbol(name, name[:-4], "0.1", "0.001", 1, 3), **kw}
+
+    info = {"symbols": [sym("BTCUSDT"), sym("BTCUSDT_250328", contractType="CURRENT_QUARTER"),
+                        sym("OLDUSDT", status="SETTLING"), sym("ETHUSDT")]}
+    async def exchange_info(request):
+        return web.json_response(info)
+
+    app = web.Application()
+    app.router.add_get("/fapi/v1/exchangeInfo", exchange_info)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+    try:
+        feed = BinanceUsdmFeed([], emit=lambda e: None, endpoint=url)
+        await feed.prepare()
+        assert feed.symbols == ["BTCUSDT", "ETHUSDT"]
+        await feed.close()
+        named = BinanceUsdmFeed(["OLDUSDT"], emit=lambda e: None, endpoint=url)  # named: the user's call
+        assert "OLDUSDT" in await named.prepare()
+        await named.close()
+    finally:
+        await runner.cleanup()

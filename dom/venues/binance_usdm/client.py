@@ -40,6 +40,7 @@ from dom.venues.binance_usdm.codec import (
     BinanceDecoder,
     DecodeError,
     instruments_from_exchange_info,
+    trading_perpetuals,
 )
 from dom.venues.binance_usdm.snapshots import SnapshotFetcher
 from dom.venues.tasks import run_together
@@ -119,8 +120,9 @@ class BinanceUsdmFeed:
             await self.close()
             raise FeedError(f"cannot reach {self.rest}: {e.__class__.__name__}: {e}") from None
         known = instruments_from_exchange_info(body)
-        if not self.symbols:
-            self.symbols = sorted(known)
+        if not self.symbols:  # every perpetual trading now (named ones may be anything the venue lists)
+            live = trading_perpetuals(body)
+            self.symbols = sorted(s for s in known if s in live)
         unknown = [s for s in self.symbols if s not in known]
         if unknown:
             await self.close()

@@ -324,6 +324,19 @@ def instruments_from_exchange_info(body: bytes | str | dict) -> dict[str, Instru
     return out
 
 
+def trading_perpetuals(body: bytes | str | dict) -> set[str]:
+    """The symbols of ``/fapi/v1/exchangeInfo`` that are perpetuals now trading (what "every
+    symbol of the venue" means: not quarterlies, not delisted or settling ones). A symbol that
+    does not say its status or contract type counts as one."""
+    info = body if isinstance(body, dict) else orjson.loads(body)
+    out = set()
+    for s in info.get("symbols", []):
+        if (isinstance(s, dict) and isinstance(s.get("symbol"), str) and s.get("status", "TRADING") == "TRADING"
+                and s.get("contractType", "PERPETUAL") in ("PERPETUAL", "")):
+            out.add(s["symbol"])
+    return out
+
+
 # ------------------------------------------------------------------------------------ encoding
 # What the built-in market publishes, in Binance USDⓈ-M's exact shapes (decode(encode(x)) == x).
 # Prices and sizes come in as the instrument's decimal strings.
