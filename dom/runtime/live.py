@@ -76,6 +76,9 @@ class LiveDriver:
         if follow is None or not follow(symbol, on):
             return False
         self.pipeline.follow_depth(symbol, on, time.time_ns())
+        probe = getattr(self.poller, "probe_soon", None)
+        if not on and probe is not None:
+            probe(symbol)  # its row's depth from a probe at once, not at its turn in the rotation
         return True
 
     @property

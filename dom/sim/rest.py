@@ -9,6 +9,7 @@ import orjson
 from aiohttp import web
 
 from dom.sim.context import SimContext
+from dom.sim.klines import INTERVALS, MAX_LIMIT, Klines
 from dom.venues.binance_usdm import codec as wire
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ class RestViews:
         self.srv = srv
         # premiumIndex, openInterest, ticker/24hr bodies (a recording has none)
         self.context = SimContext(srv.market) if getattr(srv.market, "has_context", True) else None
+        self.klines = Klines(srv.market, self.context.days) if self.context is not None else None
 
     def add_routes(self, app: web.Application) -> None:
         r = app.router
@@ -40,6 +42,7 @@ class RestViews:
         r.add_get("/fapi/v1/premiumIndex", self.premium_index)
         r.add_get("/fapi/v1/openInterest", self.open_interest)
         r.add_get("/fapi/v1/ticker/24hr", self.ticker_24hr)
+        r.add_get("/fapi/v1/klines", self.klines_view)
 
     def _sym(self, request: web.Request, required: bool = True):
         s = request.query.get("symbol")
@@ -118,3 +121,22 @@ class RestViews:
         if sim is None:
             return _json([self.context.ticker(s) for s in self.srv.market.syms.values()])
         return _json(self.context.ticker(sim))
+
+    async def klines_view(self, request: web.Request) -> web.Response:
+        if self.klines is None:
+            return _error(-1, "this market is a recording: it holds no klines", 404)
+        sim = self._sym(request)
+        interval = request.query.get("interval")
+        if interval is None:
+            return _error(-1102, "Mandatory parameter 'interval' was not sent.")
+        if interval not in INTERVALS:
+            return _error(-1120, "Invalid interval.")
+        try:
+            limit = int(request.query.get("limit", "500"))
+            end = request.query.get("endTime")
+            end_ms = int(end) if end is not None else None
+        except ValueError:
+            return _error(-1100, "Illegal characters found in a parameter.")
+        if not 1 <= limit <= MAX_LIMIT:
+            return _error(-1130, "Invalid data sent for a parameter: limit.")
+        return _json(self.klines.rows(sim.spec.symbol, interval, limit, end_ms))

@@ -230,6 +230,8 @@ class SimServer:
             burst = self.faults.burst_factor()
             for _ in range(burst):
                 self._dispatch(self.market.advance())
+            if self.rest.klines is not None:
+                self.rest.klines.sample()
             self._maybe_write_labels()
 
     def start_translator(self) -> venue_protocols.Translator:

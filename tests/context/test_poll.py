@@ -171,7 +171,7 @@ async def test_whole_venue_probes_depth_of_the_symbols_not_followed_and_asks_tic
     from dom.core.context.market import DepthProbe
 
     async with SimServer(seed=2, port=0, preset="sectors") as srv:
-        feed = BinanceUsdmFeed([], emit=lambda e: None, endpoint=srv.url, depth_symbols={"KITEUSDT"})
+        feed = BinanceUsdmFeed([], emit=lambda e: None, endpoint=srv.url, depth_symbols={"BTCUSDT"})
         await feed.prepare()
         assert len(feed.symbols) > 40
         got: list = []
@@ -181,7 +181,7 @@ async def test_whole_venue_probes_depth_of_the_symbols_not_followed_and_asks_tic
         await run_for(poller, 1.5)
         await feed.close()
         probes = {e.symbol: e for e in got if isinstance(e, DepthProbe)}
-        assert len(probes) >= 10 and "KITEUSDT" not in probes  # followed: its own book says more
+        assert len(probes) >= 10 and "BTCUSDT" not in probes  # followed: its own book says more
         for sym, pr in probes.items():
             bids, asks, _ = srv.true_book(sym)
             want_b = sorted(bids.items(), reverse=True)[:100]
@@ -209,3 +209,44 @@ async def test_a_schedule_asks_at_most_ten_times_a_second():
     await asyncio.gather(task, return_exceptions=True)
     later = [t for t in asked[30:]]  # (the first round goes straight through)
     assert later and all(b - a >= 0.095 for a, b in zip(later, later[1:]))
+
+
+async def test_klines_start_the_bars_with_the_venues_closed_history():
+    from dom.core.context.market import BarHistory
+    from dom.venues.binance_usdm.context import parse_klines
+
+    async with SimServer(seed=2, port=0) as srv:
+        feed = BinanceUsdmFeed(["BTCUSDT", "KITEUSDT"], emit=lambda e: None, endpoint=srv.url)
+        await feed.prepare()
+        got: list = []
+        poller = venue("binanceusdm").context_poller(feed, got.extend, FAST)
+        await srv.pause()
+        await run_for(poller, 1.0)
+        await feed.close()
+        hist = {(e.symbol, e.bar_s): e for e in got if isinstance(e, BarHistory)}
+        assert set(hist) == {(s, b) for s in ("BTCUSDT", "KITEUSDT") for b in (60, 300)}
+        now_ms = srv.market.now // 1_000_000
+        rows = srv.rest.klines.rows("KITEUSDT", "1m", 240)
+        inst = srv.instruments["KITEUSDT"]
+        closed = [(r[0] // 60_000, inst.px(r[4])) for r in rows if r[6] < now_ms]
+        assert list(hist[("KITEUSDT", 60)].closes) == closed and len(closed) >= 239
+    kite = Instrument("KITEUSDT", "0.0001", "1")
+    for bad in ({"a": 1}, [[1, "0.5", "0.5", "0.5", "x"]], [["t", 0, 0, 0, "0.5", 0, 5]], [[5, 0, 0, 0, "0.5", 0, 4]],
+                [[1, 0, 0, 0, "-0.5", 0, 5]], [None] * 3, [[1] * 7] * 2000):
+        assert parse_klines(kite, bad, 60, 10**18) is None, bad
+
+
+async def test_a_scan_row_has_trend_rsi_and_beta_from_the_first_refresh():
+    from dom.core.context.market import MarketContext
+
+    async with SimServer(seed=2, port=0) as srv:
+        feed = BinanceUsdmFeed(["BTCUSDT", "KITEUSDT"], emit=lambda e: None, endpoint=srv.url)
+        await feed.prepare()
+        ctx = MarketContext("BTCUSDT")
+        poller = venue("binanceusdm").context_poller(feed, lambda evs: [ctx.apply(e) for e in evs], FAST)
+        await run_for(poller, 1.0)
+        await feed.close()
+        c = ctx.symbols["KITEUSDT"]
+        assert len(c.bars_1m.closes) >= 239 and len(c.bars_5m.closes) >= 239
+        corr = ctx.correlation("KITEUSDT", 300)
+        assert corr is not None and corr[1] > 0.2  # the history shares the market factor with BTC

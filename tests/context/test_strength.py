@@ -80,3 +80,17 @@ def test_the_sector_that_climbed_most_over_the_hour():
     assert (h.change("AI"), h.change("Meme"), h.change("DeFi")) == (1, -1, 0) and h.span_ns() == 3700 * 10**9
     h.add(5000 * 10**9, {"AI": 9})  # not newer: ignored
     assert h.change("AI") == 1
+
+
+def test_a_series_backfills_history_before_its_own_bars_and_carries_gaps():
+    from dom.core.context.correlation import Series
+
+    s = Series(60, maxlen=10)
+    assert s.backfill([(100, 1.0), (101, 2.0), (103, 4.0)]) == 4  # 102 carries 2.0 over
+    assert list(s.closes) == [1.0, 2.0, 2.0, 4.0] and s.bar == 103
+    s.add(104 * 60 * 10**9, 5.0)  # the live bar after it
+    assert list(s.closes) == [1.0, 2.0, 2.0, 4.0, 5.0]
+    t = Series(60, maxlen=5)
+    t.add(200 * 60 * 10**9, 9.0)
+    assert t.backfill([(195, 1.0), (196, 2.0), (200, 7.0), (201, 8.0)]) == 5  # its own bars win; 197-199 carried
+    assert list(t.closes) == [2.0, 2.0, 2.0, 2.0, 9.0] and t.bar == 200

@@ -42,6 +42,9 @@ def test_scan_json_ranks_every_symbol_with_every_field():
         assert row["book"] == "top" and row["spread_bps"] > 0 and row["last"] is not None
         assert row["depth_1pct"] > 0 and row["depth_age_s"] is not None and "slippage_bps" in row
     assert [row["rank"] for row in rows] == list(range(1, len(rows) + 1))
+    # The venue's klines start the bars: trend, RSI and beta from the first refresh.
+    assert all(row["trend_5m"] is not None and row["rsi14_5m"] is not None for row in rows)
+    assert all(row["beta"] is not None for row in rows if row["symbol"] != "BTCUSDT")
     rs = [row["rs_1h"] for row in rows]
     known = [x for x in rs if x is not None]
     assert known == sorted(known, reverse=True) and rs[:len(known)] == known  # highest first, unknown last

@@ -40,6 +40,33 @@ class Series:
         while len(self.closes) > self.maxlen:
             self.closes.popleft()
 
+    def backfill(self, bars: list[tuple[int, float]]) -> int:
+        """History from the venue (klines): ``(bar index, price)`` pairs, oldest first, for the bars
+        before the first one this series holds (those it holds are its own); gaps carry the last
+        price over. Returns how many bars were added."""
+        first = self.bar - len(self.closes) + 1 if self.closes else None
+        old: list[float] = []
+        prev = None
+        for b, px in bars:
+            if (first is not None and b >= first) or px <= 0 or (prev is not None and b <= prev):
+                continue
+            if prev is not None:
+                old.extend([old[-1]] * min(self.maxlen, b - prev - 1))
+            old.append(px)
+            prev = b
+        if not old:
+            return 0
+        if first is not None:
+            old.extend([old[-1]] * min(self.maxlen, first - prev - 1))  # up to the first bar held
+            self.closes.extendleft(reversed(old))
+        else:
+            self.closes.extend(old)
+            self.bar = prev
+            self._sum, self._n = 0.0, 0  # (the last bar is the venue's: a sample now replaces it)
+        while len(self.closes) > self.maxlen:
+            self.closes.popleft()
+        return len(old)
+
     def returns(self) -> list[float]:
         c = list(self.closes)
         return [math.log(b / a) for a, b in zip(c, c[1:]) if a > 0 and b > 0]

@@ -69,7 +69,20 @@ class DepthProbe:
     ts_recv_ns: int
 
 
-ContextEvent = OpenInterest | Ticker24h | DepthProbe
+@dataclass(frozen=True, slots=True)
+class BarHistory:
+    """Closed bars of a symbol from the venue (klines), to start its 1 m or 5 m series with
+    history: ``(bar index, close in ticks)``, oldest first; the bar index is the bar's open time
+    // ``bar_s``."""
+
+    symbol: str
+    bar_s: int
+    closes: tuple[tuple[int, int], ...]
+    ts_exchange_ns: int
+    ts_recv_ns: int
+
+
+ContextEvent = OpenInterest | Ticker24h | DepthProbe | BarHistory
 
 
 @dataclass
@@ -198,6 +211,10 @@ class MarketContext:
         elif isinstance(ev, DepthProbe):
             if c.probe is None or ev.ts_recv_ns >= c.probe.ts_recv_ns:
                 c.probe = ev
+        elif isinstance(ev, BarHistory) and ev.bar_s in (60, 300):
+            # bars hold twice the mid in ticks (book mids): a close counts as a mid
+            c.series(ev.bar_s).backfill([(b, 2.0 * px) for b, px in ev.closes])
+            return  # (history: it says nothing about now)
         c.last_ns = max(c.last_ns, ev.ts_exchange_ns)
 
     # ------------------------------------------------------------------------------ views

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from dom.core.context.market import DepthProbe, OpenInterest, Ticker24h
+from dom.core.context.market import BarHistory, DepthProbe, OpenInterest, Ticker24h
 from dom.core.types import Event, MarkPrice
 from dom.core.units import Instrument
 from dom.errors import FeedError
@@ -62,6 +62,32 @@ def parse_ticker(inst: Instrument, d: dict, recv_ns: int) -> Ticker24h:
         raise ContextDecodeError(f"malformed ticker/24hr: {type(e).__name__} {str(e)[:80]}") from None
 
 
+HISTORY_BARS = 240  # klines a series keeps (weight 2 a request)
+HISTORY_ONCE_S = 10.0 ** 9  # a schedule that runs its first round only
+
+
+def parse_klines(inst: Instrument, rows: Any, bar_s: int, now_ns: int) -> BarHistory | None:
+    """``GET /fapi/v1/klines`` rows -> the closed bars' closes (the bar still open is left to the
+    live series); None for a body that is not kline rows."""
+    if not isinstance(rows, list) or len(rows) > 1500:
+        return None
+    out = []
+    try:
+        for r in rows:
+            t_open, close, t_close = r[0], r[4], r[6]
+            if type(t_open) is not int or type(t_close) is not int or not 0 < t_open < t_close < 1 << 43:
+                return None
+            if t_close * _MS >= now_ns:
+                continue  # not closed yet
+            px = near(inst.tick_size, close)
+            if px <= 0:
+                return None
+            out.append((t_open // (bar_s * 1000), px))
+    except (ContextDecodeError, IndexError, KeyError, TypeError):
+        return None
+    return BarHistory(inst.symbol, bar_s, tuple(out), now_ns, now_ns)
+
+
 PROBE_LIMIT = 100  # levels a side of a depth probe (weight 5)
 PROBE_STEP_S = 0.4  # at most one probe every 0.4 s: 750 of the 2,400 weight a minute
 WHOLE_TICKER_OVER = 40  # symbols past which one /ticker/24hr for all (weight 40) beats one each
@@ -72,9 +98,11 @@ class BinanceContextPoller(RestPoller):
     (whole-venue mode): the others get a REST depth probe in rotation, for the scanner's depth
     and slippage columns."""
 
-    def __init__(self, *a: Any, probe: tuple[Any, set[str]] | None = None, **kw: Any) -> None:
+    def __init__(self, *a: Any, probe: tuple[Any, set[str]] | None = None, history: bool = True, **kw: Any) -> None:
         super().__init__(*a, **kw)
         self.probe = probe
+        self.history = history
+        self._soon: set[Any] = set()  # probes asked outside the rotation
         if len(self.symbols) > WHOLE_TICKER_OVER:
             self.whole_venue = frozenset({"premium", "ticker"})
 
@@ -84,6 +112,20 @@ class BinanceContextPoller(RestPoller):
                ("ticker", p.poll_ticker_s, self._ticker)]
         if self.probe is not None:
             out.append(("depth", max(60.0, PROBE_STEP_S * len(self.symbols)), self._depth))
+        if self.history:  # once, at start: trend, RSI and beta from the first minute
+            out.append(("klines", HISTORY_ONCE_S, self._klines))
+        return out
+
+    async def _klines(self, sym: str) -> list[Any]:
+        out: list[Any] = []
+        for interval, bar_s in (("1m", 60), ("5m", 300)):
+            doc = await self._get(f"/fapi/v1/klines?symbol={sym}&interval={interval}&limit={HISTORY_BARS}")
+            if doc is not None:
+                ev = parse_klines(self.instruments[sym], doc, bar_s, self.clock())
+                if ev is None:
+                    self.stats.bad_bodies += 1
+                elif ev.closes:
+                    out.append(ev)
         return out
 
     def _parse(self, fn: Callable[[Instrument, dict, int], Event], doc: Any) -> list[Event]:
@@ -100,6 +142,29 @@ class BinanceContextPoller(RestPoller):
     async def _ticker(self, sym: str) -> list[Event]:
         doc = await self._get(f"/fapi/v1/ticker/24hr?symbol={sym}" if sym else "/fapi/v1/ticker/24hr")
         return self._parse(parse_ticker, doc) if doc is not None else []
+
+    def probe_soon(self, sym: str) -> None:
+        """A depth probe for ``sym`` now, outside the rotation (its book was just let go: its row
+        would otherwise have no depth until its turn comes round)."""
+        if self.probe is None or sym not in self.instruments:
+            return
+        import asyncio
+
+        async def once() -> None:
+            await self.gate.wait()
+            async with self.gate.lock:
+                events = await self._depth(sym)
+            if events:
+                self.emit(events)
+
+        task = asyncio.get_running_loop().create_task(once(), name=f"dom-probe-{sym}")
+        self._soon.add(task)
+        task.add_done_callback(self._soon.discard)
+
+    async def close(self) -> None:
+        for t in list(self._soon):
+            t.cancel()
+        await super().close()
 
     async def _depth(self, sym: str) -> list[Any]:
         assert self.probe is not None
