@@ -244,7 +244,10 @@ class InStreamFeed:
         try:
             async with asyncio.timeout(self.stale_after) as watchdog:
                 while True:
-                    raw = await ws.recv()
+                    # As bytes: the decoders parse bytes, the recorders write bytes, and a text
+                    # frame is not turned into a str only to be parsed (invalid UTF-8 is then the
+                    # JSON parser's DecodeError, a counted bad frame).
+                    raw = await ws.recv(decode=False)
                     t = loop.time()
                     if t >= push:
                         watchdog.reschedule(t + self.stale_after + step)
