@@ -128,3 +128,18 @@ def test_the_recorded_okx_stream_decodes_the_same_either_way(shared_data: Path):
         assert fast == slow
         n += fast != [] and not isinstance(fast, str)
     assert n > 300  # (364 frames with events)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(1, 999), max_size=30), st.lists(st.integers(1, 999), max_size=30))
+def test_verify_is_the_checksum_of_the_book(bid_sizes, ask_sizes):
+    """``verify`` (run per update, its calls inlined) is ``book_checksum`` compared, exactly."""
+    from dom.core.book import OrderBook
+
+    inst = INST["BTC-USDT-SWAP"]
+    book = OrderBook()
+    book.apply_snapshot([(600_000 - i, q) for i, q in enumerate(bid_sizes)],
+                        [(600_001 + i, q) for i, q in enumerate(ask_sizes)])
+    cs = okx.book_checksum(book, inst)
+    assert okx.verify(book, inst, cs)
+    assert not any(okx.verify(book, inst, c) for c in (cs + 1, cs - 1, cs + (1 << 32), cs - (1 << 32)))
