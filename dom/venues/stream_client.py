@@ -248,8 +248,8 @@ class InStreamFeed:
             async with asyncio.timeout(self.stale_after) as watchdog:
                 while True:
                     # As bytes: the decoders parse bytes, the recorders write bytes, and a text
-                    # frame is not turned into a str only to be parsed (invalid UTF-8 is then the
-                    # JSON parser's DecodeError, a counted bad frame).
+                    # frame is not turned into a str only to be parsed (the JSON parser checks
+                    # the UTF-8: a DecodeError, a counted bad frame).
                     raw = await ws.recv(decode=False)
                     t = loop.time()
                     if t >= push:
