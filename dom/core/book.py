@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from bisect import bisect_left, insort
+from operator import neg
 from typing import Iterable, Iterator
 
 from dom.core.price_index import PriceIndex
@@ -183,6 +184,18 @@ class BookSideLevels:
         # Fewer levels than asked: any new level anywhere belongs in the top.
         self._top_edge = r * top[-1][0] if top and len(top) == n else -(1 << 62)
         return top
+
+    def top_prices(self, n: int) -> list[int]:
+        """The prices of the best ``n`` levels, best first, as a new list made in C (one slice of
+        the flat index; no ``(px, size)`` pairs): for a reader that takes prices and sizes apart
+        (the checksum string, sizes by ``map(side.levels.__getitem__, ...)``)."""
+        if n <= 0:
+            return []
+        flat = self._index.flat
+        if flat is None:
+            return list(self.prices(n))
+        keys = flat[:-n - 1:-1]
+        return keys if self._r > 0 else list(map(neg, keys))
 
     def nth_px(self, n: int) -> int | None:
         """Price of the ``n``-th best level (1 = the best), or of the last one when fewer stand;

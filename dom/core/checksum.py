@@ -66,77 +66,71 @@ def fixed(step: Step, n: int, places: int) -> str:
 
 
 _CACHE_MAX = 65_536
-_strings: dict[tuple[int, int, int], dict[int, str]] = {}
 _formatters: dict[tuple[int, int, int], Formatter] = {}
-_pairs: dict[tuple[Formatter, Formatter], dict[tuple[int, int], str]] = {}
+
+
+class _Spellings(dict):
+    """``n -> string`` for one grid (step and places), writing a value on its first lookup
+    (``__missing__``), bounded. Its ``__getitem__`` is the formatter :func:`cached` hands out,
+    so a whole list of prices or sizes is written with one ``map`` in C."""
+
+    __slots__ = ("step", "places")
+
+    def __init__(self, step: Step, places: int | None) -> None:
+        super().__init__()
+        self.step, self.places = step, places
+
+    def __missing__(self, n: int) -> str:
+        s = shortest(self.step, n) if self.places is None else fixed(self.step, n, self.places)
+        if len(self) >= _CACHE_MAX:
+            self.clear()
+        self[n] = s
+        return s
 
 
 def cached(step: Step, places: int | None) -> Formatter:
     """A formatter for ``step`` (shortest form if ``places`` is None, else fixed decimals) that
     remembers what it wrote: the top 25 levels change little between updates. One bounded
-    table per grid (step and places), so instruments on the same grid share it (and the same
-    formatter object, so :func:`book_string` can keep whole levels per pair of formatters)."""
+    table per grid (step and places), shared by the instruments on that grid (the same
+    formatter object each time)."""
     key = (step.mant, step.scale, -1 if places is None else places)
     f = _formatters.get(key)
-    if f is not None:
-        return f
-    if len(_strings) >= 1024:
-        _strings.clear()
-        _formatters.clear()
-        _pairs.clear()
-    table = _strings[key] = {}
-    get = table.get
-
-    def fmt(n: int) -> str:
-        s = get(n)
-        if s is None:
-            s = shortest(step, n) if places is None else fixed(step, n, places)
-            if len(table) >= _CACHE_MAX:
-                table.clear()
-            table[n] = s
-        return s
-
-    _formatters[key] = fmt
-    return fmt
-
-
-def pair_table(px: Formatter, qty: Formatter) -> dict[tuple[int, int], str]:
-    """The remembered ``"px:qty"`` of each level written with these formatters (bounded). A
-    codec may enter the venue's own strings as it decodes them (``okx.codec``): the checksum
-    is then built from exactly what the venue wrote."""
-    key = (px, qty)
-    table = _pairs.get(key)
-    if table is None or len(table) >= _CACHE_MAX:
-        if len(_pairs) >= 1024:
-            _pairs.clear()
-        table = _pairs[key] = {}
-    return table
+    if f is None:
+        if len(_formatters) >= 1024:
+            _formatters.clear()
+        f = _formatters[key] = _Spellings(step, places).__getitem__
+    return f
 
 
 def book_string(book: OrderBook, px: Formatter, qty: Formatter, depth: int = DEPTH) -> str:
     """``bid px:bid qty:ask px:ask qty:...`` over the top ``depth`` levels, then the longer side
-    alone. Each level's ``px:qty`` is remembered (per pair of formatters, bounded): between two
-    updates the top levels are mostly the same, so this is a lookup per level and one join."""
-    bids, asks = book.bids.top(depth), book.asks.top(depth)
-    table = pair_table(px, qty)
-    get = table.get
-    parts: list[str] = []
-    add = parts.append
-    for b, a in zip(bids, asks):  # bid, ask, bid, ask ...
-        s = get(b)
-        if s is None:
-            s = table[b] = f"{px(b[0])}:{qty(b[1])}"
-        add(s)
-        s = get(a)
-        if s is None:
-            s = table[a] = f"{px(a[0])}:{qty(a[1])}"
-        add(s)
-    n = min(len(bids), len(asks))
-    for lv in bids[n:] or asks[n:]:  # then the longer side alone
-        s = get(lv)
-        if s is None:
-            s = table[lv] = f"{px(lv[0])}:{qty(lv[1])}"
-        add(s)
+    alone. Built without a Python loop: each side's prices come as one list
+    (``BookSideLevels.top_prices``), sizes and spellings by ``map`` (with :func:`cached`
+    formatters a dict lookup per number, keyed by the integer), and the four streams are
+    interleaved by slice assignment into one list for one join."""
+    bids, asks = book.bids, book.asks
+    bp, ap = bids.top_prices(depth), asks.top_prices(depth)
+    nb, na = len(bp), len(ap)
+    n = nb if nb < na else na
+    parts = [""] * (2 * (nb + na))
+    if n:
+        m = 4 * n
+        if nb > n:
+            bp, rest, rest_levels = bp[:n], bp[n:], bids.levels
+        elif na > n:
+            ap, rest, rest_levels = ap[:n], ap[n:], asks.levels
+        else:
+            rest = None
+        parts[0:m:4] = map(px, bp)  # bid, ask, bid, ask ...
+        parts[1:m:4] = map(qty, map(bids.levels.__getitem__, bp))
+        parts[2:m:4] = map(px, ap)
+        parts[3:m:4] = map(qty, map(asks.levels.__getitem__, ap))
+        if rest is None:
+            return ":".join(parts)
+    else:  # one side only (or none)
+        m, rest, rest_levels = 0, bp or ap, bids.levels if bp else asks.levels
+    parts[m::2] = map(px, rest)  # then the longer side alone
+    parts[m + 1::2] = map(qty, map(rest_levels.__getitem__, rest))
     return ":".join(parts)
 
 

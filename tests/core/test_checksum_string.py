@@ -32,3 +32,18 @@ def test_book_string_matches_the_plain_construction(n_bids, n_asks, seed):
     book.apply_snapshot([(10_000 - i, rng.randint(1, 9_999)) for i in range(n_bids)],
                         [(10_001 + i, rng.randint(1, 9_999)) for i in range(n_asks)])
     assert ck.book_string(book, PX, QTY) == reference(book)
+
+
+def test_book_string_on_a_side_past_the_flat_index():
+    """A side deep enough for the tree index reads its top the same way."""
+    book = OrderBook()
+    book.apply_snapshot([(100_000 - i, 1 + i % 7) for i in range(9_000)], [(100_001 + i, 2) for i in range(3)])
+    assert book.bids._index.flat is None and book.asks._index.flat is not None
+    assert ck.book_string(book, PX, QTY) == reference(book)
+
+
+def test_formatters_fill_and_bound_their_table():
+    fmt = ck.cached(INST.qty, None)
+    assert fmt is ck.cached(INST.qty, None)
+    assert [fmt(n) for n in (1, 10, 1500, 0)] == ["0.001", "0.01", "1.5", "0"]
+    assert ck.cached(INST.qty, 4)(1500) == "1.5000"

@@ -16,6 +16,7 @@ in contracts for swaps and futures (``ctVal`` each), in base currency for spot.
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
 import orjson
@@ -25,19 +26,51 @@ from dom.core import wire
 from dom.core.book import OrderBook
 from dom.core.sequencer import Rule
 from dom.core.types import BookDelta, BookSnapshot, Event, MarkPrice, TakerSide, Trade
-from dom.core.units import Instrument
+from dom.core.units import Instrument, Step
 from dom.core.wire import DecodeError
+from dom.errors import UnitsError
 
 RULE = Rule.OKX
 BOOK_CHANNELS = frozenset({"books", "books-l2-tbt", "books50-l2-tbt"})
 TRADE_CHANNELS = frozenset({"trades", "trades-all"})
 _SIDES = {"buy": TakerSide.BUY, "sell": TakerSide.SELL}
 _MAX_ERRORS = 32
+_I63, _I31 = 1 << 63, 1 << 31
+
+
+def _steps(step: Step, text: str) -> int | None:
+    """``wire.num`` for a string not read before, None where it raises."""
+    if not wire.is_plain(text):
+        return None
+    try:
+        return step.to_int(text)
+    except UnitsError:
+        return None
+
+
+def _ms_ns(ts: str) -> int:
+    """A time in ms as ``wire.ms_to_ns`` takes it from a string (ASCII digits, below 2**53), in
+    ns; -1 for anything else."""
+    if 0 < len(ts) <= 16 and ts.isascii() and ts.isdigit():
+        ms = int(ts)
+        if ms < 1 << 53:
+            return ms * wire.MS
+    return -1
+
+
+_formats: dict[int, tuple[Instrument, ck.Formatter, ck.Formatter]] = {}  # id(inst) -> formatters
 
 
 def verify(book: OrderBook, inst: Instrument, checksum: int) -> bool:
-    """Does ``book`` match OKX's ``checksum``? (see :func:`book_checksum`)"""
-    return book_checksum(book, inst) == checksum
+    """Does ``book`` match OKX's ``checksum``? (see :func:`book_checksum`; the same, with the
+    instrument's formatters remembered and the calls inlined, as it runs per update)"""
+    f = _formats.get(id(inst))
+    if f is None or f[0] is not inst:
+        if len(_formats) >= 4096:
+            _formats.clear()
+        f = _formats[id(inst)] = (inst, ck.cached(inst.price, None), ck.cached(inst.qty, None))
+    c = zlib.crc32(ck.book_string(book, f[1], f[2]).encode())
+    return (c - (1 << 32) if c >= 1 << 31 else c) == checksum
 
 
 def book_message_checksum(msg: Any) -> tuple[str, int] | None:
@@ -68,9 +101,35 @@ class OkxDecoder(wire.KnownSymbols):
         self._marks: dict[str, list[int]] = {}  # instId -> [mark, index, rate_e8, next_ns]
 
     def decode(self, raw: bytes | str, recv_ns: int) -> list[Event]:
-        msg = wire.loads(raw, orjson.loads)
+        if (type(raw) is bytes or type(raw) is str) and len(raw) <= wire.MAX_FRAME:
+            try:
+                msg = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                msg = wire.loads(raw, orjson.loads)  # raises the DecodeError
+        else:
+            msg = wire.loads(raw, orjson.loads)
         if type(msg) is not dict:
             raise DecodeError(f"frame is not a JSON object: {type(msg).__name__}")
+        # The frames that come by the thousand (book updates, trades) in their well-formed shape
+        # are read inline below; anything else, or anything out of shape, goes the general way
+        # (`_decode`), which reads it field by field and raises the DecodeError.
+        arg, data = msg.get("arg"), msg.get("data")
+        if type(arg) is dict and type(data) is list and len(data) == 1 and "event" not in msg:
+            channel, d = arg.get("channel"), data[0]
+            if channel == "trades" and type(d) is dict:
+                t = self._trade_fast(d, recv_ns)
+                if t is not None:
+                    return [t]
+            elif channel == "books" and type(d) is dict and msg.get("action") == "update":
+                sym = arg.get("instId")
+                inst = self.instruments.get(sym) if type(sym) is str else None
+                if inst is not None:
+                    ev = self._update_fast(inst, d, recv_ns)
+                    if ev is not None:
+                        return [ev]
+        return self._decode(msg, recv_ns)
+
+    def _decode(self, msg: dict, recv_ns: int) -> list[Event]:
         if "event" in msg:
             if msg["event"] == "error" and len(self.errors) < _MAX_ERRORS:
                 self.errors.append(
@@ -94,16 +153,61 @@ class OkxDecoder(wire.KnownSymbols):
             return [m for d in data if (m := self._mark(channel, d, recv_ns)) is not None]
         return []
 
+    def _update_fast(self, inst: Instrument, d: dict, recv_ns: int) -> BookDelta | None:
+        """A ``books`` update whose fields all have their usual types and ranges, else None
+        (``_book`` then reads it, and says what is wrong). The levels are read by the same
+        ``wire.levels`` as there."""
+        rb, ra, ts = d.get("bids"), d.get("asks"), d.get("ts")
+        if type(rb) is not list or type(ra) is not list or type(ts) is not str:
+            return None
+        ts_ns = _ms_ns(ts)
+        if ts_ns < 0:
+            return None
+        cs, seq, prev = d.get("checksum"), d.get("seqId"), d.get("prevSeqId")
+        if type(cs) is int:
+            if not -_I31 <= cs < _I31:
+                return None
+            cs = cs or None  # 0: no checksum (see _book)
+        elif cs is not None:
+            return None
+        if seq is None:
+            seq = -1
+        elif type(seq) is not int or not 0 <= seq < _I63:
+            return None
+        if prev is None:
+            prev = -1
+        elif type(prev) is not int or not -1 <= prev < _I63:
+            return None
+        return BookDelta(inst.symbol, wire.levels(inst, rb), wire.levels(inst, ra), seq, seq, prev,
+                         ts_ns, recv_ns, cs)
+
+    def _trade_fast(self, d: dict, recv_ns: int) -> Trade | None:
+        """A trade whose fields all have their usual types and ranges, else None (``_trade`` then
+        reads it, and says what is wrong)."""
+        sym, side, tid, ts = d.get("instId"), d.get("side"), d.get("tradeId"), d.get("ts")
+        if type(sym) is not str or type(side) is not str or type(tid) is not str or type(ts) is not str:
+            return None
+        inst, side = self.instruments.get(sym), _SIDES.get(side)
+        if inst is None or side is None:
+            return None
+        px, sz = d.get("px"), d.get("sz")
+        if type(px) is not str or type(sz) is not str:
+            return None
+        p = inst.price._cache.get(px)
+        if p is None:
+            p = _steps(inst.price, px)
+        q = inst.qty._cache.get(sz)
+        if q is None:
+            q = _steps(inst.qty, sz)
+        if p is None or not q or not 0 < len(tid) <= 20 or not tid.isascii() or not tid.isdigit():
+            return None
+        t, ts_ns = int(tid), _ms_ns(ts)
+        if t >= _I63 or ts_ns < 0:
+            return None
+        return Trade(inst.symbol, p, q, side, t, ts_ns, recv_ns, t, t)
+
     def _book(self, inst: Instrument, d: Any, snapshot: bool, recv_ns: int) -> Event:
-        rb, ra = wire.field(d, "bids"), wire.field(d, "asks")
-        bids, asks = wire.levels(inst, rb), wire.levels(inst, ra)
-        # The checksum is over OKX's own strings: keep them for the levels just decoded (rows
-        # already validated by wire.levels), so the check needs no formatting.
-        table = ck.pair_table(ck.cached(inst.price, None), ck.cached(inst.qty, None))
-        for rows, lv in ((rb, bids), (ra, asks)):
-            for row, level in zip(rows, lv):
-                if level[1]:
-                    table[level] = f"{row[0]}:{row[1]}"
+        bids, asks = wire.levels(inst, wire.field(d, "bids")), wire.levels(inst, wire.field(d, "asks"))
         ts = wire.ms_to_ns(wire.field(d, "ts"))
         cs = d.get("checksum")
         # OKX has deprecated the field and now sends 0 on every frame: 0 means "no checksum"
