@@ -43,9 +43,10 @@ class DetectorParams:
     """... if it reappears within this time ..."""
     wall_move_size_tolerance: float = 0.15
     """... with an increase within this fraction of the size that left."""
-    wall_move_update_ms: int = 1000
-    """A moved wall is announced (an 'update' at its new price) at most this often, unless its
-    size also changed by ``wall_update_change``: a trailing wall may move twice a second."""
+    wall_update_ms: int = 15000
+    """A wall's updates (a move, a size change) go out at most this often, what changed in
+    between told together: a trailing wall may move twice a second, a flickering level change
+    size as often (at most a few lines a minute per episode)."""
     wall_ladder_fraction: float = 0.5
     """Two or more levels within the neighbourhood at least this fraction of its size: a ladder."""
     wall_local_ticks: int = 5
@@ -58,7 +59,12 @@ class DetectorParams:
     wall_update_change: float = 0.25
     """An 'update' is sent when the size moved by this fraction since the last alert."""
     wall_end_fraction: float = 0.5
-    """A wall ends when its level falls below this fraction of the wall threshold ..."""
+    """Hysteresis: a wall stays while its level holds this fraction of the wall threshold and of
+    its peak ..."""
+    wall_dip_ms: int = 2000
+    """... and a dip under that which recovers (or moves) within this long is the same episode
+    (a flickering level is one episode, not one per flicker); a candidate's dip under the
+    threshold this short does not restart its ``wall_persist_ms``."""
     wall_consumed_fraction: float = 0.1
     """... unless trades are taking it: a wall being eaten stays (with updates as it shrinks)
     until less than this fraction of its largest size is left."""
