@@ -166,8 +166,13 @@ class DetectorParams:
     """Notional floor of a candidate, in quote currency."""
     spoof_min_d0_ticks: int = 2
     """A candidate is first seen at least this many ticks from its side's best."""
-    spoof_drop_fraction: float = 0.8
-    """A pull removes at least this fraction of the level's size ..."""
+    spoof_drop_fraction: float = 0.9
+    """A pull removes at least this fraction of the level's excess over the organic queue beside
+    it (an order resting inside a queue never takes the whole level with it; DETECTORS.md §2.4
+    asks 70%: on the built-in market that doubled the false alarms, see docs/DETECTORS.md) ..."""
+    spoof_queue_ticks: int = 3
+    """... the queue being the median size of the levels within this many ticks on either side
+    (at least the band median); the excess must be at least (spoof_ratio - 1) x the band median ..."""
     spoof_drop_window_ms: int = 500
     """... within this long."""
     spoof_max_traded_fraction: float = 0.1
