@@ -99,8 +99,13 @@ class DetectorParams:
     iceberg_round_ticks: int = 10
     """A price is round when it is a multiple of this many ticks."""
     iceberg_max_chance: float = 1e-5
-    """A level is flagged when ordinary adds would give this many same-size refills with at most
-    this probability (Poisson, from the symbol's own add sizes at traded levels; DETECTORS.md §2.0)."""
+    """A level is flagged when ordinary adds would hit the refill size as often with at most this
+    probability (binomial over the window's opportunities, from the symbol's own add sizes at
+    traded levels; DETECTORS.md §2.0)."""
+    iceberg_window: int = 12
+    """The chance is judged over this many latest opportunities (adds that came once the level
+    traded the last refill): a fixed window, so a long busy episode is not tested on more and
+    more adds."""
     iceberg_baseline_adds: int = 2000
     """Recent adds at traded levels (the symbol's, both sides) behind that chance."""
     iceberg_baseline_min: int = 50
