@@ -125,7 +125,8 @@ class DetectorParams:
     """... times this is one lower bound of the V_W threshold (0: off; on the built-in market it
     traded recall for precision along the same curve as the intensity rule)."""
     absorption_touch_mult: float = 5.0
-    """Another: this many times the median level size (median of the ten best, rolling)."""
+    """Another: this many times the median touch size (the best level's size, sampled once a
+    second, rolling; DETECTORS.md §2.3)."""
     absorption_min_notional: float = 5_000.0
     """And the notional floor of V_W, in quote currency."""
     absorption_rate_ms: int = 1000
