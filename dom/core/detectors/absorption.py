@@ -3,7 +3,8 @@
 Three things must hold at once, each relative to the symbol's own recent behaviour:
 
 * volume: taker volume into the level over the last ``absorption_window_s`` (``V_W``) reaches
-  ``absorption_touch_mult`` x the median level size (median of the ten best levels, rolling),
+  ``absorption_touch_mult`` x the median touch size (the best level's size, sampled once a
+  second, rolling; DETECTORS.md §2.3),
   ``absorption_baseline_mult`` x a percentile of ``V_W`` sampled at the touch once a second, and
   a notional floor;
 * intensity: the number of aggressive trades into the level over the last
@@ -77,10 +78,12 @@ class AbsorptionDetector(ObserverBase):
         self.samples = {s: RollingSamples() for s in sides}  # (t, V_W at the touch)
         self.rates = {s: RollingSamples() for s in sides}  # (t, trades into the side)
         self.levels = {s: RollingSamples() for s in sides}  # (t, median of ten best)
+        self.touches = {s: RollingSamples() for s in sides}  # (t, size of the best level)
         self.base_w = {s: 0 for s in sides}
         self.thr_cache: dict[BookSide, dict[int, int | None]] = {s: {} for s in sides}  # see _threshold
         self.base_rate = {s: 0 for s in sides}
         self.med_level = {s: 0 for s in sides}
+        self.med_touch = {s: 0 for s in sides}
         self.last_px: dict[BookSide, int | None] = {s: None for s in sides}
         self.recent: dict[tuple[BookSide, int], tuple[str, int]] = {}  # held episodes: (id, end time)
         # Shared with the other detector that feeds it the same trades (see make_observers).
@@ -106,9 +109,12 @@ class AbsorptionDetector(ObserverBase):
             while st and st[0] <= tt - self.rate_ns:
                 st.popleft()
             w = self.win.get((side, best))
-            top = sorted(q for _, q in lv.top(10))
+            top = lv.top(10)
+            touch = top[0][1] if top else 0
+            top = sorted(q for _, q in top)
             for dq, v in ((self.samples[side], w.prune(tt - self.w_ns) if w else 0),
-                          (self.rates[side], len(st)), (self.levels[side], top[len(top) // 2])):
+                          (self.rates[side], len(st)), (self.levels[side], top[len(top) // 2]),
+                          (self.touches[side], touch)):
                 dq.add(now, v)
                 dq.expire(horizon)
         if now >= self.next_stats_ns:
@@ -118,6 +124,7 @@ class AbsorptionDetector(ObserverBase):
                 self.base_w[side] = _pct(self.samples[side], p.absorption_baseline_pct)
                 self.base_rate[side] = _pct(self.rates[side], p.absorption_rate_pct)
                 self.med_level[side] = _pct(self.levels[side], 50.0)
+                self.med_touch[side] = _pct(self.touches[side], 50.0)
         lo = now - self.w_ns
         for key in [k for k, w in self.win.items() if not w.q or w.q[-1][0] <= lo]:
             del self.win[key]  # levels that stopped trading
@@ -141,7 +148,7 @@ class AbsorptionDetector(ObserverBase):
             return None
         p = self.p
         floor = p.absorption_min_notional / max(1e-12, self.inst.price.to_float(px) * self.lot_notional)
-        return int(max(p.absorption_baseline_mult * self.base_w[side], p.absorption_touch_mult * self.med_level[side],
+        return int(max(p.absorption_baseline_mult * self.base_w[side], p.absorption_touch_mult * self.med_touch[side],
                        floor)) + 1
 
     # ------------------------------------------------------------------------------- hooks
@@ -341,6 +348,7 @@ class AbsorptionDetector(ObserverBase):
             "threshold_lots": ep.threshold,
             "baseline_window_lots": self.base_w[ep.side],
             "median_level_lots": self.med_level[ep.side],
+            "median_touch_lots": self.med_touch[ep.side],
             "ratio_to_threshold": round(ratio, 2),
             "one_sided": round(ep.one_sided, 2),
             "trades_in_rate_window": ep.rate,

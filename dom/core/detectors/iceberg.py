@@ -11,10 +11,16 @@ trade stream runs further behind: ``slack.AdaptiveSlack``), with the trades stam
 An add (``R_k`` of at least ``iceberg_min_add`` of the usual level size, while the level trades)
 is a possible refill. Adds at busy levels are common, so one add says nothing; what a refilling
 order shows is the *same size* again and again, each time after the level traded what it put up.
-For each new add the detector counts such a chain of same-size adds in three bands (exact, 10%,
-30%; at round prices only exact) and asks how likely ordinary adds would be to give it: a Poisson tail with the rate taken
-from the symbol's own recent adds at traded levels (this episode's own left out). A level is
-flagged when that chance falls below ``iceberg_max_chance``. The alert says "at least X hidden",
+For each new add the detector builds such a chain of same-size adds in three bands (exact, 10%,
+30%, the widest also around the chain's median, for sizes that vary continuously; at round
+prices only exact). Each add that comes once the level traded what the last link put up is an
+*opportunity* for the next link: a hit when it falls in the band. Over the last
+``iceberg_window`` opportunities it asks how likely ordinary adds would be to hit as often: a
+binomial tail with the per-add chance taken from the symbol's own recent adds at traded levels
+(this episode's own left out). Adds that come before the level traded the last link's size are
+no opportunity, so the test does not weaken as a busy level's adds pile up, and its window does
+not lengthen with the episode. A level is flagged when that chance falls below
+``iceberg_max_chance``. The alert says "at least X hidden",
 never a total. Ten seconds without trades end the episode; a resync ends it as unknown.
 """
 
@@ -59,7 +65,9 @@ class _Level:
     chain: list[int] = field(default_factory=list)  # the best same-size chain so far (sizes)
     band: float = 0.0  # its tolerance
     chance: float = 1.0  # the probability that ordinary adds give it
-    expected: float = 0.0  # same-size adds ordinary adds would give over the level's adds
+    expected: float = 0.0  # hits ordinary adds would give over the window's opportunities
+    opportunities: int = 0  # adds in the window that could have been the next refill
+    hits: int = 0  # ... and were
     announced: bool = False
     reported: int = 0  # chain length at the last alert
     size: int = 0  # the announced chain's median refill
@@ -72,24 +80,13 @@ def _median(xs: list[int]) -> int:
     return s[len(s) // 2] if s else 0
 
 
-def _poisson_tail(k: int, lam: float) -> float:
-    """P(X >= k) for X ~ Poisson(lam)."""
-    if lam <= 0.0:
-        return 0.0 if k > 0 else 1.0
-    term = math.exp(-lam)
-    below = 0.0
-    for i in range(k):
-        below += term
-        term *= lam / (i + 1)
-    return max(0.0, 1.0 - below) if below < 0.999 else sum(_terms(k, lam))
-
-
-def _terms(k: int, lam: float, n: int = 60):
-    """The tail summed upwards (exact where ``1 - below`` would cancel to nothing)."""
-    term = math.exp(k * math.log(lam) - lam - math.lgamma(k + 1))
-    for i in range(k, k + n):
-        yield term
-        term *= lam / (i + 1)
+def _binomial_tail(k: int, n: int, q: float) -> float:
+    """P(X >= k) for X ~ Binomial(n, q)."""
+    if k <= 0:
+        return 1.0
+    if k > n:
+        return 0.0
+    return min(1.0, sum(math.comb(n, i) * q ** i * (1.0 - q) ** (n - i) for i in range(k, n + 1)))
 
 
 class IcebergDetector(ObserverBase):
@@ -275,33 +272,57 @@ class IcebergDetector(ObserverBase):
         return u
 
     def _test(self, lv: _Level, r: int) -> None:
-        """The same-size chain ending in the add ``r`` in each band, and the chance that ordinary
-        adds give it: ``n`` adds at this level, each landing in the band with the probability
-        ``q`` seen in the symbol's recent adds (this episode's own left out; one pseudo-count)."""
+        """The same-size chain of the add ``r``'s size in each band, and the chance that ordinary
+        adds give as many hits over the last ``iceberg_window`` opportunities: each add in the
+        band with the probability ``q`` seen in the symbol's recent adds (this episode's own
+        left out; one pseudo-count)."""
         p = self.p
-        bands = [p.iceberg_exact_tolerance]
+        tols = [p.iceberg_exact_tolerance]
         if lv.px % max(1, p.iceberg_round_ticks):  # at a round price only exact repeats count
-            bands += [p.iceberg_jitter_tolerance, p.iceberg_loose_tolerance]
-        n = len(lv.adds)
-        sizes = self.add_sizes
-        for tol in bands:
-            lo, hi = r / (1 + tol) - 1, r * (1 + tol) + 1
-            chain: list[int] = []
-            since = own = 0  # own: this episode's adds in the band, already in the baseline
-            for size, traded in lv.adds:
-                if not lo <= size <= hi:
-                    continue
-                own += 1
-                if not chain or traded - since >= p.iceberg_chain_traded * chain[-1]:
+            tols += [p.iceberg_jitter_tolerance, p.iceberg_loose_tolerance]
+        tries = len(tols) + (len(tols) > 1)  # the widest band is tried twice (around r, its median)
+        for tol in tols:
+            got = self._chance(lv, r, tol, tries)
+            if got is not None and tol == p.iceberg_loose_tolerance and len(tols) > 1:
+                m = _median(got[0])  # sizes drawn from a range: centre the band on the chain's median
+                if m != r:
+                    again = self._chance(lv, m, tol, tries)
+                    if again is not None and again[2] < got[2]:
+                        got = again
+            if got is not None and got[2] < lv.chance:
+                lv.chain, lv.band, lv.chance, lv.expected, lv.opportunities, lv.hits = got[0], tol, *got[2:]
+
+    def _chance(self, lv: _Level, centre: int, tol: float, tries: int) -> tuple | None:
+        """The chain around ``centre`` within ``tol``: (chain, own, chance, expected, window, hits),
+        or None when it is shorter than ``iceberg_min_refills``."""
+        p = self.p
+        lo, hi = centre / (1 + tol) - 1, centre * (1 + tol) + 1
+        chain: list[int] = []
+        outcomes: list[int] = []  # per opportunity after the first link: 1 hit, 0 miss
+        since = own = 0  # own: this episode's adds in the band, already in the baseline
+        need = p.iceberg_chain_traded
+        for size, traded in lv.adds:
+            inside = lo <= size <= hi
+            own += inside
+            if not chain:
+                if inside:
                     chain.append(size)
                     since = traded
-            if len(chain) < p.iceberg_min_refills:
                 continue
-            own -= 1  # the add being tested (``r``) is not in the baseline yet
-            q = (max(0, sizes.bisect_right(hi) - sizes.bisect_left(lo) - own) + 1) / len(sizes)
-            chance = min(1.0, _poisson_tail(len(chain), n * q) * len(bands))
-            if chance < lv.chance:
-                lv.chain, lv.band, lv.chance, lv.expected = chain, tol, chance, n * q
+            if traded - since < need * chain[-1]:
+                continue  # the last link is not taken yet: no refill is due, no opportunity
+            outcomes.append(inside)
+            if inside:
+                chain.append(size)
+                since = traded
+        if len(chain) < p.iceberg_min_refills:
+            return None
+        sizes = self.add_sizes
+        own -= 1  # the add being tested is not in the baseline yet
+        q = (max(0, sizes.bisect_right(hi) - sizes.bisect_left(lo) - own) + 1) / len(sizes)
+        win = outcomes[-p.iceberg_window:]
+        k, n = sum(win), len(win)
+        return chain, own, min(1.0, _binomial_tail(k, n, q) * tries), n * q, n, k
 
     def _control(self, key: tuple[BookSide, int], t: int, before: int, after: int, v: int) -> None:
         c = self.control
@@ -366,6 +387,8 @@ class IcebergDetector(ObserverBase):
             "refill_lots": _median(lv.chain),
             "refill_band": lv.band,
             "organic_refills_expected": round(lv.expected, 3),
+            "opportunities": lv.opportunities,
+            "refills_in_window": lv.hits,
             "organic_chance": float(f"{lv.chance:.3g}"),
             "adds_at_level": len(lv.adds),
             "traded_lots": lv.traded - lv.traded0,

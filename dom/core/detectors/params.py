@@ -43,9 +43,10 @@ class DetectorParams:
     """... if it reappears within this time ..."""
     wall_move_size_tolerance: float = 0.15
     """... with an increase within this fraction of the size that left."""
-    wall_move_update_ms: int = 1000
-    """A moved wall is announced (an 'update' at its new price) at most this often, unless its
-    size also changed by ``wall_update_change``: a trailing wall may move twice a second."""
+    wall_update_ms: int = 15000
+    """A wall's updates (a move, a size change) go out at most this often, what changed in
+    between told together: a trailing wall may move twice a second, a flickering level change
+    size as often (at most a few lines a minute per episode)."""
     wall_ladder_fraction: float = 0.5
     """Two or more levels within the neighbourhood at least this fraction of its size: a ladder."""
     wall_local_ticks: int = 5
@@ -58,7 +59,12 @@ class DetectorParams:
     wall_update_change: float = 0.25
     """An 'update' is sent when the size moved by this fraction since the last alert."""
     wall_end_fraction: float = 0.5
-    """A wall ends when its level falls below this fraction of the wall threshold ..."""
+    """Hysteresis: a wall stays while its level holds this fraction of the wall threshold and of
+    its peak ..."""
+    wall_dip_ms: int = 2000
+    """... and a dip under that which recovers (or moves) within this long is the same episode
+    (a flickering level is one episode, not one per flicker); a candidate's dip under the
+    threshold this short does not restart its ``wall_persist_ms``."""
     wall_consumed_fraction: float = 0.1
     """... unless trades are taking it: a wall being eaten stays (with updates as it shrinks)
     until less than this fraction of its largest size is left."""
@@ -93,8 +99,13 @@ class DetectorParams:
     iceberg_round_ticks: int = 10
     """A price is round when it is a multiple of this many ticks."""
     iceberg_max_chance: float = 1e-5
-    """A level is flagged when ordinary adds would give this many same-size refills with at most
-    this probability (Poisson, from the symbol's own add sizes at traded levels; DETECTORS.md §2.0)."""
+    """A level is flagged when ordinary adds would hit the refill size as often with at most this
+    probability (binomial over the window's opportunities, from the symbol's own add sizes at
+    traded levels; DETECTORS.md §2.0)."""
+    iceberg_window: int = 12
+    """The chance is judged over this many latest opportunities (adds that came once the level
+    traded the last refill): a fixed window, so a long busy episode is not tested on more and
+    more adds."""
     iceberg_baseline_adds: int = 2000
     """Recent adds at traded levels (the symbol's, both sides) behind that chance."""
     iceberg_baseline_min: int = 50
@@ -114,7 +125,8 @@ class DetectorParams:
     """... times this is one lower bound of the V_W threshold (0: off; on the built-in market it
     traded recall for precision along the same curve as the intensity rule)."""
     absorption_touch_mult: float = 5.0
-    """Another: this many times the median level size (median of the ten best, rolling)."""
+    """Another: this many times the median touch size (the best level's size, sampled once a
+    second, rolling; DETECTORS.md §2.3)."""
     absorption_min_notional: float = 5_000.0
     """And the notional floor of V_W, in quote currency."""
     absorption_rate_ms: int = 1000
@@ -160,8 +172,13 @@ class DetectorParams:
     """Notional floor of a candidate, in quote currency."""
     spoof_min_d0_ticks: int = 2
     """A candidate is first seen at least this many ticks from its side's best."""
-    spoof_drop_fraction: float = 0.8
-    """A pull removes at least this fraction of the level's size ..."""
+    spoof_drop_fraction: float = 0.9
+    """A pull removes at least this fraction of the level's excess over the organic queue beside
+    it (an order resting inside a queue never takes the whole level with it; DETECTORS.md §2.4
+    asks 70%: on the built-in market that doubled the false alarms, see docs/DETECTORS.md) ..."""
+    spoof_queue_ticks: int = 3
+    """... the queue being the median size of the levels within this many ticks on either side
+    (at least the band median); the excess must be at least (spoof_ratio - 1) x the band median ..."""
     spoof_drop_window_ms: int = 500
     """... within this long."""
     spoof_max_traded_fraction: float = 0.1

@@ -3,7 +3,10 @@
 A candidate is a level at least ``spoof_ratio`` x the median level size of its band (as walls:
 same side, within min(1% of mid, ``wall_band_ticks``)) and the notional floor, first seen at
 least ``spoof_min_d0_ticks`` from its side's best. A *pull* is a drop of at least
-``spoof_drop_fraction`` of the level's size within ``spoof_drop_window_ms``, judged
+``spoof_drop_fraction`` of the level's *excess over the queue beside it* (the median of the
+levels within ``spoof_queue_ticks``: an order resting inside an organic queue never takes the
+whole level with it) within ``spoof_drop_window_ms``, where that excess is at least what a
+candidate stands above the band median; judged
 ``align_slack_ms`` later (exchange time; more if the trade stream runs further behind, up to
 ``spoof_max_wait_ms``) so trades from the other stream count, and it is reported
 only when all of these hold:
@@ -261,7 +264,12 @@ class SpoofDetector(ObserverBase):
             return
         med = self.median.get(c.side, 0)
         ref = max(q for _, q in c.sizes)
-        if ref < self.p.spoof_ratio * med or ref - after < self.p.spoof_drop_fraction * ref:
+        p = self.p
+        if ref < p.spoof_ratio * med or ref - after < p.spoof_drop_fraction * (ref - max(med, after)):
+            return  # (a cheap bound first: the queue is at least the band median ...)
+        queue = self._queue(sym, c)
+        excess = ref - queue  # what stood above the organic queue: the order that may be pulled
+        if excess < (p.spoof_ratio - 1) * med or ref - after < p.spoof_drop_fraction * excess:
             return
         d = self._dist(sym, c.side, c.px)
         if d is None:
@@ -280,7 +288,16 @@ class SpoofDetector(ObserverBase):
         c.pending = True
         self.pulls.append(_Pull(c.side, c.px, now, ref, after, med, c.d0, d, max(x for _, x in c.dists),
                                 c.first_ns, after == 0 and deeper is None, self.threshold.get(c.side, 0),
-                                self._range(), self.range_pct, ago - d, self._toward(c.side, now)))
+                                self._range(), self.range_pct, ago - d, self._toward(c.side, now), queue))
+
+    def _queue(self, sym: SymbolState, c: _Cand) -> int:
+        """The organic queue beside a candidate: the median size of the levels within
+        ``spoof_queue_ticks`` on either side of it (itself left out), at least the band median.
+        A median of the neighbours, so one other large order beside it does not lift it."""
+        r = self.p.spoof_queue_ticks
+        near = [q for px, q in sym.book.side(c.side).levels_between(c.px - r, c.px + r) if px != c.px]
+        med = self.median.get(c.side, 0)
+        return max(med, int(median(near))) if near else med
 
     def _toward(self, side: BookSide, now: int) -> float:
         """Share of taker volume over the last ``spoof_flow_s`` seconds that hit ``side`` (sellers
@@ -376,6 +393,8 @@ class SpoofDetector(ObserverBase):
             "approach_ticks": x.max_recent_dist - x.dist,
             "lifetime_ms": (x.t - x.first_ns) // _MS,
             "band_median_lots": x.median,
+            "queue_lots": x.queue,
+            "excess_lots": x.before - x.queue,
             "ratio_to_median": round(ratio, 2),
             "layers": len(group),
             "layers_pulled_lots": total,

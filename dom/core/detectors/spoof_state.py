@@ -38,3 +38,4 @@ class _Pull:
     range_limit: int | None
     jump: int  # ticks of approach over the last second
     toward: float  # share of taker volume that hit this side over the flow window
+    queue: int = 0  # the organic queue beside it (median of its neighbours, at least the band median)

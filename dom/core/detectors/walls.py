@@ -3,8 +3,12 @@
 A level is a wall when its size is at least ``wall_ratio`` x the median level size of its band
 (same side, within min(1% of mid, ``wall_band_ticks``)), at least the band's rolling P95 and the
 notional floor, is the largest level within ``wall_neighbourhood_ticks``, and has stood for
-``wall_persist_ms``. It ends when the level falls below ``wall_end_fraction`` of the threshold:
-*consumed* (trades at the level >= 50% of the drop), *pulled* (trades <= 10%), else *reduced*.
+``wall_persist_ms`` (a dip under the threshold shorter than ``wall_dip_ms`` does not restart
+that time). Once announced, a wall stays while its size is at least ``wall_end_fraction`` of its
+peak and of the threshold (hysteresis), and a dip under that which recovers, or moves, within
+``wall_dip_ms`` is the same episode. It ends when the level stays below it: *consumed*
+(trades at the level >= 50% of the drop), *pulled* (trades <= 10%), else *reduced*. Updates
+(size changes, moves) go out at most once per ``wall_update_ms``, coalesced.
 Across a resync an open wall ends as *unknown*: the book that showed it can no longer be trusted.
 """
 
@@ -54,6 +58,9 @@ class _Wall:
     moves: int = 0
     dist: int = 0  # ticks from the touch when last seen standing
     updated_ns: int = 0  # when its last alert went out
+    enter: int = 0  # the threshold it had to reach (its exit is ``wall_end_fraction`` of it)
+    dip_ns: int = 0  # a candidate: since when it stands below its exit threshold
+    sent_moves: int = 0  # moves already told
 
 
 class WallDetector(ObserverBase):
@@ -102,7 +109,12 @@ class WallDetector(ObserverBase):
             med = _median(sizes)
             best = band[0][0]  # best first
             ds = self.dist_samples[side]
-            for px, q in band:
+            walls = self.walls
+            kept = band
+            if walls:  # the baselines leave out the large levels they are meant to find
+                kept = [(px, q) for px, q in band if not ((w := walls.get((side, px))) and w.announced)]
+            organic = [q for _, q in kept] or sizes
+            for px, q in kept:
                 dist = px - best if px >= best else best - px
                 b = _BUCKET[dist] if dist < _BUCKET_FAR else _NBUCKETS - 1
                 d = ds[b]
@@ -116,7 +128,7 @@ class WallDetector(ObserverBase):
                         p90[b] = list(d)  # sorted and read in _typical, if asked
             self.median[side] = med
             smp = self.samples[side]
-            for q in self.rng.sample(sizes, min(5, len(sizes))):
+            for q in self.rng.sample(organic, min(5, len(organic))):
                 smp.add(now, q)
             smp.expire(now - self.p.wall_p95_window_s * _SEC)
             if refresh_p95 and len(smp) >= 20:
@@ -161,12 +173,19 @@ class WallDetector(ObserverBase):
         if gone:
             self._track_moves(sym, gone, changes, now, out)
         lo, hi = _FAR, -_FAR
+        p = self.p
         for w in list(self.walls.values()):
             if w.px < lo:
                 lo = w.px
             if w.px > hi:
                 hi = w.px
-            if not w.announced and now - w.first_ns >= self.p.wall_persist_ms * 1_000_000:
+            if w.announced:
+                if not w.gone_ns and now - w.updated_ns >= p.wall_update_ms * 1_000_000:
+                    self._maybe_update(sym, w, now, out)
+            elif w.dip_ns:
+                if now - w.dip_ns >= p.wall_dip_ms * 1_000_000:
+                    del self.walls[(w.side, w.px)]  # it did not come back: no wall
+            elif now - w.first_ns >= p.wall_persist_ms * 1_000_000:
                 self._announce(sym, w, now, out)
         self.walls_lo, self.walls_hi = lo, hi
         return out
@@ -178,6 +197,10 @@ class WallDetector(ObserverBase):
         p = self.p
         best = {s: sym.book.side(s).best_px() for s in (BookSide.BID, BookSide.ASK)}
         for w in gone:
+            if now - w.gone_ns > p.wall_move_ms * 1_000_000:
+                if now - w.gone_ns >= p.wall_dip_ms * 1_000_000:
+                    self._end(sym, w, now, out)  # neither moved nor back at its level
+                continue
             for side, px, old, new in changes:
                 if side is not w.side or px == w.px:
                     continue
@@ -190,7 +213,12 @@ class WallDetector(ObserverBase):
                 # Other orders join and leave both levels in the same message: allow what a
                 # typical level at that distance holds on top of the size tolerance.
                 typ = (self._typical(side, abs(b - px)) or 0) if b is not None else 0
-                if new > old and abs((new - old) - w.gone_size) <= p.wall_move_size_tolerance * w.gone_size + typ:
+                # The allowance is capped at half what left (a touch queue's typical size would let
+                # any join near the touch pass for the wall), and the new level must still hold a
+                # wall by the exit rule.
+                typ = min(typ, w.gone_size // 2)
+                if new > old and abs((new - old) - w.gone_size) <= p.wall_move_size_tolerance * w.gone_size + typ \
+                        and new >= p.wall_end_fraction * w.peak:
                     del self.walls[(w.side, w.px)]
                     self.walls.pop((side, px), None)
                     w.moves += 1
@@ -199,14 +227,20 @@ class WallDetector(ObserverBase):
                         w.dist = abs(b - px)
                     self.walls[(side, px)] = w
                     self._admit(px)
-                    if now - w.updated_ns >= p.wall_move_update_ms * 1_000_000 or \
-                            abs(new - w.sent_size) > p.wall_update_change * w.sent_size:
-                        w.sent_size = new  # a trailing wall moves often: say so at most once a second
-                        out.append(self._alert(sym, w, AlertState.UPDATE, now, new))
+                    self._maybe_update(sym, w, now, out)  # a trailing wall moves often: rate-limited
                     break
             else:
-                if now - w.gone_ns >= p.wall_move_ms * 1_000_000:
-                    self._end(sym, w, now, out)
+                if now - w.gone_ns >= max(p.wall_move_ms, p.wall_dip_ms) * 1_000_000:
+                    self._end(sym, w, now, out)  # neither moved nor back at its level
+
+    def _maybe_update(self, sym: SymbolState, w: _Wall, now: int, out: list[Output]) -> None:
+        """Tell what changed since the last line (a move, or the size by ``wall_update_change``),
+        at most once per ``wall_update_ms``: later changes wait and go out together."""
+        if now - w.updated_ns < self.p.wall_update_ms * 1_000_000:
+            return
+        if w.moves != w.sent_moves or abs(w.size - w.sent_size) > self.p.wall_update_change * w.sent_size:
+            w.sent_size, w.sent_moves = w.size, w.moves
+            out.append(self._alert(sym, w, AlertState.UPDATE, now, w.size))
 
     def _admit(self, px: int) -> None:
         """Widen the price range every wall stands in (a filter for on_delta) to ``px``."""
@@ -257,52 +291,60 @@ class WallDetector(ObserverBase):
         w = self.walls.get(key)
         if w is None and q < thr:
             return  # below the band threshold (the distance rule only raises it): not a wall
+        p = self.p
         best = sym.book.side(side).best_px()
         if best is not None and w is None:
             typ = self._typical(side, abs(best - px))
             if typ is None:
                 return  # no baseline at this distance yet
-            thr = max(thr, int(self.p.wall_distance_ratio * typ) + 1)
+            thr = max(thr, int(p.wall_distance_ratio * typ) + 1)
         if best is None or abs(best - px) > self.half[side]:  # outside the band: no new walls here
             if w is not None and not w.announced:
                 del self.walls[key]
             if w is None or not w.announced:
                 return  # (an announced wall is followed wherever price goes)
-        if w is not None and w.gone_ns:
-            return  # already judged as gone; waiting to see whether it moved
-        if q >= thr and self._notional(px, q) >= self.p.wall_min_notional:
-            if w is None:
-                lv = sym.book.side(side)
-                if len(lv) - lv.rank(px) <= self.p.wall_edge_levels:
-                    return  # at the edge of the known book (a top-N feed): it may only be scrolling in
-                self.walls[key] = _Wall(side, px, now, q, q, dist=abs(best - px))
-                self._admit(px)
-            else:
-                w.size = q
-                w.peak = max(w.peak, q)
-                w.dist = abs(best - px)
-                if w.announced and abs(q - w.sent_size) > self.p.wall_update_change * w.sent_size:
-                    w.sent_size = q
-                    out.append(self._alert(sym, w, AlertState.UPDATE, now, q))
-            return
         if w is None:
+            if q >= thr and self._notional(px, q) >= p.wall_min_notional:
+                lv = sym.book.side(side)
+                if len(lv) - lv.rank(px) <= p.wall_edge_levels:
+                    return  # at the edge of the known book (a top-N feed): it may only be scrolling in
+                self.walls[key] = _Wall(side, px, now, q, q, dist=abs(best - px), enter=thr)
+                self._admit(px)
             return
+        # Hysteresis. A candidate must hold what it had to reach until it is announced, but a dip
+        # under it shorter than wall_dip_ms does not restart its time (letting it sit lower, at
+        # the walls' exit threshold, announced ordinary levels that touched the threshold once:
+        # 0 -> 12 false alarms in 30 injection-free minutes, seeds 4-6). An announced wall stays
+        # while it holds its exit threshold, a fraction of its peak and of the band threshold.
         if not w.announced:
-            del self.walls[key]
-        elif q < self.p.wall_end_fraction * thr or q < self.p.wall_end_fraction * w.peak:
-            if w.traded >= 0.5 * max(1, w.peak - q):  # being eaten: it cannot have moved
-                if q >= self.p.wall_consumed_fraction * w.peak:
-                    w.size = q  # still standing while it is taken: say how much is left
-                    if abs(q - w.sent_size) > self.p.wall_update_change * w.sent_size:
-                        w.sent_size = q
-                        out.append(self._alert(sym, w, AlertState.UPDATE, now, q))
-                    return
-                w.end_q = q
-                self._end(sym, w, now, out)
-            else:
-                w.gone_ns, w.gone_size, w.end_q = now, w.size - q, q
-        else:
+            if q >= w.enter:
+                w.size, w.peak, w.dip_ns = q, max(w.peak, q), 0
+                w.dist = abs(best - px) if best is not None else w.dist
+            elif not w.dip_ns:
+                w.dip_ns = now  # a short dip does not end it (judged in on_delta)
+            return
+        exit_q = p.wall_end_fraction * max(w.enter, w.peak)
+        if w.gone_ns:
+            if q >= exit_q and q >= p.wall_end_fraction * thr:
+                w.gone_ns, w.size = 0, q  # back at its level within wall_dip_ms: the same episode
+                w.peak = max(w.peak, q)
+            return
+        if q >= exit_q and q >= p.wall_end_fraction * thr:
             w.size = q
+            w.peak = max(w.peak, q)
+            if best is not None:
+                w.dist = abs(best - px)
+            self._maybe_update(sym, w, now, out)
+            return
+        if w.traded >= 0.5 * max(1, w.peak - q):  # being eaten: it cannot have moved
+            if q >= p.wall_consumed_fraction * w.peak:
+                w.size = q  # still standing while it is taken: say how much is left
+                self._maybe_update(sym, w, now, out)
+                return
+            w.end_q = q
+            self._end(sym, w, now, out)
+        else:
+            w.gone_ns, w.gone_size, w.end_q = now, w.size - q, q
 
     def _notional(self, px: int, q: int) -> float:
         return self.inst.price.to_float(px) * self.inst.qty.to_float(q) * self.contract

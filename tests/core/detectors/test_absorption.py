@@ -235,3 +235,18 @@ def test_a_level_nearly_emptied_by_the_flow_is_not_announced_as_holding():
     assert len(run(14_000, absorption_min_shown=0.0)) == 1  # the rule off: announced
     news = run(15_000)  # 3,000 left: it still holds a real size
     assert len(news) == 1 and news[0].evidence["displayed_now_lots"] == 3000
+
+
+def test_the_volume_threshold_is_relative_to_the_median_touch_size():
+    """DETECTORS.md §2.3: V_W >= 5x the median touch size. Here the touch queue is usually 5,000
+    lots while the ten best levels' median is 1,000: 12,000 lots in 3 s (over the notional floor
+    and 5x the median level, but under 5x the touch) is no absorption; 30,000 is."""
+    for qty, found in ((400, 0), (1000, 1)):
+        s = Script()
+        for _ in range(310):
+            s.delta(bids=[(5000, 5000 + s.u % 2)], asks=[(5001, 5000 + s.u % 2)])
+        s.delta(bids=[(5000, 50_000)])
+        s.hit(3, per_100ms=1, qty=qty)
+        news = s.of(AlertState.NEW)
+        assert len(news) == found
+    assert 5000 <= news[0].evidence["median_touch_lots"] <= 5001 and news[0].evidence["threshold_lots"] >= 25_001

@@ -166,3 +166,47 @@ def test_another_order_refilling_the_same_level_is_its_own_episode():
     first, second = s.alerts[0].id, s.alerts[-1].id
     assert first != second
     assert s.alerts[-1].evidence["hidden_lb_lots"] <= s.alerts[-1].evidence["traded_lots"]
+
+
+JITTERED = (760, 1250, 905, 1180, 820, 1090, 955, 1285, 870, 1020, 1140, 790)  # 1000 +-30%, continuous
+
+
+def test_refills_whose_size_varies_continuously_are_found():
+    """A refilling order whose slices are drawn from 70-130% of its peak: no two sizes are equal
+    and the first and last are 1.7x apart, but every add that comes once the last slice traded
+    is one of them. The band is centred on the chain's median and the chance judged per
+    opportunity (before: a Poisson rate over all adds, and a band around the newest add only)."""
+    s = Script()  # ordinary adds of 300-2999 lots: about a fifth fall within 30% of 1000
+    s.delta(bids=[(4997, 1000)])
+    shown = 1000
+    for size in JITTERED:
+        s.t += 50 * MS
+        s.sell(4997, shown)
+        s.delta(bids=[(4997, size)], dt_ms=50)
+        shown = size
+        s.idle(200)
+    s.idle(500)
+    news = [a for a in s.alerts if a.state is AlertState.NEW]
+    assert len(news) == 1 and news[0].px_ticks == 4997
+    ev = news[0].evidence
+    assert ev["refill_band"] == 0.3 and ev["refills"] >= 9 and ev["refills_in_window"] <= ev["opportunities"] <= 12
+    assert ev["organic_chance"] < 1e-5
+
+
+def test_a_long_busy_touch_without_an_iceberg_is_not_flagged():
+    """Four minutes of a busy touch: every 300 ms sellers take part of the bid and others join
+    it with their own sizes (drawn like the baseline's, 300-2999 lots). Hundreds of adds at one
+    level: by chance some sizes repeat, and a test over all of them would find a chain."""
+    s = Script()
+    shown, x = 5000, 12345
+    s.delta(bids=[(5000, shown)])
+    for _ in range(800):
+        x = (1103515245 * x + 12345) % (1 << 31)
+        join = 300 + x % 2700
+        take = min(shown, 200 + (x >> 8) % 1500)
+        s.t += 50 * MS
+        s.sell(5000, take)
+        shown += join - take
+        s.delta(bids=[(5000, shown)], dt_ms=50)
+        s.idle(200)
+    assert not [a for a in s.alerts if a.state is AlertState.NEW]

@@ -201,3 +201,33 @@ def test_a_sparse_book_bands_over_its_nearest_levels():
     s.idle(1500)
     det = next(o for o in s.eng.symbols["KITEUSDT"].observers if type(o).__name__ == "SpoofDetector")
     assert det.half[BookSide.BID] == 19 * 20 and BookSide.BID in det.threshold
+
+
+def test_an_order_pulled_from_inside_an_organic_queue_is_found():
+    """The levels around 0.4990 hold a queue of 4x the band median; a 12,000-lot order rests
+    inside it. Its pull leaves the queue standing: the level loses 75% of its size (under the
+    old 80% of the whole level) but all of its excess over the queue beside it."""
+    s = Script()
+    s.warm_up()
+    s.delta(bids=[(px, 4000) for px in range(4986, 4995) if px != WALL] + [(WALL, 4000 + 12_000)])
+    s.walk_down(4992)
+    assert s.alerts == []
+    s.delta(bids=[(WALL, 4000)])  # the order leaves; the queue stays
+    s.idle(1000)
+    assert [a.state for a in s.alerts] == [AlertState.NEW, AlertState.END]
+    ev = s.alerts[0].evidence
+    assert ev["size_pulled_lots"] == 12_000 and ev["queue_lots"] == 4000 and ev["excess_lots"] == 12_000
+
+
+def test_a_level_no_larger_than_the_queue_beside_it_is_not_a_pull():
+    """A thick stretch of book: every level near 0.4990 holds 12,000 lots (12x the band median,
+    so each is a candidate). One of them emptying is queue churn, not a large order pulled: its
+    excess over the queue beside it is 1,000 lots. (Judged on the whole level, it was a pull.)"""
+    for queue_ticks, pulled in ((3, False), (0, True)):  # 0: no neighbours, the band median as the queue
+        s = Script(spoof_queue_ticks=queue_ticks)
+        s.warm_up()
+        s.delta(bids=[(px, 12_000) for px in range(4986, 4995) if px != WALL] + [(WALL, 13_000)])
+        s.walk_down(4992)
+        s.delta(bids=[(WALL, 500)])
+        s.idle(1000)
+        assert bool(s.alerts) is pulled
