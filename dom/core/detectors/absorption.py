@@ -244,8 +244,8 @@ class AbsorptionDetector(ObserverBase):
                         self._announce(sym, ep, now, out)
                     else:
                         del self.eps[key]  # it did not hold
-                elif not ep.cross_ns and now - ep.last_trade_ns > self.w_ns and not ep.msgs:
-                    del self.eps[key]
+                elif not ep.cross_ns and now - ep.last_trade_ns > self.w_ns:
+                    del self.eps[key]  # a followed level that stopped trading (its pending messages only fed refill_lb)
                 continue
             if self._faded(ep, now):
                 out.append(self._alert(sym, ep, AlertState.END, now, "held", "aggression_faded"))
