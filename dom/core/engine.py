@@ -9,8 +9,9 @@ nothing (they are told with ``on_sync_lost``/``on_synced``).
 
 A symbol can be followed by its top of book only (``follow_depth(symbol, False)``: a whole-venue
 scanner subscribes depth only for the symbols a user opens). Its state is ``TOP``; depth events
-are ignored; trades and best bid/ask updates (``on_ticker``) go to the observers that need no
-book (``needs_book = False``: bursts, sweeps, the context's bars), whose alerts pass.
+are ignored; trades and best bid/ask updates (``on_ticker``, sampled every ``TOP_SAMPLE_NS``) go
+to the observers that need no book (``needs_book = False``: bursts, sweeps, the context's bars),
+whose alerts pass.
 
 Venues that checksum their book (OKX, Bitget, Kraken) put the checksum on the snapshot or delta; the
 engine, given the venue's pure ``verify(book, instrument, checksum) -> bool`` at construction (the
@@ -41,6 +42,11 @@ from dom.core.types import (
     Trade,
 )
 from dom.core.units import Instrument
+
+TOP_SAMPLE_NS = 250_000_000
+"""A symbol followed by its top of book: its observers see its best bid/ask at most every 250 ms
+of exchange time (a whole venue's bookTickers come thousands a second; a burst's 3 s window and
+1 m bars need no more)."""
 
 LevelChange = tuple[BookSide, int, int, int]
 """``(side, px_ticks, qty_before, qty_after)`` for one level touched by a delta."""
@@ -124,6 +130,7 @@ class SymbolState:
     observers: list[Observer] = field(default_factory=list)
     top_only: bool = False  # depth not followed (state TOP): top-of-book observers only
     top_observers: list = field(default_factory=list)  # the observers with needs_book False
+    top_sampled_ns: int = 0  # exchange time of the last ticker they saw
 
     def __post_init__(self) -> None:
         self.seq = Sequencer(self.symbol, self.rule)
@@ -234,9 +241,13 @@ class Engine:
         if kind is BookTicker or isinstance(ev, BookTicker):
             st.last_ticker = ev  # type: ignore[assignment]
             st.stats.tickers += 1
-            st.stats.last_exchange_ns = max(st.stats.last_exchange_ns, ev.ts_exchange_ns)
-            for ob in st.top_observers:
-                out += ob.on_ticker(st, ev)
+            t = ev.ts_exchange_ns
+            if t > st.stats.last_exchange_ns:
+                st.stats.last_exchange_ns = t
+            if t - st.top_sampled_ns >= TOP_SAMPLE_NS:  # the observers sample the mid
+                st.top_sampled_ns = t
+                for ob in st.top_observers:
+                    out += ob.on_ticker(st, ev)
         elif kind is Trade or isinstance(ev, Trade):
             if not self._count_trade(st, ev):  # type: ignore[arg-type]
                 return []

@@ -33,13 +33,14 @@ from dom.alert_json import alert_to_dict
 from dom.core.context.desk import TradeDesk
 from dom.core.context.market import MarketContext
 from dom.core.context.params import ContextParams
-from dom.core.engine import Engine, ObserverFactory, SymbolState, Verify
+from dom.core.engine import TOP_SAMPLE_NS, Engine, ObserverFactory, SymbolState, Verify
 from dom.core.merge import TimeMerge
 from dom.core.sequencer import Rule
 from dom.core.types import (
     Alert,
     BookDelta,
     BookSnapshot,
+    BookTicker,
     Event,
     FeedState,
     MarkPrice,
@@ -139,6 +140,7 @@ class Pipeline:
         self.rates: dict[str, SymbolRates] = {}
         self.alerts = 0
         self.on_snapshot_request: Callable[[str], None] = lambda symbol: None
+        self._ticker_pushed: dict[str, int] = {}  # top-of-book symbols: the last ticker the merge got
 
     # ------------------------------------------------------------------------------ set-up
     def open(self, instruments: dict[str, Instrument]) -> Engine:
@@ -230,6 +232,12 @@ class Pipeline:
                 # engine either, whose book may be a merge-hold behind.
                 continue
             if merge is not None:
+                if kind is BookTicker and ev.symbol in merge.held_tickers:
+                    # a top-of-book symbol: the detectors sample its mid (as the engine does)
+                    last = self._ticker_pushed.get(ev.symbol, 0)
+                    if ev.ts_exchange_ns - last < TOP_SAMPLE_NS:
+                        continue
+                    self._ticker_pushed[ev.symbol] = ev.ts_exchange_ns
                 for e in merge.push(ev):
                     for o in det.feed(e):
                         if type(o) is Alert:

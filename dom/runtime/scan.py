@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
+import weakref
 from decimal import Decimal
 from typing import Any
 
@@ -64,6 +65,7 @@ def scan_row(pipe: Any, symbol: str, alerts: LiveAlerts, stop_pct: float = 1.0) 
     ctx, params = pipe.context, pipe.params
     c = ctx.symbols.get(symbol) if ctx is not None else None
     ref = ctx.symbols.get(ctx.reference) if ctx is not None else None
+    ref_sym = ctx.reference if ctx is not None else symbol
     row: dict[str, Any] = {"symbol": symbol, "quote": inst.quote, "sector": inst.sector or None, "book": st.state.value}
     bb, ba = st.book.best_bid(), st.book.best_ask()
     tk = st.last_ticker
@@ -79,8 +81,8 @@ def scan_row(pipe: Any, symbol: str, alerts: LiveAlerts, stop_pct: float = 1.0) 
     t = c.ticker if c is not None else None
     row["change_24h_pct"] = _r(t.change_pct) if t is not None else None
     row["quote_volume_24h"] = str(t.quote_volume) if t is not None else None
-    cb = ctx.correlation(symbol, 60) if ctx is not None and symbol != ctx.reference else None
-    cb5 = ctx.correlation(symbol, 300) if ctx is not None and symbol != ctx.reference else None
+    cb = _per_bar(ctx, symbol, 60, "corr", lambda: ctx.correlation(symbol, 60)) if symbol != ref_sym else None
+    cb5 = _per_bar(ctx, symbol, 300, "corr", lambda: ctx.correlation(symbol, 300)) if symbol != ref_sym else None
     beta = cb5[1] if cb5 else (cb[1] if cb else None)
     row["beta"] = _r(beta)
     row["beta_bars"] = "5m" if cb5 else ("1m" if cb else None)
@@ -117,7 +119,8 @@ def scan_row(pipe: Any, symbol: str, alerts: LiveAlerts, stop_pct: float = 1.0) 
     row["slippage_bps"] = slip
     row["depth_age_s"] = age  # null: from the live book (or none); else seconds since the REST probe
     for name in ("1m", "5m"):
-        b = bias(c.series(60 if name == "1m" else 300).closes) if c is not None else None
+        bar_s = 60 if name == "1m" else 300
+        b = _per_bar(ctx, symbol, bar_s, "bias", lambda: bias(c.series(bar_s).closes)) if c is not None else None
         row[f"trend_{name}"] = b.direction or None if b is not None and b.ready else None
         row[f"rsi14_{name}"] = _r(b.rsi, 1) if b is not None else None
     b = c.burst.measure() if c is not None else None
@@ -128,6 +131,27 @@ def scan_row(pipe: Any, symbol: str, alerts: LiveAlerts, stop_pct: float = 1.0) 
     row["alerts"] = sum(counts.values())
     row["alerts_by_kind"] = counts
     return row
+
+
+_MEMO: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()  # per market context
+
+
+def _per_bar(ctx: Any, symbol: str, bar_s: int, what: str, compute: Any) -> Any:
+    """``compute()`` (a correlation or a trend over up to 240 bars), done again only when the
+    symbol's or the reference's bar of ``bar_s`` changes: a scan of 300 symbols every few seconds
+    spent most of its time recomputing them for a bar still forming (a figure is as of the first
+    refresh in each bar)."""
+    if ctx is None:
+        return None
+    memo = _MEMO.setdefault(ctx, {})
+    c, r = ctx.symbols.get(symbol), ctx.symbols.get(ctx.reference)
+    key = (c.series(bar_s).bar if c is not None else None, r.series(bar_s).bar if r is not None else None)
+    hit = memo.get((symbol, bar_s, what))
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    val = compute()
+    memo[(symbol, bar_s, what)] = (key, val)
+    return val
 
 
 def _slippage(inst: Any, params: Any, asks: Any, stop_pct: float) -> float | None:
