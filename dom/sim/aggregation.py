@@ -10,7 +10,7 @@ fill's time, so the depth diff that shows its fills is never older than the prin
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dom.sim.matching import ASK
 from dom.venues.binance_usdm import codec as wire
@@ -70,9 +70,15 @@ def account_windowed(sim: "SymbolSim", fills: list, out: list, t: int) -> None:
 
 
 def _print(sim: "SymbolSim", out: list, p: list, t: int) -> None:
+    _, ts, px, side, total, nfills = p
+    publish_print(sim, out, ts, px, side, total, nfills, max(t, ts))
+
+
+def publish_print(sim: "SymbolSim", out: list, ts: int, px: int, side: Any, total: int, nfills: int,
+                  at: int) -> None:
+    """One aggTrade of ``nfills`` fills (ids numbered on), the session's counters, the frame."""
     from dom.sim.market import Msg  # (market imports this module)
 
-    _, ts, px, side, total, nfills = p
     inst, sym = sim.inst, sim.spec.symbol
     first = sim.fill_id
     sim.fill_id += nfills
@@ -83,4 +89,4 @@ def _print(sim: "SymbolSim", out: list, p: list, t: int) -> None:
     sim.quote_volume += inst.price.to_float(px) * inst.qty.to_float(total)
     sim.trades_n += 1
     sim.last_trade_px = px
-    out.append(Msg("market", wire.agg_trade_stream(sym), raw, max(t, ts)))
+    out.append(Msg("market", wire.agg_trade_stream(sym), raw, at))

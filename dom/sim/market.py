@@ -21,7 +21,7 @@ from typing import Iterator
 
 from dom.core.units import Instrument
 from dom.sim.agents import KINDS, SEC, Agent
-from dom.sim.aggregation import WindowAggregator, account_windowed
+from dom.sim.aggregation import WindowAggregator, account_windowed, publish_print
 from dom.sim.decoys import DECOYS
 from dom.sim.flow import Flow
 from dom.sim.matching import ASK, BID, OWNER, MatchingBook
@@ -298,7 +298,6 @@ class Market:
         if not fills:
             return
         inst, sym = sim.inst, sim.spec.symbol
-        stream = wire.agg_trade_stream(sym)
         i, n = 0, len(fills)
         while i < n:
             ts, px, qty, side, owner, _ = fills[i]
@@ -315,16 +314,8 @@ class Market:
                 total += fills[j][2]
                 j += 1
             first = sim.fill_id
-            sim.fill_id += j - i
+            publish_print(sim, out, ts, px, side, total, j - i, ts)
             ms = ts // 1_000_000
-            raw = wire.encode_agg_trade(sym, ms, sim.agg_id, inst.px_str(px), inst.qty_str(total), first,
-                                        sim.fill_id - 1, side == ASK)
-            sim.agg_id += 1
-            sim.volume_24h += total
-            sim.quote_volume += inst.price.to_float(px) * inst.qty.to_float(total)
-            sim.trades_n += 1
-            sim.last_trade_px = px
-            out.append(Msg("market", stream, raw, ts))
             if self.raw_trades:  # the per-fill @trade stream, only while someone listens
                 tstream = wire.trade_stream(sym)
                 for k in range(i, j):
