@@ -22,7 +22,17 @@ class DetectorParams:
     """... or the nearest this many levels when fewer stand there (a tick much finer than the
     spacing of the levels, as on Binance spot BTCUSDT)."""
     wall_persist_ms: int = 3000
-    """A candidate must stand this long before it is announced."""
+    """A candidate must stand at least this long before it is announced ..."""
+    wall_persist_max_ms: int = 20000
+    """... and longer, up to this, where large levels come and go often: the time after which,
+    by the large levels of the last ``wall_lifetime_window_s`` that fell back within this time,
+    at most ``wall_false_per_h`` of them an hour would still stand (docs/DETECTORS.md)."""
+    wall_false_per_h: float = 0.5
+    """The budget of that rule: ordinary large levels per hour allowed to outlive the requirement."""
+    wall_lifetime_window_s: int = 1800
+    """The large levels whose lifetimes set the requirement: those of this last window ..."""
+    wall_lifetime_min: int = 10
+    """... once at least this many of them fell back (before, ``wall_persist_ms`` holds)."""
     wall_min_notional: float = 10_000.0
     """Notional floor in quote currency (a thin book makes everything a 'wall')."""
     wall_p95_window_s: int = 1800

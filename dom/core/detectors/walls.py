@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from dom.core.detectors.band import Bands
 from dom.core.detectors.band import median as _median
 from dom.core.detectors.params import DetectorParams
+from dom.core.detectors.persistence import LevelLifetimes
 from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import (
@@ -78,6 +79,9 @@ class WallDetector(ObserverBase):
         self.next_stats_ns = -1  # -1: set on the grid at the first delta (see grid_after)
         self.next_p95_ns = 0
         self.rng = random.Random(0)  # deterministic sampling
+        ms = 1_000_000
+        self.lifetimes = LevelLifetimes(p.wall_persist_ms * ms, p.wall_persist_max_ms * ms, p.wall_false_per_h,
+                                        p.wall_lifetime_window_s * _SEC, p.wall_lifetime_min)
         self.half: dict[BookSide, int] = {BookSide.BID: 0, BookSide.ASK: 0}  # band half-width, ticks
         # What usually rests at each distance from the touch (recent samples per side and distance
         # bucket, and their P90): books are humped and touch queues grow in quiet spells, so a
@@ -138,6 +142,7 @@ class WallDetector(ObserverBase):
             out.append((side, band))
         if refresh_p95:
             self.next_p95_ns = grid_after(now, 10 * _SEC)
+        self.lifetimes.update(now)
         self.next_stats_ns = grid_after(now, _SEC)
         return out
 
@@ -174,6 +179,7 @@ class WallDetector(ObserverBase):
             self._track_moves(sym, gone, changes, now, out)
         lo, hi = _FAR, -_FAR
         p = self.p
+        persist = self.lifetimes.required_ns
         for w in list(self.walls.values()):
             if w.px < lo:
                 lo = w.px
@@ -185,7 +191,8 @@ class WallDetector(ObserverBase):
             elif w.dip_ns:
                 if now - w.dip_ns >= p.wall_dip_ms * 1_000_000:
                     del self.walls[(w.side, w.px)]  # it did not come back: no wall
-            elif now - w.first_ns >= p.wall_persist_ms * 1_000_000:
+                    self.lifetimes.ended_after(now, w.dip_ns - w.first_ns)
+            elif now - w.first_ns >= persist:
                 self._announce(sym, w, now, out)
         self.walls_lo, self.walls_hi = lo, hi
         return out
@@ -250,6 +257,7 @@ class WallDetector(ObserverBase):
             self.walls_hi = px
 
     def _end(self, sym: SymbolState, w: _Wall, now: int, out: list[Output]) -> None:
+        self.lifetimes.ended_after(now, (w.gone_ns or now) - w.first_ns)
         drop = max(1, w.peak - w.end_q)
         how = "consumed" if w.traded >= 0.5 * drop else "pulled" if w.traded <= 0.1 * drop else "reduced"
         out.append(self._alert(sym, w, AlertState.END, now, w.end_q, end=how))
@@ -301,6 +309,7 @@ class WallDetector(ObserverBase):
         if best is None or abs(best - px) > self.half[side]:  # outside the band: no new walls here
             if w is not None and not w.announced:
                 del self.walls[key]
+                self.lifetimes.ended_after(now, now - w.first_ns)
             if w is None or not w.announced:
                 return  # (an announced wall is followed wherever price goes)
         if w is None:
@@ -308,7 +317,8 @@ class WallDetector(ObserverBase):
                 lv = sym.book.side(side)
                 if len(lv) - lv.rank(px) <= p.wall_edge_levels:
                     return  # at the edge of the known book (a top-N feed): it may only be scrolling in
-                self.walls[key] = _Wall(side, px, now, q, q, dist=abs(best - px), enter=thr)
+                first = self._moved_candidate(side, px, q, now)
+                self.walls[key] = _Wall(side, px, first, q, q, dist=abs(best - px), enter=thr)
                 self._admit(px)
             return
         # Hysteresis. A candidate must hold what it had to reach until it is announced, but a dip
@@ -346,6 +356,20 @@ class WallDetector(ObserverBase):
         else:
             w.gone_ns, w.gone_size, w.end_q = now, w.size - q, q
 
+    def _moved_candidate(self, side: BookSide, px: int, q: int, now: int) -> int:
+        """A new candidate that is an unannounced one moved here (its level emptied within
+        ``wall_move_ms``, within ``wall_move_ticks``, about the same size) keeps that one's start:
+        an order trailing the touch is one candidate, not a new one (and a short life) per move.
+        Returns the start time (``now`` for a new one)."""
+        p = self.p
+        for w in self.walls.values():
+            if (not w.announced and w.dip_ns and w.side is side and now - w.dip_ns <= p.wall_move_ms * 1_000_000
+                    and abs(w.px - px) <= p.wall_move_ticks
+                    and abs(q - w.size) <= p.wall_move_size_tolerance * w.size):
+                del self.walls[(w.side, w.px)]
+                return w.first_ns
+        return now
+
     def _notional(self, px: int, q: int) -> float:
         return self.inst.price.to_float(px) * self.inst.qty.to_float(q) * self.contract
 
@@ -354,6 +378,7 @@ class WallDetector(ObserverBase):
         best = lv.best_px()
         if best is None or abs(best - w.px) > self.half[w.side] or lv.size_at(w.px) != w.size:
             del self.walls[(w.side, w.px)]  # price moved away while it waited: not a wall here
+            self.lifetimes.ended_after(now, now - w.first_ns)
             return
         r = self.p.wall_neighbourhood_ticks
         near = [q for p, q in lv.levels_between(w.px - r, w.px + r) if p != w.px]
@@ -390,6 +415,7 @@ class WallDetector(ObserverBase):
             "notional": round(self._notional(w.px, w.peak), 2),
             "distance_ticks": dist,
             "persisted_ms": (now - w.first_ns) // 1_000_000,
+            "required_persist_ms": self.lifetimes.required_ns // 1_000_000,
             "traded_at_level_lots": w.traded,
         }
         if w.moves:
