@@ -18,13 +18,13 @@ import random
 import statistics
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from dom.core.detectors.band import Bands
 from dom.core.detectors.band import median as _median
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.persistence import LevelLifetimes
 from dom.core.detectors.rolling import RollingSamples, grid_after
+from dom.core.detectors.wall_state import _BUCKET, _BUCKET_FAR, _NBUCKETS, _Wall, _bucket
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import (
     Alert,
@@ -40,28 +40,6 @@ from dom.core.types import (
 _BID, _ASK, _BUY = BookSide.BID, BookSide.ASK, TakerSide.BUY
 _SEC = 1_000_000_000
 _FAR = 1 << 62
-
-
-@dataclass
-class _Wall:
-    side: BookSide
-    px: int
-    first_ns: int
-    size: int
-    peak: int
-    traded: int = 0
-    announced: bool = False
-    sent_size: int = 0
-    id: str = ""
-    gone_ns: int = 0  # when its level fell away (it may reappear nearby: a moving wall)
-    gone_size: int = 0  # how much left the level
-    end_q: int = 0
-    moves: int = 0
-    dist: int = 0  # ticks from the touch when last seen standing
-    updated_ns: int = 0  # when its last alert went out
-    enter: int = 0  # the threshold it had to reach (its exit is ``wall_end_fraction`` of it)
-    dip_ns: int = 0  # a candidate: since when it stands below its exit threshold
-    sent_moves: int = 0  # moves already told
 
 
 class WallDetector(ObserverBase):
@@ -431,22 +409,3 @@ class WallDetector(ObserverBase):
             msg = (f"{verb}: {side} {inst.px_str(w.px)} size {inst.qty_str(size)} "
                    f"({ratio:.1f}x band median), {dist} ticks from the touch")
         return Alert(w.id, now, sym.symbol, AlertKind.WALL, state, w.side, w.px, size, round(score, 3), msg, ev)
-
-
-def _bucket(d: int) -> int:
-    """Distance buckets: one per tick near the touch, wider further out."""
-    if d < 6:
-        return d
-    if d < 10:
-        return 6
-    if d < 15:
-        return 7
-    if d < 25:
-        return 8
-    return 9
-
-
-_NBUCKETS = 10
-_BUCKET_FAR = 25  # from here on, the last bucket (named apart: it once rebound _FAR, the price-range
-# sentinel above, so the walls' price range started at 25 and filtered nothing below the highest wall)
-_BUCKET = [_bucket(d) for d in range(_BUCKET_FAR)]
