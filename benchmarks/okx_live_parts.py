@@ -45,7 +45,8 @@ def timed(fn, key: str, count: bool = False):
 async def run(url: str, seconds: float) -> None:
     okx = venues.get("okx")
     feed = okx.client([], url)
-    rt = LiveDriver(feed, Pipeline("okx", okx.rule, verify=timed(codec.verify, "verify", count=True)))
+    verify = timed(codec.verify, "verify", count=True)
+    rt = LiveDriver(feed, Pipeline("okx", okx.rule, verify=verify))
     await rt.start()
     feed.decoder.decode = timed(feed.decoder.decode, "decode", count=True)
     rt.pipeline.feed = timed(rt.pipeline.feed, "feed")
@@ -56,9 +57,9 @@ async def run(url: str, seconds: float) -> None:
     cpu = (time.process_time() - cpu0) * 1e9
     n, v = SPENT["decode calls"], SPENT["verify calls"]
     us = lambda k: SPENT[k] / n / 1e3  # noqa: E731
-    print(f"{n:,} frames, {v:,} verified updates; CPU {cpu / n / 1e3:.1f} us a frame: decode {us('decode'):.1f}, "
-          f"Pipeline.feed {us('feed'):.1f} (of which verify {us('verify'):.1f}; "
-          f"{SPENT['verify'] / max(v, 1) / 1e3:.1f} us a verified update), "
+    print(f"{n:,} frames, {v:,} verified updates; CPU {cpu / n / 1e3:.1f} us a frame: "
+          f"decode {us('decode'):.1f}, Pipeline.feed {us('feed'):.1f} (of which verify "
+          f"{us('verify'):.1f}; {SPENT['verify'] / max(v, 1) / 1e3:.1f} us a verified update), "
           f"rest {(cpu - SPENT['decode'] - SPENT['feed']) / n / 1e3:.1f}")
 
 

@@ -3,8 +3,8 @@ top 25 levels of each side; an update that changes no level at or better than ei
 25th level leaves its input string unchanged. Counted two ways per verified update: by that
 rule, and by comparing the string itself before and after (the most any reuse could save):
 
-    python benchmarks/okx_top25.py                # the built-in market's OKX stream (20 s, 20 symbols, 4x)
-    python benchmarks/okx_top25.py RECORDING      # a recording (../shared/data/cryptofeed/OKX.ws.1.0)
+    python benchmarks/okx_top25.py            # the built-in market's OKX stream (20 s, 20 symbols)
+    python benchmarks/okx_top25.py RECORDING  # a recording (../shared/data/cryptofeed/OKX.ws.1.0)
 
 On 2026-12-04 both were about 1%: not worth a second path through the checksum (PERFORMANCE.md).
 """

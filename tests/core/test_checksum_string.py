@@ -57,7 +57,8 @@ def test_a_grid_of_whole_units_is_spelled_by_str_with_the_same_strings():
     whole = Instrument("W", "1", "1")
     assert ck.cached(whole.qty, None) is str and ck.cached(whole.qty, 0) is str
     rng = random.Random(7)
-    values = [0, 1, 9, 10, 99, 100, 10**6, 2**31, 2**62, *(rng.randint(1, 10**12) for _ in range(2000))]
+    values = [0, 1, 9, 10, 99, 100, 10**6, 2**31, 2**62,
+              *(rng.randint(1, 10**12) for _ in range(2000))]
     assert [str(n) for n in values] == [ck.shortest(whole.qty, n) for n in values]
     assert [str(n) for n in values] == [ck.fixed(whole.qty, n, 0) for n in values]
     # Any other grid keeps its table: a step of 10, decimals written, or a fixed count of them.

@@ -197,7 +197,8 @@ class OkxDecoder(wire.KnownSymbols):
         if p is None:
             p = _steps(inst.price, px)
         qs = inst.qty
-        if qs.mant == 1 and qs.scale == 0 and sz.isdigit() and sz.isascii() and len(sz) <= wire.MAX_NUM_LEN:
+        if (qs.mant == 1 and qs.scale == 0 and sz.isdigit() and sz.isascii()
+                and len(sz) <= wire.MAX_NUM_LEN):
             q = int(sz)  # whole contracts: as wire.levels reads them
         else:
             q = qs._cache.get(sz)
