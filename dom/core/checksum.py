@@ -92,7 +92,14 @@ def cached(step: Step, places: int | None) -> Formatter:
     """A formatter for ``step`` (shortest form if ``places`` is None, else fixed decimals) that
     remembers what it wrote: the top 25 levels change little between updates. One bounded
     table per grid (step and places), shared by the instruments on that grid (the same
-    formatter object each time)."""
+    formatter object each time).
+
+    A grid of whole units (step 1, no decimals written: OKX's swaps sized in contracts) is
+    spelled by ``str`` itself: the same strings, with no table to grow and read (a table of
+    every size seen was tens of thousands of entries, read at random, mostly out of the CPU's
+    caches in a live client that sleeps between frames)."""
+    if step.mant == 1 and step.scale == 0 and not places:
+        return str
     key = (step.mant, step.scale, -1 if places is None else places)
     f = _formatters.get(key)
     if f is None:

@@ -79,13 +79,20 @@ def num(step: Step, text: Any, what: str) -> int:
 
 def levels(inst: Instrument, rows: Any, width: int = 2) -> tuple[Level, ...]:
     """``[[px, sz, ...], ...]`` -> ``((px_ticks, qty_lots), ...)``. Rows may carry extra fields
-    (OKX's deprecated "0" and order count) beyond the first ``width``; fewer is an error."""
+    (OKX's deprecated "0" and order count) beyond the first ``width``; fewer is an error.
+
+    Sizes on a grid of whole units (lot 1: OKX's swaps in contracts) that are plain ASCII digits
+    are read by ``int`` (what ``num`` gives them), not looked up: a table of every size seen
+    grew to thousands of entries per symbol, read at random, mostly out of the CPU's caches in a
+    live client that sleeps between frames (decoding took ~16 us a frame live against ~6 us
+    offline; ~13 us with this)."""
     if type(rows) is not list:
         raise DecodeError(f"book side is not a list: {type(rows).__name__}")
     if len(rows) > MAX_LEVELS:
         raise DecodeError(f"{len(rows)} levels in one message")
     price, qty = inst.price, inst.qty
     pc, qc = price._cache, qty._cache
+    whole = qty.mant == 1 and qty.scale == 0
     out = []
     for row in rows:
         if type(row) is not list or len(row) < width:
@@ -94,9 +101,12 @@ def levels(inst: Instrument, rows: Any, width: int = 2) -> tuple[Level, ...]:
         a = pc.get(p) if type(p) is str else None
         if a is None:
             a = num(price, p, "price")
-        b = qc.get(q) if type(q) is str else None
-        if b is None:
-            b = num(qty, q, "size")
+        if whole and type(q) is str and q.isdigit() and q.isascii() and len(q) <= MAX_NUM_LEN:
+            b = int(q)
+        else:
+            b = qc.get(q) if type(q) is str else None
+            if b is None:
+                b = num(qty, q, "size")
         out.append((a, b))
     return tuple(out)
 

@@ -143,3 +143,51 @@ def test_verify_is_the_checksum_of_the_book(bid_sizes, ask_sizes):
     cs = okx.book_checksum(book, inst)
     assert okx.verify(book, inst, cs)
     assert not any(okx.verify(book, inst, c) for c in (cs + 1, cs - 1, cs + (1 << 32), cs - (1 << 32)))
+
+
+# Sizes in whole contracts (lot 1, as on most OKX swaps) are read by int() where they are plain
+# ASCII digits: the same number, or the same DecodeError, as the general reading (wire.num).
+WHOLE = {"BTC-USDT-SWAP": Instrument("BTC-USDT-SWAP", "0.1", "1")}
+SIZES = ["0", "00", "007", "1", "59634", "9" * 17, "9" * (wire.MAX_NUM_LEN - 1),
+         "9" * wire.MAX_NUM_LEN, "9" * (wire.MAX_NUM_LEN + 1), "1.0", "1.", "1.5", "1e2", "+5",
+         " 5", "5 ", "-1", "５", "٣", "²", "", "5_0", "0x10", "1" * 5000]
+
+
+def reference_levels(rows: list) -> tuple | str:
+    """Row by row through ``wire.num``, on a fresh instrument (no cache): the plain reading."""
+    inst = Instrument("BTC-USDT-SWAP", "0.1", "1")
+    try:
+        return tuple((wire.num(inst.price, r[0], "price"), wire.num(inst.qty, r[1], "size"))
+                     for r in rows)
+    except DecodeError as e:
+        return f"DecodeError: {e}"
+
+
+def read_levels(rows: list) -> tuple | str:
+    try:
+        return wire.levels(WHOLE["BTC-USDT-SWAP"], rows)
+    except DecodeError as e:
+        return f"DecodeError: {e}"
+
+
+@pytest.mark.parametrize("sz", SIZES, ids=lambda s: repr(s)[:24])
+def test_whole_contract_sizes_read_as_the_general_way(sz):
+    assert read_levels([["60000.1", sz, "0", "1"]]) == reference_levels([["60000.1", sz]])
+    rows = [["60000.1", "2"], ["60000.2", sz]]
+    assert read_levels(rows) == reference_levels(rows)
+    doc = json.loads(json.dumps(TRADE))
+    doc["data"][0]["sz"] = sz
+    (fast, _), (slow, _) = both_ways(json.dumps(doc), WHOLE)
+    assert fast == slow
+    if sz == "59634":  # (the usual case does come out, both ways)
+        assert fast[0].qty_lots == 59634 and read_levels([["1", sz]]) == ((10, 59634),)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="0123456789.-+ _e٣５²", max_size=24))
+def test_any_size_text_on_whole_contracts_reads_as_the_general_way(sz):
+    assert read_levels([["60000.1", sz]]) == reference_levels([["60000.1", sz]])
+    doc = json.loads(json.dumps(TRADE))
+    doc["data"][0]["sz"] = sz
+    (fast, _), (slow, _) = both_ways(json.dumps(doc), WHOLE)
+    assert fast == slow

@@ -196,9 +196,14 @@ class OkxDecoder(wire.KnownSymbols):
         p = inst.price._cache.get(px)
         if p is None:
             p = _steps(inst.price, px)
-        q = inst.qty._cache.get(sz)
-        if q is None:
-            q = _steps(inst.qty, sz)
+        qs = inst.qty
+        if (qs.mant == 1 and qs.scale == 0 and sz.isdigit() and sz.isascii()
+                and len(sz) <= wire.MAX_NUM_LEN):
+            q = int(sz)  # whole contracts: as wire.levels reads them
+        else:
+            q = qs._cache.get(sz)
+            if q is None:
+                q = _steps(qs, sz)
         if p is None or not q or not 0 < len(tid) <= 20 or not tid.isascii() or not tid.isdigit():
             return None
         t, ts_ns = int(tid), _ms_ns(ts)
