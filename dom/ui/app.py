@@ -22,6 +22,7 @@ from dom.runtime.view import UiModel
 from dom.ui.commands import dom_commands
 from dom.ui.palette import Palette
 from dom.ui.screens import HELP, HelpScreen, SymbolPicker
+from dom.ui.strip_cycles import install as _strips_without_cycles
 from dom.ui.trade_actions import TradeActions
 from dom.ui.widgets.alerts import Alerts
 from dom.ui.widgets.context_panel import LINE, ContextPanel
@@ -31,6 +32,8 @@ from dom.ui.widgets.status import FrameStats, StatusBar
 from dom.ui.widgets.tape import FILTERS, Tape
 
 __all__ = ["HELP", "DomApp", "HelpScreen", "SymbolPicker"]
+
+_strips_without_cycles()  # see dom/ui/strip_cycles.py: repainted lines freed at once, not by the GC
 
 FRAME_BUDGET = 16  # deferrable lines per frame (see DomApp.frame)
 
