@@ -42,6 +42,8 @@ class Heatmap(LineWidget):
         self._cells: tuple = ([], [], {})
         self._ref = 0
         self._shades: dict[tuple, tuple] = {}  # ids of a column's arrays -> (view, shades, arrays)
+        self._runs: dict[tuple, Segment] = {}  # (text, id of its style) -> the segment (see _segment)
+        self._runs_palette: object = None
         self.span_s = 0.0
 
     def prepare(self, axis: Axis | None = None, budget: int | None = None) -> None:
@@ -143,6 +145,8 @@ class Heatmap(LineWidget):
         """Row ``r`` of the grid, from the cell shades of the last build."""
         lefts, rights, marks = self._cells
         p = self.palette
+        if self._runs_palette is not p:  # a new theme: its runs
+            self._runs, self._runs_palette = {}, p
         cell, gap = p.heat_cell, p.heat_gap
         segs: list[Segment] = []
         run_style = None
@@ -151,7 +155,8 @@ class Heatmap(LineWidget):
         for c, (ls, rs) in enumerate(zip(lefts, rights)):
             a, b = ls[r], rs[r]
             if row_marks is not None and c in row_marks:
-                ch, style = row_marks[c](max(a, b, 0))
+                ch, styles = row_marks[c]
+                style = styles[max(a, b, 0)]
             elif a < 0 or b < 0:
                 ch, style = "┊", gap
             else:
@@ -160,11 +165,22 @@ class Heatmap(LineWidget):
                 run_text += ch
             else:
                 if run_text:
-                    segs.append(Segment(run_text, run_style))
+                    segs.append(self._segment(run_text, run_style))
                 run_style, run_text = style, ch
         if run_text:
-            segs.append(Segment(run_text, run_style))
+            segs.append(self._segment(run_text, run_style))
         return Strip(segs, len(lefts))
+
+    def _segment(self, text: str, style) -> Segment:
+        """One run of a row, shared with every other row and frame showing the same run: a row is
+        rebuilt 4 times a second, mostly from runs seen before (fewer new objects, fewer GCs)."""
+        key = (text, id(style))
+        seg = self._runs.get(key)
+        if seg is None:
+            if len(self._runs) >= 8192:
+                self._runs.clear()
+            seg = self._runs[key] = Segment(text, style)
+        return seg
 
     def _update_ref(self, per_slot: list[Column | None], axis: Axis) -> None:
         """The reference size (~ the 90th percentile of visible levels in the newest column), kept
@@ -193,7 +209,7 @@ class Heatmap(LineWidget):
         return out
 
     def _trades(self, trades: dict, first: int, nslots: int, axis: Axis) -> dict[int, dict]:
-        """Trade marks: row -> cell -> a function of the background shade giving (char, style)."""
+        """Trade marks: row -> cell -> (char, its style per background shade)."""
         acc: dict[tuple[int, int], list[int]] = {}
         for k in range(nslots):
             ts = trades.get(first + k)
@@ -212,6 +228,5 @@ class Heatmap(LineWidget):
         out: dict[int, dict] = {}
         for (r, c), (bq, sq) in acc.items():
             ch = "●" if bq + sq >= big else "•"
-            styles = p.heat_buy if bq >= sq else p.heat_sell
-            out.setdefault(r, {})[c] = lambda shade, ch=ch, styles=styles: (ch, styles[shade])
+            out.setdefault(r, {})[c] = (ch, p.heat_buy if bq >= sq else p.heat_sell)
         return out
