@@ -125,6 +125,7 @@ class DomApp(TradeActions, App):
         self.alerts = Alerts(model)
         self.status = StatusBar(model, self.frames)
         self.context_panel = ContextPanel(model)
+        self._young_gc = False  # collect the young generations at each frame (see collect_garbage)
 
     def compose(self) -> ComposeResult:
         with Main(id="main"):
@@ -152,11 +153,18 @@ class DomApp(TradeActions, App):
         then freeze what survived (modules, the app, the books: never garbage) so collections do
         not scan it, and run full collections 10x less often. Unfrozen objects are mostly the
         screen's cached lines; a full collection over them costs ~20 ms, and with Python's default
-        thresholds it came every ~3 s, the slowest frames in ``benchmarks/ui.py``."""
+        thresholds it came every ~3 s, the slowest frames in ``benchmarks/ui.py``.
+
+        From then on each frame starts with a collection of the young generations
+        (:meth:`frame`): what the last frames left (mostly the repainted lines' strips), ~0.3 ms
+        every frame, where the automatic collections had taken ~2 ms every third frame and 5-10 ms
+        every ~30th, whichever frame they fell in. The automatic thresholds stay as they were, for
+        what ingest allocates between frames (and the full collections)."""
         gc.collect()
         gc.freeze()
         g0, g1, _ = gc.get_threshold()
         gc.set_threshold(g0, g1, 100)
+        self._young_gc = True
 
     def relayout(self) -> None:
         """Fit the panels to the terminal: narrower side column, fewer ladder columns, no
@@ -185,6 +193,8 @@ class DomApp(TradeActions, App):
         return list(eng.symbols) if eng is not None else []
 
     def frame(self) -> None:
+        if self._young_gc:
+            gc.collect(1)
         syms = self.symbols()
         if syms and self.open_scan:
             self.open_scan = False
