@@ -40,10 +40,28 @@ FRAME_BUDGET = 16  # deferrable lines per frame (see DomApp.frame)
 
 class Main(Horizontal):
     """Heatmap | ladder | tape over the context panel over alerts. A new terminal size re-fits
-    the panels."""
+    the panels.
+
+    ``BLANK``: the panels cover it, it has no border or content of its own, and Textual then
+    paints it as one blank strip instead of rendering (and dividing) each of its lines for every
+    partial repaint that touches it (the panels' changed lines: every frame)."""
+
+    BLANK = True
 
     def on_resize(self) -> None:
         self.app.relayout()
+
+
+class Side(Vertical):
+    """The tape, context panel and alerts column: covered by them, ``BLANK`` like :class:`Main`."""
+
+    BLANK = True
+
+
+class MainScreen(Screen):
+    """The app's first screen: covered by :class:`Main` and the status bar, ``BLANK`` too."""
+
+    BLANK = True
 
 
 CONTEXT_WIDTH = LINE + 1  # the context panel's lines and its border
@@ -127,11 +145,14 @@ class DomApp(TradeActions, App):
         self.context_panel = ContextPanel(model)
         self._young_gc = False  # collect the young generations at each frame (see collect_garbage)
 
+    def get_default_screen(self) -> Screen:
+        return MainScreen(id="_default")
+
     def compose(self) -> ComposeResult:
         with Main(id="main"):
             yield self.heatmap
             yield self.ladder
-            with Vertical(id="right"):
+            with Side(id="right"):
                 yield self.tape
                 yield self.context_panel
                 yield self.alerts

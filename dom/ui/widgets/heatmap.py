@@ -14,6 +14,7 @@ and the strips are rebuilt only when the view or the newest slot changes.
 from __future__ import annotations
 
 from bisect import bisect_right
+from operator import itemgetter
 
 from rich.segment import Segment
 from textual.strip import Strip
@@ -44,6 +45,7 @@ class Heatmap(LineWidget):
         self._shades: dict[tuple, tuple] = {}  # ids of a column's arrays -> (view, shades, arrays)
         self._runs: dict[tuple, Segment] = {}  # (text, id of its style) -> the segment (see _segment)
         self._runs_palette: object = None
+        self._table: list[list[tuple[str, object]]] = []
         self.span_s = 0.0
 
     def prepare(self, axis: Axis | None = None, budget: int | None = None) -> None:
@@ -144,42 +146,49 @@ class Heatmap(LineWidget):
     def _row(self, r: int) -> Strip:
         """Row ``r`` of the grid, from the cell shades of the last build."""
         lefts, rights, marks = self._cells
-        p = self.palette
-        if self._runs_palette is not p:  # a new theme: its runs
-            self._runs, self._runs_palette = {}, p
-        cell, gap = p.heat_cell, p.heat_gap
+        table, runs = self._cell_table()
+        get = runs.get
         segs: list[Segment] = []
         run_style = None
         run_text = ""
         row_marks = marks.get(r)
-        for c, (ls, rs) in enumerate(zip(lefts, rights)):
-            a, b = ls[r], rs[r]
+        cells = zip(map(itemgetter(r), lefts), map(itemgetter(r), rights))
+        for c, (a, b) in enumerate(cells):
             if row_marks is not None and c in row_marks:
                 ch, styles = row_marks[c]
                 style = styles[max(a, b, 0)]
-            elif a < 0 or b < 0:
-                ch, style = "┊", gap
             else:
-                ch, style = ("▌" if a != b else " "), cell[a][b]
+                ch, style = table[a][b]  # a shade of -1 (a sync gap) is the table's last entry
             if style is run_style:
                 run_text += ch
             else:
                 if run_text:
-                    segs.append(self._segment(run_text, run_style))
+                    seg = get((run_text, id(run_style)))
+                    segs.append(seg if seg is not None else self._segment(run_text, run_style))
                 run_style, run_text = style, ch
         if run_text:
-            segs.append(self._segment(run_text, run_style))
+            seg = get((run_text, id(run_style)))
+            segs.append(seg if seg is not None else self._segment(run_text, run_style))
         return Strip(segs, len(lefts))
+
+    def _cell_table(self) -> tuple[list[list[tuple[str, object]]], dict]:
+        """(char, style) of a cell by its left and right slot's shades (index -1: a sync gap), and
+        the runs cache (see ``_segment``); both made again for a new palette."""
+        p = self.palette
+        if self._runs_palette is not p:
+            cell, n = p.heat_cell, len(p.heat_cell)
+            gap = ("┊", p.heat_gap)
+            self._table = [[("▌" if a != b else " ", cell[a][b]) for b in range(n)] + [gap] for a in range(n)]
+            self._table.append([gap] * (n + 1))
+            self._runs, self._runs_palette = {}, p
+        return self._table, self._runs
 
     def _segment(self, text: str, style) -> Segment:
         """One run of a row, shared with every other row and frame showing the same run: a row is
         rebuilt 4 times a second, mostly from runs seen before (fewer new objects, fewer GCs)."""
-        key = (text, id(style))
-        seg = self._runs.get(key)
-        if seg is None:
-            if len(self._runs) >= 8192:
-                self._runs.clear()
-            seg = self._runs[key] = Segment(text, style)
+        if len(self._runs) >= 8192:
+            self._runs.clear()
+        seg = self._runs[(text, id(style))] = Segment(text, style)
         return seg
 
     def _update_ref(self, per_slot: list[Column | None], axis: Axis) -> None:

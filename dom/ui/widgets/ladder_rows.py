@@ -183,21 +183,29 @@ class RowCells:
     def __init__(self, p: Palette, columns: tuple[Col, ...], price_w: int, inst) -> None:
         self.p, self.inst, self.lot = p, inst, float(inst.lot_size)
         self.cols = [(c.key, c.width or price_w, CELL_KEY[c.key], {}) for c in columns]
+        self._same: dict[tuple[int, int], bool] = {}  # style == style, by the styles' ids
 
     def segments(self, r: Row) -> list[Segment]:
         out: list[Segment] = []
         last = None
+        same = self._same
         for k, w, key, cache in self.cols:
             ck = key(r)
             segs = cache.get(ck)
             if segs is None:
                 if len(cache) >= CELL_CACHE_MAX:
                     cache.clear()
+                    same.clear()  # its styles may be gone, and their ids reused
                 segs = cache[ck] = cell(self.p, k, w, self.inst, self.lot, r)
             for seg in segs:  # Segment.simplify: neighbours of one style joined
-                if last is not None and last.style == seg.style:
-                    last = out[-1] = Segment(last.text + seg.text, last.style)
-                else:
-                    out.append(seg)
-                    last = seg
+                if last is not None:
+                    a, b = last.style, seg.style
+                    eq = same.get((id(a), id(b)))
+                    if eq is None:
+                        eq = same[(id(a), id(b))] = a == b
+                    if eq:
+                        last = out[-1] = Segment(last.text + seg.text, a)
+                        continue
+                out.append(seg)
+                last = seg
         return out
