@@ -22,6 +22,7 @@ from dom.runtime.view import UiModel
 from dom.ui.commands import dom_commands
 from dom.ui.palette import Palette
 from dom.ui.screens import HELP, HelpScreen, SymbolPicker
+from dom.ui.strip_cycles import install as _strips_without_cycles
 from dom.ui.trade_actions import TradeActions
 from dom.ui.widgets.alerts import Alerts
 from dom.ui.widgets.context_panel import LINE, ContextPanel
@@ -32,15 +33,35 @@ from dom.ui.widgets.tape import FILTERS, Tape
 
 __all__ = ["HELP", "DomApp", "HelpScreen", "SymbolPicker"]
 
+_strips_without_cycles()  # see dom/ui/strip_cycles.py: repainted lines freed at once, not by the GC
+
 FRAME_BUDGET = 16  # deferrable lines per frame (see DomApp.frame)
 
 
 class Main(Horizontal):
     """Heatmap | ladder | tape over the context panel over alerts. A new terminal size re-fits
-    the panels."""
+    the panels.
+
+    ``BLANK``: the panels cover it, it has no border or content of its own, and Textual then
+    paints it as one blank strip instead of rendering (and dividing) each of its lines for every
+    partial repaint that touches it (the panels' changed lines: every frame)."""
+
+    BLANK = True
 
     def on_resize(self) -> None:
         self.app.relayout()
+
+
+class Side(Vertical):
+    """The tape, context panel and alerts column: covered by them, ``BLANK`` like :class:`Main`."""
+
+    BLANK = True
+
+
+class MainScreen(Screen):
+    """The app's first screen: covered by :class:`Main` and the status bar, ``BLANK`` too."""
+
+    BLANK = True
 
 
 CONTEXT_WIDTH = LINE + 1  # the context panel's lines and its border
@@ -122,12 +143,16 @@ class DomApp(TradeActions, App):
         self.alerts = Alerts(model)
         self.status = StatusBar(model, self.frames)
         self.context_panel = ContextPanel(model)
+        self._young_gc = False  # collect the young generations at each frame (see collect_garbage)
+
+    def get_default_screen(self) -> Screen:
+        return MainScreen(id="_default")
 
     def compose(self) -> ComposeResult:
         with Main(id="main"):
             yield self.heatmap
             yield self.ladder
-            with Vertical(id="right"):
+            with Side(id="right"):
                 yield self.tape
                 yield self.context_panel
                 yield self.alerts
@@ -149,11 +174,18 @@ class DomApp(TradeActions, App):
         then freeze what survived (modules, the app, the books: never garbage) so collections do
         not scan it, and run full collections 10x less often. Unfrozen objects are mostly the
         screen's cached lines; a full collection over them costs ~20 ms, and with Python's default
-        thresholds it came every ~3 s, the slowest frames in ``benchmarks/ui.py``."""
+        thresholds it came every ~3 s, the slowest frames in ``benchmarks/ui.py``.
+
+        From then on each frame starts with a collection of the young generations
+        (:meth:`frame`): what the last frames left (mostly the repainted lines' strips), ~0.3 ms
+        every frame, where the automatic collections had taken ~2 ms every third frame and 5-10 ms
+        every ~30th, whichever frame they fell in. The automatic thresholds stay as they were, for
+        what ingest allocates between frames (and the full collections)."""
         gc.collect()
         gc.freeze()
         g0, g1, _ = gc.get_threshold()
         gc.set_threshold(g0, g1, 100)
+        self._young_gc = True
 
     def relayout(self) -> None:
         """Fit the panels to the terminal: narrower side column, fewer ladder columns, no
@@ -182,6 +214,8 @@ class DomApp(TradeActions, App):
         return list(eng.symbols) if eng is not None else []
 
     def frame(self) -> None:
+        if self._young_gc:
+            gc.collect(1)
         syms = self.symbols()
         if syms and self.open_scan:
             self.open_scan = False

@@ -92,3 +92,42 @@ def test_heat_ring_is_bounded_and_samples_once_per_slot():
     assert slots == sorted(set(slots)) and slots[-1] - slots[0] == 9
     assert min(ring.trades) >= slots[0] and sum(len(t) for t in ring.trades.values()) <= 40
     assert all(len(c[1]) <= 5 * 16 for c in ring.cols)  # at most 5 levels of (px, qty) int64
+
+
+async def test_a_new_theme_redraws_every_row_in_its_own_colours():
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        app.frame()
+        old = app.heatmap.palette
+        app.theme = "textual-light"
+        await pilot.pause()
+        app.frame()
+        p = app.heatmap.palette
+        assert p is not old
+        ours = {id(s) for row in p.heat_cell for s in row} | {id(p.heat_gap)}
+        ours |= {id(s) for s in p.heat_buy} | {id(s) for s in p.heat_sell}
+        for y in range(1, app.ladder.axis.rows + 1):
+            assert all(id(seg.style) in ours for seg in app.heatmap.render_line(y)), y
+
+
+async def test_a_time_step_redraws_the_rows_spread_over_the_next_frames():
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        app.frame()
+        hm, axis = app.heatmap, app.ladder.axis
+        rows = axis.rows
+        hm._key = ()  # as when a new slot opens: the same view, every row to redraw
+        done = []
+        for _ in range(10):
+            before = set(hm._pending)
+            hm.prepare(axis, 16)
+            drawn = before - set(hm._pending) if done else set(range(rows)) - set(hm._pending)
+            done.append(len(drawn))
+            if not hm._pending:
+                break
+        # A quarter of what waits, at least 10, at most the budget: 49 rows -> 13, 10, 10, 10, 6.
+        assert done[0] == max(10, -(-rows // 4)) and all(n <= 16 for n in done)
+        assert sum(done) == rows and len(done) <= 5 and not hm._pending
+        assert all(hm._row_sigs[r] == hm._key for r in range(rows))

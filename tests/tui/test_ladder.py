@@ -154,3 +154,33 @@ async def test_the_profile_marks_move_at_once_even_on_a_tight_frame_budget():
         prof = value_area(app.model.flows["BTCUSDT"].session)
         assert prof.poc == target
         assert [r.px for r in lad._rows if r.tag == "POC"] == [target]
+
+
+async def test_a_slow_column_refresh_is_spread_over_the_next_frames():
+    """The rows whose slow columns changed take their values a third of them a frame (at least
+    8, at most the budget), nearest the market first, until none waits."""
+    from dom.core.types import TakerSide, Trade
+
+    app = make_app()
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        lad = app.ladder
+        lad.prepare()
+        st = app.model.engine["BTCUSDT"]
+        ts = st.stats.last_exchange_ns
+        for i, r in enumerate(lad._rows[5:35]):  # volume on 30 rows: their traded column changes
+            ts += 1_000_000
+            app.model.engine.feed(Trade("BTCUSDT", r.px, 3_000, TakerSide.SELL, 20_000_000 + i, ts, ts))
+        next_delta(app.model, "BTCUSDT", dt_ms=500)
+        applied = [lad.prepare(budget=16)]
+        waiting = len(lad._slow_pending) + applied[0]
+        assert waiting >= 30 and applied[0] == -(-waiting // 3)
+        mid = lad.center * lad.group
+        dist = [abs(px - mid) for px in lad._slow_pending]
+        assert dist == sorted(dist), "nearest the market first"
+        while lad._slow_pending:
+            left = len(lad._slow_pending)
+            applied.append(lad.prepare(budget=16))
+            assert applied[-1] == min(left, 16, max(8, -(-left // 3)))
+        assert sum(applied) == waiting and len(applied) <= 5
+        assert all(r.slow() == lad._slow_target[r.px] for r in lad._rows)

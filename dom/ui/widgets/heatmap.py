@@ -14,6 +14,7 @@ and the strips are rebuilt only when the view or the newest slot changes.
 from __future__ import annotations
 
 from bisect import bisect_right
+from operator import itemgetter
 
 from rich.segment import Segment
 from textual.strip import Strip
@@ -42,16 +43,20 @@ class Heatmap(LineWidget):
         self._cells: tuple = ([], [], {})
         self._ref = 0
         self._shades: dict[tuple, tuple] = {}  # ids of a column's arrays -> (view, shades, arrays)
+        self._runs: dict[tuple, Segment] = {}  # (text, id of its style) -> the segment (see _segment)
+        self._runs_palette: object = None
+        self._table: list[list[tuple[str, object]]] = []
         self.span_s = 0.0
 
     def prepare(self, axis: Axis | None = None, budget: int | None = None) -> None:
         """Bring the grid up to date (``axis``: the ladder's rows; None keeps the last one).
 
         A new view (other rows, size, theme) is drawn at once. When only time moved on (a new
-        slot, 4 times a second), the rows are redrawn over the next frames, ``budget`` rows per
-        frame (at least 10, so that 50 rows keep up with 4 steps a second at 20 fps; None: a
-        third), so no single frame pays for the whole heatmap (a
-        half-cell shift showing a frame or two late on some rows is not visible)."""
+        slot, 4 times a second), the rows are redrawn over the next frames: a quarter of the rows
+        still waiting, at least 10 (so that 50 rows keep up with 4 steps a second at 20 fps) and
+        at most ``budget`` (None: a third of the rows), so no single frame pays for the whole
+        heatmap and the rows of a step are spread evenly over the frames before the next one
+        (a half-cell shift showing a frame or two late on some rows is not visible)."""
         if axis is not None or self.axis is None:
             self.axis = axis
         axis = self.axis
@@ -61,7 +66,8 @@ class Heatmap(LineWidget):
         if self._view != view or len(self._grid) != rows:
             todo = list(range(rows))
         else:
-            todo = self._pending[: max(10, budget) if budget is not None else max(10, -(-rows // 3))]
+            n = max(10, -(-len(self._pending) // 4))
+            todo = self._pending[: min(n, max(10, budget)) if budget is not None else max(10, -(-rows // 3))]
         done = set(todo)
         self._pending = [r for r in self._pending if r not in done]
         grid = self._grid = (self._grid + [Strip.blank(0)] * rows)[:rows]
@@ -142,29 +148,50 @@ class Heatmap(LineWidget):
     def _row(self, r: int) -> Strip:
         """Row ``r`` of the grid, from the cell shades of the last build."""
         lefts, rights, marks = self._cells
-        p = self.palette
-        cell, gap = p.heat_cell, p.heat_gap
+        table, runs = self._cell_table()
+        get = runs.get
         segs: list[Segment] = []
         run_style = None
         run_text = ""
         row_marks = marks.get(r)
-        for c, (ls, rs) in enumerate(zip(lefts, rights)):
-            a, b = ls[r], rs[r]
+        cells = zip(map(itemgetter(r), lefts), map(itemgetter(r), rights))
+        for c, (a, b) in enumerate(cells):
             if row_marks is not None and c in row_marks:
-                ch, style = row_marks[c](max(a, b, 0))
-            elif a < 0 or b < 0:
-                ch, style = "┊", gap
+                ch, styles = row_marks[c]
+                style = styles[max(a, b, 0)]
             else:
-                ch, style = ("▌" if a != b else " "), cell[a][b]
+                ch, style = table[a][b]  # a shade of -1 (a sync gap) is the table's last entry
             if style is run_style:
                 run_text += ch
             else:
                 if run_text:
-                    segs.append(Segment(run_text, run_style))
+                    seg = get((run_text, id(run_style)))
+                    segs.append(seg if seg is not None else self._segment(run_text, run_style))
                 run_style, run_text = style, ch
         if run_text:
-            segs.append(Segment(run_text, run_style))
+            seg = get((run_text, id(run_style)))
+            segs.append(seg if seg is not None else self._segment(run_text, run_style))
         return Strip(segs, len(lefts))
+
+    def _cell_table(self) -> tuple[list[list[tuple[str, object]]], dict]:
+        """(char, style) of a cell by its left and right slot's shades (index -1: a sync gap), and
+        the runs cache (see ``_segment``); both made again for a new palette."""
+        p = self.palette
+        if self._runs_palette is not p:
+            cell, n = p.heat_cell, len(p.heat_cell)
+            gap = ("┊", p.heat_gap)
+            self._table = [[("▌" if a != b else " ", cell[a][b]) for b in range(n)] + [gap] for a in range(n)]
+            self._table.append([gap] * (n + 1))
+            self._runs, self._runs_palette = {}, p
+        return self._table, self._runs
+
+    def _segment(self, text: str, style) -> Segment:
+        """One run of a row, shared with every other row and frame showing the same run: a row is
+        rebuilt 4 times a second, mostly from runs seen before (fewer new objects, fewer GCs)."""
+        if len(self._runs) >= 8192:
+            self._runs.clear()
+        seg = self._runs[(text, id(style))] = Segment(text, style)
+        return seg
 
     def _update_ref(self, per_slot: list[Column | None], axis: Axis) -> None:
         """The reference size (~ the 90th percentile of visible levels in the newest column), kept
@@ -193,7 +220,7 @@ class Heatmap(LineWidget):
         return out
 
     def _trades(self, trades: dict, first: int, nslots: int, axis: Axis) -> dict[int, dict]:
-        """Trade marks: row -> cell -> a function of the background shade giving (char, style)."""
+        """Trade marks: row -> cell -> (char, its style per background shade)."""
         acc: dict[tuple[int, int], list[int]] = {}
         for k in range(nslots):
             ts = trades.get(first + k)
@@ -212,6 +239,5 @@ class Heatmap(LineWidget):
         out: dict[int, dict] = {}
         for (r, c), (bq, sq) in acc.items():
             ch = "●" if bq + sq >= big else "•"
-            styles = p.heat_buy if bq >= sq else p.heat_sell
-            out.setdefault(r, {})[c] = lambda shade, ch=ch, styles=styles: (ch, styles[shade])
+            out.setdefault(r, {})[c] = (ch, p.heat_buy if bq >= sq else p.heat_sell)
         return out

@@ -25,7 +25,7 @@ from textual.strip import Strip
 from dom.core.profile import value_area
 from dom.runtime.view import UiModel
 from dom.ui.palette import KIND_LETTER, SHADES, round_sig
-from dom.ui.widgets.ladder_rows import COLUMNS, PLAN_ORDER, Axis, Col, Row, in_window, row_cells
+from dom.ui.widgets.ladder_rows import COLUMNS, PLAN_ORDER, Axis, Col, Row, RowCells, in_window
 from dom.ui.widgets.lines import LineWidget
 
 __all__ = ["GROUPS", "Axis", "Ladder"]
@@ -56,6 +56,7 @@ class Ladder(LineWidget):
         self._slow_target: dict[int, tuple] = {}  # the latest computed
         self._slow_pending: list[int] = []  # rows still showing older values
         self._profile: tuple[dict[int, int], object] = ({}, None)
+        self._cells: tuple[tuple, RowCells | None] = ((), None)  # the cell cache, and what it was made for
 
     # ----------------------------------------------------------------------------- controls
     @property
@@ -141,8 +142,10 @@ class Ladder(LineWidget):
         """Compute this frame's rows (called once per frame, before the lines are drawn).
 
         ``budget``: at most this many rows take their new slow-column values this frame (the
-        nearest the market first; the rest on the next frames), None for all. Returns how many
-        did, so the frame can give the rest of its budget to the heatmap."""
+        nearest the market first; the rest on the next frames), None for all; a third of the rows
+        still waiting (at least 8), so that a refresh of the slow columns (every 200 ms: 4 frames
+        at 20 fps) is spread over ~3 frames rather than 16 rows in one. Returns how many did, so
+        the frame can give the rest of its budget to the heatmap."""
         st = self._state()
         if st is None or not st.synced:
             # Nothing rather than a wrong book; the heatmap keeps drawing its history around the
@@ -205,7 +208,8 @@ class Ladder(LineWidget):
                 changed = [px for px, v in target.items() if self._slow.get(px) != v]
                 self._slow_target = target
                 self._slow_pending = sorted(changed, key=lambda px: abs(px - mid))
-            todo = self._slow_pending if budget is None else self._slow_pending[:budget]
+            pending = self._slow_pending
+            todo = pending if budget is None else pending[:min(budget, max(8, -(-len(pending) // 3)))]
             for px in todo:
                 self._slow[px] = self._slow_target[px]
             applied = len(todo)
@@ -238,8 +242,9 @@ class Ladder(LineWidget):
         self._rows = rows
         self._used = sum(c.width or self.price_w for c in self.columns)
         head = ("head", self.columns, self.group, self.price_w)
+        cells = self._row_cells(st)
         self.publish([head] + [r.sig() for r in rows],
-                     lambda i: self._header() if i == 0 else self._row_strip(st, rows[i - 1]))
+                     lambda i: self._header() if i == 0 else self._row_strip(cells, rows[i - 1]))
         return applied
 
     def _slow_columns(self, st, rows: list[Row], by_bucket: dict[int, Row], flow, lo_px: int, hi_px: int) -> None:
@@ -347,10 +352,22 @@ class Ladder(LineWidget):
             segs.append(Segment((title.center(w) if c.key in ("price", "prof") else title.rjust(w - 1) + " ")[:w], self.palette.head))
         return Strip(segs).crop_extend(0, self._w, self.palette.background)
 
-    def _row_strip(self, st, r: Row) -> Strip:
-        segs = list(Segment.simplify(row_cells(self.palette, self.columns, self.price_w, st.instrument, r)))
+    def _row_cells(self, st) -> RowCells:
+        """The cell cache for this palette, set of columns, price width and instrument."""
+        key = (self.palette, self.columns, self.price_w, st.instrument)
+        old, cells = self._cells
+        if cells is None or old[0] is not key[0] or old[1] != key[1] or old[2] != key[2] or old[3] is not key[3]:
+            cells = RowCells(*key)
+            self._cells = (key, cells)
+        return cells
+
+    def _row_strip(self, cells: RowCells, r: Row) -> Strip:
+        segs = cells.segments(r)
         used = self._used
         width = self._w
         if used == width:
+            return Strip(segs, width)
+        if used < width:  # as crop_extend would pad it, in one strip
+            segs.append(Segment(" " * (width - used), self.palette.background))
             return Strip(segs, width)
         return Strip(segs, used).crop_extend(0, width, self.palette.background)

@@ -103,55 +103,109 @@ def row_cells(p: Palette, columns: tuple[Col, ...], price_w: int, inst, r: Row) 
     """The segments of one price row, column by column (each cell exactly its width)."""
     lot = float(inst.lot_size)
     segs: list[Segment] = []
+    for c in columns:
+        segs.extend(cell(p, c.key, c.width or price_w, inst, lot, r))
+    return segs
 
-    def size(q: int, w: int) -> str:
+
+def cell(p: Palette, k: str, w: int, inst, lot: float, r: Row) -> tuple[Segment, ...]:
+    """The segments of column ``k`` (``w`` cells) of row ``r``; they depend on ``CELL_KEY[k](r)`` only."""
+
+    def size(q: int) -> str:
         return compact(q * lot, w - 1, inst.qty_str(q)).rjust(w - 1) + " " if q else " " * w
 
-    def signed(q: int, w: int) -> str:
+    if k == "price":
+        style = p.plan if r.plan else p.price_best if r.last else p.price if r.bid or r.ask else p.dim
+        if r.cursor:  # reversed, between arrows (the last price's row is reversed already)
+            return (Segment(("▸" + inst.px_str(r.px) + "◂").center(w), style + CURSOR),)
+        return (Segment(inst.px_str(r.px).center(w), style),)
+    if k == "bid":
+        return (Segment(size(r.bid), p.bid_shade[r.shade_b]),)
+    if k == "ask":
+        return (Segment(size(r.ask), p.ask_shade[r.shade_a]),)
+    if k == "cumb" or k == "cuma":
+        q = r.cumb if k == "cumb" else r.cuma
+        return (Segment((fmt_sig(q * lot, w - 1, 2).rjust(w - 1) + " ") if q else " " * w, p.dim),)
+    if k == "chgb" or k == "chga":
+        q = r.chgb if k == "chgb" else r.chga
         if not q:
-            return " " * w
+            return (Segment(" " * w, p.bid if q > 0 else p.ask),)
         text = compact(abs(q) * lot, w - 2, inst.qty_str(abs(q)))
-        return (("+" if q > 0 else "-") + text).rjust(w - 1) + " "
+        return (Segment((("+" if q > 0 else "-") + text).rjust(w - 1) + " ", p.bid if q > 0 else p.ask),)
+    if k == "sells":
+        return (Segment(size(r.sells), p.ask),)
+    if k == "buys":
+        return (Segment(size(r.buys), p.bid),)
+    if k == "vol":
+        h = (w - 1) // 2
+        if not (r.vb or r.vs):
+            return (Segment(" " * w, p.background),)
+        return (Segment(compact(r.vb * lot, h, inst.qty_str(r.vb)).rjust(h) if r.vb else " " * h, p.bid),
+                Segment("/", p.dim),
+                Segment((compact(r.vs * lot, h - 1, inst.qty_str(r.vs)) if r.vs else "").ljust(w - h - 1), p.ask))
+    if k == "prof":
+        tag = r.plan or (r.tag if r.tag != "va" else "")  # the plan's mark wins over POC / VAH / VAL
+        full, part = divmod(r.pv, 8)
+        bar = ("█" * full + (" ▏▎▍▌▋▊▉"[part] if part else "")).ljust(w - 3)[: w - 3]
+        return (Segment(tag.ljust(3), p.plan if r.plan else p.profile),
+                Segment(bar, p.profile_va if r.tag else p.profile_bar))
+    if k == "mark":
+        m = r.mark[:2]
+        kind = next((kk for kk, letter in KIND_LETTER.items() if m and letter == m[0]), "")
+        return (Segment(m.ljust(w), p.kind.get(kind, p.warn)),)
+    return ()
 
-    for c in columns:
-        k, w = c.key, c.width or price_w
-        if k == "price":
-            style = p.plan if r.plan else p.price_best if r.last else p.price if r.bid or r.ask else p.dim
-            if r.cursor:  # reversed, between arrows (the last price's row is reversed already)
-                segs.append(Segment(("▸" + inst.px_str(r.px) + "◂").center(w), style + CURSOR))
-            else:
-                segs.append(Segment(inst.px_str(r.px).center(w), style))
-        elif k == "bid" or k == "ask":
-            if k == "bid":
-                segs.append(Segment(size(r.bid, w), p.bid_shade[r.shade_b]))
-            else:
-                segs.append(Segment(size(r.ask, w), p.ask_shade[r.shade_a]))
-        elif k == "cumb" or k == "cuma":
-            q = r.cumb if k == "cumb" else r.cuma
-            segs.append(Segment((fmt_sig(q * lot, w - 1, 2).rjust(w - 1) + " ") if q else " " * w, p.dim))
-        elif k == "chgb" or k == "chga":
-            q = r.chgb if k == "chgb" else r.chga
-            segs.append(Segment(signed(q, w), p.bid if q > 0 else p.ask))
-        elif k == "sells":
-            segs.append(Segment(size(r.sells, w), p.ask))
-        elif k == "buys":
-            segs.append(Segment(size(r.buys, w), p.bid))
-        elif k == "vol":
-            h = (w - 1) // 2
-            if r.vb or r.vs:
-                segs.append(Segment(compact(r.vb * lot, h, inst.qty_str(r.vb)).rjust(h) if r.vb else " " * h, p.bid))
-                segs.append(Segment("/", p.dim))
-                segs.append(Segment((compact(r.vs * lot, h - 1, inst.qty_str(r.vs)) if r.vs else "").ljust(w - h - 1), p.ask))
-            else:
-                segs.append(Segment(" " * w, p.background))
-        elif k == "prof":
-            tag = r.plan or (r.tag if r.tag != "va" else "")  # the plan's mark wins over POC / VAH / VAL
-            full, part = divmod(r.pv, 8)
-            bar = ("█" * full + (" ▏▎▍▌▋▊▉"[part] if part else "")).ljust(w - 3)[: w - 3]
-            segs.append(Segment(tag.ljust(3), p.plan if r.plan else p.profile))
-            segs.append(Segment(bar, p.profile_va if r.tag else p.profile_bar))
-        elif k == "mark":
-            m = r.mark[:2]
-            kind = next((kk for kk, letter in KIND_LETTER.items() if m and letter == m[0]), "")
-            segs.append(Segment(m.ljust(w), p.kind.get(kind, p.warn)))
-    return segs
+
+# What each column's cell shows, as a hashable key (its segments are a function of it).
+CELL_KEY = {
+    "price": lambda r: (r.px, bool(r.plan), r.last, bool(r.bid or r.ask), r.cursor),
+    "bid": lambda r: (r.bid, r.shade_b),
+    "ask": lambda r: (r.ask, r.shade_a),
+    "cumb": lambda r: r.cumb,
+    "cuma": lambda r: r.cuma,
+    "chgb": lambda r: r.chgb,
+    "chga": lambda r: r.chga,
+    "sells": lambda r: r.sells,
+    "buys": lambda r: r.buys,
+    "vol": lambda r: (r.vb, r.vs),
+    "prof": lambda r: (r.plan, r.tag, r.pv),
+    "mark": lambda r: r.mark[:2],
+}
+CELL_CACHE_MAX = 4096  # cells kept per column (a column's cache is emptied when it is full)
+
+
+class RowCells:
+    """One row's segments, cell by cell from a cache: a row whose bid size changed formats one
+    cell, not twelve. Valid for one palette, set of columns, price width and instrument (the
+    ladder makes a new one when any changes); the result is ``Segment.simplify`` of
+    :func:`row_cells`."""
+
+    def __init__(self, p: Palette, columns: tuple[Col, ...], price_w: int, inst) -> None:
+        self.p, self.inst, self.lot = p, inst, float(inst.lot_size)
+        self.cols = [(c.key, c.width or price_w, CELL_KEY[c.key], {}) for c in columns]
+        self._same: dict[tuple[int, int], bool] = {}  # style == style, by the styles' ids
+
+    def segments(self, r: Row) -> list[Segment]:
+        out: list[Segment] = []
+        last = None
+        same = self._same
+        for k, w, key, cache in self.cols:
+            ck = key(r)
+            segs = cache.get(ck)
+            if segs is None:
+                if len(cache) >= CELL_CACHE_MAX:
+                    cache.clear()
+                    same.clear()  # its styles may be gone, and their ids reused
+                segs = cache[ck] = cell(self.p, k, w, self.inst, self.lot, r)
+            for seg in segs:  # Segment.simplify: neighbours of one style joined
+                if last is not None:
+                    a, b = last.style, seg.style
+                    eq = same.get((id(a), id(b)))
+                    if eq is None:
+                        eq = same[(id(a), id(b))] = a == b
+                    if eq:
+                        last = out[-1] = Segment(last.text + seg.text, a)
+                        continue
+                out.append(seg)
+                last = seg
+        return out

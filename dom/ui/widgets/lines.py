@@ -55,9 +55,12 @@ class LineWidget(Widget):
         strips = [blank] * n if full else (self._strips + [blank] * n)[:n]
         dirty = self._dirty
         # Lines that moved (a ladder recentred, a tape that printed) reuse their strip.
-        reuse = {} if full else dict(zip(old, self._strips))
+        reuse: dict | None = {} if full else None  # made at the first changed line
+        nold = len(old)
         for i, sig in enumerate(sigs):
-            if full or i >= len(old) or old[i] != sig:
+            if full or i >= nold or old[i] != sig:
+                if reuse is None:
+                    reuse = dict(zip(old, self._strips))
                 hit = reuse.get(sig)
                 strips[i] = hit if hit is not None else build(i)
                 dirty.append(i)
