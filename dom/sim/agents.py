@@ -267,6 +267,12 @@ class AbsorptionAgent(Agent):
         self.side = rng.choice((BID, ASK))
         self.px = book.best(self.side)
         med = median_level(sim, self.side, 10)
+        if sim.draw is not None:
+            # A randomized book may hold most of its size at the touch: the absorbing order and
+            # the volume that makes it detectable are measured against the touch queue too
+            # (DETECTORS.md: 5x the median touch size), not only the ten best levels.
+            top = sim.book.top(self.side, 1)
+            med = max(med, top[0][1] if top else 0)
         self.size = int(med * rng.uniform(15, 40))
         self.threshold = 5 * med
         iceberg = rng.random() < 0.4
