@@ -34,6 +34,14 @@ async def _frames(ws, market_seconds: float) -> list:
     return out
 
 
+async def _until_reply(ws, rid: int, timeout_s: float = 10.0) -> list:
+    """Every frame (JSON) up to and including the reply to request ``rid`` (wall-clock timeout)."""
+    out: list = []
+    while not (out and out[-1].get("id") == rid):
+        out.append(orjson.loads(await asyncio.wait_for(ws.recv(), timeout_s)))
+    return out
+
+
 async def _drain(ws) -> list:
     out = []
     while True:
@@ -137,7 +145,12 @@ async def test_streams_only_on_their_endpoint():
                 websockets.connect(srv.ws_url + "/market/stream?streams=!bookTicker/!markPrice@arr@1s") as mkt:
             await pub.send('{"method":"LIST_SUBSCRIPTIONS","id":1}')
             await mkt.send('{"method":"LIST_SUBSCRIPTIONS","id":1}')
-            p, m = await _frames(pub, 2.5), await _frames(mkt, 0.5)
+            # The replies first (however long a loaded machine takes to send them), then what
+            # each endpoint streams in the market seconds after.
+            p = await _until_reply(pub, 1)
+            m = await _until_reply(mkt, 1)
+            p += await _frames(pub, 2.5)
+            m += await _frames(mkt, 0.5)
         assert p == [{"result": [], "id": 1}]
         assert m[0] == {"result": ["!markPrice@arr@1s"], "id": 1}
         assert {f["stream"] for f in m[1:]} == {"!markPrice@arr@1s"}
