@@ -188,6 +188,12 @@ def _key(sort: str):
     return k
 
 
+def quotes_missing(pipe: Any, quotes: list[str] | None) -> list[str]:
+    """The assets of ``--quote`` that no followed symbol is quoted in (a typo, or the wrong venue)."""
+    have = {st.instrument.quote.upper() for st in pipe.engine.symbols.values()}
+    return [q for q in quotes or () if q.upper() not in have]
+
+
 def scan_doc(pipe: Any, alerts: LiveAlerts, sort: str = "rs_1h", stop_pct: float = 1.0,
              min_volume: float = 0.0, history: Any = None, sectors: list[str] | None = None,
              quotes: list[str] | None = None) -> dict[str, Any]:
@@ -264,6 +270,13 @@ async def run_scan(cfg: Any, duration: float | None, every: float, sort: str, st
         drv = LiveDriver(src.client, pipe, [], poller_for=src.venue.context_poller,
                          stale_after_s=cfg.feed.book_stale_after_s)
         await drv.start()
+        missing = quotes_missing(pipe, quotes)
+        if missing:
+            from dom.errors import ConfigError
+
+            have = sorted({st.instrument.quote for st in pipe.engine.symbols.values()})
+            raise ConfigError(f"--quote {', '.join(missing)}: no symbol here is quoted in it "
+                              f"(the {len(pipe.engine.symbols)} symbols are quoted in {', '.join(have) or 'nothing'})")
 
         from dom.core.context.strength import RankHistory
 

@@ -61,3 +61,12 @@ def test_the_quote_filter_keeps_the_symbols_quoted_in_the_assets_asked():
     assert [r["symbol"] for r in doc["rows"]] == ["KITEUSDC"] and doc["rows"][0]["quote"] == "USDC"
     assert {r["symbol"] for r in scan_doc(pipe, LiveAlerts(), quotes=["USDT", "USDC"])["rows"]} == set(pipe.engine.symbols)
     assert {r["quote"] for r in scan_doc(pipe, LiveAlerts())["rows"]} == {"USDT", "USDC"}
+
+
+def test_a_quote_no_symbol_has_is_named_not_answered_with_empty_rows():
+    from dom.runtime.scan import quotes_missing
+
+    pipe = Pipeline("sim", context=ContextParams())
+    pipe.open({"KITEUSDT": KITE, "BTCUSDT": BTC})
+    assert quotes_missing(pipe, ["usdt"]) == [] and quotes_missing(pipe, None) == []
+    assert quotes_missing(pipe, ["USDT", "USTD", "usdc"]) == ["USTD", "usdc"]
