@@ -190,8 +190,13 @@ def _key(sort: str):
 
 def quotes_missing(pipe: Any, quotes: list[str] | None) -> list[str]:
     """The assets of ``--quote`` that no followed symbol is quoted in (a typo, or the wrong venue)."""
-    have = {st.instrument.quote.upper() for st in pipe.engine.symbols.values()}
+    have = {q.upper() for q in quotes_here(pipe)}
     return [q for q in quotes or () if q.upper() not in have]
+
+
+def quotes_here(pipe: Any) -> list[str]:
+    """The quote assets of the followed symbols, sorted."""
+    return sorted({st.instrument.quote for st in pipe.engine.symbols.values()})
 
 
 def scan_doc(pipe: Any, alerts: LiveAlerts, sort: str = "rs_1h", stop_pct: float = 1.0,
@@ -274,9 +279,9 @@ async def run_scan(cfg: Any, duration: float | None, every: float, sort: str, st
         if missing:
             from dom.errors import ConfigError
 
-            have = sorted({st.instrument.quote for st in pipe.engine.symbols.values()})
+            have = ", ".join(quotes_here(pipe)) or "nothing"
             raise ConfigError(f"--quote {', '.join(missing)}: no symbol here is quoted in it "
-                              f"(the {len(pipe.engine.symbols)} symbols are quoted in {', '.join(have) or 'nothing'})")
+                              f"(the {len(pipe.engine.symbols)} symbols are quoted in {have})")
 
         from dom.core.context.strength import RankHistory
 

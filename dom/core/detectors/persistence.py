@@ -55,11 +55,14 @@ class LevelLifetimes:
             self._sum -= e.popleft()[1]
         n = len(e)
         span = min(self.window, now - self.first_ns)
-        if n < self.min_episodes or span <= 0:
+        if n == 0 or n < self.min_episodes or span <= 0:
             self.required_ns = self.floor
             return self.floor
         tau = self._sum / n
         rate = n * _HOUR / span
-        t = self.floor + (tau * math.log(rate / self.budget) if rate > self.budget else 0.0)
+        if self.budget <= 0:  # none may outlive it (a budget of 0 in the config)
+            t = float(self.ceiling)
+        else:
+            t = self.floor + (tau * math.log(rate / self.budget) if rate > self.budget else 0.0)
         self.required_ns = int(min(self.ceiling, max(self.floor, t)))
         return self.required_ns

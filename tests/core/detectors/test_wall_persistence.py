@@ -93,3 +93,12 @@ def test_a_candidate_that_moves_keeps_its_start():
     news = [a for a in s.alerts if a.state is AlertState.NEW]
     assert [a.px_ticks for a in news] == [4992]
     assert news[0].evidence["persisted_ms"] >= 3000
+
+
+def test_a_zero_budget_or_no_minimum_in_the_config_is_no_crash():
+    """``wall_false_per_h = 0`` and ``wall_lifetime_min = 0`` pass the config's checks (not negative)."""
+    lt = lifetimes(budget_per_h=0.0, min_episodes=0)
+    assert lt.update(0) == 3 * S and lt.update(60 * S) == 3 * S  # nothing seen yet: the floor
+    for i in range(3):
+        lt.ended_after((i + 1) * 10 * S, 5 * S)
+    assert lt.update(60 * S) == 20 * S  # none may outlive it: the ceiling
