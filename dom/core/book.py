@@ -15,6 +15,7 @@ from bisect import bisect_left, insort
 from operator import neg
 from typing import Iterable, Iterator
 
+from dom.core import accel
 from dom.core.price_index import PriceIndex
 from dom.core.types import BookSide, Level
 
@@ -77,6 +78,15 @@ class BookSideLevels:
         if type(levels) is not tuple and type(levels) is not list:
             levels = tuple(levels)
         r = self._r
+        flat = self._index.flat
+        native = accel.native
+        if native is not None and flat is not None and type(levels) is tuple:
+            # The C loop below, same result (dom/core/_native.c); returns the best key touched.
+            best = native.apply(self.levels, flat, r, levels, None, self.side)
+            if best is not None and self._top is not None and best >= self._top_edge:
+                self._top = None
+            self._index.rebalance()
+            return
         if self._top is not None and levels:  # is the batch's best-placed price inside the cached top?
             if (max(levels)[0] if r > 0 else -min(levels)[0]) >= self._top_edge:  # type: ignore[type-var]
                 self._top = None
@@ -111,6 +121,14 @@ class BookSideLevels:
         if type(levels) is not tuple and type(levels) is not list:
             levels = tuple(levels)
         r = self._r
+        flat = self._index.flat
+        native = accel.native
+        if native is not None and flat is not None and type(levels) is tuple:
+            best = native.apply(self.levels, flat, r, levels, changes, self.side)
+            if best is not None and self._top is not None and best >= self._top_edge:
+                self._top = None
+            self._index.rebalance()
+            return
         if self._top is not None and levels:
             if (max(levels)[0] if r > 0 else -min(levels)[0]) >= self._top_edge:  # type: ignore[type-var]
                 self._top = None
@@ -175,11 +193,15 @@ class BookSideLevels:
         d = self.levels
         r = self._r
         flat = self._index.flat
-        keys = (flat[:-n - 1:-1] if n > 0 else []) if flat is not None else self._index.head(n)
-        if r > 0:
-            top = [(k, d[k]) for k in keys]
+        native = accel.native
+        if native is not None and flat is not None:
+            top = native.top(flat, d, r, n)
         else:
-            top = [(-k, d[-k]) for k in keys]
+            keys = (flat[:-n - 1:-1] if n > 0 else []) if flat is not None else self._index.head(n)
+            if r > 0:
+                top = [(k, d[k]) for k in keys]
+            else:
+                top = [(-k, d[-k]) for k in keys]
         self._top, self._top_n = top, n
         # Fewer levels than asked: any new level anywhere belongs in the top.
         self._top_edge = r * top[-1][0] if top and len(top) == n else -(1 << 62)

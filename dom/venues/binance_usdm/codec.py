@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from dom.core import accel
 from dom.core.types import (
     BookDelta,
     BookSnapshot,
@@ -49,9 +50,14 @@ def _levels(inst: Instrument, rows: Any) -> tuple[Level, ...]:
     # of the step is a KeyError). Anything wrong goes the exact way, row by row, which raises
     # the precise error. A row that unpacks into two valid strings without being a list (a
     # two-character string, a two-key object) is caught by the type check.
+    price, qty = inst.price, inst.qty
+    pc, qc = price._cache, qty._cache
+    native = accel.native
+    if native is not None:  # the comprehension below in C (dom/core/_native.c), same result
+        out = native.levels(rows, price.mant, price.scale, qty.mant, qty.scale, pc, qc)
+        return out if out is not None else _levels_exact(inst, rows)
     if len(rows) <= _SHORT:
         return _levels_exact(inst, rows)  # (the comprehension's set-up costs more than it saves)
-    pc, qc = inst.price._cache, inst.qty._cache
     try:
         out = [(pc[p], qc[q]) for p, q in rows]
     except (KeyError, TypeError, ValueError):

@@ -1,0 +1,348 @@
+/* dom.core._native: the book's hot loops in C (optional; dom.core.accel loads it).
+ *
+ * Each function is an exact replacement of a pure-Python loop in dom/core/book.py or of the
+ * depth decoder's comprehension (dom/venues/binance_usdm/codec.py), and gives the same result:
+ * the tests run both against each other. Pure and synchronous: no I/O, no clock, no global
+ * state; it reads and writes only the Python objects it is handed.
+ *
+ *   levels(rows, price_mant, price_scale, qty_mant, qty_scale, pc, qc)
+ *           -> tuple[(int, int), ...] | None
+ *       [(pc[p], qc[q]) for p, q in rows] for a list of two-item lists of str, the plain
+ *       decimal strings parsed here (the value Step.to_int gives: steps of mant * 10^-scale),
+ *       others through the parse caches; None when a row is anything else or a value is not
+ *       valid (KeyError from a cache): the caller then goes the exact, row-by-row way.
+ *   apply(d, flat, r, levels, changes, side) -> int | None
+ *       BookSideLevels' apply / apply_changes over a flat index: levels is a tuple of
+ *       (int, int); changes is a list (append (side, px, old, new) per changed level) or None.
+ *       Returns the largest index key (r * px) among levels, None when there are none.
+ *   top(flat, d, r, n) -> list[(int, int)]
+ *       The n best levels, best first: [(r * k, d[r * k]) for k in flat[:-n - 1:-1]].
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+static PyObject *ZERO;
+
+/* The value of cache[key]: a hit without calling Python, else cache[key] (its __missing__).
+ * New reference; NULL with KeyError cleared and *miss set for "not valid", NULL with an error
+ * set for anything else. */
+static PyObject *lookup(PyObject *cache, PyObject *key, int *miss)
+{
+    PyObject *v = PyDict_GetItemWithError(cache, key);
+    if (v != NULL) {
+        Py_INCREF(v);
+        return v;
+    }
+    if (PyErr_Occurred())
+        return NULL;
+    v = PyObject_GetItem(cache, key);
+    if (v == NULL && PyErr_ExceptionMatches(PyExc_KeyError)) {
+        PyErr_Clear();
+        *miss = 1;
+    }
+    return v;
+}
+
+/* A plain decimal string ("123", "123.45": ASCII digits, at most one dot with digits on both
+ * sides) as a whole number of steps of mant * 10^-scale, exactly as Step.to_int gives it; 1 with
+ * *out set, 0 when the text is anything else or not a multiple (the caller then asks the Python
+ * parse cache, whose answer is the exact one, error included). */
+static int plain_steps(PyObject *text, long long mant, int scale, long long *out)
+{
+    if (!PyUnicode_IS_ASCII(text))
+        return 0;
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+    const unsigned char *c = PyUnicode_1BYTE_DATA(text);
+    unsigned long long v = 0;
+    int digits = 0, frac = -1;
+    for (Py_ssize_t i = 0; i < len; i++) {
+        unsigned char ch = c[i];
+        if (ch >= '0' && ch <= '9') {
+            if (++digits > 18)
+                return 0;
+            v = v * 10 + (ch - '0');
+            if (frac >= 0)
+                frac++;
+        } else if (ch == '.' && frac < 0 && i > 0 && i + 1 < len) {
+            frac = 0;
+        } else {
+            return 0;
+        }
+    }
+    if (digits == 0)
+        return 0;
+    int sc = frac < 0 ? 0 : frac;
+    while (sc > scale) {  /* more decimals than the step: they must be zeros */
+        if (v % 10)
+            return 0;
+        v /= 10;
+        sc--;
+    }
+    while (sc < scale) {
+        if (v > 99999999999999999ULL)  /* would pass 10^18: let Python do it */
+            return 0;
+        v *= 10;
+        sc++;
+    }
+    if (v % (unsigned long long)mant)
+        return 0;
+    *out = (long long)(v / (unsigned long long)mant);
+    return 1;
+}
+
+/* One price or size: parsed in C when plain, else cache[text] (the cache parses a miss itself).
+ * New reference; NULL with *miss set when the text is not valid (KeyError cleared), NULL with an
+ * error set for anything else. */
+static PyObject *steps(PyObject *text, long long mant, int scale, PyObject *cache, int *miss)
+{
+    long long q;
+    if (plain_steps(text, mant, scale, &q))
+        return PyLong_FromLongLong(q);
+    return lookup(cache, text, miss);
+}
+
+static PyObject *levels(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 7 || !PyList_CheckExact(args[0]) || !PyDict_Check(args[5]) || !PyDict_Check(args[6])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "levels(rows: list, price_mant, price_scale, qty_mant, qty_scale, pc: dict, qc: dict)");
+        return NULL;
+    }
+    PyObject *rows = args[0], *pc = args[5], *qc = args[6];
+    long long pm = PyLong_AsLongLong(args[1]), qm = PyLong_AsLongLong(args[3]);
+    long ps = PyLong_AsLong(args[2]), qs = PyLong_AsLong(args[4]);
+    if (PyErr_Occurred())
+        return NULL;
+    if (pm <= 0 || qm <= 0 || ps < 0 || qs < 0 || ps > 18 || qs > 18) {
+        PyErr_SetString(PyExc_ValueError, "a step's mant must be positive and its scale 0..18");
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(rows);
+    PyObject *out = PyTuple_New(n);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (i >= PyList_GET_SIZE(rows))  /* a __missing__ cannot reach the list, but be safe */
+            goto fallback;
+        PyObject *row = PyList_GET_ITEM(rows, i);
+        if (!PyList_CheckExact(row) || PyList_GET_SIZE(row) != 2)
+            goto fallback;
+        PyObject *p = PyList_GET_ITEM(row, 0), *q = PyList_GET_ITEM(row, 1);
+        if (!PyUnicode_CheckExact(p) || !PyUnicode_CheckExact(q))
+            goto fallback;
+        Py_INCREF(p);
+        Py_INCREF(q);
+        int miss = 0;
+        PyObject *a = steps(p, pm, (int)ps, pc, &miss);
+        PyObject *b = a == NULL ? NULL : steps(q, qm, (int)qs, qc, &miss);
+        Py_DECREF(p);
+        Py_DECREF(q);
+        if (b == NULL) {
+            Py_XDECREF(a);
+            if (miss)
+                goto fallback;
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyObject *pair = PyTuple_New(2);
+        if (pair == NULL) {
+            Py_DECREF(a);
+            Py_DECREF(b);
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(pair, 0, a);
+        PyTuple_SET_ITEM(pair, 1, b);
+        PyTuple_SET_ITEM(out, i, pair);
+    }
+    return out;
+fallback:
+    Py_DECREF(out);
+    Py_RETURN_NONE;
+}
+
+/* bisect_left(flat, key) */
+static Py_ssize_t bisect(PyObject *flat, PyObject *key)
+{
+    Py_ssize_t lo = 0, hi = PyList_GET_SIZE(flat);
+    while (lo < hi) {
+        Py_ssize_t mid = (lo + hi) / 2;
+        int lt = PyObject_RichCompareBool(PyList_GET_ITEM(flat, mid), key, Py_LT);
+        if (lt < 0)
+            return -1;
+        if (lt)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static PyObject *apply(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 6 || !PyDict_CheckExact(args[0]) || !PyList_CheckExact(args[1]) || !PyLong_CheckExact(args[2])
+            || !PyTuple_CheckExact(args[3]) || (args[4] != Py_None && !PyList_CheckExact(args[4]))) {
+        PyErr_SetString(PyExc_TypeError, "apply(d: dict, flat: list, r: int, levels: tuple, changes: list | None, side)");
+        return NULL;
+    }
+    PyObject *d = args[0], *flat = args[1], *levels = args[3], *changes = args[4], *side = args[5];
+    long r = PyLong_AsLong(args[2]);
+    if (r != 1 && r != -1) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "r must be 1 or -1");
+        return NULL;
+    }
+    Py_ssize_t n = PyTuple_GET_SIZE(levels);
+    /* Check every level first: nothing is applied unless all are (int, int). */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *lv = PyTuple_GET_ITEM(levels, i);
+        if (!PyTuple_CheckExact(lv) || PyTuple_GET_SIZE(lv) != 2 || !PyLong_CheckExact(PyTuple_GET_ITEM(lv, 0))
+                || !PyLong_CheckExact(PyTuple_GET_ITEM(lv, 1))) {
+            PyErr_SetString(PyExc_TypeError, "levels must be (int, int) tuples");
+            return NULL;
+        }
+    }
+    PyObject *best = NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *lv = PyTuple_GET_ITEM(levels, i);
+        PyObject *px = PyTuple_GET_ITEM(lv, 0), *qty = PyTuple_GET_ITEM(lv, 1);
+        PyObject *key = r > 0 ? (Py_INCREF(px), px) : PyNumber_Negative(px);
+        if (key == NULL)
+            goto error;
+        if (best == NULL) {
+            Py_INCREF(key);
+            best = key;
+        } else {
+            int gt = PyObject_RichCompareBool(key, best, Py_GT);
+            if (gt < 0) {
+                Py_DECREF(key);
+                goto error;
+            }
+            if (gt) {
+                Py_INCREF(key);
+                Py_SETREF(best, key);
+            }
+        }
+        int pos = PyObject_RichCompareBool(qty, ZERO, Py_GT);
+        PyObject *old = PyDict_GetItemWithError(d, px);  /* borrowed */
+        if (pos < 0 || (old == NULL && PyErr_Occurred())) {
+            Py_DECREF(key);
+            goto error;
+        }
+        Py_XINCREF(old);
+        int rc = 0;
+        if (pos) {
+            int same = 0;
+            if (old != NULL && changes != Py_None) {
+                same = PyObject_RichCompareBool(old, qty, Py_EQ);
+                if (same < 0)
+                    rc = -1;
+            }
+            if (rc == 0 && !same) {
+                if (PyDict_SetItem(d, px, qty) < 0)
+                    rc = -1;
+                else if (old == NULL) {
+                    Py_ssize_t at = bisect(flat, key);
+                    rc = at < 0 ? -1 : PyList_Insert(flat, at, key);
+                }
+                if (rc == 0 && changes != Py_None) {
+                    PyObject *t = PyTuple_Pack(4, side, px, old != NULL ? old : ZERO, qty);
+                    rc = t == NULL ? -1 : PyList_Append(changes, t);
+                    Py_XDECREF(t);
+                }
+            }
+        } else if (old != NULL) {
+            if (PyDict_DelItem(d, px) < 0)
+                rc = -1;
+            else {
+                Py_ssize_t at = bisect(flat, key);
+                rc = at < 0 ? -1 : PyList_SetSlice(flat, at, at + 1, NULL);
+            }
+            if (rc == 0 && changes != Py_None) {
+                PyObject *t = PyTuple_Pack(4, side, px, old, ZERO);
+                rc = t == NULL ? -1 : PyList_Append(changes, t);
+                Py_XDECREF(t);
+            }
+        }
+        Py_XDECREF(old);
+        Py_DECREF(key);
+        if (rc < 0)
+            goto error;
+    }
+    if (best == NULL)
+        Py_RETURN_NONE;
+    return best;
+error:
+    Py_XDECREF(best);
+    return NULL;
+}
+
+static PyObject *top(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4 || !PyList_CheckExact(args[0]) || !PyDict_CheckExact(args[1]) || !PyLong_CheckExact(args[2])
+            || !PyLong_CheckExact(args[3])) {
+        PyErr_SetString(PyExc_TypeError, "top(flat: list, d: dict, r: int, n: int)");
+        return NULL;
+    }
+    PyObject *flat = args[0], *d = args[1];
+    long r = PyLong_AsLong(args[2]);
+    Py_ssize_t n = PyLong_AsSsize_t(args[3]);
+    if ((r != 1 && r != -1) || (n == -1 && PyErr_Occurred())) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "r must be 1 or -1");
+        return NULL;
+    }
+    Py_ssize_t m = PyList_GET_SIZE(flat);
+    if (n < 0)
+        n = 0;
+    if (n > m)
+        n = m;
+    PyObject *out = PyList_New(n);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *k = PyList_GET_ITEM(flat, m - 1 - i);
+        PyObject *px = r > 0 ? (Py_INCREF(k), k) : PyNumber_Negative(k);
+        if (px == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyObject *qty = PyDict_GetItemWithError(d, px);
+        if (qty == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_SetObject(PyExc_KeyError, px);
+            Py_DECREF(px);
+            Py_DECREF(out);
+            return NULL;
+        }
+        Py_INCREF(qty);
+        PyObject *pair = PyTuple_New(2);
+        if (pair == NULL) {
+            Py_DECREF(px);
+            Py_DECREF(qty);
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(pair, 0, px);
+        PyTuple_SET_ITEM(pair, 1, qty);
+        PyList_SET_ITEM(out, i, pair);
+    }
+    return out;
+}
+
+static PyMethodDef methods[] = {
+    {"levels", (PyCFunction)(void (*)(void))levels, METH_FASTCALL, "Decimal-string rows to (px, qty) via the parse caches."},
+    {"apply", (PyCFunction)(void (*)(void))apply, METH_FASTCALL, "Apply levels to one book side's dict and flat index."},
+    {"top", (PyCFunction)(void (*)(void))top, METH_FASTCALL, "The n best levels of one side, best first."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_native", NULL, -1, methods};
+
+PyMODINIT_FUNC PyInit__native(void)
+{
+    ZERO = PyLong_FromLong(0);
+    if (ZERO == NULL)
+        return NULL;
+    return PyModule_Create(&module);
+}
