@@ -11,9 +11,11 @@
  *       decimal strings parsed here (the value Step.to_int gives: steps of mant * 10^-scale),
  *       others through the parse caches; None when a row is anything else or a value is not
  *       valid (KeyError from a cache): the caller then goes the exact, row-by-row way.
- *   apply(d, flat, r, levels, changes, side) -> int | None
+ *   apply(d, flat, r, levels, changes, side, live, n) -> int | None
  *       BookSideLevels' apply / apply_changes over a flat index: levels is a tuple of
- *       (int, int); changes is a list (append (side, px, old, new) per changed level) or None.
+ *       (int, int); changes is a list (append (side, px, old, new) per changed level) or None;
+ *       live is None or the side's best n levels as a list, kept so level by level (a change
+ *       inside it replaces, inserts or deletes one entry) instead of rebuilt on each read.
  *       Returns the largest index key (r * px) among levels, None when there are none.
  *   top(flat, d, r, n) -> list[(int, int)]
  *       The n best levels, best first: [(r * k, d[r * k]) for k in flat[:-n - 1:-1]].
@@ -161,10 +163,21 @@ fallback:
     Py_RETURN_NONE;
 }
 
-/* bisect_left(flat, key) */
+/* bisect_left(flat, key), galloping from the end: the keys that change most sit near the best
+ * price, the end of the list, so a search mostly costs a few comparisons. */
 static Py_ssize_t bisect(PyObject *flat, PyObject *key)
 {
-    Py_ssize_t lo = 0, hi = PyList_GET_SIZE(flat);
+    Py_ssize_t m = PyList_GET_SIZE(flat), lo = 0, hi = m;
+    for (Py_ssize_t step = 1; step <= m; step *= 2) {
+        int lt = PyObject_RichCompareBool(PyList_GET_ITEM(flat, m - step), key, Py_LT);
+        if (lt < 0)
+            return -1;
+        if (lt) {
+            lo = m - step + 1;
+            break;
+        }
+        hi = m - step;
+    }
     while (lo < hi) {
         Py_ssize_t mid = (lo + hi) / 2;
         int lt = PyObject_RichCompareBool(PyList_GET_ITEM(flat, mid), key, Py_LT);
@@ -178,20 +191,99 @@ static Py_ssize_t bisect(PyObject *flat, PyObject *key)
     return lo;
 }
 
+static PyObject *pair_of(PyObject *a, PyObject *b)
+{
+    return PyTuple_Pack(2, a, b);
+}
+
+/* The live top-N list after the flat index changed at its position ``at``. kind 1: a level
+ * inserted (flat now has m keys); kind 0: a size changed; kind -1: a level deleted (flat now has
+ * m keys, it was at ``at`` before). Keeps live == [(r*k, d[r*k]) for k in flat[:-n - 1:-1]]. */
+static int live_update(PyObject *live, Py_ssize_t n, int kind, Py_ssize_t at, PyObject *flat, PyObject *d,
+                       long r, PyObject *px, PyObject *qty)
+{
+    Py_ssize_t m = PyList_GET_SIZE(flat);
+    if (kind >= 0) {
+        Py_ssize_t rank = m - 1 - at;
+        if (rank >= n)
+            return 0;
+        PyObject *t = pair_of(px, qty);
+        if (t == NULL)
+            return -1;
+        if (kind == 0)
+            return PyList_SetItem(live, rank, t);  /* steals t */
+        int rc = PyList_Insert(live, rank, t);
+        Py_DECREF(t);
+        if (rc == 0 && PyList_GET_SIZE(live) > n)
+            rc = PyList_SetSlice(live, n, PyList_GET_SIZE(live), NULL);
+        return rc;
+    }
+    Py_ssize_t rank = m - at;
+    if (rank >= PyList_GET_SIZE(live))
+        return 0;
+    if (PyList_SetSlice(live, rank, rank + 1, NULL) < 0)
+        return -1;
+    if (m < n)
+        return 0;
+    PyObject *k = PyList_GET_ITEM(flat, m - n);
+    PyObject *p = r > 0 ? (Py_INCREF(k), k) : PyNumber_Negative(k);
+    if (p == NULL)
+        return -1;
+    PyObject *q = PyDict_GetItemWithError(d, p);
+    if (q == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_SetObject(PyExc_KeyError, p);
+        Py_DECREF(p);
+        return -1;
+    }
+    PyObject *t = pair_of(p, q);
+    Py_DECREF(p);
+    if (t == NULL)
+        return -1;
+    int rc = PyList_Append(live, t);
+    Py_DECREF(t);
+    return rc;
+}
+
+/* Is px one of live's levels' prices or better than its last (a size change to look up)? */
+static int in_live(PyObject *live, Py_ssize_t n, long r, PyObject *px)
+{
+    Py_ssize_t k = PyList_GET_SIZE(live);
+    if (k < n)
+        return 1;  /* every level of the side is in it */
+    PyObject *edge = PyTuple_GET_ITEM(PyList_GET_ITEM(live, k - 1), 0);
+    return PyObject_RichCompareBool(px, edge, r > 0 ? Py_GE : Py_LE);
+}
+
 static PyObject *apply(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 6 || !PyDict_CheckExact(args[0]) || !PyList_CheckExact(args[1]) || !PyLong_CheckExact(args[2])
-            || !PyTuple_CheckExact(args[3]) || (args[4] != Py_None && !PyList_CheckExact(args[4]))) {
-        PyErr_SetString(PyExc_TypeError, "apply(d: dict, flat: list, r: int, levels: tuple, changes: list | None, side)");
+    if (nargs != 8 || !PyDict_CheckExact(args[0]) || !PyList_CheckExact(args[1]) || !PyLong_CheckExact(args[2])
+            || !PyTuple_CheckExact(args[3]) || (args[4] != Py_None && !PyList_CheckExact(args[4]))
+            || (args[6] != Py_None && !PyList_CheckExact(args[6])) || !PyLong_CheckExact(args[7])) {
+        PyErr_SetString(PyExc_TypeError, "apply(d: dict, flat: list, r: int, levels: tuple, changes: list | None, side, "
+                                         "live: list | None, n: int)");
         return NULL;
     }
     PyObject *d = args[0], *flat = args[1], *levels = args[3], *changes = args[4], *side = args[5];
+    PyObject *live = args[6];
     long r = PyLong_AsLong(args[2]);
+    Py_ssize_t live_n = PyLong_AsSsize_t(args[7]);
     if (r != 1 && r != -1) {
         if (!PyErr_Occurred())
             PyErr_SetString(PyExc_ValueError, "r must be 1 or -1");
         return NULL;
     }
+    if (live_n < 0 || PyErr_Occurred()) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "n must be >= 0");
+        return NULL;
+    }
+    if (live != Py_None && PyList_GET_SIZE(live) > live_n) {
+        PyErr_SetString(PyExc_ValueError, "live holds more than n levels");
+        return NULL;
+    }
+    if (live_n == 0)
+        live = Py_None;
     Py_ssize_t n = PyTuple_GET_SIZE(levels);
     /* Check every level first: nothing is applied unless all are (int, int). */
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -233,19 +325,30 @@ static PyObject *apply(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         int rc = 0;
         if (pos) {
             int same = 0;
-            if (old != NULL && changes != Py_None) {
+            if (old != NULL) {
                 same = PyObject_RichCompareBool(old, qty, Py_EQ);
                 if (same < 0)
                     rc = -1;
             }
-            if (rc == 0 && !same) {
+            /* (apply without changes stores an equal size too: the dict keeps the new object) */
+            if (rc == 0 && (!same || changes == Py_None)) {
                 if (PyDict_SetItem(d, px, qty) < 0)
                     rc = -1;
                 else if (old == NULL) {
                     Py_ssize_t at = bisect(flat, key);
                     rc = at < 0 ? -1 : PyList_Insert(flat, at, key);
+                    if (rc == 0 && live != Py_None)
+                        rc = live_update(live, live_n, 1, at, flat, d, r, px, qty);
+                } else if (live != Py_None && !same) {
+                    int inside = in_live(live, live_n, r, px);
+                    if (inside < 0)
+                        rc = -1;
+                    else if (inside) {
+                        Py_ssize_t at = bisect(flat, key);
+                        rc = at < 0 ? -1 : live_update(live, live_n, 0, at, flat, d, r, px, qty);
+                    }
                 }
-                if (rc == 0 && changes != Py_None) {
+                if (rc == 0 && changes != Py_None && !same) {
                     PyObject *t = PyTuple_Pack(4, side, px, old != NULL ? old : ZERO, qty);
                     rc = t == NULL ? -1 : PyList_Append(changes, t);
                     Py_XDECREF(t);
@@ -257,6 +360,8 @@ static PyObject *apply(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
             else {
                 Py_ssize_t at = bisect(flat, key);
                 rc = at < 0 ? -1 : PyList_SetSlice(flat, at, at + 1, NULL);
+                if (rc == 0 && live != Py_None)
+                    rc = live_update(live, live_n, -1, at, flat, d, r, px, qty);
             }
             if (rc == 0 && changes != Py_None) {
                 PyObject *t = PyTuple_Pack(4, side, px, old, ZERO);

@@ -35,7 +35,7 @@ class IntegrityError:
 class BookSideLevels:
     """One side of the book."""
 
-    __slots__ = ("side", "levels", "_index", "_r", "_top", "_top_n", "_top_edge")
+    __slots__ = ("side", "levels", "_index", "_r", "_top", "_top_n", "_top_edge", "_live", "_live_n")
 
     def __init__(self, side: BookSide) -> None:
         self.side = side
@@ -47,22 +47,27 @@ class BookSideLevels:
         self._top: list[Level] | None = None
         self._top_n = 0
         self._top_edge = 0  # index key (r * px) of the worst cached level
+        # With the C accelerator: the best ``_live_n`` levels, kept up to date level by level by
+        # its apply (None: not kept; every other way of changing the side drops it).
+        self._live: list[Level] | None = None
+        self._live_n = 0
 
     def clear(self) -> None:
         self.levels.clear()
         self._index.clear()
-        self._top = None
+        self._top = self._live = None
 
     def load(self, levels: Iterable[Level]) -> None:
         self.levels = {px: qty for px, qty in levels if qty > 0}
         r = self._r
         self._index = PriceIndex(r * px for px in self.levels)
-        self._top = None
+        self._top = self._live = None
 
     def set(self, px: int, qty: int) -> int:
         """Set the size at ``px`` (0 deletes); return the previous size (0 if none)."""
         levels = self.levels
         old = levels.get(px, 0)
+        self._live = None
         if self._top is not None and self._r * px >= self._top_edge:
             self._top = None
         if qty > 0:
@@ -82,11 +87,12 @@ class BookSideLevels:
         native = accel.native
         if native is not None and flat is not None and type(levels) is tuple:
             # The C loop below, same result (dom/core/_native.c); returns the best key touched.
-            best = native.apply(self.levels, flat, r, levels, None, self.side)
+            best = native.apply(self.levels, flat, r, levels, None, self.side, self._live, self._live_n)
             if best is not None and self._top is not None and best >= self._top_edge:
                 self._top = None
             self._index.rebalance()
             return
+        self._live = None
         if self._top is not None and levels:  # is the batch's best-placed price inside the cached top?
             if (max(levels)[0] if r > 0 else -min(levels)[0]) >= self._top_edge:  # type: ignore[type-var]
                 self._top = None
@@ -124,11 +130,12 @@ class BookSideLevels:
         flat = self._index.flat
         native = accel.native
         if native is not None and flat is not None and type(levels) is tuple:
-            best = native.apply(self.levels, flat, r, levels, changes, self.side)
+            best = native.apply(self.levels, flat, r, levels, changes, self.side, self._live, self._live_n)
             if best is not None and self._top is not None and best >= self._top_edge:
                 self._top = None
             self._index.rebalance()
             return
+        self._live = None
         if self._top is not None and levels:
             if (max(levels)[0] if r > 0 else -min(levels)[0]) >= self._top_edge:  # type: ignore[type-var]
                 self._top = None
@@ -195,7 +202,11 @@ class BookSideLevels:
         flat = self._index.flat
         native = accel.native
         if native is not None and flat is not None:
-            top = native.top(flat, d, r, n)
+            live = self._live
+            if live is None or self._live_n < n:  # (kept by the C apply from now on)
+                live = self._live = native.top(flat, d, r, n)
+                self._live_n = n
+            top = live[:n]
         else:
             keys = (flat[:-n - 1:-1] if n > 0 else []) if flat is not None else self._index.head(n)
             if r > 0:
