@@ -163,13 +163,33 @@ fallback:
     Py_RETURN_NONE;
 }
 
+/* An int's value when it fits in a long long (1), else 0: comparisons of C numbers instead of
+ * PyObject_RichCompare where they can be (prices, sizes and index keys nearly always fit). */
+static inline int ll_of(PyObject *o, long long *v)
+{
+    int of;
+    *v = PyLong_AsLongLongAndOverflow(o, &of);
+    return !of;
+}
+
+/* a < b for two ints (kv: b's value when kfast). 1, 0, or -1 on error. */
+static inline int int_lt(PyObject *a, PyObject *b, long long kv, int kfast)
+{
+    long long av;
+    if (kfast && ll_of(a, &av))
+        return av < kv;
+    return PyObject_RichCompareBool(a, b, Py_LT);
+}
+
 /* bisect_left(flat, key), galloping from the end: the keys that change most sit near the best
  * price, the end of the list, so a search mostly costs a few comparisons. */
 static Py_ssize_t bisect(PyObject *flat, PyObject *key)
 {
+    long long kv;
+    int kfast = ll_of(key, &kv);
     Py_ssize_t m = PyList_GET_SIZE(flat), lo = 0, hi = m;
     for (Py_ssize_t step = 1; step <= m; step *= 2) {
-        int lt = PyObject_RichCompareBool(PyList_GET_ITEM(flat, m - step), key, Py_LT);
+        int lt = int_lt(PyList_GET_ITEM(flat, m - step), key, kv, kfast);
         if (lt < 0)
             return -1;
         if (lt) {
@@ -180,7 +200,7 @@ static Py_ssize_t bisect(PyObject *flat, PyObject *key)
     }
     while (lo < hi) {
         Py_ssize_t mid = (lo + hi) / 2;
-        int lt = PyObject_RichCompareBool(PyList_GET_ITEM(flat, mid), key, Py_LT);
+        int lt = int_lt(PyList_GET_ITEM(flat, mid), key, kv, kfast);
         if (lt < 0)
             return -1;
         if (lt)
@@ -305,7 +325,8 @@ static PyObject *apply(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
             Py_INCREF(key);
             best = key;
         } else {
-            int gt = PyObject_RichCompareBool(key, best, Py_GT);
+            long long kv;
+            int gt = ll_of(key, &kv) ? int_lt(best, key, kv, 1) : PyObject_RichCompareBool(key, best, Py_GT);
             if (gt < 0) {
                 Py_DECREF(key);
                 goto error;
@@ -315,7 +336,8 @@ static PyObject *apply(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
                 Py_SETREF(best, key);
             }
         }
-        int pos = PyObject_RichCompareBool(qty, ZERO, Py_GT);
+        long long qv;
+        int pos = ll_of(qty, &qv) ? qv > 0 : PyObject_RichCompareBool(qty, ZERO, Py_GT);
         PyObject *old = PyDict_GetItemWithError(d, px);  /* borrowed */
         if (pos < 0 || (old == NULL && PyErr_Occurred())) {
             Py_DECREF(key);
@@ -326,7 +348,8 @@ static PyObject *apply(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         if (pos) {
             int same = 0;
             if (old != NULL) {
-                same = PyObject_RichCompareBool(old, qty, Py_EQ);
+                long long ov;
+                same = ll_of(old, &ov) && ll_of(qty, &qv) ? ov == qv : PyObject_RichCompareBool(old, qty, Py_EQ);
                 if (same < 0)
                     rc = -1;
             }

@@ -15,7 +15,7 @@ from bisect import bisect_left, insort
 from operator import neg
 from typing import Iterable, Iterator
 
-from dom.core import accel
+from dom.core import accel, price_index
 from dom.core.price_index import PriceIndex
 from dom.core.types import BookSide, Level
 
@@ -307,8 +307,23 @@ class OrderBook:
         self.asks.load(asks)
 
     def apply_delta(self, bids: Iterable[Level], asks: Iterable[Level]) -> None:
-        self.bids.apply(bids)
-        self.asks.apply(asks)
+        native = accel.native
+        b, a = self.bids, self.asks
+        bf, af = b._index.flat, a._index.flat
+        if native is None or bf is None or af is None or type(bids) is not tuple or type(asks) is not tuple:
+            b.apply(bids)
+            a.apply(asks)
+            return
+        # The sides' apply with the C accelerator, both in one call here (as BookSideLevels.apply).
+        best = native.apply(b.levels, bf, 1, bids, None, b.side, b._live, b._live_n)
+        if best is not None and b._top is not None and best >= b._top_edge:
+            b._top = None
+        best = native.apply(a.levels, af, -1, asks, None, a.side, a._live, a._live_n)
+        if best is not None and a._top is not None and best >= a._top_edge:
+            a._top = None
+        if len(bf) > price_index.FLAT_MAX or len(af) > price_index.FLAT_MAX:
+            b._index.rebalance()
+            a._index.rebalance()
 
     def best_bid(self) -> Level | None:
         return self.bids.best()
@@ -330,6 +345,9 @@ class OrderBook:
         return a - b
 
     def check(self) -> IntegrityError | None:
+        bf, af = self.bids._index.flat, self.asks._index.flat
+        if bf and af and bf[-1] < -af[-1]:  # both flat, neither empty, best bid < best ask
+            return None
         b, a = self.bids.best_px(), self.asks.best_px()
         if b is None or a is None or b < a:
             return None

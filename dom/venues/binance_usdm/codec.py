@@ -144,6 +144,13 @@ class BinanceDecoder:
             msg = orjson.loads(raw)
         except orjson.JSONDecodeError as e:
             raise DecodeError(f"invalid JSON: {e}") from None
+        if type(msg) is dict:  # decode_obj's usual case, one call less
+            if "stream" in msg and "data" in msg:
+                msg = msg["data"]
+                if type(msg) is dict:
+                    return self._event(msg, recv_ns)
+            else:
+                return self._event(msg, recv_ns)
         return self.decode_obj(msg, recv_ns)
 
     def decode_obj(self, msg: Any, recv_ns: int) -> list[Event]:
