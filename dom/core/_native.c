@@ -11,12 +11,17 @@
  *       decimal strings parsed here (the value Step.to_int gives: steps of mant * 10^-scale),
  *       others through the parse caches; None when a row is anything else or a value is not
  *       valid (KeyError from a cache): the caller then goes the exact, row-by-row way.
- *   apply(d, flat, r, levels, changes, side, live, n) -> int | None
+ *   apply(d, flat, r, levels, changes, side, live, n) -> int | None | NotImplemented
  *       BookSideLevels' apply / apply_changes over a flat index: levels is a tuple of
- *       (int, int); changes is a list (append (side, px, old, new) per changed level) or None;
+ *       (int, int) (NotImplemented, nothing done, for any other level); changes is a list (append (side, px, old, new) per changed level) or None;
  *       live is None or the side's best n levels as a list, kept so level by level (a change
  *       inside it replaces, inserts or deletes one entry) instead of rebuilt on each read.
  *       Returns the largest index key (r * px) among levels, None when there are none.
+ *   apply_book(bids_side, asks_side, bids, asks) -> int | None
+ *       apply() on both BookSideLevels of a book with their own attributes (no change list),
+ *       dropping a side's cached top when the batch reached inside it; returns the longer flat
+ *       index's length (the caller turns an index past its limit into a tree); None, nothing
+ *       done, when a level is not an exact (int, int) tuple.
  *   top(flat, d, r, n) -> list[(int, int)]
  *       The n best levels, best first: [(r * k, d[r * k]) for k in flat[:-n - 1:-1]].
  */
@@ -275,19 +280,35 @@ static int in_live(PyObject *live, Py_ssize_t n, long r, PyObject *px)
     return PyObject_RichCompareBool(px, edge, r > 0 ? Py_GE : Py_LE);
 }
 
-static PyObject *apply(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+/* Is every level an exact (int, int) tuple? Anything else goes the Python way (which takes any
+ * two-item row), checked before anything is applied. */
+static int levels_ok(PyObject *levels)
 {
-    if (nargs != 8 || !PyDict_CheckExact(args[0]) || !PyList_CheckExact(args[1]) || !PyLong_CheckExact(args[2])
-            || !PyTuple_CheckExact(args[3]) || (args[4] != Py_None && !PyList_CheckExact(args[4]))
-            || (args[6] != Py_None && !PyList_CheckExact(args[6])) || !PyLong_CheckExact(args[7])) {
+    if (!PyTuple_CheckExact(levels))
+        return 0;
+    for (Py_ssize_t i = 0, n = PyTuple_GET_SIZE(levels); i < n; i++) {
+        PyObject *lv = PyTuple_GET_ITEM(levels, i);
+        if (!PyTuple_CheckExact(lv) || PyTuple_GET_SIZE(lv) != 2 || !PyLong_CheckExact(PyTuple_GET_ITEM(lv, 0))
+                || !PyLong_CheckExact(PyTuple_GET_ITEM(lv, 1)))
+            return 0;
+    }
+    return 1;
+}
+
+/* apply() on one side, its levels already checked by levels_ok; the other args are checked here.
+ * New reference: the best key or None. */
+static PyObject *apply_side(PyObject *d, PyObject *flat, PyObject *r_obj, PyObject *levels, PyObject *changes,
+                            PyObject *side, PyObject *live, PyObject *n_obj)
+{
+    if (!PyDict_CheckExact(d) || !PyList_CheckExact(flat) || !PyLong_CheckExact(r_obj) || !PyTuple_CheckExact(levels)
+            || (changes != Py_None && !PyList_CheckExact(changes)) || (live != Py_None && !PyList_CheckExact(live))
+            || !PyLong_CheckExact(n_obj)) {
         PyErr_SetString(PyExc_TypeError, "apply(d: dict, flat: list, r: int, levels: tuple, changes: list | None, side, "
                                          "live: list | None, n: int)");
         return NULL;
     }
-    PyObject *d = args[0], *flat = args[1], *levels = args[3], *changes = args[4], *side = args[5];
-    PyObject *live = args[6];
-    long r = PyLong_AsLong(args[2]);
-    Py_ssize_t live_n = PyLong_AsSsize_t(args[7]);
+    long r = PyLong_AsLong(r_obj);
+    Py_ssize_t live_n = PyLong_AsSsize_t(n_obj);
     if (r != 1 && r != -1) {
         if (!PyErr_Occurred())
             PyErr_SetString(PyExc_ValueError, "r must be 1 or -1");
@@ -305,15 +326,6 @@ static PyObject *apply(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     if (live_n == 0)
         live = Py_None;
     Py_ssize_t n = PyTuple_GET_SIZE(levels);
-    /* Check every level first: nothing is applied unless all are (int, int). */
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *lv = PyTuple_GET_ITEM(levels, i);
-        if (!PyTuple_CheckExact(lv) || PyTuple_GET_SIZE(lv) != 2 || !PyLong_CheckExact(PyTuple_GET_ITEM(lv, 0))
-                || !PyLong_CheckExact(PyTuple_GET_ITEM(lv, 1))) {
-            PyErr_SetString(PyExc_TypeError, "levels must be (int, int) tuples");
-            return NULL;
-        }
-    }
     PyObject *best = NULL;
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *lv = PyTuple_GET_ITEM(levels, i);
@@ -405,6 +417,78 @@ error:
     return NULL;
 }
 
+static PyObject *apply(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 8) {
+        PyErr_SetString(PyExc_TypeError, "apply takes 8 arguments");
+        return NULL;
+    }
+    if (!levels_ok(args[3]))
+        Py_RETURN_NOTIMPLEMENTED;
+    return apply_side(args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7]);
+}
+
+static PyObject *S_levels, *S_index, *S_flat, *S_r, *S_side, *S_live, *S_live_n, *S_top, *S_top_edge;
+
+/* One BookSideLevels: apply() with its own attributes, then its cached top dropped when the
+ * batch reached inside it (as BookSideLevels.apply does). The side's flat index length, or -1. */
+static Py_ssize_t apply_obj(PyObject *obj, PyObject *levels)
+{
+    Py_ssize_t out = -1;
+    PyObject *d = PyObject_GetAttr(obj, S_levels), *idx = PyObject_GetAttr(obj, S_index);
+    PyObject *flat = idx ? PyObject_GetAttr(idx, S_flat) : NULL, *r = PyObject_GetAttr(obj, S_r);
+    PyObject *side = PyObject_GetAttr(obj, S_side), *live = PyObject_GetAttr(obj, S_live);
+    PyObject *n = PyObject_GetAttr(obj, S_live_n), *best = NULL, *top = NULL, *edge = NULL;
+    if (!d || !flat || !r || !side || !live || !n)
+        goto done;
+    best = apply_side(d, flat, r, levels, Py_None, side, live, n);
+    if (best == NULL)
+        goto done;
+    if (best != Py_None) {
+        top = PyObject_GetAttr(obj, S_top);
+        if (top == NULL)
+            goto done;
+        if (top != Py_None) {
+            edge = PyObject_GetAttr(obj, S_top_edge);
+            if (edge == NULL)
+                goto done;
+            int ge = PyObject_RichCompareBool(best, edge, Py_GE);
+            if (ge < 0 || (ge && PyObject_SetAttr(obj, S_top, Py_None) < 0))
+                goto done;
+        }
+    }
+    out = PyList_GET_SIZE(flat);
+done:
+    Py_XDECREF(d);
+    Py_XDECREF(idx);
+    Py_XDECREF(flat);
+    Py_XDECREF(r);
+    Py_XDECREF(side);
+    Py_XDECREF(live);
+    Py_XDECREF(n);
+    Py_XDECREF(best);
+    Py_XDECREF(top);
+    Py_XDECREF(edge);
+    return out;
+}
+
+static PyObject *apply_book(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "apply_book(bids_side, asks_side, bids: tuple, asks: tuple)");
+        return NULL;
+    }
+    if (!levels_ok(args[2]) || !levels_ok(args[3]))
+        Py_RETURN_NONE;
+    Py_ssize_t b = apply_obj(args[0], args[2]);
+    if (b < 0)
+        return NULL;
+    Py_ssize_t a = apply_obj(args[1], args[3]);
+    if (a < 0)
+        return NULL;
+    return PyLong_FromSsize_t(a > b ? a : b);
+}
+
 static PyObject *top(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 4 || !PyList_CheckExact(args[0]) || !PyDict_CheckExact(args[1]) || !PyLong_CheckExact(args[2])
@@ -462,6 +546,8 @@ static PyMethodDef methods[] = {
     {"levels", (PyCFunction)(void (*)(void))levels, METH_FASTCALL, "Decimal-string rows to (px, qty) via the parse caches."},
     {"apply", (PyCFunction)(void (*)(void))apply, METH_FASTCALL, "Apply levels to one book side's dict and flat index."},
     {"top", (PyCFunction)(void (*)(void))top, METH_FASTCALL, "The n best levels of one side, best first."},
+    {"apply_book", (PyCFunction)(void (*)(void))apply_book, METH_FASTCALL,
+     "apply() on a book's two BookSideLevels with their own attributes; the longer index's length."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -472,5 +558,10 @@ PyMODINIT_FUNC PyInit__native(void)
     ZERO = PyLong_FromLong(0);
     if (ZERO == NULL)
         return NULL;
+    const char *names[] = {"levels", "_index", "flat", "_r", "side", "_live", "_live_n", "_top", "_top_edge"};
+    PyObject **slots[] = {&S_levels, &S_index, &S_flat, &S_r, &S_side, &S_live, &S_live_n, &S_top, &S_top_edge};
+    for (int i = 0; i < 9; i++)
+        if ((*slots[i] = PyUnicode_InternFromString(names[i])) == NULL)
+            return NULL;
     return PyModule_Create(&module);
 }

@@ -88,10 +88,11 @@ class BookSideLevels:
         if native is not None and flat is not None and type(levels) is tuple:
             # The C loop below, same result (dom/core/_native.c); returns the best key touched.
             best = native.apply(self.levels, flat, r, levels, None, self.side, self._live, self._live_n)
-            if best is not None and self._top is not None and best >= self._top_edge:
-                self._top = None
-            self._index.rebalance()
-            return
+            if best is not NotImplemented:  # (NotImplemented: a level not an exact (int, int) tuple)
+                if best is not None and self._top is not None and best >= self._top_edge:
+                    self._top = None
+                self._index.rebalance()
+                return
         self._live = None
         if self._top is not None and levels:  # is the batch's best-placed price inside the cached top?
             if (max(levels)[0] if r > 0 else -min(levels)[0]) >= self._top_edge:  # type: ignore[type-var]
@@ -131,10 +132,11 @@ class BookSideLevels:
         native = accel.native
         if native is not None and flat is not None and type(levels) is tuple:
             best = native.apply(self.levels, flat, r, levels, changes, self.side, self._live, self._live_n)
-            if best is not None and self._top is not None and best >= self._top_edge:
-                self._top = None
-            self._index.rebalance()
-            return
+            if best is not NotImplemented:  # (NotImplemented: a level not an exact (int, int) tuple)
+                if best is not None and self._top is not None and best >= self._top_edge:
+                    self._top = None
+                self._index.rebalance()
+                return
         self._live = None
         if self._top is not None and levels:
             if (max(levels)[0] if r > 0 else -min(levels)[0]) >= self._top_edge:  # type: ignore[type-var]
@@ -194,6 +196,9 @@ class BookSideLevels:
         """The best ``n`` levels, best first. Cached (the deepest read so far; shallower reads are
         slices of it): a change deeper than the cached edge keeps the cache, so reading the top
         after every message costs little. Do not mutate it."""
+        live = self._live
+        if live is not None and self._live_n >= n:  # kept by the C apply: a copy of its head
+            return live[:n]
         top = self._top
         if top is not None and self._top_n >= n:
             return top if self._top_n == n else top[:n]
@@ -314,14 +319,12 @@ class OrderBook:
             b.apply(bids)
             a.apply(asks)
             return
-        # The sides' apply with the C accelerator, both in one call here (as BookSideLevels.apply).
-        best = native.apply(b.levels, bf, 1, bids, None, b.side, b._live, b._live_n)
-        if best is not None and b._top is not None and best >= b._top_edge:
-            b._top = None
-        best = native.apply(a.levels, af, -1, asks, None, a.side, a._live, a._live_n)
-        if best is not None and a._top is not None and best >= a._top_edge:
-            a._top = None
-        if len(bf) > price_index.FLAT_MAX or len(af) > price_index.FLAT_MAX:
+        # Both sides' apply with the C accelerator in one call (BookSideLevels.apply's C branch).
+        m = native.apply_book(b, a, bids, asks)
+        if m is None:  # a level that is not an exact (int, int) tuple: the Python way
+            b.apply(bids)
+            a.apply(asks)
+        elif m > price_index.FLAT_MAX:
             b._index.rebalance()
             a._index.rebalance()
 
