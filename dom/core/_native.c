@@ -5,7 +5,7 @@
  * the tests run both against each other. Pure and synchronous: no I/O, no clock, no global
  * state; it reads and writes only the Python objects it is handed.
  *
- *   levels(rows, price_mant, price_scale, qty_mant, qty_scale, pc, qc)
+ *   levels(rows, (price_mant, price_scale, qty_mant, qty_scale, pc, qc))
  *           -> tuple[(int, int), ...] | None
  *       [(pc[p], qc[q]) for p, q in rows] for a list of two-item lists of str, the plain
  *       decimal strings parsed here (the value Step.to_int gives: steps of mant * 10^-scale),
@@ -110,14 +110,16 @@ static PyObject *steps(PyObject *text, long long mant, int scale, PyObject *cach
 
 static PyObject *levels(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 7 || !PyList_CheckExact(args[0]) || !PyDict_Check(args[5]) || !PyDict_Check(args[6])) {
+    PyObject *spec = nargs == 2 ? args[1] : NULL;
+    if (nargs != 2 || !PyList_CheckExact(args[0]) || !PyTuple_CheckExact(spec) || PyTuple_GET_SIZE(spec) != 6
+            || !PyDict_Check(PyTuple_GET_ITEM(spec, 4)) || !PyDict_Check(PyTuple_GET_ITEM(spec, 5))) {
         PyErr_SetString(PyExc_TypeError,
-                        "levels(rows: list, price_mant, price_scale, qty_mant, qty_scale, pc: dict, qc: dict)");
+                        "levels(rows: list, (price_mant, price_scale, qty_mant, qty_scale, pc: dict, qc: dict))");
         return NULL;
     }
-    PyObject *rows = args[0], *pc = args[5], *qc = args[6];
-    long long pm = PyLong_AsLongLong(args[1]), qm = PyLong_AsLongLong(args[3]);
-    long ps = PyLong_AsLong(args[2]), qs = PyLong_AsLong(args[4]);
+    PyObject *rows = args[0], *pc = PyTuple_GET_ITEM(spec, 4), *qc = PyTuple_GET_ITEM(spec, 5);
+    long long pm = PyLong_AsLongLong(PyTuple_GET_ITEM(spec, 0)), qm = PyLong_AsLongLong(PyTuple_GET_ITEM(spec, 2));
+    long ps = PyLong_AsLong(PyTuple_GET_ITEM(spec, 1)), qs = PyLong_AsLong(PyTuple_GET_ITEM(spec, 3));
     if (PyErr_Occurred())
         return NULL;
     if (pm <= 0 || qm <= 0 || ps < 0 || qs < 0 || ps > 18 || qs > 18) {

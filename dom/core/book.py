@@ -357,7 +357,11 @@ class OrderBook:
         return IntegrityError("crossed" if b > a else "locked", b, a)
 
     def top(self, n: int) -> tuple[list[Level], list[Level]]:
-        return self.bids.top(n), self.asks.top(n)
+        b, a = self.bids, self.asks
+        bl, al = b._live, a._live
+        if bl is not None and al is not None and b._live_n >= n and a._live_n >= n:
+            return bl[:n], al[:n]  # (BookSideLevels.top's first branch, for both sides)
+        return b.top(n), a.top(n)
 
     def copy_levels(self) -> tuple[dict[int, int], dict[int, int]]:
         return dict(self.bids.levels), dict(self.asks.levels)

@@ -161,8 +161,8 @@ def test_plain_decimals_against_the_exact_parser():
             if text.startswith(".") or text.endswith("."):
                 text = "0" + text + "0"
             rows = [[text, text]]
-            got = NATIVE.levels(rows, inst.price.mant, inst.price.scale, inst.qty.mant, inst.qty.scale,
-                                inst.price._cache, inst.qty._cache)
+            got = NATIVE.levels(rows, (inst.price.mant, inst.price.scale, inst.qty.mant, inst.qty.scale,
+                                       inst.price._cache, inst.qty._cache))
             try:
                 want = ((inst.price.to_int(text), inst.qty.to_int(text)),)
             except Exception:  # noqa: BLE001 - not a multiple: the C path must hand it back
@@ -243,3 +243,41 @@ def test_real_frames_decode_as_orjson_reads_them(shared_data: Path):
         if seen == 1500:
             break
     assert seen == 1500
+
+
+@needs_native
+@pytest.mark.parametrize("seed", range(30))
+def test_depth_frames_decode_the_same(monkeypatch, seed):
+    # Whole frames through BinanceDecoder.decode (its depth fast path calls the C parser itself).
+    rng = random.Random(1000 + seed)
+
+    def side() -> object:
+        pick = rng.random()
+        if pick < 0.7:
+            return [[f"{rng.randint(0, 10**6) / 10:.1f}", f"{rng.randint(0, 10**5) / 1000:.3f}"]
+                    for _ in range(rng.randint(0, 15))]
+        if pick < 0.9:
+            return [[_strings(rng), _strings(rng)] for _ in range(rng.randint(1, 4))]
+        return rng.choice(("12", None, {"b": 1}, [["1.0"]], [("1.0", "1.000")]))
+
+    frames = []
+    for i in range(40):
+        msg: dict = {"e": "depthUpdate", "E": 1 + i, "T": 1 + i, "s": "BTCUSDT", "U": 10 * i, "u": 10 * i + 5,
+                     "pu": 10 * i - 5, "b": side(), "a": side()}
+        if rng.random() < 0.1:
+            del msg[rng.choice(("b", "a", "T", "pu"))]
+        frames.append(orjson.dumps({"stream": "btcusdt@depth@0ms", "data": msg}))
+
+    def run():
+        dec = BinanceDecoder({"BTCUSDT": Instrument("BTCUSDT", "0.10", "0.001")})
+        out = []
+        for f in frames:
+            try:
+                out.append(dec.decode(f, 7))
+            except DecodeError as e:
+                out.append(str(e))
+        return out
+
+    a, b = both(monkeypatch, run)
+    assert a == b
+    assert any(type(x) is list and x for x in a) and any(type(x) is str for x in a)

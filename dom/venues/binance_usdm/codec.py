@@ -54,7 +54,7 @@ def _levels(inst: Instrument, rows: Any) -> tuple[Level, ...]:
     pc, qc = price._cache, qty._cache
     native = accel.native
     if native is not None:  # the comprehension below in C (dom/core/_native.c), same result
-        out = native.levels(rows, price.mant, price.scale, qty.mant, qty.scale, pc, qc)
+        out = native.levels(rows, (price.mant, price.scale, qty.mant, qty.scale, pc, qc))
         return out if out is not None else _levels_exact(inst, rows)
     if len(rows) <= _SHORT:
         return _levels_exact(inst, rows)  # (the comprehension's set-up costs more than it saves)
@@ -136,6 +136,8 @@ class BinanceDecoder:
         self.instruments = {k.upper(): v for k, v in instruments.items()}
         self.raw_trades = raw_trades
         self.unknown_symbols: dict[str, int] = {}
+        # symbol -> (instrument, its steps and parse caches as the C accelerator takes them)
+        self._specs: dict[str, tuple[Instrument, tuple]] = {}
 
     # ------------------------------------------------------------------------------ frames
     def decode(self, raw: bytes | str, recv_ns: int) -> list[Event]:
@@ -209,8 +211,24 @@ class BinanceDecoder:
         if (type(first) is int and type(last) is int and type(prev) is int and type(t) is int
                 and 0 <= first <= last < MAX_ID and -1 <= prev < MAX_ID and 0 < t < MAX_MS):
             # The usual frame, every id and the time valid: what the checks below would give.
-            return [BookDelta(inst.symbol, _levels(inst, m["b"]), _levels(inst, m["a"]), first, last,
-                              prev, t * _MS, recv_ns)]
+            native = accel.native
+            if native is None:
+                return [BookDelta(inst.symbol, _levels(inst, m["b"]), _levels(inst, m["a"]), first, last,
+                                  prev, t * _MS, recv_ns)]
+            # _levels' C branch without its call (anything it would not take goes through it).
+            spec = self._specs.get(inst.symbol)
+            if spec is None or spec[0] is not inst:
+                p, q = inst.price, inst.qty
+                spec = self._specs[inst.symbol] = (inst, (p.mant, p.scale, q.mant, q.scale, p._cache, q._cache))
+            rows = m["b"]
+            bids = native.levels(rows, spec[1]) if type(rows) is list and len(rows) <= MAX_LEVELS else None
+            if bids is None:
+                bids = _levels(inst, rows)
+            rows = m["a"]
+            asks = native.levels(rows, spec[1]) if type(rows) is list and len(rows) <= MAX_LEVELS else None
+            if asks is None:
+                asks = _levels(inst, rows)
+            return [BookDelta(inst.symbol, bids, asks, first, last, prev, t * _MS, recv_ns)]
         first, last = _pos_int(m, "U"), _pos_int(m, "u")
         if first > last:
             raise DecodeError(f"depth update ids run backwards: U {first} > u {last}")
