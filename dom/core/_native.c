@@ -22,6 +22,9 @@
  *       dropping a side's cached top when the batch reached inside it; returns the longer flat
  *       index's length (the caller turns an index past its limit into a tree); None, nothing
  *       done, when a level is not an exact (int, int) tuple.
+ *   make(cls, members, *values) -> cls instance
+ *       object.__new__(cls), each value stored through its member descriptor (a frozen slotted
+ *       event built as types.fast_init's __init__ builds it, without its Python frame).
  *   top(flat, d, r, n) -> list[(int, int)]
  *       The n best levels, best first: [(r * k, d[r * k]) for k in flat[:-n - 1:-1]].
  */
@@ -162,8 +165,10 @@ static PyObject *levels(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         }
         PyTuple_SET_ITEM(pair, 0, a);
         PyTuple_SET_ITEM(pair, 1, b);
+        PyObject_GC_UnTrack(pair);  /* two ints: no cycle possible (CPython untracks it later) */
         PyTuple_SET_ITEM(out, i, pair);
     }
+    PyObject_GC_UnTrack(out);  /* immutable, holding only untracked pairs of ints */
     return out;
 fallback:
     Py_DECREF(out);
@@ -218,9 +223,15 @@ static Py_ssize_t bisect(PyObject *flat, PyObject *key)
     return lo;
 }
 
+/* (a, b) for two ints, untracked by the cyclic GC as CPython itself would untrack it at its next
+ * collection (a tuple of atoms cannot be part of a cycle): fewer tracked objects per message,
+ * fewer collections. */
 static PyObject *pair_of(PyObject *a, PyObject *b)
 {
-    return PyTuple_Pack(2, a, b);
+    PyObject *t = PyTuple_Pack(2, a, b);
+    if (t != NULL)
+        PyObject_GC_UnTrack(t);
+    return t;
 }
 
 /* The live top-N list after the flat index changed at its position ``at``. kind 1: a level
@@ -539,15 +550,51 @@ static PyObject *top(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         }
         PyTuple_SET_ITEM(pair, 0, px);
         PyTuple_SET_ITEM(pair, 1, qty);
+        PyObject_GC_UnTrack(pair);
         PyList_SET_ITEM(out, i, pair);
     }
     return out;
+}
+
+/* make(cls, members, *values): object.__new__(cls), then each value stored through its slot
+ * descriptor (members: the class's member descriptors, one per value, in order) -- what a
+ * types.fast_init __init__ does, without a Python frame and a call per field. */
+static PyObject *make(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs < 2 || !PyType_Check(args[0]) || !PyTuple_CheckExact(args[1]) || PyTuple_GET_SIZE(args[1]) != nargs - 2) {
+        PyErr_SetString(PyExc_TypeError, "make(cls, members: tuple, *values) with one value per member");
+        return NULL;
+    }
+    PyTypeObject *cls = (PyTypeObject *)args[0];
+    PyObject *empty = PyTuple_New(0);
+    if (empty == NULL)
+        return NULL;
+    PyObject *obj = PyBaseObject_Type.tp_new(cls, empty, NULL);
+    Py_DECREF(empty);
+    if (obj == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < nargs - 2; i++) {
+        PyObject *desc = PyTuple_GET_ITEM(args[1], i);
+        descrsetfunc set = Py_TYPE(desc)->tp_descr_set;
+        if (set == NULL) {
+            PyErr_SetString(PyExc_TypeError, "a member is not a data descriptor");
+            Py_DECREF(obj);
+            return NULL;
+        }
+        if (set(desc, obj, args[i + 2]) < 0) {
+            Py_DECREF(obj);
+            return NULL;
+        }
+    }
+    return obj;
 }
 
 static PyMethodDef methods[] = {
     {"levels", (PyCFunction)(void (*)(void))levels, METH_FASTCALL, "Decimal-string rows to (px, qty) via the parse caches."},
     {"apply", (PyCFunction)(void (*)(void))apply, METH_FASTCALL, "Apply levels to one book side's dict and flat index."},
     {"top", (PyCFunction)(void (*)(void))top, METH_FASTCALL, "The n best levels of one side, best first."},
+    {"make", (PyCFunction)(void (*)(void))make, METH_FASTCALL,
+     "object.__new__(cls) with each value stored through the class's member descriptors."},
     {"apply_book", (PyCFunction)(void (*)(void))apply_book, METH_FASTCALL,
      "apply() on a book's two BookSideLevels with their own attributes; the longer index's length."},
     {NULL, NULL, 0, NULL},

@@ -11,6 +11,7 @@ combined ``{"stream":..., "data":...}``). Subscription acks and unknown events d
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 import orjson
@@ -68,6 +69,12 @@ def _levels(inst: Instrument, rows: Any) -> tuple[Level, ...]:
 
 
 _SHORT = 10
+# BookDelta's slot descriptors in field order, for the C accelerator's ``make`` (the event the
+# constructor gives, without its Python frame); None if its fields are not the ones passed.
+_DELTA_MEMBERS = (tuple(getattr(BookDelta, f.name) for f in fields(BookDelta))
+                  if tuple(f.name for f in fields(BookDelta)) == ("symbol", "bids", "asks", "first_id", "last_id",
+                                                                   "prev_id", "ts_exchange_ns", "ts_recv_ns",
+                                                                   "checksum") else None)
 _LISTS = frozenset((list,))
 
 
@@ -228,7 +235,10 @@ class BinanceDecoder:
             asks = native.levels(rows, spec[1]) if type(rows) is list and len(rows) <= MAX_LEVELS else None
             if asks is None:
                 asks = _levels(inst, rows)
-            return [BookDelta(inst.symbol, bids, asks, first, last, prev, t * _MS, recv_ns)]
+            if _DELTA_MEMBERS is None:
+                return [BookDelta(inst.symbol, bids, asks, first, last, prev, t * _MS, recv_ns)]
+            return [native.make(BookDelta, _DELTA_MEMBERS, inst.symbol, bids, asks, first, last, prev, t * _MS,
+                                recv_ns, None)]
         first, last = _pos_int(m, "U"), _pos_int(m, "u")
         if first > last:
             raise DecodeError(f"depth update ids run backwards: U {first} > u {last}")
