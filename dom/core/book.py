@@ -15,6 +15,7 @@ from bisect import bisect_left, insort
 from operator import neg
 from typing import Iterable, Iterator
 
+from dom.core import accel, price_index
 from dom.core.price_index import PriceIndex
 from dom.core.types import BookSide, Level
 
@@ -34,7 +35,7 @@ class IntegrityError:
 class BookSideLevels:
     """One side of the book."""
 
-    __slots__ = ("side", "levels", "_index", "_r", "_top", "_top_n", "_top_edge")
+    __slots__ = ("side", "levels", "_index", "_r", "_top", "_top_n", "_top_edge", "_live", "_live_n")
 
     def __init__(self, side: BookSide) -> None:
         self.side = side
@@ -46,22 +47,27 @@ class BookSideLevels:
         self._top: list[Level] | None = None
         self._top_n = 0
         self._top_edge = 0  # index key (r * px) of the worst cached level
+        # With the C accelerator: the best ``_live_n`` levels, kept up to date level by level by
+        # its apply (None: not kept; every other way of changing the side drops it).
+        self._live: list[Level] | None = None
+        self._live_n = 0
 
     def clear(self) -> None:
         self.levels.clear()
         self._index.clear()
-        self._top = None
+        self._top = self._live = None
 
     def load(self, levels: Iterable[Level]) -> None:
         self.levels = {px: qty for px, qty in levels if qty > 0}
         r = self._r
         self._index = PriceIndex(r * px for px in self.levels)
-        self._top = None
+        self._top = self._live = None
 
     def set(self, px: int, qty: int) -> int:
         """Set the size at ``px`` (0 deletes); return the previous size (0 if none)."""
         levels = self.levels
         old = levels.get(px, 0)
+        self._live = None
         if self._top is not None and self._r * px >= self._top_edge:
             self._top = None
         if qty > 0:
@@ -77,6 +83,17 @@ class BookSideLevels:
         if type(levels) is not tuple and type(levels) is not list:
             levels = tuple(levels)
         r = self._r
+        flat = self._index.flat
+        native = accel.native
+        if native is not None and flat is not None and type(levels) is tuple:
+            # The C loop below, same result (dom/core/_native.c); returns the best key touched.
+            best = native.apply(self.levels, flat, r, levels, None, self.side, self._live, self._live_n)
+            if best is not NotImplemented:  # (NotImplemented: a level not an exact (int, int) tuple)
+                if best is not None and self._top is not None and best >= self._top_edge:
+                    self._top = None
+                self._index.rebalance()
+                return
+        self._live = None
         if self._top is not None and levels:  # is the batch's best-placed price inside the cached top?
             if (max(levels)[0] if r > 0 else -min(levels)[0]) >= self._top_edge:  # type: ignore[type-var]
                 self._top = None
@@ -111,6 +128,16 @@ class BookSideLevels:
         if type(levels) is not tuple and type(levels) is not list:
             levels = tuple(levels)
         r = self._r
+        flat = self._index.flat
+        native = accel.native
+        if native is not None and flat is not None and type(levels) is tuple:
+            best = native.apply(self.levels, flat, r, levels, changes, self.side, self._live, self._live_n)
+            if best is not NotImplemented:  # (NotImplemented: a level not an exact (int, int) tuple)
+                if best is not None and self._top is not None and best >= self._top_edge:
+                    self._top = None
+                self._index.rebalance()
+                return
+        self._live = None
         if self._top is not None and levels:
             if (max(levels)[0] if r > 0 else -min(levels)[0]) >= self._top_edge:  # type: ignore[type-var]
                 self._top = None
@@ -169,17 +196,28 @@ class BookSideLevels:
         """The best ``n`` levels, best first. Cached (the deepest read so far; shallower reads are
         slices of it): a change deeper than the cached edge keeps the cache, so reading the top
         after every message costs little. Do not mutate it."""
+        live = self._live
+        if live is not None and self._live_n >= n:  # kept by the C apply: a copy of its head
+            return live[:n]
         top = self._top
         if top is not None and self._top_n >= n:
             return top if self._top_n == n else top[:n]
         d = self.levels
         r = self._r
         flat = self._index.flat
-        keys = (flat[:-n - 1:-1] if n > 0 else []) if flat is not None else self._index.head(n)
-        if r > 0:
-            top = [(k, d[k]) for k in keys]
+        native = accel.native
+        if native is not None and flat is not None:
+            live = self._live
+            if live is None or self._live_n < n:  # (kept by the C apply from now on)
+                live = self._live = native.top(flat, d, r, n)
+                self._live_n = n
+            top = live[:n]
         else:
-            top = [(-k, d[-k]) for k in keys]
+            keys = (flat[:-n - 1:-1] if n > 0 else []) if flat is not None else self._index.head(n)
+            if r > 0:
+                top = [(k, d[k]) for k in keys]
+            else:
+                top = [(-k, d[-k]) for k in keys]
         self._top, self._top_n = top, n
         # Fewer levels than asked: any new level anywhere belongs in the top.
         self._top_edge = r * top[-1][0] if top and len(top) == n else -(1 << 62)
@@ -274,8 +312,21 @@ class OrderBook:
         self.asks.load(asks)
 
     def apply_delta(self, bids: Iterable[Level], asks: Iterable[Level]) -> None:
-        self.bids.apply(bids)
-        self.asks.apply(asks)
+        native = accel.native
+        b, a = self.bids, self.asks
+        bf, af = b._index.flat, a._index.flat
+        if native is None or bf is None or af is None or type(bids) is not tuple or type(asks) is not tuple:
+            b.apply(bids)
+            a.apply(asks)
+            return
+        # Both sides' apply with the C accelerator in one call (BookSideLevels.apply's C branch).
+        m = native.apply_book(b, a, bids, asks)
+        if m is None:  # a level that is not an exact (int, int) tuple: the Python way
+            b.apply(bids)
+            a.apply(asks)
+        elif m > price_index.FLAT_MAX:
+            b._index.rebalance()
+            a._index.rebalance()
 
     def best_bid(self) -> Level | None:
         return self.bids.best()
@@ -297,13 +348,20 @@ class OrderBook:
         return a - b
 
     def check(self) -> IntegrityError | None:
+        bf, af = self.bids._index.flat, self.asks._index.flat
+        if bf and af and bf[-1] < -af[-1]:  # both flat, neither empty, best bid < best ask
+            return None
         b, a = self.bids.best_px(), self.asks.best_px()
         if b is None or a is None or b < a:
             return None
         return IntegrityError("crossed" if b > a else "locked", b, a)
 
     def top(self, n: int) -> tuple[list[Level], list[Level]]:
-        return self.bids.top(n), self.asks.top(n)
+        b, a = self.bids, self.asks
+        bl, al = b._live, a._live
+        if bl is not None and al is not None and b._live_n >= n and a._live_n >= n:
+            return bl[:n], al[:n]  # (BookSideLevels.top's first branch, for both sides)
+        return b.top(n), a.top(n)
 
     def copy_levels(self) -> tuple[dict[int, int], dict[int, int]]:
         return dict(self.bids.levels), dict(self.asks.levels)

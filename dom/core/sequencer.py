@@ -44,6 +44,9 @@ class SyncState(enum.Enum):
     SYNCED = "synced"
 
 
+_SYNCED = SyncState.SYNCED
+
+
 class Rule(enum.Enum):
     USDM = "usdm"  # pu == previous u
     SPOT = "spot"  # U == previous u + 1
@@ -61,6 +64,7 @@ class Rule(enum.Enum):
 # A tuple, not a set: ``in`` compares by identity in C, where a set would hash the member with
 # Enum's Python-level ``__hash__`` on every delta.
 _IN_STREAM = (Rule.OKX, Rule.BYBIT, Rule.BITGET, Rule.KRAKEN)
+_USDM = Rule.USDM
 
 
 class Verdict(enum.Enum):
@@ -68,6 +72,9 @@ class Verdict(enum.Enum):
     BUFFERED = "buffered"  # held until a snapshot arrives
     DUPLICATE = "duplicate"  # already covered by the book; ignored
     GAP = "gap"  # chain broken: book is now unsynced, snapshot needed
+
+
+_APPLY = (Verdict.APPLY, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +150,10 @@ class Sequencer:
 
     def on_delta(self, d: BookDelta) -> tuple[Verdict, Gap | None]:
         """Decide what to do with one delta, in arrival order."""
+        if d.prev_id == self.last_id and self.rule is _USDM and self._snapshot_id < 0 and self.state is _SYNCED:
+            # The usual USDⓈ-M delta, chained to the last (the SYNCED branch below, in one test).
+            self.last_id = d.last_id
+            return _APPLY
         if self.rule in _IN_STREAM:
             return self._in_stream_delta(d)
         if self.state is SyncState.SYNCED:

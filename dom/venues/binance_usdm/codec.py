@@ -11,10 +11,12 @@ combined ``{"stream":..., "data":...}``). Subscription acks and unknown events d
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 import orjson
 
+from dom.core import accel
 from dom.core.types import (
     BookDelta,
     BookSnapshot,
@@ -49,9 +51,14 @@ def _levels(inst: Instrument, rows: Any) -> tuple[Level, ...]:
     # of the step is a KeyError). Anything wrong goes the exact way, row by row, which raises
     # the precise error. A row that unpacks into two valid strings without being a list (a
     # two-character string, a two-key object) is caught by the type check.
+    price, qty = inst.price, inst.qty
+    pc, qc = price._cache, qty._cache
+    native = accel.native
+    if native is not None:  # the comprehension below in C (dom/core/_native.c), same result
+        out = native.levels(rows, (price.mant, price.scale, qty.mant, qty.scale, pc, qc))
+        return out if out is not None else _levels_exact(inst, rows)
     if len(rows) <= _SHORT:
         return _levels_exact(inst, rows)  # (the comprehension's set-up costs more than it saves)
-    pc, qc = inst.price._cache, inst.qty._cache
     try:
         out = [(pc[p], qc[q]) for p, q in rows]
     except (KeyError, TypeError, ValueError):
@@ -62,6 +69,12 @@ def _levels(inst: Instrument, rows: Any) -> tuple[Level, ...]:
 
 
 _SHORT = 10
+# BookDelta's slot descriptors in field order, for the C accelerator's ``make`` (the event the
+# constructor gives, without its Python frame); None if its fields are not the ones passed.
+_DELTA_MEMBERS = (tuple(getattr(BookDelta, f.name) for f in fields(BookDelta))
+                  if tuple(f.name for f in fields(BookDelta)) == ("symbol", "bids", "asks", "first_id", "last_id",
+                                                                   "prev_id", "ts_exchange_ns", "ts_recv_ns",
+                                                                   "checksum") else None)
 _LISTS = frozenset((list,))
 
 
@@ -130,6 +143,8 @@ class BinanceDecoder:
         self.instruments = {k.upper(): v for k, v in instruments.items()}
         self.raw_trades = raw_trades
         self.unknown_symbols: dict[str, int] = {}
+        # symbol -> (instrument, its steps and parse caches as the C accelerator takes them)
+        self._specs: dict[str, tuple[Instrument, tuple]] = {}
 
     # ------------------------------------------------------------------------------ frames
     def decode(self, raw: bytes | str, recv_ns: int) -> list[Event]:
@@ -138,6 +153,13 @@ class BinanceDecoder:
             msg = orjson.loads(raw)
         except orjson.JSONDecodeError as e:
             raise DecodeError(f"invalid JSON: {e}") from None
+        if type(msg) is dict:  # decode_obj's usual case, one call less
+            if "stream" in msg and "data" in msg:
+                msg = msg["data"]
+                if type(msg) is dict:
+                    return self._event(msg, recv_ns)
+            else:
+                return self._event(msg, recv_ns)
         return self.decode_obj(msg, recv_ns)
 
     def decode_obj(self, msg: Any, recv_ns: int) -> list[Event]:
@@ -196,8 +218,27 @@ class BinanceDecoder:
         if (type(first) is int and type(last) is int and type(prev) is int and type(t) is int
                 and 0 <= first <= last < MAX_ID and -1 <= prev < MAX_ID and 0 < t < MAX_MS):
             # The usual frame, every id and the time valid: what the checks below would give.
-            return [BookDelta(inst.symbol, _levels(inst, m["b"]), _levels(inst, m["a"]), first, last,
-                              prev, t * _MS, recv_ns)]
+            native = accel.native
+            if native is None:
+                return [BookDelta(inst.symbol, _levels(inst, m["b"]), _levels(inst, m["a"]), first, last,
+                                  prev, t * _MS, recv_ns)]
+            # _levels' C branch without its call (anything it would not take goes through it).
+            spec = self._specs.get(inst.symbol)
+            if spec is None or spec[0] is not inst:
+                p, q = inst.price, inst.qty
+                spec = self._specs[inst.symbol] = (inst, (p.mant, p.scale, q.mant, q.scale, p._cache, q._cache))
+            rows = m["b"]
+            bids = native.levels(rows, spec[1]) if type(rows) is list and len(rows) <= MAX_LEVELS else None
+            if bids is None:
+                bids = _levels(inst, rows)
+            rows = m["a"]
+            asks = native.levels(rows, spec[1]) if type(rows) is list and len(rows) <= MAX_LEVELS else None
+            if asks is None:
+                asks = _levels(inst, rows)
+            if _DELTA_MEMBERS is None:
+                return [BookDelta(inst.symbol, bids, asks, first, last, prev, t * _MS, recv_ns)]
+            return [native.make(BookDelta, _DELTA_MEMBERS, inst.symbol, bids, asks, first, last, prev, t * _MS,
+                                recv_ns, None)]
         first, last = _pos_int(m, "U"), _pos_int(m, "u")
         if first > last:
             raise DecodeError(f"depth update ids run backwards: U {first} > u {last}")

@@ -1,0 +1,616 @@
+/* dom.core._native: the book's hot loops in C (optional; dom.core.accel loads it).
+ *
+ * Each function is an exact replacement of a pure-Python loop in dom/core/book.py or of the
+ * depth decoder's comprehension (dom/venues/binance_usdm/codec.py), and gives the same result:
+ * the tests run both against each other. Pure and synchronous: no I/O, no clock, no global
+ * state; it reads and writes only the Python objects it is handed.
+ *
+ *   levels(rows, (price_mant, price_scale, qty_mant, qty_scale, pc, qc))
+ *           -> tuple[(int, int), ...] | None
+ *       [(pc[p], qc[q]) for p, q in rows] for a list of two-item lists of str, the plain
+ *       decimal strings parsed here (the value Step.to_int gives: steps of mant * 10^-scale),
+ *       others through the parse caches; None when a row is anything else or a value is not
+ *       valid (KeyError from a cache): the caller then goes the exact, row-by-row way.
+ *   apply(d, flat, r, levels, changes, side, live, n) -> int | None | NotImplemented
+ *       BookSideLevels' apply / apply_changes over a flat index: levels is a tuple of
+ *       (int, int) (NotImplemented, nothing done, for any other level); changes is a list (append (side, px, old, new) per changed level) or None;
+ *       live is None or the side's best n levels as a list, kept so level by level (a change
+ *       inside it replaces, inserts or deletes one entry) instead of rebuilt on each read.
+ *       Returns the largest index key (r * px) among levels, None when there are none.
+ *   apply_book(bids_side, asks_side, bids, asks) -> int | None
+ *       apply() on both BookSideLevels of a book with their own attributes (no change list),
+ *       dropping a side's cached top when the batch reached inside it; returns the longer flat
+ *       index's length (the caller turns an index past its limit into a tree); None, nothing
+ *       done, when a level is not an exact (int, int) tuple.
+ *   make(cls, members, *values) -> cls instance
+ *       object.__new__(cls), each value stored through its member descriptor (a frozen slotted
+ *       event built as types.fast_init's __init__ builds it, without its Python frame).
+ *   top(flat, d, r, n) -> list[(int, int)]
+ *       The n best levels, best first: [(r * k, d[r * k]) for k in flat[:-n - 1:-1]].
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+static PyObject *ZERO;
+
+/* The value of cache[key]: a hit without calling Python, else cache[key] (its __missing__).
+ * New reference; NULL with KeyError cleared and *miss set for "not valid", NULL with an error
+ * set for anything else. */
+static PyObject *lookup(PyObject *cache, PyObject *key, int *miss)
+{
+    PyObject *v = PyDict_GetItemWithError(cache, key);
+    if (v != NULL) {
+        Py_INCREF(v);
+        return v;
+    }
+    if (PyErr_Occurred())
+        return NULL;
+    v = PyObject_GetItem(cache, key);
+    if (v == NULL && PyErr_ExceptionMatches(PyExc_KeyError)) {
+        PyErr_Clear();
+        *miss = 1;
+    }
+    return v;
+}
+
+/* A plain decimal string ("123", "123.45": ASCII digits, at most one dot with digits on both
+ * sides) as a whole number of steps of mant * 10^-scale, exactly as Step.to_int gives it; 1 with
+ * *out set, 0 when the text is anything else or not a multiple (the caller then asks the Python
+ * parse cache, whose answer is the exact one, error included). */
+static int plain_steps(PyObject *text, long long mant, int scale, long long *out)
+{
+    if (!PyUnicode_IS_ASCII(text))
+        return 0;
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+    const unsigned char *c = PyUnicode_1BYTE_DATA(text);
+    unsigned long long v = 0;
+    int digits = 0, frac = -1;
+    for (Py_ssize_t i = 0; i < len; i++) {
+        unsigned char ch = c[i];
+        if (ch >= '0' && ch <= '9') {
+            if (++digits > 18)
+                return 0;
+            v = v * 10 + (ch - '0');
+            if (frac >= 0)
+                frac++;
+        } else if (ch == '.' && frac < 0 && i > 0 && i + 1 < len) {
+            frac = 0;
+        } else {
+            return 0;
+        }
+    }
+    if (digits == 0)
+        return 0;
+    int sc = frac < 0 ? 0 : frac;
+    while (sc > scale) {  /* more decimals than the step: they must be zeros */
+        if (v % 10)
+            return 0;
+        v /= 10;
+        sc--;
+    }
+    while (sc < scale) {
+        if (v > 99999999999999999ULL)  /* would pass 10^18: let Python do it */
+            return 0;
+        v *= 10;
+        sc++;
+    }
+    if (v % (unsigned long long)mant)
+        return 0;
+    *out = (long long)(v / (unsigned long long)mant);
+    return 1;
+}
+
+/* One price or size: parsed in C when plain, else cache[text] (the cache parses a miss itself).
+ * New reference; NULL with *miss set when the text is not valid (KeyError cleared), NULL with an
+ * error set for anything else. */
+static PyObject *steps(PyObject *text, long long mant, int scale, PyObject *cache, int *miss)
+{
+    long long q;
+    if (plain_steps(text, mant, scale, &q))
+        return PyLong_FromLongLong(q);
+    return lookup(cache, text, miss);
+}
+
+static PyObject *levels(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *spec = nargs == 2 ? args[1] : NULL;
+    if (nargs != 2 || !PyList_CheckExact(args[0]) || !PyTuple_CheckExact(spec) || PyTuple_GET_SIZE(spec) != 6
+            || !PyDict_Check(PyTuple_GET_ITEM(spec, 4)) || !PyDict_Check(PyTuple_GET_ITEM(spec, 5))) {
+        PyErr_SetString(PyExc_TypeError,
+                        "levels(rows: list, (price_mant, price_scale, qty_mant, qty_scale, pc: dict, qc: dict))");
+        return NULL;
+    }
+    PyObject *rows = args[0], *pc = PyTuple_GET_ITEM(spec, 4), *qc = PyTuple_GET_ITEM(spec, 5);
+    long long pm = PyLong_AsLongLong(PyTuple_GET_ITEM(spec, 0)), qm = PyLong_AsLongLong(PyTuple_GET_ITEM(spec, 2));
+    long ps = PyLong_AsLong(PyTuple_GET_ITEM(spec, 1)), qs = PyLong_AsLong(PyTuple_GET_ITEM(spec, 3));
+    if (PyErr_Occurred())
+        return NULL;
+    if (pm <= 0 || qm <= 0 || ps < 0 || qs < 0 || ps > 18 || qs > 18) {
+        PyErr_SetString(PyExc_ValueError, "a step's mant must be positive and its scale 0..18");
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(rows);
+    PyObject *out = PyTuple_New(n);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (i >= PyList_GET_SIZE(rows))  /* a __missing__ cannot reach the list, but be safe */
+            goto fallback;
+        PyObject *row = PyList_GET_ITEM(rows, i);
+        if (!PyList_CheckExact(row) || PyList_GET_SIZE(row) != 2)
+            goto fallback;
+        PyObject *p = PyList_GET_ITEM(row, 0), *q = PyList_GET_ITEM(row, 1);
+        if (!PyUnicode_CheckExact(p) || !PyUnicode_CheckExact(q))
+            goto fallback;
+        Py_INCREF(p);
+        Py_INCREF(q);
+        int miss = 0;
+        PyObject *a = steps(p, pm, (int)ps, pc, &miss);
+        PyObject *b = a == NULL ? NULL : steps(q, qm, (int)qs, qc, &miss);
+        Py_DECREF(p);
+        Py_DECREF(q);
+        if (b == NULL) {
+            Py_XDECREF(a);
+            if (miss)
+                goto fallback;
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyObject *pair = PyTuple_New(2);
+        if (pair == NULL) {
+            Py_DECREF(a);
+            Py_DECREF(b);
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(pair, 0, a);
+        PyTuple_SET_ITEM(pair, 1, b);
+        PyObject_GC_UnTrack(pair);  /* two ints: no cycle possible (CPython untracks it later) */
+        PyTuple_SET_ITEM(out, i, pair);
+    }
+    PyObject_GC_UnTrack(out);  /* immutable, holding only untracked pairs of ints */
+    return out;
+fallback:
+    Py_DECREF(out);
+    Py_RETURN_NONE;
+}
+
+/* An int's value when it fits in a long long (1), else 0: comparisons of C numbers instead of
+ * PyObject_RichCompare where they can be (prices, sizes and index keys nearly always fit). */
+static inline int ll_of(PyObject *o, long long *v)
+{
+    int of;
+    *v = PyLong_AsLongLongAndOverflow(o, &of);
+    return !of;
+}
+
+/* a < b for two ints (kv: b's value when kfast). 1, 0, or -1 on error. */
+static inline int int_lt(PyObject *a, PyObject *b, long long kv, int kfast)
+{
+    long long av;
+    if (kfast && ll_of(a, &av))
+        return av < kv;
+    return PyObject_RichCompareBool(a, b, Py_LT);
+}
+
+/* bisect_left(flat, key), galloping from the end: the keys that change most sit near the best
+ * price, the end of the list, so a search mostly costs a few comparisons. */
+static Py_ssize_t bisect(PyObject *flat, PyObject *key)
+{
+    long long kv;
+    int kfast = ll_of(key, &kv);
+    Py_ssize_t m = PyList_GET_SIZE(flat), lo = 0, hi = m;
+    for (Py_ssize_t step = 1; step <= m; step *= 2) {
+        int lt = int_lt(PyList_GET_ITEM(flat, m - step), key, kv, kfast);
+        if (lt < 0)
+            return -1;
+        if (lt) {
+            lo = m - step + 1;
+            break;
+        }
+        hi = m - step;
+    }
+    while (lo < hi) {
+        Py_ssize_t mid = (lo + hi) / 2;
+        int lt = int_lt(PyList_GET_ITEM(flat, mid), key, kv, kfast);
+        if (lt < 0)
+            return -1;
+        if (lt)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* (a, b) for two ints, untracked by the cyclic GC as CPython itself would untrack it at its next
+ * collection (a tuple of atoms cannot be part of a cycle): fewer tracked objects per message,
+ * fewer collections. */
+static PyObject *pair_of(PyObject *a, PyObject *b)
+{
+    PyObject *t = PyTuple_Pack(2, a, b);
+    if (t != NULL)
+        PyObject_GC_UnTrack(t);
+    return t;
+}
+
+/* The live top-N list after the flat index changed at its position ``at``. kind 1: a level
+ * inserted (flat now has m keys); kind 0: a size changed; kind -1: a level deleted (flat now has
+ * m keys, it was at ``at`` before). Keeps live == [(r*k, d[r*k]) for k in flat[:-n - 1:-1]]. */
+static int live_update(PyObject *live, Py_ssize_t n, int kind, Py_ssize_t at, PyObject *flat, PyObject *d,
+                       long r, PyObject *px, PyObject *qty)
+{
+    Py_ssize_t m = PyList_GET_SIZE(flat);
+    if (kind >= 0) {
+        Py_ssize_t rank = m - 1 - at;
+        if (rank >= n)
+            return 0;
+        PyObject *t = pair_of(px, qty);
+        if (t == NULL)
+            return -1;
+        if (kind == 0)
+            return PyList_SetItem(live, rank, t);  /* steals t */
+        int rc = PyList_Insert(live, rank, t);
+        Py_DECREF(t);
+        if (rc == 0 && PyList_GET_SIZE(live) > n)
+            rc = PyList_SetSlice(live, n, PyList_GET_SIZE(live), NULL);
+        return rc;
+    }
+    Py_ssize_t rank = m - at;
+    if (rank >= PyList_GET_SIZE(live))
+        return 0;
+    if (PyList_SetSlice(live, rank, rank + 1, NULL) < 0)
+        return -1;
+    if (m < n)
+        return 0;
+    PyObject *k = PyList_GET_ITEM(flat, m - n);
+    PyObject *p = r > 0 ? (Py_INCREF(k), k) : PyNumber_Negative(k);
+    if (p == NULL)
+        return -1;
+    PyObject *q = PyDict_GetItemWithError(d, p);
+    if (q == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_SetObject(PyExc_KeyError, p);
+        Py_DECREF(p);
+        return -1;
+    }
+    PyObject *t = pair_of(p, q);
+    Py_DECREF(p);
+    if (t == NULL)
+        return -1;
+    int rc = PyList_Append(live, t);
+    Py_DECREF(t);
+    return rc;
+}
+
+/* Is px one of live's levels' prices or better than its last (a size change to look up)? */
+static int in_live(PyObject *live, Py_ssize_t n, long r, PyObject *px)
+{
+    Py_ssize_t k = PyList_GET_SIZE(live);
+    if (k < n)
+        return 1;  /* every level of the side is in it */
+    PyObject *edge = PyTuple_GET_ITEM(PyList_GET_ITEM(live, k - 1), 0);
+    return PyObject_RichCompareBool(px, edge, r > 0 ? Py_GE : Py_LE);
+}
+
+/* Is every level an exact (int, int) tuple? Anything else goes the Python way (which takes any
+ * two-item row), checked before anything is applied. */
+static int levels_ok(PyObject *levels)
+{
+    if (!PyTuple_CheckExact(levels))
+        return 0;
+    for (Py_ssize_t i = 0, n = PyTuple_GET_SIZE(levels); i < n; i++) {
+        PyObject *lv = PyTuple_GET_ITEM(levels, i);
+        if (!PyTuple_CheckExact(lv) || PyTuple_GET_SIZE(lv) != 2 || !PyLong_CheckExact(PyTuple_GET_ITEM(lv, 0))
+                || !PyLong_CheckExact(PyTuple_GET_ITEM(lv, 1)))
+            return 0;
+    }
+    return 1;
+}
+
+/* apply() on one side, its levels already checked by levels_ok; the other args are checked here.
+ * New reference: the best key or None. */
+static PyObject *apply_side(PyObject *d, PyObject *flat, PyObject *r_obj, PyObject *levels, PyObject *changes,
+                            PyObject *side, PyObject *live, PyObject *n_obj)
+{
+    if (!PyDict_CheckExact(d) || !PyList_CheckExact(flat) || !PyLong_CheckExact(r_obj) || !PyTuple_CheckExact(levels)
+            || (changes != Py_None && !PyList_CheckExact(changes)) || (live != Py_None && !PyList_CheckExact(live))
+            || !PyLong_CheckExact(n_obj)) {
+        PyErr_SetString(PyExc_TypeError, "apply(d: dict, flat: list, r: int, levels: tuple, changes: list | None, side, "
+                                         "live: list | None, n: int)");
+        return NULL;
+    }
+    long r = PyLong_AsLong(r_obj);
+    Py_ssize_t live_n = PyLong_AsSsize_t(n_obj);
+    if (r != 1 && r != -1) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "r must be 1 or -1");
+        return NULL;
+    }
+    if (live_n < 0 || PyErr_Occurred()) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "n must be >= 0");
+        return NULL;
+    }
+    if (live != Py_None && PyList_GET_SIZE(live) > live_n) {
+        PyErr_SetString(PyExc_ValueError, "live holds more than n levels");
+        return NULL;
+    }
+    if (live_n == 0)
+        live = Py_None;
+    Py_ssize_t n = PyTuple_GET_SIZE(levels);
+    PyObject *best = NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *lv = PyTuple_GET_ITEM(levels, i);
+        PyObject *px = PyTuple_GET_ITEM(lv, 0), *qty = PyTuple_GET_ITEM(lv, 1);
+        PyObject *key = r > 0 ? (Py_INCREF(px), px) : PyNumber_Negative(px);
+        if (key == NULL)
+            goto error;
+        if (best == NULL) {
+            Py_INCREF(key);
+            best = key;
+        } else {
+            long long kv;
+            int gt = ll_of(key, &kv) ? int_lt(best, key, kv, 1) : PyObject_RichCompareBool(key, best, Py_GT);
+            if (gt < 0) {
+                Py_DECREF(key);
+                goto error;
+            }
+            if (gt) {
+                Py_INCREF(key);
+                Py_SETREF(best, key);
+            }
+        }
+        long long qv;
+        int pos = ll_of(qty, &qv) ? qv > 0 : PyObject_RichCompareBool(qty, ZERO, Py_GT);
+        PyObject *old = PyDict_GetItemWithError(d, px);  /* borrowed */
+        if (pos < 0 || (old == NULL && PyErr_Occurred())) {
+            Py_DECREF(key);
+            goto error;
+        }
+        Py_XINCREF(old);
+        int rc = 0;
+        if (pos) {
+            int same = 0;
+            if (old != NULL) {
+                long long ov;
+                same = ll_of(old, &ov) && ll_of(qty, &qv) ? ov == qv : PyObject_RichCompareBool(old, qty, Py_EQ);
+                if (same < 0)
+                    rc = -1;
+            }
+            /* (apply without changes stores an equal size too: the dict keeps the new object) */
+            if (rc == 0 && (!same || changes == Py_None)) {
+                if (PyDict_SetItem(d, px, qty) < 0)
+                    rc = -1;
+                else if (old == NULL) {
+                    Py_ssize_t at = bisect(flat, key);
+                    rc = at < 0 ? -1 : PyList_Insert(flat, at, key);
+                    if (rc == 0 && live != Py_None)
+                        rc = live_update(live, live_n, 1, at, flat, d, r, px, qty);
+                } else if (live != Py_None && !same) {
+                    int inside = in_live(live, live_n, r, px);
+                    if (inside < 0)
+                        rc = -1;
+                    else if (inside) {
+                        Py_ssize_t at = bisect(flat, key);
+                        rc = at < 0 ? -1 : live_update(live, live_n, 0, at, flat, d, r, px, qty);
+                    }
+                }
+                if (rc == 0 && changes != Py_None && !same) {
+                    PyObject *t = PyTuple_Pack(4, side, px, old != NULL ? old : ZERO, qty);
+                    rc = t == NULL ? -1 : PyList_Append(changes, t);
+                    Py_XDECREF(t);
+                }
+            }
+        } else if (old != NULL) {
+            if (PyDict_DelItem(d, px) < 0)
+                rc = -1;
+            else {
+                Py_ssize_t at = bisect(flat, key);
+                rc = at < 0 ? -1 : PyList_SetSlice(flat, at, at + 1, NULL);
+                if (rc == 0 && live != Py_None)
+                    rc = live_update(live, live_n, -1, at, flat, d, r, px, qty);
+            }
+            if (rc == 0 && changes != Py_None) {
+                PyObject *t = PyTuple_Pack(4, side, px, old, ZERO);
+                rc = t == NULL ? -1 : PyList_Append(changes, t);
+                Py_XDECREF(t);
+            }
+        }
+        Py_XDECREF(old);
+        Py_DECREF(key);
+        if (rc < 0)
+            goto error;
+    }
+    if (best == NULL)
+        Py_RETURN_NONE;
+    return best;
+error:
+    Py_XDECREF(best);
+    return NULL;
+}
+
+static PyObject *apply(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 8) {
+        PyErr_SetString(PyExc_TypeError, "apply takes 8 arguments");
+        return NULL;
+    }
+    if (!levels_ok(args[3]))
+        Py_RETURN_NOTIMPLEMENTED;
+    return apply_side(args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7]);
+}
+
+static PyObject *S_levels, *S_index, *S_flat, *S_r, *S_side, *S_live, *S_live_n, *S_top, *S_top_edge;
+
+/* One BookSideLevels: apply() with its own attributes, then its cached top dropped when the
+ * batch reached inside it (as BookSideLevels.apply does). The side's flat index length, or -1. */
+static Py_ssize_t apply_obj(PyObject *obj, PyObject *levels)
+{
+    Py_ssize_t out = -1;
+    PyObject *d = PyObject_GetAttr(obj, S_levels), *idx = PyObject_GetAttr(obj, S_index);
+    PyObject *flat = idx ? PyObject_GetAttr(idx, S_flat) : NULL, *r = PyObject_GetAttr(obj, S_r);
+    PyObject *side = PyObject_GetAttr(obj, S_side), *live = PyObject_GetAttr(obj, S_live);
+    PyObject *n = PyObject_GetAttr(obj, S_live_n), *best = NULL, *top = NULL, *edge = NULL;
+    if (!d || !flat || !r || !side || !live || !n)
+        goto done;
+    best = apply_side(d, flat, r, levels, Py_None, side, live, n);
+    if (best == NULL)
+        goto done;
+    if (best != Py_None) {
+        top = PyObject_GetAttr(obj, S_top);
+        if (top == NULL)
+            goto done;
+        if (top != Py_None) {
+            edge = PyObject_GetAttr(obj, S_top_edge);
+            if (edge == NULL)
+                goto done;
+            int ge = PyObject_RichCompareBool(best, edge, Py_GE);
+            if (ge < 0 || (ge && PyObject_SetAttr(obj, S_top, Py_None) < 0))
+                goto done;
+        }
+    }
+    out = PyList_GET_SIZE(flat);
+done:
+    Py_XDECREF(d);
+    Py_XDECREF(idx);
+    Py_XDECREF(flat);
+    Py_XDECREF(r);
+    Py_XDECREF(side);
+    Py_XDECREF(live);
+    Py_XDECREF(n);
+    Py_XDECREF(best);
+    Py_XDECREF(top);
+    Py_XDECREF(edge);
+    return out;
+}
+
+static PyObject *apply_book(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "apply_book(bids_side, asks_side, bids: tuple, asks: tuple)");
+        return NULL;
+    }
+    if (!levels_ok(args[2]) || !levels_ok(args[3]))
+        Py_RETURN_NONE;
+    Py_ssize_t b = apply_obj(args[0], args[2]);
+    if (b < 0)
+        return NULL;
+    Py_ssize_t a = apply_obj(args[1], args[3]);
+    if (a < 0)
+        return NULL;
+    return PyLong_FromSsize_t(a > b ? a : b);
+}
+
+static PyObject *top(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4 || !PyList_CheckExact(args[0]) || !PyDict_CheckExact(args[1]) || !PyLong_CheckExact(args[2])
+            || !PyLong_CheckExact(args[3])) {
+        PyErr_SetString(PyExc_TypeError, "top(flat: list, d: dict, r: int, n: int)");
+        return NULL;
+    }
+    PyObject *flat = args[0], *d = args[1];
+    long r = PyLong_AsLong(args[2]);
+    Py_ssize_t n = PyLong_AsSsize_t(args[3]);
+    if ((r != 1 && r != -1) || (n == -1 && PyErr_Occurred())) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "r must be 1 or -1");
+        return NULL;
+    }
+    Py_ssize_t m = PyList_GET_SIZE(flat);
+    if (n < 0)
+        n = 0;
+    if (n > m)
+        n = m;
+    PyObject *out = PyList_New(n);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *k = PyList_GET_ITEM(flat, m - 1 - i);
+        PyObject *px = r > 0 ? (Py_INCREF(k), k) : PyNumber_Negative(k);
+        if (px == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyObject *qty = PyDict_GetItemWithError(d, px);
+        if (qty == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_SetObject(PyExc_KeyError, px);
+            Py_DECREF(px);
+            Py_DECREF(out);
+            return NULL;
+        }
+        Py_INCREF(qty);
+        PyObject *pair = PyTuple_New(2);
+        if (pair == NULL) {
+            Py_DECREF(px);
+            Py_DECREF(qty);
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(pair, 0, px);
+        PyTuple_SET_ITEM(pair, 1, qty);
+        PyObject_GC_UnTrack(pair);
+        PyList_SET_ITEM(out, i, pair);
+    }
+    return out;
+}
+
+/* make(cls, members, *values): object.__new__(cls), then each value stored through its slot
+ * descriptor (members: the class's member descriptors, one per value, in order) -- what a
+ * types.fast_init __init__ does, without a Python frame and a call per field. */
+static PyObject *make(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs < 2 || !PyType_Check(args[0]) || !PyTuple_CheckExact(args[1]) || PyTuple_GET_SIZE(args[1]) != nargs - 2) {
+        PyErr_SetString(PyExc_TypeError, "make(cls, members: tuple, *values) with one value per member");
+        return NULL;
+    }
+    PyTypeObject *cls = (PyTypeObject *)args[0];
+    PyObject *empty = PyTuple_New(0);
+    if (empty == NULL)
+        return NULL;
+    PyObject *obj = PyBaseObject_Type.tp_new(cls, empty, NULL);
+    Py_DECREF(empty);
+    if (obj == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < nargs - 2; i++) {
+        PyObject *desc = PyTuple_GET_ITEM(args[1], i);
+        descrsetfunc set = Py_TYPE(desc)->tp_descr_set;
+        if (set == NULL) {
+            PyErr_SetString(PyExc_TypeError, "a member is not a data descriptor");
+            Py_DECREF(obj);
+            return NULL;
+        }
+        if (set(desc, obj, args[i + 2]) < 0) {
+            Py_DECREF(obj);
+            return NULL;
+        }
+    }
+    return obj;
+}
+
+static PyMethodDef methods[] = {
+    {"levels", (PyCFunction)(void (*)(void))levels, METH_FASTCALL, "Decimal-string rows to (px, qty) via the parse caches."},
+    {"apply", (PyCFunction)(void (*)(void))apply, METH_FASTCALL, "Apply levels to one book side's dict and flat index."},
+    {"top", (PyCFunction)(void (*)(void))top, METH_FASTCALL, "The n best levels of one side, best first."},
+    {"make", (PyCFunction)(void (*)(void))make, METH_FASTCALL,
+     "object.__new__(cls) with each value stored through the class's member descriptors."},
+    {"apply_book", (PyCFunction)(void (*)(void))apply_book, METH_FASTCALL,
+     "apply() on a book's two BookSideLevels with their own attributes; the longer index's length."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_native", NULL, -1, methods};
+
+PyMODINIT_FUNC PyInit__native(void)
+{
+    ZERO = PyLong_FromLong(0);
+    if (ZERO == NULL)
+        return NULL;
+    const char *names[] = {"levels", "_index", "flat", "_r", "side", "_live", "_live_n", "_top", "_top_edge"};
+    PyObject **slots[] = {&S_levels, &S_index, &S_flat, &S_r, &S_side, &S_live, &S_live_n, &S_top, &S_top_edge};
+    for (int i = 0; i < 9; i++)
+        if ((*slots[i] = PyUnicode_InternFromString(names[i])) == NULL)
+            return NULL;
+    return PyModule_Create(&module);
+}

@@ -1,0 +1,21 @@
+"""The optional C accelerator of the book's hot loops (``dom.core._native``, built from
+``dom/core/_native.c`` by ``setup.py``), or None.
+
+None when it was not built (no compiler at install: the install still succeeds) or when the
+environment variable ``DOM_PURE_PYTHON`` is set to anything but ``""``/``"0"`` at import (the
+switch that forces the pure-Python paths). Both give the same results, level for level; the
+tests in ``tests/core/test_native.py`` run one against the other. The module is pure like the
+rest of ``dom.core``: no I/O, no clock, no state of its own.
+"""
+
+from __future__ import annotations
+
+import os
+from types import ModuleType
+
+native: ModuleType | None = None
+if os.environ.get("DOM_PURE_PYTHON", "") in ("", "0"):
+    try:
+        from dom.core import _native as native
+    except ImportError:
+        native = None
