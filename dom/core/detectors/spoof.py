@@ -265,11 +265,8 @@ class SpoofDetector(ObserverBase):
         d = self._dist(sym, c.side, c.px)
         if d is None:
             return
-        if c.dists and d >= 0:
-            d = min(d, c.dists[-1][1])  # as it stood before this message
-        # d < 0: its side's best is now beyond it, so price reached the level in this message (a
-        # bid's best below it: nothing bids there any more); whether trades took it is judged
-        # apart (the traded share). The distance before the message said it was not near.
+        if c.dists:
+            d = min(d, c.dists[-1][1]) if d >= 0 else c.dists[-1][1]  # as it stood before this message
         d = max(0, d)
         ago = c.dists[0][1]  # distance a second ago (the history holds what changed since)
         for t, x in c.dists:
@@ -341,6 +338,8 @@ class SpoofDetector(ObserverBase):
         drop = x.before - x.after
         if x.edge:
             return False  # the deepest known level vanished: it left the window
+        if x.range_limit is None:
+            return False  # no volatility baseline yet (warm-up)
         life = x.t - x.first_ns
         if life < p.spoof_min_life_ms * _MS or life > p.spoof_max_life_s * _SEC:
             return False
@@ -358,7 +357,6 @@ class SpoofDetector(ObserverBase):
                     and px != x.px and abs(px - x.px) <= r)
         if moved >= 0.5 * drop:
             return False  # the size went elsewhere nearby: moved, not pulled
-        limit = x.range_limit if x.range_limit is not None else int(2 * p.spoof_vol_min_ticks)  # (warm-up)
-        if x.mid_range > limit:
+        if x.mid_range > x.range_limit:
             return False  # a volatility spike: risk-off pulls are normal then
         return True

@@ -232,21 +232,3 @@ def test_a_level_no_larger_than_the_queue_beside_it_is_not_a_pull():
         s.idle(1000)
         assert bool(s.alerts) is pulled
 
-
-def test_a_wall_pulled_in_the_message_where_price_reaches_it_is_at_distance_zero():
-    # The wall was 6 ticks out (beyond max(3, 10 // 2)) before the message; in it sellers take
-    # the bids above it, the wall goes untraded and the best bid lands below it: price reached
-    # it, so the pull is at the touch, not 6 ticks out.
-    s = Script(spoof_vol_min_ticks=10.0)  # the last step moves the mid 7 ticks: not a spike here
-    s.warm_up()
-    s.delta(bids=[(WALL, 30_000)])
-    s.walk_down(4996)
-    for px in range(4996, WALL, -1):
-        s.sell(px, 1000)  # nothing trades at the wall itself
-    s.delta(bids=[(p, 0) for p in range(WALL, 4997)], asks=[(p, 1000) for p in range(4990, 4997)])
-    s.idle(1000)
-    news = [a for a in s.alerts if a.state is AlertState.NEW]
-    assert len(news) == 1 and news[0].px_ticks == WALL
-    ev = news[0].evidence
-    assert ev["distance_at_pull_ticks"] == 0 and ev["traded_at_level_lots"] == 0
-    assert ev["approach_ticks"] == 10
