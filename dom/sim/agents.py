@@ -248,7 +248,9 @@ class SpoofAgent(Agent):
         if dist <= self.k:
             visible = t - self.t_start >= self.sim.depth_ns
             self.finish(t, outcome="pulled_on_approach", distance_at_pull_ticks=dist)
-            if visible:
+            # Placed d0 ticks out and pulled within k: with d0 - k = 1 (d0 4, k 3) price came one
+            # tick nearer, which the touch's own flicker does; an approach is two ticks or more.
+            if visible and self.d0 - dist >= 2:
                 self.detectable_from = t
         elif t >= self.timeout:
             self.finish(t, outcome="pulled_timeout", distance_at_pull_ticks=dist)

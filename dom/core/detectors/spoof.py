@@ -42,20 +42,11 @@ from dom.core.detectors.band import Bands, median
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.detectors.slack import AdaptiveSlack
+from dom.core.detectors.spoof_alert import pull_alerts
 from dom.core.detectors.spoof_state import _Cand, _Pull
 from dom.core.detectors.tape import TakerTape
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
-from dom.core.types import (
-    Alert,
-    AlertKind,
-    AlertState,
-    BookDelta,
-    BookSide,
-    FeedState,
-    Output,
-    TakerSide,
-    Trade,
-)
+from dom.core.types import BookDelta, BookSide, FeedState, Output, TakerSide, Trade
 
 _BID, _ASK, _BUY = BookSide.BID, BookSide.ASK, TakerSide.BUY
 _SYNCED = FeedState.SYNCED
@@ -328,7 +319,7 @@ class SpoofDetector(ObserverBase):
                 continue  # both sides pulled together: quotes withdrawn, not one side leaned on
             ok = [x for x in group if self._is_pull(x)]
             if ok:
-                out += self._alerts(sym, ok)
+                out += pull_alerts(self, sym, ok)
         return out
 
     def _wait(self) -> int:
@@ -369,52 +360,3 @@ class SpoofDetector(ObserverBase):
         if x.mid_range > x.range_limit:
             return False  # a volatility spike: risk-off pulls are normal then
         return True
-
-    def _alerts(self, sym: SymbolState, group: list[_Pull]) -> list[Output]:
-        inst = self.inst
-        x = max(group, key=lambda g: (g.before - g.after, -abs(g.dist)))
-        drop = x.before - x.after
-        total = sum(g.before - g.after for g in group)
-        med = max(1, x.median)
-        ratio = x.before / med
-        p = self.p
-        self.n += 1
-        score = 0.5 + 0.3 * min(1.0, max(0.0, (ratio - p.spoof_ratio) / max(1e-9, 2 * p.spoof_ratio)))
-        score += 0.1 * min(1.0, (x.max_recent_dist - x.dist) / max(1, x.d0))
-        if len(group) >= 3:
-            score += 0.1
-        ev = {
-            "size_pulled_lots": drop,
-            "size_before_lots": x.before,
-            "size_after_lots": x.after,
-            "traded_at_level_lots": self._traded(x),
-            "distance_at_pull_ticks": x.dist,
-            "first_distance_ticks": x.d0,
-            "approach_ticks": x.max_recent_dist - x.dist,
-            "lifetime_ms": (x.t - x.first_ns) // _MS,
-            "band_median_lots": x.median,
-            "queue_lots": x.queue,
-            "excess_lots": x.before - x.queue,
-            "ratio_to_median": round(ratio, 2),
-            "layers": len(group),
-            "layers_pulled_lots": total,
-            "pulled_at_ns": x.t,
-            "mid_range_1s_ticks": x.mid_range / 2,
-            "trade_lag_ms": self.slack.lag // _MS,
-            "approach_1s_ticks": x.jump,
-            "taker_share_toward": round(x.toward, 2),
-        }
-        if len(group) > 1:
-            ev["layer_prices"] = " ".join(inst.px_str(g.px) for g in sorted(group, key=lambda g: g.px))
-        t = self.depth_t
-        aid = f"{sym.symbol}:spoof:{x.side.value}:{x.px}:{x.t}"
-        side = x.side.value
-        layers = f", {len(group)} levels together" if len(group) > 1 else ""
-        msg = (f"Pulled liquidity: {side} {inst.px_str(x.px)} size {inst.qty_str(drop)} "
-               f"({ratio:.1f}x band median) pulled {x.dist} tick{'' if x.dist == 1 else 's'} from the touch as price approached, "
-               f"after {(x.t - x.first_ns) / _SEC:.1f} s{layers}")
-        new = Alert(aid, t, sym.symbol, AlertKind.SPOOF, AlertState.NEW, x.side, x.px, drop, round(min(1.0, score), 3),
-                    msg, ev)
-        end = Alert(aid, t, sym.symbol, AlertKind.SPOOF, AlertState.END, x.side, x.px, drop, new.score,
-                    f"Pulled liquidity (done): {side} {inst.px_str(x.px)}", dict(ev, end="pulled"))
-        return [new, end]

@@ -231,3 +231,4 @@ def test_a_level_no_larger_than_the_queue_beside_it_is_not_a_pull():
         s.delta(bids=[(WALL, 500)])
         s.idle(1000)
         assert bool(s.alerts) is pulled
+
