@@ -210,3 +210,22 @@ def test_a_long_busy_touch_without_an_iceberg_is_not_flagged():
         s.delta(bids=[(5000, shown)], dt_ms=50)
         s.idle(200)
     assert not [a for a in s.alerts if a.state is AlertState.NEW]
+
+
+def test_a_level_whose_own_joins_all_look_alike_is_not_an_iceberg():
+    """A crowded level where every join is about 1000 lots (70-130%), whether or not what the
+    last join put up has traded: the adds that come due look like a refilling order's slices,
+    but so do the level's adds while no refill is due, so they are this level's ordinary adds
+    (the symbol's baseline alone, where a fifth of adds fall in the band, would flag it)."""
+    s = Script()
+    shown = 3000
+    s.delta(bids=[(4997, shown)])
+    for i in range(48):
+        join = JITTERED[i % len(JITTERED)]
+        s.t += 50 * MS
+        s.sell(4997, 350)
+        shown += join - 350
+        s.delta(bids=[(4997, shown)], dt_ms=50)
+        s.idle(200)
+    s.idle(500)
+    assert not [a for a in s.alerts if a.state is AlertState.NEW]
