@@ -5,7 +5,7 @@ when it ends writes a ground-truth label (DESIGN.md "Simulator ground truth"):
 ``{"id", "kind", "symbol", "side", "price", "t_start_ns", "t_end_ns", "params", "detectable_from_ns"}``.
 Every parameter is randomised per injection, so no detector can key on a fixed signature.
 
-``detectable_from_ns`` follows DETECTORS.md §4 (the detectability oracle): an iceberg once two
+``detectable_from_ns`` follows DETECTORS.md §4 (the detectability oracle): an iceberg once two visible
 tranches were executed and published; a spoof once its wall was visible for a push and pulled
 while price approached; absorption once the volume into the level crossed the threshold; a wall
 once it had been shown for its persistence time. ``None`` means the feed could never show it.
@@ -194,7 +194,7 @@ class IcebergAgent(Agent):
         counted refill fell in the same depth interval (the push shows their sum). In a
         randomized market (whose touch may hold most of the book) not either when the rest of
         the queue at the price is more than twice the slice: the refill is then one add among
-        the churn of a crowded level (DETECTORS.md §4). The presets keep the two-tranche rule."""
+        the churn of a crowded level (DETECTORS.md §4). The presets use only the first test."""
         if self.visible and t // self.sim.depth_ns == self.visible[-1] // self.sim.depth_ns:
             return False
         if self.sim.draw is None:

@@ -140,7 +140,7 @@ def _iceberg(level: int, randomized: bool = True):
 def test_an_iceberg_refill_counts_as_visible_only_apart_and_not_drowned_in_a_crowded_queue():
     """The detectability oracle (DETECTORS.md §4): two refills in one depth interval show as one
     add; in a randomized market a slice beside more than twice its size of other orders at the
-    price is one add among a crowded level's churn. The presets keep the two-tranche rule."""
+    price is one add among a crowded level's churn. The presets use only the first test."""
     a = _iceberg(level=1000 + 1500)  # our slice of 1000, 1500 of others: visible
     assert a._visible(5_010_000_000, 1000)
     a.visible.append(5_010_000_000)
