@@ -327,7 +327,8 @@ class IcebergDetector(ObserverBase):
         # was due cannot be the order's refills, so they measure how often this level's ordinary
         # adds fall in the band; the symbol's rate is the prior (``iceberg_level_prior`` adds).
         m = p.iceberg_level_prior
-        q = max(q, (idle_in + m * q) / (idle + m))
+        if m > 0:  # 0: off
+            q = max(q, (idle_in + m * q) / (idle + m))
         win = outcomes[-p.iceberg_window:]
         k, n = sum(win), len(win)
         return chain, own, min(1.0, _binomial_tail(k, n, q) * tries), n * q, n, k
