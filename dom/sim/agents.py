@@ -5,7 +5,7 @@ when it ends writes a ground-truth label (DESIGN.md "Simulator ground truth"):
 ``{"id", "kind", "symbol", "side", "price", "t_start_ns", "t_end_ns", "params", "detectable_from_ns"}``.
 Every parameter is randomised per injection, so no detector can key on a fixed signature.
 
-``detectable_from_ns`` follows DETECTORS.md §4 (the detectability oracle): an iceberg once two
+``detectable_from_ns`` follows DETECTORS.md §4 (the detectability oracle): an iceberg once two visible
 tranches were executed and published; a spoof once its wall was visible for a push and pulled
 while price approached; absorption once the volume into the level crossed the threshold; a wall
 once it had been shown for its persistence time. ``None`` means the feed could never show it.
@@ -147,6 +147,7 @@ class IcebergAgent(Agent):
         self.px = best - depth if self.side == BID else best + depth
         self.remaining = self.total
         self.refills: list[int] = []
+        self.visible: list[int] = []  # refills L2 can show apart (``_visible``)
         self.pending_refill = 0
         self.away_since = 0
         if self.mode == "native":
@@ -163,35 +164,50 @@ class IcebergAgent(Agent):
             "peak_jitter": self.jitter, "refill_mode": self.mode, "depth_ticks": depth,
         }
 
-    def _show(self, t: int) -> None:
+    def _show(self, t: int) -> int:
         size = max(1, int(self.peak * (1 + self.rng.uniform(-self.jitter, self.jitter))))
         size = min(size, self.remaining)
         if size <= 0:
-            return
+            return 0
         self.remaining -= size
         self.oids = [self.sim.book.add(self.side, self.px, size, t, owner=self)]
+        return size
 
     def on_shown_filled(self, order: list, t: int) -> None:
         if self.mode == "native":
             if order[SHOWN] > 0:  # refilled from the reserve in the same event
-                self._refilled(t)
+                self._refilled(t, order[SHOWN])
             return
         delay = 0 if self.mode == "after_fill" else int(min(max(0.8, 2 * self.delay_median_s), max(0.005, self.rng.lognormvariate(
             math.log(self.delay_median_s), 0.8))) * SEC)
         self.pending_refill = t + max(delay, 1)
 
-    def _refilled(self, t: int) -> None:
+    def _refilled(self, t: int, size: int) -> None:
         self.refills.append(t)
-        if len(self.refills) == 2 and self.detectable_from is None:
-            self.detectable_from = t + self.sim.depth_ns
+        if self._visible(t, size):
+            self.visible.append(t)
+            if len(self.visible) == 2 and self.detectable_from is None:
+                self.detectable_from = t + self.sim.depth_ns
+
+    def _visible(self, t: int, size: int) -> bool:
+        """Can L2 show this refill as one add of about the peak? Not when the order's previous
+        counted refill fell in the same depth interval (the push shows their sum). In a
+        randomized market (whose touch may hold most of the book) not either when the rest of
+        the queue at the price is more than twice the slice: the refill is then one add among
+        the churn of a crowded level (DETECTORS.md §4). The presets use only the first test."""
+        if self.visible and t // self.sim.depth_ns == self.visible[-1] // self.sim.depth_ns:
+            return False
+        if self.sim.draw is None:
+            return True
+        rest = self.sim.book.level(self.side, self.px) - size
+        return rest <= 2 * size
 
     def step(self, t: int) -> None:
         book = self.sim.book
         if self.pending_refill and t >= self.pending_refill:
             self.pending_refill = 0
             if self.remaining > 0:
-                self._show(t)
-                self._refilled(t)
+                self._refilled(t, self._show(t))
         alive = [o for o in self.oids if o in book.orders]
         if not alive and not self.pending_refill and (self.mode == "native" or self.remaining <= 0):
             self.oids.clear()
@@ -213,6 +229,7 @@ class IcebergAgent(Agent):
         hidden_left = sum(self.sim.book.orders[o][HIDDEN] for o in self.oids if o in self.sim.book.orders)
         super().finish(t, **params)
         self.params["hidden_executed"] = self.sim.inst.qty_str(max(0, self.executed - self.peak))
+        self.params["visible_refills"] = len(self.visible)
         self.params["unexecuted_reserve"] = self.sim.inst.qty_str(self.remaining + hidden_left)
 
 

@@ -72,7 +72,12 @@ def test_a_randomized_market_follows_its_draw_and_labels_every_kind():
     gaps = {b - a for a, b in zip(pushes, pushes[1:])}
     assert min(gaps) == d.depth_ms * 1_000_000  # pushed at the drawn interval
     kinds = {lab["kind"] for lab in m.labels if lab["detectable_from_ns"] is not None}
-    assert {"wall", "iceberg", "absorption", "spoof"} <= kinds
+    assert {"wall", "absorption", "spoof"} <= kinds
+    # This draw's touch is crowded: its icebergs' refills are labelled, but none is visible
+    # twice in these two minutes (the oracle: two visible refills make one detectable).
+    ice = [lab for lab in m.labels if lab["kind"] == "iceberg"]
+    assert ice and all(lab["params"]["visible_refills"] <= lab["params"].get("refills", 1 << 30) for lab in ice)
+    assert all((lab["detectable_from_ns"] is not None) == (lab["params"]["visible_refills"] >= 2) for lab in ice)
     assert {lab["params"]["decoy"] for lab in m.labels if lab["kind"] == "decoy"} >= {"mm_ladder", "hidden_fills"}
     ice = [lab for lab in m.labels if lab["kind"] == "iceberg"]
     assert all(lab["params"]["peak_jitter"] == d.iceberg_jitter for lab in ice)
@@ -113,3 +118,39 @@ def test_window_aggregator_merges_one_price_and_side_within_the_window():
     assert a.add(120 * ms, 50, 0, 1, 1) == [0, 60 * ms, 50, 0, 5, 3]  # window passed: a new print
     assert a.add(130 * ms, 50, 1, 4, 1) == [120 * ms, 120 * ms, 50, 0, 1, 1]  # other side
     assert a.due(200 * ms) is None and a.due(230 * ms) == [130 * ms, 130 * ms, 50, 1, 4, 1]
+
+
+class _Book:
+    def __init__(self, level: int) -> None:
+        self.lvl = level
+
+    def level(self, side: int, px: int) -> int:
+        return self.lvl
+
+
+class _Sim:
+    def __init__(self, level: int, randomized: bool) -> None:
+        self.book, self.depth_ns = _Book(level), 100_000_000
+        self.draw = draw(1) if randomized else None
+
+
+def _iceberg(level: int, randomized: bool = True):
+    from dom.sim.agents import IcebergAgent
+
+    a = IcebergAgent.__new__(IcebergAgent)  # only what the oracle reads
+    a.sim, a.side, a.px, a.visible = _Sim(level, randomized), 0, 5000, []
+    return a
+
+
+def test_an_iceberg_refill_counts_as_visible_only_apart_and_not_drowned_in_a_crowded_queue():
+    """The detectability oracle (DETECTORS.md §4): two refills in one depth interval show as one
+    add; in a randomized market a slice beside more than twice its size of other orders at the
+    price is one add among a crowded level's churn. The presets use only the first test."""
+    a = _iceberg(level=1000 + 1500)  # our slice of 1000, 1500 of others: visible
+    assert a._visible(5_010_000_000, 1000)
+    a.visible.append(5_010_000_000)
+    assert not a._visible(5_090_000_000, 1000)  # same 100 ms depth interval as the last one
+    assert a._visible(5_110_000_000, 1000)
+    crowded = _iceberg(level=1000 + 2500)
+    assert not crowded._visible(5_010_000_000, 1000)
+    assert _iceberg(level=1000 + 2500, randomized=False)._visible(5_010_000_000, 1000)

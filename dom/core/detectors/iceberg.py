@@ -228,7 +228,7 @@ class IcebergDetector(ObserverBase):
         if not recent or r <= 0 or r < p.iceberg_min_add * self._usual(sym, side):
             return
         lv.adds.append((r, lv.traded))
-        if len(self.add_sizes) >= p.iceberg_baseline_min:
+        if len(self.add_sizes) >= max(1, p.iceberg_baseline_min):
             was = (lv.chain, lv.band, lv.chance, lv.expected)
             self._test(lv, r)
             if lv.announced and lv.chain is not was[0] and \
@@ -300,6 +300,7 @@ class IcebergDetector(ObserverBase):
         chain: list[int] = []
         outcomes: list[int] = []  # per opportunity after the first link: 1 hit, 0 miss
         since = own = 0  # own: this episode's adds in the band, already in the baseline
+        idle = idle_in = 0  # adds while no refill was due (the level's own organic adds), in the band
         need = p.iceberg_chain_traded
         for size, traded in lv.adds:
             inside = lo <= size <= hi
@@ -310,6 +311,8 @@ class IcebergDetector(ObserverBase):
                     since = traded
                 continue
             if traded - since < need * chain[-1]:
+                idle += 1
+                idle_in += inside
                 continue  # the last link is not taken yet: no refill is due, no opportunity
             outcomes.append(inside)
             if inside:
@@ -320,6 +323,12 @@ class IcebergDetector(ObserverBase):
         sizes = self.add_sizes
         own -= 1  # the add being tested is not in the baseline yet
         q = (max(0, sizes.bisect_right(hi) - sizes.bisect_left(lo) - own) + 1) / len(sizes)
+        # A busy level (a crowded touch) has its own add sizes: the adds that came while no refill
+        # was due cannot be the order's refills, so they measure how often this level's ordinary
+        # adds fall in the band; the symbol's rate is the prior (``iceberg_level_prior`` adds).
+        m = p.iceberg_level_prior
+        if m > 0:  # 0: off
+            q = max(q, (idle_in + m * q) / (idle + m))
         win = outcomes[-p.iceberg_window:]
         k, n = sum(win), len(win)
         return chain, own, min(1.0, _binomial_tail(k, n, q) * tries), n * q, n, k
