@@ -79,20 +79,27 @@ class BookSideLevels:
             self._index.remove(self._r * px)
         return old
 
+    def _apply_native(self, levels: Iterable[Level], changes: list | None) -> bool:
+        """The C loop of ``apply`` / ``apply_changes`` (dom/core/_native.c), same result; False
+        when it cannot take the batch (not built, the tree index, or a level that is not an exact
+        ``(int, int)`` tuple), and the Python loop must."""
+        native, flat = accel.native, self._index.flat
+        if native is None or flat is None or type(levels) is not tuple:
+            return False
+        best = native.apply(self.levels, flat, self._r, levels, changes, self.side, self._live, self._live_n)
+        if best is NotImplemented:
+            return False
+        if best is not None and self._top is not None and best >= self._top_edge:  # the best key touched
+            self._top = None
+        self._index.rebalance()
+        return True
+
     def apply(self, levels: Iterable[Level]) -> None:
         if type(levels) is not tuple and type(levels) is not list:
             levels = tuple(levels)
+        if self._apply_native(levels, None):
+            return
         r = self._r
-        flat = self._index.flat
-        native = accel.native
-        if native is not None and flat is not None and type(levels) is tuple:
-            # The C loop below, same result (dom/core/_native.c); returns the best key touched.
-            best = native.apply(self.levels, flat, r, levels, None, self.side, self._live, self._live_n)
-            if best is not NotImplemented:  # (NotImplemented: a level not an exact (int, int) tuple)
-                if best is not None and self._top is not None and best >= self._top_edge:
-                    self._top = None
-                self._index.rebalance()
-                return
         self._live = None
         if self._top is not None and levels:  # is the batch's best-placed price inside the cached top?
             if (max(levels)[0] if r > 0 else -min(levels)[0]) >= self._top_edge:  # type: ignore[type-var]
@@ -127,16 +134,9 @@ class BookSideLevels:
         level whose size changed (the engine's ``LevelChange``), in the order given."""
         if type(levels) is not tuple and type(levels) is not list:
             levels = tuple(levels)
+        if self._apply_native(levels, changes):
+            return
         r = self._r
-        flat = self._index.flat
-        native = accel.native
-        if native is not None and flat is not None and type(levels) is tuple:
-            best = native.apply(self.levels, flat, r, levels, changes, self.side, self._live, self._live_n)
-            if best is not NotImplemented:  # (NotImplemented: a level not an exact (int, int) tuple)
-                if best is not None and self._top is not None and best >= self._top_edge:
-                    self._top = None
-                self._index.rebalance()
-                return
         self._live = None
         if self._top is not None and levels:
             if (max(levels)[0] if r > 0 else -min(levels)[0]) >= self._top_edge:  # type: ignore[type-var]
