@@ -227,13 +227,21 @@ class BinanceDecoder:
             if spec is None or spec[0] is not inst:
                 p, q = inst.price, inst.qty
                 spec = self._specs[inst.symbol] = (inst, (p.mant, p.scale, q.mant, q.scale, p._cache, q._cache))
+            # A side the C parser does not take goes the exact way (not _levels, which would run the
+            # C parser on it again); one that is no list or too long, through _levels' own errors.
             rows = m["b"]
-            bids = native.levels(rows, spec[1]) if type(rows) is list and len(rows) <= MAX_LEVELS else None
-            if bids is None:
+            if type(rows) is list and len(rows) <= MAX_LEVELS:
+                bids = native.levels(rows, spec[1])
+                if bids is None:
+                    bids = _levels_exact(inst, rows)
+            else:
                 bids = _levels(inst, rows)
             rows = m["a"]
-            asks = native.levels(rows, spec[1]) if type(rows) is list and len(rows) <= MAX_LEVELS else None
-            if asks is None:
+            if type(rows) is list and len(rows) <= MAX_LEVELS:
+                asks = native.levels(rows, spec[1])
+                if asks is None:
+                    asks = _levels_exact(inst, rows)
+            else:
                 asks = _levels(inst, rows)
             if _DELTA_MEMBERS is None:
                 return [BookDelta(inst.symbol, bids, asks, first, last, prev, t * _MS, recv_ns)]
