@@ -34,8 +34,14 @@ async def test_ccxt_reads_every_all_market_stream_with_the_markets_numbers():
             await _every_symbol(ex.watch_bids_asks, n, cache=lambda: ex.bidsasks)
             marks = await _every_symbol(ex.watch_mark_prices, n)
             await srv.pause()
-            await asyncio.sleep(0.3)  # what was sent has arrived
             ctx = srv.rest.context
+            # What was sent before the pause has arrived: the latest ticker of every symbol says
+            # the paused market's volume (a fixed 0.3 s was not enough under a loaded full suite).
+            for _ in range(100):
+                if all(ex.tickers[unified[s]]["quoteVolume"] == float(ctx.ticker(m)["quoteVolume"])
+                       for s, m in srv.market.syms.items()):
+                    break
+                await asyncio.sleep(0.05)
             for sym, sim in srv.market.syms.items():
                 u = unified[sym]
                 inst = srv.instruments[sym]
