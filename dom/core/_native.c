@@ -25,6 +25,11 @@
  *   make(cls, members, *values) -> cls instance
  *       object.__new__(cls), each value stored through its member descriptor (a frozen slotted
  *       event built as types.fast_init's __init__ builds it, without its Python frame).
+ *   depth(m, spec, cls, members, symbol, recv_ns) -> cls instance | None
+ *       BinanceDecoder._depth's usual frame in one call: U, u, pu (default -1) and T exact ints
+ *       in range, U <= u, "b" and "a" lists levels() takes; the event built as make() builds
+ *       it (ts_exchange_ns = T * 10^6, no checksum). None for anything else: the decoder's
+ *       Python path then gives the same event or the same error.
  *   top(flat, d, r, n) -> list[(int, int)]
  *       The n best levels, best first: [(r * k, d[r * k]) for k in flat[:-n - 1:-1]].
  */
@@ -111,16 +116,21 @@ static PyObject *steps(PyObject *text, long long mant, int scale, PyObject *cach
     return lookup(cache, text, miss);
 }
 
-static PyObject *levels(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+static int spec_ok(PyObject *spec)
 {
-    PyObject *spec = nargs == 2 ? args[1] : NULL;
-    if (nargs != 2 || !PyList_CheckExact(args[0]) || !PyTuple_CheckExact(spec) || PyTuple_GET_SIZE(spec) != 6
-            || !PyDict_Check(PyTuple_GET_ITEM(spec, 4)) || !PyDict_Check(PyTuple_GET_ITEM(spec, 5))) {
+    if (!PyTuple_CheckExact(spec) || PyTuple_GET_SIZE(spec) != 6 || !PyDict_Check(PyTuple_GET_ITEM(spec, 4))
+            || !PyDict_Check(PyTuple_GET_ITEM(spec, 5))) {
         PyErr_SetString(PyExc_TypeError,
                         "levels(rows: list, (price_mant, price_scale, qty_mant, qty_scale, pc: dict, qc: dict))");
-        return NULL;
+        return 0;
     }
-    PyObject *rows = args[0], *pc = PyTuple_GET_ITEM(spec, 4), *qc = PyTuple_GET_ITEM(spec, 5);
+    return 1;
+}
+
+/* levels() once its arguments are checked: rows a list, spec a tuple as spec_ok takes. */
+static PyObject *rows_to_levels(PyObject *rows, PyObject *spec)
+{
+    PyObject *pc = PyTuple_GET_ITEM(spec, 4), *qc = PyTuple_GET_ITEM(spec, 5);
     long long pm = PyLong_AsLongLong(PyTuple_GET_ITEM(spec, 0)), qm = PyLong_AsLongLong(PyTuple_GET_ITEM(spec, 2));
     long ps = PyLong_AsLong(PyTuple_GET_ITEM(spec, 1)), qs = PyLong_AsLong(PyTuple_GET_ITEM(spec, 3));
     if (PyErr_Occurred())
@@ -173,6 +183,139 @@ static PyObject *levels(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 fallback:
     Py_DECREF(out);
     Py_RETURN_NONE;
+}
+
+static PyObject *levels(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || !PyList_CheckExact(args[0])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "levels(rows: list, (price_mant, price_scale, qty_mant, qty_scale, pc: dict, qc: dict))");
+        return NULL;
+    }
+    if (!spec_ok(args[1]))
+        return NULL;
+    return rows_to_levels(args[0], args[1]);
+}
+
+static PyObject *S_U, *S_u, *S_pu, *S_T, *S_b, *S_a;
+
+/* An id or time field: 1 with *v set when m[key] is an exact int (not a bool) in [lo, hi); 0 when
+ * missing, of another type or out of range; -1 with an error set. */
+static int field_in(PyObject *m, PyObject *key, long long lo, long long hi, long long dflt, PyObject **obj,
+                    long long *v)
+{
+    PyObject *o = PyDict_GetItemWithError(m, key);
+    if (o == NULL) {
+        if (PyErr_Occurred())
+            return -1;
+        if (dflt < lo)  /* no default: a missing field is the exact path's to report */
+            return 0;
+        *obj = NULL;
+        *v = dflt;
+        return 1;
+    }
+    if (!PyLong_CheckExact(o))
+        return 0;
+    int over = 0;
+    long long x = PyLong_AsLongLongAndOverflow(o, &over);
+    if (x == -1 && PyErr_Occurred())
+        return -1;
+    if (over || x < lo || x >= hi)
+        return 0;
+    *obj = o;
+    *v = x;
+    return 1;
+}
+
+#define MAX_ID (1LL << 62)
+#define MAX_MS (1LL << 43)
+#define MAX_ROWS 20000
+
+/* depth(m, spec, cls, members, symbol, recv_ns) -> cls instance | None: the Binance USDⓈ-M
+ * decoder's usual depth frame in one call (its fast path: U, u, pu and T exact ints in range,
+ * first <= last, both sides lists of at most MAX_ROWS rows levels() takes); None, nothing
+ * built, for anything else, which the decoder then takes the exact way. */
+static PyObject *depth(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 6 || !PyDict_CheckExact(args[0]) || !PyType_Check(args[2]) || !PyTuple_CheckExact(args[3])
+            || PyTuple_GET_SIZE(args[3]) != 9) {
+        PyErr_SetString(PyExc_TypeError, "depth(m: dict, spec, cls, members: 9-tuple, symbol, recv_ns)");
+        return NULL;
+    }
+    if (!spec_ok(args[1]))
+        return NULL;
+    PyObject *m = args[0], *o_first, *o_last, *o_prev, *o_t;
+    long long first, last, prev, t;
+    int r;
+    if ((r = field_in(m, S_U, 0, MAX_ID, -1, &o_first, &first)) <= 0
+            || (r = field_in(m, S_u, 0, MAX_ID, -1, &o_last, &last)) <= 0
+            || (r = field_in(m, S_pu, -1, MAX_ID, -1, &o_prev, &prev)) <= 0
+            || (r = field_in(m, S_T, 1, MAX_MS, -1, &o_t, &t)) <= 0) {
+        if (r < 0)
+            return NULL;
+        Py_RETURN_NONE;
+    }
+    if (first > last)
+        Py_RETURN_NONE;
+    PyObject *rows[2], *sides[2] = {NULL, NULL}, *keys[2] = {S_b, S_a};
+    for (int i = 0; i < 2; i++) {
+        rows[i] = PyDict_GetItemWithError(m, keys[i]);
+        if (rows[i] == NULL && PyErr_Occurred())
+            goto fail;
+        if (rows[i] == NULL || !PyList_CheckExact(rows[i]) || PyList_GET_SIZE(rows[i]) > MAX_ROWS)
+            goto none;
+    }
+    /* the rows stay referenced by m: a parse cache's __missing__ cannot drop them, but hold them */
+    Py_INCREF(rows[0]);
+    Py_INCREF(rows[1]);
+    for (int i = 0; i < 2; i++) {
+        sides[i] = rows_to_levels(rows[i], args[1]);
+        if (sides[i] == NULL || sides[i] == Py_None)
+            break;
+    }
+    Py_DECREF(rows[0]);
+    Py_DECREF(rows[1]);
+    if (sides[0] == NULL || sides[1] == NULL) {
+        if (PyErr_Occurred())
+            goto fail;
+        goto none;  /* (a side that came back None ended the loop: the other is NULL) */
+    }
+    if (sides[0] == Py_None || sides[1] == Py_None)
+        goto none;
+    PyObject *prev_obj = o_prev != NULL ? (Py_INCREF(o_prev), o_prev) : PyLong_FromLong(-1);
+    PyObject *ts = PyLong_FromLongLong(t * 1000000LL);  /* t < 2^43: no overflow */
+    if (prev_obj == NULL || ts == NULL) {
+        Py_XDECREF(prev_obj);
+        Py_XDECREF(ts);
+        goto fail;
+    }
+    PyObject *vals[9] = {args[4], sides[0], sides[1], o_first, o_last, prev_obj, ts, args[5], Py_None};
+    PyObject *empty = PyTuple_New(0);
+    PyObject *obj = empty == NULL ? NULL : PyBaseObject_Type.tp_new((PyTypeObject *)args[2], empty, NULL);
+    Py_XDECREF(empty);
+    for (int i = 0; obj != NULL && i < 9; i++) {
+        PyObject *desc = PyTuple_GET_ITEM(args[3], i);
+        descrsetfunc set = Py_TYPE(desc)->tp_descr_set;
+        if (set == NULL) {
+            PyErr_SetString(PyExc_TypeError, "a member is not a data descriptor");
+            Py_CLEAR(obj);
+        } else if (set(desc, obj, vals[i]) < 0) {
+            Py_CLEAR(obj);
+        }
+    }
+    Py_DECREF(prev_obj);
+    Py_DECREF(ts);
+    Py_DECREF(sides[0]);
+    Py_DECREF(sides[1]);
+    return obj;
+none:
+    Py_XDECREF(sides[0]);
+    Py_XDECREF(sides[1]);
+    Py_RETURN_NONE;
+fail:
+    Py_XDECREF(sides[0]);
+    Py_XDECREF(sides[1]);
+    return NULL;
 }
 
 /* An int's value when it fits in a long long (1), else 0: comparisons of C numbers instead of
@@ -595,6 +738,8 @@ static PyMethodDef methods[] = {
     {"top", (PyCFunction)(void (*)(void))top, METH_FASTCALL, "The n best levels of one side, best first."},
     {"make", (PyCFunction)(void (*)(void))make, METH_FASTCALL,
      "object.__new__(cls) with each value stored through the class's member descriptors."},
+    {"depth", (PyCFunction)(void (*)(void))depth, METH_FASTCALL,
+     "A Binance USDⓈ-M depth frame's usual case as the event, in one call; None for any other."},
     {"apply_book", (PyCFunction)(void (*)(void))apply_book, METH_FASTCALL,
      "apply() on a book's two BookSideLevels with their own attributes; the longer index's length."},
     {NULL, NULL, 0, NULL},
@@ -611,6 +756,11 @@ PyMODINIT_FUNC PyInit__native(void)
     PyObject **slots[] = {&S_levels, &S_index, &S_flat, &S_r, &S_side, &S_live, &S_live_n, &S_top, &S_top_edge};
     for (int i = 0; i < 9; i++)
         if ((*slots[i] = PyUnicode_InternFromString(names[i])) == NULL)
+            return NULL;
+    const char *keys[] = {"U", "u", "pu", "T", "b", "a"};
+    PyObject **kslots[] = {&S_U, &S_u, &S_pu, &S_T, &S_b, &S_a};
+    for (int i = 0; i < 6; i++)
+        if ((*kslots[i] = PyUnicode_InternFromString(keys[i])) == NULL)
             return NULL;
     return PyModule_Create(&module);
 }

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Protocol, Sequence
 
 from dom.core.book import OrderBook
-from dom.core.sequencer import Rule, Sequencer, Verdict
+from dom.core.sequencer import _APPLY, Rule, Sequencer, Verdict
 from dom.core.types import (
     Alert,
     BookDelta,
@@ -268,7 +268,10 @@ class Engine:
         stats.depth_messages += 1
         stats.last_exchange_ns = d.ts_exchange_ns
         stats.last_recv_ns = d.ts_recv_ns
-        verdict, gap = st.seq.on_delta(d)
+        result = st.seq.on_delta(d)
+        if result is _APPLY:  # the usual verdict: the sequencer's own constant, one identity test
+            return self._apply(st, d)
+        verdict, gap = result
         if verdict is Verdict.APPLY:
             return self._apply(st, d)
         if verdict is Verdict.DUPLICATE:

@@ -245,6 +245,68 @@ def test_real_frames_decode_as_orjson_reads_them(shared_data: Path):
     assert seen == 1500
 
 
+
+_IDS = (0, 1, -1, -2, 2**62 - 1, 2**62, 2**63, 2**64 - 1, -(2**63), 2**43 - 1, 2**43, True, False, 1.0, "5",
+        None, [1], 1e30)  # (orjson writes integers up to 64 bits)
+
+
+@needs_native
+@pytest.mark.parametrize("seed", range(12))
+def test_depth_ids_and_sides_at_their_edges_decode_the_same(monkeypatch, seed):
+    # The one-call path (native.depth) takes only what the exact path would take as the usual
+    # frame: ids and times of every type and at every bound, missing fields, sides that are not
+    # lists or are too long, each against the pure path, event for event and error for error.
+    rng = random.Random(7000 + seed)
+    row = ["60012.3", "1.250"]
+    frames = []
+    for i in range(60):
+        msg: dict = {"e": "depthUpdate", "E": 5, "T": 1 + i, "s": "BTCUSDT", "U": 10 * i, "u": 10 * i + 5,
+                     "pu": 10 * i - 5, "b": [row] * rng.randint(0, 3), "a": [["60012.4", "0.001"]]}
+        for key in rng.sample(("U", "u", "pu", "T", "b", "a"), rng.randint(0, 3)):
+            pick = rng.random()
+            if pick < 0.15:
+                del msg[key]
+            elif key in ("b", "a"):
+                msg[key] = rng.choice(([row] * (codec.MAX_LEVELS + 1), [row] * codec.MAX_LEVELS, "x", None,
+                                       {"1": 2}, [row, ["1.0"]], [[row[0], 7]], []))
+            else:
+                msg[key] = rng.choice(_IDS)
+        frames.append(orjson.dumps({"stream": "btcusdt@depth@0ms", "data": msg}))
+
+    def run():
+        dec = BinanceDecoder({"BTCUSDT": Instrument("BTCUSDT", "0.10", "0.001")})
+        out = []
+        for f in frames:
+            try:
+                evs = dec.decode(f, 7)
+                out.append([(type(e), e, type(e.first_id), type(e.prev_id)) for e in evs])
+            except DecodeError as e:
+                out.append(str(e))
+        return out
+
+    a, b = both(monkeypatch, run)
+    assert a == b
+    assert sum(type(x) is list and len(x) == 1 for x in a) >= 5 and sum(type(x) is str for x in a) >= 10
+
+
+def test_native_depth_declines_what_it_does_not_take():
+    if NATIVE is None:
+        pytest.skip("the C accelerator is not built")
+    inst = Instrument("BTCUSDT", "0.10", "0.001")
+    spec = (inst.price.mant, inst.price.scale, inst.qty.mant, inst.qty.scale, inst.price._cache, inst.qty._cache)
+    base = {"U": 1, "u": 2, "pu": 0, "T": 9, "b": [["1.0", "2.000"]], "a": []}
+    d = NATIVE.depth(base, spec, codec.BookDelta, codec._DELTA_MEMBERS, "BTCUSDT", 3)
+    assert (d.bids, d.asks, d.first_id, d.last_id, d.prev_id, d.ts_exchange_ns, d.ts_recv_ns, d.checksum) == (
+        ((10, 2000),), (), 1, 2, 0, 9_000_000, 3, None)
+    no_pu = dict(base)
+    del no_pu["pu"]
+    assert NATIVE.depth(no_pu, spec, codec.BookDelta, codec._DELTA_MEMBERS, "BTCUSDT", 3).prev_id == -1
+    for change in ({"U": 3}, {"T": 0}, {"T": 2**43}, {"u": True}, {"pu": -2}, {"b": (("1.0", "2.000"),)},
+                   {"a": [["1.0", "x"]]}):
+        assert NATIVE.depth({**base, **change}, spec, codec.BookDelta, codec._DELTA_MEMBERS, "BTCUSDT", 3) is None
+    with pytest.raises(TypeError):
+        NATIVE.depth([], spec, codec.BookDelta, codec._DELTA_MEMBERS, "BTCUSDT", 3)
+
 @needs_native
 @pytest.mark.parametrize("seed", range(30))
 def test_depth_frames_decode_the_same(monkeypatch, seed):

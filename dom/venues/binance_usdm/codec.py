@@ -214,6 +214,16 @@ class BinanceDecoder:
         inst = self._inst(m)
         if inst is None:
             return []
+        native = accel.native
+        if native is not None and _DELTA_MEMBERS is not None:
+            spec = self._specs.get(inst.symbol)
+            if spec is None or spec[0] is not inst:
+                p, q = inst.price, inst.qty
+                spec = self._specs[inst.symbol] = (inst, (p.mant, p.scale, q.mant, q.scale, p._cache, q._cache))
+            # The usual frame in one C call (what the branch below gives); None: anything else.
+            d = native.depth(m, spec[1], BookDelta, _DELTA_MEMBERS, inst.symbol, recv_ns)
+            if d is not None:
+                return [d]
         first, last, prev, t = m.get("U"), m.get("u"), m.get("pu", -1), m.get("T")
         if (type(first) is int and type(last) is int and type(prev) is int and type(t) is int
                 and 0 <= first <= last < MAX_ID and -1 <= prev < MAX_ID and 0 < t < MAX_MS):
