@@ -96,6 +96,25 @@ class Palette:
                 setattr(self, name, [on_bg + x if x.bgcolor is None else x for x in value])
             elif isinstance(value, dict):
                 setattr(self, name, {k: on_bg + x if x.bgcolor is None else x for k, x in value.items()})
+        self.truecolor = all(_truecolor(x) for x in _styles(vars(self)))
+        """Every style here is RGB (no terminal ANSI colour, no dim): Textual's ANSI-to-truecolor
+        line filter would give each line back unchanged (see ``LineWidget.get_line_filters``)."""
+
+
+def _styles(v: object):
+    if isinstance(v, Style):
+        yield v
+    elif isinstance(v, dict):
+        for x in v.values():
+            yield from _styles(x)
+    elif isinstance(v, (list, tuple)):
+        for x in v:
+            yield from _styles(x)
+
+
+def _truecolor(s: Style) -> bool:
+    return ((s.color is None or s.color.triplet is not None) and (s.bgcolor is None or s.bgcolor.triplet is not None)
+            and not s.dim)
 
 
 KIND_LETTER = {"wall": "W", "iceberg": "I", "absorption": "A", "spoof": "S", "burst": "B", "sweep": "X"}

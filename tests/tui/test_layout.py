@@ -66,3 +66,36 @@ async def test_themes_recolour_the_widgets(theme):
         assert pal.dark == app.current_theme.dark
         app.frame()
         assert any(text(app.ladder, y).strip() for y in range(1, 10))
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light", "nord", "ansi-dark", "ansi-light"])
+async def test_the_truecolor_filter_is_left_out_only_where_it_changes_nothing(theme):
+    # The line widgets drop Textual's ANSI-to-truecolor filter when their palette is all RGB: the
+    # filter must then give every painted line back unchanged (the lines as Textual composes them,
+    # background and all). An ANSI theme keeps it.
+    from textual.filter import ANSIToTruecolor
+
+    app = make_app(seconds=5)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        app.theme = theme
+        await pilot.pause()
+        app.frame()
+        await pilot.pause()
+        every = app.get_line_filters()
+        widgets = (app.ladder, app.heatmap, app.tape, app.alerts)
+        if theme.startswith("ansi"):  # Textual passes ANSI colours through: no filter, nothing dropped
+            assert not app.ladder.palette.truecolor
+            assert all(list(w.get_line_filters()) == list(every) for w in widgets)
+            return
+        ansi = [f for f in every if isinstance(f, ANSIToTruecolor)]
+        assert ansi and app.ladder.palette.truecolor
+        assert all(not any(isinstance(f, ANSIToTruecolor) for f in w.get_line_filters()) for w in widgets)
+        seen = 0
+        for w in widgets:
+            bg = w.background_colors[1]
+            for strip in w._styles_cache.render_widget(w, w.region.reset_offset):
+                segs = list(strip)
+                assert ansi[0].apply(segs, bg) == [s._replace(control=None) for s in segs]
+                seen += len(segs)
+        assert seen > 500

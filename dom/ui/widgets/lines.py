@@ -10,9 +10,10 @@ ladder whose book moved at three prices costs three lines, not fifty.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from rich.style import Style
+from textual.filter import ANSIToTruecolor, LineFilter
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
@@ -91,6 +92,18 @@ class LineWidget(Widget):
                 start = prev = y
         self.refresh(*regions)
         return len(dirty)
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """The app's line filters, less the ANSI-to-truecolor one while this widget's palette is
+        all RGB and the app does not pass ANSI colours to the terminal: every segment of a line
+        here then carries an RGB style (the palette's, over the theme's RGB background), which
+        that filter would copy segment by segment into an equal line; it ran on every repainted
+        line, ~15% of a frame's paint (benchmarks/ui.py). A theme with ANSI colours (textual-ansi)
+        keeps it."""
+        filters = self.app.get_line_filters()
+        if self.palette.truecolor and not self.app.ansi_color:
+            return [f for f in filters if not isinstance(f, ANSIToTruecolor)]
+        return filters
 
     def render_line(self, y: int) -> Strip:
         # Resized (or re-themed) before the next frame: build now. Checked on the first line only
