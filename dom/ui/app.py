@@ -36,6 +36,8 @@ __all__ = ["HELP", "DomApp", "HelpScreen", "SymbolPicker"]
 _strips_without_cycles()  # see dom/ui/strip_cycles.py: repainted lines freed at once, not by the GC
 
 FRAME_BUDGET = 16  # deferrable lines per frame (see DomApp.frame)
+LINE_BUDGET = 40  # lines a frame repaints before the heatmap's waiting rows yield ...
+HEAT_MIN = 4  # ... down to this many
 
 
 class Main(Horizontal):
@@ -228,11 +230,13 @@ class DomApp(TradeActions, App):
         # The plan first: its marks (entry, stop, targets) are drawn on the ladder.
         self.context_panel.prepare()
         # Deferrable lines (the ladder's slower columns, heatmap rows after a time step) share a
-        # budget per frame: a frame's cost is mostly the lines it repaints.
+        # budget per frame: a frame's cost is mostly the lines it repaints. The heatmap's rows
+        # also yield to the lines that cannot wait (the ladder's, the tape's), down to a few.
+        self.tape.prepare()
         used = self.ladder.prepare(FRAME_BUDGET)
         if self.heatmap.display:
-            self.heatmap.prepare(self.ladder.axis, FRAME_BUDGET - used)
-        self.tape.prepare()
+            urgent = self.ladder.dirty_lines() + self.tape.dirty_lines()
+            self.heatmap.prepare(self.ladder.axis, max(HEAT_MIN, min(FRAME_BUDGET - used, LINE_BUDGET - urgent)))
         self.alerts.prepare()
         for w in (self.ladder, self.heatmap, self.tape, self.context_panel, self.alerts):
             w.flush()  # only the lines that changed are repainted

@@ -62,7 +62,12 @@ async def test_a_lost_sync_leaves_a_dotted_column():
         break_sync(app.model)
         app.frame()
         assert app.model.heat["BTCUSDT"].cols[-1][1] is None
-        assert all(text(app.heatmap, y).rstrip().endswith("┊") for y in range(1, 10))
+        # The rows are redrawn over the next frames (fewer in a frame that repaints the ladder):
+        # within five (a quarter of a second at 20 fps) every one shows the gap.
+        for _ in range(4):
+            app.frame()
+        rows = app.heatmap.axis.rows
+        assert rows > 30 and all(text(app.heatmap, y).rstrip().endswith("┊") for y in range(1, rows + 1))
 
 
 async def test_h_hides_and_shows_the_heatmap():
@@ -131,3 +136,26 @@ async def test_a_time_step_redraws_the_rows_spread_over_the_next_frames():
         assert done[0] == max(10, -(-rows // 4)) and all(n <= 16 for n in done)
         assert sum(done) == rows and len(done) <= 5 and not hm._pending
         assert all(hm._row_sigs[r] == hm._key for r in range(rows))
+
+
+async def test_heatmap_rows_yield_to_a_frame_that_repaints_the_ladder():
+    from dom.ui.app import HEAT_MIN, LINE_BUDGET
+
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        app.frame()
+        hm = app.heatmap
+        rows = hm.axis.rows
+        drawn = []
+        for full_ladder in (True, False):
+            app.frame()
+            hm._key = ()  # a time step: every row waits
+            if full_ladder:
+                app.ladder._geom = ()  # as after a re-theme: the whole ladder repaints this frame
+            app.frame()
+            drawn.append(rows - len(hm._pending))
+        assert app.ladder.size.height > LINE_BUDGET
+        # The whole ladder (more than the budget) leaves the heatmap its minimum; a quiet frame,
+        # a quarter of the waiting rows.
+        assert drawn == [HEAT_MIN, -(-rows // 4)], drawn

@@ -54,7 +54,8 @@ class Heatmap(LineWidget):
         A new view (other rows, size, theme) is drawn at once. When only time moved on (a new
         slot, 4 times a second), the rows are redrawn over the next frames: a quarter of the rows
         still waiting, at least 10 (so that 50 rows keep up with 4 steps a second at 20 fps) and
-        at most ``budget`` (None: a third of the rows), so no single frame pays for the whole
+        at most ``budget`` (at least 1; None: a third of the rows; the app gives fewer in a frame
+        that repaints many ladder and tape lines, more in the next), so no single frame pays for the whole
         heatmap and the rows of a step are spread evenly over the frames before the next one
         (a half-cell shift showing a frame or two late on some rows is not visible)."""
         if axis is not None or self.axis is None:
@@ -67,7 +68,7 @@ class Heatmap(LineWidget):
             todo = list(range(rows))
         else:
             n = max(10, -(-len(self._pending) // 4))
-            todo = self._pending[: min(n, max(10, budget)) if budget is not None else max(10, -(-rows // 3))]
+            todo = self._pending[: min(n, max(1, budget)) if budget is not None else max(10, -(-rows // 3))]
         done = set(todo)
         self._pending = [r for r in self._pending if r not in done]
         grid = self._grid = (self._grid + [Strip.blank(0)] * rows)[:rows]

@@ -69,6 +69,10 @@ class LineWidget(Widget):
         self._strips, self._sigs, self._geom = strips, sigs, geom
         self._all_dirty = self._all_dirty or full
 
+    def dirty_lines(self) -> int:
+        """How many lines the next flush repaints."""
+        return self.size.height if self._all_dirty else len(set(self._dirty))
+
     def flush(self) -> int:
         """Ask Textual to repaint the lines that changed since the last flush; return how many."""
         if self._all_dirty:
