@@ -246,6 +246,19 @@ def test_real_frames_decode_as_orjson_reads_them(shared_data: Path):
 
 
 
+def decode_all(frames: list[bytes], describe) -> list:
+    """Each frame through a new BTCUSDT decoder: its events as ``describe`` gives them, or its
+    DecodeError's text."""
+    dec = BinanceDecoder({"BTCUSDT": Instrument("BTCUSDT", "0.10", "0.001")})
+    out: list = []
+    for f in frames:
+        try:
+            out.append([describe(e) for e in dec.decode(f, 7)])
+        except DecodeError as e:
+            out.append(str(e))
+    return out
+
+
 _IDS = (0, 1, -1, -2, 2**62 - 1, 2**62, 2**63, 2**64 - 1, -(2**63), 2**43 - 1, 2**43, True, False, 1.0, "5",
         None, [1], 1e30)  # (orjson writes integers up to 64 bits)
 
@@ -273,18 +286,7 @@ def test_depth_ids_and_sides_at_their_edges_decode_the_same(monkeypatch, seed):
                 msg[key] = rng.choice(_IDS)
         frames.append(orjson.dumps({"stream": "btcusdt@depth@0ms", "data": msg}))
 
-    def run():
-        dec = BinanceDecoder({"BTCUSDT": Instrument("BTCUSDT", "0.10", "0.001")})
-        out = []
-        for f in frames:
-            try:
-                evs = dec.decode(f, 7)
-                out.append([(type(e), e, type(e.first_id), type(e.prev_id)) for e in evs])
-            except DecodeError as e:
-                out.append(str(e))
-        return out
-
-    a, b = both(monkeypatch, run)
+    a, b = both(monkeypatch, lambda: decode_all(frames, lambda e: (type(e), e, type(e.first_id), type(e.prev_id))))
     assert a == b
     assert sum(type(x) is list and len(x) == 1 for x in a) >= 5 and sum(type(x) is str for x in a) >= 10
 
@@ -330,16 +332,6 @@ def test_depth_frames_decode_the_same(monkeypatch, seed):
             del msg[rng.choice(("b", "a", "T", "pu"))]
         frames.append(orjson.dumps({"stream": "btcusdt@depth@0ms", "data": msg}))
 
-    def run():
-        dec = BinanceDecoder({"BTCUSDT": Instrument("BTCUSDT", "0.10", "0.001")})
-        out = []
-        for f in frames:
-            try:
-                out.append(dec.decode(f, 7))
-            except DecodeError as e:
-                out.append(str(e))
-        return out
-
-    a, b = both(monkeypatch, run)
+    a, b = both(monkeypatch, lambda: decode_all(frames, lambda e: e))
     assert a == b
     assert any(type(x) is list and x for x in a) and any(type(x) is str for x in a)
