@@ -22,13 +22,12 @@
  *       dropping a side's cached top when the batch reached inside it; returns the longer flat
  *       index's length (the caller turns an index past its limit into a tree); None, nothing
  *       done, when a level is not an exact (int, int) tuple.
- *   make(cls, members, *values) -> cls instance
- *       object.__new__(cls), each value stored through its member descriptor (a frozen slotted
- *       event built as types.fast_init's __init__ builds it, without its Python frame).
  *   depth(m, spec, cls, members, symbol, recv_ns) -> cls instance | None
  *       BinanceDecoder._depth's usual frame in one call: U, u, pu (default -1) and T exact ints
- *       in range, U <= u, "b" and "a" lists levels() takes; the event built as make() builds
- *       it (ts_exchange_ns = T * 10^6, no checksum). None for anything else: the decoder's
+ *       in range, U <= u, "b" and "a" lists levels() takes; the event built as object.__new__
+ *       and a store through each member descriptor (``members``: the class's, in field order),
+ *       as types.fast_init's __init__ builds it without its Python frame (ts_exchange_ns =
+ *       T * 10^6, no checksum). None for anything else: the decoder's
  *       Python path then gives the same event or the same error.
  *   top(flat, d, r, n) -> list[(int, int)]
  *       The n best levels, best first: [(r * k, d[r * k]) for k in flat[:-n - 1:-1]].
@@ -699,45 +698,10 @@ static PyObject *top(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     return out;
 }
 
-/* make(cls, members, *values): object.__new__(cls), then each value stored through its slot
- * descriptor (members: the class's member descriptors, one per value, in order) -- what a
- * types.fast_init __init__ does, without a Python frame and a call per field. */
-static PyObject *make(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
-{
-    if (nargs < 2 || !PyType_Check(args[0]) || !PyTuple_CheckExact(args[1]) || PyTuple_GET_SIZE(args[1]) != nargs - 2) {
-        PyErr_SetString(PyExc_TypeError, "make(cls, members: tuple, *values) with one value per member");
-        return NULL;
-    }
-    PyTypeObject *cls = (PyTypeObject *)args[0];
-    PyObject *empty = PyTuple_New(0);
-    if (empty == NULL)
-        return NULL;
-    PyObject *obj = PyBaseObject_Type.tp_new(cls, empty, NULL);
-    Py_DECREF(empty);
-    if (obj == NULL)
-        return NULL;
-    for (Py_ssize_t i = 0; i < nargs - 2; i++) {
-        PyObject *desc = PyTuple_GET_ITEM(args[1], i);
-        descrsetfunc set = Py_TYPE(desc)->tp_descr_set;
-        if (set == NULL) {
-            PyErr_SetString(PyExc_TypeError, "a member is not a data descriptor");
-            Py_DECREF(obj);
-            return NULL;
-        }
-        if (set(desc, obj, args[i + 2]) < 0) {
-            Py_DECREF(obj);
-            return NULL;
-        }
-    }
-    return obj;
-}
-
 static PyMethodDef methods[] = {
     {"levels", (PyCFunction)(void (*)(void))levels, METH_FASTCALL, "Decimal-string rows to (px, qty) via the parse caches."},
     {"apply", (PyCFunction)(void (*)(void))apply, METH_FASTCALL, "Apply levels to one book side's dict and flat index."},
     {"top", (PyCFunction)(void (*)(void))top, METH_FASTCALL, "The n best levels of one side, best first."},
-    {"make", (PyCFunction)(void (*)(void))make, METH_FASTCALL,
-     "object.__new__(cls) with each value stored through the class's member descriptors."},
     {"depth", (PyCFunction)(void (*)(void))depth, METH_FASTCALL,
      "A Binance USDⓈ-M depth frame's usual case as the event, in one call; None for any other."},
     {"apply_book", (PyCFunction)(void (*)(void))apply_book, METH_FASTCALL,

@@ -69,7 +69,7 @@ def _levels(inst: Instrument, rows: Any) -> tuple[Level, ...]:
 
 
 _SHORT = 10
-# BookDelta's slot descriptors in field order, for the C accelerator's ``make`` (the event the
+# BookDelta's slot descriptors in field order, for the C accelerator's ``depth`` (the event the
 # constructor gives, without its Python frame); None if its fields are not the ones passed.
 _DELTA_MEMBERS = (tuple(getattr(BookDelta, f.name) for f in fields(BookDelta))
                   if tuple(f.name for f in fields(BookDelta)) == ("symbol", "bids", "asks", "first_id", "last_id",
@@ -227,36 +227,11 @@ class BinanceDecoder:
         first, last, prev, t = m.get("U"), m.get("u"), m.get("pu", -1), m.get("T")
         if (type(first) is int and type(last) is int and type(prev) is int and type(t) is int
                 and 0 <= first <= last < MAX_ID and -1 <= prev < MAX_ID and 0 < t < MAX_MS):
-            # The usual frame, every id and the time valid: what the checks below would give.
-            native = accel.native
-            if native is None:
-                return [BookDelta(inst.symbol, _levels(inst, m["b"]), _levels(inst, m["a"]), first, last,
-                                  prev, t * _MS, recv_ns)]
-            # _levels' C branch without its call (anything it would not take goes through it).
-            spec = self._specs.get(inst.symbol)
-            if spec is None or spec[0] is not inst:
-                p, q = inst.price, inst.qty
-                spec = self._specs[inst.symbol] = (inst, (p.mant, p.scale, q.mant, q.scale, p._cache, q._cache))
-            # A side the C parser does not take goes the exact way (not _levels, which would run the
-            # C parser on it again); one that is no list or too long, through _levels' own errors.
-            rows = m["b"]
-            if type(rows) is list and len(rows) <= MAX_LEVELS:
-                bids = native.levels(rows, spec[1])
-                if bids is None:
-                    bids = _levels_exact(inst, rows)
-            else:
-                bids = _levels(inst, rows)
-            rows = m["a"]
-            if type(rows) is list and len(rows) <= MAX_LEVELS:
-                asks = native.levels(rows, spec[1])
-                if asks is None:
-                    asks = _levels_exact(inst, rows)
-            else:
-                asks = _levels(inst, rows)
-            if _DELTA_MEMBERS is None:
-                return [BookDelta(inst.symbol, bids, asks, first, last, prev, t * _MS, recv_ns)]
-            return [native.make(BookDelta, _DELTA_MEMBERS, inst.symbol, bids, asks, first, last, prev, t * _MS,
-                                recv_ns, None)]
+            # The usual frame, every id and the time valid: what the checks below would give (with
+            # the C accelerator, only a frame native.depth did not take gets here: a side it
+            # declined, which _levels parses the exact way).
+            return [BookDelta(inst.symbol, _levels(inst, m["b"]), _levels(inst, m["a"]), first, last, prev, t * _MS,
+                              recv_ns)]
         first, last = _pos_int(m, "U"), _pos_int(m, "u")
         if first > last:
             raise DecodeError(f"depth update ids run backwards: U {first} > u {last}")
