@@ -164,7 +164,9 @@ class AbsorptionDetector(ObserverBase):
         self.side_w[side].add(T, q, T - self.rate_ns)
         if px != self.last_px[side]:
             self.last_px[side] = px
-            self._trade_through(sym, side, px, T, out)
+            # (_trade_through's own first tests, here: most new prices pass no window or episode)
+            if self.eps or (px < self.win_edge[side] if side is _BID else px > self.win_edge[side]):
+                self._trade_through(sym, side, px, T, out)
         key = (side, px)
         w = self.win.get(key)
         if w is None:
@@ -179,7 +181,9 @@ class AbsorptionDetector(ObserverBase):
             ep = None
         if ep is None:
             # Only levels already taking a good part of the threshold are followed closely.
-            thr = self._threshold(side, px)
+            thr = self.thr_cache[side].get(px, _UNSET)
+            if thr is _UNSET:
+                thr = self._threshold(side, px)
             if thr is None or vw < self.p.absorption_track_fraction * thr:
                 return out
             shown = sym.book.side(side).size_at(px)
@@ -190,7 +194,9 @@ class AbsorptionDetector(ObserverBase):
         ep.add_trade(T, q)
         ep.peak_w = max(ep.peak_w, vw)
         if not ep.announced and not ep.cross_ns:
-            self._check_cross(side, px, T, vw, w, ep)
+            thr = self.thr_cache[side].get(px, _UNSET)
+            if thr is _UNSET or (thr is not None and vw >= thr):  # (else _check_cross returns at once)
+                self._check_cross(side, px, T, vw, w, ep)
         elif ep.announced and ep.traded - ep.sent_traded >= 0.5 * max(1, ep.sent_traded):
             out.append(self._alert(sym, ep, AlertState.UPDATE, max(T, self.depth_t)))
         return out

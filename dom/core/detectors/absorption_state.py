@@ -20,9 +20,16 @@ class _Window:
         self.total = 0
 
     def add(self, t: int, qty: int, lo: int) -> int:
-        self.q.append((t, qty))
-        self.total += qty
-        return self.prune(lo)
+        """Add a trade, then ``prune(lo)`` (written out: one call a trade, not two)."""
+        q = self.q
+        q.append((t, qty))
+        total = self.total + qty
+        while q[0][0] <= lo:
+            total -= q.popleft()[1]
+            if not q:
+                break
+        self.total = total
+        return total
 
     def prune(self, lo: int) -> int:
         q = self.q
