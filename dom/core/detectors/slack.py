@@ -20,46 +20,42 @@ class AdaptiveSlack:
     The lag of a trade is how far depth (exchange time) had already moved past it when it
     arrived; its rolling P99 (last 1,000 trades, refreshed every 100) plus 50 ms is the slack.
     Deterministic: exchange times and arrival order only. Most lags are 0 (a trade usually
-    arrives before depth has moved past it), so only the window's positive lags are kept: in
-    arrival order with their trade's number (to drop them when they leave the window) and sorted
-    (``pos``). The sorted window is its zeros followed by ``pos``: the P99 is 0 or an index into
-    ``pos``, with no sort of the whole window, and a trade with no lag costs a count.
+    arrives before depth has moved past it), so the window keeps its positive lags sorted beside
+    it: the P99 is then 0 or an index into them, with no sort of the whole window.
     """
 
-    __slots__ = ("floor", "lag", "last", "n", "ns", "pos", "recent")
+    __slots__ = ("floor", "lag", "lags", "last", "n", "ns", "pos")
 
     def __init__(self, floor_ms: int) -> None:
         self.floor = floor_ms * _MS
-        self.recent: deque[tuple[int, int]] = deque()  # (trade number, lag > 0) of the window, in order
+        self.lags: deque[int] = deque(maxlen=_WINDOW)
         self.pos: list[int] = []  # the window's positive lags, sorted
-        self.n = 0  # trades seen
+        self.n = 0
         self.ns = self.floor
         self.lag = 0  # the P99 lag itself
         self.last = -1  # the engine's count of the last trade seen (``on_trade_once``)
 
     def on_trade_once(self, n: int, depth_t: int, trade_t: int) -> None:
-        """The engine's ``n``-th trade of the symbol, once however many of the detectors sharing
-        this slack report it (the ones after the first return at once). A trade's lag is how far
-        ``depth_t`` (the depth stream's exchange time when it arrived) had moved past ``trade_t``."""
-        if n == self.last:
-            return
-        self.last = n
-        k = self.n = self.n + 1
-        recent, pos = self.recent, self.pos
-        if recent and recent[0][0] <= k - _WINDOW:  # the lag this one pushes out of the window
-            del pos[bisect_left(pos, recent.popleft()[1])]
-        lag = depth_t - trade_t
-        if lag > 0:
-            recent.append((k, lag))
-            insort(pos, lag)
-        if k % 100 == 0:
-            size = min(k, _WINDOW)
-            i = int(0.99 * (size - 1))
-            zeros = size - len(pos)
-            self.lag = 0 if i < zeros else pos[i - zeros]
-            self.ns = max(self.floor, self.lag + 50 * _MS)
+        """``on_trade`` for the engine's ``n``-th trade of the symbol, once however many of the
+        detectors sharing this slack report it."""
+        if n != self.last:
+            self.last = n
+            self.on_trade(depth_t, trade_t)
 
     def on_trade(self, depth_t: int, trade_t: int) -> None:
-        """A trade, for a slack fed by one caller that does not count trades: each call is a new
-        one. (The detectors call ``on_trade_once`` with the engine's count: one call a trade.)"""
-        self.on_trade_once(self.last + 1, depth_t, trade_t)
+        lag = depth_t - trade_t
+        lags, pos = self.lags, self.pos
+        if len(lags) == _WINDOW and lags[0]:  # the lag this one pushes out
+            del pos[bisect_left(pos, lags[0])]
+        if lag > 0:
+            lags.append(lag)
+            insort(pos, lag)
+        else:
+            lags.append(0)
+        self.n += 1
+        if self.n % 100 == 0:
+            # sorted(lags) is its zeros followed by ``pos``
+            i = int(0.99 * (len(lags) - 1))
+            zeros = len(lags) - len(pos)
+            self.lag = 0 if i < zeros else pos[i - zeros]
+            self.ns = max(self.floor, self.lag + 50 * _MS)
