@@ -106,12 +106,13 @@ class AbsorptionDetector(ObserverBase):
             # runs behind the depth stream by more than the normal slack.
             tt = now - max(0, self.slack.lag - self.slack.floor)
             st = self.side_trades[side]
-            while st and st[0] <= tt - self.rate_ns:
+            lo = tt - self.rate_ns
+            while st and st[0] <= lo:
                 st.popleft()
             w = self.win.get((side, best))
             top = lv.top(10)
             touch = top[0][1] if top else 0
-            top = sorted(q for _, q in top)
+            top = sorted([q for _, q in top])
             for dq, v in ((self.samples[side], w.prune(tt - self.w_ns) if w else 0),
                           (self.rates[side], len(st)), (self.levels[side], top[len(top) // 2]),
                           (self.touches[side], touch)):
@@ -234,14 +235,17 @@ class AbsorptionDetector(ObserverBase):
             return []
         out: list[Output] = []
         p = self.p
-        slack = self.slack.ns
+        mark = now - self.slack.ns
+        bids, asks = sym.book.bids, sym.book.asks
         for key, ep in list(self.eps.items()):
-            lv = sym.book.side(ep.side)
-            shown = lv.size_at(ep.px)
-            ep.msgs.append((ep.last_d, now, ep.last_q, shown))
+            lv = bids if ep.side is _BID else asks
+            shown = lv.levels.get(ep.px, 0)
+            msgs = ep.msgs
+            msgs.append((ep.last_d, now, ep.last_q, shown))
             ep.last_d, ep.last_q = now, shown
-            ep.max_q = max(ep.max_q, shown)
-            if self._judge(sym, ep, now - slack, out):
+            if shown > ep.max_q:
+                ep.max_q = shown
+            if msgs[0][1] <= mark and self._judge(sym, ep, mark, out):  # (else nothing to judge yet)
                 del self.eps[key]
                 continue
             if not ep.announced:
