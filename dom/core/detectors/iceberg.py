@@ -136,7 +136,7 @@ class IcebergDetector(ObserverBase):
             if px > self.trades_hi:
                 self.trades_hi = px
         q.append((t.ts_exchange_ns, t.qty_lots))
-        self.slack.on_trade(self.depth_t, t.ts_exchange_ns)
+        self.slack.on_trade_once(sym.stats.trades, self.depth_t, t.ts_exchange_ns)  # (one call a trade)
         return []
 
     def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
