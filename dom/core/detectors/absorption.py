@@ -187,9 +187,11 @@ class AbsorptionDetector(ObserverBase):
             ep = self.eps[key] = _Episode(side, px, w.q[0][0], self.depth_t, shown, T, shown, self.depth_t,
                                           max_q=shown, traded=vw - q)
         ep.traded += q
-        ep.last_trade_ns = max(ep.last_trade_ns, T)
+        if T > ep.last_trade_ns:
+            ep.last_trade_ns = T
         ep.add_trade(T, q)
-        ep.peak_w = max(ep.peak_w, vw)
+        if vw > ep.peak_w:
+            ep.peak_w = vw
         if not ep.announced and not ep.cross_ns:
             thr = S.thr.get(px, _UNSET)
             if thr is _UNSET or (thr is not None and vw >= thr):  # (else _check_cross returns at once)
@@ -221,7 +223,8 @@ class AbsorptionDetector(ObserverBase):
 
     def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
         now = delta.ts_exchange_ns
-        self.depth_t = max(self.depth_t, now)
+        if now > self.depth_t:
+            self.depth_t = now
         if now >= self.next_sample_ns:
             first = self.next_sample_ns < 0
             self.next_sample_ns = grid_after(now, _SEC)

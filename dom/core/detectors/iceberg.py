@@ -141,7 +141,8 @@ class IcebergDetector(ObserverBase):
 
     def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
         t = delta.ts_exchange_ns
-        self.depth_t = max(self.depth_t, t)
+        if t > self.depth_t:
+            self.depth_t = t
         bb, ba = sym.book.bids.best_px(), sym.book.asks.best_px()
         trades, levels, push = self.trades, self.levels, self.pending.append
         tlo, thi, llo, lhi = self.trades_lo, self.trades_hi, self.levels_lo, self.levels_hi
@@ -240,7 +241,8 @@ class IcebergDetector(ObserverBase):
             lv.last_trade_ns = t
             if t < self._oldest:
                 self._oldest = t
-        lv.max_q = max(lv.max_q, before, after)
+        if before > lv.max_q or after > lv.max_q:
+            lv.max_q = before if before > after else after
         lv.last_q = after
         r = v - (before - after)
         if r <= 0:
