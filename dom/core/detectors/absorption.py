@@ -27,10 +27,9 @@ level emptied by trades). Across a resync an open episode ends as *unknown_resyn
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import deque
 from typing import Sequence
 
-from dom.core.detectors.absorption_state import _Episode, _Window
+from dom.core.detectors.absorption_state import _FAR, _Episode, _Side, _Window
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.detectors.slack import AdaptiveSlack
@@ -51,7 +50,6 @@ _BID, _ASK, _BUY = BookSide.BID, BookSide.ASK, TakerSide.BUY
 _SYNCED = FeedState.SYNCED
 _MS = 1_000_000
 _SEC = 1_000_000_000
-_FAR = 1 << 62
 _UNSET = object()
 
 
@@ -67,24 +65,19 @@ class AbsorptionDetector(ObserverBase):
         self.lot_notional = float(sym.instrument.contract_size) * sym.instrument.qty.to_float(1)
         self.w_ns = p.absorption_window_s * _SEC
         self.rate_ns = p.absorption_rate_ms * _MS
-        self.win: dict[tuple[BookSide, int], _Window] = {}
-        # Per side, a price no window stands beyond (bids: at or above every bid window's price,
-        # asks: at or below every ask window's): a trade there goes through no window.
-        self.win_edge = {BookSide.BID: -_FAR, BookSide.ASK: _FAR}
+        # Per side: its trades (times, rate window), its levels' volume windows, their thresholds.
+        self.bid, self.ask = _Side(BookSide.BID), _Side(BookSide.ASK)
+        self.sides = {BookSide.BID: self.bid, BookSide.ASK: self.ask}
         self.eps: dict[tuple[BookSide, int], _Episode] = {}
         sides = (BookSide.BID, BookSide.ASK)
-        self.side_trades: dict[BookSide, deque[int]] = {s: deque() for s in sides}  # trade times
-        self.side_w: dict[BookSide, _Window] = {s: _Window() for s in sides}  # all takers into a side, rate window
         self.samples = {s: RollingSamples() for s in sides}  # (t, V_W at the touch)
         self.rates = {s: RollingSamples() for s in sides}  # (t, trades into the side)
         self.levels = {s: RollingSamples() for s in sides}  # (t, median of ten best)
         self.touches = {s: RollingSamples() for s in sides}  # (t, size of the best level)
         self.base_w = {s: 0 for s in sides}
-        self.thr_cache: dict[BookSide, dict[int, int | None]] = {s: {} for s in sides}  # see _threshold
         self.base_rate = {s: 0 for s in sides}
         self.med_level = {s: 0 for s in sides}
         self.med_touch = {s: 0 for s in sides}
-        self.last_px: dict[BookSide, int | None] = {s: None for s in sides}
         self.recent: dict[tuple[BookSide, int], tuple[str, int]] = {}  # held episodes: (id, end time)
         # Shared with the other detector that feeds it the same trades (see make_observers).
         self.slack = slack or AdaptiveSlack(p.align_slack_ms)
@@ -105,13 +98,15 @@ class AbsorptionDetector(ObserverBase):
             # Trade samples are taken as of the time the trade stream is complete up to, when it
             # runs behind the depth stream by more than the normal slack.
             tt = now - max(0, self.slack.lag - self.slack.floor)
-            st = self.side_trades[side]
-            while st and st[0] <= tt - self.rate_ns:
+            S = self.sides[side]
+            st = S.times
+            lo = tt - self.rate_ns
+            while st and st[0] <= lo:
                 st.popleft()
-            w = self.win.get((side, best))
+            w = S.win.get(best)
             top = lv.top(10)
             touch = top[0][1] if top else 0
-            top = sorted(q for _, q in top)
+            top = sorted([q for _, q in top])
             for dq, v in ((self.samples[side], w.prune(tt - self.w_ns) if w else 0),
                           (self.rates[side], len(st)), (self.levels[side], top[len(top) // 2]),
                           (self.touches[side], touch)):
@@ -126,18 +121,20 @@ class AbsorptionDetector(ObserverBase):
                 self.med_level[side] = _pct(self.levels[side], 50.0)
                 self.med_touch[side] = _pct(self.touches[side], 50.0)
         lo = now - self.w_ns
-        for key in [k for k, w in self.win.items() if not w.q or w.q[-1][0] <= lo]:
-            del self.win[key]  # levels that stopped trading
+        for S in (self.bid, self.ask):
+            win = S.win
+            for px in [px for px, w in win.items() if not w.q or w.q[-1][0] <= lo]:
+                del win[px]  # levels that stopped trading
         lo = now - self.p.absorption_resume_s * _SEC
         for key in [k for k, (_, t) in self.recent.items() if t < lo]:
             del self.recent[key]
-        for cache in self.thr_cache.values():
-            cache.clear()  # samples and baselines moved
+        self.bid.thr.clear()  # samples and baselines moved
+        self.ask.thr.clear()
 
     def _threshold(self, side: BookSide, px: int) -> int | None:
         """The volume threshold at ``px`` (None while warming up); it changes only when
         ``_sample`` runs, so it is kept per price until then."""
-        cache = self.thr_cache[side]
+        cache = self.sides[side].thr
         thr = cache.get(px, _UNSET)
         if thr is _UNSET:
             thr = cache[px] = self._compute_threshold(side, px)
@@ -155,42 +152,50 @@ class AbsorptionDetector(ObserverBase):
     def on_trade(self, sym: SymbolState, t: Trade) -> list[Output]:
         if sym.state is not _SYNCED:
             return []
-        side = _ASK if t.taker is _BUY else _BID  # (the maker side, without the property call)
+        S = self.ask if t.taker is _BUY else self.bid  # (the maker side, without the property call)
+        side = S.side
         px, T, q = t.px_ticks, t.ts_exchange_ns, t.qty_lots
         out: list[Output] = []
         if self.depth_t:
             self.slack.on_trade_once(sym.stats.trades, self.depth_t, T)
-        self.side_trades[side].append(T)
-        self.side_w[side].add(T, q, T - self.rate_ns)
-        if px != self.last_px[side]:
-            self.last_px[side] = px
-            self._trade_through(sym, side, px, T, out)
-        key = (side, px)
-        w = self.win.get(key)
+        S.times.append(T)
+        S.w.add(T, q, T - self.rate_ns)
+        if px != S.last_px:
+            S.last_px = px
+            # (_trade_through's own first tests, here: most new prices pass no window or episode)
+            if self.eps or (px < S.edge if side is _BID else px > S.edge):
+                self._trade_through(sym, S, px, T, out)
+        w = S.win.get(px)
         if w is None:
-            w = self.win[key] = _Window()
-            edge = self.win_edge
-            if px > edge[side] if side is BookSide.BID else px < edge[side]:
-                edge[side] = px
+            w = S.win[px] = _Window()
+            if px > S.edge if side is _BID else px < S.edge:
+                S.edge = px
         vw = w.add(T, q, T - self.w_ns)
+        key = (side, px)
         ep = self.eps.get(key)
         if ep is not None and not ep.announced and T - ep.last_trade_ns > self.w_ns:
             del self.eps[key]
             ep = None
         if ep is None:
             # Only levels already taking a good part of the threshold are followed closely.
-            thr = self._threshold(side, px)
+            thr = S.thr.get(px, _UNSET)
+            if thr is _UNSET:
+                thr = self._threshold(side, px)
             if thr is None or vw < self.p.absorption_track_fraction * thr:
                 return out
             shown = sym.book.side(side).size_at(px)
             ep = self.eps[key] = _Episode(side, px, w.q[0][0], self.depth_t, shown, T, shown, self.depth_t,
                                           max_q=shown, traded=vw - q)
         ep.traded += q
-        ep.last_trade_ns = max(ep.last_trade_ns, T)
+        if T > ep.last_trade_ns:
+            ep.last_trade_ns = T
         ep.add_trade(T, q)
-        ep.peak_w = max(ep.peak_w, vw)
+        if vw > ep.peak_w:
+            ep.peak_w = vw
         if not ep.announced and not ep.cross_ns:
-            self._check_cross(side, px, T, vw, w, ep)
+            thr = S.thr.get(px, _UNSET)
+            if thr is _UNSET or (thr is not None and vw >= thr):  # (else _check_cross returns at once)
+                self._check_cross(side, px, T, vw, w, ep)
         elif ep.announced and ep.traded - ep.sent_traded >= 0.5 * max(1, ep.sent_traded):
             out.append(self._alert(sym, ep, AlertState.UPDATE, max(T, self.depth_t)))
         return out
@@ -206,8 +211,8 @@ class AbsorptionDetector(ObserverBase):
             return
         if max(x for _, x in w.q) > p.absorption_max_trade_share * vw:
             return  # one block print, not a flow of aggression
-        mine = self.side_w[side].prune(T - self.rate_ns)
-        other = self.side_w[side.opposite].prune(T - self.rate_ns)
+        mine = self.sides[side].w.prune(T - self.rate_ns)
+        other = self.sides[side.opposite].w.prune(T - self.rate_ns)
         if mine < p.absorption_one_sided * (mine + other):
             return  # aggression on both sides: a busy market, not one side leaning on a level
         ep.cross_ns = T
@@ -218,7 +223,8 @@ class AbsorptionDetector(ObserverBase):
 
     def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
         now = delta.ts_exchange_ns
-        self.depth_t = max(self.depth_t, now)
+        if now > self.depth_t:
+            self.depth_t = now
         if now >= self.next_sample_ns:
             first = self.next_sample_ns < 0
             self.next_sample_ns = grid_after(now, _SEC)
@@ -228,14 +234,17 @@ class AbsorptionDetector(ObserverBase):
             return []
         out: list[Output] = []
         p = self.p
-        slack = self.slack.ns
+        mark = now - self.slack.ns
+        bids, asks = sym.book.bids, sym.book.asks
         for key, ep in list(self.eps.items()):
-            lv = sym.book.side(ep.side)
-            shown = lv.size_at(ep.px)
-            ep.msgs.append((ep.last_d, now, ep.last_q, shown))
+            lv = bids if ep.side is _BID else asks
+            shown = lv.levels.get(ep.px, 0)
+            msgs = ep.msgs
+            msgs.append((ep.last_d, now, ep.last_q, shown))
             ep.last_d, ep.last_q = now, shown
-            ep.max_q = max(ep.max_q, shown)
-            if self._judge(sym, ep, now - slack, out):
+            if shown > ep.max_q:
+                ep.max_q = shown
+            if msgs[0][1] <= mark and self._judge(sym, ep, mark, out):  # (else nothing to judge yet)
                 del self.eps[key]
                 continue
             if not ep.announced:
@@ -260,28 +269,28 @@ class AbsorptionDetector(ObserverBase):
         out: list[Output] = [self._alert(sym, ep, AlertState.END, ts_ns, "unknown_resync", "resync")
                              for ep in self.eps.values() if ep.announced]
         self.eps.clear()
-        self.win.clear()
-        self.win_edge = {BookSide.BID: -_FAR, BookSide.ASK: _FAR}
+        for S in (self.bid, self.ask):
+            S.win.clear()
+            S.edge = -_FAR if S.side is BookSide.BID else _FAR
+            S.last_px = None
         self.recent.clear()
-        for side in (BookSide.BID, BookSide.ASK):
-            self.last_px[side] = None
         return out
 
     # ------------------------------------------------------------------------------ episodes
-    def _trade_through(self, sym: SymbolState, side: BookSide, px: int, T: int, out: list[Output]) -> None:
-        """A trade at ``px`` went through every level of ``side`` better than it: their volume
+    def _trade_through(self, sym: SymbolState, S: _Side, px: int, T: int, out: list[Output]) -> None:
+        """A trade at ``px`` went through every level of side ``S`` better than it: their volume
         windows restart, and open episodes there are broken."""
+        side = S.side
         bid = side is BookSide.BID
-        edge = self.win_edge
-        if px < edge[side] if bid else px > edge[side]:  # some window may stand beyond px: look
+        if px < S.edge if bid else px > S.edge:  # some window may stand beyond px: look
             stay = -_FAR  # (signed so that larger is further out on either side)
-            for key in list(self.win):
-                if key[0] is side:
-                    if key[1] > px if bid else key[1] < px:
-                        del self.win[key]
-                    elif (key[1] if bid else -key[1]) > stay:
-                        stay = key[1] if bid else -key[1]
-            edge[side] = stay if bid else -stay
+            win = S.win
+            for k in list(win):
+                if k > px if bid else k < px:
+                    del win[k]
+                elif (k if bid else -k) > stay:
+                    stay = k if bid else -k
+            S.edge = stay if bid else -stay
         if not self.eps:
             return
         for key, ep in list(self.eps.items()):

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from dom.core.types import BookSide
 
+_FAR = 1 << 62
+
 
 class _Window:
     """Trades into one level over the last W seconds, with their running total."""
@@ -20,9 +22,16 @@ class _Window:
         self.total = 0
 
     def add(self, t: int, qty: int, lo: int) -> int:
-        self.q.append((t, qty))
-        self.total += qty
-        return self.prune(lo)
+        """Add a trade, then ``prune(lo)`` (written out: one call a trade, not two)."""
+        q = self.q
+        q.append((t, qty))
+        total = self.total + qty
+        while q[0][0] <= lo:
+            total -= q.popleft()[1]
+            if not q:
+                break
+        self.total = total
+        return total
 
     def prune(self, lo: int) -> int:
         q = self.q
@@ -37,6 +46,24 @@ class _Window:
                 break
             n += 1
         return n
+
+
+class _Side:
+    """What the absorption detector reads on every trade into one side of the book, in one
+    object (one lookup a trade instead of one per dict keyed by side)."""
+
+    __slots__ = ("edge", "last_px", "side", "thr", "times", "w", "win")
+
+    def __init__(self, side: BookSide) -> None:
+        self.side = side
+        self.times: deque[int] = deque()  # the times of the trades into the side (rate samples)
+        self.w = _Window()  # all takers into the side, rate window
+        self.last_px: int | None = None  # the price of its last trade
+        self.win: dict[int, _Window] = {}  # price -> trades into that level over W
+        # A price no window stands beyond (bids: at or above every window's price, asks: at or
+        # below): a trade there goes through no window.
+        self.edge = -_FAR if side is BookSide.BID else _FAR
+        self.thr: dict[int, int | None] = {}  # price -> volume threshold until the next sample (see _threshold)
 
 
 @dataclass

@@ -80,6 +80,14 @@ def _median(xs: list[int]) -> int:
     return s[len(s) // 2] if s else 0
 
 
+def _take(q: deque[tuple[int, int]], t: int) -> int:
+    """Take the trades at the front of ``q`` stamped at or before ``t``: their volume."""
+    v = 0
+    while q and q[0][0] <= t:
+        v += q.popleft()[1]
+    return v
+
+
 def _binomial_tail(k: int, n: int, q: float) -> float:
     """P(X >= k) for X ~ Binomial(n, q)."""
     if k <= 0:
@@ -112,6 +120,7 @@ class IcebergDetector(ObserverBase):
         self._oldest = _NEVER  # at most the earliest last trade of any level (levels end 10 s after theirs)
         # Price ranges holding every key of ``trades`` and of ``levels`` (filters, not exact).
         self.trades_lo, self.trades_hi = _NEVER, -_NEVER
+        self.trades_first = _NEVER  # at most the time of the first trade waiting in any of ``trades``
         self.levels_lo, self.levels_hi = _NEVER, -_NEVER
 
     def on_trade(self, sym: SymbolState, t: Trade) -> list[Output]:
@@ -119,26 +128,33 @@ class IcebergDetector(ObserverBase):
         q = self.trades.get(key)
         if q is None:
             q = self.trades[key] = deque()
+            if t.ts_exchange_ns < self.trades_first:
+                self.trades_first = t.ts_exchange_ns
             px = t.px_ticks
             if px < self.trades_lo:
                 self.trades_lo = px
             if px > self.trades_hi:
                 self.trades_hi = px
         q.append((t.ts_exchange_ns, t.qty_lots))
-        self.slack.on_trade(self.depth_t, t.ts_exchange_ns)
+        self.slack.on_trade_once(sym.stats.trades, self.depth_t, t.ts_exchange_ns)  # (one call a trade)
         return []
 
     def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
         t = delta.ts_exchange_ns
-        self.depth_t = max(self.depth_t, t)
+        if t > self.depth_t:
+            self.depth_t = t
         bb, ba = sym.book.bids.best_px(), sym.book.asks.best_px()
         trades, levels, push = self.trades, self.levels, self.pending.append
         tlo, thi, llo, lhi = self.trades_lo, self.trades_hi, self.levels_lo, self.levels_hi
+        # Near: within 5 ticks of the side's best, where trades can happen (an empty side: nowhere).
+        blo, bhi = (bb - 5, bb + 5) if bb is not None else (_NEVER, -_NEVER)
+        alo, ahi = (ba - 5, ba + 5) if ba is not None else (_NEVER, -_NEVER)
+        lo, hi = min(blo, alo, tlo, llo), max(bhi, ahi, thi, lhi)  # outside: none of the three
         BID = BookSide.BID
         for side, px, before, after in changes:
-            best = bb if side is BID else ba
-            near = best is not None and -5 <= best - px <= 5  # where trades can happen
-            if near or (tlo <= px <= thi and (side, px) in trades) or (llo <= px <= lhi and (side, px) in levels):
+            if lo <= px <= hi and ((blo <= px <= bhi if side is BID else alo <= px <= ahi)
+                                   or (tlo <= px <= thi and (side, px) in trades)
+                                   or (llo <= px <= lhi and (side, px) in levels)):
                 push((t, side, px, before, after))
         return self._drain(sym)
 
@@ -151,28 +167,38 @@ class IcebergDetector(ObserverBase):
         while pend and pend[0][0] <= mark:
             t, side, px, before, after = pend.popleft()
             key = (side, px)
-            v = self._take_trades(side, px, t) if key in trades else 0
+            q = trades.get(key)
+            v = 0
+            if q is not None:
+                v = _take(q, t)
+                if not q:
+                    del trades[key]  # (no trades waiting there: ``trades`` keeps no empty queue)
             if v or key in levels:  # (else _judge has nothing to follow)
                 self._judge(sym, side, px, t, before, after, v, out)
         # Trades at a level the depth never showed changing (a refill to the same size, or
         # liquidity that never shows): judged at the watermark with the level unchanged.
-        lo, hi = _NEVER, -_NEVER  # the surviving keys' price range
-        for key in list(self.trades):
-            q = self.trades[key]
-            late = mark - slack
-            if q and q[0][0] <= late:
-                side, px = key
-                v = self._take_trades(side, px, late)
-                shown = sym.book.side(side).size_at(px)
-                self._judge(sym, side, px, mark, shown, shown, v, out)
-            if not q:
-                del self.trades[key]
-            else:
+        late = mark - slack
+        if late >= self.trades_first:  # some trade may be that old: look
+            first = _NEVER
+            lo, hi = _NEVER, -_NEVER  # the surviving keys' price range
+            for key in list(trades):
+                q = trades[key]
+                if q[0][0] <= late:
+                    side, px = key
+                    v = _take(q, late)
+                    shown = sym.book.side(side).size_at(px)
+                    self._judge(sym, side, px, mark, shown, shown, v, out)
+                    if not q:
+                        del trades[key]
+                        continue
+                if q[0][0] < first:
+                    first = q[0][0]
                 if key[1] < lo:
                     lo = key[1]
                 if key[1] > hi:
                     hi = key[1]
-        self.trades_lo, self.trades_hi = lo, hi
+            self.trades_first = first
+            self.trades_lo, self.trades_hi = lo, hi
         end_ns = self.p.iceberg_end_s * 1_000_000_000
         if self.depth_t - self._oldest > end_ns:  # some level may have gone quiet: look
             oldest = _NEVER
@@ -194,13 +220,6 @@ class IcebergDetector(ObserverBase):
             self.levels_lo, self.levels_hi = lo, hi
         return out
 
-    def _take_trades(self, side: BookSide, px: int, t: int) -> int:
-        q = self.trades.get((side, px))
-        v = 0
-        while q and q[0][0] <= t:
-            v += q.popleft()[1]
-        return v
-
     def _judge(self, sym: SymbolState, side: BookSide, px: int, t: int, before: int, after: int, v: int,
                out: list[Output]) -> None:
         """One depth message at a level, with the trades attributed to it."""
@@ -215,17 +234,21 @@ class IcebergDetector(ObserverBase):
             if px > self.levels_hi:
                 self.levels_hi = px
         p = self.p
-        self._control(key, t, before, after, v)
+        if key in self._watch or (v and before > 0 and v >= 0.5 * before):  # (else _control does nothing)
+            self._control(key, t, before, after, v)
         if v:
             lv.traded += v
             lv.last_trade_ns = t
             if t < self._oldest:
                 self._oldest = t
-        lv.max_q = max(lv.max_q, before, after)
+        if before > lv.max_q or after > lv.max_q:
+            lv.max_q = before if before > after else after
         lv.last_q = after
         r = v - (before - after)
+        if r <= 0:
+            return
         recent = v > 0 or t - lv.last_trade_ns < p.iceberg_refill_window_ms * _MS
-        if not recent or r <= 0 or r < p.iceberg_min_add * self._usual(sym, side):
+        if not recent or r < p.iceberg_min_add * self._usual(sym, side):
             return
         lv.adds.append((r, lv.traded))
         if len(self.add_sizes) >= max(1, p.iceberg_baseline_min):
@@ -384,6 +407,7 @@ class IcebergDetector(ObserverBase):
         self._oldest = _NEVER
         self.pending.clear()
         self.trades.clear()
+        self.trades_first = _NEVER
         return out
 
     def _alert(self, sym: SymbolState, lv: _Level, state: AlertState, t: int, end: str = "") -> Alert:

@@ -37,25 +37,32 @@ class AdaptiveSlack:
 
     def on_trade_once(self, n: int, depth_t: int, trade_t: int) -> None:
         """``on_trade`` for the engine's ``n``-th trade of the symbol, once however many of the
-        detectors sharing this slack report it."""
-        if n != self.last:
-            self.last = n
-            self.on_trade(depth_t, trade_t)
-
-    def on_trade(self, depth_t: int, trade_t: int) -> None:
+        detectors sharing this slack report it (written out: one call a trade)."""
+        if n == self.last:
+            return
+        self.last = n
         lag = depth_t - trade_t
-        lags, pos = self.lags, self.pos
+        lags = self.lags
         if len(lags) == _WINDOW and lags[0]:  # the lag this one pushes out
-            del pos[bisect_left(pos, lags[0])]
+            del self.pos[bisect_left(self.pos, lags[0])]
         if lag > 0:
             lags.append(lag)
-            insort(pos, lag)
+            insort(self.pos, lag)
         else:
             lags.append(0)
         self.n += 1
         if self.n % 100 == 0:
-            # sorted(lags) is its zeros followed by ``pos``
-            i = int(0.99 * (len(lags) - 1))
-            zeros = len(lags) - len(pos)
-            self.lag = 0 if i < zeros else pos[i - zeros]
-            self.ns = max(self.floor, self.lag + 50 * _MS)
+            self._refresh()
+
+    def on_trade(self, depth_t: int, trade_t: int) -> None:
+        """A trade, for a slack fed by one caller that does not count trades (each call is a new
+        one); the detectors call ``on_trade_once`` with the engine's count."""
+        self.on_trade_once(self.last + 1, depth_t, trade_t)
+
+    def _refresh(self) -> None:
+        """The P99 of the window: sorted(lags) is its zeros followed by ``pos``."""
+        lags, pos = self.lags, self.pos
+        i = int(0.99 * (len(lags) - 1))
+        zeros = len(lags) - len(pos)
+        self.lag = 0 if i < zeros else pos[i - zeros]
+        self.ns = max(self.floor, self.lag + 50 * _MS)

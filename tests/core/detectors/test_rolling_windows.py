@@ -65,3 +65,21 @@ def test_adaptive_slack_p99_is_the_sorted_window_s():
             assert s.lag == srt[int(0.99 * (len(srt) - 1))]
             assert s.ns == max(300 * 1_000_000, s.lag + 50 * 1_000_000)
         assert sorted(x for x in ref if x) == s.pos
+
+
+def test_adaptive_slack_once_per_engine_trade_whoever_reports_it():
+    """Detectors sharing a slack each report every trade with the engine's count: it counts once,
+    exactly as one caller's ``on_trade`` per trade."""
+    from dom.core.detectors.slack import AdaptiveSlack
+
+    rng = random.Random(11)
+    shared, alone = AdaptiveSlack(300), AdaptiveSlack(300)
+    depth = 10**12
+    for n in range(1, 3001):
+        depth += rng.randint(0, 3_000_000)
+        trade = depth - rng.randint(-5_000_000, 600_000_000)
+        for _ in range(rng.randint(1, 3)):  # absorption, then pulled liquidity, ...
+            shared.on_trade_once(n, depth, trade)
+        alone.on_trade(depth, trade)
+        assert (shared.n, shared.lag, shared.ns, shared.pos) == (alone.n, alone.lag, alone.ns, alone.pos)
+    assert shared.n == 3000 and shared.lag > 0
