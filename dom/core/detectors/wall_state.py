@@ -47,3 +47,6 @@ _NBUCKETS = 10
 _BUCKET_FAR = 25  # from here on, the last bucket (named apart: it once rebound _FAR, the price-range
 # sentinel above, so the walls' price range started at 25 and filtered nothing below the highest wall)
 _BUCKET = [_bucket(d) for d in range(_BUCKET_FAR)]
+# Where each bucket ends (1, 2, 3, 4, 5, 6, 10, 15, 25, and no end for the last): the distances of a
+# band's levels rise from the touch, so each bucket's levels are one run of them, cut at these edges.
+_EDGES = tuple(d for d in range(1, _BUCKET_FAR + 1) if _bucket(d) != _bucket(d - 1)) + (1 << 62,)

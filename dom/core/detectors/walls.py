@@ -16,15 +16,16 @@ from __future__ import annotations
 
 import random
 import statistics
-from collections import deque
+from bisect import bisect_left
 from collections.abc import Sequence
+from operator import itemgetter
 
 from dom.core.detectors.band import Bands
 from dom.core.detectors.band import median as _median
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.persistence import LevelLifetimes
 from dom.core.detectors.rolling import RollingSamples, grid_after
-from dom.core.detectors.wall_state import _BUCKET, _BUCKET_FAR, _NBUCKETS, _Wall, _bucket
+from dom.core.detectors.wall_state import _EDGES, _NBUCKETS, _Wall, _bucket
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import (
     Alert,
@@ -38,6 +39,7 @@ from dom.core.types import (
 )
 
 _BID, _ASK, _BUY = BookSide.BID, BookSide.ASK, TakerSide.BUY
+_NEW = itemgetter(3)  # a level change's new size
 _SEC = 1_000_000_000
 _FAR = 1 << 62
 
@@ -64,11 +66,16 @@ class WallDetector(ObserverBase):
         # What usually rests at each distance from the touch (recent samples per side and distance
         # bucket, and their P90): books are humped and touch queues grow in quiet spells, so a
         # level is compared with the large end of what is normal where it stands.
-        # Indexed by distance bucket (``_bucket``); a bucket's deque exists from its first sample.
-        self.dist_samples: dict[BookSide, list[deque | None]] = {s: [None] * _NBUCKETS for s in BookSide}
-        # A bucket's P90 as of the last refresh: an int, or the refresh's copy of its samples
-        # (a list) until someone asks (most buckets are not asked before the next refresh).
-        self.dist_p90: dict[BookSide, list[int | list[int] | None]] = {s: [None] * _NBUCKETS for s in BookSide}
+        # Indexed by distance bucket (``_bucket``); a bucket's list exists from its first sample.
+        # It holds the last ``wall_distance_samples`` samples as of the last refresh, and those
+        # taken since (trimmed at each refresh: no per-sample eviction).
+        self.dist_samples: dict[BookSide, list[list[int] | None]] = {s: [None] * _NBUCKETS for s in BookSide}
+        # A bucket's P90 as of the last refresh: an int, or ``(samples, n)`` until someone asks
+        # (the first n of its samples list, which only grows at the end until the next refresh:
+        # most buckets are not asked before then, so none is copied or sorted unasked).
+        self.dist_p90: dict[BookSide, list[int | tuple[list[int], int] | None]] = {
+            s: [None] * _NBUCKETS for s in BookSide}
+        self.band_max: dict[BookSide, int] = {BookSide.BID: 0, BookSide.ASK: 0}  # largest band level, last stats
 
     # ---------------------------------------------------------------------------- statistics
     def _band(self, sym: SymbolState, side: BookSide) -> list[tuple[int, int]]:
@@ -87,27 +94,27 @@ class WallDetector(ObserverBase):
             if len(band) < 5:
                 self.threshold.pop(side, None)
                 continue
-            sizes = [q for _, q in band]
+            prices, sizes = zip(*band)
             med = _median(sizes)
-            best = band[0][0]  # best first
-            ds = self.dist_samples[side]
+            best = prices[0]  # best first
             walls = self.walls
-            kept = band
+            organic = sizes
             if walls:  # the baselines leave out the large levels they are meant to find
                 kept = [(px, q) for px, q in band if not ((w := walls.get((side, px))) and w.announced)]
-            organic = [q for _, q in kept] or sizes
-            for px, q in kept:
-                dist = px - best if px >= best else best - px
-                b = _BUCKET[dist] if dist < _BUCKET_FAR else _NBUCKETS - 1
-                d = ds[b]
-                if d is None:
-                    d = ds[b] = deque(maxlen=self.p.wall_distance_samples)
-                d.append(q)
+                if len(kept) != len(band):
+                    prices, organic = zip(*kept) if kept else ((), ())
+            self._sample_distances(side, best, prices, organic)
+            if not organic:
+                organic = sizes
             if refresh_p95:
                 p90 = self.dist_p90[side]
-                for b, d in enumerate(ds):
-                    if d is not None and len(d) >= self.p.wall_distance_warmup:
-                        p90[b] = list(d)  # sorted and read in _typical, if asked
+                n, warm = self.p.wall_distance_samples, self.p.wall_distance_warmup
+                for b, d in enumerate(self.dist_samples[side]):
+                    if d is not None:
+                        if len(d) > n:
+                            del d[:-n]  # the last n samples
+                        if len(d) >= warm:
+                            p90[b] = (d, len(d))  # sorted and read in _typical, if asked
             self.median[side] = med
             smp = self.samples[side]
             for q in self.rng.sample(organic, min(5, len(organic))):
@@ -117,12 +124,37 @@ class WallDetector(ObserverBase):
                 s = smp.sorted
                 self.p95[side] = s[int(0.95 * (len(s) - 1))]
             self.threshold[side] = max(int(self.p.wall_ratio * med) + 1, self.p95[side])
+            self.band_max[side] = max(sizes)
             out.append((side, band))
         if refresh_p95:
             self.next_p95_ns = grid_after(now, 10 * _SEC)
         self.lifetimes.update(now)
         self.next_stats_ns = grid_after(now, _SEC)
         return out
+
+    def _sample_distances(self, side: BookSide, best: int, prices: Sequence[int], sizes: Sequence[int]) -> None:
+        """Append each level's size to its distance bucket's samples. The levels come best first,
+        so their distances rise and each bucket's levels are one run of them (one slice)."""
+        n = len(prices)
+        if not n:
+            return
+        dists = [best - px for px in prices] if side is BookSide.BID else [px - best for px in prices]
+        ds = self.dist_samples[side]
+        cap = 4 * self.p.wall_distance_samples
+        i = 0
+        for b, edge in enumerate(_EDGES):
+            j = bisect_left(dists, edge, i)
+            if j > i:
+                d = ds[b]
+                if d is None:
+                    d = ds[b] = []
+                d += sizes[i:j]
+                if len(d) > cap:  # (no refresh for long: only when a side's band keeps under 5 levels)
+                    self._p90(side, b)  # its pending P90 first, then the oldest samples can go
+                    del d[:-self.p.wall_distance_samples]
+                if j == n:
+                    return
+                i = j
 
     # ------------------------------------------------------------------------------- hooks
     def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
@@ -134,16 +166,26 @@ class WallDetector(ObserverBase):
             else:
                 for side, band in self._stats(sym, now):
                     t, walls = self.threshold[side], self.walls
-                    for px, q in band:
-                        if q >= t or (walls and (side, px) in walls):  # (else _level returns at once)
-                            self._level(sym, side, px, q, now, out)
+                    # _level returns at once for a level under the threshold that is no wall (a
+                    # wall it meets is at its own price: none joins ahead of the loop).
+                    if walls:
+                        hits = [(px, q) for px, q in band if q >= t or (side, px) in walls]
+                    elif self.band_max[side] >= t:
+                        hits = [(px, q) for px, q in band if q >= t]
+                    else:
+                        continue
+                    for px, q in hits:
+                        self._level(sym, side, px, q, now, out)
         thr = self.threshold
-        if thr:
+        if thr and changes:
             # What _level would return at once for: no threshold on that side, or a level below
             # it that is no wall (most changes). The threshold does not move during the loop.
             walls = self.walls
             tb, ta = thr.get(BookSide.BID), thr.get(BookSide.ASK)
             lo, hi = self.walls_lo, self.walls_hi
+            # No wall (lo > hi) and no level up to the lower threshold: nothing to look at.
+            if lo > hi and max(map(_NEW, changes)) < min(tb or _FAR, ta or _FAR):
+                changes = ()
             for side, px, _old, new in changes:
                 t = tb if side is BookSide.BID else ta
                 if t is None or (new < t and (not lo <= px <= hi or (side, px) not in walls)):
@@ -261,11 +303,14 @@ class WallDetector(ObserverBase):
     # ------------------------------------------------------------------------------ episodes
     def _typical(self, side: BookSide, dist: int) -> int | None:
         """P90 of the level sizes seen at this distance from the touch (None while warming up)."""
+        return self._p90(side, _bucket(dist))
+
+    def _p90(self, side: BookSide, b: int) -> int | None:
+        """Bucket ``b``'s P90 as of the last refresh, computed at the first ask."""
         p90 = self.dist_p90[side]
-        b = _bucket(dist)
         v = p90[b]
-        if type(v) is list:
-            srt = sorted(v)
+        if type(v) is tuple:
+            srt = sorted(v[0][:v[1]])
             v = p90[b] = srt[int(0.9 * (len(srt) - 1))]
         return v  # type: ignore[return-value]
 
