@@ -183,10 +183,11 @@ class WallDetector(ObserverBase):
             walls = self.walls
             tb, ta = thr.get(BookSide.BID), thr.get(BookSide.ASK)
             lo, hi = self.walls_lo, self.walls_hi
-            # No wall (lo > hi) and no level up to the lower threshold: nothing to look at.
-            if lo > hi and max(map(_NEW, changes)) < min(tb or _FAR, ta or _FAR):
-                changes = ()
-            for side, px, _old, new in changes:
+            # No level up to the lower threshold: only the walls' own levels can matter.
+            look = changes
+            if max(map(_NEW, changes)) < min(tb or _FAR, ta or _FAR):
+                look = [c for c in changes if lo <= c[1] <= hi] if walls else ()
+            for side, px, _old, new in look:
                 t = tb if side is BookSide.BID else ta
                 if t is None or (new < t and (not lo <= px <= hi or (side, px) not in walls)):
                     continue
