@@ -117,8 +117,7 @@ class WallDetector(ObserverBase):
                             p90[b] = (d, len(d))  # sorted and read in _typical, if asked
             self.median[side] = med
             smp = self.samples[side]
-            for q in self.rng.sample(organic, min(5, len(organic))):
-                smp.add(now, q)
+            smp.add_many(now, self.rng.sample(organic, min(5, len(organic))))
             smp.expire(now - self.p.wall_p95_window_s * _SEC)
             if refresh_p95 and len(smp) >= 20:
                 s = smp.sorted
