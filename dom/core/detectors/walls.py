@@ -54,6 +54,7 @@ class WallDetector(ObserverBase):
         self.walls_lo, self.walls_hi = _FAR, -_FAR  # every wall's price lies within (a filter)
         self.median: dict[BookSide, float] = {}
         self.threshold: dict[BookSide, int] = {}
+        self.tmin = _FAR  # the lower of the thresholds (_FAR: none)
         self.samples = {BookSide.BID: RollingSamples(), BookSide.ASK: RollingSamples()}  # sampled band sizes
         self.p95: dict[BookSide, int] = {BookSide.BID: 0, BookSide.ASK: 0}
         self.next_stats_ns = -1  # -1: set on the grid at the first delta (see grid_after)
@@ -127,6 +128,7 @@ class WallDetector(ObserverBase):
             out.append((side, band))
         if refresh_p95:
             self.next_p95_ns = grid_after(now, 10 * _SEC)
+        self.tmin = min(self.threshold.values(), default=_FAR)
         self.lifetimes.update(now)
         self.next_stats_ns = grid_after(now, _SEC)
         return out
@@ -158,6 +160,8 @@ class WallDetector(ObserverBase):
     # ------------------------------------------------------------------------------- hooks
     def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
         now = delta.ts_exchange_ns
+        if now < self.next_stats_ns and not self.walls and (not changes or max(map(_NEW, changes)) < self.tmin):
+            return []  # most messages: no stats due, no wall, and no level up to a threshold
         out: list[Output] = []
         if now >= self.next_stats_ns:
             if self.next_stats_ns < 0:
@@ -184,7 +188,7 @@ class WallDetector(ObserverBase):
             lo, hi = self.walls_lo, self.walls_hi
             # No level up to the lower threshold: only the walls' own levels can matter.
             look = changes
-            if max(map(_NEW, changes)) < min(tb or _FAR, ta or _FAR):
+            if max(map(_NEW, changes)) < self.tmin:
                 look = [c for c in changes if lo <= c[1] <= hi] if walls else ()
             for side, px, _old, new in look:
                 t = tb if side is BookSide.BID else ta
