@@ -100,8 +100,11 @@ class WallDetector(ObserverBase):
             best = prices[0]  # best first
             walls = self.walls
             organic = sizes
-            if walls:  # the baselines leave out the large levels they are meant to find
-                kept = [(px, q) for px, q in band if not ((w := walls.get((side, px))) and w.announced)]
+            # The baselines leave out the large levels they are meant to find (the announced walls
+            # on this side: a wall is keyed by its own side and price).
+            out_px = [w.px for w in walls.values() if w.announced and w.side is side] if walls else None
+            if out_px:
+                kept = [(px, q) for px, q in band if px not in out_px]
                 if len(kept) != len(band):
                     prices, organic = zip(*kept) if kept else ((), ())
             self._sample_distances(side, best, prices, organic)
