@@ -65,8 +65,5 @@ class Bands:
         lv = book.side(side)
         best = lv.best_px()
         half = band_half(lv, best, mid2, self.p)
-        # The band is the best n levels, n those better than the first price past it: prices
-        # from one slice of the index, sizes by one dict lookup each, paired (all in C).
-        n = lv.rank(best - half - 1 if side is BookSide.BID else best + half + 1)
-        prices = lv.top_prices(n)
-        return best, half, list(zip(prices, map(lv.levels.__getitem__, prices)))
+        lo, hi = (best - half, best) if side is BookSide.BID else (best, best + half)
+        return best, half, lv.between(lo, hi)
