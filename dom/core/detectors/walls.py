@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import random
 import statistics
-from bisect import bisect_left
 from collections.abc import Sequence
 from operator import itemgetter
 
@@ -25,7 +24,7 @@ from dom.core.detectors.band import median as _median
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.persistence import LevelLifetimes
 from dom.core.detectors.rolling import RollingSamples, grid_after
-from dom.core.detectors.wall_state import _EDGES, _NBUCKETS, _Wall, _bucket
+from dom.core.detectors.wall_state import DistanceBaseline, _Wall
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import (
     Alert,
@@ -67,15 +66,7 @@ class WallDetector(ObserverBase):
         # What usually rests at each distance from the touch (recent samples per side and distance
         # bucket, and their P90): books are humped and touch queues grow in quiet spells, so a
         # level is compared with the large end of what is normal where it stands.
-        # Indexed by distance bucket (``_bucket``); a bucket's list exists from its first sample.
-        # It holds the last ``wall_distance_samples`` samples as of the last refresh, and those
-        # taken since (trimmed at each refresh: no per-sample eviction).
-        self.dist_samples: dict[BookSide, list[list[int] | None]] = {s: [None] * _NBUCKETS for s in BookSide}
-        # A bucket's P90 as of the last refresh: an int, or ``(samples, n)`` until someone asks
-        # (the first n of its samples list, which only grows at the end until the next refresh:
-        # most buckets are not asked before then, so none is copied or sorted unasked).
-        self.dist_p90: dict[BookSide, list[int | tuple[list[int], int] | None]] = {
-            s: [None] * _NBUCKETS for s in BookSide}
+        self.dist = {s: DistanceBaseline(p.wall_distance_samples, p.wall_distance_warmup) for s in BookSide}
         self.band_max: dict[BookSide, int] = {BookSide.BID: 0, BookSide.ASK: 0}  # largest band level, last stats
 
     # ---------------------------------------------------------------------------- statistics
@@ -107,18 +98,14 @@ class WallDetector(ObserverBase):
                 kept = [(px, q) for px, q in band if px not in out_px]
                 if len(kept) != len(band):
                     prices, organic = zip(*kept) if kept else ((), ())
-            self._sample_distances(side, best, prices, organic)
+            if prices:
+                dist = self.dist[side]
+                dist.add([best - px for px in prices] if side is BookSide.BID else [px - best for px in prices],
+                         organic)
             if not organic:
                 organic = sizes
             if refresh_p95:
-                p90 = self.dist_p90[side]
-                n, warm = self.p.wall_distance_samples, self.p.wall_distance_warmup
-                for b, d in enumerate(self.dist_samples[side]):
-                    if d is not None:
-                        if len(d) > n:
-                            del d[:-n]  # the last n samples
-                        if len(d) >= warm:
-                            p90[b] = (d, len(d))  # sorted and read in _typical, if asked
+                self.dist[side].refresh()
             self.median[side] = med
             smp = self.samples[side]
             smp.add_many(now, self.rng.sample(organic, min(5, len(organic))))
@@ -135,30 +122,6 @@ class WallDetector(ObserverBase):
         self.lifetimes.update(now)
         self.next_stats_ns = grid_after(now, _SEC)
         return out
-
-    def _sample_distances(self, side: BookSide, best: int, prices: Sequence[int], sizes: Sequence[int]) -> None:
-        """Append each level's size to its distance bucket's samples. The levels come best first,
-        so their distances rise and each bucket's levels are one run of them (one slice)."""
-        n = len(prices)
-        if not n:
-            return
-        dists = [best - px for px in prices] if side is BookSide.BID else [px - best for px in prices]
-        ds = self.dist_samples[side]
-        cap = 4 * self.p.wall_distance_samples
-        i = 0
-        for b, edge in enumerate(_EDGES):
-            j = bisect_left(dists, edge, i)
-            if j > i:
-                d = ds[b]
-                if d is None:
-                    d = ds[b] = []
-                d += sizes[i:j]
-                if len(d) > cap:  # (no refresh for long: only when a side's band keeps under 5 levels)
-                    self._p90(side, b)  # its pending P90 first, then the oldest samples can go
-                    del d[:-self.p.wall_distance_samples]
-                if j == n:
-                    return
-                i = j
 
     # ------------------------------------------------------------------------------- hooks
     def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
@@ -310,16 +273,7 @@ class WallDetector(ObserverBase):
     # ------------------------------------------------------------------------------ episodes
     def _typical(self, side: BookSide, dist: int) -> int | None:
         """P90 of the level sizes seen at this distance from the touch (None while warming up)."""
-        return self._p90(side, _bucket(dist))
-
-    def _p90(self, side: BookSide, b: int) -> int | None:
-        """Bucket ``b``'s P90 as of the last refresh, computed at the first ask."""
-        p90 = self.dist_p90[side]
-        v = p90[b]
-        if type(v) is tuple:
-            srt = sorted(v[0][:v[1]])
-            v = p90[b] = srt[int(0.9 * (len(srt) - 1))]
-        return v  # type: ignore[return-value]
+        return self.dist[side].typical(dist)
 
     def _level(self, sym: SymbolState, side: BookSide, px: int, q: int, now: int, out: list[Output]) -> None:  # noqa: E501
         thr = self.threshold.get(side)

@@ -8,8 +8,7 @@ from collections import deque
 from dom.core.book import OrderBook
 from dom.core.detectors.band import Bands, band_half
 from dom.core.detectors.params import DetectorParams
-from dom.core.detectors.wall_state import _NBUCKETS, _bucket
-from dom.core.detectors.walls import WallDetector
+from dom.core.detectors.wall_state import _NBUCKETS, DistanceBaseline, _bucket
 from dom.core.types import BookSide
 
 
@@ -46,36 +45,37 @@ def test_the_band_is_the_levels_between_the_touch_and_its_edge():
 
 
 def test_distance_samples_and_their_p90_match_a_window_per_bucket():
-    p = DetectorParams(wall_distance_samples=40, wall_distance_warmup=5)
-    det = WallDetector.__new__(WallDetector)  # only the baseline state is exercised
-    det.p = p
-    det.dist_samples = {s: [None] * _NBUCKETS for s in BookSide}
-    det.dist_p90 = {s: [None] * _NBUCKETS for s in BookSide}
-    ref = {s: [deque(maxlen=40) for _ in range(_NBUCKETS)] for s in BookSide}
-    ref_p90 = {s: [None] * _NBUCKETS for s in BookSide}
+    base = DistanceBaseline(40, 5)
+    ref = [deque(maxlen=40) for _ in range(_NBUCKETS)]
+    ref_p90: list = [None] * _NBUCKETS
     rng = random.Random(11)
-    for step in range(400):
-        for side in BookSide:
-            best = rng.randint(1000, 2000)
-            dists = sorted(rng.sample(range(0, 60), rng.randint(0, 30)))
-            prices = [best - d if side is BookSide.BID else best + d for d in dists]
-            sizes = [rng.randint(1, 500) for _ in dists]
-            det._sample_distances(side, best, prices, sizes)
-            for d, q in zip(dists, sizes):
-                ref[side][_bucket(d)].append(q)
-            if step % 10 == 0:  # a refresh, as in _stats
-                for b, d in enumerate(det.dist_samples[side]):
-                    if d is not None:
-                        del d[:-40]
-                        if len(d) >= 5:
-                            det.dist_p90[side][b] = (d, len(d))
-                for b, r in enumerate(ref[side]):
-                    if len(r) >= 5:
-                        srt = sorted(r)
-                        ref_p90[side][b] = srt[int(0.9 * (len(srt) - 1))]
-            for b in range(_NBUCKETS):
-                if rng.random() < 0.2:  # asked now and then, between refreshes
-                    assert det._p90(side, b) == ref_p90[side][b]
-    for side in BookSide:
+    for step in range(800):
+        dists = sorted(rng.sample(range(0, 60), rng.randint(0, 30)))
+        sizes = [rng.randint(1, 500) for _ in dists]
+        base.add(dists, sizes)
+        for d, q in zip(dists, sizes):
+            ref[_bucket(d)].append(q)
+        if step % 10 == 0:  # a refresh, as in the wall detector's stats
+            base.refresh()
+            for b, r in enumerate(ref):
+                if len(r) >= 5:
+                    srt = sorted(r)
+                    ref_p90[b] = srt[int(0.9 * (len(srt) - 1))]
         for b in range(_NBUCKETS):
-            assert det._p90(side, b) == ref_p90[side][b]
+            if rng.random() < 0.2:  # asked now and then, between refreshes
+                assert base.p90(b) == ref_p90[b]
+    for d in range(80):
+        assert base.typical(d) == ref_p90[_bucket(d)]
+
+
+def test_distance_samples_without_refreshes_stay_bounded_and_keep_the_last_p90():
+    base = DistanceBaseline(40, 5)
+    base.add([0, 7], [3, 9])
+    for _ in range(4):
+        base.add([0], [3])
+    base.refresh()  # bucket 0: five samples of 3
+    for i in range(1000):  # no refresh for long (a side whose band keeps under 5 levels at refreshes)
+        base.add([0], [100 + i])
+    assert len(base.samples[0]) <= 4 * 40
+    assert base.p90(0) == 3  # as of the last refresh
+    assert base.p90(6) is None  # one sample only: warming up
