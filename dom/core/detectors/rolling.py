@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort
 from collections import deque
+from collections.abc import Sequence
+from itertools import repeat
 
 
 def grid_after(now: int, period: int) -> int:
@@ -33,6 +35,13 @@ class RollingSamples:
     def add(self, t: int, v: int) -> None:
         self.q.append((t, v))
         insort(self.sorted, v)
+
+    def add_many(self, t: int, vs: Sequence[int]) -> None:
+        """``add(t, v)`` for each of ``vs``, in order (one call for a batch of samples)."""
+        self.q.extend(zip(repeat(t), vs))
+        s = self.sorted
+        for v in vs:
+            insort(s, v)
 
     def expire(self, horizon: int) -> None:
         """Drop the samples at the front taken before ``horizon``."""

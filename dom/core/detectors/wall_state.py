@@ -3,6 +3,8 @@ baselines are sampled in."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dom.core.types import BookSide
@@ -46,4 +48,64 @@ def _bucket(d: int) -> int:
 _NBUCKETS = 10
 _BUCKET_FAR = 25  # from here on, the last bucket (named apart: it once rebound _FAR, the price-range
 # sentinel above, so the walls' price range started at 25 and filtered nothing below the highest wall)
-_BUCKET = [_bucket(d) for d in range(_BUCKET_FAR)]
+# Where each bucket ends (1, 2, 3, 4, 5, 6, 10, 15, 25, and no end for the last): the distances of a
+# band's levels rise from the touch, so each bucket's levels are one run of them, cut at these edges.
+_EDGES = tuple(d for d in range(1, _BUCKET_FAR + 1) if _bucket(d) != _bucket(d - 1)) + (1 << 62,)
+
+
+class DistanceBaseline:
+    """What usually rests at each distance from the touch on one side: the last ``n`` level sizes
+    seen per distance bucket and, as of the last ``refresh``, their P90 (``typical``; None while a
+    bucket has fewer than ``warm`` samples).
+
+    A bucket's samples are a list that only grows at the end between refreshes; a refresh trims it
+    to the last ``n`` and notes ``(list, length)`` as its P90, sorted and read at the first ask
+    (most buckets are not asked before the next refresh: none is copied or sorted unasked)."""
+
+    __slots__ = ("n", "warm", "samples", "p90s")
+
+    def __init__(self, n: int, warm: int) -> None:
+        self.n, self.warm = n, warm
+        self.samples: list[list[int] | None] = [None] * _NBUCKETS  # a bucket's list from its first sample
+        self.p90s: list[int | tuple[list[int], int] | None] = [None] * _NBUCKETS
+
+    def add(self, dists: Sequence[int], sizes: Sequence[int]) -> None:
+        """Each level's size to its bucket; ``dists`` (ticks from the touch) rise, as a band's do
+        best first, so each bucket's levels are one run of them (one slice)."""
+        n = len(dists)
+        ds = self.samples
+        cap = 4 * self.n
+        i = 0
+        for b, edge in enumerate(_EDGES):
+            if i == n:
+                return
+            j = bisect_left(dists, edge, i)
+            if j > i:
+                d = ds[b]
+                if d is None:
+                    d = ds[b] = []
+                d += sizes[i:j]
+                if len(d) > cap:  # (no refresh for long: only when a side's band keeps under 5 levels)
+                    self.p90(b)  # its pending P90 first, then the oldest samples can go
+                    del d[:-self.n]
+                i = j
+
+    def refresh(self) -> None:
+        n, warm, p90s = self.n, self.warm, self.p90s
+        for b, d in enumerate(self.samples):
+            if d is not None:
+                if len(d) > n:
+                    del d[:-n]  # the last n samples
+                if len(d) >= warm:
+                    p90s[b] = (d, len(d))
+
+    def p90(self, b: int) -> int | None:
+        """Bucket ``b``'s P90 as of the last refresh."""
+        v = self.p90s[b]
+        if type(v) is tuple:
+            srt = sorted(v[0][:v[1]])
+            v = self.p90s[b] = srt[int(0.9 * (len(srt) - 1))]
+        return v  # type: ignore[return-value]
+
+    def typical(self, dist: int) -> int | None:
+        return self.p90(_bucket(dist))

@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import random
 import statistics
-from collections import deque
 from collections.abc import Sequence
+from operator import itemgetter
 
 from dom.core.detectors.band import Bands
 from dom.core.detectors.band import median as _median
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.persistence import LevelLifetimes
 from dom.core.detectors.rolling import RollingSamples, grid_after
-from dom.core.detectors.wall_state import _BUCKET, _BUCKET_FAR, _NBUCKETS, _Wall, _bucket
+from dom.core.detectors.wall_state import DistanceBaseline, _Wall
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import (
     Alert,
@@ -38,6 +38,7 @@ from dom.core.types import (
 )
 
 _BID, _ASK, _BUY = BookSide.BID, BookSide.ASK, TakerSide.BUY
+_NEW = itemgetter(3)  # a level change's new size
 _SEC = 1_000_000_000
 _FAR = 1 << 62
 
@@ -52,6 +53,7 @@ class WallDetector(ObserverBase):
         self.walls_lo, self.walls_hi = _FAR, -_FAR  # every wall's price lies within (a filter)
         self.median: dict[BookSide, float] = {}
         self.threshold: dict[BookSide, int] = {}
+        self.tmin = _FAR  # the lower of the thresholds (_FAR: none)
         self.samples = {BookSide.BID: RollingSamples(), BookSide.ASK: RollingSamples()}  # sampled band sizes
         self.p95: dict[BookSide, int] = {BookSide.BID: 0, BookSide.ASK: 0}
         self.next_stats_ns = -1  # -1: set on the grid at the first delta (see grid_after)
@@ -64,11 +66,8 @@ class WallDetector(ObserverBase):
         # What usually rests at each distance from the touch (recent samples per side and distance
         # bucket, and their P90): books are humped and touch queues grow in quiet spells, so a
         # level is compared with the large end of what is normal where it stands.
-        # Indexed by distance bucket (``_bucket``); a bucket's deque exists from its first sample.
-        self.dist_samples: dict[BookSide, list[deque | None]] = {s: [None] * _NBUCKETS for s in BookSide}
-        # A bucket's P90 as of the last refresh: an int, or the refresh's copy of its samples
-        # (a list) until someone asks (most buckets are not asked before the next refresh).
-        self.dist_p90: dict[BookSide, list[int | list[int] | None]] = {s: [None] * _NBUCKETS for s in BookSide}
+        self.dist = {s: DistanceBaseline(p.wall_distance_samples, p.wall_distance_warmup) for s in BookSide}
+        self.band_max: dict[BookSide, int] = {BookSide.BID: 0, BookSide.ASK: 0}  # largest band level, last stats
 
     # ---------------------------------------------------------------------------- statistics
     def _band(self, sym: SymbolState, side: BookSide) -> list[tuple[int, int]]:
@@ -87,39 +86,39 @@ class WallDetector(ObserverBase):
             if len(band) < 5:
                 self.threshold.pop(side, None)
                 continue
-            sizes = [q for _, q in band]
+            prices, sizes = zip(*band)
             med = _median(sizes)
-            best = band[0][0]  # best first
-            ds = self.dist_samples[side]
+            best = prices[0]  # best first
             walls = self.walls
-            kept = band
-            if walls:  # the baselines leave out the large levels they are meant to find
-                kept = [(px, q) for px, q in band if not ((w := walls.get((side, px))) and w.announced)]
-            organic = [q for _, q in kept] or sizes
-            for px, q in kept:
-                dist = px - best if px >= best else best - px
-                b = _BUCKET[dist] if dist < _BUCKET_FAR else _NBUCKETS - 1
-                d = ds[b]
-                if d is None:
-                    d = ds[b] = deque(maxlen=self.p.wall_distance_samples)
-                d.append(q)
+            organic = sizes
+            # The baselines leave out the large levels they are meant to find (the announced walls
+            # on this side: a wall is keyed by its own side and price).
+            out_px = [w.px for w in walls.values() if w.announced and w.side is side] if walls else None
+            if out_px:
+                kept = [(px, q) for px, q in band if px not in out_px]
+                if len(kept) != len(band):
+                    prices, organic = zip(*kept) if kept else ((), ())
+            if prices:
+                dist = self.dist[side]
+                dist.add([best - px for px in prices] if side is BookSide.BID else [px - best for px in prices],
+                         organic)
+            if not organic:
+                organic = sizes
             if refresh_p95:
-                p90 = self.dist_p90[side]
-                for b, d in enumerate(ds):
-                    if d is not None and len(d) >= self.p.wall_distance_warmup:
-                        p90[b] = list(d)  # sorted and read in _typical, if asked
+                self.dist[side].refresh()
             self.median[side] = med
             smp = self.samples[side]
-            for q in self.rng.sample(organic, min(5, len(organic))):
-                smp.add(now, q)
+            smp.add_many(now, self.rng.sample(organic, min(5, len(organic))))
             smp.expire(now - self.p.wall_p95_window_s * _SEC)
             if refresh_p95 and len(smp) >= 20:
                 s = smp.sorted
                 self.p95[side] = s[int(0.95 * (len(s) - 1))]
             self.threshold[side] = max(int(self.p.wall_ratio * med) + 1, self.p95[side])
+            self.band_max[side] = max(sizes)
             out.append((side, band))
         if refresh_p95:
             self.next_p95_ns = grid_after(now, 10 * _SEC)
+        self.tmin = min(self.threshold.values(), default=_FAR)
         self.lifetimes.update(now)
         self.next_stats_ns = grid_after(now, _SEC)
         return out
@@ -127,6 +126,8 @@ class WallDetector(ObserverBase):
     # ------------------------------------------------------------------------------- hooks
     def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
         now = delta.ts_exchange_ns
+        if now < self.next_stats_ns and not self.walls and (not changes or max(map(_NEW, changes)) < self.tmin):
+            return []  # most messages: no stats due, no wall, and no level up to a threshold
         out: list[Output] = []
         if now >= self.next_stats_ns:
             if self.next_stats_ns < 0:
@@ -134,17 +135,28 @@ class WallDetector(ObserverBase):
             else:
                 for side, band in self._stats(sym, now):
                     t, walls = self.threshold[side], self.walls
-                    for px, q in band:
-                        if q >= t or (walls and (side, px) in walls):  # (else _level returns at once)
-                            self._level(sym, side, px, q, now, out)
+                    # _level returns at once for a level under the threshold that is no wall (a
+                    # wall it meets is at its own price: none joins ahead of the loop).
+                    if walls:
+                        hits = [(px, q) for px, q in band if q >= t or (side, px) in walls]
+                    elif self.band_max[side] >= t:
+                        hits = [(px, q) for px, q in band if q >= t]
+                    else:
+                        continue
+                    for px, q in hits:
+                        self._level(sym, side, px, q, now, out)
         thr = self.threshold
-        if thr:
+        if thr and changes:
             # What _level would return at once for: no threshold on that side, or a level below
             # it that is no wall (most changes). The threshold does not move during the loop.
             walls = self.walls
             tb, ta = thr.get(BookSide.BID), thr.get(BookSide.ASK)
             lo, hi = self.walls_lo, self.walls_hi
-            for side, px, _old, new in changes:
+            # No level up to the lower threshold: only the walls' own levels can matter.
+            look = changes
+            if max(map(_NEW, changes)) < self.tmin:
+                look = [c for c in changes if lo <= c[1] <= hi] if walls else ()
+            for side, px, _old, new in look:
                 t = tb if side is BookSide.BID else ta
                 if t is None or (new < t and (not lo <= px <= hi or (side, px) not in walls)):
                     continue
@@ -261,13 +273,7 @@ class WallDetector(ObserverBase):
     # ------------------------------------------------------------------------------ episodes
     def _typical(self, side: BookSide, dist: int) -> int | None:
         """P90 of the level sizes seen at this distance from the touch (None while warming up)."""
-        p90 = self.dist_p90[side]
-        b = _bucket(dist)
-        v = p90[b]
-        if type(v) is list:
-            srt = sorted(v)
-            v = p90[b] = srt[int(0.9 * (len(srt) - 1))]
-        return v  # type: ignore[return-value]
+        return self.dist[side].typical(dist)
 
     def _level(self, sym: SymbolState, side: BookSide, px: int, q: int, now: int, out: list[Output]) -> None:  # noqa: E501
         thr = self.threshold.get(side)

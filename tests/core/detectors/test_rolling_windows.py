@@ -24,6 +24,30 @@ def test_rolling_samples_match_a_sorted_window():
         assert len(r) == len(ref)
 
 
+
+def test_rolling_samples_read_now_and_then_match_a_sorted_window():
+    """Reads between many adds and expiries (the batched merge and removal), duplicates included."""
+    rng = random.Random(4)
+    r = RollingSamples()
+    ref: list[tuple[int, int]] = []
+    t = 0
+    for step in range(4000):
+        t += rng.randint(0, 3)
+        vs = [rng.randint(0, 30) for _ in range(rng.choice([1, 1, 5, 20]))]
+        if len(vs) == 1 and rng.random() < 0.5:
+            r.add(t, vs[0])
+        else:
+            r.add_many(t, vs)
+        ref += [(t, v) for v in vs]
+        horizon = t - rng.choice([50, 100, 400])
+        r.expire(horizon)
+        while ref and ref[0][0] < horizon:
+            ref.pop(0)
+        assert len(r) == len(ref)
+        if rng.random() < 0.1:
+            assert r.sorted == sorted(v for _, v in ref)
+
+
 def test_taker_tape_volume_after_matches_a_scan_even_out_of_order():
     rng = random.Random(5)
     tape = TakerTape()
