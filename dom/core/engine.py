@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Protocol, Sequence
 
 from dom.core.book import OrderBook
-from dom.core.sequencer import _APPLY, Rule, Sequencer, Verdict
+from dom.core.sequencer import APPLY, Rule, Sequencer, Verdict
 from dom.core.types import (
     Alert,
     BookDelta,
@@ -269,11 +269,9 @@ class Engine:
         stats.last_exchange_ns = d.ts_exchange_ns
         stats.last_recv_ns = d.ts_recv_ns
         result = st.seq.on_delta(d)
-        if result is _APPLY:  # the usual verdict: the sequencer's own constant, one identity test
+        if result is APPLY:  # the sequencer gives every APPLY as this one tuple: one identity test
             return self._apply(st, d)
         verdict, gap = result
-        if verdict is Verdict.APPLY:
-            return self._apply(st, d)
         if verdict is Verdict.DUPLICATE:
             stats.duplicates += 1
             return []

@@ -74,7 +74,7 @@ class Verdict(enum.Enum):
     GAP = "gap"  # chain broken: book is now unsynced, snapshot needed
 
 
-_APPLY = (Verdict.APPLY, None)
+APPLY = (Verdict.APPLY, None)  # every APPLY verdict is this one tuple: callers may test it by identity
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +153,7 @@ class Sequencer:
         if d.prev_id == self.last_id and self.rule is _USDM and self._snapshot_id < 0 and self.state is _SYNCED:
             # The usual USDⓈ-M delta, chained to the last (the SYNCED branch below, in one test).
             self.last_id = d.last_id
-            return _APPLY
+            return APPLY
         if self.rule in _IN_STREAM:
             return self._in_stream_delta(d)
         if self.state is SyncState.SYNCED:
@@ -167,11 +167,11 @@ class Sequencer:
                 if self._bridges(d, self._snapshot_id):
                     self._snapshot_id = -1
                     self.last_id = d.last_id
-                    return Verdict.APPLY, None
+                    return APPLY
                 return self._gap(d, self._snapshot_id)
             if self._chained(d):
                 self.last_id = d.last_id
-                return Verdict.APPLY, None
+                return APPLY
             if d.last_id <= self.last_id:
                 self.duplicates += 1
                 return Verdict.DUPLICATE, None
@@ -185,16 +185,16 @@ class Sequencer:
             return Verdict.BUFFERED, None
         rule = self.rule
         if rule is Rule.BITGET or rule is Rule.KRAKEN:
-            return Verdict.APPLY, None
+            return APPLY
         if rule is Rule.OKX:
             if d.prev_id < 0 and d.last_id < 0:
-                return Verdict.APPLY, None  # no ids on the wire: the checksum decides
+                return APPLY  # no ids on the wire: the checksum decides
             if d.prev_id == self.last_id:
                 self.last_id = d.last_id
-                return Verdict.APPLY, None
+                return APPLY
         elif d.first_id == self.last_id + 1:  # BYBIT
             self.last_id = d.last_id
-            return Verdict.APPLY, None
+            return APPLY
         if 0 <= d.last_id <= self.last_id:
             self.duplicates += 1
             return Verdict.DUPLICATE, None
