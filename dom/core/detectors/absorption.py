@@ -72,10 +72,12 @@ class AbsorptionDetector(ObserverBase):
         sides = (BookSide.BID, BookSide.ASK)
         self.samples = {s: RollingSamples() for s in sides}  # (t, V_W at the touch)
         self.rates = {s: RollingSamples() for s in sides}  # (t, trades into the side)
+        self.vols = {s: RollingSamples() for s in sides}  # (t, taker volume into the side)
         self.levels = {s: RollingSamples() for s in sides}  # (t, median of ten best)
         self.touches = {s: RollingSamples() for s in sides}  # (t, size of the best level)
         self.base_w = {s: 0 for s in sides}
         self.base_rate = {s: 0 for s in sides}
+        self.base_vol = {s: 0 for s in sides}
         self.med_level = {s: 0 for s in sides}
         self.med_touch = {s: 0 for s in sides}
         self.recent: dict[tuple[BookSide, int], tuple[str, int]] = {}  # held episodes: (id, end time)
@@ -108,7 +110,8 @@ class AbsorptionDetector(ObserverBase):
             touch = top[0][1] if top else 0
             top = sorted([q for _, q in top])
             for dq, v in ((self.samples[side], w.prune(tt - self.w_ns) if w else 0),
-                          (self.rates[side], len(st)), (self.levels[side], top[len(top) // 2]),
+                          (self.rates[side], len(st)), (self.vols[side], S.w.volume_since(lo)),
+                          (self.levels[side], top[len(top) // 2]),
                           (self.touches[side], touch)):
                 dq.add(now, v)
                 dq.expire(horizon)
@@ -118,6 +121,7 @@ class AbsorptionDetector(ObserverBase):
             for side in (BookSide.BID, BookSide.ASK):
                 self.base_w[side] = _pct(self.samples[side], p.absorption_baseline_pct)
                 self.base_rate[side] = _pct(self.rates[side], p.absorption_rate_pct)
+                self.base_vol[side] = _pct(self.vols[side], p.absorption_rate_pct)
                 self.med_level[side] = _pct(self.levels[side], 50.0)
                 self.med_touch[side] = _pct(self.touches[side], 50.0)
         lo = now - self.w_ns
@@ -207,7 +211,9 @@ class AbsorptionDetector(ObserverBase):
             return
         rate_thr = max(p.absorption_min_trades, int(p.absorption_rate_mult * self.base_rate[side] + 0.999))
         rate = w.count_since(T - self.rate_ns)
-        if rate < rate_thr:
+        vol = w.volume_since(T - self.rate_ns)
+        vol_thr = int(p.absorption_rate_vol_mult * max(1, self.base_vol[side]) + 0.999)
+        if rate < rate_thr and not (p.absorption_rate_vol_mult and rate >= p.absorption_min_trades and vol >= vol_thr):
             return
         if max(x for _, x in w.q) > p.absorption_max_trade_share * vw:
             return  # one block print, not a flow of aggression
@@ -219,6 +225,8 @@ class AbsorptionDetector(ObserverBase):
         ep.threshold = thr
         ep.rate = rate
         ep.rate_threshold = rate_thr
+        ep.rate_vol = vol
+        ep.rate_vol_threshold = vol_thr if p.absorption_rate_vol_mult else 0
         ep.one_sided = mine / max(1, mine + other)
 
     def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
@@ -344,6 +352,8 @@ class AbsorptionDetector(ObserverBase):
         ep.sent_traded = ep.traded
         ratio = ep.peak_w / max(1, ep.threshold)
         intensity = ep.rate / max(1, ep.rate_threshold)
+        if ep.rate_vol_threshold:
+            intensity = max(intensity, ep.rate_vol / ep.rate_vol_threshold)
         score = 0.4 + 0.2 * min(1.0, (ratio - 1.0) / 2.0) + 0.2 * min(1.0, (intensity - 1.0) / 2.0)
         score += 0.2 if ep.confirmed else 0.0
         shown = ep.last_q
@@ -362,6 +372,8 @@ class AbsorptionDetector(ObserverBase):
             "one_sided": round(ep.one_sided, 2),
             "trades_in_rate_window": ep.rate,
             "baseline_trades_in_rate_window": self.base_rate[ep.side],
+            "volume_in_rate_window_lots": ep.rate_vol,
+            "baseline_volume_in_rate_window_lots": self.base_vol[ep.side],
             "subtype": "hidden" if ep.traded > ep.max_q else "visible",
             "confirmed": ep.confirmed,
             "time_at_level_ms": max(0, t - ep.first_ns) // _MS,

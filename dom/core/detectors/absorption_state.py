@@ -47,6 +47,14 @@ class _Window:
             n += 1
         return n
 
+    def volume_since(self, lo: int) -> int:
+        v = 0
+        for t, x in reversed(self.q):
+            if t <= lo:
+                break
+            v += x
+        return v
+
 
 class _Side:
     """What the absorption detector reads on every trade into one side of the book, in one
@@ -86,6 +94,8 @@ class _Episode:
     threshold: int = 0
     rate: int = 0  # trades into the level over the rate window at the crossing
     rate_threshold: int = 0
+    rate_vol: int = 0  # taker volume into the level over the rate window at the crossing
+    rate_vol_threshold: int = 0  # (0: the volume intensity is off)
     one_sided: float = 0.0
     peak_w: int = 0
     peak_fade: int = 0

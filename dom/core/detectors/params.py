@@ -152,6 +152,12 @@ class DetectorParams:
     """... times this ..."""
     absorption_min_trades: int = 3
     """... and at least this many."""
+    absorption_rate_vol_mult: float = 4.0
+    """Or (0: off) taker volume into the level over the same span at least this many times a
+    percentile (``absorption_rate_pct``) of the taker volume into the whole side over such a span
+    (sampled once a second, rolling), with ``absorption_min_trades`` prints: a volume, which the
+    venue's trade aggregation does not change, where the print count cannot rise (a venue that
+    merges one price's fills over 100 ms prints there at most ~10 times a second)."""
     absorption_max_trade_share: float = 0.5
     """One print above this share of V_W is a block trade, not a flow of aggression."""
     absorption_one_sided: float = 0.6

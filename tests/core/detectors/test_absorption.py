@@ -104,19 +104,20 @@ def test_a_single_block_print_is_not_a_flow_of_aggression():
 
 
 def test_the_same_flow_is_not_absorption_where_the_touch_is_always_this_busy():
-    def busy_book():
-        s = Script()
-        for _ in range(400):  # 40 s: both touches hit 20 times a second, the level refilled each time
+    def busy_book(**params):
+        s = Script(**params)
+        for _ in range(400):  # 40 s: both touches hit 20 times a second with 500 lots, the level refilled
             s.delta(bids=[(5000, 1000 + s.u % 2)], asks=[(5001, 1000 + s.u % 2)])
             for _ in range(2):
-                s.trade(5000, 50, TakerSide.SELL)
-                s.trade(5001, 50, TakerSide.BUY)
+                s.trade(5000, 500, TakerSide.SELL)
+                s.trade(5001, 500, TakerSide.BUY)
         return s
 
-    s = busy_book()
-    s.delta(bids=[(5000, 50_000)])
-    s.hit(3)  # what was heavy in a quiet book is this symbol's normal pace
-    assert s.of(AlertState.NEW) == []
+    for params in ({}, {"absorption_rate_vol_mult": 0.0}):  # the count rule with and without the volume one
+        s = busy_book(**params)
+        s.delta(bids=[(5000, 50_000)])
+        s.hit(3)  # what was heavy in a quiet book is this symbol's normal pace, in prints and in volume
+        assert s.of(AlertState.NEW) == []
     s = Script()
     s.idle(31_000)
     s.delta(bids=[(5000, 50_000)])
@@ -250,3 +251,29 @@ def test_the_volume_threshold_is_relative_to_the_median_touch_size():
         news = s.of(AlertState.NEW)
         assert len(news) == found
     assert 5000 <= news[0].evidence["median_touch_lots"] <= 5001 and news[0].evidence["threshold_lots"] >= 25_001
+
+
+def test_aggregated_prints_are_judged_by_their_volume_where_the_count_cannot_rise():
+    """A venue that merges one price's fills over 100 ms (Binance aggTrade) prints at most about
+    ten times a second at a price. Where the side's usual pace is 20 small prints a second, twice
+    that count is out of reach however heavy the flow; the level's volume against the side's
+    usual volume is not. Where the side usually trades that volume, the same flow is ordinary."""
+
+    def run(warm_qty, **params):
+        s = Script(**params)
+        for _ in range(310):  # 31 s: 20 prints of warm_qty lots a second into each touch
+            s.delta(bids=[(5000, 1000 + s.u % 2)], asks=[(5001, 1000 + s.u % 2)])
+            for _ in range(2):
+                s.trade(5000, warm_qty, TakerSide.SELL)
+                s.trade(5001, warm_qty, TakerSide.BUY)
+        s.delta(bids=[(5000, 50_000)])
+        s.hit(3, per_100ms=1, qty=1000)  # one merged print each 100 ms: 10 a second, 10,000 lots
+        return s.of(AlertState.NEW)
+
+    assert run(5, absorption_rate_vol_mult=0.0) == []  # the print count alone: never reached
+    news = run(5, absorption_rate_vol_mult=3.0)
+    assert len(news) == 1
+    ev = news[0].evidence
+    assert ev["trades_in_rate_window"] < ev["baseline_trades_in_rate_window"]  # it passed by volume:
+    assert ev["volume_in_rate_window_lots"] >= 3 * ev["baseline_volume_in_rate_window_lots"] > 0
+    assert run(500, absorption_rate_vol_mult=3.0) == []  # 10,000 lots a second is this side's pace
