@@ -9,8 +9,10 @@ Three things must hold at once, each relative to the symbol's own recent behavio
   a notional floor;
 * intensity: the number of aggressive trades into the level over the last
   ``absorption_rate_ms`` is at least ``absorption_rate_mult`` x a percentile of the number of
-  trades into the whole side over the same span (and ``absorption_min_trades``); one print that
-  makes up more than ``absorption_max_trade_share`` of ``V_W`` is a block, not a flow;
+  trades into the whole side over the same span (and ``absorption_min_trades``), or the volume
+  into it over that span ``absorption_rate_vol_mult`` x the same percentile of the side's (a
+  venue that merges fills caps the count); and ``V_W`` without its largest print still reaches
+  the volume threshold: one print is a block, not a flow;
 * the level holds: no trade beyond it since the episode began, it is still the best and still
   shown ``absorption_confirm_ms`` later (exchange time), so a sweep's late trade-through is seen
   first, and then shows more than ``absorption_min_shown`` x the median level size (a level the
@@ -215,7 +217,7 @@ class AbsorptionDetector(ObserverBase):
         vol_thr = int(p.absorption_rate_vol_mult * max(1, self.base_vol[side]) + 0.999)
         if rate < rate_thr and not (p.absorption_rate_vol_mult and rate >= p.absorption_min_trades and vol >= vol_thr):
             return
-        if max(x for _, x in w.q) > p.absorption_max_trade_share * vw:
+        if vw - max(x for _, x in w.q) < thr:
             return  # one block print, not a flow of aggression
         mine = self.sides[side].w.prune(T - self.rate_ns)
         other = self.sides[side.opposite].w.prune(T - self.rate_ns)

@@ -158,8 +158,6 @@ class DetectorParams:
     (sampled once a second, rolling), with ``absorption_min_trades`` prints: a volume, which the
     venue's trade aggregation does not change, where the print count cannot rise (a venue that
     merges one price's fills over 100 ms prints there at most ~10 times a second)."""
-    absorption_max_trade_share: float = 0.5
-    """One print above this share of V_W is a block trade, not a flow of aggression."""
     absorption_one_sided: float = 0.6
     """Takers into this side make at least this share of all taker volume over W (one-sidedness)."""
     absorption_warmup_s: int = 30

@@ -103,6 +103,20 @@ def test_a_single_block_print_is_not_a_flow_of_aggression():
     assert s.alerts == []
 
 
+def test_a_block_print_inside_a_flow_does_not_hide_the_flow():
+    """The flow without its largest print must reach the volume threshold (10,000 lots) on its own:
+    a 25,000-lot block and then two seconds of 10,000 lots a second is the flow, absorbed."""
+    s = Script()
+    s.idle(31_000)
+    s.delta(bids=[(5000, 80_000)])
+    s.t += 50 * MS
+    s.trade(5000, 25_000)
+    s.hit(2, shown=55_000)
+    news = s.of(AlertState.NEW)
+    assert len(news) == 1
+    assert news[0].evidence["traded_lots"] - 25_000 >= news[0].evidence["threshold_lots"]
+
+
 def test_the_same_flow_is_not_absorption_where_the_touch_is_always_this_busy():
     def busy_book(**params):
         s = Script(**params)
