@@ -152,7 +152,7 @@ class DetectorParams:
     """... times this ..."""
     absorption_min_trades: int = 3
     """... and at least this many."""
-    absorption_rate_vol_mult: float = 4.0
+    absorption_rate_vol_mult: float = 3.0
     """Or (0: off) taker volume into the level over the same span at least this many times a
     percentile (``absorption_rate_pct``) of the taker volume into the whole side over such a span
     (sampled once a second, rolling), with ``absorption_min_trades`` prints: a volume, which the
