@@ -114,7 +114,15 @@ def _fits(e: Episode, lab: dict, px: int, path: tuple[int, ...] = ()) -> bool:
     t0, t1 = lab["t_start_ns"], lab["t_end_ns"]
     if e.kind in ("wall", "absorption"):
         near = any(abs(a - b) <= 1 for a in (e.prices or {e.px}) for b in (path or (px,)))
-        return near and _iou(e.t_detect, e.t_end, t0, t1) >= 0.3
+        if not near:
+            return False
+        if _iou(e.t_detect, e.t_end, t0, t1) >= 0.3:
+            return True
+        # An absorption is only there to see once the volume into the level crossed the
+        # threshold (the oracle's time), which may come late in the agent's life: an alert is
+        # also judged against that detectable part, as an iceberg's is (docs/DETECTORS.md).
+        first = lab.get("detectable_from_ns")
+        return e.kind == "absorption" and first is not None and _iou(e.t_detect, e.t_end, max(t0, first), t1) >= 0.3
     if e.kind == "burst":
         return t0 - SEC <= e.t_detect <= t1 + 2 * SEC
     if e.kind == "sweep":

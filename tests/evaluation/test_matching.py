@@ -38,6 +38,18 @@ def test_wall_with_little_overlap_is_a_false_alarm():
     assert res.matched == 0 and res.false_alarms == 1
 
 
+def test_absorption_is_also_judged_against_the_part_of_its_label_the_feed_can_show():
+    """Detectable 10.5 s into a 14 s label: an alert from then to the end overlaps the whole
+    label by 0.25 (under 0.3) but the detectable part by 1.0. A wall is judged on the whole label."""
+    lab = label("absorption", "0.5000", 0, 14, detectable=10.5)
+    assert score([ep("absorption", 5000, 10.5, 14)], [lab], PRICES)["absorption"].matched == 1
+    assert score([ep("absorption", 5000, 13.5, 20)], [lab], PRICES)["absorption"].matched == 0  # too late for either
+    assert score([ep("absorption", 5000, 10.5, 14)], [dict(lab, detectable_from_ns=None)],
+                 PRICES)["absorption"].matched == 0
+    wall = dict(lab, kind="wall")
+    assert score([ep("wall", 5000, 10.5, 14)], [wall], PRICES)["wall"].matched == 0
+
+
 def test_spoof_window_is_around_the_pull_and_sides_must_agree():
     labels = [label("spoof", "0.5000", 10, 30, detectable=30, side="ask")]
     assert score([ep("spoof", 5000, 30, 30, side="ask")], labels, PRICES)["spoof"].matched == 1
