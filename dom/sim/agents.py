@@ -7,7 +7,8 @@ Every parameter is randomised per injection, so no detector can key on a fixed s
 
 ``detectable_from_ns`` follows DETECTORS.md §4 (the detectability oracle): an iceberg once two visible
 tranches were executed and published; a spoof once its wall was visible for a push and pulled
-while price approached; absorption once the volume into the level crossed the threshold; a wall
+while price approached; absorption once the volume into the level over 10 s (V_W) crossed the
+threshold; a wall
 once it had been shown for its persistence time. ``None`` means the feed could never show it.
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 import math
 import random
 import statistics
+from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from dom.sim.matching import ASK, BID, HIDDEN, SHOWN
@@ -279,6 +281,7 @@ class SpoofAgent(Agent):
 
 class AbsorptionAgent(Agent):
     kind = "absorption"
+    W_NS = 10 * SEC  # the window of V_W (the detector's default absorption_window_s)
 
     def __init__(self, sim, rng, t, aid) -> None:
         super().__init__(sim, rng, t, aid)
@@ -294,6 +297,8 @@ class AbsorptionAgent(Agent):
             med = max(med, top[0][1] if top else 0)
         self.size = int(med * rng.uniform(15, 40))
         self.threshold = 5 * med
+        self.fills: deque[tuple[int, int]] = deque()  # (time, size) of the fills within W_NS
+        self.v_w = 0
         iceberg = rng.random() < 0.4
         if iceberg:
             peak = max(1, self.size // 6)
@@ -310,8 +315,16 @@ class AbsorptionAgent(Agent):
                        "burst_seconds": round(dur, 2), "burst_multiple": round(f.burst_mult, 2)}
 
     def on_fill(self, qty: int, t: int, order: list) -> None:
+        """Detectable once the volume into the level over the last ``W_NS`` (V_W) crossed the
+        threshold (DETECTORS.md §4), not its whole executed size: a slow burst that takes the
+        threshold's volume over 20 s never shows V_W that large."""
         super().on_fill(qty, t, order)
-        if self.detectable_from is None and self.executed >= self.threshold:
+        fills = self.fills
+        fills.append((t, qty))
+        self.v_w += qty
+        while fills[0][0] <= t - self.W_NS:
+            self.v_w -= fills.popleft()[1]
+        if self.detectable_from is None and self.v_w >= self.threshold:
             self.detectable_from = t
 
     def step(self, t: int) -> None:
