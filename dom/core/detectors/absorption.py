@@ -392,8 +392,11 @@ class AbsorptionDetector(ObserverBase):
             msg = (f"Absorption ended ({end}, {how.replace('_', ' ')}): {side} {inst.px_str(ep.px)} took "
                    f"{inst.qty_str(ep.traded)} from {taker}")
         else:
+            if ep.rate >= ep.rate_threshold:
+                pace = f"{ep.rate} trades in {self.p.absorption_rate_ms} ms"
+            else:  # it passed on volume (merged prints)
+                pace = f"{inst.qty_str(ep.rate_vol)} in {self.p.absorption_rate_ms} ms"
             msg = (f"Absorption: {side} {inst.px_str(ep.px)} took {inst.qty_str(ep.traded)} from {taker} "
-                   f"({ratio:.1f}x threshold, {ep.rate} trades in {self.p.absorption_rate_ms} ms) and holds, "
-                   f"shown {inst.qty_str(shown)}")
+                   f"({ratio:.1f}x threshold, {pace}) and holds, shown {inst.qty_str(shown)}")
         return Alert(ep.id, t, sym.symbol, AlertKind.ABSORPTION, state, ep.side, ep.px, ep.traded,
                      round(min(1.0, score), 3), msg, ev)

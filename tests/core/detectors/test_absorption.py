@@ -290,4 +290,5 @@ def test_aggregated_prints_are_judged_by_their_volume_where_the_count_cannot_ris
     ev = news[0].evidence
     assert ev["trades_in_rate_window"] < ev["baseline_trades_in_rate_window"]  # it passed by volume:
     assert ev["volume_in_rate_window_lots"] >= 3 * ev["baseline_volume_in_rate_window_lots"] > 0
+    assert f"{ev['volume_in_rate_window_lots']} in 1000 ms" in news[0].message  # not a print count under its bar
     assert run(500, absorption_rate_vol_mult=3.0) == []  # 10,000 lots a second is this side's pace
