@@ -112,7 +112,7 @@ class AbsorptionDetector(ObserverBase):
             touch = top[0][1] if top else 0
             top = sorted([q for _, q in top])
             for dq, v in ((self.samples[side], w.prune(tt - self.w_ns) if w else 0),
-                          (self.rates[side], len(st)), (self.vols[side], S.w.volume_since(lo)),
+                          (self.rates[side], len(st)), (self.vols[side], S.w.volume_after(lo)),
                           (self.levels[side], top[len(top) // 2]),
                           (self.touches[side], touch)):
                 dq.add(now, v)
@@ -212,11 +212,16 @@ class AbsorptionDetector(ObserverBase):
         if thr is None or vw < thr:
             return
         rate_thr = max(p.absorption_min_trades, int(p.absorption_rate_mult * self.base_rate[side] + 0.999))
-        rate = w.count_since(T - self.rate_ns)
-        vol = w.volume_since(T - self.rate_ns)
-        vol_thr = int(p.absorption_rate_vol_mult * max(1, self.base_vol[side]) + 0.999)
-        if rate < rate_thr and not (p.absorption_rate_vol_mult and rate >= p.absorption_min_trades and vol >= vol_thr):
-            return
+        lo = T - self.rate_ns
+        rate = w.count_since(lo)
+        vol = -1
+        vol_thr = int(p.absorption_rate_vol_mult * max(1, self.base_vol[side]) + 0.999) if p.absorption_rate_vol_mult else 0
+        if rate < rate_thr:  # the count can saturate (merged prints): the volume may stand in
+            if not vol_thr or rate < p.absorption_min_trades:
+                return
+            vol = w.volume_since(lo)
+            if vol < vol_thr:
+                return
         if vw - max(x for _, x in w.q) < thr:
             return  # one block print, not a flow of aggression
         mine = self.sides[side].w.prune(T - self.rate_ns)
@@ -227,8 +232,8 @@ class AbsorptionDetector(ObserverBase):
         ep.threshold = thr
         ep.rate = rate
         ep.rate_threshold = rate_thr
-        ep.rate_vol = vol
-        ep.rate_vol_threshold = vol_thr if p.absorption_rate_vol_mult else 0
+        ep.rate_vol = vol if vol >= 0 else w.volume_since(lo)
+        ep.rate_vol_threshold = vol_thr
         ep.one_sided = mine / max(1, mine + other)
 
     def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:

@@ -48,11 +48,22 @@ class _Window:
         return n
 
     def volume_since(self, lo: int) -> int:
+        """Volume of the trades after ``lo`` (a recent bound: walked from the newest)."""
         v = 0
         for t, x in reversed(self.q):
             if t <= lo:
                 break
             v += x
+        return v
+
+    def volume_after(self, lo: int) -> int:
+        """The same without pruning, for a bound near the window's own: the total less the
+        oldest trades (walked from the oldest, which are few)."""
+        v = self.total
+        for t, x in self.q:
+            if t > lo:
+                break
+            v -= x
         return v
 
 
