@@ -66,6 +66,12 @@ class SpoofDetector(ObserverBase):
         self.cands_lo, self.cands_hi = _FAR, -_FAR  # every candidate's price lies within (a filter)
         self.median: dict[BookSide, int] = {}
         self.threshold: dict[BookSide, int] = {}
+        # As of the last statistics (only they change a threshold): each side's threshold (None
+        # without one) and half the lower one (0 without any), for the per-message filters.
+        self.tb: int | None = None
+        self.ta: int | None = None
+        self.big = 0
+        self.keep_ns = max(5, p.spoof_flow_s) * _SEC  # how long trades and size increases are kept
         self.half: dict[BookSide, int] = {BookSide.BID: 0, BookSide.ASK: 0}  # band half-width, ticks
         self.trades = {BookSide.BID: TakerTape(), BookSide.ASK: TakerTape()}  # (T, px, qty), last few s
         self.adds = {BookSide.BID: deque(), BookSide.ASK: deque()}  # (t, px, added) size increases
@@ -104,6 +110,9 @@ class SpoofDetector(ObserverBase):
             for px, q in band:
                 if q >= t or (side, px) in cands:
                     self._level(sym, side, px, q, now)
+        thr = self.threshold
+        self.tb, self.ta = thr.get(BookSide.BID), thr.get(BookSide.ASK)
+        self.big = min(thr.values(), default=0) // 2
         # The mid's range over the last second, sampled; its rolling percentile (30 min).
         rs = self.ranges
         rs.add(now, self._range())
@@ -170,10 +179,10 @@ class SpoofDetector(ObserverBase):
             else:
                 self._stats(sym, now)
         thr = self.threshold
-        big = min(thr.values(), default=0) // 2
+        big = self.big
         cands = self.cands
         BID = BookSide.BID
-        tb, ta = thr.get(BID), thr.get(BookSide.ASK)  # (no hook below changes a threshold)
+        tb, ta = self.tb, self.ta  # (no hook below changes a threshold)
         lo, hi = self.cands_lo, self.cands_hi
         book = sym.book
         bb, ba = book.bids.best_px(), book.asks.best_px()
@@ -199,7 +208,7 @@ class SpoofDetector(ObserverBase):
                     c = cands.get(key)
                     if c is not None and after < before:
                         self._maybe_pull(sym, c, after, now)
-        horizon = now - max(5, p.spoof_flow_s) * _SEC
+        horizon = now - self.keep_ns
         for tape in self.trades.values():
             if tape.q and tape.q[0][0] < horizon:
                 tape.expire(horizon)
@@ -212,7 +221,8 @@ class SpoofDetector(ObserverBase):
         approach = now - p.spoof_approach_s * _SEC
         old = now - p.spoof_drop_window_ms * _MS
         lo, hi = _FAR, -_FAR  # the survivors' price range
-        for key, c in list(cands.items()):
+        dead = None
+        for c in cands.values():
             px = c.px
             if c.side is BID:
                 d = None if bb is None else bb - px
@@ -229,12 +239,18 @@ class SpoofDetector(ObserverBase):
             while len(sizes) > 1 and sizes[1][0] <= old:
                 sizes.popleft()
             if not c.pending and (t is None or q < 0.5 * t or d is None or d < 0 or d > half):
-                del cands[key]
+                if dead is None:
+                    dead = [c]
+                else:
+                    dead.append(c)
             else:
                 if px < lo:
                     lo = px
                 if px > hi:
                     hi = px
+        if dead is not None:  # (after the loop: it iterates the dict itself, not a copy)
+            for c in dead:
+                del cands[c.side, c.px]
         self.cands_lo, self.cands_hi = lo, hi
         return self._judge(sym) if self.pulls else []
 
