@@ -38,7 +38,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Sequence
 
-from dom.core.detectors.band import Bands, median
+from dom.core.detectors.band import Bands, median, median_sorted
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.detectors.slack import AdaptiveSlack
@@ -94,22 +94,33 @@ class SpoofDetector(ObserverBase):
         mid2 = book.mid2()
         if mid2 is None:
             return
+        bands, cands = self.bands, self.cands
         for side in (BookSide.BID, BookSide.ASK):
-            best, half, band = self.bands.get(side)  # type: ignore[misc]  # (a two-sided book)
+            best, half, band = bands.get(side)  # type: ignore[misc]  # (a two-sided book)
             self.half[side] = half
-            sizes = [q for _, q in band]
+            sizes = bands.sizes(side)  # sorted, shared with the walls
             if len(sizes) < 5:
                 self.threshold.pop(side, None)
                 continue
-            med = int(median(sizes))
+            med = int(median_sorted(sizes))
             self.median[side] = med
             floor = self.p.spoof_min_notional / max(1e-12, self.inst.price.to_float(best) * self.lot_notional)
             self.threshold[side] = int(max(self.p.spoof_ratio * med, floor)) + 1
             t = self.threshold[side]
-            cands = self.cands
-            for px, q in band:
-                if q >= t or (side, px) in cands:
-                    self._level(sym, side, px, q, now)
+            if sizes[-1] >= t:  # a level up to the threshold: a new candidate, perhaps
+                for px, q in band:
+                    if q >= t or (side, px) in cands:
+                        self._level(sym, side, px, q, now)
+            elif cands:  # only the candidates' own levels: what _level does to a known one
+                lo, hi = (best - half, best) if side is BookSide.BID else (best, best + half)
+                levels = book.side(side).levels
+                for c in cands.values():
+                    if c.side is side and lo <= c.px <= hi:
+                        q = levels.get(c.px)
+                        if q is not None:
+                            if q > c.peak:
+                                c.peak = q
+                            c.sizes.append((now, q))
         thr = self.threshold
         self.tb, self.ta = thr.get(BookSide.BID), thr.get(BookSide.ASK)
         self.big = min(thr.values(), default=0) // 2
