@@ -36,6 +36,7 @@ Wording is "pulled liquidity", never a claim of intent.
 from __future__ import annotations
 
 from collections import deque
+from operator import itemgetter
 from typing import Sequence
 
 from dom.core.detectors.band import Bands, median, median_sorted
@@ -53,6 +54,7 @@ _SYNCED = FeedState.SYNCED
 _MS = 1_000_000
 _SEC = 1_000_000_000
 _FAR = 1 << 62
+_SIZE = itemgetter(1)
 
 
 class SpoofDetector(ObserverBase):
@@ -200,6 +202,19 @@ class SpoofDetector(ObserverBase):
         hb, ha = self.half[BID], self.half[BookSide.ASK]
         d0 = p.spoof_min_d0_ticks
         for side, px, before, after in changes:
+            if after < big:
+                # Most changes: under half the lower threshold, so no increase of ``big`` (for
+                # ``adds``) and no new candidate (a threshold is at least ``big``): only a
+                # candidate's own level matters (what _level does to one, then perhaps a pull).
+                if lo <= px <= hi:
+                    c = cands.get((side, px))
+                    if c is not None:
+                        if after > c.peak:
+                            c.peak = after
+                        c.sizes.append((now, after))
+                        if after < before:
+                            self._maybe_pull(sym, c, after, now)
+                continue
             if big and after - before >= big:
                 self.adds[side].append((now, px, after - before))
             if cands or (thr and after >= big):  # cheap filter before building keys
@@ -281,7 +296,7 @@ class SpoofDetector(ObserverBase):
         if c.pending:
             return
         med = self.median.get(c.side, 0)
-        ref = max(q for _, q in c.sizes)
+        ref = max(map(_SIZE, c.sizes))
         p = self.p
         if ref < p.spoof_ratio * med or ref - after < p.spoof_drop_fraction * (ref - max(med, after)):
             return  # (a cheap bound first: the queue is at least the band median ...)
@@ -313,7 +328,8 @@ class SpoofDetector(ObserverBase):
         ``spoof_queue_ticks`` on either side of it (itself left out), at least the band median.
         A median of the neighbours, so one other large order beside it does not lift it."""
         r = self.p.spoof_queue_ticks
-        near = [q for px, q in sym.book.side(c.side).levels_between(c.px - r, c.px + r) if px != c.px]
+        at = c.px
+        near = [q for px, q in sym.book.side(c.side).between(at - r, at + r) if px != at]
         med = self.median.get(c.side, 0)
         return max(med, int(median(near))) if near else med
 
