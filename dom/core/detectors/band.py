@@ -6,6 +6,8 @@ reads it once per message for both."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from dom.core.book import BookSideLevels
 from dom.core.detectors.params import DetectorParams
 from dom.core.engine import SymbolState
@@ -67,14 +69,18 @@ class Bands:
                 self._ask = got
         return got  # type: ignore[return-value]
 
-    def sizes(self, side: BookSide) -> list[int]:
+    def sizes(self, side: BookSide, unsorted: Sequence[int] | None = None) -> list[int]:
         """The sizes of ``get(side)``'s levels, sorted ascending (empty while the side is empty);
-        do not mutate it. Its median is ``median_sorted``, its largest the last."""
+        do not mutate it. Its median is ``median_sorted``, its largest the last. A caller that
+        already took those sizes out of the band may pass them as ``unsorted`` (not copied again)."""
         band = self.get(side)  # (first: it starts a new message's reads)
         bid = side is BookSide.BID
         got = self._bid_sizes if bid else self._ask_sizes
         if got is None:
-            got = sorted([q for _, q in band[2]]) if band is not None else []
+            if unsorted is not None:
+                got = sorted(unsorted)
+            else:
+                got = sorted([q for _, q in band[2]]) if band is not None else []
             if bid:
                 self._bid_sizes = got
             else:

@@ -87,7 +87,7 @@ class WallDetector(ObserverBase):
                 self.threshold.pop(side, None)
                 continue
             prices, sizes = zip(*band)
-            srt = self.bands.sizes(side)  # sorted once for the walls and the pulled liquidity
+            srt = self.bands.sizes(side, sizes)  # sorted once for the walls and the pulled liquidity
             med = median_sorted(srt)
             best = prices[0]  # best first
             walls = self.walls

@@ -61,6 +61,7 @@ def test_the_shared_band_median_is_the_plain_median_of_the_band_sizes():
                 assert got is bands.sizes(side)  # one sort a message, however many ask
                 want = [q for _, q in bands.get(side)[2]]
                 assert got == sorted(want)
+                assert bands.sizes(side, [0]) is got  # (sizes handed over are not sorted again)
                 assert median_sorted(got) == statistics.median(want) == median(want)
                 assert got[-1] == max(want)
             # the next message: a few levels change size, appear or go
@@ -71,6 +72,10 @@ def test_the_shared_band_median_is_the_plain_median_of_the_band_sizes():
                 ch = [(best + sign * rng.randint(0, 40), rng.choice([0, rng.randint(1, 90)])) for _ in range(5)]
                 lv.apply([(px, q) for px, q in dict(ch).items() if q or px != best])  # never empty
             sym.stats.applied += 1
+            if step == 1:  # as the walls do: the band's sizes handed over, sorted once
+                for side in BookSide:
+                    handed = tuple(q for _, q in bands.get(side)[2])
+                    assert bands.sizes(side, handed) == sorted(handed)
     # an even count: the mean of the two middle sizes, as statistics.median
     assert median_sorted([1, 2, 4, 9]) == 3.0 and median_sorted([5]) == 5
 
