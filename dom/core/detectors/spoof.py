@@ -179,13 +179,16 @@ class SpoofDetector(ObserverBase):
 
     def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
         now = delta.ts_exchange_ns
-        self.depth_t = max(self.depth_t, now)
+        if now > self.depth_t:
+            self.depth_t = now
         p = self.p
+        mids = self.mids
         mid2 = sym.book.mid2()
         if mid2 is not None:
-            self.mids.append((now, mid2))
-        while self.mids and self.mids[0][0] <= now - _SEC:
-            self.mids.popleft()
+            mids.append((now, mid2))
+        cut = now - _SEC
+        while mids and mids[0][0] <= cut:
+            mids.popleft()
         if now >= self.next_stats_ns:
             if self.next_stats_ns < 0:
                 self.next_stats_ns = grid_after(now, _SEC)
