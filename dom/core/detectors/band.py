@@ -6,6 +6,8 @@ reads it once per message for both."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from dom.core.book import BookSideLevels
 from dom.core.detectors.params import DetectorParams
 from dom.core.engine import SymbolState
@@ -25,7 +27,11 @@ def band_half(lv: BookSideLevels, best: int, mid2: int, p: DetectorParams) -> in
 
 def median(xs: list[int]) -> float | int:
     """``statistics.median``, without its generality: the middle value, or the mean of the two."""
-    s = sorted(xs)
+    return median_sorted(sorted(xs))
+
+
+def median_sorted(s: list[int]) -> float | int:
+    """``median`` of a list already sorted (None-free, not empty)."""
     n = len(s)
     return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
 
@@ -33,20 +39,26 @@ def median(xs: list[int]) -> float | int:
 class Bands:
     """Each side's band as of the depth message being handled: ``(best, half, levels best
     first)``, or None while a side is empty. Read once per applied message (the engine's
-    ``applied`` count tells them apart) however many detectors ask; do not mutate the list."""
+    ``applied`` count tells them apart) however many detectors ask; do not mutate the list.
+    ``sizes(side)``: the band's level sizes sorted, likewise once per message (the walls and the
+    pulled-liquidity detector both take the band median and largest level once a second, on the
+    same message)."""
 
-    __slots__ = ("_ask", "_at", "_bid", "p", "sym")
+    __slots__ = ("_ask", "_ask_sizes", "_at", "_bid", "_bid_sizes", "p", "sym")
 
     def __init__(self, sym: SymbolState, p: DetectorParams) -> None:
         self.sym, self.p = sym, p
         self._at = -1
         self._bid: object = _UNREAD
         self._ask: object = _UNREAD
+        self._bid_sizes: list[int] | None = None
+        self._ask_sizes: list[int] | None = None
 
     def get(self, side: BookSide) -> tuple[int, int, list[Level]] | None:
         at = self.sym.stats.applied
         if at != self._at:
             self._at, self._bid, self._ask = at, _UNREAD, _UNREAD
+            self._bid_sizes = self._ask_sizes = None
         bid = side is BookSide.BID
         got = self._bid if bid else self._ask
         if got is _UNREAD:
@@ -56,6 +68,24 @@ class Bands:
             else:
                 self._ask = got
         return got  # type: ignore[return-value]
+
+    def sizes(self, side: BookSide, unsorted: Sequence[int] | None = None) -> list[int]:
+        """The sizes of ``get(side)``'s levels, sorted ascending (empty while the side is empty);
+        do not mutate it. Its median is ``median_sorted``, its largest the last. A caller that
+        already took those sizes out of the band may pass them as ``unsorted`` (not copied again)."""
+        band = self.get(side)  # (first: it starts a new message's reads)
+        bid = side is BookSide.BID
+        got = self._bid_sizes if bid else self._ask_sizes
+        if got is None:
+            if unsorted is not None:
+                got = sorted(unsorted)
+            else:
+                got = sorted([q for _, q in band[2]]) if band is not None else []
+            if bid:
+                self._bid_sizes = got
+            else:
+                self._ask_sizes = got
+        return got
 
     def _read(self, side: BookSide) -> tuple[int, int, list[Level]] | None:
         book = self.sym.book

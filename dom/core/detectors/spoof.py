@@ -36,9 +36,10 @@ Wording is "pulled liquidity", never a claim of intent.
 from __future__ import annotations
 
 from collections import deque
+from operator import itemgetter
 from typing import Sequence
 
-from dom.core.detectors.band import Bands, median
+from dom.core.detectors.band import Bands, median, median_sorted
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.detectors.slack import AdaptiveSlack
@@ -53,6 +54,7 @@ _SYNCED = FeedState.SYNCED
 _MS = 1_000_000
 _SEC = 1_000_000_000
 _FAR = 1 << 62
+_SIZE = itemgetter(1)
 
 
 class SpoofDetector(ObserverBase):
@@ -66,6 +68,12 @@ class SpoofDetector(ObserverBase):
         self.cands_lo, self.cands_hi = _FAR, -_FAR  # every candidate's price lies within (a filter)
         self.median: dict[BookSide, int] = {}
         self.threshold: dict[BookSide, int] = {}
+        # As of the last statistics (only they change a threshold): each side's threshold (None
+        # without one) and half the lower one (0 without any), for the per-message filters.
+        self.tb: int | None = None
+        self.ta: int | None = None
+        self.big = 0
+        self.keep_ns = max(5, p.spoof_flow_s) * _SEC  # how long trades and size increases are kept
         self.half: dict[BookSide, int] = {BookSide.BID: 0, BookSide.ASK: 0}  # band half-width, ticks
         self.trades = {BookSide.BID: TakerTape(), BookSide.ASK: TakerTape()}  # (T, px, qty), last few s
         self.adds = {BookSide.BID: deque(), BookSide.ASK: deque()}  # (t, px, added) size increases
@@ -88,22 +96,36 @@ class SpoofDetector(ObserverBase):
         mid2 = book.mid2()
         if mid2 is None:
             return
+        bands, cands = self.bands, self.cands
         for side in (BookSide.BID, BookSide.ASK):
-            best, half, band = self.bands.get(side)  # type: ignore[misc]  # (a two-sided book)
+            best, half, band = bands.get(side)  # type: ignore[misc]  # (a two-sided book)
             self.half[side] = half
-            sizes = [q for _, q in band]
+            sizes = bands.sizes(side)  # sorted, shared with the walls
             if len(sizes) < 5:
                 self.threshold.pop(side, None)
                 continue
-            med = int(median(sizes))
+            med = int(median_sorted(sizes))
             self.median[side] = med
             floor = self.p.spoof_min_notional / max(1e-12, self.inst.price.to_float(best) * self.lot_notional)
             self.threshold[side] = int(max(self.p.spoof_ratio * med, floor)) + 1
             t = self.threshold[side]
-            cands = self.cands
-            for px, q in band:
-                if q >= t or (side, px) in cands:
-                    self._level(sym, side, px, q, now)
+            if sizes[-1] >= t:  # a level up to the threshold: a new candidate, perhaps
+                for px, q in band:
+                    if q >= t or (side, px) in cands:
+                        self._level(sym, side, px, q, now)
+            elif cands:  # only the candidates' own levels: what _level does to a known one
+                lo, hi = (best - half, best) if side is BookSide.BID else (best, best + half)
+                levels = book.side(side).levels
+                for c in cands.values():
+                    if c.side is side and lo <= c.px <= hi:
+                        q = levels.get(c.px)
+                        if q is not None:
+                            if q > c.peak:
+                                c.peak = q
+                            c.sizes.append((now, q))
+        thr = self.threshold
+        self.tb, self.ta = thr.get(BookSide.BID), thr.get(BookSide.ASK)
+        self.big = min(thr.values(), default=0) // 2
         # The mid's range over the last second, sampled; its rolling percentile (30 min).
         rs = self.ranges
         rs.add(now, self._range())
@@ -157,29 +179,45 @@ class SpoofDetector(ObserverBase):
 
     def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
         now = delta.ts_exchange_ns
-        self.depth_t = max(self.depth_t, now)
+        if now > self.depth_t:
+            self.depth_t = now
         p = self.p
+        mids = self.mids
         mid2 = sym.book.mid2()
         if mid2 is not None:
-            self.mids.append((now, mid2))
-        while self.mids and self.mids[0][0] <= now - _SEC:
-            self.mids.popleft()
+            mids.append((now, mid2))
+        cut = now - _SEC
+        while mids and mids[0][0] <= cut:
+            mids.popleft()
         if now >= self.next_stats_ns:
             if self.next_stats_ns < 0:
                 self.next_stats_ns = grid_after(now, _SEC)
             else:
                 self._stats(sym, now)
         thr = self.threshold
-        big = min(thr.values(), default=0) // 2
+        big = self.big
         cands = self.cands
         BID = BookSide.BID
-        tb, ta = thr.get(BID), thr.get(BookSide.ASK)  # (no hook below changes a threshold)
+        tb, ta = self.tb, self.ta  # (no hook below changes a threshold)
         lo, hi = self.cands_lo, self.cands_hi
         book = sym.book
         bb, ba = book.bids.best_px(), book.asks.best_px()
         hb, ha = self.half[BID], self.half[BookSide.ASK]
         d0 = p.spoof_min_d0_ticks
         for side, px, before, after in changes:
+            if after < big:
+                # Most changes: under half the lower threshold, so no increase of ``big`` (for
+                # ``adds``) and no new candidate (a threshold is at least ``big``): only a
+                # candidate's own level matters (what _level does to one, then perhaps a pull).
+                if lo <= px <= hi:
+                    c = cands.get((side, px))
+                    if c is not None:
+                        if after > c.peak:
+                            c.peak = after
+                        c.sizes.append((now, after))
+                        if after < before:
+                            self._maybe_pull(sym, c, after, now)
+                continue
             if big and after - before >= big:
                 self.adds[side].append((now, px, after - before))
             if cands or (thr and after >= big):  # cheap filter before building keys
@@ -199,7 +237,7 @@ class SpoofDetector(ObserverBase):
                     c = cands.get(key)
                     if c is not None and after < before:
                         self._maybe_pull(sym, c, after, now)
-        horizon = now - max(5, p.spoof_flow_s) * _SEC
+        horizon = now - self.keep_ns
         for tape in self.trades.values():
             if tape.q and tape.q[0][0] < horizon:
                 tape.expire(horizon)
@@ -212,7 +250,8 @@ class SpoofDetector(ObserverBase):
         approach = now - p.spoof_approach_s * _SEC
         old = now - p.spoof_drop_window_ms * _MS
         lo, hi = _FAR, -_FAR  # the survivors' price range
-        for key, c in list(cands.items()):
+        dead = None
+        for c in cands.values():
             px = c.px
             if c.side is BID:
                 d = None if bb is None else bb - px
@@ -229,12 +268,18 @@ class SpoofDetector(ObserverBase):
             while len(sizes) > 1 and sizes[1][0] <= old:
                 sizes.popleft()
             if not c.pending and (t is None or q < 0.5 * t or d is None or d < 0 or d > half):
-                del cands[key]
+                if dead is None:
+                    dead = [c]
+                else:
+                    dead.append(c)
             else:
                 if px < lo:
                     lo = px
                 if px > hi:
                     hi = px
+        if dead is not None:  # (after the loop: it iterates the dict itself, not a copy)
+            for c in dead:
+                del cands[c.side, c.px]
         self.cands_lo, self.cands_hi = lo, hi
         return self._judge(sym) if self.pulls else []
 
@@ -254,7 +299,7 @@ class SpoofDetector(ObserverBase):
         if c.pending:
             return
         med = self.median.get(c.side, 0)
-        ref = max(q for _, q in c.sizes)
+        ref = max(map(_SIZE, c.sizes))
         p = self.p
         if ref < p.spoof_ratio * med or ref - after < p.spoof_drop_fraction * (ref - max(med, after)):
             return  # (a cheap bound first: the queue is at least the band median ...)
@@ -286,7 +331,8 @@ class SpoofDetector(ObserverBase):
         ``spoof_queue_ticks`` on either side of it (itself left out), at least the band median.
         A median of the neighbours, so one other large order beside it does not lift it."""
         r = self.p.spoof_queue_ticks
-        near = [q for px, q in sym.book.side(c.side).levels_between(c.px - r, c.px + r) if px != c.px]
+        at = c.px
+        near = [q for px, q in sym.book.side(c.side).between(at - r, at + r) if px != at]
         med = self.median.get(c.side, 0)
         return max(med, int(median(near))) if near else med
 

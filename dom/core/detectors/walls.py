@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from operator import itemgetter
 
 from dom.core.detectors.band import Bands
-from dom.core.detectors.band import median as _median
+from dom.core.detectors.band import median_sorted
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.persistence import LevelLifetimes
 from dom.core.detectors.rolling import RollingSamples, grid_after
@@ -87,7 +87,8 @@ class WallDetector(ObserverBase):
                 self.threshold.pop(side, None)
                 continue
             prices, sizes = zip(*band)
-            med = _median(sizes)
+            srt = self.bands.sizes(side, sizes)  # sorted once for the walls and the pulled liquidity
+            med = median_sorted(srt)
             best = prices[0]  # best first
             walls = self.walls
             organic = sizes
@@ -114,7 +115,7 @@ class WallDetector(ObserverBase):
                 s = smp.sorted
                 self.p95[side] = s[int(0.95 * (len(s) - 1))]
             self.threshold[side] = max(int(self.p.wall_ratio * med) + 1, self.p95[side])
-            self.band_max[side] = max(sizes)
+            self.band_max[side] = srt[-1]
             out.append((side, band))
         if refresh_p95:
             self.next_p95_ns = grid_after(now, 10 * _SEC)

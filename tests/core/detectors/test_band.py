@@ -3,10 +3,11 @@ computations give: the levels between the touch and the band's edge, and a P90 p
 bucket over the last ``wall_distance_samples`` sizes seen there."""
 
 import random
+import statistics
 from collections import deque
 
 from dom.core.book import OrderBook
-from dom.core.detectors.band import Bands, band_half
+from dom.core.detectors.band import Bands, band_half, median, median_sorted
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.wall_state import _NBUCKETS, DistanceBaseline, _bucket
 from dom.core.types import BookSide
@@ -42,6 +43,41 @@ def test_the_band_is_the_levels_between_the_touch_and_its_edge():
             want = [(px, q) for px, q in lv.levels.items() if lo <= px <= hi]
             want.sort(reverse=side is BookSide.BID)
             assert bands.get(side) == (best, half, want)
+
+
+def test_the_shared_band_median_is_the_plain_median_of_the_band_sizes():
+    """``Bands.sizes`` (sorted once a message for the walls and the pulled liquidity) gives the
+    band's sizes, its median by ``median_sorted`` is ``statistics.median``, and a new message
+    (the engine's ``applied`` count moving on) reads the changed book, not the last one's."""
+    p = DetectorParams()
+    rng = random.Random(23)
+    for trial in range(400):
+        book = _random_book(rng, 200)
+        sym = _Sym(book)
+        bands = Bands(sym, p)
+        for step in range(3):
+            for side in BookSide:
+                got = bands.sizes(side)
+                assert got is bands.sizes(side)  # one sort a message, however many ask
+                want = [q for _, q in bands.get(side)[2]]
+                assert got == sorted(want)
+                assert bands.sizes(side, [0]) is got  # (sizes handed over are not sorted again)
+                assert median_sorted(got) == statistics.median(want) == median(want)
+                assert got[-1] == max(want)
+            # the next message: a few levels change size, appear or go
+            for side in BookSide:
+                lv = book.side(side)
+                best = lv.best_px()
+                sign = -1 if side is BookSide.BID else 1
+                ch = [(best + sign * rng.randint(0, 40), rng.choice([0, rng.randint(1, 90)])) for _ in range(5)]
+                lv.apply([(px, q) for px, q in dict(ch).items() if q or px != best])  # never empty
+            sym.stats.applied += 1
+            if step == 1:  # as the walls do: the band's sizes handed over, sorted once
+                for side in BookSide:
+                    handed = tuple(q for _, q in bands.get(side)[2])
+                    assert bands.sizes(side, handed) == sorted(handed)
+    # an even count: the mean of the two middle sizes, as statistics.median
+    assert median_sorted([1, 2, 4, 9]) == 3.0 and median_sorted([5]) == 5
 
 
 def test_distance_samples_and_their_p90_match_a_window_per_bucket():
