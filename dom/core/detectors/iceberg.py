@@ -299,7 +299,9 @@ class IcebergDetector(ObserverBase):
     def _holds(self, lv: _Level) -> bool:
         """Did the level trade more than it showed, and hold price since its chain began (iceberg_hold.py)?"""
         p = self.p
-        if not turned_over(lv.traded - lv.traded0, lv.max_q, p.iceberg_min_turnover):
+        # traded since the episode began, or since its chain's first link when that came earlier
+        # (the chain of another order that took the level over began before its episode)
+        if not turned_over(lv.traded - min(lv.traded0, lv.start[0]), lv.max_q, p.iceberg_min_turnover):
             return False
         return holds(*self._through(lv), p.iceberg_max_through)
 

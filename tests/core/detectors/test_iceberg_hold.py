@@ -7,6 +7,7 @@ from tests.core.detectors.script import MS
 from tests.core.detectors.test_iceberg import Script
 
 HOLD = dict(iceberg_max_through=0.5, iceberg_hold_ticks=5)
+OFF = dict(iceberg_max_through=0.0, iceberg_min_turnover=0.0)  # both tests off
 
 
 def test_through_counts_only_the_side_and_the_ticks_beyond_the_level():
@@ -44,7 +45,7 @@ def walking_run(**params):
 
 
 def test_a_run_of_levels_refilled_as_price_walks_is_not_flagged():
-    assert len(walking_run()) >= 3, "without the hold test the run is a string of icebergs"
+    assert len(walking_run(**OFF)) >= 3, "without the hold test the run is a string of icebergs"
     assert walking_run(**HOLD) == []
 
 
@@ -87,7 +88,7 @@ def _through_too_often(**params):
 def test_an_iceberg_traded_through_too_often_is_not_flagged():
     """0.5000 puts 1000 back every time it is taken, but every time sellers go on 1500 lots
     below it: the level does not hold price, its refills are not shown to be one order's."""
-    assert _through_too_often(), "the rule off: flagged"
+    assert _through_too_often(**OFF), "the rule off: flagged"
     assert _through_too_often(**HOLD) == []
 
 
@@ -97,12 +98,13 @@ def test_a_crowded_level_that_never_trades_its_queue_through_is_not_flagged():
     that traded could have been its queue: no evidence of hidden size."""
     from tests.core.detectors.test_iceberg import _alike_level
 
-    assert _alike_level(), "without the turnover test it is flagged"
-    assert not _alike_level(iceberg_min_turnover=1.0)
+    assert _alike_level(**OFF), "without the turnover test it is flagged"
+    assert not _alike_level(iceberg_min_turnover=1.0, iceberg_max_through=0.0)
+    assert not _alike_level()  # the defaults
 
 
 def test_a_refilling_order_turns_its_level_over():
-    s = Script(iceberg_min_turnover=1.0, **HOLD)
+    s = Script()  # the defaults
     s.eaten_and_refilled()
     news = [a for a in s.alerts if a.state is AlertState.NEW]
     assert len(news) == 1 and news[0].evidence["traded_to_shown"] >= 1.0
