@@ -20,7 +20,8 @@ binomial tail with the per-add chance taken from the symbol's own recent adds at
 (this episode's own left out). Adds that come before the level traded the last link's size are
 no opportunity, so the test does not weaken as a busy level's adds pile up, and its window does
 not lengthen with the episode. A level is flagged when that chance falls below
-``iceberg_max_chance``. The alert says "at least X hidden",
+``iceberg_max_chance``, and only once it traded more than it ever showed and held its price
+(iceberg_hold.py: not a run of levels the flow refills as price walks). The alert says "at least X hidden",
 never a total. Ten seconds without trades end the episode; a resync ends it as unknown.
 """
 
@@ -33,7 +34,7 @@ from typing import Sequence
 
 from sortedcontainers import SortedList
 
-from dom.core.detectors.iceberg_hold import Through, holds, turned_over
+from dom.core.detectors.iceberg_hold import Through, chain_volumes, flaggable
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
@@ -271,7 +272,8 @@ class IcebergDetector(ObserverBase):
                 lv.reported = len(lv.chain)
                 lv.size = _median(lv.chain)
                 out.append(self._alert(sym, lv, AlertState.UPDATE, t))
-        elif len(lv.chain) >= p.iceberg_min_refills and lv.chance < p.iceberg_max_chance and self._holds(lv):
+        elif len(lv.chain) >= p.iceberg_min_refills and lv.chance < p.iceberg_max_chance \
+                and flaggable(lv, self.through, p):
             lv.announced = True
             lv.reported = len(lv.chain)
             lv.size = _median(lv.chain)
@@ -290,20 +292,6 @@ class IcebergDetector(ObserverBase):
                     traded0=lv.traded, start=start)
         self.levels[(lv.side, lv.px)] = nl
         return nl
-
-    def _through(self, lv: _Level) -> tuple[int, int]:
-        """(traded at the level, traded through it) since the chain's first link."""
-        now = self.through.beyond(lv.side, lv.px, self.p.iceberg_hold_ticks)
-        return lv.traded - lv.start[0], now - lv.start[1]
-
-    def _holds(self, lv: _Level) -> bool:
-        """Did the level trade more than it showed, and hold price since its chain began (iceberg_hold.py)?"""
-        p = self.p
-        # traded since the episode began, or since its chain's first link when that came earlier
-        # (the chain of another order that took the level over began before its episode)
-        if not turned_over(lv.traded - min(lv.traded0, lv.start[0]), lv.max_q, p.iceberg_min_turnover):
-            return False
-        return holds(*self._through(lv), p.iceberg_max_through)
 
     def _usual(self, sym: SymbolState, side: BookSide) -> float:
         top = sym.book.side(side).top(10)
@@ -452,7 +440,7 @@ class IcebergDetector(ObserverBase):
             "traded_to_shown": round((lv.traded - lv.traded0) / max(1, lv.max_q), 2),
             "time_at_level_ms": (t - lv.first_ns) // _MS,
         }
-        ev["chain_traded_lots"], ev["chain_through_lots"] = self._through(lv)
+        ev["chain_traded_lots"], ev["chain_through_lots"] = chain_volumes(lv, self.through, self.p.iceberg_hold_ticks)
         if end:
             ev["end"] = end
         side = lv.side.value

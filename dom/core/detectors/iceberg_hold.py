@@ -18,7 +18,13 @@ does not depend on the symbol's size law, on trade aggregation, or on how long t
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dom.core.types import BookSide
+
+if TYPE_CHECKING:
+    from dom.core.detectors.iceberg import _Level
+    from dom.core.detectors.params import DetectorParams
 
 _BID = BookSide.BID
 
@@ -54,3 +60,17 @@ def holds(at: int, through: int, max_share: float) -> bool:
     """Did the level hold: is the volume traded through it at most ``max_share`` of the volume
     traded at it (over the same stretch)? ``max_share`` 0: the test is off."""
     return max_share <= 0 or through <= max_share * at
+
+
+def chain_volumes(lv: _Level, through: Through, ticks: int) -> tuple[int, int]:
+    """(traded at the level, traded through it) since its chain's first link."""
+    return lv.traded - lv.start[0], through.beyond(lv.side, lv.px, ticks) - lv.start[1]
+
+
+def flaggable(lv: _Level, through: Through, p: DetectorParams) -> bool:
+    """Did the level trade more than it showed, and hold price since its chain began? The turnover
+    counts what traded since the episode began, or since its chain's first link when that came
+    earlier (the chain of another order that took the level over began before its episode)."""
+    if not turned_over(lv.traded - min(lv.traded0, lv.start[0]), lv.max_q, p.iceberg_min_turnover):
+        return False
+    return holds(*chain_volumes(lv, through, p.iceberg_hold_ticks), p.iceberg_max_through)
