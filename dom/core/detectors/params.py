@@ -126,7 +126,7 @@ class DetectorParams:
     default: 4 cut randomized false alarms but cost the presets recall, 0.506 -> 0.418)."""
     iceberg_end_s: int = 10
     """An episode ends after this many seconds without trades at the level."""
-    iceberg_max_through: float = 0.5
+    iceberg_max_through: float = 1.0
     """A level is flagged only while it holds price: since its chain's first link, the volume
     traded on its side through it (within ``iceberg_hold_ticks`` beyond) is at most this share of
     the volume traded at it (iceberg_hold.py: liquidity refilling levels as price walks is not one

@@ -6,7 +6,7 @@ from dom.core.types import AlertState, BookSide, TakerSide
 from tests.core.detectors.script import MS
 from tests.core.detectors.test_iceberg import Script
 
-HOLD = dict(iceberg_max_through=0.5, iceberg_hold_ticks=5)
+HOLD = dict(iceberg_max_through=1.0, iceberg_hold_ticks=5)  # the defaults
 OFF = dict(iceberg_max_through=0.0, iceberg_min_turnover=0.0)  # both tests off
 
 
@@ -78,7 +78,7 @@ def _through_too_often(**params):
     for _ in range(6):
         s.t += 30 * MS
         s.sell(5000, 1000)
-        s.sell(4999, 1500)
+        s.sell(4999, 2500)
         s.delta(bids=[(5000, 1000)], dt_ms=50)
         s.idle(200)
     s.idle(500)
@@ -86,7 +86,7 @@ def _through_too_often(**params):
 
 
 def test_an_iceberg_traded_through_too_often_is_not_flagged():
-    """0.5000 puts 1000 back every time it is taken, but every time sellers go on 1500 lots
+    """0.5000 puts 1000 back every time it is taken, but every time sellers go on 2500 lots
     below it: the level does not hold price, its refills are not shown to be one order's."""
     assert _through_too_often(**OFF), "the rule off: flagged"
     assert _through_too_often(**HOLD) == []
