@@ -20,7 +20,8 @@ binomial tail with the per-add chance taken from the symbol's own recent adds at
 (this episode's own left out). Adds that come before the level traded the last link's size are
 no opportunity, so the test does not weaken as a busy level's adds pile up, and its window does
 not lengthen with the episode. A level is flagged when that chance falls below
-``iceberg_max_chance``. The alert says "at least X hidden",
+``iceberg_max_chance``, and only once it traded more than it ever showed and held its price
+(iceberg_hold.py: not a run of levels the flow refills as price walks). The alert says "at least X hidden",
 never a total. Ten seconds without trades end the episode; a resync ends it as unknown.
 """
 
@@ -33,6 +34,7 @@ from typing import Sequence
 
 from sortedcontainers import SortedList
 
+from dom.core.detectors.iceberg_hold import Through, chain_volumes, flaggable
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
@@ -61,13 +63,15 @@ class _Level:
     traded: int = 0
     max_q: int = 0
     last_q: int = 0
-    adds: list[tuple[int, int]] = field(default_factory=list)  # possible refills: (size, traded so far)
+    # possible refills: (size, traded so far, traded so far through the level: iceberg_hold.py)
+    adds: list[tuple[int, int, int]] = field(default_factory=list)
     chain: list[int] = field(default_factory=list)  # the best same-size chain so far (sizes)
     band: float = 0.0  # its tolerance
     chance: float = 1.0  # the probability that ordinary adds give it
     expected: float = 0.0  # hits ordinary adds would give over the window's opportunities
     opportunities: int = 0  # adds in the window that could have been the next refill
     hits: int = 0  # ... and were
+    start: tuple[int, int] = (0, 0)  # (traded, traded through) at the chain's first link
     announced: bool = False
     reported: int = 0  # chain length at the last alert
     size: int = 0  # the announced chain's median refill
@@ -122,6 +126,7 @@ class IcebergDetector(ObserverBase):
         self.trades_lo, self.trades_hi = _NEVER, -_NEVER
         self.trades_first = _NEVER  # at most the time of the first trade waiting in any of ``trades``
         self.levels_lo, self.levels_hi = _NEVER, -_NEVER
+        self.through = Through()  # volume traded per side and price: does a level hold price?
 
     def on_trade(self, sym: SymbolState, t: Trade) -> list[Output]:
         key = (_ASK if t.taker is _BUY else _BID, t.px_ticks)  # (maker side, price)
@@ -136,6 +141,7 @@ class IcebergDetector(ObserverBase):
             if px > self.trades_hi:
                 self.trades_hi = px
         q.append((t.ts_exchange_ns, t.qty_lots))
+        self.through.add(key[0], key[1], t.qty_lots)
         self.slack.on_trade_once(sym.stats.trades, self.depth_t, t.ts_exchange_ns)  # (one call a trade)
         return []
 
@@ -250,9 +256,9 @@ class IcebergDetector(ObserverBase):
         recent = v > 0 or t - lv.last_trade_ns < p.iceberg_refill_window_ms * _MS
         if not recent or r < p.iceberg_min_add * self._usual(sym, side):
             return
-        lv.adds.append((r, lv.traded))
+        lv.adds.append((r, lv.traded, self.through.beyond(side, px, p.iceberg_hold_ticks)))
         if len(self.add_sizes) >= max(1, p.iceberg_baseline_min):
-            was = (lv.chain, lv.band, lv.chance, lv.expected)
+            was = (lv.chain, lv.band, lv.chance, lv.expected, lv.start)
             self._test(lv, r)
             if lv.announced and lv.chain is not was[0] and \
                     abs(_median(lv.chain) - lv.size) > p.iceberg_loose_tolerance * lv.size:
@@ -266,7 +272,8 @@ class IcebergDetector(ObserverBase):
                 lv.reported = len(lv.chain)
                 lv.size = _median(lv.chain)
                 out.append(self._alert(sym, lv, AlertState.UPDATE, t))
-        elif len(lv.chain) >= p.iceberg_min_refills and lv.chance < p.iceberg_max_chance:
+        elif len(lv.chain) >= p.iceberg_min_refills and lv.chance < p.iceberg_max_chance \
+                and flaggable(lv, self.through, p):
             lv.announced = True
             lv.reported = len(lv.chain)
             lv.size = _median(lv.chain)
@@ -277,12 +284,12 @@ class IcebergDetector(ObserverBase):
         """The level now refills with another size: another order. The first order's episode
         ends with its own chain; the new one's begins here with its chain (announced at once if
         it already passes), so each alert's numbers belong to one order."""
-        chain, band, chance, expected = lv.chain, lv.band, lv.chance, lv.expected
-        lv.chain, lv.band, lv.chance, lv.expected = was
+        chain, band, chance, expected, start = lv.chain, lv.band, lv.chance, lv.expected, lv.start
+        lv.chain, lv.band, lv.chance, lv.expected, lv.start = was
         out.append(self._alert(sym, lv, AlertState.END, t, end="another_order"))
         nl = _Level(lv.side, lv.px, t, last_trade_ns=lv.last_trade_ns, traded=lv.traded, max_q=lv.last_q,
                     last_q=lv.last_q, adds=lv.adds, chain=chain, band=band, chance=chance, expected=expected,
-                    traded0=lv.traded)
+                    traded0=lv.traded, start=start)
         self.levels[(lv.side, lv.px)] = nl
         return nl
 
@@ -313,11 +320,11 @@ class IcebergDetector(ObserverBase):
                     if again is not None and again[2] < got[2]:
                         got = again
             if got is not None and got[2] < lv.chance:
-                lv.chain, lv.band, lv.chance, lv.expected, lv.opportunities, lv.hits = got[0], tol, *got[2:]
+                lv.chain, lv.band, lv.chance, lv.expected, lv.opportunities, lv.hits, lv.start = got[0], tol, *got[2:]
 
     def _chance(self, lv: _Level, centre: int, tol: float, tries: int) -> tuple | None:
-        """The chain around ``centre`` within ``tol``: (chain, own, chance, expected, window, hits),
-        or None when it is shorter than ``iceberg_min_refills``."""
+        """The chain around ``centre`` within ``tol``: (chain, own, chance, expected, window, hits,
+        (traded, traded through) at its first link), or None when it is shorter than ``iceberg_min_refills``."""
         p = self.p
         lo, hi = centre / (1 + tol) - 1, centre * (1 + tol) + 1
         chain: list[int] = []
@@ -325,13 +332,15 @@ class IcebergDetector(ObserverBase):
         since = own = 0  # own: this episode's adds in the band, already in the baseline
         idle = idle_in = 0  # adds while no refill was due (the level's own organic adds), in the band
         need = p.iceberg_chain_traded
-        for size, traded in lv.adds:
+        start = (0, 0)
+        for size, traded, through in lv.adds:
             inside = lo <= size <= hi
             own += inside
             if not chain:
                 if inside:
                     chain.append(size)
                     since = traded
+                    start = (traded, through)
                 continue
             if traded - since < need * chain[-1]:
                 idle += 1
@@ -354,7 +363,7 @@ class IcebergDetector(ObserverBase):
             q = max(q, (idle_in + m * q) / (idle + m))
         win = outcomes[-p.iceberg_window:]
         k, n = sum(win), len(win)
-        return chain, own, min(1.0, _binomial_tail(k, n, q) * tries), n * q, n, k
+        return chain, own, min(1.0, _binomial_tail(k, n, q) * tries), n * q, n, k, start
 
     def _control(self, key: tuple[BookSide, int], t: int, before: int, after: int, v: int) -> None:
         c = self.control
@@ -431,6 +440,7 @@ class IcebergDetector(ObserverBase):
             "traded_to_shown": round((lv.traded - lv.traded0) / max(1, lv.max_q), 2),
             "time_at_level_ms": (t - lv.first_ns) // _MS,
         }
+        ev["chain_traded_lots"], ev["chain_through_lots"] = chain_volumes(lv, self.through, self.p.iceberg_hold_ticks)
         if end:
             ev["end"] = end
         side = lv.side.value

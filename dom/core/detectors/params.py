@@ -126,6 +126,16 @@ class DetectorParams:
     default: 4 cut randomized false alarms but cost the presets recall, 0.506 -> 0.418)."""
     iceberg_end_s: int = 10
     """An episode ends after this many seconds without trades at the level."""
+    iceberg_max_through: float = 1.0
+    """A level is flagged only while it holds price: since its chain's first link, the volume
+    traded on its side through it (within ``iceberg_hold_ticks`` beyond) is at most this share of
+    the volume traded at it (iceberg_hold.py: liquidity refilling levels as price walks is not one
+    order). 0: off."""
+    iceberg_hold_ticks: int = 5
+    """... counting the trades this many ticks beyond the level."""
+    iceberg_min_turnover: float = 1.0
+    """A level is flagged only once it traded at least this many times the most it ever showed
+    (below 1 all that traded could have been its shown queue). 0: off."""
 
     absorptions: bool = True
     """Detect heavy aggression absorbed by a level that holds (DETECTORS.md §2.3)."""
