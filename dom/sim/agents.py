@@ -58,6 +58,9 @@ class Agent:
 
     def step(self, t: int) -> None: ...
 
+    def on_publish(self, t: int) -> None:
+        """A depth push went out (only while some agent watches a price: ``SymbolSim.traded_at``)."""
+
     def finish(self, t: int, **params: Any) -> None:
         for oid in self.oids:
             self.sim.book.cancel(oid)
@@ -152,6 +155,12 @@ class IcebergAgent(Agent):
         self.visible: list[int] = []  # refills L2 can show apart (``_visible``)
         self.pending_refill = 0
         self.away_since = 0
+        # A randomized market judges each refill at the next depth push (``on_publish``).
+        self.unpublished: list[tuple[int, int]] = []  # refills since the last push: (time, size)
+        self.watch = (self.side, self.px) if draw is not None else None
+        if self.watch is not None:
+            sim.traded_at.setdefault(self.watch, 0)
+            self.pub_level = sim.pub[self.side].get(self.px, 0)
         if self.mode == "native":
             show = min(self.peak, self.total)
             self.oids.append(book.add(self.side, self.px, show, t, owner=self, hidden=self.total - show, peak=self.peak))
@@ -186,23 +195,37 @@ class IcebergAgent(Agent):
 
     def _refilled(self, t: int, size: int) -> None:
         self.refills.append(t)
-        if self._visible(t, size):
-            self.visible.append(t)
-            if len(self.visible) == 2 and self.detectable_from is None:
-                self.detectable_from = t + self.sim.depth_ns
+        if self.watch is not None:
+            self.unpublished.append((t, size))
+        elif self._visible(t):
+            self._seen(t, t + self.sim.depth_ns)
 
-    def _visible(self, t: int, size: int) -> bool:
-        """Can L2 show this refill as one add of about the peak? Not when the order's previous
-        counted refill fell in the same depth interval (the push shows their sum). In a
-        randomized market (whose touch may hold most of the book) not either when the rest of
-        the queue at the price is more than twice the slice: the refill is then one add among
-        the churn of a crowded level (DETECTORS.md §4). The presets use only the first test."""
-        if self.visible and t // self.sim.depth_ns == self.visible[-1] // self.sim.depth_ns:
-            return False
-        if self.sim.draw is None:
-            return True
-        rest = self.sim.book.level(self.side, self.px) - size
-        return rest <= 2 * size
+    def _seen(self, t: int, shown_at: int) -> None:
+        self.visible.append(t)
+        if len(self.visible) == 2 and self.detectable_from is None:
+            self.detectable_from = shown_at
+
+    def _visible(self, t: int) -> bool:
+        """The presets: can L2 show this refill as one add of about the peak? Not when the
+        order's previous counted refill fell in the same depth interval (the push shows their
+        sum)."""
+        return not (self.visible and t // self.sim.depth_ns == self.visible[-1] // self.sim.depth_ns)
+
+    def on_publish(self, t: int) -> None:
+        """A randomized market (whose touch may hold most of the book): a refill is visible when
+        the push that follows it shows at the level about the slice and no more, i.e. what the
+        level traded plus its change since the previous push (the add an L2 observer sees) is
+        within 30% of the slice, and it was the order's only refill in the interval. Other
+        orders joining or leaving the level in the same interval blur it (DETECTORS.md §4: the
+        oracle asks what the published stream shows, not what the book held at the instant)."""
+        if self.watch is None:
+            return
+        level = self.sim.pub[self.side].get(self.px, 0)
+        seen = level - self.pub_level + self.sim.traded_at.get(self.watch, 0)
+        self.pub_level = level
+        pending, self.unpublished = self.unpublished, []
+        if len(pending) == 1 and abs(seen - pending[0][1]) <= 0.3 * pending[0][1]:
+            self._seen(pending[0][0], t)
 
     def step(self, t: int) -> None:
         book = self.sim.book
@@ -228,6 +251,9 @@ class IcebergAgent(Agent):
 
     def finish(self, t: int, **params: Any) -> None:
         self.sim.flow.pressure_until = 0
+        if self.watch is not None and not any(
+                getattr(a, "watch", None) == self.watch for a in self.sim.agents if a is not self and not a.done):
+            self.sim.traded_at.pop(self.watch, None)
         hidden_left = sum(self.sim.book.orders[o][HIDDEN] for o in self.oids if o in self.sim.book.orders)
         super().finish(t, **params)
         self.params["hidden_executed"] = self.sim.inst.qty_str(max(0, self.executed - self.peak))

@@ -65,6 +65,9 @@ class SymbolSim:
         self.now = start_ns
         self.last_u = 0  # last published depth update id
         self.pub: tuple[dict[int, int], dict[int, int]] = ({}, {})
+        # (maker side, price) -> volume traded there since the last depth push, for the prices an
+        # agent watches (an iceberg's oracle: what a push shows at its level, agents.py)
+        self.traded_at: dict[tuple[int, int], int] = {}
         self.agg_id = 1
         self.fill_id = 1
         self.last_ticker: tuple | None = None
@@ -292,6 +295,12 @@ class Market:
     # --------------------------------------------------------------------------- publishing
     def _account_fills(self, sim: SymbolSim, out: list[Msg], t: int) -> None:
         fills = sim.book.take_fills()
+        watched = sim.traded_at
+        if watched and fills:
+            for _, px, qty, side, _, _ in fills:
+                key = (1 - side, px)  # the maker's side
+                if key in watched:
+                    watched[key] += qty
         if sim.agg is not None:
             account_windowed(sim, fills, out, t)
             return
@@ -324,6 +333,14 @@ class Market:
             i = j
 
     def _publish_depth(self, sim: SymbolSim, out: list[Msg], t: int) -> None:
+        self._publish_book(sim, out, t)
+        if sim.traded_at:
+            for ag in sim.agents:
+                ag.on_publish(t)
+            for key in sim.traded_at:
+                sim.traded_at[key] = 0
+
+    def _publish_book(self, sim: SymbolSim, out: list[Msg], t: int) -> None:
         d = sim.book.take_dirty()
         if d is not None:
             U, u, bids, asks = d

@@ -120,37 +120,56 @@ def test_window_aggregator_merges_one_price_and_side_within_the_window():
     assert a.due(200 * ms) is None and a.due(230 * ms) == [130 * ms, 130 * ms, 50, 1, 4, 1]
 
 
-class _Book:
-    def __init__(self, level: int) -> None:
-        self.lvl = level
-
-    def level(self, side: int, px: int) -> int:
-        return self.lvl
-
-
 class _Sim:
-    def __init__(self, level: int, randomized: bool) -> None:
-        self.book, self.depth_ns = _Book(level), 100_000_000
+    def __init__(self, randomized: bool) -> None:
+        self.depth_ns = 100_000_000
         self.draw = draw(1) if randomized else None
+        self.pub = ({5000: 4000}, {})  # the published bids: 4,000 lots at 5000 before the refill
+        self.traded_at = {(0, 5000): 0}
 
 
-def _iceberg(level: int, randomized: bool = True):
+def _iceberg(randomized: bool = True):
     from dom.sim.agents import IcebergAgent
 
     a = IcebergAgent.__new__(IcebergAgent)  # only what the oracle reads
-    a.sim, a.side, a.px, a.visible = _Sim(level, randomized), 0, 5000, []
+    a.sim, a.side, a.px, a.visible, a.refills, a.unpublished = _Sim(randomized), 0, 5000, [], [], []
+    a.watch, a.pub_level, a.detectable_from = ((0, 5000) if randomized else None), 4000, None
     return a
 
 
-def test_an_iceberg_refill_counts_as_visible_only_apart_and_not_drowned_in_a_crowded_queue():
-    """The detectability oracle (DETECTORS.md §4): two refills in one depth interval show as one
-    add; in a randomized market a slice beside more than twice its size of other orders at the
-    price is one add among a crowded level's churn. The presets use only the first test."""
-    a = _iceberg(level=1000 + 1500)  # our slice of 1000, 1500 of others: visible
-    assert a._visible(5_010_000_000, 1000)
+def _push(a, t, level, traded=0):
+    a.sim.pub[0][5000] = level
+    a.sim.traded_at[(0, 5000)] = traded
+    a.on_publish(t)
+    a.sim.traded_at[(0, 5000)] = 0
+
+
+def test_an_iceberg_refill_is_visible_when_the_push_after_it_shows_about_the_slice():
+    """The detectability oracle (DETECTORS.md §4) asks what the published stream shows. The presets:
+    two refills in one depth interval show as one add. A randomized market (whose touch may hold
+    most of the book): the push after a refill must show at the level (what traded there plus its
+    change) about the slice, within 30%, from that one refill; other orders joining in the same
+    interval blur it, however small the queue was at the instant of the refill."""
+    a = _iceberg(randomized=False)
+    assert a._visible(5_010_000_000)
     a.visible.append(5_010_000_000)
-    assert not a._visible(5_090_000_000, 1000)  # same 100 ms depth interval as the last one
-    assert a._visible(5_110_000_000, 1000)
-    crowded = _iceberg(level=1000 + 2500)
-    assert not crowded._visible(5_010_000_000, 1000)
-    assert _iceberg(level=1000 + 2500, randomized=False)._visible(5_010_000_000, 1000)
+    assert not a._visible(5_090_000_000)  # same 100 ms depth interval as the last one
+    assert a._visible(5_110_000_000)
+
+    a = _iceberg()
+    a._refilled(5_010_000_000, 1000)
+    _push(a, 5_100_000_000, 4900, traded=200)  # +900 shown, 200 traded: 1,100 seen, the slice
+    assert a.visible == [5_010_000_000] and a.detectable_from is None
+    a._refilled(5_130_000_000, 1000)
+    _push(a, 5_200_000_000, 4900 + 1000 + 1500)  # 1,500 of others joined in the interval
+    assert a.visible == [5_010_000_000]
+    a._refilled(5_220_000_000, 1000)
+    a._refilled(5_260_000_000, 950)
+    _push(a, 5_300_000_000, 7400 + 1950)  # two refills in one push: their sum
+    assert a.visible == [5_010_000_000]
+    _push(a, 5_400_000_000, 9350)  # nothing pending: nothing seen
+    a._refilled(5_410_000_000, 1000)
+    _push(a, 5_500_000_000, 9350 + 800)  # 800 seen for a 1,000 slice: within 30%
+    assert a.visible == [5_010_000_000, 5_410_000_000]
+    assert a.detectable_from == 5_500_000_000  # shown by that push
+    assert len(a.refills) == 5
