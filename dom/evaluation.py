@@ -310,10 +310,10 @@ def evaluate(preset: str, seeds: list[int], minutes: float, params: DetectorPara
     out = {"preset": preset, "symbols": symbols, "seeds": [seeds[0], seeds[-1]], "minutes_per_seed": minutes,
            "depth_ms": depth_ms, "skew_ms": skew_ms, "market_hours": round(2 * hours, 3), "kinds": rows}
     if randomize:
-        from dom.evaluation_breakdown import breakdown
+        from dom.evaluation_breakdown import at_targets_condition, breakdown
 
         out.update(preset="randomized", symbols=2, depth_ms=None, skew_ms=None, per_seed=per_seed,
-                   breakdown=breakdown(per_seed, minutes))
+                   breakdown=breakdown(per_seed, minutes), at_targets=at_targets_condition(per_seed, minutes))
     return out
 
 

@@ -59,6 +59,39 @@ def _r(x: float) -> float:
     return round(x, 3)
 
 
+TARGETS = {"wall": (0.95, 0.90), "iceberg": (0.80, 0.65), "absorption": (0.75, 0.75), "spoof": (0.65, 0.55)}
+"""Issue #20's targets on randomized markets (precision, recall on the detectable subset), at
+100 ms depth and a skew of at most 200 ms (every draw's), with at most ``TARGET_FA_PER_H`` false
+alarms an hour of each kind on the injection-free twins."""
+TARGET_FA_PER_H = 1.0
+
+
+def at_targets_condition(per_seed: list[dict], minutes: float) -> dict[str, Any]:
+    """The seeds drawn at 100 ms depth, scored per kind beside the targets: ``{"seeds", kind:
+    cell | {"target": {...}, "met": bool | None}}`` (``met`` None when a figure is missing)."""
+    members = [s for s in per_seed if s["params"]["depth_ms"] == 100]
+    out: dict[str, Any] = {"seeds": len(members)}
+    for kind, (p, r) in TARGETS.items():
+        c = cell(members, kind, minutes) if members else {"recall": None, "precision": None, "fa_per_h": None}
+        figures = (c["precision"], c["recall"], c["fa_per_h"])
+        met = None if None in figures else (c["precision"] >= p and c["recall"] >= r and c["fa_per_h"] <= TARGET_FA_PER_H)
+        out[kind] = c | {"target": {"precision": p, "recall": r, "fa_per_h": TARGET_FA_PER_H}, "met": met}
+    return out
+
+
+def targets_lines(at: dict[str, Any]) -> list[str]:
+    """``at_targets_condition`` as text: one line per kind, its figures and the target's."""
+    fmt = lambda v, d=2: "-" if v is None else f"{v:.{d}f}"  # noqa: E731
+    lines = [f"at the targets' condition (100 ms depth, {at['seeds']} of the seeds): P / R (detectable) / "
+             f"false alarms an hour, against the target"]
+    for kind in TARGETS:
+        c, t = at[kind], at[kind]["target"]
+        verdict = {True: "met", False: "missed", None: "not measured"}[c["met"]]
+        lines.append(f"  {kind:11}{fmt(c['precision']):>6} {fmt(c['recall']):>5} {fmt(c['fa_per_h'], 1):>6}"
+                     f"   target {t['precision']:.2f} {t['recall']:.2f} {t['fa_per_h']:.1f}   {verdict}")
+    return lines
+
+
 def breakdown(per_seed: list[dict], minutes: float) -> dict[str, list[dict]]:
     """``{parameter: [{"bin", "seeds", kind: cell, ...}, ...]}`` over the randomized seeds."""
     out: dict[str, list[dict]] = {}

@@ -143,8 +143,11 @@ def run(args: argparse.Namespace) -> int:
                           for k, r in row["kinds"].items() if r["labels"])
         print(f"depth {row['depth_ms']:>3} ms skew {row['skew_ms']:>6g} ms: {cells}")
     if args.randomize:
-        from dom.evaluation_breakdown import highlights, table
+        from dom.evaluation_breakdown import highlights, table, targets_lines
 
+        print()
+        for line in targets_lines(res["at_targets"]):
+            print(line)
         print("\nby drawn parameter (terciles of the seeds' values; choices by value): precision, recall "
               "(detectable), false alarms/h on the injection-free twins")
         for line in table(res["breakdown"]):

@@ -8,7 +8,7 @@ import sys
 import orjson
 import pytest
 
-from dom.evaluation_breakdown import bins, breakdown, highlights, table
+from dom.evaluation_breakdown import at_targets_condition, bins, breakdown, highlights, table, targets_lines
 from dom.sim.randomize import RANGES, draw
 
 
@@ -38,6 +38,25 @@ def test_terciles_split_the_seeds_and_cells_sum_their_counts():
     assert any("recall" in h for h in highlights(bd)["wall"])
 
 
+def test_the_targets_condition_keeps_the_seeds_drawn_at_100_ms_and_judges_each_kind():
+    seeds = [_seed(s, wall={"detectable": 10, "matched_detectable": 10, "detections": 10},
+                   iceberg={"detectable": 10, "matched_detectable": 5, "detections": 5},
+                   absorption={"detectable": 4, "matched_detectable": 4, "detections": 4, "clean_false_alarms": 3})
+             for s in range(10, 40)]
+    fast = [s for s in seeds if s["params"]["depth_ms"] == 100]
+    assert 0 < len(fast) < len(seeds)
+    at = at_targets_condition(seeds, minutes=10)
+    assert at["seeds"] == len(fast)
+    assert at["wall"]["met"] is True and at["wall"]["detectable"] == 10 * len(fast)
+    assert at["iceberg"]["met"] is False and at["iceberg"]["recall"] == 0.5  # under 0.65
+    assert at["absorption"]["met"] is False  # P and R 1.0, but 3 false alarms in each 10 minutes
+    assert at["absorption"]["fa_per_h"] == 18.0
+    assert at["spoof"]["met"] is None  # nothing to score
+    text = targets_lines(at)
+    assert "wall" in text[1] and text[1].endswith("met") and text[2].endswith("missed")
+    assert text[4].endswith("not measured")
+
+
 def test_bins_of_few_seeds():
     assert bins("skew_ms", [5.0, 7.0]) == [("5..7", 5.0, 7.0)]
 
@@ -50,6 +69,7 @@ def test_randomized_eval_json_holds_each_seeds_draw_and_the_breakdown():
     assert [s["params"] for s in res["per_seed"]] == [draw(10004).as_dict(), draw(10005).as_dict()]
     assert res["preset"] == "randomized"
     assert res["breakdown"]["agg_window_ms"][0]["seeds"] >= 1
+    assert res["at_targets"]["seeds"] == sum(s["params"]["depth_ms"] == 100 for s in res["per_seed"])
     assert sum(s["counts"]["wall"]["labels"] for s in res["per_seed"]) == res["kinds"]["wall"]["labels"]
 
 
