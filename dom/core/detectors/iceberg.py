@@ -51,6 +51,7 @@ from dom.core.types import (
 
 _BID, _ASK, _BUY = BookSide.BID, BookSide.ASK, TakerSide.BUY
 _MS = 1_000_000
+_THROUGH_PRICES = 4096  # prices a side's traded-volume table holds before it forgets the unused ones
 _NEVER = 1 << 62
 
 
@@ -224,6 +225,7 @@ class IcebergDetector(ObserverBase):
                     hi = key[1]
             self._oldest = oldest
             self.levels_lo, self.levels_hi = lo, hi
+            self.through.prune(self.levels, self.p.iceberg_hold_ticks, _THROUGH_PRICES)
         return out
 
     def _judge(self, sym: SymbolState, side: BookSide, px: int, t: int, before: int, after: int, v: int,

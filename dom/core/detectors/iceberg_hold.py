@@ -18,7 +18,7 @@ does not depend on the symbol's size law, on trade aggregation, or on how long t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 from dom.core.types import BookSide
 
@@ -40,6 +40,22 @@ class Through:
     def add(self, side: BookSide, px: int, qty: int) -> None:
         d = self.vol[side]
         d[px] = d.get(px, 0) + qty
+
+    def prune(self, live: Iterable[tuple[BookSide, int]], depth: int, limit: int) -> None:
+        """Forget the prices of a side holding more than ``limit`` of them, except those within
+        ``depth`` ticks of a level still followed (``live``: (side, price)): their sums are what an
+        open chain's start is measured against. A level followed later starts its chain from the
+        sums as they are then, so a session that walks over thousands of prices keeps a bounded
+        table and every open chain's counts unchanged."""
+        for side, d in self.vol.items():
+            if len(d) <= limit:
+                continue
+            keep: set[int] = set()
+            for s, px in live:
+                if s is side:
+                    keep.update(range(px - depth, px + depth + 1))
+            for k in [k for k in d if k not in keep]:
+                del d[k]
 
     def beyond(self, side: BookSide, px: int, depth: int) -> int:
         """Volume traded so far on ``side`` at the ``depth`` prices beyond ``px`` (below a bid,

@@ -108,3 +108,17 @@ def test_a_refilling_order_turns_its_level_over():
     s.eaten_and_refilled()
     news = [a for a in s.alerts if a.state is AlertState.NEW]
     assert len(news) == 1 and news[0].evidence["traded_to_shown"] >= 1.0
+
+
+def test_the_traded_volume_table_forgets_prices_no_followed_level_needs():
+    th = Through()
+    for px in range(10_000):  # a session that walked over 10,000 prices on the bid side
+        th.add(BookSide.BID, px, 3)
+    th.add(BookSide.ASK, 7, 1)
+    before = th.beyond(BookSide.BID, 5000, 5)
+    th.prune([(BookSide.BID, 5000), (BookSide.ASK, 10)], depth=5, limit=4096)
+    assert sorted(th.vol[BookSide.BID]) == list(range(4995, 5006))  # the followed level and 5 ticks about it
+    assert th.beyond(BookSide.BID, 5000, 5) == before == 15
+    assert th.vol[BookSide.ASK] == {7: 1}  # under the limit: kept whole
+    th.prune([], depth=5, limit=4096)
+    assert len(th.vol[BookSide.BID]) == 11  # under the limit now: nothing more goes
