@@ -130,7 +130,8 @@ class IcebergDetector(ObserverBase):
         self.through = Through()  # volume traded per side and price: does a level hold price?
 
     def on_trade(self, sym: SymbolState, t: Trade) -> list[Output]:
-        key = (_ASK if t.taker is _BUY else _BID, t.px_ticks)  # (maker side, price)
+        buy = t.taker is _BUY
+        key = (_ASK if buy else _BID, t.px_ticks)  # (maker side, price)
         q = self.trades.get(key)
         if q is None:
             q = self.trades[key] = deque()
@@ -142,7 +143,9 @@ class IcebergDetector(ObserverBase):
             if px > self.trades_hi:
                 self.trades_hi = px
         q.append((t.ts_exchange_ns, t.qty_lots))
-        self.through.add(key[0], key[1], t.qty_lots)
+        tv = self.through.ask if buy else self.through.bid  # (Through.add, written out: a trade's hot path)
+        px = key[1]
+        tv[px] = tv.get(px, 0) + t.qty_lots
         self.slack.on_trade_once(sym.stats.trades, self.depth_t, t.ts_exchange_ns)  # (one call a trade)
         return []
 

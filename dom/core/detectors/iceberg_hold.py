@@ -32,10 +32,12 @@ _BID = BookSide.BID
 class Through:
     """Per side, the volume traded at each price since the start (maker side: a sell hits bids)."""
 
-    __slots__ = ("vol",)
+    __slots__ = ("vol", "bid", "ask")
 
     def __init__(self) -> None:
-        self.vol: dict[BookSide, dict[int, int]] = {BookSide.BID: {}, BookSide.ASK: {}}
+        self.bid: dict[int, int] = {}  # the bid side's table (a trade's hot path adds to it directly)
+        self.ask: dict[int, int] = {}
+        self.vol: dict[BookSide, dict[int, int]] = {BookSide.BID: self.bid, BookSide.ASK: self.ask}
 
     def add(self, side: BookSide, px: int, qty: int) -> None:
         d = self.vol[side]
