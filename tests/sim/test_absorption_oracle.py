@@ -3,27 +3,13 @@ once the volume into its level over the detector's window (V_W, 10 s) crossed th
 once its whole executed size did."""
 
 import random
-from types import SimpleNamespace
 
-from dom.sim.agents import BID, SEC, AbsorptionAgent
-from dom.sim.matching import MatchingBook
-
-
-class _Sim:
-    def __init__(self):
-        self.book = MatchingBook()
-        for i in range(30):
-            self.book.add(BID, 1000 - i, 100, 0)
-            self.book.add(1, 1001 + i, 100, 0)
-        self.flow = SimpleNamespace(burst_side=None, burst_mult=1.0, burst_until=0)
-        self.inst = SimpleNamespace(qty_str=str, px_str=str)
-        self.spec = SimpleNamespace(symbol="X", limit_median=100)
-        self.draw = None
-        self.depth_ns = SEC // 10
+from dom.sim.agents import SEC, AbsorptionAgent
+from tests.sim.stub_sim import StubSim
 
 
 def _agent():
-    a = AbsorptionAgent(_Sim(), random.Random(1), 0, "a")
+    a = AbsorptionAgent(StubSim(), random.Random(1), 0, "a")
     assert a.threshold == 500  # 5x the median level (100)
     return a
 

@@ -2,30 +2,13 @@
 was shown for a depth push and price came at least two ticks nearer before the pull."""
 
 import random
-from types import SimpleNamespace
 
 from dom.sim.agents import BID, SEC, SpoofAgent
-from dom.sim.matching import MatchingBook
-
-
-class _Sim:
-    def __init__(self):
-        self.book = MatchingBook()
-        for i in range(30):
-            self.book.add(BID, 1000 - i, 100, 0)
-            self.book.add(1, 1001 + i, 100, 0)
-        self.flow = SimpleNamespace(pressure=0.0, pressure_until=0)
-        self.inst = SimpleNamespace(qty_str=str, px_str=str)
-        self.spec = SimpleNamespace(symbol="X", limit_median=100)
-        self.draw = None
-        self.depth_ns = SEC // 10
-
-    def mid(self):
-        return (self.book.best(BID) + self.book.best(1)) / 2
+from tests.sim.stub_sim import StubSim
 
 
 def _agent(d0, k):
-    sim = _Sim()
+    sim = StubSim()
     a = SpoofAgent(sim, random.Random(1), 0, "s")
     # Place it d0 ticks under the best bid and pull within k (the draws are replaced).
     for oid in a.oids:

@@ -1,0 +1,24 @@
+"""A symbol simulator with only what an injected agent reads: a matching book of 30 levels of 100
+lots a side (bids 1000 down, asks 1001 up), the flow's fields the agents set, and the instrument
+and spec the labels use (for the agents' oracle tests)."""
+
+from types import SimpleNamespace
+
+from dom.sim.agents import ASK, BID, SEC
+from dom.sim.matching import MatchingBook
+
+
+class StubSim:
+    def __init__(self):
+        self.book = MatchingBook()
+        for i in range(30):
+            self.book.add(BID, 1000 - i, 100, 0)
+            self.book.add(ASK, 1001 + i, 100, 0)
+        self.flow = SimpleNamespace(pressure=0.0, pressure_until=0, burst_side=None, burst_mult=1.0, burst_until=0)
+        self.inst = SimpleNamespace(qty_str=str, px_str=str)
+        self.spec = SimpleNamespace(symbol="X", limit_median=100)
+        self.draw = None
+        self.depth_ns = SEC // 10
+
+    def mid(self):
+        return (self.book.best(BID) + self.book.best(ASK)) / 2
