@@ -74,7 +74,9 @@ def at_targets_condition(per_seed: list[dict], minutes: float) -> dict[str, Any]
     for kind, (p, r) in TARGETS.items():
         c = cell(members, kind, minutes) if members else {"recall": None, "precision": None, "fa_per_h": None}
         figures = (c["precision"], c["recall"], c["fa_per_h"])
-        met = None if None in figures else (c["precision"] >= p and c["recall"] >= r and c["fa_per_h"] <= TARGET_FA_PER_H)
+        met = None
+        if None not in figures:
+            met = c["precision"] >= p and c["recall"] >= r and c["fa_per_h"] <= TARGET_FA_PER_H
         out[kind] = c | {"target": {"precision": p, "recall": r, "fa_per_h": TARGET_FA_PER_H}, "met": met}
     return out
 

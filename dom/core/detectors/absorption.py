@@ -215,7 +215,9 @@ class AbsorptionDetector(ObserverBase):
         lo = T - self.rate_ns
         rate = w.count_since(lo)
         vol = -1
-        vol_thr = int(p.absorption_rate_vol_mult * max(1, self.base_vol[side]) + 0.999) if p.absorption_rate_vol_mult else 0
+        vol_thr = 0
+        if p.absorption_rate_vol_mult:
+            vol_thr = int(p.absorption_rate_vol_mult * max(1, self.base_vol[side]) + 0.999)
         if rate < rate_thr:  # the count can saturate (merged prints): the volume may stand in
             if not vol_thr or rate < p.absorption_min_trades:
                 return
