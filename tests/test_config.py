@@ -84,6 +84,7 @@ UNWRITABLE = "/proc/dom-cannot-write-here/alerts.jsonl"
 # [[sinks]]) and rejected by `dom run`, or accepted by both and broke later.
 RUN_REJECTS = [
     ("[detectors]\nwall_ratoi = 3\n", "unknown key detectors.wall_ratoi"),
+    ("[detectors]\nabsorption_max_trade_share = 0.5\n", "detectors.absorption_max_trade_share was removed: a block"),
     ('[detectors]\nwall_ratio = "8"\n', "detectors.wall_ratio: expected float"),
     ("[detectors]\nwall_ratio = -1\n", "detectors.wall_ratio: must not be negative"),
     ("[detectors]\nwall_ratio = nan\n", "detectors.wall_ratio: must be a finite number"),

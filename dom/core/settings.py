@@ -1,6 +1,7 @@
 """Typed settings tables: a frozen dataclass of defaults updated from a config table.
 
-Shared by ``[detectors]`` and ``[context]``: unknown keys are errors, each value must have its
+Shared by ``[detectors]`` and ``[context]``: unknown keys are errors (a key the class lists in
+``REMOVED`` says why it went), each value must have its
 default's type (an int where an int is expected, a number where a float is, a non-empty string
 where a string is, a bool where a bool is), and numbers must be finite and not negative. By name,
 a ``*_pct`` (a percent or a percentile) is at most 100 and a ``*_fraction`` or ``*_share`` at most 1.
@@ -23,8 +24,11 @@ def from_table(defaults: T, table: Mapping[str, Any] | None, name: str) -> T:
         return defaults
     names = {f.name for f in fields(defaults)}  # type: ignore[arg-type]
     changes: dict[str, Any] = {}
+    removed: Mapping[str, str] = getattr(type(defaults), "REMOVED", {})
     for k, v in table.items():
         if k not in names:
+            if k in removed:
+                raise ConfigError(f"{name}.{k} was removed: {removed[k]}; delete the line")
             raise ConfigError(f"unknown key {name}.{k}")
         like = getattr(defaults, k)
         if isinstance(like, bool):

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, ClassVar, Mapping
 
 from dom.core.settings import from_table
 
 
 @dataclass(frozen=True)
 class DetectorParams:
+    REMOVED: ClassVar[dict[str, str]] = {
+        "absorption_max_trade_share": "a block print is judged against the volume threshold since "
+                                      "2026-12-04 (V_W without its largest print must reach it)",
+    }
+    """Keys that were parameters once: a config that still sets one is told why it went."""
+
     walls: bool = True
     """Detect large resting orders."""
     wall_ratio: float = 8.0
