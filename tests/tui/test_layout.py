@@ -1,5 +1,7 @@
 """Responsive layout down to 80x24, and the built-in themes."""
 
+from contextlib import asynccontextmanager
+
 import pytest
 from textual.color import Color
 
@@ -50,13 +52,20 @@ async def test_resizing_keeps_the_rows_in_step():
         assert len(app.ladder.rows()) == app.ladder.size.height - 1 == app.heatmap.axis.rows
 
 
-@pytest.mark.parametrize("theme", ["textual-light", "nord", "gruvbox", "dracula", "solarized-light"])
-async def test_themes_recolour_the_widgets(theme):
+@asynccontextmanager
+async def themed(theme, size):
+    """The app at ``size`` with ``theme`` applied: (app, pilot)."""
     app = make_app(seconds=5)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await pilot.pause()
         app.theme = theme
         await pilot.pause()
+        yield app, pilot
+
+
+@pytest.mark.parametrize("theme", ["textual-light", "nord", "gruvbox", "dracula", "solarized-light"])
+async def test_themes_recolour_the_widgets(theme):
+    async with themed(theme, (120, 40)) as (app, pilot):
         v = app.get_css_variables()
         pal = app.ladder.palette
         assert app.tape.palette is pal and app.heatmap.palette is pal
@@ -75,11 +84,7 @@ async def test_the_truecolor_filter_is_left_out_only_where_it_changes_nothing(th
     # background and all). An ANSI theme keeps it.
     from textual.filter import ANSIToTruecolor
 
-    app = make_app(seconds=5)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await pilot.pause()
-        app.theme = theme
-        await pilot.pause()
+    async with themed(theme, (160, 45)) as (app, pilot):
         app.frame()
         await pilot.pause()
         every = app.get_line_filters()

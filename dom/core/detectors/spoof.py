@@ -120,9 +120,7 @@ class SpoofDetector(ObserverBase):
                     if c.side is side and lo <= c.px <= hi:
                         q = levels.get(c.px)
                         if q is not None:
-                            if q > c.peak:
-                                c.peak = q
-                            c.sizes.append((now, q))
+                            c.seen(now, q)
         thr = self.threshold
         self.tb, self.ta = thr.get(BookSide.BID), thr.get(BookSide.ASK)
         self.big = min(thr.values(), default=0) // 2
@@ -166,8 +164,7 @@ class SpoofDetector(ObserverBase):
             c.sizes.append((now, q))
             c.dists.append((now, d))
             return
-        c.peak = max(c.peak, q)
-        c.sizes.append((now, q))
+        c.seen(now, q)
 
     # ------------------------------------------------------------------------------- hooks
     def on_trade(self, sym: SymbolState, t: Trade) -> list[Output]:
@@ -212,9 +209,7 @@ class SpoofDetector(ObserverBase):
                 if lo <= px <= hi:
                     c = cands.get((side, px))
                     if c is not None:
-                        if after > c.peak:
-                            c.peak = after
-                        c.sizes.append((now, after))
+                        c.seen(now, after)
                         if after < before:
                             self._maybe_pull(sym, c, after, now)
                 continue

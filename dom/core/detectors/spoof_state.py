@@ -19,6 +19,12 @@ class _Cand:
     dists: deque = field(default_factory=deque)  # (t, distance) when it changed
     pending: bool = False
 
+    def seen(self, t: int, q: int) -> None:
+        """Its level shows ``q`` at ``t``."""
+        if q > self.peak:
+            self.peak = q
+        self.sizes.append((t, q))
+
 
 @dataclass
 class _Pull:
