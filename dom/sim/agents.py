@@ -315,14 +315,18 @@ class AbsorptionAgent(Agent):
         self.side = rng.choice((BID, ASK))
         self.px = book.best(self.side)
         med = median_level(sim, self.side, 10)
-        if sim.draw is not None:
-            # A randomized book may hold most of its size at the touch: the absorbing order and
-            # the volume that makes it detectable are measured against the touch queue too
-            # (DETECTORS.md: 5x the median touch size), not only the ten best levels.
-            top = sim.book.top(self.side, 1)
-            med = max(med, top[0][1] if top else 0)
-        self.size = int(med * rng.uniform(15, 40))
         self.threshold = 5 * med
+        if sim.draw is not None:
+            # A randomized book may hold most of its size at the touch: the absorbing order is
+            # sized against the touch queue too, not only the ten best levels; and the volume that
+            # makes it detectable is DETECTORS.md §2.3's, 5x the median touch size (the true
+            # book's, once a second over the last 30 minutes: touch.py), not 5x the touch of the
+            # instant the agent arrived.
+            top = sim.book.top(self.side, 1)
+            touch = top[0][1] if top else 0
+            med = max(med, touch)
+            self.threshold = 5 * sim.touches.median(self.side, default=touch or med)
+        self.size = int(med * rng.uniform(15, 40))
         self.fills: deque[tuple[int, int]] = deque()  # (time, size) of the fills within W_NS
         self.v_w = 0
         iceberg = rng.random() < 0.4

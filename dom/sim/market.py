@@ -29,6 +29,7 @@ from dom.sim.news import NewsBurstAgent, SweepAgent, SweepLabeller
 from dom.sim.presets import OPTIONS, SymbolSpec, preset
 from dom.sim.randomize import MarketDraw, SizeLaw
 from dom.sim.sectors import SectorFactors
+from dom.sim.touch import TouchHistory
 from dom.venues.binance_usdm import codec as wire
 
 STEP_NS = 50_000_000
@@ -79,6 +80,8 @@ class SymbolSim:
         self.last_trade_px = start_px
         self.open_px = start_px
         self.sweeps = SweepLabeller(self)
+        # A randomized market's median touch size (the absorption oracle's threshold, touch.py)
+        self.touches = TouchHistory() if draw is not None else None
         self.news_rng = random.Random(uid0)  # news and sweep orders draw here only (the market reseeds it)
         self._seed_book(start_px)
 
@@ -214,6 +217,8 @@ class Market:
                 self._publish_depth(sim, out, t)
             if self.steps % 20 == 0:
                 self._publish_mark(sim, out, t)
+                if sim.touches is not None:
+                    sim.touches.sample(sim.book)  # once a second (STEP_NS 50 ms)
         return out
 
     def move_factor(self, pct: float, seconds: float) -> None:

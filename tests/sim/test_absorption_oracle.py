@@ -28,3 +28,54 @@ def test_the_same_volume_spread_over_longer_than_the_window_is_not():
     assert a.executed == 1800 and a.detectable_from is None
     a.on_fill(200, 46 * SEC, [])  # one more push brings 10 s to 6 x 60 + 200 = 560
     assert a.detectable_from == 46 * SEC
+
+
+def _randomized(touch_history: list[int]) -> StubSim:
+    """The stub as a randomized market whose true touch sizes over the last minutes were these."""
+    from types import SimpleNamespace
+
+    from dom.sim.touch import TouchHistory
+
+    sim = StubSim()
+    sim.draw = SimpleNamespace()  # any draw: the agent only asks whether there is one
+    sim.touches = TouchHistory()
+    for q in touch_history:
+        sim.touches.sizes[0].append(q)  # both sides alike: whichever the agent picks
+        sim.touches.sizes[1].append(q)
+    return sim
+
+
+def test_a_randomized_market_sets_the_threshold_by_the_median_touch_not_the_touch_of_the_instant():
+    # The touch holds 100 lots now, but 400 at the median of the last samples: the threshold is
+    # 5 x 400 (DETECTORS.md §2.3), while the order is sized against what the book shows now.
+    a = AbsorptionAgent(_randomized([400] * 50 + [100] * 20), random.Random(1), 0, "a")
+    assert a.threshold == 2000
+    assert 1500 <= a.size <= 4000  # 15-40 x max(median of ten best, the touch now) = 100
+    for i in range(10):
+        a.on_fill(100, (i + 1) * SEC, [])
+    assert a.detectable_from is None  # 1,000 within 10 s: 5 x the touch now, not 5 x its median
+    # And a thin median touch lowers it: 5 x 40.
+    b = AbsorptionAgent(_randomized([40] * 60 + [100] * 5), random.Random(1), 0, "b")
+    assert b.threshold == 200
+
+
+def test_the_touch_history_keeps_thirty_minutes_of_one_sample_a_second():
+    from dom.sim.matching import ASK, BID, MatchingBook
+    from dom.sim.touch import WINDOW_S, TouchHistory
+
+    h = TouchHistory()
+    assert h.median(BID, default=7) == 7  # nothing sampled yet
+    book = MatchingBook()
+    book.add(BID, 99, 10, 0)
+    book.add(ASK, 101, 30, 0)
+    for _ in range(WINDOW_S):
+        h.sample(book)
+    book.add(BID, 99, 90, 0)  # the bid touch now 100 lots
+    for _ in range(WINDOW_S // 2 + 1):
+        h.sample(book)  # more than half of the last 30 minutes at 100
+    assert len(h.sizes[BID]) == WINDOW_S
+    assert h.median(BID, default=0) == 100 and h.median(ASK, default=0) == 30
+    book2 = MatchingBook()  # an empty side is not sampled
+    h2 = TouchHistory()
+    h2.sample(book2)
+    assert not h2.sizes[BID] and not h2.sizes[ASK]
