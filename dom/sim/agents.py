@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from dom.sim.market import SymbolSim
 
 SEC = 1_000_000_000
+MS = 1_000_000
 SIDE_NAME = ("bid", "ask")
 
 
@@ -308,6 +309,7 @@ class SpoofAgent(Agent):
 class AbsorptionAgent(Agent):
     kind = "absorption"
     W_NS = 10 * SEC  # the window of V_W (the detector's default absorption_window_s)
+    SLACK_NS = 300 * MS  # the detectors' default alignment slack (align_slack_ms)
 
     def __init__(self, sim, rng, t, aid) -> None:
         super().__init__(sim, rng, t, aid)
@@ -329,6 +331,11 @@ class AbsorptionAgent(Agent):
         self.size = int(med * rng.uniform(15, 40))
         self.fills: deque[tuple[int, int]] = deque()  # (time, size) of the fills within W_NS
         self.v_w = 0
+        # A randomized market asks the level to be seen holding after the crossing (``step``):
+        # for a depth push and the detectors' alignment slack (DETECTORS.md §2.3: stream skew
+        # fakes a hold shorter than the slack). The presets call it detectable at the crossing.
+        self.hold_ns = 0 if sim.draw is None else sim.depth_ns + self.SLACK_NS
+        self.crossed_at: int | None = None
         iceberg = rng.random() < 0.4
         if iceberg:
             peak = max(1, self.size // 6)
@@ -354,11 +361,16 @@ class AbsorptionAgent(Agent):
         self.v_w += qty
         while fills[0][0] <= t - self.W_NS:
             self.v_w -= fills.popleft()[1]
-        if self.detectable_from is None and self.v_w >= self.threshold:
-            self.detectable_from = t
+        if self.crossed_at is None and self.v_w >= self.threshold:
+            self.crossed_at = t
+            if not self.hold_ns:
+                self.detectable_from = t
 
     def step(self, t: int) -> None:
         book = self.sim.book
+        if self.detectable_from is None and self.crossed_at is not None and t - self.crossed_at >= self.hold_ns \
+                and self.oids[0] in book.orders:
+            self.detectable_from = self.crossed_at  # it held: detectable since the crossing
         if self.oids[0] not in book.orders:
             self.sim.flow.burst_until = 0
             self.finish(t, outcome="broken")

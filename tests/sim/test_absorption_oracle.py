@@ -79,3 +79,28 @@ def test_the_touch_history_keeps_thirty_minutes_of_one_sample_a_second():
     h2 = TouchHistory()
     h2.sample(book2)
     assert not h2.sizes[BID] and not h2.sizes[ASK]
+
+
+def test_a_randomized_market_asks_the_level_to_be_seen_holding_after_the_crossing():
+    # Hold = a depth push (100 ms here) and the detectors' alignment slack (300 ms): a level
+    # swept within that is a trade-through, not absorption; one still resting is detectable
+    # from the crossing.
+    a = AbsorptionAgent(_randomized([100] * 60), random.Random(1), 0, "a")
+    assert a.threshold == 500 and a.hold_ns == 400 * 1_000_000
+    a.on_fill(600, 1 * SEC, [])  # crossed at 1 s
+    a.step(1 * SEC + 350 * 1_000_000)
+    assert a.detectable_from is None  # not seen holding yet
+    a.step(1 * SEC + 400 * 1_000_000)
+    assert a.detectable_from == 1 * SEC and not a.done
+
+    b = AbsorptionAgent(_randomized([100] * 60), random.Random(1), 0, "b")
+    b.on_fill(600, 1 * SEC, [])
+    b.sim.book.cancel(b.oids[0])  # swept (gone) 200 ms after the crossing
+    b.step(1 * SEC + 200 * 1_000_000)
+    assert b.done and b.params["outcome"] == "broken" and b.detectable_from is None
+
+
+def test_the_presets_call_it_detectable_at_the_crossing():
+    a = _agent()
+    a.on_fill(600, 1 * SEC, [])
+    assert a.hold_ns == 0 and a.detectable_from == 1 * SEC
