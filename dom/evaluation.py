@@ -25,6 +25,7 @@ from typing import Any, Iterable
 
 from dom.core.detectors import DetectorParams, make_observers
 from dom.core.types import Alert
+from dom.errors import DomError
 from dom.runtime.pipeline import ListenerBase, Pipeline
 from dom.runtime.simulated import drive
 from dom.sim.market import Market
@@ -245,10 +246,17 @@ def _score_seed(job: tuple) -> tuple[dict[str, KindScore], dict[str, int], dict 
     randomized, the seed's drawn market (the twin runs the same draw on another seed)."""
     preset, seed, minutes, params, depth_ms, skew_ms, symbols, randomize = job
     d = draw(seed) if randomize else None
-    alerts, labels, m = run_market(preset, seed, minutes, params, depth_ms, skew_ms, symbols=symbols, market_draw=d)
+    run = "labelled run"
+    try:
+        alerts, labels, m = run_market(preset, seed, minutes, params, depth_ms, skew_ms, symbols=symbols,
+                                       market_draw=d)
+        run = f"injection-free twin (seed {seed + 100_000})"
+        clean, clean_labels, cm = run_market(preset, seed + 100_000, minutes, params, depth_ms, skew_ms,
+                                             injections=False, symbols=symbols, market_draw=d)
+    except DomError as e:  # the built-in market sent what dom rejects: say where, to replay it
+        raise DomError(f"seed {seed}{' (randomized)' if randomize else ''}, {run}, {minutes:g} min: "
+                       f"the built-in market published what dom rejected: {e}") from e
     scores = score(episodes(alerts, m.now), labels, m.instruments)
-    clean, clean_labels, cm = run_market(preset, seed + 100_000, minutes, params, depth_ms, skew_ms,
-                                         injections=False, symbols=symbols, market_draw=d)
     fa = {k: 0 for k in KINDS}
     clean_eps = episodes(clean, cm.now)
     for e in clean_eps:
