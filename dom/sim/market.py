@@ -33,6 +33,7 @@ from dom.sim.touch import TouchHistory
 from dom.venues.binance_usdm import codec as wire
 
 STEP_NS = 50_000_000
+MIN_INJECT_TICKS = 64  # no agent starts while the bid is this near zero (a symbol that ran down)
 STEERING = frozenset({"iceberg", "spoof", "absorption", "burst"})
 """Agents that steer the flow or the price: one at a time per symbol."""
 DEFAULT_START_NS = 1_767_225_600 * SEC  # 2026-01-01T00:00:00Z: headless runs are reproducible
@@ -236,7 +237,10 @@ class Market:
         return sim.flow.start_px / major.flow.start_px
 
     def _maybe_inject(self, sim: SymbolSim, t: int) -> None:
-        if len(sim.agents) >= 2 or sim.book.best(BID) is None or sim.book.best(ASK) is None:
+        bid = sim.book.best(BID)
+        if len(sim.agents) >= 2 or bid is None or sim.book.best(ASK) is None:
+            return
+        if bid <= MIN_INJECT_TICKS:  # agents rest orders up to ~45 ticks under the bid
             return
         if sim.rng.random() >= self.injection_rate * STEP_NS / SEC:
             return

@@ -98,7 +98,11 @@ class MatchingBook:
             self.prices[side].remove(-px if side == BID else px)
 
     def add(self, side: int, px: int, qty: int, ts: int, owner=None, hidden: int = 0, peak: int = 0) -> int:
-        """A limit order. Marketable quantity executes first (as a taker); the rest rests."""
+        """A limit order. Marketable quantity executes first (as a taker); the rest rests. A price
+        under one tick is rejected, as a venue's price filter does: the id is never in ``orders``."""
+        if px < 1:
+            self.next_oid += 1
+            return self.next_oid - 1
         self._tick()
         opp = 1 - side
         best = self.best(opp)
