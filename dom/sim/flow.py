@@ -214,13 +214,24 @@ class Flow:
                 key = book.prices[side][-1]
                 start = (-key - 1) if side == BID else key + 1
             else:
+                # An emptied side restarts next to the other side, but never on the wrong side of
+                # the fair value: after arbitrage took every mispriced bid (ask), bids (asks)
+                # rebuilt just under the ask far above the fair value left price stuck there.
                 opp = book.best(1 - side)
-                start = (opp - 1 if side == BID else opp + 1) if opp is not None else int(self.fair)
+                if opp is None:
+                    start = int(self.fair)
+                elif side == BID:
+                    start = opp - 1 if opp - 1 <= self.fair + _REBUILD_SLACK else int(self.fair)
+                else:
+                    start = opp + 1 if opp + 1 >= self.fair - _REBUILD_SLACK else int(self.fair) + 1
             step = -1 if side == BID else 1
             for j in range(25 - n):
                 px = start + step * j
                 if px > 0:
                     self.add(book, side, px, self.limit_size(), ts)
+
+
+_REBUILD_SLACK = 10  # ticks an emptied side may restart beyond the fair value, next to the other side
 
 
 def _pick_distance(x: float, cum: list[float]) -> int:

@@ -30,3 +30,22 @@ def test_a_ladder_quoted_near_zero_rests_only_at_positive_prices():
     prices = [o[2] for o in sim.book.orders.values()]
     assert min(prices) >= 1
     assert all(px >= 1 for px, _ in sim.book.top(BID, 100))
+
+
+def test_an_emptied_side_is_rebuilt_from_the_fair_value_not_next_to_a_runaway_other_side():
+    # Arbitrage took every bid above the fair value (1000) while the asks stood 300 ticks above
+    # it: bids rebuilt just under the ask would be mispriced again and keep price up there.
+    from dom.sim.flow import Flow
+    from dom.sim.presets import MAJOR
+
+    flow = Flow(MAJOR, random.Random(5), 1000)
+    book = MatchingBook()
+    book.add(ASK, 1300, 50, 0)
+    flow._replenish(book, 1)
+    bids = [px for px, _ in book.top(BID, 100)]
+    assert max(bids) == 1000 and len(bids) == 25
+    # Within 10 ticks of the fair value the side restarts next to the other one, as always.
+    book2 = MatchingBook()
+    book2.add(ASK, 1008, 50, 0)
+    flow._replenish(book2, 1)
+    assert book2.best(BID) == 1007
