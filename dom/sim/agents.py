@@ -20,6 +20,7 @@ import statistics
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
+from dom.core.detectors.params import DetectorParams
 from dom.sim.matching import ASK, BID, HIDDEN, SHOWN
 from dom.sim.randomize import large_floor
 
@@ -309,7 +310,7 @@ class SpoofAgent(Agent):
 class AbsorptionAgent(Agent):
     kind = "absorption"
     W_NS = 10 * SEC  # the window of V_W (the detector's default absorption_window_s)
-    SLACK_NS = 300 * MS  # the detectors' default alignment slack (align_slack_ms)
+    SLACK_NS = DetectorParams.align_slack_ms * MS  # the detectors' default alignment slack
 
     def __init__(self, sim, rng, t, aid) -> None:
         super().__init__(sim, rng, t, aid)
@@ -368,10 +369,11 @@ class AbsorptionAgent(Agent):
 
     def step(self, t: int) -> None:
         book = self.sim.book
-        if self.detectable_from is None and self.crossed_at is not None and t - self.crossed_at >= self.hold_ns \
-                and self.oids[0] in book.orders:
+        alive = self.oids[0] in book.orders
+        if alive and self.detectable_from is None and self.crossed_at is not None \
+                and t - self.crossed_at >= self.hold_ns:
             self.detectable_from = self.crossed_at  # it held: detectable since the crossing
-        if self.oids[0] not in book.orders:
+        if not alive:
             self.sim.flow.burst_until = 0
             self.finish(t, outcome="broken")
         elif t >= self.burst_end:

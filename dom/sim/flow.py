@@ -44,6 +44,9 @@ def poisson(rng: random.Random, lam: float) -> int:
         k += 1
 
 
+_REBUILD_SLACK = 10  # ticks an emptied side may restart beyond the fair value, next to the other side
+
+
 class Flow:
     """Background flow state for one symbol (regime, Hawkes excitation, sign memory)."""
 
@@ -229,9 +232,6 @@ class Flow:
                 px = start + step * j
                 if px > 0:
                     self.add(book, side, px, self.limit_size(), ts)
-
-
-_REBUILD_SLACK = 10  # ticks an emptied side may restart beyond the fair value, next to the other side
 
 
 def _pick_distance(x: float, cum: list[float]) -> int:
