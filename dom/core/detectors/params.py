@@ -213,6 +213,9 @@ class DetectorParams:
     spoof_queue_ticks: int = 3
     """... the queue being the median size of the levels within this many ticks on either side
     (at least the band median); the excess must be at least (spoof_ratio - 1) x the band median ..."""
+    spoof_level_drop_fraction: float = 0.8
+    """... and at least this fraction of the whole level, less what the queue beside it holds above
+    the band median (where no queue stands beside it: of the whole level; 0: off) ..."""
     spoof_drop_window_ms: int = 500
     """... within this long."""
     spoof_max_traded_fraction: float = 0.1

@@ -6,7 +6,9 @@ least ``spoof_min_d0_ticks`` from its side's best. A *pull* is a drop of at leas
 ``spoof_drop_fraction`` of the level's *excess over the queue beside it* (the median of the
 levels within ``spoof_queue_ticks``: an order resting inside an organic queue never takes the
 whole level with it) within ``spoof_drop_window_ms``, where that excess is at least what a
-candidate stands above the band median; judged
+candidate stands above the band median, and of at least ``spoof_level_drop_fraction`` of the
+whole level less what that queue holds above the band median (a lone level must lose most of
+itself, as before the queue rule); judged
 ``align_slack_ms`` later (exchange time; more if the trade stream runs further behind, up to
 ``spoof_max_wait_ms``) so trades from the other stream count, and it is reported
 only when all of these hold:
@@ -302,6 +304,8 @@ class SpoofDetector(ObserverBase):
         excess = ref - queue  # what stood above the organic queue: the order that may be pulled
         if excess < (p.spoof_ratio - 1) * med or ref - after < p.spoof_drop_fraction * excess:
             return
+        if ref - after < p.spoof_level_drop_fraction * (ref - (queue - med)):
+            return  # the level keeps more than an organic queue beside it explains: not the order gone
         d = self._dist(sym, c.side, c.px)
         if d is None:
             return

@@ -232,3 +232,21 @@ def test_a_level_no_larger_than_the_queue_beside_it_is_not_a_pull():
         s.idle(1000)
         assert bool(s.alerts) is pulled
 
+
+
+def test_a_lone_level_that_keeps_more_than_a_fifth_of_itself_is_not_a_pull():
+    """A 6,000-lot bid among 1,000-lot levels (the queue beside it is the band median) falls to
+    1,400: 92% of its excess over the queue went, but the level kept 23% of itself. With no
+    queue beside it to explain what stayed, that is not the order gone (the whole-level rule,
+    ``spoof_level_drop_fraction`` 0.8); falling to 1,000 is. With the rule off, 1,400 passes."""
+    for after, level_fraction, pulled in ((1400, 0.8, False), (1000, 0.8, True), (1400, 0.0, True)):
+        s = Script(spoof_min_notional=1000.0, spoof_level_drop_fraction=level_fraction)
+        s.warm_up()
+        s.delta(bids=[(WALL, 6000)])
+        s.walk_down(4992)
+        assert s.alerts == []
+        s.delta(bids=[(WALL, after)])
+        s.idle(1000)
+        assert bool(s.alerts) is pulled, (after, level_fraction)
+        if pulled:
+            assert s.alerts[0].evidence["queue_lots"] == 1000
