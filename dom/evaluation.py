@@ -109,7 +109,7 @@ def _iou(a0: int, a1: int, b0: int, b1: int) -> float:
 
 def _fits(e: Episode, lab: dict, px: int, path: tuple[int, ...] = ()) -> bool:
     """``path``: every price a moving wall stood at (its label's ``params.prices``); for a sweep,
-    its first price (the run spans ``path[0]``..``px``)."""
+    its first price (the run spans ``path[0]``..``px``); for a layered spoof, its levels."""
     if e.kind != lab["kind"] or e.side != lab["side"] or e.symbol != lab["symbol"]:
         return False
     t0, t1 = lab["t_start_ns"], lab["t_end_ns"]
@@ -129,8 +129,8 @@ def _fits(e: Episode, lab: dict, px: int, path: tuple[int, ...] = ()) -> bool:
     if e.kind == "sweep":
         lo, hi = min(path[0], px) - 1, max(path[0], px) + 1
         return any(lo <= a <= hi for a in (e.prices or {e.px})) and t0 - SEC // 5 <= e.t_detect <= t1 + SEC
-    if e.px != px:
-        return False
+    if e.px != px and not (e.kind == "spoof" and e.px in path):
+        return False  # exact price; a layered spoof at any of its levels (reported at the largest)
     if e.kind == "iceberg":
         first = lab.get("detectable_from_ns") or t0
         return first - 2 * SEC <= e.t_detect <= t1 + 2 * SEC
@@ -165,6 +165,20 @@ def _on_other_large(e: Episode, labels: list[dict], prices: dict[str, Any]) -> b
     return False
 
 
+def _where(lab: dict, inst: Any) -> tuple[int, tuple[int, ...]]:
+    """A label's price in ticks, parsed once, and its path: every price a moving wall stood at; a
+    sweep's first price; a layered spoof's levels (its price and the ``layers`` - 1 behind it, away
+    from the touch: one order each, pulled together)."""
+    px = inst.px(lab["price"])
+    if lab["kind"] == "sweep":
+        return px, (inst.px(lab["params"]["first_price"]),)
+    if lab["kind"] == "spoof":
+        layers = int(lab["params"].get("layers", 1) or 1)
+        step = -1 if lab["side"] == "bid" else 1
+        return px, tuple(px + step * j for j in range(layers)) if layers > 1 else ()
+    return px, tuple(inst.px(x) for x in lab["params"].get("prices", ()))
+
+
 def score(eps: list[Episode], labels: list[dict], prices: dict[str, Any]) -> dict[str, KindScore]:
     out = {k: KindScore() for k in KINDS}
     truth = [lab for lab in labels if lab["kind"] in out]
@@ -177,10 +191,7 @@ def score(eps: list[Episode], labels: list[dict], prices: dict[str, Any]) -> dic
             s.by_mode.setdefault(mode, [0, 0])[0] += 1
     # Label prices in ticks, parsed once: (price, every price a moving wall stood at; a sweep: its
     # first price).
-    where = [(prices[lab["symbol"]].px(lab["price"]),
-              tuple(prices[lab["symbol"]].px(x) for x in (
-                  (lab["params"]["first_price"],) if lab["kind"] == "sweep" else lab["params"].get("prices", ()))))
-             for lab in truth]
+    where = [_where(lab, prices[lab["symbol"]]) for lab in truth]
     matched: set[int] = set()
     for e in eps:
         s = out.get(e.kind)

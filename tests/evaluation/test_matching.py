@@ -57,6 +57,26 @@ def test_spoof_window_is_around_the_pull_and_sides_must_agree():
     assert score([ep("spoof", 5000, 30, 30, side="bid")], labels, PRICES)["spoof"].false_alarms == 1
 
 
+def test_a_layered_spoof_matches_at_any_of_its_levels():
+    """Three orders at 0.5000, 0.5001 and 0.5002 (asks, away from the touch), pulled together: the
+    detector reports the episode at its largest level, which organic orders beside the layers may
+    make a deeper one. A level past the layers, or on the touch's side of the label, is not it."""
+    lab = dict(label("spoof", "0.5000", 10, 30, detectable=30, side="ask"), params={"layers": 3})
+    for px in (5000, 5001, 5002):
+        assert score([ep("spoof", px, 30, 30, side="ask")], [lab], PRICES)["spoof"].matched == 1
+    for px in (4999, 5003):
+        assert score([ep("spoof", px, 30, 30, side="ask")], [lab], PRICES)["spoof"].false_alarms == 1
+    bid = dict(lab, side="bid")
+    assert score([ep("spoof", 4998, 30, 30)], [bid], PRICES)["spoof"].matched == 1
+    assert score([ep("spoof", 5001, 30, 30)], [bid], PRICES)["spoof"].false_alarms == 1
+    # Both levels reported: one spoof found, the second report merges into it (not a false alarm).
+    res = score([ep("spoof", 5000, 30, 30, side="ask"), ep("spoof", 5002, 30, 30, side="ask", i=1)],
+                [lab], PRICES)["spoof"]
+    assert (res.matched, res.detections, res.false_alarms) == (1, 2, 0)
+    single = dict(lab, params={"layers": 1})
+    assert score([ep("spoof", 5001, 30, 30, side="ask")], [single], PRICES)["spoof"].false_alarms == 1
+
+
 def test_recall_counts_detectable_and_all():
     labels = [label("iceberg", "0.5000", 10, 40, detectable=15), label("iceberg", "0.5010", 10, 40)]
     res = score([ep("iceberg", 5000, 16, 40)], labels, PRICES)["iceberg"].row()
