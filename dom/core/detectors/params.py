@@ -114,7 +114,7 @@ class DetectorParams:
     keep topping a level up to about the same size, only exact repeats count."""
     iceberg_round_ticks: int = 10
     """A price is round when it is a multiple of this many ticks."""
-    iceberg_max_chance: float = 1e-5
+    iceberg_max_chance: float = 2e-5
     """A level is flagged when ordinary adds would hit the refill size as often with at most this
     probability (binomial over the window's opportunities, from the symbol's own add sizes at
     traded levels; DETECTORS.md §2.0)."""
