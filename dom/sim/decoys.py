@@ -143,9 +143,13 @@ class RiskOffPull(Decoy):
         if mid is not None:
             self.mids.append(mid)
         recent = self.mids[-20:]  # last second
-        if len(recent) == 20 and max(recent) - min(recent) >= 3:
-            self.finish(t, outcome="pulled_on_volatility")
-        elif t >= self.until or (self.oids and self.oids[0] not in self.sim.book.orders):
+        if len(recent) == 20:
+            r = max(recent) - min(recent)
+            # A spike: 3 ticks or more, and above this symbol's 95th percentile (volatility.py)
+            if r >= 3 and r > self.sim.ranges.p95:
+                self.finish(t, outcome="pulled_on_volatility", range_ticks=r)
+                return
+        if t >= self.until or (self.oids and self.oids[0] not in self.sim.book.orders):
             self.finish(t, outcome="ended")
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import heapq
 import math
 import random
+from collections import deque
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -30,6 +31,7 @@ from dom.sim.presets import OPTIONS, SymbolSpec, preset
 from dom.sim.randomize import MarketDraw, SizeLaw
 from dom.sim.sectors import SectorFactors
 from dom.sim.touch import TouchHistory
+from dom.sim.volatility import RangeHistory
 from dom.venues.binance_usdm import codec as wire
 
 STEP_NS = 50_000_000
@@ -83,6 +85,10 @@ class SymbolSim:
         self.sweeps = SweepLabeller(self)
         # A randomized market's median touch size (the absorption oracle's threshold, touch.py)
         self.touches = TouchHistory() if draw is not None else None
+        # The mid each step of the last second, and its range's history (what a volatility spike
+        # is here: the risk-off-pull decoy, volatility.py)
+        self.mids: deque[float] = deque(maxlen=SEC // STEP_NS)
+        self.ranges = RangeHistory()
         self.news_rng = random.Random(uid0)  # news and sweep orders draw here only (the market reseeds it)
         self._seed_book(start_px)
 
@@ -216,10 +222,14 @@ class Market:
                 self._maybe_news(sim, t)
             if publish_depth:
                 self._publish_depth(sim, out, t)
+            mid = sim.mid()
+            if mid is not None:
+                sim.mids.append(mid)
             if self.steps % 20 == 0:
                 self._publish_mark(sim, out, t)
                 if sim.touches is not None:
                     sim.touches.sample(sim.book)  # once a second (STEP_NS 50 ms)
+                sim.ranges.sample(list(sim.mids))
         return out
 
     def move_factor(self, pct: float, seconds: float) -> None:

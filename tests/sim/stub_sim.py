@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 from dom.sim.agents import ASK, BID, SEC
 from dom.sim.matching import MatchingBook
+from dom.sim.volatility import RangeHistory
 
 
 class StubSim:
@@ -19,6 +20,7 @@ class StubSim:
         self.spec = SimpleNamespace(symbol="X", limit_median=100)
         self.draw = None
         self.depth_ns = SEC // 10
+        self.ranges = RangeHistory()
 
     def mid(self):
         return (self.book.best(BID) + self.book.best(ASK)) / 2
