@@ -175,7 +175,7 @@ def _where(lab: dict, inst: Any) -> tuple[int, tuple[int, ...]]:
     if lab["kind"] == "spoof":
         layers = int(lab["params"].get("layers", 1) or 1)
         step = -1 if lab["side"] == "bid" else 1
-        return px, tuple(px + step * j for j in range(layers)) if layers > 1 else ()
+        return px, tuple(px + step * j for j in range(layers))
     return px, tuple(inst.px(x) for x in lab["params"].get("prices", ()))
 
 
@@ -189,8 +189,6 @@ def score(eps: list[Episode], labels: list[dict], prices: dict[str, Any]) -> dic
         mode = lab["params"].get("refill_mode")
         if mode and lab["detectable_from_ns"] is not None:
             s.by_mode.setdefault(mode, [0, 0])[0] += 1
-    # Label prices in ticks, parsed once: (price, every price a moving wall stood at; a sweep: its
-    # first price).
     where = [_where(lab, prices[lab["symbol"]]) for lab in truth]
     matched: set[int] = set()
     for e in eps:

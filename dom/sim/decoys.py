@@ -15,6 +15,7 @@ an alert on a decoy as the false alarm it is (DETECTORS.md §3.3, negative label
 from __future__ import annotations
 
 import math
+from collections import deque
 
 from dom.sim.agents import SEC, Agent, median_level
 from dom.sim.matching import ASK, BID
@@ -134,7 +135,7 @@ class RiskOffPull(Decoy):
         self.px = best - d if self.side == BID else best + d
         size = int(median_level(sim, self.side) * rng.uniform(8, 20))
         self.oids.append(sim.book.add(self.side, self.px, size, t, owner=self))
-        self.mids: list[float] = []
+        self.mids: deque[float] = deque(maxlen=20)
         self.until = t + int(rng.uniform(20, 60) * SEC)
         self.params = {"size": sim.inst.qty_str(size), "distance_ticks": d}
 
@@ -142,7 +143,7 @@ class RiskOffPull(Decoy):
         mid = self.sim.mid()
         if mid is not None:
             self.mids.append(mid)
-        recent = self.mids[-20:]  # last second
+        recent = self.mids  # the last second (20 steps of 50 ms)
         if len(recent) == 20:
             r = max(recent) - min(recent)
             # A spike: 3 ticks or more, and above this symbol's 95th percentile (volatility.py)

@@ -222,14 +222,16 @@ class Market:
                 self._maybe_news(sim, t)
             if publish_depth:
                 self._publish_depth(sim, out, t)
-            mid = sim.mid()
-            if mid is not None:
-                sim.mids.append(mid)
+            if self.decoys:  # (the risk-off decoy is the only reader of ``ranges``)
+                mid = sim.mid()
+                if mid is not None:
+                    sim.mids.append(mid)
             if self.steps % 20 == 0:
                 self._publish_mark(sim, out, t)
                 if sim.touches is not None:
                     sim.touches.sample(sim.book)  # once a second (STEP_NS 50 ms)
-                sim.ranges.sample(list(sim.mids))
+                if self.decoys:
+                    sim.ranges.sample(sim.mids)
         return out
 
     def move_factor(self, pct: float, seconds: float) -> None:

@@ -13,11 +13,12 @@ a second.
 from __future__ import annotations
 
 from collections import deque
+from typing import Collection
 
 from sortedcontainers import SortedList
 
 WINDOW_S = 1800  # samples kept: 30 minutes at one a second
-MIN_SAMPLES = 60  # before a minute of samples there is no percentile (``spike_floor`` is 0)
+MIN_SAMPLES = 60  # before a minute of samples there is no percentile (``p95`` stays 0)
 SPIKE_PCT = 0.95
 
 
@@ -32,7 +33,7 @@ class RangeHistory:
         self.order: SortedList = SortedList()
         self.p95 = 0.0
 
-    def sample(self, mids: list[float]) -> None:
+    def sample(self, mids: Collection[float]) -> None:
         """``mids``: the mid at each step of the last second (a step without a mid left out)."""
         if not mids:
             return

@@ -233,7 +233,6 @@ def test_a_level_no_larger_than_the_queue_beside_it_is_not_a_pull():
         assert bool(s.alerts) is pulled
 
 
-
 def test_a_lone_level_that_keeps_more_than_a_fifth_of_itself_is_not_a_pull():
     """A 6,000-lot bid among 1,000-lot levels (the queue beside it is the band median) falls to
     1,400: 92% of its excess over the queue went, but the level kept 23% of itself. With no
