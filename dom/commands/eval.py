@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
 
@@ -68,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     seeds = _seeds(args.seeds)
     if args.jobs < 1:
         raise ConfigError("--jobs: expected N >= 1")
-    if args.minutes <= 0:
+    if not (math.isfinite(args.minutes) and args.minutes > 0):  # (nan passed "<= 0" and crashed in the market)
         raise ConfigError("--minutes: expected a number > 0")
     if args.randomize or args.calibration:
         what = "--randomize" if args.randomize else "--calibration"
@@ -87,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.randomize:
         args.depth_ms = 100 if args.depth_ms is None else args.depth_ms
         args.skew_ms = 0.0 if args.skew_ms is None else args.skew_ms
-    if args.skew_ms is not None and args.skew_ms < 0:
+    if args.skew_ms is not None and not (math.isfinite(args.skew_ms) and args.skew_ms >= 0):
         raise ConfigError("--skew-ms: expected a number >= 0")
     params = DetectorParams.from_mapping(load_config(args.config).detectors)
     t0 = time.perf_counter()

@@ -46,7 +46,7 @@ def from_table(defaults: T, table: Mapping[str, Any] | None, name: str) -> T:
             raise ConfigError(f"{name}.{k}: must be a finite number, not {v!r}")
         if not isinstance(v, (bool, str)) and v < 0:
             raise ConfigError(f"{name}.{k}: must not be negative, not {v!r}")
-        top = 100 if k.endswith("_pct") else 1 if k.endswith(("_fraction", "_share")) else None
+        top = 100 if k.endswith("_pct") else 1 if k.endswith(("_fraction", "_share", "_chance")) else None
         if top is not None and v > top:
             raise ConfigError(f"{name}.{k}: must be at most {top}, not {v!r}")
         changes[k] = v

@@ -80,6 +80,9 @@ def test_randomized_eval_json_holds_each_seeds_draw_and_the_breakdown():
     (["--calibration", "--skew-ms", "10"], "--calibration: --skew-ms"),
     (["--data", "/tmp"], "--data goes with --calibration"),
     (["--randomize", "--minutes", "0"], "--minutes: expected a number > 0"),
+    (["--minutes", "nan"], "--minutes: expected a number > 0"),
+    (["--minutes", "inf"], "--minutes: expected a number > 0"),
+    (["--skew-ms", "nan"], "--skew-ms"),
     (["--randomize", "--seeds", "9-3"], "--seeds: A-B needs A <= B"),
 ])
 def test_bad_options_are_refused_with_one_clear_line(argv, msg):
