@@ -1,0 +1,83 @@
+"""Large single increases of a symbol's levels: how large the organic flow's largest orders are,
+and the largest recent increase at each level.
+
+An order shows on L2 as the step by which its level grew in one depth message. Organic limit
+orders have a largest size (no participant of the ordinary flow rests more at once); a wall or a
+spoof is one order beyond it. ``LargeSteps`` keeps the steps of a rolling window that may be
+among its ``rank`` largest, so that the ``rank``-th largest step of the window (``ref``) estimates
+the top of the organic order sizes however heavy their tail: up to ``rank - 1`` large orders in
+the window (the walls themselves) do not move it. Shared by the wall and the pulled-liquidity
+detectors, which see the same messages: ``observe`` counts a message once however many call it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dom.core.detectors.rolling import RollingSamples
+from dom.core.engine import LevelChange, SymbolState
+from dom.core.types import BookSide
+
+_SEC = 1_000_000_000
+KEEP_NS = 60 * _SEC
+"""A level's largest recent step is remembered this long."""
+
+
+class LargeSteps:
+    """``observe`` every depth message's level changes, ``refresh`` once a second; then ``ref``
+    (the window's ``rank``-th largest step, None while fewer were seen) and ``recent(side, px,
+    now)`` (the largest step at that level in the last ``KEEP_NS``)."""
+
+    __slots__ = ("_at", "_refreshed", "at", "floor", "rank", "ref", "samples", "sym", "window_ns")
+
+    def __init__(self, sym: SymbolState, rank: int, window_s: int) -> None:
+        self.sym = sym
+        self.rank = rank
+        self.window_ns = window_s * _SEC
+        self.samples = RollingSamples()
+        self.floor = 0  # steps up to this are not kept (far under the rank-th largest)
+        self.ref: int | None = None
+        self.at: dict[tuple[BookSide, int], tuple[int, int]] = {}  # (side, px) -> (t, largest recent step)
+        self._at = -1  # the engine's count of the last message observed
+        self._refreshed = -1
+
+    def observe(self, changes: Sequence[LevelChange], now: int) -> None:
+        n = self.sym.stats.applied
+        if n == self._at:
+            return
+        self._at = n
+        fl = self.floor
+        for side, px, old, new in changes:
+            inc = new - old
+            if inc > fl:
+                self.samples.add(now, inc)
+                key = (side, px)
+                prev = self.at.get(key)
+                if prev is None or prev[1] <= inc or now - prev[0] > KEEP_NS:
+                    self.at[key] = (now, inc)
+
+    def refresh(self, now: int) -> None:
+        """The window's rank-th largest, and the floor: half of it once twice ``rank`` steps are
+        kept (when the largest leave the window, the next are known); 0 before."""
+        if now == self._refreshed:
+            return
+        self._refreshed = now
+        smp = self.samples
+        smp.expire(now - self.window_ns)
+        s, k = smp.sorted, self.rank
+        self.ref = s[-k] if len(s) >= k else None
+        self.floor = s[-k] // 2 if len(s) >= 2 * k else 0
+        if self.at:
+            old = now - KEEP_NS
+            self.at = {key: v for key, v in self.at.items() if v[0] >= old}
+
+    def recent(self, side: BookSide, px: int, now: int) -> tuple[int, int]:
+        """``(t, step)``: the largest step at the level in the last ``KEEP_NS`` ((0, 0): none)."""
+        v = self.at.get((side, px))
+        return v if v is not None and now - v[0] <= KEEP_NS else (0, 0)
+
+    def forget(self, t: int, step: int) -> None:
+        """Take a step found to be a large order (an announced wall) out of the window: the
+        window estimates the organic orders, and large ones would otherwise crowd its top ranks
+        wherever they are common."""
+        self.samples.remove(t, step)
