@@ -32,7 +32,8 @@ def make_observers(params: DetectorParams | Mapping[str, Any] | None = None) -> 
         out: list[Observer] = []
         bands = Bands(sym, p)  # walls and pulled liquidity read the same band: once per message
         slack = AdaptiveSlack(p.align_slack_ms)  # absorption and pulled liquidity see the same trades
-        steps = LargeSteps(sym, p.wall_step_rank, p.wall_step_window_s) if p.wall_step_rank else None
+        steps = LargeSteps(sym, p.wall_step_rank, p.wall_step_window_s, p.wall_move_ticks,
+                           p.wall_move_size_tolerance) if p.wall_step_rank else None
         if p.walls:
             out.append(WallDetector(sym, p, bands, steps))
         if p.icebergs:

@@ -6,12 +6,16 @@ orders have a largest size (no participant of the ordinary flow rests more at on
 spoof is one order beyond it. ``LargeSteps`` keeps the steps of a rolling window that may be
 among its ``rank`` largest, so that the ``rank``-th largest step of the window (``ref``) estimates
 the top of the organic order sizes however heavy their tail: up to ``rank - 1`` large orders in
-the window (the walls themselves) do not move it. Shared by the wall and the pulled-liquidity
-detectors, which see the same messages: ``observe`` counts a message once however many call it.
+the window (the walls themselves) do not move it. An order that moves (re-placed within
+``move_ticks`` at about its size, ``move_tolerance``, within ``SAME_NS`` of its last step: a wall
+trailing the touch) is one sample, not one per move: otherwise a single trailing order fills the
+top ranks. Shared by the wall and the pulled-liquidity detectors, which see the same messages:
+``observe`` counts a message once however many call it.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Sequence
 
 from dom.core.detectors.rolling import RollingSamples
@@ -19,8 +23,16 @@ from dom.core.engine import LevelChange, SymbolState
 from dom.core.types import BookSide
 
 _SEC = 1_000_000_000
+_FAR = 1 << 62
+_BID = BookSide.BID
 KEEP_NS = 60 * _SEC
 """A level's largest recent step is remembered this long."""
+NEAR_TICKS = 2
+"""Steps closer to their side's best than this are not sampled: a queue re-forming at the touch
+(price ticking back, many orders joining within one depth interval) shows as one large step that
+is many orders."""
+SAME_NS = 10 * _SEC
+"""A step about the size of a kept one, near it and within this time of it, is that order moved."""
 
 
 class LargeSteps:
@@ -28,10 +40,14 @@ class LargeSteps:
     (the window's ``rank``-th largest step, None while fewer were seen) and ``recent(side, px,
     now)`` (the largest step at that level in the last ``KEEP_NS``)."""
 
-    __slots__ = ("_at", "_refreshed", "at", "floor", "rank", "ref", "samples", "sym", "window_ns")
+    __slots__ = ("_at", "_refreshed", "at", "floor", "last", "move_ticks", "move_tol", "rank", "ref",
+                 "samples", "sym", "window_ns")
 
-    def __init__(self, sym: SymbolState, rank: int, window_s: int) -> None:
+    def __init__(self, sym: SymbolState, rank: int, window_s: int, move_ticks: int = 10,
+                 move_tolerance: float = 0.15) -> None:
         self.sym = sym
+        self.move_ticks, self.move_tol = move_ticks, move_tolerance
+        self.last: deque[list] = deque()  # [t, side, px, step] of the steps kept in the last SAME_NS
         self.rank = rank
         self.window_ns = window_s * _SEC
         self.samples = RollingSamples()
@@ -47,14 +63,32 @@ class LargeSteps:
             return
         self._at = n
         fl = self.floor
+        book = self.sym.book
+        bb, ba = book.bids.best_px(), book.asks.best_px()
+        bid_edge = _FAR if bb is None else bb - NEAR_TICKS  # bids at or below it are sampled
+        ask_edge = -_FAR if ba is None else ba + NEAR_TICKS
         for side, px, old, new in changes:
             inc = new - old
             if inc > fl:
-                self.samples.add(now, inc)
+                if (px <= bid_edge if side is _BID else px >= ask_edge) and not self._moved(side, px, inc, now):
+                    self.samples.add(now, inc)
+                    self.last.append([now, side, px, inc])
                 key = (side, px)
                 prev = self.at.get(key)
                 if prev is None or prev[1] <= inc or now - prev[0] > KEEP_NS:
                     self.at[key] = (now, inc)
+
+    def _moved(self, side: BookSide, px: int, inc: int, now: int) -> bool:
+        """Is this step a kept order moved here? (It then stands for that order from now on.)"""
+        last = self.last
+        while last and now - last[0][0] > SAME_NS:
+            last.popleft()
+        for x in last:
+            if x[1] is side and x[2] != px and abs(x[2] - px) <= self.move_ticks \
+                    and abs(inc - x[3]) <= self.move_tol * x[3]:
+                x[0], x[2] = now, px
+                return True
+        return False
 
     def refresh(self, now: int) -> None:
         """The window's rank-th largest, and the floor: half of it once twice ``rank`` steps are

@@ -51,7 +51,8 @@ class WallDetector(ObserverBase):
         self.bands = bands or Bands(sym, p)
         # The step test (off with wall_step_rank 0): a wall arrived as one order beyond the
         # organic ones (steps.py); what its largest step must reach, as of the last stats.
-        self.steps = (steps or LargeSteps(sym, p.wall_step_rank, p.wall_step_window_s)) if p.wall_step_rank else None
+        self.steps = (steps or LargeSteps(sym, p.wall_step_rank, p.wall_step_window_s, p.wall_move_ticks,
+                                          p.wall_move_size_tolerance)) if p.wall_step_rank else None
         self.step_need = _FAR if p.wall_step_rank else 0
         self.inst = sym.instrument
         self.contract = float(sym.instrument.contract_size)
@@ -237,6 +238,8 @@ class WallDetector(ObserverBase):
                         and new >= p.wall_end_fraction * w.peak:
                     del self.walls[(w.side, w.px)]
                     self.walls.pop((side, px), None)
+                    if self.steps is not None:
+                        self.steps.forget(now, new - old)  # the same large order, not an organic one
                     w.moves += 1
                     w.px, w.size, w.peak, w.traded, w.gone_ns = px, new, max(new, w.gone_size), 0, 0
                     if b is not None:
