@@ -53,7 +53,7 @@ class WallDetector(ObserverBase):
         # organic ones (steps.py); what its largest step must reach, as of the last stats.
         self.steps = (steps or LargeSteps(sym, p.wall_step_rank, p.wall_step_window_s, p.wall_move_ticks,
                                           p.wall_move_size_tolerance)) if p.wall_step_rank else None
-        self.step_need = _FAR if p.wall_step_rank else 0
+        self.step_need = 0
         self.inst = sym.instrument
         self.contract = float(sym.instrument.contract_size)
         self.walls: dict[tuple[BookSide, int], _Wall] = {}
@@ -130,7 +130,8 @@ class WallDetector(ObserverBase):
         if self.steps is not None:
             self.steps.refresh(now)
             ref = self.steps.ref
-            self.step_need = _FAR if ref is None else int(self.p.wall_step_ratio * ref)
+            # (Fewer steps than the rank seen yet: no estimate, and no test.)
+            self.step_need = 0 if ref is None else int(self.p.wall_step_ratio * ref)
         self.lifetimes.update(now)
         self.next_stats_ns = grid_after(now, _SEC)
         return out
