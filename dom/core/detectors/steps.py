@@ -23,14 +23,15 @@ from dom.core.engine import LevelChange, SymbolState
 from dom.core.types import BookSide
 
 _SEC = 1_000_000_000
-_FAR = 1 << 62
 _BID = BookSide.BID
 KEEP_NS = 60 * _SEC
 """A level's largest recent step is remembered this long."""
 NEAR_TICKS = 2
 """Steps closer to their side's best than this are not sampled: a queue re-forming at the touch
 (price ticking back, many orders joining within one depth interval) shows as one large step that
-is many orders."""
+is many orders. Nor are steps beyond the band the walls are judged in (``refresh``'s ``half``):
+deep in a real book, levels coming into a top-N view or resting at round prices far away change
+by hundreds of times an order near the touch."""
 SAME_NS = 10 * _SEC
 """A step about the size of a kept one, near it and within this time of it, is that order moved."""
 
@@ -40,13 +41,14 @@ class LargeSteps:
     (the window's ``rank``-th largest step, None while fewer were seen) and ``recent(side, px,
     now)`` (the largest step at that level in the last ``KEEP_NS``)."""
 
-    __slots__ = ("_at", "_refreshed", "at", "floor", "last", "move_ticks", "move_tol", "rank", "ref",
+    __slots__ = ("_at", "_refreshed", "at", "floor", "half", "last", "move_ticks", "move_tol", "rank", "ref",
                  "samples", "sym", "window_ns")
 
     def __init__(self, sym: SymbolState, rank: int, window_s: int, move_ticks: int = 10,
                  move_tolerance: float = 0.15) -> None:
         self.sym = sym
         self.move_ticks, self.move_tol = move_ticks, move_tolerance
+        self.half = 0  # the band's half-width in ticks (the wider side's), as of the last refresh
         self.last: deque[list] = deque()  # [t, side, px, step] of the steps kept in the last SAME_NS
         self.rank = rank
         self.window_ns = window_s * _SEC
@@ -65,12 +67,14 @@ class LargeSteps:
         fl = self.floor
         book = self.sym.book
         bb, ba = book.bids.best_px(), book.asks.best_px()
-        bid_edge = _FAR if bb is None else bb - NEAR_TICKS  # bids at or below it are sampled
-        ask_edge = -_FAR if ba is None else ba + NEAR_TICKS
+        half = self.half
+        bid_lo, bid_hi = (0, -1) if bb is None else (bb - half, bb - NEAR_TICKS)  # bids sampled in it
+        ask_lo, ask_hi = (0, -1) if ba is None else (ba + NEAR_TICKS, ba + half)
         for side, px, old, new in changes:
             inc = new - old
             if inc > fl:
-                if (px <= bid_edge if side is _BID else px >= ask_edge) and not self._moved(side, px, inc, now):
+                if (bid_lo <= px <= bid_hi if side is _BID else ask_lo <= px <= ask_hi) \
+                        and not self._moved(side, px, inc, now):
                     self.samples.add(now, inc)
                     self.last.append([now, side, px, inc])
                 key = (side, px)
@@ -90,12 +94,13 @@ class LargeSteps:
                 return True
         return False
 
-    def refresh(self, now: int) -> None:
-        """The window's rank-th largest, and the floor: half of it once twice ``rank`` steps are
+    def refresh(self, now: int, half: int) -> None:
+        """``half``: the band's half-width in ticks (steps further out are not sampled). The window's rank-th largest, and the floor: half of it once twice ``rank`` steps are
         kept (when the largest leave the window, the next are known); 0 before."""
         if now == self._refreshed:
             return
         self._refreshed = now
+        self.half = half
         smp = self.samples
         smp.expire(now - self.window_ns)
         s, k = smp.sorted, self.rank

@@ -23,7 +23,9 @@ class _Sym:
 
 def _steps(rank=3):
     sym = _Sym()
-    return sym, LargeSteps(sym, rank, 60)
+    st = LargeSteps(sym, rank, 60)
+    st.refresh(0, 100)  # a band of 100 ticks a side
+    return sym, st
 
 
 def test_the_rank_th_largest_step_of_the_window_and_its_expiry():
@@ -31,22 +33,24 @@ def test_the_rank_th_largest_step_of_the_window_and_its_expiry():
     for i, size in enumerate((500, 900, 300, 700, 100)):
         sym.message()
         st.observe([(BID, 990 - 20 * i, 0, size)], i * SEC)  # each at its own price, far from the touch
-    st.refresh(5 * SEC)
+    st.refresh(5 * SEC, 100)
     assert st.ref == 500  # 900, 700, 500
     assert st.recent(BID, 970, 5 * SEC) == (SEC, 900)
-    st.refresh(63 * SEC)  # the first three left the 60 s window: 700 and 100 remain, fewer than 3
+    st.refresh(63 * SEC, 100)  # the first three left the 60 s window: 700 and 100 remain, fewer than 3
     assert st.ref is None
     assert st.recent(BID, 970, 63 * SEC) == (0, 0)  # a level's step is remembered 60 s
 
 
-def test_a_message_is_counted_once_and_only_increases_away_from_the_touch_are_sampled():
+def test_a_message_is_counted_once_and_only_increases_in_the_band_away_from_the_touch_are_sampled():
     sym, st = _steps(rank=1)
     sym.message()
-    change = [(BID, 990, 100, 600), (BID, 999, 0, 5000), (ASK, 1002, 0, 4000), (ASK, 1010, 700, 0)]
+    change = [(BID, 990, 100, 600), (BID, 999, 0, 5000), (ASK, 1002, 0, 4000), (ASK, 1010, 700, 0),
+              (BID, 899, 0, 90_000)]
     st.observe(change, SEC)
     st.observe(change, SEC)  # the other detector sharing it, same message
-    st.refresh(SEC)
-    assert sorted(st.samples.sorted) == [500]  # 999 is 1 tick from the best bid, 1002 1 from the ask
+    st.refresh(SEC, 100)
+    # 999 is 1 tick from the best bid, 1002 1 from the ask, 899 beyond the band
+    assert sorted(st.samples.sorted) == [500]
     assert st.recent(BID, 999, SEC) == (SEC, 5000)  # (still remembered at its level)
 
 
@@ -57,10 +61,10 @@ def test_an_order_that_moves_is_one_sample_and_a_forgotten_step_leaves_the_windo
         st.observe([(BID, 980 - i, 0, 10_000 + 100 * i)], 2 * i * SEC)
     sym.message()
     st.observe([(BID, 960, 0, 3000)], 9 * SEC)
-    st.refresh(10 * SEC)
+    st.refresh(10 * SEC, 100)
     assert st.samples.sorted == [3000, 10_000]
     st.forget(0, 10_000)
-    st.refresh(10 * SEC + 1)
+    st.refresh(10 * SEC + 1, 100)
     assert st.ref == 3000
 
 
