@@ -9,8 +9,8 @@ the top of the organic order sizes however heavy their tail: up to ``rank - 1`` 
 the window (the walls themselves) do not move it. An order that moves (re-placed within
 ``move_ticks`` at about its size, ``move_tolerance``, within ``SAME_NS`` of its last step: a wall
 trailing the touch) is one sample, not one per move: otherwise a single trailing order fills the
-top ranks. Shared by the wall and the pulled-liquidity detectors, which see the same messages:
-``observe`` counts a message once however many call it.
+top ranks. The walls take the steps of the orders they announce back out (``forget``). One per
+symbol (``make_observers``); ``observe`` counts a message once however many detectors call it.
 """
 
 from __future__ import annotations
