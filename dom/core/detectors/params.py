@@ -43,6 +43,15 @@ class DetectorParams:
     """Notional floor in quote currency (a thin book makes everything a 'wall')."""
     wall_p95_window_s: int = 1800
     """Rolling window of the band level-size P95 a wall must also exceed."""
+    wall_step_rank: int = 10
+    """The step test: a wall arrived as one order beyond the organic ones. Its largest single
+    increase (one level, one depth message) is at least ``wall_step_ratio`` x the
+    ``wall_step_rank``-th largest increase of the symbol's levels in the last
+    ``wall_step_window_s``, the announced walls' own left out (0: off; steps.py)."""
+    wall_step_ratio: float = 1.5
+    """... this many times ..."""
+    wall_step_window_s: int = 1800
+    """... over this window."""
     wall_neighbourhood_ticks: int = 3
     """Only the largest level within this many ticks is a wall (market-maker ladders)."""
     wall_distance_ratio: float = 3.0

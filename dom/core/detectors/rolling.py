@@ -49,5 +49,13 @@ class RollingSamples:
         while q and q[0][0] < horizon:
             del s[bisect_left(s, q.popleft()[1])]
 
+    def remove(self, t: int, v: int) -> None:
+        """Drop the sample ``(t, v)`` if it is still in the window (one; a linear search)."""
+        try:
+            self.q.remove((t, v))
+        except ValueError:
+            return
+        del self.sorted[bisect_left(self.sorted, v)]
+
     def __len__(self) -> int:
         return len(self.q)

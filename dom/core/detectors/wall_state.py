@@ -30,6 +30,8 @@ class _Wall:
     enter: int = 0  # the threshold it had to reach (its exit is ``wall_end_fraction`` of it)
     dip_ns: int = 0  # a candidate: since when it stands below its exit threshold
     sent_moves: int = 0  # moves already told
+    step: int = 0  # the largest single increase at its level (one message) as it came
+    step_t: int = 0  # when
 
 
 def _bucket(d: int) -> int:

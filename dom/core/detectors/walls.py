@@ -24,6 +24,7 @@ from dom.core.detectors.band import median_sorted
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.persistence import LevelLifetimes
 from dom.core.detectors.rolling import RollingSamples, grid_after
+from dom.core.detectors.steps import LargeSteps
 from dom.core.detectors.wall_state import DistanceBaseline, _Wall
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import (
@@ -41,12 +42,20 @@ _BID, _ASK, _BUY = BookSide.BID, BookSide.ASK, TakerSide.BUY
 _NEW = itemgetter(3)  # a level change's new size
 _SEC = 1_000_000_000
 _FAR = 1 << 62
+_SNAPSHOT_NS = 2 * _SEC  # a candidate this soon after the sync stood in the book as first seen
 
 
 class WallDetector(ObserverBase):
-    def __init__(self, sym: SymbolState, p: DetectorParams, bands: Bands | None = None) -> None:
+    def __init__(self, sym: SymbolState, p: DetectorParams, bands: Bands | None = None,
+                 steps: LargeSteps | None = None) -> None:
         self.p = p
         self.bands = bands or Bands(sym, p)
+        # The step test (off with wall_step_rank 0): a wall arrived as one order beyond the
+        # organic ones (steps.py); what its largest step must reach, as of the last stats.
+        self.steps = (steps or LargeSteps(sym, p.wall_step_rank, p.wall_step_window_s, p.wall_move_ticks,
+                                          p.wall_move_size_tolerance)) if p.wall_step_rank else None
+        self.step_need = 0
+        self.synced_ns = -1  # exchange time of the first message since the last sync (-1: the next)
         self.inst = sym.instrument
         self.contract = float(sym.instrument.contract_size)
         self.walls: dict[tuple[BookSide, int], _Wall] = {}
@@ -120,6 +129,11 @@ class WallDetector(ObserverBase):
         if refresh_p95:
             self.next_p95_ns = grid_after(now, 10 * _SEC)
         self.tmin = min(self.threshold.values(), default=_FAR)
+        if self.steps is not None:
+            self.steps.refresh(now, max(self.half.values()))
+            ref = self.steps.ref
+            # (Fewer steps than the rank seen yet: no estimate, and no test.)
+            self.step_need = 0 if ref is None else int(self.p.wall_step_ratio * ref)
         self.lifetimes.update(now)
         self.next_stats_ns = grid_after(now, _SEC)
         return out
@@ -127,6 +141,10 @@ class WallDetector(ObserverBase):
     # ------------------------------------------------------------------------------- hooks
     def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
         now = delta.ts_exchange_ns
+        if changes and self.steps is not None:
+            self.steps.observe(changes, now)
+        if self.synced_ns < 0:
+            self.synced_ns = now
         if now < self.next_stats_ns and not self.walls and (not changes or max(map(_NEW, changes)) < self.tmin):
             return []  # most messages: no stats due, no wall, and no level up to a threshold
         out: list[Output] = []
@@ -184,6 +202,12 @@ class WallDetector(ObserverBase):
                     del self.walls[(w.side, w.px)]  # it did not come back: no wall
                     self.lifetimes.ended_after(now, w.dip_ns - w.first_ns)
             elif now - w.first_ns >= persist:
+                if w.step < self.step_need:  # (the step test: has a larger step come since?)
+                    t, step = self.steps.recent(w.side, w.px, now)  # type: ignore[union-attr]
+                    if step > w.step:
+                        w.step, w.step_t = step, t
+                    if w.step < self.step_need:
+                        continue
                 self._announce(sym, w, now, out)
         self.walls_lo, self.walls_hi = lo, hi
         return out
@@ -219,6 +243,8 @@ class WallDetector(ObserverBase):
                         and new >= p.wall_end_fraction * w.peak:
                     del self.walls[(w.side, w.px)]
                     self.walls.pop((side, px), None)
+                    if self.steps is not None:
+                        self.steps.forget(now, new - old)  # the same large order, not an organic one
                     w.moves += 1
                     w.px, w.size, w.peak, w.traded, w.gone_ns = px, new, max(new, w.gone_size), 0, 0
                     if b is not None:
@@ -262,6 +288,10 @@ class WallDetector(ObserverBase):
             w.traded += trade.qty_lots
         return []
 
+    def on_synced(self, sym: SymbolState, ts_ns: int) -> list[Output]:
+        self.synced_ns = -1  # (``ts_ns`` is the receive time: the detectors keep to exchange time)
+        return []
+
     def on_sync_lost(self, sym: SymbolState, ts_ns: int) -> list[Output]:
         out: list[Output] = []
         for w in self.walls.values():
@@ -303,7 +333,11 @@ class WallDetector(ObserverBase):
                 if len(lv) - lv.rank(px) <= p.wall_edge_levels:
                     return  # at the edge of the known book (a top-N feed): it may only be scrolling in
                 first = self._moved_candidate(side, px, q, now)
-                self.walls[key] = _Wall(side, px, first, q, q, dist=abs(best - px), enter=thr)
+                w = self.walls[key] = _Wall(side, px, first, q, q, dist=abs(best - px), enter=thr)
+                if self.steps is not None:
+                    w.step_t, w.step = self.steps.recent(side, px, now)
+                    if not w.step and now - self.synced_ns <= _SNAPSHOT_NS:
+                        w.step = q  # in the book as it was first seen: its arrival unseen, its size stands in
                 self._admit(px)
             return
         # Hysteresis. A candidate must hold what it had to reach until it is announced, but a dip
@@ -376,6 +410,8 @@ class WallDetector(ObserverBase):
         if local and w.size < self.p.wall_local_ratio * statistics.median(local):
             return  # it does not stand out from the levels around it (a thick stretch of book)
         w.announced = True
+        if self.steps is not None and w.step:
+            self.steps.forget(w.step_t, w.step)  # a large order: not one of the organic ones
         w.sent_size = w.size
         w.id = f"{sym.symbol}:wall:{w.side.value}:{w.px}:{w.first_ns}"
         out.append(self._alert(sym, w, AlertState.NEW, now, w.size))
@@ -403,6 +439,9 @@ class WallDetector(ObserverBase):
             "required_persist_ms": self.lifetimes.required_ns // 1_000_000,
             "traded_at_level_lots": w.traded,
         }
+        if self.steps is not None:
+            ev["step_lots"] = w.step  # the largest single increase at its level as it came
+            ev["step_rank_lots"] = self.steps.ref  # the window's wall_step_rank-th largest step
         if w.moves:
             ev["moves"] = w.moves
         if end:

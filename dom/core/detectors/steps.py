@@ -1,0 +1,122 @@
+"""Large single increases of a symbol's levels: how large the organic flow's largest orders are,
+and the largest recent increase at each level.
+
+An order shows on L2 as the step by which its level grew in one depth message. Organic limit
+orders have a largest size (no participant of the ordinary flow rests more at once); a wall or a
+spoof is one order beyond it. ``LargeSteps`` keeps the steps of a rolling window that may be
+among its ``rank`` largest, so that the ``rank``-th largest step of the window (``ref``) estimates
+the top of the organic order sizes however heavy their tail: up to ``rank - 1`` large orders in
+the window (the walls themselves) do not move it. An order that moves (re-placed within
+``move_ticks`` at about its size, ``move_tolerance``, within ``SAME_NS`` of its last step: a wall
+trailing the touch) is one sample, not one per move: otherwise a single trailing order fills the
+top ranks. The walls take the steps of the orders they announce back out (``forget``). One per
+symbol (``make_observers``); ``observe`` counts a message once however many detectors call it.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+
+from dom.core.detectors.rolling import RollingSamples
+from dom.core.engine import LevelChange, SymbolState
+from dom.core.types import BookSide
+
+_SEC = 1_000_000_000
+_BID = BookSide.BID
+KEEP_NS = 60 * _SEC
+"""A level's largest recent step is remembered this long."""
+NEAR_TICKS = 2
+"""Steps closer to their side's best than this are not sampled: a queue re-forming at the touch
+(price ticking back, many orders joining within one depth interval) shows as one large step that
+is many orders. Nor are steps beyond the band the walls are judged in (``refresh``'s ``half``):
+deep in a real book, levels coming into a top-N view or resting at round prices far away change
+by hundreds of times an order near the touch."""
+SAME_NS = 10 * _SEC
+"""A step about the size of a kept one, near it and within this time of it, is that order moved."""
+
+
+class LargeSteps:
+    """``observe`` every depth message's level changes, ``refresh`` once a second; then ``ref``
+    (the window's ``rank``-th largest step, None while fewer were seen) and ``recent(side, px,
+    now)`` (the largest step at that level in the last ``KEEP_NS``)."""
+
+    __slots__ = ("_at", "_refreshed", "at", "floor", "half", "last", "move_ticks", "move_tol", "rank", "ref",
+                 "samples", "sym", "window_ns")
+
+    def __init__(self, sym: SymbolState, rank: int, window_s: int, move_ticks: int = 10,
+                 move_tolerance: float = 0.15) -> None:
+        self.sym = sym
+        self.move_ticks, self.move_tol = move_ticks, move_tolerance
+        self.half = 0  # the band's half-width in ticks (the wider side's), as of the last refresh
+        self.last: deque[list] = deque()  # [t, side, px, step] of the steps kept in the last SAME_NS
+        self.rank = rank
+        self.window_ns = window_s * _SEC
+        self.samples = RollingSamples()
+        self.floor = 0  # steps up to this are not kept (far under the rank-th largest)
+        self.ref: int | None = None
+        self.at: dict[tuple[BookSide, int], tuple[int, int]] = {}  # (side, px) -> (t, largest recent step)
+        self._at = -1  # the engine's count of the last message observed
+        self._refreshed = -1
+
+    def observe(self, changes: Sequence[LevelChange], now: int) -> None:
+        n = self.sym.stats.applied
+        if n == self._at:
+            return
+        self._at = n
+        fl = self.floor
+        book = self.sym.book
+        bb, ba = book.bids.best_px(), book.asks.best_px()
+        half = self.half
+        bid_lo, bid_hi = (0, -1) if bb is None else (bb - half, bb - NEAR_TICKS)  # bids sampled in it
+        ask_lo, ask_hi = (0, -1) if ba is None else (ba + NEAR_TICKS, ba + half)
+        for side, px, old, new in changes:
+            inc = new - old
+            if inc > fl:
+                if (bid_lo <= px <= bid_hi if side is _BID else ask_lo <= px <= ask_hi) \
+                        and not self._moved(side, px, inc, now):
+                    self.samples.add(now, inc)
+                    self.last.append([now, side, px, inc])
+                key = (side, px)
+                prev = self.at.get(key)
+                if prev is None or prev[1] <= inc or now - prev[0] > KEEP_NS:
+                    self.at[key] = (now, inc)
+
+    def _moved(self, side: BookSide, px: int, inc: int, now: int) -> bool:
+        """Is this step a kept order moved here? (It then stands for that order from now on.)"""
+        last = self.last
+        while last and now - last[0][0] > SAME_NS:
+            last.popleft()
+        for x in last:
+            if x[1] is side and x[2] != px and abs(x[2] - px) <= self.move_ticks \
+                    and abs(inc - x[3]) <= self.move_tol * x[3]:
+                x[0], x[2] = now, px
+                return True
+        return False
+
+    def refresh(self, now: int, half: int) -> None:
+        """``half``: the band's half-width in ticks (steps further out are not sampled). The window's rank-th largest, and the floor: half of it once twice ``rank`` steps are
+        kept (when the largest leave the window, the next are known); 0 before."""
+        if now == self._refreshed:
+            return
+        self._refreshed = now
+        self.half = half
+        smp = self.samples
+        smp.expire(now - self.window_ns)
+        s, k = smp.sorted, self.rank
+        self.ref = s[-k] if len(s) >= k else None
+        self.floor = s[-k] // 2 if len(s) >= 2 * k else 0
+        if self.at:
+            old = now - KEEP_NS
+            self.at = {key: v for key, v in self.at.items() if v[0] >= old}
+
+    def recent(self, side: BookSide, px: int, now: int) -> tuple[int, int]:
+        """``(t, step)``: the largest step at the level in the last ``KEEP_NS`` ((0, 0): none)."""
+        v = self.at.get((side, px))
+        return v if v is not None and now - v[0] <= KEEP_NS else (0, 0)
+
+    def forget(self, t: int, step: int) -> None:
+        """Take a step found to be a large order (an announced wall) out of the window: the
+        window estimates the organic orders, and large ones would otherwise crowd its top ranks
+        wherever they are common."""
+        self.samples.remove(t, step)

@@ -1,0 +1,103 @@
+"""The walls' step test: a wall came as one order beyond the organic ones (steps.py)."""
+
+from types import SimpleNamespace
+
+from dom.core.detectors.steps import LargeSteps
+from dom.core.types import AlertState, BookSide
+from tests.core.detectors.test_walls import Script
+
+BID, ASK = BookSide.BID, BookSide.ASK
+SEC = 1_000_000_000
+
+
+class _Sym:
+    """What LargeSteps reads of a symbol: the engine's message count and the best prices."""
+
+    def __init__(self, bid=1000, ask=1001):
+        self.stats = SimpleNamespace(applied=0)
+        self.book = SimpleNamespace(bids=SimpleNamespace(best_px=lambda: bid), asks=SimpleNamespace(best_px=lambda: ask))
+
+    def message(self):
+        self.stats.applied += 1
+
+
+def _steps(rank=3):
+    sym = _Sym()
+    st = LargeSteps(sym, rank, 60)
+    st.refresh(0, 100)  # a band of 100 ticks a side
+    return sym, st
+
+
+def test_the_rank_th_largest_step_of_the_window_and_its_expiry():
+    sym, st = _steps(rank=3)
+    for i, size in enumerate((500, 900, 300, 700, 100)):
+        sym.message()
+        st.observe([(BID, 990 - 20 * i, 0, size)], i * SEC)  # each at its own price, far from the touch
+    st.refresh(5 * SEC, 100)
+    assert st.ref == 500  # 900, 700, 500
+    assert st.recent(BID, 970, 5 * SEC) == (SEC, 900)
+    st.refresh(63 * SEC, 100)  # the first three left the 60 s window: 700 and 100 remain, fewer than 3
+    assert st.ref is None
+    assert st.recent(BID, 970, 63 * SEC) == (0, 0)  # a level's step is remembered 60 s
+
+
+def test_a_message_is_counted_once_and_only_increases_in_the_band_away_from_the_touch_are_sampled():
+    sym, st = _steps(rank=1)
+    sym.message()
+    change = [(BID, 990, 100, 600), (BID, 999, 0, 5000), (ASK, 1002, 0, 4000), (ASK, 1010, 700, 0),
+              (BID, 899, 0, 90_000)]
+    st.observe(change, SEC)
+    st.observe(change, SEC)  # the other detector sharing it, same message
+    st.refresh(SEC, 100)
+    # 999 is 1 tick from the best bid, 1002 1 from the ask, 899 beyond the band
+    assert sorted(st.samples.sorted) == [500]
+    assert st.recent(BID, 999, SEC) == (SEC, 5000)  # (still remembered at its level)
+
+
+def test_an_order_that_moves_is_one_sample_and_a_forgotten_step_leaves_the_window():
+    sym, st = _steps(rank=1)
+    for i in range(5):  # one order trailing the touch: re-placed a tick further every 2 s
+        sym.message()
+        st.observe([(BID, 980 - i, 0, 10_000 + 100 * i)], 2 * i * SEC)
+    sym.message()
+    st.observe([(BID, 960, 0, 3000)], 9 * SEC)
+    st.refresh(10 * SEC, 100)
+    assert st.samples.sorted == [3000, 10_000]
+    st.forget(0, 10_000)
+    st.refresh(10 * SEC + 1, 100)
+    assert st.ref == 3000
+
+
+def _organic_steps(s, n=12, size=20_000):
+    """n organic orders of ``size``, each gone within 200 ms (no wall: under 3 s), 10.5 s apart
+    (not one order moving)."""
+    for i in range(n):
+        px = 4985 - i
+        s.delta(bids=[(px, 1000 + 10 * (5000 - px) + size)])
+        s.delta(bids=[(px, 1000 + 10 * (5000 - px))], dt_ms=200)
+        s.idle(10_500)
+
+
+def test_a_level_no_larger_than_the_organic_orders_is_no_wall_and_one_beyond_them_is():
+    s = Script()
+    s.warm()
+    _organic_steps(s)
+    s.delta(bids=[(4990, 1100 + 22_000)])  # 22k: a large level, but the size organic orders reach
+    s.idle(4000)
+    assert s.alerts == []
+    s.delta(bids=[(4962, 1380 + 60_000)])  # 3x the largest organic order
+    s.idle(4000)
+    assert s.states() == [AlertState.NEW]
+    ev = s.alerts[0].evidence
+    assert s.alerts[0].px_ticks == 4962
+    assert ev["step_lots"] == 60_000 and ev["step_rank_lots"] == 20_000
+
+
+def test_off_with_rank_zero():
+    s = Script(wall_step_rank=0)
+    s.warm()
+    _organic_steps(s)
+    s.delta(bids=[(4990, 1100 + 22_000)])
+    s.idle(4000)
+    assert s.states() == [AlertState.NEW]
+    assert "step_lots" not in s.alerts[0].evidence
