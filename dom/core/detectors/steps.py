@@ -41,7 +41,7 @@ class LargeSteps:
     (the window's ``rank``-th largest step, None while fewer were seen) and ``recent(side, px,
     now)`` (the largest step at that level in the last ``KEEP_NS``)."""
 
-    __slots__ = ("_at", "_refreshed", "at", "floor", "half", "last", "move_ticks", "move_tol", "rank", "ref",
+    __slots__ = ("_at", "_clean_ns", "_refreshed", "at", "floor", "half", "last", "move_ticks", "move_tol", "rank", "ref",
                  "samples", "sym", "window_ns")
 
     def __init__(self, sym: SymbolState, rank: int, window_s: int, move_ticks: int = 10,
@@ -58,6 +58,7 @@ class LargeSteps:
         self.at: dict[tuple[BookSide, int], tuple[int, int]] = {}  # (side, px) -> (t, largest recent step)
         self._at = -1  # the engine's count of the last message observed
         self._refreshed = -1
+        self._clean_ns = 0  # when ``at`` is next rid of its stale entries
 
     def observe(self, changes: Sequence[LevelChange], now: int) -> None:
         n = self.sym.stats.applied
@@ -87,16 +88,17 @@ class LargeSteps:
         last = self.last
         while last and now - last[0][0] > SAME_NS:
             last.popleft()
+        ticks, tol = self.move_ticks, self.move_tol
         for x in last:
-            if x[1] is side and x[2] != px and abs(x[2] - px) <= self.move_ticks \
-                    and abs(inc - x[3]) <= self.move_tol * x[3]:
+            if abs(inc - x[3]) <= tol * x[3] and x[1] is side and x[2] != px and abs(x[2] - px) <= ticks:
                 x[0], x[2] = now, px
                 return True
         return False
 
     def refresh(self, now: int, half: int) -> None:
-        """``half``: the band's half-width in ticks (steps further out are not sampled). The window's rank-th largest, and the floor: half of it once twice ``rank`` steps are
-        kept (when the largest leave the window, the next are known); 0 before."""
+        """The window's rank-th largest, and the floor: half of it once twice ``rank`` steps are
+        kept (when the largest leave the window, the next are known); 0 before. ``half``: the
+        band's half-width in ticks (steps further out are not sampled)."""
         if now == self._refreshed:
             return
         self._refreshed = now
@@ -106,7 +108,8 @@ class LargeSteps:
         s, k = smp.sorted, self.rank
         self.ref = s[-k] if len(s) >= k else None
         self.floor = s[-k] // 2 if len(s) >= 2 * k else 0
-        if self.at:
+        if self.at and now >= self._clean_ns:  # (every 10 s: a stale entry reads as none anyway)
+            self._clean_ns = now + 10 * _SEC
             old = now - KEEP_NS
             self.at = {key: v for key, v in self.at.items() if v[0] >= old}
 
