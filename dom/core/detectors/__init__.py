@@ -17,7 +17,7 @@ from dom.core.detectors.iceberg import IcebergDetector
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.detectors.spoof import SpoofDetector
-from dom.core.detectors.steps import LargeSteps
+from dom.core.detectors.steps import wall_steps
 from dom.core.detectors.sweep import SweepDetector
 from dom.core.detectors.walls import WallDetector
 from dom.core.engine import Observer, ObserverFactory, SymbolState
@@ -32,8 +32,7 @@ def make_observers(params: DetectorParams | Mapping[str, Any] | None = None) -> 
         out: list[Observer] = []
         bands = Bands(sym, p)  # walls and pulled liquidity read the same band: once per message
         slack = AdaptiveSlack(p.align_slack_ms)  # absorption and pulled liquidity see the same trades
-        steps = LargeSteps(sym, p.wall_step_rank, p.wall_step_window_s, p.wall_move_ticks,
-                           p.wall_move_size_tolerance) if p.wall_step_rank else None
+        steps = wall_steps(sym, p)
         if p.walls:
             out.append(WallDetector(sym, p, bands, steps))
         if p.icebergs:

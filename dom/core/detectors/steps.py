@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 
+from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples
 from dom.core.engine import LevelChange, SymbolState
 from dom.core.types import BookSide
@@ -36,13 +37,20 @@ SAME_NS = 10 * _SEC
 """A step about the size of a kept one, near it and within this time of it, is that order moved."""
 
 
+def wall_steps(sym: SymbolState, p: DetectorParams) -> LargeSteps | None:
+    """The step window the walls' parameters ask for (None: ``wall_step_rank`` 0, the test off)."""
+    if not p.wall_step_rank:
+        return None
+    return LargeSteps(sym, p.wall_step_rank, p.wall_step_window_s, p.wall_move_ticks, p.wall_move_size_tolerance)
+
+
 class LargeSteps:
     """``observe`` every depth message's level changes, ``refresh`` once a second; then ``ref``
     (the window's ``rank``-th largest step, None while fewer were seen) and ``recent(side, px,
     now)`` (the largest step at that level in the last ``KEEP_NS``)."""
 
-    __slots__ = ("_at", "_clean_ns", "_refreshed", "at", "floor", "half", "last", "move_ticks", "move_tol", "rank", "ref",
-                 "samples", "sym", "window_ns")
+    __slots__ = ("_at", "_clean_ns", "_refreshed", "at", "floor", "half", "last", "move_ticks", "move_tol",
+                 "rank", "ref", "samples", "sym", "window_ns")
 
     def __init__(self, sym: SymbolState, rank: int, window_s: int, move_ticks: int = 10,
                  move_tolerance: float = 0.15) -> None:

@@ -24,7 +24,7 @@ from dom.core.detectors.band import median_sorted
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.persistence import LevelLifetimes
 from dom.core.detectors.rolling import RollingSamples, grid_after
-from dom.core.detectors.steps import LargeSteps
+from dom.core.detectors.steps import LargeSteps, wall_steps
 from dom.core.detectors.wall_state import DistanceBaseline, _Wall
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import (
@@ -52,8 +52,7 @@ class WallDetector(ObserverBase):
         self.bands = bands or Bands(sym, p)
         # The step test (off with wall_step_rank 0): a wall arrived as one order beyond the
         # organic ones (steps.py); what its largest step must reach, as of the last stats.
-        self.steps = (steps or LargeSteps(sym, p.wall_step_rank, p.wall_step_window_s, p.wall_move_ticks,
-                                          p.wall_move_size_tolerance)) if p.wall_step_rank else None
+        self.steps = steps or wall_steps(sym, p)
         self.step_need = 0
         self.synced_ns = -1  # exchange time of the first message since the last sync (-1: the next)
         self.inst = sym.instrument
