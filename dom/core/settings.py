@@ -3,7 +3,8 @@
 Shared by ``[detectors]`` and ``[context]``: unknown keys are errors (a key the class lists in
 ``REMOVED`` says why it went), each value must have its
 default's type (an int where an int is expected, a number where a float is, a non-empty string
-where a string is, a bool where a bool is), and numbers must be finite and not negative. By name,
+where a string is, a bool where a bool is), and numbers must be finite, not negative and at most
+``LARGEST`` (a ratio of 1e308 times a size is infinity, and the detector's int() of it raised). By name,
 a ``*_pct`` (a percent or a percentile) is at most 100 and a ``*_fraction`` or ``*_share`` at most 1.
 """
 
@@ -16,6 +17,7 @@ from typing import Any, Mapping, TypeVar
 from dom.errors import ConfigError
 
 T = TypeVar("T")
+LARGEST = 1e12
 
 
 def from_table(defaults: T, table: Mapping[str, Any] | None, name: str) -> T:
@@ -46,6 +48,8 @@ def from_table(defaults: T, table: Mapping[str, Any] | None, name: str) -> T:
             raise ConfigError(f"{name}.{k}: must be a finite number, not {v!r}")
         if not isinstance(v, (bool, str)) and v < 0:
             raise ConfigError(f"{name}.{k}: must not be negative, not {v!r}")
+        if not isinstance(v, (bool, str)) and v > LARGEST:
+            raise ConfigError(f"{name}.{k}: must be at most {LARGEST:g}, not {v!r}")
         top = 100 if k.endswith("_pct") else 1 if k.endswith(("_fraction", "_share", "_chance")) else None
         if top is not None and v > top:
             raise ConfigError(f"{name}.{k}: must be at most {top}, not {v!r}")
