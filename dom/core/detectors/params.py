@@ -52,6 +52,10 @@ class DetectorParams:
     """... this many times ..."""
     wall_step_window_s: int = 1800
     """... over this window."""
+    wall_step_horizon_s: int = 600
+    """While the window is younger than this, its rank-th largest step is extrapolated to this
+    horizon along the tail of its own largest steps (a young window has not yet seen the organic
+    flow's top; 0: no extrapolation; steps.py)."""
     wall_neighbourhood_ticks: int = 3
     """Only the largest level within this many ticks is a wall (market-maker ladders)."""
     wall_distance_ratio: float = 3.0

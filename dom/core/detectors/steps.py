@@ -15,6 +15,7 @@ symbol (``make_observers``); ``observe`` counts a message once however many dete
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Sequence
 
@@ -41,7 +42,22 @@ def wall_steps(sym: SymbolState, p: DetectorParams) -> LargeSteps | None:
     """The step window the walls' parameters ask for (None: ``wall_step_rank`` 0, the test off)."""
     if not p.wall_step_rank:
         return None
-    return LargeSteps(sym, p.wall_step_rank, p.wall_step_window_s, p.wall_move_ticks, p.wall_move_size_tolerance)
+    return LargeSteps(sym, p.wall_step_rank, p.wall_step_window_s, p.wall_move_ticks, p.wall_move_size_tolerance,
+                      p.wall_step_horizon_s)
+
+
+def _tail(s: list[int], k: int, more: float) -> float:
+    """How much larger the ``k``-th largest of sorted ``s`` grows when ``more`` times as many
+    samples come from the same flow: ``more ** (1 / alpha)``, alpha the Hill estimate of the tail
+    index from the largest ``2k`` samples (fewer if fewer are kept) against the next one. A heavy
+    tail (alpha near 1) grows almost in proportion; a flow whose largest orders sit under a cap
+    (alpha large) hardly grows."""
+    m = min(2 * k, len(s) - 1)
+    if m < 1 or s[-m - 1] <= 0:
+        return 1.0
+    base = s[-m - 1]
+    h = sum(math.log(x / base) for x in s[-m:]) / m  # 1 / alpha
+    return more ** h if h > 0 else 1.0
 
 
 class LargeSteps:
@@ -49,11 +65,11 @@ class LargeSteps:
     (the window's ``rank``-th largest step, None while fewer were seen) and ``recent(side, px,
     now)`` (the largest step at that level in the last ``KEEP_NS``)."""
 
-    __slots__ = ("_at", "_clean_ns", "_refreshed", "at", "floor", "half", "last", "move_ticks", "move_tol",
-                 "rank", "ref", "samples", "sym", "window_ns")
+    __slots__ = ("_at", "_clean_ns", "_refreshed", "at", "floor", "half", "horizon_ns", "last", "move_ticks",
+                 "move_tol", "need", "rank", "ref", "samples", "start", "sym", "tail", "window_ns")
 
     def __init__(self, sym: SymbolState, rank: int, window_s: int, move_ticks: int = 10,
-                 move_tolerance: float = 0.15) -> None:
+                 move_tolerance: float = 0.15, horizon_s: int = 0) -> None:
         self.sym = sym
         self.move_ticks, self.move_tol = move_ticks, move_tolerance
         self.half = 0  # the band's half-width in ticks (the wider side's), as of the last refresh
@@ -63,6 +79,9 @@ class LargeSteps:
         self.samples = RollingSamples()
         self.floor = 0  # steps up to this are not kept (far under the rank-th largest)
         self.ref: int | None = None
+        self.horizon_ns = horizon_s * _SEC
+        self.start = -1  # the first message observed (the window's age)
+        self.tail = 1.0  # ref's extrapolation to the horizon while the window is younger (1: none)
         self.at: dict[tuple[BookSide, int], tuple[int, int]] = {}  # (side, px) -> (t, largest recent step)
         self._at = -1  # the engine's count of the last message observed
         self._refreshed = -1
@@ -73,6 +92,8 @@ class LargeSteps:
         if n == self._at:
             return
         self._at = n
+        if self.start < 0:
+            self.start = now
         fl = self.floor
         book = self.sym.book
         bb, ba = book.bids.best_px(), book.asks.best_px()
@@ -115,6 +136,8 @@ class LargeSteps:
         smp.expire(now - self.window_ns)
         s, k = smp.sorted, self.rank
         self.ref = s[-k] if len(s) >= k else None
+        age = now - self.start
+        self.tail = 1.0 if self.ref is None or age >= self.horizon_ns else _tail(s, k, self.horizon_ns / max(age, _SEC))
         self.floor = s[-k] // 2 if len(s) >= 2 * k else 0
         if self.at and now >= self._clean_ns:  # (every 10 s: a stale entry reads as none anyway)
             self._clean_ns = now + 10 * _SEC

@@ -132,7 +132,7 @@ class WallDetector(ObserverBase):
             self.steps.refresh(now, max(self.half.values()))
             ref = self.steps.ref
             # (Fewer steps than the rank seen yet: no estimate, and no test.)
-            self.step_need = 0 if ref is None else int(self.p.wall_step_ratio * ref)
+            self.step_need = 0 if ref is None else int(self.p.wall_step_ratio * ref * self.steps.tail)
         self.lifetimes.update(now)
         self.next_stats_ns = grid_after(now, _SEC)
         return out
@@ -441,6 +441,7 @@ class WallDetector(ObserverBase):
         if self.steps is not None:
             ev["step_lots"] = w.step  # the largest single increase at its level as it came
             ev["step_rank_lots"] = self.steps.ref  # the window's wall_step_rank-th largest step
+            ev["step_tail"] = round(self.steps.tail, 2)  # x that, while the window is young
         if w.moves:
             ev["moves"] = w.moves
         if end:

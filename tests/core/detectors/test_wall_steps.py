@@ -2,7 +2,7 @@
 
 from types import SimpleNamespace
 
-from dom.core.detectors.steps import LargeSteps
+from dom.core.detectors.steps import LargeSteps, _tail
 from dom.core.types import AlertState, BookSide
 from tests.core.detectors.test_walls import Script
 
@@ -101,3 +101,59 @@ def test_off_with_rank_zero():
     s.idle(4000)
     assert s.states() == [AlertState.NEW]
     assert "step_lots" not in s.alerts[0].evidence
+
+
+def test_a_capped_flow_hardly_grows_and_a_heavy_tail_grows_with_the_samples_to_come():
+    capped = sorted([1000] * 15 + [995, 990, 985, 980, 975, 970] + list(range(100, 600, 10)))
+    assert _tail(capped, 10, 30.0) < 1.15  # its largest sit at the cap: more of them are no larger
+    pareto = sorted(int(1_000_000 / i) for i in range(1, 201))  # quantiles of a tail of index 1
+    assert 20 < _tail(pareto, 10, 30.0) < 40  # ~30^(1/1)
+    thinner = sorted(int(1_000_000 / i ** 0.5) for i in range(1, 201))  # index 2
+    assert 4 < _tail(thinner, 10, 30.0) < 7  # ~30^(1/2)
+    assert _tail([5, 5, 5], 3, 30.0) == 1.0  # too few to say, or all equal: no growth
+
+
+def test_a_young_window_extrapolates_its_rank_to_the_horizon_and_an_old_one_does_not():
+    sym = _Sym()
+    st = LargeSteps(sym, 3, 1800, horizon_s=300)
+    st.refresh(0, 100)
+    for i in range(30):  # a heavy tail: 30 orders of 1e6 / (i + 1), one a second
+        sym.message()
+        st.observe([(BID, 990 - (i % 80), 0, 1_000_000 // (i + 1))], i * SEC)
+    st.refresh(30 * SEC, 100)
+    assert st.ref == 333_333
+    assert st.tail > 3  # 30 s of a 300 s horizon: ten times the samples to come
+    young = st.tail
+    st.refresh(100 * SEC, 100)
+    assert 1 < st.tail < young  # older: less to come
+    st.refresh(300 * SEC, 100)
+    assert st.tail == 1.0  # the horizon reached: the window's own rank stands
+    off = LargeSteps(sym, 3, 1800)  # horizon 0: never extrapolated
+    off.refresh(0, 100)
+    off.observe([(BID, 900, 0, 5000)], 0)
+    assert off.tail == 1.0
+
+
+def test_early_in_a_session_a_level_must_be_beyond_the_extrapolated_top_of_the_organic_flow():
+    s = Script()
+    s.warm()
+    heavy = (20_000, 14_000, 9_000, 6_500, 5_000, 4_000, 3_300, 2_700, 2_200, 1_800, 1_500, 1_200)
+    for i, size in enumerate(heavy):  # organic orders of a heavy tail, gone within 200 ms
+        px = 4985 - i
+        s.delta(bids=[(px, 1000 + 10 * (5000 - px) + size)])
+        s.delta(bids=[(px, 1000 + 10 * (5000 - px))], dt_ms=200)
+        s.idle(1_000)
+    s.delta(bids=[(4962, 1380 + 30_000)])  # 1.5x the largest seen so far: not beyond what is to come
+    s.idle(4000)
+    assert s.alerts == []
+    young = Script(wall_step_horizon_s=0)  # the same without extrapolation: announced
+    young.warm()
+    for i, size in enumerate(heavy):
+        px = 4985 - i
+        young.delta(bids=[(px, 1000 + 10 * (5000 - px) + size)])
+        young.delta(bids=[(px, 1000 + 10 * (5000 - px))], dt_ms=200)
+        young.idle(1_000)
+    young.delta(bids=[(4962, 1380 + 30_000)])
+    young.idle(4000)
+    assert young.states() == [AlertState.NEW]
+    assert young.alerts[0].evidence["step_tail"] == 1.0
