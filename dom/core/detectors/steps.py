@@ -73,7 +73,8 @@ class LargeSteps:
         self.sym = sym
         self.move_ticks, self.move_tol = move_ticks, move_tolerance
         self.half = 0  # the band's half-width in ticks (the wider side's), as of the last refresh
-        self.last: deque[list] = deque()  # [t, side, px, step] of the steps kept in the last SAME_NS
+        self.last: deque[list] = deque()  # [t, side, px, step, lo, hi] of the steps kept in the last SAME_NS
+        # (lo..hi: the sizes within move_tolerance of the step)
         self.rank = rank
         self.window_ns = window_s * _SEC
         self.samples = RollingSamples()
@@ -106,7 +107,8 @@ class LargeSteps:
                 if (bid_lo <= px <= bid_hi if side is _BID else ask_lo <= px <= ask_hi) \
                         and not self._moved(side, px, inc, now):
                     self.samples.add(now, inc)
-                    self.last.append([now, side, px, inc])
+                    r = math.floor(self.move_tol * inc)  # |a - inc| <= tol x inc for an integer a
+                    self.last.append([now, side, px, inc, inc - r, inc + r])
                 key = (side, px)
                 prev = self.at.get(key)
                 if prev is None or prev[1] <= inc or now - prev[0] > KEEP_NS:
@@ -117,9 +119,9 @@ class LargeSteps:
         last = self.last
         while last and now - last[0][0] > SAME_NS:
             last.popleft()
-        ticks, tol = self.move_ticks, self.move_tol
+        ticks = self.move_ticks
         for x in last:
-            if abs(inc - x[3]) <= tol * x[3] and x[1] is side and x[2] != px and abs(x[2] - px) <= ticks:
+            if x[4] <= inc <= x[5] and x[1] is side and x[2] != px and -ticks <= x[2] - px <= ticks:
                 x[0], x[2] = now, px
                 return True
         return False
