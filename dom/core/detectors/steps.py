@@ -46,6 +46,11 @@ def wall_steps(sym: SymbolState, p: DetectorParams) -> LargeSteps | None:
                       p.wall_step_horizon_s)
 
 
+_LOG_MAX_TAIL = math.log(1e6)
+"""The extrapolation is at most a million-fold (a requirement no order meets; a bound, so that a
+hostile horizon or a window of one huge step among tiny ones cannot overflow a float)."""
+
+
 def _tail(s: list[int], k: int, more: float) -> float:
     """How much larger the ``k``-th largest of sorted ``s`` grows when ``more`` times as many
     samples come from the same flow: ``more ** (1 / alpha)``, alpha the Hill estimate of the tail
@@ -57,7 +62,7 @@ def _tail(s: list[int], k: int, more: float) -> float:
         return 1.0
     base = s[-m - 1]
     h = sum(math.log(x / base) for x in s[-m:]) / m  # 1 / alpha
-    return more ** h if h > 0 else 1.0
+    return math.exp(min(h * math.log(more), _LOG_MAX_TAIL)) if h > 0 and more > 1 else 1.0
 
 
 class LargeSteps:
@@ -66,7 +71,7 @@ class LargeSteps:
     now)`` (the largest step at that level in the last ``KEEP_NS``)."""
 
     __slots__ = ("_at", "_clean_ns", "_refreshed", "at", "floor", "half", "horizon_ns", "last", "move_ticks",
-                 "move_tol", "need", "rank", "ref", "samples", "start", "sym", "tail", "window_ns")
+                 "move_tol", "rank", "ref", "samples", "start", "sym", "tail", "window_ns")
 
     def __init__(self, sym: SymbolState, rank: int, window_s: int, move_ticks: int = 10,
                  move_tolerance: float = 0.15, horizon_s: int = 0) -> None:

@@ -2,6 +2,8 @@
 
 from types import SimpleNamespace
 
+import pytest
+
 from dom.core.detectors.steps import LargeSteps, _tail
 from dom.core.types import AlertState, BookSide
 from tests.core.detectors.test_walls import Script
@@ -157,3 +159,17 @@ def test_early_in_a_session_a_level_must_be_beyond_the_extrapolated_top_of_the_o
     young.idle(4000)
     assert young.states() == [AlertState.NEW]
     assert young.alerts[0].evidence["step_tail"] == 1.0
+
+
+def test_the_extrapolation_is_bounded_whatever_the_horizon_and_the_steps():
+    wild = sorted([1] * 25 + [10**15] * 20)  # a window of tiny steps and enormous ones
+    assert _tail(wild, 10, 1e12) == pytest.approx(1e6)  # (1e12 ** 34 would overflow a float)
+    assert _tail(wild, 10, 1.0) == 1.0  # nothing more to come: no growth
+    sym = _Sym()
+    st = LargeSteps(sym, 3, 1800, horizon_s=10**12)  # the largest horizon a config may give
+    st.refresh(0, 100)
+    for i, size in enumerate((1, 1, 1, 1, 10**15, 10**15, 10**15)):
+        sym.message()
+        st.observe([(BID, 990 - 12 * i, 0, size)], i * SEC)
+    st.refresh(10 * SEC, 100)
+    assert st.ref == 10**15 and 1 <= st.tail <= 1e6
