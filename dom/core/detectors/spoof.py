@@ -28,7 +28,9 @@ only when all of these hold:
   ``spoof_vol_pct`` percentile (and ``spoof_vol_min_ticks``) makes it a risk-off pull, not an
   approach-driven one;
 * nothing large was pulled on the other side at the same time (a market maker withdrawing both
-  quotes is not leaning on one side).
+  quotes is not leaning on one side);
+* the level arrived as one order beyond the organic ones (spoof_steps.py; off with
+  ``spoof_step_rank`` 0).
 
 Levels of one side pulled within ``spoof_layer_ms`` of each other are one episode (layering),
 reported at the largest. The alert is a point event: ``new`` then ``end`` at the same time.
@@ -47,6 +49,7 @@ from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.detectors.spoof_alert import pull_alerts
 from dom.core.detectors.spoof_state import _Cand, _Pull
+from dom.core.detectors.spoof_steps import spoof_steps
 from dom.core.detectors.tape import TakerTape
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import BookDelta, BookSide, FeedState, Output, TakerSide, Trade
@@ -90,6 +93,7 @@ class SpoofDetector(ObserverBase):
         self.next_range_ns = 0
         self.judged: deque[tuple[int, BookSide]] = deque()  # recent pulls, for the two-sided check
         self.n = 0
+        self.steps = spoof_steps(sym, p)  # the step test (None: off)
 
     # ---------------------------------------------------------------------------- statistics
     def _stats(self, sym: SymbolState, now: int) -> None:
@@ -123,6 +127,8 @@ class SpoofDetector(ObserverBase):
                         q = levels.get(c.px)
                         if q is not None:
                             c.seen(now, q)
+        if self.steps is not None:
+            self.steps.refresh(now, max(self.half.values()))
         thr = self.threshold
         self.tb, self.ta = thr.get(BookSide.BID), thr.get(BookSide.ASK)
         self.big = min(thr.values(), default=0) // 2
@@ -159,6 +165,8 @@ class SpoofDetector(ObserverBase):
             if d is None or d < self.p.spoof_min_d0_ticks or d > self.half[side]:
                 return
             c = self.cands[key] = _Cand(side, px, now, d, q)
+            if self.steps is not None:
+                c.step = self.steps.step(side, px, q, now)
             if px < self.cands_lo:
                 self.cands_lo = px
             if px > self.cands_hi:
@@ -180,6 +188,8 @@ class SpoofDetector(ObserverBase):
         now = delta.ts_exchange_ns
         if now > self.depth_t:
             self.depth_t = now
+        if self.steps is not None:
+            self.steps.observe(changes, now)
         p = self.p
         mids = self.mids
         mid2 = sym.book.mid2()
@@ -289,6 +299,8 @@ class SpoofDetector(ObserverBase):
         self.mids.clear()
         self.judged.clear()
         self.next_stats_ns = -1
+        if self.steps is not None:
+            self.steps.reset()
         return []
 
     # ------------------------------------------------------------------------------ pulls
@@ -321,9 +333,13 @@ class SpoofDetector(ObserverBase):
         deeper = (lv.first_between(c.px - 10**9, c.px - 1) if c.side is BookSide.BID
                   else lv.first_between(c.px + 1, c.px + 10**9))
         c.pending = True
-        self.pulls.append(_Pull(c.side, c.px, now, ref, after, med, c.d0, d, max(x for _, x in c.dists),
-                                c.first_ns, after == 0 and deeper is None, self.threshold.get(c.side, 0),
-                                self._range(), self.range_pct, ago - d, self._toward(c.side, now), queue))
+        pull = _Pull(c.side, c.px, now, ref, after, med, c.d0, d, max(x for _, x in c.dists), c.first_ns,
+                     after == 0 and deeper is None, self.threshold.get(c.side, 0), self._range(), self.range_pct,
+                     ago - d, self._toward(c.side, now), queue)
+        st = self.steps
+        if st is not None:  # its largest step as a candidate or since, and what it must reach now
+            pull.step, pull.need, pull.step_ref = max(c.step, st.step(c.side, c.px, ref, now)), st.need(), st.ref
+        self.pulls.append(pull)
 
     def _queue(self, sym: SymbolState, c: _Cand) -> int:
         """The organic queue beside a candidate: the median size of the levels within
@@ -404,4 +420,4 @@ class SpoofDetector(ObserverBase):
             return False  # the size went elsewhere nearby: moved, not pulled
         if x.mid_range > x.range_limit:
             return False  # a volatility spike: risk-off pulls are normal then
-        return True
+        return x.step >= x.need  # (the step test: need 0 when off or before the window has its rank)

@@ -50,6 +50,9 @@ def pull_alerts(det: "SpoofDetector", sym: SymbolState, group: list[_Pull]) -> l
         "approach_1s_ticks": x.jump,
         "taker_share_toward": round(x.toward, 2),
     }
+    if det.steps is not None:
+        ev["step_lots"] = x.step  # the largest single increase at its level
+        ev["step_rank_lots"] = x.step_ref  # the step window's spoof_step_rank-th largest step
     if len(group) > 1:
         ev["layer_prices"] = " ".join(inst.px_str(g.px) for g in sorted(group, key=lambda g: g.px))
     t = det.depth_t
