@@ -108,5 +108,6 @@ def test_the_same_pulls_with_the_walls_on_and_off():
         Script.walk_down(s, 4992)
         s.delta(bids=[(WALL, 0)])
         s.idle(1000)
-        return [(a.state, a.px_ticks, a.evidence["step_lots"], a.evidence["step_rank_lots"]) for a in s.alerts]
+        return [(a.state, a.px_ticks, a.evidence["step_lots"], a.evidence["step_rank_lots"])
+                for a in s.alerts]
     assert run(False) == run(True) != []
