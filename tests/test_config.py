@@ -97,6 +97,9 @@ RUN_REJECTS = [
     ("[detectors]\niceberg_max_chance = 1.5\n", "detectors.iceberg_max_chance: must be at most 1"),  # a probability
     ("[detectors]\nwall_step_ratio = 1e308\n", "detectors.wall_step_ratio: must be at most 1e+12"),  # OverflowError in run
     ("[detectors]\nwall_step_rank = 1000000000000000000000\n", "detectors.wall_step_rank: must be at most 1e+12"),
+    ("[detectors]\nspoof_step_ratio = 1e308\n", "detectors.spoof_step_ratio: must be at most 1e+12"),
+    ("[detectors]\nspoof_step_rank = -1\n", "detectors.spoof_step_rank: must not be negative"),
+    ("[detectors]\nspoof_step_rank = 2.5\n", "detectors.spoof_step_rank: expected int"),
     ("[context]\nrisk_pct = 101\n", "context.risk_pct: must be at most 100"),
     ('[[sinks]]\ntype = "smtp"\n', "sinks[0].type: unknown sink type"),
     ('[[sinks]]\ntype = "jsonl"\npth = "x"\n', "unknown key sinks[0].pth"),

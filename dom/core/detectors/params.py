@@ -260,6 +260,13 @@ class DetectorParams:
     """Pulls on one side within this long of each other are one (layered) episode."""
     spoof_max_wait_ms: int = 500
     """A pull waits for its trades (the trade stream may lag) at most this long before it is judged."""
+    spoof_step_rank: int = 10
+    """The step test: a pulled level arrived as one order beyond the organic ones. Its largest
+    single increase (one depth message) while a candidate is at least ``spoof_step_ratio`` x the
+    ``spoof_step_rank``-th largest increase of the symbol's band over ``wall_step_window_s``
+    (pulled liquidity's own window; 0: off; spoof_steps.py)."""
+    spoof_step_ratio: float = 1.5
+    """... this many times."""
 
     bursts: bool = True
     """Detect momentum bursts: volume and price move far above the symbol's usual, at once (issue #16)."""

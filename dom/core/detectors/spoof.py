@@ -28,7 +28,9 @@ only when all of these hold:
   ``spoof_vol_pct`` percentile (and ``spoof_vol_min_ticks``) makes it a risk-off pull, not an
   approach-driven one;
 * nothing large was pulled on the other side at the same time (a market maker withdrawing both
-  quotes is not leaning on one side).
+  quotes is not leaning on one side);
+* the level arrived as one order beyond the organic ones (spoof_steps.py; off with
+  ``spoof_step_rank`` 0).
 
 Levels of one side pulled within ``spoof_layer_ms`` of each other are one episode (layering),
 reported at the largest. The alert is a point event: ``new`` then ``end`` at the same time.
@@ -46,7 +48,9 @@ from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.detectors.spoof_alert import pull_alerts
+from dom.core.detectors.spoof_rules import is_pull
 from dom.core.detectors.spoof_state import _Cand, _Pull
+from dom.core.detectors.spoof_steps import spoof_steps
 from dom.core.detectors.tape import TakerTape
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import BookDelta, BookSide, FeedState, Output, TakerSide, Trade
@@ -90,6 +94,7 @@ class SpoofDetector(ObserverBase):
         self.next_range_ns = 0
         self.judged: deque[tuple[int, BookSide]] = deque()  # recent pulls, for the two-sided check
         self.n = 0
+        self.steps = spoof_steps(sym, p)  # the step test (None: off)
 
     # ---------------------------------------------------------------------------- statistics
     def _stats(self, sym: SymbolState, now: int) -> None:
@@ -123,6 +128,8 @@ class SpoofDetector(ObserverBase):
                         q = levels.get(c.px)
                         if q is not None:
                             c.seen(now, q)
+        if self.steps is not None:
+            self.steps.refresh(now, max(self.half.values()))
         thr = self.threshold
         self.tb, self.ta = thr.get(BookSide.BID), thr.get(BookSide.ASK)
         self.big = min(thr.values(), default=0) // 2
@@ -159,6 +166,8 @@ class SpoofDetector(ObserverBase):
             if d is None or d < self.p.spoof_min_d0_ticks or d > self.half[side]:
                 return
             c = self.cands[key] = _Cand(side, px, now, d, q)
+            if self.steps is not None:
+                c.step = self.steps.step(side, px, q, now)
             if px < self.cands_lo:
                 self.cands_lo = px
             if px > self.cands_hi:
@@ -180,6 +189,8 @@ class SpoofDetector(ObserverBase):
         now = delta.ts_exchange_ns
         if now > self.depth_t:
             self.depth_t = now
+        if self.steps is not None:
+            self.steps.observe(changes, now)
         p = self.p
         mids = self.mids
         mid2 = sym.book.mid2()
@@ -289,6 +300,8 @@ class SpoofDetector(ObserverBase):
         self.mids.clear()
         self.judged.clear()
         self.next_stats_ns = -1
+        if self.steps is not None:
+            self.steps.reset()
         return []
 
     # ------------------------------------------------------------------------------ pulls
@@ -321,9 +334,14 @@ class SpoofDetector(ObserverBase):
         deeper = (lv.first_between(c.px - 10**9, c.px - 1) if c.side is BookSide.BID
                   else lv.first_between(c.px + 1, c.px + 10**9))
         c.pending = True
-        self.pulls.append(_Pull(c.side, c.px, now, ref, after, med, c.d0, d, max(x for _, x in c.dists),
-                                c.first_ns, after == 0 and deeper is None, self.threshold.get(c.side, 0),
-                                self._range(), self.range_pct, ago - d, self._toward(c.side, now), queue))
+        pull = _Pull(c.side, c.px, now, ref, after, med, c.d0, d, max(x for _, x in c.dists), c.first_ns,
+                     after == 0 and deeper is None, self.threshold.get(c.side, 0), self._range(),
+                     self.range_pct, ago - d, self._toward(c.side, now), queue)
+        st = self.steps
+        if st is not None:  # its largest step as a candidate or since, and what it must reach now
+            pull.step = max(c.step, st.step(c.side, c.px, ref, now))
+            pull.need, pull.step_ref = st.need(), st.ref
+        self.pulls.append(pull)
 
     def _queue(self, sym: SymbolState, c: _Cand) -> int:
         """The organic queue beside a candidate: the median size of the levels within
@@ -362,7 +380,7 @@ class SpoofDetector(ObserverBase):
                 self.judged.popleft()
             if both:
                 continue  # both sides pulled together: quotes withdrawn, not one side leaned on
-            ok = [x for x in group if self._is_pull(x)]
+            ok = [x for x in group if is_pull(self, x)]
             if ok:
                 out += pull_alerts(self, sym, ok)
         return out
@@ -371,37 +389,3 @@ class SpoofDetector(ObserverBase):
         """How long a pull waits for the trades that might explain it: the adaptive slack, but no
         more than ``spoof_max_wait_ms`` (a pull alert is worth little once price is there)."""
         return min(self.slack.ns, max(self.p.align_slack_ms, self.p.spoof_max_wait_ms) * _MS)
-
-    def _traded(self, x: _Pull) -> int:
-        lo = x.t - self.p.spoof_drop_window_ms * _MS - 100 * _MS
-        bid = x.side is BookSide.BID
-        return sum(q for T, px, q in self.trades[x.side]
-                   if lo < T <= x.t and (px <= x.px if bid else px >= x.px))
-
-    def _is_pull(self, x: _Pull) -> bool:
-        p = self.p
-        drop = x.before - x.after
-        if x.edge:
-            return False  # the deepest known level vanished: it left the window
-        if x.range_limit is None:
-            return False  # no volatility baseline yet (warm-up)
-        life = x.t - x.first_ns
-        if life < p.spoof_min_life_ms * _MS or life > p.spoof_max_life_s * _SEC:
-            return False
-        if self._traded(x) > p.spoof_max_traded_fraction * drop:
-            return False  # consumed, not pulled
-        if x.dist > max(p.spoof_near_ticks, x.d0 // 2) or x.max_recent_dist - x.dist < p.spoof_min_approach_ticks:
-            return False  # price was not approaching
-        if x.jump < 1:
-            return False  # price approached earlier but stalled: the pull is not a reaction to it
-        if x.toward < p.spoof_min_flow_share:
-            return False  # no taker flow pushing price toward it: a move of the mid, not an approach
-        r = p.spoof_move_ticks
-        moved = sum(a for t, px, a in self.adds[x.side]
-                    if x.t - p.spoof_drop_window_ms * _MS <= t <= x.t + self._wait()
-                    and px != x.px and abs(px - x.px) <= r)
-        if moved >= 0.5 * drop:
-            return False  # the size went elsewhere nearby: moved, not pulled
-        if x.mid_range > x.range_limit:
-            return False  # a volatility spike: risk-off pulls are normal then
-        return True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from dom.core.detectors.spoof_rules import traded
 from dom.core.detectors.spoof_state import _Pull
 from dom.core.engine import SymbolState
 from dom.core.types import Alert, AlertKind, AlertState, Output
@@ -33,7 +34,7 @@ def pull_alerts(det: "SpoofDetector", sym: SymbolState, group: list[_Pull]) -> l
         "size_pulled_lots": drop,
         "size_before_lots": x.before,
         "size_after_lots": x.after,
-        "traded_at_level_lots": det._traded(x),
+        "traded_at_level_lots": traded(det, x),
         "distance_at_pull_ticks": x.dist,
         "first_distance_ticks": x.d0,
         "approach_ticks": x.max_recent_dist - x.dist,
@@ -50,6 +51,9 @@ def pull_alerts(det: "SpoofDetector", sym: SymbolState, group: list[_Pull]) -> l
         "approach_1s_ticks": x.jump,
         "taker_share_toward": round(x.toward, 2),
     }
+    if det.steps is not None:
+        ev["step_lots"] = x.step  # the largest single increase at its level
+        ev["step_rank_lots"] = x.step_ref  # the step window's spoof_step_rank-th largest step
     if len(group) > 1:
         ev["layer_prices"] = " ".join(inst.px_str(g.px) for g in sorted(group, key=lambda g: g.px))
     t = det.depth_t

@@ -18,6 +18,7 @@ class _Cand:
     sizes: deque = field(default_factory=deque)  # (t, size) over the drop window
     dists: deque = field(default_factory=deque)  # (t, distance) when it changed
     pending: bool = False
+    step: int = 0  # its level's largest one-message increase when it became a candidate (spoof_steps.py)
 
     def seen(self, t: int, q: int) -> None:
         """Its level shows ``q`` at ``t``."""
@@ -45,3 +46,6 @@ class _Pull:
     jump: int  # ticks of approach over the last second
     toward: float  # share of taker volume that hit this side over the flow window
     queue: int = 0  # the organic queue beside it (median of its neighbours, at least the band median)
+    step: int = 0  # the level's largest one-message increase (the step test; 0 when off)
+    need: int = 0  # what that step had to reach (0: no test)
+    step_ref: int | None = None  # the step window's spoof_step_rank-th largest step at the pull

@@ -1,0 +1,52 @@
+"""The rules a pull is judged by once its trades are in (split from spoof.py; the list is its docstring)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from dom.core.detectors.spoof_state import _Pull
+from dom.core.types import BookSide
+
+if TYPE_CHECKING:
+    from dom.core.detectors.spoof import SpoofDetector
+
+_MS = 1_000_000
+_SEC = 1_000_000_000
+
+
+def traded(det: "SpoofDetector", x: _Pull) -> int:
+    """Taker volume at the pulled level or beyond it (a sweep) over its drop window."""
+    lo = x.t - det.p.spoof_drop_window_ms * _MS - 100 * _MS
+    bid = x.side is BookSide.BID
+    return sum(q for T, px, q in det.trades[x.side]
+               if lo < T <= x.t and (px <= x.px if bid else px >= x.px))
+
+
+def is_pull(det: "SpoofDetector", x: _Pull) -> bool:
+    """Does a pull pass the rules of spoof.py's docstring (those judged once its trades are in)?"""
+    p = det.p
+    drop = x.before - x.after
+    if x.edge:
+        return False  # the deepest known level vanished: it left the window
+    if x.range_limit is None:
+        return False  # no volatility baseline yet (warm-up)
+    life = x.t - x.first_ns
+    if life < p.spoof_min_life_ms * _MS or life > p.spoof_max_life_s * _SEC:
+        return False
+    if traded(det, x) > p.spoof_max_traded_fraction * drop:
+        return False  # consumed, not pulled
+    if x.dist > max(p.spoof_near_ticks, x.d0 // 2) or x.max_recent_dist - x.dist < p.spoof_min_approach_ticks:
+        return False  # price was not approaching
+    if x.jump < 1:
+        return False  # price approached earlier but stalled: the pull is not a reaction to it
+    if x.toward < p.spoof_min_flow_share:
+        return False  # no taker flow pushing price toward it: a move of the mid, not an approach
+    r = p.spoof_move_ticks
+    moved = sum(a for t, px, a in det.adds[x.side]
+                if x.t - p.spoof_drop_window_ms * _MS <= t <= x.t + det._wait()
+                and px != x.px and abs(px - x.px) <= r)
+    if moved >= 0.5 * drop:
+        return False  # the size went elsewhere nearby: moved, not pulled
+    if x.mid_range > x.range_limit:
+        return False  # a volatility spike: risk-off pulls are normal then
+    return x.step >= x.need  # (the step test: need 0 when off or before the window has its rank)
