@@ -264,7 +264,7 @@ class DetectorParams:
     """The step test: a pulled level arrived as one order beyond the organic ones. Its largest
     single increase (one depth message) while a candidate is at least ``spoof_step_ratio`` x the
     ``spoof_step_rank``-th largest increase of the symbol's band over ``wall_step_window_s``
-    (pulled liquidity's own window; 0: off; spoof_steps.py)."""
+    (pulled liquidity's own window; 0: off; steps.py, ``spoof_steps``)."""
     spoof_step_ratio: float = 1.5
     """... this many times."""
 

@@ -29,7 +29,7 @@ only when all of these hold:
   approach-driven one;
 * nothing large was pulled on the other side at the same time (a market maker withdrawing both
   quotes is not leaning on one side);
-* the level arrived as one order beyond the organic ones (spoof_steps.py; off with
+* the level arrived as one order beyond the organic ones (steps.py, ``spoof_steps``; off with
   ``spoof_step_rank`` 0).
 
 Levels of one side pulled within ``spoof_layer_ms`` of each other are one episode (layering),
@@ -50,7 +50,7 @@ from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.detectors.spoof_alert import pull_alerts
 from dom.core.detectors.spoof_rules import is_pull
 from dom.core.detectors.spoof_state import _Cand, _Pull
-from dom.core.detectors.spoof_steps import spoof_steps
+from dom.core.detectors.steps import spoof_steps
 from dom.core.detectors.tape import TakerTape
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import BookDelta, BookSide, FeedState, Output, TakerSide, Trade
@@ -167,7 +167,7 @@ class SpoofDetector(ObserverBase):
                 return
             c = self.cands[key] = _Cand(side, px, now, d, q)
             if self.steps is not None:
-                c.step = self.steps.step(side, px, q, now)
+                c.step = self.steps.step_at(side, px, q, now)[1]
             if px < self.cands_lo:
                 self.cands_lo = px
             if px > self.cands_hi:
@@ -301,7 +301,7 @@ class SpoofDetector(ObserverBase):
         self.judged.clear()
         self.next_stats_ns = -1
         if self.steps is not None:
-            self.steps.reset()
+            self.steps.resync()
         return []
 
     # ------------------------------------------------------------------------------ pulls
@@ -339,8 +339,8 @@ class SpoofDetector(ObserverBase):
                      self.range_pct, ago - d, self._toward(c.side, now), queue)
         st = self.steps
         if st is not None:  # its largest step as a candidate or since, and what it must reach now
-            pull.step = max(c.step, st.step(c.side, c.px, ref, now))
-            pull.need, pull.step_ref = st.need(), st.ref
+            pull.step = max(c.step, st.step_at(c.side, c.px, ref, now)[1])
+            pull.need, pull.step_ref = st.need(self.p.spoof_step_ratio), st.ref
         self.pulls.append(pull)
 
     def _queue(self, sym: SymbolState, c: _Cand) -> int:

@@ -18,7 +18,7 @@ class _Cand:
     sizes: deque = field(default_factory=deque)  # (t, size) over the drop window
     dists: deque = field(default_factory=deque)  # (t, distance) when it changed
     pending: bool = False
-    step: int = 0  # its level's largest one-message increase when it became a candidate (spoof_steps.py)
+    step: int = 0  # its level's largest one-message increase when it became a candidate (steps.py)
 
     def seen(self, t: int, q: int) -> None:
         """Its level shows ``q`` at ``t``."""

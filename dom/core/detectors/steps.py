@@ -11,6 +11,11 @@ the window (the walls themselves) do not move it. An order that moves (re-placed
 trailing the touch) is one sample, not one per move: otherwise a single trailing order fills the
 top ranks. The walls take the steps of the orders they announce back out (``forget``). One per
 symbol (``make_observers``); ``observe`` counts a message once however many detectors call it.
+
+Pulled liquidity has a window of its own (``spoof_steps``): its alerts must not depend on whether
+the walls are on, nor move with the walls' tuning, and it forgets nothing (a candidate is not
+known to be one large order until its pull is judged). Either window gives a level in the book as
+first seen (``step_at`` within ``SNAPSHOT_NS`` of the sync) its size for a step.
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ deep in a real book, levels coming into a top-N view or resting at round prices 
 by hundreds of times an order near the touch."""
 SAME_NS = 10 * _SEC
 """A step about the size of a kept one, near it and within this time of it, is that order moved."""
+SNAPSHOT_NS = 2 * _SEC
+"""A level first seen this soon after the sync stood in the book already: its arrival unseen."""
 
 
 def wall_steps(sym: SymbolState, p: DetectorParams) -> LargeSteps | None:
@@ -44,6 +51,13 @@ def wall_steps(sym: SymbolState, p: DetectorParams) -> LargeSteps | None:
         return None
     return LargeSteps(sym, p.wall_step_rank, p.wall_step_window_s, p.wall_move_ticks, p.wall_move_size_tolerance,
                       p.wall_step_horizon_s)
+
+
+def spoof_steps(sym: SymbolState, p: DetectorParams) -> LargeSteps | None:
+    """Pulled liquidity's own step window (None: ``spoof_step_rank`` 0, the test off)."""
+    if not p.spoof_step_rank:
+        return None
+    return LargeSteps(sym, p.spoof_step_rank, p.wall_step_window_s, p.wall_move_ticks, p.wall_move_size_tolerance)
 
 
 _LOG_MAX_TAIL = math.log(1e6)
@@ -71,7 +85,7 @@ class LargeSteps:
     now)`` (the largest step at that level in the last ``KEEP_NS``)."""
 
     __slots__ = ("_at", "_clean_ns", "_refreshed", "at", "floor", "half", "horizon_ns", "last", "move_ticks",
-                 "move_tol", "rank", "ref", "samples", "start", "sym", "tail", "window_ns")
+                 "move_tol", "rank", "ref", "samples", "start", "sym", "synced_ns", "tail", "window_ns")
 
     def __init__(self, sym: SymbolState, rank: int, window_s: int, move_ticks: int = 10,
                  move_tolerance: float = 0.15, horizon_s: int = 0) -> None:
@@ -87,6 +101,7 @@ class LargeSteps:
         self.ref: int | None = None
         self.horizon_ns = horizon_s * _SEC
         self.start = -1  # the first message observed (the window's age)
+        self.synced_ns = -1  # exchange time of the first message since the last sync (-1: the next)
         self.tail = 1.0  # ref's extrapolation to the horizon while the window is younger (1: none)
         self.at: dict[tuple[BookSide, int], tuple[int, int]] = {}  # (side, px) -> (t, largest recent step)
         self._at = -1  # the engine's count of the last message observed
@@ -94,6 +109,10 @@ class LargeSteps:
         self._clean_ns = 0  # when ``at`` is next rid of its stale entries
 
     def observe(self, changes: Sequence[LevelChange], now: int) -> None:
+        if self.synced_ns < 0:
+            self.synced_ns = now
+        if not changes:
+            return
         n = self.sym.stats.applied
         if n == self._at:
             return
@@ -155,6 +174,23 @@ class LargeSteps:
         """``(t, step)``: the largest step at the level in the last ``KEEP_NS`` ((0, 0): none)."""
         v = self.at.get((side, px))
         return v if v is not None and now - v[0] <= KEEP_NS else (0, 0)
+
+    def step_at(self, side: BookSide, px: int, q: int, now: int) -> tuple[int, int]:
+        """``recent``, except that a level with no step seen within ``SNAPSHOT_NS`` of the sync
+        stood in the book as first seen: its size ``q`` stands in for its step."""
+        t, step = self.recent(side, px, now)
+        if not step and 0 <= self.synced_ns and now - self.synced_ns <= SNAPSHOT_NS:
+            return t, q
+        return t, step
+
+    def need(self, ratio: float) -> int:
+        """What a large order's step must reach: ``ratio`` x ``ref`` x ``tail`` (0: fewer steps
+        than the rank seen yet, no test)."""
+        return 0 if self.ref is None else int(ratio * self.ref * self.tail)
+
+    def resync(self) -> None:
+        """The feed synced again: the next message is the first of a new snapshot."""
+        self.synced_ns = -1
 
     def forget(self, t: int, step: int) -> None:
         """Take a step found to be a large order (an announced wall) out of the window: the

@@ -42,7 +42,6 @@ _BID, _ASK, _BUY = BookSide.BID, BookSide.ASK, TakerSide.BUY
 _NEW = itemgetter(3)  # a level change's new size
 _SEC = 1_000_000_000
 _FAR = 1 << 62
-_SNAPSHOT_NS = 2 * _SEC  # a candidate this soon after the sync stood in the book as first seen
 
 
 class WallDetector(ObserverBase):
@@ -54,7 +53,6 @@ class WallDetector(ObserverBase):
         # organic ones (steps.py); what its largest step must reach, as of the last stats.
         self.steps = steps or wall_steps(sym, p)
         self.step_need = 0
-        self.synced_ns = -1  # exchange time of the first message since the last sync (-1: the next)
         self.inst = sym.instrument
         self.contract = float(sym.instrument.contract_size)
         self.walls: dict[tuple[BookSide, int], _Wall] = {}
@@ -130,9 +128,7 @@ class WallDetector(ObserverBase):
         self.tmin = min(self.threshold.values(), default=_FAR)
         if self.steps is not None:
             self.steps.refresh(now, max(self.half.values()))
-            ref = self.steps.ref
-            # (Fewer steps than the rank seen yet: no estimate, and no test.)
-            self.step_need = 0 if ref is None else int(self.p.wall_step_ratio * ref * self.steps.tail)
+            self.step_need = self.steps.need(self.p.wall_step_ratio)
         self.lifetimes.update(now)
         self.next_stats_ns = grid_after(now, _SEC)
         return out
@@ -140,10 +136,8 @@ class WallDetector(ObserverBase):
     # ------------------------------------------------------------------------------- hooks
     def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
         now = delta.ts_exchange_ns
-        if changes and self.steps is not None:
+        if self.steps is not None:
             self.steps.observe(changes, now)
-        if self.synced_ns < 0:
-            self.synced_ns = now
         if now < self.next_stats_ns and not self.walls and (not changes or max(map(_NEW, changes)) < self.tmin):
             return []  # most messages: no stats due, no wall, and no level up to a threshold
         out: list[Output] = []
@@ -288,7 +282,8 @@ class WallDetector(ObserverBase):
         return []
 
     def on_synced(self, sym: SymbolState, ts_ns: int) -> list[Output]:
-        self.synced_ns = -1  # (``ts_ns`` is the receive time: the detectors keep to exchange time)
+        if self.steps is not None:
+            self.steps.resync()  # (``ts_ns`` is the receive time: the detectors keep to exchange time)
         return []
 
     def on_sync_lost(self, sym: SymbolState, ts_ns: int) -> list[Output]:
@@ -334,9 +329,7 @@ class WallDetector(ObserverBase):
                 first = self._moved_candidate(side, px, q, now)
                 w = self.walls[key] = _Wall(side, px, first, q, q, dist=abs(best - px), enter=thr)
                 if self.steps is not None:
-                    w.step_t, w.step = self.steps.recent(side, px, now)
-                    if not w.step and now - self.synced_ns <= _SNAPSHOT_NS:
-                        w.step = q  # in the book as it was first seen: its arrival unseen, its size stands in
+                    w.step_t, w.step = self.steps.step_at(side, px, q, now)
                 self._admit(px)
             return
         # Hysteresis. A candidate must hold what it had to reach until it is announced, but a dip

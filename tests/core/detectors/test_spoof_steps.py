@@ -1,5 +1,5 @@
 """Pulled liquidity's step test: a pulled level arrived as one order beyond the organic ones
-(spoof_steps.py). The book and the approach are test_spoof.py's."""
+(steps.py, ``spoof_steps``). The book and the approach are test_spoof.py's."""
 
 from dom.core.detectors import DetectorParams
 from dom.core.types import AlertKind, AlertState, BookSnapshot, FeedState, FeedStatus
