@@ -34,11 +34,13 @@ _BID = BookSide.BID
 KEEP_NS = 60 * _SEC
 """A level's largest recent step is remembered this long."""
 NEAR_TICKS = 2
-"""Steps closer to their side's best than this are not sampled: a queue re-forming at the touch
-(price ticking back, many orders joining within one depth interval) shows as one large step that
-is many orders. Nor are steps beyond the band the walls are judged in (``refresh``'s ``half``):
-deep in a real book, levels coming into a top-N view or resting at round prices far away change
-by hundreds of times an order near the touch."""
+"""Steps closer to their side's best than this are neither sampled nor remembered at their level
+(``recent``): a queue re-forming at the touch (price ticking back, many orders joining within one
+depth interval) shows as one large step that is many orders, so a level there has no step to pass
+the test with until one comes where an order shows as itself (docs/DETECTORS.md, "Walls"). Nor
+are steps beyond the band the walls are judged in (``refresh``'s ``half``): deep in a real book,
+levels coming into a top-N view or resting at round prices far away change by hundreds of times
+an order near the touch."""
 SAME_NS = 10 * _SEC
 """A step about the size of a kept one, near it and within this time of it, is that order moved."""
 SNAPSHOT_NS = 2 * _SEC
@@ -127,9 +129,8 @@ class LargeSteps:
         ask_lo, ask_hi = (0, -1) if ba is None else (ba + NEAR_TICKS, ba + half)
         for side, px, old, new in changes:
             inc = new - old
-            if inc > fl:
-                if (bid_lo <= px <= bid_hi if side is _BID else ask_lo <= px <= ask_hi) \
-                        and not self._moved(side, px, inc, now):
+            if inc > fl and (bid_lo <= px <= bid_hi if side is _BID else ask_lo <= px <= ask_hi):
+                if not self._moved(side, px, inc, now):
                     self.samples.add(now, inc)
                     r = math.floor(self.move_tol * inc)  # |a - inc| <= tol x inc for an integer a
                     self.last.append([now, side, px, inc, inc - r, inc + r])

@@ -53,7 +53,9 @@ def test_a_message_is_counted_once_and_only_increases_in_the_band_away_from_the_
     st.refresh(SEC, 100)
     # 999 is 1 tick from the best bid, 1002 1 from the ask, 899 beyond the band
     assert sorted(st.samples.sorted) == [500]
-    assert st.recent(BID, 999, SEC) == (SEC, 5000)  # (still remembered at its level)
+    assert st.recent(BID, 990, SEC) == (SEC, 500)
+    # nor is a step near the touch remembered at its level: there one push holds many joins
+    assert st.recent(BID, 999, SEC) == (0, 0) and st.recent(ASK, 1002, SEC) == (0, 0)
 
 
 def test_an_order_that_moves_is_one_sample_and_a_forgotten_step_leaves_the_window():
@@ -93,6 +95,19 @@ def test_a_level_no_larger_than_the_organic_orders_is_no_wall_and_one_beyond_the
     ev = s.alerts[0].evidence
     assert s.alerts[0].px_ticks == 4962
     assert ev["step_lots"] == 60_000 and ev["step_rank_lots"] == 20_000
+
+
+def test_a_queue_that_grows_at_the_touch_in_one_push_is_no_wall_and_the_same_step_further_out_is():
+    s = Script()
+    s.warm()
+    _organic_steps(s)
+    s.delta(bids=[(4999, 1010 + 60_000)])  # 1 tick from the best bid: many joins show as one step
+    s.idle(4000)
+    assert s.alerts == []
+    s.delta(bids=[(4997, 1030 + 60_000)])  # 3 ticks out, where an order shows as itself
+    s.idle(4000)
+    assert s.states() == [AlertState.NEW] and s.alerts[0].px_ticks == 4997
+    assert s.alerts[0].evidence["step_lots"] == 60_000
 
 
 def test_off_with_rank_zero():
