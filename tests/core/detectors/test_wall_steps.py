@@ -188,3 +188,41 @@ def test_the_extrapolation_is_bounded_whatever_the_horizon_and_the_steps():
         st.observe([(BID, 990 - 12 * i, 0, size)], i * SEC)
     st.refresh(10 * SEC, 100)
     assert st.ref == 10**15 and 1 <= st.tail <= 1e6
+
+
+def test_a_heavy_tail_asks_for_the_size_its_organic_orders_rarely_exceed_and_a_capped_flow_does_not():
+    def window(sizes, exceed):
+        sym = _Sym()
+        st = LargeSteps(sym, 10, 3600, exceed=exceed)
+        st.refresh(0, 100)
+        for i, size in enumerate(sizes):  # 11 s apart: none of them one order moved
+            sym.message()
+            st.observe([(BID, 990 - (i % 80), 0, size)], 11 * i * SEC)
+        st.refresh(11 * len(sizes) * SEC, 100)
+        return st
+    pareto = [1_000_000 // i for i in range(1, 201)]  # quantiles of a tail of index 1
+    heavy, plain = window(pareto, 2.0), window(pareto, 0.0)
+    assert heavy.ref == plain.ref == 100_000
+    assert 4 < heavy.grow < 6  # (10 / 2) ** (1 / 1): five times rarer, five times larger
+    assert plain.grow == 1.0 and plain.need(1.5) == 150_000
+    assert heavy.need(1.5) == int(heavy.grow * 100_000)
+    capped = [1000] * 25 + list(range(100, 600, 10))  # its largest orders all sit at the cap
+    st = window(capped, 2.0)
+    assert st.grow < 1.2 and st.need(1.5) == 1500  # the ratio, not the tail, decides
+
+
+def test_a_level_beyond_the_heavy_tails_10th_largest_but_within_its_reach_is_no_wall():
+    def run(**kw):
+        s = Script(**kw)
+        s.warm()
+        for i, size in enumerate(int(200_000 / (j + 1)) for j in range(30)):  # a heavy tail of orders
+            px = 4985 - (i % 20)
+            s.delta(bids=[(px, 1000 + 10 * (5000 - px) + size)])
+            s.delta(bids=[(px, 1000 + 10 * (5000 - px))], dt_ms=200)
+            s.idle(10_500)
+        s.delta(bids=[(4962, 1380 + 40_000)])  # 2x the 10th largest (20k): the tail reaches that
+        s.idle(4000)
+        return s
+    assert run(wall_step_horizon_s=0).alerts == []
+    plain = run(wall_step_horizon_s=0, wall_step_exceed=0)
+    assert plain.states() == [AlertState.NEW] and plain.alerts[0].evidence["step_grow"] == 1.0
