@@ -223,6 +223,6 @@ def test_a_level_beyond_the_heavy_tails_10th_largest_but_within_its_reach_is_no_
         s.delta(bids=[(4962, 1380 + 40_000)])  # 2x the 10th largest (20k): the tail reaches that
         s.idle(4000)
         return s
-    assert run(wall_step_horizon_s=0).alerts == []
-    plain = run(wall_step_horizon_s=0, wall_step_exceed=0)
+    assert run(wall_step_horizon_s=0, wall_step_exceed=2).alerts == []
+    plain = run(wall_step_horizon_s=0)  # (off by default)
     assert plain.states() == [AlertState.NEW] and plain.alerts[0].evidence["step_grow"] == 1.0
