@@ -34,11 +34,13 @@ _BID = BookSide.BID
 KEEP_NS = 60 * _SEC
 """A level's largest recent step is remembered this long."""
 NEAR_TICKS = 2
-"""Steps closer to their side's best than this are not sampled: a queue re-forming at the touch
-(price ticking back, many orders joining within one depth interval) shows as one large step that
-is many orders. Nor are steps beyond the band the walls are judged in (``refresh``'s ``half``):
-deep in a real book, levels coming into a top-N view or resting at round prices far away change
-by hundreds of times an order near the touch."""
+"""Steps closer to their side's best than this are neither sampled nor remembered at their level
+(``recent``): a queue re-forming at the touch (price ticking back, many orders joining within one
+depth interval) shows as one large step that is many orders, so a level there has no step to pass
+the test with until one comes where an order shows as itself (docs/DETECTORS.md, "Walls"). Nor
+are steps beyond the band the walls are judged in (``refresh``'s ``half``): deep in a real book,
+levels coming into a top-N view or resting at round prices far away change by hundreds of times
+an order near the touch."""
 SAME_NS = 10 * _SEC
 """A step about the size of a kept one, near it and within this time of it, is that order moved."""
 SNAPSHOT_NS = 2 * _SEC
@@ -50,7 +52,7 @@ def wall_steps(sym: SymbolState, p: DetectorParams) -> LargeSteps | None:
     if not p.wall_step_rank:
         return None
     return LargeSteps(sym, p.wall_step_rank, p.wall_step_window_s, p.wall_move_ticks, p.wall_move_size_tolerance,
-                      p.wall_step_horizon_s)
+                      p.wall_step_horizon_s, p.wall_step_exceed)
 
 
 def spoof_steps(sym: SymbolState, p: DetectorParams) -> LargeSteps | None:
@@ -65,18 +67,27 @@ _LOG_MAX_TAIL = math.log(1e6)
 hostile horizon or a window of one huge step among tiny ones cannot overflow a float)."""
 
 
-def _tail(s: list[int], k: int, more: float) -> float:
-    """How much larger the ``k``-th largest of sorted ``s`` grows when ``more`` times as many
-    samples come from the same flow: ``more ** (1 / alpha)``, alpha the Hill estimate of the tail
-    index from the largest ``2k`` samples (fewer if fewer are kept) against the next one. A heavy
-    tail (alpha near 1) grows almost in proportion; a flow whose largest orders sit under a cap
-    (alpha large) hardly grows."""
+def _hill(s: list[int], k: int) -> float:
+    """1 / alpha, alpha the Hill estimate of the tail index of sorted ``s`` from its largest ``2k``
+    samples (fewer if fewer are kept) against the next one (0: too few, or all equal)."""
     m = min(2 * k, len(s) - 1)
     if m < 1 or s[-m - 1] <= 0:
-        return 1.0
+        return 0.0
     base = s[-m - 1]
-    h = sum(math.log(x / base) for x in s[-m:]) / m  # 1 / alpha
+    return sum(math.log(x / base) for x in s[-m:]) / m
+
+
+def _grow(h: float, more: float) -> float:
+    """``more ** h``, bounded (``_LOG_MAX_TAIL``); 1 when there is nothing more or no tail."""
     return math.exp(min(h * math.log(more), _LOG_MAX_TAIL)) if h > 0 and more > 1 else 1.0
+
+
+def _tail(s: list[int], k: int, more: float) -> float:
+    """How much larger the ``k``-th largest of sorted ``s`` grows when ``more`` times as many
+    samples come from the same flow: ``more ** (1 / alpha)`` (``_hill``). A heavy tail (alpha near
+    1) grows almost in proportion; a flow whose largest orders sit under a cap (alpha large)
+    hardly grows."""
+    return _grow(_hill(s, k), more)
 
 
 class LargeSteps:
@@ -84,11 +95,11 @@ class LargeSteps:
     (the window's ``rank``-th largest step, None while fewer were seen) and ``recent(side, px,
     now)`` (the largest step at that level in the last ``KEEP_NS``)."""
 
-    __slots__ = ("_at", "_clean_ns", "_refreshed", "at", "floor", "half", "horizon_ns", "last", "move_ticks",
-                 "move_tol", "rank", "ref", "samples", "start", "sym", "synced_ns", "tail", "window_ns")
+    __slots__ = ("_at", "_clean_ns", "_refreshed", "at", "exceed", "floor", "grow", "half", "horizon_ns", "last",
+                 "move_ticks", "move_tol", "rank", "ref", "samples", "start", "sym", "synced_ns", "tail", "window_ns")
 
     def __init__(self, sym: SymbolState, rank: int, window_s: int, move_ticks: int = 10,
-                 move_tolerance: float = 0.15, horizon_s: int = 0) -> None:
+                 move_tolerance: float = 0.15, horizon_s: int = 0, exceed: float = 0.0) -> None:
         self.sym = sym
         self.move_ticks, self.move_tol = move_ticks, move_tolerance
         self.half = 0  # the band's half-width in ticks (the wider side's), as of the last refresh
@@ -103,6 +114,8 @@ class LargeSteps:
         self.start = -1  # the first message observed (the window's age)
         self.synced_ns = -1  # exchange time of the first message since the last sync (-1: the next)
         self.tail = 1.0  # ref's extrapolation to the horizon while the window is younger (1: none)
+        self.exceed = exceed  # how many organic steps the window may hold beyond need()'s (0: no rule)
+        self.grow = 1.0  # ref's extrapolation to that count (rank / exceed more rare), along the tail
         self.at: dict[tuple[BookSide, int], tuple[int, int]] = {}  # (side, px) -> (t, largest recent step)
         self._at = -1  # the engine's count of the last message observed
         self._refreshed = -1
@@ -127,9 +140,8 @@ class LargeSteps:
         ask_lo, ask_hi = (0, -1) if ba is None else (ba + NEAR_TICKS, ba + half)
         for side, px, old, new in changes:
             inc = new - old
-            if inc > fl:
-                if (bid_lo <= px <= bid_hi if side is _BID else ask_lo <= px <= ask_hi) \
-                        and not self._moved(side, px, inc, now):
+            if inc > fl and (bid_lo <= px <= bid_hi if side is _BID else ask_lo <= px <= ask_hi):
+                if not self._moved(side, px, inc, now):
                     self.samples.add(now, inc)
                     r = math.floor(self.move_tol * inc)  # |a - inc| <= tol x inc for an integer a
                     self.last.append([now, side, px, inc, inc - r, inc + r])
@@ -163,7 +175,9 @@ class LargeSteps:
         s, k = smp.sorted, self.rank
         self.ref = s[-k] if len(s) >= k else None
         age = now - self.start
-        self.tail = 1.0 if self.ref is None or age >= self.horizon_ns else _tail(s, k, self.horizon_ns / max(age, _SEC))
+        h = 0.0 if self.ref is None else _hill(s, k)
+        self.tail = 1.0 if age >= self.horizon_ns else _grow(h, self.horizon_ns / max(age, _SEC))
+        self.grow = _grow(h, k / self.exceed) if self.exceed > 0 else 1.0
         self.floor = s[-k] // 2 if len(s) >= 2 * k else 0
         if self.at and now >= self._clean_ns:  # (every 10 s: a stale entry reads as none anyway)
             self._clean_ns = now + 10 * _SEC
@@ -184,9 +198,10 @@ class LargeSteps:
         return t, step
 
     def need(self, ratio: float) -> int:
-        """What a large order's step must reach: ``ratio`` x ``ref`` x ``tail`` (0: fewer steps
-        than the rank seen yet, no test)."""
-        return 0 if self.ref is None else int(ratio * self.ref * self.tail)
+        """What a large order's step must reach: ``ratio`` x ``ref`` x ``tail``, and at least
+        ``ref`` x ``tail`` extrapolated along the tail to the size the window's organic flow
+        exceeds only ``exceed`` times (``grow``; 0: fewer steps than the rank seen yet, no test)."""
+        return 0 if self.ref is None else int(max(ratio, self.grow) * self.ref * self.tail)
 
     def resync(self) -> None:
         """The feed synced again: the next message is the first of a new snapshot."""

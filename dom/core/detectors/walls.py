@@ -435,6 +435,7 @@ class WallDetector(ObserverBase):
             ev["step_lots"] = w.step  # the largest single increase at its level as it came
             ev["step_rank_lots"] = self.steps.ref  # the window's wall_step_rank-th largest step
             ev["step_tail"] = round(self.steps.tail, 2)  # x that, while the window is young
+            ev["step_grow"] = round(self.steps.grow, 2)  # x that, to what the organic flow rarely exceeds
         if w.moves:
             ev["moves"] = w.moves
         if end:

@@ -53,7 +53,9 @@ def test_a_message_is_counted_once_and_only_increases_in_the_band_away_from_the_
     st.refresh(SEC, 100)
     # 999 is 1 tick from the best bid, 1002 1 from the ask, 899 beyond the band
     assert sorted(st.samples.sorted) == [500]
-    assert st.recent(BID, 999, SEC) == (SEC, 5000)  # (still remembered at its level)
+    assert st.recent(BID, 990, SEC) == (SEC, 500)
+    # nor is a step near the touch remembered at its level: there one push holds many joins
+    assert st.recent(BID, 999, SEC) == (0, 0) and st.recent(ASK, 1002, SEC) == (0, 0)
 
 
 def test_an_order_that_moves_is_one_sample_and_a_forgotten_step_leaves_the_window():
@@ -93,6 +95,19 @@ def test_a_level_no_larger_than_the_organic_orders_is_no_wall_and_one_beyond_the
     ev = s.alerts[0].evidence
     assert s.alerts[0].px_ticks == 4962
     assert ev["step_lots"] == 60_000 and ev["step_rank_lots"] == 20_000
+
+
+def test_a_queue_that_grows_at_the_touch_in_one_push_is_no_wall_and_the_same_step_further_out_is():
+    s = Script()
+    s.warm()
+    _organic_steps(s)
+    s.delta(bids=[(4999, 1010 + 60_000)])  # 1 tick from the best bid: many joins show as one step
+    s.idle(4000)
+    assert s.alerts == []
+    s.delta(bids=[(4997, 1030 + 60_000)])  # 3 ticks out, where an order shows as itself
+    s.idle(4000)
+    assert s.states() == [AlertState.NEW] and s.alerts[0].px_ticks == 4997
+    assert s.alerts[0].evidence["step_lots"] == 60_000
 
 
 def test_off_with_rank_zero():
@@ -173,3 +188,41 @@ def test_the_extrapolation_is_bounded_whatever_the_horizon_and_the_steps():
         st.observe([(BID, 990 - 12 * i, 0, size)], i * SEC)
     st.refresh(10 * SEC, 100)
     assert st.ref == 10**15 and 1 <= st.tail <= 1e6
+
+
+def test_a_heavy_tail_asks_for_the_size_its_organic_orders_rarely_exceed_and_a_capped_flow_does_not():
+    def window(sizes, exceed):
+        sym = _Sym()
+        st = LargeSteps(sym, 10, 3600, exceed=exceed)
+        st.refresh(0, 100)
+        for i, size in enumerate(sizes):  # 11 s apart: none of them one order moved
+            sym.message()
+            st.observe([(BID, 990 - (i % 80), 0, size)], 11 * i * SEC)
+        st.refresh(11 * len(sizes) * SEC, 100)
+        return st
+    pareto = [1_000_000 // i for i in range(1, 201)]  # quantiles of a tail of index 1
+    heavy, plain = window(pareto, 2.0), window(pareto, 0.0)
+    assert heavy.ref == plain.ref == 100_000
+    assert 4 < heavy.grow < 6  # (10 / 2) ** (1 / 1): five times rarer, five times larger
+    assert plain.grow == 1.0 and plain.need(1.5) == 150_000
+    assert heavy.need(1.5) == int(heavy.grow * 100_000)
+    capped = [1000] * 25 + list(range(100, 600, 10))  # its largest orders all sit at the cap
+    st = window(capped, 2.0)
+    assert st.grow < 1.2 and st.need(1.5) == 1500  # the ratio, not the tail, decides
+
+
+def test_a_level_beyond_the_heavy_tails_10th_largest_but_within_its_reach_is_no_wall():
+    def run(**kw):
+        s = Script(**kw)
+        s.warm()
+        for i, size in enumerate(int(200_000 / (j + 1)) for j in range(30)):  # a heavy tail of orders
+            px = 4985 - (i % 20)
+            s.delta(bids=[(px, 1000 + 10 * (5000 - px) + size)])
+            s.delta(bids=[(px, 1000 + 10 * (5000 - px))], dt_ms=200)
+            s.idle(10_500)
+        s.delta(bids=[(4962, 1380 + 40_000)])  # 2x the 10th largest (20k): the tail reaches that
+        s.idle(4000)
+        return s
+    assert run(wall_step_horizon_s=0, wall_step_exceed=2).alerts == []
+    plain = run(wall_step_horizon_s=0)  # (off by default)
+    assert plain.states() == [AlertState.NEW] and plain.alerts[0].evidence["step_grow"] == 1.0
