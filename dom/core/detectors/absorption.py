@@ -94,7 +94,6 @@ class AbsorptionDetector(ObserverBase):
         """Once a second: V_W at each touch, the side's trade count over the rate window and the
         median of the ten best level sizes; every 10 s their rolling percentiles."""
         horizon = now - self.p.absorption_baseline_s * _SEC
-        skip = self.p.absorption_rate_skip
         for side in (BookSide.BID, BookSide.ASK):
             lv = sym.book.side(side)
             best = lv.best_px()
@@ -113,15 +112,11 @@ class AbsorptionDetector(ObserverBase):
             touch = top[0][1] if top else 0
             top = sorted([q for _, q in top])
             for dq, v in ((self.samples[side], w.prune(tt - self.w_ns) if w else 0),
+                          (self.rates[side], len(st)), (self.vols[side], S.w.volume_after(lo)),
                           (self.levels[side], top[len(top) // 2]),
                           (self.touches[side], touch)):
                 dq.add(now, v)
                 dq.expire(horizon)
-            if not (skip and self._absorbing(side)):
-                self.rates[side].add(now, len(st))
-                self.vols[side].add(now, S.w.volume_after(lo))
-            self.rates[side].expire(horizon)
-            self.vols[side].expire(horizon)
         if now >= self.next_stats_ns:
             self.next_stats_ns = grid_after(now, 10 * _SEC)
             p = self.p
@@ -141,10 +136,6 @@ class AbsorptionDetector(ObserverBase):
             del self.recent[key]
         self.bid.thr.clear()  # samples and baselines moved
         self.ask.thr.clear()
-
-    def _absorbing(self, side: BookSide) -> bool:
-        """A level of ``side`` is an episode: it crossed the thresholds (announced or not yet)."""
-        return any(ep.side is side and ep.cross_ns for ep in self.eps.values())
 
     def _threshold(self, side: BookSide, px: int) -> int | None:
         """The volume threshold at ``px`` (None while warming up); it changes only when

@@ -187,11 +187,6 @@ class DetectorParams:
     (sampled once a second, rolling), with ``absorption_min_trades`` prints: a volume, which the
     venue's trade aggregation does not change, where the print count cannot rise (a venue that
     merges one price's fills over 100 ms prints there at most ~10 times a second)."""
-    absorption_rate_skip: bool = False
-    """The side's intensity samples (trades and taker volume a second: the baselines above) leave
-    out the seconds when a level of that side was an absorption episode (it crossed the
-    thresholds). A baseline that counts the bursts it looks for rises with them: a side that
-    absorbed bursts for a tenth of its seconds sets its P90 at a burst's pace."""
     absorption_one_sided: float = 0.6
     """Takers into this side make at least this share of all taker volume over W (one-sidedness)."""
     absorption_warmup_s: int = 30

@@ -292,27 +292,3 @@ def test_aggregated_prints_are_judged_by_their_volume_where_the_count_cannot_ris
     assert ev["volume_in_rate_window_lots"] >= 3 * ev["baseline_volume_in_rate_window_lots"] > 0
     assert f"{ev['volume_in_rate_window_lots']} in 1000 ms" in news[0].message  # not a print count under its bar
     assert run(500, absorption_rate_vol_mult=3.0) == []  # 10,000 lots a second is this side's pace
-
-
-def test_the_intensity_baseline_leaves_out_the_bursts_it_looks_for():
-    """A side that absorbed a burst for a fifth of its baseline's seconds would set its P90 at the
-    burst's pace, and the next burst of that pace would not stand out: with
-    ``absorption_rate_skip`` the seconds a level of the side was under watch are left out."""
-
-    def run(**params):
-        s = Script(**params)
-        for _ in range(310):  # 31 s of quiet: two small prints a second into each touch
-            s.delta(bids=[(5000, 1000 + s.u % 2)], asks=[(5001, 1000 + s.u % 2)])
-            if s.u % 5 == 0:
-                s.trade(5000, 5, TakerSide.SELL)
-                s.trade(5001, 5, TakerSide.BUY)
-        s.delta(bids=[(5000, 400_000)])
-        s.hit(10, per_100ms=4, qty=500, shown=400_000)  # 40 prints, 20,000 lots a second
-        s.idle(12_000)  # it faded; past absorption_resume_s
-        s.delta(bids=[(5000, 400_000)])
-        s.hit(4, per_100ms=4, qty=500, shown=400_000)  # the same pace again
-        return s.of(AlertState.NEW)
-
-    assert len(run()) == 1  # the first burst set the side's P90: the second is "usual"
-    news = run(absorption_rate_skip=True)
-    assert len(news) == 2 and news[1].evidence["baseline_trades_in_rate_window"] <= 2
