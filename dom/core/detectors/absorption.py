@@ -152,7 +152,7 @@ class AbsorptionDetector(ObserverBase):
         p = self.p
         floor = p.absorption_min_notional / max(1e-12, self.inst.price.to_float(px) * self.lot_notional)
         return int(max(p.absorption_baseline_mult * self.base_w[side], p.absorption_touch_mult * self.med_touch[side],
-                       floor)) + 1
+                       p.absorption_level_mult * self.med_level[side], floor)) + 1
 
     # ------------------------------------------------------------------------------- hooks
     def on_trade(self, sym: SymbolState, t: Trade) -> list[Output]:

@@ -176,6 +176,11 @@ class DetectorParams:
     absorption_touch_mult: float = 5.0
     """Another: this many times the median touch size (the best level's size, sampled once a
     second, rolling; DETECTORS.md §2.3)."""
+    absorption_level_mult: float = 0.0
+    """Volume: V_W also reaches this many times the median level size (of the ten best, sampled
+    once a second, rolling). 0: off. In a book thick away from the touch the median touch is
+    thinner than the levels behind it, and an ordinary level that becomes the touch after a move
+    takes 5x a thin touch in ordinary flow."""
     absorption_min_notional: float = 5_000.0
     """And the notional floor of V_W, in quote currency."""
     absorption_rate_ms: int = 1000

@@ -292,3 +292,22 @@ def test_aggregated_prints_are_judged_by_their_volume_where_the_count_cannot_ris
     assert ev["volume_in_rate_window_lots"] >= 3 * ev["baseline_volume_in_rate_window_lots"] > 0
     assert f"{ev['volume_in_rate_window_lots']} in 1000 ms" in news[0].message  # not a print count under its bar
     assert run(500, absorption_rate_vol_mult=3.0) == []  # 10,000 lots a second is this side's pace
+
+
+def test_the_volume_threshold_can_also_ask_a_multiple_of_the_median_level():
+    """``absorption_level_mult``: V_W must also reach that many median level sizes. Here the
+    notional floor (10,000 lots) is the threshold; 11,400 lots in 9.5 s pass it, not 12 median
+    levels (12,000 lots)."""
+
+    def run(**params):
+        s = Script(**params)
+        s.idle(31_000)
+        s.delta(bids=[(5000, 50_000)])
+        s.hit(9.5, per_100ms=2, qty=60)  # 1,200 lots a second
+        return s.of(AlertState.NEW)
+
+    news = run()
+    assert len(news) == 1 and news[0].evidence["threshold_lots"] == 10_001
+    assert run(absorption_level_mult=12.0) == []
+    news = run(absorption_level_mult=10.0)  # 10 x 1,000 lots: the floor's own size
+    assert len(news) == 1 and news[0].evidence["threshold_lots"] == 10_001
