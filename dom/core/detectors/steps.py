@@ -175,8 +175,10 @@ class LargeSteps:
         s, k = smp.sorted, self.rank
         self.ref = s[-k] if len(s) >= k else None
         age = now - self.start
-        h = 0.0 if self.ref is None else _hill(s, k)
-        self.tail = 1.0 if age >= self.horizon_ns else _grow(h, self.horizon_ns / max(age, _SEC))
+        young = age < self.horizon_ns
+        # (The tail index only where an extrapolation asks for it: not once a second for nothing.)
+        h = _hill(s, k) if self.ref is not None and (young or self.exceed > 0) else 0.0
+        self.tail = _grow(h, self.horizon_ns / max(age, _SEC)) if young else 1.0
         self.grow = _grow(h, k / self.exceed) if self.exceed > 0 else 1.0
         self.floor = s[-k] // 2 if len(s) >= 2 * k else 0
         if self.at and now >= self._clean_ns:  # (every 10 s: a stale entry reads as none anyway)
