@@ -59,9 +59,9 @@ class DetectorParams:
     wall_step_exceed: float = 0.0
     """... and at least the size the window's organic steps are expected to exceed only this many
     times: its rank-th largest extrapolated by (rank / this) ** (1 / alpha) along the tail of its
-    own largest steps (a heavy tail's top orders lie far beyond its 10th largest, a capped one's
-    do not; 0: no such requirement; steps.py). Off: at 2 it met the randomized false-alarm target
-    but took the presets' recall under issue #20's floor (docs/DETECTORS.md, "Walls")."""
+    own largest steps, alpha estimated with the rank - 1 largest censored (a heavy tail's top
+    orders lie far beyond its 10th largest, a capped one's do not; 0: no such requirement;
+    steps.py). Off: the false alarms it saves cost recall (docs/DETECTORS.md, "Walls")."""
     wall_neighbourhood_ticks: int = 3
     """Only the largest level within this many ticks is a wall (market-maker ladders)."""
     wall_distance_ratio: float = 3.0

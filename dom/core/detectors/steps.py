@@ -67,14 +67,24 @@ _LOG_MAX_TAIL = math.log(1e6)
 hostile horizon or a window of one huge step among tiny ones cannot overflow a float)."""
 
 
-def _hill(s: list[int], k: int) -> float:
+def _hill(s: list[int], k: int, drop: int = 0) -> float:
     """1 / alpha, alpha the Hill estimate of the tail index of sorted ``s`` from its largest ``2k``
-    samples (fewer if fewer are kept) against the next one (0: too few, or all equal)."""
-    m = min(2 * k, len(s) - 1)
-    if m < 1 or s[-m - 1] <= 0:
+    samples (fewer if fewer are kept) against the next one (0: too few, or all equal).
+
+    With ``drop``, the trimmed Hill estimate: the ``drop`` largest are taken as only known to be
+    at least the next one (censored there), and ``2k`` more below them are used. Large orders
+    among the largest samples (what the tests look for) then cannot make the flow look heavy;
+    on a pure Pareto flow the estimate is the same as without the trim."""
+    n = len(s)
+    m = min(2 * k + drop, n - 1)
+    if m - drop < 1 or s[n - m - 1] <= 0:
         return 0.0
-    base = s[-m - 1]
-    return sum(math.log(x / base) for x in s[-m:]) / m
+    base = s[n - m - 1]
+    top = n - drop  # s[top:] are the trimmed
+    total = sum(math.log(s[i] / base) for i in range(n - m, top))
+    if drop:
+        total += drop * math.log(s[top - 1] / base)
+    return total / (m - drop)
 
 
 def _grow(h: float, more: float) -> float:
@@ -177,9 +187,11 @@ class LargeSteps:
         age = now - self.start
         young = age < self.horizon_ns
         # (The tail index only where an extrapolation asks for it: not once a second for nothing.)
-        h = _hill(s, k) if self.ref is not None and (young or self.exceed > 0) else 0.0
-        self.tail = _grow(h, self.horizon_ns / max(age, _SEC)) if young else 1.0
-        self.grow = _grow(h, k / self.exceed) if self.exceed > 0 else 1.0
+        has = self.ref is not None
+        self.tail = _grow(_hill(s, k), self.horizon_ns / max(age, _SEC)) if young and has else 1.0
+        # The exceedance's tail leaves out the rank - 1 largest, as the rank does: where large
+        # orders are common (unannounced walls, spoofs) they would lift it over the walls.
+        self.grow = _grow(_hill(s, k, k - 1), k / self.exceed) if self.exceed > 0 and has else 1.0
         self.floor = s[-k] // 2 if len(s) >= 2 * k else 0
         if self.at and now >= self._clean_ns:  # (every 10 s: a stale entry reads as none anyway)
             self._clean_ns = now + 10 * _SEC

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from dom.core.detectors.steps import LargeSteps, _tail
+from dom.core.detectors.steps import LargeSteps, _hill, _tail
 from dom.core.types import AlertState, BookSide
 from tests.core.detectors.test_walls import Script
 
@@ -206,9 +206,18 @@ def test_a_heavy_tail_asks_for_the_size_its_organic_orders_rarely_exceed_and_a_c
     assert 4 < heavy.grow < 6  # (10 / 2) ** (1 / 1): five times rarer, five times larger
     assert plain.grow == 1.0 and plain.need(1.5) == 150_000
     assert heavy.need(1.5) == int(heavy.grow * 100_000)
-    capped = [1000] * 25 + list(range(100, 600, 10))  # its largest orders all sit at the cap
+    capped = [1000] * 40 + list(range(100, 600, 10))  # its largest orders all sit at the cap
     st = window(capped, 2.0)
     assert st.grow < 1.2 and st.need(1.5) == 1500  # the ratio, not the tail, decides
+
+
+def test_the_exceedance_tail_leaves_the_largest_steps_out_of_its_estimate():
+    pareto = sorted(1_000_000 // i for i in range(1, 201))  # quantiles of a tail of index 1
+    assert 0.9 < _hill(pareto, 10) < 1.1 and 0.9 < _hill(pareto, 10, 9) < 1.1  # the same flow, the same index
+    crowded = sorted(pareto + [10**9] * 9)  # and nine large orders at its top
+    assert _hill(crowded, 10) > 4  # they make the whole flow look five times heavier
+    assert _hill(crowded, 10, 9) < _hill(crowded, 10) / 2  # taken only as "at least the 10th largest"
+    assert _hill([5, 5], 10, 9) == 0.0 and _hill([], 10, 9) == 0.0  # too few
 
 
 def test_a_level_beyond_the_heavy_tails_10th_largest_but_within_its_reach_is_no_wall():
