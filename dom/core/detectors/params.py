@@ -62,6 +62,9 @@ class DetectorParams:
     own largest steps, alpha estimated with the rank - 1 largest censored (a heavy tail's top
     orders lie far beyond its 10th largest, a capped one's do not; 0: no such requirement;
     steps.py). Off: the false alarms it saves cost recall (docs/DETECTORS.md, "Walls")."""
+    wall_weak_persist_ms: int = 0
+    """A candidate whose step passes the ratio but not the exceedance is announced once it stood
+    this long (0: never): a large organic order rarely rests that long where a wall does."""
     wall_neighbourhood_ticks: int = 3
     """Only the largest level within this many ticks is a wall (market-maker ladders)."""
     wall_distance_ratio: float = 3.0

@@ -211,6 +211,10 @@ class LargeSteps:
             return t, q
         return t, step
 
+    def need_ratio(self, ratio: float) -> int:
+        """``need`` without the exceedance: ``ratio`` x ``ref`` x ``tail`` (0: no test yet)."""
+        return 0 if self.ref is None else int(ratio * self.ref * self.tail)
+
     def need(self, ratio: float) -> int:
         """What a large order's step must reach: ``ratio`` x ``ref`` x ``tail``, and at least
         ``ref`` x ``tail`` extrapolated along the tail to the size the window's organic flow

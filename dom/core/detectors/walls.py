@@ -53,6 +53,7 @@ class WallDetector(ObserverBase):
         # organic ones (steps.py); what its largest step must reach, as of the last stats.
         self.steps = steps or wall_steps(sym, p)
         self.step_need = 0
+        self.step_weak = 0  # what a step needs without the exceedance (walls that stood wall_weak_persist_ms)
         self.inst = sym.instrument
         self.contract = float(sym.instrument.contract_size)
         self.walls: dict[tuple[BookSide, int], _Wall] = {}
@@ -66,6 +67,7 @@ class WallDetector(ObserverBase):
         self.next_p95_ns = 0
         self.rng = random.Random(0)  # deterministic sampling
         ms = 1_000_000
+        self.weak_ns = p.wall_weak_persist_ms * ms
         self.lifetimes = LevelLifetimes(p.wall_persist_ms * ms, p.wall_persist_max_ms * ms, p.wall_false_per_h,
                                         p.wall_lifetime_window_s * _SEC, p.wall_lifetime_min)
         self.half: dict[BookSide, int] = {BookSide.BID: 0, BookSide.ASK: 0}  # band half-width, ticks
@@ -129,6 +131,7 @@ class WallDetector(ObserverBase):
         if self.steps is not None:
             self.steps.refresh(now, max(self.half.values()))
             self.step_need = self.steps.need(self.p.wall_step_ratio)
+            self.step_weak = self.steps.need_ratio(self.p.wall_step_ratio) if self.p.wall_weak_persist_ms else self.step_need
         self.lifetimes.update(now)
         self.next_stats_ns = grid_after(now, _SEC)
         return out
@@ -199,7 +202,7 @@ class WallDetector(ObserverBase):
                     t, step = self.steps.recent(w.side, w.px, now)  # type: ignore[union-attr]
                     if step > w.step:
                         w.step, w.step_t = step, t
-                    if w.step < self.step_need:
+                    if w.step < self.step_need and (w.step < self.step_weak or now - w.first_ns < self.weak_ns):
                         continue
                 self._announce(sym, w, now, out)
         self.walls_lo, self.walls_hi = lo, hi

@@ -220,18 +220,33 @@ def test_the_exceedance_tail_leaves_the_largest_steps_out_of_its_estimate():
     assert _hill([5, 5], 10, 9) == 0.0 and _hill([], 10, 9) == 0.0  # too few
 
 
+def _heavy_tail_then_a_step(**kw):
+    s = Script(**kw)
+    s.warm()
+    for i, size in enumerate(int(200_000 / (j + 1)) for j in range(30)):  # a heavy tail of orders
+        px = 4985 - (i % 20)
+        s.delta(bids=[(px, 1000 + 10 * (5000 - px) + size)])
+        s.delta(bids=[(px, 1000 + 10 * (5000 - px))], dt_ms=200)
+        s.idle(10_500)
+    s.delta(bids=[(4962, 1380 + 40_000)])  # 2x the 10th largest (20k): the tail reaches that
+    s.idle(4000)
+    return s
+
+
 def test_a_level_beyond_the_heavy_tails_10th_largest_but_within_its_reach_is_no_wall():
-    def run(**kw):
-        s = Script(**kw)
-        s.warm()
-        for i, size in enumerate(int(200_000 / (j + 1)) for j in range(30)):  # a heavy tail of orders
-            px = 4985 - (i % 20)
-            s.delta(bids=[(px, 1000 + 10 * (5000 - px) + size)])
-            s.delta(bids=[(px, 1000 + 10 * (5000 - px))], dt_ms=200)
-            s.idle(10_500)
-        s.delta(bids=[(4962, 1380 + 40_000)])  # 2x the 10th largest (20k): the tail reaches that
-        s.idle(4000)
-        return s
-    assert run(wall_step_horizon_s=0, wall_step_exceed=2).alerts == []
-    plain = run(wall_step_horizon_s=0)  # (off by default)
+    assert _heavy_tail_then_a_step(wall_step_horizon_s=0, wall_step_exceed=2).alerts == []
+    plain = _heavy_tail_then_a_step(wall_step_horizon_s=0)  # (off by default)
     assert plain.states() == [AlertState.NEW] and plain.alerts[0].evidence["step_grow"] == 1.0
+
+
+def test_a_step_within_the_tails_reach_is_a_wall_once_it_stood_the_weak_persistence():
+    run = _heavy_tail_then_a_step
+    s = run(wall_step_horizon_s=0, wall_step_exceed=2, wall_weak_persist_ms=9000)
+    assert s.alerts == []  # 4 s: the ratio alone is not enough yet
+    s.idle(4000)
+    assert s.alerts == []  # 8 s
+    s.idle(2000)
+    assert s.states() == [AlertState.NEW] and s.alerts[0].evidence["persisted_ms"] >= 9000
+    short = run(wall_step_horizon_s=0, wall_step_exceed=2, wall_step_ratio=2.5, wall_weak_persist_ms=9000)
+    short.idle(30_000)
+    assert short.alerts == []  # a step under the ratio (2.5 x 22k) never passes, however long it stands
