@@ -155,35 +155,39 @@ class LargeSteps:
                 self._observe_both(twin, changes, now)
                 return
         fl = self.floor
+        bid_lo = None  # the sides' sampled ranges: read at the first step over the floor (half the
+        for side, px, old, new in changes:  # messages have none)
+            inc = new - old
+            if inc > fl:
+                if bid_lo is None:
+                    bid_lo, bid_hi, ask_lo, ask_hi = self._ranges(self.half)
+                if bid_lo <= px <= bid_hi if side is _BID else ask_lo <= px <= ask_hi:
+                    self._take(side, px, inc, now)
+
+    def _ranges(self, half: int, half2: int | None = None) -> tuple[int, ...]:
+        """Where steps are sampled, for a band of ``half`` ticks: ``(bid_lo, bid_hi, ask_lo,
+        ask_hi)`` (an empty side: an empty range); then the same for ``half2``, if given."""
         book = self.sym.book
         bb, ba = book.bids.best_px(), book.asks.best_px()
-        half = self.half
-        bid_lo, bid_hi = (0, -1) if bb is None else (bb - half, bb - NEAR_TICKS)  # bids sampled in it
-        ask_lo, ask_hi = (0, -1) if ba is None else (ba + NEAR_TICKS, ba + half)
-        for side, px, old, new in changes:
-            inc = new - old
-            if inc > fl and (bid_lo <= px <= bid_hi if side is _BID else ask_lo <= px <= ask_hi):
-                self._take(side, px, inc, now)
+        b = (0, -1) if bb is None else (bb - half, bb - NEAR_TICKS)
+        a = (0, -1) if ba is None else (ba + NEAR_TICKS, ba + half)
+        if half2 is None:
+            return b + a
+        b2 = (0, -1) if bb is None else (bb - half2, bb - NEAR_TICKS)
+        a2 = (0, -1) if ba is None else (ba + NEAR_TICKS, ba + half2)
+        return b + a + b2 + a2
 
     def _observe_both(self, o: LargeSteps, changes: Sequence[LevelChange], now: int) -> None:
         """``observe`` for this window and ``o`` in one pass over the changes: each takes the
         steps its own floor and band let through, exactly as two passes would."""
         fa, fb = self.floor, o.floor
         fl = fa if fa < fb else fb
-        book = self.sym.book
-        bb, ba = book.bids.best_px(), book.asks.best_px()
-        ha, hb = self.half, o.half
-        if bb is None:
-            abl, abh, bbl, bbh = 0, -1, 0, -1
-        else:
-            abl, abh, bbl, bbh = bb - ha, bb - NEAR_TICKS, bb - hb, bb - NEAR_TICKS
-        if ba is None:
-            aal, aah, bal, bah = 0, -1, 0, -1
-        else:
-            aal, aah, bal, bah = ba + NEAR_TICKS, ba + ha, ba + NEAR_TICKS, ba + hb
+        abl = None
         for side, px, old, new in changes:
             inc = new - old
             if inc > fl:
+                if abl is None:
+                    abl, abh, aal, aah, bbl, bbh, bal, bah = self._ranges(self.half, o.half)
                 if side is _BID:
                     if inc > fa and abl <= px <= abh:
                         self._take(side, px, inc, now)
