@@ -155,8 +155,10 @@ class LargeSteps:
                 self._observe_both(twin, changes, now)
                 return
         fl = self.floor
-        bid_lo = None  # the sides' sampled ranges: read at the first step over the floor (half the
-        for side, px, old, new in changes:  # messages have none)
+        # The sides' sampled ranges are read at the first step over the floor (half the messages
+        # have none).
+        bid_lo = None
+        for side, px, old, new in changes:
             inc = new - old
             if inc > fl:
                 if bid_lo is None:
