@@ -17,7 +17,7 @@ from dom.core.detectors.iceberg import IcebergDetector
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.detectors.spoof import SpoofDetector
-from dom.core.detectors.steps import wall_steps
+from dom.core.detectors.steps import pair, spoof_steps, wall_steps
 from dom.core.detectors.sweep import SweepDetector
 from dom.core.detectors.walls import WallDetector
 from dom.core.engine import Observer, ObserverFactory, SymbolState
@@ -32,7 +32,9 @@ def make_observers(params: DetectorParams | Mapping[str, Any] | None = None) -> 
         out: list[Observer] = []
         bands = Bands(sym, p)  # walls and pulled liquidity read the same band: once per message
         slack = AdaptiveSlack(p.align_slack_ms)  # absorption and pulled liquidity see the same trades
-        steps = wall_steps(sym, p)
+        steps = wall_steps(sym, p) if p.walls else None
+        own = spoof_steps(sym, p) if p.spoofs else None  # pulled liquidity's own window
+        pair(steps, own)  # both fed by one pass over each message's changes
         if p.walls:
             out.append(WallDetector(sym, p, bands, steps))
         if p.icebergs:
@@ -40,7 +42,7 @@ def make_observers(params: DetectorParams | Mapping[str, Any] | None = None) -> 
         if p.absorptions:
             out.append(AbsorptionDetector(sym, p, slack))
         if p.spoofs:
-            out.append(SpoofDetector(sym, p, bands, slack))
+            out.append(SpoofDetector(sym, p, bands, slack, own))
         if p.bursts:
             out.append(BurstDetector(sym, p))
         if p.sweeps:

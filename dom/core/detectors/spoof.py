@@ -50,7 +50,7 @@ from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.detectors.spoof_alert import pull_alerts
 from dom.core.detectors.spoof_rules import is_pull
 from dom.core.detectors.spoof_state import _Cand, _Pull
-from dom.core.detectors.steps import spoof_steps
+from dom.core.detectors.steps import LargeSteps, spoof_steps
 from dom.core.detectors.tape import TakerTape
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import BookDelta, BookSide, FeedState, Output, TakerSide, Trade
@@ -65,7 +65,7 @@ _SIZE = itemgetter(1)
 
 class SpoofDetector(ObserverBase):
     def __init__(self, sym: SymbolState, p: DetectorParams, bands: Bands | None = None,
-                 slack: AdaptiveSlack | None = None) -> None:
+                 slack: AdaptiveSlack | None = None, steps: LargeSteps | None = None) -> None:
         self.p = p
         self.bands = bands or Bands(sym, p)
         self.inst = sym.instrument
@@ -94,7 +94,7 @@ class SpoofDetector(ObserverBase):
         self.next_range_ns = 0
         self.judged: deque[tuple[int, BookSide]] = deque()  # recent pulls, for the two-sided check
         self.n = 0
-        self.steps = spoof_steps(sym, p)  # the step test (None: off)
+        self.steps = steps or spoof_steps(sym, p)  # the step test (None: off)
 
     # ---------------------------------------------------------------------------- statistics
     def _stats(self, sym: SymbolState, now: int) -> None:

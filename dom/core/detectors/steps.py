@@ -15,7 +15,9 @@ symbol (``make_observers``); ``observe`` counts a message once however many dete
 Pulled liquidity has a window of its own (``spoof_steps``): its alerts must not depend on whether
 the walls are on, nor move with the walls' tuning, and it forgets nothing (a candidate is not
 known to be one large order until its pull is judged). Either window gives a level in the book as
-first seen (``step_at`` within ``SNAPSHOT_NS`` of the sync) its size for a step.
+first seen (``step_at`` within ``SNAPSHOT_NS`` of the sync) its size for a step. With both on, one
+pass over each message's changes feeds the two (``pair``); each keeps its own floor, band, kept
+steps and samples, so each holds exactly what it would alone.
 """
 
 from __future__ import annotations
@@ -62,6 +64,14 @@ def spoof_steps(sym: SymbolState, p: DetectorParams) -> LargeSteps | None:
     return LargeSteps(sym, p.spoof_step_rank, p.wall_step_window_s, p.wall_move_ticks, p.wall_move_size_tolerance)
 
 
+def pair(a: LargeSteps | None, b: LargeSteps | None) -> None:
+    """Feed a symbol's two windows (the walls', pulled liquidity's) from one pass over each
+    message's changes, whichever observes it first. Each keeps its own floor, band, kept steps
+    and samples, so each holds what it would alone."""
+    if a is not None and b is not None:
+        a.twin, b.twin = b, a
+
+
 _LOG_MAX_TAIL = math.log(1e6)
 """The extrapolation is at most a million-fold (a requirement no order meets; a bound, so that a
 hostile horizon or a window of one huge step among tiny ones cannot overflow a float)."""
@@ -106,7 +116,8 @@ class LargeSteps:
     now)`` (the largest step at that level in the last ``KEEP_NS``)."""
 
     __slots__ = ("_at", "_clean_ns", "_refreshed", "at", "exceed", "floor", "grow", "half", "horizon_ns", "last",
-                 "move_ticks", "move_tol", "rank", "ref", "samples", "start", "sym", "synced_ns", "tail", "window_ns")
+                 "last_side", "move_ticks", "move_tol", "rank", "ref", "samples", "start", "sym", "synced_ns", "tail",
+                 "twin", "window_ns")
 
     def __init__(self, sym: SymbolState, rank: int, window_s: int, move_ticks: int = 10,
                  move_tolerance: float = 0.15, horizon_s: int = 0, exceed: float = 0.0) -> None:
@@ -114,7 +125,10 @@ class LargeSteps:
         self.move_ticks, self.move_tol = move_ticks, move_tolerance
         self.half = 0  # the band's half-width in ticks (the wider side's), as of the last refresh
         self.last: deque[list] = deque()  # [t, side, px, step, lo, hi] of the steps kept in the last SAME_NS
-        # (lo..hi: the sizes within move_tolerance of the step)
+        # (lo..hi: the sizes within move_tolerance of the step), in the order kept; and the same
+        # lists by side, each in that order (``_moved`` looks at one side's only)
+        self.last_side: dict[BookSide, deque[list]] = {s: deque() for s in BookSide}
+        self.twin: LargeSteps | None = None  # the symbol's other window, fed by the same pass (``pair``)
         self.rank = rank
         self.window_ns = window_s * _SEC
         self.samples = RollingSamples()
@@ -142,32 +156,87 @@ class LargeSteps:
         self._at = n
         if self.start < 0:
             self.start = now
+        twin = self.twin
+        if twin is not None:
+            if twin._at != n:  # (it has not seen this message: both from one pass)
+                twin._at = n
+                if twin.start < 0:
+                    twin.start = now
+                self._observe_both(twin, changes, now)
+                return
         fl = self.floor
-        book = self.sym.book
-        bb, ba = book.bids.best_px(), book.asks.best_px()
-        half = self.half
-        bid_lo, bid_hi = (0, -1) if bb is None else (bb - half, bb - NEAR_TICKS)  # bids sampled in it
-        ask_lo, ask_hi = (0, -1) if ba is None else (ba + NEAR_TICKS, ba + half)
+        # The sides' sampled ranges are read at the first step over the floor (half the messages
+        # have none).
+        bid_lo = None
         for side, px, old, new in changes:
             inc = new - old
-            if inc > fl and (bid_lo <= px <= bid_hi if side is _BID else ask_lo <= px <= ask_hi):
-                if not self._moved(side, px, inc, now):
-                    self.samples.add(now, inc)
-                    r = math.floor(self.move_tol * inc)  # |a - inc| <= tol x inc for an integer a
-                    self.last.append([now, side, px, inc, inc - r, inc + r])
-                key = (side, px)
-                prev = self.at.get(key)
-                if prev is None or prev[1] <= inc or now - prev[0] > KEEP_NS:
-                    self.at[key] = (now, inc)
+            if inc > fl:
+                if bid_lo is None:
+                    bid_lo, bid_hi, ask_lo, ask_hi = self._ranges(self.half)
+                if bid_lo <= px <= bid_hi if side is _BID else ask_lo <= px <= ask_hi:
+                    self._take(side, px, inc, now)
+
+    def _ranges(self, half: int, half2: int | None = None) -> tuple[int, ...]:
+        """Where steps are sampled, for a band of ``half`` ticks: ``(bid_lo, bid_hi, ask_lo,
+        ask_hi)`` (an empty side: an empty range); then the same for ``half2``, if given."""
+        book = self.sym.book
+        bb, ba = book.bids.best_px(), book.asks.best_px()
+        b = (0, -1) if bb is None else (bb - half, bb - NEAR_TICKS)
+        a = (0, -1) if ba is None else (ba + NEAR_TICKS, ba + half)
+        if half2 is None:
+            return b + a
+        b2 = (0, -1) if bb is None else (bb - half2, bb - NEAR_TICKS)
+        a2 = (0, -1) if ba is None else (ba + NEAR_TICKS, ba + half2)
+        return b + a + b2 + a2
+
+    def _observe_both(self, o: LargeSteps, changes: Sequence[LevelChange], now: int) -> None:
+        """``observe`` for this window and ``o`` in one pass over the changes: each takes the
+        steps its own floor and band let through, exactly as two passes would."""
+        fa, fb = self.floor, o.floor
+        fl = fa if fa < fb else fb
+        abl = None
+        for side, px, old, new in changes:
+            inc = new - old
+            if inc > fl:
+                if abl is None:
+                    abl, abh, aal, aah, bbl, bbh, bal, bah = self._ranges(self.half, o.half)
+                if side is _BID:
+                    if inc > fa and abl <= px <= abh:
+                        self._take(side, px, inc, now)
+                    if inc > fb and bbl <= px <= bbh:
+                        o._take(side, px, inc, now)
+                else:
+                    if inc > fa and aal <= px <= aah:
+                        self._take(side, px, inc, now)
+                    if inc > fb and bal <= px <= bah:
+                        o._take(side, px, inc, now)
+
+    def _take(self, side: BookSide, px: int, inc: int, now: int) -> None:
+        """A step the window lets through: a sample unless a kept order moved; its level's largest."""
+        if not self._moved(side, px, inc, now):
+            self.samples.add(now, inc)
+            r = math.floor(self.move_tol * inc)  # |a - inc| <= tol x inc for an integer a
+            x = [now, side, px, inc, inc - r, inc + r]
+            self.last.append(x)
+            self.last_side[side].append(x)
+        key = (side, px)
+        prev = self.at.get(key)
+        if prev is None or prev[1] <= inc or now - prev[0] > KEEP_NS:
+            self.at[key] = (now, inc)
 
     def _moved(self, side: BookSide, px: int, inc: int, now: int) -> bool:
-        """Is this step a kept order moved here? (It then stands for that order from now on.)"""
+        """Is this step a kept order moved here? (It then stands for that order from now on.)
+        The first kept step, in the order kept, of the same side, about the size, within
+        ``move_ticks`` (a kept step leaves once it and every step kept before it are older than
+        ``SAME_NS``)."""
         last = self.last
-        while last and now - last[0][0] > SAME_NS:
-            last.popleft()
-        ticks = self.move_ticks
-        for x in last:
-            if x[4] <= inc <= x[5] and x[1] is side and x[2] != px and -ticks <= x[2] - px <= ticks:
+        if last and now - last[0][0] > SAME_NS:
+            sides = self.last_side
+            while last and now - last[0][0] > SAME_NS:
+                sides[last.popleft()[1]].popleft()  # (the oldest of its side too)
+        lo, hi = px - self.move_ticks, px + self.move_ticks
+        for x in self.last_side[side]:
+            if x[4] <= inc <= x[5] and lo <= x[2] <= hi and x[2] != px:
                 x[0], x[2] = now, px
                 return True
         return False
