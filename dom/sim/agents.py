@@ -123,6 +123,15 @@ class WallAgent(Agent):
             self.params["last_price"] = self.sim.inst.px_str(want)
             self.params.setdefault("prices", [self.params["first_price"]]).append(self.params["last_price"])
 
+    def finish(self, t: int, **params: Any) -> None:
+        super().finish(t, **params)
+        # Matching asks an alert to cover 30% of the wall's life (DETECTORS.md §4, IoU >= 0.3),
+        # and no observer may call a level a wall before it stood its persistence time and a
+        # push showed it: a wall gone sooner than (3 s + a push) / 0.7 can match no alert, so it
+        # is not there to see (docs/SIMULATOR.md).
+        if (t - self.t_start) * 7 < (3 * SEC + self.sim.depth_ns) * 10:
+            self.detectable_from = None
+
     def step(self, t: int) -> None:
         if self.moving:
             self._trail(t)
