@@ -29,7 +29,7 @@ class DetectorParams:
     spacing of the levels, as on Binance spot BTCUSDT)."""
     wall_persist_ms: int = 3000
     """A candidate must stand at least this long before it is announced ..."""
-    wall_persist_max_ms: int = 20000
+    wall_persist_max_ms: int = 8000
     """... and longer, up to this, where large levels come and go often: the time after which,
     by the large levels of the last ``wall_lifetime_window_s`` that fell back within this time,
     at most ``wall_false_per_h`` of them an hour would still stand (docs/DETECTORS.md)."""
@@ -56,13 +56,13 @@ class DetectorParams:
     """While the window is younger than this, its rank-th largest step is extrapolated to this
     horizon along the tail of its own largest steps (a young window has not yet seen the organic
     flow's top; 0: no extrapolation; steps.py)."""
-    wall_step_exceed: float = 0.0
+    wall_step_exceed: float = 2.0
     """... and at least the size the window's organic steps are expected to exceed only this many
     times: its rank-th largest extrapolated by (rank / this) ** (1 / alpha) along the tail of its
     own largest steps, alpha estimated with the rank - 1 largest censored (a heavy tail's top
     orders lie far beyond its 10th largest, a capped one's do not; 0: no such requirement;
-    steps.py). Off: the false alarms it saves cost recall (docs/DETECTORS.md, "Walls")."""
-    wall_weak_persist_ms: int = 0
+    steps.py; docs/DETECTORS.md, "Walls")."""
+    wall_weak_persist_ms: int = 30000
     """A candidate whose step passes the ratio but not the exceedance is announced once it stood
     this long (0: never): a large organic order rarely rests that long where a wall does."""
     wall_neighbourhood_ticks: int = 3

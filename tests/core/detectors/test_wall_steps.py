@@ -163,7 +163,7 @@ def test_early_in_a_session_a_level_must_be_beyond_the_extrapolated_top_of_the_o
     s.delta(bids=[(4962, 1380 + 30_000)])  # 1.5x the largest seen so far: not beyond what is to come
     s.idle(4000)
     assert s.alerts == []
-    young = Script(wall_step_horizon_s=0)  # the same without extrapolation: announced
+    young = Script(wall_step_horizon_s=0, wall_step_exceed=0)  # the same without extrapolation: announced
     young.warm()
     for i, size in enumerate(heavy):
         px = 4985 - i
@@ -235,7 +235,7 @@ def _heavy_tail_then_a_step(**kw):
 
 def test_a_level_beyond_the_heavy_tails_10th_largest_but_within_its_reach_is_no_wall():
     assert _heavy_tail_then_a_step(wall_step_horizon_s=0, wall_step_exceed=2).alerts == []
-    plain = _heavy_tail_then_a_step(wall_step_horizon_s=0)  # (off by default)
+    plain = _heavy_tail_then_a_step(wall_step_horizon_s=0, wall_step_exceed=0)  # (the ratio alone)
     assert plain.states() == [AlertState.NEW] and plain.alerts[0].evidence["step_grow"] == 1.0
 
 
