@@ -180,7 +180,7 @@ async def test_two_collectors_one_consumer_and_every_fault(bus, tmp_path):
             return [alert_msg_id(json.loads(x)) for x in (tmp_path / name).read_text().splitlines()]
 
         whole = lines("c0.jsonl") + lines("c1b.jsonl")  # the collectors that stopped cleanly
-        assert len(whole) >= 20, "too few alerts to say anything"
+        assert len(whole) >= 10, "too few alerts to say anything"  # (about 15-30 in the minute this runs)
         assert set(whole) <= set(ids)
         before_kill = lines("c1.jsonl")[:-5]  # (the last few may have died in its queue with it)
         assert set(before_kill) <= set(ids)
