@@ -1,5 +1,6 @@
 """`dom run | jq -c .` on the built-in market: only valid Alert JSON v1 lines on stdout."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -11,15 +12,16 @@ from dom.sinks import validate_alert
 
 def test_dom_run_stdout_is_only_valid_alert_lines(tmp_path):
     copy = tmp_path / "alerts.jsonl"
-    # 25 s: the detectors need their warm-up (baselines) before the first alert, as in tests/tui.
+    # 48 market seconds (12 s at 4x): the detectors need their warm-up (baselines) before the
+    # first alert, as in tests/tui (seed 3's first alerts come at about 30 s).
     r = subprocess.run(
-        [sys.executable, "-m", "dom", "run", "--duration", "25", "--summary-every", "0", "--seed", "3",
+        [sys.executable, "-m", "dom", "run", "--duration", "12", "--summary-every", "0", "--seed", "3",
          "--sink", "jsonl:-", "--sink", f"jsonl:{copy}"],
-        capture_output=True, timeout=90,
+        capture_output=True, timeout=90, env={**os.environ, "DOM_SIM_SPEED": "4"},
     )
     assert r.returncode == 0, r.stderr.decode()[-2000:]
     lines = r.stdout.splitlines()
-    assert lines, "the built-in market produced no alert in 25 s"
+    assert lines, "the built-in market produced no alert in 48 market seconds"
     for line in lines:
         validate_alert(orjson.loads(line))
     assert copy.read_bytes().splitlines() == lines  # the file sink got the same lines
