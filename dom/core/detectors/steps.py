@@ -115,9 +115,9 @@ class LargeSteps:
     (the window's ``rank``-th largest step, None while fewer were seen) and ``recent(side, px,
     now)`` (the largest step at that level in the last ``KEEP_NS``)."""
 
-    __slots__ = ("_at", "_clean_ns", "_refreshed", "at", "exceed", "floor", "grow", "half", "horizon_ns", "last",
-                 "last_side", "move_ticks", "move_tol", "rank", "ref", "samples", "start", "sym", "synced_ns", "tail",
-                 "twin", "window_ns")
+    __slots__ = ("_at", "_clean_ns", "_h", "_hc", "_refreshed", "_top", "at", "exceed", "floor", "grow", "half",
+                 "horizon_ns", "last", "last_side", "move_ticks", "move_tol", "rank", "ref", "samples", "start", "sym",
+                 "synced_ns", "tail", "twin", "window_ns")
 
     def __init__(self, sym: SymbolState, rank: int, window_s: int, move_ticks: int = 10,
                  move_tolerance: float = 0.15, horizon_s: int = 0, exceed: float = 0.0) -> None:
@@ -144,6 +144,9 @@ class LargeSteps:
         self._at = -1  # the engine's count of the last message observed
         self._refreshed = -1
         self._clean_ns = 0  # when ``at`` is next rid of its stale entries
+        self._top: list[int] | None = None  # the 3 x rank largest the tail indices were computed from
+        self._h = 0.0  # the young window's tail index (1 / alpha), as of _top
+        self._hc = 0.0  # the exceedance's (the rank - 1 largest censored), as of _top
 
     def observe(self, changes: Sequence[LevelChange], now: int) -> None:
         if self.synced_ns < 0:
@@ -255,12 +258,18 @@ class LargeSteps:
         self.ref = s[-k] if len(s) >= k else None
         age = now - self.start
         young = age < self.horizon_ns
-        # (The tail index only where an extrapolation asks for it: not once a second for nothing.)
+        # (The tail index only where an extrapolation asks for it, and again only when the window's
+        # 3 x rank largest, all it reads, changed: not once a second for nothing.)
         has = self.ref is not None
-        self.tail = _grow(_hill(s, k), self.horizon_ns / max(age, _SEC)) if young and has else 1.0
-        # The exceedance's tail leaves out the rank - 1 largest, as the rank does: where large
-        # orders are common (unannounced walls, spoofs) they would lift it over the walls.
-        self.grow = _grow(_hill(s, k, k - 1), k / self.exceed) if self.exceed > 0 and has else 1.0
+        top = s[-3 * k:] if has else None
+        if top != self._top:
+            self._top = top
+            self._h = _hill(s, k) if young and has else 0.0  # (young only ever turns false)
+            # The exceedance's tail leaves out the rank - 1 largest, as the rank does: where large
+            # orders are common (unannounced walls, spoofs) they would lift it over the walls.
+            self._hc = _hill(s, k, k - 1) if self.exceed > 0 and has else 0.0
+        self.tail = _grow(self._h, self.horizon_ns / max(age, _SEC)) if young and has else 1.0
+        self.grow = _grow(self._hc, k / self.exceed) if self.exceed > 0 and has else 1.0
         self.floor = s[-k] // 2 if len(s) >= 2 * k else 0
         if self.at and now >= self._clean_ns:  # (every 10 s: a stale entry reads as none anyway)
             self._clean_ns = now + 10 * _SEC

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from dom.core.detectors.steps import LargeSteps, _hill, _tail
+from dom.core.detectors.steps import LargeSteps, _grow, _hill, _tail
 from dom.core.types import AlertState, BookSide
 from tests.core.detectors.test_walls import Script
 
@@ -250,3 +250,24 @@ def test_a_step_within_the_tails_reach_is_a_wall_once_it_stood_the_weak_persiste
     short = run(wall_step_horizon_s=0, wall_step_exceed=2, wall_step_ratio=2.5, wall_weak_persist_ms=9000)
     short.idle(30_000)
     assert short.alerts == []  # a step under the ratio (2.5 x 22k) never passes, however long it stands
+
+
+def test_the_tail_indices_follow_the_windows_top_from_one_refresh_to_the_next():
+    def fed(sizes, refreshes):
+        sym = _Sym()
+        st = LargeSteps(sym, 10, 3600, horizon_s=600, exceed=2.0)
+        st.refresh(0, 100)
+        for i, size in enumerate(sizes):  # 11 s apart: none of them one order moved
+            sym.message()
+            st.observe([(BID, 990 - (i % 80), 0, size)], 11 * i * SEC)
+            if i in refreshes:
+                st.refresh(11 * i * SEC + 1, 100)
+        st.refresh(11 * len(sizes) * SEC, 100)
+        return st
+    sizes = [1_000_000 // i for i in range(1, 41)] + [3_000_000, 50, 40]  # a new largest, then small ones
+    for refreshes in ((), set(range(len(sizes)))):  # once at the end; after every step (cached between)
+        st = fed(sizes, refreshes)
+        s, k = st.samples.sorted, 10
+        assert st.tail == _tail(s, k, 600 / (11 * len(sizes)))  # as computed afresh from the window
+        assert st.grow == _grow(_hill(s, k, k - 1), k / 2) and st.grow > 1
+    assert fed(sizes, ()).grow != fed(sizes[:-3], ()).grow  # the new largest moved it
