@@ -88,6 +88,7 @@ class Agent:
 
 class WallAgent(Agent):
     kind = "wall"
+    PERSIST_NS = 3 * SEC  # DETECTORS.md §2.1's persistence: no observer may call a wall sooner
 
     def __init__(self, sim, rng, t, aid) -> None:
         super().__init__(sim, rng, t, aid)
@@ -105,7 +106,7 @@ class WallAgent(Agent):
         self.moves = 0
         self.params = {"size": sim.inst.qty_str(self.size), "multiple": round(mult, 2), "distance_ticks": d,
                        "moving": self.moving, "first_price": sim.inst.px_str(self.px)}
-        self.detectable_from = t + 3 * SEC  # shown from the next push on, for its persistence time
+        self.detectable_from = t + self.PERSIST_NS  # shown from the next push on, for its persistence time
 
     def _trail(self, t: int) -> None:
         book = self.sim.book
@@ -126,10 +127,10 @@ class WallAgent(Agent):
     def finish(self, t: int, **params: Any) -> None:
         super().finish(t, **params)
         # Matching asks an alert to cover 30% of the wall's life (DETECTORS.md §4, IoU >= 0.3),
-        # and no observer may call a level a wall before it stood its persistence time and a
-        # push showed it: a wall gone sooner than (3 s + a push) / 0.7 can match no alert, so it
-        # is not there to see (docs/SIMULATOR.md).
-        if (t - self.t_start) * 7 < (3 * SEC + self.sim.depth_ns) * 10:
+        # and an alert comes at the earliest a persistence time and a push in: a wall gone
+        # sooner than (that) / 0.7 can match no alert, so it is not there to see
+        # (docs/SIMULATOR.md).
+        if (t - self.t_start) * 7 < (self.PERSIST_NS + self.sim.depth_ns) * 10:
             self.detectable_from = None
 
     def step(self, t: int) -> None:

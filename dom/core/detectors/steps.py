@@ -170,49 +170,46 @@ class LargeSteps:
         fl = self.floor
         # The sides' sampled ranges are read at the first step over the floor (half the messages
         # have none).
-        bid_lo = None
+        bid = None
         for side, px, old, new in changes:
             inc = new - old
             if inc > fl:
-                if bid_lo is None:
-                    bid_lo, bid_hi, ask_lo, ask_hi = self._ranges(self.half)
-                if bid_lo <= px <= bid_hi if side is _BID else ask_lo <= px <= ask_hi:
+                if bid is None:
+                    bid, ask = self._ranges(*self._best(), self.half)
+                lo, hi = bid if side is _BID else ask
+                if lo <= px <= hi:
                     self._take(side, px, inc, now)
 
-    def _ranges(self, half: int, half2: int | None = None) -> tuple[int, ...]:
-        """Where steps are sampled, for a band of ``half`` ticks: ``(bid_lo, bid_hi, ask_lo,
-        ask_hi)`` (an empty side: an empty range); then the same for ``half2``, if given."""
+    def _best(self) -> tuple[int | None, int | None]:
         book = self.sym.book
-        bb, ba = book.bids.best_px(), book.asks.best_px()
-        b = (0, -1) if bb is None else (bb - half, bb - NEAR_TICKS)
-        a = (0, -1) if ba is None else (ba + NEAR_TICKS, ba + half)
-        if half2 is None:
-            return b + a
-        b2 = (0, -1) if bb is None else (bb - half2, bb - NEAR_TICKS)
-        a2 = (0, -1) if ba is None else (ba + NEAR_TICKS, ba + half2)
-        return b + a + b2 + a2
+        return book.bids.best_px(), book.asks.best_px()
+
+    @staticmethod
+    def _ranges(bb: int | None, ba: int | None, half: int) -> tuple[tuple[int, int], tuple[int, int]]:
+        """Where steps are sampled around best prices ``bb``, ``ba`` for a band of ``half``
+        ticks: ``((bid_lo, bid_hi), (ask_lo, ask_hi))`` (an empty side: an empty range)."""
+        return ((0, -1) if bb is None else (bb - half, bb - NEAR_TICKS),
+                (0, -1) if ba is None else (ba + NEAR_TICKS, ba + half))
 
     def _observe_both(self, o: LargeSteps, changes: Sequence[LevelChange], now: int) -> None:
         """``observe`` for this window and ``o`` in one pass over the changes: each takes the
         steps its own floor and band let through, exactly as two passes would."""
         fa, fb = self.floor, o.floor
         fl = fa if fa < fb else fb
-        abl = None
+        mine = None
         for side, px, old, new in changes:
             inc = new - old
             if inc > fl:
-                if abl is None:
-                    abl, abh, aal, aah, bbl, bbh, bal, bah = self._ranges(self.half, o.half)
-                if side is _BID:
-                    if inc > fa and abl <= px <= abh:
-                        self._take(side, px, inc, now)
-                    if inc > fb and bbl <= px <= bbh:
-                        o._take(side, px, inc, now)
-                else:
-                    if inc > fa and aal <= px <= aah:
-                        self._take(side, px, inc, now)
-                    if inc > fb and bal <= px <= bah:
-                        o._take(side, px, inc, now)
+                if mine is None:
+                    bb, ba = self._best()
+                    mine, theirs = self._ranges(bb, ba, self.half), self._ranges(bb, ba, o.half)
+                i = 0 if side is _BID else 1
+                lo, hi = mine[i]
+                if inc > fa and lo <= px <= hi:
+                    self._take(side, px, inc, now)
+                lo, hi = theirs[i]
+                if inc > fb and lo <= px <= hi:
+                    o._take(side, px, inc, now)
 
     def _take(self, side: BookSide, px: int, inc: int, now: int) -> None:
         """A step the window lets through: a sample unless a kept order moved; its level's largest."""
@@ -297,7 +294,7 @@ class LargeSteps:
         """What a large order's step must reach: ``ratio`` x ``ref`` x ``tail``, and at least
         ``ref`` x ``tail`` extrapolated along the tail to the size the window's organic flow
         exceeds only ``exceed`` times (``grow``; 0: fewer steps than the rank seen yet, no test)."""
-        return 0 if self.ref is None else int(max(ratio, self.grow) * self.ref * self.tail)
+        return self.need_ratio(max(ratio, self.grow))
 
     def resync(self) -> None:
         """The feed synced again: the next message is the first of a new snapshot."""
