@@ -29,6 +29,11 @@
  *       as types.fast_init's __init__ builds it without its Python frame (ts_exchange_ns =
  *       T * 10^6, no checksum). None for anything else: the decoder's
  *       Python path then gives the same event or the same error.
+ *   event(m, table, instruments, kinds, recv_ns) -> [event] | None
+ *       BinanceDecoder._event's usual bookTicker, aggTrade and trade object in one call: the
+ *       checks of _ticker's and _trade's fast paths (ids and times exact ints in range, the
+ *       decimal strings valid, sizes and trade prices positive, m a bool), the event built as
+ *       depth() builds its own. None for anything else, which the decoder takes the Python way.
  *   top(flat, d, r, n) -> list[(int, int)]
  *       The n best levels, best first: [(r * k, d[r * k]) for k in flat[:-n - 1:-1]].
  */
@@ -226,6 +231,26 @@ static int field_in(PyObject *m, PyObject *key, long long lo, long long hi, long
     return 1;
 }
 
+/* obj = cls.__new__(cls) with vals[i] stored through members[i] (the class's slot descriptors in
+ * field order): what types.fast_init's __init__ does, without its Python frame. New reference. */
+static PyObject *build(PyObject *cls, PyObject *members, PyObject *const *vals, Py_ssize_t n)
+{
+    PyObject *empty = PyTuple_New(0);
+    PyObject *obj = empty == NULL ? NULL : PyBaseObject_Type.tp_new((PyTypeObject *)cls, empty, NULL);
+    Py_XDECREF(empty);
+    for (Py_ssize_t i = 0; obj != NULL && i < n; i++) {
+        PyObject *desc = PyTuple_GET_ITEM(members, i);
+        descrsetfunc set = Py_TYPE(desc)->tp_descr_set;
+        if (set == NULL) {
+            PyErr_SetString(PyExc_TypeError, "a member is not a data descriptor");
+            Py_CLEAR(obj);
+        } else if (set(desc, obj, vals[i]) < 0) {
+            Py_CLEAR(obj);
+        }
+    }
+    return obj;
+}
+
 #define MAX_ID (1LL << 62)
 #define MAX_MS (1LL << 43)
 #define MAX_ROWS 20000
@@ -289,19 +314,7 @@ static PyObject *depth(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         goto fail;
     }
     PyObject *vals[9] = {args[4], sides[0], sides[1], o_first, o_last, prev_obj, ts, args[5], Py_None};
-    PyObject *empty = PyTuple_New(0);
-    PyObject *obj = empty == NULL ? NULL : PyBaseObject_Type.tp_new((PyTypeObject *)args[2], empty, NULL);
-    Py_XDECREF(empty);
-    for (int i = 0; obj != NULL && i < 9; i++) {
-        PyObject *desc = PyTuple_GET_ITEM(args[3], i);
-        descrsetfunc set = Py_TYPE(desc)->tp_descr_set;
-        if (set == NULL) {
-            PyErr_SetString(PyExc_TypeError, "a member is not a data descriptor");
-            Py_CLEAR(obj);
-        } else if (set(desc, obj, vals[i]) < 0) {
-            Py_CLEAR(obj);
-        }
-    }
+    PyObject *obj = build(args[2], args[3], vals, 9);
     Py_DECREF(prev_obj);
     Py_DECREF(ts);
     Py_DECREF(sides[0]);
@@ -315,6 +328,213 @@ fail:
     Py_XDECREF(sides[0]);
     Py_XDECREF(sides[1]);
     return NULL;
+}
+
+static PyObject *S_e, *S_s, *S_lastUpdateId, *S_E, *S_B, *S_A, *S_q, *S_p, *S_m, *S_t, *S_f, *S_l;
+
+/* m[key], an exact str, in steps as the parse cache gives it (plain decimals parsed here). New
+ * reference; NULL, with no error set, for anything else (missing, another type, not valid, or
+ * whatever the cache raised: the Python path then meets the same). */
+static PyObject *value_of(PyObject *m, PyObject *key, PyObject *spec, int which)
+{
+    PyObject *o = PyDict_GetItemWithError(m, key);
+    if (o == NULL || !PyUnicode_CheckExact(o)) {
+        PyErr_Clear();
+        return NULL;
+    }
+    long long mant = PyLong_AsLongLong(PyTuple_GET_ITEM(spec, which ? 2 : 0));
+    long sc = PyLong_AsLong(PyTuple_GET_ITEM(spec, which ? 3 : 1));
+    if (PyErr_Occurred() || mant <= 0 || sc < 0 || sc > 18) {
+        PyErr_Clear();
+        return NULL;
+    }
+    Py_INCREF(o);
+    int miss = 0;
+    PyObject *v = steps(o, mant, (int)sc, PyTuple_GET_ITEM(spec, which ? 5 : 4), &miss);
+    Py_DECREF(o);
+    if (v == NULL)
+        PyErr_Clear();
+    return v;
+}
+
+/* _ms(m, "T", "E") where both are what the usual frame holds: 1 with *ns set (0 when neither is
+ * there or both are 0 / null), 0 for a value of another type or out of range (the Python path
+ * says what), -1 with an error set. */
+static int time_of(PyObject *m, long long *ns)
+{
+    PyObject *keys[2] = {S_T, S_E};
+    for (int i = 0; i < 2; i++) {
+        PyObject *o = PyDict_GetItemWithError(m, keys[i]);
+        if (o == NULL) {
+            if (PyErr_Occurred())
+                return -1;
+            continue;
+        }
+        if (o == Py_None)
+            continue;
+        if (!PyLong_CheckExact(o))
+            return 0;
+        int over = 0;
+        long long x = PyLong_AsLongLongAndOverflow(o, &over);
+        if (x == -1 && PyErr_Occurred())
+            return -1;
+        if (over)
+            return 0;
+        if (x == 0)
+            continue;
+        if (x < 0 || x >= MAX_MS)
+            return 0;
+        *ns = x * 1000000LL;
+        return 1;
+    }
+    *ns = 0;
+    return 1;
+}
+
+/* BinanceDecoder._ticker's usual frame: u and T exact ints in range, b/B/a/A valid decimal strings. */
+static PyObject *ticker_of(PyObject *m, PyObject *symbol, PyObject *spec, PyObject *kinds, PyObject *recv)
+{
+    PyObject *o_uid, *o_t;
+    long long uid, t;
+    int r;
+    if ((r = field_in(m, S_u, 0, MAX_ID, -1, &o_uid, &uid)) <= 0 || (r = field_in(m, S_T, 1, MAX_MS, -1, &o_t, &t)) <= 0) {
+        if (r < 0)
+            return NULL;
+        Py_RETURN_NONE;
+    }
+    PyObject *v[4] = {NULL, NULL, NULL, NULL}, *keys[4] = {S_b, S_B, S_a, S_A};
+    for (int i = 0; i < 4; i++)
+        if ((v[i] = value_of(m, keys[i], spec, i & 1)) == NULL)
+            break;
+    PyObject *out = NULL, *ts = NULL;
+    if (v[3] == NULL) {
+        out = Py_None;
+        Py_INCREF(out);
+    } else if ((ts = PyLong_FromLongLong(t * 1000000LL)) != NULL) {
+        PyObject *vals[8] = {symbol, o_uid, v[0], v[1], v[2], v[3], ts, recv};
+        out = build(PyTuple_GET_ITEM(kinds, 0), PyTuple_GET_ITEM(kinds, 1), vals, 8);
+    }
+    Py_XDECREF(ts);
+    for (int i = 0; i < 4; i++)
+        Py_XDECREF(v[i]);
+    return out;
+}
+
+/* BinanceDecoder._trade's usual frame: q and p valid and positive, m a bool, the ids (a, f, l of an
+ * aggTrade; t of a trade) exact ints in range, T / E as time_of takes them. */
+static PyObject *trade_of(PyObject *m, PyObject *symbol, PyObject *spec, PyObject *kinds, PyObject *recv, int agg)
+{
+    PyObject *q = value_of(m, S_q, spec, 1);
+    PyObject *px = q == NULL ? NULL : value_of(m, S_p, spec, 0);
+    PyObject *out = NULL, *ts = NULL, *first = NULL, *last = NULL, *o_tid, *o_f, *o_l;
+    long long tid, f, l, ns;
+    int r = 1;
+    if (px == NULL || PyObject_RichCompareBool(q, ZERO, Py_GT) != 1 || PyObject_RichCompareBool(px, ZERO, Py_GT) != 1)
+        goto none;
+    PyObject *bm = PyDict_GetItemWithError(m, S_m);
+    if (bm != Py_True && bm != Py_False)
+        goto none;
+    if (agg) {
+        if ((r = field_in(m, S_a, 0, MAX_ID, -1, &o_tid, &tid)) <= 0 || (r = field_in(m, S_f, -1, MAX_ID, -1, &o_f, &f)) <= 0
+                || (r = field_in(m, S_l, -1, MAX_ID, -1, &o_l, &l)) <= 0)
+            goto none;
+        first = o_f != NULL ? (Py_INCREF(o_f), o_f) : PyLong_FromLong(-1);
+        last = o_l != NULL ? (Py_INCREF(o_l), o_l) : PyLong_FromLong(-1);
+    } else {
+        if ((r = field_in(m, S_t, 0, MAX_ID, -1, &o_tid, &tid)) <= 0)
+            goto none;
+        first = o_tid;
+        last = o_tid;
+        Py_INCREF(first);
+        Py_INCREF(last);
+    }
+    if (first == NULL || last == NULL) {
+        r = -1;
+        goto none;
+    }
+    if ((r = time_of(m, &ns)) <= 0)
+        goto none;
+    if ((ts = PyLong_FromLongLong(ns)) == NULL) {
+        r = -1;
+        goto none;
+    }
+    PyObject *vals[9] = {symbol, px, q, PyTuple_GET_ITEM(kinds, bm == Py_True ? 4 : 5), o_tid, ts, recv, first, last};
+    out = build(PyTuple_GET_ITEM(kinds, 2), PyTuple_GET_ITEM(kinds, 3), vals, 9);
+    goto done;
+none:
+    if (r < 0) {
+        out = NULL;  /* an error is set */
+    } else {
+        PyErr_Clear();
+        out = Py_None;
+        Py_INCREF(out);
+    }
+done:
+    Py_XDECREF(q);
+    Py_XDECREF(px);
+    Py_XDECREF(ts);
+    Py_XDECREF(first);
+    Py_XDECREF(last);
+    return out;
+}
+
+/* event(m, table, instruments, kinds, recv_ns) -> [event] | None: BinanceDecoder._event for the
+ * usual bookTicker, aggTrade and trade object in one call. table: symbol -> (instrument, its
+ * symbol, spec as levels() takes it), for the instruments in ``instruments`` (an entry whose
+ * instrument is not the one ``instruments`` holds is not used); kinds: (BookTicker, its members,
+ * Trade, its members, TakerSide.SELL, TakerSide.BUY, raw_trades). None, nothing built, for any
+ * other object (a snapshot body, another event, an unknown symbol, a field the fast paths above
+ * do not take): the decoder's Python path then gives the same events or the same error. */
+static PyObject *event(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 5 || !PyDict_CheckExact(args[0]) || !PyDict_Check(args[1]) || !PyDict_Check(args[2])
+            || !PyTuple_CheckExact(args[3]) || PyTuple_GET_SIZE(args[3]) != 7 || !PyType_Check(PyTuple_GET_ITEM(args[3], 0))
+            || !PyTuple_CheckExact(PyTuple_GET_ITEM(args[3], 1)) || PyTuple_GET_SIZE(PyTuple_GET_ITEM(args[3], 1)) != 8
+            || !PyType_Check(PyTuple_GET_ITEM(args[3], 2)) || !PyTuple_CheckExact(PyTuple_GET_ITEM(args[3], 3))
+            || PyTuple_GET_SIZE(PyTuple_GET_ITEM(args[3], 3)) != 9) {
+        PyErr_SetString(PyExc_TypeError, "event(m: dict, table: dict, instruments: dict, kinds: 7-tuple, recv_ns)");
+        return NULL;
+    }
+    PyObject *m = args[0], *kinds = args[3];
+    if (PyDict_GetItemWithError(m, S_lastUpdateId) != NULL || PyErr_Occurred())
+        goto decline;
+    PyObject *e = PyDict_GetItemWithError(m, S_e);
+    if (e == NULL || !PyUnicode_CheckExact(e))
+        goto decline;
+    int kind;  /* 0 bookTicker, 1 aggTrade, 2 trade */
+    if (PyUnicode_CompareWithASCIIString(e, "bookTicker") == 0)
+        kind = 0;
+    else if (PyUnicode_CompareWithASCIIString(e, "aggTrade") == 0)
+        kind = 1;
+    else if (PyUnicode_CompareWithASCIIString(e, "trade") == 0 && PyTuple_GET_ITEM(kinds, 6) == Py_True)
+        kind = 2;
+    else
+        goto decline;
+    PyObject *sym = PyDict_GetItemWithError(m, S_s);
+    if (sym == NULL || !PyUnicode_CheckExact(sym))
+        goto decline;
+    PyObject *entry = PyDict_GetItemWithError(args[1], sym);
+    PyObject *inst = entry == NULL ? NULL : PyDict_GetItemWithError(args[2], sym);
+    if (inst == NULL || !PyTuple_CheckExact(entry) || PyTuple_GET_SIZE(entry) != 3 || PyTuple_GET_ITEM(entry, 0) != inst
+            || !spec_ok(PyTuple_GET_ITEM(entry, 2)))
+        goto decline;
+    Py_INCREF(entry);  /* (a parse cache's __missing__ runs Python code) */
+    PyObject *ev = kind == 0 ? ticker_of(m, PyTuple_GET_ITEM(entry, 1), PyTuple_GET_ITEM(entry, 2), kinds, args[4])
+                             : trade_of(m, PyTuple_GET_ITEM(entry, 1), PyTuple_GET_ITEM(entry, 2), kinds, args[4], kind == 1);
+    Py_DECREF(entry);
+    if (ev == NULL || ev == Py_None)
+        return ev;
+    PyObject *out = PyList_New(1);
+    if (out == NULL) {
+        Py_DECREF(ev);
+        return NULL;
+    }
+    PyList_SET_ITEM(out, 0, ev);
+    return out;
+decline:
+    if (PyErr_Occurred())
+        return NULL;
+    Py_RETURN_NONE;
 }
 
 /* An int's value when it fits in a long long (1), else 0: comparisons of C numbers instead of
@@ -704,6 +924,8 @@ static PyMethodDef methods[] = {
     {"top", (PyCFunction)(void (*)(void))top, METH_FASTCALL, "The n best levels of one side, best first."},
     {"depth", (PyCFunction)(void (*)(void))depth, METH_FASTCALL,
      "A Binance USDⓈ-M depth frame's usual case as the event, in one call; None for any other."},
+    {"event", (PyCFunction)(void (*)(void))event, METH_FASTCALL,
+     "A Binance bookTicker, aggTrade or trade object's usual case as [event], in one call; None for any other."},
     {"apply_book", (PyCFunction)(void (*)(void))apply_book, METH_FASTCALL,
      "apply() on a book's two BookSideLevels with their own attributes; the longer index's length."},
     {NULL, NULL, 0, NULL},
@@ -725,6 +947,11 @@ PyMODINIT_FUNC PyInit__native(void)
     PyObject **kslots[] = {&S_U, &S_u, &S_pu, &S_T, &S_b, &S_a};
     for (int i = 0; i < 6; i++)
         if ((*kslots[i] = PyUnicode_InternFromString(keys[i])) == NULL)
+            return NULL;
+    const char *more[] = {"e", "s", "lastUpdateId", "E", "B", "A", "q", "p", "m", "t", "f", "l"};
+    PyObject **mslots[] = {&S_e, &S_s, &S_lastUpdateId, &S_E, &S_B, &S_A, &S_q, &S_p, &S_m, &S_t, &S_f, &S_l};
+    for (int i = 0; i < 12; i++)
+        if ((*mslots[i] = PyUnicode_InternFromString(more[i])) == NULL)
             return NULL;
     return PyModule_Create(&module);
 }

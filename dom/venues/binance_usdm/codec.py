@@ -78,6 +78,24 @@ _DELTA_MEMBERS = (tuple(getattr(BookDelta, f.name) for f in fields(BookDelta))
 _LISTS = frozenset((list,))
 
 
+def _members(cls: type, names: tuple[str, ...]) -> tuple | None:
+    """The class's slot descriptors in field order when its fields are ``names``, else None."""
+    return tuple(getattr(cls, f.name) for f in fields(cls)) if tuple(f.name for f in fields(cls)) == names else None
+
+
+# For the C accelerator's ``event`` (the usual bookTicker and trade objects in one call).
+_TICKER_MEMBERS = _members(BookTicker, ("symbol", "update_id", "bid_px", "bid_qty", "ask_px", "ask_qty",
+                                        "ts_exchange_ns", "ts_recv_ns"))
+_TRADE_MEMBERS = _members(Trade, ("symbol", "px_ticks", "qty_lots", "taker", "trade_id", "ts_exchange_ns",
+                                  "ts_recv_ns", "first_id", "last_id"))
+
+
+def _spec(inst: Instrument) -> tuple:
+    """An instrument's steps and parse caches as the C accelerator takes them."""
+    p, q = inst.price, inst.qty
+    return (p.mant, p.scale, q.mant, q.scale, p._cache, q._cache)
+
+
 def _levels_exact(inst: Instrument, rows: list) -> tuple[Level, ...]:
     price, qty = inst.price, inst.qty
     pc, qc = price._cache, qty._cache
@@ -145,6 +163,11 @@ class BinanceDecoder:
         self.unknown_symbols: dict[str, int] = {}
         # symbol -> (instrument, its steps and parse caches as the C accelerator takes them)
         self._specs: dict[str, tuple[Instrument, tuple]] = {}
+        # The C accelerator's ``event``: symbol -> (instrument, its symbol, that spec), and the
+        # classes it builds (None: it is not used).
+        self._table = {sym: (inst, inst.symbol, _spec(inst)) for sym, inst in self.instruments.items()}
+        self._kinds = ((BookTicker, _TICKER_MEMBERS, Trade, _TRADE_MEMBERS, TakerSide.SELL, TakerSide.BUY,
+                        bool(raw_trades)) if _TICKER_MEMBERS is not None and _TRADE_MEMBERS is not None else None)
 
     # ------------------------------------------------------------------------------ frames
     def decode(self, raw: bytes | str, recv_ns: int) -> list[Event]:
@@ -156,10 +179,15 @@ class BinanceDecoder:
         if type(msg) is dict:  # decode_obj's usual case, one call less
             if "stream" in msg and "data" in msg:
                 msg = msg["data"]
-                if type(msg) is dict:
-                    return self._event(msg, recv_ns)
-            else:
-                return self._event(msg, recv_ns)
+                if type(msg) is not dict:
+                    return self.decode_obj(msg, recv_ns)
+            native = accel.native
+            if native is not None and self._kinds is not None:
+                # The usual bookTicker / trade in one C call (what _event gives); None: anything else.
+                out = native.event(msg, self._table, self.instruments, self._kinds, recv_ns)
+                if out is not None:
+                    return out
+            return self._event(msg, recv_ns)
         return self.decode_obj(msg, recv_ns)
 
     def decode_obj(self, msg: Any, recv_ns: int) -> list[Event]:
@@ -218,8 +246,7 @@ class BinanceDecoder:
         if native is not None and _DELTA_MEMBERS is not None:
             spec = self._specs.get(inst.symbol)
             if spec is None or spec[0] is not inst:
-                p, q = inst.price, inst.qty
-                spec = self._specs[inst.symbol] = (inst, (p.mant, p.scale, q.mant, q.scale, p._cache, q._cache))
+                spec = self._specs[inst.symbol] = (inst, _spec(inst))
             # The usual frame in one C call (what the branch below gives); None: anything else.
             d = native.depth(m, spec[1], BookDelta, _DELTA_MEMBERS, inst.symbol, recv_ns)
             if d is not None:

@@ -1,0 +1,139 @@
+"""The C accelerator's ``event`` (the usual bookTicker, aggTrade and trade object in one call)
+against the decoder's Python path: the same events, field for field and type for type, or the
+same DecodeError, on fields at and past every bound and on the real BTCUSDT recording."""
+
+from __future__ import annotations
+
+import gzip
+import random
+from pathlib import Path
+
+import orjson
+import pytest
+
+from dom.core import accel
+from dom.core.types import BookTicker, TakerSide, Trade
+from dom.core.units import Instrument
+from dom.venues.binance_usdm import codec
+from dom.venues.binance_usdm.codec import BinanceDecoder, DecodeError
+
+NATIVE = accel.native
+needs_native = pytest.mark.skipif(NATIVE is None, reason="the C accelerator is not built (python3 setup.py "
+                                  "build_ext --inplace) or DOM_PURE_PYTHON is set")
+
+
+def describe(e: object) -> tuple:
+    return (type(e), e, tuple(type(getattr(e, f)) for f in e.__slots__))  # type: ignore[attr-defined]
+
+
+def decode_all(monkeypatch, frames: list[bytes], native, raw_trades: bool = True) -> tuple[list, dict]:
+    monkeypatch.setattr(accel, "native", native)
+    dec = BinanceDecoder({"BTCUSDT": Instrument("BTCUSDT", "0.10", "0.001")}, raw_trades=raw_trades)
+    out: list = []
+    for f in frames:
+        try:
+            out.append([describe(e) for e in dec.decode(f, 7)])
+        except DecodeError as e:
+            out.append(str(e))
+    return out, dict(dec.unknown_symbols)
+
+
+_INTS = (0, 1, -1, -2, 2**62 - 1, 2**62, 2**63, 2**64 - 1, -(2**63), 2**43 - 1, 2**43, True, False, 1.0, 0.0, "5",
+         None, [1], 1e30)
+_TEXTS = ("61800.20", "61800.2", "61800.25", "0.000", "0", "0.0", "-1.0", " 1.0", "1e2", "1.", ".5", "0061800.20",
+          "1" * 19, "1" * 41, "", "abc", "١٢", 5, 5.5, None, True, ["1.0"], {"a": 1})
+
+
+def _frames(rng: random.Random, n: int) -> list[bytes]:
+    frames = []
+    for i in range(n):
+        kind = rng.choice(("bookTicker", "aggTrade", "trade"))
+        if kind == "bookTicker":
+            msg: dict = {"e": "bookTicker", "u": 100 + i, "s": "BTCUSDT", "b": "61800.20", "B": "2.507",
+                         "a": "61800.30", "A": "0.010", "T": 1723161256313 + i, "E": 1723161256314}
+            keys = ("e", "u", "s", "b", "B", "a", "A", "T", "E")
+        elif kind == "aggTrade":
+            msg = {"e": "aggTrade", "E": 1723161256322, "a": 5 + i, "s": "BTCUSDT", "p": "61800.30", "q": "0.006",
+                   "f": 10 + i, "l": 12 + i, "T": 1723161256321, "m": rng.random() < 0.5}
+            keys = ("e", "E", "a", "s", "p", "q", "f", "l", "T", "m")
+        else:
+            msg = {"e": "trade", "E": 1723161256322, "T": 1723161256322, "s": "BTCUSDT", "t": 5266583935 + i,
+                   "p": "61800.30", "q": "0.006", "X": "MARKET", "m": rng.random() < 0.5}
+            keys = ("e", "E", "T", "s", "t", "p", "q", "m")
+        for key in rng.sample(keys, rng.choice((0, 0, 1, 1, 2, 3))):
+            pick = rng.random()
+            if pick < 0.12:
+                del msg[key]
+            elif key in ("b", "B", "a", "A", "p", "q") and not (key == "a" and kind == "aggTrade"):
+                msg[key] = rng.choice(_TEXTS)
+            elif key == "s":
+                msg[key] = rng.choice(("ETHUSDT", "btcusdt", 5, None, "BTCUSDT"))
+            elif key == "e":
+                msg[key] = rng.choice(("trade", "aggTrade", "bookTicker", "depthUpdate", "markPriceUpdate", None, 1,
+                                       "BookTicker"))
+            elif key == "m":
+                msg[key] = rng.choice((0, 1, "true", None, True, False))
+            else:
+                msg[key] = rng.choice(_INTS)
+        if rng.random() < 0.04:
+            msg["lastUpdateId"] = 1
+            if rng.random() < 0.5:
+                msg["bids"] = []
+        envelope = rng.random()
+        if envelope < 0.8:
+            frames.append(orjson.dumps({"stream": "btcusdt@" + kind, "data": msg}))
+        elif envelope < 0.95:
+            frames.append(orjson.dumps(msg))
+        else:
+            frames.append(orjson.dumps([msg, msg]))
+    return frames
+
+
+@needs_native
+@pytest.mark.parametrize("raw_trades", [True, False])
+@pytest.mark.parametrize("seed", range(16))
+def test_tickers_and_trades_at_their_edges_decode_the_same(monkeypatch, seed, raw_trades):
+    frames = _frames(random.Random(9100 + seed), 150)
+    a = decode_all(monkeypatch, frames, NATIVE, raw_trades)
+    b = decode_all(monkeypatch, frames, None, raw_trades)
+    assert a == b
+    events, errors = a[0], [x for x in a[0] if type(x) is str]
+    assert sum(type(x) is list and len(x) == 1 for x in events) >= 30 and len(errors) >= 5
+
+
+@needs_native
+def test_event_declines_what_it_does_not_take():
+    inst = Instrument("BTCUSDT", "0.10", "0.001")
+    dec = BinanceDecoder({"BTCUSDT": inst})
+    table, kinds = dec._table, dec._kinds
+    tick = {"e": "bookTicker", "u": 3, "s": "BTCUSDT", "b": "1.0", "B": "2.000", "a": "1.1", "A": "0.001", "T": 9}
+    (t,) = NATIVE.event(tick, table, dec.instruments, kinds, 4)
+    assert t == BookTicker("BTCUSDT", 3, 10, 2000, 11, 1, 9_000_000, 4)
+    trade = {"e": "aggTrade", "s": "BTCUSDT", "a": 8, "p": "1.0", "q": "0.002", "T": 0, "E": 5, "m": True}
+    (tr,) = NATIVE.event(trade, table, dec.instruments, kinds, 4)
+    assert tr == Trade("BTCUSDT", 10, 2, TakerSide.SELL, 8, 5_000_000, 4, -1, -1)
+    for change in ({"T": 0}, {"u": True}, {"b": "1.05"}, {"A": 1}, {"lastUpdateId": 1}, {"e": "depthUpdate"},
+                   {"s": "ETHUSDT"}):
+        assert NATIVE.event({**tick, **change}, table, dec.instruments, kinds, 4) is None
+    for change in ({"q": "0.000"}, {"p": "0"}, {"m": 1}, {"a": -1}, {"f": None}, {"T": 2**43}, {"T": 1.5}):
+        assert NATIVE.event({**trade, **change}, table, dec.instruments, kinds, 4) is None
+    raw = {"e": "trade", "s": "BTCUSDT", "t": 8, "p": "1.0", "q": "0.002", "m": False}
+    assert NATIVE.event(raw, table, dec.instruments, kinds, 4)[0].first_id == 8
+    assert NATIVE.event(raw, table, dec.instruments, kinds[:6] + (False,), 4) is None  # raw trades off
+    other = {"BTCUSDT": Instrument("BTCUSDT", "0.10", "0.001")}  # not the table's instrument
+    assert NATIVE.event(tick, table, other, kinds, 4) is None
+    with pytest.raises(TypeError):
+        NATIVE.event([], table, dec.instruments, kinds, 4)
+
+
+@needs_native
+def test_real_tickers_and_trades_decode_the_same(monkeypatch, shared_data: Path):
+    path = shared_data / "hftbacktest" / "usdm" / "btcusdt_20240808.gz"
+    with gzip.open(path, "rb") as f:
+        frames = [line.split(b" ", 1)[1] for _, line in zip(range(30_000), f)]
+    frames = [f for f in frames if b"@depth" not in f[:40]]
+    a = decode_all(monkeypatch, frames, NATIVE, raw_trades=True)
+    b = decode_all(monkeypatch, frames, None, raw_trades=True)
+    assert a == b
+    kinds = [x[0][0] for x in a[0] if x]
+    assert kinds.count(BookTicker) > 15_000 and kinds.count(Trade) > 4_000
