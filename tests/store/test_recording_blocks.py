@@ -127,3 +127,29 @@ def test_the_real_recording_reads_the_same(shared_data: Path) -> None:
     path = shared_data / "hftbacktest" / "usdm" / "btcusdt_20240808.gz"
     got = _same(path)
     assert len(got) == 93_954 and sum(fr.snapshot_symbol is not None for fr in got) == 1
+
+
+@pytest.mark.parametrize("prescan", [3, 50, 10_000])
+def test_the_scanned_frames_are_handed_out_once_then_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                  prescan: int) -> None:
+    # The recording's scan keeps what it read for the first frames() call: that call and every
+    # later one give the file's frames, in order, as a fresh read does.
+    from dom.venues.binance_usdm import recording_scan
+
+    monkeypatch.setattr(recording_scan, "_PRESCAN_LINES", prescan)
+    snap = b'{"lastUpdateId":7,"bids":[["100.0","1.000"]],"asks":[["100.1","2.000"]]}'
+    lines = [b"1 " + snap] + [
+        b'%d {"stream":"btcusdt@trade","data":{"e":"trade","E":%d,"T":%d,"s":"BTCUSDT","t":%d,"p":"100.0",'
+        b'"q":"0.001","m":true}}' % (i, i, i, i) for i in range(2, 300)] + [b"x bad", b'301 {"e":"x"}']
+    first = tmp_path / "a.gz"
+    first.write_bytes(gzip.compress(b"\n".join(lines[:200]) + b"\n"))
+    second = tmp_path / "b.gz"
+    second.write_bytes(gzip.compress(b"\n".join(lines[200:]) + b"\n")[:-30])  # cut short
+    want = list(rec.iter_hftbacktest(first)) + list(rec.iter_hftbacktest(second))
+    info = recording_scan.open_recording([first, second])
+    assert info.instruments["BTCUSDT"].tick_size and type(want[-1]) is rec.Truncated
+    assert list(info.frames()) == want
+    assert list(info.frames()) == want
+    again = recording_scan.open_recording([first, second])
+    a, b = again.frames(), again.frames()  # two readers: whichever starts first takes the kept frames
+    assert next(b) == want[0] and list(a) == want and list(b) == want[1:]

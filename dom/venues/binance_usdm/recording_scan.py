@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 
 import orjson
@@ -145,7 +146,13 @@ class RecordingInfo:
         else:
             self.format = rec.sniff_format(self.path)
             meta = rec.read_meta(self.path)
-        scanned, rule, decimals = scan(self.frames())
+        # The scan reads at most the first _PRESCAN_LINES + 2 frames; they are kept, with the open
+        # reader, for the first frames() call, so a replay does not read them a second time.
+        reader = self.frames()
+        head = list(islice(reader, _PRESCAN_LINES + 2))
+        scanned, rule, decimals = scan(iter(head))
+        head.reverse()  # (handed out from the end, so each is let go as it is)
+        self._primed: tuple[list, Iterator] | None = (head, reader)
         venue = venue or meta.get("venue")
         if venue is None:
             venue = "binance" if rule is Rule.SPOT else "binanceusdm"
@@ -163,6 +170,13 @@ class RecordingInfo:
 
     def frames(self) -> Iterator[rec.Frame | rec.BadLine]:
         """Every file's frames in turn (line numbers are each file's own)."""
+        primed, self._primed = getattr(self, "_primed", None), None
+        if primed is not None:  # the first call: the frames the scan read, then the same reader on
+            head, reader = primed
+            while head:
+                yield head.pop()
+            yield from reader
+            return
         for p in self.paths:
             if p.is_dir():
                 yield from iter_dir(p)
