@@ -117,8 +117,9 @@ class Replay:
         syms = list(self.instruments)
         single = syms[0] if len(syms) == 1 else None
         dec = venues.get(self.venue).decoder(self.instruments, raw_trades=self.raw_trades)
+        decode, bad_line = dec.decode, rec.BadLine
         for fr in self._frames():
-            if isinstance(fr, rec.BadLine):
+            if isinstance(fr, bad_line):
                 if isinstance(fr, rec.Truncated):
                     self.truncated.append(fr.reason)
                 yield fr.line_no, 0, fr.reason
@@ -134,7 +135,7 @@ class Replay:
                         continue
                     yield fr.line_no, fr.recv_ns, [dec.decode_snapshot(sym, fr.raw, fr.recv_ns)]
                 else:
-                    yield fr.line_no, fr.recv_ns, dec.decode(fr.raw, fr.recv_ns)
+                    yield fr.line_no, fr.recv_ns, decode(fr.raw, fr.recv_ns)
             except DecodeError as e:
                 yield fr.line_no, fr.recv_ns, str(e)
 
