@@ -119,7 +119,7 @@ def _other_venue(files: list[str]) -> str | None:
     """okx / bitget / bybit / kraken for their recordings (cryptofeed samples, Bybit history)."""
     from pathlib import Path
 
-    from dom.venues.checks import sniff_venue
+    from dom.venues.sniff import sniff_venue
 
     if len(files) != 1:
         return None

@@ -30,8 +30,8 @@ from dom.venues.bybit import codec as bybit
 from dom.venues.bybit.recording import iter_history
 from dom.venues.kraken import codec as kraken
 from dom.venues.okx import codec as okx
+from dom.venues.sniff import VENUES, sniff_venue  # noqa: F401 (VENUES: this module's public name too)
 
-VENUES = ("okx", "bitget", "bybit", "kraken")
 _MAX_DETAILS = 50
 _FAILURES = (FeedState.GAP, FeedState.CHECKSUM_FAILED, FeedState.CROSSED)
 
@@ -61,21 +61,6 @@ class FileCheck:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def sniff_venue(path: Path) -> str:
-    name = path.name.upper()
-    if name.startswith("OKX"):
-        return "okx"
-    if name.startswith("BITGET"):
-        return "bitget"
-    if name.startswith(("KRAKEN.", "KRAKEN_SPOT")):
-        return "kraken"
-    if "BYBIT" in name or name.endswith((".ZIP", ".DATA")) or "OB500" in name:
-        return "bybit"
-    raise ValueError(
-        f"cannot tell the venue of {path.name}: pass venue= (one of {', '.join(VENUES)})"
-    )
 
 
 def frames(path: Path, venue: str) -> Iterator[Frame | BadLine]:
