@@ -27,11 +27,9 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from dom.alert_json import alert_to_dict
-from dom.core.context.desk import TradeDesk
-from dom.core.context.market import MarketContext
 from dom.core.context.params import ContextParams
 from dom.core.engine import TOP_SAMPLE_NS, Engine, ObserverFactory, SymbolState, Verify
 from dom.core.merge import TimeMerge
@@ -49,6 +47,10 @@ from dom.core.types import (
     Trade,
 )
 from dom.core.units import Instrument
+
+if TYPE_CHECKING:
+    from dom.core.context.desk import TradeDesk
+    from dom.core.context.market import MarketContext
 
 
 class Listener(Protocol):
@@ -122,9 +124,8 @@ class Pipeline:
         self.params = context if context is not None else ContextParams()
         self.context: MarketContext | None = None
         if context is not None:
-            p = context
-            self.context = MarketContext(p.reference, p.weakness_window_s, p.weakness_drop_pct, p.oi_window_s)
-        self.desk = TradeDesk(self.params)
+            self.context = self._market_context()
+        self._desk: TradeDesk | None = None  # made when first asked for (a replay never does)
         if hold_ms < 0:
             raise ValueError("hold_ms must be >= 0")
         self.hold_ns = int(hold_ms) * 1_000_000
@@ -179,9 +180,23 @@ class Pipeline:
         market context for the same instruments. The alert count goes on."""
         instruments = self.instruments
         if self.context is not None:
-            p = self.params
-            self.context = MarketContext(p.reference, p.weakness_window_s, p.weakness_drop_pct, p.oi_window_s)
+            self.context = self._market_context()
         self.open(instruments)
+
+    def _market_context(self) -> MarketContext:
+        from dom.core.context.market import MarketContext  # (only where there is a context)
+
+        p = self.params
+        return MarketContext(p.reference, p.weakness_window_s, p.weakness_drop_pct, p.oi_window_s)
+
+    @property
+    def desk(self) -> TradeDesk:
+        """The risk desk (sizing, exits, the walk through the book) for the screen's plans."""
+        if self._desk is None:
+            from dom.core.context.desk import TradeDesk  # (imports the context's modules: not for a replay)
+
+            self._desk = TradeDesk(self.params)
+        return self._desk
 
     @property
     def detector_engine(self) -> Engine | None:
