@@ -137,3 +137,69 @@ def test_real_tickers_and_trades_decode_the_same(monkeypatch, shared_data: Path)
     assert a == b
     kinds = [x[0][0] for x in a[0] if x]
     assert kinds.count(BookTicker) > 15_000 and kinds.count(Trade) > 4_000
+
+
+_TICK = (b'{"stream":"btcusdt@bookTicker","data":{"e":"bookTicker","u":5123107839020,"s":"BTCUSDT","b":"61800.20",'
+         b'"B":"2.507","a":"61800.30","A":"2.510","T":1723161256313,"E":1723161256313}}')
+_TRADE = (b'{"stream":"btcusdt@trade","data":{"e":"trade","E":1723161256322,"T":1723161256322,"s":"BTCUSDT",'
+          b'"t":5266583935,"p":"61800.30","q":"0.006","X":"MARKET","m":false}}')
+_INNER = _TICK[_TICK.index(b'"data":') + 7:-1]  # the bare object
+_AGG = b'{"e":"aggTrade","E":1723161256322,"a":26129,"s":"BTCUSDT","p":"61800.30","q":"0.006","f":10,"l":12,"T":0,"m":true}'
+_EDITS = [b" ", b"\t", b"\n", b'"', b"\\", b"\\u0041", b"\xc3\xa9", b"-", b"0", b"00", b"-0", b"1.5", b"1e3", b"E", b"true",
+          b"false", b"null", b"[]", b"{}", b"}", b"{", b",", b":", b'"e"', b'"s"', b'"T":0,', b'"stream"', b'"data"',
+          b'"lastUpdateId":1,', b'"T":1,', b"9" * 19, b"9" * 18, b"", b"x", b"\x00"]
+
+
+def _mutants(rng: random.Random, base: bytes, n: int) -> list[bytes]:
+    out = []
+    for _ in range(n):
+        b = bytearray(base)
+        for _ in range(rng.choice((1, 1, 1, 2, 3))):
+            i = rng.randrange(len(b) + 1)
+            pick = rng.random()
+            if pick < 0.4:
+                b[i:i + rng.randint(0, 3)] = rng.choice(_EDITS)
+            elif pick < 0.7 and i < len(b):
+                del b[i:i + rng.randint(1, 4)]
+            else:
+                b[i:i] = rng.choice(_EDITS)
+        out.append(bytes(b))
+    return out
+
+
+@needs_native
+@pytest.mark.parametrize("seed", range(12))
+def test_frames_read_from_their_bytes_decode_as_orjson_reads_them(monkeypatch, seed):
+    # native.frame reads the usual frame from its bytes; any byte edit (whitespace, escapes, other
+    # number forms, a key twice or missing, nesting, trailing bytes, an envelope with more in it)
+    # must give what orjson's objects give, event for event or error for error.
+    rng = random.Random(4400 + seed)
+    frames = [_TICK, _TRADE, _AGG, _TICK.replace(b'"data":', b'"data" :'), b" " + _TICK, _TICK + b"\n",
+              _TICK[:-1] + b',"x":1}', b'{"data":' + _INNER + b',"stream":"x"}',
+              _AGG.replace(b'"a":26129', b'"a":26129,"a":26130'), _AGG.replace(b'"f":10', b'"stream":"s","data":{}')]
+    for base in (_TICK, _TRADE, _AGG):
+        frames += _mutants(rng, base, 120)
+    for raw_trades in (True, False):
+        a = decode_all(monkeypatch, frames, NATIVE, raw_trades)
+        b = decode_all(monkeypatch, frames, None, raw_trades)
+        assert a == b
+        assert sum(type(x) is list and len(x) == 1 for x in a[0]) >= 25 and sum(type(x) is str for x in a[0]) >= 60
+    dec = BinanceDecoder({"BTCUSDT": Instrument("BTCUSDT", "0.10", "0.001")})
+    taken = sum(NATIVE.frame(f, dec._table, dec.instruments, dec._kinds, 7) is not None for f in frames)
+    assert taken >= 15  # (edits the strict reader still takes: other digits, keys, values)
+
+
+@needs_native
+def test_frame_takes_the_usual_frames_and_declines_the_rest():
+    dec = BinanceDecoder({"BTCUSDT": Instrument("BTCUSDT", "0.10", "0.001")})
+    args = (dec._table, dec.instruments, dec._kinds, 7)
+    for raw in (_TICK, _TRADE, _AGG, _INNER):
+        assert NATIVE.frame(raw, *args) == dec.decode_obj(orjson.loads(raw), 7)
+    for raw in (_TICK + b" ", _TICK.replace(b":5123107839020", b":-0"), _TICK.replace(b'"u"', b'"\\u0075"'),
+                _TICK.replace(b"2.507", b"2.5070000000000000000000000000000000000001"),
+                _TRADE.replace(b"false", b"null"), _TRADE.replace(b'"t":5266583935', b'"t":05266583935'),
+                _AGG.replace(b'"a":26129', b'"a":26129,"a":26129'), _INNER[:-1] + b',"stream":"x","data":1}',
+                _TICK.replace(b"BTCUSDT", b"ETHUSDT"), b"{}", b"", b"[" + _TICK + b"]"):
+        assert NATIVE.frame(raw, *args) is None, raw
+    with pytest.raises(TypeError):
+        NATIVE.frame(_TICK.decode(), *args)

@@ -172,6 +172,13 @@ class BinanceDecoder:
     # ------------------------------------------------------------------------------ frames
     def decode(self, raw: bytes | str, recv_ns: int) -> list[Event]:
         """One websocket frame (raw or combined envelope) -> zero or more events."""
+        native = accel.native
+        if native is not None and self._kinds is not None and type(raw) is bytes:
+            # The usual bookTicker / trade read from its bytes in C (what the lines below give,
+            # without orjson's objects); None: anything else, parsed below.
+            out = native.frame(raw, self._table, self.instruments, self._kinds, recv_ns)
+            if out is not None:
+                return out
         try:
             msg = orjson.loads(raw)
         except orjson.JSONDecodeError as e:
@@ -181,7 +188,6 @@ class BinanceDecoder:
                 msg = msg["data"]
                 if type(msg) is not dict:
                     return self.decode_obj(msg, recv_ns)
-            native = accel.native
             if native is not None and self._kinds is not None:
                 # The usual bookTicker / trade in one C call (what _event gives); None: anything else.
                 out = native.event(msg, self._table, self.instruments, self._kinds, recv_ns)
