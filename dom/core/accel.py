@@ -1,7 +1,8 @@
 """The optional C accelerator of the book's hot loops (``dom.core._native``, built from
 ``dom/core/_native.c`` by ``setup.py``), or None.
 
-None when it was not built (no compiler at install: the install still succeeds) or when the
+None when it was not built (no compiler at install: the install still succeeds), when it was
+built from an older ``_native.c`` (it lacks a function of ``FUNCTIONS``), or when the
 environment variable ``DOM_PURE_PYTHON`` is set to anything but ``""``/``"0"`` at import (the
 switch that forces the pure-Python paths). Both give the same results, level for level; the
 tests in ``tests/core/test_native.py`` run one against the other. The module is pure like the
@@ -13,9 +14,20 @@ from __future__ import annotations
 import os
 from types import ModuleType
 
+FUNCTIONS = ("levels", "apply", "apply_book", "top", "depth", "event", "frame")
+"""What this checkout's Python calls: a module built from an older ``_native.c`` (a checkout
+updated without ``python3 setup.py build_ext --inplace``) lacks some, and is not used at all."""
+
+
+def complete(module: ModuleType) -> bool:
+    return all(callable(getattr(module, f, None)) for f in FUNCTIONS)
+
+
 native: ModuleType | None = None
 if os.environ.get("DOM_PURE_PYTHON", "") in ("", "0"):
     try:
         from dom.core import _native as native
     except ImportError:
+        native = None
+    if native is not None and not complete(native):
         native = None
