@@ -71,12 +71,8 @@ static PyObject *lookup(PyObject *cache, PyObject *key, int *miss)
  * sides) as a whole number of steps of mant * 10^-scale, exactly as Step.to_int gives it; 1 with
  * *out set, 0 when the text is anything else or not a multiple (the caller then asks the Python
  * parse cache, whose answer is the exact one, error included). */
-static int plain_steps(PyObject *text, long long mant, int scale, long long *out)
+static int plain_chars(const unsigned char *c, Py_ssize_t len, long long mant, int scale, long long *out)
 {
-    if (!PyUnicode_IS_ASCII(text))
-        return 0;
-    Py_ssize_t len = PyUnicode_GET_LENGTH(text);
-    const unsigned char *c = PyUnicode_1BYTE_DATA(text);
     unsigned long long v = 0;
     int digits = 0, frac = -1;
     for (Py_ssize_t i = 0; i < len; i++) {
@@ -112,6 +108,13 @@ static int plain_steps(PyObject *text, long long mant, int scale, long long *out
         return 0;
     *out = (long long)(v / (unsigned long long)mant);
     return 1;
+}
+
+static int plain_steps(PyObject *text, long long mant, int scale, long long *out)
+{
+    if (!PyUnicode_IS_ASCII(text))
+        return 0;
+    return plain_chars(PyUnicode_1BYTE_DATA(text), PyUnicode_GET_LENGTH(text), mant, scale, out);
 }
 
 /* One price or size: parsed in C when plain, else cache[text] (the cache parses a miss itself).
@@ -675,17 +678,9 @@ static int int_at(Pair *pairs, int n, const char *key, long long lo, long long h
 static PyObject *steps_at(Pair *pairs, int n, const char *key, long long mant, int scale, int *err)
 {
     Pair *x = pair_at(pairs, n, key);
-    if (x == NULL || x->kind != 0 || x->slen == 0 || x->slen > 40)
-        return NULL;
-    PyObject *text = PyUnicode_FromStringAndSize(x->s, x->slen);
-    if (text == NULL) {
-        *err = 1;
-        return NULL;
-    }
-    long long q;
-    int ok = plain_steps(text, mant, scale, &q);
-    Py_DECREF(text);
-    if (!ok)
+    long long q;  /* (the reader took only ASCII: the bytes are the string's characters) */
+    if (x == NULL || x->kind != 0 || x->slen == 0 || x->slen > 40
+            || !plain_chars((const unsigned char *)x->s, x->slen, mant, scale, &q))
         return NULL;
     PyObject *o = PyLong_FromLongLong(q);
     if (o == NULL)
