@@ -203,3 +203,32 @@ def test_frame_takes_the_usual_frames_and_declines_the_rest():
         assert NATIVE.frame(raw, *args) is None, raw
     with pytest.raises(TypeError):
         NATIVE.frame(_TICK.decode(), *args)
+
+
+@needs_native
+def test_frame_and_event_keep_no_references():
+    # Events made and frames declined, many times over: the interpreter's allocated blocks stay
+    # where they were (a reference kept per call would add one or more each time).
+    import gc
+    import sys
+
+    dec = BinanceDecoder({"BTCUSDT": Instrument("BTCUSDT", "0.10", "0.001")})
+    args = (dec._table, dec.instruments, dec._kinds, 7)
+    frames = [_TICK, _TRADE, _AGG, _TICK + b" ", _AGG.replace(b'"a":26129', b'"a":26129,"a":1'),
+              _TRADE.replace(b'"q":"0.006"', b'"q":"0.0065"'), b'{"stream":"x","data":{"e":"depthUpdate","b":[]}}']
+    objs = [orjson.loads(_TICK)["data"], orjson.loads(_TRADE)["data"], orjson.loads(_AGG),
+            {**orjson.loads(_AGG), "p": "1.05"}, {**orjson.loads(_AGG), "f": None}]
+
+    def calls(n: int) -> None:
+        for _ in range(n):
+            for f in frames:
+                NATIVE.frame(f, *args)
+            for m in objs:
+                NATIVE.event(m, *args)
+
+    calls(2_000)
+    gc.collect()
+    before = sys.getallocatedblocks()
+    calls(20_000)
+    gc.collect()
+    assert sys.getallocatedblocks() - before < 200
