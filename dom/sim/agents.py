@@ -304,10 +304,14 @@ class SpoofAgent(Agent):
         dist = (best - self.px) if self.side == BID else (self.px - best)
         if dist <= self.k:
             visible = t - self.t_start >= self.sim.depth_ns
-            self.finish(t, outcome="pulled_on_approach", distance_at_pull_ticks=dist)
+            # Pulled while the mid spikes (the risk-off-pull decoy's trigger, volatility.py): the
+            # same picture as that decoy's pull when its spike went toward it, so no rule can tell
+            # the two apart (the detectors stand aside in a spike).
+            spike = self.sim.ranges.spike(self.sim.mids)
+            self.finish(t, outcome="pulled_on_approach", distance_at_pull_ticks=dist, in_spike=spike)
             # Placed d0 ticks out and pulled within k: with d0 - k = 1 (d0 4, k 3) price came one
             # tick nearer, which the touch's own flicker does; an approach is two ticks or more.
-            if visible and self.d0 - dist >= 2:
+            if visible and self.d0 - dist >= 2 and not spike:
                 self.detectable_from = t
         elif t >= self.timeout:
             self.finish(t, outcome="pulled_timeout", distance_at_pull_ticks=dist)

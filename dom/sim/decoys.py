@@ -144,12 +144,10 @@ class RiskOffPull(Decoy):
         if mid is not None:
             self.mids.append(mid)
         recent = self.mids  # the last second (20 steps of 50 ms)
-        if len(recent) == 20:
-            r = max(recent) - min(recent)
-            # A spike: 3 ticks or more, and above this symbol's 95th percentile (volatility.py)
-            if r >= 3 and r > self.sim.ranges.p95:
-                self.finish(t, outcome="pulled_on_volatility", range_ticks=r)
-                return
+        # A spike: 3 ticks or more, and above this symbol's 95th percentile (volatility.py)
+        if len(recent) == 20 and self.sim.ranges.spike(recent):
+            self.finish(t, outcome="pulled_on_volatility", range_ticks=max(recent) - min(recent))
+            return
         if t >= self.until or (self.oids and self.oids[0] not in self.sim.book.orders):
             self.finish(t, outcome="ended")
 

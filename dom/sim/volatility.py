@@ -20,6 +20,7 @@ from sortedcontainers import SortedList
 WINDOW_S = 1800  # samples kept: 30 minutes at one a second
 MIN_SAMPLES = 60  # before a minute of samples there is no percentile (``p95`` stays 0)
 SPIKE_PCT = 0.95
+SPIKE_TICKS = 3  # a spike is at least this range, whatever the percentile
 
 
 class RangeHistory:
@@ -44,3 +45,11 @@ class RangeHistory:
             self.order.remove(self.samples.popleft())
         n = len(self.order)
         self.p95 = self.order[int(SPIKE_PCT * (n - 1))] if n >= MIN_SAMPLES else 0.0
+
+    def spike(self, mids: Collection[float]) -> bool:
+        """Is the mid's range over ``mids`` (the last second) a spike: 3 ticks or more and above the
+        95th percentile (3 ticks alone before a minute of samples)?"""
+        if not mids:
+            return False
+        r = max(mids) - min(mids)
+        return r >= SPIKE_TICKS and r > self.p95

@@ -2,6 +2,7 @@
 lots a side (bids 1000 down, asks 1001 up), the flow's fields the agents set, and the instrument
 and spec the labels use (for the agents' oracle tests)."""
 
+from collections import deque
 from types import SimpleNamespace
 
 from dom.sim.agents import ASK, BID, SEC
@@ -21,6 +22,7 @@ class StubSim:
         self.draw = None
         self.depth_ns = SEC // 10
         self.ranges = RangeHistory()
+        self.mids: deque[float] = deque(maxlen=20)  # the true mid over the last second (the market keeps it)
 
     def mid(self):
         return (self.book.best(BID) + self.book.best(ASK)) / 2

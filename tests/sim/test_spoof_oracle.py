@@ -39,3 +39,16 @@ def test_a_pull_after_one_tick_of_approach_is_not_detectable():
     _walk_to(sim, a, 3, SEC)
     assert a.done and a.params["outcome"] == "pulled_on_approach"
     assert a.detectable_from is None  # one tick nearer: the touch's own flicker
+
+
+def test_a_pull_while_the_mid_spikes_is_not_detectable():
+    """Pulled as price came, but in a second whose mid range is a spike (3 ticks or more, above the
+    symbol's 95th percentile: the risk-off-pull decoy's trigger): the same picture as that decoy's
+    pull when its spike ran toward it."""
+    for mids, detectable in (([1000.5, 1000.0, 999.5], True), ([1002.5, 1000.0, 998.5], False)):
+        sim, a = _agent(d0=4, k=2)
+        sim.mids.extend(mids)  # a 1-tick range, then a 4-tick one (no minute of samples yet: 3 ticks alone)
+        _walk_to(sim, a, 2, SEC)
+        assert a.done and a.params["outcome"] == "pulled_on_approach"
+        assert a.params["in_spike"] is (not detectable)
+        assert (a.detectable_from == SEC) is detectable

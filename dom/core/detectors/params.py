@@ -245,15 +245,21 @@ class DetectorParams:
     the band median (where no queue stands beside it: of the whole level; 0: off) ..."""
     spoof_drop_window_ms: int = 500
     """... within this long."""
-    spoof_max_traded_fraction: float = 0.1
-    """Trades at the level (or beyond it) explain at most this fraction of the drop."""
+    spoof_max_traded_fraction: float = 0.25
+    """Trades at the level explain at most this fraction of the drop (the rest was cancelled) ..."""
+    spoof_traded_through: bool = False
+    """... counting the trades beyond its price too (true: the rule before; a level is filled only
+    at its own price, and trades beyond it in the pull's push came after it had gone)."""
     spoof_near_ticks: int = 3
     """At the pull the level is within max(this, half its first distance) of the touch ..."""
     spoof_approach_s: int = 5
     """... and closer than its largest distance of the last this many seconds ..."""
     spoof_min_approach_ticks: int = 2
     """... by at least this many ticks (price approaching)."""
-    spoof_min_life_ms: int = 2000
+    spoof_trade_approach: bool = True
+    """The distance at the pull is also what the trades on the level's side within the depth push
+    that showed the pull came to (a push may hold the last of the approach and the pull)."""
+    spoof_min_life_ms: int = 1000
     """A candidate must have been shown this long before a pull counts."""
     spoof_max_life_s: int = 120
     """Pulls of levels older than this are not reported."""
@@ -267,11 +273,17 @@ class DetectorParams:
     spoof_flow_s: int = 15
     """Takers hitting the candidate's side (sellers into bids, buyers into asks) over this many
     seconds before the pull ..."""
+    spoof_flow_min_s: int = 3
+    """... but no earlier than the candidate was first seen, unless that leaves less than this many
+    seconds (the flow that pushed price toward it while it stood; 0: the whole window always) ..."""
     spoof_min_flow_share: float = 0.55
     """... make at least this share of the taker volume: price was pushed toward the order (a mid
     that only jumped there, or drifted with no such flow, is not an approach; 0: off)."""
     spoof_layer_ms: int = 200
     """Pulls on one side within this long of each other are one (layered) episode."""
+    spoof_two_sided_fraction: float = 0.5
+    """A pull on the other side within ``spoof_layer_ms`` (quotes withdrawn on both sides) stops a
+    report when its drop is at least this fraction of this pull's."""
     spoof_max_wait_ms: int = 500
     """A pull waits for its trades (the trade stream may lag) at most this long before it is judged."""
     spoof_step_rank: int = 10

@@ -13,27 +13,32 @@ itself, as before the queue rule); judged
 ``spoof_max_wait_ms``) so trades from the other stream count, and it is reported
 only when all of these hold:
 
-* trades at the level or beyond it (a sweep) explain at most ``spoof_max_traded_fraction`` of
-  the drop (otherwise it was consumed, not pulled);
+* trades at the level's price explain at most ``spoof_max_traded_fraction`` of the drop
+  (otherwise it was consumed, not pulled; trades beyond it came after it had gone);
 * price was approaching: the distance at the pull is at most max(``spoof_near_ticks``,
   half the first distance) and at least ``spoof_min_approach_ticks`` smaller than the largest
   distance of the last ``spoof_approach_s`` seconds, and still closing in over the last second;
+  the distance is the book's before the pull's push, or where that push's trades on the level's
+  side got to when nearer (``spoof_trade_approach``: a push may hold the last of the approach
+  and the pull);
 * takers pushed price toward it: those hitting its side (sellers into bids, buyers into asks)
   made at least ``spoof_min_flow_share`` of the taker volume over the last ``spoof_flow_s``
-  seconds (a risk-off pull after a mid that only jumped there is not an approach);
+  seconds, counted from when the candidate was first seen if that leaves ``spoof_flow_min_s``
+  (a risk-off pull after a mid that only jumped there is not an approach);
 * it lived at least ``spoof_min_life_ms`` and at most ``spoof_max_life_s``;
 * the size did not reappear nearby on the same side (a moved order or a re-quoted ladder is not
   a pull), and the level was not the deepest one known (a level leaving a top-N window);
 * the mid was not unusually volatile: a mid range over the last second above its rolling
   ``spoof_vol_pct`` percentile (and ``spoof_vol_min_ticks``) makes it a risk-off pull, not an
   approach-driven one;
-* nothing large was pulled on the other side at the same time (a market maker withdrawing both
-  quotes is not leaning on one side);
+* nothing of a like size (``spoof_two_sided_fraction`` of its drop) was pulled on the other
+  side at the same time (a market maker withdrawing both quotes is not leaning on one side);
 * the level arrived as one order beyond the organic ones (steps.py, ``spoof_steps``; off with
   ``spoof_step_rank`` 0).
 
 Levels of one side pulled within ``spoof_layer_ms`` of each other are one episode (layering),
-reported at the largest. The alert is a point event: ``new`` then ``end`` at the same time.
+reported at the largest, once depth ``spoof_layer_ms`` and the trades' wait past the first pull
+have arrived. The alert is a point event: ``new`` then ``end`` at the same time.
 Wording is "pulled liquidity", never a claim of intent.
 """
 
@@ -87,12 +92,13 @@ class SpoofDetector(ObserverBase):
         # Shared with the other detector that feeds it the same trades (see make_observers).
         self.slack = slack or AdaptiveSlack(p.align_slack_ms)
         self.depth_t = 0
+        self.prev_depth_t = 0  # the depth message before the last one (a pull's push began there)
         self.next_stats_ns = -1  # -1: set on the grid at the first delta (see grid_after)
         self.mids: deque[tuple[int, int]] = deque()  # (t, 2 x mid) over the last second
         self.ranges = RollingSamples()  # (t, mid range over a second), sampled
         self.range_pct: int | None = None  # rolling percentile of those ranges (half ticks)
         self.next_range_ns = 0
-        self.judged: deque[tuple[int, BookSide]] = deque()  # recent pulls, for the two-sided check
+        self.judged: deque[tuple[int, BookSide, int]] = deque()  # recent pulls (t, side, drop), for the two-sided check
         self.n = 0
         self.steps = steps or spoof_steps(sym, p)  # the step test (None: off)
 
@@ -188,6 +194,7 @@ class SpoofDetector(ObserverBase):
     def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
         now = delta.ts_exchange_ns
         if now > self.depth_t:
+            self.prev_depth_t = self.depth_t
             self.depth_t = now
         if self.steps is not None:
             self.steps.observe(changes, now)
@@ -336,7 +343,7 @@ class SpoofDetector(ObserverBase):
         c.pending = True
         pull = _Pull(c.side, c.px, now, ref, after, med, c.d0, d, max(x for _, x in c.dists), c.first_ns,
                      after == 0 and deeper is None, self.threshold.get(c.side, 0), self._range(),
-                     self.range_pct, ago - d, self._toward(c.side, now), queue)
+                     self.range_pct, ago - d, self._toward(c.side, now, c.first_ns), queue, since=self.prev_depth_t)
         st = self.steps
         if st is not None:  # its largest step as a candidate or since, and what it must reach now
             pull.step = max(c.step, st.step_at(c.side, c.px, ref, now)[1])
@@ -353,10 +360,12 @@ class SpoofDetector(ObserverBase):
         med = self.median.get(c.side, 0)
         return max(med, int(median(near))) if near else med
 
-    def _toward(self, side: BookSide, now: int) -> float:
+    def _toward(self, side: BookSide, now: int, first_ns: int = 0) -> float:
         """Share of taker volume over the last ``spoof_flow_s`` seconds that hit ``side`` (sellers
         into bids, buyers into asks): the flow pushing price toward an order there."""
         lo = now - self.p.spoof_flow_s * _SEC
+        if self.p.spoof_flow_min_s:  # over the candidate's life, at least spoof_flow_min_s
+            lo = max(lo, min(first_ns, now - self.p.spoof_flow_min_s * _SEC))
         mine = self.trades[side].volume_after(lo)
         other = self.trades[side.opposite].volume_after(lo)
         return mine / (mine + other) if mine + other else 0.5
@@ -366,16 +375,21 @@ class SpoofDetector(ObserverBase):
         mark = self.depth_t - self._wait()
         out: list[Output] = []
         layer = p.spoof_layer_ms * _MS
-        while self.pulls and self.pulls[0].t + 2 * layer <= mark:
+        while self.pulls and self.pulls[0].t + layer <= mark:
             first = self.pulls[0]
             group = [x for x in self.pulls if x.side is first.side and x.t <= first.t + layer]
             self.pulls = [x for x in self.pulls if x not in group]
             for x in group:
                 self.cands.pop((x.side, x.px), None)
             other = first.side.opposite
-            both = any(x.side is other and abs(x.t - first.t) <= layer for x in self.pulls) or any(
-                sd is other and abs(t - first.t) <= layer for t, sd in self.judged)
-            self.judged.append((first.t, first.side))
+            # The other side's pulls at the same time that are a like size (a market maker
+            # withdrawing both quotes), not any candidate's: in a busy book the other side loses a
+            # level a few times its median every second or so.
+            big = p.spoof_two_sided_fraction * max(x.before - x.after for x in group)
+            both = any(x.side is other and abs(x.t - first.t) <= layer and x.before - x.after >= big
+                       for x in self.pulls) or any(
+                sd is other and abs(t - first.t) <= layer and d >= big for t, sd, d in self.judged)
+            self.judged.append((first.t, first.side, max(x.before - x.after for x in group)))
             while self.judged and self.judged[0][0] < first.t - 10 * layer:
                 self.judged.popleft()
             if both:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dom.core.detectors.spoof_rules import traded
+from dom.core.detectors.spoof_rules import approach, trade_dist, traded
 from dom.core.detectors.spoof_state import _Pull
 from dom.core.engine import SymbolState
 from dom.core.types import Alert, AlertKind, AlertState, Output
@@ -21,23 +21,27 @@ def pull_alerts(det: "SpoofDetector", sym: SymbolState, group: list[_Pull]) -> l
     inst = det.inst
     x = max(group, key=lambda g: (g.before - g.after, -abs(g.dist)))
     drop = x.before - x.after
+    dist, jump = approach(det, x)  # the book's distance, or the trades' of the pull's push when nearer
     total = sum(g.before - g.after for g in group)
     med = max(1, x.median)
     ratio = x.before / med
     p = det.p
     det.n += 1
     score = 0.5 + 0.3 * min(1.0, max(0.0, (ratio - p.spoof_ratio) / max(1e-9, 2 * p.spoof_ratio)))
-    score += 0.1 * min(1.0, (x.max_recent_dist - x.dist) / max(1, x.d0))
+    score += 0.1 * min(1.0, (x.max_recent_dist - dist) / max(1, x.d0))
     if len(group) >= 3:
         score += 0.1
     ev = {
         "size_pulled_lots": drop,
         "size_before_lots": x.before,
         "size_after_lots": x.after,
-        "traded_at_level_lots": traded(det, x),
-        "distance_at_pull_ticks": x.dist,
+        "traded_at_level_lots": traded(det, x, False),
+        "traded_through_lots": traded(det, x) - traded(det, x, False),
+        "distance_at_pull_ticks": dist,
+        "book_distance_ticks": x.dist,
+        "trade_distance_ticks": trade_dist(det, x),
         "first_distance_ticks": x.d0,
-        "approach_ticks": x.max_recent_dist - x.dist,
+        "approach_ticks": x.max_recent_dist - dist,
         "lifetime_ms": (x.t - x.first_ns) // _MS,
         "band_median_lots": x.median,
         "queue_lots": x.queue,
@@ -48,7 +52,7 @@ def pull_alerts(det: "SpoofDetector", sym: SymbolState, group: list[_Pull]) -> l
         "pulled_at_ns": x.t,
         "mid_range_1s_ticks": x.mid_range / 2,
         "trade_lag_ms": det.slack.lag // _MS,
-        "approach_1s_ticks": x.jump,
+        "approach_1s_ticks": jump,
         "taker_share_toward": round(x.toward, 2),
     }
     if det.steps is not None:
@@ -61,7 +65,7 @@ def pull_alerts(det: "SpoofDetector", sym: SymbolState, group: list[_Pull]) -> l
     side = x.side.value
     layers = f", {len(group)} levels together" if len(group) > 1 else ""
     msg = (f"Pulled liquidity: {side} {inst.px_str(x.px)} size {inst.qty_str(drop)} "
-           f"({ratio:.1f}x band median) pulled {x.dist} tick{'' if x.dist == 1 else 's'} from the touch as price approached, "
+           f"({ratio:.1f}x band median) pulled {dist} tick{'' if dist == 1 else 's'} from the touch as price approached, "
            f"after {(x.t - x.first_ns) / _SEC:.1f} s{layers}")
     new = Alert(aid, t, sym.symbol, AlertKind.SPOOF, AlertState.NEW, x.side, x.px, drop, round(min(1.0, score), 3),
                 msg, ev)

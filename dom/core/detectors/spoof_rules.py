@@ -14,12 +14,38 @@ _MS = 1_000_000
 _SEC = 1_000_000_000
 
 
-def traded(det: "SpoofDetector", x: _Pull) -> int:
-    """Taker volume at the pulled level or beyond it (a sweep) over its drop window."""
+def traded(det: "SpoofDetector", x: _Pull, through: bool = True) -> int:
+    """Taker volume at the pulled level, and beyond it (a sweep) unless ``through`` is false, over
+    its drop window."""
     lo = x.t - det.p.spoof_drop_window_ms * _MS - 100 * _MS
+    if not through:
+        return sum(q for T, px, q in det.trades[x.side] if lo < T <= x.t and px == x.px)
     bid = x.side is BookSide.BID
     return sum(q for T, px, q in det.trades[x.side]
                if lo < T <= x.t and (px <= x.px if bid else px >= x.px))
+
+
+def trade_dist(det: "SpoofDetector", x: _Pull) -> int | None:
+    """How near the trades hitting the pulled level's side came to it within the depth push that
+    showed the pull (None: none traded there). A push may hold both the last of the approach and
+    the pull; the trades, timed on their own, show where price got to."""
+    bid = x.side is BookSide.BID
+    near = None
+    for T, px, _ in det.trades[x.side]:
+        if x.since < T <= x.t:
+            d = px - x.px if bid else x.px - px
+            if d >= 0 and (near is None or d < near):
+                near = d
+    return near
+
+
+def approach(det: "SpoofDetector", x: _Pull) -> tuple[int, int]:
+    """The distance at the pull and the ticks of approach over the last second: the book's, or,
+    with ``spoof_trade_approach``, where the trades of the pull's push got to when nearer."""
+    t = trade_dist(det, x) if det.p.spoof_trade_approach else None
+    if t is not None and t < x.dist:
+        return t, x.jump + x.dist - t
+    return x.dist, x.jump
 
 
 def is_pull(det: "SpoofDetector", x: _Pull) -> bool:
@@ -33,11 +59,12 @@ def is_pull(det: "SpoofDetector", x: _Pull) -> bool:
     life = x.t - x.first_ns
     if life < p.spoof_min_life_ms * _MS or life > p.spoof_max_life_s * _SEC:
         return False
-    if traded(det, x) > p.spoof_max_traded_fraction * drop:
+    if traded(det, x, p.spoof_traded_through) > p.spoof_max_traded_fraction * drop:
         return False  # consumed, not pulled
-    if x.dist > max(p.spoof_near_ticks, x.d0 // 2) or x.max_recent_dist - x.dist < p.spoof_min_approach_ticks:
+    dist, jump = approach(det, x)
+    if dist > max(p.spoof_near_ticks, x.d0 // 2) or x.max_recent_dist - dist < p.spoof_min_approach_ticks:
         return False  # price was not approaching
-    if x.jump < 1:
+    if jump < 1:
         return False  # price approached earlier but stalled: the pull is not a reaction to it
     if x.toward < p.spoof_min_flow_share:
         return False  # no taker flow pushing price toward it: a move of the mid, not an approach

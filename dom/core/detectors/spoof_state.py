@@ -49,3 +49,4 @@ class _Pull:
     step: int = 0  # the level's largest one-message increase (the step test; 0 when off)
     need: int = 0  # what that step had to reach (0: no test)
     step_ref: int | None = None  # the step window's spoof_step_rank-th largest step at the pull
+    since: int = 0  # the depth time before the message that showed the pull (its push began there)
