@@ -262,16 +262,18 @@ def test_real_frames_decode_as_orjson_reads_them(shared_data: Path):
 
 
 
-def decode_all(frames: list[bytes], describe) -> list:
-    """Each frame through a new BTCUSDT decoder: its events as ``describe`` gives them, or its
-    DecodeError's text."""
-    dec = BinanceDecoder({"BTCUSDT": Instrument("BTCUSDT", "0.10", "0.001")})
+def decode_all(frames: list[bytes], describe, unknown: dict | None = None, **options) -> list:
+    """Each frame through a new BTCUSDT decoder (``options`` for it): its events as ``describe``
+    gives them, or its DecodeError's text; ``unknown`` gets the decoder's unknown symbols."""
+    dec = BinanceDecoder({"BTCUSDT": Instrument("BTCUSDT", "0.10", "0.001")}, **options)
     out: list = []
     for f in frames:
         try:
             out.append([describe(e) for e in dec.decode(f, 7)])
         except DecodeError as e:
             out.append(str(e))
+    if unknown is not None:
+        unknown.update(dec.unknown_symbols)
     return out
 
 

@@ -15,7 +15,8 @@ from dom.core import accel
 from dom.core.types import BookTicker, TakerSide, Trade
 from dom.core.units import Instrument
 from dom.venues.binance_usdm import codec
-from dom.venues.binance_usdm.codec import BinanceDecoder, DecodeError
+from tests.core.test_native import decode_all as decode_each
+from dom.venues.binance_usdm.codec import BinanceDecoder
 
 NATIVE = accel.native
 needs_native = pytest.mark.skipif(NATIVE is None, reason="the C accelerator is not built (python3 setup.py "
@@ -27,15 +28,10 @@ def describe(e: object) -> tuple:
 
 
 def decode_all(monkeypatch, frames: list[bytes], native, raw_trades: bool = True) -> tuple[list, dict]:
+    """test_native's decode_all with ``native`` (None: the pure-Python path) as the accelerator."""
     monkeypatch.setattr(accel, "native", native)
-    dec = BinanceDecoder({"BTCUSDT": Instrument("BTCUSDT", "0.10", "0.001")}, raw_trades=raw_trades)
-    out: list = []
-    for f in frames:
-        try:
-            out.append([describe(e) for e in dec.decode(f, 7)])
-        except DecodeError as e:
-            out.append(str(e))
-    return out, dict(dec.unknown_symbols)
+    unknown: dict = {}
+    return decode_each(frames, describe, unknown, raw_trades=raw_trades), unknown
 
 
 _INTS = (0, 1, -1, -2, 2**62 - 1, 2**62, 2**63, 2**64 - 1, -(2**63), 2**43 - 1, 2**43, True, False, 1.0, 0.0, "5",
