@@ -64,8 +64,9 @@ def pull_alerts(det: "SpoofDetector", sym: SymbolState, group: list[_Pull]) -> l
     aid = f"{sym.symbol}:spoof:{x.side.value}:{x.px}:{x.t}"
     side = x.side.value
     layers = f", {len(group)} levels together" if len(group) > 1 else ""
+    where = "at the touch" if dist == 0 else f"{dist} tick{'' if dist == 1 else 's'} from the touch"
     msg = (f"Pulled liquidity: {side} {inst.px_str(x.px)} size {inst.qty_str(drop)} "
-           f"({ratio:.1f}x band median) pulled {dist} tick{'' if dist == 1 else 's'} from the touch as price approached, "
+           f"({ratio:.1f}x band median) pulled {where} as price approached, "
            f"after {(x.t - x.first_ns) / _SEC:.1f} s{layers}")
     new = Alert(aid, t, sym.symbol, AlertKind.SPOOF, AlertState.NEW, x.side, x.px, drop, round(min(1.0, score), 3),
                 msg, ev)

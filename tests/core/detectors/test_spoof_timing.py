@@ -28,7 +28,10 @@ def test_the_last_of_the_approach_and_the_pull_in_one_push_are_seen_by_the_trade
         s.idle(1000)
         assert len(_pulled(s)) == n, trade_approach
         if n:
-            assert _pulled(s)[0].px_ticks == WALL
+            a = _pulled(s)[0]
+            assert a.px_ticks == WALL and a.evidence["book_distance_ticks"] == 6
+            assert a.evidence["trade_distance_ticks"] == 1 == a.evidence["distance_at_pull_ticks"]
+            assert "pulled 1 tick from the touch" in a.message
 
 
 def test_trades_beyond_the_level_after_it_went_do_not_make_it_consumed():
@@ -57,6 +60,11 @@ def test_the_front_of_a_level_traded_and_the_rest_pulled_is_a_pull_up_to_the_tra
         s.delta(bids=[(WALL, 0)])
         s.idle(1000)
         assert len(_pulled(s)) == n, traded
+        if n:  # sellers reached it: pulled at the touch, its traded part said
+            a = _pulled(s)[0]
+            ev = a.evidence
+            assert ev["traded_at_level_lots"] == 6000 and ev["traded_through_lots"] == 0
+            assert ev["distance_at_pull_ticks"] == 0 and "pulled at the touch" in a.message
 
 
 def test_a_smaller_pull_on_the_other_side_does_not_make_it_a_two_sided_withdrawal():
