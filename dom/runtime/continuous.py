@@ -56,7 +56,7 @@ class RingTap:
         if not self.enabled:
             return
         from dom.store.ring import RingRecorder
-        from dom.venues.binance_usdm.codec import book_body
+        from dom.venues.binance_usdm.frames import book_body
 
         def books(recv_ns: int):
             eng = pipe.engine

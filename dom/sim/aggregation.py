@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from dom.sim.matching import ASK
 from dom.venues.binance_usdm import codec as wire
+from dom.venues.binance_usdm import frames
 
 if TYPE_CHECKING:
     from dom.sim.market import SymbolSim
@@ -82,7 +83,7 @@ def publish_print(sim: "SymbolSim", out: list, ts: int, px: int, side: Any, tota
     inst, sym = sim.inst, sim.spec.symbol
     first = sim.fill_id
     sim.fill_id += nfills
-    raw = wire.encode_agg_trade(sym, ts // 1_000_000, sim.agg_id, inst.px_str(px), inst.qty_str(total), first,
+    raw = frames.encode_agg_trade(sym, ts // 1_000_000, sim.agg_id, inst.px_str(px), inst.qty_str(total), first,
                                 sim.fill_id - 1, side == ASK)
     sim.agg_id += 1
     sim.volume_24h += total

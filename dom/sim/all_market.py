@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable
 
 from dom.venues.binance_usdm import codec as wire
+from dom.venues.binance_usdm import frames
 
 if TYPE_CHECKING:
     from dom.sim.market import Msg
@@ -60,17 +61,17 @@ class AllMarket:
             elif kind == "markPrice":
                 marks.append(m.raw)
         if marks:  # the market publishes every symbol's mark on the same step, once a second
-            arr = wire.encode_array(marks)
+            arr = frames.encode_array(marks)
             for name in (wire.ALL_MARK_PRICE, wire.ALL_MARK_PRICE_PLAIN):
                 if name in want:
                     out.append((name, "market", "markPrice", arr))
             if wire.ALL_TICKER in want or wire.ALL_MINI_TICKER in want:
                 bodies = self.changed_tickers()
                 ms = self.srv.market.now // 1_000_000
-                for name, enc in ((wire.ALL_TICKER, wire.encode_ticker_24h),
-                                  (wire.ALL_MINI_TICKER, wire.encode_mini_ticker_24h)):
+                for name, enc in ((wire.ALL_TICKER, frames.encode_ticker_24h),
+                                  (wire.ALL_MINI_TICKER, frames.encode_mini_ticker_24h)):
                     if bodies and name in want:
-                        out.append((name, "market", "ticker", wire.encode_array([enc(b, ms) for b in bodies])))
+                        out.append((name, "market", "ticker", frames.encode_array([enc(b, ms) for b in bodies])))
         return out
 
     def changed_tickers(self) -> list[dict]:

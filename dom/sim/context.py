@@ -17,7 +17,7 @@ import random
 from dataclasses import dataclass
 
 from dom.sim.market import FUNDING_PERIOD_NS, Market, SymbolSim
-from dom.venues.binance_usdm import codec as wire
+from dom.venues.binance_usdm import frames as wire
 
 DAY_S = 86_400
 _MS = 1_000_000

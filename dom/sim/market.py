@@ -33,6 +33,7 @@ from dom.sim.sectors import SectorFactors
 from dom.sim.touch import TouchHistory
 from dom.sim.volatility import RangeHistory
 from dom.venues.binance_usdm import codec as wire
+from dom.venues.binance_usdm import frames
 
 STEP_NS = 50_000_000
 MIN_INJECT_TICKS = 64  # no agent starts while the bid is this near zero (a symbol that ran down)
@@ -349,7 +350,7 @@ class Market:
             if self.raw_trades:  # the per-fill @trade stream, only while someone listens
                 tstream = wire.trade_stream(sym)
                 for k in range(i, j):
-                    out.append(Msg("market", tstream, wire.encode_trade(
+                    out.append(Msg("market", tstream, frames.encode_trade(
                         sym, ms, first + k - i, inst.px_str(px), inst.qty_str(fills[k][2]), side == ASK), ts))
             i = j
 
@@ -379,7 +380,7 @@ class Market:
                     pa[px] = q
                 else:
                     pa.pop(px, None)
-            body = wire.encode_depth(sim.spec.symbol, ms, U, u, sim.last_u, [[ps(p), qs(q)] for p, q in bids],
+            body = frames.encode_depth(sim.spec.symbol, ms, U, u, sim.last_u, [[ps(p), qs(q)] for p, q in bids],
                                      [[ps(p), qs(q)] for p, q in asks])
             sim.last_u = u
             out.append(Msg("public", wire.depth_stream(sim.spec.symbol, self.depth_ms), body, t))
@@ -391,7 +392,7 @@ class Market:
                     sim.last_ticker = top
                     inst = sim.inst
                     ms = t // 1_000_000
-                    raw = wire.encode_book_ticker(sim.spec.symbol, sim.last_u, inst.px_str(top[0]),
+                    raw = frames.encode_book_ticker(sim.spec.symbol, sim.last_u, inst.px_str(top[0]),
                                                   inst.qty_str(top[1]), inst.px_str(top[2]), inst.qty_str(top[3]), ms)
                     out.append(Msg("public", wire.book_ticker_stream(sim.spec.symbol), raw, t))
 
@@ -408,7 +409,7 @@ class Market:
         nxt = (t // FUNDING_PERIOD_NS + 1) * FUNDING_PERIOD_NS
         ms = t // 1_000_000
         dec = max(0, inst.price.scale) + 1
-        raw = wire.encode_mark_price(sim.spec.symbol, ms, f"{mid * tick:.{dec}f}", f"{index * tick:.{dec}f}",
+        raw = frames.encode_mark_price(sim.spec.symbol, ms, f"{mid * tick:.{dec}f}", f"{index * tick:.{dec}f}",
                                      f"{sim.funding_rate:.8f}", nxt // 1_000_000)
         out.append(Msg("market", wire.mark_price_stream(sim.spec.symbol), raw, t))
 
@@ -421,7 +422,7 @@ class Market:
         u = u if update_id is None else update_id
         inst = sim.inst
         ms = self.now // 1_000_000
-        return wire.encode_snapshot(u, ms, [[inst.px_str(p), inst.qty_str(q)] for p, q in bids],
+        return frames.encode_snapshot(u, ms, [[inst.px_str(p), inst.qty_str(q)] for p, q in bids],
                                     [[inst.px_str(p), inst.qty_str(q)] for p, q in asks])
 
     def published_book(self, symbol: str) -> tuple[dict[int, int], dict[int, int], int]:

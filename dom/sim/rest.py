@@ -10,7 +10,7 @@ from aiohttp import web
 
 from dom.sim.context import SimContext
 from dom.sim.klines import INTERVALS, MAX_LIMIT, Klines
-from dom.venues.binance_usdm import codec as wire
+from dom.venues.binance_usdm import frames as wire
 
 if TYPE_CHECKING:
     from dom.sim.server import SimServer

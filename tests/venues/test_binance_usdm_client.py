@@ -195,7 +195,7 @@ async def test_every_symbol_means_every_perpetual_trading_now():
     quarterlies, not a delisted (settling) one, which would never send a frame."""
     from aiohttp import web
 
-    from dom.venues.binance_usdm.codec import exchange_info_symbol
+    from dom.venues.binance_usdm.frames import exchange_info_symbol
 
     def sym(name, **kw):
         return {**exchange_info_symbol(name, name[:-4], "0.1", "0.001", 1, 3), **kw}
