@@ -55,6 +55,10 @@ class Truncated(BadLine):
 _CORRUPT = (EOFError, gzip.BadGzipFile, zlib.error, OSError)
 
 
+def _unreadable(path: Path, n: int, e: BaseException) -> Truncated:
+    return Truncated(n + 1, f"{path.name}: unreadable after line {n} ({type(e).__name__}: {str(e)[:80]})")
+
+
 def _lines(path: Path) -> Iterator[tuple[int, bytes] | Truncated]:
     """``(line_no, line)`` for each line; a ``Truncated`` last if the file is cut or corrupt."""
     n = 0
@@ -63,7 +67,7 @@ def _lines(path: Path) -> Iterator[tuple[int, bytes] | Truncated]:
             for n, line in enumerate(f, 1):
                 yield n, line
     except _CORRUPT as e:
-        yield Truncated(n + 1, f"{path.name}: unreadable after line {n} ({type(e).__name__}: {str(e)[:80]})")
+        yield _unreadable(path, n, e)
 
 
 _BLOCK = 1 << 18  # decompressed bytes a read
@@ -92,7 +96,7 @@ def _line_blocks(path: Path) -> Iterator[list[bytes] | Truncated]:
                 n += 1
                 yield [rest]
     except _CORRUPT as e:
-        yield Truncated(n + 1, f"{path.name}: unreadable after line {n} ({type(e).__name__}: {str(e)[:80]})")
+        yield _unreadable(path, n, e)
 
 
 def open_text(path: Path) -> IO[bytes]:

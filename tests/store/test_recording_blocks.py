@@ -82,12 +82,13 @@ def test_edge_lines_read_the_same(tmp_path: Path, ending: bytes, last_newline: b
                                                           if type(x) is Frame)
 
 
-@pytest.mark.parametrize("body", [b"", b"\n", b"5 {}", b"5 {}\n6 {}"])
-def test_tiny_files(tmp_path: Path, body: bytes) -> None:
+@pytest.mark.parametrize("body,frames", [(b"", 0), (b"\n", 0), (b"5 {}", 1), (b"5 {}\n6 {}", 2)])
+def test_tiny_files(tmp_path: Path, body: bytes, frames: int) -> None:
     for name, data in (("t.gz", gzip.compress(body)), ("t.txt", body)):
         p = tmp_path / name
         p.write_bytes(data)
-        _same(p)
+        got = _same(p)
+        assert len(got) == frames and all(type(x) is Frame for x in got), name
 
 
 def test_lines_longer_than_a_read_and_several_members(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

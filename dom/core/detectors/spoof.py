@@ -385,11 +385,12 @@ class SpoofDetector(ObserverBase):
             # The other side's pulls at the same time that are a like size (a market maker
             # withdrawing both quotes), not any candidate's: in a busy book the other side loses a
             # level a few times its median every second or so.
-            big = p.spoof_two_sided_fraction * max(x.before - x.after for x in group)
+            drop = max(x.before - x.after for x in group)
+            big = p.spoof_two_sided_fraction * drop
             both = any(x.side is other and abs(x.t - first.t) <= layer and x.before - x.after >= big
                        for x in self.pulls) or any(
                 sd is other and abs(t - first.t) <= layer and d >= big for t, sd, d in self.judged)
-            self.judged.append((first.t, first.side, max(x.before - x.after for x in group)))
+            self.judged.append((first.t, first.side, drop))
             while self.judged and self.judged[0][0] < first.t - 10 * layer:
                 self.judged.popleft()
             if both:

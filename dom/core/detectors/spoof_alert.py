@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dom.core.detectors.spoof_rules import approach, trade_dist, traded
+from dom.core.detectors.spoof_rules import approach, traded
 from dom.core.detectors.spoof_state import _Pull
 from dom.core.engine import SymbolState
 from dom.core.types import Alert, AlertKind, AlertState, Output
@@ -21,7 +21,8 @@ def pull_alerts(det: "SpoofDetector", sym: SymbolState, group: list[_Pull]) -> l
     inst = det.inst
     x = max(group, key=lambda g: (g.before - g.after, -abs(g.dist)))
     drop = x.before - x.after
-    dist, jump = approach(det, x)  # the book's distance, or the trades' of the pull's push when nearer
+    dist, jump, tdist = approach(det, x)  # the book's distance, or the trades' of the pull's push when nearer
+    at, beyond = traded(det, x)
     total = sum(g.before - g.after for g in group)
     med = max(1, x.median)
     ratio = x.before / med
@@ -35,11 +36,11 @@ def pull_alerts(det: "SpoofDetector", sym: SymbolState, group: list[_Pull]) -> l
         "size_pulled_lots": drop,
         "size_before_lots": x.before,
         "size_after_lots": x.after,
-        "traded_at_level_lots": traded(det, x, False),
-        "traded_through_lots": traded(det, x) - traded(det, x, False),
+        "traded_at_level_lots": at,
+        "traded_through_lots": beyond,
         "distance_at_pull_ticks": dist,
         "book_distance_ticks": x.dist,
-        "trade_distance_ticks": trade_dist(det, x),
+        "trade_distance_ticks": tdist,
         "first_distance_ticks": x.d0,
         "approach_ticks": x.max_recent_dist - dist,
         "lifetime_ms": (x.t - x.first_ns) // _MS,

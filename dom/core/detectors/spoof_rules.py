@@ -14,38 +14,42 @@ _MS = 1_000_000
 _SEC = 1_000_000_000
 
 
-def traded(det: "SpoofDetector", x: _Pull, through: bool = True) -> int:
-    """Taker volume at the pulled level, and beyond it (a sweep) unless ``through`` is false, over
-    its drop window."""
+def traded(det: "SpoofDetector", x: _Pull) -> tuple[int, int]:
+    """Taker volume over the pulled level's drop window at its price, and beyond it (a sweep)."""
     lo = x.t - det.p.spoof_drop_window_ms * _MS - 100 * _MS
-    if not through:
-        return sum(q for T, px, q in det.trades[x.side] if lo < T <= x.t and px == x.px)
-    bid = x.side is BookSide.BID
-    return sum(q for T, px, q in det.trades[x.side]
-               if lo < T <= x.t and (px <= x.px if bid else px >= x.px))
+    sign = 1 if x.side is BookSide.BID else -1  # beyond a bid is below it, beyond an ask above
+    at = beyond = 0
+    for T, px, q in det.trades[x.side]:
+        if lo < T <= x.t:
+            if px == x.px:
+                at += q
+            elif (x.px - px) * sign > 0:
+                beyond += q
+    return at, beyond
 
 
 def trade_dist(det: "SpoofDetector", x: _Pull) -> int | None:
     """How near the trades hitting the pulled level's side came to it within the depth push that
     showed the pull (None: none traded there). A push may hold both the last of the approach and
     the pull; the trades, timed on their own, show where price got to."""
-    bid = x.side is BookSide.BID
+    sign = 1 if x.side is BookSide.BID else -1
     near = None
     for T, px, _ in det.trades[x.side]:
         if x.since < T <= x.t:
-            d = px - x.px if bid else x.px - px
+            d = (px - x.px) * sign
             if d >= 0 and (near is None or d < near):
                 near = d
     return near
 
 
-def approach(det: "SpoofDetector", x: _Pull) -> tuple[int, int]:
-    """The distance at the pull and the ticks of approach over the last second: the book's, or,
-    with ``spoof_trade_approach``, where the trades of the pull's push got to when nearer."""
+def approach(det: "SpoofDetector", x: _Pull) -> tuple[int, int, int | None]:
+    """The distance at the pull, the ticks of approach over the last second, and how near the
+    pull's push's trades came (None: not asked, ``spoof_trade_approach`` off, or none traded): the
+    book's distance, or the trades' when nearer."""
     t = trade_dist(det, x) if det.p.spoof_trade_approach else None
     if t is not None and t < x.dist:
-        return t, x.jump + x.dist - t
-    return x.dist, x.jump
+        return t, x.jump + x.dist - t, t
+    return x.dist, x.jump, t
 
 
 def is_pull(det: "SpoofDetector", x: _Pull) -> bool:
@@ -59,9 +63,10 @@ def is_pull(det: "SpoofDetector", x: _Pull) -> bool:
     life = x.t - x.first_ns
     if life < p.spoof_min_life_ms * _MS or life > p.spoof_max_life_s * _SEC:
         return False
-    if traded(det, x, p.spoof_traded_through) > p.spoof_max_traded_fraction * drop:
+    at, beyond = traded(det, x)
+    if at + (beyond if p.spoof_traded_through else 0) > p.spoof_max_traded_fraction * drop:
         return False  # consumed, not pulled
-    dist, jump = approach(det, x)
+    dist, jump, _ = approach(det, x)
     if dist > max(p.spoof_near_ticks, x.d0 // 2) or x.max_recent_dist - dist < p.spoof_min_approach_ticks:
         return False  # price was not approaching
     if jump < 1:

@@ -132,6 +132,7 @@ class RecordingInfo:
     def __init__(self, path: str | Path | list, venue: str | None = None, symbols: list[str] | None = None) -> None:
         self.paths = recording_files(path)
         self.path = self.paths[0]
+        self._primed: tuple[list, Iterator] | None = None  # the frames the scan read, and their reader
         if venue is not None and venue not in VENUES:
             raise RecordingError(f"unknown venue {venue!r} (choose from {', '.join(VENUES)})")
         if self.path.is_dir():  # per-symbol files: the meta files together say the whole
@@ -152,7 +153,7 @@ class RecordingInfo:
         head = list(islice(reader, _PRESCAN_LINES + 2))
         scanned, rule, decimals = scan(iter(head))
         head.reverse()  # (handed out from the end, so each is let go as it is)
-        self._primed: tuple[list, Iterator] | None = (head, reader)
+        self._primed = (head, reader)
         venue = venue or meta.get("venue")
         if venue is None:
             venue = "binance" if rule is Rule.SPOT else "binanceusdm"
@@ -170,7 +171,7 @@ class RecordingInfo:
 
     def frames(self) -> Iterator[rec.Frame | rec.BadLine]:
         """Every file's frames in turn (line numbers are each file's own)."""
-        primed, self._primed = getattr(self, "_primed", None), None
+        primed, self._primed = self._primed, None
         if primed is not None:  # the first call: the frames the scan read, then the same reader on
             head, reader = primed
             while head:
