@@ -22,6 +22,8 @@ DEPTH = {"e": "depthUpdate", "E": 1, "T": 1, "s": "BTCUSDT", "U": 1, "u": 2, "pu
 MARK = {"e": "markPriceUpdate", "E": 1, "s": "BTCUSDT", "p": "100.0", "i": "100.0", "r": "0.0001", "T": 1}
 TRADE = {"e": "aggTrade", "E": 1, "a": 7, "s": "BTCUSDT", "p": "100.0", "q": "0.010", "f": 1, "l": 2, "T": 1,
          "m": True}
+TICKER = {"e": "bookTicker", "u": 5, "s": "BTCUSDT", "b": "100.0", "B": "1.000", "a": "100.1", "A": "2.000", "T": 1,
+          "E": 1}
 
 HOSTILE = {
     "depth_T_as_a_2000_char_string": {**DEPTH, "T": "1" * 2000},
@@ -38,6 +40,10 @@ HOSTILE = {
     "trade_id_negative": {**TRADE, "a": -5},
     "trade_maker_as_a_string": {**TRADE, "m": "true"},
     "trade_price_zero": {**TRADE, "p": "0.0"},
+    "ticker_bid_price_negative": {**TICKER, "b": "-100.0"},
+    "ticker_ask_price_negative": {**TICKER, "a": "-0.1"},
+    "ticker_bid_size_negative": {**TICKER, "B": "-1.000"},
+    "ticker_ask_size_negative": {**TICKER, "A": "-0.001"},
 }
 
 
@@ -70,11 +76,11 @@ _json = st.recursive(
     lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=5), inner, max_size=5),
     max_leaves=30,
 )
-_keys = st.sampled_from(sorted(set(DEPTH) | set(MARK) | set(TRADE) | {"stream", "data", "lastUpdateId", "bids"}))
+_keys = st.sampled_from(sorted(set(DEPTH) | set(MARK) | set(TRADE) | set(TICKER) | {"stream", "data", "lastUpdateId", "bids"}))
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(base=st.sampled_from([DEPTH, MARK, TRADE]), key=_keys, value=_json)
+@given(base=st.sampled_from([DEPTH, MARK, TRADE, TICKER]), key=_keys, value=_json)
 def test_fuzz_one_field_of_a_real_frame(base, key, value):
     """Any value in any field: a DecodeError or events, never another exception, never slow."""
     dec = BinanceDecoder(INST)
@@ -141,3 +147,23 @@ def test_a_row_that_is_not_a_pair_is_refused_when_its_strings_are_cached(row):
             dec.decode(orjson.dumps({**DEPTH, "b": good + [row]}), 1)
         with pytest.raises(DecodeError):
             dec.decode(orjson.dumps({**DEPTH, "b": [row] + good}), 1)
+
+
+@pytest.mark.parametrize("pure", [False, True], ids=["accelerated", "pure_python"])
+@pytest.mark.parametrize("key", ["b", "B", "a", "A"])
+def test_a_negative_ticker_price_or_size_is_refused_on_every_path(monkeypatch, key, pure):
+    """A bookTicker's prices and sizes are refused negative as a depth level's are, whichever
+    reader takes the frame (from its bytes, from a parsed object, or the exact Python way), each
+    time it comes, while the frame with the value's positive twin still decodes."""
+    from dom.core import accel
+
+    if pure:
+        monkeypatch.setattr(accel, "native", None)
+    dec = BinanceDecoder(INST)
+    value = TICKER[key]
+    bad = {**TICKER, key: "-" + value}
+    for raw in (orjson.dumps(bad), orjson.dumps(bad).decode(), orjson.dumps({"stream": "x", "data": bad})) * 2:
+        with pytest.raises(DecodeError, match="negative"):
+            dec.decode(raw, 1)
+    (ev,) = dec.decode(orjson.dumps(TICKER), 1)
+    assert (ev.bid_px, ev.bid_qty, ev.ask_px, ev.ask_qty) == (1000, 1000, 1001, 2000)
