@@ -77,6 +77,14 @@ def num(step: Step, text: Any, what: str) -> int:
         raise DecodeError(f"{what}: {e}") from None
 
 
+def positive(step: Step, text: Any, what: str) -> int:
+    """``num`` for a value that cannot be zero (a trade's price): 0 steps is a DecodeError."""
+    v = num(step, text, what)
+    if v <= 0:
+        raise DecodeError(f"{what}: not positive: {_show(text)}")
+    return v
+
+
 def levels(inst: Instrument, rows: Any, width: int = 2) -> tuple[Level, ...]:
     """``[[px, sz, ...], ...]`` -> ``((px_ticks, qty_lots), ...)``. Rows may carry extra fields
     (OKX's deprecated "0" and order count) beyond the first ``width``; fewer is an error.

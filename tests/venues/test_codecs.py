@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import orjson
 import pytest
 
@@ -72,6 +74,27 @@ def test_trade_round_trip(name):
     for taker in TakerSide:
         t = Trade(inst.symbol, 10_005, 42, taker, 987654321, T, 9, 987654321, 987654321)
         assert dec.decode(mod.encode_trade(t, inst), 9) == [t]
+
+
+@pytest.mark.parametrize("name", ["okx", "bybit", "bitget", "kraken"])
+def test_a_trade_at_price_zero_is_refused(name):
+    """A print at price 0 is no trade (it would drag VWAP, the profile and the tape to 0): each
+    venue's decoder refuses it as Binance's does, and takes the same trade at one tick."""
+    if name == "kraken":
+        from dom.venues.kraken import codec as mod
+
+        inst = Instrument("XMR/USD", "0.01", "0.00000001")
+        dec = mod.KrakenDecoder({inst.symbol: inst})
+    else:
+        inst, dec = _venue(name)
+        mod = {"okx": okx, "bybit": bybit, "bitget": bitget}[name]
+    ok = Trade(inst.symbol, 1, 42, TakerSide.BUY, -1 if name == "kraken" else 7, T, 9)
+    if name != "kraken":
+        ok = Trade(inst.symbol, 1, 42, TakerSide.BUY, 7, T, 9, 7, 7)
+    assert dec.decode(mod.encode_trade(ok, inst), 9) == [ok]
+    zero = dataclasses.replace(ok, px_ticks=0)
+    with pytest.raises(DecodeError, match="not positive"):
+        dec.decode(mod.encode_trade(zero, inst), 9)
 
 
 @pytest.mark.parametrize("name", ["okx", "bybit", "bitget"])

@@ -140,7 +140,7 @@ class BitgetDecoder(wire.KnownSymbols):
             raise DecodeError("trade of size 0")
         return Trade(
             inst.symbol,
-            wire.num(inst.price, px, "trade price"),
+            wire.positive(inst.price, px, "trade price"),
             q,
             side,
             tid,

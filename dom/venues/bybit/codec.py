@@ -97,7 +97,7 @@ class BybitDecoder(wire.KnownSymbols):
             out.append(
                 Trade(
                     inst.symbol,
-                    wire.num(inst.price, wire.field(d, "p"), "trade price"),
+                    wire.positive(inst.price, wire.field(d, "p"), "trade price"),
                     q,
                     side,
                     tid,

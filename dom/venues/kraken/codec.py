@@ -192,7 +192,7 @@ class KrakenDecoder:
             out.append(
                 Trade(
                     inst.symbol,
-                    wire.num(inst.price, r[0], "trade price"),
+                    wire.positive(inst.price, r[0], "trade price"),
                     q,
                     side,
                     -1,

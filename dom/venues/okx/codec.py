@@ -204,7 +204,7 @@ class OkxDecoder(wire.KnownSymbols):
             q = qs._cache.get(sz)
             if q is None:
                 q = _steps(qs, sz)
-        if p is None or not q or not 0 < len(tid) <= 20 or not tid.isascii() or not tid.isdigit():
+        if not p or not q or not 0 < len(tid) <= 20 or not tid.isascii() or not tid.isdigit():
             return None
         t, ts_ns = int(tid), _ms_ns(ts)
         if t >= _I63 or ts_ns < 0:
@@ -239,7 +239,7 @@ class OkxDecoder(wire.KnownSymbols):
         tid = wire.integer(wire.field(d, "tradeId"), "tradeId")
         return Trade(
             inst.symbol,
-            wire.num(inst.price, wire.field(d, "px"), "trade price"),
+            wire.positive(inst.price, wire.field(d, "px"), "trade price"),
             q,
             side,
             tid,
