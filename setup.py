@@ -1,4 +1,5 @@
-"""The optional C accelerator of the book (``dom/core/_native.c``; see dom/core/accel.py).
+"""The optional C accelerator of the book and the Binance decoder (``dom/core/_native*.c``; see
+dom/core/accel.py).
 
 Everything else is in pyproject.toml. ``optional=True``: without a compiler (or Python headers)
 the build prints a warning and installs dom without it; dom then runs its pure-Python paths,
@@ -7,5 +8,9 @@ which give the same results. Build it in a checkout with ``python3 setup.py buil
 
 from setuptools import Extension, setup
 
-setup(ext_modules=[Extension("dom.core._native", ["dom/core/_native.c"], optional=True,
-                             extra_compile_args=["-O2"])])
+_PARTS = ["_native.c", "_native_parse.c", "_native_wire.c", "_native_frame.c", "_native_book.c"]
+
+# -fvisibility=hidden: the parts share their functions with each other, not with the process (the
+# module exports PyInit__native alone).
+setup(ext_modules=[Extension("dom.core._native", [f"dom/core/{p}" for p in _PARTS], depends=["dom/core/_native.h"],
+                             optional=True, extra_compile_args=["-O2", "-fvisibility=hidden"])])

@@ -1,5 +1,5 @@
 """The optional C accelerator of the book's hot loops (``dom.core._native``, built from
-``dom/core/_native.c`` by ``setup.py``), or None.
+``dom/core/_native*.c`` by ``setup.py``), or None.
 
 None when it was not built (no compiler at install: the install still succeeds), when it was
 built from an older ``_native.c`` (it lacks a function of ``FUNCTIONS``), or when the

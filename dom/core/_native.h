@@ -1,0 +1,37 @@
+/* dom.core._native's parts (see _native.c for what each function gives): what one part of the
+ * module uses of another. The module's state is the interned strings below and ZERO, set once
+ * by PyInit__native; every function reads and writes only the Python objects it is handed. */
+#ifndef DOM_NATIVE_H
+#define DOM_NATIVE_H
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#define MAX_ID (1LL << 62)
+#define MAX_MS (1LL << 43)
+#define MAX_ROWS 20000
+
+extern PyObject *ZERO;
+/* Keys of the Binance frames (_native_wire.c) */
+extern PyObject *S_U, *S_u, *S_pu, *S_T, *S_b, *S_a;
+extern PyObject *S_e, *S_s, *S_lastUpdateId, *S_E, *S_B, *S_A, *S_q, *S_p, *S_m, *S_t, *S_f, *S_l;
+/* Attributes of BookSideLevels (_native_book.c) */
+extern PyObject *S_levels, *S_index, *S_flat, *S_r, *S_side, *S_live, *S_live_n, *S_top, *S_top_edge;
+
+/* Decimal strings and the parse caches (_native_parse.c) */
+int plain_chars(const unsigned char *c, Py_ssize_t len, long long mant, int scale, long long *out);
+PyObject *steps(PyObject *text, long long mant, int scale, PyObject *cache, int *miss);
+int spec_ok(PyObject *spec);
+PyObject *rows_to_levels(PyObject *rows, PyObject *spec);
+int field_in(PyObject *m, PyObject *key, long long lo, long long hi, long long dflt, PyObject **obj, long long *v);
+PyObject *build(PyObject *cls, PyObject *members, PyObject *const *vals, Py_ssize_t n);
+
+/* The module's functions, one part each */
+PyObject *levels(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *depth(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *event(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *frame(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *apply(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *apply_book(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *top(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+
+#endif

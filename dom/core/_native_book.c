@@ -1,0 +1,381 @@
+/* dom.core._native: the book's hot loops: apply(), apply_book() and top() over a side's dict and
+ * flat index. */
+#include "_native.h"
+
+static inline int ll_of(PyObject *o, long long *v)
+{
+    int of;
+    *v = PyLong_AsLongLongAndOverflow(o, &of);
+    return !of;
+}
+
+/* a < b for two ints (kv: b's value when kfast). 1, 0, or -1 on error. */
+static inline int int_lt(PyObject *a, PyObject *b, long long kv, int kfast)
+{
+    long long av;
+    if (kfast && ll_of(a, &av))
+        return av < kv;
+    return PyObject_RichCompareBool(a, b, Py_LT);
+}
+
+/* bisect_left(flat, key), galloping from the end: the keys that change most sit near the best
+ * price, the end of the list, so a search mostly costs a few comparisons. */
+static Py_ssize_t bisect(PyObject *flat, PyObject *key)
+{
+    long long kv;
+    int kfast = ll_of(key, &kv);
+    Py_ssize_t m = PyList_GET_SIZE(flat), lo = 0, hi = m;
+    for (Py_ssize_t step = 1; step <= m; step *= 2) {
+        int lt = int_lt(PyList_GET_ITEM(flat, m - step), key, kv, kfast);
+        if (lt < 0)
+            return -1;
+        if (lt) {
+            lo = m - step + 1;
+            break;
+        }
+        hi = m - step;
+    }
+    while (lo < hi) {
+        Py_ssize_t mid = (lo + hi) / 2;
+        int lt = int_lt(PyList_GET_ITEM(flat, mid), key, kv, kfast);
+        if (lt < 0)
+            return -1;
+        if (lt)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* (a, b) for two ints, untracked by the cyclic GC as CPython itself would untrack it at its next
+ * collection (a tuple of atoms cannot be part of a cycle): fewer tracked objects per message,
+ * fewer collections. */
+static PyObject *pair_of(PyObject *a, PyObject *b)
+{
+    PyObject *t = PyTuple_Pack(2, a, b);
+    if (t != NULL)
+        PyObject_GC_UnTrack(t);
+    return t;
+}
+
+/* The live top-N list after the flat index changed at its position ``at``. kind 1: a level
+ * inserted (flat now has m keys); kind 0: a size changed; kind -1: a level deleted (flat now has
+ * m keys, it was at ``at`` before). Keeps live == [(r*k, d[r*k]) for k in flat[:-n - 1:-1]]. */
+static int live_update(PyObject *live, Py_ssize_t n, int kind, Py_ssize_t at, PyObject *flat, PyObject *d,
+                       long r, PyObject *px, PyObject *qty)
+{
+    Py_ssize_t m = PyList_GET_SIZE(flat);
+    if (kind >= 0) {
+        Py_ssize_t rank = m - 1 - at;
+        if (rank >= n)
+            return 0;
+        PyObject *t = pair_of(px, qty);
+        if (t == NULL)
+            return -1;
+        if (kind == 0)
+            return PyList_SetItem(live, rank, t);  /* steals t */
+        int rc = PyList_Insert(live, rank, t);
+        Py_DECREF(t);
+        if (rc == 0 && PyList_GET_SIZE(live) > n)
+            rc = PyList_SetSlice(live, n, PyList_GET_SIZE(live), NULL);
+        return rc;
+    }
+    Py_ssize_t rank = m - at;
+    if (rank >= PyList_GET_SIZE(live))
+        return 0;
+    if (PyList_SetSlice(live, rank, rank + 1, NULL) < 0)
+        return -1;
+    if (m < n)
+        return 0;
+    PyObject *k = PyList_GET_ITEM(flat, m - n);
+    PyObject *p = r > 0 ? (Py_INCREF(k), k) : PyNumber_Negative(k);
+    if (p == NULL)
+        return -1;
+    PyObject *q = PyDict_GetItemWithError(d, p);
+    if (q == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_SetObject(PyExc_KeyError, p);
+        Py_DECREF(p);
+        return -1;
+    }
+    PyObject *t = pair_of(p, q);
+    Py_DECREF(p);
+    if (t == NULL)
+        return -1;
+    int rc = PyList_Append(live, t);
+    Py_DECREF(t);
+    return rc;
+}
+
+/* Is px one of live's levels' prices or better than its last (a size change to look up)? */
+static int in_live(PyObject *live, Py_ssize_t n, long r, PyObject *px)
+{
+    Py_ssize_t k = PyList_GET_SIZE(live);
+    if (k < n)
+        return 1;  /* every level of the side is in it */
+    PyObject *edge = PyTuple_GET_ITEM(PyList_GET_ITEM(live, k - 1), 0);
+    return PyObject_RichCompareBool(px, edge, r > 0 ? Py_GE : Py_LE);
+}
+
+/* Is every level an exact (int, int) tuple? Anything else goes the Python way (which takes any
+ * two-item row), checked before anything is applied. */
+static int levels_ok(PyObject *levels)
+{
+    if (!PyTuple_CheckExact(levels))
+        return 0;
+    for (Py_ssize_t i = 0, n = PyTuple_GET_SIZE(levels); i < n; i++) {
+        PyObject *lv = PyTuple_GET_ITEM(levels, i);
+        if (!PyTuple_CheckExact(lv) || PyTuple_GET_SIZE(lv) != 2 || !PyLong_CheckExact(PyTuple_GET_ITEM(lv, 0))
+                || !PyLong_CheckExact(PyTuple_GET_ITEM(lv, 1)))
+            return 0;
+    }
+    return 1;
+}
+
+/* apply() on one side, its levels already checked by levels_ok; the other args are checked here.
+ * New reference: the best key or None. */
+static PyObject *apply_side(PyObject *d, PyObject *flat, PyObject *r_obj, PyObject *levels, PyObject *changes,
+                            PyObject *side, PyObject *live, PyObject *n_obj)
+{
+    if (!PyDict_CheckExact(d) || !PyList_CheckExact(flat) || !PyLong_CheckExact(r_obj) || !PyTuple_CheckExact(levels)
+            || (changes != Py_None && !PyList_CheckExact(changes)) || (live != Py_None && !PyList_CheckExact(live))
+            || !PyLong_CheckExact(n_obj)) {
+        PyErr_SetString(PyExc_TypeError, "apply(d: dict, flat: list, r: int, levels: tuple, changes: list | None, side, "
+                                         "live: list | None, n: int)");
+        return NULL;
+    }
+    long r = PyLong_AsLong(r_obj);
+    Py_ssize_t live_n = PyLong_AsSsize_t(n_obj);
+    if (r != 1 && r != -1) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "r must be 1 or -1");
+        return NULL;
+    }
+    if (live_n < 0 || PyErr_Occurred()) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "n must be >= 0");
+        return NULL;
+    }
+    if (live != Py_None && PyList_GET_SIZE(live) > live_n) {
+        PyErr_SetString(PyExc_ValueError, "live holds more than n levels");
+        return NULL;
+    }
+    if (live_n == 0)
+        live = Py_None;
+    Py_ssize_t n = PyTuple_GET_SIZE(levels);
+    PyObject *best = NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *lv = PyTuple_GET_ITEM(levels, i);
+        PyObject *px = PyTuple_GET_ITEM(lv, 0), *qty = PyTuple_GET_ITEM(lv, 1);
+        PyObject *key = r > 0 ? (Py_INCREF(px), px) : PyNumber_Negative(px);
+        if (key == NULL)
+            goto error;
+        if (best == NULL) {
+            Py_INCREF(key);
+            best = key;
+        } else {
+            long long kv;
+            int gt = ll_of(key, &kv) ? int_lt(best, key, kv, 1) : PyObject_RichCompareBool(key, best, Py_GT);
+            if (gt < 0) {
+                Py_DECREF(key);
+                goto error;
+            }
+            if (gt) {
+                Py_INCREF(key);
+                Py_SETREF(best, key);
+            }
+        }
+        long long qv;
+        int pos = ll_of(qty, &qv) ? qv > 0 : PyObject_RichCompareBool(qty, ZERO, Py_GT);
+        PyObject *old = PyDict_GetItemWithError(d, px);  /* borrowed */
+        if (pos < 0 || (old == NULL && PyErr_Occurred())) {
+            Py_DECREF(key);
+            goto error;
+        }
+        Py_XINCREF(old);
+        int rc = 0;
+        if (pos) {
+            int same = 0;
+            if (old != NULL) {
+                long long ov;
+                same = ll_of(old, &ov) && ll_of(qty, &qv) ? ov == qv : PyObject_RichCompareBool(old, qty, Py_EQ);
+                if (same < 0)
+                    rc = -1;
+            }
+            /* (apply without changes stores an equal size too: the dict keeps the new object) */
+            if (rc == 0 && (!same || changes == Py_None)) {
+                if (PyDict_SetItem(d, px, qty) < 0)
+                    rc = -1;
+                else if (old == NULL) {
+                    Py_ssize_t at = bisect(flat, key);
+                    rc = at < 0 ? -1 : PyList_Insert(flat, at, key);
+                    if (rc == 0 && live != Py_None)
+                        rc = live_update(live, live_n, 1, at, flat, d, r, px, qty);
+                } else if (live != Py_None && !same) {
+                    int inside = in_live(live, live_n, r, px);
+                    if (inside < 0)
+                        rc = -1;
+                    else if (inside) {
+                        Py_ssize_t at = bisect(flat, key);
+                        rc = at < 0 ? -1 : live_update(live, live_n, 0, at, flat, d, r, px, qty);
+                    }
+                }
+                if (rc == 0 && changes != Py_None && !same) {
+                    PyObject *t = PyTuple_Pack(4, side, px, old != NULL ? old : ZERO, qty);
+                    rc = t == NULL ? -1 : PyList_Append(changes, t);
+                    Py_XDECREF(t);
+                }
+            }
+        } else if (old != NULL) {
+            if (PyDict_DelItem(d, px) < 0)
+                rc = -1;
+            else {
+                Py_ssize_t at = bisect(flat, key);
+                rc = at < 0 ? -1 : PyList_SetSlice(flat, at, at + 1, NULL);
+                if (rc == 0 && live != Py_None)
+                    rc = live_update(live, live_n, -1, at, flat, d, r, px, qty);
+            }
+            if (rc == 0 && changes != Py_None) {
+                PyObject *t = PyTuple_Pack(4, side, px, old, ZERO);
+                rc = t == NULL ? -1 : PyList_Append(changes, t);
+                Py_XDECREF(t);
+            }
+        }
+        Py_XDECREF(old);
+        Py_DECREF(key);
+        if (rc < 0)
+            goto error;
+    }
+    if (best == NULL)
+        Py_RETURN_NONE;
+    return best;
+error:
+    Py_XDECREF(best);
+    return NULL;
+}
+
+PyObject *apply(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 8) {
+        PyErr_SetString(PyExc_TypeError, "apply takes 8 arguments");
+        return NULL;
+    }
+    if (!levels_ok(args[3]))
+        Py_RETURN_NOTIMPLEMENTED;
+    return apply_side(args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7]);
+}
+
+
+/* One BookSideLevels: apply() with its own attributes, then its cached top dropped when the
+ * batch reached inside it (as BookSideLevels.apply does). The side's flat index length, or -1. */
+static Py_ssize_t apply_obj(PyObject *obj, PyObject *levels)
+{
+    Py_ssize_t out = -1;
+    PyObject *d = PyObject_GetAttr(obj, S_levels), *idx = PyObject_GetAttr(obj, S_index);
+    PyObject *flat = idx ? PyObject_GetAttr(idx, S_flat) : NULL, *r = PyObject_GetAttr(obj, S_r);
+    PyObject *side = PyObject_GetAttr(obj, S_side), *live = PyObject_GetAttr(obj, S_live);
+    PyObject *n = PyObject_GetAttr(obj, S_live_n), *best = NULL, *top = NULL, *edge = NULL;
+    if (!d || !flat || !r || !side || !live || !n)
+        goto done;
+    best = apply_side(d, flat, r, levels, Py_None, side, live, n);
+    if (best == NULL)
+        goto done;
+    if (best != Py_None) {
+        top = PyObject_GetAttr(obj, S_top);
+        if (top == NULL)
+            goto done;
+        if (top != Py_None) {
+            edge = PyObject_GetAttr(obj, S_top_edge);
+            if (edge == NULL)
+                goto done;
+            int ge = PyObject_RichCompareBool(best, edge, Py_GE);
+            if (ge < 0 || (ge && PyObject_SetAttr(obj, S_top, Py_None) < 0))
+                goto done;
+        }
+    }
+    out = PyList_GET_SIZE(flat);
+done:
+    Py_XDECREF(d);
+    Py_XDECREF(idx);
+    Py_XDECREF(flat);
+    Py_XDECREF(r);
+    Py_XDECREF(side);
+    Py_XDECREF(live);
+    Py_XDECREF(n);
+    Py_XDECREF(best);
+    Py_XDECREF(top);
+    Py_XDECREF(edge);
+    return out;
+}
+
+PyObject *apply_book(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "apply_book(bids_side, asks_side, bids: tuple, asks: tuple)");
+        return NULL;
+    }
+    if (!levels_ok(args[2]) || !levels_ok(args[3]))
+        Py_RETURN_NONE;
+    Py_ssize_t b = apply_obj(args[0], args[2]);
+    if (b < 0)
+        return NULL;
+    Py_ssize_t a = apply_obj(args[1], args[3]);
+    if (a < 0)
+        return NULL;
+    return PyLong_FromSsize_t(a > b ? a : b);
+}
+
+PyObject *top(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4 || !PyList_CheckExact(args[0]) || !PyDict_CheckExact(args[1]) || !PyLong_CheckExact(args[2])
+            || !PyLong_CheckExact(args[3])) {
+        PyErr_SetString(PyExc_TypeError, "top(flat: list, d: dict, r: int, n: int)");
+        return NULL;
+    }
+    PyObject *flat = args[0], *d = args[1];
+    long r = PyLong_AsLong(args[2]);
+    Py_ssize_t n = PyLong_AsSsize_t(args[3]);
+    if ((r != 1 && r != -1) || (n == -1 && PyErr_Occurred())) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "r must be 1 or -1");
+        return NULL;
+    }
+    Py_ssize_t m = PyList_GET_SIZE(flat);
+    if (n < 0)
+        n = 0;
+    if (n > m)
+        n = m;
+    PyObject *out = PyList_New(n);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *k = PyList_GET_ITEM(flat, m - 1 - i);
+        PyObject *px = r > 0 ? (Py_INCREF(k), k) : PyNumber_Negative(k);
+        if (px == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyObject *qty = PyDict_GetItemWithError(d, px);
+        if (qty == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_SetObject(PyExc_KeyError, px);
+            Py_DECREF(px);
+            Py_DECREF(out);
+            return NULL;
+        }
+        Py_INCREF(qty);
+        PyObject *pair = PyTuple_New(2);
+        if (pair == NULL) {
+            Py_DECREF(px);
+            Py_DECREF(qty);
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(pair, 0, px);
+        PyTuple_SET_ITEM(pair, 1, qty);
+        PyObject_GC_UnTrack(pair);
+        PyList_SET_ITEM(out, i, pair);
+    }
+    return out;
+}
