@@ -22,8 +22,12 @@ int plain_chars(const unsigned char *c, Py_ssize_t len, long long mant, int scal
 PyObject *steps(PyObject *text, long long mant, int scale, PyObject *cache, int *miss);
 int spec_ok(PyObject *spec);
 PyObject *rows_to_levels(PyObject *rows, PyObject *spec);
+int exact_int(PyObject *o, long long *v);
 int field_in(PyObject *m, PyObject *key, long long lo, long long hi, long long dflt, PyObject **obj, long long *v);
 PyObject *build(PyObject *cls, PyObject *members, PyObject *const *vals, Py_ssize_t n);
+
+/* event()'s and frame()'s kinds tuple is what they take (_native_wire.c) */
+int kinds_ok(PyObject *k);
 
 /* The module's functions, one part each */
 PyObject *levels(PyObject *self, PyObject *const *args, Py_ssize_t nargs);

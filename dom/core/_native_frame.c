@@ -155,10 +155,7 @@ static int is_str(Pair *x, const char *text)
 PyObject *frame(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 5 || !PyBytes_CheckExact(args[0]) || !PyDict_Check(args[1]) || !PyDict_Check(args[2])
-            || !PyTuple_CheckExact(args[3]) || PyTuple_GET_SIZE(args[3]) != 7 || !PyType_Check(PyTuple_GET_ITEM(args[3], 0))
-            || !PyTuple_CheckExact(PyTuple_GET_ITEM(args[3], 1)) || PyTuple_GET_SIZE(PyTuple_GET_ITEM(args[3], 1)) != 8
-            || !PyType_Check(PyTuple_GET_ITEM(args[3], 2)) || !PyTuple_CheckExact(PyTuple_GET_ITEM(args[3], 3))
-            || PyTuple_GET_SIZE(PyTuple_GET_ITEM(args[3], 3)) != 9) {
+            || !kinds_ok(args[3])) {
         PyErr_SetString(PyExc_TypeError, "frame(raw: bytes, table: dict, instruments: dict, kinds: 7-tuple, recv_ns)");
         return NULL;
     }

@@ -165,6 +165,19 @@ PyObject *levels(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 }
 
 
+/* 1 with *v set when o is an exact int (not a bool) that fits a long long; 0 when it is not; -1
+ * with an error set. */
+int exact_int(PyObject *o, long long *v)
+{
+    if (!PyLong_CheckExact(o))
+        return 0;
+    int over = 0;
+    *v = PyLong_AsLongLongAndOverflow(o, &over);
+    if (*v == -1 && PyErr_Occurred())
+        return -1;
+    return !over;
+}
+
 /* An id or time field: 1 with *v set when m[key] is an exact int (not a bool) in [lo, hi); 0 when
  * missing, of another type or out of range; -1 with an error set. */
 int field_in(PyObject *m, PyObject *key, long long lo, long long hi, long long dflt, PyObject **obj,
@@ -180,14 +193,10 @@ int field_in(PyObject *m, PyObject *key, long long lo, long long hi, long long d
         *v = dflt;
         return 1;
     }
-    if (!PyLong_CheckExact(o))
-        return 0;
-    int over = 0;
-    long long x = PyLong_AsLongLongAndOverflow(o, &over);
-    if (x == -1 && PyErr_Occurred())
-        return -1;
-    if (over || x < lo || x >= hi)
-        return 0;
+    long long x;
+    int r = exact_int(o, &x);
+    if (r <= 0 || x < lo || x >= hi)
+        return r < 0 ? -1 : 0;
     *obj = o;
     *v = x;
     return 1;

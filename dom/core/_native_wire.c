@@ -118,14 +118,10 @@ static int time_of(PyObject *m, long long *ns)
         }
         if (o == Py_None)
             continue;
-        if (!PyLong_CheckExact(o))
-            return 0;
-        int over = 0;
-        long long x = PyLong_AsLongLongAndOverflow(o, &over);
-        if (x == -1 && PyErr_Occurred())
-            return -1;
-        if (over)
-            return 0;
+        long long x;
+        int r = exact_int(o, &x);
+        if (r <= 0)
+            return r;
         if (x == 0)
             continue;
         if (x < 0 || x >= MAX_MS)
@@ -224,6 +220,15 @@ done:
     return out;
 }
 
+/* event()'s and frame()'s kinds: (BookTicker, its 8 members, Trade, its 9 members, ...), 7 items. */
+int kinds_ok(PyObject *k)
+{
+    return PyTuple_CheckExact(k) && PyTuple_GET_SIZE(k) == 7 && PyType_Check(PyTuple_GET_ITEM(k, 0))
+           && PyTuple_CheckExact(PyTuple_GET_ITEM(k, 1)) && PyTuple_GET_SIZE(PyTuple_GET_ITEM(k, 1)) == 8
+           && PyType_Check(PyTuple_GET_ITEM(k, 2)) && PyTuple_CheckExact(PyTuple_GET_ITEM(k, 3))
+           && PyTuple_GET_SIZE(PyTuple_GET_ITEM(k, 3)) == 9;
+}
+
 /* event(m, table, instruments, kinds, recv_ns) -> [event] | None: BinanceDecoder._event for the
  * usual bookTicker, aggTrade and trade object in one call. table: symbol -> (instrument, its
  * symbol, spec as levels() takes it), for the instruments in ``instruments`` (an entry whose
@@ -234,10 +239,7 @@ done:
 PyObject *event(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 5 || !PyDict_CheckExact(args[0]) || !PyDict_Check(args[1]) || !PyDict_Check(args[2])
-            || !PyTuple_CheckExact(args[3]) || PyTuple_GET_SIZE(args[3]) != 7 || !PyType_Check(PyTuple_GET_ITEM(args[3], 0))
-            || !PyTuple_CheckExact(PyTuple_GET_ITEM(args[3], 1)) || PyTuple_GET_SIZE(PyTuple_GET_ITEM(args[3], 1)) != 8
-            || !PyType_Check(PyTuple_GET_ITEM(args[3], 2)) || !PyTuple_CheckExact(PyTuple_GET_ITEM(args[3], 3))
-            || PyTuple_GET_SIZE(PyTuple_GET_ITEM(args[3], 3)) != 9) {
+            || !kinds_ok(args[3])) {
         PyErr_SetString(PyExc_TypeError, "event(m: dict, table: dict, instruments: dict, kinds: 7-tuple, recv_ns)");
         return NULL;
     }
