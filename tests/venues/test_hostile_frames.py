@@ -50,10 +50,10 @@ HOSTILE = {
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_hostile_frame_is_a_decode_error(name):
     dec = BinanceDecoder(INST)
-    t0 = time.perf_counter()
+    t0 = time.thread_time()  # CPU time: a loaded machine does not make it fail, a slow parse does
     with pytest.raises(DecodeError):
         dec.decode(orjson.dumps(HOSTILE[name]), 1)
-    assert time.perf_counter() - t0 < 0.05
+    assert time.thread_time() - t0 < 0.1
 
 
 def test_thousand_deep_envelopes_and_arrays_are_bounded():
@@ -88,12 +88,12 @@ def test_fuzz_one_field_of_a_real_frame(base, key, value):
         raw = orjson.dumps({**base, key: value})
     except (TypeError, orjson.JSONEncodeError):
         return  # not JSON (NaN floats encode as null; huge ints do not encode)
-    t0 = time.perf_counter()
+    t0 = time.thread_time()  # CPU time: a loaded machine does not make it fail, a slow parse does
     try:
         dec.decode(raw, 1)
     except DecodeError:
         pass
-    assert time.perf_counter() - t0 < 0.05
+    assert time.thread_time() - t0 < 0.1
 
 
 @settings(max_examples=300, deadline=None)
