@@ -36,7 +36,7 @@ from sortedcontainers import SortedList
 
 from dom.core.detectors.iceberg_chain import _median, judge_chain
 from dom.core.detectors.iceberg_control import NullControl
-from dom.core.detectors.iceberg_hold import Through, chain_volumes, flaggable
+from dom.core.detectors.iceberg_hold import Overrun, Through, chain_volumes, flaggable
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
@@ -80,6 +80,7 @@ class _Level:
     size: int = 0  # the announced chain's median refill
     traded0: int = 0  # ``traded`` when this episode began (another order took over the level)
     id: str = ""
+    overrun: Overrun | None = None  # pushes that traded all the level showed (iceberg_hold.py)
 
 
 def _take(q: deque[tuple[int, int]], t: int) -> int:
@@ -236,6 +237,11 @@ class IcebergDetector(ObserverBase):
             lv.last_trade_ns = t
             if t < self._oldest:
                 self._oldest = t
+            if p.iceberg_overrun_chance > 0:
+                through = self.through.beyond(side, px, p.iceberg_hold_ticks)
+                if lv.overrun is None:
+                    lv.overrun = Overrun(through)
+                lv.overrun.on_traded(before, after, v, through)
         if before > lv.max_q or after > lv.max_q:
             lv.max_q = before if before > after else after
         lv.last_q = after
@@ -261,8 +267,9 @@ class IcebergDetector(ObserverBase):
                 lv.reported = len(lv.chain)
                 lv.size = _median(lv.chain)
                 out.append(self._alert(sym, lv, AlertState.UPDATE, t))
-        elif len(lv.chain) >= p.iceberg_min_refills and lv.chance < p.iceberg_max_chance \
-                and flaggable(lv, self.through, p):
+        elif len(lv.chain) >= p.iceberg_min_refills and (lv.chance < p.iceberg_max_chance or (
+                lv.chance < p.iceberg_overrun_chance and lv.overrun is not None
+                and lv.overrun.pushes >= p.iceberg_min_overruns)) and flaggable(lv, self.through, p):
             lv.announced = True
             lv.reported = len(lv.chain)
             lv.size = _median(lv.chain)
@@ -278,7 +285,7 @@ class IcebergDetector(ObserverBase):
         out.append(self._alert(sym, lv, AlertState.END, t, end="another_order"))
         nl = _Level(lv.side, lv.px, t, last_trade_ns=lv.last_trade_ns, traded=lv.traded, max_q=lv.last_q,
                     last_q=lv.last_q, adds=lv.adds, chain=chain, band=band, chance=chance, expected=expected,
-                    traded0=lv.traded, start=start)
+                    traded0=lv.traded, start=start, overrun=lv.overrun)
         self.levels[(lv.side, lv.px)] = nl
         return nl
 
@@ -343,6 +350,8 @@ class IcebergDetector(ObserverBase):
             "time_at_level_ms": (t - lv.first_ns) // _MS,
         }
         ev["chain_traded_lots"], ev["chain_through_lots"] = chain_volumes(lv, self.through, self.p.iceberg_hold_ticks)
+        if lv.overrun is not None:  # (the looser bar's evidence: pushes that traded all the level showed)
+            ev["overrun_pushes"], ev["overrun_lots"] = lv.overrun.pushes, lv.overrun.lots
         if end:
             ev["end"] = end
         side = lv.side.value
