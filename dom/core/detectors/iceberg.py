@@ -34,7 +34,9 @@ from typing import Sequence
 
 from sortedcontainers import SortedList
 
-from dom.core.detectors.iceberg_hold import Through, chain_volumes, flaggable
+from dom.core.detectors.iceberg_chain import _median, judge_chain
+from dom.core.detectors.iceberg_control import NullControl
+from dom.core.detectors.iceberg_hold import Overrun, Through, chain_volumes, flaggable
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
@@ -78,11 +80,7 @@ class _Level:
     size: int = 0  # the announced chain's median refill
     traded0: int = 0  # ``traded`` when this episode began (another order took over the level)
     id: str = ""
-
-
-def _median(xs: list[int]) -> int:
-    s = sorted(xs)
-    return s[len(s) // 2] if s else 0
+    overrun: Overrun | None = None  # pushes that traded all the level showed (iceberg_hold.py)
 
 
 def _take(q: deque[tuple[int, int]], t: int) -> int:
@@ -91,15 +89,6 @@ def _take(q: deque[tuple[int, int]], t: int) -> int:
     while q and q[0][0] <= t:
         v += q.popleft()[1]
     return v
-
-
-def _binomial_tail(k: int, n: int, q: float) -> float:
-    """P(X >= k) for X ~ Binomial(n, q)."""
-    if k <= 0:
-        return 1.0
-    if k > n:
-        return 0.0
-    return min(1.0, sum(math.comb(n, i) * q ** i * (1.0 - q) ** (n - i) for i in range(k, n + 1)))
 
 
 class IcebergDetector(ObserverBase):
@@ -116,12 +105,7 @@ class IcebergDetector(ObserverBase):
         self.recent_adds: deque[int] = deque()
         self.add_sizes = SortedList()
         self.usual = {BookSide.BID: 0.0, BookSide.ASK: 0.0}  # slow average of the median top-10 level size
-        # The near/far null control (DETECTORS.md §2.0): after each depletion, does the level
-        # gain size within the refill window (near), and in the same-length window 1 s later
-        # (far)? Organic adds are as likely in both; 1 - far/near estimates how many refills
-        # are not organic: a health metric for a venue without ground truth.
-        self.control = {"depletions": 0, "near_hits": 0, "far_hits": 0}
-        self._watch: dict[tuple[BookSide, int], list[int]] = {}  # key -> [near_end, far_start, far_end, state]
+        self.nulls = NullControl(p.iceberg_refill_window_ms)  # the near/far null control (iceberg_control.py)
         self._oldest = _NEVER  # at most the earliest last trade of any level (levels end 10 s after theirs)
         # Price ranges holding every key of ``trades`` and of ``levels`` (filters, not exact).
         self.trades_lo, self.trades_hi = _NEVER, -_NEVER
@@ -245,13 +229,19 @@ class IcebergDetector(ObserverBase):
             if px > self.levels_hi:
                 self.levels_hi = px
         p = self.p
-        if key in self._watch or (v and before > 0 and v >= 0.5 * before):  # (else _control does nothing)
-            self._control(key, t, before, after, v)
+        nulls = self.nulls
+        if key in nulls.watch or (v and before > 0 and v >= 0.5 * before):  # (else it does nothing)
+            nulls.on_judged(key, t, before, after, v)
         if v:
             lv.traded += v
             lv.last_trade_ns = t
             if t < self._oldest:
                 self._oldest = t
+            if p.iceberg_overrun_chance > 0:
+                through = self.through.beyond(side, px, p.iceberg_hold_ticks)
+                if lv.overrun is None:
+                    lv.overrun = Overrun(through)
+                lv.overrun.on_traded(before, after, v, through)
         if before > lv.max_q or after > lv.max_q:
             lv.max_q = before if before > after else after
         lv.last_q = after
@@ -264,7 +254,7 @@ class IcebergDetector(ObserverBase):
         lv.adds.append((r, lv.traded, self.through.beyond(side, px, p.iceberg_hold_ticks)))
         if len(self.add_sizes) >= max(1, p.iceberg_baseline_min):
             was = (lv.chain, lv.band, lv.chance, lv.expected, lv.start)
-            self._test(lv, r)
+            judge_chain(lv, r, self.add_sizes, p)
             if lv.announced and lv.chain is not was[0] and \
                     abs(_median(lv.chain) - lv.size) > p.iceberg_loose_tolerance * lv.size:
                 lv = self._another_order(sym, lv, was, t, out)
@@ -277,8 +267,9 @@ class IcebergDetector(ObserverBase):
                 lv.reported = len(lv.chain)
                 lv.size = _median(lv.chain)
                 out.append(self._alert(sym, lv, AlertState.UPDATE, t))
-        elif len(lv.chain) >= p.iceberg_min_refills and lv.chance < p.iceberg_max_chance \
-                and flaggable(lv, self.through, p):
+        elif len(lv.chain) >= p.iceberg_min_refills and (lv.chance < p.iceberg_max_chance or (
+                lv.chance < p.iceberg_overrun_chance and lv.overrun is not None
+                and lv.overrun.pushes >= p.iceberg_min_overruns)) and flaggable(lv, self.through, p):
             lv.announced = True
             lv.reported = len(lv.chain)
             lv.size = _median(lv.chain)
@@ -294,7 +285,7 @@ class IcebergDetector(ObserverBase):
         out.append(self._alert(sym, lv, AlertState.END, t, end="another_order"))
         nl = _Level(lv.side, lv.px, t, last_trade_ns=lv.last_trade_ns, traded=lv.traded, max_q=lv.last_q,
                     last_q=lv.last_q, adds=lv.adds, chain=chain, band=band, chance=chance, expected=expected,
-                    traded0=lv.traded, start=start)
+                    traded0=lv.traded, start=start, overrun=lv.overrun)
         self.levels[(lv.side, lv.px)] = nl
         return nl
 
@@ -306,104 +297,17 @@ class IcebergDetector(ObserverBase):
         self.usual[side] = u
         return u
 
-    def _test(self, lv: _Level, r: int) -> None:
-        """The same-size chain of the add ``r``'s size in each band, and the chance that ordinary
-        adds give as many hits over the last ``iceberg_window`` opportunities: each add in the
-        band with the probability ``q`` seen in the symbol's recent adds (this episode's own
-        left out; one pseudo-count)."""
-        p = self.p
-        tols = [p.iceberg_exact_tolerance]
-        if lv.px % max(1, p.iceberg_round_ticks):  # at a round price only exact repeats count
-            tols += [p.iceberg_jitter_tolerance, p.iceberg_loose_tolerance]
-        tries = len(tols) + (len(tols) > 1)  # the widest band is tried twice (around r, its median)
-        for tol in tols:
-            got = self._chance(lv, r, tol, tries)
-            if got is not None and tol == p.iceberg_loose_tolerance and len(tols) > 1:
-                m = _median(got[0])  # sizes drawn from a range: centre the band on the chain's median
-                if m != r:
-                    again = self._chance(lv, m, tol, tries)
-                    if again is not None and again[2] < got[2]:
-                        got = again
-            if got is not None and got[2] < lv.chance:
-                lv.chain, lv.band, lv.chance, lv.expected, lv.opportunities, lv.hits, lv.start = got[0], tol, *got[2:]
+    @property
+    def control(self) -> dict:
+        """The null control's counts (iceberg_control.py)."""
+        return self.nulls.counts
 
-    def _chance(self, lv: _Level, centre: int, tol: float, tries: int) -> tuple | None:
-        """The chain around ``centre`` within ``tol``: (chain, own, chance, expected, window, hits,
-        (traded, traded through) at its first link), or None when it is shorter than ``iceberg_min_refills``."""
-        p = self.p
-        lo, hi = centre / (1 + tol) - 1, centre * (1 + tol) + 1
-        chain: list[int] = []
-        outcomes: list[int] = []  # per opportunity after the first link: 1 hit, 0 miss
-        since = own = 0  # own: this episode's adds in the band, already in the baseline
-        idle = idle_in = 0  # adds while no refill was due (the level's own organic adds), in the band
-        need = p.iceberg_chain_traded
-        start = (0, 0)
-        for size, traded, through in lv.adds:
-            inside = lo <= size <= hi
-            own += inside
-            if not chain:
-                if inside:
-                    chain.append(size)
-                    since = traded
-                    start = (traded, through)
-                continue
-            if traded - since < need * chain[-1]:
-                idle += 1
-                idle_in += inside
-                continue  # the last link is not taken yet: no refill is due, no opportunity
-            outcomes.append(inside)
-            if inside:
-                chain.append(size)
-                since = traded
-        if len(chain) < p.iceberg_min_refills:
-            return None
-        sizes = self.add_sizes
-        own -= 1  # the add being tested is not in the baseline yet
-        q = (max(0, sizes.bisect_right(hi) - sizes.bisect_left(lo) - own) + 1) / len(sizes)
-        # A busy level (a crowded touch) has its own add sizes: the adds that came while no refill
-        # was due cannot be the order's refills, so they measure how often this level's ordinary
-        # adds fall in the band; the symbol's rate is the prior (``iceberg_level_prior`` adds).
-        m = p.iceberg_level_prior
-        if m > 0:  # 0: off
-            q = max(q, (idle_in + m * q) / (idle + m))
-        win = outcomes[-p.iceberg_window:]
-        k, n = sum(win), len(win)
-        return chain, own, min(1.0, _binomial_tail(k, n, q) * tries), n * q, n, k, start
-
-    def _control(self, key: tuple[BookSide, int], t: int, before: int, after: int, v: int) -> None:
-        c = self.control
-        w = self._watch.get(key)
-        gain = after - before + v > 0
-        if w is not None:
-            near_end, far_start, far_end, state = w
-            if t > far_end:
-                del self._watch[key]
-                w = None
-            elif gain:
-                if t <= near_end and not state & 1:
-                    c["near_hits"] += 1
-                    w[3] |= 1
-                elif far_start <= t and not state & 2:
-                    c["far_hits"] += 1
-                    w[3] |= 2
-        if w is None and v and before > 0 and v >= 0.5 * before:
-            c["depletions"] += 1
-            win = self.p.iceberg_refill_window_ms * _MS
-            state = 0
-            if gain:
-                c["near_hits"] += 1
-                state = 1
-            self._watch[key] = [t + win, t + 1_000_000_000, t + 1_000_000_000 + win, state]
+    @control.setter
+    def control(self, counts: dict) -> None:
+        self.nulls.counts = counts
 
     def null_control(self) -> dict:
-        c = self.control
-        n = c["depletions"]
-        near = c["near_hits"] / n if n else None
-        far = c["far_hits"] / n if n else None
-        est = 1 - far / near if near else None
-        return dict(c, near_rate=None if near is None else round(near, 4),
-                    far_rate=None if far is None else round(far, 4),
-                    precision_est=None if est is None else round(est, 3))
+        return self.nulls.summary()
 
     def _hidden(self, lv: _Level) -> int:
         """"At least X hidden": the chained refills but the first (which may be the order's
@@ -446,6 +350,8 @@ class IcebergDetector(ObserverBase):
             "time_at_level_ms": (t - lv.first_ns) // _MS,
         }
         ev["chain_traded_lots"], ev["chain_through_lots"] = chain_volumes(lv, self.through, self.p.iceberg_hold_ticks)
+        if lv.overrun is not None:  # (the looser bar's evidence: pushes that traded all the level showed)
+            ev["overrun_pushes"], ev["overrun_lots"] = lv.overrun.pushes, lv.overrun.lots
         if end:
             ev["end"] = end
         side = lv.side.value

@@ -14,6 +14,12 @@ detector keeps that sum beside each possible refill, so from the chain's first l
 what traded at the level and what traded through it; ``holds`` asks the second to be a small
 share of the first. Both counts are volumes on one side over one stretch of time, so the test
 does not depend on the symbol's size law, on trade aggregation, or on how long the episode is.
+
+``Overrun`` counts the pushes in which a level traded at least all it showed at the push's start
+and still stood at its end, with nothing traded through it: the classic L2 sign of hidden size
+(executions at a price beyond the displayed quantity, the level not depleting). Organic joins can
+do it too, at a touch that refills as fast as it trades; it is corroboration for a looser chance
+(``iceberg_overrun_chance``), not a test of its own.
 """
 
 from __future__ import annotations
@@ -65,6 +71,30 @@ class Through:
         d = self.vol[side]
         step = -1 if side is _BID else 1
         return sum(d.get(px + step * i, 0) for i in range(1, depth + 1))
+
+
+class Overrun:
+    """Per level, since it last stood unbroken (nothing traded through it, never emptied by a
+    trade): the pushes that traded at least what the level showed at their start and left it
+    standing (``pushes``), and the volume they traded beyond what it showed (``lots``). What traded
+    through it is what was received by the time the push is judged (slack.py), so a trade through
+    it in a push judged later may break the stand one push early."""
+
+    __slots__ = ("mark", "pushes", "lots")
+
+    def __init__(self, mark: int) -> None:
+        self.mark = mark  # the volume traded through the level when this stand began
+        self.pushes = 0
+        self.lots = 0
+
+    def on_traded(self, before: int, after: int, v: int, through: int) -> None:
+        """A push at the level that traded ``v``; ``through``: the volume traded through it so far."""
+        if through > self.mark or after <= 0:  # broken: the stand begins again
+            self.mark, self.pushes, self.lots = through, 0, 0
+            return
+        if 0 < before <= v:
+            self.pushes += 1
+            self.lots += v - before
 
 
 def turned_over(traded: int, max_shown: int, min_turnover: float) -> bool:

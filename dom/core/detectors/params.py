@@ -164,6 +164,12 @@ class DetectorParams:
     iceberg_min_turnover: float = 1.0
     """A level is flagged only once it traded at least this many times the most it ever showed
     (below 1 all that traded could have been its shown queue). 0: off."""
+    iceberg_overrun_chance: float = 0.0
+    """A second, looser bar for the chance (iceberg_hold.py ``Overrun``): met by a level that also
+    traded in one push at least all it showed at the push's start, stood afterwards, and nothing
+    traded through it. 0: off."""
+    iceberg_min_overruns: int = 1
+    """... this many such pushes since the level last stood unbroken."""
 
     absorptions: bool = True
     """Detect heavy aggression absorbed by a level that holds (DETECTORS.md §2.3)."""

@@ -1,0 +1,93 @@
+"""The iceberg-like detector's chain test (DETECTORS.md, "Iceberg-like levels"): for a level's
+new add, the chain of its adds of about that size, each after the level traded the last one, in
+each size band, and the chance that ordinary adds would hit the band as often over the last
+``iceberg_window`` opportunities (a binomial tail, the per-add chance from the symbol's recent
+adds at traded levels).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sortedcontainers import SortedList
+
+    from dom.core.detectors.iceberg import _Level
+    from dom.core.detectors.params import DetectorParams
+
+
+def _median(xs: list[int]) -> int:
+    s = sorted(xs)
+    return s[len(s) // 2] if s else 0
+
+
+def _binomial_tail(k: int, n: int, q: float) -> float:
+    """P(X >= k) for X ~ Binomial(n, q)."""
+    if k <= 0:
+        return 1.0
+    if k > n:
+        return 0.0
+    return min(1.0, sum(math.comb(n, i) * q ** i * (1.0 - q) ** (n - i) for i in range(k, n + 1)))
+
+
+def judge_chain(lv: _Level, r: int, sizes: SortedList, p: DetectorParams) -> None:
+    """The same-size chain of the add ``r``'s size in each band, and the chance that ordinary
+    adds give as many hits over the last ``iceberg_window`` opportunities: each add in the
+    band with the probability ``q`` seen in the symbol's recent adds (this episode's own
+    left out; one pseudo-count: ``sizes``). Sets the level's best chain and its chance."""
+    tols = [p.iceberg_exact_tolerance]
+    if lv.px % max(1, p.iceberg_round_ticks):  # at a round price only exact repeats count
+        tols += [p.iceberg_jitter_tolerance, p.iceberg_loose_tolerance]
+    tries = len(tols) + (len(tols) > 1)  # the widest band is tried twice (around r, its median)
+    for tol in tols:
+        got = _chance(lv, r, tol, tries, sizes, p)
+        if got is not None and tol == p.iceberg_loose_tolerance and len(tols) > 1:
+            m = _median(got[0])  # sizes drawn from a range: centre the band on the chain's median
+            if m != r:
+                again = _chance(lv, m, tol, tries, sizes, p)
+                if again is not None and again[2] < got[2]:
+                    got = again
+        if got is not None and got[2] < lv.chance:
+            lv.chain, lv.band, lv.chance, lv.expected, lv.opportunities, lv.hits, lv.start = got[0], tol, *got[2:]
+
+def _chance(lv: _Level, centre: int, tol: float, tries: int, sizes: SortedList, p: DetectorParams) -> tuple | None:
+    """The chain around ``centre`` within ``tol``: (chain, own, chance, expected, window, hits,
+    (traded, traded through) at its first link), or None when it is shorter than ``iceberg_min_refills``."""
+    lo, hi = centre / (1 + tol) - 1, centre * (1 + tol) + 1
+    chain: list[int] = []
+    outcomes: list[int] = []  # per opportunity after the first link: 1 hit, 0 miss
+    since = own = 0  # own: this episode's adds in the band, already in the baseline
+    idle = idle_in = 0  # adds while no refill was due (the level's own organic adds), in the band
+    need = p.iceberg_chain_traded
+    start = (0, 0)
+    for size, traded, through in lv.adds:
+        inside = lo <= size <= hi
+        own += inside
+        if not chain:
+            if inside:
+                chain.append(size)
+                since = traded
+                start = (traded, through)
+            continue
+        if traded - since < need * chain[-1]:
+            idle += 1
+            idle_in += inside
+            continue  # the last link is not taken yet: no refill is due, no opportunity
+        outcomes.append(inside)
+        if inside:
+            chain.append(size)
+            since = traded
+    if len(chain) < p.iceberg_min_refills:
+        return None
+    own -= 1  # the add being tested is not in the baseline yet
+    q = (max(0, sizes.bisect_right(hi) - sizes.bisect_left(lo) - own) + 1) / len(sizes)
+    # A busy level (a crowded touch) has its own add sizes: the adds that came while no refill
+    # was due cannot be the order's refills, so they measure how often this level's ordinary
+    # adds fall in the band; the symbol's rate is the prior (``iceberg_level_prior`` adds).
+    m = p.iceberg_level_prior
+    if m > 0:  # 0: off
+        q = max(q, (idle_in + m * q) / (idle + m))
+    win = outcomes[-p.iceberg_window:]
+    k, n = sum(win), len(win)
+    return chain, own, min(1.0, _binomial_tail(k, n, q) * tries), n * q, n, k, start
