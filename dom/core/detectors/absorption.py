@@ -82,6 +82,7 @@ class AbsorptionDetector(ObserverBase):
         self.base_vol = {s: 0 for s in sides}
         self.med_level = {s: 0 for s in sides}
         self.med_touch = {s: 0 for s in sides}
+        self.min_shown = {s: 0.0 for s in sides}  # what a holding level must still show
         self.recent: dict[tuple[BookSide, int], tuple[str, int]] = {}  # held episodes: (id, end time)
         # Shared with the other detector that feeds it the same trades (see make_observers).
         self.slack = slack or AdaptiveSlack(p.align_slack_ms)
@@ -126,6 +127,8 @@ class AbsorptionDetector(ObserverBase):
                 self.base_vol[side] = _pct(self.vols[side], p.absorption_rate_pct)
                 self.med_level[side] = _pct(self.levels[side], 50.0)
                 self.med_touch[side] = _pct(self.touches[side], 50.0)
+                self.min_shown[side] = max(p.absorption_min_shown * self.med_level[side],
+                                           p.absorption_min_shown_touch * self.med_touch[side])
         lo = now - self.w_ns
         for S in (self.bid, self.ask):
             win = S.win
@@ -266,7 +269,7 @@ class AbsorptionDetector(ObserverBase):
                 continue
             if not ep.announced:
                 if ep.cross_ns and now - ep.cross_ns >= p.absorption_confirm_ms * _MS:
-                    if shown > p.absorption_min_shown * self.med_level[ep.side] and lv.best_px() == ep.px:
+                    if shown > self.min_shown[ep.side] and lv.best_px() == ep.px:
                         self._announce(sym, ep, now, out)
                     else:
                         del self.eps[key]  # it did not hold
@@ -377,6 +380,7 @@ class AbsorptionDetector(ObserverBase):
             "baseline_window_lots": self.base_w[ep.side],
             "median_level_lots": self.med_level[ep.side],
             "median_touch_lots": self.med_touch[ep.side],
+            "min_shown_lots": int(self.min_shown[ep.side]),
             "ratio_to_threshold": round(ratio, 2),
             "one_sided": round(ep.one_sided, 2),
             "trades_in_rate_window": ep.rate,

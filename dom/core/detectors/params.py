@@ -185,7 +185,7 @@ class DetectorParams:
     absorption_touch_mult: float = 5.0
     """Another: this many times the median touch size (the best level's size, sampled once a
     second, rolling; DETECTORS.md §2.3)."""
-    absorption_level_mult: float = 0.0
+    absorption_level_mult: float = 5.0
     """Volume: V_W also reaches this many times the median level size (of the ten best, sampled
     once a second, rolling). 0: off. In a book thick away from the touch the median touch is
     thinner than the levels behind it, and an ordinary level that becomes the touch after a move
@@ -219,6 +219,9 @@ class DetectorParams:
     absorption_min_shown: float = 2.0
     """... and still shows more than this many times the median level size (a level nearly
     emptied by the flow is about to break, not holding)."""
+    absorption_min_shown_touch: float = 1.0
+    """... and more than this many times the median touch size (0: off): an absorbing level is a
+    large passive order, not a touch the flow has brought under the usual touch's size."""
     absorption_hold_ms: int = 3000
     """H: still holding this long after the crossing, the episode is 'confirmed' (an update)."""
     absorption_fade_ms: int = 3000

@@ -311,3 +311,26 @@ def test_the_volume_threshold_can_also_ask_a_multiple_of_the_median_level():
     assert run(absorption_level_mult=12.0) == []
     news = run(absorption_level_mult=10.0)  # 10 x 1,000 lots: the floor's own size
     assert len(news) == 1 and news[0].evidence["threshold_lots"] == 10_001
+
+
+def test_a_level_left_under_the_usual_touch_size_is_not_announced_as_holding():
+    """``absorption_min_shown_touch``: where the touch queue is usually 5,000 lots (the ten best
+    levels' median 1,000), a bid the flow has brought down to 3,000-4,000 lots at the
+    confirmation shows more than twice the median level but less than a usual touch: an ordinary
+    touch being eaten, not a large passive order holding."""
+
+    def run(start, **params):
+        s = Script(**params)
+        for _ in range(310):
+            s.delta(bids=[(5000, 5000 + s.u % 2)], asks=[(5001, 5000 + s.u % 2)])
+        s.delta(bids=[(5000, start)])
+        s.hit(3, per_100ms=1, qty=1000, shown=start)  # 30,000 lots; the threshold is 25,001
+        s.idle(300)
+        return s.of(AlertState.NEW)
+
+    assert run(32_000) == []
+    news = run(32_000, absorption_min_shown_touch=0.0)  # the rule off: announced
+    assert len(news) == 1 and 2_000 < news[0].evidence["displayed_now_lots"] < 5_000
+    assert news[0].evidence["median_touch_lots"] in (5000, 5001) and news[0].evidence["min_shown_lots"] == 2000
+    news = run(40_000)  # it still shows more than a usual touch: it holds
+    assert len(news) == 1 and news[0].evidence["displayed_now_lots"] > news[0].evidence["min_shown_lots"] >= 5000
