@@ -254,12 +254,13 @@ class DetectorParams:
     the band median (where no queue stands beside it: of the whole level; 0: off) ..."""
     spoof_drop_window_ms: int = 500
     """... within this long."""
-    spoof_max_traded_fraction: float = 0.25
-    """Trades at the level explain at most this fraction of the drop (the rest was cancelled) ..."""
+    spoof_max_traded_fraction: float = 0.35
+    """Trades at the level explain at most this fraction of the drop (the rest was cancelled; an
+    organic queue in front of the order trades there as price arrives) ..."""
     spoof_traded_through: bool = False
     """... counting the trades beyond its price too (true: the rule before; a level is filled only
     at its own price, and trades beyond it in the pull's push came after it had gone)."""
-    spoof_near_ticks: int = 3
+    spoof_near_ticks: int = 5
     """At the pull the level is within max(this, half its first distance) of the touch ..."""
     spoof_approach_s: int = 5
     """... and closer than its largest distance of the last this many seconds ..."""
@@ -274,9 +275,10 @@ class DetectorParams:
     """Pulls of levels older than this are not reported."""
     spoof_move_ticks: int = 10
     """Size re-added on the same side within this many ticks (>= half the drop) is a move, not a pull."""
-    spoof_vol_pct: float = 85.0
+    spoof_vol_pct: float = 98.0
     """No pull counts while the mid's range over the last second exceeds this rolling percentile
-    of one-second ranges (a volatility spike: risk-off pulls are normal then)."""
+    of one-second ranges (a volatility spike: risk-off pulls are normal then). High, because the
+    approach a pull answers is itself a move of the mid over that second."""
     spoof_vol_min_ticks: float = 2.5
     """... but a range of this many ticks is never a spike (a symbol whose mid rarely moves)."""
     spoof_flow_s: int = 15
@@ -300,7 +302,7 @@ class DetectorParams:
     single increase (one depth message) while a candidate is at least ``spoof_step_ratio`` x the
     ``spoof_step_rank``-th largest increase of the symbol's band over ``wall_step_window_s``
     (pulled liquidity's own window; 0: off; steps.py, ``spoof_steps``)."""
-    spoof_step_ratio: float = 1.5
+    spoof_step_ratio: float = 2.0
     """... this many times."""
 
     bursts: bool = True

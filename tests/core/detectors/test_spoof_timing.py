@@ -42,7 +42,7 @@ def test_trades_beyond_the_level_after_it_went_do_not_make_it_consumed():
         s.warm_up()
         s.delta(bids=[(WALL, 30_000)])
         s.walk_down(4992)
-        s.sell(4989, 9000, at_ns=s.t + 50 * MS)  # under the wall's price, after it left (30% of it)
+        s.sell(4989, 12_000, at_ns=s.t + 50 * MS)  # under the wall's price, after it left (40% of it)
         s.delta(bids=[(WALL, 0), (4992, 0), (4991, 0)], asks=[(4992, 1000), (4991, 1000)])
         s.idle(1000)
         assert len(_pulled(s)) == n, through
