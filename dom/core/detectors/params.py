@@ -277,9 +277,9 @@ class DetectorParams:
     """Size re-added on the same side within this many ticks (>= half the drop) is a move, not a pull."""
     spoof_vol_pct: float = 95.0
     """No pull counts while the mid's range over the last second exceeds this rolling percentile
-    of one-second ranges (a volatility spike: risk-off pulls are normal then). High (not P85), because the
-    approach a pull answers is itself a move of the mid over that second; P98 let the risk-off
-    pulls of the preset market through: 9-12 false alarms an hour)."""
+    of one-second ranges (a volatility spike: risk-off pulls are normal then). High (not P85),
+    because the approach a pull answers is itself a move of the mid over that second; not P98,
+    which let the preset market's risk-off pulls through (9-12 false alarms an hour)."""
     spoof_vol_min_ticks: float = 2.5
     """... but a range of this many ticks is never a spike (a symbol whose mid rarely moves)."""
     spoof_flow_s: int = 15
