@@ -309,12 +309,8 @@ class BinanceDecoder:
             except (KeyError, TypeError):
                 pass  # the exact way below says what is wrong
         uid = _pos_int(m, "u")
-        px, lots = inst.price.to_int, inst.qty.to_int
-        bp, bq, ap, aq = px(_text(m, "b")), lots(_text(m, "B")), px(_text(m, "a")), lots(_text(m, "A"))
-        if bp < 0 or ap < 0:
-            raise DecodeError(f"negative price {m['b'] if bp < 0 else m['a']!r}")
-        if bq < 0 or aq < 0:
-            raise DecodeError(f"negative size {m['B'] if bq < 0 else m['A']!r}")
+        # The two quotes read as two depth levels (negative prices and sizes refused there).
+        (bp, bq), (ap, aq) = _levels_exact(inst, [[_text(m, "b"), _text(m, "B")], [_text(m, "a"), _text(m, "A")]])
         return [BookTicker(inst.symbol, uid, bp, bq, ap, aq, _ms(m, "T", "E"), recv_ns)]
 
     def _mark(self, m: dict, recv_ns: int) -> list[Event]:
