@@ -74,6 +74,22 @@ class ListenerBase:
         pass
 
 
+CLOCK_OFF_MS = 60_000  # stamps a minute or more from their arrival: the clocks disagree
+AHEAD_MS = 1_000  # a stamp a second or more in our future: the venue's clock is ahead, not a lag
+
+
+def lag_words(p50_ms: float | None, name: str = "lag") -> str:
+    """A status line's lag: the median of receive minus exchange time, or why there is none.
+
+    A venue whose clock runs ahead of ours (the built-in market at speed > 1, or a wrong system
+    clock) stamps messages in our future; a negative "lag" of seconds would read as a fast feed."""
+    if p50_ms is None:
+        return f"{name} -"
+    if p50_ms <= -AHEAD_MS or p50_ms >= CLOCK_OFF_MS:
+        return f"exchange clock {abs(p50_ms) / 1000:.0f} s {'ahead' if p50_ms < 0 else 'behind'}"
+    return f"{name} {p50_ms:.0f} ms"
+
+
 @dataclass
 class SymbolRates:
     """Per-symbol ingest figures for status lines and the status bar."""

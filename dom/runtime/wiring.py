@@ -21,7 +21,7 @@ from typing import Any
 
 from dom.errors import ConfigError, DomError
 from dom.runtime.continuous import RingTap, recording_meta
-from dom.runtime.pipeline import ListenerBase, Pipeline, book_line
+from dom.runtime.pipeline import ListenerBase, Pipeline, book_line, lag_words
 
 VENUES = "binanceusdm | ccxt:<exchange id> | sim | sim:ccxt"
 
@@ -203,13 +203,20 @@ async def run_headless(cfg: Any, duration: float | None, context_out: Any = None
         if tap.ring is not None:
             print(f"{_ts()} continuous recording in {tap.ring.dir}", file=sys.stderr)
 
+        # The built-in market at another speed stamps its own clock, which runs that much faster
+        # or slower than ours: there is no lag to measure.
+        sped = src.server is not None and cfg.sim.speed != 1
+
         async def summaries() -> None:
             while cfg.run.summary_every_s > 0:
                 await asyncio.sleep(cfg.run.summary_every_s)
                 for sym, st in pipe.engine.symbols.items():
                     r = pipe.rates[sym]
                     p50 = r.lag_pct(0.5)
-                    lag = f" lag p50 {p50:.0f} ms" if p50 is not None else ""
+                    if sped:
+                        lag = f" lag - (market at x{cfg.sim.speed:g})"
+                    else:
+                        lag = f" {lag_words(p50, 'lag p50')}" if p50 is not None else ""
                     print(f"{_ts()} {book_line(st)} msgs {r.messages}{lag}{context_summary(pipe, sym)}",
                           file=sys.stderr)
 

@@ -15,7 +15,7 @@ def test_dom_run_stdout_is_only_valid_alert_lines(tmp_path):
     # 48 market seconds (12 s at 4x): the detectors need their warm-up (baselines) before the
     # first alert, as in tests/tui (seed 3's first alerts come at about 30 s).
     r = subprocess.run(
-        [sys.executable, "-m", "dom", "run", "--duration", "12", "--summary-every", "0", "--seed", "3",
+        [sys.executable, "-m", "dom", "run", "--duration", "12", "--summary-every", "3", "--seed", "3",
          "--sink", "jsonl:-", "--sink", f"jsonl:{copy}"],
         capture_output=True, timeout=90, env={**os.environ, "DOM_SIM_SPEED": "4"},
     )
@@ -25,6 +25,10 @@ def test_dom_run_stdout_is_only_valid_alert_lines(tmp_path):
     for line in lines:
         validate_alert(orjson.loads(line))
     assert copy.read_bytes().splitlines() == lines  # the file sink got the same lines
+    # The summaries went to stderr; the market's clock runs 4x ours, so they show no lag (its
+    # "receive minus exchange time" would be seconds below zero).
+    err = r.stderr.decode()
+    assert "lag - (market at x4)" in err and "lag p50 -" not in err, err[-2000:]
     if shutil.which("jq"):
         jq = subprocess.run(["jq", "-c", "."], input=r.stdout, capture_output=True)
         assert jq.returncode == 0 and len(jq.stdout.splitlines()) == len(lines)

@@ -188,3 +188,17 @@ def test_a_live_exchange_clock_a_minute_off_is_said_not_shown_as_lag():
     assert text(3e12, 7.0) == "lag 7 ms rec"  # a recording
     assert text(3e12, -5.0) == "rec clock 5 ms behind"
     assert text(12, 12) == "lag 12 ms"
+    # Seconds ahead already (the built-in market at 4x, 20 s in): not a lag of -60 s either.
+    assert text(-60_000, -59_000) == "exchange clock 59 s ahead"
+    assert text(-3, -3) == "lag -3 ms"  # a few ms of clock skew is still shown as it is
+
+
+def test_lag_words_say_when_the_clocks_disagree():
+    from dom.runtime.pipeline import lag_words
+
+    assert lag_words(None) == "lag -"
+    assert lag_words(31.4, "lag p50") == "lag p50 31 ms"
+    assert lag_words(-999) == "lag -999 ms"
+    assert lag_words(-1_500) == "exchange clock 2 s ahead"
+    assert lag_words(59_999) == "lag 59999 ms"
+    assert lag_words(61_000) == "exchange clock 61 s behind"

@@ -22,6 +22,7 @@ from rich.segment import Segment
 from textual.strip import Strip
 from textual.widget import Widget
 
+from dom.runtime.pipeline import AHEAD_MS, CLOCK_OFF_MS, lag_words
 from dom.runtime.view import UiModel
 from dom.ui.palette import Palette
 
@@ -70,18 +71,16 @@ class FrameStats:
         if not self.lags_ms:
             return "lag -"
         lag = sorted(self.lags_ms)[len(self.lags_ms) // 2]
-        if abs(lag) < 60_000:
+        if -AHEAD_MS < lag < CLOCK_OFF_MS:
             return f"lag {lag:.0f} ms"
         rt = model.stats  # a replay: exchange time is the recording's; show its recorded lag
         r = rt.rates.get(symbol) if rt is not None else None
         p50 = r.lag_pct(0.5) if r is not None else None
-        if p50 is None:
-            return "lag -"
-        if abs(p50) >= 60_000:
-            # Received a minute or more from the exchange's stamp, as it came: not a recording
-            # but a venue whose clock and ours disagree (the built-in market at speed > 1, or a
-            # system clock that is off). There is no lag to show: say why.
-            return f"exchange clock {abs(p50) / 1000:.0f} s {'ahead' if p50 < 0 else 'behind'}"
+        if p50 is None or p50 <= -AHEAD_MS or p50 >= CLOCK_OFF_MS:
+            # Received seconds ahead of or minutes behind the exchange's stamp, as it came: not a
+            # recording but a venue whose clock and ours disagree (the built-in market at speed
+            # > 1, or a system clock that is off). There is no lag to show: say why.
+            return lag_words(p50)
         # A recorder whose clock ran behind the exchange's recorded a negative lag: say so
         # rather than show a lag below zero.
         return f"lag {p50:.0f} ms rec" if p50 >= 0 else f"rec clock {-p50:.0f} ms behind"
