@@ -242,10 +242,12 @@ class DetectorParams:
     """Notional floor of a candidate, in quote currency."""
     spoof_min_d0_ticks: int = 2
     """A candidate is first seen at least this many ticks from its side's best."""
-    spoof_drop_fraction: float = 0.9
+    spoof_drop_fraction: float = 0.7
     """A pull removes at least this fraction of the level's excess over the organic queue beside
     it (an order resting inside a queue never takes the whole level with it; DETECTORS.md §2.4
-    asks 70%: on the built-in market that doubled the false alarms, see docs/DETECTORS.md) ..."""
+    asks 70%). At or below ``spoof_level_drop_fraction`` the level rule below decides, since it
+    asks its fraction of the excess plus the band median; 0.9 made the excess rule bind for
+    excesses over 8x the median and missed their 80-90% pulls (docs/DETECTORS.md) ..."""
     spoof_queue_ticks: int = 3
     """... the queue being the median size of the levels within this many ticks on either side
     (at least the band median); the excess must be at least (spoof_ratio - 1) x the band median ..."""

@@ -249,3 +249,23 @@ def test_a_lone_level_that_keeps_more_than_a_fifth_of_itself_is_not_a_pull():
         assert bool(s.alerts) is pulled, (after, level_fraction)
         if pulled:
             assert s.alerts[0].evidence["queue_lots"] == 1000
+
+
+def test_the_excess_rule_asks_its_fraction_of_a_large_excess():
+    """A 21,000-lot bid alone among 1,000-lot levels (its excess over the queue beside it: 20,000)
+    falls to 3,600: 87% of its excess went, 83% of the level. The whole-level rule (80%) passes
+    it; the excess rule passes it at 0.7 of the excess and not at 0.9. (Below the level rule's
+    fraction the excess rule never binds: the level rule asks that fraction of the excess plus
+    the band median.)"""
+    for fraction, pulled in ((0.9, False), (0.85, True), (0.7, True)):
+        s = Script(spoof_min_notional=1000.0, spoof_drop_fraction=fraction)
+        s.warm_up()
+        s.delta(bids=[(WALL, 21_000)])
+        s.walk_down(4992)
+        assert s.alerts == []
+        s.delta(bids=[(WALL, 3600)])
+        s.idle(1000)
+        assert bool(s.alerts) is pulled, fraction
+        if pulled:
+            ev = s.alerts[0].evidence
+            assert ev["excess_lots"] == 20_000 and ev["size_pulled_lots"] == 17_400
