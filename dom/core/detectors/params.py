@@ -56,7 +56,7 @@ class DetectorParams:
     """While the window is younger than this, its rank-th largest step is extrapolated to this
     horizon along the tail of its own largest steps (a young window has not yet seen the organic
     flow's top; 0: no extrapolation; steps.py)."""
-    wall_step_exceed: float = 2.0
+    wall_step_exceed: float = 1.5
     """... and at least the size the window's organic steps are expected to exceed only this many
     times: its rank-th largest extrapolated by (rank / this) ** (1 / alpha) along the tail of its
     own largest steps, alpha estimated with the rank - 1 largest censored (a heavy tail's top
@@ -65,6 +65,10 @@ class DetectorParams:
     wall_weak_persist_ms: int = 30000
     """A candidate whose step passes the ratio but not the exceedance is announced once it stood
     this long (0: never): a large organic order rarely rests that long where a wall does."""
+    wall_weak_graded: bool = True
+    """... and one whose step lies between that need and the full one stands a time between the
+    full path's and that, linear in the step's log (``persistence.graded_wait``; False: the weak
+    path's whole time)."""
     wall_neighbourhood_ticks: int = 3
     """Only the largest level within this many ticks is a wall (market-maker ladders)."""
     wall_distance_ratio: float = 3.0

@@ -66,3 +66,19 @@ class LevelLifetimes:
             t = self.floor + (tau * math.log(rate / self.budget) if rate > self.budget else 0.0)
         self.required_ns = int(min(self.ceiling, max(self.floor, t)))
         return self.required_ns
+
+
+def graded_wait(step: int, weak: int, strong: int, t_strong: int, t_weak: int) -> int:
+    """How long a wall candidate must stand whose ``step`` lies between the weak path's need
+    (``weak``, which asks ``t_weak``) and the full one (``strong``, which asks ``t_strong``): linear
+    in ``log(step)`` between the two ends. Along a power tail, organic orders of at least ``s``
+    come at a rate falling as a power of ``s``, and a large organic level still stands at ``T``
+    with a chance falling exponentially in ``T``; holding their product fixed gives a ``T`` linear
+    in ``log(s)``. Its slope is set by the two ends here, not estimated. A step at or over
+    ``strong`` asks ``t_strong``; at or under ``weak`` (or a need with no room between), ``t_weak``."""
+    if step >= strong:
+        return t_strong
+    if step <= weak or t_weak <= t_strong:
+        return max(t_weak, t_strong)
+    x = math.log(strong / step) / math.log(strong / weak)  # 0 at the full need, 1 at the weak one
+    return t_strong + int(x * (t_weak - t_strong))

@@ -22,7 +22,7 @@ from operator import itemgetter
 from dom.core.detectors.band import Bands
 from dom.core.detectors.band import median_sorted
 from dom.core.detectors.params import DetectorParams
-from dom.core.detectors.persistence import LevelLifetimes
+from dom.core.detectors.persistence import LevelLifetimes, graded_wait
 from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.detectors.steps import LargeSteps, wall_steps
 from dom.core.detectors.wall_state import DistanceBaseline, _Wall
@@ -202,7 +202,9 @@ class WallDetector(ObserverBase):
                     t, step = self.steps.recent(w.side, w.px, now)  # type: ignore[union-attr]
                     if step > w.step:
                         w.step, w.step_t = step, t
-                    if w.step < self.step_need and (w.step < self.step_weak or now - w.first_ns < self.weak_ns):
+                    if w.step < self.step_need and (w.step < self.step_weak or now - w.first_ns < (
+                            graded_wait(w.step, self.step_weak, self.step_need, persist, self.weak_ns)
+                            if self.p.wall_weak_graded else self.weak_ns)):
                         continue
                 self._announce(sym, w, now, out)
         self.walls_lo, self.walls_hi = lo, hi

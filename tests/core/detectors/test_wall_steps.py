@@ -241,7 +241,7 @@ def test_a_level_beyond_the_heavy_tails_10th_largest_but_within_its_reach_is_no_
 
 def test_a_step_within_the_tails_reach_is_a_wall_once_it_stood_the_weak_persistence():
     run = _heavy_tail_then_a_step
-    s = run(wall_step_horizon_s=0, wall_step_exceed=2, wall_weak_persist_ms=9000)
+    s = run(wall_step_horizon_s=0, wall_step_exceed=2, wall_weak_persist_ms=9000, wall_weak_graded=False)
     assert s.alerts == []  # 4 s: the ratio alone is not enough yet
     s.idle(4000)
     assert s.alerts == []  # 8 s
@@ -271,3 +271,24 @@ def test_the_tail_indices_follow_the_windows_top_from_one_refresh_to_the_next():
         assert st.tail == _tail(s, k, 600 / (11 * len(sizes)))  # as computed afresh from the window
         assert st.grow == _grow(_hill(s, k, k - 1), k / 2) and st.grow > 1
     assert fed(sizes, ()).grow != fed(sizes[:-3], ()).grow  # the new largest moved it
+
+
+def test_a_step_short_of_the_full_need_waits_a_time_graded_by_how_short():
+    run = _heavy_tail_then_a_step  # a 40k step: over the ratio's 33k, under the exceedance's 118k
+    s = run(wall_step_horizon_s=0, wall_step_exceed=2, wall_weak_persist_ms=30_000, wall_weak_graded=True)
+    s.idle(24_000)  # 28 s in all: more than the full path's 3 s, less than the weak path's 30 s
+    assert s.states() == [AlertState.NEW]
+    waited = s.alerts[0].evidence["persisted_ms"]
+    assert 20_000 < waited < 28_000  # log(118 / 40) / log(118 / 33) = 0.85 of the way from 3 s to 30 s
+    whole = run(wall_step_horizon_s=0, wall_step_exceed=2, wall_weak_persist_ms=30_000, wall_weak_graded=False)
+    whole.idle(24_000)
+    assert whole.alerts == []  # without the grading: the weak path's whole 30 s
+
+
+def test_the_graded_wait_runs_from_the_full_paths_time_to_the_weak_paths():
+    from dom.core.detectors.persistence import graded_wait
+    assert graded_wait(100, 10, 100, 3, 30) == 3 and graded_wait(500, 10, 100, 3, 30) == 3
+    assert graded_wait(10, 10, 100, 3, 30) == 30 and graded_wait(5, 10, 100, 3, 30) == 30
+    assert graded_wait(31, 10, 100, 3_000, 30_000) == pytest.approx(16_500, abs=300)  # halfway in log
+    assert graded_wait(50, 10, 100, 3, 30) > graded_wait(60, 10, 100, 3, 30)  # shorter of the need: longer
+    assert graded_wait(50, 100, 100, 3, 30) == 30  # no room between the needs: the weak path's time
