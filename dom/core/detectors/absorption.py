@@ -12,7 +12,10 @@ Three things must hold at once, each relative to the symbol's own recent behavio
   trades into the whole side over the same span (and ``absorption_min_trades``), or the volume
   into it over that span ``absorption_rate_vol_mult`` x the same percentile of the side's (a
   venue that merges fills caps the count); and ``V_W`` without its largest print still reaches
-  the volume threshold: one print is a block, not a flow;
+  the volume threshold: one print is a block, not a flow. A level large against the book's own
+  large levels (``absorption_large_mult`` x a percentile of the ten best levels' sizes) needs
+  only ``absorption_large_pace`` of either bar and ``absorption_large_block`` of the threshold
+  without its largest print: the level's size against the flow it takes;
 * the level holds: no trade beyond it since the episode began, it is still the best and still
   shown ``absorption_confirm_ms`` later (exchange time), so a sweep's late trade-through is seen
   first, and then shows more than ``absorption_min_shown`` x the median level size (a level the
