@@ -12,7 +12,10 @@ Three things must hold at once, each relative to the symbol's own recent behavio
   trades into the whole side over the same span (and ``absorption_min_trades``), or the volume
   into it over that span ``absorption_rate_vol_mult`` x the same percentile of the side's (a
   venue that merges fills caps the count); and ``V_W`` without its largest print still reaches
-  the volume threshold: one print is a block, not a flow;
+  the volume threshold: one print is a block, not a flow. A level large against the book's own
+  large levels (``absorption_large_mult`` x a percentile of the ten best levels' sizes) needs
+  only ``absorption_large_pace`` of either bar and ``absorption_large_block`` of the threshold
+  without its largest print: the level's size against the flow it takes;
 * the level holds: no trade beyond it since the episode began, it is still the best and still
   shown ``absorption_confirm_ms`` later (exchange time), so a sweep's late trade-through is seen
   first, and then shows more than ``absorption_min_shown`` x the median level size (a level the
@@ -77,6 +80,8 @@ class AbsorptionDetector(ObserverBase):
         self.vols = {s: RollingSamples() for s in sides}  # (t, taker volume into the side)
         self.levels = {s: RollingSamples() for s in sides}  # (t, median of ten best)
         self.touches = {s: RollingSamples() for s in sides}  # (t, size of the best level)
+        self.sizes = {s: RollingSamples() for s in sides}  # (t, size) of each of the ten best levels
+        self.big_level = {s: 0 for s in sides}  # a percentile of those sizes
         self.base_w = {s: 0 for s in sides}
         self.base_rate = {s: 0 for s in sides}
         self.base_vol = {s: 0 for s in sides}
@@ -118,6 +123,9 @@ class AbsorptionDetector(ObserverBase):
                           (self.touches[side], touch)):
                 dq.add(now, v)
                 dq.expire(horizon)
+            if self.p.absorption_large_mult:
+                self.sizes[side].add_many(now, top)
+                self.sizes[side].expire(horizon)
         if now >= self.next_stats_ns:
             self.next_stats_ns = grid_after(now, 10 * _SEC)
             p = self.p
@@ -127,6 +135,7 @@ class AbsorptionDetector(ObserverBase):
                 self.base_vol[side] = _pct(self.vols[side], p.absorption_rate_pct)
                 self.med_level[side] = _pct(self.levels[side], 50.0)
                 self.med_touch[side] = _pct(self.touches[side], 50.0)
+                self.big_level[side] = _pct(self.sizes[side], p.absorption_large_pct)
                 self.min_shown[side] = max(p.absorption_min_shown * self.med_level[side],
                                            p.absorption_min_shown_touch * self.med_touch[side])
         lo = now - self.w_ns
@@ -204,12 +213,13 @@ class AbsorptionDetector(ObserverBase):
         if not ep.announced and not ep.cross_ns:
             thr = S.thr.get(px, _UNSET)
             if thr is _UNSET or (thr is not None and vw >= thr):  # (else _check_cross returns at once)
-                self._check_cross(side, px, T, vw, w, ep)
+                self._check_cross(side, px, T, vw, w, ep, sym.book.side(side).size_at(px))
         elif ep.announced and ep.traded - ep.sent_traded >= 0.5 * max(1, ep.sent_traded):
             out.append(self._alert(sym, ep, AlertState.UPDATE, max(T, self.depth_t)))
         return out
 
-    def _check_cross(self, side: BookSide, px: int, T: int, vw: int, w: _Window, ep: _Episode) -> None:
+    def _check_cross(self, side: BookSide, px: int, T: int, vw: int, w: _Window, ep: _Episode,
+                     shown: int) -> None:
         p = self.p
         thr = self._threshold(side, px)
         if thr is None or vw < thr:
@@ -221,14 +231,24 @@ class AbsorptionDetector(ObserverBase):
         vol_thr = 0
         if p.absorption_rate_vol_mult:
             vol_thr = int(p.absorption_rate_vol_mult * max(1, self.base_vol[side]) + 0.999)
-        if rate < rate_thr:  # the count can saturate (merged prints): the volume may stand in
-            if not vol_thr or rate < p.absorption_min_trades:
-                return
+        paced = rate >= rate_thr
+        if not paced and vol_thr and rate >= p.absorption_min_trades:
+            # the count can saturate (merged prints): the volume may stand in
             vol = w.volume_since(lo)
-            if vol < vol_thr:
+            paced = vol >= vol_thr
+        rest = vw - max(x for _, x in w.q)  # less one block print: a flow of aggression, not a block
+        if not paced or rest < thr:
+            # A level large against the book's own large levels takes the flow: less pace will do.
+            big = p.absorption_large_mult * self.big_level[side]
+            if not big or shown < big or rest < p.absorption_large_block * thr:
                 return
-        if vw - max(x for _, x in w.q) < thr:
-            return  # one block print, not a flow of aggression
+            pace = p.absorption_large_pace
+            if rate < pace * rate_thr:
+                if vol < 0:
+                    vol = w.volume_since(lo)
+                if not vol_thr or vol < pace * vol_thr:
+                    return
+            ep.large = True
         mine = self.sides[side].w.prune(T - self.rate_ns)
         other = self.sides[side.opposite].w.prune(T - self.rate_ns)
         if mine < p.absorption_one_sided * (mine + other):
@@ -388,6 +408,7 @@ class AbsorptionDetector(ObserverBase):
             "volume_in_rate_window_lots": ep.rate_vol,
             "baseline_volume_in_rate_window_lots": self.base_vol[ep.side],
             "subtype": "hidden" if ep.traded > ep.max_q else "visible",
+            "large_level": ep.large,
             "confirmed": ep.confirmed,
             "time_at_level_ms": max(0, t - ep.first_ns) // _MS,
             "align_slack_ms": self.slack.ns // _MS,

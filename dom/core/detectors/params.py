@@ -211,6 +211,21 @@ class DetectorParams:
     (sampled once a second, rolling), with ``absorption_min_trades`` prints: a volume, which the
     venue's trade aggregation does not change, where the print count cannot rise (a venue that
     merges one price's fills over 100 ms prints there at most ~10 times a second)."""
+    absorption_large_mult: float = 3.0
+    """A level that shows at least this many times a percentile (``absorption_large_pct``) of the
+    sizes of the ten best levels (each sampled once a second, rolling over
+    ``absorption_baseline_s``) when V_W crosses the threshold (0: off) is a large passive order
+    against the flow it takes: its intensity needs only ``absorption_large_pace`` of either bar,
+    and V_W without its largest print ``absorption_large_block`` of the volume threshold. Large
+    against the book's own large levels, not its median: where organic orders run to hundreds of
+    times the median, a level of a dozen medians is an ordinary one."""
+    absorption_large_pct: float = 95.0
+    """... that percentile."""
+    absorption_large_pace: float = 0.6
+    """... this fraction of the count bar or of the volume bar (above 0.5: more than the side's
+    usual busy second) ..."""
+    absorption_large_block: float = 0.5
+    """... and this fraction of the volume threshold left without the largest print."""
     absorption_one_sided: float = 0.6
     """Takers into this side make at least this share of all taker volume over W (one-sidedness)."""
     absorption_warmup_s: int = 30

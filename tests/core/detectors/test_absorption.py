@@ -106,15 +106,20 @@ def test_a_single_block_print_is_not_a_flow_of_aggression():
 def test_a_block_print_inside_a_flow_does_not_hide_the_flow():
     """The flow without its largest print must reach the volume threshold (10,000 lots) on its own:
     a 25,000-lot block and then two seconds of 10,000 lots a second is the flow, absorbed."""
-    s = Script()
-    s.idle(31_000)
-    s.delta(bids=[(5000, 80_000)])
-    s.t += 50 * MS
-    s.trade(5000, 25_000)
-    s.hit(2, shown=55_000)
-    news = s.of(AlertState.NEW)
-    assert len(news) == 1
-    assert news[0].evidence["traded_lots"] - 25_000 >= news[0].evidence["threshold_lots"]
+    for large in (0.0, 3.0):
+        s = Script(absorption_large_mult=large)
+        s.idle(31_000)
+        s.delta(bids=[(5000, 80_000)])
+        s.t += 50 * MS
+        s.trade(5000, 25_000)
+        s.hit(2, shown=55_000)
+        news = s.of(AlertState.NEW)
+        assert len(news) == 1
+        # A level 80x the book's P95 level (absorption_large_mult) needs only half the threshold without
+        # the block print.
+        bar = 1.0 if not large else 0.5
+        assert news[0].evidence["traded_lots"] - 25_000 >= bar * news[0].evidence["threshold_lots"]
+        assert news[0].evidence["large_level"] is bool(large)
 
 
 def test_the_same_flow_is_not_absorption_where_the_touch_is_always_this_busy():
@@ -334,3 +339,30 @@ def test_a_level_left_under_the_usual_touch_size_is_not_announced_as_holding():
     assert news[0].evidence["median_touch_lots"] in (5000, 5001) and news[0].evidence["min_shown_lots"] == 2000
     news = run(40_000)  # it still shows more than a usual touch: it holds
     assert len(news) == 1 and news[0].evidence["displayed_now_lots"] > news[0].evidence["min_shown_lots"] >= 5000
+
+
+def test_a_large_level_needs_less_pace_but_more_than_the_usual_one():
+    """``absorption_large_mult``: both touches are hit 20 times a second, 250 lots a print (the
+    count bar 40 prints a second, the volume bar 15,000 lots). A bid of 50,000 lots (50x the
+    P95 of the ten best levels' sizes) hit 30 times a second (7,500 lots) reaches neither bar,
+    but a level that large against the flow it takes needs only 0.6 of one: absorption. At the
+    usual pace (20 a second: half the count bar) it is this symbol's ordinary flow, however
+    large the level."""
+
+    def run(per_100ms, **params):
+        s = Script(**params)
+        for _ in range(400):
+            s.delta(bids=[(5000, 1000 + s.u % 2)], asks=[(5001, 1000 + s.u % 2)])
+            for _ in range(2):
+                s.trade(5000, 250, TakerSide.SELL)
+                s.trade(5001, 250, TakerSide.BUY)
+        s.delta(bids=[(5000, 50_000)])
+        s.hit(3, per_100ms=per_100ms, qty=250, shown=50_000)
+        return s.of(AlertState.NEW)
+
+    news = run(3)
+    assert len(news) == 1 and news[0].evidence["large_level"] is True
+    ev = news[0].evidence
+    assert ev["trades_in_rate_window"] < 2 * ev["baseline_trades_in_rate_window"]  # under the count bar
+    assert run(3, absorption_large_mult=0.0) == []  # the rule off: not paced enough
+    assert run(2) == []  # the usual pace into a large level
