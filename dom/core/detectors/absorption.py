@@ -236,11 +236,15 @@ class AbsorptionDetector(ObserverBase):
             # the count can saturate (merged prints): the volume may stand in
             vol = w.volume_since(lo)
             paced = vol >= vol_thr
-        rest = vw - max(x for _, x in w.q)  # less one block print: a flow of aggression, not a block
-        if not paced or rest < thr:
+        rest = vw - max(x for _, x in w.q) if paced else -1  # less one block print: a flow, not a block
+        if rest < thr:
             # A level large against the book's own large levels takes the flow: less pace will do.
             big = p.absorption_large_mult * self.big_level[side]
-            if not big or shown < big or rest < p.absorption_large_block * thr:
+            if not big or shown < big:
+                return
+            if rest < 0:
+                rest = vw - max(x for _, x in w.q)
+            if rest < p.absorption_large_block * thr:
                 return
             pace = p.absorption_large_pace
             if rate < pace * rate_thr:
