@@ -86,6 +86,9 @@ def main() -> None:
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--events", help=argparse.SUPPRESS)
     a = ap.parse_args()
+    bad = [c for c in a.configs.split(",") if c not in _ONE + ("four", "all")]
+    if bad:
+        ap.error(f"unknown config {', '.join(bad)}: one of {', '.join(_ONE + ('four', 'all'))}")
     if a.child:
         child(a.events, a.child)
         return
