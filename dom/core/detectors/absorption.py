@@ -41,7 +41,6 @@ from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import (
-    Alert,
     AlertState,
     BookDelta,
     BookSide,
@@ -213,13 +212,13 @@ class AbsorptionDetector(ObserverBase):
         if not ep.announced and not ep.cross_ns:
             thr = S.thr.get(px, _UNSET)
             if thr is _UNSET or (thr is not None and vw >= thr):  # (else _check_cross returns at once)
-                self._check_cross(side, px, T, vw, w, ep, sym.book.side(side).size_at(px))
+                self._check_cross(sym, side, px, T, vw, w, ep)
         elif ep.announced and ep.traded - ep.sent_traded >= 0.5 * max(1, ep.sent_traded):
-            out.append(self._alert(sym, ep, AlertState.UPDATE, max(T, self.depth_t)))
+            out.append(absorption_alert(self, sym, ep, AlertState.UPDATE, max(T, self.depth_t)))
         return out
 
-    def _check_cross(self, side: BookSide, px: int, T: int, vw: int, w: _Window, ep: _Episode,
-                     shown: int) -> None:
+    def _check_cross(self, sym: SymbolState, side: BookSide, px: int, T: int, vw: int, w: _Window,
+                     ep: _Episode) -> None:
         p = self.p
         thr = self._threshold(side, px)
         if thr is None or vw < thr:
@@ -240,7 +239,7 @@ class AbsorptionDetector(ObserverBase):
         if rest < thr:
             # A level large against the book's own large levels takes the flow: less pace will do.
             big = p.absorption_large_mult * self.big_level[side]
-            if not big or shown < big:
+            if not big or sym.book.side(side).size_at(px) < big:
                 return
             if rest < 0:
                 rest = vw - max(x for _, x in w.q)
@@ -301,16 +300,16 @@ class AbsorptionDetector(ObserverBase):
                     del self.eps[key]  # a followed level that stopped trading (its pending messages only fed refill_lb)
                 continue
             if self._faded(ep, now):
-                out.append(self._alert(sym, ep, AlertState.END, now, "held", "aggression_faded"))
+                out.append(absorption_alert(self, sym, ep, AlertState.END, now, "held", "aggression_faded"))
                 del self.eps[key]
                 continue
             if not ep.confirmed and now - ep.cross_ns >= p.absorption_hold_ms * _MS:
                 ep.confirmed = True
-                out.append(self._alert(sym, ep, AlertState.UPDATE, now))
+                out.append(absorption_alert(self, sym, ep, AlertState.UPDATE, now))
         return out
 
     def on_sync_lost(self, sym: SymbolState, ts_ns: int) -> list[Output]:
-        out: list[Output] = [self._alert(sym, ep, AlertState.END, ts_ns, "unknown_resync", "resync")
+        out: list[Output] = [absorption_alert(self, sym, ep, AlertState.END, ts_ns, "unknown_resync", "resync")
                              for ep in self.eps.values() if ep.announced]
         self.eps.clear()
         for S in (self.bid, self.ask):
@@ -340,7 +339,8 @@ class AbsorptionDetector(ObserverBase):
         for key, ep in list(self.eps.items()):
             if ep.side is side and T >= ep.first_ns and (px < ep.px if bid else px > ep.px):
                 if ep.announced:
-                    out.append(self._alert(sym, ep, AlertState.END, max(T, self.depth_t), "broken", "traded_through"))
+                    out.append(absorption_alert(self, sym, ep, AlertState.END, max(T, self.depth_t), "broken",
+                                                "traded_through"))
                 del self.eps[key]
 
     def _judge(self, sym: SymbolState, ep: _Episode, mark: int, out: list[Output]) -> bool:
@@ -358,7 +358,7 @@ class AbsorptionDetector(ObserverBase):
             withdrawn = before > 0 and -r >= self.p.absorption_withdraw_fraction * before
             if after == 0 or withdrawn:
                 state, how = ("held", "withdrawn") if withdrawn else ("broken", "exhausted")
-                out.append(self._alert(sym, ep, AlertState.END, self.depth_t, state, how))
+                out.append(absorption_alert(self, sym, ep, AlertState.END, self.depth_t, state, how))
                 return True
         return False
 
@@ -377,11 +377,7 @@ class AbsorptionDetector(ObserverBase):
         prev = self.recent.pop(key, None)
         if prev is not None and now - prev[1] <= self.p.absorption_resume_s * _SEC:
             ep.id = prev[0]  # the same level absorbing again soon after it held: one episode
-            out.append(self._alert(sym, ep, AlertState.UPDATE, now))
+            out.append(absorption_alert(self, sym, ep, AlertState.UPDATE, now))
             return
         ep.id = f"{sym.symbol}:absorption:{ep.side.value}:{ep.px}:{ep.first_ns}"
-        out.append(self._alert(sym, ep, AlertState.NEW, now))
-
-    def _alert(self, sym: SymbolState, ep: _Episode, state: AlertState, t: int, end: str = "",
-               how: str = "") -> Alert:
-        return absorption_alert(self, sym, ep, state, t, end, how)
+        out.append(absorption_alert(self, sym, ep, AlertState.NEW, now))

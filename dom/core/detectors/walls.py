@@ -202,10 +202,13 @@ class WallDetector(ObserverBase):
                     t, step = self.steps.recent(w.side, w.px, now)  # type: ignore[union-attr]
                     if step > w.step:
                         w.step, w.step_t = step, t
-                    if w.step < self.step_need and (w.step < self.step_weak or now - w.first_ns < (
-                            graded_wait(w.step, self.step_weak, self.step_need, persist, self.weak_ns)
-                            if self.p.wall_weak_graded else self.weak_ns)):
-                        continue
+                    if w.step < self.step_need:
+                        if w.step < self.step_weak:
+                            continue
+                        wait = (graded_wait(w.step, self.step_weak, self.step_need, persist, self.weak_ns)
+                                if p.wall_weak_graded else self.weak_ns)
+                        if now - w.first_ns < wait:
+                            continue
                 self._announce(sym, w, now, out)
         self.walls_lo, self.walls_hi = lo, hi
         return out

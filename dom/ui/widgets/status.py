@@ -72,7 +72,7 @@ class FrameStats:
             return "lag -"
         lag = sorted(self.lags_ms)[len(self.lags_ms) // 2]
         if -AHEAD_MS < lag < CLOCK_OFF_MS:
-            return f"lag {lag:.0f} ms"
+            return lag_words(lag)
         rt = model.stats  # a replay: exchange time is the recording's; show its recorded lag
         r = rt.rates.get(symbol) if rt is not None else None
         p50 = r.lag_pct(0.5) if r is not None else None
