@@ -75,7 +75,9 @@ def graded_wait(step: int, weak: int, strong: int, t_strong: int, t_weak: int) -
     come at a rate falling as a power of ``s``, and a large organic level still stands at ``T``
     with a chance falling exponentially in ``T``; holding their product fixed gives a ``T`` linear
     in ``log(s)``. Its slope is set by the two ends here, not estimated. A step at or over
-    ``strong`` asks ``t_strong``; at or under ``weak`` (or a need with no room between), ``t_weak``."""
+    ``strong`` asks ``t_strong``; at or under ``weak`` (or a need with no room between), ``t_weak``.
+    A weak need under one lot (``wall_step_ratio`` 0) counts as one lot: sizes are whole lots."""
+    weak = max(weak, 1)
     if step >= strong:
         return t_strong
     if step <= weak or t_weak <= t_strong:

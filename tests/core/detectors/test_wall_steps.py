@@ -292,3 +292,16 @@ def test_the_graded_wait_runs_from_the_full_paths_time_to_the_weak_paths():
     assert graded_wait(31, 10, 100, 3_000, 30_000) == pytest.approx(16_500, abs=300)  # halfway in log
     assert graded_wait(50, 10, 100, 3, 30) > graded_wait(60, 10, 100, 3, 30)  # shorter of the need: longer
     assert graded_wait(50, 100, 100, 3, 30) == 30  # no room between the needs: the weak path's time
+
+
+def test_a_weak_need_of_zero_lots_grades_from_one_lot():
+    """``wall_step_ratio = 0`` (which the config accepts) leaves the weak need at 0 lots: the grading
+    counts from one lot instead of dividing by zero (a live run crashed on it)."""
+    from dom.core.detectors.persistence import graded_wait
+    assert graded_wait(0, 0, 100, 3, 30) == 30 and graded_wait(1, 0, 100, 3, 30) == 30
+    assert graded_wait(10, 0, 100, 3_000, 30_000) == pytest.approx(16_500, abs=300)  # halfway from 1 lot
+    s = _heavy_tail_then_a_step(wall_step_ratio=0, wall_step_horizon_s=0, wall_step_exceed=2,
+                                wall_weak_persist_ms=30_000, wall_weak_graded=True)
+    s.idle(30_000)
+    assert s.states() == [AlertState.NEW]  # the 40k step, under the full need: announced, not a crash
+
