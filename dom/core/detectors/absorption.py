@@ -17,8 +17,9 @@ Three things must hold at once, each relative to the symbol's own recent behavio
   only ``absorption_large_pace`` of either bar and ``absorption_large_block`` of the threshold
   without its largest print: the level's size against the flow it takes;
 * the level holds: no trade beyond it since the episode began, it is still the best and still
-  shown ``absorption_confirm_ms`` later (exchange time), so a sweep's late trade-through is seen
-  first, and then shows more than ``absorption_min_shown`` x the median level size (a level the
+  shown ``absorption_confirm_ms`` and the alignment slack later (exchange time,
+  ``absorption_confirm_slack``), so a sweep's trade-through that the trade stream brings up to the
+  slack late is seen first, and then shows more than ``absorption_min_shown`` x the median level size (a level the
   flow has nearly emptied is about to break).
 
 Depth changes at the level are judged ``align_slack_ms`` (more if the trade stream runs further
@@ -291,7 +292,7 @@ class AbsorptionDetector(ObserverBase):
                 del self.eps[key]
                 continue
             if not ep.announced:
-                if ep.cross_ns and now - ep.cross_ns >= p.absorption_confirm_ms * _MS:
+                if ep.cross_ns and now - ep.cross_ns >= self._confirm_ns():
                     if shown > self.min_shown[ep.side] and lv.best_px() == ep.px:
                         self._announce(sym, ep, now, out)
                     else:
@@ -361,6 +362,11 @@ class AbsorptionDetector(ObserverBase):
                 out.append(absorption_alert(self, sym, ep, AlertState.END, self.depth_t, state, how))
                 return True
         return False
+
+    def _confirm_ns(self) -> int:
+        """How long after the crossing a level must still hold to be announced."""
+        wait = self.p.absorption_confirm_ms * _MS
+        return max(wait, self.slack.ns) if self.p.absorption_confirm_slack else wait
 
     def _faded(self, ep: _Episode, now: int) -> bool:
         """Aggressive trades into the level over the last fade window are at most a fraction of

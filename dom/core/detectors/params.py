@@ -235,6 +235,9 @@ class DetectorParams:
     absorption_confirm_ms: int = 100
     """A level is announced when it still holds this long after V_W crossed the threshold (> the
     trade/depth skew, so a sweep's late trade-through is seen first)."""
+    absorption_confirm_slack: bool = True
+    """... and at least the alignment slack (``align_slack_ms``, or more where the trade stream
+    runs further behind): a trade-through up to the slack late is seen before the announcement."""
     absorption_min_shown: float = 2.0
     """... and still shows more than this many times the median level size (a level nearly
     emptied by the flow is about to break, not holding)."""
