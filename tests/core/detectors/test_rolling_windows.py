@@ -70,6 +70,34 @@ def test_taker_tape_volume_after_matches_a_scan_even_out_of_order():
         assert list(tape) == ref
 
 
+def test_taker_tape_volume_after_at_its_edges_and_across_compactions():
+    """The bisect over the kept times against a scan: spans starting before, at, between and
+    after the kept trades (ties in T included), an emptied tape, and runs long enough that the
+    expired front of the time and total lists is dropped several times."""
+    rng = random.Random(11)
+    for run in range(6):
+        tape = TakerTape()
+        ref: list[tuple[int, int, int]] = []
+        assert tape.volume_after(0) == 0 and tape.total == 0
+        T = 0
+        for i in range(6000 if run < 3 else 300):
+            T += rng.choice([0, 0, 1, 2, 7])  # many trades share a time
+            q = rng.randint(1, 1000)
+            tape.append(T, rng.randint(0, 3), q)
+            ref.append((T, 0, q))
+            if rng.random() < 0.3:
+                horizon = T - rng.choice([0, 5, 60, 400]) + (1 if rng.random() < 0.05 else 0)
+                tape.expire(horizon)
+                ref = [x for x in ref if x[0] >= horizon]
+            kept = [t0 for t0, _, _ in ref]
+            for lo in (-1, T, T + 1, T - 1, *(kept[:1] + kept[-1:]), rng.randint(T - 500, T)):
+                assert tape.volume_after(lo) == sum(x for t0, _, x in ref if t0 > lo)
+            assert tape.total == sum(x for _, _, x in ref) and len(tape) == len(ref)
+        assert len(tape.ts) - tape.head == len(ref)  # (the lists hold the kept trades from head on)
+        if run < 3:
+            assert len(tape.ts) < 6000  # their expired front was dropped
+
+
 def test_adaptive_slack_p99_is_the_sorted_window_s():
     from collections import deque
 
