@@ -49,6 +49,7 @@ from operator import itemgetter
 from typing import Sequence
 
 from dom.core.detectors.band import Bands, median, median_sorted
+from dom.core.detectors.changes import pick
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.detectors.slack import AdaptiveSlack
@@ -221,7 +222,10 @@ class SpoofDetector(ObserverBase):
         bb, ba = book.bids.best_px(), book.asks.best_px()
         hb, ha = self.half[BID], self.half[BookSide.ASK]
         d0 = p.spoof_min_d0_ticks
-        for side, px, before, after in changes:
+        # Only the changes up to ``big`` or inside the candidates' price range can matter
+        # (``pick``). That range widens in the loop only to the price of a change up to a
+        # threshold (a new candidate), as ``pick``'s does: no change the loop acts on is left out.
+        for side, px, before, after in pick(changes, BID, big, big, lo, hi, _FAR):
             if after < big:
                 # Most changes: under half the lower threshold, so no increase of ``big`` (for
                 # ``adds``) and no new candidate (a threshold is at least ``big``): only a

@@ -26,6 +26,7 @@ import math
 from collections import deque
 from collections.abc import Sequence
 
+from dom.core.detectors.changes import FAR, pick
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples
 from dom.core.engine import LevelChange, SymbolState
@@ -169,9 +170,9 @@ class LargeSteps:
                 return
         fl = self.floor
         # The sides' sampled ranges are read at the first step over the floor (half the messages
-        # have none).
+        # have none). ``pick``: the steps over the floor, in C where it is built.
         bid = None
-        for side, px, old, new in changes:
+        for side, px, old, new in pick(changes, _BID, FAR, FAR, FAR, -FAR, fl):
             inc = new - old
             if inc > fl:
                 if bid is None:
@@ -197,7 +198,7 @@ class LargeSteps:
         fa, fb = self.floor, o.floor
         fl = fa if fa < fb else fb
         mine = None
-        for side, px, old, new in changes:
+        for side, px, old, new in pick(changes, _BID, FAR, FAR, FAR, -FAR, fl):  # (the steps over the lower floor)
             inc = new - old
             if inc > fl:
                 if mine is None:

@@ -17,10 +17,10 @@ from __future__ import annotations
 import random
 import statistics
 from collections.abc import Sequence
-from operator import itemgetter
 
 from dom.core.detectors.band import Bands
 from dom.core.detectors.band import median_sorted
+from dom.core.detectors.changes import pick
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.persistence import LevelLifetimes, graded_wait
 from dom.core.detectors.rolling import RollingSamples, grid_after
@@ -39,7 +39,6 @@ from dom.core.types import (
 )
 
 _BID, _ASK, _BUY = BookSide.BID, BookSide.ASK, TakerSide.BUY
-_NEW = itemgetter(3)  # a level change's new size
 _SEC = 1_000_000_000
 _FAR = 1 << 62
 
@@ -141,7 +140,8 @@ class WallDetector(ObserverBase):
         now = delta.ts_exchange_ns
         if self.steps is not None:
             self.steps.observe(changes, now)
-        if now < self.next_stats_ns and not self.walls and (not changes or max(map(_NEW, changes)) < self.tmin):
+        tmin = self.tmin
+        if now < self.next_stats_ns and not self.walls and not pick(changes, _BID, tmin, tmin, _FAR, -_FAR, _FAR):
             return []  # most messages: no stats due, no wall, and no level up to a threshold
         out: list[Output] = []
         if now >= self.next_stats_ns:
@@ -167,10 +167,10 @@ class WallDetector(ObserverBase):
             walls = self.walls
             tb, ta = thr.get(BookSide.BID), thr.get(BookSide.ASK)
             lo, hi = self.walls_lo, self.walls_hi
-            # No level up to the lower threshold: only the walls' own levels can matter.
-            look = changes
-            if max(map(_NEW, changes)) < self.tmin:
-                look = [c for c in changes if lo <= c[1] <= hi] if walls else ()
+            # Only the changes up to their side's threshold or inside the walls' price range can
+            # matter (``pick``). That range widens in the loop only to the price of a change up to
+            # its threshold (a new wall), as ``pick``'s does: no change the loop acts on is left out.
+            look = pick(changes, _BID, _FAR if tb is None else tb, _FAR if ta is None else ta, lo, hi, _FAR)
             for side, px, _old, new in look:
                 t = tb if side is BookSide.BID else ta
                 if t is None or (new < t and (not lo <= px <= hi or (side, px) not in walls)):

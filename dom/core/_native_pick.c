@@ -1,0 +1,62 @@
+/* dom.core._native: pick(), the detectors' filter of a depth message's level changes (see
+ * dom/core/detectors/changes.py, whose pick_py is the same loop in Python). */
+#include "_native.h"
+
+#define PICK_MAX (1LL << 62)
+
+/* 1 with *v set for an exact int within +-2^62 (what the detectors' ranges and thresholds use:
+ * 1 << 62 is their "none"); 0 for anything else, -1 with an error set. */
+static inline int small(PyObject *o, long long *v)
+{
+    int r = exact_int(o, v);
+    return r > 0 ? (*v >= -PICK_MAX && *v <= PICK_MAX) : r;
+}
+
+PyObject *pick(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 7) {
+        PyErr_SetString(PyExc_TypeError, "pick(changes, bid, tb, ta, lo, hi, inc)");
+        return NULL;
+    }
+    PyObject *changes = args[0], *bid = args[1];
+    long long tb, ta, lo, hi, inc;
+    int r;
+    if (!PyList_CheckExact(changes))
+        Py_RETURN_NOTIMPLEMENTED;
+    if ((r = small(args[2], &tb)) <= 0 || (r = small(args[3], &ta)) <= 0 || (r = small(args[4], &lo)) <= 0
+            || (r = small(args[5], &hi)) <= 0 || (r = small(args[6], &inc)) <= 0) {
+        if (r < 0)
+            return NULL;
+        Py_RETURN_NOTIMPLEMENTED;
+    }
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    /* (the list cannot change under the loop: nothing here runs Python code) */
+    Py_ssize_t n = PyList_GET_SIZE(changes);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *c = PyList_GET_ITEM(changes, i);
+        long long px, old, nw;
+        if (!PyTuple_CheckExact(c) || PyTuple_GET_SIZE(c) != 4 || (r = small(PyTuple_GET_ITEM(c, 1), &px)) <= 0
+                || (r = small(PyTuple_GET_ITEM(c, 2), &old)) <= 0 || (r = small(PyTuple_GET_ITEM(c, 3), &nw)) <= 0) {
+            Py_DECREF(out);
+            if (r < 0)
+                return NULL;
+            Py_RETURN_NOTIMPLEMENTED;
+        }
+        int keep;
+        if (nw >= (PyTuple_GET_ITEM(c, 0) == bid ? tb : ta)) {
+            keep = 1;
+            if (px < lo)
+                lo = px;
+            if (px > hi)
+                hi = px;
+        } else
+            keep = (lo <= px && px <= hi) || nw - old > inc;
+        if (keep && PyList_Append(out, c) < 0) {
+            Py_DECREF(out);
+            return NULL;
+        }
+    }
+    return out;
+}

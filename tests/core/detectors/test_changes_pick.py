@@ -1,0 +1,172 @@
+"""``pick`` (dom/core/detectors/changes.py): the level changes the walls', pulled liquidity's and
+the step windows' loops can act on. The C filter against its pure-Python twin on edge and fuzzed
+inputs, and the detectors fed through it against the same detectors looping over every change:
+the same alerts and the same state after every message, repeated prices in a message included."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from dom.core import accel
+from dom.core.detectors import DetectorParams, changes, spoof, steps, walls
+from dom.core.detectors.changes import FAR, pick, pick_py
+from dom.core.types import BookSide, TakerSide
+from tests.core.detectors.script import EventScript, flat_book
+
+BID, ASK = BookSide.BID, BookSide.ASK
+NATIVE = accel.native
+needs_native = pytest.mark.skipif(NATIVE is None, reason="the C accelerator is not built (python3 setup.py "
+                                  "build_ext --inplace) or DOM_PURE_PYTHON is set")
+
+
+def spec(chs, bid, tb, ta, lo, hi, inc):
+    """What ``pick`` keeps, written as its docstring says (the widening made explicit)."""
+    out = []
+    for c in chs:
+        side, px, old, new = c
+        t = tb if side is bid else ta
+        if new >= t:
+            out.append(c)
+            lo, hi = min(lo, px), max(hi, px)
+        elif lo <= px <= hi or new - old > inc:
+            out.append(c)
+    return out
+
+
+def test_pick_at_its_edges():
+    chs = [(BID, 100, 5, 50), (ASK, 105, 0, 3), (BID, 99, 10, 0), (ASK, 110, 1, 9), (BID, 100, 50, 2)]
+    # a side's threshold, reached exactly (kept) and missed by one
+    assert pick_py(chs, BID, 50, FAR, FAR, -FAR, FAR) == [chs[0], chs[4]]  # (100 widened the range)
+    assert pick_py(chs, BID, 51, FAR, FAR, -FAR, FAR) == []
+    assert pick_py(chs, BID, FAR, 9, FAR, -FAR, FAR) == [chs[3]]
+    # the range's ends are in it
+    assert pick_py(chs, BID, FAR, FAR, 99, 100, FAR) == [chs[0], chs[2], chs[4]]
+    assert pick_py(chs, BID, FAR, FAR, 105, 105, FAR) == [chs[1]]
+    # a step over inc, not at it
+    assert pick_py(chs, BID, FAR, FAR, FAR, -FAR, 8) == [chs[0]]
+    assert pick_py(chs, BID, FAR, FAR, FAR, -FAR, 7) == [chs[0], chs[3]]
+    # the range widens to a price kept for its threshold: a later change there is kept, one
+    # before it is not, nor one only near it
+    later = [(ASK, 120, 9, 1), (ASK, 121, 0, 40), (ASK, 120, 1, 0), (ASK, 121, 40, 1), (ASK, 125, 3, 2)]
+    assert pick_py(later, BID, FAR, 40, FAR, -FAR, FAR) == [later[1], later[3]]
+    assert pick_py(later, BID, FAR, 40, 118, 119, FAR) == later[1:4]  # 118..121 from the second on
+    assert pick_py([], BID, 0, 0, 0, 0, 0) == []
+    for args in [(BID, 50, FAR, FAR, -FAR, FAR), (BID, FAR, 40, 118, 119, FAR), (BID, FAR, FAR, 99, 100, 7),
+                 (ASK, 3, 9, 100, 104, 0)]:
+        assert pick(chs + later, *args) == pick_py(chs + later, *args) == spec(chs + later, *args)
+
+
+def _changes(rng: random.Random, n: int) -> list:
+    out = []
+    for _ in range(n):
+        side = BID if rng.random() < 0.5 else ASK
+        px = rng.randrange(990, 1010)  # few prices: repeats in one message are common
+        old, new = (rng.choice((0, rng.randrange(1, 50), rng.randrange(1, 5000))) for _ in range(2))
+        out.append((side, px, old, new))
+    return out
+
+
+def _bounds(rng: random.Random) -> tuple:
+    t = lambda: rng.choice((FAR, 0, rng.randrange(1, 60), rng.randrange(1, 5000)))  # noqa: E731
+    lo = rng.choice((FAR, rng.randrange(985, 1012)))
+    hi = -FAR if lo == FAR or rng.random() < 0.2 else lo + rng.randrange(-2, 8)
+    return (BID if rng.random() < 0.9 else ASK), t(), t(), lo, hi, rng.choice((FAR, 0, rng.randrange(1, 3000)))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_pick_py_is_what_its_docstring_says(seed):
+    rng = random.Random(seed)
+    for _ in range(1000):
+        chs, args = _changes(rng, rng.randrange(0, 40)), _bounds(rng)
+        assert pick_py(chs, *args) == spec(chs, *args)
+
+
+@needs_native
+@pytest.mark.parametrize("seed", range(4))
+def test_native_pick_is_pick_py(seed):
+    rng = random.Random(100 + seed)
+    for _ in range(1500):
+        chs, args = _changes(rng, rng.randrange(0, 70)), _bounds(rng)
+        got = NATIVE.pick(chs, *args)
+        want = pick_py(chs, *args)
+        assert got == want and all(a is b for a, b in zip(got, want))  # the same tuples, in order
+        assert pick(chs, *args) == want
+
+
+@needs_native
+def test_native_pick_declines_what_it_does_not_take():
+    ok = [(BID, 100, 1, 2)]
+    big = 1 << 62
+    for chs, args in [
+        (tuple(ok), (BID, 0, 0, 0, 0, 0)),  # not a list
+        ([(BID, 100, 1)], (BID, 0, 0, 0, 0, 0)),  # not a 4-tuple
+        ([[BID, 100, 1, 2]], (BID, 0, 0, 0, 0, 0)),
+        ([(BID, 100, 1, big + 1)], (BID, 0, 0, 0, 0, 0)),  # past +-2^62
+        ([(BID, -big - 1, 1, 2)], (BID, 0, 0, 0, 0, 0)),
+        ([(BID, 100, True, 2)], (BID, 0, 0, 0, 0, 0)),  # a bool is no exact int
+        ([(BID, 100, 1, 2.0)], (BID, 0, 0, 0, 0, 0)),
+        (ok, (BID, big + 1, 0, 0, 0, 0)),
+        (ok, (BID, 0, 0, 0, 0, 1.5)),
+        (ok, (BID, None, 0, 0, 0, 0)),
+    ]:
+        assert NATIVE.pick(chs, *args) is NotImplemented
+        if len(chs[0]) == 4 and type(chs) is list and None not in args:  # (the wrapper then takes the Python way)
+            assert pick(chs, *args) == pick_py(chs, *args)
+    assert NATIVE.pick([(BID, big, big, big)], BID, big, big, -big, big, big) == [(BID, big, big, big)]
+    with pytest.raises(TypeError):
+        NATIVE.pick(ok, BID, 0, 0, 0)
+
+
+def _every_change(chs, bid, tb, ta, lo, hi, inc):
+    return list(chs)
+
+
+def _market(seed: int, everything: bool, monkeypatch, **params):
+    """A random book around a flat one: sizes wander, large levels come and go (some pulled as
+    price comes, some eaten), a price now and then twice in one message; trades. Returns the
+    alerts and, after every message, what the walls and pulled liquidity hold."""
+    for mod in (walls, spoof, steps):
+        monkeypatch.setattr(mod, "pick", _every_change if everything else changes.pick)
+    p = DetectorParams(icebergs=False, absorptions=False, bursts=False, sweeps=False, **params)
+    s = EventScript(p, flat_book(40))
+    w, sp = s.eng["KITEUSDT"].observers
+    held = lambda st: None if st is None else (sorted(st.samples.sorted), dict(st.at), [list(x) for x in st.last])  # noqa: E731
+    rng = random.Random(seed)
+    states = []
+    for i in range(1500):
+        bids, asks = [], []
+        for _ in range(rng.randrange(0, 14)):
+            bid = rng.random() < 0.5
+            px = 5000 - rng.randrange(0, 40) if bid else 5001 + rng.randrange(0, 40)
+            r = rng.random()
+            q = (rng.randrange(8000, 40000) if r < 0.06 else 0 if r < 0.12 else rng.randrange(300, 2000))
+            (bids if bid else asks).append((px, q))
+            if rng.random() < 0.08:  # the same price again in this message, another size first
+                (bids if bid else asks).insert(-1, (px, rng.choice((0, rng.randrange(8000, 40000), q + 1))))
+        s.delta(bids, asks, dt_ms=rng.choice((50, 100, 100, 250)))
+        for _ in range(rng.randrange(0, 3)):
+            bid = rng.random() < 0.5
+            s.trade(5000 - rng.randrange(0, 3) if bid else 5001 + rng.randrange(0, 3), rng.randrange(1, 3000),
+                    TakerSide.SELL if bid else TakerSide.BUY)
+        states.append((
+            {k: (x.first_ns, x.size, x.peak, x.announced, x.dip_ns, x.gone_ns, x.step) for k, x in w.walls.items()},
+            {k: (c.first_ns, c.peak, list(c.sizes), list(c.dists), c.pending) for k, c in sp.cands.items()},
+            [vars(x) for x in sp.pulls], held(w.steps), held(sp.steps)))
+    return [repr(a) for a in s.alerts], states
+
+
+@pytest.mark.parametrize("seed, params", [
+    (1, {}),
+    (2, {"wall_ratio": 4.0, "spoof_ratio": 3.0, "spoof_min_flow_share": 0.0, "wall_persist_ms": 500}),
+    (3, {"wall_step_rank": 0, "spoof_step_rank": 0, "wall_ratio": 5.0, "spoof_ratio": 4.0}),
+])
+def test_detectors_through_pick_act_as_over_every_change(seed, params, monkeypatch):
+    got = _market(seed, False, monkeypatch, **params)
+    want = _market(seed, True, monkeypatch, **params)
+    assert got[1] == want[1]
+    assert got[0] == want[0]
+    # (the market does exercise the loops: large levels followed, steps taken)
+    assert any(st[0] for st in want[1]) and any(st[1] for st in want[1])
+    assert params.get("wall_step_rank") == 0 or want[1][-1][3][0]
