@@ -201,9 +201,10 @@ class SpoofDetector(ObserverBase):
             self.steps.observe(changes, now)
         p = self.p
         mids = self.mids
-        mid2 = sym.book.mid2()
-        if mid2 is not None:
-            mids.append((now, mid2))
+        book = sym.book
+        bb, ba = book.bids.best_px(), book.asks.best_px()  # (no hook below changes the book)
+        if bb is not None and ba is not None:
+            mids.append((now, bb + ba))  # (twice the mid: book.mid2())
         cut = now - _SEC
         while mids and mids[0][0] <= cut:
             mids.popleft()
@@ -218,8 +219,6 @@ class SpoofDetector(ObserverBase):
         BID = BookSide.BID
         tb, ta = self.tb, self.ta  # (no hook below changes a threshold)
         lo, hi = self.cands_lo, self.cands_hi
-        book = sym.book
-        bb, ba = book.bids.best_px(), book.asks.best_px()
         hb, ha = self.half[BID], self.half[BookSide.ASK]
         d0 = p.spoof_min_d0_ticks
         # Only the changes up to ``big`` or inside the candidates' price range can matter
@@ -360,7 +359,12 @@ class SpoofDetector(ObserverBase):
         A median of the neighbours, so one other large order beside it does not lift it."""
         r = self.p.spoof_queue_ticks
         at = c.px
-        near = [q for px, q in sym.book.side(c.side).between(at - r, at + r) if px != at]
+        lv = sym.book.side(c.side)
+        if r <= 8:  # a few prices: each looked up (a level in the book has a size over 0), no range read
+            levels = lv.levels
+            near = [q for px in range(at - r, at + r + 1) if px != at and (q := levels.get(px))]
+        else:
+            near = [q for px, q in lv.between(at - r, at + r) if px != at]
         med = self.median.get(c.side, 0)
         return max(med, int(median(near))) if near else med
 
