@@ -2,8 +2,8 @@
  *
  * This file holds the module (its functions' table, its state); the functions are in its parts:
  * _native_parse.c (decimal strings, levels), _native_wire.c (depth, event), _native_frame.c
- * (frame), _native_book.c (apply, apply_book, top), _native_pick.c (pick); _native.h is what they
- * share.
+ * (frame), _native_book.c (apply, apply_book, top), _native_pick.c (pick, first_move); _native.h is
+ * what they share.
  *
  * Each function is an exact replacement of a pure-Python loop in dom/core/book.py or of the
  * depth decoder's comprehension (dom/venues/binance_usdm/codec.py), and gives the same result:
@@ -52,6 +52,11 @@
  *       px within lo..hi, or new - old over inc; in order, the same tuples (pick_py in
  *       dom/core/detectors/changes.py). NotImplemented, nothing done, when changes is not a list,
  *       a change not a 4-tuple, or a number not an exact int within +-2^62.
+ *   first_move(kept, inc, lo, hi, px) -> list | None | NotImplemented
+ *       The first kept step [t, side, px, step, lo, hi] an increase of inc at px may be that order
+ *       moved: lo <= its px <= hi, not px itself, inc within its own lo..hi (first_move_py in
+ *       dom/core/detectors/steps.py). NotImplemented, nothing done, for an item or argument it does
+ *       not take (as pick()).
  */
 #include "_native.h"
 
@@ -74,6 +79,8 @@ static PyMethodDef methods[] = {
      "apply() on a book's two BookSideLevels with their own attributes; the longer index's length."},
     {"pick", (PyCFunction)(void (*)(void))pick, METH_FASTCALL,
      "The level changes a detector acts on (over a side's threshold, in a price range, or a step over inc)."},
+    {"first_move", (PyCFunction)(void (*)(void))first_move, METH_FASTCALL,
+     "The first kept step an increase may be that order moved (steps.py), or None."},
     {NULL, NULL, 0, NULL},
 };
 

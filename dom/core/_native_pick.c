@@ -1,5 +1,6 @@
-/* dom.core._native: pick(), the detectors' filter of a depth message's level changes (see
- * dom/core/detectors/changes.py, whose pick_py is the same loop in Python). */
+/* dom.core._native: the detectors' loops over a message's level changes and over the kept steps:
+ * pick() (dom/core/detectors/changes.py, whose pick_py is the same loop in Python) and
+ * first_move() (dom/core/detectors/steps.py, first_move_py). */
 #include "_native.h"
 
 #define PICK_MAX (1LL << 62)
@@ -59,4 +60,48 @@ PyObject *pick(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         }
     }
     return out;
+}
+
+/* first_move(kept, inc, lo, hi, px) -> list | None | NotImplemented: the first x of kept (an
+ * iterable of lists [t, side, px, step, lo, hi]) with x[4] <= inc <= x[5], lo <= x[2] <= hi and
+ * x[2] != px; None when none is. NotImplemented, nothing done, when an item looked at is not a list
+ * of at least 6 items whose px, lo and hi are exact ints within +-2^62, or an argument is not. */
+PyObject *first_move(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError, "first_move(kept, inc, lo, hi, px)");
+        return NULL;
+    }
+    long long inc, lo, hi, px;
+    int r;
+    if ((r = small(args[1], &inc)) <= 0 || (r = small(args[2], &lo)) <= 0 || (r = small(args[3], &hi)) <= 0
+            || (r = small(args[4], &px)) <= 0) {
+        if (r < 0)
+            return NULL;
+        Py_RETURN_NOTIMPLEMENTED;
+    }
+    PyObject *it = PyObject_GetIter(args[0]);
+    if (it == NULL)
+        return NULL;
+    PyObject *x;
+    while ((x = PyIter_Next(it)) != NULL) {
+        long long a, b, p;
+        if (!PyList_CheckExact(x) || PyList_GET_SIZE(x) < 6 || (r = small(PyList_GET_ITEM(x, 4), &a)) <= 0
+                || (r = small(PyList_GET_ITEM(x, 5), &b)) <= 0 || (r = small(PyList_GET_ITEM(x, 2), &p)) <= 0) {
+            Py_DECREF(x);
+            Py_DECREF(it);
+            if (r < 0)
+                return NULL;
+            Py_RETURN_NOTIMPLEMENTED;
+        }
+        if (a <= inc && inc <= b && lo <= p && p <= hi && p != px) {
+            Py_DECREF(it);
+            return x;
+        }
+        Py_DECREF(x);
+    }
+    Py_DECREF(it);
+    if (PyErr_Occurred())
+        return NULL;
+    Py_RETURN_NONE;
 }

@@ -170,3 +170,58 @@ def test_detectors_through_pick_act_as_over_every_change(seed, params, monkeypat
     # (the market does exercise the loops: large levels followed, steps taken)
     assert any(st[0] for st in want[1]) and any(st[1] for st in want[1])
     assert params.get("wall_step_rank") == 0 or want[1][-1][3][0]
+
+
+def test_first_move_at_its_edges():
+    """``first_move_py`` (steps.py's move check over one side's kept steps): the first that
+    matches, its bounds inclusive, the level itself never."""
+    from collections import deque
+
+    from dom.core.detectors.steps import first_move_py
+
+    a, b, c = [1, BID, 100, 50, 43, 57], [2, BID, 105, 80, 68, 92], [3, BID, 103, 55, 47, 63]
+    kept = deque([a, b, c])
+    assert first_move_py(kept, 50, 95, 105, 100) is c  # a is at the level itself
+    assert first_move_py(kept, 50, 95, 105, 101) is a
+    assert first_move_py(kept, 43, 100, 100, 99) is a and first_move_py(kept, 57, 100, 100, 99) is a
+    assert first_move_py(kept, 42, 100, 100, 99) is None and first_move_py(kept, 58, 100, 100, 99) is None
+    assert first_move_py(kept, 80, 105, 110, 107) is b and first_move_py(kept, 80, 106, 110, 107) is None
+    assert first_move_py(deque(), 1, 0, 10, 5) is None
+    for args in [(50, 95, 105, 100), (50, 95, 105, 101), (43, 100, 100, 99), (42, 100, 100, 99), (80, 105, 110, 107),
+                 (58, 90, 110, 103)]:
+        if NATIVE is not None:
+            assert NATIVE.first_move(kept, *args) is first_move_py(kept, *args)
+
+
+@needs_native
+@pytest.mark.parametrize("seed", range(3))
+def test_native_first_move_is_first_move_py(seed):
+    from collections import deque
+
+    from dom.core.detectors.steps import first_move_py
+
+    rng = random.Random(200 + seed)
+    for _ in range(1500):
+        kept = deque()
+        for _ in range(rng.randrange(0, 40)):
+            step = rng.randrange(1, 3000)
+            r = int(0.15 * step)
+            kept.append([rng.randrange(0, 10**10), rng.choice((BID, ASK)), rng.randrange(980, 1020), step,
+                         step - r, step + r])
+        px = rng.randrange(980, 1020)
+        ticks = rng.choice((0, 1, 10))
+        args = (rng.randrange(1, 3000), px - ticks, px + ticks, px)
+        assert NATIVE.first_move(kept, *args) is first_move_py(kept, *args)
+
+
+@needs_native
+def test_native_first_move_declines_what_it_does_not_take():
+    big = 1 << 62
+    ok = [1, BID, 100, 50, 43, 57]
+    for kept, args in [([(1, BID, 100, 50, 43, 57)], (50, 95, 105, 101)), ([[1, BID, 100, 50, 43]], (50, 95, 105, 101)),
+                       ([[1, BID, 100.0, 50, 43, 57]], (50, 95, 105, 101)), ([[1, BID, 100, 50, 43, big + 1]], (50, 95, 105, 101)),
+                       ([ok], (50, 95, 105, 1.5)), ([ok], (None, 95, 105, 101)), ([ok], (50, -big - 1, 105, 101))]:
+        assert NATIVE.first_move(kept, *args) is NotImplemented
+    assert NATIVE.first_move([ok, (1,)], 50, 95, 105, 101) is ok  # (it stops at the first match)
+    with pytest.raises(TypeError):
+        NATIVE.first_move(5, 50, 95, 105, 101)
