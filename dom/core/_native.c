@@ -46,12 +46,13 @@
  *       else, which the decoder parses with orjson.
  *   top(flat, d, r, n) -> list[(int, int)]
  *       The n best levels, best first: [(r * k, d[r * k]) for k in flat[:-n - 1:-1]].
- *   pick(changes, bid, tb, ta, lo, hi, inc) -> list | NotImplemented
+ *   pick(changes, bid, tb, ta, lo, hi, inc, blo, bhi, alo, ahi) -> list | NotImplemented
  *       The level changes (side, px, old, new) a detector's loop can act on: new at least its
- *       side's threshold (tb where side is bid, else ta; the range lo..hi then widens to px), or
- *       px within lo..hi, or new - old over inc; in order, the same tuples (pick_py in
- *       dom/core/detectors/changes.py). NotImplemented, nothing done, when changes is not a list,
- *       a change not a 4-tuple, or a number not an exact int within +-2^62.
+ *       side's threshold with px within its side's window (tb and blo..bhi where side is bid,
+ *       else ta and alo..ahi; the range lo..hi then widens to px), or px within lo..hi, or
+ *       new - old over inc; in order, the same tuples (pick_py in dom/core/detectors/changes.py).
+ *       NotImplemented, nothing done, when changes is not a list, a change not a 4-tuple, or a
+ *       number not an exact int within +-2^62.
  *   first_move(kept, inc, lo, hi, px) -> list | None | NotImplemented
  *       The first kept step [t, side, px, step, lo, hi] an increase of inc at px may be that order
  *       moved: lo <= its px <= hi, not px itself, inc within its own lo..hi (first_move_py in

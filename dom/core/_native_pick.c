@@ -15,21 +15,22 @@ static inline int small(PyObject *o, long long *v)
 
 PyObject *pick(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 7) {
-        PyErr_SetString(PyExc_TypeError, "pick(changes, bid, tb, ta, lo, hi, inc)");
+    if (nargs != 11) {
+        PyErr_SetString(PyExc_TypeError, "pick(changes, bid, tb, ta, lo, hi, inc, blo, bhi, alo, ahi)");
         return NULL;
     }
     PyObject *changes = args[0], *bid = args[1];
-    long long tb, ta, lo, hi, inc;
-    int r;
+    long long v[9];  /* tb, ta, lo, hi, inc, blo, bhi, alo, ahi */
+    int r = 1;
     if (!PyList_CheckExact(changes))
         Py_RETURN_NOTIMPLEMENTED;
-    if ((r = small(args[2], &tb)) <= 0 || (r = small(args[3], &ta)) <= 0 || (r = small(args[4], &lo)) <= 0
-            || (r = small(args[5], &hi)) <= 0 || (r = small(args[6], &inc)) <= 0) {
-        if (r < 0)
-            return NULL;
-        Py_RETURN_NOTIMPLEMENTED;
-    }
+    for (int k = 0; k < 9; k++)
+        if ((r = small(args[2 + k], &v[k])) <= 0) {
+            if (r < 0)
+                return NULL;
+            Py_RETURN_NOTIMPLEMENTED;
+        }
+    long long tb = v[0], ta = v[1], lo = v[2], hi = v[3], inc = v[4], blo = v[5], bhi = v[6], alo = v[7], ahi = v[8];
     PyObject *out = PyList_New(0);
     if (out == NULL)
         return NULL;
@@ -45,8 +46,8 @@ PyObject *pick(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
                 return NULL;
             Py_RETURN_NOTIMPLEMENTED;
         }
-        int keep;
-        if (nw >= (PyTuple_GET_ITEM(c, 0) == bid ? tb : ta)) {
+        int keep, b = PyTuple_GET_ITEM(c, 0) == bid;
+        if (nw >= (b ? tb : ta) && (b ? blo <= px && px <= bhi : alo <= px && px <= ahi)) {
             keep = 1;
             if (px < lo)
                 lo = px;

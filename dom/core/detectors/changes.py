@@ -21,19 +21,25 @@ from dom.core.engine import LevelChange
 from dom.core.types import BookSide
 
 FAR = 1 << 62
-"""No threshold (``tb``, ``ta``), no range (``lo = FAR, hi = -FAR``), no step (``inc``)."""
+"""No threshold (``tb``, ``ta``), no range (``lo = FAR, hi = -FAR``), no step (``inc``); a side's
+window ``-FAR..FAR``: every price."""
 
 
-def pick_py(changes: Sequence[LevelChange], bid: BookSide, tb: int, ta: int, lo: int, hi: int,
-            inc: int) -> list[LevelChange]:
-    """The changes ``(side, px, old, new)`` with ``new`` at least the side's threshold (``tb``
-    where ``side is bid``, else ``ta``), or ``px`` within ``lo..hi``, or ``new - old`` over
-    ``inc``; the range widens to the price of each change kept for its threshold (a detector may
-    start to follow that level within the same message: a later change of it must reach the loop)."""
+def pick_py(changes: Sequence[LevelChange], bid: BookSide, tb: int, ta: int, lo: int, hi: int, inc: int,
+            blo: int = -FAR, bhi: int = FAR, alo: int = -FAR, ahi: int = FAR) -> list[LevelChange]:
+    """The changes ``(side, px, old, new)`` with ``new`` at least the side's threshold and ``px``
+    within the side's window (``tb`` and ``blo..bhi`` where ``side is bid``, else ``ta`` and
+    ``alo..ahi``), or ``px`` within ``lo..hi``, or ``new - old`` over ``inc``; the range widens to
+    the price of each change kept for its threshold (a detector may start to follow that level
+    within the same message: a later change of it must reach the loop)."""
     out = []
     for c in changes:
         side, px, old, new = c
-        if new >= (tb if side is bid else ta):
+        if side is bid:
+            up = new >= tb and blo <= px <= bhi
+        else:
+            up = new >= ta and alo <= px <= ahi
+        if up:
             out.append(c)
             if px < lo:
                 lo = px
@@ -44,13 +50,13 @@ def pick_py(changes: Sequence[LevelChange], bid: BookSide, tb: int, ta: int, lo:
     return out
 
 
-def pick(changes: Sequence[LevelChange], bid: BookSide, tb: int, ta: int, lo: int, hi: int,
-         inc: int) -> list[LevelChange]:
+def pick(changes: Sequence[LevelChange], bid: BookSide, tb: int, ta: int, lo: int, hi: int, inc: int,
+         blo: int = -FAR, bhi: int = FAR, alo: int = -FAR, ahi: int = FAR) -> list[LevelChange]:
     """``pick_py``, in C where the accelerator is built and takes the numbers (exact ints within
     +-2^62, a list of 4-tuples)."""
     native = accel.native
     if native is not None:
-        got = native.pick(changes, bid, tb, ta, lo, hi, inc)
+        got = native.pick(changes, bid, tb, ta, lo, hi, inc, blo, bhi, alo, ahi)
         if got is not NotImplemented:
             return got
-    return pick_py(changes, bid, tb, ta, lo, hi, inc)
+    return pick_py(changes, bid, tb, ta, lo, hi, inc, blo, bhi, alo, ahi)

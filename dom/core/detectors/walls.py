@@ -140,9 +140,9 @@ class WallDetector(ObserverBase):
         now = delta.ts_exchange_ns
         if self.steps is not None:
             self.steps.observe(changes, now)
-        tmin = self.tmin
-        if now < self.next_stats_ns and not self.walls and not pick(changes, _BID, tmin, tmin, _FAR, -_FAR, _FAR):
-            return []  # most messages: no stats due, no wall, and no level up to a threshold
+        if now < self.next_stats_ns and not self.walls and not pick(changes, _BID, self.tmin, self.tmin, _FAR, -_FAR,
+                                                                     _FAR, *self._windows(sym)):
+            return []  # most messages: no stats due, no wall, and no level up to a threshold in the band
         out: list[Output] = []
         if now >= self.next_stats_ns:
             if self.next_stats_ns < 0:
@@ -167,10 +167,13 @@ class WallDetector(ObserverBase):
             walls = self.walls
             tb, ta = thr.get(BookSide.BID), thr.get(BookSide.ASK)
             lo, hi = self.walls_lo, self.walls_hi
-            # Only the changes up to their side's threshold or inside the walls' price range can
-            # matter (``pick``). That range widens in the loop only to the price of a change up to
-            # its threshold (a new wall), as ``pick``'s does: no change the loop acts on is left out.
-            look = pick(changes, _BID, _FAR if tb is None else tb, _FAR if ta is None else ta, lo, hi, _FAR)
+            # Only the changes up to their side's threshold in the band (_level returns at once for
+            # a level that is no wall outside it: a deep level of a real book, most of those over the
+            # threshold) or inside the walls' price range can matter (``pick``). That range widens
+            # in the loop only to the price of a change up to its threshold in the band (a new
+            # wall), as ``pick``'s does: no change the loop acts on is left out.
+            look = pick(changes, _BID, _FAR if tb is None else tb, _FAR if ta is None else ta, lo, hi, _FAR,
+                        *self._windows(sym))
             for side, px, _old, new in look:
                 t = tb if side is BookSide.BID else ta
                 if t is None or (new < t and (not lo <= px <= hi or (side, px) not in walls)):
@@ -212,6 +215,14 @@ class WallDetector(ObserverBase):
                 self._announce(sym, w, now, out)
         self.walls_lo, self.walls_hi = lo, hi
         return out
+
+    def _windows(self, sym: SymbolState) -> tuple[int, int, int, int]:
+        """Where a level may become a new wall, each side (``_level``'s band test, as of the last
+        statistics' half-widths): ``(bid_lo, bid_hi, ask_lo, ask_hi)``, empty for an empty side."""
+        book = sym.book
+        bb, ba = book.bids.best_px(), book.asks.best_px()
+        hb, ha = self.half[_BID], self.half[_ASK]
+        return ((_FAR, -_FAR) if bb is None else (bb - hb, bb + hb)) + ((_FAR, -_FAR) if ba is None else (ba - ha, ba + ha))
 
     def _track_moves(self, sym: SymbolState, gone: list[_Wall], changes: Sequence[LevelChange], now: int,
                      out: list[Output]) -> None:

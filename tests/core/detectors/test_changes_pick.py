@@ -21,13 +21,13 @@ needs_native = pytest.mark.skipif(NATIVE is None, reason="the C accelerator is n
                                   "build_ext --inplace) or DOM_PURE_PYTHON is set")
 
 
-def spec(chs, bid, tb, ta, lo, hi, inc):
+def spec(chs, bid, tb, ta, lo, hi, inc, blo=-FAR, bhi=FAR, alo=-FAR, ahi=FAR):
     """What ``pick`` keeps, written as its docstring says (the widening made explicit)."""
     out = []
     for c in chs:
         side, px, old, new = c
-        t = tb if side is bid else ta
-        if new >= t:
+        t, wlo, whi = (tb, blo, bhi) if side is bid else (ta, alo, ahi)
+        if new >= t and wlo <= px <= whi:
             out.append(c)
             lo, hi = min(lo, px), max(hi, px)
         elif lo <= px <= hi or new - old > inc:
@@ -41,6 +41,11 @@ def test_pick_at_its_edges():
     assert pick_py(chs, BID, 50, FAR, FAR, -FAR, FAR) == [chs[0], chs[4]]  # (100 widened the range)
     assert pick_py(chs, BID, 51, FAR, FAR, -FAR, FAR) == []
     assert pick_py(chs, BID, FAR, 9, FAR, -FAR, FAR) == [chs[3]]
+    # a side's window: its ends are in it; a change over the threshold outside it is not kept,
+    # nor does it widen the range
+    assert pick_py(chs, BID, 50, FAR, FAR, -FAR, FAR, 100, 100) == [chs[0], chs[4]]
+    assert pick_py(chs, BID, 50, FAR, FAR, -FAR, FAR, 90, 99) == []
+    assert pick_py(chs, BID, 0, 0, FAR, -FAR, FAR, 99, 99, 110, 120) == chs[2:]  # (99..110 after the third)
     # the range's ends are in it
     assert pick_py(chs, BID, FAR, FAR, 99, 100, FAR) == [chs[0], chs[2], chs[4]]
     assert pick_py(chs, BID, FAR, FAR, 105, 105, FAR) == [chs[1]]
@@ -52,10 +57,15 @@ def test_pick_at_its_edges():
     later = [(ASK, 120, 9, 1), (ASK, 121, 0, 40), (ASK, 120, 1, 0), (ASK, 121, 40, 1), (ASK, 125, 3, 2)]
     assert pick_py(later, BID, FAR, 40, FAR, -FAR, FAR) == [later[1], later[3]]
     assert pick_py(later, BID, FAR, 40, 118, 119, FAR) == later[1:4]  # 118..121 from the second on
+    assert pick_py(later, BID, FAR, 40, FAR, -FAR, FAR, -FAR, FAR, 122, 130) == []
     assert pick_py([], BID, 0, 0, 0, 0, 0) == []
     for args in [(BID, 50, FAR, FAR, -FAR, FAR), (BID, FAR, 40, 118, 119, FAR), (BID, FAR, FAR, 99, 100, 7),
-                 (ASK, 3, 9, 100, 104, 0)]:
-        assert pick(chs + later, *args) == pick_py(chs + later, *args) == spec(chs + later, *args)
+                 (ASK, 3, 9, 100, 104, 0), (BID, 0, 0, FAR, -FAR, FAR, 99, 99, 110, 120), (BID, 3, 3, 0, 0, 0, 95, 100, 104, 122)]:
+        full = args + (-FAR, FAR, -FAR, FAR)[len(args) - 6:]
+        want = spec(chs + later, *args)
+        assert pick(chs + later, *args) == pick_py(chs + later, *args) == want
+        if NATIVE is not None:
+            assert NATIVE.pick(chs + later, *full) == want
 
 
 def _changes(rng: random.Random, n: int) -> list:
@@ -72,7 +82,15 @@ def _bounds(rng: random.Random) -> tuple:
     t = lambda: rng.choice((FAR, 0, rng.randrange(1, 60), rng.randrange(1, 5000)))  # noqa: E731
     lo = rng.choice((FAR, rng.randrange(985, 1012)))
     hi = -FAR if lo == FAR or rng.random() < 0.2 else lo + rng.randrange(-2, 8)
-    return (BID if rng.random() < 0.9 else ASK), t(), t(), lo, hi, rng.choice((FAR, 0, rng.randrange(1, 3000)))
+
+    def window():
+        if rng.random() < 0.4:
+            return -FAR, FAR
+        a = rng.randrange(985, 1012)
+        return a, a + rng.randrange(-2, 12)
+
+    return ((BID if rng.random() < 0.9 else ASK), t(), t(), lo, hi, rng.choice((FAR, 0, rng.randrange(1, 3000))),
+            *window(), *window())
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -99,27 +117,29 @@ def test_native_pick_is_pick_py(seed):
 def test_native_pick_declines_what_it_does_not_take():
     ok = [(BID, 100, 1, 2)]
     big = 1 << 62
+    w = (-big, big, -big, big)
     for chs, args in [
-        (tuple(ok), (BID, 0, 0, 0, 0, 0)),  # not a list
-        ([(BID, 100, 1)], (BID, 0, 0, 0, 0, 0)),  # not a 4-tuple
-        ([[BID, 100, 1, 2]], (BID, 0, 0, 0, 0, 0)),
-        ([(BID, 100, 1, big + 1)], (BID, 0, 0, 0, 0, 0)),  # past +-2^62
-        ([(BID, -big - 1, 1, 2)], (BID, 0, 0, 0, 0, 0)),
-        ([(BID, 100, True, 2)], (BID, 0, 0, 0, 0, 0)),  # a bool is no exact int
-        ([(BID, 100, 1, 2.0)], (BID, 0, 0, 0, 0, 0)),
-        (ok, (BID, big + 1, 0, 0, 0, 0)),
-        (ok, (BID, 0, 0, 0, 0, 1.5)),
-        (ok, (BID, None, 0, 0, 0, 0)),
+        (tuple(ok), (BID, 0, 0, 0, 0, 0, *w)),  # not a list
+        ([(BID, 100, 1)], (BID, 0, 0, 0, 0, 0, *w)),  # not a 4-tuple
+        ([[BID, 100, 1, 2]], (BID, 0, 0, 0, 0, 0, *w)),
+        ([(BID, 100, 1, big + 1)], (BID, 0, 0, 0, 0, 0, *w)),  # past +-2^62
+        ([(BID, -big - 1, 1, 2)], (BID, 0, 0, 0, 0, 0, *w)),
+        ([(BID, 100, True, 2)], (BID, 0, 0, 0, 0, 0, *w)),  # a bool is no exact int
+        ([(BID, 100, 1, 2.0)], (BID, 0, 0, 0, 0, 0, *w)),
+        (ok, (BID, big + 1, 0, 0, 0, 0, *w)),
+        (ok, (BID, 0, 0, 0, 0, 1.5, *w)),
+        (ok, (BID, None, 0, 0, 0, 0, *w)),
+        (ok, (BID, 0, 0, 0, 0, 0, -big, big, -big, big + 1)),
     ]:
         assert NATIVE.pick(chs, *args) is NotImplemented
         if len(chs[0]) == 4 and type(chs) is list and None not in args:  # (the wrapper then takes the Python way)
             assert pick(chs, *args) == pick_py(chs, *args)
-    assert NATIVE.pick([(BID, big, big, big)], BID, big, big, -big, big, big) == [(BID, big, big, big)]
+    assert NATIVE.pick([(BID, big, big, big)], BID, big, big, -big, big, big, *w) == [(BID, big, big, big)]
     with pytest.raises(TypeError):
-        NATIVE.pick(ok, BID, 0, 0, 0)
+        NATIVE.pick(ok, BID, 0, 0, 0, 0, 0)
 
 
-def _every_change(chs, bid, tb, ta, lo, hi, inc):
+def _every_change(chs, *bounds):
     return list(chs)
 
 
@@ -130,7 +150,7 @@ def _market(seed: int, everything: bool, monkeypatch, **params):
     for mod in (walls, spoof, steps):
         monkeypatch.setattr(mod, "pick", _every_change if everything else changes.pick)
     p = DetectorParams(icebergs=False, absorptions=False, bursts=False, sweeps=False, **params)
-    s = EventScript(p, flat_book(40))
+    s = EventScript(p, flat_book(80))  # (wider than the band: large levels come and go past its edge too)
     w, sp = s.eng["KITEUSDT"].observers
     held = lambda st: None if st is None else (sorted(st.samples.sorted), dict(st.at), [list(x) for x in st.last])  # noqa: E731
     rng = random.Random(seed)
@@ -139,7 +159,7 @@ def _market(seed: int, everything: bool, monkeypatch, **params):
         bids, asks = [], []
         for _ in range(rng.randrange(0, 14)):
             bid = rng.random() < 0.5
-            px = 5000 - rng.randrange(0, 40) if bid else 5001 + rng.randrange(0, 40)
+            px = 5000 - rng.randrange(0, 70) if bid else 5001 + rng.randrange(0, 70)
             r = rng.random()
             q = (rng.randrange(8000, 40000) if r < 0.06 else 0 if r < 0.12 else rng.randrange(300, 2000))
             (bids if bid else asks).append((px, q))
