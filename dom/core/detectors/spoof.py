@@ -221,10 +221,15 @@ class SpoofDetector(ObserverBase):
         lo, hi = self.cands_lo, self.cands_hi
         hb, ha = self.half[BID], self.half[BookSide.ASK]
         d0 = p.spoof_min_d0_ticks
-        # Only the changes up to ``big`` or inside the candidates' price range can matter
-        # (``pick``). That range widens in the loop only to the price of a change up to a
-        # threshold (a new candidate), as ``pick``'s does: no change the loop acts on is left out.
-        for side, px, before, after in pick(changes, BID, big, big, lo, hi, _FAR):
+        # Only these changes can matter (``pick``): an increase of at least ``big`` (``adds``),
+        # one up to its side's threshold where a new candidate may stand (d0..half ticks from its
+        # side's best, as _level asks), one inside the candidates' price range. That range widens
+        # in the loop only to the price of a new candidate, as ``pick``'s does for a change kept
+        # for its threshold: no change the loop acts on is left out.
+        look = pick(changes, BID, _FAR if tb is None or bb is None else tb, _FAR if ta is None or ba is None else ta,
+                    lo, hi, big - 1 if big else _FAR, 0 if bb is None else bb - hb, 0 if bb is None else bb - d0,
+                    0 if ba is None else ba + d0, 0 if ba is None else ba + ha)
+        for side, px, before, after in look:
             if after < big:
                 # Most changes: under half the lower threshold, so no increase of ``big`` (for
                 # ``adds``) and no new candidate (a threshold is at least ``big``): only a

@@ -152,6 +152,7 @@ def _market(seed: int, everything: bool, monkeypatch, **params):
     p = DetectorParams(icebergs=False, absorptions=False, bursts=False, sweeps=False, **params)
     s = EventScript(p, flat_book(80))  # (wider than the band: large levels come and go past its edge too)
     w, sp = s.eng["KITEUSDT"].observers
+    book = s.eng["KITEUSDT"].book
     held = lambda st: None if st is None else (sorted(st.samples.sorted), dict(st.at), [list(x) for x in st.last])  # noqa: E731
     rng = random.Random(seed)
     states = []
@@ -165,6 +166,21 @@ def _market(seed: int, everything: bool, monkeypatch, **params):
             (bids if bid else asks).append((px, q))
             if rng.random() < 0.08:  # the same price again in this message, another size first
                 (bids if bid else asks).insert(-1, (px, rng.choice((0, rng.randrange(8000, 40000), q + 1))))
+        if rng.random() < 0.3:  # a change on an edge the filters draw: a threshold met exactly at a band's or
+            # the candidates' edge, an increase of exactly pulled liquidity's ``big``
+            bid = rng.random() < 0.5
+            lv = book.bids if bid else book.asks
+            best = lv.best_px()
+            det = rng.choice((w, sp))
+            t = det.threshold.get(BID if bid else ASK)
+            if best is not None and t is not None:
+                d = rng.choice((w.half[BID if bid else ASK], sp.p.spoof_min_d0_ticks, sp.half[BID if bid else ASK]))
+                d += rng.choice((-1, 0, 0, 1))
+                px = best - d if bid else best + d
+                old = lv.levels.get(px, 0)
+                q = rng.choice((t, t - 1, old + sp.big, max(t, old - 1), max(t, old + 1)))  # (the last two: small steps)
+                if q > 0 and (5000 - 80 < px <= 5000 if bid else 5000 < px <= 5001 + 80):
+                    (bids if bid else asks).append((px, q))
         s.delta(bids, asks, dt_ms=rng.choice((50, 100, 100, 250)))
         for _ in range(rng.randrange(0, 3)):
             bid = rng.random() < 0.5
@@ -173,7 +189,7 @@ def _market(seed: int, everything: bool, monkeypatch, **params):
         states.append((
             {k: (x.first_ns, x.size, x.peak, x.announced, x.dip_ns, x.gone_ns, x.step) for k, x in w.walls.items()},
             {k: (c.first_ns, c.peak, list(c.sizes), list(c.dists), c.pending) for k, c in sp.cands.items()},
-            [vars(x) for x in sp.pulls], held(w.steps), held(sp.steps)))
+            [vars(x) for x in sp.pulls], held(w.steps), held(sp.steps), {k: list(v) for k, v in sp.adds.items()}))
     return [repr(a) for a in s.alerts], states
 
 
