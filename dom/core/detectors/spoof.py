@@ -48,13 +48,13 @@ from collections import deque
 from operator import itemgetter
 from typing import Sequence
 
-from dom.core.detectors.band import Bands, median, median_sorted
+from dom.core.detectors.band import Bands, median_sorted
 from dom.core.detectors.changes import pick
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.detectors.spoof_alert import pull_alerts
-from dom.core.detectors.spoof_rules import is_pull
+from dom.core.detectors.spoof_rules import is_pull, queue_beside, toward
 from dom.core.detectors.spoof_state import _Cand, _Pull
 from dom.core.detectors.steps import LargeSteps, spoof_steps
 from dom.core.detectors.tape import TakerTape
@@ -328,7 +328,7 @@ class SpoofDetector(ObserverBase):
         p = self.p
         if ref < p.spoof_ratio * med or ref - after < p.spoof_drop_fraction * (ref - max(med, after)):
             return  # (a cheap bound first: the queue is at least the band median ...)
-        queue = self._queue(sym, c)
+        queue = queue_beside(self, sym, c)
         excess = ref - queue  # what stood above the organic queue: the order that may be pulled
         if excess < (p.spoof_ratio - 1) * med or ref - after < p.spoof_drop_fraction * excess:
             return
@@ -351,37 +351,12 @@ class SpoofDetector(ObserverBase):
         c.pending = True
         pull = _Pull(c.side, c.px, now, ref, after, med, c.d0, d, max(x for _, x in c.dists), c.first_ns,
                      after == 0 and deeper is None, self.threshold.get(c.side, 0), self._range(),
-                     self.range_pct, ago - d, self._toward(c.side, now, c.first_ns), queue, since=self.prev_depth_t)
+                     self.range_pct, ago - d, toward(self, c.side, now, c.first_ns), queue, since=self.prev_depth_t)
         st = self.steps
         if st is not None:  # its largest step as a candidate or since, and what it must reach now
             pull.step = max(c.step, st.step_at(c.side, c.px, ref, now)[1])
             pull.need, pull.step_ref = st.need(self.p.spoof_step_ratio), st.ref
         self.pulls.append(pull)
-
-    def _queue(self, sym: SymbolState, c: _Cand) -> int:
-        """The organic queue beside a candidate: the median size of the levels within
-        ``spoof_queue_ticks`` on either side of it (itself left out), at least the band median.
-        A median of the neighbours, so one other large order beside it does not lift it."""
-        r = self.p.spoof_queue_ticks
-        at = c.px
-        lv = sym.book.side(c.side)
-        if r <= 8:  # a few prices: each looked up (a level in the book has a size over 0), no range read
-            levels = lv.levels
-            near = [q for px in range(at - r, at + r + 1) if px != at and (q := levels.get(px))]
-        else:
-            near = [q for px, q in lv.between(at - r, at + r) if px != at]
-        med = self.median.get(c.side, 0)
-        return max(med, int(median(near))) if near else med
-
-    def _toward(self, side: BookSide, now: int, first_ns: int = 0) -> float:
-        """Share of taker volume over the last ``spoof_flow_s`` seconds that hit ``side`` (sellers
-        into bids, buyers into asks): the flow pushing price toward an order there."""
-        lo = now - self.p.spoof_flow_s * _SEC
-        if self.p.spoof_flow_min_s:  # over the candidate's life, at least spoof_flow_min_s
-            lo = max(lo, min(first_ns, now - self.p.spoof_flow_min_s * _SEC))
-        mine = self.trades[side].volume_after(lo)
-        other = self.trades[side.opposite].volume_after(lo)
-        return mine / (mine + other) if mine + other else 0.5
 
     def _judge(self, sym: SymbolState) -> list[Output]:
         p = self.p

@@ -272,13 +272,14 @@ def test_the_excess_rule_asks_its_fraction_of_a_large_excess():
 
 
 def test_the_queue_beside_a_candidate_is_the_median_of_its_neighbours():
-    """``_queue`` (each of a few prices looked up, or the book's range read past 8 ticks) against
+    """``queue_beside`` (each of a few prices looked up, or the book's range read past 8 ticks) against
     its definition on random books: levels at, beside and past the reach, holes, both sides."""
     import dataclasses
     import random
 
     from dom.core.detectors.band import median
     from dom.core.detectors.spoof import SpoofDetector
+    from dom.core.detectors.spoof_rules import queue_beside
     from dom.core.detectors.spoof_state import _Cand
 
     rng = random.Random(3)
@@ -298,4 +299,4 @@ def test_the_queue_beside_a_candidate_is_the_median_of_its_neighbours():
             near = [q for px, q in levels.items() if abs(px - at) <= r and px != at]
             med = det.median[side]
             want = max(med, int(median(near))) if near else med
-            assert det._queue(sym, _Cand(side, at, 0, 0, 0)) == want, (i, r, at)
+            assert queue_beside(det, sym, _Cand(side, at, 0, 0, 0)) == want, (i, r, at)
