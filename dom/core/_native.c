@@ -1,4 +1,5 @@
-/* dom.core._native: the book's hot loops in C (optional; dom.core.accel loads it).
+/* dom.core._native: the book's hot loops in C, and the detectors' filters (optional; dom.core.accel
+ * loads it).
  *
  * This file holds the module (its functions' table, its state); the functions are in its parts:
  * _native_parse.c (decimal strings, levels), _native_wire.c (depth, event), _native_frame.c
