@@ -52,8 +52,8 @@
  *       side's threshold with px within its side's window (tb and blo..bhi where side is bid,
  *       else ta and alo..ahi; the range lo..hi then widens to px), or px within lo..hi, or
  *       new - old over inc; in order, the same tuples (pick_py in dom/core/detectors/changes.py).
- *       NotImplemented, nothing done, when changes is not a list, a change not a 4-tuple, or a
- *       number not an exact int within +-2^62.
+ *       NotImplemented, nothing done, when changes is not a list, a change not a 4-tuple, a number
+ *       not an exact int within +-2^62, or a change's price or size not within +-2^61.
  *   first_move(kept, inc, lo, hi, px) -> list | None | NotImplemented
  *       The first kept step [t, side, px, step, lo, hi] an increase of inc at px may be that order
  *       moved: lo <= its px <= hi, not px itself, inc within its own lo..hi (first_move_py in

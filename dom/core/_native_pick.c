@@ -13,6 +13,13 @@ static inline int small(PyObject *o, long long *v)
     return r > 0 ? (*v >= -PICK_MAX && *v <= PICK_MAX) : r;
 }
 
+/* small() for a change's price and sizes, within +-2^61: new - old then cannot overflow. */
+static inline int value(PyObject *o, long long *v)
+{
+    int r = exact_int(o, v);
+    return r > 0 ? (*v >= -PICK_MAX / 2 && *v <= PICK_MAX / 2) : r;
+}
+
 PyObject *pick(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 11) {
@@ -39,8 +46,8 @@ PyObject *pick(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *c = PyList_GET_ITEM(changes, i);
         long long px, old, nw;
-        if (!PyTuple_CheckExact(c) || PyTuple_GET_SIZE(c) != 4 || (r = small(PyTuple_GET_ITEM(c, 1), &px)) <= 0
-                || (r = small(PyTuple_GET_ITEM(c, 2), &old)) <= 0 || (r = small(PyTuple_GET_ITEM(c, 3), &nw)) <= 0) {
+        if (!PyTuple_CheckExact(c) || PyTuple_GET_SIZE(c) != 4 || (r = value(PyTuple_GET_ITEM(c, 1), &px)) <= 0
+                || (r = value(PyTuple_GET_ITEM(c, 2), &old)) <= 0 || (r = value(PyTuple_GET_ITEM(c, 3), &nw)) <= 0) {
             Py_DECREF(out);
             if (r < 0)
                 return NULL;

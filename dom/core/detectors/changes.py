@@ -52,8 +52,8 @@ def pick_py(changes: Sequence[LevelChange], bid: BookSide, tb: int, ta: int, lo:
 
 def pick(changes: Sequence[LevelChange], bid: BookSide, tb: int, ta: int, lo: int, hi: int, inc: int,
          blo: int = -FAR, bhi: int = FAR, alo: int = -FAR, ahi: int = FAR) -> list[LevelChange]:
-    """``pick_py``, in C where the accelerator is built and takes the numbers (exact ints within
-    +-2^62, a list of 4-tuples)."""
+    """``pick_py``, in C where the accelerator is built and takes the numbers (a list of 4-tuples,
+    exact ints within +-2^62, a change's price and sizes within +-2^61)."""
     native = accel.native
     if native is not None:
         got = native.pick(changes, bid, tb, ta, lo, hi, inc, blo, bhi, alo, ahi)

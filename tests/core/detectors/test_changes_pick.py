@@ -122,8 +122,9 @@ def test_native_pick_declines_what_it_does_not_take():
         (tuple(ok), (BID, 0, 0, 0, 0, 0, *w)),  # not a list
         ([(BID, 100, 1)], (BID, 0, 0, 0, 0, 0, *w)),  # not a 4-tuple
         ([[BID, 100, 1, 2]], (BID, 0, 0, 0, 0, 0, *w)),
-        ([(BID, 100, 1, big + 1)], (BID, 0, 0, 0, 0, 0, *w)),  # past +-2^62
-        ([(BID, -big - 1, 1, 2)], (BID, 0, 0, 0, 0, 0, *w)),
+        ([(BID, 100, 1, big // 2 + 1)], (BID, 0, 0, 0, 0, 0, *w)),  # a change past +-2^61
+        ([(BID, -big // 2 - 1, 1, 2)], (BID, 0, 0, 0, 0, 0, *w)),
+        ([(BID, 100, -big // 2 - 1, big // 2)], (BID, 0, 0, 0, 0, 0, *w)),  # (new - old past 2^62)
         ([(BID, 100, True, 2)], (BID, 0, 0, 0, 0, 0, *w)),  # a bool is no exact int
         ([(BID, 100, 1, 2.0)], (BID, 0, 0, 0, 0, 0, *w)),
         (ok, (BID, big + 1, 0, 0, 0, 0, *w)),
@@ -134,7 +135,10 @@ def test_native_pick_declines_what_it_does_not_take():
         assert NATIVE.pick(chs, *args) is NotImplemented
         if len(chs[0]) == 4 and type(chs) is list and None not in args:  # (the wrapper then takes the Python way)
             assert pick(chs, *args) == pick_py(chs, *args)
-    assert NATIVE.pick([(BID, big, big, big)], BID, big, big, -big, big, big, *w) == [(BID, big, big, big)]
+    h = big // 2
+    assert NATIVE.pick([(BID, h, -h, h)], BID, big, big, -big, big, big, *w) == [(BID, h, -h, h)]  # (the range)
+    assert NATIVE.pick([(BID, -h, -h, h)], BID, big, big, big, -big, big - 1, *w) == [(BID, -h, -h, h)]  # (a step of 2^62)
+    assert NATIVE.pick([(BID, -h, -h, h)], BID, big, big, big, -big, big, *w) == []
     with pytest.raises(TypeError):
         NATIVE.pick(ok, BID, 0, 0, 0, 0, 0)
 
