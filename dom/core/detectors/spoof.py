@@ -226,8 +226,9 @@ class SpoofDetector(ObserverBase):
         # side's best, as _level asks), one inside the candidates' price range. That range widens
         # in the loop only to the price of a new candidate, as ``pick``'s does for a change kept
         # for its threshold: no change the loop acts on is left out.
-        look = pick(changes, BID, _FAR if tb is None or bb is None else tb, _FAR if ta is None or ba is None else ta,
-                    lo, hi, big - 1 if big else _FAR, 0 if bb is None else bb - hb, 0 if bb is None else bb - d0,
+        look = pick(changes, BID, _FAR if tb is None or bb is None else tb,
+                    _FAR if ta is None or ba is None else ta, lo, hi, big - 1 if big else _FAR,
+                    0 if bb is None else bb - hb, 0 if bb is None else bb - d0,
                     0 if ba is None else ba + d0, 0 if ba is None else ba + ha)
         for side, px, before, after in look:
             if after < big:

@@ -168,8 +168,9 @@ class WallDetector(ObserverBase):
             book = sym.book
             bb, ba = book.bids.best_px(), book.asks.best_px()
             hb, ha = self.half[_BID], self.half[_ASK]
-            look = pick(changes, _BID, _FAR if tb is None or bb is None else tb, _FAR if ta is None or ba is None else ta,
-                        lo, hi, _FAR, 0 if bb is None else bb - hb, 0 if bb is None else bb + hb,
+            look = pick(changes, _BID, _FAR if tb is None or bb is None else tb,
+                        _FAR if ta is None or ba is None else ta, lo, hi, _FAR,
+                        0 if bb is None else bb - hb, 0 if bb is None else bb + hb,
                         0 if ba is None else ba - ha, 0 if ba is None else ba + ha)
             for side, px, _old, new in look:
                 t = tb if side is BookSide.BID else ta
