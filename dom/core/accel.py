@@ -1,11 +1,13 @@
-"""The optional C accelerator of the book's hot loops (``dom.core._native``, built from
-``dom/core/_native*.c`` by ``setup.py``), or None.
+"""The optional C accelerator of the book's and the decoder's hot loops and of the detectors' filters
+of a message's level changes (``dom.core._native``, built from ``dom/core/_native*.c`` by
+``setup.py``), or None.
 
 None when it was not built (no compiler at install: the install still succeeds), when it was
 built from an older ``_native.c`` (it lacks a function of ``FUNCTIONS``), or when the
 environment variable ``DOM_PURE_PYTHON`` is set to anything but ``""``/``"0"`` at import (the
 switch that forces the pure-Python paths). Both give the same results, level for level; the
-tests in ``tests/core/test_native.py`` run one against the other. The module is pure like the
+tests in ``tests/core/test_native.py`` (and, for the detectors' ``pick`` and ``first_move``,
+``tests/core/detectors/test_changes_pick.py``) run one against the other. The module is pure like the
 rest of ``dom.core``: no I/O, no clock, no state of its own.
 """
 
@@ -14,7 +16,7 @@ from __future__ import annotations
 import os
 from types import ModuleType
 
-FUNCTIONS = ("levels", "apply", "apply_book", "top", "depth", "event", "frame")
+FUNCTIONS = ("levels", "apply", "apply_book", "top", "depth", "event", "frame", "pick", "first_move")
 """What this checkout's Python calls: a module built from an older ``_native.c`` (a checkout
 updated without ``python3 setup.py build_ext --inplace``) lacks some, and is not used at all."""
 

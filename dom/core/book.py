@@ -283,6 +283,21 @@ class BookSideLevels:
             return [(k, d[k]) for k in self._index.irange(lo, hi)]
         return [(-k, d[-k]) for k in self._index.irange(-hi, -lo)]
 
+    def out_to(self, px: int) -> list[Level]:
+        """The levels from the best price out to ``px`` (inclusive), best first: ``between(px,
+        best)`` for bids, ``between(best, px)`` for asks (a band read from the touch). In C where
+        the accelerator is built (its ``top``, of the levels counted by one bisect: no cache is
+        touched), else ``between``."""
+        flat = self._index.flat
+        native = accel.native
+        if native is None or flat is None:
+            best = self.best_px()
+            if best is None:
+                return []
+            return self.between(px, best) if self._r > 0 else self.between(best, px)
+        r = self._r
+        return native.top(flat, self.levels, r, len(flat) - bisect_left(flat, r * px))
+
     def rank(self, px: int) -> int:
         """How many levels are better than ``px`` (0 = at or better than the best)."""
         return self._index.count_above(self._r * px)

@@ -117,6 +117,30 @@ def test_top_is_a_copy_the_book_does_not_change(monkeypatch):
     assert book.bids.top(20) == [(100, 5), (99, 2), (98, 1)]
 
 
+@needs_native
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("flat_max", [8192, 24])  # 24: a tree index (out_to then reads between)
+def test_a_band_read_from_the_touch_is_between(monkeypatch, seed, flat_max):
+    """``out_to(px)`` (the band's read, the C ``top`` of the levels one bisect counts) against
+    ``between`` from the best price, with the accelerator and without: prices inside the side, on
+    a level and between levels, at the best, past the deepest level, on the other side's prices."""
+    monkeypatch.setattr(price_index, "FLAT_MAX", flat_max)
+    rng = random.Random(seed)
+    book = OrderBook()
+    for step in range(300):
+        bids = tuple((rng.randint(900, 1000), rng.choice((0, 0, rng.randint(1, 10**6)))) for _ in range(rng.randint(0, 30)))
+        asks = tuple((rng.randint(1001, 1100), rng.choice((0, 0, rng.randint(1, 10**6)))) for _ in range(rng.randint(0, 30)))
+        book.apply_delta(bids, asks)
+        for lv, r in ((book.bids, 1), (book.asks, -1)):
+            best = lv.best_px()
+            for px in (890, 900, 950, 999, 1000, 1001, 1050, 1100, 1111, best if best is not None else 0, rng.randint(880, 1120)):
+                want = [] if best is None else (lv.between(px, best) if r > 0 else lv.between(best, px))
+                assert want == [x for x in sorted(lv.levels.items(), reverse=r > 0) if (x[0] - px) * r >= 0]
+                got = [lv.out_to(px) for on in (NATIVE, None) if monkeypatch.setattr(accel, "native", on) is None]
+                monkeypatch.setattr(accel, "native", NATIVE)
+                assert got[0] == got[1] == want, (step, px, r)
+
+
 def _strings(rng: random.Random) -> object:
     return rng.choice([
         "60012.3", "60012.30", "60012.31", "0.0", "0", "000123.4", "1.", ".5", "-1.0", "+1.0", "1e3", "1E-1",

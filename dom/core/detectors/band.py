@@ -95,5 +95,4 @@ class Bands:
         lv = book.side(side)
         best = lv.best_px()
         half = band_half(lv, best, mid2, self.p)
-        lo, hi = (best - half, best) if side is BookSide.BID else (best, best + half)
-        return best, half, lv.between(lo, hi)
+        return best, half, lv.out_to(best - half if side is BookSide.BID else best + half)

@@ -48,12 +48,13 @@ from collections import deque
 from operator import itemgetter
 from typing import Sequence
 
-from dom.core.detectors.band import Bands, median, median_sorted
+from dom.core.detectors.band import Bands, median_sorted
+from dom.core.detectors.changes import pick
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.detectors.spoof_alert import pull_alerts
-from dom.core.detectors.spoof_rules import is_pull
+from dom.core.detectors.spoof_rules import is_pull, queue_beside, toward
 from dom.core.detectors.spoof_state import _Cand, _Pull
 from dom.core.detectors.steps import LargeSteps, spoof_steps
 from dom.core.detectors.tape import TakerTape
@@ -200,9 +201,10 @@ class SpoofDetector(ObserverBase):
             self.steps.observe(changes, now)
         p = self.p
         mids = self.mids
-        mid2 = sym.book.mid2()
-        if mid2 is not None:
-            mids.append((now, mid2))
+        book = sym.book
+        bb, ba = book.bids.best_px(), book.asks.best_px()  # (no hook below changes the book)
+        if bb is not None and ba is not None:
+            mids.append((now, bb + ba))  # (twice the mid: book.mid2())
         cut = now - _SEC
         while mids and mids[0][0] <= cut:
             mids.popleft()
@@ -217,11 +219,18 @@ class SpoofDetector(ObserverBase):
         BID = BookSide.BID
         tb, ta = self.tb, self.ta  # (no hook below changes a threshold)
         lo, hi = self.cands_lo, self.cands_hi
-        book = sym.book
-        bb, ba = book.bids.best_px(), book.asks.best_px()
         hb, ha = self.half[BID], self.half[BookSide.ASK]
         d0 = p.spoof_min_d0_ticks
-        for side, px, before, after in changes:
+        # Only these changes can matter (``pick``): an increase of at least ``big`` (``adds``),
+        # one up to its side's threshold where a new candidate may stand (d0..half ticks from its
+        # side's best, as _level asks), one inside the candidates' price range. That range widens
+        # in the loop only to the price of a new candidate, as ``pick``'s does for a change kept
+        # for its threshold: no change the loop acts on is left out.
+        look = pick(changes, BID, _FAR if tb is None or bb is None else tb,
+                    _FAR if ta is None or ba is None else ta, lo, hi, big - 1 if big else _FAR,
+                    0 if bb is None else bb - hb, 0 if bb is None else bb - d0,
+                    0 if ba is None else ba + d0, 0 if ba is None else ba + ha)
+        for side, px, before, after in look:
             if after < big:
                 # Most changes: under half the lower threshold, so no increase of ``big`` (for
                 # ``adds``) and no new candidate (a threshold is at least ``big``): only a
@@ -320,7 +329,7 @@ class SpoofDetector(ObserverBase):
         p = self.p
         if ref < p.spoof_ratio * med or ref - after < p.spoof_drop_fraction * (ref - max(med, after)):
             return  # (a cheap bound first: the queue is at least the band median ...)
-        queue = self._queue(sym, c)
+        queue = queue_beside(self, sym, c)
         excess = ref - queue  # what stood above the organic queue: the order that may be pulled
         if excess < (p.spoof_ratio - 1) * med or ref - after < p.spoof_drop_fraction * excess:
             return
@@ -343,32 +352,12 @@ class SpoofDetector(ObserverBase):
         c.pending = True
         pull = _Pull(c.side, c.px, now, ref, after, med, c.d0, d, max(x for _, x in c.dists), c.first_ns,
                      after == 0 and deeper is None, self.threshold.get(c.side, 0), self._range(),
-                     self.range_pct, ago - d, self._toward(c.side, now, c.first_ns), queue, since=self.prev_depth_t)
+                     self.range_pct, ago - d, toward(self, c.side, now, c.first_ns), queue, since=self.prev_depth_t)
         st = self.steps
         if st is not None:  # its largest step as a candidate or since, and what it must reach now
             pull.step = max(c.step, st.step_at(c.side, c.px, ref, now)[1])
             pull.need, pull.step_ref = st.need(self.p.spoof_step_ratio), st.ref
         self.pulls.append(pull)
-
-    def _queue(self, sym: SymbolState, c: _Cand) -> int:
-        """The organic queue beside a candidate: the median size of the levels within
-        ``spoof_queue_ticks`` on either side of it (itself left out), at least the band median.
-        A median of the neighbours, so one other large order beside it does not lift it."""
-        r = self.p.spoof_queue_ticks
-        at = c.px
-        near = [q for px, q in sym.book.side(c.side).between(at - r, at + r) if px != at]
-        med = self.median.get(c.side, 0)
-        return max(med, int(median(near))) if near else med
-
-    def _toward(self, side: BookSide, now: int, first_ns: int = 0) -> float:
-        """Share of taker volume over the last ``spoof_flow_s`` seconds that hit ``side`` (sellers
-        into bids, buyers into asks): the flow pushing price toward an order there."""
-        lo = now - self.p.spoof_flow_s * _SEC
-        if self.p.spoof_flow_min_s:  # over the candidate's life, at least spoof_flow_min_s
-            lo = max(lo, min(first_ns, now - self.p.spoof_flow_min_s * _SEC))
-        mine = self.trades[side].volume_after(lo)
-        other = self.trades[side.opposite].volume_after(lo)
-        return mine / (mine + other) if mine + other else 0.5
 
     def _judge(self, sym: SymbolState) -> list[Output]:
         p = self.p

@@ -1,10 +1,13 @@
-"""The rules a pull is judged by once its trades are in (split from spoof.py; the list is its docstring)."""
+"""The rules a pull is judged by once its trades are in (split from spoof.py; the list is its docstring),
+and the two measures taken at the pull: the queue beside the level and the taker flow toward it."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dom.core.detectors.spoof_state import _Pull
+from dom.core.detectors.band import median
+from dom.core.detectors.spoof_state import _Cand, _Pull
+from dom.core.engine import SymbolState
 from dom.core.types import BookSide
 
 if TYPE_CHECKING:
@@ -12,6 +15,33 @@ if TYPE_CHECKING:
 
 _MS = 1_000_000
 _SEC = 1_000_000_000
+
+
+def queue_beside(det: "SpoofDetector", sym: SymbolState, c: _Cand) -> int:
+    """The organic queue beside a candidate: the median size of the levels within
+    ``spoof_queue_ticks`` on either side of it (itself left out), at least the band median.
+    A median of the neighbours, so one other large order beside it does not lift it."""
+    r = det.p.spoof_queue_ticks
+    at = c.px
+    lv = sym.book.side(c.side)
+    if r <= 8:  # a few prices: each looked up (a level in the book has a size over 0), no range read
+        levels = lv.levels
+        near = [q for px in range(at - r, at + r + 1) if px != at and (q := levels.get(px))]
+    else:
+        near = [q for px, q in lv.between(at - r, at + r) if px != at]
+    med = det.median.get(c.side, 0)
+    return max(med, int(median(near))) if near else med
+
+
+def toward(det: "SpoofDetector", side: BookSide, now: int, first_ns: int = 0) -> float:
+    """Share of taker volume over the last ``spoof_flow_s`` seconds that hit ``side`` (sellers
+    into bids, buyers into asks): the flow pushing price toward an order there."""
+    lo = now - det.p.spoof_flow_s * _SEC
+    if det.p.spoof_flow_min_s:  # over the candidate's life, at least spoof_flow_min_s
+        lo = max(lo, min(first_ns, now - det.p.spoof_flow_min_s * _SEC))
+    mine = det.trades[side].volume_after(lo)
+    other = det.trades[side.opposite].volume_after(lo)
+    return mine / (mine + other) if mine + other else 0.5
 
 
 def traded(det: "SpoofDetector", x: _Pull) -> tuple[int, int]:

@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
+from dom.core import accel
+from dom.core.detectors.changes import FAR, pick
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples
 from dom.core.engine import LevelChange, SymbolState
@@ -70,6 +72,16 @@ def pair(a: LargeSteps | None, b: LargeSteps | None) -> None:
     and samples, so each holds what it would alone."""
     if a is not None and b is not None:
         a.twin, b.twin = b, a
+
+
+def first_move_py(kept: Iterable[list], inc: int, lo: int, hi: int, px: int) -> list | None:
+    """The first kept step ``[t, side, px, step, lo, hi]`` that an increase of ``inc`` at ``px``
+    may be that order moved: its price within ``lo..hi`` and not ``px``, ``inc`` within its own
+    size bounds (None: none). The C accelerator's ``first_move`` where it is built."""
+    for x in kept:
+        if x[4] <= inc <= x[5] and lo <= x[2] <= hi and x[2] != px:
+            return x
+    return None
 
 
 _LOG_MAX_TAIL = math.log(1e6)
@@ -169,9 +181,9 @@ class LargeSteps:
                 return
         fl = self.floor
         # The sides' sampled ranges are read at the first step over the floor (half the messages
-        # have none).
+        # have none). ``pick``: the steps over the floor, in C where it is built.
         bid = None
-        for side, px, old, new in changes:
+        for side, px, old, new in pick(changes, _BID, FAR, FAR, FAR, -FAR, fl):
             inc = new - old
             if inc > fl:
                 if bid is None:
@@ -197,7 +209,7 @@ class LargeSteps:
         fa, fb = self.floor, o.floor
         fl = fa if fa < fb else fb
         mine = None
-        for side, px, old, new in changes:
+        for side, px, old, new in pick(changes, _BID, FAR, FAR, FAR, -FAR, fl):  # (the steps over the lower floor)
             inc = new - old
             if inc > fl:
                 if mine is None:
@@ -235,10 +247,13 @@ class LargeSteps:
             while last and now - last[0][0] > SAME_NS:
                 sides[last.popleft()[1]].popleft()  # (the oldest of its side too)
         lo, hi = px - self.move_ticks, px + self.move_ticks
-        for x in self.last_side[side]:
-            if x[4] <= inc <= x[5] and lo <= x[2] <= hi and x[2] != px:
-                x[0], x[2] = now, px
-                return True
+        native = accel.native
+        x = NotImplemented if native is None else native.first_move(self.last_side[side], inc, lo, hi, px)
+        if x is NotImplemented:
+            x = first_move_py(self.last_side[side], inc, lo, hi, px)
+        if x is not None:
+            x[0], x[2] = now, px
+            return True
         return False
 
     def refresh(self, now: int, half: int) -> None:

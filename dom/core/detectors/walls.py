@@ -17,29 +17,21 @@ from __future__ import annotations
 import random
 import statistics
 from collections.abc import Sequence
-from operator import itemgetter
 
 from dom.core.detectors.band import Bands
 from dom.core.detectors.band import median_sorted
+from dom.core.detectors.changes import pick
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.persistence import LevelLifetimes, graded_wait
 from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.detectors.steps import LargeSteps, wall_steps
+from dom.core.detectors.wall_alert import wall_alert
+from dom.core.detectors.wall_moves import moved_candidate, track_moves
 from dom.core.detectors.wall_state import DistanceBaseline, _Wall
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
-from dom.core.types import (
-    Alert,
-    AlertKind,
-    AlertState,
-    BookDelta,
-    BookSide,
-    Output,
-    TakerSide,
-    Trade,
-)
+from dom.core.types import AlertState, BookDelta, BookSide, Output, TakerSide, Trade
 
 _BID, _ASK, _BUY = BookSide.BID, BookSide.ASK, TakerSide.BUY
-_NEW = itemgetter(3)  # a level change's new size
 _SEC = 1_000_000_000
 _FAR = 1 << 62
 
@@ -141,7 +133,8 @@ class WallDetector(ObserverBase):
         now = delta.ts_exchange_ns
         if self.steps is not None:
             self.steps.observe(changes, now)
-        if now < self.next_stats_ns and not self.walls and (not changes or max(map(_NEW, changes)) < self.tmin):
+        tmin = self.tmin
+        if now < self.next_stats_ns and not self.walls and not pick(changes, _BID, tmin, tmin, _FAR, -_FAR, _FAR):
             return []  # most messages: no stats due, no wall, and no level up to a threshold
         out: list[Output] = []
         if now >= self.next_stats_ns:
@@ -167,10 +160,18 @@ class WallDetector(ObserverBase):
             walls = self.walls
             tb, ta = thr.get(BookSide.BID), thr.get(BookSide.ASK)
             lo, hi = self.walls_lo, self.walls_hi
-            # No level up to the lower threshold: only the walls' own levels can matter.
-            look = changes
-            if max(map(_NEW, changes)) < self.tmin:
-                look = [c for c in changes if lo <= c[1] <= hi] if walls else ()
+            # Only the changes up to their side's threshold in the band (_level returns at once for
+            # a level that is no wall outside it: a deep level of a real book, most of those over the
+            # threshold) or inside the walls' price range can matter (``pick``). That range widens
+            # in the loop only to the price of a change up to its threshold in the band (a new
+            # wall), as ``pick``'s does: no change the loop acts on is left out.
+            book = sym.book
+            bb, ba = book.bids.best_px(), book.asks.best_px()
+            hb, ha = self.half[_BID], self.half[_ASK]
+            look = pick(changes, _BID, _FAR if tb is None or bb is None else tb,
+                        _FAR if ta is None or ba is None else ta, lo, hi, _FAR,
+                        0 if bb is None else bb - hb, 0 if bb is None else bb + hb,
+                        0 if ba is None else ba - ha, 0 if ba is None else ba + ha)
             for side, px, _old, new in look:
                 t = tb if side is BookSide.BID else ta
                 if t is None or (new < t and (not lo <= px <= hi or (side, px) not in walls)):
@@ -181,7 +182,7 @@ class WallDetector(ObserverBase):
             return out
         gone = [w for w in self.walls.values() if w.gone_ns]
         if gone:
-            self._track_moves(sym, gone, changes, now, out)
+            track_moves(self, sym, gone, changes, now, out)
         lo, hi = _FAR, -_FAR
         p = self.p
         persist = self.lifetimes.required_ns
@@ -213,51 +214,6 @@ class WallDetector(ObserverBase):
         self.walls_lo, self.walls_hi = lo, hi
         return out
 
-    def _track_moves(self, sym: SymbolState, gone: list[_Wall], changes: Sequence[LevelChange], now: int,
-                     out: list[Output]) -> None:
-        """A wall whose level emptied and an increase of about its size nearby, within
-        ``wall_move_ms``: the same order moved (DETECTORS.md §2.1). Otherwise it ended."""
-        p = self.p
-        best = {s: sym.book.side(s).best_px() for s in (BookSide.BID, BookSide.ASK)}
-        for w in gone:
-            if now - w.gone_ns > p.wall_move_ms * 1_000_000:
-                if now - w.gone_ns >= p.wall_dip_ms * 1_000_000:
-                    self._end(sym, w, now, out)  # neither moved nor back at its level
-                continue
-            for side, px, old, new in changes:
-                if side is not w.side or px == w.px:
-                    continue
-                b = best[side]
-                # Near its old price, or (a wall trailing the touch through a sweep) at the
-                # distance from the touch it kept before.
-                trails = b is not None and abs(abs(b - px) - w.dist) <= 2 and abs(px - w.px) <= 4 * p.wall_move_ticks
-                if abs(px - w.px) > p.wall_move_ticks and not trails:
-                    continue
-                # Other orders join and leave both levels in the same message: allow what a
-                # typical level at that distance holds on top of the size tolerance.
-                typ = (self._typical(side, abs(b - px)) or 0) if b is not None else 0
-                # The allowance is capped at half what left (a touch queue's typical size would let
-                # any join near the touch pass for the wall), and the new level must still hold a
-                # wall by the exit rule.
-                typ = min(typ, w.gone_size // 2)
-                if new > old and abs((new - old) - w.gone_size) <= p.wall_move_size_tolerance * w.gone_size + typ \
-                        and new >= p.wall_end_fraction * w.peak:
-                    del self.walls[(w.side, w.px)]
-                    self.walls.pop((side, px), None)
-                    if self.steps is not None:
-                        self.steps.forget(now, new - old)  # the same large order, not an organic one
-                    w.moves += 1
-                    w.px, w.size, w.peak, w.traded, w.gone_ns = px, new, max(new, w.gone_size), 0, 0
-                    if b is not None:
-                        w.dist = abs(b - px)
-                    self.walls[(side, px)] = w
-                    self._admit(px)
-                    self._maybe_update(sym, w, now, out)  # a trailing wall moves often: rate-limited
-                    break
-            else:
-                if now - w.gone_ns >= max(p.wall_move_ms, p.wall_dip_ms) * 1_000_000:
-                    self._end(sym, w, now, out)  # neither moved nor back at its level
-
     def _maybe_update(self, sym: SymbolState, w: _Wall, now: int, out: list[Output]) -> None:
         """Tell what changed since the last line (a move, or the size by ``wall_update_change``),
         at most once per ``wall_update_ms``: later changes wait and go out together."""
@@ -265,7 +221,7 @@ class WallDetector(ObserverBase):
             return
         if w.moves != w.sent_moves or abs(w.size - w.sent_size) > self.p.wall_update_change * w.sent_size:
             w.sent_size, w.sent_moves = w.size, w.moves
-            out.append(self._alert(sym, w, AlertState.UPDATE, now, w.size))
+            out.append(wall_alert(self, sym, w, AlertState.UPDATE, now, w.size))
 
     def _admit(self, px: int) -> None:
         """Widen the price range every wall stands in (a filter for on_delta) to ``px``."""
@@ -278,7 +234,7 @@ class WallDetector(ObserverBase):
         self.lifetimes.ended_after(now, (w.gone_ns or now) - w.first_ns)
         drop = max(1, w.peak - w.end_q)
         how = "consumed" if w.traded >= 0.5 * drop else "pulled" if w.traded <= 0.1 * drop else "reduced"
-        out.append(self._alert(sym, w, AlertState.END, now, w.end_q, end=how))
+        out.append(wall_alert(self, sym, w, AlertState.END, now, w.end_q, end=how))
         del self.walls[(w.side, w.px)]
 
     def on_trade(self, sym: SymbolState, trade: Trade) -> list[Output]:
@@ -298,7 +254,7 @@ class WallDetector(ObserverBase):
         out: list[Output] = []
         for w in self.walls.values():
             if w.announced:
-                out.append(self._alert(sym, w, AlertState.END, ts_ns, w.size, end="unknown_resync"))
+                out.append(wall_alert(self, sym, w, AlertState.END, ts_ns, w.size, end="unknown_resync"))
         self.walls.clear()
         self.next_stats_ns = -1
         return out
@@ -334,7 +290,7 @@ class WallDetector(ObserverBase):
                 lv = sym.book.side(side)
                 if len(lv) - lv.rank(px) <= p.wall_edge_levels:
                     return  # at the edge of the known book (a top-N feed): it may only be scrolling in
-                first = self._moved_candidate(side, px, q, now)
+                first = moved_candidate(self, side, px, q, now)
                 w = self.walls[key] = _Wall(side, px, first, q, q, dist=abs(best - px), enter=thr)
                 if self.steps is not None:
                     w.step_t, w.step = self.steps.step_at(side, px, q, now)
@@ -375,20 +331,6 @@ class WallDetector(ObserverBase):
         else:
             w.gone_ns, w.gone_size, w.end_q = now, w.size - q, q
 
-    def _moved_candidate(self, side: BookSide, px: int, q: int, now: int) -> int:
-        """A new candidate that is an unannounced one moved here (its level emptied within
-        ``wall_move_ms``, within ``wall_move_ticks``, about the same size) keeps that one's start:
-        an order trailing the touch is one candidate, not a new one (and a short life) per move.
-        Returns the start time (``now`` for a new one)."""
-        p = self.p
-        for w in self.walls.values():
-            if (not w.announced and w.dip_ns and w.side is side and now - w.dip_ns <= p.wall_move_ms * 1_000_000
-                    and abs(w.px - px) <= p.wall_move_ticks
-                    and abs(q - w.size) <= p.wall_move_size_tolerance * w.size):
-                del self.walls[(w.side, w.px)]
-                return w.first_ns
-        return now
-
     def _notional(self, px: int, q: int) -> float:
         return self.inst.price.to_float(px) * self.inst.qty.to_float(q) * self.contract
 
@@ -414,46 +356,4 @@ class WallDetector(ObserverBase):
             self.steps.forget(w.step_t, w.step)  # a large order: not one of the organic ones
         w.sent_size = w.size
         w.id = f"{sym.symbol}:wall:{w.side.value}:{w.px}:{w.first_ns}"
-        out.append(self._alert(sym, w, AlertState.NEW, now, w.size))
-
-    def _alert(self, sym: SymbolState, w: _Wall, state: AlertState, now: int, size: int, end: str = "") -> Alert:
-        w.updated_ns = now
-        inst = self.inst
-        med = self.median.get(w.side) or 1
-        ratio = w.peak / med
-        p = self.p
-        score = 0.5 + 0.5 * min(1.0, max(0.0, (ratio - p.wall_ratio) / max(1e-9, p.wall_strong_ratio - p.wall_ratio)))
-        best = sym.book.side(w.side).best_px()
-        dist = abs(best - w.px) if best is not None else 0
-        typ = self._typical(w.side, dist)
-        ev = {
-            "size_lots": size,
-            "peak_lots": w.peak,
-            "band_median_lots": int(med),
-            "p90_at_distance_lots": typ,
-            "ratio_to_median": round(ratio, 2),
-            "p95_lots": self.p95[w.side],
-            "notional": round(self._notional(w.px, w.peak), 2),
-            "distance_ticks": dist,
-            "persisted_ms": (now - w.first_ns) // 1_000_000,
-            "required_persist_ms": self.lifetimes.required_ns // 1_000_000,
-            "traded_at_level_lots": w.traded,
-        }
-        if self.steps is not None:
-            ev["step_lots"] = w.step  # the largest single increase at its level as it came
-            ev["step_rank_lots"] = self.steps.ref  # the window's wall_step_rank-th largest step
-            ev["step_tail"] = round(self.steps.tail, 2)  # x that, while the window is young
-            ev["step_grow"] = round(self.steps.grow, 2)  # x that, to what the organic flow rarely exceeds
-        if w.moves:
-            ev["moves"] = w.moves
-        if end:
-            ev["end"] = end
-        side = "bid" if w.side is BookSide.BID else "ask"
-        verb = {"new": "Wall", "update": "Wall changed", "end": f"Wall ended ({end})"}[state.value]
-        if end:
-            msg = (f"{verb}: {side} {inst.px_str(w.px)} peak {inst.qty_str(w.peak)}, {inst.qty_str(size)} left, "
-                   f"{inst.qty_str(w.traded)} traded there, {dist} ticks from the touch")
-        else:
-            msg = (f"{verb}: {side} {inst.px_str(w.px)} size {inst.qty_str(size)} "
-                   f"({ratio:.1f}x band median), {dist} ticks from the touch")
-        return Alert(w.id, now, sym.symbol, AlertKind.WALL, state, w.side, w.px, size, round(score, 3), msg, ev)
+        out.append(wall_alert(self, sym, w, AlertState.NEW, now, w.size))

@@ -70,6 +70,43 @@ def test_taker_tape_volume_after_matches_a_scan_even_out_of_order():
         assert list(tape) == ref
 
 
+def test_taker_tape_volume_after_at_its_edges_and_across_compactions():
+    """The bisect over the listed times against a scan: spans starting before, at, between and
+    after the kept trades (ties in T included), an emptied tape, questions now and then (trades
+    listed in batches, or expired before ever listed), and runs long enough that the lists'
+    expired front is dropped several times."""
+    rng = random.Random(11)
+    compacted = restarted = 0
+    for run in range(6):
+        tape = TakerTape()
+        ref: list[tuple[int, int, int]] = []
+        assert tape.volume_after(0) == 0 and tape.total == 0
+        T = 0
+        long = run < 3  # long windows: the lists' front is dropped; short ones: they start anew
+        for i in range(6000 if long else 600):
+            T += rng.choice([0, 0, 1, 2, 7])  # many trades share a time
+            q = rng.randint(1, 1000)
+            tape.append(T, rng.randint(0, 3), q)
+            ref.append((T, 0, q))
+            if rng.random() < 0.3:
+                horizon = T - rng.choice([400, 2000] if long else [0, 5, 60]) + (1 if rng.random() < 0.05 else 0)
+                tape.expire(horizon)
+                ref = [x for x in ref if x[0] >= horizon]
+            if rng.random() < 0.5:
+                continue
+            base = tape.base
+            kept = [t0 for t0, _, _ in ref]
+            for lo in (-1, T, T + 1, T - 1, *(kept[:1] + kept[-1:]), rng.randint(T - 500, T)):
+                assert tape.volume_after(lo) == sum(x for t0, _, x in ref if t0 > lo)
+            assert tape.total == sum(x for _, _, x in ref) and len(tape) == len(ref)
+            if tape.base != base:
+                compacted += tape.base < tape.popped
+                restarted += tape.base == tape.popped
+        assert tape.volume_after(-1) == sum(x for _, _, x in ref)
+        assert tape.ts[tape.popped - tape.base:] == [t0 for t0, _, _ in ref]  # (the lists: the kept trades)
+    assert compacted >= 3 and restarted >= 10
+
+
 def test_adaptive_slack_p99_is_the_sorted_window_s():
     from collections import deque
 

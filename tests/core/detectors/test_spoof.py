@@ -269,3 +269,34 @@ def test_the_excess_rule_asks_its_fraction_of_a_large_excess():
         if pulled:
             ev = s.alerts[0].evidence
             assert ev["excess_lots"] == 20_000 and ev["size_pulled_lots"] == 17_400
+
+
+def test_the_queue_beside_a_candidate_is_the_median_of_its_neighbours():
+    """``queue_beside`` (each of a few prices looked up, or the book's range read past 8 ticks) against
+    its definition on random books: levels at, beside and past the reach, holes, both sides."""
+    import dataclasses
+    import random
+
+    from dom.core.detectors.band import median
+    from dom.core.detectors.spoof import SpoofDetector
+    from dom.core.detectors.spoof_rules import queue_beside
+    from dom.core.detectors.spoof_state import _Cand
+
+    rng = random.Random(3)
+    s = Script()
+    sym = s.eng["KITEUSDT"]
+    det = next(o for o in sym.observers if isinstance(o, SpoofDetector))
+    for i in range(400):
+        bids = tuple((4900 + j, rng.choice((0, 0, rng.randint(1, 5000)))) for j in range(101))
+        asks = tuple((5001 + j, rng.choice((0, 0, rng.randint(1, 5000)))) for j in range(101))
+        s.snapshot((bids, asks))
+        for r in (0, 1, 3, 8, 9, 25, -1):
+            det.p = dataclasses.replace(det.p, spoof_queue_ticks=r)
+            side = BookSide.BID if i % 2 else BookSide.ASK
+            det.median[side] = rng.choice((0, 700, 3000))
+            at = rng.randint(4890, 5000) if side is BookSide.BID else rng.randint(5001, 5110)
+            levels = sym.book.side(side).levels
+            near = [q for px, q in levels.items() if abs(px - at) <= r and px != at]
+            med = det.median[side]
+            want = max(med, int(median(near))) if near else med
+            assert queue_beside(det, sym, _Cand(side, at, 0, 0, 0)) == want, (i, r, at)

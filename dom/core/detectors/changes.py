@@ -1,0 +1,62 @@
+"""The level changes of a depth message that a detector's loop can act on, picked out first.
+
+The walls, pulled liquidity and the step windows each loop over every level change of every
+depth message, and most changes do nothing there: under every threshold, away from every level
+followed, no step over the floor. The real BTCUSDT recording's depth messages carry ~68 changes
+each (the built-in market's ~10). ``pick`` keeps, in order, the changes that one of those loops
+may act on, so that the loop runs over a few; the loop still tests each change it gets exactly
+as before, so it does exactly what it did over all of them as long as every change it acts on is
+kept (each caller says why its own are).
+
+``pick`` is the C accelerator's (``dom.core._native.pick``) where it is built, else ``pick_py``:
+the same list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dom.core import accel
+from dom.core.engine import LevelChange
+from dom.core.types import BookSide
+
+FAR = 1 << 62
+"""No threshold (``tb``, ``ta``), no range (``lo = FAR, hi = -FAR``), no step (``inc``); a side's
+window ``-FAR..FAR``: every price."""
+
+
+def pick_py(changes: Sequence[LevelChange], bid: BookSide, tb: int, ta: int, lo: int, hi: int, inc: int,
+            blo: int = -FAR, bhi: int = FAR, alo: int = -FAR, ahi: int = FAR) -> list[LevelChange]:
+    """The changes ``(side, px, old, new)`` with ``new`` at least the side's threshold and ``px``
+    within the side's window (``tb`` and ``blo..bhi`` where ``side is bid``, else ``ta`` and
+    ``alo..ahi``), or ``px`` within ``lo..hi``, or ``new - old`` over ``inc``; the range widens to
+    the price of each change kept for its threshold (a detector may start to follow that level
+    within the same message: a later change of it must reach the loop)."""
+    out = []
+    for c in changes:
+        side, px, old, new = c
+        if side is bid:
+            up = new >= tb and blo <= px <= bhi
+        else:
+            up = new >= ta and alo <= px <= ahi
+        if up:
+            out.append(c)
+            if px < lo:
+                lo = px
+            if px > hi:
+                hi = px
+        elif lo <= px <= hi or new - old > inc:
+            out.append(c)
+    return out
+
+
+def pick(changes: Sequence[LevelChange], bid: BookSide, tb: int, ta: int, lo: int, hi: int, inc: int,
+         blo: int = -FAR, bhi: int = FAR, alo: int = -FAR, ahi: int = FAR) -> list[LevelChange]:
+    """``pick_py``, in C where the accelerator is built and takes the numbers (a list of 4-tuples,
+    exact ints within +-2^62, a change's price and sizes within +-2^61)."""
+    native = accel.native
+    if native is not None:
+        got = native.pick(changes, bid, tb, ta, lo, hi, inc, blo, bhi, alo, ahi)
+        if got is not NotImplemented:
+            return got
+    return pick_py(changes, bid, tb, ta, lo, hi, inc, blo, bhi, alo, ahi)
