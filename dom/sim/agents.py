@@ -169,6 +169,7 @@ class IcebergAgent(Agent):
         self.away_since = 0
         # A randomized market judges each refill at the next depth push (``on_publish``).
         self.unpublished: list[tuple[int, int]] = []  # refills since the last push: (time, size)
+        self.churn: list[int] = []  # what the pushes with no refill of ours showed at the level (``on_publish``)
         self.watch = (self.side, self.px) if draw is not None else None
         if self.watch is not None:
             sim.traded_at.setdefault(self.watch, 0)
@@ -229,15 +230,27 @@ class IcebergAgent(Agent):
         level traded plus its change since the previous push (the add an L2 observer sees) is
         within 30% of the slice, and it was the order's only refill in the interval. Other
         orders joining or leaving the level in the same interval blur it (DETECTORS.md §4: the
-        oracle asks what the published stream shows, not what the book held at the instant)."""
+        oracle asks what the published stream shows, not what the book held at the instant).
+        And the level's own churn must not show the same: the order is detectable once it has
+        two visible refills and more of them than the level's pushes without a refill of ours
+        that showed an add within 30% of this slice (where the level's joins and cancels put
+        that add up as often, no L2 observer can tell which adds were the order's)."""
         if self.watch is None:
             return
         level = self.sim.pub[self.side].get(self.px, 0)
         seen = level - self.pub_level + self.sim.traded_at.get(self.watch, 0)
         self.pub_level = level
         pending, self.unpublished = self.unpublished, []
-        if len(pending) == 1 and abs(seen - pending[0][1]) <= 0.3 * pending[0][1]:
-            self._seen(pending[0][0], t)
+        if not pending:
+            self.churn.append(seen)
+            return
+        size = pending[0][1]
+        if len(pending) == 1 and abs(seen - size) <= 0.3 * size:
+            self.visible.append(pending[0][0])
+            if len(self.visible) >= 2 and self.detectable_from is None:
+                alike = sum(abs(x - size) <= 0.3 * size for x in self.churn)
+                if len(self.visible) > alike:
+                    self.detectable_from = t
 
     def step(self, t: int) -> None:
         book = self.sim.book

@@ -221,6 +221,36 @@ def test_a_level_whose_own_joins_all_look_alike_is_not_an_iceberg():
     # (the turnover test, on by default, would stop it too: test_iceberg_hold.py)
     assert _alike_level(iceberg_level_prior=0.0, iceberg_min_turnover=0.0), "without the level's own adds it is flagged"
     assert not _alike_level(iceberg_level_prior=4.0, iceberg_min_turnover=0.0)
+    assert not _alike_level(iceberg_level_prior=32.0, iceberg_min_turnover=0.0)
+
+
+def test_a_few_alike_adds_while_no_refill_is_due_do_not_outweigh_the_symbols_rate():
+    """A refilling order whose level also saw two organic adds of about its size while no refill
+    was due: at a prior of 32 they move the chance an ordinary add hits the band only a little,
+    and the order is still flagged; at 4 they lift it far above the symbol's rate, and the chain
+    no longer passes (the prior is off by default: docs/DETECTORS.md)."""
+    def run(**params):
+        s = Script(**params)
+        s.delta(bids=[(4997, 1000)])
+        shown = 1000
+        for i, size in enumerate(JITTERED):
+            s.t += 50 * MS
+            s.sell(4997, shown)
+            s.delta(bids=[(4997, size)], dt_ms=50)
+            shown = size
+            s.idle(200)
+            if i < 2:  # an organic join of about the slice before the slice traded
+                s.t += 20 * MS
+                s.sell(4997, 100)
+                shown += 1000
+                s.delta(bids=[(4997, shown)], dt_ms=20)
+                s.idle(200)
+        s.idle(500)
+        return [a for a in s.alerts if a.state is AlertState.NEW]
+    assert run(iceberg_level_prior=0.0)
+    assert run()  # the default (off)
+    assert run(iceberg_level_prior=32.0)
+    assert not run(iceberg_level_prior=4.0)
 
 
 def _alike_level(**params):
