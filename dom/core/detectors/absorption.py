@@ -17,9 +17,8 @@ Three things must hold at once, each relative to the symbol's own recent behavio
   only ``absorption_large_pace`` of either bar and ``absorption_large_block`` of the threshold
   without its largest print: the level's size against the flow it takes;
 * the level holds: no trade beyond it since the episode began, it is still the best and still
-  shown ``absorption_confirm_ms`` and the alignment slack later (exchange time,
-  ``absorption_confirm_slack``), so a sweep's trade-through that the trade stream brings up to the
-  slack late is seen first, and then shows more than ``absorption_min_shown`` x the median level size (a level the
+  shown ``absorption_confirm_ms`` later (exchange time; with ``absorption_confirm_slack``, off by
+  default, at least the alignment slack), so a sweep's late trade-through is seen first, and then shows more than ``absorption_min_shown`` x the median level size (a level the
   flow has nearly emptied is about to break).
 
 Depth changes at the level are judged ``align_slack_ms`` (more if the trade stream runs further

@@ -243,7 +243,7 @@ def test_the_shipped_config_documents_the_built_in_defaults():
 
 def test_a_level_nearly_emptied_by_the_flow_is_not_announced_as_holding():
     def run(start, **params):
-        s = Script(absorption_confirm_slack=False, **params)  # confirmed 100 ms after the crossing
+        s = Script(**params)
         s.idle(31_000)
         s.delta(bids=[(5000, start)])
         s.hit(1.3, shown=start)  # 13 x 1,000 lots traded; the threshold is crossed after 11
@@ -325,7 +325,7 @@ def test_a_level_left_under_the_usual_touch_size_is_not_announced_as_holding():
     touch being eaten, not a large passive order holding."""
 
     def run(start, **params):
-        s = Script(absorption_confirm_slack=False, **params)  # confirmed 100 ms after the crossing
+        s = Script(**params)
         for _ in range(310):
             s.delta(bids=[(5000, 5000 + s.u % 2)], asks=[(5001, 5000 + s.u % 2)])
         s.delta(bids=[(5000, start)])
@@ -368,9 +368,9 @@ def test_a_large_level_needs_less_pace_but_more_than_the_usual_one():
     assert run(2) == []  # the usual pace into a large level
 
 
-def test_a_level_traded_through_within_the_slack_of_its_crossing_is_never_announced():
-    # The flow crosses the threshold at 1.1 s; the trade stream may bring a trade-through up to
-    # the alignment slack (300 ms) late, so a level is announced only once it held that long.
+def test_with_the_slack_wait_a_level_traded_through_within_it_is_never_announced():
+    # The flow crosses the threshold at 1.1 s; with absorption_confirm_slack a level is announced
+    # only once it held the alignment slack (300 ms) past the crossing.
     def run(**params):
         s = Script(**params)
         s.idle(31_000)
@@ -381,13 +381,13 @@ def test_a_level_traded_through_within_the_slack_of_its_crossing_is_never_announ
         s.idle(2000)
         return s
 
-    s = run()
+    s = run(absorption_confirm_slack=True)
     assert s.alerts == []
-    s = run(absorption_confirm_slack=False)  # announced at 100 ms, then broken at once
+    s = run()  # the default: announced at 100 ms, then broken at once
     assert [a.state for a in s.alerts] == [AlertState.NEW, AlertState.END]
     assert s.alerts[-1].evidence["end_reason"] == "traded_through"
 
-    s = Script()  # one that holds past the slack is announced at it
+    s = Script(absorption_confirm_slack=True)  # one that holds past the slack is announced at it
     s.idle(31_000)
     s.delta(bids=[(5000, 50_000)])
     t0 = s.t
