@@ -253,7 +253,7 @@ class IcebergDetector(ObserverBase):
             return
         lv.adds.append((r, lv.traded, self.through.beyond(side, px, p.iceberg_hold_ticks)))
         if len(self.add_sizes) >= max(1, p.iceberg_baseline_min):
-            was = (lv.chain, lv.band, lv.chance, lv.expected, lv.start)
+            was = (lv.chain, lv.band, lv.chance, lv.expected, lv.opportunities, lv.hits, lv.start)
             judge_chain(lv, r, self.add_sizes, p)
             if lv.announced and lv.chain is not was[0] and \
                     abs(_median(lv.chain) - lv.size) > p.iceberg_loose_tolerance * lv.size:
@@ -280,12 +280,13 @@ class IcebergDetector(ObserverBase):
         """The level now refills with another size: another order. The first order's episode
         ends with its own chain; the new one's begins here with its chain (announced at once if
         it already passes), so each alert's numbers belong to one order."""
-        chain, band, chance, expected, start = lv.chain, lv.band, lv.chance, lv.expected, lv.start
-        lv.chain, lv.band, lv.chance, lv.expected, lv.start = was
+        now = (lv.chain, lv.band, lv.chance, lv.expected, lv.opportunities, lv.hits, lv.start)
+        lv.chain, lv.band, lv.chance, lv.expected, lv.opportunities, lv.hits, lv.start = was
         out.append(self._alert(sym, lv, AlertState.END, t, end="another_order"))
+        chain, band, chance, expected, opportunities, hits, start = now
         nl = _Level(lv.side, lv.px, t, last_trade_ns=lv.last_trade_ns, traded=lv.traded, max_q=lv.last_q,
                     last_q=lv.last_q, adds=lv.adds, chain=chain, band=band, chance=chance, expected=expected,
-                    traded0=lv.traded, start=start, overrun=lv.overrun)
+                    opportunities=opportunities, hits=hits, traded0=lv.traded, start=start, overrun=lv.overrun)
         self.levels[(lv.side, lv.px)] = nl
         return nl
 

@@ -166,6 +166,13 @@ def test_another_order_refilling_the_same_level_is_its_own_episode():
     first, second = s.alerts[0].id, s.alerts[-1].id
     assert first != second
     assert s.alerts[-1].evidence["hidden_lb_lots"] <= s.alerts[-1].evidence["traded_lots"]
+    # Each alert's window belongs to its order: the successor's new alert carries the test that
+    # flagged it (before, 0 of 0 opportunities), and the first order's end its own.
+    new2 = next(a for a in s.alerts if a.id == second and a.state is AlertState.NEW).evidence
+    assert 3 <= new2["refills_in_window"] <= new2["opportunities"]
+    end1 = next(a for a in s.alerts if a.id == first and a.state is AlertState.END).evidence
+    new1 = s.alerts[0].evidence
+    assert new1["refills_in_window"] <= end1["refills_in_window"] <= end1["opportunities"]
 
 
 JITTERED = (760, 1250, 905, 1180, 820, 1090, 955, 1285, 870, 1020, 1140, 790)  # 1000 +-30%, continuous
