@@ -84,6 +84,16 @@ def first_move_py(kept: Iterable[list], inc: int, lo: int, hi: int, px: int) -> 
     return None
 
 
+def first_move(kept: Iterable[list], inc: int, lo: int, hi: int, px: int) -> list | None:
+    """``first_move_py``, in C where the accelerator is built and takes the numbers."""
+    native = accel.native
+    if native is not None:
+        got = native.first_move(kept, inc, lo, hi, px)
+        if got is not NotImplemented:
+            return got
+    return first_move_py(kept, inc, lo, hi, px)
+
+
 _LOG_MAX_TAIL = math.log(1e6)
 """The extrapolation is at most a million-fold (a requirement no order meets; a bound, so that a
 hostile horizon or a window of one huge step among tiny ones cannot overflow a float)."""
@@ -247,10 +257,7 @@ class LargeSteps:
             while last and now - last[0][0] > SAME_NS:
                 sides[last.popleft()[1]].popleft()  # (the oldest of its side too)
         lo, hi = px - self.move_ticks, px + self.move_ticks
-        native = accel.native
-        x = NotImplemented if native is None else native.first_move(self.last_side[side], inc, lo, hi, px)
-        if x is NotImplemented:
-            x = first_move_py(self.last_side[side], inc, lo, hi, px)
+        x = first_move(self.last_side[side], inc, lo, hi, px)
         if x is not None:
             x[0], x[2] = now, px
             return True

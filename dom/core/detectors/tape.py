@@ -23,18 +23,17 @@ _T, _QTY = itemgetter(0), itemgetter(2)
 
 
 class TakerTape:
-    """``(T, px, qty)`` in arrival order, their total ``qty``, and whether they are in ``T`` order
+    """``(T, px, qty)`` in arrival order and whether they are in ``T`` order
     (a trade stream is; if one ever arrives out of order the sums scan until it has left).
 
     ``ts`` and ``cum``: the ``T`` of the trades from the ``base``-th (counted from the first trade
     ever) on, as far as the last question, and the running total of their ``qty`` from there (each
     up to and including its trade); trades before ``popped`` have expired."""
 
-    __slots__ = ("base", "cum", "last_desc", "popped", "q", "total", "ts")
+    __slots__ = ("base", "cum", "last_desc", "popped", "q", "ts")
 
     def __init__(self) -> None:
         self.q: deque[tuple[int, int, int]] = deque()
-        self.total = 0
         self.popped = 0  # trades dropped from the front so far
         self.last_desc = -1  # position (counted from the first trade ever) of the last one out of T order
         self.ts: list[int] = []
@@ -46,14 +45,18 @@ class TakerTape:
         if q and T < q[-1][0]:
             self.last_desc = self.popped + len(q)
         q.append((T, px, qty))
-        self.total += qty
 
     def expire(self, horizon: int) -> None:
         """Drop the trades at the front with ``T < horizon``."""
         q = self.q
         while q and q[0][0] < horizon:
-            self.total -= q.popleft()[2]
+            q.popleft()
             self.popped += 1
+
+    @property
+    def total(self) -> int:
+        """The ``qty`` of the trades kept (a sum: only read outside the hot path)."""
+        return sum(x for _, _, x in self.q)
 
     def volume_after(self, lo: int) -> int:
         """Total ``qty`` of the trades with ``T > lo``."""
