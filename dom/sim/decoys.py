@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections import deque
 
-from dom.sim.agents import SEC, Agent, median_level
+from dom.sim.agent import SEC, Agent, median_level
 from dom.sim.matching import ASK, BID
 
 

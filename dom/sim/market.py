@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from dom.core.units import Instrument
-from dom.sim.agents import KINDS, SEC, Agent
+from dom.sim.agent import SEC, Agent
+from dom.sim.agents import KINDS
 from dom.sim.aggregation import WindowAggregator, account_windowed, publish_print
 from dom.sim.decoys import DECOYS
 from dom.sim.flow import Flow
@@ -71,7 +72,7 @@ class SymbolSim:
         self.last_u = 0  # last published depth update id
         self.pub: tuple[dict[int, int], dict[int, int]] = ({}, {})
         # (maker side, price) -> volume traded there since the last depth push, for the prices an
-        # agent watches (an iceberg's oracle: what a push shows at its level, agents.py)
+        # agent watches (an iceberg's oracle: what a push shows at its level, iceberg_agent.py)
         self.traded_at: dict[tuple[int, int], int] = {}
         self.agg_id = 1
         self.fill_id = 1

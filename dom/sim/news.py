@@ -24,7 +24,7 @@ from bisect import bisect_left, insort
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
-from dom.sim.agents import SEC, SIDE_NAME, Agent
+from dom.sim.agent import SEC, SIDE_NAME, Agent
 from dom.sim.matching import ASK, BID
 
 if TYPE_CHECKING:

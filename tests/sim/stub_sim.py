@@ -5,8 +5,8 @@ and spec the labels use (for the agents' oracle tests)."""
 from collections import deque
 from types import SimpleNamespace
 
-from dom.sim.agents import ASK, BID, SEC
-from dom.sim.matching import MatchingBook
+from dom.sim.agent import SEC
+from dom.sim.matching import ASK, BID, MatchingBook
 from dom.sim.volatility import RangeHistory
 
 

@@ -129,7 +129,7 @@ class _Sim:
 
 
 def _iceberg(randomized: bool = True):
-    from dom.sim.agents import IcebergAgent
+    from dom.sim.iceberg_agent import IcebergAgent
 
     a = IcebergAgent.__new__(IcebergAgent)  # only what the oracle reads
     a.sim, a.side, a.px, a.visible, a.refills, a.unpublished = _Sim(randomized), 0, 5000, [], [], []

@@ -3,7 +3,9 @@ was shown for a depth push and price came at least two ticks nearer before the p
 
 import random
 
-from dom.sim.agents import BID, SEC, SpoofAgent
+from dom.sim.agent import SEC
+from dom.sim.agents import SpoofAgent
+from dom.sim.matching import BID
 from tests.sim.stub_sim import StubSim
 
 
