@@ -3,7 +3,7 @@
  *
  * This file holds the module (its functions' table, its state); the functions are in its parts:
  * _native_parse.c (decimal strings, levels), _native_wire.c (depth, event), _native_frame.c
- * (frame), _native_book.c (apply, apply_book, top), _native_pick.c (pick, first_move); _native.h is
+ * (frame), _native_book.c (apply, apply_book, top), _native_pick.c (pick_changes, first_move); _native.h is
  * what they share.
  *
  * Each function is an exact replacement of a pure-Python loop in dom/core/book.py or of the
@@ -47,18 +47,18 @@
  *       else, which the decoder parses with orjson.
  *   top(flat, d, r, n) -> list[(int, int)]
  *       The n best levels, best first: [(r * k, d[r * k]) for k in flat[:-n - 1:-1]].
- *   pick(changes, bid, tb, ta, lo, hi, inc, blo, bhi, alo, ahi) -> list | NotImplemented
+ *   pick_changes(changes, bid, tb, ta, lo, hi, inc, blo, bhi, alo, ahi, ilo, ihi) -> list | NotImplemented
  *       The level changes (side, px, old, new) a detector's loop can act on: new at least its
  *       side's threshold with px within its side's window (tb and blo..bhi where side is bid,
  *       else ta and alo..ahi; the range lo..hi then widens to px), or px within lo..hi, or
- *       new - old over inc; in order, the same tuples (pick_py in dom/core/detectors/changes.py).
+ *       new - old over inc with px within ilo..ihi; in order, the same tuples (pick_py in dom/core/detectors/changes.py).
  *       NotImplemented, nothing done, when changes is not a list, a change not a 4-tuple, a number
  *       not an exact int within +-2^62, or a change's price or size not within +-2^61.
  *   first_move(kept, inc, lo, hi, px) -> list | None | NotImplemented
  *       The first kept step [t, side, px, step, lo, hi] an increase of inc at px may be that order
  *       moved: lo <= its px <= hi, not px itself, inc within its own lo..hi (first_move_py in
  *       dom/core/detectors/steps.py). NotImplemented, nothing done, for an item or argument it does
- *       not take (as pick()).
+ *       not take (as pick_changes()).
  */
 #include "_native.h"
 
@@ -79,8 +79,8 @@ static PyMethodDef methods[] = {
      "event() read from a frame's bytes (a strict reader for the usual frame); None for any other."},
     {"apply_book", (PyCFunction)(void (*)(void))apply_book, METH_FASTCALL,
      "apply() on a book's two BookSideLevels with their own attributes; the longer index's length."},
-    {"pick", (PyCFunction)(void (*)(void))pick, METH_FASTCALL,
-     "The level changes a detector acts on (over a side's threshold, in a price range, or a step over inc)."},
+    {"pick_changes", (PyCFunction)(void (*)(void))pick_changes, METH_FASTCALL,
+     "The level changes a detector acts on (over a side's threshold, in a price range, or a step over inc in its window)."},
     {"first_move", (PyCFunction)(void (*)(void))first_move, METH_FASTCALL,
      "The first kept step an increase may be that order moved (steps.py), or None."},
     {NULL, NULL, 0, NULL},

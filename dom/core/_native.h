@@ -37,7 +37,7 @@ PyObject *frame(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *apply(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *apply_book(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *top(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
-PyObject *pick(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *pick_changes(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *first_move(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 
 #endif

@@ -1,5 +1,5 @@
 /* dom.core._native: the detectors' loops over a message's level changes and over the kept steps:
- * pick() (dom/core/detectors/changes.py, whose pick_py is the same loop in Python) and
+ * pick_changes() (dom/core/detectors/changes.py, whose pick_py is the same loop in Python) and
  * first_move() (dom/core/detectors/steps.py, first_move_py). */
 #include "_native.h"
 
@@ -20,24 +20,25 @@ static inline int value(PyObject *o, long long *v)
     return r > 0 ? (*v >= -PICK_MAX / 2 && *v <= PICK_MAX / 2) : r;
 }
 
-PyObject *pick(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+PyObject *pick_changes(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 11) {
-        PyErr_SetString(PyExc_TypeError, "pick(changes, bid, tb, ta, lo, hi, inc, blo, bhi, alo, ahi)");
+    if (nargs != 13) {
+        PyErr_SetString(PyExc_TypeError, "pick_changes(changes, bid, tb, ta, lo, hi, inc, blo, bhi, alo, ahi, ilo, ihi)");
         return NULL;
     }
     PyObject *changes = args[0], *bid = args[1];
-    long long v[9];  /* tb, ta, lo, hi, inc, blo, bhi, alo, ahi */
+    long long v[11];  /* tb, ta, lo, hi, inc, blo, bhi, alo, ahi, ilo, ihi */
     int r = 1;
     if (!PyList_CheckExact(changes))
         Py_RETURN_NOTIMPLEMENTED;
-    for (int k = 0; k < 9; k++)
+    for (int k = 0; k < 11; k++)
         if ((r = small(args[2 + k], &v[k])) <= 0) {
             if (r < 0)
                 return NULL;
             Py_RETURN_NOTIMPLEMENTED;
         }
     long long tb = v[0], ta = v[1], lo = v[2], hi = v[3], inc = v[4], blo = v[5], bhi = v[6], alo = v[7], ahi = v[8];
+    long long ilo = v[9], ihi = v[10];
     PyObject *out = PyList_New(0);
     if (out == NULL)
         return NULL;
@@ -61,7 +62,7 @@ PyObject *pick(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
             if (px > hi)
                 hi = px;
         } else
-            keep = (lo <= px && px <= hi) || nw - old > inc;
+            keep = (lo <= px && px <= hi) || (nw - old > inc && ilo <= px && px <= ihi);
         if (keep && PyList_Append(out, c) < 0) {
             Py_DECREF(out);
             return NULL;

@@ -6,7 +6,7 @@ None when it was not built (no compiler at install: the install still succeeds),
 built from an older ``_native.c`` (it lacks a function of ``FUNCTIONS``), or when the
 environment variable ``DOM_PURE_PYTHON`` is set to anything but ``""``/``"0"`` at import (the
 switch that forces the pure-Python paths). Both give the same results, level for level; the
-tests in ``tests/core/test_native.py`` (and, for the detectors' ``pick`` and ``first_move``,
+tests in ``tests/core/test_native.py`` (and, for the detectors' ``pick`` (``pick_changes``) and ``first_move``,
 ``tests/core/detectors/test_changes_pick.py``) run one against the other. The module is pure like the
 rest of ``dom.core``: no I/O, no clock, no state of its own.
 """
@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from types import ModuleType
 
-FUNCTIONS = ("levels", "apply", "apply_book", "top", "depth", "event", "frame", "pick", "first_move")
+FUNCTIONS = ("levels", "apply", "apply_book", "top", "depth", "event", "frame", "pick_changes", "first_move")
 """What this checkout's Python calls: a module built from an older ``_native.c`` (a checkout
 updated without ``python3 setup.py build_ext --inplace``) lacks some, and is not used at all."""
 

@@ -8,7 +8,7 @@ may act on, so that the loop runs over a few; the loop still tests each change i
 as before, so it does exactly what it did over all of them as long as every change it acts on is
 kept (each caller says why its own are).
 
-``pick`` is the C accelerator's (``dom.core._native.pick``) where it is built, else ``pick_py``:
+``pick`` is the C accelerator's (``dom.core._native.pick_changes``) where it is built, else ``pick_py``:
 the same list.
 """
 
@@ -26,10 +26,12 @@ window ``-FAR..FAR``: every price."""
 
 
 def pick_py(changes: Sequence[LevelChange], bid: BookSide, tb: int, ta: int, lo: int, hi: int, inc: int,
-            blo: int = -FAR, bhi: int = FAR, alo: int = -FAR, ahi: int = FAR) -> list[LevelChange]:
+            blo: int = -FAR, bhi: int = FAR, alo: int = -FAR, ahi: int = FAR,
+            ilo: int = -FAR, ihi: int = FAR) -> list[LevelChange]:
     """The changes ``(side, px, old, new)`` with ``new`` at least the side's threshold and ``px``
     within the side's window (``tb`` and ``blo..bhi`` where ``side is bid``, else ``ta`` and
-    ``alo..ahi``), or ``px`` within ``lo..hi``, or ``new - old`` over ``inc``; the range widens to
+    ``alo..ahi``), or ``px`` within ``lo..hi``, or ``new - old`` over ``inc`` with ``px`` within
+    ``ilo..ihi`` (where such increases can matter; every price by default); the range widens to
     the price of each change kept for its threshold (a detector may start to follow that level
     within the same message: a later change of it must reach the loop)."""
     out = []
@@ -45,18 +47,19 @@ def pick_py(changes: Sequence[LevelChange], bid: BookSide, tb: int, ta: int, lo:
                 lo = px
             if px > hi:
                 hi = px
-        elif lo <= px <= hi or new - old > inc:
+        elif lo <= px <= hi or (new - old > inc and ilo <= px <= ihi):
             out.append(c)
     return out
 
 
 def pick(changes: Sequence[LevelChange], bid: BookSide, tb: int, ta: int, lo: int, hi: int, inc: int,
-         blo: int = -FAR, bhi: int = FAR, alo: int = -FAR, ahi: int = FAR) -> list[LevelChange]:
+         blo: int = -FAR, bhi: int = FAR, alo: int = -FAR, ahi: int = FAR,
+         ilo: int = -FAR, ihi: int = FAR) -> list[LevelChange]:
     """``pick_py``, in C where the accelerator is built and takes the numbers (a list of 4-tuples,
     exact ints within +-2^62, a change's price and sizes within +-2^61)."""
     native = accel.native
     if native is not None:
-        got = native.pick(changes, bid, tb, ta, lo, hi, inc, blo, bhi, alo, ahi)
+        got = native.pick_changes(changes, bid, tb, ta, lo, hi, inc, blo, bhi, alo, ahi, ilo, ihi)
         if got is not NotImplemented:
             return got
-    return pick_py(changes, bid, tb, ta, lo, hi, inc, blo, bhi, alo, ahi)
+    return pick_py(changes, bid, tb, ta, lo, hi, inc, blo, bhi, alo, ahi, ilo, ihi)

@@ -54,7 +54,7 @@ from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.detectors.spoof_alert import pull_alerts
-from dom.core.detectors.spoof_rules import is_pull, queue_beside, toward
+from dom.core.detectors.spoof_rules import is_pull, move_reach, queue_beside, toward
 from dom.core.detectors.spoof_state import _Cand, _Pull
 from dom.core.detectors.steps import LargeSteps, spoof_steps
 from dom.core.detectors.tape import TakerTape
@@ -89,6 +89,8 @@ class SpoofDetector(ObserverBase):
         self.half: dict[BookSide, int] = {BookSide.BID: 0, BookSide.ASK: 0}  # band half-width, ticks
         self.trades = {BookSide.BID: TakerTape(), BookSide.ASK: TakerTape()}  # (T, px, qty), last few s
         self.adds = {BookSide.BID: deque(), BookSide.ASK: deque()}  # (t, px, added) size increases
+        self.reach = move_reach(p)  # ... kept this near the candidates' range (None: everywhere)
+        self.no_range = (-_FAR, _FAR) if self.reach is None else (_FAR, -_FAR)  # (their window without it)
         self.pulls: list[_Pull] = []
         # Shared with the other detector that feeds it the same trades (see make_observers).
         self.slack = slack or AdaptiveSlack(p.align_slack_ms)
@@ -221,15 +223,22 @@ class SpoofDetector(ObserverBase):
         lo, hi = self.cands_lo, self.cands_hi
         hb, ha = self.half[BID], self.half[BookSide.ASK]
         d0 = p.spoof_min_d0_ticks
-        # Only these changes can matter (``pick``): an increase of at least ``big`` (``adds``),
-        # one up to its side's threshold where a new candidate may stand (d0..half ticks from its
-        # side's best, as _level asks), one inside the candidates' price range. That range widens
-        # in the loop only to the price of a new candidate, as ``pick``'s does for a change kept
-        # for its threshold: no change the loop acts on is left out.
+        r = self.reach
+        if r is not None and lo <= hi:
+            ilo = lo - r
+            ihi = hi + r
+        else:
+            ilo, ihi = self.no_range
+        # Only these changes can matter (``pick``): an increase of at least ``big`` where it may
+        # count as a candidate's order moved (``adds``, ``spoof_rules.move_reach``), one up to its
+        # side's threshold where a new candidate may stand (d0..half ticks from its side's best, as
+        # _level asks), one inside the candidates' price range. That range widens in the loop
+        # only to the price of a new candidate, as ``pick``'s does for a change kept for its
+        # threshold: no change the loop acts on is left out.
         look = pick(changes, BID, _FAR if tb is None or bb is None else tb,
                     _FAR if ta is None or ba is None else ta, lo, hi, big - 1 if big else _FAR,
                     0 if bb is None else bb - hb, 0 if bb is None else bb - d0,
-                    0 if ba is None else ba + d0, 0 if ba is None else ba + ha)
+                    0 if ba is None else ba + d0, 0 if ba is None else ba + ha, ilo, ihi)
         for side, px, before, after in look:
             if after < big:
                 # Most changes: under half the lower threshold, so no increase of ``big`` (for
@@ -242,7 +251,7 @@ class SpoofDetector(ObserverBase):
                         if after < before:
                             self._maybe_pull(sym, c, after, now)
                 continue
-            if big and after - before >= big:
+            if big and after - before >= big and ilo <= px <= ihi:
                 self.adds[side].append((now, px, after - before))
             if cands or (thr and after >= big):  # cheap filter before building keys
                 t = tb if side is BID else ta

@@ -11,10 +11,22 @@ from dom.core.engine import SymbolState
 from dom.core.types import BookSide
 
 if TYPE_CHECKING:
+    from dom.core.detectors.params import DetectorParams
     from dom.core.detectors.spoof import SpoofDetector
 
 _MS = 1_000_000
 _SEC = 1_000_000_000
+
+
+def move_reach(p: "DetectorParams") -> int | None:
+    """How far from the candidates' price range a size increase is kept (``adds``: ``is_pull``
+    reads them as a pulled order moved, within ``spoof_move_ticks`` of the pulled level, from
+    ``spoof_drop_window_ms`` before the pull): ``spoof_move_ticks``. A pull judged on an increase
+    was a candidate for at least ``spoof_min_life_ms`` before it, longer than the drop window, so
+    it was within the range (``SpoofDetector.cands_lo..cands_hi`` as a message's loop begins) when
+    the increase came, and stays in it, pending, until judged. None (every price) when the life is
+    no longer than the window: an increase before a candidate was seen could then count."""
+    return p.spoof_move_ticks if p.spoof_min_life_ms > p.spoof_drop_window_ms else None
 
 
 def queue_beside(det: "SpoofDetector", sym: SymbolState, c: _Cand) -> int:

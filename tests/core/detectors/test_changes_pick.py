@@ -21,7 +21,7 @@ needs_native = pytest.mark.skipif(NATIVE is None, reason="the C accelerator is n
                                   "build_ext --inplace) or DOM_PURE_PYTHON is set")
 
 
-def spec(chs, bid, tb, ta, lo, hi, inc, blo=-FAR, bhi=FAR, alo=-FAR, ahi=FAR):
+def spec(chs, bid, tb, ta, lo, hi, inc, blo=-FAR, bhi=FAR, alo=-FAR, ahi=FAR, ilo=-FAR, ihi=FAR):
     """What ``pick`` keeps, written as its docstring says (the widening made explicit)."""
     out = []
     for c in chs:
@@ -30,7 +30,7 @@ def spec(chs, bid, tb, ta, lo, hi, inc, blo=-FAR, bhi=FAR, alo=-FAR, ahi=FAR):
         if new >= t and wlo <= px <= whi:
             out.append(c)
             lo, hi = min(lo, px), max(hi, px)
-        elif lo <= px <= hi or new - old > inc:
+        elif lo <= px <= hi or (new - old > inc and ilo <= px <= ihi):
             out.append(c)
     return out
 
@@ -52,6 +52,14 @@ def test_pick_at_its_edges():
     # a step over inc, not at it
     assert pick_py(chs, BID, FAR, FAR, FAR, -FAR, 8) == [chs[0]]
     assert pick_py(chs, BID, FAR, FAR, FAR, -FAR, 7) == [chs[0], chs[3]]
+    # ... within its window only (its ends are in it); the range and the thresholds do not ask it
+    w = (-FAR, FAR, -FAR, FAR)
+    assert pick_py(chs, BID, FAR, FAR, FAR, -FAR, 7, *w, 100, 110) == [chs[0], chs[3]]
+    assert pick_py(chs, BID, FAR, FAR, FAR, -FAR, 7, *w, 101, 110) == [chs[3]]
+    assert pick_py(chs, BID, FAR, FAR, FAR, -FAR, 7, *w, 100, 109) == [chs[0]]
+    assert pick_py(chs, BID, FAR, FAR, FAR, -FAR, 7, *w, FAR, -FAR) == []  # (an empty window)
+    assert pick_py(chs, BID, FAR, FAR, 110, 110, 7, *w, FAR, -FAR) == [chs[3]]
+    assert pick_py(chs, BID, 50, FAR, FAR, -FAR, 7, *w, FAR, -FAR) == [chs[0], chs[4]]
     # the range widens to a price kept for its threshold: a later change there is kept, one
     # before it is not, nor one only near it
     later = [(ASK, 120, 9, 1), (ASK, 121, 0, 40), (ASK, 120, 1, 0), (ASK, 121, 40, 1), (ASK, 125, 3, 2)]
@@ -60,12 +68,13 @@ def test_pick_at_its_edges():
     assert pick_py(later, BID, FAR, 40, FAR, -FAR, FAR, -FAR, FAR, 122, 130) == []
     assert pick_py([], BID, 0, 0, 0, 0, 0) == []
     for args in [(BID, 50, FAR, FAR, -FAR, FAR), (BID, FAR, 40, 118, 119, FAR), (BID, FAR, FAR, 99, 100, 7),
-                 (ASK, 3, 9, 100, 104, 0), (BID, 0, 0, FAR, -FAR, FAR, 99, 99, 110, 120), (BID, 3, 3, 0, 0, 0, 95, 100, 104, 122)]:
-        full = args + (-FAR, FAR, -FAR, FAR)[len(args) - 6:]
+                 (ASK, 3, 9, 100, 104, 0), (BID, 0, 0, FAR, -FAR, FAR, 99, 99, 110, 120), (BID, 3, 3, 0, 0, 0, 95, 100, 104, 122),
+                 (BID, FAR, FAR, FAR, -FAR, 0, *w, 105, 121), (ASK, 3, 40, 120, 120, 0, 95, 100, 104, 122, 99, 110)]:
+        full = args + (-FAR, FAR, -FAR, FAR, -FAR, FAR)[len(args) - 6:]
         want = spec(chs + later, *args)
         assert pick(chs + later, *args) == pick_py(chs + later, *args) == want
         if NATIVE is not None:
-            assert NATIVE.pick(chs + later, *full) == want
+            assert NATIVE.pick_changes(chs + later, *full) == want
 
 
 def _changes(rng: random.Random, n: int) -> list:
@@ -90,7 +99,7 @@ def _bounds(rng: random.Random) -> tuple:
         return a, a + rng.randrange(-2, 12)
 
     return ((BID if rng.random() < 0.9 else ASK), t(), t(), lo, hi, rng.choice((FAR, 0, rng.randrange(1, 3000))),
-            *window(), *window())
+            *window(), *window(), *window())
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -107,7 +116,7 @@ def test_native_pick_is_pick_py(seed):
     rng = random.Random(100 + seed)
     for _ in range(1500):
         chs, args = _changes(rng, rng.randrange(0, 70)), _bounds(rng)
-        got = NATIVE.pick(chs, *args)
+        got = NATIVE.pick_changes(chs, *args)
         want = pick_py(chs, *args)
         assert got == want and all(a is b for a, b in zip(got, want))  # the same tuples, in order
         assert pick(chs, *args) == want
@@ -117,7 +126,7 @@ def test_native_pick_is_pick_py(seed):
 def test_native_pick_declines_what_it_does_not_take():
     ok = [(BID, 100, 1, 2)]
     big = 1 << 62
-    w = (-big, big, -big, big)
+    w = (-big, big, -big, big, -big, big)
     for chs, args in [
         (tuple(ok), (BID, 0, 0, 0, 0, 0, *w)),  # not a list
         ([(BID, 100, 1)], (BID, 0, 0, 0, 0, 0, *w)),  # not a 4-tuple
@@ -130,17 +139,21 @@ def test_native_pick_declines_what_it_does_not_take():
         (ok, (BID, big + 1, 0, 0, 0, 0, *w)),
         (ok, (BID, 0, 0, 0, 0, 1.5, *w)),
         (ok, (BID, None, 0, 0, 0, 0, *w)),
-        (ok, (BID, 0, 0, 0, 0, 0, -big, big, -big, big + 1)),
+        (ok, (BID, 0, 0, 0, 0, 0, -big, big, -big, big + 1, -big, big)),
+        (ok, (BID, 0, 0, 0, 0, 0, -big, big, -big, big, -big - 1, big)),
+        (ok, (BID, 0, 0, 0, 0, 0, -big, big, -big, big, -big, "1")),
     ]:
-        assert NATIVE.pick(chs, *args) is NotImplemented
+        assert NATIVE.pick_changes(chs, *args) is NotImplemented
         if len(chs[0]) == 4 and type(chs) is list and None not in args:  # (the wrapper then takes the Python way)
             assert pick(chs, *args) == pick_py(chs, *args)
     h = big // 2
-    assert NATIVE.pick([(BID, h, -h, h)], BID, big, big, -big, big, big, *w) == [(BID, h, -h, h)]  # (the range)
-    assert NATIVE.pick([(BID, -h, -h, h)], BID, big, big, big, -big, big - 1, *w) == [(BID, -h, -h, h)]  # (a step of 2^62)
-    assert NATIVE.pick([(BID, -h, -h, h)], BID, big, big, big, -big, big, *w) == []
+    assert NATIVE.pick_changes([(BID, h, -h, h)], BID, big, big, -big, big, big, *w) == [(BID, h, -h, h)]  # (the range)
+    assert NATIVE.pick_changes([(BID, -h, -h, h)], BID, big, big, big, -big, big - 1, *w) == [(BID, -h, -h, h)]  # (a step of 2^62)
+    assert NATIVE.pick_changes([(BID, -h, -h, h)], BID, big, big, big, -big, big, *w) == []
     with pytest.raises(TypeError):
-        NATIVE.pick(ok, BID, 0, 0, 0, 0, 0)
+        NATIVE.pick_changes(ok, BID, 0, 0, 0, 0, 0)
+    with pytest.raises(TypeError):
+        NATIVE.pick_changes(ok, BID, 0, 0, 0, 0, 0, -big, big, -big, big)  # (the 11 of an older build)
 
 
 def _every_change(chs, *bounds):
@@ -210,6 +223,33 @@ def test_detectors_through_pick_act_as_over_every_change(seed, params, monkeypat
     # (the market does exercise the loops: large levels followed, steps taken)
     assert any(st[0] for st in want[1]) and any(st[1] for st in want[1])
     assert params.get("wall_step_rank") == 0 or want[1][-1][3][0]
+
+
+@pytest.mark.parametrize("seed, params", [
+    (4, {"spoof_ratio": 3.0, "spoof_min_flow_share": 0.0}),
+    (5, {"spoof_ratio": 3.0, "spoof_min_flow_share": 0.0, "spoof_move_ticks": 3, "spoof_step_rank": 0}),
+])
+def test_increases_kept_only_near_the_candidates_judge_pulls_as_all_of_them(seed, params, monkeypatch):
+    """Pulled liquidity keeps a size increase (``adds``, read as a pulled order moved) only within
+    ``spoof_move_ticks`` of its candidates' range (``spoof_rules.move_reach``): every pull is judged
+    as with every increase kept, and the market has pulls with increases beside them."""
+    got = _market(seed, False, monkeypatch, **params)
+    beside = []
+    judge = spoof.is_pull
+
+    def is_pull(det, x):  # (how many kept increases lie where this pull's judgement reads them)
+        r, w = det.p.spoof_move_ticks, det.p.spoof_drop_window_ms * 1_000_000
+        beside.append(sum(1 for t, px, _ in det.adds[x.side]
+                          if px != x.px and abs(px - x.px) <= r and x.t - w <= t <= x.t + det._wait()))
+        return judge(det, x)
+
+    monkeypatch.setattr(spoof, "is_pull", is_pull)
+    monkeypatch.setattr(spoof, "move_reach", lambda p: None)
+    want = _market(seed, False, monkeypatch, **params)
+    assert got[0] == want[0]
+    assert [st[1:3] for st in got[1]] == [st[1:3] for st in want[1]]  # candidates and pulls, message by message
+    assert sum(map(bool, beside)) >= 3
+    assert sum(len(st[5][BID]) + len(st[5][ASK]) for st in got[1]) < sum(len(st[5][BID]) + len(st[5][ASK]) for st in want[1])
 
 
 def test_first_move_at_its_edges():

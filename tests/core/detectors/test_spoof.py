@@ -121,6 +121,49 @@ def test_a_moved_wall_is_not_a_pulled_wall():
     assert s.alerts == []
 
 
+def test_a_wall_moved_in_two_messages_up_to_the_move_reach_is_not_a_pull():
+    # The size appears first (just before the pull, or just after it, within the trades' wait) at
+    # up to ``spoof_move_ticks`` from the wall, outside every candidate's price: it is still kept
+    # (``spoof_rules.move_reach``) and read as the order moved. One tick further, it is a pull.
+    for gap, away, alerts in ((-200, 5, 0), (-200, 10, 0), (100, 10, 0), (-200, 11, 2), (100, 11, 2)):
+        s = Script()
+        s.warm_up()
+        s.delta(bids=[(WALL, 30_000)])
+        s.walk_down(4992)
+        if gap < 0:
+            s.delta(bids=[(WALL - away, 31_000)])
+            s.idle(-gap)
+            s.delta(bids=[(WALL, 0)])
+        else:
+            s.delta(bids=[(WALL, 0)])
+            s.idle(gap)
+            s.delta(bids=[(WALL - away, 31_000)])
+        s.idle(1000)
+        assert len(s.alerts) == alerts, (gap, away)
+
+
+def test_the_increases_kept_reach_the_candidates_range_by_the_move_reach():
+    from dom.core.detectors.spoof_rules import move_reach
+
+    p = DetectorParams()
+    assert p.spoof_min_life_ms > p.spoof_drop_window_ms and move_reach(p) == p.spoof_move_ticks
+    assert move_reach(DetectorParams(spoof_move_ticks=3)) == 3
+    # A life no longer than the drop window: an increase before a candidate was seen can count.
+    for life in (p.spoof_drop_window_ms, p.spoof_drop_window_ms - 1):
+        assert move_reach(DetectorParams(spoof_min_life_ms=life)) is None
+    # ... and then every increase is kept, as the detector kept them all before
+    s = Script(spoof_min_life_ms=p.spoof_drop_window_ms)
+    s.warm_up()
+    s.delta(bids=[(4900, 40_000)])  # no candidate near: far past the band
+    det = s.eng["KITEUSDT"].observers[0]
+    assert det.reach is None and any(px == 4900 for _, px, _ in det.adds[BookSide.BID])
+    s = Script()
+    s.warm_up()
+    s.delta(bids=[(4900, 40_000)])
+    det = s.eng["KITEUSDT"].observers[0]
+    assert det.reach == p.spoof_move_ticks and not any(px == 4900 for _, px, _ in det.adds[BookSide.BID])
+
+
 def test_layered_levels_pulled_together_are_one_episode_at_the_largest():
     s = Script()
     s.warm_up()
