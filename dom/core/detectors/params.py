@@ -295,7 +295,12 @@ class DetectorParams:
     """The distance at the pull is also what the trades on the level's side within the depth push
     that showed the pull came to (a push may hold the last of the approach and the pull)."""
     spoof_min_life_ms: int = 1000
-    """A candidate must have been shown this long before a pull counts."""
+    """A candidate must have been shown this long before a pull counts ..."""
+    spoof_short_life_ms: int = 0
+    """... or this long (0: off) when its level arrived as one order far beyond the organic ones:
+    its step at least ``spoof_short_life_step`` x what the step test asks (``spoof_step_rank``
+    on, the window with its rank)."""
+    spoof_short_life_step: float = 2.0
     spoof_max_life_s: int = 120
     """Pulls of levels older than this are not reported."""
     spoof_move_ticks: int = 10

@@ -25,7 +25,9 @@ only when all of these hold:
   made at least ``spoof_min_flow_share`` of the taker volume over the last ``spoof_flow_s``
   seconds, counted from when the candidate was first seen if that leaves ``spoof_flow_min_s``
   (a risk-off pull after a mid that only jumped there is not an approach);
-* it lived at least ``spoof_min_life_ms`` and at most ``spoof_max_life_s``;
+* it lived at least ``spoof_min_life_ms`` (or ``spoof_short_life_ms`` when its step is at least
+  ``spoof_short_life_step`` x what the step test asks; off by default) and at most
+  ``spoof_max_life_s``;
 * the size did not reappear nearby on the same side (a moved order or a re-quoted ladder is not
   a pull), and the level was not the deepest one known (a level leaving a top-N window);
 * the mid was not unusually volatile: a mid range over the last second above its rolling

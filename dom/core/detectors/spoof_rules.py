@@ -25,8 +25,10 @@ def move_reach(p: "DetectorParams") -> int | None:
     was a candidate for at least ``spoof_min_life_ms`` before it, longer than the drop window, so
     it was within the range (``SpoofDetector.cands_lo..cands_hi`` as a message's loop begins) when
     the increase came, and stays in it, pending, until judged. None (every price) when the life is
-    no longer than the window: an increase before a candidate was seen could then count."""
-    return p.spoof_move_ticks if p.spoof_min_life_ms > p.spoof_drop_window_ms else None
+    no longer than the window: an increase before a candidate was seen could then count (the
+    shorter life of a large step, ``spoof_short_life_ms``, when it is on)."""
+    life = min(p.spoof_min_life_ms, p.spoof_short_life_ms or p.spoof_min_life_ms)
+    return p.spoof_move_ticks if life > p.spoof_drop_window_ms else None
 
 
 def queue_beside(det: "SpoofDetector", sym: SymbolState, c: _Cand) -> int:
@@ -103,8 +105,12 @@ def is_pull(det: "SpoofDetector", x: _Pull) -> bool:
     if x.range_limit is None:
         return False  # no volatility baseline yet (warm-up)
     life = x.t - x.first_ns
-    if life < p.spoof_min_life_ms * _MS or life > p.spoof_max_life_s * _SEC:
+    if life > p.spoof_max_life_s * _SEC:
         return False
+    if life < p.spoof_min_life_ms * _MS and not (
+            p.spoof_short_life_ms and life >= p.spoof_short_life_ms * _MS
+            and x.need and x.step >= p.spoof_short_life_step * x.need):
+        return False  # shown too briefly (unless its step stands far beyond the organic ones)
     at, beyond = traded(det, x)
     if at + (beyond if p.spoof_traded_through else 0) > p.spoof_max_traded_fraction * drop:
         return False  # consumed, not pulled

@@ -148,6 +148,8 @@ def test_the_increases_kept_reach_the_candidates_range_by_the_move_reach():
     p = DetectorParams()
     assert p.spoof_min_life_ms > p.spoof_drop_window_ms and move_reach(p) == p.spoof_move_ticks
     assert move_reach(DetectorParams(spoof_move_ticks=3)) == 3
+    assert move_reach(DetectorParams(spoof_short_life_ms=p.spoof_drop_window_ms + 1)) == p.spoof_move_ticks
+    assert move_reach(DetectorParams(spoof_short_life_ms=p.spoof_drop_window_ms)) is None  # (the shorter life)
     # A life no longer than the drop window: an increase before a candidate was seen can count.
     for life in (p.spoof_drop_window_ms, p.spoof_drop_window_ms - 1):
         assert move_reach(DetectorParams(spoof_min_life_ms=life)) is None
@@ -162,6 +164,33 @@ def test_the_increases_kept_reach_the_candidates_range_by_the_move_reach():
     s.delta(bids=[(4900, 40_000)])
     det = s.eng["KITEUSDT"].observers[0]
     assert det.reach == p.spoof_move_ticks and not any(px == 4900 for _, px, _ in det.adds[BookSide.BID])
+
+
+def test_a_large_step_shown_under_the_minimum_life_counts_when_the_short_life_is_on():
+    # Twelve steps of 1,250-12,600 lots far down the book give the step window its rank (10th
+    # largest 1,953). Then 30,000 lots come 4 ticks under the best bid, price comes 2 ticks, and
+    # the order goes 0.7 s after it came: under spoof_min_life_ms (1 s). With spoof_short_life_ms
+    # at 600 ms it counts (its step is 15x what the step test asks); not at 800 ms, nor when the
+    # step must be 1000x that, nor off, nor while the window has no rank (no step test yet).
+    for params, alerts, steps in (({}, 0, 12), ({"spoof_short_life_ms": 600}, 2, 12),
+                                  ({"spoof_short_life_ms": 600, "spoof_short_life_step": 1000.0}, 0, 12),
+                                  ({"spoof_short_life_ms": 800}, 0, 12), ({"spoof_short_life_ms": 600}, 0, 0)):
+        s = Script(**params)
+        s.warm_up()
+        for i in range(steps):
+            s.delta(bids=[(4980 - i, 1000 + int(1000 * 1.25 ** i))])
+        s.idle(1000)
+        s.delta(bids=[(4996, 30_000)])
+        for best in (5000, 4999):
+            s.idle(200)
+            s.sell(best, 1000)
+            s.delta(bids=[(best, 0)], asks=[(best, 1000)])
+        s.delta(bids=[(4996, 0)])
+        s.idle(1000)
+        assert len(s.alerts) == alerts, params
+        if alerts:
+            ev = s.alerts[0].evidence
+            assert ev["lifetime_ms"] == 700 and ev["distance_at_pull_ticks"] == 2 and ev["step_rank_lots"] == 1953
 
 
 def test_layered_levels_pulled_together_are_one_episode_at_the_largest():
