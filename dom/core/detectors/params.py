@@ -296,7 +296,7 @@ class DetectorParams:
     that showed the pull came to (a push may hold the last of the approach and the pull)."""
     spoof_min_life_ms: int = 1000
     """A candidate must have been shown this long before a pull counts ..."""
-    spoof_short_life_ms: int = 0
+    spoof_short_life_ms: int = 600
     """... or this long (0: off) when its level arrived as one order far beyond the organic ones:
     its step at least ``spoof_short_life_step`` x what the step test asks (``spoof_step_rank``
     on, the window with its rank)."""

@@ -26,7 +26,7 @@ only when all of these hold:
   seconds, counted from when the candidate was first seen if that leaves ``spoof_flow_min_s``
   (a risk-off pull after a mid that only jumped there is not an approach);
 * it lived at least ``spoof_min_life_ms`` (or ``spoof_short_life_ms`` when its step is at least
-  ``spoof_short_life_step`` x what the step test asks; off by default) and at most
+  ``spoof_short_life_step`` x what the step test asks) and at most
   ``spoof_max_life_s``;
 * the size did not reappear nearby on the same side (a moved order or a re-quoted ladder is not
   a pull), and the level was not the deepest one known (a level leaving a top-N window);

@@ -170,9 +170,10 @@ def test_a_large_step_shown_under_the_minimum_life_counts_when_the_short_life_is
     # Twelve steps of 1,250-12,600 lots far down the book give the step window its rank (10th
     # largest 1,953). Then 30,000 lots come 4 ticks under the best bid, price comes 2 ticks, and
     # the order goes 0.7 s after it came: under spoof_min_life_ms (1 s). With spoof_short_life_ms
-    # at 600 ms it counts (its step is 15x what the step test asks); not at 800 ms, nor when the
-    # step must be 1000x that, nor off, nor while the window has no rank (no step test yet).
-    for params, alerts, steps in (({}, 0, 12), ({"spoof_short_life_ms": 600}, 2, 12),
+    # at 600 ms (the default) it counts (its step is 15x what the step test asks); not at 800 ms,
+    # nor when the step must be 1000x that, nor off, nor while the window has no rank (no step
+    # test yet).
+    for params, alerts, steps in (({"spoof_short_life_ms": 0}, 0, 12), ({}, 2, 12),
                                   ({"spoof_short_life_ms": 600, "spoof_short_life_step": 1000.0}, 0, 12),
                                   ({"spoof_short_life_ms": 800}, 0, 12), ({"spoof_short_life_ms": 600}, 0, 0)):
         s = Script(**params)
