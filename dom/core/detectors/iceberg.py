@@ -34,6 +34,7 @@ from typing import Sequence
 
 from sortedcontainers import SortedList
 
+from dom.core.detectors.changes import pick_at
 from dom.core.detectors.iceberg_chain import _median, judge_chain
 from dom.core.detectors.iceberg_control import NullControl
 from dom.core.detectors.iceberg_hold import Overrun, Through, chain_volumes, flaggable
@@ -138,18 +139,15 @@ class IcebergDetector(ObserverBase):
         if t > self.depth_t:
             self.depth_t = t
         bb, ba = sym.book.bids.best_px(), sym.book.asks.best_px()
-        trades, levels, push = self.trades, self.levels, self.pending.append
-        tlo, thi, llo, lhi = self.trades_lo, self.trades_hi, self.levels_lo, self.levels_hi
-        # Near: within 5 ticks of the side's best, where trades can happen (an empty side: nowhere).
-        blo, bhi = (bb - 5, bb + 5) if bb is not None else (_NEVER, -_NEVER)
-        alo, ahi = (ba - 5, ba + 5) if ba is not None else (_NEVER, -_NEVER)
-        lo, hi = min(blo, alo, tlo, llo), max(bhi, ahi, thi, lhi)  # outside: none of the three
-        BID = BookSide.BID
-        for side, px, before, after in changes:
-            if lo <= px <= hi and ((blo <= px <= bhi if side is BID else alo <= px <= ahi)
-                                   or (tlo <= px <= thi and (side, px) in trades)
-                                   or (llo <= px <= lhi and (side, px) in levels)):
-                push((t, side, px, before, after))
+        # Near: within 5 ticks of the side's best, where trades can happen (an empty side: nowhere);
+        # or a level with trades waiting or followed (``trades_lo..hi`` and ``levels_lo..hi`` hold
+        # their keys' prices).
+        push = self.pending.append
+        for side, px, before, after in pick_at(
+                changes, _BID, *((bb - 5, bb + 5) if bb is not None else (_NEVER, -_NEVER)),
+                *((ba - 5, ba + 5) if ba is not None else (_NEVER, -_NEVER)),
+                self.trades, self.trades_lo, self.trades_hi, self.levels, self.levels_lo, self.levels_hi):
+            push((t, side, px, before, after))
         return self._drain(sym)
 
     def _drain(self, sym: SymbolState) -> list[Output]:
