@@ -30,6 +30,8 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import itemgetter
 from typing import Sequence
 
 from sortedcontainers import SortedList
@@ -56,6 +58,7 @@ _BID, _ASK, _BUY = BookSide.BID, BookSide.ASK, TakerSide.BUY
 _MS = 1_000_000
 _THROUGH_PRICES = 4096  # prices a side's traded-volume table holds before it forgets the unused ones
 _NEVER = 1 << 62
+_QTY = itemgetter(1)
 
 
 @dataclass
@@ -96,7 +99,7 @@ class IcebergDetector(ObserverBase):
     def __init__(self, sym: SymbolState, p: DetectorParams) -> None:
         self.p = p
         self.inst = sym.instrument
-        self.pending: deque[tuple[int, BookSide, int, int, int]] = deque()  # (T, side, px, before, after)
+        self.pending: deque[tuple[int, LevelChange]] = deque()  # (T, (side, px, before, after))
         self.trades: dict[tuple[BookSide, int], deque[tuple[int, int]]] = {}  # (T, qty) not yet attributed
         self.levels: dict[tuple[BookSide, int], _Level] = {}
         self.depth_t = 0
@@ -142,12 +145,10 @@ class IcebergDetector(ObserverBase):
         # Near: within 5 ticks of the side's best, where trades can happen (an empty side: nowhere);
         # or a level with trades waiting or followed (``trades_lo..hi`` and ``levels_lo..hi`` hold
         # their keys' prices).
-        push = self.pending.append
-        for side, px, before, after in pick_at(
-                changes, _BID, *((bb - 5, bb + 5) if bb is not None else (_NEVER, -_NEVER)),
-                *((ba - 5, ba + 5) if ba is not None else (_NEVER, -_NEVER)),
-                self.trades, self.trades_lo, self.trades_hi, self.levels, self.levels_lo, self.levels_hi):
-            push((t, side, px, before, after))
+        self.pending.extend(zip(repeat(t), pick_at(
+            changes, _BID, *((bb - 5, bb + 5) if bb is not None else (_NEVER, -_NEVER)),
+            *((ba - 5, ba + 5) if ba is not None else (_NEVER, -_NEVER)),
+            self.trades, self.trades_lo, self.trades_hi, self.levels, self.levels_lo, self.levels_hi)))
         return self._drain(sym)
 
     def _drain(self, sym: SymbolState) -> list[Output]:
@@ -157,16 +158,18 @@ class IcebergDetector(ObserverBase):
         pend = self.pending
         trades, levels = self.trades, self.levels
         while pend and pend[0][0] <= mark:
-            t, side, px, before, after = pend.popleft()
+            t, (side, px, before, after) = pend.popleft()
             key = (side, px)
             q = trades.get(key)
             v = 0
             if q is not None:
-                v = _take(q, t)
+                while q and q[0][0] <= t:  # (_take, written out)
+                    v += q.popleft()[1]
                 if not q:
                     del trades[key]  # (no trades waiting there: ``trades`` keeps no empty queue)
-            if v or key in levels:  # (else _judge has nothing to follow)
-                self._judge(sym, side, px, t, before, after, v, out)
+            lv = levels.get(key)
+            if v or lv is not None:  # (else _judge has nothing to follow)
+                self._judge(sym, side, px, t, before, after, v, out, key, lv)
         # Trades at a level the depth never showed changing (a refill to the same size, or
         # liquidity that never shows): judged at the watermark with the level unchanged.
         late = mark - slack
@@ -179,7 +182,7 @@ class IcebergDetector(ObserverBase):
                     side, px = key
                     v = _take(q, late)
                     shown = sym.book.side(side).size_at(px)
-                    self._judge(sym, side, px, mark, shown, shown, v, out)
+                    self._judge(sym, side, px, mark, shown, shown, v, out, key, self.levels.get(key))
                     if not q:
                         del trades[key]
                         continue
@@ -214,10 +217,9 @@ class IcebergDetector(ObserverBase):
         return out
 
     def _judge(self, sym: SymbolState, side: BookSide, px: int, t: int, before: int, after: int, v: int,
-               out: list[Output]) -> None:
-        """One depth message at a level, with the trades attributed to it."""
-        key = (side, px)
-        lv = self.levels.get(key)
+               out: list[Output], key: tuple[BookSide, int], lv: _Level | None) -> None:
+        """One depth message at a level, with the trades attributed to it (``key``: (side, px),
+        ``lv``: the level followed there or None)."""
         if lv is None:
             if v == 0:
                 return
@@ -240,7 +242,8 @@ class IcebergDetector(ObserverBase):
                 if lv.overrun is None:
                     lv.overrun = Overrun(through)
                 lv.overrun.on_traded(before, after, v, through)
-        if before > lv.max_q or after > lv.max_q:
+        m = lv.max_q
+        if before > m or after > m:
             lv.max_q = before if before > after else after
         lv.last_q = after
         r = v - (before - after)
@@ -290,7 +293,7 @@ class IcebergDetector(ObserverBase):
 
     def _usual(self, sym: SymbolState, side: BookSide) -> float:
         top = sym.book.side(side).top(10)
-        med = sorted(q for _, q in top)[len(top) // 2] if top else 0
+        med = sorted(map(_QTY, top))[len(top) // 2] if top else 0
         u = self.usual[side]
         u = float(med) if u == 0.0 else u + (med - u) * 0.001
         self.usual[side] = u
