@@ -176,7 +176,17 @@ class AbsorptionDetector(ObserverBase):
         if self.depth_t:
             self.slack.on_trade_once(sym.stats.trades, self.depth_t, T)
         S.times.append(T)
-        S.w.add(T, q, T - self.rate_ns)
+        tq = (T, q)  # (one tuple in both windows)
+        sw = S.w  # (_Window.add, written out for the side's rate window and the level's window)
+        wq = sw.q
+        wq.append(tq)
+        total = sw.total + q
+        lo = T - self.rate_ns
+        while wq[0][0] <= lo:
+            total -= wq.popleft()[1]
+            if not wq:
+                break
+        sw.total = total
         if px != S.last_px:
             S.last_px = px
             # (_trade_through's own first tests, here: most new prices pass no window or episode)
@@ -187,7 +197,15 @@ class AbsorptionDetector(ObserverBase):
             w = S.win[px] = _Window()
             if px > S.edge if side is _BID else px < S.edge:
                 S.edge = px
-        vw = w.add(T, q, T - self.w_ns)
+        wq = w.q
+        wq.append(tq)
+        vw = w.total + q
+        lo = T - self.w_ns
+        while wq[0][0] <= lo:
+            vw -= wq.popleft()[1]
+            if not wq:
+                break
+        w.total = vw
         key = (side, px)
         ep = self.eps.get(key)
         if ep is not None and not ep.announced and T - ep.last_trade_ns > self.w_ns:
