@@ -30,7 +30,6 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass, field
-from itertools import repeat
 from operator import itemgetter
 from typing import Sequence
 
@@ -99,7 +98,8 @@ class IcebergDetector(ObserverBase):
     def __init__(self, sym: SymbolState, p: DetectorParams) -> None:
         self.p = p
         self.inst = sym.instrument
-        self.pending: deque[tuple[int, LevelChange]] = deque()  # (T, (side, px, before, after))
+        # The changes waiting for their trades, a depth message's at a time: (T, [(side, px, before, after)])
+        self.pending: deque[tuple[int, list[LevelChange]]] = deque()
         self.trades: dict[tuple[BookSide, int], deque[tuple[int, int]]] = {}  # (T, qty) not yet attributed
         self.levels: dict[tuple[BookSide, int], _Level] = {}
         self.depth_t = 0
@@ -118,23 +118,23 @@ class IcebergDetector(ObserverBase):
         self.through = Through()  # volume traded per side and price: does a level hold price?
 
     def on_trade(self, sym: SymbolState, t: Trade) -> list[Output]:
-        buy = t.taker is _BUY
-        key = (_ASK if buy else _BID, t.px_ticks)  # (maker side, price)
+        px, T, qty = t.px_ticks, t.ts_exchange_ns, t.qty_lots
+        if t.taker is _BUY:  # (maker side, price)
+            key, tv = (_ASK, px), self.through.ask  # (Through.add, written out: a trade's hot path)
+        else:
+            key, tv = (_BID, px), self.through.bid
         q = self.trades.get(key)
         if q is None:
             q = self.trades[key] = deque()
-            if t.ts_exchange_ns < self.trades_first:
-                self.trades_first = t.ts_exchange_ns
-            px = t.px_ticks
+            if T < self.trades_first:
+                self.trades_first = T
             if px < self.trades_lo:
                 self.trades_lo = px
             if px > self.trades_hi:
                 self.trades_hi = px
-        q.append((t.ts_exchange_ns, t.qty_lots))
-        tv = self.through.ask if buy else self.through.bid  # (Through.add, written out: a trade's hot path)
-        px = key[1]
-        tv[px] = tv.get(px, 0) + t.qty_lots
-        self.slack.on_trade_once(sym.stats.trades, self.depth_t, t.ts_exchange_ns)  # (one call a trade)
+        q.append((T, qty))
+        tv[px] = tv.get(px, 0) + qty
+        self.slack.on_trade_once(sym.stats.trades, self.depth_t, T)  # (one call a trade)
         return []
 
     def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
@@ -145,10 +145,11 @@ class IcebergDetector(ObserverBase):
         # Near: within 5 ticks of the side's best, where trades can happen (an empty side: nowhere);
         # or a level with trades waiting or followed (``trades_lo..hi`` and ``levels_lo..hi`` hold
         # their keys' prices).
-        self.pending.extend(zip(repeat(t), pick_at(
-            changes, _BID, *((bb - 5, bb + 5) if bb is not None else (_NEVER, -_NEVER)),
-            *((ba - 5, ba + 5) if ba is not None else (_NEVER, -_NEVER)),
-            self.trades, self.trades_lo, self.trades_hi, self.levels, self.levels_lo, self.levels_hi)))
+        picked = pick_at(changes, _BID, *((bb - 5, bb + 5) if bb is not None else (_NEVER, -_NEVER)),
+                         *((ba - 5, ba + 5) if ba is not None else (_NEVER, -_NEVER)),
+                         self.trades, self.trades_lo, self.trades_hi, self.levels, self.levels_lo, self.levels_hi)
+        if picked:
+            self.pending.append((t, picked))
         return self._drain(sym)
 
     def _drain(self, sym: SymbolState) -> list[Output]:
@@ -158,18 +159,19 @@ class IcebergDetector(ObserverBase):
         pend = self.pending
         trades, levels = self.trades, self.levels
         while pend and pend[0][0] <= mark:
-            t, (side, px, before, after) = pend.popleft()
-            key = (side, px)
-            q = trades.get(key)
-            v = 0
-            if q is not None:
-                while q and q[0][0] <= t:  # (_take, written out)
-                    v += q.popleft()[1]
-                if not q:
-                    del trades[key]  # (no trades waiting there: ``trades`` keeps no empty queue)
-            lv = levels.get(key)
-            if v or lv is not None:  # (else _judge has nothing to follow)
-                self._judge(sym, side, px, t, before, after, v, out, key, lv)
+            t, picked = pend.popleft()
+            for side, px, before, after in picked:
+                key = (side, px)
+                q = trades.get(key)
+                v = 0
+                if q is not None:
+                    while q and q[0][0] <= t:  # (_take, written out)
+                        v += q.popleft()[1]
+                    if not q:
+                        del trades[key]  # (no trades waiting there: ``trades`` keeps no empty queue)
+                lv = levels.get(key)
+                if v or lv is not None:  # (else _judge has nothing to follow)
+                    self._judge(sym, side, px, t, before, after, v, out, key, lv)
         # Trades at a level the depth never showed changing (a refill to the same size, or
         # liquidity that never shows): judged at the watermark with the level unchanged.
         late = mark - slack
