@@ -76,9 +76,11 @@ PyObject *chain_scan(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         if (fneed)
             due = !((double)(traded - since) < needf * (double)last);
         else {
-            long long want;
-            if (__builtin_mul_overflow(needi, last, &want))
-                want = (needi < 0) != (last < 0) ? LLONG_MIN : LLONG_MAX;  /* beyond any difference here */
+            long long want, an = needi < 0 ? -needi : needi, al = last < 0 ? -last : last;  /* (within 2^52) */
+            if (an != 0 && al > LLONG_MAX / an)  /* the product would overflow: beyond any difference here */
+                want = (needi < 0) != (last < 0) ? LLONG_MIN : LLONG_MAX;
+            else
+                want = needi * last;
             due = !(traded - since < want);
         }
         if (!due) {

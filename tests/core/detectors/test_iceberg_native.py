@@ -175,7 +175,11 @@ def test_chain_scan_at_its_edges():
     edge = [(big, -big, big), (big, big - 1, 0), (big - 1, big, -big), (big, big, 0)]
     assert both_chain_scan(edge, float(big - 1), float(big), 1) == ([big, big], [True], 4, 2, 2, (-big, big))
     assert both_chain_scan(edge, float(big), float(big), 0.5) == ([big, big], [True], 3, 2, 1, (-big, big))
-    for args in [(adds, 990.0, 1010.0, 0.8), (adds, 990.0, 1010.0, 1), (edge, float(big - 1), float(big), 1)]:
+    # an int need whose product with a size passes 2^63: C saturates it, beyond any difference
+    assert both_chain_scan(edge, float(big - 1), float(big), big)[:2] == ([big], [])  # (never due)
+    assert both_chain_scan(edge, float(big - 1), float(big), -big)[:2] == ([big, big, big - 1, big], [True] * 3)
+    for args in [(adds, 990.0, 1010.0, 0.8), (adds, 990.0, 1010.0, 1), (edge, float(big - 1), float(big), 1),
+                 (edge, float(big - 1), float(big), big), (edge, float(big - 1), float(big), -big)]:
         assert chain_scan_py(*args) == chain_spec(*args)
 
 
