@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from heapq import heappop, heappush
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Sequence
@@ -110,7 +111,11 @@ class IcebergDetector(ObserverBase):
         self.add_sizes = SortedList()
         self.usual = {BookSide.BID: 0.0, BookSide.ASK: 0.0}  # slow average of the median top-10 level size
         self.nulls = NullControl(p.iceberg_refill_window_ms)  # the near/far null control (iceberg_control.py)
-        self._oldest = _NEVER  # at most the earliest last trade of any level (levels end 10 s after theirs)
+        # (last trade, n, key, level) each time a level's last trade is set: a heap whose least entry
+        # that still holds (the level is followed there, its last trade that) is the earliest last
+        # trade of any level (levels end 10 s after theirs); n: a count, so that no two entries tie.
+        self._ends: list[tuple[int, int, tuple[BookSide, int], _Level]] = []
+        self._n_ends = 0
         # Price ranges holding every key of ``trades`` and of ``levels`` (filters, not exact).
         self.trades_lo, self.trades_hi = _NEVER, -_NEVER
         self.trades_first = _NEVER  # at most the time of the first trade waiting in any of ``trades``
@@ -196,27 +201,37 @@ class IcebergDetector(ObserverBase):
                     hi = key[1]
             self.trades_first = first
             self.trades_lo, self.trades_hi = lo, hi
-        end_ns = self.p.iceberg_end_s * 1_000_000_000
-        if self.depth_t - self._oldest > end_ns:  # some level may have gone quiet: look
-            oldest = _NEVER
-            lo, hi = _NEVER, -_NEVER
-            for key, lv in list(self.levels.items()):
-                last = lv.last_trade_ns
-                if last and self.depth_t - last > end_ns:
-                    if lv.announced:
-                        out.append(self._alert(sym, lv, AlertState.END, self.depth_t, end="no_trades"))
-                    del self.levels[key]
-                    continue
-                if last and last < oldest:
-                    oldest = last
-                if key[1] < lo:
-                    lo = key[1]
-                if key[1] > hi:
-                    hi = key[1]
-            self._oldest = oldest
-            self.levels_lo, self.levels_hi = lo, hi
-            self.through.prune(self.levels, self.p.iceberg_hold_ticks, _THROUGH_PRICES)
+        ends = self._ends
+        if ends and self.depth_t - ends[0][0] > self.p.iceberg_end_s * 1_000_000_000:
+            self._end_quiet(sym, out)  # some level may have gone quiet
         return out
+
+    def _end_quiet(self, sym: SymbolState, out: list[Output]) -> None:
+        """End the levels whose last trade is more than ``iceberg_end_s`` before the depth clock (in
+        the order ``levels`` holds them), and narrow ``levels_lo..hi`` to the rest."""
+        end_ns = self.p.iceberg_end_s * 1_000_000_000
+        ends, levels = self._ends, self.levels
+        gone: list[tuple[tuple[BookSide, int], _Level]] = []
+        seen: set[tuple[BookSide, int]] = set()  # (a level's last trade may have been pushed more than once)
+        while ends and self.depth_t - ends[0][0] > end_ns:
+            last, _, key, lv = heappop(ends)
+            if last and lv.last_trade_ns == last and levels.get(key) is lv and key not in seen:
+                seen.add(key)
+                gone.append((key, lv))
+        if not gone:
+            return
+        if len(gone) > 1:  # in the order of ``levels``
+            at = {key: i for i, key in enumerate(levels)}
+            gone.sort(key=lambda g: at[g[0]])
+        for key, lv in gone:
+            if lv.announced:
+                out.append(self._alert(sym, lv, AlertState.END, self.depth_t, end="no_trades"))
+            del levels[key]
+        if levels:
+            self.levels_lo, self.levels_hi = min(map(_QTY, levels)), max(map(_QTY, levels))  # (the keys' prices)
+        else:
+            self.levels_lo, self.levels_hi = _NEVER, -_NEVER
+        self.through.prune(levels, self.p.iceberg_hold_ticks, _THROUGH_PRICES)
 
     def _judge(self, sym: SymbolState, side: BookSide, px: int, t: int, before: int, after: int, v: int,
                out: list[Output], key: tuple[BookSide, int], lv: _Level | None) -> None:
@@ -237,8 +252,8 @@ class IcebergDetector(ObserverBase):
         if v:
             lv.traded += v
             lv.last_trade_ns = t
-            if t < self._oldest:
-                self._oldest = t
+            self._n_ends += 1
+            heappush(self._ends, (t, self._n_ends, key, lv))
             if p.iceberg_overrun_chance > 0:
                 through = self.through.beyond(side, px, p.iceberg_hold_ticks)
                 if lv.overrun is None:
@@ -291,6 +306,8 @@ class IcebergDetector(ObserverBase):
                     last_q=lv.last_q, adds=lv.adds, chain=chain, band=band, chance=chance, expected=expected,
                     opportunities=opportunities, hits=hits, traded0=lv.traded, start=start, overrun=lv.overrun)
         self.levels[(lv.side, lv.px)] = nl
+        self._n_ends += 1
+        heappush(self._ends, (nl.last_trade_ns, self._n_ends, (lv.side, lv.px), nl))
         return nl
 
     def _usual(self, sym: SymbolState, side: BookSide) -> float:
@@ -326,7 +343,7 @@ class IcebergDetector(ObserverBase):
         out: list[Output] = [self._alert(sym, lv, AlertState.END, ts_ns, end="unknown_resync")
                              for lv in self.levels.values() if lv.announced]
         self.levels.clear()
-        self._oldest = _NEVER
+        self._ends.clear()
         self.pending.clear()
         self.trades.clear()
         self.trades_first = _NEVER

@@ -12,6 +12,7 @@ import random
 import pytest
 
 from dom.core import accel
+from dom.core import detectors
 from dom.core.detectors import DetectorParams, iceberg
 from dom.core.detectors.changes import FAR, pick_at, pick_at_py
 from dom.core.detectors.iceberg_chain import chain_scan, chain_scan_py
@@ -224,11 +225,32 @@ def test_native_chain_scan_declines_what_it_does_not_take():
         NATIVE.chain_scan(ok, 5.0, 20.0)
 
 
-def _market(seed: int, native, monkeypatch, **params):
+class EveryMessageScan(iceberg.IcebergDetector):
+    """The end of quiet levels as it was written before the heap of last trades: every level
+    scanned at every message (in ``levels``' order), one whose last trade is more than
+    ``iceberg_end_s`` before the depth clock ended there."""
+
+    def _end_quiet(self, sym, out):
+        pass
+
+    def _drain(self, sym):
+        out = super()._drain(sym)
+        end_ns = self.p.iceberg_end_s * 1_000_000_000
+        for key, lv in list(self.levels.items()):
+            last = lv.last_trade_ns
+            if last and self.depth_t - last > end_ns:
+                if lv.announced:
+                    out.append(self._alert(sym, lv, iceberg.AlertState.END, self.depth_t, end="no_trades"))
+                del self.levels[key]
+        return out
+
+
+def _market(seed: int, native, monkeypatch, scan=False, **params):
     """A random book whose touch wanders, with trades at and near it, levels that refill to a few
     sizes now and again (chains form, some pass), trades that arrive late, and far changes at levels
     followed earlier. Returns the iceberg alerts and, after every message, what the detector holds."""
     monkeypatch.setattr(accel, "native", native)
+    monkeypatch.setattr(detectors, "IcebergDetector", EveryMessageScan if scan else iceberg.IcebergDetector)
     p = DetectorParams(walls=False, absorptions=False, spoofs=False, bursts=False, sweeps=False,
                        iceberg_baseline_min=20, **params)
     s = EventScript(p, flat_book(40))
@@ -282,3 +304,16 @@ def test_the_detector_acts_the_same_with_the_accelerator_and_without(seed, param
     # (the market does exercise both loops: levels followed away from the touch, chains judged, alerts)
     assert any(len(lv[5]) >= 3 for st in want[1] for lv in st[0].values())
     assert want[0]
+
+
+@pytest.mark.parametrize("seed, params", [(4, {"iceberg_max_chance": 1e-1}), (5, {"iceberg_end_s": 2, "iceberg_max_chance": 1e-2})])
+def test_quiet_levels_end_as_a_scan_of_every_level_at_every_message_ends_them(seed, params, monkeypatch):
+    """The heap of last trades ends the same levels at the same messages, their alerts in the same
+    order, as a scan of every level at every message."""
+    got = _market(seed, accel.native, monkeypatch, **params)
+    want = _market(seed, accel.native, monkeypatch, scan=True, **params)
+    assert got[1] == want[1]
+    assert got[0] == want[0]
+    ends = [a for a in want[0] if "no_trades" in a]
+    assert len(ends) >= 2  # (levels that traded and were announced did end quietly)
+    assert any(len(st[0]) < len(prev[0]) for prev, st in zip(want[1], want[1][1:]))
