@@ -111,9 +111,11 @@ class IcebergDetector(ObserverBase):
         self.add_sizes = SortedList()
         self.usual = {BookSide.BID: 0.0, BookSide.ASK: 0.0}  # slow average of the median top-10 level size
         self.nulls = NullControl(p.iceberg_refill_window_ms)  # the near/far null control (iceberg_control.py)
-        # (last trade, n, key, level) each time a level's last trade is set: a heap whose least entry
-        # that still holds (the level is followed there, its last trade that) is the earliest last
-        # trade of any level (levels end 10 s after theirs); n: a count, so that no two entries tie.
+        # (last trade, n, key, level), a heap holding for each followed level an entry at or before
+        # its last trade (pushed when the level starts, when its last trade moves earlier, and again
+        # when an entry comes up whose level traded since): the least entry is at or before the
+        # earliest last trade of any level (levels end 10 s after theirs); n: a count, so that no
+        # two entries tie.
         self._ends: list[tuple[int, int, tuple[BookSide, int], _Level]] = []
         self._n_ends = 0
         # Price ranges holding every key of ``trades`` and of ``levels`` (filters, not exact).
@@ -211,19 +213,20 @@ class IcebergDetector(ObserverBase):
         the order ``levels`` holds them), and narrow ``levels_lo..hi`` to the rest."""
         end_ns = self.p.iceberg_end_s * 1_000_000_000
         ends, levels = self._ends, self.levels
-        gone: list[tuple[tuple[BookSide, int], _Level]] = []
-        seen: set[tuple[BookSide, int]] = set()  # (a level's last trade may have been pushed more than once)
+        gone: set[tuple[BookSide, int]] = set()  # (a level's last trade may have been pushed more than once)
         while ends and self.depth_t - ends[0][0] > end_ns:
             last, _, key, lv = heappop(ends)
-            if last and lv.last_trade_ns == last and levels.get(key) is lv and key not in seen:
-                seen.add(key)
-                gone.append((key, lv))
+            if levels.get(key) is not lv or not lv.last_trade_ns:  # (ended or replaced; no trade time: never)
+                continue
+            if lv.last_trade_ns == last:
+                gone.add(key)
+            else:  # it traded since: its entry moves to its last trade (and may come up again at once)
+                self._n_ends += 1
+                heappush(ends, (lv.last_trade_ns, self._n_ends, key, lv))
         if not gone:
             return
-        if len(gone) > 1:  # in the order of ``levels``
-            at = {key: i for i, key in enumerate(levels)}
-            gone.sort(key=lambda g: at[g[0]])
-        for key, lv in gone:
+        for key in list(filter(gone.__contains__, levels)) if len(gone) > 1 else gone:  # (in the order of ``levels``)
+            lv = levels[key]
             if lv.announced:
                 out.append(self._alert(sym, lv, AlertState.END, self.depth_t, end="no_trades"))
             del levels[key]
@@ -251,9 +254,10 @@ class IcebergDetector(ObserverBase):
             nulls.on_judged(key, t, before, after, v)
         if v:
             lv.traded += v
+            if t < lv.last_trade_ns or not lv.last_trade_ns:  # a new level, or its last trade moves earlier
+                self._n_ends += 1
+                heappush(self._ends, (t, self._n_ends, key, lv))
             lv.last_trade_ns = t
-            self._n_ends += 1
-            heappush(self._ends, (t, self._n_ends, key, lv))
             if p.iceberg_overrun_chance > 0:
                 through = self.through.beyond(side, px, p.iceberg_hold_ticks)
                 if lv.overrun is None:
