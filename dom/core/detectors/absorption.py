@@ -37,7 +37,7 @@ from typing import Sequence
 from dom.core.detectors.absorption_alert import absorption_alert
 from dom.core.detectors.absorption_state import _FAR, _Episode, _Side, _Window
 from dom.core.detectors.params import DetectorParams
-from dom.core.detectors.rolling import RollingSamples, grid_after
+from dom.core.detectors.rolling import RollingSamples, grid_after, percentile as _pct
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import (
@@ -55,11 +55,6 @@ _SYNCED = FeedState.SYNCED
 _MS = 1_000_000
 _SEC = 1_000_000_000
 _UNSET = object()
-
-
-def _pct(samples: RollingSamples, pct: float) -> int:
-    s = samples.sorted
-    return s[min(len(s) - 1, int(pct / 100 * len(s)))] if s else 0
 
 
 class AbsorptionDetector(ObserverBase):
@@ -176,8 +171,7 @@ class AbsorptionDetector(ObserverBase):
         if self.depth_t:
             self.slack.on_trade_once(sym.stats.trades, self.depth_t, T)
         S.times.append(T)
-        tq = (T, q)  # (one tuple in both windows)
-        sw = S.w  # (_Window.add, written out for the side's rate window and the level's window)
+        tq, sw = (T, q), S.w  # (one tuple in the side's rate window and the level's)
         wq = sw.q
         wq.append(tq)
         total = sw.total + q
