@@ -58,7 +58,7 @@ _BID, _ASK, _BUY = BookSide.BID, BookSide.ASK, TakerSide.BUY
 _MS = 1_000_000
 _THROUGH_PRICES = 4096  # prices a side's traded-volume table holds before it forgets the unused ones
 _NEVER = 1 << 62
-_QTY = itemgetter(1)
+_SECOND = itemgetter(1)  # (px, qty) -> its size; a (side, px) key -> its price
 
 
 @dataclass
@@ -231,7 +231,7 @@ class IcebergDetector(ObserverBase):
                 out.append(self._alert(sym, lv, AlertState.END, self.depth_t, end="no_trades"))
             del levels[key]
         if levels:
-            self.levels_lo, self.levels_hi = min(map(_QTY, levels)), max(map(_QTY, levels))  # (the keys' prices)
+            self.levels_lo, self.levels_hi = min(map(_SECOND, levels)), max(map(_SECOND, levels))  # (the keys' prices)
         else:
             self.levels_lo, self.levels_hi = _NEVER, -_NEVER
         self.through.prune(levels, self.p.iceberg_hold_ticks, _THROUGH_PRICES)
@@ -316,7 +316,7 @@ class IcebergDetector(ObserverBase):
 
     def _usual(self, sym: SymbolState, side: BookSide) -> float:
         top = sym.book.side(side).top(10)
-        med = sorted(map(_QTY, top))[len(top) // 2] if top else 0
+        med = sorted(map(_SECOND, top))[len(top) // 2] if top else 0
         u = self.usual[side]
         u = float(med) if u == 0.0 else u + (med - u) * 0.001
         self.usual[side] = u
