@@ -3,8 +3,8 @@
  *
  * This file holds the module (its functions' table, its state); the functions are in its parts:
  * _native_parse.c (decimal strings, levels), _native_wire.c (depth, event), _native_frame.c
- * (frame), _native_book.c (apply, apply_book, top), _native_pick.c (pick_changes, first_move); _native.h is
- * what they share.
+ * (frame), _native_book.c (apply, apply_book, top), _native_pick.c (pick_changes, first_move,
+ * pick_at), _native_chain.c (chain_scan); _native.h is what they share.
  *
  * Each function is an exact replacement of a pure-Python loop in dom/core/book.py or of the
  * depth decoder's comprehension (dom/venues/binance_usdm/codec.py), and gives the same result:
@@ -59,6 +59,15 @@
  *       moved: lo <= its px <= hi, not px itself, inc within its own lo..hi (first_move_py in
  *       dom/core/detectors/steps.py). NotImplemented, nothing done, for an item or argument it does
  *       not take (as pick_changes()).
+ *   pick_at(changes, bid, blo, bhi, alo, ahi, d1, lo1, hi1, d2, lo2, hi2) -> list | NotImplemented
+ *       The changes within their side's window, or with lo1 <= px <= hi1 and (side, px) in d1, or
+ *       likewise lo2, hi2 and d2 (pick_at_py in dom/core/detectors/changes.py; the iceberg detector's
+ *       changes near the touch or at a level it follows or holds trades for). NotImplemented as pick_changes().
+ *   chain_scan(adds, lo, hi, need) -> (chain, outcomes, own, idle, idle_in, start) | NotImplemented
+ *       A level's adds (size, traded, through) scanned for the chain of sizes within lo..hi, each
+ *       link after the level traded need x the last one (chain_scan_py in
+ *       dom/core/detectors/iceberg_chain.py). NotImplemented, nothing done, for an add or argument it
+ *       does not take (not exact ints within +-2^52, lo and hi not floats).
  */
 #include "_native.h"
 
@@ -83,6 +92,10 @@ static PyMethodDef methods[] = {
      "The level changes a detector acts on (over a side's threshold, in a price range, or a step over inc in its window)."},
     {"first_move", (PyCFunction)(void (*)(void))first_move, METH_FASTCALL,
      "The first kept step an increase may be that order moved (steps.py), or None."},
+    {"pick_at", (PyCFunction)(void (*)(void))pick_at, METH_FASTCALL,
+     "The level changes within a side's window or at a (side, px) key of one of two dicts."},
+    {"chain_scan", (PyCFunction)(void (*)(void))chain_scan, METH_FASTCALL,
+     "A level's adds scanned for the same-size chain of a band (iceberg_chain.py)."},
     {NULL, NULL, 0, NULL},
 };
 

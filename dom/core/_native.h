@@ -39,5 +39,7 @@ PyObject *apply_book(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *top(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *pick_changes(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *first_move(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *pick_at(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *chain_scan(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 
 #endif

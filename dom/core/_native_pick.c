@@ -114,3 +114,67 @@ PyObject *first_move(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     Py_RETURN_NONE;
 }
+
+/* pick_at(changes, bid, blo, bhi, alo, ahi, d1, lo1, hi1, d2, lo2, hi2) -> list | NotImplemented:
+ * the changes (side, px, old, new) with px within its side's window (blo..bhi where side is bid,
+ * else alo..ahi), or lo1 <= px <= hi1 and (side, px) a key of the dict d1, or the same with lo2,
+ * hi2 and d2; in order, the same tuples (pick_at_py in dom/core/detectors/changes.py).
+ * NotImplemented, nothing done, when changes is not a list, d1 or d2 not a dict, a change not a
+ * 4-tuple, or a number or a change's price not an exact int within +-2^62. */
+PyObject *pick_at(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 12) {
+        PyErr_SetString(PyExc_TypeError, "pick_at(changes, bid, blo, bhi, alo, ahi, d1, lo1, hi1, d2, lo2, hi2)");
+        return NULL;
+    }
+    PyObject *changes = args[0], *bid = args[1], *d1 = args[6], *d2 = args[9];
+    if (!PyList_CheckExact(changes) || !PyDict_CheckExact(d1) || !PyDict_CheckExact(d2))
+        Py_RETURN_NOTIMPLEMENTED;
+    static const int at[8] = {2, 3, 4, 5, 7, 8, 10, 11};
+    long long v[8];  /* blo, bhi, alo, ahi, lo1, hi1, lo2, hi2 */
+    int r = 1;
+    for (int k = 0; k < 8; k++)
+        if ((r = small(args[at[k]], &v[k])) <= 0) {
+            if (r < 0)
+                return NULL;
+            Py_RETURN_NOTIMPLEMENTED;
+        }
+    long long blo = v[0], bhi = v[1], alo = v[2], ahi = v[3], lo1 = v[4], hi1 = v[5], lo2 = v[6], hi2 = v[7];
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    /* A dict lookup may run Python code (a key's __eq__): the list is read afresh at each step. */
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(changes); i++) {
+        PyObject *c = PyList_GET_ITEM(changes, i);
+        long long px;
+        if (!PyTuple_CheckExact(c) || PyTuple_GET_SIZE(c) != 4 || (r = small(PyTuple_GET_ITEM(c, 1), &px)) <= 0) {
+            Py_DECREF(out);
+            if (r < 0)
+                return NULL;
+            Py_RETURN_NOTIMPLEMENTED;
+        }
+        Py_INCREF(c);
+        PyObject *side = PyTuple_GET_ITEM(c, 0), *key = NULL;
+        int keep = side == bid ? blo <= px && px <= bhi : alo <= px && px <= ahi;
+        for (int k = 0; !keep && k < 2; k++) {
+            if (!(k ? lo2 <= px && px <= hi2 : lo1 <= px && px <= hi1))
+                continue;
+            if (key == NULL && (key = PyTuple_Pack(2, side, PyTuple_GET_ITEM(c, 1))) == NULL)
+                goto fail;
+            if ((keep = PyDict_Contains(k ? d2 : d1, key)) < 0)
+                goto fail;
+        }
+        Py_XDECREF(key);
+        key = NULL;
+        if (keep && PyList_Append(out, c) < 0)
+            goto fail;
+        Py_DECREF(c);
+        continue;
+    fail:
+        Py_XDECREF(key);
+        Py_DECREF(c);
+        Py_DECREF(out);
+        return NULL;
+    }
+    return out;
+}

@@ -37,7 +37,7 @@ from typing import Sequence
 from dom.core.detectors.absorption_alert import absorption_alert
 from dom.core.detectors.absorption_state import _FAR, _Episode, _Side, _Window
 from dom.core.detectors.params import DetectorParams
-from dom.core.detectors.rolling import RollingSamples, grid_after
+from dom.core.detectors.rolling import RollingSamples, grid_after, percentile as _pct
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import (
@@ -55,11 +55,6 @@ _SYNCED = FeedState.SYNCED
 _MS = 1_000_000
 _SEC = 1_000_000_000
 _UNSET = object()
-
-
-def _pct(samples: RollingSamples, pct: float) -> int:
-    s = samples.sorted
-    return s[min(len(s) - 1, int(pct / 100 * len(s)))] if s else 0
 
 
 class AbsorptionDetector(ObserverBase):
@@ -176,7 +171,16 @@ class AbsorptionDetector(ObserverBase):
         if self.depth_t:
             self.slack.on_trade_once(sym.stats.trades, self.depth_t, T)
         S.times.append(T)
-        S.w.add(T, q, T - self.rate_ns)
+        tq, sw = (T, q), S.w  # (one tuple in the side's rate window and the level's)
+        wq = sw.q
+        wq.append(tq)
+        total = sw.total + q
+        lo = T - self.rate_ns
+        while wq[0][0] <= lo:
+            total -= wq.popleft()[1]
+            if not wq:
+                break
+        sw.total = total
         if px != S.last_px:
             S.last_px = px
             # (_trade_through's own first tests, here: most new prices pass no window or episode)
@@ -187,7 +191,15 @@ class AbsorptionDetector(ObserverBase):
             w = S.win[px] = _Window()
             if px > S.edge if side is _BID else px < S.edge:
                 S.edge = px
-        vw = w.add(T, q, T - self.w_ns)
+        wq = w.q
+        wq.append(tq)
+        vw = w.total + q
+        lo = T - self.w_ns
+        while wq[0][0] <= lo:
+            vw -= wq.popleft()[1]
+            if not wq:
+                break
+        w.total = vw
         key = (side, px)
         ep = self.eps.get(key)
         if ep is not None and not ep.announced and T - ep.last_trade_ns > self.w_ns:

@@ -13,25 +13,14 @@ _FAR = 1 << 62
 
 
 class _Window:
-    """Trades into one level over the last W seconds, with their running total."""
+    """Trades into one level over the last W seconds, with their running total (a trade is added,
+    and the window pruned, by ``AbsorptionDetector.on_trade`` itself: its hot path)."""
 
     __slots__ = ("q", "total")
 
     def __init__(self) -> None:
         self.q: deque[tuple[int, int]] = deque()
         self.total = 0
-
-    def add(self, t: int, qty: int, lo: int) -> int:
-        """Add a trade, then ``prune(lo)`` (written out: one call a trade, not two)."""
-        q = self.q
-        q.append((t, qty))
-        total = self.total + qty
-        while q[0][0] <= lo:
-            total -= q.popleft()[1]
-            if not q:
-                break
-        self.total = total
-        return total
 
     def prune(self, lo: int) -> int:
         q = self.q

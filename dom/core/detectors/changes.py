@@ -9,7 +9,8 @@ as before, so it does exactly what it did over all of them as long as every chan
 kept (each caller says why its own are).
 
 ``pick`` is the C accelerator's (``dom.core._native.pick_changes``) where it is built, else ``pick_py``:
-the same list.
+the same list. ``pick_at`` (C ``pick_at``, twin ``pick_at_py``) is the iceberg detector's filter of
+the same kind: the changes near the touch or at a level it holds state for.
 """
 
 from __future__ import annotations
@@ -63,3 +64,30 @@ def pick(changes: Sequence[LevelChange], bid: BookSide, tb: int, ta: int, lo: in
         if got is not NotImplemented:
             return got
     return pick_py(changes, bid, tb, ta, lo, hi, inc, blo, bhi, alo, ahi, ilo, ihi)
+
+
+def pick_at_py(changes: Sequence[LevelChange], bid: BookSide, blo: int, bhi: int, alo: int, ahi: int,
+               d1: dict, lo1: int, hi1: int, d2: dict, lo2: int, hi2: int) -> list[LevelChange]:
+    """The changes ``(side, px, old, new)`` with ``px`` within the side's window (``blo..bhi`` where
+    ``side is bid``, else ``alo..ahi``), or within ``lo1..hi1`` with ``(side, px)`` a key of ``d1``,
+    or within ``lo2..hi2`` with ``(side, px)`` a key of ``d2``; in order (the ranges only spare the
+    lookups: a caller passes ranges holding every key's price)."""
+    out = []
+    for c in changes:
+        side, px = c[0], c[1]
+        if (blo <= px <= bhi if side is bid else alo <= px <= ahi) or (lo1 <= px <= hi1 and (side, px) in d1) \
+                or (lo2 <= px <= hi2 and (side, px) in d2):
+            out.append(c)
+    return out
+
+
+def pick_at(changes: Sequence[LevelChange], bid: BookSide, blo: int, bhi: int, alo: int, ahi: int,
+            d1: dict, lo1: int, hi1: int, d2: dict, lo2: int, hi2: int) -> list[LevelChange]:
+    """``pick_at_py``, in C where the accelerator is built and takes the arguments (a list of
+    4-tuples, two dicts, exact ints within +-2^62)."""
+    native = accel.native
+    if native is not None:
+        got = native.pick_at(changes, bid, blo, bhi, alo, ahi, d1, lo1, hi1, d2, lo2, hi2)
+        if got is not NotImplemented:
+            return got
+    return pick_at_py(changes, bid, blo, bhi, alo, ahi, d1, lo1, hi1, d2, lo2, hi2)

@@ -29,11 +29,14 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from heapq import heappop, heappush
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Sequence
 
 from sortedcontainers import SortedList
 
+from dom.core.detectors.changes import pick_at
 from dom.core.detectors.iceberg_chain import _median, judge_chain
 from dom.core.detectors.iceberg_control import NullControl
 from dom.core.detectors.iceberg_hold import Overrun, Through, chain_volumes, flaggable
@@ -55,6 +58,7 @@ _BID, _ASK, _BUY = BookSide.BID, BookSide.ASK, TakerSide.BUY
 _MS = 1_000_000
 _THROUGH_PRICES = 4096  # prices a side's traded-volume table holds before it forgets the unused ones
 _NEVER = 1 << 62
+_SECOND = itemgetter(1)  # (px, qty) -> its size; a (side, px) key -> its price
 
 
 @dataclass
@@ -95,7 +99,8 @@ class IcebergDetector(ObserverBase):
     def __init__(self, sym: SymbolState, p: DetectorParams) -> None:
         self.p = p
         self.inst = sym.instrument
-        self.pending: deque[tuple[int, BookSide, int, int, int]] = deque()  # (T, side, px, before, after)
+        # The changes waiting for their trades, a depth message's at a time: (T, [(side, px, before, after)])
+        self.pending: deque[tuple[int, list[LevelChange]]] = deque()
         self.trades: dict[tuple[BookSide, int], deque[tuple[int, int]]] = {}  # (T, qty) not yet attributed
         self.levels: dict[tuple[BookSide, int], _Level] = {}
         self.depth_t = 0
@@ -106,7 +111,13 @@ class IcebergDetector(ObserverBase):
         self.add_sizes = SortedList()
         self.usual = {BookSide.BID: 0.0, BookSide.ASK: 0.0}  # slow average of the median top-10 level size
         self.nulls = NullControl(p.iceberg_refill_window_ms)  # the near/far null control (iceberg_control.py)
-        self._oldest = _NEVER  # at most the earliest last trade of any level (levels end 10 s after theirs)
+        # (last trade, n, key, level), a heap holding for each followed level an entry at or before
+        # its last trade (pushed when the level starts, when its last trade moves earlier, and again
+        # when an entry comes up whose level traded since): the least entry is at or before the
+        # earliest last trade of any level (levels end 10 s after theirs); n: a count, so that no
+        # two entries tie.
+        self._ends: list[tuple[int, int, tuple[BookSide, int], _Level]] = []
+        self._n_ends = 0
         # Price ranges holding every key of ``trades`` and of ``levels`` (filters, not exact).
         self.trades_lo, self.trades_hi = _NEVER, -_NEVER
         self.trades_first = _NEVER  # at most the time of the first trade waiting in any of ``trades``
@@ -114,23 +125,23 @@ class IcebergDetector(ObserverBase):
         self.through = Through()  # volume traded per side and price: does a level hold price?
 
     def on_trade(self, sym: SymbolState, t: Trade) -> list[Output]:
-        buy = t.taker is _BUY
-        key = (_ASK if buy else _BID, t.px_ticks)  # (maker side, price)
+        px, T, qty = t.px_ticks, t.ts_exchange_ns, t.qty_lots
+        if t.taker is _BUY:  # (maker side, price)
+            key, tv = (_ASK, px), self.through.ask  # (Through.add, written out: a trade's hot path)
+        else:
+            key, tv = (_BID, px), self.through.bid
         q = self.trades.get(key)
         if q is None:
             q = self.trades[key] = deque()
-            if t.ts_exchange_ns < self.trades_first:
-                self.trades_first = t.ts_exchange_ns
-            px = t.px_ticks
+            if T < self.trades_first:
+                self.trades_first = T
             if px < self.trades_lo:
                 self.trades_lo = px
             if px > self.trades_hi:
                 self.trades_hi = px
-        q.append((t.ts_exchange_ns, t.qty_lots))
-        tv = self.through.ask if buy else self.through.bid  # (Through.add, written out: a trade's hot path)
-        px = key[1]
-        tv[px] = tv.get(px, 0) + t.qty_lots
-        self.slack.on_trade_once(sym.stats.trades, self.depth_t, t.ts_exchange_ns)  # (one call a trade)
+        q.append((T, qty))
+        tv[px] = tv.get(px, 0) + qty
+        self.slack.on_trade_once(sym.stats.trades, self.depth_t, T)  # (one call a trade)
         return []
 
     def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
@@ -138,18 +149,14 @@ class IcebergDetector(ObserverBase):
         if t > self.depth_t:
             self.depth_t = t
         bb, ba = sym.book.bids.best_px(), sym.book.asks.best_px()
-        trades, levels, push = self.trades, self.levels, self.pending.append
-        tlo, thi, llo, lhi = self.trades_lo, self.trades_hi, self.levels_lo, self.levels_hi
-        # Near: within 5 ticks of the side's best, where trades can happen (an empty side: nowhere).
-        blo, bhi = (bb - 5, bb + 5) if bb is not None else (_NEVER, -_NEVER)
-        alo, ahi = (ba - 5, ba + 5) if ba is not None else (_NEVER, -_NEVER)
-        lo, hi = min(blo, alo, tlo, llo), max(bhi, ahi, thi, lhi)  # outside: none of the three
-        BID = BookSide.BID
-        for side, px, before, after in changes:
-            if lo <= px <= hi and ((blo <= px <= bhi if side is BID else alo <= px <= ahi)
-                                   or (tlo <= px <= thi and (side, px) in trades)
-                                   or (llo <= px <= lhi and (side, px) in levels)):
-                push((t, side, px, before, after))
+        # Near: within 5 ticks of the side's best, where trades can happen (an empty side: nowhere);
+        # or a level with trades waiting or followed (``trades_lo..hi`` and ``levels_lo..hi`` hold
+        # their keys' prices).
+        picked = pick_at(changes, _BID, *((bb - 5, bb + 5) if bb is not None else (_NEVER, -_NEVER)),
+                         *((ba - 5, ba + 5) if ba is not None else (_NEVER, -_NEVER)),
+                         self.trades, self.trades_lo, self.trades_hi, self.levels, self.levels_lo, self.levels_hi)
+        if picked:
+            self.pending.append((t, picked))
         return self._drain(sym)
 
     def _drain(self, sym: SymbolState) -> list[Output]:
@@ -159,16 +166,19 @@ class IcebergDetector(ObserverBase):
         pend = self.pending
         trades, levels = self.trades, self.levels
         while pend and pend[0][0] <= mark:
-            t, side, px, before, after = pend.popleft()
-            key = (side, px)
-            q = trades.get(key)
-            v = 0
-            if q is not None:
-                v = _take(q, t)
-                if not q:
-                    del trades[key]  # (no trades waiting there: ``trades`` keeps no empty queue)
-            if v or key in levels:  # (else _judge has nothing to follow)
-                self._judge(sym, side, px, t, before, after, v, out)
+            t, picked = pend.popleft()
+            for side, px, before, after in picked:
+                key = (side, px)
+                q = trades.get(key)
+                v = 0
+                if q is not None:
+                    while q and q[0][0] <= t:  # (_take, written out)
+                        v += q.popleft()[1]
+                    if not q:
+                        del trades[key]  # (no trades waiting there: ``trades`` keeps no empty queue)
+                lv = levels.get(key)
+                if v or lv is not None:  # (else _judge has nothing to follow)
+                    self._judge(sym, side, px, t, before, after, v, out, key, lv)
         # Trades at a level the depth never showed changing (a refill to the same size, or
         # liquidity that never shows): judged at the watermark with the level unchanged.
         late = mark - slack
@@ -181,7 +191,7 @@ class IcebergDetector(ObserverBase):
                     side, px = key
                     v = _take(q, late)
                     shown = sym.book.side(side).size_at(px)
-                    self._judge(sym, side, px, mark, shown, shown, v, out)
+                    self._judge(sym, side, px, mark, shown, shown, v, out, key, self.levels.get(key))
                     if not q:
                         del trades[key]
                         continue
@@ -193,33 +203,43 @@ class IcebergDetector(ObserverBase):
                     hi = key[1]
             self.trades_first = first
             self.trades_lo, self.trades_hi = lo, hi
-        end_ns = self.p.iceberg_end_s * 1_000_000_000
-        if self.depth_t - self._oldest > end_ns:  # some level may have gone quiet: look
-            oldest = _NEVER
-            lo, hi = _NEVER, -_NEVER
-            for key, lv in list(self.levels.items()):
-                last = lv.last_trade_ns
-                if last and self.depth_t - last > end_ns:
-                    if lv.announced:
-                        out.append(self._alert(sym, lv, AlertState.END, self.depth_t, end="no_trades"))
-                    del self.levels[key]
-                    continue
-                if last and last < oldest:
-                    oldest = last
-                if key[1] < lo:
-                    lo = key[1]
-                if key[1] > hi:
-                    hi = key[1]
-            self._oldest = oldest
-            self.levels_lo, self.levels_hi = lo, hi
-            self.through.prune(self.levels, self.p.iceberg_hold_ticks, _THROUGH_PRICES)
+        ends = self._ends
+        if ends and self.depth_t - ends[0][0] > self.p.iceberg_end_s * 1_000_000_000:
+            self._end_quiet(sym, out)  # some level may have gone quiet
         return out
 
+    def _end_quiet(self, sym: SymbolState, out: list[Output]) -> None:
+        """End the levels whose last trade is more than ``iceberg_end_s`` before the depth clock (in
+        the order ``levels`` holds them), and narrow ``levels_lo..hi`` to the rest."""
+        end_ns = self.p.iceberg_end_s * 1_000_000_000
+        ends, levels = self._ends, self.levels
+        gone: set[tuple[BookSide, int]] = set()  # (a level's last trade may have been pushed more than once)
+        while ends and self.depth_t - ends[0][0] > end_ns:
+            last, _, key, lv = heappop(ends)
+            if levels.get(key) is not lv or not lv.last_trade_ns:  # (ended or replaced; no trade time: never)
+                continue
+            if lv.last_trade_ns == last:
+                gone.add(key)
+            else:  # it traded since: its entry moves to its last trade (and may come up again at once)
+                self._n_ends += 1
+                heappush(ends, (lv.last_trade_ns, self._n_ends, key, lv))
+        if not gone:
+            return
+        for key in list(filter(gone.__contains__, levels)) if len(gone) > 1 else gone:  # (in the order of ``levels``)
+            lv = levels[key]
+            if lv.announced:
+                out.append(self._alert(sym, lv, AlertState.END, self.depth_t, end="no_trades"))
+            del levels[key]
+        if levels:
+            self.levels_lo, self.levels_hi = min(map(_SECOND, levels)), max(map(_SECOND, levels))  # (the keys' prices)
+        else:
+            self.levels_lo, self.levels_hi = _NEVER, -_NEVER
+        self.through.prune(levels, self.p.iceberg_hold_ticks, _THROUGH_PRICES)
+
     def _judge(self, sym: SymbolState, side: BookSide, px: int, t: int, before: int, after: int, v: int,
-               out: list[Output]) -> None:
-        """One depth message at a level, with the trades attributed to it."""
-        key = (side, px)
-        lv = self.levels.get(key)
+               out: list[Output], key: tuple[BookSide, int], lv: _Level | None) -> None:
+        """One depth message at a level, with the trades attributed to it (``key``: (side, px),
+        ``lv``: the level followed there or None)."""
         if lv is None:
             if v == 0:
                 return
@@ -234,15 +254,17 @@ class IcebergDetector(ObserverBase):
             nulls.on_judged(key, t, before, after, v)
         if v:
             lv.traded += v
+            if t < lv.last_trade_ns or not lv.last_trade_ns:  # a new level, or its last trade moves earlier
+                self._n_ends += 1
+                heappush(self._ends, (t, self._n_ends, key, lv))
             lv.last_trade_ns = t
-            if t < self._oldest:
-                self._oldest = t
             if p.iceberg_overrun_chance > 0:
                 through = self.through.beyond(side, px, p.iceberg_hold_ticks)
                 if lv.overrun is None:
                     lv.overrun = Overrun(through)
                 lv.overrun.on_traded(before, after, v, through)
-        if before > lv.max_q or after > lv.max_q:
+        m = lv.max_q
+        if before > m or after > m:
             lv.max_q = before if before > after else after
         lv.last_q = after
         r = v - (before - after)
@@ -288,11 +310,13 @@ class IcebergDetector(ObserverBase):
                     last_q=lv.last_q, adds=lv.adds, chain=chain, band=band, chance=chance, expected=expected,
                     opportunities=opportunities, hits=hits, traded0=lv.traded, start=start, overrun=lv.overrun)
         self.levels[(lv.side, lv.px)] = nl
+        self._n_ends += 1
+        heappush(self._ends, (nl.last_trade_ns, self._n_ends, (lv.side, lv.px), nl))
         return nl
 
     def _usual(self, sym: SymbolState, side: BookSide) -> float:
         top = sym.book.side(side).top(10)
-        med = sorted(q for _, q in top)[len(top) // 2] if top else 0
+        med = sorted(map(_SECOND, top))[len(top) // 2] if top else 0
         u = self.usual[side]
         u = float(med) if u == 0.0 else u + (med - u) * 0.001
         self.usual[side] = u
@@ -323,7 +347,7 @@ class IcebergDetector(ObserverBase):
         out: list[Output] = [self._alert(sym, lv, AlertState.END, ts_ns, end="unknown_resync")
                              for lv in self.levels.values() if lv.announced]
         self.levels.clear()
-        self._oldest = _NEVER
+        self._ends.clear()
         self.pending.clear()
         self.trades.clear()
         self.trades_first = _NEVER

@@ -10,11 +10,57 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from dom.core import accel
+
 if TYPE_CHECKING:
     from sortedcontainers import SortedList
 
     from dom.core.detectors.iceberg import _Level
     from dom.core.detectors.params import DetectorParams
+
+
+def chain_scan_py(adds: list[tuple[int, int, int]], lo: float, hi: float, need: float
+                  ) -> tuple[list[int], list[bool], int, int, int, tuple[int, int]]:
+    """A level's adds ``(size, traded so far, traded through so far)`` scanned for the chain of
+    sizes within ``lo..hi``: the first add inside starts it (``start``: its traded and traded
+    through); after it, an add that comes before the level traded ``need`` x the last link's size
+    since that link is idle (no refill was due), any other is an opportunity (``outcomes``: True
+    when inside, and then the chain's next link). Returns (chain, outcomes, own: the adds inside,
+    idle, idle_in: idle and inside, start)."""
+    chain: list[int] = []
+    outcomes: list[bool] = []
+    since = own = idle = idle_in = 0
+    start = (0, 0)
+    for size, traded, through in adds:
+        inside = lo <= size <= hi
+        own += inside
+        if not chain:
+            if inside:
+                chain.append(size)
+                since = traded
+                start = (traded, through)
+            continue
+        if traded - since < need * chain[-1]:
+            idle += 1
+            idle_in += inside
+            continue  # the last link is not taken yet: no refill is due, no opportunity
+        outcomes.append(inside)
+        if inside:
+            chain.append(size)
+            since = traded
+    return chain, outcomes, own, idle, idle_in, start
+
+
+def chain_scan(adds: list[tuple[int, int, int]], lo: float, hi: float, need: float
+               ) -> tuple[list[int], list[bool], int, int, int, tuple[int, int]]:
+    """``chain_scan_py``, in C where the accelerator is built and takes the arguments (a list of
+    3-tuples of exact ints within +-2^52, ``lo`` and ``hi`` floats, ``need`` a float or such an int)."""
+    native = accel.native
+    if native is not None:
+        got = native.chain_scan(adds, lo, hi, need)
+        if got is not NotImplemented:
+            return got
+    return chain_scan_py(adds, lo, hi, need)
 
 
 def _median(xs: list[int]) -> int:
@@ -55,29 +101,9 @@ def _chance(lv: _Level, centre: int, tol: float, tries: int, sizes: SortedList, 
     """The chain around ``centre`` within ``tol``: (chain, own, chance, expected, window, hits,
     (traded, traded through) at its first link), or None when it is shorter than ``iceberg_min_refills``."""
     lo, hi = centre / (1 + tol) - 1, centre * (1 + tol) + 1
-    chain: list[int] = []
-    outcomes: list[int] = []  # per opportunity after the first link: 1 hit, 0 miss
-    since = own = 0  # own: this episode's adds in the band, already in the baseline
-    idle = idle_in = 0  # adds while no refill was due (the level's own organic adds), in the band
-    need = p.iceberg_chain_traded
-    start = (0, 0)
-    for size, traded, through in lv.adds:
-        inside = lo <= size <= hi
-        own += inside
-        if not chain:
-            if inside:
-                chain.append(size)
-                since = traded
-                start = (traded, through)
-            continue
-        if traded - since < need * chain[-1]:
-            idle += 1
-            idle_in += inside
-            continue  # the last link is not taken yet: no refill is due, no opportunity
-        outcomes.append(inside)
-        if inside:
-            chain.append(size)
-            since = traded
+    # own: this episode's adds in the band, already in the baseline; idle: adds while no refill
+    # was due (the level's own organic adds), idle_in: those in the band
+    chain, outcomes, own, idle, idle_in, start = chain_scan(lv.adds, lo, hi, p.iceberg_chain_traded)
     if len(chain) < p.iceberg_min_refills:
         return None
     own -= 1  # the add being tested is not in the baseline yet

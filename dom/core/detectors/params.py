@@ -62,6 +62,12 @@ class DetectorParams:
     own largest steps, alpha estimated with the rank - 1 largest censored (a heavy tail's top
     orders lie far beyond its 10th largest, a capped one's do not; 0: no such requirement;
     steps.py; docs/DETECTORS.md, "Walls")."""
+    wall_step_book_ratio: float = 0.0
+    """While the window is young, what a candidate's step must reach is at most this many times
+    the largest level the band showed from the window's start until the candidate came (levels 2+
+    ticks from the touch, announced walls left out: a level holds at least its largest order), and
+    at least ``wall_step_ratio`` x the window's rank-th largest step (0: no such bound; steps.py;
+    docs/DETECTORS.md, "Walls")."""
     wall_weak_persist_ms: int = 30000
     """A candidate whose step passes the ratio but not the exceedance is announced once it stood
     this long (0: never): a large organic order rarely rests that long where a wall does."""

@@ -59,3 +59,9 @@ class RollingSamples:
 
     def __len__(self) -> int:
         return len(self.q)
+
+
+def percentile(samples: RollingSamples, pct: float) -> int:
+    """The sample at ``pct`` percent of the sorted window (the last for 100; 0 for an empty window)."""
+    s = samples.sorted
+    return s[min(len(s) - 1, int(pct / 100 * len(s)))] if s else 0

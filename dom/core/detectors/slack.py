@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort
 from collections import deque
+from itertools import repeat
 
 _MS = 1_000_000
 _WINDOW = 1000  # trades whose lags the P99 is taken over
@@ -28,7 +29,10 @@ class AdaptiveSlack:
 
     def __init__(self, floor_ms: int) -> None:
         self.floor = floor_ms * _MS
-        self.lags: deque[int] = deque(maxlen=_WINDOW)
+        # The window's lags, with zeros standing for the trades before the first (``n``: how many
+        # were seen; the first ``_WINDOW - n`` are not in the window): one test a trade for the lag
+        # pushed out.
+        self.lags: deque[int] = deque(repeat(0, _WINDOW), maxlen=_WINDOW)
         self.pos: list[int] = []  # the window's positive lags, sorted
         self.n = 0
         self.ns = self.floor
@@ -43,7 +47,7 @@ class AdaptiveSlack:
         self.last = n
         lag = depth_t - trade_t
         lags = self.lags
-        if len(lags) == _WINDOW and lags[0]:  # the lag this one pushes out
+        if lags[0]:  # the lag this one pushes out
             del self.pos[bisect_left(self.pos, lags[0])]
         if lag > 0:
             lags.append(lag)
@@ -61,8 +65,9 @@ class AdaptiveSlack:
 
     def _refresh(self) -> None:
         """The P99 of the window: sorted(lags) is its zeros followed by ``pos``."""
-        lags, pos = self.lags, self.pos
-        i = int(0.99 * (len(lags) - 1))
-        zeros = len(lags) - len(pos)
+        pos = self.pos
+        size = self.n if self.n < _WINDOW else _WINDOW  # (the zeros before the first trades are not in it)
+        i = int(0.99 * (size - 1))
+        zeros = size - len(pos)
         self.lag = 0 if i < zeros else pos[i - zeros]
         self.ns = max(self.floor, self.lag + 50 * _MS)

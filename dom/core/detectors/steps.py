@@ -56,7 +56,7 @@ def wall_steps(sym: SymbolState, p: DetectorParams) -> LargeSteps | None:
     if not p.wall_step_rank:
         return None
     return LargeSteps(sym, p.wall_step_rank, p.wall_step_window_s, p.wall_move_ticks, p.wall_move_size_tolerance,
-                      p.wall_step_horizon_s, p.wall_step_exceed)
+                      p.wall_step_horizon_s, p.wall_step_exceed, p.wall_step_book_ratio)
 
 
 def spoof_steps(sym: SymbolState, p: DetectorParams) -> LargeSteps | None:
@@ -137,12 +137,13 @@ class LargeSteps:
     (the window's ``rank``-th largest step, None while fewer were seen) and ``recent(side, px,
     now)`` (the largest step at that level in the last ``KEEP_NS``)."""
 
-    __slots__ = ("_at", "_clean_ns", "_h", "_hc", "_refreshed", "_top", "at", "exceed", "floor", "grow", "half",
-                 "horizon_ns", "last", "last_side", "move_ticks", "move_tol", "rank", "ref", "samples", "start", "sym",
-                 "synced_ns", "tail", "twin", "window_ns")
+    __slots__ = ("_at", "_clean_ns", "_h", "_hc", "_refreshed", "_top", "at", "book", "book_ratio", "exceed", "floor",
+                 "grow", "half", "horizon_ns", "last", "last_side", "move_ticks", "move_tol", "rank", "ref", "samples",
+                 "start", "sym", "synced_ns", "tail", "twin", "window_ns", "young")
 
     def __init__(self, sym: SymbolState, rank: int, window_s: int, move_ticks: int = 10,
-                 move_tolerance: float = 0.15, horizon_s: int = 0, exceed: float = 0.0) -> None:
+                 move_tolerance: float = 0.15, horizon_s: int = 0, exceed: float = 0.0,
+                 book_ratio: float = 0.0) -> None:
         self.sym = sym
         self.move_ticks, self.move_tol = move_ticks, move_tolerance
         self.half = 0  # the band's half-width in ticks (the wider side's), as of the last refresh
@@ -162,6 +163,9 @@ class LargeSteps:
         self.tail = 1.0  # ref's extrapolation to the horizon while the window is younger (1: none)
         self.exceed = exceed  # how many organic steps the window may hold beyond need()'s (0: no rule)
         self.grow = 1.0  # ref's extrapolation to that count (rank / exceed more rare), along the tail
+        self.book_ratio = book_ratio  # a young window's need is at most this x ``book`` (0: no bound)
+        self.book = 0  # the largest level seen in the band since the window started (``see_book``)
+        self.young = False  # younger than the horizon, as of the last refresh
         self.at: dict[tuple[BookSide, int], tuple[int, int]] = {}  # (side, px) -> (t, largest recent step)
         self._at = -1  # the engine's count of the last message observed
         self._refreshed = -1
@@ -276,7 +280,7 @@ class LargeSteps:
         s, k = smp.sorted, self.rank
         self.ref = s[-k] if len(s) >= k else None
         age = now - self.start
-        young = age < self.horizon_ns
+        young = self.young = age < self.horizon_ns
         # (The tail index only where an extrapolation asks for it, and again only when the window's
         # 3 x rank largest, all it reads, changed: not once a second for nothing.)
         has = self.ref is not None
@@ -308,6 +312,25 @@ class LargeSteps:
             return t, q
         return t, step
 
+    def wants_book(self) -> bool:
+        """Does the need read ``book`` now (a bound set, the window young or not yet refreshed)?"""
+        return self.book_ratio > 0 and (self.young or self._refreshed < 0)
+
+    def see_book(self, q: int) -> None:
+        """The largest level of the band just seen that may hold organic orders only (2+ ticks from
+        the touch, no announced wall): a level holds at least its largest order, so the book
+        bounds the organic orders it shows. Kept as the largest since the window started."""
+        if q > self.book:
+            self.book = q
+
+    def bounded(self, n: int, book: int, ratio: float) -> int:
+        """``n`` (a need) for a candidate that came when ``book`` was the largest organic level
+        seen: while the window is young at most ``book_ratio`` x ``book``, but never under
+        ``ratio`` x ``ref`` (what an old window asks at the least); else ``n``."""
+        if self.young and self.book_ratio > 0 and book and self.ref is not None:
+            return min(n, max(int(ratio * self.ref), int(self.book_ratio * book)))
+        return n
+
     def need_ratio(self, ratio: float) -> int:
         """``need`` without the exceedance: ``ratio`` x ``ref`` x ``tail`` (0: no test yet)."""
         return 0 if self.ref is None else int(ratio * self.ref * self.tail)
@@ -315,7 +338,8 @@ class LargeSteps:
     def need(self, ratio: float) -> int:
         """What a large order's step must reach: ``ratio`` x ``ref`` x ``tail``, and at least
         ``ref`` x ``tail`` extrapolated along the tail to the size the window's organic flow
-        exceeds only ``exceed`` times (``grow``; 0: fewer steps than the rank seen yet, no test)."""
+        exceeds only ``exceed`` times (``grow``; 0: fewer steps than the rank seen yet, no test).
+        A young window may bound it by the book (``bounded``)."""
         return self.need_ratio(max(ratio, self.grow))
 
     def resync(self) -> None:

@@ -41,6 +41,8 @@ def wall_alert(det: "WallDetector", sym: SymbolState, w: _Wall, state: AlertStat
         ev["step_rank_lots"] = det.steps.ref  # the window's wall_step_rank-th largest step
         ev["step_tail"] = round(det.steps.tail, 2)  # x that, while the window is young
         ev["step_grow"] = round(det.steps.grow, 2)  # x that, to what the organic flow rarely exceeds
+        if det.steps.book_ratio > 0:
+            ev["step_book_lots"] = w.book  # the largest organic level seen before it came (bounds a young need)
     if w.moves:
         ev["moves"] = w.moves
     if end:

@@ -32,6 +32,7 @@ class _Wall:
     sent_moves: int = 0  # moves already told
     step: int = 0  # the largest single increase at its level (one message) as it came
     step_t: int = 0  # when
+    book: int = 0  # the largest organic level seen before it came (``LargeSteps.bounded``)
 
 
 def _bucket(d: int) -> int:

@@ -24,7 +24,7 @@ from dom.core.detectors.changes import pick
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.persistence import LevelLifetimes, graded_wait
 from dom.core.detectors.rolling import RollingSamples, grid_after
-from dom.core.detectors.steps import LargeSteps, wall_steps
+from dom.core.detectors.steps import NEAR_TICKS, LargeSteps, wall_steps
 from dom.core.detectors.wall_alert import wall_alert
 from dom.core.detectors.wall_moves import moved_candidate, track_moves
 from dom.core.detectors.wall_state import DistanceBaseline, _Wall
@@ -68,6 +68,7 @@ class WallDetector(ObserverBase):
         # level is compared with the large end of what is normal where it stands.
         self.dist = {s: DistanceBaseline(p.wall_distance_samples, p.wall_distance_warmup) for s in BookSide}
         self.band_max: dict[BookSide, int] = {BookSide.BID: 0, BookSide.ASK: 0}  # largest band level, last stats
+        self.book_top = 0  # the largest level that may be organic in the last stats' bands (``wall_step_book_ratio``)
 
     # ---------------------------------------------------------------------------- statistics
     def _band(self, sym: SymbolState, side: BookSide) -> list[tuple[int, int]]:
@@ -81,6 +82,8 @@ class WallDetector(ObserverBase):
         """Once a second: band medians, P95 samples, thresholds; returns the bands to check."""
         out = []
         refresh_p95 = now >= self.next_p95_ns
+        book = self.steps is not None and self.steps.wants_book()
+        self.book_top = 0
         for side in (BookSide.BID, BookSide.ASK):
             band = self._band(sym, side)
             if len(band) < 5:
@@ -116,6 +119,12 @@ class WallDetector(ObserverBase):
                 self.p95[side] = s[int(0.95 * (len(s) - 1))]
             self.threshold[side] = max(int(self.p.wall_ratio * med) + 1, self.p95[side])
             self.band_max[side] = srt[-1]
+            if book:  # the largest level that may be organic orders only: no announced wall, not at the touch
+                top = 0
+                for px, q in band:
+                    if q > top and abs(px - best) >= NEAR_TICKS and (out_px is None or px not in out_px):
+                        top = q
+                self.book_top = max(self.book_top, top)
             out.append((side, band))
         if refresh_p95:
             self.next_p95_ns = grid_after(now, 10 * _SEC)
@@ -153,6 +162,8 @@ class WallDetector(ObserverBase):
                         continue
                     for px, q in hits:
                         self._level(sym, side, px, q, now, out)
+                if self.book_top:  # (after the new candidates took the book as it was before them)
+                    self.steps.see_book(self.book_top)  # type: ignore[union-attr]
         thr = self.threshold
         if thr and changes:
             # What _level would return at once for: no threshold on that side, or a level below
@@ -199,14 +210,20 @@ class WallDetector(ObserverBase):
                     del self.walls[(w.side, w.px)]  # it did not come back: no wall
                     self.lifetimes.ended_after(now, w.dip_ns - w.first_ns)
             elif now - w.first_ns >= persist:
-                if w.step < self.step_need:  # (the step test: has a larger step come since?)
-                    t, step = self.steps.recent(w.side, w.px, now)  # type: ignore[union-attr]
+                need = self.step_need
+                if w.step < need:  # (the step test: has a larger step come since?)
+                    st = self.steps
+                    t, step = st.recent(w.side, w.px, now)  # type: ignore[union-attr]
                     if step > w.step:
                         w.step, w.step_t = step, t
-                    if w.step < self.step_need:
-                        if w.step < self.step_weak:
+                    weak = self.step_weak
+                    if w.book:  # a young window: at most what the book showed before it came
+                        need = st.bounded(need, w.book, p.wall_step_ratio)  # type: ignore[union-attr]
+                        weak = st.bounded(weak, w.book, p.wall_step_ratio)  # type: ignore[union-attr]
+                    if w.step < need:
+                        if w.step < weak:
                             continue
-                        wait = (graded_wait(w.step, self.step_weak, self.step_need, persist, self.weak_ns)
+                        wait = (graded_wait(w.step, weak, need, persist, self.weak_ns)
                                 if p.wall_weak_graded else self.weak_ns)
                         if now - w.first_ns < wait:
                             continue
@@ -294,6 +311,8 @@ class WallDetector(ObserverBase):
                 w = self.walls[key] = _Wall(side, px, first, q, q, dist=abs(best - px), enter=thr)
                 if self.steps is not None:
                     w.step_t, w.step = self.steps.step_at(side, px, q, now)
+                    if self.steps.wants_book():
+                        w.book = self.steps.book
                 self._admit(px)
             return
         # Hysteresis. A candidate must hold what it had to reach until it is announced, but a dip

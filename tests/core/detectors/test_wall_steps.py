@@ -305,3 +305,66 @@ def test_a_weak_need_of_zero_lots_grades_from_one_lot():
     s.idle(30_000)
     assert s.states() == [AlertState.NEW]  # the 40k step, under the full need: announced, not a crash
 
+
+
+def _young_heavy(book_ratio):
+    """A young window (horizon 300 s) of a heavy tail, 30 s old: its need is extrapolated far."""
+    sym = _Sym()
+    st = LargeSteps(sym, 3, 1800, horizon_s=300, exceed=1.5, book_ratio=book_ratio)
+    st.refresh(0, 100)
+    for i in range(30):
+        sym.message()
+        st.observe([(BID, 990 - (i % 80), 0, 1_000_000 // (i + 1))], i * SEC)
+    return sym, st
+
+
+def test_a_young_windows_need_is_bounded_by_the_largest_organic_level_the_book_showed():
+    _, free = _young_heavy(0.0)
+    free.refresh(30 * SEC, 100)
+    assert free.ref == 333_333 and free.tail > 3
+    need, weak = free.need(1.5), free.need_ratio(1.5)
+    assert need > 4_000_000 and weak > 1_500_000
+    assert free.bounded(need, 400_000, 1.5) == need  # no bound set: the book is not read
+    _, st = _young_heavy(2.0)
+    assert st.wants_book()  # (not refreshed yet: the book as first seen counts)
+    st.see_book(400_000)
+    st.see_book(250_000)  # the largest seen stays
+    st.refresh(30 * SEC, 100)
+    assert st.book == 400_000 and st.need(1.5) == need  # the window's own need is as without
+    assert st.bounded(need, 400_000, 1.5) == 800_000 and st.bounded(weak, 400_000, 1.5) == 800_000
+    assert st.bounded(need, 100_000, 1.5) == int(1.5 * 333_333)  # never under what an old window asks
+    assert st.bounded(need, 10_000_000, 1.5) == need  # a bound over the need does not raise it
+    assert st.bounded(need, 0, 1.5) == need  # no book seen: no bound
+    st.refresh(300 * SEC, 100)  # the horizon reached: no longer young, the book no longer read
+    old = st.need(1.5)
+    assert old > int(1.5 * st.ref)  # (the exceedance asks more than the ratio)
+    assert not st.wants_book() and st.bounded(old, 100_000, 1.5) == old
+
+
+def _early_wall(book_ratio, large=9_000):
+    """A heavy organic flow early in a session, a ``large`` organic level in the band that leaves
+    again, a 9,500-lot queue at the touch, then a 30,000-lot order 38 ticks out."""
+    s = Script(wall_step_book_ratio=book_ratio)
+    s.delta(bids=[(4960, large), (4999, 9_500)])
+    s.warm()
+    s.delta(bids=[(4960, 1400), (4999, 1010)])
+    heavy = (20_000, 14_000, 9_000, 6_500, 5_000, 4_000, 3_300, 2_700, 2_200, 1_800, 1_500, 1_200)
+    for i, size in enumerate(heavy):  # organic orders of a heavy tail, gone within 200 ms
+        px = 4985 - i
+        s.delta(bids=[(px, 1000 + 10 * (5000 - px) + size)])
+        s.delta(bids=[(px, 1000 + 10 * (5000 - px))], dt_ms=200)
+        s.idle(1_000)
+    s.delta(bids=[(4962, 1380 + 30_000)])
+    s.idle(4000)
+    return s
+
+
+def test_early_in_a_session_a_step_beyond_the_books_largest_organic_level_is_a_wall():
+    assert _early_wall(0.0).alerts == []  # the extrapolated need (as test above): not announced
+    s = _early_wall(2.0)  # 2 x 9,000: the touch queue and the candidate itself not counted
+    assert s.states() == [AlertState.NEW]
+    ev = s.alerts[0].evidence
+    assert ev["step_lots"] == 30_000 and ev["step_book_lots"] == 9_000
+    assert _early_wall(4.0).alerts == []  # 4 x 9,000 > 30,000
+    # The largest level seen counts, gone or not: after a 20,000-lot level the bound is 40,000
+    assert _early_wall(2.0, large=20_000).alerts == []
