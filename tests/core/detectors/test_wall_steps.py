@@ -151,25 +151,27 @@ def test_a_young_window_extrapolates_its_rank_to_the_horizon_and_an_old_one_does
     assert off.tail == 1.0
 
 
-def test_early_in_a_session_a_level_must_be_beyond_the_extrapolated_top_of_the_organic_flow():
-    s = Script()
-    s.warm()
+def heavy_organic_flow(s) -> None:
+    """Twelve organic orders of a heavy tail (20,000 down to 1,200 lots) down the band, each gone
+    within 200 ms, a second apart."""
     heavy = (20_000, 14_000, 9_000, 6_500, 5_000, 4_000, 3_300, 2_700, 2_200, 1_800, 1_500, 1_200)
-    for i, size in enumerate(heavy):  # organic orders of a heavy tail, gone within 200 ms
+    for i, size in enumerate(heavy):
         px = 4985 - i
         s.delta(bids=[(px, 1000 + 10 * (5000 - px) + size)])
         s.delta(bids=[(px, 1000 + 10 * (5000 - px))], dt_ms=200)
         s.idle(1_000)
+
+
+def test_early_in_a_session_a_level_must_be_beyond_the_extrapolated_top_of_the_organic_flow():
+    s = Script()
+    s.warm()
+    heavy_organic_flow(s)
     s.delta(bids=[(4962, 1380 + 30_000)])  # 1.5x the largest seen so far: not beyond what is to come
     s.idle(4000)
     assert s.alerts == []
     young = Script(wall_step_horizon_s=0, wall_step_exceed=0)  # the same without extrapolation: announced
     young.warm()
-    for i, size in enumerate(heavy):
-        px = 4985 - i
-        young.delta(bids=[(px, 1000 + 10 * (5000 - px) + size)])
-        young.delta(bids=[(px, 1000 + 10 * (5000 - px))], dt_ms=200)
-        young.idle(1_000)
+    heavy_organic_flow(young)
     young.delta(bids=[(4962, 1380 + 30_000)])
     young.idle(4000)
     assert young.states() == [AlertState.NEW]
@@ -348,12 +350,7 @@ def _early_wall(book_ratio, large=9_000):
     s.delta(bids=[(4960, large), (4999, 9_500)])
     s.warm()
     s.delta(bids=[(4960, 1400), (4999, 1010)])
-    heavy = (20_000, 14_000, 9_000, 6_500, 5_000, 4_000, 3_300, 2_700, 2_200, 1_800, 1_500, 1_200)
-    for i, size in enumerate(heavy):  # organic orders of a heavy tail, gone within 200 ms
-        px = 4985 - i
-        s.delta(bids=[(px, 1000 + 10 * (5000 - px) + size)])
-        s.delta(bids=[(px, 1000 + 10 * (5000 - px))], dt_ms=200)
-        s.idle(1_000)
+    heavy_organic_flow(s)
     s.delta(bids=[(4962, 1380 + 30_000)])
     s.idle(4000)
     return s
