@@ -116,7 +116,7 @@ class SpoofAgent(Agent):
             # Pulled while the mid spikes (the risk-off-pull decoy's trigger, volatility.py): the
             # same picture as that decoy's pull when its spike went toward it, so no rule can tell
             # the two apart (the detectors stand aside in a spike).
-            spike = self.sim.ranges.spike(self.sim.mids)
+            spike = self.sim.ranges.spike(self._last_second())
             self.finish(t, outcome="pulled_on_approach", distance_at_pull_ticks=dist, in_spike=spike)
             # Placed d0 ticks out and pulled within k: with d0 - k = 1 (d0 4, k 3) price came one
             # tick nearer, which the touch's own flicker does; an approach is two ticks or more.
@@ -124,6 +124,17 @@ class SpoofAgent(Agent):
                 self.detectable_from = t
         elif t >= self.timeout:
             self.finish(t, outcome="pulled_timeout", distance_at_pull_ticks=dist)
+
+    def _last_second(self) -> list[float]:
+        """The mid over the last second up to now: the market records this step's mid after its
+        agents step (``Market.step``), and this step's move may be what brought price to the order;
+        the risk-off decoy reads its spike with the current mid in, so this does too."""
+        last = self.sim.mids
+        mids = list(last)[1:] if len(last) == last.maxlen else list(last)  # (a second: the oldest leaves)
+        mid = self.sim.mid()
+        if mid is not None:
+            mids.append(mid)
+        return mids
 
     def finish(self, t: int, **params: Any) -> None:
         self.sim.flow.pressure_until = 0

@@ -54,3 +54,18 @@ def test_a_pull_while_the_mid_spikes_is_not_detectable():
         assert a.done and a.params["outcome"] == "pulled_on_approach"
         assert a.params["in_spike"] is (not detectable)
         assert (a.detectable_from == SEC) is detectable
+
+
+def test_a_pull_whose_own_step_jumped_price_into_the_order_is_in_a_spike():
+    """The market records a step's mid after its agents step: the oracle adds the current mid itself,
+    so a step that jumps price 3 ticks into the order (the second before it flat) is a spike, as the
+    risk-off decoy, which reads its own current mid, would see it."""
+    sim, a = _agent(d0=8, k=2)
+    sim.mids.extend([1000.5] * 20)  # a flat second
+    _walk_to(sim, a, 2, SEC)  # within one step: the best bid 1000 -> 994, the mid 1000.5 -> 997.5
+    assert a.done and a.params["outcome"] == "pulled_on_approach"
+    assert a.params["in_spike"] is True and a.detectable_from is None
+    sim, a = _agent(d0=8, k=2)
+    sim.mids.extend([998.5] * 20)  # the same walk after a second 1 tick off: 1 tick, no spike
+    _walk_to(sim, a, 2, SEC)
+    assert a.params["in_spike"] is False and a.detectable_from == SEC
