@@ -72,7 +72,13 @@ def test_a_randomized_market_follows_its_draw_and_labels_every_kind():
     gaps = {b - a for a, b in zip(pushes, pushes[1:])}
     assert min(gaps) == d.depth_ms * 1_000_000  # pushed at the drawn interval
     kinds = {lab["kind"] for lab in m.labels if lab["detectable_from_ns"] is not None}
-    assert {"wall", "absorption", "spoof"} <= kinds
+    assert {"wall", "absorption"} <= kinds
+    # Its one spoof pulled as price came (10 ticks out, pulled at 2) went in a spike by the
+    # oracle's rule (the last second with the current mid): not detectable. Each such pull is
+    # detectable unless in a spike or approached by under two ticks.
+    came = [lab for lab in m.labels if lab["kind"] == "spoof" and lab["params"]["outcome"] == "pulled_on_approach"]
+    assert came and all((lab["detectable_from_ns"] is None) == (lab["params"]["in_spike"] or lab["params"][
+        "d0_ticks"] - lab["params"]["distance_at_pull_ticks"] < 2) for lab in came)
     # This draw's touch is crowded: its icebergs' refills are labelled, but none is visible
     # twice in these two minutes (the oracle: two visible refills make one detectable).
     ice = [lab for lab in m.labels if lab["kind"] == "iceberg"]
