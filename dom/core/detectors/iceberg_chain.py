@@ -77,6 +77,42 @@ def _binomial_tail(k: int, n: int, q: float) -> float:
     return min(1.0, sum(math.comb(n, i) * q ** i * (1.0 - q) ** (n - i) for i in range(k, n + 1)))
 
 
+def upper_tail(k: int, n: int, q: float) -> float:
+    """P(X >= k) for X ~ Binomial(n, q), for any ``n`` (a level's idle adds can number thousands,
+    past what ``math.comb`` converts to a float): the terms from ``k`` up, from the log of the
+    first, each from the last, until they no longer add."""
+    if k <= 0 or q >= 1.0:
+        return 1.0
+    if k > n or q <= 0.0:
+        return 0.0
+    term = math.exp(math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+                    + k * math.log(q) + (n - k) * math.log1p(-q))
+    total, odds = term, q / (1.0 - q)
+    for i in range(k, n):
+        term *= (n - i) / (i + 1) * odds
+        total += term
+        if term <= total * 1e-16 and i + 1 > n * q:  # past the mode: the rest only shrink
+            break
+    return min(1.0, total)
+
+
+def level_rate(q: float, idle: int, idle_in: int, p: DetectorParams) -> float:
+    """The chance an ordinary add falls in the band, ``q`` the symbol's, raised to the level's own
+    when its adds while no refill was due (``idle``, ``idle_in`` of them in the band) say so
+    (DETECTORS.md, "the level's own adds, gated"): with ``iceberg_level_alpha`` > 0 only when
+    ``idle_in`` or more hits in ``idle`` adds are unlikely at ``q`` (one-sided binomial below the
+    bar), so a few chance hits among a handful of idle adds do not count; the rate is then the
+    idle adds' share with ``q`` as ``iceberg_level_prior`` adds of prior (0: their share alone).
+    With the bar 0 the prior alone applies it, ungated; both 0: ``q`` unchanged."""
+    m, alpha = p.iceberg_level_prior, p.iceberg_level_alpha
+    if alpha > 0:
+        if idle_in <= idle * q or upper_tail(idle_in, idle, q) >= alpha:
+            return q
+    elif m <= 0:
+        return q  # off
+    return max(q, (idle_in + m * q) / (idle + m))
+
+
 def judge_chain(lv: _Level, r: int, sizes: SortedList, p: DetectorParams) -> None:
     """The same-size chain of the add ``r``'s size in each band, and the chance that ordinary
     adds give as many hits over the last ``iceberg_window`` opportunities: each add in the
@@ -110,10 +146,8 @@ def _chance(lv: _Level, centre: int, tol: float, tries: int, sizes: SortedList, 
     q = (max(0, sizes.bisect_right(hi) - sizes.bisect_left(lo) - own) + 1) / len(sizes)
     # A busy level (a crowded touch) has its own add sizes: the adds that came while no refill
     # was due cannot be the order's refills, so they measure how often this level's ordinary
-    # adds fall in the band; the symbol's rate is the prior (``iceberg_level_prior`` adds).
-    m = p.iceberg_level_prior
-    if m > 0:  # 0: off
-        q = max(q, (idle_in + m * q) / (idle + m))
+    # adds fall in the band (``iceberg_level_alpha``, ``iceberg_level_prior``).
+    q = level_rate(q, idle, idle_in, p)
     win = outcomes[-p.iceberg_window:]
     k, n = sum(win), len(win)
     return chain, own, min(1.0, _binomial_tail(k, n, q) * tries), n * q, n, k, start

@@ -161,7 +161,12 @@ class DetectorParams:
     iceberg_level_prior: float = 0.0
     """The level's own adds that came while no refill was due also set the chance an ordinary
     add falls in the band; the symbol's rate counts as this many of them (a prior). 0: off (the
-    default: 4 cut randomized false alarms but cost the presets recall, 0.506 -> 0.418)."""
+    default: 4 cut randomized false alarms but cost the presets recall, 0.506 -> 0.418). With
+    ``iceberg_level_alpha`` > 0 it is the prior of the gated rate (0 there: the idle adds' share)."""
+    iceberg_level_alpha: float = 0.0
+    """Gate on the level's own adds (iceberg_chain.py ``level_rate``): the level's rate replaces the
+    symbol's only when that many idle adds in the band are unlikely at the symbol's rate (a
+    one-sided binomial chance below this bar). 0: no gate (the prior alone decides)."""
     iceberg_end_s: int = 10
     """An episode ends after this many seconds without trades at the level."""
     iceberg_max_through: float = 1.0
