@@ -158,12 +158,13 @@ class DetectorParams:
     """Recent adds at traded levels (the symbol's, both sides) behind that chance."""
     iceberg_baseline_min: int = 50
     """No flag before the baseline holds this many adds."""
-    iceberg_level_prior: float = 0.0
+    iceberg_level_prior: float = 16.0
     """The level's own adds that came while no refill was due also set the chance an ordinary
-    add falls in the band; the symbol's rate counts as this many of them (a prior). 0: off (the
-    default: 4 cut randomized false alarms but cost the presets recall, 0.506 -> 0.418). With
-    ``iceberg_level_alpha`` > 0 it is the prior of the gated rate (0 there: the idle adds' share)."""
-    iceberg_level_alpha: float = 0.0
+    add falls in the band; the symbol's rate counts as this many of them (a prior). With
+    ``iceberg_level_alpha`` > 0 it is the prior of the gated rate (0 there: the idle adds' share);
+    with no gate it applies always, and 0 is off (ungated it cost the presets recall: 16 took
+    seeds 100-149 from 0.529 to 0.473)."""
+    iceberg_level_alpha: float = 0.01
     """Gate on the level's own adds (iceberg_chain.py ``level_rate``): the level's rate replaces the
     symbol's only when that many idle adds in the band are unlikely at the symbol's rate (a
     one-sided binomial chance below this bar). 0: no gate (the prior alone decides)."""

@@ -224,18 +224,19 @@ def test_a_level_whose_own_joins_all_look_alike_is_not_an_iceberg():
     last join put up has traded: the adds that come due look like a refilling order's slices,
     but so do the level's adds while no refill is due, so they are this level's ordinary adds
     (the symbol's baseline alone, where a fifth of adds fall in the band, would flag it; the
-    level's prior is off by default)."""
+    level's own adds, gated by default: test_iceberg_level.py)."""
     # (the turnover test, on by default, would stop it too: test_iceberg_hold.py)
-    assert _alike_level(iceberg_level_prior=0.0, iceberg_min_turnover=0.0), "without the level's own adds it is flagged"
-    assert not _alike_level(iceberg_level_prior=4.0, iceberg_min_turnover=0.0)
-    assert not _alike_level(iceberg_level_prior=32.0, iceberg_min_turnover=0.0)
+    off = dict(iceberg_level_alpha=0.0, iceberg_min_turnover=0.0)  # ungated: the prior alone
+    assert _alike_level(iceberg_level_prior=0.0, **off), "without the level's own adds it is flagged"
+    assert not _alike_level(iceberg_level_prior=4.0, **off)
+    assert not _alike_level(iceberg_level_prior=32.0, **off)
 
 
 def test_a_few_alike_adds_while_no_refill_is_due_do_not_outweigh_the_symbols_rate():
     """A refilling order whose level also saw two organic adds of about its size while no refill
     was due: at a prior of 32 they move the chance an ordinary add hits the band only a little,
     and the order is still flagged; at 4 they lift it far above the symbol's rate, and the chain
-    no longer passes (the prior is off by default: docs/DETECTORS.md)."""
+    no longer passes (ungated; by default the level's rate is gated: test_iceberg_level.py)."""
     def run(**params):
         s = Script(**params)
         s.delta(bids=[(4997, 1000)])
@@ -254,10 +255,10 @@ def test_a_few_alike_adds_while_no_refill_is_due_do_not_outweigh_the_symbols_rat
                 s.idle(200)
         s.idle(500)
         return [a for a in s.alerts if a.state is AlertState.NEW]
-    assert run(iceberg_level_prior=0.0)
-    assert run()  # the default (off)
-    assert run(iceberg_level_prior=32.0)
-    assert not run(iceberg_level_prior=4.0)
+    assert run(iceberg_level_prior=0.0, iceberg_level_alpha=0.0)
+    assert run()  # the default (gated)
+    assert run(iceberg_level_prior=32.0, iceberg_level_alpha=0.0)
+    assert not run(iceberg_level_prior=4.0, iceberg_level_alpha=0.0)
 
 
 def _alike_level(**params):

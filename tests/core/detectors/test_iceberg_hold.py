@@ -95,11 +95,13 @@ def test_an_iceberg_traded_through_too_often_is_not_flagged():
 def test_a_crowded_level_that_never_trades_its_queue_through_is_not_flagged():
     """The crowded level of test_iceberg (every join about 1000 lots, whether or not a refill
     is due) is flagged on its regular sizes alone; but it traded less than it showed, so all
-    that traded could have been its queue: no evidence of hidden size."""
+    that traded could have been its queue: no evidence of hidden size. (The level's own adds,
+    on by default, stop it too: here they are off.)"""
     from tests.core.detectors.test_iceberg import _alike_level
 
-    assert _alike_level(**OFF), "without the turnover test it is flagged"
-    assert not _alike_level(iceberg_min_turnover=1.0, iceberg_max_through=0.0)
+    own_off = dict(iceberg_level_alpha=0.0, iceberg_level_prior=0.0)
+    assert _alike_level(**OFF, **own_off), "without the turnover test it is flagged"
+    assert not _alike_level(iceberg_min_turnover=1.0, iceberg_max_through=0.0, **own_off)
     assert not _alike_level()  # the defaults
 
 

@@ -10,7 +10,8 @@ from dom.core.types import AlertState
 from tests.core.detectors.script import MS
 from tests.core.detectors.test_iceberg import JITTERED, Script, _alike_level
 
-GATED = dict(iceberg_level_alpha=1e-2, iceberg_level_prior=16.0)
+GATED = dict(iceberg_level_alpha=1e-2, iceberg_level_prior=16.0)  # the defaults
+OFF = dict(iceberg_level_alpha=0.0, iceberg_level_prior=0.0)
 # a crowded touch's per-push adds: sums of many joins, so about one size (925-1075), never twice the same
 SUMS = tuple(925 + (i * 37) % 151 for i in range(48))
 
@@ -42,11 +43,12 @@ def test_the_gate_at_its_edges():
     assert level_rate(0.01, 2, 2, p) == (2 + 16 * 0.01) / 18  # two of two there (1e-4): shrunk
     # a crowded touch: 20 of 40 idle adds in the band (chance ~2e-9 at 0.1): its own rate, shrunk
     assert level_rate(0.1, 40, 20, p) == (20 + 16 * 0.1) / (40 + 16)
-    assert level_rate(0.1, 40, 20, _p(iceberg_level_alpha=1e-2)) == 0.5  # prior 0: their share alone
-    # the gate off: as before (the prior alone, ungated; both 0: off)
-    assert level_rate(0.1, 5, 2, _p()) == 0.1
-    assert level_rate(0.1, 5, 2, _p(iceberg_level_prior=4.0)) == (2 + 0.4) / 9
-    assert level_rate(0.1, 0, 0, _p(iceberg_level_prior=4.0)) == 0.1
+    assert level_rate(0.1, 40, 20, _p(iceberg_level_alpha=1e-2, iceberg_level_prior=0.0)) == 0.5  # their share alone
+    assert level_rate(0.1, 40, 20, _p()) == level_rate(0.1, 40, 20, p)  # the default: this gate
+    # the gate off: the prior alone, ungated; both 0: off
+    assert level_rate(0.1, 5, 2, _p(iceberg_level_alpha=0.0, iceberg_level_prior=0.0)) == 0.1
+    assert level_rate(0.1, 5, 2, _p(iceberg_level_alpha=0.0, iceberg_level_prior=4.0)) == (2 + 0.4) / 9
+    assert level_rate(0.1, 0, 0, _p(iceberg_level_alpha=0.0, iceberg_level_prior=4.0)) == 0.1
 
 
 def _crowded_touch(**params):
@@ -69,9 +71,10 @@ def test_a_crowded_touch_whose_idle_adds_repeat_the_size_is_not_flagged_with_the
     """The symbol's adds fall in the band a sixth of the time; the touch's idle adds nearly
     always: unlikely at the symbol's rate, so the gate passes and the level's own rate stops the
     chain (the turnover test, which would stop it too, is off here)."""
-    assert _crowded_touch(iceberg_min_turnover=0.0), "without the level's own adds it is flagged"
+    assert _crowded_touch(iceberg_min_turnover=0.0, **OFF), "without the level's own adds it is flagged"
+    assert not _crowded_touch(iceberg_min_turnover=0.0), "the default"
     assert not _crowded_touch(iceberg_min_turnover=0.0, **GATED)
-    assert not _crowded_touch(iceberg_min_turnover=0.0, iceberg_level_alpha=1e-2)  # their share alone
+    assert not _crowded_touch(iceberg_min_turnover=0.0, iceberg_level_alpha=1e-2, iceberg_level_prior=0.0)  # their share
     assert not _crowded_touch(iceberg_min_turnover=0.0, iceberg_level_alpha=1e-4, iceberg_level_prior=16.0)
 
 
@@ -81,7 +84,7 @@ def test_the_gate_is_slower_than_the_ungated_prior_on_a_level_of_spread_joins():
     unlikely at the symbol's rate below a bar of 1e-3, so the chain is flagged there; the ungated
     prior, or a bar of 1e-2, stops it. The price of the gate: it needs the idle adds to say so."""
     assert _alike_level(iceberg_min_turnover=0.0, iceberg_level_alpha=1e-3, iceberg_level_prior=16.0)
-    assert not _alike_level(iceberg_min_turnover=0.0, iceberg_level_prior=16.0)
+    assert not _alike_level(iceberg_min_turnover=0.0, iceberg_level_alpha=0.0, iceberg_level_prior=16.0)
     assert not _alike_level(iceberg_min_turnover=0.0, **GATED)
 
 
@@ -112,9 +115,10 @@ def test_a_refilling_order_with_one_or_two_idle_adds_in_the_band_is_still_flagge
     above the symbol's and the order is missed (16 misses it at three); gated, one to three hits
     among a handful of adds are not unlikely at the symbol's rate, so the chain is judged against
     the symbol's adds."""
-    assert not _order_with_idle_joins(2, iceberg_level_prior=8.0)
-    assert not _order_with_idle_joins(3, iceberg_level_prior=16.0)
+    assert not _order_with_idle_joins(2, iceberg_level_alpha=0.0, iceberg_level_prior=8.0)
+    assert not _order_with_idle_joins(3, iceberg_level_alpha=0.0, iceberg_level_prior=16.0)
     for joins in (1, 2, 3):
         assert _order_with_idle_joins(joins), "the default"
         assert _order_with_idle_joins(joins, **GATED)
-        assert _order_with_idle_joins(joins, iceberg_level_alpha=1e-2)
+        assert _order_with_idle_joins(joins, iceberg_level_alpha=1e-2, iceberg_level_prior=0.0)
+        assert _order_with_idle_joins(joins, **OFF)
