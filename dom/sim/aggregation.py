@@ -48,7 +48,7 @@ class WindowAggregator:
 
 
 def account_windowed(sim: "SymbolSim", fills: list, out: list, t: int) -> None:
-    """``Market._account_fills`` for a market with an aggregation window: each taker order's fills
+    """``publish.account_fills`` for a market with an aggregation window: each taker order's fills
     at one price, then merged over the window; prints published at step ``t``."""
     agg = sim.agg
     i, n = 0, len(fills)
@@ -78,7 +78,7 @@ def _print(sim: "SymbolSim", out: list, p: list, t: int) -> None:
 def publish_print(sim: "SymbolSim", out: list, ts: int, px: int, side: Any, total: int, nfills: int,
                   at: int) -> None:
     """One aggTrade of ``nfills`` fills (ids numbered on), the session's counters, the frame."""
-    from dom.sim.market import Msg  # (market imports this module)
+    from dom.sim.publish import Msg  # (publish imports this module)
 
     inst, sym = sim.inst, sim.spec.symbol
     first = sim.fill_id

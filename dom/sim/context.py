@@ -16,7 +16,8 @@ import math
 import random
 from dataclasses import dataclass
 
-from dom.sim.market import FUNDING_PERIOD_NS, Market, SymbolSim
+from dom.sim.market import Market, SymbolSim
+from dom.sim.publish import FUNDING_PERIOD_NS
 from dom.venues.binance_usdm import frames as wire
 
 DAY_S = 86_400

@@ -2,9 +2,9 @@
 (encoded by the venue's codec, ``dom.venues.binance_usdm.codec``).
 
 ``Market.advance()`` moves the clock one step (50 ms) and returns the messages the venue would
-publish in it: depth diffs netted per push interval (``U``/``u``/``pu``), aggTrades (fills of one
-taker order at one price), bookTickers and markPrice updates, each as ``Msg(endpoint, stream,
-raw, t_ns)``. The local exchange server sends them over websockets; ``Market.frames(seconds)``
+publish in it (``dom.sim.publish``): depth diffs netted per push interval (``U``/``u``/``pu``), aggTrades
+(fills of one taker order at one price), bookTickers and markPrice updates, each as ``Msg(endpoint,
+stream, raw, t_ns)``. The local exchange server sends them over websockets; ``Market.frames(seconds)``
 runs headless as fast as it can, adding per-stream latency and skew, for evaluation.
 
 Only what is published leaves here; ``published_book`` is the book a correct client holds after
@@ -17,23 +17,22 @@ import heapq
 import math
 import random
 from collections import deque
-from dataclasses import dataclass
 from typing import Iterator
 
 from dom.core.units import Instrument
 from dom.sim.agent import SEC, Agent
 from dom.sim.agents import KINDS
-from dom.sim.aggregation import WindowAggregator, account_windowed, publish_print
+from dom.sim.aggregation import WindowAggregator
 from dom.sim.decoys import DECOYS
 from dom.sim.flow import Flow
 from dom.sim.matching import ASK, BID, OWNER, MatchingBook
 from dom.sim.news import NewsBurstAgent, SweepAgent, SweepLabeller
 from dom.sim.presets import OPTIONS, SymbolSpec, preset
+from dom.sim.publish import Msg, account_fills, publish_mark, push_depth
 from dom.sim.randomize import MarketDraw, SizeLaw
 from dom.sim.sectors import SectorFactors
 from dom.sim.touch import TouchHistory
 from dom.sim.volatility import RangeHistory
-from dom.venues.binance_usdm import codec as wire
 from dom.venues.binance_usdm import frames
 
 STEP_NS = 50_000_000
@@ -41,15 +40,6 @@ MIN_INJECT_TICKS = 64  # no agent starts while the bid is this near zero (a symb
 STEERING = frozenset({"iceberg", "spoof", "absorption", "burst"})
 """Agents that steer the flow or the price: one at a time per symbol."""
 DEFAULT_START_NS = 1_767_225_600 * SEC  # 2026-01-01T00:00:00Z: headless runs are reproducible
-FUNDING_PERIOD_NS = 8 * 3600 * SEC
-
-
-@dataclass(frozen=True, slots=True)
-class Msg:
-    endpoint: str  # "public" (depth, bookTicker) or "market" (aggTrade, markPrice)
-    stream: str  # e.g. "btcusdt@depth@100ms"
-    raw: bytes  # the event JSON, exactly as the venue sends it (no envelope)
-    t_ns: int  # exchange time
 
 
 class SymbolSim:
@@ -215,7 +205,7 @@ class Market:
             sim.flow.step(sim.book, t, dt, move)
             for ag in sim.agents:
                 ag.step(t)
-            self._account_fills(sim, out, t)
+            account_fills(sim, out, t, self.raw_trades)
             sim.sweeps.expire(t)
             self._retire_agents(sim)
             if self.injections or self.decoys:
@@ -223,13 +213,13 @@ class Market:
             if self.news and self.injections:
                 self._maybe_news(sim, t)
             if publish_depth:
-                self._publish_depth(sim, out, t)
+                push_depth(sim, out, t, self.depth_ms, self.tickers)
             if self.decoys:  # (the risk-off decoy is the only reader of ``ranges``)
                 mid = sim.mid()
                 if mid is not None:
                     sim.mids.append(mid)
             if self.steps % 20 == 0:
-                self._publish_mark(sim, out, t)
+                publish_mark(sim, out, t)
                 if sim.touches is not None:
                     sim.touches.sample(sim.book)  # once a second (STEP_NS 50 ms)
                 if self.decoys:
@@ -316,104 +306,6 @@ class Market:
         return self.sectors.rotate(sector, pct_per_h, seconds, self.now)
 
     # --------------------------------------------------------------------------- publishing
-    def _account_fills(self, sim: SymbolSim, out: list[Msg], t: int) -> None:
-        fills = sim.book.take_fills()
-        watched = sim.traded_at
-        if watched and fills:
-            for _, px, qty, side, _, _ in fills:
-                key = (1 - side, px)  # the maker's side
-                if key in watched:
-                    watched[key] += qty
-        if sim.agg is not None:
-            account_windowed(sim, fills, out, t)
-            return
-        if not fills:
-            return
-        inst, sym = sim.inst, sim.spec.symbol
-        i, n = 0, len(fills)
-        while i < n:
-            ts, px, qty, side, owner, _ = fills[i]
-            label_fill = sim.sweeps.fill  # every true fill, before aggregation (dom/sim/news.py)
-            label_fill(ts, px, qty, side)
-            if owner is not None:
-                owner.on_fill(qty, ts, None)
-            j = i + 1
-            total = qty
-            while j < n and fills[j][0] == ts and fills[j][1] == px and fills[j][3] == side:
-                label_fill(ts, px, fills[j][2], side)
-                if fills[j][4] is not None:
-                    fills[j][4].on_fill(fills[j][2], ts, None)
-                total += fills[j][2]
-                j += 1
-            first = sim.fill_id
-            publish_print(sim, out, ts, px, side, total, j - i, ts)
-            ms = ts // 1_000_000
-            if self.raw_trades:  # the per-fill @trade stream, only while someone listens
-                tstream = wire.trade_stream(sym)
-                for k in range(i, j):
-                    out.append(Msg("market", tstream, frames.encode_trade(
-                        sym, ms, first + k - i, inst.px_str(px), inst.qty_str(fills[k][2]), side == ASK), ts))
-            i = j
-
-    def _publish_depth(self, sim: SymbolSim, out: list[Msg], t: int) -> None:
-        self._publish_book(sim, out, t)
-        if sim.traded_at:
-            for ag in sim.agents:
-                ag.on_publish(t)
-            for key in sim.traded_at:
-                sim.traded_at[key] = 0
-
-    def _publish_book(self, sim: SymbolSim, out: list[Msg], t: int) -> None:
-        d = sim.book.take_dirty()
-        if d is not None:
-            U, u, bids, asks = d
-            inst = sim.inst
-            ps, qs = inst.px_str, inst.qty_str
-            ms = t // 1_000_000
-            pb, pa = sim.pub
-            for px, q in bids:
-                if q:
-                    pb[px] = q
-                else:
-                    pb.pop(px, None)
-            for px, q in asks:
-                if q:
-                    pa[px] = q
-                else:
-                    pa.pop(px, None)
-            body = frames.encode_depth(sim.spec.symbol, ms, U, u, sim.last_u, [[ps(p), qs(q)] for p, q in bids],
-                                     [[ps(p), qs(q)] for p, q in asks])
-            sim.last_u = u
-            out.append(Msg("public", wire.depth_stream(sim.spec.symbol, self.depth_ms), body, t))
-        if self.tickers:
-            bb, ba = sim.book.best(BID), sim.book.best(ASK)
-            if bb is not None and ba is not None:
-                top = (bb, sim.book.level(BID, bb), ba, sim.book.level(ASK, ba))
-                if top != sim.last_ticker:
-                    sim.last_ticker = top
-                    inst = sim.inst
-                    ms = t // 1_000_000
-                    raw = frames.encode_book_ticker(sim.spec.symbol, sim.last_u, inst.px_str(top[0]),
-                                                  inst.qty_str(top[1]), inst.px_str(top[2]), inst.qty_str(top[3]), ms)
-                    out.append(Msg("public", wire.book_ticker_stream(sim.spec.symbol), raw, t))
-
-    def _publish_mark(self, sim: SymbolSim, out: list[Msg], t: int) -> None:
-        mid = sim.mid()
-        if mid is None:
-            return
-        inst = sim.inst
-        tick = inst.price.to_float(1)
-        index = sim.flow.fair
-        premium = (mid - index) / max(index, 1.0)
-        sim.funding_rate = max(-0.0075, min(0.0075, 0.0001 + 0.1 * premium))
-        sim.open_interest = max(1, int(sim.open_interest * (1 + sim.rng.gauss(0, 0.0005))))
-        nxt = (t // FUNDING_PERIOD_NS + 1) * FUNDING_PERIOD_NS
-        ms = t // 1_000_000
-        dec = max(0, inst.price.scale) + 1
-        raw = frames.encode_mark_price(sim.spec.symbol, ms, f"{mid * tick:.{dec}f}", f"{index * tick:.{dec}f}",
-                                     f"{sim.funding_rate:.8f}", nxt // 1_000_000)
-        out.append(Msg("market", wire.mark_price_stream(sim.spec.symbol), raw, t))
-
     # ---------------------------------------------------------------------------- REST views
     def snapshot_body(self, symbol: str, limit: int = 1000, update_id: int | None = None) -> bytes:
         """REST depth as the venue serves it: the current book at the current update id (or at

@@ -6,7 +6,8 @@ from decimal import Decimal
 import aiohttp
 
 from dom.sim.context import DAY_S, SimContext
-from dom.sim.market import FUNDING_PERIOD_NS, Market
+from dom.sim.market import Market
+from dom.sim.publish import FUNDING_PERIOD_NS
 from dom.sim.server import SimServer
 
 PREMIUM_KEYS = {"symbol", "markPrice", "indexPrice", "estimatedSettlePrice", "lastFundingRate", "interestRate",

@@ -119,8 +119,11 @@ def is_pull(det: "SpoofDetector", x: _Pull) -> bool:
         return False  # price was not approaching
     if jump < 1:
         return False  # price approached earlier but stalled: the pull is not a reaction to it
-    if x.toward < p.spoof_min_flow_share:
+    if x.toward < p.spoof_min_flow_share and not (
+            p.spoof_flow_step and x.need and x.step >= p.spoof_flow_step * x.need):
         return False  # no taker flow pushing price toward it: a move of the mid, not an approach
+        # (unless its level arrived as one order far beyond the organic ones: then the step says
+        # what the flow would, that this was one placed order, not the queue)
     r = p.spoof_move_ticks
     moved = sum(a for t, px, a in det.adds[x.side]
                 if x.t - p.spoof_drop_window_ms * _MS <= t <= x.t + det._wait()

@@ -36,12 +36,8 @@ from dom.core.units import Instrument
 from dom.errors import FeedError
 from dom.venues.base import FeedStats, endpoint_pair
 from dom.venues.binance_usdm import codec as wire
-from dom.venues.binance_usdm.codec import (
-    BinanceDecoder,
-    DecodeError,
-    instruments_from_exchange_info,
-    trading_perpetuals,
-)
+from dom.venues.binance_usdm.codec import BinanceDecoder, DecodeError
+from dom.venues.binance_usdm.exchange_info import instruments_from_exchange_info, trading_perpetuals
 from dom.venues.binance_usdm.snapshots import SnapshotFetcher
 from dom.venues.tasks import run_together
 

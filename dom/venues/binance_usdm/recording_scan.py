@@ -18,7 +18,7 @@ from dom.errors import RecordingError
 from dom.store import recording as rec
 from dom.store.recording_dir import is_symbol_dir, iter_dir, symbol_files
 from dom.store.ring import segments as ring_segments
-from dom.venues.binance_usdm.codec import instruments_from_exchange_info
+from dom.venues.binance_usdm.exchange_info import instruments_from_exchange_info
 
 VENUES = {"binanceusdm": Rule.USDM, "binance": Rule.SPOT}
 

@@ -70,25 +70,54 @@ def test_a_wall_consumed_by_trades_is_not_a_pull():
     assert s.alerts == []
 
 
-def test_a_pull_as_the_mid_drifts_down_without_sellers_pushing_it_is_not_reported():
-    def drift(s):
-        """The bids step back a tick a second while buyers, not sellers, trade: the mid comes
-        toward the wall but no taker flow pushes it there."""
-        best = 5000
-        while best > 4992:
-            s.idle(900)
-            s.trade(best + 1, 1000, TakerSide.BUY)
-            s.delta(bids=[(best, 0)], asks=[(best, 1000)])
-            best -= 1
+def _drift(s):
+    """The bids step back a tick a second while buyers, not sellers, trade: the mid comes toward
+    the wall but no taker flow pushes it there."""
+    best = 5000
+    while best > 4992:
+        s.idle(900)
+        s.trade(best + 1, 1000, TakerSide.BUY)
+        s.delta(bids=[(best, 0)], asks=[(best, 1000)])
+        best -= 1
 
+
+def _rank_steps(s, steps=12):
+    """Steps of 1,250-12,600 lots far down the book: with twelve the step window has its rank
+    (10th largest 1,953)."""
+    for i in range(steps):
+        s.delta(bids=[(4980 - i, 1000 + int(1000 * 1.25 ** i))])
+
+
+def test_a_pull_as_the_mid_drifts_down_without_sellers_pushing_it_is_not_reported():
     for share, alerts in ((0.55, 0), (0.0, 2)):  # the flow rule on, then off
         s = Script(spoof_min_flow_share=share)
         s.warm_up()
         s.delta(bids=[(WALL, 30_000)])
-        drift(s)
+        _drift(s)
         s.delta(bids=[(WALL, 0)])
         s.idle(1000)
         assert len(s.alerts) == alerts
+
+
+def test_a_large_step_pulled_as_the_mid_drifts_without_sellers_counts_when_the_flow_step_is_on():
+    # The step window gets its rank (twelve steps far down the book, 10th largest 1,953); the
+    # 30,000-lot bid arrives in one step (15x what the step test asks); the bids then step back
+    # while only buyers trade, and it goes. The flow share fails (0 toward); with spoof_flow_step 2
+    # the step stands in for it; not when the step must be 1000x, nor off, nor without a rank.
+    for params, alerts, steps in (({}, 0, 12), ({"spoof_flow_step": 2.0}, 2, 12),
+                                  ({"spoof_flow_step": 1000.0}, 0, 12), ({"spoof_flow_step": 2.0}, 0, 0)):
+        s = Script(**params)
+        s.warm_up()
+        _rank_steps(s, steps)
+        s.idle(1000)
+        s.delta(bids=[(WALL, 30_000)])
+        _drift(s)
+        s.delta(bids=[(WALL, 0)])
+        s.idle(1000)
+        assert len(s.alerts) == alerts, params
+        if alerts:
+            ev = s.alerts[0].evidence
+            assert ev["taker_share_toward"] == 0.0 and ev["step_rank_lots"] == 1953
 
 
 def test_a_cancel_far_from_the_touch_is_not_a_pull():
@@ -178,8 +207,7 @@ def test_a_large_step_shown_under_the_minimum_life_counts_when_the_short_life_is
                                   ({"spoof_short_life_ms": 800}, 0, 12), ({"spoof_short_life_ms": 600}, 0, 0)):
         s = Script(**params)
         s.warm_up()
-        for i in range(steps):
-            s.delta(bids=[(4980 - i, 1000 + int(1000 * 1.25 ** i))])
+        _rank_steps(s, steps)
         s.idle(1000)
         s.delta(bids=[(4996, 30_000)])
         for best in (5000, 4999):
