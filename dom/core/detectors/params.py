@@ -333,7 +333,7 @@ class DetectorParams:
     spoof_min_flow_share: float = 0.55
     """... make at least this share of the taker volume: price was pushed toward the order (a mid
     that only jumped there, or drifted with no such flow, is not an approach; 0: off)."""
-    spoof_flow_step: float = 0.0
+    spoof_flow_step: float = 2.0
     """... unless its level arrived as one order this many times what the step test asks (0: off;
     ``spoof_step_rank`` on, the window with its rank): such a step already tells a placed order
     from the queue, which is what the flow share guards."""

@@ -103,8 +103,9 @@ def test_a_large_step_pulled_as_the_mid_drifts_without_sellers_counts_when_the_f
     # The step window gets its rank (twelve steps far down the book, 10th largest 1,953); the
     # 30,000-lot bid arrives in one step (15x what the step test asks); the bids then step back
     # while only buyers trade, and it goes. The flow share fails (0 toward); with spoof_flow_step 2
-    # the step stands in for it; not when the step must be 1000x, nor off, nor without a rank.
-    for params, alerts, steps in (({}, 0, 12), ({"spoof_flow_step": 2.0}, 2, 12),
+    # (the default) the step stands in for it; not when the step must be 1000x, nor off, nor
+    # without a rank.
+    for params, alerts, steps in (({"spoof_flow_step": 0.0}, 0, 12), ({}, 2, 12),
                                   ({"spoof_flow_step": 1000.0}, 0, 12), ({"spoof_flow_step": 2.0}, 0, 0)):
         s = Script(**params)
         s.warm_up()
