@@ -13,7 +13,8 @@ Three things must hold at once, each relative to the symbol's own recent behavio
   into it over that span ``absorption_rate_vol_mult`` x the same percentile of the side's (a
   venue that merges fills caps the count); and ``V_W`` without its largest print still reaches
   the volume threshold: one print is a block, not a flow. A level large against the book's own
-  large levels (``absorption_large_mult`` x a percentile of the ten best levels' sizes) needs
+  large levels (``absorption_large_mult`` x a percentile of the ten best levels' sizes; with
+  ``absorption_large_far``, off by default, also of the largest band level away from the touch) needs
   only ``absorption_large_pace`` of either bar and ``absorption_large_block`` of the threshold
   without its largest print: the level's size against the flow it takes;
 * the level holds: no trade beyond it since the episode began, it is still the best and still
@@ -35,7 +36,7 @@ from bisect import bisect_right
 from typing import Sequence
 
 from dom.core.detectors.absorption_alert import absorption_alert
-from dom.core.detectors.absorption_state import _FAR, _Episode, _Side, _Window
+from dom.core.detectors.absorption_state import _FAR, _Episode, _Side, _Window, far_max
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples, grid_after, percentile as _pct
 from dom.core.detectors.slack import AdaptiveSlack
@@ -76,6 +77,8 @@ class AbsorptionDetector(ObserverBase):
         self.touches = {s: RollingSamples() for s in sides}  # (t, size of the best level)
         self.sizes = {s: RollingSamples() for s in sides}  # (t, size) of each of the ten best levels
         self.big_level = {s: 0 for s in sides}  # a percentile of those sizes
+        self.fars = {s: RollingSamples() for s in sides}  # (t, largest band level 2+ ticks from the touch)
+        self.far_level = {s: 0 for s in sides}  # a percentile of those
         self.base_w = {s: 0 for s in sides}
         self.base_rate = {s: 0 for s in sides}
         self.base_vol = {s: 0 for s in sides}
@@ -120,6 +123,9 @@ class AbsorptionDetector(ObserverBase):
             if self.p.absorption_large_mult:
                 self.sizes[side].add_many(now, top)
                 self.sizes[side].expire(horizon)
+                if self.p.absorption_large_far:
+                    self.fars[side].add(now, far_max(lv, best, self.p.wall_band_ticks))
+                    self.fars[side].expire(horizon)
         if now >= self.next_stats_ns:
             self.next_stats_ns = grid_after(now, 10 * _SEC)
             p = self.p
@@ -130,6 +136,7 @@ class AbsorptionDetector(ObserverBase):
                 self.med_level[side] = _pct(self.levels[side], 50.0)
                 self.med_touch[side] = _pct(self.touches[side], 50.0)
                 self.big_level[side] = _pct(self.sizes[side], p.absorption_large_pct)
+                self.far_level[side] = _pct(self.fars[side], p.absorption_large_far_pct)
                 self.min_shown[side] = max(p.absorption_min_shown * self.med_level[side],
                                            p.absorption_min_shown_touch * self.med_touch[side])
         lo = now - self.w_ns
@@ -251,7 +258,7 @@ class AbsorptionDetector(ObserverBase):
         if rest < thr:
             # A level large against the book's own large levels takes the flow: less pace will do.
             big = p.absorption_large_mult * self.big_level[side]
-            if not big or sym.book.side(side).size_at(px) < big:
+            if not big or sym.book.side(side).size_at(px) < max(big, p.absorption_large_far * self.far_level[side]):
                 return
             if rest < 0:
                 rest = vw - max(x for _, x in w.q)
@@ -311,7 +318,7 @@ class AbsorptionDetector(ObserverBase):
                 elif not ep.cross_ns and now - ep.last_trade_ns > self.w_ns:
                     del self.eps[key]  # a followed level that stopped trading (its pending messages only fed refill_lb)
                 continue
-            if self._faded(ep, now):
+            if ep.faded(now - p.absorption_fade_ms * _MS, p.absorption_fade_fraction):
                 out.append(absorption_alert(self, sym, ep, AlertState.END, now, "held", "aggression_faded"))
                 del self.eps[key]
                 continue
@@ -378,14 +385,6 @@ class AbsorptionDetector(ObserverBase):
         """How long after the crossing a level must still hold to be announced."""
         wait = self.p.absorption_confirm_ms * _MS
         return max(wait, self.slack.ns) if self.p.absorption_confirm_slack else wait
-
-    def _faded(self, ep: _Episode, now: int) -> bool:
-        """Aggressive trades into the level over the last fade window are at most a fraction of
-        their peak count over such a window."""
-        times = ep.times
-        n = len(times) - bisect_right(times, now - self.p.absorption_fade_ms * _MS)
-        ep.peak_fade = max(ep.peak_fade, n)
-        return n <= self.p.absorption_fade_fraction * ep.peak_fade
 
     def _announce(self, sym: SymbolState, ep: _Episode, now: int, out: list[Output]) -> None:
         ep.announced = True

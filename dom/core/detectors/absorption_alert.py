@@ -51,6 +51,8 @@ def absorption_alert(det: "AbsorptionDetector", sym: SymbolState, ep: _Episode, 
         "time_at_level_ms": max(0, t - ep.first_ns) // _MS,
         "align_slack_ms": det.slack.ns // _MS,
     }
+    if det.p.absorption_large_far:
+        ev["far_level_lots"] = det.far_level[ep.side]  # the organic large orders' reach (a large level's floor)
     if end:
         ev["end"] = end
         ev["end_reason"] = how

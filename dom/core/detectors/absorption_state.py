@@ -12,6 +12,12 @@ from dom.core.types import BookSide
 _FAR = 1 << 62
 
 
+def far_max(lv, best: int, band: int) -> int:
+    """The largest level of book side ``lv`` 2 to ``band`` ticks from its best price ``best``
+    (an organic order resting away from the touch; 0 if none)."""
+    return max([q for px, q in lv.top(band + 1) if 2 <= abs(px - best) <= band], default=0)
+
+
 class _Window:
     """Trades into one level over the last W seconds, with their running total (a trade is added,
     and the window pruned, by ``AbsorptionDetector.on_trade`` itself: its hot path)."""
@@ -116,6 +122,13 @@ class _Episode:
             return
         times.append(t)
         cum.append((cum[-1] if cum else 0) + q)
+
+    def faded(self, lo: int, fraction: float) -> bool:
+        """Aggressive trades into the level since ``lo`` (the last fade window) are at most
+        ``fraction`` of their peak count over such a window."""
+        n = len(self.times) - bisect_right(self.times, lo)
+        self.peak_fade = max(self.peak_fade, n)
+        return n <= fraction * self.peak_fade
 
     def traded_between(self, lo: int, hi: int) -> int:
         """Volume of this episode's trades with ``lo < T <= hi``."""

@@ -238,6 +238,14 @@ class DetectorParams:
     usual busy second) ..."""
     absorption_large_block: float = 0.5
     """... and this fraction of the volume threshold left without the largest print."""
+    absorption_large_far: float = 0.0
+    """And (0: off) at least this many times a percentile (``absorption_large_far_pct``) of the
+    largest level the band showed 2+ ticks from the touch (within ``wall_band_ticks``; sampled
+    once a second, rolling over ``absorption_baseline_s``): the organic large orders' reach. In a
+    book thick away from the touch with large organic orders, the ten best levels' P95 falls short
+    of it, and an organic order that becomes the touch is "large" while it is an ordinary one."""
+    absorption_large_far_pct: float = 95.0
+    """... that percentile."""
     absorption_one_sided: float = 0.6
     """Takers into this side make at least this share of all taker volume over W (one-sidedness)."""
     absorption_warmup_s: int = 30

@@ -368,6 +368,33 @@ def test_a_large_level_needs_less_pace_but_more_than_the_usual_one():
     assert run(2) == []  # the usual pace into a large level
 
 
+def test_a_large_level_is_large_against_the_organic_orders_resting_away_from_the_touch():
+    """``absorption_large_far``: the book also rests an organic bid of 200,000 lots 15 ticks from
+    the touch (outside the ten best levels, inside the band), so a 50,000-lot bid at the touch,
+    50x the P95 of the ten best levels' sizes, is still under the organic orders' reach: with the
+    floor on it needs the full pace, and 30 prints a second (0.6 of the bar) is not absorption.
+    A 300,000-lot bid, beyond that reach, is; with the floor off (the default) the 50,000 is."""
+
+    def run(shown, **params):
+        s = Script(**params)
+        for _ in range(400):
+            s.delta(bids=[(5000, 1000 + s.u % 2), (4985, 200_000)], asks=[(5001, 1000 + s.u % 2)])
+            for _ in range(2):
+                s.trade(5000, 250, TakerSide.SELL)
+                s.trade(5001, 250, TakerSide.BUY)
+        s.delta(bids=[(5000, shown)])
+        s.hit(3, per_100ms=3, qty=250, shown=shown)
+        return s.of(AlertState.NEW)
+
+    news = run(50_000)
+    assert len(news) == 1 and news[0].evidence["large_level"] is True and "far_level_lots" not in news[0].evidence
+    assert run(50_000, absorption_large_far=1.0) == []  # an ordinary order for this book
+    news = run(300_000, absorption_large_far=1.0)
+    assert len(news) == 1 and news[0].evidence["large_level"] is True
+    assert news[0].evidence["far_level_lots"] == 200_000
+    assert run(300_000, absorption_large_far=2.0) == []  # under twice that reach
+
+
 def test_with_the_slack_wait_a_level_traded_through_within_it_is_never_announced():
     # The flow crosses the threshold at 1.1 s; with absorption_confirm_slack a level is announced
     # only once it held the alignment slack (300 ms) past the crossing.
