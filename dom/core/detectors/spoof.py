@@ -24,7 +24,8 @@ only when all of these hold:
 * takers pushed price toward it: those hitting its side (sellers into bids, buyers into asks)
   made at least ``spoof_min_flow_share`` of the taker volume over the last ``spoof_flow_s``
   seconds, counted from when the candidate was first seen if that leaves ``spoof_flow_min_s``
-  (a risk-off pull after a mid that only jumped there is not an approach);
+  (a risk-off pull after a mid that only jumped there is not an approach), unless its step is at
+  least ``spoof_flow_step`` x what the step test asks (one placed order, told from the queue);
 * it lived at least ``spoof_min_life_ms`` (or ``spoof_short_life_ms`` when its step is at least
   ``spoof_short_life_step`` x what the step test asks) and at most
   ``spoof_max_life_s``;
