@@ -232,41 +232,45 @@ def test_a_level_whose_own_joins_all_look_alike_is_not_an_iceberg():
     assert not _alike_level(iceberg_level_prior=32.0, **off)
 
 
+def _order_with_idle_joins(joins: int, **params):
+    """A refilling order (JITTERED slices, each after the last traded) whose level also saw
+    ``joins`` organic adds of about its size while no refill was due."""
+    s = Script(**params)
+    s.delta(bids=[(4997, 1000)])
+    shown = 1000
+    for i, size in enumerate(JITTERED):
+        s.t += 50 * MS
+        s.sell(4997, shown)
+        s.delta(bids=[(4997, size)], dt_ms=50)
+        shown = size
+        s.idle(200)
+        if i < joins:  # an organic join of about the slice before the slice traded
+            s.t += 20 * MS
+            s.sell(4997, 100)
+            shown += 1000
+            s.delta(bids=[(4997, shown)], dt_ms=20)
+            s.idle(200)
+    s.idle(500)
+    return [a for a in s.alerts if a.state is AlertState.NEW]
+
+
 def test_a_few_alike_adds_while_no_refill_is_due_do_not_outweigh_the_symbols_rate():
     """A refilling order whose level also saw two organic adds of about its size while no refill
     was due: at a prior of 32 they move the chance an ordinary add hits the band only a little,
     and the order is still flagged; at 4 they lift it far above the symbol's rate, and the chain
     no longer passes (ungated; by default the level's rate is gated: test_iceberg_level.py)."""
-    def run(**params):
-        s = Script(**params)
-        s.delta(bids=[(4997, 1000)])
-        shown = 1000
-        for i, size in enumerate(JITTERED):
-            s.t += 50 * MS
-            s.sell(4997, shown)
-            s.delta(bids=[(4997, size)], dt_ms=50)
-            shown = size
-            s.idle(200)
-            if i < 2:  # an organic join of about the slice before the slice traded
-                s.t += 20 * MS
-                s.sell(4997, 100)
-                shown += 1000
-                s.delta(bids=[(4997, shown)], dt_ms=20)
-                s.idle(200)
-        s.idle(500)
-        return [a for a in s.alerts if a.state is AlertState.NEW]
-    assert run(iceberg_level_prior=0.0, iceberg_level_alpha=0.0)
-    assert run()  # the default (gated)
-    assert run(iceberg_level_prior=32.0, iceberg_level_alpha=0.0)
-    assert not run(iceberg_level_prior=4.0, iceberg_level_alpha=0.0)
+    assert _order_with_idle_joins(2, iceberg_level_prior=0.0, iceberg_level_alpha=0.0)
+    assert _order_with_idle_joins(2)  # the default (gated)
+    assert _order_with_idle_joins(2, iceberg_level_prior=32.0, iceberg_level_alpha=0.0)
+    assert not _order_with_idle_joins(2, iceberg_level_prior=4.0, iceberg_level_alpha=0.0)
 
 
-def _alike_level(**params):
+def _touch_with_joins(joins, **params):
+    """A 3000-lot bid; every 300 ms sellers take 350 lots of it and the push adds ``joins[i]``."""
     s = Script(**params)
     shown = 3000
     s.delta(bids=[(4997, shown)])
-    for i in range(48):
-        join = JITTERED[i % len(JITTERED)]
+    for join in joins:
         s.t += 50 * MS
         s.sell(4997, 350)
         shown += join - 350
@@ -274,3 +278,7 @@ def _alike_level(**params):
         s.idle(200)
     s.idle(500)
     return [a for a in s.alerts if a.state is AlertState.NEW]
+
+
+def _alike_level(**params):
+    return _touch_with_joins([JITTERED[i % len(JITTERED)] for i in range(48)], **params)

@@ -6,9 +6,7 @@ import math
 
 from dom.core.detectors import DetectorParams
 from dom.core.detectors.iceberg_chain import _binomial_tail, level_rate, upper_tail
-from dom.core.types import AlertState
-from tests.core.detectors.script import MS
-from tests.core.detectors.test_iceberg import JITTERED, Script, _alike_level
+from tests.core.detectors.test_iceberg import _alike_level, _order_with_idle_joins, _touch_with_joins
 
 GATED = dict(iceberg_level_alpha=1e-2, iceberg_level_prior=16.0)  # the defaults
 OFF = dict(iceberg_level_alpha=0.0, iceberg_level_prior=0.0)
@@ -54,17 +52,7 @@ def test_the_gate_at_its_edges():
 def _crowded_touch(**params):
     """Every 300 ms sellers take 350 lots of a crowded bid and the push adds about 1000 (SUMS):
     two of three adds come before the last one traded (no refill due), nearly all in the band."""
-    s = Script(**params)
-    shown = 3000
-    s.delta(bids=[(4997, shown)])
-    for join in SUMS:
-        s.t += 50 * MS
-        s.sell(4997, 350)
-        shown += join - 350
-        s.delta(bids=[(4997, shown)], dt_ms=50)
-        s.idle(200)
-    s.idle(500)
-    return [a for a in s.alerts if a.state is AlertState.NEW]
+    return _touch_with_joins(SUMS, **params)
 
 
 def test_a_crowded_touch_whose_idle_adds_repeat_the_size_is_not_flagged_with_the_gate():
@@ -86,28 +74,6 @@ def test_the_gate_is_slower_than_the_ungated_prior_on_a_level_of_spread_joins():
     assert _alike_level(iceberg_min_turnover=0.0, iceberg_level_alpha=1e-3, iceberg_level_prior=16.0)
     assert not _alike_level(iceberg_min_turnover=0.0, iceberg_level_alpha=0.0, iceberg_level_prior=16.0)
     assert not _alike_level(iceberg_min_turnover=0.0, **GATED)
-
-
-def _order_with_idle_joins(joins: int, **params):
-    """A refilling order (JITTERED slices, each after the last traded) whose level also saw
-    ``joins`` organic adds of about its size while no refill was due."""
-    s = Script(**params)
-    s.delta(bids=[(4997, 1000)])
-    shown = 1000
-    for i, size in enumerate(JITTERED):
-        s.t += 50 * MS
-        s.sell(4997, shown)
-        s.delta(bids=[(4997, size)], dt_ms=50)
-        shown = size
-        s.idle(200)
-        if i < joins:  # an organic join of about the slice before the slice traded
-            s.t += 20 * MS
-            s.sell(4997, 100)
-            shown += 1000
-            s.delta(bids=[(4997, shown)], dt_ms=20)
-            s.idle(200)
-    s.idle(500)
-    return [a for a in s.alerts if a.state is AlertState.NEW]
 
 
 def test_a_refilling_order_with_one_or_two_idle_adds_in_the_band_is_still_flagged_with_the_gate():
