@@ -96,6 +96,12 @@ def approach(det: "SpoofDetector", x: _Pull) -> tuple[int, int, int | None]:
     return x.dist, x.jump, t
 
 
+def step_beyond(x: _Pull, k: float) -> bool:
+    """Did the pulled level arrive as one order at least ``k`` x what the step test asks (``k`` 0:
+    never; never before the step window has its rank)?"""
+    return bool(k and x.need and x.step >= k * x.need)
+
+
 def is_pull(det: "SpoofDetector", x: _Pull) -> bool:
     """Does a pull pass the rules of spoof.py's docstring (those judged once its trades are in)?"""
     p = det.p
@@ -109,7 +115,7 @@ def is_pull(det: "SpoofDetector", x: _Pull) -> bool:
         return False
     if life < p.spoof_min_life_ms * _MS and not (
             p.spoof_short_life_ms and life >= p.spoof_short_life_ms * _MS
-            and x.need and x.step >= p.spoof_short_life_step * x.need):
+            and step_beyond(x, p.spoof_short_life_step)):
         return False  # shown too briefly (unless its step stands far beyond the organic ones)
     at, beyond = traded(det, x)
     if at + (beyond if p.spoof_traded_through else 0) > p.spoof_max_traded_fraction * drop:
@@ -119,11 +125,11 @@ def is_pull(det: "SpoofDetector", x: _Pull) -> bool:
         return False  # price was not approaching
     if jump < 1:
         return False  # price approached earlier but stalled: the pull is not a reaction to it
-    if x.toward < p.spoof_min_flow_share and not (
-            p.spoof_flow_step and x.need and x.step >= p.spoof_flow_step * x.need):
-        return False  # no taker flow pushing price toward it: a move of the mid, not an approach
-        # (unless its level arrived as one order far beyond the organic ones: then the step says
-        # what the flow would, that this was one placed order, not the queue)
+    # No taker flow pushing price toward it: a move of the mid, not an approach (unless its level
+    # arrived as one order far beyond the organic ones: the step then says what the flow would,
+    # that this was one placed order, not the queue).
+    if x.toward < p.spoof_min_flow_share and not step_beyond(x, p.spoof_flow_step):
+        return False
     r = p.spoof_move_ticks
     moved = sum(a for t, px, a in det.adds[x.side]
                 if x.t - p.spoof_drop_window_ms * _MS <= t <= x.t + det._wait()
