@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 import pytest
 from textual.color import Color
 
-from tests.tui.app_factory import make_app, text
+from tests.tui.app_factory import make_app, next_delta, text
 
 
 @pytest.mark.parametrize("size", [(80, 24), (100, 30), (120, 40), (200, 50)])
@@ -104,3 +104,51 @@ async def test_the_truecolor_filter_is_left_out_only_where_it_changes_nothing(th
                 assert ansi[0].apply(segs, bg) == [s._replace(control=None) for s in segs]
                 seen += len(segs)
         assert seen > 500
+
+
+def _segments(strips):
+    return [list(strip) for strip in strips]
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light", "nord", "ansi-dark"])
+async def test_line_widgets_paint_what_textuals_styles_cache_paints(theme):
+    # The line widgets frame their own lines where the styles cache would only add a side border:
+    # every line, whole or cropped, must be the styles cache's segment for segment. The alerts and
+    # context panels (a top border) and a widget given padding are left to Textual.
+    async with themed(theme, (200, 50)) as (app, pilot):
+        app.frame()
+        await pilot.pause()
+        widgets = (app.ladder, app.heatmap, app.tape, app.alerts, app.context_panel)
+        for w in widgets:
+            whole = w.region.reset_offset
+            part = whole.crop_size((max(1, whole.width - 3), 6)).translate((1, 2))
+            for crop in (whole, part):
+                w._styles_cache.clear()
+                want = _segments(w._styles_cache.render_widget(w, crop))
+                assert _segments(w.render_lines(crop)) == want, (type(w).__name__, crop)
+        assert app.ladder._direct and app.heatmap._direct and app.tape._direct
+        # a changed level: the lines kept from the last paint and the new ones, as Textual's
+        px, q = app.model.engine["BTCUSDT"].book.best_bid()
+        next_delta(app.model, "BTCUSDT", bids=[(px, q + 1000)], dt_ms=300)
+        app.frame()
+        await pilot.pause()
+        for w in (app.ladder, app.heatmap, app.tape):
+            whole = w.region.reset_offset
+            w._styles_cache.clear()
+            assert _segments(w.render_lines(whole)) == _segments(w._styles_cache.render_widget(w, whole))
+        assert not app.alerts._direct and not app.context_panel._direct
+        assert app.heatmap.styles.border_right[0] and not app.ladder.styles.border_left[0]
+        app.heatmap.styles.background = "rgba(200,40,40,0.5)"  # the border over its own background
+        await pilot.pause()
+        whole = app.heatmap.region.reset_offset
+        app.heatmap._styles_cache.clear()
+        want = _segments(app.heatmap._styles_cache.render_widget(app.heatmap, whole))
+        assert _segments(app.heatmap.render_lines(whole)) == want and app.heatmap._direct
+        tape = app.tape
+        tape.styles.padding = (0, 1)
+        await pilot.pause()
+        whole = tape.region.reset_offset
+        tape._styles_cache.clear()
+        want = _segments(tape._styles_cache.render_widget(tape, whole))
+        assert _segments(tape.render_lines(whole)) == want and not tape._direct
+

@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from rich.style import Style
+from textual._border import get_box
 from textual.filter import ANSIToTruecolor, LineFilter
-from textual.geometry import Region
+from textual.geometry import NULL_SPACING, Region
 from textual.strip import Strip
+from textual.style import Style as TextualStyle
 from textual.widget import Widget
 
 from dom.ui.palette import Palette
@@ -32,6 +34,10 @@ class LineWidget(Widget):
         self._all_dirty = False
         self._base = Style()
         self._w = 0
+        self._direct = False  # the last paint bypassed Textual's styles cache
+        self._frame_key: tuple = ()
+        # id of a line's strip here: (that strip, the line as painted), from the last paint
+        self._framed: dict[int, tuple[Strip, Strip]] = {}
 
     def prepare(self) -> None:  # pragma: no cover - every subclass defines it
         raise NotImplementedError
@@ -108,6 +114,90 @@ class LineWidget(Widget):
         if self.palette.truecolor and not self.app.ansi_color:
             return [f for f in filters if not isinstance(f, ANSIToTruecolor)]
         return filters
+
+    def _side_frame(self) -> tuple[Style, list, list] | None:
+        """What Textual's styles cache would add around each content line, when that is at most a
+        border column on the left and/or right: ``(inner style, left, right)`` (the border
+        segments, each list empty or of one). None when the widget has anything else the styles
+        cache draws (a top or bottom border, padding, an outline, a title, tint, opacity, text
+        opacity, hatching, a hovered link): it is then left to paint the lines."""
+        styles = self.styles
+        (top, _), (right, right_color), (bottom, _), (left, left_color) = styles.border
+        if top or bottom or self._border_title is not None or self._border_subtitle is not None:
+            return None
+        if any(edge for edge, _ in styles.outline) or styles.padding != NULL_SPACING:
+            return None
+        if styles.tint.a or styles.text_opacity != 1.0 or self.opacity != 1.0:
+            return None
+        if styles.has_rule("hatch") and styles.hatch != "none":
+            return None
+        if self.auto_links and self.hover_style._link_id:
+            return None
+        base_background, background = self.background_colors
+        inner, outer = self._styles_cache.get_inner_outer(base_background, background)
+        lside: list = []
+        rside: list = []
+        if left:
+            style = TextualStyle(foreground=base_background + left_color)
+            lside = [get_box(left, inner, outer, style)[1][0]]
+        if right:
+            style = TextualStyle(foreground=base_background + right_color)
+            rside = [get_box(right, inner, outer, style)[1][2]]
+        return inner.rich_style, lside, rside
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The lines in ``crop``, as Textual's styles cache would paint them, without it.
+
+        For each repainted line the styles cache reads the widget's styles again (border, padding,
+        outline, tint, opacity, hatching), builds the line anew with its border column
+        and keeps its own copy, though this widget already keeps every line built and says which
+        changed. Where all it would add is a side border (every panel of the main screen but the
+        alerts and context, which have a top border too), the lines are framed here: the same
+        segments, once per paint for the styles, and a line without a border is this widget's
+        own strip. A framed line is kept for as long as its strip here is (Textual asks for every
+        line of a widget the repainted area overlaps and repaints the changed ones; a tape that
+        printed moves its lines down, each keeping its strip): the same strip object again, whose
+        terminal string Textual has cached on it.
+        Anything else is left to Textual (and its cache emptied when this path was used since, as
+        its dirty lines were not kept up)."""
+        frame = None if self.BLANK else self._side_frame()
+        if frame is None:
+            if self._direct:
+                self._direct = False
+                self._styles_cache.clear()
+            return super().render_lines(crop)
+        self._direct = True
+        inner, lside, rside = frame
+        width = self.size.width
+        full = width + len(lside) + len(rside)
+        filters = self.get_line_filters()
+        background = self.background_colors[1] if filters else None
+        key = (inner, lside, rside, full, tuple(filters), background)
+        old: dict = self._framed if key == self._frame_key else {}
+        framed: dict[int, tuple[Strip, Strip]] = {}
+        sides = bool(lside or rside)
+        strips = []
+        for y in crop.line_range:
+            source = self.render_line(y)
+            hit = old.get(id(source))
+            if hit is not None and hit[0] is source:
+                strip = hit[1]
+            else:
+                strip = source
+                if strip.cell_length != width:
+                    strip = strip.adjust_cell_length(width, inner)
+                if sides:
+                    strip = Strip([*lside, *strip, *rside], full)
+                for line_filter in filters:
+                    strip = strip.apply_filter(line_filter, background)
+            if strip is not source:
+                framed[id(source)] = (source, strip)
+            strips.append(strip)
+        self._frame_key, self._framed = key, framed
+        if crop.column_span != (0, full):
+            x1, x2 = crop.column_span
+            strips = [strip.crop(x1, x2) for strip in strips]
+        return strips
 
     def render_line(self, y: int) -> Strip:
         # Resized (or re-themed) before the next frame: build now. Checked on the first line only
