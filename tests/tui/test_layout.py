@@ -152,3 +152,19 @@ async def test_line_widgets_paint_what_textuals_styles_cache_paints(theme):
         want = _segments(tape._styles_cache.render_widget(tape, whole))
         assert _segments(tape.render_lines(whole)) == want and not tape._direct
 
+
+async def test_changed_lines_are_repainted_across_the_whole_widget():
+    # A repainted line's region spans the widget's outer width, side borders included (regions
+    # are in content coordinates: the tape's left border is at x -1), so that Textual paints it
+    # as one piece instead of cropping it to the content.
+    async with themed("textual-dark", (200, 50)) as (app, pilot):
+        for w in (app.tape, app.heatmap, app.ladder):
+            seen: list = []
+            w.refresh = lambda *regions, _seen=seen: _seen.extend(regions)
+            w._dirty = [1, 2, 3, 7]
+            assert w.flush() == 4
+            ox, ow = w.content_offset.x, w.outer_size.width
+            assert [(r.x + ox, r.y, r.width, r.height) for r in seen] == [(0, 1, ow, 3), (0, 7, ow, 1)]
+        assert app.tape.content_offset.x == 1 and app.heatmap.content_offset.x == 0
+        assert app.tape.outer_size.width == app.tape.size.width + 1
+        assert app.heatmap.outer_size.width == app.heatmap.size.width + 1

@@ -90,14 +90,18 @@ class LineWidget(Widget):
         self._dirty = []
         if not dirty:
             return 0
-        width = self.size.width
+        # Across the whole widget, side borders included (the regions are in content
+        # coordinates: a left border is at -1): Textual paints each changed line as one piece,
+        # border and all, and would otherwise crop every repainted line of the heatmap (a right
+        # border) to the content first, a new strip each time.
+        x0, width = -self.content_offset.x, self.outer_size.width
         start = prev = dirty[0]
         regions = []
         for y in dirty[1:] + [None]:
             if y is not None and y == prev + 1:
                 prev = y
                 continue
-            regions.append(Region(0, start, width, prev - start + 1))
+            regions.append(Region(x0, start, width, prev - start + 1))
             if y is not None:
                 start = prev = y
         self.refresh(*regions)
