@@ -240,7 +240,7 @@ class DomApp(TradeActions, App):
         self.alerts.prepare()
         for w in (self.ladder, self.heatmap, self.tape, self.context_panel, self.alerts):
             w.flush()  # only the lines that changed are repainted
-        self.status.refresh()
+        self.status.update_line()
 
     def follow_depth(self) -> None:
         """Whole-venue mode (the scanner on Binance USDⓈ-M or the built-in market): the depth of

@@ -92,6 +92,29 @@ async def test_status_bar_rates_lag_and_dropped_frames():
         assert app.frames.dropped == 4 and "dropped 4 frames" in app.status.line(200)
 
 
+
+async def test_status_bar_repaints_only_when_its_line_changes():
+    model, _ = seeded_model(10)
+    clock = [0]
+    app = DomApp(model, runner=None, fps=0, clock=lambda: clock[0])
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        bar = app.status
+        st = model.engine["BTCUSDT"]
+        clock[0] = st.stats.last_exchange_ns
+        app.frame()
+        await pilot.pause()
+        painted = "".join(seg.text for seg in bar.render_line(0))
+        assert painted.rstrip() == bar.line(bar.size.width).rstrip() and "x1" in painted
+        bar._repaint_regions.clear()
+        app.frame()  # nothing changed: nothing to repaint
+        assert not bar._repaint_regions
+        bar.locked = True  # as the lock key sets it: the line says so at the next frame
+        app.frame()
+        assert bar._repaint_regions
+        painted = "".join(seg.text for seg in bar.render_line(0))
+        assert "LOCKED" in painted and painted == bar.line(bar.size.width).ljust(bar.size.width)
+
 async def test_replay_feed_drives_the_app_through_the_runtime(shared_data):
     from dom.core.context.params import ContextParams
     from dom.core.detectors import make_observers

@@ -19,6 +19,7 @@ from collections import deque
 from collections.abc import Callable
 
 from rich.segment import Segment
+from rich.style import Style
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -97,6 +98,9 @@ class StatusBar(Widget):
         self.symbol = ""
         self.locked = False
         self.group = 1
+        self._shown: tuple | None = None  # (text, style, width) last painted
+        self._next: tuple | None = None  # worked out by update_line for the next paint
+        self._strip: tuple | None = None  # (content, palette, strip)
 
     def parts(self) -> list[tuple[str, int]]:
         """(text, priority) pieces, shown left to right; the highest priority numbers go first."""
@@ -145,12 +149,30 @@ class StatusBar(Widget):
                 return text
             parts.pop(worst)
 
-    def render_line(self, y: int) -> Strip:
-        width = self.size.width
+    def _content(self, width: int) -> tuple[str, Style, int]:
         st = None
         eng = self.model.engine
         if eng is not None and self.symbol in eng.symbols:
             st = eng[self.symbol]
         p = self.palette
         style = p.status if st is None or st.synced else p.banner
-        return Strip([Segment(self.line(width).ljust(width)[:width], style)]).apply_style(self.rich_style)
+        return self.line(width).ljust(width)[:width], style, width
+
+    def update_line(self) -> None:
+        """Once a frame: the line is worked out here and repainted only when it changed (it was
+        rebuilt each time Textual painted the bottom row, in most frames)."""
+        content = self._content(self.size.width)
+        if content != self._shown:
+            self._next = content
+            self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        content = self._next if self._next is not None and self._next[2] == width else self._content(width)
+        self._next = None
+        cached = self._strip
+        if cached is None or cached[0] != content or cached[1] is not self.palette:
+            strip = Strip([Segment(content[0], content[1])]).apply_style(self.rich_style)
+            self._strip = cached = (content, self.palette, strip)
+        self._shown = content
+        return cached[2]
