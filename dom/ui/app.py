@@ -41,29 +41,35 @@ HEAT_MIN = 4  # ... down to this many
 
 
 class Main(Horizontal):
-    """Heatmap | ladder | tape over the context panel over alerts. A new terminal size re-fits
-    the panels.
+    """Heatmap | ladder | tape over the context panel over alerts.
 
-    ``BLANK``: the panels cover it, it has no border or content of its own, and Textual then
-    paints it as one blank strip instead of rendering (and dividing) each of its lines for every
-    partial repaint that touches it (the panels' changed lines: every frame)."""
+    ``BLANK`` and hidden (its panels visible): the panels cover it and it has no border or
+    content of its own, so it is left out of what Textual paints. Each partial repaint (the
+    panels' changed lines: every frame) would otherwise render its lines and cut each at the
+    panels' edges, to be covered by them. Hidden, it gets no resize event: the screen re-fits
+    the panels (:class:`MainScreen`)."""
+
+    BLANK = True
+    DEFAULT_CSS = "Main { visibility: hidden; } Main > * { visibility: visible; }"
+
+
+class Side(Vertical):
+    """The tape, context panel and alerts column: covered by them, ``BLANK`` and hidden like
+    :class:`Main`."""
+
+    BLANK = True
+    DEFAULT_CSS = "Side { visibility: hidden; } Side > * { visibility: visible; }"
+
+
+class MainScreen(Screen):
+    """The app's first screen: covered by :class:`Main` and the status bar, ``BLANK`` too (not
+    hidden: it is what is under any cell no panel covers). A new terminal size re-fits the
+    panels."""
 
     BLANK = True
 
     def on_resize(self) -> None:
         self.app.relayout()
-
-
-class Side(Vertical):
-    """The tape, context panel and alerts column: covered by them, ``BLANK`` like :class:`Main`."""
-
-    BLANK = True
-
-
-class MainScreen(Screen):
-    """The app's first screen: covered by :class:`Main` and the status bar, ``BLANK`` too."""
-
-    BLANK = True
 
 
 CONTEXT_WIDTH = LINE + 1  # the context panel's lines and its border

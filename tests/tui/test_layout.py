@@ -45,6 +45,11 @@ async def test_resizing_keeps_the_rows_in_step():
         await pilot.pause()
         assert not app.heatmap.display
         assert len(app.ladder.rows()) == app.ladder.size.height - 1
+        # The containers are hidden (their panels cover them): Textual paints only the panels,
+        # and the screen re-fits them on a resize.
+        painted = app.screen._compositor.visible_widgets
+        assert app.query_one("#main") not in painted and app.query_one("#right") not in painted
+        assert {app.ladder, app.tape, app.alerts} <= painted.keys()
         await pilot.resize_terminal(180, 45)
         await pilot.pause()
         app.frame()
