@@ -117,9 +117,9 @@ def _segments(strips):
 
 @pytest.mark.parametrize("theme", ["textual-dark", "textual-light", "nord", "ansi-dark"])
 async def test_line_widgets_paint_what_textuals_styles_cache_paints(theme):
-    # The line widgets frame their own lines where the styles cache would only add a side border:
-    # every line, whole or cropped, must be the styles cache's segment for segment. The alerts and
-    # context panels (a top border) and a widget given padding are left to Textual.
+    # The line widgets frame their own lines where the styles cache would only add a border on
+    # the left, right or top: every line, whole or cropped, must be the styles cache's segment for
+    # segment. A widget given padding, or a border title, is left to Textual.
     async with themed(theme, (200, 50)) as (app, pilot):
         app.frame()
         await pilot.pause()
@@ -141,7 +141,7 @@ async def test_line_widgets_paint_what_textuals_styles_cache_paints(theme):
             whole = w.region.reset_offset
             w._styles_cache.clear()
             assert _segments(w.render_lines(whole)) == _segments(w._styles_cache.render_widget(w, whole))
-        assert not app.alerts._direct and not app.context_panel._direct
+        assert app.alerts._direct and app.context_panel._direct  # a top border and a left one
         assert app.heatmap.styles.border_right[0] and not app.ladder.styles.border_left[0]
         app.heatmap.styles.background = "rgba(200,40,40,0.5)"  # the border over its own background
         await pilot.pause()
@@ -156,6 +156,14 @@ async def test_line_widgets_paint_what_textuals_styles_cache_paints(theme):
         tape._styles_cache.clear()
         want = _segments(tape._styles_cache.render_widget(tape, whole))
         assert _segments(tape.render_lines(whole)) == want and not tape._direct
+        alerts = app.alerts
+        alerts.border_title = "alerts"
+        await pilot.pause()
+        whole = alerts.region.reset_offset
+        alerts._styles_cache.clear()
+        want = _segments(alerts._styles_cache.render_widget(alerts, whole))
+        assert _segments(alerts.render_lines(whole)) == want and not alerts._direct
+        assert "alerts" in "".join(seg.text for seg in want[0])
 
 
 async def test_changed_lines_are_repainted_across_the_whole_widget():
@@ -173,3 +181,21 @@ async def test_changed_lines_are_repainted_across_the_whole_widget():
         assert app.tape.content_offset.x == 1 and app.heatmap.content_offset.x == 0
         assert app.tape.outer_size.width == app.tape.size.width + 1
         assert app.heatmap.outer_size.width == app.heatmap.size.width + 1
+
+
+async def test_lines_below_the_published_ones_are_one_blank_strip():
+    # The alerts pane shows a few alerts in many lines: the blank ones are one strip, the same at
+    # every paint (what Textual keeps for a strip then holds), and the width of the widget.
+    async with themed("textual-dark", (200, 50)) as (app, pilot):
+        app.frame()
+        w = app.alerts
+        below = len(w._strips)
+        assert below < w.size.height
+        first = w.render_line(below)
+        assert first is w.render_line(below) is w.render_line(w.size.height - 1)
+        assert first.cell_length == w.size.width and not first.text.strip()
+        assert w.render_lines(w.region.reset_offset)[-1] is w.render_lines(w.region.reset_offset)[-1]
+        await pilot.resize_terminal(110, 40)
+        await pilot.pause()
+        app.frame()
+        assert w.render_line(w.size.height - 1).cell_length == w.size.width != first.cell_length

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from rich.style import Style
-from textual._border import get_box
+from textual._border import get_box, render_row
 from textual.filter import ANSIToTruecolor, LineFilter
 from textual.geometry import NULL_SPACING, Region
 from textual.strip import Strip
@@ -38,6 +38,9 @@ class LineWidget(Widget):
         self._frame_key: tuple = ()
         # id of a line's strip here: (that strip, the line as painted), from the last paint
         self._framed: dict[int, tuple[Strip, Strip]] = {}
+        self._head: Strip | None = None  # the top border row, for the frame of _frame_key
+        self._blank = Strip.blank(0)
+        self._blank_geom: tuple = ()
 
     def prepare(self) -> None:  # pragma: no cover - every subclass defines it
         raise NotImplementedError
@@ -119,15 +122,16 @@ class LineWidget(Widget):
             return [f for f in filters if not isinstance(f, ANSIToTruecolor)]
         return filters
 
-    def _side_frame(self) -> tuple[Style, list, list] | None:
-        """What Textual's styles cache would add around each content line, when that is at most a
-        border column on the left and/or right: ``(inner style, left, right)`` (the border
-        segments, each list empty or of one). None when the widget has anything else the styles
-        cache draws (a top or bottom border, padding, an outline, a title, tint, opacity, text
+    def _frame(self) -> tuple | None:
+        """What Textual's styles cache would add around the content lines, when that is at most
+        a border on the left, right and top (no title): ``(inner style, left, right, top, top
+        color)``, ``left`` / ``right`` each the border segment in a tuple or an empty tuple,
+        ``top`` the top border's type ("" without one). None when the widget has anything else the
+        styles cache draws (a bottom border, padding, an outline, a title, tint, opacity, text
         opacity, hatching, a hovered link): it is then left to paint the lines."""
         styles = self.styles
-        (top, _), (right, right_color), (bottom, _), (left, left_color) = styles.border
-        if top or bottom or self._border_title is not None or self._border_subtitle is not None:
+        (top, top_color), (right, right_color), (bottom, _), (left, left_color) = styles.border
+        if bottom or self._border_title is not None or self._border_subtitle is not None:
             return None
         if any(edge for edge, _ in styles.outline) or styles.padding != NULL_SPACING:
             return None
@@ -139,15 +143,26 @@ class LineWidget(Widget):
             return None
         base_background, background = self.background_colors
         inner, outer = self._styles_cache.get_inner_outer(base_background, background)
-        lside: list = []
-        rside: list = []
+        lside: tuple = ()
+        rside: tuple = ()
         if left:
             style = TextualStyle(foreground=base_background + left_color)
-            lside = [get_box(left, inner, outer, style)[1][0]]
+            lside = (get_box(left, inner, outer, style)[1][0],)
         if right:
             style = TextualStyle(foreground=base_background + right_color)
-            rside = [get_box(right, inner, outer, style)[1][2]]
-        return inner.rich_style, lside, rside
+            rside = (get_box(right, inner, outer, style)[1][2],)
+        top_style = None
+        if top:
+            top_style = TextualStyle(foreground=base_background + top_color)
+        return inner, lside, rside, top, top_style
+
+    def _top_border(self, frame: tuple, full: int) -> Strip:
+        """The top border row, as the styles cache draws it for a widget with no title."""
+        inner, lside, rside, top, top_style = frame
+        _, outer = self._styles_cache.get_inner_outer(*self.background_colors)
+        box = get_box(top, inner, outer, top_style)
+        return Strip(list(render_row(box[0], full, bool(lside), bool(rside), (),
+                                     self.styles.border_title_align)), full)
 
     def render_lines(self, crop: Region) -> list[Strip]:
         """The lines in ``crop``, as Textual's styles cache would paint them, without it.
@@ -155,34 +170,50 @@ class LineWidget(Widget):
         For each repainted line the styles cache reads the widget's styles again (border, padding,
         outline, tint, opacity, hatching), builds the line anew with its border column
         and keeps its own copy, though this widget already keeps every line built and says which
-        changed. Where all it would add is a side border (every panel of the main screen but the
-        alerts and context, which have a top border too), the lines are framed here: the same
-        segments, once per paint for the styles, and a line without a border is this widget's
-        own strip. A framed line is kept for as long as its strip here is (Textual asks for every
-        line of a widget the repainted area overlaps and repaints the changed ones; a tape that
-        printed moves its lines down, each keeping its strip): the same strip object again, whose
-        terminal string Textual has cached on it.
-        Anything else is left to Textual (and its cache emptied when this path was used since, as
-        its dirty lines were not kept up)."""
-        frame = None if self.BLANK else self._side_frame()
+        changed. Where all it would add is a border on the left, right or top (every panel of
+        the main screen), the lines are framed here: the same segments, the border's worked out
+        once per paint, and a line without a side border is this widget's own strip. A framed
+        line is kept for as long as its strip here is (Textual asks for every line of a widget
+        the repainted area overlaps and repaints the changed ones; a tape that printed moves
+        its lines down, each keeping its strip): the same strip object again, whose terminal
+        string Textual has cached on it. Anything else is left to Textual (and its cache emptied
+        when this path was used since, as its dirty lines were not kept up)."""
+        frame = None if self.BLANK else self._frame()
         if frame is None:
             if self._direct:
                 self._direct = False
                 self._styles_cache.clear()
             return super().render_lines(crop)
         self._direct = True
-        inner, lside, rside = frame
-        width = self.size.width
+        inner_style, lside, rside, top, _ = frame
+        inner = inner_style.rich_style
+        # The published lines, read here rather than through render_line for each (the geometry,
+        # which is not free to read, once a paint); below them one blank strip.
+        geom = self._geometry()
+        if geom != self._geom:
+            self.prepare()
+        own, blank = self._strips, self._blank_strip(geom)
+        n = len(own)
+        width = geom[0]
         full = width + len(lside) + len(rside)
         filters = self.get_line_filters()
         background = self.background_colors[1] if filters else None
-        key = (inner, lside, rside, full, tuple(filters), background)
-        old: dict = self._framed if key == self._frame_key else {}
+        key = (frame, full, tuple(filters), background)
+        same = key == self._frame_key
+        old: dict = self._framed if same else {}
+        if not same:
+            self._head = self._top_border(frame, full) if top else None
+            for line_filter in filters if self._head is not None else ():
+                self._head = self._head.apply_filter(line_filter, background)
         framed: dict[int, tuple[Strip, Strip]] = {}
         sides = bool(lside or rside)
+        shift = 1 if top else 0
         strips = []
         for y in crop.line_range:
-            source = self.render_line(y)
+            if y < shift:
+                strips.append(self._head)
+                continue
+            source = own[y - shift] if y - shift < n else blank
             hit = old.get(id(source))
             if hit is not None and hit[0] is source:
                 strip = hit[1]
@@ -206,8 +237,19 @@ class LineWidget(Widget):
     def render_line(self, y: int) -> Strip:
         # Resized (or re-themed) before the next frame: build now. Checked on the first line only
         # (a new size repaints the whole widget, first line included): the size is not free.
-        if (y == 0 or y >= len(self._strips)) and self._geometry() != self._geom:
+        if y and y < len(self._strips):
+            return self._strips[y]
+        geom = self._geometry()
+        if geom != self._geom:
             self.prepare()
         if y < len(self._strips):
             return self._strips[y]
-        return Strip.blank(self.size.width, self._base)
+        return self._blank_strip(geom)
+
+    def _blank_strip(self, geom: tuple) -> Strip:
+        """The lines below the published ones: one blank strip for them all, kept while the
+        geometry is (the same object at each paint, so what Textual and render_lines keep for a
+        strip holds)."""
+        if self._blank_geom != geom:
+            self._blank, self._blank_geom = Strip.blank(geom[0], self._base), geom
+        return self._blank
