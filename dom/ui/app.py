@@ -15,17 +15,17 @@ from collections.abc import Awaitable, Callable, Iterable
 from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 
 from dom.runtime.view import UiModel
 from dom.ui.commands import dom_commands
+from dom.ui.layout import CONTEXT_MIN, Main, MainScreen, Side, side_width
 from dom.ui.palette import Palette
 from dom.ui.screens import HELP, HelpScreen, SymbolPicker
 from dom.ui.strip_cycles import install as _strips_without_cycles
 from dom.ui.trade_actions import TradeActions
 from dom.ui.widgets.alerts import Alerts
-from dom.ui.widgets.context_panel import LINE, ContextPanel
+from dom.ui.widgets.context_panel import ContextPanel
 from dom.ui.widgets.heatmap import Heatmap
 from dom.ui.widgets.ladder import Ladder
 from dom.ui.widgets.status import FrameStats, StatusBar
@@ -38,49 +38,6 @@ _strips_without_cycles()  # see dom/ui/strip_cycles.py: repainted lines freed at
 FRAME_BUDGET = 16  # deferrable lines per frame (see DomApp.frame)
 LINE_BUDGET = 40  # lines a frame repaints before the heatmap's waiting rows yield ...
 HEAT_MIN = 4  # ... down to this many
-
-
-class Main(Horizontal):
-    """Heatmap | ladder | tape over the context panel over alerts.
-
-    ``BLANK`` and hidden (its panels visible): the panels cover it and it has no border or
-    content of its own, so it is left out of what Textual paints. Each partial repaint (the
-    panels' changed lines: every frame) would otherwise render its lines and cut each at the
-    panels' edges, to be covered by them. Hidden, it gets no resize event: the screen re-fits
-    the panels (:class:`MainScreen`)."""
-
-    BLANK = True
-    DEFAULT_CSS = "Main { visibility: hidden; } Main > * { visibility: visible; }"
-
-
-class Side(Vertical):
-    """The tape, context panel and alerts column: covered by them, ``BLANK`` and hidden like
-    :class:`Main`."""
-
-    BLANK = True
-    DEFAULT_CSS = "Side { visibility: hidden; } Side > * { visibility: visible; }"
-
-
-class MainScreen(Screen):
-    """The app's first screen: covered by :class:`Main` and the status bar, ``BLANK`` too (not
-    hidden: it is what is under any cell no panel covers). A new terminal size re-fits the
-    panels."""
-
-    BLANK = True
-
-    def on_resize(self) -> None:
-        self.app.relayout()
-
-
-CONTEXT_WIDTH = LINE + 1  # the context panel's lines and its border
-CONTEXT_MIN = (120, 36)  # terminal size from which the context panel is shown
-
-
-def side_width(width: int, context: bool = False) -> int:
-    """Width of the tape / context / alerts column for a terminal ``width`` cells wide; with the
-    context panel in it (``context``), at least ``CONTEXT_WIDTH``."""
-    w = 32 if width < 100 else 36 if width < 130 else 42 if width < 160 else 52
-    return max(w, CONTEXT_WIDTH) if context else w
 
 
 class DomApp(TradeActions, App):
