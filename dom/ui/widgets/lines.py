@@ -40,6 +40,7 @@ class LineWidget(Widget):
         self._framed: dict[int, tuple[Strip, Strip]] = {}
         self._head: Strip | None = None  # the top border row, for the frame of _frame_key
         self._blank = Strip.blank(0)
+        self._frame_cached: tuple | None = None  # (styles key, frame): see _frame
         self._blank_geom: tuple = ()
 
     def prepare(self) -> None:  # pragma: no cover - every subclass defines it
@@ -123,6 +124,20 @@ class LineWidget(Widget):
         return filters
 
     def _frame(self) -> tuple | None:
+        """:meth:`_work_out_frame`, kept while the styles of this widget and its ancestors are
+        unchanged (Textual counts every change of a style, which is all the frame reads besides
+        the title and a hovered link): reading them cost more than the lines drawn in most
+        paints."""
+        key = (self._border_title, self._border_subtitle, self.auto_links and self.hover_style._link_id,
+               tuple(node.styles._cache_key for node in self.ancestors_with_self))
+        cached = self._frame_cached
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        frame = self._work_out_frame()
+        self._frame_cached = (key, frame)
+        return frame
+
+    def _work_out_frame(self) -> tuple | None:
         """What Textual's styles cache would add around the content lines, when that is at most
         a border on the left, right and top (no title): ``(inner style, left, right, top, top
         color)``, ``left`` / ``right`` each the border segment in a tuple or an empty tuple,
