@@ -27,65 +27,14 @@ from aiohttp import WSMsgType, web
 
 from dom.sim import all_market
 from dom.sim import protocols as venue_protocols
+from dom.sim.connection import Conn, parse_stream
+from dom.sim.connection import send as _send
 from dom.sim.faults import Faults
 from dom.sim.market import STEP_NS, Market, Msg
 from dom.sim.rest import RestViews
 
 log = logging.getLogger("dom.sim")
 SWITCH_GAP_S = 0.001
-PUBLIC_KINDS = {"depth", "bookTicker"}
-MARKET_KINDS = {"aggTrade", "trade", "markPrice", "ticker"}
-
-
-def parse_stream(name: str) -> tuple[str, str] | None:
-    """``"btcusdt@depth@100ms"`` -> ``("BTCUSDT", "depth")``; None for what we do not serve."""
-    sym, _, rest = name.partition("@")
-    kind = rest.split("@", 1)[0]
-    if kind in ("depth", "bookTicker", "aggTrade", "trade", "markPrice") and sym:
-        return sym.upper(), kind
-    return None
-
-
-async def _send(ws: web.WebSocketResponse, frame: bytes) -> None:
-    """A text frame, as Binance sends; bytes that are not UTF-8 (only an injected fault makes
-    them) go as a binary frame, since a text frame must be UTF-8."""
-    try:
-        text = frame.decode()
-    except UnicodeDecodeError:
-        await ws.send_bytes(frame)
-        return
-    await ws.send_str(text)
-
-
-class Conn:
-    __slots__ = ("ws", "endpoint", "combined", "subs", "queue", "task", "request")
-
-    def __init__(self, ws: web.WebSocketResponse, endpoint: str, combined: bool, request: web.Request) -> None:
-        self.ws = ws
-        self.endpoint = endpoint  # "public" | "market" | "any"
-        self.combined = combined
-        self.subs: dict[tuple[str, str], str] = {}
-        self.queue: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue(maxsize=20_000)
-        self.task: asyncio.Task | None = None
-        self.request = request
-
-    def serves(self, kind: str) -> bool:
-        if self.endpoint == "public":
-            return kind in PUBLIC_KINDS
-        if self.endpoint == "market":
-            return kind in MARKET_KINDS
-        return True
-
-    def subscribe(self, names: list[str]) -> None:
-        for n in names:
-            key = parse_stream(str(n)) or all_market.parse(str(n))
-            if key is None:
-                continue  # as Binance: an unknown stream is acknowledged and never sent
-            kind = all_market.KIND[key[1]] if key[0] == all_market.KEY else key[1]
-            if self.serves(kind):
-                self.subs[key] = str(n)
-
-
 class SimServer:
     def __init__(
         self,
