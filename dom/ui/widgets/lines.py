@@ -39,8 +39,8 @@ class LineWidget(Widget):
         # id of a line's strip here: (that strip, the line as painted), from the last paint
         self._framed: dict[int, tuple[Strip, Strip]] = {}
         self._head: Strip | None = None  # the top border row, for the frame of _frame_key
-        self._blank = Strip.blank(0)
         self._frame_cached: tuple | None = None  # (styles key, frame): see _frame
+        self._blank = Strip.blank(0)  # the lines below the published ones (see _blank_strip)
         self._blank_geom: tuple = ()
 
     def prepare(self) -> None:  # pragma: no cover - every subclass defines it
@@ -187,7 +187,8 @@ class LineWidget(Widget):
         and keeps its own copy, though this widget already keeps every line built and says which
         changed. Where all it would add is a border on the left, right or top (every panel of
         the main screen), the lines are framed here: the same segments, the border's worked out
-        once per paint, and a line without a side border is this widget's own strip. A framed
+        once (again when a style changes), and a line without a side border is this widget's own
+        strip. A framed
         line is kept for as long as its strip here is (Textual asks for every line of a widget
         the repainted area overlaps and repaints the changed ones; a tape that printed moves
         its lines down, each keeping its strip): the same strip object again, whose terminal
