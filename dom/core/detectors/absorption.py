@@ -36,6 +36,7 @@ from bisect import bisect_right
 from typing import Sequence
 
 from dom.core.detectors.absorption_alert import absorption_alert
+from dom.core.detectors.absorption_eaten import eaten_down
 from dom.core.detectors.absorption_state import _FAR, _Episode, _Side, _Window, far_max
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples, grid_after, percentile as _pct
@@ -311,10 +312,10 @@ class AbsorptionDetector(ObserverBase):
                 continue
             if not ep.announced:
                 if ep.cross_ns and now - ep.cross_ns >= self._confirm_ns():
-                    if shown > self.min_shown[ep.side] and lv.best_px() == ep.px:
-                        self._announce(sym, ep, now, out)
-                    else:
+                    if shown <= self.min_shown[ep.side] or lv.best_px() != ep.px:
                         del self.eps[key]  # it did not hold
+                    elif not eaten_down(p, ep, shown):  # (an order eaten down: followed, not announced)
+                        self._announce(sym, ep, now, out)
                 elif not ep.cross_ns and now - ep.last_trade_ns > self.w_ns:
                     del self.eps[key]  # a followed level that stopped trading (its pending messages only fed refill_lb)
                 continue
