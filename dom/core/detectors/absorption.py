@@ -20,7 +20,8 @@ Three things must hold at once, each relative to the symbol's own recent behavio
 * the level holds: no trade beyond it since the episode began, it is still the best and still
   shown ``absorption_confirm_ms`` later (exchange time; with ``absorption_confirm_slack``, off by
   default, at least the alignment slack), so a sweep's late trade-through is seen first, and then shows more than ``absorption_min_shown`` x the median level size (a level the
-  flow has nearly emptied is about to break).
+  flow has nearly emptied is about to break), and more than ``absorption_eaten`` of the most it showed
+  unless refills explain the flow (absorption_eaten.py: an order eaten down is followed, not announced).
 
 Depth changes at the level are judged ``align_slack_ms`` (more if the trade stream runs further
 behind: ``slack.AdaptiveSlack``) after they happen against the trades of their interval (the per-message volume balance ``R = traded - (shown_before - shown_after)``):

@@ -19,8 +19,8 @@ def news(shown, seconds=2.0, **params):
 
 def test_a_resting_order_the_flow_eats_down_is_not_announced_with_the_test_on():
     # 16,000 lots: followed from 13,000 shown, 4,000 left when it would be announced (0.31 of
-    # the most it showed, nothing refilled). Off (the default) it is absorption, as before.
-    off = news(16_000)
+    # the most it showed, nothing refilled). Off it is absorption, as before.
+    off = news(16_000, absorption_eaten=0.0)
     assert len(off) == 1 and off[0].evidence["displayed_now_lots"] == 4000
     assert news(16_000, absorption_eaten=0.35) == []
     assert news(16_000, seconds=4.0, absorption_eaten=0.35) == []  # nor later in the same flow
