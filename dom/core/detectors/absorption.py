@@ -20,7 +20,8 @@ Three things must hold at once, each relative to the symbol's own recent behavio
 * the level holds: no trade beyond it since the episode began, it is still the best and still
   shown ``absorption_confirm_ms`` later (exchange time; with ``absorption_confirm_slack``, off by
   default, at least the alignment slack), so a sweep's late trade-through is seen first, and then shows more than ``absorption_min_shown`` x the median level size (a level the
-  flow has nearly emptied is about to break).
+  flow has nearly emptied is about to break), and more than ``absorption_eaten`` of the most it showed
+  unless refills explain the flow (absorption_eaten.py: an order eaten down is followed, not announced).
 
 Depth changes at the level are judged ``align_slack_ms`` (more if the trade stream runs further
 behind: ``slack.AdaptiveSlack``) after they happen against the trades of their interval (the per-message volume balance ``R = traded - (shown_before - shown_after)``):
@@ -36,6 +37,7 @@ from bisect import bisect_right
 from typing import Sequence
 
 from dom.core.detectors.absorption_alert import absorption_alert
+from dom.core.detectors.absorption_eaten import eaten_down
 from dom.core.detectors.absorption_state import _FAR, _Episode, _Side, _Window, far_max
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples, grid_after, percentile as _pct
@@ -311,10 +313,10 @@ class AbsorptionDetector(ObserverBase):
                 continue
             if not ep.announced:
                 if ep.cross_ns and now - ep.cross_ns >= self._confirm_ns():
-                    if shown > self.min_shown[ep.side] and lv.best_px() == ep.px:
-                        self._announce(sym, ep, now, out)
-                    else:
+                    if shown <= self.min_shown[ep.side] or lv.best_px() != ep.px:
                         del self.eps[key]  # it did not hold
+                    elif not eaten_down(p, ep, shown):  # (an order eaten down: followed, not announced)
+                        self._announce(sym, ep, now, out)
                 elif not ep.cross_ns and now - ep.last_trade_ns > self.w_ns:
                     del self.eps[key]  # a followed level that stopped trading (its pending messages only fed refill_lb)
                 continue

@@ -259,6 +259,13 @@ class DetectorParams:
     """... and, on, at least the alignment slack (``align_slack_ms``, or more where the trade
     stream runs further behind). Off: on randomized report seeds it cost recall (0.618 -> 0.560)
     for fewer false alarms (1.44 -> 1.26 an hour), docs/DETECTORS.md."""
+    absorption_eaten: float = 0.35
+    """(0: off) A level that, when it would be announced, shows at most this fraction of the most
+    it showed since it was followed, and whose refills (``refill_lb``) explain less than
+    ``absorption_eaten_refill`` of the volume traded into it, is a resting order the flow is eating
+    down, not a level holding: it is not announced (absorption_eaten.py). Measured in docs/DETECTORS.md, "the eaten-down level"."""
+    absorption_eaten_refill: float = 0.5
+    """... that fraction of the traded volume."""
     absorption_min_shown: float = 2.0
     """... and still shows more than this many times the median level size (a level nearly
     emptied by the flow is about to break, not holding)."""

@@ -243,7 +243,7 @@ def test_the_shipped_config_documents_the_built_in_defaults():
 
 def test_a_level_nearly_emptied_by_the_flow_is_not_announced_as_holding():
     def run(start, **params):
-        s = Script(**params)
+        s = Script(**{"absorption_eaten": 0.0, **params})  # (this rule alone)
         s.idle(31_000)
         s.delta(bids=[(5000, start)])
         s.hit(1.3, shown=start)  # 13 x 1,000 lots traded; the threshold is crossed after 11
@@ -325,7 +325,7 @@ def test_a_level_left_under_the_usual_touch_size_is_not_announced_as_holding():
     touch being eaten, not a large passive order holding."""
 
     def run(start, **params):
-        s = Script(**params)
+        s = Script(**{"absorption_eaten": 0.0, **params})  # (this rule alone)
         for _ in range(310):
             s.delta(bids=[(5000, 5000 + s.u % 2)], asks=[(5001, 5000 + s.u % 2)])
         s.delta(bids=[(5000, start)])
