@@ -352,6 +352,14 @@ class DetectorParams:
     """... unless its level arrived as one order this many times what the step test asks (0: off;
     ``spoof_step_rank`` on, the window with its rank): such a step already tells a placed order
     from the queue, which is what the flow share guards."""
+    spoof_waive_step: float = 0.0
+    """A level that arrived as one order this many times what the step test asks (0: off) is held
+    to looser rules (a lone placed order): a mid range up to ``spoof_waive_range`` x the volatility
+    limit, within ``spoof_waive_near_ticks`` of the touch, no approach ticks asked, and trades at
+    its price up to ``spoof_waive_traded_fraction`` of the drop."""
+    spoof_waive_range: float = 3.0
+    spoof_waive_near_ticks: int = 10
+    spoof_waive_traded_fraction: float = 0.6
     spoof_layer_ms: int = 200
     """Pulls on one side within this long of each other are one (layered) episode."""
     spoof_two_sided_fraction: float = 0.5

@@ -117,11 +117,14 @@ def is_pull(det: "SpoofDetector", x: _Pull) -> bool:
             p.spoof_short_life_ms and life >= p.spoof_short_life_ms * _MS
             and step_beyond(x, p.spoof_short_life_step)):
         return False  # shown too briefly (unless its step stands far beyond the organic ones)
+    big = step_beyond(x, p.spoof_waive_step)  # a lone placed order: four rules looser (params.py)
     at, beyond = traded(det, x)
-    if at + (beyond if p.spoof_traded_through else 0) > p.spoof_max_traded_fraction * drop:
+    traded_max = p.spoof_waive_traded_fraction if big else p.spoof_max_traded_fraction
+    if at + (beyond if p.spoof_traded_through else 0) > traded_max * drop:
         return False  # consumed, not pulled
     dist, jump, _ = approach(det, x)
-    if dist > max(p.spoof_near_ticks, x.d0 // 2) or x.max_recent_dist - dist < p.spoof_min_approach_ticks:
+    near = max(p.spoof_waive_near_ticks if big else p.spoof_near_ticks, x.d0 // 2)
+    if dist > near or (x.max_recent_dist - dist < p.spoof_min_approach_ticks and not big):
         return False  # price was not approaching
     if jump < 1:
         return False  # price approached earlier but stalled: the pull is not a reaction to it
@@ -136,6 +139,6 @@ def is_pull(det: "SpoofDetector", x: _Pull) -> bool:
                 and px != x.px and abs(px - x.px) <= r)
     if moved >= 0.5 * drop:
         return False  # the size went elsewhere nearby: moved, not pulled
-    if x.mid_range > x.range_limit:
+    if x.mid_range > x.range_limit * (p.spoof_waive_range if big else 1):
         return False  # a volatility spike: risk-off pulls are normal then
     return x.step >= x.need  # (the step test: need 0 when off or before the window has its rank)

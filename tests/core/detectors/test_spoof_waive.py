@@ -1,0 +1,83 @@
+"""Pulled liquidity's waiver for a lone placed order (``spoof_waive_step``): a pull whose level
+arrived as one order far beyond the organic steps is held to looser volatility, distance,
+approach and traded rules. The book and the approach are test_spoof.py's; the step window gets
+its rank from twelve steps far down the book (10th largest 1,953), and the 30,000-lot bid
+arrives in one step (15x what the step test asks)."""
+
+from dom.core.detectors import DetectorParams
+from tests.core.detectors.test_spoof import WALL, Script, _rank_steps
+
+# (waiver off) fails, (on) passes, (the step must be 1000x) fails, (on, but no rank yet) fails
+CASES = (({}, 0, 12), ({"spoof_waive_step": 2.0}, 2, 12), ({"spoof_waive_step": 1000.0}, 0, 12),
+         ({"spoof_waive_step": 2.0}, 0, 0))
+
+
+def _run(params, steps, wall_px, script):
+    s = Script(**params)
+    s.warm_up()
+    _rank_steps(s, steps)
+    s.idle(1000)
+    s.delta(bids=[(wall_px, 30_000)])
+    script(s)
+    s.idle(1000)
+    return s.alerts
+
+
+def test_the_waiver_defaults_off():
+    assert DetectorParams().spoof_waive_step == 0.0
+
+
+def test_a_large_step_pulled_seven_ticks_away_counts_only_with_the_waiver():
+    # first seen 10 ticks away, pulled 7 away: beyond max(spoof_near_ticks 5, half of 10), within
+    # spoof_waive_near_ticks (10); not when that is 6
+    def go(s):
+        s.walk_down(4997)
+        s.delta(bids=[(WALL, 0)])
+    for params, alerts, steps in CASES + (({"spoof_waive_step": 2.0, "spoof_waive_near_ticks": 6}, 0, 12),):
+        got = _run(params, steps, WALL, go)
+        assert len(got) == alerts, params
+        if alerts:
+            assert got[0].evidence["distance_at_pull_ticks"] == 7
+
+
+def test_a_large_step_pulled_after_one_tick_of_approach_counts_only_with_the_waiver():
+    # first seen 3 ticks under the best bid (0.4997), price comes one tick closer and it goes:
+    # under spoof_min_approach_ticks (2); still closing in over the last second
+    def go(s):
+        s.walk_down(4999)
+        s.delta(bids=[(4997, 0)])
+    for params, alerts, steps in CASES:
+        got = _run(params, steps, 4997, go)
+        assert len(got) == alerts, params
+
+
+def test_a_large_step_forty_percent_traded_before_the_pull_counts_only_with_the_waiver():
+    # 12,000 of the 30,000 lots trade at the level (40%: over spoof_max_traded_fraction 0.35,
+    # under spoof_waive_traded_fraction 0.6), the rest is cancelled; not when the waiver allows 0.3
+    def go(s):
+        s.walk_down(4992)
+        s.sell(4992, 1000)
+        s.sell(4991, 1000)
+        s.sell(WALL, 12_000)
+        s.delta(bids=[(4992, 0), (4991, 0), (WALL, 0)])
+    vol = {"spoof_vol_min_ticks": 10.0}  # the sweep moves the mid: keep the volatility rule out of it
+    for params, alerts, steps in CASES + (({"spoof_waive_step": 2.0, "spoof_waive_traded_fraction": 0.3}, 0, 12),):
+        got = _run({**vol, **params}, steps, WALL, go)
+        assert len(got) == alerts, params
+        if alerts:
+            assert got[0].evidence["traded_at_level_lots"] == 12_000
+
+
+def test_a_large_step_pulled_in_a_fast_move_counts_only_within_the_waived_range():
+    # price walks to 0.4995, then sellers take three levels within 300 ms and the bid goes 2 ticks
+    # under the best: the mid's range over the last second is over the volatility limit (2.5
+    # ticks), within 3x it; not when spoof_waive_range is 1
+    def go(s):
+        s.walk_down(4995)
+        for best in (4995, 4994, 4993):
+            s.sell(best, 1000)
+            s.delta(bids=[(best, 0)], asks=[(best, 1000)])
+        s.delta(bids=[(WALL, 0)])
+    for params, alerts, steps in CASES + (({"spoof_waive_step": 2.0, "spoof_waive_range": 1.0}, 0, 12),):
+        got = _run(params, steps, WALL, go)
+        assert len(got) == alerts, params
