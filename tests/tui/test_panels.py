@@ -1,5 +1,7 @@
 """Alerts panel, status bar and book-health display on the finite seeded feed."""
 
+from contextlib import asynccontextmanager
+
 from dom.core.types import AlertKind, AlertState
 from dom.ui.app import DomApp
 from tests.tui.app_factory import make_app, make_resync_app, next_delta, seeded_model, text
@@ -69,12 +71,20 @@ async def test_resync_state_is_said_plainly():
         assert app.ladder.rows() and "book synced" in app.status.line()
 
 
-async def test_status_bar_rates_lag_and_dropped_frames():
+@asynccontextmanager
+async def clocked_app():
+    """The app on 10 s of the market, its wall clock a list the test sets: (app, pilot, model,
+    clock)."""
     model, _ = seeded_model(10)
     clock = [0]
     app = DomApp(model, runner=None, fps=0, clock=lambda: clock[0])
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.pause()
+        yield app, pilot, model, clock
+
+
+async def test_status_bar_rates_lag_and_dropped_frames():
+    async with clocked_app() as (app, _, model, clock):
         app.frames.interval_ns = 50_000_000  # as at 20 fps
         st = model.engine["BTCUSDT"]
         clock[0] = st.stats.last_exchange_ns + 7_000_000
@@ -92,13 +102,8 @@ async def test_status_bar_rates_lag_and_dropped_frames():
         assert app.frames.dropped == 4 and "dropped 4 frames" in app.status.line(200)
 
 
-
 async def test_status_bar_repaints_only_when_its_line_changes():
-    model, _ = seeded_model(10)
-    clock = [0]
-    app = DomApp(model, runner=None, fps=0, clock=lambda: clock[0])
-    async with app.run_test(size=(160, 40)) as pilot:
-        await pilot.pause()
+    async with clocked_app() as (app, pilot, model, clock):
         bar = app.status
         st = model.engine["BTCUSDT"]
         clock[0] = st.stats.last_exchange_ns
@@ -114,6 +119,7 @@ async def test_status_bar_repaints_only_when_its_line_changes():
         assert bar._repaint_regions
         painted = "".join(seg.text for seg in bar.render_line(0))
         assert "LOCKED" in painted and painted == bar.line(bar.size.width).ljust(bar.size.width)
+
 
 async def test_replay_feed_drives_the_app_through_the_runtime(shared_data):
     from dom.core.context.params import ContextParams

@@ -88,6 +88,19 @@ def _rank_steps(s, steps=12):
         s.delta(bids=[(4980 - i, 1000 + int(1000 * 1.25 ** i))])
 
 
+def placed_and_pulled(params: dict, steps: int, px: int, script) -> list:
+    """The alerts of a 30,000-lot bid placed at ``px`` in one step, after a warm-up and ``steps``
+    steps far down the book for the step window's rank, then ``script`` (which pulls it)."""
+    s = Script(**params)
+    s.warm_up()
+    _rank_steps(s, steps)
+    s.idle(1000)
+    s.delta(bids=[(px, 30_000)])
+    script(s)
+    s.idle(1000)
+    return s.alerts
+
+
 def test_a_pull_as_the_mid_drifts_down_without_sellers_pushing_it_is_not_reported():
     for share, alerts in ((0.55, 0), (0.0, 2)):  # the flow rule on, then off
         s = Script(spoof_min_flow_share=share)
@@ -105,19 +118,15 @@ def test_a_large_step_pulled_as_the_mid_drifts_without_sellers_counts_when_the_f
     # while only buyers trade, and it goes. The flow share fails (0 toward); with spoof_flow_step 2
     # (the default) the step stands in for it; not when the step must be 1000x, nor off, nor
     # without a rank.
-    for params, alerts, steps in (({"spoof_flow_step": 0.0}, 0, 12), ({}, 2, 12),
-                                  ({"spoof_flow_step": 1000.0}, 0, 12), ({"spoof_flow_step": 2.0}, 0, 0)):
-        s = Script(**params)
-        s.warm_up()
-        _rank_steps(s, steps)
-        s.idle(1000)
-        s.delta(bids=[(WALL, 30_000)])
+    def drift_and_pull(s):
         _drift(s)
         s.delta(bids=[(WALL, 0)])
-        s.idle(1000)
-        assert len(s.alerts) == alerts, params
+    for params, alerts, steps in (({"spoof_flow_step": 0.0}, 0, 12), ({}, 2, 12),
+                                  ({"spoof_flow_step": 1000.0}, 0, 12), ({"spoof_flow_step": 2.0}, 0, 0)):
+        got = placed_and_pulled(params, steps, WALL, drift_and_pull)
+        assert len(got) == alerts, params
         if alerts:
-            ev = s.alerts[0].evidence
+            ev = got[0].evidence
             assert ev["taker_share_toward"] == 0.0 and ev["step_rank_lots"] == 1953
 
 

@@ -5,22 +5,11 @@ its rank from twelve steps far down the book (10th largest 1,953), and the 30,00
 arrives in one step (15x what the step test asks)."""
 
 from dom.core.detectors import DetectorParams
-from tests.core.detectors.test_spoof import WALL, Script, _rank_steps
+from tests.core.detectors.test_spoof import WALL, placed_and_pulled
 
 # (waiver off) fails, (on) passes, (the step must be 1000x) fails, (on, but no rank yet) fails
 CASES = (({}, 0, 12), ({"spoof_waive_step": 2.0}, 2, 12), ({"spoof_waive_step": 1000.0}, 0, 12),
          ({"spoof_waive_step": 2.0}, 0, 0))
-
-
-def _run(params, steps, wall_px, script):
-    s = Script(**params)
-    s.warm_up()
-    _rank_steps(s, steps)
-    s.idle(1000)
-    s.delta(bids=[(wall_px, 30_000)])
-    script(s)
-    s.idle(1000)
-    return s.alerts
 
 
 def test_the_waiver_defaults_off():
@@ -34,7 +23,7 @@ def test_a_large_step_pulled_seven_ticks_away_counts_only_with_the_waiver():
         s.walk_down(4997)
         s.delta(bids=[(WALL, 0)])
     for params, alerts, steps in CASES + (({"spoof_waive_step": 2.0, "spoof_waive_near_ticks": 6}, 0, 12),):
-        got = _run(params, steps, WALL, go)
+        got = placed_and_pulled(params, steps, WALL, go)
         assert len(got) == alerts, params
         if alerts:
             assert got[0].evidence["distance_at_pull_ticks"] == 7
@@ -47,7 +36,7 @@ def test_a_large_step_pulled_after_one_tick_of_approach_counts_only_with_the_wai
         s.walk_down(4999)
         s.delta(bids=[(4997, 0)])
     for params, alerts, steps in CASES:
-        got = _run(params, steps, 4997, go)
+        got = placed_and_pulled(params, steps, 4997, go)
         assert len(got) == alerts, params
 
 
@@ -62,7 +51,7 @@ def test_a_large_step_forty_percent_traded_before_the_pull_counts_only_with_the_
         s.delta(bids=[(4992, 0), (4991, 0), (WALL, 0)])
     vol = {"spoof_vol_min_ticks": 10.0}  # the sweep moves the mid: keep the volatility rule out of it
     for params, alerts, steps in CASES + (({"spoof_waive_step": 2.0, "spoof_waive_traded_fraction": 0.3}, 0, 12),):
-        got = _run({**vol, **params}, steps, WALL, go)
+        got = placed_and_pulled({**vol, **params}, steps, WALL, go)
         assert len(got) == alerts, params
         if alerts:
             assert got[0].evidence["traded_at_level_lots"] == 12_000
@@ -79,5 +68,5 @@ def test_a_large_step_pulled_in_a_fast_move_counts_only_within_the_waived_range(
             s.delta(bids=[(best, 0)], asks=[(best, 1000)])
         s.delta(bids=[(WALL, 0)])
     for params, alerts, steps in CASES + (({"spoof_waive_step": 2.0, "spoof_waive_range": 1.0}, 0, 12),):
-        got = _run(params, steps, WALL, go)
+        got = placed_and_pulled(params, steps, WALL, go)
         assert len(got) == alerts, params
