@@ -40,8 +40,6 @@ class LineWidget(Widget):
         self._framed: dict[int, tuple[Strip, Strip]] = {}
         self._head: Strip | None = None  # the top border row, for the frame of _frame_key
         self._frame_cached: tuple | None = None  # (styles key, frame): see _frame
-        self._blank = Strip.blank(0)  # the lines below the published ones (see _blank_strip)
-        self._blank_geom: tuple = ()
 
     def prepare(self) -> None:  # pragma: no cover - every subclass defines it
         raise NotImplementedError
@@ -139,9 +137,9 @@ class LineWidget(Widget):
 
     def _work_out_frame(self) -> tuple | None:
         """What Textual's styles cache would add around the content lines, when that is at most
-        a border on the left, right and top (no title): ``(inner style, left, right, top, top
-        color)``, ``left`` / ``right`` each the border segment in a tuple or an empty tuple,
-        ``top`` the top border's type ("" without one). None when the widget has anything else the
+        a border on the left, right and top (no title): ``(inner style, left, right, top)``,
+        ``left`` / ``right`` each the border segment in a tuple or an empty tuple, ``top`` the top
+        border's three box segments (corners and edge) or None. None when the widget has anything else the
         styles cache draws (a bottom border, padding, an outline, a title, tint, opacity, text
         opacity, hatching, a hovered link): it is then left to paint the lines."""
         styles = self.styles
@@ -166,18 +164,11 @@ class LineWidget(Widget):
         if right:
             style = TextualStyle(foreground=base_background + right_color)
             rside = (get_box(right, inner, outer, style)[1][2],)
-        top_style = None
+        top_row = None
         if top:
-            top_style = TextualStyle(foreground=base_background + top_color)
-        return inner, lside, rside, top, top_style
-
-    def _top_border(self, frame: tuple, full: int) -> Strip:
-        """The top border row, as the styles cache draws it for a widget with no title."""
-        inner, lside, rside, top, top_style = frame
-        _, outer = self._styles_cache.get_inner_outer(*self.background_colors)
-        box = get_box(top, inner, outer, top_style)
-        return Strip(list(render_row(box[0], full, bool(lside), bool(rside), (),
-                                     self.styles.border_title_align)), full)
+            style = TextualStyle(foreground=base_background + top_color)
+            top_row = get_box(top, inner, outer, style)[0]
+        return inner, lside, rside, top_row
 
     def render_lines(self, crop: Region) -> list[Strip]:
         """The lines in ``crop``, as Textual's styles cache would paint them, without it.
@@ -188,10 +179,9 @@ class LineWidget(Widget):
         changed. Where all it would add is a border on the left, right or top (every panel of
         the main screen), the lines are framed here: the same segments, the border's worked out
         once (again when a style changes), and a line without a side border is this widget's own
-        strip. A framed
-        line is kept for as long as its strip here is (Textual asks for every line of a widget
-        the repainted area overlaps and repaints the changed ones; a tape that printed moves
-        its lines down, each keeping its strip): the same strip object again, whose terminal
+        strip. A framed line is kept for as long as its strip here is (Textual asks for every line
+        of a widget the repainted area overlaps and repaints the changed ones; a tape that printed
+        moves its lines down, each keeping its strip): the same strip object again, whose terminal
         string Textual has cached on it. Anything else is left to Textual (and its cache emptied
         when this path was used since, as its dirty lines were not kept up)."""
         frame = None if self.BLANK else self._frame()
@@ -201,14 +191,14 @@ class LineWidget(Widget):
                 self._styles_cache.clear()
             return super().render_lines(crop)
         self._direct = True
-        inner_style, lside, rside, top, _ = frame
+        inner_style, lside, rside, top_row = frame
         inner = inner_style.rich_style
         # The published lines, read here rather than through render_line for each (the geometry,
         # which is not free to read, once a paint); below them one blank strip.
         geom = self._geometry()
         if geom != self._geom:
             self.prepare()
-        own, blank = self._strips, self._blank_strip(geom)
+        own, blank = self._strips, Strip.blank(geom[0], self._base)  # (one object: Textual caches it)
         n = len(own)
         width = geom[0]
         full = width + len(lside) + len(rside)
@@ -218,12 +208,15 @@ class LineWidget(Widget):
         same = key == self._frame_key
         old: dict = self._framed if same else {}
         if not same:
-            self._head = self._top_border(frame, full) if top else None
+            self._head = None
+            if top_row is not None:  # the top border row, as the styles cache draws it untitled
+                row = render_row(top_row, full, bool(lside), bool(rside), (), self.styles.border_title_align)
+                self._head = Strip(list(row), full)
             for line_filter in filters if self._head is not None else ():
                 self._head = self._head.apply_filter(line_filter, background)
         framed: dict[int, tuple[Strip, Strip]] = {}
         sides = bool(lside or rside)
-        shift = 1 if top else 0
+        shift = 1 if top_row is not None else 0
         strips = []
         for y in crop.line_range:
             if y < shift:
@@ -260,12 +253,6 @@ class LineWidget(Widget):
             self.prepare()
         if y < len(self._strips):
             return self._strips[y]
-        return self._blank_strip(geom)
-
-    def _blank_strip(self, geom: tuple) -> Strip:
-        """The lines below the published ones: one blank strip for them all, kept while the
-        geometry is (the same object at each paint, so what Textual and render_lines keep for a
-        strip holds)."""
-        if self._blank_geom != geom:
-            self._blank, self._blank_geom = Strip.blank(geom[0], self._base), geom
-        return self._blank
+        # Below the published lines: one blank strip (Textual caches Strip.blank), the same object
+        # at each paint, so what Textual and render_lines keep for a strip holds.
+        return Strip.blank(geom[0], self._base)

@@ -98,9 +98,8 @@ class StatusBar(Widget):
         self.symbol = ""
         self.locked = False
         self.group = 1
-        self._shown: tuple | None = None  # (text, style, width) last painted
         self._next: tuple | None = None  # worked out by update_line for the next paint
-        self._strip: tuple | None = None  # (content, palette, strip)
+        self._strip: tuple | None = None  # (content, palette, strip) last painted
 
     def parts(self) -> list[tuple[str, int]]:
         """(text, priority) pieces, shown left to right; the highest priority numbers go first."""
@@ -162,7 +161,7 @@ class StatusBar(Widget):
         """Once a frame: the line is worked out here and repainted only when it changed (it was
         rebuilt each time Textual painted the bottom row, in most frames)."""
         content = self._content(self.size.width)
-        if content != self._shown:
+        if self._strip is None or content != self._strip[0]:
             self._next = content
             self.refresh()
 
@@ -174,5 +173,4 @@ class StatusBar(Widget):
         if cached is None or cached[0] != content or cached[1] is not self.palette:
             strip = Strip([Segment(content[0], content[1])]).apply_style(self.rich_style)
             self._strip = cached = (content, self.palette, strip)
-        self._shown = content
         return cached[2]
