@@ -30,6 +30,7 @@ class UiModel:
     heat: dict[str, HeatRing] = field(default_factory=dict)
     alerts: deque = field(default_factory=lambda: deque(maxlen=500))  # every alert event, newest first
     episodes: dict[str, Alert] = field(default_factory=dict)  # latest event per alert id, newest last
+    episodes_changed: int = 0  # counts every change of ``episodes`` (the alerts pane redraws its list on it)
     live_alerts: dict[str, Alert] = field(default_factory=dict)  # episodes not ended
     events: deque = field(default_factory=lambda: deque(maxlen=200))
     last_status: dict[str, StatusChange] = field(default_factory=dict)
@@ -66,6 +67,7 @@ class UiModel:
         """A replay starts over (seeking back): forget what was seen, then reset the pipeline."""
         for d in (self.flows, self.changes, self.heat, self.episodes, self.live_alerts, self.last_status):
             d.clear()
+        self.episodes_changed += 1
         self.alerts.clear()
         self.events.clear()
         self.replay_state = ""
@@ -167,6 +169,7 @@ class UiModel:
 
     def on_alert(self, alert: Alert) -> None:
         self.alerts.appendleft(alert)
+        self.episodes_changed += 1
         self.episodes.pop(alert.id, None)
         self.episodes[alert.id] = alert
         if len(self.episodes) > MAX_EPISODES:
