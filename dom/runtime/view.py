@@ -108,14 +108,14 @@ class UiModel:
     def trend(self, symbol: str) -> tuple[Any, Any] | None:
         """The symbol's (1 m, 5 m) trend bias (``dom.core.context.trend.Bias``), worked out at
         most once per second of market time (the screen asks every frame); None before any bar."""
-        from dom.core.context.trend import bias
-
         c = self.context.symbols.get(symbol)
         if c is None or not c.bars_1m.closes:
             return None
         key = (c.last_ns // 1_000_000_000, len(c.bars_1m.closes), len(c.bars_5m.closes))
         hit = self._trends.get(symbol)
         if hit is None or hit[0] != key:
+            from dom.core.context.trend import bias  # (imported when first needed, not at each call)
+
             hit = self._trends[symbol] = (key, (bias(c.bars_1m.closes), bias(c.bars_5m.closes)))
         return hit[1]
 
