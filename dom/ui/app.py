@@ -22,6 +22,7 @@ from dom.ui.commands import dom_commands
 from dom.ui.layout import CONTEXT_MIN, Main, MainScreen, Side, side_width
 from dom.ui.palette import Palette
 from dom.ui.screens import HELP, HelpScreen, SymbolPicker
+from dom.ui.span_ends import install as _updates_without_empty_ends
 from dom.ui.strip_cycles import install as _strips_without_cycles
 from dom.ui.trade_actions import TradeActions
 from dom.ui.widgets.alerts import Alerts
@@ -34,6 +35,7 @@ from dom.ui.widgets.tape import FILTERS, Tape
 __all__ = ["HELP", "DomApp", "HelpScreen", "SymbolPicker"]
 
 _strips_without_cycles()  # see dom/ui/strip_cycles.py: repainted lines freed at once, not by the GC
+_updates_without_empty_ends()  # see dom/ui/span_ends.py: no empty cursor move after each repainted span
 
 FRAME_BUDGET = 16  # deferrable lines per frame (see DomApp.frame)
 LINE_BUDGET = 40  # lines a frame repaints before the heatmap's waiting rows yield ...
