@@ -1,6 +1,6 @@
-"""Partial updates without the empty cursor move at the end of each repainted span
-(dom/ui/span_ends.py): the same bytes as Textual's, less those moves, on the app's own updates and
-on lines with several spans."""
+"""Partial updates without the empty cursor move at the end of each repainted span, and cursor
+moves kept per position (dom/ui/partial_updates.py): the same bytes as Textual's, less those
+moves, on the app's own updates and on lines with several spans."""
 
 import re
 
@@ -61,3 +61,21 @@ def test_a_piece_another_span_of_its_line_needs_is_kept():
     update = ChopsUpdate([dict(line)], [(0, 0, 10)], ends)
     want, got = both(update, console)
     assert got == EMPTY_MOVE.sub("", want) != want and "b" not in got and "a" * 10 in got
+
+
+def test_cursor_moves_are_kept_per_position_and_write_what_rich_writes():
+    from rich.control import Control
+
+    from dom.ui import partial_updates
+
+    made = Control.move_to.__wrapped__
+    for x, y in ((0, 0), (62, 3), (199, 49), (148, 48), (5, 1_000)):
+        move = Control.move_to(x, y)
+        assert move is Control.move_to(x, y)  # kept
+        assert move.segment == made(x, y).segment  # rich's own text and codes
+        assert move.segment.text == f"\x1b[{y + 1};{x + 1}H"
+    for i in range(partial_updates.MOVES_KEPT + 10):  # bounded: emptied when full
+        Control.move_to(i, 7)
+        assert len(Control.move_to.kept) <= partial_updates.MOVES_KEPT
+    first = Control.move_to(0, 0)
+    assert first is Control.move_to(0, 0) and first.segment == made(0, 0).segment
