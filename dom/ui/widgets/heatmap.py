@@ -87,7 +87,7 @@ class Heatmap(LineWidget):
         return Strip([Segment((title.ljust(width - 4) + "now ")[:width], self.palette.head)])
 
     def _build_grid(self, axis: Axis | None) -> None:
-        width, height = self.size.width, self.size.height
+        width, height = self.size
         ring = self.model.heat.get(axis.symbol) if axis is not None else None
         if axis is None or ring is None or width <= 0:
             self._key = ()

@@ -67,7 +67,8 @@ class LineWidget(Widget):
 
     def _geometry(self) -> tuple:
         # The palette is rebuilt on a theme change: its id also stands for the theme.
-        return (self.size.width, self.size.height, id(self.palette))
+        width, height = self.size
+        return (width, height, id(self.palette))
 
     def publish(self, sigs: list[object], build: Callable[[int], Strip]) -> None:
         geom = self._geometry()
