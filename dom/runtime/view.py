@@ -30,6 +30,7 @@ class UiModel:
     heat: dict[str, HeatRing] = field(default_factory=dict)
     alerts: deque = field(default_factory=lambda: deque(maxlen=500))  # every alert event, newest first
     episodes: dict[str, Alert] = field(default_factory=dict)  # latest event per alert id, newest last
+    episodes_changed: int = 0  # counts every change of ``episodes`` (the alerts pane redraws its list on it)
     live_alerts: dict[str, Alert] = field(default_factory=dict)  # episodes not ended
     events: deque = field(default_factory=lambda: deque(maxlen=200))
     last_status: dict[str, StatusChange] = field(default_factory=dict)
@@ -66,6 +67,7 @@ class UiModel:
         """A replay starts over (seeking back): forget what was seen, then reset the pipeline."""
         for d in (self.flows, self.changes, self.heat, self.episodes, self.live_alerts, self.last_status):
             d.clear()
+        self.episodes_changed += 1
         self.alerts.clear()
         self.events.clear()
         self.replay_state = ""
@@ -106,14 +108,14 @@ class UiModel:
     def trend(self, symbol: str) -> tuple[Any, Any] | None:
         """The symbol's (1 m, 5 m) trend bias (``dom.core.context.trend.Bias``), worked out at
         most once per second of market time (the screen asks every frame); None before any bar."""
-        from dom.core.context.trend import bias
-
         c = self.context.symbols.get(symbol)
         if c is None or not c.bars_1m.closes:
             return None
         key = (c.last_ns // 1_000_000_000, len(c.bars_1m.closes), len(c.bars_5m.closes))
         hit = self._trends.get(symbol)
         if hit is None or hit[0] != key:
+            from dom.core.context.trend import bias  # (imported when first needed, not at each call)
+
             hit = self._trends[symbol] = (key, (bias(c.bars_1m.closes), bias(c.bars_5m.closes)))
         return hit[1]
 
@@ -167,6 +169,7 @@ class UiModel:
 
     def on_alert(self, alert: Alert) -> None:
         self.alerts.appendleft(alert)
+        self.episodes_changed += 1
         self.episodes.pop(alert.id, None)
         self.episodes[alert.id] = alert
         if len(self.episodes) > MAX_EPISODES:

@@ -21,6 +21,7 @@ from dom.runtime.view import UiModel
 from dom.ui.commands import dom_commands
 from dom.ui.layout import CONTEXT_MIN, Main, MainScreen, Side, side_width
 from dom.ui.palette import Palette
+from dom.ui.partial_updates import install as _lighter_partial_updates
 from dom.ui.screens import HELP, HelpScreen, SymbolPicker
 from dom.ui.strip_cycles import install as _strips_without_cycles
 from dom.ui.trade_actions import TradeActions
@@ -34,6 +35,7 @@ from dom.ui.widgets.tape import FILTERS, Tape
 __all__ = ["HELP", "DomApp", "HelpScreen", "SymbolPicker"]
 
 _strips_without_cycles()  # see dom/ui/strip_cycles.py: repainted lines freed at once, not by the GC
+_lighter_partial_updates()  # see dom/ui/partial_updates.py: no empty cursor moves, moves kept per position
 
 FRAME_BUDGET = 16  # deferrable lines per frame (see DomApp.frame)
 LINE_BUDGET = 40  # lines a frame repaints before the heatmap's waiting rows yield ...

@@ -1,7 +1,8 @@
 """Pilot tests of the terminal UI's keys on a finite seeded feed."""
 
+from dom.core.types import TakerSide, Trade
 from dom.ui.screens import HelpScreen, SymbolPicker
-from tests.tui.app_factory import make_app
+from tests.tui.app_factory import make_app, text
 
 
 def ladder_best(app):
@@ -137,3 +138,22 @@ async def test_command_palette_runs_doms_actions():
         await pilot.press("enter")
         await pilot.pause()
         assert app.symbol == "PIKEUSDT"
+
+
+async def test_the_tape_is_worked_out_again_only_when_it_took_a_trade():
+    app = make_app(seconds=10)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        tape = app.tape
+        first = tape.visible()
+        assert tape.visible() is first  # no trade since: the same list, not sorted again
+        st = app.model.engine["BTCUSDT"]
+        ts = st.stats.last_exchange_ns + 1_000_000
+        big = 10 * max(t.qty_lots for t in first)
+        app.model.engine.feed(Trade("BTCUSDT", first[0].px_ticks, big, TakerSide.SELL, 99_000_000, ts, ts))
+        shown = tape.visible()
+        assert shown is not first and shown[0].trade_id == 99_000_000 and shown[1:] == first[: len(shown) - 1]
+        app.frame()
+        assert text(tape, 1).rstrip().endswith("S")  # the new print on the tape's first line
+        await pilot.press("f")  # a filter change works it out again, from the same tape
+        assert tape.visible() is not shown and all(t.qty_lots >= tape._floor for t in tape.visible())

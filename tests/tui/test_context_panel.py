@@ -215,3 +215,30 @@ async def test_exit_key_takes_half_then_the_rest_at_the_touch_with_the_pnl_of_th
     assert x0["spread"] == inst.px_str(st.book.spread())
     if "mark" in x0:  # the frozen market has a mark: no funding time passed during the hold
         assert x0["funding_events_over_hold"] == 0 and Decimal(x0["funding_paid_estimate"]) == 0
+
+
+async def test_the_panels_lines_are_wrapped_again_when_its_width_or_text_changes():
+    app = make_app()
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        panel = app.context_panel
+
+        def drawn():
+            return ["".join(seg.text for seg in panel.render_line(y)).rstrip() for y in range(len(panel._strips))]
+
+        app.frame()
+        assert drawn()[0].startswith(" Context BTCUSDT")
+        long = " " + " ".join(f"word{i}" for i in range(30))  # wider than any side column
+        panel._text = [(long, "fg")]  # (no market time passes here: the text stays until it changes)
+        app.frame()
+        wide, width = drawn(), panel.size.width
+        assert len(wide) >= 2 and all(len(line) <= width for line in wide)
+        await pilot.resize_terminal(124, 40)  # a narrower side column: the same text, wrapped again
+        await pilot.pause()
+        app.frame()
+        narrow = drawn()
+        assert panel.size.width < width and all(len(line) <= panel.size.width for line in narrow)
+        assert len(narrow) > len(wide) and " ".join(narrow).split() == long.split()
+        panel._text = [(" short", "fg")]  # new text, same size: drawn at once
+        app.frame()
+        assert drawn() == [" short"]

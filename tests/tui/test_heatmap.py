@@ -159,3 +159,50 @@ async def test_heatmap_rows_yield_to_a_frame_that_repaints_the_ladder():
         # The whole ladder (more than the budget) leaves the heatmap its minimum; a quiet frame,
         # a quarter of the waiting rows.
         assert drawn == [HEAT_MIN, -(-rows // 4)], drawn
+
+
+def test_trade_marks_summed_slot_by_slot_are_those_of_every_trade():
+    # The marks are summed per slot and kept while the slot and the rows are unchanged; the same
+    # marks as summing every trade in view at each rebuild, as the grid moves on a slot at a time
+    # (the columns pair other slots), as the open slot takes trades, and when the rows move.
+    import random
+
+    from dom.ui.widgets.heatmap import Heatmap
+    from dom.ui.widgets.ladder_rows import Axis
+    from dom.runtime.view import UiModel
+
+    def every_trade(trades, first, nslots, axis):
+        acc = {}
+        for k in range(nslots):
+            for px, q, buy in trades.get(first + k, ()):
+                r = axis.top - px // axis.group
+                if 0 <= r < axis.rows:
+                    v = acc.setdefault((r, k // 2), [0, 0])
+                    v[0 if buy else 1] += q
+        return acc
+
+    hm = Heatmap(UiModel())
+    rng = random.Random(5)
+    trades: dict[int, list] = {}
+    axis = Axis("X", 1, 1_050, 40)
+    checked = 0
+    for step in range(300):
+        s = 1_000 + step // 3
+        for _ in range(rng.randrange(0, 6)):
+            trades.setdefault(s, []).append((rng.randrange(990, 1_070), rng.randrange(1, 50), rng.random() < 0.5))
+        if step % 50 == 49:
+            axis = Axis("X", rng.choice((1, 2)), rng.randrange(1_020, 1_080), 40)
+        nslots = 60
+        first = s - nslots + 1
+        marks = hm._trades(trades, first, nslots, axis)
+        want = every_trade(trades, first, nslots, axis)
+        assert {(r, c) for r, row in marks.items() for c in row} == set(want)
+        sizes = sorted(b + s_ for b, s_ in want.values())
+        if len(sizes) > 3:
+            big = sizes[int(0.9 * (len(sizes) - 1))]
+            for (r, c), (b, s_) in want.items():
+                ch, style = marks[r][c]
+                assert ch == ("●" if b + s_ >= big else "•")
+                assert style is (hm.palette.heat_buy if b >= s_ else hm.palette.heat_sell)
+                checked += 1
+    assert checked > 1_000 and set(hm._slot_rows) <= set(range(first, first + nslots))

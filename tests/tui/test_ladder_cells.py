@@ -46,3 +46,21 @@ def test_a_changed_cell_is_redrawn_and_the_others_come_from_the_cache():
     r.bid += 1
     again = cells.segments(r)
     assert again != first and again == list(Segment.simplify(row_cells(cells.p, COLUMNS, 10, inst, r)))
+
+
+def test_cells_of_several_segments_join_their_neighbours_as_simplify_does():
+    # A palette where the traded column's last style begins the profile and the profile's last
+    # style begins the mark: joins across a cell of two or three segments, on both sides.
+    inst = make_app(seconds=3).model.engine["BTCUSDT"].instrument
+    p = Palette()
+    p.profile, p.warn = p.ask, p.profile_bar
+    cells = RowCells(p, COLUMNS, 10, inst)
+    rnd = random.Random(11)
+    joined = 0
+    for px in range(6_000_000, 6_000_300):
+        r = random_row(rnd, px)
+        r.vb, r.vs, r.tag, r.plan, r.mark = rnd.choice((0, 5)), rnd.choice((0, 7)), "", "", ""
+        want = list(Segment.simplify(row_cells(p, COLUMNS, 10, inst, r)))
+        assert cells.segments(r) == want
+        joined += any(seg.style is p.ask and seg.text.endswith(" " * 3) for seg in want)
+    assert joined > 50

@@ -199,3 +199,34 @@ async def test_lines_below_the_published_ones_are_one_blank_strip():
         await pilot.pause()
         app.frame()
         assert w.render_line(w.size.height - 1).cell_length == w.size.width != first.cell_length
+
+
+async def test_line_widgets_read_the_size_and_offset_textual_reads():
+    # LineWidget.size comes from the layout's outer size less the gutter instead of a look-up in
+    # the screen's map: the same as Textual's own at each terminal size, after a resize, and
+    # with padding that changes the gutter.
+    from textual.widget import Widget
+
+    def textuals(w):
+        return Widget.size.fget(w)
+
+    async with themed("textual-dark", (200, 50)) as (app, pilot):
+        panels = (app.ladder, app.heatmap, app.tape, app.alerts, app.context_panel)
+        for size in ((200, 50), (121, 37), (90, 26), (160, 44)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            app.frame()
+            for w in panels:
+                if w.display:
+                    assert w.size == textuals(w) and w.size.width > 0, (size, type(w).__name__)
+                    assert w.content_offset == Widget.content_offset.fget(w)
+        app.tape.styles.padding = (1, 2)
+        app.alerts.styles.border = ("heavy", "red")
+        await pilot.pause()
+        for w in (app.tape, app.alerts):
+            assert w.size == textuals(w) and w.content_offset == Widget.content_offset.fget(w)
+        assert app.tape.content_offset == (3, 1)  # left border and padding 2; padding 1 on top
+        app.tape.styles.overflow_y = "scroll"  # a scrollbar (on the right) moves no content
+        await pilot.pause()
+        assert app.tape.content_offset == Widget.content_offset.fget(app.tape) == (3, 1)
+        assert app.tape.size.width == app.tape.outer_size.width - 5  # left border, padding 2 + 2

@@ -1,6 +1,7 @@
 """Alerts panel, status bar and book-health display on the finite seeded feed."""
 
 from contextlib import asynccontextmanager
+from dataclasses import replace
 
 from dom.core.types import AlertKind, AlertState
 from dom.ui.app import DomApp
@@ -27,6 +28,22 @@ async def test_alerts_newest_first_with_hidden_size_and_age():
         assert any(f"at least {hidden} hidden" in line for line in lines)
         ended = [e for e in eps if e.state is AlertState.END]
         assert ended and all(a.id not in app.model.live_alerts for a in ended)
+
+
+async def test_the_alerts_pane_lists_the_episodes_again_only_when_one_changed():
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        w = app.alerts
+        app.frame()
+        listed = w._lines
+        app.frame()
+        assert w._lines is listed  # nothing new: the list of up to 300 episodes is not made again
+        a = app.model.episode_list()[-1]  # the oldest episode, updated: now the newest
+        app.model.on_alert(replace(a, state=AlertState.UPDATE, ts_ns=app.model.now_ns(), qty_lots=a.qty_lots + 7))
+        app.frame()
+        assert w._lines is not listed and w._lines[0][0].qty_lots == a.qty_lots + 7
+        assert text(w, 1).split()[0] == "0s" and len(w._lines) == len(listed)
 
 
 async def test_selecting_an_alert_centres_the_ladder_on_it():

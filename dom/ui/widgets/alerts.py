@@ -36,6 +36,7 @@ class Alerts(LineWidget):
         self._lines: list[tuple[Alert, int]] = []
         self._offset = 0
         self._now = 0
+        self._listed: tuple = ()  # (the model's episode change count, narrow) of the list in _lines
 
     @property
     def cursor(self) -> int:
@@ -62,16 +63,20 @@ class Alerts(LineWidget):
         self.prepare()
 
     def prepare(self) -> None:
-        rows = self._rows = self.model.episode_list()
         self._now = self.model.now_ns()
         width = self.size.width
-        # Display lines: an iceberg's "at least X hidden" gets a line of its own when narrow.
-        lines: list[tuple[Alert, int]] = []
-        for a in rows:
-            lines.append((a, 0))
-            if width < 72 and a.evidence.get("hidden_lb_lots"):
-                lines.append((a, 1))
-        self._lines = lines
+        key = (self.model.episodes_changed, width < 72)
+        if key != self._listed:  # the episodes (up to 300) listed again only when one changed
+            self._listed = key
+            rows = self._rows = self.model.episode_list()
+            # Display lines: an iceberg's "at least X hidden" gets a line of its own when narrow.
+            lines: list[tuple[Alert, int]] = []
+            for a in rows:
+                lines.append((a, 0))
+                if width < 72 and a.evidence.get("hidden_lb_lots"):
+                    lines.append((a, 1))
+            self._lines = lines
+        lines = self._lines
         visible = max(1, self.size.height - 1)
         if self.selected_id is not None:
             idx = [i for i, (a, _) in enumerate(lines) if a.id == self.selected_id]

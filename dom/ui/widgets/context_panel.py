@@ -72,6 +72,7 @@ class ContextPanel(LineWidget):
         self.symbol = ""
         self.view: PlanView | None = None
         self._text: list[tuple[str, str]] = []
+        self._wrapped: tuple = (None, 0, 0, [])  # (the text, width, height, its lines as shown)
         self._key: tuple = ()
         self._at = 0
         self._profile: tuple[tuple, object] = ((), None)
@@ -90,8 +91,11 @@ class ContextPanel(LineWidget):
             self._text = self.lines()
         if not self.display:
             return
-        width = self.size.width
-        rows = [(part, style) for text, style in self._text for part in wrap(text, width)][: self.size.height]
+        width, height = self.size
+        text, w, h, rows = self._wrapped
+        if text is not self._text or w != width or h != height:  # wrapped again only when either changed
+            rows = [(part, style) for text, style in self._text for part in wrap(text, width)][:height]
+            self._wrapped = (self._text, width, height, rows)
         p = self.palette
         self.publish(rows, lambda i: Strip([Segment(rows[i][0].ljust(width)[:width], getattr(p, rows[i][1]))]))
 

@@ -45,6 +45,7 @@ class Heatmap(LineWidget):
         self._shades: dict[tuple, tuple] = {}  # ids of a column's arrays -> (view, shades, arrays)
         self._runs: dict[tuple, Segment] = {}  # (text, id of its style) -> the segment (see _segment)
         self._runs_palette: object = None
+        self._slot_rows: dict[int, tuple] = {}  # slot -> (its trades, their count, rows, [(row, bought, sold)])
         self._table: list[list[tuple[str, object]]] = []
         self.span_s = 0.0
 
@@ -86,7 +87,7 @@ class Heatmap(LineWidget):
         return Strip([Segment((title.ljust(width - 4) + "now ")[:width], self.palette.head)])
 
     def _build_grid(self, axis: Axis | None) -> None:
-        width, height = self.size.width, self.size.height
+        width, height = self.size
         ring = self.model.heat.get(axis.symbol) if axis is not None else None
         if axis is None or ring is None or width <= 0:
             self._key = ()
@@ -221,17 +222,41 @@ class Heatmap(LineWidget):
         return out
 
     def _trades(self, trades: dict, first: int, nslots: int, axis: Axis) -> dict[int, dict]:
-        """Trade marks: row -> cell -> (char, its style per background shade)."""
+        """Trade marks: row -> cell -> (char, its style per background shade).
+
+        Each slot's trades are summed by row once (again only when the slot took a trade or the
+        rows moved): the grid is rebuilt 4 times a second over ~2 x its width slots, and summing
+        every trade in view at each rebuild was ~6% of the frame (``benchmarks/ui.py``)."""
         acc: dict[tuple[int, int], list[int]] = {}
+        rows_key = (axis.top, axis.group, axis.rows)
+        kept = self._slot_rows
+        fresh: dict[int, tuple] = {}
         for k in range(nslots):
-            ts = trades.get(first + k)
+            s = first + k
+            ts = trades.get(s)
             if not ts:
                 continue
-            for px, q, buy in ts:
-                r = axis.top - px // axis.group
-                if 0 <= r < axis.rows:
-                    v = acc.setdefault((r, k // 2), [0, 0])
-                    v[0 if buy else 1] += q
+            hit = kept.get(s)
+            if hit is None or hit[0] is not ts or hit[1] != len(ts) or hit[2] != rows_key:
+                by_row: dict[int, list[int]] = {}
+                for px, q, buy in ts:
+                    r = axis.top - px // axis.group
+                    if 0 <= r < axis.rows:
+                        v = by_row.get(r)
+                        if v is None:
+                            v = by_row[r] = [0, 0]
+                        v[0 if buy else 1] += q
+                hit = (ts, len(ts), rows_key, [(r, v[0], v[1]) for r, v in by_row.items()])
+            fresh[s] = hit
+            c = k // 2
+            for r, bq, sq in hit[3]:
+                v = acc.get((r, c))
+                if v is None:
+                    acc[(r, c)] = [bq, sq]
+                else:
+                    v[0] += bq
+                    v[1] += sq
+        self._slot_rows = fresh  # only the slots in view stay
         if not acc:
             return {}
         sizes = sorted(v[0] + v[1] for v in acc.values())

@@ -178,7 +178,8 @@ class RowCells:
     """One row's segments, cell by cell from a cache: a row whose bid size changed formats one
     cell, not twelve. Valid for one palette, set of columns, price width and instrument (the
     ladder makes a new one when any changes); the result is ``Segment.simplify`` of
-    :func:`row_cells`."""
+    :func:`row_cells`. A cell is kept simplified with its first and last style, so a row joins
+    its cells only where two meet in one style."""
 
     def __init__(self, p: Palette, columns: tuple[Col, ...], price_w: int, inst) -> None:
         self.p, self.inst, self.lot = p, inst, float(inst.lot_size)
@@ -187,25 +188,34 @@ class RowCells:
 
     def segments(self, r: Row) -> list[Segment]:
         out: list[Segment] = []
-        last = None
+        last = None  # the style the row ends in so far
         same = self._same
         for k, w, key, cache in self.cols:
             ck = key(r)
-            segs = cache.get(ck)
-            if segs is None:
+            hit = cache.get(ck)
+            if hit is None:
                 if len(cache) >= CELL_CACHE_MAX:
                     cache.clear()
                     same.clear()  # its styles may be gone, and their ids reused
-                segs = cache[ck] = cell(self.p, k, w, self.inst, self.lot, r)
-            for seg in segs:  # Segment.simplify: neighbours of one style joined
-                if last is not None:
-                    a, b = last.style, seg.style
-                    eq = same.get((id(a), id(b)))
+                segs = tuple(Segment.simplify(cell(self.p, k, w, self.inst, self.lot, r)))
+                hit = cache[ck] = (segs, segs[0].style, segs[-1].style) if segs else ((), None, None)
+            segs, first, end = hit
+            if not segs:
+                continue
+            if last is not None:  # Segment.simplify across the cells' edge
+                if first is last:
+                    eq = True
+                else:
+                    eq = same.get((id(last), id(first)))
                     if eq is None:
-                        eq = same[(id(a), id(b))] = a == b
-                    if eq:
-                        last = out[-1] = Segment(last.text + seg.text, a)
-                        continue
-                out.append(seg)
-                last = seg
+                        eq = same[(id(last), id(first))] = last == first
+                if eq:
+                    prev = out[-1]
+                    out[-1] = Segment(prev.text + segs[0].text, prev.style)
+                    if len(segs) > 1:
+                        out.extend(segs[1:])
+                        last = end
+                    continue
+            out.extend(segs)
+            last = end
         return out

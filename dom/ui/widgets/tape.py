@@ -28,10 +28,21 @@ class Tape(LineWidget):
         self._rows: list[Trade] = []
         self._big = 0
         self._floor = 0
+        self._shown: tuple = (None, -1, -1, [])  # (flow, its trade count, filter, the trades shown)
 
     def visible(self) -> list[Trade]:
-        """The trades shown, newest first (also used by tests)."""
+        """The trades shown, newest first (also used by tests). Worked out again only when the
+        symbol's tape took a trade or the filter changed: at most frames the shown symbol did not
+        trade, and the tape's sizes were sorted at each one."""
         flow = self.model.flows.get(self.symbol)
+        last_flow, count, filter_i, shown = self._shown
+        if flow is not None and flow is last_flow and flow.trades == count and self.filter_i == filter_i:
+            return shown
+        shown = self._work_out(flow)
+        self._shown = (flow, flow.trades if flow is not None else -1, self.filter_i, shown)
+        return shown
+
+    def _work_out(self, flow) -> list[Trade]:
         tape = list(flow.tape) if flow is not None else []
         if not tape:
             self._big = self._floor = 0
