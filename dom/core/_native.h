@@ -43,5 +43,6 @@ PyObject *pick_at(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *chain_scan(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *band_buckets(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *sample_few(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *cands_sweep(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 
 #endif

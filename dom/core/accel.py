@@ -17,7 +17,7 @@ import os
 from types import ModuleType
 
 FUNCTIONS = ("levels", "apply", "apply_book", "top", "depth", "event", "frame", "pick_changes", "first_move", "pick_at",
-             "chain_scan", "band_buckets", "sample_few")
+             "chain_scan", "band_buckets", "sample_few", "cands_sweep")
 """What this checkout's Python calls: a module built from an older ``_native.c`` (a checkout
 updated without ``python3 setup.py build_ext --inplace``) lacks some, and is not used at all."""
 

@@ -63,7 +63,7 @@ def test_band_buckets_at_its_edges():
     for bid in (True, False):
         dists = sorted({0} | {e for e in _EDGES[:-1]} | {e - 1 for e in _EDGES[:-1]} | {40, 1000})
         band = [(5000 - d if bid else 5000 + d, 100 + d) for d in dists]
-        (sizes, organic), b = both_add_band(1, band, bid, None, n=1000, warm=1)
+        (sizes, organic), _ = both_add_band(1, band, bid, None, n=1000, warm=1)
         assert list(sizes) == list(organic) == [100 + d for d in dists]
         fresh = DistanceBaseline(1000, 1)
         fresh.add_band(band, bid, None)
