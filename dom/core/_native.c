@@ -4,7 +4,8 @@
  * This file holds the module (its functions' table, its state); the functions are in its parts:
  * _native_parse.c (decimal strings, levels), _native_wire.c (depth, event), _native_frame.c
  * (frame), _native_book.c (apply, apply_book, top), _native_pick.c (pick_changes, first_move,
- * pick_at), _native_chain.c (chain_scan); _native.h is what they share.
+ * pick_at), _native_chain.c (chain_scan), _native_stats.c (band_buckets, sample_few),
+ * _native_cands.c (cands_sweep); _native.h is what they share.
  *
  * Each function is an exact replacement of a pure-Python loop in dom/core/book.py or of the
  * depth decoder's comprehension (dom/venues/binance_usdm/codec.py), and gives the same result:
@@ -96,6 +97,12 @@ static PyMethodDef methods[] = {
      "The level changes within a side's window or at a (side, px) key of one of two dicts."},
     {"chain_scan", (PyCFunction)(void (*)(void))chain_scan, METH_FASTCALL,
      "A level's adds scanned for the same-size chain of a band (iceberg_chain.py)."},
+    {"band_buckets", (PyCFunction)(void (*)(void))band_buckets, METH_FASTCALL,
+     "A band's sizes, and its organic sizes appended to their distance buckets (wall_state.py)."},
+    {"sample_few", (PyCFunction)(void (*)(void))sample_few, METH_FASTCALL,
+     "random.Random.sample of up to 5 items, through the generator's getrandbits (sampling.py)."},
+    {"cands_sweep", (PyCFunction)(void (*)(void))cands_sweep, METH_FASTCALL,
+     "Pulled liquidity's candidates brought up to a message, the ones no longer candidates (spoof_state.py)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -41,5 +41,8 @@ PyObject *pick_changes(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *first_move(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *pick_at(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *chain_scan(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *band_buckets(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *sample_few(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *cands_sweep(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 
 #endif

@@ -58,7 +58,7 @@ from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.detectors.spoof_alert import pull_alerts
 from dom.core.detectors.spoof_rules import is_pull, move_reach, queue_beside, toward
-from dom.core.detectors.spoof_state import _Cand, _Pull
+from dom.core.detectors.spoof_state import _Cand, _Pull, sweep
 from dom.core.detectors.steps import LargeSteps, spoof_steps
 from dom.core.detectors.tape import TakerTape
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
@@ -282,38 +282,9 @@ class SpoofDetector(ObserverBase):
                 dq.popleft()
         if not cands:
             return self._judge(sym) if self.pulls else []
-        bl, al = book.bids.levels, book.asks.levels
-        approach = now - p.spoof_approach_s * _SEC
-        old = now - p.spoof_drop_window_ms * _MS
-        lo, hi = _FAR, -_FAR  # the survivors' price range
-        dead = None
-        for c in cands.values():
-            px = c.px
-            if c.side is BID:
-                d = None if bb is None else bb - px
-                t, half, q = tb, hb, bl.get(px, 0)
-            else:
-                d = None if ba is None else px - ba
-                t, half, q = ta, ha, al.get(px, 0)
-            dists = c.dists
-            if d is not None and (not dists or dists[-1][1] != d):
-                dists.append((now, d))
-            while len(dists) > 1 and dists[1][0] <= approach:
-                dists.popleft()
-            sizes = c.sizes
-            while len(sizes) > 1 and sizes[1][0] <= old:
-                sizes.popleft()
-            if not c.pending and (t is None or q < 0.5 * t or d is None or d < 0 or d > half):
-                if dead is None:
-                    dead = [c]
-                else:
-                    dead.append(c)
-            else:
-                if px < lo:
-                    lo = px
-                if px > hi:
-                    hi = px
-        if dead is not None:  # (after the loop: it iterates the dict itself, not a copy)
+        dead, lo, hi = sweep(cands, BID, bb, ba, tb, ta, hb, ha, book.bids.levels, book.asks.levels, now,
+                             now - p.spoof_approach_s * _SEC, now - p.spoof_drop_window_ms * _MS)
+        if dead is not None:  # (after the pass: it iterates the dict itself, not a copy)
             for c in dead:
                 del cands[c.side, c.px]
         self.cands_lo, self.cands_hi = lo, hi

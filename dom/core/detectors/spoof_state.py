@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+from dom.core import accel
 from dom.core.types import BookSide
+
+_FAR = 1 << 62
 
 
 @dataclass
@@ -50,3 +53,57 @@ class _Pull:
     need: int = 0  # what that step had to reach (0: no test)
     step_ref: int | None = None  # the step window's spoof_step_rank-th largest step at the pull
     since: int = 0  # the depth time before the message that showed the pull (its push began there)
+
+
+def sweep_py(cands: dict[tuple[BookSide, int], _Cand], bid: BookSide, bb: int | None, ba: int | None,
+             tb: int | None, ta: int | None, hb: int, ha: int, bl: dict[int, int], al: dict[int, int], now: int,
+             approach: int, old: int) -> tuple[list[_Cand] | None, int, int]:
+    """Each candidate brought up to the message at ``now`` (best prices ``bb``, ``ba``; levels
+    ``bl``, ``al``): its distance noted when it changed, its distances before ``approach`` and its
+    sizes before ``old`` dropped (the last of each before them kept). Returns the candidates no
+    longer one (not pending, and no threshold on its side, its level under half of it, its side
+    empty, or it outside its side's band: ``hb``, ``ha`` ticks), in the dict's order (None: none),
+    and the others' price range (``1 << 62, -(1 << 62)`` when none is left)."""
+    lo, hi = _FAR, -_FAR
+    dead = None
+    for c in cands.values():
+        px = c.px
+        if c.side is bid:
+            d = None if bb is None else bb - px
+            t, half, q = tb, hb, bl.get(px, 0)
+        else:
+            d = None if ba is None else px - ba
+            t, half, q = ta, ha, al.get(px, 0)
+        dists = c.dists
+        if d is not None and (not dists or dists[-1][1] != d):
+            dists.append((now, d))
+        while len(dists) > 1 and dists[1][0] <= approach:
+            dists.popleft()
+        sizes = c.sizes
+        while len(sizes) > 1 and sizes[1][0] <= old:
+            sizes.popleft()
+        if not c.pending and (t is None or q < 0.5 * t or d is None or d < 0 or d > half):
+            if dead is None:
+                dead = [c]
+            else:
+                dead.append(c)
+        else:
+            if px < lo:
+                lo = px
+            if px > hi:
+                hi = px
+    return dead, lo, hi
+
+
+def sweep(cands: dict[tuple[BookSide, int], _Cand], bid: BookSide, bb: int | None, ba: int | None,
+          tb: int | None, ta: int | None, hb: int, ha: int, bl: dict[int, int], al: dict[int, int], now: int,
+          approach: int, old: int) -> tuple[list[_Cand] | None, int, int]:
+    """``sweep_py``, in C where the accelerator is built and takes the arguments (candidates of
+    this class with deques of (int, int) pairs, exact ints within +-2^61, levels and thresholds
+    within +-2^52)."""
+    native = accel.native
+    if native is not None:
+        got = native.cands_sweep(cands, bid, bb, ba, tb, ta, hb, ha, bl, al, now, approach, old, _Cand, deque)
+        if got is not NotImplemented:
+            return got
+    return sweep_py(cands, bid, bb, ba, tb, ta, hb, ha, bl, al, now, approach, old)

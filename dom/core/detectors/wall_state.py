@@ -7,7 +7,8 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dom.core.types import BookSide
+from dom.core import accel
+from dom.core.types import BookSide, Level
 
 
 @dataclass
@@ -92,6 +93,39 @@ class DistanceBaseline:
                     self.p90(b)  # its pending P90 first, then the oldest samples can go
                     del d[:-self.n]
                 i = j
+
+    def add_band_py(self, band: list[Level], bid: bool,
+                    out: list[int] | None) -> tuple[Sequence[int], Sequence[int]]:
+        """A side's band (``(px, size)`` best first; ``bid``: the bid side) sampled: each level's
+        size to its distance bucket (``add``), leaving out the levels priced in ``out`` (None: none;
+        the announced walls). Returns ``(sizes, organic)``: every level's size, and those of the
+        levels not left out (``sizes`` itself when none is)."""
+        prices, sizes = zip(*band)
+        organic = sizes
+        if out:
+            kept = [(px, q) for px, q in band if px not in out]
+            if len(kept) != len(band):
+                prices, organic = zip(*kept) if kept else ((), ())
+        if prices:
+            best = band[0][0]
+            self.add([best - px for px in prices] if bid else [px - best for px in prices], organic)
+        return sizes, organic
+
+    def add_band(self, band: list[Level], bid: bool, out: list[int] | None) -> tuple[Sequence[int], Sequence[int]]:
+        """``add_band_py``, in C where the accelerator is built and takes the band (a list of
+        ``(px, size)`` tuples, prices exact ints within +-2^61, rising distances): the same
+        ``sizes`` and ``organic`` (lists there, tuples here) and the same buckets."""
+        native = accel.native
+        if native is not None and band:
+            got = native.band_buckets(band, band[0][0], bid, out, self.samples, 4 * self.n)
+            if got is not NotImplemented:
+                sizes, organic, over = got
+                if over is not None:  # (what add does when a bucket outgrows its cap, bucket by bucket)
+                    for b in over:
+                        self.p90(b)
+                        del self.samples[b][:-self.n]  # type: ignore[index]
+                return sizes, organic
+        return self.add_band_py(band, bid, out)
 
     def refresh(self) -> None:
         n, warm, p90s = self.n, self.warm, self.p90s

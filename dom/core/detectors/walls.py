@@ -24,6 +24,7 @@ from dom.core.detectors.changes import pick
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.persistence import LevelLifetimes, graded_wait
 from dom.core.detectors.rolling import RollingSamples, grid_after
+from dom.core.detectors.sampling import sample_few
 from dom.core.detectors.steps import NEAR_TICKS, LargeSteps, wall_steps
 from dom.core.detectors.wall_alert import wall_alert
 from dom.core.detectors.wall_moves import moved_candidate, track_moves
@@ -89,30 +90,21 @@ class WallDetector(ObserverBase):
             if len(band) < 5:
                 self.threshold.pop(side, None)
                 continue
-            prices, sizes = zip(*band)
-            srt = self.bands.sizes(side, sizes)  # sorted once for the walls and the pulled liquidity
-            med = median_sorted(srt)
-            best = prices[0]  # best first
+            best = band[0][0]  # best first
             walls = self.walls
-            organic = sizes
             # The baselines leave out the large levels they are meant to find (the announced walls
             # on this side: a wall is keyed by its own side and price).
             out_px = [w.px for w in walls.values() if w.announced and w.side is side] if walls else None
-            if out_px:
-                kept = [(px, q) for px, q in band if px not in out_px]
-                if len(kept) != len(band):
-                    prices, organic = zip(*kept) if kept else ((), ())
-            if prices:
-                dist = self.dist[side]
-                dist.add([best - px for px in prices] if side is BookSide.BID else [px - best for px in prices],
-                         organic)
+            sizes, organic = self.dist[side].add_band(band, side is _BID, out_px)
+            srt = self.bands.sizes(side, sizes)  # sorted once for the walls and the pulled liquidity
+            med = median_sorted(srt)
             if not organic:
                 organic = sizes
             if refresh_p95:
                 self.dist[side].refresh()
             self.median[side] = med
             smp = self.samples[side]
-            smp.add_many(now, self.rng.sample(organic, min(5, len(organic))))
+            smp.add_many(now, sample_few(self.rng, organic, min(5, len(organic))))
             smp.expire(now - self.p.wall_p95_window_s * _SEC)
             if refresh_p95 and len(smp) >= 20:
                 s = smp.sorted
