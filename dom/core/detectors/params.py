@@ -75,6 +75,13 @@ class DetectorParams:
     """... and one whose step lies between that need and the full one stands a time between the
     full path's and that, linear in the step's log (``persistence.graded_wait``; False: the weak
     path's whole time)."""
+    wall_traded_fraction: float = 0.0
+    """A candidate into which takers traded at least this fraction of its peak at its price while
+    it stood waits only ``wall_persist_ms`` and needs only the ratio's step (not the exceedance;
+    0: off; wall_traded.py, docs/DETECTORS.md "Walls")."""
+    wall_traded_lifetimes: bool = False
+    """... and such a level's end (a candidate that fell back, a wall that ended) is left out of
+    the large-level lifetimes that set the adaptive persistence: takers ended it, not its owner."""
     wall_neighbourhood_ticks: int = 3
     """Only the largest level within this many ticks is a wall (market-maker ladders)."""
     wall_distance_ratio: float = 3.0

@@ -29,6 +29,7 @@ from dom.core.detectors.steps import NEAR_TICKS, LargeSteps, wall_steps
 from dom.core.detectors.wall_alert import wall_alert
 from dom.core.detectors.wall_moves import moved_candidate, track_moves
 from dom.core.detectors.wall_state import DistanceBaseline, _Wall
+from dom.core.detectors.wall_traded import traded_into
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import AlertState, BookDelta, BookSide, Output, TakerSide, Trade
 
@@ -61,6 +62,7 @@ class WallDetector(ObserverBase):
         self.rng = random.Random(0)  # deterministic sampling
         ms = 1_000_000
         self.weak_ns = p.wall_weak_persist_ms * ms
+        self.floor_ns = p.wall_persist_ms * ms
         self.lifetimes = LevelLifetimes(p.wall_persist_ms * ms, p.wall_persist_max_ms * ms, p.wall_false_per_h,
                                         p.wall_lifetime_window_s * _SEC, p.wall_lifetime_min)
         self.half: dict[BookSide, int] = {BookSide.BID: 0, BookSide.ASK: 0}  # band half-width, ticks
@@ -189,6 +191,7 @@ class WallDetector(ObserverBase):
         lo, hi = _FAR, -_FAR
         p = self.p
         persist = self.lifetimes.required_ns
+        tf = p.wall_traded_fraction
         for w in list(self.walls.values()):
             if w.px < lo:
                 lo = w.px
@@ -200,9 +203,14 @@ class WallDetector(ObserverBase):
             elif w.dip_ns:
                 if now - w.dip_ns >= p.wall_dip_ms * 1_000_000:
                     del self.walls[(w.side, w.px)]  # it did not come back: no wall
-                    self.lifetimes.ended_after(now, w.dip_ns - w.first_ns)
-            elif now - w.first_ns >= persist:
-                need = self.step_need
+                    if not self._no_flicker(w):
+                        self.lifetimes.ended_after(now, w.dip_ns - w.first_ns)
+            else:
+                # Traded into while it stands: the floor's time and the ratio's need (wall_traded.py).
+                eaten = tf > 0 and traded_into(w, tf)
+                if now - w.first_ns < (self.floor_ns if eaten else persist):
+                    continue
+                need = self.step_weak if eaten else self.step_need
                 if w.step < need:  # (the step test: has a larger step come since?)
                     st = self.steps
                     t, step = st.recent(w.side, w.px, now)  # type: ignore[union-attr]
@@ -213,7 +221,7 @@ class WallDetector(ObserverBase):
                         need = st.bounded(need, w.book, p.wall_step_ratio)  # type: ignore[union-attr]
                         weak = st.bounded(weak, w.book, p.wall_step_ratio)  # type: ignore[union-attr]
                     if w.step < need:
-                        if w.step < weak:
+                        if w.step < weak or eaten:
                             continue
                         wait = (graded_wait(w.step, weak, need, persist, self.weak_ns)
                                 if p.wall_weak_graded else self.weak_ns)
@@ -240,11 +248,17 @@ class WallDetector(ObserverBase):
             self.walls_hi = px
 
     def _end(self, sym: SymbolState, w: _Wall, now: int, out: list[Output]) -> None:
-        self.lifetimes.ended_after(now, (w.gone_ns or now) - w.first_ns)
+        if not self._no_flicker(w):
+            self.lifetimes.ended_after(now, (w.gone_ns or now) - w.first_ns)
         drop = max(1, w.peak - w.end_q)
         how = "consumed" if w.traded >= 0.5 * drop else "pulled" if w.traded <= 0.1 * drop else "reduced"
         out.append(wall_alert(self, sym, w, AlertState.END, now, w.end_q, end=how))
         del self.walls[(w.side, w.px)]
+
+    def _no_flicker(self, w: _Wall) -> bool:
+        """Takers traded into it: its end tells nothing of how long organic levels stand."""
+        p = self.p
+        return p.wall_traded_lifetimes and p.wall_traded_fraction > 0 and traded_into(w, p.wall_traded_fraction)
 
     def on_trade(self, sym: SymbolState, trade: Trade) -> list[Output]:
         if not self.walls:
