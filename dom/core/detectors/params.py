@@ -361,8 +361,9 @@ class DetectorParams:
     """(1: the volatility rule not waived) ..."""
     spoof_waive_range_before: float = 0.0
     """... and that only when the mid's range over the second before the depth message that showed
-    the pull was at most this x the volatility limit (0: price had not moved; one push carried it
-    into the order, where a risk-off spike builds over more than one; large: no such condition) ..."""
+    the pull was at most this x the volatility limit (0: price had not moved; one push carried
+    it into the order, where a risk-off spike builds over more than one; large: no such
+    condition) ..."""
     spoof_waive_near_ticks: int = 10
     """(``spoof_near_ticks``: the distance not waived) ..."""
     spoof_waive_approach: bool = True

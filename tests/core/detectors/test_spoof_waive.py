@@ -37,7 +37,8 @@ def test_a_large_step_pulled_after_one_tick_of_approach_counts_only_with_the_wai
     def go(s):
         s.walk_down(4999)
         s.delta(bids=[(4997, 0)])
-    for params, alerts, steps in CASES + (({"spoof_waive_step": 2.0, "spoof_waive_approach": False}, 0, 12),):
+    no_approach = ({"spoof_waive_step": 2.0, "spoof_waive_approach": False}, 0, 12)
+    for params, alerts, steps in CASES + (no_approach,):
         got = placed_and_pulled(params, steps, 4997, go)
         assert len(got) == alerts, params
 
@@ -69,7 +70,8 @@ def test_a_large_step_pulled_in_the_push_that_jumps_price_to_it_counts_only_with
         s.idle(1500)
         for best in range(5000, 4995, -1):
             s.sell(best, 1000)
-        s.delta(bids=[(best, 0) for best in range(5000, 4995, -1)] + [(WALL, 0)], asks=[(4996, 1000)])
+        taken = [(best, 0) for best in range(5000, 4995, -1)]
+        s.delta(bids=taken + [(WALL, 0)], asks=[(4996, 1000)])
     off = ({"spoof_waive_step": 2.0, "spoof_waive_range": 1.0}, 0, 12)
     for params, alerts, steps in CASES + (off,):
         got = placed_and_pulled(params, steps, WALL, go)
@@ -78,7 +80,7 @@ def test_a_large_step_pulled_in_the_push_that_jumps_price_to_it_counts_only_with
             assert got[0].evidence["distance_at_pull_ticks"] == 5
 
 
-def test_a_large_step_pulled_after_a_move_over_several_pushes_counts_only_without_the_range_before():
+def test_a_large_step_pulled_after_a_move_over_several_pushes_needs_no_range_before_rule():
     # price walks to 0.4995, then sellers take three levels within 300 ms and the bid goes 2 ticks
     # under the best in the next message: the mid's range over the last second is over the
     # volatility limit, within 3x it, but the mid had moved before the pull's message (a spike
