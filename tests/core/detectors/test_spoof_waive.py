@@ -80,7 +80,7 @@ def test_a_large_step_pulled_in_the_push_that_jumps_price_to_it_counts_only_with
             assert got[0].evidence["distance_at_pull_ticks"] == 5
 
 
-def test_a_large_step_pulled_after_a_move_over_several_pushes_needs_no_range_before_rule():
+def test_a_large_step_pulled_after_a_move_over_several_pushes_counts_only_if_any_range_before_is():
     # price walks to 0.4995, then sellers take three levels within 300 ms and the bid goes 2 ticks
     # under the best in the next message: the mid's range over the last second is over the
     # volatility limit, within 3x it, but the mid had moved before the pull's message (a spike
