@@ -365,8 +365,18 @@ class DetectorParams:
     limit, within ``spoof_waive_near_ticks`` of the touch, no approach ticks asked, and trades at
     its price up to ``spoof_waive_traded_fraction`` of the drop."""
     spoof_waive_range: float = 3.0
+    """(1: the volatility rule not waived) ..."""
+    spoof_waive_range_before: float = 0.0
+    """... and that only when the mid's range over the second before the depth message that showed
+    the pull was at most this x the volatility limit (0: price had not moved; one push carried
+    it into the order, where a risk-off spike builds over more than one; large: no such
+    condition) ..."""
     spoof_waive_near_ticks: int = 10
+    """(``spoof_near_ticks``: the distance not waived) ..."""
+    spoof_waive_approach: bool = True
+    """(false: the approach ticks still asked) ..."""
     spoof_waive_traded_fraction: float = 0.6
+    """(``spoof_max_traded_fraction``: the traded share not waived)."""
     spoof_layer_ms: int = 200
     """Pulls on one side within this long of each other are one (layered) episode."""
     spoof_two_sided_fraction: float = 0.5

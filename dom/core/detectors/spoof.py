@@ -8,10 +8,9 @@ levels within ``spoof_queue_ticks``: an order resting inside an organic queue ne
 whole level with it) within ``spoof_drop_window_ms``, where that excess is at least what a
 candidate stands above the band median, and of at least ``spoof_level_drop_fraction`` of the
 whole level less what that queue holds above the band median (a lone level must lose most of
-itself, as before the queue rule); judged
-``align_slack_ms`` later (exchange time; more if the trade stream runs further behind, up to
-``spoof_max_wait_ms``) so trades from the other stream count, and it is reported
-only when all of these hold:
+itself, as before the queue rule); judged ``align_slack_ms`` later (exchange time; more if the
+trade stream runs further behind, up to ``spoof_max_wait_ms``) so trades from the other stream
+count, and it is reported only when all of these hold:
 
 * trades at the level's price explain at most ``spoof_max_traded_fraction`` of the drop
   (otherwise it was consumed, not pulled; trades beyond it came after it had gone);
@@ -27,8 +26,7 @@ only when all of these hold:
   (a risk-off pull after a mid that only jumped there is not an approach), unless its step is at
   least ``spoof_flow_step`` x what the step test asks (one placed order, told from the queue);
 * it lived at least ``spoof_min_life_ms`` (or ``spoof_short_life_ms`` when its step is at least
-  ``spoof_short_life_step`` x what the step test asks) and at most
-  ``spoof_max_life_s``;
+  ``spoof_short_life_step`` x what the step test asks) and at most ``spoof_max_life_s``;
 * the size did not reappear nearby on the same side (a moved order or a re-quoted ladder is not
   a pull), and the level was not the deepest one known (a level leaving a top-N window);
 * the mid was not unusually volatile: a mid range over the last second above its rolling
@@ -37,12 +35,13 @@ only when all of these hold:
 * nothing of a like size (``spoof_two_sided_fraction`` of its drop) was pulled on the other
   side at the same time (a market maker withdrawing both quotes is not leaning on one side);
 * the level arrived as one order beyond the organic ones (steps.py, ``spoof_steps``; off with
-  ``spoof_step_rank`` 0).
+  ``spoof_step_rank`` 0); one ``spoof_waive_step`` x beyond is held to looser distance, approach,
+  traded and volatility rules (a lone placed order, params.py).
 
 Levels of one side pulled within ``spoof_layer_ms`` of each other are one episode (layering),
 reported at the largest, once depth ``spoof_layer_ms`` and the trades' wait past the first pull
-have arrived. The alert is a point event: ``new`` then ``end`` at the same time.
-Wording is "pulled liquidity", never a claim of intent.
+have arrived. The alert is a point event: ``new`` then ``end`` at the same time. Wording is
+"pulled liquidity", never a claim of intent.
 """
 
 from __future__ import annotations
@@ -57,7 +56,7 @@ from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.detectors.spoof_alert import pull_alerts
-from dom.core.detectors.spoof_rules import is_pull, move_reach, queue_beside, toward
+from dom.core.detectors.spoof_rules import is_pull, mid_range, move_reach, queue_beside, toward
 from dom.core.detectors.spoof_state import _Cand, _Pull, sweep
 from dom.core.detectors.steps import LargeSteps, spoof_steps
 from dom.core.detectors.tape import TakerTape
@@ -147,19 +146,13 @@ class SpoofDetector(ObserverBase):
         self.big = min(thr.values(), default=0) // 2
         # The mid's range over the last second, sampled; its rolling percentile (30 min).
         rs = self.ranges
-        rs.add(now, self._range())
+        rs.add(now, mid_range(self.mids, _FAR))
         rs.expire(now - 1800 * _SEC)
         if now >= self.next_range_ns and len(rs) >= 30:
             self.next_range_ns = grid_after(now, 10 * _SEC)
             v = rs.sorted
             floor = int(2 * self.p.spoof_vol_min_ticks)
             self.range_pct = max(floor, v[int(self.p.spoof_vol_pct / 100 * (len(v) - 1))])
-
-    def _range(self) -> int:
-        if not self.mids:
-            return 0
-        v = [m for _, m in self.mids]
-        return max(v) - min(v)
 
     def _dist(self, sym: SymbolState, side: BookSide, px: int) -> int | None:
         best = sym.book.side(side).best_px()
@@ -333,9 +326,11 @@ class SpoofDetector(ObserverBase):
         deeper = (lv.first_between(c.px - 10**9, c.px - 1) if c.side is BookSide.BID
                   else lv.first_between(c.px + 1, c.px + 10**9))
         c.pending = True
-        pull = _Pull(c.side, c.px, now, ref, after, med, c.d0, d, max(x for _, x in c.dists), c.first_ns,
-                     after == 0 and deeper is None, self.threshold.get(c.side, 0), self._range(),
-                     self.range_pct, ago - d, toward(self, c.side, now, c.first_ns), queue, since=self.prev_depth_t)
+        pull = _Pull(c.side, c.px, now, ref, after, med, c.d0, d, max(x for _, x in c.dists),
+                     c.first_ns, after == 0 and deeper is None, self.threshold.get(c.side, 0),
+                     mid_range(self.mids, _FAR), self.range_pct, ago - d,
+                     toward(self, c.side, now, c.first_ns), queue, since=self.prev_depth_t,
+                     range_before=mid_range(self.mids, now))
         st = self.steps
         if st is not None:  # its largest step as a candidate or since, and what it must reach now
             pull.step = max(c.step, st.step_at(c.side, c.px, ref, now)[1])

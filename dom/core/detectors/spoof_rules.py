@@ -11,6 +11,8 @@ from dom.core.engine import SymbolState
 from dom.core.types import BookSide
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from dom.core.detectors.params import DetectorParams
     from dom.core.detectors.spoof import SpoofDetector
 
@@ -96,6 +98,14 @@ def approach(det: "SpoofDetector", x: _Pull) -> tuple[int, int, int | None]:
     return x.dist, x.jump, t
 
 
+def mid_range(mids: Iterable[tuple[int, int]], before: int) -> int:
+    """The mid's range (half ticks) over the mids kept, (t, 2 x mid) over the last second, up to
+    ``before`` (not at it): with a depth message's time, where price stood before the push that
+    showed a pull (0: it had not moved)."""
+    v = [m for t, m in mids if t < before]
+    return max(v) - min(v) if v else 0
+
+
 def step_beyond(x: _Pull, k: float) -> bool:
     """Did the pulled level arrive as one order at least ``k`` x what the step test asks (``k`` 0:
     never; never before the step window has its rank)?"""
@@ -124,7 +134,8 @@ def is_pull(det: "SpoofDetector", x: _Pull) -> bool:
         return False  # consumed, not pulled
     dist, jump, _ = approach(det, x)
     near = max(p.spoof_waive_near_ticks if big else p.spoof_near_ticks, x.d0 // 2)
-    if dist > near or (x.max_recent_dist - dist < p.spoof_min_approach_ticks and not big):
+    if dist > near or (x.max_recent_dist - dist < p.spoof_min_approach_ticks
+                       and not (big and p.spoof_waive_approach)):
         return False  # price was not approaching
     if jump < 1:
         return False  # price approached earlier but stalled: the pull is not a reaction to it
@@ -139,6 +150,8 @@ def is_pull(det: "SpoofDetector", x: _Pull) -> bool:
                 and px != x.px and abs(px - x.px) <= r)
     if moved >= 0.5 * drop:
         return False  # the size went elsewhere nearby: moved, not pulled
-    if x.mid_range > x.range_limit * (p.spoof_waive_range if big else 1):
-        return False  # a volatility spike: risk-off pulls are normal then
+    if x.mid_range > x.range_limit and not (
+            big and x.mid_range <= x.range_limit * p.spoof_waive_range
+            and x.range_before <= x.range_limit * p.spoof_waive_range_before):
+        return False  # a volatility spike: risk-off pulls are normal then (unless one push made it)
     return x.step >= x.need  # (the step test: need 0 when off or before the window has its rank)

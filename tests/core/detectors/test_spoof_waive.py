@@ -5,6 +5,7 @@ its rank from twelve steps far down the book (10th largest 1,953), and the 30,00
 arrives in one step (15x what the step test asks)."""
 
 from dom.core.detectors import DetectorParams
+from dom.core.detectors.spoof_rules import mid_range
 from tests.core.detectors.test_spoof import WALL, placed_and_pulled
 
 # (waiver off) fails, (on) passes, (the step must be 1000x) fails, (on, but no rank yet) fails
@@ -31,11 +32,13 @@ def test_a_large_step_pulled_seven_ticks_away_counts_only_with_the_waiver():
 
 def test_a_large_step_pulled_after_one_tick_of_approach_counts_only_with_the_waiver():
     # first seen 3 ticks under the best bid (0.4997), price comes one tick closer and it goes:
-    # under spoof_min_approach_ticks (2); still closing in over the last second
+    # under spoof_min_approach_ticks (2); still closing in over the last second; not when
+    # spoof_waive_approach is off
     def go(s):
         s.walk_down(4999)
         s.delta(bids=[(4997, 0)])
-    for params, alerts, steps in CASES:
+    no_approach = ({"spoof_waive_step": 2.0, "spoof_waive_approach": False}, 0, 12)
+    for params, alerts, steps in CASES + (no_approach,):
         got = placed_and_pulled(params, steps, 4997, go)
         assert len(got) == alerts, params
 
@@ -57,16 +60,49 @@ def test_a_large_step_forty_percent_traded_before_the_pull_counts_only_with_the_
             assert got[0].evidence["traded_at_level_lots"] == 12_000
 
 
-def test_a_large_step_pulled_in_a_fast_move_counts_only_within_the_waived_range():
+def test_a_large_step_pulled_in_the_push_that_jumps_price_to_it_counts_only_with_the_waiver():
+    # the mid stands still for over a second, then one depth message shows sellers taking five
+    # levels (0.5000-0.4996) and the bid 5 ticks under the new best gone: the mid's range over the
+    # last second is over the volatility limit (2.5 ticks), within 3x it, and was 0 before that
+    # message; not when spoof_waive_range is 1, nor with the approach ticks asked (the one push
+    # that brought price is the approach)
+    def go(s):
+        s.idle(1500)
+        for best in range(5000, 4995, -1):
+            s.sell(best, 1000)
+        taken = [(best, 0) for best in range(5000, 4995, -1)]
+        s.delta(bids=taken + [(WALL, 0)], asks=[(4996, 1000)])
+    off = ({"spoof_waive_step": 2.0, "spoof_waive_range": 1.0}, 0, 12)
+    for params, alerts, steps in CASES + (off,):
+        got = placed_and_pulled(params, steps, WALL, go)
+        assert len(got) == alerts, params
+        if alerts:
+            assert got[0].evidence["distance_at_pull_ticks"] == 5
+
+
+def test_a_large_step_pulled_after_a_move_over_several_pushes_counts_only_if_any_range_before_is():
     # price walks to 0.4995, then sellers take three levels within 300 ms and the bid goes 2 ticks
-    # under the best: the mid's range over the last second is over the volatility limit (2.5
-    # ticks), within 3x it; not when spoof_waive_range is 1
+    # under the best in the next message: the mid's range over the last second is over the
+    # volatility limit, within 3x it, but the mid had moved before the pull's message (a spike
+    # over several pushes, as a risk-off pull's): waived only when spoof_waive_range_before lets
+    # any range before it through, and then not when spoof_waive_range is 1
     def go(s):
         s.walk_down(4995)
         for best in (4995, 4994, 4993):
             s.sell(best, 1000)
             s.delta(bids=[(best, 0)], asks=[(best, 1000)])
         s.delta(bids=[(WALL, 0)])
-    for params, alerts, steps in CASES + (({"spoof_waive_step": 2.0, "spoof_waive_range": 1.0}, 0, 12),):
+    any_before = {"spoof_waive_range_before": 100.0}
+    cases = tuple(({**params, **any_before}, alerts, steps) for params, alerts, steps in CASES)
+    for params, alerts, steps in cases + (({"spoof_waive_step": 2.0}, 0, 12), (
+            {"spoof_waive_step": 2.0, "spoof_waive_range": 1.0, **any_before}, 0, 12)):
         got = placed_and_pulled(params, steps, WALL, go)
         assert len(got) == alerts, params
+
+
+def test_the_range_before_a_message_leaves_out_its_own_mid():
+    mids = [(100, 10), (200, 14), (300, 30)]  # (t, 2 x mid)
+    assert mid_range(mids, 300) == 4  # the 300 mid is the message's own
+    assert mid_range(mids, 301) == 20
+    assert mid_range(mids, 150) == 0
+    assert mid_range([], 300) == 0
