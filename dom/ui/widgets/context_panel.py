@@ -92,8 +92,8 @@ class ContextPanel(LineWidget):
         if not self.display:
             return
         width, height = self.size
-        text, w, h, rows = self._wrapped
-        if text is not self._text or w != width or h != height:  # wrapped again only when either changed
+        kept, w, h, rows = self._wrapped
+        if kept is not self._text or w != width or h != height:  # wrapped again only when either changed
             rows = [(part, style) for text, style in self._text for part in wrap(text, width)][:height]
             self._wrapped = (self._text, width, height, rows)
         p = self.palette
