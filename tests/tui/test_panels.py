@@ -138,6 +138,49 @@ async def test_status_bar_repaints_only_when_its_line_changes():
         assert "LOCKED" in painted and painted == bar.line(bar.size.width).ljust(bar.size.width)
 
 
+async def test_the_status_bars_lines_are_textuals_kept_until_something_they_show_changes():
+    from textual.widget import Widget
+
+    async with clocked_app() as (app, pilot, model, clock):
+        bar = app.status
+        st = model.engine["BTCUSDT"]
+        clock[0] = st.stats.last_exchange_ns
+
+        def both():
+            whole = bar.region.reset_offset
+            kept = bar.render_lines(whole)
+            bar._styles_cache.clear()
+            return kept, Widget.render_lines(bar, whole)
+
+        app.frame()
+        await pilot.pause()
+        whole = bar.region.reset_offset
+        first = bar.render_lines(whole)
+        app.frame()  # nothing changed: the same lines, not made again
+        assert bar.render_lines(whole) is first
+        kept, textuals = both()
+        assert [list(s) for s in kept] == [list(s) for s in textuals]
+        bar.locked = True
+        app.frame()  # the line changed
+        kept, textuals = both()
+        assert kept is not first and [list(s) for s in kept] == [list(s) for s in textuals]
+        assert "LOCKED" in "".join(seg.text for seg in kept[0])
+        app.theme = "nord"  # a new theme (and palette)
+        await pilot.pause()
+        kept, textuals = both()
+        assert [list(s) for s in kept] == [list(s) for s in textuals]
+        before = kept
+        bar.styles.text_style = "italic"  # a style of the bar alone: the palette is the same
+        await pilot.pause()
+        kept, textuals = both()
+        assert kept is not before and [list(s) for s in kept] == [list(s) for s in textuals]
+        await pilot.resize_terminal(150, 40)  # the crop changed
+        await pilot.pause()
+        app.frame()
+        kept, textuals = both()
+        assert kept[0].cell_length == 150 and [list(s) for s in kept] == [list(s) for s in textuals]
+
+
 async def test_replay_feed_drives_the_app_through_the_runtime(shared_data):
     from dom.core.context.params import ContextParams
     from dom.core.detectors import make_observers

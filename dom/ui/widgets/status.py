@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from rich.segment import Segment
 from rich.style import Style
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -100,6 +101,8 @@ class StatusBar(Widget):
         self.group = 1
         self._next: tuple | None = None  # worked out by update_line for the next paint
         self._strip: tuple | None = None  # (content, palette, strip) last painted
+        self._changes = 0  # counts the lines update_line asked to repaint
+        self._lines: tuple = ((), [])  # (key, lines) of the last render_lines (see there)
 
     def parts(self) -> list[tuple[str, int]]:
         """(text, priority) pieces, shown left to right; the highest priority numbers go first."""
@@ -163,7 +166,22 @@ class StatusBar(Widget):
         content = self._content(self.size.width)
         if self._strip is None or content != self._strip[0]:
             self._next = content
+            self._changes += 1
             self.refresh()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Textual's lines for ``crop``, kept while nothing they are made of changed: the line
+        (``update_line``'s count), the crop, the palette, the styles of the bar and its ancestors
+        (Textual counts every change of a style), the line filters and the ANSI theme. Docked at
+        the bottom, the bar is clipped to the whole screen, so Textual asks for its line at every
+        partial repaint of any panel, and its styles cache read the styles again each time (~3%
+        of a frame in ``benchmarks/ui.py``)."""
+        app = self.app
+        key = (self._changes, crop, id(self.palette), tuple(node.styles._cache_key for node in self.ancestors_with_self),
+               tuple(app.get_line_filters()), app.ansi_theme, app.native_ansi_color)
+        if key != self._lines[0]:
+            self._lines = (key, super().render_lines(crop))
+        return self._lines[1]
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
