@@ -93,6 +93,7 @@ def test_sweep_at_the_edges_of_each_rule():
 @pytest.mark.parametrize("seed", range(5))
 def test_sweep_fuzzed_c_is_python(seed):
     rng = random.Random(seed)
+    seen = {"dead": 0, "alive": 0}
     for _ in range(300):
         bb = rng.choice((None, 1000, 1000, 1000))
         ba = rng.choice((None, 1005, 1005, 1010))
@@ -107,9 +108,15 @@ def test_sweep_fuzzed_c_is_python(seed):
         bl = {px: rng.randrange(1, 900) for side, px in cands if side is BID and rng.random() < 0.8}
         al = {px: rng.randrange(1, 900) for side, px in cands if side is ASK and rng.random() < 0.8}
         now = rng.randrange(3000, 8000)
-        both(cands, bb, ba, rng.choice((None, rng.randrange(1, 900))), rng.choice((None, rng.randrange(1, 900))),
-             rng.randrange(0, 30), rng.randrange(0, 30), bl, al, now, now - rng.randrange(0, 3000),
-             now - rng.randrange(0, 1000))
+        (dead, lo, hi), after = both(cands, bb, ba, rng.choice((None, rng.randrange(1, 900))),
+                                     rng.choice((None, rng.randrange(1, 900))), rng.randrange(0, 30),
+                                     rng.randrange(0, 30), bl, al, now, now - rng.randrange(0, 3000),
+                                     now - rng.randrange(0, 1000))
+        alive = [px for key, c in after.items() if key not in (dead or ()) for px in (c.px,)]
+        assert (lo, hi) == ((min(alive), max(alive)) if alive else (FAR, -FAR))
+        seen["dead"] += bool(dead)
+        seen["alive"] += bool(alive)
+    assert seen["dead"] > 30 and seen["alive"] > 30  # the fuzz reaches both outcomes
 
 
 @needs_native

@@ -100,12 +100,19 @@ def test_band_buckets_caps_a_bucket_as_add_does():
 @pytest.mark.parametrize("seed", range(6))
 def test_band_buckets_fuzzed_c_is_python(seed):
     rng = random.Random(seed)
+    cut = 0
     for _ in range(300):
         bid = rng.random() < 0.5
         band = band_of(rng, bid, rng.randrange(-10**6, 10**6), rng.randrange(1, 90))  # (past 64 levels too)
         out = rng.choice((None, [], [rng.choice(band)[0] for _ in range(rng.randrange(1, 5))],
                           [rng.randrange(-10**6, 10**6)]))
-        both_add_band(rng.random(), band, bid, out, n=rng.choice((2, 5, 600)), warm=rng.choice((1, 3, 30)))
+        (sizes, organic), _ = both_add_band(rng.random(), band, bid, out, n=rng.choice((2, 5, 600)),
+                                            warm=rng.choice((1, 3, 30)))
+        left = set(out or ())
+        assert list(sizes) == [q for _, q in band]  # every level's size, walls or not
+        assert list(organic) == [q for px, q in band if px not in left]  # the walls left out
+        cut += len(organic) < len(sizes)
+    assert cut > 30  # the fuzz leaves walls out often
 
 
 @needs_native
