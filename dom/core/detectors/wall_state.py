@@ -90,9 +90,13 @@ class DistanceBaseline:
                     d = ds[b] = []
                 d += sizes[i:j]
                 if len(d) > cap:  # (no refresh for long: only when a side's band keeps under 5 levels)
-                    self.p90(b)  # its pending P90 first, then the oldest samples can go
-                    del d[:-self.n]
+                    self._cap(b)
                 i = j
+
+    def _cap(self, b: int) -> None:
+        """Bucket ``b`` outgrew its cap: its pending P90 first, then its oldest samples go."""
+        self.p90(b)
+        del self.samples[b][:-self.n]  # type: ignore[index]
 
     def add_band_py(self, band: list[Level], bid: bool,
                     out: list[int] | None) -> tuple[Sequence[int], Sequence[int]]:
@@ -120,10 +124,8 @@ class DistanceBaseline:
             got = native.band_buckets(band, band[0][0], bid, out, self.samples, 4 * self.n)
             if got is not NotImplemented:
                 sizes, organic, over = got
-                if over is not None:  # (what add does when a bucket outgrows its cap, bucket by bucket)
-                    for b in over:
-                        self.p90(b)
-                        del self.samples[b][:-self.n]  # type: ignore[index]
+                for b in over or ():  # the buckets that outgrew their cap
+                    self._cap(b)
                 return sizes, organic
         return self.add_band_py(band, bid, out)
 

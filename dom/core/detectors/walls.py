@@ -258,7 +258,7 @@ class WallDetector(ObserverBase):
     def _no_flicker(self, w: _Wall) -> bool:
         """Takers traded into it: its end tells nothing of how long organic levels stand."""
         p = self.p
-        return p.wall_traded_lifetimes and p.wall_traded_fraction > 0 and traded_into(w, p.wall_traded_fraction)
+        return p.wall_traded_lifetimes and traded_into(w, p.wall_traded_fraction)
 
     def on_trade(self, sym: SymbolState, trade: Trade) -> list[Output]:
         if not self.walls:
