@@ -13,6 +13,16 @@ CASES = (({}, 0, 12), ({"spoof_waive_step": 2.0}, 2, 12), ({"spoof_waive_step": 
          ({"spoof_waive_step": 2.0}, 0, 0))
 
 
+def check(cases, go, px=WALL, base=None, evidence=None):
+    """Each case ``(params, alerts, steps)``: the pull at ``px`` scripted by ``go`` gives that many
+    alerts (``base`` under every case's params); when it does, its evidence holds ``evidence``."""
+    for params, alerts, steps in cases:
+        got = placed_and_pulled({**(base or {}), **params}, steps, px, go)
+        assert len(got) == alerts, params
+        if alerts and evidence:
+            assert {k: got[0].evidence[k] for k in evidence} == evidence
+
+
 def test_the_waiver_defaults_off():
     assert DetectorParams().spoof_waive_step == 0.0
 
@@ -23,11 +33,8 @@ def test_a_large_step_pulled_seven_ticks_away_counts_only_with_the_waiver():
     def go(s):
         s.walk_down(4997)
         s.delta(bids=[(WALL, 0)])
-    for params, alerts, steps in CASES + (({"spoof_waive_step": 2.0, "spoof_waive_near_ticks": 6}, 0, 12),):
-        got = placed_and_pulled(params, steps, WALL, go)
-        assert len(got) == alerts, params
-        if alerts:
-            assert got[0].evidence["distance_at_pull_ticks"] == 7
+    check(CASES + (({"spoof_waive_step": 2.0, "spoof_waive_near_ticks": 6}, 0, 12),), go,
+          evidence={"distance_at_pull_ticks": 7})
 
 
 def test_a_large_step_pulled_after_one_tick_of_approach_counts_only_with_the_waiver():
@@ -38,9 +45,7 @@ def test_a_large_step_pulled_after_one_tick_of_approach_counts_only_with_the_wai
         s.walk_down(4999)
         s.delta(bids=[(4997, 0)])
     no_approach = ({"spoof_waive_step": 2.0, "spoof_waive_approach": False}, 0, 12)
-    for params, alerts, steps in CASES + (no_approach,):
-        got = placed_and_pulled(params, steps, 4997, go)
-        assert len(got) == alerts, params
+    check(CASES + (no_approach,), go, px=4997)
 
 
 def test_a_large_step_forty_percent_traded_before_the_pull_counts_only_with_the_waiver():
@@ -53,11 +58,8 @@ def test_a_large_step_forty_percent_traded_before_the_pull_counts_only_with_the_
         s.sell(WALL, 12_000)
         s.delta(bids=[(4992, 0), (4991, 0), (WALL, 0)])
     vol = {"spoof_vol_min_ticks": 10.0}  # the sweep moves the mid: keep the volatility rule out of it
-    for params, alerts, steps in CASES + (({"spoof_waive_step": 2.0, "spoof_waive_traded_fraction": 0.3}, 0, 12),):
-        got = placed_and_pulled({**vol, **params}, steps, WALL, go)
-        assert len(got) == alerts, params
-        if alerts:
-            assert got[0].evidence["traded_at_level_lots"] == 12_000
+    check(CASES + (({"spoof_waive_step": 2.0, "spoof_waive_traded_fraction": 0.3}, 0, 12),), go, base=vol,
+          evidence={"traded_at_level_lots": 12_000})
 
 
 def test_a_large_step_pulled_in_the_push_that_jumps_price_to_it_counts_only_with_the_waiver():
@@ -73,11 +75,7 @@ def test_a_large_step_pulled_in_the_push_that_jumps_price_to_it_counts_only_with
         taken = [(best, 0) for best in range(5000, 4995, -1)]
         s.delta(bids=taken + [(WALL, 0)], asks=[(4996, 1000)])
     off = ({"spoof_waive_step": 2.0, "spoof_waive_range": 1.0}, 0, 12)
-    for params, alerts, steps in CASES + (off,):
-        got = placed_and_pulled(params, steps, WALL, go)
-        assert len(got) == alerts, params
-        if alerts:
-            assert got[0].evidence["distance_at_pull_ticks"] == 5
+    check(CASES + (off,), go, evidence={"distance_at_pull_ticks": 5})
 
 
 def test_a_large_step_pulled_after_a_move_over_several_pushes_counts_only_if_any_range_before_is():
@@ -94,10 +92,8 @@ def test_a_large_step_pulled_after_a_move_over_several_pushes_counts_only_if_any
         s.delta(bids=[(WALL, 0)])
     any_before = {"spoof_waive_range_before": 100.0}
     cases = tuple(({**params, **any_before}, alerts, steps) for params, alerts, steps in CASES)
-    for params, alerts, steps in cases + (({"spoof_waive_step": 2.0}, 0, 12), (
-            {"spoof_waive_step": 2.0, "spoof_waive_range": 1.0, **any_before}, 0, 12)):
-        got = placed_and_pulled(params, steps, WALL, go)
-        assert len(got) == alerts, params
+    check(cases + (({"spoof_waive_step": 2.0}, 0, 12), ({"spoof_waive_step": 2.0, "spoof_waive_range": 1.0, **any_before}, 0, 12)),
+          go)
 
 
 def test_the_range_before_a_message_leaves_out_its_own_mid():
