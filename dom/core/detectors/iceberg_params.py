@@ -1,0 +1,70 @@
+"""The iceberg-like levels' parameters (``[detectors]``: ``DetectorParams`` in params.py gathers every kind's)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class IcebergParams:
+    icebergs: bool = True
+    """Detect iceberg-like refilling levels."""
+    iceberg_min_refills: int = 3
+    """Same-size refills before a level is flagged."""
+    iceberg_min_add: float = 0.2
+    """An add counts as a possible refill from this fraction of the side's usual level size (a
+    slow average of the median of the top 10 levels) upwards."""
+    iceberg_refill_window_ms: int = 250
+    """An add at a traded level counts as a possible refill until this long after its last trade."""
+    iceberg_chain_traded: float = 0.8
+    """A refill follows the previous one only after the level traded this fraction of it: a
+    refilling order puts its next slice up once the last one is taken."""
+    iceberg_exact_tolerance: float = 0.005
+    """Refill sizes are compared in three bands: exact (this fraction) ..."""
+    iceberg_jitter_tolerance: float = 0.1
+    """... within this fraction (a randomised peak) ..."""
+    iceberg_loose_tolerance: float = 0.3
+    """... and within this fraction (a strongly randomised peak). At round prices, where traders
+    keep topping a level up to about the same size, only exact repeats count."""
+    iceberg_round_ticks: int = 10
+    """A price is round when it is a multiple of this many ticks."""
+    iceberg_max_chance: float = 2e-5
+    """A level is flagged when ordinary adds would hit the refill size as often with at most this
+    probability (binomial over the window's opportunities, from the symbol's own add sizes at
+    traded levels; DETECTORS.md §2.0)."""
+    iceberg_window: int = 12
+    """The chance is judged over this many latest opportunities (adds that came once the level
+    traded the last refill): a fixed window, so a long busy episode is not tested on more and
+    more adds."""
+    iceberg_baseline_adds: int = 2000
+    """Recent adds at traded levels (the symbol's, both sides) behind that chance."""
+    iceberg_baseline_min: int = 50
+    """No flag before the baseline holds this many adds."""
+    iceberg_level_prior: float = 16.0
+    """The level's own adds that came while no refill was due also set the chance an ordinary
+    add falls in the band; the symbol's rate counts as this many of them (a prior). With
+    ``iceberg_level_alpha`` > 0 it is the prior of the gated rate (0 there: the idle adds' share);
+    with no gate it applies always, and 0 is off (ungated it cost the presets recall: 16 took
+    seeds 100-149 from 0.529 to 0.473)."""
+    iceberg_level_alpha: float = 0.01
+    """Gate on the level's own adds (iceberg_chain.py ``level_rate``): the level's rate replaces the
+    symbol's only when that many idle adds in the band are unlikely at the symbol's rate (a
+    one-sided binomial chance below this bar). 0: no gate (the prior alone decides)."""
+    iceberg_end_s: int = 10
+    """An episode ends after this many seconds without trades at the level."""
+    iceberg_max_through: float = 1.0
+    """A level is flagged only while it holds price: since its chain's first link, the volume
+    traded on its side through it (within ``iceberg_hold_ticks`` beyond) is at most this share of
+    the volume traded at it (iceberg_hold.py: liquidity refilling levels as price walks is not one
+    order). 0: off."""
+    iceberg_hold_ticks: int = 5
+    """... counting the trades this many ticks beyond the level."""
+    iceberg_min_turnover: float = 1.0
+    """A level is flagged only once it traded at least this many times the most it ever showed
+    (below 1 all that traded could have been its shown queue). 0: off."""
+    iceberg_overrun_chance: float = 0.0
+    """A second, looser bar for the chance (iceberg_hold.py ``Overrun``): met by a level that also
+    traded in one push at least all it showed at the push's start, stood afterwards, and nothing
+    traded through it. 0: off."""
+    iceberg_min_overruns: int = 1
+    """... this many such pushes since the level last stood unbroken."""
