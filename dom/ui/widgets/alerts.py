@@ -13,6 +13,7 @@ from textual.strip import Strip
 from dom.core.types import Alert, AlertState
 from dom.runtime.view import UiModel
 from dom.ui.palette import KIND_LETTER, compact, fmt_age
+from dom.ui.strips import LineStrip
 from dom.ui.widgets.lines import LineWidget
 
 NS = 1_000_000_000
@@ -107,7 +108,7 @@ class Alerts(LineWidget):
         if y == 0:
             n = len(self.model.live_alerts)
             title = f" Alerts ({n} live), newest first" if width >= 40 else f" Alerts ({n} live)"
-            return Strip([Segment(title.ljust(width)[:width], p.head)])
+            return LineStrip([Segment(title.ljust(width)[:width], p.head)])
         i = self._offset + y - 1
         if i >= len(self._lines):
             return Strip.blank(width, self.palette.background)
@@ -125,7 +126,7 @@ class Alerts(LineWidget):
         hidden = a.evidence.get("hidden_lb_lots")
         hidden_text = f"at least {compact(hidden * lot, 7, inst.qty_str(hidden))} hidden" if hidden else ""
         if part == 1:
-            return Strip([Segment(("      " + hidden_text).ljust(width)[:width], base)])
+            return LineStrip([Segment(("      " + hidden_text).ljust(width)[:width], base)])
         kind = a.kind.value
         wide = width >= 50
         age = fmt_age(max(0, self._now - a.ts_ns) / NS) if self._now else ""
@@ -144,4 +145,4 @@ class Alerts(LineWidget):
         if width >= 72 and hidden_text:
             body += " " + hidden_text
         segs = [Segment(head, p.dim if ended else p.kind.get(kind, p.warn)), Segment(body, base)]
-        return Strip(segs).crop_extend(0, width, self.palette.background)
+        return LineStrip(segs).crop_extend(0, width, self.palette.background)

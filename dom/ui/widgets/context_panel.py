@@ -18,7 +18,6 @@ from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.strip import Strip
 from textual.widgets import Input, Static
 
 from dom.core.context.desk import PlanView, num
@@ -26,6 +25,7 @@ from dom.core.context.liquidity import human
 from dom.core.profile import value_area
 from dom.core.types import AlertKind, BookSide
 from dom.runtime.view import UiModel
+from dom.ui.strips import LineStrip
 from dom.ui.widgets.lines import LineWidget
 
 # Palette styles by role (dom/ui/palette.py).
@@ -97,7 +97,7 @@ class ContextPanel(LineWidget):
             rows = [(part, style) for text, style in self._text for part in wrap(text, width)][:height]
             self._wrapped = (self._text, width, height, rows)
         p = self.palette
-        self.publish(rows, lambda i: Strip([Segment(rows[i][0].ljust(width)[:width], getattr(p, rows[i][1]))]))
+        self.publish(rows, lambda i: LineStrip([Segment(rows[i][0].ljust(width)[:width], getattr(p, rows[i][1]))]))
 
     def _value_area(self):
         """The session's volume profile (recomputed only when a trade printed)."""

@@ -22,6 +22,7 @@ from textual.strip import Strip
 from dom.core.history import Column, column_buckets
 from dom.runtime.view import UiModel
 from dom.ui.palette import HEAT
+from dom.ui.strips import LineStrip
 from dom.ui.widgets.ladder import Axis
 from dom.ui.widgets.lines import LineWidget
 
@@ -84,7 +85,7 @@ class Heatmap(LineWidget):
     def _header(self) -> Strip:
         width = self._w
         title = f" heatmap {self.span_s:.0f}s" if self.span_s else " heatmap"
-        return Strip([Segment((title.ljust(width - 4) + "now ")[:width], self.palette.head)])
+        return LineStrip([Segment((title.ljust(width - 4) + "now ")[:width], self.palette.head)])
 
     def _build_grid(self, axis: Axis | None) -> None:
         width, height = self.size
@@ -173,7 +174,7 @@ class Heatmap(LineWidget):
         if run_text:
             seg = get((run_text, id(run_style)))
             segs.append(seg if seg is not None else self._segment(run_text, run_style))
-        return Strip(segs, len(lefts))
+        return LineStrip(segs, len(lefts))
 
     def _cell_table(self) -> tuple[list[list[tuple[str, object]]], dict]:
         """(char, style) of a cell by its left and right slot's shades (index -1: a sync gap), and

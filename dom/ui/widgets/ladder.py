@@ -25,6 +25,7 @@ from textual.strip import Strip
 from dom.core.profile import value_area
 from dom.runtime.view import UiModel
 from dom.ui.palette import KIND_LETTER, SHADES, round_sig
+from dom.ui.strips import LineStrip
 from dom.ui.widgets.ladder_rows import COLUMNS, PLAN_ORDER, Axis, Col, Row, RowCells, in_window
 from dom.ui.widgets.lines import LineWidget
 
@@ -340,7 +341,7 @@ class Ladder(LineWidget):
             text, style = lines.get(i, ("", None))
             if not text:
                 return Strip.blank(width, self.palette.background)
-            return Strip([Segment(text.center(width)[:width], style)])
+            return LineStrip([Segment(text.center(width)[:width], style)])
 
         self.publish(sigs, build)
 
@@ -350,7 +351,7 @@ class Ladder(LineWidget):
             w = c.width or self.price_w
             title = ("price" if self.group == 1 else f"x{self.group} tk") if c.key == "price" else c.title
             segs.append(Segment((title.center(w) if c.key in ("price", "prof") else title.rjust(w - 1) + " ")[:w], self.palette.head))
-        return Strip(segs).crop_extend(0, self._w, self.palette.background)
+        return LineStrip(segs).crop_extend(0, self._w, self.palette.background)
 
     def _row_cells(self, st) -> RowCells:
         """The cell cache for this palette, set of columns, price width and instrument."""
@@ -366,8 +367,8 @@ class Ladder(LineWidget):
         used = self._used
         width = self._w
         if used == width:
-            return Strip(segs, width)
+            return LineStrip(segs, width)
         if used < width:  # as crop_extend would pad it, in one strip
             segs.append(Segment(" " * (width - used), self.palette.background))
-            return Strip(segs, width)
-        return Strip(segs, used).crop_extend(0, width, self.palette.background)
+            return LineStrip(segs, width)
+        return LineStrip(segs, used).crop_extend(0, width, self.palette.background)

@@ -21,6 +21,7 @@ from textual.style import Style as TextualStyle
 from textual.widget import Widget
 
 from dom.ui.palette import Palette
+from dom.ui.strips import LineStrip
 
 
 class LineWidget(Widget):
@@ -253,7 +254,7 @@ class LineWidget(Widget):
                 if strip.cell_length != width:
                     strip = strip.adjust_cell_length(width, inner)
                 if sides:
-                    strip = Strip([*lside, *strip, *rside], full)
+                    strip = LineStrip([*lside, *strip, *rside], full)
                 for line_filter in filters:
                     strip = strip.apply_filter(line_filter, background)
             if strip is not source:

@@ -27,6 +27,7 @@ from textual.widget import Widget
 from dom.runtime.pipeline import AHEAD_MS, CLOCK_OFF_MS, lag_words
 from dom.runtime.view import UiModel
 from dom.ui.palette import Palette
+from dom.ui.strips import LineStrip
 
 
 class FrameStats:
@@ -189,6 +190,6 @@ class StatusBar(Widget):
         self._next = None
         cached = self._strip
         if cached is None or cached[0] != content or cached[1] is not self.palette:
-            strip = Strip([Segment(content[0], content[1])]).apply_style(self.rich_style)
+            strip = LineStrip([Segment(content[0], content[1])]).apply_style(self.rich_style)
             self._strip = cached = (content, self.palette, strip)
         return cached[2]

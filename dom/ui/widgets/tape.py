@@ -12,6 +12,7 @@ from textual.strip import Strip
 from dom.core.types import TakerSide, Trade
 from dom.runtime.view import UiModel
 from dom.ui.palette import SHADES, compact
+from dom.ui.strips import LineStrip
 from dom.ui.widgets.lines import LineWidget
 
 FILTERS = (0, 2, 5, 10)  # tape size filter: multiples of the median trade size
@@ -66,7 +67,7 @@ class Tape(LineWidget):
         width = self._w
         f = FILTERS[self.filter_i]
         title = f" Tape {self.symbol}" + (f" >= {f}x median" if f else "")
-        return Strip([Segment(title.ljust(width)[:width], self.palette.head)])
+        return LineStrip([Segment(title.ljust(width)[:width], self.palette.head)])
 
     def _line(self, t: Trade) -> Strip:
         width = self._w
@@ -82,4 +83,4 @@ class Tape(LineWidget):
         px = inst.px_str(t.px_ticks)
         side = "B" if buy else "S"
         text = f" {clock} {px:>10} {size:>8} {side}" if width >= 32 else f" {px:>10} {size:>8} {side}"
-        return Strip([Segment(text.ljust(width)[:width], style)])
+        return LineStrip([Segment(text.ljust(width)[:width], style)])
