@@ -103,6 +103,8 @@ static PyMethodDef methods[] = {
      "random.Random.sample of up to 5 items, through the generator's getrandbits (sampling.py)."},
     {"cands_sweep", (PyCFunction)(void (*)(void))cands_sweep, METH_FASTCALL,
      "Pulled liquidity's candidates brought up to a message, the ones no longer candidates (spoof_state.py)."},
+    {"pulls_delta", (PyCFunction)(void (*)(void))pulls_delta, METH_FASTCALL,
+     "Pulled liquidity's work at a depth message past the step windows (spoof_delta.py)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -44,5 +44,6 @@ PyObject *chain_scan(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *band_buckets(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *sample_few(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *cands_sweep(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *pulls_delta(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 
 #endif
