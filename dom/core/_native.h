@@ -45,5 +45,8 @@ PyObject *band_buckets(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *sample_few(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *cands_sweep(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *pulls_delta(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *band_sizes(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *band_hits(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *mid_range(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 
 #endif

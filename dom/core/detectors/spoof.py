@@ -56,8 +56,9 @@ from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.detectors.spoof_alert import pull_alerts
 from dom.core.detectors.spoof_delta import message
-from dom.core.detectors.spoof_rules import is_pull, mid_range, move_reach, queue_beside, toward
+from dom.core.detectors.spoof_rules import is_pull, move_reach, queue_beside, toward
 from dom.core.detectors.spoof_state import _Cand, _Pull
+from dom.core.detectors.spoof_stats import band_hits, band_sizes, mid_range
 from dom.core.detectors.steps import LargeSteps, spoof_steps
 from dom.core.detectors.tape import TakerTape
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
@@ -118,7 +119,7 @@ class SpoofDetector(ObserverBase):
         for side in (BookSide.BID, BookSide.ASK):
             best, half, band = bands.get(side)  # type: ignore[misc]  # (a two-sided book)
             self.half[side] = half
-            sizes = bands.sizes(side)  # sorted, shared with the walls
+            sizes = bands.sizes(side, band_sizes(band))  # sorted, shared with the walls
             if len(sizes) < 5:
                 self.threshold.pop(side, None)
                 continue
@@ -128,9 +129,8 @@ class SpoofDetector(ObserverBase):
             self.threshold[side] = int(max(self.p.spoof_ratio * med, floor)) + 1
             t = self.threshold[side]
             if sizes[-1] >= t:  # a level up to the threshold: a new candidate, perhaps
-                for px, q in band:
-                    if q >= t or (side, px) in cands:
-                        self._level(sym, side, px, q, now)
+                for px, q in band_hits(band, t, cands, side):  # (q >= t, or a candidate's level)
+                    self._level(sym, side, px, q, now)
             elif cands:  # only the candidates' own levels: what _level does to a known one
                 lo, hi = (best - half, best) if side is BookSide.BID else (best, best + half)
                 levels = book.side(side).levels
