@@ -198,3 +198,38 @@ def test_python_loop_resumed_at_a_change_acts_as_one_loop():
     assert runs[0] == runs[1]
     assert (BID, 4992) in runs[0][0] and runs[0][0][BID, 4992][2]  # a new candidate, then its pull
     assert deque(runs[0][2][ASK])  # an increase kept
+
+
+@pytest.mark.parametrize("native", [True, False])
+@pytest.mark.parametrize("ref, queue, pulled", [
+    (5000, 1000, True),  # exactly spoof_ratio x the median, the excess exactly (ratio - 1) x it: a pull
+    (4999, 1000, False),  # under the ratio: out at the cheap bound
+    (5000, 1001, False),  # the queue beside it one over the median: the excess one short
+    (5000, 2000, False),  # a queue of 2000: the excess too small
+])
+def test_a_drop_at_the_edges_of_the_first_checks(native, ref, queue, pulled, monkeypatch):
+    """The checks _maybe_pull makes first (in C, the gate before calling it): a candidate of
+    ``ref`` lots gone at once, the band median 1000, the levels beside it ``queue``."""
+    if native and NATIVE is None:
+        pytest.skip("the C accelerator is not built")
+    if not native:
+        monkeypatch.setattr(accel, "native", None)
+    s = EventScript(DetectorParams(icebergs=False, absorptions=False, walls=False), flat_book(40))
+    for _ in range(30):
+        s.idle(100)
+    det = s.eng["KITEUSDT"].observers[0]
+    sym = s.eng["KITEUSDT"]
+    assert det.median[BID] == 1000 and det.p.spoof_ratio == 5.0 and det.p.spoof_queue_ticks == 3
+    book = sym.book.bids.levels
+    for px in (4987, 4988, 4989, 4991, 4992, 4993):
+        book[px] = queue
+    now = det.depth_t
+    c = spoof_state._Cand(BID, 4990, now - 2_000_000_000, 10, ref)
+    c.sizes.append((now - 1, ref))
+    c.dists.append((now - 2_000_000_000, 10))
+    det.cands[BID, 4990] = c
+    det.cands_lo = det.cands_hi = 4990
+    spoof_delta.message(det, sym, [(BID, 4990, ref, 0)], now, 5000, 5001)
+    assert c.pending is pulled and len(det.pulls) == pulled
+    if pulled:
+        assert (det.pulls[0].before, det.pulls[0].queue) == (ref, queue)
