@@ -7,15 +7,16 @@
 #define SEC 1000000000LL
 
 enum {
-    N_mids, N_next_stats_ns, N_cands, N_cands_lo, N_cands_hi, N_reach, N_no_range, N_threshold, N_big, N_tb,
-    N_ta, N_half, N_p, N_d0, N_approach_s, N_window_ms, N_adds, N_trades, N_keep_ns, N__level, N__maybe_pull,
-    N_seen, N_peak, N_sizes, N_append, N_popleft, N_q, N_popped, N_book, N_bids, N_asks, N_px, N_side, N_COUNT
+    N_next_stats_ns, N_cands_lo, N_cands_hi, N_big, N_tb, N_ta, N__level, N__maybe_pull, N_seen, N_peak,
+    N_sizes, N_append, N_popleft, N_q, N_popped, N_book, N_bids, N_asks, N_px, N_side, N_held, N_COUNT
 };
 static const char *NAMES[N_COUNT] = {
-    "mids", "next_stats_ns", "cands", "cands_lo", "cands_hi", "reach", "no_range", "threshold", "big", "tb",
-    "ta", "half", "p", "spoof_min_d0_ticks", "spoof_approach_s", "spoof_drop_window_ms", "adds", "trades",
-    "keep_ns", "_level", "_maybe_pull", "seen", "peak", "sizes", "append", "popleft", "q", "popped", "book",
-    "bids", "asks", "px", "side"};
+    "next_stats_ns", "cands_lo", "cands_hi", "big", "tb", "ta", "_level", "_maybe_pull", "seen", "peak", "sizes", "append",
+    "popleft", "q", "popped", "book", "bids", "asks", "px", "side", "held"};
+
+/* SpoofDetector.held, in order (spoof_delta.HELD). */
+enum { H_mids, H_cands, H_trades, H_adds, H_threshold, H_half, H_d0, H_approach, H_window, H_keep, H_reach, H_no_range,
+       H_COUNT };
 static PyObject *N[N_COUNT];
 
 static int names(void)
@@ -117,16 +118,14 @@ enum { K_BID, K_ASK, K_CAND, K_TAPE, K_DEQUE, K_TICK, K_REST, K_LOOP, K_END, K_S
  * to the message (cands_sweep, else sweep_py) and the dead ones removed (end_py). tb..ha: as the
  * loop read them. 0, -1 with an error set. */
 static int end(PyObject *det, PyObject *sym, PyObject *now, PyObject *bb, PyObject *ba, PyObject *const *kit,
-               PyObject *cands, PyObject *tb, PyObject *ta, PyObject *hb, PyObject *ha)
+               PyObject *const *H, PyObject *tb, PyObject *ta, PyObject *hb, PyObject *ha)
 {
-    PyObject *keep = PyObject_GetAttr(det, N[N_keep_ns]), *horizon = keep ? PyNumber_Subtract(now, keep) : NULL;
-    PyObject *trades = horizon ? PyObject_GetAttr(det, N[N_trades]) : NULL;
-    PyObject *adds = trades ? PyObject_GetAttr(det, N[N_adds]) : NULL;
-    PyObject *book = NULL, *bids = NULL, *asks = NULL, *bl = NULL, *al = NULL, *p = NULL, *res = NULL;
+    PyObject *cands = H[H_cands], *trades = H[H_trades], *adds = H[H_adds];
+    PyObject *horizon = PyNumber_Subtract(now, H[H_keep]);
+    PyObject *book = NULL, *bids = NULL, *asks = NULL, *bl = NULL, *al = NULL, *res = NULL;
     PyObject *approach = NULL, *old = NULL;
     int r = -1;
-    Py_XDECREF(keep);
-    if (adds == NULL)
+    if (horizon == NULL)
         goto done;
     Py_ssize_t pos = 0;
     PyObject *k, *v;
@@ -171,19 +170,10 @@ static int end(PyObject *det, PyObject *sym, PyObject *now, PyObject *bb, PyObje
     }
     if ((book = PyObject_GetAttr(sym, N[N_book])) == NULL || (bids = PyObject_GetAttr(book, N[N_bids])) == NULL
             || (asks = PyObject_GetAttr(book, N[N_asks])) == NULL || (bl = PyObject_GetAttr(bids, S_levels)) == NULL
-            || (al = PyObject_GetAttr(asks, S_levels)) == NULL || (p = PyObject_GetAttr(det, N[N_p])) == NULL)
+            || (al = PyObject_GetAttr(asks, S_levels)) == NULL)
         goto done;
-    PyObject *a_s = PyObject_GetAttr(p, N[N_approach_s]), *w_ms = a_s ? PyObject_GetAttr(p, N[N_window_ms]) : NULL;
-    PyObject *sec = w_ms ? PyLong_FromLongLong(SEC) : NULL, *ms = sec ? PyLong_FromLong(1000000) : NULL;
-    PyObject *x = ms ? PyNumber_Multiply(a_s, sec) : NULL, *y = x ? PyNumber_Multiply(w_ms, ms) : NULL;
-    approach = y ? PyNumber_Subtract(now, x) : NULL;
-    old = approach ? PyNumber_Subtract(now, y) : NULL;
-    Py_XDECREF(a_s);
-    Py_XDECREF(w_ms);
-    Py_XDECREF(sec);
-    Py_XDECREF(ms);
-    Py_XDECREF(x);
-    Py_XDECREF(y);
+    approach = PyNumber_Subtract(now, H[H_approach]);
+    old = approach ? PyNumber_Subtract(now, H[H_window]) : NULL;
     if (old == NULL)
         goto done;
     PyObject *av[15] = {cands, kit[K_BID], bb, ba, tb, ta, hb, ha, bl, al, now, approach, old, kit[K_CAND], kit[K_DEQUE]};
@@ -226,14 +216,11 @@ static int end(PyObject *det, PyObject *sym, PyObject *now, PyObject *bb, PyObje
     r = 0;
 done:
     Py_XDECREF(horizon);
-    Py_XDECREF(trades);
-    Py_XDECREF(adds);
     Py_XDECREF(book);
     Py_XDECREF(bids);
     Py_XDECREF(asks);
     Py_XDECREF(bl);
     Py_XDECREF(al);
-    Py_XDECREF(p);
     Py_XDECREF(res);
     Py_XDECREF(approach);
     Py_XDECREF(old);
@@ -249,30 +236,21 @@ typedef struct {
 } Change;
 
 /* pulls_delta(det, sym, changes, now, bb, ba, kit) -> None | NotImplemented: delta_py(det, sym,
- * changes, now, bb, ba) of spoof_delta.py. NotImplemented, nothing done, when now, bb or ba is not
- * what it takes (an exact int within +-2^62; None or an exact int within +-2^61) or kit not a tuple
- * of ten. Past the mids and the statistics (tick_py, in Python), what the loop reads of det and
- * changes is checked: anything else than the detector holds (changes a list of exact 4-tuples
- * whose price and sizes are exact ints within +-2^61; det's thresholds, big, half widths, reach
- * and spoof_min_d0_ticks None or such ints, its range and no_range ints within +-2^62, cands a
- * dict) hands the message on to rest_py; a candidates' range no longer such ints after _level,
- * the changes after it to loop_py; the rest is end() (end_py for tapes or dicts of another kind,
- * sweep_py where cands_sweep declines). */
-PyObject *pulls_delta(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+ * changes, now, bb, ba) of spoof_delta.py, with the detector's mids, candidates, tapes, adds,
+ * thresholds, half widths and constants read from det.held (spoof_delta.HELD: the same objects).
+ * NotImplemented, nothing done, when kit is not a tuple of ten, det.held not a tuple of twelve, now,
+ * bb or ba not what it takes (an exact int within +-2^62; None or an exact int within +-2^61). Past
+ * the mids and the statistics (tick_py, in Python), what the loop reads is checked: anything else
+ * than the detector holds (changes a list of exact 4-tuples whose price and sizes are exact ints
+ * within +-2^61; the thresholds, big, half widths, reach and spoof_min_d0_ticks None or such ints,
+ * the range and no_range ints within +-2^62, cands a dict) hands the message on to rest_py; a
+ * candidates' range no longer such ints after _level, the changes after it to loop_py; the rest is
+ * end() (end_py for tapes or dicts of another kind, sweep_py where cands_sweep declines). */
+static PyObject *delta(PyObject *const *args, PyObject *const *kit, PyObject *const *H)
 {
-    if (nargs != 7) {
-        PyErr_SetString(PyExc_TypeError, "pulls_delta(det, sym, changes, now, bb, ba, kit)");
-        return NULL;
-    }
-    if (names() < 0)
-        return NULL;
     PyObject *det = args[0], *sym = args[1], *changes = args[2], *now = args[3], *bb = args[4], *ba = args[5];
-    PyObject *kit_t = args[6];
     long long t_now, vbb = 0, vba = 0;
     int nbb, nba, r;
-    if (!PyTuple_CheckExact(kit_t) || PyTuple_GET_SIZE(kit_t) != K_COUNT)
-        Py_RETURN_NOTIMPLEMENTED;
-    PyObject *const *kit = &PyTuple_GET_ITEM(kit_t, 0);
     if ((r = within(now, LIM62, &t_now)) <= 0 || (r = maybe(bb, LIM61, &vbb, &nbb)) <= 0
             || (r = maybe(ba, LIM61, &vba, &nba)) <= 0) {
         if (r < 0)
@@ -280,23 +258,18 @@ PyObject *pulls_delta(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         Py_RETURN_NOTIMPLEMENTED;
     }
     /* The mids of the last second, the statistics. */
-    PyObject *mids = PyObject_GetAttr(det, N[N_mids]);
-    if (mids == NULL)
-        return NULL;
+    PyObject *mids = H[H_mids];
     if (!nbb && !nba) {
         PyObject *m2 = PyLong_FromLongLong(vbb + vba), *pair = m2 ? PyTuple_Pack(2, now, m2) : NULL;
         r = pair == NULL ? -1 : call_method(mids, N[N_append], pair, NULL);
         Py_XDECREF(m2);
         Py_XDECREF(pair);
-        if (r < 0) {
-            Py_DECREF(mids);
+        if (r < 0)
             return NULL;
-        }
     }
     PyObject *cut = PyLong_FromLongLong(t_now - SEC);
     Py_ssize_t gone = cut == NULL ? -1 : drop_front(mids, cut, Py_LE);
     Py_XDECREF(cut);
-    Py_DECREF(mids);
     if (gone < 0)
         return NULL;
     PyObject *nx = PyObject_GetAttr(det, N[N_next_stats_ns]);
@@ -311,19 +284,17 @@ PyObject *pulls_delta(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     }
 
     /* What the loop reads, read once and checked (no hook below changes a threshold). */
-    PyObject *o[12] = {NULL};  /* cands, lo, hi, reach, no_range, threshold, big, tb, ta, half, p, d0 */
-    static const int which[11] = {N_cands, N_cands_lo, N_cands_hi, N_reach, N_no_range, N_threshold, N_big, N_tb,
-                                  N_ta, N_half, N_p};
+    PyObject *o[5] = {NULL};  /* lo, hi, big, tb, ta */
+    static const int which[5] = {N_cands_lo, N_cands_hi, N_big, N_tb, N_ta};
     PyObject *hb_o = NULL, *ha_o = NULL, *res = NULL;
     Gate gate = {0};
     Change stack[32], *cs = stack;
     Py_ssize_t n = 0, held = 0;
-    for (int i = 0; i < 11; i++)
+    for (int i = 0; i < 5; i++)
         if ((o[i] = PyObject_GetAttr(det, N[which[i]])) == NULL)
             goto fail;
-    if ((o[11] = PyObject_GetAttr(o[10], N[N_d0])) == NULL)
-        goto fail;
-    PyObject *cands = o[0], *thr_d = o[5], *tb_o = o[7], *ta_o = o[8], *half = o[9];
+    PyObject *cands = H[H_cands], *thr_d = H[H_threshold], *tb_o = o[3], *ta_o = o[4], *half = H[H_half];
+    PyObject *no_range = H[H_no_range];
     long long lo, hi, reach = 0, big, tb = 0, ta = 0, hb = 0, ha = 0, d0, ilo = 0, ihi = 0;
     int nreach, ntb, nta, thr, ok;
     if ((thr = PyObject_IsTrue(thr_d)) < 0)
@@ -337,12 +308,12 @@ PyObject *pulls_delta(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         Py_XINCREF(ha_o);
     }
     ok = PyDict_CheckExact(cands) && PyList_CheckExact(changes) && hb_o != NULL && ha_o != NULL
-         && PyTuple_CheckExact(o[4]) && PyTuple_GET_SIZE(o[4]) == 2;
-    if (ok && ((r = within(o[1], LIM62, &lo)) <= 0 || (r = within(o[2], LIM62, &hi)) <= 0
-               || (r = maybe(o[3], LIM61, &reach, &nreach)) <= 0 || (r = within(o[6], LIM61, &big)) <= 0
+         && PyTuple_CheckExact(no_range) && PyTuple_GET_SIZE(no_range) == 2;
+    if (ok && ((r = within(o[0], LIM62, &lo)) <= 0 || (r = within(o[1], LIM62, &hi)) <= 0
+               || (r = maybe(H[H_reach], LIM61, &reach, &nreach)) <= 0 || (r = within(o[2], LIM61, &big)) <= 0
                || (r = maybe(tb_o, LIM61, &tb, &ntb)) <= 0 || (r = maybe(ta_o, LIM61, &ta, &nta)) <= 0
                || (r = within(hb_o, LIM61, &hb)) <= 0 || (r = within(ha_o, LIM61, &ha)) <= 0
-               || (r = within(o[11], LIM61, &d0)) <= 0)) {
+               || (r = within(H[H_d0], LIM61, &d0)) <= 0)) {
         if (r < 0)
             goto fail;
         ok = 0;
@@ -351,8 +322,8 @@ PyObject *pulls_delta(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         if (!nreach && lo <= hi) {
             ilo = lo - reach;
             ihi = hi + reach;
-        } else if ((r = within(PyTuple_GET_ITEM(o[4], 0), LIM62, &ilo)) <= 0
-                   || (r = within(PyTuple_GET_ITEM(o[4], 1), LIM62, &ihi)) <= 0) {
+        } else if ((r = within(PyTuple_GET_ITEM(no_range, 0), LIM62, &ilo)) <= 0
+                   || (r = within(PyTuple_GET_ITEM(no_range, 1), LIM62, &ihi)) <= 0) {
             if (r < 0)
                 goto fail;
             ok = 0;
@@ -425,12 +396,11 @@ PyObject *pulls_delta(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
             }
         } else {
             if (big && after - before >= big && ilo <= px && px <= ihi) {
-                PyObject *adds = PyObject_GetAttr(det, N[N_adds]), *dq = adds ? PyObject_GetItem(adds, x->side) : NULL;
+                PyObject *dq = PyObject_GetItem(H[H_adds], x->side);
                 PyObject *a = dq ? PyLong_FromLongLong(after - before) : NULL;
                 PyObject *item = a ? PyTuple_Pack(3, now, x->px, a) : NULL;
                 if (item == NULL || call_method(dq, N[N_append], item, NULL) < 0)
                     r = -1;
-                Py_XDECREF(adds);
                 Py_XDECREF(dq);
                 Py_XDECREF(a);
                 Py_XDECREF(item);
@@ -518,11 +488,11 @@ PyObject *pulls_delta(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
                 break;
         }
     }
-    if (end(det, sym, now, bb, ba, kit, cands, tb_o, ta_o, hb_o, ha_o) < 0)
+    if (end(det, sym, now, bb, ba, kit, H, tb_o, ta_o, hb_o, ha_o) < 0)
         goto fail;
     res = Py_NewRef(Py_None);
 fail:
-    for (int i = 0; i < 12; i++)
+    for (int i = 0; i < 5; i++)
         Py_XDECREF(o[i]);
     Py_XDECREF(hb_o);
     Py_XDECREF(ha_o);
@@ -531,5 +501,26 @@ fail:
         Py_DECREF(cs[i].t);
     if (cs != stack)
         PyMem_Free(cs);
+    return res;
+}
+
+PyObject *pulls_delta(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 7) {
+        PyErr_SetString(PyExc_TypeError, "pulls_delta(det, sym, changes, now, bb, ba, kit)");
+        return NULL;
+    }
+    if (names() < 0)
+        return NULL;
+    PyObject *kit = args[6];
+    if (!PyTuple_CheckExact(kit) || PyTuple_GET_SIZE(kit) != K_COUNT)
+        Py_RETURN_NOTIMPLEMENTED;
+    PyObject *held = PyObject_GetAttr(args[0], N[N_held]);
+    if (held == NULL)
+        return NULL;
+    PyObject *res = PyTuple_CheckExact(held) && PyTuple_GET_SIZE(held) == H_COUNT
+                    ? delta(args, &PyTuple_GET_ITEM(kit, 0), &PyTuple_GET_ITEM(held, 0))
+                    : Py_NewRef(Py_NotImplemented);
+    Py_DECREF(held);
     return res;
 }

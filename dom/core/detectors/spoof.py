@@ -107,6 +107,11 @@ class SpoofDetector(ObserverBase):
         self.judged: deque[tuple[int, BookSide, int]] = deque()  # recent pulls (t, side, drop), for the two-sided check
         self.n = 0
         self.steps = steps or spoof_steps(sym, p)  # the step test (None: off)
+        # What the per-message work in C reads of this detector in one tuple (spoof_delta.HELD):
+        # objects never replaced (on_sync_lost empties them in place) and constants of ``p``.
+        self.held = (self.mids, self.cands, self.trades, self.adds, self.threshold, self.half,
+                     p.spoof_min_d0_ticks, p.spoof_approach_s * _SEC, p.spoof_drop_window_ms * _MS, self.keep_ns,
+                     self.reach, self.no_range)
 
     # ---------------------------------------------------------------------------- statistics
     def _stats(self, sym: SymbolState, now: int) -> None:
@@ -205,8 +210,9 @@ class SpoofDetector(ObserverBase):
         # A pull is a point event: nothing is open. What was seen before the gap is forgotten.
         self.cands.clear()
         self.pulls.clear()
-        self.trades = {BookSide.BID: TakerTape(), BookSide.ASK: TakerTape()}
-        self.adds = {BookSide.BID: deque(), BookSide.ASK: deque()}
+        self.trades.update({BookSide.BID: TakerTape(), BookSide.ASK: TakerTape()})  # (in place: ``held``)
+        for dq in self.adds.values():
+            dq.clear()
         self.mids.clear()
         self.judged.clear()
         self.next_stats_ns = -1

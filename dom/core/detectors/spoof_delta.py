@@ -162,6 +162,11 @@ def delta_py(det: "SpoofDetector", sym: SymbolState, changes: Sequence[LevelChan
     rest_py(det, sym, changes, now, bb, ba)
 
 
+HELD = ("mids", "cands", "trades", "adds", "threshold", "half", "spoof_min_d0_ticks", "approach_ns", "window_ns",
+        "keep_ns", "reach", "no_range")
+"""What ``SpoofDetector.held`` holds, in order (C reads them there, Python as the detector's
+attributes, ``p``'s fields and ``p.spoof_approach_s`` s, ``p.spoof_drop_window_ms`` ms in ns)."""
+
 KIT = (_BID, BookSide.ASK, _Cand, TakerTape, deque, tick_py, rest_py, loop_py, end_py, sweep_py)
 """What ``pulls_delta`` is handed: the sides, the classes it works on in place, the Python it calls."""
 

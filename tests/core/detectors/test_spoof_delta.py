@@ -118,7 +118,7 @@ def _tape_subclass(m):
 
     def with_tapes(self, *a, **k):
         init(self, *a, **k)
-        self.trades = {BID: Tape(), ASK: Tape()}
+        self.trades.update({BID: Tape(), ASK: Tape()})  # (in place: the detector's ``held``)
 
     m.setattr(SpoofDetector, "__init__", with_tapes)
 
@@ -159,6 +159,12 @@ def test_pulls_delta_declines_what_it_does_not_take():
                            (10**9, 5000, 5001, list(kit)), (None, 5000, 5001, kit)]:
         assert NATIVE.pulls_delta(det, sym, [], now, bb, ba, k) is NotImplemented
         assert list(det.mids) == mids  # nothing done
+    held = det.held
+    for other in (list(held), held[:-1]):  # (C reads the detector's state there)
+        det.held = other
+        assert NATIVE.pulls_delta(det, sym, [], det.depth_t, 5000, 5001, kit) is NotImplemented
+        assert list(det.mids) == mids
+    det.held = held
     with pytest.raises(TypeError):
         NATIVE.pulls_delta(det, sym, [], 10**9, 5000, 5001)
     assert NATIVE.pulls_delta(det, sym, [], det.depth_t, 5000, 5001, kit) is None  # (what it takes)
@@ -233,3 +239,25 @@ def test_a_drop_at_the_edges_of_the_first_checks(native, ref, queue, pulled, mon
     assert c.pending is pulled and len(det.pulls) == pulled
     if pulled:
         assert (det.pulls[0].before, det.pulls[0].queue) == (ref, queue)
+
+
+def test_held_is_the_detectors_own_state_after_a_resync():
+    """``held`` (what C reads in one tuple) holds the detector's own objects and constants, and
+    still does once a lost sync has emptied them."""
+    s = EventScript(DetectorParams(icebergs=False, absorptions=False, walls=False), flat_book(40))
+    det = s.eng["KITEUSDT"].observers[0]
+    p = det.p
+
+    def want():
+        return (det.mids, det.cands, det.trades, det.adds, det.threshold, det.half, p.spoof_min_d0_ticks,
+                p.spoof_approach_s * 1_000_000_000, p.spoof_drop_window_ms * 1_000_000, det.keep_ns, det.reach,
+                det.no_range)
+
+    assert len(det.held) == len(spoof_delta.HELD) and all(a is b or a == b for a, b in zip(det.held, want()))
+    s.delta([(4990, 30000)], dt_ms=100)
+    s.trade(5000, 5)
+    tapes = list(det.trades.values())
+    det.on_sync_lost(s.eng["KITEUSDT"], det.depth_t)
+    assert all(a is b or a == b for a, b in zip(det.held, want()))
+    assert not any(len(t) for t in det.trades.values()) and all(t not in tapes for t in det.trades.values())
+    assert not det.adds[BID] and not det.adds[ASK] and not det.mids
