@@ -19,7 +19,8 @@ and acts on those kept exactly as the loop over ``pick``'s list did.
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from dom.core import accel
 from dom.core.detectors.rolling import grid_after
@@ -41,7 +42,7 @@ FILTER = True
 leaves out no change the loop acts on)."""
 
 
-def tick_py(det: "SpoofDetector", sym: SymbolState, now: int) -> None:
+def tick_py(det: SpoofDetector, sym: SymbolState, now: int) -> None:
     """At a message on or past ``next_stats_ns``: the statistics, or the grid's first point."""
     if det.next_stats_ns < 0:
         det.next_stats_ns = grid_after(now, _SEC)
@@ -49,7 +50,7 @@ def tick_py(det: "SpoofDetector", sym: SymbolState, now: int) -> None:
         det._stats(sym, now)
 
 
-def loop_py(det: "SpoofDetector", sym: SymbolState, changes: Sequence[LevelChange], i: int, now: int,
+def loop_py(det: SpoofDetector, sym: SymbolState, changes: Sequence[LevelChange], i: int, now: int,
             bb: int | None, ba: int | None, lo: int, hi: int, plo: int, phi: int, ilo: int, ihi: int) -> None:
     """The changes from the ``i``-th on: those ``pick`` keeps (its range so far ``plo..phi``) acted
     on, the candidates' range so far ``lo..hi``; increases kept for ``adds`` within ``ilo..ihi``."""
@@ -110,7 +111,7 @@ def loop_py(det: "SpoofDetector", sym: SymbolState, changes: Sequence[LevelChang
                     det._maybe_pull(sym, c, after, now)
 
 
-def end_py(det: "SpoofDetector", sym: SymbolState, now: int, bb: int | None, ba: int | None) -> None:
+def end_py(det: SpoofDetector, sym: SymbolState, now: int, bb: int | None, ba: int | None) -> None:
     """After the changes: the taker tapes and size increases older than ``keep_ns`` dropped, and
     the candidates brought up to the message (``spoof_state.sweep``), the dead ones removed."""
     horizon = now - det.keep_ns
@@ -134,7 +135,7 @@ def end_py(det: "SpoofDetector", sym: SymbolState, now: int, bb: int | None, ba:
     det.cands_lo, det.cands_hi = lo, hi
 
 
-def rest_py(det: "SpoofDetector", sym: SymbolState, changes: Sequence[LevelChange], now: int,
+def rest_py(det: SpoofDetector, sym: SymbolState, changes: Sequence[LevelChange], now: int,
             bb: int | None, ba: int | None) -> None:
     """The changes acted on, then ``end_py``."""
     lo, hi = det.cands_lo, det.cands_hi
@@ -148,7 +149,7 @@ def rest_py(det: "SpoofDetector", sym: SymbolState, changes: Sequence[LevelChang
     end_py(det, sym, now, bb, ba)
 
 
-def delta_py(det: "SpoofDetector", sym: SymbolState, changes: Sequence[LevelChange], now: int,
+def delta_py(det: SpoofDetector, sym: SymbolState, changes: Sequence[LevelChange], now: int,
              bb: int | None, ba: int | None) -> None:
     """A depth message at ``now`` (best prices ``bb``, ``ba``: the book's after it)."""
     mids = det.mids
@@ -171,7 +172,7 @@ KIT = (_BID, BookSide.ASK, _Cand, TakerTape, deque, tick_py, rest_py, loop_py, e
 """What ``pulls_delta`` is handed: the sides, the classes it works on in place, the Python it calls."""
 
 
-def message(det: "SpoofDetector", sym: SymbolState, changes: Sequence[LevelChange], now: int,
+def message(det: SpoofDetector, sym: SymbolState, changes: Sequence[LevelChange], now: int,
           bb: int | None, ba: int | None) -> None:
     """``delta_py``, in C where the accelerator is built (it hands on to the Python steps above
     what it does not take)."""

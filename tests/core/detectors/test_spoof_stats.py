@@ -10,8 +10,14 @@ from collections import deque
 import pytest
 
 from dom.core import accel
-from dom.core.detectors.spoof_stats import (band_hits, band_hits_py, band_sizes, band_sizes_py, mid_range,
-                                            mid_range_py)
+from dom.core.detectors.spoof_stats import (
+    band_hits,
+    band_hits_py,
+    band_sizes,
+    band_sizes_py,
+    mid_range,
+    mid_range_py,
+)
 from dom.core.types import BookSide
 
 BID, ASK = BookSide.BID, BookSide.ASK
