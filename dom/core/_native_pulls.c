@@ -11,8 +11,8 @@ enum {
     N_sizes, N_append, N_popleft, N_q, N_popped, N_book, N_bids, N_asks, N_px, N_side, N_held, N_COUNT
 };
 static const char *NAMES[N_COUNT] = {
-    "next_stats_ns", "cands_lo", "cands_hi", "big", "tb", "ta", "_level", "_maybe_pull", "seen", "peak", "sizes", "append",
-    "popleft", "q", "popped", "book", "bids", "asks", "px", "side", "held"};
+    "next_stats_ns", "cands_lo", "cands_hi", "big", "tb", "ta", "_level", "_maybe_pull", "seen", "peak", "sizes",
+    "append", "popleft", "q", "popped", "book", "bids", "asks", "px", "side", "held"};
 
 /* SpoofDetector.held, in order (spoof_delta.HELD). */
 enum { H_mids, H_cands, H_trades, H_adds, H_threshold, H_half, H_d0, H_approach, H_window, H_keep, H_reach, H_no_range,
@@ -176,7 +176,8 @@ static int end(PyObject *det, PyObject *sym, PyObject *now, PyObject *bb, PyObje
     old = approach ? PyNumber_Subtract(now, H[H_window]) : NULL;
     if (old == NULL)
         goto done;
-    PyObject *av[15] = {cands, kit[K_BID], bb, ba, tb, ta, hb, ha, bl, al, now, approach, old, kit[K_CAND], kit[K_DEQUE]};
+    PyObject *av[15] = {cands, kit[K_BID], bb, ba, tb, ta, hb, ha, bl, al, now, approach, old, kit[K_CAND],
+                        kit[K_DEQUE]};
     res = cands_sweep(NULL, av, 15);
     if (res == Py_NotImplemented) {
         Py_DECREF(res);
@@ -238,8 +239,9 @@ typedef struct {
 /* pulls_delta(det, sym, changes, now, bb, ba, kit) -> None | NotImplemented: delta_py(det, sym,
  * changes, now, bb, ba) of spoof_delta.py, with the detector's mids, candidates, tapes, adds,
  * thresholds, half widths and constants read from det.held (spoof_delta.HELD: the same objects).
- * NotImplemented, nothing done, when kit is not a tuple of ten, det.held not a tuple of twelve, now,
- * bb or ba not what it takes (an exact int within +-2^62; None or an exact int within +-2^61). Past
+ * NotImplemented, nothing done, when kit is not a tuple of ten, det.held missing or not a tuple
+ * of twelve, now, bb or ba not what it takes (an exact int within +-2^62; None or an exact int
+ * within +-2^61). Past
  * the mids and the statistics (tick_py, in Python), what the loop reads is checked: anything else
  * than the detector holds (changes a list of exact 4-tuples whose price and sizes are exact ints
  * within +-2^61; the thresholds, big, half widths, reach and spoof_min_d0_ticks None or such ints,
@@ -445,7 +447,8 @@ static PyObject *delta(PyObject *const *args, PyObject *const *kit, PyObject *co
                 }
             }
         }
-        if (r == 0 && c != NULL && after < before && (r = pull_gate(&gate, det, sym, c, after, kit[K_CAND], kit[K_BID])) > 0) {
+        if (r == 0 && c != NULL && after < before
+                && (r = pull_gate(&gate, det, sym, c, after, kit[K_CAND], kit[K_BID])) > 0) {
             r = 0;
             PyObject *av[5] = {det, sym, c, x->after, now};
             PyObject *got = PyObject_VectorcallMethod(N[N__maybe_pull], av, 5 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
@@ -458,7 +461,8 @@ static PyObject *delta(PyObject *const *args, PyObject *const *kit, PyObject *co
         if (r < 0)
             goto fail;
         if (level) {  /* the candidates' range as _level left it */
-            PyObject *lo_o = PyObject_GetAttr(det, N[N_cands_lo]), *hi_o = lo_o ? PyObject_GetAttr(det, N[N_cands_hi]) : NULL;
+            PyObject *lo_o = PyObject_GetAttr(det, N[N_cands_lo]);
+            PyObject *hi_o = lo_o ? PyObject_GetAttr(det, N[N_cands_hi]) : NULL;
             int ok2 = hi_o == NULL ? -1 : within(lo_o, LIM62, &lo);
             if (ok2 > 0)
                 ok2 = within(hi_o, LIM62, &hi);
@@ -516,8 +520,12 @@ PyObject *pulls_delta(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     if (!PyTuple_CheckExact(kit) || PyTuple_GET_SIZE(kit) != K_COUNT)
         Py_RETURN_NOTIMPLEMENTED;
     PyObject *held = PyObject_GetAttr(args[0], N[N_held]);
-    if (held == NULL)
-        return NULL;
+    if (held == NULL) {  /* (no held: not the detector C knows) */
+        if (!PyErr_ExceptionMatches(PyExc_AttributeError))
+            return NULL;
+        PyErr_Clear();
+        Py_RETURN_NOTIMPLEMENTED;
+    }
     PyObject *res = PyTuple_CheckExact(held) && PyTuple_GET_SIZE(held) == H_COUNT
                     ? delta(args, &PyTuple_GET_ITEM(kit, 0), &PyTuple_GET_ITEM(held, 0))
                     : Py_NewRef(Py_NotImplemented);

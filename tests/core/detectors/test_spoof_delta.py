@@ -164,7 +164,12 @@ def test_pulls_delta_declines_what_it_does_not_take():
         det.held = other
         assert NATIVE.pulls_delta(det, sym, [], det.depth_t, 5000, 5001, kit) is NotImplemented
         assert list(det.mids) == mids
+    del det.held
+    assert NATIVE.pulls_delta(det, sym, [], det.depth_t, 5000, 5001, kit) is NotImplemented
+    spoof_delta.message(det, sym, [], det.depth_t, 5000, 5001)  # (the Python way)
+    assert list(det.mids) == mids + [(det.depth_t, 10001)]
     det.held = held
+    det.mids.pop()
     with pytest.raises(TypeError):
         NATIVE.pulls_delta(det, sym, [], 10**9, 5000, 5001)
     assert NATIVE.pulls_delta(det, sym, [], det.depth_t, 5000, 5001, kit) is None  # (what it takes)
