@@ -103,6 +103,13 @@ static PyMethodDef methods[] = {
      "random.Random.sample of up to 5 items, through the generator's getrandbits (sampling.py)."},
     {"cands_sweep", (PyCFunction)(void (*)(void))cands_sweep, METH_FASTCALL,
      "Pulled liquidity's candidates brought up to a message, the ones no longer candidates (spoof_state.py)."},
+    {"pulls_delta", (PyCFunction)(void (*)(void))pulls_delta, METH_FASTCALL,
+     "Pulled liquidity's work at a depth message past the step windows (spoof_delta.py)."},
+    {"band_sizes", (PyCFunction)(void (*)(void))band_sizes, METH_FASTCALL, "A band's level sizes (spoof_stats.py)."},
+    {"band_hits", (PyCFunction)(void (*)(void))band_hits, METH_FASTCALL,
+     "A band's levels up to a threshold or at a candidate (spoof_stats.py)."},
+    {"mid_range", (PyCFunction)(void (*)(void))mid_range, METH_FASTCALL,
+     "The range of the mids kept before a time (spoof_stats.py)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -51,13 +51,14 @@ from operator import itemgetter
 from typing import Sequence
 
 from dom.core.detectors.band import Bands, median_sorted
-from dom.core.detectors.changes import pick
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.detectors.spoof_alert import pull_alerts
-from dom.core.detectors.spoof_rules import is_pull, mid_range, move_reach, queue_beside, toward
-from dom.core.detectors.spoof_state import _Cand, _Pull, sweep
+from dom.core.detectors.spoof_delta import message
+from dom.core.detectors.spoof_rules import is_pull, move_reach, queue_beside, toward
+from dom.core.detectors.spoof_state import _Cand, _Pull
+from dom.core.detectors.spoof_stats import band_hits, band_sizes, mid_range
 from dom.core.detectors.steps import LargeSteps, spoof_steps
 from dom.core.detectors.tape import TakerTape
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
@@ -106,6 +107,11 @@ class SpoofDetector(ObserverBase):
         self.judged: deque[tuple[int, BookSide, int]] = deque()  # recent pulls (t, side, drop), for the two-sided check
         self.n = 0
         self.steps = steps or spoof_steps(sym, p)  # the step test (None: off)
+        # What the per-message work in C reads of this detector in one tuple (spoof_delta.HELD):
+        # objects never replaced (on_sync_lost empties them in place) and constants of ``p``.
+        self.held = (self.mids, self.cands, self.trades, self.adds, self.threshold, self.half,
+                     p.spoof_min_d0_ticks, p.spoof_approach_s * _SEC, p.spoof_drop_window_ms * _MS, self.keep_ns,
+                     self.reach, self.no_range)
 
     # ---------------------------------------------------------------------------- statistics
     def _stats(self, sym: SymbolState, now: int) -> None:
@@ -118,7 +124,7 @@ class SpoofDetector(ObserverBase):
         for side in (BookSide.BID, BookSide.ASK):
             best, half, band = bands.get(side)  # type: ignore[misc]  # (a two-sided book)
             self.half[side] = half
-            sizes = bands.sizes(side)  # sorted, shared with the walls
+            sizes = bands.sizes(side, band_sizes(band))  # sorted, shared with the walls
             if len(sizes) < 5:
                 self.threshold.pop(side, None)
                 continue
@@ -128,9 +134,8 @@ class SpoofDetector(ObserverBase):
             self.threshold[side] = int(max(self.p.spoof_ratio * med, floor)) + 1
             t = self.threshold[side]
             if sizes[-1] >= t:  # a level up to the threshold: a new candidate, perhaps
-                for px, q in band:
-                    if q >= t or (side, px) in cands:
-                        self._level(sym, side, px, q, now)
+                for px, q in band_hits(band, t, cands, side):  # (q >= t, or a candidate's level)
+                    self._level(sym, side, px, q, now)
             elif cands:  # only the candidates' own levels: what _level does to a known one
                 lo, hi = (best - half, best) if side is BookSide.BID else (best, best + half)
                 levels = book.side(side).levels
@@ -197,98 +202,17 @@ class SpoofDetector(ObserverBase):
             self.depth_t = now
         if self.steps is not None:
             self.steps.observe(changes, now)
-        p = self.p
-        mids = self.mids
         book = sym.book
-        bb, ba = book.bids.best_px(), book.asks.best_px()  # (no hook below changes the book)
-        if bb is not None and ba is not None:
-            mids.append((now, bb + ba))  # (twice the mid: book.mid2())
-        cut = now - _SEC
-        while mids and mids[0][0] <= cut:
-            mids.popleft()
-        if now >= self.next_stats_ns:
-            if self.next_stats_ns < 0:
-                self.next_stats_ns = grid_after(now, _SEC)
-            else:
-                self._stats(sym, now)
-        thr = self.threshold
-        big = self.big
-        cands = self.cands
-        BID = BookSide.BID
-        tb, ta = self.tb, self.ta  # (no hook below changes a threshold)
-        lo, hi = self.cands_lo, self.cands_hi
-        hb, ha = self.half[BID], self.half[BookSide.ASK]
-        d0 = p.spoof_min_d0_ticks
-        r = self.reach
-        if r is not None and lo <= hi:
-            ilo = lo - r
-            ihi = hi + r
-        else:
-            ilo, ihi = self.no_range
-        # Only these changes can matter (``pick``): an increase of at least ``big`` where it may
-        # count as a candidate's order moved (``adds``, ``spoof_rules.move_reach``), one up to its
-        # side's threshold where a new candidate may stand (d0..half ticks from its side's best, as
-        # _level asks), one inside the candidates' price range. That range widens in the loop
-        # only to the price of a new candidate, as ``pick``'s does for a change kept for its
-        # threshold: no change the loop acts on is left out.
-        look = pick(changes, BID, _FAR if tb is None or bb is None else tb,
-                    _FAR if ta is None or ba is None else ta, lo, hi, big - 1 if big else _FAR,
-                    0 if bb is None else bb - hb, 0 if bb is None else bb - d0,
-                    0 if ba is None else ba + d0, 0 if ba is None else ba + ha, ilo, ihi)
-        for side, px, before, after in look:
-            if after < big:
-                # Most changes: under half the lower threshold, so no increase of ``big`` (for
-                # ``adds``) and no new candidate (a threshold is at least ``big``): only a
-                # candidate's own level matters (what _level does to one, then perhaps a pull).
-                if lo <= px <= hi:
-                    c = cands.get((side, px))
-                    if c is not None:
-                        c.seen(now, after)
-                        if after < before:
-                            self._maybe_pull(sym, c, after, now)
-                continue
-            if big and after - before >= big and ilo <= px <= ihi:
-                self.adds[side].append((now, px, after - before))
-            if cands or (thr and after >= big):  # cheap filter before building keys
-                t = tb if side is BID else ta
-                known = lo <= px <= hi and (side, px) in cands
-                if known or (t is not None and after >= t):
-                    if not known:  # what _level asks of a new candidate's distance, asked here
-                        b = bb if side is BID else ba
-                        if b is None:
-                            continue
-                        d = b - px if side is BID else px - b
-                        if d < d0 or d > (hb if side is BID else ha):
-                            continue
-                    key = (side, px)
-                    self._level(sym, side, px, after, now)
-                    lo, hi = self.cands_lo, self.cands_hi
-                    c = cands.get(key)
-                    if c is not None and after < before:
-                        self._maybe_pull(sym, c, after, now)
-        horizon = now - self.keep_ns
-        for tape in self.trades.values():
-            if tape.q and tape.q[0][0] < horizon:
-                tape.expire(horizon)
-        for dq in self.adds.values():
-            while dq and dq[0][0] < horizon:
-                dq.popleft()
-        if not cands:
-            return self._judge(sym) if self.pulls else []
-        dead, lo, hi = sweep(cands, BID, bb, ba, tb, ta, hb, ha, book.bids.levels, book.asks.levels, now,
-                             now - p.spoof_approach_s * _SEC, now - p.spoof_drop_window_ms * _MS)
-        if dead is not None:  # (after the pass: it iterates the dict itself, not a copy)
-            for c in dead:
-                del cands[c.side, c.px]
-        self.cands_lo, self.cands_hi = lo, hi
+        message(self, sym, changes, now, book.bids.best_px(), book.asks.best_px())  # (no hook changes the book)
         return self._judge(sym) if self.pulls else []
 
     def on_sync_lost(self, sym: SymbolState, ts_ns: int) -> list[Output]:
         # A pull is a point event: nothing is open. What was seen before the gap is forgotten.
         self.cands.clear()
         self.pulls.clear()
-        self.trades = {BookSide.BID: TakerTape(), BookSide.ASK: TakerTape()}
-        self.adds = {BookSide.BID: deque(), BookSide.ASK: deque()}
+        self.trades.update({BookSide.BID: TakerTape(), BookSide.ASK: TakerTape()})  # (in place: ``held``)
+        for dq in self.adds.values():
+            dq.clear()
         self.mids.clear()
         self.judged.clear()
         self.next_stats_ns = -1

@@ -7,12 +7,11 @@ from typing import TYPE_CHECKING
 
 from dom.core.detectors.band import median
 from dom.core.detectors.spoof_state import _Cand, _Pull
+from dom.core.detectors.spoof_stats import mid_range  # noqa: F401  (its home was here)
 from dom.core.engine import SymbolState
 from dom.core.types import BookSide
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from dom.core.detectors.params import DetectorParams
     from dom.core.detectors.spoof import SpoofDetector
 
@@ -96,14 +95,6 @@ def approach(det: "SpoofDetector", x: _Pull) -> tuple[int, int, int | None]:
     if t is not None and t < x.dist:
         return t, x.jump + x.dist - t, t
     return x.dist, x.jump, t
-
-
-def mid_range(mids: Iterable[tuple[int, int]], before: int) -> int:
-    """The mid's range (half ticks) over the mids kept, (t, 2 x mid) over the last second, up to
-    ``before`` (not at it): with a depth message's time, where price stood before the push that
-    showed a pull (0: it had not moved)."""
-    v = [m for t, m in mids if t < before]
-    return max(v) - min(v) if v else 0
 
 
 def step_beyond(x: _Pull, k: float) -> bool:

@@ -1,0 +1,127 @@
+/* dom.core._native: pulled liquidity's once-a-second reads of a band and its mids' range:
+ * band_sizes(), band_hits() and mid_range() (spoof_stats.py holds their Python twins). */
+#include "_native.h"
+
+#define LIM62 (1LL << 62)
+#define LIM61 (1LL << 61)  /* a mid: their range is then within 2^62 */
+
+/* 1 with *v set for an exact int within +-2^62; 0 for anything else; -1 with an error set. */
+static inline int small_int(PyObject *o, long long *v)
+{
+    int r = exact_int(o, v);
+    return r > 0 ? (*v >= -LIM62 && *v <= LIM62) : r;
+}
+
+/* A band's levels: a list of (px, q) pairs; 1, or 0 for anything else. */
+static int band_ok(PyObject *band)
+{
+    if (!PyList_CheckExact(band))
+        return 0;
+    for (Py_ssize_t i = 0, n = PyList_GET_SIZE(band); i < n; i++) {
+        PyObject *lv = PyList_GET_ITEM(band, i);
+        if (!PyTuple_CheckExact(lv) || PyTuple_GET_SIZE(lv) != 2)
+            return 0;
+    }
+    return 1;
+}
+
+/* band_sizes(band) -> list | NotImplemented: [q for _, q in band] (band a list of 2-tuples). */
+PyObject *band_sizes(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 1) {
+        PyErr_SetString(PyExc_TypeError, "band_sizes(band)");
+        return NULL;
+    }
+    PyObject *band = args[0];
+    if (!band_ok(band))
+        Py_RETURN_NOTIMPLEMENTED;
+    Py_ssize_t n = PyList_GET_SIZE(band);
+    PyObject *out = PyList_New(n);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < n; i++)
+        PyList_SET_ITEM(out, i, Py_NewRef(PyTuple_GET_ITEM(PyList_GET_ITEM(band, i), 1)));
+    return out;
+}
+
+/* band_hits(band, t, cands, side) -> list | NotImplemented: the levels lv of band, in order, with
+ * lv[1] >= t or (side, lv[0]) a key of cands. NotImplemented, nothing done, when band is not a
+ * list of 2-tuples, cands not a dict, t or a size not an exact int within +-2^62. */
+PyObject *band_hits(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "band_hits(band, t, cands, side)");
+        return NULL;
+    }
+    PyObject *band = args[0], *cands = args[2], *side = args[3];
+    long long t, q;
+    int r;
+    if (!band_ok(band) || !PyDict_CheckExact(cands))
+        Py_RETURN_NOTIMPLEMENTED;
+    if ((r = small_int(args[1], &t)) <= 0)
+        return r < 0 ? NULL : Py_NewRef(Py_NotImplemented);
+    Py_ssize_t n = PyList_GET_SIZE(band);
+    for (Py_ssize_t i = 0; i < n; i++)
+        if ((r = small_int(PyTuple_GET_ITEM(PyList_GET_ITEM(band, i), 1), &q)) <= 0)
+            return r < 0 ? NULL : Py_NewRef(Py_NotImplemented);
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    int any = PyDict_GET_SIZE(cands) > 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *lv = PyList_GET_ITEM(band, i);
+        small_int(PyTuple_GET_ITEM(lv, 1), &q);  /* (checked above) */
+        int hit = q >= t;
+        if (!hit && any) {
+            PyObject *key = PyTuple_Pack(2, side, PyTuple_GET_ITEM(lv, 0));
+            hit = key == NULL ? -1 : PyDict_Contains(cands, key);
+            Py_XDECREF(key);
+        }
+        if (hit < 0 || (hit && PyList_Append(out, lv) < 0)) {
+            Py_DECREF(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
+/* mid_range(mids, before) -> int | NotImplemented: max - min of m over the (t, m) of mids with
+ * t < before, 0 when none. NotImplemented when mids is not a list or a collections.deque (exact)
+ * of 2-tuples of exact ints within +-2^62 (m within +-2^61), or before not such an int. */
+PyObject *mid_range(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "mid_range(mids, before, deque)");
+        return NULL;
+    }
+    PyObject *mids = args[0];
+    long long before, t, m, lo = 0, hi = 0;
+    int r, any = 0;
+    if (!(PyList_CheckExact(mids) || (PyType_Check(args[2]) && Py_TYPE(mids) == (PyTypeObject *)args[2])))
+        Py_RETURN_NOTIMPLEMENTED;
+    if ((r = small_int(args[1], &before)) <= 0)
+        return r < 0 ? NULL : Py_NewRef(Py_NotImplemented);
+    PyObject *it = PyObject_GetIter(mids), *x;
+    if (it == NULL)
+        return NULL;
+    r = 1;
+    while (r > 0 && (x = PyIter_Next(it)) != NULL) {
+        if (!PyTuple_CheckExact(x) || PyTuple_GET_SIZE(x) != 2)
+            r = 0;
+        else if ((r = small_int(PyTuple_GET_ITEM(x, 0), &t)) > 0 && (r = small_int(PyTuple_GET_ITEM(x, 1), &m)) > 0
+                 && (r = m >= -LIM61 && m <= LIM61) > 0 && t < before) {
+            if (!any || m < lo)
+                lo = m;
+            if (!any || m > hi)
+                hi = m;
+            any = 1;
+        }
+        Py_DECREF(x);
+    }
+    Py_DECREF(it);
+    if (r < 0 || PyErr_Occurred())
+        return NULL;
+    if (r == 0)
+        Py_RETURN_NOTIMPLEMENTED;
+    return PyLong_FromLongLong(hi - lo);
+}

@@ -1,0 +1,534 @@
+/* dom.core._native: pulled liquidity's work at each depth message, pulls_delta() (delta_py and the
+ * functions it calls in dom/core/detectors/spoof_delta.py are the same steps in Python). */
+#include "_native.h"
+
+#define LIM61 (1LL << 61)
+#define LIM62 (1LL << 62)
+#define SEC 1000000000LL
+
+enum {
+    N_next_stats_ns, N_cands_lo, N_cands_hi, N_big, N_tb, N_ta, N__level, N__maybe_pull, N_seen, N_peak,
+    N_sizes, N_append, N_popleft, N_q, N_popped, N_book, N_bids, N_asks, N_px, N_side, N_held, N_COUNT
+};
+static const char *NAMES[N_COUNT] = {
+    "next_stats_ns", "cands_lo", "cands_hi", "big", "tb", "ta", "_level", "_maybe_pull", "seen", "peak", "sizes",
+    "append", "popleft", "q", "popped", "book", "bids", "asks", "px", "side", "held"};
+
+/* SpoofDetector.held, in order (spoof_delta.HELD). */
+enum { H_mids, H_cands, H_trades, H_adds, H_threshold, H_half, H_d0, H_approach, H_window, H_keep, H_reach, H_no_range,
+       H_COUNT };
+static PyObject *N[N_COUNT];
+
+static int names(void)
+{
+    if (N[0] != NULL)
+        return 0;
+    for (int i = 0; i < N_COUNT; i++)
+        if ((N[i] = PyUnicode_InternFromString(NAMES[i])) == NULL)
+            return -1;
+    return 0;
+}
+
+/* 1 with *v set for an exact int within +-lim; 0 for anything else; -1 with an error set. */
+static inline int within(PyObject *o, long long lim, long long *v)
+{
+    int r = exact_int(o, v);
+    return r > 0 ? (*v >= -lim && *v <= lim) : r;
+}
+
+/* None (*none = 1) or an exact int within +-lim (*none = 0, *v set): 1; 0 otherwise; -1 on error. */
+static inline int maybe(PyObject *o, long long lim, long long *v, int *none)
+{
+    *none = o == Py_None;
+    return *none ? 1 : within(o, lim, v);
+}
+
+/* o.name(a) or o.name(a, b) (b NULL: one argument); 0, -1 with an error set. */
+static int call_method(PyObject *o, PyObject *name, PyObject *a, PyObject *b)
+{
+    PyObject *av[3] = {o, a, b};
+    PyObject *got = PyObject_VectorcallMethod(name, av, (b == NULL ? 2 : 3) | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+    Py_XDECREF(got);
+    return got == NULL ? -1 : 0;
+}
+
+/* f(args...), its result dropped; 0, -1 with an error set. */
+static int call(PyObject *f, PyObject *const *av, Py_ssize_t n)
+{
+    PyObject *got = PyObject_Vectorcall(f, av, n, NULL);
+    Py_XDECREF(got);
+    return got == NULL ? -1 : 0;
+}
+
+/* Drop the front of the deque-like dq while it is not empty and its first item's item 0 compares
+ * op (Py_LT or Py_LE) to bound; how many went (>= 0), -1 with an error set. */
+static Py_ssize_t drop_front(PyObject *dq, PyObject *bound, int op)
+{
+    Py_ssize_t gone = 0;
+    for (;;) {
+        Py_ssize_t n = PyObject_Size(dq);
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            return gone;
+        PyObject *x = PySequence_GetItem(dq, 0), *t = x ? PySequence_GetItem(x, 0) : NULL;
+        Py_XDECREF(x);
+        if (t == NULL)
+            return -1;
+        int cmp = PyObject_RichCompareBool(t, bound, op);
+        Py_DECREF(t);
+        if (cmp <= 0)
+            return cmp < 0 ? -1 : gone;
+        PyObject *av[1] = {dq};
+        PyObject *got = PyObject_VectorcallMethod(N[N_popleft], av, 1 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+        if (got == NULL)
+            return -1;
+        Py_DECREF(got);
+        gone++;
+    }
+}
+
+/* What a candidate's level showing q at now does to it (_Cand.seen, inline for an exact cls
+ * instance): its peak raised, (now, q) appended to its sizes. 0, -1 with an error set. */
+static int seen(PyObject *c, PyObject *cls, PyObject *now, PyObject *q)
+{
+    if (Py_TYPE(c) != (PyTypeObject *)cls)
+        return call_method(c, N[N_seen], now, q);
+    PyObject *peak = PyObject_GetAttr(c, N[N_peak]);
+    if (peak == NULL)
+        return -1;
+    int gt = PyObject_RichCompareBool(q, peak, Py_GT);
+    Py_DECREF(peak);
+    if (gt < 0 || (gt > 0 && PyObject_SetAttr(c, N[N_peak], q) < 0))
+        return -1;
+    PyObject *sizes = PyObject_GetAttr(c, N[N_sizes]);
+    if (sizes == NULL)
+        return -1;
+    PyObject *pair = PyTuple_Pack(2, now, q);
+    int r = pair == NULL ? -1 : call_method(sizes, N[N_append], pair, NULL);
+    Py_XDECREF(pair);
+    Py_DECREF(sizes);
+    return r;
+}
+
+/* The kit: (bid, ask, _Cand, TakerTape, deque, tick_py, rest_py, loop_py, end_py, sweep_py). */
+enum { K_BID, K_ASK, K_CAND, K_TAPE, K_DEQUE, K_TICK, K_REST, K_LOOP, K_END, K_SWEEP, K_COUNT };
+
+/* The taker tapes and size increases before now - det.keep_ns dropped, the candidates brought up
+ * to the message (cands_sweep, else sweep_py) and the dead ones removed (end_py). tb..ha: as the
+ * loop read them. 0, -1 with an error set. */
+static int end(PyObject *det, PyObject *sym, PyObject *now, PyObject *bb, PyObject *ba, PyObject *const *kit,
+               PyObject *const *H, PyObject *tb, PyObject *ta, PyObject *hb, PyObject *ha)
+{
+    PyObject *cands = H[H_cands], *trades = H[H_trades], *adds = H[H_adds];
+    PyObject *horizon = PyNumber_Subtract(now, H[H_keep]);
+    PyObject *book = NULL, *bids = NULL, *asks = NULL, *bl = NULL, *al = NULL, *res = NULL;
+    PyObject *approach = NULL, *old = NULL;
+    int r = -1;
+    if (horizon == NULL)
+        goto done;
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;
+    int plain = PyDict_CheckExact(trades) && PyDict_CheckExact(adds);
+    while (plain && PyDict_Next(trades, &pos, &k, &v))
+        plain = Py_TYPE(v) == (PyTypeObject *)kit[K_TAPE];
+    if (!plain) {  /* (nothing done yet) */
+        PyObject *av[5] = {det, sym, now, bb, ba};
+        r = call(kit[K_END], av, 5);
+        goto done;
+    }
+    pos = 0;
+    while (PyDict_Next(trades, &pos, &k, &v)) {  /* TakerTape.expire where its front is old */
+        Py_INCREF(v);
+        PyObject *q = PyObject_GetAttr(v, N[N_q]);
+        Py_ssize_t gone = q == NULL ? -1 : drop_front(q, horizon, Py_LT);
+        if (gone > 0) {
+            PyObject *popped = PyObject_GetAttr(v, N[N_popped]), *n = PyLong_FromSsize_t(gone);
+            PyObject *sum = popped && n ? PyNumber_Add(popped, n) : NULL;
+            if (sum == NULL || PyObject_SetAttr(v, N[N_popped], sum) < 0)
+                gone = -1;
+            Py_XDECREF(popped);
+            Py_XDECREF(n);
+            Py_XDECREF(sum);
+        }
+        Py_XDECREF(q);
+        Py_DECREF(v);
+        if (gone < 0)
+            goto done;
+    }
+    pos = 0;
+    while (PyDict_Next(adds, &pos, &k, &v)) {
+        Py_INCREF(v);
+        Py_ssize_t gone = drop_front(v, horizon, Py_LT);
+        Py_DECREF(v);
+        if (gone < 0)
+            goto done;
+    }
+    if (PyDict_GET_SIZE(cands) == 0) {
+        r = 0;
+        goto done;
+    }
+    if ((book = PyObject_GetAttr(sym, N[N_book])) == NULL || (bids = PyObject_GetAttr(book, N[N_bids])) == NULL
+            || (asks = PyObject_GetAttr(book, N[N_asks])) == NULL || (bl = PyObject_GetAttr(bids, S_levels)) == NULL
+            || (al = PyObject_GetAttr(asks, S_levels)) == NULL)
+        goto done;
+    approach = PyNumber_Subtract(now, H[H_approach]);
+    old = approach ? PyNumber_Subtract(now, H[H_window]) : NULL;
+    if (old == NULL)
+        goto done;
+    PyObject *av[15] = {cands, kit[K_BID], bb, ba, tb, ta, hb, ha, bl, al, now, approach, old, kit[K_CAND],
+                        kit[K_DEQUE]};
+    res = cands_sweep(NULL, av, 15);
+    if (res == Py_NotImplemented) {
+        Py_DECREF(res);
+        res = PyObject_Vectorcall(kit[K_SWEEP], av, 13, NULL);
+    }
+    if (res == NULL)
+        goto done;
+    if (!PyTuple_CheckExact(res) || PyTuple_GET_SIZE(res) != 3) {
+        PyErr_SetString(PyExc_TypeError, "sweep gave no (dead, lo, hi)");
+        goto done;
+    }
+    PyObject *dead = PyTuple_GET_ITEM(res, 0);
+    if (dead != Py_None) {
+        PyObject *it = PyObject_GetIter(dead), *c;
+        if (it == NULL)
+            goto done;
+        while ((c = PyIter_Next(it)) != NULL) {
+            PyObject *side = PyObject_GetAttr(c, N[N_side]), *px = side ? PyObject_GetAttr(c, N[N_px]) : NULL;
+            PyObject *key = px ? PyTuple_Pack(2, side, px) : NULL;
+            int bad = key == NULL || PyObject_DelItem(cands, key) < 0;
+            Py_XDECREF(side);
+            Py_XDECREF(px);
+            Py_XDECREF(key);
+            Py_DECREF(c);
+            if (bad) {
+                Py_DECREF(it);
+                goto done;
+            }
+        }
+        Py_DECREF(it);
+        if (PyErr_Occurred())
+            goto done;
+    }
+    if (PyObject_SetAttr(det, N[N_cands_lo], PyTuple_GET_ITEM(res, 1)) < 0
+            || PyObject_SetAttr(det, N[N_cands_hi], PyTuple_GET_ITEM(res, 2)) < 0)
+        goto done;
+    r = 0;
+done:
+    Py_XDECREF(horizon);
+    Py_XDECREF(book);
+    Py_XDECREF(bids);
+    Py_XDECREF(asks);
+    Py_XDECREF(bl);
+    Py_XDECREF(al);
+    Py_XDECREF(res);
+    Py_XDECREF(approach);
+    Py_XDECREF(old);
+    return r;
+}
+
+/* One level change, read and checked before the loop. */
+typedef struct {
+    PyObject *t;  /* the change (a new reference: a hook may empty the list) */
+    PyObject *side, *px, *before, *after;  /* borrowed from it */
+    long long p, b, a;
+    int bid;
+} Change;
+
+/* pulls_delta(det, sym, changes, now, bb, ba, kit) -> None | NotImplemented: delta_py(det, sym,
+ * changes, now, bb, ba) of spoof_delta.py, with the detector's mids, candidates, tapes, adds,
+ * thresholds, half widths and constants read from det.held (spoof_delta.HELD: the same objects).
+ * NotImplemented, nothing done, when kit is not a tuple of ten, det.held missing or not a tuple
+ * of twelve, now, bb or ba not what it takes (an exact int within +-2^62; None or an exact int
+ * within +-2^61). Past
+ * the mids and the statistics (tick_py, in Python), what the loop reads is checked: anything else
+ * than the detector holds (changes a list of exact 4-tuples whose price and sizes are exact ints
+ * within +-2^61; the thresholds, big, half widths, reach and spoof_min_d0_ticks None or such ints,
+ * the range and no_range ints within +-2^62, cands a dict) hands the message on to rest_py; a
+ * candidates' range no longer such ints after _level, the changes after it to loop_py; the rest is
+ * end() (end_py for tapes or dicts of another kind, sweep_py where cands_sweep declines). */
+static PyObject *delta(PyObject *const *args, PyObject *const *kit, PyObject *const *H)
+{
+    PyObject *det = args[0], *sym = args[1], *changes = args[2], *now = args[3], *bb = args[4], *ba = args[5];
+    long long t_now, vbb = 0, vba = 0;
+    int nbb, nba, r;
+    if ((r = within(now, LIM62, &t_now)) <= 0 || (r = maybe(bb, LIM61, &vbb, &nbb)) <= 0
+            || (r = maybe(ba, LIM61, &vba, &nba)) <= 0) {
+        if (r < 0)
+            return NULL;
+        Py_RETURN_NOTIMPLEMENTED;
+    }
+    /* The mids of the last second, the statistics. */
+    PyObject *mids = H[H_mids];
+    if (!nbb && !nba) {
+        PyObject *m2 = PyLong_FromLongLong(vbb + vba), *pair = m2 ? PyTuple_Pack(2, now, m2) : NULL;
+        r = pair == NULL ? -1 : call_method(mids, N[N_append], pair, NULL);
+        Py_XDECREF(m2);
+        Py_XDECREF(pair);
+        if (r < 0)
+            return NULL;
+    }
+    PyObject *cut = PyLong_FromLongLong(t_now - SEC);
+    Py_ssize_t gone = cut == NULL ? -1 : drop_front(mids, cut, Py_LE);
+    Py_XDECREF(cut);
+    if (gone < 0)
+        return NULL;
+    PyObject *nx = PyObject_GetAttr(det, N[N_next_stats_ns]);
+    int ge = nx == NULL ? -1 : PyObject_RichCompareBool(now, nx, Py_GE);
+    Py_XDECREF(nx);
+    if (ge < 0)
+        return NULL;
+    if (ge > 0) {
+        PyObject *av[3] = {det, sym, now};
+        if (call(kit[K_TICK], av, 3) < 0)
+            return NULL;
+    }
+
+    /* What the loop reads, read once and checked (no hook below changes a threshold). */
+    PyObject *o[5] = {NULL};  /* lo, hi, big, tb, ta */
+    static const int which[5] = {N_cands_lo, N_cands_hi, N_big, N_tb, N_ta};
+    PyObject *hb_o = NULL, *ha_o = NULL, *res = NULL;
+    Gate gate = {0};
+    Change stack[32], *cs = stack;
+    Py_ssize_t n = 0, held = 0;
+    for (int i = 0; i < 5; i++)
+        if ((o[i] = PyObject_GetAttr(det, N[which[i]])) == NULL)
+            goto fail;
+    PyObject *cands = H[H_cands], *thr_d = H[H_threshold], *tb_o = o[3], *ta_o = o[4], *half = H[H_half];
+    PyObject *no_range = H[H_no_range];
+    long long lo, hi, reach = 0, big, tb = 0, ta = 0, hb = 0, ha = 0, d0, ilo = 0, ihi = 0;
+    int nreach, ntb, nta, thr, ok;
+    if ((thr = PyObject_IsTrue(thr_d)) < 0)
+        goto fail;
+    if (PyDict_CheckExact(half)) {
+        hb_o = PyDict_GetItemWithError(half, kit[K_BID]);
+        ha_o = hb_o ? PyDict_GetItemWithError(half, kit[K_ASK]) : NULL;
+        if (ha_o == NULL && PyErr_Occurred())
+            goto fail;
+        Py_XINCREF(hb_o);
+        Py_XINCREF(ha_o);
+    }
+    ok = PyDict_CheckExact(cands) && PyList_CheckExact(changes) && hb_o != NULL && ha_o != NULL
+         && PyTuple_CheckExact(no_range) && PyTuple_GET_SIZE(no_range) == 2;
+    if (ok && ((r = within(o[0], LIM62, &lo)) <= 0 || (r = within(o[1], LIM62, &hi)) <= 0
+               || (r = maybe(H[H_reach], LIM61, &reach, &nreach)) <= 0 || (r = within(o[2], LIM61, &big)) <= 0
+               || (r = maybe(tb_o, LIM61, &tb, &ntb)) <= 0 || (r = maybe(ta_o, LIM61, &ta, &nta)) <= 0
+               || (r = within(hb_o, LIM61, &hb)) <= 0 || (r = within(ha_o, LIM61, &ha)) <= 0
+               || (r = within(H[H_d0], LIM61, &d0)) <= 0)) {
+        if (r < 0)
+            goto fail;
+        ok = 0;
+    }
+    if (ok) {
+        if (!nreach && lo <= hi) {
+            ilo = lo - reach;
+            ihi = hi + reach;
+        } else if ((r = within(PyTuple_GET_ITEM(no_range, 0), LIM62, &ilo)) <= 0
+                   || (r = within(PyTuple_GET_ITEM(no_range, 1), LIM62, &ihi)) <= 0) {
+            if (r < 0)
+                goto fail;
+            ok = 0;
+        }
+    }
+    if (ok) {
+        n = PyList_GET_SIZE(changes);
+        if (n > 32 && (cs = PyMem_Malloc(n * sizeof(Change))) == NULL) {
+            PyErr_NoMemory();
+            goto fail;
+        }
+        for (Py_ssize_t i = 0; ok && i < n; i++) {
+            PyObject *c = PyList_GET_ITEM(changes, i);
+            Change *x = &cs[i];
+            if (!PyTuple_CheckExact(c) || PyTuple_GET_SIZE(c) != 4) {
+                ok = 0;
+                break;
+            }
+            x->t = Py_NewRef(c);
+            held++;
+            x->side = PyTuple_GET_ITEM(c, 0);
+            x->px = PyTuple_GET_ITEM(c, 1);
+            x->before = PyTuple_GET_ITEM(c, 2);
+            x->after = PyTuple_GET_ITEM(c, 3);
+            x->bid = x->side == kit[K_BID];
+            if ((r = within(x->px, LIM61, &x->p)) <= 0 || (r = within(x->before, LIM61, &x->b)) <= 0
+                    || (r = within(x->after, LIM61, &x->a)) <= 0) {
+                if (r < 0)
+                    goto fail;
+                ok = 0;
+            }
+        }
+    }
+    if (!ok) {  /* the rest in Python */
+        PyObject *av[6] = {det, sym, changes, now, bb, ba};
+        if (call(kit[K_REST], av, 6) < 0)
+            goto fail;
+        res = Py_NewRef(Py_None);
+        goto fail;
+    }
+    /* pick's arguments (changes.pick_py), the loop (loop_py) over what it keeps: over the changes
+     * as they were (pick's list was a copy; loop_py's slice is one). */
+    long long ptb = ntb || nbb ? LIM62 : tb, pta = nta || nba ? LIM62 : ta, inc = big ? big - 1 : LIM62;
+    long long blo = nbb ? 0 : vbb - hb, bhi = nbb ? 0 : vbb - d0, alo = nba ? 0 : vba + d0, ahi = nba ? 0 : vba + ha;
+    long long plo = lo, phi = hi;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Change *x = &cs[i];
+        long long px = x->p, before = x->b, after = x->a;
+        int up = x->bid ? after >= ptb && blo <= px && px <= bhi : after >= pta && alo <= px && px <= ahi;
+        if (up) {
+            if (px < plo)
+                plo = px;
+            if (px > phi)
+                phi = px;
+        } else if (!((plo <= px && px <= phi) || (after - before > inc && ilo <= px && px <= ihi)))
+            continue;
+        int level = 0;  /* 1: _level called (a new candidate, perhaps) */
+        PyObject *key = NULL, *c = NULL;
+        r = 0;
+        if (after < big) {
+            if (lo <= px && px <= hi) {
+                if ((key = PyTuple_Pack(2, x->side, x->px)) == NULL
+                        || ((c = PyDict_GetItemWithError(cands, key)) == NULL && PyErr_Occurred()))
+                    r = -1;
+                else if (c != NULL) {
+                    Py_INCREF(c);
+                    if (seen(c, kit[K_CAND], now, x->after) < 0)
+                        r = -1;
+                }
+            }
+        } else {
+            if (big && after - before >= big && ilo <= px && px <= ihi) {
+                PyObject *dq = PyObject_GetItem(H[H_adds], x->side);
+                PyObject *a = dq ? PyLong_FromLongLong(after - before) : NULL;
+                PyObject *item = a ? PyTuple_Pack(3, now, x->px, a) : NULL;
+                if (item == NULL || call_method(dq, N[N_append], item, NULL) < 0)
+                    r = -1;
+                Py_XDECREF(dq);
+                Py_XDECREF(a);
+                Py_XDECREF(item);
+            }
+            if (r == 0 && (PyDict_GET_SIZE(cands) || (thr && after >= big))) {
+                int nt = x->bid ? ntb : nta;
+                long long t = x->bid ? tb : ta;
+                int known = 0;
+                if (lo <= px && px <= hi) {
+                    if ((key = PyTuple_Pack(2, x->side, x->px)) == NULL || (known = PyDict_Contains(cands, key)) < 0)
+                        r = -1;
+                }
+                if (r == 0 && (known || (!nt && after >= t))) {
+                    int go = 1;
+                    if (!known) {
+                        int nb = x->bid ? nbb : nba;
+                        long long b = x->bid ? vbb : vba, d = x->bid ? b - px : px - b;
+                        go = !nb && d >= d0 && d <= (x->bid ? hb : ha);
+                    }
+                    if (go) {
+                        if (key == NULL && (key = PyTuple_Pack(2, x->side, x->px)) == NULL)
+                            r = -1;
+                        else if (known) {  /* what _level does to a known candidate */
+                            if ((c = PyDict_GetItemWithError(cands, key)) == NULL)
+                                r = PyErr_Occurred() ? -1 : 0;
+                            else {
+                                Py_INCREF(c);
+                                r = seen(c, kit[K_CAND], now, x->after);
+                            }
+                        } else {
+                            PyObject *av[6] = {det, sym, x->side, x->px, x->after, now};
+                            PyObject *got = PyObject_VectorcallMethod(N[N__level], av,
+                                                                      6 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+                            Py_XDECREF(got);
+                            level = 1;
+                            if (got == NULL || ((c = PyDict_GetItemWithError(cands, key)) == NULL && PyErr_Occurred()))
+                                r = -1;
+                            else
+                                Py_XINCREF(c);
+                        }
+                    }
+                }
+            }
+        }
+        if (r == 0 && c != NULL && after < before
+                && (r = pull_gate(&gate, det, sym, c, after, kit[K_CAND], kit[K_BID])) > 0) {
+            r = 0;
+            PyObject *av[5] = {det, sym, c, x->after, now};
+            PyObject *got = PyObject_VectorcallMethod(N[N__maybe_pull], av, 5 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+            if (got == NULL)
+                r = -1;
+            Py_XDECREF(got);
+        }
+        Py_XDECREF(key);
+        Py_XDECREF(c);
+        if (r < 0)
+            goto fail;
+        if (level) {  /* the candidates' range as _level left it */
+            PyObject *lo_o = PyObject_GetAttr(det, N[N_cands_lo]);
+            PyObject *hi_o = lo_o ? PyObject_GetAttr(det, N[N_cands_hi]) : NULL;
+            int ok2 = hi_o == NULL ? -1 : within(lo_o, LIM62, &lo);
+            if (ok2 > 0)
+                ok2 = within(hi_o, LIM62, &hi);
+            if (ok2 == 0) {  /* the changes after it in Python */
+                PyObject *left = PyList_New(n - i - 1), *ix = PyLong_FromLong(0);
+                PyObject *pl = PyLong_FromLongLong(plo), *ph = PyLong_FromLongLong(phi);
+                PyObject *il = PyLong_FromLongLong(ilo), *ih = PyLong_FromLongLong(ihi);
+                for (Py_ssize_t j = i + 1; left && j < n; j++)
+                    PyList_SET_ITEM(left, j - i - 1, Py_NewRef(cs[j].t));
+                if (left && ix && pl && ph && il && ih) {
+                    PyObject *av[13] = {det, sym, left, ix, now, bb, ba, lo_o, hi_o, pl, ph, il, ih};
+                    ok2 = call(kit[K_LOOP], av, 13) < 0 ? -1 : 2;
+                } else
+                    ok2 = -1;
+                Py_XDECREF(left);
+                Py_XDECREF(ix);
+                Py_XDECREF(pl);
+                Py_XDECREF(ph);
+                Py_XDECREF(il);
+                Py_XDECREF(ih);
+            }
+            Py_XDECREF(lo_o);
+            Py_XDECREF(hi_o);
+            if (ok2 < 0)
+                goto fail;
+            if (ok2 == 2)
+                break;
+        }
+    }
+    if (end(det, sym, now, bb, ba, kit, H, tb_o, ta_o, hb_o, ha_o) < 0)
+        goto fail;
+    res = Py_NewRef(Py_None);
+fail:
+    for (int i = 0; i < 5; i++)
+        Py_XDECREF(o[i]);
+    Py_XDECREF(hb_o);
+    Py_XDECREF(ha_o);
+    gate_clear(&gate);
+    for (Py_ssize_t i = 0; i < held; i++)
+        Py_DECREF(cs[i].t);
+    if (cs != stack)
+        PyMem_Free(cs);
+    return res;
+}
+
+PyObject *pulls_delta(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 7) {
+        PyErr_SetString(PyExc_TypeError, "pulls_delta(det, sym, changes, now, bb, ba, kit)");
+        return NULL;
+    }
+    if (names() < 0)
+        return NULL;
+    PyObject *kit = args[6];
+    if (!PyTuple_CheckExact(kit) || PyTuple_GET_SIZE(kit) != K_COUNT)
+        Py_RETURN_NOTIMPLEMENTED;
+    PyObject *held = PyObject_GetAttr(args[0], N[N_held]);
+    if (held == NULL) {  /* (no held: not the detector C knows) */
+        if (!PyErr_ExceptionMatches(PyExc_AttributeError))
+            return NULL;
+        PyErr_Clear();
+        Py_RETURN_NOTIMPLEMENTED;
+    }
+    PyObject *res = PyTuple_CheckExact(held) && PyTuple_GET_SIZE(held) == H_COUNT
+                    ? delta(args, &PyTuple_GET_ITEM(kit, 0), &PyTuple_GET_ITEM(held, 0))
+                    : Py_NewRef(Py_NotImplemented);
+    Py_DECREF(held);
+    return res;
+}

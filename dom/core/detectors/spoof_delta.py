@@ -1,0 +1,182 @@
+"""Pulled liquidity's work at each depth message once the step windows have seen it (split from
+spoof.py): the mids of the last second, the once-a-second statistics, the level changes that can
+matter, the expiry of the taker tapes and size increases, and the pass over the candidates.
+
+``message`` is the C accelerator's ``pulls_delta`` (``_native_pulls.c``) where it is built and takes
+the detector's state, else ``delta_py``: the same steps in the same order, calling the same Python
+for what is rare (a new candidate, ``_level``; a drop, ``_maybe_pull``; the statistics, ``tick_py``)
+so that both leave the detector in the same state. C declines (NotImplemented, nothing done past
+the last step it finished) what it does not take, and hands the rest to these functions:
+``rest_py`` before its loop, ``loop_py`` from a change on, ``sweep_py`` for the pass.
+
+The changes acted on are those ``changes.pick`` keeps with the arguments ``loop_py`` gives it (an
+increase of at least ``big`` where it may count as a candidate's order moved, one up to its side's
+threshold where a new candidate may stand, one inside the candidates' price range); ``loop_py``
+tests the same condition change by change (its own range ``plo..phi`` widened as ``pick``'s is)
+and acts on those kept exactly as the loop over ``pick``'s list did.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from dom.core import accel
+from dom.core.detectors.rolling import grid_after
+from dom.core.detectors.spoof_state import _Cand, sweep, sweep_py
+from dom.core.detectors.tape import TakerTape
+from dom.core.engine import LevelChange, SymbolState
+from dom.core.types import BookSide
+
+if TYPE_CHECKING:
+    from dom.core.detectors.spoof import SpoofDetector
+
+_BID = BookSide.BID
+_MS = 1_000_000
+_SEC = 1_000_000_000
+_FAR = 1 << 62
+
+FILTER = True
+"""False: every change goes through ``loop_py``'s loop, and C is not used (the tests: the filter
+leaves out no change the loop acts on)."""
+
+
+def tick_py(det: SpoofDetector, sym: SymbolState, now: int) -> None:
+    """At a message on or past ``next_stats_ns``: the statistics, or the grid's first point."""
+    if det.next_stats_ns < 0:
+        det.next_stats_ns = grid_after(now, _SEC)
+    else:
+        det._stats(sym, now)
+
+
+def loop_py(det: SpoofDetector, sym: SymbolState, changes: Sequence[LevelChange], i: int, now: int,
+            bb: int | None, ba: int | None, lo: int, hi: int, plo: int, phi: int, ilo: int, ihi: int) -> None:
+    """The changes from the ``i``-th on: those ``pick`` keeps (its range so far ``plo..phi``) acted
+    on, the candidates' range so far ``lo..hi``; increases kept for ``adds`` within ``ilo..ihi``."""
+    p = det.p
+    thr = det.threshold
+    big = det.big
+    cands = det.cands
+    tb, ta = det.tb, det.ta  # (no hook below changes a threshold)
+    hb, ha = det.half[_BID], det.half[BookSide.ASK]
+    d0 = p.spoof_min_d0_ticks
+    # pick's arguments
+    ptb = _FAR if tb is None or bb is None else tb
+    pta = _FAR if ta is None or ba is None else ta
+    inc = big - 1 if big else _FAR
+    blo, bhi = (0, 0) if bb is None else (bb - hb, bb - d0)
+    alo, ahi = (0, 0) if ba is None else (ba + d0, ba + ha)
+    for side, px, before, after in changes[i:]:  # (as they were: a hook may change the list)
+        if side is _BID:  # kept by pick?
+            up = after >= ptb and blo <= px <= bhi
+        else:
+            up = after >= pta and alo <= px <= ahi
+        if up:
+            if px < plo:
+                plo = px
+            if px > phi:
+                phi = px
+        elif FILTER and not (plo <= px <= phi or (after - before > inc and ilo <= px <= ihi)):
+            continue
+        if after < big:
+            # Most changes: under half the lower threshold, so no increase of ``big`` (for
+            # ``adds``) and no new candidate (a threshold is at least ``big``): only a
+            # candidate's own level matters (what _level does to one, then perhaps a pull).
+            if lo <= px <= hi:
+                c = cands.get((side, px))
+                if c is not None:
+                    c.seen(now, after)
+                    if after < before:
+                        det._maybe_pull(sym, c, after, now)
+            continue
+        if big and after - before >= big and ilo <= px <= ihi:
+            det.adds[side].append((now, px, after - before))
+        if cands or (thr and after >= big):  # cheap filter before building keys
+            t = tb if side is _BID else ta
+            known = lo <= px <= hi and (side, px) in cands
+            if known or (t is not None and after >= t):
+                if not known:  # what _level asks of a new candidate's distance, asked here
+                    b = bb if side is _BID else ba
+                    if b is None:
+                        continue
+                    d = b - px if side is _BID else px - b
+                    if d < d0 or d > (hb if side is _BID else ha):
+                        continue
+                key = (side, px)
+                det._level(sym, side, px, after, now)
+                lo, hi = det.cands_lo, det.cands_hi
+                c = cands.get(key)
+                if c is not None and after < before:
+                    det._maybe_pull(sym, c, after, now)
+
+
+def end_py(det: SpoofDetector, sym: SymbolState, now: int, bb: int | None, ba: int | None) -> None:
+    """After the changes: the taker tapes and size increases older than ``keep_ns`` dropped, and
+    the candidates brought up to the message (``spoof_state.sweep``), the dead ones removed."""
+    horizon = now - det.keep_ns
+    for tape in det.trades.values():
+        if tape.q and tape.q[0][0] < horizon:
+            tape.expire(horizon)
+    for dq in det.adds.values():
+        while dq and dq[0][0] < horizon:
+            dq.popleft()
+    cands = det.cands
+    if not cands:
+        return
+    p = det.p
+    book = sym.book
+    dead, lo, hi = sweep(cands, _BID, bb, ba, det.tb, det.ta, det.half[_BID], det.half[BookSide.ASK],
+                         book.bids.levels, book.asks.levels, now, now - p.spoof_approach_s * _SEC,
+                         now - p.spoof_drop_window_ms * _MS)
+    if dead is not None:  # (after the pass: it iterates the dict itself, not a copy)
+        for c in dead:
+            del cands[c.side, c.px]
+    det.cands_lo, det.cands_hi = lo, hi
+
+
+def rest_py(det: SpoofDetector, sym: SymbolState, changes: Sequence[LevelChange], now: int,
+            bb: int | None, ba: int | None) -> None:
+    """The changes acted on, then ``end_py``."""
+    lo, hi = det.cands_lo, det.cands_hi
+    r = det.reach
+    if r is not None and lo <= hi:
+        ilo = lo - r
+        ihi = hi + r
+    else:
+        ilo, ihi = det.no_range
+    loop_py(det, sym, changes, 0, now, bb, ba, lo, hi, lo, hi, ilo, ihi)
+    end_py(det, sym, now, bb, ba)
+
+
+def delta_py(det: SpoofDetector, sym: SymbolState, changes: Sequence[LevelChange], now: int,
+             bb: int | None, ba: int | None) -> None:
+    """A depth message at ``now`` (best prices ``bb``, ``ba``: the book's after it)."""
+    mids = det.mids
+    if bb is not None and ba is not None:
+        mids.append((now, bb + ba))  # (twice the mid: book.mid2())
+    cut = now - _SEC
+    while mids and mids[0][0] <= cut:
+        mids.popleft()
+    if now >= det.next_stats_ns:
+        tick_py(det, sym, now)
+    rest_py(det, sym, changes, now, bb, ba)
+
+
+HELD = ("mids", "cands", "trades", "adds", "threshold", "half", "spoof_min_d0_ticks", "approach_ns", "window_ns",
+        "keep_ns", "reach", "no_range")
+"""What ``SpoofDetector.held`` holds, in order (C reads them there, Python as the detector's
+attributes, ``p``'s fields and ``p.spoof_approach_s`` s, ``p.spoof_drop_window_ms`` ms in ns)."""
+
+KIT = (_BID, BookSide.ASK, _Cand, TakerTape, deque, tick_py, rest_py, loop_py, end_py, sweep_py)
+"""What ``pulls_delta`` is handed: the sides, the classes it works on in place, the Python it calls."""
+
+
+def message(det: SpoofDetector, sym: SymbolState, changes: Sequence[LevelChange], now: int,
+          bb: int | None, ba: int | None) -> None:
+    """``delta_py``, in C where the accelerator is built (it hands on to the Python steps above
+    what it does not take)."""
+    native = accel.native
+    if native is not None and FILTER and native.pulls_delta(det, sym, changes, now, bb, ba, KIT) is not NotImplemented:
+        return
+    delta_py(det, sym, changes, now, bb, ba)
