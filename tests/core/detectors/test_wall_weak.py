@@ -8,10 +8,10 @@ SEC = 1_000_000_000
 PX = 4962  # the weak-path candidate's price
 
 
-def _organic_then_a_step(stood_ms: int, count: int = 4, **kw) -> Script:
+def _organic_then_a_step(stood_ms: int | tuple[int, ...], count: int = 4, **kw) -> Script:
     """A heavy tail of organic orders (the window's 10th largest 20k), then ``count`` organic large
-    levels (a 21k step each: under the weak need, never announced) that each stand ``stood_ms`` and
-    are pulled, then a 40k step at ``PX`` (over the ratio's need, under the exceedance's: the weak
+    levels (a 21k step each: under the weak need, never announced) that each stand ``stood_ms`` (or
+    the i-th of them ``stood_ms[i]``) and are pulled, then a 40k step at ``PX`` (over the ratio's need, under the exceedance's: the weak
     path), and 4 s more."""
     s = Script(wall_step_horizon_s=0, wall_step_exceed=2, wall_weak_persist_ms=30_000, wall_weak_graded=False, **kw)
     s.warm()
@@ -23,7 +23,7 @@ def _organic_then_a_step(stood_ms: int, count: int = 4, **kw) -> Script:
     for i in range(count):
         px = 4975 - 2 * i
         s.delta(bids=[(px, 1000 + 10 * (5000 - px) + 21_000)])
-        s.idle(stood_ms)
+        s.idle(stood_ms if isinstance(stood_ms, int) else stood_ms[i])
         s.delta(bids=[(px, 1000 + 10 * (5000 - px))])
         s.idle(3000)
     s.delta(bids=[(PX, 1380 + 40_000)])
@@ -41,8 +41,8 @@ def test_where_the_large_levels_fell_back_soon_the_weak_path_waits_its_least():
 
 
 def test_where_they_stood_long_the_weak_path_waits_past_the_longest():
-    s = _organic_then_a_step(18_000, wall_weak_least_ms=12_000)
-    s.idle(10_000)  # 14 s: the least is over, but the book's large levels stood 18 s here
+    s = _organic_then_a_step((6000, 18_000, 7000, 8000), wall_weak_least_ms=12_000)
+    s.idle(10_000)  # 14 s: the least is over, but one of the book's large levels stood 18 s here
     assert s.alerts == []
     s.idle(6000)  # 20 s
     assert s.states() == [AlertState.NEW]
