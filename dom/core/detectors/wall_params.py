@@ -66,6 +66,15 @@ class WallParams:
     """... and one whose step lies between that need and the full one stands a time between the
     full path's and that, linear in the step's log (``persistence.graded_wait``; False: the weak
     path's whole time)."""
+    wall_weak_least_ms: int = 0
+    """The weak path's wait follows the symbol: ``wall_weak_margin`` x the longest any candidate
+    stood that fell back unannounced after ``wall_persist_ms`` in the last
+    ``wall_lifetime_window_s``, at least this and at most ``wall_weak_persist_ms`` (0: off, the
+    fixed ``wall_weak_persist_ms``; wall_weak.py, docs/DETECTORS.md "Walls")."""
+    wall_weak_margin: float = 1.0
+    """... that many times the longest such candidate (see ``wall_weak_least_ms``)."""
+    wall_weak_episodes: int = 3
+    """... once at least this many such candidates were seen (before: ``wall_weak_persist_ms``)."""
     wall_traded_fraction: float = 0.0
     """A candidate into which takers traded at least this fraction of its peak at its price while
     it stood waits only ``wall_persist_ms`` and needs only the ratio's step (not the exceedance;

@@ -30,6 +30,7 @@ from dom.core.detectors.wall_alert import wall_alert
 from dom.core.detectors.wall_moves import moved_candidate, track_moves
 from dom.core.detectors.wall_state import DistanceBaseline, _Wall
 from dom.core.detectors.wall_traded import traded_into
+from dom.core.detectors.wall_weak import WeakWait
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import AlertState, BookDelta, BookSide, Output, TakerSide, Trade
 
@@ -62,6 +63,9 @@ class WallDetector(ObserverBase):
         self.rng = random.Random(0)  # deterministic sampling
         ms = 1_000_000
         self.weak_ns = p.wall_weak_persist_ms * ms
+        # The weak path's wait from the symbol's own large levels (off with wall_weak_least_ms 0; wall_weak.py).
+        self.weak = (WeakWait(p.wall_persist_ms * ms, p.wall_weak_least_ms * ms, self.weak_ns, p.wall_weak_margin,
+                              p.wall_weak_episodes, p.wall_lifetime_window_s * _SEC) if p.wall_weak_least_ms else None)
         self.floor_ns = p.wall_persist_ms * ms
         self.lifetimes = LevelLifetimes(p.wall_persist_ms * ms, p.wall_persist_max_ms * ms, p.wall_false_per_h,
                                         p.wall_lifetime_window_s * _SEC, p.wall_lifetime_min)
@@ -128,6 +132,8 @@ class WallDetector(ObserverBase):
             self.step_need = self.steps.need(self.p.wall_step_ratio)
             self.step_weak = self.steps.need_ratio(self.p.wall_step_ratio) if self.p.wall_weak_persist_ms else self.step_need
         self.lifetimes.update(now)
+        if self.weak is not None:
+            self.weak_ns = self.weak.update(now)
         self.next_stats_ns = grid_after(now, _SEC)
         return out
 
@@ -204,7 +210,7 @@ class WallDetector(ObserverBase):
                 if now - w.dip_ns >= p.wall_dip_ms * 1_000_000:
                     del self.walls[(w.side, w.px)]  # it did not come back: no wall
                     if not self._no_flicker(w):
-                        self.lifetimes.ended_after(now, w.dip_ns - w.first_ns)
+                        self._fell_back(now, w.dip_ns - w.first_ns)
             else:
                 # Traded into while it stands: the floor's time and the ratio's need (wall_traded.py).
                 eaten = tf > 0 and traded_into(w, tf)
@@ -254,6 +260,12 @@ class WallDetector(ObserverBase):
         how = "consumed" if w.traded >= 0.5 * drop else "pulled" if w.traded <= 0.1 * drop else "reduced"
         out.append(wall_alert(self, sym, w, AlertState.END, now, w.end_q, end=how))
         del self.walls[(w.side, w.px)]
+
+    def _fell_back(self, now: int, life_ns: int) -> None:
+        """A candidate fell back unannounced after standing ``life_ns``."""
+        self.lifetimes.ended_after(now, life_ns)
+        if self.weak is not None:
+            self.weak.fell_back(now, life_ns)
 
     def _no_flicker(self, w: _Wall) -> bool:
         """Takers traded into it: its end tells nothing of how long organic levels stand."""
@@ -305,7 +317,7 @@ class WallDetector(ObserverBase):
         if best is None or abs(best - px) > self.half[side]:  # outside the band: no new walls here
             if w is not None and not w.announced:
                 del self.walls[key]
-                self.lifetimes.ended_after(now, now - w.first_ns)
+                self._fell_back(now, now - w.first_ns)
             if w is None or not w.announced:
                 return  # (an announced wall is followed wherever price goes)
         if w is None:
@@ -364,7 +376,7 @@ class WallDetector(ObserverBase):
         best = lv.best_px()
         if best is None or abs(best - w.px) > self.half[w.side] or lv.size_at(w.px) != w.size:
             del self.walls[(w.side, w.px)]  # price moved away while it waited: not a wall here
-            self.lifetimes.ended_after(now, now - w.first_ns)
+            self._fell_back(now, now - w.first_ns)
             return
         r = self.p.wall_neighbourhood_ticks
         near = [q for p, q in lv.levels_between(w.px - r, w.px + r) if p != w.px]
