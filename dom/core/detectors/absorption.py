@@ -16,7 +16,9 @@ Three things must hold at once, each relative to the symbol's own recent behavio
   large levels (``absorption_large_mult`` x a percentile of the ten best levels' sizes; with
   ``absorption_large_far``, off by default, also of the largest band level away from the touch) needs
   only ``absorption_large_pace`` of either bar and ``absorption_large_block`` of the threshold
-  without its largest print: the level's size against the flow it takes;
+  without its largest print: the level's size against the flow it takes. With
+  ``absorption_deep_mult`` (off by default), ``V_W`` without its largest print that many times the
+  threshold and the touch's usual ``V_W`` needs neither bar: a steady flow has no busy second;
 * the level holds: no trade beyond it since the episode began, it is still the best and still
   shown ``absorption_confirm_ms`` later (exchange time; with ``absorption_confirm_slack``, off by
   default, at least the alignment slack), so a sweep's late trade-through is seen first, and then shows more than ``absorption_min_shown`` x the median level size (a level the
@@ -257,7 +259,13 @@ class AbsorptionDetector(ObserverBase):
             vol = w.volume_since(lo)
             paced = vol >= vol_thr
         rest = vw - max(x for _, x in w.q) if paced else -1  # less one block print: a flow, not a block
-        if rest < thr:
+        deep = p.absorption_deep_mult * max(thr, self.base_w[side])
+        if rest < thr and deep and vw >= deep and vw - max(x for _, x in w.q) >= deep:
+            # A flow many times the threshold, and the touch's usual V_W, into one level that still
+            # holds: the volume stands in for the pace (a steady flow has no busy second;
+            # absorption_deep_mult).
+            ep.deep = True
+        elif rest < thr:
             # A level large against the book's own large levels takes the flow: less pace will do.
             big = p.absorption_large_mult * self.big_level[side]
             if not big or sym.book.side(side).size_at(px) < max(big, p.absorption_large_far * self.far_level[side]):

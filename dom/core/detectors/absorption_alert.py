@@ -53,6 +53,8 @@ def absorption_alert(det: "AbsorptionDetector", sym: SymbolState, ep: _Episode, 
     }
     if det.p.absorption_large_far:
         ev["far_level_lots"] = det.far_level[ep.side]  # the organic large orders' reach (a large level's floor)
+    if det.p.absorption_deep_mult:
+        ev["deep_flow"] = ep.deep  # crossed on the volume alone, many times the threshold
     if end:
         ev["end"] = end
         ev["end_reason"] = how
@@ -64,7 +66,9 @@ def absorption_alert(det: "AbsorptionDetector", sym: SymbolState, ep: _Episode, 
         msg = (f"Absorption ended ({end}, {how.replace('_', ' ')}): {side} {inst.px_str(ep.px)} took "
                f"{inst.qty_str(ep.traded)} from {taker}")
     else:
-        if ep.rate >= ep.rate_threshold:
+        if ep.deep:  # the volume over W alone (absorption_deep_mult)
+            pace = f"{inst.qty_str(ep.peak_w)} in {det.p.absorption_window_s} s"
+        elif ep.rate >= ep.rate_threshold:
             pace = f"{ep.rate} trades in {det.p.absorption_rate_ms} ms"
         else:  # it passed on volume (merged prints)
             pace = f"{inst.qty_str(ep.rate_vol)} in {det.p.absorption_rate_ms} ms"

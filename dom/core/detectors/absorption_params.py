@@ -66,6 +66,13 @@ class AbsorptionParams:
     of it, and an organic order that becomes the touch is "large" while it is an ordinary one."""
     absorption_large_far_pct: float = 95.0
     """... that percentile."""
+    absorption_deep_mult: float = 0.0
+    """Or (0: off) ``V_W`` without its largest print at least this many times the volume threshold
+    and the touch's usual ``V_W`` (its percentile ``absorption_baseline_pct``, sampled once a
+    second): a flow into one level that deep needs neither intensity bar (still one-sided and
+    holding). A steady flow into a level that keeps holding has no busy second to show against the
+    side's; the volume it took, against the symbol's own touch, is what aggregation and the book's
+    dispersion do not change. Measured in docs/DETECTORS.md, "the deep flow"."""
     absorption_one_sided: float = 0.6
     """Takers into this side make at least this share of all taker volume over W (one-sidedness)."""
     absorption_warmup_s: int = 30

@@ -104,6 +104,7 @@ class _Episode:
     rate_vol_threshold: int = 0  # (0: the volume intensity is off)
     one_sided: float = 0.0
     large: bool = False  # crossed as a large level against its flow (absorption_large_mult)
+    deep: bool = False  # crossed on a volume many times the threshold, without the pace (absorption_deep_mult)
     peak_w: int = 0
     peak_fade: int = 0
     announced: bool = False
