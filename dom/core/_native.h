@@ -23,6 +23,20 @@ PyObject *steps(PyObject *text, long long mant, int scale, PyObject *cache, int 
 int spec_ok(PyObject *spec);
 PyObject *rows_to_levels(PyObject *rows, PyObject *spec);
 int exact_int(PyObject *o, long long *v);
+
+/* 1 with *v set for an exact int within +-lim; 0 for anything else; -1 with an error set. */
+static inline int in_range(PyObject *o, long long lim, long long *v)
+{
+    int r = exact_int(o, v);
+    return r > 0 ? (*v >= -lim && *v <= lim) : r;
+}
+
+/* None (*none = 1) or an exact int within +-lim (*none = 0, *v set): 1; 0 otherwise; -1 on error. */
+static inline int opt_int(PyObject *o, long long lim, long long *v, int *none)
+{
+    *none = o == Py_None;
+    return *none ? 1 : in_range(o, lim, v);
+}
 int field_in(PyObject *m, PyObject *key, long long lo, long long hi, long long dflt, PyObject **obj, long long *v);
 PyObject *build(PyObject *cls, PyObject *members, PyObject *const *vals, Py_ssize_t n);
 

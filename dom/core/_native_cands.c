@@ -19,20 +19,6 @@ static int names(void)
     return 0;
 }
 
-/* 1 with *v set for an exact int within +-lim; 0 for anything else; -1 with an error set. */
-static inline int in_range(PyObject *o, long long lim, long long *v)
-{
-    int r = exact_int(o, v);
-    return r > 0 ? (*v >= -lim && *v <= lim) : r;
-}
-
-/* None (*none = 1) or an exact int within +-lim (*none = 0, *v set): 1; 0 otherwise; -1 on error. */
-static inline int opt_int(PyObject *o, long long lim, long long *v, int *none)
-{
-    *none = o == Py_None;
-    return *none ? 1 : in_range(o, lim, v);
-}
-
 /* o.attr, a new reference; NULL with an error set. */
 static inline PyObject *attr(PyObject *o, PyObject *name)
 {

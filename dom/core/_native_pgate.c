@@ -9,7 +9,6 @@ static const char *GNAMES[G_COUNT] = {"p", "pending", "median", "spoof_ratio", "
                                       "px", "sizes"};
 static PyObject *G[G_COUNT];
 
-/* 1 with *v set for an exact int within +-lim; 0 for anything else; -1 with an error set. */
 static int gnames(void)
 {
     if (G[0] == NULL)
@@ -17,12 +16,6 @@ static int gnames(void)
             if ((G[i] = PyUnicode_InternFromString(GNAMES[i])) == NULL)
                 return -1;
     return 0;
-}
-
-static inline int within(PyObject *o, long long lim, long long *v)
-{
-    int r = exact_int(o, v);
-    return r > 0 ? (*v >= -lim && *v <= lim) : r;
 }
 
 /* What _maybe_pull reads before its first returns, read once a message when first needed. */
@@ -53,7 +46,7 @@ static int gate_read(Gate *g, PyObject *det, PyObject *sym)
             || (g->bl = PyObject_GetAttr(bids, S_levels)) == NULL || (g->al = PyObject_GetAttr(asks, S_levels)) == NULL)
         goto done;
     r = 0;
-    int k = within(v[3], 8, &g->r);
+    int k = in_range(v[3], 8, &g->r);
     if (k < 0)
         r = -1;
     else if (k > 0 && g->r >= 0 && PyFloat_CheckExact(v[0]) && PyFloat_CheckExact(v[1]) && PyFloat_CheckExact(v[2])
@@ -110,7 +103,7 @@ int pull_gate(Gate *g, PyObject *det, PyObject *sym, PyObject *c, long long afte
     if (m == NULL && PyErr_Occurred())
         goto done;
     r = 1;
-    if ((m != NULL && (k = within(m, LIM52, &med)) <= 0) || (k = within(px, LIM52, &at)) <= 0) {
+    if ((m != NULL && (k = in_range(m, LIM52, &med)) <= 0) || (k = in_range(px, LIM52, &at)) <= 0) {
         r = k < 0 ? -1 : 1;
         goto done;
     }
@@ -119,7 +112,7 @@ int pull_gate(Gate *g, PyObject *det, PyObject *sym, PyObject *c, long long afte
         goto done;
     }
     while ((x = PyIter_Next(it)) != NULL) {
-        k = PyTuple_CheckExact(x) && PyTuple_GET_SIZE(x) == 2 ? within(PyTuple_GET_ITEM(x, 1), LIM52, &q) : 0;
+        k = PyTuple_CheckExact(x) && PyTuple_GET_SIZE(x) == 2 ? in_range(PyTuple_GET_ITEM(x, 1), LIM52, &q) : 0;
         Py_DECREF(x);
         if (k <= 0) {
             r = k < 0 ? -1 : 1;
@@ -155,7 +148,7 @@ int pull_gate(Gate *g, PyObject *det, PyObject *sym, PyObject *c, long long afte
             }
             continue;
         }
-        if ((k = within(lv, LIM52, &q)) <= 0) {
+        if ((k = in_range(lv, LIM52, &q)) <= 0) {
             r = k < 0 ? -1 : 1;
             goto done;
         }

@@ -29,20 +29,6 @@ static int names(void)
     return 0;
 }
 
-/* 1 with *v set for an exact int within +-lim; 0 for anything else; -1 with an error set. */
-static inline int within(PyObject *o, long long lim, long long *v)
-{
-    int r = exact_int(o, v);
-    return r > 0 ? (*v >= -lim && *v <= lim) : r;
-}
-
-/* None (*none = 1) or an exact int within +-lim (*none = 0, *v set): 1; 0 otherwise; -1 on error. */
-static inline int maybe(PyObject *o, long long lim, long long *v, int *none)
-{
-    *none = o == Py_None;
-    return *none ? 1 : within(o, lim, v);
-}
-
 /* o.name(a) or o.name(a, b) (b NULL: one argument); 0, -1 with an error set. */
 static int call_method(PyObject *o, PyObject *name, PyObject *a, PyObject *b)
 {
@@ -253,8 +239,8 @@ static PyObject *delta(PyObject *const *args, PyObject *const *kit, PyObject *co
     PyObject *det = args[0], *sym = args[1], *changes = args[2], *now = args[3], *bb = args[4], *ba = args[5];
     long long t_now, vbb = 0, vba = 0;
     int nbb, nba, r;
-    if ((r = within(now, LIM62, &t_now)) <= 0 || (r = maybe(bb, LIM61, &vbb, &nbb)) <= 0
-            || (r = maybe(ba, LIM61, &vba, &nba)) <= 0) {
+    if ((r = in_range(now, LIM62, &t_now)) <= 0 || (r = opt_int(bb, LIM61, &vbb, &nbb)) <= 0
+            || (r = opt_int(ba, LIM61, &vba, &nba)) <= 0) {
         if (r < 0)
             return NULL;
         Py_RETURN_NOTIMPLEMENTED;
@@ -311,11 +297,11 @@ static PyObject *delta(PyObject *const *args, PyObject *const *kit, PyObject *co
     }
     ok = PyDict_CheckExact(cands) && PyList_CheckExact(changes) && hb_o != NULL && ha_o != NULL
          && PyTuple_CheckExact(no_range) && PyTuple_GET_SIZE(no_range) == 2;
-    if (ok && ((r = within(o[0], LIM62, &lo)) <= 0 || (r = within(o[1], LIM62, &hi)) <= 0
-               || (r = maybe(H[H_reach], LIM61, &reach, &nreach)) <= 0 || (r = within(o[2], LIM61, &big)) <= 0
-               || (r = maybe(tb_o, LIM61, &tb, &ntb)) <= 0 || (r = maybe(ta_o, LIM61, &ta, &nta)) <= 0
-               || (r = within(hb_o, LIM61, &hb)) <= 0 || (r = within(ha_o, LIM61, &ha)) <= 0
-               || (r = within(H[H_d0], LIM61, &d0)) <= 0)) {
+    if (ok && ((r = in_range(o[0], LIM62, &lo)) <= 0 || (r = in_range(o[1], LIM62, &hi)) <= 0
+               || (r = opt_int(H[H_reach], LIM61, &reach, &nreach)) <= 0 || (r = in_range(o[2], LIM61, &big)) <= 0
+               || (r = opt_int(tb_o, LIM61, &tb, &ntb)) <= 0 || (r = opt_int(ta_o, LIM61, &ta, &nta)) <= 0
+               || (r = in_range(hb_o, LIM61, &hb)) <= 0 || (r = in_range(ha_o, LIM61, &ha)) <= 0
+               || (r = in_range(H[H_d0], LIM61, &d0)) <= 0)) {
         if (r < 0)
             goto fail;
         ok = 0;
@@ -324,8 +310,8 @@ static PyObject *delta(PyObject *const *args, PyObject *const *kit, PyObject *co
         if (!nreach && lo <= hi) {
             ilo = lo - reach;
             ihi = hi + reach;
-        } else if ((r = within(PyTuple_GET_ITEM(no_range, 0), LIM62, &ilo)) <= 0
-                   || (r = within(PyTuple_GET_ITEM(no_range, 1), LIM62, &ihi)) <= 0) {
+        } else if ((r = in_range(PyTuple_GET_ITEM(no_range, 0), LIM62, &ilo)) <= 0
+                   || (r = in_range(PyTuple_GET_ITEM(no_range, 1), LIM62, &ihi)) <= 0) {
             if (r < 0)
                 goto fail;
             ok = 0;
@@ -351,8 +337,8 @@ static PyObject *delta(PyObject *const *args, PyObject *const *kit, PyObject *co
             x->before = PyTuple_GET_ITEM(c, 2);
             x->after = PyTuple_GET_ITEM(c, 3);
             x->bid = x->side == kit[K_BID];
-            if ((r = within(x->px, LIM61, &x->p)) <= 0 || (r = within(x->before, LIM61, &x->b)) <= 0
-                    || (r = within(x->after, LIM61, &x->a)) <= 0) {
+            if ((r = in_range(x->px, LIM61, &x->p)) <= 0 || (r = in_range(x->before, LIM61, &x->b)) <= 0
+                    || (r = in_range(x->after, LIM61, &x->a)) <= 0) {
                 if (r < 0)
                     goto fail;
                 ok = 0;
@@ -463,9 +449,9 @@ static PyObject *delta(PyObject *const *args, PyObject *const *kit, PyObject *co
         if (level) {  /* the candidates' range as _level left it */
             PyObject *lo_o = PyObject_GetAttr(det, N[N_cands_lo]);
             PyObject *hi_o = lo_o ? PyObject_GetAttr(det, N[N_cands_hi]) : NULL;
-            int ok2 = hi_o == NULL ? -1 : within(lo_o, LIM62, &lo);
+            int ok2 = hi_o == NULL ? -1 : in_range(lo_o, LIM62, &lo);
             if (ok2 > 0)
-                ok2 = within(hi_o, LIM62, &hi);
+                ok2 = in_range(hi_o, LIM62, &hi);
             if (ok2 == 0) {  /* the changes after it in Python */
                 PyObject *left = PyList_New(n - i - 1), *ix = PyLong_FromLong(0);
                 PyObject *pl = PyLong_FromLongLong(plo), *ph = PyLong_FromLongLong(phi);

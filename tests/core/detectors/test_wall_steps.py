@@ -225,11 +225,7 @@ def test_the_exceedance_tail_leaves_the_largest_steps_out_of_its_estimate():
 def _heavy_tail_then_a_step(**kw):
     s = Script(**kw)
     s.warm()
-    for i, size in enumerate(int(200_000 / (j + 1)) for j in range(30)):  # a heavy tail of orders
-        px = 4985 - (i % 20)
-        s.delta(bids=[(px, 1000 + 10 * (5000 - px) + size)])
-        s.delta(bids=[(px, 1000 + 10 * (5000 - px))], dt_ms=200)
-        s.idle(10_500)
+    s.heavy_tail()
     s.delta(bids=[(4962, 1380 + 40_000)])  # 2x the 10th largest (20k): the tail reaches that
     s.idle(4000)
     return s

@@ -15,11 +15,7 @@ def _eaten(traded: int, **kw) -> Script:
     it and it keeps the rest; then 3.5 s pass."""
     s = Script(wall_step_horizon_s=0, wall_step_exceed=2, wall_weak_persist_ms=30_000, wall_weak_graded=False, **kw)
     s.warm()
-    for i, size in enumerate(int(200_000 / (j + 1)) for j in range(30)):
-        px = 4985 - (i % 20)
-        s.delta(bids=[(px, 1000 + 10 * (5000 - px) + size)])
-        s.delta(bids=[(px, 1000 + 10 * (5000 - px))], dt_ms=200)
-        s.idle(10_500)
+    s.heavy_tail()
     s.delta(bids=[(PX, 1380 + 40_000)])
     s.idle(500)
     if traded:

@@ -15,11 +15,7 @@ def _organic_then_a_step(stood_ms: int | tuple[int, ...], count: int = 4, **kw) 
     path), and 4 s more."""
     s = Script(wall_step_horizon_s=0, wall_step_exceed=2, wall_weak_persist_ms=30_000, wall_weak_graded=False, **kw)
     s.warm()
-    for i, size in enumerate(int(200_000 / (j + 1)) for j in range(30)):
-        px = 4985 - (i % 20)
-        s.delta(bids=[(px, 1000 + 10 * (5000 - px) + size)])
-        s.delta(bids=[(px, 1000 + 10 * (5000 - px))], dt_ms=200)
-        s.idle(10_500)
+    s.heavy_tail()
     for i in range(count):
         px = 4975 - 2 * i
         s.delta(bids=[(px, 1000 + 10 * (5000 - px) + 21_000)])

@@ -21,6 +21,15 @@ class Script(EventScript):
         """Let the detector learn what normally rests at each distance (30 samples a distance)."""
         self.idle(41_000)
 
+    def heavy_tail(self):
+        """Thirty organic large orders (200k / k lots for k = 1..30: the step window's 10th largest
+        20k), each put up and pulled 0.2 s later, 10.5 s apart."""
+        for i, size in enumerate(int(200_000 / (j + 1)) for j in range(30)):
+            px = 4985 - (i % 20)
+            self.delta(bids=[(px, 1000 + 10 * (5000 - px) + size)])
+            self.delta(bids=[(px, 1000 + 10 * (5000 - px))], dt_ms=200)
+            self.idle(10_500)
+
     def states(self):
         return [a.state for a in self.alerts]
 
