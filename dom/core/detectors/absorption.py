@@ -16,9 +16,8 @@ Three things must hold at once, each relative to the symbol's own recent behavio
   large levels (``absorption_large_mult`` x a percentile of the ten best levels' sizes; with
   ``absorption_large_far``, off by default, also of the largest band level away from the touch) needs
   only ``absorption_large_pace`` of either bar and ``absorption_large_block`` of the threshold
-  without its largest print: the level's size against the flow it takes. With
-  ``absorption_deep_mult`` (off by default), ``V_W`` without its largest print that many times the
-  threshold and the touch's usual ``V_W`` needs neither bar: a steady flow has no busy second;
+  without its largest print: the level's size against the flow it takes (with
+  ``absorption_deep_mult``, off by default, a ``V_W`` many times the touch's usual needs no bar);
 * the level holds: no trade beyond it since the episode began, it is still the best and still
   shown ``absorption_confirm_ms`` later (exchange time; with ``absorption_confirm_slack``, off by
   default, at least the alignment slack), so a sweep's late trade-through is seen first, and then shows more than ``absorption_min_shown`` x the median level size (a level the
@@ -45,15 +44,7 @@ from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples, grid_after, percentile as _pct
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
-from dom.core.types import (
-    AlertState,
-    BookDelta,
-    BookSide,
-    FeedState,
-    Output,
-    TakerSide,
-    Trade,
-)
+from dom.core.types import AlertState, BookDelta, BookSide, FeedState, Output, TakerSide, Trade
 
 _BID, _ASK, _BUY = BookSide.BID, BookSide.ASK, TakerSide.BUY
 _SYNCED = FeedState.SYNCED
