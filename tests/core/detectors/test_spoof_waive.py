@@ -15,12 +15,16 @@ CASES = (({}, 0, 12), ({"spoof_waive_step": 2.0}, 2, 12), ({"spoof_waive_step": 
 
 def check(cases, go, px=WALL, base=None, evidence=None):
     """Each case ``(params, alerts, steps)``: the pull at ``px`` scripted by ``go`` gives that many
-    alerts (``base`` under every case's params); when it does, its evidence holds ``evidence``."""
+    alerts (``base`` under every case's params); when it does, its evidence holds ``evidence``.
+    Returns the alerts each case gave, in order."""
+    counts = []
     for params, alerts, steps in cases:
         got = placed_and_pulled({**(base or {}), **params}, steps, px, go)
         assert len(got) == alerts, params
         if alerts and evidence:
             assert {k: got[0].evidence[k] for k in evidence} == evidence
+        counts.append(len(got))
+    return counts
 
 
 def test_the_waiver_defaults_off():
@@ -33,8 +37,9 @@ def test_a_large_step_pulled_seven_ticks_away_counts_only_with_the_waiver():
     def go(s):
         s.walk_down(4997)
         s.delta(bids=[(WALL, 0)])
-    check(CASES + (({"spoof_waive_step": 2.0, "spoof_waive_near_ticks": 6}, 0, 12),), go,
-          evidence={"distance_at_pull_ticks": 7})
+    counts = check(CASES + (({"spoof_waive_step": 2.0, "spoof_waive_near_ticks": 6}, 0, 12),), go,
+                   evidence={"distance_at_pull_ticks": 7})
+    assert counts == [0, 2, 0, 0, 0]  # only the waiver on, with a rank and its near ticks, counts it
 
 
 def test_a_large_step_pulled_after_one_tick_of_approach_counts_only_with_the_waiver():
@@ -45,7 +50,7 @@ def test_a_large_step_pulled_after_one_tick_of_approach_counts_only_with_the_wai
         s.walk_down(4999)
         s.delta(bids=[(4997, 0)])
     no_approach = ({"spoof_waive_step": 2.0, "spoof_waive_approach": False}, 0, 12)
-    check(CASES + (no_approach,), go, px=4997)
+    assert check(CASES + (no_approach,), go, px=4997) == [0, 2, 0, 0, 0]
 
 
 def test_a_large_step_forty_percent_traded_before_the_pull_counts_only_with_the_waiver():
@@ -58,8 +63,9 @@ def test_a_large_step_forty_percent_traded_before_the_pull_counts_only_with_the_
         s.sell(WALL, 12_000)
         s.delta(bids=[(4992, 0), (4991, 0), (WALL, 0)])
     vol = {"spoof_vol_min_ticks": 10.0}  # the sweep moves the mid: keep the volatility rule out of it
-    check(CASES + (({"spoof_waive_step": 2.0, "spoof_waive_traded_fraction": 0.3}, 0, 12),), go, base=vol,
-          evidence={"traded_at_level_lots": 12_000})
+    counts = check(CASES + (({"spoof_waive_step": 2.0, "spoof_waive_traded_fraction": 0.3}, 0, 12),), go, base=vol,
+                   evidence={"traded_at_level_lots": 12_000})
+    assert counts == [0, 2, 0, 0, 0]
 
 
 def test_a_large_step_pulled_in_the_push_that_jumps_price_to_it_counts_only_with_the_waiver():
@@ -75,7 +81,7 @@ def test_a_large_step_pulled_in_the_push_that_jumps_price_to_it_counts_only_with
         taken = [(best, 0) for best in range(5000, 4995, -1)]
         s.delta(bids=taken + [(WALL, 0)], asks=[(4996, 1000)])
     off = ({"spoof_waive_step": 2.0, "spoof_waive_range": 1.0}, 0, 12)
-    check(CASES + (off,), go, evidence={"distance_at_pull_ticks": 5})
+    assert check(CASES + (off,), go, evidence={"distance_at_pull_ticks": 5}) == [0, 2, 0, 0, 0]
 
 
 def test_a_large_step_pulled_after_a_move_over_several_pushes_counts_only_if_any_range_before_is():
@@ -92,8 +98,9 @@ def test_a_large_step_pulled_after_a_move_over_several_pushes_counts_only_if_any
         s.delta(bids=[(WALL, 0)])
     any_before = {"spoof_waive_range_before": 100.0}
     cases = tuple(({**params, **any_before}, alerts, steps) for params, alerts, steps in CASES)
-    check(cases + (({"spoof_waive_step": 2.0}, 0, 12), ({"spoof_waive_step": 2.0, "spoof_waive_range": 1.0, **any_before}, 0, 12)),
-          go)
+    counts = check(cases + (({"spoof_waive_step": 2.0}, 0, 12),
+                            ({"spoof_waive_step": 2.0, "spoof_waive_range": 1.0, **any_before}, 0, 12)), go)
+    assert counts == [0, 2, 0, 0, 0, 0]  # waived only with any range before let through
 
 
 def test_the_range_before_a_message_leaves_out_its_own_mid():
