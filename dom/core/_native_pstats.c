@@ -5,13 +5,6 @@
 #define LIM62 (1LL << 62)
 #define LIM61 (1LL << 61)  /* a mid: their range is then within 2^62 */
 
-/* 1 with *v set for an exact int within +-2^62; 0 for anything else; -1 with an error set. */
-static inline int small_int(PyObject *o, long long *v)
-{
-    int r = exact_int(o, v);
-    return r > 0 ? (*v >= -LIM62 && *v <= LIM62) : r;
-}
-
 /* A band's levels: a list of (px, q) pairs; 1, or 0 for anything else. */
 static int band_ok(PyObject *band)
 {
@@ -58,11 +51,11 @@ PyObject *band_hits(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     int r;
     if (!band_ok(band) || !PyDict_CheckExact(cands))
         Py_RETURN_NOTIMPLEMENTED;
-    if ((r = small_int(args[1], &t)) <= 0)
+    if ((r = in_range(args[1], LIM62, &t)) <= 0)
         return r < 0 ? NULL : Py_NewRef(Py_NotImplemented);
     Py_ssize_t n = PyList_GET_SIZE(band);
     for (Py_ssize_t i = 0; i < n; i++)
-        if ((r = small_int(PyTuple_GET_ITEM(PyList_GET_ITEM(band, i), 1), &q)) <= 0)
+        if ((r = in_range(PyTuple_GET_ITEM(PyList_GET_ITEM(band, i), 1), LIM62, &q)) <= 0)
             return r < 0 ? NULL : Py_NewRef(Py_NotImplemented);
     PyObject *out = PyList_New(0);
     if (out == NULL)
@@ -70,7 +63,7 @@ PyObject *band_hits(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     int any = PyDict_GET_SIZE(cands) > 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *lv = PyList_GET_ITEM(band, i);
-        small_int(PyTuple_GET_ITEM(lv, 1), &q);  /* (checked above) */
+        in_range(PyTuple_GET_ITEM(lv, 1), LIM62, &q);  /* (checked above) */
         int hit = q >= t;
         if (!hit && any) {
             PyObject *key = PyTuple_Pack(2, side, PyTuple_GET_ITEM(lv, 0));
@@ -99,7 +92,7 @@ PyObject *mid_range(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     int r, any = 0;
     if (!(PyList_CheckExact(mids) || (PyType_Check(args[2]) && Py_TYPE(mids) == (PyTypeObject *)args[2])))
         Py_RETURN_NOTIMPLEMENTED;
-    if ((r = small_int(args[1], &before)) <= 0)
+    if ((r = in_range(args[1], LIM62, &before)) <= 0)
         return r < 0 ? NULL : Py_NewRef(Py_NotImplemented);
     PyObject *it = PyObject_GetIter(mids), *x;
     if (it == NULL)
@@ -108,7 +101,7 @@ PyObject *mid_range(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     while (r > 0 && (x = PyIter_Next(it)) != NULL) {
         if (!PyTuple_CheckExact(x) || PyTuple_GET_SIZE(x) != 2)
             r = 0;
-        else if ((r = small_int(PyTuple_GET_ITEM(x, 0), &t)) > 0 && (r = small_int(PyTuple_GET_ITEM(x, 1), &m)) > 0
+        else if ((r = in_range(PyTuple_GET_ITEM(x, 0), LIM62, &t)) > 0 && (r = in_range(PyTuple_GET_ITEM(x, 1), LIM62, &m)) > 0
                  && (r = m >= -LIM61 && m <= LIM61) > 0 && t < before) {
             if (!any || m < lo)
                 lo = m;

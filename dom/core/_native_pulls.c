@@ -14,7 +14,7 @@ static const char *NAMES[N_COUNT] = {
     "next_stats_ns", "cands_lo", "cands_hi", "big", "tb", "ta", "_level", "_maybe_pull", "seen", "peak", "sizes",
     "append", "popleft", "q", "popped", "book", "bids", "asks", "px", "side", "held"};
 
-/* SpoofDetector.held, in order (spoof_delta.HELD). */
+/* SpoofDetector.held, in order (spoof_delta.held). */
 enum { H_mids, H_cands, H_trades, H_adds, H_threshold, H_half, H_d0, H_approach, H_window, H_keep, H_reach, H_no_range,
        H_COUNT };
 static PyObject *N[N_COUNT];
@@ -224,7 +224,7 @@ typedef struct {
 
 /* pulls_delta(det, sym, changes, now, bb, ba, kit) -> None | NotImplemented: delta_py(det, sym,
  * changes, now, bb, ba) of spoof_delta.py, with the detector's mids, candidates, tapes, adds,
- * thresholds, half widths and constants read from det.held (spoof_delta.HELD: the same objects).
+ * thresholds, half widths and constants read from det.held (spoof_delta.held: the same objects).
  * NotImplemented, nothing done, when kit is not a tuple of ten, det.held missing or not a tuple
  * of twelve, now, bb or ba not what it takes (an exact int within +-2^62; None or an exact int
  * within +-2^61). Past

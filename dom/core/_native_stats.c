@@ -19,13 +19,6 @@ static inline int bucket_of(long long d)
     return b;
 }
 
-/* 1 with *v set for an exact int within +-2^61; 0 for anything else; -1 with an error set. */
-static inline int within(PyObject *o, long long *v)
-{
-    int r = exact_int(o, v);
-    return r > 0 ? (*v >= -STATS_MAX && *v <= STATS_MAX) : r;
-}
-
 #define DECLINE(r) do { if ((r) < 0) return NULL; Py_RETURN_NOTIMPLEMENTED; } while (0)
 
 /* band_buckets(band, best, bid, out, buckets, cap) -> (sizes, organic, over) | NotImplemented
@@ -49,7 +42,7 @@ PyObject *band_buckets(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     if (!PyList_CheckExact(band) || !PyBool_Check(args[2]) || !PyList_CheckExact(buckets)
             || PyList_GET_SIZE(buckets) != NBUCKETS || (out != Py_None && !PyList_CheckExact(out)))
         Py_RETURN_NOTIMPLEMENTED;
-    if ((r = within(args[1], &best)) <= 0 || (r = within(args[5], &cap)) <= 0)
+    if ((r = in_range(args[1], STATS_MAX, &best)) <= 0 || (r = in_range(args[5], STATS_MAX, &cap)) <= 0)
         DECLINE(r);
     int bid = args[2] == Py_True;
     for (Py_ssize_t b = 0; b < NBUCKETS; b++) {
@@ -75,7 +68,7 @@ PyObject *band_buckets(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         PyObject *lv = PyList_GET_ITEM(band, i);
         long long px;
         r = 0;
-        if (!PyTuple_CheckExact(lv) || PyTuple_GET_SIZE(lv) != 2 || (r = within(PyTuple_GET_ITEM(lv, 0), &px)) <= 0)
+        if (!PyTuple_CheckExact(lv) || PyTuple_GET_SIZE(lv) != 2 || (r = in_range(PyTuple_GET_ITEM(lv, 0), STATS_MAX, &px)) <= 0)
             goto decline;
         long long d = bid ? best - px : px - best;
         if (d < prev)

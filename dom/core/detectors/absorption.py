@@ -250,8 +250,8 @@ class AbsorptionDetector(ObserverBase):
             vol = w.volume_since(lo)
             paced = vol >= vol_thr
         rest = vw - max(x for _, x in w.q) if paced else -1  # less one block print: a flow, not a block
-        deep = p.absorption_deep_mult * max(thr, self.base_w[side])
-        if rest < thr and deep and vw >= deep and vw - max(x for _, x in w.q) >= deep:
+        deep = rest < thr and p.absorption_deep_mult and p.absorption_deep_mult * max(thr, self.base_w[side])
+        if deep and vw >= deep and vw - max(x for _, x in w.q) >= deep:
             # A flow many times the threshold, and the touch's usual V_W, into one level that still
             # holds: the volume stands in for the pace (a steady flow has no busy second;
             # absorption_deep_mult).

@@ -55,7 +55,7 @@ from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.detectors.spoof_alert import pull_alerts
-from dom.core.detectors.spoof_delta import message
+from dom.core.detectors.spoof_delta import held, message
 from dom.core.detectors.spoof_rules import is_pull, move_reach, queue_beside, toward
 from dom.core.detectors.spoof_state import _Cand, _Pull
 from dom.core.detectors.spoof_stats import band_hits, band_sizes, mid_range
@@ -107,11 +107,7 @@ class SpoofDetector(ObserverBase):
         self.judged: deque[tuple[int, BookSide, int]] = deque()  # recent pulls (t, side, drop), for the two-sided check
         self.n = 0
         self.steps = steps or spoof_steps(sym, p)  # the step test (None: off)
-        # What the per-message work in C reads of this detector in one tuple (spoof_delta.HELD):
-        # objects never replaced (on_sync_lost empties them in place) and constants of ``p``.
-        self.held = (self.mids, self.cands, self.trades, self.adds, self.threshold, self.half,
-                     p.spoof_min_d0_ticks, p.spoof_approach_s * _SEC, p.spoof_drop_window_ms * _MS, self.keep_ns,
-                     self.reach, self.no_range)
+        self.held = held(self)  # what the per-message work in C reads of it (spoof_delta.held)
 
     # ---------------------------------------------------------------------------- statistics
     def _stats(self, sym: SymbolState, now: int) -> None:

@@ -163,10 +163,14 @@ def delta_py(det: SpoofDetector, sym: SymbolState, changes: Sequence[LevelChange
     rest_py(det, sym, changes, now, bb, ba)
 
 
-HELD = ("mids", "cands", "trades", "adds", "threshold", "half", "spoof_min_d0_ticks", "approach_ns", "window_ns",
-        "keep_ns", "reach", "no_range")
-"""What ``SpoofDetector.held`` holds, in order (C reads them there, Python as the detector's
-attributes, ``p``'s fields and ``p.spoof_approach_s`` s, ``p.spoof_drop_window_ms`` ms in ns)."""
+def held(det: SpoofDetector) -> tuple:
+    """What ``pulls_delta`` reads of ``det`` at each message, in the order of ``_native_pulls.c``'s
+    ``H_`` names: objects the detector never replaces (``on_sync_lost`` empties them in place), then
+    constants of its parameters (times in ns)."""
+    p = det.p
+    return (det.mids, det.cands, det.trades, det.adds, det.threshold, det.half, p.spoof_min_d0_ticks,
+            p.spoof_approach_s * _SEC, p.spoof_drop_window_ms * _MS, det.keep_ns, det.reach, det.no_range)
+
 
 KIT = (_BID, BookSide.ASK, _Cand, TakerTape, deque, tick_py, rest_py, loop_py, end_py, sweep_py)
 """What ``pulls_delta`` is handed: the sides, the classes it works on in place, the Python it calls."""

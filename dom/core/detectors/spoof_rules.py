@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from dom.core.detectors.band import median
 from dom.core.detectors.spoof_state import _Cand, _Pull
-from dom.core.detectors.spoof_stats import mid_range  # noqa: F401  (its home was here)
 from dom.core.engine import SymbolState
 from dom.core.types import BookSide
 

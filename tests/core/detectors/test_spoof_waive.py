@@ -5,7 +5,7 @@ its rank from twelve steps far down the book (10th largest 1,953), and the 30,00
 arrives in one step (15x what the step test asks)."""
 
 from dom.core.detectors import DetectorParams
-from dom.core.detectors.spoof_rules import mid_range
+from dom.core.detectors.spoof_stats import mid_range
 from tests.core.detectors.test_spoof import WALL, placed_and_pulled
 
 # (waiver off) fails, (on) passes, (the step must be 1000x) fails, (on, but no rank yet) fails
