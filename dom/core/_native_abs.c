@@ -1,0 +1,560 @@
+/* dom.core._native.AbsSide: what the absorption detector keeps of the trades into one side of the
+ * book, held here with integer keys (absorption_side.py holds its pure-Python twin, _Side, and
+ * says what each method gives; the tests run one against the other trade by trade).
+ *
+ * Held: the side's trade times (rate samples), its rate window of (t, q) with their total, and per
+ * price a window of (t, q) over W with its total and the volume threshold cached until the next
+ * sample (a Python int or None, as the detector computed it), the edge no window stands beyond, the
+ * price of the side's last trade. Windows are pruned from their oldest entry, as the Python deques
+ * are. A method handed what it does not take (not an exact int, beyond the limits below) returns
+ * NotImplemented with nothing changed: the detector then moves the side to the twin (state()). */
+#include "_native.h"
+#include <structmember.h>
+
+#define LIM_T (1LL << 61)  /* a time, a price, a bound */
+#define LIM_Q (1LL << 40)  /* a trade's size */
+#define LIM_TOT (1LL << 53)  /* a total: exact as a double (the track test compares it with one) */
+#define FAR (1LL << 62)  /* absorption_state._FAR; also the limit of a bound (a time less a window) */
+
+typedef struct {
+    long long *t, *q;
+    Py_ssize_t head, n, cap;  /* cap: 0 or a power of two */
+    long long total;
+} Ring;
+
+typedef struct {
+    long long px;
+    Ring r;
+    PyObject *thr;  /* NULL: not cached; None or an int */
+    double tf;  /* frac * thr (the track test's bar) when thr is an int */
+} Win;
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *side;
+    int bid;
+    long long rate_ns, w_ns;
+    double frac;
+    Ring times, sw;
+    Win **slots;  /* open addressing by price, linear probing; cap a power of two */
+    Py_ssize_t cap, used;
+    long long edge, last_px;
+    int has_last;
+} AbsSide;
+
+/* ------------------------------------------------------------------------------------ rings */
+#define AT(r, i) (((r)->head + (i)) & ((r)->cap - 1))
+
+static int ring_push(Ring *r, long long t, long long q)
+{
+    if (r->n == r->cap) {
+        Py_ssize_t cap = r->cap ? 2 * r->cap : 8;
+        long long *t2 = PyMem_Malloc(cap * sizeof(long long)), *q2 = PyMem_Malloc(cap * sizeof(long long));
+        if (t2 == NULL || q2 == NULL) {
+            PyMem_Free(t2);
+            PyMem_Free(q2);
+            PyErr_NoMemory();
+            return -1;
+        }
+        for (Py_ssize_t i = 0; i < r->n; i++) {
+            t2[i] = r->t[AT(r, i)];
+            q2[i] = r->q[AT(r, i)];
+        }
+        PyMem_Free(r->t);
+        PyMem_Free(r->q);
+        r->t = t2, r->q = q2, r->head = 0, r->cap = cap;
+    }
+    Py_ssize_t j = AT(r, r->n);
+    r->t[j] = t, r->q[j] = q;
+    r->n++;
+    r->total += q;
+    return 0;
+}
+
+/* Entries from the oldest while their time is <= lo; the total left. */
+static long long ring_prune(Ring *r, long long lo)
+{
+    while (r->n && r->t[r->head] <= lo) {
+        r->total -= r->q[r->head];
+        r->head = (r->head + 1) & (r->cap - 1);
+        r->n--;
+    }
+    return r->total;
+}
+
+static void ring_free(Ring *r)
+{
+    PyMem_Free(r->t);
+    PyMem_Free(r->q);
+    memset(r, 0, sizeof(Ring));
+}
+
+/* ------------------------------------------------------------------------------ the windows */
+static inline Py_ssize_t home(AbsSide *s, long long px)
+{
+    return (Py_ssize_t)(((unsigned long long)px * 0x9E3779B97F4A7C15ULL) >> 20) & (s->cap - 1);
+}
+
+static Win *find(AbsSide *s, long long px)
+{
+    if (!s->cap)
+        return NULL;
+    for (Py_ssize_t i = home(s, px);; i = (i + 1) & (s->cap - 1)) {
+        Win *w = s->slots[i];
+        if (w == NULL || w->px == px)
+            return w;
+    }
+}
+
+static void win_free(Win *w)
+{
+    ring_free(&w->r);
+    Py_XDECREF(w->thr);
+    PyMem_Free(w);
+}
+
+static int grow(AbsSide *s)
+{
+    Py_ssize_t cap = s->cap ? 2 * s->cap : 16, old = s->cap;
+    Win **slots = PyMem_Calloc(cap, sizeof(Win *)), **prev = s->slots;
+    if (slots == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    s->slots = slots, s->cap = cap;
+    for (Py_ssize_t i = 0; i < old; i++)
+        if (prev[i] != NULL) {
+            Py_ssize_t j = home(s, prev[i]->px);
+            while (slots[j] != NULL)
+                j = (j + 1) & (cap - 1);
+            slots[j] = prev[i];
+        }
+    PyMem_Free(prev);
+    return 0;
+}
+
+/* A new, empty window at px (not there yet); NULL with an error set. */
+static Win *add(AbsSide *s, long long px)
+{
+    if (2 * (s->used + 1) > s->cap && grow(s) < 0)
+        return NULL;
+    Win *w = PyMem_Calloc(1, sizeof(Win));
+    if (w == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    w->px = px;
+    Py_ssize_t i = home(s, px);
+    while (s->slots[i] != NULL)
+        i = (i + 1) & (s->cap - 1);
+    s->slots[i] = w;
+    s->used++;
+    return w;
+}
+
+/* Remove the window in slot i (backward-shift deletion: no tombstones). */
+static void drop_slot(AbsSide *s, Py_ssize_t i)
+{
+    win_free(s->slots[i]);
+    s->slots[i] = NULL;
+    s->used--;
+    Py_ssize_t m = s->cap - 1;
+    for (Py_ssize_t j = (i + 1) & m; s->slots[j] != NULL; j = (j + 1) & m) {
+        Py_ssize_t h = home(s, s->slots[j]->px);
+        /* the entry at j may move to the hole at i when its home is not within (i, j] */
+        if (((j - h) & m) >= ((j - i) & m)) {
+            s->slots[i] = s->slots[j];
+            s->slots[j] = NULL;
+            i = j;
+        }
+    }
+}
+
+/* Drop the windows for which drop(w, arg) holds. A deletion may shift a later entry into the
+ * slot just visited, so the scan restarts at a slot until it holds a kept window or none. */
+static void drop_if(AbsSide *s, int (*drop)(AbsSide *, Win *, long long), long long arg)
+{
+    for (Py_ssize_t i = 0; i < s->cap; i++)
+        while (s->slots[i] != NULL && drop(s, s->slots[i], arg))
+            drop_slot(s, i);
+}
+
+static int beyond(AbsSide *s, Win *w, long long px)
+{
+    return s->bid ? w->px > px : w->px < px;
+}
+
+static int stale(AbsSide *s, Win *w, long long lo)
+{
+    return !w->r.n || w->r.t[AT(&w->r, w->r.n - 1)] <= lo;
+}
+
+/* ------------------------------------------------------------------------------- arguments */
+/* A limit of 0 (CL): any exact int, clamped to +-FAR. Stored prices and times are within
+ * +-2^61, so a bound or a price clamped there gives what the exact value would (a bound below
+ * every time or above it, a price with no window). */
+#define CL 0
+static int ints(PyObject *const *args, Py_ssize_t n, long long *v, const long long *lim)
+{
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (lim[i] == CL) {
+            if (!PyLong_CheckExact(args[i]))
+                return 0;
+            int over = 0;
+            long long x = PyLong_AsLongLongAndOverflow(args[i], &over);
+            if (x == -1 && PyErr_Occurred())
+                return -1;
+            v[i] = over > 0 || x > FAR ? FAR : over < 0 || x < -FAR ? -FAR : x;
+            continue;
+        }
+        int r = in_range(args[i], lim[i], &v[i]);
+        if (r <= 0)
+            return r;
+    }
+    return 1;
+}
+
+/* The method's nargs arguments, of which the first n exact ints within their limits into v[]. */
+#define ARGS(name, total, n, ...)                                               \
+    long long v[n];                                                             \
+    static const long long lim[n] = {__VA_ARGS__};                              \
+    if (nargs != total) {                                                       \
+        PyErr_SetString(PyExc_TypeError, name);                                 \
+        return NULL;                                                            \
+    }                                                                           \
+    {                                                                           \
+        int ok_ = ints(args, n, v, lim);                                        \
+        if (ok_ <= 0)                                                           \
+            return ok_ < 0 ? NULL : Py_NewRef(Py_NotImplemented);               \
+    }
+
+/* ------------------------------------------------------------------------------- the type */
+static PyObject *abs_new(PyTypeObject *type, PyObject *a, PyObject *kw)
+{
+    PyObject *side, *bid;
+    long long rate_ns, w_ns;
+    double frac;
+    if (!PyArg_ParseTuple(a, "OO!LLd", &side, &PyBool_Type, &bid, &rate_ns, &w_ns, &frac))
+        return NULL;
+    if (rate_ns < 0 || rate_ns > LIM_T || w_ns < 0 || w_ns > LIM_T) {
+        PyErr_SetString(PyExc_ValueError, "AbsSide: windows within 0..2^61 ns");
+        return NULL;
+    }
+    AbsSide *s = (AbsSide *)type->tp_alloc(type, 0);
+    if (s == NULL)
+        return NULL;
+    s->side = Py_NewRef(side);
+    s->bid = bid == Py_True;
+    s->rate_ns = rate_ns, s->w_ns = w_ns, s->frac = frac;
+    s->edge = s->bid ? -FAR : FAR;
+    return (PyObject *)s;
+}
+
+static void clear_windows(AbsSide *s)
+{
+    for (Py_ssize_t i = 0; i < s->cap; i++)
+        if (s->slots[i] != NULL) {
+            win_free(s->slots[i]);
+            s->slots[i] = NULL;
+        }
+    s->used = 0;
+}
+
+static void abs_dealloc(AbsSide *s)
+{
+    clear_windows(s);
+    PyMem_Free(s->slots);
+    ring_free(&s->times);
+    ring_free(&s->sw);
+    Py_XDECREF(s->side);
+    Py_TYPE(s)->tp_free((PyObject *)s);
+}
+
+/* trade(px, T, q, track) -> int: see _Side.trade. */
+static PyObject *abs_trade(AbsSide *s, PyObject *const *args, Py_ssize_t nargs)
+{
+    ARGS("trade(px, T, q, track)", 4, 3, LIM_T, LIM_T, LIM_Q)
+    long long px = v[0], T = v[1], q = v[2];
+    if (q < 0)
+        Py_RETURN_NOTIMPLEMENTED;
+    int track = PyObject_IsTrue(args[3]);
+    if (track < 0)
+        return NULL;
+    Win *w = find(s, px);
+    /* nothing is changed unless the totals stay exact */
+    if (s->sw.total + q >= LIM_TOT || (w != NULL && w->r.total + q >= LIM_TOT))
+        Py_RETURN_NOTIMPLEMENTED;
+    if (ring_push(&s->times, T, 0) < 0 || ring_push(&s->sw, T, q) < 0)
+        return NULL;
+    ring_prune(&s->sw, T - s->rate_ns);
+    if (!s->has_last || px != s->last_px) {
+        s->has_last = 1, s->last_px = px;
+        if (s->bid ? px < s->edge : px > s->edge) {  /* some window may stand beyond px */
+            drop_if(s, beyond, px);
+            long long edge = s->bid ? -FAR : FAR;
+            for (Py_ssize_t i = 0; i < s->cap; i++) {
+                Win *x = s->slots[i];
+                if (x != NULL && (s->bid ? x->px > edge : x->px < edge))
+                    edge = x->px;
+            }
+            s->edge = edge;
+            w = find(s, px);
+        }
+    }
+    if (w == NULL) {
+        if ((w = add(s, px)) == NULL)
+            return NULL;
+        if (s->bid ? px > s->edge : px < s->edge)
+            s->edge = px;
+    }
+    if (ring_push(&w->r, T, q) < 0)
+        return NULL;
+    long long vw = ring_prune(&w->r, T - s->w_ns);
+    if (!track)
+        return PyLong_FromLongLong(vw);
+    if (w->thr == NULL)
+        return PyLong_FromLongLong(-2 - vw);
+    if (w->thr == Py_None || (double)vw < w->tf)
+        return PyLong_FromLong(-1);
+    return PyLong_FromLongLong(vw);
+}
+
+/* rate_count(lo): the side's trade times after pruning those <= lo from the oldest; their number. */
+static PyObject *abs_rate_count(AbsSide *s, PyObject *const *args, Py_ssize_t nargs)
+{
+    ARGS("rate_count(lo)", 1, 1, CL)
+    ring_prune(&s->times, v[0]);
+    return PyLong_FromSsize_t(s->times.n);
+}
+
+/* side_prune(lo): the side's rate window pruned to lo; its total. */
+static PyObject *abs_side_prune(AbsSide *s, PyObject *const *args, Py_ssize_t nargs)
+{
+    ARGS("side_prune(lo)", 1, 1, CL)
+    return PyLong_FromLongLong(ring_prune(&s->sw, v[0]));
+}
+
+/* side_volume_after(lo): the side's rate-window total less its oldest entries <= lo (no pruning). */
+static PyObject *abs_side_volume_after(AbsSide *s, PyObject *const *args, Py_ssize_t nargs)
+{
+    ARGS("side_volume_after(lo)", 1, 1, CL)
+    Ring *r = &s->sw;
+    long long tot = r->total;
+    for (Py_ssize_t i = 0; i < r->n && r->t[AT(r, i)] <= v[0]; i++)
+        tot -= r->q[AT(r, i)];
+    return PyLong_FromLongLong(tot);
+}
+
+/* prune_at(px, lo): the window at px pruned to lo; its total (0 without a window). */
+static PyObject *abs_prune_at(AbsSide *s, PyObject *const *args, Py_ssize_t nargs)
+{
+    ARGS("prune_at(px, lo)", 2, 2, CL, CL)
+    Win *w = find(s, v[0]);
+    return PyLong_FromLongLong(w ? ring_prune(&w->r, v[1]) : 0);
+}
+
+/* count_since(px, lo) / volume_since(px, lo): the window at px's trades after lo, walked from the
+ * newest to the first at or before lo; their number / volume (0 without a window). */
+static PyObject *since(AbsSide *s, PyObject *const *args, Py_ssize_t nargs, int vol)
+{
+    ARGS("count_since(px, lo) / volume_since(px, lo)", 2, 2, CL, CL)
+    Win *w = find(s, v[0]);
+    long long acc = 0;
+    if (w != NULL)
+        for (Py_ssize_t i = w->r.n - 1; i >= 0 && w->r.t[AT(&w->r, i)] > v[1]; i--)
+            acc += vol ? w->r.q[AT(&w->r, i)] : 1;
+    return PyLong_FromLongLong(acc);
+}
+
+static PyObject *abs_count_since(AbsSide *s, PyObject *const *args, Py_ssize_t nargs)
+{
+    return since(s, args, nargs, 0);
+}
+
+static PyObject *abs_volume_since(AbsSide *s, PyObject *const *args, Py_ssize_t nargs)
+{
+    return since(s, args, nargs, 1);
+}
+
+/* largest(px) / first_time(px): the largest print / the oldest time in the window at px (None
+ * without a window or when it is empty). */
+static PyObject *abs_largest(AbsSide *s, PyObject *const *args, Py_ssize_t nargs)
+{
+    ARGS("largest(px)", 1, 1, CL)
+    Win *w = find(s, v[0]);
+    if (w == NULL || !w->r.n)
+        Py_RETURN_NONE;
+    long long m = w->r.q[w->r.head];
+    for (Py_ssize_t i = 1; i < w->r.n; i++)
+        if (w->r.q[AT(&w->r, i)] > m)
+            m = w->r.q[AT(&w->r, i)];
+    return PyLong_FromLongLong(m);
+}
+
+static PyObject *abs_first_time(AbsSide *s, PyObject *const *args, Py_ssize_t nargs)
+{
+    ARGS("first_time(px)", 1, 1, CL)
+    Win *w = find(s, v[0]);
+    if (w == NULL || !w->r.n)
+        Py_RETURN_NONE;
+    return PyLong_FromLongLong(w->r.t[w->r.head]);
+}
+
+/* drop_stale(lo): the windows empty or whose newest trade is <= lo dropped (levels that stopped
+ * trading). */
+static PyObject *abs_drop_stale(AbsSide *s, PyObject *const *args, Py_ssize_t nargs)
+{
+    ARGS("drop_stale(lo)", 1, 1, CL)
+    drop_if(s, stale, v[0]);
+    Py_RETURN_NONE;
+}
+
+/* clear_thr(): every cached threshold forgotten (the samples moved). */
+static PyObject *abs_clear_thr(AbsSide *s, PyObject *unused)
+{
+    for (Py_ssize_t i = 0; i < s->cap; i++)
+        if (s->slots[i] != NULL)
+            Py_CLEAR(s->slots[i]->thr);
+    Py_RETURN_NONE;
+}
+
+/* thr_get(px, default): the threshold cached at px, default if none is. */
+static PyObject *abs_thr_get(AbsSide *s, PyObject *const *args, Py_ssize_t nargs)
+{
+    ARGS("thr_get(px, default)", 2, 1, CL)
+    Win *w = find(s, v[0]);
+    return Py_NewRef(w != NULL && w->thr != NULL ? w->thr : args[1]);
+}
+
+/* thr_set(px, thr): the threshold at px cached (None or an int) while its window stands; not
+ * cached without a window. */
+static PyObject *abs_thr_set(AbsSide *s, PyObject *const *args, Py_ssize_t nargs)
+{
+    ARGS("thr_set(px, thr)", 2, 1, CL)
+    PyObject *thr = args[1];
+    if (thr != Py_None && !PyLong_CheckExact(thr))
+        Py_RETURN_NOTIMPLEMENTED;
+    Win *w = find(s, v[0]);
+    if (w == NULL)
+        Py_RETURN_NONE;
+    double tf = 0.0;
+    if (thr != Py_None) {
+        double d = PyLong_AsDouble(thr);
+        if (d == -1.0 && PyErr_Occurred())
+            return NULL;
+        tf = s->frac * d;
+    }
+    Py_XSETREF(w->thr, Py_NewRef(thr));
+    w->tf = tf;
+    Py_RETURN_NONE;
+}
+
+/* reset(): the windows dropped, the edge and the last price forgotten (a resync; the side's
+ * trade times and rate window stay, as the Python detector's did). */
+static PyObject *abs_reset(AbsSide *s, PyObject *unused)
+{
+    clear_windows(s);
+    s->edge = s->bid ? -FAR : FAR;
+    s->has_last = 0;
+    Py_RETURN_NONE;
+}
+
+static PyObject *pairs(Ring *r, int with_q)
+{
+    PyObject *out = PyTuple_New(r->n);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < r->n; i++) {
+        PyObject *x = with_q ? Py_BuildValue("(LL)", r->t[AT(r, i)], r->q[AT(r, i)])
+                             : PyLong_FromLongLong(r->t[AT(r, i)]);
+        if (x == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(out, i, x);
+    }
+    return out;
+}
+
+/* state(unset): (times, rate window's (t, q), its total, {px: ((t, q), ..., total, thr or unset)},
+ * edge, last_px), the same as _Side.state gives: the tests compare them, and a side that declined a
+ * trade moves to the twin through it. */
+static PyObject *abs_state(AbsSide *s, PyObject *unset)
+{
+    PyObject *win = PyDict_New(), *times = NULL, *sw = NULL, *out = NULL;
+    if (win == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < s->cap; i++) {
+        Win *w = s->slots[i];
+        if (w == NULL)
+            continue;
+        PyObject *q = pairs(&w->r, 1), *k = PyLong_FromLongLong(w->px), *e = NULL;
+        if (q != NULL && k != NULL)
+            e = Py_BuildValue("(OLO)", q, w->r.total, w->thr ? w->thr : unset);
+        int bad = e == NULL || PyDict_SetItem(win, k, e) < 0;
+        Py_XDECREF(q);
+        Py_XDECREF(k);
+        Py_XDECREF(e);
+        if (bad)
+            goto done;
+    }
+    if ((times = pairs(&s->times, 0)) == NULL || (sw = pairs(&s->sw, 1)) == NULL)
+        goto done;
+    if (s->has_last)
+        out = Py_BuildValue("(OOLOLL)", times, sw, s->sw.total, win, s->edge, s->last_px);
+    else
+        out = Py_BuildValue("(OOLOLO)", times, sw, s->sw.total, win, s->edge, Py_None);
+done:
+    Py_XDECREF(times);
+    Py_XDECREF(sw);
+    Py_DECREF(win);
+    return out;
+}
+
+static PyObject *abs_last_px(AbsSide *s, void *unused)
+{
+    if (!s->has_last)
+        Py_RETURN_NONE;
+    return PyLong_FromLongLong(s->last_px);
+}
+
+static PyObject *abs_len(AbsSide *s, void *unused)
+{
+    return PyLong_FromSsize_t(s->used);
+}
+
+#define FAST(name) {#name, (PyCFunction)(void (*)(void))abs_##name, METH_FASTCALL, NULL}
+static PyMethodDef abs_methods[] = {
+    FAST(trade), FAST(rate_count), FAST(side_prune), FAST(side_volume_after), FAST(prune_at),
+    FAST(count_since), FAST(volume_since), FAST(largest), FAST(first_time), FAST(drop_stale),
+    FAST(thr_get), FAST(thr_set),
+    {"clear_thr", (PyCFunction)abs_clear_thr, METH_NOARGS, NULL},
+    {"reset", (PyCFunction)abs_reset, METH_NOARGS, NULL},
+    {"state", (PyCFunction)abs_state, METH_O, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyMemberDef abs_members[] = {
+    {"side", T_OBJECT_EX, offsetof(AbsSide, side), READONLY, NULL},
+    {"edge", T_LONGLONG, offsetof(AbsSide, edge), READONLY, NULL},
+    {NULL, 0, 0, 0, NULL},
+};
+
+static PyGetSetDef abs_getset[] = {
+    {"last_px", (getter)abs_last_px, NULL, NULL, NULL},
+    {"levels", (getter)abs_len, NULL, "The number of price windows held.", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+PyTypeObject AbsSideType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "dom.core._native.AbsSide",
+    .tp_basicsize = sizeof(AbsSide),
+    .tp_dealloc = (destructor)abs_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "The absorption detector's state of one book side (absorption_side.py: _Side is its twin).",
+    .tp_methods = abs_methods,
+    .tp_members = abs_members,
+    .tp_getset = abs_getset,
+    .tp_new = abs_new,
+};
