@@ -83,6 +83,7 @@ class AbsorptionDetector(ObserverBase):
         self.med_level = {s: 0 for s in sides}
         self.med_touch = {s: 0 for s in sides}
         self.min_shown = {s: 0.0 for s in sides}  # what a holding level must still show
+        self.thr_inputs: dict[BookSide, tuple] = {s: () for s in sides}  # what the side's thresholds were cached for
         self.recent: dict[tuple[BookSide, int], tuple[str, int]] = {}  # held episodes: (id, end time)
         # Shared with the other detector that feeds it the same trades (see make_observers).
         self.slack = slack or AdaptiveSlack(p.align_slack_ms)
@@ -140,8 +141,14 @@ class AbsorptionDetector(ObserverBase):
         lo = now - self.p.absorption_resume_s * _SEC
         for key in [k for k, (_, t) in self.recent.items() if t < lo]:
             del self.recent[key]
-        self.bid.clear_thr()  # samples and baselines moved
-        self.ask.clear_thr()
+        for side, S in ((BookSide.BID, self.bid), (BookSide.ASK, self.ask)):
+            # The thresholds cached per price stand while what _compute_threshold reads of the
+            # side is the same (the baselines move every 10 s, the warm-up ends once).
+            inputs = (len(self.samples[side].q) < self.p.absorption_warmup_s, self.base_w[side],
+                      self.med_touch[side], self.med_level[side])
+            if inputs != self.thr_inputs[side]:
+                self.thr_inputs[side] = inputs
+                S.clear_thr()
 
     def _threshold(self, side: BookSide, px: int) -> int | None:
         """The volume threshold at ``px`` (None while warming up); it changes only when
