@@ -263,3 +263,24 @@ def test_many_levels_collide_in_the_c_table_and_stay_found(side):
         if i % 50 == 0:
             assert c.state(UNSET) == py.state(UNSET), i
     assert c.state(UNSET) == py.state(UNSET) and c.levels > 0
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_thresholds_stay_cached_until_the_sides_baselines_move(native, monkeypatch):
+    if native and NATIVE is None:
+        pytest.skip("the C accelerator is not built")
+    if not native:
+        monkeypatch.setattr(accel, "native", None)
+    s = EventScript(DetectorParams(**PARAMS), flat_book(30))
+    det = s.eng["KITEUSDT"].observers[0]
+    s.idle(8_000)  # warm (absorption_warmup_s 5)
+    s.sell(5000, 10)
+    thr = det.bid.thr_get(5000, UNSET)
+    assert isinstance(thr, int) and thr == det._compute_threshold(BookSide.BID, 5000)
+    s.idle(1_000)  # one more sample, the baselines as they were (computed every 10 s)
+    assert det.bid.thr_get(5000, UNSET) == thr
+    det.med_touch[BookSide.BID] += 1  # (as the 10-s statistics would move it)
+    s.idle(1_000)
+    assert det.bid.thr_get(5000, UNSET) is UNSET  # forgotten: computed again when next needed
+    s.sell(5000, 10)
+    assert det.bid.thr_get(5000, UNSET) == det._compute_threshold(BookSide.BID, 5000)
