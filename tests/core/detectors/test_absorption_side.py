@@ -165,9 +165,9 @@ def test_make_side_follows_the_accelerator(monkeypatch):
 
 
 # ------------------------------------------------------------------------------ the detector
-PARAMS = dict(walls=False, icebergs=False, spoofs=False, bursts=False, sweeps=False, absorption_min_notional=50.0,
-              absorption_warmup_s=5, absorption_touch_mult=1.0, absorption_level_mult=1.0,
-              absorption_min_shown=0.2, absorption_min_shown_touch=0.2)
+PARAMS = {"walls": False, "icebergs": False, "spoofs": False, "bursts": False, "sweeps": False,
+          "absorption_min_notional": 50.0, "absorption_warmup_s": 5, "absorption_touch_mult": 1.0,
+          "absorption_level_mult": 1.0, "absorption_min_shown": 0.2, "absorption_min_shown_touch": 0.2}
 
 
 def market(seed, huge_at=-1):
