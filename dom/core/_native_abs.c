@@ -2,10 +2,10 @@
  * book, held here with integer keys (absorption_side.py holds its pure-Python twin, _Side, and
  * says what each method gives; the tests run one against the other trade by trade).
  *
- * Held: the side's trade times (rate samples), its rate window of (t, q) with their total, and per
- * price a window of (t, q) over W with its total and the volume threshold cached until the next
- * sample (a Python int or None, as the detector computed it), the edge no window stands beyond, the
- * price of the side's last trade. Windows are pruned from their oldest entry, as the Python deques
+ * Held: the side's trade times (rate samples), its rate window of (t, q) with their total, per
+ * price a window of (t, q) over W with its total, per price the volume threshold the detector
+ * computed (a Python int or None; kept until the side's baselines move), the edge no window stands
+ * beyond, the price of the side's last trade. Windows are pruned from their oldest entry, as the Python deques
  * are. A method handed what it does not take (not an exact int, beyond the limits below) returns
  * NotImplemented with nothing changed: the detector then moves the side to the twin (state()). */
 #include "_native.h"
@@ -24,10 +24,18 @@ typedef struct {
 
 typedef struct {
     long long px;
-    Ring r;
-    PyObject *thr;  /* NULL: not cached; None or an int */
+    Ring r;  /* (empty in the thresholds' table) */
+    PyObject *thr;  /* the thresholds' table: None or an int */
     double tf;  /* frac * thr (the track test's bar) when thr is an int */
 } Win;
+
+/* Entries by price: open addressing, linear probing, cap 0 or a power of two. */
+typedef struct {
+    Win **slots;
+    Py_ssize_t cap, used;
+} Tab;
+
+#define THR_MAX 4096  /* thresholds kept a side: past it the cache starts again (_Side.thr_set) */
 
 typedef struct {
     PyObject_HEAD
@@ -36,8 +44,8 @@ typedef struct {
     long long rate_ns, w_ns;
     double frac;
     Ring times, sw;
-    Win **slots;  /* open addressing by price, linear probing; cap a power of two */
-    Py_ssize_t cap, used;
+    Tab win;  /* the windows over W */
+    Tab th;  /* the thresholds cached by price (not tied to a window: a level that comes back keeps it) */
     long long edge, last_px;
     int has_last;
 } AbsSide;
@@ -89,18 +97,18 @@ static void ring_free(Ring *r)
     memset(r, 0, sizeof(Ring));
 }
 
-/* ------------------------------------------------------------------------------ the windows */
-static inline Py_ssize_t home(AbsSide *s, long long px)
+/* ------------------------------------------------------------------------------ the tables */
+static inline Py_ssize_t home(Tab *t, long long px)
 {
-    return (Py_ssize_t)(((unsigned long long)px * 0x9E3779B97F4A7C15ULL) >> 20) & (s->cap - 1);
+    return (Py_ssize_t)(((unsigned long long)px * 0x9E3779B97F4A7C15ULL) >> 20) & (t->cap - 1);
 }
 
-static Win *find(AbsSide *s, long long px)
+static Win *find(Tab *t, long long px)
 {
-    if (!s->cap)
+    if (!t->cap)
         return NULL;
-    for (Py_ssize_t i = home(s, px);; i = (i + 1) & (s->cap - 1)) {
-        Win *w = s->slots[i];
+    for (Py_ssize_t i = home(t, px);; i = (i + 1) & (t->cap - 1)) {
+        Win *w = t->slots[i];
         if (w == NULL || w->px == px)
             return w;
     }
@@ -113,18 +121,18 @@ static void win_free(Win *w)
     PyMem_Free(w);
 }
 
-static int grow(AbsSide *s)
+static int grow(Tab *t)
 {
-    Py_ssize_t cap = s->cap ? 2 * s->cap : 16, old = s->cap;
-    Win **slots = PyMem_Calloc(cap, sizeof(Win *)), **prev = s->slots;
+    Py_ssize_t cap = t->cap ? 2 * t->cap : 16, old = t->cap;
+    Win **slots = PyMem_Calloc(cap, sizeof(Win *)), **prev = t->slots;
     if (slots == NULL) {
         PyErr_NoMemory();
         return -1;
     }
-    s->slots = slots, s->cap = cap;
+    t->slots = slots, t->cap = cap;
     for (Py_ssize_t i = 0; i < old; i++)
         if (prev[i] != NULL) {
-            Py_ssize_t j = home(s, prev[i]->px);
+            Py_ssize_t j = home(t, prev[i]->px);
             while (slots[j] != NULL)
                 j = (j + 1) & (cap - 1);
             slots[j] = prev[i];
@@ -133,10 +141,10 @@ static int grow(AbsSide *s)
     return 0;
 }
 
-/* A new, empty window at px (not there yet); NULL with an error set. */
-static Win *add(AbsSide *s, long long px)
+/* A new, empty entry at px (not there yet); NULL with an error set. */
+static Win *add(Tab *t, long long px)
 {
-    if (2 * (s->used + 1) > s->cap && grow(s) < 0)
+    if (2 * (t->used + 1) > t->cap && grow(t) < 0)
         return NULL;
     Win *w = PyMem_Calloc(1, sizeof(Win));
     if (w == NULL) {
@@ -144,39 +152,50 @@ static Win *add(AbsSide *s, long long px)
         return NULL;
     }
     w->px = px;
-    Py_ssize_t i = home(s, px);
-    while (s->slots[i] != NULL)
-        i = (i + 1) & (s->cap - 1);
-    s->slots[i] = w;
-    s->used++;
+    Py_ssize_t i = home(t, px);
+    while (t->slots[i] != NULL)
+        i = (i + 1) & (t->cap - 1);
+    t->slots[i] = w;
+    t->used++;
     return w;
 }
 
-/* Remove the window in slot i (backward-shift deletion: no tombstones). */
-static void drop_slot(AbsSide *s, Py_ssize_t i)
+/* Remove the entry in slot i (backward-shift deletion: no tombstones). */
+static void drop_slot(Tab *t, Py_ssize_t i)
 {
-    win_free(s->slots[i]);
-    s->slots[i] = NULL;
-    s->used--;
-    Py_ssize_t m = s->cap - 1;
-    for (Py_ssize_t j = (i + 1) & m; s->slots[j] != NULL; j = (j + 1) & m) {
-        Py_ssize_t h = home(s, s->slots[j]->px);
+    win_free(t->slots[i]);
+    t->slots[i] = NULL;
+    t->used--;
+    Py_ssize_t m = t->cap - 1;
+    for (Py_ssize_t j = (i + 1) & m; t->slots[j] != NULL; j = (j + 1) & m) {
+        Py_ssize_t h = home(t, t->slots[j]->px);
         /* the entry at j may move to the hole at i when its home is not within (i, j] */
         if (((j - h) & m) >= ((j - i) & m)) {
-            s->slots[i] = s->slots[j];
-            s->slots[j] = NULL;
+            t->slots[i] = t->slots[j];
+            t->slots[j] = NULL;
             i = j;
         }
     }
+}
+
+static void tab_clear(Tab *t)
+{
+    for (Py_ssize_t i = 0; i < t->cap; i++)
+        if (t->slots[i] != NULL) {
+            win_free(t->slots[i]);
+            t->slots[i] = NULL;
+        }
+    t->used = 0;
 }
 
 /* Drop the windows for which drop(w, arg) holds. A deletion may shift a later entry into the
  * slot just visited, so the scan restarts at a slot until it holds a kept window or none. */
 static void drop_if(AbsSide *s, int (*drop)(AbsSide *, Win *, long long), long long arg)
 {
-    for (Py_ssize_t i = 0; i < s->cap; i++)
-        while (s->slots[i] != NULL && drop(s, s->slots[i], arg))
-            drop_slot(s, i);
+    Tab *t = &s->win;
+    for (Py_ssize_t i = 0; i < t->cap; i++)
+        while (t->slots[i] != NULL && drop(s, t->slots[i], arg))
+            drop_slot(t, i);
 }
 
 static int beyond(AbsSide *s, Win *w, long long px)
@@ -250,20 +269,12 @@ static PyObject *abs_new(PyTypeObject *type, PyObject *a, PyObject *kw)
     return (PyObject *)s;
 }
 
-static void clear_windows(AbsSide *s)
-{
-    for (Py_ssize_t i = 0; i < s->cap; i++)
-        if (s->slots[i] != NULL) {
-            win_free(s->slots[i]);
-            s->slots[i] = NULL;
-        }
-    s->used = 0;
-}
-
 static void abs_dealloc(AbsSide *s)
 {
-    clear_windows(s);
-    PyMem_Free(s->slots);
+    tab_clear(&s->win);
+    tab_clear(&s->th);
+    PyMem_Free(s->win.slots);
+    PyMem_Free(s->th.slots);
     ring_free(&s->times);
     ring_free(&s->sw);
     Py_XDECREF(s->side);
@@ -280,7 +291,7 @@ static PyObject *abs_trade(AbsSide *s, PyObject *const *args, Py_ssize_t nargs)
     int track = PyObject_IsTrue(args[3]);
     if (track < 0)
         return NULL;
-    Win *w = find(s, px);
+    Win *w = find(&s->win, px);
     /* nothing is changed unless the totals stay exact */
     if (s->sw.total + q >= LIM_TOT || (w != NULL && w->r.total + q >= LIM_TOT))
         Py_RETURN_NOTIMPLEMENTED;
@@ -292,17 +303,17 @@ static PyObject *abs_trade(AbsSide *s, PyObject *const *args, Py_ssize_t nargs)
         if (s->bid ? px < s->edge : px > s->edge) {  /* some window may stand beyond px */
             drop_if(s, beyond, px);
             long long edge = s->bid ? -FAR : FAR;
-            for (Py_ssize_t i = 0; i < s->cap; i++) {
-                Win *x = s->slots[i];
+            for (Py_ssize_t i = 0; i < s->win.cap; i++) {
+                Win *x = s->win.slots[i];
                 if (x != NULL && (s->bid ? x->px > edge : x->px < edge))
                     edge = x->px;
             }
             s->edge = edge;
-            w = find(s, px);
+            w = find(&s->win, px);
         }
     }
     if (w == NULL) {
-        if ((w = add(s, px)) == NULL)
+        if ((w = add(&s->win, px)) == NULL)
             return NULL;
         if (s->bid ? px > s->edge : px < s->edge)
             s->edge = px;
@@ -312,9 +323,10 @@ static PyObject *abs_trade(AbsSide *s, PyObject *const *args, Py_ssize_t nargs)
     long long vw = ring_prune(&w->r, T - s->w_ns);
     if (!track)
         return PyLong_FromLongLong(vw);
-    if (w->thr == NULL)
+    Win *th = find(&s->th, px);
+    if (th == NULL)
         return PyLong_FromLongLong(-2 - vw);
-    if (w->thr == Py_None || (double)vw < w->tf)
+    if (th->thr == Py_None || (double)vw < th->tf)
         return PyLong_FromLong(-1);
     return PyLong_FromLongLong(vw);
 }
@@ -349,7 +361,7 @@ static PyObject *abs_side_volume_after(AbsSide *s, PyObject *const *args, Py_ssi
 static PyObject *abs_prune_at(AbsSide *s, PyObject *const *args, Py_ssize_t nargs)
 {
     ARGS("prune_at(px, lo)", 2, 2, CL, CL)
-    Win *w = find(s, v[0]);
+    Win *w = find(&s->win, v[0]);
     return PyLong_FromLongLong(w ? ring_prune(&w->r, v[1]) : 0);
 }
 
@@ -358,7 +370,7 @@ static PyObject *abs_prune_at(AbsSide *s, PyObject *const *args, Py_ssize_t narg
 static PyObject *since(AbsSide *s, PyObject *const *args, Py_ssize_t nargs, int vol)
 {
     ARGS("count_since(px, lo) / volume_since(px, lo)", 2, 2, CL, CL)
-    Win *w = find(s, v[0]);
+    Win *w = find(&s->win, v[0]);
     long long acc = 0;
     if (w != NULL)
         for (Py_ssize_t i = w->r.n - 1; i >= 0 && w->r.t[AT(&w->r, i)] > v[1]; i--)
@@ -381,7 +393,7 @@ static PyObject *abs_volume_since(AbsSide *s, PyObject *const *args, Py_ssize_t 
 static PyObject *abs_largest(AbsSide *s, PyObject *const *args, Py_ssize_t nargs)
 {
     ARGS("largest(px)", 1, 1, CL)
-    Win *w = find(s, v[0]);
+    Win *w = find(&s->win, v[0]);
     if (w == NULL || !w->r.n)
         Py_RETURN_NONE;
     long long m = w->r.q[w->r.head];
@@ -394,7 +406,7 @@ static PyObject *abs_largest(AbsSide *s, PyObject *const *args, Py_ssize_t nargs
 static PyObject *abs_first_time(AbsSide *s, PyObject *const *args, Py_ssize_t nargs)
 {
     ARGS("first_time(px)", 1, 1, CL)
-    Win *w = find(s, v[0]);
+    Win *w = find(&s->win, v[0]);
     if (w == NULL || !w->r.n)
         Py_RETURN_NONE;
     return PyLong_FromLongLong(w->r.t[w->r.head]);
@@ -412,9 +424,7 @@ static PyObject *abs_drop_stale(AbsSide *s, PyObject *const *args, Py_ssize_t na
 /* clear_thr(): every cached threshold forgotten (the samples moved). */
 static PyObject *abs_clear_thr(AbsSide *s, PyObject *unused)
 {
-    for (Py_ssize_t i = 0; i < s->cap; i++)
-        if (s->slots[i] != NULL)
-            Py_CLEAR(s->slots[i]->thr);
+    tab_clear(&s->th);
     Py_RETURN_NONE;
 }
 
@@ -422,27 +432,31 @@ static PyObject *abs_clear_thr(AbsSide *s, PyObject *unused)
 static PyObject *abs_thr_get(AbsSide *s, PyObject *const *args, Py_ssize_t nargs)
 {
     ARGS("thr_get(px, default)", 2, 1, CL)
-    Win *w = find(s, v[0]);
-    return Py_NewRef(w != NULL && w->thr != NULL ? w->thr : args[1]);
+    Win *w = v[0] >= -LIM_T && v[0] <= LIM_T ? find(&s->th, v[0]) : NULL;
+    return Py_NewRef(w != NULL ? w->thr : args[1]);
 }
 
-/* thr_set(px, thr): the threshold at px cached (None or an int) while its window stands; not
- * cached without a window. */
+/* thr_set(px, thr): the threshold at px cached (None or an int; a price within 2^61); the cache
+ * starts again when it holds THR_MAX prices and px is not one of them. */
 static PyObject *abs_thr_set(AbsSide *s, PyObject *const *args, Py_ssize_t nargs)
 {
-    ARGS("thr_set(px, thr)", 2, 1, CL)
+    ARGS("thr_set(px, thr)", 2, 1, LIM_T)
     PyObject *thr = args[1];
     if (thr != Py_None && !PyLong_CheckExact(thr))
         Py_RETURN_NOTIMPLEMENTED;
-    Win *w = find(s, v[0]);
-    if (w == NULL)
-        Py_RETURN_NONE;
     double tf = 0.0;
     if (thr != Py_None) {
         double d = PyLong_AsDouble(thr);
         if (d == -1.0 && PyErr_Occurred())
             return NULL;
         tf = s->frac * d;
+    }
+    Win *w = find(&s->th, v[0]);
+    if (w == NULL) {
+        if (s->th.used >= THR_MAX)
+            tab_clear(&s->th);
+        if ((w = add(&s->th, v[0])) == NULL)
+            return NULL;
     }
     Py_XSETREF(w->thr, Py_NewRef(thr));
     w->tf = tf;
@@ -453,7 +467,7 @@ static PyObject *abs_thr_set(AbsSide *s, PyObject *const *args, Py_ssize_t nargs
  * trade times and rate window stay, as the Python detector's did). */
 static PyObject *abs_reset(AbsSide *s, PyObject *unused)
 {
-    clear_windows(s);
+    tab_clear(&s->win);
     s->edge = s->bid ? -FAR : FAR;
     s->has_last = 0;
     Py_RETURN_NONE;
@@ -476,38 +490,42 @@ static PyObject *pairs(Ring *r, int with_q)
     return out;
 }
 
-/* state(unset): (times, rate window's (t, q), its total, {px: ((t, q), ..., total, thr or unset)},
- * edge, last_px), the same as _Side.state gives: the tests compare them, and a side that declined a
+/* state(): (times, rate window's (t, q), its total, {px: (((t, q), ...), total)}, {px: thr}, edge,
+ * last_px), the same as _Side.state gives: the tests compare them, and a side that declined a
  * trade moves to the twin through it. */
-static PyObject *abs_state(AbsSide *s, PyObject *unset)
+static PyObject *abs_state(AbsSide *s, PyObject *unused)
 {
-    PyObject *win = PyDict_New(), *times = NULL, *sw = NULL, *out = NULL;
-    if (win == NULL)
-        return NULL;
-    for (Py_ssize_t i = 0; i < s->cap; i++) {
-        Win *w = s->slots[i];
-        if (w == NULL)
-            continue;
-        PyObject *q = pairs(&w->r, 1), *k = PyLong_FromLongLong(w->px), *e = NULL;
-        if (q != NULL && k != NULL)
-            e = Py_BuildValue("(OLO)", q, w->r.total, w->thr ? w->thr : unset);
-        int bad = e == NULL || PyDict_SetItem(win, k, e) < 0;
-        Py_XDECREF(q);
-        Py_XDECREF(k);
-        Py_XDECREF(e);
-        if (bad)
-            goto done;
+    PyObject *win = PyDict_New(), *th = PyDict_New(), *times = NULL, *sw = NULL, *out = NULL;
+    if (win == NULL || th == NULL)
+        goto done;
+    for (int k = 0; k < 2; k++) {
+        Tab *t = k ? &s->th : &s->win;
+        for (Py_ssize_t i = 0; i < t->cap; i++) {
+            Win *w = t->slots[i];
+            if (w == NULL)
+                continue;
+            PyObject *q = k ? NULL : pairs(&w->r, 1), *px = PyLong_FromLongLong(w->px), *e = NULL;
+            if (px != NULL && (k || q != NULL))
+                e = k ? Py_NewRef(w->thr) : Py_BuildValue("(OL)", q, w->r.total);
+            int bad = e == NULL || PyDict_SetItem(k ? th : win, px, e) < 0;
+            Py_XDECREF(q);
+            Py_XDECREF(px);
+            Py_XDECREF(e);
+            if (bad)
+                goto done;
+        }
     }
     if ((times = pairs(&s->times, 0)) == NULL || (sw = pairs(&s->sw, 1)) == NULL)
         goto done;
     if (s->has_last)
-        out = Py_BuildValue("(OOLOLL)", times, sw, s->sw.total, win, s->edge, s->last_px);
+        out = Py_BuildValue("(OOLOOLL)", times, sw, s->sw.total, win, th, s->edge, s->last_px);
     else
-        out = Py_BuildValue("(OOLOLO)", times, sw, s->sw.total, win, s->edge, Py_None);
+        out = Py_BuildValue("(OOLOOLO)", times, sw, s->sw.total, win, th, s->edge, Py_None);
 done:
     Py_XDECREF(times);
     Py_XDECREF(sw);
-    Py_DECREF(win);
+    Py_XDECREF(win);
+    Py_XDECREF(th);
     return out;
 }
 
@@ -520,7 +538,7 @@ static PyObject *abs_last_px(AbsSide *s, void *unused)
 
 static PyObject *abs_len(AbsSide *s, void *unused)
 {
-    return PyLong_FromSsize_t(s->used);
+    return PyLong_FromSsize_t(s->win.used);
 }
 
 #define FAST(name) {#name, (PyCFunction)(void (*)(void))abs_##name, METH_FASTCALL, NULL}
@@ -530,7 +548,7 @@ static PyMethodDef abs_methods[] = {
     FAST(thr_get), FAST(thr_set),
     {"clear_thr", (PyCFunction)abs_clear_thr, METH_NOARGS, NULL},
     {"reset", (PyCFunction)abs_reset, METH_NOARGS, NULL},
-    {"state", (PyCFunction)abs_state, METH_O, NULL},
+    {"state", (PyCFunction)abs_state, METH_NOARGS, NULL},
     {NULL, NULL, 0, NULL},
 };
 

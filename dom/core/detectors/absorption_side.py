@@ -2,8 +2,9 @@
 it through the methods below only).
 
 Held per side: the times of its trades (the rate samples), its rate window of ``(t, q)`` with
-their total, and per price a window of the trades over ``W`` with its total and the volume
-threshold cached there until the next sample; the edge no window stands beyond; the price of the
+their total, per price a window of the trades over ``W`` with its total, per price the volume
+threshold the detector computed (kept until the side's baselines move, and at most ``THR_MAX``
+prices: past them the cache starts again); the edge no window stands beyond; the price of the
 side's last trade. ``_Side`` is the pure-Python form; ``dom.core._native.AbsSide``
 (``_native_abs.c``) holds the same in C structures keyed by integer price and is its exact twin
 (``tests/core/detectors/test_absorption_side.py`` runs them one against the other trade by
@@ -23,17 +24,17 @@ from dom.core import accel
 from dom.core.types import BookSide
 
 _FAR = 1 << 62
+THR_MAX = 4096  # thresholds cached a side (the same in _native_abs.c)
 
 
 class _Window:
-    """Trades into one level over the last W seconds, their total, the cached threshold."""
+    """Trades into one level over the last W seconds, and their total."""
 
-    __slots__ = ("q", "thr", "total")
+    __slots__ = ("q", "total")
 
-    def __init__(self, unset: object) -> None:
+    def __init__(self) -> None:
         self.q: deque[tuple[int, int]] = deque()
         self.total = 0
-        self.thr: Any = unset
 
 
 def _prune(w: Any, lo: int) -> int:
@@ -43,19 +44,20 @@ def _prune(w: Any, lo: int) -> int:
     return w.total
 
 
-_NONE = object()  # (a window's threshold not cached)
+_NONE = object()  # (a price's threshold not cached)
 
 
 class _Side:
-    __slots__ = ("bid", "edge", "frac", "last_px", "rate_ns", "side", "times", "w", "w_ns", "win")
+    __slots__ = ("bid", "edge", "frac", "last_px", "rate_ns", "side", "thr", "times", "w", "w_ns", "win")
 
     def __init__(self, side: BookSide, bid: bool, rate_ns: int, w_ns: int, frac: float) -> None:
         self.side, self.bid = side, bid
         self.rate_ns, self.w_ns, self.frac = rate_ns, w_ns, frac
         self.times: deque[int] = deque()
-        self.w = _Window(_NONE)  # all takers into the side, rate window
+        self.w = _Window()  # all takers into the side, rate window
         self.last_px: int | None = None
         self.win: dict[int, _Window] = {}
+        self.thr: dict[int, int | None] = {}  # price -> the volume threshold there (see thr_set)
         self.edge = -_FAR if bid else _FAR
 
     @property
@@ -83,7 +85,7 @@ class _Side:
                 self.edge = (max(win, default=-_FAR) if bid else min(win, default=_FAR))
         w = self.win.get(px)
         if w is None:
-            w = self.win[px] = _Window(_NONE)
+            w = self.win[px] = _Window()
             if px > self.edge if bid else px < self.edge:
                 self.edge = px
         w.q.append(tq)
@@ -91,7 +93,7 @@ class _Side:
         vw = _prune(w, T - self.w_ns)
         if not track:
             return vw
-        thr = w.thr
+        thr = self.thr.get(px, _NONE)
         if thr is _NONE:
             return -2 - vw
         return -1 if thr is None or vw < self.frac * thr else vw
@@ -153,17 +155,18 @@ class _Side:
             del win[px]
 
     def clear_thr(self) -> None:
-        for w in self.win.values():
-            w.thr = _NONE
+        self.thr.clear()
 
     def thr_get(self, px: int, default: Any) -> Any:
-        w = self.win.get(px)
-        return default if w is None or w.thr is _NONE else w.thr
+        return self.thr.get(px, default)
 
     def thr_set(self, px: int, thr: int | None) -> None:
-        w = self.win.get(px)
-        if w is not None:
-            w.thr = thr
+        """The threshold at ``px`` cached; with ``THR_MAX`` prices cached and ``px`` not one of
+        them, the cache starts again (a bound: any entry can be computed again the same)."""
+        cache = self.thr
+        if px not in cache and len(cache) >= THR_MAX:
+            cache.clear()
+        cache[px] = thr
 
     def reset(self) -> None:
         """A resync: the windows, the edge and the last price forgotten (times and rate window stay)."""
@@ -171,22 +174,23 @@ class _Side:
         self.edge = -_FAR if self.bid else _FAR
         self.last_px = None
 
-    def state(self, unset: Any) -> tuple:
-        win = {px: (tuple(w.q), w.total, unset if w.thr is _NONE else w.thr) for px, w in self.win.items()}
-        return tuple(self.times), tuple(self.w.q), self.w.total, win, self.edge, self.last_px
+    def state(self) -> tuple:
+        win = {px: (tuple(w.q), w.total) for px, w in self.win.items()}
+        return tuple(self.times), tuple(self.w.q), self.w.total, win, dict(self.thr), self.edge, self.last_px
 
 
 def as_twin(s: Any, bid: bool, rate_ns: int, w_ns: int, frac: float) -> _Side:
     """A ``_Side`` holding what side ``s`` (C or Python) holds."""
-    times, sw, total, win, edge, last_px = s.state(_NONE)
+    times, sw, total, win, thr, edge, last_px = s.state()
     t = _Side(s.side, bid, rate_ns, w_ns, frac)
     t.times.extend(times)
     t.w.q.extend(sw)
     t.w.total = total
-    for px, (q, tot, thr) in win.items():
-        w = t.win[px] = _Window(thr)
+    for px, (q, tot) in win.items():
+        w = t.win[px] = _Window()
         w.q.extend(q)
         w.total = tot
+    t.thr.update(thr)
     t.edge, t.last_px = edge, last_px
     return t
 

@@ -82,12 +82,12 @@ def test_c_side_answers_and_holds_what_the_python_twin_does_call_by_call(seed, s
         else:
             got, want = getattr(c, name)(*args), getattr(py, name)(*args)
         assert got == want, (name, args)
-        assert c.state(UNSET) == py.state(UNSET), (name, args)
+        assert c.state() == py.state(), (name, args)
         assert (c.edge, c.last_px, c.side) == (py.edge, py.last_px, py.side)
         kinds.add((name, got if name == "trade" and got < 0 and got >= -1 else type(got)))
     # (the trade's three answers were all given: followed, not followed, no threshold cached)
     assert ("trade", -1) in kinds and ("trade", int) in kinds
-    assert len(c.state(UNSET)[3]) <= 13  # windows only at the prices traded
+    assert len(c.state()[3]) <= 13  # windows only at the prices traded
 
 
 @needs_native
@@ -106,32 +106,32 @@ def test_trade_through_drops_the_windows_beyond_and_moves_the_edge():
             assert s.levels == 3 and s.edge == pxs[-1]
             s.trade(through, 6 * MS, 10, False)  # through the first two: their windows restart
             assert s.levels == 1 and s.edge == edge
-        assert c.state(UNSET) == py.state(UNSET)
+        assert c.state() == py.state()
 
 
 @needs_native
 def test_c_side_declines_what_it_does_not_take_and_changes_nothing():
     c, py = pair()
     c.trade(5000, 10, 7, True)
-    before = c.state(UNSET)
+    before = c.state()
     for args in ((5000, 11, 2**40 + 1, True), (5000, 11, -1, True), (5000, 2**62, 1, True),
                  (2**61 + 1, 11, 1, True), (5000, 11, 1.0, True), ("5000", 11, 1, True), (True, 11, 1, True),
                  (5000, 10**30, 1, True)):
         assert c.trade(*args) is NotImplemented, args
-        assert c.state(UNSET) == before
+        assert c.state() == before
     for bad in ((), (5000, 11, 1), (5000, 11, 1, True, 0)):
         with pytest.raises(TypeError):
             c.trade(*bad)
     assert c.thr_set(5000, 3.5) is NotImplemented and c.thr_set(5000, "x") is NotImplemented
     assert c.rate_count("0") is NotImplemented and c.prune_at(5000, None) is NotImplemented
-    assert c.state(UNSET) == before
+    assert c.state() == before
     # bounds and prices past the limits are clamped: the answers are the exact ones
     py.trade(5000, 10, 7, True)
     for name, args in (("rate_count", (-(10**40),)), ("prune_at", (10**40, 0)), ("count_since", (5000, -(10**40))),
                        ("volume_since", (5000, -(2**63))), ("side_volume_after", (10**40,)),
                        ("thr_get", (10**40, UNSET)), ("drop_stale", (-(10**40),)), ("largest", (-(10**40),))):
         assert getattr(c, name)(*args) == getattr(py, name)(*args), name
-    assert c.state(UNSET) == py.state(UNSET)
+    assert c.state() == py.state()
     c.drop_stale(10**40)
     assert c.levels == 0 and c.rate_count(10**40) == 0
     with pytest.raises(TypeError):
@@ -148,11 +148,11 @@ def test_as_twin_carries_the_c_state_over():
         if args is not None:
             getattr(c, name)(*args), getattr(py, name)(*args)
     twin = as_twin(c, False, RATE_NS, W_NS, 0.25)
-    assert isinstance(twin, _Side) and twin.state(UNSET) == c.state(UNSET) == py.state(UNSET)
+    assert isinstance(twin, _Side) and twin.state() == c.state() == py.state()
     for name, args in ops(rng, 800):
         if args is not None:
             assert getattr(twin, name)(*args) == getattr(py, name)(*args)
-    assert twin.state(UNSET) == py.state(UNSET)
+    assert twin.state() == py.state()
 
 
 def test_make_side_follows_the_accelerator(monkeypatch):
@@ -182,7 +182,7 @@ def market(seed, huge_at=-1):
 
     def note():
         eps = sorted((k[0].value, k[1], e.first_ns, e.traded, e.peak_w, e.cross_ns, e.announced) for k, e in det.eps.items())
-        seen.append((len(s.alerts), det.bid.state(UNSET), det.ask.state(UNSET), eps))
+        seen.append((len(s.alerts), det.bid.state(), det.ask.state(), eps))
 
     s.idle(6_000)
     for _ in range(900):
@@ -238,7 +238,7 @@ def test_the_track_test_is_the_pythons_at_the_bar_exactly():
             assert s.trade(5000, 5, 0, True) == -1
             s.clear_thr()
             assert s.thr_get(5000, UNSET) is UNSET and s.trade(5000, 6, 0, True) == -2 - at
-        assert c.state(UNSET) == py.state(UNSET)
+        assert c.state() == py.state()
 
 
 @needs_native
@@ -261,8 +261,8 @@ def test_many_levels_collide_in_the_c_table_and_stay_found(side):
             args = ("volume_since", (px, t - W_NS))
         assert getattr(c, args[0])(*args[1]) == getattr(py, args[0])(*args[1]), (i, args)
         if i % 50 == 0:
-            assert c.state(UNSET) == py.state(UNSET), i
-    assert c.state(UNSET) == py.state(UNSET) and c.levels > 0
+            assert c.state() == py.state(), i
+    assert c.state() == py.state() and c.levels > 0
 
 
 @pytest.mark.parametrize("native", [True, False])
@@ -284,3 +284,25 @@ def test_thresholds_stay_cached_until_the_sides_baselines_move(native, monkeypat
     assert det.bid.thr_get(5000, UNSET) is UNSET  # forgotten: computed again when next needed
     s.sell(5000, 10)
     assert det.bid.thr_get(5000, UNSET) == det._compute_threshold(BookSide.BID, 5000)
+
+
+@needs_native
+def test_the_threshold_cache_is_bounded_and_outlives_the_windows():
+    from dom.core.detectors.absorption_side import THR_MAX
+
+    c, py = pair()
+    for s in (c, py):
+        s.trade(5000, 1, 10, True)
+        s.thr_set(5000, 40)
+        s.trade(4990, 2, 10, True)  # through 5000: its window restarts, its threshold stays
+        assert s.levels == 1 and s.thr_get(5000, UNSET) == 40 and s.trade(5000, 3, 10, True) == 10
+        for px in range(THR_MAX - 1):
+            s.thr_set(10_000 + px, px)
+        assert len(s.state()[4]) == THR_MAX
+        s.thr_set(10_000, 7)  # (a price already there: no restart)
+        assert len(s.state()[4]) == THR_MAX
+        s.thr_set(5001, None)  # one more price: the cache starts again
+        assert s.state()[4] == {5001: None} and s.thr_get(5000, UNSET) is UNSET
+    assert c.state() == py.state()
+    assert c.thr_set(2**61 + 1, 5) is NotImplemented and c.thr_get(2**61 + 1, UNSET) is UNSET
+    assert c.thr_get(-(10**40), UNSET) is UNSET and c.state() == py.state()
