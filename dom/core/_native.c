@@ -5,7 +5,8 @@
  * _native_parse.c (decimal strings, levels), _native_wire.c (depth, event), _native_frame.c
  * (frame), _native_book.c (apply, apply_book, top), _native_pick.c (pick_changes, first_move,
  * pick_at), _native_chain.c (chain_scan), _native_stats.c (band_buckets, sample_few),
- * _native_cands.c (cands_sweep), _native_abs.c (the type AbsSide: absorption's per-side state);
+ * _native_cands.c (cands_sweep), _native_abs.c and _native_abs_tab.c (the type AbsSide:
+ * absorption's per-side state);
  * _native.h is what they share.
  *
  * Each function is an exact replacement of a pure-Python loop in dom/core/book.py or of the
