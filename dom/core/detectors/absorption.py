@@ -39,7 +39,8 @@ from typing import Sequence
 
 from dom.core.detectors.absorption_alert import absorption_alert
 from dom.core.detectors.absorption_eaten import eaten_down
-from dom.core.detectors.absorption_state import _FAR, _Episode, _Side, _Window, far_max
+from dom.core.detectors.absorption_side import as_twin, make_side
+from dom.core.detectors.absorption_state import _Episode, far_max
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples, grid_after, percentile as _pct
 from dom.core.detectors.slack import AdaptiveSlack
@@ -60,8 +61,10 @@ class AbsorptionDetector(ObserverBase):
         self.lot_notional = float(sym.instrument.contract_size) * sym.instrument.qty.to_float(1)
         self.w_ns = p.absorption_window_s * _SEC
         self.rate_ns = p.absorption_rate_ms * _MS
-        # Per side: its trades (times, rate window), its levels' volume windows, their thresholds.
-        self.bid, self.ask = _Side(BookSide.BID), _Side(BookSide.ASK)
+        # Per side: its trades (times, rate window), its levels' volume windows, their thresholds
+        # (absorption_side.py: in C when the accelerator is built).
+        self.bid = make_side(BookSide.BID, self.rate_ns, self.w_ns, p.absorption_track_fraction)
+        self.ask = make_side(BookSide.ASK, self.rate_ns, self.w_ns, p.absorption_track_fraction)
         self.sides = {BookSide.BID: self.bid, BookSide.ASK: self.ask}
         self.eps: dict[tuple[BookSide, int], _Episode] = {}
         sides = (BookSide.BID, BookSide.ASK)
@@ -80,6 +83,7 @@ class AbsorptionDetector(ObserverBase):
         self.med_level = {s: 0 for s in sides}
         self.med_touch = {s: 0 for s in sides}
         self.min_shown = {s: 0.0 for s in sides}  # what a holding level must still show
+        self.thr_inputs: dict[BookSide, tuple] = {s: () for s in sides}  # what the side's thresholds were cached for
         self.recent: dict[tuple[BookSide, int], tuple[str, int]] = {}  # held episodes: (id, end time)
         # Shared with the other detector that feeds it the same trades (see make_observers).
         self.slack = slack or AdaptiveSlack(p.align_slack_ms)
@@ -101,16 +105,13 @@ class AbsorptionDetector(ObserverBase):
             # runs behind the depth stream by more than the normal slack.
             tt = now - max(0, self.slack.lag - self.slack.floor)
             S = self.sides[side]
-            st = S.times
             lo = tt - self.rate_ns
-            while st and st[0] <= lo:
-                st.popleft()
-            w = S.win.get(best)
+            n = S.rate_count(lo)
             top = lv.top(10)
             touch = top[0][1] if top else 0
             top = sorted([q for _, q in top])
-            for dq, v in ((self.samples[side], w.prune(tt - self.w_ns) if w else 0),
-                          (self.rates[side], len(st)), (self.vols[side], S.w.volume_after(lo)),
+            for dq, v in ((self.samples[side], S.prune_at(best, tt - self.w_ns)),
+                          (self.rates[side], n), (self.vols[side], S.side_volume_after(lo)),
                           (self.levels[side], top[len(top) // 2]),
                           (self.touches[side], touch)):
                 dq.add(now, v)
@@ -135,23 +136,28 @@ class AbsorptionDetector(ObserverBase):
                 self.min_shown[side] = max(p.absorption_min_shown * self.med_level[side],
                                            p.absorption_min_shown_touch * self.med_touch[side])
         lo = now - self.w_ns
-        for S in (self.bid, self.ask):
-            win = S.win
-            for px in [px for px, w in win.items() if not w.q or w.q[-1][0] <= lo]:
-                del win[px]  # levels that stopped trading
+        self.bid.drop_stale(lo)  # levels that stopped trading
+        self.ask.drop_stale(lo)
         lo = now - self.p.absorption_resume_s * _SEC
         for key in [k for k, (_, t) in self.recent.items() if t < lo]:
             del self.recent[key]
-        self.bid.thr.clear()  # samples and baselines moved
-        self.ask.thr.clear()
+        for side, S in ((BookSide.BID, self.bid), (BookSide.ASK, self.ask)):
+            # The thresholds cached per price stand while what _compute_threshold reads of the
+            # side is the same (the baselines move every 10 s, the warm-up ends once).
+            inputs = (len(self.samples[side].q) < self.p.absorption_warmup_s, self.base_w[side],
+                      self.med_touch[side], self.med_level[side])
+            if inputs != self.thr_inputs[side]:
+                self.thr_inputs[side] = inputs
+                S.clear_thr()
 
     def _threshold(self, side: BookSide, px: int) -> int | None:
         """The volume threshold at ``px`` (None while warming up); it changes only when
         ``_sample`` runs, so it is kept per price until then."""
-        cache = self.sides[side].thr
-        thr = cache.get(px, _UNSET)
+        S = self.sides[side]
+        thr = S.thr_get(px, _UNSET)
         if thr is _UNSET:
-            thr = cache[px] = self._compute_threshold(side, px)
+            thr = self._compute_threshold(side, px)
+            S.thr_set(px, thr)
         return thr  # type: ignore[return-value]
 
     def _compute_threshold(self, side: BookSide, px: int) -> int | None:
@@ -172,51 +178,31 @@ class AbsorptionDetector(ObserverBase):
         out: list[Output] = []
         if self.depth_t:
             self.slack.on_trade_once(sym.stats.trades, self.depth_t, T)
-        S.times.append(T)
-        tq, sw = (T, q), S.w  # (one tuple in the side's rate window and the level's)
-        wq = sw.q
-        wq.append(tq)
-        total = sw.total + q
-        lo = T - self.rate_ns
-        while wq[0][0] <= lo:
-            total -= wq.popleft()[1]
-            if not wq:
-                break
-        sw.total = total
-        if px != S.last_px:
-            S.last_px = px
-            # (_trade_through's own first tests, here: most new prices pass no window or episode)
-            if self.eps or (px < S.edge if side is _BID else px > S.edge):
-                self._trade_through(sym, S, px, T, out)
-        w = S.win.get(px)
-        if w is None:
-            w = S.win[px] = _Window()
-            if px > S.edge if side is _BID else px < S.edge:
-                S.edge = px
-        wq = w.q
-        wq.append(tq)
-        vw = w.total + q
-        lo = T - self.w_ns
-        while wq[0][0] <= lo:
-            vw -= wq.popleft()[1]
-            if not wq:
-                break
-        w.total = vw
-        key = (side, px)
-        ep = self.eps.get(key)
-        if ep is not None and not ep.announced and T - ep.last_trade_ns > self.w_ns:
-            del self.eps[key]
-            ep = None
-        if ep is None:
-            # Only levels already taking a good part of the threshold are followed closely.
-            thr = S.thr.get(px, _UNSET)
-            if thr is _UNSET:
-                thr = self._threshold(side, px)
+        eps = self.eps
+        ep = None
+        if eps:
+            key = (side, px)
+            ep = eps.get(key)
+            if ep is not None and not ep.announced and T - ep.last_trade_ns > self.w_ns:
+                del eps[key]
+                ep = None
+            if px != S.last_px:
+                self._trade_through(sym, side, px, T, out)
+        vw = S.trade(px, T, q, ep is None)
+        if vw is NotImplemented:  # (a value the C side does not take: the Python side from here on)
+            S = self._to_twin(S)
+            vw = S.trade(px, T, q, ep is None)
+        if vw < 0:
+            if vw == -1:
+                return out  # only levels already taking a good part of the threshold are followed closely
+            vw = -2 - vw
+            thr = self._threshold(side, px)
             if thr is None or vw < self.p.absorption_track_fraction * thr:
                 return out
+        if ep is None:
             shown = sym.book.side(side).size_at(px)
-            ep = self.eps[key] = _Episode(side, px, w.q[0][0], self.depth_t, shown, T, shown, self.depth_t,
-                                          max_q=shown, traded=vw - q)
+            ep = eps[(side, px)] = _Episode(side, px, S.first_time(px), self.depth_t, shown, T, shown, self.depth_t,
+                                            max_q=shown, traded=vw - q)
         ep.traded += q
         if T > ep.last_trade_ns:
             ep.last_trade_ns = T
@@ -224,22 +210,22 @@ class AbsorptionDetector(ObserverBase):
         if vw > ep.peak_w:
             ep.peak_w = vw
         if not ep.announced and not ep.cross_ns:
-            thr = S.thr.get(px, _UNSET)
+            thr = S.thr_get(px, _UNSET)
             if thr is _UNSET or (thr is not None and vw >= thr):  # (else _check_cross returns at once)
-                self._check_cross(sym, side, px, T, vw, w, ep)
+                self._check_cross(sym, side, px, T, vw, ep)
         elif ep.announced and ep.traded - ep.sent_traded >= 0.5 * max(1, ep.sent_traded):
             out.append(absorption_alert(self, sym, ep, AlertState.UPDATE, max(T, self.depth_t)))
         return out
 
-    def _check_cross(self, sym: SymbolState, side: BookSide, px: int, T: int, vw: int, w: _Window,
-                     ep: _Episode) -> None:
+    def _check_cross(self, sym: SymbolState, side: BookSide, px: int, T: int, vw: int, ep: _Episode) -> None:
         p = self.p
+        S = self.sides[side]
         thr = self._threshold(side, px)
         if thr is None or vw < thr:
             return
         rate_thr = max(p.absorption_min_trades, int(p.absorption_rate_mult * self.base_rate[side] + 0.999))
         lo = T - self.rate_ns
-        rate = w.count_since(lo)
+        rate = S.count_since(px, lo)
         vol = -1
         vol_thr = 0
         if p.absorption_rate_vol_mult:
@@ -247,11 +233,11 @@ class AbsorptionDetector(ObserverBase):
         paced = rate >= rate_thr
         if not paced and vol_thr and rate >= p.absorption_min_trades:
             # the count can saturate (merged prints): the volume may stand in
-            vol = w.volume_since(lo)
+            vol = S.volume_since(px, lo)
             paced = vol >= vol_thr
-        rest = vw - max(x for _, x in w.q) if paced else -1  # less one block print: a flow, not a block
+        rest = vw - S.largest(px) if paced else -1  # less one block print: a flow, not a block
         deep = rest < thr and p.absorption_deep_mult and p.absorption_deep_mult * max(thr, self.base_w[side])
-        if deep and vw >= deep and vw - max(x for _, x in w.q) >= deep:
+        if deep and vw >= deep and vw - S.largest(px) >= deep:
             # A flow many times the threshold, and the touch's usual V_W, into one level that still
             # holds: the volume stands in for the pace (a steady flow has no busy second;
             # absorption_deep_mult).
@@ -262,25 +248,25 @@ class AbsorptionDetector(ObserverBase):
             if not big or sym.book.side(side).size_at(px) < max(big, p.absorption_large_far * self.far_level[side]):
                 return
             if rest < 0:
-                rest = vw - max(x for _, x in w.q)
+                rest = vw - S.largest(px)
             if rest < p.absorption_large_block * thr:
                 return
             pace = p.absorption_large_pace
             if rate < pace * rate_thr:
                 if vol < 0:
-                    vol = w.volume_since(lo)
+                    vol = S.volume_since(px, lo)
                 if not vol_thr or vol < pace * vol_thr:
                     return
             ep.large = True
-        mine = self.sides[side].w.prune(T - self.rate_ns)
-        other = self.sides[side.opposite].w.prune(T - self.rate_ns)
+        mine = S.side_prune(T - self.rate_ns)
+        other = self.sides[side.opposite].side_prune(T - self.rate_ns)
         if mine < p.absorption_one_sided * (mine + other):
             return  # aggression on both sides: a busy market, not one side leaning on a level
         ep.cross_ns = T
         ep.threshold = thr
         ep.rate = rate
         ep.rate_threshold = rate_thr
-        ep.rate_vol = vol if vol >= 0 else w.volume_since(lo)
+        ep.rate_vol = vol if vol >= 0 else S.volume_since(px, lo)
         ep.rate_vol_threshold = vol_thr
         ep.one_sided = mine / max(1, mine + other)
 
@@ -332,36 +318,33 @@ class AbsorptionDetector(ObserverBase):
         out: list[Output] = [absorption_alert(self, sym, ep, AlertState.END, ts_ns, "unknown_resync", "resync")
                              for ep in self.eps.values() if ep.announced]
         self.eps.clear()
-        for S in (self.bid, self.ask):
-            S.win.clear()
-            S.edge = -_FAR if S.side is BookSide.BID else _FAR
-            S.last_px = None
+        self.bid.reset()
+        self.ask.reset()
         self.recent.clear()
         return out
 
     # ------------------------------------------------------------------------------ episodes
-    def _trade_through(self, sym: SymbolState, S: _Side, px: int, T: int, out: list[Output]) -> None:
-        """A trade at ``px`` went through every level of side ``S`` better than it: their volume
-        windows restart, and open episodes there are broken."""
-        side = S.side
+    def _trade_through(self, sym: SymbolState, side: BookSide, px: int, T: int, out: list[Output]) -> None:
+        """A trade at a new price ``px`` went through every level of ``side`` better than it: open
+        episodes there are broken (their volume windows restart: the side's ``trade`` drops them)."""
         bid = side is BookSide.BID
-        if px < S.edge if bid else px > S.edge:  # some window may stand beyond px: look
-            stay = -_FAR  # (signed so that larger is further out on either side)
-            win = S.win
-            for k in list(win):
-                if k > px if bid else k < px:
-                    del win[k]
-                elif (k if bid else -k) > stay:
-                    stay = k if bid else -k
-            S.edge = stay if bid else -stay
-        if not self.eps:
-            return
         for key, ep in list(self.eps.items()):
             if ep.side is side and T >= ep.first_ns and (px < ep.px if bid else px > ep.px):
                 if ep.announced:
                     out.append(absorption_alert(self, sym, ep, AlertState.END, max(T, self.depth_t), "broken",
                                                 "traded_through"))
                 del self.eps[key]
+
+    def _to_twin(self, S):
+        """Side ``S`` moved to its pure-Python twin, the same state (it declined a value)."""
+        bid = S.side is BookSide.BID
+        twin = as_twin(S, bid, self.rate_ns, self.w_ns, self.p.absorption_track_fraction)
+        if bid:
+            self.bid = twin
+        else:
+            self.ask = twin
+        self.sides[S.side] = twin
+        return twin
 
     def _judge(self, sym: SymbolState, ep: _Episode, mark: int, out: list[Output]) -> bool:
         """Judge the depth messages at the level up to the watermark; True if the episode ended."""

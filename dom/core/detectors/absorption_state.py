@@ -1,5 +1,6 @@
-"""The state the absorption detector keeps: trades into a level over a window, and an open
-episode at a level (its trades, the depth messages awaiting judgement, what it crossed)."""
+"""The state the absorption detector keeps of an open episode at a level (its trades, the depth
+messages awaiting judgement, what it crossed); the trades into each side and its levels are in
+absorption_side.py."""
 
 from __future__ import annotations
 
@@ -9,75 +10,11 @@ from dataclasses import dataclass, field
 
 from dom.core.types import BookSide
 
-_FAR = 1 << 62
-
 
 def far_max(lv, best: int, band: int) -> int:
     """The largest level of book side ``lv`` 2 to ``band`` ticks from its best price ``best``
     (an organic order resting away from the touch; 0 if none)."""
     return max([q for px, q in lv.top(band + 1) if 2 <= abs(px - best) <= band], default=0)
-
-
-class _Window:
-    """Trades into one level over the last W seconds, with their running total (a trade is added,
-    and the window pruned, by ``AbsorptionDetector.on_trade`` itself: its hot path)."""
-
-    __slots__ = ("q", "total")
-
-    def __init__(self) -> None:
-        self.q: deque[tuple[int, int]] = deque()
-        self.total = 0
-
-    def prune(self, lo: int) -> int:
-        q = self.q
-        while q and q[0][0] <= lo:
-            self.total -= q.popleft()[1]
-        return self.total
-
-    def count_since(self, lo: int) -> int:
-        n = 0
-        for t, _ in reversed(self.q):
-            if t <= lo:
-                break
-            n += 1
-        return n
-
-    def volume_since(self, lo: int) -> int:
-        """Volume of the trades after ``lo`` (a recent bound: walked from the newest)."""
-        v = 0
-        for t, x in reversed(self.q):
-            if t <= lo:
-                break
-            v += x
-        return v
-
-    def volume_after(self, lo: int) -> int:
-        """The same without pruning, for a bound near the window's own: the total less the
-        oldest trades (walked from the oldest, which are few)."""
-        v = self.total
-        for t, x in self.q:
-            if t > lo:
-                break
-            v -= x
-        return v
-
-
-class _Side:
-    """What the absorption detector reads on every trade into one side of the book, in one
-    object (one lookup a trade instead of one per dict keyed by side)."""
-
-    __slots__ = ("edge", "last_px", "side", "thr", "times", "w", "win")
-
-    def __init__(self, side: BookSide) -> None:
-        self.side = side
-        self.times: deque[int] = deque()  # the times of the trades into the side (rate samples)
-        self.w = _Window()  # all takers into the side, rate window
-        self.last_px: int | None = None  # the price of its last trade
-        self.win: dict[int, _Window] = {}  # price -> trades into that level over W
-        # A price no window stands beyond (bids: at or above every window's price, asks: at or
-        # below): a trade there goes through no window.
-        self.edge = -_FAR if side is BookSide.BID else _FAR
-        self.thr: dict[int, int | None] = {}  # price -> volume threshold until the next sample (see _threshold)
 
 
 @dataclass
