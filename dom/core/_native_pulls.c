@@ -436,8 +436,8 @@ static PyObject *delta(PyObject *const *args, PyObject *const *kit, PyObject *co
         if (r == 0 && c != NULL && after < before
                 && (r = pull_gate(&gate, det, sym, c, after, kit[K_CAND], kit[K_BID])) > 0) {
             r = 0;
-            PyObject *av[5] = {det, sym, c, x->after, now};
-            PyObject *got = PyObject_VectorcallMethod(N[N__maybe_pull], av, 5 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+            PyObject *av[6] = {det, sym, x->side, x->px, x->after, now};
+            PyObject *got = PyObject_VectorcallMethod(N[N__maybe_pull], av, 6 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
             if (got == NULL)
                 r = -1;
             Py_XDECREF(got);

@@ -10,7 +10,7 @@ from collections import deque
 import pytest
 
 from dom.core import accel
-from dom.core.detectors import DetectorParams, spoof, spoof_delta, spoof_state
+from dom.core.detectors import DetectorParams, spoof_delta, spoof_state, spoof_store
 from dom.core.detectors.spoof import SpoofDetector
 from dom.core.detectors.tape import TakerTape
 from dom.core.types import BookSide
@@ -45,7 +45,7 @@ def noted(m):
 
     def on(self, sym, d, ch):
         got = on_delta(self, sym, d, ch)
-        out.append(([(list(t.q), t.popped) for t in self.trades.values()], list(self.mids), self.cands_lo,
+        out.append(([(list(t.q), t.popped) for t in self.trades.values()], self.st.state()[1], self.cands_lo,
                     self.cands_hi, self.next_stats_ns, self.tb, self.ta, self.big, self.range_pct))
         return got
 
@@ -128,7 +128,7 @@ class Cand(spoof_state._Cand):
 
 
 def _cand_subclass(m):
-    m.setattr(spoof, "_Cand", Cand)
+    m.setattr(spoof_store, "_Cand", Cand)
 
 
 @needs_native
@@ -152,28 +152,28 @@ def test_pulls_delta_declines_what_it_does_not_take():
     sym = s.eng["KITEUSDT"]
     assert isinstance(det, SpoofDetector)
     s.delta([(4990, 30000)], dt_ms=100)
-    mids = list(det.mids)
+    mids = det.st.state()[1]
     kit = spoof_delta.KIT
     for now, bb, ba, k in [(1.0e9, 5000, 5001, kit), (1 << 63, 5000, 5001, kit), (10**9, 5000.0, 5001, kit),
                            (10**9, 5000, (1 << 61) + 1, kit), (10**9, 5000, 5001, kit[:-1]),
                            (10**9, 5000, 5001, list(kit)), (None, 5000, 5001, kit)]:
         assert NATIVE.pulls_delta(det, sym, [], now, bb, ba, k) is NotImplemented
-        assert list(det.mids) == mids  # nothing done
+        assert det.st.state()[1] == mids  # nothing done
     held = det.held
     for other in (list(held), held[:-1]):  # (C reads the detector's state there)
         det.held = other
         assert NATIVE.pulls_delta(det, sym, [], det.depth_t, 5000, 5001, kit) is NotImplemented
-        assert list(det.mids) == mids
+        assert det.st.state()[1] == mids
     del det.held
     assert NATIVE.pulls_delta(det, sym, [], det.depth_t, 5000, 5001, kit) is NotImplemented
     spoof_delta.message(det, sym, [], det.depth_t, 5000, 5001)  # (the Python way)
-    assert list(det.mids) == mids + [(det.depth_t, 10001)]
+    mids.append((det.depth_t, 10001))
+    assert det.st.state()[1] == mids
     det.held = held
-    det.mids.pop()
     with pytest.raises(TypeError):
         NATIVE.pulls_delta(det, sym, [], 10**9, 5000, 5001)
-    assert NATIVE.pulls_delta(det, sym, [], det.depth_t, 5000, 5001, kit) is None  # (what it takes)
-    assert list(det.mids) == mids + [(det.depth_t, 10001)]
+    assert NATIVE.pulls_delta(det, sym, [], det.depth_t + 1, 5000, 5001, kit) is None  # (what it takes)
+    assert det.st.state()[1] == mids + [(det.depth_t + 1, 10001)]
 
 
 def test_python_loop_resumed_at_a_change_acts_as_one_loop():
@@ -204,10 +204,9 @@ def test_python_loop_resumed_at_a_change_acts_as_one_loop():
                 if after >= (det.tb if side is BID else det.ta):
                     plo, phi = min(plo, px), max(phi, px)
             spoof_delta.loop_py(det, sym, chs, split, now, bb, ba, det.cands_lo, det.cands_hi, plo, phi, ilo, ihi)
-        runs.append(({k: (list(c.sizes), c.peak, c.pending) for k, c in det.cands.items()},
-                     [vars(x) for x in det.pulls], {k: list(v) for k, v in det.adds.items()}))
+        runs.append((det.st.state()[0], [vars(x) for x in det.pulls], det.st.state()[2]))
     assert runs[0] == runs[1]
-    assert (BID, 4992) in runs[0][0] and runs[0][0][BID, 4992][2]  # a new candidate, then its pull
+    assert (BID, 4992) in runs[0][0] and runs[0][0][BID, 4992][5]  # a new candidate, then its pull (pending)
     assert deque(runs[0][2][ASK])  # an increase kept
 
 
@@ -235,13 +234,11 @@ def test_a_drop_at_the_edges_of_the_first_checks(native, ref, queue, pulled, mon
     for px in (4987, 4988, 4989, 4991, 4992, 4993):
         book[px] = queue
     now = det.depth_t
-    c = spoof_state._Cand(BID, 4990, now - 2_000_000_000, 10, ref)
-    c.sizes.append((now - 1, ref))
-    c.dists.append((now - 2_000_000_000, 10))
-    det.cands[BID, 4990] = c
+    det.st.new(BID, 4990, now - 2_000_000_000, 10, ref, 0)
     det.cands_lo = det.cands_hi = 4990
     spoof_delta.message(det, sym, [(BID, 4990, ref, 0)], now, 5000, 5001)
-    assert c.pending is pulled and len(det.pulls) == pulled
+    f = det.st.facts(BID, 4990, now)  # (None: not pending, so dropped by the pass)
+    assert bool(f and f[0]) is pulled and len(det.pulls) == pulled
     if pulled:
         assert (det.pulls[0].before, det.pulls[0].queue) == (ref, queue)
 
@@ -254,7 +251,7 @@ def test_held_is_the_detectors_own_state_after_a_resync():
     p = det.p
 
     def want():
-        return (det.mids, det.cands, det.trades, det.adds, det.threshold, det.half, p.spoof_min_d0_ticks,
+        return (det.st.mids, det.st.cands, det.trades, det.st.adds, det.threshold, det.half, p.spoof_min_d0_ticks,
                 p.spoof_approach_s * 1_000_000_000, p.spoof_drop_window_ms * 1_000_000, det.keep_ns, det.reach,
                 det.no_range)
 
@@ -265,4 +262,4 @@ def test_held_is_the_detectors_own_state_after_a_resync():
     det.on_sync_lost(s.eng["KITEUSDT"], det.depth_t)
     assert all(a is b or a == b for a, b in zip(det.held, want()))
     assert not any(len(t) for t in det.trades.values()) and all(t not in tapes for t in det.trades.values())
-    assert not det.adds[BID] and not det.adds[ASK] and not det.mids
+    assert det.st.state() == ({}, [], {BID: [], ASK: []})
