@@ -5,7 +5,7 @@
  * _native_parse.c (decimal strings, levels), _native_wire.c (depth, event), _native_frame.c
  * (frame), _native_book.c (apply, apply_book, top), _native_pick.c (pick_changes, first_move,
  * pick_at), _native_chain.c (chain_scan), _native_stats.c (band_buckets, sample_few),
- * _native_cands.c (cands_sweep); _native.h is what they share.
+ * _native_cands.c (cands_sweep), _native_pstore.c (the PullStore type); _native.h is what they share.
  *
  * Each function is an exact replacement of a pure-Python loop in dom/core/book.py or of the
  * depth decoder's comprehension (dom/venues/binance_usdm/codec.py), and gives the same result:
@@ -71,6 +71,7 @@
  *       does not take (not exact ints within +-2^52, lo and hi not floats).
  */
 #include "_native.h"
+#include "_native_pstore.h"
 
 PyObject *ZERO;
 PyObject *S_U, *S_u, *S_pu, *S_T, *S_b, *S_a;
@@ -135,5 +136,10 @@ PyMODINIT_FUNC PyInit__native(void)
     for (int i = 0; i < 12; i++)
         if ((*mslots[i] = PyUnicode_InternFromString(more[i])) == NULL)
             return NULL;
-    return PyModule_Create(&module);
+    if (PyType_Ready(&PStoreType) < 0)
+        return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (m != NULL && PyModule_AddObjectRef(m, "PullStore", (PyObject *)&PStoreType) < 0)
+        Py_CLEAR(m);
+    return m;
 }

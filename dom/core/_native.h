@@ -67,7 +67,6 @@ typedef struct {
     long long r;
     PyObject *median, *bl, *al;  /* new references once read */
 } Gate;
-int pull_gate(Gate *g, PyObject *det, PyObject *sym, PyObject *c, long long after, PyObject *cls, PyObject *bid);
 void gate_clear(Gate *g);
 PyObject *band_sizes(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *band_hits(PyObject *self, PyObject *const *args, Py_ssize_t nargs);

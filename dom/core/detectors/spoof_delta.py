@@ -5,9 +5,10 @@ matter, the expiry of the taker tapes and size increases, and the pass over the 
 ``message`` is the C accelerator's ``pulls_delta`` (``_native_pulls.c``) where it is built and takes
 the detector's state, else ``delta_py``: the same steps in the same order, calling the same Python
 for what is rare (a new candidate, ``_level``; a drop, ``_maybe_pull``; the statistics, ``tick_py``)
-so that both leave the detector in the same state. C declines (NotImplemented, nothing done past
-the last step it finished) what it does not take, and hands the rest to these functions:
-``rest_py`` before its loop, ``loop_py`` from a change on, ``sweep_py`` for the pass.
+so that both leave the detector in the same state. C works on the detector's store itself when it
+is the C type (``_native.PullStore``, spoof_store.py), and declines (NotImplemented, nothing done)
+the Python twin; past its first steps it hands what it does not take to these functions:
+``rest_py`` before its loop, ``loop_py`` from a change on, ``end_py`` for the expiry and the pass.
 
 The changes acted on are those ``changes.pick`` keeps with the arguments ``loop_py`` gives it (an
 increase of at least ``big`` where it may count as a candidate's order moved, one up to its side's
@@ -18,13 +19,11 @@ and acts on those kept exactly as the loop over ``pick``'s list did.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from dom.core import accel
 from dom.core.detectors.rolling import grid_after
-from dom.core.detectors.spoof_state import _Cand, sweep_py
 from dom.core.detectors.tape import TakerTape
 from dom.core.engine import LevelChange, SymbolState
 from dom.core.types import BookSide
@@ -148,16 +147,15 @@ def delta_py(det: SpoofDetector, sym: SymbolState, changes: Sequence[LevelChange
 
 def held(det: SpoofDetector) -> tuple:
     """What ``pulls_delta`` reads of ``det`` at each message, in the order of ``_native_pulls.c``'s
-    ``H_`` names: objects the detector never replaces (``on_sync_lost`` empties them in place), then
-    constants of its parameters (times in ns)."""
+    ``H_`` names: objects the detector never replaces (``on_sync_lost`` empties them in place; ``st``
+    its store, which C takes when it is the C type), then constants of its parameters (times in ns)."""
     p = det.p
-    st = det.st
-    return (st.mids, st.cands, det.trades, st.adds, det.threshold, det.half, p.spoof_min_d0_ticks,
+    return (det.st, det.trades, det.threshold, det.half, p.spoof_min_d0_ticks,
             p.spoof_approach_s * _SEC, p.spoof_drop_window_ms * _MS, det.keep_ns, det.reach, det.no_range)
 
 
-KIT = (_BID, BookSide.ASK, _Cand, TakerTape, deque, tick_py, rest_py, loop_py, end_py, sweep_py)
-"""What ``pulls_delta`` is handed: the sides, the classes it works on in place, the Python it calls."""
+KIT = (_BID, BookSide.ASK, TakerTape, tick_py, rest_py, loop_py, end_py)
+"""What ``pulls_delta`` is handed: the sides, the tapes' class it works on in place, the Python it calls."""
 
 
 def message(det: SpoofDetector, sym: SymbolState, changes: Sequence[LevelChange], now: int,

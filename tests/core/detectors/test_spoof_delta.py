@@ -10,7 +10,7 @@ from collections import deque
 import pytest
 
 from dom.core import accel
-from dom.core.detectors import DetectorParams, spoof_delta, spoof_state, spoof_store
+from dom.core.detectors import DetectorParams, spoof, spoof_delta, spoof_store
 from dom.core.detectors.spoof import SpoofDetector
 from dom.core.detectors.tape import TakerTape
 from dom.core.types import BookSide
@@ -56,11 +56,11 @@ def noted(m):
 def c_and_python(monkeypatch, seed, params, *patches):
     """_market with the accelerator and without it (each after ``patches``, callables given the
     monkeypatch): what each gave with ``noted``'s state after each message, and how often the C
-    run fell to delta_py, rest_py, loop_py, end_py and sweep_py."""
+    run fell to delta_py, rest_py, loop_py and end_py."""
     with monkeypatch.context() as m:
         for f in patches:
             f(m)
-        calls = {n: spy(m, n) for n in ("delta_py", "rest_py", "loop_py", "end_py", "sweep_py")}
+        calls = {n: spy(m, n) for n in ("delta_py", "rest_py", "loop_py", "end_py")}
         more = noted(m)
         got = test_changes_pick._market(seed, False, m, **params) + (more,)
     with monkeypatch.context() as m:
@@ -89,7 +89,7 @@ def test_c_acts_as_python_message_by_message(seed, params, monkeypatch):
     assert got[1] == want[1]  # candidates, pulls, adds and step windows after every message
     assert got[2] == want[2]  # tapes, mids, range, thresholds, schedule after every message
     assert got[0] == want[0]  # the alerts
-    assert calls == {"delta_py": 0, "rest_py": 0, "loop_py": 0, "end_py": 0, "sweep_py": 0}  # (C took it all)
+    assert calls == {"delta_py": 0, "rest_py": 0, "loop_py": 0, "end_py": 0}  # (C took it all)
     assert sum(len(st[1]) for st in want[1]) > 1000 and sum(len(st[5][BID]) for st in want[1]) > 0
     assert any(st[2] for st in want[1]) or seed == 1  # (pulls judged)
 
@@ -123,12 +123,8 @@ def _tape_subclass(m):
     m.setattr(SpoofDetector, "__init__", with_tapes)
 
 
-class Cand(spoof_state._Cand):
-    __slots__ = ()
-
-
-def _cand_subclass(m):
-    m.setattr(spoof_store, "_Cand", Cand)
+def _python_store(m):
+    m.setattr(spoof, "pull_state", spoof_store.PullState)
 
 
 @needs_native
@@ -136,12 +132,12 @@ def _cand_subclass(m):
     (_tuple_changes, "rest_py"),  # changes not a list: the rest of each message in Python
     (_float_range_after_level, "loop_py"),  # the range not an int after _level: the changes after it
     (_tape_subclass, "end_py"),  # tapes of another class: the expiry and the pass
-    (_cand_subclass, "sweep_py"),  # candidates of another class: cands_sweep declines, sweep_py runs
+    (_python_store, "delta_py"),  # the Python twin of the store: C declines each message
 ])
 def test_what_c_hands_to_python_ends_as_python(patch, handed, monkeypatch):
     got, want, calls = c_and_python(monkeypatch, 2, PARAMS[1][1], patch)
     assert got == want
-    assert calls[handed] > 0 and calls["delta_py"] == 0
+    assert calls[handed] > 0 and (calls["delta_py"] == 0 or handed == "delta_py")
     assert sum(len(st[1]) for st in want[1]) > 1000
 
 
@@ -160,7 +156,8 @@ def test_pulls_delta_declines_what_it_does_not_take():
         assert NATIVE.pulls_delta(det, sym, [], now, bb, ba, k) is NotImplemented
         assert det.st.state()[1] == mids  # nothing done
     held = det.held
-    for other in (list(held), held[:-1]):  # (C reads the detector's state there)
+    twin = spoof_store.PullState(BID, ASK)
+    for other in (list(held), held[:-1], (twin,) + held[1:]):  # (C reads the detector's state there)
         det.held = other
         assert NATIVE.pulls_delta(det, sym, [], det.depth_t, 5000, 5001, kit) is NotImplemented
         assert det.st.state()[1] == mids
@@ -251,11 +248,11 @@ def test_held_is_the_detectors_own_state_after_a_resync():
     p = det.p
 
     def want():
-        return (det.st.mids, det.st.cands, det.trades, det.st.adds, det.threshold, det.half, p.spoof_min_d0_ticks,
+        return (det.st, det.trades, det.threshold, det.half, p.spoof_min_d0_ticks,
                 p.spoof_approach_s * 1_000_000_000, p.spoof_drop_window_ms * 1_000_000, det.keep_ns, det.reach,
                 det.no_range)
 
-    assert len(det.held) == len(want()) == 12 and all(a is b or a == b for a, b in zip(det.held, want()))
+    assert len(det.held) == len(want()) == 10 and all(a is b or a == b for a, b in zip(det.held, want()))
     s.delta([(4990, 30000)], dt_ms=100)
     s.trade(5000, 5)
     tapes = list(det.trades.values())
