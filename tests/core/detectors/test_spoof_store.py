@@ -211,3 +211,42 @@ def test_memory_is_bounded_by_the_trims():
     st = s.state()
     assert len(st[0][BID, 100][3]) <= 31 and len(st[0][BID, 100][4]) <= 101 and len(st[1]) == 100
     assert len(st[2][BID]) == 501
+
+
+@needs_native
+def test_c_keeps_no_reference_it_does_not_own():
+    """What the C type is handed and gives back is counted right: after thousands of calls (and of
+    errors) the objects read hold as many references as before; the store holds its two sides, and
+    gives them back when it goes."""
+    import gc
+    import sys
+
+    side_b, side_a = object(), object()
+    band = [(p, 1000 + p) for p in range(90, 120)]
+    levels = {p: 2000 + p for p in range(90, 120)}
+    big = 1 << 70
+    watched = [side_b, side_a, band, levels, big] + band + list(levels.values())
+    before = [sys.getrefcount(x) for x in watched]
+    nb = sys.getrefcount(side_b)
+    s = NATIVE.PullStore(side_b, side_a)
+    assert sys.getrefcount(side_b) == nb + 1  # (the store's own)
+    for i in range(3000):
+        side = side_b if i % 2 else side_a
+        s.new(side, 90 + i % 30, i, i % 9, 1000 + i, 3)
+        s.seen(side, 90 + i % 30, i, 5)
+        s.mid(i, 10000 + i % 5)
+        s.add(side, i, 100, 7)
+        got = s.hits(band, 1100, side)
+        s.seen_band(side, 0, 200, levels, i)
+        s.facts(side, 90 + i % 30, i)
+        s.moved(side, 0, i, 101, 2)
+        s.sweep(110, 85, 1800, 1800, 30, 30, levels, levels, i, i - 50, i - 20)
+        s.state()
+        s.added(side)
+        for bad in ((side, big, 0, 1, 1, 0), (side, 1, 0, 1, -1, 0), ("x", 1, 0, 1, 1, 0)):
+            with pytest.raises((TypeError, ValueError)):
+                s.new(*bad)
+        del got
+    del s, side
+    gc.collect()
+    assert [sys.getrefcount(x) for x in watched] == before
