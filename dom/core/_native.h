@@ -57,7 +57,6 @@ PyObject *pick_at(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *chain_scan(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *band_buckets(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *sample_few(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
-PyObject *cands_sweep(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *pulls_delta(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 /* What SpoofDetector._maybe_pull reads before its first returns (_native_pgate.c), read once a
  * message when first needed; zeroed before the first pull_gate, gate_clear after the last. */

@@ -42,6 +42,7 @@ typedef struct {
 extern PyTypeObject PStoreType;
 int ring_push(Ring *r, long long t, long long a, long long b);
 void ring_pop(Ring *r);
+void ring_free(Ring *r);
 PCand *ps_find(PStore *s, int k, long long px);
 int ps_seen(PCand *c, long long t, long long q);
 int ps_mid(PStore *s, long long now, int has, long long m2);
@@ -49,6 +50,17 @@ void ps_expire(PStore *s, long long horizon);
 int ps_sweep(PStore *s, int nbb, long long bb, int nba, long long ba, int ntb, long long tb, int nta, long long ta,
              long long hb, long long ha, PyObject *bl, PyObject *al, long long now, long long approach, long long old,
              long long *lo, long long *hi);
+/* The methods' shared parts (_native_pstore.c); _native_pmeth.c holds the methods. */
+int ps_arg_ll(PyObject *o, long long lim, long long *v);
+int ps_arg_size(PyObject *o, long long *v);
+int ps_arg_side(PStore *s, PyObject *o);
+int ps_arg_opt(PyObject *o, long long lim, long long *v, int *none);
+int ps_nargs(Py_ssize_t nargs, Py_ssize_t want, const char *sig);
+PyObject *ps_from_i128(__int128 v);
+void ps_cand_free(PCand *c);
+void ps_remove_at(PStore *s, Py_ssize_t i);
+int ps_level_at(PyObject *levels, long long px, long long *q);
+extern PyMethodDef ps_methods[];
 /* _native_pgate.c: would _maybe_pull go past its first checks for this drop of c? (1 / 0, -1 on error) */
 int pull_gate(Gate *g, PyObject *det, PyObject *sym, PCand *c, long long after, PyObject *side);
 

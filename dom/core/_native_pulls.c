@@ -164,17 +164,17 @@ typedef struct {
 } Change;
 
 /* pulls_delta(det, sym, changes, now, bb, ba, kit) -> None | NotImplemented: delta_py(det, sym,
- * changes, now, bb, ba) of spoof_delta.py, with the detector's mids, candidates, tapes, adds,
- * thresholds, half widths and constants read from det.held (spoof_delta.held: the same objects).
- * NotImplemented, nothing done, when kit is not a tuple of ten, det.held missing or not a tuple
- * of twelve, now, bb or ba not what it takes (an exact int within +-2^62; None or an exact int
- * within +-2^61). Past
- * the mids and the statistics (tick_py, in Python), what the loop reads is checked: anything else
- * than the detector holds (changes a list of exact 4-tuples whose price and sizes are exact ints
+ * changes, now, bb, ba) of spoof_delta.py, with the detector's store (candidates, mids, size
+ * increases: a PullStore, worked on directly), tapes, thresholds, half widths and constants read
+ * from det.held (spoof_delta.held: the same objects). NotImplemented, nothing done, when kit is not
+ * a tuple of seven, det.held missing, not a tuple of ten or its store not a PullStore (the Python
+ * twin), now, bb or ba not what it takes (an exact int within +-2^62; None or an exact int within
+ * +-2^61). Past the mids and the statistics (tick_py, in Python), what the loop reads is checked:
+ * anything else than the detector holds (changes a list of exact 4-tuples of a side and exact ints
  * within +-2^61; the thresholds, big, half widths, reach and spoof_min_d0_ticks None or such ints,
- * the range and no_range ints within +-2^62, cands a dict) hands the message on to rest_py; a
- * candidates' range no longer such ints after _level, the changes after it to loop_py; the rest is
- * end() (end_py for tapes or dicts of another kind, sweep_py where cands_sweep declines). */
+ * the range and no_range ints within +-2^62) hands the message on to rest_py; a candidates' range
+ * no longer such ints after _level, the changes after it to loop_py; the rest is end() (end_py for
+ * tapes or dicts of another kind). */
 static PyObject *delta(PyObject *const *args, PyObject *const *kit, PyObject *const *H)
 {
     PyObject *det = args[0], *sym = args[1], *changes = args[2], *now = args[3], *bb = args[4], *ba = args[5];

@@ -106,7 +106,7 @@ def loop_py(det: SpoofDetector, sym: SymbolState, changes: Sequence[LevelChange]
 
 def end_py(det: SpoofDetector, sym: SymbolState, now: int, bb: int | None, ba: int | None) -> None:
     """After the changes: the taker tapes and size increases older than ``keep_ns`` dropped, and
-    the candidates brought up to the message (``spoof_state.sweep``), the dead ones removed."""
+    the candidates brought up to the message (the store's ``sweep``), the dead ones removed."""
     horizon = now - det.keep_ns
     for tape in det.trades.values():
         if tape.q and tape.q[0][0] < horizon:

@@ -17,7 +17,7 @@ from collections import deque
 from typing import Any
 
 from dom.core import accel
-from dom.core.detectors.spoof_state import _Cand, sweep
+from dom.core.detectors.spoof_state import _Cand, sweep_py
 from dom.core.detectors.spoof_stats import band_hits, mid_range
 
 _SEC = 1_000_000_000
@@ -141,7 +141,7 @@ class PullState:
         """Each candidate brought up to the message (``spoof_state.sweep_py``), those no longer one
         removed; the others' price range (``1 << 62, -(1 << 62)`` when none is left)."""
         cands = self.cands
-        dead, lo, hi = sweep(cands, self.bid, bb, ba, tb, ta, hb, ha, bl, al, now, approach, old)
+        dead, lo, hi = sweep_py(cands, self.bid, bb, ba, tb, ta, hb, ha, bl, al, now, approach, old)
         if dead is not None:
             for c in dead:
                 del cands[c.side, c.px]

@@ -85,6 +85,28 @@ def test_each_method_at_its_edges():
         assert len(s) == 0 and not s and s.state() == ({}, [], {BID: [], ASK: []})
 
 
+def test_the_pass_at_the_edges_of_each_rule():
+    """``sweep``: a candidate dies (not pending) when its side has no threshold or no best, its level
+    is under half the threshold, or it is outside its side's band; each rule at its edge."""
+    # bid best 100, ask best 110, thresholds 7 (half: 3.5) and 8, bands 10 ticks
+    bl = {95: 4, 94: 3, 90: 100, 89: 100, 101: 9, 80: 4}
+    al = {112: 4, 113: 3, 120: 100, 121: 100, 109: 9}
+    plan = [(BID, 95, True), (BID, 94, False), (BID, 90, True), (BID, 89, False), (BID, 101, False),
+            (BID, 80, True), (BID, 70, False), (ASK, 112, True), (ASK, 113, False), (ASK, 120, True),
+            (ASK, 121, False), (ASK, 109, False)]  # (BID 80 under, outside, but pending; BID 70: no level)
+    for s in stores():
+        for side, px, _ in plan:
+            s.new(side, px, 0, 5, 1, 0)
+        s.mark(BID, 80)
+        assert s.sweep(100, 110, 7, 8, 10, 10, bl, al, 10, 5, 5) == (80, 120)
+        assert list(s.state()[0]) == [(side, px) for side, px, alive in plan if alive]
+        assert s.state()[0][BID, 95][4] == [(0, 5)] and s.state()[0][ASK, 120][4] == [(0, 5), (10, 10)]
+        assert s.sweep(None, 110, 7, None, 10, 10, bl, al, 11, 5, 5) == (80, 80)  # (no best, no threshold)
+        assert list(s.state()[0]) == [(BID, 80)]
+        s.remove(BID, 80)
+        assert s.sweep(100, 110, 7, 8, 10, 10, bl, al, 12, 5, 5) == (1 << 62, -(1 << 62))
+
+
 def test_huge_sums_and_ranges_are_exact():
     for s in stores():
         for i in range(4):
