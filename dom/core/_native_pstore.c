@@ -3,10 +3,11 @@
  * Its methods are spoof_store.PullState's (dom/core/detectors/spoof_store.py: each documented
  * there) and give the same results; _native_pulls.c reads and writes it directly.
  *
- * What it takes: sides the two objects it was made with; times exact ints within +-2^62; prices,
- * sizes exact ints within +-2^61, sizes at least 0. Anything else: TypeError
- * (not an exact int, not a side's object, not a dict or list where one is read) or ValueError (out of
- * range), the store unchanged. Memory: what the detector's trims leave (sweep, mid, expire). */
+ * What it takes: sides the two objects it was made with; times, distances and mids (twice the mid)
+ * exact ints within +-2^62; prices and sizes exact ints within +-2^61, sizes at least 0. Anything
+ * else: TypeError (not an exact int, not a side's object, not a dict or list where one is read) or
+ * ValueError (out of range), the store unchanged. Memory: what the detector's trims leave (sweep,
+ * mid, expire). The methods are in _native_pmeth.c. */
 #include <math.h>
 #include "_native_pstore.h"
 
