@@ -5,9 +5,9 @@
  * _native_parse.c (decimal strings, levels), _native_wire.c (depth, event), _native_frame.c
  * (frame), _native_book.c (apply, apply_book, top), _native_pick.c (pick_changes, first_move,
  * pick_at), _native_chain.c (chain_scan), _native_stats.c (band_buckets, sample_few),
- * _native_cands.c (cands_sweep), _native_abs.c and _native_abs_tab.c (the type AbsSide:
- * absorption's per-side state);
- * _native.h is what they share.
+ * _native_pulls.c, _native_pgate.c, _native_pstats.c (pulled liquidity's per-message work), _native_pstore.c (the
+ * PullStore type, pulled liquidity's candidates in C), _native_abs.c and _native_abs_tab.c (the type AbsSide:
+ * absorption's per-side state); _native.h is what they share.
  *
  * Each function is an exact replacement of a pure-Python loop in dom/core/book.py or of the
  * depth decoder's comprehension (dom/venues/binance_usdm/codec.py), and gives the same result:
@@ -73,6 +73,7 @@
  *       does not take (not exact ints within +-2^52, lo and hi not floats).
  */
 #include "_native.h"
+#include "_native_pstore.h"
 
 PyObject *ZERO;
 PyObject *S_U, *S_u, *S_pu, *S_T, *S_b, *S_a;
@@ -103,8 +104,6 @@ static PyMethodDef methods[] = {
      "A band's sizes, and its organic sizes appended to their distance buckets (wall_state.py)."},
     {"sample_few", (PyCFunction)(void (*)(void))sample_few, METH_FASTCALL,
      "random.Random.sample of up to 5 items, through the generator's getrandbits (sampling.py)."},
-    {"cands_sweep", (PyCFunction)(void (*)(void))cands_sweep, METH_FASTCALL,
-     "Pulled liquidity's candidates brought up to a message, the ones no longer candidates (spoof_state.py)."},
     {"pulls_delta", (PyCFunction)(void (*)(void))pulls_delta, METH_FASTCALL,
      "Pulled liquidity's work at a depth message past the step windows (spoof_delta.py)."},
     {"band_sizes", (PyCFunction)(void (*)(void))band_sizes, METH_FASTCALL, "A band's level sizes (spoof_stats.py)."},
@@ -137,10 +136,11 @@ PyMODINIT_FUNC PyInit__native(void)
     for (int i = 0; i < 12; i++)
         if ((*mslots[i] = PyUnicode_InternFromString(more[i])) == NULL)
             return NULL;
-    if (PyType_Ready(&AbsSideType) < 0)
+    if (PyType_Ready(&PStoreType) < 0 || PyType_Ready(&AbsSideType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module);
-    if (m != NULL && PyModule_AddObjectRef(m, "AbsSide", (PyObject *)&AbsSideType) < 0)
+    if (m != NULL && (PyModule_AddObjectRef(m, "PullStore", (PyObject *)&PStoreType) < 0
+                      || PyModule_AddObjectRef(m, "AbsSide", (PyObject *)&AbsSideType) < 0))
         Py_CLEAR(m);
     return m;
 }

@@ -57,7 +57,6 @@ PyObject *pick_at(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *chain_scan(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *band_buckets(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *sample_few(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
-PyObject *cands_sweep(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *pulls_delta(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 /* What SpoofDetector._maybe_pull reads before its first returns (_native_pgate.c), read once a
  * message when first needed; zeroed before the first pull_gate, gate_clear after the last. */
@@ -67,7 +66,6 @@ typedef struct {
     long long r;
     PyObject *median, *bl, *al;  /* new references once read */
 } Gate;
-int pull_gate(Gate *g, PyObject *det, PyObject *sym, PyObject *c, long long after, PyObject *cls, PyObject *bid);
 void gate_clear(Gate *g);
 PyObject *band_sizes(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *band_hits(PyObject *self, PyObject *const *args, Py_ssize_t nargs);

@@ -18,7 +18,7 @@ static void drop_if(AbsSide *s, int (*drop)(AbsSide *, Win *, long long), long l
     Tab *t = &s->win;
     for (Py_ssize_t i = 0; i < t->cap; i++)
         while (t->slots[i] != NULL && drop(s, t->slots[i], arg))
-            drop_slot(t, i);
+            abs_drop_slot(t, i);
 }
 
 static int beyond(AbsSide *s, Win *w, long long px)
@@ -94,12 +94,12 @@ static PyObject *abs_new(PyTypeObject *type, PyObject *a, PyObject *kw)
 
 static void abs_dealloc(AbsSide *s)
 {
-    tab_clear(&s->win);
-    tab_clear(&s->th);
+    abs_tab_clear(&s->win);
+    abs_tab_clear(&s->th);
     PyMem_Free(s->win.slots);
     PyMem_Free(s->th.slots);
-    ring_free(&s->times);
-    ring_free(&s->sw);
+    abs_ring_free(&s->times);
+    abs_ring_free(&s->sw);
     Py_XDECREF(s->side);
     Py_TYPE(s)->tp_free((PyObject *)s);
 }
@@ -114,13 +114,13 @@ static PyObject *abs_trade(AbsSide *s, PyObject *const *args, Py_ssize_t nargs)
     int track = PyObject_IsTrue(args[3]);
     if (track < 0)
         return NULL;
-    Win *w = find(&s->win, px);
+    Win *w = abs_find(&s->win, px);
     /* nothing is changed unless the totals stay exact */
     if (s->sw.total + q >= LIM_TOT || (w != NULL && w->r.total + q >= LIM_TOT))
         Py_RETURN_NOTIMPLEMENTED;
-    if (ring_push(&s->times, T, 0) < 0 || ring_push(&s->sw, T, q) < 0)
+    if (abs_ring_push(&s->times, T, 0) < 0 || abs_ring_push(&s->sw, T, q) < 0)
         return NULL;
-    ring_prune(&s->sw, T - s->rate_ns);
+    abs_ring_prune(&s->sw, T - s->rate_ns);
     if (!s->has_last || px != s->last_px) {
         s->has_last = 1, s->last_px = px;
         if (s->bid ? px < s->edge : px > s->edge) {  /* some window may stand beyond px */
@@ -132,21 +132,21 @@ static PyObject *abs_trade(AbsSide *s, PyObject *const *args, Py_ssize_t nargs)
                     edge = x->px;
             }
             s->edge = edge;
-            w = find(&s->win, px);
+            w = abs_find(&s->win, px);
         }
     }
     if (w == NULL) {
-        if ((w = add(&s->win, px)) == NULL)
+        if ((w = abs_add(&s->win, px)) == NULL)
             return NULL;
         if (s->bid ? px > s->edge : px < s->edge)
             s->edge = px;
     }
-    if (ring_push(&w->r, T, q) < 0)
+    if (abs_ring_push(&w->r, T, q) < 0)
         return NULL;
-    long long vw = ring_prune(&w->r, T - s->w_ns);
+    long long vw = abs_ring_prune(&w->r, T - s->w_ns);
     if (!track)
         return PyLong_FromLongLong(vw);
-    Win *th = find(&s->th, px);
+    Win *th = abs_find(&s->th, px);
     if (th == NULL)
         return PyLong_FromLongLong(-2 - vw);
     if (th->thr == Py_None || (double)vw < th->tf)
@@ -158,7 +158,7 @@ static PyObject *abs_trade(AbsSide *s, PyObject *const *args, Py_ssize_t nargs)
 static PyObject *abs_rate_count(AbsSide *s, PyObject *const *args, Py_ssize_t nargs)
 {
     ARGS("rate_count(lo)", 1, 1, CL)
-    ring_prune(&s->times, v[0]);
+    abs_ring_prune(&s->times, v[0]);
     return PyLong_FromSsize_t(s->times.n);
 }
 
@@ -166,7 +166,7 @@ static PyObject *abs_rate_count(AbsSide *s, PyObject *const *args, Py_ssize_t na
 static PyObject *abs_side_prune(AbsSide *s, PyObject *const *args, Py_ssize_t nargs)
 {
     ARGS("side_prune(lo)", 1, 1, CL)
-    return PyLong_FromLongLong(ring_prune(&s->sw, v[0]));
+    return PyLong_FromLongLong(abs_ring_prune(&s->sw, v[0]));
 }
 
 /* side_volume_after(lo): the side's rate-window total less its oldest entries <= lo (no pruning). */
@@ -184,8 +184,8 @@ static PyObject *abs_side_volume_after(AbsSide *s, PyObject *const *args, Py_ssi
 static PyObject *abs_prune_at(AbsSide *s, PyObject *const *args, Py_ssize_t nargs)
 {
     ARGS("prune_at(px, lo)", 2, 2, CL, CL)
-    Win *w = find(&s->win, v[0]);
-    return PyLong_FromLongLong(w ? ring_prune(&w->r, v[1]) : 0);
+    Win *w = abs_find(&s->win, v[0]);
+    return PyLong_FromLongLong(w ? abs_ring_prune(&w->r, v[1]) : 0);
 }
 
 /* count_since(px, lo) / volume_since(px, lo): the window at px's trades after lo, walked from the
@@ -193,7 +193,7 @@ static PyObject *abs_prune_at(AbsSide *s, PyObject *const *args, Py_ssize_t narg
 static PyObject *since(AbsSide *s, PyObject *const *args, Py_ssize_t nargs, int vol)
 {
     ARGS("count_since(px, lo) / volume_since(px, lo)", 2, 2, CL, CL)
-    Win *w = find(&s->win, v[0]);
+    Win *w = abs_find(&s->win, v[0]);
     long long acc = 0;
     if (w != NULL)
         for (Py_ssize_t i = w->r.n - 1; i >= 0 && w->r.t[AT(&w->r, i)] > v[1]; i--)
@@ -216,7 +216,7 @@ static PyObject *abs_volume_since(AbsSide *s, PyObject *const *args, Py_ssize_t 
 static PyObject *abs_largest(AbsSide *s, PyObject *const *args, Py_ssize_t nargs)
 {
     ARGS("largest(px)", 1, 1, CL)
-    Win *w = find(&s->win, v[0]);
+    Win *w = abs_find(&s->win, v[0]);
     if (w == NULL || !w->r.n)
         Py_RETURN_NONE;
     long long m = w->r.q[w->r.head];
@@ -229,7 +229,7 @@ static PyObject *abs_largest(AbsSide *s, PyObject *const *args, Py_ssize_t nargs
 static PyObject *abs_first_time(AbsSide *s, PyObject *const *args, Py_ssize_t nargs)
 {
     ARGS("first_time(px)", 1, 1, CL)
-    Win *w = find(&s->win, v[0]);
+    Win *w = abs_find(&s->win, v[0]);
     if (w == NULL || !w->r.n)
         Py_RETURN_NONE;
     return PyLong_FromLongLong(w->r.t[w->r.head]);
@@ -247,7 +247,7 @@ static PyObject *abs_drop_stale(AbsSide *s, PyObject *const *args, Py_ssize_t na
 /* clear_thr(): every cached threshold forgotten (the samples moved). */
 static PyObject *abs_clear_thr(AbsSide *s, PyObject *unused)
 {
-    tab_clear(&s->th);
+    abs_tab_clear(&s->th);
     Py_RETURN_NONE;
 }
 
@@ -255,7 +255,7 @@ static PyObject *abs_clear_thr(AbsSide *s, PyObject *unused)
 static PyObject *abs_thr_get(AbsSide *s, PyObject *const *args, Py_ssize_t nargs)
 {
     ARGS("thr_get(px, default)", 2, 1, CL)
-    Win *w = v[0] >= -LIM_T && v[0] <= LIM_T ? find(&s->th, v[0]) : NULL;
+    Win *w = v[0] >= -LIM_T && v[0] <= LIM_T ? abs_find(&s->th, v[0]) : NULL;
     return Py_NewRef(w != NULL ? w->thr : args[1]);
 }
 
@@ -274,11 +274,11 @@ static PyObject *abs_thr_set(AbsSide *s, PyObject *const *args, Py_ssize_t nargs
             return NULL;
         tf = s->frac * d;
     }
-    Win *w = find(&s->th, v[0]);
+    Win *w = abs_find(&s->th, v[0]);
     if (w == NULL) {
         if (s->th.used >= THR_MAX)
-            tab_clear(&s->th);
-        if ((w = add(&s->th, v[0])) == NULL)
+            abs_tab_clear(&s->th);
+        if ((w = abs_add(&s->th, v[0])) == NULL)
             return NULL;
     }
     Py_XSETREF(w->thr, Py_NewRef(thr));
@@ -290,7 +290,7 @@ static PyObject *abs_thr_set(AbsSide *s, PyObject *const *args, Py_ssize_t nargs
  * trade times and rate window stay, as the Python detector's did). */
 static PyObject *abs_reset(AbsSide *s, PyObject *unused)
 {
-    tab_clear(&s->win);
+    abs_tab_clear(&s->win);
     s->edge = s->bid ? -FAR : FAR;
     s->has_last = 0;
     Py_RETURN_NONE;
@@ -311,7 +311,7 @@ static PyObject *abs_state(AbsSide *s, PyObject *unused)
             Win *w = t->slots[i];
             if (w == NULL)
                 continue;
-            PyObject *q = k ? NULL : pairs(&w->r, 1), *px = PyLong_FromLongLong(w->px), *e = NULL;
+            PyObject *q = k ? NULL : abs_pairs(&w->r, 1), *px = PyLong_FromLongLong(w->px), *e = NULL;
             if (px != NULL && (k || q != NULL))
                 e = k ? Py_NewRef(w->thr) : Py_BuildValue("(OL)", q, w->r.total);
             int bad = e == NULL || PyDict_SetItem(k ? th : win, px, e) < 0;
@@ -322,7 +322,7 @@ static PyObject *abs_state(AbsSide *s, PyObject *unused)
                 goto done;
         }
     }
-    if ((times = pairs(&s->times, 0)) == NULL || (sw = pairs(&s->sw, 1)) == NULL)
+    if ((times = abs_pairs(&s->times, 0)) == NULL || (sw = abs_pairs(&s->sw, 1)) == NULL)
         goto done;
     if (s->has_last)
         out = Py_BuildValue("(OOLOOLL)", times, sw, s->sw.total, win, th, s->edge, s->last_px);

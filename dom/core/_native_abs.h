@@ -50,14 +50,14 @@ static inline Py_ssize_t home(Tab *t, long long px)
     return (Py_ssize_t)(((unsigned long long)px * 0x9E3779B97F4A7C15ULL) >> 20) & (t->cap - 1);
 }
 
-int ring_push(Ring *r, long long t, long long q);
-long long ring_prune(Ring *r, long long lo);
-void ring_free(Ring *r);
-Win *find(Tab *t, long long px);
-void win_free(Win *w);
-Win *add(Tab *t, long long px);
-void drop_slot(Tab *t, Py_ssize_t i);
-void tab_clear(Tab *t);
-PyObject *pairs(Ring *r, int with_q);
+int abs_ring_push(Ring *r, long long t, long long q);
+long long abs_ring_prune(Ring *r, long long lo);
+void abs_ring_free(Ring *r);
+Win *abs_find(Tab *t, long long px);
+void abs_win_free(Win *w);
+Win *abs_add(Tab *t, long long px);
+void abs_drop_slot(Tab *t, Py_ssize_t i);
+void abs_tab_clear(Tab *t);
+PyObject *abs_pairs(Ring *r, int with_q);
 
 #endif

@@ -3,7 +3,7 @@
 #include "_native_abs.h"
 
 /* ------------------------------------------------------------------------------------ rings */
-int ring_push(Ring *r, long long t, long long q)
+int abs_ring_push(Ring *r, long long t, long long q)
 {
     if (r->n == r->cap) {
         Py_ssize_t cap = r->cap ? 2 * r->cap : 8;
@@ -30,7 +30,7 @@ int ring_push(Ring *r, long long t, long long q)
 }
 
 /* Entries from the oldest while their time is <= lo; the total left. */
-long long ring_prune(Ring *r, long long lo)
+long long abs_ring_prune(Ring *r, long long lo)
 {
     while (r->n && r->t[r->head] <= lo) {
         r->total -= r->q[r->head];
@@ -40,7 +40,7 @@ long long ring_prune(Ring *r, long long lo)
     return r->total;
 }
 
-void ring_free(Ring *r)
+void abs_ring_free(Ring *r)
 {
     PyMem_Free(r->t);
     PyMem_Free(r->q);
@@ -48,7 +48,7 @@ void ring_free(Ring *r)
 }
 
 /* ------------------------------------------------------------------------------ the tables */
-Win *find(Tab *t, long long px)
+Win *abs_find(Tab *t, long long px)
 {
     if (!t->cap)
         return NULL;
@@ -59,9 +59,9 @@ Win *find(Tab *t, long long px)
     }
 }
 
-void win_free(Win *w)
+void abs_win_free(Win *w)
 {
-    ring_free(&w->r);
+    abs_ring_free(&w->r);
     Py_XDECREF(w->thr);
     PyMem_Free(w);
 }
@@ -87,7 +87,7 @@ static int grow(Tab *t)
 }
 
 /* A new, empty entry at px (not there yet); NULL with an error set. */
-Win *add(Tab *t, long long px)
+Win *abs_add(Tab *t, long long px)
 {
     if (2 * (t->used + 1) > t->cap && grow(t) < 0)
         return NULL;
@@ -106,9 +106,9 @@ Win *add(Tab *t, long long px)
 }
 
 /* Remove the entry in slot i (backward-shift deletion: no tombstones). */
-void drop_slot(Tab *t, Py_ssize_t i)
+void abs_drop_slot(Tab *t, Py_ssize_t i)
 {
-    win_free(t->slots[i]);
+    abs_win_free(t->slots[i]);
     t->slots[i] = NULL;
     t->used--;
     Py_ssize_t m = t->cap - 1;
@@ -123,18 +123,18 @@ void drop_slot(Tab *t, Py_ssize_t i)
     }
 }
 
-void tab_clear(Tab *t)
+void abs_tab_clear(Tab *t)
 {
     for (Py_ssize_t i = 0; i < t->cap; i++)
         if (t->slots[i] != NULL) {
-            win_free(t->slots[i]);
+            abs_win_free(t->slots[i]);
             t->slots[i] = NULL;
         }
     t->used = 0;
 }
 
 /* A ring as a tuple: of (t, q) pairs, or of its times alone (state()). */
-PyObject *pairs(Ring *r, int with_q)
+PyObject *abs_pairs(Ring *r, int with_q)
 {
     PyObject *out = PyTuple_New(r->n);
     if (out == NULL)

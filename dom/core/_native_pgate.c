@@ -1,12 +1,11 @@
 /* dom.core._native: the first checks of SpoofDetector._maybe_pull (dom/core/detectors/spoof.py),
  * made in C before pulls_delta (_native_pulls.c) calls it: pull_gate(). */
-#include "_native.h"
+#include "_native_pstore.h"
 
-enum { G_p, G_pending, G_median, G_ratio, G_drop, G_level_drop, G_queue_ticks, G_book, G_bids, G_asks, G_side, G_px,
-       G_sizes, G_COUNT };
-static const char *GNAMES[G_COUNT] = {"p", "pending", "median", "spoof_ratio", "spoof_drop_fraction",
-                                      "spoof_level_drop_fraction", "spoof_queue_ticks", "book", "bids", "asks", "side",
-                                      "px", "sizes"};
+enum { G_p, G_median, G_ratio, G_drop, G_level_drop, G_queue_ticks, G_book, G_bids, G_asks,
+       G_COUNT };
+static const char *GNAMES[G_COUNT] = {"p", "median", "spoof_ratio", "spoof_drop_fraction",
+                                      "spoof_level_drop_fraction", "spoof_queue_ticks", "book", "bids", "asks"};
 static PyObject *G[G_COUNT];
 
 static int gnames(void)
@@ -72,68 +71,43 @@ static int cmp_ll(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Would det._maybe_pull(sym, c, after, now) go past its first returns (pending; the cheap bound;
- * the excess over the queue beside the level, spoof_rules.queue_beside for spoof_queue_ticks up
- * to 8; the level's drop)? 0: it returns at one of them (nothing done, so the call is spared);
- * 1: it goes on, or the gate cannot tell (c of another class, a size, median or level not an exact
- * int within +-2^52, the parameters not floats): call it. -1 with an error set. */
-int pull_gate(Gate *g, PyObject *det, PyObject *sym, PyObject *c, long long after, PyObject *cls,
-                     PyObject *bid)
+/* Would det._maybe_pull(sym, side, c's px, after, now) go past its first returns (pending; the cheap
+ * bound; the excess over the queue beside the level, spoof_rules.queue_beside for spoof_queue_ticks
+ * up to 8; the level's drop)? c: the candidate in the detector's PullStore, side its side's object.
+ * 0: it returns at one of them (nothing done, so the call is spared); 1: it goes on, or the gate
+ * cannot tell (a size, median or level not an exact int within +-2^52, the parameters not floats):
+ * call it. -1 with an error set. */
+int pull_gate(Gate *g, PyObject *det, PyObject *sym, PCand *c, long long after, PyObject *side)
 {
-    if (Py_TYPE(c) != (PyTypeObject *)cls)
-        return 1;
+    if (c->pending)
+        return 0;
     if (gnames() < 0)
         return -1;
-    PyObject *pending = PyObject_GetAttr(c, G[G_pending]);
-    int pend = pending == NULL ? -1 : PyObject_IsTrue(pending);
-    Py_XDECREF(pending);
-    if (pend != 0)
-        return pend > 0 ? 0 : -1;
     if (g->state == 0 && gate_read(g, det, sym) < 0)
         return -1;
-    if (g->state < 0)
-        return 1;
-    PyObject *side = PyObject_GetAttr(c, G[G_side]), *px = side ? PyObject_GetAttr(c, G[G_px]) : NULL;
-    PyObject *sizes = px ? PyObject_GetAttr(c, G[G_sizes]) : NULL, *it = NULL, *x;
-    long long med = 0, ref = 0, at = 0, q;
-    int r = -1, k, any = 0;
-    if (sizes == NULL)
-        goto done;
+    if (g->state < 0 || c->sizes.n == 0)
+        return 1;  /* (no sizes: Python's max() of nothing) */
+    long long med = 0, ref = 0, at = c->px, q;
+    int k;
     PyObject *m = PyDict_GetItemWithError(g->median, side);  /* borrowed */
     if (m == NULL && PyErr_Occurred())
-        goto done;
-    r = 1;
-    if ((m != NULL && (k = in_range(m, LIM52, &med)) <= 0) || (k = in_range(px, LIM52, &at)) <= 0) {
-        r = k < 0 ? -1 : 1;
-        goto done;
-    }
-    if ((it = PyObject_GetIter(sizes)) == NULL) {
-        r = -1;
-        goto done;
-    }
-    while ((x = PyIter_Next(it)) != NULL) {
-        k = PyTuple_CheckExact(x) && PyTuple_GET_SIZE(x) == 2 ? in_range(PyTuple_GET_ITEM(x, 1), LIM52, &q) : 0;
-        Py_DECREF(x);
-        if (k <= 0) {
-            r = k < 0 ? -1 : 1;
-            goto done;
-        }
-        if (!any || q > ref)
+        return -1;
+    if ((m != NULL && (k = in_range(m, LIM52, &med)) <= 0))
+        return k < 0 ? -1 : 1;
+    if (at > LIM52 || at < -LIM52 || after > LIM52 || after < -LIM52)
+        return 1;
+    for (Py_ssize_t i = 0; i < c->sizes.n; i++) {
+        q = ps_ring_at(&c->sizes, i)->a;
+        if (i == 0 || q > ref)
             ref = q;
-        any = 1;
     }
-    if (PyErr_Occurred()) {
-        r = -1;
-        goto done;
-    }
-    if (!any)
-        goto done;  /* (r 1: Python's max() of nothing) */
+    if (ref > LIM52)
+        return 1;
+    int r = 1;
     double fall = (double)(ref - after);
-    if ((double)ref < g->ratio * (double)med || fall < g->drop * (double)(ref - (med > after ? med : after))) {
-        r = 0;
-        goto done;
-    }
-    PyObject *levels = side == bid ? g->bl : g->al;
+    if ((double)ref < g->ratio * (double)med || fall < g->drop * (double)(ref - (med > after ? med : after)))
+        return 0;
+    PyObject *levels = c->k ? g->al : g->bl;
     long long near[16];
     int n = 0;
     for (long long p = at - g->r; p <= at + g->r; p++) {
@@ -142,16 +116,12 @@ int pull_gate(Gate *g, PyObject *det, PyObject *sym, PyObject *c, long long afte
         PyObject *key = PyLong_FromLongLong(p), *lv = key ? PyDict_GetItemWithError(levels, key) : NULL;
         Py_XDECREF(key);
         if (lv == NULL) {
-            if (PyErr_Occurred()) {
-                r = -1;
-                goto done;
-            }
+            if (PyErr_Occurred())
+                return -1;
             continue;
         }
-        if ((k = in_range(lv, LIM52, &q)) <= 0) {
-            r = k < 0 ? -1 : 1;
-            goto done;
-        }
+        if ((k = in_range(lv, LIM52, &q)) <= 0)
+            return k < 0 ? -1 : 1;
         if (q)  /* (a level of 0 is no size beside it) */
             near[n++] = q;
     }
@@ -166,11 +136,5 @@ int pull_gate(Gate *g, PyObject *det, PyObject *sym, PyObject *c, long long afte
     if ((double)excess < (g->ratio - 1) * (double)med || fall < g->drop * (double)excess
             || fall < g->level_drop * (double)(ref - (queue - med)))
         r = 0;
-done:
-    Py_XDECREF(side);
-    Py_XDECREF(px);
-    Py_XDECREF(sizes);
-    Py_XDECREF(it);
     return r;
 }
-

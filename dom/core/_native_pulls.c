@@ -1,22 +1,21 @@
 /* dom.core._native: pulled liquidity's work at each depth message, pulls_delta() (delta_py and the
  * functions it calls in dom/core/detectors/spoof_delta.py are the same steps in Python). */
-#include "_native.h"
+#include "_native_pstore.h"
 
 #define LIM61 (1LL << 61)
 #define LIM62 (1LL << 62)
 #define SEC 1000000000LL
 
 enum {
-    N_next_stats_ns, N_cands_lo, N_cands_hi, N_big, N_tb, N_ta, N__level, N__maybe_pull, N_seen, N_peak,
-    N_sizes, N_append, N_popleft, N_q, N_popped, N_book, N_bids, N_asks, N_px, N_side, N_held, N_COUNT
+    N_next_stats_ns, N_cands_lo, N_cands_hi, N_big, N_tb, N_ta, N__level, N__maybe_pull, N_popleft, N_q, N_popped,
+    N_book, N_bids, N_asks, N_held, N_COUNT
 };
 static const char *NAMES[N_COUNT] = {
-    "next_stats_ns", "cands_lo", "cands_hi", "big", "tb", "ta", "_level", "_maybe_pull", "seen", "peak", "sizes",
-    "append", "popleft", "q", "popped", "book", "bids", "asks", "px", "side", "held"};
+    "next_stats_ns", "cands_lo", "cands_hi", "big", "tb", "ta", "_level", "_maybe_pull", "popleft", "q", "popped",
+    "book", "bids", "asks", "held"};
 
 /* SpoofDetector.held, in order (spoof_delta.held). */
-enum { H_mids, H_cands, H_trades, H_adds, H_threshold, H_half, H_d0, H_approach, H_window, H_keep, H_reach, H_no_range,
-       H_COUNT };
+enum { H_st, H_trades, H_threshold, H_half, H_d0, H_approach, H_window, H_keep, H_reach, H_no_range, H_COUNT };
 static PyObject *N[N_COUNT];
 
 static int names(void)
@@ -27,15 +26,6 @@ static int names(void)
         if ((N[i] = PyUnicode_InternFromString(NAMES[i])) == NULL)
             return -1;
     return 0;
-}
-
-/* o.name(a) or o.name(a, b) (b NULL: one argument); 0, -1 with an error set. */
-static int call_method(PyObject *o, PyObject *name, PyObject *a, PyObject *b)
-{
-    PyObject *av[3] = {o, a, b};
-    PyObject *got = PyObject_VectorcallMethod(name, av, (b == NULL ? 2 : 3) | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
-    Py_XDECREF(got);
-    return got == NULL ? -1 : 0;
 }
 
 /* f(args...), its result dropped; 0, -1 with an error set. */
@@ -74,60 +64,47 @@ static Py_ssize_t drop_front(PyObject *dq, PyObject *bound, int op)
     }
 }
 
-/* What a candidate's level showing q at now does to it (_Cand.seen, inline for an exact cls
- * instance): its peak raised, (now, q) appended to its sizes. 0, -1 with an error set. */
-static int seen(PyObject *c, PyObject *cls, PyObject *now, PyObject *q)
-{
-    if (Py_TYPE(c) != (PyTypeObject *)cls)
-        return call_method(c, N[N_seen], now, q);
-    PyObject *peak = PyObject_GetAttr(c, N[N_peak]);
-    if (peak == NULL)
-        return -1;
-    int gt = PyObject_RichCompareBool(q, peak, Py_GT);
-    Py_DECREF(peak);
-    if (gt < 0 || (gt > 0 && PyObject_SetAttr(c, N[N_peak], q) < 0))
-        return -1;
-    PyObject *sizes = PyObject_GetAttr(c, N[N_sizes]);
-    if (sizes == NULL)
-        return -1;
-    PyObject *pair = PyTuple_Pack(2, now, q);
-    int r = pair == NULL ? -1 : call_method(sizes, N[N_append], pair, NULL);
-    Py_XDECREF(pair);
-    Py_DECREF(sizes);
-    return r;
-}
-
-/* The kit: (bid, ask, _Cand, TakerTape, deque, tick_py, rest_py, loop_py, end_py, sweep_py). */
-enum { K_BID, K_ASK, K_CAND, K_TAPE, K_DEQUE, K_TICK, K_REST, K_LOOP, K_END, K_SWEEP, K_COUNT };
+/* The kit: (bid, ask, TakerTape, tick_py, rest_py, loop_py, end_py). */
+enum { K_BID, K_ASK, K_TAPE, K_TICK, K_REST, K_LOOP, K_END, K_COUNT };
 
 /* The taker tapes and size increases before now - det.keep_ns dropped, the candidates brought up
- * to the message (cands_sweep, else sweep_py) and the dead ones removed (end_py). tb..ha: as the
- * loop read them. 0, -1 with an error set. */
-static int end(PyObject *det, PyObject *sym, PyObject *now, PyObject *bb, PyObject *ba, PyObject *const *kit,
-               PyObject *const *H, PyObject *tb, PyObject *ta, PyObject *hb, PyObject *ha)
+ * to the message and the dead ones removed (the store's sweep), the range set (end_py). tb..ha: as
+ * the loop read them. 0, -1 with an error set. */
+static int end(PyObject *det, PyObject *sym, PyObject *now, long long t_now, int nbb, long long bb, int nba,
+               long long ba, PyObject *const *kit, PyObject *const *H, int ntb, long long tb, int nta, long long ta,
+               long long hb, long long ha)
 {
-    PyObject *cands = H[H_cands], *trades = H[H_trades], *adds = H[H_adds];
-    PyObject *horizon = PyNumber_Subtract(now, H[H_keep]);
-    PyObject *book = NULL, *bids = NULL, *asks = NULL, *bl = NULL, *al = NULL, *res = NULL;
-    PyObject *approach = NULL, *old = NULL;
+    PStore *st = (PStore *)H[H_st];
+    PyObject *trades = H[H_trades];
+    long long keep, horizon;
     int r = -1;
-    if (horizon == NULL)
-        goto done;
     Py_ssize_t pos = 0;
     PyObject *k, *v;
-    int plain = PyDict_CheckExact(trades) && PyDict_CheckExact(adds);
+    int plain = PyDict_CheckExact(trades) && (r = in_range(H[H_keep], LIM61, &keep)) > 0;
     while (plain && PyDict_Next(trades, &pos, &k, &v))
         plain = Py_TYPE(v) == (PyTypeObject *)kit[K_TAPE];
     if (!plain) {  /* (nothing done yet) */
-        PyObject *av[5] = {det, sym, now, bb, ba};
-        r = call(kit[K_END], av, 5);
-        goto done;
+        if (r < 0)
+            return -1;
+        PyObject *bo = nbb ? Py_NewRef(Py_None) : PyLong_FromLongLong(bb);
+        PyObject *ao = nba ? Py_NewRef(Py_None) : PyLong_FromLongLong(ba);
+        PyObject *av[5] = {det, sym, now, bo, ao};
+        r = bo && ao ? call(kit[K_END], av, 5) : -1;
+        Py_XDECREF(bo);
+        Py_XDECREF(ao);
+        return r;
     }
+    r = -1;
+    horizon = t_now - keep;
+    PyObject *hz = PyLong_FromLongLong(horizon), *book = NULL, *bids = NULL, *asks = NULL, *bl = NULL, *al = NULL;
+    PyObject *lo_o = NULL, *hi_o = NULL;
+    if (hz == NULL)
+        return -1;
     pos = 0;
     while (PyDict_Next(trades, &pos, &k, &v)) {  /* TakerTape.expire where its front is old */
         Py_INCREF(v);
         PyObject *q = PyObject_GetAttr(v, N[N_q]);
-        Py_ssize_t gone = q == NULL ? -1 : drop_front(q, horizon, Py_LT);
+        Py_ssize_t gone = q == NULL ? -1 : drop_front(q, hz, Py_LT);
         if (gone > 0) {
             PyObject *popped = PyObject_GetAttr(v, N[N_popped]), *n = PyLong_FromSsize_t(gone);
             PyObject *sum = popped && n ? PyNumber_Add(popped, n) : NULL;
@@ -142,75 +119,39 @@ static int end(PyObject *det, PyObject *sym, PyObject *now, PyObject *bb, PyObje
         if (gone < 0)
             goto done;
     }
-    pos = 0;
-    while (PyDict_Next(adds, &pos, &k, &v)) {
-        Py_INCREF(v);
-        Py_ssize_t gone = drop_front(v, horizon, Py_LT);
-        Py_DECREF(v);
-        if (gone < 0)
-            goto done;
-    }
-    if (PyDict_GET_SIZE(cands) == 0) {
+    ps_expire(st, horizon);
+    if (st->n == 0) {
         r = 0;
         goto done;
     }
+    long long approach, window, lo, hi;
+    if ((r = in_range(H[H_approach], LIM61, &approach)) <= 0 || (r = in_range(H[H_window], LIM61, &window)) <= 0) {
+        if (r == 0)
+            PyErr_SetString(PyExc_TypeError, "held: the approach and drop windows are ints");
+        r = -1;
+        goto done;
+    }
+    r = -1;
     if ((book = PyObject_GetAttr(sym, N[N_book])) == NULL || (bids = PyObject_GetAttr(book, N[N_bids])) == NULL
             || (asks = PyObject_GetAttr(book, N[N_asks])) == NULL || (bl = PyObject_GetAttr(bids, S_levels)) == NULL
             || (al = PyObject_GetAttr(asks, S_levels)) == NULL)
         goto done;
-    approach = PyNumber_Subtract(now, H[H_approach]);
-    old = approach ? PyNumber_Subtract(now, H[H_window]) : NULL;
-    if (old == NULL)
+    if (ps_sweep(st, nbb, bb, nba, ba, ntb, tb, nta, ta, hb, ha, bl, al, t_now, t_now - approach, t_now - window,
+                 &lo, &hi) < 0)
         goto done;
-    PyObject *av[15] = {cands, kit[K_BID], bb, ba, tb, ta, hb, ha, bl, al, now, approach, old, kit[K_CAND],
-                        kit[K_DEQUE]};
-    res = cands_sweep(NULL, av, 15);
-    if (res == Py_NotImplemented) {
-        Py_DECREF(res);
-        res = PyObject_Vectorcall(kit[K_SWEEP], av, 13, NULL);
-    }
-    if (res == NULL)
-        goto done;
-    if (!PyTuple_CheckExact(res) || PyTuple_GET_SIZE(res) != 3) {
-        PyErr_SetString(PyExc_TypeError, "sweep gave no (dead, lo, hi)");
-        goto done;
-    }
-    PyObject *dead = PyTuple_GET_ITEM(res, 0);
-    if (dead != Py_None) {
-        PyObject *it = PyObject_GetIter(dead), *c;
-        if (it == NULL)
-            goto done;
-        while ((c = PyIter_Next(it)) != NULL) {
-            PyObject *side = PyObject_GetAttr(c, N[N_side]), *px = side ? PyObject_GetAttr(c, N[N_px]) : NULL;
-            PyObject *key = px ? PyTuple_Pack(2, side, px) : NULL;
-            int bad = key == NULL || PyObject_DelItem(cands, key) < 0;
-            Py_XDECREF(side);
-            Py_XDECREF(px);
-            Py_XDECREF(key);
-            Py_DECREF(c);
-            if (bad) {
-                Py_DECREF(it);
-                goto done;
-            }
-        }
-        Py_DECREF(it);
-        if (PyErr_Occurred())
-            goto done;
-    }
-    if (PyObject_SetAttr(det, N[N_cands_lo], PyTuple_GET_ITEM(res, 1)) < 0
-            || PyObject_SetAttr(det, N[N_cands_hi], PyTuple_GET_ITEM(res, 2)) < 0)
+    if ((lo_o = PyLong_FromLongLong(lo)) == NULL || (hi_o = PyLong_FromLongLong(hi)) == NULL
+            || PyObject_SetAttr(det, N[N_cands_lo], lo_o) < 0 || PyObject_SetAttr(det, N[N_cands_hi], hi_o) < 0)
         goto done;
     r = 0;
 done:
-    Py_XDECREF(horizon);
+    Py_DECREF(hz);
     Py_XDECREF(book);
     Py_XDECREF(bids);
     Py_XDECREF(asks);
     Py_XDECREF(bl);
     Py_XDECREF(al);
-    Py_XDECREF(res);
-    Py_XDECREF(approach);
-    Py_XDECREF(old);
+    Py_XDECREF(lo_o);
+    Py_XDECREF(hi_o);
     return r;
 }
 
@@ -223,17 +164,17 @@ typedef struct {
 } Change;
 
 /* pulls_delta(det, sym, changes, now, bb, ba, kit) -> None | NotImplemented: delta_py(det, sym,
- * changes, now, bb, ba) of spoof_delta.py, with the detector's mids, candidates, tapes, adds,
- * thresholds, half widths and constants read from det.held (spoof_delta.held: the same objects).
- * NotImplemented, nothing done, when kit is not a tuple of ten, det.held missing or not a tuple
- * of twelve, now, bb or ba not what it takes (an exact int within +-2^62; None or an exact int
- * within +-2^61). Past
- * the mids and the statistics (tick_py, in Python), what the loop reads is checked: anything else
- * than the detector holds (changes a list of exact 4-tuples whose price and sizes are exact ints
+ * changes, now, bb, ba) of spoof_delta.py, with the detector's store (candidates, mids, size
+ * increases: a PullStore, worked on directly), tapes, thresholds, half widths and constants read
+ * from det.held (spoof_delta.held: the same objects). NotImplemented, nothing done, when kit is not
+ * a tuple of seven, det.held missing, not a tuple of ten or its store not a PullStore (the Python
+ * twin), now, bb or ba not what it takes (an exact int within +-2^62; None or an exact int within
+ * +-2^61). Past the mids and the statistics (tick_py, in Python), what the loop reads is checked:
+ * anything else than the detector holds (changes a list of exact 4-tuples of a side and exact ints
  * within +-2^61; the thresholds, big, half widths, reach and spoof_min_d0_ticks None or such ints,
- * the range and no_range ints within +-2^62, cands a dict) hands the message on to rest_py; a
- * candidates' range no longer such ints after _level, the changes after it to loop_py; the rest is
- * end() (end_py for tapes or dicts of another kind, sweep_py where cands_sweep declines). */
+ * the range and no_range ints within +-2^62) hands the message on to rest_py; a candidates' range
+ * no longer such ints after _level, the changes after it to loop_py; the rest is end() (end_py for
+ * tapes or dicts of another kind). */
 static PyObject *delta(PyObject *const *args, PyObject *const *kit, PyObject *const *H)
 {
     PyObject *det = args[0], *sym = args[1], *changes = args[2], *now = args[3], *bb = args[4], *ba = args[5];
@@ -246,19 +187,8 @@ static PyObject *delta(PyObject *const *args, PyObject *const *kit, PyObject *co
         Py_RETURN_NOTIMPLEMENTED;
     }
     /* The mids of the last second, the statistics. */
-    PyObject *mids = H[H_mids];
-    if (!nbb && !nba) {
-        PyObject *m2 = PyLong_FromLongLong(vbb + vba), *pair = m2 ? PyTuple_Pack(2, now, m2) : NULL;
-        r = pair == NULL ? -1 : call_method(mids, N[N_append], pair, NULL);
-        Py_XDECREF(m2);
-        Py_XDECREF(pair);
-        if (r < 0)
-            return NULL;
-    }
-    PyObject *cut = PyLong_FromLongLong(t_now - SEC);
-    Py_ssize_t gone = cut == NULL ? -1 : drop_front(mids, cut, Py_LE);
-    Py_XDECREF(cut);
-    if (gone < 0)
+    PStore *st = (PStore *)H[H_st];
+    if (ps_mid(st, t_now, !nbb && !nba, vbb + vba) < 0)
         return NULL;
     PyObject *nx = PyObject_GetAttr(det, N[N_next_stats_ns]);
     int ge = nx == NULL ? -1 : PyObject_RichCompareBool(now, nx, Py_GE);
@@ -281,7 +211,7 @@ static PyObject *delta(PyObject *const *args, PyObject *const *kit, PyObject *co
     for (int i = 0; i < 5; i++)
         if ((o[i] = PyObject_GetAttr(det, N[which[i]])) == NULL)
             goto fail;
-    PyObject *cands = H[H_cands], *thr_d = H[H_threshold], *tb_o = o[3], *ta_o = o[4], *half = H[H_half];
+    PyObject *thr_d = H[H_threshold], *tb_o = o[3], *ta_o = o[4], *half = H[H_half];
     PyObject *no_range = H[H_no_range];
     long long lo, hi, reach = 0, big, tb = 0, ta = 0, hb = 0, ha = 0, d0, ilo = 0, ihi = 0;
     int nreach, ntb, nta, thr, ok;
@@ -295,7 +225,7 @@ static PyObject *delta(PyObject *const *args, PyObject *const *kit, PyObject *co
         Py_XINCREF(hb_o);
         Py_XINCREF(ha_o);
     }
-    ok = PyDict_CheckExact(cands) && PyList_CheckExact(changes) && hb_o != NULL && ha_o != NULL
+    ok = PyList_CheckExact(changes) && hb_o != NULL && ha_o != NULL
          && PyTuple_CheckExact(no_range) && PyTuple_GET_SIZE(no_range) == 2;
     if (ok && ((r = in_range(o[0], LIM62, &lo)) <= 0 || (r = in_range(o[1], LIM62, &hi)) <= 0
                || (r = opt_int(H[H_reach], LIM61, &reach, &nreach)) <= 0 || (r = in_range(o[2], LIM61, &big)) <= 0
@@ -337,6 +267,10 @@ static PyObject *delta(PyObject *const *args, PyObject *const *kit, PyObject *co
             x->before = PyTuple_GET_ITEM(c, 2);
             x->after = PyTuple_GET_ITEM(c, 3);
             x->bid = x->side == kit[K_BID];
+            if (!x->bid && x->side != kit[K_ASK]) {  /* (not a side: the store keys none) */
+                ok = 0;
+                break;
+            }
             if ((r = in_range(x->px, LIM61, &x->p)) <= 0 || (r = in_range(x->before, LIM61, &x->b)) <= 0
                     || (r = in_range(x->after, LIM61, &x->a)) <= 0) {
                 if (r < 0)
@@ -369,81 +303,46 @@ static PyObject *delta(PyObject *const *args, PyObject *const *kit, PyObject *co
         } else if (!((plo <= px && px <= phi) || (after - before > inc && ilo <= px && px <= ihi)))
             continue;
         int level = 0;  /* 1: _level called (a new candidate, perhaps) */
-        PyObject *key = NULL, *c = NULL;
+        int k = !x->bid;  /* the store's side */
+        PCand *c = NULL;  /* (found again after any Python call: the store may have moved it) */
         r = 0;
         if (after < big) {
-            if (lo <= px && px <= hi) {
-                if ((key = PyTuple_Pack(2, x->side, x->px)) == NULL
-                        || ((c = PyDict_GetItemWithError(cands, key)) == NULL && PyErr_Occurred()))
-                    r = -1;
-                else if (c != NULL) {
-                    Py_INCREF(c);
-                    if (seen(c, kit[K_CAND], now, x->after) < 0)
-                        r = -1;
-                }
-            }
+            if (lo <= px && px <= hi && (c = ps_find(st, k, px)) != NULL)
+                r = ps_seen(c, t_now, after);
         } else {
-            if (big && after - before >= big && ilo <= px && px <= ihi) {
-                PyObject *dq = PyObject_GetItem(H[H_adds], x->side);
-                PyObject *a = dq ? PyLong_FromLongLong(after - before) : NULL;
-                PyObject *item = a ? PyTuple_Pack(3, now, x->px, a) : NULL;
-                if (item == NULL || call_method(dq, N[N_append], item, NULL) < 0)
-                    r = -1;
-                Py_XDECREF(dq);
-                Py_XDECREF(a);
-                Py_XDECREF(item);
-            }
-            if (r == 0 && (PyDict_GET_SIZE(cands) || (thr && after >= big))) {
+            if (big && after - before >= big && ilo <= px && px <= ihi)
+                r = ps_ring_push(&st->adds[k], t_now, px, after - before);
+            if (r == 0 && (st->n || (thr && after >= big))) {
                 int nt = x->bid ? ntb : nta;
                 long long t = x->bid ? tb : ta;
-                int known = 0;
-                if (lo <= px && px <= hi) {
-                    if ((key = PyTuple_Pack(2, x->side, x->px)) == NULL || (known = PyDict_Contains(cands, key)) < 0)
-                        r = -1;
-                }
-                if (r == 0 && (known || (!nt && after >= t))) {
-                    int go = 1;
-                    if (!known) {
-                        int nb = x->bid ? nbb : nba;
-                        long long b = x->bid ? vbb : vba, d = x->bid ? b - px : px - b;
-                        go = !nb && d >= d0 && d <= (x->bid ? hb : ha);
-                    }
-                    if (go) {
-                        if (key == NULL && (key = PyTuple_Pack(2, x->side, x->px)) == NULL)
+                int known = lo <= px && px <= hi && (c = ps_find(st, k, px)) != NULL;
+                if (known)  /* what _level does to a known candidate */
+                    r = ps_seen(c, t_now, after);
+                else if (!nt && after >= t) {
+                    int nb = x->bid ? nbb : nba;
+                    long long b = x->bid ? vbb : vba, d = x->bid ? b - px : px - b;
+                    if (!nb && d >= d0 && d <= (x->bid ? hb : ha)) {
+                        PyObject *av[6] = {det, sym, x->side, x->px, x->after, now};
+                        PyObject *got = PyObject_VectorcallMethod(N[N__level], av, 6 | PY_VECTORCALL_ARGUMENTS_OFFSET,
+                                                                  NULL);
+                        Py_XDECREF(got);
+                        level = 1;
+                        if (got == NULL)
                             r = -1;
-                        else if (known) {  /* what _level does to a known candidate */
-                            if ((c = PyDict_GetItemWithError(cands, key)) == NULL)
-                                r = PyErr_Occurred() ? -1 : 0;
-                            else {
-                                Py_INCREF(c);
-                                r = seen(c, kit[K_CAND], now, x->after);
-                            }
-                        } else {
-                            PyObject *av[6] = {det, sym, x->side, x->px, x->after, now};
-                            PyObject *got = PyObject_VectorcallMethod(N[N__level], av,
-                                                                      6 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
-                            Py_XDECREF(got);
-                            level = 1;
-                            if (got == NULL || ((c = PyDict_GetItemWithError(cands, key)) == NULL && PyErr_Occurred()))
-                                r = -1;
-                            else
-                                Py_XINCREF(c);
-                        }
+                        else
+                            c = ps_find(st, k, px);
                     }
                 }
             }
         }
-        if (r == 0 && c != NULL && after < before
-                && (r = pull_gate(&gate, det, sym, c, after, kit[K_CAND], kit[K_BID])) > 0) {
+        if (r == 0 && c != NULL && after < before && (r = pull_gate(&gate, det, sym, c, after, x->side)) > 0) {
             r = 0;
-            PyObject *av[5] = {det, sym, c, x->after, now};
-            PyObject *got = PyObject_VectorcallMethod(N[N__maybe_pull], av, 5 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+            PyObject *av[6] = {det, sym, x->side, x->px, x->after, now};
+            PyObject *got = PyObject_VectorcallMethod(N[N__maybe_pull], av, 6 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
             if (got == NULL)
                 r = -1;
             Py_XDECREF(got);
         }
-        Py_XDECREF(key);
-        Py_XDECREF(c);
         if (r < 0)
             goto fail;
         if (level) {  /* the candidates' range as _level left it */
@@ -478,7 +377,7 @@ static PyObject *delta(PyObject *const *args, PyObject *const *kit, PyObject *co
                 break;
         }
     }
-    if (end(det, sym, now, bb, ba, kit, H, tb_o, ta_o, hb_o, ha_o) < 0)
+    if (end(det, sym, now, t_now, nbb, vbb, nba, vba, kit, H, ntb, tb, nta, ta, hb, ha) < 0)
         goto fail;
     res = Py_NewRef(Py_None);
 fail:
@@ -513,6 +412,7 @@ PyObject *pulls_delta(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         Py_RETURN_NOTIMPLEMENTED;
     }
     PyObject *res = PyTuple_CheckExact(held) && PyTuple_GET_SIZE(held) == H_COUNT
+                    && Py_TYPE(PyTuple_GET_ITEM(held, H_st)) == &PStoreType
                     ? delta(args, &PyTuple_GET_ITEM(kit, 0), &PyTuple_GET_ITEM(held, 0))
                     : Py_NewRef(Py_NotImplemented);
     Py_DECREF(held);

@@ -47,7 +47,6 @@ have arrived. The alert is a point event: ``new`` then ``end`` at the same time.
 from __future__ import annotations
 
 from collections import deque
-from operator import itemgetter
 from typing import Sequence
 
 from dom.core.detectors.band import Bands, median_sorted
@@ -57,8 +56,9 @@ from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.detectors.spoof_alert import pull_alerts
 from dom.core.detectors.spoof_delta import held, message
 from dom.core.detectors.spoof_rules import is_pull, move_reach, queue_beside, toward
-from dom.core.detectors.spoof_state import _Cand, _Pull
-from dom.core.detectors.spoof_stats import band_hits, band_sizes, mid_range
+from dom.core.detectors.spoof_state import _Pull
+from dom.core.detectors.spoof_stats import band_sizes
+from dom.core.detectors.spoof_store import pull_state
 from dom.core.detectors.steps import LargeSteps, spoof_steps
 from dom.core.detectors.tape import TakerTape
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
@@ -69,7 +69,6 @@ _SYNCED = FeedState.SYNCED
 _MS = 1_000_000
 _SEC = 1_000_000_000
 _FAR = 1 << 62
-_SIZE = itemgetter(1)
 
 
 class SpoofDetector(ObserverBase):
@@ -79,7 +78,9 @@ class SpoofDetector(ObserverBase):
         self.bands = bands or Bands(sym, p)
         self.inst = sym.instrument
         self.lot_notional = float(sym.instrument.contract_size) * sym.instrument.qty.to_float(1)
-        self.cands: dict[tuple[BookSide, int], _Cand] = {}
+        # The candidates (with their size and distance histories), the mids of the last second and
+        # the size increases, (t, px, added), kept near the candidates (spoof_store.py).
+        self.st = pull_state(BookSide.BID, BookSide.ASK)
         self.cands_lo, self.cands_hi = _FAR, -_FAR  # every candidate's price lies within (a filter)
         self.median: dict[BookSide, int] = {}
         self.threshold: dict[BookSide, int] = {}
@@ -91,7 +92,6 @@ class SpoofDetector(ObserverBase):
         self.keep_ns = max(5, p.spoof_flow_s) * _SEC  # how long trades and size increases are kept
         self.half: dict[BookSide, int] = {BookSide.BID: 0, BookSide.ASK: 0}  # band half-width, ticks
         self.trades = {BookSide.BID: TakerTape(), BookSide.ASK: TakerTape()}  # (T, px, qty), last few s
-        self.adds = {BookSide.BID: deque(), BookSide.ASK: deque()}  # (t, px, added) size increases
         self.reach = move_reach(p)  # ... kept this near the candidates' range (None: everywhere)
         self.no_range = (-_FAR, _FAR) if self.reach is None else (_FAR, -_FAR)  # (their window without it)
         self.pulls: list[_Pull] = []
@@ -100,7 +100,6 @@ class SpoofDetector(ObserverBase):
         self.depth_t = 0
         self.prev_depth_t = 0  # the depth message before the last one (a pull's push began there)
         self.next_stats_ns = -1  # -1: set on the grid at the first delta (see grid_after)
-        self.mids: deque[tuple[int, int]] = deque()  # (t, 2 x mid) over the last second
         self.ranges = RollingSamples()  # (t, mid range over a second), sampled
         self.range_pct: int | None = None  # rolling percentile of those ranges (half ticks)
         self.next_range_ns = 0
@@ -116,7 +115,7 @@ class SpoofDetector(ObserverBase):
         mid2 = book.mid2()
         if mid2 is None:
             return
-        bands, cands = self.bands, self.cands
+        bands, st = self.bands, self.st
         for side in (BookSide.BID, BookSide.ASK):
             best, half, band = bands.get(side)  # type: ignore[misc]  # (a two-sided book)
             self.half[side] = half
@@ -130,16 +129,11 @@ class SpoofDetector(ObserverBase):
             self.threshold[side] = int(max(self.p.spoof_ratio * med, floor)) + 1
             t = self.threshold[side]
             if sizes[-1] >= t:  # a level up to the threshold: a new candidate, perhaps
-                for px, q in band_hits(band, t, cands, side):  # (q >= t, or a candidate's level)
+                for px, q in st.hits(band, t, side):  # (q >= t, or a candidate's level)
                     self._level(sym, side, px, q, now)
-            elif cands:  # only the candidates' own levels: what _level does to a known one
+            elif len(st):  # only the candidates' own levels: what _level does to a known one
                 lo, hi = (best - half, best) if side is BookSide.BID else (best, best + half)
-                levels = book.side(side).levels
-                for c in cands.values():
-                    if c.side is side and lo <= c.px <= hi:
-                        q = levels.get(c.px)
-                        if q is not None:
-                            c.seen(now, q)
+                st.seen_band(side, lo, hi, book.side(side).levels, now)
         if self.steps is not None:
             self.steps.refresh(now, max(self.half.values()))
         thr = self.threshold
@@ -147,7 +141,7 @@ class SpoofDetector(ObserverBase):
         self.big = min(thr.values(), default=0) // 2
         # The mid's range over the last second, sampled; its rolling percentile (30 min).
         rs = self.ranges
-        rs.add(now, mid_range(self.mids, _FAR))
+        rs.add(now, st.mid_range(_FAR))
         rs.expire(now - 1800 * _SEC)
         if now >= self.next_range_ns and len(rs) >= 30:
             self.next_range_ns = grid_after(now, 10 * _SEC)
@@ -162,26 +156,20 @@ class SpoofDetector(ObserverBase):
         return best - px if side is BookSide.BID else px - best
 
     def _level(self, sym: SymbolState, side: BookSide, px: int, q: int, now: int) -> None:
-        key = (side, px)
-        c = self.cands.get(key)
+        if self.st.seen(side, px, now, q):
+            return  # (a known candidate)
         thr = self.threshold.get(side)
-        if c is None:
-            if thr is None or q < thr:
-                return
-            d = self._dist(sym, side, px)
-            if d is None or d < self.p.spoof_min_d0_ticks or d > self.half[side]:
-                return
-            c = self.cands[key] = _Cand(side, px, now, d, q)
-            if self.steps is not None:
-                c.step = self.steps.step_at(side, px, q, now)[1]
-            if px < self.cands_lo:
-                self.cands_lo = px
-            if px > self.cands_hi:
-                self.cands_hi = px
-            c.sizes.append((now, q))
-            c.dists.append((now, d))
+        if thr is None or q < thr:
             return
-        c.seen(now, q)
+        d = self._dist(sym, side, px)
+        if d is None or d < self.p.spoof_min_d0_ticks or d > self.half[side]:
+            return
+        step = self.steps.step_at(side, px, q, now)[1] if self.steps is not None else 0
+        self.st.new(side, px, now, d, q, step)
+        if px < self.cands_lo:
+            self.cands_lo = px
+        if px > self.cands_hi:
+            self.cands_hi = px
 
     # ------------------------------------------------------------------------------- hooks
     def on_trade(self, sym: SymbolState, t: Trade) -> list[Output]:
@@ -204,12 +192,9 @@ class SpoofDetector(ObserverBase):
 
     def on_sync_lost(self, sym: SymbolState, ts_ns: int) -> list[Output]:
         # A pull is a point event: nothing is open. What was seen before the gap is forgotten.
-        self.cands.clear()
+        self.st.clear()
         self.pulls.clear()
         self.trades.update({BookSide.BID: TakerTape(), BookSide.ASK: TakerTape()})  # (in place: ``held``)
-        for dq in self.adds.values():
-            dq.clear()
-        self.mids.clear()
         self.judged.clear()
         self.next_stats_ns = -1
         if self.steps is not None:
@@ -217,43 +202,39 @@ class SpoofDetector(ObserverBase):
         return []
 
     # ------------------------------------------------------------------------------ pulls
-    def _maybe_pull(self, sym: SymbolState, c: _Cand, after: int, now: int) -> None:
-        if c.pending:
-            return
-        med = self.median.get(c.side, 0)
-        ref = max(map(_SIZE, c.sizes))
+    def _maybe_pull(self, sym: SymbolState, side: BookSide, px: int, after: int, now: int) -> None:
+        f = self.st.facts(side, px, now)
+        if f is None or f[0]:
+            return  # (no candidate there, or one already pulled)
+        _, ref, last, ago, far, d0, first_ns, step = f
+        med = self.median.get(side, 0)
         p = self.p
         if ref < p.spoof_ratio * med or ref - after < p.spoof_drop_fraction * (ref - max(med, after)):
             return  # (a cheap bound first: the queue is at least the band median ...)
-        queue = queue_beside(self, sym, c)
+        queue = queue_beside(self, sym, side, px)
         excess = ref - queue  # what stood above the organic queue: the order that may be pulled
         if excess < (p.spoof_ratio - 1) * med or ref - after < p.spoof_drop_fraction * excess:
             return
         if ref - after < p.spoof_level_drop_fraction * (ref - (queue - med)):
             return  # the level keeps more than an organic queue beside it explains: not the order gone
-        d = self._dist(sym, c.side, c.px)
+        d = self._dist(sym, side, px)
         if d is None:
             return
-        if c.dists:
-            d = min(d, c.dists[-1][1]) if d >= 0 else c.dists[-1][1]  # as it stood before this message
+        d = min(d, last) if d >= 0 else last  # as it stood before this message
         d = max(0, d)
-        ago = c.dists[0][1]  # distance a second ago (the history holds what changed since)
-        for t, x in c.dists:
-            if t > now - _SEC:
-                break
-            ago = x
-        lv = sym.book.side(c.side)
-        deeper = (lv.first_between(c.px - 10**9, c.px - 1) if c.side is BookSide.BID
-                  else lv.first_between(c.px + 1, c.px + 10**9))
-        c.pending = True
-        pull = _Pull(c.side, c.px, now, ref, after, med, c.d0, d, max(x for _, x in c.dists),
-                     c.first_ns, after == 0 and deeper is None, self.threshold.get(c.side, 0),
-                     mid_range(self.mids, _FAR), self.range_pct, ago - d,
-                     toward(self, c.side, now, c.first_ns), queue, since=self.prev_depth_t,
-                     range_before=mid_range(self.mids, now))
+        # (ago: the distance a second ago; the history holds what changed since)
+        lv = sym.book.side(side)
+        deeper = (lv.first_between(px - 10**9, px - 1) if side is BookSide.BID
+                  else lv.first_between(px + 1, px + 10**9))
+        self.st.mark(side, px)
+        pull = _Pull(side, px, now, ref, after, med, d0, d, far,
+                     first_ns, after == 0 and deeper is None, self.threshold.get(side, 0),
+                     self.st.mid_range(_FAR), self.range_pct, ago - d,
+                     toward(self, side, now, first_ns), queue, since=self.prev_depth_t,
+                     range_before=self.st.mid_range(now))
         st = self.steps
         if st is not None:  # its largest step as a candidate or since, and what it must reach now
-            pull.step = max(c.step, st.step_at(c.side, c.px, ref, now)[1])
+            pull.step = max(step, st.step_at(side, px, ref, now)[1])
             pull.need, pull.step_ref = st.need(self.p.spoof_step_ratio), st.ref
         self.pulls.append(pull)
 
@@ -267,7 +248,7 @@ class SpoofDetector(ObserverBase):
             group = [x for x in self.pulls if x.side is first.side and x.t <= first.t + layer]
             self.pulls = [x for x in self.pulls if x not in group]
             for x in group:
-                self.cands.pop((x.side, x.px), None)
+                self.st.remove(x.side, x.px)
             other = first.side.opposite
             # The other side's pulls at the same time that are a like size (a market maker
             # withdrawing both quotes), not any candidate's: in a busy book the other side loses a

@@ -5,9 +5,10 @@ matter, the expiry of the taker tapes and size increases, and the pass over the 
 ``message`` is the C accelerator's ``pulls_delta`` (``_native_pulls.c``) where it is built and takes
 the detector's state, else ``delta_py``: the same steps in the same order, calling the same Python
 for what is rare (a new candidate, ``_level``; a drop, ``_maybe_pull``; the statistics, ``tick_py``)
-so that both leave the detector in the same state. C declines (NotImplemented, nothing done past
-the last step it finished) what it does not take, and hands the rest to these functions:
-``rest_py`` before its loop, ``loop_py`` from a change on, ``sweep_py`` for the pass.
+so that both leave the detector in the same state. C works on the detector's store itself when it
+is the C type (``_native.PullStore``, spoof_store.py), and declines (NotImplemented, nothing done)
+the Python twin; past its first steps it hands what it does not take to these functions:
+``rest_py`` before its loop, ``loop_py`` from a change on, ``end_py`` for the expiry and the pass.
 
 The changes acted on are those ``changes.pick`` keeps with the arguments ``loop_py`` gives it (an
 increase of at least ``big`` where it may count as a candidate's order moved, one up to its side's
@@ -18,13 +19,11 @@ and acts on those kept exactly as the loop over ``pick``'s list did.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from dom.core import accel
 from dom.core.detectors.rolling import grid_after
-from dom.core.detectors.spoof_state import _Cand, sweep, sweep_py
 from dom.core.detectors.tape import TakerTape
 from dom.core.engine import LevelChange, SymbolState
 from dom.core.types import BookSide
@@ -57,7 +56,7 @@ def loop_py(det: SpoofDetector, sym: SymbolState, changes: Sequence[LevelChange]
     p = det.p
     thr = det.threshold
     big = det.big
-    cands = det.cands
+    st = det.st
     tb, ta = det.tb, det.ta  # (no hook below changes a threshold)
     hb, ha = det.half[_BID], det.half[BookSide.ASK]
     d0 = p.spoof_min_d0_ticks
@@ -83,18 +82,14 @@ def loop_py(det: SpoofDetector, sym: SymbolState, changes: Sequence[LevelChange]
             # Most changes: under half the lower threshold, so no increase of ``big`` (for
             # ``adds``) and no new candidate (a threshold is at least ``big``): only a
             # candidate's own level matters (what _level does to one, then perhaps a pull).
-            if lo <= px <= hi:
-                c = cands.get((side, px))
-                if c is not None:
-                    c.seen(now, after)
-                    if after < before:
-                        det._maybe_pull(sym, c, after, now)
+            if lo <= px <= hi and st.seen(side, px, now, after) and after < before:
+                det._maybe_pull(sym, side, px, after, now)
             continue
         if big and after - before >= big and ilo <= px <= ihi:
-            det.adds[side].append((now, px, after - before))
-        if cands or (thr and after >= big):  # cheap filter before building keys
+            st.add(side, now, px, after - before)
+        if len(st) or (thr and after >= big):  # cheap filter before the lookups
             t = tb if side is _BID else ta
-            known = lo <= px <= hi and (side, px) in cands
+            known = lo <= px <= hi and st.has(side, px)
             if known or (t is not None and after >= t):
                 if not known:  # what _level asks of a new candidate's distance, asked here
                     b = bb if side is _BID else ba
@@ -103,36 +98,28 @@ def loop_py(det: SpoofDetector, sym: SymbolState, changes: Sequence[LevelChange]
                     d = b - px if side is _BID else px - b
                     if d < d0 or d > (hb if side is _BID else ha):
                         continue
-                key = (side, px)
                 det._level(sym, side, px, after, now)
                 lo, hi = det.cands_lo, det.cands_hi
-                c = cands.get(key)
-                if c is not None and after < before:
-                    det._maybe_pull(sym, c, after, now)
+                if after < before and st.has(side, px):
+                    det._maybe_pull(sym, side, px, after, now)
 
 
 def end_py(det: SpoofDetector, sym: SymbolState, now: int, bb: int | None, ba: int | None) -> None:
     """After the changes: the taker tapes and size increases older than ``keep_ns`` dropped, and
-    the candidates brought up to the message (``spoof_state.sweep``), the dead ones removed."""
+    the candidates brought up to the message (the store's ``sweep``), the dead ones removed."""
     horizon = now - det.keep_ns
     for tape in det.trades.values():
         if tape.q and tape.q[0][0] < horizon:
             tape.expire(horizon)
-    for dq in det.adds.values():
-        while dq and dq[0][0] < horizon:
-            dq.popleft()
-    cands = det.cands
-    if not cands:
+    st = det.st
+    st.expire(horizon)
+    if not len(st):
         return
     p = det.p
     book = sym.book
-    dead, lo, hi = sweep(cands, _BID, bb, ba, det.tb, det.ta, det.half[_BID], det.half[BookSide.ASK],
-                         book.bids.levels, book.asks.levels, now, now - p.spoof_approach_s * _SEC,
-                         now - p.spoof_drop_window_ms * _MS)
-    if dead is not None:  # (after the pass: it iterates the dict itself, not a copy)
-        for c in dead:
-            del cands[c.side, c.px]
-    det.cands_lo, det.cands_hi = lo, hi
+    det.cands_lo, det.cands_hi = st.sweep(bb, ba, det.tb, det.ta, det.half[_BID], det.half[BookSide.ASK],
+                                          book.bids.levels, book.asks.levels, now,
+                                          now - p.spoof_approach_s * _SEC, now - p.spoof_drop_window_ms * _MS)
 
 
 def rest_py(det: SpoofDetector, sym: SymbolState, changes: Sequence[LevelChange], now: int,
@@ -152,12 +139,7 @@ def rest_py(det: SpoofDetector, sym: SymbolState, changes: Sequence[LevelChange]
 def delta_py(det: SpoofDetector, sym: SymbolState, changes: Sequence[LevelChange], now: int,
              bb: int | None, ba: int | None) -> None:
     """A depth message at ``now`` (best prices ``bb``, ``ba``: the book's after it)."""
-    mids = det.mids
-    if bb is not None and ba is not None:
-        mids.append((now, bb + ba))  # (twice the mid: book.mid2())
-    cut = now - _SEC
-    while mids and mids[0][0] <= cut:
-        mids.popleft()
+    det.st.mid(now, None if bb is None or ba is None else bb + ba)  # (twice the mid: book.mid2())
     if now >= det.next_stats_ns:
         tick_py(det, sym, now)
     rest_py(det, sym, changes, now, bb, ba)
@@ -165,15 +147,15 @@ def delta_py(det: SpoofDetector, sym: SymbolState, changes: Sequence[LevelChange
 
 def held(det: SpoofDetector) -> tuple:
     """What ``pulls_delta`` reads of ``det`` at each message, in the order of ``_native_pulls.c``'s
-    ``H_`` names: objects the detector never replaces (``on_sync_lost`` empties them in place), then
-    constants of its parameters (times in ns)."""
+    ``H_`` names: objects the detector never replaces (``on_sync_lost`` empties them in place; ``st``
+    its store, which C takes when it is the C type), then constants of its parameters (times in ns)."""
     p = det.p
-    return (det.mids, det.cands, det.trades, det.adds, det.threshold, det.half, p.spoof_min_d0_ticks,
+    return (det.st, det.trades, det.threshold, det.half, p.spoof_min_d0_ticks,
             p.spoof_approach_s * _SEC, p.spoof_drop_window_ms * _MS, det.keep_ns, det.reach, det.no_range)
 
 
-KIT = (_BID, BookSide.ASK, _Cand, TakerTape, deque, tick_py, rest_py, loop_py, end_py, sweep_py)
-"""What ``pulls_delta`` is handed: the sides, the classes it works on in place, the Python it calls."""
+KIT = (_BID, BookSide.ASK, TakerTape, tick_py, rest_py, loop_py, end_py)
+"""What ``pulls_delta`` is handed: the sides, the tapes' class it works on in place, the Python it calls."""
 
 
 def message(det: SpoofDetector, sym: SymbolState, changes: Sequence[LevelChange], now: int,

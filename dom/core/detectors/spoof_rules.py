@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from dom.core.detectors.band import median
-from dom.core.detectors.spoof_state import _Cand, _Pull
+from dom.core.detectors.spoof_state import _Pull
 from dom.core.engine import SymbolState
 from dom.core.types import BookSide
 
@@ -31,19 +31,18 @@ def move_reach(p: "DetectorParams") -> int | None:
     return p.spoof_move_ticks if life > p.spoof_drop_window_ms else None
 
 
-def queue_beside(det: "SpoofDetector", sym: SymbolState, c: _Cand) -> int:
-    """The organic queue beside a candidate: the median size of the levels within
+def queue_beside(det: "SpoofDetector", sym: SymbolState, side: BookSide, at: int) -> int:
+    """The organic queue beside a candidate at ``at``: the median size of the levels within
     ``spoof_queue_ticks`` on either side of it (itself left out), at least the band median.
     A median of the neighbours, so one other large order beside it does not lift it."""
     r = det.p.spoof_queue_ticks
-    at = c.px
-    lv = sym.book.side(c.side)
+    lv = sym.book.side(side)
     if r <= 8:  # a few prices: each looked up (a level in the book has a size over 0), no range read
         levels = lv.levels
         near = [q for px in range(at - r, at + r + 1) if px != at and (q := levels.get(px))]
     else:
         near = [q for px, q in lv.between(at - r, at + r) if px != at]
-    med = det.median.get(c.side, 0)
+    med = det.median.get(side, 0)
     return max(med, int(median(near))) if near else med
 
 
@@ -135,9 +134,7 @@ def is_pull(det: "SpoofDetector", x: _Pull) -> bool:
     if x.toward < p.spoof_min_flow_share and not step_beyond(x, p.spoof_flow_step):
         return False
     r = p.spoof_move_ticks
-    moved = sum(a for t, px, a in det.adds[x.side]
-                if x.t - p.spoof_drop_window_ms * _MS <= t <= x.t + det._wait()
-                and px != x.px and abs(px - x.px) <= r)
+    moved = det.st.moved(x.side, x.t - p.spoof_drop_window_ms * _MS, x.t + det._wait(), x.px, r)
     if moved >= 0.5 * drop:
         return False  # the size went elsewhere nearby: moved, not pulled
     if x.mid_range > x.range_limit and not (

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
-from dom.core import accel
 from dom.core.types import BookSide
 
 _FAR = 1 << 62
@@ -95,16 +94,3 @@ def sweep_py(cands: dict[tuple[BookSide, int], _Cand], bid: BookSide, bb: int | 
                 hi = px
     return dead, lo, hi
 
-
-def sweep(cands: dict[tuple[BookSide, int], _Cand], bid: BookSide, bb: int | None, ba: int | None,
-          tb: int | None, ta: int | None, hb: int, ha: int, bl: dict[int, int], al: dict[int, int], now: int,
-          approach: int, old: int) -> tuple[list[_Cand] | None, int, int]:
-    """``sweep_py``, in C where the accelerator is built and takes the arguments (candidates of
-    this class with deques of (int, int) pairs, exact ints within +-2^61, levels and thresholds
-    within +-2^52)."""
-    native = accel.native
-    if native is not None:
-        got = native.cands_sweep(cands, bid, bb, ba, tb, ta, hb, ha, bl, al, now, approach, old, _Cand, deque)
-        if got is not NotImplemented:
-            return got
-    return sweep_py(cands, bid, bb, ba, tb, ta, hb, ha, bl, al, now, approach, old)

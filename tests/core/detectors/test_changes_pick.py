@@ -206,8 +206,7 @@ def _market(seed: int, everything: bool, monkeypatch, **params):
                     TakerSide.SELL if bid else TakerSide.BUY)
         states.append((
             {k: (x.first_ns, x.size, x.peak, x.announced, x.dip_ns, x.gone_ns, x.step) for k, x in w.walls.items()},
-            {k: (c.first_ns, c.peak, list(c.sizes), list(c.dists), c.pending) for k, c in sp.cands.items()},
-            [vars(x) for x in sp.pulls], held(w.steps), held(sp.steps), {k: list(v) for k, v in sp.adds.items()}))
+            sp.st.state()[0], [vars(x) for x in sp.pulls], held(w.steps), held(sp.steps), sp.st.state()[2]))
     return [repr(a) for a in s.alerts], states
 
 
@@ -240,7 +239,7 @@ def test_increases_kept_only_near_the_candidates_judge_pulls_as_all_of_them(seed
 
     def is_pull(det, x):  # (how many kept increases lie where this pull's judgement reads them)
         r, w = det.p.spoof_move_ticks, det.p.spoof_drop_window_ms * 1_000_000
-        beside.append(sum(1 for t, px, _ in det.adds[x.side]
+        beside.append(sum(1 for t, px, _ in det.st.added(x.side)
                           if px != x.px and abs(px - x.px) <= r and x.t - w <= t <= x.t + det._wait()))
         return judge(det, x)
 

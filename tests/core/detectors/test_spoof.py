@@ -197,12 +197,12 @@ def test_the_increases_kept_reach_the_candidates_range_by_the_move_reach():
     s.warm_up()
     s.delta(bids=[(4900, 40_000)])  # no candidate near: far past the band
     det = s.eng["KITEUSDT"].observers[0]
-    assert det.reach is None and any(px == 4900 for _, px, _ in det.adds[BookSide.BID])
+    assert det.reach is None and any(px == 4900 for _, px, _ in det.st.added(BookSide.BID))
     s = Script()
     s.warm_up()
     s.delta(bids=[(4900, 40_000)])
     det = s.eng["KITEUSDT"].observers[0]
-    assert det.reach == p.spoof_move_ticks and not any(px == 4900 for _, px, _ in det.adds[BookSide.BID])
+    assert det.reach == p.spoof_move_ticks and not any(px == 4900 for _, px, _ in det.st.added(BookSide.BID))
 
 
 def test_a_large_step_shown_under_the_minimum_life_counts_when_the_short_life_is_on():
@@ -391,7 +391,6 @@ def test_the_queue_beside_a_candidate_is_the_median_of_its_neighbours():
     from dom.core.detectors.band import median
     from dom.core.detectors.spoof import SpoofDetector
     from dom.core.detectors.spoof_rules import queue_beside
-    from dom.core.detectors.spoof_state import _Cand
 
     rng = random.Random(3)
     s = Script()
@@ -410,4 +409,4 @@ def test_the_queue_beside_a_candidate_is_the_median_of_its_neighbours():
             near = [q for px, q in levels.items() if abs(px - at) <= r and px != at]
             med = det.median[side]
             want = max(med, int(median(near))) if near else med
-            assert queue_beside(det, sym, _Cand(side, at, 0, 0, 0)) == want, (i, r, at)
+            assert queue_beside(det, sym, side, at) == want, (i, r, at)

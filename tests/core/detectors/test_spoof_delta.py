@@ -10,7 +10,7 @@ from collections import deque
 import pytest
 
 from dom.core import accel
-from dom.core.detectors import DetectorParams, spoof, spoof_delta, spoof_state
+from dom.core.detectors import DetectorParams, spoof, spoof_delta, spoof_store
 from dom.core.detectors.spoof import SpoofDetector
 from dom.core.detectors.tape import TakerTape
 from dom.core.types import BookSide
@@ -45,7 +45,7 @@ def noted(m):
 
     def on(self, sym, d, ch):
         got = on_delta(self, sym, d, ch)
-        out.append(([(list(t.q), t.popped) for t in self.trades.values()], list(self.mids), self.cands_lo,
+        out.append(([(list(t.q), t.popped) for t in self.trades.values()], self.st.state()[1], self.cands_lo,
                     self.cands_hi, self.next_stats_ns, self.tb, self.ta, self.big, self.range_pct))
         return got
 
@@ -56,11 +56,11 @@ def noted(m):
 def c_and_python(monkeypatch, seed, params, *patches):
     """_market with the accelerator and without it (each after ``patches``, callables given the
     monkeypatch): what each gave with ``noted``'s state after each message, and how often the C
-    run fell to delta_py, rest_py, loop_py, end_py and sweep_py."""
+    run fell to delta_py, rest_py, loop_py and end_py."""
     with monkeypatch.context() as m:
         for f in patches:
             f(m)
-        calls = {n: spy(m, n) for n in ("delta_py", "rest_py", "loop_py", "end_py", "sweep_py")}
+        calls = {n: spy(m, n) for n in ("delta_py", "rest_py", "loop_py", "end_py")}
         more = noted(m)
         got = test_changes_pick._market(seed, False, m, **params) + (more,)
     with monkeypatch.context() as m:
@@ -89,7 +89,7 @@ def test_c_acts_as_python_message_by_message(seed, params, monkeypatch):
     assert got[1] == want[1]  # candidates, pulls, adds and step windows after every message
     assert got[2] == want[2]  # tapes, mids, range, thresholds, schedule after every message
     assert got[0] == want[0]  # the alerts
-    assert calls == {"delta_py": 0, "rest_py": 0, "loop_py": 0, "end_py": 0, "sweep_py": 0}  # (C took it all)
+    assert calls == {"delta_py": 0, "rest_py": 0, "loop_py": 0, "end_py": 0}  # (C took it all)
     assert sum(len(st[1]) for st in want[1]) > 1000 and sum(len(st[5][BID]) for st in want[1]) > 0
     assert any(st[2] for st in want[1]) or seed == 1  # (pulls judged)
 
@@ -123,12 +123,8 @@ def _tape_subclass(m):
     m.setattr(SpoofDetector, "__init__", with_tapes)
 
 
-class Cand(spoof_state._Cand):
-    __slots__ = ()
-
-
-def _cand_subclass(m):
-    m.setattr(spoof, "_Cand", Cand)
+def _python_store(m):
+    m.setattr(spoof, "pull_state", spoof_store.PullState)
 
 
 @needs_native
@@ -136,12 +132,12 @@ def _cand_subclass(m):
     (_tuple_changes, "rest_py"),  # changes not a list: the rest of each message in Python
     (_float_range_after_level, "loop_py"),  # the range not an int after _level: the changes after it
     (_tape_subclass, "end_py"),  # tapes of another class: the expiry and the pass
-    (_cand_subclass, "sweep_py"),  # candidates of another class: cands_sweep declines, sweep_py runs
+    (_python_store, "delta_py"),  # the Python twin of the store: C declines each message
 ])
 def test_what_c_hands_to_python_ends_as_python(patch, handed, monkeypatch):
     got, want, calls = c_and_python(monkeypatch, 2, PARAMS[1][1], patch)
     assert got == want
-    assert calls[handed] > 0 and calls["delta_py"] == 0
+    assert calls[handed] > 0 and (calls["delta_py"] == 0 or handed == "delta_py")
     assert sum(len(st[1]) for st in want[1]) > 1000
 
 
@@ -152,28 +148,29 @@ def test_pulls_delta_declines_what_it_does_not_take():
     sym = s.eng["KITEUSDT"]
     assert isinstance(det, SpoofDetector)
     s.delta([(4990, 30000)], dt_ms=100)
-    mids = list(det.mids)
+    mids = det.st.state()[1]
     kit = spoof_delta.KIT
     for now, bb, ba, k in [(1.0e9, 5000, 5001, kit), (1 << 63, 5000, 5001, kit), (10**9, 5000.0, 5001, kit),
                            (10**9, 5000, (1 << 61) + 1, kit), (10**9, 5000, 5001, kit[:-1]),
                            (10**9, 5000, 5001, list(kit)), (None, 5000, 5001, kit)]:
         assert NATIVE.pulls_delta(det, sym, [], now, bb, ba, k) is NotImplemented
-        assert list(det.mids) == mids  # nothing done
+        assert det.st.state()[1] == mids  # nothing done
     held = det.held
-    for other in (list(held), held[:-1]):  # (C reads the detector's state there)
+    twin = spoof_store.PullState(BID, ASK)
+    for other in (list(held), held[:-1], (twin,) + held[1:]):  # (C reads the detector's state there)
         det.held = other
         assert NATIVE.pulls_delta(det, sym, [], det.depth_t, 5000, 5001, kit) is NotImplemented
-        assert list(det.mids) == mids
+        assert det.st.state()[1] == mids
     del det.held
     assert NATIVE.pulls_delta(det, sym, [], det.depth_t, 5000, 5001, kit) is NotImplemented
     spoof_delta.message(det, sym, [], det.depth_t, 5000, 5001)  # (the Python way)
-    assert list(det.mids) == mids + [(det.depth_t, 10001)]
+    mids.append((det.depth_t, 10001))
+    assert det.st.state()[1] == mids
     det.held = held
-    det.mids.pop()
     with pytest.raises(TypeError):
         NATIVE.pulls_delta(det, sym, [], 10**9, 5000, 5001)
-    assert NATIVE.pulls_delta(det, sym, [], det.depth_t, 5000, 5001, kit) is None  # (what it takes)
-    assert list(det.mids) == mids + [(det.depth_t, 10001)]
+    assert NATIVE.pulls_delta(det, sym, [], det.depth_t + 1, 5000, 5001, kit) is None  # (what it takes)
+    assert det.st.state()[1] == mids + [(det.depth_t + 1, 10001)]
 
 
 def test_python_loop_resumed_at_a_change_acts_as_one_loop():
@@ -204,10 +201,9 @@ def test_python_loop_resumed_at_a_change_acts_as_one_loop():
                 if after >= (det.tb if side is BID else det.ta):
                     plo, phi = min(plo, px), max(phi, px)
             spoof_delta.loop_py(det, sym, chs, split, now, bb, ba, det.cands_lo, det.cands_hi, plo, phi, ilo, ihi)
-        runs.append(({k: (list(c.sizes), c.peak, c.pending) for k, c in det.cands.items()},
-                     [vars(x) for x in det.pulls], {k: list(v) for k, v in det.adds.items()}))
+        runs.append((det.st.state()[0], [vars(x) for x in det.pulls], det.st.state()[2]))
     assert runs[0] == runs[1]
-    assert (BID, 4992) in runs[0][0] and runs[0][0][BID, 4992][2]  # a new candidate, then its pull
+    assert (BID, 4992) in runs[0][0] and runs[0][0][BID, 4992][5]  # a new candidate, then its pull (pending)
     assert deque(runs[0][2][ASK])  # an increase kept
 
 
@@ -235,13 +231,11 @@ def test_a_drop_at_the_edges_of_the_first_checks(native, ref, queue, pulled, mon
     for px in (4987, 4988, 4989, 4991, 4992, 4993):
         book[px] = queue
     now = det.depth_t
-    c = spoof_state._Cand(BID, 4990, now - 2_000_000_000, 10, ref)
-    c.sizes.append((now - 1, ref))
-    c.dists.append((now - 2_000_000_000, 10))
-    det.cands[BID, 4990] = c
+    det.st.new(BID, 4990, now - 2_000_000_000, 10, ref, 0)
     det.cands_lo = det.cands_hi = 4990
     spoof_delta.message(det, sym, [(BID, 4990, ref, 0)], now, 5000, 5001)
-    assert c.pending is pulled and len(det.pulls) == pulled
+    f = det.st.facts(BID, 4990, now)  # (None: not pending, so dropped by the pass)
+    assert bool(f and f[0]) is pulled and len(det.pulls) == pulled
     if pulled:
         assert (det.pulls[0].before, det.pulls[0].queue) == (ref, queue)
 
@@ -254,15 +248,15 @@ def test_held_is_the_detectors_own_state_after_a_resync():
     p = det.p
 
     def want():
-        return (det.mids, det.cands, det.trades, det.adds, det.threshold, det.half, p.spoof_min_d0_ticks,
+        return (det.st, det.trades, det.threshold, det.half, p.spoof_min_d0_ticks,
                 p.spoof_approach_s * 1_000_000_000, p.spoof_drop_window_ms * 1_000_000, det.keep_ns, det.reach,
                 det.no_range)
 
-    assert len(det.held) == len(want()) == 12 and all(a is b or a == b for a, b in zip(det.held, want()))
+    assert len(det.held) == len(want()) == 10 and all(a is b or a == b for a, b in zip(det.held, want()))
     s.delta([(4990, 30000)], dt_ms=100)
     s.trade(5000, 5)
     tapes = list(det.trades.values())
     det.on_sync_lost(s.eng["KITEUSDT"], det.depth_t)
     assert all(a is b or a == b for a, b in zip(det.held, want()))
     assert not any(len(t) for t in det.trades.values()) and all(t not in tapes for t in det.trades.values())
-    assert not det.adds[BID] and not det.adds[ASK] and not det.mids
+    assert det.st.state() == ({}, [], {BID: [], ASK: []})

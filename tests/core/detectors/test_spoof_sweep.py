@@ -1,24 +1,18 @@
-"""Pulled liquidity's pass over its candidates at each depth message in C (``cands_sweep``) and its
-pure-Python twin ``sweep_py`` (spoof_state.py): at the edges of each rule, on fuzzed candidates,
-what C declines, and the detector on a random market with the accelerator and without it."""
+"""Pulled liquidity's pass over its candidates at each depth message, ``sweep_py`` (spoof_state.py,
+what the Python store's ``sweep`` runs): at the edges of each rule and on fuzzed candidates. The C
+store's pass is held against it in test_spoof_store.py."""
 
 from __future__ import annotations
 
 import copy
 import random
-from collections import deque
 
 import pytest
 
-from dom.core import accel
-from dom.core.detectors.spoof_state import _Cand, sweep, sweep_py
+from dom.core.detectors.spoof_state import _Cand, sweep_py
 from dom.core.types import BookSide
-from tests.core.detectors import test_changes_pick
 
 BID, ASK = BookSide.BID, BookSide.ASK
-NATIVE = accel.native
-needs_native = pytest.mark.skipif(NATIVE is None, reason="the C accelerator is not built (python3 setup.py "
-                                  "build_ext --inplace) or DOM_PURE_PYTHON is set")
 FAR = 1 << 62
 
 
@@ -34,23 +28,12 @@ def held(cands):
     return {k: (list(c.dists), list(c.sizes), c.pending) for k, c in cands.items()}
 
 
-def both(cands, *args, c_takes=True):
-    """sweep_py on a copy and sweep (C where built) on another: the same dead (by key, in order), the
-    same range, the same candidates after. Returns what the Python way gave and its candidates."""
-    a, b = copy.deepcopy(cands), copy.deepcopy(cands)
+def both(cands, *args):
+    """sweep_py on a copy: what it gave (the dead by key, in order; the range) and its candidates
+    after (the C store's pass is held against the twin's in test_spoof_store.py)."""
+    a = copy.deepcopy(cands)
     dead, lo, hi = sweep_py(a, BID, *args)
-    got = sweep(b, BID, *args)
-
-    def keys(d):
-        return None if d is None else [(c.side, c.px) for c in d]
-
-    assert (keys(got[0]), got[1], got[2]) == (keys(dead), lo, hi)
-    assert held(b) == held(a)
-    if NATIVE is not None and c_takes:  # (and C itself took them)
-        c = copy.deepcopy(cands)
-        assert NATIVE.cands_sweep(c, BID, *args, _Cand, deque) is not NotImplemented
-        assert held(c) == held(a)
-    return (keys(dead), lo, hi), a
+    return (None if dead is None else [(c.side, c.px) for c in dead], lo, hi), a
 
 
 def test_sweep_at_the_edges_of_each_rule():
@@ -91,7 +74,7 @@ def test_sweep_at_the_edges_of_each_rule():
 
 
 @pytest.mark.parametrize("seed", range(5))
-def test_sweep_fuzzed_c_is_python(seed):
+def test_sweep_fuzzed(seed):
     rng = random.Random(seed)
     seen = {"dead": 0, "alive": 0}
     for _ in range(300):
@@ -117,58 +100,3 @@ def test_sweep_fuzzed_c_is_python(seed):
         seen["dead"] += bool(dead)
         seen["alive"] += bool(alive)
     assert seen["dead"] > 30 and seen["alive"] > 30  # the fuzz reaches both outcomes
-
-
-@needs_native
-def test_native_sweep_declines_what_it_does_not_take():
-    def fresh():
-        return {(BID, 95): cand(BID, 95, [(1, 5), (2, 6)], [(1, 1), (2, 2)]), (ASK, 112): cand(ASK, 112)}
-
-    args = dict(bb=100, ba=110, tb=7, ta=8, hb=10, ha=10, bl={95: 4}, al={112: 4}, now=10_000, approach=7_000,
-                old=9_500)
-    big = 1 << 52
-
-    class Other(_Cand):
-        pass
-
-    class Deque(deque):
-        pass
-
-    odd = fresh()
-    odd[BID, 95].dists = list(odd[BID, 95].dists)
-    sub = fresh()
-    sub[BID, 95].sizes = Deque(sub[BID, 95].sizes)
-    other = fresh()
-    other[BID, 94] = Other(BID, 94, 0, 5, 0)
-    floaty = fresh()
-    floaty[BID, 95].px = 95.0
-    for cands, over in [(fresh(), dict(bl={95: 4.0})), (fresh(), dict(al={112: big + 1})), (fresh(), dict(tb=big + 1)),
-                        (fresh(), dict(ta=7.0)), (fresh(), dict(bb=100.0)), (fresh(), dict(hb=None)),
-                        (fresh(), dict(now=None)), (odd, {}), (sub, {}), (other, {}), (floaty, {})]:
-        before = held(cands)
-        a = dict(args, **over)
-        assert NATIVE.cands_sweep(cands, BID, *a.values(), _Cand, deque) is NotImplemented
-        assert held(cands) == before  # nothing done
-    assert NATIVE.cands_sweep(list(fresh().values()), BID, *args.values(), _Cand, deque) is NotImplemented
-    with pytest.raises(TypeError):
-        NATIVE.cands_sweep(fresh(), BID, *args.values(), _Cand)
-    both(sub, *args.values(), c_takes=False)  # (what C declines, sweep takes the Python way)
-    both(other, *args.values(), c_takes=False)
-
-
-@needs_native
-@pytest.mark.parametrize("seed, params", [
-    (1, {}),
-    (2, {"wall_ratio": 4.0, "spoof_ratio": 3.0, "spoof_min_flow_share": 0.0, "wall_persist_ms": 500}),
-    (4, {"spoof_ratio": 3.0, "spoof_min_flow_share": 0.0, "spoof_step_rank": 0}),
-])
-def test_pulled_liquidity_acts_the_same_with_the_accelerator_and_without(seed, params, monkeypatch):
-    """The walls and pulled liquidity on test_changes_pick's random market: the same alerts and the
-    same candidates (sizes, distances, pending), pulls and step windows after every message."""
-    got = test_changes_pick._market(seed, False, monkeypatch, **params)
-    monkeypatch.setattr(accel, "native", None)
-    want = test_changes_pick._market(seed, False, monkeypatch, **params)
-    assert got[1] == want[1]
-    assert got[0] == want[0]
-    assert sum(len(st[1]) for st in want[1]) > 1000  # (candidates followed: the pass has work)
-    assert any(st[2] for st in want[1]) or seed == 1  # (pulls judged)

@@ -1,0 +1,67 @@
+/* dom.core._native: PullStore, pulled liquidity's candidates, mids and size increases held in C
+ * (_native_pstore.c; its Python twin is spoof_store.PullState), and what _native_pulls.c and
+ * _native_pgate.c use of it directly. */
+#ifndef DOM_NATIVE_PSTORE_H
+#define DOM_NATIVE_PSTORE_H
+#include "_native.h"
+
+#define PS_PX (1LL << 61)  /* prices and sizes: within +-2^61 */
+#define PS_T (1LL << 62)   /* times, distances, mids (twice the mid): within +-2^62 */
+
+typedef struct {
+    long long t, a, b;  /* (t, value) pairs use a; size increases (t, px, added) a and b */
+} Item;
+
+/* A first-in first-out queue of items (a ring; grows by doubling, never shrinks but on clear). */
+typedef struct {
+    Item *v;
+    Py_ssize_t head, n, cap;
+} Ring;
+
+static inline Item *ps_ring_at(const Ring *r, Py_ssize_t i)
+{
+    Py_ssize_t k = r->head + i;
+    return &r->v[k >= r->cap ? k - r->cap : k];
+}
+
+typedef struct {
+    long long px, first_ns, d0, peak, step;
+    int k, pending;  /* k: 0 the bid, 1 the ask */
+    Ring sizes, dists;  /* (t, size) over the drop window; (t, distance) when it changed */
+} PCand;
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *side[2];  /* the bid and ask objects it was made with */
+    Ring mids;          /* (t, 2 x mid) */
+    Ring adds[2];       /* (t, px, added), bid then ask */
+    PCand *c;           /* the candidates, in the order they were added */
+    Py_ssize_t n, cap;
+} PStore;
+
+extern PyTypeObject PStoreType;
+int ps_ring_push(Ring *r, long long t, long long a, long long b);
+void ps_ring_pop(Ring *r);
+void ps_ring_free(Ring *r);
+PCand *ps_find(PStore *s, int k, long long px);
+int ps_seen(PCand *c, long long t, long long q);
+int ps_mid(PStore *s, long long now, int has, long long m2);
+void ps_expire(PStore *s, long long horizon);
+int ps_sweep(PStore *s, int nbb, long long bb, int nba, long long ba, int ntb, long long tb, int nta, long long ta,
+             long long hb, long long ha, PyObject *bl, PyObject *al, long long now, long long approach, long long old,
+             long long *lo, long long *hi);
+/* The methods' shared parts (_native_pstore.c); _native_pmeth.c holds the methods. */
+int ps_arg_ll(PyObject *o, long long lim, long long *v);
+int ps_arg_size(PyObject *o, long long *v);
+int ps_arg_side(PStore *s, PyObject *o);
+int ps_arg_opt(PyObject *o, long long lim, long long *v, int *none);
+int ps_nargs(Py_ssize_t nargs, Py_ssize_t want, const char *sig);
+PyObject *ps_from_i128(__int128 v);
+void ps_cand_free(PCand *c);
+void ps_remove_at(PStore *s, Py_ssize_t i);
+int ps_level_at(PyObject *levels, long long px, long long *q);
+extern PyMethodDef ps_methods[];
+/* _native_pgate.c: would _maybe_pull go past its first checks for this drop of c? (1 / 0, -1 on error) */
+int pull_gate(Gate *g, PyObject *det, PyObject *sym, PCand *c, long long after, PyObject *side);
+
+#endif
