@@ -40,6 +40,7 @@ from dom.core.detectors.changes import pick_at
 from dom.core.detectors.iceberg_chain import _median, judge_chain
 from dom.core.detectors.iceberg_control import NullControl
 from dom.core.detectors.iceberg_hold import Overrun, Through, chain_volumes, flaggable
+from dom.core.detectors.iceberg_queue import turns_queue
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
@@ -72,6 +73,7 @@ class _Level:
     last_q: int = 0
     # possible refills: (size, traded so far, traded so far through the level: iceberg_hold.py)
     adds: list[tuple[int, int, int]] = field(default_factory=list)
+    shown: list[int] = field(default_factory=list)  # the level's size after each add's message
     chain: list[int] = field(default_factory=list)  # the best same-size chain so far (sizes)
     band: float = 0.0  # its tolerance
     chance: float = 1.0  # the probability that ordinary adds give it
@@ -274,6 +276,7 @@ class IcebergDetector(ObserverBase):
         if not recent or r < p.iceberg_min_add * self._usual(sym, side):
             return
         lv.adds.append((r, lv.traded, self.through.beyond(side, px, p.iceberg_hold_ticks)))
+        lv.shown.append(after)
         if len(self.add_sizes) >= max(1, p.iceberg_baseline_min):
             was = (lv.chain, lv.band, lv.chance, lv.expected, lv.opportunities, lv.hits, lv.start)
             judge_chain(lv, r, self.add_sizes, p)
@@ -291,7 +294,8 @@ class IcebergDetector(ObserverBase):
                 out.append(self._alert(sym, lv, AlertState.UPDATE, t))
         elif len(lv.chain) >= p.iceberg_min_refills and (lv.chance < p.iceberg_max_chance or (
                 lv.chance < p.iceberg_overrun_chance and lv.overrun is not None
-                and lv.overrun.pushes >= p.iceberg_min_overruns)) and flaggable(lv, self.through, p):
+                and lv.overrun.pushes >= p.iceberg_min_overruns)) and flaggable(lv, self.through, p) and \
+                turns_queue(lv.adds, lv.shown, lv.chain, p.iceberg_chain_traded, p.iceberg_min_queue_turn):
             lv.announced = True
             lv.reported = len(lv.chain)
             lv.size = _median(lv.chain)
@@ -307,7 +311,7 @@ class IcebergDetector(ObserverBase):
         out.append(self._alert(sym, lv, AlertState.END, t, end="another_order"))
         chain, band, chance, expected, opportunities, hits, start = now
         nl = _Level(lv.side, lv.px, t, last_trade_ns=lv.last_trade_ns, traded=lv.traded, max_q=lv.last_q,
-                    last_q=lv.last_q, adds=lv.adds, chain=chain, band=band, chance=chance, expected=expected,
+                    last_q=lv.last_q, adds=lv.adds, shown=lv.shown, chain=chain, band=band, chance=chance, expected=expected,
                     opportunities=opportunities, hits=hits, traded0=lv.traded, start=start, overrun=lv.overrun)
         self.levels[(lv.side, lv.px)] = nl
         self._n_ends += 1

@@ -176,6 +176,8 @@ def test_another_order_refilling_the_same_level_is_its_own_episode():
 
 
 JITTERED = (760, 1250, 905, 1180, 820, 1090, 955, 1285, 870, 1020, 1140, 790)  # 1000 +-30%, continuous
+# a crowded touch's per-push adds: sums of many joins, so about one size (925-1075), never twice the same
+SUMS_NEAR_1000 = tuple(925 + (i * 37) % 151 for i in range(48))
 
 
 def test_refills_whose_size_varies_continuously_are_found():
