@@ -267,15 +267,15 @@ def test_a_few_alike_adds_while_no_refill_is_due_do_not_outweigh_the_symbols_rat
     assert not _order_with_idle_joins(2, iceberg_level_prior=4.0, iceberg_level_alpha=0.0)
 
 
-def _touch_with_joins(joins, **params):
-    """A 3000-lot bid; every 300 ms sellers take 350 lots of it and the push adds ``joins[i]``."""
+def _touch_with_joins(joins, shown=3000, take=350, **params):
+    """A bid of ``shown`` lots; every 300 ms sellers take ``take`` lots of it and the push adds
+    ``joins[i]``."""
     s = Script(**params)
-    shown = 3000
     s.delta(bids=[(4997, shown)])
     for join in joins:
         s.t += 50 * MS
-        s.sell(4997, 350)
-        shown += join - 350
+        s.sell(4997, take)
+        shown += join - take
         s.delta(bids=[(4997, shown)], dt_ms=50)
         s.idle(200)
     s.idle(500)

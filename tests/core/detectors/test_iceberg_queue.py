@@ -7,7 +7,7 @@ import random
 from dom.core.detectors.iceberg_chain import chain_scan_py
 from dom.core.detectors.iceberg_queue import link_indices, queue_turn, turns_queue
 from dom.core.types import AlertState
-from tests.core.detectors.test_iceberg import JITTERED, SUMS_NEAR_1000, Script, MS
+from tests.core.detectors.test_iceberg import JITTERED, MS, SUMS_NEAR_1000, Script, _touch_with_joins
 
 
 def test_link_indices_find_the_chain_the_scan_found():
@@ -42,17 +42,7 @@ def _crowded_touch(**params):
     """A 30,000-lot bid; every 300 ms sellers take 1,100 lots of it and the push adds about 1,000
     (a sum of many joins): every add comes once the last one traded (no idle add for the level's
     own rate to see), and the level turns over its most shown after about 27 pushes."""
-    s = Script(**params)
-    shown = 30_000
-    s.delta(bids=[(4997, shown)])
-    for join in SUMS_NEAR_1000:
-        s.t += 50 * MS
-        s.sell(4997, 1100)
-        shown += join - 1100
-        s.delta(bids=[(4997, shown)], dt_ms=50)
-        s.idle(200)
-    s.idle(500)
-    return [a for a in s.alerts if a.state is AlertState.NEW]
+    return _touch_with_joins(SUMS_NEAR_1000, shown=30_000, take=1100, **params)
 
 
 def test_a_crowded_touch_whose_pushes_add_one_size_is_stopped_by_its_queue():
