@@ -71,23 +71,24 @@ class SpoofParams:
     spoof_min_flow_share: float = 0.55
     """... make at least this share of the taker volume: price was pushed toward the order (a mid
     that only jumped there, or drifted with no such flow, is not an approach; 0: off)."""
-    spoof_flow_step: float = 2.0
+    spoof_flow_step: float = 1.5
     """... unless its level arrived as one order this many times what the step test asks (0: off;
     ``spoof_step_rank`` on, the window with its rank): such a step already tells a placed order
     from the queue, which is what the flow share guards."""
-    spoof_waive_step: float = 0.0
+    spoof_waive_step: float = 1.5
     """A level that arrived as one order this many times what the step test asks (0: off) is held
     to looser rules (a lone placed order): a mid range up to ``spoof_waive_range`` x the volatility
     limit, within ``spoof_waive_near_ticks`` of the touch, no approach ticks asked, and trades at
-    its price up to ``spoof_waive_traded_fraction`` of the drop."""
-    spoof_waive_range: float = 3.0
+    its price up to ``spoof_waive_traded_fraction`` of the drop (on since 2026-12-07 with the
+    volatility part up to 1.5x and the distance not waived: DETECTORS.md)."""
+    spoof_waive_range: float = 1.5
     """(1: the volatility rule not waived) ..."""
     spoof_waive_range_before: float = 0.0
     """... and that only when the mid's range over the second before the depth message that showed
     the pull was at most this x the volatility limit (0: price had not moved; one push carried
     it into the order, where a risk-off spike builds over more than one; large: no such
     condition) ..."""
-    spoof_waive_near_ticks: int = 10
+    spoof_waive_near_ticks: int = 5
     """(``spoof_near_ticks``: the distance not waived) ..."""
     spoof_waive_approach: bool = True
     """(false: the approach ticks still asked) ..."""

@@ -115,8 +115,8 @@ def test_a_pull_as_the_mid_drifts_down_without_sellers_pushing_it_is_not_reporte
 def test_a_large_step_pulled_as_the_mid_drifts_without_sellers_counts_when_the_flow_step_is_on():
     # The step window gets its rank (twelve steps far down the book, 10th largest 1,953); the
     # 30,000-lot bid arrives in one step (15x what the step test asks); the bids then step back
-    # while only buyers trade, and it goes. The flow share fails (0 toward); with spoof_flow_step 2
-    # (the default) the step stands in for it; not when the step must be 1000x, nor off, nor
+    # while only buyers trade, and it goes. The flow share fails (0 toward); with spoof_flow_step
+    # 1.5 (the default) the step stands in for it; not when the step must be 1000x, nor off, nor
     # without a rank.
     def drift_and_pull(s):
         _drift(s)

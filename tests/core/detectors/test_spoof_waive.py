@@ -9,7 +9,7 @@ from dom.core.detectors.spoof_stats import mid_range
 from tests.core.detectors.test_spoof import WALL, placed_and_pulled
 
 # (waiver off) fails, (on) passes, (the step must be 1000x) fails, (on, but no rank yet) fails
-CASES = (({}, 0, 12), ({"spoof_waive_step": 2.0}, 2, 12), ({"spoof_waive_step": 1000.0}, 0, 12),
+CASES = (({"spoof_waive_step": 0.0}, 0, 12), ({"spoof_waive_step": 2.0}, 2, 12), ({"spoof_waive_step": 1000.0}, 0, 12),
          ({"spoof_waive_step": 2.0}, 0, 0))
 
 
@@ -27,8 +27,11 @@ def check(cases, go, px=WALL, base=None, evidence=None):
     return counts
 
 
-def test_the_waiver_defaults_off():
-    assert DetectorParams().spoof_waive_step == 0.0
+def test_the_waiver_defaults_on_at_a_one_and_a_half_step_without_its_distance_part():
+    p = DetectorParams()
+    assert (p.spoof_waive_step, p.spoof_waive_range, p.spoof_waive_range_before) == (1.5, 1.5, 0.0)
+    assert p.spoof_waive_near_ticks == p.spoof_near_ticks  # the distance not waived
+    assert p.spoof_flow_step == 1.5
 
 
 def test_a_large_step_pulled_seven_ticks_away_counts_only_with_the_waiver():
@@ -38,7 +41,7 @@ def test_a_large_step_pulled_seven_ticks_away_counts_only_with_the_waiver():
         s.walk_down(4997)
         s.delta(bids=[(WALL, 0)])
     counts = check(CASES + (({"spoof_waive_step": 2.0, "spoof_waive_near_ticks": 6}, 0, 12),), go,
-                   evidence={"distance_at_pull_ticks": 7})
+                   base={"spoof_waive_near_ticks": 10}, evidence={"distance_at_pull_ticks": 7})
     assert counts == [0, 2, 0, 0, 0]  # only the waiver on, with a rank and its near ticks, counts it
 
 
@@ -81,7 +84,8 @@ def test_a_large_step_pulled_in_the_push_that_jumps_price_to_it_counts_only_with
         taken = [(best, 0) for best in range(5000, 4995, -1)]
         s.delta(bids=taken + [(WALL, 0)], asks=[(4996, 1000)])
     off = ({"spoof_waive_step": 2.0, "spoof_waive_range": 1.0}, 0, 12)
-    assert check(CASES + (off,), go, evidence={"distance_at_pull_ticks": 5}) == [0, 2, 0, 0, 0]
+    counts = check(CASES + (off,), go, base={"spoof_waive_range": 3.0}, evidence={"distance_at_pull_ticks": 5})
+    assert counts == [0, 2, 0, 0, 0]
 
 
 def test_a_large_step_pulled_after_a_move_over_several_pushes_counts_only_if_any_range_before_is():
@@ -99,7 +103,8 @@ def test_a_large_step_pulled_after_a_move_over_several_pushes_counts_only_if_any
     any_before = {"spoof_waive_range_before": 100.0}
     cases = tuple(({**params, **any_before}, alerts, steps) for params, alerts, steps in CASES)
     counts = check(cases + (({"spoof_waive_step": 2.0}, 0, 12),
-                            ({"spoof_waive_step": 2.0, "spoof_waive_range": 1.0, **any_before}, 0, 12)), go)
+                            ({"spoof_waive_step": 2.0, "spoof_waive_range": 1.0, **any_before}, 0, 12)), go,
+                   base={"spoof_waive_range": 3.0})
     assert counts == [0, 2, 0, 0, 0, 0]  # waived only with any range before let through
 
 
