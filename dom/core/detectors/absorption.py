@@ -235,9 +235,10 @@ class AbsorptionDetector(ObserverBase):
             # the count can saturate (merged prints): the volume may stand in
             vol = S.volume_since(px, lo)
             paced = vol >= vol_thr
-        rest = vw - S.largest(px) if paced else -1  # less one block print: a flow, not a block
+        block = S.largest(px)  # (the window holds this trade: not None)
+        rest = vw - block if paced else -1  # less one block print: a flow, not a block
         deep = rest < thr and p.absorption_deep_mult and p.absorption_deep_mult * max(thr, self.base_w[side])
-        if deep and vw >= deep and vw - S.largest(px) >= deep:
+        if deep and vw >= deep and vw - block >= deep:
             # A flow many times the threshold, and the touch's usual V_W, into one level that still
             # holds: the volume stands in for the pace (a steady flow has no busy second;
             # absorption_deep_mult).
@@ -248,7 +249,7 @@ class AbsorptionDetector(ObserverBase):
             if not big or sym.book.side(side).size_at(px) < max(big, p.absorption_large_far * self.far_level[side]):
                 return
             if rest < 0:
-                rest = vw - S.largest(px)
+                rest = vw - block
             if rest < p.absorption_large_block * thr:
                 return
             pace = p.absorption_large_pace

@@ -73,7 +73,7 @@ class _Level:
     last_q: int = 0
     # possible refills: (size, traded so far, traded so far through the level: iceberg_hold.py)
     adds: list[tuple[int, int, int]] = field(default_factory=list)
-    shown: list[int] = field(default_factory=list)  # the level's size after each add's message
+    shown: list[int] = field(default_factory=list)  # the level's size after each add's message (queue rule on)
     chain: list[int] = field(default_factory=list)  # the best same-size chain so far (sizes)
     band: float = 0.0  # its tolerance
     chance: float = 1.0  # the probability that ordinary adds give it
@@ -276,7 +276,8 @@ class IcebergDetector(ObserverBase):
         if not recent or r < p.iceberg_min_add * self._usual(sym, side):
             return
         lv.adds.append((r, lv.traded, self.through.beyond(side, px, p.iceberg_hold_ticks)))
-        lv.shown.append(after)
+        if p.iceberg_min_queue_turn > 0:  # (read only by that rule: nothing kept while it is off)
+            lv.shown.append(after)
         if len(self.add_sizes) >= max(1, p.iceberg_baseline_min):
             was = (lv.chain, lv.band, lv.chance, lv.expected, lv.opportunities, lv.hits, lv.start)
             judge_chain(lv, r, self.add_sizes, p)

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from dom.core.detectors.band import median
+
 
 def link_indices(adds: Sequence[tuple[int, int, int]], chain: Sequence[int], need: float) -> list[int]:
     """The indices in ``adds`` of the chain's links: the chain scan (iceberg_chain.py
@@ -46,11 +48,8 @@ def queue_turn(adds: Sequence[tuple[int, int, int]], shown: Sequence[int], chain
     """The median over the chain's gaps of (traded between two links) / (shown right after the
     earlier one); ``shown[i]``: the level's size after the message of ``adds[i]``. Inf without a gap."""
     idx = link_indices(adds, chain, need)
-    ratios = sorted((adds[j][1] - adds[i][1]) / max(1, shown[i]) for i, j in zip(idx, idx[1:]))
-    if not ratios:
-        return float("inf")
-    n = len(ratios)
-    return ratios[n // 2] if n % 2 else (ratios[n // 2 - 1] + ratios[n // 2]) / 2
+    ratios = [(adds[j][1] - adds[i][1]) / max(1, shown[i]) for i, j in zip(idx, idx[1:])]
+    return median(ratios) if ratios else float("inf")
 
 
 def turns_queue(adds: Sequence[tuple[int, int, int]], shown: Sequence[int], chain: Sequence[int], need: float,
