@@ -2,7 +2,8 @@
 (its own process, 20 symbols, 4x real time): thread CPU time around the decoder, around
 ``Pipeline.feed`` (the engine, with the checksum) and around ``verify``; the rest is websockets,
 asyncio and the receive loop. Offline replays of the same frames run with warm caches and say
-less about a client that sleeps between bursts (see PERFORMANCE.md, OKX, 2026-12-04).
+less about a client that sleeps between bursts (see docs/history/performance.md, "Native vs
+ccxt.pro per venue", the OKX work of 2026-12-04).
 
     python benchmarks/okx_live_parts.py [--seconds 10]
 

@@ -6,7 +6,8 @@ rule, and by comparing the string itself before and after (the most any reuse co
     python benchmarks/okx_top25.py            # the built-in market's OKX stream (20 s, 20 symbols)
     python benchmarks/okx_top25.py RECORDING  # a recording (../shared/data/cryptofeed/OKX.ws.1.0)
 
-On 2026-12-04 both were about 1%: not worth a second path through the checksum (PERFORMANCE.md).
+On 2026-12-04 both were about 1%: not worth a second path through the checksum
+(docs/history/performance.md, "Native vs ccxt.pro per venue").
 """
 
 from __future__ import annotations

@@ -121,7 +121,8 @@ def _fits(e: Episode, lab: dict, px: int, path: tuple[int, ...] = ()) -> bool:
             return True
         # An absorption is only there to see once the volume into the level crossed the
         # threshold (the oracle's time), which may come late in the agent's life: an alert is
-        # also judged against that detectable part, as an iceberg's is (docs/DETECTORS.md).
+        # also judged against that detectable part, as an iceberg's is
+        # (docs/history/detectors-evaluation.md, "Matching against what the feed can show").
         first = lab.get("detectable_from_ns")
         return e.kind == "absorption" and first is not None and _iou(e.t_detect, e.t_end, max(t0, first), t1) >= 0.3
     if e.kind == "burst":

@@ -5,7 +5,7 @@ ordinary resting order that a burst runs into shows less and less. When an episo
 announced, its level must still show more than ``absorption_eaten`` of the most it showed since it
 was followed (``_Episode.max_q``), unless refills while it traded (``refill_lb``, the positive
 per-message volume balance) explain at least ``absorption_eaten_refill`` of the volume traded into
-it. On at 0.35 (0: off); docs/DETECTORS.md, "the eaten-down level".
+it. On at 0.35 (0: off); measured in docs/history/detectors-absorption.md, "the eaten-down level".
 """
 
 from __future__ import annotations

@@ -72,7 +72,8 @@ class AbsorptionParams:
     second): a flow into one level that deep needs neither intensity bar (still one-sided and
     holding). A steady flow into a level that keeps holding has no busy second to show against the
     side's; the volume it took, against the symbol's own touch, is what aggregation and the book's
-    dispersion do not change. Measured in docs/DETECTORS.md, "the deep flow"."""
+    dispersion do not change. Measured (left off) in docs/history/detectors-absorption.md, "a deep
+    flow standing in for the pace"."""
     absorption_one_sided: float = 0.6
     """Takers into this side make at least this share of all taker volume over W (one-sidedness)."""
     absorption_warmup_s: int = 30
@@ -85,12 +86,14 @@ class AbsorptionParams:
     absorption_confirm_slack: bool = False
     """... and, on, at least the alignment slack (``align_slack_ms``, or more where the trade
     stream runs further behind). Off: on randomized report seeds it cost recall (0.618 -> 0.560)
-    for fewer false alarms (1.44 -> 1.26 an hour), docs/DETECTORS.md."""
+    for fewer false alarms (1.44 -> 1.26 an hour), docs/history/detectors-absorption.md, "the
+    confirmation and the slack"."""
     absorption_eaten: float = 0.35
     """(0: off) A level that, when it would be announced, shows at most this fraction of the most
     it showed since it was followed, and whose refills (``refill_lb``) explain less than
     ``absorption_eaten_refill`` of the volume traded into it, is a resting order the flow is eating
-    down, not a level holding: it is not announced (absorption_eaten.py). Measured in docs/DETECTORS.md, "the eaten-down level"."""
+    down, not a level holding: it is not announced (absorption_eaten.py). Measured in
+    docs/history/detectors-absorption.md, "the eaten-down level"."""
     absorption_eaten_refill: float = 0.5
     """... that fraction of the traded volume."""
     absorption_min_shown: float = 2.0

@@ -99,10 +99,11 @@ def upper_tail(k: int, n: int, q: float) -> float:
 def level_rate(q: float, idle: int, idle_in: int, p: DetectorParams) -> float:
     """The chance an ordinary add falls in the band, ``q`` the symbol's, raised to the level's own
     when its adds while no refill was due (``idle``, ``idle_in`` of them in the band) say so
-    (DETECTORS.md, "the level's own adds, gated"): with ``iceberg_level_alpha`` > 0 only when
-    ``idle_in`` or more hits in ``idle`` adds are unlikely at ``q`` (one-sided binomial below the
-    bar), so a few chance hits among a handful of idle adds do not count; the rate is then the
-    idle adds' share with ``q`` as ``iceberg_level_prior`` adds of prior (0: their share alone).
+    (docs/history/detectors-icebergs.md, "The level's own adds, gated"): with
+    ``iceberg_level_alpha`` > 0 only when ``idle_in`` or more hits in ``idle`` adds are unlikely at
+    ``q`` (one-sided binomial below the bar), so a few chance hits among a handful of idle adds do
+    not count; the rate is then the idle adds' share with ``q`` as ``iceberg_level_prior`` adds of
+    prior (0: their share alone).
     With the bar 0 the prior alone applies it, ungated; both 0: ``q`` unchanged."""
     m, alpha = p.iceberg_level_prior, p.iceberg_level_alpha
     if alpha > 0:

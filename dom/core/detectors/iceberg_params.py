@@ -68,7 +68,7 @@ class IcebergParams:
     a refill joins the back of the queue, so the next one is due only once the queue in front of
     it traded away; a crowded touch's regular per-push adds come whatever the queue does. 0: off
     (at 0.5 the randomized check seeds' twin false alarms fell 37%, short of the 40% asked: left off,
-    DETECTORS.md "The queue a chain's gaps traded")."""
+    docs/history/detectors-icebergs.md, "The queue a chain's gaps traded")."""
     iceberg_overrun_chance: float = 0.0
     """A second, looser bar for the chance (iceberg_hold.py ``Overrun``): met by a level that also
     traded in one push at least all it showed at the push's start, stood afterwards, and nothing

@@ -20,7 +20,8 @@ class SpoofParams:
     it (an order resting inside a queue never takes the whole level with it; DETECTORS.md §2.4
     asks 70%). At or below ``spoof_level_drop_fraction`` the level rule below decides, since it
     asks its fraction of the excess plus the band median; 0.9 made the excess rule bind for
-    excesses over 8x the median and missed their 80-90% pulls (docs/DETECTORS.md) ..."""
+    excesses over 8x the median and missed their 80-90% pulls (docs/history/detectors-pulls.md,
+    "The drop fraction") ..."""
     spoof_queue_ticks: int = 3
     """... the queue being the median size of the levels within this many ticks on either side
     (at least the band median); the excess must be at least (spoof_ratio - 1) x the band median ..."""
@@ -80,7 +81,8 @@ class SpoofParams:
     to looser rules (a lone placed order): a mid range up to ``spoof_waive_range`` x the volatility
     limit, within ``spoof_waive_near_ticks`` of the touch, no approach ticks asked, and trades at
     its price up to ``spoof_waive_traded_fraction`` of the drop (on since 2026-12-07 with the
-    volatility part up to 1.5x and the distance not waived: DETECTORS.md)."""
+    volatility part up to 1.5x and the distance not waived: docs/history/detectors-pulls.md, "The
+    misses left by cause")."""
     spoof_waive_range: float = 1.5
     """(1: the volatility rule not waived) ..."""
     spoof_waive_range_before: float = 0.0

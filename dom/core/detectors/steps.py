@@ -41,7 +41,8 @@ NEAR_TICKS = 2
 """Steps closer to their side's best than this are neither sampled nor remembered at their level
 (``recent``): a queue re-forming at the touch (price ticking back, many orders joining within one
 depth interval) shows as one large step that is many orders, so a level there has no step to pass
-the test with until one comes where an order shows as itself (docs/DETECTORS.md, "Walls"). Nor
+the test with until one comes where an order shows as itself (docs/history/detectors-walls.md,
+"Steps at the touch"). Nor
 are steps beyond the band the walls are judged in (``refresh``'s ``half``): deep in a real book,
 levels coming into a top-N view or resting at round prices far away change by hundreds of times
 an order near the touch."""

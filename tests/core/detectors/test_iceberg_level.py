@@ -1,6 +1,6 @@
-"""The level's own adds as the null, gated (DETECTORS.md, "the level's own adds, gated"): the
-level's adds while no refill was due raise the chance an ordinary add hits the band only when
-their hits are themselves unlikely at the symbol's rate."""
+"""The level's own adds as the null, gated (docs/history/detectors-icebergs.md, "The level's own
+adds, gated"): the level's adds while no refill was due raise the chance an ordinary add hits the
+band only when their hits are themselves unlikely at the symbol's rate."""
 
 import math
 
