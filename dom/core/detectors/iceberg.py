@@ -36,11 +36,11 @@ from typing import Sequence
 
 from sortedcontainers import SortedList
 
-from dom.core.detectors.changes import pick_at
 from dom.core.detectors.iceberg_chain import _median, judge_chain
 from dom.core.detectors.iceberg_control import NullControl
 from dom.core.detectors.iceberg_hold import Overrun, Through, chain_volumes, flaggable
 from dom.core.detectors.iceberg_queue import turns_queue
+from dom.core.detectors.iceberg_wait import as_twin, make_wait
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
@@ -89,21 +89,13 @@ class _Level:
     overrun: Overrun | None = None  # pushes that traded all the level showed (iceberg_hold.py)
 
 
-def _take(q: deque[tuple[int, int]], t: int) -> int:
-    """Take the trades at the front of ``q`` stamped at or before ``t``: their volume."""
-    v = 0
-    while q and q[0][0] <= t:
-        v += q.popleft()[1]
-    return v
-
-
 class IcebergDetector(ObserverBase):
     def __init__(self, sym: SymbolState, p: DetectorParams) -> None:
         self.p = p
         self.inst = sym.instrument
-        # The changes waiting for their trades, a depth message's at a time: (T, [(side, px, before, after)])
-        self.pending: deque[tuple[int, list[LevelChange]]] = deque()
-        self.trades: dict[tuple[BookSide, int], deque[tuple[int, int]]] = {}  # (T, qty) not yet attributed
+        # The changes waiting for their trades and the trades not yet attributed, and the keys of
+        # ``levels`` (iceberg_wait.py: in C where the accelerator is built)
+        self.wait = make_wait(_BID, _ASK)
         self.levels: dict[tuple[BookSide, int], _Level] = {}
         self.depth_t = 0
         self.slack = AdaptiveSlack(p.align_slack_ms)
@@ -120,31 +112,24 @@ class IcebergDetector(ObserverBase):
         # two entries tie.
         self._ends: list[tuple[int, int, tuple[BookSide, int], _Level]] = []
         self._n_ends = 0
-        # Price ranges holding every key of ``trades`` and of ``levels`` (filters, not exact).
-        self.trades_lo, self.trades_hi = _NEVER, -_NEVER
-        self.trades_first = _NEVER  # at most the time of the first trade waiting in any of ``trades``
-        self.levels_lo, self.levels_hi = _NEVER, -_NEVER
         self.through = Through()  # volume traded per side and price: does a level hold price?
 
     def on_trade(self, sym: SymbolState, t: Trade) -> list[Output]:
         px, T, qty = t.px_ticks, t.ts_exchange_ns, t.qty_lots
         if t.taker is _BUY:  # (maker side, price)
-            key, tv = (_ASK, px), self.through.ask  # (Through.add, written out: a trade's hot path)
+            side, tv = _ASK, self.through.ask  # (Through.add, written out: a trade's hot path)
         else:
-            key, tv = (_BID, px), self.through.bid
-        q = self.trades.get(key)
-        if q is None:
-            q = self.trades[key] = deque()
-            if T < self.trades_first:
-                self.trades_first = T
-            if px < self.trades_lo:
-                self.trades_lo = px
-            if px > self.trades_hi:
-                self.trades_hi = px
-        q.append((T, qty))
+            side, tv = _BID, self.through.bid
+        if self.wait.trade(side, px, T, qty) is NotImplemented:
+            self._to_twin().trade(side, px, T, qty)
         tv[px] = tv.get(px, 0) + qty
         self.slack.on_trade_once(sym.stats.trades, self.depth_t, T)  # (one call a trade)
         return []
+
+    def _to_twin(self):
+        """The waiting state moved to its pure-Python twin, the same state (the C form declined a value)."""
+        self.wait = as_twin(self.wait)
+        return self.wait
 
     def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
         t = delta.ts_exchange_ns
@@ -152,59 +137,32 @@ class IcebergDetector(ObserverBase):
             self.depth_t = t
         bb, ba = sym.book.bids.best_px(), sym.book.asks.best_px()
         # Near: within 5 ticks of the side's best, where trades can happen (an empty side: nowhere);
-        # or a level with trades waiting or followed (``trades_lo..hi`` and ``levels_lo..hi`` hold
-        # their keys' prices).
-        picked = pick_at(changes, _BID, *((bb - 5, bb + 5) if bb is not None else (_NEVER, -_NEVER)),
-                         *((ba - 5, ba + 5) if ba is not None else (_NEVER, -_NEVER)),
-                         self.trades, self.trades_lo, self.trades_hi, self.levels, self.levels_lo, self.levels_hi)
-        if picked:
-            self.pending.append((t, picked))
+        # or a level with trades waiting or followed.
+        win = (*((bb - 5, bb + 5) if bb is not None else (_NEVER, -_NEVER)),
+               *((ba - 5, ba + 5) if ba is not None else (_NEVER, -_NEVER)))
+        if self.wait.delta(t, changes, *win) is NotImplemented:
+            self._to_twin().delta(t, changes, *win)
         return self._drain(sym)
 
     def _drain(self, sym: SymbolState) -> list[Output]:
         out: list[Output] = []
         slack = self.slack.ns
         mark = self.depth_t - slack
-        pend = self.pending
-        trades, levels = self.trades, self.levels
-        while pend and pend[0][0] <= mark:
-            t, picked = pend.popleft()
-            for side, px, before, after in picked:
+        got = self.wait.drain(mark, mark - slack)
+        if got is NotImplemented:
+            got = self._to_twin().drain(mark, mark - slack)
+        if got is not None:
+            items, lates = got
+            levels, judge = self.levels, self._judge
+            for side, px, t, before, after, v in items:
                 key = (side, px)
-                q = trades.get(key)
-                v = 0
-                if q is not None:
-                    while q and q[0][0] <= t:  # (_take, written out)
-                        v += q.popleft()[1]
-                    if not q:
-                        del trades[key]  # (no trades waiting there: ``trades`` keeps no empty queue)
-                lv = levels.get(key)
-                if v or lv is not None:  # (else _judge has nothing to follow)
-                    self._judge(sym, side, px, t, before, after, v, out, key, lv)
-        # Trades at a level the depth never showed changing (a refill to the same size, or
-        # liquidity that never shows): judged at the watermark with the level unchanged.
-        late = mark - slack
-        if late >= self.trades_first:  # some trade may be that old: look
-            first = _NEVER
-            lo, hi = _NEVER, -_NEVER  # the surviving keys' price range
-            for key in list(trades):
-                q = trades[key]
-                if q[0][0] <= late:
-                    side, px = key
-                    v = _take(q, late)
-                    shown = sym.book.side(side).size_at(px)
-                    self._judge(sym, side, px, mark, shown, shown, v, out, key, self.levels.get(key))
-                    if not q:
-                        del trades[key]
-                        continue
-                if q[0][0] < first:
-                    first = q[0][0]
-                if key[1] < lo:
-                    lo = key[1]
-                if key[1] > hi:
-                    hi = key[1]
-            self.trades_first = first
-            self.trades_lo, self.trades_hi = lo, hi
+                judge(sym, side, px, t, before, after, v, out, key, levels.get(key))
+            # Trades at a level the depth never showed changing (a refill to the same size, or
+            # liquidity that never shows): judged at the watermark with the level unchanged.
+            for side, px, v in lates:
+                shown = sym.book.side(side).size_at(px)
+                key = (side, px)
+                judge(sym, side, px, mark, shown, shown, v, out, key, levels.get(key))
         ends = self._ends
         if ends and self.depth_t - ends[0][0] > self.p.iceberg_end_s * 1_000_000_000:
             self._end_quiet(sym, out)  # some level may have gone quiet
@@ -212,7 +170,7 @@ class IcebergDetector(ObserverBase):
 
     def _end_quiet(self, sym: SymbolState, out: list[Output]) -> None:
         """End the levels whose last trade is more than ``iceberg_end_s`` before the depth clock (in
-        the order ``levels`` holds them), and narrow ``levels_lo..hi`` to the rest."""
+        the order ``levels`` holds them); ``wait`` no longer follows them."""
         end_ns = self.p.iceberg_end_s * 1_000_000_000
         ends, levels = self._ends, self.levels
         gone: set[tuple[BookSide, int]] = set()  # (a level's last trade may have been pushed more than once)
@@ -232,10 +190,9 @@ class IcebergDetector(ObserverBase):
             if lv.announced:
                 out.append(self._alert(sym, lv, AlertState.END, self.depth_t, end="no_trades"))
             del levels[key]
-        if levels:
-            self.levels_lo, self.levels_hi = min(map(_SECOND, levels)), max(map(_SECOND, levels))  # (the keys' prices)
-        else:
-            self.levels_lo, self.levels_hi = _NEVER, -_NEVER
+        keys = list(gone)
+        if self.wait.unfollow(keys) is NotImplemented:
+            self._to_twin().unfollow(keys)
         self.through.prune(levels, self.p.iceberg_hold_ticks, _THROUGH_PRICES)
 
     def _judge(self, sym: SymbolState, side: BookSide, px: int, t: int, before: int, after: int, v: int,
@@ -245,11 +202,7 @@ class IcebergDetector(ObserverBase):
         if lv is None:
             if v == 0:
                 return
-            lv = self.levels[key] = _Level(side, px, t)
-            if px < self.levels_lo:
-                self.levels_lo = px
-            if px > self.levels_hi:
-                self.levels_hi = px
+            lv = self.levels[key] = _Level(side, px, t)  # (``wait`` follows it already: it attributed ``v`` here)
         p = self.p
         nulls = self.nulls
         if key in nulls.watch or (v and before > 0 and v >= 0.5 * before):  # (else it does nothing)
@@ -353,9 +306,7 @@ class IcebergDetector(ObserverBase):
                              for lv in self.levels.values() if lv.announced]
         self.levels.clear()
         self._ends.clear()
-        self.pending.clear()
-        self.trades.clear()
-        self.trades_first = _NEVER
+        self.wait.clear()
         return out
 
     def _alert(self, sym: SymbolState, lv: _Level, state: AlertState, t: int, end: str = "") -> Alert:
