@@ -137,7 +137,8 @@ PyMODINIT_FUNC PyInit__native(void)
     for (int i = 0; i < 12; i++)
         if ((*mslots[i] = PyUnicode_InternFromString(more[i])) == NULL)
             return NULL;
-    if (PyType_Ready(&PStoreType) < 0 || PyType_Ready(&AbsSideType) < 0 || PyType_Ready(&IceWaitType) < 0)
+    if (PyType_Ready(&PStoreType) < 0 || PyType_Ready(&AbsSideType) < 0 || PyType_Ready(&IceWaitType) < 0
+        || PyType_Ready(&IceLevelType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module);
     if (m != NULL && (PyModule_AddObjectRef(m, "PullStore", (PyObject *)&PStoreType) < 0

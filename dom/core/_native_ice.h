@@ -4,16 +4,33 @@
 #define DOM_NATIVE_ICE_H
 #include "_native.h"
 
-#define ICE_LIM_T (1LL << 61)  /* a time, a price, a level's size */
+#define ICE_LIM_T (1LL << 61)  /* a time, a price */
+#define ICE_LIM_S (1LL << 53)  /* a level's size (the twin compares half of one, a float, with a volume) */
+#define ICE_LIM_W (1LL << 60)  /* the refill window */
 #define ICE_LIM_Q (1LL << 40)  /* a trade's size */
-#define ICE_LIM_MASS (1LL << 61)  /* the sizes waiting at a key, in absolute value: every sum of them is exact */
+#define ICE_LIM_MASS (1LL << 61)  /* the sizes waiting at a key and traded there, in absolute value: every sum is exact */
 #define ICE_NEVER (1LL << 62)  /* iceberg_wait._NEVER; also the limit of a bound */
 #define ICE_REC 5  /* a waiting change: t, ask, px, before, after */
 #define ICE_KEY(px, ask) (2 * (px) + (ask))
+#define ICE_SEC 1000000000LL
+/* what a judgement leaves to Python (iceberg_wait.py NEW, PUSH, OVERRUN, ADD) */
+#define ICE_NEW 1
+#define ICE_PUSH 2
+#define ICE_OVR 4
+#define ICE_ADD 8
+
+/* A followed level's numbers (iceberg_wait._Rec is its twin): shared with the detector's _Level. */
+typedef struct {
+    PyObject_HEAD
+    long long traded, last, max_q, last_q;
+} IceLevel;
 
 typedef struct {
     long long key, px, seq;  /* seq: when its queue of trades began */
-    int ask, followed;
+    int ask;
+    IceLevel *rec;  /* the level followed there, or NULL */
+    int watched, wstate;  /* the null control's watch there: its window ends and hits */
+    long long wnear, wfs, wfe;
     long long *t, *q;  /* the trades waiting: a ring */
     Py_ssize_t head, n, cap;  /* cap: 0 or a power of two */
     long long mass;  /* the sum of |q| waiting */
@@ -28,9 +45,12 @@ typedef struct {
     long long *pend;  /* the waiting changes, ICE_REC numbers each: a ring */
     Py_ssize_t phead, pn, pcap;
     Py_ssize_t waiting;  /* trades waiting, all keys */
+    long long window_ns;  /* iceberg_refill_window_ms in ns */
+    int overrun;  /* iceberg_overrun_chance > 0 */
+    long long counts[3];  /* the null control's depletions, near_hits, far_hits */
 } IceWait;
 
-extern PyTypeObject IceWaitType;
+extern PyTypeObject IceWaitType, IceLevelType;
 
 IceKey *ice_find(IceWait *w, long long key);
 IceKey *ice_add(IceWait *w, long long key, long long px, int ask);

@@ -59,6 +59,7 @@ IceKey *ice_add(IceWait *w, long long key, long long px, int ask)
 
 static void free_key(IceKey *e)
 {
+    Py_XDECREF(e->rec);
     PyMem_Free(e->t);
     PyMem_Free(e->q);
     PyMem_Free(e);

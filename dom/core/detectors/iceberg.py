@@ -31,16 +31,16 @@ import math
 from collections import deque
 from heapq import heappop, heappush
 from dataclasses import dataclass, field
-from operator import itemgetter
-from typing import Sequence
+from operator import attrgetter, itemgetter
+from typing import Any, Sequence
 
 from sortedcontainers import SortedList
 
 from dom.core.detectors.iceberg_chain import _median, judge_chain
-from dom.core.detectors.iceberg_control import NullControl
+from dom.core.detectors.iceberg_control import summary
 from dom.core.detectors.iceberg_hold import Overrun, Through, chain_volumes, flaggable
 from dom.core.detectors.iceberg_queue import turns_queue
-from dom.core.detectors.iceberg_wait import as_twin, make_wait
+from dom.core.detectors.iceberg_wait import ADD, NEW, OVERRUN, PUSH, as_twin, make_wait
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
@@ -67,10 +67,6 @@ class _Level:
     side: BookSide
     px: int
     first_ns: int
-    last_trade_ns: int = 0
-    traded: int = 0
-    max_q: int = 0
-    last_q: int = 0
     # possible refills: (size, traded so far, traded so far through the level: iceberg_hold.py)
     adds: list[tuple[int, int, int]] = field(default_factory=list)
     shown: list[int] = field(default_factory=list)  # the level's size after each add's message (queue rule on)
@@ -87,15 +83,24 @@ class _Level:
     traded0: int = 0  # ``traded`` when this episode began (another order took over the level)
     id: str = ""
     overrun: Overrun | None = None  # pushes that traded all the level showed (iceberg_hold.py)
+    # The level's numbers, kept by ``IcebergDetector.wait`` (iceberg_wait.py): volume traded, last
+    # trade time (0: none), the largest and the last size it showed (read below as attributes)
+    rec: Any = None
+
+    last_trade_ns = property(attrgetter("rec.last"))
+    traded = property(attrgetter("rec.traded"))
+    max_q = property(attrgetter("rec.max_q"))
+    last_q = property(attrgetter("rec.last_q"))
 
 
 class IcebergDetector(ObserverBase):
     def __init__(self, sym: SymbolState, p: DetectorParams) -> None:
         self.p = p
         self.inst = sym.instrument
-        # The changes waiting for their trades and the trades not yet attributed, and the keys of
-        # ``levels`` (iceberg_wait.py: in C where the accelerator is built)
-        self.wait = make_wait(_BID, _ASK)
+        # The changes waiting for their trades and the trades not yet attributed, the numbers of
+        # the ``levels`` (the same keys), the near/far null control (iceberg_control.py)
+        # (iceberg_wait.py: in C where the accelerator is built)
+        self.wait = make_wait(_BID, _ASK, p.iceberg_refill_window_ms * _MS, p.iceberg_overrun_chance > 0)
         self.levels: dict[tuple[BookSide, int], _Level] = {}
         self.depth_t = 0
         self.slack = AdaptiveSlack(p.align_slack_ms)
@@ -104,7 +109,6 @@ class IcebergDetector(ObserverBase):
         self.recent_adds: deque[int] = deque()
         self.add_sizes = SortedList()
         self.usual = {BookSide.BID: 0.0, BookSide.ASK: 0.0}  # slow average of the median top-10 level size
-        self.nulls = NullControl(p.iceberg_refill_window_ms)  # the near/far null control (iceberg_control.py)
         # (last trade, n, key, level), a heap holding for each followed level an entry at or before
         # its last trade (pushed when the level starts, when its last trade moves earlier, and again
         # when an entry comes up whose level traded since): the least entry is at or before the
@@ -148,21 +152,27 @@ class IcebergDetector(ObserverBase):
         out: list[Output] = []
         slack = self.slack.ns
         mark = self.depth_t - slack
-        got = self.wait.drain(mark, mark - slack)
-        if got is NotImplemented:
-            got = self._to_twin().drain(mark, mark - slack)
-        if got is not None:
-            items, lates = got
-            levels, judge = self.levels, self._judge
-            for side, px, t, before, after, v in items:
-                key = (side, px)
-                judge(sym, side, px, t, before, after, v, out, key, levels.get(key))
-            # Trades at a level the depth never showed changing (a refill to the same size, or
-            # liquidity that never shows): judged at the watermark with the level unchanged.
+        wait, judge = self.wait, self._judge
+        # The changes up to the watermark, with the trades attributed to them: the wait judges those
+        # that need no rule and hands over the others, in order.
+        while (got := wait.step(mark)) is not None:
+            if got is NotImplemented:
+                wait = self._to_twin()
+                continue
+            judge(sym, *got, out)
+        # Trades at a level the depth never showed changing (a refill to the same size, or
+        # liquidity that never shows): judged at the watermark with the level unchanged.
+        lates = wait.late(mark - slack)
+        if lates is NotImplemented:
+            lates = self._to_twin().late(mark - slack)
+        if lates is not None:
             for side, px, v in lates:
                 shown = sym.book.side(side).size_at(px)
-                key = (side, px)
-                judge(sym, side, px, mark, shown, shown, v, out, key, levels.get(key))
+                got = self.wait.judge(side, px, mark, shown, shown, v)
+                if got is NotImplemented:
+                    got = self._to_twin().judge(side, px, mark, shown, shown, v)
+                if got is not None:
+                    judge(sym, *got, out)
         ends = self._ends
         if ends and self.depth_t - ends[0][0] > self.p.iceberg_end_s * 1_000_000_000:
             self._end_quiet(sym, out)  # some level may have gone quiet
@@ -196,37 +206,30 @@ class IcebergDetector(ObserverBase):
         self.through.prune(levels, self.p.iceberg_hold_ticks, _THROUGH_PRICES)
 
     def _judge(self, sym: SymbolState, side: BookSide, px: int, t: int, before: int, after: int, v: int,
-               out: list[Output], key: tuple[BookSide, int], lv: _Level | None) -> None:
-        """One depth message at a level, with the trades attributed to it (``key``: (side, px),
-        ``lv``: the level followed there or None)."""
-        if lv is None:
-            if v == 0:
-                return
-            lv = self.levels[key] = _Level(side, px, t)  # (``wait`` follows it already: it attributed ``v`` here)
+               flags: int, rec: Any, out: list[Output]) -> None:
+        """What the rules do with one depth message at a level, with the trades attributed to it,
+        once ``wait`` judged it (the null control, the level's numbers) and left ``flags``: NEW a
+        level to follow (``rec``: its numbers), PUSH its last trade moved earlier or is its first,
+        OVERRUN the trades to count for the overrun rule, ADD a possible refill (the size put back
+        is positive, while the level trades)."""
+        key = (side, px)
+        if flags & NEW:
+            lv = self.levels[key] = _Level(side, px, t, rec=rec)
+        else:
+            lv = self.levels[key]
         p = self.p
-        nulls = self.nulls
-        if key in nulls.watch or (v and before > 0 and v >= 0.5 * before):  # (else it does nothing)
-            nulls.on_judged(key, t, before, after, v)
-        if v:
-            lv.traded += v
-            if t < lv.last_trade_ns or not lv.last_trade_ns:  # a new level, or its last trade moves earlier
-                self._n_ends += 1
-                heappush(self._ends, (t, self._n_ends, key, lv))
-            lv.last_trade_ns = t
-            if p.iceberg_overrun_chance > 0:
-                through = self.through.beyond(side, px, p.iceberg_hold_ticks)
-                if lv.overrun is None:
-                    lv.overrun = Overrun(through)
-                lv.overrun.on_traded(before, after, v, through)
-        m = lv.max_q
-        if before > m or after > m:
-            lv.max_q = before if before > after else after
-        lv.last_q = after
-        r = v - (before - after)
-        if r <= 0:
+        if flags & PUSH:  # a new level, or its last trade moves earlier
+            self._n_ends += 1
+            heappush(self._ends, (t, self._n_ends, key, lv))
+        if flags & OVERRUN:
+            through = self.through.beyond(side, px, p.iceberg_hold_ticks)
+            if lv.overrun is None:
+                lv.overrun = Overrun(through)
+            lv.overrun.on_traded(before, after, v, through)
+        if not flags & ADD:
             return
-        recent = v > 0 or t - lv.last_trade_ns < p.iceberg_refill_window_ms * _MS
-        if not recent or r < p.iceberg_min_add * self._usual(sym, side):
+        r = v - (before - after)
+        if r < p.iceberg_min_add * self._usual(sym, side):
             return
         lv.adds.append((r, lv.traded, self.through.beyond(side, px, p.iceberg_hold_ticks)))
         if p.iceberg_min_queue_turn > 0:  # (read only by that rule: nothing kept while it is off)
@@ -264,9 +267,10 @@ class IcebergDetector(ObserverBase):
         lv.chain, lv.band, lv.chance, lv.expected, lv.opportunities, lv.hits, lv.start = was
         out.append(self._alert(sym, lv, AlertState.END, t, end="another_order"))
         chain, band, chance, expected, opportunities, hits, start = now
-        nl = _Level(lv.side, lv.px, t, last_trade_ns=lv.last_trade_ns, traded=lv.traded, max_q=lv.last_q,
-                    last_q=lv.last_q, adds=lv.adds, shown=lv.shown, chain=chain, band=band, chance=chance, expected=expected,
-                    opportunities=opportunities, hits=hits, traded0=lv.traded, start=start, overrun=lv.overrun)
+        nl = _Level(lv.side, lv.px, t, adds=lv.adds, shown=lv.shown, chain=chain, band=band, chance=chance,
+                    expected=expected, opportunities=opportunities, hits=hits, traded0=lv.traded, start=start,
+                    overrun=lv.overrun, rec=lv.rec)
+        nl.rec.max_q = nl.rec.last_q  # (the level's traded volume, last trade and size go on)
         self.levels[(lv.side, lv.px)] = nl
         self._n_ends += 1
         heappush(self._ends, (nl.last_trade_ns, self._n_ends, (lv.side, lv.px), nl))
@@ -282,15 +286,16 @@ class IcebergDetector(ObserverBase):
 
     @property
     def control(self) -> dict:
-        """The null control's counts (iceberg_control.py)."""
-        return self.nulls.counts
+        """The null control's counts (iceberg_control.py; a copy)."""
+        return self.wait.counts()
 
     @control.setter
     def control(self, counts: dict) -> None:
-        self.nulls.counts = counts
+        if self.wait.set_counts(counts) is NotImplemented:
+            self._to_twin().set_counts(counts)
 
     def null_control(self) -> dict:
-        return self.nulls.summary()
+        return summary(self.wait.counts())
 
     def _hidden(self, lv: _Level) -> int:
         """"At least X hidden": the chained refills but the first (which may be the order's
