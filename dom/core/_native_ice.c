@@ -116,11 +116,11 @@ static int pend_push(IceWait *w, const long long *rec)
     return 0;
 }
 
-/* delta(t, changes, blo, bhi, alo, ahi) -> None | NotImplemented */
+/* delta(t, changes, bb, ba) -> None | NotImplemented */
 static PyObject *ice_delta(IceWait *w, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 6) {
-        PyErr_SetString(PyExc_TypeError, "delta(t, changes, blo, bhi, alo, ahi)");
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "delta(t, changes, bb, ba)");
         return NULL;
     }
     PyObject *changes = args[1];
@@ -130,32 +130,54 @@ static PyObject *ice_delta(IceWait *w, PyObject *const *args, Py_ssize_t nargs)
         Py_RETURN_NOTIMPLEMENTED;
     if ((r = in_range(args[0], ICE_LIM_T, &t)) <= 0)
         DECLINE(r);
-    for (int k = 0; k < 4; k++)
-        if ((r = bound(args[2 + k], &win[k])) <= 0)
+    for (int k = 0; k < 2; k++) {  /* each side's window: within ICE_NEAR of its best; an empty side: none */
+        long long best;
+        if (args[2 + k] == Py_None) {
+            win[2 * k] = ICE_NEVER, win[2 * k + 1] = -ICE_NEVER;
+            continue;
+        }
+        if ((r = bound(args[2 + k], &best)) <= 0)
             DECLINE(r);
-    Py_ssize_t n = PyList_GET_SIZE(changes);
-    for (Py_ssize_t i = 0; i < n; i++) {  /* everything checked first: nothing done on a refusal */
-        PyObject *c = PyList_GET_ITEM(changes, i);
-        long long x;
-        if (!PyTuple_CheckExact(c) || PyTuple_GET_SIZE(c) != 4 || ask_of(w, PyTuple_GET_ITEM(c, 0)) < 0)
-            Py_RETURN_NOTIMPLEMENTED;
-        for (int k = 1; k < 4; k++)
-            if ((r = in_range(PyTuple_GET_ITEM(c, k), k == 1 ? ICE_LIM_T : ICE_LIM_S, &x)) <= 0)
-                DECLINE(r);
+        win[2 * k] = best - ICE_NEAR, win[2 * k + 1] = best + ICE_NEAR;
     }
+    /* One pass reads and checks every change and keeps those picked (nothing is done on a
+     * refusal); then they are queued. */
+    Py_ssize_t n = PyList_GET_SIZE(changes), np = 0;
+    long long local[32 * ICE_REC], *keep = n <= 32 ? local : PyMem_Malloc(n * ICE_REC * sizeof(long long));
+    if (keep == NULL)
+        return PyErr_NoMemory();
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *c = PyList_GET_ITEM(changes, i);
-        long long rec[ICE_REC];
-        rec[0] = t;
-        rec[1] = ask_of(w, PyTuple_GET_ITEM(c, 0));
+        long long *rec = keep + np * ICE_REC;
+        int ask;
+        if (!PyTuple_CheckExact(c) || PyTuple_GET_SIZE(c) != 4 || (ask = ask_of(w, PyTuple_GET_ITEM(c, 0))) < 0) {
+            r = 0;
+            goto out;
+        }
         for (int k = 1; k < 4; k++)
-            exact_int(PyTuple_GET_ITEM(c, k), &rec[1 + k]);
+            if ((r = in_range(PyTuple_GET_ITEM(c, k), k == 1 ? ICE_LIM_T : ICE_LIM_S, &rec[1 + k])) <= 0)
+                goto out;
+        rec[0] = t;
+        rec[1] = ask;
         long long px = rec[2];
-        int near = rec[1] ? win[2] <= px && px <= win[3] : win[0] <= px && px <= win[1];
-        IceKey *e = near ? NULL : ice_find(w, ICE_KEY(px, (int)rec[1]));
-        if ((near || (e != NULL && (e->n || e->rec != NULL))) && pend_push(w, rec) < 0)
-            return NULL;  /* (near, or trades waiting there, or followed: not a watch alone) */
+        int near = ask ? win[2] <= px && px <= win[3] : win[0] <= px && px <= win[1];
+        IceKey *e = near ? NULL : ice_find(w, ICE_KEY(px, ask));
+        if (near || (e != NULL && (e->n || e->rec != NULL)))  /* near, or trades waiting there, or followed */
+            np++;
     }
+    for (Py_ssize_t i = 0; i < np; i++)
+        if (pend_push(w, keep + i * ICE_REC) < 0) {
+            r = -1;
+            goto out;
+        }
+    r = 1;
+out:
+    if (keep != local)
+        PyMem_Free(keep);
+    if (r < 0)
+        return NULL;
+    if (r == 0)
+        Py_RETURN_NOTIMPLEMENTED;
     Py_RETURN_NONE;
 }
 
@@ -575,7 +597,7 @@ fail:
 static PyMethodDef ice_methods[] = {
     {"trade", (PyCFunction)(void (*)(void))ice_trade, METH_FASTCALL, "trade(side, px, T, qty): as _Wait.trade"},
     {"delta", (PyCFunction)(void (*)(void))ice_delta, METH_FASTCALL,
-     "delta(t, changes, blo, bhi, alo, ahi): as _Wait.delta"},
+     "delta(t, changes, bb, ba): as _Wait.delta"},
     {"judge", (PyCFunction)(void (*)(void))ice_judge, METH_FASTCALL,
      "judge(side, px, t, before, after, v): as _Wait.judge"},
     {"step", (PyCFunction)ice_step, METH_O, "step(mark): as _Wait.step"},

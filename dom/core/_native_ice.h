@@ -10,6 +10,7 @@
 #define ICE_LIM_Q (1LL << 40)  /* a trade's size */
 #define ICE_LIM_MASS (1LL << 61)  /* the sizes waiting at a key and traded there, in absolute value: every sum is exact */
 #define ICE_NEVER (1LL << 62)  /* iceberg_wait._NEVER; also the limit of a bound */
+#define ICE_NEAR 5  /* iceberg_wait.NEAR */
 #define ICE_REC 5  /* a waiting change: t, ask, px, before, after */
 #define ICE_KEY(px, ask) (2 * (px) + (ask))
 #define ICE_SEC 1000000000LL

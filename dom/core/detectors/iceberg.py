@@ -58,7 +58,6 @@ from dom.core.types import (
 _BID, _ASK, _BUY = BookSide.BID, BookSide.ASK, TakerSide.BUY
 _MS = 1_000_000
 _THROUGH_PRICES = 4096  # prices a side's traded-volume table holds before it forgets the unused ones
-_NEVER = 1 << 62
 _SECOND = itemgetter(1)  # (px, qty) -> its size; a (side, px) key -> its price
 
 
@@ -139,13 +138,12 @@ class IcebergDetector(ObserverBase):
         t = delta.ts_exchange_ns
         if t > self.depth_t:
             self.depth_t = t
-        bb, ba = sym.book.bids.best_px(), sym.book.asks.best_px()
-        # Near: within 5 ticks of the side's best, where trades can happen (an empty side: nowhere);
-        # or a level with trades waiting or followed.
-        win = (*((bb - 5, bb + 5) if bb is not None else (_NEVER, -_NEVER)),
-               *((ba - 5, ba + 5) if ba is not None else (_NEVER, -_NEVER)))
-        if self.wait.delta(t, changes, *win) is NotImplemented:
-            self._to_twin().delta(t, changes, *win)
+        # The changes near the touch (within iceberg_wait.NEAR ticks of the side's best, where trades
+        # can happen), or at a level with trades waiting or followed, wait for their trades.
+        book = sym.book
+        bb, ba = book.bids.best_px(), book.asks.best_px()
+        if self.wait.delta(t, changes, bb, ba) is NotImplemented:
+            self._to_twin().delta(t, changes, bb, ba)
         return self._drain(sym)
 
     def _drain(self, sym: SymbolState) -> list[Output]:

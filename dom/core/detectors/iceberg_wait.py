@@ -9,8 +9,8 @@ detector's ``_Level``; the near/far null control (iceberg_control.py: its counts
 key becomes followed when a judgement attributes trades to it (the one way the detector starts to
 follow a level) and stops on ``unfollow`` or ``clear``; the detector's ``levels`` holds the same keys.
 
-``delta`` picks a message's changes: near the touch (within each side's window), or at a key with
-trades waiting or followed. ``step`` takes, in order, the waiting changes stamped at or before the
+``delta`` picks a message's changes: near the touch (within ``NEAR`` ticks of the side's best), or at
+a key with trades waiting or followed. ``step`` takes, in order, the waiting changes stamped at or before the
 watermark ``mark``, each with the volume of the trades waiting at its key stamped at or before its
 time, and judges them (``judge``) until one leaves work to the detector: that one is returned.
 ``late`` takes the keys whose oldest waiting trade is at or before ``late`` (trades the depth never
@@ -44,6 +44,7 @@ from dom.core.types import BookSide
 _NEVER = 1 << 62
 _SECOND = (lambda k: k[1])
 NEW, PUSH, OVERRUN, ADD = 1, 2, 4, 8
+NEAR = 5  # a change within this many ticks of its side's best is near the touch (ICE_NEAR in _native_ice.h)
 
 
 class _Rec:
@@ -86,10 +87,13 @@ class _Wait:
                 self.hi = px
         q.append((T, qty))
 
-    def delta(self, t: int, changes: Sequence, blo: int, bhi: int, alo: int, ahi: int) -> None:
-        """A depth message at time ``t``: its changes ``(side, px, before, after)`` within the
-        side's window (``blo..bhi`` for a bid, else ``alo..ahi``) or at a key with trades waiting or
-        followed wait for the watermark."""
+    def delta(self, t: int, changes: Sequence, bb: int | None, ba: int | None) -> None:
+        """A depth message at time ``t``, the best bid ``bb`` and ask ``ba`` after it (None: the side
+        is empty): its changes ``(side, px, before, after)`` near the touch (within ``NEAR`` ticks
+        of the side's best, where trades can happen; an empty side: nowhere) or at a key with trades
+        waiting or followed wait for the watermark."""
+        blo, bhi = (bb - NEAR, bb + NEAR) if bb is not None else (_NEVER, -_NEVER)
+        alo, ahi = (ba - NEAR, ba + NEAR) if ba is not None else (_NEVER, -_NEVER)
         for side, px, before, after in pick_at_py(changes, self.bid, blo, bhi, alo, ahi, self.trades, self.lo,
                                                   self.hi, self.recs, self.flo, self.fhi):
             self.pending.append((t, side, px, before, after))
