@@ -208,6 +208,12 @@ def test_c_declines_what_it_does_not_take_and_changes_nothing():
     c2.delta(2**21, [(ASK, 7, 0, 0)], None, None)
     assert c2.step(2**21)[5] == 2**61 and c2.state()[2] == ((ASK, 7, 2**61, 2**21, 0, 0),)  # (all traded there)
     assert c2.trade(ASK, 7, 0, 1) is NotImplemented and c2.judge(ASK, 7, 5, 0, 0, 1) is NotImplemented
+    c3 = pair()[0]  # (a level's volume let go when it is no longer followed; taken trades leave the sum)
+    assert all(c3.trade(ASK, 7, i, 2**40) is None for i in range(2**21 - 1)) and c3.trade(ASK, 7, 2**22, 1) is None
+    c3.delta(2**21, [(ASK, 7, 0, 0)], None, None)
+    assert c3.step(2**21)[5] == 2**61 - 2**40 and c3.trade(ASK, 7, 0, 2**40) is NotImplemented
+    c3.unfollow([(ASK, 7)])
+    assert c3.sizes() == (1, 1, 0) and c3.trade(ASK, 7, 0, 2**40) is None
     # bounds past the limits are clamped: the answers are the exact ones
     for w in (c, py):
         w.delta(7, [good], -(10**40), 10**40)
