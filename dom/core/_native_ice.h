@@ -53,10 +53,51 @@ typedef struct {
 
 extern PyTypeObject IceWaitType, IceLevelType;
 
+/* NotImplemented for a value not taken (r == 0), NULL on an error (r < 0) */
+#define DECLINE(r) do { if ((r) < 0) return NULL; Py_RETURN_NOTIMPLEMENTED; } while (0)
+
+/* 0 bid, 1 ask, -1 neither */
+static inline int ask_of(IceWait *w, PyObject *side)
+{
+    return side == w->bid ? 0 : side == w->ask ? 1 : -1;
+}
+
+/* Any exact int, clamped to +-ICE_NEVER (a bound: every held time and price is within +-2^61). */
+static inline int bound(PyObject *o, long long *v)
+{
+    if (!PyLong_CheckExact(o))
+        return 0;
+    int over = 0;
+    long long x = PyLong_AsLongLongAndOverflow(o, &over);
+    if (x == -1 && PyErr_Occurred())
+        return -1;
+    *v = over > 0 || x > ICE_NEVER ? ICE_NEVER : over < 0 || x < -ICE_NEVER ? -ICE_NEVER : x;
+    return 1;
+}
+
+static inline PyObject *side_obj(IceWait *w, int ask)
+{
+    return ask ? w->ask : w->bid;
+}
+
+/* _native_ice_tab.c */
 IceKey *ice_find(IceWait *w, long long key);
 IceKey *ice_add(IceWait *w, long long key, long long px, int ask);
 void ice_drop(IceWait *w, long long key);
 void ice_tab_clear(IceWait *w);
 int ice_push(IceKey *e, long long t, long long q);
+int ice_seq_order(const void *a, const void *b);  /* qsort: keys in the order their queues of trades began */
+
+/* _native_ice_judge.c: IceWait's methods judge, step, late */
+PyObject *ice_judge(IceWait *w, PyObject *const *args, Py_ssize_t nargs);
+PyObject *ice_step(IceWait *w, PyObject *mark_obj);
+PyObject *ice_late(IceWait *w, PyObject *late_obj);
+
+/* _native_ice_read.c: IceWait's methods sizes, counts, set_counts, recs_by_key, state */
+PyObject *ice_sizes(IceWait *w, PyObject *unused);
+PyObject *ice_counts(IceWait *w, PyObject *unused);
+PyObject *ice_set_counts(IceWait *w, PyObject *d);
+PyObject *ice_recs(IceWait *w, PyObject *unused);
+PyObject *ice_state(IceWait *w, PyObject *unused);
 
 #endif

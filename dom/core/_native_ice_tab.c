@@ -124,3 +124,9 @@ int ice_push(IceKey *e, long long t, long long q)
     e->mass += q < 0 ? -q : q;
     return 0;
 }
+
+int ice_seq_order(const void *a, const void *b)
+{
+    long long x = (*(IceKey *const *)a)->seq, y = (*(IceKey *const *)b)->seq;
+    return (x > y) - (x < y);
+}
