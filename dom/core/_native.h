@@ -72,5 +72,7 @@ PyObject *band_hits(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *mid_range(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 /* The absorption detector's state of one book side, a type (_native_abs.c) */
 extern PyTypeObject AbsSideType;
+/* The iceberg detector's waiting changes and trades, a type (_native_ice.c) */
+extern PyTypeObject IceWaitType, IceLevelType;
 
 #endif

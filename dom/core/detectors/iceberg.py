@@ -31,16 +31,16 @@ import math
 from collections import deque
 from heapq import heappop, heappush
 from dataclasses import dataclass, field
-from operator import itemgetter
-from typing import Sequence
+from operator import attrgetter, itemgetter
+from typing import Any, Sequence
 
 from sortedcontainers import SortedList
 
-from dom.core.detectors.changes import pick_at
 from dom.core.detectors.iceberg_chain import _median, judge_chain
-from dom.core.detectors.iceberg_control import NullControl
+from dom.core.detectors.iceberg_control import summary
 from dom.core.detectors.iceberg_hold import Overrun, Through, chain_volumes, flaggable
 from dom.core.detectors.iceberg_queue import turns_queue
+from dom.core.detectors.iceberg_wait import ADD, NEW, OVERRUN, PUSH, as_twin, make_wait
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
@@ -58,7 +58,6 @@ from dom.core.types import (
 _BID, _ASK, _BUY = BookSide.BID, BookSide.ASK, TakerSide.BUY
 _MS = 1_000_000
 _THROUGH_PRICES = 4096  # prices a side's traded-volume table holds before it forgets the unused ones
-_NEVER = 1 << 62
 _SECOND = itemgetter(1)  # (px, qty) -> its size; a (side, px) key -> its price
 
 
@@ -67,10 +66,6 @@ class _Level:
     side: BookSide
     px: int
     first_ns: int
-    last_trade_ns: int = 0
-    traded: int = 0
-    max_q: int = 0
-    last_q: int = 0
     # possible refills: (size, traded so far, traded so far through the level: iceberg_hold.py)
     adds: list[tuple[int, int, int]] = field(default_factory=list)
     shown: list[int] = field(default_factory=list)  # the level's size after each add's message (queue rule on)
@@ -87,23 +82,24 @@ class _Level:
     traded0: int = 0  # ``traded`` when this episode began (another order took over the level)
     id: str = ""
     overrun: Overrun | None = None  # pushes that traded all the level showed (iceberg_hold.py)
+    # The level's numbers, kept by ``IcebergDetector.wait`` (iceberg_wait.py): volume traded, last
+    # trade time (0: none), the largest and the last size it showed (read below as attributes)
+    rec: Any = None
 
-
-def _take(q: deque[tuple[int, int]], t: int) -> int:
-    """Take the trades at the front of ``q`` stamped at or before ``t``: their volume."""
-    v = 0
-    while q and q[0][0] <= t:
-        v += q.popleft()[1]
-    return v
+    last_trade_ns = property(attrgetter("rec.last"))
+    traded = property(attrgetter("rec.traded"))
+    max_q = property(attrgetter("rec.max_q"))
+    last_q = property(attrgetter("rec.last_q"))
 
 
 class IcebergDetector(ObserverBase):
     def __init__(self, sym: SymbolState, p: DetectorParams) -> None:
         self.p = p
         self.inst = sym.instrument
-        # The changes waiting for their trades, a depth message's at a time: (T, [(side, px, before, after)])
-        self.pending: deque[tuple[int, list[LevelChange]]] = deque()
-        self.trades: dict[tuple[BookSide, int], deque[tuple[int, int]]] = {}  # (T, qty) not yet attributed
+        # The changes waiting for their trades and the trades not yet attributed, the numbers of
+        # the ``levels`` (the same keys), the near/far null control (iceberg_control.py)
+        # (iceberg_wait.py: in C where the accelerator is built)
+        self.wait = make_wait(_BID, _ASK, p.iceberg_refill_window_ms * _MS, p.iceberg_overrun_chance > 0)
         self.levels: dict[tuple[BookSide, int], _Level] = {}
         self.depth_t = 0
         self.slack = AdaptiveSlack(p.align_slack_ms)
@@ -112,7 +108,6 @@ class IcebergDetector(ObserverBase):
         self.recent_adds: deque[int] = deque()
         self.add_sizes = SortedList()
         self.usual = {BookSide.BID: 0.0, BookSide.ASK: 0.0}  # slow average of the median top-10 level size
-        self.nulls = NullControl(p.iceberg_refill_window_ms)  # the near/far null control (iceberg_control.py)
         # (last trade, n, key, level), a heap holding for each followed level an entry at or before
         # its last trade (pushed when the level starts, when its last trade moves earlier, and again
         # when an entry comes up whose level traded since): the least entry is at or before the
@@ -120,91 +115,62 @@ class IcebergDetector(ObserverBase):
         # two entries tie.
         self._ends: list[tuple[int, int, tuple[BookSide, int], _Level]] = []
         self._n_ends = 0
-        # Price ranges holding every key of ``trades`` and of ``levels`` (filters, not exact).
-        self.trades_lo, self.trades_hi = _NEVER, -_NEVER
-        self.trades_first = _NEVER  # at most the time of the first trade waiting in any of ``trades``
-        self.levels_lo, self.levels_hi = _NEVER, -_NEVER
         self.through = Through()  # volume traded per side and price: does a level hold price?
 
     def on_trade(self, sym: SymbolState, t: Trade) -> list[Output]:
         px, T, qty = t.px_ticks, t.ts_exchange_ns, t.qty_lots
         if t.taker is _BUY:  # (maker side, price)
-            key, tv = (_ASK, px), self.through.ask  # (Through.add, written out: a trade's hot path)
+            side, tv = _ASK, self.through.ask  # (Through.add, written out: a trade's hot path)
         else:
-            key, tv = (_BID, px), self.through.bid
-        q = self.trades.get(key)
-        if q is None:
-            q = self.trades[key] = deque()
-            if T < self.trades_first:
-                self.trades_first = T
-            if px < self.trades_lo:
-                self.trades_lo = px
-            if px > self.trades_hi:
-                self.trades_hi = px
-        q.append((T, qty))
+            side, tv = _BID, self.through.bid
+        if self.wait.trade(side, px, T, qty) is NotImplemented:
+            self._to_twin().trade(side, px, T, qty)
         tv[px] = tv.get(px, 0) + qty
         self.slack.on_trade_once(sym.stats.trades, self.depth_t, T)  # (one call a trade)
         return []
+
+    def _to_twin(self):
+        """The waiting state moved to its pure-Python twin, the same state (the C form declined a value)."""
+        self.wait = as_twin(self.wait)
+        return self.wait
 
     def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
         t = delta.ts_exchange_ns
         if t > self.depth_t:
             self.depth_t = t
-        bb, ba = sym.book.bids.best_px(), sym.book.asks.best_px()
-        # Near: within 5 ticks of the side's best, where trades can happen (an empty side: nowhere);
-        # or a level with trades waiting or followed (``trades_lo..hi`` and ``levels_lo..hi`` hold
-        # their keys' prices).
-        picked = pick_at(changes, _BID, *((bb - 5, bb + 5) if bb is not None else (_NEVER, -_NEVER)),
-                         *((ba - 5, ba + 5) if ba is not None else (_NEVER, -_NEVER)),
-                         self.trades, self.trades_lo, self.trades_hi, self.levels, self.levels_lo, self.levels_hi)
-        if picked:
-            self.pending.append((t, picked))
+        # The changes near the touch (within iceberg_wait.NEAR ticks of the side's best, where trades
+        # can happen), or at a level with trades waiting or followed, wait for their trades.
+        book = sym.book
+        bb, ba = book.bids.best_px(), book.asks.best_px()
+        if self.wait.delta(t, changes, bb, ba) is NotImplemented:
+            self._to_twin().delta(t, changes, bb, ba)
         return self._drain(sym)
 
     def _drain(self, sym: SymbolState) -> list[Output]:
         out: list[Output] = []
         slack = self.slack.ns
         mark = self.depth_t - slack
-        pend = self.pending
-        trades, levels = self.trades, self.levels
-        while pend and pend[0][0] <= mark:
-            t, picked = pend.popleft()
-            for side, px, before, after in picked:
-                key = (side, px)
-                q = trades.get(key)
-                v = 0
-                if q is not None:
-                    while q and q[0][0] <= t:  # (_take, written out)
-                        v += q.popleft()[1]
-                    if not q:
-                        del trades[key]  # (no trades waiting there: ``trades`` keeps no empty queue)
-                lv = levels.get(key)
-                if v or lv is not None:  # (else _judge has nothing to follow)
-                    self._judge(sym, side, px, t, before, after, v, out, key, lv)
+        wait, judge = self.wait, self._judge
+        # The changes up to the watermark, with the trades attributed to them: the wait judges those
+        # that need no rule and hands over the others, in order.
+        while (got := wait.step(mark)) is not None:
+            if got is NotImplemented:
+                wait = self._to_twin()
+                continue
+            judge(sym, *got, out)
         # Trades at a level the depth never showed changing (a refill to the same size, or
         # liquidity that never shows): judged at the watermark with the level unchanged.
-        late = mark - slack
-        if late >= self.trades_first:  # some trade may be that old: look
-            first = _NEVER
-            lo, hi = _NEVER, -_NEVER  # the surviving keys' price range
-            for key in list(trades):
-                q = trades[key]
-                if q[0][0] <= late:
-                    side, px = key
-                    v = _take(q, late)
-                    shown = sym.book.side(side).size_at(px)
-                    self._judge(sym, side, px, mark, shown, shown, v, out, key, self.levels.get(key))
-                    if not q:
-                        del trades[key]
-                        continue
-                if q[0][0] < first:
-                    first = q[0][0]
-                if key[1] < lo:
-                    lo = key[1]
-                if key[1] > hi:
-                    hi = key[1]
-            self.trades_first = first
-            self.trades_lo, self.trades_hi = lo, hi
+        lates = wait.late(mark - slack)
+        if lates is NotImplemented:
+            lates = self._to_twin().late(mark - slack)
+        if lates is not None:
+            for side, px, v in lates:
+                shown = sym.book.side(side).size_at(px)
+                got = self.wait.judge(side, px, mark, shown, shown, v)
+                if got is NotImplemented:
+                    got = self._to_twin().judge(side, px, mark, shown, shown, v)
+                if got is not None:
+                    judge(sym, *got, out)
         ends = self._ends
         if ends and self.depth_t - ends[0][0] > self.p.iceberg_end_s * 1_000_000_000:
             self._end_quiet(sym, out)  # some level may have gone quiet
@@ -212,7 +178,7 @@ class IcebergDetector(ObserverBase):
 
     def _end_quiet(self, sym: SymbolState, out: list[Output]) -> None:
         """End the levels whose last trade is more than ``iceberg_end_s`` before the depth clock (in
-        the order ``levels`` holds them), and narrow ``levels_lo..hi`` to the rest."""
+        the order ``levels`` holds them); ``wait`` no longer follows them."""
         end_ns = self.p.iceberg_end_s * 1_000_000_000
         ends, levels = self._ends, self.levels
         gone: set[tuple[BookSide, int]] = set()  # (a level's last trade may have been pushed more than once)
@@ -232,48 +198,36 @@ class IcebergDetector(ObserverBase):
             if lv.announced:
                 out.append(self._alert(sym, lv, AlertState.END, self.depth_t, end="no_trades"))
             del levels[key]
-        if levels:
-            self.levels_lo, self.levels_hi = min(map(_SECOND, levels)), max(map(_SECOND, levels))  # (the keys' prices)
-        else:
-            self.levels_lo, self.levels_hi = _NEVER, -_NEVER
+        keys = list(gone)
+        if self.wait.unfollow(keys) is NotImplemented:
+            self._to_twin().unfollow(keys)
         self.through.prune(levels, self.p.iceberg_hold_ticks, _THROUGH_PRICES)
 
     def _judge(self, sym: SymbolState, side: BookSide, px: int, t: int, before: int, after: int, v: int,
-               out: list[Output], key: tuple[BookSide, int], lv: _Level | None) -> None:
-        """One depth message at a level, with the trades attributed to it (``key``: (side, px),
-        ``lv``: the level followed there or None)."""
-        if lv is None:
-            if v == 0:
-                return
-            lv = self.levels[key] = _Level(side, px, t)
-            if px < self.levels_lo:
-                self.levels_lo = px
-            if px > self.levels_hi:
-                self.levels_hi = px
+               flags: int, rec: Any, out: list[Output]) -> None:
+        """What the rules do with one depth message at a level, with the trades attributed to it,
+        once ``wait`` judged it (the null control, the level's numbers) and left ``flags``: NEW a
+        level to follow (``rec``: its numbers), PUSH its last trade moved earlier or is its first,
+        OVERRUN the trades to count for the overrun rule, ADD a possible refill (the size put back
+        is positive, while the level trades)."""
+        key = (side, px)
+        if flags & NEW:
+            lv = self.levels[key] = _Level(side, px, t, rec=rec)
+        else:
+            lv = self.levels[key]
         p = self.p
-        nulls = self.nulls
-        if key in nulls.watch or (v and before > 0 and v >= 0.5 * before):  # (else it does nothing)
-            nulls.on_judged(key, t, before, after, v)
-        if v:
-            lv.traded += v
-            if t < lv.last_trade_ns or not lv.last_trade_ns:  # a new level, or its last trade moves earlier
-                self._n_ends += 1
-                heappush(self._ends, (t, self._n_ends, key, lv))
-            lv.last_trade_ns = t
-            if p.iceberg_overrun_chance > 0:
-                through = self.through.beyond(side, px, p.iceberg_hold_ticks)
-                if lv.overrun is None:
-                    lv.overrun = Overrun(through)
-                lv.overrun.on_traded(before, after, v, through)
-        m = lv.max_q
-        if before > m or after > m:
-            lv.max_q = before if before > after else after
-        lv.last_q = after
-        r = v - (before - after)
-        if r <= 0:
+        if flags & PUSH:  # a new level, or its last trade moves earlier
+            self._n_ends += 1
+            heappush(self._ends, (t, self._n_ends, key, lv))
+        if flags & OVERRUN:
+            through = self.through.beyond(side, px, p.iceberg_hold_ticks)
+            if lv.overrun is None:
+                lv.overrun = Overrun(through)
+            lv.overrun.on_traded(before, after, v, through)
+        if not flags & ADD:
             return
-        recent = v > 0 or t - lv.last_trade_ns < p.iceberg_refill_window_ms * _MS
-        if not recent or r < p.iceberg_min_add * self._usual(sym, side):
+        r = v - (before - after)
+        if r < p.iceberg_min_add * self._usual(sym, side):
             return
         lv.adds.append((r, lv.traded, self.through.beyond(side, px, p.iceberg_hold_ticks)))
         if p.iceberg_min_queue_turn > 0:  # (read only by that rule: nothing kept while it is off)
@@ -311,9 +265,10 @@ class IcebergDetector(ObserverBase):
         lv.chain, lv.band, lv.chance, lv.expected, lv.opportunities, lv.hits, lv.start = was
         out.append(self._alert(sym, lv, AlertState.END, t, end="another_order"))
         chain, band, chance, expected, opportunities, hits, start = now
-        nl = _Level(lv.side, lv.px, t, last_trade_ns=lv.last_trade_ns, traded=lv.traded, max_q=lv.last_q,
-                    last_q=lv.last_q, adds=lv.adds, shown=lv.shown, chain=chain, band=band, chance=chance, expected=expected,
-                    opportunities=opportunities, hits=hits, traded0=lv.traded, start=start, overrun=lv.overrun)
+        nl = _Level(lv.side, lv.px, t, adds=lv.adds, shown=lv.shown, chain=chain, band=band, chance=chance,
+                    expected=expected, opportunities=opportunities, hits=hits, traded0=lv.traded, start=start,
+                    overrun=lv.overrun, rec=lv.rec)
+        nl.rec.max_q = nl.rec.last_q  # (the level's traded volume, last trade and size go on)
         self.levels[(lv.side, lv.px)] = nl
         self._n_ends += 1
         heappush(self._ends, (nl.last_trade_ns, self._n_ends, (lv.side, lv.px), nl))
@@ -329,15 +284,16 @@ class IcebergDetector(ObserverBase):
 
     @property
     def control(self) -> dict:
-        """The null control's counts (iceberg_control.py)."""
-        return self.nulls.counts
+        """The null control's counts (iceberg_control.py; a copy)."""
+        return self.wait.counts()
 
     @control.setter
     def control(self, counts: dict) -> None:
-        self.nulls.counts = counts
+        if self.wait.set_counts(counts) is NotImplemented:
+            self._to_twin().set_counts(counts)
 
     def null_control(self) -> dict:
-        return self.nulls.summary()
+        return summary(self.wait.counts())
 
     def _hidden(self, lv: _Level) -> int:
         """"At least X hidden": the chained refills but the first (which may be the order's
@@ -353,9 +309,7 @@ class IcebergDetector(ObserverBase):
                              for lv in self.levels.values() if lv.announced]
         self.levels.clear()
         self._ends.clear()
-        self.pending.clear()
-        self.trades.clear()
-        self.trades_first = _NEVER
+        self.wait.clear()
         return out
 
     def _alert(self, sym: SymbolState, lv: _Level, state: AlertState, t: int, end: str = "") -> Alert:

@@ -51,11 +51,15 @@ class NullControl:
             self.watch[key] = [t + win, t + _SEC, t + _SEC + win, state]
 
     def summary(self) -> dict:
-        c = self.counts
-        n = c["depletions"]
-        near = c["near_hits"] / n if n else None
-        far = c["far_hits"] / n if n else None
-        est = 1 - far / near if near else None
-        return dict(c, near_rate=None if near is None else round(near, 4),
-                    far_rate=None if far is None else round(far, 4),
-                    precision_est=None if est is None else round(est, 3))
+        return summary(self.counts)
+
+
+def summary(c: dict) -> dict:
+    """The counts with the near and far rates and the share of refills that are not organic."""
+    n = c["depletions"]
+    near = c["near_hits"] / n if n else None
+    far = c["far_hits"] / n if n else None
+    est = 1 - far / near if near else None
+    return dict(c, near_rate=None if near is None else round(near, 4),
+                far_rate=None if far is None else round(far, 4),
+                precision_est=None if est is None else round(est, 3))

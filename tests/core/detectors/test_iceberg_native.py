@@ -242,6 +242,7 @@ class EveryMessageScan(iceberg.IcebergDetector):
                 if lv.announced:
                     out.append(self._alert(sym, lv, iceberg.AlertState.END, self.depth_t, end="no_trades"))
                 del self.levels[key]
+                self.wait.unfollow([key])
         return out
 
 
@@ -288,7 +289,7 @@ def _market(seed: int, native, monkeypatch, scan=False, **params):
         states.append((
             {k: (lv.first_ns, lv.traded, lv.max_q, lv.last_q, list(lv.adds), list(lv.chain), lv.band, lv.chance,
                  lv.opportunities, lv.hits, lv.start, lv.announced, lv.reported) for k, lv in det.levels.items()},
-            list(det.pending), {k: list(q) for k, q in det.trades.items()}, list(det.recent_adds)))
+            det.wait.state(), list(det.recent_adds)))
     return [repr(a) for a in s.alerts], states
 
 
