@@ -7,7 +7,8 @@
  * pick_at), _native_chain.c (chain_scan), _native_stats.c (band_buckets, sample_few),
  * _native_pulls.c, _native_pgate.c, _native_pstats.c (pulled liquidity's per-message work), _native_pstore.c (the
  * PullStore type, pulled liquidity's candidates in C), _native_abs.c and _native_abs_tab.c (the type AbsSide:
- * absorption's per-side state); _native.h is what they share.
+ * absorption's per-side state), _native_steps.c (the type StepStore: a step window's kept steps and
+ * levels' largest recent steps); _native.h is what they share.
  *
  * Each function is an exact replacement of a pure-Python loop in dom/core/book.py or of the
  * depth decoder's comprehension (dom/venues/binance_usdm/codec.py), and gives the same result:
@@ -136,11 +137,13 @@ PyMODINIT_FUNC PyInit__native(void)
     for (int i = 0; i < 12; i++)
         if ((*mslots[i] = PyUnicode_InternFromString(more[i])) == NULL)
             return NULL;
-    if (PyType_Ready(&PStoreType) < 0 || PyType_Ready(&AbsSideType) < 0)
+    if (PyType_Ready(&PStoreType) < 0 || PyType_Ready(&AbsSideType) < 0 || PyType_Ready(&stp_StoreType) < 0
+            || stp_init() < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module);
     if (m != NULL && (PyModule_AddObjectRef(m, "PullStore", (PyObject *)&PStoreType) < 0
-                      || PyModule_AddObjectRef(m, "AbsSide", (PyObject *)&AbsSideType) < 0))
+                      || PyModule_AddObjectRef(m, "AbsSide", (PyObject *)&AbsSideType) < 0
+                      || PyModule_AddObjectRef(m, "StepStore", (PyObject *)&stp_StoreType) < 0))
         Py_CLEAR(m);
     return m;
 }

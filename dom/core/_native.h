@@ -72,5 +72,8 @@ PyObject *band_hits(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *mid_range(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 /* The absorption detector's state of one book side, a type (_native_abs.c) */
 extern PyTypeObject AbsSideType;
+/* A step window's kept steps and levels' largest recent steps, a type (_native_steps.c) */
+extern PyTypeObject stp_StoreType;
+int stp_init(void);
 
 #endif

@@ -1,0 +1,476 @@
+/* dom.core._native.StepStore: what a step window (dom/core/detectors/steps.py) keeps per message,
+ * in C structures: the steps kept in the last SAME_NS as one ring of int64 records in the order
+ * kept (the move check reads one side's by filtering), and each level's largest recent step in an
+ * open-addressing table keyed by (side, price) as one integer. Its methods are
+ * step_state.StepState's (dom/core/detectors/step_state.py, where each is documented) and give the
+ * same results; the tests run one against the other call by call.
+ *
+ * What it takes: sides the two objects it was made with; prices, sizes, floors and band widths
+ * exact ints within +-2^60, times within +-2^61 (reads clamp a time: nothing stored is past
+ * 2^61). Anything else: NotImplemented with nothing changed (the window then moves to the
+ * twin). Memory: the ring loses a step once it and every step kept before it are older than
+ * SAME_NS (at each step taken), the table its levels older than KEEP_NS (clean(), every
+ * CLEAN_NS); both shrink back when they empty out. */
+#include <math.h>
+#include "_native.h"
+
+#define STP_SEC 1000000000LL
+#define STP_KEEP_NS (60 * STP_SEC)
+#define STP_SAME_NS (10 * STP_SEC)
+#define STP_CLEAN_NS (10 * STP_SEC)
+#define STP_NEAR 2
+#define STP_V (1LL << 60)
+#define STP_T (1LL << 61)
+#define STP_FAR (1LL << 62)
+
+typedef struct {
+    long long t, side, px, step, lo, hi;
+} Rec;
+
+typedef struct {
+    long long key, t, step;  /* key: 2 x px + side; used: t's slot holds an entry */
+    int used;
+} Slot;
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *bid, *ask;
+    long long move_ticks;
+    double move_tol;
+    Rec *ring;
+    Py_ssize_t head, n, cap;  /* cap: 0 or a power of two */
+    Slot *tab;
+    Py_ssize_t tcap, used;  /* tcap: 0 or a power of two, used at most half of it */
+    long long clean_ns;
+} StepStore;
+
+#define REC(s, i) (&(s)->ring[((s)->head + (i)) & ((s)->cap - 1)])
+
+/* ----------------------------------------------------------------------------- the ring */
+
+/* Room for k more records: 0; -1 with MemoryError set (nothing changed). */
+static int ring_reserve(StepStore *s, Py_ssize_t k)
+{
+    if (s->n + k <= s->cap)
+        return 0;
+    Py_ssize_t cap = s->cap ? s->cap : 8;
+    while (cap < s->n + k)
+        cap *= 2;
+    Rec *v = PyMem_Malloc(cap * sizeof(Rec));
+    if (v == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < s->n; i++)
+        v[i] = *REC(s, i);
+    PyMem_Free(s->ring);
+    s->ring = v, s->head = 0, s->cap = cap;
+    return 0;
+}
+
+static void ring_pop(StepStore *s)
+{
+    s->n--;
+    s->head = s->n ? (s->head + 1) & (s->cap - 1) : 0;
+}
+
+/* ---------------------------------------------------------------------------- the table */
+
+static inline Py_ssize_t slot_of(Slot *tab, Py_ssize_t tcap, long long key)
+{
+    Py_ssize_t i = (Py_ssize_t)(((unsigned long long)key * 0x9E3779B97F4A7C15ULL) >> 20) & (tcap - 1);
+    while (tab[i].used && tab[i].key != key)
+        i = (i + 1) & (tcap - 1);
+    return i;
+}
+
+/* The table rebuilt at tcap slots with the entries whose t is at least lo: 0; -1 with
+ * MemoryError set (nothing changed). */
+static int tab_rebuild(StepStore *s, Py_ssize_t tcap, long long lo)
+{
+    Slot *v = PyMem_Calloc(tcap, sizeof(Slot));
+    if (v == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    Py_ssize_t used = 0;
+    for (Py_ssize_t i = 0; i < s->tcap; i++)
+        if (s->tab[i].used && s->tab[i].t >= lo) {
+            v[slot_of(v, tcap, s->tab[i].key)] = s->tab[i];
+            used++;
+        }
+    PyMem_Free(s->tab);
+    s->tab = v, s->tcap = tcap, s->used = used;
+    return 0;
+}
+
+/* Room for k more entries (the table at most half full): 0; -1 with MemoryError set. */
+static int tab_reserve(StepStore *s, Py_ssize_t k)
+{
+    if (2 * (s->used + k) <= s->tcap)
+        return 0;
+    Py_ssize_t cap = s->tcap ? s->tcap : 16;
+    while (2 * (s->used + k) > cap)
+        cap *= 2;
+    return tab_rebuild(s, cap, -STP_FAR);
+}
+
+/* ------------------------------------------------------------------------------ the pass */
+
+/* StepState._take for a step the window lets through (room reserved): inc into out[*nout]
+ * unless a kept order moved here; the level's largest recent step. */
+static void take(StepStore *s, long long side, long long px, long long inc, long long now, long long *out,
+                 Py_ssize_t *nout)
+{
+    while (s->n && now - REC(s, 0)->t > STP_SAME_NS)
+        ring_pop(s);
+    long long lo = px - s->move_ticks, hi = px + s->move_ticks;
+    int moved = 0;
+    for (Py_ssize_t i = 0; i < s->n; i++) {
+        Rec *x = REC(s, i);
+        if (x->side == side && x->lo <= inc && inc <= x->hi && lo <= x->px && x->px <= hi && x->px != px) {
+            x->t = now, x->px = px;
+            moved = 1;
+            break;
+        }
+    }
+    if (!moved) {
+        out[(*nout)++] = inc;
+        long long r = (long long)floor(s->move_tol * (double)inc);
+        Rec *x = REC(s, s->n);
+        s->n++;
+        x->t = now, x->side = side, x->px = px, x->step = inc, x->lo = inc - r, x->hi = inc + r;
+    }
+    long long key = 2 * px + side;
+    Slot *e = &s->tab[slot_of(s->tab, s->tcap, key)];
+    if (!e->used) {
+        e->used = 1, e->key = key, e->t = now, e->step = inc;
+        s->used++;
+    } else if (e->step <= inc || now - e->t > STP_KEEP_NS)
+        e->t = now, e->step = inc;
+}
+
+/* 1 with *v set for an exact int within +-lim; 0 for anything else; -1 with an error set. */
+static int num(PyObject *o, long long lim, long long *v)
+{
+    return in_range(o, lim, v);
+}
+
+/* A side's best price read through sym.book.<name>.best_px(): 1 with *has, *v set (None: *has 0);
+ * 0 when it is neither None nor an exact int within +-2^60; -1 with an error set. */
+static PyObject *S_book, *S_bids, *S_asks, *S_best_px;
+
+int stp_init(void)
+{
+    return (S_book = PyUnicode_InternFromString("book")) == NULL || (S_bids = PyUnicode_InternFromString("bids")) == NULL
+        || (S_asks = PyUnicode_InternFromString("asks")) == NULL
+        || (S_best_px = PyUnicode_InternFromString("best_px")) == NULL ? -1 : 0;
+}
+
+static int best_of(PyObject *book, PyObject *name, int *has, long long *v)
+{
+    PyObject *lv = PyObject_GetAttr(book, name);
+    if (lv == NULL)
+        return -1;
+    PyObject *b = PyObject_CallMethodNoArgs(lv, S_best_px);
+    Py_DECREF(lv);
+    if (b == NULL)
+        return -1;
+    *has = b != Py_None;
+    int r = *has ? num(b, STP_V, v) : 1;
+    Py_DECREF(b);
+    return r;
+}
+
+typedef struct {
+    long long side, px, inc;
+} Pick;
+
+static PyObject *incs(const long long *v, Py_ssize_t n)
+{
+    if (n == 0)
+        Py_RETURN_NONE;
+    PyObject *l = PyList_New(n);
+    if (l == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *x = PyLong_FromLongLong(v[i]);
+        if (x == NULL) {
+            Py_DECREF(l);
+            return NULL;
+        }
+        PyList_SET_ITEM(l, i, x);
+    }
+    return l;
+}
+
+
+/* observe(other, changes, sym, now, fa, ha, fb, hb): StepState.observe. Everything is read and
+ * checked (the changes, then the best prices) before anything is written. */
+static PyObject *stp_observe(StepStore *s, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 8) {
+        PyErr_SetString(PyExc_TypeError, "observe(other, changes, sym, now, fa, ha, fb, hb)");
+        return NULL;
+    }
+    PyObject *oo = args[0], *changes = args[1], *sym = args[2];
+    StepStore *o = NULL;
+    if (oo != Py_None) {
+        if (!Py_IS_TYPE(oo, &stp_StoreType) || ((StepStore *)oo)->bid != s->bid || ((StepStore *)oo)->ask != s->ask)
+            Py_RETURN_NOTIMPLEMENTED;
+        o = (StepStore *)oo;
+    }
+    long long now, fa, ha, fb, hb;
+    int r;
+    if ((r = num(args[3], STP_T, &now)) <= 0 || (r = num(args[4], STP_V, &fa)) <= 0
+            || (r = num(args[5], STP_V, &ha)) <= 0 || (r = num(args[6], STP_V, &fb)) <= 0
+            || (r = num(args[7], STP_V, &hb)) <= 0 || !(r = PyList_CheckExact(changes)))
+        return r < 0 ? NULL : Py_NewRef(Py_NotImplemented);
+    long long fl = o == NULL || fa < fb ? fa : fb;
+    Pick buf[32], *picks = buf;
+    Py_ssize_t n = PyList_GET_SIZE(changes), np = 0;
+    PyObject *res = NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *c = PyList_GET_ITEM(changes, i);
+        long long px, old, nw;
+        if (!PyTuple_CheckExact(c) || PyTuple_GET_SIZE(c) != 4 || (r = num(PyTuple_GET_ITEM(c, 1), STP_V, &px)) <= 0
+                || (r = num(PyTuple_GET_ITEM(c, 2), STP_V, &old)) <= 0
+                || (r = num(PyTuple_GET_ITEM(c, 3), STP_V, &nw)) <= 0) {
+            res = r < 0 ? NULL : Py_NewRef(Py_NotImplemented);
+            goto done;
+        }
+        if (nw - old <= fl)
+            continue;
+        PyObject *side = PyTuple_GET_ITEM(c, 0);
+        if (side != s->bid && side != s->ask) {
+            res = Py_NewRef(Py_NotImplemented);
+            goto done;
+        }
+        if (np == 32 && picks == buf) {  /* (more steps over the floor than the buffer holds: rare) */
+            picks = PyMem_Malloc(n * sizeof(Pick));
+            if (picks == NULL) {
+                picks = buf;
+                res = PyErr_NoMemory();
+                goto done;
+            }
+            memcpy(picks, buf, sizeof buf);
+        }
+        picks[np].side = side == s->ask, picks[np].px = px, picks[np].inc = nw - old;
+        np++;
+    }
+    if (np == 0) {
+        res = Py_NewRef(Py_None);
+        goto done;
+    }
+    /* the best prices, read once (Python code: nothing is written before it) */
+    int hb_, ha_;
+    long long bb = 0, ba = 0;
+    PyObject *book = PyObject_GetAttr(sym, S_book);
+    if (book == NULL)
+        goto done;
+    r = best_of(book, S_bids, &hb_, &bb);
+    if (r > 0)
+        r = best_of(book, S_asks, &ha_, &ba);
+    Py_DECREF(book);
+    if (r <= 0) {
+        res = r < 0 ? NULL : Py_NewRef(Py_NotImplemented);
+        goto done;
+    }
+    /* the sides' ranges, a window each: [window][side][lo, hi] (an empty side: 0, -1) */
+    long long rg[2][2][2];
+    long long half[2] = {ha, hb};
+    for (int w = 0; w < 2; w++) {
+        rg[w][0][0] = hb_ ? bb - half[w] : 0, rg[w][0][1] = hb_ ? bb - STP_NEAR : -1;
+        rg[w][1][0] = ha_ ? ba + STP_NEAR : 0, rg[w][1][1] = ha_ ? ba + half[w] : -1;
+    }
+    Py_ssize_t need = o == s ? 2 * np : np;
+    if (ring_reserve(s, need) < 0 || tab_reserve(s, need) < 0
+            || (o != NULL && (ring_reserve(o, need) < 0 || tab_reserve(o, need) < 0)))
+        goto done;
+    long long *out = PyMem_Malloc(2 * np * sizeof(long long));
+    if (out == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t na = 0, nb = 0;
+    for (Py_ssize_t i = 0; i < np; i++) {
+        Pick *p = &picks[i];
+        long long *a = rg[0][p->side];
+        if (p->inc > fa && a[0] <= p->px && p->px <= a[1])
+            take(s, p->side, p->px, p->inc, now, out, &na);
+        if (o != NULL) {
+            long long *b = rg[1][p->side];
+            if (p->inc > fb && b[0] <= p->px && p->px <= b[1])
+                take(o, p->side, p->px, p->inc, now, out + np, &nb);
+        }
+    }
+    if (na == 0 && nb == 0)
+        res = Py_NewRef(Py_None);
+    else {
+        PyObject *la = incs(out, na), *lb = la == NULL ? NULL : incs(out + np, nb);
+        if (lb != NULL)
+            res = PyTuple_Pack(2, la, lb);
+        Py_XDECREF(la);
+        Py_XDECREF(lb);
+    }
+    PyMem_Free(out);
+done:
+    if (picks != buf)
+        PyMem_Free(picks);
+    return res;
+}
+
+/* ------------------------------------------------------------------------------ the reads */
+
+static long long clamp(PyObject *o, int *ok)
+{
+    int over = 0;
+    long long x = PyLong_AsLongLongAndOverflow(o, &over);
+    *ok = !(x == -1 && PyErr_Occurred());
+    return over > 0 || x > STP_FAR ? STP_FAR : over < 0 || x < -STP_FAR ? -STP_FAR : x;
+}
+
+/* recent(side, px, now) -> (t, step): StepState.recent. A side that is neither of the store's, a
+ * price past +-2^60: (0, 0) (no entry has it); a time clamped to +-2^62 (the same answer). */
+static PyObject *stp_recent(StepStore *s, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "recent(side, px, now)");
+        return NULL;
+    }
+    if (!PyLong_CheckExact(args[1]) || !PyLong_CheckExact(args[2]))
+        Py_RETURN_NOTIMPLEMENTED;
+    int ok;
+    long long now = clamp(args[2], &ok), px;
+    if (!ok)
+        return NULL;
+    int r = num(args[1], STP_V, &px);
+    if (r < 0)
+        return NULL;
+    PyObject *side = args[0];
+    if (r > 0 && s->used && (side == s->bid || side == s->ask)) {
+        Slot *e = &s->tab[slot_of(s->tab, s->tcap, 2 * px + (side == s->ask))];
+        if (e->used && now - e->t <= STP_KEEP_NS)
+            return Py_BuildValue("(LL)", e->t, e->step);
+    }
+    return PyTuple_Pack(2, ZERO, ZERO);
+}
+
+/* clean(now): StepState.clean (a time past +-2^61: NotImplemented, nothing changed). */
+static PyObject *stp_clean(StepStore *s, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 1) {
+        PyErr_SetString(PyExc_TypeError, "clean(now)");
+        return NULL;
+    }
+    long long now;
+    int r = num(args[0], STP_T, &now);
+    if (r <= 0)
+        return r < 0 ? NULL : Py_NewRef(Py_NotImplemented);
+    if (s->n == 0 && s->cap > 64) {  /* (a burst of steps gone: the ring back to its usual size) */
+        PyMem_Free(s->ring);
+        s->ring = NULL, s->cap = 0, s->head = 0;
+    }
+    if (s->used && now >= s->clean_ns) {
+        long long lo = now - STP_KEEP_NS;
+        Py_ssize_t live = 0;
+        for (Py_ssize_t i = 0; i < s->tcap; i++)
+            live += s->tab[i].used && s->tab[i].t >= lo;
+        Py_ssize_t cap = 16;
+        while (2 * live > cap)
+            cap *= 2;
+        if (live == 0) {
+            PyMem_Free(s->tab);
+            s->tab = NULL, s->tcap = s->used = 0;
+        } else if (tab_rebuild(s, cap, lo) < 0)
+            return NULL;
+        s->clean_ns = now + STP_CLEAN_NS;
+    }
+    Py_RETURN_NONE;
+}
+
+/* state() -> (kept, at, clean_ns): StepState.state. */
+static PyObject *stp_state(StepStore *s, PyObject *Py_UNUSED(ignored))
+{
+    PyObject *kept = PyList_New(s->n), *at = PyDict_New();
+    if (kept == NULL || at == NULL)
+        goto fail;
+    for (Py_ssize_t i = 0; i < s->n; i++) {
+        Rec *x = REC(s, i);
+        PyObject *t = Py_BuildValue("(LOLLLL)", x->t, x->side ? s->ask : s->bid, x->px, x->step, x->lo, x->hi);
+        if (t == NULL)
+            goto fail;
+        PyList_SET_ITEM(kept, i, t);
+    }
+    for (Py_ssize_t i = 0; i < s->tcap; i++) {
+        Slot *e = &s->tab[i];
+        if (!e->used)
+            continue;
+        long long side = e->key & 1, px = (e->key - side) / 2;
+        PyObject *k = Py_BuildValue("(OL)", side ? s->ask : s->bid, px), *v = Py_BuildValue("(LL)", e->t, e->step);
+        int bad = k == NULL || v == NULL || PyDict_SetItem(at, k, v) < 0;
+        Py_XDECREF(k);
+        Py_XDECREF(v);
+        if (bad)
+            goto fail;
+    }
+    return Py_BuildValue("(NNL)", kept, at, s->clean_ns);
+fail:
+    Py_XDECREF(kept);
+    Py_XDECREF(at);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------------- the type */
+
+static PyObject *stp_new(PyTypeObject *type, PyObject *a, PyObject *kw)
+{
+    PyObject *bid, *ask;
+    long long ticks;
+    double tol;
+    if (kw != NULL && PyDict_GET_SIZE(kw)) {
+        PyErr_SetString(PyExc_TypeError, "StepStore(bid, ask, move_ticks, move_tol)");
+        return NULL;
+    }
+    if (!PyArg_ParseTuple(a, "OOLd", &bid, &ask, &ticks, &tol))
+        return NULL;
+    if (bid == ask || ticks < 0 || ticks > STP_V || !(tol >= -1.0 && tol <= 1.0)) {
+        PyErr_SetString(PyExc_ValueError, "StepStore: two sides, a reach within 0..2^60, a tolerance within -1..1");
+        return NULL;
+    }
+    StepStore *s = (StepStore *)type->tp_alloc(type, 0);
+    if (s == NULL)
+        return NULL;
+    s->bid = Py_NewRef(bid), s->ask = Py_NewRef(ask);
+    s->move_ticks = ticks, s->move_tol = tol;
+    return (PyObject *)s;
+}
+
+static void stp_dealloc(StepStore *s)
+{
+    PyMem_Free(s->ring);
+    PyMem_Free(s->tab);
+    Py_XDECREF(s->bid);
+    Py_XDECREF(s->ask);
+    Py_TYPE(s)->tp_free((PyObject *)s);
+}
+
+static PyMethodDef stp_methods[] = {
+    {"observe", (PyCFunction)(void (*)(void))stp_observe, METH_FASTCALL,
+     "One message's changes for this window and, paired, another (step_state.StepState.observe)."},
+    {"recent", (PyCFunction)(void (*)(void))stp_recent, METH_FASTCALL, "(t, step): a level's largest recent step."},
+    {"clean", (PyCFunction)(void (*)(void))stp_clean, METH_FASTCALL, "The stale levels forgotten, every 10 s."},
+    {"state", (PyCFunction)stp_state, METH_NOARGS, "(kept steps, at, next cleaning), as StepState.state."},
+    {NULL, NULL, 0, NULL},
+};
+
+PyTypeObject stp_StoreType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "dom.core._native.StepStore",
+    .tp_basicsize = sizeof(StepStore),
+    .tp_dealloc = (destructor)stp_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "A step window's kept steps and levels' largest recent steps (step_state.py: StepState is its twin).",
+    .tp_methods = stp_methods,
+    .tp_new = stp_new,
+};
