@@ -187,9 +187,10 @@ def as_twin(st: Any, bid: Any, ask: Any, move_ticks: int, move_tol: float) -> St
 
 def make_state(bid: Any, ask: Any, move_ticks: int, move_tol: float) -> Any:
     """The C store when the accelerator is there and takes these parameters (a reach within
-    0..2^60 ticks, a tolerance within -1..1), else ``StepState``."""
+    0..2^60 ticks, a tolerance a float within -1..1: C computes ``tol x step`` in floats, as Python
+    does for a float), else ``StepState``."""
     native = accel.native
     if (native is not None and type(move_ticks) is int and 0 <= move_ticks <= LIM_V
-            and isinstance(move_tol, (int, float)) and -1.0 <= move_tol <= 1.0):
-        return native.StepStore(bid, ask, move_ticks, float(move_tol))
+            and type(move_tol) is float and -1.0 <= move_tol <= 1.0):
+        return native.StepStore(bid, ask, move_ticks, move_tol)
     return StepState(bid, ask, move_ticks, move_tol)
