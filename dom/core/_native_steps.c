@@ -156,8 +156,6 @@ static int num(PyObject *o, long long lim, long long *v)
     return in_range(o, lim, v);
 }
 
-/* A side's best price read through sym.book.<name>.best_px(): 1 with *has, *v set (None: *has 0);
- * 0 when it is neither None nor an exact int within +-2^60; -1 with an error set. */
 static PyObject *S_book, *S_bids, *S_asks, *S_best_px;
 
 int stp_init(void)
@@ -167,17 +165,72 @@ int stp_init(void)
         || (S_best_px = PyUnicode_InternFromString("best_px")) == NULL ? -1 : 0;
 }
 
+/* A BookSideLevels' best price read from its index as best_px() gives it (dom/core/book.py: r x
+ * the flat index's last key, None when it is empty): 1 with *has, *v set; 0 when the object is not
+ * laid out so (no _index, a tree index, r not +-1, a key past +-2^60): the caller then calls
+ * best_px(); -1 with an error set. Nothing here runs Python code. */
+static int best_flat(PyObject *lv, int *has, long long *v)
+{
+    PyObject *idx = PyObject_GetAttr(lv, S_index);
+    if (idx == NULL) {
+        if (!PyErr_ExceptionMatches(PyExc_AttributeError))
+            return -1;
+        PyErr_Clear();
+        return 0;
+    }
+    PyObject *flat = PyObject_GetAttr(idx, S_flat);
+    Py_DECREF(idx);
+    if (flat == NULL) {
+        if (!PyErr_ExceptionMatches(PyExc_AttributeError))
+            return -1;
+        PyErr_Clear();
+        return 0;
+    }
+    int r = 0;
+    if (PyList_CheckExact(flat)) {
+        Py_ssize_t n = PyList_GET_SIZE(flat);
+        PyObject *ro = PyObject_GetAttr(lv, S_r);
+        long long k = 0, rv = 0;
+        if (ro == NULL) {
+            r = PyErr_ExceptionMatches(PyExc_AttributeError) ? 0 : -1;
+            if (r == 0)
+                PyErr_Clear();
+        } else {
+            r = exact_int(ro, &rv);
+            Py_DECREF(ro);
+            if (r > 0 && (rv == 1 || rv == -1)) {
+                *has = n > 0;
+                if (n > 0) {
+                    r = num(PyList_GET_ITEM(flat, n - 1), STP_V, &k);
+                    *v = rv * k;
+                }
+            } else if (r > 0)
+                r = 0;
+        }
+    }
+    Py_DECREF(flat);
+    return r;
+}
+
+/* A side's best price, sym.book.<name>: from its index (best_flat), else best_px() called: 1
+ * with *has, *v set (None: *has 0); 0 when it is neither None nor an exact int within +-2^60; -1
+ * with an error set. */
 static int best_of(PyObject *book, PyObject *name, int *has, long long *v)
 {
     PyObject *lv = PyObject_GetAttr(book, name);
     if (lv == NULL)
         return -1;
+    int r = best_flat(lv, has, v);
+    if (r != 0) {
+        Py_DECREF(lv);
+        return r;
+    }
     PyObject *b = PyObject_CallMethodNoArgs(lv, S_best_px);
     Py_DECREF(lv);
     if (b == NULL)
         return -1;
     *has = b != Py_None;
-    int r = *has ? num(b, STP_V, v) : 1;
+    r = *has ? num(b, STP_V, v) : 1;
     Py_DECREF(b);
     return r;
 }

@@ -315,6 +315,39 @@ def test_memory_stays_bounded_and_references_steady():
 
 
 @needs_c
+def test_c_reads_a_book_side_s_best_price_from_its_index_as_best_px_gives_it():
+    """A real book's sides (flat index, tree index past FLAT_MAX levels, empty) read directly; a
+    side laid out otherwise (no index, a factor not +-1) through its best_px(): the same pass."""
+    from dom.core.book import BookSideLevels
+    from dom.core.price_index import FLAT_MAX
+
+    def pass_over(bids, asks):
+        sym = SimpleNamespace(book=SimpleNamespace(bids=bids, asks=asks))
+        c, p = _stores()
+        chs = [(BID, 990 + d, 0, 500 + d) for d in range(-15, 12)] + [(ASK, 1010 + d, 0, 700 + d) for d in range(-12, 15)]
+        got = c.observe(None, chs, sym, SEC, 0, 20, 0, 0)
+        assert got == p.observe(None, chs, sym, SEC, 0, 20, 0, 0) and c.state() == p.state()
+        return got
+
+    bids, asks = BookSideLevels(BID), BookSideLevels(ASK)
+    assert pass_over(bids, asks) is None  # (both sides empty: nothing in a band)
+    bids.load([(1000, 5), (995, 7)])
+    asks.load([(1001, 5), (1030, 7)])
+    assert bids._index.flat is not None and asks._index.flat is not None
+    flat = pass_over(bids, asks)
+    assert flat[0] and min(x for x in flat[0] if x < 600) == 500 - 15 + 5  # (980 = 1000 - 20: the bid's edge)
+    bids.load([(1000 - i, 5) for i in range(FLAT_MAX + 5)])
+    asks.load([(1001 + i, 5) for i in range(FLAT_MAX + 5)])
+    assert bids._index.flat is None  # (a tree: read through best_px())
+    assert pass_over(bids, asks) == flat
+    odd = BookSideLevels(BID)
+    odd.load([(1000, 5)])
+    odd._r = 2  # (not the layout C knows: best_px() gives 2 x 1000, so no bid step is in its band)
+    assert pass_over(odd, asks)[0] == [x for x in flat[0] if x > 600]
+    assert pass_over(SimpleNamespace(best_px=lambda: 1000), SimpleNamespace(best_px=lambda: 1001)) == flat
+
+
+@needs_c
 def test_the_pass_holds_no_reference_it_does_not_give_back():
     """The best prices read, the book's objects, the changes, the sides, the other store: as many
     references after 3,000 passes (half of them declined at a best price C does not take) as before."""
