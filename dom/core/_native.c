@@ -7,8 +7,8 @@
  * pick_at), _native_chain.c (chain_scan), _native_stats.c (band_buckets, sample_few),
  * _native_pulls.c, _native_pgate.c, _native_pstats.c (pulled liquidity's per-message work), _native_pstore.c (the
  * PullStore type, pulled liquidity's candidates in C), _native_abs.c and _native_abs_tab.c (the type AbsSide:
- * absorption's per-side state), _native_steps.c (the type StepStore: a step window's kept steps and
- * levels' largest recent steps); _native.h is what they share.
+ * absorption's per-side state), _native_steps.c and _native_steps_type.c (the type StepStore: a step
+ * window's kept steps and levels' largest recent steps); _native.h is what they share.
  *
  * Each function is an exact replacement of a pure-Python loop in dom/core/book.py or of the
  * depth decoder's comprehension (dom/venues/binance_usdm/codec.py), and gives the same result:
