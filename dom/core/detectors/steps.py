@@ -33,9 +33,17 @@ from typing import Any
 
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples
-from dom.core.detectors.step_state import (KEEP_NS, NEAR_TICKS, SAME_NS, StepState,  # noqa: F401 (KEEP_NS, SAME_NS,
-                                           as_twin, first_move, first_move_py, make_state,  # first_move(_py): the
-                                           ranges)  # names this module has always given)
+from dom.core.detectors.step_state import (  # noqa: F401 (KEEP_NS, SAME_NS, first_move(_py): given here as before
+    KEEP_NS,
+    NEAR_TICKS,
+    SAME_NS,
+    StepState,
+    as_twin,
+    first_move,
+    first_move_py,
+    make_state,
+    ranges,
+)
 from dom.core.engine import LevelChange, SymbolState
 from dom.core.types import BookSide
 
