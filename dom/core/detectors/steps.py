@@ -175,7 +175,6 @@ class LargeSteps:
             got = self.st.observe(o.st, changes, self.sym, now, self.floor, self.half, o.floor, o.half)
             if got is NotImplemented:  # (what C does not take: both windows on the twin from here)
                 self._to_twin()
-                o._to_twin()
                 got = self.st.observe(o.st, changes, self.sym, now, self.floor, self.half, o.floor, o.half)
             if got is not None:
                 if got[0]:
@@ -191,9 +190,11 @@ class LargeSteps:
             self.samples.add_many(now, got[0])
 
     def _to_twin(self) -> None:
-        """The window's per-message state moved to the pure-Python store (what C declined: nothing lost)."""
-        if not isinstance(self.st, StepState):
-            self.st = as_twin(self.st, _BID, _ASK, self.move_ticks, self.move_tol)
+        """The window's per-message state moved to the pure-Python store (what C declined: nothing
+        lost), and its pair's (the paired pass runs on two stores of one kind)."""
+        for w in (self, self.twin):
+            if w is not None and not isinstance(w.st, StepState):
+                w.st = as_twin(w.st, _BID, _ASK, w.move_ticks, w.move_tol)
 
     @staticmethod
     def _ranges(bb: int | None, ba: int | None, half: int) -> tuple[tuple[int, int], tuple[int, int]]:

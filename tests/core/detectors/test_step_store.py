@@ -253,6 +253,34 @@ def test_a_window_handed_what_c_declines_moves_to_the_twin_and_loses_nothing():
             assert 1e7 in wins[0].samples.sorted and 1e7 in wins[1].samples.sorted
 
 
+@needs_c
+def test_a_paired_window_moves_to_the_twin_with_its_pair():
+    """A read C declines (a float price) moves the window and its pair to the twin together (the
+    paired pass runs on two stores of one kind); they go on holding what two twins hold."""
+    rng = random.Random(13)
+    syms = [_Book(), _Book()]
+    c = [LargeSteps(syms[0], 3, 60), LargeSteps(syms[0], 5, 60)]
+    p = [LargeSteps(syms[1], 3, 60), LargeSteps(syms[1], 5, 60)]
+    for w in p:
+        w.st = StepState(BID, ASK, 10, 0.15)
+    steps.pair(*c)
+    steps.pair(*p)
+    for i in range(400):
+        chs = _changes(rng, syms[0], rng.randrange(0, 8))
+        for sym, (a, b) in zip(syms, (c, p)):
+            sym.message()
+            a.observe(chs, i * SEC // 4)
+            b.observe(chs, i * SEC // 4)
+            if i % 4 == 0:
+                a.refresh(i * SEC // 4, 30)
+                b.refresh(i * SEC // 4, 25)
+            if i == 200:
+                assert a.recent(BID, 990.0, i * SEC // 4) == a.recent(BID, 990, i * SEC // 4)  # (the first to observe)
+        for x, y in zip(c, p):
+            assert x.st.state() == y.st.state() and x.samples.sorted == y.samples.sorted, i
+        assert [type(x.st) for x in c] == [NATIVE.StepStore if i < 200 else StepState] * 2
+
+
 def test_as_twin_holds_what_the_store_holds():
     sym = _Book()
     src = make_state(BID, ASK, 10, 0.15)
