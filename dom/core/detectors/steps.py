@@ -42,7 +42,6 @@ from dom.core.detectors.step_state import (  # noqa: F401 (KEEP_NS, SAME_NS, fir
     first_move,
     first_move_py,
     make_state,
-    ranges,
 )
 from dom.core.engine import LevelChange, SymbolState
 from dom.core.types import BookSide
@@ -195,11 +194,6 @@ class LargeSteps:
         for w in (self, self.twin):
             if w is not None and not isinstance(w.st, StepState):
                 w.st = as_twin(w.st, _BID, _ASK, w.move_ticks, w.move_tol)
-
-    @staticmethod
-    def _ranges(bb: int | None, ba: int | None, half: int) -> tuple[tuple[int, int], tuple[int, int]]:
-        """``step_state.ranges``: where steps are sampled around best prices ``bb``, ``ba``."""
-        return ranges(bb, ba, half)
 
     # Views of the per-message state (tests; each call builds them from ``st.state()``)
     @property
