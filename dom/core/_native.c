@@ -9,7 +9,8 @@
  * PullStore type, pulled liquidity's candidates in C), _native_abs.c and _native_abs_tab.c (the type AbsSide:
  * absorption's per-side state), _native_ice.c, _native_ice_tab.c, _native_ice_judge.c and
  * _native_ice_read.c (the type IceWait: the iceberg detector's waiting changes and trades, its levels'
- * numbers and its null control); _native.h is what they share.
+ * numbers and its null control), _native_steps.c and _native_steps_type.c (the type StepStore: a step
+ * window's kept steps and levels' largest recent steps); _native.h is what they share.
  *
  * Each function is an exact replacement of a pure-Python loop in dom/core/book.py or of the
  * depth decoder's comprehension (dom/venues/binance_usdm/codec.py), and gives the same result:
@@ -139,12 +140,13 @@ PyMODINIT_FUNC PyInit__native(void)
         if ((*mslots[i] = PyUnicode_InternFromString(more[i])) == NULL)
             return NULL;
     if (PyType_Ready(&PStoreType) < 0 || PyType_Ready(&AbsSideType) < 0 || PyType_Ready(&IceWaitType) < 0
-        || PyType_Ready(&IceLevelType) < 0)
+        || PyType_Ready(&IceLevelType) < 0 || PyType_Ready(&stp_StoreType) < 0 || stp_init() < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module);
     if (m != NULL && (PyModule_AddObjectRef(m, "PullStore", (PyObject *)&PStoreType) < 0
                       || PyModule_AddObjectRef(m, "AbsSide", (PyObject *)&AbsSideType) < 0
-                      || PyModule_AddObjectRef(m, "IceWait", (PyObject *)&IceWaitType) < 0))
+                      || PyModule_AddObjectRef(m, "IceWait", (PyObject *)&IceWaitType) < 0
+                      || PyModule_AddObjectRef(m, "StepStore", (PyObject *)&stp_StoreType) < 0))
         Py_CLEAR(m);
     return m;
 }

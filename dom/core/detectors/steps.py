@@ -18,36 +18,36 @@ known to be one large order until its pull is judged). Either window gives a lev
 first seen (``step_at`` within ``SNAPSHOT_NS`` of the sync) its size for a step. With both on, one
 pass over each message's changes feeds the two (``pair``); each keeps its own floor, band, kept
 steps and samples, so each holds exactly what it would alone.
+
+What a window keeps per message (the steps kept in the last ``SAME_NS``, each level's largest recent
+step) and the pass over a message's changes are step_state.py's (``st``: C structures where the
+accelerator is built, else the pure-Python twin, which the window moves to when C declines what it
+is handed); the rolling sizes, the rank, the floor and the tail fits are here.
 """
 
 from __future__ import annotations
 
 import math
-from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from typing import Any
 
-from dom.core import accel
-from dom.core.detectors.changes import FAR, pick
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples
+from dom.core.detectors.step_state import (  # noqa: F401 (KEEP_NS, SAME_NS, first_move(_py): given here as before
+    KEEP_NS,
+    NEAR_TICKS,
+    SAME_NS,
+    StepState,
+    as_twin,
+    first_move,
+    first_move_py,
+    make_state,
+)
 from dom.core.engine import LevelChange, SymbolState
 from dom.core.types import BookSide
 
 _SEC = 1_000_000_000
-_BID = BookSide.BID
-KEEP_NS = 60 * _SEC
-"""A level's largest recent step is remembered this long."""
-NEAR_TICKS = 2
-"""Steps closer to their side's best than this are neither sampled nor remembered at their level
-(``recent``): a queue re-forming at the touch (price ticking back, many orders joining within one
-depth interval) shows as one large step that is many orders, so a level there has no step to pass
-the test with until one comes where an order shows as itself (docs/history/detectors-walls.md,
-"Steps at the touch"). Nor
-are steps beyond the band the walls are judged in (``refresh``'s ``half``): deep in a real book,
-levels coming into a top-N view or resting at round prices far away change by hundreds of times
-an order near the touch."""
-SAME_NS = 10 * _SEC
-"""A step about the size of a kept one, near it and within this time of it, is that order moved."""
+_BID, _ASK = BookSide.BID, BookSide.ASK
 SNAPSHOT_NS = 2 * _SEC
 """A level first seen this soon after the sync stood in the book already: its arrival unseen."""
 
@@ -73,26 +73,6 @@ def pair(a: LargeSteps | None, b: LargeSteps | None) -> None:
     and samples, so each holds what it would alone."""
     if a is not None and b is not None:
         a.twin, b.twin = b, a
-
-
-def first_move_py(kept: Iterable[list], inc: int, lo: int, hi: int, px: int) -> list | None:
-    """The first kept step ``[t, side, px, step, lo, hi]`` that an increase of ``inc`` at ``px``
-    may be that order moved: its price within ``lo..hi`` and not ``px``, ``inc`` within its own
-    size bounds (None: none). The C accelerator's ``first_move`` where it is built."""
-    for x in kept:
-        if x[4] <= inc <= x[5] and lo <= x[2] <= hi and x[2] != px:
-            return x
-    return None
-
-
-def first_move(kept: Iterable[list], inc: int, lo: int, hi: int, px: int) -> list | None:
-    """``first_move_py``, in C where the accelerator is built and takes the numbers."""
-    native = accel.native
-    if native is not None:
-        got = native.first_move(kept, inc, lo, hi, px)
-        if got is not NotImplemented:
-            return got
-    return first_move_py(kept, inc, lo, hi, px)
 
 
 _LOG_MAX_TAIL = math.log(1e6)
@@ -138,9 +118,9 @@ class LargeSteps:
     (the window's ``rank``-th largest step, None while fewer were seen) and ``recent(side, px,
     now)`` (the largest step at that level in the last ``KEEP_NS``)."""
 
-    __slots__ = ("_at", "_clean_ns", "_h", "_hc", "_refreshed", "_top", "at", "book", "book_ratio", "exceed", "floor",
-                 "grow", "half", "horizon_ns", "last", "last_side", "move_ticks", "move_tol", "rank", "ref", "samples",
-                 "start", "sym", "synced_ns", "tail", "twin", "window_ns", "young")
+    __slots__ = ("_at", "_h", "_hc", "_refreshed", "_top", "book", "book_ratio", "exceed", "floor", "grow", "half",
+                 "horizon_ns", "move_ticks", "move_tol", "rank", "ref", "samples", "st", "start", "sym", "synced_ns",
+                 "tail", "twin", "window_ns", "young")
 
     def __init__(self, sym: SymbolState, rank: int, window_s: int, move_ticks: int = 10,
                  move_tolerance: float = 0.15, horizon_s: int = 0, exceed: float = 0.0,
@@ -148,10 +128,9 @@ class LargeSteps:
         self.sym = sym
         self.move_ticks, self.move_tol = move_ticks, move_tolerance
         self.half = 0  # the band's half-width in ticks (the wider side's), as of the last refresh
-        self.last: deque[list] = deque()  # [t, side, px, step, lo, hi] of the steps kept in the last SAME_NS
-        # (lo..hi: the sizes within move_tolerance of the step), in the order kept; and the same
-        # lists by side, each in that order (``_moved`` looks at one side's only)
-        self.last_side: dict[BookSide, deque[list]] = {s: deque() for s in BookSide}
+        # The steps kept in the last SAME_NS (an order moving is one sample) and each level's largest
+        # recent step: C structures where the accelerator is built, else the twin (step_state.py)
+        self.st: Any = make_state(_BID, _ASK, move_ticks, move_tolerance)
         self.twin: LargeSteps | None = None  # the symbol's other window, fed by the same pass (``pair``)
         self.rank = rank
         self.window_ns = window_s * _SEC
@@ -167,15 +146,16 @@ class LargeSteps:
         self.book_ratio = book_ratio  # a young window's need is at most this x ``book`` (0: no bound)
         self.book = 0  # the largest level seen in the band since the window started (``see_book``)
         self.young = False  # younger than the horizon, as of the last refresh
-        self.at: dict[tuple[BookSide, int], tuple[int, int]] = {}  # (side, px) -> (t, largest recent step)
         self._at = -1  # the engine's count of the last message observed
         self._refreshed = -1
-        self._clean_ns = 0  # when ``at`` is next rid of its stale entries
         self._top: list[int] | None = None  # the 3 x rank largest the tail indices were computed from
         self._h = 0.0  # the young window's tail index (1 / alpha), as of _top
         self._hc = 0.0  # the exceedance's (the rank - 1 largest censored), as of _top
 
     def observe(self, changes: Sequence[LevelChange], now: int) -> None:
+        """A depth message's changes (once however many detectors call it; with a ``twin`` that has
+        not seen it, for both windows in one pass): the steps over the floor within the band are
+        taken, each a new sample unless a kept order moved (``StepState.observe``)."""
         if self.synced_ns < 0:
             self.synced_ns = now
         if not changes:
@@ -186,87 +166,51 @@ class LargeSteps:
         self._at = n
         if self.start < 0:
             self.start = now
-        twin = self.twin
-        if twin is not None:
-            if twin._at != n:  # (it has not seen this message: both from one pass)
-                twin._at = n
-                if twin.start < 0:
-                    twin.start = now
-                self._observe_both(twin, changes, now)
-                return
-        fl = self.floor
-        # The sides' sampled ranges are read at the first step over the floor (half the messages
-        # have none). ``pick``: the steps over the floor, in C where it is built.
-        bid = None
-        for side, px, old, new in pick(changes, _BID, FAR, FAR, FAR, -FAR, fl):
-            inc = new - old
-            if inc > fl:
-                if bid is None:
-                    bid, ask = self._ranges(*self._best(), self.half)
-                lo, hi = bid if side is _BID else ask
-                if lo <= px <= hi:
-                    self._take(side, px, inc, now)
+        o = self.twin
+        if o is not None and o._at != n:  # (it has not seen this message: both from one pass)
+            o._at = n
+            if o.start < 0:
+                o.start = now
+            got = self.st.observe(o.st, changes, self.sym, now, self.floor, self.half, o.floor, o.half)
+            if got is NotImplemented:  # (what C does not take: both windows on the twin from here)
+                self._to_twin()
+                got = self.st.observe(o.st, changes, self.sym, now, self.floor, self.half, o.floor, o.half)
+            if got is not None:
+                if got[0]:
+                    self.samples.add_many(now, got[0])
+                if got[1]:
+                    o.samples.add_many(now, got[1])
+            return
+        got = self.st.observe(None, changes, self.sym, now, self.floor, self.half, 0, 0)
+        if got is NotImplemented:
+            self._to_twin()
+            got = self.st.observe(None, changes, self.sym, now, self.floor, self.half, 0, 0)
+        if got is not None:
+            self.samples.add_many(now, got[0])
 
-    def _best(self) -> tuple[int | None, int | None]:
-        book = self.sym.book
-        return book.bids.best_px(), book.asks.best_px()
+    def _to_twin(self) -> None:
+        """The window's per-message state moved to the pure-Python store (what C declined: nothing
+        lost), and its pair's (the paired pass runs on two stores of one kind)."""
+        for w in (self, self.twin):
+            if w is not None and not isinstance(w.st, StepState):
+                w.st = as_twin(w.st, _BID, _ASK, w.move_ticks, w.move_tol)
 
-    @staticmethod
-    def _ranges(bb: int | None, ba: int | None, half: int) -> tuple[tuple[int, int], tuple[int, int]]:
-        """Where steps are sampled around best prices ``bb``, ``ba`` for a band of ``half``
-        ticks: ``((bid_lo, bid_hi), (ask_lo, ask_hi))`` (an empty side: an empty range)."""
-        return ((0, -1) if bb is None else (bb - half, bb - NEAR_TICKS),
-                (0, -1) if ba is None else (ba + NEAR_TICKS, ba + half))
+    # Views of the per-message state (tests; each call builds them from ``st.state()``)
+    @property
+    def at(self) -> dict[tuple[BookSide, int], tuple[int, int]]:
+        """(side, px) -> (t, the level's largest recent step)."""
+        return self.st.state()[1]
 
-    def _observe_both(self, o: LargeSteps, changes: Sequence[LevelChange], now: int) -> None:
-        """``observe`` for this window and ``o`` in one pass over the changes: each takes the
-        steps its own floor and band let through, exactly as two passes would."""
-        fa, fb = self.floor, o.floor
-        fl = fa if fa < fb else fb
-        mine = None
-        for side, px, old, new in pick(changes, _BID, FAR, FAR, FAR, -FAR, fl):  # (the steps over the lower floor)
-            inc = new - old
-            if inc > fl:
-                if mine is None:
-                    bb, ba = self._best()
-                    mine, theirs = self._ranges(bb, ba, self.half), self._ranges(bb, ba, o.half)
-                i = 0 if side is _BID else 1
-                lo, hi = mine[i]
-                if inc > fa and lo <= px <= hi:
-                    self._take(side, px, inc, now)
-                lo, hi = theirs[i]
-                if inc > fb and lo <= px <= hi:
-                    o._take(side, px, inc, now)
+    @property
+    def last(self) -> list[list]:
+        """``[t, side, px, step, lo, hi]`` of the steps kept in the last ``SAME_NS``, in the order kept."""
+        return [list(x) for x in self.st.state()[0]]
 
-    def _take(self, side: BookSide, px: int, inc: int, now: int) -> None:
-        """A step the window lets through: a sample unless a kept order moved; its level's largest."""
-        if not self._moved(side, px, inc, now):
-            self.samples.add(now, inc)
-            r = math.floor(self.move_tol * inc)  # |a - inc| <= tol x inc for an integer a
-            x = [now, side, px, inc, inc - r, inc + r]
-            self.last.append(x)
-            self.last_side[side].append(x)
-        key = (side, px)
-        prev = self.at.get(key)
-        if prev is None or prev[1] <= inc or now - prev[0] > KEEP_NS:
-            self.at[key] = (now, inc)
-
-    def _moved(self, side: BookSide, px: int, inc: int, now: int) -> bool:
-        """Is this step a kept order moved here? (It then stands for that order from now on.)
-        The first kept step, in the order kept, of the same side, about the size, within
-        ``move_ticks`` (a kept step leaves once it and every step kept before it are older than
-        ``SAME_NS``)."""
-        last = self.last
-        if last and now - last[0][0] > SAME_NS:
-            sides = self.last_side
-            while last and now - last[0][0] > SAME_NS:
-                sides[last.popleft()[1]].popleft()  # (the oldest of its side too)
-        lo, hi = px - self.move_ticks, px + self.move_ticks
-        x = first_move(self.last_side[side], inc, lo, hi, px)
-        if x is not None:
-            x[0], x[2] = now, px
-            return True
-        return False
+    @property
+    def last_side(self) -> dict[BookSide, list[list]]:
+        """``last`` by side, each in the order kept."""
+        kept = self.last
+        return {s: [x for x in kept if x[1] is s] for s in BookSide}
 
     def refresh(self, now: int, half: int) -> None:
         """The window's rank-th largest, and the floor: half of it once twice ``rank`` steps are
@@ -295,15 +239,17 @@ class LargeSteps:
         self.tail = _grow(self._h, self.horizon_ns / max(age, _SEC)) if young and has else 1.0
         self.grow = _grow(self._hc, k / self.exceed) if self.exceed > 0 and has else 1.0
         self.floor = s[-k] // 2 if len(s) >= 2 * k else 0
-        if self.at and now >= self._clean_ns:  # (every 10 s: a stale entry reads as none anyway)
-            self._clean_ns = now + 10 * _SEC
-            old = now - KEEP_NS
-            self.at = {key: v for key, v in self.at.items() if v[0] >= old}
+        if self.st.clean(now) is NotImplemented:  # (every 10 s: a stale entry reads as none anyway)
+            self._to_twin()
+            self.st.clean(now)
 
     def recent(self, side: BookSide, px: int, now: int) -> tuple[int, int]:
         """``(t, step)``: the largest step at the level in the last ``KEEP_NS`` ((0, 0): none)."""
-        v = self.at.get((side, px))
-        return v if v is not None and now - v[0] <= KEEP_NS else (0, 0)
+        v = self.st.recent(side, px, now)
+        if v is NotImplemented:
+            self._to_twin()
+            v = self.st.recent(side, px, now)
+        return v
 
     def step_at(self, side: BookSide, px: int, q: int, now: int) -> tuple[int, int]:
         """``recent``, except that a level with no step seen within ``SNAPSHOT_NS`` of the sync

@@ -10,7 +10,7 @@ import random
 import pytest
 
 from dom.core import accel
-from dom.core.detectors import DetectorParams, changes, spoof, spoof_delta, steps, walls
+from dom.core.detectors import DetectorParams, changes, spoof, spoof_delta, step_state, walls
 from dom.core.detectors.changes import FAR, pick, pick_py
 from dom.core.types import BookSide, TakerSide
 from tests.core.detectors.script import EventScript, flat_book
@@ -164,7 +164,7 @@ def _market(seed: int, everything: bool, monkeypatch, **params):
     """A random book around a flat one: sizes wander, large levels come and go (some pulled as
     price comes, some eaten), a price now and then twice in one message; trades. Returns the
     alerts and, after every message, what the walls and pulled liquidity hold."""
-    for mod in (walls, steps):
+    for mod in (walls, step_state):  # (the step pass: the twin's; C filters in its own loop)
         monkeypatch.setattr(mod, "pick", _every_change if everything else changes.pick)
     monkeypatch.setattr(spoof_delta, "FILTER", not everything)  # (pulled liquidity's pick is its loop's test)
     p = DetectorParams(icebergs=False, absorptions=False, bursts=False, sweeps=False, **params)
