@@ -74,7 +74,8 @@ class WallParams:
     wall_weak_margin: float = 1.0
     """... that many times the longest such candidate (see ``wall_weak_least_ms``)."""
     wall_weak_episodes: int = 3
-    """... once at least this many such candidates were seen (before: ``wall_weak_persist_ms``)."""
+    """... once at least this many such candidates were seen (before: ``wall_weak_persist_ms``; 0:
+    none asked for, ``wall_weak_least_ms`` until one is seen)."""
     wall_weak_bound_ms: int = 0
     """A bound on the weak path's (graded) wait from the symbol's own large levels: a candidate
     whose step passes the ratio's need waits at most ``wall_weak_bound_margin`` x the longest any
