@@ -74,7 +74,17 @@ class WallParams:
     wall_weak_margin: float = 1.0
     """... that many times the longest such candidate (see ``wall_weak_least_ms``)."""
     wall_weak_episodes: int = 3
-    """... once at least this many such candidates were seen (before: ``wall_weak_persist_ms``)."""
+    """... once at least this many such candidates were seen (before: ``wall_weak_persist_ms``; 0:
+    none asked for, ``wall_weak_least_ms`` until one is seen)."""
+    wall_weak_bound_ms: int = 0
+    """A bound on the weak path's (graded) wait from the symbol's own large levels: a candidate
+    whose step passes the ratio's need waits at most ``wall_weak_bound_margin`` x the longest any
+    candidate of the symbol stood that fell back unannounced after ``wall_persist_ms`` in the last
+    ``wall_lifetime_window_s``, at least this (and at least the persistence the full path asks),
+    from the start: the wait a large level of this book has not yet been seen to outlast (0: off;
+    wall_weak.py, docs/DETECTORS.md "Walls")."""
+    wall_weak_bound_margin: float = 1.0
+    """... that many times the longest such candidate (see ``wall_weak_bound_ms``)."""
     wall_traded_fraction: float = 0.0
     """A candidate into which takers traded at least this fraction of its peak at its price while
     it stood waits only ``wall_persist_ms`` and needs only the ratio's step (not the exceedance;

@@ -16,6 +16,14 @@ is ``margin`` x the longest of those in the window, at least ``least`` and at mo
 the book has shown that its large levels fall back sooner. The longest of a rolling window rises
 at once and falls only when that episode leaves the window (hysteresis: one quiet spell does not
 shorten it). Announced walls' lives are not counted (what ends them is what the labels score).
+
+The same evidence also bounds the wait (``wall_weak_bound_ms``, a second ``WeakWait`` with no
+episodes asked for: ``least`` from the start): a candidate on the weak or graded path waits at most
+``margin`` x the longest such level, at least ``least`` and the full path's persistence. Where the
+window is young, the graded wait asks up to the whole 30 s of a step far under an extrapolated need,
+and walls of 20-40 s were announced too late to match or not at all; the bound lets them through once
+they outlived every large level this book has dropped, and a book whose large levels rest long keeps
+its wait (docs/DETECTORS.md, "Walls").
 Pure and deterministic: exchange time in, nanoseconds out.
 """
 
@@ -31,7 +39,7 @@ class WeakWait:
                  window_ns: int) -> None:
         self.floor, self.cap = floor_ns, cap_ns
         self.least = min(max(0, least_ns), cap_ns)
-        self.margin, self.episodes, self.window = margin, max(1, episodes), window_ns
+        self.margin, self.episodes, self.window = margin, max(0, episodes), window_ns  # (0: ``least`` until one)
         self.ended: deque[tuple[int, int]] = deque()  # (when, how long it stood) of the counted episodes
         self.wait_ns = cap_ns
 
@@ -49,6 +57,6 @@ class WeakWait:
         if len(e) < self.episodes:
             self.wait_ns = self.cap
         else:
-            longest = max(life for _, life in e)
+            longest = max((life for _, life in e), default=0)
             self.wait_ns = int(min(self.cap, max(self.least, self.margin * longest)))
         return self.wait_ns

@@ -66,6 +66,9 @@ class WallDetector(ObserverBase):
         # The weak path's wait from the symbol's own large levels (off with wall_weak_least_ms 0; wall_weak.py).
         self.weak = (WeakWait(p.wall_persist_ms * ms, p.wall_weak_least_ms * ms, self.weak_ns, p.wall_weak_margin,
                               p.wall_weak_episodes, p.wall_lifetime_window_s * _SEC) if p.wall_weak_least_ms else None)
+        # ... and the bound on the weak path's graded wait from them (off with wall_weak_bound_ms 0; wall_weak.py).
+        self.bound = (WeakWait(p.wall_persist_ms * ms, p.wall_weak_bound_ms * ms, self.weak_ns, p.wall_weak_bound_margin,
+                               0, p.wall_lifetime_window_s * _SEC) if p.wall_weak_bound_ms else None)
         self.floor_ns = p.wall_persist_ms * ms
         self.lifetimes = LevelLifetimes(p.wall_persist_ms * ms, p.wall_persist_max_ms * ms, p.wall_false_per_h,
                                         p.wall_lifetime_window_s * _SEC, p.wall_lifetime_min)
@@ -134,6 +137,8 @@ class WallDetector(ObserverBase):
         self.lifetimes.update(now)
         if self.weak is not None:
             self.weak_ns = self.weak.update(now)
+        if self.bound is not None:
+            self.bound.update(now)
         self.next_stats_ns = grid_after(now, _SEC)
         return out
 
@@ -231,6 +236,8 @@ class WallDetector(ObserverBase):
                             continue
                         wait = (graded_wait(w.step, weak, need, persist, self.weak_ns)
                                 if p.wall_weak_graded else self.weak_ns)
+                        if self.bound is not None:  # (at most what this book's large levels outlasted)
+                            wait = min(wait, max(persist, self.bound.wait_ns))
                         if now - w.first_ns < wait:
                             continue
                 self._announce(sym, w, now, out)
@@ -266,6 +273,8 @@ class WallDetector(ObserverBase):
         self.lifetimes.ended_after(now, life_ns)
         if self.weak is not None:
             self.weak.fell_back(now, life_ns)
+        if self.bound is not None:
+            self.bound.fell_back(now, life_ns)
 
     def _no_flicker(self, w: _Wall) -> bool:
         """Takers traded into it: its end tells nothing of how long organic levels stand."""

@@ -79,3 +79,39 @@ def test_the_wait_is_the_longest_in_the_window_within_its_bounds():
     m = WeakWait(3 * SEC, 15 * SEC, 30 * SEC, 2.0, 1, 100 * SEC)
     m.fell_back(0, 10 * SEC)
     assert m.update(SEC) == 20 * SEC  # the margin times the longest
+
+
+def test_the_bound_lets_a_weak_path_candidate_through_once_it_outlived_the_books_large_levels():
+    s = _organic_then_a_step(5000, count=0, wall_weak_bound_ms=12_000)  # none fell back: the least, from the start
+    s.idle(7000)  # 11 s
+    assert s.alerts == []
+    s.idle(2000)  # 13 s: past the bound (12 s), far from the fixed 30 s
+    assert s.states() == [AlertState.NEW]
+    assert 12_000 <= s.alerts[0].evidence["persisted_ms"] < 13_000
+    long = _organic_then_a_step((6000, 18_000), count=2, wall_weak_bound_ms=12_000)  # one stood 18 s
+    long.idle(12_000)  # 16 s
+    assert long.alerts == []
+    long.idle(4000)  # 20 s
+    assert long.states() == [AlertState.NEW]
+    assert 18_000 <= long.alerts[0].evidence["persisted_ms"] < 19_500
+    wide = _organic_then_a_step(10_000, count=1, wall_weak_bound_ms=12_000, wall_weak_bound_margin=2.0)  # 20 s
+    wide.idle(14_000)  # 18 s
+    assert wide.alerts == []
+    wide.idle(4000)
+    assert wide.states() == [AlertState.NEW]
+
+
+def test_with_the_bound_off_the_weak_path_waits_its_whole_time():
+    s = _organic_then_a_step(5000, count=0)  # wall_weak_bound_ms 0: off (the default)
+    s.idle(24_000)  # 28 s
+    assert s.alerts == []
+    s.idle(3000)  # 31 s
+    assert s.states() == [AlertState.NEW]
+
+
+def test_with_no_episode_asked_for_the_wait_is_the_least_until_one_comes():
+    w = WeakWait(3 * SEC, 12 * SEC, 30 * SEC, 1.0, 0, 100 * SEC)
+    assert w.update(0) == 12 * SEC  # nothing seen: the least (the bound's form)
+    w.fell_back(SEC, 20 * SEC)
+    assert w.update(2 * SEC) == 20 * SEC
+    assert w.update(102 * SEC) == 12 * SEC  # it left the window
