@@ -55,7 +55,7 @@ from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.detectors.spoof_alert import pull_alerts
 from dom.core.detectors.spoof_delta import held, message
-from dom.core.detectors.spoof_rules import is_pull, move_reach, queue_beside, toward
+from dom.core.detectors.spoof_rules import is_pull, level_waived, move_reach, queue_beside, toward
 from dom.core.detectors.spoof_state import _Pull
 from dom.core.detectors.spoof_stats import band_sizes
 from dom.core.detectors.spoof_store import pull_state
@@ -215,7 +215,8 @@ class SpoofDetector(ObserverBase):
         excess = ref - queue  # what stood above the organic queue: the order that may be pulled
         if excess < (p.spoof_ratio - 1) * med or ref - after < p.spoof_drop_fraction * excess:
             return
-        if ref - after < p.spoof_level_drop_fraction * (ref - (queue - med)):
+        if ref - after < p.spoof_level_drop_fraction * (ref - (queue - med)) and not level_waived(
+                self, side, px, ref, after, queue - med, step, now):
             return  # the level keeps more than an organic queue beside it explains: not the order gone
         d = self._dist(sym, side, px)
         if d is None:

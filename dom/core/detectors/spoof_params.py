@@ -29,6 +29,13 @@ class SpoofParams:
     the band median (where no queue stands beside it: of the whole level; 0: off) ..."""
     spoof_drop_window_ms: int = 500
     """... within this long."""
+    spoof_level_drop_big: float = 0.0
+    """A level whose step is at least ``spoof_waive_step`` x what the step test asks (a lone placed
+    order) is held to this fraction in the whole-level rule above instead (0: off, the rule's own
+    fraction): organic orders that joined its price after it was placed stay when it is pulled ..."""
+    spoof_level_drop_order: float = 0.0
+    """... or passes it when the drop is at least this many times the level's largest one-message
+    increase (the order as placed; 0: off)."""
     spoof_max_traded_fraction: float = 0.35
     """Trades at the level explain at most this fraction of the drop (the rest was cancelled; an
     organic queue in front of the order trades there as price arrives) ..."""

@@ -101,6 +101,26 @@ def step_beyond(x: _Pull, k: float) -> bool:
     return bool(k and x.need and x.step >= k * x.need)
 
 
+def level_waived(det: "SpoofDetector", side: BookSide, px: int, ref: int, after: int, above: int, step: int,
+                 now: int) -> bool:
+    """Does a drop the whole-level rule turns down pass it all the same, its level having arrived as
+    one order at least ``spoof_waive_step`` x what the step test asks: the drop at least
+    ``spoof_level_drop_big`` of the level less ``above`` (what the queue beside it holds over the
+    band median), or at least ``spoof_level_drop_order`` x its largest one-message increase (the
+    order as placed: organic orders that joined its price after it stay)? False when both are off."""
+    p = det.p
+    st = det.steps
+    if not (p.spoof_level_drop_big or p.spoof_level_drop_order) or st is None or not p.spoof_waive_step:
+        return False
+    s = max(step, st.step_at(side, px, ref, now)[1])
+    need = st.need(p.spoof_step_ratio)
+    if not (need and s >= p.spoof_waive_step * need):
+        return False
+    drop = ref - after
+    return bool((p.spoof_level_drop_big and drop >= p.spoof_level_drop_big * (ref - above))
+                or (p.spoof_level_drop_order and drop >= p.spoof_level_drop_order * s))
+
+
 def is_pull(det: "SpoofDetector", x: _Pull) -> bool:
     """Does a pull pass the rules of spoof.py's docstring (those judged once its trades are in)?"""
     p = det.p
