@@ -69,6 +69,11 @@ class SpoofParams:
     which let the preset market's risk-off pulls through (9-12 false alarms an hour)."""
     spoof_vol_min_ticks: float = 2.5
     """... but a range of this many ticks is never a spike (a symbol whose mid rarely moves)."""
+    spoof_warm_step: float = 0.0
+    """Before the rolling percentile has its first 30 one-second ranges (the warm-up) no pull counts,
+    unless its level arrived as one order at least this many times what the step test asks after
+    the first book (a candidate first seen over 2 s after the sync: its step was seen, not its
+    standing size taken for one); ``spoof_vol_min_ticks`` is then its volatility limit (0: off)."""
     spoof_flow_s: int = 15
     """Takers hitting the candidate's side (sellers into bids, buyers into asks) over this many
     seconds before the pull ..."""

@@ -127,8 +127,11 @@ def is_pull(det: "SpoofDetector", x: _Pull) -> bool:
     drop = x.before - x.after
     if x.edge:
         return False  # the deepest known level vanished: it left the window
-    if x.range_limit is None:
-        return False  # no volatility baseline yet (warm-up)
+    limit = x.range_limit
+    if limit is None:  # no volatility baseline yet (warm-up): only a large step seen after the first book
+        if not (p.spoof_warm_step and x.fresh and step_beyond(x, p.spoof_warm_step)):
+            return False
+        limit = int(2 * p.spoof_vol_min_ticks)
     life = x.t - x.first_ns
     if life > p.spoof_max_life_s * _SEC:
         return False
@@ -157,8 +160,8 @@ def is_pull(det: "SpoofDetector", x: _Pull) -> bool:
     moved = det.st.moved(x.side, x.t - p.spoof_drop_window_ms * _MS, x.t + det._wait(), x.px, r)
     if moved >= 0.5 * drop:
         return False  # the size went elsewhere nearby: moved, not pulled
-    if x.mid_range > x.range_limit and not (
-            big and x.mid_range <= x.range_limit * p.spoof_waive_range
-            and x.range_before <= x.range_limit * p.spoof_waive_range_before):
+    if x.mid_range > limit and not (
+            big and x.mid_range <= limit * p.spoof_waive_range
+            and x.range_before <= limit * p.spoof_waive_range_before):
         return False  # a volatility spike: risk-off pulls are normal then (unless one push made it)
     return x.step >= x.need  # (the step test: need 0 when off or before the window has its rank)
