@@ -2,10 +2,11 @@
  * made in C before pulls_delta (_native_pulls.c) calls it: pull_gate(). */
 #include "_native_pstore.h"
 
-enum { G_p, G_median, G_ratio, G_drop, G_level_drop, G_queue_ticks, G_book, G_bids, G_asks,
-       G_COUNT };
+enum { G_p, G_median, G_ratio, G_drop, G_level_drop, G_queue_ticks, G_level_big, G_level_order, G_book, G_bids,
+       G_asks, G_COUNT };
 static const char *GNAMES[G_COUNT] = {"p", "median", "spoof_ratio", "spoof_drop_fraction",
-                                      "spoof_level_drop_fraction", "spoof_queue_ticks", "book", "bids", "asks"};
+                                      "spoof_level_drop_fraction", "spoof_queue_ticks", "spoof_level_drop_big",
+                                      "spoof_level_drop_order", "book", "bids", "asks"};
 static PyObject *G[G_COUNT];
 
 static int gnames(void)
@@ -30,14 +31,14 @@ void gate_clear(Gate *g)
 /* 0, -1 with an error set. */
 static int gate_read(Gate *g, PyObject *det, PyObject *sym)
 {
-    PyObject *p = PyObject_GetAttr(det, G[G_p]), *v[4] = {NULL};
+    PyObject *p = PyObject_GetAttr(det, G[G_p]), *v[6] = {NULL};
     PyObject *book = NULL, *bids = NULL, *asks = NULL;
     int r = -1;
     g->state = -1;
     if (p == NULL)
         return -1;
-    const int which[4] = {G_ratio, G_drop, G_level_drop, G_queue_ticks};
-    for (int i = 0; i < 4; i++)
+    const int which[6] = {G_ratio, G_drop, G_level_drop, G_queue_ticks, G_level_big, G_level_order};
+    for (int i = 0; i < 6; i++)
         if ((v[i] = PyObject_GetAttr(p, G[which[i]])) == NULL)
             goto done;
     if ((g->median = PyObject_GetAttr(det, G[G_median])) == NULL || (book = PyObject_GetAttr(sym, G[G_book])) == NULL
@@ -49,14 +50,22 @@ static int gate_read(Gate *g, PyObject *det, PyObject *sym)
     if (k < 0)
         r = -1;
     else if (k > 0 && g->r >= 0 && PyFloat_CheckExact(v[0]) && PyFloat_CheckExact(v[1]) && PyFloat_CheckExact(v[2])
+             && PyFloat_CheckExact(v[4]) && PyFloat_CheckExact(v[5])
              && PyDict_CheckExact(g->median) && PyDict_CheckExact(g->bl) && PyDict_CheckExact(g->al)) {
         g->ratio = PyFloat_AS_DOUBLE(v[0]);
         g->drop = PyFloat_AS_DOUBLE(v[1]);
         g->level_drop = PyFloat_AS_DOUBLE(v[2]);
+        /* A large step's level rule (spoof_rules.level_waived) may pass what the whole-level rule
+         * turns down: the gate then asks no more than it would (the order part: nothing). */
+        double big = PyFloat_AS_DOUBLE(v[4]), order = PyFloat_AS_DOUBLE(v[5]);
+        if (order != 0.0)
+            g->level_drop = 0.0;
+        else if (big != 0.0 && big < g->level_drop)
+            g->level_drop = big;
         g->state = 1;
     }
 done:
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 6; i++)
         Py_XDECREF(v[i]);
     Py_DECREF(p);
     Py_XDECREF(book);

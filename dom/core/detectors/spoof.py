@@ -8,7 +8,8 @@ levels within ``spoof_queue_ticks``: an order resting inside an organic queue ne
 whole level with it) within ``spoof_drop_window_ms``, where that excess is at least what a
 candidate stands above the band median, and of at least ``spoof_level_drop_fraction`` of the
 whole level less what that queue holds above the band median (a lone level must lose most of
-itself, as before the queue rule); judged ``align_slack_ms`` later (exchange time; more if the
+itself, as before the queue rule; a lone placed order that organic orders joined may be held to
+``spoof_level_drop_big`` or ``spoof_level_drop_order`` instead, spoof_rules.level_waived); judged ``align_slack_ms`` later (exchange time; more if the
 trade stream runs further behind, up to ``spoof_max_wait_ms``) so trades from the other stream
 count, and it is reported only when all of these hold:
 
@@ -31,7 +32,8 @@ count, and it is reported only when all of these hold:
   a pull), and the level was not the deepest one known (a level leaving a top-N window);
 * the mid was not unusually volatile: a mid range over the last second above its rolling
   ``spoof_vol_pct`` percentile (and ``spoof_vol_min_ticks``) makes it a risk-off pull, not an
-  approach-driven one;
+  approach-driven one; before that percentile has its samples no pull counts (unless its step is
+  ``spoof_warm_step`` x beyond, seen after the first book: the floor is then its limit);
 * nothing of a like size (``spoof_two_sided_fraction`` of its drop) was pulled on the other
   side at the same time (a market maker withdrawing both quotes is not leaning on one side);
 * the level arrived as one order beyond the organic ones (steps.py, ``spoof_steps``; off with
@@ -55,11 +57,11 @@ from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.detectors.slack import AdaptiveSlack
 from dom.core.detectors.spoof_alert import pull_alerts
 from dom.core.detectors.spoof_delta import held, message
-from dom.core.detectors.spoof_rules import is_pull, move_reach, queue_beside, toward
+from dom.core.detectors.spoof_rules import is_pull, level_waived, move_reach, queue_beside, toward
 from dom.core.detectors.spoof_state import _Pull
 from dom.core.detectors.spoof_stats import band_sizes
 from dom.core.detectors.spoof_store import pull_state
-from dom.core.detectors.steps import LargeSteps, spoof_steps
+from dom.core.detectors.steps import SNAPSHOT_NS, LargeSteps, spoof_steps
 from dom.core.detectors.tape import TakerTape
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import BookDelta, BookSide, FeedState, Output, TakerSide, Trade
@@ -215,7 +217,8 @@ class SpoofDetector(ObserverBase):
         excess = ref - queue  # what stood above the organic queue: the order that may be pulled
         if excess < (p.spoof_ratio - 1) * med or ref - after < p.spoof_drop_fraction * excess:
             return
-        if ref - after < p.spoof_level_drop_fraction * (ref - (queue - med)):
+        if ref - after < p.spoof_level_drop_fraction * (ref - (queue - med)) and not level_waived(
+                self, side, px, ref, after, queue - med, step, now):
             return  # the level keeps more than an organic queue beside it explains: not the order gone
         d = self._dist(sym, side, px)
         if d is None:
@@ -236,6 +239,7 @@ class SpoofDetector(ObserverBase):
         if st is not None:  # its largest step as a candidate or since, and what it must reach now
             pull.step = max(step, st.step_at(side, px, ref, now)[1])
             pull.need, pull.step_ref = st.need(self.p.spoof_step_ratio), st.ref
+            pull.fresh = 0 <= st.synced_ns < first_ns - SNAPSHOT_NS
         self.pulls.append(pull)
 
     def _judge(self, sym: SymbolState) -> list[Output]:

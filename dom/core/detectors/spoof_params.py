@@ -30,6 +30,13 @@ class SpoofParams:
     the band median (where no queue stands beside it: of the whole level; 0: off) ..."""
     spoof_drop_window_ms: int = 500
     """... within this long."""
+    spoof_level_drop_big: float = 0.0
+    """A level whose step is at least ``spoof_waive_step`` x what the step test asks (a lone placed
+    order) is held to this fraction in the whole-level rule above instead (0: off, the rule's own
+    fraction): organic orders that joined its price after it was placed stay when it is pulled ..."""
+    spoof_level_drop_order: float = 0.0
+    """... or passes it when the drop is at least this many times the level's largest one-message
+    increase (the order as placed; 0: off)."""
     spoof_max_traded_fraction: float = 0.35
     """Trades at the level explain at most this fraction of the drop (the rest was cancelled; an
     organic queue in front of the order trades there as price arrives) ..."""
@@ -63,6 +70,11 @@ class SpoofParams:
     which let the preset market's risk-off pulls through (9-12 false alarms an hour)."""
     spoof_vol_min_ticks: float = 2.5
     """... but a range of this many ticks is never a spike (a symbol whose mid rarely moves)."""
+    spoof_warm_step: float = 0.0
+    """Before the rolling percentile has its first 30 one-second ranges (the warm-up) no pull counts,
+    unless its level arrived as one order at least this many times what the step test asks after
+    the first book (a candidate first seen over 2 s after the sync: its step was seen, not its
+    standing size taken for one); ``spoof_vol_min_ticks`` is then its volatility limit (0: off)."""
     spoof_flow_s: int = 15
     """Takers hitting the candidate's side (sellers into bids, buyers into asks) over this many
     seconds before the pull ..."""

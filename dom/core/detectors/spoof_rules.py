@@ -101,14 +101,37 @@ def step_beyond(x: _Pull, k: float) -> bool:
     return bool(k and x.need and x.step >= k * x.need)
 
 
+def level_waived(det: "SpoofDetector", side: BookSide, px: int, ref: int, after: int, above: int, step: int,
+                 now: int) -> bool:
+    """Does a drop the whole-level rule turns down pass it all the same, its level having arrived as
+    one order at least ``spoof_waive_step`` x what the step test asks: the drop at least
+    ``spoof_level_drop_big`` of the level less ``above`` (what the queue beside it holds over the
+    band median), or at least ``spoof_level_drop_order`` x its largest one-message increase (the
+    order as placed: organic orders that joined its price after it stay)? False when both are off."""
+    p = det.p
+    st = det.steps
+    if not (p.spoof_level_drop_big or p.spoof_level_drop_order) or st is None or not p.spoof_waive_step:
+        return False
+    s = max(step, st.step_at(side, px, ref, now)[1])
+    need = st.need(p.spoof_step_ratio)
+    if not (need and s >= p.spoof_waive_step * need):
+        return False
+    drop = ref - after
+    return bool((p.spoof_level_drop_big and drop >= p.spoof_level_drop_big * (ref - above))
+                or (p.spoof_level_drop_order and drop >= p.spoof_level_drop_order * s))
+
+
 def is_pull(det: "SpoofDetector", x: _Pull) -> bool:
     """Does a pull pass the rules of spoof.py's docstring (those judged once its trades are in)?"""
     p = det.p
     drop = x.before - x.after
     if x.edge:
         return False  # the deepest known level vanished: it left the window
-    if x.range_limit is None:
-        return False  # no volatility baseline yet (warm-up)
+    limit = x.range_limit
+    if limit is None:  # no volatility baseline yet (warm-up): only a large step seen after the first book
+        if not (p.spoof_warm_step and x.fresh and step_beyond(x, p.spoof_warm_step)):
+            return False
+        limit = int(2 * p.spoof_vol_min_ticks)
     life = x.t - x.first_ns
     if life > p.spoof_max_life_s * _SEC:
         return False
@@ -137,8 +160,8 @@ def is_pull(det: "SpoofDetector", x: _Pull) -> bool:
     moved = det.st.moved(x.side, x.t - p.spoof_drop_window_ms * _MS, x.t + det._wait(), x.px, r)
     if moved >= 0.5 * drop:
         return False  # the size went elsewhere nearby: moved, not pulled
-    if x.mid_range > x.range_limit and not (
-            big and x.mid_range <= x.range_limit * p.spoof_waive_range
-            and x.range_before <= x.range_limit * p.spoof_waive_range_before):
+    if x.mid_range > limit and not (
+            big and x.mid_range <= limit * p.spoof_waive_range
+            and x.range_before <= limit * p.spoof_waive_range_before):
         return False  # a volatility spike: risk-off pulls are normal then (unless one push made it)
     return x.step >= x.need  # (the step test: need 0 when off or before the window has its rank)

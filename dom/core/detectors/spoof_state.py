@@ -53,6 +53,7 @@ class _Pull:
     step_ref: int | None = None  # the step window's spoof_step_rank-th largest step at the pull
     since: int = 0  # the depth time before the message that showed the pull (its push began there)
     range_before: int = 0  # half ticks: the mid's range over the last second before that message
+    fresh: bool = False  # first seen over SNAPSHOT_NS after the sync: its step was seen (steps.py)
 
 
 def sweep_py(cands: dict[tuple[BookSide, int], _Cand], bid: BookSide, bb: int | None, ba: int | None,
