@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dom.core import accel
 from dom.core.book import BookSideLevels
 from dom.core.detectors.params import DetectorParams
+from dom.core.detectors.spoof_stats import band_sizes
 from dom.core.engine import SymbolState
 from dom.core.types import BookSide, Level
 
@@ -81,7 +82,7 @@ class Bands:
             if unsorted is not None:
                 got = sorted(unsorted)
             else:
-                got = sorted([q for _, q in band[2]]) if band is not None else []
+                got = sorted(band_sizes(band[2])) if band is not None else []
             if bid:
                 self._bid_sizes = got
             else:

@@ -110,3 +110,12 @@ def test_declines_what_it_does_not_take():
     assert NATIVE.band_read(_side([]), _side([1 << 80]), 50, 20) is None  # (an empty side: no key read)
     with pytest.raises(KeyError):  # a flat key without its level: the book is broken, as top() says
         NATIVE.band_read(_side([1, 2, 3], levels={3: 1}), other, 50, 20)
+
+
+def test_sizes_sorted_once_a_message_from_the_band_or_the_callers_sizes():
+    bids = [(999, 5), (995, 7), (990, 1), (980, 9), (900, 2)]
+    b, _ = _bands(bids, [(1001, 3), (1002, 4)], ticks=50, least=4)
+    got = b.sizes(BID)  # (no sizes given: taken from the band itself)
+    assert got == [1, 5, 7, 9] and b.sizes(BID, [100]) is got  # (read once for the message)
+    b.sym.stats.applied += 1  # the next message: read again, here from the sizes a caller took
+    assert b.sizes(BID, [9, 1, 7, 5]) == [1, 5, 7, 9] and b.sizes(ASK) == [3, 4]
