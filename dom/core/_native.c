@@ -53,6 +53,11 @@
  *       else, which the decoder parses with orjson.
  *   top(flat, d, r, n) -> list[(int, int)]
  *       The n best levels, best first: [(r * k, d[r * k]) for k in flat[:-n - 1:-1]].
+ *   band_read(mine, other, band_ticks, min_levels) -> (best, half, levels) | None | NotImplemented
+ *       (_native_band.c) The band of the book side mine (a BookSideLevels, other the opposite
+ *       one): Bands._read_py in dom/core/detectors/band.py, its levels by top(). None while a
+ *       side is empty; NotImplemented, nothing done, when an index is not a flat list or a key,
+ *       band_ticks or min_levels is not an exact int in range.
  *   pick_changes(changes, bid, tb, ta, lo, hi, inc, blo, bhi, alo, ahi, ilo, ihi) -> list | NotImplemented
  *       The level changes (side, px, old, new) a detector's loop can act on: new at least its
  *       side's threshold with px within its side's window (tb and blo..bhi where side is bid,
@@ -87,6 +92,8 @@ static PyMethodDef methods[] = {
     {"levels", (PyCFunction)(void (*)(void))levels, METH_FASTCALL, "Decimal-string rows to (px, qty) via the parse caches."},
     {"apply", (PyCFunction)(void (*)(void))apply, METH_FASTCALL, "Apply levels to one book side's dict and flat index."},
     {"top", (PyCFunction)(void (*)(void))top, METH_FASTCALL, "The n best levels of one side, best first."},
+    {"band_read", (PyCFunction)(void (*)(void))bnd_read, METH_FASTCALL,
+     "A book side's band (best, half, levels best first) in one call (band.py); None while a side is empty."},
     {"depth", (PyCFunction)(void (*)(void))depth, METH_FASTCALL,
      "A Binance USDⓈ-M depth frame's usual case as the event, in one call; None for any other."},
     {"event", (PyCFunction)(void (*)(void))event, METH_FASTCALL,

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from dom.core import accel
 from dom.core.book import BookSideLevels
 from dom.core.detectors.params import DetectorParams
+from dom.core.detectors.spoof_stats import band_sizes
 from dom.core.engine import SymbolState
 from dom.core.types import BookSide, Level
 
@@ -80,7 +82,7 @@ class Bands:
             if unsorted is not None:
                 got = sorted(unsorted)
             else:
-                got = sorted([q for _, q in band[2]]) if band is not None else []
+                got = sorted(band_sizes(band[2])) if band is not None else []
             if bid:
                 self._bid_sizes = got
             else:
@@ -88,6 +90,22 @@ class Bands:
         return got
 
     def _read(self, side: BookSide) -> tuple[int, int, list[Level]] | None:
+        """``_read_py``, in C where the accelerator is built and takes the book (both sides'
+        indexes flat lists of exact ints within +-2^61): one call for the band's best, half-width
+        and levels (``test_band_native.py`` holds the two against each other)."""
+        native = accel.native
+        if native is not None:
+            book = self.sym.book
+            p = self.p
+            if side is BookSide.BID:
+                got = native.band_read(book.bids, book.asks, p.wall_band_ticks, p.wall_band_min_levels)
+            else:
+                got = native.band_read(book.asks, book.bids, p.wall_band_ticks, p.wall_band_min_levels)
+            if got is not NotImplemented:
+                return got
+        return self._read_py(side)
+
+    def _read_py(self, side: BookSide) -> tuple[int, int, list[Level]] | None:
         book = self.sym.book
         mid2 = book.mid2()
         if mid2 is None:

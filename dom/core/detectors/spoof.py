@@ -59,7 +59,6 @@ from dom.core.detectors.spoof_alert import pull_alerts
 from dom.core.detectors.spoof_delta import held, message
 from dom.core.detectors.spoof_rules import is_pull, level_waived, move_reach, queue_beside, toward
 from dom.core.detectors.spoof_state import _Pull
-from dom.core.detectors.spoof_stats import band_sizes
 from dom.core.detectors.spoof_store import pull_state
 from dom.core.detectors.steps import SNAPSHOT_NS, LargeSteps, spoof_steps
 from dom.core.detectors.tape import TakerTape
@@ -121,7 +120,7 @@ class SpoofDetector(ObserverBase):
         for side in (BookSide.BID, BookSide.ASK):
             best, half, band = bands.get(side)  # type: ignore[misc]  # (a two-sided book)
             self.half[side] = half
-            sizes = bands.sizes(side, band_sizes(band))  # sorted, shared with the walls
+            sizes = bands.sizes(side)  # sorted, shared with the walls (their sizes when they took them first)
             if len(sizes) < 5:
                 self.threshold.pop(side, None)
                 continue
