@@ -103,7 +103,6 @@ class SpoofDetector(ObserverBase):
         self.next_stats_ns = -1  # -1: set on the grid at the first delta (see grid_after)
         self.ranges = RollingSamples()  # (t, mid range over a second), sampled
         self.range_pct: int | None = None  # rolling percentile of those ranges (half ticks)
-        self.vol_floor = int(2 * p.spoof_vol_min_ticks)  # half ticks: a range never a spike, and the warm-up's limit
         self.next_range_ns = 0
         self.judged: deque[tuple[int, BookSide, int]] = deque()  # recent pulls (t, side, drop), for the two-sided check
         self.n = 0
@@ -148,7 +147,8 @@ class SpoofDetector(ObserverBase):
         if now >= self.next_range_ns and len(rs) >= 30:
             self.next_range_ns = grid_after(now, 10 * _SEC)
             v = rs.sorted
-            self.range_pct = max(self.vol_floor, v[int(self.p.spoof_vol_pct / 100 * (len(v) - 1))])
+            floor = int(2 * self.p.spoof_vol_min_ticks)
+            self.range_pct = max(floor, v[int(self.p.spoof_vol_pct / 100 * (len(v) - 1))])
 
     def _dist(self, sym: SymbolState, side: BookSide, px: int) -> int | None:
         best = sym.book.side(side).best_px()

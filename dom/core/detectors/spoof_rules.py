@@ -131,7 +131,7 @@ def is_pull(det: "SpoofDetector", x: _Pull) -> bool:
     if limit is None:  # no volatility baseline yet (warm-up): only a large step seen after the first book
         if not (p.spoof_warm_step and x.fresh and step_beyond(x, p.spoof_warm_step)):
             return False
-        limit = det.vol_floor
+        limit = int(2 * p.spoof_vol_min_ticks)
     life = x.t - x.first_ns
     if life > p.spoof_max_life_s * _SEC:
         return False

@@ -171,19 +171,22 @@ class LargeSteps:
             o._at = n
             if o.start < 0:
                 o.start = now
-        else:
-            o = None
-        of, oh = (o.floor, o.half) if o is not None else (0, 0)
-        got = self.st.observe(o.st if o is not None else None, changes, self.sym, now, self.floor, self.half, of, oh)
-        if got is NotImplemented:  # (what C does not take: both windows on the twin from here)
+            got = self.st.observe(o.st, changes, self.sym, now, self.floor, self.half, o.floor, o.half)
+            if got is NotImplemented:  # (what C does not take: both windows on the twin from here)
+                self._to_twin()
+                got = self.st.observe(o.st, changes, self.sym, now, self.floor, self.half, o.floor, o.half)
+            if got is not None:
+                if got[0]:
+                    self.samples.add_many(now, got[0])
+                if got[1]:
+                    o.samples.add_many(now, got[1])
+            return
+        got = self.st.observe(None, changes, self.sym, now, self.floor, self.half, 0, 0)
+        if got is NotImplemented:
             self._to_twin()
-            got = self.st.observe(o.st if o is not None else None, changes, self.sym, now, self.floor, self.half,
-                                  of, oh)
+            got = self.st.observe(None, changes, self.sym, now, self.floor, self.half, 0, 0)
         if got is not None:
-            if got[0]:
-                self.samples.add_many(now, got[0])
-            if got[1]:
-                o.samples.add_many(now, got[1])  # type: ignore[union-attr]  # (only a pair's pass fills it)
+            self.samples.add_many(now, got[0])
 
     def _to_twin(self) -> None:
         """The window's per-message state moved to the pure-Python store (what C declined: nothing
