@@ -149,6 +149,10 @@ class TimeMerge:
         self.held -= len(out)
         return out
 
+    def held_depth(self, sym: str) -> list[Any]:
+        """The deltas ``sym`` holds now, in their stream's order (nothing is released)."""
+        return [item[3] for item in sorted(self._heaps.get(sym, ())) if item[1] == _DEPTH]
+
     def flush(self) -> list[Any]:
         """Release everything held (the end of a recording), symbol by symbol in key order."""
         out: list[Any] = []

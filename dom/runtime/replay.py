@@ -36,6 +36,7 @@ from dom.core.types import (
     StatusChange,
 )
 from dom.runtime.pipeline import ListenerBase, Pipeline
+from dom.runtime.replay_pipeline import OneEnginePipeline
 from dom.store import recording as rec
 from dom.venues.binance_usdm.codec import DecodeError
 from dom.venues.binance_usdm.recording_scan import open_recording
@@ -95,7 +96,11 @@ class Replay:
         check: bool = False,
         observers: ObserverFactory | None = None,
         hold_ms: int = 250,
+        one_engine: bool = True,
     ) -> None:
+        """``one_engine``: without ``check``, the detectors' engine (behind the merge) is the
+        only one and gives the summary too (:mod:`dom.runtime.replay_pipeline`; the same summary
+        and alerts); False keeps the arrival-order engine as well, as a screen has it."""
         info = open_recording(path, venue, symbols)
         self.path = info.path
         self.paths = info.paths
@@ -110,6 +115,7 @@ class Replay:
         self.check = check
         self._observers = observers
         self.hold_ms = hold_ms  # the detectors' exchange-time merge ([detectors] merge_hold_ms)
+        self.one_engine = one_engine
 
     def decoded(self) -> Iterator[tuple[int, int, list[Event] | str]]:
         """``(line_no, recv_ns, events)`` for every line, in file order, through the venue's live
@@ -141,17 +147,23 @@ class Replay:
 
     def run(self, on_output: Callable[[Output], None] | None = None) -> ReplaySummary:
         """Replay the whole file through a pipeline (no market context: nothing asks for it);
-        every alert and status change goes to ``on_output`` in order."""
+        every alert and status change goes to ``on_output`` in order (with one engine, the
+        statuses in the detectors' merge order, as that engine meets them; the summary lists
+        the gaps by the line each arrived on, in arrival order, either way)."""
         t0 = time.perf_counter()
         syms = list(self.instruments)
-        pipe = self.pipeline = Pipeline(self.label, self.rule, detectors=self._observers, context=None,
-                                        hold_ms=self.hold_ms,
-                                        trade_ids=venues.get(self.venue).info.trade_ids)
-        eng = self.engine = pipe.open(self.instruments)
         checkers = {s: TopOfBookChecker() for s in syms} if self.check else {}
+        one = self.one_engine and not checkers and self._observers is not None and self.hold_ms > 0
+        pipe = self.pipeline = (OneEnginePipeline if one else Pipeline)(
+            self.label, self.rule, detectors=self._observers, context=None, hold_ms=self.hold_ms,
+            trade_ids=venues.get(self.venue).info.trade_ids)
+        eng = self.engine = pipe.open(self.instruments)
         summ = ReplaySummary(str(self.path), self.format, self.venue, syms, [str(p) for p in self.paths])
         tally = _Tally(summ, checkers, on_output)
         pipe.subscribe(tally)
+        if one:
+            tally.dated = pipe  # type: ignore[assignment]
+        arrivals = tally.arrivals
         for line_no, _recv, events in self.decoded():
             summ.lines += 1
             if isinstance(events, str):
@@ -161,8 +173,17 @@ class Replay:
                 continue
             summ.messages += 1
             tally.line_no = line_no
-            if events and type(events[0]) is BookSnapshot:
-                summ.snapshots += 1
+            if events:
+                kind = type(events[0])
+                if kind is BookSnapshot:
+                    summ.snapshots += 1
+                elif one and kind is BookDelta:
+                    # (the one engine reports a delta's gap when the merge releases it)
+                    arrivals[id(events[0])] = (summ.lines, line_no)
+                if one and len(events) > 1:
+                    for ev in events:
+                        if type(ev) is BookDelta:
+                            arrivals[id(ev)] = (summ.lines, line_no)
             if not checkers:
                 pipe.feed(events)
                 continue
@@ -170,6 +191,7 @@ class Replay:
                 pipe.feed((ev,))
                 self._check(eng, checkers, ev)
         pipe.flush()
+        tally.finish()
         for c in checkers.values():
             c.finish()
         summ.truncated = list(self.truncated)
@@ -253,6 +275,11 @@ class _Tally(ListenerBase):
         self.on_output = on_output
         self.alerts: Counter[str] = Counter()
         self.line_no = 0
+        # With one engine: the pipeline (its ``cause``), each delta's arrival (id -> (order, line)),
+        # and the gaps as (order, line, detail), put in arrival order at the end.
+        self.dated: OneEnginePipeline | None = None
+        self.arrivals: dict[int, tuple[int, int]] = {}
+        self._gaps: list[tuple[int, int, str]] = []
 
     def bad(self, n: int, reason: str) -> None:
         self.summ.bad_lines += 1
@@ -261,11 +288,22 @@ class _Tally(ListenerBase):
 
     def on_status(self, o: StatusChange) -> None:
         if o.state is FeedState.GAP or o.state is FeedState.CROSSED:
-            self.summ.gap_details.append(f"line {self.line_no}: {o.detail}")
+            if self.dated is not None:
+                at = self.arrivals.get(id(self.dated.cause)) if type(self.dated.cause) is BookDelta else None
+                order, line = at if at is not None else (self.summ.lines, self.line_no)
+                self._gaps.append((order, line, o.detail))
+            else:
+                self.summ.gap_details.append(f"line {self.line_no}: {o.detail}")
             if self.checkers:
                 self.checkers[o.symbol].on_gap()
         if self.on_output is not None:
             self.on_output(o)
+
+    def finish(self) -> None:
+        if self._gaps:
+            self._gaps.sort(key=lambda g: g[0])  # (stable: one line's statuses keep their order)
+            self.summ.gap_details += [f"line {line}: {detail}" for _, line, detail in self._gaps]
+            self._gaps.clear()
 
     def on_alert(self, a: Alert) -> None:
         self.alerts[a.kind.value] += 1
