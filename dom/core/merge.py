@@ -67,22 +67,28 @@ class TimeMerge:
     def push(self, ev: Any) -> list[Any]:
         """Take one event; return the events it releases, in order (possibly none)."""
         kind = type(ev)
-        sym = ev.symbol if hasattr(ev, "symbol") else None
-        if kind is Trade:
-            k = _TRADE
+        if kind is BookTicker or kind is MarkPrice:
+            sym = ev.symbol
+            if kind is BookTicker and sym in self.held_tickers:
+                k = _TICKER
+            else:
+                # Straight through; its time moves the clock (the usual event: one test of the
+                # oldest held head before any list is made for a release).
+                ts = ev.ts_exchange_ns
+                if ts > self.clock:
+                    self.clock = ts
+                    order = self._order
+                    if order and order[0][0] <= ts - self.hold_ns:
+                        out = self._release_due()
+                        out.append(ev)
+                        return out
+                return [ev]
+        elif kind is Trade:
+            sym, k = ev.symbol, _TRADE
         elif kind is BookDelta:
-            k = _DEPTH
-        elif kind is BookTicker and sym in self.held_tickers:
-            k = _TICKER
-        elif kind is MarkPrice or kind is BookTicker:
-            ts = ev.ts_exchange_ns
-            if ts > self.clock:
-                self.clock = ts
-                out = self._release_due()
-                out.append(ev)
-                return out
-            return [ev]
+            sym, k = ev.symbol, _DEPTH
         else:
+            sym = ev.symbol if hasattr(ev, "symbol") else None
             out = self._release_symbol(sym) if sym is not None else self.flush()
             out.append(ev)
             return out
@@ -96,21 +102,24 @@ class TimeMerge:
         if ts < last_ts:
             ts = last_ts  # the stream's own order first
         self._seq[stream] = (n + 1, ts)
-        key = (ts, k, n)
+        item = (ts, k, n, ev)
+        # (Keys are unique within a symbol (n counts its stream), so comparing the items decides
+        # on their first three fields and never reaches the events.)
         front = self._frontier.get(sym)
-        if front is not None and key < front:
+        if front is not None and item < front:
             self.late += 1
             return [ev]
         heap = self._heaps.get(sym)
         if heap is None:
             heap = self._heaps[sym] = []
-        if not heap or key < heap[0][:3]:
-            heapq.heappush(self._order, (ts, sym))
-        heapq.heappush(heap, (ts, k, n, ev))
+        order = self._order
+        if not heap or item < heap[0]:
+            heapq.heappush(order, (ts, sym))
+        heapq.heappush(heap, item)
         self.held += 1
         if ts > self.clock:
             self.clock = ts
-        out = self._release_due()
+        out = self._release_due() if order[0][0] <= self.clock - self.hold_ns else []
         if len(heap) > self.max_held:
             item = heapq.heappop(heap)
             self._frontier[sym] = item[:3]
@@ -118,22 +127,24 @@ class TimeMerge:
             self.forced += 1
             out.append(item[3])
             if heap:
-                heapq.heappush(self._order, (heap[0][0], sym))
+                heapq.heappush(order, (heap[0][0], sym))
         return out
 
     def _release_due(self) -> list[Any]:
         out: list[Any] = []
         limit = self.clock - self.hold_ns
-        order, heaps = self._order, self._heaps
+        order, heaps, pop = self._order, self._heaps, heapq.heappop
         while order and order[0][0] <= limit:
-            ts, sym = heapq.heappop(order)
+            ts, sym = pop(order)
             heap = heaps.get(sym)
             if not heap or heap[0][0] != ts:
                 continue  # stale entry: the symbol's head changed since
+            item = pop(heap)
+            out.append(item[3])
             while heap and heap[0][0] <= limit:
-                item = heapq.heappop(heap)
-                self._frontier[sym] = item[:3]
+                item = pop(heap)
                 out.append(item[3])
+            self._frontier[sym] = item[:3]
             if heap:
                 heapq.heappush(order, (heap[0][0], sym))
         self.held -= len(out)
@@ -142,10 +153,11 @@ class TimeMerge:
     def _release_symbol(self, sym: str) -> list[Any]:
         heap = self._heaps.get(sym)
         out: list[Any] = []
-        while heap:
-            item = heapq.heappop(heap)
+        if heap:
+            while heap:
+                item = heapq.heappop(heap)
+                out.append(item[3])
             self._frontier[sym] = item[:3]
-            out.append(item[3])
         self.held -= len(out)
         return out
 

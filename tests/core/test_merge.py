@@ -189,3 +189,20 @@ def test_every_event_comes_out_exactly_once_whatever_the_times(plan, max_held, h
                 ids = [e.last_id if kind is BookDelta else e.trade_id for e in out
                        if type(e) is kind and e.symbol == sym]
                 assert ids == sorted(ids)
+
+
+def test_an_event_is_released_when_the_clock_is_exactly_the_hold_past_it():
+    from dom.core.types import BookTicker
+
+    m = TimeMerge(250 * MS)
+    d1, d2 = delta(100, 1), delta(200, 2)
+    assert m.push(d1) == [] and m.push(d2) == []
+    tick = BookTicker("X", 7, 100, 1, 101, 1, 349 * MS, 0)
+    assert m.push(tick) == [tick]  # 349 - 250 < 100: nothing due yet
+    tick = BookTicker("X", 8, 100, 1, 101, 1, 350 * MS, 0)
+    assert m.push(tick) == [d1, tick]  # a ticker moves the clock to exactly 100 + 250
+    t = trade(450, 1)
+    assert m.push(t) == [d2]  # and so does a trade, to exactly 200 + 250
+    old = trade(150, 2, sym="Y")  # older than the hold: due as soon as it is held
+    assert m.push(old) == [old]
+    assert m.held == 1 and m.flush() == [t]
