@@ -74,11 +74,12 @@ _BLOCK = 1 << 18  # decompressed bytes a read
 
 
 def _line_blocks(path: Path) -> Iterator[list[bytes] | Truncated]:
-    """The file's lines in blocks, each line without its ``\\n``: the lines ``_lines`` gives, read
-    ``_BLOCK`` bytes at a time and split in C instead of a ``readline`` call each. ``read1``
-    returns what one read of the file decompresses, and raises only when nothing is left to
-    return, so every complete line before a cut or a corrupt spot comes out before the
-    ``Truncated`` (an unterminated line there is dropped, as ``readline`` drops it)."""
+    """The file's lines in blocks, each line without its ``\\n`` (nor a trailing ``\\r``): the
+    lines ``_lines`` gives, read ``_BLOCK`` bytes at a time and split in C instead of a
+    ``readline`` call each. ``read1`` returns what one read of the file decompresses, and raises
+    only when nothing is left to return, so every complete line before a cut or a corrupt spot
+    comes out before the ``Truncated`` (an unterminated line there is dropped, as ``readline``
+    drops it)."""
     n = 0
     try:
         with open_text(path) as f:
@@ -88,13 +89,16 @@ def _line_blocks(path: Path) -> Iterator[list[bytes] | Truncated]:
                 data = read(_BLOCK)
                 if not data:
                     break
-                lines = (rest + data if rest else data).split(b"\n")
+                buf = rest + data if rest else data
+                lines = buf.split(b"\n")
                 rest = lines.pop()
                 n += len(lines)
+                if b"\r" in buf:  # (CRLF lines: rare; one search a block instead of a test a line)
+                    lines = [line.rstrip(b"\r") if line[-1:] == b"\r" else line for line in lines]
                 yield lines
             if rest:
                 n += 1
-                yield [rest]
+                yield [rest.rstrip(b"\r")]
     except _CORRUPT as e:
         yield _unreadable(path, n, e)
 
@@ -140,14 +144,13 @@ def iter_hftbacktest(path: Path) -> Iterator[Frame | BadLine]:
     n = 0
     frame, bad = Frame, BadLine
     snap, bare, suffix = _SNAP_PREFIX, b'{"lastUpdateId"', SNAPSHOT_SUFFIX.encode()
+    start, last = len(_SNAP_PREFIX), suffix[-1]
     for lines in _line_blocks(path):
         if type(lines) is Truncated:
             yield lines
             return
         for line in lines:
             n += 1
-            if line[-1:] == b"\r":
-                line = line.rstrip(b"\r")
             if not line:
                 continue
             ts, sep, raw = line.partition(b" ")
@@ -158,9 +161,9 @@ def iter_hftbacktest(path: Path) -> Iterator[Frame | BadLine]:
             if raw.startswith(snap):
                 # A combined-stream frame: a wrapped REST snapshot when its stream name ends in
                 # @depthSnapshot (tested on the bytes: the name decoded with "replace" ends so
-                # exactly when they do).
-                end = raw.find(b'"', len(snap))
-                if raw.endswith(suffix, len(snap), end):
+                # exactly when they do). The name's last byte first: most frames end otherwise.
+                end = raw.find(b'"', start)
+                if raw[end - 1] == last and raw.endswith(suffix, start, end):
                     stream = raw[len(snap) : end].decode("ascii", "replace")
                     sym = stream[: -len(SNAPSHOT_SUFFIX)].upper()
                     body = raw[end + 1 :]
