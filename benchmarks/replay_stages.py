@@ -7,7 +7,9 @@ stage, each one including the ones before it: reading the frames (``iter_hftback
 the recording (its scan), reading and decoding every line (``Replay.decoded``), the whole replay
 without detectors and with the default ones (``Replay.run``). ``--detectors`` adds, on the
 recording's events decoded once, the pipeline with no detectors, with the merge and the detectors'
-engine but no detector on, with all the default ones, and with each alone (run alternately).
+engine but no detector on, with all the default ones, and with each alone (run alternately); the
+"one engine" rows are the replay's pipeline, whose only engine is the detectors' (``dom replay``
+without ``--check``), the others keep the arrival-order engine as well.
 The first line is the CPU the imports took. Run it with ``PYTHONPATH`` at the checkout to measure.
 """
 
@@ -25,6 +27,7 @@ from dom.core.detectors import make_observers  # noqa: E402
 from dom.core.detectors.params import DetectorParams  # noqa: E402
 from dom.runtime.pipeline import Pipeline  # noqa: E402
 from dom.runtime.replay import Replay  # noqa: E402
+from dom.runtime.replay_pipeline import OneEnginePipeline  # noqa: E402
 from dom.store import recording as rec  # noqa: E402
 
 IMPORTS = time.process_time() - t0
@@ -71,9 +74,10 @@ def main() -> None:
     rp = Replay(path)
     lines = [evs for _, _, evs in rp.decoded() if not isinstance(evs, str)]
 
-    def pipeline(p: DetectorParams | None) -> float:
-        pipe = Pipeline(rp.label, rp.rule, detectors=make_observers(p) if p is not None else None, context=None,
-                        hold_ms=params.merge_hold_ms if p is not None else 0, trade_ids=True)
+    def pipeline(p: DetectorParams | None, one: bool = False) -> float:
+        cls = OneEnginePipeline if one else Pipeline
+        pipe = cls(rp.label, rp.rule, detectors=make_observers(p) if p is not None else None, context=None,
+                   hold_ms=params.merge_hold_ms if p is not None else 0, trade_ids=True)
         pipe.open(rp.instruments)
         t = time.process_time()
         for evs in lines:
@@ -81,18 +85,20 @@ def main() -> None:
         pipe.flush()
         return time.process_time() - t
 
-    configs = [("no detectors", None), ("merge + engine, none on", dataclasses.replace(params, **{n: False for n in NAMES})),
-               ("default detectors", params)]
+    none_on = dataclasses.replace(params, **{n: False for n in NAMES})
+    configs = [("no detectors", None), ("merge + engine, none on", none_on),
+               ("one engine, none on", none_on), ("default detectors", params),
+               ("one engine, default detectors", params)]
     configs += [(f"{n} alone", dataclasses.replace(params, **{m: m == n for m in NAMES})) for n in NAMES]
     times: dict[str, list[float]] = {name: [] for name, _ in configs}
     for _ in range(a.repeats):
         for name, p in configs:
-            times[name].append(pipeline(p))
+            times[name].append(pipeline(p, one=name.startswith("one engine")))
     base = min(times["merge + engine, none on"])
     for name, _ in configs:
         t = min(times[name])
         own = f"  (own {t - base:.3f} s)" if name.endswith("alone") or name == "default detectors" else ""
-        print(f"pipeline, {name:<26} {t:.3f} s{own}")
+        print(f"pipeline, {name:<30} {t:.3f} s{own}")
 
 
 if __name__ == "__main__":
