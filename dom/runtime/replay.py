@@ -275,8 +275,10 @@ class _Tally(ListenerBase):
         self.on_output = on_output
         self.alerts: Counter[str] = Counter()
         self.line_no = 0
-        # With one engine: the pipeline (its ``cause``), each delta's arrival (id -> (order, line)),
-        # and the gaps as (order, line, detail), put in arrival order at the end.
+        # With one engine: the pipeline (its ``cause``), each delta's arrival (id -> (order, line);
+        # an id is looked up only while its delta is alive, and set anew when another delta arrives
+        # at the same address, so the map stays as small as the deltas alive at once), and the
+        # gaps as (order, line, detail), put in arrival order at the end.
         self.dated: OneEnginePipeline | None = None
         self.arrivals: dict[int, tuple[int, int]] = {}
         self._gaps: list[tuple[int, int, str]] = []
