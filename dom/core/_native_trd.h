@@ -3,6 +3,7 @@
 #ifndef DOM_NATIVE_TRD_H
 #define DOM_NATIVE_TRD_H
 #include "_native.h"
+#include <structmember.h>
 
 #define TRD_WINDOW 1000
 #define TRD_REFRESH 100
@@ -24,6 +25,14 @@ typedef struct {
  * does with arguments it takes (the count moves on by one). */
 void trd_slack_trade(trd_Slack *s, long long lag);
 
-extern PyTypeObject trd_IceHookType, trd_SpoofHookType, trd_GuardType;
+extern PyTypeObject trd_IceHookType, trd_SpoofHookType, trd_AbsHookType;
+
+/* The hooks' shared parts (_native_trd_hook.c): the detector's own on_trade(sym, trade); the
+ * PyMemberDef of a slot descriptor of cls (NULL if it is not one); a slot's object (a new
+ * reference); slack.on_trade_once(n, depth_t, T), in C where the slack is a Slack that takes them. */
+PyObject *trd_fallback(PyObject *on_trade, PyObject *const *args);
+PyMemberDef *trd_member(PyObject *d, PyObject *cls);
+PyObject *trd_read(PyObject *obj, PyMemberDef *m);
+int trd_once(PyObject *slack, PyObject *name, PyObject *n, PyObject *depth_t, PyObject *T);
 
 #endif

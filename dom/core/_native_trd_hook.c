@@ -14,12 +14,10 @@
  *       TakerTape in det.trades (its deque q; last_desc noted for a trade out of time order), and
  *       the slack (shared with absorption: on_trade_once with the engine's count) fed against
  *       det.depth_t when that is set.
- *   Guard(det, name)
- *       det.on_trade where det.<name> (a dict) holds something, else a new empty list at once
- *       (WallDetector.on_trade does nothing while it follows no wall). */
+ *
+ * (Absorption's is in _native_trd_abs.c.) */
 #include "_native_ice.h"
 #include "_native_trd.h"
-#include <structmember.h>
 
 typedef struct {
     PyObject_HEAD
@@ -31,13 +29,13 @@ typedef struct {
     PyObject *s_wait, *s_depth_t, *s_on_trade;
 } trd_IceHook;
 
-static PyObject *trd_fallback(PyObject *on_trade, PyObject *const *args)
+PyObject *trd_fallback(PyObject *on_trade, PyObject *const *args)
 {
     return PyObject_Vectorcall(on_trade, args, 2, NULL);
 }
 
 /* The descriptor's PyMemberDef: an object slot (what a slotted dataclass's fields are), or NULL. */
-static PyMemberDef *trd_member(PyObject *d, PyObject *cls)
+PyMemberDef *trd_member(PyObject *d, PyObject *cls)
 {
     if (Py_TYPE(d) != &PyMemberDescr_Type)
         return NULL;
@@ -48,7 +46,7 @@ static PyMemberDef *trd_member(PyObject *d, PyObject *cls)
 }
 
 /* a new reference to the slot's object, or NULL with an error set (an unset slot) */
-static PyObject *trd_read(PyObject *obj, PyMemberDef *m)
+PyObject *trd_read(PyObject *obj, PyMemberDef *m)
 {
     return PyMember_GetOne((const char *)obj, m);
 }
@@ -244,7 +242,7 @@ typedef struct {
 } trd_SpoofHook;
 
 /* slack.on_trade_once(n, depth_t, T): in C for a Slack with no twin and numbers it takes. */
-static int trd_once(PyObject *slack, PyObject *name, PyObject *n, PyObject *depth_t, PyObject *T)
+int trd_once(PyObject *slack, PyObject *name, PyObject *n, PyObject *depth_t, PyObject *T)
 {
     trd_Slack *s = (trd_Slack *)slack;
     long long v[3];
@@ -471,88 +469,5 @@ PyTypeObject trd_SpoofHookType = {
     .tp_traverse = (traverseproc)trd_spoof_traverse,
     .tp_clear = (inquiry)trd_spoof_clear,
     .tp_vectorcall_offset = offsetof(trd_SpoofHook, vectorcall),
-    .tp_call = PyVectorcall_Call,
-};
-
-/* ------------------------------------------------------------------------------------ Guard */
-typedef struct {
-    PyObject_HEAD
-    vectorcallfunc vectorcall;
-    PyObject *det, *name, *on_trade;
-} trd_Guard;
-
-static PyObject *trd_guard_call(trd_Guard *g, PyObject *const *args, size_t nargsf, PyObject *kw)
-{
-    if (PyVectorcall_NARGS(nargsf) != 2 || kw != NULL) {
-        PyErr_SetString(PyExc_TypeError, "hook(sym, trade)");
-        return NULL;
-    }
-    PyObject *d = PyObject_GetAttr(g->det, g->name);
-    if (d == NULL)
-        return NULL;
-    int empty = PyDict_CheckExact(d) && PyDict_GET_SIZE(d) == 0;
-    Py_DECREF(d);
-    return empty ? PyList_New(0) : trd_fallback(g->on_trade, args);
-}
-
-static PyObject *trd_guard_new(PyTypeObject *type, PyObject *args, PyObject *kw)
-{
-    PyObject *det, *name;
-    if (kw != NULL && PyDict_GET_SIZE(kw)) {
-        PyErr_SetString(PyExc_TypeError, "Guard takes no keywords");
-        return NULL;
-    }
-    if (!PyArg_ParseTuple(args, "OU:Guard", &det, &name))
-        return NULL;
-    PyObject *on_trade = PyObject_GetAttrString(det, "on_trade");
-    if (on_trade == NULL)
-        return NULL;
-    trd_Guard *g = (trd_Guard *)type->tp_alloc(type, 0);
-    if (g == NULL) {
-        Py_DECREF(on_trade);
-        return NULL;
-    }
-    g->vectorcall = (vectorcallfunc)trd_guard_call;
-    g->det = Py_NewRef(det);
-    Py_INCREF(name);
-    PyUnicode_InternInPlace(&name);
-    g->name = name;
-    g->on_trade = on_trade;
-    return (PyObject *)g;
-}
-
-static int trd_guard_traverse(trd_Guard *g, visitproc visit, void *arg)
-{
-    Py_VISIT(g->det);
-    Py_VISIT(g->on_trade);
-    return 0;
-}
-
-static int trd_guard_clear(trd_Guard *g)
-{
-    Py_CLEAR(g->det);
-    Py_CLEAR(g->name);
-    Py_CLEAR(g->on_trade);
-    return 0;
-}
-
-static void trd_guard_dealloc(trd_Guard *g)
-{
-    PyObject_GC_UnTrack(g);
-    trd_guard_clear(g);
-    Py_TYPE(g)->tp_free((PyObject *)g);
-}
-
-PyTypeObject trd_GuardType = {
-    PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "dom.core._native.Guard",
-    .tp_basicsize = sizeof(trd_Guard),
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL,
-    .tp_doc = "A detector's on_trade, called only while one of its dicts holds something",
-    .tp_new = trd_guard_new,
-    .tp_dealloc = (destructor)trd_guard_dealloc,
-    .tp_traverse = (traverseproc)trd_guard_traverse,
-    .tp_clear = (inquiry)trd_guard_clear,
-    .tp_vectorcall_offset = offsetof(trd_Guard, vectorcall),
     .tp_call = PyVectorcall_Call,
 };

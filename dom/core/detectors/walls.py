@@ -18,7 +18,6 @@ import random
 import statistics
 from collections.abc import Sequence
 
-from dom.core import accel
 from dom.core.detectors.band import Bands
 from dom.core.detectors.band import median_sorted
 from dom.core.detectors.changes import pick
@@ -289,14 +288,6 @@ class WallDetector(ObserverBase):
         if w is not None:
             w.traded += trade.qty_lots
         return []
-
-    def trade_hook(self):
-        """What the engine calls for each trade (symbol_state.trade_hooks): ``on_trade``, called
-        only while some wall is followed where the accelerator is built (``Guard``)."""
-        native = accel.native
-        if native is None or type(self).on_trade is not WallDetector.on_trade:
-            return self.on_trade
-        return native.Guard(self, "walls")
 
     def on_synced(self, sym: SymbolState, ts_ns: int) -> list[Output]:
         if self.steps is not None:

@@ -1,5 +1,6 @@
 """The engine's trade hooks (symbol_state.trade_hooks): the icebergs' ``IceHook``, pulled
-liquidity's ``SpoofHook`` and the walls' ``Guard`` (_native_trd_hook.c) against the detectors' own ``on_trade``: on random markets the
+liquidity's ``SpoofHook`` and absorption's ``AbsHook`` (_native_trd_hook.c, _native_trd_abs.c)
+against the detectors' own ``on_trade``: on random markets the
 same alerts and the same state after every event, with the hooks or with ``on_trade`` itself; what
 a hook does not take (a trade that is not a ``Trade``, a size the C wait declines, the wait moved
 to its twin) goes to ``on_trade``, and the two still agree."""
@@ -13,6 +14,7 @@ import pytest
 
 from dom.core import accel, symbol_state
 from dom.core.detectors import DetectorParams
+from dom.core.detectors.absorption import AbsorptionDetector
 from dom.core.detectors.iceberg import IcebergDetector
 from dom.core.detectors.iceberg_wait import _Wait
 from dom.core.detectors.spoof import SpoofDetector
@@ -39,6 +41,11 @@ class OddTrade:
     ts_recv_ns: int
 
 
+def eps(ab):
+    return sorted((k[0].value, k[1], e.first_ns, e.traded, e.peak_w, e.cross_ns, e.announced, tuple(e.times))
+                  for k, e in ab.eps.items())
+
+
 def market(seed, hooks, odd_at=-1, huge_at=-1):
     """A random market near the touch with bursts of trades (some late, some through the level);
     after every event the alerts so far and the iceberg detector's and the walls' state.
@@ -51,6 +58,7 @@ def market(seed, hooks, odd_at=-1, huge_at=-1):
     walls = next(o for o in st.observers if isinstance(o, WallDetector))
     ice = next(o for o in st.observers if isinstance(o, IcebergDetector))
     sp = next(o for o in st.observers if isinstance(o, SpoofDetector))
+    ab = next(o for o in st.observers if isinstance(o, AbsorptionDetector))
     rng = random.Random(seed)
     seen, n = [], 0
 
@@ -59,7 +67,8 @@ def market(seed, hooks, odd_at=-1, huge_at=-1):
         tr = sorted((k[0].value, k[1], w.traded) for k, w in walls.walls.items())
         tapes = [(tuple(tp.q), tp.last_desc, tp.popped) for tp in sp.trades.values()]
         seen.append((len(s.alerts), ice.slack.state(), dict(ice.through.bid), dict(ice.through.ask),
-                     type(ice.wait).__name__, wait, tr, tapes, sp.slack.state(), st.state))
+                     type(ice.wait).__name__, wait, tr, tapes, sp.slack.state(), st.state,
+                     ab.bid.state(), ab.ask.state(), eps(ab)))
 
     s.idle(3_000)
     for i in range(500):
@@ -93,26 +102,13 @@ def market(seed, hooks, odd_at=-1, huge_at=-1):
 def test_the_hooks_are_the_detectors_on_trade_event_by_event(seed):
     got, got_seen, st, ice = market(seed, hooks=True)
     want, want_seen, _, _ = market(seed, hooks=False)
-    assert [type(h).__name__ for h in st.trade_hooks] == ["Guard", "IceHook", "method", "SpoofHook"]
+    assert [type(h).__name__ for h in st.trade_hooks] == ["method", "IceHook", "AbsHook", "SpoofHook"]
     assert got == want
     assert got_seen == want_seen
     assert ice.slack.n > 500 and ice.through.bid and ice.through.ask  # (trades went through the hook)
-    assert any(ld > 0 for *_, tapes, _, _ in got_seen for _, ld, _ in tapes)  # (trades out of time order)
-    assert any(state is not FeedState.SYNCED for *_, state in got_seen)  # (trades while unsynced)
-
-
-@needs_native
-def test_a_wall_traded_into_gets_its_trades_through_the_guard():
-    """A wall candidate that takers trade into is announced at the persistence floor
-    (wall_traded.py): the trade reaches it through the engine's ``Guard``."""
-    from tests.core.detectors.test_wall_traded import PX, _eaten
-
-    s = _eaten(12_000, wall_traded_fraction=0.25)
-    st = s.eng["KITEUSDT"]
-    assert type(st.trade_hooks[0]).__name__ == "Guard"
-    assert [a.px_ticks for a in s.alerts] == [PX]
-    walls = next(o for o in st.observers if isinstance(o, WallDetector))
-    assert [w.traded for w in walls.walls.values()] == [12_000]
+    assert any(ld > 0 for x in got_seen for _, ld, _ in x[7])  # (trades out of time order)
+    assert any(x[9] is not FeedState.SYNCED for x in got_seen)  # (trades while unsynced)
+    assert any(x[12] for x in got_seen)  # (absorption episodes opened: the hook went to _tracked)
 
 
 @needs_native
@@ -145,29 +141,6 @@ def test_trade_hooks_skip_the_base_and_take_trade_hook():
     for h in hooks:
         assert h(None, None) == []
     assert calls == ["own", "hook"]
-
-
-@needs_native
-def test_the_guard_calls_on_trade_only_while_its_dict_holds_something():
-    class Det:
-        def __init__(self):
-            self.walls, self.seen = {}, []
-
-        def on_trade(self, sym, t):
-            self.seen.append(t)
-            return ["x"]
-
-    d = Det()
-    g = NATIVE.Guard(d, "walls")
-    assert g("sym", 1) == [] and d.seen == []
-    d.walls[(BookSide.BID, 1)] = object()
-    assert g("sym", 2) == ["x"] and d.seen == [2]
-    d.walls = [1]  # not a dict: always on_trade
-    assert g("sym", 3) == ["x"] and d.seen == [2, 3]
-    with pytest.raises(TypeError):
-        g("sym")
-    with pytest.raises(TypeError):
-        NATIVE.Guard(d, 5)
 
 
 @needs_native
