@@ -73,15 +73,12 @@ PyObject *band_hits(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *mid_range(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 /* The absorption detector's state of one book side, a type (_native_abs.c) */
 extern PyTypeObject AbsSideType;
-/* AbsSide.trade(px, T, q, track) from C, and whether its last trade was at px (_native_abs.c) */
-PyObject *abs_trade_args(PyObject *s, PyObject *const *args);
-int abs_last_is(PyObject *s, long long px);
 /* The iceberg detector's waiting changes and trades, a type (_native_ice.c) */
 extern PyTypeObject IceWaitType, IceLevelType;
 /* A step window's kept steps and levels' largest recent steps, a type (_native_steps.c) */
 extern PyTypeObject stp_StoreType;
 int stp_init(void);
 /* The adaptive alignment slack, a type (_native_trd.c); the detectors' trade hooks (_native_trd_hook.c) */
-extern PyTypeObject trd_SlackType, trd_IceHookType, trd_SpoofHookType, trd_AbsHookType;
+extern PyTypeObject trd_SlackType, trd_IceHookType, trd_SpoofHookType;
 
 #endif

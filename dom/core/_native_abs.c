@@ -383,17 +383,3 @@ PyTypeObject AbsSideType = {
     .tp_getset = abs_getset,
     .tp_new = abs_new,
 };
-
-/* AbsSide.trade's work for a caller in C (_native_trd_hook.c's absorption trade hook): args are
- * (px, T, q, track); the method's result (an int, NotImplemented with nothing changed, or NULL). */
-PyObject *abs_trade_args(PyObject *s, PyObject *const *args)
-{
-    return abs_trade((AbsSide *)s, args, 4);
-}
-
-/* 1 when the side's last trade was at px (its last_px), else 0. */
-int abs_last_is(PyObject *s, long long px)
-{
-    AbsSide *a = (AbsSide *)s;
-    return a->has_last && a->last_px == px;
-}

@@ -25,7 +25,7 @@ typedef struct {
  * does with arguments it takes (the count moves on by one). */
 void trd_slack_trade(trd_Slack *s, long long lag);
 
-extern PyTypeObject trd_IceHookType, trd_SpoofHookType, trd_AbsHookType;
+extern PyTypeObject trd_IceHookType, trd_SpoofHookType;
 
 /* The hooks' shared parts (_native_trd_hook.c): the detector's own on_trade(sym, trade); the
  * PyMemberDef of a slot descriptor of cls (NULL if it is not one); a slot's object (a new

@@ -14,8 +14,7 @@
  *       TakerTape in det.trades (its deque q; last_desc noted for a trade out of time order), and
  *       the slack (shared with absorption: on_trade_once with the engine's count) fed against
  *       det.depth_t when that is set.
- *
- * (Absorption's is in _native_trd_abs.c.) */
+ */
 #include "_native_ice.h"
 #include "_native_trd.h"
 

@@ -35,9 +35,8 @@ level emptied by trades). Across a resync an open episode ends as *unknown_resyn
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import Any, Sequence
+from typing import Sequence
 
-from dom.core import accel
 from dom.core.detectors.absorption_alert import absorption_alert
 from dom.core.detectors.absorption_eaten import eaten_down
 from dom.core.detectors.absorption_side import as_twin, make_side
@@ -194,23 +193,16 @@ class AbsorptionDetector(ObserverBase):
         if vw is NotImplemented:  # (a value the C side does not take: the Python side from here on)
             S = self._to_twin(S)
             vw = S.trade(px, T, q, ep is None)
-        if vw == -1:
-            return out  # only levels already taking a good part of the threshold are followed closely
-        return self._tracked(sym, S, side, px, T, q, vw, ep, out)
-
-    def _tracked(self, sym: SymbolState, S: Any, side: BookSide, px: int, T: int, q: int, vw: int,
-                 ep: _Episode | None, out: list[Output]) -> list[Output]:
-        """``on_trade`` past the side's ``trade`` (``vw`` what it returned, not -1): the threshold
-        of a level not yet followed, its episode (opened where ``ep`` is None), the crossing, the
-        update alert. The C trade hook (``AbsHook``) comes in here too, with ``ep`` None."""
         if vw < 0:
+            if vw == -1:
+                return out  # only levels already taking a good part of the threshold are followed closely
             vw = -2 - vw
             thr = self._threshold(side, px)
             if thr is None or vw < self.p.absorption_track_fraction * thr:
                 return out
         if ep is None:
             shown = sym.book.side(side).size_at(px)
-            ep = self.eps[(side, px)] = _Episode(side, px, S.first_time(px), self.depth_t, shown, T, shown, self.depth_t,
+            ep = eps[(side, px)] = _Episode(side, px, S.first_time(px), self.depth_t, shown, T, shown, self.depth_t,
                                             max_q=shown, traded=vw - q)
         ep.traded += q
         if T > ep.last_trade_ns:
@@ -225,18 +217,6 @@ class AbsorptionDetector(ObserverBase):
         elif ep.announced and ep.traded - ep.sent_traded >= 0.5 * max(1, ep.sent_traded):
             out.append(absorption_alert(self, sym, ep, AlertState.UPDATE, max(T, self.depth_t)))
         return out
-
-    def trade_hook(self) -> Any:
-        """What the engine calls for each trade (symbol_state.trade_hooks): ``on_trade`` itself, or
-        where the accelerator is built ``AbsHook`` (_native_trd_hook.c): a trade at a price with
-        no episode, at the side's last price, that ``AbsSide.trade`` leaves unfollowed never
-        reaches Python; the others go to ``_tracked`` or ``on_trade`` (the slack, fed first, takes
-        a trade's count once)."""
-        native = accel.native
-        if native is None or type(self).on_trade is not AbsorptionDetector.on_trade:
-            return self.on_trade
-        return native.AbsHook(self, self.slack, _BID, _ASK, _BUY, Trade, _SYNCED,
-                              Trade.taker, Trade.px_ticks, Trade.ts_exchange_ns, Trade.qty_lots)
 
     def _check_cross(self, sym: SymbolState, side: BookSide, px: int, T: int, vw: int, ep: _Episode) -> None:
         p = self.p

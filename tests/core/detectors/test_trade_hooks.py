@@ -1,5 +1,5 @@
 """The engine's trade hooks (symbol_state.trade_hooks): the icebergs' ``IceHook``, pulled
-liquidity's ``SpoofHook`` and absorption's ``AbsHook`` (_native_trd_hook.c, _native_trd_abs.c)
+liquidity's ``SpoofHook`` (_native_trd_hook.c), with absorption beside them sharing the slack,
 against the detectors' own ``on_trade``: on random markets the
 same alerts and the same state after every event, with the hooks or with ``on_trade`` itself; what
 a hook does not take (a trade that is not a ``Trade``, a size the C wait declines, the wait moved
@@ -102,13 +102,13 @@ def market(seed, hooks, odd_at=-1, huge_at=-1):
 def test_the_hooks_are_the_detectors_on_trade_event_by_event(seed):
     got, got_seen, st, ice = market(seed, hooks=True)
     want, want_seen, _, _ = market(seed, hooks=False)
-    assert [type(h).__name__ for h in st.trade_hooks] == ["method", "IceHook", "AbsHook", "SpoofHook"]
+    assert [type(h).__name__ for h in st.trade_hooks] == ["method", "IceHook", "method", "SpoofHook"]
     assert got == want
     assert got_seen == want_seen
     assert ice.slack.n > 500 and ice.through.bid and ice.through.ask  # (trades went through the hook)
     assert any(ld > 0 for x in got_seen for _, ld, _ in x[7])  # (trades out of time order)
     assert any(x[9] is not FeedState.SYNCED for x in got_seen)  # (trades while unsynced)
-    assert any(x[12] for x in got_seen)  # (absorption episodes opened: the hook went to _tracked)
+    assert any(x[12] for x in got_seen)  # (absorption episodes opened)
 
 
 @needs_native
