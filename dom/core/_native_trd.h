@@ -1,5 +1,5 @@
 /* The adaptive slack's state (_native_trd.c) and the detectors' trade hooks that feed it
- * (_native_trd_hook.c). Every global name here starts with trd_ / TRD_. */
+ * (_native_trd_hook.c, _native_trd_spoof.c). Every global name here starts with trd_ / TRD_. */
 #ifndef DOM_NATIVE_TRD_H
 #define DOM_NATIVE_TRD_H
 #include "_native.h"
@@ -29,7 +29,8 @@ extern PyTypeObject trd_IceHookType, trd_SpoofHookType;
 
 /* The hooks' shared parts (_native_trd_hook.c): the detector's own on_trade(sym, trade); the
  * PyMemberDef of a slot descriptor of cls (NULL if it is not one); a slot's object (a new
- * reference); slack.on_trade_once(n, depth_t, T), in C where the slack is a Slack that takes them. */
+ * reference); (_native_trd_spoof.c) slack.on_trade_once(n, depth_t, T), in C where the slack is a
+ * Slack that takes them. */
 PyObject *trd_fallback(PyObject *on_trade, PyObject *const *args);
 PyMemberDef *trd_member(PyObject *d, PyObject *cls);
 PyObject *trd_read(PyObject *obj, PyMemberDef *m);
