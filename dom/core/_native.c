@@ -149,11 +149,18 @@ PyMODINIT_FUNC PyInit__native(void)
     if (PyType_Ready(&PStoreType) < 0 || PyType_Ready(&AbsSideType) < 0 || PyType_Ready(&IceWaitType) < 0
         || PyType_Ready(&IceLevelType) < 0 || PyType_Ready(&stp_StoreType) < 0 || stp_init() < 0)
         return NULL;
+    if (PyType_Ready(&trd_SlackType) < 0 || PyType_Ready(&trd_IceHookType) < 0
+        || PyType_Ready(&trd_SpoofHookType) < 0)
+        return NULL;
     PyObject *m = PyModule_Create(&module);
     if (m != NULL && (PyModule_AddObjectRef(m, "PullStore", (PyObject *)&PStoreType) < 0
                       || PyModule_AddObjectRef(m, "AbsSide", (PyObject *)&AbsSideType) < 0
                       || PyModule_AddObjectRef(m, "IceWait", (PyObject *)&IceWaitType) < 0
                       || PyModule_AddObjectRef(m, "StepStore", (PyObject *)&stp_StoreType) < 0))
+        Py_CLEAR(m);
+    if (m != NULL && (PyModule_AddObjectRef(m, "Slack", (PyObject *)&trd_SlackType) < 0
+                      || PyModule_AddObjectRef(m, "IceHook", (PyObject *)&trd_IceHookType) < 0
+                      || PyModule_AddObjectRef(m, "SpoofHook", (PyObject *)&trd_SpoofHookType) < 0))
         Py_CLEAR(m);
     return m;
 }

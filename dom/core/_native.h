@@ -78,5 +78,7 @@ extern PyTypeObject IceWaitType, IceLevelType;
 /* A step window's kept steps and levels' largest recent steps, a type (_native_steps.c) */
 extern PyTypeObject stp_StoreType;
 int stp_init(void);
+/* The adaptive alignment slack, a type (_native_trd.c); the detectors' trade hooks (_native_trd_hook.c) */
+extern PyTypeObject trd_SlackType, trd_IceHookType, trd_SpoofHookType;
 
 #endif

@@ -274,3 +274,10 @@ PyTypeObject IceLevelType = {
     .tp_doc = "A followed level's numbers (iceberg_wait.py: _Rec is its twin).",
     .tp_members = lvl_members,
 };
+
+/* IceWait.trade's work for a caller in C (_native_trd.c's iceberg trade hook): args are
+ * (side, px, T, qty); None, NotImplemented (nothing changed) or NULL, as the method. */
+PyObject *ice_trade_args(PyObject *w, PyObject *const *args)
+{
+    return ice_trade((IceWait *)w, args, 4);
+}

@@ -52,6 +52,8 @@ typedef struct {
 } IceWait;
 
 extern PyTypeObject IceWaitType, IceLevelType;
+/* trade(side, px, T, qty) on an IceWait, from C (_native_trd.c) */
+PyObject *ice_trade_args(PyObject *w, PyObject *const *args);
 
 /* NotImplemented for a value not taken (r == 0), NULL on an error (r < 0) */
 #define DECLINE(r) do { if ((r) < 0) return NULL; Py_RETURN_NOTIMPLEMENTED; } while (0)

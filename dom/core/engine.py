@@ -32,6 +32,7 @@ from dom.core.symbol_state import (
     ObserverFactory,
     SymbolState,
     SymbolStats,
+    trade_hooks,
 )
 from dom.core.types import (
     Alert,
@@ -52,6 +53,8 @@ from dom.core.units import Instrument
 # The observers' side (dom.core.symbol_state) is importable from here, as it always was.
 __all__ = ["TOP_SAMPLE_NS", "Engine", "LevelChange", "Observer", "ObserverBase", "ObserverFactory",
            "SymbolState", "SymbolStats", "Verify"]
+
+_SYNCED = FeedState.SYNCED
 
 TOP_SAMPLE_NS = 250_000_000
 """A symbol followed by its top of book: its observers see its best bid/ask at most every 250 ms
@@ -88,6 +91,7 @@ class Engine:
         if self._observer_factory is not None:
             st.observers = list(self._observer_factory(st))
             st.top_observers = [o for o in st.observers if not getattr(o, "needs_book", True)]
+            st.trade_hooks = trade_hooks(st.observers)
         self.symbols[inst.symbol] = st
         return st
 
@@ -313,9 +317,9 @@ class Engine:
         if not self._count_trade(st, t):
             return []
         out: list[Output] = []
-        for ob in st.observers:
-            out += ob.on_trade(st, t)
-        if not st.synced:
+        for hook in st.trade_hooks:  # (the observers' on_trade, bound once: see trade_hooks)
+            out += hook(st, t)
+        if st.state is not _SYNCED:
             out = [o for o in out if not isinstance(o, Alert)]
         return out
 

@@ -95,6 +95,7 @@ class SymbolState:
     top_only: bool = False  # depth not followed (state TOP): top-of-book observers only
     top_observers: list = field(default_factory=list)  # the observers with needs_book False
     top_sampled_ns: int = 0  # exchange time of the last ticker they saw
+    trade_hooks: list = field(default_factory=list)  # what the engine calls for each trade (trade_hooks)
 
     def __post_init__(self) -> None:
         self.seq = Sequencer(self.symbol, self.rule)
@@ -102,6 +103,20 @@ class SymbolState:
     @property
     def synced(self) -> bool:
         return self.state is FeedState.SYNCED
+
+
+def trade_hooks(observers: Sequence[Observer]) -> list:
+    """What the engine calls for each trade of a synced or syncing book, ``hook(sym, trade) ->
+    list[Output]``, in the observers' order: each one's ``on_trade``, bound once (no method lookup),
+    or what its ``trade_hook()`` gives in its place (the same work, e.g. in C without the frame);
+    none for those that keep ``ObserverBase``'s (nothing to do)."""
+    out = []
+    for ob in observers:
+        if getattr(type(ob), "on_trade", None) is ObserverBase.on_trade:
+            continue
+        hook = getattr(ob, "trade_hook", None)
+        out.append(hook() if hook is not None else ob.on_trade)
+    return out
 
 
 ObserverFactory = Callable[[SymbolState], list[Observer]]

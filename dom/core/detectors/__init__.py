@@ -15,7 +15,7 @@ from dom.core.detectors.band import Bands
 from dom.core.detectors.burst import BurstDetector
 from dom.core.detectors.iceberg import IcebergDetector
 from dom.core.detectors.params import DetectorParams
-from dom.core.detectors.slack import AdaptiveSlack
+from dom.core.detectors.slack import make_slack
 from dom.core.detectors.spoof import SpoofDetector
 from dom.core.detectors.steps import pair, spoof_steps, wall_steps
 from dom.core.detectors.sweep import SweepDetector
@@ -31,7 +31,7 @@ def make_observers(params: DetectorParams | Mapping[str, Any] | None = None) -> 
     def factory(sym: SymbolState) -> list[Observer]:
         out: list[Observer] = []
         bands = Bands(sym, p)  # walls and pulled liquidity read the same band: once per message
-        slack = AdaptiveSlack(p.align_slack_ms)  # absorption and pulled liquidity see the same trades
+        slack = make_slack(p.align_slack_ms)  # absorption and pulled liquidity see the same trades
         steps = wall_steps(sym, p) if p.walls else None
         own = spoof_steps(sym, p) if p.spoofs else None  # pulled liquidity's own window
         pair(steps, own)  # both fed by one pass over each message's changes

@@ -43,7 +43,7 @@ from dom.core.detectors.absorption_side import as_twin, make_side
 from dom.core.detectors.absorption_state import _Episode, far_max
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples, grid_after, percentile as _pct
-from dom.core.detectors.slack import AdaptiveSlack
+from dom.core.detectors.slack import AdaptiveSlack, make_slack
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import AlertState, BookDelta, BookSide, FeedState, Output, TakerSide, Trade
 
@@ -65,7 +65,8 @@ class AbsorptionDetector(ObserverBase):
         # (absorption_side.py: in C when the accelerator is built).
         self.bid = make_side(BookSide.BID, self.rate_ns, self.w_ns, p.absorption_track_fraction)
         self.ask = make_side(BookSide.ASK, self.rate_ns, self.w_ns, p.absorption_track_fraction)
-        self.sides = {BookSide.BID: self.bid, BookSide.ASK: self.ask}
+        # (No more attributes: at 30 an instance's attributes leave the shared-key layout and
+        # every read of one slows; the side of a ``BookSide`` is ``self.bid if side is _BID else self.ask``.)
         self.eps: dict[tuple[BookSide, int], _Episode] = {}
         sides = (BookSide.BID, BookSide.ASK)
         self.samples = {s: RollingSamples() for s in sides}  # (t, V_W at the touch)
@@ -86,7 +87,7 @@ class AbsorptionDetector(ObserverBase):
         self.thr_inputs: dict[BookSide, tuple] = {s: () for s in sides}  # what the side's thresholds were cached for
         self.recent: dict[tuple[BookSide, int], tuple[str, int]] = {}  # held episodes: (id, end time)
         # Shared with the other detector that feeds it the same trades (see make_observers).
-        self.slack = slack or AdaptiveSlack(p.align_slack_ms)
+        self.slack = slack or make_slack(p.align_slack_ms)
         self.depth_t = 0
         self.next_sample_ns = -1  # -1: set on the grid at the first delta (see grid_after)
         self.next_stats_ns = 0
@@ -104,7 +105,7 @@ class AbsorptionDetector(ObserverBase):
             # Trade samples are taken as of the time the trade stream is complete up to, when it
             # runs behind the depth stream by more than the normal slack.
             tt = now - max(0, self.slack.lag - self.slack.floor)
-            S = self.sides[side]
+            S = self.bid if side is _BID else self.ask
             lo = tt - self.rate_ns
             n = S.rate_count(lo)
             top = lv.top(10)
@@ -153,7 +154,7 @@ class AbsorptionDetector(ObserverBase):
     def _threshold(self, side: BookSide, px: int) -> int | None:
         """The volume threshold at ``px`` (None while warming up); it changes only when
         ``_sample`` runs, so it is kept per price until then."""
-        S = self.sides[side]
+        S = self.bid if side is _BID else self.ask
         thr = S.thr_get(px, _UNSET)
         if thr is _UNSET:
             thr = self._compute_threshold(side, px)
@@ -219,7 +220,7 @@ class AbsorptionDetector(ObserverBase):
 
     def _check_cross(self, sym: SymbolState, side: BookSide, px: int, T: int, vw: int, ep: _Episode) -> None:
         p = self.p
-        S = self.sides[side]
+        S = self.bid if side is _BID else self.ask
         thr = self._threshold(side, px)
         if thr is None or vw < thr:
             return
@@ -260,7 +261,7 @@ class AbsorptionDetector(ObserverBase):
                     return
             ep.large = True
         mine = S.side_prune(T - self.rate_ns)
-        other = self.sides[side.opposite].side_prune(T - self.rate_ns)
+        other = (self.ask if side is _BID else self.bid).side_prune(T - self.rate_ns)
         if mine < p.absorption_one_sided * (mine + other):
             return  # aggression on both sides: a busy market, not one side leaning on a level
         ep.cross_ns = T
@@ -329,6 +330,11 @@ class AbsorptionDetector(ObserverBase):
         """A trade at a new price ``px`` went through every level of ``side`` better than it: open
         episodes there are broken (their volume windows restart: the side's ``trade`` drops them)."""
         bid = side is BookSide.BID
+        for ep in self.eps.values():  # (mostly none is: the copy and the loop below only then)
+            if ep.side is side and (px < ep.px if bid else px > ep.px) and T >= ep.first_ns:
+                break
+        else:
+            return
         for key, ep in list(self.eps.items()):
             if ep.side is side and T >= ep.first_ns and (px < ep.px if bid else px > ep.px):
                 if ep.announced:
@@ -344,7 +350,6 @@ class AbsorptionDetector(ObserverBase):
             self.bid = twin
         else:
             self.ask = twin
-        self.sides[S.side] = twin
         return twin
 
     def _judge(self, sym: SymbolState, ep: _Episode, mark: int, out: list[Output]) -> bool:

@@ -36,13 +36,14 @@ from typing import Any, Sequence
 
 from sortedcontainers import SortedList
 
+from dom.core import accel
 from dom.core.detectors.iceberg_chain import _median, judge_chain
 from dom.core.detectors.iceberg_control import summary
 from dom.core.detectors.iceberg_hold import Overrun, Through, chain_volumes, flaggable
 from dom.core.detectors.iceberg_queue import turns_queue
 from dom.core.detectors.iceberg_wait import ADD, NEW, OVERRUN, PUSH, as_twin, make_wait
 from dom.core.detectors.params import DetectorParams
-from dom.core.detectors.slack import AdaptiveSlack
+from dom.core.detectors.slack import make_slack
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import (
     Alert,
@@ -102,7 +103,7 @@ class IcebergDetector(ObserverBase):
         self.wait = make_wait(_BID, _ASK, p.iceberg_refill_window_ms * _MS, p.iceberg_overrun_chance > 0)
         self.levels: dict[tuple[BookSide, int], _Level] = {}
         self.depth_t = 0
-        self.slack = AdaptiveSlack(p.align_slack_ms)
+        self.slack = make_slack(p.align_slack_ms)
         # The organic-add baseline (DETECTORS.md §2.0): the sizes of recent possible refills at
         # traded levels, all levels of the symbol, for the chance that ordinary adds repeat a size.
         self.recent_adds: deque[int] = deque()
@@ -126,8 +127,18 @@ class IcebergDetector(ObserverBase):
         if self.wait.trade(side, px, T, qty) is NotImplemented:
             self._to_twin().trade(side, px, T, qty)
         tv[px] = tv.get(px, 0) + qty
-        self.slack.on_trade_once(sym.stats.trades, self.depth_t, T)  # (one call a trade)
+        self.slack.on_trade(self.depth_t, T)  # (its own slack: each call a new trade)
         return []
+
+    def trade_hook(self) -> Any:
+        """What the engine calls for each trade (symbol_state.trade_hooks): ``on_trade`` itself, or
+        where the accelerator is built the same work in C without its frame (``IceHook``,
+        _native_trd_hook.c, which calls ``on_trade`` for anything it does not take)."""
+        native = accel.native
+        if native is None or type(self).on_trade is not IcebergDetector.on_trade:
+            return self.on_trade
+        return native.IceHook(self, self.through.bid, self.through.ask, self.slack, _BID, _ASK, _BUY, Trade,
+                              Trade.taker, Trade.px_ticks, Trade.ts_exchange_ns, Trade.qty_lots)
 
     def _to_twin(self):
         """The waiting state moved to its pure-Python twin, the same state (the C form declined a value)."""

@@ -9,6 +9,9 @@ from __future__ import annotations
 from bisect import bisect_left, insort
 from collections import deque
 from itertools import repeat
+from typing import Any
+
+from dom.core import accel
 
 _MS = 1_000_000
 _WINDOW = 1000  # trades whose lags the P99 is taken over
@@ -23,6 +26,9 @@ class AdaptiveSlack:
     Deterministic: exchange times and arrival order only. Most lags are 0 (a trade usually
     arrives before depth has moved past it), so the window keeps its positive lags sorted beside
     it: the P99 is then 0 or an index into them, with no sort of the whole window.
+
+    ``dom.core._native.Slack`` (``_native_trd.c``) is its C twin (``make_slack`` picks it);
+    ``tests/core/detectors/test_slack_native.py`` runs one against the other.
     """
 
     __slots__ = ("floor", "lag", "lags", "last", "n", "ns", "pos")
@@ -63,6 +69,21 @@ class AdaptiveSlack:
         one); the detectors call ``on_trade_once`` with the engine's count."""
         self.on_trade_once(self.last + 1, depth_t, trade_t)
 
+    def state(self) -> tuple:
+        """``(floor, lags, n, last, lag, ns)``: the window's lags oldest first (zeros before the
+        first trades), what the C twin gives too."""
+        return self.floor, tuple(self.lags), self.n, self.last, self.lag, self.ns
+
+    @classmethod
+    def from_state(cls, floor: int, lags: tuple, n: int, last: int, lag: int, ns: int) -> AdaptiveSlack:
+        """The slack holding ``state()`` (the C slack hands itself over to it so)."""
+        s = cls(0)
+        s.floor = floor
+        s.lags.extend(lags)
+        s.pos = sorted(x for x in s.lags if x)
+        s.n, s.last, s.lag, s.ns = n, last, lag, ns
+        return s
+
     def _refresh(self) -> None:
         """The P99 of the window: sorted(lags) is its zeros followed by ``pos``."""
         pos = self.pos
@@ -71,3 +92,11 @@ class AdaptiveSlack:
         zeros = size - len(pos)
         self.lag = 0 if i < zeros else pos[i - zeros]
         self.ns = max(self.floor, self.lag + 50 * _MS)
+
+
+def make_slack(floor_ms: int) -> Any:
+    """The C slack where the accelerator is built (and takes this floor), else ``AdaptiveSlack``."""
+    native = accel.native
+    if native is not None and type(floor_ms) is int and 0 <= floor_ms <= 1 << 40:
+        return native.Slack(floor_ms * _MS, AdaptiveSlack.from_state)
+    return AdaptiveSlack(floor_ms)

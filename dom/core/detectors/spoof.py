@@ -51,10 +51,11 @@ from __future__ import annotations
 from collections import deque
 from typing import Sequence
 
+from dom.core import accel
 from dom.core.detectors.band import Bands, median_sorted
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples, grid_after
-from dom.core.detectors.slack import AdaptiveSlack
+from dom.core.detectors.slack import AdaptiveSlack, make_slack
 from dom.core.detectors.spoof_alert import pull_alerts
 from dom.core.detectors.spoof_delta import held, message
 from dom.core.detectors.spoof_rules import is_pull, level_waived, move_reach, queue_beside, toward
@@ -97,7 +98,7 @@ class SpoofDetector(ObserverBase):
         self.no_range = (-_FAR, _FAR) if self.reach is None else (_FAR, -_FAR)  # (their window without it)
         self.pulls: list[_Pull] = []
         # Shared with the other detector that feeds it the same trades (see make_observers).
-        self.slack = slack or AdaptiveSlack(p.align_slack_ms)
+        self.slack = slack or make_slack(p.align_slack_ms)
         self.depth_t = 0
         self.prev_depth_t = 0  # the depth message before the last one (a pull's push began there)
         self.next_stats_ns = -1  # -1: set on the grid at the first delta (see grid_after)
@@ -175,10 +176,25 @@ class SpoofDetector(ObserverBase):
     # ------------------------------------------------------------------------------- hooks
     def on_trade(self, sym: SymbolState, t: Trade) -> list[Output]:
         if sym.state is _SYNCED:
-            self.trades[_ASK if t.taker is _BUY else _BID].append(t.ts_exchange_ns, t.px_ticks, t.qty_lots)
+            T = t.ts_exchange_ns
+            tape = self.trades[_ASK if t.taker is _BUY else _BID]
+            q = tape.q  # (TakerTape.append, written out: a trade's hot path)
+            if q and T < q[-1][0]:
+                tape.last_desc = tape.popped + len(q)
+            q.append((T, t.px_ticks, t.qty_lots))
             if self.depth_t:
-                self.slack.on_trade_once(sym.stats.trades, self.depth_t, t.ts_exchange_ns)
+                self.slack.on_trade_once(sym.stats.trades, self.depth_t, T)
         return []
+
+    def trade_hook(self):
+        """What the engine calls for each trade (symbol_state.trade_hooks): ``on_trade`` itself, or
+        where the accelerator is built the same work in C without its frame (``SpoofHook``,
+        _native_trd_hook.c, which calls ``on_trade`` for anything it does not take)."""
+        native = accel.native
+        if native is None or type(self).on_trade is not SpoofDetector.on_trade:
+            return self.on_trade
+        return native.SpoofHook(self, self.slack, _BID, _ASK, _BUY, Trade, _SYNCED, TakerTape, deque,
+                                Trade.taker, Trade.px_ticks, Trade.ts_exchange_ns, Trade.qty_lots)
 
     def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
         now = delta.ts_exchange_ns

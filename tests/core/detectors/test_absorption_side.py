@@ -221,7 +221,7 @@ def test_a_declined_trade_moves_the_side_to_the_twin_and_the_alerts_stay(monkeyp
     assert got == want and got_seen == want_seen
     if NATIVE is not None:  # (the side that took the huge trade is now the twin; the other is still C)
         assert isinstance(det.bid, _Side) != isinstance(det.ask, _Side)
-        assert det.sides[BookSide.BID] is det.bid and det.sides[BookSide.ASK] is det.ask
+        assert det.bid.side is BookSide.BID and det.ask.side is BookSide.ASK
 
 
 @needs_native
