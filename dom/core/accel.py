@@ -12,7 +12,8 @@ tests in ``tests/core/test_native.py`` (and, for the detectors' ``pick`` (``pick
 ``test_spoof_store.py``; ``pulls_delta``, ``test_spoof_delta.py``; ``band_sizes``, ``band_hits`` and ``mid_range``,
 ``test_spoof_stats.py``; the type ``AbsSide``, absorption's per-side state, ``test_absorption_side.py``; the type ``IceWait``, the iceberg
 detector's waiting changes and trades, ``test_iceberg_wait.py``; the type ``StepStore``, a step window's kept steps,
-``test_step_store.py``; ``band_read``, the band of ``detectors/band.py``, ``test_band_native.py``)
+``test_step_store.py``; ``band_read``, the band of ``detectors/band.py``, ``test_band_native.py``; the type ``RollSamples``,
+the detectors' rolling samples (``detectors/rolling.py``), ``test_rolling_native.py``)
 run one against the other. The module is pure like the
 rest of ``dom.core``: no I/O, no clock, no state of its own (an ``AbsSide`` or an ``IceWait`` holds its own
 detector's state, nothing else).
@@ -25,7 +26,8 @@ from types import ModuleType
 
 FUNCTIONS = ("levels", "apply", "apply_book", "top", "depth", "event", "frame", "pick_changes", "first_move", "pick_at",
              "band_read", "chain_scan", "band_buckets", "sample_few", "pulls_delta", "PullStore",
-             "band_sizes", "band_hits", "mid_range", "AbsSide", "IceWait", "StepStore")
+             "band_sizes", "band_hits", "mid_range", "AbsSide", "IceWait", "StepStore",
+             "RollSamples")
 """What this checkout's Python calls: a module built from an older ``_native.c`` (a checkout
 updated without ``python3 setup.py build_ext --inplace``) lacks some, and is not used at all."""
 
