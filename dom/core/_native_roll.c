@@ -143,7 +143,7 @@ static PyObject *decline(rol_Samples *s, const char *name, PyObject *const *args
     return pass(s, name, args, nargs);
 }
 
-static int nargs_ok(Py_ssize_t nargs, Py_ssize_t want, const char *sig)
+int rol_nargs_ok(Py_ssize_t nargs, Py_ssize_t want, const char *sig)
 {
     if (nargs == want)
         return 1;
@@ -155,7 +155,7 @@ static int nargs_ok(Py_ssize_t nargs, Py_ssize_t want, const char *sig)
 
 static PyObject *rol_add(rol_Samples *s, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (!nargs_ok(nargs, 2, "add(t, v)"))
+    if (!rol_nargs_ok(nargs, 2, "add(t, v)"))
         return NULL;
     if (s->twin != NULL)
         return pass(s, "add", args, nargs);
@@ -178,7 +178,7 @@ static PyObject *rol_add(rol_Samples *s, PyObject *const *args, Py_ssize_t nargs
 
 static PyObject *rol_add_many(rol_Samples *s, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (!nargs_ok(nargs, 2, "add_many(t, vs)"))
+    if (!rol_nargs_ok(nargs, 2, "add_many(t, vs)"))
         return NULL;
     if (s->twin != NULL)
         return pass(s, "add_many", args, nargs);
@@ -228,7 +228,7 @@ static int cmp_ll(const void *x, const void *y)
 
 static PyObject *rol_expire(rol_Samples *s, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (!nargs_ok(nargs, 1, "expire(horizon)"))
+    if (!rol_nargs_ok(nargs, 1, "expire(horizon)"))
         return NULL;
     if (s->twin != NULL)
         return pass(s, "expire", args, nargs);
@@ -258,7 +258,7 @@ static PyObject *rol_expire(rol_Samples *s, PyObject *const *args, Py_ssize_t na
 
 static PyObject *rol_remove(rol_Samples *s, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (!nargs_ok(nargs, 2, "remove(t, v)"))
+    if (!rol_nargs_ok(nargs, 2, "remove(t, v)"))
         return NULL;
     if (s->twin != NULL)
         return pass(s, "remove", args, nargs);
@@ -280,30 +280,8 @@ static PyObject *rol_remove(rol_Samples *s, PyObject *const *args, Py_ssize_t na
     Py_RETURN_NONE;
 }
 
-/* ------------------------------------------------------------------------------- the reads */
-
-/* at(i): the i-th smallest value (negative: from the largest), as .sorted[i]. */
-static PyObject *rol_at(rol_Samples *s, PyObject *const *args, Py_ssize_t nargs)
-{
-    if (!nargs_ok(nargs, 1, "at(i)"))
-        return NULL;
-    if (s->twin != NULL) {
-        PyObject *l = PyObject_GetAttr(s->twin, rol_S_sorted);
-        PyObject *r = l == NULL ? NULL : PyObject_GetItem(l, args[0]);
-        Py_XDECREF(l);
-        return r;
-    }
-    Py_ssize_t i = PyNumber_AsSsize_t(args[0], PyExc_IndexError);
-    if (i == -1 && PyErr_Occurred())
-        return NULL;
-    if (i < 0)
-        i += s->n;
-    if (i < 0 || i >= s->n) {
-        PyErr_SetString(PyExc_IndexError, "list index out of range");
-        return NULL;
-    }
-    return PyLong_FromLongLong(s->srt[i]);
-}
+/* ------------------------------------------------------------------------------- the reads
+ * (at and same_top: _native_roll_view.c) */
 
 static Py_ssize_t rol_len(rol_Samples *s)
 {
@@ -373,6 +351,7 @@ static PyMethodDef rol_methods[] = {
     {"expire", (PyCFunction)(void (*)(void))rol_expire, METH_FASTCALL, "The samples at the front taken before horizon dropped."},
     {"remove", (PyCFunction)(void (*)(void))rol_remove, METH_FASTCALL, "The first sample (t, v) dropped, if held."},
     {"at", (PyCFunction)(void (*)(void))rol_at, METH_FASTCALL, "sorted[i] without the view."},
+    {"same_top", (PyCFunction)(void (*)(void))rol_same_top, METH_FASTCALL, "sorted[-m:] == prev without the slice."},
     {"__sizeof__", (PyCFunction)rol_sizeof, METH_NOARGS, "Bytes held."},
     {NULL, NULL, 0, NULL},
 };

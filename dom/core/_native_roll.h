@@ -29,5 +29,9 @@ int rol_to_twin(rol_Samples *s);
 /* A view of s's values (kind 0: .sorted) or arrivals (kind 1: .q); the twin's own while it holds them. */
 PyObject *rol_view(rol_Samples *s, int kind);
 extern PyObject *rol_S_q, *rol_S_sorted;
+int rol_nargs_ok(Py_ssize_t nargs, Py_ssize_t want, const char *sig);
+/* The reads that need no view: at(i) and same_top(m, prev) (_native_roll_view.c) */
+PyObject *rol_at(rol_Samples *s, PyObject *const *args, Py_ssize_t nargs);
+PyObject *rol_same_top(rol_Samples *s, PyObject *const *args, Py_ssize_t nargs);
 
 #endif

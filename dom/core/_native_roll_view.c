@@ -205,6 +205,75 @@ static PyObject *view_list(rol_View *v)
     return PyErr_Occurred() ? NULL : as_list(v->owner, v->kind);
 }
 
+/* at(i): the i-th smallest value (negative: from the largest), as .sorted[i]. */
+PyObject *rol_at(rol_Samples *s, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (!rol_nargs_ok(nargs, 1, "at(i)"))
+        return NULL;
+    if (s->twin != NULL) {
+        PyObject *l = PyObject_GetAttr(s->twin, rol_S_sorted);
+        PyObject *r = l == NULL ? NULL : PyObject_GetItem(l, args[0]);
+        Py_XDECREF(l);
+        return r;
+    }
+    Py_ssize_t i = PyNumber_AsSsize_t(args[0], PyExc_IndexError);
+    if (i == -1 && PyErr_Occurred())
+        return NULL;
+    if (i < 0)
+        i += s->n;
+    if (i < 0 || i >= s->n) {
+        PyErr_SetString(PyExc_IndexError, "list index out of range");
+        return NULL;
+    }
+    return PyLong_FromLongLong(s->srt[i]);
+}
+
+/* .sorted[-m:] == prev, the slice built (what same_top's loop does not take). */
+static PyObject *same_top_slice(rol_Samples *s, PyObject *m, PyObject *prev)
+{
+    PyObject *l = s->twin != NULL ? PyObject_GetAttr(s->twin, rol_S_sorted) : rol_view(s, 0), *r = NULL;
+    PyObject *neg = l == NULL ? NULL : PyNumber_Negative(m);
+    PyObject *sl = neg == NULL ? NULL : PySlice_New(neg, NULL, NULL);
+    PyObject *top = sl == NULL ? NULL : PyObject_GetItem(l, sl);
+    if (top != NULL)
+        r = PyObject_RichCompare(top, prev, Py_EQ);
+    Py_XDECREF(l);
+    Py_XDECREF(neg);
+    Py_XDECREF(sl);
+    Py_XDECREF(top);
+    return r;
+}
+
+/* same_top(m, prev): .sorted[-m:] == prev without building the slice (steps.py: have the window's
+ * m largest changed since its tail fits?). prev a list of exact ints within int64, m an int: read
+ * in place; anything else compared as that slice. */
+PyObject *rol_same_top(rol_Samples *s, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (!rol_nargs_ok(nargs, 2, "same_top(m, prev)"))
+        return NULL;
+    PyObject *prev = args[1];
+    long long m;
+    int r = s->twin == NULL && PyList_CheckExact(prev) ? exact_int(args[0], &m) : 0;
+    if (r < 0)
+        return NULL;
+    if (r == 0 || m < -PY_SSIZE_T_MAX || m > PY_SSIZE_T_MAX)
+        return same_top_slice(s, args[0], prev);
+    Py_ssize_t n = s->n, start = m > 0 ? (m >= n ? 0 : n - m) : (m == 0 ? 0 : (-m > n ? n : -m));
+    if (PyList_GET_SIZE(prev) != n - start)
+        Py_RETURN_FALSE;
+    for (Py_ssize_t i = start; i < n; i++) {
+        long long v;
+        r = exact_int(PyList_GET_ITEM(prev, i - start), &v);
+        if (r < 0)
+            return NULL;
+        if (r == 0)
+            return same_top_slice(s, args[0], prev);
+        if (v != s->srt[i])
+            Py_RETURN_FALSE;
+    }
+    Py_RETURN_TRUE;
+}
+
 /* Compared as the list it shows (.sorted == [1, 2] as the twin's list would; .q as a list of pairs). */
 static PyObject *view_richcompare(rol_View *v, PyObject *other, int op)
 {

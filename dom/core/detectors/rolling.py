@@ -70,6 +70,10 @@ class RollingSamplesPy:
         """``sorted[i]`` (the C type reads it without building the view)."""
         return self.sorted[i]
 
+    def same_top(self, m: int, prev: object) -> bool:
+        """``sorted[-m:] == prev`` (the C type compares in place, building no slice)."""
+        return self.sorted[-m:] == prev
+
     def __len__(self) -> int:
         return len(self.q)
 

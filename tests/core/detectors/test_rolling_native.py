@@ -35,6 +35,12 @@ def _reads(rng, c, py):
         k = rng.randint(1, 12)
         out += [c.sorted[-k:] == py.sorted[-k:], c.sorted[-3 * k:] == py.sorted[-3 * k:],
                 c.sorted[1:n:3] == py.sorted[1:n:3], c.sorted[::-2] == py.sorted[::-2]]
+        for m in (3 * k, 0, -k, n, n + 5, -n - 5):
+            top = py.sorted[-m:]
+            bent = top[:-1] + [top[-1] + 1] if top else [0]
+            for prev in (top, bent, top[1:], top + [0], None, tuple(top), [float(x) for x in top]):
+                out.append(c.same_top(m, prev) == py.same_top(m, prev) == (py.sorted[-m:] == prev))
+            out.append(c.same_top(m, top) is True)
         v = py.sorted[rng.randrange(n)]
         out += [(v in c.sorted) is True, ((v + 0.5) in c.sorted) is ((v + 0.5) in py.sorted),
                 ((v, 1) in c.q) == ((v, 1) in py.q)]
