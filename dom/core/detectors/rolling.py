@@ -6,7 +6,8 @@ copy updated on each sample and each expiry costs little per sample, and the rea
 
 ``RollingSamples`` is the C accelerator's ``RollSamples`` where it is built (an int64 array kept
 sorted, a batch merged or removed in one pass, and a ring of the arrivals; ``.sorted`` and ``.q``
-are read-only views of them, not lists built per read), else ``RollingSamplesPy``, its twin (C
+are read-only views of them, not lists built per read; ``at(i)`` and ``same_top(m, prev)`` read
+``sorted[i]`` and compare ``sorted[-m:]`` without one), else ``RollingSamplesPy``, its twin (C
 ``bisect`` on a flat list and a deque). What C does not take (a time or value that is not an exact
 int within int64; ``add_many`` of anything but a list or a tuple) moves the samples to a
 ``RollingSamplesPy`` (``twin``), which holds them from then on: the same answers either way
