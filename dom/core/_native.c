@@ -82,6 +82,7 @@
  */
 #include "_native.h"
 #include "_native_pstore.h"
+#include "_native_roll.h"
 
 PyObject *ZERO;
 PyObject *S_U, *S_u, *S_pu, *S_T, *S_b, *S_a;
@@ -147,7 +148,8 @@ PyMODINIT_FUNC PyInit__native(void)
         if ((*mslots[i] = PyUnicode_InternFromString(more[i])) == NULL)
             return NULL;
     if (PyType_Ready(&PStoreType) < 0 || PyType_Ready(&AbsSideType) < 0 || PyType_Ready(&IceWaitType) < 0
-        || PyType_Ready(&IceLevelType) < 0 || PyType_Ready(&stp_StoreType) < 0 || stp_init() < 0)
+        || PyType_Ready(&IceLevelType) < 0 || PyType_Ready(&stp_StoreType) < 0 || stp_init() < 0
+        || rol_init() < 0)
         return NULL;
     if (PyType_Ready(&trd_SlackType) < 0 || PyType_Ready(&trd_IceHookType) < 0
         || PyType_Ready(&trd_SpoofHookType) < 0)
@@ -156,7 +158,8 @@ PyMODINIT_FUNC PyInit__native(void)
     if (m != NULL && (PyModule_AddObjectRef(m, "PullStore", (PyObject *)&PStoreType) < 0
                       || PyModule_AddObjectRef(m, "AbsSide", (PyObject *)&AbsSideType) < 0
                       || PyModule_AddObjectRef(m, "IceWait", (PyObject *)&IceWaitType) < 0
-                      || PyModule_AddObjectRef(m, "StepStore", (PyObject *)&stp_StoreType) < 0))
+                      || PyModule_AddObjectRef(m, "StepStore", (PyObject *)&stp_StoreType) < 0
+                      || PyModule_AddObjectRef(m, "RollSamples", (PyObject *)&rol_SamplesType) < 0))
         Py_CLEAR(m);
     if (m != NULL && (PyModule_AddObjectRef(m, "Slack", (PyObject *)&trd_SlackType) < 0
                       || PyModule_AddObjectRef(m, "IceHook", (PyObject *)&trd_IceHookType) < 0

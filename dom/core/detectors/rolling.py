@@ -2,8 +2,16 @@
 
 The detectors' baselines are percentiles of samples over the last minutes (taken once a second,
 read every 10 s). Sorting the whole window at every read costs O(n log n) each time; a sorted
-copy updated on each sample and each expiry (C ``bisect`` on a flat list: the windows hold at
-most a few thousand samples) costs little per sample, and the read is an index.
+copy updated on each sample and each expiry costs little per sample, and the read is an index.
+
+``RollingSamples`` is the C accelerator's ``RollSamples`` where it is built (an int64 array kept
+sorted, a batch merged or removed in one pass, and a ring of the arrivals; ``.sorted`` and ``.q``
+are read-only views of them, not lists built per read; ``at(i)`` and ``same_top(m, prev)`` read
+``sorted[i]`` and compare ``sorted[-m:]`` without one), else ``RollingSamplesPy``, its twin (C
+``bisect`` on a flat list and a deque). What C does not take (a time or value that is not an exact
+int within int64; ``add_many`` of anything but a list or a tuple) moves the samples to a
+``RollingSamplesPy`` (``twin``), which holds them from then on: the same answers either way
+(tests/core/detectors/test_rolling_native.py holds them against each other).
 """
 
 from __future__ import annotations
@@ -12,6 +20,8 @@ from bisect import bisect_left, insort
 from collections import deque
 from collections.abc import Sequence
 from itertools import repeat
+
+from dom.core import accel
 
 
 def grid_after(now: int, period: int) -> int:
@@ -23,8 +33,8 @@ def grid_after(now: int, period: int) -> int:
     return (now // period + 1) * period
 
 
-class RollingSamples:
-    """``(t, value)`` samples in arrival order, and their values sorted (``.sorted``)."""
+class RollingSamplesPy:
+    """``(t, value)`` samples in arrival order (``.q``), and their values sorted (``.sorted``)."""
 
     __slots__ = ("q", "sorted")
 
@@ -57,11 +67,29 @@ class RollingSamples:
             return
         del self.sorted[bisect_left(self.sorted, v)]
 
+    def at(self, i: int) -> int:
+        """``sorted[i]`` (the C type reads it without building the view)."""
+        return self.sorted[i]
+
+    def same_top(self, m: int, prev: object) -> bool:
+        """``sorted[-m:] == prev`` (the C type compares in place, building no slice)."""
+        return self.sorted[-m:] == prev
+
     def __len__(self) -> int:
         return len(self.q)
 
 
-def percentile(samples: RollingSamples, pct: float) -> int:
+if accel.native is not None:
+    class RollingSamples(accel.native.RollSamples):  # type: ignore[name-defined,misc]
+        """``RollingSamplesPy`` in C; ``twin``: what holds the samples once C declines an input."""
+
+        __slots__ = ()
+        twin = RollingSamplesPy
+else:
+    RollingSamples = RollingSamplesPy  # type: ignore[misc,assignment]
+
+
+def percentile(samples: RollingSamples, pct: float) -> int:  # type: ignore[valid-type]
     """The sample at ``pct`` percent of the sorted window (the last for 100; 0 for an empty window)."""
-    s = samples.sorted
-    return s[min(len(s) - 1, int(pct / 100 * len(s)))] if s else 0
+    n = len(samples)
+    return samples.at(min(n - 1, int(pct / 100 * n))) if n else 0

@@ -222,23 +222,24 @@ class LargeSteps:
         self.half = half
         smp = self.samples
         smp.expire(now - self.window_ns)
-        s, k = smp.sorted, self.rank
-        self.ref = s[-k] if len(s) >= k else None
+        k, n = self.rank, len(smp)
+        self.ref = smp.at(-k) if n >= k else None
         age = now - self.start
         young = self.young = age < self.horizon_ns
         # (The tail index only where an extrapolation asks for it, and again only when the window's
-        # 3 x rank largest, all it reads, changed: not once a second for nothing.)
+        # 3 x rank largest, all it reads, changed: not once a second for nothing. ``same_top``
+        # compares them with the last ones in place; the slice is taken only when they changed.)
         has = self.ref is not None
-        top = s[-3 * k:] if has else None
-        if top != self._top:
-            self._top = top
+        if (not smp.same_top(3 * k, self._top)) if has else self._top is not None:
+            s = smp.sorted
+            self._top = s[-3 * k:] if has else None
             self._h = _hill(s, k) if young and has else 0.0  # (young only ever turns false)
             # The exceedance's tail leaves out the rank - 1 largest, as the rank does: where large
             # orders are common (unannounced walls, spoofs) they would lift it over the walls.
             self._hc = _hill(s, k, k - 1) if self.exceed > 0 and has else 0.0
         self.tail = _grow(self._h, self.horizon_ns / max(age, _SEC)) if young and has else 1.0
         self.grow = _grow(self._hc, k / self.exceed) if self.exceed > 0 and has else 1.0
-        self.floor = s[-k] // 2 if len(s) >= 2 * k else 0
+        self.floor = self.ref // 2 if n >= 2 * k else 0  # (ref: the k-th largest)
         if self.st.clean(now) is NotImplemented:  # (every 10 s: a stale entry reads as none anyway)
             self._to_twin()
             self.st.clean(now)

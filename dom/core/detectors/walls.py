@@ -116,8 +116,7 @@ class WallDetector(ObserverBase):
             smp.add_many(now, sample_few(self.rng, organic, min(5, len(organic))))
             smp.expire(now - self.p.wall_p95_window_s * _SEC)
             if refresh_p95 and len(smp) >= 20:
-                s = smp.sorted
-                self.p95[side] = s[int(0.95 * (len(s) - 1))]
+                self.p95[side] = smp.at(int(0.95 * (len(smp) - 1)))
             self.threshold[side] = max(int(self.p.wall_ratio * med) + 1, self.p95[side])
             self.band_max[side] = srt[-1]
             if book:  # the largest level that may be organic orders only: no announced wall, not at the touch
