@@ -35,7 +35,8 @@ count, and it is reported only when all of these hold:
   approach-driven one; before that percentile has its samples no pull counts (unless its step is
   ``spoof_warm_step`` x beyond, seen after the first book: the floor is then its limit);
 * nothing of a like size (``spoof_two_sided_fraction`` of its drop) was pulled on the other
-  side at the same time (a market maker withdrawing both quotes is not leaning on one side);
+  side at the same time (a market maker withdrawing both quotes is not leaning on one side; with
+  ``spoof_two_sided_requote``, a pull there whose size came back nearby is a re-quote, not one);
 * the level arrived as one order beyond the organic ones (steps.py, ``spoof_steps``; off with
   ``spoof_step_rank`` 0); one ``spoof_waive_step`` x beyond is held to looser distance, approach,
   traded and volatility rules (a lone placed order, params.py).
@@ -58,7 +59,8 @@ from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.detectors.slack import AdaptiveSlack, make_slack
 from dom.core.detectors.spoof_alert import pull_alerts
 from dom.core.detectors.spoof_delta import held, message
-from dom.core.detectors.spoof_rules import is_pull, level_waived, move_reach, queue_beside, toward
+from dom.core.detectors.spoof_rules import (is_pull, level_waived, move_reach, queue_beside, requoted, toward,
+                                            withdrawn)
 from dom.core.detectors.spoof_state import _Pull
 from dom.core.detectors.spoof_store import pull_state
 from dom.core.detectors.steps import SNAPSHOT_NS, LargeSteps, spoof_steps
@@ -272,12 +274,14 @@ class SpoofDetector(ObserverBase):
             # The other side's pulls at the same time that are a like size (a market maker
             # withdrawing both quotes), not any candidate's: in a busy book the other side loses a
             # level a few times its median every second or so.
+            # (spoof_two_sided_requote: an other side's pull whose size came back nearby moved.)
             drop = max(x.before - x.after for x in group)
             big = p.spoof_two_sided_fraction * drop
+            rq = p.spoof_two_sided_requote
             both = any(x.side is other and abs(x.t - first.t) <= layer and x.before - x.after >= big
-                       for x in self.pulls) or any(
+                       and not (rq and requoted(self, x)) for x in self.pulls) or any(
                 sd is other and abs(t - first.t) <= layer and d >= big for t, sd, d in self.judged)
-            self.judged.append((first.t, first.side, drop))
+            self.judged.append((first.t, first.side, withdrawn(self, group) if rq else drop))
             while self.judged and self.judged[0][0] < first.t - 10 * layer:
                 self.judged.popleft()
             if both:

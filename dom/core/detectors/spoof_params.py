@@ -112,7 +112,12 @@ class SpoofParams:
     """Pulls on one side within this long of each other are one (layered) episode."""
     spoof_two_sided_fraction: float = 0.5
     """A pull on the other side within ``spoof_layer_ms`` (quotes withdrawn on both sides) stops a
-    report when its drop is at least this fraction of this pull's."""
+    report when its drop is at least this fraction of this pull's ..."""
+    spoof_two_sided_requote: bool = False
+    """... unless its size came back nearby on its side (at least half its drop re-added within
+    ``spoof_move_ticks``, as the moved rule reads it): quotes re-placed as price moves (a market
+    maker's ladder, a wall trailing the touch) are not quotes withdrawn (false: every such pull
+    counts, the rule before; measured 2026-12-07 on seeds 5100-5259, no label more: left off)."""
     spoof_max_wait_ms: int = 500
     """A pull waits for its trades (the trade stream may lag) at most this long before it is judged."""
     spoof_step_rank: int = 10

@@ -121,6 +121,20 @@ def level_waived(det: "SpoofDetector", side: BookSide, px: int, ref: int, after:
                 or (p.spoof_level_drop_order and drop >= p.spoof_level_drop_order * s))
 
 
+def requoted(det: "SpoofDetector", x: _Pull) -> bool:
+    """Was at least half of ``x``'s drop re-added on its side within ``spoof_move_ticks`` (not at its
+    price) from ``spoof_drop_window_ms`` before it to the trades' wait after it: the quote moved."""
+    p = det.p
+    lo = x.t - p.spoof_drop_window_ms * _MS
+    return det.st.moved(x.side, lo, x.t + det._wait(), x.px, p.spoof_move_ticks) >= 0.5 * (x.before - x.after)
+
+
+def withdrawn(det: "SpoofDetector", group: list[_Pull]) -> int:
+    """The largest drop of a judged group that may make a pull on the other side two-sided: of its
+    pulls whose size did not come back nearby (``spoof_two_sided_requote``; 0: every one did)."""
+    return max((x.before - x.after for x in group if not requoted(det, x)), default=0)
+
+
 def is_pull(det: "SpoofDetector", x: _Pull) -> bool:
     """Does a pull pass the rules of spoof.py's docstring (those judged once its trades are in)?"""
     p = det.p

@@ -94,3 +94,34 @@ def test_at_500_ms_pushes_the_alert_comes_within_a_second_of_the_pull():
     # Judged at the first push at least spoof_layer_ms + the trades' wait (200 + 300 ms) after it
     # (twice the layer before: the second push, a second after the pull).
     assert a.ts_ns - pulled_at == 500 * MS
+
+
+def test_an_ask_re_placed_nearby_in_the_same_push_is_a_re_quote_not_a_two_sided_withdrawal():
+    """A 30,000-lot ask leaves 5006 in the push that pulls the bid wall and comes back at 5004: a
+    re-quote (a ladder or a wall trailing the touch), not both quotes withdrawn. With
+    ``spoof_two_sided_requote`` the bid's pull is reported; without it, or when the ask does not
+    come back (a withdrawal), it is not."""
+    for requote, back, n in ((True, True, 1), (False, True, 0), (True, False, 0)):
+        s = Script(spoof_two_sided_requote=requote)
+        s.warm_up()
+        s.delta(bids=[(WALL, 30_000)], asks=[(5006, 30_000)])
+        s.walk_down(4992)
+        s.delta(bids=[(WALL, 0)], asks=[(5006, 0)] + ([(5004, 31_000)] if back else []))
+        s.idle(1000)
+        assert len(_pulled(s)) == n, (requote, back)
+        if n:
+            assert _pulled(s)[0].px_ticks == WALL and _pulled(s)[0].side.value == "bid"
+
+
+def test_a_re_quoted_ask_judged_first_does_not_make_the_bid_pull_two_sided():
+    """The ask's re-quote comes a push before the bid's pull (within spoof_layer_ms): the ask's
+    group is judged first and kept among the judged ones with nothing withdrawn."""
+    for requote, n in ((True, 1), (False, 0)):
+        s = Script(spoof_two_sided_requote=requote)
+        s.warm_up()
+        s.delta(bids=[(WALL, 30_000)], asks=[(5006, 30_000)])
+        s.walk_down(4992)
+        s.delta(asks=[(5006, 0), (5004, 31_000)])
+        s.delta(bids=[(WALL, 0)])  # 100 ms later
+        s.idle(1000)
+        assert len(_pulled(s)) == n, requote
