@@ -71,5 +71,7 @@ def moved_candidate(det: "WallDetector", side: BookSide, px: int, q: int, now: i
                 and abs(w.px - px) <= p.wall_move_ticks
                 and abs(q - w.size) <= p.wall_move_size_tolerance * w.size):
             del det.walls[(w.side, w.px)]
+            if p.wall_move_forget and w.step and det.steps is not None:
+                det.steps.forget(w.step_t, w.step)  # the same order: its earlier step is not an organic one
             return w.first_ns
     return now

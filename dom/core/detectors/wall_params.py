@@ -108,6 +108,12 @@ class WallParams:
     """... if it reappears within this time ..."""
     wall_move_size_tolerance: float = 0.15
     """... with an increase within this fraction of the size that left."""
+    wall_move_forget: bool = False
+    """A candidate re-placed nearby (``wall_move_ticks``, ``wall_move_ms``, about its size: the
+    same order moved before it was announced) takes its earlier level's step out of the step
+    window, as an announced wall's move does: an order trailing the touch would otherwise leave a
+    step of its size in the window at every move and lift the reference the organic orders set
+    (false: the earlier steps stay; wall_moves.py, docs/DETECTORS.md "Walls")."""
     wall_update_ms: int = 15000
     """A wall's updates (a move, a size change) go out at most this often, what changed in
     between told together: a trailing wall may move twice a second, a flickering level change

@@ -361,3 +361,38 @@ def test_early_in_a_session_a_step_beyond_the_books_largest_organic_level_is_a_w
     assert _early_wall(4.0).alerts == []  # 4 x 9,000 > 30,000
     # The largest level seen counts, gone or not: after a 20,000-lot level the bound is 40,000
     assert _early_wall(2.0, large=20_000).alerts == []
+
+
+def _walls(s):
+    """The wall detector of the script's symbol."""
+    from dom.core.detectors.walls import WallDetector
+
+    return next(o for o in s.eng["KITEUSDT"].observers if isinstance(o, WallDetector))
+
+
+def _trailing_candidate(s, size=60_000):
+    """A large order placed 15 ticks under the best bid, then re-placed a tick nearer twice (its
+    level empties, the next one gains its size 100 ms later), all within 1.2 s: a candidate that
+    moves before it could be announced."""
+    for px in (4985, 4986, 4987):
+        s.delta(bids=[(px, 1000 + 10 * (5000 - px) + size)])
+        s.idle(300)
+        s.delta(bids=[(px, 1000 + 10 * (5000 - px))])  # gone without trades
+
+
+@pytest.mark.parametrize("forget", [False, True])
+def test_a_candidate_that_moves_takes_its_step_out_of_the_window_only_with_wall_move_forget(forget):
+    s = Script(wall_move_forget=forget)
+    s.warm()
+    _organic_steps(s, n=3)
+    det = _walls(s)
+    before = sorted(det.steps.samples.sorted)
+    _trailing_candidate(s)
+    s.idle(200)
+    det.steps.refresh(s.t, 100)
+    after = sorted(det.steps.samples.sorted)
+    assert s.alerts == []  # gone before the 3 s a wall must stand
+    # one sample for the order however often it moved (the window's own move rule) ...
+    assert len(after) - len(before) == (0 if forget else 1)
+    # ... and with the rule on, its move showed it to be one large order: out of the window
+    assert (60_000 in after) is not forget
