@@ -91,8 +91,12 @@ class AbsorptionDetector(ObserverBase):
         self.depth_t = 0
         self.next_sample_ns = -1  # -1: set on the grid at the first delta (see grid_after)
         self.next_stats_ns = 0
-        if p.absorption_far_before:  # (only then: an instance attribute more slows every read of the others)
-            self.away = {s: LevelsAway((p.absorption_far_before_s + 10) * _SEC) for s in sides}
+        if p.absorption_far_before:
+            # Each side's levels by price, 2+ ticks from the best or not (absorption_away.py), kept
+            # in this dict of the band away from the touch: a 31st attribute would take the
+            # instance past CPython's 30 shared keys and slow every attribute read of it.
+            for s in sides:
+                self.fars["away", s] = LevelsAway((p.absorption_far_before_s + 10) * _SEC)
 
     # ---------------------------------------------------------------------------- baseline
     def _sample(self, sym: SymbolState, now: int) -> None:
@@ -127,7 +131,7 @@ class AbsorptionDetector(ObserverBase):
                     self.fars[side].expire(horizon)
             if self.p.absorption_far_before:
                 band = self.p.wall_band_ticks
-                self.away[side].sample(lv.top(band + 1), best, band, now)
+                self.fars["away", side].sample(lv.top(band + 1), best, band, now)
         if now >= self.next_stats_ns:
             self.next_stats_ns = grid_after(now, 10 * _SEC)
             p = self.p
@@ -142,7 +146,7 @@ class AbsorptionDetector(ObserverBase):
                 self.min_shown[side] = max(p.absorption_min_shown * self.med_level[side],
                                            p.absorption_min_shown_touch * self.med_touch[side])
                 if p.absorption_far_before:
-                    self.away[side].expire(now)
+                    self.fars["away", side].expire(now)
         lo = now - self.w_ns
         self.bid.drop_stale(lo)  # levels that stopped trading
         self.ask.drop_stale(lo)
@@ -274,7 +278,7 @@ class AbsorptionDetector(ObserverBase):
         if p.absorption_far_before:
             # A level that has shown most of its size since it stood 2+ ticks from the best is an
             # organic order the price came to, not an absorber placed against the flow.
-            away, lo = self.away[side], T - p.absorption_far_before_s * _SEC
+            away, lo = self.fars["away", side], T - p.absorption_far_before_s * _SEC
             need = max(1, int(p.absorption_far_before * sym.book.side(side).size_at(px)))
             if away.came_to(px, lo, need, p.absorption_far_before_n):
                 return
@@ -339,8 +343,8 @@ class AbsorptionDetector(ObserverBase):
         self.ask.reset()
         self.recent.clear()
         if self.p.absorption_far_before:
-            for away in self.away.values():
-                away.clear()
+            for side in (BookSide.BID, BookSide.ASK):
+                self.fars["away", side].clear()
         return out
 
     # ------------------------------------------------------------------------------ episodes
