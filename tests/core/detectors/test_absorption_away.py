@@ -6,7 +6,8 @@ lots. A bid of 30,000 lots becomes the best after the bids in front of it go, an
 times a second, 500 lots a print (crossing about 1.1 s in, showing 19,000; announced 100 ms
 later). The detector samples the book once a second."""
 
-from dom.core.types import AlertState
+from dom.core.types import AlertState, FeedState, FeedStatus
+from tests.core.detectors.script import flat_book
 from tests.core.detectors.test_absorption import Script
 
 
@@ -87,3 +88,23 @@ def test_an_absorber_the_price_moved_off_and_came_back_to_is_announced_with_the_
     assert len(a) == 1 and a[0].px_ticks == 4995
     assert a[0].evidence["far_before_lots"] == 30_000  # it did stand away with its size, later
     assert len(run()) == 1
+
+
+def test_a_resync_forgets_where_the_levels_stood():
+    # The 30,000 rested 5 ticks away for 29 s; the feed drops and the book comes back with it
+    # there, two samples before the price comes to it: fewer than n = 3 since the resync.
+    def run(drop):
+        s = Script(absorption_far_before=0.5)
+        s.delta(bids=[(4995, 30_000)])
+        s.idle(29_000)
+        if drop:
+            s.feed(FeedStatus("KITEUSDT", FeedState.DISCONNECTED, "test", 0, s.t))
+            bids, asks = flat_book(30)
+            s.snapshot((tuple((p, 30_000 if p == 4995 else q) for p, q in bids), asks))
+        s.idle(2000)
+        s.delta(bids=[(p, 0) for p in range(4996, 5001)] + [(4995, 30_000)])
+        s.hit(3, px=4995, shown=30_000)
+        return s.of(AlertState.NEW)
+
+    assert run(drop=False) == []
+    assert len(run(drop=True)) == 1
