@@ -28,8 +28,8 @@ def news(px=4995, resting=30_000, from_ms=0, until_ms=31_000, **params):
 
 def test_an_order_that_rested_large_away_from_the_touch_is_not_announced_with_the_rule_on():
     # The 30,000-lot bid rested 5 ticks from the best for 31 s before the price came to it: an
-    # organic order, not an absorber placed against the flow. Off (the default) it is absorption.
-    off = news()
+    # organic order, not an absorber placed against the flow. Off it is absorption.
+    off = news(absorption_far_before=0.0)
     assert len(off) == 1 and off[0].px_ticks == 4995 and "far_before_lots" not in off[0].evidence
     assert news(absorption_far_before=0.5) == []
     assert news(absorption_far_before=0.5, absorption_far_before_s=10) == []  # (its run, cut at 10 s)
@@ -87,7 +87,7 @@ def test_an_absorber_the_price_moved_off_and_came_back_to_is_announced_with_the_
     a = run(absorption_far_before=0.5)
     assert len(a) == 1 and a[0].px_ticks == 4995
     assert a[0].evidence["far_before_lots"] == 30_000  # it did stand away with its size, later
-    assert len(run()) == 1
+    assert len(run(absorption_far_before=0.0)) == 1
 
 
 def test_a_resync_forgets_where_the_levels_stood():
