@@ -38,6 +38,7 @@ from bisect import bisect_right
 from typing import Sequence
 
 from dom.core.detectors.absorption_alert import absorption_alert
+from dom.core.detectors.absorption_away import LevelsAway
 from dom.core.detectors.absorption_eaten import eaten_down
 from dom.core.detectors.absorption_side import as_twin, make_side
 from dom.core.detectors.absorption_state import _Episode, far_max
@@ -91,6 +92,12 @@ class AbsorptionDetector(ObserverBase):
         self.depth_t = 0
         self.next_sample_ns = -1  # -1: set on the grid at the first delta (see grid_after)
         self.next_stats_ns = 0
+        if p.absorption_far_before:
+            # Each side's levels by price, 2+ ticks from the best or not (absorption_away.py), kept
+            # in this dict of the band away from the touch: a 31st attribute would take the
+            # instance past CPython's 30 shared keys and slow every attribute read of it.
+            for s in sides:
+                self.fars["away", s] = LevelsAway((p.absorption_far_before_s + 10) * _SEC)
 
     # ---------------------------------------------------------------------------- baseline
     def _sample(self, sym: SymbolState, now: int) -> None:
@@ -123,6 +130,9 @@ class AbsorptionDetector(ObserverBase):
                 if self.p.absorption_large_far:
                     self.fars[side].add(now, far_max(lv, best, self.p.wall_band_ticks))
                     self.fars[side].expire(horizon)
+            if self.p.absorption_far_before:
+                band = self.p.wall_band_ticks
+                self.fars["away", side].sample(lv.top(band + 1), best, band, now)
         if now >= self.next_stats_ns:
             self.next_stats_ns = grid_after(now, 10 * _SEC)
             p = self.p
@@ -136,6 +146,8 @@ class AbsorptionDetector(ObserverBase):
                 self.far_level[side] = _pct(self.fars[side], p.absorption_large_far_pct)
                 self.min_shown[side] = max(p.absorption_min_shown * self.med_level[side],
                                            p.absorption_min_shown_touch * self.med_touch[side])
+                if p.absorption_far_before:
+                    self.fars["away", side].expire(now)
         lo = now - self.w_ns
         self.bid.drop_stale(lo)  # levels that stopped trading
         self.ask.drop_stale(lo)
@@ -264,6 +276,14 @@ class AbsorptionDetector(ObserverBase):
         other = (self.ask if side is _BID else self.bid).side_prune(T - self.rate_ns)
         if mine < p.absorption_one_sided * (mine + other):
             return  # aggression on both sides: a busy market, not one side leaning on a level
+        if p.absorption_far_before:
+            # A level that has shown most of its size since it stood 2+ ticks from the best is an
+            # organic order the price came to, not an absorber placed against the flow.
+            away, lo = self.fars["away", side], T - p.absorption_far_before_s * _SEC
+            need = max(1, int(p.absorption_far_before * sym.book.side(side).size_at(px)))
+            if away.came_to(px, lo, need, p.absorption_far_before_n):
+                return
+            ep.far_before = away.most_far(px, lo)
         ep.cross_ns = T
         ep.threshold = thr
         ep.rate = rate
@@ -323,6 +343,9 @@ class AbsorptionDetector(ObserverBase):
         self.bid.reset()
         self.ask.reset()
         self.recent.clear()
+        if self.p.absorption_far_before:
+            for side in (BookSide.BID, BookSide.ASK):
+                self.fars["away", side].clear()
         return out
 
     # ------------------------------------------------------------------------------ episodes

@@ -55,6 +55,8 @@ def absorption_alert(det: "AbsorptionDetector", sym: SymbolState, ep: _Episode, 
         ev["far_level_lots"] = det.far_level[ep.side]  # the organic large orders' reach (a large level's floor)
     if det.p.absorption_deep_mult:
         ev["deep_flow"] = ep.deep  # crossed on the volume alone, many times the threshold
+    if det.p.absorption_far_before:
+        ev["far_before_lots"] = ep.far_before  # the most it showed 2+ ticks from the best before
     if end:
         ev["end"] = end
         ev["end_reason"] = how

@@ -74,6 +74,18 @@ class AbsorptionParams:
     side's; the volume it took, against the symbol's own touch, is what aggregation and the book's
     dispersion do not change. Measured (left off) in docs/history/detectors-absorption.md, "a deep
     flow standing in for the pace"."""
+    absorption_far_before: float = 0.5
+    """(0: off) A level whose latest unbroken run of samples (once a second, within ``wall_band_ticks``
+    of the best) showing at least this fraction of what it shows when V_W crosses the threshold
+    began while it stood 2+ ticks from the best, with ``absorption_far_before_n`` samples taken
+    there, is an organic resting order the price came to, not an absorber placed at the touch
+    against the flow: it does not cross (absorption_away.py). Large organic orders that became the
+    touch. On at 0.5 (0: off); measured in docs/history/detectors-absorption.md, "an order the price
+    came to"."""
+    absorption_far_before_n: int = 3
+    """... that many samples (seconds) 2+ ticks from the best ..."""
+    absorption_far_before_s: int = 60
+    """... looking back at most this many seconds."""
     absorption_one_sided: float = 0.6
     """Takers into this side make at least this share of all taker volume over W (one-sidedness)."""
     absorption_warmup_s: int = 30

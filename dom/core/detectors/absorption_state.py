@@ -42,6 +42,7 @@ class _Episode:
     one_sided: float = 0.0
     large: bool = False  # crossed as a large level against its flow (absorption_large_mult)
     deep: bool = False  # crossed on a volume many times the threshold, without the pace (absorption_deep_mult)
+    far_before: int = 0  # the most it showed 2+ ticks from the best before (absorption_far_before)
     peak_w: int = 0
     peak_fade: int = 0
     announced: bool = False
