@@ -16,55 +16,57 @@ from collections import deque
 
 
 class LevelsAway:
-    """Per price, one book side's samples of the level there: (time, ticks from the best, size)."""
+    """One book side's levels near the best, sampled: per sample its time, the best price and the
+    levels within the band as a dict (price -> size), newest last. A sample is one dict made in one
+    call from the book's top levels, not an entry per level (the look-back is rare: only when a
+    level's traded volume crosses)."""
 
-    __slots__ = ("hist", "span_ns")
+    __slots__ = ("snaps", "span_ns")
 
     def __init__(self, span_ns: int) -> None:
-        self.hist: dict[int, deque[tuple[int, int, int]]] = {}
+        self.snaps: deque[tuple[int, int, dict[int, int]]] = deque()
         self.span_ns = span_ns
 
     def sample(self, levels, best: int, band: int, now: int) -> None:
         """One sample at ``now`` of ``levels`` ((price, size), best first) within ``band`` ticks of
         the best price ``best``."""
-        hist = self.hist
-        for px, q in levels:
-            d = px - best if px > best else best - px
-            if d > band:
-                break
-            h = hist.get(px)
-            if h is None:
-                h = hist[px] = deque()
-            h.append((now, d, q))
+        n = len(levels)
+        if n and abs(levels[-1][0] - best) > band:  # (levels past the band: cut where they begin)
+            n = next(i for i, (px, _) in enumerate(levels) if abs(px - best) > band)
+            levels = levels[:n]
+        self.snaps.append((now, best, dict(levels)))
 
     def expire(self, now: int) -> None:
-        """Samples older than the span dropped (prices left with none forgotten)."""
+        """Samples older than the span dropped."""
         lo = now - self.span_ns
-        hist = self.hist
-        for px in list(hist):
-            h = hist[px]
-            while h and h[0][0] < lo:
-                h.popleft()
-            if not h:
-                del hist[px]
+        snaps = self.snaps
+        while snaps and snaps[0][0] < lo:
+            snaps.popleft()
 
     def came_to(self, px: int, lo: int, need: int, n: int) -> bool:
         """True if the latest unbroken run of samples of ``px`` showing at least ``need`` lots (back
-        from the newest, none before ``lo``) began while it stood 2+ ticks from the best, and holds
-        at least ``n`` samples taken 2+ ticks from it: one order resting away that the price came
-        to. A level that showed less in between, or got its size at the touch, is not."""
+        from the newest, none before ``lo``; a sample without the level does not break it) began
+        while it stood 2+ ticks from the best, and holds at least ``n`` samples taken 2+ ticks from
+        it: one order resting away that the price came to. A level that showed less in between, or
+        got its size at the touch, is not."""
         far = start = 0
-        for t, d, q in reversed(self.hist.get(px, ())):
-            if t < lo or q < need:
+        for t, best, lv in reversed(self.snaps):
+            if t < lo:
                 break
-            start = d
-            if d >= 2:
+            q = lv.get(px)
+            if q is None:
+                continue
+            if q < need:
+                break
+            start = px - best if px > best else best - px
+            if start >= 2:
                 far += 1
         return start >= 2 and far >= n
 
     def most_far(self, px: int, lo: int) -> int:
         """The largest size ``px`` showed 2+ ticks from the best in a sample at or after ``lo`` (0: none)."""
-        return max([q for t, d, q in self.hist.get(px, ()) if t >= lo and d >= 2], default=0)
+        return max([lv[px] for t, best, lv in self.snaps
+                    if t >= lo and px in lv and (px - best if px > best else best - px) >= 2], default=0)
 
     def clear(self) -> None:
-        self.hist.clear()
+        self.snaps.clear()
