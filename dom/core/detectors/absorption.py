@@ -353,17 +353,19 @@ class AbsorptionDetector(ObserverBase):
         """A trade at a new price ``px`` went through every level of ``side`` better than it: open
         episodes there are broken (their volume windows restart: the side's ``trade`` drops them)."""
         bid = side is BookSide.BID
-        for ep in self.eps.values():  # (mostly none is: the copy and the loop below only then)
-            if ep.side is side and (px < ep.px if bid else px > ep.px) and T >= ep.first_ns:
-                break
-        else:
-            return
-        for key, ep in list(self.eps.items()):
+        hit = None  # (mostly none is: no list then)
+        for key, ep in self.eps.items():
             if ep.side is side and T >= ep.first_ns and (px < ep.px if bid else px > ep.px):
-                if ep.announced:
-                    out.append(absorption_alert(self, sym, ep, AlertState.END, max(T, self.depth_t), "broken",
-                                                "traded_through"))
-                del self.eps[key]
+                if hit is None:
+                    hit = []
+                hit.append(key)
+        if hit is None:
+            return
+        for key in hit:
+            ep = self.eps.pop(key)
+            if ep.announced:
+                out.append(absorption_alert(self, sym, ep, AlertState.END, max(T, self.depth_t), "broken",
+                                            "traded_through"))
 
     def _to_twin(self, S):
         """Side ``S`` moved to its pure-Python twin, the same state (it declined a value)."""
