@@ -32,6 +32,7 @@ from dom.core.symbol_state import (
     ObserverFactory,
     SymbolState,
     SymbolStats,
+    delta_hooks,
     trade_hooks,
 )
 from dom.core.types import (
@@ -92,6 +93,7 @@ class Engine:
             st.observers = list(self._observer_factory(st))
             st.top_observers = [o for o in st.observers if not getattr(o, "needs_book", True)]
             st.trade_hooks = trade_hooks(st.observers)
+            st.delta_hooks = delta_hooks(st.observers)
         self.symbols[inst.symbol] = st
         return st
 
@@ -227,8 +229,8 @@ class Engine:
         if d.checksum is not None and self.verify is not None and not self._checksum_ok(st, d.checksum):
             return self._checksum_failed(st, d.checksum, f"update {d.last_id}", d.ts_recv_ns)
         out: list[Output] = []
-        for ob in st.observers:
-            out += ob.on_delta(st, d, changes)
+        for hook in st.delta_hooks:  # (the observers' on_delta, bound once: see delta_hooks)
+            out += hook(st, d, changes)
         return out
 
     def _checksum_ok(self, st: SymbolState, checksum: int) -> bool:

@@ -96,6 +96,7 @@ class SymbolState:
     top_observers: list = field(default_factory=list)  # the observers with needs_book False
     top_sampled_ns: int = 0  # exchange time of the last ticker they saw
     trade_hooks: list = field(default_factory=list)  # what the engine calls for each trade (trade_hooks)
+    delta_hooks: list = field(default_factory=list)  # what it calls for each applied depth message (delta_hooks)
 
     def __post_init__(self) -> None:
         self.seq = Sequencer(self.symbol, self.rule)
@@ -116,6 +117,21 @@ def trade_hooks(observers: Sequence[Observer]) -> list:
             continue
         hook = getattr(ob, "trade_hook", None)
         out.append(hook() if hook is not None else ob.on_trade)
+    return out
+
+
+def delta_hooks(observers: Sequence[Observer]) -> list:
+    """What the engine calls for each depth message it applied with observers, ``hook(sym, delta,
+    changes) -> list[Output]``, in the observers' order: each one's ``on_delta``, bound once (no
+    method lookup), or what its ``delta_hook()`` gives in its place (the same work, e.g. a check in C
+    that most messages need nothing, without the frame); none for those that keep
+    ``ObserverBase``'s (nothing to do)."""
+    out = []
+    for ob in observers:
+        if getattr(type(ob), "on_delta", None) is ObserverBase.on_delta:
+            continue
+        hook = getattr(ob, "delta_hook", None)
+        out.append(hook() if hook is not None else ob.on_delta)
     return out
 
 
