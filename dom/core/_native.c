@@ -51,6 +51,13 @@
  *       reader (one flat object, plain or in a {"stream", "data"} envelope, no whitespace, no
  *       escapes, no floats, no nesting, each key once) with event()'s checks; None for anything
  *       else, which the decoder parses with orjson.
+ *   rpl_lines(lines, n0, table, instruments, kinds, depth) -> list
+ *       (_native_rpl.c) A block of a recording's lines (line numbers n0 + 1 on): for each
+ *       non-empty one, (line_no, recv_ns, events) when it is "<recv_ns> <frame>" with a plain
+ *       frame (no REST snapshot) that frame() decodes, or (depth: (BookDelta, its members))
+ *       the usual depthUpdate that depth() gives from orjson's dict, read by frame()'s strict
+ *       reader with lists of ["s","s"] rows; else its line number alone, for the Python reader
+ *       (dom.runtime.replay.Replay.decoded).
  *   top(flat, d, r, n) -> list[(int, int)]
  *       The n best levels, best first: [(r * k, d[r * k]) for k in flat[:-n - 1:-1]].
  *   band_read(mine, other, band_ticks, min_levels) -> (best, half, levels) | None | NotImplemented
@@ -101,6 +108,8 @@ static PyMethodDef methods[] = {
      "A Binance bookTicker, aggTrade or trade object's usual case as [event], in one call; None for any other."},
     {"frame", (PyCFunction)(void (*)(void))frame, METH_FASTCALL,
      "event() read from a frame's bytes (a strict reader for the usual frame); None for any other."},
+    {"rpl_lines", (PyCFunction)(void (*)(void))rpl_lines, METH_FASTCALL,
+     "A block of a recording's lines: frame() on each plain one, its line number for the others."},
     {"apply_book", (PyCFunction)(void (*)(void))apply_book, METH_FASTCALL,
      "apply() on a book's two BookSideLevels with their own attributes; the longer index's length."},
     {"pick_changes", (PyCFunction)(void (*)(void))pick_changes, METH_FASTCALL,

@@ -147,13 +147,23 @@ class RecordingInfo:
         else:
             self.format = rec.sniff_format(self.path)
             meta = rec.read_meta(self.path)
-        # The scan reads at most the first _PRESCAN_LINES + 2 frames; they are kept, with the open
-        # reader, for the first frames() call, so a replay does not read them a second time.
-        reader = self.frames()
-        head = list(islice(reader, _PRESCAN_LINES + 2))
-        scanned, rule, decimals = scan(iter(head))
+        # The scan reads at most the first _PRESCAN_LINES + 2 frames. The pieces they came in
+        # (whole blocks of lines) are kept, with their frames and the open reader, for the first
+        # frames() or pieces() call, so a replay does not read them a second time.
+        reader = self._read()
+        pieces: list = []
+        head: list = []
+        for piece in reader:
+            pieces.append(piece)
+            if type(piece) is tuple:
+                head += rec.frames_of_block(*piece)
+            else:
+                head.append(piece)
+            if len(head) >= _PRESCAN_LINES + 2:
+                break
+        scanned, rule, decimals = scan(islice(head, _PRESCAN_LINES + 2))
         head.reverse()  # (handed out from the end, so each is let go as it is)
-        self._primed = (head, reader)
+        self._primed = (head, pieces, reader)
         venue = venue or meta.get("venue")
         if venue is None:
             venue = "binance" if rule is Rule.SPOT else "binanceusdm"
@@ -173,17 +183,37 @@ class RecordingInfo:
         """Every file's frames in turn (line numbers are each file's own)."""
         primed, self._primed = self._primed, None
         if primed is not None:  # the first call: the frames the scan read, then the same reader on
-            head, reader = primed
+            head, _, reader = primed
             while head:
                 yield head.pop()
-            yield from reader
-            return
+        else:
+            reader = self._read()
+        for piece in reader:
+            if type(piece) is tuple:
+                yield from rec.frames_of_block(*piece)
+            else:
+                yield piece
+
+    def pieces(self) -> Iterator[tuple[int, list[bytes]] | rec.Frame | rec.BadLine]:
+        """``frames()`` as read: a hftbacktest file's lines in ``(n0, lines)`` blocks (the frames
+        ``rec.frames_of_block`` makes of them), any other file's frames one by one."""
+        primed, self._primed = self._primed, None
+        if primed is not None:  # the first call: the pieces the scan read, then the same reader on
+            _, pieces, reader = primed
+            pieces.reverse()
+            while pieces:
+                yield pieces.pop()
+        else:
+            reader = self._read()
+        yield from reader
+
+    def _read(self) -> Iterator[tuple[int, list[bytes]] | rec.Frame | rec.BadLine]:
         for p in self.paths:
             if p.is_dir():
                 yield from iter_dir(p)
                 continue
             fmt = rec.sniff_format(p) if p != self.path else self.format
-            yield from rec.iter_cryptofeed(p) if fmt == "cryptofeed" else rec.iter_hftbacktest(p)
+            yield from rec.iter_cryptofeed(p) if fmt == "cryptofeed" else rec.hftbacktest_blocks(p)
 
     def _instruments(self, wanted: list[str], meta: dict, decimals: dict[str, tuple[str, str]]) -> dict[str, Instrument]:
         known: dict[str, Instrument] = {}
