@@ -52,6 +52,8 @@ PyObject *frame(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *rpl_frame_at(const char *p, const char *end, PyObject *table, PyObject *insts, PyObject *kinds,
                        PyObject *recv);
 PyObject *rpl_lines(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *rpl_peek(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *rpl_scan(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *apply(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *apply_book(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *top(PyObject *self, PyObject *const *args, Py_ssize_t nargs);

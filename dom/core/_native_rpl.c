@@ -297,6 +297,99 @@ done:
     return out;
 }
 
+/* rpl_peek(raw) -> (e, s, has_pu) | None: what a recording's scan reads of a frame (its event
+ * object: the envelope's data, or the frame itself), for a frame the strict reader takes: e the
+ * "e" string (None when missing, False when not a string), s the "s" string (None when missing or
+ * not a string), has_pu whether it has a "pu". None for anything else (the scan parses it with
+ * orjson). */
+static PyObject *rpl_peek_at(const char *p, const char *end)
+{
+    static const char env[] = "{\"stream\":\"", data[] = "\",\"data\":";
+    int wrapped = end - p > (Py_ssize_t)sizeof(env) && memcmp(p, env, sizeof(env) - 1) == 0;
+    if (wrapped) {
+        p += sizeof(env) - 1;
+        Py_ssize_t sl = rpl_str(p, end, 0);
+        if (sl < 0 || end - (p + sl) < (Py_ssize_t)sizeof(data) || memcmp(p + sl, data, sizeof(data) - 1) != 0)
+            Py_RETURN_NONE;
+        p += sl + sizeof(data) - 1;
+    }
+    rpl_Pair pairs[RPL_PAIRS];
+    int n = 0;
+    if (!rpl_object(&p, end, pairs, &n) || (wrapped && (p >= end || *p++ != '}')) || p != end
+            || (!wrapped && (rpl_at(pairs, n, "stream") != NULL || rpl_at(pairs, n, "data") != NULL)))
+        Py_RETURN_NONE;
+    rpl_Pair *e = rpl_at(pairs, n, "e"), *s = rpl_at(pairs, n, "s");
+    PyObject *eo = e == NULL ? (Py_INCREF(Py_None), Py_None)
+                 : e->kind == 0 ? PyUnicode_FromStringAndSize(e->s, e->slen) : (Py_INCREF(Py_False), Py_False);
+    PyObject *so = s == NULL || s->kind != 0 ? (Py_INCREF(Py_None), Py_None) : PyUnicode_FromStringAndSize(s->s, s->slen);
+    PyObject *out = eo == NULL || so == NULL ? NULL
+                  : PyTuple_Pack(3, eo, so, rpl_at(pairs, n, "pu") != NULL ? Py_True : Py_False);
+    Py_XDECREF(eo);
+    Py_XDECREF(so);
+    return out;
+}
+
+PyObject *rpl_peek(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 1 || !PyBytes_CheckExact(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "rpl_peek(raw: bytes)");
+        return NULL;
+    }
+    const char *p = PyBytes_AS_STRING(args[0]);
+    return rpl_peek_at(p, p + PyBytes_GET_SIZE(args[0]));
+}
+
+/* rpl_scan(lines, n0) -> list: rpl_peek of each non-empty line of ``lines`` (line numbers n0 + 1
+ * on) that is "<digits> <frame>" with a plain frame (no REST snapshot) the strict reader takes,
+ * else the line number alone (the scan reads that line's frame, or bad line, the Python way). */
+PyObject *rpl_scan(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || !PyList_CheckExact(args[0]) || !PyLong_CheckExact(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "rpl_scan(lines: list, n0: int)");
+        return NULL;
+    }
+    Py_ssize_t n0 = PyLong_AsSsize_t(args[1]);
+    if (n0 == -1 && PyErr_Occurred())
+        return NULL;
+    if (n0 < 0 || n0 > PY_SSIZE_T_MAX / 2) {
+        PyErr_SetString(PyExc_ValueError, "n0 must be >= 0");
+        return NULL;
+    }
+    PyObject *lines = args[0], *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(lines); i++) {
+        PyObject *line = PyList_GET_ITEM(lines, i), *item;
+        if (!PyBytes_CheckExact(line)) {
+            PyErr_SetString(PyExc_TypeError, "rpl_scan: a line is not bytes");
+            goto fail;
+        }
+        Py_ssize_t len = PyBytes_GET_SIZE(line);
+        if (len == 0)
+            continue;
+        const char *p = PyBytes_AS_STRING(line), *end = p + len, *sp = memchr(p, ' ', (size_t)len);
+        int ok = sp != NULL && sp > p;
+        for (const char *q = p; ok && q < sp; q++)
+            ok = *q >= '0' && *q <= '9';
+        item = ok && rpl_plain(sp + 1, end) ? rpl_peek_at(sp + 1, end) : (Py_INCREF(Py_None), Py_None);
+        if (item == NULL)
+            goto fail;
+        if (item == Py_None) {
+            Py_DECREF(item);
+            if ((item = PyLong_FromSsize_t(n0 + i + 1)) == NULL)
+                goto fail;
+        }
+        int rc = PyList_Append(out, item);
+        Py_DECREF(item);
+        if (rc < 0)
+            goto fail;
+    }
+    return out;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
 /* rpl_lines(lines, n0, table, instruments, kinds, depth) -> list: for each non-empty line of ``lines``
  * (line numbers n0 + 1 on), in order, ``(line_no, recv_ns, events)`` when the line is a plain
  * frame that frame() decodes, or (depth not None) the usual depthUpdate rpl_depth_at reads, else the line number alone (the caller reads that line the Python

@@ -404,3 +404,88 @@ def test_nothing_leaks() -> None:
     assert [sys.getrefcount(o) for o in held] == refs
     # (an object a declined line: 1000 calls would keep some 6 MB; the allocator's own noise is far less)
     assert grown < 400_000, grown
+
+
+# ------------------------------------------------------------------ the scan's reading (rpl_peek)
+def peek_twin(raw: bytes) -> tuple | None:
+    """What the scan reads of a frame with orjson: its event's e, s (a string or None) and "pu";
+    None when it reads nothing (not JSON, not an object)."""
+    try:
+        msg = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(msg, dict):
+        return None
+    data = msg.get("data", msg)
+    if not isinstance(data, dict):
+        return None
+    e = data.get("e")
+    return (e, data.get("s") if isinstance(data.get("s"), str) else None, "pu" in data)
+
+
+def same_reading(raw: bytes) -> bool:
+    got = NATIVE.rpl_peek(raw)  # type: ignore[union-attr]
+    if got is None:
+        return False
+    want = peek_twin(raw)
+    assert want is not None, raw
+    e, s, pu = got
+    assert type(e) in (str, type(None), bool) and (e is False or type(e) is not bool)
+    assert (s, pu) == want[1:], raw
+    if e is False:  # present, not a string: as the scan tests it, never an event name nor None
+        assert "e" in (orjson.loads(raw).get("data", orjson.loads(raw))) and type(want[0]) is not str and want[0] is not None
+    else:
+        assert e == want[0] and type(e) is type(want[0]), raw
+    return True
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_peek_reads_what_orjson_reads(seed: int) -> None:
+    rng = random.Random(seed)
+    lines = random_lines(rng, 1500)
+    read = sum(same_reading(line.partition(b" ")[2]) for line in lines)
+    assert read > 500
+    for raw in (b'{"e":1,"s":2}', b'{"e":true,"s":"X","pu":1}', b'{"e":[["1","2"]],"s":"X"}', b'{"s":"X"}',
+                b'{"stream":"a","data":{"e":"bookTicker","s":"X"}}', b'{"data":{"e":"x"}}', b'{"stream":"a"}',
+                b'{"stream":"a","data":{"e":"x"},"z":1}', b'{"e":"x"} ', b'{"e":"x","e":"y"}', b"[]", b"{}"):
+        same_reading(raw)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_scan_finds_the_same_with_and_without_c(tmp_path: Path, monkeypatch, seed: int) -> None:
+    from dom.venues.binance_usdm import recording_scan as rs
+
+    rng = random.Random(seed)
+    lines = random_lines(rng, 2500)
+    for i in rng.sample(range(len(lines)), 40):  # other symbols, a spot depth frame (no pu)
+        lines[i] = lines[i].replace(b"BTCUSDT", rng.choice((b"ETHUSDT", b"X", b"")), 1)
+        if rng.random() < 0.3:
+            lines[i] = lines[i].replace(b',"pu":', b',"pX":', 1)
+    path = _file(tmp_path, lines)
+    monkeypatch.setattr(rs, "_PRESCAN_LINES", rng.choice((100, 1000, 5000)))
+
+    def scanned(native) -> tuple:
+        monkeypatch.setattr(accel, "native", native)
+        pieces: list = []
+        got = rs.scan(iter(rs._scanned(iter(rec.hftbacktest_blocks(path)), pieces)))
+        return got, len(pieces)
+
+    a, b = scanned(NATIVE), scanned(None)
+    assert a == b
+    assert len(a[0][0]) > 1
+    # rpl_scan: a line of its own for each non-empty line, and the plain ones read in C
+    n0 = rng.randrange(100)
+    got = NATIVE.rpl_scan(lines, n0)  # type: ignore[union-attr]
+    frames = list(rec.frames_of_block(n0, lines))
+    assert len(got) == len(frames)
+    for it, fr in zip(got, frames):
+        if type(it) is int:
+            assert it == fr.line_no
+        else:
+            assert type(fr) is rec.Frame and fr.snapshot_symbol is None and NATIVE.rpl_peek(fr.raw) == it  # type: ignore[union-attr]
+    with pytest.raises(TypeError):
+        NATIVE.rpl_scan([b"1 {}", "x"], 0)  # type: ignore[union-attr]
+    with pytest.raises((ValueError, OverflowError)):
+        NATIVE.rpl_scan([b"1 {}"], -1)  # type: ignore[union-attr]
+    with pytest.raises(TypeError):
+        NATIVE.rpl_peek("x")  # type: ignore[union-attr]
