@@ -18,7 +18,6 @@ from dom.core.units import Instrument
 from dom.errors import RecordingError
 from dom.store import recording as rec
 from dom.store.recording_dir import is_symbol_dir, iter_dir, symbol_files
-from dom.store.ring import segments as ring_segments
 from dom.venues.binance_usdm.exchange_info import instruments_from_exchange_info
 
 VENUES = {"binanceusdm": Rule.USDM, "binance": Rule.SPOT}
@@ -138,6 +137,8 @@ def recording_files(path: str | Path | list) -> list[Path]:
     """One file, several in the order given, or a directory's recordings in name order (a day
     split over files: ``btcusdt_20240718.gz``, ``btcusdt_20240719.gz``); a continuous
     recording's directory is its segments, oldest first."""
+    from dom.store.ring import segments as ring_segments  # (a directory's: not for a file's replay)
+
     items = [Path(p) for p in path] if isinstance(path, (list, tuple)) else [Path(path)]
     out: list[Path] = []
     for p in items:
