@@ -133,12 +133,18 @@ def _grid(texts: list[str], decimals: int) -> str:
     return text
 
 
+def ring_segments(path: Path) -> list:
+    """A continuous recording's segments in ``path`` (dom.store.ring, imported for a directory
+    only: a file's replay does not load it)."""
+    from dom.store.ring import segments
+
+    return segments(path)
+
+
 def recording_files(path: str | Path | list) -> list[Path]:
     """One file, several in the order given, or a directory's recordings in name order (a day
     split over files: ``btcusdt_20240718.gz``, ``btcusdt_20240719.gz``); a continuous
     recording's directory is its segments, oldest first."""
-    from dom.store.ring import segments as ring_segments  # (a directory's: not for a file's replay)
-
     items = [Path(p) for p in path] if isinstance(path, (list, tuple)) else [Path(path)]
     out: list[Path] = []
     for p in items:
