@@ -52,7 +52,7 @@ static int read_object(const char **pp, const char *end, Pair *pairs, int *np)
         x->key = p;
         x->klen = kl;
         for (int i = 0; i < n; i++)
-            if (pairs[i].klen == kl && memcmp(pairs[i].key, p, kl) == 0)
+            if (pairs[i].klen == kl && pairs[i].key[0] == p[0] && memcmp(pairs[i].key, p, kl) == 0)
                 return 0;  /* a key twice */
         p += kl + 1;
         if (p >= end || *p++ != ':' || p >= end)
@@ -105,7 +105,7 @@ static Pair *pair_at(Pair *pairs, int n, const char *key)
 {
     Py_ssize_t kl = (Py_ssize_t)strlen(key);
     for (int i = 0; i < n; i++)
-        if (pairs[i].klen == kl && memcmp(pairs[i].key, key, kl) == 0)
+        if (pairs[i].klen == kl && pairs[i].key[0] == key[0] && memcmp(pairs[i].key, key, kl) == 0)
             return &pairs[i];
     return NULL;
 }

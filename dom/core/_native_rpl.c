@@ -104,7 +104,7 @@ static int rpl_object(const char **pp, const char *end, rpl_Pair *pairs, int *np
         x->key = p;
         x->klen = kl;
         for (int i = 0; i < n; i++)
-            if (pairs[i].klen == kl && memcmp(pairs[i].key, p, (size_t)kl) == 0)
+            if (pairs[i].klen == kl && pairs[i].key[0] == p[0] && memcmp(pairs[i].key, p, (size_t)kl) == 0)
                 return 0;  /* a key twice */
         p += kl + 1;
         if (p >= end || *p++ != ':' || p >= end)
@@ -162,7 +162,7 @@ static rpl_Pair *rpl_at(rpl_Pair *pairs, int n, const char *key)
 {
     size_t kl = strlen(key);
     for (int i = 0; i < n; i++)
-        if ((size_t)pairs[i].klen == kl && memcmp(pairs[i].key, key, kl) == 0)
+        if ((size_t)pairs[i].klen == kl && pairs[i].key[0] == key[0] && memcmp(pairs[i].key, key, kl) == 0)
             return &pairs[i];
     return NULL;
 }
