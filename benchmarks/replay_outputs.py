@@ -6,7 +6,9 @@ another, or against a saved run.
     python benchmarks/replay_outputs.py --tree . --compare /tmp/main.json
     python benchmarks/replay_outputs.py --tree . --compare-tree /path/to/main
 
-Each case runs ``python -m dom replay FILE... FLAGS`` with ``PYTHONPATH`` at the tree; the
+Each case runs ``python -m dom replay FILE... FLAGS`` in the tree (``-m`` puts the current
+directory first on ``sys.path``), with ``PYTHONPATH`` at it too (``--pure``: and
+``DOM_PURE_PYTHON=1``); the
 elapsed time and the rate (the only fields that differ run to run) are masked, so the outputs must
 match byte for byte. The damaged copies (made once in a temporary folder from the real
 recordings): lines of junk, damaged numbers and cut JSON, a stretch of depth lines removed (a
@@ -121,9 +123,14 @@ def recordings() -> list[tuple[str, list[str]]]:
     return out
 
 
+PURE = False  # --pure: every run with DOM_PURE_PYTHON=1 (the twins)
+
+
 def run_case(tree: Path, files: list[str], flags: list[str]) -> dict:
     env = dict(os.environ, PYTHONPATH=str(tree))
     env.pop("DOM_PURE_PYTHON", None)
+    if PURE:
+        env["DOM_PURE_PYTHON"] = "1"
     p = subprocess.run([sys.executable, "-m", "dom", "replay", *files, *flags], env=env, capture_output=True,
                        cwd=str(tree), timeout=900)
     out, err = p.stdout, p.stderr
@@ -154,7 +161,10 @@ def main() -> int:
     ap.add_argument("--compare", help="a --save file to compare with")
     ap.add_argument("--compare-tree", help="another checkout to run and compare with")
     ap.add_argument("--quick", action="store_true", help="three flag sets on the 345 s recording")
+    ap.add_argument("--pure", action="store_true", help="with DOM_PURE_PYTHON=1 (the pure-Python twins)")
     a = ap.parse_args()
+    global PURE
+    PURE = a.pure
     res = run_all(Path(a.tree), a.quick)
     if a.save:
         Path(a.save).write_text(json.dumps(res, indent=1))
