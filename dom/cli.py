@@ -21,7 +21,10 @@ from dom.errors import DomError
 COMMANDS = ("tui", "run", "sim", "replay", "record", "eval", "journal", "venues", "bus", "collect", "serve", "scan", "check_config")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every subcommand, or of ``only`` (one of ``COMMANDS``) alone: ``dom replay
+    FILE`` parses its arguments as the whole parser does without importing (and, with no bytecode
+    written, compiling) the other twelve command modules."""
     p = argparse.ArgumentParser(
         prog="dom",
         description="Order-flow and depth-of-market monitor for crypto futures. "
@@ -29,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"dom {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in COMMANDS if only is None else (only,):
         try:
             mod = importlib.import_module(f"dom.commands.{name}")
         except ModuleNotFoundError as e:
@@ -41,8 +44,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
+    parser = None
+    if argv and argv[0] in COMMANDS:  # (a command named first: its own parser is all it needs)
+        parser = build_parser(argv[0])
+        if argv[0] not in parser._subparsers._group_actions[0].choices:  # type: ignore[union-attr]
+            parser = None  # (its module is missing: the whole parser says so)
+    if parser is None:
+        parser = build_parser()
     if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
         # `dom --venue okx BTC-USDT-SWAP`: options with no command are the main job's (the TUI).
         choices = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]

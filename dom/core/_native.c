@@ -51,6 +51,20 @@
  *       reader (one flat object, plain or in a {"stream", "data"} envelope, no whitespace, no
  *       escapes, no floats, no nesting, each key once) with event()'s checks; None for anything
  *       else, which the decoder parses with orjson.
+ *   rpl_lines(lines, n0, table, instruments, kinds, depth) -> list
+ *       (_native_rpl.c) A block of a recording's lines (line numbers n0 + 1 on): for each
+ *       non-empty one, (line_no, recv_ns, events) when it is "<recv_ns> <frame>" with a plain
+ *       frame (no REST snapshot) that frame() decodes, or (depth: (BookDelta, its members))
+ *       the usual depthUpdate that depth() gives from orjson's dict, read by frame()'s strict
+ *       reader with lists of ["s","s"] rows; else its line number alone, for the Python reader
+ *       (dom.runtime.replay.Replay.decoded).
+ *   rpl_peek(raw) -> (e, s, has_pu) | None
+ *       (_native_rpl.c) What a recording's scan (recording_scan.scan) reads of a frame's event
+ *       object, for a frame the strict reader takes (e: None when missing, False when not a
+ *       string; s: None unless a string); None for any other, which the scan parses with orjson.
+ *   rpl_scan(lines, n0) -> list
+ *       rpl_peek of each non-empty line of a block (line numbers n0 + 1 on) that is "<digits>
+ *       <frame>" with a plain frame it reads; else the line number alone, for the Python way.
  *   top(flat, d, r, n) -> list[(int, int)]
  *       The n best levels, best first: [(r * k, d[r * k]) for k in flat[:-n - 1:-1]].
  *   band_read(mine, other, band_ticks, min_levels) -> (best, half, levels) | None | NotImplemented
@@ -101,6 +115,12 @@ static PyMethodDef methods[] = {
      "A Binance bookTicker, aggTrade or trade object's usual case as [event], in one call; None for any other."},
     {"frame", (PyCFunction)(void (*)(void))frame, METH_FASTCALL,
      "event() read from a frame's bytes (a strict reader for the usual frame); None for any other."},
+    {"rpl_lines", (PyCFunction)(void (*)(void))rpl_lines, METH_FASTCALL,
+     "A block of a recording's lines: frame() on each plain one, its line number for the others."},
+    {"rpl_peek", (PyCFunction)(void (*)(void))rpl_peek, METH_FASTCALL,
+     "What a recording's scan reads of a frame (e, s, has pu) by the strict reader; None for any other."},
+    {"rpl_scan", (PyCFunction)(void (*)(void))rpl_scan, METH_FASTCALL,
+     "rpl_peek of each plain line of a block; its line number for the others."},
     {"apply_book", (PyCFunction)(void (*)(void))apply_book, METH_FASTCALL,
      "apply() on a book's two BookSideLevels with their own attributes; the longer index's length."},
     {"pick_changes", (PyCFunction)(void (*)(void))pick_changes, METH_FASTCALL,

@@ -48,6 +48,12 @@ PyObject *levels(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *depth(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *event(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *frame(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+/* frame() on a line's bytes, its other arguments checked (_native_frame.c, for _native_rpl.c) */
+PyObject *rpl_frame_at(const char *p, const char *end, PyObject *table, PyObject *insts, PyObject *kinds,
+                       PyObject *recv);
+PyObject *rpl_lines(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *rpl_peek(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *rpl_scan(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *apply(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *apply_book(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *top(PyObject *self, PyObject *const *args, Py_ssize_t nargs);

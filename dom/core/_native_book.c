@@ -48,6 +48,24 @@ static Py_ssize_t bisect(PyObject *flat, PyObject *key)
     return lo;
 }
 
+/* PyList_Insert(list, at, v) for 0 <= at <= len(list), its items moved by one memmove (CPython
+ * 3.11's PyList_Insert moves them one at a time: most of the book's cost of a new level deep in
+ * a side). v is appended (a new reference, the list grown as append grows it), then put at ``at``. */
+static int rpl_insert(PyObject *list, Py_ssize_t at, PyObject *v)
+{
+    Py_ssize_t n = PyList_GET_SIZE(list);
+    if (at < 0 || at > n) {
+        PyErr_SetString(PyExc_IndexError, "insert position out of range");
+        return -1;
+    }
+    if (PyList_Append(list, v) < 0)
+        return -1;
+    PyObject **items = ((PyListObject *)list)->ob_item;
+    memmove(&items[at + 1], &items[at], (size_t)(n - at) * sizeof(PyObject *));
+    items[at] = v;  /* (the reference the append took) */
+    return 0;
+}
+
 /* (a, b) for two ints, untracked by the cyclic GC as CPython itself would untrack it at its next
  * collection (a tuple of atoms cannot be part of a cycle): fewer tracked objects per message,
  * fewer collections. */
@@ -75,7 +93,7 @@ static int live_update(PyObject *live, Py_ssize_t n, int kind, Py_ssize_t at, Py
             return -1;
         if (kind == 0)
             return PyList_SetItem(live, rank, t);  /* steals t */
-        int rc = PyList_Insert(live, rank, t);
+        int rc = rpl_insert(live, rank, t);
         Py_DECREF(t);
         if (rc == 0 && PyList_GET_SIZE(live) > n)
             rc = PyList_SetSlice(live, n, PyList_GET_SIZE(live), NULL);
@@ -209,7 +227,7 @@ static PyObject *apply_side(PyObject *d, PyObject *flat, PyObject *r_obj, PyObje
                     rc = -1;
                 else if (old == NULL) {
                     Py_ssize_t at = bisect(flat, key);
-                    rc = at < 0 ? -1 : PyList_Insert(flat, at, key);
+                    rc = at < 0 ? -1 : rpl_insert(flat, at, key);
                     if (rc == 0 && live != Py_None)
                         rc = live_update(live, live_n, 1, at, flat, d, r, px, qty);
                 } else if (live != Py_None && !same) {

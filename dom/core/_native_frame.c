@@ -52,7 +52,7 @@ static int read_object(const char **pp, const char *end, Pair *pairs, int *np)
         x->key = p;
         x->klen = kl;
         for (int i = 0; i < n; i++)
-            if (pairs[i].klen == kl && memcmp(pairs[i].key, p, kl) == 0)
+            if (pairs[i].klen == kl && pairs[i].key[0] == p[0] && memcmp(pairs[i].key, p, kl) == 0)
                 return 0;  /* a key twice */
         p += kl + 1;
         if (p >= end || *p++ != ':' || p >= end)
@@ -105,7 +105,7 @@ static Pair *pair_at(Pair *pairs, int n, const char *key)
 {
     Py_ssize_t kl = (Py_ssize_t)strlen(key);
     for (int i = 0; i < n; i++)
-        if (pairs[i].klen == kl && memcmp(pairs[i].key, key, kl) == 0)
+        if (pairs[i].klen == kl && pairs[i].key[0] == key[0] && memcmp(pairs[i].key, key, kl) == 0)
             return &pairs[i];
     return NULL;
 }
@@ -159,8 +159,15 @@ PyObject *frame(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_TypeError, "frame(raw: bytes, table: dict, instruments: dict, kinds: 7-tuple, recv_ns)");
         return NULL;
     }
-    PyObject *kinds = args[3], *recv = args[4];
-    const char *p = PyBytes_AS_STRING(args[0]), *end = p + PyBytes_GET_SIZE(args[0]);
+    const char *p = PyBytes_AS_STRING(args[0]);
+    return rpl_frame_at(p, p + PyBytes_GET_SIZE(args[0]), args[1], args[2], args[3], args[4]);
+}
+
+/* frame() on the bytes [p, end), its other arguments already checked (table and instruments
+ * dicts, kinds_ok(kinds)): a recording's line decoded in place (_native_rpl.c). */
+PyObject *rpl_frame_at(const char *p, const char *end, PyObject *table, PyObject *insts, PyObject *kinds,
+                       PyObject *recv)
+{
     static const char env[] = "{\"stream\":\"";
     int wrapped = end - p > (Py_ssize_t)sizeof(env) && memcmp(p, env, sizeof(env) - 1) == 0;
     if (wrapped) {
@@ -195,8 +202,8 @@ PyObject *frame(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     PyObject *sym = PyUnicode_FromStringAndSize(s->s, s->slen);
     if (sym == NULL)
         return NULL;
-    PyObject *entry = PyDict_GetItemWithError(args[1], sym);
-    PyObject *inst = entry == NULL ? NULL : PyDict_GetItemWithError(args[2], sym);
+    PyObject *entry = PyDict_GetItemWithError(table, sym);
+    PyObject *inst = entry == NULL ? NULL : PyDict_GetItemWithError(insts, sym);
     Py_DECREF(sym);
     if (inst == NULL || !PyTuple_CheckExact(entry) || PyTuple_GET_SIZE(entry) != 3 || PyTuple_GET_ITEM(entry, 0) != inst
             || !spec_ok(PyTuple_GET_ITEM(entry, 2))) {

@@ -29,7 +29,7 @@ from types import ModuleType
 FUNCTIONS = ("levels", "apply", "apply_book", "top", "depth", "event", "frame", "pick_changes", "first_move", "pick_at",
              "band_read", "chain_scan", "band_buckets", "sample_few", "pulls_delta", "PullStore",
              "band_sizes", "band_hits", "mid_range", "AbsSide", "IceWait", "StepStore",
-             "Slack", "IceHook", "SpoofHook", "RollSamples")
+             "Slack", "IceHook", "SpoofHook", "RollSamples", "rpl_lines", "rpl_peek", "rpl_scan")
 """What this checkout's Python calls: a module built from an older ``_native.c`` (a checkout
 updated without ``python3 setup.py build_ext --inplace``) lacks some, and is not used at all."""
 

@@ -17,9 +17,20 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Iterator
 
-from sortedcontainers import SortedList
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sortedcontainers import SortedList
 
 FLAT_MAX = 8192
+
+
+def _tree(keys: Iterable[int]) -> SortedList:
+    """A ``SortedList`` of ``keys`` (sortedcontainers is imported the first time a side passes
+    ``FLAT_MAX``: a replay or a live book of a few thousand levels never loads it)."""
+    from sortedcontainers import SortedList
+
+    return SortedList(keys)
 
 
 class PriceIndex:
@@ -30,14 +41,14 @@ class PriceIndex:
     def __init__(self, keys: Iterable[int] = ()) -> None:
         ks = sorted(keys)
         self.flat: list[int] | None = ks if len(ks) <= FLAT_MAX else None
-        self.tree: SortedList | None = None if self.flat is not None else SortedList(ks)
+        self.tree: SortedList | None = None if self.flat is not None else _tree(ks)
 
     def add(self, k: int) -> None:
         flat = self.flat
         if flat is not None:
             insort(flat, k)
             if len(flat) > FLAT_MAX:
-                self.tree, self.flat = SortedList(flat), None
+                self.tree, self.flat = _tree(flat), None
         else:
             self.tree.add(k)  # type: ignore[union-attr]
 
@@ -58,7 +69,7 @@ class PriceIndex:
     def rebalance(self) -> None:
         """After inserting into ``flat`` directly (the book's bulk apply): a tree past the limit."""
         if self.flat is not None and len(self.flat) > FLAT_MAX:
-            self.tree, self.flat = SortedList(self.flat), None
+            self.tree, self.flat = _tree(self.flat), None
 
     def clear(self) -> None:
         self.flat, self.tree = [], None

@@ -141,38 +141,56 @@ _SNAP_PREFIX = b'{"stream":"'
 
 
 def iter_hftbacktest(path: Path) -> Iterator[Frame | BadLine]:
+    for block in hftbacktest_blocks(path):
+        if type(block) is Truncated:
+            yield block
+            return
+        yield from frames_of_block(*block)  # type: ignore[misc]
+
+
+def hftbacktest_blocks(path: Path) -> Iterator[tuple[int, list[bytes]] | Truncated]:
+    """The file's lines as ``(n0, lines)`` blocks (the first line of a block is line ``n0 + 1``),
+    then a ``Truncated`` if the file is cut or corrupt: what ``iter_hftbacktest`` reads, before
+    ``frames_of_block`` makes frames of it (``dom replay`` decodes most lines of a block in C,
+    and only the others as frames)."""
     n = 0
-    frame, bad = Frame, BadLine
-    snap, bare, suffix = _SNAP_PREFIX, b'{"lastUpdateId"', SNAPSHOT_SUFFIX.encode()
-    start, last = len(_SNAP_PREFIX), suffix[-1]
     for lines in _line_blocks(path):
         if type(lines) is Truncated:
             yield lines
             return
-        for line in lines:
-            n += 1
-            if not line:
-                continue
-            ts, sep, raw = line.partition(b" ")
-            if not sep or not ts.isdigit():
-                yield bad(n, "no '<recv_ns> <frame>' prefix")
-                continue
-            sym = None
-            if raw.startswith(snap):
-                # A combined-stream frame: a wrapped REST snapshot when its stream name ends in
-                # @depthSnapshot (tested on the bytes: the name decoded with "replace" ends so
-                # exactly when they do). The name's last byte first: most frames end otherwise.
-                end = raw.find(b'"', start)
-                if raw[end - 1] == last and raw.endswith(suffix, start, end):
-                    stream = raw[len(snap) : end].decode("ascii", "replace")
-                    sym = stream[: -len(SNAPSHOT_SUFFIX)].upper()
-                    body = raw[end + 1 :]
-                    # ,"data":<body>}  -> <body>
-                    i = body.find(b":")
-                    raw = body[i + 1 : -1] if i >= 0 and body.endswith(b"}") else b""
-            elif raw.startswith(bare):
-                sym = ""  # bare REST body: the recording's single symbol
-            yield frame(n, int(ts), raw, sym)
+        yield n, lines
+        n += len(lines)
+
+
+def frames_of_block(n: int, lines: list[bytes]) -> Iterator[Frame | BadLine]:
+    """The frames (and bad lines) of a block of lines, the first being line ``n + 1``."""
+    frame, bad = Frame, BadLine
+    snap, bare, suffix = _SNAP_PREFIX, b'{"lastUpdateId"', SNAPSHOT_SUFFIX.encode()
+    start, last = len(_SNAP_PREFIX), suffix[-1]
+    for line in lines:
+        n += 1
+        if not line:
+            continue
+        ts, sep, raw = line.partition(b" ")
+        if not sep or not ts.isdigit():
+            yield bad(n, "no '<recv_ns> <frame>' prefix")
+            continue
+        sym = None
+        if raw.startswith(snap):
+            # A combined-stream frame: a wrapped REST snapshot when its stream name ends in
+            # @depthSnapshot (tested on the bytes: the name decoded with "replace" ends so
+            # exactly when they do). The name's last byte first: most frames end otherwise.
+            end = raw.find(b'"', start)
+            if raw[end - 1] == last and raw.endswith(suffix, start, end):
+                stream = raw[len(snap) : end].decode("ascii", "replace")
+                sym = stream[: -len(SNAPSHOT_SUFFIX)].upper()
+                body = raw[end + 1 :]
+                # ,"data":<body>}  -> <body>
+                i = body.find(b":")
+                raw = body[i + 1 : -1] if i >= 0 and body.endswith(b"}") else b""
+        elif raw.startswith(bare):
+            sym = ""  # bare REST body: the recording's single symbol
+        yield frame(n, int(ts), raw, sym)
 
 
 _CF_RECV = re.compile(rb"^(\d+\.\d+): (.*)$", re.S)

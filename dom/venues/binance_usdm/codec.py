@@ -169,6 +169,16 @@ class BinanceDecoder:
         self._kinds = ((BookTicker, _TICKER_MEMBERS, Trade, _TRADE_MEMBERS, TakerSide.SELL, TakerSide.BUY,
                         bool(raw_trades)) if _TICKER_MEMBERS is not None and _TRADE_MEMBERS is not None else None)
 
+    def frame_args(self) -> tuple | None:
+        """``(table, instruments, kinds, depth)``: what the C accelerator's ``rpl_lines`` takes
+        after a recording's lines to give what :meth:`decode` gives for the usual bookTicker,
+        trade and depthUpdate frame (``depth`` None: not the depth frames); None when ``decode``
+        does not use the accelerator."""
+        if self._kinds is None or type(self).decode is not BinanceDecoder.decode:
+            return None
+        depth = (BookDelta, _DELTA_MEMBERS) if _DELTA_MEMBERS is not None else None
+        return self._table, self.instruments, self._kinds, depth
+
     # ------------------------------------------------------------------------------ frames
     def decode(self, raw: bytes | str, recv_ns: int) -> list[Event]:
         """One websocket frame (raw or combined envelope) -> zero or more events."""

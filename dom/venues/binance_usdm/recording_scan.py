@@ -12,27 +12,42 @@ from pathlib import Path
 
 import orjson
 
+from dom.core import accel
 from dom.core.sequencer import Rule
 from dom.core.units import Instrument
 from dom.errors import RecordingError
 from dom.store import recording as rec
 from dom.store.recording_dir import is_symbol_dir, iter_dir, symbol_files
-from dom.store.ring import segments as ring_segments
 from dom.venues.binance_usdm.exchange_info import instruments_from_exchange_info
 
 VENUES = {"binanceusdm": Rule.USDM, "binance": Rule.SPOT}
 
 _PRESCAN_LINES = 20_000
+_EVENTS = ("depthUpdate", "aggTrade", "trade", "bookTicker", None)
 
 
-def scan(frames: Iterator[rec.Frame | rec.BadLine]) -> tuple[set[str], Rule | None, dict[str, tuple[str, str]]]:
-    """Look at the start of a recording: symbols, depth rule, decimals in snapshot strings."""
+def scan(frames: Iterator[rec.Frame | rec.BadLine | tuple]) -> tuple[set[str], Rule | None, dict[str, tuple[str, str]]]:
+    """Look at the start of a recording: symbols, depth rule, decimals in snapshot strings. A
+    frame may come already read (``_scanned``): as the C accelerator's ``rpl_peek`` reads it."""
     symbols: set[str] = set()
     rule: Rule | None = None
     decimals: dict[str, tuple[str, str]] = {}
+    native = accel.native
+    peek = native.rpl_peek if native is not None else None
     for i, fr in enumerate(frames):
         if i > _PRESCAN_LINES:
             break
+        if type(fr) is tuple or (peek is not None and type(fr) is rec.Frame and fr.snapshot_symbol is None):
+            # The usual frame read in C: its event's "e" (None: missing, False: not a string), "s"
+            # (None unless a string) and whether it has "pu" (the lines below on orjson's dict).
+            seen = fr if type(fr) is tuple else peek(fr.raw)  # type: ignore[union-attr, misc]
+            if seen is not None:
+                e, s, has_pu = seen
+                if s is not None and e in _EVENTS:
+                    symbols.add(s)
+                if e == "depthUpdate" and rule is None:
+                    rule = Rule.USDM if has_pu else Rule.SPOT
+                continue
         if not isinstance(fr, rec.Frame):
             continue
         try:
@@ -59,11 +74,31 @@ def scan(frames: Iterator[rec.Frame | rec.BadLine]) -> tuple[set[str], Rule | No
         if not isinstance(data, dict):
             continue
         s = data.get("s")
-        if isinstance(s, str) and data.get("e") in ("depthUpdate", "aggTrade", "trade", "bookTicker", None):
+        if isinstance(s, str) and data.get("e") in _EVENTS:
             symbols.add(s)
         if data.get("e") == "depthUpdate" and rule is None:
             rule = Rule.USDM if "pu" in data else Rule.SPOT
     return symbols, rule, decimals
+
+
+def _scanned(reader: Iterator, pieces: list) -> Iterator[rec.Frame | rec.BadLine | tuple]:
+    """The frames of ``reader``'s pieces as ``scan`` takes them, each piece kept in ``pieces`` as
+    it is started: with the C accelerator, a block's usual lines already read (``rpl_scan``:
+    what ``rpl_peek`` gives of the line's frame), the others as frames."""
+    native = accel.native
+    for piece in reader:
+        pieces.append(piece)
+        if type(piece) is not tuple:
+            yield piece
+        elif native is None:
+            yield from rec.frames_of_block(*piece)
+        else:
+            n0, lines = piece
+            for item in native.rpl_scan(lines, n0):
+                if type(item) is tuple:
+                    yield item
+                else:
+                    yield from rec.frames_of_block(item - 1, [lines[item - n0 - 1]])
 
 
 def scale(step: str) -> int:
@@ -96,6 +131,14 @@ def _grid(texts: list[str], decimals: int) -> str:
     whole, frac = digits[: len(digits) - decimals], digits[len(digits) - decimals:]
     text = f"{int(whole)}.{frac}".rstrip("0").rstrip(".") if decimals else str(g)
     return text
+
+
+def ring_segments(path: Path) -> list:
+    """A continuous recording's segments in ``path`` (dom.store.ring, imported for a directory
+    only: a file's replay does not load it)."""
+    from dom.store.ring import segments
+
+    return segments(path)
 
 
 def recording_files(path: str | Path | list) -> list[Path]:
@@ -147,13 +190,13 @@ class RecordingInfo:
         else:
             self.format = rec.sniff_format(self.path)
             meta = rec.read_meta(self.path)
-        # The scan reads at most the first _PRESCAN_LINES + 2 frames; they are kept, with the open
-        # reader, for the first frames() call, so a replay does not read them a second time.
-        reader = self.frames()
-        head = list(islice(reader, _PRESCAN_LINES + 2))
-        scanned, rule, decimals = scan(iter(head))
-        head.reverse()  # (handed out from the end, so each is let go as it is)
-        self._primed = (head, reader)
+        # The scan reads at most the first _PRESCAN_LINES + 2 frames. The pieces they came in
+        # (whole blocks of lines) are kept, with the open reader, for the first frames() or
+        # pieces() call, so a replay does not read them a second time.
+        reader = self._read()
+        pieces: list = []
+        scanned, rule, decimals = scan(islice(_scanned(reader, pieces), _PRESCAN_LINES + 2))
+        self._primed = (pieces, reader)
         venue = venue or meta.get("venue")
         if venue is None:
             venue = "binance" if rule is Rule.SPOT else "binanceusdm"
@@ -171,19 +214,32 @@ class RecordingInfo:
 
     def frames(self) -> Iterator[rec.Frame | rec.BadLine]:
         """Every file's frames in turn (line numbers are each file's own)."""
+        for piece in self.pieces():
+            if type(piece) is tuple:
+                yield from rec.frames_of_block(*piece)  # type: ignore[misc]
+            else:
+                yield piece  # type: ignore[misc]
+
+    def pieces(self) -> Iterator[tuple[int, list[bytes]] | rec.Frame | rec.BadLine]:
+        """``frames()`` as read: a hftbacktest file's lines in ``(n0, lines)`` blocks (the frames
+        ``rec.frames_of_block`` makes of them), any other file's frames one by one."""
         primed, self._primed = self._primed, None
-        if primed is not None:  # the first call: the frames the scan read, then the same reader on
-            head, reader = primed
-            while head:
-                yield head.pop()
-            yield from reader
-            return
+        if primed is not None:  # the first call: the pieces the scan read, then the same reader on
+            pieces, reader = primed
+            pieces.reverse()
+            while pieces:
+                yield pieces.pop()
+        else:
+            reader = self._read()
+        yield from reader
+
+    def _read(self) -> Iterator[tuple[int, list[bytes]] | rec.Frame | rec.BadLine]:
         for p in self.paths:
             if p.is_dir():
                 yield from iter_dir(p)
                 continue
             fmt = rec.sniff_format(p) if p != self.path else self.format
-            yield from rec.iter_cryptofeed(p) if fmt == "cryptofeed" else rec.iter_hftbacktest(p)
+            yield from rec.iter_cryptofeed(p) if fmt == "cryptofeed" else rec.hftbacktest_blocks(p)
 
     def _instruments(self, wanted: list[str], meta: dict, decimals: dict[str, tuple[str, str]]) -> dict[str, Instrument]:
         known: dict[str, Instrument] = {}

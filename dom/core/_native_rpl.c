@@ -1,0 +1,490 @@
+/* dom.core._native: rpl_lines(), a block of a recording's lines decoded in one call. */
+#include "_native.h"
+
+/* The lines dom.store.recording.frames_of_block turns into a plain Frame (no REST snapshot) whose
+ * frame the decoder's frame() takes: "<recv_ns> <frame>", recv_ns 1 to 19 ASCII digits below 2^63 (leading
+ * zeros allowed: int() reads them), the frame neither a bare REST body ({"lastUpdateId"...) nor a
+ * combined-stream frame whose stream name ends in @depthSnapshot (or has no closing quote). */
+static const char SNAP[] = "{\"stream\":\"", BARE[] = "{\"lastUpdateId\"", SUFFIX[] = "@depthSnapshot";
+
+/* Is [p, end) a frame frames_of_block gives no snapshot symbol, with a stream name it can read? */
+static int rpl_plain(const char *p, const char *end)
+{
+    Py_ssize_t len = end - p, ls = (Py_ssize_t)sizeof(SNAP) - 1, lb = (Py_ssize_t)sizeof(BARE) - 1;
+    if (len >= ls && memcmp(p, SNAP, ls) == 0) {
+        const char *name = p + ls, *q = memchr(name, '"', (size_t)(end - name));
+        Py_ssize_t lx = (Py_ssize_t)sizeof(SUFFIX) - 1;
+        if (q == NULL)
+            return 0;  /* (no closing quote: the Python reader's own business) */
+        return !(q - name >= lx && memcmp(q - lx, SUFFIX, lx) == 0);
+    }
+    return !(len >= lb && memcmp(p, BARE, lb) == 0);
+}
+
+/* ---- A depthUpdate frame read from its bytes: frame()'s strict reader (one flat object, plain or in
+ * a {"stream":"...","data":<it>} envelope, no whitespace, keys of [A-Za-z0-9_] each once, values
+ * ASCII strings without escapes, integers of at most 18 digits without leading zeros, true,
+ * false) with one more kind of value: a list of ["<string>","<string>"] rows (b and a). What it
+ * accepts orjson reads as these very keys and values; anything else is declined, and the decoder
+ * parses the frame with orjson. */
+
+#define RPL_PAIRS 16
+
+typedef struct {
+    const char *key, *s;
+    Py_ssize_t klen, slen;  /* (kind 4: s at the list's '[', slen its rows) */
+    int kind;               /* 0 string, 1 integer, 2 true, 3 false, 4 rows */
+    long long v;
+} rpl_Pair;
+
+/* A string at p (after its opening quote): its length up to the closing quote, or -1. */
+static Py_ssize_t rpl_str(const char *p, const char *end, int key)
+{
+    const char *q = p;
+    while (q < end && *q != '"') {
+        unsigned char c = (unsigned char)*q;
+        if (key ? !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')
+                : (c < 0x20 || c > 0x7e || c == '\\'))
+            return -1;
+        q++;
+    }
+    return q < end ? q - p : -1;
+}
+
+/* A list of ["s","s"] rows at *pp: their count (*pp moved past it), or -1. */
+static Py_ssize_t rpl_rows(const char **pp, const char *end)
+{
+    const char *p = *pp;
+    Py_ssize_t n = 0;
+    if (p >= end || *p++ != '[')
+        return -1;
+    if (p < end && *p == ']') {
+        *pp = p + 1;
+        return 0;
+    }
+    for (;;) {
+        if (n == MAX_ROWS || end - p < 2 || *p++ != '[')
+            return -1;
+        for (int j = 0; j < 2; j++) {
+            if (p >= end || *p++ != '"')
+                return -1;
+            Py_ssize_t l = rpl_str(p, end, 0);
+            if (l < 0)
+                return -1;
+            p += l + 1;
+            if (p >= end || *p++ != (j ? ']' : ','))
+                return -1;
+        }
+        n++;
+        if (p >= end)
+            return -1;
+        if (*p == ']') {
+            *pp = p + 1;
+            return n;
+        }
+        if (*p++ != ',')
+            return -1;
+    }
+}
+
+/* One flat object at *pp: its pairs; *pp moved past it. 0 when declined. */
+static int rpl_object(const char **pp, const char *end, rpl_Pair *pairs, int *np)
+{
+    const char *p = *pp;
+    int n = 0;
+    if (p >= end || *p++ != '{' || (p < end && *p == '}'))
+        return 0;
+    for (;;) {
+        if (n == RPL_PAIRS || p >= end || *p++ != '"')
+            return 0;
+        Py_ssize_t kl = rpl_str(p, end, 1);
+        if (kl <= 0)
+            return 0;
+        rpl_Pair *x = &pairs[n];
+        x->key = p;
+        x->klen = kl;
+        for (int i = 0; i < n; i++)
+            if (pairs[i].klen == kl && pairs[i].key[0] == p[0] && memcmp(pairs[i].key, p, (size_t)kl) == 0)
+                return 0;  /* a key twice */
+        p += kl + 1;
+        if (p >= end || *p++ != ':' || p >= end)
+            return 0;
+        if (*p == '"') {
+            Py_ssize_t sl = rpl_str(++p, end, 0);
+            if (sl < 0)
+                return 0;
+            x->kind = 0;
+            x->s = p;
+            x->slen = sl;
+            p += sl + 1;
+        } else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+            int neg = *p == '-';
+            if (neg)
+                p++;
+            const char *d = p;
+            unsigned long long v = 0;
+            while (p < end && *p >= '0' && *p <= '9')
+                v = v * 10 + (unsigned long long)(*p++ - '0');
+            if (p == d || p - d > 18 || (*d == '0' && p - d > 1) || (neg && v == 0))
+                return 0;
+            if (p < end && (*p == '.' || *p == 'e' || *p == 'E'))
+                return 0;
+            x->kind = 1;
+            x->v = neg ? -(long long)v : (long long)v;
+        } else if (*p == '[') {
+            x->kind = 4;
+            x->s = p;
+            if ((x->slen = rpl_rows(&p, end)) < 0)
+                return 0;
+        } else if (end - p >= 4 && memcmp(p, "true", 4) == 0) {
+            x->kind = 2;
+            p += 4;
+        } else if (end - p >= 5 && memcmp(p, "false", 5) == 0) {
+            x->kind = 3;
+            p += 5;
+        } else {
+            return 0;
+        }
+        n++;
+        if (p >= end)
+            return 0;
+        if (*p == '}') {
+            *pp = p + 1;
+            *np = n;
+            return 1;
+        }
+        if (*p++ != ',')
+            return 0;
+    }
+}
+
+static rpl_Pair *rpl_at(rpl_Pair *pairs, int n, const char *key)
+{
+    size_t kl = strlen(key);
+    for (int i = 0; i < n; i++)
+        if ((size_t)pairs[i].klen == kl && pairs[i].key[0] == key[0] && memcmp(pairs[i].key, key, kl) == 0)
+            return &pairs[i];
+    return NULL;
+}
+
+/* An integer field in [lo, hi) (missing: dflt when dflt >= lo): 1 with *v, else 0 (declined). */
+static int rpl_int(rpl_Pair *pairs, int n, const char *key, long long lo, long long hi, long long dflt, long long *v)
+{
+    rpl_Pair *x = rpl_at(pairs, n, key);
+    if (x == NULL) {
+        *v = dflt;
+        return dflt >= lo;
+    }
+    if (x->kind != 1 || x->v < lo || x->v >= hi)
+        return 0;
+    *v = x->v;
+    return 1;
+}
+
+/* The rows of a kind-4 pair as levels() gives them for plain decimal strings: a tuple of
+ * (price steps, size steps); None (declined) when a string is not plain or not on its step. */
+static PyObject *rpl_levels(rpl_Pair *x, const char *end, long long pm, int ps, long long qm, int qs)
+{
+    PyObject *out = PyTuple_New(x->slen);
+    if (out == NULL)
+        return NULL;
+    const char *p = x->s + 1;  /* (the rows were read by rpl_rows: '[' "s" ',' "s" ']' and ',' between) */
+    for (Py_ssize_t i = 0; i < x->slen; i++) {
+        long long v[2];
+        p += 1;  /* the row's '[' */
+        for (int j = 0; j < 2; j++) {
+            p += 1;  /* the opening '"' */
+            Py_ssize_t l = rpl_str(p, end, 0);
+            if (l < 0 || !plain_chars((const unsigned char *)p, l, j ? qm : pm, j ? qs : ps, &v[j])) {
+                Py_DECREF(out);
+                Py_RETURN_NONE;
+            }
+            p += l + 2;  /* the closing '"', then ',' or the row's ']' */
+        }
+        p += 1;  /* ',' or the list's ']' */
+        PyObject *a = PyLong_FromLongLong(v[0]), *b = a == NULL ? NULL : PyLong_FromLongLong(v[1]);
+        PyObject *pair = b == NULL ? NULL : PyTuple_New(2);
+        if (pair == NULL) {
+            Py_XDECREF(a);
+            Py_XDECREF(b);
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(pair, 0, a);
+        PyTuple_SET_ITEM(pair, 1, b);
+        PyObject_GC_UnTrack(pair);  /* (as levels() builds it) */
+        PyTuple_SET_ITEM(out, i, pair);
+    }
+    PyObject_GC_UnTrack(out);
+    return out;
+}
+
+/* The usual depthUpdate frame at [p, end) as the decoder's [BookDelta] (what native.depth gives
+ * from orjson's dict of it); None for anything else. depth: (BookDelta, its 9 members). */
+static PyObject *rpl_depth_at(const char *p, const char *end, PyObject *table, PyObject *insts, PyObject *depth,
+                              PyObject *recv)
+{
+    static const char env[] = "{\"stream\":\"", data[] = "\",\"data\":";
+    int wrapped = end - p > (Py_ssize_t)sizeof(env) && memcmp(p, env, sizeof(env) - 1) == 0;
+    if (wrapped) {
+        p += sizeof(env) - 1;
+        Py_ssize_t sl = rpl_str(p, end, 0);
+        if (sl < 0 || end - (p + sl) < (Py_ssize_t)sizeof(data) || memcmp(p + sl, data, sizeof(data) - 1) != 0)
+            Py_RETURN_NONE;
+        p += sl + sizeof(data) - 1;
+    }
+    rpl_Pair pairs[RPL_PAIRS];
+    int n = 0;
+    if (!rpl_object(&p, end, pairs, &n) || (wrapped && (p >= end || *p++ != '}')) || p != end
+            || rpl_at(pairs, n, "lastUpdateId") != NULL
+            || (!wrapped && (rpl_at(pairs, n, "stream") != NULL || rpl_at(pairs, n, "data") != NULL)))
+        Py_RETURN_NONE;
+    rpl_Pair *e = rpl_at(pairs, n, "e"), *s = rpl_at(pairs, n, "s"), *b = rpl_at(pairs, n, "b"), *a = rpl_at(pairs, n, "a");
+    if (e == NULL || e->kind != 0 || e->slen != 11 || memcmp(e->s, "depthUpdate", 11) != 0 || s == NULL || s->kind != 0
+            || b == NULL || b->kind != 4 || a == NULL || a->kind != 4)
+        Py_RETURN_NONE;
+    long long first, last, prev, t;
+    if (!rpl_int(pairs, n, "U", 0, MAX_ID, -1, &first) || !rpl_int(pairs, n, "u", 0, MAX_ID, -1, &last)
+            || !rpl_int(pairs, n, "pu", -1, MAX_ID, -1, &prev) || !rpl_int(pairs, n, "T", 1, MAX_MS, -1, &t)
+            || first > last)
+        Py_RETURN_NONE;
+    PyObject *sym = PyUnicode_FromStringAndSize(s->s, s->slen);
+    if (sym == NULL)
+        return NULL;
+    PyObject *entry = PyDict_GetItemWithError(table, sym);
+    PyObject *inst = entry == NULL ? NULL : PyDict_GetItemWithError(insts, sym);
+    Py_DECREF(sym);
+    if (inst == NULL || !PyTuple_CheckExact(entry) || PyTuple_GET_SIZE(entry) != 3 || PyTuple_GET_ITEM(entry, 0) != inst
+            || !spec_ok(PyTuple_GET_ITEM(entry, 2))) {
+        if (PyErr_Occurred())
+            return NULL;
+        Py_RETURN_NONE;
+    }
+    PyObject *spec = PyTuple_GET_ITEM(entry, 2);
+    long long pm = PyLong_AsLongLong(PyTuple_GET_ITEM(spec, 0)), qm = PyLong_AsLongLong(PyTuple_GET_ITEM(spec, 2));
+    long ps = PyLong_AsLong(PyTuple_GET_ITEM(spec, 1)), qs = PyLong_AsLong(PyTuple_GET_ITEM(spec, 3));
+    if (PyErr_Occurred())
+        return NULL;
+    if (pm <= 0 || qm <= 0 || ps < 0 || qs < 0 || ps > 18 || qs > 18)
+        Py_RETURN_NONE;
+    Py_INCREF(entry);
+    PyObject *bids = rpl_levels(b, end, pm, (int)ps, qm, (int)qs), *asks = NULL, *ids[4] = {NULL, NULL, NULL, NULL};
+    PyObject *ev = NULL, *out = NULL;
+    if (bids == NULL || bids == Py_None)
+        goto done;
+    asks = rpl_levels(a, end, pm, (int)ps, qm, (int)qs);
+    if (asks == NULL || asks == Py_None)
+        goto done;
+    if ((ids[0] = PyLong_FromLongLong(first)) == NULL || (ids[1] = PyLong_FromLongLong(last)) == NULL
+            || (ids[2] = PyLong_FromLongLong(prev)) == NULL || (ids[3] = PyLong_FromLongLong(t * 1000000LL)) == NULL)
+        goto done;
+    PyObject *vals[9] = {PyTuple_GET_ITEM(entry, 1), bids, asks, ids[0], ids[1], ids[2], ids[3], recv, Py_None};
+    ev = build(PyTuple_GET_ITEM(depth, 0), PyTuple_GET_ITEM(depth, 1), vals, 9);
+    if (ev != NULL && (out = PyList_New(1)) != NULL) {
+        PyList_SET_ITEM(out, 0, ev);
+        ev = NULL;
+    }
+done:
+    Py_DECREF(entry);
+    Py_XDECREF(ev);
+    for (int i = 0; i < 4; i++)
+        Py_XDECREF(ids[i]);
+    int none = (bids == Py_None || asks == Py_None) && !PyErr_Occurred();
+    Py_XDECREF(bids);
+    Py_XDECREF(asks);
+    if (out == NULL && none)
+        Py_RETURN_NONE;
+    return out;
+}
+
+/* rpl_peek(raw) -> (e, s, has_pu) | None: what a recording's scan reads of a frame (its event
+ * object: the envelope's data, or the frame itself), for a frame the strict reader takes: e the
+ * "e" string (None when missing, False when not a string), s the "s" string (None when missing or
+ * not a string), has_pu whether it has a "pu". None for anything else (the scan parses it with
+ * orjson). */
+static PyObject *rpl_peek_at(const char *p, const char *end)
+{
+    static const char env[] = "{\"stream\":\"", data[] = "\",\"data\":";
+    int wrapped = end - p > (Py_ssize_t)sizeof(env) && memcmp(p, env, sizeof(env) - 1) == 0;
+    if (wrapped) {
+        p += sizeof(env) - 1;
+        Py_ssize_t sl = rpl_str(p, end, 0);
+        if (sl < 0 || end - (p + sl) < (Py_ssize_t)sizeof(data) || memcmp(p + sl, data, sizeof(data) - 1) != 0)
+            Py_RETURN_NONE;
+        p += sl + sizeof(data) - 1;
+    }
+    rpl_Pair pairs[RPL_PAIRS];
+    int n = 0;
+    if (!rpl_object(&p, end, pairs, &n) || (wrapped && (p >= end || *p++ != '}')) || p != end
+            || (!wrapped && (rpl_at(pairs, n, "stream") != NULL || rpl_at(pairs, n, "data") != NULL)))
+        Py_RETURN_NONE;
+    rpl_Pair *e = rpl_at(pairs, n, "e"), *s = rpl_at(pairs, n, "s");
+    PyObject *eo = e == NULL ? (Py_INCREF(Py_None), Py_None)
+                 : e->kind == 0 ? PyUnicode_FromStringAndSize(e->s, e->slen) : (Py_INCREF(Py_False), Py_False);
+    PyObject *so = s == NULL || s->kind != 0 ? (Py_INCREF(Py_None), Py_None) : PyUnicode_FromStringAndSize(s->s, s->slen);
+    PyObject *out = eo == NULL || so == NULL ? NULL
+                  : PyTuple_Pack(3, eo, so, rpl_at(pairs, n, "pu") != NULL ? Py_True : Py_False);
+    Py_XDECREF(eo);
+    Py_XDECREF(so);
+    return out;
+}
+
+PyObject *rpl_peek(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 1 || !PyBytes_CheckExact(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "rpl_peek(raw: bytes)");
+        return NULL;
+    }
+    const char *p = PyBytes_AS_STRING(args[0]);
+    return rpl_peek_at(p, p + PyBytes_GET_SIZE(args[0]));
+}
+
+/* rpl_scan(lines, n0) -> list: rpl_peek of each non-empty line of ``lines`` (line numbers n0 + 1
+ * on) that is "<digits> <frame>" with a plain frame (no REST snapshot) the strict reader takes,
+ * else the line number alone (the scan reads that line's frame, or bad line, the Python way). */
+PyObject *rpl_scan(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || !PyList_CheckExact(args[0]) || !PyLong_CheckExact(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "rpl_scan(lines: list, n0: int)");
+        return NULL;
+    }
+    Py_ssize_t n0 = PyLong_AsSsize_t(args[1]);
+    if (n0 == -1 && PyErr_Occurred())
+        return NULL;
+    if (n0 < 0 || n0 > PY_SSIZE_T_MAX / 2) {
+        PyErr_SetString(PyExc_ValueError, "n0 must be >= 0");
+        return NULL;
+    }
+    PyObject *lines = args[0], *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(lines); i++) {
+        PyObject *line = PyList_GET_ITEM(lines, i), *item;
+        if (!PyBytes_CheckExact(line)) {
+            PyErr_SetString(PyExc_TypeError, "rpl_scan: a line is not bytes");
+            goto fail;
+        }
+        Py_ssize_t len = PyBytes_GET_SIZE(line);
+        if (len == 0)
+            continue;
+        const char *p = PyBytes_AS_STRING(line), *end = p + len, *sp = memchr(p, ' ', (size_t)len);
+        int ok = sp != NULL && sp > p;
+        for (const char *q = p; ok && q < sp; q++)
+            ok = *q >= '0' && *q <= '9';
+        item = ok && rpl_plain(sp + 1, end) ? rpl_peek_at(sp + 1, end) : (Py_INCREF(Py_None), Py_None);
+        if (item == NULL)
+            goto fail;
+        if (item == Py_None) {
+            Py_DECREF(item);
+            if ((item = PyLong_FromSsize_t(n0 + i + 1)) == NULL)
+                goto fail;
+        }
+        int rc = PyList_Append(out, item);
+        Py_DECREF(item);
+        if (rc < 0)
+            goto fail;
+    }
+    return out;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
+/* rpl_lines(lines, n0, table, instruments, kinds, depth) -> list: for each non-empty line of ``lines``
+ * (line numbers n0 + 1 on), in order, ``(line_no, recv_ns, events)`` when the line is a plain
+ * frame that frame() decodes, or (depth not None) the usual depthUpdate rpl_depth_at reads, else the line number alone (the caller reads that line the Python
+ * way: a bad line, a snapshot, a depth update or anything frame() declines). Empty lines give
+ * nothing, as frames_of_block skips them. */
+PyObject *rpl_lines(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 6 || !PyList_CheckExact(args[0]) || !PyLong_CheckExact(args[1]) || !PyDict_Check(args[2])
+            || !PyDict_Check(args[3]) || !kinds_ok(args[4])
+            || (args[5] != Py_None && (!PyTuple_CheckExact(args[5]) || PyTuple_GET_SIZE(args[5]) != 2
+                                       || !PyType_Check(PyTuple_GET_ITEM(args[5], 0))
+                                       || !PyTuple_CheckExact(PyTuple_GET_ITEM(args[5], 1))
+                                       || PyTuple_GET_SIZE(PyTuple_GET_ITEM(args[5], 1)) != 9))) {
+        PyErr_SetString(PyExc_TypeError, "rpl_lines(lines: list, n0: int, table: dict, instruments: dict, kinds: 7-tuple, "
+                                         "depth: (cls, members: 9-tuple) | None)");
+        return NULL;
+    }
+    PyObject *lines = args[0], *table = args[2], *insts = args[3], *kinds = args[4], *depth = args[5];
+    Py_ssize_t n0 = PyLong_AsSsize_t(args[1]);
+    if (n0 == -1 && PyErr_Occurred())
+        return NULL;
+    if (n0 < 0 || n0 > PY_SSIZE_T_MAX / 2) {
+        PyErr_SetString(PyExc_ValueError, "n0 must be >= 0");
+        return NULL;
+    }
+    Py_ssize_t m = PyList_GET_SIZE(lines);
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < m; i++) {
+        PyObject *line = PyList_GET_ITEM(lines, i);
+        if (!PyBytes_CheckExact(line)) {
+            PyErr_SetString(PyExc_TypeError, "rpl_lines: a line is not bytes");
+            goto fail;
+        }
+        Py_ssize_t len = PyBytes_GET_SIZE(line);
+        if (len == 0)
+            continue;
+        Py_INCREF(line);  /* (held while read: the list may be changed by nothing here, but be safe) */
+        const char *p = PyBytes_AS_STRING(line), *end = p + len;
+        const char *sp = memchr(p, ' ', (size_t)len);
+        PyObject *no = PyLong_FromSsize_t(n0 + i + 1), *item = NULL;
+        if (no == NULL) {
+            Py_DECREF(line);
+            goto fail;
+        }
+        unsigned long long ts = 0;  /* (19 digits at most: below 2^64, checked against 2^63 - 1) */
+        int ok = sp != NULL && sp > p && sp - p <= 19;
+        for (const char *q = p; ok && q < sp; q++) {
+            if (*q < '0' || *q > '9')
+                ok = 0;
+            else
+                ts = ts * 10 + (unsigned long long)(*q - '0');
+        }
+        ok = ok && ts <= (unsigned long long)LLONG_MAX && rpl_plain(sp + 1, end);
+        if (ok) {
+            PyObject *recv = PyLong_FromLongLong((long long)ts);
+            PyObject *evs = recv == NULL ? NULL : rpl_frame_at(sp + 1, end, table, insts, kinds, recv);
+            if (evs == Py_None && depth != Py_None) {
+                Py_DECREF(evs);
+                evs = rpl_depth_at(sp + 1, end, table, insts, depth, recv);
+            }
+            if (evs == NULL) {
+                Py_XDECREF(recv);
+                Py_DECREF(no);
+                Py_DECREF(line);
+                goto fail;
+            }
+            if (evs != Py_None) {
+                item = PyTuple_New(3);
+                if (item == NULL) {
+                    Py_DECREF(evs);
+                    Py_DECREF(recv);
+                    Py_DECREF(no);
+                    Py_DECREF(line);
+                    goto fail;
+                }
+                PyTuple_SET_ITEM(item, 0, no);
+                PyTuple_SET_ITEM(item, 1, recv);
+                PyTuple_SET_ITEM(item, 2, evs);
+            } else {
+                Py_DECREF(evs);
+                Py_DECREF(recv);
+            }
+        }
+        Py_DECREF(line);
+        if (item == NULL)
+            item = no;  /* the line number alone: the Python way */
+        int rc = PyList_Append(out, item);
+        Py_DECREF(item);
+        if (rc < 0)
+            goto fail;
+    }
+    return out;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
