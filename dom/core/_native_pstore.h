@@ -63,5 +63,12 @@ int ps_level_at(PyObject *levels, long long px, long long *q);
 extern PyMethodDef ps_methods[];
 /* _native_pgate.c: would _maybe_pull go past its first checks for this drop of c? (1 / 0, -1 on error) */
 int pull_gate(Gate *g, PyObject *det, PyObject *sym, PCand *c, long long after, PyObject *side);
+/* _native_pulls.c: pulls_delta's work once its arguments are checked: args (det, sym, changes, now,
+ * bb, ba), kit and H the items of the kit (PDH_KIT) and of det.held (PDH_HELD, its store a PStore).
+ * None, NotImplemented (nothing done) or NULL with an error set. */
+#define PDH_KIT 7
+#define PDH_HELD 10
+PyObject *pdh_delta(PyObject *const *args, PyObject *const *kit, PyObject *const *H);
+extern PyTypeObject pdh_HookType;
 
 #endif

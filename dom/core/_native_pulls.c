@@ -175,8 +175,10 @@ typedef struct {
  * the range and no_range ints within +-2^62) hands the message on to rest_py; a candidates' range
  * no longer such ints after _level, the changes after it to loop_py; the rest is end() (end_py for
  * tapes or dicts of another kind). */
-static PyObject *delta(PyObject *const *args, PyObject *const *kit, PyObject *const *H)
+PyObject *pdh_delta(PyObject *const *args, PyObject *const *kit, PyObject *const *H)
 {
+    if (names() < 0)
+        return NULL;
     PyObject *det = args[0], *sym = args[1], *changes = args[2], *now = args[3], *bb = args[4], *ba = args[5];
     long long t_now, vbb = 0, vba = 0;
     int nbb, nba, r;
@@ -413,7 +415,7 @@ PyObject *pulls_delta(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     }
     PyObject *res = PyTuple_CheckExact(held) && PyTuple_GET_SIZE(held) == H_COUNT
                     && Py_TYPE(PyTuple_GET_ITEM(held, H_st)) == &PStoreType
-                    ? delta(args, &PyTuple_GET_ITEM(kit, 0), &PyTuple_GET_ITEM(held, 0))
+                    ? pdh_delta(args, &PyTuple_GET_ITEM(kit, 0), &PyTuple_GET_ITEM(held, 0))
                     : Py_NewRef(Py_NotImplemented);
     Py_DECREF(held);
     return res;

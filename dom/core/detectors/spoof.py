@@ -58,7 +58,7 @@ from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.detectors.slack import AdaptiveSlack, make_slack
 from dom.core.detectors.spoof_alert import pull_alerts
-from dom.core.detectors.spoof_delta import held, message
+from dom.core.detectors.spoof_delta import held, message, native_kit
 from dom.core.detectors.spoof_rules import (is_pull, level_waived, move_reach, queue_beside, requoted, toward,
                                             withdrawn)
 from dom.core.detectors.spoof_state import _Pull
@@ -198,6 +198,15 @@ class SpoofDetector(ObserverBase):
         return native.SpoofHook(self, self.slack, _BID, _ASK, _BUY, Trade, _SYNCED, TakerTape, deque,
                                 Trade.taker, Trade.px_ticks, Trade.ts_exchange_ns, Trade.qty_lots)
 
+    def delta_hook(self):
+        """What the engine calls for each applied depth message (symbol_state.delta_hooks): ``on_delta``
+        itself, or where the accelerator is built and holds the store the same work in C without its
+        frame (``PullsHook``, _native_pdh.c: it calls ``_judge`` only while a pull waits)."""
+        kit = native_kit(self)
+        if kit is None or type(self).on_delta is not _ON_DELTA:
+            return self.on_delta
+        return accel.native.PullsHook(*kit)
+
     def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
         now = delta.ts_exchange_ns
         if now > self.depth_t:
@@ -267,7 +276,7 @@ class SpoofDetector(ObserverBase):
         while self.pulls and self.pulls[0].t + layer <= mark:
             first = self.pulls[0]
             group = [x for x in self.pulls if x.side is first.side and x.t <= first.t + layer]
-            self.pulls = [x for x in self.pulls if x not in group]
+            self.pulls[:] = [x for x in self.pulls if x not in group]  # (in place: the depth hook holds it)
             for x in group:
                 self.st.remove(x.side, x.px)
             other = first.side.opposite
@@ -295,3 +304,6 @@ class SpoofDetector(ObserverBase):
         """How long a pull waits for the trades that might explain it: the adaptive slack, but no
         more than ``spoof_max_wait_ms`` (a pull alert is worth little once price is there)."""
         return min(self.slack.ns, max(self.p.align_slack_ms, self.p.spoof_max_wait_ms) * _MS)
+
+
+_ON_DELTA = SpoofDetector.on_delta  # (the depth hook does its work: not a subclass's or a patched one)

@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING
 from dom.core import accel
 from dom.core.detectors.rolling import grid_after
 from dom.core.detectors.tape import TakerTape
+from dom.core.book import BookSideLevels
 from dom.core.engine import LevelChange, SymbolState
-from dom.core.types import BookSide
+from dom.core.types import BookDelta, BookSide
 
 if TYPE_CHECKING:
     from dom.core.detectors.spoof import SpoofDetector
@@ -156,6 +157,17 @@ def held(det: SpoofDetector) -> tuple:
 
 KIT = (_BID, BookSide.ASK, TakerTape, tick_py, rest_py, loop_py, end_py)
 """What ``pulls_delta`` is handed: the sides, the tapes' class it works on in place, the Python it calls."""
+
+
+def native_kit(det: SpoofDetector) -> tuple | None:
+    """``PullsHook``'s arguments for ``det`` (the depth hook, _native_pdh.c: ``on_delta`` with ``message``
+    in C), or None where C would not take its messages: no accelerator, ``FILTER`` off, or the store
+    the Python twin."""
+    native = accel.native
+    h = det.held
+    if native is None or not FILTER or type(h) is not tuple or len(h) != 10 or type(h[0]) is not native.PullStore:
+        return None
+    return (det, KIT, h, delta_py, BookDelta, BookDelta.ts_exchange_ns, BookSideLevels)
 
 
 def message(det: SpoofDetector, sym: SymbolState, changes: Sequence[LevelChange], now: int,
