@@ -10,7 +10,7 @@
  *
  * What it holds of the detector, read once when made: its bound on_delta and _judge, its pulls
  * list (which the detector empties and refills in place, never replaces), its step window's bound
- * observe (none when det.steps is None), kit (spoof_delta.KIT) and held (det.held: a tuple of ten
+ * observe (none when det.steps is None), kit (spoof_delta.KIT) and held (det.held: a tuple of 17
  * whose store is a PullStore; ValueError otherwise, as for a kit that is not a tuple of seven).
  * A message of another class than delta_cls (BookDelta, whose slot descriptor ts_exchange_ns is ts)
  * goes to det.on_delta itself; a book side of another class than side_cls (BookSideLevels) or with
@@ -79,7 +79,7 @@ static PyObject *pdh_call(pdh_Hook *h, PyObject *const *args, size_t nargsf, PyO
     PyObject *sym = args[0], *d = args[1], *changes = args[2];
     if (Py_TYPE(d) != (PyTypeObject *)h->delta_cls)
         return PyObject_Vectorcall(h->on_delta, args, 3, NULL);
-    PyObject *now = PyMember_GetOne((const char *)d, h->m_ts), *dt = NULL, *book = NULL, *side = NULL;
+    PyObject *now = PyMember_GetOne((const char *)d, h->m_ts), *dt = NULL, *book = NULL, *sides[2] = {NULL, NULL};
     PyObject *av[6] = {h->det, sym, changes, now, NULL, NULL}, *res = NULL;
     if (now == NULL)
         return NULL;
@@ -96,13 +96,11 @@ static PyObject *pdh_call(pdh_Hook *h, PyObject *const *args, size_t nargsf, PyO
             goto done;
         Py_DECREF(got);
     }
-    if ((book = PyObject_GetAttr(sym, P[P_book])) == NULL || (side = PyObject_GetAttr(book, P[P_bids])) == NULL
-            || (av[4] = pdh_best(h, side, 0)) == NULL)
+    if ((book = PyObject_GetAttr(sym, P[P_book])) == NULL || (sides[0] = PyObject_GetAttr(book, P[P_bids])) == NULL
+            || (av[4] = pdh_best(h, sides[0], 0)) == NULL || (sides[1] = PyObject_GetAttr(book, P[P_asks])) == NULL
+            || (av[5] = pdh_best(h, sides[1], 1)) == NULL)
         goto done;
-    Py_CLEAR(side);
-    if ((side = PyObject_GetAttr(book, P[P_asks])) == NULL || (av[5] = pdh_best(h, side, 1)) == NULL)
-        goto done;
-    PyObject *got = pdh_delta(av, &PyTuple_GET_ITEM(h->kit, 0), &PyTuple_GET_ITEM(h->held, 0));
+    PyObject *got = pdh_delta(av, &PyTuple_GET_ITEM(h->kit, 0), &PyTuple_GET_ITEM(h->held, 0), sides);
     if (got == Py_NotImplemented) {  /* (nothing done: the Python way) */
         Py_DECREF(got);
         got = PyObject_Vectorcall(h->delta_py, av, 6, NULL);
@@ -115,7 +113,8 @@ done:
     Py_DECREF(now);
     Py_XDECREF(dt);
     Py_XDECREF(book);
-    Py_XDECREF(side);
+    Py_XDECREF(sides[0]);
+    Py_XDECREF(sides[1]);
     Py_XDECREF(av[4]);
     Py_XDECREF(av[5]);
     return res;

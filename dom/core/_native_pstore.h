@@ -61,14 +61,16 @@ void ps_cand_free(PCand *c);
 void ps_remove_at(PStore *s, Py_ssize_t i);
 int ps_level_at(PyObject *levels, long long px, long long *q);
 extern PyMethodDef ps_methods[];
-/* _native_pgate.c: would _maybe_pull go past its first checks for this drop of c? (1 / 0, -1 on error) */
-int pull_gate(Gate *g, PyObject *det, PyObject *sym, PCand *c, long long after, PyObject *side);
+/* _native_pgate.c: would _maybe_pull go past its first checks for this drop of c? (1 / 0, -1 on error)
+ * gh: det.held from its median dict on; bl, al: the book's levels. */
+int pull_gate(Gate *g, PyObject *const *gh, PyObject *bl, PyObject *al, PCand *c, long long after, PyObject *side);
 /* _native_pulls.c: pulls_delta's work once its arguments are checked: args (det, sym, changes, now,
- * bb, ba), kit and H the items of the kit (PDH_KIT) and of det.held (PDH_HELD, its store a PStore).
+ * bb, ba), kit and H the items of the kit (PDH_KIT) and of det.held (PDH_HELD, its store a PStore);
+ * sides the book's bid and ask sides where the caller has read them (else NULL).
  * None, NotImplemented (nothing done) or NULL with an error set. */
 #define PDH_KIT 7
-#define PDH_HELD 10
-PyObject *pdh_delta(PyObject *const *args, PyObject *const *kit, PyObject *const *H);
+#define PDH_HELD 17
+PyObject *pdh_delta(PyObject *const *args, PyObject *const *kit, PyObject *const *H, PyObject *const *sides);
 extern PyTypeObject pdh_HookType;
 
 #endif

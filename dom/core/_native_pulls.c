@@ -1,5 +1,6 @@
 /* dom.core._native: pulled liquidity's work at each depth message, pulls_delta() (delta_py and the
  * functions it calls in dom/core/detectors/spoof_delta.py are the same steps in Python). */
+#include <limits.h>
 #include "_native_pstore.h"
 
 #define LIM61 (1LL << 61)
@@ -15,8 +16,10 @@ static const char *NAMES[N_COUNT] = {
     "book", "bids", "asks", "held"};
 
 /* SpoofDetector.held, in order (spoof_delta.held). */
-enum { H_st, H_trades, H_threshold, H_half, H_d0, H_approach, H_window, H_keep, H_reach, H_no_range, H_COUNT };
+enum { H_st, H_trades, H_threshold, H_half, H_d0, H_approach, H_window, H_keep, H_reach, H_no_range, H_median,
+       H_ratio, H_drop, H_level_drop, H_queue_ticks, H_level_big, H_level_order, H_COUNT };
 static PyObject *N[N_COUNT];
+_Static_assert(H_COUNT == PDH_HELD, "det.held's length");
 
 static int names(void)
 {
@@ -64,6 +67,30 @@ static Py_ssize_t drop_front(PyObject *dq, PyObject *bound, int op)
     }
 }
 
+/* The book's bid and ask levels (dicts), read once a message when first needed into lv: from sides
+ * (the book's two sides) where the caller read them, else from sym.book. 0, -1 with an error set. */
+static int book_levels(PyObject *sym, PyObject *const *sides, PyObject **lv)
+{
+    if (lv[0] != NULL)
+        return 0;
+    PyObject *book = NULL, *bids = NULL, *asks = NULL;
+    if (sides == NULL) {
+        if ((book = PyObject_GetAttr(sym, N[N_book])) == NULL || (bids = PyObject_GetAttr(book, N[N_bids])) == NULL
+                || (asks = PyObject_GetAttr(book, N[N_asks])) == NULL)
+            goto done;
+    } else {
+        bids = Py_NewRef(sides[0]);
+        asks = Py_NewRef(sides[1]);
+    }
+    if ((lv[0] = PyObject_GetAttr(bids, S_levels)) != NULL && (lv[1] = PyObject_GetAttr(asks, S_levels)) == NULL)
+        Py_CLEAR(lv[0]);
+done:
+    Py_XDECREF(book);
+    Py_XDECREF(bids);
+    Py_XDECREF(asks);
+    return lv[0] == NULL ? -1 : 0;
+}
+
 /* The kit: (bid, ask, TakerTape, tick_py, rest_py, loop_py, end_py). */
 enum { K_BID, K_ASK, K_TAPE, K_TICK, K_REST, K_LOOP, K_END, K_COUNT };
 
@@ -72,7 +99,7 @@ enum { K_BID, K_ASK, K_TAPE, K_TICK, K_REST, K_LOOP, K_END, K_COUNT };
  * the loop read them. 0, -1 with an error set. */
 static int end(PyObject *det, PyObject *sym, PyObject *now, long long t_now, int nbb, long long bb, int nba,
                long long ba, PyObject *const *kit, PyObject *const *H, int ntb, long long tb, int nta, long long ta,
-               long long hb, long long ha)
+               long long hb, long long ha, long long lo0, long long hi0, PyObject *const *sides, PyObject **lv)
 {
     PStore *st = (PStore *)H[H_st];
     PyObject *trades = H[H_trades];
@@ -96,7 +123,7 @@ static int end(PyObject *det, PyObject *sym, PyObject *now, long long t_now, int
     }
     r = -1;
     horizon = t_now - keep;
-    PyObject *hz = PyLong_FromLongLong(horizon), *book = NULL, *bids = NULL, *asks = NULL, *bl = NULL, *al = NULL;
+    PyObject *hz = PyLong_FromLongLong(horizon);
     PyObject *lo_o = NULL, *hi_o = NULL;
     if (hz == NULL)
         return -1;
@@ -132,24 +159,18 @@ static int end(PyObject *det, PyObject *sym, PyObject *now, long long t_now, int
         goto done;
     }
     r = -1;
-    if ((book = PyObject_GetAttr(sym, N[N_book])) == NULL || (bids = PyObject_GetAttr(book, N[N_bids])) == NULL
-            || (asks = PyObject_GetAttr(book, N[N_asks])) == NULL || (bl = PyObject_GetAttr(bids, S_levels)) == NULL
-            || (al = PyObject_GetAttr(asks, S_levels)) == NULL)
+    if (book_levels(sym, sides, lv) < 0)
         goto done;
-    if (ps_sweep(st, nbb, bb, nba, ba, ntb, tb, nta, ta, hb, ha, bl, al, t_now, t_now - approach, t_now - window,
+    if (ps_sweep(st, nbb, bb, nba, ba, ntb, tb, nta, ta, hb, ha, lv[0], lv[1], t_now, t_now - approach, t_now - window,
                  &lo, &hi) < 0)
         goto done;
-    if ((lo_o = PyLong_FromLongLong(lo)) == NULL || (hi_o = PyLong_FromLongLong(hi)) == NULL
-            || PyObject_SetAttr(det, N[N_cands_lo], lo_o) < 0 || PyObject_SetAttr(det, N[N_cands_hi], hi_o) < 0)
+    /* (the range as the loop left it, lo0..hi0, stays: an equal int in its place is no change) */
+    if ((lo != lo0 && ((lo_o = PyLong_FromLongLong(lo)) == NULL || PyObject_SetAttr(det, N[N_cands_lo], lo_o) < 0))
+            || (hi != hi0 && ((hi_o = PyLong_FromLongLong(hi)) == NULL || PyObject_SetAttr(det, N[N_cands_hi], hi_o) < 0)))
         goto done;
     r = 0;
 done:
     Py_DECREF(hz);
-    Py_XDECREF(book);
-    Py_XDECREF(bids);
-    Py_XDECREF(asks);
-    Py_XDECREF(bl);
-    Py_XDECREF(al);
     Py_XDECREF(lo_o);
     Py_XDECREF(hi_o);
     return r;
@@ -175,7 +196,7 @@ typedef struct {
  * the range and no_range ints within +-2^62) hands the message on to rest_py; a candidates' range
  * no longer such ints after _level, the changes after it to loop_py; the rest is end() (end_py for
  * tapes or dicts of another kind). */
-PyObject *pdh_delta(PyObject *const *args, PyObject *const *kit, PyObject *const *H)
+PyObject *pdh_delta(PyObject *const *args, PyObject *const *kit, PyObject *const *H, PyObject *const *sides)
 {
     if (names() < 0)
         return NULL;
@@ -193,7 +214,12 @@ PyObject *pdh_delta(PyObject *const *args, PyObject *const *kit, PyObject *const
     if (ps_mid(st, t_now, !nbb && !nba, vbb + vba) < 0)
         return NULL;
     PyObject *nx = PyObject_GetAttr(det, N[N_next_stats_ns]);
-    int ge = nx == NULL ? -1 : PyObject_RichCompareBool(now, nx, Py_GE);
+    long long vnx;
+    int ge = nx == NULL ? -1 : exact_int(nx, &vnx);
+    if (ge > 0)
+        ge = t_now >= vnx;
+    else if (ge == 0)
+        ge = PyObject_RichCompareBool(now, nx, Py_GE);
     Py_XDECREF(nx);
     if (ge < 0)
         return NULL;
@@ -208,6 +234,7 @@ PyObject *pdh_delta(PyObject *const *args, PyObject *const *kit, PyObject *const
     static const int which[5] = {N_cands_lo, N_cands_hi, N_big, N_tb, N_ta};
     PyObject *hb_o = NULL, *ha_o = NULL, *res = NULL;
     Gate gate = {0};
+    PyObject *lv[2] = {NULL, NULL};  /* the book's levels, once read */
     Change stack[32], *cs = stack;
     Py_ssize_t n = 0, held = 0;
     for (int i = 0; i < 5; i++)
@@ -337,7 +364,8 @@ PyObject *pdh_delta(PyObject *const *args, PyObject *const *kit, PyObject *const
                 }
             }
         }
-        if (r == 0 && c != NULL && after < before && (r = pull_gate(&gate, det, sym, c, after, x->side)) > 0) {
+        if (r == 0 && c != NULL && after < before && !c->pending && (r = book_levels(sym, sides, lv)) == 0
+                && (r = pull_gate(&gate, &H[H_median], lv[0], lv[1], c, after, x->side)) > 0) {
             r = 0;
             PyObject *av[6] = {det, sym, x->side, x->px, x->after, now};
             PyObject *got = PyObject_VectorcallMethod(N[N__maybe_pull], av, 6 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
@@ -375,11 +403,13 @@ PyObject *pdh_delta(PyObject *const *args, PyObject *const *kit, PyObject *const
             Py_XDECREF(hi_o);
             if (ok2 < 0)
                 goto fail;
-            if (ok2 == 2)
+            if (ok2 == 2) {
+                lo = hi = LLONG_MIN;  /* (loop_py may have moved det's range: end() sets it) */
                 break;
+            }
         }
     }
-    if (end(det, sym, now, t_now, nbb, vbb, nba, vba, kit, H, ntb, tb, nta, ta, hb, ha) < 0)
+    if (end(det, sym, now, t_now, nbb, vbb, nba, vba, kit, H, ntb, tb, nta, ta, hb, ha, lo, hi, sides, lv) < 0)
         goto fail;
     res = Py_NewRef(Py_None);
 fail:
@@ -388,6 +418,8 @@ fail:
     Py_XDECREF(hb_o);
     Py_XDECREF(ha_o);
     gate_clear(&gate);
+    Py_XDECREF(lv[0]);
+    Py_XDECREF(lv[1]);
     for (Py_ssize_t i = 0; i < held; i++)
         Py_DECREF(cs[i].t);
     if (cs != stack)
@@ -415,7 +447,7 @@ PyObject *pulls_delta(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     }
     PyObject *res = PyTuple_CheckExact(held) && PyTuple_GET_SIZE(held) == H_COUNT
                     && Py_TYPE(PyTuple_GET_ITEM(held, H_st)) == &PStoreType
-                    ? pdh_delta(args, &PyTuple_GET_ITEM(kit, 0), &PyTuple_GET_ITEM(held, 0))
+                    ? pdh_delta(args, &PyTuple_GET_ITEM(kit, 0), &PyTuple_GET_ITEM(held, 0), NULL)
                     : Py_NewRef(Py_NotImplemented);
     Py_DECREF(held);
     return res;

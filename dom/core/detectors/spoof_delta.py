@@ -149,10 +149,14 @@ def delta_py(det: SpoofDetector, sym: SymbolState, changes: Sequence[LevelChange
 def held(det: SpoofDetector) -> tuple:
     """What ``pulls_delta`` reads of ``det`` at each message, in the order of ``_native_pulls.c``'s
     ``H_`` names: objects the detector never replaces (``on_sync_lost`` empties them in place; ``st``
-    its store, which C takes when it is the C type), then constants of its parameters (times in ns)."""
+    its store, which C takes when it is the C type), then constants of its parameters (times in ns), then
+    what the first checks of ``_maybe_pull`` read (_native_pgate.c): its band medians (a dict it fills in
+    place) and parameters."""
     p = det.p
     return (det.st, det.trades, det.threshold, det.half, p.spoof_min_d0_ticks,
-            p.spoof_approach_s * _SEC, p.spoof_drop_window_ms * _MS, det.keep_ns, det.reach, det.no_range)
+            p.spoof_approach_s * _SEC, p.spoof_drop_window_ms * _MS, det.keep_ns, det.reach, det.no_range,
+            det.median, p.spoof_ratio, p.spoof_drop_fraction, p.spoof_level_drop_fraction, p.spoof_queue_ticks,
+            p.spoof_level_drop_big, p.spoof_level_drop_order)
 
 
 KIT = (_BID, BookSide.ASK, TakerTape, tick_py, rest_py, loop_py, end_py)
@@ -165,7 +169,7 @@ def native_kit(det: SpoofDetector) -> tuple | None:
     the Python twin."""
     native = accel.native
     h = det.held
-    if native is None or not FILTER or type(h) is not tuple or len(h) != 10 or type(h[0]) is not native.PullStore:
+    if native is None or not FILTER or type(h) is not tuple or len(h) != 17 or type(h[0]) is not native.PullStore:
         return None
     return (det, KIT, h, delta_py, BookDelta, BookDelta.ts_exchange_ns, BookSideLevels)
 
