@@ -53,7 +53,7 @@ from collections import deque
 from typing import Sequence
 
 from dom.core import accel
-from dom.core.detectors.band import Bands, median_sorted
+from dom.core.detectors.band import Bands
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.detectors.slack import AdaptiveSlack, make_slack
@@ -69,6 +69,7 @@ from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import BookDelta, BookSide, FeedState, Output, TakerSide, Trade
 
 _BID, _ASK, _BUY = BookSide.BID, BookSide.ASK, TakerSide.BUY
+_SIDES = (_BID, _ASK)
 _SYNCED = FeedState.SYNCED
 _MS = 1_000_000
 _SEC = 1_000_000_000
@@ -116,42 +117,48 @@ class SpoofDetector(ObserverBase):
     def _stats(self, sym: SymbolState, now: int) -> None:
         self.next_stats_ns = grid_after(now, _SEC)
         book = sym.book
-        mid2 = book.mid2()
-        if mid2 is None:
-            return
-        bands, st = self.bands, self.st
-        for side in (BookSide.BID, BookSide.ASK):
+        if book.bids.best_px() is None or book.asks.best_px() is None:
+            return  # (no mid)
+        bands, st, p = self.bands, self.st, self.p
+        thr, half_d = self.threshold, self.half
+        unit = self.inst.price  # (its to_float written out below: n * mant / 10**scale)
+        mant, ten = unit.mant, 10**unit.scale
+        ratio, notional, lot = p.spoof_ratio, p.spoof_min_notional, self.lot_notional
+        for side in _SIDES:
             best, half, band = bands.get(side)  # type: ignore[misc]  # (a two-sided book)
-            self.half[side] = half
+            half_d[side] = half
             sizes = bands.sizes(side)  # sorted, shared with the walls (their sizes when they took them first)
-            if len(sizes) < 5:
-                self.threshold.pop(side, None)
+            n = len(sizes)
+            if n < 5:
+                thr.pop(side, None)
                 continue
-            med = int(median_sorted(sizes))
+            med = int(sizes[n // 2] if n % 2 else (sizes[n // 2 - 1] + sizes[n // 2]) / 2)  # (median_sorted)
             self.median[side] = med
-            floor = self.p.spoof_min_notional / max(1e-12, self.inst.price.to_float(best) * self.lot_notional)
-            self.threshold[side] = int(max(self.p.spoof_ratio * med, floor)) + 1
-            t = self.threshold[side]
+            floor = notional / max(1e-12, best * mant / ten * lot)  # (the level's notional floor, in lots)
+            t = thr[side] = int(max(ratio * med, floor)) + 1
             if sizes[-1] >= t:  # a level up to the threshold: a new candidate, perhaps
                 for px, q in st.hits(band, t, side):  # (q >= t, or a candidate's level)
-                    self._level(sym, side, px, q, now)
+                    if not st.seen(side, px, now, q):  # (what _level does first: a known one seen)
+                        self._level(sym, side, px, q, now)
             elif len(st):  # only the candidates' own levels: what _level does to a known one
-                lo, hi = (best - half, best) if side is BookSide.BID else (best, best + half)
+                lo, hi = (best - half, best) if side is _BID else (best, best + half)
                 st.seen_band(side, lo, hi, book.side(side).levels, now)
+        hb, ha = half_d[_BID], half_d[_ASK]
         if self.steps is not None:
-            self.steps.refresh(now, max(self.half.values()))
-        thr = self.threshold
-        self.tb, self.ta = thr.get(BookSide.BID), thr.get(BookSide.ASK)
-        self.big = min(thr.values(), default=0) // 2
+            self.steps.refresh(now, hb if hb >= ha else ha)
+        tb, ta = self.tb, self.ta = thr.get(_BID), thr.get(_ASK)
+        self.big = (0 if tb is None and ta is None else ta if tb is None else tb if ta is None
+                    else tb if tb <= ta else ta) // 2
         # The mid's range over the last second, sampled; its rolling percentile (30 min).
         rs = self.ranges
         rs.add(now, st.mid_range(_FAR))
         rs.expire(now - 1800 * _SEC)
-        if now >= self.next_range_ns and len(rs) >= 30:
+        n = len(rs)
+        if now >= self.next_range_ns and n >= 30:
             self.next_range_ns = grid_after(now, 10 * _SEC)
-            v = rs.sorted
-            floor = int(2 * self.p.spoof_vol_min_ticks)
-            self.range_pct = max(floor, v[int(self.p.spoof_vol_pct / 100 * (len(v) - 1))])
+            floor = int(2 * p.spoof_vol_min_ticks)
+            v = rs.at(int(p.spoof_vol_pct / 100 * (n - 1)))  # (the sorted window's, read in place)
+            self.range_pct = v if v > floor else floor
 
     def _dist(self, sym: SymbolState, side: BookSide, px: int) -> int | None:
         best = sym.book.side(side).best_px()
