@@ -58,6 +58,7 @@ typedef struct {
     long long px, first_ns, d0, peak, step;
     int k, pending;  /* k: 0 the bid, 1 the ask */
     Ring sizes, dists;  /* (t, size) over the drop window; (t, distance) when it changed */
+    PyObject *key;      /* px as an int, made when first needed to read its level (NULL before) */
 } PCand;
 
 typedef struct {
@@ -90,6 +91,7 @@ PyObject *ps_from_i128(__int128 v);
 void ps_cand_free(PCand *c);
 void ps_remove_at(PStore *s, Py_ssize_t i);
 int ps_level_at(PyObject *levels, long long px, long long *q);
+int ps_cand_level(PCand *c, PyObject *levels, long long *q);
 extern PyMethodDef ps_methods[];
 /* _native_pgate.c: would _maybe_pull go past its first checks for this drop of c? (1 / 0, -1 on error)
  * gh: det.held from its median dict on; bl, al: the book's levels. */

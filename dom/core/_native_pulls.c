@@ -39,9 +39,10 @@ static int call(PyObject *f, PyObject *const *av, Py_ssize_t n)
     return got == NULL ? -1 : 0;
 }
 
-/* Drop the front of the deque-like dq while it is not empty and its first item's item 0 compares
- * op (Py_LT or Py_LE) to bound; how many went (>= 0), -1 with an error set. */
-static Py_ssize_t drop_front(PyObject *dq, PyObject *bound, int op)
+/* Drop the front of the deque-like dq while it is not empty and its first item's item 0 is less
+ * than horizon (bound: horizon as an int, made here when first needed, for an item 0 that is not an
+ * exact int within +-2^62); how many went (>= 0), -1 with an error set. */
+static Py_ssize_t drop_front(PyObject *dq, long long horizon, PyObject **bound)
 {
     Py_ssize_t gone = 0;
     for (;;) {
@@ -50,12 +51,19 @@ static Py_ssize_t drop_front(PyObject *dq, PyObject *bound, int op)
             return -1;
         if (n == 0)
             return gone;
-        PyObject *x = PySequence_GetItem(dq, 0), *t = x ? PySequence_GetItem(x, 0) : NULL;
-        Py_XDECREF(x);
-        if (t == NULL)
+        PyObject *x = PySequence_GetItem(dq, 0), *t = NULL;
+        if (x == NULL)
             return -1;
-        int cmp = PyObject_RichCompareBool(t, bound, op);
-        Py_DECREF(t);
+        int cmp = -1;
+        long long v;
+        if (PyTuple_CheckExact(x) && PyTuple_GET_SIZE(x) > 0
+                && pdh_in_range(PyTuple_GET_ITEM(x, 0), LIM62, &v) > 0)
+            cmp = v < horizon;
+        else if ((t = PySequence_GetItem(x, 0)) != NULL
+                 && (*bound != NULL || (*bound = PyLong_FromLongLong(horizon)) != NULL))
+            cmp = PyObject_RichCompareBool(t, *bound, Py_LT);
+        Py_DECREF(x);
+        Py_XDECREF(t);
         if (cmp <= 0)
             return cmp < 0 ? -1 : gone;
         PyObject *av[1] = {dq};
@@ -123,15 +131,13 @@ static int end(PyObject *det, PyObject *sym, PyObject *now, long long t_now, int
     }
     r = -1;
     horizon = t_now - keep;
-    PyObject *hz = PyLong_FromLongLong(horizon);
+    PyObject *hz = NULL;  /* horizon as an int, if needed */
     PyObject *lo_o = NULL, *hi_o = NULL;
-    if (hz == NULL)
-        return -1;
     pos = 0;
     while (PyDict_Next(trades, &pos, &k, &v)) {  /* TakerTape.expire where its front is old */
         Py_INCREF(v);
         PyObject *q = PyObject_GetAttr(v, N[N_q]);
-        Py_ssize_t gone = q == NULL ? -1 : drop_front(q, hz, Py_LT);
+        Py_ssize_t gone = q == NULL ? -1 : drop_front(q, horizon, &hz);
         if (gone > 0) {
             PyObject *popped = PyObject_GetAttr(v, N[N_popped]), *n = PyLong_FromSsize_t(gone);
             PyObject *sum = popped && n ? PyNumber_Add(popped, n) : NULL;
@@ -170,7 +176,7 @@ static int end(PyObject *det, PyObject *sym, PyObject *now, long long t_now, int
         goto done;
     r = 0;
 done:
-    Py_DECREF(hz);
+    Py_XDECREF(hz);
     Py_XDECREF(lo_o);
     Py_XDECREF(hi_o);
     return r;
