@@ -10,8 +10,8 @@
  *
  * What it holds of the detector, read once when made: its bound on_delta and _judge, its pulls
  * list (which the detector empties and refills in place, never replaces), its step window's bound
- * observe (none when det.steps is None), kit (spoof_delta.KIT) and held (det.held: a tuple of 17
- * whose store is a PullStore; ValueError otherwise, as for a kit that is not a tuple of seven).
+ * observe (none when det.steps is None), kit (spoof_delta.KIT) and held (det.held: a tuple of 18
+ * whose store is a PullStore and last item a list; ValueError otherwise, as for a kit that is not a tuple of seven).
  * A message of another class than delta_cls (BookDelta, whose slot descriptor ts_exchange_ns is ts)
  * goes to det.on_delta itself; a book side of another class than side_cls (BookSideLevels) or with
  * no flat index is asked its best_px(). Every global name here starts with pdh_. */
@@ -138,6 +138,7 @@ static PyObject *pdh_new(PyTypeObject *type, PyObject *args, PyObject *kw)
         m = ((PyMemberDescrObject *)ts)->d_member;
     if (m == NULL || !PyTuple_CheckExact(kit) || PyTuple_GET_SIZE(kit) != PDH_KIT || !PyTuple_CheckExact(held)
             || PyTuple_GET_SIZE(held) != PDH_HELD || Py_TYPE(PyTuple_GET_ITEM(held, 0)) != &PStoreType
+            || !PyList_CheckExact(PyTuple_GET_ITEM(held, PDH_HELD - 1))
             || !PyCallable_Check(delta_py)) {
         PyErr_SetString(PyExc_ValueError, "PullsHook: the kit, the detector's held (its store a PullStore), "
                                           "delta_py, the message class and its ts_exchange_ns slot descriptor");

@@ -101,7 +101,7 @@ int pull_gate(Gate *g, PyObject *const *gh, PyObject *bl, PyObject *al, PCand *c
  * sides the book's bid and ask sides where the caller has read them (else NULL).
  * None, NotImplemented (nothing done) or NULL with an error set. */
 #define PDH_KIT 7
-#define PDH_HELD 17
+#define PDH_HELD 18
 PyObject *pdh_delta(PyObject *const *args, PyObject *const *kit, PyObject *const *H, PyObject *const *sides);
 extern PyTypeObject pdh_HookType;
 

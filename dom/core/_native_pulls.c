@@ -8,16 +8,18 @@
 #define SEC 1000000000LL
 
 enum {
-    N_next_stats_ns, N_cands_lo, N_cands_hi, N_big, N_tb, N_ta, N__level, N__maybe_pull, N_popleft, N_q, N_popped,
+    N__level, N__maybe_pull, N_popleft, N_q, N_popped,
     N_book, N_bids, N_asks, N_held, N_COUNT
 };
 static const char *NAMES[N_COUNT] = {
-    "next_stats_ns", "cands_lo", "cands_hi", "big", "tb", "ta", "_level", "_maybe_pull", "popleft", "q", "popped",
+    "_level", "_maybe_pull", "popleft", "q", "popped",
     "book", "bids", "asks", "held"};
 
 /* SpoofDetector.held, in order (spoof_delta.held). */
 enum { H_st, H_trades, H_threshold, H_half, H_d0, H_approach, H_window, H_keep, H_reach, H_no_range, H_median,
-       H_ratio, H_drop, H_level_drop, H_queue_ticks, H_level_big, H_level_order, H_COUNT };
+       H_ratio, H_drop, H_level_drop, H_queue_ticks, H_level_big, H_level_order, H_lim, H_COUNT };
+/* det.lim's places (spoof.py's LIM_ names) */
+enum { L_next, L_lo, L_hi, L_big, L_tb, L_ta, L_COUNT };
 static PyObject *N[N_COUNT];
 _Static_assert(H_COUNT == PDH_HELD, "det.held's length");
 
@@ -28,6 +30,32 @@ static int names(void)
     for (int i = 0; i < N_COUNT; i++)
         if ((N[i] = PyUnicode_InternFromString(NAMES[i])) == NULL)
             return -1;
+    return 0;
+}
+
+/* det.lim[i] (H[H_lim], a list), a new reference; NULL with an error set when it no longer holds
+ * L_COUNT items. */
+static PyObject *lim_get(PyObject *const *H, Py_ssize_t i)
+{
+    PyObject *lim = H[H_lim];
+    if (PyList_GET_SIZE(lim) != L_COUNT) {
+        PyErr_SetString(PyExc_ValueError, "det.lim: a list of six");
+        return NULL;
+    }
+    return Py_NewRef(PyList_GET_ITEM(lim, i));
+}
+
+/* det.lim[i] = v: 0, -1 with an error set. */
+static int lim_set(PyObject *const *H, Py_ssize_t i, PyObject *v)
+{
+    PyObject *lim = H[H_lim];
+    if (PyList_GET_SIZE(lim) != L_COUNT) {
+        PyErr_SetString(PyExc_ValueError, "det.lim: a list of six");
+        return -1;
+    }
+    PyObject *old = PyList_GET_ITEM(lim, i);
+    PyList_SET_ITEM(lim, i, Py_NewRef(v));
+    Py_DECREF(old);
     return 0;
 }
 
@@ -171,8 +199,8 @@ static int end(PyObject *det, PyObject *sym, PyObject *now, long long t_now, int
                  &lo, &hi) < 0)
         goto done;
     /* (the range as the loop left it, lo0..hi0, stays: an equal int in its place is no change) */
-    if ((lo != lo0 && ((lo_o = PyLong_FromLongLong(lo)) == NULL || PyObject_SetAttr(det, N[N_cands_lo], lo_o) < 0))
-            || (hi != hi0 && ((hi_o = PyLong_FromLongLong(hi)) == NULL || PyObject_SetAttr(det, N[N_cands_hi], hi_o) < 0)))
+    if ((lo != lo0 && ((lo_o = PyLong_FromLongLong(lo)) == NULL || lim_set(H, L_lo, lo_o) < 0))
+            || (hi != hi0 && ((hi_o = PyLong_FromLongLong(hi)) == NULL || lim_set(H, L_hi, hi_o) < 0)))
         goto done;
     r = 0;
 done:
@@ -219,7 +247,7 @@ PyObject *pdh_delta(PyObject *const *args, PyObject *const *kit, PyObject *const
     PStore *st = (PStore *)H[H_st];
     if (ps_mid(st, t_now, !nbb && !nba, vbb + vba) < 0)
         return NULL;
-    PyObject *nx = PyObject_GetAttr(det, N[N_next_stats_ns]);
+    PyObject *nx = lim_get(H, L_next);
     long long vnx;
     int ge = nx == NULL ? -1 : pdh_in_range(nx, LIM62, &vnx);
     if (ge > 0)
@@ -237,14 +265,14 @@ PyObject *pdh_delta(PyObject *const *args, PyObject *const *kit, PyObject *const
 
     /* What the loop reads, read once and checked (no hook below changes a threshold). */
     PyObject *o[5] = {NULL};  /* lo, hi, big, tb, ta */
-    static const int which[5] = {N_cands_lo, N_cands_hi, N_big, N_tb, N_ta};
+    static const int which[5] = {L_lo, L_hi, L_big, L_tb, L_ta};
     PyObject *hb_o = NULL, *ha_o = NULL, *res = NULL;
     Gate gate = {0};
     PyObject *lv[2] = {NULL, NULL};  /* the book's levels, once read */
     Change stack[32], *cs = stack;
     Py_ssize_t n = 0, held = 0;
     for (int i = 0; i < 5; i++)
-        if ((o[i] = PyObject_GetAttr(det, N[which[i]])) == NULL)
+        if ((o[i] = lim_get(H, which[i])) == NULL)
             goto fail;
     PyObject *thr_d = H[H_threshold], *tb_o = o[3], *ta_o = o[4], *half = H[H_half];
     PyObject *no_range = H[H_no_range];
@@ -382,8 +410,8 @@ PyObject *pdh_delta(PyObject *const *args, PyObject *const *kit, PyObject *const
         if (r < 0)
             goto fail;
         if (level) {  /* the candidates' range as _level left it */
-            PyObject *lo_o = PyObject_GetAttr(det, N[N_cands_lo]);
-            PyObject *hi_o = lo_o ? PyObject_GetAttr(det, N[N_cands_hi]) : NULL;
+            PyObject *lo_o = lim_get(H, L_lo);
+            PyObject *hi_o = lo_o ? lim_get(H, L_hi) : NULL;
             int ok2 = hi_o == NULL ? -1 : pdh_in_range(lo_o, LIM62, &lo);
             if (ok2 > 0)
                 ok2 = pdh_in_range(hi_o, LIM62, &hi);
@@ -453,6 +481,8 @@ PyObject *pulls_delta(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     }
     PyObject *res = PyTuple_CheckExact(held) && PyTuple_GET_SIZE(held) == H_COUNT
                     && Py_TYPE(PyTuple_GET_ITEM(held, H_st)) == &PStoreType
+                    && PyList_CheckExact(PyTuple_GET_ITEM(held, H_lim))
+                    && PyList_GET_SIZE(PyTuple_GET_ITEM(held, H_lim)) == L_COUNT
                     ? pdh_delta(args, &PyTuple_GET_ITEM(kit, 0), &PyTuple_GET_ITEM(held, 0), NULL)
                     : Py_NewRef(Py_NotImplemented);
     Py_DECREF(held);

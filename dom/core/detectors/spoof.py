@@ -70,6 +70,19 @@ from dom.core.types import BookDelta, BookSide, FeedState, Output, TakerSide, Tr
 
 _BID, _ASK, _BUY = BookSide.BID, BookSide.ASK, TakerSide.BUY
 _SIDES = (_BID, _ASK)
+LIM_NEXT, LIM_LO, LIM_HI, LIM_BIG, LIM_TB, LIM_TA = range(6)  # SpoofDetector.lim's places
+
+
+def _lim(i: int, doc: str) -> property:
+    """``SpoofDetector.lim[i]`` as an attribute."""
+
+    def get(self: SpoofDetector):
+        return self.lim[i]
+
+    def put(self: SpoofDetector, v) -> None:
+        self.lim[i] = v
+
+    return property(get, put, doc=doc)
 _SYNCED = FeedState.SYNCED
 _MS = 1_000_000
 _SEC = 1_000_000_000
@@ -86,14 +99,15 @@ class SpoofDetector(ObserverBase):
         # The candidates (with their size and distance histories), the mids of the last second and
         # the size increases, (t, px, added), kept near the candidates (spoof_store.py).
         self.st = pull_state(BookSide.BID, BookSide.ASK)
-        self.cands_lo, self.cands_hi = _FAR, -_FAR  # every candidate's price lies within (a filter)
+        # What each depth message reads of the statistics and the candidates, in one list (``LIM``
+        # names its places; the properties below read and set them): the next statistics' time (-1:
+        # set on the grid at the first delta, see grid_after); the range every candidate's price lies
+        # within (a filter); as of the last statistics (only they change a threshold), half the lower
+        # threshold (0 without any) and each side's threshold (None without one). Changed in place,
+        # never replaced (the accelerator holds it: spoof_delta.held).
+        self.lim: list = [-1, _FAR, -_FAR, 0, None, None]
         self.median: dict[BookSide, int] = {}
         self.threshold: dict[BookSide, int] = {}
-        # As of the last statistics (only they change a threshold): each side's threshold (None
-        # without one) and half the lower one (0 without any), for the per-message filters.
-        self.tb: int | None = None
-        self.ta: int | None = None
-        self.big = 0
         self.keep_ns = max(5, p.spoof_flow_s) * _SEC  # how long trades and size increases are kept
         self.half: dict[BookSide, int] = {BookSide.BID: 0, BookSide.ASK: 0}  # band half-width, ticks
         self.trades = {BookSide.BID: TakerTape(), BookSide.ASK: TakerTape()}  # (T, px, qty), last few s
@@ -104,7 +118,6 @@ class SpoofDetector(ObserverBase):
         self.slack = slack or make_slack(p.align_slack_ms)
         self.depth_t = 0
         self.prev_depth_t = 0  # the depth message before the last one (a pull's push began there)
-        self.next_stats_ns = -1  # -1: set on the grid at the first delta (see grid_after)
         self.ranges = RollingSamples()  # (t, mid range over a second), sampled
         self.range_pct: int | None = None  # rolling percentile of those ranges (half ticks)
         self.next_range_ns = 0
@@ -113,9 +126,17 @@ class SpoofDetector(ObserverBase):
         self.steps = steps or spoof_steps(sym, p)  # the step test (None: off)
         self.held = held(self)  # what the per-message work in C reads of it (spoof_delta.held)
 
+    next_stats_ns = _lim(LIM_NEXT, "When the statistics are next due (-1: at the first delta's grid point).")
+    cands_lo = _lim(LIM_LO, "The lowest candidate's price (1 << 62 without any).")
+    cands_hi = _lim(LIM_HI, "The highest candidate's price (-(1 << 62) without any).")
+    big = _lim(LIM_BIG, "Half the lower threshold as of the last statistics (0 without any).")
+    tb = _lim(LIM_TB, "The bid side's threshold as of the last statistics (None without one).")
+    ta = _lim(LIM_TA, "The ask side's threshold as of the last statistics (None without one).")
+
     # ---------------------------------------------------------------------------- statistics
     def _stats(self, sym: SymbolState, now: int) -> None:
-        self.next_stats_ns = grid_after(now, _SEC)
+        lim = self.lim
+        lim[LIM_NEXT] = grid_after(now, _SEC)
         book = sym.book
         if book.bids.best_px() is None or book.asks.best_px() is None:
             return  # (no mid)
@@ -146,9 +167,9 @@ class SpoofDetector(ObserverBase):
         hb, ha = half_d[_BID], half_d[_ASK]
         if self.steps is not None:
             self.steps.refresh(now, hb if hb >= ha else ha)
-        tb, ta = self.tb, self.ta = thr.get(_BID), thr.get(_ASK)
-        self.big = (0 if tb is None and ta is None else ta if tb is None else tb if ta is None
-                    else tb if tb <= ta else ta) // 2
+        tb, ta = lim[LIM_TB], lim[LIM_TA] = thr.get(_BID), thr.get(_ASK)
+        lim[LIM_BIG] = (0 if tb is None and ta is None else ta if tb is None else tb if ta is None
+                        else tb if tb <= ta else ta) // 2
         # The mid's range over the last second, sampled; its rolling percentile (30 min).
         rs = self.ranges
         rs.add(now, st.mid_range(_FAR))
@@ -177,10 +198,11 @@ class SpoofDetector(ObserverBase):
             return
         step = self.steps.step_at(side, px, q, now)[1] if self.steps is not None else 0
         self.st.new(side, px, now, d, q, step)
-        if px < self.cands_lo:
-            self.cands_lo = px
-        if px > self.cands_hi:
-            self.cands_hi = px
+        lim = self.lim
+        if px < lim[LIM_LO]:
+            lim[LIM_LO] = px
+        if px > lim[LIM_HI]:
+            lim[LIM_HI] = px
 
     # ------------------------------------------------------------------------------- hooks
     def on_trade(self, sym: SymbolState, t: Trade) -> list[Output]:
@@ -231,7 +253,7 @@ class SpoofDetector(ObserverBase):
         self.pulls.clear()
         self.trades.update({BookSide.BID: TakerTape(), BookSide.ASK: TakerTape()})  # (in place: ``held``)
         self.judged.clear()
-        self.next_stats_ns = -1
+        self.lim[LIM_NEXT] = -1
         if self.steps is not None:
             self.steps.resync()
         return []
