@@ -3,7 +3,7 @@
  *
  *   PullsHook(det, kit, held, delta_py, delta_cls, ts, side_cls)
  *       SpoofDetector.on_delta (dom/core/detectors/spoof.py) without its Python frame: the depth
- *       times moved on (det.depth_t, det.prev_depth_t), the step window fed (det.steps.observe),
+ *       times moved on (det.depth_t, det.prev_depth_t: places of det.lim), the step window fed (det.steps.observe),
  *       the book's best prices read, the message's work in C (pdh_delta, _native_pulls.c: what
  *       spoof_delta.message does; delta_py where it declines) and det._judge(sym) called only while
  *       a pull waits (det.pulls not empty), a fresh empty list otherwise.
@@ -11,7 +11,8 @@
  * What it holds of the detector, read once when made: its bound on_delta and _judge, its pulls
  * list (which the detector empties and refills in place, never replaces), its step window's bound
  * observe (none when det.steps is None), kit (spoof_delta.KIT) and held (det.held: a tuple of 18
- * whose store is a PullStore and last item a list; ValueError otherwise, as for a kit that is not a tuple of seven).
+ * whose store is a PullStore and last item det.lim, a list of eight; ValueError otherwise, as for
+ * a kit that is not a tuple of seven).
  * A message of another class than delta_cls (BookDelta, whose slot descriptor ts_exchange_ns is ts)
  * goes to det.on_delta itself; a book side of another class than side_cls (BookSideLevels) or with
  * no flat index is asked its best_px(). Every global name here starts with pdh_. */
@@ -25,8 +26,8 @@ typedef struct {
     PyMemberDef *m_ts;
 } pdh_Hook;
 
-enum { P_depth_t, P_prev_depth_t, P_book, P_bids, P_asks, P_best_px, P_COUNT };
-static const char *PNAMES[P_COUNT] = {"depth_t", "prev_depth_t", "book", "bids", "asks", "best_px"};
+enum { P_book, P_bids, P_asks, P_best_px, P_COUNT };
+static const char *PNAMES[P_COUNT] = {"book", "bids", "asks", "best_px"};
 static PyObject *P[P_COUNT];
 
 static int pdh_names(void)
@@ -79,17 +80,32 @@ static PyObject *pdh_call(pdh_Hook *h, PyObject *const *args, size_t nargsf, PyO
     PyObject *sym = args[0], *d = args[1], *changes = args[2];
     if (Py_TYPE(d) != (PyTypeObject *)h->delta_cls)
         return PyObject_Vectorcall(h->on_delta, args, 3, NULL);
-    PyObject *now = PyMember_GetOne((const char *)d, h->m_ts), *dt = NULL, *book = NULL, *sides[2] = {NULL, NULL};
+    PyObject *now = PyMember_GetOne((const char *)d, h->m_ts), *book = NULL, *sides[2] = {NULL, NULL};
     PyObject *av[6] = {h->det, sym, changes, now, NULL, NULL}, *res = NULL;
     if (now == NULL)
         return NULL;
-    /* if now > self.depth_t: self.prev_depth_t = self.depth_t; self.depth_t = now */
-    if ((dt = PyObject_GetAttr(h->det, P[P_depth_t])) == NULL)
+    /* if now > self.depth_t: self.prev_depth_t = self.depth_t; self.depth_t = now (in det.lim) */
+    PyObject *lim = PyTuple_GET_ITEM(h->held, PDH_HELD - 1);
+    if (PyList_GET_SIZE(lim) != PDH_LIM) {
+        PyErr_SetString(PyExc_ValueError, "det.lim: a list of eight");
         goto done;
-    int gt = PyObject_RichCompareBool(now, dt, Py_GT);
-    if (gt < 0 || (gt && (PyObject_SetAttr(h->det, P[P_prev_depth_t], dt) < 0
-                          || PyObject_SetAttr(h->det, P[P_depth_t], now) < 0)))
+    }
+    PyObject *dt = PyList_GET_ITEM(lim, PDH_DEPTH);
+    long long a, b;
+    int gt = pdh_in_range(now, 1LL << 62, &a) > 0 && pdh_in_range(dt, 1LL << 62, &b) > 0
+             ? a > b : PyObject_RichCompareBool(now, dt, Py_GT);
+    if (gt < 0 || PyList_GET_SIZE(lim) != PDH_LIM) {  /* (a comparison may run Python) */
+        if (gt >= 0)
+            PyErr_SetString(PyExc_ValueError, "det.lim: a list of eight");
         goto done;
+    }
+    if (gt) {
+        PyObject *old = PyList_GET_ITEM(lim, PDH_PREV);
+        dt = PyList_GET_ITEM(lim, PDH_DEPTH);
+        PyList_SET_ITEM(lim, PDH_PREV, dt);  /* (its reference moves) */
+        PyList_SET_ITEM(lim, PDH_DEPTH, Py_NewRef(now));
+        Py_DECREF(old);
+    }
     if (h->observe != Py_None) {  /* self.steps.observe(changes, now) */
         PyObject *got = PyObject_Vectorcall(h->observe, &av[2], 2, NULL);
         if (got == NULL)
@@ -111,7 +127,6 @@ static PyObject *pdh_call(pdh_Hook *h, PyObject *const *args, size_t nargsf, PyO
     res = PyList_GET_SIZE(h->pulls) ? PyObject_Vectorcall(h->judge, &av[1], 1, NULL) : PyList_New(0);
 done:
     Py_DECREF(now);
-    Py_XDECREF(dt);
     Py_XDECREF(book);
     Py_XDECREF(sides[0]);
     Py_XDECREF(sides[1]);
@@ -139,6 +154,7 @@ static PyObject *pdh_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     if (m == NULL || !PyTuple_CheckExact(kit) || PyTuple_GET_SIZE(kit) != PDH_KIT || !PyTuple_CheckExact(held)
             || PyTuple_GET_SIZE(held) != PDH_HELD || Py_TYPE(PyTuple_GET_ITEM(held, 0)) != &PStoreType
             || !PyList_CheckExact(PyTuple_GET_ITEM(held, PDH_HELD - 1))
+            || PyList_GET_SIZE(PyTuple_GET_ITEM(held, PDH_HELD - 1)) != PDH_LIM
             || !PyCallable_Check(delta_py)) {
         PyErr_SetString(PyExc_ValueError, "PullsHook: the kit, the detector's held (its store a PullStore), "
                                           "delta_py, the message class and its ts_exchange_ns slot descriptor");
@@ -147,7 +163,8 @@ static PyObject *pdh_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     PyObject *on_delta = PyObject_GetAttrString(det, "on_delta"), *judge = NULL, *pulls = NULL, *steps = NULL;
     PyObject *observe = NULL;
     if (on_delta == NULL || (judge = PyObject_GetAttrString(det, "_judge")) == NULL
-            || (pulls = PyObject_GetAttrString(det, "pulls")) == NULL || (steps = PyObject_GetAttrString(det, "steps")) == NULL)
+            || (pulls = PyObject_GetAttrString(det, "pulls")) == NULL
+            || (steps = PyObject_GetAttrString(det, "steps")) == NULL)
         goto fail;
     if (!PyList_CheckExact(pulls)) {
         PyErr_SetString(PyExc_ValueError, "PullsHook: the detector's pulls a list");

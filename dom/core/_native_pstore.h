@@ -102,6 +102,10 @@ int pull_gate(Gate *g, PyObject *const *gh, PyObject *bl, PyObject *al, PCand *c
  * None, NotImplemented (nothing done) or NULL with an error set. */
 #define PDH_KIT 7
 #define PDH_HELD 18
+/* det.lim (held's last item): its length, the places of the last depth time and the one before */
+#define PDH_LIM 8
+#define PDH_DEPTH 6
+#define PDH_PREV 7
 PyObject *pdh_delta(PyObject *const *args, PyObject *const *kit, PyObject *const *H, PyObject *const *sides);
 extern PyTypeObject pdh_HookType;
 

@@ -19,7 +19,7 @@ static const char *NAMES[N_COUNT] = {
 enum { H_st, H_trades, H_threshold, H_half, H_d0, H_approach, H_window, H_keep, H_reach, H_no_range, H_median,
        H_ratio, H_drop, H_level_drop, H_queue_ticks, H_level_big, H_level_order, H_lim, H_COUNT };
 /* det.lim's places (spoof.py's LIM_ names) */
-enum { L_next, L_lo, L_hi, L_big, L_tb, L_ta, L_COUNT };
+enum { L_next, L_lo, L_hi, L_big, L_tb, L_ta, L_depth, L_prev, L_COUNT };
 static PyObject *N[N_COUNT];
 _Static_assert(H_COUNT == PDH_HELD, "det.held's length");
 
@@ -39,7 +39,7 @@ static PyObject *lim_get(PyObject *const *H, Py_ssize_t i)
 {
     PyObject *lim = H[H_lim];
     if (PyList_GET_SIZE(lim) != L_COUNT) {
-        PyErr_SetString(PyExc_ValueError, "det.lim: a list of six");
+        PyErr_SetString(PyExc_ValueError, "det.lim: a list of eight");
         return NULL;
     }
     return Py_NewRef(PyList_GET_ITEM(lim, i));
@@ -50,7 +50,7 @@ static int lim_set(PyObject *const *H, Py_ssize_t i, PyObject *v)
 {
     PyObject *lim = H[H_lim];
     if (PyList_GET_SIZE(lim) != L_COUNT) {
-        PyErr_SetString(PyExc_ValueError, "det.lim: a list of six");
+        PyErr_SetString(PyExc_ValueError, "det.lim: a list of eight");
         return -1;
     }
     PyObject *old = PyList_GET_ITEM(lim, i);
@@ -186,7 +186,8 @@ static int end(PyObject *det, PyObject *sym, PyObject *now, long long t_now, int
         goto done;
     }
     long long approach, window, lo, hi;
-    if ((r = pdh_in_range(H[H_approach], LIM61, &approach)) <= 0 || (r = pdh_in_range(H[H_window], LIM61, &window)) <= 0) {
+    if ((r = pdh_in_range(H[H_approach], LIM61, &approach)) <= 0
+            || (r = pdh_in_range(H[H_window], LIM61, &window)) <= 0) {
         if (r == 0)
             PyErr_SetString(PyExc_TypeError, "held: the approach and drop windows are ints");
         r = -1;
@@ -291,7 +292,8 @@ PyObject *pdh_delta(PyObject *const *args, PyObject *const *kit, PyObject *const
     ok = PyList_CheckExact(changes) && hb_o != NULL && ha_o != NULL
          && PyTuple_CheckExact(no_range) && PyTuple_GET_SIZE(no_range) == 2;
     if (ok && ((r = pdh_in_range(o[0], LIM62, &lo)) <= 0 || (r = pdh_in_range(o[1], LIM62, &hi)) <= 0
-               || (r = pdh_opt_int(H[H_reach], LIM61, &reach, &nreach)) <= 0 || (r = pdh_in_range(o[2], LIM61, &big)) <= 0
+               || (r = pdh_opt_int(H[H_reach], LIM61, &reach, &nreach)) <= 0
+               || (r = pdh_in_range(o[2], LIM61, &big)) <= 0
                || (r = pdh_opt_int(tb_o, LIM61, &tb, &ntb)) <= 0 || (r = pdh_opt_int(ta_o, LIM61, &ta, &nta)) <= 0
                || (r = pdh_in_range(hb_o, LIM61, &hb)) <= 0 || (r = pdh_in_range(ha_o, LIM61, &ha)) <= 0
                || (r = pdh_in_range(H[H_d0], LIM61, &d0)) <= 0)) {

@@ -70,7 +70,7 @@ from dom.core.types import BookDelta, BookSide, FeedState, Output, TakerSide, Tr
 
 _BID, _ASK, _BUY = BookSide.BID, BookSide.ASK, TakerSide.BUY
 _SIDES = (_BID, _ASK)
-LIM_NEXT, LIM_LO, LIM_HI, LIM_BIG, LIM_TB, LIM_TA = range(6)  # SpoofDetector.lim's places
+LIM_NEXT, LIM_LO, LIM_HI, LIM_BIG, LIM_TB, LIM_TA, LIM_DEPTH, LIM_PREV = range(8)  # SpoofDetector.lim's places
 
 
 def _lim(i: int, doc: str) -> property:
@@ -103,9 +103,10 @@ class SpoofDetector(ObserverBase):
         # names its places; the properties below read and set them): the next statistics' time (-1:
         # set on the grid at the first delta, see grid_after); the range every candidate's price lies
         # within (a filter); as of the last statistics (only they change a threshold), half the lower
-        # threshold (0 without any) and each side's threshold (None without one). Changed in place,
-        # never replaced (the accelerator holds it: spoof_delta.held).
-        self.lim: list = [-1, _FAR, -_FAR, 0, None, None]
+        # threshold (0 without any) and each side's threshold (None without one); the last depth
+        # message's exchange time and the one before (0: none yet). Changed in place, never replaced
+        # (the accelerator holds it: spoof_delta.held; the trade hook reads the depth time there).
+        self.lim: list = [-1, _FAR, -_FAR, 0, None, None, 0, 0]
         self.median: dict[BookSide, int] = {}
         self.threshold: dict[BookSide, int] = {}
         self.keep_ns = max(5, p.spoof_flow_s) * _SEC  # how long trades and size increases are kept
@@ -116,8 +117,6 @@ class SpoofDetector(ObserverBase):
         self.pulls: list[_Pull] = []
         # Shared with the other detector that feeds it the same trades (see make_observers).
         self.slack = slack or make_slack(p.align_slack_ms)
-        self.depth_t = 0
-        self.prev_depth_t = 0  # the depth message before the last one (a pull's push began there)
         self.ranges = RollingSamples()  # (t, mid range over a second), sampled
         self.range_pct: int | None = None  # rolling percentile of those ranges (half ticks)
         self.next_range_ns = 0
@@ -132,6 +131,8 @@ class SpoofDetector(ObserverBase):
     big = _lim(LIM_BIG, "Half the lower threshold as of the last statistics (0 without any).")
     tb = _lim(LIM_TB, "The bid side's threshold as of the last statistics (None without one).")
     ta = _lim(LIM_TA, "The ask side's threshold as of the last statistics (None without one).")
+    depth_t = _lim(LIM_DEPTH, "The last depth message's exchange time (0: none yet).")
+    prev_depth_t = _lim(LIM_PREV, "The depth message's before it (a pull's push began there).")
 
     # ---------------------------------------------------------------------------- statistics
     def _stats(self, sym: SymbolState, now: int) -> None:
@@ -213,8 +214,9 @@ class SpoofDetector(ObserverBase):
             if q and T < q[-1][0]:
                 tape.last_desc = tape.popped + len(q)
             q.append((T, t.px_ticks, t.qty_lots))
-            if self.depth_t:
-                self.slack.on_trade_once(sym.stats.trades, self.depth_t, T)
+            depth_t = self.lim[LIM_DEPTH]
+            if depth_t:
+                self.slack.on_trade_once(sym.stats.trades, depth_t, T)
         return []
 
     def trade_hook(self):
@@ -238,9 +240,10 @@ class SpoofDetector(ObserverBase):
 
     def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
         now = delta.ts_exchange_ns
-        if now > self.depth_t:
-            self.prev_depth_t = self.depth_t
-            self.depth_t = now
+        lim = self.lim
+        if now > lim[LIM_DEPTH]:
+            lim[LIM_PREV] = lim[LIM_DEPTH]
+            lim[LIM_DEPTH] = now
         if self.steps is not None:
             self.steps.observe(changes, now)
         book = sym.book
