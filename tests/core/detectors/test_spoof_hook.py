@@ -34,24 +34,26 @@ class OddDelta(BookDelta):
 
 def state(sp: SpoofDetector) -> tuple:
     """What pulled liquidity holds: its store, pulls, tapes, the list the hook reads (``lim``), the
-    depth times, thresholds, medians, band half-widths, the volatility's samples and the judged."""
+    depth times, thresholds, medians, band half-widths, the volatility's samples, the judged and the
+    alignment slack (the trade hook feeds it against the depth time)."""
     steps = None if sp.steps is None else (sorted(sp.steps.samples.sorted), dict(sp.steps.at))
     return (sp.st.state(), [vars(x) for x in sp.pulls], [(list(t.q), t.popped) for t in sp.trades.values()],
             list(sp.lim), sp.depth_t, sp.prev_depth_t, dict(sp.threshold), dict(sp.median), dict(sp.half),
-            sp.range_pct, list(sp.judged), sp.n, steps)
+            sp.range_pct, list(sp.judged), sp.n, steps, sp.slack.state())
 
 
 def market(seed: int, hook: bool, walls: bool = True, odd_at: int = -1, huge_at: int = -1) -> tuple:
     """A price walking from 0.5000 with large levels placed ahead of it and pulled (or eaten) as it
     comes, trades pushing it, a gap and a snapshot midway. ``hook`` False: the engine calls
-    ``on_delta`` itself. The ``odd_at``-th message is an ``OddDelta``; the ``huge_at``-th holds a
+    ``on_delta`` and ``on_trade`` themselves. The ``odd_at``-th message is an ``OddDelta``; the ``huge_at``-th holds a
     level of 2^62 lots (more than C reads). Returns the alerts, the state after every event and how
     the engine's depth hooks were made."""
     s = EventScript(DetectorParams(walls=walls, **PARAMS), flat_book(60))
     st = s.eng["KITEUSDT"]
     sp = next(o for o in st.observers if isinstance(o, SpoofDetector))
-    if not hook:
+    if not hook:  # (the trade hook too: it reads the depth time the depth hook moves on)
         st.delta_hooks = [ob.on_delta for ob in st.observers]
+        st.trade_hooks = [ob.on_trade for ob in st.observers]
     kinds = [type(h).__name__ for h in st.delta_hooks]
     pulls = sp.pulls  # (the hook holds it: _judge keeps it in place)
     rng = random.Random(seed)
