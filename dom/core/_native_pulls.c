@@ -222,15 +222,17 @@ typedef struct {
 /* pulls_delta(det, sym, changes, now, bb, ba, kit) -> None | NotImplemented: delta_py(det, sym,
  * changes, now, bb, ba) of spoof_delta.py, with the detector's store (candidates, mids, size
  * increases: a PullStore, worked on directly), tapes, thresholds, half widths and constants read
- * from det.held (spoof_delta.held: the same objects). NotImplemented, nothing done, when kit is not
- * a tuple of seven, det.held missing, not a tuple of ten or its store not a PullStore (the Python
- * twin), now, bb or ba not what it takes (an exact int within +-2^62; None or an exact int within
+ * from det.held (spoof_delta.held: the same objects; what the loop reads of the detector and its
+ * depth times in det.lim, its last item). NotImplemented, nothing done, when kit is not a tuple of
+ * seven, det.held missing, not a tuple of 18, its store not a PullStore (the Python twin) or its
+ * lim not a list of eight, now, bb or ba not what it takes (an exact int within +-2^62; None or an exact int within
  * +-2^61). Past the mids and the statistics (tick_py, in Python), what the loop reads is checked:
  * anything else than the detector holds (changes a list of exact 4-tuples of a side and exact ints
  * within +-2^61; the thresholds, big, half widths, reach and spoof_min_d0_ticks None or such ints,
  * the range and no_range ints within +-2^62) hands the message on to rest_py; a candidates' range
  * no longer such ints after _level, the changes after it to loop_py; the rest is end() (end_py for
- * tapes or dicts of another kind). */
+ * tapes or dicts of another kind). pdh_delta is that once the kit and held are checked (the depth
+ * hook's, _native_pdh.c, which hands the book's sides it read). */
 PyObject *pdh_delta(PyObject *const *args, PyObject *const *kit, PyObject *const *H, PyObject *const *sides)
 {
     if (names() < 0)
