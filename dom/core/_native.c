@@ -185,5 +185,8 @@ PyMODINIT_FUNC PyInit__native(void)
                       || PyModule_AddObjectRef(m, "IceHook", (PyObject *)&trd_IceHookType) < 0
                       || PyModule_AddObjectRef(m, "SpoofHook", (PyObject *)&trd_SpoofHookType) < 0))
         Py_CLEAR(m);
+    if (m != NULL && (PyType_Ready(&pdh_HookType) < 0
+                      || PyModule_AddObjectRef(m, "PullsHook", (PyObject *)&pdh_HookType) < 0))
+        Py_CLEAR(m);
     return m;
 }

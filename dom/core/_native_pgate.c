@@ -2,22 +2,6 @@
  * made in C before pulls_delta (_native_pulls.c) calls it: pull_gate(). */
 #include "_native_pstore.h"
 
-enum { G_p, G_median, G_ratio, G_drop, G_level_drop, G_queue_ticks, G_level_big, G_level_order, G_book, G_bids,
-       G_asks, G_COUNT };
-static const char *GNAMES[G_COUNT] = {"p", "median", "spoof_ratio", "spoof_drop_fraction",
-                                      "spoof_level_drop_fraction", "spoof_queue_ticks", "spoof_level_drop_big",
-                                      "spoof_level_drop_order", "book", "bids", "asks"};
-static PyObject *G[G_COUNT];
-
-static int gnames(void)
-{
-    if (G[0] == NULL)
-        for (int i = 0; i < G_COUNT; i++)
-            if ((G[i] = PyUnicode_InternFromString(GNAMES[i])) == NULL)
-                return -1;
-    return 0;
-}
-
 /* What _maybe_pull reads before its first returns, read once a message when first needed. */
 #define LIM52 (1LL << 52)  /* sizes: the float products below are then those of Python */
 
@@ -28,28 +12,21 @@ void gate_clear(Gate *g)
     Py_CLEAR(g->al);
 }
 
-/* 0, -1 with an error set. */
-static int gate_read(Gate *g, PyObject *det, PyObject *sym)
+/* gh: the detector's median dict and its parameters spoof_ratio, spoof_drop_fraction,
+ * spoof_level_drop_fraction, spoof_queue_ticks, spoof_level_drop_big, spoof_level_drop_order (the
+ * items of its held from H_median on, _native_pulls.c); bl, al: the book's bid and ask levels.
+ * 0, -1 with an error set. */
+static int gate_read(Gate *g, PyObject *const *gh, PyObject *bl, PyObject *al)
 {
-    PyObject *p = PyObject_GetAttr(det, G[G_p]), *v[6] = {NULL};
-    PyObject *book = NULL, *bids = NULL, *asks = NULL;
-    int r = -1;
+    PyObject *const *v = gh + 1;
     g->state = -1;
-    if (p == NULL)
-        return -1;
-    const int which[6] = {G_ratio, G_drop, G_level_drop, G_queue_ticks, G_level_big, G_level_order};
-    for (int i = 0; i < 6; i++)
-        if ((v[i] = PyObject_GetAttr(p, G[which[i]])) == NULL)
-            goto done;
-    if ((g->median = PyObject_GetAttr(det, G[G_median])) == NULL || (book = PyObject_GetAttr(sym, G[G_book])) == NULL
-            || (bids = PyObject_GetAttr(book, G[G_bids])) == NULL || (asks = PyObject_GetAttr(book, G[G_asks])) == NULL
-            || (g->bl = PyObject_GetAttr(bids, S_levels)) == NULL || (g->al = PyObject_GetAttr(asks, S_levels)) == NULL)
-        goto done;
-    r = 0;
-    int k = in_range(v[3], 8, &g->r);
+    g->median = Py_NewRef(gh[0]);
+    g->bl = Py_NewRef(bl);
+    g->al = Py_NewRef(al);
+    int k = pdh_in_range(v[3], 8, &g->r);
     if (k < 0)
-        r = -1;
-    else if (k > 0 && g->r >= 0 && PyFloat_CheckExact(v[0]) && PyFloat_CheckExact(v[1]) && PyFloat_CheckExact(v[2])
+        return -1;
+    if (k > 0 && g->r >= 0 && PyFloat_CheckExact(v[0]) && PyFloat_CheckExact(v[1]) && PyFloat_CheckExact(v[2])
              && PyFloat_CheckExact(v[4]) && PyFloat_CheckExact(v[5])
              && PyDict_CheckExact(g->median) && PyDict_CheckExact(g->bl) && PyDict_CheckExact(g->al)) {
         g->ratio = PyFloat_AS_DOUBLE(v[0]);
@@ -64,14 +41,7 @@ static int gate_read(Gate *g, PyObject *det, PyObject *sym)
             g->level_drop = big;
         g->state = 1;
     }
-done:
-    for (int i = 0; i < 6; i++)
-        Py_XDECREF(v[i]);
-    Py_DECREF(p);
-    Py_XDECREF(book);
-    Py_XDECREF(bids);
-    Py_XDECREF(asks);
-    return r;
+    return 0;
 }
 
 static int cmp_ll(const void *a, const void *b)
@@ -86,13 +56,11 @@ static int cmp_ll(const void *a, const void *b)
  * 0: it returns at one of them (nothing done, so the call is spared); 1: it goes on, or the gate
  * cannot tell (a size, median or level not an exact int within +-2^52, the parameters not floats):
  * call it. -1 with an error set. */
-int pull_gate(Gate *g, PyObject *det, PyObject *sym, PCand *c, long long after, PyObject *side)
+int pull_gate(Gate *g, PyObject *const *gh, PyObject *bl, PyObject *al, PCand *c, long long after, PyObject *side)
 {
     if (c->pending)
         return 0;
-    if (gnames() < 0)
-        return -1;
-    if (g->state == 0 && gate_read(g, det, sym) < 0)
+    if (g->state == 0 && gate_read(g, gh, bl, al) < 0)
         return -1;
     if (g->state < 0 || c->sizes.n == 0)
         return 1;  /* (no sizes: Python's max() of nothing) */
@@ -101,7 +69,7 @@ int pull_gate(Gate *g, PyObject *det, PyObject *sym, PCand *c, long long after, 
     PyObject *m = PyDict_GetItemWithError(g->median, side);  /* borrowed */
     if (m == NULL && PyErr_Occurred())
         return -1;
-    if ((m != NULL && (k = in_range(m, LIM52, &med)) <= 0))
+    if ((m != NULL && (k = pdh_in_range(m, LIM52, &med)) <= 0))
         return k < 0 ? -1 : 1;
     if (at > LIM52 || at < -LIM52 || after > LIM52 || after < -LIM52)
         return 1;
@@ -129,7 +97,7 @@ int pull_gate(Gate *g, PyObject *det, PyObject *sym, PCand *c, long long after, 
                 return -1;
             continue;
         }
-        if ((k = in_range(lv, LIM52, &q)) <= 0)
+        if ((k = pdh_in_range(lv, LIM52, &q)) <= 0)
             return k < 0 ? -1 : 1;
         if (q)  /* (a level of 0 is no size beside it) */
             near[n++] = q;

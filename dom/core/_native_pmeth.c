@@ -185,7 +185,7 @@ METHOD(m_seen_band)
         PCand *c = &s->c[i];
         qs[i] = -1;
         if (c->k == k && lo <= c->px && c->px <= hi) {
-            int got = ps_level_at(a[3], c->px, &qs[i]);
+            int got = ps_cand_level(c, a[3], &qs[i]);
             if (got == 0 && qs[i] < 0) {
                 PyErr_SetString(PyExc_ValueError, "PullStore takes no negative size");
                 got = -1;

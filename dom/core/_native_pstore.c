@@ -57,7 +57,7 @@ void ps_ring_free(Ring *r)
 /* *v from an exact int within +-lim: 0; -1 with TypeError / ValueError set. */
 int ps_arg_ll(PyObject *o, long long lim, long long *v)
 {
-    int r = in_range(o, lim, v);
+    int r = pdh_in_range(o, lim, v);
     if (r > 0)
         return 0;
     if (r == 0)
@@ -146,6 +146,7 @@ void ps_cand_free(PCand *c)
 {
     ps_ring_free(&c->sizes);
     ps_ring_free(&c->dists);
+    Py_CLEAR(c->key);
 }
 
 void ps_remove_at(PStore *s, Py_ssize_t i)
@@ -191,6 +192,20 @@ int ps_level_at(PyObject *levels, long long px, long long *q)
     return ps_arg_ll(v, PS_PX, q);
 }
 
+/* ps_level_at for c's price, with the int key it keeps. */
+int ps_cand_level(PCand *c, PyObject *levels, long long *q)
+{
+    if (!PyDict_CheckExact(levels))
+        return ps_level_at(levels, c->px, q);
+    if (c->key == NULL && (c->key = PyLong_FromLongLong(c->px)) == NULL)
+        return -1;
+    PyObject *v = PyDict_GetItemWithError(levels, c->key);
+    *q = 0;
+    if (v == NULL)
+        return PyErr_Occurred() ? -1 : 1;  /* 1: none there */
+    return ps_arg_ll(v, PS_PX, q);
+}
+
 int ps_sweep(PStore *s, int nbb, long long bb, int nba, long long ba, int ntb, long long tb, int nta, long long ta,
              long long hb, long long ha, PyObject *bl, PyObject *al, long long now, long long approach, long long old,
              long long *lo_out, long long *hi_out)
@@ -202,7 +217,7 @@ int ps_sweep(PStore *s, int nbb, long long bb, int nba, long long ba, int ntb, l
     }
     int r = 0;
     for (Py_ssize_t i = 0; i < s->n && r >= 0; i++)  /* the levels read first: nothing done on a refusal */
-        r = ps_level_at(s->c[i].k ? al : bl, s->c[i].px, &qs[i]) < 0 ? -1 : 0;
+        r = ps_cand_level(&s->c[i], s->c[i].k ? al : bl, &qs[i]) < 0 ? -1 : 0;
     long long lo = PS_T, hi = -PS_T;
     Py_ssize_t w = 0;
     for (Py_ssize_t i = 0; i < s->n; i++) {

@@ -8,6 +8,36 @@
 #define PS_PX (1LL << 61)  /* prices and sizes: within +-2^61 */
 #define PS_T (1LL << 62)   /* times, distances, mids (twice the mid): within +-2^62 */
 
+/* in_range and opt_int (_native.h) with the one- and two-digit ints read in place (CPython 3.11's
+ * layout: 30-bit digits, the sign in the size), the rest as there. Same results. */
+static inline int pdh_in_range(PyObject *o, long long lim, long long *v)
+{
+#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030C0000 && PyLong_SHIFT == 30
+    if (PyLong_CheckExact(o)) {
+        Py_ssize_t n = Py_SIZE(o);
+        const digit *d = ((PyLongObject *)o)->ob_digit;
+        long long x;
+        if (n == 0)
+            x = 0;
+        else if (n == 1 || n == -1)
+            x = (long long)d[0];
+        else if (n == 2 || n == -2)
+            x = (long long)d[0] | ((long long)d[1] << PyLong_SHIFT);
+        else
+            return in_range(o, lim, v);
+        *v = x = n < 0 ? -x : x;
+        return x >= -lim && x <= lim;
+    }
+#endif
+    return in_range(o, lim, v);
+}
+
+static inline int pdh_opt_int(PyObject *o, long long lim, long long *v, int *none)
+{
+    *none = o == Py_None;
+    return *none ? 1 : pdh_in_range(o, lim, v);
+}
+
 typedef struct {
     long long t, a, b;  /* (t, value) pairs use a; size increases (t, px, added) a and b */
 } Item;
@@ -28,6 +58,7 @@ typedef struct {
     long long px, first_ns, d0, peak, step;
     int k, pending;  /* k: 0 the bid, 1 the ask */
     Ring sizes, dists;  /* (t, size) over the drop window; (t, distance) when it changed */
+    PyObject *key;      /* px as an int, made when first needed to read its level (NULL before) */
 } PCand;
 
 typedef struct {
@@ -60,8 +91,22 @@ PyObject *ps_from_i128(__int128 v);
 void ps_cand_free(PCand *c);
 void ps_remove_at(PStore *s, Py_ssize_t i);
 int ps_level_at(PyObject *levels, long long px, long long *q);
+int ps_cand_level(PCand *c, PyObject *levels, long long *q);
 extern PyMethodDef ps_methods[];
-/* _native_pgate.c: would _maybe_pull go past its first checks for this drop of c? (1 / 0, -1 on error) */
-int pull_gate(Gate *g, PyObject *det, PyObject *sym, PCand *c, long long after, PyObject *side);
+/* _native_pgate.c: would _maybe_pull go past its first checks for this drop of c? (1 / 0, -1 on error)
+ * gh: det.held from its median dict on; bl, al: the book's levels. */
+int pull_gate(Gate *g, PyObject *const *gh, PyObject *bl, PyObject *al, PCand *c, long long after, PyObject *side);
+/* _native_pulls.c: pulls_delta's work once its arguments are checked: args (det, sym, changes, now,
+ * bb, ba), kit and H the items of the kit (PDH_KIT) and of det.held (PDH_HELD, its store a PStore);
+ * sides the book's bid and ask sides where the caller has read them (else NULL).
+ * None, NotImplemented (nothing done) or NULL with an error set. */
+#define PDH_KIT 7
+#define PDH_HELD 18
+/* det.lim (held's last item): its length, the places of the last depth time and the one before */
+#define PDH_LIM 8
+#define PDH_DEPTH 6
+#define PDH_PREV 7
+PyObject *pdh_delta(PyObject *const *args, PyObject *const *kit, PyObject *const *H, PyObject *const *sides);
+extern PyTypeObject pdh_HookType;
 
 #endif

@@ -1,5 +1,6 @@
 /* dom.core._native: pulled liquidity's work at each depth message, pulls_delta() (delta_py and the
  * functions it calls in dom/core/detectors/spoof_delta.py are the same steps in Python). */
+#include <limits.h>
 #include "_native_pstore.h"
 
 #define LIM61 (1LL << 61)
@@ -7,16 +8,20 @@
 #define SEC 1000000000LL
 
 enum {
-    N_next_stats_ns, N_cands_lo, N_cands_hi, N_big, N_tb, N_ta, N__level, N__maybe_pull, N_popleft, N_q, N_popped,
+    N__level, N__maybe_pull, N_popleft, N_q, N_popped,
     N_book, N_bids, N_asks, N_held, N_COUNT
 };
 static const char *NAMES[N_COUNT] = {
-    "next_stats_ns", "cands_lo", "cands_hi", "big", "tb", "ta", "_level", "_maybe_pull", "popleft", "q", "popped",
+    "_level", "_maybe_pull", "popleft", "q", "popped",
     "book", "bids", "asks", "held"};
 
 /* SpoofDetector.held, in order (spoof_delta.held). */
-enum { H_st, H_trades, H_threshold, H_half, H_d0, H_approach, H_window, H_keep, H_reach, H_no_range, H_COUNT };
+enum { H_st, H_trades, H_threshold, H_half, H_d0, H_approach, H_window, H_keep, H_reach, H_no_range, H_median,
+       H_ratio, H_drop, H_level_drop, H_queue_ticks, H_level_big, H_level_order, H_lim, H_COUNT };
+/* det.lim's places (spoof.py's LIM_ names) */
+enum { L_next, L_lo, L_hi, L_big, L_tb, L_ta, L_depth, L_prev, L_COUNT };
 static PyObject *N[N_COUNT];
+_Static_assert(H_COUNT == PDH_HELD, "det.held's length");
 
 static int names(void)
 {
@@ -28,6 +33,32 @@ static int names(void)
     return 0;
 }
 
+/* det.lim[i] (H[H_lim], a list), a new reference; NULL with an error set when it no longer holds
+ * L_COUNT items. */
+static PyObject *lim_get(PyObject *const *H, Py_ssize_t i)
+{
+    PyObject *lim = H[H_lim];
+    if (PyList_GET_SIZE(lim) != L_COUNT) {
+        PyErr_SetString(PyExc_ValueError, "det.lim: a list of eight");
+        return NULL;
+    }
+    return Py_NewRef(PyList_GET_ITEM(lim, i));
+}
+
+/* det.lim[i] = v: 0, -1 with an error set. */
+static int lim_set(PyObject *const *H, Py_ssize_t i, PyObject *v)
+{
+    PyObject *lim = H[H_lim];
+    if (PyList_GET_SIZE(lim) != L_COUNT) {
+        PyErr_SetString(PyExc_ValueError, "det.lim: a list of eight");
+        return -1;
+    }
+    PyObject *old = PyList_GET_ITEM(lim, i);
+    PyList_SET_ITEM(lim, i, Py_NewRef(v));
+    Py_DECREF(old);
+    return 0;
+}
+
 /* f(args...), its result dropped; 0, -1 with an error set. */
 static int call(PyObject *f, PyObject *const *av, Py_ssize_t n)
 {
@@ -36,9 +67,10 @@ static int call(PyObject *f, PyObject *const *av, Py_ssize_t n)
     return got == NULL ? -1 : 0;
 }
 
-/* Drop the front of the deque-like dq while it is not empty and its first item's item 0 compares
- * op (Py_LT or Py_LE) to bound; how many went (>= 0), -1 with an error set. */
-static Py_ssize_t drop_front(PyObject *dq, PyObject *bound, int op)
+/* Drop the front of the deque-like dq while it is not empty and its first item's item 0 is less
+ * than horizon (bound: horizon as an int, made here when first needed, for an item 0 that is not an
+ * exact int within +-2^62); how many went (>= 0), -1 with an error set. */
+static Py_ssize_t drop_front(PyObject *dq, long long horizon, PyObject **bound)
 {
     Py_ssize_t gone = 0;
     for (;;) {
@@ -47,12 +79,19 @@ static Py_ssize_t drop_front(PyObject *dq, PyObject *bound, int op)
             return -1;
         if (n == 0)
             return gone;
-        PyObject *x = PySequence_GetItem(dq, 0), *t = x ? PySequence_GetItem(x, 0) : NULL;
-        Py_XDECREF(x);
-        if (t == NULL)
+        PyObject *x = PySequence_GetItem(dq, 0), *t = NULL;
+        if (x == NULL)
             return -1;
-        int cmp = PyObject_RichCompareBool(t, bound, op);
-        Py_DECREF(t);
+        int cmp = -1;
+        long long v;
+        if (PyTuple_CheckExact(x) && PyTuple_GET_SIZE(x) > 0
+                && pdh_in_range(PyTuple_GET_ITEM(x, 0), LIM62, &v) > 0)
+            cmp = v < horizon;
+        else if ((t = PySequence_GetItem(x, 0)) != NULL
+                 && (*bound != NULL || (*bound = PyLong_FromLongLong(horizon)) != NULL))
+            cmp = PyObject_RichCompareBool(t, *bound, Py_LT);
+        Py_DECREF(x);
+        Py_XDECREF(t);
         if (cmp <= 0)
             return cmp < 0 ? -1 : gone;
         PyObject *av[1] = {dq};
@@ -64,6 +103,30 @@ static Py_ssize_t drop_front(PyObject *dq, PyObject *bound, int op)
     }
 }
 
+/* The book's bid and ask levels (dicts), read once a message when first needed into lv: from sides
+ * (the book's two sides) where the caller read them, else from sym.book. 0, -1 with an error set. */
+static int book_levels(PyObject *sym, PyObject *const *sides, PyObject **lv)
+{
+    if (lv[0] != NULL)
+        return 0;
+    PyObject *book = NULL, *bids = NULL, *asks = NULL;
+    if (sides == NULL) {
+        if ((book = PyObject_GetAttr(sym, N[N_book])) == NULL || (bids = PyObject_GetAttr(book, N[N_bids])) == NULL
+                || (asks = PyObject_GetAttr(book, N[N_asks])) == NULL)
+            goto done;
+    } else {
+        bids = Py_NewRef(sides[0]);
+        asks = Py_NewRef(sides[1]);
+    }
+    if ((lv[0] = PyObject_GetAttr(bids, S_levels)) != NULL && (lv[1] = PyObject_GetAttr(asks, S_levels)) == NULL)
+        Py_CLEAR(lv[0]);
+done:
+    Py_XDECREF(book);
+    Py_XDECREF(bids);
+    Py_XDECREF(asks);
+    return lv[0] == NULL ? -1 : 0;
+}
+
 /* The kit: (bid, ask, TakerTape, tick_py, rest_py, loop_py, end_py). */
 enum { K_BID, K_ASK, K_TAPE, K_TICK, K_REST, K_LOOP, K_END, K_COUNT };
 
@@ -72,7 +135,7 @@ enum { K_BID, K_ASK, K_TAPE, K_TICK, K_REST, K_LOOP, K_END, K_COUNT };
  * the loop read them. 0, -1 with an error set. */
 static int end(PyObject *det, PyObject *sym, PyObject *now, long long t_now, int nbb, long long bb, int nba,
                long long ba, PyObject *const *kit, PyObject *const *H, int ntb, long long tb, int nta, long long ta,
-               long long hb, long long ha)
+               long long hb, long long ha, long long lo0, long long hi0, PyObject *const *sides, PyObject **lv)
 {
     PStore *st = (PStore *)H[H_st];
     PyObject *trades = H[H_trades];
@@ -80,7 +143,7 @@ static int end(PyObject *det, PyObject *sym, PyObject *now, long long t_now, int
     int r = -1;
     Py_ssize_t pos = 0;
     PyObject *k, *v;
-    int plain = PyDict_CheckExact(trades) && (r = in_range(H[H_keep], LIM61, &keep)) > 0;
+    int plain = PyDict_CheckExact(trades) && (r = pdh_in_range(H[H_keep], LIM61, &keep)) > 0;
     while (plain && PyDict_Next(trades, &pos, &k, &v))
         plain = Py_TYPE(v) == (PyTypeObject *)kit[K_TAPE];
     if (!plain) {  /* (nothing done yet) */
@@ -96,15 +159,13 @@ static int end(PyObject *det, PyObject *sym, PyObject *now, long long t_now, int
     }
     r = -1;
     horizon = t_now - keep;
-    PyObject *hz = PyLong_FromLongLong(horizon), *book = NULL, *bids = NULL, *asks = NULL, *bl = NULL, *al = NULL;
+    PyObject *hz = NULL;  /* horizon as an int, if needed */
     PyObject *lo_o = NULL, *hi_o = NULL;
-    if (hz == NULL)
-        return -1;
     pos = 0;
     while (PyDict_Next(trades, &pos, &k, &v)) {  /* TakerTape.expire where its front is old */
         Py_INCREF(v);
         PyObject *q = PyObject_GetAttr(v, N[N_q]);
-        Py_ssize_t gone = q == NULL ? -1 : drop_front(q, hz, Py_LT);
+        Py_ssize_t gone = q == NULL ? -1 : drop_front(q, horizon, &hz);
         if (gone > 0) {
             PyObject *popped = PyObject_GetAttr(v, N[N_popped]), *n = PyLong_FromSsize_t(gone);
             PyObject *sum = popped && n ? PyNumber_Add(popped, n) : NULL;
@@ -125,31 +186,26 @@ static int end(PyObject *det, PyObject *sym, PyObject *now, long long t_now, int
         goto done;
     }
     long long approach, window, lo, hi;
-    if ((r = in_range(H[H_approach], LIM61, &approach)) <= 0 || (r = in_range(H[H_window], LIM61, &window)) <= 0) {
+    if ((r = pdh_in_range(H[H_approach], LIM61, &approach)) <= 0
+            || (r = pdh_in_range(H[H_window], LIM61, &window)) <= 0) {
         if (r == 0)
             PyErr_SetString(PyExc_TypeError, "held: the approach and drop windows are ints");
         r = -1;
         goto done;
     }
     r = -1;
-    if ((book = PyObject_GetAttr(sym, N[N_book])) == NULL || (bids = PyObject_GetAttr(book, N[N_bids])) == NULL
-            || (asks = PyObject_GetAttr(book, N[N_asks])) == NULL || (bl = PyObject_GetAttr(bids, S_levels)) == NULL
-            || (al = PyObject_GetAttr(asks, S_levels)) == NULL)
+    if (book_levels(sym, sides, lv) < 0)
         goto done;
-    if (ps_sweep(st, nbb, bb, nba, ba, ntb, tb, nta, ta, hb, ha, bl, al, t_now, t_now - approach, t_now - window,
+    if (ps_sweep(st, nbb, bb, nba, ba, ntb, tb, nta, ta, hb, ha, lv[0], lv[1], t_now, t_now - approach, t_now - window,
                  &lo, &hi) < 0)
         goto done;
-    if ((lo_o = PyLong_FromLongLong(lo)) == NULL || (hi_o = PyLong_FromLongLong(hi)) == NULL
-            || PyObject_SetAttr(det, N[N_cands_lo], lo_o) < 0 || PyObject_SetAttr(det, N[N_cands_hi], hi_o) < 0)
+    /* (the range as the loop left it, lo0..hi0, stays: an equal int in its place is no change) */
+    if ((lo != lo0 && ((lo_o = PyLong_FromLongLong(lo)) == NULL || lim_set(H, L_lo, lo_o) < 0))
+            || (hi != hi0 && ((hi_o = PyLong_FromLongLong(hi)) == NULL || lim_set(H, L_hi, hi_o) < 0)))
         goto done;
     r = 0;
 done:
-    Py_DECREF(hz);
-    Py_XDECREF(book);
-    Py_XDECREF(bids);
-    Py_XDECREF(asks);
-    Py_XDECREF(bl);
-    Py_XDECREF(al);
+    Py_XDECREF(hz);
     Py_XDECREF(lo_o);
     Py_XDECREF(hi_o);
     return r;
@@ -166,22 +222,26 @@ typedef struct {
 /* pulls_delta(det, sym, changes, now, bb, ba, kit) -> None | NotImplemented: delta_py(det, sym,
  * changes, now, bb, ba) of spoof_delta.py, with the detector's store (candidates, mids, size
  * increases: a PullStore, worked on directly), tapes, thresholds, half widths and constants read
- * from det.held (spoof_delta.held: the same objects). NotImplemented, nothing done, when kit is not
- * a tuple of seven, det.held missing, not a tuple of ten or its store not a PullStore (the Python
- * twin), now, bb or ba not what it takes (an exact int within +-2^62; None or an exact int within
+ * from det.held (spoof_delta.held: the same objects; what the loop reads of the detector and its
+ * depth times in det.lim, its last item). NotImplemented, nothing done, when kit is not a tuple of
+ * seven, det.held missing, not a tuple of 18, its store not a PullStore (the Python twin) or its
+ * lim not a list of eight, now, bb or ba not what it takes (an exact int within +-2^62; None or an exact int within
  * +-2^61). Past the mids and the statistics (tick_py, in Python), what the loop reads is checked:
  * anything else than the detector holds (changes a list of exact 4-tuples of a side and exact ints
  * within +-2^61; the thresholds, big, half widths, reach and spoof_min_d0_ticks None or such ints,
  * the range and no_range ints within +-2^62) hands the message on to rest_py; a candidates' range
  * no longer such ints after _level, the changes after it to loop_py; the rest is end() (end_py for
- * tapes or dicts of another kind). */
-static PyObject *delta(PyObject *const *args, PyObject *const *kit, PyObject *const *H)
+ * tapes or dicts of another kind). pdh_delta is that once the kit and held are checked (the depth
+ * hook's, _native_pdh.c, which hands the book's sides it read). */
+PyObject *pdh_delta(PyObject *const *args, PyObject *const *kit, PyObject *const *H, PyObject *const *sides)
 {
+    if (names() < 0)
+        return NULL;
     PyObject *det = args[0], *sym = args[1], *changes = args[2], *now = args[3], *bb = args[4], *ba = args[5];
     long long t_now, vbb = 0, vba = 0;
     int nbb, nba, r;
-    if ((r = in_range(now, LIM62, &t_now)) <= 0 || (r = opt_int(bb, LIM61, &vbb, &nbb)) <= 0
-            || (r = opt_int(ba, LIM61, &vba, &nba)) <= 0) {
+    if ((r = pdh_in_range(now, LIM62, &t_now)) <= 0 || (r = pdh_opt_int(bb, LIM61, &vbb, &nbb)) <= 0
+            || (r = pdh_opt_int(ba, LIM61, &vba, &nba)) <= 0) {
         if (r < 0)
             return NULL;
         Py_RETURN_NOTIMPLEMENTED;
@@ -190,8 +250,13 @@ static PyObject *delta(PyObject *const *args, PyObject *const *kit, PyObject *co
     PStore *st = (PStore *)H[H_st];
     if (ps_mid(st, t_now, !nbb && !nba, vbb + vba) < 0)
         return NULL;
-    PyObject *nx = PyObject_GetAttr(det, N[N_next_stats_ns]);
-    int ge = nx == NULL ? -1 : PyObject_RichCompareBool(now, nx, Py_GE);
+    PyObject *nx = lim_get(H, L_next);
+    long long vnx;
+    int ge = nx == NULL ? -1 : pdh_in_range(nx, LIM62, &vnx);
+    if (ge > 0)
+        ge = t_now >= vnx;
+    else if (ge == 0)
+        ge = PyObject_RichCompareBool(now, nx, Py_GE);
     Py_XDECREF(nx);
     if (ge < 0)
         return NULL;
@@ -203,13 +268,14 @@ static PyObject *delta(PyObject *const *args, PyObject *const *kit, PyObject *co
 
     /* What the loop reads, read once and checked (no hook below changes a threshold). */
     PyObject *o[5] = {NULL};  /* lo, hi, big, tb, ta */
-    static const int which[5] = {N_cands_lo, N_cands_hi, N_big, N_tb, N_ta};
+    static const int which[5] = {L_lo, L_hi, L_big, L_tb, L_ta};
     PyObject *hb_o = NULL, *ha_o = NULL, *res = NULL;
     Gate gate = {0};
+    PyObject *lv[2] = {NULL, NULL};  /* the book's levels, once read */
     Change stack[32], *cs = stack;
     Py_ssize_t n = 0, held = 0;
     for (int i = 0; i < 5; i++)
-        if ((o[i] = PyObject_GetAttr(det, N[which[i]])) == NULL)
+        if ((o[i] = lim_get(H, which[i])) == NULL)
             goto fail;
     PyObject *thr_d = H[H_threshold], *tb_o = o[3], *ta_o = o[4], *half = H[H_half];
     PyObject *no_range = H[H_no_range];
@@ -227,11 +293,12 @@ static PyObject *delta(PyObject *const *args, PyObject *const *kit, PyObject *co
     }
     ok = PyList_CheckExact(changes) && hb_o != NULL && ha_o != NULL
          && PyTuple_CheckExact(no_range) && PyTuple_GET_SIZE(no_range) == 2;
-    if (ok && ((r = in_range(o[0], LIM62, &lo)) <= 0 || (r = in_range(o[1], LIM62, &hi)) <= 0
-               || (r = opt_int(H[H_reach], LIM61, &reach, &nreach)) <= 0 || (r = in_range(o[2], LIM61, &big)) <= 0
-               || (r = opt_int(tb_o, LIM61, &tb, &ntb)) <= 0 || (r = opt_int(ta_o, LIM61, &ta, &nta)) <= 0
-               || (r = in_range(hb_o, LIM61, &hb)) <= 0 || (r = in_range(ha_o, LIM61, &ha)) <= 0
-               || (r = in_range(H[H_d0], LIM61, &d0)) <= 0)) {
+    if (ok && ((r = pdh_in_range(o[0], LIM62, &lo)) <= 0 || (r = pdh_in_range(o[1], LIM62, &hi)) <= 0
+               || (r = pdh_opt_int(H[H_reach], LIM61, &reach, &nreach)) <= 0
+               || (r = pdh_in_range(o[2], LIM61, &big)) <= 0
+               || (r = pdh_opt_int(tb_o, LIM61, &tb, &ntb)) <= 0 || (r = pdh_opt_int(ta_o, LIM61, &ta, &nta)) <= 0
+               || (r = pdh_in_range(hb_o, LIM61, &hb)) <= 0 || (r = pdh_in_range(ha_o, LIM61, &ha)) <= 0
+               || (r = pdh_in_range(H[H_d0], LIM61, &d0)) <= 0)) {
         if (r < 0)
             goto fail;
         ok = 0;
@@ -240,8 +307,8 @@ static PyObject *delta(PyObject *const *args, PyObject *const *kit, PyObject *co
         if (!nreach && lo <= hi) {
             ilo = lo - reach;
             ihi = hi + reach;
-        } else if ((r = in_range(PyTuple_GET_ITEM(no_range, 0), LIM62, &ilo)) <= 0
-                   || (r = in_range(PyTuple_GET_ITEM(no_range, 1), LIM62, &ihi)) <= 0) {
+        } else if ((r = pdh_in_range(PyTuple_GET_ITEM(no_range, 0), LIM62, &ilo)) <= 0
+                   || (r = pdh_in_range(PyTuple_GET_ITEM(no_range, 1), LIM62, &ihi)) <= 0) {
             if (r < 0)
                 goto fail;
             ok = 0;
@@ -271,8 +338,8 @@ static PyObject *delta(PyObject *const *args, PyObject *const *kit, PyObject *co
                 ok = 0;
                 break;
             }
-            if ((r = in_range(x->px, LIM61, &x->p)) <= 0 || (r = in_range(x->before, LIM61, &x->b)) <= 0
-                    || (r = in_range(x->after, LIM61, &x->a)) <= 0) {
+            if ((r = pdh_in_range(x->px, LIM61, &x->p)) <= 0 || (r = pdh_in_range(x->before, LIM61, &x->b)) <= 0
+                    || (r = pdh_in_range(x->after, LIM61, &x->a)) <= 0) {
                 if (r < 0)
                     goto fail;
                 ok = 0;
@@ -335,7 +402,8 @@ static PyObject *delta(PyObject *const *args, PyObject *const *kit, PyObject *co
                 }
             }
         }
-        if (r == 0 && c != NULL && after < before && (r = pull_gate(&gate, det, sym, c, after, x->side)) > 0) {
+        if (r == 0 && c != NULL && after < before && !c->pending && (r = book_levels(sym, sides, lv)) == 0
+                && (r = pull_gate(&gate, &H[H_median], lv[0], lv[1], c, after, x->side)) > 0) {
             r = 0;
             PyObject *av[6] = {det, sym, x->side, x->px, x->after, now};
             PyObject *got = PyObject_VectorcallMethod(N[N__maybe_pull], av, 6 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
@@ -346,11 +414,11 @@ static PyObject *delta(PyObject *const *args, PyObject *const *kit, PyObject *co
         if (r < 0)
             goto fail;
         if (level) {  /* the candidates' range as _level left it */
-            PyObject *lo_o = PyObject_GetAttr(det, N[N_cands_lo]);
-            PyObject *hi_o = lo_o ? PyObject_GetAttr(det, N[N_cands_hi]) : NULL;
-            int ok2 = hi_o == NULL ? -1 : in_range(lo_o, LIM62, &lo);
+            PyObject *lo_o = lim_get(H, L_lo);
+            PyObject *hi_o = lo_o ? lim_get(H, L_hi) : NULL;
+            int ok2 = hi_o == NULL ? -1 : pdh_in_range(lo_o, LIM62, &lo);
             if (ok2 > 0)
-                ok2 = in_range(hi_o, LIM62, &hi);
+                ok2 = pdh_in_range(hi_o, LIM62, &hi);
             if (ok2 == 0) {  /* the changes after it in Python */
                 PyObject *left = PyList_New(n - i - 1), *ix = PyLong_FromLong(0);
                 PyObject *pl = PyLong_FromLongLong(plo), *ph = PyLong_FromLongLong(phi);
@@ -373,11 +441,13 @@ static PyObject *delta(PyObject *const *args, PyObject *const *kit, PyObject *co
             Py_XDECREF(hi_o);
             if (ok2 < 0)
                 goto fail;
-            if (ok2 == 2)
+            if (ok2 == 2) {
+                lo = hi = LLONG_MIN;  /* (loop_py may have moved det's range: end() sets it) */
                 break;
+            }
         }
     }
-    if (end(det, sym, now, t_now, nbb, vbb, nba, vba, kit, H, ntb, tb, nta, ta, hb, ha) < 0)
+    if (end(det, sym, now, t_now, nbb, vbb, nba, vba, kit, H, ntb, tb, nta, ta, hb, ha, lo, hi, sides, lv) < 0)
         goto fail;
     res = Py_NewRef(Py_None);
 fail:
@@ -386,6 +456,8 @@ fail:
     Py_XDECREF(hb_o);
     Py_XDECREF(ha_o);
     gate_clear(&gate);
+    Py_XDECREF(lv[0]);
+    Py_XDECREF(lv[1]);
     for (Py_ssize_t i = 0; i < held; i++)
         Py_DECREF(cs[i].t);
     if (cs != stack)
@@ -413,7 +485,9 @@ PyObject *pulls_delta(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     }
     PyObject *res = PyTuple_CheckExact(held) && PyTuple_GET_SIZE(held) == H_COUNT
                     && Py_TYPE(PyTuple_GET_ITEM(held, H_st)) == &PStoreType
-                    ? delta(args, &PyTuple_GET_ITEM(kit, 0), &PyTuple_GET_ITEM(held, 0))
+                    && PyList_CheckExact(PyTuple_GET_ITEM(held, H_lim))
+                    && PyList_GET_SIZE(PyTuple_GET_ITEM(held, H_lim)) == L_COUNT
+                    ? pdh_delta(args, &PyTuple_GET_ITEM(kit, 0), &PyTuple_GET_ITEM(held, 0), NULL)
                     : Py_NewRef(Py_NotImplemented);
     Py_DECREF(held);
     return res;

@@ -4,7 +4,7 @@
  *       SpoofDetector.on_trade: while sym.state is synced, the trade appended to the maker side's
  *       TakerTape in det.trades (its deque q; last_desc noted for a trade out of time order), and
  *       the slack (shared with absorption: on_trade_once with the engine's count) fed against
- *       det.depth_t when that is set. */
+ *       det.depth_t when that is set (read as det.lim[6], spoof.LIM_DEPTH, where lim is its list of 8). */
 #include "_native_trd.h"
 
 typedef struct {
@@ -15,7 +15,7 @@ typedef struct {
     PyMemberDef *m_taker, *m_px, *m_T, *m_qty;
     PyObject *descs;
     PyObject *s_state, *s_trades, *s_q, *s_popped, *s_last_desc, *s_append, *s_depth_t, *s_stats, *s_trades_n,
-        *s_once;
+        *s_once, *s_lim;
 } trd_SpoofHook;
 
 /* slack.on_trade_once(n, depth_t, T): in C for a Slack with no twin and numbers it takes. */
@@ -119,7 +119,18 @@ static PyObject *trd_spoof_call(trd_SpoofHook *h, PyObject *const *args, size_t 
     if (r == NULL)
         goto done;
     Py_DECREF(r);
-    PyObject *depth_t = PyObject_GetAttr(h->det, h->s_depth_t);
+    /* det.depth_t: det.lim's item 6 (spoof.LIM_DEPTH) where lim is the detector's list of 8 */
+    PyObject *lim = PyObject_GetAttr(h->det, h->s_lim), *depth_t;
+    if (lim == NULL) {
+        if (!PyErr_ExceptionMatches(PyExc_AttributeError))
+            goto done;
+        PyErr_Clear();
+    }
+    if (lim != NULL && PyList_CheckExact(lim) && PyList_GET_SIZE(lim) == 8)
+        depth_t = Py_NewRef(PyList_GET_ITEM(lim, 6));
+    else
+        depth_t = PyObject_GetAttr(h->det, h->s_depth_t);
+    Py_XDECREF(lim);
     if (depth_t == NULL)
         goto done;
     int any = PyObject_IsTrue(depth_t);
@@ -183,12 +194,12 @@ static PyObject *trd_spoof_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     h->m_taker = mt, h->m_px = mp, h->m_T = mT, h->m_qty = mq;
     h->descs = PyTuple_Pack(4, dt, dp, dT, dq);
     const char *names[] = {"state", "trades", "q", "popped", "last_desc", "append", "depth_t", "stats", "trades",
-                           "on_trade_once"};
+                           "on_trade_once", "lim"};
     PyObject **slots[] = {&h->s_state, &h->s_trades, &h->s_q, &h->s_popped, &h->s_last_desc, &h->s_append,
-                          &h->s_depth_t, &h->s_stats, &h->s_trades_n, &h->s_once};
-    for (int i = 0; i < 10; i++)
+                          &h->s_depth_t, &h->s_stats, &h->s_trades_n, &h->s_once, &h->s_lim};
+    for (int i = 0; i < 11; i++)
         *slots[i] = PyUnicode_InternFromString(names[i]);
-    for (int i = 0; i < 10; i++)
+    for (int i = 0; i < 11; i++)
         if (*slots[i] == NULL || h->descs == NULL) {
             Py_DECREF(h);
             return NULL;
@@ -222,8 +233,8 @@ static int trd_spoof_clear(trd_SpoofHook *h)
     Py_CLEAR(h->deque_cls);
     Py_CLEAR(h->descs);
     PyObject **slots[] = {&h->s_state, &h->s_trades, &h->s_q, &h->s_popped, &h->s_last_desc, &h->s_append,
-                          &h->s_depth_t, &h->s_stats, &h->s_trades_n, &h->s_once};
-    for (int i = 0; i < 10; i++)
+                          &h->s_depth_t, &h->s_stats, &h->s_trades_n, &h->s_once, &h->s_lim};
+    for (int i = 0; i < 11; i++)
         Py_CLEAR(*slots[i]);
     return 0;
 }

@@ -53,12 +53,12 @@ from collections import deque
 from typing import Sequence
 
 from dom.core import accel
-from dom.core.detectors.band import Bands, median_sorted
+from dom.core.detectors.band import Bands
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.detectors.slack import AdaptiveSlack, make_slack
 from dom.core.detectors.spoof_alert import pull_alerts
-from dom.core.detectors.spoof_delta import held, message
+from dom.core.detectors.spoof_delta import held, message, native_kit
 from dom.core.detectors.spoof_rules import (is_pull, level_waived, move_reach, queue_beside, requoted, toward,
                                             withdrawn)
 from dom.core.detectors.spoof_state import _Pull
@@ -69,6 +69,20 @@ from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import BookDelta, BookSide, FeedState, Output, TakerSide, Trade
 
 _BID, _ASK, _BUY = BookSide.BID, BookSide.ASK, TakerSide.BUY
+_SIDES = (_BID, _ASK)
+LIM_NEXT, LIM_LO, LIM_HI, LIM_BIG, LIM_TB, LIM_TA, LIM_DEPTH, LIM_PREV = range(8)  # SpoofDetector.lim's places
+
+
+def _lim(i: int, doc: str) -> property:
+    """``SpoofDetector.lim[i]`` as an attribute."""
+
+    def get(self: SpoofDetector):
+        return self.lim[i]
+
+    def put(self: SpoofDetector, v) -> None:
+        self.lim[i] = v
+
+    return property(get, put, doc=doc)
 _SYNCED = FeedState.SYNCED
 _MS = 1_000_000
 _SEC = 1_000_000_000
@@ -85,14 +99,16 @@ class SpoofDetector(ObserverBase):
         # The candidates (with their size and distance histories), the mids of the last second and
         # the size increases, (t, px, added), kept near the candidates (spoof_store.py).
         self.st = pull_state(BookSide.BID, BookSide.ASK)
-        self.cands_lo, self.cands_hi = _FAR, -_FAR  # every candidate's price lies within (a filter)
+        # What each depth message reads of the statistics and the candidates, in one list (``LIM``
+        # names its places; the properties below read and set them): the next statistics' time (-1:
+        # set on the grid at the first delta, see grid_after); the range every candidate's price lies
+        # within (a filter); as of the last statistics (only they change a threshold), half the lower
+        # threshold (0 without any) and each side's threshold (None without one); the last depth
+        # message's exchange time and the one before (0: none yet). Changed in place, never replaced
+        # (the accelerator holds it: spoof_delta.held; the trade hook reads the depth time there).
+        self.lim: list = [-1, _FAR, -_FAR, 0, None, None, 0, 0]
         self.median: dict[BookSide, int] = {}
         self.threshold: dict[BookSide, int] = {}
-        # As of the last statistics (only they change a threshold): each side's threshold (None
-        # without one) and half the lower one (0 without any), for the per-message filters.
-        self.tb: int | None = None
-        self.ta: int | None = None
-        self.big = 0
         self.keep_ns = max(5, p.spoof_flow_s) * _SEC  # how long trades and size increases are kept
         self.half: dict[BookSide, int] = {BookSide.BID: 0, BookSide.ASK: 0}  # band half-width, ticks
         self.trades = {BookSide.BID: TakerTape(), BookSide.ASK: TakerTape()}  # (T, px, qty), last few s
@@ -101,9 +117,6 @@ class SpoofDetector(ObserverBase):
         self.pulls: list[_Pull] = []
         # Shared with the other detector that feeds it the same trades (see make_observers).
         self.slack = slack or make_slack(p.align_slack_ms)
-        self.depth_t = 0
-        self.prev_depth_t = 0  # the depth message before the last one (a pull's push began there)
-        self.next_stats_ns = -1  # -1: set on the grid at the first delta (see grid_after)
         self.ranges = RollingSamples()  # (t, mid range over a second), sampled
         self.range_pct: int | None = None  # rolling percentile of those ranges (half ticks)
         self.next_range_ns = 0
@@ -112,46 +125,62 @@ class SpoofDetector(ObserverBase):
         self.steps = steps or spoof_steps(sym, p)  # the step test (None: off)
         self.held = held(self)  # what the per-message work in C reads of it (spoof_delta.held)
 
+    next_stats_ns = _lim(LIM_NEXT, "When the statistics are next due (-1: at the first delta's grid point).")
+    cands_lo = _lim(LIM_LO, "The lowest candidate's price (1 << 62 without any).")
+    cands_hi = _lim(LIM_HI, "The highest candidate's price (-(1 << 62) without any).")
+    big = _lim(LIM_BIG, "Half the lower threshold as of the last statistics (0 without any).")
+    tb = _lim(LIM_TB, "The bid side's threshold as of the last statistics (None without one).")
+    ta = _lim(LIM_TA, "The ask side's threshold as of the last statistics (None without one).")
+    depth_t = _lim(LIM_DEPTH, "The last depth message's exchange time (0: none yet).")
+    prev_depth_t = _lim(LIM_PREV, "The depth message's before it (a pull's push began there).")
+
     # ---------------------------------------------------------------------------- statistics
     def _stats(self, sym: SymbolState, now: int) -> None:
-        self.next_stats_ns = grid_after(now, _SEC)
+        lim = self.lim
+        lim[LIM_NEXT] = grid_after(now, _SEC)
         book = sym.book
-        mid2 = book.mid2()
-        if mid2 is None:
-            return
-        bands, st = self.bands, self.st
-        for side in (BookSide.BID, BookSide.ASK):
+        if book.bids.best_px() is None or book.asks.best_px() is None:
+            return  # (no mid)
+        bands, st, p = self.bands, self.st, self.p
+        thr, half_d = self.threshold, self.half
+        unit = self.inst.price  # (its to_float written out below: n * mant / 10**scale)
+        mant, ten = unit.mant, 10**unit.scale
+        ratio, notional, lot = p.spoof_ratio, p.spoof_min_notional, self.lot_notional
+        for side in _SIDES:
             best, half, band = bands.get(side)  # type: ignore[misc]  # (a two-sided book)
-            self.half[side] = half
+            half_d[side] = half
             sizes = bands.sizes(side)  # sorted, shared with the walls (their sizes when they took them first)
-            if len(sizes) < 5:
-                self.threshold.pop(side, None)
+            n = len(sizes)
+            if n < 5:
+                thr.pop(side, None)
                 continue
-            med = int(median_sorted(sizes))
+            med = int(sizes[n // 2] if n % 2 else (sizes[n // 2 - 1] + sizes[n // 2]) / 2)  # (median_sorted)
             self.median[side] = med
-            floor = self.p.spoof_min_notional / max(1e-12, self.inst.price.to_float(best) * self.lot_notional)
-            self.threshold[side] = int(max(self.p.spoof_ratio * med, floor)) + 1
-            t = self.threshold[side]
+            floor = notional / max(1e-12, best * mant / ten * lot)  # (the level's notional floor, in lots)
+            t = thr[side] = int(max(ratio * med, floor)) + 1
             if sizes[-1] >= t:  # a level up to the threshold: a new candidate, perhaps
                 for px, q in st.hits(band, t, side):  # (q >= t, or a candidate's level)
-                    self._level(sym, side, px, q, now)
+                    if not st.seen(side, px, now, q):  # (what _level does first: a known one seen)
+                        self._level(sym, side, px, q, now)
             elif len(st):  # only the candidates' own levels: what _level does to a known one
-                lo, hi = (best - half, best) if side is BookSide.BID else (best, best + half)
+                lo, hi = (best - half, best) if side is _BID else (best, best + half)
                 st.seen_band(side, lo, hi, book.side(side).levels, now)
+        hb, ha = half_d[_BID], half_d[_ASK]
         if self.steps is not None:
-            self.steps.refresh(now, max(self.half.values()))
-        thr = self.threshold
-        self.tb, self.ta = thr.get(BookSide.BID), thr.get(BookSide.ASK)
-        self.big = min(thr.values(), default=0) // 2
+            self.steps.refresh(now, hb if hb >= ha else ha)
+        tb, ta = lim[LIM_TB], lim[LIM_TA] = thr.get(_BID), thr.get(_ASK)
+        lim[LIM_BIG] = (0 if tb is None and ta is None else ta if tb is None else tb if ta is None
+                        else tb if tb <= ta else ta) // 2
         # The mid's range over the last second, sampled; its rolling percentile (30 min).
         rs = self.ranges
         rs.add(now, st.mid_range(_FAR))
         rs.expire(now - 1800 * _SEC)
-        if now >= self.next_range_ns and len(rs) >= 30:
+        n = len(rs)
+        if now >= self.next_range_ns and n >= 30:
             self.next_range_ns = grid_after(now, 10 * _SEC)
-            v = rs.sorted
-            floor = int(2 * self.p.spoof_vol_min_ticks)
-            self.range_pct = max(floor, v[int(self.p.spoof_vol_pct / 100 * (len(v) - 1))])
+            floor = int(2 * p.spoof_vol_min_ticks)
+            v = rs.at(int(p.spoof_vol_pct / 100 * (n - 1)))  # (the sorted window's, read in place)
+            self.range_pct = v if v > floor else floor
 
     def _dist(self, sym: SymbolState, side: BookSide, px: int) -> int | None:
         best = sym.book.side(side).best_px()
@@ -170,10 +199,11 @@ class SpoofDetector(ObserverBase):
             return
         step = self.steps.step_at(side, px, q, now)[1] if self.steps is not None else 0
         self.st.new(side, px, now, d, q, step)
-        if px < self.cands_lo:
-            self.cands_lo = px
-        if px > self.cands_hi:
-            self.cands_hi = px
+        lim = self.lim
+        if px < lim[LIM_LO]:
+            lim[LIM_LO] = px
+        if px > lim[LIM_HI]:
+            lim[LIM_HI] = px
 
     # ------------------------------------------------------------------------------- hooks
     def on_trade(self, sym: SymbolState, t: Trade) -> list[Output]:
@@ -184,8 +214,9 @@ class SpoofDetector(ObserverBase):
             if q and T < q[-1][0]:
                 tape.last_desc = tape.popped + len(q)
             q.append((T, t.px_ticks, t.qty_lots))
-            if self.depth_t:
-                self.slack.on_trade_once(sym.stats.trades, self.depth_t, T)
+            depth_t = self.lim[LIM_DEPTH]
+            if depth_t:
+                self.slack.on_trade_once(sym.stats.trades, depth_t, T)
         return []
 
     def trade_hook(self):
@@ -198,11 +229,21 @@ class SpoofDetector(ObserverBase):
         return native.SpoofHook(self, self.slack, _BID, _ASK, _BUY, Trade, _SYNCED, TakerTape, deque,
                                 Trade.taker, Trade.px_ticks, Trade.ts_exchange_ns, Trade.qty_lots)
 
+    def delta_hook(self):
+        """What the engine calls for each applied depth message (symbol_state.delta_hooks): ``on_delta``
+        itself, or where the accelerator is built and holds the store the same work in C without its
+        frame (``PullsHook``, _native_pdh.c: it calls ``_judge`` only while a pull waits)."""
+        kit = native_kit(self)
+        if kit is None or type(self).on_delta is not _ON_DELTA:
+            return self.on_delta
+        return accel.native.PullsHook(*kit)
+
     def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
         now = delta.ts_exchange_ns
-        if now > self.depth_t:
-            self.prev_depth_t = self.depth_t
-            self.depth_t = now
+        lim = self.lim
+        if now > lim[LIM_DEPTH]:
+            lim[LIM_PREV] = lim[LIM_DEPTH]
+            lim[LIM_DEPTH] = now
         if self.steps is not None:
             self.steps.observe(changes, now)
         book = sym.book
@@ -215,7 +256,7 @@ class SpoofDetector(ObserverBase):
         self.pulls.clear()
         self.trades.update({BookSide.BID: TakerTape(), BookSide.ASK: TakerTape()})  # (in place: ``held``)
         self.judged.clear()
-        self.next_stats_ns = -1
+        self.lim[LIM_NEXT] = -1
         if self.steps is not None:
             self.steps.resync()
         return []
@@ -267,7 +308,7 @@ class SpoofDetector(ObserverBase):
         while self.pulls and self.pulls[0].t + layer <= mark:
             first = self.pulls[0]
             group = [x for x in self.pulls if x.side is first.side and x.t <= first.t + layer]
-            self.pulls = [x for x in self.pulls if x not in group]
+            self.pulls[:] = [x for x in self.pulls if x not in group]  # (in place: the depth hook holds it)
             for x in group:
                 self.st.remove(x.side, x.px)
             other = first.side.opposite
@@ -295,3 +336,6 @@ class SpoofDetector(ObserverBase):
         """How long a pull waits for the trades that might explain it: the adaptive slack, but no
         more than ``spoof_max_wait_ms`` (a pull alert is worth little once price is there)."""
         return min(self.slack.ns, max(self.p.align_slack_ms, self.p.spoof_max_wait_ms) * _MS)
+
+
+_ON_DELTA = SpoofDetector.on_delta  # (the depth hook does its work: not a subclass's or a patched one)

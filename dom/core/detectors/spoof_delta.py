@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING
 from dom.core import accel
 from dom.core.detectors.rolling import grid_after
 from dom.core.detectors.tape import TakerTape
+from dom.core.book import BookSideLevels
 from dom.core.engine import LevelChange, SymbolState
-from dom.core.types import BookSide
+from dom.core.types import BookDelta, BookSide
 
 if TYPE_CHECKING:
     from dom.core.detectors.spoof import SpoofDetector
@@ -43,8 +44,9 @@ leaves out no change the loop acts on)."""
 
 def tick_py(det: SpoofDetector, sym: SymbolState, now: int) -> None:
     """At a message on or past ``next_stats_ns``: the statistics, or the grid's first point."""
-    if det.next_stats_ns < 0:
-        det.next_stats_ns = grid_after(now, _SEC)
+    lim = det.lim
+    if lim[0] < 0:  # (next_stats_ns)
+        lim[0] = grid_after(now, _SEC)
     else:
         det._stats(sym, now)
 
@@ -55,9 +57,9 @@ def loop_py(det: SpoofDetector, sym: SymbolState, changes: Sequence[LevelChange]
     on, the candidates' range so far ``lo..hi``; increases kept for ``adds`` within ``ilo..ihi``."""
     p = det.p
     thr = det.threshold
-    big = det.big
     st = det.st
-    tb, ta = det.tb, det.ta  # (no hook below changes a threshold)
+    lim = det.lim
+    big, tb, ta = lim[3], lim[4], lim[5]  # (big, tb, ta: no hook below changes a threshold)
     hb, ha = det.half[_BID], det.half[BookSide.ASK]
     d0 = p.spoof_min_d0_ticks
     # pick's arguments
@@ -99,7 +101,7 @@ def loop_py(det: SpoofDetector, sym: SymbolState, changes: Sequence[LevelChange]
                     if d < d0 or d > (hb if side is _BID else ha):
                         continue
                 det._level(sym, side, px, after, now)
-                lo, hi = det.cands_lo, det.cands_hi
+                lo, hi = lim[1], lim[2]  # (cands_lo, cands_hi)
                 if after < before and st.has(side, px):
                     det._maybe_pull(sym, side, px, after, now)
 
@@ -117,15 +119,16 @@ def end_py(det: SpoofDetector, sym: SymbolState, now: int, bb: int | None, ba: i
         return
     p = det.p
     book = sym.book
-    det.cands_lo, det.cands_hi = st.sweep(bb, ba, det.tb, det.ta, det.half[_BID], det.half[BookSide.ASK],
-                                          book.bids.levels, book.asks.levels, now,
-                                          now - p.spoof_approach_s * _SEC, now - p.spoof_drop_window_ms * _MS)
+    lim = det.lim  # (cands_lo, cands_hi from the pass; tb, ta)
+    lim[1], lim[2] = st.sweep(bb, ba, lim[4], lim[5], det.half[_BID], det.half[BookSide.ASK],
+                              book.bids.levels, book.asks.levels, now,
+                              now - p.spoof_approach_s * _SEC, now - p.spoof_drop_window_ms * _MS)
 
 
 def rest_py(det: SpoofDetector, sym: SymbolState, changes: Sequence[LevelChange], now: int,
             bb: int | None, ba: int | None) -> None:
     """The changes acted on, then ``end_py``."""
-    lo, hi = det.cands_lo, det.cands_hi
+    lo, hi = det.lim[1], det.lim[2]  # (cands_lo, cands_hi)
     r = det.reach
     if r is not None and lo <= hi:
         ilo = lo - r
@@ -140,7 +143,7 @@ def delta_py(det: SpoofDetector, sym: SymbolState, changes: Sequence[LevelChange
              bb: int | None, ba: int | None) -> None:
     """A depth message at ``now`` (best prices ``bb``, ``ba``: the book's after it)."""
     det.st.mid(now, None if bb is None or ba is None else bb + ba)  # (twice the mid: book.mid2())
-    if now >= det.next_stats_ns:
+    if now >= det.lim[0]:  # (next_stats_ns)
         tick_py(det, sym, now)
     rest_py(det, sym, changes, now, bb, ba)
 
@@ -148,14 +151,30 @@ def delta_py(det: SpoofDetector, sym: SymbolState, changes: Sequence[LevelChange
 def held(det: SpoofDetector) -> tuple:
     """What ``pulls_delta`` reads of ``det`` at each message, in the order of ``_native_pulls.c``'s
     ``H_`` names: objects the detector never replaces (``on_sync_lost`` empties them in place; ``st``
-    its store, which C takes when it is the C type), then constants of its parameters (times in ns)."""
+    its store, which C takes when it is the C type), then constants of its parameters (times in ns), then
+    what the first checks of ``_maybe_pull`` read (_native_pgate.c): its band medians (a dict it fills in
+    place) and parameters; last ``lim`` (the next statistics' time, the candidates' range, ``big`` and
+    the thresholds: changed in place)."""
     p = det.p
     return (det.st, det.trades, det.threshold, det.half, p.spoof_min_d0_ticks,
-            p.spoof_approach_s * _SEC, p.spoof_drop_window_ms * _MS, det.keep_ns, det.reach, det.no_range)
+            p.spoof_approach_s * _SEC, p.spoof_drop_window_ms * _MS, det.keep_ns, det.reach, det.no_range,
+            det.median, p.spoof_ratio, p.spoof_drop_fraction, p.spoof_level_drop_fraction, p.spoof_queue_ticks,
+            p.spoof_level_drop_big, p.spoof_level_drop_order, det.lim)
 
 
 KIT = (_BID, BookSide.ASK, TakerTape, tick_py, rest_py, loop_py, end_py)
 """What ``pulls_delta`` is handed: the sides, the tapes' class it works on in place, the Python it calls."""
+
+
+def native_kit(det: SpoofDetector) -> tuple | None:
+    """``PullsHook``'s arguments for ``det`` (the depth hook, _native_pdh.c: ``on_delta`` with ``message``
+    in C), or None where C would not take its messages: no accelerator, ``FILTER`` off, or the store
+    the Python twin."""
+    native = accel.native
+    h = det.held
+    if native is None or not FILTER or type(h) is not tuple or len(h) != 18 or type(h[0]) is not native.PullStore:
+        return None
+    return (det, KIT, h, delta_py, BookDelta, BookDelta.ts_exchange_ns, BookSideLevels)
 
 
 def message(det: SpoofDetector, sym: SymbolState, changes: Sequence[LevelChange], now: int,

@@ -250,9 +250,10 @@ def test_held_is_the_detectors_own_state_after_a_resync():
     def want():
         return (det.st, det.trades, det.threshold, det.half, p.spoof_min_d0_ticks,
                 p.spoof_approach_s * 1_000_000_000, p.spoof_drop_window_ms * 1_000_000, det.keep_ns, det.reach,
-                det.no_range)
+                det.no_range, det.median, p.spoof_ratio, p.spoof_drop_fraction, p.spoof_level_drop_fraction,
+                p.spoof_queue_ticks, p.spoof_level_drop_big, p.spoof_level_drop_order, det.lim)
 
-    assert len(det.held) == len(want()) == 10 and all(a is b or a == b for a, b in zip(det.held, want()))
+    assert len(det.held) == len(want()) == 18 and all(a is b or a == b for a, b in zip(det.held, want()))
     s.delta([(4990, 30000)], dt_ms=100)
     s.trade(5000, 5)
     tapes = list(det.trades.values())
