@@ -127,6 +127,8 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_native", NULL, -1, methods};
 
+int wdh_register(PyObject *m);
+
 PyMODINIT_FUNC PyInit__native(void)
 {
     ZERO = PyLong_FromLong(0);
@@ -164,6 +166,8 @@ PyMODINIT_FUNC PyInit__native(void)
     if (m != NULL && (PyModule_AddObjectRef(m, "Slack", (PyObject *)&trd_SlackType) < 0
                       || PyModule_AddObjectRef(m, "IceHook", (PyObject *)&trd_IceHookType) < 0
                       || PyModule_AddObjectRef(m, "SpoofHook", (PyObject *)&trd_SpoofHookType) < 0))
+        Py_CLEAR(m);
+    if (m != NULL && wdh_register(m) < 0) /* the walls' depth hook (_native_wdh.c) */
         Py_CLEAR(m);
     return m;
 }
