@@ -42,38 +42,7 @@ typedef struct {
 
 static PyObject *wdh_s_stats, *wdh_s_applied, *wdh_s_add_many, *wdh_s_observe;
 
-/* An exact int as a long long: 1 with *v set; 0 for anything else (a subclass, a bool, past
- * +-lim); -1 with an error set. CPython 3.11's digits read directly for the small ones. */
-static inline int wdh_int(PyObject *o, long long lim, long long *v)
-{
-    if (!PyLong_CheckExact(o))
-        return 0;
-    Py_ssize_t n = Py_SIZE(o);
-    const digit *d = ((PyLongObject *)o)->ob_digit;
-    long long x;
-    if (n == 0)
-        x = 0;
-    else if (n == 1)
-        x = (long long)d[0];
-    else if (n == -1)
-        x = -(long long)d[0];
-    else if (n == 2 || n == -2) {
-        x = (long long)d[0] | ((long long)d[1] << PyLong_SHIFT);
-        if (n < 0)
-            x = -x;
-    } else {
-        int over = 0;
-        x = PyLong_AsLongLongAndOverflow(o, &over);
-        if (x == -1 && PyErr_Occurred())
-            return -1;
-        if (over)
-            return 0;
-    }
-    if (x < -lim || x > lim)
-        return 0;
-    *v = x;
-    return 1;
-}
+#define wdh_int stp_int /* (_native_steps.h) */
 
 /* The slot descriptor's PyMemberDef (an object slot of cls), or NULL. */
 static PyMemberDef *wdh_member(PyObject *d, PyObject *cls)

@@ -274,3 +274,26 @@ def test_the_gate_is_on_delta_s_to_the_lot():
     hook.set(-1, 1 << 62)  # the first message: stats due at once
     assert hook(None, _at(0), []) == ["judge"]
     assert d.calls.count("on_delta") == 10 and ("judge", 1000) in d.calls
+
+
+@needs_native
+def test_the_gate_reads_ints_of_every_width_exactly():
+    from dom.core.types import BookSide
+    B = BookSide.BID
+    d, hook = _stub_hook()
+    for t in (0, 1, 2**30 - 1, 2**30, 2**30 + 1, 2**31, 2**45 + 7, 2**60 - 1, 2**60, 2**61 - 1, 2**61,
+              -1, -(2**30), -(2**30) - 1, -(2**45) - 7, -(2**61)):
+        hook.set(2**62, t)
+        assert hook.state() == (2**62, t)
+        below = [] if t > -(2**61) else ["on_delta"]  # (t - 1 past -2^61: not what pick_changes takes)
+        assert hook(None, _at(5), [(B, t, t, t - 1)]) == below, t
+        assert hook(None, _at(5), [(B, t, t, t)]) == ["judge"], t
+        assert hook(None, _at(t), [(B, 10, 0, t - 1)]) == below, t
+        assert hook(None, _at(t), [(B, 10, 0, t - 1), (B, 10, 0, t)]) == (["judge"] if t > -(2**61) else below), t
+    hook.set(10**12, 0)
+    for q in (-1, -(2**30), -(2**45) - 7, -(2**61)):  # (a sign read wrong would reach 0)
+        assert hook(None, _at(5), [(B, 10, 0, q)]) == []
+    assert hook(None, _at(5), [(B, 10, 0, 2**61 + 1)]) == ["on_delta"]  # (past what pick_changes takes)
+    assert hook(None, _at(5), [(B, -(2**61) - 1, 0, -1)]) == ["on_delta"]
+    assert hook(None, _at(-(2**61) - 1), []) == ["on_delta"]
+    assert hook(None, _at(-(2**61)), []) == []
