@@ -27,6 +27,7 @@ from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.persistence import LevelLifetimes, graded_wait
 from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.detectors.sampling import sample_few
+from dom.core.detectors.spoof_stats import band_hits
 from dom.core.detectors.steps import NEAR_TICKS, LargeSteps, wall_steps
 from dom.core.detectors.wall_alert import wall_alert
 from dom.core.detectors.wall_moves import moved_candidate, track_moves
@@ -191,10 +192,9 @@ class WallDetector(ObserverBase):
                     t, walls = self.threshold[side], self.walls
                     # _level returns at once for a level under the threshold that is no wall (a
                     # wall it meets is at its own price: none joins ahead of the loop).
-                    if walls:
-                        hits = [(px, q) for px, q in band if q >= t or (side, px) in walls]
-                    elif self.band_max[side] >= t:
-                        hits = [(px, q) for px, q in band if q >= t]
+                    # (band_hits: the band's levels up to t or at a wall's key, in C where built)
+                    if walls or self.band_max[side] >= t:
+                        hits = band_hits(band, t, walls, side)
                     else:
                         continue
                     for px, q in hits:
