@@ -378,7 +378,9 @@ static PyTypeObject wdh_HookType = {
     .tp_methods = wdh_methods,
 };
 
-/* The type ready and added to the module m: 0; -1 with an error set. */
+int wdh_tail_add(PyObject *m); /* (_native_wdh_tail.c: tail_hill) */
+
+/* The type ready and added to the module m, and tail_hill: 0; -1 with an error set. */
 int wdh_register(PyObject *m)
 {
     if ((wdh_s_stats = PyUnicode_InternFromString("stats")) == NULL
@@ -386,5 +388,5 @@ int wdh_register(PyObject *m)
         || (wdh_s_add_many = PyUnicode_InternFromString("add_many")) == NULL
         || (wdh_s_observe = PyUnicode_InternFromString("observe")) == NULL || PyType_Ready(&wdh_HookType) < 0)
         return -1;
-    return PyModule_AddObjectRef(m, "WallHook", (PyObject *)&wdh_HookType);
+    return PyModule_AddObjectRef(m, "WallHook", (PyObject *)&wdh_HookType) < 0 ? -1 : wdh_tail_add(m);
 }

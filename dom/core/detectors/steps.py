@@ -31,6 +31,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from dom.core import accel
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples
 from dom.core.detectors.step_state import (  # noqa: F401 (KEEP_NS, SAME_NS, first_move(_py): given here as before
@@ -80,7 +81,18 @@ _LOG_MAX_TAIL = math.log(1e6)
 hostile horizon or a window of one huge step among tiny ones cannot overflow a float)."""
 
 
-def _hill(s: list[int], k: int, drop: int = 0) -> float:
+def _hill(s: Sequence[int], k: int, drop: int = 0) -> float:
+    """``_hill_py``, in C where the accelerator is built and takes the samples (``tail_hill``,
+    _native_wdh_tail.c: the same float, bit for bit, for exact ints within +-2^53)."""
+    native = accel.native
+    if native is not None:
+        got = native.tail_hill(s, k, drop)
+        if got is not NotImplemented:
+            return got
+    return _hill_py(s, k, drop)
+
+
+def _hill_py(s: Sequence[int], k: int, drop: int = 0) -> float:
     """1 / alpha, alpha the Hill estimate of the tail index of sorted ``s`` from its largest ``2k``
     samples (fewer if fewer are kept) against the next one (0: too few, or all equal).
 
