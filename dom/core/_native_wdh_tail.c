@@ -1,8 +1,14 @@
-/* The walls' step window's tail index (dom/core/detectors/steps.py, _hill_py: the Hill estimate,
- * trimmed or not, of a sorted window's largest samples), in C:
+/* Two order statistics of the walls' baselines in C:
  *
  *   tail_hill(s, k, drop) -> float | NotImplemented
+ *       The step window's tail index (dom/core/detectors/steps.py, _hill_py: the Hill estimate,
+ *       trimmed or not, of a sorted window's largest samples).
+ *   nth_smallest(xs, n, i) -> int | NotImplemented
+ *       sorted(xs[:n])[i] (wall_state.py, DistanceBaseline.p90: a distance bucket's P90) by
+ *       selection on a copy, no sort: xs a list of exact ints within +-2^62, 0 <= i < n <= len(xs);
+ *       else NotImplemented (the sort then, which answers or raises as before).
  *
+ * tail_hill:
  * The same float as _hill_py, bit for bit: the same ratios (two ints each exactly a double, so
  * Python's true division is this one correctly rounded division), the same libm log, the sum in
  * the same order from 0 as CPython 3.11's sum() of floats adds them (plain doubles; 3.12 sums
@@ -79,7 +85,78 @@ static PyObject *wdh_tail_hill(PyObject *self, PyObject *const *args, Py_ssize_t
 #endif
 }
 
+static void wdh_swap(long long *a, long long *b)
+{
+    long long t = *a;
+    *a = *b, *b = t;
+}
+
+/* v[i] once v[0..n) would be sorted ascending (v reordered): Hoare's selection, the pivot the
+ * median of three. */
+static long long wdh_select(long long *v, Py_ssize_t n, Py_ssize_t i)
+{
+    Py_ssize_t lo = 0, hi = n - 1;
+    while (hi > lo) {
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < v[lo])
+            wdh_swap(&v[mid], &v[lo]);
+        if (v[hi] < v[lo])
+            wdh_swap(&v[hi], &v[lo]);
+        if (v[hi] < v[mid])
+            wdh_swap(&v[hi], &v[mid]);
+        long long p = v[mid];
+        Py_ssize_t a = lo, b = hi;
+        while (a <= b) {
+            while (v[a] < p)
+                a++;
+            while (p < v[b])
+                b--;
+            if (a <= b) {
+                wdh_swap(&v[a], &v[b]);
+                a++, b--;
+            }
+        }
+        if (i <= b)
+            hi = b;
+        else if (i >= a)
+            lo = a;
+        else
+            return v[i];
+    }
+    return v[i];
+}
+
+static PyObject *wdh_nth_smallest(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "nth_smallest(xs, n, i)");
+        return NULL;
+    }
+    PyObject *xs = args[0];
+    long long n, i;
+    int r;
+    if (!PyList_CheckExact(xs) || (r = stp_int(args[1], PY_SSIZE_T_MAX / 16, &n)) <= 0
+        || (r = stp_int(args[2], PY_SSIZE_T_MAX / 16, &i)) <= 0 || !(0 <= i && i < n && n <= PyList_GET_SIZE(xs)))
+        Py_RETURN_NOTIMPLEMENTED;
+    long long buf[1024], *v = n <= 1024 ? buf : PyMem_Malloc(n * sizeof(long long));
+    if (v == NULL)
+        return PyErr_NoMemory();
+    PyObject *res = NULL;
+    for (Py_ssize_t j = 0; j < n; j++)  /* (nothing here runs Python code: the list stays as it is) */
+        if ((r = stp_int(PyList_GET_ITEM(xs, j), 1LL << 62, &v[j])) <= 0) {
+            res = r < 0 ? NULL : Py_NewRef(Py_NotImplemented);
+            goto done;
+        }
+    res = PyLong_FromLongLong(wdh_select(v, n, i));
+done:
+    if (v != buf)
+        PyMem_Free(v);
+    return res;
+}
+
 static PyMethodDef wdh_tail_functions[] = {
+    {"nth_smallest", (PyCFunction)(void (*)(void))wdh_nth_smallest, METH_FASTCALL,
+     "sorted(xs[:n])[i] by selection (wall_state.py DistanceBaseline.p90)."},
     {"tail_hill", (PyCFunction)(void (*)(void))wdh_tail_hill, METH_FASTCALL,
      "The Hill estimate (1 / alpha) of a sorted window's largest samples, trimmed or not (steps.py _hill_py)."},
     {NULL, NULL, 0, NULL},

@@ -98,3 +98,62 @@ def test_many_calls_leave_no_reference_behind():
         NATIVE.tail_hill(s, 10, 9)
         NATIVE.tail_hill(v, 10, 0)
     assert [sys.getrefcount(x) for x in s] == items
+
+
+@needs_native
+def test_the_selected_p90_is_the_sorted_one():
+    from dom.core.detectors.wall_state import nth_smallest, nth_smallest_py
+
+    rng = random.Random(9)
+    for _ in range(2_000):
+        size = rng.randrange(1, 2_500)
+        kind = rng.random()
+        if kind < 0.3:
+            xs = [rng.randrange(0, 20) for _ in range(size)]  # many equal
+        elif kind < 0.5:
+            xs = sorted(rng.randrange(-(2**62), 2**62) for _ in range(size))[::rng.choice((1, -1))]  # ordered
+        else:
+            xs = [int(rng.paretovariate(1.2) * 1000) for _ in range(size)]
+        n = rng.randrange(1, size + 1)
+        i = rng.choice((int(0.9 * (n - 1)), 0, n - 1, rng.randrange(n)))
+        before = list(xs)
+        got = NATIVE.nth_smallest(xs, n, i)
+        assert got == nth_smallest_py(xs, n, i) and type(got) is int and xs == before
+        assert nth_smallest(xs, n, i) == got
+
+
+@needs_native
+def test_what_the_selection_does_not_take_goes_to_the_sort():
+    from dom.core.detectors.wall_state import nth_smallest
+
+    xs = [5, 3, 9, 1]
+    for args in ((xs, 4, 4), (xs, 5, 0), (xs, 0, 0), (xs, 2, -1), (tuple(xs), 4, 1), (xs, 4.0, 1), (xs, True, 0),
+                 ([5, 3.0, 9], 3, 1), ([5, 2**63, 9], 3, 1), ([5, True, 9], 3, 1)):
+        assert NATIVE.nth_smallest(*args) is NotImplemented
+    assert nth_smallest([5, 3.0, 9], 3, 1) == 5 and nth_smallest([5, 2**63, 9], 3, 2) == 2**63
+    with pytest.raises(IndexError):
+        nth_smallest(xs, 4, 4)
+    with pytest.raises(TypeError):
+        nth_smallest([5, "3", 9], 3, 1)
+    with pytest.raises(TypeError):
+        NATIVE.nth_smallest(xs, 4)
+    assert NATIVE.nth_smallest(xs, 4, 0) == 1 and NATIVE.nth_smallest(xs, 2, 1) == 5
+
+
+def test_a_bucket_s_p90_is_its_last_samples_sorted_at_ninety_percent():
+    from dom.core.detectors.wall_state import DistanceBaseline
+
+    rng = random.Random(10)
+    for _ in range(200):
+        n, warm = rng.randrange(1, 80), rng.randrange(1, 40)
+        base = DistanceBaseline(n, warm)
+        got = []
+        for _ in range(rng.randrange(1, 6)):  # a few seconds of samples at distance 3 (bucket 3)
+            add = [rng.randrange(1, 5000) for _ in range(rng.randrange(0, 40))]
+            base.add([3] * len(add), add)
+            got += add
+        base.refresh()
+        last = got[-n:]
+        want = sorted(last)[int(0.9 * (len(last) - 1))] if len(last) >= warm else None
+        assert base.typical(3) == want
+        assert base.typical(3) == want  # (read twice: the second from the value kept)
