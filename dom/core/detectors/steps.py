@@ -249,8 +249,9 @@ class LargeSteps:
             # The exceedance's tail leaves out the rank - 1 largest, as the rank does: where large
             # orders are common (unannounced walls, spoofs) they would lift it over the walls.
             self._hc = _hill(s, k, k - 1) if self.exceed > 0 and has else 0.0
+            # (all grow reads changes only here: has turning either way runs this too)
+            self.grow = _grow(self._hc, k / self.exceed) if self.exceed > 0 and has else 1.0
         self.tail = _grow(self._h, self.horizon_ns / max(age, _SEC)) if young and has else 1.0
-        self.grow = _grow(self._hc, k / self.exceed) if self.exceed > 0 and has else 1.0
         self.floor = self.ref // 2 if n >= 2 * k else 0  # (ref: the k-th largest)
         if self.st.clean(now) is NotImplemented:  # (every 10 s: a stale entry reads as none anyway)
             self._to_twin()

@@ -22,7 +22,7 @@ from typing import Any
 from dom.core import accel
 from dom.core.detectors.band import Bands
 from dom.core.detectors.band import median_sorted
-from dom.core.detectors.changes import pick
+from dom.core.detectors.changes import pick, pick_py
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.persistence import LevelLifetimes, graded_wait
 from dom.core.detectors.rolling import RollingSamples, grid_after
@@ -98,7 +98,7 @@ class WallDetector(ObserverBase):
         refresh_p95 = now >= self.next_p95_ns
         book = self.steps is not None and self.steps.wants_book()
         self.book_top = 0
-        for side in (BookSide.BID, BookSide.ASK):
+        for side in (_BID, _ASK):
             band = self._band(sym, side)
             if len(band) < 5:
                 self.threshold.pop(side, None)
@@ -206,7 +206,7 @@ class WallDetector(ObserverBase):
             # What _level would return at once for: no threshold on that side, or a level below
             # it that is no wall (most changes). The threshold does not move during the loop.
             walls = self.walls
-            tb, ta = thr.get(BookSide.BID), thr.get(BookSide.ASK)
+            tb, ta = thr.get(_BID), thr.get(_ASK)
             lo, hi = self.walls_lo, self.walls_hi
             # Only the changes up to their side's threshold in the band (_level returns at once for
             # a level that is no wall outside it: a deep level of a real book, most of those over the
@@ -216,12 +216,15 @@ class WallDetector(ObserverBase):
             book = sym.book
             bb, ba = book.bids.best_px(), book.asks.best_px()
             hb, ha = self.half[_BID], self.half[_ASK]
-            look = pick(changes, _BID, _FAR if tb is None or bb is None else tb,
-                        _FAR if ta is None or ba is None else ta, lo, hi, _FAR,
-                        0 if bb is None else bb - hb, 0 if bb is None else bb + hb,
-                        0 if ba is None else ba - ha, 0 if ba is None else ba + ha)
+            args = (changes, _BID, _FAR if tb is None or bb is None else tb, _FAR if ta is None or ba is None else ta,
+                    lo, hi, _FAR, 0 if bb is None else bb - hb, 0 if bb is None else bb + hb,
+                    0 if ba is None else ba - ha, 0 if ba is None else ba + ha)
+            native = accel.native  # (changes.pick, its frame spared)
+            look = native.pick_changes(*args, -_FAR, _FAR) if native is not None else NotImplemented
+            if look is NotImplemented:
+                look = pick_py(*args)
             for side, px, _old, new in look:
-                t = tb if side is BookSide.BID else ta
+                t = tb if side is _BID else ta
                 if t is None or (new < t and (not lo <= px <= hi or (side, px) not in walls)):
                     continue
                 self._level(sym, side, px, new, now, out)
