@@ -88,6 +88,10 @@ static int wdh_add(PyObject *samples, PyObject *now, PyObject *got)
 {
     if (got == Py_None || !PyObject_IsTrue(got))
         return 0;
+    if (samples == NULL) { /* (unset while the pass ran Python code: what observe would meet) */
+        PyErr_SetString(PyExc_AttributeError, "samples");
+        return -1;
+    }
     PyObject *a[3] = {samples, now, got};
     PyObject *r = PyObject_VectorcallMethod(wdh_s_add_many, a, 3, NULL);
     Py_XDECREF(r);
@@ -139,14 +143,19 @@ static int wdh_observe(wdh_Hook *h, PyObject *sym, PyObject *changes, PyObject *
             o = NULL; /* (it saw this message: this window alone, as observe does) */
     } else
         o = NULL;
-    PyObject *st = SLOT(w, h->m[W_ST]);
-    PyObject *a[8] = {o ? SLOT(o, h->m[W_ST]) : Py_None, changes, sym, now, SLOT(w, h->m[W_FLOOR]),
+    /* (held while the pass runs: reading a best price may run Python code) */
+    PyObject *st = Py_NewRef(SLOT(w, h->m[W_ST]));
+    Py_XINCREF(o);
+    PyObject *a[8] = {o ? Py_NewRef(SLOT(o, h->m[W_ST])) : Py_None, changes, sym, now, SLOT(w, h->m[W_FLOOR]),
                       SLOT(w, h->m[W_HALF]), o ? SLOT(o, h->m[W_FLOOR]) : ZERO, o ? SLOT(o, h->m[W_HALF]) : ZERO};
     PyObject *old_at = Py_NewRef(SLOT(w, h->m[W_AT])), *old_oat = o ? Py_NewRef(SLOT(o, h->m[W_AT])) : NULL;
     wdh_put(w, h->m[W_AT], na);
     if (o)
         wdh_put(o, h->m[W_AT], na);
     PyObject *got = stp_observe((StepStore *)st, a, 8);
+    Py_DECREF(st);
+    if (o)
+        Py_DECREF(a[0]);
     if (got == Py_NotImplemented) { /* (nothing changed: the window's own observe, as if not seen) */
         Py_DECREF(got);
         wdh_put(w, h->m[W_AT], old_at);
@@ -154,6 +163,7 @@ static int wdh_observe(wdh_Hook *h, PyObject *sym, PyObject *changes, PyObject *
             wdh_put(o, h->m[W_AT], old_oat);
         Py_DECREF(old_at);
         Py_XDECREF(old_oat);
+        Py_XDECREF(o);
         Py_DECREF(na);
         na = NULL;
         goto own;
@@ -161,15 +171,14 @@ static int wdh_observe(wdh_Hook *h, PyObject *sym, PyObject *changes, PyObject *
     Py_DECREF(old_at);
     Py_XDECREF(old_oat);
     Py_DECREF(na);
-    if (got == NULL)
-        return -1;
-    r = 0;
-    if (got != Py_None) {
+    r = got == NULL ? -1 : 0;
+    if (got != NULL && got != Py_None) {
         r = wdh_add(SLOT(w, h->m[W_SAMPLES]), now, PyTuple_GET_ITEM(got, 0));
         if (r == 0 && o)
             r = wdh_add(SLOT(o, h->m[W_SAMPLES]), now, PyTuple_GET_ITEM(got, 1));
     }
-    Py_DECREF(got);
+    Py_XDECREF(got);
+    Py_XDECREF(o);
     return r;
 own:;
     PyObject *b[3] = {w, changes, now};
