@@ -147,6 +147,8 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_native", NULL, -1, methods};
 
+int wdh_register(PyObject *m);
+
 PyMODINIT_FUNC PyInit__native(void)
 {
     ZERO = PyLong_FromLong(0);
@@ -187,6 +189,8 @@ PyMODINIT_FUNC PyInit__native(void)
         Py_CLEAR(m);
     if (m != NULL && (PyType_Ready(&pdh_HookType) < 0
                       || PyModule_AddObjectRef(m, "PullsHook", (PyObject *)&pdh_HookType) < 0))
+        Py_CLEAR(m);
+    if (m != NULL && wdh_register(m) < 0) /* the walls' depth hook (_native_wdh.c) */
         Py_CLEAR(m);
     return m;
 }

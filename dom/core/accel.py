@@ -16,7 +16,8 @@ detector's waiting changes and trades, ``test_iceberg_wait.py``; the type ``Step
 ``Slack``, the adaptive alignment slack, ``test_slack_native.py``; the trade hooks ``IceHook`` and ``SpoofHook``,
 against the detectors' own ``on_trade``, ``test_trade_hooks.py``; the depth hook ``PullsHook``, against
 pulled liquidity's own ``on_delta``, ``test_spoof_hook.py``; the type ``RollSamples``, the detectors' rolling
-samples (``detectors/rolling.py``), ``test_rolling_native.py``)
+samples (``detectors/rolling.py``), ``test_rolling_native.py``; the walls' depth hook ``WallHook``, against
+their own ``on_delta``, ``test_wall_hook.py``; ``tail_hill``, the step window's tail index, and ``nth_smallest``, a distance bucket's P90, ``test_wall_tail.py``)
 run one against the other. The module is pure like the
 rest of ``dom.core``: no I/O, no clock, no state of its own (an ``AbsSide`` or an ``IceWait`` holds its own
 detector's state, nothing else).
@@ -30,7 +31,8 @@ from types import ModuleType
 FUNCTIONS = ("levels", "apply", "apply_book", "top", "depth", "event", "frame", "pick_changes", "first_move", "pick_at",
              "band_read", "chain_scan", "band_buckets", "sample_few", "pulls_delta", "PullStore",
              "band_sizes", "band_hits", "mid_range", "AbsSide", "IceWait", "StepStore",
-             "Slack", "IceHook", "SpoofHook", "RollSamples", "rpl_lines", "rpl_peek", "rpl_scan", "PullsHook")
+             "Slack", "IceHook", "SpoofHook", "RollSamples", "rpl_lines", "rpl_peek", "rpl_scan", "PullsHook",
+             "WallHook", "tail_hill", "nth_smallest")
 """What this checkout's Python calls: a module built from an older ``_native.c`` (a checkout
 updated without ``python3 setup.py build_ext --inplace``) lacks some, and is not used at all."""
 

@@ -31,6 +31,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from dom.core import accel
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples
 from dom.core.detectors.step_state import (  # noqa: F401 (KEEP_NS, SAME_NS, first_move(_py): given here as before
@@ -80,7 +81,18 @@ _LOG_MAX_TAIL = math.log(1e6)
 hostile horizon or a window of one huge step among tiny ones cannot overflow a float)."""
 
 
-def _hill(s: list[int], k: int, drop: int = 0) -> float:
+def _hill(s: Sequence[int], k: int, drop: int = 0) -> float:
+    """``_hill_py``, in C where the accelerator is built and takes the samples (``tail_hill``,
+    _native_wdh_tail.c: the same float, bit for bit, for exact ints within +-2^53)."""
+    native = accel.native
+    if native is not None:
+        got = native.tail_hill(s, k, drop)
+        if got is not NotImplemented:
+            return got
+    return _hill_py(s, k, drop)
+
+
+def _hill_py(s: Sequence[int], k: int, drop: int = 0) -> float:
     """1 / alpha, alpha the Hill estimate of the tail index of sorted ``s`` from its largest ``2k``
     samples (fewer if fewer are kept) against the next one (0: too few, or all equal).
 
@@ -237,8 +249,9 @@ class LargeSteps:
             # The exceedance's tail leaves out the rank - 1 largest, as the rank does: where large
             # orders are common (unannounced walls, spoofs) they would lift it over the walls.
             self._hc = _hill(s, k, k - 1) if self.exceed > 0 and has else 0.0
+            # (all grow reads changes only here: has turning either way runs this too)
+            self.grow = _grow(self._hc, k / self.exceed) if self.exceed > 0 and has else 1.0
         self.tail = _grow(self._h, self.horizon_ns / max(age, _SEC)) if young and has else 1.0
-        self.grow = _grow(self._hc, k / self.exceed) if self.exceed > 0 and has else 1.0
         self.floor = self.ref // 2 if n >= 2 * k else 0  # (ref: the k-th largest)
         if self.st.clean(now) is NotImplemented:  # (every 10 s: a stale entry reads as none anyway)
             self._to_twin()

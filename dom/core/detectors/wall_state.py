@@ -57,6 +57,22 @@ _BUCKET_FAR = 25  # from here on, the last bucket (named apart: it once rebound 
 _EDGES = tuple(d for d in range(1, _BUCKET_FAR + 1) if _bucket(d) != _bucket(d - 1)) + (1 << 62,)
 
 
+def nth_smallest_py(xs: list[int], n: int, i: int) -> int:
+    """``sorted(xs[:n])[i]``."""
+    return sorted(xs[:n])[i]
+
+
+def nth_smallest(xs: list[int], n: int, i: int) -> int:
+    """``nth_smallest_py``, in C where the accelerator is built and takes the list (exact ints
+    within +-2^62, ``0 <= i < n <= len(xs)``): a selection on a copy, no sort (the same value)."""
+    native = accel.native
+    if native is not None:
+        got = native.nth_smallest(xs, n, i)
+        if got is not NotImplemented:
+            return got
+    return nth_smallest_py(xs, n, i)
+
+
 class DistanceBaseline:
     """What usually rests at each distance from the touch on one side: the last ``n`` level sizes
     seen per distance bucket and, as of the last ``refresh``, their P90 (``typical``; None while a
@@ -142,8 +158,7 @@ class DistanceBaseline:
         """Bucket ``b``'s P90 as of the last refresh."""
         v = self.p90s[b]
         if type(v) is tuple:
-            srt = sorted(v[0][:v[1]])
-            v = self.p90s[b] = srt[int(0.9 * (len(srt) - 1))]
+            v = self.p90s[b] = nth_smallest(v[0], v[1], int(0.9 * (v[1] - 1)))
         return v  # type: ignore[return-value]
 
     def typical(self, dist: int) -> int | None:

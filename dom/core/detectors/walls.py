@@ -17,14 +17,17 @@ from __future__ import annotations
 import random
 import statistics
 from collections.abc import Sequence
+from typing import Any
 
+from dom.core import accel
 from dom.core.detectors.band import Bands
 from dom.core.detectors.band import median_sorted
-from dom.core.detectors.changes import pick
+from dom.core.detectors.changes import pick, pick_py
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.persistence import LevelLifetimes, graded_wait
 from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.detectors.sampling import sample_few
+from dom.core.detectors.spoof_stats import band_hits
 from dom.core.detectors.steps import NEAR_TICKS, LargeSteps, wall_steps
 from dom.core.detectors.wall_alert import wall_alert
 from dom.core.detectors.wall_moves import moved_candidate, track_moves
@@ -51,7 +54,7 @@ class WallDetector(ObserverBase):
         self.step_weak = 0  # what a step needs without the exceedance (walls that stood wall_weak_persist_ms)
         self.inst = sym.instrument
         self.contract = float(sym.instrument.contract_size)
-        self.walls: dict[tuple[BookSide, int], _Wall] = {}
+        self.walls: dict[tuple[BookSide, int], _Wall] = {}  # (mutated in place, never rebound: the hook holds it)
         self.walls_lo, self.walls_hi = _FAR, -_FAR  # every wall's price lies within (a filter)
         self.median: dict[BookSide, float] = {}
         self.threshold: dict[BookSide, int] = {}
@@ -79,6 +82,7 @@ class WallDetector(ObserverBase):
         self.dist = {s: DistanceBaseline(p.wall_distance_samples, p.wall_distance_warmup) for s in BookSide}
         self.band_max: dict[BookSide, int] = {BookSide.BID: 0, BookSide.ASK: 0}  # largest band level, last stats
         self.book_top = 0  # the largest level that may be organic in the last stats' bands (``wall_step_book_ratio``)
+        self.hook: Any = None  # the engine's depth hook once built (delta_hook): it holds the gate's numbers
 
     # ---------------------------------------------------------------------------- statistics
     def _band(self, sym: SymbolState, side: BookSide) -> list[tuple[int, int]]:
@@ -94,7 +98,7 @@ class WallDetector(ObserverBase):
         refresh_p95 = now >= self.next_p95_ns
         book = self.steps is not None and self.steps.wants_book()
         self.book_top = 0
-        for side in (BookSide.BID, BookSide.ASK):
+        for side in (_BID, _ASK):
             band = self._band(sym, side)
             if len(band) < 5:
                 self.threshold.pop(side, None)
@@ -139,9 +143,34 @@ class WallDetector(ObserverBase):
         if self.bound is not None:
             self.bound.update(now)
         self.next_stats_ns = grid_after(now, _SEC)
+        self._gate()
         return out
 
     # ------------------------------------------------------------------------------- hooks
+    def delta_hook(self) -> Any:
+        """What the engine calls for each applied depth message (symbol_state.delta_hooks):
+        ``on_delta`` itself, or where the accelerator is built ``WallHook`` (_native_wdh.c): the
+        step observation and ``on_delta``'s gate in C, a fresh empty list for the messages that need
+        nothing, ``_judge`` past the gate, ``on_delta`` for anything it does not take. It holds the
+        gate's numbers (``next_stats_ns``, ``tmin``), handed over each time they change (``_gate``),
+        and ``walls`` itself (mutated in place, never rebound). One per detector."""
+        native = accel.native
+        if (native is None or type(self).on_delta is not WallDetector.on_delta
+                or type(self)._judge is not WallDetector._judge
+                or (self.steps is not None and type(self.steps) is not LargeSteps)):
+            return self.on_delta
+        if self.hook is None:
+            S = LargeSteps
+            self.hook = native.WallHook(self, self.walls, self.steps, BookDelta, BookDelta.ts_exchange_ns, S,
+                                        S.synced_ns, S._at, S.start, S.twin, S.st, S.floor, S.half, S.samples)
+            self._gate()
+        return self.hook
+
+    def _gate(self) -> None:
+        """The gate's numbers to the hook, if there is one (after each change of either)."""
+        if self.hook is not None:
+            self.hook.set(self.next_stats_ns, self.tmin)
+
     def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
         now = delta.ts_exchange_ns
         if self.steps is not None:
@@ -149,19 +178,23 @@ class WallDetector(ObserverBase):
         tmin = self.tmin
         if now < self.next_stats_ns and not self.walls and not pick(changes, _BID, tmin, tmin, _FAR, -_FAR, _FAR):
             return []  # most messages: no stats due, no wall, and no level up to a threshold
+        return self._judge(sym, now, changes)
+
+    def _judge(self, sym: SymbolState, now: int, changes: Sequence[LevelChange]) -> list[Output]:
+        """``on_delta`` past its gate (the steps observed; stats due, a wall, or a level up to a threshold)."""
         out: list[Output] = []
         if now >= self.next_stats_ns:
             if self.next_stats_ns < 0:
                 self.next_stats_ns = grid_after(now, _SEC)
+                self._gate()
             else:
                 for side, band in self._stats(sym, now):
                     t, walls = self.threshold[side], self.walls
                     # _level returns at once for a level under the threshold that is no wall (a
                     # wall it meets is at its own price: none joins ahead of the loop).
-                    if walls:
-                        hits = [(px, q) for px, q in band if q >= t or (side, px) in walls]
-                    elif self.band_max[side] >= t:
-                        hits = [(px, q) for px, q in band if q >= t]
+                    # (band_hits: the band's levels up to t or at a wall's key, in C where built)
+                    if walls or self.band_max[side] >= t:
+                        hits = band_hits(band, t, walls, side)
                     else:
                         continue
                     for px, q in hits:
@@ -173,7 +206,7 @@ class WallDetector(ObserverBase):
             # What _level would return at once for: no threshold on that side, or a level below
             # it that is no wall (most changes). The threshold does not move during the loop.
             walls = self.walls
-            tb, ta = thr.get(BookSide.BID), thr.get(BookSide.ASK)
+            tb, ta = thr.get(_BID), thr.get(_ASK)
             lo, hi = self.walls_lo, self.walls_hi
             # Only the changes up to their side's threshold in the band (_level returns at once for
             # a level that is no wall outside it: a deep level of a real book, most of those over the
@@ -183,12 +216,15 @@ class WallDetector(ObserverBase):
             book = sym.book
             bb, ba = book.bids.best_px(), book.asks.best_px()
             hb, ha = self.half[_BID], self.half[_ASK]
-            look = pick(changes, _BID, _FAR if tb is None or bb is None else tb,
-                        _FAR if ta is None or ba is None else ta, lo, hi, _FAR,
-                        0 if bb is None else bb - hb, 0 if bb is None else bb + hb,
-                        0 if ba is None else ba - ha, 0 if ba is None else ba + ha)
+            args = (changes, _BID, _FAR if tb is None or bb is None else tb, _FAR if ta is None or ba is None else ta,
+                    lo, hi, _FAR, 0 if bb is None else bb - hb, 0 if bb is None else bb + hb,
+                    0 if ba is None else ba - ha, 0 if ba is None else ba + ha)
+            native = accel.native  # (changes.pick, its frame spared)
+            look = native.pick_changes(*args, -_FAR, _FAR) if native is not None else NotImplemented
+            if look is NotImplemented:
+                look = pick_py(*args)
             for side, px, _old, new in look:
-                t = tb if side is BookSide.BID else ta
+                t = tb if side is _BID else ta
                 if t is None or (new < t and (not lo <= px <= hi or (side, px) not in walls)):
                     continue
                 self._level(sym, side, px, new, now, out)
@@ -300,6 +336,7 @@ class WallDetector(ObserverBase):
                 out.append(wall_alert(self, sym, w, AlertState.END, ts_ns, w.size, end="unknown_resync"))
         self.walls.clear()
         self.next_stats_ns = -1
+        self._gate()
         return out
 
     # ------------------------------------------------------------------------------ episodes

@@ -1,0 +1,401 @@
+/* The walls' depth hook (symbol_state.delta_hooks; WallDetector.delta_hook() builds one): what
+ * the engine calls for each applied depth message in place of WallDetector.on_delta, the same
+ * work without the Python frame on the messages that need nothing.
+ *
+ *   WallHook(det, walls, steps, delta_cls, ts, steps_cls, synced_ns, at, start, twin, st, floor,
+ *            half, samples)
+ *       det: the detector (its on_delta, the one truth, and its _judge: on_delta past its gate);
+ *       walls: det.walls (a dict the detector mutates in place, never rebinds); steps: det.steps
+ *       (a LargeSteps) or None; delta_cls, ts: BookDelta and its ts_exchange_ns slot descriptor;
+ *       steps_cls and the eight slot descriptors of LargeSteps it reads and writes.
+ *   hook.set(next_stats_ns, tmin): the gate's two numbers, which the detector hands over each time
+ *       it changes them (exact ints within +-2^62; anything else turns the gate off: every message
+ *       goes to on_delta).
+ *
+ * A call hook(sym, delta, changes): LargeSteps.observe(changes, now) (in C through the window's
+ * StepStore where everything is as that expects: the window synced and started, stores of the C
+ * type, the engine's count an exact int; else the window's own observe), then on_delta's gate:
+ * no stats due (now < next_stats_ns), no wall, no change up to the lower threshold (tmin): a
+ * fresh empty list. Past the gate, det._judge(sym, now, changes). Anything the hook does not
+ * take (a delta of another class, a time or a change that is not exact ints within +-2^61, the
+ * gate off) goes to det.on_delta itself, whose observe then finds the message seen (or sees it).
+ * Every global name here starts with wdh_ / WDH_. */
+#include "_native.h"
+#include "_native_steps.h"
+#include <structmember.h>
+
+#define WDH_LIM (1LL << 61) /* a change's price and sizes, a time: what pick_changes takes */
+#define WDH_GATE (1LL << 62)
+#define WDH_NSLOTS 8
+
+enum { W_SYNCED, W_AT, W_START, W_TWIN, W_ST, W_FLOOR, W_HALF, W_SAMPLES };
+
+typedef struct {
+    PyObject_HEAD
+    vectorcallfunc vectorcall;
+    PyObject *det, *on_delta, *judge, *walls, *steps, *cls, *steps_cls;
+    PyMemberDef *m_ts, *m[WDH_NSLOTS];
+    PyObject *descs;
+    long long next_ns, tmin;
+    int gate; /* 1: next_ns and tmin set; 0: every message to on_delta */
+} wdh_Hook;
+
+static PyObject *wdh_s_stats, *wdh_s_applied, *wdh_s_add_many, *wdh_s_observe;
+
+#define wdh_int stp_int /* (_native_steps.h) */
+
+/* The slot descriptor's PyMemberDef (an object slot of cls), or NULL. */
+static PyMemberDef *wdh_member(PyObject *d, PyObject *cls)
+{
+    if (Py_TYPE(d) != &PyMemberDescr_Type)
+        return NULL;
+    PyMemberDescrObject *m = (PyMemberDescrObject *)d;
+    if (m->d_common.d_type != (PyTypeObject *)cls || m->d_member->type != T_OBJECT_EX)
+        return NULL;
+    return m->d_member;
+}
+
+/* A slot's object, borrowed (NULL: unset). */
+#define SLOT(obj, m) (*(PyObject **)((char *)(obj) + (m)->offset))
+
+static void wdh_put(PyObject *obj, PyMemberDef *m, PyObject *v)
+{
+    PyObject **p = (PyObject **)((char *)obj + m->offset);
+    PyObject *old = *p;
+    *p = Py_NewRef(v);
+    Py_XDECREF(old);
+}
+
+/* A LargeSteps of the class the hook was built for, whose slots the observe reads set, its store a
+ * StepStore, synced and started (else 0: the window's own observe). */
+static int wdh_window(wdh_Hook *h, PyObject *w, long long *at)
+{
+    if (Py_TYPE(w) != (PyTypeObject *)h->steps_cls)
+        return 0;
+    for (int i = 0; i < WDH_NSLOTS; i++)
+        if (SLOT(w, h->m[i]) == NULL)
+            return 0;
+    long long synced, start;
+    int r;
+    if ((r = wdh_int(SLOT(w, h->m[W_SYNCED]), WDH_GATE, &synced)) <= 0 || synced < 0
+        || (r = wdh_int(SLOT(w, h->m[W_START]), WDH_GATE, &start)) <= 0 || start < 0
+        || (r = wdh_int(SLOT(w, h->m[W_AT]), WDH_GATE, at)) <= 0)
+        return r < 0 ? -1 : 0;
+    return Py_TYPE(SLOT(w, h->m[W_ST])) == &stp_StoreType;
+}
+
+static int wdh_add(PyObject *samples, PyObject *now, PyObject *got)
+{
+    if (got == Py_None || !PyObject_IsTrue(got))
+        return 0;
+    if (samples == NULL) { /* (unset while the pass ran Python code: what observe would meet) */
+        PyErr_SetString(PyExc_AttributeError, "samples");
+        return -1;
+    }
+    PyObject *a[3] = {samples, now, got};
+    PyObject *r = PyObject_VectorcallMethod(wdh_s_add_many, a, 3, NULL);
+    Py_XDECREF(r);
+    return r == NULL ? -1 : 0;
+}
+
+/* LargeSteps.observe(changes, now) for h->steps: 0 done; -1 error. In C where the windows are as
+ * wdh_window takes them; else the window's own observe (nothing written before). */
+static int wdh_observe(wdh_Hook *h, PyObject *sym, PyObject *changes, PyObject *now)
+{
+    PyObject *w = h->steps;
+    long long at, n, oat = 0;
+    int r = wdh_window(h, w, &at);
+    if (r < 0)
+        return -1;
+    PyObject *o = NULL, *na = NULL;
+    if (r == 0 || !PyList_CheckExact(changes))
+        goto own;
+    if (PyList_GET_SIZE(changes) == 0)
+        return 0;
+    PyObject *stats = PyObject_GetAttr(sym, wdh_s_stats);
+    if (stats == NULL)
+        return -1;
+    na = PyObject_GetAttr(stats, wdh_s_applied);
+    Py_DECREF(stats);
+    if (na == NULL)
+        return -1;
+    if ((r = wdh_int(na, WDH_GATE, &n)) <= 0) {
+        Py_DECREF(na);
+        if (r < 0)
+            return -1;
+        na = NULL;
+        goto own;
+    }
+    if (n == at) {
+        Py_DECREF(na);
+        return 0;
+    }
+    o = SLOT(w, h->m[W_TWIN]);
+    if (o != Py_None) {
+        if ((r = wdh_window(h, o, &oat)) <= 0) {
+            Py_DECREF(na);
+            if (r < 0)
+                return -1;
+            na = NULL;
+            goto own;
+        }
+        if (oat == n)
+            o = NULL; /* (it saw this message: this window alone, as observe does) */
+    } else
+        o = NULL;
+    /* (held while the pass runs: reading a best price may run Python code) */
+    PyObject *st = Py_NewRef(SLOT(w, h->m[W_ST]));
+    Py_XINCREF(o);
+    PyObject *a[8] = {o ? Py_NewRef(SLOT(o, h->m[W_ST])) : Py_None, changes, sym, now, SLOT(w, h->m[W_FLOOR]),
+                      SLOT(w, h->m[W_HALF]), o ? SLOT(o, h->m[W_FLOOR]) : ZERO, o ? SLOT(o, h->m[W_HALF]) : ZERO};
+    PyObject *old_at = Py_NewRef(SLOT(w, h->m[W_AT])), *old_oat = o ? Py_NewRef(SLOT(o, h->m[W_AT])) : NULL;
+    wdh_put(w, h->m[W_AT], na);
+    if (o)
+        wdh_put(o, h->m[W_AT], na);
+    PyObject *got = stp_observe((StepStore *)st, a, 8);
+    Py_DECREF(st);
+    if (o)
+        Py_DECREF(a[0]);
+    if (got == Py_NotImplemented) { /* (nothing changed: the window's own observe, as if not seen) */
+        Py_DECREF(got);
+        wdh_put(w, h->m[W_AT], old_at);
+        if (o)
+            wdh_put(o, h->m[W_AT], old_oat);
+        Py_DECREF(old_at);
+        Py_XDECREF(old_oat);
+        Py_XDECREF(o);
+        Py_DECREF(na);
+        na = NULL;
+        goto own;
+    }
+    Py_DECREF(old_at);
+    Py_XDECREF(old_oat);
+    Py_DECREF(na);
+    r = got == NULL ? -1 : 0;
+    if (got != NULL && got != Py_None) {
+        r = wdh_add(SLOT(w, h->m[W_SAMPLES]), now, PyTuple_GET_ITEM(got, 0));
+        if (r == 0 && o)
+            r = wdh_add(SLOT(o, h->m[W_SAMPLES]), now, PyTuple_GET_ITEM(got, 1));
+    }
+    Py_XDECREF(got);
+    Py_XDECREF(o);
+    return r;
+own:;
+    PyObject *b[3] = {w, changes, now};
+    PyObject *res = PyObject_VectorcallMethod(wdh_s_observe, b, 3, NULL);
+    Py_XDECREF(res);
+    return res == NULL ? -1 : 0;
+}
+
+/* The gate on the changes: 1 when one reaches tmin (pick's test with the thresholds both tmin,
+ * every price); 0 when none does; 2 when a change is not what pick_changes takes (on_delta then). */
+static int wdh_reaches(PyObject *changes, long long tmin)
+{
+    if (!PyList_CheckExact(changes))
+        return 2;
+    Py_ssize_t n = PyList_GET_SIZE(changes);
+    int hit = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *c = PyList_GET_ITEM(changes, i);
+        long long px, old, nw;
+        int r;
+        if (!PyTuple_CheckExact(c) || PyTuple_GET_SIZE(c) != 4 || (r = wdh_int(PyTuple_GET_ITEM(c, 1), WDH_LIM, &px)) <= 0
+            || (r = wdh_int(PyTuple_GET_ITEM(c, 2), WDH_LIM, &old)) <= 0
+            || (r = wdh_int(PyTuple_GET_ITEM(c, 3), WDH_LIM, &nw)) <= 0)
+            return r < 0 ? -1 : 2;
+        if (nw >= tmin)
+            hit = 1;
+    }
+    return hit;
+}
+
+static PyObject *wdh_call(wdh_Hook *h, PyObject *const *args, size_t nargsf, PyObject *kw)
+{
+    if (PyVectorcall_NARGS(nargsf) != 3 || kw != NULL) {
+        PyErr_SetString(PyExc_TypeError, "hook(sym, delta, changes)");
+        return NULL;
+    }
+    PyObject *sym = args[0], *delta = args[1], *changes = args[2];
+    if (!h->gate || Py_TYPE(delta) != (PyTypeObject *)h->cls)
+        return PyObject_Vectorcall(h->on_delta, args, 3, NULL);
+    PyObject *now = SLOT(delta, h->m_ts);
+    long long t;
+    int r;
+    if (now == NULL || (r = wdh_int(now, WDH_LIM, &t)) == 0)
+        return PyObject_Vectorcall(h->on_delta, args, 3, NULL);
+    if (r < 0)
+        return NULL;
+    Py_INCREF(now);
+    PyObject *res = NULL;
+    if (h->steps != Py_None && wdh_observe(h, sym, changes, now) < 0)
+        goto done;
+    /* (the observe may run Python code: the gate is read after it) */
+    if (!h->gate) {
+        res = PyObject_Vectorcall(h->on_delta, args, 3, NULL);
+        goto done;
+    }
+    if (t < h->next_ns && PyDict_GET_SIZE(h->walls) == 0) {
+        r = wdh_reaches(changes, h->tmin);
+        if (r < 0)
+            goto done;
+        if (r == 0) {
+            res = PyList_New(0);
+            goto done;
+        }
+        if (r == 2) {
+            res = PyObject_Vectorcall(h->on_delta, args, 3, NULL);
+            goto done;
+        }
+    }
+    PyObject *a[3] = {sym, now, changes};
+    res = PyObject_Vectorcall(h->judge, a, 3, NULL);
+done:
+    Py_DECREF(now);
+    return res;
+}
+
+static PyObject *wdh_set(wdh_Hook *h, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "set(next_stats_ns, tmin)");
+        return NULL;
+    }
+    long long a, b;
+    int r = wdh_int(args[0], WDH_GATE, &a);
+    if (r > 0)
+        r = wdh_int(args[1], WDH_GATE, &b);
+    if (r < 0)
+        return NULL;
+    h->gate = r;
+    if (r)
+        h->next_ns = a, h->tmin = b;
+    Py_RETURN_NONE;
+}
+
+static PyObject *wdh_state(wdh_Hook *h, PyObject *Py_UNUSED(ignored))
+{
+    if (!h->gate)
+        Py_RETURN_NONE;
+    return Py_BuildValue("(LL)", h->next_ns, h->tmin);
+}
+
+static PyObject *wdh_new(PyTypeObject *type, PyObject *args, PyObject *kw)
+{
+    PyObject *det, *walls, *steps, *cls, *dts, *scls, *d[WDH_NSLOTS];
+    if (kw != NULL && PyDict_GET_SIZE(kw)) {
+        PyErr_SetString(PyExc_TypeError, "WallHook takes no keywords");
+        return NULL;
+    }
+    if (!PyArg_ParseTuple(args, "OO!OO!OO!OOOOOOOO:WallHook", &det, &PyDict_Type, &walls, &steps, &PyType_Type, &cls,
+                          &dts, &PyType_Type, &scls, &d[0], &d[1], &d[2], &d[3], &d[4], &d[5], &d[6], &d[7]))
+        return NULL;
+    PyMemberDef *mts = wdh_member(dts, cls), *m[WDH_NSLOTS];
+    int bad = mts == NULL || (steps != Py_None && Py_TYPE(steps) != (PyTypeObject *)scls);
+    for (int i = 0; i < WDH_NSLOTS; i++)
+        bad |= (m[i] = wdh_member(d[i], scls)) == NULL;
+    if (bad) {
+        PyErr_SetString(PyExc_ValueError,
+                        "WallHook: the delta class's time slot, a window of the steps class (or None), its slots");
+        return NULL;
+    }
+    PyObject *on_delta = PyObject_GetAttrString(det, "on_delta");
+    if (on_delta == NULL)
+        return NULL;
+    PyObject *judge = PyObject_GetAttrString(det, "_judge");
+    if (judge == NULL) {
+        Py_DECREF(on_delta);
+        return NULL;
+    }
+    wdh_Hook *h = (wdh_Hook *)type->tp_alloc(type, 0);
+    if (h == NULL) {
+        Py_DECREF(on_delta);
+        Py_DECREF(judge);
+        return NULL;
+    }
+    h->vectorcall = (vectorcallfunc)wdh_call;
+    h->det = Py_NewRef(det);
+    h->on_delta = on_delta;
+    h->judge = judge;
+    h->walls = Py_NewRef(walls);
+    h->steps = Py_NewRef(steps);
+    h->cls = Py_NewRef(cls);
+    h->steps_cls = Py_NewRef(scls);
+    h->m_ts = mts;
+    for (int i = 0; i < WDH_NSLOTS; i++)
+        h->m[i] = m[i];
+    h->descs = PyTuple_Pack(9, dts, d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]);
+    if (h->descs == NULL) {
+        Py_DECREF(h);
+        return NULL;
+    }
+    return (PyObject *)h;
+}
+
+static int wdh_traverse(wdh_Hook *h, visitproc visit, void *arg)
+{
+    Py_VISIT(h->det);
+    Py_VISIT(h->on_delta);
+    Py_VISIT(h->judge);
+    Py_VISIT(h->walls);
+    Py_VISIT(h->steps);
+    Py_VISIT(h->cls);
+    Py_VISIT(h->steps_cls);
+    Py_VISIT(h->descs);
+    return 0;
+}
+
+static int wdh_clear(wdh_Hook *h)
+{
+    Py_CLEAR(h->det);
+    Py_CLEAR(h->on_delta);
+    Py_CLEAR(h->judge);
+    Py_CLEAR(h->walls);
+    Py_CLEAR(h->steps);
+    Py_CLEAR(h->cls);
+    Py_CLEAR(h->steps_cls);
+    Py_CLEAR(h->descs);
+    h->gate = 0;
+    return 0;
+}
+
+static void wdh_dealloc(wdh_Hook *h)
+{
+    PyObject_GC_UnTrack(h);
+    wdh_clear(h);
+    Py_TYPE(h)->tp_free((PyObject *)h);
+}
+
+static PyMethodDef wdh_methods[] = {
+    {"set", (PyCFunction)(void (*)(void))wdh_set, METH_FASTCALL,
+     "set(next_stats_ns, tmin): the gate's numbers (anything but exact ints within +-2^62: the gate off)."},
+    {"state", (PyCFunction)wdh_state, METH_NOARGS, "(next_stats_ns, tmin) as set, or None with the gate off."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject wdh_HookType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "dom.core._native.WallHook",
+    .tp_basicsize = sizeof(wdh_Hook),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL,
+    .tp_doc = "WallDetector.on_delta without its Python frame on the messages that need nothing (the engine's depth hook)",
+    .tp_new = wdh_new,
+    .tp_dealloc = (destructor)wdh_dealloc,
+    .tp_traverse = (traverseproc)wdh_traverse,
+    .tp_clear = (inquiry)wdh_clear,
+    .tp_vectorcall_offset = offsetof(wdh_Hook, vectorcall),
+    .tp_call = PyVectorcall_Call,
+    .tp_methods = wdh_methods,
+};
+
+int wdh_tail_add(PyObject *m); /* (_native_wdh_tail.c: tail_hill) */
+
+/* The type ready and added to the module m, and tail_hill: 0; -1 with an error set. */
+int wdh_register(PyObject *m)
+{
+    if ((wdh_s_stats = PyUnicode_InternFromString("stats")) == NULL
+        || (wdh_s_applied = PyUnicode_InternFromString("applied")) == NULL
+        || (wdh_s_add_many = PyUnicode_InternFromString("add_many")) == NULL
+        || (wdh_s_observe = PyUnicode_InternFromString("observe")) == NULL || PyType_Ready(&wdh_HookType) < 0)
+        return -1;
+    return PyModule_AddObjectRef(m, "WallHook", (PyObject *)&wdh_HookType) < 0 ? -1 : wdh_tail_add(m);
+}

@@ -1,0 +1,299 @@
+"""The walls' depth hook (``WallHook``, _native_wdh.c; symbol_state.delta_hooks) against the wall
+detector's own ``on_delta``: on random markets (walls coming and going, several changes a message,
+trades into them, a gap and a resync, the step windows paired with pulled liquidity's or alone)
+the same alerts and the same state after every event, with the hook or with ``on_delta`` itself;
+what the hook does not take (a delta of another class, a change or a time out of range, the gate
+off, a window moved to its twin) goes to ``on_delta``, and the two still agree."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+
+import pytest
+
+from dom.core import accel
+from dom.core.detectors import DetectorParams
+from dom.core.detectors.spoof import SpoofDetector
+from dom.core.detectors.step_state import StepState
+from dom.core.detectors.steps import LargeSteps
+from dom.core.detectors.walls import WallDetector
+from dom.core.engine import ObserverBase
+from dom.core.types import BookDelta, TakerSide, Trade
+from tests.core.detectors.script import MS, EventScript
+
+NATIVE = accel.native
+needs_native = pytest.mark.skipif(NATIVE is None, reason="the C accelerator is not built (python3 setup.py "
+                                  "build_ext --inplace) or DOM_PURE_PYTHON is set")
+OFF = {"icebergs": False, "absorptions": False, "bursts": False, "sweeps": False}
+_BASE = ObserverBase.on_delta
+
+
+class OddDelta(BookDelta):
+    """A subclass of ``BookDelta`` (the engine takes it; the hook takes only the class itself)."""
+
+    __slots__ = ()
+
+
+def _book(levels=60):
+    return (tuple((5000 - i, 1000 + 10 * i) for i in range(levels)),
+            tuple((5001 + i, 1000 + 10 * i) for i in range(levels)))
+
+
+def _window(w: LargeSteps | None):
+    if w is None:
+        return None
+    kept, at, clean = w.st.state()
+    return (list(w.samples.q), kept, sorted((k[0].value, k[1], v) for k, v in at.items()), clean, w._at,
+            w.synced_ns, w.start, w.floor, w.ref, type(w.st).__name__)
+
+
+def market(seed, hooks, spoofs=True, odd_at=-1, wide_at=-1, tuple_at=-1, gate_off=()):
+    """A random market: after every event the alerts so far and the walls' (and the step windows')
+    state. ``hooks``: False binds the detectors' own ``on_delta`` in place of the engine's hooks.
+    The ``odd_at``-th message is an ``OddDelta``; at the ``wide_at``-th a level of 2^60 + 1 lots
+    comes (past what the C store takes: the windows move to their twin); at ``tuple_at`` a
+    message's changes are handed over as a tuple; before each message of ``gate_off`` the hook's gate
+    is turned off (until the detector next hands its numbers over)."""
+    s = EventScript(DetectorParams(spoofs=spoofs, **OFF), _book())
+    st = s.eng["KITEUSDT"]
+    if not hooks:
+        st.delta_hooks = [ob.on_delta for ob in st.observers if getattr(type(ob), "on_delta", None) is not _BASE]
+    walls = next(o for o in st.observers if isinstance(o, WallDetector))
+    sp = next((o for o in st.observers if isinstance(o, SpoofDetector)), None)
+    now_at = [-1]  # the message of the loop below being fed
+    if tuple_at >= 0:
+        real = list(st.delta_hooks)
+
+        def as_tuple(sym, delta, changes, _real=real):
+            ch = tuple(changes) if now_at[0] == tuple_at else changes
+            out = []
+            for h in _real:
+                out += h(sym, delta, ch)
+            return out
+        st.delta_hooks = [as_tuple]
+    rng = random.Random(seed)
+    seen = []
+
+    def note():
+        ws = sorted((k[0].value, k[1], *dataclasses.astuple(w)[1:]) for k, w in walls.walls.items())
+        seen.append((len(s.alerts), ws, walls.next_stats_ns, walls.tmin, dict(walls.threshold), walls.walls_lo,
+                     walls.walls_hi, _window(walls.steps), _window(sp.steps if sp else None), st.state,
+                     walls.hook.state() if walls.hook is not None else None, now_at[0]))
+
+    for _ in range(410):  # warm: the distance baselines
+        s.delta(asks=[(5100, 7 + s.u % 2)])
+    big = []
+    for i in range(700):
+        if i == 350:  # a gap: the book unsynced, then a snapshot
+            s.u += 5
+            s.delta(asks=[(5010, 7)])
+            note()
+            s.u += 5
+            s.snapshot(_book())
+        bids, asks = {}, {}
+        for _ in range(rng.choice((1, 1, 2, 3, 5))):
+            bid = rng.random() < 0.5
+            d = rng.randrange(0, 40)
+            px = 5000 - d if bid else 5001 + d
+            r = rng.random()
+            if r < 0.012:
+                q = rng.randrange(40_000, 150_000)  # a wall, perhaps
+                big.append((bid, px))
+            elif r < 0.03 and big:
+                bid, px = big.pop(rng.randrange(len(big)))
+                q = rng.choice((0, rng.randrange(500, 3000)))  # pulled or cut
+            else:
+                q = rng.randrange(0, 3000)
+            (bids if bid else asks)[px] = q
+        now_at[0] = i
+        if i in gate_off:
+            walls.hook.set(None, None)
+        if i == wide_at:
+            bids[4990] = (1 << 60) + 1
+        dt = rng.choice((20, 100, 100, 300, 1200, 3000))
+        s.t += dt * MS
+        cls = OddDelta if i == odd_at else BookDelta
+        s.feed(cls("KITEUSDT", tuple(bids.items()), tuple(asks.items()), s.u + 1, s.u + 1, s.u, s.t, s.t))
+        s.u += 1
+        note()
+        if big and rng.random() < 0.2:  # trades into a large level
+            bid, px = rng.choice(big)
+            s.tid += 1
+            s.feed(Trade("KITEUSDT", px, rng.randrange(1, 40_000), TakerSide.SELL if bid else TakerSide.BUY,
+                         s.tid, s.t, s.t))
+            note()
+    return [(a.kind, a.state, a.id, a.ts_ns, a.px_ticks, a.qty_lots, dict(a.evidence)) for a in s.alerts], seen, st, walls
+
+
+@needs_native
+@pytest.mark.parametrize("seed,spoofs", [(1, True), (2, True), (3, False), (4, False)])
+def test_the_hook_is_the_detectors_on_delta_event_by_event(seed, spoofs):
+    got, got_seen, st, walls = market(seed, hooks=True, spoofs=spoofs)
+    want, want_seen, _, _ = market(seed, hooks=False, spoofs=spoofs)
+    assert type(st.delta_hooks[0]).__name__ == "WallHook" and st.delta_hooks[0] is walls.hook
+    assert got == want
+    assert got_seen == want_seen
+    kinds = {a[1].value for a in got}
+    assert {"new", "end"} <= kinds  # (walls came and went)
+    assert any(x[1] for x in got_seen) and any(not x[1] for x in got_seen)  # (with walls and without)
+    assert got_seen[-1][7][-1] == "StepStore"  # (the C store all along)
+    assert got_seen[-1][10] == (walls.next_stats_ns, walls.tmin)  # (the hook's gate as the detector's)
+    assert len(walls.steps.samples) > 20
+
+
+@needs_native
+@pytest.mark.parametrize("odd", [{"odd_at": 30, "wide_at": 120, "spoofs": False}, {"tuple_at": 60}])
+def test_what_the_hook_does_not_take_goes_to_on_delta(odd):
+    got, got_seen, st, walls = market(5, hooks=True, **odd)
+    want, want_seen, _, _ = market(5, hooks=False, **odd)
+    assert got == want and got_seen == want_seen
+    moved = next(x[11] for x in got_seen if x[7][-1] == "StepState")
+    assert moved == odd.get("wide_at", odd.get("tuple_at"))  # (what C declined moved the windows to their twin)
+    assert got_seen[-1][7][-1] == "StepState" and (got_seen[-1][8] or [None])[-1] in (None, "StepState")
+
+
+@needs_native
+def test_with_the_gate_off_the_messages_go_to_on_delta():
+    got, got_seen, _, walls = market(6, hooks=True, gate_off=range(100, 400, 7))
+    want, want_seen, _, _ = market(6, hooks=False)
+    assert got == want and [x[:10] for x in got_seen] == [x[:10] for x in want_seen]
+    assert got_seen[-1][7][-1] == "StepStore"
+    assert any(x[10] is None for x in got_seen) and got_seen[-1][10] == (walls.next_stats_ns, walls.tmin)
+
+
+@needs_native
+def test_the_hook_declines_what_it_is_not_built_for():
+    s = EventScript(DetectorParams(spoofs=False, **OFF), _book())
+    walls = next(o for o in s.eng["KITEUSDT"].observers if isinstance(o, WallDetector))
+    S = LargeSteps
+    slots = (S.synced_ns, S._at, S.start, S.twin, S.st, S.floor, S.half, S.samples)
+    base = (walls, walls.walls, walls.steps, BookDelta, BookDelta.ts_exchange_ns, S)
+    for bad in ((*base[:4], Trade.ts_exchange_ns, S, *slots),  # the time slot not the delta class's
+                (*base[:4], BookDelta.__init__, S, *slots),  # not a slot
+                (*base[:5], S, *slots[:7], BookDelta.bids),  # a slot not the window class's
+                (*base[:2], object(), *base[3:], *slots)):  # a window not of the class
+        with pytest.raises(ValueError):
+            NATIVE.WallHook(*bad)
+    with pytest.raises(TypeError):
+        NATIVE.WallHook(walls, [], *base[2:], *slots)  # the walls not a dict
+    with pytest.raises(TypeError):
+        NATIVE.WallHook(*base, *slots[:7])  # a slot short
+    hook = NATIVE.WallHook(*base, *slots)
+    with pytest.raises(TypeError):
+        hook(1, 2)
+    with pytest.raises(TypeError):
+        hook.set(1)
+    for v in (True, 2**70, -(2**63), "1", None):
+        hook.set(v, 0)
+        assert hook.state() is None
+    hook.set(-1, 1 << 62)
+    assert hook.state() == (-1, 1 << 62)
+
+
+def test_without_the_accelerator_the_hook_is_on_delta(monkeypatch):
+    s = EventScript(DetectorParams(spoofs=False, **OFF), _book())
+    walls = next(o for o in s.eng["KITEUSDT"].observers if isinstance(o, WallDetector))
+    monkeypatch.setattr(accel, "native", None)
+    h = walls.delta_hook()
+    assert h == walls.on_delta
+
+
+@needs_native
+def test_a_subclass_keeps_its_own_on_delta():
+    class Mine(WallDetector):
+        def on_delta(self, sym, delta, changes):
+            return super().on_delta(sym, delta, changes)
+
+    s = EventScript(DetectorParams(spoofs=False, **OFF), _book())
+    st = s.eng["KITEUSDT"]
+    mine = Mine(st, DetectorParams(spoofs=False, **OFF))
+    assert mine.delta_hook() == mine.on_delta and mine.hook is None
+
+
+@needs_native
+def test_many_messages_leave_no_reference_behind():
+    import sys
+
+    s = EventScript(DetectorParams(spoofs=True, **OFF), _book())
+    st = s.eng["KITEUSDT"]
+    walls = next(o for o in st.observers if isinstance(o, WallDetector))
+    before = sys.getrefcount(walls), sys.getrefcount(walls.walls), sys.getrefcount(walls.steps)
+    for i in range(20_000):
+        s.delta(asks=[(5100 + i % 3, 7 + i % 5)], bids=[(4990 - i % 40, 500 + (i * 7919) % 3000)], dt_ms=7)
+    assert (sys.getrefcount(walls), sys.getrefcount(walls.walls), sys.getrefcount(walls.steps)) == before
+
+
+class _Stub:
+    """What the hook calls, noted: on_delta (what it does not take) or _judge (past the gate)."""
+
+    def __init__(self):
+        self.calls = []
+        self.walls = {}
+
+    def on_delta(self, sym, delta, changes):
+        self.calls.append("on_delta")
+        return ["on_delta"]
+
+    def _judge(self, sym, now, changes):
+        self.calls.append(("judge", now))
+        return ["judge"]
+
+
+def _stub_hook():
+    d = _Stub()
+    S = LargeSteps
+    hook = NATIVE.WallHook(d, d.walls, None, BookDelta, BookDelta.ts_exchange_ns, S, S.synced_ns, S._at, S.start,
+                           S.twin, S.st, S.floor, S.half, S.samples)
+    return d, hook
+
+
+def _at(t):
+    return BookDelta("X", (), (), 1, 1, 0, t, t)
+
+
+@needs_native
+def test_the_gate_is_on_delta_s_to_the_lot():
+    from dom.core.types import BookSide
+    B, A = BookSide.BID, BookSide.ASK
+    d, hook = _stub_hook()
+    assert hook(None, _at(5), []) == ["on_delta"]  # (no numbers handed over yet: the gate off)
+    hook.set(1000, 5000)
+    assert hook(None, _at(999), [(B, 10, 0, 4999), (A, 11, 7000, 4999)]) == []  # none up to tmin
+    assert hook(None, _at(999), [(B, 10, 0, 4999), (A, 11, 0, 5000)]) == ["judge"]  # one at tmin exactly
+    assert hook(None, _at(1000), [(B, 10, 0, 1)]) == ["judge"]  # stats due
+    assert hook(None, _at(999), []) == []
+    d.walls[(B, 10)] = object()  # a wall: every message past the gate
+    assert hook(None, _at(999), []) == ["judge"]
+    d.walls.clear()
+    for odd in ([(B, 10, 0, True)], [(B, 10, 0, 1 << 61 + 1)], [(B, 10, 0.5, 1)], [(B, 10, 0)], ((B, 10, 0, 1),),
+                [[B, 10, 0, 1]], [(B, 1 << 62, 0, 1)]):
+        assert hook(None, _at(999), odd) == ["on_delta"]  # not what pick_changes takes
+    assert hook(None, _at(1 << 62), []) == ["on_delta"]  # a time past 2^61
+    assert hook(None, OddDelta("X", (), (), 1, 1, 0, 5, 5), []) == ["on_delta"]
+    hook.set(-1, 1 << 62)  # the first message: stats due at once
+    assert hook(None, _at(0), []) == ["judge"]
+    assert d.calls.count("on_delta") == 10 and ("judge", 1000) in d.calls
+
+
+@needs_native
+def test_the_gate_reads_ints_of_every_width_exactly():
+    from dom.core.types import BookSide
+    B = BookSide.BID
+    d, hook = _stub_hook()
+    for t in (0, 1, 2**30 - 1, 2**30, 2**30 + 1, 2**31, 2**45 + 7, 2**60 - 1, 2**60, 2**61 - 1, 2**61,
+              -1, -(2**30), -(2**30) - 1, -(2**45) - 7, -(2**61)):
+        hook.set(2**62, t)
+        assert hook.state() == (2**62, t)
+        below = [] if t > -(2**61) else ["on_delta"]  # (t - 1 past -2^61: not what pick_changes takes)
+        assert hook(None, _at(5), [(B, t, t, t - 1)]) == below, t
+        assert hook(None, _at(5), [(B, t, t, t)]) == ["judge"], t
+        assert hook(None, _at(t), [(B, 10, 0, t - 1)]) == below, t
+        assert hook(None, _at(t), [(B, 10, 0, t - 1), (B, 10, 0, t)]) == (["judge"] if t > -(2**61) else below), t
+    hook.set(10**12, 0)
+    for q in (-1, -(2**30), -(2**45) - 7, -(2**61)):  # (a sign read wrong would reach 0)
+        assert hook(None, _at(5), [(B, 10, 0, q)]) == []
+    assert hook(None, _at(5), [(B, 10, 0, 2**61 + 1)]) == ["on_delta"]  # (past what pick_changes takes)
+    assert hook(None, _at(5), [(B, -(2**61) - 1, 0, -1)]) == ["on_delta"]
+    assert hook(None, _at(-(2**61) - 1), []) == ["on_delta"]
+    assert hook(None, _at(-(2**61)), []) == []
