@@ -243,6 +243,14 @@ class AbsorptionDetector(ObserverBase):
         vol_thr = 0
         if p.absorption_rate_vol_mult:
             vol_thr = int(p.absorption_rate_vol_mult * max(1, self.base_vol[side]) + 0.999)
+        if p.absorption_rate_young_ms:
+            span = T - ep.times[0]  # since the level was followed (its V_W at the track fraction)
+            if span < self.rate_ns:
+                # A flow younger than the rate window, judged over its own span (the quiet before
+                # it is not its pace).
+                f = max(span, p.absorption_rate_young_ms * _MS) / self.rate_ns
+                rate_thr = max(p.absorption_min_trades, int(f * rate_thr + 0.999))
+                vol_thr = int(f * vol_thr + 0.999)
         paced = rate >= rate_thr
         if not paced and vol_thr and rate >= p.absorption_min_trades:
             # the count can saturate (merged prints): the volume may stand in

@@ -43,6 +43,13 @@ class AbsorptionParams:
     (sampled once a second, rolling), with ``absorption_min_trades`` prints: a volume, which the
     venue's trade aggregation does not change, where the print count cannot rise (a venue that
     merges one price's fills over 100 ms prints there at most ~10 times a second)."""
+    absorption_rate_young_ms: int = 0
+    """(0: off) A flow into a level followed for less than ``absorption_rate_ms`` (followed closely
+    since its V_W reached ``absorption_track_fraction`` of the threshold) is judged over its own
+    span: both intensity bars are scaled by max(its span, this many ms) / ``absorption_rate_ms``.
+    A burst that began 0.3 s ago has had 0.3 s to show its pace; over a full rate window the quiet
+    before it dilutes the count and the volume, and a short-lived absorber is broken before a
+    second of its flow is seen."""
     absorption_large_mult: float = 3.0
     """A level that shows at least this many times a percentile (``absorption_large_pct``) of the
     sizes of the ten best levels (each sampled once a second, rolling over
