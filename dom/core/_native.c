@@ -152,7 +152,7 @@ PyMODINIT_FUNC PyInit__native(void)
         || rol_init() < 0)
         return NULL;
     if (PyType_Ready(&trd_SlackType) < 0 || PyType_Ready(&trd_IceHookType) < 0
-        || PyType_Ready(&trd_SpoofHookType) < 0)
+        || PyType_Ready(&trd_SpoofHookType) < 0 || PyType_Ready(&idh_HookType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module);
     if (m != NULL && (PyModule_AddObjectRef(m, "PullStore", (PyObject *)&PStoreType) < 0
@@ -163,7 +163,8 @@ PyMODINIT_FUNC PyInit__native(void)
         Py_CLEAR(m);
     if (m != NULL && (PyModule_AddObjectRef(m, "Slack", (PyObject *)&trd_SlackType) < 0
                       || PyModule_AddObjectRef(m, "IceHook", (PyObject *)&trd_IceHookType) < 0
-                      || PyModule_AddObjectRef(m, "SpoofHook", (PyObject *)&trd_SpoofHookType) < 0))
+                      || PyModule_AddObjectRef(m, "SpoofHook", (PyObject *)&trd_SpoofHookType) < 0
+                      || PyModule_AddObjectRef(m, "IdhHook", (PyObject *)&idh_HookType) < 0))
         Py_CLEAR(m);
     return m;
 }

@@ -75,6 +75,7 @@ PyObject *mid_range(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 extern PyTypeObject AbsSideType;
 /* The iceberg detector's waiting changes and trades, a type (_native_ice.c) */
 extern PyTypeObject IceWaitType, IceLevelType;
+extern PyTypeObject idh_HookType;  /* IcebergDetector.on_delta's hook (_native_idh.c) */
 /* A step window's kept steps and levels' largest recent steps, a type (_native_steps.c) */
 extern PyTypeObject stp_StoreType;
 int stp_init(void);

@@ -140,6 +140,24 @@ class IcebergDetector(ObserverBase):
         return native.IceHook(self, self.through.bid, self.through.ask, self.slack, _BID, _ASK, _BUY, Trade,
                               Trade.taker, Trade.px_ticks, Trade.ts_exchange_ns, Trade.qty_lots)
 
+    def delta_hook(self) -> Any:
+        """What the engine calls for each applied depth message (symbol_state.delta_hooks):
+        ``on_delta`` itself, or where the accelerator is built the same work in C (``IdhHook``,
+        _native_idh.c): the changes into ``wait`` and those due judged without a Python frame,
+        ``_judge`` called for those a rule may need (not an add below ``iceberg_min_add``),
+        ``_tail`` when late trades or quiet levels are due, ``on_delta`` for anything it does not take."""
+        native = accel.native
+        cls = type(self)
+        end_ns, min_add = self.p.iceberg_end_s * 1_000_000_000, self.p.iceberg_min_add
+        if native is None or type(self.slack) is not native.Slack or any(
+                getattr(cls, m) is not getattr(IcebergDetector, m) for m in ("on_delta", "_drain", "_judge", "_tail",
+                                                                             "_usual")) \
+                or type(end_ns) is not int or not -(1 << 62) < end_ns < 1 << 62 \
+                or type(min_add) not in (int, float) or min_add != float(min_add):
+            return self.on_delta
+        return native.IdhHook(self, self._ends, self.usual, self.slack, _BID, _ASK, BookDelta,
+                              BookDelta.ts_exchange_ns, end_ns, float(min_add))
+
     def _to_twin(self):
         """The waiting state moved to its pure-Python twin, the same state (the C form declined a value)."""
         self.wait = as_twin(self.wait)
@@ -159,8 +177,7 @@ class IcebergDetector(ObserverBase):
 
     def _drain(self, sym: SymbolState) -> list[Output]:
         out: list[Output] = []
-        slack = self.slack.ns
-        mark = self.depth_t - slack
+        mark = self.depth_t - self.slack.ns
         wait, judge = self.wait, self._judge
         # The changes up to the watermark, with the trades attributed to them: the wait judges those
         # that need no rule and hands over the others, in order.
@@ -169,12 +186,20 @@ class IcebergDetector(ObserverBase):
                 wait = self._to_twin()
                 continue
             judge(sym, *got, out)
+        self._tail(sym, mark, out)
+        return out
+
+    def _tail(self, sym: SymbolState, mark: int, out: list[Output]) -> None:
+        """The end of a depth message's work, once its changes up to the watermark ``mark`` were
+        judged: the late trades, the levels gone quiet (``IdhHook`` calls it when either is due)."""
+        slack = self.slack.ns
         # Trades at a level the depth never showed changing (a refill to the same size, or
         # liquidity that never shows): judged at the watermark with the level unchanged.
-        lates = wait.late(mark - slack)
+        lates = self.wait.late(mark - slack)
         if lates is NotImplemented:
             lates = self._to_twin().late(mark - slack)
         if lates is not None:
+            judge = self._judge
             for side, px, v in lates:
                 shown = sym.book.side(side).size_at(px)
                 got = self.wait.judge(side, px, mark, shown, shown, v)
@@ -185,7 +210,6 @@ class IcebergDetector(ObserverBase):
         ends = self._ends
         if ends and self.depth_t - ends[0][0] > self.p.iceberg_end_s * 1_000_000_000:
             self._end_quiet(sym, out)  # some level may have gone quiet
-        return out
 
     def _end_quiet(self, sym: SymbolState, out: list[Output]) -> None:
         """End the levels whose last trade is more than ``iceberg_end_s`` before the depth clock (in
@@ -215,12 +239,13 @@ class IcebergDetector(ObserverBase):
         self.through.prune(levels, self.p.iceberg_hold_ticks, _THROUGH_PRICES)
 
     def _judge(self, sym: SymbolState, side: BookSide, px: int, t: int, before: int, after: int, v: int,
-               flags: int, rec: Any, out: list[Output]) -> None:
+               flags: int, rec: Any, out: list[Output], usual: float | None = None) -> None:
         """What the rules do with one depth message at a level, with the trades attributed to it,
         once ``wait`` judged it (the null control, the level's numbers) and left ``flags``: NEW a
         level to follow (``rec``: its numbers), PUSH its last trade moved earlier or is its first,
         OVERRUN the trades to count for the overrun rule, ADD a possible refill (the size put back
-        is positive, while the level trades)."""
+        is positive, while the level trades). ``usual``: the side's usual level size when already
+        taken for this judgement (``IdhHook`` takes it in C: ``_usual`` moves it once a judgement)."""
         key = (side, px)
         if flags & NEW:
             lv = self.levels[key] = _Level(side, px, t, rec=rec)
@@ -238,7 +263,7 @@ class IcebergDetector(ObserverBase):
         if not flags & ADD:
             return
         r = v - (before - after)
-        if r < p.iceberg_min_add * self._usual(sym, side):
+        if r < p.iceberg_min_add * (self._usual(sym, side) if usual is None else usual):
             return
         lv.adds.append((r, lv.traded, self.through.beyond(side, px, p.iceberg_hold_ticks)))
         if p.iceberg_min_queue_turn > 0:  # (read only by that rule: nothing kept while it is off)
