@@ -236,3 +236,23 @@ PyObject *ice_late(IceWait *w, PyObject *late_obj)
         Py_RETURN_NONE;
     return lates;
 }
+
+/* Are trades waiting up to late (would late(late) take any)? When none are, what late() would
+ * change is changed (first: the earliest trade waiting), as it would: 1 due, 0 not. */
+int ice_late_due(IceWait *w, long long late)
+{
+    if (late < w->first)
+        return 0;
+    long long first = ICE_NEVER;
+    for (Py_ssize_t i = 0; i < w->cap; i++) {
+        IceKey *e = w->slots[i];
+        if (e == NULL || !e->n)
+            continue;
+        if (e->t[e->head] <= late)
+            return 1;
+        if (e->t[e->head] < first)
+            first = e->t[e->head];
+    }
+    w->first = first;
+    return 0;
+}

@@ -238,10 +238,11 @@ check:
             goto done;
         depth_t = t;
     }
-    long long mark = depth_t - s->ns, late = mark - s->ns;
+    long long mark = depth_t - s->ns, late = mark - s->ns;  /* (within +-3 * 2^61) */
     if ((out = PyList_New(0)) == NULL || idh_drain(h, (IceWait *)wait, sym, sides, mark, out) < 0)
         goto done;
-    int due = late >= ((IceWait *)wait)->first;  /* (first is within +-2^62, late within +-3 * 2^61) */
+    /* late(), or the ends: what _tail does (late clamped as the wait's bound() does) */
+    int due = ice_late_due((IceWait *)wait, late > ICE_NEVER ? ICE_NEVER : late < -ICE_NEVER ? -ICE_NEVER : late);
     if (!due && PyList_GET_SIZE(h->ends) > 0) {  /* a level's end may be due (_drain's test) */
         PyObject *e0 = PyList_GET_ITEM(h->ends, 0);
         long long last;

@@ -69,6 +69,17 @@ def _median(xs: list[int]) -> int:
 
 
 def _binomial_tail(k: int, n: int, q: float) -> float:
+    """P(X >= k) for X ~ Binomial(n, q): ``binomial_tail_py``, in C where the accelerator is built
+    and takes the arguments (``n`` up to 62, ``0 < q < 1``: the same sum, the same double)."""
+    native = accel.native
+    if native is not None:
+        got = native.ice_binom_tail(k, n, q)
+        if got is not NotImplemented:
+            return got
+    return binomial_tail_py(k, n, q)
+
+
+def binomial_tail_py(k: int, n: int, q: float) -> float:
     """P(X >= k) for X ~ Binomial(n, q)."""
     if k <= 0:
         return 1.0
