@@ -153,7 +153,7 @@ class IcebergDetector(ObserverBase):
                 getattr(cls, m) is not getattr(IcebergDetector, m) for m in ("on_delta", "_drain", "_judge", "_tail",
                                                                              "_usual")) \
                 or type(end_ns) is not int or not -(1 << 62) < end_ns < 1 << 62 \
-                or type(min_add) not in (int, float) or min_add != float(min_add):
+                or not (type(min_add) is float or type(min_add) is int and -(1 << 53) <= min_add <= 1 << 53):
             return self.on_delta
         return native.IdhHook(self, self._ends, self.usual, self.slack, _BID, _ASK, BookDelta,
                               BookDelta.ts_exchange_ns, end_ns, float(min_add))
