@@ -80,6 +80,11 @@ def market(seed, hooked, params=ALONE, events=700, odd=()):
         if rng.random() < 0.03:
             s.idle(rng.choice((1_000, 11_000)))  # quiet: levels end
         bid = rng.random() < 0.5
+        if rng.random() < 0.2:  # a deeper level moves (the sides' usual size with it)
+            far = 5000 - rng.randrange(4, 12) if bid else 5001 + rng.randrange(4, 12)
+            s.delta(bids=[(far, rng.randrange(200, 5000))] if bid else [],
+                    asks=[] if bid else [(far, rng.randrange(200, 5000))], dt_ms=10)
+            note()
         px = 5000 - rng.randrange(0, 4) if bid else 5001 + rng.randrange(0, 4)
         if px not in refill and rng.random() < 0.05:
             refill[px] = rng.choice((700, 1000, 1234))
@@ -117,7 +122,7 @@ def hostile(s, st, ice, what, hooked):
 
 
 @needs_native
-@pytest.mark.parametrize("seed", [1, 2, 3, 8])
+@pytest.mark.parametrize("seed", [2, 3, 10, 13])
 def test_the_hook_is_the_detectors_on_delta_event_by_event(seed):
     got, got_seen, st, ice = market(seed, hooked=True)
     want, want_seen, _, _ = market(seed, hooked=False)
@@ -145,6 +150,26 @@ def test_what_the_hook_does_not_take_goes_to_on_delta(what):
     assert got == want and got_seen == want_seen and got
     if what == "huge":
         assert isinstance(ice.wait, _Wait)  # (the hook went on through on_delta with the twin)
+
+
+@needs_native
+def test_an_add_at_iceberg_min_add_is_judged():
+    """An add of exactly iceberg_min_add x the usual size (0.2 x 1000.0: 200) is a possible refill
+    (the bar is ``<``): the hook hands it to _judge, which keeps it."""
+    def run(hooked):
+        s = EventScript(DetectorParams(iceberg_baseline_min=5, **ALONE), flat_book(30))
+        st = s.eng["KITEUSDT"]
+        if not hooked:
+            st.delta_hooks = [ob.on_delta for ob in st.observers]
+        ice = next(o for o in st.observers if isinstance(o, IcebergDetector))
+        for k in range(8):
+            s.sell(5000, 1000 if k % 2 == 0 else 200)
+            s.delta(bids=[(5000, 200 if k % 2 == 0 else 1000)], dt_ms=50)  # r = 200, then 1000
+            s.idle(500)
+        return state(ice), [lv.adds for lv in ice.levels.values()]
+    got = run(True)
+    assert got == run(False)
+    assert any(a[0] == 200 for adds in got[1] for a in adds)
 
 
 @needs_native
