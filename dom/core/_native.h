@@ -79,6 +79,7 @@ extern PyTypeObject idh_HookType;  /* IcebergDetector.on_delta's hook (_native_i
 /* the iceberg detector's sums (_native_idh_math.c) */
 PyObject *idh_binom_tail(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *idh_beyond(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *ice_chains_short(PyObject *self, PyObject *const *args, Py_ssize_t nargs);  /* _native_chain.c */
 /* A step window's kept steps and levels' largest recent steps, a type (_native_steps.c) */
 extern PyTypeObject stp_StoreType;
 int stp_init(void);

@@ -16,7 +16,7 @@ import pytest
 from dom.core import accel
 from dom.core.detectors import DetectorParams
 from dom.core.detectors.iceberg import IcebergDetector
-from dom.core.detectors.iceberg_chain import binomial_tail_py
+from dom.core.detectors.iceberg_chain import binomial_tail_py, chain_scan_py
 from dom.core.detectors.iceberg_hold import Through
 from dom.core.detectors.iceberg_wait import _Wait
 from dom.core.types import BookDelta, BookSide, TakerSide, Trade
@@ -319,3 +319,31 @@ def test_the_hook_keeps_no_references():
     gc.collect()
     after = len(gc.get_objects()), sys.getallocatedblocks()
     assert after[0] - before[0] < 50 and after[1] - before[1] < 2_000
+
+
+@needs_native
+def test_the_chains_short_check_is_the_python_scan():
+    """ice_chains_short: True exactly when chain_scan_py gives every band a chain shorter than the
+    length asked (judge_chain then leaves the level as it is)."""
+    rng = random.Random(11)
+    tols = (0.005, 0.1, 0.3)
+    seen = set()
+    for _ in range(3000):
+        adds, traded = [], 0
+        for _ in range(rng.randrange(0, 40)):
+            traded += rng.choice((0, rng.randrange(1, 3000)))
+            adds.append((rng.choice((1000, 1003, 1100, 1290, rng.randrange(1, 3000))), traded, rng.randrange(0, 99)))
+        centre = rng.choice((1000, 1100, rng.randrange(1, 3000)))
+        need = rng.choice((0.0, 0.5, 1.0, 1, 2))
+        k = rng.randrange(0, 6)
+        ts = tols[:rng.choice((1, 3))]
+        want = all(len(chain_scan_py(adds, centre / (1 + t) - 1, centre * (1 + t) + 1, need)[0]) < k for t in ts)
+        assert NATIVE.ice_chains_short(adds, centre, ts, need, k) is want
+        seen.add(want)
+    assert seen == {True, False}
+    for args in (((), 1000, tols, 1.0, 3), ([], 1000.0, tols, 1.0, 3), ([], 1000, [0.1], 1.0, 3),
+                 ([], 1000, (1,), 1.0, 3), ([], 1000, tols, "1", 3), ([], 1000, tols, 1.0, 3.0),
+                 ([(1, 2)], 1000, tols, 1.0, 3), ([(1, 2, 2**60)], 1000, tols, 1.0, 3), ([], 2**60, tols, 1.0, 3)):
+        assert NATIVE.ice_chains_short(*args) is NotImplemented
+    with pytest.raises(TypeError):
+        NATIVE.ice_chains_short([], 1000, tols, 1.0)
