@@ -2,11 +2,13 @@
  * (symbol_state.delta_hooks; the detector's delta_hook() builds one): the same work, without the
  * Python frames of on_delta and _drain on the messages that need no rule.
  *
- *   IdhHook(det, ends, usual, slack, bid, ask, delta_cls, ts, end_ns, min_add)
+ *   IdhHook(det, ends, usual, slack, bid, ask, delta_cls, ts, end_ns, min_add, book_fields)
  *       det: the IcebergDetector; ends: its heap of level ends (det._ends, changed in place);
  *       usual: its dict of the sides' usual level size (det.usual, changed in place); slack: its
  *       Slack; bid, ask: the two sides; delta_cls: BookDelta, ts the slot descriptor of its
- *       exchange time; end_ns: iceberg_end_s in ns; min_add: iceberg_min_add (a float).
+ *       exchange time; end_ns: iceberg_end_s in ns; min_add: iceberg_min_add (a float);
+ *       book_fields: (OrderBook, its bids and asks slots, BookSideLevels, its _index, _live and
+ *       _live_n slots, PriceIndex, its flat slot), read directly (a book of other classes: on_delta).
  *
  * A call (sym, delta, changes) does on_delta's work in C: the message's changes into det.wait (an
  * IceWait: ice_delta_at) with the sides' best prices read from the book's flat indexes, the depth
@@ -29,9 +31,14 @@ typedef struct {
     PyObject *det, *on_delta, *judge, *tail; /* the detector and its bound on_delta, _judge, _tail */
     PyObject *ends, *usual, *slack, *bid, *ask, *cls, *desc;
     PyMemberDef *m_ts;
+    /* the book's classes and the slots read (book_fields): OrderBook's bids and asks,
+     * BookSideLevels' _index, _live and _live_n, PriceIndex's flat */
+    PyObject *book_fields;
+    PyTypeObject *book_cls, *side_cls, *index_cls;
+    PyMemberDef *m_bids, *m_asks, *m_index, *m_live, *m_live_n, *m_flat;
     long long end_ns;
     double min_add;
-    PyObject *s_wait, *s_depth_t, *s_book, *s_bids, *s_asks, *s_top, *ten;
+    PyObject *s_wait, *s_depth_t, *s_book, *s_top, *ten;
 } IdhHook;
 
 static PyObject *idh_fallback(IdhHook *h, PyObject *const *args)
@@ -39,17 +46,19 @@ static PyObject *idh_fallback(IdhHook *h, PyObject *const *args)
     return PyObject_Vectorcall(h->on_delta, args, 3, NULL);
 }
 
-/* A book side's best price (BookSideLevels.best_px, its flat index read here): 1 with *px set
- * (*none for an empty side), 0 not taken (the tree index, a key past the limit), -1 error. */
-static int idh_best(PyObject *side, int r, long long *px, int *none)
+/* An object slot's value, borrowed (NULL: unset). */
+static inline PyObject *idh_slot(PyObject *o, PyMemberDef *m)
 {
-    PyObject *idx = PyObject_GetAttr(side, S_index);
-    if (idx == NULL)
-        return -1;
-    PyObject *flat = PyObject_GetAttr(idx, S_flat);
-    Py_DECREF(idx);
-    if (flat == NULL)
-        return -1;
+    return *(PyObject **)((char *)o + m->offset);
+}
+
+/* A book side's best price (BookSideLevels.best_px, its flat index read here): 1 with *px set
+ * (*none for an empty side), 0 not taken (the tree index, a key past the limit, an unset slot). */
+static int idh_best(IdhHook *h, PyObject *side, int r, long long *px, int *none)
+{
+    PyObject *idx = idh_slot(side, h->m_index), *flat;
+    if (idx == NULL || Py_TYPE(idx) != h->index_cls || (flat = idh_slot(idx, h->m_flat)) == NULL)
+        return 0;
     int ok = 0;
     if (PyList_CheckExact(flat)) {
         Py_ssize_t n = PyList_GET_SIZE(flat);
@@ -58,7 +67,6 @@ static int idh_best(PyObject *side, int r, long long *px, int *none)
         if (n && ok > 0)
             *px *= r;
     }
-    Py_DECREF(flat);
     return ok;
 }
 
@@ -67,25 +75,14 @@ static int idh_best(PyObject *side, int r, long long *px, int *none)
  * the side's live top where the C apply keeps it (what top() would copy), else from top(). */
 static int idh_median(IdhHook *h, PyObject *side, long long *med)
 {
-    PyObject *top = PyObject_GetAttr(side, S_live), *n_obj = NULL;
-    if (top == NULL)
-        return -1;
+    PyObject *top = idh_slot(side, h->m_live), *n_obj = idh_slot(side, h->m_live_n);
     long long live_n = 0;
-    int r = 1;
-    if (top != Py_None && PyList_CheckExact(top)) {
-        if ((n_obj = PyObject_GetAttr(side, S_live_n)) == NULL) {
-            Py_DECREF(top);
-            return -1;
-        }
-        r = in_range(n_obj, ICE_LIM_T, &live_n);
-        Py_DECREF(n_obj);
-        if (r < 0) {
-            Py_DECREF(top);
-            return -1;
-        }
-    }
-    if (top == Py_None || !PyList_CheckExact(top) || r == 0 || live_n < IDH_TOP) {
-        Py_DECREF(top);
+    int r = 0;
+    if (top != NULL && PyList_CheckExact(top) && n_obj != NULL && (r = in_range(n_obj, ICE_LIM_T, &live_n)) < 0)
+        return -1;
+    if (r > 0 && live_n >= IDH_TOP)
+        Py_INCREF(top);  /* (what top() would copy the head of) */
+    else {
         if ((top = PyObject_CallMethodOneArg(side, h->s_top, h->ten)) == NULL)
             return -1;
         if (!PyList_CheckExact(top)) {
@@ -214,15 +211,23 @@ static PyObject *idh_call(IdhHook *h, PyObject *const *args, size_t nargsf, PyOb
         goto check;
     if ((r = in_range(t_obj, ICE_LIM_T, &t)) <= 0 || (r = in_range(dt_obj, ICE_LIM_T, &depth_t)) <= 0)
         goto check;
-    if ((book = PyObject_GetAttr(sym, h->s_book)) == NULL || (sides[0] = PyObject_GetAttr(book, h->s_bids)) == NULL
-        || (sides[1] = PyObject_GetAttr(book, h->s_asks)) == NULL) {
+    if ((book = PyObject_GetAttr(sym, h->s_book)) == NULL) {
         r = -1;
         goto check;
     }
+    if (Py_TYPE(book) != h->book_cls || (sides[0] = idh_slot(book, h->m_bids)) == NULL
+        || (sides[1] = idh_slot(book, h->m_asks)) == NULL || Py_TYPE(sides[0]) != h->side_cls
+        || Py_TYPE(sides[1]) != h->side_cls) {
+        sides[0] = sides[1] = NULL;
+        r = 0;
+        goto check;  /* (on_delta) */
+    }
+    Py_INCREF(sides[0]);
+    Py_INCREF(sides[1]);
     for (int k = 0; k < 2; k++) {  /* each side's window: within ICE_NEAR of its best; an empty side: none */
         long long best;
         int none;
-        if ((r = idh_best(sides[k], k ? -1 : 1, &best, &none)) <= 0)
+        if ((r = idh_best(h, sides[k], k ? -1 : 1, &best, &none)) <= 0)
             goto check;
         win[2 * k] = none ? ICE_NEVER : best - ICE_NEAR, win[2 * k + 1] = none ? -ICE_NEVER : best + ICE_NEAR;
     }
@@ -276,20 +281,28 @@ done:
 
 static PyObject *idh_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 {
-    PyObject *det, *ends, *usual, *slack, *bid, *ask, *cls, *desc;
+    PyObject *det, *ends, *usual, *slack, *bid, *ask, *cls, *desc, *bf;
     long long end_ns;
     double min_add;
     if (kw != NULL && PyDict_GET_SIZE(kw)) {
         PyErr_SetString(PyExc_TypeError, "IdhHook takes no keywords");
         return NULL;
     }
-    if (!PyArg_ParseTuple(args, "OO!O!O!OOO!OLd:IdhHook", &det, &PyList_Type, &ends, &PyDict_Type, &usual,
-                          &trd_SlackType, &slack, &bid, &ask, &PyType_Type, &cls, &desc, &end_ns, &min_add))
+    if (!PyArg_ParseTuple(args, "OO!O!O!OOO!OLdO!:IdhHook", &det, &PyList_Type, &ends, &PyDict_Type, &usual,
+                          &trd_SlackType, &slack, &bid, &ask, &PyType_Type, &cls, &desc, &end_ns, &min_add,
+                          &PyTuple_Type, &bf))
         return NULL;
-    PyMemberDef *m_ts = trd_member(desc, cls);
-    if (m_ts == NULL || bid == ask || !PyList_CheckExact(ends) || !PyDict_CheckExact(usual)) {
+    PyMemberDef *m_ts = trd_member(desc, cls), *bm[6] = {NULL};
+    int bf_ok = PyTuple_GET_SIZE(bf) == 9 && PyType_Check(PyTuple_GET_ITEM(bf, 0))
+                && PyType_Check(PyTuple_GET_ITEM(bf, 3)) && PyType_Check(PyTuple_GET_ITEM(bf, 7));
+    static const int at[6] = {1, 2, 4, 5, 6, 8}, of[6] = {0, 0, 3, 3, 3, 7};  /* each slot, its class */
+    static const char *names[6] = {"bids", "asks", "_index", "_live", "_live_n", "flat"};
+    for (int k = 0; k < 6 && bf_ok; k++)
+        bf_ok = (bm[k] = trd_member(PyTuple_GET_ITEM(bf, at[k]), PyTuple_GET_ITEM(bf, of[k]))) != NULL
+                && strcmp(bm[k]->name, names[k]) == 0;
+    if (m_ts == NULL || bid == ask || !PyList_CheckExact(ends) || !PyDict_CheckExact(usual) || !bf_ok) {
         PyErr_SetString(PyExc_ValueError, "IdhHook: the time's slot descriptor of the delta class, two sides, "
-                                          "a list and a dict");
+                                          "a list, a dict, the book's classes and slot descriptors");
         return NULL;
     }
     IdhHook *h = (IdhHook *)type->tp_alloc(type, 0);
@@ -305,6 +318,12 @@ static PyObject *idh_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     h->cls = Py_NewRef(cls);
     h->desc = Py_NewRef(desc);
     h->m_ts = m_ts;
+    h->book_fields = Py_NewRef(bf);
+    h->book_cls = (PyTypeObject *)PyTuple_GET_ITEM(bf, 0);
+    h->side_cls = (PyTypeObject *)PyTuple_GET_ITEM(bf, 3);
+    h->index_cls = (PyTypeObject *)PyTuple_GET_ITEM(bf, 7);
+    h->m_bids = bm[0], h->m_asks = bm[1], h->m_index = bm[2], h->m_live = bm[3], h->m_live_n = bm[4];
+    h->m_flat = bm[5];
     h->end_ns = end_ns;
     h->min_add = min_add;
     h->on_delta = PyObject_GetAttrString(det, "on_delta");
@@ -313,12 +332,10 @@ static PyObject *idh_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     h->s_wait = PyUnicode_InternFromString("wait");
     h->s_depth_t = PyUnicode_InternFromString("depth_t");
     h->s_book = PyUnicode_InternFromString("book");
-    h->s_bids = PyUnicode_InternFromString("bids");
-    h->s_asks = PyUnicode_InternFromString("asks");
     h->s_top = PyUnicode_InternFromString("top");
     h->ten = PyLong_FromLong(IDH_TOP);
-    if (h->tail == NULL || h->s_wait == NULL || h->s_depth_t == NULL || h->s_book == NULL || h->s_bids == NULL
-        || h->s_asks == NULL || h->s_top == NULL || h->ten == NULL) {
+    if (h->tail == NULL || h->s_wait == NULL || h->s_depth_t == NULL || h->s_book == NULL || h->s_top == NULL
+        || h->ten == NULL) {
         Py_DECREF(h);
         return NULL;
     }
@@ -338,6 +355,7 @@ static int idh_traverse(IdhHook *h, visitproc visit, void *arg)
     Py_VISIT(h->ask);
     Py_VISIT(h->cls);
     Py_VISIT(h->desc);
+    Py_VISIT(h->book_fields);
     return 0;
 }
 
@@ -354,11 +372,10 @@ static int idh_clear(IdhHook *h)
     Py_CLEAR(h->ask);
     Py_CLEAR(h->cls);
     Py_CLEAR(h->desc);
+    Py_CLEAR(h->book_fields);
     Py_CLEAR(h->s_wait);
     Py_CLEAR(h->s_depth_t);
     Py_CLEAR(h->s_book);
-    Py_CLEAR(h->s_bids);
-    Py_CLEAR(h->s_asks);
     Py_CLEAR(h->s_top);
     Py_CLEAR(h->ten);
     return 0;

@@ -37,6 +37,8 @@ from typing import Any, Sequence
 from sortedcontainers import SortedList
 
 from dom.core import accel
+from dom.core.book import BookSideLevels, OrderBook
+from dom.core.price_index import PriceIndex
 from dom.core.detectors.iceberg_chain import _median, judge_chain
 from dom.core.detectors.iceberg_control import summary
 from dom.core.detectors.iceberg_hold import Overrun, Through, chain_volumes, flaggable
@@ -60,6 +62,9 @@ _BID, _ASK, _BUY = BookSide.BID, BookSide.ASK, TakerSide.BUY
 _MS = 1_000_000
 _THROUGH_PRICES = 4096  # prices a side's traded-volume table holds before it forgets the unused ones
 _SECOND = itemgetter(1)  # (px, qty) -> its size; a (side, px) key -> its price
+# the book's slots the depth hook reads (IdhHook, _native_idh.c)
+_BOOK_FIELDS = (OrderBook, OrderBook.bids, OrderBook.asks, BookSideLevels, BookSideLevels._index, BookSideLevels._live,
+                BookSideLevels._live_n, PriceIndex, PriceIndex.flat)
 
 
 @dataclass
@@ -156,7 +161,7 @@ class IcebergDetector(ObserverBase):
                 or not (type(min_add) is float or type(min_add) is int and -(1 << 53) <= min_add <= 1 << 53):
             return self.on_delta
         return native.IdhHook(self, self._ends, self.usual, self.slack, _BID, _ASK, BookDelta,
-                              BookDelta.ts_exchange_ns, end_ns, float(min_add))
+                              BookDelta.ts_exchange_ns, end_ns, float(min_add), _BOOK_FIELDS)
 
     def _to_twin(self):
         """The waiting state moved to its pure-Python twin, the same state (the C form declined a value)."""

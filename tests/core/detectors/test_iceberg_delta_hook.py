@@ -15,6 +15,7 @@ import pytest
 
 from dom.core import accel
 from dom.core.detectors import DetectorParams
+from dom.core.detectors import iceberg as ice_mod
 from dom.core.detectors.iceberg import IcebergDetector
 from dom.core.detectors.iceberg_chain import binomial_tail_py, chain_scan_py
 from dom.core.detectors.iceberg_hold import Through
@@ -173,6 +174,33 @@ def test_an_add_at_iceberg_min_add_is_judged():
 
 
 @needs_native
+def test_a_book_of_another_class_goes_to_on_delta():
+    from dom.core.book import OrderBook
+
+    class Book(OrderBook):
+        __slots__ = ()
+
+    def run(hooked):
+        s = EventScript(DetectorParams(iceberg_baseline_min=5, **ALONE), flat_book(30))
+        st = s.eng["KITEUSDT"]
+        if not hooked:
+            st.delta_hooks = [ob.on_delta for ob in st.observers]
+        book = Book()
+        book.apply_snapshot(*flat_book(30))
+        st.book = book
+        ice = next(o for o in st.observers if isinstance(o, IcebergDetector))
+        seen = []
+        for k in range(40):
+            s.sell(5000, 1000)
+            s.delta(bids=[(5000, 1000 if k % 3 else 700)], dt_ms=50)
+            s.idle(300)
+            seen.append(state(ice))
+        return [(a.id, a.state, dict(a.evidence)) for a in s.alerts], seen
+    got = run(True)
+    assert got == run(False) and got[0]
+
+
+@needs_native
 def test_a_book_side_on_its_tree_index_goes_to_on_delta():
     def run(hooked):
         s = EventScript(DetectorParams(iceberg_baseline_min=5, **ALONE), flat_book(30))
@@ -217,14 +245,18 @@ def test_the_hook_declines_what_it_is_not_built_for():
     st = s.eng["KITEUSDT"]
     ice = next(o for o in st.observers if isinstance(o, IcebergDetector))
     base = (ice, ice._ends, ice.usual, ice.slack, BookSide.BID, BookSide.ASK, BookDelta, BookDelta.ts_exchange_ns,
-            10**10, 0.2)
+            10**10, 0.2, ice_mod._BOOK_FIELDS)
     with pytest.raises(ValueError):
         NATIVE.IdhHook(*base[:7], BookDelta.__init__, *base[8:])  # not a slot descriptor
     with pytest.raises(ValueError):
         NATIVE.IdhHook(*base[:6], Trade, *base[7:])  # the descriptor is not that class's
     with pytest.raises(ValueError):
         NATIVE.IdhHook(*base[:4], BookSide.BID, BookSide.BID, *base[6:])  # one side twice
-    for i, bad in ((1, ()), (2, []), (3, object()), (8, 2**70), (9, "0.2")):
+    bf = ice_mod._BOOK_FIELDS
+    for fields in (bf[:8], (*bf[:4], bf[5], bf[4], *bf[6:]), (bf[3], *bf[1:]), (*bf[:8], BookDelta.ts_exchange_ns)):
+        with pytest.raises(ValueError):  # the book's classes and slots, in their order
+            NATIVE.IdhHook(*base[:10], fields)
+    for i, bad in ((1, ()), (2, []), (3, object()), (8, 2**70), (9, "0.2"), (10, list(ice_mod._BOOK_FIELDS))):
         with pytest.raises((TypeError, OverflowError)):
             NATIVE.IdhHook(*base[:i], bad, *base[i + 1:])
     with pytest.raises(TypeError):
