@@ -158,7 +158,8 @@ PyMODINIT_FUNC PyInit__native(void)
         || rol_init() < 0)
         return NULL;
     if (PyType_Ready(&trd_SlackType) < 0 || PyType_Ready(&trd_IceHookType) < 0
-        || PyType_Ready(&trd_SpoofHookType) < 0 || PyType_Ready(&idh_HookType) < 0)
+        || PyType_Ready(&trd_SpoofHookType) < 0 || PyType_Ready(&idh_HookType) < 0
+        || PyType_Ready(&idh_SizesType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module);
     if (m != NULL && (PyModule_AddObjectRef(m, "PullStore", (PyObject *)&PStoreType) < 0
@@ -170,7 +171,8 @@ PyMODINIT_FUNC PyInit__native(void)
     if (m != NULL && (PyModule_AddObjectRef(m, "Slack", (PyObject *)&trd_SlackType) < 0
                       || PyModule_AddObjectRef(m, "IceHook", (PyObject *)&trd_IceHookType) < 0
                       || PyModule_AddObjectRef(m, "SpoofHook", (PyObject *)&trd_SpoofHookType) < 0
-                      || PyModule_AddObjectRef(m, "IdhHook", (PyObject *)&idh_HookType) < 0))
+                      || PyModule_AddObjectRef(m, "IdhHook", (PyObject *)&idh_HookType) < 0
+                      || PyModule_AddObjectRef(m, "IdhSizes", (PyObject *)&idh_SizesType) < 0))
         Py_CLEAR(m);
     return m;
 }

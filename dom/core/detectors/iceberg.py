@@ -112,7 +112,7 @@ class IcebergDetector(ObserverBase):
         # The organic-add baseline (DETECTORS.md §2.0): the sizes of recent possible refills at
         # traded levels, all levels of the symbol, for the chance that ordinary adds repeat a size.
         self.recent_adds: deque[int] = deque()
-        self.add_sizes = SortedList()
+        self.add_sizes = accel.native.IdhSizes() if accel.native is not None else SortedList()  # (C: _native_idh_sizes.c)
         self.usual = {BookSide.BID: 0.0, BookSide.ASK: 0.0}  # slow average of the median top-10 level size
         # (last trade, n, key, level), a heap holding for each followed level an entry at or before
         # its last trade (pushed when the level starts, when its last trade moves earlier, and again
@@ -280,9 +280,12 @@ class IcebergDetector(ObserverBase):
                     abs(_median(lv.chain) - lv.size) > p.iceberg_loose_tolerance * lv.size:
                 lv = self._another_order(sym, lv, was, t, out)
         self.recent_adds.append(r)
-        self.add_sizes.add(r)
+        sizes = self.add_sizes
+        if sizes.add(r) is NotImplemented:  # (the C form declines the size: its twin from here on)
+            sizes = self.add_sizes = SortedList(sizes)
+            sizes.add(r)
         if len(self.recent_adds) > p.iceberg_baseline_adds:
-            self.add_sizes.remove(self.recent_adds.popleft())
+            sizes.remove(self.recent_adds.popleft())
         if lv.announced:
             if len(lv.chain) > lv.reported:  # another refill in the chain
                 lv.reported = len(lv.chain)

@@ -379,3 +379,61 @@ def test_the_chains_short_check_is_the_python_scan():
         assert NATIVE.ice_chains_short(*args) is NotImplemented
     with pytest.raises(TypeError):
         NATIVE.ice_chains_short([], 1000, tols, 1.0)
+
+
+@needs_native
+def test_the_sorted_sizes_in_c_are_a_sorted_list():
+    """IdhSizes against sortedcontainers.SortedList: the same sizes in order, the same counts for
+    any bisect (floats, ints past 2^63, infinities, NaN), the same refusals."""
+    from sortedcontainers import SortedList
+
+    rng = random.Random(12)
+    c, py = NATIVE.IdhSizes(), SortedList()
+    held = []
+    for i in range(6000):
+        if held and rng.random() < 0.45:
+            x = held.pop(rng.randrange(len(held)))
+            assert c.remove(x) is None
+            py.remove(x)
+        else:
+            x = rng.choice((rng.randrange(-50, 3000), rng.randrange(0, 20), 2**53, -2**53))
+            assert c.add(x) is None
+            py.add(x)
+            held.append(x)
+        v = rng.choice((rng.uniform(-100, 3100), float(rng.randrange(0, 3000)), rng.randrange(-100, 3100),
+                        2**70, -2**70, float("inf"), -float("inf"), float("nan"), True))
+        assert (c.bisect_left(v), c.bisect_right(v)) == (py.bisect_left(v), py.bisect_right(v)), v
+        assert len(c) == len(py)
+        if i % 500 == 0:
+            assert list(c) == list(py)
+    assert list(c) == list(py) and SortedList(c) == py
+    for bad in (2**53 + 1, 1.0, True, "1", None):
+        assert c.add(bad) is NotImplemented
+    assert list(c) == list(py)
+    with pytest.raises(ValueError):
+        c.remove(123456)
+    with pytest.raises(ValueError):
+        c.remove(1.5)
+    with pytest.raises(TypeError):
+        c.bisect_left("1")
+    with pytest.raises(TypeError):
+        NATIVE.IdhSizes([1])
+
+
+@needs_native
+def test_a_size_the_c_sizes_decline_moves_them_to_a_sorted_list():
+    from sortedcontainers import SortedList
+
+    from dom.core.detectors.iceberg_wait import ADD, NEW, _Rec
+
+    s = EventScript(DetectorParams(iceberg_baseline_min=5, **ALONE), flat_book(30))
+    st = s.eng["KITEUSDT"]
+    ice = next(o for o in st.observers if isinstance(o, IcebergDetector))
+    for _ in range(6):
+        s.sell(5000, 1000)
+        s.delta(bids=[(5000, 1000)], dt_ms=50)
+        s.idle(400)
+    was = list(ice.add_sizes)
+    assert type(ice.add_sizes).__name__ == "IdhSizes" and was
+    ice._judge(st, BookSide.ASK, 5005, s.t, 0, 0, 2**60, NEW | ADD, _Rec(), [])  # an add of 2^60: past 2^53
+    assert type(ice.add_sizes) is SortedList and list(ice.add_sizes) == sorted(was + [2**60])
