@@ -122,7 +122,7 @@ static PyMethodDef methods[] = {
      "A band's levels up to a threshold or at a candidate (spoof_stats.py)."},
     {"mid_range", (PyCFunction)(void (*)(void))mid_range, METH_FASTCALL,
      "The range of the mids kept before a time (spoof_stats.py)."},
-    {"ice_chains_short", (PyCFunction)(void (*)(void))ice_chains_short, METH_FASTCALL,
+    {"ice_chains_short", (PyCFunction)(void (*)(void))idh_chains_short, METH_FASTCALL,
      "Is every band's same-size chain around a size shorter than a length? (_native_chain.c)"},
     {"ice_binom_tail", (PyCFunction)(void (*)(void))idh_binom_tail, METH_FASTCALL,
      "A binomial upper tail as iceberg_chain._binomial_tail's sum (_native_idh_math.c)."},

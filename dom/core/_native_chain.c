@@ -128,7 +128,7 @@ fail:
  * The chain as chain_scan() finds it (its length alone: nothing built). True: judge_chain has
  * nothing to do. NotImplemented, nothing done, for what chain_scan() does not take, centre not an
  * exact int within +-2^52, a tol not a float, min_len not an exact int. */
-PyObject *ice_chains_short(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+PyObject *idh_chains_short(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 5) {
         PyErr_SetString(PyExc_TypeError, "ice_chains_short(adds, centre, tols, need, min_len)");

@@ -121,14 +121,14 @@ static PyObject *ice_delta(IceWait *w, PyObject *const *args, Py_ssize_t nargs)
             DECLINE(r);
         win[2 * k] = best - ICE_NEAR, win[2 * k + 1] = best + ICE_NEAR;
     }
-    if ((r = ice_delta_at(w, t, changes, win)) <= 0)
+    if ((r = idh_delta_at(w, t, changes, win)) <= 0)
         DECLINE(r);
     Py_RETURN_NONE;
 }
 
 /* delta's work, t within ICE_LIM_T, changes a list, win each side's window (lo, hi: bids, asks): 1
  * done, 0 not taken (nothing changed), -1 with an error set. */
-int ice_delta_at(IceWait *w, long long t, PyObject *changes, const long long *win)
+int idh_delta_at(IceWait *w, long long t, PyObject *changes, const long long *win)
 {
     int r = 1;
     /* One pass reads and checks every change and keeps those picked (nothing is done on a

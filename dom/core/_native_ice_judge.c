@@ -149,7 +149,7 @@ PyObject *ice_judge(IceWait *w, PyObject *const *args, Py_ssize_t nargs)
  * up to the first that leaves work to the detector: its flags (> 0), with *ep its key's entry,
  * rec[0..ICE_REC) the change and *v the volume attributed; 0 when none is left, -2 with an error
  * set. */
-int ice_step_at(IceWait *w, long long mark, IceKey **ep, long long *rec, long long *v)
+int idh_step_at(IceWait *w, long long mark, IceKey **ep, long long *rec, long long *v)
 {
     while (w->pn && w->pend[w->phead * ICE_REC] <= mark) {
         memcpy(rec, w->pend + w->phead * ICE_REC, ICE_REC * sizeof(long long));
@@ -184,7 +184,7 @@ PyObject *ice_step(IceWait *w, PyObject *mark_obj)
     int r = bound(mark_obj, &mark);
     if (r <= 0)
         DECLINE(r);
-    int flags = ice_step_at(w, mark, &e, rec, &v);
+    int flags = idh_step_at(w, mark, &e, rec, &v);
     if (flags == -2)
         return NULL;
     if (flags == 0)
@@ -239,7 +239,7 @@ PyObject *ice_late(IceWait *w, PyObject *late_obj)
 
 /* Are trades waiting up to late (would late(late) take any)? When none are, what late() would
  * change is changed (first: the earliest trade waiting), as it would: 1 due, 0 not. */
-int ice_late_due(IceWait *w, long long late)
+int idh_late_due(IceWait *w, long long late)
 {
     if (late < w->first)
         return 0;

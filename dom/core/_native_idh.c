@@ -2,21 +2,24 @@
  * (symbol_state.delta_hooks; the detector's delta_hook() builds one): the same work, without the
  * Python frames of on_delta and _drain on the messages that need no rule.
  *
- *   IdhHook(det, ends, usual, slack, bid, ask, delta_cls, ts, end_ns, min_add, book_fields)
+ *   IdhHook(det, ends, usual, slack, bid, ask, delta_cls, ts, end_ns, min_add, book_fields, levels,
+ *           heappop, heappush)
  *       det: the IcebergDetector; ends: its heap of level ends (det._ends, changed in place);
  *       usual: its dict of the sides' usual level size (det.usual, changed in place); slack: its
  *       Slack; bid, ask: the two sides; delta_cls: BookDelta, ts the slot descriptor of its
  *       exchange time; end_ns: iceberg_end_s in ns; min_add: iceberg_min_add (a float);
  *       book_fields: (OrderBook, its bids and asks slots, BookSideLevels, its _index, _live and
- *       _live_n slots, PriceIndex, its flat slot), read directly (a book of other classes: on_delta).
+ *       _live_n slots, PriceIndex, its flat slot), read directly (a book of other classes: on_delta);
+ *       levels: det.levels (changed in place); heapq's heappop and heappush.
  *
  * A call (sym, delta, changes) does on_delta's work in C: the message's changes into det.wait (an
- * IceWait: ice_delta_at) with the sides' best prices read from the book's flat indexes, the depth
- * clock moved on, the waiting changes up to the watermark judged (ice_step_at). A judgement that
+ * IceWait: idh_delta_at) with the sides' best prices read from the book's flat indexes, the depth
+ * clock moved on, the waiting changes up to the watermark judged (idh_step_at). A judgement that
  * leaves a possible refill alone (ADD) moves the side's usual size as _usual does and, when the
  * add is below iceberg_min_add of it, needs nothing more; any other goes to det._judge (the
  * usual size handed over when taken here). The late trades and the quiet levels go to det._tail
- * when either is due. Anything this does not take (not a BookDelta, the wait or the slack moved to
+ * when either is due; with no late trade due, the ends heap's entries that end nothing (levels
+ * ended or replaced, or traded since: pushed again) are taken in C first (idh_ends). Anything this does not take (not a BookDelta, the wait or the slack moved to
  * their twins, a number past the limits, a book side on its tree index) goes to det.on_delta
  * before anything is changed. Every global name here starts with idh_ / Idh. */
 #include "_native_ice.h"
@@ -34,11 +37,12 @@ typedef struct {
     /* the book's classes and the slots read (book_fields): OrderBook's bids and asks,
      * BookSideLevels' _index, _live and _live_n, PriceIndex's flat */
     PyObject *book_fields;
+    PyObject *levels, *heappop, *heappush; /* det.levels (changed in place), heapq's two */
     PyTypeObject *book_cls, *side_cls, *index_cls;
     PyMemberDef *m_bids, *m_asks, *m_index, *m_live, *m_live_n, *m_flat;
     long long end_ns;
     double min_add;
-    PyObject *s_wait, *s_depth_t, *s_book, *s_top, *ten;
+    PyObject *s_wait, *s_depth_t, *s_book, *s_top, *ten, *s_rec, *s_n_ends;
 } IdhHook;
 
 static PyObject *idh_fallback(IdhHook *h, PyObject *const *args)
@@ -161,7 +165,7 @@ static int idh_drain(IdhHook *h, IceWait *w, PyObject *sym, PyObject *sides[2], 
     long long rec[ICE_REC], v;
     IceKey *e;
     int flags;
-    while ((flags = ice_step_at(w, mark, &e, rec, &v)) > 0) {
+    while ((flags = idh_step_at(w, mark, &e, rec, &v)) > 0) {
         int ask = (int)rec[1];
         PyObject *side = ask ? w->ask : w->bid, *usual = NULL;
         if (flags == ICE_ADD) {  /* a possible refill alone: is it one at all (iceberg_min_add)? */
@@ -187,6 +191,93 @@ static int idh_drain(IdhHook *h, IceWait *w, PyObject *sym, PyObject *sides[2], 
             return -1;
     }
     return flags == -2 ? -1 : 0;
+}
+
+/* _end_quiet's pass over the ends heap while nothing ends: an entry of a level ended or replaced,
+ * or that never traded, popped; one whose level traded since its time pushed again at its last
+ * trade (det._n_ends counting on), as _end_quiet does. 0: no entry due is left; 1: the first due
+ * entry is a level that ends (or holds what this does not take): _end_quiet goes on from there;
+ * -1 error. */
+static int idh_ends(IdhHook *h, long long depth_t)
+{
+    PyObject *ends = h->ends;
+    while (PyList_GET_SIZE(ends) > 0) {
+        PyObject *e0 = PyList_GET_ITEM(ends, 0), *rec;
+        long long last, n;
+        int r;
+        if (!PyTuple_CheckExact(e0) || PyTuple_GET_SIZE(e0) != 4)
+            return 1;
+        if ((r = in_range(PyTuple_GET_ITEM(e0, 0), ICE_LIM_T, &last)) <= 0)
+            return r < 0 ? -1 : 1;
+        if (!(depth_t - last > h->end_ns))
+            return 0;
+        PyObject *key = PyTuple_GET_ITEM(e0, 2), *lv = PyTuple_GET_ITEM(e0, 3);
+        Py_INCREF(key);
+        Py_INCREF(lv);
+        PyObject *cur = PyDict_GetItemWithError(h->levels, key);
+        long long now = 0;
+        int stale = cur != lv;
+        if (cur == NULL && PyErr_Occurred())
+            goto fail;
+        if (!stale) {
+            if ((rec = PyObject_GetAttr(lv, h->s_rec)) == NULL)
+                goto fail;
+            int ok = Py_TYPE(rec) == &IceLevelType;
+            now = ok ? ((IceLevel *)rec)->last : 0;
+            Py_DECREF(rec);
+            if (!ok || now == last) {  /* (not an IceLevel; a level that ends) */
+                Py_DECREF(key);
+                Py_DECREF(lv);
+                return 1;
+            }
+        }
+        PyObject *got = PyObject_CallOneArg(h->heappop, ends);
+        if (got == NULL)
+            goto fail;
+        Py_DECREF(got);
+        if (!stale && now) {  /* it traded since: its entry moves to its last trade */
+            PyObject *n_obj = PyObject_GetAttr(h->det, h->s_n_ends), *t = NULL;
+            if (n_obj == NULL)
+                goto fail;
+            r = in_range(n_obj, 1LL << 62, &n);
+            Py_DECREF(n_obj);
+            if (r <= 0) {
+                if (r == 0)  /* (a count C does not take: the Python form of the same step) */
+                    PyErr_SetString(PyExc_OverflowError, "IdhHook: _n_ends past 2^62");
+                goto fail;
+            }
+            if ((n_obj = PyLong_FromLongLong(n + 1)) == NULL)
+                goto fail;
+            if (PyObject_SetAttr(h->det, h->s_n_ends, n_obj) < 0 || (t = PyTuple_New(4)) == NULL) {
+                Py_DECREF(n_obj);
+                goto fail;
+            }
+            PyTuple_SET_ITEM(t, 1, n_obj);
+            PyTuple_SET_ITEM(t, 2, key);  /* (the references taken above) */
+            PyTuple_SET_ITEM(t, 3, lv);
+            PyObject *tl = PyLong_FromLongLong(now);
+            if (tl == NULL) {
+                Py_DECREF(t);
+                return -1;
+            }
+            PyTuple_SET_ITEM(t, 0, tl);
+            PyObject *a[2] = {ends, t};
+            got = PyObject_Vectorcall(h->heappush, a, 2, NULL);
+            Py_DECREF(t);
+            if (got == NULL)
+                return -1;
+            Py_DECREF(got);
+            continue;
+        }
+        Py_DECREF(key);
+        Py_DECREF(lv);
+        continue;
+    fail:
+        Py_DECREF(key);
+        Py_DECREF(lv);
+        return -1;
+    }
+    return 0;
 }
 
 static PyObject *idh_call(IdhHook *h, PyObject *const *args, size_t nargsf, PyObject *kw)
@@ -231,7 +322,7 @@ static PyObject *idh_call(IdhHook *h, PyObject *const *args, size_t nargsf, PyOb
             goto check;
         win[2 * k] = none ? ICE_NEVER : best - ICE_NEAR, win[2 * k + 1] = none ? -ICE_NEVER : best + ICE_NEAR;
     }
-    r = ice_delta_at((IceWait *)wait, t, changes, win);
+    r = idh_delta_at((IceWait *)wait, t, changes, win);
 check:
     if (r <= 0) {
         if (r == 0 && !PyErr_Occurred())  /* nothing changed: the detector's own way */
@@ -247,15 +338,9 @@ check:
     if ((out = PyList_New(0)) == NULL || idh_drain(h, (IceWait *)wait, sym, sides, mark, out) < 0)
         goto done;
     /* late(), or the ends: what _tail does (late clamped as the wait's bound() does) */
-    int due = ice_late_due((IceWait *)wait, late > ICE_NEVER ? ICE_NEVER : late < -ICE_NEVER ? -ICE_NEVER : late);
-    if (!due && PyList_GET_SIZE(h->ends) > 0) {  /* a level's end may be due (_drain's test) */
-        PyObject *e0 = PyList_GET_ITEM(h->ends, 0);
-        long long last;
-        int k = PyTuple_CheckExact(e0) && PyTuple_GET_SIZE(e0) > 0 ? in_range(PyTuple_GET_ITEM(e0, 0), ICE_LIM_T, &last) : 0;
-        if (k < 0)
-            goto done;
-        due = k == 0 || depth_t - last > h->end_ns;  /* (a value not taken: _tail decides) */
-    }
+    int due = idh_late_due((IceWait *)wait, late > ICE_NEVER ? ICE_NEVER : late < -ICE_NEVER ? -ICE_NEVER : late);
+    if (!due && (due = idh_ends(h, depth_t)) < 0)  /* no late trades: the ends heap in C while nothing ends */
+        goto done;
     if (due) {
         PyObject *m = PyLong_FromLongLong(mark);
         if (m == NULL)
@@ -281,16 +366,16 @@ done:
 
 static PyObject *idh_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 {
-    PyObject *det, *ends, *usual, *slack, *bid, *ask, *cls, *desc, *bf;
+    PyObject *det, *ends, *usual, *slack, *bid, *ask, *cls, *desc, *bf, *levels, *hpop, *hpush;
     long long end_ns;
     double min_add;
     if (kw != NULL && PyDict_GET_SIZE(kw)) {
         PyErr_SetString(PyExc_TypeError, "IdhHook takes no keywords");
         return NULL;
     }
-    if (!PyArg_ParseTuple(args, "OO!O!O!OOO!OLdO!:IdhHook", &det, &PyList_Type, &ends, &PyDict_Type, &usual,
+    if (!PyArg_ParseTuple(args, "OO!O!O!OOO!OLdO!O!OO:IdhHook", &det, &PyList_Type, &ends, &PyDict_Type, &usual,
                           &trd_SlackType, &slack, &bid, &ask, &PyType_Type, &cls, &desc, &end_ns, &min_add,
-                          &PyTuple_Type, &bf))
+                          &PyTuple_Type, &bf, &PyDict_Type, &levels, &hpop, &hpush))
         return NULL;
     PyMemberDef *m_ts = trd_member(desc, cls), *bm[6] = {NULL};
     int bf_ok = PyTuple_GET_SIZE(bf) == 9 && PyType_Check(PyTuple_GET_ITEM(bf, 0))
@@ -300,9 +385,11 @@ static PyObject *idh_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     for (int k = 0; k < 6 && bf_ok; k++)
         bf_ok = (bm[k] = trd_member(PyTuple_GET_ITEM(bf, at[k]), PyTuple_GET_ITEM(bf, of[k]))) != NULL
                 && strcmp(bm[k]->name, names[k]) == 0;
-    if (m_ts == NULL || bid == ask || !PyList_CheckExact(ends) || !PyDict_CheckExact(usual) || !bf_ok) {
+    if (m_ts == NULL || bid == ask || !PyList_CheckExact(ends) || !PyDict_CheckExact(usual) || !bf_ok
+        || !PyDict_CheckExact(levels) || !PyCFunction_Check(hpop) || !PyCFunction_Check(hpush)) {
         PyErr_SetString(PyExc_ValueError, "IdhHook: the time's slot descriptor of the delta class, two sides, "
-                                          "a list, a dict, the book's classes and slot descriptors");
+                                          "a list, a dict, the book's classes and slot descriptors, a dict, "
+                                          "heappop and heappush");
         return NULL;
     }
     IdhHook *h = (IdhHook *)type->tp_alloc(type, 0);
@@ -319,6 +406,9 @@ static PyObject *idh_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     h->desc = Py_NewRef(desc);
     h->m_ts = m_ts;
     h->book_fields = Py_NewRef(bf);
+    h->levels = Py_NewRef(levels);
+    h->heappop = Py_NewRef(hpop);
+    h->heappush = Py_NewRef(hpush);
     h->book_cls = (PyTypeObject *)PyTuple_GET_ITEM(bf, 0);
     h->side_cls = (PyTypeObject *)PyTuple_GET_ITEM(bf, 3);
     h->index_cls = (PyTypeObject *)PyTuple_GET_ITEM(bf, 7);
@@ -334,8 +424,10 @@ static PyObject *idh_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     h->s_book = PyUnicode_InternFromString("book");
     h->s_top = PyUnicode_InternFromString("top");
     h->ten = PyLong_FromLong(IDH_TOP);
+    h->s_rec = PyUnicode_InternFromString("rec");
+    h->s_n_ends = PyUnicode_InternFromString("_n_ends");
     if (h->tail == NULL || h->s_wait == NULL || h->s_depth_t == NULL || h->s_book == NULL || h->s_top == NULL
-        || h->ten == NULL) {
+        || h->ten == NULL || h->s_rec == NULL || h->s_n_ends == NULL) {
         Py_DECREF(h);
         return NULL;
     }
@@ -356,6 +448,9 @@ static int idh_traverse(IdhHook *h, visitproc visit, void *arg)
     Py_VISIT(h->cls);
     Py_VISIT(h->desc);
     Py_VISIT(h->book_fields);
+    Py_VISIT(h->levels);
+    Py_VISIT(h->heappop);
+    Py_VISIT(h->heappush);
     return 0;
 }
 
@@ -373,6 +468,11 @@ static int idh_clear(IdhHook *h)
     Py_CLEAR(h->cls);
     Py_CLEAR(h->desc);
     Py_CLEAR(h->book_fields);
+    Py_CLEAR(h->levels);
+    Py_CLEAR(h->heappop);
+    Py_CLEAR(h->heappush);
+    Py_CLEAR(h->s_rec);
+    Py_CLEAR(h->s_n_ends);
     Py_CLEAR(h->s_wait);
     Py_CLEAR(h->s_depth_t);
     Py_CLEAR(h->s_book);

@@ -161,7 +161,8 @@ class IcebergDetector(ObserverBase):
                 or not (type(min_add) is float or type(min_add) is int and -(1 << 53) <= min_add <= 1 << 53):
             return self.on_delta
         return native.IdhHook(self, self._ends, self.usual, self.slack, _BID, _ASK, BookDelta,
-                              BookDelta.ts_exchange_ns, end_ns, float(min_add), _BOOK_FIELDS)
+                              BookDelta.ts_exchange_ns, end_ns, float(min_add), _BOOK_FIELDS, self.levels, heappop,
+                              heappush)
 
     def _to_twin(self):
         """The waiting state moved to its pure-Python twin, the same state (the C form declined a value)."""

@@ -8,6 +8,7 @@ book side on its tree index) goes to ``on_delta``, and the two still agree. And 
 
 from __future__ import annotations
 
+import heapq
 import random
 from dataclasses import dataclass
 
@@ -245,7 +246,7 @@ def test_the_hook_declines_what_it_is_not_built_for():
     st = s.eng["KITEUSDT"]
     ice = next(o for o in st.observers if isinstance(o, IcebergDetector))
     base = (ice, ice._ends, ice.usual, ice.slack, BookSide.BID, BookSide.ASK, BookDelta, BookDelta.ts_exchange_ns,
-            10**10, 0.2, ice_mod._BOOK_FIELDS)
+            10**10, 0.2, ice_mod._BOOK_FIELDS, ice.levels, heapq.heappop, heapq.heappush)
     with pytest.raises(ValueError):
         NATIVE.IdhHook(*base[:7], BookDelta.__init__, *base[8:])  # not a slot descriptor
     with pytest.raises(ValueError):
@@ -255,12 +256,17 @@ def test_the_hook_declines_what_it_is_not_built_for():
     bf = ice_mod._BOOK_FIELDS
     for fields in (bf[:8], (*bf[:4], bf[5], bf[4], *bf[6:]), (bf[3], *bf[1:]), (*bf[:8], BookDelta.ts_exchange_ns)):
         with pytest.raises(ValueError):  # the book's classes and slots, in their order
-            NATIVE.IdhHook(*base[:10], fields)
+            NATIVE.IdhHook(*base[:10], fields, *base[11:])
     for i, bad in ((1, ()), (2, []), (3, object()), (8, 2**70), (9, "0.2"), (10, list(ice_mod._BOOK_FIELDS))):
         with pytest.raises((TypeError, OverflowError)):
             NATIVE.IdhHook(*base[:i], bad, *base[i + 1:])
     with pytest.raises(TypeError):
         NATIVE.IdhHook(*base, x=1)
+    with pytest.raises(TypeError):
+        NATIVE.IdhHook(*base[:11], [], *base[12:])  # the levels not a dict
+    for i in (12, 13):
+        with pytest.raises(ValueError):
+            NATIVE.IdhHook(*base[:i], lambda *a: None, *base[i + 1:])  # not heapq's
     hook = NATIVE.IdhHook(*base)
     with pytest.raises(TypeError):
         hook(st, None)
