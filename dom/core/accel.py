@@ -15,7 +15,8 @@ detector's waiting changes and trades, ``test_iceberg_wait.py``; the type ``Step
 ``test_step_store.py``; ``band_read``, the band of ``detectors/band.py``, ``test_band_native.py``; the type
 ``Slack``, the adaptive alignment slack, ``test_slack_native.py``; the trade hooks ``IceHook`` and ``SpoofHook``,
 against the detectors' own ``on_trade``, ``test_trade_hooks.py``; the type ``RollSamples``, the detectors' rolling
-samples (``detectors/rolling.py``), ``test_rolling_native.py``)
+samples (``detectors/rolling.py``), ``test_rolling_native.py``; the icebergs' depth hook ``IdhHook``, its sorted add
+sizes ``IdhSizes``, ``ice_binom_tail``, ``ice_beyond`` and ``ice_chains_short``, ``test_iceberg_delta_hook.py``)
 run one against the other. The module is pure like the
 rest of ``dom.core``: no I/O, no clock, no state of its own (an ``AbsSide`` or an ``IceWait`` holds its own
 detector's state, nothing else).
@@ -29,7 +30,8 @@ from types import ModuleType
 FUNCTIONS = ("levels", "apply", "apply_book", "top", "depth", "event", "frame", "pick_changes", "first_move", "pick_at",
              "band_read", "chain_scan", "band_buckets", "sample_few", "pulls_delta", "PullStore",
              "band_sizes", "band_hits", "mid_range", "AbsSide", "IceWait", "StepStore",
-             "Slack", "IceHook", "SpoofHook", "RollSamples")
+             "Slack", "IceHook", "SpoofHook", "RollSamples",
+             "IdhHook", "IdhSizes", "ice_binom_tail", "ice_beyond", "ice_chains_short")
 """What this checkout's Python calls: a module built from an older ``_native.c`` (a checkout
 updated without ``python3 setup.py build_ext --inplace``) lacks some, and is not used at all."""
 
