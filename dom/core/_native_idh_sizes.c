@@ -149,7 +149,8 @@ static PyObject *idh_sz_iter(IdhSizes *s)
 }
 
 static PyMethodDef idh_sz_methods[] = {
-    {"add", (PyCFunction)idh_sz_add, METH_O, "add(x): as SortedList.add; NotImplemented for x not an exact int within 2^53"},
+    {"add", (PyCFunction)idh_sz_add, METH_O,
+     "add(x): as SortedList.add; NotImplemented for x not an exact int within 2^53"},
     {"remove", (PyCFunction)idh_sz_remove, METH_O, "remove(x): as SortedList.remove"},
     {"bisect_left", (PyCFunction)idh_sz_bisect_left, METH_O, "bisect_left(v): as SortedList.bisect_left"},
     {"bisect_right", (PyCFunction)idh_sz_bisect_right, METH_O, "bisect_right(v): as SortedList.bisect_right"},

@@ -112,7 +112,8 @@ class IcebergDetector(ObserverBase):
         # The organic-add baseline (DETECTORS.md §2.0): the sizes of recent possible refills at
         # traded levels, all levels of the symbol, for the chance that ordinary adds repeat a size.
         self.recent_adds: deque[int] = deque()
-        self.add_sizes = accel.native.IdhSizes() if accel.native is not None else SortedList()  # (C: _native_idh_sizes.c)
+        # (sorted; in C where the accelerator is built: _native_idh_sizes.c, a SortedList its twin)
+        self.add_sizes = accel.native.IdhSizes() if accel.native is not None else SortedList()
         self.usual = {BookSide.BID: 0.0, BookSide.ASK: 0.0}  # slow average of the median top-10 level size
         # (last trade, n, key, level), a heap holding for each followed level an entry at or before
         # its last trade (pushed when the level starts, when its last trade moves earlier, and again
