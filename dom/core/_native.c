@@ -142,6 +142,12 @@ static PyMethodDef methods[] = {
      "A band's levels up to a threshold or at a candidate (spoof_stats.py)."},
     {"mid_range", (PyCFunction)(void (*)(void))mid_range, METH_FASTCALL,
      "The range of the mids kept before a time (spoof_stats.py)."},
+    {"ice_chains_short", (PyCFunction)(void (*)(void))idh_chains_short, METH_FASTCALL,
+     "Is every band's same-size chain around a size shorter than a length? (_native_chain.c)"},
+    {"ice_binom_tail", (PyCFunction)(void (*)(void))idh_binom_tail, METH_FASTCALL,
+     "A binomial upper tail as iceberg_chain._binomial_tail's sum (_native_idh_math.c)."},
+    {"ice_beyond", (PyCFunction)(void (*)(void))idh_beyond, METH_FASTCALL,
+     "The volume traded at the prices beyond a level (iceberg_hold.Through.beyond; _native_idh_math.c)."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -174,7 +180,8 @@ PyMODINIT_FUNC PyInit__native(void)
         || rol_init() < 0)
         return NULL;
     if (PyType_Ready(&trd_SlackType) < 0 || PyType_Ready(&trd_IceHookType) < 0
-        || PyType_Ready(&trd_SpoofHookType) < 0)
+        || PyType_Ready(&trd_SpoofHookType) < 0 || PyType_Ready(&idh_HookType) < 0
+        || PyType_Ready(&idh_SizesType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module);
     if (m != NULL && (PyModule_AddObjectRef(m, "PullStore", (PyObject *)&PStoreType) < 0
@@ -185,7 +192,9 @@ PyMODINIT_FUNC PyInit__native(void)
         Py_CLEAR(m);
     if (m != NULL && (PyModule_AddObjectRef(m, "Slack", (PyObject *)&trd_SlackType) < 0
                       || PyModule_AddObjectRef(m, "IceHook", (PyObject *)&trd_IceHookType) < 0
-                      || PyModule_AddObjectRef(m, "SpoofHook", (PyObject *)&trd_SpoofHookType) < 0))
+                      || PyModule_AddObjectRef(m, "SpoofHook", (PyObject *)&trd_SpoofHookType) < 0
+                      || PyModule_AddObjectRef(m, "IdhHook", (PyObject *)&idh_HookType) < 0
+                      || PyModule_AddObjectRef(m, "IdhSizes", (PyObject *)&idh_SizesType) < 0))
         Py_CLEAR(m);
     if (m != NULL && (PyType_Ready(&pdh_HookType) < 0
                       || PyModule_AddObjectRef(m, "PullsHook", (PyObject *)&pdh_HookType) < 0))

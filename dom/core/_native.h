@@ -81,6 +81,12 @@ PyObject *mid_range(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 extern PyTypeObject AbsSideType;
 /* The iceberg detector's waiting changes and trades, a type (_native_ice.c) */
 extern PyTypeObject IceWaitType, IceLevelType;
+extern PyTypeObject idh_HookType;  /* IcebergDetector.on_delta's hook (_native_idh.c) */
+extern PyTypeObject idh_SizesType;  /* its recent add sizes, sorted (_native_idh_sizes.c) */
+/* the iceberg detector's sums (_native_idh_math.c) */
+PyObject *idh_binom_tail(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *idh_beyond(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *idh_chains_short(PyObject *self, PyObject *const *args, Py_ssize_t nargs);  /* _native_chain.c */
 /* A step window's kept steps and levels' largest recent steps, a type (_native_steps.c) */
 extern PyTypeObject stp_StoreType;
 int stp_init(void);

@@ -121,3 +121,81 @@ fail:
     Py_XDECREF(start);
     return NULL;
 }
+
+/* ice_chains_short(adds, centre, tols, need, min_len) -> bool | NotImplemented
+ * Is the chain of every band around centre (lo = centre / (1 + tol) - 1, hi = centre * (1 + tol) +
+ * 1, for each tol of the tuple tols: iceberg_chain._chance's bands) shorter than min_len links?
+ * The chain as chain_scan() finds it (its length alone: nothing built). True: judge_chain has
+ * nothing to do. NotImplemented, nothing done, for what chain_scan() does not take, centre not an
+ * exact int within +-2^52, a tol not a float, min_len not an exact int. */
+PyObject *idh_chains_short(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError, "ice_chains_short(adds, centre, tols, need, min_len)");
+        return NULL;
+    }
+    PyObject *adds = args[0], *tols = args[2];
+    long long centre, min_len, needi = 0;
+    double needf = 0.0;
+    int r, fneed = PyFloat_CheckExact(args[3]);
+    if (!PyList_CheckExact(adds) || !PyTuple_CheckExact(tols))
+        Py_RETURN_NOTIMPLEMENTED;
+    if ((r = exact52(args[1], &centre)) <= 0 || (r = in_range(args[4], 1LL << 62, &min_len)) <= 0
+        || (!fneed && (r = exact52(args[3], &needi)) <= 0)) {
+        if (r < 0)
+            return NULL;
+        Py_RETURN_NOTIMPLEMENTED;
+    }
+    if (fneed)
+        needf = PyFloat_AS_DOUBLE(args[3]);
+    Py_ssize_t nt = PyTuple_GET_SIZE(tols), n = PyList_GET_SIZE(adds);
+    for (Py_ssize_t k = 0; k < nt; k++)
+        if (!PyFloat_CheckExact(PyTuple_GET_ITEM(tols, k)))
+            Py_RETURN_NOTIMPLEMENTED;
+    for (Py_ssize_t i = 0; i < n; i++) {  /* (as chain_scan: every add checked first) */
+        PyObject *a = PyList_GET_ITEM(adds, i);
+        long long x;
+        if (!PyTuple_CheckExact(a) || PyTuple_GET_SIZE(a) != 3)
+            Py_RETURN_NOTIMPLEMENTED;
+        for (int j = 0; j < 3; j++)
+            if ((r = exact52(PyTuple_GET_ITEM(a, j), &x)) <= 0) {
+                if (r < 0)
+                    return NULL;
+                Py_RETURN_NOTIMPLEMENTED;
+            }
+    }
+    for (Py_ssize_t k = 0; k < nt; k++) {
+        double tol = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(tols, k));
+        double lo = (double)centre / (1.0 + tol) - 1.0, hi = (double)centre * (1.0 + tol) + 1.0;
+        long long links = 0, since = 0, last = 0;
+        for (Py_ssize_t i = 0; i < n && links < min_len; i++) {
+            PyObject *a = PyList_GET_ITEM(adds, i);
+            long long size, traded;
+            exact_int(PyTuple_GET_ITEM(a, 0), &size);
+            if (!(lo <= (double)size && (double)size <= hi))
+                continue;  /* (an add outside the band never moves its chain) */
+            exact_int(PyTuple_GET_ITEM(a, 1), &traded);
+            int due;
+            if (links == 0)
+                due = 1;  /* the first add inside starts it */
+            else if (fneed)
+                due = !((double)(traded - since) < needf * (double)last);
+            else {
+                long long want, an = needi < 0 ? -needi : needi, al = last < 0 ? -last : last;
+                if (an != 0 && al > LLONG_MAX / an)
+                    want = (needi < 0) != (last < 0) ? LLONG_MIN : LLONG_MAX;
+                else
+                    want = needi * last;
+                due = !(traded - since < want);
+            }
+            if (due) {
+                links++;
+                since = traded;
+                last = size;
+            }
+        }
+        if (links >= min_len)
+            Py_RETURN_FALSE;
+    }
+    Py_RETURN_TRUE;
+}

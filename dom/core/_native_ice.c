@@ -121,12 +121,24 @@ static PyObject *ice_delta(IceWait *w, PyObject *const *args, Py_ssize_t nargs)
             DECLINE(r);
         win[2 * k] = best - ICE_NEAR, win[2 * k + 1] = best + ICE_NEAR;
     }
+    if ((r = idh_delta_at(w, t, changes, win)) <= 0)
+        DECLINE(r);
+    Py_RETURN_NONE;
+}
+
+/* delta's work, t within ICE_LIM_T, changes a list, win each side's window (lo, hi: bids, asks): 1
+ * done, 0 not taken (nothing changed), -1 with an error set. */
+int idh_delta_at(IceWait *w, long long t, PyObject *changes, const long long *win)
+{
+    int r = 1;
     /* One pass reads and checks every change and keeps those picked (nothing is done on a
      * refusal); then they are queued. */
     Py_ssize_t n = PyList_GET_SIZE(changes), np = 0;
     long long local[32 * ICE_REC], *keep = n <= 32 ? local : PyMem_Malloc(n * ICE_REC * sizeof(long long));
-    if (keep == NULL)
-        return PyErr_NoMemory();
+    if (keep == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *c = PyList_GET_ITEM(changes, i);
         long long *rec = keep + np * ICE_REC;
@@ -155,11 +167,7 @@ static PyObject *ice_delta(IceWait *w, PyObject *const *args, Py_ssize_t nargs)
 out:
     if (keep != local)
         PyMem_Free(keep);
-    if (r < 0)
-        return NULL;
-    if (r == 0)
-        Py_RETURN_NOTIMPLEMENTED;
-    Py_RETURN_NONE;
+    return r;
 }
 
 /* unfollow(keys) -> None | NotImplemented: keys a list of (side, px) */

@@ -94,6 +94,11 @@ int ice_seq_order(const void *a, const void *b);  /* qsort: keys in the order th
 PyObject *ice_judge(IceWait *w, PyObject *const *args, Py_ssize_t nargs);
 PyObject *ice_step(IceWait *w, PyObject *mark_obj);
 PyObject *ice_late(IceWait *w, PyObject *late_obj);
+/* the same work for C callers (_native_idh.c, the depth hook): delta's, on numbers (win: each
+ * side's window, lo and hi, bids then asks) 1 / 0 not taken / -1 error; step's (idh_step_at) */
+int idh_delta_at(IceWait *w, long long t, PyObject *changes, const long long *win);
+int idh_step_at(IceWait *w, long long mark, IceKey **ep, long long *rec, long long *v);
+int idh_late_due(IceWait *w, long long late);  /* would late(late) take trades (else its work done) */
 
 /* _native_ice_read.c: IceWait's methods sizes, counts, set_counts, recs_by_key, state */
 PyObject *ice_sizes(IceWait *w, PyObject *unused);

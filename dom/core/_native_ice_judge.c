@@ -145,35 +145,51 @@ PyObject *ice_judge(IceWait *w, PyObject *const *args, Py_ssize_t nargs)
     return item(w, e, x[1], x[2], x[3], x[4], flags);
 }
 
-/* step(mark) -> item | None | NotImplemented */
-PyObject *ice_step(IceWait *w, PyObject *mark_obj)
+/* step's work, for C callers too (_native_idh.c): the waiting changes up to mark judged in order
+ * up to the first that leaves work to the detector: its flags (> 0), with *ep its key's entry,
+ * rec[0..ICE_REC) the change and *v the volume attributed; 0 when none is left, -2 with an error
+ * set. */
+int idh_step_at(IceWait *w, long long mark, IceKey **ep, long long *rec, long long *v)
 {
-    long long mark;
-    int r = bound(mark_obj, &mark);
-    if (r <= 0)
-        DECLINE(r);
     while (w->pn && w->pend[w->phead * ICE_REC] <= mark) {
-        long long rec[ICE_REC];
-        memcpy(rec, w->pend + w->phead * ICE_REC, sizeof rec);
+        memcpy(rec, w->pend + w->phead * ICE_REC, ICE_REC * sizeof(long long));
         w->phead = (w->phead + 1) & (w->pcap - 1);
         w->pn--;
         long long key = ICE_KEY(rec[2], (int)rec[1]);
         IceKey *e = ice_find(w, key);
         if (e == NULL)
             continue;  /* no trades waiting there, not followed: nothing to judge */
-        long long v = take(w, e, rec[0]);
-        if (!v && e->rec == NULL) {
+        *v = take(w, e, rec[0]);
+        if (!*v && e->rec == NULL) {
             if (!e->n && !e->watched)
                 ice_drop(w, key);
             continue;
         }
-        int flags = judge(w, &e, key, rec[2], (int)rec[1], rec[0], rec[3], rec[4], v);
+        int flags = judge(w, &e, key, rec[2], (int)rec[1], rec[0], rec[3], rec[4], *v);
         if (flags == -2)
-            return NULL;
-        if (flags > 0)
-            return item(w, e, rec[0], rec[3], rec[4], v, flags);
+            return -2;
+        if (flags > 0) {
+            *ep = e;
+            return flags;
+        }
     }
-    Py_RETURN_NONE;
+    return 0;
+}
+
+/* step(mark) -> item | None | NotImplemented */
+PyObject *ice_step(IceWait *w, PyObject *mark_obj)
+{
+    long long mark, rec[ICE_REC], v;
+    IceKey *e;
+    int r = bound(mark_obj, &mark);
+    if (r <= 0)
+        DECLINE(r);
+    int flags = idh_step_at(w, mark, &e, rec, &v);
+    if (flags == -2)
+        return NULL;
+    if (flags == 0)
+        Py_RETURN_NONE;
+    return item(w, e, rec[0], rec[3], rec[4], v, flags);
 }
 
 /* late(late) -> [(side, px, v), ...] | None | NotImplemented */
@@ -219,4 +235,24 @@ PyObject *ice_late(IceWait *w, PyObject *late_obj)
     if (lates == NULL)
         Py_RETURN_NONE;
     return lates;
+}
+
+/* Are trades waiting up to late (would late(late) take any)? When none are, what late() would
+ * change is changed (first: the earliest trade waiting), as it would: 1 due, 0 not. */
+int idh_late_due(IceWait *w, long long late)
+{
+    if (late < w->first)
+        return 0;
+    long long first = ICE_NEVER;
+    for (Py_ssize_t i = 0; i < w->cap; i++) {
+        IceKey *e = w->slots[i];
+        if (e == NULL || !e->n)
+            continue;
+        if (e->t[e->head] <= late)
+            return 1;
+        if (e->t[e->head] < first)
+            first = e->t[e->head];
+    }
+    w->first = first;
+    return 0;
 }

@@ -17,7 +17,9 @@ detector's waiting changes and trades, ``test_iceberg_wait.py``; the type ``Step
 against the detectors' own ``on_trade``, ``test_trade_hooks.py``; the depth hook ``PullsHook``, against
 pulled liquidity's own ``on_delta``, ``test_spoof_hook.py``; the type ``RollSamples``, the detectors' rolling
 samples (``detectors/rolling.py``), ``test_rolling_native.py``; the walls' depth hook ``WallHook``, against
-their own ``on_delta``, ``test_wall_hook.py``; ``tail_hill``, the step window's tail index, and ``nth_smallest``, a distance bucket's P90, ``test_wall_tail.py``)
+their own ``on_delta``, ``test_wall_hook.py``; ``tail_hill``, the step window's tail index, and ``nth_smallest``, a distance bucket's P90, ``test_wall_tail.py``;
+the icebergs' depth hook ``IdhHook``, its sorted add sizes ``IdhSizes``, ``ice_binom_tail``, ``ice_beyond`` and
+``ice_chains_short``, ``test_iceberg_delta_hook.py``)
 run one against the other. The module is pure like the
 rest of ``dom.core``: no I/O, no clock, no state of its own (an ``AbsSide`` or an ``IceWait`` holds its own
 detector's state, nothing else).
@@ -32,7 +34,8 @@ FUNCTIONS = ("levels", "apply", "apply_book", "top", "depth", "event", "frame", 
              "band_read", "chain_scan", "band_buckets", "sample_few", "pulls_delta", "PullStore",
              "band_sizes", "band_hits", "mid_range", "AbsSide", "IceWait", "StepStore",
              "Slack", "IceHook", "SpoofHook", "RollSamples", "rpl_lines", "rpl_peek", "rpl_scan", "PullsHook",
-             "WallHook", "tail_hill", "nth_smallest")
+             "WallHook", "tail_hill", "nth_smallest", "IdhHook", "IdhSizes", "ice_binom_tail", "ice_beyond",
+             "ice_chains_short")
 """What this checkout's Python calls: a module built from an older ``_native.c`` (a checkout
 updated without ``python3 setup.py build_ext --inplace``) lacks some, and is not used at all."""
 

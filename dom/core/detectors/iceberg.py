@@ -37,6 +37,8 @@ from typing import Any, Sequence
 from sortedcontainers import SortedList
 
 from dom.core import accel
+from dom.core.book import BookSideLevels, OrderBook
+from dom.core.price_index import PriceIndex
 from dom.core.detectors.iceberg_chain import _median, judge_chain
 from dom.core.detectors.iceberg_control import summary
 from dom.core.detectors.iceberg_hold import Overrun, Through, chain_volumes, flaggable
@@ -60,6 +62,9 @@ _BID, _ASK, _BUY = BookSide.BID, BookSide.ASK, TakerSide.BUY
 _MS = 1_000_000
 _THROUGH_PRICES = 4096  # prices a side's traded-volume table holds before it forgets the unused ones
 _SECOND = itemgetter(1)  # (px, qty) -> its size; a (side, px) key -> its price
+# the book's slots the depth hook reads (IdhHook, _native_idh.c)
+_BOOK_FIELDS = (OrderBook, OrderBook.bids, OrderBook.asks, BookSideLevels, BookSideLevels._index, BookSideLevels._live,
+                BookSideLevels._live_n, PriceIndex, PriceIndex.flat)
 
 
 @dataclass
@@ -107,7 +112,8 @@ class IcebergDetector(ObserverBase):
         # The organic-add baseline (DETECTORS.md §2.0): the sizes of recent possible refills at
         # traded levels, all levels of the symbol, for the chance that ordinary adds repeat a size.
         self.recent_adds: deque[int] = deque()
-        self.add_sizes = SortedList()
+        # (sorted; in C where the accelerator is built: _native_idh_sizes.c, a SortedList its twin)
+        self.add_sizes = accel.native.IdhSizes() if accel.native is not None else SortedList()
         self.usual = {BookSide.BID: 0.0, BookSide.ASK: 0.0}  # slow average of the median top-10 level size
         # (last trade, n, key, level), a heap holding for each followed level an entry at or before
         # its last trade (pushed when the level starts, when its last trade moves earlier, and again
@@ -140,6 +146,25 @@ class IcebergDetector(ObserverBase):
         return native.IceHook(self, self.through.bid, self.through.ask, self.slack, _BID, _ASK, _BUY, Trade,
                               Trade.taker, Trade.px_ticks, Trade.ts_exchange_ns, Trade.qty_lots)
 
+    def delta_hook(self) -> Any:
+        """What the engine calls for each applied depth message (symbol_state.delta_hooks):
+        ``on_delta`` itself, or where the accelerator is built the same work in C (``IdhHook``,
+        _native_idh.c): the changes into ``wait`` and those due judged without a Python frame,
+        ``_judge`` called for those a rule may need (not an add below ``iceberg_min_add``),
+        ``_tail`` when late trades or quiet levels are due, ``on_delta`` for anything it does not take."""
+        native = accel.native
+        cls = type(self)
+        end_ns, min_add = self.p.iceberg_end_s * 1_000_000_000, self.p.iceberg_min_add
+        if native is None or type(self.slack) is not native.Slack or any(
+                getattr(cls, m) is not getattr(IcebergDetector, m) for m in ("on_delta", "_drain", "_judge", "_tail",
+                                                                             "_usual")) \
+                or type(end_ns) is not int or not -(1 << 62) < end_ns < 1 << 62 \
+                or not (type(min_add) is float or type(min_add) is int and -(1 << 53) <= min_add <= 1 << 53):
+            return self.on_delta
+        return native.IdhHook(self, self._ends, self.usual, self.slack, _BID, _ASK, BookDelta,
+                              BookDelta.ts_exchange_ns, end_ns, float(min_add), _BOOK_FIELDS, self.levels, heappop,
+                              heappush)
+
     def _to_twin(self):
         """The waiting state moved to its pure-Python twin, the same state (the C form declined a value)."""
         self.wait = as_twin(self.wait)
@@ -159,8 +184,7 @@ class IcebergDetector(ObserverBase):
 
     def _drain(self, sym: SymbolState) -> list[Output]:
         out: list[Output] = []
-        slack = self.slack.ns
-        mark = self.depth_t - slack
+        mark = self.depth_t - self.slack.ns
         wait, judge = self.wait, self._judge
         # The changes up to the watermark, with the trades attributed to them: the wait judges those
         # that need no rule and hands over the others, in order.
@@ -169,12 +193,20 @@ class IcebergDetector(ObserverBase):
                 wait = self._to_twin()
                 continue
             judge(sym, *got, out)
+        self._tail(sym, mark, out)
+        return out
+
+    def _tail(self, sym: SymbolState, mark: int, out: list[Output]) -> None:
+        """The end of a depth message's work, once its changes up to the watermark ``mark`` were
+        judged: the late trades, the levels gone quiet (``IdhHook`` calls it when either is due)."""
+        slack = self.slack.ns
         # Trades at a level the depth never showed changing (a refill to the same size, or
         # liquidity that never shows): judged at the watermark with the level unchanged.
-        lates = wait.late(mark - slack)
+        lates = self.wait.late(mark - slack)
         if lates is NotImplemented:
             lates = self._to_twin().late(mark - slack)
         if lates is not None:
+            judge = self._judge
             for side, px, v in lates:
                 shown = sym.book.side(side).size_at(px)
                 got = self.wait.judge(side, px, mark, shown, shown, v)
@@ -185,7 +217,6 @@ class IcebergDetector(ObserverBase):
         ends = self._ends
         if ends and self.depth_t - ends[0][0] > self.p.iceberg_end_s * 1_000_000_000:
             self._end_quiet(sym, out)  # some level may have gone quiet
-        return out
 
     def _end_quiet(self, sym: SymbolState, out: list[Output]) -> None:
         """End the levels whose last trade is more than ``iceberg_end_s`` before the depth clock (in
@@ -215,12 +246,13 @@ class IcebergDetector(ObserverBase):
         self.through.prune(levels, self.p.iceberg_hold_ticks, _THROUGH_PRICES)
 
     def _judge(self, sym: SymbolState, side: BookSide, px: int, t: int, before: int, after: int, v: int,
-               flags: int, rec: Any, out: list[Output]) -> None:
+               flags: int, rec: Any, out: list[Output], usual: float | None = None) -> None:
         """What the rules do with one depth message at a level, with the trades attributed to it,
         once ``wait`` judged it (the null control, the level's numbers) and left ``flags``: NEW a
         level to follow (``rec``: its numbers), PUSH its last trade moved earlier or is its first,
         OVERRUN the trades to count for the overrun rule, ADD a possible refill (the size put back
-        is positive, while the level trades)."""
+        is positive, while the level trades). ``usual``: the side's usual level size when already
+        taken for this judgement (``IdhHook`` takes it in C: ``_usual`` moves it once a judgement)."""
         key = (side, px)
         if flags & NEW:
             lv = self.levels[key] = _Level(side, px, t, rec=rec)
@@ -238,7 +270,7 @@ class IcebergDetector(ObserverBase):
         if not flags & ADD:
             return
         r = v - (before - after)
-        if r < p.iceberg_min_add * self._usual(sym, side):
+        if r < p.iceberg_min_add * (self._usual(sym, side) if usual is None else usual):
             return
         lv.adds.append((r, lv.traded, self.through.beyond(side, px, p.iceberg_hold_ticks)))
         if p.iceberg_min_queue_turn > 0:  # (read only by that rule: nothing kept while it is off)
@@ -250,9 +282,12 @@ class IcebergDetector(ObserverBase):
                     abs(_median(lv.chain) - lv.size) > p.iceberg_loose_tolerance * lv.size:
                 lv = self._another_order(sym, lv, was, t, out)
         self.recent_adds.append(r)
-        self.add_sizes.add(r)
+        sizes = self.add_sizes
+        if sizes.add(r) is NotImplemented:  # (the C form declines the size: its twin from here on)
+            sizes = self.add_sizes = SortedList(sizes)
+            sizes.add(r)
         if len(self.recent_adds) > p.iceberg_baseline_adds:
-            self.add_sizes.remove(self.recent_adds.popleft())
+            sizes.remove(self.recent_adds.popleft())
         if lv.announced:
             if len(lv.chain) > lv.reported:  # another refill in the chain
                 lv.reported = len(lv.chain)

@@ -69,6 +69,17 @@ def _median(xs: list[int]) -> int:
 
 
 def _binomial_tail(k: int, n: int, q: float) -> float:
+    """P(X >= k) for X ~ Binomial(n, q): ``binomial_tail_py``, in C where the accelerator is built
+    and takes the arguments (``n`` up to 62, ``0 < q < 1``: the same sum, the same double)."""
+    native = accel.native
+    if native is not None:
+        got = native.ice_binom_tail(k, n, q)
+        if got is not NotImplemented:
+            return got
+    return binomial_tail_py(k, n, q)
+
+
+def binomial_tail_py(k: int, n: int, q: float) -> float:
     """P(X >= k) for X ~ Binomial(n, q)."""
     if k <= 0:
         return 1.0
@@ -119,9 +130,13 @@ def judge_chain(lv: _Level, r: int, sizes: SortedList, p: DetectorParams) -> Non
     adds give as many hits over the last ``iceberg_window`` opportunities: each add in the
     band with the probability ``q`` seen in the symbol's recent adds (this episode's own
     left out; one pseudo-count: ``sizes``). Sets the level's best chain and its chance."""
-    tols = [p.iceberg_exact_tolerance]
+    tols: tuple = (p.iceberg_exact_tolerance,)
     if lv.px % max(1, p.iceberg_round_ticks):  # at a round price only exact repeats count
-        tols += [p.iceberg_jitter_tolerance, p.iceberg_loose_tolerance]
+        tols += (p.iceberg_jitter_tolerance, p.iceberg_loose_tolerance)
+    native = accel.native
+    if native is not None and native.ice_chains_short(lv.adds, r, tols, p.iceberg_chain_traded,
+                                                      p.iceberg_min_refills) is True:
+        return  # (in C: no band's chain around r is long enough to test, so none changes the level's)
     tries = len(tols) + (len(tols) > 1)  # the widest band is tried twice (around r, its median)
     for tol in tols:
         got = _chance(lv, r, tol, tries, sizes, p)

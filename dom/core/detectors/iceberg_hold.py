@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable
 
+from dom.core import accel
 from dom.core.types import BookSide
 
 if TYPE_CHECKING:
@@ -70,6 +71,11 @@ class Through:
         above an ask)."""
         d = self.vol[side]
         step = -1 if side is _BID else 1
+        native = accel.native
+        if native is not None:  # (in C where it takes the numbers: _native_idh_math.c)
+            got = native.ice_beyond(d, px, step, depth)
+            if got is not NotImplemented:
+                return got
         return sum(d.get(px + step * i, 0) for i in range(1, depth + 1))
 
 
