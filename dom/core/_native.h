@@ -19,6 +19,20 @@ extern PyObject *S_levels, *S_index, *S_flat, *S_r, *S_side, *S_live, *S_live_n,
 
 /* Decimal strings and the parse caches (_native_parse.c) */
 int plain_chars(const unsigned char *c, Py_ssize_t len, long long mant, int scale, long long *out);
+
+/* The strict JSON reader frame() and rpl_lines() share (_native_json.c). */
+#define JSN_PAIRS 16
+typedef struct {
+    const char *key, *s;
+    Py_ssize_t klen, slen;  /* (kind 4: s at the list's '[', slen its rows) */
+    int kind;               /* 0 string, 1 integer, 2 true, 3 false, 4 rows of two strings */
+    long long v;
+} jsn_Pair;
+Py_ssize_t jsn_str(const char *p, const char *end, int key);
+int jsn_object(const char **pp, const char *end, jsn_Pair *pairs, int *np, int rows);
+jsn_Pair *jsn_at(jsn_Pair *pairs, int n, const char *key);
+int jsn_int(jsn_Pair *pairs, int n, const char *key, long long lo, long long hi, long long dflt, long long *v,
+            int *present);
 PyObject *steps(PyObject *text, long long mant, int scale, PyObject *cache, int *miss);
 int spec_ok(PyObject *spec);
 PyObject *rows_to_levels(PyObject *rows, PyObject *spec);

@@ -1,139 +1,16 @@
 /* dom.core._native: frame(), the usual bookTicker / trade frame read from its bytes. */
 #include "_native.h"
 
-/* ---- frame(): the usual bookTicker / trade frame read from its bytes, without orjson's objects.
- * A strict reader: one flat JSON object (or {"stream":"...","data":<it>}), no whitespace, keys of
- * [A-Za-z0-9_], each once, values ASCII strings without escapes, integers of at most 18 digits
- * without leading zeros, true or false. Anything else (and any other event) is declined, and the
- * decoder parses the frame with orjson: for what it accepts, orjson gives these very keys and
- * values, so the event built from them is the one event() builds from orjson's dict. */
-
-#define MAX_PAIRS 16
-
-typedef struct {
-    const char *key;
-    Py_ssize_t klen;
-    int kind;  /* 0 string, 1 integer, 2 true, 3 false */
-    const char *s;
-    Py_ssize_t slen;
-    long long v;
-} Pair;
-
-/* A string at p (after its opening quote): its length up to the closing quote, or -1. */
-static Py_ssize_t str_len(const char *p, const char *end, int key)
-{
-    const char *q = p;
-    while (q < end && *q != '"') {
-        unsigned char c = (unsigned char)*q;
-        if (key ? !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')
-                : (c < 0x20 || c > 0x7e || c == '\\'))
-            return -1;
-        q++;
-    }
-    return q < end ? q - p : -1;
-}
-
-/* One flat object at *pp ('{' ... '}'): its pairs; *pp moved past it. 0 when declined. */
-static int read_object(const char **pp, const char *end, Pair *pairs, int *np)
-{
-    const char *p = *pp;
-    int n = 0;
-    if (p >= end || *p++ != '{')
-        return 0;
-    if (p < end && *p == '}')
-        return 0;  /* (an empty object is no event) */
-    for (;;) {
-        if (n == MAX_PAIRS || p >= end || *p++ != '"')
-            return 0;
-        Py_ssize_t kl = str_len(p, end, 1);
-        if (kl <= 0)
-            return 0;
-        Pair *x = &pairs[n];
-        x->key = p;
-        x->klen = kl;
-        for (int i = 0; i < n; i++)
-            if (pairs[i].klen == kl && pairs[i].key[0] == p[0] && memcmp(pairs[i].key, p, kl) == 0)
-                return 0;  /* a key twice */
-        p += kl + 1;
-        if (p >= end || *p++ != ':' || p >= end)
-            return 0;
-        if (*p == '"') {
-            Py_ssize_t sl = str_len(++p, end, 0);
-            if (sl < 0)
-                return 0;
-            x->kind = 0;
-            x->s = p;
-            x->slen = sl;
-            p += sl + 1;
-        } else if (*p == '-' || (*p >= '0' && *p <= '9')) {
-            int neg = *p == '-';
-            if (neg)
-                p++;
-            const char *d = p;
-            unsigned long long v = 0;
-            while (p < end && *p >= '0' && *p <= '9')
-                v = v * 10 + (unsigned long long)(*p++ - '0');
-            if (p == d || p - d > 18 || (*d == '0' && p - d > 1) || (neg && v == 0))
-                return 0;
-            if (p < end && (*p == '.' || *p == 'e' || *p == 'E'))
-                return 0;
-            x->kind = 1;
-            x->v = neg ? -(long long)v : (long long)v;
-        } else if (end - p >= 4 && memcmp(p, "true", 4) == 0) {
-            x->kind = 2;
-            p += 4;
-        } else if (end - p >= 5 && memcmp(p, "false", 5) == 0) {
-            x->kind = 3;
-            p += 5;
-        } else {
-            return 0;
-        }
-        n++;
-        if (p >= end)
-            return 0;
-        if (*p == '}') {
-            *pp = p + 1;
-            *np = n;
-            return 1;
-        }
-        if (*p++ != ',')
-            return 0;
-    }
-}
-
-static Pair *pair_at(Pair *pairs, int n, const char *key)
-{
-    Py_ssize_t kl = (Py_ssize_t)strlen(key);
-    for (int i = 0; i < n; i++)
-        if (pairs[i].klen == kl && pairs[i].key[0] == key[0] && memcmp(pairs[i].key, key, kl) == 0)
-            return &pairs[i];
-    return NULL;
-}
-
-/* An integer field in [lo, hi): 1 with *v; 0 when missing (*v = dflt if dflt >= lo, else
- * declined), of another kind or out of range (declined: return -1 means "decline"). */
-static int int_at(Pair *pairs, int n, const char *key, long long lo, long long hi, long long dflt, long long *v,
-                  int *present)
-{
-    Pair *x = pair_at(pairs, n, key);
-    *present = x != NULL;
-    if (x == NULL) {
-        if (dflt < lo)
-            return 0;
-        *v = dflt;
-        return 1;
-    }
-    if (x->kind != 1 || x->v < lo || x->v >= hi)
-        return 0;
-    *v = x->v;
-    return 1;
-}
+/* ---- frame(): the usual bookTicker / trade frame read from its bytes, without orjson's objects, by
+ * the strict reader of _native_json.c (no lists). Anything it declines (and any other event) the
+ * decoder parses with orjson: for what it accepts, orjson gives these very keys and values, so the
+ * event built from them is the one event() builds from orjson's dict. */
 
 /* A decimal string field in steps (plain decimals only: what plain_steps takes), as a new int;
  * NULL (no error set) when missing or anything else; *err set on a real error. */
-static PyObject *steps_at(Pair *pairs, int n, const char *key, long long mant, int scale, int *err)
+static PyObject *steps_at(jsn_Pair *pairs, int n, const char *key, long long mant, int scale, int *err)
 {
-    Pair *x = pair_at(pairs, n, key);
+    jsn_Pair *x = jsn_at(pairs, n, key);
     long long q;  /* (the reader took only ASCII: the bytes are the string's characters) */
     if (x == NULL || x->kind != 0 || x->slen == 0 || x->slen > 40
             || !plain_chars((const unsigned char *)x->s, x->slen, mant, scale, &q))
@@ -144,7 +21,7 @@ static PyObject *steps_at(Pair *pairs, int n, const char *key, long long mant, i
     return o;
 }
 
-static int is_str(Pair *x, const char *text)
+static int is_str(jsn_Pair *x, const char *text)
 {
     Py_ssize_t l = (Py_ssize_t)strlen(text);
     return x != NULL && x->kind == 0 && x->slen == l && memcmp(x->s, text, l) == 0;
@@ -172,22 +49,22 @@ PyObject *rpl_frame_at(const char *p, const char *end, PyObject *table, PyObject
     int wrapped = end - p > (Py_ssize_t)sizeof(env) && memcmp(p, env, sizeof(env) - 1) == 0;
     if (wrapped) {
         p += sizeof(env) - 1;
-        Py_ssize_t sl = str_len(p, end, 0);
+        Py_ssize_t sl = jsn_str(p, end, 0);
         static const char data[] = "\",\"data\":";
         if (sl < 0 || end - (p + sl) < (Py_ssize_t)sizeof(data) || memcmp(p + sl, data, sizeof(data) - 1) != 0)
             Py_RETURN_NONE;
         p += sl + sizeof(data) - 1;
     }
-    Pair pairs[MAX_PAIRS];
+    jsn_Pair pairs[JSN_PAIRS];
     int n = 0;
-    if (!read_object(&p, end, pairs, &n))
+    if (!jsn_object(&p, end, pairs, &n, 0))
         Py_RETURN_NONE;
     if (wrapped && (p >= end || *p++ != '}'))
         Py_RETURN_NONE;
-    if (p != end || pair_at(pairs, n, "lastUpdateId") != NULL
-            || (!wrapped && (pair_at(pairs, n, "stream") != NULL || pair_at(pairs, n, "data") != NULL)))
+    if (p != end || jsn_at(pairs, n, "lastUpdateId") != NULL
+            || (!wrapped && (jsn_at(pairs, n, "stream") != NULL || jsn_at(pairs, n, "data") != NULL)))
         Py_RETURN_NONE;  /* (a bare object with "stream" and "data" would be read as an envelope) */
-    Pair *e = pair_at(pairs, n, "e"), *s = pair_at(pairs, n, "s");
+    jsn_Pair *e = jsn_at(pairs, n, "e"), *s = jsn_at(pairs, n, "s");
     int kind;
     if (is_str(e, "bookTicker"))
         kind = 0;
@@ -223,7 +100,7 @@ PyObject *rpl_frame_at(const char *p, const char *end, PyObject *table, PyObject
     long long a, b, c, t;
     if (kind == 0) {
         const char *keys[4] = {"b", "B", "a", "A"};
-        if (int_at(pairs, n, "u", 0, MAX_ID, -1, &a, &present) && int_at(pairs, n, "T", 1, MAX_MS, -1, &t, &present)) {
+        if (jsn_int(pairs, n, "u", 0, MAX_ID, -1, &a, &present) && jsn_int(pairs, n, "T", 1, MAX_MS, -1, &t, &present)) {
             for (int i = 0; i < 4 && !err; i++)
                 if ((v[i] = steps_at(pairs, n, keys[i], i & 1 ? qm : pm, (int)(i & 1 ? qs : ps), &err)) == NULL)
                     break;
@@ -233,20 +110,20 @@ PyObject *rpl_frame_at(const char *p, const char *end, PyObject *table, PyObject
             }
         }
     } else {
-        Pair *bm = pair_at(pairs, n, "m");
+        jsn_Pair *bm = jsn_at(pairs, n, "m");
         int ok = bm != NULL && bm->kind >= 2;
         if (ok && kind == 1)
-            ok = int_at(pairs, n, "a", 0, MAX_ID, -1, &a, &present) && int_at(pairs, n, "f", -1, MAX_ID, -1, &b, &present)
-                 && int_at(pairs, n, "l", -1, MAX_ID, -1, &c, &present);
+            ok = jsn_int(pairs, n, "a", 0, MAX_ID, -1, &a, &present) && jsn_int(pairs, n, "f", -1, MAX_ID, -1, &b, &present)
+                 && jsn_int(pairs, n, "l", -1, MAX_ID, -1, &c, &present);
         else if (ok) {
-            ok = int_at(pairs, n, "t", 0, MAX_ID, -1, &a, &present);
+            ok = jsn_int(pairs, n, "t", 0, MAX_ID, -1, &a, &present);
             b = c = a;
         }
         t = 0;
         if (ok) {  /* _ms(m, "T", "E"): the first present and not 0 */
             const char *tk[2] = {"T", "E"};
             for (int i = 0; i < 2; i++) {
-                Pair *x = pair_at(pairs, n, tk[i]);
+                jsn_Pair *x = jsn_at(pairs, n, tk[i]);
                 if (x == NULL || (x->kind == 1 && x->v == 0))
                     continue;
                 if (x->kind != 1 || x->v < 0 || x->v >= MAX_MS)

@@ -21,180 +21,25 @@ static int rpl_plain(const char *p, const char *end)
     return !(len >= lb && memcmp(p, BARE, lb) == 0);
 }
 
-/* ---- A depthUpdate frame read from its bytes: frame()'s strict reader (one flat object, plain or in
- * a {"stream":"...","data":<it>} envelope, no whitespace, keys of [A-Za-z0-9_] each once, values
- * ASCII strings without escapes, integers of at most 18 digits without leading zeros, true,
- * false) with one more kind of value: a list of ["<string>","<string>"] rows (b and a). What it
- * accepts orjson reads as these very keys and values; anything else is declined, and the decoder
- * parses the frame with orjson. */
-
-#define RPL_PAIRS 16
-
-typedef struct {
-    const char *key, *s;
-    Py_ssize_t klen, slen;  /* (kind 4: s at the list's '[', slen its rows) */
-    int kind;               /* 0 string, 1 integer, 2 true, 3 false, 4 rows */
-    long long v;
-} rpl_Pair;
-
-/* A string at p (after its opening quote): its length up to the closing quote, or -1. */
-static Py_ssize_t rpl_str(const char *p, const char *end, int key)
-{
-    const char *q = p;
-    while (q < end && *q != '"') {
-        unsigned char c = (unsigned char)*q;
-        if (key ? !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')
-                : (c < 0x20 || c > 0x7e || c == '\\'))
-            return -1;
-        q++;
-    }
-    return q < end ? q - p : -1;
-}
-
-/* A list of ["s","s"] rows at *pp: their count (*pp moved past it), or -1. */
-static Py_ssize_t rpl_rows(const char **pp, const char *end)
-{
-    const char *p = *pp;
-    Py_ssize_t n = 0;
-    if (p >= end || *p++ != '[')
-        return -1;
-    if (p < end && *p == ']') {
-        *pp = p + 1;
-        return 0;
-    }
-    for (;;) {
-        if (n == MAX_ROWS || end - p < 2 || *p++ != '[')
-            return -1;
-        for (int j = 0; j < 2; j++) {
-            if (p >= end || *p++ != '"')
-                return -1;
-            Py_ssize_t l = rpl_str(p, end, 0);
-            if (l < 0)
-                return -1;
-            p += l + 1;
-            if (p >= end || *p++ != (j ? ']' : ','))
-                return -1;
-        }
-        n++;
-        if (p >= end)
-            return -1;
-        if (*p == ']') {
-            *pp = p + 1;
-            return n;
-        }
-        if (*p++ != ',')
-            return -1;
-    }
-}
-
-/* One flat object at *pp: its pairs; *pp moved past it. 0 when declined. */
-static int rpl_object(const char **pp, const char *end, rpl_Pair *pairs, int *np)
-{
-    const char *p = *pp;
-    int n = 0;
-    if (p >= end || *p++ != '{' || (p < end && *p == '}'))
-        return 0;
-    for (;;) {
-        if (n == RPL_PAIRS || p >= end || *p++ != '"')
-            return 0;
-        Py_ssize_t kl = rpl_str(p, end, 1);
-        if (kl <= 0)
-            return 0;
-        rpl_Pair *x = &pairs[n];
-        x->key = p;
-        x->klen = kl;
-        for (int i = 0; i < n; i++)
-            if (pairs[i].klen == kl && pairs[i].key[0] == p[0] && memcmp(pairs[i].key, p, (size_t)kl) == 0)
-                return 0;  /* a key twice */
-        p += kl + 1;
-        if (p >= end || *p++ != ':' || p >= end)
-            return 0;
-        if (*p == '"') {
-            Py_ssize_t sl = rpl_str(++p, end, 0);
-            if (sl < 0)
-                return 0;
-            x->kind = 0;
-            x->s = p;
-            x->slen = sl;
-            p += sl + 1;
-        } else if (*p == '-' || (*p >= '0' && *p <= '9')) {
-            int neg = *p == '-';
-            if (neg)
-                p++;
-            const char *d = p;
-            unsigned long long v = 0;
-            while (p < end && *p >= '0' && *p <= '9')
-                v = v * 10 + (unsigned long long)(*p++ - '0');
-            if (p == d || p - d > 18 || (*d == '0' && p - d > 1) || (neg && v == 0))
-                return 0;
-            if (p < end && (*p == '.' || *p == 'e' || *p == 'E'))
-                return 0;
-            x->kind = 1;
-            x->v = neg ? -(long long)v : (long long)v;
-        } else if (*p == '[') {
-            x->kind = 4;
-            x->s = p;
-            if ((x->slen = rpl_rows(&p, end)) < 0)
-                return 0;
-        } else if (end - p >= 4 && memcmp(p, "true", 4) == 0) {
-            x->kind = 2;
-            p += 4;
-        } else if (end - p >= 5 && memcmp(p, "false", 5) == 0) {
-            x->kind = 3;
-            p += 5;
-        } else {
-            return 0;
-        }
-        n++;
-        if (p >= end)
-            return 0;
-        if (*p == '}') {
-            *pp = p + 1;
-            *np = n;
-            return 1;
-        }
-        if (*p++ != ',')
-            return 0;
-    }
-}
-
-static rpl_Pair *rpl_at(rpl_Pair *pairs, int n, const char *key)
-{
-    size_t kl = strlen(key);
-    for (int i = 0; i < n; i++)
-        if ((size_t)pairs[i].klen == kl && pairs[i].key[0] == key[0] && memcmp(pairs[i].key, key, kl) == 0)
-            return &pairs[i];
-    return NULL;
-}
-
-/* An integer field in [lo, hi) (missing: dflt when dflt >= lo): 1 with *v, else 0 (declined). */
-static int rpl_int(rpl_Pair *pairs, int n, const char *key, long long lo, long long hi, long long dflt, long long *v)
-{
-    rpl_Pair *x = rpl_at(pairs, n, key);
-    if (x == NULL) {
-        *v = dflt;
-        return dflt >= lo;
-    }
-    if (x->kind != 1 || x->v < lo || x->v >= hi)
-        return 0;
-    *v = x->v;
-    return 1;
-}
+/* ---- A depthUpdate frame read from its bytes by frame()'s strict reader (_native_json.c) with one
+ * more kind of value: a list of ["<string>","<string>"] rows (b and a). What it accepts orjson
+ * reads as these very keys and values; anything else is declined, and the decoder parses the
+ * frame with orjson. */
 
 /* The rows of a kind-4 pair as levels() gives them for plain decimal strings: a tuple of
  * (price steps, size steps); None (declined) when a string is not plain or not on its step. */
-static PyObject *rpl_levels(rpl_Pair *x, const char *end, long long pm, int ps, long long qm, int qs)
+static PyObject *rpl_levels(jsn_Pair *x, const char *end, long long pm, int ps, long long qm, int qs)
 {
     PyObject *out = PyTuple_New(x->slen);
     if (out == NULL)
         return NULL;
-    const char *p = x->s + 1;  /* (the rows were read by rpl_rows: '[' "s" ',' "s" ']' and ',' between) */
+    const char *p = x->s + 1;  /* (the rows were read by jsn_object: '[' "s" ',' "s" ']' and ',' between) */
     for (Py_ssize_t i = 0; i < x->slen; i++) {
         long long v[2];
         p += 1;  /* the row's '[' */
         for (int j = 0; j < 2; j++) {
             p += 1;  /* the opening '"' */
-            Py_ssize_t l = rpl_str(p, end, 0);
+            Py_ssize_t l = jsn_str(p, end, 0);
             if (l < 0 || !plain_chars((const unsigned char *)p, l, j ? qm : pm, j ? qs : ps, &v[j])) {
                 Py_DECREF(out);
                 Py_RETURN_NONE;
@@ -228,24 +73,24 @@ static PyObject *rpl_depth_at(const char *p, const char *end, PyObject *table, P
     int wrapped = end - p > (Py_ssize_t)sizeof(env) && memcmp(p, env, sizeof(env) - 1) == 0;
     if (wrapped) {
         p += sizeof(env) - 1;
-        Py_ssize_t sl = rpl_str(p, end, 0);
+        Py_ssize_t sl = jsn_str(p, end, 0);
         if (sl < 0 || end - (p + sl) < (Py_ssize_t)sizeof(data) || memcmp(p + sl, data, sizeof(data) - 1) != 0)
             Py_RETURN_NONE;
         p += sl + sizeof(data) - 1;
     }
-    rpl_Pair pairs[RPL_PAIRS];
+    jsn_Pair pairs[JSN_PAIRS];
     int n = 0;
-    if (!rpl_object(&p, end, pairs, &n) || (wrapped && (p >= end || *p++ != '}')) || p != end
-            || rpl_at(pairs, n, "lastUpdateId") != NULL
-            || (!wrapped && (rpl_at(pairs, n, "stream") != NULL || rpl_at(pairs, n, "data") != NULL)))
+    if (!jsn_object(&p, end, pairs, &n, 1) || (wrapped && (p >= end || *p++ != '}')) || p != end
+            || jsn_at(pairs, n, "lastUpdateId") != NULL
+            || (!wrapped && (jsn_at(pairs, n, "stream") != NULL || jsn_at(pairs, n, "data") != NULL)))
         Py_RETURN_NONE;
-    rpl_Pair *e = rpl_at(pairs, n, "e"), *s = rpl_at(pairs, n, "s"), *b = rpl_at(pairs, n, "b"), *a = rpl_at(pairs, n, "a");
+    jsn_Pair *e = jsn_at(pairs, n, "e"), *s = jsn_at(pairs, n, "s"), *b = jsn_at(pairs, n, "b"), *a = jsn_at(pairs, n, "a");
     if (e == NULL || e->kind != 0 || e->slen != 11 || memcmp(e->s, "depthUpdate", 11) != 0 || s == NULL || s->kind != 0
             || b == NULL || b->kind != 4 || a == NULL || a->kind != 4)
         Py_RETURN_NONE;
     long long first, last, prev, t;
-    if (!rpl_int(pairs, n, "U", 0, MAX_ID, -1, &first) || !rpl_int(pairs, n, "u", 0, MAX_ID, -1, &last)
-            || !rpl_int(pairs, n, "pu", -1, MAX_ID, -1, &prev) || !rpl_int(pairs, n, "T", 1, MAX_MS, -1, &t)
+    if (!jsn_int(pairs, n, "U", 0, MAX_ID, -1, &first, NULL) || !jsn_int(pairs, n, "u", 0, MAX_ID, -1, &last, NULL)
+            || !jsn_int(pairs, n, "pu", -1, MAX_ID, -1, &prev, NULL) || !jsn_int(pairs, n, "T", 1, MAX_MS, -1, &t, NULL)
             || first > last)
         Py_RETURN_NONE;
     PyObject *sym = PyUnicode_FromStringAndSize(s->s, s->slen);
@@ -308,22 +153,22 @@ static PyObject *rpl_peek_at(const char *p, const char *end)
     int wrapped = end - p > (Py_ssize_t)sizeof(env) && memcmp(p, env, sizeof(env) - 1) == 0;
     if (wrapped) {
         p += sizeof(env) - 1;
-        Py_ssize_t sl = rpl_str(p, end, 0);
+        Py_ssize_t sl = jsn_str(p, end, 0);
         if (sl < 0 || end - (p + sl) < (Py_ssize_t)sizeof(data) || memcmp(p + sl, data, sizeof(data) - 1) != 0)
             Py_RETURN_NONE;
         p += sl + sizeof(data) - 1;
     }
-    rpl_Pair pairs[RPL_PAIRS];
+    jsn_Pair pairs[JSN_PAIRS];
     int n = 0;
-    if (!rpl_object(&p, end, pairs, &n) || (wrapped && (p >= end || *p++ != '}')) || p != end
-            || (!wrapped && (rpl_at(pairs, n, "stream") != NULL || rpl_at(pairs, n, "data") != NULL)))
+    if (!jsn_object(&p, end, pairs, &n, 1) || (wrapped && (p >= end || *p++ != '}')) || p != end
+            || (!wrapped && (jsn_at(pairs, n, "stream") != NULL || jsn_at(pairs, n, "data") != NULL)))
         Py_RETURN_NONE;
-    rpl_Pair *e = rpl_at(pairs, n, "e"), *s = rpl_at(pairs, n, "s");
+    jsn_Pair *e = jsn_at(pairs, n, "e"), *s = jsn_at(pairs, n, "s");
     PyObject *eo = e == NULL ? (Py_INCREF(Py_None), Py_None)
                  : e->kind == 0 ? PyUnicode_FromStringAndSize(e->s, e->slen) : (Py_INCREF(Py_False), Py_False);
     PyObject *so = s == NULL || s->kind != 0 ? (Py_INCREF(Py_None), Py_None) : PyUnicode_FromStringAndSize(s->s, s->slen);
     PyObject *out = eo == NULL || so == NULL ? NULL
-                  : PyTuple_Pack(3, eo, so, rpl_at(pairs, n, "pu") != NULL ? Py_True : Py_False);
+                  : PyTuple_Pack(3, eo, so, jsn_at(pairs, n, "pu") != NULL ? Py_True : Py_False);
     Py_XDECREF(eo);
     Py_XDECREF(so);
     return out;

@@ -1,0 +1,157 @@
+/* dom.core._native: the strict JSON reader that frame() and rpl_lines() share.
+ *
+ * One flat object (or the caller's {"stream":"...","data":<it>} envelope around it), no whitespace,
+ * keys of [A-Za-z0-9_] each once, values ASCII strings without escapes, integers of at most 18
+ * digits without leading zeros, true, false, and, where the caller asks, a list of
+ * ["<string>","<string>"] rows. What it accepts orjson reads as these very keys and values;
+ * anything else is declined and the caller parses the frame with orjson. */
+#include "_native.h"
+
+/* A string at p (after its opening quote): its length up to the closing quote, or -1. */
+Py_ssize_t jsn_str(const char *p, const char *end, int key)
+{
+    const char *q = p;
+    while (q < end && *q != '"') {
+        unsigned char c = (unsigned char)*q;
+        if (key ? !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')
+                : (c < 0x20 || c > 0x7e || c == '\\'))
+            return -1;
+        q++;
+    }
+    return q < end ? q - p : -1;
+}
+
+/* A list of ["s","s"] rows at *pp: their count (*pp moved past it), or -1. */
+static Py_ssize_t jsn_rows(const char **pp, const char *end)
+{
+    const char *p = *pp;
+    Py_ssize_t n = 0;
+    if (p >= end || *p++ != '[')
+        return -1;
+    if (p < end && *p == ']') {
+        *pp = p + 1;
+        return 0;
+    }
+    for (;;) {
+        if (n == MAX_ROWS || end - p < 2 || *p++ != '[')
+            return -1;
+        for (int j = 0; j < 2; j++) {
+            if (p >= end || *p++ != '"')
+                return -1;
+            Py_ssize_t l = jsn_str(p, end, 0);
+            if (l < 0)
+                return -1;
+            p += l + 1;
+            if (p >= end || *p++ != (j ? ']' : ','))
+                return -1;
+        }
+        n++;
+        if (p >= end)
+            return -1;
+        if (*p == ']') {
+            *pp = p + 1;
+            return n;
+        }
+        if (*p++ != ',')
+            return -1;
+    }
+}
+
+/* One flat object at *pp: its pairs; *pp moved past it. 0 when declined (an empty object too; a list
+ * of rows only where ``rows``). */
+int jsn_object(const char **pp, const char *end, jsn_Pair *pairs, int *np, int rows)
+{
+    const char *p = *pp;
+    int n = 0;
+    if (p >= end || *p++ != '{' || (p < end && *p == '}'))
+        return 0;
+    for (;;) {
+        if (n == JSN_PAIRS || p >= end || *p++ != '"')
+            return 0;
+        Py_ssize_t kl = jsn_str(p, end, 1);
+        if (kl <= 0)
+            return 0;
+        jsn_Pair *x = &pairs[n];
+        x->key = p;
+        x->klen = kl;
+        for (int i = 0; i < n; i++)
+            if (pairs[i].klen == kl && pairs[i].key[0] == p[0] && memcmp(pairs[i].key, p, (size_t)kl) == 0)
+                return 0;  /* a key twice */
+        p += kl + 1;
+        if (p >= end || *p++ != ':' || p >= end)
+            return 0;
+        if (*p == '"') {
+            Py_ssize_t sl = jsn_str(++p, end, 0);
+            if (sl < 0)
+                return 0;
+            x->kind = 0;
+            x->s = p;
+            x->slen = sl;
+            p += sl + 1;
+        } else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+            int neg = *p == '-';
+            if (neg)
+                p++;
+            const char *d = p;
+            unsigned long long v = 0;
+            while (p < end && *p >= '0' && *p <= '9')
+                v = v * 10 + (unsigned long long)(*p++ - '0');
+            if (p == d || p - d > 18 || (*d == '0' && p - d > 1) || (neg && v == 0))
+                return 0;
+            if (p < end && (*p == '.' || *p == 'e' || *p == 'E'))
+                return 0;
+            x->kind = 1;
+            x->v = neg ? -(long long)v : (long long)v;
+        } else if (rows && *p == '[') {
+            x->kind = 4;
+            x->s = p;
+            if ((x->slen = jsn_rows(&p, end)) < 0)
+                return 0;
+        } else if (end - p >= 4 && memcmp(p, "true", 4) == 0) {
+            x->kind = 2;
+            p += 4;
+        } else if (end - p >= 5 && memcmp(p, "false", 5) == 0) {
+            x->kind = 3;
+            p += 5;
+        } else {
+            return 0;
+        }
+        n++;
+        if (p >= end)
+            return 0;
+        if (*p == '}') {
+            *pp = p + 1;
+            *np = n;
+            return 1;
+        }
+        if (*p++ != ',')
+            return 0;
+    }
+}
+
+jsn_Pair *jsn_at(jsn_Pair *pairs, int n, const char *key)
+{
+    size_t kl = strlen(key);
+    for (int i = 0; i < n; i++)
+        if ((size_t)pairs[i].klen == kl && pairs[i].key[0] == key[0] && memcmp(pairs[i].key, key, kl) == 0)
+            return &pairs[i];
+    return NULL;
+}
+
+/* An integer field in [lo, hi) (missing: dflt when dflt >= lo): 1 with *v, else 0 (declined);
+ * *present (unless NULL): whether the key was there. */
+int jsn_int(jsn_Pair *pairs, int n, const char *key, long long lo, long long hi, long long dflt, long long *v,
+            int *present)
+{
+    jsn_Pair *x = jsn_at(pairs, n, key);
+    if (present != NULL)
+        *present = x != NULL;
+    if (x == NULL) {
+        *v = dflt;
+        return dflt >= lo;
+    }
+    if (x->kind != 1 || x->v < lo || x->v >= hi)
+        return 0;
+    *v = x->v;
+    return 1;
+}
