@@ -45,6 +45,27 @@ static inline int in_range(PyObject *o, long long lim, long long *v)
     return r > 0 ? (*v >= -lim && *v <= lim) : r;
 }
 
+/* in_range's answer with CPython 3.11's one- and two-digit ints (30-bit digits, the sign in the
+ * size: most prices, sizes and times) read from their digits, without a call; the rest, and every
+ * other version's ints, through in_range. */
+static inline int in_range_fast(PyObject *o, long long lim, long long *v)
+{
+#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030C0000 && PyLong_SHIFT == 30
+    if (PyLong_CheckExact(o)) {
+        Py_ssize_t n = Py_SIZE(o);
+        if (n >= -2 && n <= 2) {
+            const digit *d = ((PyLongObject *)o)->ob_digit;
+            long long x = n == 0 ? 0 : (long long)d[0];
+            if (n == 2 || n == -2)
+                x |= (long long)d[1] << PyLong_SHIFT;
+            *v = x = n < 0 ? -x : x;
+            return x >= -lim && x <= lim;
+        }
+    }
+#endif
+    return in_range(o, lim, v);
+}
+
 /* None (*none = 1) or an exact int within +-lim (*none = 0, *v set): 1; 0 otherwise; -1 on error. */
 static inline int opt_int(PyObject *o, long long lim, long long *v, int *none)
 {

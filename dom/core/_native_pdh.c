@@ -92,7 +92,7 @@ static PyObject *pdh_call(pdh_Hook *h, PyObject *const *args, size_t nargsf, PyO
     }
     PyObject *dt = PyList_GET_ITEM(lim, PDH_DEPTH);
     long long a, b;
-    int gt = pdh_in_range(now, 1LL << 62, &a) > 0 && pdh_in_range(dt, 1LL << 62, &b) > 0
+    int gt = in_range_fast(now, 1LL << 62, &a) > 0 && in_range_fast(dt, 1LL << 62, &b) > 0
              ? a > b : PyObject_RichCompareBool(now, dt, Py_GT);
     if (gt < 0 || PyList_GET_SIZE(lim) != PDH_LIM) {  /* (a comparison may run Python) */
         if (gt >= 0)

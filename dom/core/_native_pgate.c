@@ -23,7 +23,7 @@ static int gate_read(Gate *g, PyObject *const *gh, PyObject *bl, PyObject *al)
     g->median = Py_NewRef(gh[0]);
     g->bl = Py_NewRef(bl);
     g->al = Py_NewRef(al);
-    int k = pdh_in_range(v[3], 8, &g->r);
+    int k = in_range_fast(v[3], 8, &g->r);
     if (k < 0)
         return -1;
     if (k > 0 && g->r >= 0 && PyFloat_CheckExact(v[0]) && PyFloat_CheckExact(v[1]) && PyFloat_CheckExact(v[2])
@@ -69,7 +69,7 @@ int pull_gate(Gate *g, PyObject *const *gh, PyObject *bl, PyObject *al, PCand *c
     PyObject *m = PyDict_GetItemWithError(g->median, side);  /* borrowed */
     if (m == NULL && PyErr_Occurred())
         return -1;
-    if ((m != NULL && (k = pdh_in_range(m, LIM52, &med)) <= 0))
+    if ((m != NULL && (k = in_range_fast(m, LIM52, &med)) <= 0))
         return k < 0 ? -1 : 1;
     if (at > LIM52 || at < -LIM52 || after > LIM52 || after < -LIM52)
         return 1;
@@ -97,7 +97,7 @@ int pull_gate(Gate *g, PyObject *const *gh, PyObject *bl, PyObject *al, PCand *c
                 return -1;
             continue;
         }
-        if ((k = pdh_in_range(lv, LIM52, &q)) <= 0)
+        if ((k = in_range_fast(lv, LIM52, &q)) <= 0)
             return k < 0 ? -1 : 1;
         if (q)  /* (a level of 0 is no size beside it) */
             near[n++] = q;

@@ -57,7 +57,7 @@ void ps_ring_free(Ring *r)
 /* *v from an exact int within +-lim: 0; -1 with TypeError / ValueError set. */
 int ps_arg_ll(PyObject *o, long long lim, long long *v)
 {
-    int r = pdh_in_range(o, lim, v);
+    int r = in_range_fast(o, lim, v);
     if (r > 0)
         return 0;
     if (r == 0)

@@ -8,34 +8,11 @@
 #define PS_PX (1LL << 61)  /* prices and sizes: within +-2^61 */
 #define PS_T (1LL << 62)   /* times, distances, mids (twice the mid): within +-2^62 */
 
-/* in_range and opt_int (_native.h) with the one- and two-digit ints read in place (CPython 3.11's
- * layout: 30-bit digits, the sign in the size), the rest as there. Same results. */
-static inline int pdh_in_range(PyObject *o, long long lim, long long *v)
-{
-#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030C0000 && PyLong_SHIFT == 30
-    if (PyLong_CheckExact(o)) {
-        Py_ssize_t n = Py_SIZE(o);
-        const digit *d = ((PyLongObject *)o)->ob_digit;
-        long long x;
-        if (n == 0)
-            x = 0;
-        else if (n == 1 || n == -1)
-            x = (long long)d[0];
-        else if (n == 2 || n == -2)
-            x = (long long)d[0] | ((long long)d[1] << PyLong_SHIFT);
-        else
-            return in_range(o, lim, v);
-        *v = x = n < 0 ? -x : x;
-        return x >= -lim && x <= lim;
-    }
-#endif
-    return in_range(o, lim, v);
-}
-
+/* opt_int (_native.h) through in_range_fast. */
 static inline int pdh_opt_int(PyObject *o, long long lim, long long *v, int *none)
 {
     *none = o == Py_None;
-    return *none ? 1 : pdh_in_range(o, lim, v);
+    return *none ? 1 : in_range_fast(o, lim, v);
 }
 
 typedef struct {

@@ -85,7 +85,7 @@ static Py_ssize_t drop_front(PyObject *dq, long long horizon, PyObject **bound)
         int cmp = -1;
         long long v;
         if (PyTuple_CheckExact(x) && PyTuple_GET_SIZE(x) > 0
-                && pdh_in_range(PyTuple_GET_ITEM(x, 0), LIM62, &v) > 0)
+                && in_range_fast(PyTuple_GET_ITEM(x, 0), LIM62, &v) > 0)
             cmp = v < horizon;
         else if ((t = PySequence_GetItem(x, 0)) != NULL
                  && (*bound != NULL || (*bound = PyLong_FromLongLong(horizon)) != NULL))
@@ -143,7 +143,7 @@ static int end(PyObject *det, PyObject *sym, PyObject *now, long long t_now, int
     int r = -1;
     Py_ssize_t pos = 0;
     PyObject *k, *v;
-    int plain = PyDict_CheckExact(trades) && (r = pdh_in_range(H[H_keep], LIM61, &keep)) > 0;
+    int plain = PyDict_CheckExact(trades) && (r = in_range_fast(H[H_keep], LIM61, &keep)) > 0;
     while (plain && PyDict_Next(trades, &pos, &k, &v))
         plain = Py_TYPE(v) == (PyTypeObject *)kit[K_TAPE];
     if (!plain) {  /* (nothing done yet) */
@@ -186,8 +186,8 @@ static int end(PyObject *det, PyObject *sym, PyObject *now, long long t_now, int
         goto done;
     }
     long long approach, window, lo, hi;
-    if ((r = pdh_in_range(H[H_approach], LIM61, &approach)) <= 0
-            || (r = pdh_in_range(H[H_window], LIM61, &window)) <= 0) {
+    if ((r = in_range_fast(H[H_approach], LIM61, &approach)) <= 0
+            || (r = in_range_fast(H[H_window], LIM61, &window)) <= 0) {
         if (r == 0)
             PyErr_SetString(PyExc_TypeError, "held: the approach and drop windows are ints");
         r = -1;
@@ -240,7 +240,7 @@ PyObject *pdh_delta(PyObject *const *args, PyObject *const *kit, PyObject *const
     PyObject *det = args[0], *sym = args[1], *changes = args[2], *now = args[3], *bb = args[4], *ba = args[5];
     long long t_now, vbb = 0, vba = 0;
     int nbb, nba, r;
-    if ((r = pdh_in_range(now, LIM62, &t_now)) <= 0 || (r = pdh_opt_int(bb, LIM61, &vbb, &nbb)) <= 0
+    if ((r = in_range_fast(now, LIM62, &t_now)) <= 0 || (r = pdh_opt_int(bb, LIM61, &vbb, &nbb)) <= 0
             || (r = pdh_opt_int(ba, LIM61, &vba, &nba)) <= 0) {
         if (r < 0)
             return NULL;
@@ -252,7 +252,7 @@ PyObject *pdh_delta(PyObject *const *args, PyObject *const *kit, PyObject *const
         return NULL;
     PyObject *nx = lim_get(H, L_next);
     long long vnx;
-    int ge = nx == NULL ? -1 : pdh_in_range(nx, LIM62, &vnx);
+    int ge = nx == NULL ? -1 : in_range_fast(nx, LIM62, &vnx);
     if (ge > 0)
         ge = t_now >= vnx;
     else if (ge == 0)
@@ -293,12 +293,12 @@ PyObject *pdh_delta(PyObject *const *args, PyObject *const *kit, PyObject *const
     }
     ok = PyList_CheckExact(changes) && hb_o != NULL && ha_o != NULL
          && PyTuple_CheckExact(no_range) && PyTuple_GET_SIZE(no_range) == 2;
-    if (ok && ((r = pdh_in_range(o[0], LIM62, &lo)) <= 0 || (r = pdh_in_range(o[1], LIM62, &hi)) <= 0
+    if (ok && ((r = in_range_fast(o[0], LIM62, &lo)) <= 0 || (r = in_range_fast(o[1], LIM62, &hi)) <= 0
                || (r = pdh_opt_int(H[H_reach], LIM61, &reach, &nreach)) <= 0
-               || (r = pdh_in_range(o[2], LIM61, &big)) <= 0
+               || (r = in_range_fast(o[2], LIM61, &big)) <= 0
                || (r = pdh_opt_int(tb_o, LIM61, &tb, &ntb)) <= 0 || (r = pdh_opt_int(ta_o, LIM61, &ta, &nta)) <= 0
-               || (r = pdh_in_range(hb_o, LIM61, &hb)) <= 0 || (r = pdh_in_range(ha_o, LIM61, &ha)) <= 0
-               || (r = pdh_in_range(H[H_d0], LIM61, &d0)) <= 0)) {
+               || (r = in_range_fast(hb_o, LIM61, &hb)) <= 0 || (r = in_range_fast(ha_o, LIM61, &ha)) <= 0
+               || (r = in_range_fast(H[H_d0], LIM61, &d0)) <= 0)) {
         if (r < 0)
             goto fail;
         ok = 0;
@@ -307,8 +307,8 @@ PyObject *pdh_delta(PyObject *const *args, PyObject *const *kit, PyObject *const
         if (!nreach && lo <= hi) {
             ilo = lo - reach;
             ihi = hi + reach;
-        } else if ((r = pdh_in_range(PyTuple_GET_ITEM(no_range, 0), LIM62, &ilo)) <= 0
-                   || (r = pdh_in_range(PyTuple_GET_ITEM(no_range, 1), LIM62, &ihi)) <= 0) {
+        } else if ((r = in_range_fast(PyTuple_GET_ITEM(no_range, 0), LIM62, &ilo)) <= 0
+                   || (r = in_range_fast(PyTuple_GET_ITEM(no_range, 1), LIM62, &ihi)) <= 0) {
             if (r < 0)
                 goto fail;
             ok = 0;
@@ -338,8 +338,8 @@ PyObject *pdh_delta(PyObject *const *args, PyObject *const *kit, PyObject *const
                 ok = 0;
                 break;
             }
-            if ((r = pdh_in_range(x->px, LIM61, &x->p)) <= 0 || (r = pdh_in_range(x->before, LIM61, &x->b)) <= 0
-                    || (r = pdh_in_range(x->after, LIM61, &x->a)) <= 0) {
+            if ((r = in_range_fast(x->px, LIM61, &x->p)) <= 0 || (r = in_range_fast(x->before, LIM61, &x->b)) <= 0
+                    || (r = in_range_fast(x->after, LIM61, &x->a)) <= 0) {
                 if (r < 0)
                     goto fail;
                 ok = 0;
@@ -416,9 +416,9 @@ PyObject *pdh_delta(PyObject *const *args, PyObject *const *kit, PyObject *const
         if (level) {  /* the candidates' range as _level left it */
             PyObject *lo_o = lim_get(H, L_lo);
             PyObject *hi_o = lo_o ? lim_get(H, L_hi) : NULL;
-            int ok2 = hi_o == NULL ? -1 : pdh_in_range(lo_o, LIM62, &lo);
+            int ok2 = hi_o == NULL ? -1 : in_range_fast(lo_o, LIM62, &lo);
             if (ok2 > 0)
-                ok2 = pdh_in_range(hi_o, LIM62, &hi);
+                ok2 = in_range_fast(hi_o, LIM62, &hi);
             if (ok2 == 0) {  /* the changes after it in Python */
                 PyObject *left = PyList_New(n - i - 1), *ix = PyLong_FromLong(0);
                 PyObject *pl = PyLong_FromLongLong(plo), *ph = PyLong_FromLongLong(phi);

@@ -115,7 +115,7 @@ static void take(StepStore *s, long long side, long long px, long long inc, long
 /* 1 with *v set for an exact int within +-lim; 0 for anything else; -1 with an error set. */
 static inline int num(PyObject *o, long long lim, long long *v)
 {
-    return stp_int(o, lim, v);
+    return in_range_fast(o, lim, v);
 }
 
 static PyObject *S_book, *S_bids, *S_asks, *S_best_px;

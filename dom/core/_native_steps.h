@@ -43,40 +43,6 @@ static inline Py_ssize_t slot_of(Slot *tab, Py_ssize_t tcap, long long key)
     return i;
 }
 
-/* An exact int within +-lim as a long long: 1 with *v set; 0 for anything else (a subclass, a
- * bool, past +-lim); -1 with an error set. in_range's answer, CPython 3.11's one- and two-digit
- * ints read from their digits (most prices, sizes and times: no call). */
-static inline int stp_int(PyObject *o, long long lim, long long *v)
-{
-#if PY_VERSION_HEX >= 0x030C0000 /* (another layout of ints from 3.12: the call) */
-    return in_range(o, lim, v);
-#else
-    if (!PyLong_CheckExact(o))
-        return 0;
-    Py_ssize_t n = Py_SIZE(o);
-    const digit *d = ((PyLongObject *)o)->ob_digit;
-    long long x;
-    if (n == 0)
-        x = 0;
-    else if (n == 1 || n == -1)
-        x = n * (long long)d[0];
-    else if (n == 2 || n == -2)
-        x = (n > 0 ? 1 : -1) * ((long long)d[0] | ((long long)d[1] << PyLong_SHIFT));
-    else {
-        int over = 0;
-        x = PyLong_AsLongLongAndOverflow(o, &over);
-        if (x == -1 && PyErr_Occurred())
-            return -1;
-        if (over)
-            return 0;
-    }
-    if (x < -lim || x > lim)
-        return 0;
-    *v = x;
-    return 1;
-#endif
-}
-
 int stp_tab_rebuild(StepStore *s, Py_ssize_t tcap, long long lo);
 PyObject *stp_observe(StepStore *s, PyObject *const *args, Py_ssize_t nargs);
 

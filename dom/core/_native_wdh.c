@@ -42,7 +42,7 @@ typedef struct {
 
 static PyObject *wdh_s_stats, *wdh_s_applied, *wdh_s_add_many, *wdh_s_observe;
 
-#define wdh_int stp_int /* (_native_steps.h) */
+#define wdh_int in_range_fast /* (_native.h) */
 
 /* The slot descriptor's PyMemberDef (an object slot of cls), or NULL. */
 static PyMemberDef *wdh_member(PyObject *d, PyObject *cls)

@@ -29,7 +29,7 @@ static int wdh_item(PyObject *s, Py_ssize_t i, double *x)
     if (o == NULL)
         return -1;
     long long v;
-    int r = stp_int(o, WDH_EXACT, &v);
+    int r = in_range_fast(o, WDH_EXACT, &v);
     Py_DECREF(o);
     if (r > 0)
         *x = (double)v;
@@ -48,7 +48,7 @@ static PyObject *wdh_tail_hill(PyObject *self, PyObject *const *args, Py_ssize_t
     PyObject *s = args[0];
     long long k, drop;
     int r;
-    if ((r = stp_int(args[1], 1LL << 30, &k)) <= 0 || (r = stp_int(args[2], 1LL << 30, &drop)) <= 0 || k < 0
+    if ((r = in_range_fast(args[1], 1LL << 30, &k)) <= 0 || (r = in_range_fast(args[2], 1LL << 30, &drop)) <= 0 || k < 0
         || drop < 0)
         return r < 0 ? NULL : Py_NewRef(Py_NotImplemented);
     if (!PyList_CheckExact(s) && !PySequence_Check(s))
@@ -135,15 +135,15 @@ static PyObject *wdh_nth_smallest(PyObject *self, PyObject *const *args, Py_ssiz
     PyObject *xs = args[0];
     long long n, i;
     int r;
-    if (!PyList_CheckExact(xs) || (r = stp_int(args[1], PY_SSIZE_T_MAX / 16, &n)) <= 0
-        || (r = stp_int(args[2], PY_SSIZE_T_MAX / 16, &i)) <= 0 || !(0 <= i && i < n && n <= PyList_GET_SIZE(xs)))
+    if (!PyList_CheckExact(xs) || (r = in_range_fast(args[1], PY_SSIZE_T_MAX / 16, &n)) <= 0
+        || (r = in_range_fast(args[2], PY_SSIZE_T_MAX / 16, &i)) <= 0 || !(0 <= i && i < n && n <= PyList_GET_SIZE(xs)))
         Py_RETURN_NOTIMPLEMENTED;
     long long buf[1024], *v = n <= 1024 ? buf : PyMem_Malloc(n * sizeof(long long));
     if (v == NULL)
         return PyErr_NoMemory();
     PyObject *res = NULL;
     for (Py_ssize_t j = 0; j < n; j++)  /* (nothing here runs Python code: the list stays as it is) */
-        if ((r = stp_int(PyList_GET_ITEM(xs, j), 1LL << 62, &v[j])) <= 0) {
+        if ((r = in_range_fast(PyList_GET_ITEM(xs, j), 1LL << 62, &v[j])) <= 0) {
             res = r < 0 ? NULL : Py_NewRef(Py_NotImplemented);
             goto done;
         }
