@@ -45,25 +45,10 @@ PyObject *frame(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 PyObject *rpl_frame_at(const char *p, const char *end, PyObject *table, PyObject *insts, PyObject *kinds,
                        PyObject *recv)
 {
-    static const char env[] = "{\"stream\":\"";
-    int wrapped = end - p > (Py_ssize_t)sizeof(env) && memcmp(p, env, sizeof(env) - 1) == 0;
-    if (wrapped) {
-        p += sizeof(env) - 1;
-        Py_ssize_t sl = jsn_str(p, end, 0);
-        static const char data[] = "\",\"data\":";
-        if (sl < 0 || end - (p + sl) < (Py_ssize_t)sizeof(data) || memcmp(p + sl, data, sizeof(data) - 1) != 0)
-            Py_RETURN_NONE;
-        p += sl + sizeof(data) - 1;
-    }
     jsn_Pair pairs[JSN_PAIRS];
     int n = 0;
-    if (!jsn_object(&p, end, pairs, &n, 0))
+    if (!jsn_event(p, end, pairs, &n, 0) || jsn_at(pairs, n, "lastUpdateId") != NULL)
         Py_RETURN_NONE;
-    if (wrapped && (p >= end || *p++ != '}'))
-        Py_RETURN_NONE;
-    if (p != end || jsn_at(pairs, n, "lastUpdateId") != NULL
-            || (!wrapped && (jsn_at(pairs, n, "stream") != NULL || jsn_at(pairs, n, "data") != NULL)))
-        Py_RETURN_NONE;  /* (a bare object with "stream" and "data" would be read as an envelope) */
     jsn_Pair *e = jsn_at(pairs, n, "e"), *s = jsn_at(pairs, n, "s");
     int kind;
     if (is_str(e, "bookTicker"))

@@ -155,3 +155,23 @@ int jsn_int(jsn_Pair *pairs, int n, const char *key, long long lo, long long hi,
     *v = x->v;
     return 1;
 }
+
+/* The event object of a frame at [p, end): the frame itself, or the data of a
+ * {"stream":"...","data":<it>} envelope. 1 with its pairs when the strict reader takes it and the
+ * frame ends with it; 0 otherwise, and for a bare object with a "stream" or "data" key (it would be
+ * read as an envelope). */
+int jsn_event(const char *p, const char *end, jsn_Pair *pairs, int *np, int rows)
+{
+    static const char env[] = "{\"stream\":\"", data[] = "\",\"data\":";
+    int wrapped = end - p > (Py_ssize_t)sizeof(env) && memcmp(p, env, sizeof(env) - 1) == 0;
+    if (wrapped) {
+        p += sizeof(env) - 1;
+        Py_ssize_t sl = jsn_str(p, end, 0);
+        if (sl < 0 || end - (p + sl) < (Py_ssize_t)sizeof(data) || memcmp(p + sl, data, sizeof(data) - 1) != 0)
+            return 0;
+        p += sl + sizeof(data) - 1;
+    }
+    if (!jsn_object(&p, end, pairs, np, rows) || (wrapped && (p >= end || *p++ != '}')) || p != end)
+        return 0;
+    return wrapped || (jsn_at(pairs, *np, "stream") == NULL && jsn_at(pairs, *np, "data") == NULL);
+}

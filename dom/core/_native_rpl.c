@@ -69,20 +69,9 @@ static PyObject *rpl_levels(jsn_Pair *x, const char *end, long long pm, int ps, 
 static PyObject *rpl_depth_at(const char *p, const char *end, PyObject *table, PyObject *insts, PyObject *depth,
                               PyObject *recv)
 {
-    static const char env[] = "{\"stream\":\"", data[] = "\",\"data\":";
-    int wrapped = end - p > (Py_ssize_t)sizeof(env) && memcmp(p, env, sizeof(env) - 1) == 0;
-    if (wrapped) {
-        p += sizeof(env) - 1;
-        Py_ssize_t sl = jsn_str(p, end, 0);
-        if (sl < 0 || end - (p + sl) < (Py_ssize_t)sizeof(data) || memcmp(p + sl, data, sizeof(data) - 1) != 0)
-            Py_RETURN_NONE;
-        p += sl + sizeof(data) - 1;
-    }
     jsn_Pair pairs[JSN_PAIRS];
     int n = 0;
-    if (!jsn_object(&p, end, pairs, &n, 1) || (wrapped && (p >= end || *p++ != '}')) || p != end
-            || jsn_at(pairs, n, "lastUpdateId") != NULL
-            || (!wrapped && (jsn_at(pairs, n, "stream") != NULL || jsn_at(pairs, n, "data") != NULL)))
+    if (!jsn_event(p, end, pairs, &n, 1) || jsn_at(pairs, n, "lastUpdateId") != NULL)
         Py_RETURN_NONE;
     jsn_Pair *e = jsn_at(pairs, n, "e"), *s = jsn_at(pairs, n, "s"), *b = jsn_at(pairs, n, "b"), *a = jsn_at(pairs, n, "a");
     if (e == NULL || e->kind != 0 || e->slen != 11 || memcmp(e->s, "depthUpdate", 11) != 0 || s == NULL || s->kind != 0
@@ -149,19 +138,9 @@ done:
  * orjson). */
 static PyObject *rpl_peek_at(const char *p, const char *end)
 {
-    static const char env[] = "{\"stream\":\"", data[] = "\",\"data\":";
-    int wrapped = end - p > (Py_ssize_t)sizeof(env) && memcmp(p, env, sizeof(env) - 1) == 0;
-    if (wrapped) {
-        p += sizeof(env) - 1;
-        Py_ssize_t sl = jsn_str(p, end, 0);
-        if (sl < 0 || end - (p + sl) < (Py_ssize_t)sizeof(data) || memcmp(p + sl, data, sizeof(data) - 1) != 0)
-            Py_RETURN_NONE;
-        p += sl + sizeof(data) - 1;
-    }
     jsn_Pair pairs[JSN_PAIRS];
     int n = 0;
-    if (!jsn_object(&p, end, pairs, &n, 1) || (wrapped && (p >= end || *p++ != '}')) || p != end
-            || (!wrapped && (jsn_at(pairs, n, "stream") != NULL || jsn_at(pairs, n, "data") != NULL)))
+    if (!jsn_event(p, end, pairs, &n, 1))
         Py_RETURN_NONE;
     jsn_Pair *e = jsn_at(pairs, n, "e"), *s = jsn_at(pairs, n, "s");
     PyObject *eo = e == NULL ? (Py_INCREF(Py_None), Py_None)
