@@ -32,6 +32,8 @@ Py_ssize_t jsn_str(const char *p, const char *end, int key);
 int jsn_object(const char **pp, const char *end, jsn_Pair *pairs, int *np, int rows);
 jsn_Pair *jsn_at(jsn_Pair *pairs, int n, const char *key);
 int jsn_event(const char *p, const char *end, jsn_Pair *pairs, int *np, int rows);
+int frm_entry(const jsn_Pair *s, PyObject *table, PyObject *insts, PyObject **entry, long long *pm, long *ps,
+              long long *qm, long *qs);
 int jsn_int(jsn_Pair *pairs, int n, const char *key, long long lo, long long hi, long long dflt, long long *v,
             int *present);
 PyObject *steps(PyObject *text, long long mant, int scale, PyObject *cache, int *miss);

@@ -40,6 +40,33 @@ PyObject *frame(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     return rpl_frame_at(p, p + PyBytes_GET_SIZE(args[0]), args[1], args[2], args[3], args[4]);
 }
 
+/* The decoder's entry for a frame's "s" string (table: symbol -> (instrument, symbol, spec); insts:
+ * symbol -> instrument) and its spec's steps: 1 with *entry (borrowed) and the steps; 0 when
+ * declined (an unknown symbol, an entry or spec of another shape, steps out of range); -1 with an
+ * error set. Shared by frame() and the recording's depth lines (_native_rpl.c). */
+int frm_entry(const jsn_Pair *s, PyObject *table, PyObject *insts, PyObject **entry, long long *pm, long *ps,
+              long long *qm, long *qs)
+{
+    PyObject *sym = PyUnicode_FromStringAndSize(s->s, s->slen);
+    if (sym == NULL)
+        return -1;
+    PyObject *e = PyDict_GetItemWithError(table, sym);
+    PyObject *inst = e == NULL ? NULL : PyDict_GetItemWithError(insts, sym);
+    Py_DECREF(sym);
+    if (inst == NULL || !PyTuple_CheckExact(e) || PyTuple_GET_SIZE(e) != 3 || PyTuple_GET_ITEM(e, 0) != inst
+            || !spec_ok(PyTuple_GET_ITEM(e, 2)))
+        return PyErr_Occurred() ? -1 : 0;
+    PyObject *spec = PyTuple_GET_ITEM(e, 2);
+    *pm = PyLong_AsLongLong(PyTuple_GET_ITEM(spec, 0));
+    *qm = PyLong_AsLongLong(PyTuple_GET_ITEM(spec, 2));
+    *ps = PyLong_AsLong(PyTuple_GET_ITEM(spec, 1));
+    *qs = PyLong_AsLong(PyTuple_GET_ITEM(spec, 3));
+    if (PyErr_Occurred())
+        return -1;
+    *entry = e;
+    return *pm > 0 && *qm > 0 && *ps >= 0 && *qs >= 0 && *ps <= 18 && *qs <= 18;
+}
+
 /* frame() on the bytes [p, end), its other arguments already checked (table and instruments
  * dicts, kinds_ok(kinds)): a recording's line decoded in place (_native_rpl.c). */
 PyObject *rpl_frame_at(const char *p, const char *end, PyObject *table, PyObject *insts, PyObject *kinds,
@@ -61,25 +88,16 @@ PyObject *rpl_frame_at(const char *p, const char *end, PyObject *table, PyObject
         Py_RETURN_NONE;
     if (s == NULL || s->kind != 0)
         Py_RETURN_NONE;
-    PyObject *sym = PyUnicode_FromStringAndSize(s->s, s->slen);
-    if (sym == NULL)
-        return NULL;
-    PyObject *entry = PyDict_GetItemWithError(table, sym);
-    PyObject *inst = entry == NULL ? NULL : PyDict_GetItemWithError(insts, sym);
-    Py_DECREF(sym);
-    if (inst == NULL || !PyTuple_CheckExact(entry) || PyTuple_GET_SIZE(entry) != 3 || PyTuple_GET_ITEM(entry, 0) != inst
-            || !spec_ok(PyTuple_GET_ITEM(entry, 2))) {
-        if (PyErr_Occurred())
+    PyObject *entry;
+    long long pm, qm;
+    long ps, qs;
+    int got = frm_entry(s, table, insts, &entry, &pm, &ps, &qm, &qs);
+    if (got <= 0) {
+        if (got < 0)
             return NULL;
         Py_RETURN_NONE;
     }
-    PyObject *spec = PyTuple_GET_ITEM(entry, 2), *symbol = PyTuple_GET_ITEM(entry, 1);
-    long long pm = PyLong_AsLongLong(PyTuple_GET_ITEM(spec, 0)), qm = PyLong_AsLongLong(PyTuple_GET_ITEM(spec, 2));
-    long ps = PyLong_AsLong(PyTuple_GET_ITEM(spec, 1)), qs = PyLong_AsLong(PyTuple_GET_ITEM(spec, 3));
-    if (PyErr_Occurred())
-        return NULL;
-    if (pm <= 0 || qm <= 0 || ps < 0 || qs < 0 || ps > 18 || qs > 18)
-        Py_RETURN_NONE;
+    PyObject *symbol = PyTuple_GET_ITEM(entry, 1);
     PyObject *v[4] = {NULL, NULL, NULL, NULL}, *ids[4] = {NULL, NULL, NULL, NULL}, *ev = NULL;
     int err = 0, present;
     long long a, b, c, t;

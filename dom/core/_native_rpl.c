@@ -82,25 +82,15 @@ static PyObject *rpl_depth_at(const char *p, const char *end, PyObject *table, P
             || !jsn_int(pairs, n, "pu", -1, MAX_ID, -1, &prev, NULL) || !jsn_int(pairs, n, "T", 1, MAX_MS, -1, &t, NULL)
             || first > last)
         Py_RETURN_NONE;
-    PyObject *sym = PyUnicode_FromStringAndSize(s->s, s->slen);
-    if (sym == NULL)
-        return NULL;
-    PyObject *entry = PyDict_GetItemWithError(table, sym);
-    PyObject *inst = entry == NULL ? NULL : PyDict_GetItemWithError(insts, sym);
-    Py_DECREF(sym);
-    if (inst == NULL || !PyTuple_CheckExact(entry) || PyTuple_GET_SIZE(entry) != 3 || PyTuple_GET_ITEM(entry, 0) != inst
-            || !spec_ok(PyTuple_GET_ITEM(entry, 2))) {
-        if (PyErr_Occurred())
+    PyObject *entry;
+    long long pm, qm;
+    long ps, qs;
+    int got = frm_entry(s, table, insts, &entry, &pm, &ps, &qm, &qs);
+    if (got <= 0) {
+        if (got < 0)
             return NULL;
         Py_RETURN_NONE;
     }
-    PyObject *spec = PyTuple_GET_ITEM(entry, 2);
-    long long pm = PyLong_AsLongLong(PyTuple_GET_ITEM(spec, 0)), qm = PyLong_AsLongLong(PyTuple_GET_ITEM(spec, 2));
-    long ps = PyLong_AsLong(PyTuple_GET_ITEM(spec, 1)), qs = PyLong_AsLong(PyTuple_GET_ITEM(spec, 3));
-    if (PyErr_Occurred())
-        return NULL;
-    if (pm <= 0 || qm <= 0 || ps < 0 || qs < 0 || ps > 18 || qs > 18)
-        Py_RETURN_NONE;
     Py_INCREF(entry);
     PyObject *bids = rpl_levels(b, end, pm, (int)ps, qm, (int)qs), *asks = NULL, *ids[4] = {NULL, NULL, NULL, NULL};
     PyObject *ev = NULL, *out = NULL;
