@@ -289,7 +289,10 @@ def test_byte_flips_of_real_lines(shared_data: Path) -> None:
             i = rng.randrange(len(line))
             line = line[:i] + bytes([rng.choice(b'"[]{},:.-0123456789 eE\\\x00\xff')]) + line[i + 1:]
         flipped.append(line)
-    check(flipped, 123)
+    taken = check(flipped, 123)
+    # (C still takes the lines left whole, all but the snapshot, and declines some flipped ones)
+    whole = sum(a == b for a, b in zip(real, flipped))
+    assert whole - 1 <= taken < len(flipped), (whole, taken)
 
 
 def test_the_real_recording_decodes_in_c_and_as_without_it(shared_data: Path, monkeypatch) -> None:
