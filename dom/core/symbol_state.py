@@ -106,33 +106,32 @@ class SymbolState:
         return self.state is FeedState.SYNCED
 
 
-def trade_hooks(observers: Sequence[Observer]) -> list:
-    """What the engine calls for each trade of a synced or syncing book, ``hook(sym, trade) ->
-    list[Output]``, in the observers' order: each one's ``on_trade``, bound once (no method lookup),
-    or what its ``trade_hook()`` gives in its place (the same work, e.g. in C without the frame);
-    none for those that keep ``ObserverBase``'s (nothing to do)."""
+def _hooks(observers: Sequence[Observer], event: str) -> list:
+    """Each observer's ``on_<event>``, bound once (no method lookup), or what its ``<event>_hook()``
+    gives in its place (the same work, e.g. in C without the frame), in the observers' order; none
+    for those that keep ``ObserverBase``'s (nothing to do)."""
+    method = "on_" + event
+    base = getattr(ObserverBase, method)
     out = []
     for ob in observers:
-        if getattr(type(ob), "on_trade", None) is ObserverBase.on_trade:
+        if getattr(type(ob), method, None) is base:
             continue
-        hook = getattr(ob, "trade_hook", None)
-        out.append(hook() if hook is not None else ob.on_trade)
+        hook = getattr(ob, event + "_hook", None)
+        out.append(hook() if hook is not None else getattr(ob, method))
     return out
+
+
+def trade_hooks(observers: Sequence[Observer]) -> list:
+    """What the engine calls for each trade of a synced or syncing book, ``hook(sym, trade) ->
+    list[Output]`` (``_hooks``: ``on_trade`` or ``trade_hook()``)."""
+    return _hooks(observers, "trade")
 
 
 def delta_hooks(observers: Sequence[Observer]) -> list:
     """What the engine calls for each depth message it applied with observers, ``hook(sym, delta,
-    changes) -> list[Output]``, in the observers' order: each one's ``on_delta``, bound once (no
-    method lookup), or what its ``delta_hook()`` gives in its place (the same work, e.g. a check in C
-    that most messages need nothing, without the frame); none for those that keep
-    ``ObserverBase``'s (nothing to do)."""
-    out = []
-    for ob in observers:
-        if getattr(type(ob), "on_delta", None) is ObserverBase.on_delta:
-            continue
-        hook = getattr(ob, "delta_hook", None)
-        out.append(hook() if hook is not None else ob.on_delta)
-    return out
+    changes) -> list[Output]`` (``_hooks``: ``on_delta`` or ``delta_hook()``, e.g. a check in C that
+    most messages need nothing, without the frame)."""
+    return _hooks(observers, "delta")
 
 
 ObserverFactory = Callable[[SymbolState], list[Observer]]
