@@ -53,7 +53,7 @@ from collections import deque
 from typing import Sequence
 
 from dom.core import accel
-from dom.core.detectors.band import Bands
+from dom.core.detectors.band import Bands, median_sorted
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.detectors.slack import AdaptiveSlack, make_slack
@@ -143,8 +143,7 @@ class SpoofDetector(ObserverBase):
             return  # (no mid)
         bands, st, p = self.bands, self.st, self.p
         thr, half_d = self.threshold, self.half
-        unit = self.inst.price  # (its to_float written out below: n * mant / 10**scale)
-        mant, ten = unit.mant, 10**unit.scale
+        unit = self.inst.price
         ratio, notional, lot = p.spoof_ratio, p.spoof_min_notional, self.lot_notional
         for side in _SIDES:
             best, half, band = bands.get(side)  # type: ignore[misc]  # (a two-sided book)
@@ -154,23 +153,21 @@ class SpoofDetector(ObserverBase):
             if n < 5:
                 thr.pop(side, None)
                 continue
-            med = int(sizes[n // 2] if n % 2 else (sizes[n // 2 - 1] + sizes[n // 2]) / 2)  # (median_sorted)
+            med = int(median_sorted(sizes))
             self.median[side] = med
-            floor = notional / max(1e-12, best * mant / ten * lot)  # (the level's notional floor, in lots)
+            floor = notional / max(1e-12, unit.to_float(best) * lot)  # (the level's notional floor, in lots)
             t = thr[side] = int(max(ratio * med, floor)) + 1
             if sizes[-1] >= t:  # a level up to the threshold: a new candidate, perhaps
                 for px, q in st.hits(band, t, side):  # (q >= t, or a candidate's level)
-                    if not st.seen(side, px, now, q):  # (what _level does first: a known one seen)
-                        self._level(sym, side, px, q, now)
+                    self._level(sym, side, px, q, now)
             elif len(st):  # only the candidates' own levels: what _level does to a known one
                 lo, hi = (best - half, best) if side is _BID else (best, best + half)
                 st.seen_band(side, lo, hi, book.side(side).levels, now)
         hb, ha = half_d[_BID], half_d[_ASK]
         if self.steps is not None:
-            self.steps.refresh(now, hb if hb >= ha else ha)
-        tb, ta = lim[LIM_TB], lim[LIM_TA] = thr.get(_BID), thr.get(_ASK)
-        lim[LIM_BIG] = (0 if tb is None and ta is None else ta if tb is None else tb if ta is None
-                        else tb if tb <= ta else ta) // 2
+            self.steps.refresh(now, max(hb, ha))
+        lim[LIM_TB], lim[LIM_TA] = thr.get(_BID), thr.get(_ASK)
+        lim[LIM_BIG] = min(thr.values(), default=0) // 2
         # The mid's range over the last second, sampled; its rolling percentile (30 min).
         rs = self.ranges
         rs.add(now, st.mid_range(_FAR))
