@@ -22,7 +22,7 @@ from typing import Any
 from dom.core import accel
 from dom.core.detectors.band import Bands
 from dom.core.detectors.band import median_sorted
-from dom.core.detectors.changes import pick, pick_py
+from dom.core.detectors.changes import pick
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.persistence import LevelLifetimes, graded_wait
 from dom.core.detectors.rolling import RollingSamples, grid_after
@@ -216,13 +216,10 @@ class WallDetector(ObserverBase):
             book = sym.book
             bb, ba = book.bids.best_px(), book.asks.best_px()
             hb, ha = self.half[_BID], self.half[_ASK]
-            args = (changes, _BID, _FAR if tb is None or bb is None else tb, _FAR if ta is None or ba is None else ta,
-                    lo, hi, _FAR, 0 if bb is None else bb - hb, 0 if bb is None else bb + hb,
-                    0 if ba is None else ba - ha, 0 if ba is None else ba + ha)
-            native = accel.native  # (changes.pick, its frame spared)
-            look = native.pick_changes(*args, -_FAR, _FAR) if native is not None else NotImplemented
-            if look is NotImplemented:
-                look = pick_py(*args)
+            look = pick(changes, _BID, _FAR if tb is None or bb is None else tb,
+                        _FAR if ta is None or ba is None else ta, lo, hi, _FAR,
+                        0 if bb is None else bb - hb, 0 if bb is None else bb + hb,
+                        0 if ba is None else ba - ha, 0 if ba is None else ba + ha)
             for side, px, _old, new in look:
                 t = tb if side is _BID else ta
                 if t is None or (new < t and (not lo <= px <= hi or (side, px) not in walls)):
