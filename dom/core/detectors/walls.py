@@ -21,16 +21,15 @@ from typing import Any
 
 from dom.core import accel
 from dom.core.detectors.band import Bands
-from dom.core.detectors.band import median_sorted
 from dom.core.detectors.changes import pick
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.persistence import LevelLifetimes, graded_wait
 from dom.core.detectors.rolling import RollingSamples, grid_after
-from dom.core.detectors.sampling import sample_few
 from dom.core.detectors.spoof_stats import band_hits
 from dom.core.detectors.steps import NEAR_TICKS, LargeSteps, wall_steps
 from dom.core.detectors.wall_alert import wall_alert
 from dom.core.detectors.wall_moves import moved_candidate, track_moves
+from dom.core.detectors.wall_side import side_stats
 from dom.core.detectors.wall_state import DistanceBaseline, _Wall
 from dom.core.detectors.wall_traded import traded_into
 from dom.core.detectors.wall_weak import WeakWait
@@ -108,21 +107,16 @@ class WallDetector(ObserverBase):
             # The baselines leave out the large levels they are meant to find (the announced walls
             # on this side: a wall is keyed by its own side and price).
             out_px = [w.px for w in walls.values() if w.announced and w.side is side] if walls else None
-            sizes, organic = self.dist[side].add_band(band, side is _BID, out_px)
-            srt = self.bands.sizes(side, sizes)  # sorted once for the walls and the pulled liquidity
-            med = median_sorted(srt)
-            if not organic:
-                organic = sizes
+            # (the distance buckets, the median and largest size, the P95 samples: wall_side.py)
+            smp, dist = self.samples[side], self.dist[side]
+            med, self.band_max[side] = side_stats(self.bands, side, band, dist, out_px, self.rng, smp, now,
+                                                  now - self.p.wall_p95_window_s * _SEC)
             if refresh_p95:
-                self.dist[side].refresh()
+                dist.refresh()
+                if len(smp) >= 20:
+                    self.p95[side] = smp.at(int(0.95 * (len(smp) - 1)))
             self.median[side] = med
-            smp = self.samples[side]
-            smp.add_many(now, sample_few(self.rng, organic, min(5, len(organic))))
-            smp.expire(now - self.p.wall_p95_window_s * _SEC)
-            if refresh_p95 and len(smp) >= 20:
-                self.p95[side] = smp.at(int(0.95 * (len(smp) - 1)))
             self.threshold[side] = max(int(self.p.wall_ratio * med) + 1, self.p95[side])
-            self.band_max[side] = srt[-1]
             if book:  # the largest level that may be organic orders only: no announced wall, not at the touch
                 top = 0
                 for px, q in band:
