@@ -51,39 +51,193 @@ static long long wj_select(long long *v, Py_ssize_t n, Py_ssize_t i)
 
 static PyObject *wj_s_add_many, *wj_s_expire;
 
+#define WJ_NB 10
+/* Where each distance bucket ends (wall_state._EDGES without its last, open, end). */
+static const long long WJ_EDGES[WJ_NB - 1] = {1, 2, 3, 4, 5, 6, 10, 15, 25};
+
+static inline int wj_bucket(long long d)
+{
+    int b = 0;
+    while (b < WJ_NB - 1 && d >= WJ_EDGES[b])
+        b++;
+    return b;
+}
+
+/* randbelow(m) as random.Random._randbelow_with_getrandbits draws it (_native_stats.c's, the same
+ * draws): 0 with *j set; -1 with an error set. */
+static int wj_randbelow(PyObject *getrandbits, long long m, long long *j)
+{
+    int bits = 0;
+    for (unsigned long long v = (unsigned long long)m; v; v >>= 1)
+        bits++;
+    PyObject *k = PyLong_FromLong(bits);
+    if (k == NULL)
+        return -1;
+    for (;;) {
+        PyObject *got = PyObject_CallOneArg(getrandbits, k);
+        if (got == NULL) {
+            Py_DECREF(k);
+            return -1;
+        }
+        long long v;
+        int r = exact_int(got, &v);
+        Py_DECREF(got);
+        if (r <= 0) {
+            Py_DECREF(k);
+            if (r == 0)
+                PyErr_SetString(PyExc_TypeError, "getrandbits gave no int");
+            return -1;
+        }
+        if (v < m) {
+            Py_DECREF(k);
+            *j = v;
+            return 0;
+        }
+    }
+}
+
+/* random.Random.sample(pop[0..n), k) for 0 <= k <= min(5, n) (sample_few's algorithm): a new list. */
+static PyObject *wj_sample(PyObject *getrandbits, PyObject **pop, Py_ssize_t n, Py_ssize_t k)
+{
+    PyObject *res = PyList_New(k);
+    if (res == NULL)
+        return NULL;
+    long long j;
+    if (n <= 21) { /* a pool: the item drawn gives its place to the last of the pool */
+        Py_ssize_t pool[21];
+        for (Py_ssize_t i = 0; i < n; i++)
+            pool[i] = i;
+        for (Py_ssize_t i = 0; i < k; i++) {
+            if (wj_randbelow(getrandbits, n - i, &j) < 0)
+                goto fail;
+            PyList_SET_ITEM(res, i, Py_NewRef(pop[pool[j]]));
+            pool[j] = pool[n - i - 1];
+        }
+    } else { /* drawn again while the index is taken */
+        long long sel[5];
+        for (Py_ssize_t i = 0; i < k; i++) {
+            int taken;
+            do {
+                if (wj_randbelow(getrandbits, n, &j) < 0)
+                    goto fail;
+                taken = 0;
+                for (Py_ssize_t s = 0; s < i; s++)
+                    taken |= sel[s] == j;
+            } while (taken);
+            sel[i] = j;
+            PyList_SET_ITEM(res, i, Py_NewRef(pop[j]));
+        }
+    }
+    return res;
+fail:
+    Py_DECREF(res);
+    return NULL;
+}
+
 static PyObject *wj_side_stats(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 10) {
         PyErr_SetString(PyExc_TypeError, "side_stats(band, best, bid, out, buckets, cap, getrandbits, smp, now, horizon)");
         return NULL;
     }
-    PyObject *band = args[0];
-    if (!PyList_CheckExact(band) || PyList_GET_SIZE(band) == 0)
+    PyObject *band = args[0], *out = args[3], *buckets = args[4];
+    long long best, cap, outs[16];
+    int r;
+    if (!PyList_CheckExact(band) || PyList_GET_SIZE(band) == 0 || !PyBool_Check(args[2]) || !PyList_CheckExact(buckets)
+        || PyList_GET_SIZE(buckets) != WJ_NB || (out != Py_None && !PyList_CheckExact(out)))
         Py_RETURN_NOTIMPLEMENTED;
+    if ((r = in_range_fast(args[1], WJ_LIM, &best)) <= 0 || (r = in_range_fast(args[5], WJ_LIM, &cap)) <= 0)
+        return r < 0 ? NULL : Py_NewRef(Py_NotImplemented);
+    for (Py_ssize_t b = 0; b < WJ_NB; b++) {
+        PyObject *d = PyList_GET_ITEM(buckets, b);
+        if (d != Py_None && !PyList_CheckExact(d))
+            Py_RETURN_NOTIMPLEMENTED;
+    }
+    Py_ssize_t nout = out == Py_None ? 0 : PyList_GET_SIZE(out);
+    if (nout > 16) /* (more walls on a side than that: the Python path) */
+        Py_RETURN_NOTIMPLEMENTED;
+    for (Py_ssize_t i = 0; i < nout; i++)
+        if ((r = exact_int(PyList_GET_ITEM(out, i), &outs[i])) <= 0)
+            return r < 0 ? NULL : Py_NewRef(Py_NotImplemented);
+    int bid = args[2] == Py_True;
     Py_ssize_t n = PyList_GET_SIZE(band);
-    long long stack[WJ_STACK], *v = n <= WJ_STACK ? stack : PyMem_Malloc((size_t)n * sizeof(long long));
-    if (v == NULL)
-        return PyErr_NoMemory();
-    PyObject *res = NULL, *got = NULL, *med = NULL, *top = NULL, *smp = NULL, *k = NULL, *r1;
-    long long hi = 0;
+    /* v: the sizes (then reordered by the selections); bk: each level's bucket, -1 left out;
+     * pop: the organic sizes (strong references: the draws call getrandbits) */
+    long long vs[WJ_STACK], *v = vs;
+    signed char bks[WJ_STACK], *bk = bks;
+    PyObject *pops[WJ_STACK], **pop = pops;
+    if (n > WJ_STACK) {
+        v = PyMem_Malloc((size_t)n * sizeof(long long));
+        bk = PyMem_Malloc((size_t)n);
+        pop = PyMem_Malloc((size_t)n * sizeof(PyObject *));
+        if (v == NULL || bk == NULL || pop == NULL) {
+            PyMem_Free(v == vs ? NULL : v);
+            PyMem_Free(bk == bks ? NULL : bk);
+            PyMem_Free(pop == pops ? NULL : pop);
+            return PyErr_NoMemory();
+        }
+    }
+    PyObject *res = NULL, *med = NULL, *top = NULL, *smp = NULL, *over = NULL, *r1;
+    Py_ssize_t norg = 0, npop = 0;
+    long long hi = 0, prev = -WJ_LIM * 2;
+    /* Everything checked first (nothing done on a refusal): the levels, their distances rising */
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *lv = PyList_GET_ITEM(band, i);
-        int r = 0;
-        if (!PyTuple_CheckExact(lv) || PyTuple_GET_SIZE(lv) != 2 || (r = in_range_fast(PyTuple_GET_ITEM(lv, 1), WJ_LIM, &v[i])) <= 0) {
+        long long px;
+        r = 0;
+        if (!PyTuple_CheckExact(lv) || PyTuple_GET_SIZE(lv) != 2 || (r = in_range_fast(PyTuple_GET_ITEM(lv, 0), WJ_LIM, &px)) <= 0
+            || (r = in_range_fast(PyTuple_GET_ITEM(lv, 1), WJ_LIM, &v[i])) <= 0) {
             if (r == 0)
                 res = Py_NewRef(Py_NotImplemented);
             goto done;
         }
+        long long d = bid ? best - px : px - best;
+        if (d < prev) {
+            res = Py_NewRef(Py_NotImplemented);
+            goto done;
+        }
+        prev = d;
         if (i == 0 || v[i] > hi)
             hi = v[i];
+        bk[i] = (signed char)wj_bucket(d);
+        for (Py_ssize_t k = 0; k < nout; k++)
+            if (outs[k] == px) {
+                bk[i] = -1;
+                break;
+            }
+        if (bk[i] >= 0)
+            norg++;
     }
-    got = band_buckets(NULL, args, 6); /* (checks the rest first: nothing done on a refusal) */
-    if (got == NULL || got == Py_NotImplemented) {
-        res = got;
-        got = NULL;
-        goto done;
+    /* Each organic size to its bucket, in order (a list made where None) */
+    unsigned touched = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *q = PyTuple_GET_ITEM(PyList_GET_ITEM(band, i), 1);
+        if (bk[i] < 0) {
+            if (norg == 0)
+                pop[npop++] = Py_NewRef(q);
+            continue;
+        }
+        pop[npop++] = Py_NewRef(q);
+        PyObject *d = PyList_GET_ITEM(buckets, bk[i]);
+        if (d == Py_None) {
+            if ((d = PyList_New(0)) == NULL)
+                goto done;
+            PyList_SetItem(buckets, bk[i], d); /* (steals d; releases the None) */
+        }
+        if (PyList_Append(d, q) < 0)
+            goto done;
+        touched |= 1u << bk[i];
     }
-    /* (the sizes were read before band_buckets ran: it runs no Python code, the band is as read) */
+    for (int b = 0; b < WJ_NB; b++)
+        if (touched & (1u << b) && PyList_GET_SIZE(PyList_GET_ITEM(buckets, b)) > cap) {
+            PyObject *i = PyLong_FromLong(b);
+            if (i == NULL || (over == NULL && (over = PyList_New(0)) == NULL) || PyList_Append(over, i) < 0) {
+                Py_XDECREF(i);
+                goto done;
+            }
+            Py_DECREF(i);
+        }
+    /* The median and the largest */
     Py_ssize_t m = n / 2;
     long long a = wj_select(v, n, m);
     if (n % 2)
@@ -97,18 +251,9 @@ static PyObject *wj_side_stats(PyObject *self, PyObject *const *args, Py_ssize_t
     }
     if (med == NULL || (top = PyLong_FromLongLong(hi)) == NULL)
         goto done;
-    PyObject *organic = PyTuple_GET_ITEM(got, 1), *pop = PyList_GET_SIZE(organic) ? organic : PyTuple_GET_ITEM(got, 0);
-    Py_ssize_t np = PyList_GET_SIZE(pop);
-    if ((k = PyLong_FromSsize_t(np < 5 ? np : 5)) == NULL)
+    /* The P95 samples */
+    if ((smp = wj_sample(args[6], pop, npop, npop < 5 ? npop : 5)) == NULL)
         goto done;
-    PyObject *sa[3] = {args[6], pop, k};
-    smp = sample_few(NULL, sa, 3);
-    if (smp == NULL)
-        goto done;
-    if (smp == Py_NotImplemented) { /* (a list and 0 <= k <= 5: not met) */
-        PyErr_SetString(PyExc_SystemError, "side_stats: sample_few declined");
-        goto done;
-    }
     PyObject *am[3] = {args[7], args[8], smp};
     if ((r1 = PyObject_VectorcallMethod(wj_s_add_many, am, 3, NULL)) == NULL)
         goto done;
@@ -117,15 +262,19 @@ static PyObject *wj_side_stats(PyObject *self, PyObject *const *args, Py_ssize_t
     if ((r1 = PyObject_VectorcallMethod(wj_s_expire, ex, 2, NULL)) == NULL)
         goto done;
     Py_DECREF(r1);
-    res = PyTuple_Pack(3, med, top, PyTuple_GET_ITEM(got, 2));
+    res = PyTuple_Pack(3, med, top, over == NULL ? Py_None : over);
 done:
-    Py_XDECREF(got);
+    for (Py_ssize_t i = 0; i < npop; i++)
+        Py_DECREF(pop[i]);
     Py_XDECREF(med);
     Py_XDECREF(top);
     Py_XDECREF(smp);
-    Py_XDECREF(k);
-    if (v != stack)
+    Py_XDECREF(over);
+    if (v != vs) {
         PyMem_Free(v);
+        PyMem_Free(bk);
+        PyMem_Free(pop);
+    }
     return res;
 }
 

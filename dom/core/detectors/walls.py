@@ -15,11 +15,9 @@ Across a resync an open wall ends as *unknown*: the book that showed it can no l
 from __future__ import annotations
 
 import random
-import statistics
 from collections.abc import Sequence
 from typing import Any
 
-from dom.core import accel
 from dom.core.detectors.band import Bands
 from dom.core.detectors.changes import pick
 from dom.core.detectors.params import DetectorParams
@@ -28,7 +26,9 @@ from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.detectors.spoof_stats import band_hits
 from dom.core.detectors.steps import NEAR_TICKS, LargeSteps, wall_steps
 from dom.core.detectors.wall_alert import wall_alert
+from dom.core.detectors.wall_hook import build_hook, hand_gate
 from dom.core.detectors.wall_moves import moved_candidate, track_moves
+from dom.core.detectors.wall_shape import stands_out
 from dom.core.detectors.wall_side import side_stats
 from dom.core.detectors.wall_state import DistanceBaseline, _Wall
 from dom.core.detectors.wall_traded import traded_into
@@ -143,27 +143,12 @@ class WallDetector(ObserverBase):
     # ------------------------------------------------------------------------------- hooks
     def delta_hook(self) -> Any:
         """What the engine calls for each applied depth message (symbol_state.delta_hooks):
-        ``on_delta`` itself, or where the accelerator is built ``WallHook`` (_native_wdh.c): the
-        step observation and ``on_delta``'s gate in C, a fresh empty list for the messages that need
-        nothing, ``_judge`` past the gate, ``on_delta`` for anything it does not take. It holds the
-        gate's numbers (``next_stats_ns``, ``tmin``), handed over each time they change (``_gate``),
-        and ``walls`` itself (mutated in place, never rebound). One per detector."""
-        native = accel.native
-        if (native is None or type(self).on_delta is not WallDetector.on_delta
-                or type(self)._judge is not WallDetector._judge
-                or (self.steps is not None and type(self.steps) is not LargeSteps)):
-            return self.on_delta
-        if self.hook is None:
-            S = LargeSteps
-            self.hook = native.WallHook(self, self.walls, self.steps, BookDelta, BookDelta.ts_exchange_ns, S,
-                                        S.synced_ns, S._at, S.start, S.twin, S.st, S.floor, S.half, S.samples)
-            self._gate()
-        return self.hook
+        ``on_delta``, or ``WallHook`` where the accelerator is built (wall_hook.py)."""
+        return build_hook(self, WallDetector)
 
     def _gate(self) -> None:
         """The gate's numbers to the hook, if there is one (after each change of either)."""
-        if self.hook is not None:
-            self.hook.set(self.next_stats_ns, self.tmin)
+        hand_gate(self)
 
     def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
         now = delta.ts_exchange_ns
@@ -414,16 +399,8 @@ class WallDetector(ObserverBase):
             del self.walls[(w.side, w.px)]  # price moved away while it waited: not a wall here
             self._fell_back(now, now - w.first_ns)
             return
-        r = self.p.wall_neighbourhood_ticks
-        near = [q for p, q in lv.levels_between(w.px - r, w.px + r) if p != w.px]
-        if any(q > w.size for q in near):
-            return  # a larger level nearby: the wall, if any, is that one
-        if sum(q >= self.p.wall_ladder_fraction * w.size for q in near) >= 2:
-            return  # several levels of about its size: a market maker's ladder, not a wall
-        r = self.p.wall_local_ticks
-        local = [q for p, q in lv.levels_between(w.px - r, w.px + r) if p != w.px]
-        if local and w.size < self.p.wall_local_ratio * statistics.median(local):
-            return  # it does not stand out from the levels around it (a thick stretch of book)
+        if not stands_out(lv, w.px, w.size, self.p):
+            return  # a larger level nearby, a ladder, a thick stretch of book (wall_shape.py)
         w.announced = True
         if self.steps is not None and w.step:
             self.steps.forget(w.step_t, w.step)  # a large order: not one of the organic ones
