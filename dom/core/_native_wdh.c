@@ -3,20 +3,28 @@
  * work without the Python frame on the messages that need nothing.
  *
  *   WallHook(det, walls, steps, delta_cls, ts, steps_cls, synced_ns, at, start, twin, st, floor,
- *            half, samples)
+ *            half, samples, bid)
  *       det: the detector (its on_delta, the one truth, and its _judge: on_delta past its gate);
  *       walls: det.walls (a dict the detector mutates in place, never rebinds); steps: det.steps
  *       (a LargeSteps) or None; delta_cls, ts: BookDelta and its ts_exchange_ns slot descriptor;
- *       steps_cls and the eight slot descriptors of LargeSteps it reads and writes.
+ *       steps_cls and the eight slot descriptors of LargeSteps it reads and writes; bid: BookSide.BID
+ *       (a change's side that is not it is the asks').
  *   hook.set(next_stats_ns, tmin): the gate's two numbers, which the detector hands over each time
  *       it changes them (exact ints within +-2^62; anything else turns the gate off: every message
  *       goes to on_delta).
+ *   hook.walls(due_ns, bid_lo, bid_hi, ask_lo, ask_hi): the standing walls' gate, handed over by each
+ *       _judge that leaves walls: before due_ns no wall can change with time (an update due, a dip
+ *       or a candidate's wait over, a wall gone), and no wall stands on a side outside [lo, hi]
+ *       (exact ints within +-2^62; anything else turns this gate off: _judge for every message
+ *       while a wall stands).
  *
  * A call hook(sym, delta, changes): LargeSteps.observe(changes, now) (in C through the window's
  * StepStore where everything is as that expects: the window synced and started, stores of the C
  * type, the engine's count an exact int; else the window's own observe), then on_delta's gate:
  * no stats due (now < next_stats_ns), no wall, no change up to the lower threshold (tmin): a
- * fresh empty list. Past the gate, det._judge(sym, now, changes). Anything the hook does not
+ * fresh empty list; with walls, likewise before due_ns when no change reaches tmin nor a price
+ * within its side's walls' range (_judge would do nothing: the changes it acts on are those, and
+ * the rest of its work is due by time). Past the gate, det._judge(sym, now, changes). Anything the hook does not
  * take (a delta of another class, a time or a change that is not exact ints within +-2^61, the
  * gate off) goes to det.on_delta itself, whose observe then finds the message seen (or sees it).
  * Every global name here starts with wdh_ / WDH_. */
@@ -33,11 +41,13 @@ enum { W_SYNCED, W_AT, W_START, W_TWIN, W_ST, W_FLOOR, W_HALF, W_SAMPLES };
 typedef struct {
     PyObject_HEAD
     vectorcallfunc vectorcall;
-    PyObject *det, *on_delta, *judge, *walls, *steps, *cls, *steps_cls;
+    PyObject *det, *on_delta, *judge, *walls, *steps, *cls, *steps_cls, *bid;
     PyMemberDef *m_ts, *m[WDH_NSLOTS];
     PyObject *descs;
     long long next_ns, tmin;
     int gate; /* 1: next_ns and tmin set; 0: every message to on_delta */
+    long long due, blo, bhi, alo, ahi;
+    int wgate; /* 1: the walls' gate set; 0: _judge for every message while a wall stands */
 } wdh_Hook;
 
 static PyObject *wdh_s_stats, *wdh_s_applied, *wdh_s_add_many, *wdh_s_observe;
@@ -209,6 +219,29 @@ static int wdh_reaches(PyObject *changes, long long tmin)
     return hit;
 }
 
+/* The walls' gate on the changes: 1 when one reaches tmin or stands within its side's walls' range;
+ * 0 when none does; 2 when a change is not what pick_changes takes (on_delta then). */
+static int wdh_touches(wdh_Hook *h, PyObject *changes)
+{
+    if (!PyList_CheckExact(changes))
+        return 2;
+    Py_ssize_t n = PyList_GET_SIZE(changes);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *c = PyList_GET_ITEM(changes, i);
+        long long px, old, nw;
+        int r;
+        if (!PyTuple_CheckExact(c) || PyTuple_GET_SIZE(c) != 4 || (r = wdh_int(PyTuple_GET_ITEM(c, 1), WDH_LIM, &px)) <= 0
+            || (r = wdh_int(PyTuple_GET_ITEM(c, 2), WDH_LIM, &old)) <= 0
+            || (r = wdh_int(PyTuple_GET_ITEM(c, 3), WDH_LIM, &nw)) <= 0)
+            return r < 0 ? -1 : 2;
+        if (nw >= h->tmin)
+            return 1;
+        if (PyTuple_GET_ITEM(c, 0) == h->bid ? h->blo <= px && px <= h->bhi : h->alo <= px && px <= h->ahi)
+            return 1;
+    }
+    return 0;
+}
+
 static PyObject *wdh_call(wdh_Hook *h, PyObject *const *args, size_t nargsf, PyObject *kw)
 {
     if (PyVectorcall_NARGS(nargsf) != 3 || kw != NULL) {
@@ -234,8 +267,13 @@ static PyObject *wdh_call(wdh_Hook *h, PyObject *const *args, size_t nargsf, PyO
         res = PyObject_Vectorcall(h->on_delta, args, 3, NULL);
         goto done;
     }
-    if (t < h->next_ns && PyDict_GET_SIZE(h->walls) == 0) {
-        r = wdh_reaches(changes, h->tmin);
+    if (t < h->next_ns) {
+        if (PyDict_GET_SIZE(h->walls) == 0)
+            r = wdh_reaches(changes, h->tmin);
+        else if (h->wgate && t < h->due)
+            r = wdh_touches(h, changes);
+        else
+            r = 1;
         if (r < 0)
             goto done;
         if (r == 0) {
@@ -272,22 +310,42 @@ static PyObject *wdh_set(wdh_Hook *h, PyObject *const *args, Py_ssize_t nargs)
     Py_RETURN_NONE;
 }
 
+static PyObject *wdh_walls(wdh_Hook *h, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError, "walls(due_ns, bid_lo, bid_hi, ask_lo, ask_hi)");
+        return NULL;
+    }
+    long long v[5];
+    int r = 1;
+    for (int i = 0; i < 5 && r > 0; i++)
+        r = wdh_int(args[i], WDH_GATE, &v[i]);
+    if (r < 0)
+        return NULL;
+    h->wgate = r;
+    if (r)
+        h->due = v[0], h->blo = v[1], h->bhi = v[2], h->alo = v[3], h->ahi = v[4];
+    Py_RETURN_NONE;
+}
+
 static PyObject *wdh_state(wdh_Hook *h, PyObject *Py_UNUSED(ignored))
 {
     if (!h->gate)
         Py_RETURN_NONE;
-    return Py_BuildValue("(LL)", h->next_ns, h->tmin);
+    if (!h->wgate)
+        return Py_BuildValue("(LL)", h->next_ns, h->tmin);
+    return Py_BuildValue("(LL(LLLLL))", h->next_ns, h->tmin, h->due, h->blo, h->bhi, h->alo, h->ahi);
 }
 
 static PyObject *wdh_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 {
-    PyObject *det, *walls, *steps, *cls, *dts, *scls, *d[WDH_NSLOTS];
+    PyObject *det, *walls, *steps, *cls, *dts, *scls, *d[WDH_NSLOTS], *bid;
     if (kw != NULL && PyDict_GET_SIZE(kw)) {
         PyErr_SetString(PyExc_TypeError, "WallHook takes no keywords");
         return NULL;
     }
-    if (!PyArg_ParseTuple(args, "OO!OO!OO!OOOOOOOO:WallHook", &det, &PyDict_Type, &walls, &steps, &PyType_Type, &cls,
-                          &dts, &PyType_Type, &scls, &d[0], &d[1], &d[2], &d[3], &d[4], &d[5], &d[6], &d[7]))
+    if (!PyArg_ParseTuple(args, "OO!OO!OO!OOOOOOOOO:WallHook", &det, &PyDict_Type, &walls, &steps, &PyType_Type, &cls,
+                          &dts, &PyType_Type, &scls, &d[0], &d[1], &d[2], &d[3], &d[4], &d[5], &d[6], &d[7], &bid))
         return NULL;
     PyMemberDef *mts = wdh_member(dts, cls), *m[WDH_NSLOTS];
     int bad = mts == NULL || (steps != Py_None && Py_TYPE(steps) != (PyTypeObject *)scls);
@@ -320,6 +378,7 @@ static PyObject *wdh_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     h->steps = Py_NewRef(steps);
     h->cls = Py_NewRef(cls);
     h->steps_cls = Py_NewRef(scls);
+    h->bid = Py_NewRef(bid);
     h->m_ts = mts;
     for (int i = 0; i < WDH_NSLOTS; i++)
         h->m[i] = m[i];
@@ -341,6 +400,7 @@ static int wdh_traverse(wdh_Hook *h, visitproc visit, void *arg)
     Py_VISIT(h->cls);
     Py_VISIT(h->steps_cls);
     Py_VISIT(h->descs);
+    Py_VISIT(h->bid);
     return 0;
 }
 
@@ -354,7 +414,8 @@ static int wdh_clear(wdh_Hook *h)
     Py_CLEAR(h->cls);
     Py_CLEAR(h->steps_cls);
     Py_CLEAR(h->descs);
-    h->gate = 0;
+    Py_CLEAR(h->bid);
+    h->gate = h->wgate = 0;
     return 0;
 }
 
@@ -368,7 +429,10 @@ static void wdh_dealloc(wdh_Hook *h)
 static PyMethodDef wdh_methods[] = {
     {"set", (PyCFunction)(void (*)(void))wdh_set, METH_FASTCALL,
      "set(next_stats_ns, tmin): the gate's numbers (anything but exact ints within +-2^62: the gate off)."},
-    {"state", (PyCFunction)wdh_state, METH_NOARGS, "(next_stats_ns, tmin) as set, or None with the gate off."},
+    {"walls", (PyCFunction)(void (*)(void))wdh_walls, METH_FASTCALL,
+     "walls(due_ns, bid_lo, bid_hi, ask_lo, ask_hi): the standing walls' gate (anything but exact ints within +-2^62: off)."},
+    {"state", (PyCFunction)wdh_state, METH_NOARGS,
+     "(next_stats_ns, tmin) as set, with the walls' gate (due_ns, bid_lo, bid_hi, ask_lo, ask_hi) when set; None with the gate off."},
     {NULL, NULL, 0, NULL},
 };
 

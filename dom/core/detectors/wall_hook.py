@@ -8,7 +8,9 @@ from typing import Any
 
 from dom.core import accel
 from dom.core.detectors.steps import LargeSteps
-from dom.core.types import BookDelta
+from dom.core.types import BookDelta, BookSide
+
+_FAR = 1 << 62
 
 
 def build_hook(det: Any, cls: type) -> Any:
@@ -16,8 +18,8 @@ def build_hook(det: Any, cls: type) -> Any:
     where the accelerator is built ``WallHook``: the step observation and ``on_delta``'s gate in
     C, a fresh empty list for the messages that need nothing, ``_judge`` past the gate,
     ``on_delta`` for anything it does not take. It holds the gate's numbers (``next_stats_ns``,
-    ``tmin``), handed over each time they change (``hand_gate``), and ``walls`` itself (mutated
-    in place, never rebound). One per detector (kept as ``det.hook``)."""
+    ``tmin``), handed over each time they change (``hand_gate``), the standing walls' (``hand_walls``)
+    and ``walls`` itself (mutated in place, never rebound). One per detector (``det.hook``)."""
     native = accel.native
     if (native is None or type(det).on_delta is not cls.on_delta or type(det)._judge is not cls._judge
             or (det.steps is not None and type(det.steps) is not LargeSteps)):
@@ -25,7 +27,8 @@ def build_hook(det: Any, cls: type) -> Any:
     if det.hook is None:
         S = LargeSteps
         det.hook = native.WallHook(det, det.walls, det.steps, BookDelta, BookDelta.ts_exchange_ns, S,
-                                   S.synced_ns, S._at, S.start, S.twin, S.st, S.floor, S.half, S.samples)
+                                   S.synced_ns, S._at, S.start, S.twin, S.st, S.floor, S.half, S.samples,
+                                   BookSide.BID)
         hand_gate(det)
     return det.hook
 
@@ -34,3 +37,41 @@ def hand_gate(det: Any) -> None:
     """The gate's numbers to the detector's hook, if it has one (after each change of either)."""
     if det.hook is not None:
         det.hook.set(det.next_stats_ns, det.tmin)
+
+
+def hand_walls(det: Any) -> None:
+    """The standing walls' gate to the hook (after each ``_judge`` that leaves walls): until
+    ``due`` none of them changes with time alone, and a change can matter only at a price within
+    its side's walls' range (or up to a threshold, the gate's ``tmin``). ``due``: the earliest of a
+    pending update's turn (``wall_update_ms`` after the last line), a dip's end (``wall_dip_ms``),
+    a candidate's shortest wait (``wall_persist_ms``: the floor, what a wall traded into waits);
+    now for a wall gone from its level (its move is looked for in every message)."""
+    p = det.p
+    due = _FAR
+    blo = alo = _FAR
+    bhi = ahi = -_FAR
+    bid = BookSide.BID
+    for w in det.walls.values():
+        px = w.px
+        if w.side is bid:
+            if px < blo:
+                blo = px
+            if px > bhi:
+                bhi = px
+        else:
+            if px < alo:
+                alo = px
+            if px > ahi:
+                ahi = px
+        if w.announced:
+            if w.gone_ns:
+                due = -_FAR
+            elif w.moves != w.sent_moves or abs(w.size - w.sent_size) > p.wall_update_change * w.sent_size:
+                t = w.updated_ns + p.wall_update_ms * 1_000_000
+                if t < due:
+                    due = t
+        else:
+            t = w.dip_ns + p.wall_dip_ms * 1_000_000 if w.dip_ns else w.first_ns + det.floor_ns
+            if t < due:
+                due = t
+    det.hook.walls(due, blo, bhi, alo, ahi)

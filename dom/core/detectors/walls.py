@@ -26,7 +26,7 @@ from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.detectors.spoof_stats import band_hits
 from dom.core.detectors.steps import NEAR_TICKS, LargeSteps, wall_steps
 from dom.core.detectors.wall_alert import wall_alert
-from dom.core.detectors.wall_hook import build_hook, hand_gate
+from dom.core.detectors.wall_hook import build_hook, hand_gate, hand_walls
 from dom.core.detectors.wall_moves import moved_candidate, track_moves
 from dom.core.detectors.wall_shape import stands_out
 from dom.core.detectors.wall_side import side_stats
@@ -214,7 +214,8 @@ class WallDetector(ObserverBase):
         p = self.p
         persist = self.lifetimes.required_ns
         tf = p.wall_traded_fraction
-        for w in list(self.walls.values()):
+        standing = list(self.walls.values())
+        for w in standing:
             if w.px < lo:
                 lo = w.px
             if w.px > hi:
@@ -252,7 +253,11 @@ class WallDetector(ObserverBase):
                         if now - w.first_ns < wait:
                             continue
                 self._announce(sym, w, now, out)
+        if len(self.walls) < len(standing):  # (some went in the loop: the range of those left)
+            lo, hi = min((w.px for w in self.walls.values()), default=_FAR), max((w.px for w in self.walls.values()), default=-_FAR)
         self.walls_lo, self.walls_hi = lo, hi
+        if self.hook is not None and self.walls:
+            hand_walls(self)  # (what the hook may skip until the next _judge)
         return out
 
     def _maybe_update(self, sym: SymbolState, w: _Wall, now: int, out: list[Output]) -> None:

@@ -19,7 +19,7 @@ from dom.core.detectors.step_state import StepState
 from dom.core.detectors.steps import LargeSteps
 from dom.core.detectors.walls import WallDetector
 from dom.core.engine import ObserverBase
-from dom.core.types import BookDelta, TakerSide, Trade
+from dom.core.types import BookDelta, BookSide, TakerSide, Trade
 from tests.core.detectors.script import MS, EventScript
 
 NATIVE = accel.native
@@ -128,8 +128,17 @@ def market(seed, hooks, spoofs=True, odd_at=-1, wide_at=-1, tuple_at=-1, gate_of
 
 @needs_native
 @pytest.mark.parametrize("seed,spoofs", [(1, True), (2, True), (3, False), (4, False)])
-def test_the_hook_is_the_detectors_on_delta_event_by_event(seed, spoofs):
+def test_the_hook_is_the_detectors_on_delta_event_by_event(seed, spoofs, monkeypatch):
+    judged = []
+    judge = WallDetector._judge
+
+    def counted(self, sym, now, changes):
+        judged[-1] += 1
+        return judge(self, sym, now, changes)
+    monkeypatch.setattr(WallDetector, "_judge", counted)
+    judged.append(0)
     got, got_seen, st, walls = market(seed, hooks=True, spoofs=spoofs)
+    judged.append(0)
     want, want_seen, _, _ = market(seed, hooks=False, spoofs=spoofs)
     assert type(st.delta_hooks[0]).__name__ == "WallHook" and st.delta_hooks[0] is walls.hook
     assert got == want
@@ -138,8 +147,11 @@ def test_the_hook_is_the_detectors_on_delta_event_by_event(seed, spoofs):
     assert {"new", "end"} <= kinds  # (walls came and went)
     assert any(x[1] for x in got_seen) and any(not x[1] for x in got_seen)  # (with walls and without)
     assert got_seen[-1][7][-1] == "StepStore"  # (the C store all along)
-    assert got_seen[-1][10] == (walls.next_stats_ns, walls.tmin)  # (the hook's gate as the detector's)
+    assert got_seen[-1][10][:2] == (walls.next_stats_ns, walls.tmin)  # (the hook's gate as the detector's)
     assert len(walls.steps.samples) > 20
+    # (the standing walls' gate handed over, and messages with walls standing decided in C)
+    assert any(x[1] and x[10] is not None and len(x[10]) == 3 for x in got_seen)
+    assert judged[0] < judged[1] - 50, judged
 
 
 @needs_native
@@ -159,7 +171,7 @@ def test_with_the_gate_off_the_messages_go_to_on_delta():
     want, want_seen, _, _ = market(6, hooks=False)
     assert got == want and [x[:10] for x in got_seen] == [x[:10] for x in want_seen]
     assert got_seen[-1][7][-1] == "StepStore"
-    assert any(x[10] is None for x in got_seen) and got_seen[-1][10] == (walls.next_stats_ns, walls.tmin)
+    assert any(x[10] is None for x in got_seen) and got_seen[-1][10][:2] == (walls.next_stats_ns, walls.tmin)
 
 
 @needs_native
@@ -169,17 +181,20 @@ def test_the_hook_declines_what_it_is_not_built_for():
     S = LargeSteps
     slots = (S.synced_ns, S._at, S.start, S.twin, S.st, S.floor, S.half, S.samples)
     base = (walls, walls.walls, walls.steps, BookDelta, BookDelta.ts_exchange_ns, S)
-    for bad in ((*base[:4], Trade.ts_exchange_ns, S, *slots),  # the time slot not the delta class's
-                (*base[:4], BookDelta.__init__, S, *slots),  # not a slot
-                (*base[:5], S, *slots[:7], BookDelta.bids),  # a slot not the window class's
-                (*base[:2], object(), *base[3:], *slots)):  # a window not of the class
+    B = BookSide.BID
+    for bad in ((*base[:4], Trade.ts_exchange_ns, S, *slots, B),  # the time slot not the delta class's
+                (*base[:4], BookDelta.__init__, S, *slots, B),  # not a slot
+                (*base[:5], S, *slots[:7], BookDelta.bids, B),  # a slot not the window class's
+                (*base[:2], object(), *base[3:], *slots, B)):  # a window not of the class
         with pytest.raises(ValueError):
             NATIVE.WallHook(*bad)
     with pytest.raises(TypeError):
-        NATIVE.WallHook(walls, [], *base[2:], *slots)  # the walls not a dict
+        NATIVE.WallHook(walls, [], *base[2:], *slots, B)  # the walls not a dict
     with pytest.raises(TypeError):
-        NATIVE.WallHook(*base, *slots[:7])  # a slot short
-    hook = NATIVE.WallHook(*base, *slots)
+        NATIVE.WallHook(*base, *slots[:7], B)  # a slot short
+    with pytest.raises(TypeError):
+        NATIVE.WallHook(*base, *slots)  # no bid side
+    hook = NATIVE.WallHook(*base, *slots, B)
     with pytest.raises(TypeError):
         hook(1, 2)
     with pytest.raises(TypeError):
@@ -189,6 +204,13 @@ def test_the_hook_declines_what_it_is_not_built_for():
         assert hook.state() is None
     hook.set(-1, 1 << 62)
     assert hook.state() == (-1, 1 << 62)
+    with pytest.raises(TypeError):
+        hook.walls(1, 2, 3, 4)
+    hook.walls(5, 1, 2, 3, 4)
+    assert hook.state() == (-1, 1 << 62, (5, 1, 2, 3, 4))
+    for v in (True, 2**70, -(2**63), "1", None, 1.0):
+        hook.walls(5, 1, 2, v, 4)
+        assert hook.state() == (-1, 1 << 62)
 
 
 def test_without_the_accelerator_the_hook_is_on_delta(monkeypatch):
@@ -244,7 +266,7 @@ def _stub_hook():
     d = _Stub()
     S = LargeSteps
     hook = NATIVE.WallHook(d, d.walls, None, BookDelta, BookDelta.ts_exchange_ns, S, S.synced_ns, S._at, S.start,
-                           S.twin, S.st, S.floor, S.half, S.samples)
+                           S.twin, S.st, S.floor, S.half, S.samples, BookSide.BID)
     return d, hook
 
 
@@ -297,3 +319,30 @@ def test_the_gate_reads_ints_of_every_width_exactly():
     assert hook(None, _at(5), [(B, -(2**61) - 1, 0, -1)]) == ["on_delta"]
     assert hook(None, _at(-(2**61) - 1), []) == ["on_delta"]
     assert hook(None, _at(-(2**61)), []) == []
+
+
+@needs_native
+def test_the_walls_gate_passes_what_can_matter_to_a_standing_wall():
+    B, A = BookSide.BID, BookSide.ASK
+    d, hook = _stub_hook()
+    hook.set(1000, 5000)
+    d.walls[(B, 10)] = object()
+    assert hook(None, _at(5), [(B, 30, 0, 1)]) == ["judge"]  # (no walls' gate handed over: every message)
+    hook.walls(500, 10, 12, 20, 20)  # bids' walls within 10..12, the asks' at 20; nothing due before 500
+    assert hook(None, _at(5), []) == []
+    assert hook(None, _at(499), [(B, 9, 0, 4999), (B, 13, 7, 0), (A, 19, 0, 1), (A, 21, 0, 1), (B, 20, 0, 1)]) == []
+    for hit in ([(B, 10, 0, 1)], [(B, 12, 7, 0)], [(B, 11, 1, 2)], [(A, 20, 5, 0)], [(A, 30, 0, 1), (B, 9, 0, 5000)],
+                [(A, 21, 0, 1), (A, 20, 0, 1)]):
+        assert hook(None, _at(499), hit) == ["judge"], hit  # at a wall's price range, or up to tmin
+    assert hook(None, _at(500), []) == ["judge"]  # something due
+    assert hook(None, _at(1000), []) == ["judge"]  # stats due
+    assert hook(None, _at(5), [(B, 10, 0, 1 << 61 + 1)]) == ["on_delta"]  # not what pick_changes takes
+    assert hook(None, _at(5), [(B, 5, 0.5, 1)]) == ["on_delta"]
+    hook.walls(-(1 << 62), 10, 12, 20, 20)  # a wall gone from its level: every message
+    assert hook(None, _at(5), []) == ["judge"]
+    hook.walls(500, 10, 12, 20, 20)
+    hook.walls(500, 10, 12, 20, None)  # the walls' gate off: every message
+    assert hook(None, _at(5), []) == ["judge"]
+    d.walls.clear()  # no wall: the gate on tmin alone
+    hook.walls(500, 10, 12, 20, 20)
+    assert hook(None, _at(5), [(B, 10, 0, 1)]) == []
