@@ -346,3 +346,40 @@ def test_the_walls_gate_passes_what_can_matter_to_a_standing_wall():
     d.walls.clear()  # no wall: the gate on tmin alone
     hook.walls(500, 10, 12, 20, 20)
     assert hook(None, _at(5), [(B, 10, 0, 1)]) == []
+
+
+def test_the_walls_gate_numbers_are_when_each_wall_next_changes_with_time():
+    from types import SimpleNamespace
+
+    from dom.core.detectors.wall_hook import hand_walls
+    from dom.core.detectors.wall_state import _Wall
+
+    class Rec:
+        def walls(self, *a):
+            self.got = a
+
+    p = DetectorParams(wall_update_ms=2000, wall_dip_ms=700, wall_update_change=0.2)
+    ms, far = 1_000_000, 1 << 62
+    det = SimpleNamespace(p=p, walls={}, floor_ns=3000 * ms, hook=Rec())
+
+    def due(*ws):
+        det.walls = {(w.side, w.px): w for w in ws}
+        hand_walls(det)
+        return det.hook.got
+
+    B, A = BookSide.BID, BookSide.ASK
+    cand = _Wall(B, 4990, 100 * ms, 500, 500)
+    assert due(cand) == (3100 * ms, 4990, 4990, far, -far)  # a candidate: its shortest wait
+    dip = _Wall(A, 5010, 100 * ms, 500, 500, dip_ns=150 * ms)
+    assert due(dip) == (850 * ms, far, -far, 5010, 5010)  # a dip: its end
+    told = _Wall(A, 5012, 0, 500, 500, announced=True, sent_size=500, updated_ns=1000 * ms)
+    assert due(told) == (far, far, -far, 5012, 5012)  # announced, nothing to tell: no time of its own
+    moved = _Wall(B, 4995, 0, 500, 500, announced=True, sent_size=500, updated_ns=1000 * ms, moves=1)
+    assert due(moved)[0] == 3000 * ms  # a move to tell: when the next line may go
+    grown = _Wall(B, 4996, 0, 601, 601, announced=True, sent_size=500, updated_ns=1000 * ms)
+    assert due(grown)[0] == 3000 * ms  # a size change past wall_update_change
+    same = _Wall(B, 4996, 0, 600, 600, announced=True, sent_size=500, updated_ns=1000 * ms)
+    assert due(same)[0] == far  # (not past it)
+    gone = _Wall(B, 4980, 0, 500, 500, announced=True, sent_size=500, gone_ns=900 * ms)
+    assert due(gone)[0] == -far  # gone from its level: every message
+    assert due(cand, dip, told, moved) == (850 * ms, 4990, 4995, 5010, 5012)  # the earliest; each side's range
