@@ -1,8 +1,8 @@
 /* The walls' once-a-second statistics of one side's band in one call (wall_side.py,
  * side_stats_py is the same work in Python):
  *
- *   side_stats(band, best, bid, out, buckets, cap, getrandbits, smp, now, horizon)
- *       -> (median, largest, over) | NotImplemented
+ *   side_stats(band, best, bid, out, buckets, cap, getrandbits, smp, now, horizon, refresh, p95, ratio,
+ *              walls, side) -> (median, largest, over, p95, threshold, hits) | NotImplemented
  *
  * band: a list of (px, q) tuples, best first; best, bid, out, buckets, cap: band_buckets'
  * (_native_stats.c: each organic level's size to its distance bucket; over, the buckets past cap).
@@ -10,13 +10,21 @@
  * mean of the two, a float); largest: the largest size. Then, as the Python path does, up to five
  * organic sizes (all the sizes when none is organic) drawn by sample_few(getrandbits, ...) go to
  * smp.add_many(now, ...), and smp.expire(horizon). The sizes are not sorted: two selections.
+ * p95: with refresh true and 20 samples or more, smp.at(int(0.95 * (len(smp) - 1))), else p95 as
+ * given. threshold: max(int(ratio * median) + 1, p95); hits: band_hits(band, threshold, walls,
+ * side) (_native_pstats.c) when walls (a dict) is not empty or largest reaches the threshold, else
+ * an empty tuple. threshold and hits None where C does not take them (ratio not a float, a product
+ * that is not finite or past +-2^62, p95 not an exact int within it, band_hits declining): the
+ * Python path computes them, or raises what it raises.
  *
  * NotImplemented, nothing done, when band is not a non-empty list of 2-tuples whose sizes are
  * exact ints within +-2^61, or band_buckets declines (its own checks); the Python path then.
  * Every global name here starts with wj_. */
+#include <math.h>
 #include "_native.h"
 
 #define WJ_LIM (1LL << 61)
+#define WJ_GATE (1LL << 62)
 #define WJ_STACK 256
 
 /* The i-th smallest of v[0..n) (v reordered: v[0..i) hold the smaller ones), Hoare's selection. */
@@ -49,7 +57,7 @@ static long long wj_select(long long *v, Py_ssize_t n, Py_ssize_t i)
     return v[i];
 }
 
-static PyObject *wj_s_add_many, *wj_s_expire;
+static PyObject *wj_s_add_many, *wj_s_expire, *wj_s_at, *wj_empty;
 
 #define WJ_NB 10
 /* Where each distance bucket ends (wall_state._EDGES without its last, open, end). */
@@ -136,8 +144,9 @@ fail:
 
 static PyObject *wj_side_stats(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 10) {
-        PyErr_SetString(PyExc_TypeError, "side_stats(band, best, bid, out, buckets, cap, getrandbits, smp, now, horizon)");
+    if (nargs != 15) {
+        PyErr_SetString(PyExc_TypeError, "side_stats(band, best, bid, out, buckets, cap, getrandbits, smp, now, horizon, "
+                                         "refresh, p95, ratio, walls, side)");
         return NULL;
     }
     PyObject *band = args[0], *out = args[3], *buckets = args[4];
@@ -177,7 +186,7 @@ static PyObject *wj_side_stats(PyObject *self, PyObject *const *args, Py_ssize_t
             return PyErr_NoMemory();
         }
     }
-    PyObject *res = NULL, *med = NULL, *top = NULL, *smp = NULL, *over = NULL, *r1;
+    PyObject *res = NULL, *med = NULL, *top = NULL, *smp = NULL, *over = NULL, *p95 = NULL, *thr = NULL, *hits = NULL, *r1;
     Py_ssize_t norg = 0, npop = 0;
     long long hi = 0, prev = -WJ_LIM * 2;
     /* Everything checked first (nothing done on a refusal): the levels, their distances rising */
@@ -262,7 +271,50 @@ static PyObject *wj_side_stats(PyObject *self, PyObject *const *args, Py_ssize_t
     if ((r1 = PyObject_VectorcallMethod(wj_s_expire, ex, 2, NULL)) == NULL)
         goto done;
     Py_DECREF(r1);
-    res = PyTuple_Pack(3, med, top, over == NULL ? Py_None : over);
+    /* The P95, the threshold, the levels to check */
+    p95 = Py_NewRef(args[11]);
+    int rf = PyObject_IsTrue(args[10]);
+    if (rf < 0)
+        goto done;
+    if (rf) {
+        Py_ssize_t ns = PyObject_Size(args[7]);
+        if (ns < 0)
+            goto done;
+        if (ns >= 20) {
+            PyObject *i = PyLong_FromLongLong((long long)(0.95 * (double)(ns - 1)));
+            if (i == NULL)
+                goto done;
+            PyObject *at[2] = {args[7], i};
+            r1 = PyObject_VectorcallMethod(wj_s_at, at, 2, NULL);
+            Py_DECREF(i);
+            if (r1 == NULL)
+                goto done;
+            Py_SETREF(p95, r1);
+        }
+    }
+    long long pv, tv;
+    double x = PyFloat_CheckExact(args[12]) ? PyFloat_AS_DOUBLE(args[12]) * (n % 2 ? (double)a : PyFloat_AS_DOUBLE(med)) : NAN;
+    if (PyDict_CheckExact(args[13]) && isfinite(x) && x > -(double)WJ_GATE && x < (double)WJ_GATE && (r = in_range_fast(p95, WJ_GATE, &pv)) != 0) {
+        if (r < 0)
+            goto done;
+        tv = (long long)x + 1; /* (int() truncates toward zero, as the cast does) */
+        if ((thr = tv >= pv ? PyLong_FromLongLong(tv) : Py_NewRef(p95)) == NULL)
+            goto done;
+        if (PyDict_GET_SIZE(args[13]) > 0 || hi >= (tv >= pv ? tv : pv)) {
+            PyObject *ba[4] = {band, thr, args[13], args[14]};
+            if ((hits = band_hits(NULL, ba, 4)) == NULL)
+                goto done;
+            if (hits == Py_NotImplemented) {
+                Py_SETREF(hits, Py_NewRef(Py_None));
+                Py_SETREF(thr, Py_NewRef(Py_None));
+            }
+        } else
+            hits = Py_NewRef(wj_empty);
+    } else {
+        thr = Py_NewRef(Py_None);
+        hits = Py_NewRef(Py_None);
+    }
+    res = PyTuple_Pack(6, med, top, over == NULL ? Py_None : over, p95, thr, hits);
 done:
     for (Py_ssize_t i = 0; i < npop; i++)
         Py_DECREF(pop[i]);
@@ -270,6 +322,9 @@ done:
     Py_XDECREF(top);
     Py_XDECREF(smp);
     Py_XDECREF(over);
+    Py_XDECREF(p95);
+    Py_XDECREF(thr);
+    Py_XDECREF(hits);
     if (v != vs) {
         PyMem_Free(v);
         PyMem_Free(bk);
@@ -288,7 +343,8 @@ static PyMethodDef wj_functions[] = {
 int wj_register(PyObject *m)
 {
     if ((wj_s_add_many = PyUnicode_InternFromString("add_many")) == NULL
-        || (wj_s_expire = PyUnicode_InternFromString("expire")) == NULL)
+        || (wj_s_expire = PyUnicode_InternFromString("expire")) == NULL
+        || (wj_s_at = PyUnicode_InternFromString("at")) == NULL || (wj_empty = PyTuple_New(0)) == NULL)
         return -1;
     return PyModule_AddFunctions(m, wj_functions);
 }

@@ -23,7 +23,6 @@ from dom.core.detectors.changes import pick
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.persistence import LevelLifetimes, graded_wait
 from dom.core.detectors.rolling import RollingSamples, grid_after
-from dom.core.detectors.spoof_stats import band_hits
 from dom.core.detectors.steps import NEAR_TICKS, LargeSteps, wall_steps
 from dom.core.detectors.wall_alert import wall_alert
 from dom.core.detectors.wall_hook import build_hook, hand_gate, hand_walls
@@ -91,8 +90,9 @@ class WallDetector(ObserverBase):
         self.half[side] = b[1]
         return b[2]
 
-    def _stats(self, sym: SymbolState, now: int) -> list[tuple[BookSide, list[tuple[int, int]]]]:
-        """Once a second: band medians, P95 samples, thresholds; returns the bands to check."""
+    def _stats(self, sym: SymbolState, now: int) -> list[tuple[BookSide, Sequence[tuple[int, int]]]]:
+        """Once a second: band medians, P95 samples, thresholds; returns each side's levels to check
+        (those up to its threshold, or at a wall's key: ``band_hits``)."""
         out = []
         refresh_p95 = now >= self.next_p95_ns
         book = self.steps is not None and self.steps.wants_book()
@@ -107,23 +107,22 @@ class WallDetector(ObserverBase):
             # The baselines leave out the large levels they are meant to find (the announced walls
             # on this side: a wall is keyed by its own side and price).
             out_px = [w.px for w in walls.values() if w.announced and w.side is side] if walls else None
-            # (the distance buckets, the median and largest size, the P95 samples: wall_side.py)
-            smp, dist = self.samples[side], self.dist[side]
-            med, self.band_max[side] = side_stats(self.bands, side, band, dist, out_px, self.rng, smp, now,
-                                                  now - self.p.wall_p95_window_s * _SEC)
+            # (the distance buckets, the median and largest size, the P95, the threshold and the
+            # levels to check against it: wall_side.py)
+            dist, p = self.dist[side], self.p
+            med, self.band_max[side], self.p95[side], self.threshold[side], hits = side_stats(
+                self.bands, side, band, dist, out_px, self.rng, self.samples[side], now,
+                now - p.wall_p95_window_s * _SEC, refresh_p95, self.p95[side], p.wall_ratio, walls)
             if refresh_p95:
                 dist.refresh()
-                if len(smp) >= 20:
-                    self.p95[side] = smp.at(int(0.95 * (len(smp) - 1)))
             self.median[side] = med
-            self.threshold[side] = max(int(self.p.wall_ratio * med) + 1, self.p95[side])
             if book:  # the largest level that may be organic orders only: no announced wall, not at the touch
                 top = 0
                 for px, q in band:
                     if q > top and abs(px - best) >= NEAR_TICKS and (out_px is None or px not in out_px):
                         top = q
                 self.book_top = max(self.book_top, top)
-            out.append((side, band))
+            out.append((side, hits))
         if refresh_p95:
             self.next_p95_ns = grid_after(now, 10 * _SEC)
         self.tmin = min(self.threshold.values(), default=_FAR)
@@ -167,15 +166,9 @@ class WallDetector(ObserverBase):
                 self.next_stats_ns = grid_after(now, _SEC)
                 self._gate()
             else:
-                for side, band in self._stats(sym, now):
-                    t, walls = self.threshold[side], self.walls
-                    # _level returns at once for a level under the threshold that is no wall (a
-                    # wall it meets is at its own price: none joins ahead of the loop).
-                    # (band_hits: the band's levels up to t or at a wall's key, in C where built)
-                    if walls or self.band_max[side] >= t:
-                        hits = band_hits(band, t, walls, side)
-                    else:
-                        continue
+                # _level returns at once for a level under the threshold that is no wall (a wall it
+                # meets is at its own price: none joins ahead of the loop, nor one of the other side).
+                for side, hits in self._stats(sym, now):
                     for px, q in hits:
                         self._level(sym, side, px, q, now, out)
                 if self.book_top:  # (after the new candidates took the book as it was before them)
