@@ -13,6 +13,7 @@ from dom.core import accel
 from dom.core.detectors.band import Bands, median_sorted
 from dom.core.detectors.sampling import sample_few
 from dom.core.detectors.spoof_stats import band_hits
+from dom.core.detectors.steps import NEAR_TICKS
 from dom.core.detectors.wall_state import DistanceBaseline
 from dom.core.types import BookSide, Level
 
@@ -66,3 +67,13 @@ def side_stats(bands: Bands, side: BookSide, band: list[Level], dist: DistanceBa
                 t, hits = _threshold(band, top, p95, ratio, walls, side, med)
             return med, top, p95, t, hits
     return side_stats_py(bands, side, band, dist, out, rng, smp, now, horizon, refresh, p95, ratio, walls)
+
+
+def organic_top(band: list[Level], out: list[int] | None) -> int:
+    """The largest level of ``band`` (best first) that may hold organic orders only: not priced in
+    ``out`` (the announced walls; None: none), ``NEAR_TICKS`` or more from the touch (0: none)."""
+    best, top = band[0][0], 0
+    for px, q in band:
+        if q > top and abs(px - best) >= NEAR_TICKS and (out is None or px not in out):
+            top = q
+    return top

@@ -23,12 +23,12 @@ from dom.core.detectors.changes import pick
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.persistence import LevelLifetimes, graded_wait
 from dom.core.detectors.rolling import RollingSamples, grid_after
-from dom.core.detectors.steps import NEAR_TICKS, LargeSteps, wall_steps
+from dom.core.detectors.steps import LargeSteps, wall_steps
 from dom.core.detectors.wall_alert import wall_alert
 from dom.core.detectors.wall_hook import build_hook, hand_gate, hand_walls
 from dom.core.detectors.wall_moves import moved_candidate, track_moves
 from dom.core.detectors.wall_shape import stands_out
-from dom.core.detectors.wall_side import side_stats
+from dom.core.detectors.wall_side import organic_top, side_stats
 from dom.core.detectors.wall_state import DistanceBaseline, _Wall
 from dom.core.detectors.wall_traded import traded_into
 from dom.core.detectors.wall_weak import WeakWait
@@ -83,13 +83,6 @@ class WallDetector(ObserverBase):
         self.hook: Any = None  # the engine's depth hook once built (delta_hook): it holds the gate's numbers
 
     # ---------------------------------------------------------------------------- statistics
-    def _band(self, sym: SymbolState, side: BookSide) -> list[tuple[int, int]]:
-        b = self.bands.get(side)
-        if b is None:
-            return []
-        self.half[side] = b[1]
-        return b[2]
-
     def _stats(self, sym: SymbolState, now: int) -> list[tuple[BookSide, Sequence[tuple[int, int]]]]:
         """Once a second: band medians, P95 samples, thresholds; returns each side's levels to check
         (those up to its threshold, or at a wall's key: ``band_hits``)."""
@@ -98,11 +91,13 @@ class WallDetector(ObserverBase):
         book = self.steps is not None and self.steps.wants_book()
         self.book_top = 0
         for side in (_BID, _ASK):
-            band = self._band(sym, side)
+            got = self.bands.get(side)  # (best, half-width, levels best first), None: an empty side
+            if got is not None:
+                self.half[side] = got[1]
+            band = got[2] if got is not None else ()
             if len(band) < 5:
                 self.threshold.pop(side, None)
                 continue
-            best = band[0][0]  # best first
             walls = self.walls
             # The baselines leave out the large levels they are meant to find (the announced walls
             # on this side: a wall is keyed by its own side and price).
@@ -117,11 +112,7 @@ class WallDetector(ObserverBase):
                 dist.refresh()
             self.median[side] = med
             if book:  # the largest level that may be organic orders only: no announced wall, not at the touch
-                top = 0
-                for px, q in band:
-                    if q > top and abs(px - best) >= NEAR_TICKS and (out_px is None or px not in out_px):
-                        top = q
-                self.book_top = max(self.book_top, top)
+                self.book_top = max(self.book_top, organic_top(band, out_px))
             out.append((side, hits))
         if refresh_p95:
             self.next_p95_ns = grid_after(now, 10 * _SEC)
