@@ -155,7 +155,21 @@ def test_native_side_stats_declines_what_it_does_not_take():
         NATIVE.side_stats(ok, 5000, True, None, [None] * 10, 24, random.Random(1).getrandbits, RollingSamples(), 100, 20,
                           True, 0, 3.0, {})
     # what C declines goes the Python way: the same answers
+    class Int(int):
+        pass
+
+    class Ratio(float):
+        pass
+
+    class Walls(dict):
+        pass
+
     both(4, ok + [(4995, 10)], B, None)
+    both(4, [(5000, Int(10)), (4999, 20)], B, None)  # an int subclass: declined, nothing done
+    both(4, [(Int(5000), 10), (4999, 20)], B, None)
+    both(4, ok, B, None, ratio=Ratio(1.5))  # the threshold the Python way
+    both(4, ok, B, None, p95=Int(12))
+    both(4, ok, B, None, walls=Walls({(B, 4990): 1}))
     both(5, [(5000, 10.0), (4999, 20)], B, None)
     both(6, ok, B, list(range(4980, 5001)))
 
