@@ -63,6 +63,10 @@ class BurstDetector(ObserverBase):
         self.sq_n = 0
         self.last_mid = 0
         self.ep: _Episode | None = None
+        # The window volume a burst needs: burst_volume_mult x the usual window, infinite until the
+        # warm-up is over (both change only when a second closes, so they are set there).
+        self.base = 0.0
+        self.need = math.inf
 
     # ------------------------------------------------------------------------------- hooks
     def on_trade(self, sym: SymbolState, trade: Trade) -> list[Output]:
@@ -111,6 +115,7 @@ class BurstDetector(ObserverBase):
                 skipped = min(s - self.sec, self.hist_s + 1)
                 for i in range(skipped):
                     self._close_second(self.sec_vol if i == 0 else 0)
+                self._usual()
             self.sec = s
             self.sec_vol = 0
         lo = t - self.w_ns
@@ -142,9 +147,21 @@ class BurstDetector(ObserverBase):
                     # huge move has left the window): summed afresh once per window.
                     self.sq_sum = math.fsum(self.sq)
 
+    def _usual(self) -> None:
+        """The usual window's volume and the volume a burst needs, from the seconds closed."""
+        p = self.p
+        if len(self.vols) < p.burst_warmup_s or len(self.sq) < p.burst_warmup_s // 2:
+            self.base, self.need = 0.0, math.inf
+            return
+        # The usual window: the baseline seconds before the current window.
+        self.base = self.vol_sum / len(self.vols) * self.w
+        self.need = p.burst_volume_mult * self.base if self.base > 0 else math.inf
+
     # ------------------------------------------------------------------------------ rule
     def _judge(self, sym: SymbolState, t: int) -> list[Output]:
         ep = self.ep
+        if ep is None and self.wsum < self.need:
+            return []  # (the usual message: not the volume of a burst)
         p = self.p
         if ep is not None:
             if self.last_mid:
@@ -153,12 +170,9 @@ class BurstDetector(ObserverBase):
                 self.ep = None
                 return [self._alert(sym, ep, AlertState.END, t)]
             return []
-        if (sym.state is not _SYNCED and sym.state is not _TOP) or len(self.vols) < p.burst_warmup_s or len(self.sq) < p.burst_warmup_s // 2:
+        if (sym.state is not _SYNCED and sym.state is not _TOP) or not self.mids or not self.last_mid:
             return []
-        # The usual window: the baseline seconds before the current window.
-        base = self.vol_sum / len(self.vols) * self.w
-        if base <= 0 or self.wsum < p.burst_volume_mult * base or not self.mids or not self.last_mid:
-            return []
+        base = self.base
         mid0 = self.mids[0][1]
         move = math.log(self.last_mid / mid0)
         sigma = math.sqrt(self.sq_sum / len(self.sq))
