@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from typing import Sequence
+from typing import Any, Sequence
 
+from dom.core import accel
 from dom.core.detectors.params import DetectorParams
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, BookTicker, FeedState, Output, Trade
@@ -41,6 +42,10 @@ class _Episode:
         self.peak = mid0
         self.volume = 0
         self.vol_x0, self.move0, self.sigma = vol_x, move, sigma
+
+
+_HOOKED = ("on_trade", "on_delta", "_mid", "_clock", "_judge")
+"""What ``BurstHook`` does in C for the usual event: a subclass that changes any keeps the Python methods."""
 
 
 class BurstDetector(ObserverBase):
@@ -69,6 +74,26 @@ class BurstDetector(ObserverBase):
         self.need = math.inf
 
     # ------------------------------------------------------------------------------- hooks
+    def trade_hook(self) -> Any:
+        """What the engine calls for each trade (symbol_state.trade_hooks): ``on_trade``, or where the
+        accelerator is built the same work in C for the usual trade (``BurstHook``, _native_bst.c:
+        within the current second, no episode, the window under a burst's volume); ``on_trade``
+        for the rest."""
+        return self._hook(0, Trade, (Trade.ts_exchange_ns, Trade.qty_lots), self.on_trade)
+
+    def delta_hook(self) -> Any:
+        """What the engine calls for each applied depth message: ``on_delta``, or ``BurstHook`` (the
+        mid noted and the windows slid in C for the usual message)."""
+        return self._hook(1, BookDelta, (BookDelta.ts_exchange_ns,), self.on_delta)
+
+    def _hook(self, mode: int, ev_cls: type, ev_fields: tuple, own: Any) -> Any:
+        native = accel.native
+        cls = type(self)
+        if native is None or any(getattr(cls, m) is not getattr(BurstDetector, m) for m in _HOOKED) \
+                or type(self.w_ns) is not int or not 0 <= self.w_ns < 1 << 61:
+            return own
+        return native.BurstHook(mode, self, own, self.trades, self.mids, ev_cls, ev_fields, self.w_ns)
+
     def on_trade(self, sym: SymbolState, trade: Trade) -> list[Output]:
         t = trade.ts_exchange_ns
         self._clock(t)
