@@ -13,200 +13,7 @@
  * (another event class, a value past its ranges, the samples moved to their twin), goes to
  * ``fallback`` (the detector's own on_trade / on_delta), from the state as the hook left it (a step
  * the hook finished is one the Python code would have taken the same way). */
-#include "_native_roll.h"
-#include "_native_trd.h"
-
-#define SWP_LIM (1LL << 61)  /* times: a sum of two fits */
-#define SWP_EXACT (1LL << 53) /* prices and sizes: exact as doubles */
-#define SWP_FAR (1LL << 62)  /* sweep.py's _FAR */
-
-enum { R_FIRST_T, R_LAST_T, R_FIRST_PX, R_LAST_PX, R_LEVELS, R_QTY, R_NOTIONAL, R_TRADES, R_ID, R_N };
-enum { E_T, E_TAKER, E_PX, E_QTY, E_N };
-
-typedef struct {
-    PyObject_HEAD
-    vectorcallfunc vectorcall;
-    int depth;                   /* 0: trades; 1: depth messages (only the time read) */
-    PyObject *det, *fallback, *runs, *sizes, *run_cls, *ev_cls, *synced, *top, *buy, *descs;
-    PyMemberDef *r[R_N], *e[E_N];
-    long long window, horizon, min_levels, warmup;
-    double min_notional, pct, lot, tick;
-} swp_Hook;
-
-static PyObject *swp_s_deadline, *swp_s_floor, *swp_s_state, *swp_s_add, *swp_s_expire, *swp_s_outsized, *swp_inf;
-
-/* a run's int slot: 1 with *v set (within +-lim), 0 not taken, -1 error */
-static int swp_ll(PyObject *o, PyMemberDef *m, long long lim, long long *v)
-{
-    PyObject *x = trd_read(o, m);
-    if (x == NULL)
-        return -1;
-    int r = in_range_fast(x, lim, v);
-    Py_DECREF(x);
-    return r;
-}
-
-/* set a slot to a new int / float (steals nothing): 0, or -1 with an error set */
-static int swp_set_ll(PyObject *o, PyMemberDef *m, long long v)
-{
-    PyObject *x = PyLong_FromLongLong(v);
-    if (x == NULL)
-        return -1;
-    int r = PyMember_SetOne((char *)o, m, x);
-    Py_DECREF(x);
-    return r;
-}
-
-static int swp_set_attr_ll(PyObject *o, PyObject *name, long long v)
-{
-    PyObject *x = PyLong_FromLongLong(v);
-    if (x == NULL)
-        return -1;
-    int r = PyObject_SetAttr(o, name, x);
-    Py_DECREF(x);
-    return r;
-}
-
-/* det.floor afresh, as _outsized(): 0, or -1 with an error set */
-static int swp_floor(swp_Hook *h)
-{
-    PyObject *f;
-    rol_Samples *s = (rol_Samples *)h->sizes;
-    if (!PyObject_TypeCheck(h->sizes, &rol_SamplesType) || s->twin != NULL) {
-        f = PyObject_CallMethodNoArgs(h->det, swp_s_outsized);
-    } else if (s->n == 0 || s->n < h->warmup) {
-        f = Py_NewRef(swp_inf);
-    } else {
-        Py_ssize_t i = (Py_ssize_t)(h->pct / 100.0 * (double)s->n);
-        f = PyLong_FromLongLong(s->srt[i < s->n - 1 ? i : s->n - 1]);
-    }
-    if (f == NULL)
-        return -1;
-    int r = PyObject_SetAttr(h->det, swp_s_floor, f);
-    Py_DECREF(f);
-    return r;
-}
-
-/* _close for a run not announced: the run out of runs, the deadline, its size into the samples,
- * the floor. 0, or -1 with an error set. */
-static int swp_close(swp_Hook *h, PyObject *key, PyObject *run)
-{
-    PyObject *first_t = trd_read(run, h->r[R_FIRST_T]), *qty = NULL, *lo = NULL, *res;
-    long long ft, other_t, v;
-    int r = -1;
-    if (first_t == NULL || (qty = trd_read(run, h->r[R_QTY])) == NULL)
-        goto done;
-    if (in_range_fast(first_t, SWP_LIM, &ft) != 1) {
-        if (!PyErr_Occurred())
-            PyErr_SetString(PyExc_OverflowError, "SweepHook: a run's time out of range");
-        goto done;
-    }
-    if (PyDict_DelItem(h->runs, key) < 0)
-        goto done;
-    PyObject *other = PyDict_GetItemWithError(h->runs, key == Py_True ? Py_False : Py_True);
-    if (other == NULL && PyErr_Occurred())
-        goto done;
-    if (other != NULL) {
-        int k = swp_ll(other, h->r[R_FIRST_T], SWP_LIM, &other_t);
-        if (k != 1) {
-            if (k == 0)
-                PyErr_SetString(PyExc_OverflowError, "SweepHook: a run's time out of range");
-            goto done;
-        }
-        v = other_t + h->window;
-    } else {
-        v = SWP_FAR;
-    }
-    if (swp_set_attr_ll(h->det, swp_s_deadline, v) < 0)
-        goto done;
-    PyObject *a[3] = {h->sizes, first_t, qty};
-    if ((res = PyObject_VectorcallMethod(swp_s_add, a, 3 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL)) == NULL)
-        goto done;
-    Py_DECREF(res);
-    if ((lo = PyLong_FromLongLong(ft - h->horizon)) == NULL)
-        goto done;
-    a[1] = lo;
-    if ((res = PyObject_VectorcallMethod(swp_s_expire, a, 2 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL)) == NULL)
-        goto done;
-    Py_DECREF(res);
-    r = swp_floor(h);
-done:
-    Py_XDECREF(first_t);
-    Py_XDECREF(qty);
-    Py_XDECREF(lo);
-    return r;
-}
-
-/* _expire(t) when no run to close was announced: 1 done, 0 one was (nothing changed), -1 error */
-static int swp_expire(swp_Hook *h, long long t)
-{
-    PyObject *keys[2], *runs[2];
-    int n = 0;
-    Py_ssize_t pos = 0;
-    PyObject *k, *run;
-    while (PyDict_Next(h->runs, &pos, &k, &run)) {
-        long long ft;
-        if (n == 2 || (k != Py_True && k != Py_False))
-            return 0;
-        int r = swp_ll(run, h->r[R_FIRST_T], SWP_LIM, &ft);
-        if (r != 1)
-            return r;
-        if (t - ft > h->window) {
-            PyObject *id = trd_read(run, h->r[R_ID]);
-            if (id == NULL)
-                return -1;
-            Py_DECREF(id);
-            if (id != Py_None)
-                return 0;
-            keys[n] = k, runs[n] = run, n++;
-        }
-    }
-    for (int i = 0; i < n; i++) { /* (the dict holds them: references taken while one goes) */
-        Py_INCREF(runs[i]);
-        int r = swp_close(h, keys[i], runs[i]);
-        Py_DECREF(runs[i]);
-        if (r < 0)
-            return -1;
-    }
-    return 1;
-}
-
-/* A new run at (t, px, qty, notional) under key, as _Run(...) builds it (its __init__ sets exactly
- * these slots). 0, or -1 with an error set. */
-static int swp_open(swp_Hook *h, PyObject *key, PyObject *t, PyObject *px, PyObject *qty, double notional)
-{
-    PyTypeObject *cls = (PyTypeObject *)h->run_cls;
-    PyObject *run = cls->tp_alloc(cls, 0), *nf = NULL, *one = NULL;
-    int r = -1;
-    if (run == NULL || (nf = PyFloat_FromDouble(notional)) == NULL || (one = PyLong_FromLong(1)) == NULL)
-        goto done;
-    PyObject *vals[R_N] = {t, t, px, px, one, qty, nf, one, Py_None};
-    for (int i = 0; i < R_N; i++)
-        if (PyMember_SetOne((char *)run, h->r[i], vals[i]) < 0)
-            goto done;
-    r = PyDict_SetItem(h->runs, key, run);
-done:
-    Py_XDECREF(run);
-    Py_XDECREF(nf);
-    Py_XDECREF(one);
-    return r;
-}
-
-/* qty >= floor (det.floor: an int or a float): 1, 0, or -1 with an error set */
-static int swp_outsized(swp_Hook *h, long long qty)
-{
-    PyObject *f = PyObject_GetAttr(h->det, swp_s_floor), *q;
-    if (f == NULL)
-        return -1;
-    if ((q = PyLong_FromLongLong(qty)) == NULL) {
-        Py_DECREF(f);
-        return -1;
-    }
-    int r = PyObject_RichCompareBool(q, f, Py_GE);
-    Py_DECREF(q);
-    Py_DECREF(f);
-    return r;
-}
+#include "_native_swp.h"
 
 /* The trade (t, px, q) of a synced or top-of-book symbol after the expiry: 1 done, 0 the detector's
  * own on_trade must take it (from the state as left), -1 error. */
@@ -220,12 +27,12 @@ static int swp_trade(swp_Hook *h, PyObject *key, PyObject *const *ev, long long 
     if (run != NULL) {
         long long ft, lt, lpx, lv, qt, tr;
         int ok;
-        if ((ok = swp_ll(run, h->r[R_FIRST_T], SWP_LIM, &ft)) != 1 || (ok = swp_ll(run, h->r[R_LAST_T], SWP_LIM, &lt)) != 1
-            || (ok = swp_ll(run, h->r[R_LAST_PX], SWP_EXACT, &lpx)) != 1
-            || (ok = swp_ll(run, h->r[R_LEVELS], SWP_LIM, &lv)) != 1 || (ok = swp_ll(run, h->r[R_QTY], SWP_LIM, &qt)) != 1
-            || (ok = swp_ll(run, h->r[R_TRADES], SWP_LIM, &tr)) != 1)
+        if ((ok = swp_ll(run, h->r[SWP_R_FIRST_T], SWP_LIM, &ft)) != 1 || (ok = swp_ll(run, h->r[SWP_R_LAST_T], SWP_LIM, &lt)) != 1
+            || (ok = swp_ll(run, h->r[SWP_R_LAST_PX], SWP_EXACT, &lpx)) != 1
+            || (ok = swp_ll(run, h->r[SWP_R_LEVELS], SWP_LIM, &lv)) != 1 || (ok = swp_ll(run, h->r[SWP_R_QTY], SWP_LIM, &qt)) != 1
+            || (ok = swp_ll(run, h->r[SWP_R_TRADES], SWP_LIM, &tr)) != 1)
             return ok;
-        PyObject *nf = trd_read(run, h->r[R_NOTIONAL]), *id;
+        PyObject *nf = trd_read(run, h->r[SWP_R_NOTIONAL]), *id;
         if (nf == NULL)
             return -1;
         int is_f = PyFloat_CheckExact(nf);
@@ -233,7 +40,7 @@ static int swp_trade(swp_Hook *h, PyObject *key, PyObject *const *ev, long long 
         Py_DECREF(nf);
         if (!is_f)
             return 0;
-        if ((id = trd_read(run, h->r[R_ID])) == NULL)
+        if ((id = trd_read(run, h->r[SWP_R_ID])) == NULL)
             return -1;
         Py_DECREF(id);
         int onward = buy ? px >= lpx : px <= lpx;
@@ -248,9 +55,9 @@ static int swp_trade(swp_Hook *h, PyObject *key, PyObject *const *ev, long long 
             PyObject *nn = PyFloat_FromDouble(notional);
             if (nn == NULL)
                 return -1;
-            int r = (px != lpx && (swp_set_ll(run, h->r[R_LEVELS], levels) < 0 || PyMember_SetOne((char *)run, h->r[R_LAST_PX], ev[E_PX]) < 0))
-                    || PyMember_SetOne((char *)run, h->r[R_LAST_T], ev[E_T]) < 0 || swp_set_ll(run, h->r[R_QTY], qty) < 0
-                    || PyMember_SetOne((char *)run, h->r[R_NOTIONAL], nn) < 0 || swp_set_ll(run, h->r[R_TRADES], tr + 1) < 0;
+            int r = (px != lpx && (swp_set_ll(run, h->r[SWP_R_LEVELS], levels) < 0 || PyMember_SetOne((char *)run, h->r[SWP_R_LAST_PX], ev[SWP_E_PX]) < 0))
+                    || PyMember_SetOne((char *)run, h->r[SWP_R_LAST_T], ev[SWP_E_T]) < 0 || swp_set_ll(run, h->r[SWP_R_QTY], qty) < 0
+                    || PyMember_SetOne((char *)run, h->r[SWP_R_NOTIONAL], nn) < 0 || swp_set_ll(run, h->r[SWP_R_TRADES], tr + 1) < 0;
             Py_DECREF(nn);
             return r ? -1 : 1;
         }
@@ -268,7 +75,7 @@ static int swp_trade(swp_Hook *h, PyObject *key, PyObject *const *ev, long long 
         if (o != 0)
             return o < 0 ? -1 : 0;
     }
-    if (swp_open(h, key, ev[E_T], ev[E_PX], ev[E_QTY], n) < 0)
+    if (swp_open(h, key, ev[SWP_E_T], ev[SWP_E_PX], ev[SWP_E_QTY], n) < 0)
         return -1;
     PyObject *d = PyObject_GetAttr(h->det, swp_s_deadline);
     long long dl;
@@ -288,17 +95,17 @@ static PyObject *swp_call(swp_Hook *h, PyObject *const *args, size_t nargsf, PyO
         PyErr_SetString(PyExc_TypeError, h->depth ? "hook(sym, delta, changes)" : "hook(sym, trade)");
         return NULL;
     }
-    PyObject *e = args[1], *v[E_N] = {NULL, NULL, NULL, NULL}, *res = NULL, *d = NULL, *state = NULL;
+    PyObject *e = args[1], *v[SWP_E_N] = {NULL, NULL, NULL, NULL}, *res = NULL, *d = NULL, *state = NULL;
     long long t, px = 0, q = 0, dl;
     int k;
     if (Py_TYPE(e) != (PyTypeObject *)h->ev_cls)
         return PyObject_Vectorcall(h->fallback, args, nargs, NULL);
-    for (int i = 0; i < (h->depth ? 1 : E_N); i++)
+    for (int i = 0; i < (h->depth ? 1 : SWP_E_N); i++)
         if ((v[i] = trd_read(e, h->e[i])) == NULL)
             goto done;
-    if ((k = in_range_fast(v[E_T], SWP_LIM, &t)) < 0)
+    if ((k = in_range_fast(v[SWP_E_T], SWP_LIM, &t)) < 0)
         goto done;
-    if (k && !h->depth && ((k = in_range_fast(v[E_PX], SWP_EXACT, &px)) < 0 || (k && (k = in_range_fast(v[E_QTY], SWP_EXACT, &q)) < 0)))
+    if (k && !h->depth && ((k = in_range_fast(v[SWP_E_PX], SWP_EXACT, &px)) < 0 || (k && (k = in_range_fast(v[SWP_E_QTY], SWP_EXACT, &q)) < 0)))
         goto done;
     if (k) {
         if ((d = PyObject_GetAttr(h->det, swp_s_deadline)) == NULL || (k = in_range_fast(d, SWP_FAR, &dl)) < 0)
@@ -310,13 +117,13 @@ static PyObject *swp_call(swp_Hook *h, PyObject *const *args, size_t nargsf, PyO
         if ((state = PyObject_GetAttr(args[0], swp_s_state)) == NULL)
             goto done;
         if (state == h->synced || state == h->top) {
-            if ((k = swp_trade(h, v[E_TAKER] == h->buy ? Py_True : Py_False, v, t, px, q)) < 0)
+            if ((k = swp_trade(h, v[SWP_E_TAKER] == h->buy ? Py_True : Py_False, v, t, px, q)) < 0)
                 goto done;
         }
     }
     res = k ? PyList_New(0) : PyObject_Vectorcall(h->fallback, args, nargs, NULL);
 done:
-    for (int i = 0; i < E_N; i++)
+    for (int i = 0; i < SWP_E_N; i++)
         Py_XDECREF(v[i]);
     Py_XDECREF(d);
     Py_XDECREF(state);
@@ -352,8 +159,8 @@ static PyObject *swp_new(PyTypeObject *type, PyObject *args, PyObject *kw)
         return NULL;
     long long win, hor, lev, warm;
     double mn, pct, lot, tick;
-    int ne = mode ? 1 : E_N;
-    if ((mode != 0 && mode != 1) || PyTuple_GET_SIZE(run_descs) != R_N || PyTuple_GET_SIZE(ev_descs) != ne
+    int ne = mode ? 1 : SWP_E_N;
+    if ((mode != 0 && mode != 1) || PyTuple_GET_SIZE(run_descs) != SWP_R_N || PyTuple_GET_SIZE(ev_descs) != ne
         || in_range(o_win, SWP_LIM, &win) != 1 || win < 0 || in_range(o_hor, SWP_LIM, &hor) != 1
         || in_range(o_lev, SWP_LIM, &lev) != 1 || in_range(o_warm, SWP_LIM, &warm) != 1 || !swp_num(o_mn, &mn)
         || !swp_num(o_pct, &pct) || !(pct >= 0.0 && pct <= 100.0) || !swp_num(o_lot, &lot) || !swp_num(o_tick, &tick)) {
@@ -364,7 +171,7 @@ static PyObject *swp_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     swp_Hook *h = (swp_Hook *)type->tp_alloc(type, 0);
     if (h == NULL)
         return NULL;
-    for (int i = 0; i < R_N; i++)
+    for (int i = 0; i < SWP_R_N; i++)
         if ((h->r[i] = trd_member(PyTuple_GET_ITEM(run_descs, i), run_cls)) == NULL)
             goto bad;
     for (int i = 0; i < ne; i++)
