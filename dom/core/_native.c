@@ -155,6 +155,8 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_native", NULL, -1, 
 
 int wdh_register(PyObject *m);
 int wj_register(PyObject *m);
+int swp_register(PyObject *m);
+int bst_register(PyObject *m);
 
 PyMODINIT_FUNC PyInit__native(void)
 {
@@ -203,6 +205,10 @@ PyMODINIT_FUNC PyInit__native(void)
     if (m != NULL && wdh_register(m) < 0) /* the walls' depth hook (_native_wdh.c) */
         Py_CLEAR(m);
     if (m != NULL && wj_register(m) < 0) /* the walls' side statistics (_native_wj.c) */
+        Py_CLEAR(m);
+    if (m != NULL && swp_register(m) < 0) /* the sweeps' hooks (_native_swp.c) */
+        Py_CLEAR(m);
+    if (m != NULL && bst_register(m) < 0) /* the bursts' hooks (_native_bst.c) */
         Py_CLEAR(m);
     return m;
 }

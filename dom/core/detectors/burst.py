@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from typing import Sequence
+from typing import Any, Sequence
 
+from dom.core import accel
 from dom.core.detectors.params import DetectorParams
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import Alert, AlertKind, AlertState, BookDelta, BookSide, BookTicker, FeedState, Output, Trade
@@ -41,6 +42,10 @@ class _Episode:
         self.peak = mid0
         self.volume = 0
         self.vol_x0, self.move0, self.sigma = vol_x, move, sigma
+
+
+_HOOKED = ("on_trade", "on_delta", "_mid", "_clock", "_judge")
+"""What ``BurstHook`` does in C for the usual event: a subclass that changes any keeps the Python methods."""
 
 
 class BurstDetector(ObserverBase):
@@ -63,8 +68,32 @@ class BurstDetector(ObserverBase):
         self.sq_n = 0
         self.last_mid = 0
         self.ep: _Episode | None = None
+        # The window volume a burst needs: burst_volume_mult x the usual window, infinite until the
+        # warm-up is over (both change only when a second closes, so they are set there).
+        self.base = 0.0
+        self.need = math.inf
 
     # ------------------------------------------------------------------------------- hooks
+    def trade_hook(self) -> Any:
+        """What the engine calls for each trade (symbol_state.trade_hooks): ``on_trade``, or where the
+        accelerator is built the same work in C for the usual trade (``BurstHook``, _native_bst.c:
+        within the current second, no episode, the window under a burst's volume); ``on_trade``
+        for the rest."""
+        return self._hook(0, Trade, (Trade.ts_exchange_ns, Trade.qty_lots), self.on_trade)
+
+    def delta_hook(self) -> Any:
+        """What the engine calls for each applied depth message: ``on_delta``, or ``BurstHook`` (the
+        mid noted and the windows slid in C for the usual message)."""
+        return self._hook(1, BookDelta, (BookDelta.ts_exchange_ns,), self.on_delta)
+
+    def _hook(self, mode: int, ev_cls: type, ev_fields: tuple, own: Any) -> Any:
+        native = accel.native
+        cls = type(self)
+        if native is None or any(getattr(cls, m) is not getattr(BurstDetector, m) for m in _HOOKED) \
+                or type(self.w_ns) is not int or not 0 <= self.w_ns < 1 << 61:
+            return own
+        return native.BurstHook(mode, self, own, self.trades, self.mids, ev_cls, ev_fields, self.w_ns)
+
     def on_trade(self, sym: SymbolState, trade: Trade) -> list[Output]:
         t = trade.ts_exchange_ns
         self._clock(t)
@@ -111,6 +140,7 @@ class BurstDetector(ObserverBase):
                 skipped = min(s - self.sec, self.hist_s + 1)
                 for i in range(skipped):
                     self._close_second(self.sec_vol if i == 0 else 0)
+                self._usual()
             self.sec = s
             self.sec_vol = 0
         lo = t - self.w_ns
@@ -142,9 +172,21 @@ class BurstDetector(ObserverBase):
                     # huge move has left the window): summed afresh once per window.
                     self.sq_sum = math.fsum(self.sq)
 
+    def _usual(self) -> None:
+        """The usual window's volume and the volume a burst needs, from the seconds closed."""
+        p = self.p
+        if len(self.vols) < p.burst_warmup_s or len(self.sq) < p.burst_warmup_s // 2:
+            self.base, self.need = 0.0, math.inf
+            return
+        # The usual window: the baseline seconds before the current window.
+        self.base = self.vol_sum / len(self.vols) * self.w
+        self.need = p.burst_volume_mult * self.base if self.base > 0 else math.inf
+
     # ------------------------------------------------------------------------------ rule
     def _judge(self, sym: SymbolState, t: int) -> list[Output]:
         ep = self.ep
+        if ep is None and self.wsum < self.need:
+            return []  # (the usual message: not the volume of a burst)
         p = self.p
         if ep is not None:
             if self.last_mid:
@@ -153,12 +195,9 @@ class BurstDetector(ObserverBase):
                 self.ep = None
                 return [self._alert(sym, ep, AlertState.END, t)]
             return []
-        if (sym.state is not _SYNCED and sym.state is not _TOP) or len(self.vols) < p.burst_warmup_s or len(self.sq) < p.burst_warmup_s // 2:
+        if (sym.state is not _SYNCED and sym.state is not _TOP) or not self.mids or not self.last_mid:
             return []
-        # The usual window: the baseline seconds before the current window.
-        base = self.vol_sum / len(self.vols) * self.w
-        if base <= 0 or self.wsum < p.burst_volume_mult * base or not self.mids or not self.last_mid:
-            return []
+        base = self.base
         mid0 = self.mids[0][1]
         move = math.log(self.last_mid / mid0)
         sigma = math.sqrt(self.sq_sum / len(self.sq))

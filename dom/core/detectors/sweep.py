@@ -18,8 +18,9 @@ synced, so that every alert of a run sits on a book the client could see.
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
+from dom.core import accel
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.rolling import RollingSamples
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
@@ -29,6 +30,7 @@ _MS = 1_000_000
 _FAR = 1 << 62
 _SYNCED = FeedState.SYNCED
 _TOP = FeedState.TOP
+_BUY = TakerSide.BUY
 
 
 class _Run:
@@ -44,6 +46,12 @@ class _Run:
         self.id: str | None = None  # set once announced
 
 
+_RUN_SLOTS = tuple(getattr(_Run, f) for f in ("first_t", "last_t", "first_px", "last_px", "levels", "qty", "notional",
+                                               "trades", "id"))
+_HOOKED = ("on_trade", "on_delta", "_tick", "_notional", "_is_sweep", "_outsized", "_expire", "_close")
+"""What ``SweepHook`` does in C: a subclass that changes any of them keeps the Python methods."""
+
+
 class SweepDetector(ObserverBase):
     def __init__(self, sym: SymbolState, p: DetectorParams) -> None:
         self.p = p
@@ -53,12 +61,42 @@ class SweepDetector(ObserverBase):
         # Quote notional of one lot (x the price in ticks, unless inverse: its contracts are a fixed amount).
         self.lot = float(inst.contract_size) * inst.qty.to_float(1)
         self.tick = 0.0 if inst.inverse else inst.price.to_float(1)
-        self.runs: dict[TakerSide, _Run] = {}
+        # taker is buyer -> its open run (keyed by a bool, which hashes in C where the enum's hash is
+        # a Python call; in the order the runs were opened, which is the order they close in)
+        self.runs: dict[bool, _Run] = {}
         self.deadline = _FAR  # the earliest time a run's window has passed (none open: never)
         self.sizes = RollingSamples()  # (first trade time, size) of the runs closed lately
         self.horizon = p.sweep_baseline_s * 1_000_000_000
+        self.floor: int | float = self._outsized()  # (the sizes change only when a run closes)
 
     # ------------------------------------------------------------------------------- hooks
+    def trade_hook(self) -> Any:
+        """What the engine calls for each trade (symbol_state.trade_hooks): ``on_trade``, or where the
+        accelerator is built the same work in C (``SweepHook``, _native_swp.c: the runs followed,
+        opened and closed without a frame; ``on_trade`` for anything that makes an alert)."""
+        return self._hook(0, Trade, (Trade.ts_exchange_ns, Trade.taker, Trade.px_ticks, Trade.qty_lots),
+                          self.on_trade)
+
+    def delta_hook(self) -> Any:
+        """What the engine calls for each applied depth message: ``on_delta``, or ``SweepHook`` (the
+        runs whose window has passed closed in C; ``on_delta`` when one of them was announced)."""
+        return self._hook(1, BookDelta, (BookDelta.ts_exchange_ns,), self.on_delta)
+
+    def _hook(self, mode: int, ev_cls: type, ev_fields: tuple, own: Any) -> Any:
+        native = accel.native
+        cls, p = type(self), self.p
+        if native is None or any(getattr(cls, m) is not getattr(SweepDetector, m) for m in _HOOKED) \
+                or type(self.lot) is not float or type(self.tick) is not float \
+                or not all(type(v) is int and abs(v) < 1 << 61 for v in (self.window, self.horizon,
+                                                                        p.sweep_min_levels, p.sweep_warmup_runs)) \
+                or not all(type(v) is float or type(v) is int and abs(v) < 1 << 53
+                           for v in (p.sweep_min_notional, p.sweep_size_pct)) \
+                or not 0 <= p.sweep_size_pct <= 100 or self.window < 0:
+            return own
+        return native.SweepHook(mode, self, own, self.runs, self.sizes, _Run, _RUN_SLOTS, ev_cls, ev_fields, _SYNCED,
+                                _TOP, _BUY, self.window, self.horizon, p.sweep_min_levels, p.sweep_min_notional,
+                                p.sweep_size_pct, p.sweep_warmup_runs, self.lot, self.tick)
+
     def on_trade(self, sym: SymbolState, trade: Trade) -> list[Output]:
         out: list[Output] = []
         t = trade.ts_exchange_ns
@@ -66,10 +104,9 @@ class SweepDetector(ObserverBase):
             self._expire(sym, t, out)
         if sym.state is not _SYNCED and sym.state is not _TOP:  # (TOP: followed by its top of book)
             return out
-        side = trade.taker
+        buy = trade.taker is _BUY
         px = trade.px_ticks
-        run = self.runs.get(side)
-        buy = side is TakerSide.BUY
+        run = self.runs.get(buy)
         if run is not None:
             onward = px >= run.last_px if buy else px <= run.last_px
             if onward and t - run.first_t <= self.window and t >= run.last_t:
@@ -81,13 +118,13 @@ class SweepDetector(ObserverBase):
                 run.notional += self._notional(px, trade.qty_lots)
                 run.trades += 1
                 if run.id is None and self._is_sweep(run):
-                    out.append(self._alert(sym, side, run, AlertState.NEW, t))
+                    out.append(self._alert(sym, buy, run, AlertState.NEW, t))
                 return out
-            self._close(sym, side, run, t, out)
-        run = self.runs[side] = _Run(t, px, trade.qty_lots, self._notional(px, trade.qty_lots))
+            self._close(sym, buy, run, t, out)
+        run = self.runs[buy] = _Run(t, px, trade.qty_lots, self._notional(px, trade.qty_lots))
         self.deadline = min(self.deadline, t + self.window)
         if self._is_sweep(run):  # (min_levels 1: every trade)
-            out.append(self._alert(sym, side, run, AlertState.NEW, t))
+            out.append(self._alert(sym, buy, run, AlertState.NEW, t))
         return out
 
     needs_book = False  # trades alone; the clock also moves with best bid/ask updates
@@ -107,9 +144,9 @@ class SweepDetector(ObserverBase):
 
     def on_sync_lost(self, sym: SymbolState, ts_ns: int) -> list[Output]:
         out: list[Output] = []
-        for side, run in list(self.runs.items()):
+        for buy, run in list(self.runs.items()):
             if run.id is not None:
-                out.append(self._alert(sym, side, run, AlertState.END, ts_ns, end="unknown_resync"))
+                out.append(self._alert(sym, buy, run, AlertState.END, ts_ns, end="unknown_resync"))
         self.runs.clear()
         self.deadline = _FAR
         return out
@@ -122,7 +159,7 @@ class SweepDetector(ObserverBase):
         p = self.p
         if run.levels < p.sweep_min_levels or run.notional < p.sweep_min_notional:
             return False
-        return run.qty >= self._outsized()
+        return run.qty >= self.floor
 
     def _outsized(self) -> int | float:
         """The size from which a run is outsized: the percentile of the recent runs' sizes."""
@@ -133,21 +170,23 @@ class SweepDetector(ObserverBase):
 
     def _expire(self, sym: SymbolState, t: int, out: list[Output]) -> None:
         """Close the runs whose window has passed by exchange time ``t``."""
-        for side, run in list(self.runs.items()):
+        for buy, run in list(self.runs.items()):
             if t - run.first_t > self.window:
-                self._close(sym, side, run, t, out)
+                self._close(sym, buy, run, t, out)
 
-    def _close(self, sym: SymbolState, side: TakerSide, run: _Run, t: int, out: list[Output]) -> None:
-        del self.runs[side]
-        self.deadline = min((r.first_t for r in self.runs.values()), default=_FAR - self.window) + self.window
+    def _close(self, sym: SymbolState, buy: bool, run: _Run, t: int, out: list[Output]) -> None:
+        runs = self.runs
+        del runs[buy]
+        other = runs.get(not buy)
+        self.deadline = (other.first_t if other is not None else _FAR - self.window) + self.window
         self.sizes.add(run.first_t, run.qty)
         self.sizes.expire(run.first_t - self.horizon)
+        self.floor = self._outsized()
         if run.id is not None:
-            out.append(self._alert(sym, side, run, AlertState.END, max(run.last_t, min(t, run.first_t + self.window))))
+            out.append(self._alert(sym, buy, run, AlertState.END, max(run.last_t, min(t, run.first_t + self.window))))
 
-    def _alert(self, sym: SymbolState, side: TakerSide, run: _Run, state: AlertState, t: int,
+    def _alert(self, sym: SymbolState, buy: bool, run: _Run, state: AlertState, t: int,
                end: str | None = None) -> Alert:
-        buy = side is TakerSide.BUY
         book_side = BookSide.ASK if buy else BookSide.BID  # the side that was taken
         if run.id is None:
             run.id = f"{sym.symbol}:sweep:{book_side.value}:{run.first_px}:{run.first_t}"
