@@ -47,6 +47,20 @@ def test_periods_of_a_slice_worth_from_where_the_refill_is_due():
     assert [round(x, 6) for x in hit_chances(periods, 0.1)] == [round(1 - 0.9 ** 4, 6), 0.1, 0.19]
 
 
+def test_after_a_hit_the_next_period_waits_for_the_new_link_and_periods_without_adds_are_left_out():
+    adds = [
+        (1000, 0, 0),  # the first link: due at 800, the period [800, 1600)
+        (1000, 900, 0),  # its hit: the new link, due at 1700
+        (3000, 1650, 0),  # the period is over; the next begins at max(1700, 1600): idle
+        (3000, 2600, 0),  # [1700, 2500) held no add (left out); [2500, 3300): a miss
+        (1000, 3400, 0),  # [3300, 4100): the hit
+    ]
+    chain, periods, own, idle, idle_in, _ = period_scan(adds, 950, 1050, 0.8)
+    assert chain == [1000, 1000, 1000]
+    assert periods == [(1, True), (1, False), (1, True)]
+    assert (own, idle, idle_in) == (3, 1, 0)
+
+
 def test_no_chain_no_periods_and_the_open_period_only_with_its_link():
     assert period_scan([(500, 0, 0), (700, 100, 0)], 950, 1050, 0.8)[:2] == ([], [])
     # the link opens nothing until due; a miss in the open period is not counted yet
