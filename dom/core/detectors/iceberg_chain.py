@@ -11,6 +11,7 @@ import math
 from typing import TYPE_CHECKING
 
 from dom.core import accel
+from dom.core.detectors.iceberg_period import hit_chances, period_scan, poisson_binomial_tail
 
 if TYPE_CHECKING:
     from sortedcontainers import SortedList
@@ -134,7 +135,7 @@ def judge_chain(lv: _Level, r: int, sizes: SortedList, p: DetectorParams) -> Non
     if lv.px % max(1, p.iceberg_round_ticks):  # at a round price only exact repeats count
         tols += (p.iceberg_jitter_tolerance, p.iceberg_loose_tolerance)
     native = accel.native
-    if native is not None and native.ice_chains_short(lv.adds, r, tols, p.iceberg_chain_traded,
+    if native is not None and not p.iceberg_due_periods and native.ice_chains_short(lv.adds, r, tols, p.iceberg_chain_traded,
                                                       p.iceberg_min_refills) is True:
         return  # (in C: no band's chain around r is long enough to test, so none changes the level's)
     tries = len(tols) + (len(tols) > 1)  # the widest band is tried twice (around r, its median)
@@ -153,6 +154,8 @@ def _chance(lv: _Level, centre: int, tol: float, tries: int, sizes: SortedList, 
     """The chain around ``centre`` within ``tol``: (chain, own, chance, expected, window, hits,
     (traded, traded through) at its first link), or None when it is shorter than ``iceberg_min_refills``."""
     lo, hi = centre / (1 + tol) - 1, centre * (1 + tol) + 1
+    if p.iceberg_due_periods:
+        return _period_chance(lv, lo, hi, tries, sizes, p)
     # own: this episode's adds in the band, already in the baseline; idle: adds while no refill
     # was due (the level's own organic adds), idle_in: those in the band
     chain, outcomes, own, idle, idle_in, start = chain_scan(lv.adds, lo, hi, p.iceberg_chain_traded)
@@ -167,3 +170,19 @@ def _chance(lv: _Level, centre: int, tol: float, tries: int, sizes: SortedList, 
     win = outcomes[-p.iceberg_window:]
     k, n = sum(win), len(win)
     return chain, own, min(1.0, _binomial_tail(k, n, q) * tries), n * q, n, k, start
+
+
+def _period_chance(lv: _Level, lo: float, hi: float, tries: int, sizes: SortedList, p: DetectorParams
+                   ) -> tuple | None:
+    """``_chance`` judged per due period (iceberg_period.py, ``iceberg_due_periods``): the same
+    ``q``, each period in the window a hit with the chance ``1 - (1 - q)**m`` for its ``m`` adds."""
+    chain, periods, own, idle, idle_in, start = period_scan(lv.adds, lo, hi, p.iceberg_chain_traded)
+    if len(chain) < p.iceberg_min_refills:
+        return None
+    own -= 1  # the add being tested is not in the baseline yet
+    q = (max(0, sizes.bisect_right(hi) - sizes.bisect_left(lo) - own) + 1) / len(sizes)
+    q = level_rate(q, idle, idle_in, p)
+    win = periods[-p.iceberg_window:]
+    ps = hit_chances(win, q)
+    k = sum(h for _, h in win)
+    return chain, own, min(1.0, poisson_binomial_tail(k, ps) * tries), sum(ps), len(win), k, start
