@@ -154,6 +154,7 @@ static PyMethodDef methods[] = {
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_native", NULL, -1, methods};
 
 int wdh_register(PyObject *m);
+int adh_register(PyObject *m);
 
 PyMODINIT_FUNC PyInit__native(void)
 {
@@ -200,6 +201,8 @@ PyMODINIT_FUNC PyInit__native(void)
                       || PyModule_AddObjectRef(m, "PullsHook", (PyObject *)&pdh_HookType) < 0))
         Py_CLEAR(m);
     if (m != NULL && wdh_register(m) < 0) /* the walls' depth hook (_native_wdh.c) */
+        Py_CLEAR(m);
+    if (m != NULL && adh_register(m) < 0) /* absorption's depth hook (_native_adh.c) */
         Py_CLEAR(m);
     return m;
 }

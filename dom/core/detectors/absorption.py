@@ -40,6 +40,7 @@ from typing import Sequence
 from dom.core.detectors.absorption_alert import absorption_alert
 from dom.core.detectors.absorption_away import LevelsAway
 from dom.core.detectors.absorption_eaten import eaten_down
+from dom.core.detectors.absorption_hook import make_hook
 from dom.core.detectors.absorption_side import as_twin, make_side
 from dom.core.detectors.absorption_state import _Episode, far_max
 from dom.core.detectors.params import DetectorParams
@@ -299,6 +300,11 @@ class AbsorptionDetector(ObserverBase):
         ep.rate_vol = vol if vol >= 0 else S.volume_since(px, lo)
         ep.rate_vol_threshold = vol_thr
         ep.one_sided = mine / max(1, mine + other)
+
+    def delta_hook(self):
+        """What the engine calls for each applied depth message (symbol_state.delta_hooks):
+        ``on_delta``, or the same work in C on the messages that need no decision (absorption_hook.py)."""
+        return make_hook(self, AbsorptionDetector)
 
     def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
         now = delta.ts_exchange_ns
