@@ -58,6 +58,25 @@ static PyMemberDef *adh_member(PyObject *d, PyObject *cls)
 
 #define ADH_SLOT(obj, m) (*(PyObject **)((char *)(obj) + (m)->offset))
 
+/* in_range_fast (_native.h) with CPython 3.11's three-digit ints under 2^63 (the exchange times
+ * in nanoseconds) read from their digits too: 1 (*v set) for an exact int within +-lim, 0 for
+ * anything else, -1 with an error set. */
+static inline int adh_int(PyObject *o, long long lim, long long *v)
+{
+#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030C0000 && PyLong_SHIFT == 30
+    if (PyLong_CheckExact(o) && (Py_SIZE(o) == 3 || Py_SIZE(o) == -3)) {
+        const digit *d = ((PyLongObject *)o)->ob_digit;
+        if (d[2] < 8) {
+            long long x = (long long)((unsigned long long)d[0] | ((unsigned long long)d[1] << 30)
+                                      | ((unsigned long long)d[2] << 60));
+            *v = x = Py_SIZE(o) < 0 ? -x : x;
+            return x >= -lim && x <= lim;
+        }
+    }
+#endif
+    return in_range_fast(o, lim, v);
+}
+
 /* An attribute read as an exact int within +-lim: 1 (*v set), 0 (absent or anything else), -1 error. */
 static int adh_attr_int(PyObject *o, PyObject *name, long long lim, long long *v)
 {
@@ -68,7 +87,7 @@ static int adh_attr_int(PyObject *o, PyObject *name, long long lim, long long *v
         PyErr_Clear();
         return 0;
     }
-    int r = in_range_fast(x, lim, v);
+    int r = adh_int(x, lim, v);
     Py_DECREF(x);
     return r;
 }
@@ -81,7 +100,7 @@ static int adh_bisect(PyObject *a, long long x, Py_ssize_t *at)
     while (lo < hi) {
         Py_ssize_t mid = ((size_t)lo + hi) / 2;
         long long v;
-        int r = in_range_fast(PyList_GET_ITEM(a, mid), ADH_T, &v);
+        int r = adh_int(PyList_GET_ITEM(a, mid), ADH_T, &v);
         if (r <= 0)
             return r;
         if (x < v)
@@ -102,7 +121,7 @@ static int adh_cum(PyObject *cum, Py_ssize_t i, long long *v)
     }
     if (i > PyList_GET_SIZE(cum))
         return 0;
-    return in_range_fast(PyList_GET_ITEM(cum, i - 1), ADH_Q, v);
+    return adh_int(PyList_GET_ITEM(cum, i - 1), ADH_Q, v);
 }
 
 /* _judge's loop for an episode not announced, over the messages up to mark: 1 all judged here, 0
@@ -113,8 +132,8 @@ static int adh_judge(adh_Hook *h, PyObject *ep, long long mark)
     PyObject *msgs = ADH_SLOT(ep, h->m[E_MSGS]), *times = ADH_SLOT(ep, h->m[E_TIMES]);
     PyObject *cum = ADH_SLOT(ep, h->m[E_CUM]);
     long long t0, rl, rl0;
-    if (in_range_fast(ADH_SLOT(ep, h->m[E_T0]), ADH_T, &t0) <= 0
-        || in_range_fast(ADH_SLOT(ep, h->m[E_REFILL]), ADH_Q, &rl) <= 0)
+    if (adh_int(ADH_SLOT(ep, h->m[E_T0]), ADH_T, &t0) <= 0
+        || adh_int(ADH_SLOT(ep, h->m[E_REFILL]), ADH_Q, &rl) <= 0)
         return PyErr_Occurred() ? -1 : 0; /* (checked before: not met) */
     rl0 = rl;
     int done = 1;
@@ -130,7 +149,7 @@ static int adh_judge(adh_Hook *h, PyObject *ep, long long mark)
         long long v[4], r = 0;
         int ok = PyTuple_CheckExact(m) && PyTuple_GET_SIZE(m) == 4;
         for (int i = 0; ok && i < 4; i++) {
-            int g = in_range_fast(PyTuple_GET_ITEM(m, i), i < 2 ? ADH_T : ADH_Q, &v[i]);
+            int g = adh_int(PyTuple_GET_ITEM(m, i), i < 2 ? ADH_T : ADH_Q, &v[i]);
             if (g < 0) {
                 Py_DECREF(m);
                 return -1;
@@ -197,20 +216,20 @@ static int adh_takes(adh_Hook *h, PyObject *ep, long long now, PyObject *lv[2], 
         || !PyList_CheckExact(ADH_SLOT(ep, h->m[E_TIMES])) || !PyList_CheckExact(ADH_SLOT(ep, h->m[E_CUM]))
         || Py_TYPE(ADH_SLOT(ep, h->m[E_MSGS])) != (PyTypeObject *)h->deque_cls)
         return 0;
-    if ((r = in_range_fast(ADH_SLOT(ep, h->m[E_CROSS]), ADH_T, &v)) <= 0 || v != 0)
+    if ((r = adh_int(ADH_SLOT(ep, h->m[E_CROSS]), ADH_T, &v)) <= 0 || v != 0)
         return r < 0 ? -1 : 0; /* (crossed: its confirmation is on_delta's) */
-    if ((r = in_range_fast(ADH_SLOT(ep, h->m[E_LAST_TRADE]), ADH_T, &v)) <= 0 || now - v > h->w_ns)
+    if ((r = adh_int(ADH_SLOT(ep, h->m[E_LAST_TRADE]), ADH_T, &v)) <= 0 || now - v > h->w_ns)
         return r < 0 ? -1 : 0; /* (stopped trading: dropped by on_delta) */
-    if ((r = in_range_fast(ADH_SLOT(ep, h->m[E_MAX_Q]), ADH_Q, &v)) <= 0
-        || (r = in_range_fast(ADH_SLOT(ep, h->m[E_T0]), ADH_T, &v)) <= 0
-        || (r = in_range_fast(ADH_SLOT(ep, h->m[E_REFILL]), ADH_Q, &v)) <= 0)
+    if ((r = adh_int(ADH_SLOT(ep, h->m[E_MAX_Q]), ADH_Q, &v)) <= 0
+        || (r = adh_int(ADH_SLOT(ep, h->m[E_T0]), ADH_T, &v)) <= 0
+        || (r = adh_int(ADH_SLOT(ep, h->m[E_REFILL]), ADH_Q, &v)) <= 0)
         return r;
     PyObject *q = PyDict_GetItemWithError(lv[side == h->ask], px); /* lv.levels.get(ep.px, 0) */
     if (q == NULL && PyErr_Occurred())
         return -1;
     if (q == NULL)
         q = ZERO;
-    if ((r = in_range_fast(q, ADH_Q, &v)) <= 0)
+    if ((r = adh_int(q, ADH_Q, &v)) <= 0)
         return r;
     *shown = Py_NewRef(q);
     return 1;
@@ -233,7 +252,7 @@ static PyObject *adh_call(adh_Hook *h, PyObject *const *args, size_t nargsf, PyO
     int r, py = 1; /* py: the message to on_delta */
     if (now_o == NULL)
         return NULL;
-    if ((r = in_range_fast(now_o, ADH_T, &now)) <= 0 || (r = adh_attr_int(h->det, adh_s[A_NEXT], ADH_T, &next)) <= 0
+    if ((r = adh_int(now_o, ADH_T, &now)) <= 0 || (r = adh_attr_int(h->det, adh_s[A_NEXT], ADH_T, &next)) <= 0
         || now >= next || (r = adh_attr_int(h->det, adh_s[A_DEPTH], ADH_T, &dt)) <= 0)
         goto decide;
     Py_ssize_t k = PyDict_GET_SIZE(h->eps);
@@ -284,8 +303,8 @@ static PyObject *adh_call(adh_Hook *h, PyObject *const *args, size_t nargsf, PyO
         Py_XSETREF(ADH_SLOT(ep, h->m[E_LAST_D]), Py_NewRef(now_o));
         Py_XSETREF(ADH_SLOT(ep, h->m[E_LAST_Q]), Py_NewRef(shown[i]));
         long long q, mq;
-        in_range_fast(shown[i], ADH_Q, &q);  /* (both read in adh_takes) */
-        in_range_fast(ADH_SLOT(ep, h->m[E_MAX_Q]), ADH_Q, &mq);
+        adh_int(shown[i], ADH_Q, &q);  /* (both read in adh_takes) */
+        adh_int(ADH_SLOT(ep, h->m[E_MAX_Q]), ADH_Q, &mq);
         if (q > mq)
             Py_XSETREF(ADH_SLOT(ep, h->m[E_MAX_Q]), Py_NewRef(shown[i]));
         int j = adh_judge(h, ep, now - ns);
