@@ -3,23 +3,26 @@
  * the same work without the Python frame on the messages that need no Python.
  *
  *   AbsHook(det, delta_cls, ts, ep_cls, bid, ask, deque_cls)
- *       det: the detector (its on_delta, the one truth, and its _judge; its eps, a dict it mutates
+ *       det: the detector (its on_delta, the one truth, its _judge and _tick; its eps, a dict it mutates
  *       in place and never rebinds; its slack, never rebound; its w_ns, fixed); delta_cls, ts:
  *       BookDelta and its ts_exchange_ns slot descriptor; ep_cls: the episode class (_Episode,
  *       with slots: the hook reads and writes them through their descriptors); bid, ask: the two
  *       BookSide members; deque_cls: collections.deque (an episode's pending messages).
  *
- * A call hook(sym, delta, changes) does on_delta's work in C when no once-a-second sample is due
- * (now < det.next_sample_ns) and every open episode is one followed closely that nothing is to be
- * decided about: not announced, not crossed, still trading (now - last_trade_ns <= w_ns). Then:
- * det.depth_t moved on; per episode (eps' order) the message queued for judging
+ * A call hook(sym, delta, changes) moves det.depth_t on, calls det._tick(sym, now) where a second of
+ * the grid is due (now >= det.next_sample_ns: the sample, in Python), as on_delta begins; then does
+ * the rest of on_delta's work in C when every open episode is one followed closely that nothing is
+ * to be decided about: not announced, not crossed, still trading (now - last_trade_ns <= w_ns):
+ * per episode (eps' order) the message queued for judging
  * ((last_d, now, last_q, shown), shown the level's size in the book now), last_d, last_q and
  * max_q updated and the messages up to the watermark (now - det.slack.ns) judged: each adds its
  * positive volume balance to refill_lb (_judge's loop for an episode not announced). A queued
  * message or a trade time this does not read as exact ints within its limits hands that episode's
  * judgement, from that message on, to det._judge itself. Anything else (a delta of another class,
- * a sample due, an episode announced, crossed or gone quiet, more than ADH_MAX episodes, a value
- * that is not an exact int within its limits) goes to det.on_delta before anything is changed.
+ * a time, det.depth_t or det.next_sample_ns not an exact int within +-2^62) goes to det.on_delta
+ * before anything is changed; an episode announced, crossed or gone quiet, more than ADH_MAX
+ * episodes or a value there that is not an exact int within its limits, to det.on_delta after the
+ * depth time and the sample (which it then finds done: the rest of its work is the same).
  * Every global name here starts with adh_ / ADH_. */
 #include "_native.h"
 #include <structmember.h>
@@ -39,7 +42,7 @@ static PyObject *adh_s[A_COUNT];
 typedef struct {
     PyObject_HEAD
     vectorcallfunc vectorcall;
-    PyObject *det, *on_delta, *judge, *eps, *slack, *delta_cls, *ep_cls, *bid, *ask, *deque_cls, *append, *popleft;
+    PyObject *det, *on_delta, *judge, *tick, *eps, *slack, *delta_cls, *ep_cls, *bid, *ask, *deque_cls, *append, *popleft;
     PyObject *descs; /* (ts and the episode's descriptors: kept alive with their PyMemberDefs) */
     PyMemberDef *m_ts, *m[E_COUNT];
     long long w_ns;
@@ -253,8 +256,22 @@ static PyObject *adh_call(adh_Hook *h, PyObject *const *args, size_t nargsf, PyO
     if (now_o == NULL)
         return NULL;
     if ((r = adh_int(now_o, ADH_T, &now)) <= 0 || (r = adh_attr_int(h->det, adh_s[A_NEXT], ADH_T, &next)) <= 0
-        || now >= next || (r = adh_attr_int(h->det, adh_s[A_DEPTH], ADH_T, &dt)) <= 0)
+        || (r = adh_attr_int(h->det, adh_s[A_DEPTH], ADH_T, &dt)) <= 0)
         goto decide;
+    /* as on_delta begins: the depth time moved on, the sample taken where a second is due (on_delta
+     * called past here finds them done) */
+    if (now > dt && PyObject_SetAttr(h->det, adh_s[A_DEPTH], now_o) < 0) {
+        r = -1;
+        goto decide;
+    }
+    if (now >= next) {
+        PyObject *tv[2] = {sym, now_o}, *got = PyObject_Vectorcall(h->tick, tv, 2, NULL);
+        if (got == NULL) {
+            r = -1;
+            goto decide;
+        }
+        Py_DECREF(got);
+    }
     Py_ssize_t k = PyDict_GET_SIZE(h->eps);
     if (k > ADH_MAX)
         goto decide;
@@ -285,8 +302,6 @@ static PyObject *adh_call(adh_Hook *h, PyObject *const *args, size_t nargsf, PyO
         }
     }
     py = 0;
-    if (now > dt && PyObject_SetAttr(h->det, adh_s[A_DEPTH], now_o) < 0)
-        goto done;
     if ((res = PyList_New(0)) == NULL)
         goto done;
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -358,7 +373,8 @@ static PyObject *adh_new(PyTypeObject *type, PyObject *args, PyObject *kw)
         if (adh_s[i] == NULL && (adh_s[i] = PyUnicode_InternFromString(ADH_ANAMES[i])) == NULL)
             return NULL;
     adh_Hook *h = NULL;
-    PyObject *descs = PyTuple_New(E_COUNT + 1), *on_delta = NULL, *judge = NULL, *eps = NULL, *slack = NULL;
+    PyObject *descs = PyTuple_New(E_COUNT + 1), *on_delta = NULL, *judge = NULL, *tick = NULL, *eps = NULL;
+    PyObject *slack = NULL;
     PyObject *append = NULL, *popleft = NULL;
     long long w_ns;
     if (descs == NULL)
@@ -379,7 +395,8 @@ static PyObject *adh_new(PyTypeObject *type, PyObject *args, PyObject *kw)
         goto fail;
     }
     if ((on_delta = PyObject_GetAttrString(det, "on_delta")) == NULL
-        || (judge = PyObject_GetAttrString(det, "_judge")) == NULL || (eps = PyObject_GetAttrString(det, "eps")) == NULL
+        || (judge = PyObject_GetAttrString(det, "_judge")) == NULL || (tick = PyObject_GetAttrString(det, "_tick")) == NULL
+        || (eps = PyObject_GetAttrString(det, "eps")) == NULL
         || (slack = PyObject_GetAttrString(det, "slack")) == NULL
         || (append = PyObject_GetAttrString(deque_cls, "append")) == NULL
         || (popleft = PyObject_GetAttrString(deque_cls, "popleft")) == NULL)
@@ -399,6 +416,7 @@ static PyObject *adh_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     h->det = Py_NewRef(det);
     h->on_delta = on_delta;
     h->judge = judge;
+    h->tick = tick;
     h->eps = eps;
     h->slack = slack;
     h->delta_cls = Py_NewRef(cls);
@@ -418,6 +436,7 @@ fail:
     Py_XDECREF(descs);
     Py_XDECREF(on_delta);
     Py_XDECREF(judge);
+    Py_XDECREF(tick);
     Py_XDECREF(eps);
     Py_XDECREF(slack);
     Py_XDECREF(append);
@@ -425,7 +444,7 @@ fail:
     return NULL;
 }
 
-#define ADH_FIELDS(X) X(det) X(on_delta) X(judge) X(eps) X(slack) X(delta_cls) X(ep_cls) X(bid) X(ask) \
+#define ADH_FIELDS(X) X(det) X(on_delta) X(judge) X(tick) X(eps) X(slack) X(delta_cls) X(ep_cls) X(bid) X(ask) \
     X(deque_cls) X(append) X(popleft) X(descs)
 
 static int adh_traverse(adh_Hook *h, visitproc visit, void *arg)

@@ -249,10 +249,7 @@ class AbsorptionDetector(ObserverBase):
         if now > self.depth_t:
             self.depth_t = now
         if now >= self.next_sample_ns:
-            first = self.next_sample_ns < 0
-            self.next_sample_ns = grid_after(now, _SEC)
-            if not first:
-                sample(self, sym, now)  # (absorption_sample.py)
+            self._tick(sym, now)
         if not self.eps:
             return []
         out: list[Output] = []
@@ -287,6 +284,14 @@ class AbsorptionDetector(ObserverBase):
                 ep.confirmed = True
                 out.append(absorption_alert(self, sym, ep, AlertState.UPDATE, now))
         return out
+
+    def _tick(self, sym: SymbolState, now: int) -> None:
+        """At the first depth message on or after a second of the grid: the next second set, and the
+        once-a-second sample taken (absorption_sample.py; not at the first message, which sets the grid)."""
+        first = self.next_sample_ns < 0
+        self.next_sample_ns = grid_after(now, _SEC)
+        if not first:
+            sample(self, sym, now)
 
     def on_sync_lost(self, sym: SymbolState, ts_ns: int) -> list[Output]:
         out: list[Output] = [absorption_alert(self, sym, ep, AlertState.END, ts_ns, "unknown_resync", "resync")

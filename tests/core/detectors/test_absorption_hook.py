@@ -201,10 +201,14 @@ def test_the_hook_is_made_only_where_it_does_on_deltas_work(monkeypatch):
         def _judge(self, sym, ep, mark, out):
             return super()._judge(sym, ep, mark, out)
 
-    for cls in (Own, OwnJudge):
+    class OwnTick(AbsorptionDetector):
+        def _tick(self, sym, now):
+            return super()._tick(sym, now)
+
+    for cls in (Own, OwnJudge, OwnTick):
         own = cls.__new__(cls)
         own.__dict__.update(vars(det))
-        assert own.delta_hook() == own.on_delta  # (a subclass's on_delta or _judge is its own)
+        assert own.delta_hook() == own.on_delta  # (a subclass's on_delta, _judge or _tick is its own)
     with monkeypatch.context() as m:
         m.setattr(accel, "native", None)
         assert det.delta_hook() == det.on_delta
