@@ -65,15 +65,16 @@ class Counted:
 
 
 def market(seed: int, hook: bool, odd_at: int = -1, huge_at: int = -1, float_at: int = -1,
-           spoil_at: int = -1, steps: int = 1500) -> tuple:
+           spoil_at: int = -1, steps: int = 1500, t0: int = 0) -> tuple:
     """Sellers (or buyers) leaning on the best bid (ask) where a large level shows, at a random
     pace, the level refilled, withdrawn, eaten or traded through; quiet spells; late trades; a gap
     and a snapshot midway. ``hook`` False: the engine calls ``on_delta`` itself. The ``odd_at``-th
     message is an ``OddDelta``; the ``huge_at``-th shows a level of 2^61 lots at the followed
     price; the ``float_at``-th has a float time; at the first step from the ``spoil_at``-th with an
     episode not announced, every open episode is handed a queued message and a trade time C does
-    not read. Returns the alerts, the state after
-    every event and how the engine's depth hooks were made."""
+    not read. ``t0``: the time the market starts at after its snapshot (an exchange's nanoseconds
+    since 1970 are ints of three 30-bit digits, which C reads apart). Returns the alerts, the
+    state after every event and how the engine's depth hooks were made."""
     s = EventScript(DetectorParams(**PARAMS), flat_book(30))
     s.kind = AlertKind.ABSORPTION
     st = s.eng["KITEUSDT"]
@@ -84,6 +85,7 @@ def market(seed: int, hook: bool, odd_at: int = -1, huge_at: int = -1, float_at:
     eps = det.eps
     rng = random.Random(seed)
     seen = []
+    s.t += t0
     s.idle(31_000)  # (the baselines' warm-up)
     bb, shown, lean = 5000, 0, None  # the best bid; the leaned-on level's size; its side
     for i in range(steps):
@@ -156,12 +158,12 @@ def market(seed: int, hook: bool, odd_at: int = -1, huge_at: int = -1, float_at:
 
 
 @needs_native
-@pytest.mark.parametrize("seed", [1, 2, 3, 4])
-def test_the_hook_is_on_delta_event_by_event(seed, monkeypatch):
+@pytest.mark.parametrize("seed, t0", [(1, 0), (2, 0), (3, 1_767_225_600 * 10**9), (4, 1_767_225_600 * 10**9)])
+def test_the_hook_is_on_delta_event_by_event(seed, t0, monkeypatch):
     n = Counted(monkeypatch)
-    got, got_seen, kinds = market(seed, True)
+    got, got_seen, kinds = market(seed, True, t0=t0)
     taken = n.on_delta
-    want, want_seen, _ = market(seed, False)
+    want, want_seen, _ = market(seed, False, t0=t0)
     assert kinds == ["AbsHook"]
     assert got == want
     assert got_seen == want_seen
@@ -254,17 +256,21 @@ def test_the_hook_refuses_what_it_is_not_built_for():
     assert hook(sym, d2, []) == [] and det.depth_t == 10**9 + 5  # (in C: no sample due, no episode)
     with pytest.raises(AttributeError):
         hook(sym, object(), [])  # (not a BookDelta: on_delta's own error)
-    for t in (1.5e9, 2**63, -(2**63), True):  # a time C does not read: the Python way, as on_delta
-        bad = BookDelta("KITEUSDT", (), (), 3, 3, 2, t, t)
-        try:
-            want = det.on_delta(sym, bad, [])
-        except Exception as e:  # noqa: BLE001
-            want = type(e)
-        try:
-            got = hook(sym, bad, [])
-        except Exception as e:  # noqa: BLE001
-            got = type(e)
-        assert got == want
+    for t in (1.5e9, 2**63, -(2**63), True, 2**62 + 1, -(2**62), -(2**61), 2**61, 2**90):
+        # (C reads +-2^62, three-digit ints from their digits: the rest as on_delta, and the same)
+        seen = []
+        for hooked in (True, False):
+            s2 = EventScript(DetectorParams(**PARAMS), flat_book(20))
+            sym2 = s2.eng["KITEUSDT"]
+            det2 = next(o for o in sym2.observers if isinstance(o, AbsorptionDetector))
+            s2.idle(2000)  # (the grid set, samples taken)
+            call = NATIVE.AbsHook(det2, *args[1:]) if hooked else det2.on_delta
+            try:
+                got = call(sym2, BookDelta("KITEUSDT", (), (), s2.u + 1, s2.u + 1, s2.u, t, t), [])
+            except Exception as e:  # noqa: BLE001
+                got = type(e)
+            seen.append((got, det2.depth_t, det2.next_sample_ns, det2.next_stats_ns))
+        assert seen[0] == seen[1]
 
 
 @needs_native
