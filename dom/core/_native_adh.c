@@ -128,8 +128,8 @@ static int adh_cum(PyObject *cum, Py_ssize_t i, long long *v)
 }
 
 /* _judge's loop for an episode not announced, over the messages up to mark: 1 all judged here, 0
- * the rest to be judged by det._judge (a message or a trade time not read here; refill_lb written
- * back first), -1 on error. */
+ * the rest to be judged by det._judge (a message or a trade time not read here), -1 on error
+ * (refill_lb written back in every case). */
 static int adh_judge(adh_Hook *h, PyObject *ep, long long mark)
 {
     PyObject *msgs = ADH_SLOT(ep, h->m[E_MSGS]), *times = ADH_SLOT(ep, h->m[E_TIMES]);
@@ -142,26 +142,24 @@ static int adh_judge(adh_Hook *h, PyObject *ep, long long mark)
     int done = 1;
     for (;;) {
         Py_ssize_t n = PySequence_Size(msgs);
-        if (n < 0)
-            return -1;
-        if (n == 0)
+        if (n <= 0) {
+            done = n < 0 ? -1 : done;
             break;
+        }
         PyObject *m = PySequence_GetItem(msgs, 0);
-        if (m == NULL)
-            return -1;
+        if (m == NULL) {
+            done = -1;
+            break;
+        }
         long long v[4], r = 0;
         int ok = PyTuple_CheckExact(m) && PyTuple_GET_SIZE(m) == 4;
         for (int i = 0; ok && i < 4; i++) {
             int g = adh_int(PyTuple_GET_ITEM(m, i), i < 2 ? ADH_T : ADH_Q, &v[i]);
-            if (g < 0) {
-                Py_DECREF(m);
-                return -1;
-            }
             ok = g;
         }
         Py_DECREF(m);
-        if (!ok) {
-            done = 0;
+        if (ok <= 0) {
+            done = ok;
             break;
         }
         if (v[1] > mark)
@@ -176,10 +174,8 @@ static int adh_judge(adh_Hook *h, PyObject *ep, long long mark)
                 g = adh_cum(cum, j, &cj);
             if (g > 0)
                 g = adh_cum(cum, i, &ci);
-            if (g < 0)
-                return -1;
-            if (g == 0) {
-                done = 0;
+            if (g <= 0) {
+                done = g;
                 break;
             }
             r = (cj - ci) - (v[2] - v[3]);
@@ -189,13 +185,15 @@ static int adh_judge(adh_Hook *h, PyObject *ep, long long mark)
             }
         }
         PyObject *av[1] = {msgs}, *got = PyObject_Vectorcall(h->popleft, av, 1, NULL);
-        if (got == NULL)
-            return -1;
+        if (got == NULL) {
+            done = -1;
+            break;
+        }
         Py_DECREF(got);
         if (r > 0)
             rl += r;
     }
-    if (rl != rl0) {
+    if (rl != rl0) { /* (written back whatever follows: what was judged is judged) */
         PyObject *x = PyLong_FromLongLong(rl);
         if (x == NULL)
             return -1;
@@ -204,29 +202,43 @@ static int adh_judge(adh_Hook *h, PyObject *ep, long long mark)
     return done;
 }
 
-/* Can the hook take this episode? 1 yes (*shown: its level's size now, a new reference), 0 no, -1. */
-static int adh_takes(adh_Hook *h, PyObject *ep, long long now, PyObject *lv[2], PyObject **shown)
+/* Is ep an episode as the hook reads it? Its exact class, every slot set, its queue a deque, its
+ * trade times and volumes lists, last_d, last_q, max_q, t0 and refill_lb exact ints within their
+ * limits (dropping one of those runs no Python). 1 yes, 0 no, -1 on error. */
+static int adh_ready(adh_Hook *h, PyObject *ep)
 {
     if (Py_TYPE(ep) != (PyTypeObject *)h->ep_cls)
         return 0;
     for (int i = 0; i < E_COUNT; i++)
         if (ADH_SLOT(ep, h->m[i]) == NULL)
             return 0;
+    if (!PyList_CheckExact(ADH_SLOT(ep, h->m[E_TIMES])) || !PyList_CheckExact(ADH_SLOT(ep, h->m[E_CUM]))
+        || Py_TYPE(ADH_SLOT(ep, h->m[E_MSGS])) != (PyTypeObject *)h->deque_cls)
+        return 0;
+    static const int ints[5] = {E_LAST_D, E_T0, E_LAST_Q, E_MAX_Q, E_REFILL}; /* (times first) */
+    long long v;
+    for (int i = 0; i < 5; i++) {
+        int r = adh_int(ADH_SLOT(ep, h->m[ints[i]]), i < 2 ? ADH_T : ADH_Q, &v);
+        if (r <= 0)
+            return r;
+    }
+    return 1;
+}
+
+/* Can the hook take this episode? 1 yes (*shown: its level's size now, a new reference), 0 no, -1. */
+static int adh_takes(adh_Hook *h, PyObject *ep, long long now, PyObject *lv[2], PyObject **shown)
+{
+    int r = adh_ready(h, ep);
+    if (r <= 0)
+        return r;
     PyObject *side = ADH_SLOT(ep, h->m[E_SIDE]), *px = ADH_SLOT(ep, h->m[E_PX]);
     long long v;
-    int r;
-    if (ADH_SLOT(ep, h->m[E_ANNOUNCED]) != Py_False || (side != h->bid && side != h->ask) || !PyLong_CheckExact(px)
-        || !PyList_CheckExact(ADH_SLOT(ep, h->m[E_TIMES])) || !PyList_CheckExact(ADH_SLOT(ep, h->m[E_CUM]))
-        || Py_TYPE(ADH_SLOT(ep, h->m[E_MSGS])) != (PyTypeObject *)h->deque_cls)
+    if (ADH_SLOT(ep, h->m[E_ANNOUNCED]) != Py_False || (side != h->bid && side != h->ask) || !PyLong_CheckExact(px))
         return 0;
     if ((r = adh_int(ADH_SLOT(ep, h->m[E_CROSS]), ADH_T, &v)) <= 0 || v != 0)
         return r < 0 ? -1 : 0; /* (crossed: its confirmation is on_delta's) */
     if ((r = adh_int(ADH_SLOT(ep, h->m[E_LAST_TRADE]), ADH_T, &v)) <= 0 || now - v > h->w_ns)
         return r < 0 ? -1 : 0; /* (stopped trading: dropped by on_delta) */
-    if ((r = adh_int(ADH_SLOT(ep, h->m[E_MAX_Q]), ADH_Q, &v)) <= 0
-        || (r = adh_int(ADH_SLOT(ep, h->m[E_T0]), ADH_T, &v)) <= 0
-        || (r = adh_int(ADH_SLOT(ep, h->m[E_REFILL]), ADH_Q, &v)) <= 0)
-        return r;
     PyObject *q = PyDict_GetItemWithError(lv[side == h->ask], px); /* lv.levels.get(ep.px, 0) */
     if (q == NULL && PyErr_Occurred())
         return -1;
@@ -290,11 +302,14 @@ static PyObject *adh_call(adh_Hook *h, PyObject *const *args, size_t nargsf, PyO
             goto decide;
         Py_ssize_t pos = 0;
         PyObject *key, *ep;
-        while (PyDict_Next(h->eps, &pos, &key, &ep)) { /* (nothing here runs Python: eps stays as it is) */
-            if (n == ADH_MAX || (r = adh_takes(h, ep, now, lv, &shown[n])) <= 0)
+        while (PyDict_Next(h->eps, &pos, &key, &ep)) {
+            if (n == ADH_MAX)
                 goto decide;
-            keys[n] = Py_NewRef(key);
-            eps_[n++] = Py_NewRef(ep);
+            keys[n] = Py_NewRef(key);  /* (held before anything is read: a level's key compared may run Python) */
+            eps_[n] = Py_NewRef(ep);
+            shown[n++] = NULL;
+            if ((r = adh_takes(h, ep, now, lv, &shown[n - 1])) <= 0)
+                goto decide;
         }
         if ((mark_o = PyLong_FromLongLong(now - ns)) == NULL) {
             r = -1;
@@ -305,7 +320,15 @@ static PyObject *adh_call(adh_Hook *h, PyObject *const *args, size_t nargsf, PyO
     if ((res = PyList_New(0)) == NULL)
         goto done;
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *ep = eps_[i], *msgs = ADH_SLOT(ep, h->m[E_MSGS]);
+        PyObject *ep = eps_[i];
+        long long q, mq;
+        int ready = adh_ready(h, ep); /* (as read before, unless _judge changed it since: refused then) */
+        if (ready <= 0 || adh_int(shown[i], ADH_Q, &q) <= 0 || adh_int(ADH_SLOT(ep, h->m[E_MAX_Q]), ADH_Q, &mq) <= 0) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_RuntimeError, "AbsHook: an episode changed while a message was handled");
+            goto fail;
+        }
+        PyObject *msgs = ADH_SLOT(ep, h->m[E_MSGS]);
         /* msgs.append((ep.last_d, now, ep.last_q, shown)); ep.last_d, ep.last_q = now, shown */
         PyObject *t = PyTuple_Pack(4, ADH_SLOT(ep, h->m[E_LAST_D]), now_o, ADH_SLOT(ep, h->m[E_LAST_Q]), shown[i]);
         if (t == NULL)
@@ -317,9 +340,6 @@ static PyObject *adh_call(adh_Hook *h, PyObject *const *args, size_t nargsf, PyO
         Py_DECREF(got);
         Py_XSETREF(ADH_SLOT(ep, h->m[E_LAST_D]), Py_NewRef(now_o));
         Py_XSETREF(ADH_SLOT(ep, h->m[E_LAST_Q]), Py_NewRef(shown[i]));
-        long long q, mq;
-        adh_int(shown[i], ADH_Q, &q);  /* (both read in adh_takes) */
-        adh_int(ADH_SLOT(ep, h->m[E_MAX_Q]), ADH_Q, &mq);
         if (q > mq)
             Py_XSETREF(ADH_SLOT(ep, h->m[E_MAX_Q]), Py_NewRef(shown[i]));
         int j = adh_judge(h, ep, now - ns);
@@ -345,7 +365,7 @@ done:
     for (Py_ssize_t i = 0; i < n; i++) {
         Py_DECREF(keys[i]);
         Py_DECREF(eps_[i]);
-        Py_DECREF(shown[i]);
+        Py_XDECREF(shown[i]);
     }
     Py_XDECREF(mark_o);
     Py_XDECREF(book);

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import sys
 from collections import deque
 from dataclasses import dataclass
 
@@ -278,7 +279,6 @@ def test_many_calls_leave_no_references_behind():
     """The same market twice through the hook: the memory blocks alive after it do not grow (a
     reference leaked per call or per episode would leave one block each: hundreds)."""
     import gc
-    import sys
 
     market(7, True, steps=600)
     gc.collect()
@@ -286,3 +286,35 @@ def test_many_calls_leave_no_references_behind():
     market(7, True, steps=600)
     gc.collect()
     assert sys.getallocatedblocks() - before < 300
+
+
+@needs_native
+def test_a_judge_that_spoils_the_episodes_meets_an_error_not_a_crash(monkeypatch):
+    """``_judge`` (called by the hook for what it does not read) is Python: one that deletes the
+    other open episode's fields leaves the hook an error to raise at that episode, not a field it
+    reads freed."""
+    judge = AbsorptionDetector._judge
+    calls = []
+
+    def spoil(det, sym, ep, mark, out):
+        calls.append(ep.px)
+        for other in det.eps.values():
+            if other is not ep:
+                for f in ("msgs", "last_d", "times"):
+                    delattr(other, f)
+        return judge(det, sym, ep, mark, out)
+
+    monkeypatch.setattr(AbsorptionDetector, "_judge", spoil)
+    s = EventScript(DetectorParams(**PARAMS), flat_book(20))
+    sym = s.eng["KITEUSDT"]
+    det = next(o for o in sym.observers if isinstance(o, AbsorptionDetector))
+    s.idle(2000)
+    now = s.t + 10 * MS
+    assert now < det.next_sample_ns  # (no sample due: the episodes' work in C)
+    for px in (5000, 4999):  # (the first one's queued message is past what C reads: to _judge)
+        ep = det.eps[BID, px] = _Episode(BID, px, s.t, s.t, 1000, s.t, 1000, s.t, times=[s.t], cum=[500])
+        ep.msgs.append((s.t - 5, s.t - 4, 2**61 if px == 5000 else 1000, 1000))
+    hook = NATIVE.AbsHook(det, BookDelta, BookDelta.ts_exchange_ns, _Episode, BID, ASK, deque)
+    with pytest.raises(RuntimeError, match="changed while a message was handled"):
+        hook(sym, BookDelta("KITEUSDT", (), (), s.u + 1, s.u + 1, s.u, now, now), [])
+    assert calls == [5000]
