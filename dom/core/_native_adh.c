@@ -317,12 +317,14 @@ static PyObject *adh_call(adh_Hook *h, PyObject *const *args, size_t nargsf, PyO
         }
     }
     py = 0;
+    int judged = 0; /* (a _judge called: Python ran) */
     if ((res = PyList_New(0)) == NULL)
         goto done;
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *ep = eps_[i];
         long long q, mq;
-        int ready = adh_ready(h, ep); /* (as read before, unless _judge changed it since: refused then) */
+        /* (as read before, unless a _judge called since changed it: refused then) */
+        int ready = judged ? adh_ready(h, ep) : 1;
         if (ready <= 0 || adh_int(shown[i], ADH_Q, &q) <= 0 || adh_int(ADH_SLOT(ep, h->m[E_MAX_Q]), ADH_Q, &mq) <= 0) {
             if (!PyErr_Occurred())
                 PyErr_SetString(PyExc_RuntimeError, "AbsHook: an episode changed while a message was handled");
@@ -346,6 +348,7 @@ static PyObject *adh_call(adh_Hook *h, PyObject *const *args, size_t nargsf, PyO
         if (j < 0)
             goto fail;
         if (j == 0) { /* if self._judge(sym, ep, mark, out): del self.eps[key] */
+            judged = 1;
             PyObject *jv[4] = {sym, ep, mark_o, res};
             got = PyObject_Vectorcall(h->judge, jv, 4, NULL);
             int ended = got == NULL ? -1 : PyObject_IsTrue(got);
