@@ -157,6 +157,7 @@ int wdh_register(PyObject *m);
 int wj_register(PyObject *m);
 int swp_register(PyObject *m);
 int bst_register(PyObject *m);
+int adh_register(PyObject *m);
 
 PyMODINIT_FUNC PyInit__native(void)
 {
@@ -209,6 +210,8 @@ PyMODINIT_FUNC PyInit__native(void)
     if (m != NULL && swp_register(m) < 0) /* the sweeps' hooks (_native_swp.c) */
         Py_CLEAR(m);
     if (m != NULL && bst_register(m) < 0) /* the bursts' hooks (_native_bst.c) */
+        Py_CLEAR(m);
+    if (m != NULL && adh_register(m) < 0) /* absorption's depth hook (_native_adh.c) */
         Py_CLEAR(m);
     return m;
 }

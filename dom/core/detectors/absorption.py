@@ -40,10 +40,12 @@ from typing import Sequence
 from dom.core.detectors.absorption_alert import absorption_alert
 from dom.core.detectors.absorption_away import LevelsAway
 from dom.core.detectors.absorption_eaten import eaten_down
+from dom.core.detectors.absorption_hook import make_hook
 from dom.core.detectors.absorption_side import as_twin, make_side
-from dom.core.detectors.absorption_state import _Episode, far_max
+from dom.core.detectors.absorption_sample import sample
+from dom.core.detectors.absorption_state import _Episode
 from dom.core.detectors.params import DetectorParams
-from dom.core.detectors.rolling import RollingSamples, grid_after, percentile as _pct
+from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.detectors.slack import AdaptiveSlack, make_slack
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
 from dom.core.types import AlertState, BookDelta, BookSide, FeedState, Output, TakerSide, Trade
@@ -100,72 +102,9 @@ class AbsorptionDetector(ObserverBase):
                 self.fars["away", s] = LevelsAway((p.absorption_far_before_s + 10) * _SEC)
 
     # ---------------------------------------------------------------------------- baseline
-    def _sample(self, sym: SymbolState, now: int) -> None:
-        """Once a second: V_W at each touch, the side's trade count over the rate window and the
-        median of the ten best level sizes; every 10 s their rolling percentiles."""
-        horizon = now - self.p.absorption_baseline_s * _SEC
-        for side in (BookSide.BID, BookSide.ASK):
-            lv = sym.book.side(side)
-            best = lv.best_px()
-            if best is None:
-                continue
-            # Trade samples are taken as of the time the trade stream is complete up to, when it
-            # runs behind the depth stream by more than the normal slack.
-            tt = now - max(0, self.slack.lag - self.slack.floor)
-            S = self.bid if side is _BID else self.ask
-            lo = tt - self.rate_ns
-            n = S.rate_count(lo)
-            top = lv.top(10)
-            touch = top[0][1] if top else 0
-            top = sorted([q for _, q in top])
-            for dq, v in ((self.samples[side], S.prune_at(best, tt - self.w_ns)),
-                          (self.rates[side], n), (self.vols[side], S.side_volume_after(lo)),
-                          (self.levels[side], top[len(top) // 2]),
-                          (self.touches[side], touch)):
-                dq.add(now, v)
-                dq.expire(horizon)
-            if self.p.absorption_large_mult:
-                self.sizes[side].add_many(now, top)
-                self.sizes[side].expire(horizon)
-                if self.p.absorption_large_far:
-                    self.fars[side].add(now, far_max(lv, best, self.p.wall_band_ticks))
-                    self.fars[side].expire(horizon)
-            if self.p.absorption_far_before:
-                band = self.p.wall_band_ticks
-                self.fars["away", side].sample(lv.top(band + 1), best, band, now)
-        if now >= self.next_stats_ns:
-            self.next_stats_ns = grid_after(now, 10 * _SEC)
-            p = self.p
-            for side in (BookSide.BID, BookSide.ASK):
-                self.base_w[side] = _pct(self.samples[side], p.absorption_baseline_pct)
-                self.base_rate[side] = _pct(self.rates[side], p.absorption_rate_pct)
-                self.base_vol[side] = _pct(self.vols[side], p.absorption_rate_pct)
-                self.med_level[side] = _pct(self.levels[side], 50.0)
-                self.med_touch[side] = _pct(self.touches[side], 50.0)
-                self.big_level[side] = _pct(self.sizes[side], p.absorption_large_pct)
-                self.far_level[side] = _pct(self.fars[side], p.absorption_large_far_pct)
-                self.min_shown[side] = max(p.absorption_min_shown * self.med_level[side],
-                                           p.absorption_min_shown_touch * self.med_touch[side])
-                if p.absorption_far_before:
-                    self.fars["away", side].expire(now)
-        lo = now - self.w_ns
-        self.bid.drop_stale(lo)  # levels that stopped trading
-        self.ask.drop_stale(lo)
-        lo = now - self.p.absorption_resume_s * _SEC
-        for key in [k for k, (_, t) in self.recent.items() if t < lo]:
-            del self.recent[key]
-        for side, S in ((BookSide.BID, self.bid), (BookSide.ASK, self.ask)):
-            # The thresholds cached per price stand while what _compute_threshold reads of the
-            # side is the same (the baselines move every 10 s, the warm-up ends once).
-            inputs = (len(self.samples[side].q) < self.p.absorption_warmup_s, self.base_w[side],
-                      self.med_touch[side], self.med_level[side])
-            if inputs != self.thr_inputs[side]:
-                self.thr_inputs[side] = inputs
-                S.clear_thr()
-
     def _threshold(self, side: BookSide, px: int) -> int | None:
         """The volume threshold at ``px`` (None while warming up); it changes only when
-        ``_sample`` runs, so it is kept per price until then."""
+        the once-a-second sample runs (absorption_sample.py), so it is kept per price until then."""
         S = self.bid if side is _BID else self.ask
         thr = S.thr_get(px, _UNSET)
         if thr is _UNSET:
@@ -300,15 +239,17 @@ class AbsorptionDetector(ObserverBase):
         ep.rate_vol_threshold = vol_thr
         ep.one_sided = mine / max(1, mine + other)
 
+    def delta_hook(self):
+        """What the engine calls for each applied depth message (symbol_state.delta_hooks):
+        ``on_delta``, or the same work in C on the messages that need no decision (absorption_hook.py)."""
+        return make_hook(self, AbsorptionDetector)
+
     def on_delta(self, sym: SymbolState, delta: BookDelta, changes: Sequence[LevelChange]) -> list[Output]:
         now = delta.ts_exchange_ns
         if now > self.depth_t:
             self.depth_t = now
         if now >= self.next_sample_ns:
-            first = self.next_sample_ns < 0
-            self.next_sample_ns = grid_after(now, _SEC)
-            if not first:
-                self._sample(sym, now)
+            self._tick(sym, now)
         if not self.eps:
             return []
         out: list[Output] = []
@@ -343,6 +284,14 @@ class AbsorptionDetector(ObserverBase):
                 ep.confirmed = True
                 out.append(absorption_alert(self, sym, ep, AlertState.UPDATE, now))
         return out
+
+    def _tick(self, sym: SymbolState, now: int) -> None:
+        """At the first depth message on or after a second of the grid: the next second set, and the
+        once-a-second sample taken (absorption_sample.py; not at the first message, which sets the grid)."""
+        first = self.next_sample_ns < 0
+        self.next_sample_ns = grid_after(now, _SEC)
+        if not first:
+            sample(self, sym, now)
 
     def on_sync_lost(self, sym: SymbolState, ts_ns: int) -> list[Output]:
         out: list[Output] = [absorption_alert(self, sym, ep, AlertState.END, ts_ns, "unknown_resync", "resync")

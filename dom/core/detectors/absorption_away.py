@@ -6,35 +6,38 @@ the price came to was already resting 2+ ticks from the best, and showed its siz
 while. An absorber may stand 2+ ticks from the best later (the price moves off it and comes back),
 and a price may have held another large order before: what tells them apart is where the level
 stood when its latest unbroken run of samples showing that size began, not whether it ever stood
-away. Sampled once a second (the detector's ``_sample``) per book side over the band
+away. Sampled once a second (absorption_sample.py) per book side over the band
 (``wall_band_ticks``), kept ``span_ns`` back.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from operator import itemgetter
 
 
 class LevelsAway:
-    """One book side's levels near the best, sampled: per sample its time, the best price and the
-    levels within the band as a dict (price -> size), newest last. A sample is one dict made in one
-    call from the book's top levels, not an entry per level (the look-back is rare: only when a
-    level's traded volume crosses)."""
+    """One book side's levels near the best, sampled: per sample its time, the best price, the
+    band's width and the prices of the ``band + 1`` best levels with their sizes (two lists), newest
+    last; a level is in a sample if it is among them within ``band`` ticks of the best. The prices
+    are one slice of the book's index and the sizes one read of them, not an entry per level in a
+    dict, nor a top-N read (which would make the book keep that many levels' pairs up to date on
+    every message): the look-back is rare, only when a level's traded volume crosses."""
 
     __slots__ = ("snaps", "span_ns")
 
     def __init__(self, span_ns: int) -> None:
-        self.snaps: deque[tuple[int, int, dict[int, int]]] = deque()
+        self.snaps: deque[tuple[int, int, int, list[int], tuple[int, ...] | list[int]]] = deque()
         self.span_ns = span_ns
 
-    def sample(self, levels, best: int, band: int, now: int) -> None:
-        """One sample at ``now`` of ``levels`` ((price, size), best first) within ``band`` ticks of
-        the best price ``best``."""
-        n = len(levels)
-        if n and abs(levels[-1][0] - best) > band:  # (levels past the band: cut where they begin)
-            n = next(i for i, (px, _) in enumerate(levels) if abs(px - best) > band)
-            levels = levels[:n]
-        self.snaps.append((now, best, dict(levels)))
+    def sample(self, lv, best: int, band: int, now: int) -> None:
+        """One sample at ``now`` of book side ``lv`` (a ``BookSideLevels``), whose best price is
+        ``best``, over ``band`` ticks from it."""
+        prices = lv.top_prices(band + 1)
+        # (one itemgetter call reads them all: about half the cost of a map over the dict's
+        # __getitem__; it returns the one value itself for one price, and takes no price at all)
+        sizes = itemgetter(*prices)(lv.levels) if len(prices) > 1 else [lv.levels[px] for px in prices]
+        self.snaps.append((now, best, band, prices, sizes))
 
     def expire(self, now: int) -> None:
         """Samples older than the span dropped."""
@@ -50,10 +53,10 @@ class LevelsAway:
         it: one order resting away that the price came to. A level that showed less in between, or
         got its size at the touch, is not."""
         far = start = 0
-        for t, best, lv in reversed(self.snaps):
+        for t, best, band, prices, sizes in reversed(self.snaps):
             if t < lo:
                 break
-            q = lv.get(px)
+            q = _size(px, best, band, prices, sizes)
             if q is None:
                 continue
             if q < need:
@@ -65,8 +68,24 @@ class LevelsAway:
 
     def most_far(self, px: int, lo: int) -> int:
         """The largest size ``px`` showed 2+ ticks from the best in a sample at or after ``lo`` (0: none)."""
-        return max([lv[px] for t, best, lv in self.snaps
-                    if t >= lo and px in lv and (px - best if px > best else best - px) >= 2], default=0)
+        most = 0
+        for t, best, band, prices, sizes in self.snaps:
+            if t >= lo and (px - best if px > best else best - px) >= 2:
+                q = _size(px, best, band, prices, sizes)
+                if q is not None and q > most:
+                    most = q
+        return most
 
     def clear(self) -> None:
         self.snaps.clear()
+
+
+def _size(px: int, best: int, band: int, prices: list[int], sizes: list[int]) -> int | None:
+    """The size of ``px`` in a sample (None: not among its levels within the band); ``sizes`` is a
+    tuple or a list."""
+    if (px - best if px > best else best - px) > band:
+        return None
+    try:
+        return sizes[prices.index(px)]
+    except ValueError:
+        return None

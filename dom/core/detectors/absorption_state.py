@@ -17,7 +17,7 @@ def far_max(lv, best: int, band: int) -> int:
     return max([q for px, q in lv.top(band + 1) if 2 <= abs(px - best) <= band], default=0)
 
 
-@dataclass
+@dataclass(slots=True)  # (slots: absorption's depth hook reads and writes them in C, _native_adh.c)
 class _Episode:
     side: BookSide
     px: int
