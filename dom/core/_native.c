@@ -46,11 +46,13 @@
  *       checks of _ticker's and _trade's fast paths (ids and times exact ints in range, the
  *       decimal strings valid, sizes and trade prices positive, m a bool), the event built as
  *       depth() builds its own. None for anything else, which the decoder takes the Python way.
- *   frame(raw, table, instruments, kinds, recv_ns) -> [event] | None
+ *   frame(raw, table, instruments, kinds, recv_ns[, depth]) -> [event] | None
  *       decode(raw) for the usual bookTicker / trade frame, read from its bytes by a strict
  *       reader (one flat object, plain or in a {"stream", "data"} envelope, no whitespace, no
  *       escapes, no floats, no nesting, each key once) with event()'s checks; None for anything
- *       else, which the decoder parses with orjson.
+ *       else, which the decoder parses with orjson. With depth ((BookDelta, its members), not
+ *       None): the usual depthUpdate too, its rows of ["s","s"] read by the same reader, as
+ *       depth() gives it from orjson's dict (_native_bk.c).
  *   rpl_lines(lines, n0, table, instruments, kinds, depth) -> list
  *       (_native_rpl.c) A block of a recording's lines (line numbers n0 + 1 on): for each
  *       non-empty one, (line_no, recv_ns, events) when it is "<recv_ns> <frame>" with a plain
