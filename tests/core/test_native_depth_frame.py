@@ -18,7 +18,29 @@ from dom.core import accel
 from dom.core.types import BookDelta
 from dom.core.units import Instrument
 from dom.venues.binance_usdm.codec import BinanceDecoder
-from tests.core.test_native_events import _mutants, decode_all
+from dom.venues.binance_usdm.codec import DecodeError
+from tests.core.test_native_events import _mutants, describe
+
+# Two instruments: the usual one, and one whose price and size steps are not a power of ten apart
+# from their decimals (mantissas 5 and 2: a price read on the size's step, or the other way
+# round, shows).
+_BTC = ("BTCUSDT", "0.10", "0.001")
+_ODD = ("BTCUSDT", "0.50", "0.002")
+
+
+def decode_all(monkeypatch, frames: list[bytes], native, inst: tuple = _BTC) -> tuple[list, dict]:
+    """Each frame through one decoder for ``inst`` with ``native`` (None: the pure-Python path) as
+    the accelerator: its events as ``describe`` gives them (types included), or its DecodeError's
+    text; and the decoder's unknown symbols."""
+    monkeypatch.setattr(accel, "native", native)
+    dec = BinanceDecoder({inst[0]: Instrument(*inst)})
+    out: list = []
+    for f in frames:
+        try:
+            out.append([describe(e) for e in dec.decode(f, 7)])
+        except DecodeError as e:
+            out.append(str(e))
+    return out, dec.unknown_symbols
 
 NATIVE = accel.native
 needs_native = pytest.mark.skipif(NATIVE is None, reason="the C accelerator is not built (python3 setup.py "
@@ -31,8 +53,10 @@ _TEXTS = ("61800.20", "61800.2", "61800.25", "0.000", "0", "0.0", "-1.0", " 1.0"
           True, ["1.0"], {"a": 1})
 
 
-def _row(rng: random.Random, px: int) -> list:
-    row: list = [f"{px / 10:.1f}", f"{rng.randint(0, 5000) / 1000:.3f}"]
+def _row(rng: random.Random, px: int, grid: tuple[int, int]) -> list:
+    """A level at ``px`` tenths times grid[0], its size in thousandths times grid[1] (on the steps
+    of _BTC with (1, 1), of _ODD with (5, 2)); now and then a bad one."""
+    row: list = [f"{px * grid[0] / 10:.1f}", f"{rng.randint(0, 2500) * grid[1] / 1000:.3f}"]
     pick = rng.random()
     if pick < 0.03:
         row[rng.randrange(2)] = rng.choice(_TEXTS)
@@ -41,11 +65,11 @@ def _row(rng: random.Random, px: int) -> list:
     return row
 
 
-def _message(rng: random.Random, i: int) -> dict:
+def _message(rng: random.Random, i: int, grid: tuple[int, int]) -> dict:
     u = 1000 + 40 * i
     msg: dict = {"e": "depthUpdate", "E": 1723161256299 + i, "T": 1723161256298 + i, "s": "BTCUSDT", "U": u + 1,
-                 "u": u + 30, "pu": u, "b": [_row(rng, 600_000 - rng.randint(1, 80)) for _ in range(rng.randint(0, 12))],
-                 "a": [_row(rng, 600_000 + rng.randint(1, 80)) for _ in range(rng.randint(0, 12))]}
+                 "u": u + 30, "pu": u, "b": [_row(rng, 120_000 - rng.randint(1, 80), grid) for _ in range(rng.randint(0, 12))],
+                 "a": [_row(rng, 120_000 + rng.randint(1, 80), grid) for _ in range(rng.randint(0, 12))]}
     keys = list(msg)
     for key in rng.sample(keys, rng.choice((0, 0, 0, 1, 1, 2))):
         pick = rng.random()
@@ -83,10 +107,10 @@ def _dump(rng: random.Random, obj: object) -> bytes:
     return (rng.choice((" ", "\n", "\r\n", "")) + json.dumps(obj) + rng.choice((" ", "\n", "\t", ""))).encode()
 
 
-def _frames(rng: random.Random, n: int) -> list[bytes]:
+def _frames(rng: random.Random, n: int, grid: tuple[int, int] = (1, 1)) -> list[bytes]:
     frames = []
     for i in range(n):
-        msg = _message(rng, i)
+        msg = _message(rng, i, grid)
         envelope = rng.random()
         if envelope < 0.8:
             frames.append(_dump(rng, {"stream": "btcusdt@depth@0ms", "data": msg}))
@@ -98,23 +122,24 @@ def _frames(rng: random.Random, n: int) -> list[bytes]:
     return frames
 
 
-def _taken(frames: list[bytes]) -> int:
-    dec = BinanceDecoder({"BTCUSDT": Instrument("BTCUSDT", "0.10", "0.001")})
+def _taken(frames: list[bytes], inst: tuple = _BTC) -> int:
+    dec = BinanceDecoder({inst[0]: Instrument(*inst)})
     args = (dec._table, dec.instruments, dec._kinds, 7, dec._depth_kind)
     return sum(NATIVE.frame(f, *args) is not None for f in frames)
 
 
 @needs_native
+@pytest.mark.parametrize("inst", [_BTC, _ODD])
 @pytest.mark.parametrize("seed", range(16))
-def test_depth_frames_at_their_edges_decode_the_same(monkeypatch, seed):
-    frames = _frames(random.Random(2700 + seed), 150)
-    a = decode_all(monkeypatch, frames, NATIVE)
-    b = decode_all(monkeypatch, frames, None)
+def test_depth_frames_at_their_edges_decode_the_same(monkeypatch, seed, inst):
+    frames = _frames(random.Random(2700 + seed), 150, (1, 1) if inst is _BTC else (5, 2))
+    a = decode_all(monkeypatch, frames, NATIVE, inst)
+    b = decode_all(monkeypatch, frames, None, inst)
     assert a == b
     events, errors = a[0], [x for x in a[0] if type(x) is str]
     assert sum(type(x) is list and len(x) == 1 and x[0][0] is BookDelta for x in events) >= 50
     assert len(errors) >= 30
-    assert _taken(frames) >= 35  # (most of the good ones in C, whitespace or not)
+    assert _taken(frames, inst) >= 35  # (most of the good ones in C, whitespace or not)
 
 
 _DEPTH = (b'{"stream":"btcusdt@depth@0ms","data":{"e":"depthUpdate","E":1723161256299,"T":1723161256298,'
