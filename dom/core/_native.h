@@ -103,6 +103,7 @@ PyObject *rpl_scan(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *apply(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *apply_book(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *top(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *bk_book_apply(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *bnd_read(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *pick_changes(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *first_move(PyObject *self, PyObject *const *args, Py_ssize_t nargs);

@@ -343,6 +343,28 @@ class OrderBook:
             b._index.rebalance()
             a._index.rebalance()
 
+    def apply_checked(self, bids: Iterable[Level], asks: Iterable[Level],
+                      changes: list | None = None) -> IntegrityError | None:
+        """``apply_delta`` (``changes`` None) or both sides' ``apply_changes`` (bids, then asks,
+        into ``changes``), then ``check()``: what the engine does with each delta, in one C call
+        where the accelerator takes it (the levels exact ``(int, int)`` tuples in tuples, both
+        indexes flat)."""
+        native = accel.native
+        if native is not None:
+            done = native.book_apply(self.bids, self.asks, bids, asks, changes, price_index.FLAT_MAX)
+            if done is True:  # applied; no index past FLAT_MAX; neither crossed nor locked
+                return None
+            if done is False:  # applied: an index to rebalance, or the book to check
+                self.bids._index.rebalance()
+                self.asks._index.rebalance()
+                return self.check()
+        if changes is None:
+            self.apply_delta(bids, asks)
+        else:
+            self.bids.apply_changes(bids, changes)
+            self.asks.apply_changes(asks, changes)
+        return self.check()
+
     def best_bid(self) -> Level | None:
         return self.bids.best()
 
