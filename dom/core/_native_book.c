@@ -2,13 +2,15 @@
  * flat index. */
 #include "_native.h"
 
-/* An int's value when it fits in a long long (1), else 0 (anything else: what
- * PyLong_AsLongLongAndOverflow gives). CPython 3.11's one- and two-digit ints (every price, size
- * and index key of a book) are read from their digits without a call. */
+/* An int's value when it fits in a long long (1), else 0 (not an int, or past a long long: the
+ * caller compares the objects). CPython 3.11's one- and two-digit ints (every price, size and
+ * index key of a book) are read from their digits without a call. */
 static inline int ll_of(PyObject *o, long long *v)
 {
 #if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030C0000 && PyLong_SHIFT == 30
-    Py_ssize_t n = PyLong_Check(o) ? Py_SIZE(o) : 3;
+    if (!PyLong_Check(o))
+        return 0;
+    Py_ssize_t n = Py_SIZE(o);
     if (n >= -2 && n <= 2) {
         const digit *d = ((PyLongObject *)o)->ob_digit;
         long long x = n == 0 ? 0 : (long long)d[0];

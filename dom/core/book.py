@@ -20,6 +20,9 @@ from dom.core.price_index import PriceIndex
 from dom.core.types import BookSide, Level
 
 
+_NO_EDGE = float("-inf")  # a cached top's edge when it holds the whole side
+
+
 @dataclass(frozen=True, slots=True)
 class IntegrityError:
     """A book that cannot be right: crossed (best bid > best ask) or locked (equal)."""
@@ -219,8 +222,9 @@ class BookSideLevels:
             else:
                 top = [(-k, d[-k]) for k in keys]
         self._top, self._top_n = top, n
-        # Fewer levels than asked: any new level anywhere belongs in the top.
-        self._top_edge = r * top[-1][0] if top and len(top) == n else -(1 << 62)
+        # Fewer levels than asked: any new level anywhere belongs in the top (-inf: below every
+        # key, a price past 2^62 ticks included).
+        self._top_edge = r * top[-1][0] if top and len(top) == n else _NO_EDGE
         return top
 
     def top_prices(self, n: int) -> list[int]:
