@@ -21,7 +21,8 @@ NATIVE = accel.native
 needs_native = pytest.mark.skipif(NATIVE is None, reason="the C accelerator is not built (python3 setup.py "
                                   "build_ext --inplace) or DOM_PURE_PYTHON is set")
 
-_BIG = (2**62 - 1, 2**62, 2**62 + 1, 2**63 - 1, 2**63, 2**64 + 5, 2**90)
+_BIG = (2**30 - 1, 2**30, 2**31 + 7, 2**45, 2**60 - 1, 2**60, 2**62 - 1, 2**62, 2**62 + 1, 2**63 - 1, 2**63, 2**64 + 5,
+        2**90)  # (one, two and more 30-bit digits)
 
 
 def state(book: OrderBook, n: int) -> tuple:
