@@ -1,12 +1,12 @@
 /* dom.core._native: the strict JSON reader that frame() and rpl_lines() share.
  *
- * One flat object (or the caller's {"stream":"...","data":<it>} envelope around it), no whitespace (but see JSN_WS),
- * keys of [A-Za-z0-9_] each once, values ASCII strings without escapes, integers of at most 18
- * digits without leading zeros, true, false, and, where the caller asks (JSN_ROWS), a list of
- * ["<string>","<string>"] rows; where it asks (JSN_WS), JSON's whitespace (space, tab, line feed,
- * carriage return) around any token, as json.dumps writes it. What it accepts orjson reads as
- * these very keys and values; anything else is declined and the caller parses the frame with
- * orjson. */
+ * One flat object (or the caller's {"stream":"...","data":<it>} envelope around it), no whitespace
+ * (but see JSN_WS), keys of [A-Za-z0-9_] each once, values ASCII strings without escapes,
+ * integers of at most 18 digits without leading zeros, true, false, and, where the caller asks
+ * (JSN_ROWS), a list of ["<string>","<string>"] rows; where it asks (JSN_WS), JSON's whitespace
+ * (space, tab, line feed, carriage return) around any token, as json.dumps writes it. What it
+ * accepts orjson reads as these very keys and values; anything else is declined and the caller
+ * parses the frame with orjson. */
 #include "_native.h"
 
 /* The characters a key may hold ([A-Za-z0-9_]), a value string may hold (printable ASCII but '"'
