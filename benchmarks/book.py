@@ -179,8 +179,9 @@ def bench(name: str, snap: bytes, frames: list[bytes], reps: int) -> float:
     ratio = statistics.median(cc / dd for dd, cc, _ in runs)
     ratio_a = statistics.median(aa / dd for dd, _, aa in runs)
     print(f"{name}: {len(frames):,} messages, {updates:,} level updates, top-20 read after each message")
-    print(f"  dom    {updates / d:12,.0f} updates/s  ({d:.3f} s CPU)")
-    print(f"  ccxt   {updates / c:12,.0f} updates/s  ({c:.3f} s CPU; orjson + handle_order_book)")
+    print(f"  dom    {updates / d:12,.0f} updates/s  ({d:.3f} s CPU; {d / len(frames) * 1e6:.2f} us a message)")
+    print(f"  ccxt   {updates / c:12,.0f} updates/s  ({c:.3f} s CPU; {c / len(frames) * 1e6:.2f} us a message; "
+          "orjson + handle_order_book)")
     print(f"  ccxt'  {updates / a:12,.0f} updates/s  ({a:.3f} s CPU; json + handle_order_book_message, rounds 1-2)")
     print(f"  ratio  {ratio:.2f}x (dom / ccxt.pro, median of {reps} alternating rounds); "
           f"{ratio_a:.2f}x against ccxt'")

@@ -46,11 +46,13 @@
  *       checks of _ticker's and _trade's fast paths (ids and times exact ints in range, the
  *       decimal strings valid, sizes and trade prices positive, m a bool), the event built as
  *       depth() builds its own. None for anything else, which the decoder takes the Python way.
- *   frame(raw, table, instruments, kinds, recv_ns) -> [event] | None
+ *   frame(raw, table, instruments, kinds, recv_ns[, depth]) -> [event] | None
  *       decode(raw) for the usual bookTicker / trade frame, read from its bytes by a strict
  *       reader (one flat object, plain or in a {"stream", "data"} envelope, no whitespace, no
  *       escapes, no floats, no nesting, each key once) with event()'s checks; None for anything
- *       else, which the decoder parses with orjson.
+ *       else, which the decoder parses with orjson. With depth ((BookDelta, its members), not
+ *       None): the usual depthUpdate too, its rows of ["s","s"] read by the same reader, as
+ *       depth() gives it from orjson's dict (_native_bk.c).
  *   rpl_lines(lines, n0, table, instruments, kinds, depth) -> list
  *       (_native_rpl.c) A block of a recording's lines (line numbers n0 + 1 on): for each
  *       non-empty one, (line_no, recv_ns, events) when it is "<recv_ns> <frame>" with a plain
@@ -65,6 +67,11 @@
  *   rpl_scan(lines, n0) -> list
  *       rpl_peek of each non-empty line of a block (line numbers n0 + 1 on) that is "<digits>
  *       <frame>" with a plain frame it reads; else the line number alone, for the Python way.
+ *   book_apply(bids_side, asks_side, bids, asks, changes, flat_max) -> bool | None
+ *       (_native_book.c) OrderBook.apply_checked: apply_book's apply (changes None) or both sides'
+ *       apply_changes, then True when nothing is left to do (no index past flat_max, the book
+ *       neither crossed nor locked), False when the caller rebalances and checks; None, nothing
+ *       applied, for a level that is not an exact (int, int) tuple or a side indexed by a tree.
  *   top(flat, d, r, n) -> list[(int, int)]
  *       The n best levels, best first: [(r * k, d[r * k]) for k in flat[:-n - 1:-1]].
  *   band_read(mine, other, band_ticks, min_levels) -> (best, half, levels) | None | NotImplemented
@@ -123,6 +130,8 @@ static PyMethodDef methods[] = {
      "rpl_peek of each plain line of a block; its line number for the others."},
     {"apply_book", (PyCFunction)(void (*)(void))apply_book, METH_FASTCALL,
      "apply() on a book's two BookSideLevels with their own attributes; the longer index's length."},
+    {"book_apply", (PyCFunction)(void (*)(void))bk_book_apply, METH_FASTCALL,
+     "A delta's levels applied to both sides of a book and its check, in one call; None: the Python way."},
     {"pick_changes", (PyCFunction)(void (*)(void))pick_changes, METH_FASTCALL,
      "The level changes a detector acts on (over a side's threshold, in a price range, or a step over inc in its window)."},
     {"first_move", (PyCFunction)(void (*)(void))first_move, METH_FASTCALL,

@@ -22,6 +22,8 @@ int plain_chars(const unsigned char *c, Py_ssize_t len, long long mant, int scal
 
 /* The strict JSON reader frame() and rpl_lines() share (_native_json.c). */
 #define JSN_PAIRS 16
+#define JSN_ROWS 1  /* jsn_event's flags: lists of ["s","s"] rows taken */
+#define JSN_WS 2    /* JSON's whitespace around tokens taken */
 typedef struct {
     const char *key, *s;
     Py_ssize_t klen, slen;  /* (kind 4: s at the list's '[', slen its rows) */
@@ -29,9 +31,9 @@ typedef struct {
     long long v;
 } jsn_Pair;
 Py_ssize_t jsn_str(const char *p, const char *end, int key);
-int jsn_object(const char **pp, const char *end, jsn_Pair *pairs, int *np, int rows);
+int jsn_object(const char **pp, const char *end, jsn_Pair *pairs, int *np, int flags);
 jsn_Pair *jsn_at(jsn_Pair *pairs, int n, const char *key);
-int jsn_event(const char *p, const char *end, jsn_Pair *pairs, int *np, int rows);
+int jsn_event(const char *p, const char *end, jsn_Pair *pairs, int *np, int flags);
 int frm_entry(const jsn_Pair *s, PyObject *table, PyObject *insts, PyObject **entry, long long *pm, long *ps,
               long long *qm, long *qs);
 int jsn_int(jsn_Pair *pairs, int n, const char *key, long long lo, long long hi, long long dflt, long long *v,
@@ -89,12 +91,19 @@ PyObject *frame(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 /* frame() on a line's bytes, its other arguments checked (_native_frame.c, for _native_rpl.c) */
 PyObject *rpl_frame_at(const char *p, const char *end, PyObject *table, PyObject *insts, PyObject *kinds,
                        PyObject *recv);
+PyObject *frm_pairs_at(jsn_Pair *pairs, int n, PyObject *table, PyObject *insts, PyObject *kinds, PyObject *recv);
+int frm_depth_ok(PyObject *d);
+/* frame()'s depthUpdate (_native_bk.c) */
+int bk_is_depth(jsn_Pair *pairs, int n);
+PyObject *bk_depth_pairs(jsn_Pair *pairs, int n, const char *end, PyObject *table, PyObject *insts,
+                         PyObject *depth, PyObject *recv);
 PyObject *rpl_lines(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *rpl_peek(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *rpl_scan(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *apply(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *apply_book(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *top(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *bk_book_apply(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *bnd_read(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *pick_changes(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *first_move(PyObject *self, PyObject *const *args, Py_ssize_t nargs);

@@ -2,28 +2,49 @@
  * flat index. */
 #include "_native.h"
 
+/* An int's value when it fits in a long long (1), else 0 (not an int, or past a long long: the
+ * caller compares the objects). CPython 3.11's one- and two-digit ints (every price, size and
+ * index key of a book) are read from their digits without a call. */
 static inline int ll_of(PyObject *o, long long *v)
 {
+#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030C0000 && PyLong_SHIFT == 30
+    if (!PyLong_Check(o))
+        return 0;
+    Py_ssize_t n = Py_SIZE(o);
+    if (n >= -2 && n <= 2) {
+        const digit *d = ((PyLongObject *)o)->ob_digit;
+        long long x = n == 0 ? 0 : (long long)d[0];
+        if (n == 2 || n == -2)
+            x |= (long long)d[1] << PyLong_SHIFT;
+        *v = n < 0 ? -x : x;
+        return 1;
+    }
+#endif
     int of;
     *v = PyLong_AsLongLongAndOverflow(o, &of);
     return !of;
 }
 
-/* a < b for two ints (kv: b's value when kfast). 1, 0, or -1 on error. */
+/* a < b for two ints (kv: b's value when kfast; b NULL: an int of value kv, made here if a cannot be
+ * read as a C number). 1, 0, or -1 on error. */
 static inline int int_lt(PyObject *a, PyObject *b, long long kv, int kfast)
 {
     long long av;
     if (kfast && ll_of(a, &av))
         return av < kv;
-    return PyObject_RichCompareBool(a, b, Py_LT);
+    if (b != NULL)
+        return PyObject_RichCompareBool(a, b, Py_LT);
+    PyObject *k = PyLong_FromLongLong(kv);
+    int lt = k == NULL ? -1 : PyObject_RichCompareBool(a, k, Py_LT);
+    Py_XDECREF(k);
+    return lt;
 }
 
 /* bisect_left(flat, key), galloping from the end: the keys that change most sit near the best
- * price, the end of the list, so a search mostly costs a few comparisons. */
-static Py_ssize_t bisect(PyObject *flat, PyObject *key)
+ * price, the end of the list, so a search mostly costs a few comparisons. key NULL: kfast is set
+ * and kv is the key. */
+static Py_ssize_t bisect_v(PyObject *flat, PyObject *key, long long kv, int kfast)
 {
-    long long kv;
-    int kfast = ll_of(key, &kv);
     Py_ssize_t m = PyList_GET_SIZE(flat), lo = 0, hi = m;
     for (Py_ssize_t step = 1; step <= m; step *= 2) {
         int lt = int_lt(PyList_GET_ITEM(flat, m - step), key, kv, kfast);
@@ -133,6 +154,9 @@ static int in_live(PyObject *live, Py_ssize_t n, long r, PyObject *px)
     if (k < n)
         return 1;  /* every level of the side is in it */
     PyObject *edge = PyTuple_GET_ITEM(PyList_GET_ITEM(live, k - 1), 0);
+    long long pv, ev;
+    if (ll_of(px, &pv) && ll_of(edge, &ev))
+        return r > 0 ? pv >= ev : pv <= ev;
     return PyObject_RichCompareBool(px, edge, r > 0 ? Py_GE : Py_LE);
 }
 
@@ -182,33 +206,49 @@ static PyObject *apply_side(PyObject *d, PyObject *flat, PyObject *r_obj, PyObje
     if (live_n == 0)
         live = Py_None;
     Py_ssize_t n = PyTuple_GET_SIZE(levels);
-    PyObject *best = NULL;
+    /* The batch's best key: best_kv (of best_px, borrowed) while every key is a C number, the int
+     * best once one is not (a px past +-2^62: no book's, but an int all the same). */
+    PyObject *best = NULL, *best_px = NULL;
+    long long best_kv = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *lv = PyTuple_GET_ITEM(levels, i);
         PyObject *px = PyTuple_GET_ITEM(lv, 0), *qty = PyTuple_GET_ITEM(lv, 1);
-        PyObject *key = r > 0 ? (Py_INCREF(px), px) : PyNumber_Negative(px);
-        if (key == NULL)
+        /* The key r * px: a C number (its int made only when the index takes a new level), else
+         * the int itself. */
+        long long pv, kv = 0;
+        int kfast = ll_of(px, &pv) && pv > -MAX_ID && pv < MAX_ID;
+        PyObject *key = NULL;
+        if (kfast)
+            kv = r > 0 ? pv : -pv;
+        else if ((key = r > 0 ? (Py_INCREF(px), px) : PyNumber_Negative(px)) == NULL)
             goto error;
-        if (best == NULL) {
-            Py_INCREF(key);
-            best = key;
+        if (best == NULL && kfast) {
+            if (best_px == NULL || kv > best_kv) {
+                best_px = px;
+                best_kv = kv;
+            }
         } else {
-            long long kv;
-            int gt = ll_of(key, &kv) ? int_lt(best, key, kv, 1) : PyObject_RichCompareBool(key, best, Py_GT);
-            if (gt < 0) {
-                Py_DECREF(key);
+            if (best == NULL && best_px != NULL
+                    && (best = r > 0 ? (Py_INCREF(best_px), best_px) : PyLong_FromLongLong(best_kv)) == NULL) {
+                Py_XDECREF(key);
                 goto error;
             }
-            if (gt) {
-                Py_INCREF(key);
-                Py_SETREF(best, key);
+            PyObject *k = key != NULL ? (Py_INCREF(key), key) : r > 0 ? (Py_INCREF(px), px) : PyLong_FromLongLong(kv);
+            int gt = k == NULL ? -1 : best == NULL ? 1 : PyObject_RichCompareBool(k, best, Py_GT);
+            if (gt > 0)
+                Py_XSETREF(best, k);
+            else
+                Py_XDECREF(k);
+            if (gt < 0) {
+                Py_XDECREF(key);
+                goto error;
             }
         }
         long long qv;
         int pos = ll_of(qty, &qv) ? qv > 0 : PyObject_RichCompareBool(qty, ZERO, Py_GT);
         PyObject *old = PyDict_GetItemWithError(d, px);  /* borrowed */
         if (pos < 0 || (old == NULL && PyErr_Occurred())) {
-            Py_DECREF(key);
+            Py_XDECREF(key);
             goto error;
         }
         Py_XINCREF(old);
@@ -226,8 +266,10 @@ static PyObject *apply_side(PyObject *d, PyObject *flat, PyObject *r_obj, PyObje
                 if (PyDict_SetItem(d, px, qty) < 0)
                     rc = -1;
                 else if (old == NULL) {
-                    Py_ssize_t at = bisect(flat, key);
-                    rc = at < 0 ? -1 : rpl_insert(flat, at, key);
+                    Py_ssize_t at = bisect_v(flat, key, kv, kfast);
+                    if (at >= 0 && key == NULL)  /* the index holds the key as an int */
+                        key = r > 0 ? (Py_INCREF(px), px) : PyLong_FromLongLong(kv);
+                    rc = at < 0 || key == NULL ? -1 : rpl_insert(flat, at, key);
                     if (rc == 0 && live != Py_None)
                         rc = live_update(live, live_n, 1, at, flat, d, r, px, qty);
                 } else if (live != Py_None && !same) {
@@ -235,7 +277,7 @@ static PyObject *apply_side(PyObject *d, PyObject *flat, PyObject *r_obj, PyObje
                     if (inside < 0)
                         rc = -1;
                     else if (inside) {
-                        Py_ssize_t at = bisect(flat, key);
+                        Py_ssize_t at = bisect_v(flat, key, kv, kfast);
                         rc = at < 0 ? -1 : live_update(live, live_n, 0, at, flat, d, r, px, qty);
                     }
                 }
@@ -249,7 +291,7 @@ static PyObject *apply_side(PyObject *d, PyObject *flat, PyObject *r_obj, PyObje
             if (PyDict_DelItem(d, px) < 0)
                 rc = -1;
             else {
-                Py_ssize_t at = bisect(flat, key);
+                Py_ssize_t at = bisect_v(flat, key, kv, kfast);
                 rc = at < 0 ? -1 : PyList_SetSlice(flat, at, at + 1, NULL);
                 if (rc == 0 && live != Py_None)
                     rc = live_update(live, live_n, -1, at, flat, d, r, px, qty);
@@ -261,13 +303,15 @@ static PyObject *apply_side(PyObject *d, PyObject *flat, PyObject *r_obj, PyObje
             }
         }
         Py_XDECREF(old);
-        Py_DECREF(key);
+        Py_XDECREF(key);
         if (rc < 0)
             goto error;
     }
-    if (best == NULL)
-        Py_RETURN_NONE;
-    return best;
+    if (best != NULL)
+        return best;
+    if (best_px != NULL)
+        return r > 0 ? (Py_INCREF(best_px), best_px) : PyLong_FromLongLong(best_kv);
+    Py_RETURN_NONE;
 error:
     Py_XDECREF(best);
     return NULL;
@@ -285,45 +329,113 @@ PyObject *apply(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 }
 
 
+/* What apply_side takes of one BookSideLevels, as new references (side: None unless asked). */
+enum { BK_D, BK_IDX, BK_FLAT, BK_R, BK_SIDE, BK_LIVE, BK_N, BK_ATTRS };
+
+static int bk_read(PyObject *obj, PyObject **v, int want_side)
+{
+    v[BK_D] = PyObject_GetAttr(obj, S_levels);
+    v[BK_IDX] = v[BK_D] ? PyObject_GetAttr(obj, S_index) : NULL;
+    v[BK_FLAT] = v[BK_IDX] ? PyObject_GetAttr(v[BK_IDX], S_flat) : NULL;
+    v[BK_R] = v[BK_FLAT] ? PyObject_GetAttr(obj, S_r) : NULL;
+    v[BK_SIDE] = !v[BK_R] ? NULL : want_side ? PyObject_GetAttr(obj, S_side) : (Py_INCREF(Py_None), Py_None);
+    v[BK_LIVE] = v[BK_SIDE] ? PyObject_GetAttr(obj, S_live) : NULL;
+    v[BK_N] = v[BK_LIVE] ? PyObject_GetAttr(obj, S_live_n) : NULL;
+    return v[BK_N] != NULL ? 0 : -1;
+}
+
+static void bk_drop(PyObject **v)
+{
+    for (int i = 0; i < BK_ATTRS; i++)
+        Py_CLEAR(v[i]);
+}
+
+/* apply_side on a side read by bk_read, then its cached top dropped when the batch reached inside
+ * it (as BookSideLevels.apply does). 0, or -1 with an error set. */
+static int bk_apply_read(PyObject *obj, PyObject **v, PyObject *levels, PyObject *changes)
+{
+    PyObject *best = apply_side(v[BK_D], v[BK_FLAT], v[BK_R], levels, changes, v[BK_SIDE], v[BK_LIVE], v[BK_N]);
+    if (best == NULL)
+        return -1;
+    int rc = 0;
+    if (best != Py_None) {
+        PyObject *top = PyObject_GetAttr(obj, S_top), *edge = NULL;
+        if (top == NULL)
+            rc = -1;
+        else if (top != Py_None) {
+            edge = PyObject_GetAttr(obj, S_top_edge);
+            long long bv, ev;
+            int ge = edge == NULL ? -1 : ll_of(best, &bv) && ll_of(edge, &ev) ? bv >= ev
+                                                                            : PyObject_RichCompareBool(best, edge, Py_GE);
+            if (ge < 0 || (ge && PyObject_SetAttr(obj, S_top, Py_None) < 0))
+                rc = -1;
+        }
+        Py_XDECREF(top);
+        Py_XDECREF(edge);
+    }
+    Py_DECREF(best);
+    return rc;
+}
+
 /* One BookSideLevels: apply() with its own attributes, then its cached top dropped when the
- * batch reached inside it (as BookSideLevels.apply does). The side's flat index length, or -1. */
+ * batch reached inside it. The side's flat index length, or -1. */
 static Py_ssize_t apply_obj(PyObject *obj, PyObject *levels)
 {
+    PyObject *v[BK_ATTRS];
     Py_ssize_t out = -1;
-    PyObject *d = PyObject_GetAttr(obj, S_levels), *idx = PyObject_GetAttr(obj, S_index);
-    PyObject *flat = idx ? PyObject_GetAttr(idx, S_flat) : NULL, *r = PyObject_GetAttr(obj, S_r);
-    PyObject *side = PyObject_GetAttr(obj, S_side), *live = PyObject_GetAttr(obj, S_live);
-    PyObject *n = PyObject_GetAttr(obj, S_live_n), *best = NULL, *top = NULL, *edge = NULL;
-    if (!d || !flat || !r || !side || !live || !n)
-        goto done;
-    best = apply_side(d, flat, r, levels, Py_None, side, live, n);
-    if (best == NULL)
-        goto done;
-    if (best != Py_None) {
-        top = PyObject_GetAttr(obj, S_top);
-        if (top == NULL)
-            goto done;
-        if (top != Py_None) {
-            edge = PyObject_GetAttr(obj, S_top_edge);
-            if (edge == NULL)
-                goto done;
-            int ge = PyObject_RichCompareBool(best, edge, Py_GE);
-            if (ge < 0 || (ge && PyObject_SetAttr(obj, S_top, Py_None) < 0))
-                goto done;
-        }
+    if (bk_read(obj, v, 0) == 0 && bk_apply_read(obj, v, levels, Py_None) == 0)
+        out = PyList_GET_SIZE(v[BK_FLAT]);
+    bk_drop(v);
+    return out;
+}
+
+/* book_apply(bids_side, asks_side, bids, asks, changes, flat_max) -> bool | None: OrderBook's
+ * apply of a delta and its check in one call. Both sides' apply (changes None: apply_book's) or
+ * apply_changes (bids then asks, each level that changed appended to changes), then: True when
+ * nothing is left to do (neither index past flat_max, the book neither crossed nor locked); False
+ * when the caller must rebalance the indexes and check() the book; None, nothing applied, for
+ * what the C loop does not take (a level that is not an exact (int, int) tuple, a side whose
+ * index is a tree): the Python way. */
+PyObject *bk_book_apply(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 6 || (args[4] != Py_None && !PyList_CheckExact(args[4])) || !PyLong_CheckExact(args[5])) {
+        PyErr_SetString(PyExc_TypeError, "book_apply(bids_side, asks_side, bids: tuple, asks: tuple, "
+                                         "changes: list | None, flat_max: int)");
+        return NULL;
     }
-    out = PyList_GET_SIZE(flat);
+    Py_ssize_t flat_max = PyLong_AsSsize_t(args[5]);
+    if (flat_max == -1 && PyErr_Occurred())
+        return NULL;
+    if (!levels_ok(args[2]) || !levels_ok(args[3]))
+        Py_RETURN_NONE;
+    PyObject *changes = args[4], *b[BK_ATTRS], *a[BK_ATTRS], *out = NULL;
+    int want_side = changes != Py_None;
+    if (bk_read(args[0], b, want_side) < 0) {
+        bk_drop(b);
+        return NULL;
+    }
+    if (bk_read(args[1], a, want_side) < 0)
+        goto done;
+    if (!PyList_CheckExact(b[BK_FLAT]) || !PyList_CheckExact(a[BK_FLAT])) {  /* (a tree: None) */
+        out = Py_None;
+        Py_INCREF(out);
+        goto done;
+    }
+    if (bk_apply_read(args[0], b, args[2], changes) < 0 || bk_apply_read(args[1], a, args[3], changes) < 0)
+        goto done;
+    PyObject *bf = b[BK_FLAT], *af = a[BK_FLAT];
+    Py_ssize_t nb = PyList_GET_SIZE(bf), na = PyList_GET_SIZE(af);
+    int ok = nb <= flat_max && na <= flat_max;
+    if (ok && nb > 0 && na > 0) {  /* check()'s first test: best bid < best ask (-af[-1]) */
+        long long bv, av;
+        ok = ll_of(PyList_GET_ITEM(bf, nb - 1), &bv) && ll_of(PyList_GET_ITEM(af, na - 1), &av) && av > -MAX_ID
+             && av < MAX_ID && bv < -av;
+        PyErr_Clear();  /* (an index key that is no C number: check() says) */
+    }
+    out = PyBool_FromLong(ok);
 done:
-    Py_XDECREF(d);
-    Py_XDECREF(idx);
-    Py_XDECREF(flat);
-    Py_XDECREF(r);
-    Py_XDECREF(side);
-    Py_XDECREF(live);
-    Py_XDECREF(n);
-    Py_XDECREF(best);
-    Py_XDECREF(top);
-    Py_XDECREF(edge);
+    bk_drop(b);
+    bk_drop(a);
     return out;
 }
 

@@ -27,17 +27,41 @@ static int is_str(jsn_Pair *x, const char *text)
     return x != NULL && x->kind == 0 && x->slen == l && memcmp(x->s, text, l) == 0;
 }
 
-/* frame(raw, table, instruments, kinds, recv_ns) -> [event] | None: what decode(raw) gives for
- * the usual bookTicker, aggTrade and trade frame (the checks of event()), read from the bytes. */
+/* frame(raw, table, instruments, kinds, recv_ns[, depth]) -> [event] | None: what decode(raw) gives for
+ * the usual bookTicker, aggTrade and trade frame (the checks of event()), read from the bytes; with
+ * depth ((BookDelta, its 9 members), not None), the usual depthUpdate frame too (what depth() gives
+ * from orjson's dict of it: _native_bk.c). */
 PyObject *frame(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 5 || !PyBytes_CheckExact(args[0]) || !PyDict_Check(args[1]) || !PyDict_Check(args[2])
-            || !kinds_ok(args[3])) {
-        PyErr_SetString(PyExc_TypeError, "frame(raw: bytes, table: dict, instruments: dict, kinds: 7-tuple, recv_ns)");
+    if ((nargs != 5 && nargs != 6) || !PyBytes_CheckExact(args[0]) || !PyDict_Check(args[1]) || !PyDict_Check(args[2])
+            || !kinds_ok(args[3]) || (nargs == 6 && args[5] != Py_None && !frm_depth_ok(args[5]))) {
+        PyErr_SetString(PyExc_TypeError, "frame(raw: bytes, table: dict, instruments: dict, kinds: 7-tuple, recv_ns, "
+                                         "depth: (cls, members: 9-tuple) | None = None)");
         return NULL;
     }
-    const char *p = PyBytes_AS_STRING(args[0]);
-    return rpl_frame_at(p, p + PyBytes_GET_SIZE(args[0]), args[1], args[2], args[3], args[4]);
+    const char *p = PyBytes_AS_STRING(args[0]), *end = p + PyBytes_GET_SIZE(args[0]);
+    if (nargs == 5 || args[5] == Py_None)
+        return rpl_frame_at(p, end, args[1], args[2], args[3], args[4]);
+    /* One read with rows and whitespace taken (json.dumps writes ", " and ": "): a depthUpdate
+     * goes to _native_bk.c; any other event with rows in it is declined, as the reader without
+     * rows declines it; the rest as rpl_frame_at takes it. */
+    jsn_Pair pairs[JSN_PAIRS];
+    int n = 0;
+    if (!jsn_event(p, end, pairs, &n, JSN_ROWS | JSN_WS))
+        Py_RETURN_NONE;
+    if (bk_is_depth(pairs, n))
+        return bk_depth_pairs(pairs, n, end, args[1], args[2], args[5], args[4]);
+    for (int i = 0; i < n; i++)
+        if (pairs[i].kind == 4)
+            Py_RETURN_NONE;
+    return frm_pairs_at(pairs, n, args[1], args[2], args[3], args[4]);
+}
+
+/* frame()'s depth argument: (cls, its 9 members) */
+int frm_depth_ok(PyObject *d)
+{
+    return PyTuple_CheckExact(d) && PyTuple_GET_SIZE(d) == 2 && PyType_Check(PyTuple_GET_ITEM(d, 0))
+           && PyTuple_CheckExact(PyTuple_GET_ITEM(d, 1)) && PyTuple_GET_SIZE(PyTuple_GET_ITEM(d, 1)) == 9;
 }
 
 /* The decoder's entry for a frame's "s" string (table: symbol -> (instrument, symbol, spec); insts:
@@ -74,7 +98,15 @@ PyObject *rpl_frame_at(const char *p, const char *end, PyObject *table, PyObject
 {
     jsn_Pair pairs[JSN_PAIRS];
     int n = 0;
-    if (!jsn_event(p, end, pairs, &n, 0) || jsn_at(pairs, n, "lastUpdateId") != NULL)
+    if (!jsn_event(p, end, pairs, &n, 0))
+        Py_RETURN_NONE;
+    return frm_pairs_at(pairs, n, table, insts, kinds, recv);
+}
+
+/* rpl_frame_at once the strict reader has read the event's pairs (none of them rows). */
+PyObject *frm_pairs_at(jsn_Pair *pairs, int n, PyObject *table, PyObject *insts, PyObject *kinds, PyObject *recv)
+{
+    if (jsn_at(pairs, n, "lastUpdateId") != NULL)
         Py_RETURN_NONE;
     jsn_Pair *e = jsn_at(pairs, n, "e"), *s = jsn_at(pairs, n, "s");
     int kind;

@@ -20,6 +20,9 @@ from dom.core.price_index import PriceIndex
 from dom.core.types import BookSide, Level
 
 
+_NO_EDGE = float("-inf")  # a cached top's edge when it holds the whole side
+
+
 @dataclass(frozen=True, slots=True)
 class IntegrityError:
     """A book that cannot be right: crossed (best bid > best ask) or locked (equal)."""
@@ -219,8 +222,9 @@ class BookSideLevels:
             else:
                 top = [(-k, d[-k]) for k in keys]
         self._top, self._top_n = top, n
-        # Fewer levels than asked: any new level anywhere belongs in the top.
-        self._top_edge = r * top[-1][0] if top and len(top) == n else -(1 << 62)
+        # Fewer levels than asked: any new level anywhere belongs in the top (-inf: below every
+        # key, a price past 2^62 ticks included).
+        self._top_edge = r * top[-1][0] if top and len(top) == n else _NO_EDGE
         return top
 
     def top_prices(self, n: int) -> list[int]:
@@ -342,6 +346,33 @@ class OrderBook:
         elif m > price_index.FLAT_MAX:
             b._index.rebalance()
             a._index.rebalance()
+
+    def apply_checked(self, bids: Iterable[Level], asks: Iterable[Level],
+                      changes: list | None = None) -> IntegrityError | None:
+        """``apply_delta`` (``changes`` None) or both sides' ``apply_changes`` (bids, then asks,
+        into ``changes``), then ``check()``: what the engine does with each delta, in one C call
+        where the accelerator takes it (the levels exact ``(int, int)`` tuples in tuples, both
+        indexes flat)."""
+        native = accel.native
+        if native is not None:
+            done = native.book_apply(self.bids, self.asks, bids, asks, changes, price_index.FLAT_MAX)
+            if done is True:  # applied; no index past FLAT_MAX; neither crossed nor locked
+                return None
+            if done is False:  # applied: an index to rebalance, or the book to check
+                self.bids._index.rebalance()
+                self.asks._index.rebalance()
+                return self.check()
+        b, a = self.bids, self.asks
+        if changes is None:  # (apply_delta's way without the accelerator's one call)
+            b.apply(bids)
+            a.apply(asks)
+        else:
+            b.apply_changes(bids, changes)
+            a.apply_changes(asks, changes)
+        bf, af = b._index.flat, a._index.flat
+        if bf and af and bf[-1] < -af[-1]:  # (check()'s first test, without its call)
+            return None
+        return self.check()
 
     def best_bid(self) -> Level | None:
         return self.bids.best()

@@ -215,15 +215,9 @@ class Engine:
 
     def _apply(self, st: SymbolState, d: BookDelta) -> list[Output]:
         st.stats.applied += 1
-        book = st.book
-        if st.observers:
-            changes: list[LevelChange] = []
-            book.bids.apply_changes(d.bids, changes)
-            book.asks.apply_changes(d.asks, changes)
-        else:
-            book.apply_delta(d.bids, d.asks)
-            changes = []
-        bad = book.check()
+        changes: list[LevelChange] = []
+        # (the observers' changes: bids, then asks; without observers, none are collected)
+        bad = st.book.apply_checked(d.bids, d.asks, changes if st.observers else None)
         if bad is not None:
             return self._crossed(st, str(bad), d.ts_recv_ns)
         if d.checksum is not None and self.verify is not None and not self._checksum_ok(st, d.checksum):

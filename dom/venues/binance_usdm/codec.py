@@ -168,6 +168,9 @@ class BinanceDecoder:
         self._table = {sym: (inst, inst.symbol, _spec(inst)) for sym, inst in self.instruments.items()}
         self._kinds = ((BookTicker, _TICKER_MEMBERS, Trade, _TRADE_MEMBERS, TakerSide.SELL, TakerSide.BUY,
                         bool(raw_trades)) if _TICKER_MEMBERS is not None and _TRADE_MEMBERS is not None else None)
+        # What the C accelerator's ``frame`` builds a depthUpdate frame into (None: it leaves them to
+        # orjson and ``_depth``).
+        self._depth_kind = (BookDelta, _DELTA_MEMBERS) if _DELTA_MEMBERS is not None else None
 
     def frame_args(self) -> tuple | None:
         """``(table, instruments, kinds, depth)``: what the C accelerator's ``rpl_lines`` takes
@@ -184,9 +187,9 @@ class BinanceDecoder:
         """One websocket frame (raw or combined envelope) -> zero or more events."""
         native = accel.native
         if native is not None and self._kinds is not None and type(raw) is bytes:
-            # The usual bookTicker / trade read from its bytes in C (what the lines below give,
-            # without orjson's objects); None: anything else, parsed below.
-            out = native.frame(raw, self._table, self.instruments, self._kinds, recv_ns)
+            # The usual bookTicker / trade / depthUpdate read from its bytes in C (what the lines
+            # below give, without orjson's objects); None: anything else, parsed below.
+            out = native.frame(raw, self._table, self.instruments, self._kinds, recv_ns, self._depth_kind)
             if out is not None:
                 return out
         try:
