@@ -26,99 +26,17 @@ static int rpl_plain(const char *p, const char *end)
  * reads as these very keys and values; anything else is declined, and the decoder parses the
  * frame with orjson. */
 
-/* The rows of a kind-4 pair as levels() gives them for plain decimal strings: a tuple of
- * (price steps, size steps); None (declined) when a string is not plain or not on its step. */
-static PyObject *rpl_levels(jsn_Pair *x, const char *end, long long pm, int ps, long long qm, int qs)
-{
-    PyObject *out = PyTuple_New(x->slen);
-    if (out == NULL)
-        return NULL;
-    const char *p = x->s + 1;  /* (the rows were read by jsn_object: '[' "s" ',' "s" ']' and ',' between) */
-    for (Py_ssize_t i = 0; i < x->slen; i++) {
-        long long v[2];
-        p += 1;  /* the row's '[' */
-        for (int j = 0; j < 2; j++) {
-            p += 1;  /* the opening '"' */
-            Py_ssize_t l = jsn_str(p, end, 0);
-            if (l < 0 || !plain_chars((const unsigned char *)p, l, j ? qm : pm, j ? qs : ps, &v[j])) {
-                Py_DECREF(out);
-                Py_RETURN_NONE;
-            }
-            p += l + 2;  /* the closing '"', then ',' or the row's ']' */
-        }
-        p += 1;  /* ',' or the list's ']' */
-        PyObject *a = PyLong_FromLongLong(v[0]), *b = a == NULL ? NULL : PyLong_FromLongLong(v[1]);
-        PyObject *pair = b == NULL ? NULL : PyTuple_New(2);
-        if (pair == NULL) {
-            Py_XDECREF(a);
-            Py_XDECREF(b);
-            Py_DECREF(out);
-            return NULL;
-        }
-        PyTuple_SET_ITEM(pair, 0, a);
-        PyTuple_SET_ITEM(pair, 1, b);
-        PyObject_GC_UnTrack(pair);  /* (as levels() builds it) */
-        PyTuple_SET_ITEM(out, i, pair);
-    }
-    PyObject_GC_UnTrack(out);
-    return out;
-}
-
 /* The usual depthUpdate frame at [p, end) as the decoder's [BookDelta] (what native.depth gives
- * from orjson's dict of it); None for anything else. depth: (BookDelta, its 9 members). */
+ * from orjson's dict of it: frame()'s reading of it, bk_depth_pairs); None for anything else.
+ * depth: (BookDelta, its 9 members). */
 static PyObject *rpl_depth_at(const char *p, const char *end, PyObject *table, PyObject *insts, PyObject *depth,
                               PyObject *recv)
 {
     jsn_Pair pairs[JSN_PAIRS];
     int n = 0;
-    if (!jsn_event(p, end, pairs, &n, 1) || jsn_at(pairs, n, "lastUpdateId") != NULL)
+    if (!jsn_event(p, end, pairs, &n, 1))
         Py_RETURN_NONE;
-    jsn_Pair *e = jsn_at(pairs, n, "e"), *s = jsn_at(pairs, n, "s"), *b = jsn_at(pairs, n, "b"), *a = jsn_at(pairs, n, "a");
-    if (e == NULL || e->kind != 0 || e->slen != 11 || memcmp(e->s, "depthUpdate", 11) != 0 || s == NULL || s->kind != 0
-            || b == NULL || b->kind != 4 || a == NULL || a->kind != 4)
-        Py_RETURN_NONE;
-    long long first, last, prev, t;
-    if (!jsn_int(pairs, n, "U", 0, MAX_ID, -1, &first, NULL) || !jsn_int(pairs, n, "u", 0, MAX_ID, -1, &last, NULL)
-            || !jsn_int(pairs, n, "pu", -1, MAX_ID, -1, &prev, NULL) || !jsn_int(pairs, n, "T", 1, MAX_MS, -1, &t, NULL)
-            || first > last)
-        Py_RETURN_NONE;
-    PyObject *entry;
-    long long pm, qm;
-    long ps, qs;
-    int got = frm_entry(s, table, insts, &entry, &pm, &ps, &qm, &qs);
-    if (got <= 0) {
-        if (got < 0)
-            return NULL;
-        Py_RETURN_NONE;
-    }
-    Py_INCREF(entry);
-    PyObject *bids = rpl_levels(b, end, pm, (int)ps, qm, (int)qs), *asks = NULL, *ids[4] = {NULL, NULL, NULL, NULL};
-    PyObject *ev = NULL, *out = NULL;
-    if (bids == NULL || bids == Py_None)
-        goto done;
-    asks = rpl_levels(a, end, pm, (int)ps, qm, (int)qs);
-    if (asks == NULL || asks == Py_None)
-        goto done;
-    if ((ids[0] = PyLong_FromLongLong(first)) == NULL || (ids[1] = PyLong_FromLongLong(last)) == NULL
-            || (ids[2] = PyLong_FromLongLong(prev)) == NULL || (ids[3] = PyLong_FromLongLong(t * 1000000LL)) == NULL)
-        goto done;
-    PyObject *vals[9] = {PyTuple_GET_ITEM(entry, 1), bids, asks, ids[0], ids[1], ids[2], ids[3], recv, Py_None};
-    ev = build(PyTuple_GET_ITEM(depth, 0), PyTuple_GET_ITEM(depth, 1), vals, 9);
-    if (ev != NULL && (out = PyList_New(1)) != NULL) {
-        PyList_SET_ITEM(out, 0, ev);
-        ev = NULL;
-    }
-done:
-    Py_DECREF(entry);
-    Py_XDECREF(ev);
-    for (int i = 0; i < 4; i++)
-        Py_XDECREF(ids[i]);
-    int none = (bids == Py_None || asks == Py_None) && !PyErr_Occurred();
-    Py_XDECREF(bids);
-    Py_XDECREF(asks);
-    if (out == NULL && none)
-        Py_RETURN_NONE;
-    return out;
+    return bk_depth_pairs(pairs, n, end, table, insts, depth, recv);
 }
 
 /* rpl_peek(raw) -> (e, s, has_pu) | None: what a recording's scan reads of a frame (its event
