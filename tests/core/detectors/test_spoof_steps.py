@@ -121,6 +121,7 @@ def test_the_step_tests_last_word_asks_its_pass_fraction_of_the_need():
         s.warm_up()
         _organic_steps(s)
         return _pulled(s, size)
+    assert DetectorParams().spoof_step_pass == 1.0  # off: the whole need
     assert alerts(36_000) == []  # under the whole need
     got = alerts(36_000, spoof_step_pass=0.85)  # 36,000 >= 0.85 x 40,000 = 34,000
     assert [a.state for a in got] == [AlertState.NEW, AlertState.END]
