@@ -127,3 +127,8 @@ class SpoofParams:
     (pulled liquidity's own window; 0: off; steps.py, ``spoof_steps``)."""
     spoof_step_ratio: float = 2.0
     """... this many times."""
+    spoof_step_pass: float = 1.0
+    """The step test's last word (the rule a pull is judged by last, ``is_pull``) asks this
+    fraction of what it asks (1: all of it); the waiver, the flow's and the life's steps and the
+    warm-up still read their multiples of the whole (spoofs sized near the organic top of a
+    heavy-tailed draw: their step 0.8-2x the 10th largest organic one)."""

@@ -178,4 +178,5 @@ def is_pull(det: "SpoofDetector", x: _Pull) -> bool:
             big and x.mid_range <= limit * p.spoof_waive_range
             and x.range_before <= limit * p.spoof_waive_range_before):
         return False  # a volatility spike: risk-off pulls are normal then (unless one push made it)
-    return x.step >= x.need  # (the step test: need 0 when off or before the window has its rank)
+    # (the step test: need 0 when off or before the window has its rank; spoof_step_pass of it)
+    return x.step >= (x.need if p.spoof_step_pass == 1 else p.spoof_step_pass * x.need)

@@ -111,3 +111,21 @@ def test_the_same_pulls_with_the_walls_on_and_off():
         return [(a.state, a.px_ticks, a.evidence["step_lots"], a.evidence["step_rank_lots"])
                 for a in s.alerts]
     assert run(False) == run(True) != []
+
+
+def test_the_step_tests_last_word_asks_its_pass_fraction_of_the_need():
+    """``spoof_step_pass``: the step test asks that fraction of what it would (40,000 here, 2x the
+    10th largest organic step of 20,000); the other rules' multiples of the need stay whole."""
+    def alerts(size, **params):
+        s = Script(**params)
+        s.warm_up()
+        _organic_steps(s)
+        return _pulled(s, size)
+    assert DetectorParams().spoof_step_pass == 1.0  # off: the whole need
+    assert alerts(36_000) == []  # under the whole need
+    got = alerts(36_000, spoof_step_pass=0.85)  # 36,000 >= 0.85 x 40,000 = 34,000
+    assert [a.state for a in got] == [AlertState.NEW, AlertState.END]
+    assert got[0].evidence["step_lots"] == 36_000 and got[0].evidence["step_rank_lots"] == 20_000
+    assert alerts(33_000, spoof_step_pass=0.85) == []  # under 34,000
+    assert len(alerts(34_000, spoof_step_pass=0.85)) == 2  # at it
+    assert len(alerts(40_000)) == 2  # the whole need, the pass fraction whole
