@@ -4,6 +4,8 @@ tests)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from dom.core.detectors import DetectorParams, make_observers
 from dom.core.engine import Engine
 from dom.core.types import Alert, AlertKind, BookDelta, BookSnapshot, TakerSide, Trade
@@ -11,6 +13,25 @@ from dom.core.units import Instrument
 
 INST = Instrument("KITEUSDT", "0.0001", "1")
 MS = 1_000_000
+
+
+@dataclass(frozen=True)
+class OddTrade:
+    """Not a ``Trade`` (the trade hooks take only that class): the same fields, so the detectors'
+    own ``on_trade`` takes it."""
+
+    symbol: str
+    px_ticks: int
+    qty_lots: int
+    taker: TakerSide
+    trade_id: int
+    ts_exchange_ns: int
+    ts_recv_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class OddDelta(BookDelta):
+    """A subclass of ``BookDelta``: the engine takes it, the depth hooks take only the class itself."""
 
 
 def flat_book(levels: int, size: int = 1000) -> tuple[tuple, tuple]:

@@ -21,18 +21,13 @@ from dom.core.detectors import DetectorParams
 from dom.core.detectors.absorption import AbsorptionDetector
 from dom.core.detectors.absorption_state import _Episode
 from dom.core.types import AlertKind, BookDelta, BookSide, TakerSide
-from tests.core.detectors.script import MS, EventScript, flat_book
+from tests.core.detectors.script import MS, EventScript, OddDelta, flat_book
 
 BID, ASK = BookSide.BID, BookSide.ASK
 NATIVE = accel.native
 needs_native = pytest.mark.skipif(NATIVE is None, reason="the C accelerator is not built (python3 setup.py "
                                   "build_ext --inplace) or DOM_PURE_PYTHON is set")
 PARAMS = {"walls": False, "icebergs": False, "spoofs": False, "bursts": False, "sweeps": False}
-
-
-@dataclass(frozen=True, slots=True)
-class OddDelta(BookDelta):
-    """Not a ``BookDelta`` to the hook (it takes only that class): the same fields."""
 
 
 def state(det: AbsorptionDetector) -> tuple:

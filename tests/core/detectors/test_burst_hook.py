@@ -7,7 +7,6 @@ methods, and the two still agree."""
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 
 import pytest
 
@@ -15,26 +14,13 @@ from dom.core import accel
 from dom.core.detectors import DetectorParams
 from dom.core.detectors.burst import BurstDetector
 from dom.core.types import AlertState, BookDelta, FeedState, TakerSide, Trade
-from tests.core.detectors.script import MS, EventScript
+from tests.core.detectors.script import MS, EventScript, OddTrade
 
 NATIVE = accel.native
 needs_native = pytest.mark.skipif(NATIVE is None, reason="the C accelerator is not built (python3 setup.py "
                                   "build_ext --inplace) or DOM_PURE_PYTHON is set")
 ONLY = {"walls": False, "icebergs": False, "absorptions": False, "spoofs": False, "sweeps": False,
         "burst_warmup_s": 20, "burst_baseline_s": 60, "burst_min_move_bps": 5.0}
-
-
-@dataclass(frozen=True)
-class OddTrade:
-    """Not a ``Trade`` (the hook takes only that class): the same fields."""
-
-    symbol: str
-    px_ticks: int
-    qty_lots: int
-    taker: TakerSide
-    trade_id: int
-    ts_exchange_ns: int
-    ts_recv_ns: int
 
 
 def state(d):

@@ -8,7 +8,6 @@ message of another class, a size past what C reads, a book side on the tree inde
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 
 import pytest
 
@@ -17,7 +16,7 @@ from dom.core.book import BookSideLevels
 from dom.core.detectors import DetectorParams, spoof_delta, spoof_store
 from dom.core.detectors.spoof import SpoofDetector
 from dom.core.types import BookDelta, BookSide, TakerSide
-from tests.core.detectors.script import MS, EventScript, flat_book
+from tests.core.detectors.script import MS, EventScript, OddDelta, flat_book
 
 BID, ASK = BookSide.BID, BookSide.ASK
 NATIVE = accel.native
@@ -25,11 +24,6 @@ needs_native = pytest.mark.skipif(NATIVE is None, reason="the C accelerator is n
                                   "build_ext --inplace) or DOM_PURE_PYTHON is set")
 PARAMS = {"icebergs": False, "absorptions": False, "bursts": False, "sweeps": False, "spoof_ratio": 3.0,
           "spoof_min_flow_share": 0.0}
-
-
-@dataclass(frozen=True, slots=True)
-class OddDelta(BookDelta):
-    """Not a ``BookDelta`` to the hook (it takes only that class): the same fields."""
 
 
 def state(sp: SpoofDetector) -> tuple:

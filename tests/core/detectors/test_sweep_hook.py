@@ -7,7 +7,6 @@ goes to the detector's own methods, and the two still agree."""
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 
 import pytest
 
@@ -15,26 +14,13 @@ from dom.core import accel
 from dom.core.detectors import DetectorParams
 from dom.core.detectors.sweep import _RUN_SLOTS, SweepDetector, _Run
 from dom.core.types import AlertKind, AlertState, FeedState, TakerSide, Trade
-from tests.core.detectors.script import MS, EventScript, flat_book
+from tests.core.detectors.script import MS, EventScript, OddTrade, flat_book
 
 NATIVE = accel.native
 needs_native = pytest.mark.skipif(NATIVE is None, reason="the C accelerator is not built (python3 setup.py "
                                   "build_ext --inplace) or DOM_PURE_PYTHON is set")
 ONLY = {"walls": False, "icebergs": False, "absorptions": False, "spoofs": False, "bursts": False}
 FIELDS = ("first_t", "last_t", "first_px", "last_px", "levels", "qty", "notional", "trades", "id")
-
-
-@dataclass(frozen=True)
-class OddTrade:
-    """Not a ``Trade`` (the hook takes only that class): the same fields."""
-
-    symbol: str
-    px_ticks: int
-    qty_lots: int
-    taker: TakerSide
-    trade_id: int
-    ts_exchange_ns: int
-    ts_recv_ns: int
 
 
 def state(det):

@@ -8,7 +8,6 @@ to its twin) goes to ``on_trade``, and the two still agree."""
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 
 import pytest
 
@@ -20,25 +19,12 @@ from dom.core.detectors.iceberg_wait import _Wait
 from dom.core.detectors.spoof import SpoofDetector
 from dom.core.detectors.walls import WallDetector
 from dom.core.types import BookSide, FeedState, TakerSide, Trade
-from tests.core.detectors.script import MS, EventScript, flat_book
+from tests.core.detectors.script import MS, EventScript, OddTrade, flat_book
 
 NATIVE = accel.native
 needs_native = pytest.mark.skipif(NATIVE is None, reason="the C accelerator is not built (python3 setup.py "
                                   "build_ext --inplace) or DOM_PURE_PYTHON is set")
 PARAMS = {"bursts": False, "sweeps": False, "wall_step_rank": 0}
-
-
-@dataclass(frozen=True)
-class OddTrade:
-    """Not a ``Trade`` (a hook takes only that class): the same fields."""
-
-    symbol: str
-    px_ticks: int
-    qty_lots: int
-    taker: TakerSide
-    trade_id: int
-    ts_exchange_ns: int
-    ts_recv_ns: int
 
 
 def eps(ab):

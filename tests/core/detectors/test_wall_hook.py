@@ -20,19 +20,13 @@ from dom.core.detectors.steps import LargeSteps
 from dom.core.detectors.walls import WallDetector
 from dom.core.engine import ObserverBase
 from dom.core.types import BookDelta, BookSide, TakerSide, Trade
-from tests.core.detectors.script import MS, EventScript
+from tests.core.detectors.script import MS, EventScript, OddDelta
 
 NATIVE = accel.native
 needs_native = pytest.mark.skipif(NATIVE is None, reason="the C accelerator is not built (python3 setup.py "
                                   "build_ext --inplace) or DOM_PURE_PYTHON is set")
 OFF = {"icebergs": False, "absorptions": False, "bursts": False, "sweeps": False}
 _BASE = ObserverBase.on_delta
-
-
-class OddDelta(BookDelta):
-    """A subclass of ``BookDelta`` (the engine takes it; the hook takes only the class itself)."""
-
-    __slots__ = ()
 
 
 def _book(levels=60):
