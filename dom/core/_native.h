@@ -42,6 +42,8 @@ PyObject *steps(PyObject *text, long long mant, int scale, PyObject *cache, int 
 int spec_ok(PyObject *spec);
 PyObject *rows_to_levels(PyObject *rows, PyObject *spec);
 int exact_int(PyObject *o, long long *v);
+/* random.Random.sample(pop[0..n), k), 0 <= k <= min(5, n), drawn through getrandbits (_native_stats.c) */
+PyObject *stats_sample(PyObject *getrandbits, PyObject *const *pop, Py_ssize_t n, Py_ssize_t k);
 
 /* 1 with *v set for an exact int within +-lim; 0 for anything else; -1 with an error set. */
 static inline int in_range(PyObject *o, long long lim, long long *v)
@@ -69,6 +71,17 @@ static inline int in_range_fast(PyObject *o, long long lim, long long *v)
     }
 #endif
     return in_range(o, lim, v);
+}
+
+/* o.name = v (a new int): 0, or -1 with an error set. */
+static inline int set_attr_ll(PyObject *o, PyObject *name, long long v)
+{
+    PyObject *x = PyLong_FromLongLong(v);
+    if (x == NULL)
+        return -1;
+    int r = PyObject_SetAttr(o, name, x);
+    Py_DECREF(x);
+    return r;
 }
 
 /* None (*none = 1) or an exact int within +-lim (*none = 0, *v set): 1; 0 otherwise; -1 on error. */

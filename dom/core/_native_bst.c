@@ -41,16 +41,6 @@ static int bst_attr(PyObject *o, PyObject *name, long long lim, long long *v)
     return r;
 }
 
-static int bst_set(PyObject *o, PyObject *name, long long v)
-{
-    PyObject *x = PyLong_FromLongLong(v);
-    if (x == NULL)
-        return -1;
-    int r = PyObject_SetAttr(o, name, x);
-    Py_DECREF(x);
-    return r;
-}
-
 /* How many of deque dq's (t, x) pairs from the left at index `from` on have t <= lo, with the sum
  * of their x (sum != NULL) : >= 0, or -1 not taken (a pair not of exact ints in range) / -2 error */
 static Py_ssize_t bst_due(PyObject *dq, Py_ssize_t from, long long lo, long long *sum)
@@ -194,14 +184,14 @@ static int bst_event(bst_Hook *h, PyObject *const *args, PyObject *T, PyObject *
     if (!quiet)
         return 0;
     /* the usual event: the windows slid, then the trade or the mid */
-    if (bst_pop(h->trades, kt) < 0 || (kt && bst_set(h->det, bst_s_wsum, wsum - gone) < 0) || bst_pop(h->mids, km) < 0)
+    if (bst_pop(h->trades, kt) < 0 || (kt && set_attr_ll(h->det, bst_s_wsum, wsum - gone) < 0) || bst_pop(h->mids, km) < 0)
         return -1;
     if (adds) {
         long long sv;
         if ((k = bst_attr(h->det, bst_s_sec_vol, BST_LIM, &sv)) != 1)
             return k < 0 ? -1 : (PyErr_SetString(PyExc_OverflowError, "BurstHook: a second's volume out of range"), -1);
-        if (bst_set(h->det, bst_s_sec_vol, sv + q) < 0 || bst_push(h->trades, T, qty) < 0
-            || bst_set(h->det, bst_s_wsum, after) < 0)
+        if (set_attr_ll(h->det, bst_s_sec_vol, sv + q) < 0 || bst_push(h->trades, T, qty) < 0
+            || set_attr_ll(h->det, bst_s_wsum, after) < 0)
             return -1;
     } else if (h->depth && !none && m > 0 && m != last) {
         PyObject *mo = PyLong_FromLongLong(m);

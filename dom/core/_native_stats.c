@@ -171,6 +171,46 @@ static int randbelow(PyObject *getrandbits, long long m, long long *j)
     }
 }
 
+/* random.Random.sample(pop[0..n), k) for 0 <= k <= min(5, n), drawing through getrandbits as
+ * CPython 3.11-3.13's sample does (its _randbelow_with_getrandbits): the same items, the same
+ * draws. A new list; NULL with an error set. (sample_few, and the walls' side_stats.) */
+PyObject *stats_sample(PyObject *getrandbits, PyObject *const *pop, Py_ssize_t n, Py_ssize_t k)
+{
+    PyObject *res = PyList_New(k);
+    if (res == NULL)
+        return NULL;
+    long long j;
+    if (n <= 21) {  /* a pool: the item drawn gives its place to the last of the pool */
+        Py_ssize_t pool[21];
+        for (Py_ssize_t i = 0; i < n; i++)
+            pool[i] = i;
+        for (Py_ssize_t i = 0; i < k; i++) {
+            if (randbelow(getrandbits, n - i, &j) < 0)
+                goto fail;
+            PyList_SET_ITEM(res, i, Py_NewRef(pop[pool[j]]));
+            pool[j] = pool[n - i - 1];
+        }
+    } else {  /* drawn again while the index is taken */
+        long long sel[5];
+        for (Py_ssize_t i = 0; i < k; i++) {
+            int taken;
+            do {
+                if (randbelow(getrandbits, n, &j) < 0)
+                    goto fail;
+                taken = 0;
+                for (Py_ssize_t s = 0; s < i; s++)
+                    taken |= sel[s] == j;
+            } while (taken);
+            sel[i] = j;
+            PyList_SET_ITEM(res, i, Py_NewRef(pop[j]));
+        }
+    }
+    return res;
+fail:
+    Py_DECREF(res);
+    return NULL;
+}
+
 /* sample_few(getrandbits, population, k) -> list | NotImplemented: random.Random.sample(population,
  * k) for 0 <= k <= 5 (the algorithm of CPython 3.11-3.13's sample, drawing through getrandbits
  * as its _randbelow_with_getrandbits does: the same items and the same draws). NotImplemented,
@@ -196,45 +236,7 @@ PyObject *sample_few(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         Py_DECREF(pop);
         Py_RETURN_NOTIMPLEMENTED;
     }
-    PyObject *res = PyList_New((Py_ssize_t)k);
-    if (res == NULL) {
-        Py_DECREF(pop);
-        return NULL;
-    }
-    long long j;
-    if (n <= 21) {  /* a pool: the item drawn gives its place to the last of the pool */
-        Py_ssize_t pool[21];
-        for (Py_ssize_t i = 0; i < n; i++)
-            pool[i] = i;
-        for (Py_ssize_t i = 0; i < k; i++) {
-            if (randbelow(getrandbits, n - i, &j) < 0)
-                goto fail;
-            PyObject *o = PyTuple_GET_ITEM(pop, pool[j]);
-            Py_INCREF(o);
-            PyList_SET_ITEM(res, i, o);
-            pool[j] = pool[n - i - 1];
-        }
-    } else {  /* drawn again while the index is taken */
-        long long sel[5];
-        for (Py_ssize_t i = 0; i < k; i++) {
-            int taken;
-            do {
-                if (randbelow(getrandbits, n, &j) < 0)
-                    goto fail;
-                taken = 0;
-                for (Py_ssize_t s = 0; s < i; s++)
-                    taken |= sel[s] == j;
-            } while (taken);
-            sel[i] = j;
-            PyObject *o = PyTuple_GET_ITEM(pop, j);
-            Py_INCREF(o);
-            PyList_SET_ITEM(res, i, o);
-        }
-    }
+    PyObject *res = stats_sample(getrandbits, ((PyTupleObject *)pop)->ob_item, n, (Py_ssize_t)k);
     Py_DECREF(pop);
     return res;
-fail:
-    Py_DECREF(pop);
-    Py_DECREF(res);
-    return NULL;
 }

@@ -85,7 +85,7 @@ static int swp_trade(swp_Hook *h, PyObject *key, PyObject *const *ev, long long 
     Py_DECREF(d);
     if (k != 1)
         return k < 0 ? -1 : 0; /* (the run is open: the detector's own code would only set the deadline) */
-    return t + h->window < dl ? (swp_set_attr_ll(h->det, swp_s_deadline, t + h->window) < 0 ? -1 : 1) : 1;
+    return t + h->window < dl ? (set_attr_ll(h->det, swp_s_deadline, t + h->window) < 0 ? -1 : 1) : 1;
 }
 
 static PyObject *swp_call(swp_Hook *h, PyObject *const *args, size_t nargsf, PyObject *kw)

@@ -26,9 +26,8 @@ extern PyObject *swp_s_deadline, *swp_s_floor, *swp_s_state, *swp_s_add, *swp_s_
 
 /* a run's int slot within +-lim: 1 with *v set, 0 not taken, -1 error */
 int swp_ll(PyObject *o, PyMemberDef *m, long long lim, long long *v);
-/* a slot / an attribute set to a new int: 0, or -1 with an error set */
+/* a slot set to a new int: 0, or -1 with an error set */
 int swp_set_ll(PyObject *o, PyMemberDef *m, long long v);
-int swp_set_attr_ll(PyObject *o, PyObject *name, long long v);
 /* _close of a run not announced (key: its side as a bool): 0, or -1 with an error set */
 int swp_close(swp_Hook *h, PyObject *key, PyObject *run);
 /* _expire(t) when no run to close was announced: 1 done, 0 one was (nothing changed), -1 error */

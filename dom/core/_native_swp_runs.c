@@ -27,16 +27,6 @@ int swp_set_ll(PyObject *o, PyMemberDef *m, long long v)
     return r;
 }
 
-int swp_set_attr_ll(PyObject *o, PyObject *name, long long v)
-{
-    PyObject *x = PyLong_FromLongLong(v);
-    if (x == NULL)
-        return -1;
-    int r = PyObject_SetAttr(o, name, x);
-    Py_DECREF(x);
-    return r;
-}
-
 /* det.floor afresh, as _outsized(): 0, or -1 with an error set */
 static int swp_floor(swp_Hook *h)
 {
@@ -87,7 +77,7 @@ int swp_close(swp_Hook *h, PyObject *key, PyObject *run)
     } else {
         v = SWP_FAR;
     }
-    if (swp_set_attr_ll(h->det, swp_s_deadline, v) < 0)
+    if (set_attr_ll(h->det, swp_s_deadline, v) < 0)
         goto done;
     PyObject *a[3] = {h->sizes, first_t, qty};
     if ((res = PyObject_VectorcallMethod(swp_s_add, a, 3 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL)) == NULL)

@@ -71,77 +71,6 @@ static inline int wj_bucket(long long d)
     return b;
 }
 
-/* randbelow(m) as random.Random._randbelow_with_getrandbits draws it (_native_stats.c's, the same
- * draws): 0 with *j set; -1 with an error set. */
-static int wj_randbelow(PyObject *getrandbits, long long m, long long *j)
-{
-    int bits = 0;
-    for (unsigned long long v = (unsigned long long)m; v; v >>= 1)
-        bits++;
-    PyObject *k = PyLong_FromLong(bits);
-    if (k == NULL)
-        return -1;
-    for (;;) {
-        PyObject *got = PyObject_CallOneArg(getrandbits, k);
-        if (got == NULL) {
-            Py_DECREF(k);
-            return -1;
-        }
-        long long v;
-        int r = exact_int(got, &v);
-        Py_DECREF(got);
-        if (r <= 0) {
-            Py_DECREF(k);
-            if (r == 0)
-                PyErr_SetString(PyExc_TypeError, "getrandbits gave no int");
-            return -1;
-        }
-        if (v < m) {
-            Py_DECREF(k);
-            *j = v;
-            return 0;
-        }
-    }
-}
-
-/* random.Random.sample(pop[0..n), k) for 0 <= k <= min(5, n) (sample_few's algorithm): a new list. */
-static PyObject *wj_sample(PyObject *getrandbits, PyObject **pop, Py_ssize_t n, Py_ssize_t k)
-{
-    PyObject *res = PyList_New(k);
-    if (res == NULL)
-        return NULL;
-    long long j;
-    if (n <= 21) { /* a pool: the item drawn gives its place to the last of the pool */
-        Py_ssize_t pool[21];
-        for (Py_ssize_t i = 0; i < n; i++)
-            pool[i] = i;
-        for (Py_ssize_t i = 0; i < k; i++) {
-            if (wj_randbelow(getrandbits, n - i, &j) < 0)
-                goto fail;
-            PyList_SET_ITEM(res, i, Py_NewRef(pop[pool[j]]));
-            pool[j] = pool[n - i - 1];
-        }
-    } else { /* drawn again while the index is taken */
-        long long sel[5];
-        for (Py_ssize_t i = 0; i < k; i++) {
-            int taken;
-            do {
-                if (wj_randbelow(getrandbits, n, &j) < 0)
-                    goto fail;
-                taken = 0;
-                for (Py_ssize_t s = 0; s < i; s++)
-                    taken |= sel[s] == j;
-            } while (taken);
-            sel[i] = j;
-            PyList_SET_ITEM(res, i, Py_NewRef(pop[j]));
-        }
-    }
-    return res;
-fail:
-    Py_DECREF(res);
-    return NULL;
-}
-
 static PyObject *wj_side_stats(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 15) {
@@ -261,7 +190,7 @@ static PyObject *wj_side_stats(PyObject *self, PyObject *const *args, Py_ssize_t
     if (med == NULL || (top = PyLong_FromLongLong(hi)) == NULL)
         goto done;
     /* The P95 samples */
-    if ((smp = wj_sample(args[6], pop, npop, npop < 5 ? npop : 5)) == NULL)
+    if ((smp = stats_sample(args[6], pop, npop, npop < 5 ? npop : 5)) == NULL)
         goto done;
     PyObject *am[3] = {args[7], args[8], smp};
     if ((r1 = PyObject_VectorcallMethod(wj_s_add_many, am, 3, NULL)) == NULL)
