@@ -68,9 +68,9 @@ class BurstDetector(ObserverBase):
         self.sq_n = 0
         self.last_mid = 0
         self.ep: _Episode | None = None
-        # The window volume a burst needs: burst_volume_mult x the usual window, infinite until the
-        # warm-up is over (both change only when a second closes, so they are set there).
-        self.base = 0.0
+        # Under this window volume no burst can start (_judge says nothing): burst_volume_mult x the
+        # usual window, infinite until the warm-up is over or while the usual window is empty; it
+        # changes only when a second closes, so it is set there.
         self.need = math.inf
 
     # ------------------------------------------------------------------------------- hooks
@@ -138,9 +138,11 @@ class BurstDetector(ObserverBase):
         if s > self.sec:
             if self.sec >= 0:
                 skipped = min(s - self.sec, self.hist_s + 1)
-                for i in range(skipped):
-                    self._close_second(self.sec_vol if i == 0 else 0)
-                self._usual()
+                try:
+                    for i in range(skipped):
+                        self._close_second(self.sec_vol if i == 0 else 0)
+                finally:
+                    self._usual()  # (whatever the seconds closed, need follows them)
             self.sec = s
             self.sec_vol = 0
         lo = t - self.w_ns
@@ -173,14 +175,15 @@ class BurstDetector(ObserverBase):
                     self.sq_sum = math.fsum(self.sq)
 
     def _usual(self) -> None:
-        """The usual window's volume and the volume a burst needs, from the seconds closed."""
+        """``need`` from the seconds closed: what _judge's rule returns nothing under (a window
+        volume under it says nothing whatever else holds; at or over it, or not comparable, the
+        rule is read in full)."""
         p = self.p
         if len(self.vols) < p.burst_warmup_s or len(self.sq) < p.burst_warmup_s // 2:
-            self.base, self.need = 0.0, math.inf
+            self.need = math.inf
             return
-        # The usual window: the baseline seconds before the current window.
-        self.base = self.vol_sum / len(self.vols) * self.w
-        self.need = p.burst_volume_mult * self.base if self.base > 0 else math.inf
+        base = self.vol_sum / len(self.vols) * self.w
+        self.need = math.inf if base <= 0 else p.burst_volume_mult * base
 
     # ------------------------------------------------------------------------------ rule
     def _judge(self, sym: SymbolState, t: int) -> list[Output]:
@@ -195,9 +198,12 @@ class BurstDetector(ObserverBase):
                 self.ep = None
                 return [self._alert(sym, ep, AlertState.END, t)]
             return []
-        if (sym.state is not _SYNCED and sym.state is not _TOP) or not self.mids or not self.last_mid:
+        if (sym.state is not _SYNCED and sym.state is not _TOP) or len(self.vols) < p.burst_warmup_s or len(self.sq) < p.burst_warmup_s // 2:
             return []
-        base = self.base
+        # The usual window: the baseline seconds before the current window.
+        base = self.vol_sum / len(self.vols) * self.w
+        if base <= 0 or self.wsum < p.burst_volume_mult * base or not self.mids or not self.last_mid:
+            return []
         mid0 = self.mids[0][1]
         move = math.log(self.last_mid / mid0)
         sigma = math.sqrt(self.sq_sum / len(self.sq))

@@ -3,7 +3,7 @@ of 100 lots a second, the touch wobbling by a tick), then buyers at 30x that pac
 asks 40 ticks (80 bps) in two seconds. Issue #16."""
 
 from dom.core.detectors import DetectorParams
-from dom.core.types import AlertKind, AlertState, TakerSide
+from dom.core.types import AlertKind, AlertState, TakerSide, Trade
 from tests.core.detectors.script import MS, EventScript, flat_book
 
 BUY, SELL = TakerSide.BUY, TakerSide.SELL
@@ -91,3 +91,19 @@ def test_silent_during_warm_up():
     s.quiet(60)
     s.burst(3)
     assert s.alerts == []
+
+
+def test_a_window_volume_that_compares_with_nothing_is_read_by_the_whole_rule():
+    """A size no exchange sends (NaN: the edge parses exact ints, a hostile caller may not) makes
+    the window's volume compare with nothing: the rule is read in full (the warm-up first), as it
+    was before the volume a burst needs was kept between seconds: nothing is said, nothing raises."""
+    p = DetectorParams(walls=False, icebergs=False, absorptions=False, spoofs=False, sweeps=False,
+                       burst_warmup_s=60, burst_baseline_s=120)
+    s = EventScript(p, flat_book(30))
+    for i in range(6):  # the first second and a half: no window move measured yet
+        s.delta(asks=[(5029, 1000 + i % 2)], dt_ms=250)
+        s.trade(5001, 10, TakerSide.BUY)
+    s.feed(Trade("KITEUSDT", 5001, float("nan"), TakerSide.BUY, 10**6, s.t, s.t))
+    for i in range(5):  # the mid moves while the window's sum is NaN
+        s.delta(bids=[(5001 + i, 1000)], asks=[(5001 + i, 0)], dt_ms=100)
+    assert not [a for a in s.alerts if a.kind is AlertKind.BURST]

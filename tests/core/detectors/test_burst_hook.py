@@ -26,7 +26,7 @@ ONLY = {"walls": False, "icebergs": False, "absorptions": False, "spoofs": False
 def state(d):
     ep = None if d.ep is None else (d.ep.id, d.ep.peak, d.ep.volume, d.ep.base)
     return (tuple(d.trades), d.wsum, tuple(d.mids), d.sec, d.sec_vol, tuple(d.vols), d.vol_sum, tuple(d.closes),
-            d.sq_sum, d.last_mid, d.base, d.need, ep)
+            d.sq_sum, d.last_mid, d.need, ep)
 
 
 def market(seed, hooks, odd=(), huge=()):
