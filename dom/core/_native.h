@@ -42,6 +42,20 @@ PyObject *steps(PyObject *text, long long mant, int scale, PyObject *cache, int 
 int spec_ok(PyObject *spec);
 PyObject *rows_to_levels(PyObject *rows, PyObject *spec);
 int exact_int(PyObject *o, long long *v);
+/* The walls' distance buckets (wall_state._EDGES without its last, open, end): a level d ticks
+ * from the touch goes to the first bucket whose end is over d (band_buckets, side_stats). */
+#define DIST_NB 10
+static inline int dist_bucket(long long d)
+{
+    static const long long edges[DIST_NB - 1] = {1, 2, 3, 4, 5, 6, 10, 15, 25};
+    int b = 0;
+    while (b < DIST_NB - 1 && d >= edges[b])
+        b++;
+    return b;
+}
+/* v[i] once v[0..n) would be sorted ascending, v reordered so that v[0..i) hold the i smaller ones:
+ * Hoare's selection (_native_wdh_tail.c). */
+long long wdh_select(long long *v, Py_ssize_t n, Py_ssize_t i);
 /* random.Random.sample(pop[0..n), k), 0 <= k <= min(5, n), drawn through getrandbits (_native_stats.c) */
 PyObject *stats_sample(PyObject *getrandbits, PyObject *const *pop, Py_ssize_t n, Py_ssize_t k);
 
@@ -52,24 +66,32 @@ static inline int in_range(PyObject *o, long long lim, long long *v)
     return r > 0 ? (*v >= -lim && *v <= lim) : r;
 }
 
-/* in_range's answer with CPython 3.11's one- and two-digit ints (30-bit digits, the sign in the
- * size: most prices, sizes and times) read from their digits, without a call; the rest, and every
- * other version's ints, through in_range. */
-static inline int in_range_fast(PyObject *o, long long lim, long long *v)
+/* CPython 3.11's one- and two-digit ints (30-bit digits, the sign in the size: most prices, sizes,
+ * times and index keys) read from their digits without a call: 1 with *v set; 0 for any other int
+ * (and on every other version), which the caller reads its own way. o must be an int. */
+static inline int int_digits(PyObject *o, long long *v)
 {
 #if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030C0000 && PyLong_SHIFT == 30
-    if (PyLong_CheckExact(o)) {
-        Py_ssize_t n = Py_SIZE(o);
-        if (n >= -2 && n <= 2) {
-            const digit *d = ((PyLongObject *)o)->ob_digit;
-            long long x = n == 0 ? 0 : (long long)d[0];
-            if (n == 2 || n == -2)
-                x |= (long long)d[1] << PyLong_SHIFT;
-            *v = x = n < 0 ? -x : x;
-            return x >= -lim && x <= lim;
-        }
+    Py_ssize_t n = Py_SIZE(o);
+    if (n >= -2 && n <= 2) {
+        const digit *d = ((PyLongObject *)o)->ob_digit;
+        long long x = n == 0 ? 0 : (long long)d[0];
+        if (n == 2 || n == -2)
+            x |= (long long)d[1] << PyLong_SHIFT;
+        *v = n < 0 ? -x : x;
+        return 1;
     }
+#else
+    (void)o, (void)v;
 #endif
+    return 0;
+}
+
+/* in_range's answer with int_digits' ints read from their digits; the rest through in_range. */
+static inline int in_range_fast(PyObject *o, long long lim, long long *v)
+{
+    if (PyLong_CheckExact(o) && int_digits(o, v))
+        return *v >= -lim && *v <= lim;
     return in_range(o, lim, v);
 }
 

@@ -7,19 +7,10 @@
  * index key of a book) are read from their digits without a call. */
 static inline int ll_of(PyObject *o, long long *v)
 {
-#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030C0000 && PyLong_SHIFT == 30
     if (!PyLong_Check(o))
         return 0;
-    Py_ssize_t n = Py_SIZE(o);
-    if (n >= -2 && n <= 2) {
-        const digit *d = ((PyLongObject *)o)->ob_digit;
-        long long x = n == 0 ? 0 : (long long)d[0];
-        if (n == 2 || n == -2)
-            x |= (long long)d[1] << PyLong_SHIFT;
-        *v = n < 0 ? -x : x;
+    if (int_digits(o, v))
         return 1;
-    }
-#endif
     int of;
     *v = PyLong_AsLongLongAndOverflow(o, &of);
     return !of;

@@ -5,26 +5,12 @@
 #include "_native.h"
 
 #define STATS_MAX (1LL << 61)
-#define NBUCKETS 10
-
-/* Where each distance bucket ends (wall_state._EDGES without its last, open, end): a level d
- * ticks from the touch goes to the first bucket whose end is over d. */
-static const long long EDGES[NBUCKETS - 1] = {1, 2, 3, 4, 5, 6, 10, 15, 25};
-
-static inline int bucket_of(long long d)
-{
-    int b = 0;
-    while (b < NBUCKETS - 1 && d >= EDGES[b])
-        b++;
-    return b;
-}
-
 #define DECLINE(r) do { if ((r) < 0) return NULL; Py_RETURN_NOTIMPLEMENTED; } while (0)
 
 /* band_buckets(band, best, bid, out, buckets, cap) -> (sizes, organic, over) | NotImplemented
  * band: a list of (px, q) tuples, best first. sizes: every q in order; organic: the q of the
  * levels whose px is not in out (None or a list of ints), sizes itself when none is left out.
- * Each organic q is appended, in order, to buckets[b] (a list of NBUCKETS items, each a list or
+ * Each organic q is appended, in order, to buckets[b] (a list of DIST_NB items, each a list or
  * None: a list is made where None), b the bucket of the level's distance from best (best - px
  * when bid is True, px - best when False). over: the buckets appended to that now hold more than
  * cap, in order (None when none does). NotImplemented, nothing done, when an argument is not of
@@ -40,12 +26,12 @@ PyObject *band_buckets(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     long long best, cap;
     int r;
     if (!PyList_CheckExact(band) || !PyBool_Check(args[2]) || !PyList_CheckExact(buckets)
-            || PyList_GET_SIZE(buckets) != NBUCKETS || (out != Py_None && !PyList_CheckExact(out)))
+            || PyList_GET_SIZE(buckets) != DIST_NB || (out != Py_None && !PyList_CheckExact(out)))
         Py_RETURN_NOTIMPLEMENTED;
     if ((r = in_range(args[1], STATS_MAX, &best)) <= 0 || (r = in_range(args[5], STATS_MAX, &cap)) <= 0)
         DECLINE(r);
     int bid = args[2] == Py_True;
-    for (Py_ssize_t b = 0; b < NBUCKETS; b++) {
+    for (Py_ssize_t b = 0; b < DIST_NB; b++) {
         PyObject *d = PyList_GET_ITEM(buckets, b);
         if (d != Py_None && !PyList_CheckExact(d))
             Py_RETURN_NOTIMPLEMENTED;
@@ -104,7 +90,7 @@ PyObject *band_buckets(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
             continue;
         PyObject *lv = PyList_GET_ITEM(band, i), *q = PyTuple_GET_ITEM(lv, 1);
         long long px = PyLong_AsLongLong(PyTuple_GET_ITEM(lv, 0));
-        int b = bucket_of(bid ? best - px : px - best);
+        int b = dist_bucket(bid ? best - px : px - best);
         PyObject *d = PyList_GET_ITEM(buckets, b);
         if (d == Py_None) {
             if ((d = PyList_New(0)) == NULL)
@@ -115,7 +101,7 @@ PyObject *band_buckets(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
             goto done;
         touched |= 1u << b;
     }
-    for (int b = 0; b < NBUCKETS; b++)
+    for (int b = 0; b < DIST_NB; b++)
         if (touched & (1u << b) && PyList_GET_SIZE(PyList_GET_ITEM(buckets, b)) > cap) {
             PyObject *i = PyLong_FromLong(b);
             if (i == NULL || (over == NULL && (over = PyList_New(0)) == NULL) || PyList_Append(over, i) < 0) {

@@ -91,9 +91,9 @@ static void wdh_swap(long long *a, long long *b)
     *a = *b, *b = t;
 }
 
-/* v[i] once v[0..n) would be sorted ascending (v reordered): Hoare's selection, the pivot the
- * median of three. */
-static long long wdh_select(long long *v, Py_ssize_t n, Py_ssize_t i)
+/* v[i] once v[0..n) would be sorted ascending (v reordered, v[0..i) the smaller ones): Hoare's
+ * selection, the pivot the median of three (declared in _native.h: side_stats uses it too). */
+long long wdh_select(long long *v, Py_ssize_t n, Py_ssize_t i)
 {
     Py_ssize_t lo = 0, hi = n - 1;
     while (hi > lo) {

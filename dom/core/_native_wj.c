@@ -27,49 +27,7 @@
 #define WJ_GATE (1LL << 62)
 #define WJ_STACK 256
 
-/* The i-th smallest of v[0..n) (v reordered: v[0..i) hold the smaller ones), Hoare's selection. */
-static long long wj_select(long long *v, Py_ssize_t n, Py_ssize_t i)
-{
-    Py_ssize_t lo = 0, hi = n - 1;
-    while (lo < hi) {
-        long long pivot = v[lo + (hi - lo) / 2];
-        Py_ssize_t a = lo, b = hi;
-        while (a <= b) {
-            while (v[a] < pivot)
-                a++;
-            while (v[b] > pivot)
-                b--;
-            if (a <= b) {
-                long long t = v[a];
-                v[a] = v[b];
-                v[b] = t;
-                a++;
-                b--;
-            }
-        }
-        if (i <= b)
-            hi = b;
-        else if (i >= a)
-            lo = a;
-        else
-            return v[i];
-    }
-    return v[i];
-}
-
 static PyObject *wj_s_add_many, *wj_s_expire, *wj_s_at, *wj_empty;
-
-#define WJ_NB 10
-/* Where each distance bucket ends (wall_state._EDGES without its last, open, end). */
-static const long long WJ_EDGES[WJ_NB - 1] = {1, 2, 3, 4, 5, 6, 10, 15, 25};
-
-static inline int wj_bucket(long long d)
-{
-    int b = 0;
-    while (b < WJ_NB - 1 && d >= WJ_EDGES[b])
-        b++;
-    return b;
-}
 
 static PyObject *wj_side_stats(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -82,11 +40,11 @@ static PyObject *wj_side_stats(PyObject *self, PyObject *const *args, Py_ssize_t
     long long best, cap, outs[16];
     int r;
     if (!PyList_CheckExact(band) || PyList_GET_SIZE(band) == 0 || !PyBool_Check(args[2]) || !PyList_CheckExact(buckets)
-        || PyList_GET_SIZE(buckets) != WJ_NB || (out != Py_None && !PyList_CheckExact(out)))
+        || PyList_GET_SIZE(buckets) != DIST_NB || (out != Py_None && !PyList_CheckExact(out)))
         Py_RETURN_NOTIMPLEMENTED;
     if ((r = in_range_fast(args[1], WJ_LIM, &best)) <= 0 || (r = in_range_fast(args[5], WJ_LIM, &cap)) <= 0)
         return r < 0 ? NULL : Py_NewRef(Py_NotImplemented);
-    for (Py_ssize_t b = 0; b < WJ_NB; b++) {
+    for (Py_ssize_t b = 0; b < DIST_NB; b++) {
         PyObject *d = PyList_GET_ITEM(buckets, b);
         if (d != Py_None && !PyList_CheckExact(d))
             Py_RETURN_NOTIMPLEMENTED;
@@ -137,7 +95,7 @@ static PyObject *wj_side_stats(PyObject *self, PyObject *const *args, Py_ssize_t
         prev = d;
         if (i == 0 || v[i] > hi)
             hi = v[i];
-        bk[i] = (signed char)wj_bucket(d);
+        bk[i] = (signed char)dist_bucket(d);
         for (Py_ssize_t k = 0; k < nout; k++)
             if (outs[k] == px) {
                 bk[i] = -1;
@@ -166,7 +124,7 @@ static PyObject *wj_side_stats(PyObject *self, PyObject *const *args, Py_ssize_t
             goto done;
         touched |= 1u << bk[i];
     }
-    for (int b = 0; b < WJ_NB; b++)
+    for (int b = 0; b < DIST_NB; b++)
         if (touched & (1u << b) && PyList_GET_SIZE(PyList_GET_ITEM(buckets, b)) > cap) {
             PyObject *i = PyLong_FromLong(b);
             if (i == NULL || (over == NULL && (over = PyList_New(0)) == NULL) || PyList_Append(over, i) < 0) {
@@ -177,7 +135,7 @@ static PyObject *wj_side_stats(PyObject *self, PyObject *const *args, Py_ssize_t
         }
     /* The median and the largest */
     Py_ssize_t m = n / 2;
-    long long a = wj_select(v, n, m);
+    long long a = wdh_select(v, n, m);
     if (n % 2)
         med = PyLong_FromLongLong(a);
     else {
