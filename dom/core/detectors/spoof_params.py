@@ -106,8 +106,10 @@ class SpoofParams:
     """(``spoof_near_ticks``: the distance not waived) ..."""
     spoof_waive_approach: bool = True
     """(false: the approach ticks still asked) ..."""
-    spoof_waive_traded_fraction: float = 0.6
-    """(``spoof_max_traded_fraction``: the traded share not waived)."""
+    spoof_waive_traded_fraction: float = 0.9
+    """(``spoof_max_traded_fraction``: the traded share not waived; 0.9 since 2026-12-07 with
+    ``spoof_step_pass`` 0.85, docs/history/detectors-pulls.md, "The traded part and the step pass
+    alone"; 0.6 before)."""
     spoof_layer_ms: int = 200
     """Pulls on one side within this long of each other are one (layered) episode."""
     spoof_two_sided_fraction: float = 0.5
@@ -127,8 +129,9 @@ class SpoofParams:
     (pulled liquidity's own window; 0: off; steps.py, ``spoof_steps``)."""
     spoof_step_ratio: float = 2.0
     """... this many times."""
-    spoof_step_pass: float = 1.0
+    spoof_step_pass: float = 0.85
     """The step test's last word (the rule a pull is judged by last, ``is_pull``) asks this
-    fraction of what it asks (1: all of it); the waiver, the flow's and the life's steps and the
+    fraction of what it asks (1: all of it, the rule before 2026-12-07; 0.85 since, with
+    ``spoof_waive_traded_fraction`` 0.9); the waiver, the flow's and the life's steps and the
     warm-up still read their multiples of the whole (spoofs sized near the organic top of a
     heavy-tailed draw: their step 0.8-2x the 10th largest organic one)."""

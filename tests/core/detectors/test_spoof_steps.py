@@ -121,11 +121,12 @@ def test_the_step_tests_last_word_asks_its_pass_fraction_of_the_need():
         s.warm_up()
         _organic_steps(s)
         return _pulled(s, size)
-    assert DetectorParams().spoof_step_pass == 1.0  # off: the whole need
-    assert alerts(36_000) == []  # under the whole need
+    assert DetectorParams().spoof_step_pass == 0.85  # the default
+    assert alerts(36_000, spoof_step_pass=1.0) == []  # under the whole need
     got = alerts(36_000, spoof_step_pass=0.85)  # 36,000 >= 0.85 x 40,000 = 34,000
     assert [a.state for a in got] == [AlertState.NEW, AlertState.END]
     assert got[0].evidence["step_lots"] == 36_000 and got[0].evidence["step_rank_lots"] == 20_000
     assert alerts(33_000, spoof_step_pass=0.85) == []  # under 34,000
     assert len(alerts(34_000, spoof_step_pass=0.85)) == 2  # at it
-    assert len(alerts(40_000)) == 2  # the whole need, the pass fraction whole
+    assert len(alerts(40_000, spoof_step_pass=1.0)) == 2  # the whole need, the pass fraction whole
+    assert len(alerts(34_000)) == 2 and alerts(33_000) == []  # the default asks 0.85 of it
