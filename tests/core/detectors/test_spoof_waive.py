@@ -32,6 +32,7 @@ def test_the_waiver_defaults_on_at_a_one_and_a_half_step_without_its_distance_pa
     assert (p.spoof_waive_step, p.spoof_waive_range, p.spoof_waive_range_before) == (1.5, 1.5, 0.0)
     assert p.spoof_waive_near_ticks == p.spoof_near_ticks  # the distance not waived
     assert p.spoof_flow_step == 1.5
+    assert p.spoof_waive_traded_fraction == 0.9  # up to 90% of its drop traded at its price
 
 
 def test_a_large_step_pulled_seven_ticks_away_counts_only_with_the_waiver():
@@ -68,6 +69,21 @@ def test_a_large_step_forty_percent_traded_before_the_pull_counts_only_with_the_
     vol = {"spoof_vol_min_ticks": 10.0}  # the sweep moves the mid: keep the volatility rule out of it
     counts = check(CASES + (({"spoof_waive_step": 2.0, "spoof_waive_traded_fraction": 0.3}, 0, 12),), go, base=vol,
                    evidence={"traded_at_level_lots": 12_000})
+    assert counts == [0, 2, 0, 0, 0]
+
+
+def test_a_large_step_eighty_percent_traded_before_the_pull_counts_with_the_default_waiver():
+    # 24,000 of the 30,000 lots trade at the level (80%: under spoof_waive_traded_fraction 0.9),
+    # the last 6,000 are cancelled; not when the waiver allows 0.6 (the value before 2026-12-07)
+    def go(s):
+        s.walk_down(4992)
+        s.sell(4992, 1000)
+        s.sell(4991, 1000)
+        s.sell(WALL, 24_000)
+        s.delta(bids=[(4992, 0), (4991, 0), (WALL, 0)])
+    vol = {"spoof_vol_min_ticks": 10.0}  # the sweep moves the mid: keep the volatility rule out of it
+    counts = check(CASES + (({"spoof_waive_step": 2.0, "spoof_waive_traded_fraction": 0.6}, 0, 12),), go, base=vol,
+                   evidence={"traded_at_level_lots": 24_000})
     assert counts == [0, 2, 0, 0, 0]
 
 
