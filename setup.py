@@ -16,7 +16,7 @@ _PARTS = ["_native.c", "_native_parse.c", "_native_wire.c", "_native_frame.c", "
           "_native_trd.c", "_native_trd_hook.c", "_native_trd_spoof.c", "_native_roll.c", "_native_roll_view.c",
           "_native_rpl.c", "_native_wdh.c", "_native_wdh_tail.c", "_native_wj.c", "_native_idh.c", "_native_idh_read.c",
           "_native_idh_math.c", "_native_idh_sizes.c", "_native_adh.c", "_native_adh_ep.c", "_native_swp.c",
-          "_native_swp_runs.c", "_native_bst.c", "_native_bk.c"]
+          "_native_swp_runs.c", "_native_bst.c", "_native_bk.c", "_native_mrg.c"]
 
 # -fvisibility=hidden: the parts share their functions with each other, not with the process (the
 # module exports PyInit__native alone).

@@ -274,6 +274,10 @@ class Pipeline:
                         if type(o) is Alert:
                             self._route(o)
 
+    def feeder(self) -> Callable[[Iterable[Event]], None]:
+        """What takes a line's events (a replay's loop binds it once): :meth:`feed` here."""
+        return self.feed
+
     def flush(self) -> None:
         """The feed ended (a recording is through): the detectors get what the merge holds."""
         if self.merge is not None and self.detect is not None:
