@@ -38,6 +38,21 @@ static inline int mrg_i64(PyObject *o, long long *v)
 {
     if (!PyLong_CheckExact(o))
         return 0;
+#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030C0000 && PyLong_SHIFT == 30
+    /* CPython 3.11's ints of up to three 30-bit digits below 2^63 (a nanosecond time is three)
+     * read from their digits; the others through the API */
+    Py_ssize_t n = Py_SIZE(o), an = n < 0 ? -n : n;
+    const digit *d = ((PyLongObject *)o)->ob_digit;
+    if (an <= 2 || (an == 3 && d[2] < 8)) {
+        unsigned long long x = an == 0 ? 0 : (unsigned long long)d[0];
+        if (an >= 2)
+            x |= (unsigned long long)d[1] << PyLong_SHIFT;
+        if (an == 3)
+            x |= (unsigned long long)d[2] << (2 * PyLong_SHIFT);
+        *v = n < 0 ? -(long long)x : (long long)x;
+        return 1;
+    }
+#endif
     int ovf = 0;
     long long x = PyLong_AsLongLongAndOverflow(o, &ovf);
     if (ovf)
@@ -575,6 +590,10 @@ fail:
 /* The pump's context: OneEnginePipeline's (see pump). */
 typedef struct {
     PyObject *feed, *symbols, *snap, *repeats, *pipe, *route, *engine, *synced, *alert;
+    /* lines(): Replay.run's counts as they stand (summ NULL otherwise), written to the summary and
+     * the tally before any output is routed (the tally dates a status by them) and at the end */
+    PyObject *summ, *tally, *line_no, *line_written;
+    Py_ssize_t lines, lines_written, messages, messages_written;
 } mrg_Ctx;
 
 static int mrg_ctx(PyObject *o, mrg_Ctx *c)
@@ -589,6 +608,32 @@ static int mrg_ctx(PyObject *o, mrg_Ctx *c)
                       &c->alert};
     for (int i = 0; i < 9; i++)
         *f[i] = PyTuple_GET_ITEM(o, i);
+    c->summ = c->tally = c->line_no = c->line_written = NULL;
+    c->lines = c->lines_written = c->messages = c->messages_written = 0;
+    return 0;
+}
+
+/* summ.lines, summ.messages and tally.line_no as lines() has them now. */
+static int mrg_sync(mrg_Ctx *c)
+{
+    if (c->summ == NULL)
+        return 0;
+    PyObject *names[2] = {mrg_s_lines, mrg_s_messages};
+    Py_ssize_t *now[2] = {&c->lines, &c->messages}, *written[2] = {&c->lines_written, &c->messages_written};
+    for (int i = 0; i < 2; i++)
+        if (*now[i] != *written[i]) {
+            PyObject *o = PyLong_FromSsize_t(*now[i]);
+            int r = o == NULL ? -1 : PyObject_SetAttr(c->summ, names[i], o);
+            Py_XDECREF(o);
+            if (r < 0)
+                return -1;
+            *written[i] = *now[i];
+        }
+    if (c->line_no != c->line_written) {
+        if (PyObject_SetAttr(c->tally, mrg_s_line_no, c->line_no) < 0)
+            return -1;
+        c->line_written = c->line_no;
+    }
     return 0;
 }
 
@@ -716,7 +761,7 @@ done:
  * Trade of a symbol whose depth is followed is what Engine.feed does with it, without its frames:
  * the ticker set as the symbol's last and counted (no observer sees it); the trade counted and
  * given to the symbol's trade_hooks, as _on_trade gives it. */
-static int mrg_dispatch(PyObject *e, const mrg_Ctx *c, PyTypeObject *t_ticker, PyTypeObject *t_trade)
+static int mrg_dispatch(PyObject *e, mrg_Ctx *c, PyTypeObject *t_ticker, PyTypeObject *t_trade)
 {
     PyObject *out = NULL;
     if (c->symbols != Py_None && (Py_TYPE(e) == t_ticker || Py_TYPE(e) == t_trade)) {
@@ -751,7 +796,7 @@ static int mrg_dispatch(PyObject *e, const mrg_Ctx *c, PyTypeObject *t_ticker, P
         return -1;
     int any = PyObject_IsTrue(out), rc = any < 0 ? -1 : 0;
     if (any > 0) {
-        PyObject *it = PyObject_SetAttr(c->pipe, mrg_s_cause, e) < 0 ? NULL : PyObject_GetIter(out), *o;
+        PyObject *it = mrg_sync(c) < 0 || PyObject_SetAttr(c->pipe, mrg_s_cause, e) < 0 ? NULL : PyObject_GetIter(out), *o;
         if (it == NULL)
             rc = -1;
         else {
@@ -774,7 +819,7 @@ static int mrg_dispatch(PyObject *e, const mrg_Ctx *c, PyTypeObject *t_ticker, P
 }
 
 /* OneEnginePipeline.feed(events) with the context read. */
-static int mrg_pump_events(mrg_Merge *m, const mrg_Ctx *c, PyObject *events)
+static int mrg_pump_events(mrg_Merge *m, mrg_Ctx *c, PyObject *events)
 {
     PyObject *it = PyObject_GetIter(events), *ev;
     if (it == NULL)
@@ -855,32 +900,42 @@ static PyObject *mrg_lines(mrg_Merge *m, PyObject *const *args, Py_ssize_t nargs
     }
     PyObject *summ = PyTuple_GET_ITEM(args[1], 0), *tally = PyTuple_GET_ITEM(args[1], 1),
              *arrivals = PyTuple_GET_ITEM(args[1], 2), *t_delta = PyTuple_GET_ITEM(args[1], 3), *items = args[2];
+    PyObject *o0 = PyObject_GetAttr(summ, mrg_s_lines), *o1 = o0 == NULL ? NULL : PyObject_GetAttr(summ, mrg_s_messages);
+    c.lines = o0 == NULL ? -1 : PyLong_AsSsize_t(o0);
+    c.messages = o1 == NULL ? -1 : PyLong_AsSsize_t(o1);
+    Py_XDECREF(o0);
+    Py_XDECREF(o1);
+    if ((c.lines == -1 || c.messages == -1) && PyErr_Occurred())
+        return NULL;
+    c.summ = summ;
+    c.tally = tally;
+    c.lines_written = c.lines;
+    c.messages_written = c.messages;
     Py_INCREF(args[0]);
     Py_INCREF(args[1]);
     Py_INCREF(items);
     int rc = 0;
-    for (; rc == 0 && i < PyList_GET_SIZE(items); i++) {
+    for (; i < PyList_GET_SIZE(items); i++) {
         PyObject *item = PyList_GET_ITEM(items, i);
         if (!PyTuple_CheckExact(item) || PyTuple_GET_SIZE(item) != 3 || !PyList_CheckExact(PyTuple_GET_ITEM(item, 2)))
             break;
         Py_INCREF(item);
         PyObject *no = PyTuple_GET_ITEM(item, 0), *evs = PyTuple_GET_ITEM(item, 2), *lines = NULL, *at = NULL;
+        c.lines++;
+        c.messages++;
+        c.line_no = no;  /* (alive in items, held here) */
         rc = -1;
-        if (mrg_incr(summ, mrg_s_lines, mrg_one) < 0 || mrg_incr(summ, mrg_s_messages, mrg_one) < 0
-            || PyObject_SetAttr(tally, mrg_s_line_no, no) < 0)
-            goto next;
         Py_ssize_t n = PyList_GET_SIZE(evs);
         if (n > 0) {
-            PyObject *first = PyList_GET_ITEM(evs, 0);
-            if ((PyObject *)Py_TYPE(first) == c.snap) {
-                if (mrg_incr(summ, mrg_s_snapshots, mrg_one) < 0)
+            if ((PyObject *)Py_TYPE(PyList_GET_ITEM(evs, 0)) == c.snap) {
+                if (mrg_sync(&c) < 0 || mrg_incr(summ, mrg_s_snapshots, mrg_one) < 0)
                     goto next;
             }
             for (Py_ssize_t j = 0; j < PyList_GET_SIZE(evs); j++) {  /* (the first, and the others of a longer line) */
                 PyObject *ev = PyList_GET_ITEM(evs, j);
                 if ((PyObject *)Py_TYPE(ev) != t_delta)
                     continue;
-                if (at == NULL && ((lines = PyObject_GetAttr(summ, mrg_s_lines)) == NULL
+                if (at == NULL && ((lines = PyLong_FromSsize_t(c.lines)) == NULL
                                    || (at = PyTuple_Pack(2, lines, no)) == NULL))
                     goto next;
                 PyObject *id = PyLong_FromVoidPtr(ev);
@@ -898,6 +953,8 @@ static PyObject *mrg_lines(mrg_Merge *m, PyObject *const *args, Py_ssize_t nargs
         if (rc < 0)
             break;
     }
+    if (mrg_sync(&c) < 0)
+        rc = -1;
     Py_DECREF(items);
     Py_DECREF(args[1]);
     Py_DECREF(args[0]);

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import random
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -18,9 +19,13 @@ from dom.core.detectors import make_observers
 from dom.core.detectors.params import DetectorParams
 from dom.core.merge import TimeMerge
 from dom.core.sequencer import Rule
+from dom.core.symbol_state import ObserverBase
 from dom.core.types import (
     Alert,
+    AlertKind,
+    AlertState,
     BookDelta,
+    BookSide,
     BookSnapshot,
     BookTicker,
     FeedState,
@@ -148,7 +153,8 @@ def test_the_pump_refuses_a_context_it_cannot_read(monkeypatch):
         m.pump(pipe.pump_ctx)
     with pytest.raises(TypeError):
         m.pump(pipe.pump_ctx, 5)
-    lctx = (object(), object(), {}, BookDelta)
+    summ, tally = SimpleNamespace(lines=3, messages=2, snapshots=0), SimpleNamespace(line_no=0)
+    lctx = (summ, tally, {}, BookDelta)
     with pytest.raises(TypeError):
         m.lines(pipe.pump_ctx, lctx[:3], [], 0)
     with pytest.raises(TypeError):
@@ -159,8 +165,13 @@ def test_the_pump_refuses_a_context_it_cannot_read(monkeypatch):
         m.lines(pipe.pump_ctx, lctx, [], 2**70)
     assert m.lines(pipe.pump_ctx, lctx, [(1, 2, "bad line"), (2, 3, [])], 0) == 0  # (left to the caller)
     assert m.lines(pipe.pump_ctx, lctx, [1, 2], 1) == 1
+    assert (summ.lines, summ.messages, tally.line_no) == (3, 2, 0)
+    assert m.lines(pipe.pump_ctx, lctx, [(1, 2, "bad line"), (7, 3, []), (9, 3, []), 5], 1) == 3
+    assert (summ.lines, summ.messages, tally.line_no) == (5, 4, 9)  # (the counts written back)
     with pytest.raises(AttributeError):  # (a summary without its counts)
-        m.lines(pipe.pump_ctx, lctx, [(1, 2, [])], 0)
+        m.lines(pipe.pump_ctx, (object(), tally, {}, BookDelta), [(1, 2, [])], 0)
+    with pytest.raises(TypeError):
+        m.lines(pipe.pump_ctx, (SimpleNamespace(lines="x", messages=0), tally, {}, BookDelta), [(1, 2, [])], 0)
 
 
 def _damaged(src: Path, out: Path) -> Path:
@@ -196,3 +207,36 @@ def test_the_replay_of_the_real_recording_whole_and_damaged_is_the_twins(monkeyp
         assert runs[0] == runs[1]
         if path != USDM:
             assert runs[0][0]["gaps"] and runs[0][0]["bad_lines"] and runs[0][0]["gap_details"]
+
+
+class Loud(ObserverBase):
+    """An observer with an alert and a status for every trade (and nothing else)."""
+
+    def on_trade(self, sym, t):
+        a = Alert(f"a{t.trade_id}", t.ts_exchange_ns, sym.symbol, AlertKind.WALL, AlertState.NEW, BookSide.BID,
+                  t.px_ticks, t.qty_lots, 1.0, "x")
+        return [a, StatusChange(sym.symbol, FeedState.STALE, f"t{t.trade_id}", t.ts_recv_ns)]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_trades_alerts_reach_the_listeners_only_while_its_symbol_is_synced(monkeypatch, seed):
+    lines = _market(seed)
+    runs = []
+    for c_merge in (True, False):
+        if not c_merge:
+            monkeypatch.setattr(replay_pipeline, "time_merge", lambda hold: TimeMerge(hold))
+        pipe = OneEnginePipeline("t", Rule.USDM, detectors=lambda st: [Loud()], context=None, hold_ms=250,
+                                 trade_ids=True)
+        pipe.open(INST)
+        monkeypatch.undo()
+        seen = Seen(pipe)
+        pipe.subscribe(seen)
+        for evs in lines:
+            pipe.feeder()(evs)
+        pipe.flush()
+        runs.append((seen.out, _state(pipe)))
+    assert runs[0] == runs[1]
+    kinds = {k for k, _, _ in runs[0][0]}
+    statuses = sum(k == "status" and "STALE" in r for k, r, _ in runs[0][0])
+    alerts = sum(k == "alert" for k, _, _ in runs[0][0])
+    assert kinds == {"alert", "status"} and 0 < alerts < statuses  # (some trades came while unsynced)
