@@ -22,6 +22,11 @@ order, only later:
 
 Statuses and alerts reach the listeners in merge order. The screen's per-symbol rates are not
 kept (nothing in a replay reads them).
+
+With the C merge (:func:`dom.core.merge.time_merge`), :meth:`OneEnginePipeline.feeder` is its
+``pump``: :meth:`OneEnginePipeline.feed` in one C call, a ticker or trade of a followed symbol
+handled as ``Engine.feed`` handles it without its frames (``dom/core/_native_mrg.c``); and
+``Replay.run`` gives it a block of lines at once (its ``lines``).
 """
 
 from __future__ import annotations
