@@ -240,3 +240,28 @@ def test_a_trades_alerts_reach_the_listeners_only_while_its_symbol_is_synced(mon
     statuses = sum(k == "status" and "STALE" in r for k, r, _ in runs[0][0])
     alerts = sum(k == "alert" for k, _, _ in runs[0][0])
     assert kinds == {"alert", "status"} and 0 < alerts < statuses  # (some trades came while unsynced)
+
+
+@pytest.mark.skipif(not USDM.exists(), reason="the real recording is not here")
+def test_a_status_of_a_line_without_a_delta_is_dated_by_that_line(monkeypatch, tmp_path):
+    """A crossed REST snapshot (a bid above the asks) sent again mid-file: its CROSSED status is
+    dated by its own line, from the counts lines() writes back before routing it."""
+    lines = gzip.open(USDM, "rb").read().splitlines(keepends=True)[:30_000]
+    snap = next(i for i, l in enumerate(lines) if b'"lastUpdateId"' in l)
+    recv, body = lines[snap].split(b" ", 1)
+    crossed = body.replace(b'"bids":[', b'"bids":[["70000.00","1.000"],', 1)
+    lines.insert(20_000, b"%d %s" % (int(recv) + 1, crossed))
+    path = tmp_path / "crossed.gz"
+    with gzip.open(path, "wb") as f:
+        f.writelines(lines)
+    runs = []
+    for c_merge in (True, False):
+        if not c_merge:
+            monkeypatch.setattr(replay_pipeline, "time_merge", lambda hold: TimeMerge(hold))
+        rp = Replay(path, observers=make_observers(PARAMS), hold_ms=PARAMS.merge_hold_ms)
+        s = rp.run().to_dict()
+        monkeypatch.undo()
+        del s["elapsed_s"], s["messages_per_s"]
+        runs.append(s)
+    assert runs[0] == runs[1]
+    assert any(g.startswith("line 20001: ") for g in runs[0]["gap_details"]), runs[0]["gap_details"]
