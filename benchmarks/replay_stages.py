@@ -79,7 +79,7 @@ def main() -> None:
         pipe = cls(rp.label, rp.rule, detectors=make_observers(p) if p is not None else None, context=None,
                    hold_ms=params.merge_hold_ms if p is not None else 0, trade_ids=True)
         pipe.open(rp.instruments)
-        feed = pipe.feeder()  # (the one engine's: the C merge's pump, when it is built)
+        feed = getattr(pipe, "feeder", lambda: pipe.feed)()  # (the C merge's pump, when built)
         t = time.process_time()
         for evs in lines:
             feed(evs)
