@@ -265,3 +265,25 @@ def test_a_status_of_a_line_without_a_delta_is_dated_by_that_line(monkeypatch, t
         runs.append(s)
     assert runs[0] == runs[1]
     assert any(g.startswith("line 20001: ") for g in runs[0]["gap_details"]), runs[0]["gap_details"]
+
+
+class GapEvery(ObserverBase):
+    """A GAP status on every 500th trade: the tally dates it by the line being read when it is routed."""
+
+    def on_trade(self, sym, t):
+        return [StatusChange(sym.symbol, FeedState.GAP, f"t{t.trade_id}", t.ts_recv_ns)] if t.trade_id % 500 == 0 else []
+
+
+@pytest.mark.skipif(not USDM.exists(), reason="the real recording is not here")
+def test_a_status_from_a_trade_is_dated_by_the_line_being_read(monkeypatch):
+    runs = []
+    for c_merge in (True, False):
+        if not c_merge:
+            monkeypatch.setattr(replay_pipeline, "time_merge", lambda hold: TimeMerge(hold))
+        rp = Replay(USDM, observers=lambda st: [GapEvery()], hold_ms=250)
+        s = rp.run().to_dict()
+        monkeypatch.undo()
+        del s["elapsed_s"], s["messages_per_s"]
+        runs.append(s)
+    assert runs[0] == runs[1]
+    assert len(runs[0]["gap_details"]) > 20
