@@ -28,6 +28,12 @@ Bounded: a symbol holds at most ``max_held`` events; past that its oldest goes o
 (``forced`` counts them), so a feed whose exchange times stop moving cannot fill memory.
 
 Pure and deterministic: no clock but the events' own times.
+
+:func:`time_merge` gives the C type ``dom.core._native.TimeMerge`` when the accelerator is built
+(the same heaps of the same tuples, sifted as heapq sifts them: the same releases), and this
+class, its pure-Python twin, otherwise or for a hold or bound that is not a plain int in int64.
+The C type adds ``pump``: a replay line's events through the merge and into the detectors' engine
+in one call (:class:`dom.runtime.replay_pipeline.OneEnginePipeline`).
 """
 
 from __future__ import annotations
@@ -35,9 +41,21 @@ from __future__ import annotations
 import heapq
 from typing import Any
 
+from dom.core import accel
 from dom.core.types import BookDelta, BookTicker, MarkPrice, Trade
 
 _TRADE, _DEPTH, _TICKER = 0, 1, 2
+_I64 = 1 << 63
+
+
+def time_merge(hold_ns: int, max_held: int = 4096) -> Any:
+    """A :class:`TimeMerge`: the C one when the accelerator is built and both are plain ints in
+    int64, else this module's (the same releases, the same counts)."""
+    native = accel.native
+    if (native is not None and type(hold_ns) is int and type(max_held) is int and 0 <= hold_ns < _I64
+            and 1 <= max_held < _I64):
+        return native.TimeMerge(hold_ns, max_held, (BookTicker, MarkPrice, Trade, BookDelta))
+    return TimeMerge(hold_ns, max_held)
 
 
 class TimeMerge:

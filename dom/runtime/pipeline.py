@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from dom.alert_json import alert_to_dict
 from dom.core.context.params import ContextParams
 from dom.core.engine import TOP_SAMPLE_NS, Engine, ObserverFactory, SymbolState, Verify
-from dom.core.merge import TimeMerge
+from dom.core.merge import TimeMerge, time_merge
 from dom.core.sequencer import Rule
 from dom.core.types import (
     Alert,
@@ -150,7 +150,7 @@ class Pipeline:
         self._factories = [f for f in ((None if merged else detectors), *observers) if f is not None]
         self.engine: Engine | None = None
         self.detect: Engine | None = None  # the detectors' engine (None: they run on ``engine``)
-        self.merge: TimeMerge | None = None
+        self.merge: TimeMerge | None = None  # (or the C TimeMerge: dom.core.merge.time_merge)
         self.trade_ids = trade_ids
         self.verify = verify
         self.listeners: list[Any] = []
@@ -169,7 +169,7 @@ class Pipeline:
         if self._detectors is not None and self.hold_ns > 0:
             self.detect = Engine(instruments, self.rule, observers=self._detectors, verify=self.verify,
                                  trade_ids=self.trade_ids)
-            self.merge = TimeMerge(self.hold_ns)
+            self.merge = time_merge(self.hold_ns)  # (the C one when built: the same releases)
         self.rates = {s: SymbolRates() for s in instruments}
         return self.engine
 
@@ -273,6 +273,10 @@ class Pipeline:
                     for o in det.feed(e):
                         if type(o) is Alert:
                             self._route(o)
+
+    def feeder(self) -> Callable[[Iterable[Event]], None]:
+        """What takes a line's events (a replay's loop binds it once): :meth:`feed` here."""
+        return self.feed
 
     def flush(self) -> None:
         """The feed ended (a recording is through): the detectors get what the merge holds."""

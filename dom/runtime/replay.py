@@ -19,6 +19,8 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
+from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,8 @@ from dom.runtime.replay_pipeline import OneEnginePipeline
 from dom.store import recording as rec
 from dom.venues.binance_usdm.codec import DecodeError
 from dom.venues.binance_usdm.recording_scan import open_recording
+
+_BLOCK = 512  # lines a block when they are read one by one (decoded_blocks)
 
 
 @dataclass
@@ -122,6 +126,11 @@ class Replay:
     def decoded(self) -> Iterator[tuple[int, int, list[Event] | str]]:
         """``(line_no, recv_ns, events)`` for every line, in file order, through the venue's live
         decoder; a line that cannot be used gives its reason as a string instead of events."""
+        for block in self.decoded_blocks():
+            yield from block
+
+    def decoded_blocks(self) -> Iterator[list[tuple[int, int, list[Event] | str]]]:
+        """:meth:`decoded`'s lines a block at a time (lists, in file order)."""
         syms = list(self.instruments)
         single = syms[0] if len(syms) == 1 else None
         dec = venues.get(self.venue).decoder(self.instruments, raw_trades=self.raw_trades)
@@ -147,23 +156,29 @@ class Replay:
         args = dec.frame_args()
         native = accel.native
         if native is None or args is None:
-            for fr in self._frames():
-                yield one(fr)
+            frames = iter(self._frames())
+            while block := [one(fr) for fr in islice(frames, _BLOCK)]:
+                yield block
             return
-        # A hftbacktest file's lines a block at a time: the usual bookTicker and trade line decoded
-        # in C (what one(frame) gives for it); the others, line by line, as frames.
+        # A hftbacktest file's lines a block at a time: the usual bookTicker, trade and depth line
+        # decoded in C (what one(frame) gives for it); the others, line by line, as frames.
         lines_of, frames_of = native.rpl_lines, rec.frames_of_block
         for piece in self._pieces():
             if type(piece) is not tuple:
-                yield one(piece)  # type: ignore[arg-type]
+                yield [one(piece)]  # type: ignore[arg-type]
                 continue
             n0, lines = piece  # type: ignore[misc]
-            for item in lines_of(lines, n0, *args):
+            block = lines_of(lines, n0, *args)
+            if int not in set(map(type, block)):  # (every line decoded in C)
+                yield block
+                continue
+            out = []
+            for item in block:
                 if type(item) is tuple:
-                    yield item
+                    out.append(item)
                 else:
-                    for fr in frames_of(item - 1, [lines[item - n0 - 1]]):
-                        yield one(fr)
+                    out += [one(fr) for fr in frames_of(item - 1, [lines[item - n0 - 1]])]
+            yield out
 
     def run(self, on_output: Callable[[Output], None] | None = None) -> ReplaySummary:
         """Replay the whole file through a pipeline (no market context: nothing asks for it);
@@ -184,32 +199,45 @@ class Replay:
         if one:
             tally.dated = pipe  # type: ignore[assignment]
         arrivals = tally.arrivals
-        for line_no, _recv, events in self.decoded():
-            summ.lines += 1
-            if isinstance(events, str):
-                if _recv:
-                    summ.messages += 1
-                tally.bad(line_no, events)
-                continue
-            summ.messages += 1
-            tally.line_no = line_no
-            if events:
-                kind = type(events[0])
-                if kind is BookSnapshot:
-                    summ.snapshots += 1
-                elif one and kind is BookDelta:
-                    # (the one engine reports a delta's gap when the merge releases it)
-                    arrivals[id(events[0])] = (summ.lines, line_no)
-                if one and len(events) > 1:
-                    for ev in events:
-                        if type(ev) is BookDelta:
-                            arrivals[id(ev)] = (summ.lines, line_no)
-            if not checkers:
-                pipe.feed(events)
-                continue
-            for ev in events:
-                pipe.feed((ev,))
-                self._check(eng, checkers, ev)
+        feed = pipe.feeder()
+        # The C merge takes a block's good lines in one call, as the loop below takes them.
+        merge_lines = getattr(pipe.merge, "lines", None) if one else None
+        fast = (partial(merge_lines, pipe.pump_ctx, (summ, tally, arrivals, BookDelta))
+                if merge_lines is not None and getattr(pipe, "pump_ctx", None) is not None else None)
+        for block in self.decoded_blocks():
+            i, n = 0, len(block)
+            while i < n:
+                if fast is not None:
+                    i = fast(block, i)
+                    if i >= n:
+                        break
+                line_no, _recv, events = block[i]
+                i += 1
+                summ.lines += 1
+                if isinstance(events, str):
+                    if _recv:
+                        summ.messages += 1
+                    tally.bad(line_no, events)
+                    continue
+                summ.messages += 1
+                tally.line_no = line_no
+                if events:
+                    kind = type(events[0])
+                    if kind is BookSnapshot:
+                        summ.snapshots += 1
+                    elif one and kind is BookDelta:
+                        # (the one engine reports a delta's gap when the merge releases it)
+                        arrivals[id(events[0])] = (summ.lines, line_no)
+                    if one and len(events) > 1:
+                        for ev in events:
+                            if type(ev) is BookDelta:
+                                arrivals[id(ev)] = (summ.lines, line_no)
+                if not checkers:
+                    feed(events)
+                    continue
+                for ev in events:
+                    pipe.feed((ev,))
+                    self._check(eng, checkers, ev)
         pipe.flush()
         tally.finish()
         for c in checkers.values():

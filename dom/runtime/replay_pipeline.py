@@ -22,18 +22,24 @@ order, only later:
 
 Statuses and alerts reach the listeners in merge order. The screen's per-symbol rates are not
 kept (nothing in a replay reads them).
+
+With the C merge (:func:`dom.core.merge.time_merge`), :meth:`OneEnginePipeline.feeder` is its
+``pump``: :meth:`OneEnginePipeline.feed` in one C call, a ticker or trade of a followed symbol
+handled as ``Engine.feed`` handles it without its frames (``dom/core/_native_mrg.c``); and
+``Replay.run`` gives it a block of lines at once (its ``lines``).
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
 from dom.core.engine import Engine, SymbolState
-from dom.core.merge import TimeMerge
+from dom.core.merge import time_merge
 from dom.core.sequencer import Sequencer
-from dom.core.types import BookSnapshot, Event, FeedState
+from dom.core.types import Alert, BookSnapshot, Event, FeedState
 from dom.core.units import Instrument
 from dom.runtime.pipeline import Pipeline
 
@@ -47,14 +53,27 @@ class OneEnginePipeline(Pipeline):
         if self._detectors is None or self.hold_ns <= 0 or self._factories or self.context is not None:
             raise ValueError("one engine needs detectors behind the merge and nothing else")
         self.cause: Event | None = None  # the event whose outputs are being routed
+        self._pump: Any = None  # the C merge's pump with this pipeline's context (see feeder)
+        self.pump_ctx: tuple | None = None  # that context (a replay's loop gives it to merge.lines)
 
     def open(self, instruments: dict[str, Instrument]) -> Engine:
         eng = Engine(instruments, self.rule, observers=self._detectors, verify=self.verify,
                      trade_ids=self.trade_ids)
         self.engine = self.detect = eng
-        self.merge = TimeMerge(self.hold_ns)
+        self.merge = merge = time_merge(self.hold_ns)
         self.rates = {}
+        pump = getattr(merge, "pump", None)
+        # The C merge feeds a line's events in one call: push, then each release to the engine,
+        # a ticker of a symbol whose depth is followed set on the Engine's state without its feed.
+        self.pump_ctx = None if pump is None else (
+            eng.feed, eng.symbols if type(eng) is Engine else None, BookSnapshot, self._repeats_book,
+            self, self._route, eng, FeedState.SYNCED, Alert)
+        self._pump = None if pump is None else partial(pump, self.pump_ctx)
         return eng
+
+    def feeder(self) -> Callable[[Iterable[Event]], None]:
+        """What takes a line's events: :meth:`feed`, or the C merge's pump doing the same."""
+        return self._pump if self._pump is not None else self.feed
 
     def follow_depth(self, symbol: str, on: bool, ts_ns: int = 0) -> None:
         raise NotImplementedError("a replay's one-engine pipeline follows every symbol's depth")
@@ -62,6 +81,9 @@ class OneEnginePipeline(Pipeline):
     def feed(self, events: Iterable[Event]) -> None:
         det, merge = self.detect, self.merge
         if det is None or merge is None:
+            return
+        if self._pump is not None:
+            self._pump(events)
             return
         push, feed, route = merge.push, det.feed, self._route
         for ev in events:

@@ -1,0 +1,376 @@
+/* dom.core._native: the merge's pump and lines, the one-engine pipeline's loop and the replay's (_native_mrg.h). */
+#include "_native_mrg.h"
+
+/* The pump's context: OneEnginePipeline's (see pump). */
+typedef struct {
+    PyObject *feed, *symbols, *snap, *repeats, *pipe, *route, *engine, *synced, *alert;
+    /* lines(): Replay.run's counts as they stand (summ NULL otherwise), written to the summary and
+     * the tally before any output is routed (the tally dates a status by them) and at the end */
+    PyObject *summ, *tally, *line_no, *line_written;
+    Py_ssize_t lines, lines_written, messages, messages_written;
+} mrg_Ctx;
+
+static int mrg_ctx(PyObject *o, mrg_Ctx *c)
+{
+    if (!PyTuple_CheckExact(o) || PyTuple_GET_SIZE(o) != 9 || (PyTuple_GET_ITEM(o, 1) != Py_None
+                                                                && !PyDict_CheckExact(PyTuple_GET_ITEM(o, 1)))) {
+        PyErr_SetString(PyExc_TypeError, "ctx: (feed, symbols: dict | None, BookSnapshot, repeats_book, pipe, route, "
+                                         "engine, FeedState.SYNCED, Alert)");
+        return -1;
+    }
+    PyObject **f[] = {&c->feed, &c->symbols, &c->snap, &c->repeats, &c->pipe, &c->route, &c->engine, &c->synced,
+                      &c->alert};
+    for (int i = 0; i < 9; i++)
+        *f[i] = PyTuple_GET_ITEM(o, i);
+    c->summ = c->tally = c->line_no = c->line_written = NULL;
+    c->lines = c->lines_written = c->messages = c->messages_written = 0;
+    return 0;
+}
+
+/* summ.lines, summ.messages and tally.line_no as lines() has them now. */
+static int mrg_sync(mrg_Ctx *c)
+{
+    if (c->summ == NULL)
+        return 0;
+    PyObject *names[2] = {mrg_s_lines, mrg_s_messages};
+    Py_ssize_t *now[2] = {&c->lines, &c->messages}, *written[2] = {&c->lines_written, &c->messages_written};
+    for (int i = 0; i < 2; i++)
+        if (*now[i] != *written[i]) {
+            PyObject *o = PyLong_FromSsize_t(*now[i]);
+            int r = o == NULL ? -1 : PyObject_SetAttr(c->summ, names[i], o);
+            Py_XDECREF(o);
+            if (r < 0)
+                return -1;
+            *written[i] = *now[i];
+        }
+    if (c->line_no != c->line_written) {
+        if (PyObject_SetAttr(c->tally, mrg_s_line_no, c->line_no) < 0)
+            return -1;
+        c->line_written = c->line_no;
+    }
+    return 0;
+}
+
+/* o.name += 1 */
+static int mrg_incr(PyObject *o, PyObject *name, PyObject *by)
+{
+    PyObject *n = PyObject_GetAttr(o, name), *n1 = n == NULL ? NULL : PyNumber_InPlaceAdd(n, by);
+    int r = n1 == NULL ? -1 : PyObject_SetAttr(o, name, n1);
+    Py_XDECREF(n1);
+    Py_XDECREF(n);
+    return r;
+}
+
+/* Engine._count_trade(st, t): 1 counted, 0 a repeat (dropped), -1 an error. */
+static int mrg_count_trade(PyObject *engine, PyObject *st, PyObject *t)
+{
+    PyObject *stats = PyObject_GetAttr(st, mrg_s_stats), *last = NULL, *ids = NULL, *tid = NULL, *lid = NULL,
+             *nxt = NULL, *gap = NULL, *missed = NULL;
+    int rc = -1;
+    if (stats == NULL || (last = PyObject_GetAttr(st, mrg_s_last_trade)) == NULL
+        || (ids = PyObject_GetAttr(engine, mrg_s_trade_ids)) == NULL)
+        goto done;
+    int on = PyObject_IsTrue(ids);
+    if (on < 0)
+        goto done;
+    if (on && last != Py_None) {
+        if ((tid = PyObject_GetAttr(t, mrg_s_trade_id)) == NULL || (lid = PyObject_GetAttr(last, mrg_s_trade_id)) == NULL)
+            goto done;
+        int dup = mrg_op(tid, lid, Py_LE);
+        if (dup < 0)
+            goto done;
+        if (dup) {
+            rc = mrg_incr(stats, mrg_s_trade_duplicates, mrg_one) < 0 ? -1 : 0;
+            goto done;
+        }
+        if ((nxt = PyNumber_Add(lid, mrg_one)) == NULL)
+            goto done;
+        int ne = mrg_op(tid, nxt, Py_NE);
+        if (ne < 0)
+            goto done;
+        if (ne) {
+            if (mrg_incr(stats, mrg_s_trade_gaps, mrg_one) < 0 || (gap = PyNumber_Subtract(tid, lid)) == NULL
+                || (missed = PyNumber_Subtract(gap, mrg_one)) == NULL
+                || mrg_incr(stats, mrg_s_trades_missed, missed) < 0)
+                goto done;
+        }
+    }
+    if (mrg_incr(stats, mrg_s_trades, mrg_one) < 0 || PyObject_SetAttr(st, mrg_s_last_trade, t) < 0)
+        goto done;
+    rc = 1;
+done:
+    Py_XDECREF(missed);
+    Py_XDECREF(gap);
+    Py_XDECREF(nxt);
+    Py_XDECREF(lid);
+    Py_XDECREF(tid);
+    Py_XDECREF(ids);
+    Py_XDECREF(last);
+    Py_XDECREF(stats);
+    return rc;
+}
+
+/* Engine._on_trade(st, t): its outputs (a new list), or NULL with an error set. */
+static PyObject *mrg_on_trade(const mrg_Ctx *c, PyObject *st, PyObject *t)
+{
+    PyObject *out = PyList_New(0), *hooks = NULL, *state = NULL;
+    int counted = out == NULL ? -1 : mrg_count_trade(c->engine, st, t);
+    if (counted <= 0)
+        goto done;
+    if ((hooks = PyObject_GetAttr(st, mrg_s_trade_hooks)) == NULL)
+        goto fail;
+    PyObject *it = PyObject_GetIter(hooks), *hook;
+    if (it == NULL)
+        goto fail;
+    PyObject *args[2] = {st, t};
+    while ((hook = PyIter_Next(it)) != NULL) {
+        PyObject *r = PyObject_Vectorcall(hook, args, 2, NULL), *o = r == NULL ? NULL : PyNumber_InPlaceAdd(out, r);
+        Py_XDECREF(r);
+        Py_DECREF(hook);
+        if (o == NULL) {
+            Py_DECREF(it);
+            goto fail;
+        }
+        Py_SETREF(out, o);
+    }
+    Py_DECREF(it);
+    if (PyErr_Occurred() || (state = PyObject_GetAttr(st, mrg_s_state)) == NULL)
+        goto fail;
+    if (state != c->synced) {
+        PyObject *kept = PyList_New(0), *it2 = kept == NULL ? NULL : PyObject_GetIter(out), *o;
+        if (it2 == NULL) {
+            Py_XDECREF(kept);
+            goto fail;
+        }
+        while ((o = PyIter_Next(it2)) != NULL) {
+            int a = PyObject_IsInstance(o, c->alert);
+            if (a < 0 || (a == 0 && PyList_Append(kept, o) < 0)) {
+                Py_DECREF(o);
+                Py_DECREF(it2);
+                Py_DECREF(kept);
+                goto fail;
+            }
+            Py_DECREF(o);
+        }
+        Py_DECREF(it2);
+        if (PyErr_Occurred()) {
+            Py_DECREF(kept);
+            goto fail;
+        }
+        Py_SETREF(out, kept);
+    }
+    goto done;
+fail:
+    Py_CLEAR(out);
+done:
+    if (counted < 0)
+        Py_CLEAR(out);
+    Py_XDECREF(state);
+    Py_XDECREF(hooks);
+    return out;
+}
+
+/* One released event to the engine, as OneEnginePipeline.feed gives it: out = feed(e); if out:
+ * pipe.cause = e and each output to route. On the Engine itself (symbols given), a BookTicker or
+ * Trade of a symbol whose depth is followed is what Engine.feed does with it, without its frames:
+ * the ticker set as the symbol's last and counted (no observer sees it); the trade counted and
+ * given to the symbol's trade_hooks, as _on_trade gives it. */
+static int mrg_dispatch(PyObject *e, mrg_Ctx *c, PyTypeObject *t_ticker, PyTypeObject *t_trade)
+{
+    PyObject *out = NULL;
+    if (c->symbols != Py_None && (Py_TYPE(e) == t_ticker || Py_TYPE(e) == t_trade)) {
+        PyObject *sym = PyObject_GetAttr(e, mrg_s_symbol);
+        if (sym == NULL)
+            return -1;
+        PyObject *st = PyDict_GetItemWithError(c->symbols, sym);
+        Py_DECREF(sym);
+        if (st == NULL)
+            return PyErr_Occurred() ? -1 : 0;
+        Py_INCREF(st);
+        PyObject *top = PyObject_GetAttr(st, mrg_s_top_only);
+        int t = top == NULL ? -1 : PyObject_IsTrue(top);
+        Py_XDECREF(top);
+        if (t == 0 && Py_TYPE(e) == t_ticker) {
+            int r = PyObject_SetAttr(st, mrg_s_last_ticker, e) < 0 ? -1 : 0;
+            if (r == 0) {
+                PyObject *stats = PyObject_GetAttr(st, mrg_s_stats);
+                r = stats == NULL ? -1 : mrg_incr(stats, mrg_s_tickers, mrg_one);
+                Py_XDECREF(stats);
+            }
+            Py_DECREF(st);
+            return r;
+        }
+        if (t == 0 && (out = mrg_on_trade(c, st, e)) == NULL)
+            t = -1;
+        Py_DECREF(st);
+        if (t < 0)
+            return -1;
+    }
+    if (out == NULL && (out = PyObject_CallOneArg(c->feed, e)) == NULL)
+        return -1;
+    int any = PyObject_IsTrue(out), rc = any < 0 ? -1 : 0;
+    if (any > 0) {
+        PyObject *it = mrg_sync(c) < 0 || PyObject_SetAttr(c->pipe, mrg_s_cause, e) < 0 ? NULL : PyObject_GetIter(out), *o;
+        if (it == NULL)
+            rc = -1;
+        else {
+            while ((o = PyIter_Next(it)) != NULL) {
+                PyObject *r = PyObject_CallOneArg(c->route, o);
+                Py_DECREF(o);
+                if (r == NULL) {
+                    rc = -1;
+                    break;
+                }
+                Py_DECREF(r);
+            }
+            if (rc == 0 && PyErr_Occurred())
+                rc = -1;
+            Py_DECREF(it);
+        }
+    }
+    Py_DECREF(out);
+    return rc;
+}
+
+/* OneEnginePipeline.feed(events) with the context read. */
+static int mrg_pump_events(mrg_Merge *m, mrg_Ctx *c, PyObject *events)
+{
+    PyObject *it = PyObject_GetIter(events), *ev;
+    if (it == NULL)
+        return -1;
+    int rc = 0;
+    while (rc == 0 && (ev = PyIter_Next(it)) != NULL) {
+        if ((PyObject *)Py_TYPE(ev) == c->snap) {
+            PyObject *r = PyObject_CallOneArg(c->repeats, ev);
+            int t = r == NULL ? -1 : PyObject_IsTrue(r);
+            Py_XDECREF(r);
+            if (t != 0) {
+                rc = t < 0 ? -1 : 0;
+                Py_DECREF(ev);
+                continue;
+            }
+        }
+        PyObject *out = PyList_New(0);
+        int r = out == NULL ? -1 : mrg_push_into(m, ev, out);
+        if (r == 1)
+            rc = mrg_dispatch(ev, c, m->t_ticker, m->t_trade);
+        else if (r == 0) {
+            for (Py_ssize_t i = 0; rc == 0 && i < PyList_GET_SIZE(out); i++)
+                rc = mrg_dispatch(PyList_GET_ITEM(out, i), c, m->t_ticker, m->t_trade);
+        } else
+            rc = -1;
+        Py_XDECREF(out);
+        Py_DECREF(ev);
+    }
+    Py_DECREF(it);
+    return rc < 0 || PyErr_Occurred() ? -1 : 0;
+}
+
+/* pump(ctx, events): OneEnginePipeline.feed(events) in one call. ctx = (feed, symbols, BookSnapshot,
+ * repeats_book, pipe, route, engine, FeedState.SYNCED, Alert): the engine's feed, its symbols dict
+ * when it is an Engine itself (else None: every event through feed), the snapshot type, the
+ * pipeline's _repeats_book (a snapshot it answers True for is dropped before the merge), the
+ * pipeline (its cause) and its _route, the engine (its trade_ids), what _on_trade reads. */
+PyObject *mrg_pump(mrg_Merge *m, PyObject *const *args, Py_ssize_t nargs)
+{
+    mrg_Ctx c;
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "pump(ctx, events)");
+        return NULL;
+    }
+    if (mrg_ctx(args[0], &c) < 0)
+        return NULL;
+    Py_INCREF(args[0]);
+    int rc = mrg_pump_events(m, &c, args[1]);
+    Py_DECREF(args[0]);
+    if (rc < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* lines(ctx, lctx, items, i) -> int: Replay.run's loop over a block of decoded lines from items[i]
+ * on, for the lines that are (line_no, recv_ns, events: list): counted in the summary (lines,
+ * messages, snapshots), the line number set on the tally, each delta's arrival kept
+ * (arrivals[id(delta)] = (lines, line_no)), the events pumped. Returns the index of the first
+ * item it leaves to the caller (a bad line: events not a list), or len(items).
+ * lctx = (summary, tally, arrivals: dict, BookDelta). */
+PyObject *mrg_lines(mrg_Merge *m, PyObject *const *args, Py_ssize_t nargs)
+{
+    mrg_Ctx c;
+    if (nargs != 4 || !PyTuple_CheckExact(args[1]) || PyTuple_GET_SIZE(args[1]) != 4
+        || !PyDict_CheckExact(PyTuple_GET_ITEM(args[1], 2)) || !PyList_CheckExact(args[2])
+        || !PyLong_CheckExact(args[3])) {
+        PyErr_SetString(PyExc_TypeError, "lines(ctx, (summary, tally, arrivals: dict, BookDelta), items: list, i: int)");
+        return NULL;
+    }
+    if (mrg_ctx(args[0], &c) < 0)
+        return NULL;
+    Py_ssize_t i = PyLong_AsSsize_t(args[3]);
+    if (i == -1 && PyErr_Occurred())
+        return NULL;
+    if (i < 0) {
+        PyErr_SetString(PyExc_ValueError, "i must be >= 0");
+        return NULL;
+    }
+    PyObject *summ = PyTuple_GET_ITEM(args[1], 0), *tally = PyTuple_GET_ITEM(args[1], 1),
+             *arrivals = PyTuple_GET_ITEM(args[1], 2), *t_delta = PyTuple_GET_ITEM(args[1], 3), *items = args[2];
+    PyObject *o0 = PyObject_GetAttr(summ, mrg_s_lines), *o1 = o0 == NULL ? NULL : PyObject_GetAttr(summ, mrg_s_messages);
+    c.lines = o0 == NULL ? -1 : PyLong_AsSsize_t(o0);
+    c.messages = o1 == NULL ? -1 : PyLong_AsSsize_t(o1);
+    Py_XDECREF(o0);
+    Py_XDECREF(o1);
+    if ((c.lines == -1 || c.messages == -1) && PyErr_Occurred())
+        return NULL;
+    c.summ = summ;
+    c.tally = tally;
+    c.lines_written = c.lines;
+    c.messages_written = c.messages;
+    Py_INCREF(args[0]);
+    Py_INCREF(args[1]);
+    Py_INCREF(items);
+    int rc = 0;
+    for (; i < PyList_GET_SIZE(items); i++) {
+        PyObject *item = PyList_GET_ITEM(items, i);
+        if (!PyTuple_CheckExact(item) || PyTuple_GET_SIZE(item) != 3 || !PyList_CheckExact(PyTuple_GET_ITEM(item, 2)))
+            break;
+        Py_INCREF(item);
+        PyObject *no = PyTuple_GET_ITEM(item, 0), *evs = PyTuple_GET_ITEM(item, 2), *lines = NULL, *at = NULL;
+        c.lines++;
+        c.messages++;
+        c.line_no = no;  /* (alive in items, held here) */
+        rc = -1;
+        Py_ssize_t n = PyList_GET_SIZE(evs);
+        if (n > 0) {
+            if ((PyObject *)Py_TYPE(PyList_GET_ITEM(evs, 0)) == c.snap) {
+                if (mrg_sync(&c) < 0 || mrg_incr(summ, mrg_s_snapshots, mrg_one) < 0)
+                    goto next;
+            }
+            for (Py_ssize_t j = 0; j < PyList_GET_SIZE(evs); j++) {  /* (the first, and the others of a longer line) */
+                PyObject *ev = PyList_GET_ITEM(evs, j);
+                if ((PyObject *)Py_TYPE(ev) != t_delta)
+                    continue;
+                if (at == NULL && ((lines = PyLong_FromSsize_t(c.lines)) == NULL
+                                   || (at = PyTuple_Pack(2, lines, no)) == NULL))
+                    goto next;
+                PyObject *id = PyLong_FromVoidPtr(ev);
+                int r = id == NULL ? -1 : PyDict_SetItem(arrivals, id, at);
+                Py_XDECREF(id);
+                if (r < 0)
+                    goto next;
+            }
+        }
+        rc = mrg_pump_events(m, &c, evs);
+    next:
+        Py_XDECREF(at);
+        Py_XDECREF(lines);
+        Py_DECREF(item);
+        if (rc < 0)
+            break;
+    }
+    if (mrg_sync(&c) < 0)
+        rc = -1;
+    Py_DECREF(items);
+    Py_DECREF(args[1]);
+    Py_DECREF(args[0]);
+    return rc < 0 ? NULL : PyLong_FromSsize_t(i);
+}
