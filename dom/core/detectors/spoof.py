@@ -123,7 +123,9 @@ class SpoofDetector(ObserverBase):
         self.judged: deque[tuple[int, BookSide, int]] = deque()  # recent pulls (t, side, drop), for the two-sided check
         self.n = 0
         self.steps = steps or spoof_steps(sym, p)  # the step test (None: off)
-        self.held = held(self)  # what the per-message work in C reads of it (spoof_delta.held)
+        # What the per-message work in C reads of it (spoof_delta.held; the rest of _maybe_pull in C
+        # only where that is SpoofDetector's own).
+        self.held = held(self, type(self)._maybe_pull is SpoofDetector._maybe_pull)
 
     next_stats_ns = _lim(LIM_NEXT, "When the statistics are next due (-1: at the first delta's grid point).")
     cands_lo = _lim(LIM_LO, "The lowest candidate's price (1 << 62 without any).")
@@ -304,8 +306,11 @@ class SpoofDetector(ObserverBase):
         layer = p.spoof_layer_ms * _MS
         while self.pulls and self.pulls[0].t + layer <= mark:
             first = self.pulls[0]
-            group = [x for x in self.pulls if x.side is first.side and x.t <= first.t + layer]
-            self.pulls[:] = [x for x in self.pulls if x not in group]  # (in place: the depth hook holds it)
+            side, last = first.side, first.t + layer
+            group = [x for x in self.pulls if x.side is side and x.t <= last]
+            # (in place: the depth hook holds it) The others: a pull equal to one of the group has
+            # its side and time, so is one of it; ``not in group`` compared them field by field.
+            self.pulls[:] = [x for x in self.pulls if x.side is not side or x.t > last]
             for x in group:
                 self.st.remove(x.side, x.px)
             other = first.side.opposite
