@@ -167,6 +167,7 @@ int wj_register(PyObject *m);
 int swp_register(PyObject *m);
 int bst_register(PyObject *m);
 int adh_register(PyObject *m);
+int pjd_register(PyObject *m);
 
 PyMODINIT_FUNC PyInit__native(void)
 {
@@ -221,6 +222,8 @@ PyMODINIT_FUNC PyInit__native(void)
     if (m != NULL && bst_register(m) < 0) /* the bursts' hooks (_native_bst.c) */
         Py_CLEAR(m);
     if (m != NULL && adh_register(m) < 0) /* absorption's depth hook (_native_adh.c) */
+        Py_CLEAR(m);
+    if (m != NULL && pjd_register(m) < 0) /* pulled liquidity's tape reads (_native_pjd_tape.c) */
         Py_CLEAR(m);
     return m;
 }

@@ -3,7 +3,8 @@
  * pdh_delta (_native_pulls.c) calls in place of the Python method where the detector's held hands it
  * a pull kit (spoof_delta.pull_kit). The same values in the same order of side effects: the
  * distance, whether a level stands deeper, the candidate marked pending, the pull's measures (the
- * mid's ranges from the store, the taker share toward it through each tape's own volume_after,
+ * mid's ranges from the store, the taker share toward it through each tape's volume_after (in C,
+ * _native_pjd_tape.c's pjd_volume_after, where it takes the tape),
  * the step window's step_at, need, ref and synced_ns), then a _Pull appended to det.pulls. What it
  * does not read (a tape of another class, a flat index that is not a sorted list of exact ints
  * (a tree index: first_between asked), the flow windows not exact ints) it leaves before any side
@@ -119,8 +120,11 @@ static PyObject *pjd_volume(PyObject *trades, PyObject *side, long long lo)
     Py_INCREF(tape);
     PyObject *lo_o = PyLong_FromLongLong(lo);
     PyObject *av[2] = {tape, lo_o};
-    PyObject *v = lo_o ? PyObject_VectorcallMethod(J[J_volume_after], av, 2 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL)
-                       : NULL;
+    PyObject *v = lo_o ? pjd_volume_after(tape, lo, lo_o) : NULL;  /* (in C where it takes the tape) */
+    if (v == Py_NotImplemented) {
+        Py_DECREF(v);
+        v = PyObject_VectorcallMethod(J[J_volume_after], av, 2 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+    }
     Py_XDECREF(lo_o);
     Py_DECREF(tape);
     return v;

@@ -88,6 +88,9 @@ int pull_gate(Gate *g, PyObject *const *gh, PyObject *bl, PyObject *al, PCand *c
 int pjd_pull(PyObject *pk, PyObject *det, PStore *st, PCand *c, PyObject *side, PyObject *other, PyObject *pxo,
              PyObject *aftero, long long after, PyObject *nowo, long long now, int nbest, long long best, PyObject *lv,
              PyObject *threshold, PyObject *trades, PyObject *prev, const long long *g);
+/* _native_pjd_tape.c: TakerTape.volume_after(lo) in C (lo_o: lo as an int); NotImplemented, nothing done, where
+ * it does not take the tape. */
+PyObject *pjd_volume_after(PyObject *tape, long long lo, PyObject *lo_o);
 PyObject *pdh_delta(PyObject *const *args, PyObject *const *kit, PyObject *const *H, PyObject *const *sides);
 extern PyTypeObject pdh_HookType;
 

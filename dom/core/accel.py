@@ -38,7 +38,8 @@ FUNCTIONS = ("levels", "apply", "apply_book", "top", "depth", "event", "frame", 
              "band_sizes", "band_hits", "mid_range", "AbsSide", "IceWait", "StepStore",
              "Slack", "IceHook", "SpoofHook", "RollSamples", "rpl_lines", "rpl_peek", "rpl_scan", "PullsHook",
              "WallHook", "tail_hill", "nth_smallest", "IdhHook", "IdhSizes", "ice_binom_tail", "ice_beyond",
-             "ice_chains_short", "AbsHook", "SweepHook", "BurstHook", "side_stats", "book_apply")
+             "ice_chains_short", "AbsHook", "SweepHook", "BurstHook", "side_stats", "book_apply",
+             "tape_traded", "tape_near", "tape_volume_after", "band_median_top")
 """What this checkout's Python calls: a module built from an older ``_native.c`` (a checkout
 updated without ``python3 setup.py build_ext --inplace``) lacks some, and is not used at all."""
 

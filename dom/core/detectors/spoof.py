@@ -62,6 +62,7 @@ from dom.core.detectors.spoof_delta import held, message, native_kit
 from dom.core.detectors.spoof_rules import (is_pull, level_waived, move_reach, queue_beside, requoted, toward,
                                             withdrawn)
 from dom.core.detectors.spoof_state import _Pull
+from dom.core.detectors.spoof_stats import band_median_top
 from dom.core.detectors.spoof_store import pull_state
 from dom.core.detectors.steps import SNAPSHOT_NS, LargeSteps, spoof_steps
 from dom.core.detectors.tape import TakerTape
@@ -87,6 +88,16 @@ _SYNCED = FeedState.SYNCED
 _MS = 1_000_000
 _SEC = 1_000_000_000
 _FAR = 1 << 62
+
+
+def _median_top(bands: Bands, side: BookSide, band: list) -> tuple[int, int, int | None]:
+    """Of ``band``'s sizes (``bands.get(side)``'s): how many, ``int`` of their median and the largest
+    ((0, 0, None): none), from the sorted sizes shared with the walls, or in C by selection."""
+    got = band_median_top(band)
+    if got is None:
+        sizes = bands.sizes(side)
+        got = (len(sizes), int(median_sorted(sizes)), sizes[-1]) if sizes else (0, 0, None)
+    return got
 
 
 class SpoofDetector(ObserverBase):
@@ -150,16 +161,14 @@ class SpoofDetector(ObserverBase):
         for side in _SIDES:
             best, half, band = bands.get(side)  # type: ignore[misc]  # (a two-sided book)
             half_d[side] = half
-            sizes = bands.sizes(side)  # sorted, shared with the walls (their sizes when they took them first)
-            n = len(sizes)
+            n, med, top = _median_top(bands, side, band)
             if n < 5:
                 thr.pop(side, None)
                 continue
-            med = int(median_sorted(sizes))
             self.median[side] = med
             floor = notional / max(1e-12, unit.to_float(best) * lot)  # (the level's notional floor, in lots)
             t = thr[side] = int(max(ratio * med, floor)) + 1
-            if sizes[-1] >= t:  # a level up to the threshold: a new candidate, perhaps
+            if top >= t:  # a level up to the threshold: a new candidate, perhaps
                 for px, q in st.hits(band, t, side):  # (q >= t, or a candidate's level)
                     self._level(sym, side, px, q, now)
             elif len(st):  # only the candidates' own levels: what _level does to a known one
