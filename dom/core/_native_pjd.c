@@ -33,7 +33,8 @@ static int pjd_names(void)
  * ints within +-2^61, the keyword names a tuple)? 1, 0; the flow windows in *flow. */
 int pjd_kit_ok(PyObject *pk, long long *flow)
 {
-    if (!PyTuple_CheckExact(pk) || PyTuple_GET_SIZE(pk) != PK_COUNT || !PyList_CheckExact(PyTuple_GET_ITEM(pk, PK_PULLS))
+    if (!PyTuple_CheckExact(pk) || PyTuple_GET_SIZE(pk) != PK_COUNT
+            || !PyList_CheckExact(PyTuple_GET_ITEM(pk, PK_PULLS))
             || !PyTuple_CheckExact(PyTuple_GET_ITEM(pk, PK_KW)) || !PyType_Check(PyTuple_GET_ITEM(pk, PK_TAPE)))
         return 0;
     if (PyTuple_GET_SIZE(PyTuple_GET_ITEM(pk, PK_KW)) != (PyTuple_GET_ITEM(pk, PK_STEPS) == Py_None ? 2 : 6))

@@ -22,7 +22,9 @@ the icebergs' depth hook ``IdhHook``, its sorted add sizes ``IdhSizes``, ``ice_b
 ``ice_chains_short``, ``test_iceberg_delta_hook.py``; absorption's depth hook ``AbsHook``, against its own
 ``on_delta``, ``test_absorption_hook.py``; the sweeps' trade and depth hook ``SweepHook``, against
 their own ``on_trade`` and ``on_delta``, ``test_sweep_hook.py``; the bursts' ``BurstHook``, likewise,
-``test_burst_hook.py``; ``side_stats``, the walls' once-a-second statistics of a side, ``test_wall_side.py``)
+``test_burst_hook.py``; ``side_stats``, the walls' once-a-second statistics of a side, ``test_wall_side.py``;
+pulled liquidity's tape reads ``tape_traded``, ``tape_near`` and ``tape_volume_after``, its band's
+``band_median_top`` and the pulls it makes in C, ``test_pulls_native.py``)
 run one against the other. The module is pure like the
 rest of ``dom.core``: no I/O, no clock, no state of its own (an ``AbsSide`` or an ``IceWait`` holds its own
 detector's state, nothing else).

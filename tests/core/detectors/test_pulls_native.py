@@ -82,14 +82,15 @@ def _tape_state(t: TakerTape) -> tuple:
 @needs_native
 def test_volume_after_in_c_is_the_method():
     """Two tapes fed the same trades and expiries, one asked through C and one through the method:
-    the same answers and the same lists after each question (started anew, compacted past 1,024
-    expired, out of order for a while)."""
+    the same answers and the same lists after each question: compacted (over 1,024 expired, asked
+    often), started anew (asked seldom), summed plainly (a trade out of time order kept)."""
     rng = random.Random(11)
     c, py = TakerTape(), TakerTape()
-    t, asked, compacted, fresh = T0, 0, 0, 0
-    for i in range(9000):
+    t, seen = T0, {"compacted": 0, "anew": 0, "plain": 0}
+    for i in range(12000):
         t += rng.choice((0, 1, 3, 10)) * MS
-        T = t - (rng.randrange(1, 50) * MS if rng.random() < 0.002 else 0)
+        late = 8000 <= i < 10000 and rng.random() < 0.01
+        T = t - (rng.randrange(1, 50) * MS if late else 0)
         trade = (T, 5000 + rng.randrange(-2, 3), rng.randrange(1, 300))
         c.append(*trade)
         py.append(*trade)
@@ -97,15 +98,15 @@ def test_volume_after_in_c_is_the_method():
             horizon = t - rng.choice((500, 2000, 8000)) * MS
             c.expire(horizon)
             py.expire(horizon)
-        if rng.random() < (0.002 if i < 6000 else 0.3):
+        if rng.random() < (0.002 if 4000 <= i < 6000 else 0.3):
             lo = t - rng.randrange(0, 4000) * MS
-            base = c.base
+            base, h, n, plain = c.base, c.popped - c.base, len(c.ts), c.last_desc > c.popped
             got, want = NATIVE.tape_volume_after(c, lo), py.volume_after(lo)
             assert got == want and _tape_state(c) == _tape_state(py), i
-            asked += 1
-            compacted += c.base > base + 1
-            fresh += c.base == c.popped and base != c.base
-    assert asked > 500 and compacted and fresh
+            seen["plain"] += plain
+            if c.base != base:
+                seen["anew" if h > n else "compacted"] += 1
+    assert all(seen.values()), seen
 
 
 @needs_native
@@ -276,3 +277,42 @@ def test_the_band_median_and_top_are_the_sorted_sizes():
         assert NATIVE.band_median_top(bad) is NotImplemented
     with pytest.raises(TypeError):
         NATIVE.band_median_top()
+
+
+@needs_native
+def test_the_c_reads_keep_no_memory_or_reference_over_many_calls():
+    """Thousands of calls, each path (from the end, every trade, NotImplemented, a band past the stack
+    buffer): no memory kept (tracemalloc) and no reference left on what they read or return."""
+    import sys
+    import tracemalloc
+
+    q = trades(random.Random(1), 400, True)
+    band = [(5000 - k, (k * 37) % 101 + 1) for k in range(300)]
+    odd = band + [(1, 1.5)]
+    tape = TakerTape()
+    for x in q:
+        tape.append(*x)
+    lo, hi = q[200][0], q[-1][0]
+    tape.volume_after(lo)
+
+    def once():
+        for ordered in (True, False):
+            NATIVE.tape_traded(q, lo, hi, 5000, 1, ordered)
+            NATIVE.tape_near(q, lo, hi, 5000, -1, ordered)
+        NATIVE.tape_traded(deque([(1.5, 1, 1)]), 0, 1, 1, 1, False)
+        NATIVE.tape_volume_after(tape, lo)
+        NATIVE.band_median_top(band)
+        NATIVE.band_median_top(odd)
+
+    for _ in range(200):
+        once()
+    refs = [sys.getrefcount(x) for x in (q[250], q[250][0], band[7], band[7][1], NotImplemented, tape.cum[-1])]
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for _ in range(3000):
+        once()
+    grown = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert grown < 20_000
+    assert refs == [sys.getrefcount(x) for x in (q[250], q[250][0], band[7], band[7][1], NotImplemented,
+                                                 tape.cum[-1])]
