@@ -58,9 +58,10 @@ static int pjd_next(PyObject *it, long long *T, long long *p, long long *q)
 static PyObject *pjd_tape_traded(PyObject *self, PyObject *const *a, Py_ssize_t nargs)
 {
     long long v[4], T, p, q;
-    int r = pjd_tape_args(a, nargs, "tape_traded(q, lo, hi, px, sign, ordered)", v), back = a[5] == Py_True;
+    int r = pjd_tape_args(a, nargs, "tape_traded(q, lo, hi, px, sign, ordered)", v);
     if (r <= 0)
         return r < 0 ? NULL : Py_NewRef(Py_NotImplemented);
+    int back = a[5] == Py_True;  /* (read once nargs is known to be 6) */
     PyObject *it = pjd_iter(a);
     if (it == NULL)
         return NULL;
@@ -85,9 +86,10 @@ static PyObject *pjd_tape_traded(PyObject *self, PyObject *const *a, Py_ssize_t 
 static PyObject *pjd_tape_near(PyObject *self, PyObject *const *a, Py_ssize_t nargs)
 {
     long long v[4], T, p, q, near = 0;
-    int r = pjd_tape_args(a, nargs, "tape_near(q, lo, hi, px, sign, ordered)", v), any = 0, back = a[5] == Py_True;
+    int r = pjd_tape_args(a, nargs, "tape_near(q, lo, hi, px, sign, ordered)", v), any = 0;
     if (r <= 0)
         return r < 0 ? NULL : Py_NewRef(Py_NotImplemented);
+    int back = a[5] == Py_True;  /* (read once nargs is known to be 6) */
     PyObject *it = pjd_iter(a);
     if (it == NULL)
         return NULL;
