@@ -168,6 +168,7 @@ int swp_register(PyObject *m);
 int bst_register(PyObject *m);
 int adh_register(PyObject *m);
 int mrg_register(PyObject *m);
+int pjd_register(PyObject *m);
 
 PyMODINIT_FUNC PyInit__native(void)
 {
@@ -224,6 +225,8 @@ PyMODINIT_FUNC PyInit__native(void)
     if (m != NULL && adh_register(m) < 0) /* absorption's depth hook (_native_adh.c) */
         Py_CLEAR(m);
     if (m != NULL && mrg_register(m) < 0) /* the exchange-time merge (_native_mrg.c) */
+        Py_CLEAR(m);
+    if (m != NULL && pjd_register(m) < 0) /* pulled liquidity's tape reads (_native_pjd_tape.c) */
         Py_CLEAR(m);
     return m;
 }

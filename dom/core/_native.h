@@ -152,6 +152,7 @@ PyObject *pulls_delta(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 typedef struct {
     int state;  /* 0: not read; 1: read; -1: not what the gate takes (every drop goes to _maybe_pull) */
     double ratio, drop, level_drop;
+    double level_real;  /* spoof_level_drop_fraction itself (level_drop: what a waived level may ask) */
     long long r;
     PyObject *median, *bl, *al;  /* new references once read */
 } Gate;

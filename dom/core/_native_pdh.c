@@ -23,11 +23,13 @@ typedef struct {
     PyObject_HEAD
     vectorcallfunc vectorcall;
     PyObject *det, *on_delta, *judge, *observe, *pulls, *kit, *held, *delta_py, *delta_cls, *ts, *side_cls;
+    PyObject *slack;  /* det.slack (its ns read at each message a pull waits) */
     PyMemberDef *m_ts;
+    long long layer, cap;  /* spoof_layer_ms and max(align_slack_ms, spoof_max_wait_ms) in ns; cap < 0: no gate */
 } pdh_Hook;
 
-enum { P_book, P_bids, P_asks, P_best_px, P_COUNT };
-static const char *PNAMES[P_COUNT] = {"book", "bids", "asks", "best_px"};
+enum { P_book, P_bids, P_asks, P_best_px, P_t, P_ns, P_COUNT };
+static const char *PNAMES[P_COUNT] = {"book", "bids", "asks", "best_px", "t", "ns"};
 static PyObject *P[P_COUNT];
 
 static int pdh_names(void)
@@ -69,6 +71,37 @@ static PyObject *pdh_best(pdh_Hook *h, PyObject *side, int ask)
     }
     PyObject *av[1] = {side};
     return PyObject_VectorcallMethod(P[P_best_px], av, 1 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+}
+
+/* Would det._judge(sym) judge a pull now (while det.pulls[0].t + layer <= det.depth_t - det._wait())?
+ * 1: yes, or it cannot tell (a time or the slack's ns not an exact int within +-2^61, the parameters
+ * not such ints): call it; 0: it would return [] having done nothing; -1 with an error set. */
+static int pdh_due(pdh_Hook *h, PyObject *lim)
+{
+    long long t, depth, ns;
+    if (h->cap < 0 || PyList_GET_SIZE(h->pulls) == 0)
+        return 1;
+    PyObject *first = Py_NewRef(PyList_GET_ITEM(h->pulls, 0));
+    PyObject *to = PyObject_GetAttr(first, P[P_t]);
+    Py_DECREF(first);
+    if (to == NULL)
+        return -1;
+    int k = in_range_fast(to, 1LL << 61, &t);
+    Py_DECREF(to);
+    if (k <= 0)
+        return k < 0 ? -1 : 1;
+    PyObject *no = PyObject_GetAttr(h->slack, P[P_ns]);
+    if (no == NULL)
+        return -1;
+    k = in_range_fast(no, 1LL << 61, &ns);
+    Py_DECREF(no);
+    if (k <= 0)
+        return k < 0 ? -1 : 1;
+    if (PyList_GET_SIZE(lim) != PDH_LIM)
+        return 1;
+    if ((k = in_range_fast(PyList_GET_ITEM(lim, PDH_DEPTH), 1LL << 61, &depth)) <= 0)
+        return k < 0 ? -1 : 1;
+    return t + h->layer <= depth - (ns < h->cap ? ns : h->cap);
 }
 
 static PyObject *pdh_call(pdh_Hook *h, PyObject *const *args, size_t nargsf, PyObject *kw)
@@ -124,7 +157,8 @@ static PyObject *pdh_call(pdh_Hook *h, PyObject *const *args, size_t nargsf, PyO
     if (got == NULL)
         goto done;
     Py_DECREF(got);
-    res = PyList_GET_SIZE(h->pulls) ? PyObject_Vectorcall(h->judge, &av[1], 1, NULL) : PyList_New(0);
+    int due = PyList_GET_SIZE(h->pulls) ? pdh_due(h, lim) : 0;
+    res = due < 0 ? NULL : due ? PyObject_Vectorcall(h->judge, &av[1], 1, NULL) : PyList_New(0);
 done:
     Py_DECREF(now);
     Py_XDECREF(book);
@@ -133,6 +167,32 @@ done:
     Py_XDECREF(av[4]);
     Py_XDECREF(av[5]);
     return res;
+}
+
+/* det.p's spoof_layer_ms and max(align_slack_ms, spoof_max_wait_ms), in ns, as _judge and _wait read
+ * them (det.p is never replaced): *cap left -1 (no gate: _judge called while a pull waits) when they
+ * are not exact ints within +-2^40 ms. 0, -1 with an error set. */
+static int pdh_waits(PyObject *det, long long *layer, long long *cap)
+{
+    static const char *names[3] = {"spoof_layer_ms", "align_slack_ms", "spoof_max_wait_ms"};
+    long long v[3];
+    int ok = 1;
+    PyObject *p = PyObject_GetAttrString(det, "p");
+    if (p == NULL)
+        return -1;
+    for (int i = 0; ok > 0 && i < 3; i++) {
+        PyObject *x = PyObject_GetAttrString(p, names[i]);
+        ok = x == NULL ? -1 : in_range(x, 1LL << 40, &v[i]);
+        Py_XDECREF(x);
+    }
+    Py_DECREF(p);
+    if (ok > 0) {
+        *layer = v[0] * 1000000LL;
+        *cap = (v[1] > v[2] ? v[1] : v[2]) * 1000000LL;
+        if (*cap < 0)  /* (a negative cap: min(ns, cap) is it; the gate keeps to what it reads) */
+            *cap = -1;
+    }
+    return ok < 0 ? -1 : 0;
 }
 
 static PyObject *pdh_new(PyTypeObject *type, PyObject *args, PyObject *kw)
@@ -161,10 +221,12 @@ static PyObject *pdh_new(PyTypeObject *type, PyObject *args, PyObject *kw)
         return NULL;
     }
     PyObject *on_delta = PyObject_GetAttrString(det, "on_delta"), *judge = NULL, *pulls = NULL, *steps = NULL;
-    PyObject *observe = NULL;
+    PyObject *observe = NULL, *slack = NULL;
+    long long layer = 0, cap = -1;
     if (on_delta == NULL || (judge = PyObject_GetAttrString(det, "_judge")) == NULL
             || (pulls = PyObject_GetAttrString(det, "pulls")) == NULL
-            || (steps = PyObject_GetAttrString(det, "steps")) == NULL)
+            || (steps = PyObject_GetAttrString(det, "steps")) == NULL
+            || (slack = PyObject_GetAttrString(det, "slack")) == NULL || pdh_waits(det, &layer, &cap) < 0)
         goto fail;
     if (!PyList_CheckExact(pulls)) {
         PyErr_SetString(PyExc_ValueError, "PullsHook: the detector's pulls a list");
@@ -188,9 +250,13 @@ static PyObject *pdh_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     h->delta_cls = Py_NewRef(cls);
     h->ts = Py_NewRef(ts);
     h->side_cls = Py_NewRef(side_cls);
+    h->slack = slack;
     h->m_ts = m;
+    h->layer = layer;
+    h->cap = cap;
     return (PyObject *)h;
 fail:
+    Py_XDECREF(slack);
     Py_XDECREF(on_delta);
     Py_XDECREF(judge);
     Py_XDECREF(pulls);
@@ -212,6 +278,7 @@ static int pdh_traverse(pdh_Hook *h, visitproc visit, void *arg)
     Py_VISIT(h->delta_cls);
     Py_VISIT(h->ts);
     Py_VISIT(h->side_cls);
+    Py_VISIT(h->slack);
     return 0;
 }
 
@@ -228,6 +295,7 @@ static int pdh_clear(pdh_Hook *h)
     Py_CLEAR(h->delta_cls);
     Py_CLEAR(h->ts);
     Py_CLEAR(h->side_cls);
+    Py_CLEAR(h->slack);
     return 0;
 }
 

@@ -31,7 +31,7 @@ static int gate_read(Gate *g, PyObject *const *gh, PyObject *bl, PyObject *al)
              && PyDict_CheckExact(g->median) && PyDict_CheckExact(g->bl) && PyDict_CheckExact(g->al)) {
         g->ratio = PyFloat_AS_DOUBLE(v[0]);
         g->drop = PyFloat_AS_DOUBLE(v[1]);
-        g->level_drop = PyFloat_AS_DOUBLE(v[2]);
+        g->level_drop = g->level_real = PyFloat_AS_DOUBLE(v[2]);
         /* A large step's level rule (spoof_rules.level_waived) may pass what the whole-level rule
          * turns down: the gate then asks no more than it would (the order part: nothing). */
         double big = PyFloat_AS_DOUBLE(v[4]), order = PyFloat_AS_DOUBLE(v[5]);
@@ -54,9 +54,12 @@ static int cmp_ll(const void *a, const void *b)
  * bound; the excess over the queue beside the level, spoof_rules.queue_beside for spoof_queue_ticks
  * up to 8; the level's drop)? c: the candidate in the detector's PullStore, side its side's object.
  * 0: it returns at one of them (nothing done, so the call is spared); 1: it goes on, or the gate
- * cannot tell (a size, median or level not an exact int within +-2^52, the parameters not floats):
- * call it. -1 with an error set. */
-int pull_gate(Gate *g, PyObject *const *gh, PyObject *bl, PyObject *al, PCand *c, long long after, PyObject *side)
+ * cannot tell (a size, median or level not an exact int within +-2^52, the parameters not floats;
+ * a level the whole-level rule turns down that spoof_rules.level_waived may pass): call it; 2: it
+ * goes past them for certain, *out then (its largest size kept, the band median, the queue beside
+ * it) as _maybe_pull computes them. -1 with an error set. */
+int pull_gate(Gate *g, PyObject *const *gh, PyObject *bl, PyObject *al, PCand *c, long long after, PyObject *side,
+              long long *out)
 {
     if (c->pending)
         return 0;
@@ -112,6 +115,11 @@ int pull_gate(Gate *g, PyObject *const *gh, PyObject *bl, PyObject *al, PCand *c
     long long excess = ref - queue;
     if ((double)excess < (g->ratio - 1) * (double)med || fall < g->drop * (double)excess
             || fall < g->level_drop * (double)(ref - (queue - med)))
-        r = 0;
-    return r;
+        return 0;
+    if (fall < g->level_real * (double)(ref - (queue - med)))
+        return r;  /* (level_waived decides) */
+    out[0] = ref;
+    out[1] = med;
+    out[2] = queue;
+    return 2;
 }

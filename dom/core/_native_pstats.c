@@ -118,3 +118,49 @@ PyObject *mid_range(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         Py_RETURN_NOTIMPLEMENTED;
     return PyLong_FromLongLong(hi - lo);
 }
+
+/* band_median_top(band) -> (n, med, top) | NotImplemented: of the band's level sizes (band a list of
+ * 2-tuples whose sizes are exact ints within +-2^52), how many, int() of their median (the middle
+ * one, or the mean of the two: (a + b) / 2 as a float, then toward 0, which for such ints is C's
+ * integer division) and the largest; (0, 0, None) for an empty band. What SpoofDetector._stats reads
+ * of the sorted sizes (spoof_stats.band_median_top_py), by selection rather than a sort. */
+PyObject *pjd_band_median_top(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 1) {
+        PyErr_SetString(PyExc_TypeError, "band_median_top(band)");
+        return NULL;
+    }
+    PyObject *band = args[0];
+    if (!band_ok(band))
+        Py_RETURN_NOTIMPLEMENTED;
+    Py_ssize_t n = PyList_GET_SIZE(band);
+    if (n == 0)
+        return Py_BuildValue("(iiO)", 0, 0, Py_None);
+    long long stack[256], *v = n <= 256 ? stack : PyMem_Malloc(n * sizeof(long long)), top = 0, med;
+    if (v == NULL)
+        return PyErr_NoMemory();
+    PyObject *res = NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int k = in_range_fast(PyTuple_GET_ITEM(PyList_GET_ITEM(band, i), 1), 1LL << 52, &v[i]);
+        if (k <= 0) {
+            if (k == 0)
+                res = Py_NewRef(Py_NotImplemented);
+            goto done;
+        }
+        if (i == 0 || v[i] > top)
+            top = v[i];
+    }
+    med = wdh_select(v, n, n / 2);
+    if (n % 2 == 0) {  /* the mean of the two middle ones: the largest of the smaller half with it */
+        long long lo = v[0];
+        for (Py_ssize_t i = 1; i < n / 2; i++)
+            if (v[i] > lo)
+                lo = v[i];
+        med = (lo + med) / 2;
+    }
+    res = Py_BuildValue("(nLL)", n, med, top);
+done:
+    if (v != stack)
+        PyMem_Free(v);
+    return res;
+}

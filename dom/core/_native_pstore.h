@@ -72,17 +72,25 @@ int ps_cand_level(PCand *c, PyObject *levels, long long *q);
 extern PyMethodDef ps_methods[];
 /* _native_pgate.c: would _maybe_pull go past its first checks for this drop of c? (1 / 0, -1 on error)
  * gh: det.held from its median dict on; bl, al: the book's levels. */
-int pull_gate(Gate *g, PyObject *const *gh, PyObject *bl, PyObject *al, PCand *c, long long after, PyObject *side);
+int pull_gate(Gate *g, PyObject *const *gh, PyObject *bl, PyObject *al, PCand *c, long long after, PyObject *side,
+              long long *out);
 /* _native_pulls.c: pulls_delta's work once its arguments are checked: args (det, sym, changes, now,
  * bb, ba), kit and H the items of the kit (PDH_KIT) and of det.held (PDH_HELD, its store a PStore);
  * sides the book's bid and ask sides where the caller has read them (else NULL).
  * None, NotImplemented (nothing done) or NULL with an error set. */
 #define PDH_KIT 7
-#define PDH_HELD 18
+#define PDH_HELD 19
 /* det.lim (held's last item): its length, the places of the last depth time and the one before */
 #define PDH_LIM 8
 #define PDH_DEPTH 6
 #define PDH_PREV 7
+/* _native_pjd.c: the rest of _maybe_pull once pull_gate said 2 (see there). 1 done, 0 not taken, -1 error. */
+int pjd_pull(PyObject *pk, PyObject *det, PStore *st, PCand *c, PyObject *side, PyObject *other, PyObject *pxo,
+             PyObject *aftero, long long after, PyObject *nowo, long long now, int nbest, long long best, PyObject *lv,
+             PyObject *threshold, PyObject *trades, PyObject *prev, const long long *g);
+/* _native_pjd_tape.c: TakerTape.volume_after(lo) in C (lo_o: lo as an int); NotImplemented, nothing done, where
+ * it does not take the tape. */
+PyObject *pjd_volume_after(PyObject *tape, long long lo, PyObject *lo_o);
 PyObject *pdh_delta(PyObject *const *args, PyObject *const *kit, PyObject *const *H, PyObject *const *sides);
 extern PyTypeObject pdh_HookType;
 

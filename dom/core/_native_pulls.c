@@ -17,7 +17,7 @@ static const char *NAMES[N_COUNT] = {
 
 /* SpoofDetector.held, in order (spoof_delta.held). */
 enum { H_st, H_trades, H_threshold, H_half, H_d0, H_approach, H_window, H_keep, H_reach, H_no_range, H_median,
-       H_ratio, H_drop, H_level_drop, H_queue_ticks, H_level_big, H_level_order, H_lim, H_COUNT };
+       H_ratio, H_drop, H_level_drop, H_queue_ticks, H_level_big, H_level_order, H_pk, H_lim, H_COUNT };
 /* det.lim's places (spoof.py's LIM_ names) */
 enum { L_next, L_lo, L_hi, L_big, L_tb, L_ta, L_depth, L_prev, L_COUNT };
 static PyObject *N[N_COUNT];
@@ -103,8 +103,9 @@ static Py_ssize_t drop_front(PyObject *dq, long long horizon, PyObject **bound)
     }
 }
 
-/* The book's bid and ask levels (dicts), read once a message when first needed into lv: from sides
- * (the book's two sides) where the caller read them, else from sym.book. 0, -1 with an error set. */
+/* The book's bid and ask levels (dicts), read once a message when first needed into lv[0], lv[1],
+ * and its two sides into lv[2], lv[3]: from sides (the book's two sides) where the caller read them,
+ * else from sym.book. 0, -1 with an error set. */
 static int book_levels(PyObject *sym, PyObject *const *sides, PyObject **lv)
 {
     if (lv[0] != NULL)
@@ -120,6 +121,10 @@ static int book_levels(PyObject *sym, PyObject *const *sides, PyObject **lv)
     }
     if ((lv[0] = PyObject_GetAttr(bids, S_levels)) != NULL && (lv[1] = PyObject_GetAttr(asks, S_levels)) == NULL)
         Py_CLEAR(lv[0]);
+    if (lv[0] != NULL) {
+        lv[2] = Py_NewRef(bids);
+        lv[3] = Py_NewRef(asks);
+    }
 done:
     Py_XDECREF(book);
     Py_XDECREF(bids);
@@ -271,7 +276,7 @@ PyObject *pdh_delta(PyObject *const *args, PyObject *const *kit, PyObject *const
     static const int which[5] = {L_lo, L_hi, L_big, L_tb, L_ta};
     PyObject *hb_o = NULL, *ha_o = NULL, *res = NULL;
     Gate gate = {0};
-    PyObject *lv[2] = {NULL, NULL};  /* the book's levels, once read */
+    PyObject *lv[4] = {NULL, NULL, NULL, NULL};  /* the book's levels and sides, once read */
     Change stack[32], *cs = stack;
     Py_ssize_t n = 0, held = 0;
     for (int i = 0; i < 5; i++)
@@ -402,14 +407,27 @@ PyObject *pdh_delta(PyObject *const *args, PyObject *const *kit, PyObject *const
                 }
             }
         }
+        long long gv[3];  /* pull_gate's 2: the largest size kept, the band median, the queue beside it */
         if (r == 0 && c != NULL && after < before && !c->pending && (r = book_levels(sym, sides, lv)) == 0
-                && (r = pull_gate(&gate, &H[H_median], lv[0], lv[1], c, after, x->side)) > 0) {
-            r = 0;
-            PyObject *av[6] = {det, sym, x->side, x->px, x->after, now};
-            PyObject *got = PyObject_VectorcallMethod(N[N__maybe_pull], av, 6 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
-            if (got == NULL)
-                r = -1;
-            Py_XDECREF(got);
+                && (r = pull_gate(&gate, &H[H_median], lv[0], lv[1], c, after, x->side, gv)) > 0) {
+            /* the rest of _maybe_pull in C where the detector hands it a pull kit, else the method */
+            PyObject *prev = r == 2 && H[H_pk] != Py_None ? lim_get(H, L_prev) : NULL;
+            if (r == 2 && H[H_pk] != Py_None)
+                r = prev == NULL ? -1 : pjd_pull(H[H_pk], det, st, c, x->side, kit[x->bid ? K_ASK : K_BID], x->px,
+                                                  x->after, after, now, t_now, x->bid ? nbb : nba, x->bid ? vbb : vba,
+                                                  lv[x->bid ? 2 : 3], H[H_threshold], H[H_trades], prev, gv);
+            else
+                r = 0;
+            Py_XDECREF(prev);
+            if (r == 0) {
+                PyObject *av[6] = {det, sym, x->side, x->px, x->after, now};
+                PyObject *got = PyObject_VectorcallMethod(N[N__maybe_pull], av, 6 | PY_VECTORCALL_ARGUMENTS_OFFSET,
+                                                          NULL);
+                if (got == NULL)
+                    r = -1;
+                Py_XDECREF(got);
+            } else if (r > 0)
+                r = 0;
         }
         if (r < 0)
             goto fail;
@@ -456,8 +474,8 @@ fail:
     Py_XDECREF(hb_o);
     Py_XDECREF(ha_o);
     gate_clear(&gate);
-    Py_XDECREF(lv[0]);
-    Py_XDECREF(lv[1]);
+    for (int i = 0; i < 4; i++)
+        Py_XDECREF(lv[i]);
     for (Py_ssize_t i = 0; i < held; i++)
         Py_DECREF(cs[i].t);
     if (cs != stack)

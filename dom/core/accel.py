@@ -22,8 +22,10 @@ the icebergs' depth hook ``IdhHook``, its sorted add sizes ``IdhSizes``, ``ice_b
 ``ice_chains_short``, ``test_iceberg_delta_hook.py``; absorption's depth hook ``AbsHook``, against its own
 ``on_delta``, ``test_absorption_hook.py``; the sweeps' trade and depth hook ``SweepHook``, against
 their own ``on_trade`` and ``on_delta``, ``test_sweep_hook.py``; the bursts' ``BurstHook``, likewise,
-``test_burst_hook.py``; ``side_stats``, the walls' once-a-second statistics of a side, ``test_wall_side.py``; the type
-``TimeMerge``, the exchange-time merge (``dom.core.merge``), ``test_merge_native.py``, and its pump,
+``test_burst_hook.py``; ``side_stats``, the walls' once-a-second statistics of a side, ``test_wall_side.py``;
+pulled liquidity's tape reads ``tape_traded``, ``tape_near`` and ``tape_volume_after``, its band's
+``band_median_top`` and the pulls it makes in C, ``test_pulls_native.py``; the type ``TimeMerge``, the
+exchange-time merge (``dom.core.merge``), ``test_merge_native.py``, and its pump,
 ``tests/runtime/test_merge_pump.py``)
 run one against the other. The module is pure like the
 rest of ``dom.core``: no I/O, no clock, no state of its own (an ``AbsSide`` or an ``IceWait`` holds its own
@@ -40,7 +42,8 @@ FUNCTIONS = ("levels", "apply", "apply_book", "top", "depth", "event", "frame", 
              "band_sizes", "band_hits", "mid_range", "AbsSide", "IceWait", "StepStore",
              "Slack", "IceHook", "SpoofHook", "RollSamples", "rpl_lines", "rpl_peek", "rpl_scan", "PullsHook",
              "WallHook", "tail_hill", "nth_smallest", "IdhHook", "IdhSizes", "ice_binom_tail", "ice_beyond",
-             "ice_chains_short", "AbsHook", "SweepHook", "BurstHook", "side_stats", "book_apply", "TimeMerge")
+             "ice_chains_short", "AbsHook", "SweepHook", "BurstHook", "side_stats", "book_apply",
+             "tape_traded", "tape_near", "tape_volume_after", "band_median_top", "TimeMerge")
 """What this checkout's Python calls: a module built from an older ``_native.c`` (a checkout
 updated without ``python3 setup.py build_ext --inplace``) lacks some, and is not used at all."""
 

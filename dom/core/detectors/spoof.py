@@ -62,6 +62,7 @@ from dom.core.detectors.spoof_delta import held, message, native_kit
 from dom.core.detectors.spoof_rules import (is_pull, level_waived, move_reach, queue_beside, requoted, toward,
                                             withdrawn)
 from dom.core.detectors.spoof_state import _Pull
+from dom.core.detectors.spoof_stats import band_median_top
 from dom.core.detectors.spoof_store import pull_state
 from dom.core.detectors.steps import SNAPSHOT_NS, LargeSteps, spoof_steps
 from dom.core.detectors.tape import TakerTape
@@ -87,6 +88,16 @@ _SYNCED = FeedState.SYNCED
 _MS = 1_000_000
 _SEC = 1_000_000_000
 _FAR = 1 << 62
+
+
+def _median_top(bands: Bands, side: BookSide, band: list) -> tuple[int, int, int | None]:
+    """Of ``band``'s sizes (``bands.get(side)``'s): how many, ``int`` of their median and the largest
+    ((0, 0, None): none), from the sorted sizes shared with the walls, or in C by selection."""
+    got = band_median_top(band)
+    if got is None:
+        sizes = bands.sizes(side)
+        got = (len(sizes), int(median_sorted(sizes)), sizes[-1]) if sizes else (0, 0, None)
+    return got
 
 
 class SpoofDetector(ObserverBase):
@@ -123,7 +134,9 @@ class SpoofDetector(ObserverBase):
         self.judged: deque[tuple[int, BookSide, int]] = deque()  # recent pulls (t, side, drop), for the two-sided check
         self.n = 0
         self.steps = steps or spoof_steps(sym, p)  # the step test (None: off)
-        self.held = held(self)  # what the per-message work in C reads of it (spoof_delta.held)
+        # What the per-message work in C reads of it (spoof_delta.held; the rest of _maybe_pull in C
+        # only where that is SpoofDetector's own).
+        self.held = held(self, type(self)._maybe_pull is SpoofDetector._maybe_pull)
 
     next_stats_ns = _lim(LIM_NEXT, "When the statistics are next due (-1: at the first delta's grid point).")
     cands_lo = _lim(LIM_LO, "The lowest candidate's price (1 << 62 without any).")
@@ -148,16 +161,14 @@ class SpoofDetector(ObserverBase):
         for side in _SIDES:
             best, half, band = bands.get(side)  # type: ignore[misc]  # (a two-sided book)
             half_d[side] = half
-            sizes = bands.sizes(side)  # sorted, shared with the walls (their sizes when they took them first)
-            n = len(sizes)
+            n, med, top = _median_top(bands, side, band)
             if n < 5:
                 thr.pop(side, None)
                 continue
-            med = int(median_sorted(sizes))
             self.median[side] = med
             floor = notional / max(1e-12, unit.to_float(best) * lot)  # (the level's notional floor, in lots)
             t = thr[side] = int(max(ratio * med, floor)) + 1
-            if sizes[-1] >= t:  # a level up to the threshold: a new candidate, perhaps
+            if top >= t:  # a level up to the threshold: a new candidate, perhaps
                 for px, q in st.hits(band, t, side):  # (q >= t, or a candidate's level)
                     self._level(sym, side, px, q, now)
             elif len(st):  # only the candidates' own levels: what _level does to a known one
@@ -304,8 +315,11 @@ class SpoofDetector(ObserverBase):
         layer = p.spoof_layer_ms * _MS
         while self.pulls and self.pulls[0].t + layer <= mark:
             first = self.pulls[0]
-            group = [x for x in self.pulls if x.side is first.side and x.t <= first.t + layer]
-            self.pulls[:] = [x for x in self.pulls if x not in group]  # (in place: the depth hook holds it)
+            side, last = first.side, first.t + layer
+            group = [x for x in self.pulls if x.side is side and x.t <= last]
+            # (in place: the depth hook holds it) The others: a pull equal to one of the group has
+            # its side and time, so is one of it; ``not in group`` compared them field by field.
+            self.pulls[:] = [x for x in self.pulls if x.side is not side or x.t > last]
             for x in group:
                 self.st.remove(x.side, x.px)
             other = first.side.opposite

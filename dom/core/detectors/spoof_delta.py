@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING
 
 from dom.core import accel
 from dom.core.detectors.rolling import grid_after
+from dom.core.detectors.spoof_state import _Pull
+from dom.core.detectors.steps import SNAPSHOT_NS
 from dom.core.detectors.tape import TakerTape
 from dom.core.book import BookSideLevels
 from dom.core.engine import LevelChange, SymbolState
@@ -148,18 +150,34 @@ def delta_py(det: SpoofDetector, sym: SymbolState, changes: Sequence[LevelChange
     rest_py(det, sym, changes, now, bb, ba)
 
 
-def held(det: SpoofDetector) -> tuple:
+def held(det: SpoofDetector, own_pull: bool = False) -> tuple:
     """What ``pulls_delta`` reads of ``det`` at each message, in the order of ``_native_pulls.c``'s
     ``H_`` names: objects the detector never replaces (``on_sync_lost`` empties them in place; ``st``
     its store, which C takes when it is the C type), then constants of its parameters (times in ns), then
     what the first checks of ``_maybe_pull`` read (_native_pgate.c): its band medians (a dict it fills in
-    place) and parameters; last ``lim`` (the next statistics' time, the candidates' range, ``big`` and
-    the thresholds: changed in place)."""
+    place) and parameters; then ``pull_kit`` (None unless ``own_pull``: the detector's ``_maybe_pull`` is
+    SpoofDetector's); last ``lim`` (the next statistics' time, the candidates' range, ``big`` and the
+    thresholds: changed in place)."""
     p = det.p
     return (det.st, det.trades, det.threshold, det.half, p.spoof_min_d0_ticks,
             p.spoof_approach_s * _SEC, p.spoof_drop_window_ms * _MS, det.keep_ns, det.reach, det.no_range,
             det.median, p.spoof_ratio, p.spoof_drop_fraction, p.spoof_level_drop_fraction, p.spoof_queue_ticks,
-            p.spoof_level_drop_big, p.spoof_level_drop_order, det.lim)
+            p.spoof_level_drop_big, p.spoof_level_drop_order, pull_kit(det) if own_pull else None, det.lim)
+
+
+_KW = ("since", "range_before")
+_KW_STEPS = _KW + ("step", "need", "step_ref", "fresh")
+
+
+def pull_kit(det: SpoofDetector) -> tuple:
+    """What the rest of ``_maybe_pull`` reads in C (_native_pjd.c, once its first checks have passed
+    for certain) in the order of its ``PK_`` names: the detector's pulls (emptied in place, never
+    replaced), the pull's class, the step window (None: off), ``spoof_step_ratio``, the flow windows
+    ``spoof_flow_s`` and ``spoof_flow_min_s`` in ns, the step window's ``SNAPSHOT_NS``, the names of the
+    pull's fields given by keyword and the tapes' class (a tape of another kind: the method)."""
+    p = det.p
+    return (det.pulls, _Pull, det.steps, p.spoof_step_ratio, p.spoof_flow_s * _SEC, p.spoof_flow_min_s * _SEC,
+            SNAPSHOT_NS, _KW if det.steps is None else _KW_STEPS, TakerTape)
 
 
 KIT = (_BID, BookSide.ASK, TakerTape, tick_py, rest_py, loop_py, end_py)
@@ -172,7 +190,7 @@ def native_kit(det: SpoofDetector) -> tuple | None:
     the Python twin."""
     native = accel.native
     h = det.held
-    if native is None or not FILTER or type(h) is not tuple or len(h) != 18 or type(h[0]) is not native.PullStore:
+    if native is None or not FILTER or type(h) is not tuple or len(h) != 19 or type(h[0]) is not native.PullStore:
         return None
     return (det, KIT, h, delta_py, BookDelta, BookDelta.ts_exchange_ns, BookSideLevels)
 

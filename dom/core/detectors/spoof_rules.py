@@ -3,10 +3,14 @@ and the two measures taken at the pull: the queue beside the level and the taker
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections import deque
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
+from dom.core import accel
 from dom.core.detectors.band import median
 from dom.core.detectors.spoof_state import _Pull
+from dom.core.detectors.tape import TakerTape
 from dom.core.engine import SymbolState
 from dom.core.types import BookSide
 
@@ -57,32 +61,56 @@ def toward(det: "SpoofDetector", side: BookSide, now: int, first_ns: int = 0) ->
     return mine / (mine + other) if mine + other else 0.5
 
 
-def traded(det: "SpoofDetector", x: _Pull) -> tuple[int, int]:
-    """Taker volume over the pulled level's drop window at its price, and beyond it (a sweep)."""
-    lo = x.t - det.p.spoof_drop_window_ms * _MS - 100 * _MS
-    sign = 1 if x.side is BookSide.BID else -1  # beyond a bid is below it, beyond an ask above
+def traded_py(trades: Iterable[tuple[int, int, int]], lo: int, hi: int, at_px: int, sign: int) -> tuple[int, int]:
+    """Of ``trades`` (T, px, qty) with ``lo < T <= hi``: the qty at ``at_px``, and beyond it
+    (``(at_px - px) * sign > 0``)."""
     at = beyond = 0
-    for T, px, q in det.trades[x.side]:
-        if lo < T <= x.t:
-            if px == x.px:
+    for T, px, q in trades:
+        if lo < T <= hi:
+            if px == at_px:
                 at += q
-            elif (x.px - px) * sign > 0:
+            elif (at_px - px) * sign > 0:
                 beyond += q
     return at, beyond
+
+
+def near_py(trades: Iterable[tuple[int, int, int]], lo: int, hi: int, at_px: int, sign: int) -> int | None:
+    """Of ``trades`` (T, px, qty) with ``lo < T <= hi``: the least ``(px - at_px) * sign`` of at least
+    0 (None: none)."""
+    near = None
+    for T, px, _ in trades:
+        if lo < T <= hi:
+            d = (px - at_px) * sign
+            if d >= 0 and (near is None or d < near):
+                near = d
+    return near
+
+
+def _tape_read(det: "SpoofDetector", x: _Pull, lo: int, name: str, py: Callable) -> Any:
+    """``py(det.trades[x.side], lo, x.t, x.px, sign)``: in C (``_native_pjd_tape.c``'s ``name``) on the
+    deque of a ``TakerTape`` where built and it takes the values, from its end back to ``lo`` while
+    its trades are in time order (nothing before holds a later trade)."""
+    sign = 1 if x.side is BookSide.BID else -1  # beyond a bid is below it, beyond an ask above
+    tape = det.trades[x.side]
+    native = accel.native
+    if native is not None and type(tape) is TakerTape:
+        q = tape.q
+        got = getattr(native, name)(q, lo, x.t, x.px, sign, type(q) is deque and tape.last_desc <= tape.popped)
+        if got is not NotImplemented:
+            return got
+    return py(tape, lo, x.t, x.px, sign)
+
+
+def traded(det: "SpoofDetector", x: _Pull) -> tuple[int, int]:
+    """Taker volume over the pulled level's drop window at its price, and beyond it (a sweep)."""
+    return _tape_read(det, x, x.t - det.p.spoof_drop_window_ms * _MS - 100 * _MS, "tape_traded", traded_py)
 
 
 def trade_dist(det: "SpoofDetector", x: _Pull) -> int | None:
     """How near the trades hitting the pulled level's side came to it within the depth push that
     showed the pull (None: none traded there). A push may hold both the last of the approach and
     the pull; the trades, timed on their own, show where price got to."""
-    sign = 1 if x.side is BookSide.BID else -1
-    near = None
-    for T, px, _ in det.trades[x.side]:
-        if x.since < T <= x.t:
-            d = (px - x.px) * sign
-            if d >= 0 and (near is None or d < near):
-                near = d
-    return near
+    return _tape_read(det, x, x.since, "tape_near", near_py)
 
 
 def approach(det: "SpoofDetector", x: _Pull) -> tuple[int, int, int | None]:

@@ -53,6 +53,18 @@ def band_hits(band: list[Level], t: int, cands: dict, side: BookSide) -> list[Le
     return band_hits_py(band, t, cands, side)
 
 
+def band_median_top(band: list[Level]) -> tuple[int, int, int | None] | None:
+    """Of ``band``'s sizes: how many, ``int`` of their median and the largest ((0, 0, None): none),
+    in C by selection where built and it takes ``band`` (a list of 2-tuples, sizes exact ints within
+    +-2^52); None otherwise (``SpoofDetector._stats`` then reads the sorted sizes, shared with the walls)."""
+    native = accel.native
+    if native is not None:
+        got = native.band_median_top(band)
+        if got is not NotImplemented:
+            return got
+    return None
+
+
 def mid_range(mids: Iterable[tuple[int, int]], before: int) -> int:
     """``mid_range_py``, in C where built (a list or deque of 2-tuples of exact ints, times within
     +-2^62 and mids within +-2^61, ``before`` such a time)."""

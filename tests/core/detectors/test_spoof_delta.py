@@ -12,6 +12,8 @@ import pytest
 from dom.core import accel
 from dom.core.detectors import DetectorParams, spoof, spoof_delta, spoof_store
 from dom.core.detectors.spoof import SpoofDetector
+from dom.core.detectors.spoof_state import _Pull
+from dom.core.detectors.steps import SNAPSHOT_NS
 from dom.core.detectors.tape import TakerTape
 from dom.core.types import BookSide
 from tests.core.detectors import test_changes_pick
@@ -251,9 +253,12 @@ def test_held_is_the_detectors_own_state_after_a_resync():
         return (det.st, det.trades, det.threshold, det.half, p.spoof_min_d0_ticks,
                 p.spoof_approach_s * 1_000_000_000, p.spoof_drop_window_ms * 1_000_000, det.keep_ns, det.reach,
                 det.no_range, det.median, p.spoof_ratio, p.spoof_drop_fraction, p.spoof_level_drop_fraction,
-                p.spoof_queue_ticks, p.spoof_level_drop_big, p.spoof_level_drop_order, det.lim)
+                p.spoof_queue_ticks, p.spoof_level_drop_big, p.spoof_level_drop_order,
+                (det.pulls, _Pull, det.steps, p.spoof_step_ratio, p.spoof_flow_s * 1_000_000_000,
+                 p.spoof_flow_min_s * 1_000_000_000, SNAPSHOT_NS, spoof_delta._KW_STEPS, TakerTape), det.lim)
 
-    assert len(det.held) == len(want()) == 18 and all(a is b or a == b for a, b in zip(det.held, want()))
+    assert len(det.held) == len(want()) == 19 and all(a is b or a == b for a, b in zip(det.held, want()))
+    assert det.held[17][0] is det.pulls and det.held[17][2] is det.steps
     s.delta([(4990, 30000)], dt_ms=100)
     s.trade(5000, 5)
     tapes = list(det.trades.values())

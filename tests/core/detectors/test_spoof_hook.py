@@ -36,13 +36,14 @@ def state(sp: SpoofDetector) -> tuple:
             sp.range_pct, list(sp.judged), sp.n, steps, sp.slack.state())
 
 
-def market(seed: int, hook: bool, walls: bool = True, odd_at: int = -1, huge_at: int = -1) -> tuple:
+def market(seed: int, hook: bool, walls: bool = True, odd_at: int = -1, huge_at: int = -1,
+           params: dict | None = None) -> tuple:
     """A price walking from 0.5000 with large levels placed ahead of it and pulled (or eaten) as it
     comes, trades pushing it, a gap and a snapshot midway. ``hook`` False: the engine calls
     ``on_delta`` and ``on_trade`` themselves. The ``odd_at``-th message is an ``OddDelta``; the ``huge_at``-th holds a
     level of 2^62 lots (more than C reads). Returns the alerts, the state after every event and how
-    the engine's depth hooks were made."""
-    s = EventScript(DetectorParams(walls=walls, **PARAMS), flat_book(60))
+    the engine's depth hooks were made. ``params``: more parameters (knobs on)."""
+    s = EventScript(DetectorParams(walls=walls, **{**PARAMS, **(params or {})}), flat_book(60))
     st = s.eng["KITEUSDT"]
     sp = next(o for o in st.observers if isinstance(o, SpoofDetector))
     if not hook:  # (the trade hook too: it reads the depth time the depth hook moves on)

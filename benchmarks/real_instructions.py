@@ -1,0 +1,147 @@
+"""What the detectors cost in instructions on the real BTCUSDT recording (load-independent).
+
+    python benchmarks/real_instructions.py [FILE] [--configs spoofs,four]
+
+``detector_instructions.py`` counts on the built-in market, whose depth messages carry ~10 level
+changes; the recording's carry ~68, and ``dom replay`` spends its time there. This decodes the
+recording once, runs it through the replay's one-engine pipeline recording the events in the order
+its engine receives them (the exchange-time merge's), and keeps them in a temporary file; then for
+the bare engine and each configuration (one detector alone, ``four`` or ``all``, the configuration's
+defaults otherwise) a child Python feeds them to an engine under ``valgrind --tool=callgrind``,
+trades through ``functools.reduce`` and depth messages through ``itertools.starmap`` as
+``detector_instructions.py`` does. Printed: instructions per trade and per depth message above the
+bare engine. Needs valgrind (``callgrind_annotate``); ``PYTHONHASHSEED=0`` in the children.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import pickle
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+_ONE = ("walls", "icebergs", "absorptions", "spoofs", "bursts", "sweeps")
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO.parent / "shared" / "data" / "hftbacktest" / "usdm" / "btcusdt_20240808.gz"
+
+
+def _params(config: str):
+    from dom.config import load_config
+    from dom.core.detectors.params import DetectorParams
+
+    p = DetectorParams.from_mapping(load_config().detectors)
+    if config == "four":
+        return dataclasses.replace(p, bursts=False, sweeps=False)
+    if config == "all":
+        return p
+    return dataclasses.replace(p, **{k: k == config for k in _ONE})
+
+
+def merged_events(path: Path) -> tuple[list, dict, object]:
+    """The recording's events in the order the replay's one engine takes them, its instruments, its rule."""
+    from dom.core.detectors import make_observers
+    from dom.runtime.replay import Replay
+    from dom.runtime.replay_pipeline import OneEnginePipeline
+
+    rp = Replay(path)
+    p = _params("all")
+    off = dataclasses.replace(p, **{k: False for k in _ONE})  # (the pipeline wants detectors: none on)
+    pipe = OneEnginePipeline(rp.label, rp.rule, detectors=make_observers(off), context=None,
+                             hold_ms=p.merge_hold_ms, trade_ids=True)
+    eng = pipe.open(rp.instruments)
+    got: list = []
+    feed = eng.feed
+
+    def keep(ev):
+        got.append(ev)
+        return feed(ev)
+
+    eng.feed = keep  # (an instance attribute: the pipeline reads ``det.feed`` at each call)
+    for _, _, evs in rp.decoded():
+        if not isinstance(evs, str):
+            pipe.feed(evs)
+    pipe.flush()
+    return got, rp.instruments, rp.rule
+
+
+def child(events: str, config: str) -> None:
+    """Replay the kept events (run under callgrind by the parent)."""
+    from functools import reduce
+    from itertools import starmap
+
+    from dom.core.detectors import make_observers
+    from dom.core.engine import Engine
+    from dom.core.types import BookDelta, Trade
+
+    with open(events, "rb") as f:
+        evs, inst, rule = pickle.load(f)
+    obs = None if config == "none" else make_observers(_params(config))
+    eng = Engine(inst, rule, observers=obs, trade_ids=True)
+    feed = eng.feed
+    trade = lambda _, ev: feed(ev)  # noqa: E731
+    for ev in evs:
+        kind = type(ev)
+        if kind is Trade:
+            reduce(trade, (ev,), None)  # under functools_reduce
+        elif kind is BookDelta:
+            for _ in starmap(feed, ((ev,),)):  # under starmap_next
+                pass
+        else:
+            feed(ev)
+
+
+def count(events: str, config: str) -> tuple[int, int]:
+    """(Ir under trades, Ir under depth messages) for ``config``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "callgrind.out")
+        env = dict(os.environ, PYTHONHASHSEED="0")
+        subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, __file__,
+                        "--child", config, "--events", events], env=env, check=True, capture_output=True)
+        ann = subprocess.run(["callgrind_annotate", "--inclusive=yes", out], check=True, capture_output=True,
+                             text=True).stdout
+
+    def inclusive(fn: str) -> int:
+        m = re.search(r"^\s*([\d,]+) .*:" + fn + r"\b", ann, re.M)
+        return int(m.group(1).replace(",", "")) if m else 0
+
+    return inclusive("functools_reduce"), inclusive("starmap_next")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("file", nargs="?", default=str(DATA))
+    ap.add_argument("--configs", default="spoofs,four")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--events", help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    bad = [c for c in a.configs.split(",") if c not in _ONE + ("four", "all")]
+    if bad:
+        ap.error(f"unknown config {', '.join(bad)}: one of {', '.join(_ONE + ('four', 'all'))}")
+    if a.child:
+        child(a.events, a.child)
+        return
+    from dom.core.types import BookDelta, Trade
+
+    evs, inst, rule = merged_events(Path(a.file))
+    n_depth = sum(type(e) is BookDelta for e in evs)
+    n_trade = sum(type(e) is Trade for e in evs)
+    print(f"{Path(a.file).name}: {n_depth:,} depth messages, {n_trade:,} trades, in the merge's order; "
+          f"instructions above the bare engine")
+    with tempfile.NamedTemporaryFile(suffix=".pkl", delete=False) as f:
+        pickle.dump((evs, inst, rule), f)
+    try:
+        bt, bd = count(f.name, "none")
+        for config in a.configs.split(","):
+            t, d = count(f.name, config)
+            print(f"{config:12s} {(t - bt) / n_trade:9,.0f} Ir / trade   {(d - bd) / n_depth:9,.0f} Ir / depth message")
+    finally:
+        os.unlink(f.name)
+
+
+if __name__ == "__main__":
+    main()
