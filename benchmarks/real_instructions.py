@@ -62,6 +62,7 @@ def merged_events(path: Path) -> tuple[list, dict, object]:
         return feed(ev)
 
     eng.feed = keep  # (an instance attribute: the pipeline reads ``det.feed`` at each call)
+    pipe._pump = None  # (the C merge's pump hands tickers and trades to the engine without its feed)
     for _, _, evs in rp.decoded():
         if not isinstance(evs, str):
             pipe.feed(evs)
