@@ -13,7 +13,10 @@ elapsed time and the rate (the only fields that differ run to run) are masked, s
 match byte for byte. The damaged copies (made once in a temporary folder from the real
 recordings): lines of junk, damaged numbers and cut JSON, a stretch of depth lines removed (a
 gap), the gzip file cut short (truncated), lines with CRLF, long and zero-padded receive times,
-a plain (not gzip) copy, and two files replayed as one.
+a plain (not gzip) copy, and two files replayed as one. They are written to one fixed folder
+(``replay_outputs_cases`` in the temporary directory: the paths show in the outputs, so a saved
+run and a later one must read the same place); two runs at the same time rewrite each other's
+copies there, so give each its own ``TMPDIR``.
 """
 
 from __future__ import annotations
