@@ -46,8 +46,9 @@ def child(events: str, config: str) -> None:
     from dom.core.types import BookDelta, Trade
 
     with open(events, "rb") as f:
-        evs, inst = pickle.load(f)
-    eng = Engine(inst, observers=None if config == "none" else make_observers(_params(config)))
+        evs, inst, *rule = pickle.load(f)  # (a recording's events come with its venue's rule)
+    obs = None if config == "none" else make_observers(_params(config))
+    eng = Engine(inst, *rule, observers=obs, trade_ids=bool(rule))
     feed = eng.feed
     trade = lambda _, ev: feed(ev)  # noqa: E731
     for ev in evs:

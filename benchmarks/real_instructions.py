@@ -7,9 +7,9 @@ changes; the recording's carry ~68, and ``dom replay`` spends its time there. Th
 recording once, runs it through the replay's one-engine pipeline recording the events in the order
 its engine receives them (the exchange-time merge's), and keeps them in a temporary file; then for
 the bare engine and each configuration (one detector alone, ``four`` or ``all``, the configuration's
-defaults otherwise) a child Python feeds them to an engine under ``valgrind --tool=callgrind``,
-trades through ``functools.reduce`` and depth messages through ``itertools.starmap`` as
-``detector_instructions.py`` does. Printed: instructions per trade and per depth message above the
+defaults otherwise) ``detector_instructions.py``'s child feeds them to an engine (with the recording's sequence
+rule) under ``valgrind --tool=callgrind``, trades through ``functools.reduce`` and depth messages
+through ``itertools.starmap``. Printed: instructions per trade and per depth message above the
 bare engine. Needs valgrind (``callgrind_annotate``); ``PYTHONHASHSEED=0`` in the children.
 """
 
@@ -19,11 +19,10 @@ import argparse
 import dataclasses
 import os
 import pickle
-import re
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
+
+from detector_instructions import count  # (its child feeds the kept events under callgrind)
 
 _ONE = ("walls", "icebergs", "absorptions", "spoofs", "bursts", "sweeps")
 REPO = Path(__file__).resolve().parents[1]
@@ -70,62 +69,14 @@ def merged_events(path: Path) -> tuple[list, dict, object]:
     return got, rp.instruments, rp.rule
 
 
-def child(events: str, config: str) -> None:
-    """Replay the kept events (run under callgrind by the parent)."""
-    from functools import reduce
-    from itertools import starmap
-
-    from dom.core.detectors import make_observers
-    from dom.core.engine import Engine
-    from dom.core.types import BookDelta, Trade
-
-    with open(events, "rb") as f:
-        evs, inst, rule = pickle.load(f)
-    obs = None if config == "none" else make_observers(_params(config))
-    eng = Engine(inst, rule, observers=obs, trade_ids=True)
-    feed = eng.feed
-    trade = lambda _, ev: feed(ev)  # noqa: E731
-    for ev in evs:
-        kind = type(ev)
-        if kind is Trade:
-            reduce(trade, (ev,), None)  # under functools_reduce
-        elif kind is BookDelta:
-            for _ in starmap(feed, ((ev,),)):  # under starmap_next
-                pass
-        else:
-            feed(ev)
-
-
-def count(events: str, config: str) -> tuple[int, int]:
-    """(Ir under trades, Ir under depth messages) for ``config``."""
-    with tempfile.TemporaryDirectory() as tmp:
-        out = os.path.join(tmp, "callgrind.out")
-        env = dict(os.environ, PYTHONHASHSEED="0")
-        subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, __file__,
-                        "--child", config, "--events", events], env=env, check=True, capture_output=True)
-        ann = subprocess.run(["callgrind_annotate", "--inclusive=yes", out], check=True, capture_output=True,
-                             text=True).stdout
-
-    def inclusive(fn: str) -> int:
-        m = re.search(r"^\s*([\d,]+) .*:" + fn + r"\b", ann, re.M)
-        return int(m.group(1).replace(",", "")) if m else 0
-
-    return inclusive("functools_reduce"), inclusive("starmap_next")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("file", nargs="?", default=str(DATA))
     ap.add_argument("--configs", default="spoofs,four")
-    ap.add_argument("--child", help=argparse.SUPPRESS)
-    ap.add_argument("--events", help=argparse.SUPPRESS)
     a = ap.parse_args()
     bad = [c for c in a.configs.split(",") if c not in _ONE + ("four", "all")]
     if bad:
         ap.error(f"unknown config {', '.join(bad)}: one of {', '.join(_ONE + ('four', 'all'))}")
-    if a.child:
-        child(a.events, a.child)
-        return
     from dom.core.types import BookDelta, Trade
 
     evs, inst, rule = merged_events(Path(a.file))
