@@ -92,7 +92,9 @@ static int pjd_deeper(PyObject *lv, int ask, long long px)
 }
 
 /* The mid's range (half ticks) over the store's mids kept before `before` (PullStore.mid_range). */
-static PyObject *pjd_mid_range(PStore *st, long long before)
+/* The range of the mids noted before ``before`` (0 with none), a new reference; also the store's
+ * mid_range method. */
+PyObject *pjd_mid_range(PStore *st, long long before)
 {
     long long mn = 0, mx = 0;
     int any = 0;

@@ -31,21 +31,10 @@ METHOD(m_mid)
 
 METHOD(m_mid_range)
 {
-    long long before, mn = 0, mx = 0;
-    int any = 0;
+    long long before;
     if (ps_nargs(nargs, 1, "mid_range(before)") < 0 || ps_arg_ll(a[0], PS_T, &before) < 0)
         return NULL;
-    for (Py_ssize_t i = 0; i < s->mids.n; i++) {
-        Item *x = ps_ring_at(&s->mids, i);
-        if (x->t < before) {
-            if (!any || x->a < mn)
-                mn = x->a;
-            if (!any || x->a > mx)
-                mx = x->a;
-            any = 1;
-        }
-    }
-    return ps_from_i128((__int128)mx - mn);
+    return pjd_mid_range(s, before);
 }
 
 METHOD(m_add)

@@ -94,4 +94,7 @@ PyObject *pjd_volume_after(PyObject *tape, long long lo, PyObject *lo_o);
 PyObject *pdh_delta(PyObject *const *args, PyObject *const *kit, PyObject *const *H, PyObject *const *sides);
 extern PyTypeObject pdh_HookType;
 
+/* _native_pjd.c: the range of the mids noted before a time (the store's mid_range). */
+PyObject *pjd_mid_range(PStore *st, long long before);
+
 #endif
