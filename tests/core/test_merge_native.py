@@ -108,14 +108,17 @@ def test_huge_negative_zero_and_float_times_compare_as_python_compares_them(seed
 
     py, c = pair(rng.choice((0, 250 * MS, 2**63 - 1)), rng.choice((2, 4096)))
     events = [random_event(rng, 0, times) for _ in range(400)]
-    same_run(py, c, events, rng)
+    out = same_run(py, c, events, rng)
+    assert sorted(map(id, out)) == sorted(map(id, events))  # each event released once, none lost
 
 
 def test_a_mark_with_a_huge_time_and_a_hold_past_int64_of_the_clock():
     py, c = pair(2**63 - 1)
     evs = [Trade("AAA", 1, 1, TakerSide.BUY, 1, -(2**63), 0), MarkPrice("AAA", 1, 1, 0, 0, 2**63 - 1, 0),
            Trade("AAA", 1, 1, TakerSide.BUY, 2, 2**63 + 10, 0), MarkPrice("AAA", 1, 1, 0, 0, 2**65, 0)]
-    same_run(py, c, evs)
+    out = same_run(py, c, evs)
+    assert [id(e) for e in out if type(e) is Trade] == [id(evs[0]), id(evs[2])]  # the trades in time order
+    assert sorted(map(id, out)) == sorted(map(id, evs))
 
 
 @pytest.mark.parametrize("bad", [None, "x", (1,), object(), float("nan")])
