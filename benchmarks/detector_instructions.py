@@ -103,11 +103,17 @@ def main() -> None:
     n_trade = sum(type(e) is Trade for e in evs)
     print(f"{a.minutes:g} market minutes of the mixed preset (seed {a.seed}): {n_depth:,} depth messages, "
           f"{n_trade:,} trades; instructions above the bare engine")
+    report((evs, inst), n_trade, n_depth, a.configs)
+
+
+def report(kept: tuple, n_trade: int, n_depth: int, configs: str) -> None:
+    """Keep ``kept`` (the events, the instruments, a recording's rule) in a temporary file and print
+    each configuration's instructions a trade and a depth message above the bare engine's."""
     with tempfile.NamedTemporaryFile(suffix=".pkl", delete=False) as f:
-        pickle.dump((evs, inst), f)
+        pickle.dump(kept, f)
     try:
         bt, bd = count(f.name, "none")
-        for config in a.configs.split(","):
+        for config in configs.split(","):
             t, d = count(f.name, config)
             print(f"{config:12s} {(t - bt) / n_trade:9,.0f} Ir / trade   {(d - bd) / n_depth:9,.0f} Ir / depth message")
     finally:

@@ -17,12 +17,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
-import pickle
-import tempfile
 from pathlib import Path
 
-from detector_instructions import count  # (its child feeds the kept events under callgrind)
+from detector_instructions import report  # (its child feeds the kept events under callgrind)
 
 _ONE = ("walls", "icebergs", "absorptions", "spoofs", "bursts", "sweeps")
 REPO = Path(__file__).resolve().parents[1]
@@ -84,15 +81,7 @@ def main() -> None:
     n_trade = sum(type(e) is Trade for e in evs)
     print(f"{Path(a.file).name}: {n_depth:,} depth messages, {n_trade:,} trades, in the merge's order; "
           f"instructions above the bare engine")
-    with tempfile.NamedTemporaryFile(suffix=".pkl", delete=False) as f:
-        pickle.dump((evs, inst, rule), f)
-    try:
-        bt, bd = count(f.name, "none")
-        for config in a.configs.split(","):
-            t, d = count(f.name, config)
-            print(f"{config:12s} {(t - bt) / n_trade:9,.0f} Ir / trade   {(d - bd) / n_depth:9,.0f} Ir / depth message")
-    finally:
-        os.unlink(f.name)
+    report((evs, inst, rule), n_trade, n_depth, a.configs)
 
 
 if __name__ == "__main__":

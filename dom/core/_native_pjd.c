@@ -92,6 +92,25 @@ static int pjd_deeper(PyObject *lv, int ask, long long px)
 }
 
 /* The mid's range (half ticks) over the store's mids kept before `before` (PullStore.mid_range). */
+/* A candidate's distance a second before (the last noted at or before ``cut``, else its first)
+ * and its largest (its dists not empty). */
+void pjd_dists_back(const PCand *c, long long cut, long long *ago, long long *far)
+{
+    long long f = ps_ring_at(&c->dists, 0)->a, g = f;
+    int open = 1;
+    for (Py_ssize_t i = 0; i < c->dists.n; i++) {
+        const Item *x = ps_ring_at(&c->dists, i);
+        if (x->t > cut)
+            open = 0;
+        if (open)
+            g = x->a;
+        if (x->a > f)
+            f = x->a;
+    }
+    *ago = g;
+    *far = f;
+}
+
 /* The range of the mids noted before ``before`` (0 with none), a new reference; also the store's
  * mid_range method. */
 PyObject *pjd_mid_range(PStore *st, long long before)
@@ -184,18 +203,9 @@ int pjd_pull(PyObject *pk, PyObject *det, PStore *st, PCand *c, PyObject *side, 
     if (nbest)
         return 1;  /* (no distance: _dist's None) */
     /* facts: its last distance, the one a second ago, the largest kept */
-    long long last = ps_ring_at(&c->dists, c->dists.n - 1)->a, far = ps_ring_at(&c->dists, 0)->a, ago = far;
-    long long cut = now - 1000000000LL, d0 = c->d0, first_ns = c->first_ns, step = c->step;
-    int open = 1;
-    for (Py_ssize_t i = 0; i < c->dists.n; i++) {
-        Item *x = ps_ring_at(&c->dists, i);
-        if (x->t > cut)
-            open = 0;
-        if (open)
-            ago = x->a;
-        if (x->a > far)
-            far = x->a;
-    }
+    long long last = ps_ring_at(&c->dists, c->dists.n - 1)->a, ago, far;
+    long long d0 = c->d0, first_ns = c->first_ns, step = c->step;
+    pjd_dists_back(c, now - 1000000000LL, &ago, &far);
     long long d = ask ? px - best : best - px;
     d = d >= 0 ? (d < last ? d : last) : last;
     if (d < 0)

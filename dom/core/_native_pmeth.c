@@ -231,20 +231,11 @@ METHOD(m_facts)
         PyErr_SetString(PyExc_ValueError, "PullStore: a candidate without sizes or distances");
         return NULL;
     }
-    long long ref = ps_ring_at(&c->sizes, 0)->a, far = ps_ring_at(&c->dists, 0)->a, ago = far, cut = now - SEC;
+    long long ref = ps_ring_at(&c->sizes, 0)->a, ago, far;
     for (Py_ssize_t i = 1; i < c->sizes.n; i++)
         if (ps_ring_at(&c->sizes, i)->a > ref)
             ref = ps_ring_at(&c->sizes, i)->a;
-    int open = 1;
-    for (Py_ssize_t i = 0; i < c->dists.n; i++) {
-        Item *x = ps_ring_at(&c->dists, i);
-        if (x->t > cut)
-            open = 0;
-        if (open)
-            ago = x->a;
-        if (x->a > far)
-            far = x->a;
-    }
+    pjd_dists_back(c, now - SEC, &ago, &far);
     return Py_BuildValue("(OLLLLLLL)", c->pending ? Py_True : Py_False, ref, ps_ring_at(&c->dists, c->dists.n - 1)->a,
                          ago, far, c->d0, c->first_ns, c->step);
 }

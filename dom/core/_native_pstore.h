@@ -94,7 +94,9 @@ PyObject *pjd_volume_after(PyObject *tape, long long lo, PyObject *lo_o);
 PyObject *pdh_delta(PyObject *const *args, PyObject *const *kit, PyObject *const *H, PyObject *const *sides);
 extern PyTypeObject pdh_HookType;
 
-/* _native_pjd.c: the range of the mids noted before a time (the store's mid_range). */
+/* _native_pjd.c: a candidate's distance a second before and its largest (the store's facts and the
+ * pulls made in C); the range of the mids noted before a time (the store's mid_range). */
+void pjd_dists_back(const PCand *c, long long cut, long long *ago, long long *far);
 PyObject *pjd_mid_range(PStore *st, long long before);
 
 #endif
