@@ -61,3 +61,11 @@ def test_a_refilling_order_is_flagged_while_its_slice_is_a_good_part_of_its_leve
     # 5,000 behind: a sixth of the level; flagged with the test off only
     assert _order_with_others_behind(5000, iceberg_min_chain_share=0.0)
     assert not _order_with_others_behind(5000, iceberg_min_chain_share=0.3)
+
+
+def test_the_defaults_stop_the_crowded_touch_and_flag_the_order_alone():
+    from tests.core.detectors.test_iceberg import SUMS_NEAR_1000, _touch_with_joins
+
+    assert not _touch_with_joins(SUMS_NEAR_1000, shown=30_000, take=1100)
+    assert _order_with_others_behind(0)
+    assert _order_with_others_behind(1000)  # about half its level
