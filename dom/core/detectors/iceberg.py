@@ -43,6 +43,7 @@ from dom.core.detectors.iceberg_chain import _median, judge_chain
 from dom.core.detectors.iceberg_control import summary
 from dom.core.detectors.iceberg_hold import Overrun, Through, chain_volumes, flaggable
 from dom.core.detectors.iceberg_queue import turns_queue
+from dom.core.detectors import iceberg_share
 from dom.core.detectors.iceberg_wait import ADD, NEW, OVERRUN, PUSH, as_twin, make_wait
 from dom.core.detectors.params import DetectorParams
 from dom.core.detectors.slack import make_slack
@@ -273,7 +274,7 @@ class IcebergDetector(ObserverBase):
         if r < p.iceberg_min_add * (self._usual(sym, side) if usual is None else usual):
             return
         lv.adds.append((r, lv.traded, self.through.beyond(side, px, p.iceberg_hold_ticks)))
-        if p.iceberg_min_queue_turn > 0:  # (read only by that rule: nothing kept while it is off)
+        if p.iceberg_min_queue_turn > 0 or p.iceberg_min_chain_share > 0:  # (read only by those rules)
             lv.shown.append(after)
         if len(self.add_sizes) >= max(1, p.iceberg_baseline_min):
             was = (lv.chain, lv.band, lv.chance, lv.expected, lv.opportunities, lv.hits, lv.start)
@@ -296,7 +297,8 @@ class IcebergDetector(ObserverBase):
         elif len(lv.chain) >= p.iceberg_min_refills and (lv.chance < p.iceberg_max_chance or (
                 lv.chance < p.iceberg_overrun_chance and lv.overrun is not None
                 and lv.overrun.pushes >= p.iceberg_min_overruns)) and flaggable(lv, self.through, p) and \
-                turns_queue(lv.adds, lv.shown, lv.chain, p.iceberg_chain_traded, p.iceberg_min_queue_turn):
+                turns_queue(lv.adds, lv.shown, lv.chain, p.iceberg_chain_traded, p.iceberg_min_queue_turn) and \
+                iceberg_share.holds_share(lv.adds, lv.shown, lv.chain, p.iceberg_chain_traded, p.iceberg_min_chain_share):
             lv.announced = True
             lv.reported = len(lv.chain)
             lv.size = _median(lv.chain)

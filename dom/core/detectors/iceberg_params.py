@@ -69,6 +69,13 @@ class IcebergParams:
     it traded away; a crowded touch's regular per-push adds come whatever the queue does. 0: off
     (at 0.5 the randomized check seeds' twin false alarms fell 37%, short of the 40% asked: left off,
     docs/history/detectors-icebergs.md, "The queue a chain's gaps traded")."""
+    iceberg_min_chain_share: float = 0.4
+    """A level is flagged only when its chain is a real part of what it shows: over the chain's
+    links, the median of (the link's size) / (the level's size right after the message that carried
+    it) at least this (iceberg_share.py; a crowded touch's repeated per-push adds are a small part of
+    its queue). 0: off (on the randomized check seeds 6200-6259 0.4 took the twins' false alarms
+    from 3.90 to 0.40 an hour with the same 2 of 26 detectable matched; presets 100-149 0.986 /
+    0.514: docs/history/detectors-icebergs.md, "The chain's share of what its level shows")."""
     iceberg_due_periods: bool = False
     """Judge a chain's chance per due period rather than per add (iceberg_period.py): the level's
     traded volume cut into periods of ``iceberg_chain_traded`` x the last link from the point its

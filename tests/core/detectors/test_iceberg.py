@@ -228,7 +228,9 @@ def test_a_level_whose_own_joins_all_look_alike_is_not_an_iceberg():
     (the symbol's baseline alone, where a fifth of adds fall in the band, would flag it; the
     level's own adds, gated by default: test_iceberg_level.py)."""
     # (the turnover test, on by default, would stop it too: test_iceberg_hold.py)
-    off = dict(iceberg_level_alpha=0.0, iceberg_min_turnover=0.0)  # ungated: the prior alone
+    # (ungated: the prior alone; the chain's share of the level, on by default, would stop it too:
+    # test_iceberg_share.py)
+    off = dict(iceberg_level_alpha=0.0, iceberg_min_turnover=0.0, iceberg_min_chain_share=0.0)
     assert _alike_level(iceberg_level_prior=0.0, **off), "without the level's own adds it is flagged"
     assert not _alike_level(iceberg_level_prior=4.0, **off)
     assert not _alike_level(iceberg_level_prior=32.0, **off)

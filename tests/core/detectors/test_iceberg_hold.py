@@ -99,7 +99,7 @@ def test_a_crowded_level_that_never_trades_its_queue_through_is_not_flagged():
     on by default, stop it too: here they are off.)"""
     from tests.core.detectors.test_iceberg import _alike_level
 
-    own_off = dict(iceberg_level_alpha=0.0, iceberg_level_prior=0.0)
+    own_off = dict(iceberg_level_alpha=0.0, iceberg_level_prior=0.0, iceberg_min_chain_share=0.0)
     assert _alike_level(**OFF, **own_off), "without the turnover test it is flagged"
     assert not _alike_level(iceberg_min_turnover=1.0, iceberg_max_through=0.0, **own_off)
     assert not _alike_level()  # the defaults

@@ -52,7 +52,7 @@ def test_the_gate_at_its_edges():
 def _crowded_touch(**params):
     """Every 300 ms sellers take 350 lots of a crowded bid and the push adds about 1000 (SUMS):
     two of three adds come before the last one traded (no refill due), nearly all in the band."""
-    return _touch_with_joins(SUMS, **params)
+    return _touch_with_joins(SUMS, **{"iceberg_min_chain_share": 0.0, **params})  # (the share test, on by default, stops it too)
 
 
 def test_a_crowded_touch_whose_idle_adds_repeat_the_size_is_not_flagged_with_the_gate():
@@ -71,9 +71,10 @@ def test_the_gate_is_slower_than_the_ungated_prior_on_a_level_of_spread_joins():
     them hit, and early on (a handful of idle adds, two or three of them in the band) that is not
     unlikely at the symbol's rate below a bar of 1e-3, so the chain is flagged there; the ungated
     prior, or a bar of 1e-2, stops it. The price of the gate: it needs the idle adds to say so."""
-    assert _alike_level(iceberg_min_turnover=0.0, iceberg_level_alpha=1e-3, iceberg_level_prior=16.0)
-    assert not _alike_level(iceberg_min_turnover=0.0, iceberg_level_alpha=0.0, iceberg_level_prior=16.0)
-    assert not _alike_level(iceberg_min_turnover=0.0, **GATED)
+    off = dict(iceberg_min_turnover=0.0, iceberg_min_chain_share=0.0)  # (either would stop it too)
+    assert _alike_level(iceberg_level_alpha=1e-3, iceberg_level_prior=16.0, **off)
+    assert not _alike_level(iceberg_level_alpha=0.0, iceberg_level_prior=16.0, **off)
+    assert not _alike_level(**GATED, **off)
 
 
 def test_a_refilling_order_with_one_or_two_idle_adds_in_the_band_is_still_flagged_with_the_gate():

@@ -288,7 +288,8 @@ def _market(seed: int, native, monkeypatch, scan=False, **params):
                     rng.randrange(1, 2500), TakerSide.SELL if bid else TakerSide.BUY, at_ns=late)
         states.append((
             {k: (lv.first_ns, lv.traded, lv.max_q, lv.last_q, list(lv.adds), list(lv.chain), lv.band, lv.chance,
-                 lv.opportunities, lv.hits, lv.start, lv.announced, lv.reported) for k, lv in det.levels.items()},
+                 lv.opportunities, lv.hits, lv.start, lv.announced, lv.reported, list(lv.shown))
+             for k, lv in det.levels.items()},
             det.wait.state(), list(det.recent_adds)))
     return [repr(a) for a in s.alerts], states
 
@@ -297,7 +298,8 @@ def _market(seed: int, native, monkeypatch, scan=False, **params):
 @pytest.mark.parametrize("seed, params", [(1, {"iceberg_max_chance": 1e-2}),
                                           (2, {"iceberg_max_chance": 1e-2, "iceberg_min_refills": 2}),
                                           (3, {"iceberg_chain_traded": 1, "iceberg_max_chance": 1e-1}),
-                                          (6, {"iceberg_max_chance": 1e-2, "iceberg_due_periods": True})])
+                                          (6, {"iceberg_max_chance": 1e-2, "iceberg_due_periods": True}),
+                                          (7, {"iceberg_max_chance": 1e-2, "iceberg_min_chain_share": 0.3})])
 def test_the_detector_acts_the_same_with_the_accelerator_and_without(seed, params, monkeypatch):
     got = _market(seed, NATIVE, monkeypatch, **params)
     want = _market(seed, None, monkeypatch, **params)

@@ -130,18 +130,19 @@ def _order_among_joins(**params):
 
 
 def test_an_order_whose_refills_come_among_other_joins_is_found_per_period():
-    flagged = _order_among_joins(iceberg_due_periods=True, iceberg_min_turnover=0.0)
+    # (the slice is a small part of its level: the share test, on by default, is off here)
+    flagged = _order_among_joins(iceberg_due_periods=True, iceberg_min_turnover=0.0, iceberg_min_chain_share=0.0)
     assert flagged and flagged[0].px_ticks == 4997
     ev = flagged[0].evidence
     assert ev["refill_band"] == 0.005 and 3 <= ev["refills_in_window"] <= ev["opportunities"] <= 12
-    assert not _order_among_joins(iceberg_min_turnover=0.0), "per add, the joins' misses hide it"
+    assert not _order_among_joins(iceberg_min_turnover=0.0, iceberg_min_chain_share=0.0), "per add, the joins' misses hide it"
 
 
 def test_a_crowded_touch_is_judged_as_per_add():
     """The queue test's crowded touch (every push takes 1,100 of 30,000 and adds about 1,000):
     one add per push and period, so the chance is the per-add one's, and so is the alert (the
     per-add test's known false alarm: test_iceberg_queue.py)."""
-    for extra in ({}, {"iceberg_min_turnover": 0.0}):
+    for extra in ({"iceberg_min_chain_share": 0.0}, {"iceberg_min_turnover": 0.0, "iceberg_min_chain_share": 0.0}):
         per_add = _touch_with_joins(SUMS_NEAR_1000, shown=30_000, take=1100, **extra)
         per_period = _touch_with_joins(SUMS_NEAR_1000, shown=30_000, take=1100, iceberg_due_periods=True, **extra)
         assert per_add and [(a.ts_ns, a.evidence) for a in per_period] == [(a.ts_ns, a.evidence) for a in per_add]

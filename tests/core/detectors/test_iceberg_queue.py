@@ -42,7 +42,7 @@ def _crowded_touch(**params):
     """A 30,000-lot bid; every 300 ms sellers take 1,100 lots of it and the push adds about 1,000
     (a sum of many joins): every add comes once the last one traded (no idle add for the level's
     own rate to see), and the level turns over its most shown after about 27 pushes."""
-    return _touch_with_joins(SUMS_NEAR_1000, shown=30_000, take=1100, **params)
+    return _touch_with_joins(SUMS_NEAR_1000, shown=30_000, take=1100, **{"iceberg_min_chain_share": 0.0, **params})
 
 
 def test_a_crowded_touch_whose_pushes_add_one_size_is_stopped_by_its_queue():
@@ -60,7 +60,7 @@ def _order_behind_a_queue(**params):
     rest, and a second later (the level quiet: no possible refill) 2,000 join behind the new slice.
     Between two refills the level trades 1,000 + the slice of the 2,000 + slice it showed after the
     earlier one: a share of about 0.67."""
-    s = Script(**params)
+    s = Script(**{"iceberg_min_chain_share": 0.0, **params})  # (a third of its level: the share test off)
     slice_ = 1000
     s.delta(bids=[(4997, slice_ + 2000)])
     for size in JITTERED:
