@@ -41,6 +41,7 @@ from dom.core.detectors.absorption_alert import absorption_alert
 from dom.core.detectors.absorption_away import LevelsAway
 from dom.core.detectors.absorption_eaten import eaten_down
 from dom.core.detectors.absorption_hook import make_hook
+from dom.core.detectors.absorption_prints import few_large_prints
 from dom.core.detectors.absorption_side import as_twin, make_side
 from dom.core.detectors.absorption_sample import sample
 from dom.core.detectors.absorption_state import _Episode
@@ -359,6 +360,8 @@ class AbsorptionDetector(ObserverBase):
         return max(wait, self.slack.ns) if self.p.absorption_confirm_slack else wait
 
     def _announce(self, sym: SymbolState, ep: _Episode, now: int, out: list[Output]) -> None:
+        if self.p.absorption_mean_print and few_large_prints(self.p, ep, ep.last_q):
+            return  # a few large prints into an ordinary level: followed, not announced (absorption_prints.py)
         ep.announced = True
         ep.peak_fade = len(ep.times) - bisect_right(ep.times, now - self.p.absorption_fade_ms * _MS)
         key = (ep.side, ep.px)

@@ -115,6 +115,12 @@ class AbsorptionParams:
     docs/history/detectors-absorption.md, "the eaten-down level"."""
     absorption_eaten_refill: float = 0.5
     """... that fraction of the traded volume."""
+    absorption_mean_print: float = 0.0
+    """(0: off) A level that, when it would be announced, shows less than the volume traded into it
+    and took at least this fraction of the volume threshold per print (the volume traded into it
+    over the prints since it was followed closely) is an ordinary resting order a few large market
+    orders ran into, not an absorber taking a burst of many: it is not announced
+    (absorption_prints.py). Measured in docs/history/detectors-absorption.md, "a few large prints"."""
     absorption_min_shown: float = 2.0
     """... and still shows more than this many times the median level size (a level nearly
     emptied by the flow is about to break, not holding)."""
