@@ -1,6 +1,6 @@
 /* dom.core._native: decimal strings to steps (the parse caches first), levels(), and the two
  * helpers the decoders share: an id field in range, an event built through its slots. */
-#include "_native.h"
+#include "_native_dcd.h"
 
 /* The value of cache[key]: a hit without calling Python, else cache[key] (its __missing__).
  * New reference; NULL with KeyError cleared and *miss set for "not valid", NULL with an error
@@ -28,41 +28,8 @@ static PyObject *lookup(PyObject *cache, PyObject *key, int *miss)
  * parse cache, whose answer is the exact one, error included). */
 int plain_chars(const unsigned char *c, Py_ssize_t len, long long mant, int scale, long long *out)
 {
-    unsigned long long v = 0;
-    int digits = 0, frac = -1;
-    for (Py_ssize_t i = 0; i < len; i++) {
-        unsigned char ch = c[i];
-        if (ch >= '0' && ch <= '9') {
-            if (++digits > 18)
-                return 0;
-            v = v * 10 + (ch - '0');
-            if (frac >= 0)
-                frac++;
-        } else if (ch == '.' && frac < 0 && i > 0 && i + 1 < len) {
-            frac = 0;
-        } else {
-            return 0;
-        }
-    }
-    if (digits == 0)
-        return 0;
-    int sc = frac < 0 ? 0 : frac;
-    while (sc > scale) {  /* more decimals than the step: they must be zeros */
-        if (v % 10)
-            return 0;
-        v /= 10;
-        sc--;
-    }
-    while (sc < scale) {
-        if (v > 99999999999999999ULL)  /* would pass 10^18: let Python do it */
-            return 0;
-        v *= 10;
-        sc++;
-    }
-    if (v % (unsigned long long)mant)
-        return 0;
-    *out = (long long)(v / (unsigned long long)mant);
-    return 1;
+    const char *p = (const char *)c, *end = p + len;  /* (dcd_decimal: _native_dcd.h) */
+    return dcd_decimal(&p, end, mant, scale, out) && p == end;
 }
 
 static int plain_steps(PyObject *text, long long mant, int scale, long long *out)
@@ -171,6 +138,8 @@ int exact_int(PyObject *o, long long *v)
 {
     if (!PyLong_CheckExact(o))
         return 0;
+    if (int_digits(o, v))  /* (one or two digits: read without a call) */
+        return 1;
     int over = 0;
     *v = PyLong_AsLongLongAndOverflow(o, &over);
     if (*v == -1 && PyErr_Occurred())

@@ -1,5 +1,5 @@
 /* dom.core._native: rpl_lines(), a block of a recording's lines decoded in one call. */
-#include "_native.h"
+#include "_native_dcd.h"
 
 /* The lines dom.store.recording.frames_of_block turns into a plain Frame (no REST snapshot) whose
  * frame the decoder's frame() takes: "<recv_ns> <frame>", recv_ns 1 to 19 ASCII digits below 2^63 (leading
@@ -151,6 +151,8 @@ PyObject *rpl_lines(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     PyObject *out = PyList_New(0);
     if (out == NULL)
         return NULL;
+    dcd_Ctx ctx;  /* the one-pass reader's, over the block (_native_dcd.c) */
+    dcd_init(&ctx, table, insts, kinds, depth);
     for (Py_ssize_t i = 0; i < m; i++) {
         PyObject *line = PyList_GET_ITEM(lines, i);
         if (!PyBytes_CheckExact(line)) {
@@ -178,9 +180,11 @@ PyObject *rpl_lines(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         }
         ok = ok && ts <= (unsigned long long)LLONG_MAX && rpl_plain(sp + 1, end);
         if (ok) {
-            PyObject *recv = PyLong_FromLongLong((long long)ts);
-            PyObject *evs = recv == NULL ? NULL : rpl_frame_at(sp + 1, end, table, insts, kinds, recv);
-            if (evs == Py_None && depth != Py_None) {
+            PyObject *recv = PyLong_FromLongLong((long long)ts), *evs = NULL;
+            int got = recv == NULL ? -1 : dcd_frame(&ctx, sp + 1, end, recv, &evs);
+            if (got == 0)  /* not the usual frame: the strict reader's */
+                evs = rpl_frame_at(sp + 1, end, table, insts, kinds, recv);
+            if (got == 0 && evs == Py_None && depth != Py_None) {
                 Py_DECREF(evs);
                 evs = rpl_depth_at(sp + 1, end, table, insts, depth, recv);
             }
@@ -215,8 +219,10 @@ PyObject *rpl_lines(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         if (rc < 0)
             goto fail;
     }
+    dcd_clear(&ctx);
     return out;
 fail:
+    dcd_clear(&ctx);
     Py_DECREF(out);
     return NULL;
 }

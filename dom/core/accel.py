@@ -43,7 +43,7 @@ FUNCTIONS = ("levels", "apply", "apply_book", "top", "depth", "event", "frame", 
              "Slack", "IceHook", "SpoofHook", "RollSamples", "rpl_lines", "rpl_peek", "rpl_scan", "PullsHook",
              "WallHook", "tail_hill", "nth_smallest", "IdhHook", "IdhSizes", "ice_binom_tail", "ice_beyond",
              "ice_chains_short", "AbsHook", "SweepHook", "BurstHook", "side_stats", "book_apply",
-             "tape_traded", "tape_near", "tape_volume_after", "band_median_top", "TimeMerge")
+             "tape_traded", "tape_near", "tape_volume_after", "band_median_top", "TimeMerge", "split_lines")
 """What this checkout's Python calls: a module built from an older ``_native.c`` (a checkout
 updated without ``python3 setup.py build_ext --inplace``) lacks some, and is not used at all."""
 
