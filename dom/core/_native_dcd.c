@@ -20,7 +20,8 @@ static const signed char dcd_key1[128] = {
     ['q'] = K_q + 1, ['m'] = K_m + 1, ['f'] = K_f + 1, ['l'] = K_l + 1, ['X'] = K_X + 1, ['M'] = K_M + 1};
 
 /* One value as the strict reader reads it: kind 0 string (s, len), 1 integer (v), 2 true, 3 false,
- * 4 rows (n of them, read into the caller's buffer at rows). */
+ * 4 rows (read into the caller's buffer), 5 a string (s, len) that is a plain decimal on its steps
+ * (a price or a size, v its value). */
 typedef struct {
     const char *s;
     Py_ssize_t len;
@@ -155,6 +156,10 @@ static inline int dcd_int(const char **pp, const char *end, long long *v)
 /* A string value's decimal, plain and on its steps (steps_at: 1 to 40 characters), or 0. */
 static inline int dcd_steps(const dcd_Val *x, long long mant, int scale, long long *out)
 {
+    if (x->kind == 5) {  /* (read on these very steps as it came) */
+        *out = x->v;
+        return 1;
+    }
     const char *p = x->s;
     return x->kind == 0 && x->len > 0 && x->len <= 40 && dcd_decimal(&p, x->s + x->len, mant, scale, out)
            && p == x->s + x->len;
@@ -176,7 +181,7 @@ static inline int dcd_id(const dcd_Val *vals, unsigned seen, int k, long long lo
 
 static inline int dcd_is(const dcd_Val *x, const char *text, Py_ssize_t len)
 {
-    return x->kind == 0 && x->len == len && memcmp(x->s, text, (size_t)len) == 0;
+    return (x->kind == 0 || x->kind == 5) && x->len == len && memcmp(x->s, text, (size_t)len) == 0;
 }
 
 /* [obj] with obj = cls(*vals) as build() makes it; NULL with an error set. */
@@ -209,16 +214,56 @@ static void dcd_drop(PyObject **o, int n)
         Py_DECREF(o[i]);
 }
 
-int dcd_frame(dcd_Ctx *c, const char *p, const char *end, PyObject *recv, PyObject **out)
+/* A side's rows at *pp as the strict reader takes them (jsn_rows: '[' then ["s","s"] rows, at most
+ * MAX_ROWS), their strings not read: their count (*pp past the list), or -1. */
+static Py_ssize_t dcd_rows_seen(const char **pp, const char *end)
+{
+    const char *p = *pp + 1;
+    Py_ssize_t n = 0;
+    if (p < end && *p == ']') {
+        *pp = p + 1;
+        return 0;
+    }
+    for (;;) {
+        if (n == MAX_ROWS || end - p < 2 || p[0] != '[' || p[1] != '"')
+            return -1;
+        Py_ssize_t l = jsn_str(p + 2, end, 0);
+        if (l < 0)
+            return -1;
+        p += 2 + l;
+        if (end - p < 3 || p[0] != '"' || p[1] != ',' || p[2] != '"' || (l = jsn_str(p + 3, end, 0)) < 0)
+            return -1;
+        p += 3 + l;
+        if (end - p < 3 || p[0] != '"' || p[1] != ']')
+            return -1;
+        p += 2;
+        n++;
+        if (*p == ']') {
+            *pp = p + 1;
+            return n;
+        }
+        if (*p++ != ',')
+            return -1;
+    }
+}
+
+/* The keys whose string values are read as decimals as they come (in decode mode, once the symbol
+ * gives the steps): 1 a price (b, a, p), 2 a size (B, A, q). */
+static const unsigned char dcd_dec_key[K_N] = {[K_b] = 1, [K_a] = 1, [K_p] = 1, [K_B] = 2, [K_A] = 2, [K_q] = 2};
+
+#define DCD_DECODE 0
+#define DCD_PEEK 1
+
+/* The object of a frame at [p, end) (in its envelope or bare, compact) read into vals and *seen,
+ * as the strict reader reads it (each value's kind the same; kind 5: a string that is a plain
+ * decimal on its step, read into v). DCD_DECODE: rows (b and a only, with a depth reader) read to
+ * ticks and lots into rows and nrows, the symbol's entry resolved into *entry when first needed;
+ * DCD_PEEK: rows of any of the keys checked only. 1 read; 0 declined; -1 with an error set. */
+static int dcd_read(dcd_Ctx *c, const char *p, const char *end, int mode, dcd_Val *vals, unsigned *seenp,
+                    long long (*rows)[2 * DCD_ROWS], Py_ssize_t *nrows, PyObject **entry)
 {
     static const char ENV[] = "{\"stream\":\"", DATA[] = "\",\"data\":";
-    dcd_Val vals[K_N];
-    long long rows[2][2 * DCD_ROWS];
-    Py_ssize_t nrows[2] = {0, 0};
     unsigned seen = 0;
-    int rowed = 0;
-    PyObject *entry = NULL;
-    *out = NULL;
     /* The envelope {"stream":"<name>","data":<it>} (the strict reader's), or the bare object (a
      * bare object's "stream" or "data" key is one this reader does not take). */
     if (end - p > 11 && memcmp(p, ENV, 11) == 0) {
@@ -253,6 +298,24 @@ int dcd_frame(dcd_Ctx *c, const char *p, const char *end, PyObject *recv, PyObje
         dcd_Val *x = &vals[k];
         char ch = *p;
         if (ch == '"') {
+            int dk = mode == DCD_DECODE ? dcd_dec_key[k] : 0;
+            if (dk && (seen >> K_s & 1) && vals[K_s].kind == 0) {
+                /* a price or a size after the symbol: read on its step here, else as a string */
+                if (*entry == NULL) {
+                    int r = dcd_entry(c, vals[K_s].s, vals[K_s].len, entry);
+                    if (r <= 0)
+                        return r;
+                }
+                const char *q = p + 1;
+                if (dcd_decimal(&q, end, dk == 1 ? c->pm : c->qm, dk == 1 ? c->ps : c->qs, &x->v) && q < end
+                        && *q == '"') {
+                    x->kind = 5;
+                    x->s = p + 1;
+                    x->len = q - (p + 1);
+                    p = q + 1;
+                    goto next;
+                }
+            }
             Py_ssize_t l = jsn_str(++p, end, 0);
             if (l < 0)
                 return 0;
@@ -265,19 +328,23 @@ int dcd_frame(dcd_Ctx *c, const char *p, const char *end, PyObject *recv, PyObje
                 return 0;
             x->kind = 1;
         } else if (ch == '[') {
-            /* a side's rows, once the symbol (before them in the venue's frames) gives the steps */
-            int side = k == K_b ? 0 : k == K_a ? 1 : -1;
-            if (side < 0 || c->depth == NULL || !(seen >> K_s & 1) || vals[K_s].kind != 0)
-                return 0;
-            if (entry == NULL) {
-                int r = dcd_entry(c, vals[K_s].s, vals[K_s].len, &entry);
-                if (r <= 0)
-                    return r;
+            if (mode == DCD_PEEK) {
+                if (dcd_rows_seen(&p, end) < 0)
+                    return 0;
+            } else {
+                /* a side's rows, once the symbol (before them in the venue's frames) gives the steps */
+                int side = k == K_b ? 0 : k == K_a ? 1 : -1;
+                if (side < 0 || c->depth == NULL || !(seen >> K_s & 1) || vals[K_s].kind != 0)
+                    return 0;
+                if (*entry == NULL) {
+                    int r = dcd_entry(c, vals[K_s].s, vals[K_s].len, entry);
+                    if (r <= 0)
+                        return r;
+                }
+                if ((nrows[side] = dcd_rows(&p, end, c, rows[side])) < 0)
+                    return 0;
             }
-            if ((nrows[side] = dcd_rows(&p, end, c, rows[side])) < 0)
-                return 0;
             x->kind = 4;
-            rowed = 1;
         } else if (ch == 't' && end - p >= 4 && memcmp(p, "true", 4) == 0) {
             x->kind = 2;
             p += 4;
@@ -287,6 +354,7 @@ int dcd_frame(dcd_Ctx *c, const char *p, const char *end, PyObject *recv, PyObje
         } else {
             return 0;
         }
+    next:
         if (p >= end)
             return 0;
         if (*p == '}') {
@@ -296,8 +364,23 @@ int dcd_frame(dcd_Ctx *c, const char *p, const char *end, PyObject *recv, PyObje
         if (*p++ != ',')
             return 0;
     }
-    if (p != end || __builtin_popcount(seen) > JSN_PAIRS || !(seen >> K_e & 1) || !(seen >> K_s & 1)
-            || vals[K_s].kind != 0)
+    *seenp = seen;
+    return p == end && __builtin_popcount(seen) <= JSN_PAIRS;
+}
+
+int dcd_frame(dcd_Ctx *c, const char *p, const char *end, PyObject *recv, PyObject **out)
+{
+    dcd_Val vals[K_N];
+    long long rows[2][2 * DCD_ROWS];
+    Py_ssize_t nrows[2] = {0, 0};
+    unsigned seen = 0;
+    PyObject *entry = NULL;
+    *out = NULL;
+    int r = dcd_read(c, p, end, DCD_DECODE, vals, &seen, rows, nrows, &entry);
+    if (r <= 0)
+        return r;
+    int rowed = ((seen >> K_b & 1) && vals[K_b].kind == 4) || ((seen >> K_a & 1) && vals[K_a].kind == 4);
+    if (!(seen >> K_e & 1) || !(seen >> K_s & 1) || vals[K_s].kind != 0)
         return 0;
     /* The event: frm_pairs_at's kinds (no rows in them) or bk_depth_pairs' depthUpdate. */
     const dcd_Val *e = &vals[K_e];
@@ -455,4 +538,36 @@ PyObject *dcd_split(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
             return out;
         p = q + 1;
     }
+}
+
+/* A string of [s, s + len) (printable ASCII), the one in *cache when it holds these characters
+ * (a frame's "e" and "s" repeat line after line), else a new one kept there. New reference. */
+static PyObject *dcd_text(PyObject **cache, const char *s, Py_ssize_t len)
+{
+    PyObject *o = *cache;
+    if (o == NULL || PyUnicode_GET_LENGTH(o) != len || memcmp(PyUnicode_1BYTE_DATA(o), s, (size_t)len) != 0) {
+        if ((o = PyUnicode_FromStringAndSize(s, len)) == NULL)
+            return NULL;
+        Py_XSETREF(*cache, o);
+    }
+    Py_INCREF(o);
+    return o;
+}
+
+int dcd_peek(PyObject **texts, const char *p, const char *end, PyObject **out)
+{
+    dcd_Val vals[K_N];
+    unsigned seen = 0;
+    *out = NULL;
+    int r = dcd_read(NULL, p, end, DCD_PEEK, vals, &seen, NULL, NULL, NULL);
+    if (r <= 0)
+        return r;
+    const dcd_Val *e = &vals[K_e], *s = &vals[K_s];
+    PyObject *eo = !(seen >> K_e & 1) ? (Py_INCREF(Py_None), Py_None)
+                 : e->kind == 0 ? dcd_text(&texts[0], e->s, e->len) : (Py_INCREF(Py_False), Py_False);
+    PyObject *so = !(seen >> K_s & 1) || s->kind != 0 ? (Py_INCREF(Py_None), Py_None) : dcd_text(&texts[1], s->s, s->len);
+    *out = eo == NULL || so == NULL ? NULL : PyTuple_Pack(3, eo, so, seen >> K_pu & 1 ? Py_True : Py_False);
+    Py_XDECREF(eo);
+    Py_XDECREF(so);
+    return *out == NULL ? -1 : 1;
 }

@@ -84,6 +84,11 @@ static inline void dcd_clear(dcd_Ctx *c)
  * (memory only: anything else is declined). */
 int dcd_frame(dcd_Ctx *c, const char *p, const char *end, PyObject *recv, PyObject **out);
 
+/* What rpl_peek gives of the usual compact frame at [p, end), (e, s, has_pu), in one pass: 1 with
+ * *out; 0 when this reader does not take it (the strict reader's then); -1 with an error set.
+ * texts[0..2): the last "e" and "s" strings made, kept over a block (new references or NULL). */
+int dcd_peek(PyObject **texts, const char *p, const char *end, PyObject **out);
+
 /* split_lines(rest, data): the lines of rest + data (the module's function) */
 PyObject *dcd_split(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 

@@ -1,6 +1,7 @@
 /* dom.core._native: decimal strings to steps (the parse caches first), levels(), and the two
  * helpers the decoders share: an id field in range, an event built through its slots. */
 #include "_native_dcd.h"
+#include "structmember.h"
 
 /* The value of cache[key]: a hit without calling Python, else cache[key] (its __missing__).
  * New reference; NULL with KeyError cleared and *miss set for "not valid", NULL with an error
@@ -180,6 +181,20 @@ PyObject *build(PyObject *cls, PyObject *members, PyObject *const *vals, Py_ssiz
     Py_XDECREF(empty);
     for (Py_ssize_t i = 0; obj != NULL && i < n; i++) {
         PyObject *desc = PyTuple_GET_ITEM(members, i);
+        if (Py_TYPE(desc) == &PyMemberDescr_Type) {
+            /* a slot (__slots__' member, an object one, writable, of a class obj is an instance
+             * of): stored as member_set stores it, without the call */
+            PyMemberDescrObject *md = (PyMemberDescrObject *)desc;
+            PyMemberDef *m = md->d_member;
+            if ((m->type == T_OBJECT_EX || m->type == T_OBJECT) && !(m->flags & READONLY)
+                    && PyObject_TypeCheck(obj, PyDescr_TYPE(desc))) {
+                PyObject **slot = (PyObject **)((char *)obj + m->offset), *old = *slot;
+                Py_INCREF(vals[i]);
+                *slot = vals[i];
+                Py_XDECREF(old);
+                continue;
+            }
+        }
         descrsetfunc set = Py_TYPE(desc)->tp_descr_set;
         if (set == NULL) {
             PyErr_SetString(PyExc_TypeError, "a member is not a data descriptor");

@@ -87,7 +87,7 @@ PyObject *rpl_scan(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_ValueError, "n0 must be >= 0");
         return NULL;
     }
-    PyObject *lines = args[0], *out = PyList_New(0);
+    PyObject *lines = args[0], *out = PyList_New(0), *texts[2] = {NULL, NULL};
     if (out == NULL)
         return NULL;
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(lines); i++) {
@@ -103,7 +103,12 @@ PyObject *rpl_scan(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         int ok = sp != NULL && sp > p;
         for (const char *q = p; ok && q < sp; q++)
             ok = *q >= '0' && *q <= '9';
-        item = ok && rpl_plain(sp + 1, end) ? rpl_peek_at(sp + 1, end) : (Py_INCREF(Py_None), Py_None);
+        item = NULL;
+        int got = ok && rpl_plain(sp + 1, end) ? dcd_peek(texts, sp + 1, end, &item) : 1;
+        if (got == 0)  /* not the usual compact frame: the strict reader's */
+            item = rpl_peek_at(sp + 1, end);
+        else if (item == NULL && got > 0)
+            item = (Py_INCREF(Py_None), Py_None);
         if (item == NULL)
             goto fail;
         if (item == Py_None) {
@@ -116,8 +121,12 @@ PyObject *rpl_scan(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         if (rc < 0)
             goto fail;
     }
+    Py_XDECREF(texts[0]);
+    Py_XDECREF(texts[1]);
     return out;
 fail:
+    Py_XDECREF(texts[0]);
+    Py_XDECREF(texts[1]);
     Py_DECREF(out);
     return NULL;
 }
