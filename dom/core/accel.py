@@ -26,7 +26,8 @@ their own ``on_trade`` and ``on_delta``, ``test_sweep_hook.py``; the bursts' ``B
 pulled liquidity's tape reads ``tape_traded``, ``tape_near`` and ``tape_volume_after``, its band's
 ``band_median_top`` and the pulls it makes in C, ``test_pulls_native.py``; the type ``TimeMerge``, the
 exchange-time merge (``dom.core.merge``), ``test_merge_native.py``, and its pump,
-``tests/runtime/test_merge_pump.py``)
+``tests/runtime/test_merge_pump.py``; the one-pass reader of the usual Binance frames that ``rpl_lines``,
+``rpl_scan`` and ``frame`` try first, and ``split_lines``, a block's lines, ``test_native_dcd.py``)
 run one against the other. The module is pure like the
 rest of ``dom.core``: no I/O, no clock, no state of its own (an ``AbsSide`` or an ``IceWait`` holds its own
 detector's state, nothing else).
