@@ -276,6 +276,31 @@ def test_nothing_kept_over_many_calls() -> None:
     assert [sys.getrefcount(o) for o in held] == refs
 
 
+# ------------------------------------------------------------------------ the scan's reading
+@pytest.mark.parametrize("seed", range(3))
+def test_the_scan_reads_what_the_strict_reader_reads(seed: int) -> None:
+    # rpl_scan tries the one-pass reader first: each line it reads gives what rpl_peek (the strict
+    # reader alone, itself against orjson in test_replay_lines) gives; the others their numbers
+    rng = random.Random(200 + seed)
+    lines = [line(body(m, wrap=rng.random() < 0.8), i) for i in range(100) for m in usual(rng, i)]
+    lines += hostile(rng, 800) + [b"", b"17", b"x 1", line(b'{"e":"x","s":"Y","pu":1,"b":[["1","2"]],"A":[]}')]
+    lines += [line(body({k: m[k] for k in rng.sample(list(m), len(m))})) for m in usual(rng, 7) for _ in range(20)]
+    n0 = 1000 * seed
+    got = NATIVE.rpl_scan(lines, n0)  # type: ignore[union-attr]
+    numbered = [(n0 + i + 1, ln) for i, ln in enumerate(lines) if ln]
+    assert len(got) == len(numbered)
+    taken = 0
+    for item, (no, ln) in zip(got, numbered):
+        raw = ln.partition(b" ")[2]
+        if type(item) is tuple:
+            assert item == NATIVE.rpl_peek(raw), ln[:200]  # type: ignore[union-attr]
+            assert [type(x) for x in item] == [type(x) for x in NATIVE.rpl_peek(raw)]  # type: ignore[union-attr]
+            taken += 1
+        else:
+            assert item == no
+    assert taken > 500
+
+
 # ------------------------------------------------------------------------ split_lines
 def test_split_lines_is_bytes_split() -> None:
     rng = random.Random(9)
