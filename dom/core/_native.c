@@ -67,6 +67,9 @@
  *   rpl_scan(lines, n0) -> list
  *       rpl_peek of each non-empty line of a block (line numbers n0 + 1 on) that is "<digits>
  *       <frame>" with a plain frame it reads; else the line number alone, for the Python way.
+ *   split_lines(rest, data) -> list[bytes]
+ *       (_native_dcd.c) (rest + data).split(b"\n") for a rest holding no b"\n", without the
+ *       concatenation, each line end found by memchr (dom.store.recording's blocks of lines).
  *   book_apply(bids_side, asks_side, bids, asks, changes, flat_max) -> bool | None
  *       (_native_book.c) OrderBook.apply_checked: apply_book's apply (changes None) or both sides'
  *       apply_changes, then True when nothing is left to do (no index past flat_max, the book
@@ -104,6 +107,7 @@
 #include "_native.h"
 #include "_native_pstore.h"
 #include "_native_roll.h"
+#include "_native_dcd.h"
 
 PyObject *ZERO;
 PyObject *S_U, *S_u, *S_pu, *S_T, *S_b, *S_a;
@@ -128,6 +132,8 @@ static PyMethodDef methods[] = {
      "What a recording's scan reads of a frame (e, s, has pu) by the strict reader; None for any other."},
     {"rpl_scan", (PyCFunction)(void (*)(void))rpl_scan, METH_FASTCALL,
      "rpl_peek of each plain line of a block; its line number for the others."},
+    {"split_lines", (PyCFunction)(void (*)(void))dcd_split, METH_FASTCALL,
+     "(rest + data).split(b'\\n') for rest without a line end, without the concatenation."},
     {"apply_book", (PyCFunction)(void (*)(void))apply_book, METH_FASTCALL,
      "apply() on a book's two BookSideLevels with their own attributes; the longer index's length."},
     {"book_apply", (PyCFunction)(void (*)(void))bk_book_apply, METH_FASTCALL,

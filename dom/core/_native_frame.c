@@ -1,5 +1,5 @@
 /* dom.core._native: frame(), the usual bookTicker / trade frame read from its bytes. */
-#include "_native.h"
+#include "_native_dcd.h"
 
 /* ---- frame(): the usual bookTicker / trade frame read from its bytes, without orjson's objects, by
  * the strict reader of _native_json.c (no lists). Anything it declines (and any other event) the
@@ -40,6 +40,14 @@ PyObject *frame(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     const char *p = PyBytes_AS_STRING(args[0]), *end = p + PyBytes_GET_SIZE(args[0]);
+    /* The usual compact frame in one pass (_native_dcd.c); the rest as below. */
+    dcd_Ctx ctx;
+    PyObject *got = NULL;
+    dcd_init(&ctx, args[1], args[2], args[3], nargs == 6 ? args[5] : Py_None);
+    int r = dcd_frame(&ctx, p, end, args[4], &got);
+    dcd_clear(&ctx);
+    if (r != 0)
+        return got;
     if (nargs == 5 || args[5] == Py_None)
         return rpl_frame_at(p, end, args[1], args[2], args[3], args[4]);
     /* One read with rows and whitespace taken (json.dumps writes ", " and ": "): a depthUpdate

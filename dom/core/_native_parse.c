@@ -1,6 +1,7 @@
 /* dom.core._native: decimal strings to steps (the parse caches first), levels(), and the two
  * helpers the decoders share: an id field in range, an event built through its slots. */
-#include "_native.h"
+#include "_native_dcd.h"
+#include "structmember.h"
 
 /* The value of cache[key]: a hit without calling Python, else cache[key] (its __missing__).
  * New reference; NULL with KeyError cleared and *miss set for "not valid", NULL with an error
@@ -28,41 +29,8 @@ static PyObject *lookup(PyObject *cache, PyObject *key, int *miss)
  * parse cache, whose answer is the exact one, error included). */
 int plain_chars(const unsigned char *c, Py_ssize_t len, long long mant, int scale, long long *out)
 {
-    unsigned long long v = 0;
-    int digits = 0, frac = -1;
-    for (Py_ssize_t i = 0; i < len; i++) {
-        unsigned char ch = c[i];
-        if (ch >= '0' && ch <= '9') {
-            if (++digits > 18)
-                return 0;
-            v = v * 10 + (ch - '0');
-            if (frac >= 0)
-                frac++;
-        } else if (ch == '.' && frac < 0 && i > 0 && i + 1 < len) {
-            frac = 0;
-        } else {
-            return 0;
-        }
-    }
-    if (digits == 0)
-        return 0;
-    int sc = frac < 0 ? 0 : frac;
-    while (sc > scale) {  /* more decimals than the step: they must be zeros */
-        if (v % 10)
-            return 0;
-        v /= 10;
-        sc--;
-    }
-    while (sc < scale) {
-        if (v > 99999999999999999ULL)  /* would pass 10^18: let Python do it */
-            return 0;
-        v *= 10;
-        sc++;
-    }
-    if (v % (unsigned long long)mant)
-        return 0;
-    *out = (long long)(v / (unsigned long long)mant);
-    return 1;
+    const char *p = (const char *)c, *end = p + len;  /* (dcd_decimal: _native_dcd.h) */
+    return dcd_decimal(&p, end, mant, scale, out) && p == end;
 }
 
 static int plain_steps(PyObject *text, long long mant, int scale, long long *out)
@@ -171,6 +139,8 @@ int exact_int(PyObject *o, long long *v)
 {
     if (!PyLong_CheckExact(o))
         return 0;
+    if (int_digits(o, v))  /* (one or two digits: read without a call) */
+        return 1;
     int over = 0;
     *v = PyLong_AsLongLongAndOverflow(o, &over);
     if (*v == -1 && PyErr_Occurred())
@@ -211,6 +181,20 @@ PyObject *build(PyObject *cls, PyObject *members, PyObject *const *vals, Py_ssiz
     Py_XDECREF(empty);
     for (Py_ssize_t i = 0; obj != NULL && i < n; i++) {
         PyObject *desc = PyTuple_GET_ITEM(members, i);
+        if (Py_TYPE(desc) == &PyMemberDescr_Type) {
+            /* a slot (__slots__' member, an object one, writable, of a class obj is an instance
+             * of): stored as member_set stores it, without the call */
+            PyMemberDescrObject *md = (PyMemberDescrObject *)desc;
+            PyMemberDef *m = md->d_member;
+            if ((m->type == T_OBJECT_EX || m->type == T_OBJECT) && !(m->flags & READONLY)
+                    && PyObject_TypeCheck(obj, PyDescr_TYPE(desc))) {
+                PyObject **slot = (PyObject **)((char *)obj + m->offset), *old = *slot;
+                Py_INCREF(vals[i]);
+                *slot = vals[i];
+                Py_XDECREF(old);
+                continue;
+            }
+        }
         descrsetfunc set = Py_TYPE(desc)->tp_descr_set;
         if (set == NULL) {
             PyErr_SetString(PyExc_TypeError, "a member is not a data descriptor");

@@ -1,5 +1,5 @@
 /* dom.core._native: rpl_lines(), a block of a recording's lines decoded in one call. */
-#include "_native.h"
+#include "_native_dcd.h"
 
 /* The lines dom.store.recording.frames_of_block turns into a plain Frame (no REST snapshot) whose
  * frame the decoder's frame() takes: "<recv_ns> <frame>", recv_ns 1 to 19 ASCII digits below 2^63 (leading
@@ -87,7 +87,7 @@ PyObject *rpl_scan(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_ValueError, "n0 must be >= 0");
         return NULL;
     }
-    PyObject *lines = args[0], *out = PyList_New(0);
+    PyObject *lines = args[0], *out = PyList_New(0), *texts[2] = {NULL, NULL};
     if (out == NULL)
         return NULL;
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(lines); i++) {
@@ -103,7 +103,12 @@ PyObject *rpl_scan(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         int ok = sp != NULL && sp > p;
         for (const char *q = p; ok && q < sp; q++)
             ok = *q >= '0' && *q <= '9';
-        item = ok && rpl_plain(sp + 1, end) ? rpl_peek_at(sp + 1, end) : (Py_INCREF(Py_None), Py_None);
+        item = NULL;
+        int got = ok && rpl_plain(sp + 1, end) ? dcd_peek(texts, sp + 1, end, &item) : 1;
+        if (got == 0)  /* not the usual compact frame: the strict reader's */
+            item = rpl_peek_at(sp + 1, end);
+        else if (item == NULL && got > 0)
+            item = (Py_INCREF(Py_None), Py_None);
         if (item == NULL)
             goto fail;
         if (item == Py_None) {
@@ -116,8 +121,12 @@ PyObject *rpl_scan(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         if (rc < 0)
             goto fail;
     }
+    Py_XDECREF(texts[0]);
+    Py_XDECREF(texts[1]);
     return out;
 fail:
+    Py_XDECREF(texts[0]);
+    Py_XDECREF(texts[1]);
     Py_DECREF(out);
     return NULL;
 }
@@ -151,6 +160,8 @@ PyObject *rpl_lines(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     PyObject *out = PyList_New(0);
     if (out == NULL)
         return NULL;
+    dcd_Ctx ctx;  /* the one-pass reader's, over the block (_native_dcd.c) */
+    dcd_init(&ctx, table, insts, kinds, depth);
     for (Py_ssize_t i = 0; i < m; i++) {
         PyObject *line = PyList_GET_ITEM(lines, i);
         if (!PyBytes_CheckExact(line)) {
@@ -178,9 +189,11 @@ PyObject *rpl_lines(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         }
         ok = ok && ts <= (unsigned long long)LLONG_MAX && rpl_plain(sp + 1, end);
         if (ok) {
-            PyObject *recv = PyLong_FromLongLong((long long)ts);
-            PyObject *evs = recv == NULL ? NULL : rpl_frame_at(sp + 1, end, table, insts, kinds, recv);
-            if (evs == Py_None && depth != Py_None) {
+            PyObject *recv = PyLong_FromLongLong((long long)ts), *evs = NULL;
+            int got = recv == NULL ? -1 : dcd_frame(&ctx, sp + 1, end, recv, &evs);
+            if (got == 0)  /* not the usual frame: the strict reader's */
+                evs = rpl_frame_at(sp + 1, end, table, insts, kinds, recv);
+            if (got == 0 && evs == Py_None && depth != Py_None) {
                 Py_DECREF(evs);
                 evs = rpl_depth_at(sp + 1, end, table, insts, depth, recv);
             }
@@ -215,8 +228,10 @@ PyObject *rpl_lines(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         if (rc < 0)
             goto fail;
     }
+    dcd_clear(&ctx);
     return out;
 fail:
+    dcd_clear(&ctx);
     Py_DECREF(out);
     return NULL;
 }

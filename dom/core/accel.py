@@ -26,7 +26,8 @@ their own ``on_trade`` and ``on_delta``, ``test_sweep_hook.py``; the bursts' ``B
 pulled liquidity's tape reads ``tape_traded``, ``tape_near`` and ``tape_volume_after``, its band's
 ``band_median_top`` and the pulls it makes in C, ``test_pulls_native.py``; the type ``TimeMerge``, the
 exchange-time merge (``dom.core.merge``), ``test_merge_native.py``, and its pump,
-``tests/runtime/test_merge_pump.py``)
+``tests/runtime/test_merge_pump.py``; the one-pass reader of the usual Binance frames that ``rpl_lines``,
+``rpl_scan`` and ``frame`` try first, and ``split_lines``, a block's lines, ``test_native_dcd.py``)
 run one against the other. The module is pure like the
 rest of ``dom.core``: no I/O, no clock, no state of its own (an ``AbsSide`` or an ``IceWait`` holds its own
 detector's state, nothing else).
@@ -43,7 +44,7 @@ FUNCTIONS = ("levels", "apply", "apply_book", "top", "depth", "event", "frame", 
              "Slack", "IceHook", "SpoofHook", "RollSamples", "rpl_lines", "rpl_peek", "rpl_scan", "PullsHook",
              "WallHook", "tail_hill", "nth_smallest", "IdhHook", "IdhSizes", "ice_binom_tail", "ice_beyond",
              "ice_chains_short", "AbsHook", "SweepHook", "BurstHook", "side_stats", "book_apply",
-             "tape_traded", "tape_near", "tape_volume_after", "band_median_top", "TimeMerge")
+             "tape_traded", "tape_near", "tape_volume_after", "band_median_top", "TimeMerge", "split_lines")
 """What this checkout's Python calls: a module built from an older ``_native.c`` (a checkout
 updated without ``python3 setup.py build_ext --inplace``) lacks some, and is not used at all."""
 

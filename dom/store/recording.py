@@ -23,6 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Iterator
 
+from dom.core import accel
 from dom.core.types import fast_init
 from dom.errors import RecordingError
 
@@ -81,6 +82,8 @@ def _line_blocks(path: Path) -> Iterator[list[bytes] | Truncated]:
     comes out before the ``Truncated`` (an unterminated line there is dropped, as ``readline``
     drops it)."""
     n = 0
+    native = accel.native
+    split = native.split_lines if native is not None else None
     try:
         with open_text(path) as f:
             read = f.read1
@@ -89,11 +92,16 @@ def _line_blocks(path: Path) -> Iterator[list[bytes] | Truncated]:
                 data = read(_BLOCK)
                 if not data:
                     break
-                buf = rest + data if rest else data
-                lines = buf.split(b"\n")
+                if split is not None:  # the same lines, found by memchr, rest not copied into a buffer
+                    lines = split(rest, data)
+                    cr = b"\r" in data or b"\r" in rest
+                else:
+                    buf = rest + data if rest else data
+                    lines = buf.split(b"\n")
+                    cr = b"\r" in buf
                 rest = lines.pop()
                 n += len(lines)
-                if b"\r" in buf:  # (CRLF lines: rare; one search a block instead of a test a line)
+                if cr:  # (CRLF lines: rare; one search a block instead of a test a line)
                     lines = [line.rstrip(b"\r") if line[-1:] == b"\r" else line for line in lines]
                 yield lines
             if rest:
