@@ -167,7 +167,7 @@ int wj_register(PyObject *m);
 int swp_register(PyObject *m);
 int bst_register(PyObject *m);
 int adh_register(PyObject *m);
-int atd_register(PyObject *m); /* absorption's trade hook (_native_atd.c) */
+int atd_register(PyObject *m); /* absorption's and the walls' trade hooks (_native_atd.c) */
 int mrg_register(PyObject *m);
 int pjd_register(PyObject *m);
 
@@ -225,7 +225,7 @@ PyMODINIT_FUNC PyInit__native(void)
         Py_CLEAR(m);
     if (m != NULL && adh_register(m) < 0) /* absorption's depth hook (_native_adh.c) */
         Py_CLEAR(m);
-    if (m != NULL && atd_register(m) < 0) /* absorption's trade hook (_native_atd.c) */
+    if (m != NULL && atd_register(m) < 0) /* absorption's and the walls' trade hooks (_native_atd.c) */
         Py_CLEAR(m);
     if (m != NULL && mrg_register(m) < 0) /* the exchange-time merge (_native_mrg.c) */
         Py_CLEAR(m);

@@ -3,7 +3,7 @@
  * without the Python frame on the trades that need no decision.
  *
  *   AtdHook(det, trade_cls, taker, px, T, qty, ep_cls, synced, buy, bid)
- *       det: the detector (its on_trade, the one truth; its _threshold; its eps, a dict it mutates
+ *       det: the detector (its on_trade, the one truth; its _threshold and _check_cross; its eps, a dict it mutates
  *       in place and never rebinds; its slack, never rebound; its w_ns, fixed; its bid and ask,
  *       AbsSides, and depth_t, read at each call); trade_cls and the slot descriptors of its
  *       taker, px_ticks, ts_exchange_ns and qty_lots; ep_cls: the episode class (_Episode, with
@@ -17,13 +17,15 @@
  * announced, its last trade more than w_ns before) and a level not to be followed (AbsSide.trade's
  * -1: its threshold None or its volume under the track fraction of it; where no threshold is
  * cached det._threshold(side, px) caches it first, as on_trade would after the trade: nothing
- * else reads or writes that cache), or an episode that this trade only counts: not announced and
- * not crossed with a cached threshold None or above its volume, crossed and not announced, or
- * announced with less new volume than its update asks. Such a trade it does as on_trade, in its
- * order: the slack's on_trade_once (in C where the slack takes it: trd_once), the stale episode
- * dropped, AbsSide.trade (abs_trade_ll), the episode's count (atd_count); and gives []. Any other
- * trade (one that opens an episode, may cross, update or end one, goes through a level, a value
- * the hook does not read) goes to det.on_trade itself before anything is changed.
+ * else reads or writes that cache), or an episode that this trade counts and does not update:
+ * crossed and not announced, announced with less new volume than its update asks, or not
+ * announced and not crossed (its threshold cached as above). Such a trade it does as on_trade, in
+ * its order: the slack's on_trade_once (in C where the slack takes it: trd_once), the stale
+ * episode dropped, AbsSide.trade (abs_trade_ll), the episode's count (atd_count), and for an
+ * episode not crossed whose threshold is an int its volume reaches, det._check_cross(sym, side,
+ * px, T, vw, ep) as on_trade's last step (Python: it may cross; it gives nothing); and gives [].
+ * Any other trade (one that opens an episode, may update or end one, goes through a level, a
+ * value the hook does not read) goes to det.on_trade itself before anything is changed.
  * Every global name here starts with atd_ / ATD_. */
 #include "_native_atd.h"
 
@@ -39,6 +41,7 @@ typedef struct {
     AbsSide *S;
     PyObject *side, *depth_t, *n, *key, *ep, *stale; /* (new references or NULL) */
     long long px, T, q, vw;
+    int cross; /* after the count, det._check_cross (on_trade's last step for this trade) */
     atd_Ep e;
 } atd_Plan;
 
@@ -135,7 +138,8 @@ static int atd_plan(atd_Hook *h, PyObject *sym, PyObject *t, atd_Plan *p)
             return 1;
         if ((r = in_range_fast(th->thr, LIM_T, &thr)) <= 0)
             return r;
-        return p->vw < thr;
+        p->cross = p->vw >= thr;
+        return 1;
     }
     if (e->announced) { /* (the update: ep.traded - ep.sent_traded >= 0.5 * max(1, ep.sent_traded)) */
         long long d = e->traded + p->q - e->sent;
@@ -179,6 +183,17 @@ static PyObject *atd_call(atd_Hook *h, PyObject *const *args, size_t nargsf, PyO
     }
     if (p.ep != NULL && atd_count(h, p.ep, &p.e, T_o, p.T, p.q, vw) < 0)
         goto done;
+    if (p.cross) { /* (on_trade's call, with its arguments: it may cross; it gives no output) */
+        PyObject *vw_o = PyLong_FromLongLong(vw);
+        if (vw_o == NULL)
+            goto done;
+        PyObject *a[6] = {sym, p.side, ATD_SLOT(t, h->f[F_PX]), T_o, vw_o, p.ep};
+        PyObject *got = PyObject_Vectorcall(h->check_cross, a, 6, NULL);
+        Py_DECREF(vw_o);
+        if (got == NULL)
+            goto done;
+        Py_DECREF(got);
+    }
     res = PyList_New(0);
 done:
     atd_plan_clear(&p);
@@ -205,6 +220,7 @@ static PyObject *atd_new(PyTypeObject *type, PyObject *args, PyObject *kw)
             return NULL;
     atd_Hook *h = NULL;
     PyObject *descs = PyTuple_New(F_COUNT + P_COUNT), *on_trade = NULL, *threshold = NULL, *eps = NULL;
+    PyObject *check_cross = NULL;
     PyObject *slack = NULL, *w = NULL;
     PyMemberDef *f[F_COUNT], *m[P_COUNT];
     long long w_ns = -1;
@@ -229,6 +245,7 @@ static PyObject *atd_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     }
     if ((on_trade = PyObject_GetAttrString(det, "on_trade")) == NULL
         || (threshold = PyObject_GetAttrString(det, "_threshold")) == NULL
+        || (check_cross = PyObject_GetAttrString(det, "_check_cross")) == NULL
         || (eps = PyObject_GetAttrString(det, "eps")) == NULL || (slack = PyObject_GetAttrString(det, "slack")) == NULL
         || (w = PyObject_GetAttr(det, atd_s[S_W_NS])) == NULL)
         goto fail;
@@ -243,6 +260,7 @@ static PyObject *atd_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     h->det = Py_NewRef(det);
     h->on_trade = on_trade;
     h->threshold = threshold;
+    h->check_cross = check_cross;
     h->eps = eps;
     h->slack = slack;
     h->trade_cls = Py_NewRef(cls);
@@ -262,13 +280,14 @@ fail:
     Py_XDECREF(descs);
     Py_XDECREF(on_trade);
     Py_XDECREF(threshold);
+    Py_XDECREF(check_cross);
     Py_XDECREF(eps);
     Py_XDECREF(slack);
     Py_XDECREF(w);
     return NULL;
 }
 
-#define ATD_FIELDS(X) X(det) X(on_trade) X(threshold) X(eps) X(slack) X(trade_cls) X(ep_cls) X(synced) X(buy) \
+#define ATD_FIELDS(X) X(det) X(on_trade) X(threshold) X(check_cross) X(eps) X(slack) X(trade_cls) X(ep_cls) X(synced) X(buy) \
     X(bid) X(descs)
 
 static int atd_traverse(atd_Hook *h, visitproc visit, void *arg)
@@ -307,9 +326,11 @@ static PyTypeObject atd_HookType = {
     .tp_call = PyVectorcall_Call,
 };
 
+int atd_wall_register(PyObject *m); /* (the walls' trade hook, _native_atd_wall.c) */
+
 int atd_register(PyObject *m)
 {
-    if (PyType_Ready(&atd_HookType) < 0)
+    if (PyType_Ready(&atd_HookType) < 0 || PyModule_AddObjectRef(m, "AtdHook", (PyObject *)&atd_HookType) < 0)
         return -1;
-    return PyModule_AddObjectRef(m, "AtdHook", (PyObject *)&atd_HookType);
+    return atd_wall_register(m);
 }

@@ -17,7 +17,7 @@ enum { F_TAKER, F_PX, F_T, F_QTY, F_COUNT };
 typedef struct {
     PyObject_HEAD
     vectorcallfunc vectorcall;
-    PyObject *det, *on_trade, *threshold, *eps, *slack, *trade_cls, *ep_cls, *synced, *buy, *bid;
+    PyObject *det, *on_trade, *threshold, *check_cross, *eps, *slack, *trade_cls, *ep_cls, *synced, *buy, *bid;
     PyObject *descs; /* the descriptors (kept alive with their PyMemberDefs) */
     PyMemberDef *f[F_COUNT], *m[P_COUNT];
     long long w_ns;
