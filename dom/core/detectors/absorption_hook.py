@@ -42,11 +42,14 @@ def make_hook(det: Any, cls: type) -> Any:
 
 def make_trade_hook(det: Any, cls: type) -> Any:
     """``det.on_trade``, or an ``AtdHook`` over ``det`` where the accelerator is built and ``det``
-    runs ``cls``'s own ``on_trade`` and ``_threshold`` (a subclass that changes one keeps its own
+    runs ``cls``'s own ``on_trade``, ``_threshold`` and ``_compute_threshold`` (the hook has a
+    threshold cached before it counts a trade, where ``on_trade`` has it cached after: the same only
+    for the class's own, which touches nothing else; a subclass that changes one keeps its own
     ``on_trade``) with a float track fraction (the C side's bar is that float times the threshold)."""
     native = accel.native
     kind = type(det)
     if native is None or kind.on_trade is not cls.on_trade or kind._threshold is not cls._threshold \
+            or kind._compute_threshold is not cls._compute_threshold \
             or type(det.p.absorption_track_fraction) is not float:
         return det.on_trade
     return native.AtdHook(det, Trade, Trade.taker, Trade.px_ticks, Trade.ts_exchange_ns, Trade.qty_lots, _Episode,

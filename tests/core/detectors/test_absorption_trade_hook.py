@@ -320,7 +320,11 @@ def test_the_hook_is_made_only_where_it_does_on_trades_work(monkeypatch):
         def _threshold(self, side, px):
             return super()._threshold(side, px)
 
-    for cls in (Own, OwnThreshold):
+    class OwnCompute(AbsorptionDetector):
+        def _compute_threshold(self, side, px):
+            return super()._compute_threshold(side, px)
+
+    for cls in (Own, OwnThreshold, OwnCompute):
         own = cls.__new__(cls)
         own.__dict__.update(vars(det))
         assert own.trade_hook() == own.on_trade
