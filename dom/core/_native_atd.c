@@ -12,20 +12,22 @@
  * A call hook(sym, trade) on a book not synced gives [] (on_trade's first test). Otherwise it
  * decides, changing nothing, whether the trade is one on_trade would only count: the maker side
  * an AbsSide taking its values (px, T exact ints within 2^61, the size within 2^40, totals exact),
- * det.depth_t an exact int, no open episode of the side that the trade goes through (when its
- * price is new to the side), and at its price either no episode (or one on_trade drops: not
- * announced, its last trade more than w_ns before) and a level not to be followed (AbsSide.trade's
- * -1: its threshold None or its volume under the track fraction of it; where no threshold is
- * cached det._threshold(side, px) caches it first, as on_trade would after the trade: nothing
- * else reads or writes that cache), or an episode that this trade counts and does not update:
- * crossed and not announced, announced with less new volume than its update asks, or not
- * announced and not crossed (its threshold cached as above). Such a trade it does as on_trade, in
- * its order: the slack's on_trade_once (in C where the slack takes it: trd_once), the stale
- * episode dropped, AbsSide.trade (abs_trade_ll), the episode's count (atd_count), and for an
- * episode not crossed whose threshold is an int its volume reaches, det._check_cross(sym, side,
- * px, T, vw, ep) as on_trade's last step (Python: it may cross; it gives nothing); and gives [].
- * Any other trade (one that opens an episode, may update or end one, goes through a level, a
- * value the hook does not read) goes to det.on_trade itself before anything is changed.
+ * det.depth_t an exact int; no announced episode of the side that the trade goes through (when
+ * its price is new to the side; those not announced it goes through on_trade drops silently);
+ * and at its price either no episode (or one on_trade drops: not announced, its last trade more
+ * than w_ns before) and a level not to be followed (AbsSide.trade's -1: its threshold None or its
+ * volume under the track fraction of it; where no threshold is cached det._threshold(side, px)
+ * caches it first, as on_trade would after the trade: nothing else reads or writes that cache),
+ * or an episode that this trade counts and does not update: crossed and not announced, announced
+ * with less new volume than its update asks, or not announced and not crossed (its threshold
+ * cached as above). Such a trade it does as on_trade, in its order: the slack's on_trade_once (in
+ * C where the slack takes it: trd_once), the stale episode dropped, those traded through dropped
+ * (_trade_through, in eps' order), AbsSide.trade (abs_trade_ll), the episode's count
+ * (atd_count), and for an episode not crossed whose threshold is an int its volume reaches,
+ * det._check_cross(sym, side, px, T, vw, ep) as on_trade's last step (Python: it may cross; it
+ * gives nothing); and gives []. Any other trade (one that opens an episode, may update or end an
+ * announced one, a value the hook does not read) goes to det.on_trade itself before anything is
+ * changed.
  * Every global name here starts with atd_ / ATD_. */
 #include "_native_atd.h"
 
@@ -40,6 +42,8 @@ static PyObject *atd_s[S_COUNT];
 typedef struct {
     AbsSide *S;
     PyObject *side, *depth_t, *n, *key, *ep, *stale; /* (new references or NULL) */
+    PyObject *hits[ATD_MAX]; /* the keys of the episodes the trade goes through (new references) */
+    int nhits;
     long long px, T, q, vw;
     int cross; /* after the count, det._check_cross (on_trade's last step for this trade) */
     atd_Ep e;
@@ -53,6 +57,8 @@ static void atd_plan_clear(atd_Plan *p)
     Py_XDECREF(p->key);
     Py_XDECREF(p->ep);
     Py_XDECREF(p->stale);
+    for (int i = 0; i < p->nhits; i++)
+        Py_DECREF(p->hits[i]);
 }
 
 /* 1: the trade is one the hook does (p filled), 0: on_trade's, -1 on error. */
@@ -102,9 +108,14 @@ static int atd_plan(atd_Hook *h, PyObject *sym, PyObject *t, atd_Plan *p)
             else
                 p->ep = Py_NewRef(ep);
         }
-        if ((!p->S->has_last || p->px != p->S->last_px)
-            && atd_through(h, p->side, p->side == h->bid, p->px, p->T, p->stale) != 0)
-            return 0; /* (a trade-through, or a value not read here) */
+        if (!p->S->has_last || p->px != p->S->last_px) {
+            int n = 0;
+            if (atd_through(h, p->side, p->side == h->bid, p->px, p->T, p->stale, p->hits, &n) != 0)
+                return 0; /* (an announced episode traded through, or a value not read here) */
+            for (int i = 0; i < n; i++)
+                Py_INCREF(p->hits[i]);
+            p->nhits = n;
+        }
     }
     int track = p->ep == NULL;
     if (!abs_trade_peek(p->S, p->px, p->T, p->q, track, &p->vw))
@@ -176,6 +187,9 @@ static PyObject *atd_call(atd_Hook *h, PyObject *const *args, size_t nargsf, PyO
         goto done;
     if (p.stale != NULL && PyDict_DelItem(h->eps, p.key) < 0)
         goto done;
+    for (int i = 0; i < p.nhits; i++) /* (_trade_through: episodes not announced end silently) */
+        if (PyDict_DelItem(h->eps, p.hits[i]) < 0)
+            goto done;
     if ((r = abs_trade_ll(p.S, p.px, p.T, p.q, p.ep == NULL, &vw)) <= 0 || vw != p.vw) {
         if (r >= 0)
             PyErr_SetString(PyExc_SystemError, "AtdHook: the side's trade is not the one foreseen");

@@ -35,9 +35,12 @@ typedef struct {
  * limits, announced a bool, times and cum lists whose last items (if any) are exact ints; 0 for
  * anything else; -1 on error. */
 int atd_ep_read(atd_Hook *h, PyObject *ep, atd_Ep *e);
-/* A trade at px on side at time T goes through an open episode of that side (_trade_through's
- * test) other than skip: 1, 0 none, -1 (a value not read here: the detector decides). */
-int atd_through(atd_Hook *h, PyObject *side, int bid, long long px, long long T, PyObject *skip);
+/* The open episodes of side other than skip that a trade at px, time T goes through
+ * (_trade_through's test), in eps' order: 0 with their keys in hits[0..*n) (borrowed) when none of
+ * them is announced; 1 when one is (its end is on_trade's), -1 for a value not read here (the
+ * detector decides). hits has room for ATD_MAX. */
+int atd_through(atd_Hook *h, PyObject *side, int bid, long long px, long long T, PyObject *skip, PyObject **hits,
+                int *n);
 /* The count of a trade (T_o, q) into ep (read into e; vw its window total), on_trade's order:
  * traded, last_trade_ns, add_trade in time order, peak_w. 0, or -1 on error. */
 int atd_count(atd_Hook *h, PyObject *ep, const atd_Ep *e, PyObject *T_o, long long T, long long q, long long vw);

@@ -41,10 +41,12 @@ int atd_ep_read(atd_Hook *h, PyObject *ep, atd_Ep *e)
     return 1;
 }
 
-int atd_through(atd_Hook *h, PyObject *side, int bid, long long px, long long T, PyObject *skip)
+int atd_through(atd_Hook *h, PyObject *side, int bid, long long px, long long T, PyObject *skip, PyObject **hits,
+                int *n)
 {
     Py_ssize_t pos = 0;
     PyObject *key, *ep;
+    *n = 0;
     if (PyDict_GET_SIZE(h->eps) > ATD_MAX)
         return -1;
     while (PyDict_Next(h->eps, &pos, &key, &ep)) {
@@ -62,8 +64,12 @@ int atd_through(atd_Hook *h, PyObject *side, int bid, long long px, long long T,
             PyErr_Clear();
             return -1;
         }
-        if (T >= first && (bid ? px < epx : px > epx))
-            return 1;
+        if (T >= first && (bid ? px < epx : px > epx)) {
+            PyObject *ann = ATD_SLOT(ep, h->m[P_ANN]);
+            if (ann != Py_False)
+                return 1; /* (an announced episode ends: its alert is on_trade's) */
+            hits[(*n)++] = key; /* (borrowed: the caller holds them before anything runs) */
+        }
     }
     return 0;
 }

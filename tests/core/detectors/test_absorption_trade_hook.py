@@ -90,13 +90,17 @@ def market(seed: int, hook: bool, steps: int = 1500, t0: int = 0, counted: Count
     w_ns = det.w_ns
 
     def trade(px, q, taker, at_ns=None):
-        key = (BID if taker is SELL else ASK, px)
+        side = BID if taker is SELL else ASK
+        key = (side, px)
         had = key in eps
+        S, T = (det.bid if side is BID else det.ask), s.t if at_ns is None else at_ns
+        through = px != S.last_px and any(ep.side is side and T >= ep.first_ns and (px < ep.px if side is BID else
+                                                                                   px > ep.px) for ep in eps.values())
         n = counted.on_trade if counted else 0
         s.trade(px, q, taker, at_ns)
         seen.append(state(det))
         if counted:
-            calls.append((had, counted.on_trade > n, st.state is FeedState.SYNCED))
+            calls.append((had, counted.on_trade > n, st.state is FeedState.SYNCED, through))
 
     s.idle(31_000)  # (the baselines' warm-up)
     bb, shown, lean = 5000, 0, None
@@ -164,11 +168,12 @@ def test_the_hook_is_on_trade_event_by_event(seed, t0, monkeypatch):
     assert got_seen == want_seen
     synced = [c for c in calls if c[2]]
     in_c = [c for c in synced if not c[1]]
+    assert sum(c[3] for c in in_c) > 5  # (trades through episodes not announced, done in C)
     # (the market exercises it: alerts of every state, most trades done in C, among them trades
     # counted into an episode at their price, and trades handed to on_trade)
     assert any("NEW" in a for a in got) and any("UPDATE" in a for a in got) and any("END" in a for a in got)
     assert len(in_c) > 0.35 * len(synced) and len(synced) - len(in_c) > 50
-    assert sum(had for had, _, _ in in_c) > 200
+    assert sum(c[0] for c in in_c) > 200
     assert len(calls) > len(synced)  # (trades while unsynced)
 
 
@@ -415,3 +420,21 @@ def test_many_calls_leave_no_references_behind():
         assert hook(st, tr) == []
     assert (sys.getrefcount(px), sys.getrefcount(T), sys.getrefcount(tr), sys.getrefcount(det.eps)) == refs
     assert det.bid.state()[3][5000][1] == 0 and len(det.bid.state()[3][5000][0]) == 20_000
+
+
+@needs_native
+def test_a_trade_through_episodes_not_announced_drops_them_in_c(monkeypatch):
+    """A trade below a followed bid (not announced) drops its episode, as _trade_through does,
+    without on_trade; the key the episode was held by is released (no reference kept)."""
+    n = Counted(monkeypatch)
+    s, st, det = setup(True)
+    s.idle(31_000)
+    for k in range(4):
+        s.delta(bids=[(5000, 60_000 - k)])
+        s.trade(5000, 900, SELL)
+    assert list(det.eps) == [(BID, 5000)] and not det.eps[(BID, 5000)].announced
+    key = next(iter(det.eps))
+    refs, calls = sys.getrefcount(key), n.on_trade
+    s.trade(4999, 10, SELL)
+    assert det.eps == {} and n.on_trade == calls
+    assert sys.getrefcount(key) == refs - 1
