@@ -173,6 +173,7 @@ int wj_register(PyObject *m);
 int swp_register(PyObject *m);
 int bst_register(PyObject *m);
 int adh_register(PyObject *m);
+int atd_register(PyObject *m); /* absorption's and the walls' trade hooks (_native_atd.c) */
 int mrg_register(PyObject *m);
 int pjd_register(PyObject *m);
 
@@ -229,6 +230,8 @@ PyMODINIT_FUNC PyInit__native(void)
     if (m != NULL && bst_register(m) < 0) /* the bursts' hooks (_native_bst.c) */
         Py_CLEAR(m);
     if (m != NULL && adh_register(m) < 0) /* absorption's depth hook (_native_adh.c) */
+        Py_CLEAR(m);
+    if (m != NULL && atd_register(m) < 0) /* absorption's and the walls' trade hooks (_native_atd.c) */
         Py_CLEAR(m);
     if (m != NULL && mrg_register(m) < 0) /* the exchange-time merge (_native_mrg.c) */
         Py_CLEAR(m);

@@ -104,22 +104,17 @@ static void abs_dealloc(AbsSide *s)
     Py_TYPE(s)->tp_free((PyObject *)s);
 }
 
-/* trade(px, T, q, track) -> int: see _Side.trade. */
-static PyObject *abs_trade(AbsSide *s, PyObject *const *args, Py_ssize_t nargs)
+/* trade()'s work on values it takes (px and T within LIM_T, 0 <= q <= LIM_Q): 1 with *out what
+ * trade() returns, 0 for a value it declines (its totals would leave LIM_TOT: nothing changed),
+ * -1 on error. Also the absorption trade hook's (_native_atd.c). */
+int abs_trade_ll(AbsSide *s, long long px, long long T, long long q, int track, long long *out)
 {
-    ARGS("trade(px, T, q, track)", 4, 3, LIM_T, LIM_T, LIM_Q)
-    long long px = v[0], T = v[1], q = v[2];
-    if (q < 0)
-        Py_RETURN_NOTIMPLEMENTED;
-    int track = PyObject_IsTrue(args[3]);
-    if (track < 0)
-        return NULL;
     Win *w = abs_find(&s->win, px);
     /* nothing is changed unless the totals stay exact */
-    if (s->sw.total + q >= LIM_TOT || (w != NULL && w->r.total + q >= LIM_TOT))
-        Py_RETURN_NOTIMPLEMENTED;
+    if (q < 0 || s->sw.total + q >= LIM_TOT || (w != NULL && w->r.total + q >= LIM_TOT))
+        return 0;
     if (abs_ring_push(&s->times, T, 0) < 0 || abs_ring_push(&s->sw, T, q) < 0)
-        return NULL;
+        return -1;
     abs_ring_prune(&s->sw, T - s->rate_ns);
     if (!s->has_last || px != s->last_px) {
         s->has_last = 1, s->last_px = px;
@@ -137,21 +132,67 @@ static PyObject *abs_trade(AbsSide *s, PyObject *const *args, Py_ssize_t nargs)
     }
     if (w == NULL) {
         if ((w = abs_add(&s->win, px)) == NULL)
-            return NULL;
+            return -1;
         if (s->bid ? px > s->edge : px < s->edge)
             s->edge = px;
     }
     if (abs_ring_push(&w->r, T, q) < 0)
-        return NULL;
+        return -1;
     long long vw = abs_ring_prune(&w->r, T - s->w_ns);
+    *out = abs_track(s, px, vw, track);
+    return 1;
+}
+
+/* What trade() returns for a window total vw at px: vw, or with track -1 (not followed) or -2 - vw
+ * (no threshold cached). */
+long long abs_track(AbsSide *s, long long px, long long vw, int track)
+{
     if (!track)
-        return PyLong_FromLongLong(vw);
+        return vw;
     Win *th = abs_find(&s->th, px);
     if (th == NULL)
-        return PyLong_FromLongLong(-2 - vw);
-    if (th->thr == Py_None || (double)vw < th->tf)
-        return PyLong_FromLong(-1);
-    return PyLong_FromLongLong(vw);
+        return -2 - vw;
+    return th->thr == Py_None || (double)vw < th->tf ? -1 : vw;
+}
+
+/* What abs_trade_ll would give, nothing changed: 1 (*out), 0 (it would decline the values). The
+ * windows a new price drops stand beyond px, never px's own: its total is the window's now, plus
+ * q, less the oldest entries at or before T - w_ns (the new one last). */
+int abs_trade_peek(AbsSide *s, long long px, long long T, long long q, int track, long long *out)
+{
+    Win *w = abs_find(&s->win, px);
+    if (q < 0 || s->sw.total + q >= LIM_TOT || (w != NULL && w->r.total + q >= LIM_TOT))
+        return 0;
+    long long lo = T - s->w_ns, vw = q;
+    Py_ssize_t i = 0;
+    if (w != NULL) {
+        Ring *r = &w->r;
+        vw += r->total;
+        for (; i < r->n && r->t[AT(r, i)] <= lo; i++)
+            vw -= r->q[AT(r, i)];
+        if (i < r->n)
+            i = -1;  /* (an entry stays: the new one is not reached) */
+    }
+    if (i >= 0 && T <= lo)
+        vw -= q;
+    *out = abs_track(s, px, vw, track);
+    return 1;
+}
+
+/* trade(px, T, q, track) -> int: see _Side.trade. */
+static PyObject *abs_trade(AbsSide *s, PyObject *const *args, Py_ssize_t nargs)
+{
+    ARGS("trade(px, T, q, track)", 4, 3, LIM_T, LIM_T, LIM_Q)
+    if (v[2] < 0)
+        Py_RETURN_NOTIMPLEMENTED;
+    int track = PyObject_IsTrue(args[3]);
+    if (track < 0)
+        return NULL;
+    long long out;
+    int r = abs_trade_ll(s, v[0], v[1], v[2], track, &out);
+    if (r <= 0)
+        return r < 0 ? NULL : Py_NewRef(Py_NotImplemented);
+    return PyLong_FromLongLong(out);
 }
 
 /* rate_count(lo): the side's trade times after pruning those <= lo from the oldest; their number. */

@@ -59,5 +59,10 @@ Win *abs_add(Tab *t, long long px);
 void abs_drop_slot(Tab *t, Py_ssize_t i);
 void abs_tab_clear(Tab *t);
 PyObject *abs_pairs(Ring *r, int with_q);
+/* AbsSide.trade's work, its result for a window total, and what it would give without changing
+ * anything (_native_abs.c; the absorption trade hook's, _native_atd.c) */
+int abs_trade_ll(AbsSide *s, long long px, long long T, long long q, int track, long long *out);
+long long abs_track(AbsSide *s, long long px, long long vw, int track);
+int abs_trade_peek(AbsSide *s, long long px, long long T, long long q, int track, long long *out);
 
 #endif

@@ -40,7 +40,7 @@ from typing import Sequence
 from dom.core.detectors.absorption_alert import absorption_alert
 from dom.core.detectors.absorption_away import LevelsAway
 from dom.core.detectors.absorption_eaten import eaten_down
-from dom.core.detectors.absorption_hook import make_hook
+from dom.core.detectors.absorption_hook import make_hook, make_trade_hook
 from dom.core.detectors.absorption_prints import few_large_prints
 from dom.core.detectors.absorption_side import as_twin, make_side
 from dom.core.detectors.absorption_sample import sample
@@ -169,6 +169,11 @@ class AbsorptionDetector(ObserverBase):
         elif ep.announced and ep.traded - ep.sent_traded >= 0.5 * max(1, ep.sent_traded):
             out.append(absorption_alert(self, sym, ep, AlertState.UPDATE, max(T, self.depth_t)))
         return out
+
+    def trade_hook(self):
+        """What the engine calls for each trade (symbol_state.trade_hooks): ``on_trade``, or the same
+        work in C on the trades it only counts (absorption_hook.py)."""
+        return make_trade_hook(self, AbsorptionDetector)
 
     def _check_cross(self, sym: SymbolState, side: BookSide, px: int, T: int, vw: int, ep: _Episode) -> None:
         p = self.p

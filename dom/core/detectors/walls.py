@@ -289,6 +289,13 @@ class WallDetector(ObserverBase):
             w.traded += trade.qty_lots
         return []
 
+    def trade_hook(self) -> Any:
+        """What the engine calls for each trade (symbol_state.trade_hooks): ``on_trade``, or where the
+        accelerator is built the same work in C without its frame (wall_trade_hook.py)."""
+        from dom.core.detectors.wall_trade_hook import make_trade_hook  # (its own module: the walls' trade path)
+
+        return make_trade_hook(self, WallDetector, _BID, _ASK, _BUY)
+
     def on_synced(self, sym: SymbolState, ts_ns: int) -> list[Output]:
         if self.steps is not None:
             self.steps.resync()  # (``ts_ns`` is the receive time: the detectors keep to exchange time)

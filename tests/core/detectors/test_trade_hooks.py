@@ -88,7 +88,7 @@ def market(seed, hooks, odd_at=-1, huge_at=-1):
 def test_the_hooks_are_the_detectors_on_trade_event_by_event(seed):
     got, got_seen, st, ice = market(seed, hooks=True)
     want, want_seen, _, _ = market(seed, hooks=False)
-    assert [type(h).__name__ for h in st.trade_hooks] == ["method", "IceHook", "method", "SpoofHook"]
+    assert [type(h).__name__ for h in st.trade_hooks] == ["AtdWallHook", "IceHook", "AtdHook", "SpoofHook"]
     assert got == want
     assert got_seen == want_seen
     assert ice.slack.n > 500 and ice.through.bid and ice.through.ask  # (trades went through the hook)
