@@ -9,22 +9,28 @@
  *       (a LargeSteps) or None; delta_cls, ts: BookDelta and its ts_exchange_ns slot descriptor;
  *       steps_cls and the eight slot descriptors of LargeSteps it reads and writes; bid: BookSide.BID
  *       (a change's side that is not it is the asks').
- *   hook.set(next_stats_ns, tmin): the gate's two numbers, which the detector hands over each time
- *       it changes them (exact ints within +-2^62; anything else turns the gate off: every message
- *       goes to on_delta).
- *   hook.walls(due_ns, bid_lo, bid_hi, ask_lo, ask_hi): the standing walls' gate, handed over by each
- *       _judge that leaves walls: before due_ns no wall can change with time (an update due, a dip
- *       or a candidate's wait over, a wall gone), and no wall stands on a side outside [lo, hi]
+ *   hook.set(next_stats_ns, tmin[, bid_half, ask_half, bid_entries, ask_entries]): the gate's numbers,
+ *       which the detector hands over each time it changes them (exact ints within +-2^62, halves
+ *       not negative, the entries two tuples of ten; anything else turns the gate off: every
+ *       message goes to on_delta). With the bands' entries (wall_hook.entries), a change at no
+ *       wall matters only within its side's band around its best price (half ticks), up to the
+ *       entry of its distance bucket (dist_bucket); without them, up to tmin at any price.
+ *   hook.walls(due_ns, bid_lo, bid_hi, ask_lo, ask_hi[, bid_prices, ask_prices]): the standing walls'
+ *       gate, handed over by each _judge that leaves walls: before due_ns no wall can change with
+ *       time (an update due, a dip or a candidate's wait over, a wall gone), and no wall stands on
+ *       a side outside [lo, hi], nor (where a side's prices are handed over, a tuple of at most
+ *       WDH_NW: more, the range alone) at a price not among them
  *       (exact ints within +-2^62; anything else turns this gate off: _judge for every message
  *       while a wall stands).
  *
  * A call hook(sym, delta, changes): LargeSteps.observe(changes, now) (in C through the window's
  * StepStore where everything is as that expects: the window synced and started, stores of the C
  * type, the engine's count an exact int; else the window's own observe), then on_delta's gate:
- * no stats due (now < next_stats_ns), no wall, no change up to the lower threshold (tmin): a
- * fresh empty list; with walls, likewise before due_ns when no change reaches tmin nor a price
- * within its side's walls' range (_judge would do nothing: the changes it acts on are those, and
- * the rest of its work is due by time). Past the gate, det._judge(sym, now, changes). Anything the hook does not
+ * no stats due (now < next_stats_ns), no wall, no change that may matter (wdh_matters: in its
+ * side's band up to its bucket's entry, or up to tmin without the entries): a fresh empty list;
+ * with walls, likewise before due_ns when no change may matter nor stands at a price within its
+ * side's walls' range (_judge would do nothing: the changes it acts on are those, and the rest of
+ * its work is due by time). Past the gate, det._judge(sym, now, changes). Anything the hook does not
  * take (a delta of another class, a time or a change that is not exact ints within +-2^61, the
  * gate off) goes to det.on_delta itself, whose observe then finds the message seen (or sees it).
  * Every global name here starts with wdh_ / WDH_. */
@@ -35,6 +41,7 @@
 #define WDH_LIM (1LL << 61) /* a change's price and sizes, a time: what pick_changes takes */
 #define WDH_GATE (1LL << 62)
 #define WDH_NSLOTS 8
+#define WDH_NW 16 /* the walls' prices a side's gate holds (more: its range alone) */
 
 enum { W_SYNCED, W_AT, W_START, W_TWIN, W_ST, W_FLOOR, W_HALF, W_SAMPLES };
 
@@ -48,9 +55,15 @@ typedef struct {
     int gate; /* 1: next_ns and tmin set; 0: every message to on_delta */
     long long due, blo, bhi, alo, ahi;
     int wgate; /* 1: the walls' gate set; 0: _judge for every message while a wall stands */
+    int band; /* 1: the bands' entries set (set's six numbers): a change at no wall matters only within
+               * its side's band, up to its distance bucket's entry; 0: up to tmin, every price */
+    long long half[2], ent[2][DIST_NB], emin[2]; /* [0] the bids', [1] the asks'; emin: the lower entry */
+    int nw[2]; /* each side's walls' prices as handed over (px[s][0..nw[s])); -1: not handed over (the range alone) */
+    long long px[2][WDH_NW];
 } wdh_Hook;
 
-static PyObject *wdh_s_stats, *wdh_s_applied, *wdh_s_add_many, *wdh_s_observe;
+static PyObject *wdh_s_stats, *wdh_s_applied, *wdh_s_add_many, *wdh_s_observe, *wdh_s_book, *wdh_s_sides[2],
+    *wdh_s_best_px;
 
 #define wdh_int in_range_fast /* (_native.h) */
 
@@ -197,47 +210,99 @@ own:;
     return res == NULL ? -1 : 0;
 }
 
-/* The gate on the changes: 1 when one reaches tmin (pick's test with the thresholds both tmin,
- * every price); 0 when none does; 2 when a change is not what pick_changes takes (on_delta then). */
-static int wdh_reaches(PyObject *changes, long long tmin)
+/* One change of the list read: its side (1: the asks'), price and new size; 1 read; 0 not what
+ * pick_changes takes; -1 with an error set. */
+static int wdh_change(wdh_Hook *h, PyObject *c, int *ask, long long *px, long long *nw)
 {
-    if (!PyList_CheckExact(changes))
-        return 2;
-    Py_ssize_t n = PyList_GET_SIZE(changes);
-    int hit = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *c = PyList_GET_ITEM(changes, i);
-        long long px, old, nw;
-        int r;
-        if (!PyTuple_CheckExact(c) || PyTuple_GET_SIZE(c) != 4 || (r = wdh_int(PyTuple_GET_ITEM(c, 1), WDH_LIM, &px)) <= 0
-            || (r = wdh_int(PyTuple_GET_ITEM(c, 2), WDH_LIM, &old)) <= 0
-            || (r = wdh_int(PyTuple_GET_ITEM(c, 3), WDH_LIM, &nw)) <= 0)
-            return r < 0 ? -1 : 2;
-        if (nw >= tmin)
-            hit = 1;
-    }
-    return hit;
+    long long old;
+    int r = 0;
+    if (!PyTuple_CheckExact(c) || PyTuple_GET_SIZE(c) != 4 || (r = wdh_int(PyTuple_GET_ITEM(c, 1), WDH_LIM, px)) <= 0
+        || (r = wdh_int(PyTuple_GET_ITEM(c, 2), WDH_LIM, &old)) <= 0
+        || (r = wdh_int(PyTuple_GET_ITEM(c, 3), WDH_LIM, nw)) <= 0)
+        return r < 0 ? -1 : 0;
+    *ask = PyTuple_GET_ITEM(c, 0) != h->bid;
+    return 1;
 }
 
-/* The walls' gate on the changes: 1 when one reaches tmin or stands within its side's walls' range;
- * 0 when none does; 2 when a change is not what pick_changes takes (on_delta then). */
-static int wdh_touches(wdh_Hook *h, PyObject *changes)
+/* sym.book.<bids|asks>.best_px(): 1 read into *best; 0 an empty side (None); 2 not an exact int
+ * within +-2^61; -1 with an error set. */
+static int wdh_best(PyObject *sym, int ask, long long *best)
+{
+    PyObject *book = PyObject_GetAttr(sym, wdh_s_book);
+    if (book == NULL)
+        return -1;
+    PyObject *side = PyObject_GetAttr(book, wdh_s_sides[ask]);
+    Py_DECREF(book);
+    if (side == NULL)
+        return -1;
+    PyObject *av[1] = {side};
+    PyObject *b = PyObject_VectorcallMethod(wdh_s_best_px, av, 1 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+    Py_DECREF(side);
+    if (b == NULL)
+        return -1;
+    int r = b == Py_None ? 0 : wdh_int(b, WDH_LIM, best);
+    if (r == 0 && b != Py_None)
+        r = 2;
+    Py_DECREF(b);
+    return r;
+}
+
+/* Is px (side ask) within its side's walls' range and, where their prices were handed over, one of them? */
+static inline int wdh_at_wall(wdh_Hook *h, int ask, long long px)
+{
+    if (ask ? !(h->alo <= px && px <= h->ahi) : !(h->blo <= px && px <= h->bhi))
+        return 0;
+    int n = h->nw[ask];
+    if (n < 0)
+        return 1;
+    for (int k = 0; k < n; k++)
+        if (h->px[ask][k] == px)
+            return 1;
+    return 0;
+}
+
+/* The gate on the changes (walls: a wall stands and the walls' gate is set): 1 when one may matter
+ * to _judge, 0 when none does, 2 when a change (or a best price read) is not what pick_changes
+ * takes (on_delta then), -1 with an error set. A change may matter at a price within its side's
+ * walls' range (walls), or: with the bands' entries set, within its side's band around its best
+ * price (read only when a change reaches the side's lower entry), up to its distance bucket's
+ * entry, as _judge's pick and _level test it; without them, up to tmin at any price. */
+static int wdh_matters(wdh_Hook *h, PyObject *sym, PyObject *changes, int walls)
 {
     if (!PyList_CheckExact(changes))
         return 2;
-    Py_ssize_t n = PyList_GET_SIZE(changes);
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *c = PyList_GET_ITEM(changes, i);
-        long long px, old, nw;
-        int r;
-        if (!PyTuple_CheckExact(c) || PyTuple_GET_SIZE(c) != 4 || (r = wdh_int(PyTuple_GET_ITEM(c, 1), WDH_LIM, &px)) <= 0
-            || (r = wdh_int(PyTuple_GET_ITEM(c, 2), WDH_LIM, &old)) <= 0
-            || (r = wdh_int(PyTuple_GET_ITEM(c, 3), WDH_LIM, &nw)) <= 0)
+    int need[2] = {0, 0}, ask, r;
+    long long px, nw;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(changes); i++) {
+        if ((r = wdh_change(h, PyList_GET_ITEM(changes, i), &ask, &px, &nw)) <= 0)
             return r < 0 ? -1 : 2;
-        if (nw >= h->tmin)
+        if (walls && wdh_at_wall(h, ask, px))
             return 1;
-        if (PyTuple_GET_ITEM(c, 0) == h->bid ? h->blo <= px && px <= h->bhi : h->alo <= px && px <= h->ahi)
+        if (!h->band) {
+            if (nw >= h->tmin)
+                return 1;
+        } else if (nw >= h->emin[ask])
+            need[ask] = 1;
+    }
+    if (!need[0] && !need[1])
+        return 0;
+    long long best[2] = {0, 0};
+    int has[2] = {0, 0};
+    for (int s = 0; s < 2; s++) /* (Python code may run here: nothing of the list is held) */
+        if (need[s] && (has[s] = wdh_best(sym, s, &best[s])) != 0 && has[s] != 1)
+            return has[s];
+    if (!h->gate || !h->band || (walls && !h->wgate))
+        return 2; /* (the numbers were handed over again meanwhile: on_delta) */
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(changes); i++) {
+        if ((r = wdh_change(h, PyList_GET_ITEM(changes, i), &ask, &px, &nw)) <= 0)
+            return r < 0 ? -1 : 2;
+        if (walls && wdh_at_wall(h, ask, px))
             return 1;
+        if (has[ask] == 1 && nw >= h->emin[ask]) {
+            long long d = px < best[ask] ? best[ask] - px : px - best[ask];
+            if (d <= h->half[ask] && nw >= h->ent[ask][dist_bucket(d)])
+                return 1;
+        }
     }
     return 0;
 }
@@ -269,9 +334,9 @@ static PyObject *wdh_call(wdh_Hook *h, PyObject *const *args, size_t nargsf, PyO
     }
     if (t < h->next_ns) {
         if (PyDict_GET_SIZE(h->walls) == 0)
-            r = wdh_reaches(changes, h->tmin);
+            r = wdh_matters(h, sym, changes, 0);
         else if (h->wgate && t < h->due)
-            r = wdh_touches(h, changes);
+            r = wdh_matters(h, sym, changes, 1);
         else
             r = 1;
         if (r < 0)
@@ -294,38 +359,98 @@ done:
 
 static PyObject *wdh_set(wdh_Hook *h, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2) {
-        PyErr_SetString(PyExc_TypeError, "set(next_stats_ns, tmin)");
+    if (nargs != 2 && nargs != 6) {
+        PyErr_SetString(PyExc_TypeError, "set(next_stats_ns, tmin[, bid_half, ask_half, bid_entries, ask_entries])");
         return NULL;
     }
-    long long a, b;
+    long long a, b, half[2] = {0, 0}, ent[2][DIST_NB];
     int r = wdh_int(args[0], WDH_GATE, &a);
     if (r > 0)
         r = wdh_int(args[1], WDH_GATE, &b);
+    for (int s = 0; s < 2 && r > 0 && nargs == 6; s++) {
+        PyObject *e = args[4 + s];
+        if ((r = wdh_int(args[2 + s], WDH_GATE, &half[s])) <= 0)
+            break;
+        if (!PyTuple_CheckExact(e) || PyTuple_GET_SIZE(e) != DIST_NB || half[s] < 0) {
+            r = 0;
+            break;
+        }
+        for (int k = 0; k < DIST_NB && r > 0; k++)
+            r = wdh_int(PyTuple_GET_ITEM(e, k), WDH_GATE, &ent[s][k]);
+    }
     if (r < 0)
         return NULL;
     h->gate = r;
+    h->band = r && nargs == 6;
     if (r)
         h->next_ns = a, h->tmin = b;
+    if (h->band)
+        for (int s = 0; s < 2; s++) {
+            h->half[s] = half[s];
+            h->emin[s] = WDH_GATE;
+            for (int k = 0; k < DIST_NB; k++) {
+                h->ent[s][k] = ent[s][k];
+                if (ent[s][k] < h->emin[s])
+                    h->emin[s] = ent[s][k];
+            }
+        }
     Py_RETURN_NONE;
 }
 
 static PyObject *wdh_walls(wdh_Hook *h, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 5) {
-        PyErr_SetString(PyExc_TypeError, "walls(due_ns, bid_lo, bid_hi, ask_lo, ask_hi)");
+    if (nargs != 5 && nargs != 7) {
+        PyErr_SetString(PyExc_TypeError, "walls(due_ns, bid_lo, bid_hi, ask_lo, ask_hi[, bid_prices, ask_prices])");
         return NULL;
     }
-    long long v[5];
-    int r = 1;
+    long long v[5], px[2][WDH_NW];
+    int r = 1, nw[2] = {-1, -1};
     for (int i = 0; i < 5 && r > 0; i++)
         r = wdh_int(args[i], WDH_GATE, &v[i]);
+    for (int s = 0; s < 2 && r > 0 && nargs == 7; s++) {
+        PyObject *t = args[5 + s];
+        if (!PyTuple_CheckExact(t)) {
+            r = 0;
+            break;
+        }
+        Py_ssize_t n = PyTuple_GET_SIZE(t);
+        if (n > WDH_NW)
+            continue; /* (the range alone) */
+        for (Py_ssize_t k = 0; k < n && r > 0; k++)
+            r = wdh_int(PyTuple_GET_ITEM(t, k), WDH_GATE, &px[s][k]);
+        nw[s] = (int)n;
+    }
     if (r < 0)
         return NULL;
     h->wgate = r;
-    if (r)
+    if (r) {
         h->due = v[0], h->blo = v[1], h->bhi = v[2], h->alo = v[3], h->ahi = v[4];
+        for (int s = 0; s < 2; s++) {
+            h->nw[s] = nw[s];
+            for (int k = 0; k < nw[s]; k++)
+                h->px[s][k] = px[s][k];
+        }
+    }
     Py_RETURN_NONE;
+}
+
+static PyObject *wdh_entries(wdh_Hook *h, PyObject *Py_UNUSED(ignored))
+{
+    if (!h->gate || !h->band)
+        Py_RETURN_NONE;
+    PyObject *e[2] = {PyTuple_New(DIST_NB), PyTuple_New(DIST_NB)};
+    for (int s = 0; s < 2; s++)
+        for (int k = 0; k < DIST_NB && e[s] != NULL; k++) {
+            PyObject *v = PyLong_FromLongLong(h->ent[s][k]);
+            if (v == NULL)
+                Py_CLEAR(e[s]);
+            else
+                PyTuple_SET_ITEM(e[s], k, v);
+        }
+    PyObject *res = e[0] && e[1] ? Py_BuildValue("(LLOO)", h->half[0], h->half[1], e[0], e[1]) : NULL;
+    Py_XDECREF(e[0]);
+    Py_XDECREF(e[1]);
+    return res;
 }
 
 static PyObject *wdh_state(wdh_Hook *h, PyObject *Py_UNUSED(ignored))
@@ -415,7 +540,7 @@ static int wdh_clear(wdh_Hook *h)
     Py_CLEAR(h->steps_cls);
     Py_CLEAR(h->descs);
     Py_CLEAR(h->bid);
-    h->gate = h->wgate = 0;
+    h->gate = h->wgate = h->band = 0;
     return 0;
 }
 
@@ -428,9 +553,13 @@ static void wdh_dealloc(wdh_Hook *h)
 
 static PyMethodDef wdh_methods[] = {
     {"set", (PyCFunction)(void (*)(void))wdh_set, METH_FASTCALL,
-     "set(next_stats_ns, tmin): the gate's numbers (anything but exact ints within +-2^62: the gate off)."},
+     "set(next_stats_ns, tmin[, bid_half, ask_half, bid_entries, ask_entries]): the gate's numbers, with the bands' "
+     "entries (two tuples of ten) or without (anything but exact ints within +-2^62, halves not negative: the gate off)."},
     {"walls", (PyCFunction)(void (*)(void))wdh_walls, METH_FASTCALL,
-     "walls(due_ns, bid_lo, bid_hi, ask_lo, ask_hi): the standing walls' gate (anything but exact ints within +-2^62: off)."},
+     "walls(due_ns, bid_lo, bid_hi, ask_lo, ask_hi[, bid_prices, ask_prices]): the standing walls' gate, the prices "
+     "tuples (anything but exact ints within +-2^62: off)."},
+    {"entries", (PyCFunction)wdh_entries, METH_NOARGS,
+     "(bid_half, ask_half, bid_entries, ask_entries) as set; None without them (or with the gate off)."},
     {"state", (PyCFunction)wdh_state, METH_NOARGS,
      "(next_stats_ns, tmin) as set, with the walls' gate (due_ns, bid_lo, bid_hi, ask_lo, ask_hi) when set; None with the gate off."},
     {NULL, NULL, 0, NULL},
@@ -459,7 +588,11 @@ int wdh_register(PyObject *m)
     if ((wdh_s_stats = PyUnicode_InternFromString("stats")) == NULL
         || (wdh_s_applied = PyUnicode_InternFromString("applied")) == NULL
         || (wdh_s_add_many = PyUnicode_InternFromString("add_many")) == NULL
-        || (wdh_s_observe = PyUnicode_InternFromString("observe")) == NULL || PyType_Ready(&wdh_HookType) < 0)
+        || (wdh_s_observe = PyUnicode_InternFromString("observe")) == NULL
+        || (wdh_s_book = PyUnicode_InternFromString("book")) == NULL
+        || (wdh_s_sides[0] = PyUnicode_InternFromString("bids")) == NULL
+        || (wdh_s_sides[1] = PyUnicode_InternFromString("asks")) == NULL
+        || (wdh_s_best_px = PyUnicode_InternFromString("best_px")) == NULL || PyType_Ready(&wdh_HookType) < 0)
         return -1;
     return PyModule_AddObjectRef(m, "WallHook", (PyObject *)&wdh_HookType) < 0 ? -1 : wdh_tail_add(m);
 }

@@ -7,7 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from dom.core import accel
+from dom.core.detectors.persistence import graded_wait
 from dom.core.detectors.steps import LargeSteps
+from dom.core.detectors.wall_traded import traded_into
 from dom.core.types import BookDelta, BookSide
 
 _FAR = 1 << 62
@@ -34,31 +36,66 @@ def build_hook(det: Any, cls: type) -> Any:
 
 
 def hand_gate(det: Any) -> None:
-    """The gate's numbers to the detector's hook, if it has one (after each change of either)."""
+    """The gate's numbers to the detector's hook, if it has one (after each change of either):
+    ``next_stats_ns``, ``tmin`` and each side's band (``entries``)."""
     if det.hook is not None:
-        det.hook.set(det.next_stats_ns, det.tmin)
+        det.hook.set(det.next_stats_ns, det.tmin, *entries(det))
 
 
-def hand_walls(det: Any) -> None:
-    """The standing walls' gate to the hook (after each ``_judge`` that leaves walls): until
-    ``due`` none of them changes with time alone, and a change can matter only at a price within
-    its side's walls' range (or up to a threshold, the gate's ``tmin``). ``due``: the earliest of a
-    pending update's turn (``wall_update_ms`` after the last line), a dip's end (``wall_dip_ms``),
-    a candidate's shortest wait (``wall_persist_ms``: the floor, what a wall traded into waits);
-    now for a wall gone from its level (its move is looked for in every message)."""
+def entries(det: Any) -> tuple[int, int, tuple[int, ...], tuple[int, ...]]:
+    """``(bid half-width, ask half-width, bid entries, ask entries)``: what a change that is at no
+    wall must reach for ``_judge`` to act on it, per distance bucket from its side's best (within
+    the half-width: ``_judge`` picks nothing further out). ``_level`` starts a candidate only at a
+    size up to its side's threshold and to ``wall_distance_ratio`` x the bucket's typical size
+    plus one (none while the bucket warms up: ``_FAR``). A bucket's P90 is read as ``_level``
+    reads it (``DistanceBaseline.p90``, which works it out at the first ask after a refresh from
+    what the refresh noted: the same number whenever it is asked, so asking here changes nothing
+    that ``_level`` will read)."""
+    ratio = det.p.wall_distance_ratio
+    out = []
+    for side in (BookSide.BID, BookSide.ASK):
+        thr = det.threshold.get(side)
+        if thr is None:
+            out.append((_FAR,) * 10)
+            continue
+        row = []
+        dist = det.dist[side]
+        for b in range(len(dist.p90s)):
+            v = dist.p90(b)
+            if v is None:
+                row.append(_FAR)
+            else:
+                try:
+                    row.append(min(_FAR, max(thr, int(ratio * v) + 1)))
+                except (ValueError, OverflowError, TypeError):  # (a ratio that is no number: _level's to say)
+                    row.append(min(_FAR, thr))
+        out.append(tuple(row))
+    return det.half[BookSide.BID], det.half[BookSide.ASK], out[0], out[1]
+
+
+def hand_walls(det: Any, now: int) -> None:
+    """The standing walls' gate to the hook (after each ``_judge`` that leaves walls, at ``now``):
+    until ``due`` none of them changes with time alone, and a change can matter only at a wall's
+    price on its side (each side's prices and their range; or up to an entry in the band: ``entries``). ``due``: the
+    earliest of a pending update's turn (``wall_update_ms`` after the last line), a dip's end
+    (``wall_dip_ms``), a candidate's next turn (``candidate_due``); now for a wall gone from its
+    level (its move is looked for in every message)."""
     p = det.p
     due = _FAR
     blo = alo = _FAR
     bhi = ahi = -_FAR
     bid = BookSide.BID
+    bpx, apx = [], []
     for w in det.walls.values():
         px = w.px
         if w.side is bid:
+            bpx.append(px)
             if px < blo:
                 blo = px
             if px > bhi:
                 bhi = px
         else:
+            apx.append(px)
             if px < alo:
                 alo = px
             if px > ahi:
@@ -71,7 +108,41 @@ def hand_walls(det: Any) -> None:
                 if t < due:
                     due = t
         else:
-            t = w.dip_ns + p.wall_dip_ms * 1_000_000 if w.dip_ns else w.first_ns + det.floor_ns
+            t = w.dip_ns + p.wall_dip_ms * 1_000_000 if w.dip_ns else candidate_due(det, w, now)
             if t < due:
                 due = t
-    det.hook.walls(due, blo, bhi, alo, ahi)
+    det.hook.walls(due, blo, bhi, alo, ahi, tuple(bpx), tuple(apx))
+
+
+def candidate_due(det: Any, w: Any, now: int) -> int:
+    """When ``_judge``'s loop may next do something for candidate ``w`` (standing, no dip) with no
+    change at its price, no trade into it and no stats in between (``_FAR``: not before one of
+    those), as of ``_judge`` at ``now``. Its loop ``continue``s before its wait (the persistence,
+    the floor where traded into); past it, it read the level's largest recent step (``w.step``
+    now holds it), which can only shrink with time (a larger one comes with a change at its
+    price), and every need and wait it compares with is set by the stats. So: its wait's end;
+    past it, never while the step is short of the weak need (or of the need where traded into),
+    the graded wait's end where between, now where it was up to the need (``_announce`` tried)."""
+    p = det.p
+    tf = p.wall_traded_fraction
+    eaten = tf > 0 and traded_into(w, tf)
+    persist = det.lifetimes.required_ns
+    base = det.floor_ns if eaten else persist
+    if now - w.first_ns < base:
+        return w.first_ns + base
+    need = det.step_weak if eaten else det.step_need
+    if w.step >= need:
+        return now
+    st = det.steps
+    weak = det.step_weak
+    if w.book:
+        need = st.bounded(need, w.book, p.wall_step_ratio)
+        weak = st.bounded(weak, w.book, p.wall_step_ratio)
+    if w.step >= need:
+        return now
+    if w.step < weak or eaten:
+        return _FAR
+    wait = graded_wait(w.step, weak, need, persist, det.weak_ns) if p.wall_weak_graded else det.weak_ns
+    if det.bound is not None:
+        wait = min(wait, max(persist, det.bound.wait_ns))
+    return w.first_ns + wait

@@ -241,7 +241,7 @@ class WallDetector(ObserverBase):
             lo, hi = min((w.px for w in self.walls.values()), default=_FAR), max((w.px for w in self.walls.values()), default=-_FAR)
         self.walls_lo, self.walls_hi = lo, hi
         if self.hook is not None and self.walls:
-            hand_walls(self)  # (what the hook may skip until the next _judge)
+            hand_walls(self, now)  # (what the hook may skip until the next _judge)
         return out
 
     def _maybe_update(self, sym: SymbolState, w: _Wall, now: int, out: list[Output]) -> None:
@@ -287,6 +287,8 @@ class WallDetector(ObserverBase):
         w = self.walls.get((_ASK if trade.taker is _BUY else _BID, trade.px_ticks))
         if w is not None:
             w.traded += trade.qty_lots
+            if not w.announced and self.hook is not None and self.p.wall_traded_fraction > 0:
+                self.hook.walls(None, 0, 0, 0, 0)  # (its wait may be shorter now: the hook's walls' gate off)
         return []
 
     def on_synced(self, sym: SymbolState, ts_ns: int) -> list[Output]:

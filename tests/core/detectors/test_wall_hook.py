@@ -42,14 +42,14 @@ def _window(w: LargeSteps | None):
             w.synced_ns, w.start, w.floor, w.ref, type(w.st).__name__)
 
 
-def market(seed, hooks, spoofs=True, odd_at=-1, wide_at=-1, tuple_at=-1, gate_off=()):
+def market(seed, hooks, spoofs=True, odd_at=-1, wide_at=-1, tuple_at=-1, gate_off=(), **params):
     """A random market: after every event the alerts so far and the walls' (and the step windows')
     state. ``hooks``: False binds the detectors' own ``on_delta`` in place of the engine's hooks.
     The ``odd_at``-th message is an ``OddDelta``; at the ``wide_at``-th a level of 2^60 + 1 lots
     comes (past what the C store takes: the windows move to their twin); at ``tuple_at`` a
     message's changes are handed over as a tuple; before each message of ``gate_off`` the hook's gate
     is turned off (until the detector next hands its numbers over)."""
-    s = EventScript(DetectorParams(spoofs=spoofs, **OFF), _book())
+    s = EventScript(DetectorParams(spoofs=spoofs, **OFF, **params), _book())
     st = s.eng["KITEUSDT"]
     if not hooks:
         st.delta_hooks = [ob.on_delta for ob in st.observers if getattr(type(ob), "on_delta", None) is not _BASE]
@@ -121,8 +121,11 @@ def market(seed, hooks, spoofs=True, odd_at=-1, wide_at=-1, tuple_at=-1, gate_of
 
 
 @needs_native
-@pytest.mark.parametrize("seed,spoofs", [(1, True), (2, True), (3, False), (4, False)])
-def test_the_hook_is_the_detectors_on_delta_event_by_event(seed, spoofs, monkeypatch):
+@pytest.mark.parametrize("seed,spoofs,params", [(1, True, {}), (2, True, {}), (3, False, {}), (4, False, {}),
+                                                (7, True, {"wall_traded_fraction": 0.05}),
+                                                (8, False, {"wall_traded_fraction": 0.05, "wall_weak_graded": False}),
+                                                (9, True, {"wall_distance_ratio": 1.2, "wall_step_rank": 0})])
+def test_the_hook_is_the_detectors_on_delta_event_by_event(seed, spoofs, params, monkeypatch):
     judged = []
     judge = WallDetector._judge
 
@@ -131,18 +134,18 @@ def test_the_hook_is_the_detectors_on_delta_event_by_event(seed, spoofs, monkeyp
         return judge(self, sym, now, changes)
     monkeypatch.setattr(WallDetector, "_judge", counted)
     judged.append(0)
-    got, got_seen, st, walls = market(seed, hooks=True, spoofs=spoofs)
+    got, got_seen, st, walls = market(seed, hooks=True, spoofs=spoofs, **params)
     judged.append(0)
-    want, want_seen, _, _ = market(seed, hooks=False, spoofs=spoofs)
+    want, want_seen, _, _ = market(seed, hooks=False, spoofs=spoofs, **params)
     assert type(st.delta_hooks[0]).__name__ == "WallHook" and st.delta_hooks[0] is walls.hook
     assert got == want
     assert got_seen == want_seen
     kinds = {a[1].value for a in got}
     assert {"new", "end"} <= kinds  # (walls came and went)
     assert any(x[1] for x in got_seen) and any(not x[1] for x in got_seen)  # (with walls and without)
-    assert got_seen[-1][7][-1] == "StepStore"  # (the C store all along)
+    assert walls.steps is None or got_seen[-1][7][-1] == "StepStore"  # (the C store all along)
     assert got_seen[-1][10][:2] == (walls.next_stats_ns, walls.tmin)  # (the hook's gate as the detector's)
-    assert len(walls.steps.samples) > 20
+    assert walls.steps is None or len(walls.steps.samples) > 20
     # (the standing walls' gate handed over, and messages with walls standing decided in C)
     assert any(x[1] and x[10] is not None and len(x[10]) == 3 for x in got_seen)
     assert judged[0] < judged[1] - 50, judged
@@ -354,20 +357,21 @@ def test_the_walls_gate_numbers_are_when_each_wall_next_changes_with_time():
 
     p = DetectorParams(wall_update_ms=2000, wall_dip_ms=700, wall_update_change=0.2)
     ms, far = 1_000_000, 1 << 62
-    det = SimpleNamespace(p=p, walls={}, floor_ns=3000 * ms, hook=Rec())
+    det = SimpleNamespace(p=p, walls={}, floor_ns=3000 * ms, hook=Rec(), lifetimes=SimpleNamespace(required_ns=5000 * ms),
+                          step_need=0, step_weak=0, steps=None, weak_ns=30_000 * ms, bound=None)
 
-    def due(*ws):
+    def due(*ws, now=200 * ms):
         det.walls = {(w.side, w.px): w for w in ws}
-        hand_walls(det)
+        hand_walls(det, now)
         return det.hook.got
 
     B, A = BookSide.BID, BookSide.ASK
     cand = _Wall(B, 4990, 100 * ms, 500, 500)
-    assert due(cand) == (3100 * ms, 4990, 4990, far, -far)  # a candidate: its shortest wait
+    assert due(cand) == (5100 * ms, 4990, 4990, far, -far, (4990,), ())  # a candidate: its persistence's end
     dip = _Wall(A, 5010, 100 * ms, 500, 500, dip_ns=150 * ms)
-    assert due(dip) == (850 * ms, far, -far, 5010, 5010)  # a dip: its end
+    assert due(dip) == (850 * ms, far, -far, 5010, 5010, (), (5010,))  # a dip: its end
     told = _Wall(A, 5012, 0, 500, 500, announced=True, sent_size=500, updated_ns=1000 * ms)
-    assert due(told) == (far, far, -far, 5012, 5012)  # announced, nothing to tell: no time of its own
+    assert due(told)[:5] == (far, far, -far, 5012, 5012)  # announced, nothing to tell: no time of its own
     moved = _Wall(B, 4995, 0, 500, 500, announced=True, sent_size=500, updated_ns=1000 * ms, moves=1)
     assert due(moved)[0] == 3000 * ms  # a move to tell: when the next line may go
     grown = _Wall(B, 4996, 0, 601, 601, announced=True, sent_size=500, updated_ns=1000 * ms)
@@ -376,4 +380,204 @@ def test_the_walls_gate_numbers_are_when_each_wall_next_changes_with_time():
     assert due(same)[0] == far  # (not past it)
     gone = _Wall(B, 4980, 0, 500, 500, announced=True, sent_size=500, gone_ns=900 * ms)
     assert due(gone)[0] == -far  # gone from its level: every message
-    assert due(cand, dip, told, moved) == (850 * ms, 4990, 4995, 5010, 5012)  # the earliest; each side's range
+    assert due(cand, dip, told, moved) == (850 * ms, 4990, 4995, 5010, 5012, (4990, 4995), (5010, 5012))
+
+
+class _Steps:
+    """What candidate_due reads of a step window: ``bounded`` (a young window's need, at most 2 x book)."""
+
+    def bounded(self, n, book, ratio):
+        return min(n, 2 * book)
+
+
+def test_a_candidates_turn_is_when_its_loop_next_does_something():
+    from types import SimpleNamespace
+
+    from dom.core.detectors.persistence import graded_wait
+    from dom.core.detectors.wall_hook import candidate_due
+    from dom.core.detectors.wall_state import _Wall
+
+    ms, far = 1_000_000, 1 << 62
+    p = DetectorParams(wall_traded_fraction=0.5, wall_weak_graded=True)
+    det = SimpleNamespace(p=p, floor_ns=1000 * ms, lifetimes=SimpleNamespace(required_ns=5000 * ms), step_need=800,
+                          step_weak=400, steps=_Steps(), weak_ns=20_000 * ms, bound=None)
+    B = BookSide.BID
+    w = _Wall(B, 4990, 100 * ms, 1000, 1000, step=100)
+    assert candidate_due(det, w, 200 * ms) == 5100 * ms  # waiting out the persistence
+    w.traded = 500  # traded into (half its peak): the floor
+    assert candidate_due(det, w, 200 * ms) == 1100 * ms
+    assert candidate_due(det, w, 1100 * ms) == far  # past it, its step short of the weak need: not by time
+    w.step = 400  # traded into, at the weak need (its need then): _announce tried
+    assert candidate_due(det, w, 1100 * ms) == 1100 * ms
+    w.traded, w.step = 0, 100
+    assert candidate_due(det, w, 5100 * ms) == far  # short of the weak need
+    w.step = 800
+    assert candidate_due(det, w, 5100 * ms) == 5100 * ms  # at the need: _announce tried
+    w.step = 600  # between the needs: the graded wait's end
+    t = 100 * ms + graded_wait(600, 400, 800, 5000 * ms, 20_000 * ms)
+    assert 5100 * ms < t < 20_100 * ms and candidate_due(det, w, 5100 * ms) == t
+    det.bound = SimpleNamespace(wait_ns=7000 * ms)  # bounded by what the book's large levels outlasted
+    assert candidate_due(det, w, 5100 * ms) == min(t, 7100 * ms)
+    det.bound, p2 = None, DetectorParams(wall_traded_fraction=0.5, wall_weak_graded=False)
+    det.p = p2
+    assert candidate_due(det, w, 5100 * ms) == 20_100 * ms  # the fixed weak wait
+    w.book = 350  # a young window: the needs bounded by the book (at most 700: the step still between them)
+    assert candidate_due(det, w, 5100 * ms) == 20_100 * ms
+    w.book = 250  # need and weak at most 500: the step is past the need
+    assert candidate_due(det, w, 5100 * ms) == 5100 * ms
+    w.step, w.traded = 350, 500  # traded into: its need the weak one (400), short of it: not by time
+    assert candidate_due(det, w, 5100 * ms) == far
+    w.step = 450  # past it: _announce tried
+    assert candidate_due(det, w, 5100 * ms) == 5100 * ms
+
+
+class _Side:
+    def __init__(self, best):
+        self.best = best
+
+    def best_px(self):
+        if isinstance(self.best, Exception):
+            raise self.best
+        return self.best
+
+
+def _sym(bb, ba):
+    from types import SimpleNamespace
+    return SimpleNamespace(book=SimpleNamespace(bids=_Side(bb), asks=_Side(ba)))
+
+
+@needs_native
+def test_the_bands_entries_pass_what_can_start_a_candidate():
+    B, A = BookSide.BID, BookSide.ASK
+    d, hook = _stub_hook()
+    far = 1 << 62
+    eb = (far, 900, 900, 900, 900, 900, 1200, 1500, 2000, far)  # (bucket 0 still warming, 9 too)
+    ea = (800,) * 10
+    hook.set(1000, 800, 20, 30, eb, ea)
+    assert hook.entries() == (20, 30, eb, ea)
+    sym = _sym(5000, 5001)
+    assert hook(sym, _at(5), [(B, 4999, 0, 899), (A, 5032, 0, 10**6), (B, 4979, 0, 10**6)]) == []  # short, out of band
+    assert hook(sym, _at(5), [(B, 5000, 0, 10**6)]) == []  # at the touch: bucket 0 warming
+    assert hook(sym, _at(5), [(B, 4999, 0, 900)]) == ["judge"]  # bucket 1 at its entry
+    assert hook(sym, _at(5), [(B, 4993, 0, 1199)]) == []  # bucket 6 (7 ticks) short of its entry
+    assert hook(sym, _at(5), [(B, 4993, 0, 1200)]) == ["judge"]
+    assert hook(sym, _at(5), [(B, 4980, 0, 1999), (A, 5032, 0, 10**6)]) == []  # bucket 8 short; the ask out of band
+    assert hook(sym, _at(5), [(A, 5032, 0, 10**6), (B, 4980, 0, 2000)]) == ["judge"]  # (20 ticks: within the band)
+    assert hook(sym, _at(5), [(A, 5032, 0, 10**6), (A, 5031, 0, 800)]) == ["judge"]  # the ask band's edge
+    assert hook(_sym(None, 5001), _at(5), [(B, 4999, 0, 10**6)]) == []  # no bids: none to start there
+    assert hook(_sym(4999.0, 5001), _at(5), [(B, 4999, 0, 10**6)]) == ["on_delta"]  # a best price C does not take
+    assert hook(_sym(1 << 61 + 1, 5001), _at(5), [(B, 4999, 0, 10**6)]) == ["on_delta"]
+    with pytest.raises(KeyError):
+        hook(_sym(KeyError("x"), 5001), _at(5), [(B, 4999, 0, 10**6)])
+    assert hook(_sym(KeyError("x"), 5001), _at(5), [(B, 4999, 0, 899)]) == []  # (read only when one may reach)
+    assert hook(None, _at(5), [(B, 4999, 0, 10)]) == []
+    d.walls[(B, 4990)] = object()
+    hook.walls(500, 4990, 4994, far, -far, (4990, 4994), ())
+    assert hook(sym, _at(5), [(B, 4992, 0, 10), (A, 4990, 0, 10)]) == []  # between the bids' walls, at none; an ask
+    assert hook(sym, _at(5), [(B, 4994, 7, 0)]) == ["judge"]
+    hook.walls(500, 4990, 4994, far, -far, tuple(range(4990, 5007)), ())  # more than 16: the range alone
+    assert hook(sym, _at(5), [(B, 4992, 0, 10)]) == ["judge"]
+    for bad in ((4990, 4994.0), [4990], (True,)):
+        hook.walls(500, 4990, 4994, far, -far, bad, ())
+        assert len(hook.state()) == 2  # the walls' gate off
+    hook.walls(500, 4990, 4994, far, -far, (4990, 4994), ())
+    assert hook(sym, _at(499), [(B, 4980, 0, 2000)]) == ["judge"]  # an entry reached, walls or none
+    assert hook(sym, _at(500), []) == ["judge"]
+    for bad in ((20, 30, eb, ea[:9]), (20, 30, eb, list(ea)), (-1, 30, eb, ea), (20, 30.0, eb, ea),
+                (20, 30, eb, (True,) * 10), (20, 30, eb, (1 << 62 + 1,) * 10)):
+        hook.set(1000, 800, *bad)
+        assert hook.state() is None and hook.entries() is None  # the gate off
+    with pytest.raises(TypeError):
+        hook.set(1000, 800, 20, 30, eb)
+    hook.set(1000, 800)  # the entries left out: tmin at every price, as before
+    assert hook.entries() is None
+    d.walls.clear()
+    assert hook(None, _at(5), [(B, 10, 0, 800)]) == ["judge"]
+
+
+@needs_native
+def test_a_best_price_read_that_changes_the_list_is_read_again(monkeypatch):
+    B = BookSide.BID
+    d, hook = _stub_hook()
+    far = 1 << 62
+    changes = [(B, 4999, 0, 10**6)]
+
+    class Odd(_Side):
+        def best_px(self):
+            changes.clear()  # (hostile: the list emptied while its best price is read)
+            changes.extend([(B, 4999, 0, 5), "x"])
+            return 5000
+
+    hook.set(1000, 800, 20, 20, (800,) * 10, (far,) * 10)
+    from types import SimpleNamespace
+    sym = SimpleNamespace(book=SimpleNamespace(bids=Odd(5000), asks=_Side(None)))
+    assert hook(sym, _at(5), changes) == ["on_delta"]  # (its second read found what C does not take)
+    changes[:] = [(B, 4999, 0, 10**6)]
+
+    class Off(_Side):
+        def best_px(self):
+            hook.set(1000, 800)  # (the numbers handed over again meanwhile)
+            return 5000
+    sym = SimpleNamespace(book=SimpleNamespace(bids=Off(5000), asks=_Side(None)))
+    assert hook(sym, _at(5), changes) == ["on_delta"]
+
+
+def test_the_entries_are_what_level_asks_of_a_new_candidate():
+    from types import SimpleNamespace
+
+    from dom.core.detectors.wall_hook import entries
+    from dom.core.detectors.wall_state import DistanceBaseline
+
+    far = 1 << 62
+    B, A = BookSide.BID, BookSide.ASK
+    dist = DistanceBaseline(50, 3)
+    dist.add([0, 0, 0, 7, 7, 7, 30, 30, 31], [100, 200, 300, 10, 10, 10, 5000, 7000, 6000])
+    dist.refresh()
+    det = SimpleNamespace(p=DetectorParams(wall_distance_ratio=3.0), threshold={B: 400}, half={B: 20, A: 25},
+                          dist={B: dist, A: DistanceBaseline(50, 3)})
+    hb, ha, eb, ea = entries(det)
+    assert (hb, ha) == (20, 25) and ea == (far,) * 10  # no threshold on the asks: none starts there
+    # bucket 0: P90 of 100, 200, 300 is 200 (sorted[int(0.9 x 2)]): 3 x 200 + 1; bucket 6 (7 ticks): the
+    # threshold over 3 x 10 + 1; bucket 9: 3 x 6000 + 1; the rest warming up
+    assert eb == (601, far, far, far, far, far, 400, far, far, 18001)
+    assert [det.dist[B].typical(d) for d in (0, 7, 30)] == [200, 10, 6000]  # (what _level reads: the same)
+    det.p = DetectorParams(wall_distance_ratio=float("nan"))
+    assert entries(det)[2] == (400, far, far, far, far, far, 400, far, far, 400)  # (no number: the threshold)
+
+
+@needs_native
+def test_a_trade_into_a_candidate_turns_the_walls_gate_off():
+    from dom.core.detectors.wall_state import _Wall
+
+    s = EventScript(DetectorParams(spoofs=False, wall_traded_fraction=0.3, **OFF), _book())
+    st = s.eng["KITEUSDT"]
+    walls = next(o for o in st.observers if isinstance(o, WallDetector))
+    B, A = BookSide.BID, BookSide.ASK
+    walls.walls[(A, 5005)] = _Wall(A, 5005, s.t, 50_000, 50_000)
+    walls.walls[(B, 4990)] = _Wall(B, 4990, s.t, 50_000, 50_000, announced=True)
+    walls.hook.set(s.t + 10**12, 1 << 40)
+    walls.hook.walls(s.t + 10**12, 4990, 4990, 5005, 5005, (4990,), (5005,))
+    s.tid += 1
+    walls.on_trade(st, Trade("KITEUSDT", 4990, 7, TakerSide.SELL, s.tid, s.t, s.t))
+    assert len(walls.hook.state()) == 3  # (into an announced wall: nothing of its time changes)
+    walls.on_trade(st, Trade("KITEUSDT", 5005, 7, TakerSide.BUY, s.tid, s.t, s.t))
+    assert len(walls.hook.state()) == 2 and walls.walls[(A, 5005)].traded == 7  # (its wait may be the floor now)
+
+
+@needs_native
+def test_many_band_reads_leave_no_reference_behind():
+    import sys
+
+    B, A = BookSide.BID, BookSide.ASK
+    d, hook = _stub_hook()
+    best = 5000 + (1 << 40)  # (not a cached small int)
+    sym = _sym(best, best + 1)
+    hook.set(1000, 800, 20, 20, (800,) * 10, (800,) * 10)
+    d.walls[(B, best - 30)] = object()
+    hook.walls(500, best - 30, best - 30, 1 << 62, -(1 << 62), (best - 30,), ())
+    ch = [(B, best - 1, 0, 700), (A, best + 50, 0, 900), (B, best - 3, 0, 900)]
+    before = sys.getrefcount(sym.book.bids), sys.getrefcount(best), sys.getrefcount(ch[2]), sys.getrefcount(sym)
+    for i in range(20_000):
+        assert hook(sym, _at(5), ch[:2]) == []
+        assert hook(sym, _at(5), ch) == ["judge"]
+    assert (sys.getrefcount(sym.book.bids), sys.getrefcount(best), sys.getrefcount(ch[2]), sys.getrefcount(sym)) == before
