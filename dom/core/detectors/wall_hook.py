@@ -37,13 +37,14 @@ def build_hook(det: Any, cls: type) -> Any:
 
 def hand_gate(det: Any) -> None:
     """The gate's numbers to the detector's hook, if it has one (after each change of either):
-    ``next_stats_ns``, ``tmin`` and each side's band (``entries``)."""
+    ``next_stats_ns``, ``tmin`` and each side's band (``det.entry``: ``entries``)."""
     if det.hook is not None:
-        det.hook.set(det.next_stats_ns, det.tmin, *entries(det))
+        det.hook.set(det.next_stats_ns, det.tmin, *det.entry[:4])
 
 
-def entries(det: Any) -> tuple[int, int, tuple[int, ...], tuple[int, ...]]:
-    """``(bid half-width, ask half-width, bid entries, ask entries)``: what a change that is at no
+def entries(det: Any) -> tuple[int, int, tuple[int, ...], tuple[int, ...], int, int]:
+    """``(bid half-width, ask half-width, bid entries, ask entries, lowest bid entry, lowest ask
+    entry)`` (``det.entry``, worked out with each stats): what a change that is at no
     wall must reach for ``_judge`` to act on it, per distance bucket from its side's best (within
     the half-width: ``_judge`` picks nothing further out). ``_level`` starts a candidate only at a
     size up to its side's threshold and to ``wall_distance_ratio`` x the bucket's typical size
@@ -70,7 +71,7 @@ def entries(det: Any) -> tuple[int, int, tuple[int, ...], tuple[int, ...]]:
                 except (ValueError, OverflowError, TypeError):  # (a ratio that is no number: _level's to say)
                     row.append(min(_FAR, thr))
         out.append(tuple(row))
-    return det.half[BookSide.BID], det.half[BookSide.ASK], out[0], out[1]
+    return det.half[BookSide.BID], det.half[BookSide.ASK], out[0], out[1], min(out[0]), min(out[1])
 
 
 def hand_walls(det: Any, now: int) -> None:

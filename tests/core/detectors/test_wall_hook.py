@@ -535,7 +535,8 @@ def test_the_entries_are_what_level_asks_of_a_new_candidate():
     dist.refresh()
     det = SimpleNamespace(p=DetectorParams(wall_distance_ratio=3.0), threshold={B: 400}, half={B: 20, A: 25},
                           dist={B: dist, A: DistanceBaseline(50, 3)})
-    hb, ha, eb, ea = entries(det)
+    hb, ha, eb, ea, mb, ma = entries(det)
+    assert (mb, ma) == (400, far)
     assert (hb, ha) == (20, 25) and ea == (far,) * 10  # no threshold on the asks: none starts there
     # bucket 0: P90 of 100, 200, 300 is 200 (sorted[int(0.9 x 2)]): 3 x 200 + 1; bucket 6 (7 ticks): the
     # threshold over 3 x 10 + 1; bucket 9: 3 x 6000 + 1; the rest warming up
@@ -581,3 +582,46 @@ def test_many_band_reads_leave_no_reference_behind():
         assert hook(sym, _at(5), ch[:2]) == []
         assert hook(sym, _at(5), ch) == ["judge"]
     assert (sys.getrefcount(sym.book.bids), sys.getrefcount(best), sys.getrefcount(ch[2]), sys.getrefcount(sym)) == before
+
+
+@pytest.mark.parametrize("seed,params", [(11, {}), (12, {"wall_distance_ratio": 1.0}), (13, {"wall_distance_ratio": 6.0})])
+def test_judge_with_the_entries_is_judge_with_the_thresholds(seed, params, monkeypatch):
+    """_judge picks, and the stats' levels go to _level, only up to a side's lowest entry
+    (``entries``): the same alerts and state after every event as with the thresholds alone."""
+    import dom.core.detectors.walls as wmod
+    from dom.core.detectors.wall_hook import entries
+
+    want, want_seen, _, _ = market(seed, hooks=False, **params)
+
+    def thresholds_only(det):
+        hb, ha, eb, ea, _, _ = entries(det)
+        far = 1 << 62
+        return hb, ha, eb, ea, det.threshold.get(BookSide.BID, far), det.threshold.get(BookSide.ASK, far)
+    monkeypatch.setattr(wmod, "entries", thresholds_only)
+    got, got_seen, _, _ = market(seed, hooks=False, **params)
+    assert got == want and [x[:10] for x in got_seen] == [x[:10] for x in want_seen]
+    assert {"new", "end"} <= {a[1].value for a in got}
+
+
+@pytest.mark.parametrize("hooks", [True, False])
+def test_a_level_at_its_entry_starts_a_candidate_and_one_lot_under_does_not(hooks):
+    from dom.core.detectors.wall_state import _bucket
+
+    if hooks and NATIVE is None:
+        pytest.skip("the C accelerator is not built")
+    for under in (0, 1):
+        s = EventScript(DetectorParams(spoofs=False, **OFF), _book())
+        st = s.eng["KITEUSDT"]
+        if not hooks:
+            st.delta_hooks = [ob.on_delta for ob in st.observers if getattr(type(ob), "on_delta", None) is not _BASE]
+        walls = next(o for o in st.observers if isinstance(o, WallDetector))
+        for i in range(410):  # warm: the distance baselines
+            s.delta(asks=[(5100, 7 + i % 2)], bids=[(4993, 8000 + i % 5), (4999, 1010 + i % 3)])
+        for i in range(30):  # (past a refresh of the baselines: their P90s known)
+            s.delta(asks=[(5100, 7 + i % 2)], dt_ms=1000)
+        hb, ha, eb, ea, mb, ma = walls.entry
+        px = 4993  # 7 ticks under the best bid: bucket 6
+        e = eb[_bucket(5000 - px)]
+        assert mb <= e < 1 << 40 and e > walls.threshold[BookSide.BID]  # (the distance's entry binds)
+        s.delta(bids=[(px, e - under)], dt_ms=5)  # (no stats due: the message's own changes)
+        assert ((BookSide.BID, px) in walls.walls) is (not under), (under, e)
