@@ -3,12 +3,13 @@
  * work without the Python frame on the messages that need nothing.
  *
  *   WallHook(det, walls, steps, delta_cls, ts, steps_cls, synced_ns, at, start, twin, st, floor,
- *            half, samples, bid)
+ *            half, samples, bid[, side_cls])
  *       det: the detector (its on_delta, the one truth, and its _judge: on_delta past its gate);
  *       walls: det.walls (a dict the detector mutates in place, never rebinds); steps: det.steps
  *       (a LargeSteps) or None; delta_cls, ts: BookDelta and its ts_exchange_ns slot descriptor;
  *       steps_cls and the eight slot descriptors of LargeSteps it reads and writes; bid: BookSide.BID
- *       (a change's side that is not it is the asks').
+ *       (a change's side that is not it is the asks'); side_cls: BookSideLevels, whose flat index
+ *       the gate reads for a best price (without it, or for another class, best_px() is called).
  *   hook.set(next_stats_ns, tmin[, bid_half, ask_half, bid_entries, ask_entries]): the gate's numbers,
  *       which the detector hands over each time it changes them (exact ints within +-2^62, halves
  *       not negative, the entries two tuples of ten; anything else turns the gate off: every
@@ -49,6 +50,7 @@ typedef struct {
     PyObject_HEAD
     vectorcallfunc vectorcall;
     PyObject *det, *on_delta, *judge, *walls, *steps, *cls, *steps_cls, *bid;
+    PyObject *side_cls; /* BookSideLevels (its flat index read here), or NULL: best_px() called */
     PyMemberDef *m_ts, *m[WDH_NSLOTS];
     PyObject *descs;
     long long next_ns, tmin;
@@ -226,7 +228,7 @@ static int wdh_change(wdh_Hook *h, PyObject *c, int *ask, long long *px, long lo
 
 /* sym.book.<bids|asks>.best_px(): 1 read into *best; 0 an empty side (None); 2 not an exact int
  * within +-2^61; -1 with an error set. */
-static int wdh_best(PyObject *sym, int ask, long long *best)
+static int wdh_best(wdh_Hook *h, PyObject *sym, int ask, long long *best)
 {
     PyObject *book = PyObject_GetAttr(sym, wdh_s_book);
     if (book == NULL)
@@ -235,6 +237,32 @@ static int wdh_best(PyObject *sym, int ask, long long *best)
     Py_DECREF(book);
     if (side == NULL)
         return -1;
+    if (h->side_cls != NULL && Py_TYPE(side) == (PyTypeObject *)h->side_cls) {
+        /* best_px(): self._r * flat[-1] if flat else None, where the index is a flat list (read here
+         * when it is a list and _r and its last key exact ints: else best_px() itself) */
+        PyObject *idx = PyObject_GetAttr(side, S_index), *flat = idx ? PyObject_GetAttr(idx, S_flat) : NULL;
+        PyObject *r = flat ? PyObject_GetAttr(side, S_r) : NULL;
+        Py_XDECREF(idx);
+        long long rv, k;
+        int got = -2;
+        if (r == NULL)
+            got = -1;
+        else if (PyList_CheckExact(flat) && in_range_fast(r, 2, &rv) > 0 && (rv == 1 || rv == -1)) {
+            Py_ssize_t n = PyList_GET_SIZE(flat);
+            if (n == 0)
+                got = 0;
+            else if (in_range_fast(PyList_GET_ITEM(flat, n - 1), WDH_LIM, &k) > 0) {
+                *best = rv * k;
+                got = 1;
+            }
+        }
+        Py_XDECREF(flat);
+        Py_XDECREF(r);
+        if (got != -2) {
+            Py_DECREF(side);
+            return got;
+        }
+    }
     PyObject *av[1] = {side};
     PyObject *b = PyObject_VectorcallMethod(wdh_s_best_px, av, 1 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
     Py_DECREF(side);
@@ -289,7 +317,7 @@ static int wdh_matters(wdh_Hook *h, PyObject *sym, PyObject *changes, int walls)
     long long best[2] = {0, 0};
     int has[2] = {0, 0};
     for (int s = 0; s < 2; s++) /* (Python code may run here: nothing of the list is held) */
-        if (need[s] && (has[s] = wdh_best(sym, s, &best[s])) != 0 && has[s] != 1)
+        if (need[s] && (has[s] = wdh_best(h, sym, s, &best[s])) != 0 && has[s] != 1)
             return has[s];
     if (!h->gate || !h->band || (walls && !h->wgate))
         return 2; /* (the numbers were handed over again meanwhile: on_delta) */
@@ -464,13 +492,14 @@ static PyObject *wdh_state(wdh_Hook *h, PyObject *Py_UNUSED(ignored))
 
 static PyObject *wdh_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 {
-    PyObject *det, *walls, *steps, *cls, *dts, *scls, *d[WDH_NSLOTS], *bid;
+    PyObject *det, *walls, *steps, *cls, *dts, *scls, *d[WDH_NSLOTS], *bid, *side_cls = NULL;
     if (kw != NULL && PyDict_GET_SIZE(kw)) {
         PyErr_SetString(PyExc_TypeError, "WallHook takes no keywords");
         return NULL;
     }
-    if (!PyArg_ParseTuple(args, "OO!OO!OO!OOOOOOOOO:WallHook", &det, &PyDict_Type, &walls, &steps, &PyType_Type, &cls,
-                          &dts, &PyType_Type, &scls, &d[0], &d[1], &d[2], &d[3], &d[4], &d[5], &d[6], &d[7], &bid))
+    if (!PyArg_ParseTuple(args, "OO!OO!OO!OOOOOOOOO|O!:WallHook", &det, &PyDict_Type, &walls, &steps, &PyType_Type, &cls,
+                          &dts, &PyType_Type, &scls, &d[0], &d[1], &d[2], &d[3], &d[4], &d[5], &d[6], &d[7], &bid,
+                          &PyType_Type, &side_cls))
         return NULL;
     PyMemberDef *mts = wdh_member(dts, cls), *m[WDH_NSLOTS];
     int bad = mts == NULL || (steps != Py_None && Py_TYPE(steps) != (PyTypeObject *)scls);
@@ -504,6 +533,7 @@ static PyObject *wdh_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     h->cls = Py_NewRef(cls);
     h->steps_cls = Py_NewRef(scls);
     h->bid = Py_NewRef(bid);
+    h->side_cls = Py_XNewRef(side_cls);
     h->m_ts = mts;
     for (int i = 0; i < WDH_NSLOTS; i++)
         h->m[i] = m[i];
@@ -526,6 +556,7 @@ static int wdh_traverse(wdh_Hook *h, visitproc visit, void *arg)
     Py_VISIT(h->steps_cls);
     Py_VISIT(h->descs);
     Py_VISIT(h->bid);
+    Py_VISIT(h->side_cls);
     return 0;
 }
 
@@ -540,6 +571,7 @@ static int wdh_clear(wdh_Hook *h)
     Py_CLEAR(h->steps_cls);
     Py_CLEAR(h->descs);
     Py_CLEAR(h->bid);
+    Py_CLEAR(h->side_cls);
     h->gate = h->wgate = h->band = 0;
     return 0;
 }

@@ -7,12 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from dom.core import accel
+from dom.core.book import BookSideLevels
 from dom.core.detectors.persistence import graded_wait
 from dom.core.detectors.steps import LargeSteps
 from dom.core.detectors.wall_traded import traded_into
 from dom.core.types import BookDelta, BookSide
 
 _FAR = 1 << 62
+_NONE = (_FAR,) * 10
 
 
 def build_hook(det: Any, cls: type) -> Any:
@@ -30,7 +32,7 @@ def build_hook(det: Any, cls: type) -> Any:
         S = LargeSteps
         det.hook = native.WallHook(det, det.walls, det.steps, BookDelta, BookDelta.ts_exchange_ns, S,
                                    S.synced_ns, S._at, S.start, S.twin, S.st, S.floor, S.half, S.samples,
-                                   BookSide.BID)
+                                   BookSide.BID, BookSideLevels)
         hand_gate(det)
     return det.hook
 
@@ -48,29 +50,23 @@ def entries(det: Any) -> tuple[int, int, tuple[int, ...], tuple[int, ...], int, 
     wall must reach for ``_judge`` to act on it, per distance bucket from its side's best (within
     the half-width: ``_judge`` picks nothing further out). ``_level`` starts a candidate only at a
     size up to its side's threshold and to ``wall_distance_ratio`` x the bucket's typical size
-    plus one (none while the bucket warms up: ``_FAR``). A bucket's P90 is read as ``_level``
-    reads it (``DistanceBaseline.p90``, which works it out at the first ask after a refresh from
-    what the refresh noted: the same number whenever it is asked, so asking here changes nothing
-    that ``_level`` will read)."""
+    plus one (none while the bucket warms up: ``_FAR``). Only a P90 already worked out is read
+    (``p90s``: ``DistanceBaseline.p90`` works one out at the first ask after a refresh, a selection
+    over the bucket's samples, which most buckets never need); a bucket not yet asked is its
+    side's threshold alone until the next stats after ``_level`` asks it."""
     ratio = det.p.wall_distance_ratio
     out = []
     for side in (BookSide.BID, BookSide.ASK):
         thr = det.threshold.get(side)
         if thr is None:
-            out.append((_FAR,) * 10)
+            out.append(_NONE)
             continue
-        row = []
-        dist = det.dist[side]
-        for b in range(len(dist.p90s)):
-            v = dist.p90(b)
-            if v is None:
-                row.append(_FAR)
-            else:
-                try:
-                    row.append(min(_FAR, max(thr, int(ratio * v) + 1)))
-                except (ValueError, OverflowError, TypeError):  # (a ratio that is no number: _level's to say)
-                    row.append(min(_FAR, thr))
-        out.append(tuple(row))
+        cap = min(_FAR, thr)
+        try:
+            out.append(tuple(_FAR if v is None else cap if type(v) is not int else min(_FAR, max(thr, int(ratio * v) + 1))
+                             for v in det.dist[side].p90s))
+        except (ValueError, OverflowError, TypeError):  # (a ratio that is no number: _level's to say)
+            out.append(tuple(_FAR if v is None else cap for v in det.dist[side].p90s))
     return det.half[BookSide.BID], det.half[BookSide.ASK], out[0], out[1], min(out[0]), min(out[1])
 
 

@@ -538,10 +538,11 @@ def test_the_entries_are_what_level_asks_of_a_new_candidate():
     hb, ha, eb, ea, mb, ma = entries(det)
     assert (mb, ma) == (400, far)
     assert (hb, ha) == (20, 25) and ea == (far,) * 10  # no threshold on the asks: none starts there
+    assert eb == (400, far, far, far, far, far, 400, far, far, 400)  # (no P90 worked out yet: the threshold)
+    assert [det.dist[B].typical(d) for d in (0, 7, 30)] == [200, 10, 6000]  # (what _level reads)
     # bucket 0: P90 of 100, 200, 300 is 200 (sorted[int(0.9 x 2)]): 3 x 200 + 1; bucket 6 (7 ticks): the
     # threshold over 3 x 10 + 1; bucket 9: 3 x 6000 + 1; the rest warming up
-    assert eb == (601, far, far, far, far, far, 400, far, far, 18001)
-    assert [det.dist[B].typical(d) for d in (0, 7, 30)] == [200, 10, 6000]  # (what _level reads: the same)
+    assert entries(det)[2] == (601, far, far, far, far, far, 400, far, far, 18001)
     det.p = DetectorParams(wall_distance_ratio=float("nan"))
     assert entries(det)[2] == (400, far, far, far, far, far, 400, far, far, 400)  # (no number: the threshold)
 
@@ -619,9 +620,40 @@ def test_a_level_at_its_entry_starts_a_candidate_and_one_lot_under_does_not(hook
             s.delta(asks=[(5100, 7 + i % 2)], bids=[(4993, 8000 + i % 5), (4999, 1010 + i % 3)])
         for i in range(30):  # (past a refresh of the baselines: their P90s known)
             s.delta(asks=[(5100, 7 + i % 2)], dt_ms=1000)
+        from dom.core.detectors.wall_hook import entries
+        walls.dist[BookSide.BID].typical(7)  # (asked, as _level asks it: the next stats' entries hold its P90)
+        walls.entry = entries(walls)
+        walls._gate()
         hb, ha, eb, ea, mb, ma = walls.entry
         px = 4993  # 7 ticks under the best bid: bucket 6
         e = eb[_bucket(5000 - px)]
         assert mb <= e < 1 << 40 and e > walls.threshold[BookSide.BID]  # (the distance's entry binds)
         s.delta(bids=[(px, e - under)], dt_ms=5)  # (no stats due: the message's own changes)
         assert ((BookSide.BID, px) in walls.walls) is (not under), (under, e)
+
+
+@needs_native
+def test_the_gate_reads_a_books_flat_index_as_best_px_does():
+    from types import SimpleNamespace
+
+    from dom.core.book import BookSideLevels
+
+    B, A = BookSideLevels(BookSide.BID), BookSideLevels(BookSide.ASK)
+    B.load([(5000, 10), (4990, 10)])
+    A.load([(5001, 10), (5010, 10)])
+    d = _Stub()
+    S = LargeSteps
+    hook = NATIVE.WallHook(d, d.walls, None, BookDelta, BookDelta.ts_exchange_ns, S, S.synced_ns, S._at, S.start,
+                           S.twin, S.st, S.floor, S.half, S.samples, BookSide.BID, BookSideLevels)
+    hook.set(1000, 800, 20, 20, (800,) * 10, (800,) * 10)
+    sym = SimpleNamespace(book=SimpleNamespace(bids=B, asks=A))
+    bid, ask = BookSide.BID, BookSide.ASK
+    assert hook(sym, _at(5), [(bid, 4980, 0, 900), (ask, 5021, 0, 900)]) == ["judge"]  # (20 ticks from each best)
+    assert hook(sym, _at(5), [(bid, 4979, 0, 900), (ask, 5022, 0, 900)]) == []
+    A.load([])
+    assert hook(sym, _at(5), [(ask, 5021, 0, 900)]) == []  # (an empty side)
+    B._r = 2  # (not what the flat read takes: best_px() itself, 2 x 5000)
+    assert hook(sym, _at(5), [(bid, 9980, 0, 900)]) == ["judge"]
+    with pytest.raises(TypeError):
+        NATIVE.WallHook(d, d.walls, None, BookDelta, BookDelta.ts_exchange_ns, S, S.synced_ns, S._at, S.start,
+                        S.twin, S.st, S.floor, S.half, S.samples, BookSide.BID, "not a class")
