@@ -213,8 +213,9 @@ own:;
 }
 
 /* One change of the list read: its side (1: the asks'), price and new size; 1 read; 0 not what
- * pick_changes takes; -1 with an error set. */
-static int wdh_change(wdh_Hook *h, PyObject *c, int *ask, long long *px, long long *nw)
+ * pick_changes takes; -1 with an error set. (Inlined: the gate reads every change of most messages.) */
+static inline __attribute__((always_inline)) int wdh_change(wdh_Hook *h, PyObject *c, int *ask, long long *px,
+                                                            long long *nw)
 {
     long long old;
     int r = 0;
@@ -299,18 +300,18 @@ static int wdh_matters(wdh_Hook *h, PyObject *sym, PyObject *changes, int walls)
 {
     if (!PyList_CheckExact(changes))
         return 2;
-    int need[2] = {0, 0}, ask, r;
-    long long px, nw;
+    int need[2] = {0, 0}, ask, r, band = h->band;
+    long long px, nw, lim[2] = {band ? h->emin[0] : h->tmin, band ? h->emin[1] : h->tmin};
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(changes); i++) {
         if ((r = wdh_change(h, PyList_GET_ITEM(changes, i), &ask, &px, &nw)) <= 0)
             return r < 0 ? -1 : 2;
         if (walls && wdh_at_wall(h, ask, px))
             return 1;
-        if (!h->band) {
-            if (nw >= h->tmin)
+        if (nw >= lim[ask]) {
+            if (!band)
                 return 1;
-        } else if (nw >= h->emin[ask])
             need[ask] = 1;
+        }
     }
     if (!need[0] && !need[1])
         return 0;
@@ -423,6 +424,43 @@ static PyObject *wdh_set(wdh_Hook *h, PyObject *const *args, Py_ssize_t nargs)
             }
         }
     Py_RETURN_NONE;
+}
+
+int wjg_side_entries(PyObject *thr, PyObject *ratio, PyObject *p90s, long long *ent, long long *low); /* _native_wjg.c */
+
+/* band(next_stats_ns, tmin, bid_half, ask_half, bid_threshold, ask_threshold, ratio, bid_p90s, ask_p90s):
+ * set(next_stats_ns, tmin, bid_half, ask_half, *entries) with the entries worked out here
+ * (wjg_side_entries: wall_hook.entries' twin) from each side's threshold (None: none), the
+ * distance ratio and its DistanceBaseline's p90s; returns (lowest bid entry, lowest ask entry).
+ * NotImplemented, the hook left as it was, for anything C does not take (the twin then). */
+static PyObject *wdh_band(wdh_Hook *h, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 9) {
+        PyErr_SetString(PyExc_TypeError,
+                        "band(next_stats_ns, tmin, bid_half, ask_half, bid_threshold, ask_threshold, ratio, bid_p90s, ask_p90s)");
+        return NULL;
+    }
+    long long a, b, half[2], ent[2][DIST_NB], low[2];
+    int r = wdh_int(args[0], WDH_GATE, &a);
+    if (r > 0)
+        r = wdh_int(args[1], WDH_GATE, &b);
+    for (int s = 0; s < 2 && r > 0; s++)
+        if ((r = wdh_int(args[2 + s], WDH_GATE, &half[s])) > 0 && half[s] < 0)
+            r = 0;
+    for (int s = 0; s < 2 && r > 0; s++)
+        r = wjg_side_entries(args[4 + s], args[6], args[7 + s], ent[s], &low[s]);
+    if (r < 0)
+        return NULL;
+    if (r == 0)
+        Py_RETURN_NOTIMPLEMENTED;
+    h->gate = h->band = 1;
+    h->next_ns = a, h->tmin = b;
+    for (int s = 0; s < 2; s++) {
+        h->half[s] = half[s];
+        h->emin[s] = low[s];
+        memcpy(h->ent[s], ent[s], sizeof ent[s]);
+    }
+    return Py_BuildValue("(LL)", low[0], low[1]);
 }
 
 static PyObject *wdh_walls(wdh_Hook *h, PyObject *const *args, Py_ssize_t nargs)
@@ -587,6 +625,10 @@ static PyMethodDef wdh_methods[] = {
     {"set", (PyCFunction)(void (*)(void))wdh_set, METH_FASTCALL,
      "set(next_stats_ns, tmin[, bid_half, ask_half, bid_entries, ask_entries]): the gate's numbers, with the bands' "
      "entries (two tuples of ten) or without (anything but exact ints within +-2^62, halves not negative: the gate off)."},
+    {"band", (PyCFunction)(void (*)(void))wdh_band, METH_FASTCALL,
+     "band(next_stats_ns, tmin, bid_half, ask_half, bid_threshold, ask_threshold, ratio, bid_p90s, ask_p90s): set() "
+     "with the entries worked out in C (wall_hook.entries); (lowest bid entry, lowest ask entry), or NotImplemented "
+     "(the hook as it was) for anything C does not take."},
     {"walls", (PyCFunction)(void (*)(void))wdh_walls, METH_FASTCALL,
      "walls(due_ns, bid_lo, bid_hi, ask_lo, ask_hi[, bid_prices, ask_prices]): the standing walls' gate, the prices "
      "tuples (anything but exact ints within +-2^62: off)."},

@@ -14,6 +14,7 @@ from dom.core.detectors.wall_traded import traded_into
 from dom.core.types import BookDelta, BookSide
 
 _FAR = 1 << 62
+_BID, _ASK = BookSide.BID, BookSide.ASK
 _NONE = (_FAR,) * 10
 
 
@@ -38,15 +39,33 @@ def build_hook(det: Any, cls: type) -> Any:
 
 
 def hand_gate(det: Any) -> None:
-    """The gate's numbers to the detector's hook, if it has one (after each change of either):
-    ``next_stats_ns``, ``tmin`` and each side's band (``det.entry``: ``entries``)."""
+    """The gate's numbers to the detector's hook, if it has one (after a change of either between
+    two stats): ``next_stats_ns`` and ``tmin``, without the bands' entries (a change at no wall
+    then matters up to ``tmin`` at any price until the next stats hands them: ``hand_band``)."""
     if det.hook is not None:
-        det.hook.set(det.next_stats_ns, det.tmin, *det.entry[:4])
+        det.hook.set(det.next_stats_ns, det.tmin)
+
+
+def hand_band(det: Any) -> tuple[int, int]:
+    """After each stats: the gate's numbers with the bands' entries (``entries``) to the hook, if
+    it has one, worked out in C (``WallHook.band``, _native_wjg.c) where it takes the numbers;
+    returns each side's lowest entry (``det.entry``: what ``_judge`` picks up to)."""
+    hook = det.hook
+    if hook is not None:
+        thr, half, d = det.threshold, det.half, det.dist
+        got = hook.band(det.next_stats_ns, det.tmin, half[_BID], half[_ASK], thr.get(_BID), thr.get(_ASK),
+                        det.p.wall_distance_ratio, d[_BID].p90s, d[_ASK].p90s)
+        if got is not NotImplemented:
+            return got
+    e = entries(det)
+    if hook is not None:
+        hook.set(det.next_stats_ns, det.tmin, *e[:4])
+    return e[4], e[5]
 
 
 def entries(det: Any) -> tuple[int, int, tuple[int, ...], tuple[int, ...], int, int]:
     """``(bid half-width, ask half-width, bid entries, ask entries, lowest bid entry, lowest ask
-    entry)`` (``det.entry``, worked out with each stats): what a change that is at no
+    entry)`` (worked out with each stats: ``hand_band``): what a change that is at no
     wall must reach for ``_judge`` to act on it, per distance bucket from its side's best (within
     the half-width: ``_judge`` picks nothing further out). ``_level`` starts a candidate only at a
     size up to its side's threshold and to ``wall_distance_ratio`` x the bucket's typical size
@@ -113,16 +132,29 @@ def hand_walls(det: Any, now: int) -> None:
 
 def candidate_due(det: Any, w: Any, now: int) -> int:
     """When ``_judge``'s loop may next do something for candidate ``w`` (standing, no dip) with no
-    change at its price, no trade into it and no stats in between (``_FAR``: not before one of
-    those), as of ``_judge`` at ``now``. Its loop ``continue``s before its wait (the persistence,
-    the floor where traded into); past it, it read the level's largest recent step (``w.step``
-    now holds it), which can only shrink with time (a larger one comes with a change at its
-    price), and every need and wait it compares with is set by the stats. So: its wait's end;
-    past it, never while the step is short of the weak need (or of the need where traded into),
-    the graded wait's end where between, now where it was up to the need (``_announce`` tried)."""
-    p = det.p
-    tf = p.wall_traded_fraction
+    change at its price and no stats in between (``_FAR``: not before one of those), as of
+    ``_judge`` at ``now``. Its loop ``continue``s before its wait (the persistence, the floor where
+    traded into); past it, it read the level's largest recent step (``w.step`` now holds it),
+    which can only shrink with time (a larger one comes with a change at its price), and every
+    need and wait it compares with is set by the stats. So: its wait's end; past it, never while
+    the step is short of the weak need (or of the need where traded into), the graded wait's end
+    where between, now where it was up to the need (``_announce`` tried). With
+    ``wall_traded_fraction`` on, a trade into a candidate not yet traded into may make it so before
+    the next message (its peak, the other side of the test, moves only with a change at its
+    price): the earlier of its turn either way."""
+    tf = det.p.wall_traded_fraction
     eaten = tf > 0 and traded_into(w, tf)
+    due = _turn(det, w, now, eaten)
+    if tf > 0 and not eaten:
+        t = _turn(det, w, now, True)
+        if t < due:
+            due = t
+    return due
+
+
+def _turn(det: Any, w: Any, now: int, eaten: bool) -> int:
+    """``candidate_due`` for ``w`` traded into (``eaten``) or not."""
+    p = det.p
     persist = det.lifetimes.required_ns
     base = det.floor_ns if eaten else persist
     if now - w.first_ns < base:

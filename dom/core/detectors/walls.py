@@ -25,7 +25,7 @@ from dom.core.detectors.persistence import LevelLifetimes, graded_wait
 from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.detectors.steps import LargeSteps, wall_steps
 from dom.core.detectors.wall_alert import wall_alert
-from dom.core.detectors.wall_hook import build_hook, entries, hand_gate, hand_walls
+from dom.core.detectors.wall_hook import build_hook, hand_band, hand_gate, hand_walls
 from dom.core.detectors.wall_moves import moved_candidate, track_moves
 from dom.core.detectors.wall_shape import stands_out
 from dom.core.detectors.wall_side import organic_top, side_stats
@@ -81,9 +81,9 @@ class WallDetector(ObserverBase):
         self.band_max: dict[BookSide, int] = {BookSide.BID: 0, BookSide.ASK: 0}  # largest band level, last stats
         self.book_top = 0  # the largest level that may be organic in the last stats' bands (``wall_step_book_ratio``)
         self.hook: Any = None  # the engine's depth hook once built (delta_hook): it holds the gate's numbers
-        # What a change at no wall must reach to start a candidate, per side and distance bucket, and
-        # each side's lowest (wall_hook.entries; as of the last stats; none before them)
-        self.entry: tuple = (0, 0, (_FAR,) * 10, (_FAR,) * 10, _FAR, _FAR)
+        # The least a change at no wall must reach to start a candidate, each side's (the bids', the
+        # asks': the lowest of its distance buckets' entries, wall_hook.entries; as of the last stats)
+        self.entry: tuple[int, int] = (_FAR, _FAR)
 
     # ---------------------------------------------------------------------------- statistics
     def _stats(self, sym: SymbolState, now: int) -> list[tuple[BookSide, Sequence[tuple[int, int]]]]:
@@ -130,8 +130,7 @@ class WallDetector(ObserverBase):
         if self.bound is not None:
             self.bound.update(now)
         self.next_stats_ns = grid_after(now, _SEC)
-        self.entry = entries(self)
-        self._gate()
+        self.entry = hand_band(self)  # (and the gate's numbers to the hook, with the entries)
         return out
 
     # ------------------------------------------------------------------------------- hooks
@@ -164,7 +163,7 @@ class WallDetector(ObserverBase):
                 # _level returns at once for a level under the threshold that is no wall (a wall it
                 # meets is at its own price: none joins ahead of the loop, nor one of the other side).
                 for side, hits in self._stats(sym, now):
-                    least = self.entry[4] if side is _BID else self.entry[5]  # (under it: no wall can start)
+                    least = self.entry[0] if side is _BID else self.entry[1]  # (under it: no wall can start)
                     walls = self.walls
                     for px, q in hits:
                         if q >= least or (side, px) in walls:
@@ -187,7 +186,7 @@ class WallDetector(ObserverBase):
             book = sym.book
             bb, ba = book.bids.best_px(), book.asks.best_px()
             hb, ha = self.half[_BID], self.half[_ASK]
-            eb, ea = self.entry[4:]
+            eb, ea = self.entry
             look = pick(changes, _BID, _FAR if tb is None or bb is None else eb,
                         _FAR if ta is None or ba is None else ea, lo, hi, _FAR,
                         0 if bb is None else bb - hb, 0 if bb is None else bb + hb,
@@ -296,8 +295,6 @@ class WallDetector(ObserverBase):
         w = self.walls.get((_ASK if trade.taker is _BUY else _BID, trade.px_ticks))
         if w is not None:
             w.traded += trade.qty_lots
-            if not w.announced and self.hook is not None and self.p.wall_traded_fraction > 0:
-                self.hook.walls(None, 0, 0, 0, 0)  # (its wait may be shorter now: the hook's walls' gate off)
         return []
 
     def on_synced(self, sym: SymbolState, ts_ns: int) -> list[Output]:

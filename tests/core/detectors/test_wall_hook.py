@@ -398,34 +398,49 @@ def test_a_candidates_turn_is_when_its_loop_next_does_something():
     from dom.core.detectors.wall_state import _Wall
 
     ms, far = 1_000_000, 1 << 62
-    p = DetectorParams(wall_traded_fraction=0.5, wall_weak_graded=True)
-    det = SimpleNamespace(p=p, floor_ns=1000 * ms, lifetimes=SimpleNamespace(required_ns=5000 * ms), step_need=800,
+    off = DetectorParams(wall_traded_fraction=0.0, wall_weak_graded=True)
+    on = DetectorParams(wall_traded_fraction=0.5, wall_weak_graded=True)
+    det = SimpleNamespace(p=off, floor_ns=1000 * ms, lifetimes=SimpleNamespace(required_ns=5000 * ms), step_need=800,
                           step_weak=400, steps=_Steps(), weak_ns=20_000 * ms, bound=None)
     B = BookSide.BID
     w = _Wall(B, 4990, 100 * ms, 1000, 1000, step=100)
     assert candidate_due(det, w, 200 * ms) == 5100 * ms  # waiting out the persistence
+    det.p = on  # (the rule on: a trade into it may make it traded into before the next message: the floor)
+    assert candidate_due(det, w, 200 * ms) == 1100 * ms
     w.traded = 500  # traded into (half its peak): the floor
     assert candidate_due(det, w, 200 * ms) == 1100 * ms
     assert candidate_due(det, w, 1100 * ms) == far  # past it, its step short of the weak need: not by time
     w.step = 400  # traded into, at the weak need (its need then): _announce tried
     assert candidate_due(det, w, 1100 * ms) == 1100 * ms
-    w.traded, w.step = 0, 100
+    w.traded = 0  # not yet: it may be after a trade (its step at the weak need): every message
+    assert candidate_due(det, w, 1100 * ms) == 1100 * ms
+    det.p = off
+    assert candidate_due(det, w, 1100 * ms) == 5100 * ms  # (the rule off: the persistence)
+    w.step = 100
     assert candidate_due(det, w, 5100 * ms) == far  # short of the weak need
+    det.p = on
+    assert candidate_due(det, w, 5100 * ms) == far  # (and of what a trade into it would ask)
+    det.p = off
     w.step = 800
     assert candidate_due(det, w, 5100 * ms) == 5100 * ms  # at the need: _announce tried
     w.step = 600  # between the needs: the graded wait's end
     t = 100 * ms + graded_wait(600, 400, 800, 5000 * ms, 20_000 * ms)
     assert 5100 * ms < t < 20_100 * ms and candidate_due(det, w, 5100 * ms) == t
+    det.p = on
+    assert candidate_due(det, w, 5100 * ms) == 5100 * ms  # (past the weak need: a trade into it, _announce)
+    det.p = off
     det.bound = SimpleNamespace(wait_ns=7000 * ms)  # bounded by what the book's large levels outlasted
     assert candidate_due(det, w, 5100 * ms) == min(t, 7100 * ms)
-    det.bound, p2 = None, DetectorParams(wall_traded_fraction=0.5, wall_weak_graded=False)
-    det.p = p2
+    det.bound = None
+    det.p = DetectorParams(wall_traded_fraction=0.0, wall_weak_graded=False)
     assert candidate_due(det, w, 5100 * ms) == 20_100 * ms  # the fixed weak wait
     w.book = 350  # a young window: the needs bounded by the book (at most 700: the step still between them)
     assert candidate_due(det, w, 5100 * ms) == 20_100 * ms
     w.book = 250  # need and weak at most 500: the step is past the need
     assert candidate_due(det, w, 5100 * ms) == 5100 * ms
+    det.p = DetectorParams(wall_traded_fraction=0.5, wall_weak_graded=False)
     w.step, w.traded = 350, 500  # traded into: its need the weak one (400), short of it: not by time
+    w.book = 0
     assert candidate_due(det, w, 5100 * ms) == far
     w.step = 450  # past it: _announce tried
     assert candidate_due(det, w, 5100 * ms) == 5100 * ms
@@ -548,7 +563,9 @@ def test_the_entries_are_what_level_asks_of_a_new_candidate():
 
 
 @needs_native
-def test_a_trade_into_a_candidate_turns_the_walls_gate_off():
+def test_a_trade_into_a_candidate_leaves_the_hook_as_it_was():
+    """The walls' trade path is the detector's alone: a candidate's turn already counts with a
+    trade into it (``candidate_due``), so a trade changes nothing of the hook's gate."""
     from dom.core.detectors.wall_state import _Wall
 
     s = EventScript(DetectorParams(spoofs=False, wall_traded_fraction=0.3, **OFF), _book())
@@ -559,11 +576,12 @@ def test_a_trade_into_a_candidate_turns_the_walls_gate_off():
     walls.walls[(B, 4990)] = _Wall(B, 4990, s.t, 50_000, 50_000, announced=True)
     walls.hook.set(s.t + 10**12, 1 << 40)
     walls.hook.walls(s.t + 10**12, 4990, 4990, 5005, 5005, (4990,), (5005,))
-    s.tid += 1
-    walls.on_trade(st, Trade("KITEUSDT", 4990, 7, TakerSide.SELL, s.tid, s.t, s.t))
-    assert len(walls.hook.state()) == 3  # (into an announced wall: nothing of its time changes)
-    walls.on_trade(st, Trade("KITEUSDT", 5005, 7, TakerSide.BUY, s.tid, s.t, s.t))
-    assert len(walls.hook.state()) == 2 and walls.walls[(A, 5005)].traded == 7  # (its wait may be the floor now)
+    before = walls.hook.state()
+    for px, taker in ((4990, TakerSide.SELL), (5005, TakerSide.BUY)):
+        s.tid += 1
+        walls.on_trade(st, Trade("KITEUSDT", px, 7, taker, s.tid, s.t, s.t))
+        assert walls.hook.state() == before
+    assert walls.walls[(A, 5005)].traded == 7
 
 
 @needs_native
@@ -590,15 +608,15 @@ def test_judge_with_the_entries_is_judge_with_the_thresholds(seed, params, monke
     """_judge picks, and the stats' levels go to _level, only up to a side's lowest entry
     (``entries``): the same alerts and state after every event as with the thresholds alone."""
     import dom.core.detectors.walls as wmod
-    from dom.core.detectors.wall_hook import entries
+    from dom.core.detectors.wall_hook import hand_band
 
     want, want_seen, _, _ = market(seed, hooks=False, **params)
 
     def thresholds_only(det):
-        hb, ha, eb, ea, _, _ = entries(det)
+        hand_band(det)
         far = 1 << 62
-        return hb, ha, eb, ea, det.threshold.get(BookSide.BID, far), det.threshold.get(BookSide.ASK, far)
-    monkeypatch.setattr(wmod, "entries", thresholds_only)
+        return det.threshold.get(BookSide.BID, far), det.threshold.get(BookSide.ASK, far)
+    monkeypatch.setattr(wmod, "hand_band", thresholds_only)
     got, got_seen, _, _ = market(seed, hooks=False, **params)
     assert got == want and [x[:10] for x in got_seen] == [x[:10] for x in want_seen]
     assert {"new", "end"} <= {a[1].value for a in got}
@@ -620,11 +638,13 @@ def test_a_level_at_its_entry_starts_a_candidate_and_one_lot_under_does_not(hook
             s.delta(asks=[(5100, 7 + i % 2)], bids=[(4993, 8000 + i % 5), (4999, 1010 + i % 3)])
         for i in range(30):  # (past a refresh of the baselines: their P90s known)
             s.delta(asks=[(5100, 7 + i % 2)], dt_ms=1000)
-        from dom.core.detectors.wall_hook import entries
+        from dom.core.detectors.wall_hook import entries, hand_band
         walls.dist[BookSide.BID].typical(7)  # (asked, as _level asks it: the next stats' entries hold its P90)
-        walls.entry = entries(walls)
-        walls._gate()
-        hb, ha, eb, ea, mb, ma = walls.entry
+        walls.entry = hand_band(walls)
+        hb, ha, eb, ea, mb, ma = entries(walls)
+        assert walls.entry == (mb, ma)
+        if hooks:
+            assert walls.hook.entries() == (hb, ha, eb, ea)  # (worked out in C: the same)
         px = 4993  # 7 ticks under the best bid: bucket 6
         e = eb[_bucket(5000 - px)]
         assert mb <= e < 1 << 40 and e > walls.threshold[BookSide.BID]  # (the distance's entry binds)
