@@ -16,11 +16,14 @@
  *       message goes to on_delta). With the bands' entries (wall_hook.entries), a change at no
  *       wall matters only within its side's band around its best price (half ticks), up to the
  *       entry of its distance bucket (dist_bucket); without them, up to tmin at any price.
- *   hook.walls(due_ns, bid_lo, bid_hi, ask_lo, ask_hi[, bid_prices, ask_prices]): the standing walls'
- *       gate, handed over by each _judge that leaves walls: before due_ns no wall can change with
- *       time (an update due, a dip or a candidate's wait over, a wall gone), and no wall stands on
- *       a side outside [lo, hi], nor (where a side's prices are handed over, a tuple of at most
- *       WDH_NW: more, the range alone) at a price not among them
+ *   hook.walls(due_ns, bid_lo, bid_hi, ask_lo, ask_hi[, bid_prices, ask_prices[, bid_quiet, ask_quiet]]):
+ *       the standing walls' gate, handed over by each _judge that leaves walls: before due_ns no
+ *       wall can change with time (an update due, a dip or a candidate's wait over, a wall gone),
+ *       and no wall stands on a side outside [lo, hi], nor (where a side's prices are handed over,
+ *       a tuple of at most WDH_NW: more, the range alone) at a price not among them; a change at
+ *       a price whose quiet size (the tuple of the same length; without it -2^62) it is under
+ *       matters only outside its side's band (with the bands' entries set: a candidate dipping
+ *       under its entry, which _level leaves as it is within the band)
  *       (exact ints within +-2^62; anything else turns this gate off: _judge for every message
  *       while a wall stands).
  *
@@ -62,6 +65,8 @@ typedef struct {
     long long half[2], ent[2][DIST_NB], emin[2]; /* [0] the bids', [1] the asks'; emin: the lower entry */
     int nw[2]; /* each side's walls' prices as handed over (px[s][0..nw[s])); -1: not handed over (the range alone) */
     long long px[2][WDH_NW];
+    long long quiet[2][WDH_NW]; /* a change at px[s][k] under quiet[s][k] within its side's band: nothing
+                                 * for _judge (a candidate dipping under its entry; -2^62: every change) */
 } wdh_Hook;
 
 static PyObject *wdh_s_stats, *wdh_s_applied, *wdh_s_add_many, *wdh_s_observe, *wdh_s_book, *wdh_s_sides[2],
@@ -276,8 +281,10 @@ static int wdh_best(wdh_Hook *h, PyObject *sym, int ask, long long *best)
     return r;
 }
 
-/* Is px (side ask) within its side's walls' range and, where their prices were handed over, one of them? */
-static inline int wdh_at_wall(wdh_Hook *h, int ask, long long px)
+/* Is px (side ask) within its side's walls' range and, where their prices were handed over, one of
+ * them? 0 no; 1 yes; 2 at a wall whose quiet size nw is under (nothing to _judge when px lies
+ * within its side's band: a candidate dipping under its entry stays as it is). */
+static inline int wdh_at_wall(wdh_Hook *h, int ask, long long px, long long nw)
 {
     if (ask ? !(h->alo <= px && px <= h->ahi) : !(h->blo <= px && px <= h->bhi))
         return 0;
@@ -286,28 +293,32 @@ static inline int wdh_at_wall(wdh_Hook *h, int ask, long long px)
         return 1;
     for (int k = 0; k < n; k++)
         if (h->px[ask][k] == px)
-            return 1;
+            return nw < h->quiet[ask][k] && h->band ? 2 : 1;
     return 0;
 }
 
 /* The gate on the changes (walls: a wall stands and the walls' gate is set): 1 when one may matter
  * to _judge, 0 when none does, 2 when a change (or a best price read) is not what pick_changes
- * takes (on_delta then), -1 with an error set. A change may matter at a price within its side's
- * walls' range (walls), or: with the bands' entries set, within its side's band around its best
- * price (read only when a change reaches the side's lower entry), up to its distance bucket's
- * entry, as _judge's pick and _level test it; without them, up to tmin at any price. */
+ * takes (on_delta then), -1 with an error set. A change may matter at a wall's price on its side
+ * (walls; at a candidate dipping under its entry, only outside its side's band: _level lets it
+ * fall back there), or: with the bands' entries set, within its side's band around its best
+ * price (read only when a change reaches the side's lower entry or is at such a candidate), up
+ * to its distance bucket's entry, as _judge's pick and _level test it; without them, up to tmin
+ * at any price. */
 static int wdh_matters(wdh_Hook *h, PyObject *sym, PyObject *changes, int walls)
 {
     if (!PyList_CheckExact(changes))
         return 2;
-    int need[2] = {0, 0}, ask, r, band = h->band;
+    int need[2] = {0, 0}, ask, r, band = h->band, at;
     long long px, nw, lim[2] = {band ? h->emin[0] : h->tmin, band ? h->emin[1] : h->tmin};
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(changes); i++) {
         if ((r = wdh_change(h, PyList_GET_ITEM(changes, i), &ask, &px, &nw)) <= 0)
             return r < 0 ? -1 : 2;
-        if (walls && wdh_at_wall(h, ask, px))
-            return 1;
-        if (nw >= lim[ask]) {
+        if (walls && (at = wdh_at_wall(h, ask, px, nw)) != 0) {
+            if (at == 1)
+                return 1;
+            need[ask] = 1;
+        } else if (nw >= lim[ask]) {
             if (!band)
                 return 1;
             need[ask] = 1;
@@ -325,13 +336,12 @@ static int wdh_matters(wdh_Hook *h, PyObject *sym, PyObject *changes, int walls)
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(changes); i++) {
         if ((r = wdh_change(h, PyList_GET_ITEM(changes, i), &ask, &px, &nw)) <= 0)
             return r < 0 ? -1 : 2;
-        if (walls && wdh_at_wall(h, ask, px))
-            return 1;
-        if (has[ask] == 1 && nw >= h->emin[ask]) {
-            long long d = px < best[ask] ? best[ask] - px : px - best[ask];
-            if (d <= h->half[ask] && nw >= h->ent[ask][dist_bucket(d)])
+        long long d = px < best[ask] ? best[ask] - px : px - best[ask];
+        if (walls && (at = wdh_at_wall(h, ask, px, nw)) != 0) {
+            if (at == 1 || has[ask] != 1 || d > h->half[ask])
                 return 1;
-        }
+        } else if (has[ask] == 1 && nw >= h->emin[ask] && d <= h->half[ask] && nw >= h->ent[ask][dist_bucket(d)])
+            return 1;
     }
     return 0;
 }
@@ -465,25 +475,30 @@ static PyObject *wdh_band(wdh_Hook *h, PyObject *const *args, Py_ssize_t nargs)
 
 static PyObject *wdh_walls(wdh_Hook *h, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 5 && nargs != 7) {
-        PyErr_SetString(PyExc_TypeError, "walls(due_ns, bid_lo, bid_hi, ask_lo, ask_hi[, bid_prices, ask_prices])");
+    if (nargs != 5 && nargs != 7 && nargs != 9) {
+        PyErr_SetString(PyExc_TypeError,
+                        "walls(due_ns, bid_lo, bid_hi, ask_lo, ask_hi[, bid_prices, ask_prices[, bid_quiet, ask_quiet]])");
         return NULL;
     }
-    long long v[5], px[2][WDH_NW];
+    long long v[5], px[2][WDH_NW], qt[2][WDH_NW];
     int r = 1, nw[2] = {-1, -1};
     for (int i = 0; i < 5 && r > 0; i++)
         r = wdh_int(args[i], WDH_GATE, &v[i]);
-    for (int s = 0; s < 2 && r > 0 && nargs == 7; s++) {
-        PyObject *t = args[5 + s];
-        if (!PyTuple_CheckExact(t)) {
+    for (int s = 0; s < 2 && r > 0 && nargs >= 7; s++) {
+        PyObject *t = args[5 + s], *q = nargs == 9 ? args[7 + s] : NULL;
+        if (!PyTuple_CheckExact(t) || (q != NULL && (!PyTuple_CheckExact(q) || PyTuple_GET_SIZE(q) != PyTuple_GET_SIZE(t)))) {
             r = 0;
             break;
         }
         Py_ssize_t n = PyTuple_GET_SIZE(t);
         if (n > WDH_NW)
             continue; /* (the range alone) */
-        for (Py_ssize_t k = 0; k < n && r > 0; k++)
+        for (Py_ssize_t k = 0; k < n && r > 0; k++) {
             r = wdh_int(PyTuple_GET_ITEM(t, k), WDH_GATE, &px[s][k]);
+            qt[s][k] = -WDH_GATE; /* (without the quiet sizes: every change at a wall's price) */
+            if (r > 0 && q != NULL)
+                r = wdh_int(PyTuple_GET_ITEM(q, k), WDH_GATE, &qt[s][k]);
+        }
         nw[s] = (int)n;
     }
     if (r < 0)
@@ -494,7 +509,7 @@ static PyObject *wdh_walls(wdh_Hook *h, PyObject *const *args, Py_ssize_t nargs)
         for (int s = 0; s < 2; s++) {
             h->nw[s] = nw[s];
             for (int k = 0; k < nw[s]; k++)
-                h->px[s][k] = px[s][k];
+                h->px[s][k] = px[s][k], h->quiet[s][k] = qt[s][k];
         }
     }
     Py_RETURN_NONE;
@@ -630,8 +645,8 @@ static PyMethodDef wdh_methods[] = {
      "with the entries worked out in C (wall_hook.entries); (lowest bid entry, lowest ask entry), or NotImplemented "
      "(the hook as it was) for anything C does not take."},
     {"walls", (PyCFunction)(void (*)(void))wdh_walls, METH_FASTCALL,
-     "walls(due_ns, bid_lo, bid_hi, ask_lo, ask_hi[, bid_prices, ask_prices]): the standing walls' gate, the prices "
-     "tuples (anything but exact ints within +-2^62: off)."},
+     "walls(due_ns, bid_lo, bid_hi, ask_lo, ask_hi[, bid_prices, ask_prices[, bid_quiet, ask_quiet]]): the standing "
+     "walls' gate, the prices tuples and their quiet sizes (anything but exact ints within +-2^62: off)."},
     {"entries", (PyCFunction)wdh_entries, METH_NOARGS,
      "(bid_half, ask_half, bid_entries, ask_entries) as set; None without them (or with the gate off)."},
     {"state", (PyCFunction)wdh_state, METH_NOARGS,

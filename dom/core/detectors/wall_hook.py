@@ -92,26 +92,31 @@ def entries(det: Any) -> tuple[int, int, tuple[int, ...], tuple[int, ...], int, 
 def hand_walls(det: Any, now: int) -> None:
     """The standing walls' gate to the hook (after each ``_judge`` that leaves walls, at ``now``):
     until ``due`` none of them changes with time alone, and a change can matter only at a wall's
-    price on its side (each side's prices and their range; or up to an entry in the band: ``entries``). ``due``: the
-    earliest of a pending update's turn (``wall_update_ms`` after the last line), a dip's end
-    (``wall_dip_ms``), a candidate's next turn (``candidate_due``); now for a wall gone from its
-    level (its move is looked for in every message)."""
+    price on its side (each side's prices and their range; or up to an entry in the band: ``entries``);
+    at a candidate dipping under its entry, only a change back up to it (its quiet size) or one
+    outside its side's band (where ``_level`` lets it fall back: within it, a change under its
+    entry leaves it as it is). ``due``: the earliest of a pending update's turn (``wall_update_ms``
+    after the last line), a dip's end (``wall_dip_ms``), a candidate's next turn (``candidate_due``);
+    now for a wall gone from its level (its move is looked for in every message)."""
     p = det.p
     due = _FAR
     blo = alo = _FAR
     bhi = ahi = -_FAR
     bid = BookSide.BID
-    bpx, apx = [], []
+    bpx, apx, bq, aq = [], [], [], []
     for w in det.walls.values():
         px = w.px
+        q = w.enter if w.dip_ns and not w.announced else -_FAR
         if w.side is bid:
             bpx.append(px)
+            bq.append(q)
             if px < blo:
                 blo = px
             if px > bhi:
                 bhi = px
         else:
             apx.append(px)
+            aq.append(q)
             if px < alo:
                 alo = px
             if px > ahi:
@@ -127,7 +132,7 @@ def hand_walls(det: Any, now: int) -> None:
             t = w.dip_ns + p.wall_dip_ms * 1_000_000 if w.dip_ns else candidate_due(det, w, now)
             if t < due:
                 due = t
-    det.hook.walls(due, blo, bhi, alo, ahi, tuple(bpx), tuple(apx))
+    det.hook.walls(due, blo, bhi, alo, ahi, tuple(bpx), tuple(apx), tuple(bq), tuple(aq))
 
 
 def candidate_due(det: Any, w: Any, now: int) -> int:

@@ -42,13 +42,14 @@ def _window(w: LargeSteps | None):
             w.synced_ns, w.start, w.floor, w.ref, type(w.st).__name__)
 
 
-def market(seed, hooks, spoofs=True, odd_at=-1, wide_at=-1, tuple_at=-1, gate_off=(), **params):
+def market(seed, hooks, spoofs=True, odd_at=-1, wide_at=-1, tuple_at=-1, gate_off=(), dips=False, **params):
     """A random market: after every event the alerts so far and the walls' (and the step windows')
     state. ``hooks``: False binds the detectors' own ``on_delta`` in place of the engine's hooks.
     The ``odd_at``-th message is an ``OddDelta``; at the ``wide_at``-th a level of 2^60 + 1 lots
     comes (past what the C store takes: the windows move to their twin); at ``tuple_at`` a
     message's changes are handed over as a tuple; before each message of ``gate_off`` the hook's gate
-    is turned off (until the detector next hands its numbers over)."""
+    is turned off (until the detector next hands its numbers over). ``dips``: a level cut under its
+    entry keeps changing, mostly under it (a dipping candidate's quiet changes), now and then back up."""
     s = EventScript(DetectorParams(spoofs=spoofs, **OFF, **params), _book())
     st = s.eng["KITEUSDT"]
     if not hooks:
@@ -77,7 +78,7 @@ def market(seed, hooks, spoofs=True, odd_at=-1, wide_at=-1, tuple_at=-1, gate_of
 
     for _ in range(410):  # warm: the distance baselines
         s.delta(asks=[(5100, 7 + s.u % 2)])
-    big = []
+    big, cut = [], []
     for i in range(700):
         if i == 350:  # a gap: the book unsynced, then a snapshot
             s.u += 5
@@ -97,6 +98,13 @@ def market(seed, hooks, spoofs=True, odd_at=-1, wide_at=-1, tuple_at=-1, gate_of
             elif r < 0.03 and big:
                 bid, px = big.pop(rng.randrange(len(big)))
                 q = rng.choice((0, rng.randrange(500, 3000)))  # pulled or cut
+                if dips and q:
+                    cut.append((bid, px))
+            elif dips and cut and r < 0.35:
+                bid, px = rng.choice(cut)
+                q = rng.randrange(40_000, 150_000) if rng.random() < 0.05 else rng.randrange(100, 3000)
+                if len(cut) > 6:
+                    cut.pop(0)
             else:
                 q = rng.randrange(0, 3000)
             (bids if bid else asks)[px] = q
@@ -149,6 +157,47 @@ def test_the_hook_is_the_detectors_on_delta_event_by_event(seed, spoofs, params,
     # (the standing walls' gate handed over, and messages with walls standing decided in C)
     assert any(x[1] and x[10] is not None and len(x[10]) == 3 for x in got_seen)
     assert judged[0] < judged[1] - 50, judged
+
+
+@needs_native
+@pytest.mark.parametrize("seed,params", [(21, {}), (22, {"wall_traded_fraction": 0.05}), (23, {"wall_dip_ms": 3000})])
+def test_a_dipping_candidates_quiet_changes_are_decided_in_c(seed, params, monkeypatch):
+    """Changes under a dipping candidate's entry within its band leave it as it is: the hook
+    decides them in C (fewer ``_judge`` calls than with every change at a wall's price passed
+    on), and the alerts and state after every event are ``on_delta``'s."""
+    import dom.core.detectors.walls as wmod
+    from dom.core.detectors.wall_hook import hand_walls
+
+    judged = []
+    judge = WallDetector._judge
+
+    def counted(self, sym, now, changes):
+        judged[-1] += 1
+        return judge(self, sym, now, changes)
+    monkeypatch.setattr(WallDetector, "_judge", counted)
+    judged.append(0)
+    got, got_seen, _, _ = market(seed, hooks=True, spoofs=False, dips=True, **params)
+    judged.append(0)
+    want, want_seen, _, _ = market(seed, hooks=False, spoofs=False, dips=True, **params)
+    assert got == want and got_seen == want_seen
+    assert {"new", "end"} <= {a[1].value for a in got}
+
+    class Loud:  # (the walls' gate without the quiet sizes)
+        def __init__(self, det):
+            self.det, self.hook = det, det.hook
+
+        def __getattr__(self, k):
+            return getattr(self.det, k)
+
+    def loud(det, now):
+        rec = Loud(det)
+        rec.hook = type("R", (), {"walls": lambda _, *a: det.hook.walls(*a[:7])})()
+        hand_walls(rec, now)
+    monkeypatch.setattr(wmod, "hand_walls", loud)
+    judged.append(0)
+    got2, got2_seen, _, _ = market(seed, hooks=True, spoofs=False, dips=True, **params)
+    assert got2 == want and [x[:10] for x in got2_seen] == [x[:10] for x in want_seen]
+    assert judged[0] <= judged[2] - 5, judged  # (decided in C: a few in these markets)
 
 
 @needs_native
@@ -367,9 +416,9 @@ def test_the_walls_gate_numbers_are_when_each_wall_next_changes_with_time():
 
     B, A = BookSide.BID, BookSide.ASK
     cand = _Wall(B, 4990, 100 * ms, 500, 500)
-    assert due(cand) == (5100 * ms, 4990, 4990, far, -far, (4990,), ())  # a candidate: its persistence's end
-    dip = _Wall(A, 5010, 100 * ms, 500, 500, dip_ns=150 * ms)
-    assert due(dip) == (850 * ms, far, -far, 5010, 5010, (), (5010,))  # a dip: its end
+    assert due(cand) == (5100 * ms, 4990, 4990, far, -far, (4990,), (), (-far,), ())  # a candidate: its persistence's end
+    dip = _Wall(A, 5010, 100 * ms, 500, 500, dip_ns=150 * ms, enter=450)
+    assert due(dip) == (850 * ms, far, -far, 5010, 5010, (), (5010,), (), (450,))  # a dip: its end; quiet under its entry
     told = _Wall(A, 5012, 0, 500, 500, announced=True, sent_size=500, updated_ns=1000 * ms)
     assert due(told)[:5] == (far, far, -far, 5012, 5012)  # announced, nothing to tell: no time of its own
     moved = _Wall(B, 4995, 0, 500, 500, announced=True, sent_size=500, updated_ns=1000 * ms, moves=1)
@@ -380,7 +429,10 @@ def test_the_walls_gate_numbers_are_when_each_wall_next_changes_with_time():
     assert due(same)[0] == far  # (not past it)
     gone = _Wall(B, 4980, 0, 500, 500, announced=True, sent_size=500, gone_ns=900 * ms)
     assert due(gone)[0] == -far  # gone from its level: every message
-    assert due(cand, dip, told, moved) == (850 * ms, 4990, 4995, 5010, 5012, (4990, 4995), (5010, 5012))
+    assert due(cand, dip, told, moved) == (850 * ms, 4990, 4995, 5010, 5012, (4990, 4995), (5010, 5012),
+                                           (-far, -far), (450, -far))
+    told.dip_ns = 100 * ms  # (an announced wall is never quiet: its exit is judged at every change)
+    assert due(told)[-2:] == ((), (-far,))
 
 
 class _Steps:
@@ -508,6 +560,40 @@ def test_the_bands_entries_pass_what_can_start_a_candidate():
     assert hook.entries() is None
     d.walls.clear()
     assert hook(None, _at(5), [(B, 10, 0, 800)]) == ["judge"]
+
+
+@needs_native
+def test_a_change_under_a_dipping_candidates_entry_matters_only_outside_its_band():
+    B, A = BookSide.BID, BookSide.ASK
+    d, hook = _stub_hook()
+    far = 1 << 62
+    hook.set(1000, 800, 20, 30, (far,) * 10, (far,) * 10)  # (no entry reachable: the walls alone)
+    d.walls[(B, 4990)] = object()
+    hook.walls(500, 4990, 4994, 5010, 5010, (4990, 4994), (5010,), (450, -far), (-far,))
+    sym = _sym(5000, 5001)
+    assert hook(sym, _at(5), [(B, 4990, 500, 449)]) == []  # under its entry, 10 ticks from the best: as it is
+    assert hook(sym, _at(5), [(B, 4990, 500, 450)]) == ["judge"]  # back at its entry
+    assert hook(sym, _at(5), [(B, 4994, 500, 10)]) == ["judge"]  # (not quiet: every change)
+    assert hook(sym, _at(5), [(A, 5010, 500, 10)]) == ["judge"]
+    assert hook(sym, _at(5), [(A, 4990, 500, 10)]) == []  # (an ask at a bid wall's price: none of its walls)
+    assert hook(_sym(5011, 5012), _at(5), [(B, 4990, 500, 10)]) == ["judge"]  # 21 ticks: out of the band
+    assert hook(_sym(5010, 5012), _at(5), [(B, 4990, 500, 10)]) == []  # (20: the band's edge)
+    assert hook(_sym(None, 5012), _at(5), [(B, 4990, 500, 10)]) == ["judge"]  # no bids: it falls back
+    assert hook(_sym(4999.0, 5012), _at(5), [(B, 4990, 500, 10)]) == ["on_delta"]  # a best C does not take
+    with pytest.raises(KeyError):
+        hook(_sym(KeyError("x"), 5001), _at(5), [(B, 4990, 500, 10)])
+    hook.set(1000, 800)  # without the bands: no half-width known, every change at a wall
+    hook.walls(500, 4990, 4994, 5010, 5010, (4990, 4994), (5010,), (450, -far), (-far,))
+    assert hook(sym, _at(5), [(B, 4990, 500, 449)]) == ["judge"]
+    hook.set(1000, 800, 20, 30, (far,) * 10, (far,) * 10)
+    hook.walls(500, 4990, 4994, 5010, 5010, (4990, 4994), (5010,))  # (without the quiet sizes: every change)
+    assert hook(sym, _at(5), [(B, 4990, 500, 449)]) == ["judge"]
+    for bad in (((450,), (-far,)), ((450, -far), ()), ([450, -far], (-far,)), ((450.0, -far), (-far,)),
+                ((450, 1 << 63), (-far,))):
+        hook.walls(500, 4990, 4994, 5010, 5010, (4990, 4994), (5010,), *bad)
+        assert len(hook.state()) == 2  # the walls' gate off
+    with pytest.raises(TypeError):
+        hook.walls(500, 4990, 4994, 5010, 5010, (4990, 4994), (5010,), (450, -far))
 
 
 @needs_native
