@@ -579,6 +579,10 @@ def test_a_change_under_a_dipping_candidates_entry_matters_only_outside_its_band
     assert hook(_sym(5011, 5012), _at(5), [(B, 4990, 500, 10)]) == ["judge"]  # 21 ticks: out of the band
     assert hook(_sym(5010, 5012), _at(5), [(B, 4990, 500, 10)]) == []  # (20: the band's edge)
     assert hook(_sym(None, 5012), _at(5), [(B, 4990, 500, 10)]) == ["judge"]  # no bids: it falls back
+    hook.walls(500, 5, 5, far, -far, (5,), (), (450,), ())
+    assert hook(_sym(None, 5012), _at(5), [(B, 5, 500, 10)]) == ["judge"]  # (no best price, not one at 0)
+    assert hook(_sym(15, 5012), _at(5), [(B, 5, 500, 10)]) == []
+    hook.walls(500, 4990, 4994, 5010, 5010, (4990, 4994), (5010,), (450, -far), (-far,))
     assert hook(_sym(4999.0, 5012), _at(5), [(B, 4990, 500, 10)]) == ["on_delta"]  # a best C does not take
     with pytest.raises(KeyError):
         hook(_sym(KeyError("x"), 5001), _at(5), [(B, 4990, 500, 10)])
