@@ -3,28 +3,38 @@
  * work without the Python frame on the messages that need nothing.
  *
  *   WallHook(det, walls, steps, delta_cls, ts, steps_cls, synced_ns, at, start, twin, st, floor,
- *            half, samples, bid)
+ *            half, samples, bid[, side_cls])
  *       det: the detector (its on_delta, the one truth, and its _judge: on_delta past its gate);
  *       walls: det.walls (a dict the detector mutates in place, never rebinds); steps: det.steps
  *       (a LargeSteps) or None; delta_cls, ts: BookDelta and its ts_exchange_ns slot descriptor;
  *       steps_cls and the eight slot descriptors of LargeSteps it reads and writes; bid: BookSide.BID
- *       (a change's side that is not it is the asks').
- *   hook.set(next_stats_ns, tmin): the gate's two numbers, which the detector hands over each time
- *       it changes them (exact ints within +-2^62; anything else turns the gate off: every message
- *       goes to on_delta).
- *   hook.walls(due_ns, bid_lo, bid_hi, ask_lo, ask_hi): the standing walls' gate, handed over by each
- *       _judge that leaves walls: before due_ns no wall can change with time (an update due, a dip
- *       or a candidate's wait over, a wall gone), and no wall stands on a side outside [lo, hi]
+ *       (a change's side that is not it is the asks'); side_cls: BookSideLevels, whose flat index
+ *       the gate reads for a best price (without it, or for another class, best_px() is called).
+ *   hook.set(next_stats_ns, tmin[, bid_half, ask_half, bid_entries, ask_entries]): the gate's numbers,
+ *       which the detector hands over each time it changes them (exact ints within +-2^62, halves
+ *       not negative, the entries two tuples of ten; anything else turns the gate off: every
+ *       message goes to on_delta). With the bands' entries (wall_hook.entries), a change at no
+ *       wall matters only within its side's band around its best price (half ticks), up to the
+ *       entry of its distance bucket (dist_bucket); without them, up to tmin at any price.
+ *   hook.walls(due_ns, bid_lo, bid_hi, ask_lo, ask_hi[, bid_prices, ask_prices[, bid_quiet, ask_quiet]]):
+ *       the standing walls' gate, handed over by each _judge that leaves walls: before due_ns no
+ *       wall can change with time (an update due, a dip or a candidate's wait over, a wall gone),
+ *       and no wall stands on a side outside [lo, hi], nor (where a side's prices are handed over,
+ *       a tuple of at most WDH_NW: more, the range alone) at a price not among them; a change at
+ *       a price whose quiet size (the tuple of the same length; without it -2^62) it is under
+ *       matters only outside its side's band (with the bands' entries set: a candidate dipping
+ *       under its entry, which _level leaves as it is within the band)
  *       (exact ints within +-2^62; anything else turns this gate off: _judge for every message
  *       while a wall stands).
  *
  * A call hook(sym, delta, changes): LargeSteps.observe(changes, now) (in C through the window's
  * StepStore where everything is as that expects: the window synced and started, stores of the C
  * type, the engine's count an exact int; else the window's own observe), then on_delta's gate:
- * no stats due (now < next_stats_ns), no wall, no change up to the lower threshold (tmin): a
- * fresh empty list; with walls, likewise before due_ns when no change reaches tmin nor a price
- * within its side's walls' range (_judge would do nothing: the changes it acts on are those, and
- * the rest of its work is due by time). Past the gate, det._judge(sym, now, changes). Anything the hook does not
+ * no stats due (now < next_stats_ns), no wall, no change that may matter (wdh_matters: in its
+ * side's band up to its bucket's entry, or up to tmin without the entries): a fresh empty list;
+ * with walls, likewise before due_ns when no change may matter nor stands at a price within its
+ * side's walls' range (_judge would do nothing: the changes it acts on are those, and the rest of
+ * its work is due by time). Past the gate, det._judge(sym, now, changes). Anything the hook does not
  * take (a delta of another class, a time or a change that is not exact ints within +-2^61, the
  * gate off) goes to det.on_delta itself, whose observe then finds the message seen (or sees it).
  * Every global name here starts with wdh_ / WDH_. */
@@ -35,6 +45,7 @@
 #define WDH_LIM (1LL << 61) /* a change's price and sizes, a time: what pick_changes takes */
 #define WDH_GATE (1LL << 62)
 #define WDH_NSLOTS 8
+#define WDH_NW 16 /* the walls' prices a side's gate holds (more: its range alone) */
 
 enum { W_SYNCED, W_AT, W_START, W_TWIN, W_ST, W_FLOOR, W_HALF, W_SAMPLES };
 
@@ -42,15 +53,24 @@ typedef struct {
     PyObject_HEAD
     vectorcallfunc vectorcall;
     PyObject *det, *on_delta, *judge, *walls, *steps, *cls, *steps_cls, *bid;
+    PyObject *side_cls; /* BookSideLevels (its flat index read here), or NULL: best_px() called */
     PyMemberDef *m_ts, *m[WDH_NSLOTS];
     PyObject *descs;
     long long next_ns, tmin;
     int gate; /* 1: next_ns and tmin set; 0: every message to on_delta */
     long long due, blo, bhi, alo, ahi;
     int wgate; /* 1: the walls' gate set; 0: _judge for every message while a wall stands */
+    int band; /* 1: the bands' entries set (set's six numbers): a change at no wall matters only within
+               * its side's band, up to its distance bucket's entry; 0: up to tmin, every price */
+    long long half[2], ent[2][DIST_NB], emin[2]; /* [0] the bids', [1] the asks'; emin: the lower entry */
+    int nw[2]; /* each side's walls' prices as handed over (px[s][0..nw[s])); -1: not handed over (the range alone) */
+    long long px[2][WDH_NW];
+    long long quiet[2][WDH_NW]; /* a change at px[s][k] under quiet[s][k] within its side's band: nothing
+                                 * for _judge (a candidate dipping under its entry; -2^62: every change) */
 } wdh_Hook;
 
-static PyObject *wdh_s_stats, *wdh_s_applied, *wdh_s_add_many, *wdh_s_observe;
+static PyObject *wdh_s_stats, *wdh_s_applied, *wdh_s_add_many, *wdh_s_observe, *wdh_s_book, *wdh_s_sides[2],
+    *wdh_s_best_px;
 
 #define wdh_int in_range_fast /* (_native.h) */
 
@@ -197,46 +217,130 @@ own:;
     return res == NULL ? -1 : 0;
 }
 
-/* The gate on the changes: 1 when one reaches tmin (pick's test with the thresholds both tmin,
- * every price); 0 when none does; 2 when a change is not what pick_changes takes (on_delta then). */
-static int wdh_reaches(PyObject *changes, long long tmin)
+/* One change of the list read: its side (1: the asks'), price and new size; 1 read; 0 not what
+ * pick_changes takes; -1 with an error set. (Inlined: the gate reads every change of most messages.) */
+static inline __attribute__((always_inline)) int wdh_change(wdh_Hook *h, PyObject *c, int *ask, long long *px,
+                                                            long long *nw)
 {
-    if (!PyList_CheckExact(changes))
-        return 2;
-    Py_ssize_t n = PyList_GET_SIZE(changes);
-    int hit = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *c = PyList_GET_ITEM(changes, i);
-        long long px, old, nw;
-        int r;
-        if (!PyTuple_CheckExact(c) || PyTuple_GET_SIZE(c) != 4 || (r = wdh_int(PyTuple_GET_ITEM(c, 1), WDH_LIM, &px)) <= 0
-            || (r = wdh_int(PyTuple_GET_ITEM(c, 2), WDH_LIM, &old)) <= 0
-            || (r = wdh_int(PyTuple_GET_ITEM(c, 3), WDH_LIM, &nw)) <= 0)
-            return r < 0 ? -1 : 2;
-        if (nw >= tmin)
-            hit = 1;
-    }
-    return hit;
+    long long old;
+    int r = 0;
+    if (!PyTuple_CheckExact(c) || PyTuple_GET_SIZE(c) != 4 || (r = wdh_int(PyTuple_GET_ITEM(c, 1), WDH_LIM, px)) <= 0
+        || (r = wdh_int(PyTuple_GET_ITEM(c, 2), WDH_LIM, &old)) <= 0
+        || (r = wdh_int(PyTuple_GET_ITEM(c, 3), WDH_LIM, nw)) <= 0)
+        return r < 0 ? -1 : 0;
+    *ask = PyTuple_GET_ITEM(c, 0) != h->bid;
+    return 1;
 }
 
-/* The walls' gate on the changes: 1 when one reaches tmin or stands within its side's walls' range;
- * 0 when none does; 2 when a change is not what pick_changes takes (on_delta then). */
-static int wdh_touches(wdh_Hook *h, PyObject *changes)
+/* sym.book.<bids|asks>.best_px(): 1 read into *best; 0 an empty side (None); 2 not an exact int
+ * within +-2^61; -1 with an error set. */
+static int wdh_best(wdh_Hook *h, PyObject *sym, int ask, long long *best)
+{
+    PyObject *book = PyObject_GetAttr(sym, wdh_s_book);
+    if (book == NULL)
+        return -1;
+    PyObject *side = PyObject_GetAttr(book, wdh_s_sides[ask]);
+    Py_DECREF(book);
+    if (side == NULL)
+        return -1;
+    if (h->side_cls != NULL && Py_TYPE(side) == (PyTypeObject *)h->side_cls) {
+        /* best_px(): self._r * flat[-1] if flat else None, where the index is a flat list (read here
+         * when it is a list and _r and its last key exact ints: else best_px() itself) */
+        PyObject *idx = PyObject_GetAttr(side, S_index), *flat = idx ? PyObject_GetAttr(idx, S_flat) : NULL;
+        PyObject *r = flat ? PyObject_GetAttr(side, S_r) : NULL;
+        Py_XDECREF(idx);
+        long long rv, k;
+        int got = -2;
+        if (r == NULL)
+            got = -1;
+        else if (PyList_CheckExact(flat) && in_range_fast(r, 2, &rv) > 0 && (rv == 1 || rv == -1)) {
+            Py_ssize_t n = PyList_GET_SIZE(flat);
+            if (n == 0)
+                got = 0;
+            else if (in_range_fast(PyList_GET_ITEM(flat, n - 1), WDH_LIM, &k) > 0) {
+                *best = rv * k;
+                got = 1;
+            }
+        }
+        Py_XDECREF(flat);
+        Py_XDECREF(r);
+        if (got != -2) {
+            Py_DECREF(side);
+            return got;
+        }
+    }
+    PyObject *av[1] = {side};
+    PyObject *b = PyObject_VectorcallMethod(wdh_s_best_px, av, 1 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+    Py_DECREF(side);
+    if (b == NULL)
+        return -1;
+    int r = b == Py_None ? 0 : wdh_int(b, WDH_LIM, best);
+    if (r == 0 && b != Py_None)
+        r = 2;
+    Py_DECREF(b);
+    return r;
+}
+
+/* Is px (side ask) within its side's walls' range and, where their prices were handed over, one of
+ * them? 0 no; 1 yes; 2 at a wall whose quiet size nw is under (nothing to _judge when px lies
+ * within its side's band: a candidate dipping under its entry stays as it is). */
+static inline int wdh_at_wall(wdh_Hook *h, int ask, long long px, long long nw)
+{
+    if (ask ? !(h->alo <= px && px <= h->ahi) : !(h->blo <= px && px <= h->bhi))
+        return 0;
+    int n = h->nw[ask];
+    if (n < 0)
+        return 1;
+    for (int k = 0; k < n; k++)
+        if (h->px[ask][k] == px)
+            return nw < h->quiet[ask][k] && h->band ? 2 : 1;
+    return 0;
+}
+
+/* The gate on the changes (walls: a wall stands and the walls' gate is set): 1 when one may matter
+ * to _judge, 0 when none does, 2 when a change (or a best price read) is not what pick_changes
+ * takes (on_delta then), -1 with an error set. A change may matter at a wall's price on its side
+ * (walls; at a candidate dipping under its entry, only outside its side's band: _level lets it
+ * fall back there), or: with the bands' entries set, within its side's band around its best
+ * price (read only when a change reaches the side's lower entry or is at such a candidate), up
+ * to its distance bucket's entry, as _judge's pick and _level test it; without them, up to tmin
+ * at any price. */
+static int wdh_matters(wdh_Hook *h, PyObject *sym, PyObject *changes, int walls)
 {
     if (!PyList_CheckExact(changes))
         return 2;
-    Py_ssize_t n = PyList_GET_SIZE(changes);
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *c = PyList_GET_ITEM(changes, i);
-        long long px, old, nw;
-        int r;
-        if (!PyTuple_CheckExact(c) || PyTuple_GET_SIZE(c) != 4 || (r = wdh_int(PyTuple_GET_ITEM(c, 1), WDH_LIM, &px)) <= 0
-            || (r = wdh_int(PyTuple_GET_ITEM(c, 2), WDH_LIM, &old)) <= 0
-            || (r = wdh_int(PyTuple_GET_ITEM(c, 3), WDH_LIM, &nw)) <= 0)
+    int need[2] = {0, 0}, ask, r, band = h->band, at;
+    long long px, nw, lim[2] = {band ? h->emin[0] : h->tmin, band ? h->emin[1] : h->tmin};
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(changes); i++) {
+        if ((r = wdh_change(h, PyList_GET_ITEM(changes, i), &ask, &px, &nw)) <= 0)
             return r < 0 ? -1 : 2;
-        if (nw >= h->tmin)
-            return 1;
-        if (PyTuple_GET_ITEM(c, 0) == h->bid ? h->blo <= px && px <= h->bhi : h->alo <= px && px <= h->ahi)
+        if (walls && (at = wdh_at_wall(h, ask, px, nw)) != 0) {
+            if (at == 1)
+                return 1;
+            need[ask] = 1;
+        } else if (nw >= lim[ask]) {
+            if (!band)
+                return 1;
+            need[ask] = 1;
+        }
+    }
+    if (!need[0] && !need[1])
+        return 0;
+    long long best[2] = {0, 0};
+    int has[2] = {0, 0};
+    for (int s = 0; s < 2; s++) /* (Python code may run here: nothing of the list is held) */
+        if (need[s] && (has[s] = wdh_best(h, sym, s, &best[s])) != 0 && has[s] != 1)
+            return has[s];
+    if (!h->gate || !h->band || (walls && !h->wgate))
+        return 2; /* (the numbers were handed over again meanwhile: on_delta) */
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(changes); i++) {
+        if ((r = wdh_change(h, PyList_GET_ITEM(changes, i), &ask, &px, &nw)) <= 0)
+            return r < 0 ? -1 : 2;
+        long long d = px < best[ask] ? best[ask] - px : px - best[ask];
+        if (walls && (at = wdh_at_wall(h, ask, px, nw)) != 0) {
+            if (at == 1 || has[ask] != 1 || d > h->half[ask])
+                return 1;
+        } else if (has[ask] == 1 && nw >= h->emin[ask] && d <= h->half[ask] && nw >= h->ent[ask][dist_bucket(d)])
             return 1;
     }
     return 0;
@@ -269,9 +373,9 @@ static PyObject *wdh_call(wdh_Hook *h, PyObject *const *args, size_t nargsf, PyO
     }
     if (t < h->next_ns) {
         if (PyDict_GET_SIZE(h->walls) == 0)
-            r = wdh_reaches(changes, h->tmin);
+            r = wdh_matters(h, sym, changes, 0);
         else if (h->wgate && t < h->due)
-            r = wdh_touches(h, changes);
+            r = wdh_matters(h, sym, changes, 1);
         else
             r = 1;
         if (r < 0)
@@ -294,38 +398,140 @@ done:
 
 static PyObject *wdh_set(wdh_Hook *h, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2) {
-        PyErr_SetString(PyExc_TypeError, "set(next_stats_ns, tmin)");
+    if (nargs != 2 && nargs != 6) {
+        PyErr_SetString(PyExc_TypeError, "set(next_stats_ns, tmin[, bid_half, ask_half, bid_entries, ask_entries])");
         return NULL;
     }
-    long long a, b;
+    long long a, b, half[2] = {0, 0}, ent[2][DIST_NB];
     int r = wdh_int(args[0], WDH_GATE, &a);
     if (r > 0)
         r = wdh_int(args[1], WDH_GATE, &b);
+    for (int s = 0; s < 2 && r > 0 && nargs == 6; s++) {
+        PyObject *e = args[4 + s];
+        if ((r = wdh_int(args[2 + s], WDH_GATE, &half[s])) <= 0)
+            break;
+        if (!PyTuple_CheckExact(e) || PyTuple_GET_SIZE(e) != DIST_NB || half[s] < 0) {
+            r = 0;
+            break;
+        }
+        for (int k = 0; k < DIST_NB && r > 0; k++)
+            r = wdh_int(PyTuple_GET_ITEM(e, k), WDH_GATE, &ent[s][k]);
+    }
     if (r < 0)
         return NULL;
     h->gate = r;
+    h->band = r && nargs == 6;
     if (r)
         h->next_ns = a, h->tmin = b;
+    if (h->band)
+        for (int s = 0; s < 2; s++) {
+            h->half[s] = half[s];
+            h->emin[s] = WDH_GATE;
+            for (int k = 0; k < DIST_NB; k++) {
+                h->ent[s][k] = ent[s][k];
+                if (ent[s][k] < h->emin[s])
+                    h->emin[s] = ent[s][k];
+            }
+        }
     Py_RETURN_NONE;
+}
+
+int wjg_side_entries(PyObject *thr, PyObject *ratio, PyObject *p90s, long long *ent, long long *low); /* _native_wjg.c */
+
+/* band(next_stats_ns, tmin, bid_half, ask_half, bid_threshold, ask_threshold, ratio, bid_p90s, ask_p90s):
+ * set(next_stats_ns, tmin, bid_half, ask_half, *entries) with the entries worked out here
+ * (wjg_side_entries: wall_hook.entries' twin) from each side's threshold (None: none), the
+ * distance ratio and its DistanceBaseline's p90s; returns (lowest bid entry, lowest ask entry).
+ * NotImplemented, the hook left as it was, for anything C does not take (the twin then). */
+static PyObject *wdh_band(wdh_Hook *h, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 9) {
+        PyErr_SetString(PyExc_TypeError,
+                        "band(next_stats_ns, tmin, bid_half, ask_half, bid_threshold, ask_threshold, ratio, bid_p90s, ask_p90s)");
+        return NULL;
+    }
+    long long a, b, half[2], ent[2][DIST_NB], low[2];
+    int r = wdh_int(args[0], WDH_GATE, &a);
+    if (r > 0)
+        r = wdh_int(args[1], WDH_GATE, &b);
+    for (int s = 0; s < 2 && r > 0; s++)
+        if ((r = wdh_int(args[2 + s], WDH_GATE, &half[s])) > 0 && half[s] < 0)
+            r = 0;
+    for (int s = 0; s < 2 && r > 0; s++)
+        r = wjg_side_entries(args[4 + s], args[6], args[7 + s], ent[s], &low[s]);
+    if (r < 0)
+        return NULL;
+    if (r == 0)
+        Py_RETURN_NOTIMPLEMENTED;
+    h->gate = h->band = 1;
+    h->next_ns = a, h->tmin = b;
+    for (int s = 0; s < 2; s++) {
+        h->half[s] = half[s];
+        h->emin[s] = low[s];
+        memcpy(h->ent[s], ent[s], sizeof ent[s]);
+    }
+    return Py_BuildValue("(LL)", low[0], low[1]);
 }
 
 static PyObject *wdh_walls(wdh_Hook *h, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 5) {
-        PyErr_SetString(PyExc_TypeError, "walls(due_ns, bid_lo, bid_hi, ask_lo, ask_hi)");
+    if (nargs != 5 && nargs != 7 && nargs != 9) {
+        PyErr_SetString(PyExc_TypeError,
+                        "walls(due_ns, bid_lo, bid_hi, ask_lo, ask_hi[, bid_prices, ask_prices[, bid_quiet, ask_quiet]])");
         return NULL;
     }
-    long long v[5];
-    int r = 1;
+    long long v[5], px[2][WDH_NW], qt[2][WDH_NW];
+    int r = 1, nw[2] = {-1, -1};
     for (int i = 0; i < 5 && r > 0; i++)
         r = wdh_int(args[i], WDH_GATE, &v[i]);
+    for (int s = 0; s < 2 && r > 0 && nargs >= 7; s++) {
+        PyObject *t = args[5 + s], *q = nargs == 9 ? args[7 + s] : NULL;
+        if (!PyTuple_CheckExact(t) || (q != NULL && (!PyTuple_CheckExact(q) || PyTuple_GET_SIZE(q) != PyTuple_GET_SIZE(t)))) {
+            r = 0;
+            break;
+        }
+        Py_ssize_t n = PyTuple_GET_SIZE(t);
+        if (n > WDH_NW)
+            continue; /* (the range alone) */
+        for (Py_ssize_t k = 0; k < n && r > 0; k++) {
+            r = wdh_int(PyTuple_GET_ITEM(t, k), WDH_GATE, &px[s][k]);
+            qt[s][k] = -WDH_GATE; /* (without the quiet sizes: every change at a wall's price) */
+            if (r > 0 && q != NULL)
+                r = wdh_int(PyTuple_GET_ITEM(q, k), WDH_GATE, &qt[s][k]);
+        }
+        nw[s] = (int)n;
+    }
     if (r < 0)
         return NULL;
     h->wgate = r;
-    if (r)
+    if (r) {
         h->due = v[0], h->blo = v[1], h->bhi = v[2], h->alo = v[3], h->ahi = v[4];
+        for (int s = 0; s < 2; s++) {
+            h->nw[s] = nw[s];
+            for (int k = 0; k < nw[s]; k++)
+                h->px[s][k] = px[s][k], h->quiet[s][k] = qt[s][k];
+        }
+    }
     Py_RETURN_NONE;
+}
+
+static PyObject *wdh_entries(wdh_Hook *h, PyObject *Py_UNUSED(ignored))
+{
+    if (!h->gate || !h->band)
+        Py_RETURN_NONE;
+    PyObject *e[2] = {PyTuple_New(DIST_NB), PyTuple_New(DIST_NB)};
+    for (int s = 0; s < 2; s++)
+        for (int k = 0; k < DIST_NB && e[s] != NULL; k++) {
+            PyObject *v = PyLong_FromLongLong(h->ent[s][k]);
+            if (v == NULL)
+                Py_CLEAR(e[s]);
+            else
+                PyTuple_SET_ITEM(e[s], k, v);
+        }
+    PyObject *res = e[0] && e[1] ? Py_BuildValue("(LLOO)", h->half[0], h->half[1], e[0], e[1]) : NULL;
+    Py_XDECREF(e[0]);
+    Py_XDECREF(e[1]);
+    return res;
 }
 
 static PyObject *wdh_state(wdh_Hook *h, PyObject *Py_UNUSED(ignored))
@@ -339,13 +545,14 @@ static PyObject *wdh_state(wdh_Hook *h, PyObject *Py_UNUSED(ignored))
 
 static PyObject *wdh_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 {
-    PyObject *det, *walls, *steps, *cls, *dts, *scls, *d[WDH_NSLOTS], *bid;
+    PyObject *det, *walls, *steps, *cls, *dts, *scls, *d[WDH_NSLOTS], *bid, *side_cls = NULL;
     if (kw != NULL && PyDict_GET_SIZE(kw)) {
         PyErr_SetString(PyExc_TypeError, "WallHook takes no keywords");
         return NULL;
     }
-    if (!PyArg_ParseTuple(args, "OO!OO!OO!OOOOOOOOO:WallHook", &det, &PyDict_Type, &walls, &steps, &PyType_Type, &cls,
-                          &dts, &PyType_Type, &scls, &d[0], &d[1], &d[2], &d[3], &d[4], &d[5], &d[6], &d[7], &bid))
+    if (!PyArg_ParseTuple(args, "OO!OO!OO!OOOOOOOOO|O!:WallHook", &det, &PyDict_Type, &walls, &steps, &PyType_Type, &cls,
+                          &dts, &PyType_Type, &scls, &d[0], &d[1], &d[2], &d[3], &d[4], &d[5], &d[6], &d[7], &bid,
+                          &PyType_Type, &side_cls))
         return NULL;
     PyMemberDef *mts = wdh_member(dts, cls), *m[WDH_NSLOTS];
     int bad = mts == NULL || (steps != Py_None && Py_TYPE(steps) != (PyTypeObject *)scls);
@@ -379,6 +586,7 @@ static PyObject *wdh_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     h->cls = Py_NewRef(cls);
     h->steps_cls = Py_NewRef(scls);
     h->bid = Py_NewRef(bid);
+    h->side_cls = Py_XNewRef(side_cls);
     h->m_ts = mts;
     for (int i = 0; i < WDH_NSLOTS; i++)
         h->m[i] = m[i];
@@ -401,6 +609,7 @@ static int wdh_traverse(wdh_Hook *h, visitproc visit, void *arg)
     Py_VISIT(h->steps_cls);
     Py_VISIT(h->descs);
     Py_VISIT(h->bid);
+    Py_VISIT(h->side_cls);
     return 0;
 }
 
@@ -415,7 +624,8 @@ static int wdh_clear(wdh_Hook *h)
     Py_CLEAR(h->steps_cls);
     Py_CLEAR(h->descs);
     Py_CLEAR(h->bid);
-    h->gate = h->wgate = 0;
+    Py_CLEAR(h->side_cls);
+    h->gate = h->wgate = h->band = 0;
     return 0;
 }
 
@@ -428,9 +638,17 @@ static void wdh_dealloc(wdh_Hook *h)
 
 static PyMethodDef wdh_methods[] = {
     {"set", (PyCFunction)(void (*)(void))wdh_set, METH_FASTCALL,
-     "set(next_stats_ns, tmin): the gate's numbers (anything but exact ints within +-2^62: the gate off)."},
+     "set(next_stats_ns, tmin[, bid_half, ask_half, bid_entries, ask_entries]): the gate's numbers, with the bands' "
+     "entries (two tuples of ten) or without (anything but exact ints within +-2^62, halves not negative: the gate off)."},
+    {"band", (PyCFunction)(void (*)(void))wdh_band, METH_FASTCALL,
+     "band(next_stats_ns, tmin, bid_half, ask_half, bid_threshold, ask_threshold, ratio, bid_p90s, ask_p90s): set() "
+     "with the entries worked out in C (wall_hook.entries); (lowest bid entry, lowest ask entry), or NotImplemented "
+     "(the hook as it was) for anything C does not take."},
     {"walls", (PyCFunction)(void (*)(void))wdh_walls, METH_FASTCALL,
-     "walls(due_ns, bid_lo, bid_hi, ask_lo, ask_hi): the standing walls' gate (anything but exact ints within +-2^62: off)."},
+     "walls(due_ns, bid_lo, bid_hi, ask_lo, ask_hi[, bid_prices, ask_prices[, bid_quiet, ask_quiet]]): the standing "
+     "walls' gate, the prices tuples and their quiet sizes (anything but exact ints within +-2^62: off)."},
+    {"entries", (PyCFunction)wdh_entries, METH_NOARGS,
+     "(bid_half, ask_half, bid_entries, ask_entries) as set; None without them (or with the gate off)."},
     {"state", (PyCFunction)wdh_state, METH_NOARGS,
      "(next_stats_ns, tmin) as set, with the walls' gate (due_ns, bid_lo, bid_hi, ask_lo, ask_hi) when set; None with the gate off."},
     {NULL, NULL, 0, NULL},
@@ -459,7 +677,11 @@ int wdh_register(PyObject *m)
     if ((wdh_s_stats = PyUnicode_InternFromString("stats")) == NULL
         || (wdh_s_applied = PyUnicode_InternFromString("applied")) == NULL
         || (wdh_s_add_many = PyUnicode_InternFromString("add_many")) == NULL
-        || (wdh_s_observe = PyUnicode_InternFromString("observe")) == NULL || PyType_Ready(&wdh_HookType) < 0)
+        || (wdh_s_observe = PyUnicode_InternFromString("observe")) == NULL
+        || (wdh_s_book = PyUnicode_InternFromString("book")) == NULL
+        || (wdh_s_sides[0] = PyUnicode_InternFromString("bids")) == NULL
+        || (wdh_s_sides[1] = PyUnicode_InternFromString("asks")) == NULL
+        || (wdh_s_best_px = PyUnicode_InternFromString("best_px")) == NULL || PyType_Ready(&wdh_HookType) < 0)
         return -1;
     return PyModule_AddObjectRef(m, "WallHook", (PyObject *)&wdh_HookType) < 0 ? -1 : wdh_tail_add(m);
 }

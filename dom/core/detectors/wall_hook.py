@@ -7,10 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from dom.core import accel
+from dom.core.book import BookSideLevels
+from dom.core.detectors.persistence import graded_wait
 from dom.core.detectors.steps import LargeSteps
+from dom.core.detectors.wall_traded import traded_into
 from dom.core.types import BookDelta, BookSide
 
 _FAR = 1 << 62
+_BID, _ASK = BookSide.BID, BookSide.ASK
+_NONE = (_FAR,) * 10
 
 
 def build_hook(det: Any, cls: type) -> Any:
@@ -28,37 +33,90 @@ def build_hook(det: Any, cls: type) -> Any:
         S = LargeSteps
         det.hook = native.WallHook(det, det.walls, det.steps, BookDelta, BookDelta.ts_exchange_ns, S,
                                    S.synced_ns, S._at, S.start, S.twin, S.st, S.floor, S.half, S.samples,
-                                   BookSide.BID)
+                                   BookSide.BID, BookSideLevels)
         hand_gate(det)
     return det.hook
 
 
 def hand_gate(det: Any) -> None:
-    """The gate's numbers to the detector's hook, if it has one (after each change of either)."""
+    """The gate's numbers to the detector's hook, if it has one (after a change of either between
+    two stats): ``next_stats_ns`` and ``tmin``, without the bands' entries (a change at no wall
+    then matters up to ``tmin`` at any price until the next stats hands them: ``hand_band``)."""
     if det.hook is not None:
         det.hook.set(det.next_stats_ns, det.tmin)
 
 
-def hand_walls(det: Any) -> None:
-    """The standing walls' gate to the hook (after each ``_judge`` that leaves walls): until
-    ``due`` none of them changes with time alone, and a change can matter only at a price within
-    its side's walls' range (or up to a threshold, the gate's ``tmin``). ``due``: the earliest of a
-    pending update's turn (``wall_update_ms`` after the last line), a dip's end (``wall_dip_ms``),
-    a candidate's shortest wait (``wall_persist_ms``: the floor, what a wall traded into waits);
+def hand_band(det: Any) -> tuple[int, int]:
+    """After each stats: the gate's numbers with the bands' entries (``entries``) to the hook, if
+    it has one, worked out in C (``WallHook.band``, _native_wjg.c) where it takes the numbers;
+    returns each side's lowest entry (``det.entry``: what ``_judge`` picks up to)."""
+    hook = det.hook
+    if hook is not None:
+        thr, half, d = det.threshold, det.half, det.dist
+        got = hook.band(det.next_stats_ns, det.tmin, half[_BID], half[_ASK], thr.get(_BID), thr.get(_ASK),
+                        det.p.wall_distance_ratio, d[_BID].p90s, d[_ASK].p90s)
+        if got is not NotImplemented:
+            return got
+    e = entries(det)
+    if hook is not None:
+        hook.set(det.next_stats_ns, det.tmin, *e[:4])
+    return e[4], e[5]
+
+
+def entries(det: Any) -> tuple[int, int, tuple[int, ...], tuple[int, ...], int, int]:
+    """``(bid half-width, ask half-width, bid entries, ask entries, lowest bid entry, lowest ask
+    entry)`` (worked out with each stats: ``hand_band``): what a change that is at no
+    wall must reach for ``_judge`` to act on it, per distance bucket from its side's best (within
+    the half-width: ``_judge`` picks nothing further out). ``_level`` starts a candidate only at a
+    size up to its side's threshold and to ``wall_distance_ratio`` x the bucket's typical size
+    plus one (none while the bucket warms up: ``_FAR``). Only a P90 already worked out is read
+    (``p90s``: ``DistanceBaseline.p90`` works one out at the first ask after a refresh, a selection
+    over the bucket's samples, which most buckets never need); a bucket not yet asked is its
+    side's threshold alone until the next stats after ``_level`` asks it."""
+    ratio = det.p.wall_distance_ratio
+    out = []
+    for side in (BookSide.BID, BookSide.ASK):
+        thr = det.threshold.get(side)
+        if thr is None:
+            out.append(_NONE)
+            continue
+        cap = min(_FAR, thr)
+        try:
+            out.append(tuple(_FAR if v is None else cap if type(v) is not int else min(_FAR, max(thr, int(ratio * v) + 1))
+                             for v in det.dist[side].p90s))
+        except (ValueError, OverflowError, TypeError):  # (a ratio that is no number: _level's to say)
+            out.append(tuple(_FAR if v is None else cap for v in det.dist[side].p90s))
+    return det.half[BookSide.BID], det.half[BookSide.ASK], out[0], out[1], min(out[0]), min(out[1])
+
+
+def hand_walls(det: Any, now: int) -> None:
+    """The standing walls' gate to the hook (after each ``_judge`` that leaves walls, at ``now``):
+    until ``due`` none of them changes with time alone, and a change can matter only at a wall's
+    price on its side (each side's prices and their range; or up to an entry in the band: ``entries``);
+    at a candidate dipping under its entry, only a change back up to it (its quiet size) or one
+    outside its side's band (where ``_level`` lets it fall back: within it, a change under its
+    entry leaves it as it is). ``due``: the earliest of a pending update's turn (``wall_update_ms``
+    after the last line), a dip's end (``wall_dip_ms``), a candidate's next turn (``candidate_due``);
     now for a wall gone from its level (its move is looked for in every message)."""
     p = det.p
     due = _FAR
     blo = alo = _FAR
     bhi = ahi = -_FAR
     bid = BookSide.BID
+    bpx, apx, bq, aq = [], [], [], []
     for w in det.walls.values():
         px = w.px
+        q = w.enter if w.dip_ns and not w.announced else -_FAR
         if w.side is bid:
+            bpx.append(px)
+            bq.append(q)
             if px < blo:
                 blo = px
             if px > bhi:
                 bhi = px
         else:
+            apx.append(px)
+            aq.append(q)
             if px < alo:
                 alo = px
             if px > ahi:
@@ -71,7 +129,54 @@ def hand_walls(det: Any) -> None:
                 if t < due:
                     due = t
         else:
-            t = w.dip_ns + p.wall_dip_ms * 1_000_000 if w.dip_ns else w.first_ns + det.floor_ns
+            t = w.dip_ns + p.wall_dip_ms * 1_000_000 if w.dip_ns else candidate_due(det, w, now)
             if t < due:
                 due = t
-    det.hook.walls(due, blo, bhi, alo, ahi)
+    det.hook.walls(due, blo, bhi, alo, ahi, tuple(bpx), tuple(apx), tuple(bq), tuple(aq))
+
+
+def candidate_due(det: Any, w: Any, now: int) -> int:
+    """When ``_judge``'s loop may next do something for candidate ``w`` (standing, no dip) with no
+    change at its price and no stats in between (``_FAR``: not before one of those), as of
+    ``_judge`` at ``now``. Its loop ``continue``s before its wait (the persistence, the floor where
+    traded into); past it, it read the level's largest recent step (``w.step`` now holds it),
+    which can only shrink with time (a larger one comes with a change at its price), and every
+    need and wait it compares with is set by the stats. So: its wait's end; past it, never while
+    the step is short of the weak need (or of the need where traded into), the graded wait's end
+    where between, now where it was up to the need (``_announce`` tried). With
+    ``wall_traded_fraction`` on, a trade into a candidate not yet traded into may make it so before
+    the next message (its peak, the other side of the test, moves only with a change at its
+    price): the earlier of its turn either way."""
+    tf = det.p.wall_traded_fraction
+    eaten = tf > 0 and traded_into(w, tf)
+    due = _turn(det, w, now, eaten)
+    if tf > 0 and not eaten:
+        t = _turn(det, w, now, True)
+        if t < due:
+            due = t
+    return due
+
+
+def _turn(det: Any, w: Any, now: int, eaten: bool) -> int:
+    """``candidate_due`` for ``w`` traded into (``eaten``) or not."""
+    p = det.p
+    persist = det.lifetimes.required_ns
+    base = det.floor_ns if eaten else persist
+    if now - w.first_ns < base:
+        return w.first_ns + base
+    need = det.step_weak if eaten else det.step_need
+    if w.step >= need:
+        return now
+    st = det.steps
+    weak = det.step_weak
+    if w.book:
+        need = st.bounded(need, w.book, p.wall_step_ratio)
+        weak = st.bounded(weak, w.book, p.wall_step_ratio)
+    if w.step >= need:
+        return now
+    if w.step < weak or eaten:
+        return _FAR
+    wait = graded_wait(w.step, weak, need, persist, det.weak_ns) if p.wall_weak_graded else det.weak_ns
+    if det.bound is not None:
+        wait = min(wait, max(persist, det.bound.wait_ns))
+    return w.first_ns + wait

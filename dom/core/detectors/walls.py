@@ -25,7 +25,7 @@ from dom.core.detectors.persistence import LevelLifetimes, graded_wait
 from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.detectors.steps import LargeSteps, wall_steps
 from dom.core.detectors.wall_alert import wall_alert
-from dom.core.detectors.wall_hook import build_hook, hand_gate, hand_walls
+from dom.core.detectors.wall_hook import build_hook, hand_band, hand_gate, hand_walls
 from dom.core.detectors.wall_moves import moved_candidate, track_moves
 from dom.core.detectors.wall_shape import stands_out
 from dom.core.detectors.wall_side import organic_top, side_stats
@@ -81,6 +81,9 @@ class WallDetector(ObserverBase):
         self.band_max: dict[BookSide, int] = {BookSide.BID: 0, BookSide.ASK: 0}  # largest band level, last stats
         self.book_top = 0  # the largest level that may be organic in the last stats' bands (``wall_step_book_ratio``)
         self.hook: Any = None  # the engine's depth hook once built (delta_hook): it holds the gate's numbers
+        # The least a change at no wall must reach to start a candidate, each side's (the bids', the
+        # asks': the lowest of its distance buckets' entries, wall_hook.entries; as of the last stats)
+        self.entry: tuple[int, int] = (_FAR, _FAR)
 
     # ---------------------------------------------------------------------------- statistics
     def _stats(self, sym: SymbolState, now: int) -> list[tuple[BookSide, Sequence[tuple[int, int]]]]:
@@ -127,7 +130,7 @@ class WallDetector(ObserverBase):
         if self.bound is not None:
             self.bound.update(now)
         self.next_stats_ns = grid_after(now, _SEC)
-        self._gate()
+        self.entry = hand_band(self)  # (and the gate's numbers to the hook, with the entries)
         return out
 
     # ------------------------------------------------------------------------------- hooks
@@ -160,8 +163,11 @@ class WallDetector(ObserverBase):
                 # _level returns at once for a level under the threshold that is no wall (a wall it
                 # meets is at its own price: none joins ahead of the loop, nor one of the other side).
                 for side, hits in self._stats(sym, now):
+                    least = self.entry[0] if side is _BID else self.entry[1]  # (under it: no wall can start)
+                    walls = self.walls
                     for px, q in hits:
-                        self._level(sym, side, px, q, now, out)
+                        if q >= least or (side, px) in walls:
+                            self._level(sym, side, px, q, now, out)
                 if self.book_top:  # (after the new candidates took the book as it was before them)
                     self.steps.see_book(self.book_top)  # type: ignore[union-attr]
         thr = self.threshold
@@ -171,22 +177,24 @@ class WallDetector(ObserverBase):
             walls = self.walls
             tb, ta = thr.get(_BID), thr.get(_ASK)
             lo, hi = self.walls_lo, self.walls_hi
-            # Only the changes up to their side's threshold in the band (_level returns at once for
+            # Only the changes up to their side's lowest entry in the band (_level returns at once for
             # a level that is no wall outside it: a deep level of a real book, most of those over the
-            # threshold) or inside the walls' price range can matter (``pick``). That range widens
-            # in the loop only to the price of a change up to its threshold in the band (a new
-            # wall), as ``pick``'s does: no change the loop acts on is left out.
+            # threshold; or under its distance's entry: ``entries``) or inside the walls' price range
+            # can matter (``pick``). That range widens in the loop only to the price of a change up
+            # to its threshold in the band (a new wall), as ``pick``'s does: no change the loop acts
+            # on is left out.
             book = sym.book
             bb, ba = book.bids.best_px(), book.asks.best_px()
             hb, ha = self.half[_BID], self.half[_ASK]
-            look = pick(changes, _BID, _FAR if tb is None or bb is None else tb,
-                        _FAR if ta is None or ba is None else ta, lo, hi, _FAR,
+            eb, ea = self.entry
+            look = pick(changes, _BID, _FAR if tb is None or bb is None else eb,
+                        _FAR if ta is None or ba is None else ea, lo, hi, _FAR,
                         0 if bb is None else bb - hb, 0 if bb is None else bb + hb,
                         0 if ba is None else ba - ha, 0 if ba is None else ba + ha)
             for side, px, _old, new in look:
                 t = tb if side is _BID else ta
-                if t is None or (new < t and (not lo <= px <= hi or (side, px) not in walls)):
-                    continue
+                if t is None or (new < (eb if side is _BID else ea) and (not lo <= px <= hi or (side, px) not in walls)):
+                    continue  # (no threshold; or no wall there, and under every entry: ``_level`` does nothing)
                 self._level(sym, side, px, new, now, out)
                 lo, hi = self.walls_lo, self.walls_hi
         if not self.walls:
@@ -241,7 +249,7 @@ class WallDetector(ObserverBase):
             lo, hi = min((w.px for w in self.walls.values()), default=_FAR), max((w.px for w in self.walls.values()), default=-_FAR)
         self.walls_lo, self.walls_hi = lo, hi
         if self.hook is not None and self.walls:
-            hand_walls(self)  # (what the hook may skip until the next _judge)
+            hand_walls(self, now)  # (what the hook may skip until the next _judge)
         return out
 
     def _maybe_update(self, sym: SymbolState, w: _Wall, now: int, out: list[Output]) -> None:

@@ -42,14 +42,15 @@ def _window(w: LargeSteps | None):
             w.synced_ns, w.start, w.floor, w.ref, type(w.st).__name__)
 
 
-def market(seed, hooks, spoofs=True, odd_at=-1, wide_at=-1, tuple_at=-1, gate_off=()):
+def market(seed, hooks, spoofs=True, odd_at=-1, wide_at=-1, tuple_at=-1, gate_off=(), dips=False, **params):
     """A random market: after every event the alerts so far and the walls' (and the step windows')
     state. ``hooks``: False binds the detectors' own ``on_delta`` in place of the engine's hooks.
     The ``odd_at``-th message is an ``OddDelta``; at the ``wide_at``-th a level of 2^60 + 1 lots
     comes (past what the C store takes: the windows move to their twin); at ``tuple_at`` a
     message's changes are handed over as a tuple; before each message of ``gate_off`` the hook's gate
-    is turned off (until the detector next hands its numbers over)."""
-    s = EventScript(DetectorParams(spoofs=spoofs, **OFF), _book())
+    is turned off (until the detector next hands its numbers over). ``dips``: a level cut under its
+    entry keeps changing, mostly under it (a dipping candidate's quiet changes), now and then back up."""
+    s = EventScript(DetectorParams(spoofs=spoofs, **OFF, **params), _book())
     st = s.eng["KITEUSDT"]
     if not hooks:
         st.delta_hooks = [ob.on_delta for ob in st.observers if getattr(type(ob), "on_delta", None) is not _BASE]
@@ -77,7 +78,7 @@ def market(seed, hooks, spoofs=True, odd_at=-1, wide_at=-1, tuple_at=-1, gate_of
 
     for _ in range(410):  # warm: the distance baselines
         s.delta(asks=[(5100, 7 + s.u % 2)])
-    big = []
+    big, cut = [], []
     for i in range(700):
         if i == 350:  # a gap: the book unsynced, then a snapshot
             s.u += 5
@@ -97,6 +98,13 @@ def market(seed, hooks, spoofs=True, odd_at=-1, wide_at=-1, tuple_at=-1, gate_of
             elif r < 0.03 and big:
                 bid, px = big.pop(rng.randrange(len(big)))
                 q = rng.choice((0, rng.randrange(500, 3000)))  # pulled or cut
+                if dips and q:
+                    cut.append((bid, px))
+            elif dips and cut and r < 0.35:
+                bid, px = rng.choice(cut)
+                q = rng.randrange(40_000, 150_000) if rng.random() < 0.05 else rng.randrange(100, 3000)
+                if len(cut) > 6:
+                    cut.pop(0)
             else:
                 q = rng.randrange(0, 3000)
             (bids if bid else asks)[px] = q
@@ -121,8 +129,11 @@ def market(seed, hooks, spoofs=True, odd_at=-1, wide_at=-1, tuple_at=-1, gate_of
 
 
 @needs_native
-@pytest.mark.parametrize("seed,spoofs", [(1, True), (2, True), (3, False), (4, False)])
-def test_the_hook_is_the_detectors_on_delta_event_by_event(seed, spoofs, monkeypatch):
+@pytest.mark.parametrize("seed,spoofs,params", [(1, True, {}), (2, True, {}), (3, False, {}), (4, False, {}),
+                                                (7, True, {"wall_traded_fraction": 0.05}),
+                                                (8, False, {"wall_traded_fraction": 0.05, "wall_weak_graded": False}),
+                                                (9, True, {"wall_distance_ratio": 1.2, "wall_step_rank": 0})])
+def test_the_hook_is_the_detectors_on_delta_event_by_event(seed, spoofs, params, monkeypatch):
     judged = []
     judge = WallDetector._judge
 
@@ -131,21 +142,62 @@ def test_the_hook_is_the_detectors_on_delta_event_by_event(seed, spoofs, monkeyp
         return judge(self, sym, now, changes)
     monkeypatch.setattr(WallDetector, "_judge", counted)
     judged.append(0)
-    got, got_seen, st, walls = market(seed, hooks=True, spoofs=spoofs)
+    got, got_seen, st, walls = market(seed, hooks=True, spoofs=spoofs, **params)
     judged.append(0)
-    want, want_seen, _, _ = market(seed, hooks=False, spoofs=spoofs)
+    want, want_seen, _, _ = market(seed, hooks=False, spoofs=spoofs, **params)
     assert type(st.delta_hooks[0]).__name__ == "WallHook" and st.delta_hooks[0] is walls.hook
     assert got == want
     assert got_seen == want_seen
     kinds = {a[1].value for a in got}
     assert {"new", "end"} <= kinds  # (walls came and went)
     assert any(x[1] for x in got_seen) and any(not x[1] for x in got_seen)  # (with walls and without)
-    assert got_seen[-1][7][-1] == "StepStore"  # (the C store all along)
+    assert walls.steps is None or got_seen[-1][7][-1] == "StepStore"  # (the C store all along)
     assert got_seen[-1][10][:2] == (walls.next_stats_ns, walls.tmin)  # (the hook's gate as the detector's)
-    assert len(walls.steps.samples) > 20
+    assert walls.steps is None or len(walls.steps.samples) > 20
     # (the standing walls' gate handed over, and messages with walls standing decided in C)
     assert any(x[1] and x[10] is not None and len(x[10]) == 3 for x in got_seen)
     assert judged[0] < judged[1] - 50, judged
+
+
+@needs_native
+@pytest.mark.parametrize("seed,params", [(21, {}), (22, {"wall_traded_fraction": 0.05}), (23, {"wall_dip_ms": 3000})])
+def test_a_dipping_candidates_quiet_changes_are_decided_in_c(seed, params, monkeypatch):
+    """Changes under a dipping candidate's entry within its band leave it as it is: the hook
+    decides them in C (fewer ``_judge`` calls than with every change at a wall's price passed
+    on), and the alerts and state after every event are ``on_delta``'s."""
+    import dom.core.detectors.walls as wmod
+    from dom.core.detectors.wall_hook import hand_walls
+
+    judged = []
+    judge = WallDetector._judge
+
+    def counted(self, sym, now, changes):
+        judged[-1] += 1
+        return judge(self, sym, now, changes)
+    monkeypatch.setattr(WallDetector, "_judge", counted)
+    judged.append(0)
+    got, got_seen, _, _ = market(seed, hooks=True, spoofs=False, dips=True, **params)
+    judged.append(0)
+    want, want_seen, _, _ = market(seed, hooks=False, spoofs=False, dips=True, **params)
+    assert got == want and got_seen == want_seen
+    assert {"new", "end"} <= {a[1].value for a in got}
+
+    class Loud:  # (the walls' gate without the quiet sizes)
+        def __init__(self, det):
+            self.det, self.hook = det, det.hook
+
+        def __getattr__(self, k):
+            return getattr(self.det, k)
+
+    def loud(det, now):
+        rec = Loud(det)
+        rec.hook = type("R", (), {"walls": lambda _, *a: det.hook.walls(*a[:7])})()
+        hand_walls(rec, now)
+    monkeypatch.setattr(wmod, "hand_walls", loud)
+    judged.append(0)
+    got2, got2_seen, _, _ = market(seed, hooks=True, spoofs=False, dips=True, **params)
+    assert got2 == want and [x[:10] for x in got2_seen] == [x[:10] for x in want_seen]
+    assert judged[0] <= judged[2] - 5, judged  # (decided in C: a few in these markets)
 
 
 @needs_native
@@ -354,20 +406,21 @@ def test_the_walls_gate_numbers_are_when_each_wall_next_changes_with_time():
 
     p = DetectorParams(wall_update_ms=2000, wall_dip_ms=700, wall_update_change=0.2)
     ms, far = 1_000_000, 1 << 62
-    det = SimpleNamespace(p=p, walls={}, floor_ns=3000 * ms, hook=Rec())
+    det = SimpleNamespace(p=p, walls={}, floor_ns=3000 * ms, hook=Rec(), lifetimes=SimpleNamespace(required_ns=5000 * ms),
+                          step_need=0, step_weak=0, steps=None, weak_ns=30_000 * ms, bound=None)
 
-    def due(*ws):
+    def due(*ws, now=200 * ms):
         det.walls = {(w.side, w.px): w for w in ws}
-        hand_walls(det)
+        hand_walls(det, now)
         return det.hook.got
 
     B, A = BookSide.BID, BookSide.ASK
     cand = _Wall(B, 4990, 100 * ms, 500, 500)
-    assert due(cand) == (3100 * ms, 4990, 4990, far, -far)  # a candidate: its shortest wait
-    dip = _Wall(A, 5010, 100 * ms, 500, 500, dip_ns=150 * ms)
-    assert due(dip) == (850 * ms, far, -far, 5010, 5010)  # a dip: its end
+    assert due(cand) == (5100 * ms, 4990, 4990, far, -far, (4990,), (), (-far,), ())  # a candidate: its persistence's end
+    dip = _Wall(A, 5010, 100 * ms, 500, 500, dip_ns=150 * ms, enter=450)
+    assert due(dip) == (850 * ms, far, -far, 5010, 5010, (), (5010,), (), (450,))  # a dip: its end; quiet under its entry
     told = _Wall(A, 5012, 0, 500, 500, announced=True, sent_size=500, updated_ns=1000 * ms)
-    assert due(told) == (far, far, -far, 5012, 5012)  # announced, nothing to tell: no time of its own
+    assert due(told)[:5] == (far, far, -far, 5012, 5012)  # announced, nothing to tell: no time of its own
     moved = _Wall(B, 4995, 0, 500, 500, announced=True, sent_size=500, updated_ns=1000 * ms, moves=1)
     assert due(moved)[0] == 3000 * ms  # a move to tell: when the next line may go
     grown = _Wall(B, 4996, 0, 601, 601, announced=True, sent_size=500, updated_ns=1000 * ms)
@@ -376,4 +429,341 @@ def test_the_walls_gate_numbers_are_when_each_wall_next_changes_with_time():
     assert due(same)[0] == far  # (not past it)
     gone = _Wall(B, 4980, 0, 500, 500, announced=True, sent_size=500, gone_ns=900 * ms)
     assert due(gone)[0] == -far  # gone from its level: every message
-    assert due(cand, dip, told, moved) == (850 * ms, 4990, 4995, 5010, 5012)  # the earliest; each side's range
+    assert due(cand, dip, told, moved) == (850 * ms, 4990, 4995, 5010, 5012, (4990, 4995), (5010, 5012),
+                                           (-far, -far), (450, -far))
+    told.dip_ns = 100 * ms  # (an announced wall is never quiet: its exit is judged at every change)
+    assert due(told)[-2:] == ((), (-far,))
+
+
+class _Steps:
+    """What candidate_due reads of a step window: ``bounded`` (a young window's need, at most 2 x book)."""
+
+    def bounded(self, n, book, ratio):
+        return min(n, 2 * book)
+
+
+def test_a_candidates_turn_is_when_its_loop_next_does_something():
+    from types import SimpleNamespace
+
+    from dom.core.detectors.persistence import graded_wait
+    from dom.core.detectors.wall_hook import candidate_due
+    from dom.core.detectors.wall_state import _Wall
+
+    ms, far = 1_000_000, 1 << 62
+    off = DetectorParams(wall_traded_fraction=0.0, wall_weak_graded=True)
+    on = DetectorParams(wall_traded_fraction=0.5, wall_weak_graded=True)
+    det = SimpleNamespace(p=off, floor_ns=1000 * ms, lifetimes=SimpleNamespace(required_ns=5000 * ms), step_need=800,
+                          step_weak=400, steps=_Steps(), weak_ns=20_000 * ms, bound=None)
+    B = BookSide.BID
+    w = _Wall(B, 4990, 100 * ms, 1000, 1000, step=100)
+    assert candidate_due(det, w, 200 * ms) == 5100 * ms  # waiting out the persistence
+    det.p = on  # (the rule on: a trade into it may make it traded into before the next message: the floor)
+    assert candidate_due(det, w, 200 * ms) == 1100 * ms
+    w.traded = 500  # traded into (half its peak): the floor
+    assert candidate_due(det, w, 200 * ms) == 1100 * ms
+    assert candidate_due(det, w, 1100 * ms) == far  # past it, its step short of the weak need: not by time
+    w.step = 400  # traded into, at the weak need (its need then): _announce tried
+    assert candidate_due(det, w, 1100 * ms) == 1100 * ms
+    w.traded = 0  # not yet: it may be after a trade (its step at the weak need): every message
+    assert candidate_due(det, w, 1100 * ms) == 1100 * ms
+    det.p = off
+    assert candidate_due(det, w, 1100 * ms) == 5100 * ms  # (the rule off: the persistence)
+    w.step = 100
+    assert candidate_due(det, w, 5100 * ms) == far  # short of the weak need
+    det.p = on
+    assert candidate_due(det, w, 5100 * ms) == far  # (and of what a trade into it would ask)
+    det.p = off
+    w.step = 800
+    assert candidate_due(det, w, 5100 * ms) == 5100 * ms  # at the need: _announce tried
+    w.step = 600  # between the needs: the graded wait's end
+    t = 100 * ms + graded_wait(600, 400, 800, 5000 * ms, 20_000 * ms)
+    assert 5100 * ms < t < 20_100 * ms and candidate_due(det, w, 5100 * ms) == t
+    det.p = on
+    assert candidate_due(det, w, 5100 * ms) == 5100 * ms  # (past the weak need: a trade into it, _announce)
+    det.p = off
+    det.bound = SimpleNamespace(wait_ns=7000 * ms)  # bounded by what the book's large levels outlasted
+    assert candidate_due(det, w, 5100 * ms) == min(t, 7100 * ms)
+    det.bound = None
+    det.p = DetectorParams(wall_traded_fraction=0.0, wall_weak_graded=False)
+    assert candidate_due(det, w, 5100 * ms) == 20_100 * ms  # the fixed weak wait
+    w.book = 350  # a young window: the needs bounded by the book (at most 700: the step still between them)
+    assert candidate_due(det, w, 5100 * ms) == 20_100 * ms
+    w.book = 250  # need and weak at most 500: the step is past the need
+    assert candidate_due(det, w, 5100 * ms) == 5100 * ms
+    det.p = DetectorParams(wall_traded_fraction=0.5, wall_weak_graded=False)
+    w.step, w.traded = 350, 500  # traded into: its need the weak one (400), short of it: not by time
+    w.book = 0
+    assert candidate_due(det, w, 5100 * ms) == far
+    w.step = 450  # past it: _announce tried
+    assert candidate_due(det, w, 5100 * ms) == 5100 * ms
+
+
+class _Side:
+    def __init__(self, best):
+        self.best = best
+
+    def best_px(self):
+        if isinstance(self.best, Exception):
+            raise self.best
+        return self.best
+
+
+def _sym(bb, ba):
+    from types import SimpleNamespace
+    return SimpleNamespace(book=SimpleNamespace(bids=_Side(bb), asks=_Side(ba)))
+
+
+@needs_native
+def test_the_bands_entries_pass_what_can_start_a_candidate():
+    B, A = BookSide.BID, BookSide.ASK
+    d, hook = _stub_hook()
+    far = 1 << 62
+    eb = (far, 900, 900, 900, 900, 900, 1200, 1500, 2000, far)  # (bucket 0 still warming, 9 too)
+    ea = (800,) * 10
+    hook.set(1000, 800, 20, 30, eb, ea)
+    assert hook.entries() == (20, 30, eb, ea)
+    sym = _sym(5000, 5001)
+    assert hook(sym, _at(5), [(B, 4999, 0, 899), (A, 5032, 0, 10**6), (B, 4979, 0, 10**6)]) == []  # short, out of band
+    assert hook(sym, _at(5), [(B, 5000, 0, 10**6)]) == []  # at the touch: bucket 0 warming
+    assert hook(sym, _at(5), [(B, 4999, 0, 900)]) == ["judge"]  # bucket 1 at its entry
+    assert hook(sym, _at(5), [(B, 4993, 0, 1199)]) == []  # bucket 6 (7 ticks) short of its entry
+    assert hook(sym, _at(5), [(B, 4993, 0, 1200)]) == ["judge"]
+    assert hook(sym, _at(5), [(B, 4980, 0, 1999), (A, 5032, 0, 10**6)]) == []  # bucket 8 short; the ask out of band
+    assert hook(sym, _at(5), [(A, 5032, 0, 10**6), (B, 4980, 0, 2000)]) == ["judge"]  # (20 ticks: within the band)
+    assert hook(sym, _at(5), [(A, 5032, 0, 10**6), (A, 5031, 0, 800)]) == ["judge"]  # the ask band's edge
+    assert hook(_sym(None, 5001), _at(5), [(B, 4999, 0, 10**6)]) == []  # no bids: none to start there
+    assert hook(_sym(4999.0, 5001), _at(5), [(B, 4999, 0, 10**6)]) == ["on_delta"]  # a best price C does not take
+    assert hook(_sym(1 << 61 + 1, 5001), _at(5), [(B, 4999, 0, 10**6)]) == ["on_delta"]
+    with pytest.raises(KeyError):
+        hook(_sym(KeyError("x"), 5001), _at(5), [(B, 4999, 0, 10**6)])
+    assert hook(_sym(KeyError("x"), 5001), _at(5), [(B, 4999, 0, 899)]) == []  # (read only when one may reach)
+    assert hook(None, _at(5), [(B, 4999, 0, 10)]) == []
+    d.walls[(B, 4990)] = object()
+    hook.walls(500, 4990, 4994, far, -far, (4990, 4994), ())
+    assert hook(sym, _at(5), [(B, 4992, 0, 10), (A, 4990, 0, 10)]) == []  # between the bids' walls, at none; an ask
+    assert hook(sym, _at(5), [(B, 4994, 7, 0)]) == ["judge"]
+    hook.walls(500, 4990, 4994, far, -far, tuple(range(4990, 5007)), ())  # more than 16: the range alone
+    assert hook(sym, _at(5), [(B, 4992, 0, 10)]) == ["judge"]
+    for bad in ((4990, 4994.0), [4990], (True,)):
+        hook.walls(500, 4990, 4994, far, -far, bad, ())
+        assert len(hook.state()) == 2  # the walls' gate off
+    hook.walls(500, 4990, 4994, far, -far, (4990, 4994), ())
+    assert hook(sym, _at(499), [(B, 4980, 0, 2000)]) == ["judge"]  # an entry reached, walls or none
+    assert hook(sym, _at(500), []) == ["judge"]
+    for bad in ((20, 30, eb, ea[:9]), (20, 30, eb, list(ea)), (-1, 30, eb, ea), (20, 30.0, eb, ea),
+                (20, 30, eb, (True,) * 10), (20, 30, eb, (1 << 62 + 1,) * 10)):
+        hook.set(1000, 800, *bad)
+        assert hook.state() is None and hook.entries() is None  # the gate off
+    with pytest.raises(TypeError):
+        hook.set(1000, 800, 20, 30, eb)
+    hook.set(1000, 800)  # the entries left out: tmin at every price, as before
+    assert hook.entries() is None
+    d.walls.clear()
+    assert hook(None, _at(5), [(B, 10, 0, 800)]) == ["judge"]
+
+
+@needs_native
+def test_a_change_under_a_dipping_candidates_entry_matters_only_outside_its_band():
+    B, A = BookSide.BID, BookSide.ASK
+    d, hook = _stub_hook()
+    far = 1 << 62
+    hook.set(1000, 800, 20, 30, (far,) * 10, (far,) * 10)  # (no entry reachable: the walls alone)
+    d.walls[(B, 4990)] = object()
+    hook.walls(500, 4990, 4994, 5010, 5010, (4990, 4994), (5010,), (450, -far), (-far,))
+    sym = _sym(5000, 5001)
+    assert hook(sym, _at(5), [(B, 4990, 500, 449)]) == []  # under its entry, 10 ticks from the best: as it is
+    assert hook(sym, _at(5), [(B, 4990, 500, 450)]) == ["judge"]  # back at its entry
+    assert hook(sym, _at(5), [(B, 4994, 500, 10)]) == ["judge"]  # (not quiet: every change)
+    assert hook(sym, _at(5), [(A, 5010, 500, 10)]) == ["judge"]
+    assert hook(sym, _at(5), [(A, 4990, 500, 10)]) == []  # (an ask at a bid wall's price: none of its walls)
+    assert hook(_sym(5011, 5012), _at(5), [(B, 4990, 500, 10)]) == ["judge"]  # 21 ticks: out of the band
+    assert hook(_sym(5010, 5012), _at(5), [(B, 4990, 500, 10)]) == []  # (20: the band's edge)
+    assert hook(_sym(None, 5012), _at(5), [(B, 4990, 500, 10)]) == ["judge"]  # no bids: it falls back
+    hook.walls(500, 5, 5, far, -far, (5,), (), (450,), ())
+    assert hook(_sym(None, 5012), _at(5), [(B, 5, 500, 10)]) == ["judge"]  # (no best price, not one at 0)
+    assert hook(_sym(15, 5012), _at(5), [(B, 5, 500, 10)]) == []
+    hook.walls(500, 4990, 4994, 5010, 5010, (4990, 4994), (5010,), (450, -far), (-far,))
+    assert hook(_sym(4999.0, 5012), _at(5), [(B, 4990, 500, 10)]) == ["on_delta"]  # a best C does not take
+    with pytest.raises(KeyError):
+        hook(_sym(KeyError("x"), 5001), _at(5), [(B, 4990, 500, 10)])
+    hook.set(1000, 800)  # without the bands: no half-width known, every change at a wall
+    hook.walls(500, 4990, 4994, 5010, 5010, (4990, 4994), (5010,), (450, -far), (-far,))
+    assert hook(sym, _at(5), [(B, 4990, 500, 449)]) == ["judge"]
+    hook.set(1000, 800, 20, 30, (far,) * 10, (far,) * 10)
+    hook.walls(500, 4990, 4994, 5010, 5010, (4990, 4994), (5010,))  # (without the quiet sizes: every change)
+    assert hook(sym, _at(5), [(B, 4990, 500, 449)]) == ["judge"]
+    for bad in (((450,), (-far,)), ((450, -far), ()), ([450, -far], (-far,)), ((450.0, -far), (-far,)),
+                ((450, 1 << 63), (-far,))):
+        hook.walls(500, 4990, 4994, 5010, 5010, (4990, 4994), (5010,), *bad)
+        assert len(hook.state()) == 2  # the walls' gate off
+    with pytest.raises(TypeError):
+        hook.walls(500, 4990, 4994, 5010, 5010, (4990, 4994), (5010,), (450, -far))
+
+
+@needs_native
+def test_a_best_price_read_that_changes_the_list_is_read_again(monkeypatch):
+    B = BookSide.BID
+    d, hook = _stub_hook()
+    far = 1 << 62
+    changes = [(B, 4999, 0, 10**6)]
+
+    class Odd(_Side):
+        def best_px(self):
+            changes.clear()  # (hostile: the list emptied while its best price is read)
+            changes.extend([(B, 4999, 0, 5), "x"])
+            return 5000
+
+    hook.set(1000, 800, 20, 20, (800,) * 10, (far,) * 10)
+    from types import SimpleNamespace
+    sym = SimpleNamespace(book=SimpleNamespace(bids=Odd(5000), asks=_Side(None)))
+    assert hook(sym, _at(5), changes) == ["on_delta"]  # (its second read found what C does not take)
+    changes[:] = [(B, 4999, 0, 10**6)]
+
+    class Off(_Side):
+        def best_px(self):
+            hook.set(1000, 800)  # (the numbers handed over again meanwhile)
+            return 5000
+    sym = SimpleNamespace(book=SimpleNamespace(bids=Off(5000), asks=_Side(None)))
+    assert hook(sym, _at(5), changes) == ["on_delta"]
+
+
+def test_the_entries_are_what_level_asks_of_a_new_candidate():
+    from types import SimpleNamespace
+
+    from dom.core.detectors.wall_hook import entries
+    from dom.core.detectors.wall_state import DistanceBaseline
+
+    far = 1 << 62
+    B, A = BookSide.BID, BookSide.ASK
+    dist = DistanceBaseline(50, 3)
+    dist.add([0, 0, 0, 7, 7, 7, 30, 30, 31], [100, 200, 300, 10, 10, 10, 5000, 7000, 6000])
+    dist.refresh()
+    det = SimpleNamespace(p=DetectorParams(wall_distance_ratio=3.0), threshold={B: 400}, half={B: 20, A: 25},
+                          dist={B: dist, A: DistanceBaseline(50, 3)})
+    hb, ha, eb, ea, mb, ma = entries(det)
+    assert (mb, ma) == (400, far)
+    assert (hb, ha) == (20, 25) and ea == (far,) * 10  # no threshold on the asks: none starts there
+    assert eb == (400, far, far, far, far, far, 400, far, far, 400)  # (no P90 worked out yet: the threshold)
+    assert [det.dist[B].typical(d) for d in (0, 7, 30)] == [200, 10, 6000]  # (what _level reads)
+    # bucket 0: P90 of 100, 200, 300 is 200 (sorted[int(0.9 x 2)]): 3 x 200 + 1; bucket 6 (7 ticks): the
+    # threshold over 3 x 10 + 1; bucket 9: 3 x 6000 + 1; the rest warming up
+    assert entries(det)[2] == (601, far, far, far, far, far, 400, far, far, 18001)
+    det.p = DetectorParams(wall_distance_ratio=float("nan"))
+    assert entries(det)[2] == (400, far, far, far, far, far, 400, far, far, 400)  # (no number: the threshold)
+
+
+@needs_native
+def test_a_trade_into_a_candidate_leaves_the_hook_as_it_was():
+    """The walls' trade path is the detector's alone: a candidate's turn already counts with a
+    trade into it (``candidate_due``), so a trade changes nothing of the hook's gate."""
+    from dom.core.detectors.wall_state import _Wall
+
+    s = EventScript(DetectorParams(spoofs=False, wall_traded_fraction=0.3, **OFF), _book())
+    st = s.eng["KITEUSDT"]
+    walls = next(o for o in st.observers if isinstance(o, WallDetector))
+    B, A = BookSide.BID, BookSide.ASK
+    walls.walls[(A, 5005)] = _Wall(A, 5005, s.t, 50_000, 50_000)
+    walls.walls[(B, 4990)] = _Wall(B, 4990, s.t, 50_000, 50_000, announced=True)
+    walls.hook.set(s.t + 10**12, 1 << 40)
+    walls.hook.walls(s.t + 10**12, 4990, 4990, 5005, 5005, (4990,), (5005,))
+    before = walls.hook.state()
+    for px, taker in ((4990, TakerSide.SELL), (5005, TakerSide.BUY)):
+        s.tid += 1
+        walls.on_trade(st, Trade("KITEUSDT", px, 7, taker, s.tid, s.t, s.t))
+        assert walls.hook.state() == before
+    assert walls.walls[(A, 5005)].traded == 7
+
+
+@needs_native
+def test_many_band_reads_leave_no_reference_behind():
+    import sys
+
+    B, A = BookSide.BID, BookSide.ASK
+    d, hook = _stub_hook()
+    best = 5000 + (1 << 40)  # (not a cached small int)
+    sym = _sym(best, best + 1)
+    hook.set(1000, 800, 20, 20, (800,) * 10, (800,) * 10)
+    d.walls[(B, best - 30)] = object()
+    hook.walls(500, best - 30, best - 30, 1 << 62, -(1 << 62), (best - 30,), ())
+    ch = [(B, best - 1, 0, 700), (A, best + 50, 0, 900), (B, best - 3, 0, 900)]
+    before = sys.getrefcount(sym.book.bids), sys.getrefcount(best), sys.getrefcount(ch[2]), sys.getrefcount(sym)
+    for i in range(20_000):
+        assert hook(sym, _at(5), ch[:2]) == []
+        assert hook(sym, _at(5), ch) == ["judge"]
+    assert (sys.getrefcount(sym.book.bids), sys.getrefcount(best), sys.getrefcount(ch[2]), sys.getrefcount(sym)) == before
+
+
+@pytest.mark.parametrize("seed,params", [(11, {}), (12, {"wall_distance_ratio": 1.0}), (13, {"wall_distance_ratio": 6.0})])
+def test_judge_with_the_entries_is_judge_with_the_thresholds(seed, params, monkeypatch):
+    """_judge picks, and the stats' levels go to _level, only up to a side's lowest entry
+    (``entries``): the same alerts and state after every event as with the thresholds alone."""
+    import dom.core.detectors.walls as wmod
+    from dom.core.detectors.wall_hook import hand_band
+
+    want, want_seen, _, _ = market(seed, hooks=False, **params)
+
+    def thresholds_only(det):
+        hand_band(det)
+        far = 1 << 62
+        return det.threshold.get(BookSide.BID, far), det.threshold.get(BookSide.ASK, far)
+    monkeypatch.setattr(wmod, "hand_band", thresholds_only)
+    got, got_seen, _, _ = market(seed, hooks=False, **params)
+    assert got == want and [x[:10] for x in got_seen] == [x[:10] for x in want_seen]
+    assert {"new", "end"} <= {a[1].value for a in got}
+
+
+@pytest.mark.parametrize("hooks", [True, False])
+def test_a_level_at_its_entry_starts_a_candidate_and_one_lot_under_does_not(hooks):
+    from dom.core.detectors.wall_state import _bucket
+
+    if hooks and NATIVE is None:
+        pytest.skip("the C accelerator is not built")
+    for under in (0, 1):
+        s = EventScript(DetectorParams(spoofs=False, **OFF), _book())
+        st = s.eng["KITEUSDT"]
+        if not hooks:
+            st.delta_hooks = [ob.on_delta for ob in st.observers if getattr(type(ob), "on_delta", None) is not _BASE]
+        walls = next(o for o in st.observers if isinstance(o, WallDetector))
+        for i in range(410):  # warm: the distance baselines
+            s.delta(asks=[(5100, 7 + i % 2)], bids=[(4993, 8000 + i % 5), (4999, 1010 + i % 3)])
+        for i in range(30):  # (past a refresh of the baselines: their P90s known)
+            s.delta(asks=[(5100, 7 + i % 2)], dt_ms=1000)
+        from dom.core.detectors.wall_hook import entries, hand_band
+        walls.dist[BookSide.BID].typical(7)  # (asked, as _level asks it: the next stats' entries hold its P90)
+        walls.entry = hand_band(walls)
+        hb, ha, eb, ea, mb, ma = entries(walls)
+        assert walls.entry == (mb, ma)
+        if hooks:
+            assert walls.hook.entries() == (hb, ha, eb, ea)  # (worked out in C: the same)
+        px = 4993  # 7 ticks under the best bid: bucket 6
+        e = eb[_bucket(5000 - px)]
+        assert mb <= e < 1 << 40 and e > walls.threshold[BookSide.BID]  # (the distance's entry binds)
+        s.delta(bids=[(px, e - under)], dt_ms=5)  # (no stats due: the message's own changes)
+        assert ((BookSide.BID, px) in walls.walls) is (not under), (under, e)
+
+
+@needs_native
+def test_the_gate_reads_a_books_flat_index_as_best_px_does():
+    from types import SimpleNamespace
+
+    from dom.core.book import BookSideLevels
+
+    B, A = BookSideLevels(BookSide.BID), BookSideLevels(BookSide.ASK)
+    B.load([(5000, 10), (4990, 10)])
+    A.load([(5001, 10), (5010, 10)])
+    d = _Stub()
+    S = LargeSteps
+    hook = NATIVE.WallHook(d, d.walls, None, BookDelta, BookDelta.ts_exchange_ns, S, S.synced_ns, S._at, S.start,
+                           S.twin, S.st, S.floor, S.half, S.samples, BookSide.BID, BookSideLevels)
+    hook.set(1000, 800, 20, 20, (800,) * 10, (800,) * 10)
+    sym = SimpleNamespace(book=SimpleNamespace(bids=B, asks=A))
+    bid, ask = BookSide.BID, BookSide.ASK
+    assert hook(sym, _at(5), [(bid, 4980, 0, 900), (ask, 5021, 0, 900)]) == ["judge"]  # (20 ticks from each best)
+    assert hook(sym, _at(5), [(bid, 4979, 0, 900), (ask, 5022, 0, 900)]) == []
+    A.load([])
+    assert hook(sym, _at(5), [(ask, 5021, 0, 900)]) == []  # (an empty side)
+    B._r = 2  # (not what the flat read takes: best_px() itself, 2 x 5000)
+    assert hook(sym, _at(5), [(bid, 9980, 0, 900)]) == ["judge"]
+    with pytest.raises(TypeError):
+        NATIVE.WallHook(d, d.walls, None, BookDelta, BookDelta.ts_exchange_ns, S, S.synced_ns, S._at, S.start,
+                        S.twin, S.st, S.floor, S.half, S.samples, BookSide.BID, "not a class")
