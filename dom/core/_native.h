@@ -41,6 +41,7 @@ int jsn_int(jsn_Pair *pairs, int n, const char *key, long long lo, long long hi,
 PyObject *steps(PyObject *text, long long mant, int scale, PyObject *cache, int *miss);
 int spec_ok(PyObject *spec);
 PyObject *rows_to_levels(PyObject *rows, PyObject *spec);
+int bk_set_pair(PyObject *out, Py_ssize_t i, long long px, long long qty);  /* _native_bk.c */
 int exact_int(PyObject *o, long long *v);
 /* The walls' distance buckets (wall_state._EDGES without its last, open, end): a level d ticks
  * from the touch goes to the first bucket whose end is over d (band_buckets, side_stats). */

@@ -15,6 +15,25 @@ static inline const char *bk_ws(const char *p, const char *end)
     return p;
 }
 
+/* out[i] = (px, qty), the pair untracked by the collector (two ints hold no reference): the rows
+ * of levels() as the strict reader's walk (bk_levels) and the one-pass reader (dcd_levels) give
+ * them. 0, or -1 with an error set (out unchanged). */
+int bk_set_pair(PyObject *out, Py_ssize_t i, long long px, long long qty)
+{
+    PyObject *a = PyLong_FromLongLong(px), *b = a == NULL ? NULL : PyLong_FromLongLong(qty);
+    PyObject *pair = b == NULL ? NULL : PyTuple_New(2);
+    if (pair == NULL) {
+        Py_XDECREF(a);
+        Py_XDECREF(b);
+        return -1;
+    }
+    PyTuple_SET_ITEM(pair, 0, a);
+    PyTuple_SET_ITEM(pair, 1, b);
+    PyObject_GC_UnTrack(pair);
+    PyTuple_SET_ITEM(out, i, pair);
+    return 0;
+}
+
 /* The rows of a kind-4 pair as levels() gives them for plain decimal strings: a tuple of
  * (price steps, size steps), the pairs and the tuple untracked as levels() leaves them; None
  * (declined) when a string is not plain or not on its step; NULL with an error set. */
@@ -39,18 +58,10 @@ static PyObject *bk_levels(const jsn_Pair *x, const char *end, long long pm, int
             p = bk_ws(q + 1, end) + 1;  /* ',' or the row's ']' */
         }
         p = bk_ws(p, end) + 1;  /* ',' or the list's ']' */
-        PyObject *a = PyLong_FromLongLong(v[0]), *b = a == NULL ? NULL : PyLong_FromLongLong(v[1]);
-        PyObject *pair = b == NULL ? NULL : PyTuple_New(2);
-        if (pair == NULL) {
-            Py_XDECREF(a);
-            Py_XDECREF(b);
+        if (bk_set_pair(out, i, v[0], v[1]) < 0) {
             Py_DECREF(out);
             return NULL;
         }
-        PyTuple_SET_ITEM(pair, 0, a);
-        PyTuple_SET_ITEM(pair, 1, b);
-        PyObject_GC_UnTrack(pair);
-        PyTuple_SET_ITEM(out, i, pair);
     }
     PyObject_GC_UnTrack(out);
     return out;

@@ -115,18 +115,10 @@ static PyObject *dcd_levels(const long long *buf, Py_ssize_t n)
     if (out == NULL)
         return NULL;
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *a = PyLong_FromLongLong(buf[2 * i]), *b = a == NULL ? NULL : PyLong_FromLongLong(buf[2 * i + 1]);
-        PyObject *pair = b == NULL ? NULL : PyTuple_New(2);
-        if (pair == NULL) {
-            Py_XDECREF(a);
-            Py_XDECREF(b);
+        if (bk_set_pair(out, i, buf[2 * i], buf[2 * i + 1]) < 0) {
             Py_DECREF(out);
             return NULL;
         }
-        PyTuple_SET_ITEM(pair, 0, a);
-        PyTuple_SET_ITEM(pair, 1, b);
-        PyObject_GC_UnTrack(pair);
-        PyTuple_SET_ITEM(out, i, pair);
     }
     PyObject_GC_UnTrack(out);
     return out;
