@@ -132,7 +132,7 @@ static PyMethodDef methods[] = {
      "What a recording's scan reads of a frame (e, s, has pu) by the strict reader; None for any other."},
     {"rpl_scan", (PyCFunction)(void (*)(void))rpl_scan, METH_FASTCALL,
      "rpl_peek of each plain line of a block; its line number for the others."},
-    {"split_lines", (PyCFunction)(void (*)(void))dcd_split, METH_FASTCALL,
+    {"split_lines", (PyCFunction)(void (*)(void))rpl_split_lines, METH_FASTCALL,
      "(rest + data).split(b'\\n') for rest without a line end, without the concatenation."},
     {"apply_book", (PyCFunction)(void (*)(void))apply_book, METH_FASTCALL,
      "apply() on a book's two BookSideLevels with their own attributes; the longer index's length."},

@@ -136,6 +136,7 @@ PyObject *bk_depth_pairs(jsn_Pair *pairs, int n, const char *end, PyObject *tabl
 PyObject *rpl_lines(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *rpl_peek(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *rpl_scan(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *rpl_split_lines(PyObject *self, PyObject *const *args, Py_ssize_t nargs);  /* split_lines */
 PyObject *apply(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *apply_book(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *top(PyObject *self, PyObject *const *args, Py_ssize_t nargs);

@@ -52,6 +52,25 @@ static inline int dcd_decimal(const char **pp, const char *end, long long mant, 
     return 1;
 }
 
+/* The keys of the usual objects, each a slot of the reader (K_N: their count). */
+enum { K_e, K_E, K_T, K_s, K_u, K_U, K_pu, K_b, K_B, K_a, K_A, K_t, K_p, K_q, K_m, K_f, K_l, K_X, K_M, K_N };
+
+/* One value as the strict reader reads it: kind 0 string (s, len), 1 integer (v), 2 true, 3 false,
+ * 4 rows (read into the caller's buffer), 5 a string (s, len) that is a plain decimal on its steps
+ * (a price or a size, v its value). */
+typedef struct {
+    const char *s;
+    Py_ssize_t len;
+    long long v;
+    int kind;
+} dcd_Val;
+
+#define DCD_ROWS 512 /* rows a side read here (more: the general reader's) */
+
+/* dcd_read's modes: decode (rows read to ticks and lots) or peek (rows checked only). */
+#define DCD_DECODE 0
+#define DCD_PEEK 1
+
 /* The one-pass reader's state over one call: the caller's arguments (borrowed) and the last
  * symbol read, its entry and steps (new references, dcd_clear drops them). */
 typedef struct {
@@ -78,6 +97,13 @@ static inline void dcd_clear(dcd_Ctx *c)
     Py_CLEAR(c->entry);
 }
 
+/* The symbol's entry and steps into the reader's state (_native_dcd.c): 1, 0 (declined), -1. */
+int dcd_entry(dcd_Ctx *c, const char *s, Py_ssize_t len, PyObject **entry);
+
+/* The object of a frame at [p, end) read into vals and *seenp (_native_dcd.c): 1, 0, -1. */
+int dcd_read(dcd_Ctx *c, const char *p, const char *end, int mode, dcd_Val *vals, unsigned *seenp,
+             long long (*rows)[2 * DCD_ROWS], Py_ssize_t *nrows, PyObject **entry);
+
 /* The usual frame at [p, end) (compact: no whitespace) as the [event] rpl_frame_at, or with a
  * depth reader rpl_depth_at, gives for it: 1 with *out (a new list); 0 when this reader does not
  * take it (the caller reads it the general way, which gives what it gives); -1 with an error set
@@ -89,7 +115,5 @@ int dcd_frame(dcd_Ctx *c, const char *p, const char *end, PyObject *recv, PyObje
  * texts[0..2): the last "e" and "s" strings made, kept over a block (new references or NULL). */
 int dcd_peek(PyObject **texts, const char *p, const char *end, PyObject **out);
 
-/* split_lines(rest, data): the lines of rest + data (the module's function) */
-PyObject *dcd_split(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 
 #endif

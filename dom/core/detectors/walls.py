@@ -30,6 +30,7 @@ from dom.core.detectors.wall_moves import moved_candidate, track_moves
 from dom.core.detectors.wall_shape import stands_out
 from dom.core.detectors.wall_side import organic_top, side_stats
 from dom.core.detectors.wall_state import DistanceBaseline, _Wall
+from dom.core.detectors.wall_trade_hook import make_trade_hook
 from dom.core.detectors.wall_traded import traded_into
 from dom.core.detectors.wall_weak import WeakWait
 from dom.core.engine import LevelChange, ObserverBase, SymbolState
@@ -300,8 +301,6 @@ class WallDetector(ObserverBase):
     def trade_hook(self) -> Any:
         """What the engine calls for each trade (symbol_state.trade_hooks): ``on_trade``, or where the
         accelerator is built the same work in C without its frame (wall_trade_hook.py)."""
-        from dom.core.detectors.wall_trade_hook import make_trade_hook  # (its own module: the walls' trade path)
-
         return make_trade_hook(self, WallDetector, _BID, _ASK, _BUY)
 
     def on_synced(self, sym: SymbolState, ts_ns: int) -> list[Output]:
