@@ -10,6 +10,7 @@ from dom.core import accel
 from dom.core.book import BookSideLevels
 from dom.core.detectors.persistence import graded_wait
 from dom.core.detectors.steps import LargeSteps
+from dom.core.detectors.wall_ref import ref_wait
 from dom.core.detectors.wall_traded import traded_into
 from dom.core.types import BookDelta, BookSide
 
@@ -143,7 +144,9 @@ def candidate_due(det: Any, w: Any, now: int) -> int:
     which can only shrink with time (a larger one comes with a change at its price), and every
     need and wait it compares with is set by the stats. So: its wait's end; past it, never while
     the step is short of the weak need (or of the need where traded into), the graded wait's end
-    where between, now where it was up to the need (``_announce`` tried). With
+    where between, now where it was up to the need (``_announce`` tried); with
+    ``wall_ref_step_ratio`` on, the earlier of that and its end of ``ref_wait`` (its size, the
+    other side of that test, moves only with a change at its price). With
     ``wall_traded_fraction`` on, a trade into a candidate not yet traded into may make it so before
     the next message (its peak, the other side of the test, moves only with a change at its
     price): the earlier of its turn either way."""
@@ -174,9 +177,14 @@ def _turn(det: Any, w: Any, now: int, eaten: bool) -> int:
         weak = st.bounded(weak, w.book, p.wall_step_ratio)
     if w.step >= need:
         return now
-    if w.step < weak or eaten:
+    if eaten:
         return _FAR
-    wait = graded_wait(w.step, weak, need, persist, det.weak_ns) if p.wall_weak_graded else det.weak_ns
-    if det.bound is not None:
-        wait = min(wait, max(persist, det.bound.wait_ns))
-    return w.first_ns + wait
+    if w.step < weak:
+        wait = _FAR
+    else:
+        wait = graded_wait(w.step, weak, need, persist, det.weak_ns) if p.wall_weak_graded else det.weak_ns
+        if det.bound is not None:
+            wait = min(wait, max(persist, det.bound.wait_ns))
+    if p.wall_ref_step_ratio > 0:  # a step far over the window's own reference (wall_ref.py)
+        wait = min(wait, ref_wait(det, w, persist))
+    return _FAR if wait >= _FAR else w.first_ns + wait

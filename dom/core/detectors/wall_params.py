@@ -85,6 +85,16 @@ class WallParams:
     wall_weak.py, docs/DETECTORS.md "Walls")."""
     wall_weak_bound_margin: float = 1.0
     """... that many times the longest such candidate (see ``wall_weak_bound_ms``)."""
+    wall_ref_step_ratio: float = 0.0
+    """A candidate whose step is at least this many times the step window's rank-th largest step
+    itself (``ref``, not extrapolated while the window is young) and whose size is at least
+    ``wall_ref_size_ratio`` x its side's band threshold is announced once it stood
+    ``wall_ref_wait_ms``: under the weak need, or sooner than the graded wait (0: off;
+    wall_ref.py, docs/DETECTORS.md "Walls")."""
+    wall_ref_wait_ms: int = 20000
+    """... this long (at least the full path's persistence) ..."""
+    wall_ref_size_ratio: float = 2.0
+    """... with its size at least this many times its side's band threshold."""
     wall_traded_fraction: float = 0.0
     """A candidate into which takers traded at least this fraction of its peak at its price while
     it stood waits only ``wall_persist_ms`` and needs only the ratio's step (not the exceedance;
