@@ -275,8 +275,8 @@ class AbsorptionDetector(ObserverBase):
                 continue
             if not ep.announced:
                 if ep.cross_ns and now - ep.cross_ns >= self._confirm_ns():
-                    if shown <= self.min_shown[ep.side] or lv.best_px() != ep.px:
-                        del self.eps[key]  # it did not hold
+                    if shown <= self.min_shown[ep.side] or (lv.best_px() != ep.px and not p.absorption_moved_off):
+                        del self.eps[key]  # it did not hold (with absorption_moved_off, a level the price left still showing its size did)
                     elif not eaten_down(p, ep, shown):  # (an order eaten down: followed, not announced)
                         self._announce(sym, ep, now, out)
                 elif not ep.cross_ns and now - ep.last_trade_ns > self.w_ns:
