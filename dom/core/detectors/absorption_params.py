@@ -115,6 +115,11 @@ class AbsorptionParams:
     price has often left the level by the first message after the confirmation. Measured, left off
     (fresh check seeds: recall +0.029, precision -0.025: organic orders the price left pass too),
     docs/history/detectors-absorption.md, "a level the price moved off"."""
+    absorption_moved_off_first: bool = False
+    """... and (False: at any confirming message) only when the message that confirms is the first
+    depth message after the crossing: the price had left the level before the feed showed it again
+    (slow depth pushes). A level seen still the best after the crossing and left later is dropped.
+    Not checked on fresh seeds (docs/history/detectors-absorption.md, "a level the price moved off")."""
     absorption_eaten: float = 0.35
     """(0: off) A level that, when it would be announced, shows at most this fraction of the most
     it showed since it was followed, and whose refills (``refill_lb``) explain less than

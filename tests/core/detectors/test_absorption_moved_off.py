@@ -4,27 +4,33 @@ it is dropped as not the best.
 
 The book of test_absorption.py (1000 lots a level, a volume threshold of 10,001 lots: the notional
 floor; a hold minimum of 2,000 lots). Sellers hit a bid at 0.5000 with two prints of 500 lots every
-100 ms: V_W crosses at the 21st print, in the eleventh 100 ms step. The next depth message comes
-less than ``absorption_confirm_ms`` after the crossing; the one after it confirms."""
+100 ms (each depth message shows the prints of the 100 ms before it), for 1.1 s: V_W crosses at the
+21st print, 67 ms before the flow's last depth message, which comes less than
+``absorption_confirm_ms`` after the crossing; the one after it confirms."""
 
 from dom.core.types import AlertState, TakerSide
 from tests.core.detectors.test_absorption import Script
 
 
-def run(shown=50_000, front=(5001, 3000), through=False, **params):
+def run(shown=50_000, front=(5001, 3000), through=False, front_ms=100, seconds=1.1, tail=False, **params):
     """The bid at 0.5000 showing ``shown``, hit for 1.1 s; then buyers step in front of it
-    (``front``: a bid at that price, the ask there taken away) while the sellers stop, or
-    (``through``) a print at 0.4999 goes through it; then 5 s of quiet."""
+    (``front``: a bid at that price, the ask there taken away, ``front_ms`` after the last depth
+    message) while the sellers stop, or (``through``) a print at 0.4999 goes through it; then 5 s of
+    quiet. ``tail``: two more prints after the flow's last depth message (its crossing there, with
+    ``seconds`` 1.0)."""
     s = Script(**params)
     s.idle(31_000)
     s.delta(bids=[(5000, shown)])
-    left = s.hit(1.1, shown=shown)
+    left = s.hit(seconds, shown=shown)
+    if tail:
+        s.trade(5000, 500, TakerSide.SELL, at_ns=s.t + 33_000_000)
+        s.trade(5000, 500, TakerSide.SELL, at_ns=s.t + 67_000_000)
     assert s.alerts == []  # crossed in the last step, not yet confirmed
     if through:
         s.trade(4999, 500, TakerSide.SELL)
         s.delta(bids=[(5000, 0), (4999, 1000)])
     elif front is not None:
-        s.delta(bids=[front], asks=[(front[0], 0)])
+        s.delta(bids=[front], asks=[(front[0], 0)], dt_ms=front_ms)
     else:
         s.delta(bids=[(5000, left)])
     s.idle(5000)
@@ -90,3 +96,24 @@ def test_the_better_level_on_the_far_side_of_the_book_counts_too():
         assert len(news) == (1 if on else 0)
         if on:
             assert news[0].px_ticks == 5001 and news[0].side.value == "ask"
+
+
+def test_with_the_first_message_form_only_the_message_right_after_the_crossing_may_show_it_moved_off():
+    first = dict(absorption_moved_off=True, absorption_moved_off_first=True)
+    # A message 67 ms after the crossing (the level still the best), then the price moves off it at
+    # the one that confirms, the second: dropped; the plain form announces it.
+    s, _ = run(**first)
+    assert s.alerts == []
+    assert len(run(absorption_moved_off=True)[0].of(AlertState.NEW)) == 1
+    # The flow's last message before the crossing, the price off the level 167 ms after it: the
+    # first message after the crossing is the one that confirms: announced.
+    s, left = run(seconds=1.0, tail=True, front_ms=200, **first)
+    news = s.of(AlertState.NEW)
+    assert len(news) == 1 and news[0].px_ticks == 5000 and news[0].evidence["displayed_now_lots"] == left == 40_000
+    # 67 ms after the crossing, before the confirmation, the price off it, then the message that
+    # confirms (the second): dropped.
+    s, _ = run(seconds=1.0, tail=True, **first)
+    assert s.alerts == []
+    # The form alone, without absorption_moved_off, changes nothing.
+    s, _ = run(seconds=1.0, tail=True, front_ms=200, absorption_moved_off_first=True)
+    assert s.alerts == []
