@@ -266,7 +266,8 @@ class AbsorptionDetector(ObserverBase):
             lv = bids if ep.side is _BID else asks
             shown = lv.levels.get(ep.px, 0)
             msgs = ep.msgs
-            msgs.append((ep.last_d, now, ep.last_q, shown))
+            prev = ep.last_d
+            msgs.append((prev, now, ep.last_q, shown))
             ep.last_d, ep.last_q = now, shown
             if shown > ep.max_q:
                 ep.max_q = shown
@@ -275,7 +276,7 @@ class AbsorptionDetector(ObserverBase):
                 continue
             if not ep.announced:
                 if ep.cross_ns and now - ep.cross_ns >= self._confirm_ns():
-                    if shown <= self.min_shown[ep.side] or lv.best_px() != ep.px:
+                    if shown <= self.min_shown[ep.side] or (lv.best_px() != ep.px and not self._moved_off(ep, prev)):
                         del self.eps[key]  # it did not hold
                     elif not eaten_down(p, ep, shown):  # (an order eaten down: followed, not announced)
                         self._announce(sym, ep, now, out)
@@ -358,6 +359,14 @@ class AbsorptionDetector(ObserverBase):
                 out.append(absorption_alert(self, sym, ep, AlertState.END, self.depth_t, state, how))
                 return True
         return False
+
+    def _moved_off(self, ep: _Episode, prev: int) -> bool:
+        """A level no longer the best at its confirmation, still showing its size (better levels in
+        front, nothing traded through it), held: the price moved off it (``absorption_moved_off``;
+        with ``absorption_moved_off_first``, only at the first depth message after the crossing,
+        ``prev`` the one before this)."""
+        p = self.p
+        return p.absorption_moved_off and not (p.absorption_moved_off_first and prev > ep.cross_ns)
 
     def _confirm_ns(self) -> int:
         """How long after the crossing a level must still hold to be announced."""
