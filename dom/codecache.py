@@ -39,7 +39,7 @@ def _load() -> dict[str, Any]:
     try:
         with open(_path(), "rb") as f:
             data = marshal.loads(f.read())
-    except (OSError, EOFError, ValueError, TypeError):
+    except (OSError, EOFError, ValueError, TypeError, NotImplementedError):  # (NotImplementedError: no cache tag)
         return {}
     code_type = type(_load.__code__)
     if type(data) is not dict:
@@ -71,7 +71,10 @@ def _exec(source: Any, globals: Any = None, locals: Any = None) -> None:
 def _save() -> None:
     if not _missed or sys.dont_write_bytecode or len(_used) > MAX_ENTRIES:
         return
-    path = _path()
+    try:
+        path = _path()
+    except NotImplementedError:  # (an implementation without bytecode files)
+        return
     tmp = f"{path}.{os.getpid()}.tmp"
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)

@@ -198,3 +198,13 @@ def test_commands_still_start(tmp_path, argv):
                            timeout=120)
         assert r.returncode == 0, r.stderr
         assert ("usage: dom" in r.stdout) or r.stdout.startswith("dom ")
+
+
+def test_no_cache_tag_means_no_file(installed, monkeypatch):
+    def no_tag() -> str:
+        raise NotImplementedError("sys.implementation.cache_tag is None")
+
+    monkeypatch.setattr(codecache, "_path", no_tag)
+    ns = _build(False)
+    assert ns["Child"]() == ns["Child"](1, 2.5) and codecache._missed
+    codecache._save()  # (nothing to write to, and no error)
