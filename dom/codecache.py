@@ -10,7 +10,8 @@ read back from ``<dom>/__pycache__/dataclass_code.<tag>.marshal`` after (under
 The classes are the same: the same text compiles to the same code object (compiled as
 ``exec(text)`` in the dataclasses module compiles it: no ``__future__`` flag inherited), and a text
 that is not in the file is compiled as before. The file is keyed by the text itself, so a changed
-class simply misses; it is rewritten, with what the run used, when something missed. A file that
+class simply misses; it is rewritten, with what it held and what the run used, when something
+missed (each command's classes stay; past ``MAX_ENTRIES`` only the run's own). A file that
 cannot be read is ignored. ``DOM_CODE_CACHE=0`` turns it off.
 """
 
@@ -21,7 +22,7 @@ import os
 import sys
 from typing import Any
 
-MAX_ENTRIES = 4000  # (a run that made more than this many is not written: nothing grows without end)
+MAX_ENTRIES = 1000  # (~2.5 MB; past it the file keeps only what the last run used)
 
 _cache: dict[str, Any] | None = None  # text -> code, as read from the file
 _used: dict[str, Any] = {}  # what this run compiled or read: the next file
@@ -69,8 +70,15 @@ def _exec(source: Any, globals: Any = None, locals: Any = None) -> None:
 
 
 def _save() -> None:
-    if not _missed or sys.dont_write_bytecode or len(_used) > MAX_ENTRIES:
+    if not _missed or sys.dont_write_bytecode:
         return
+    # What the file held stays (another command's classes), unless that grows past the cap: then
+    # only what this run used (a class edited many times leaves its old texts behind).
+    keep = {**(_cache or {}), **_used}
+    if len(keep) > MAX_ENTRIES:
+        keep = _used
+        if len(keep) > MAX_ENTRIES:
+            return
     try:
         path = _path()
     except NotImplementedError:  # (an implementation without bytecode files)
@@ -79,7 +87,7 @@ def _save() -> None:
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(tmp, "wb") as f:
-            f.write(marshal.dumps(_used))
+            f.write(marshal.dumps(keep))
         os.replace(tmp, path)
     except OSError:
         try:

@@ -208,3 +208,57 @@ def test_no_cache_tag_means_no_file(installed, monkeypatch):
     ns = _build(False)
     assert ns["Child"]() == ns["Child"](1, 2.5) and codecache._missed
     codecache._save()  # (nothing to write to, and no error)
+
+
+OTHER = textwrap.dedent(
+    '''
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class Other:
+        k: int
+        v: str = ""
+    '''
+)
+
+
+def _fresh_run(monkeypatch) -> None:
+    monkeypatch.setattr(codecache, "_cache", None)
+    monkeypatch.setattr(codecache, "_used", {})
+    monkeypatch.setattr(codecache, "_missed", False)
+
+
+def _build_other() -> dict:
+    mod = types.ModuleType("dom_codecache_other")
+    sys.modules[mod.__name__] = mod
+    try:
+        exec(compile(OTHER, "other.py", "exec"), mod.__dict__)
+    finally:
+        del sys.modules[mod.__name__]
+    return mod.__dict__
+
+
+def test_each_commands_classes_stay_in_the_file(installed, monkeypatch):
+    _build(False)  # (one command's classes)
+    codecache._save()
+    _fresh_run(monkeypatch)
+    assert repr(_build_other()["Other"](1)) == "Other(k=1, v='')"  # (another command's: they miss)
+    assert codecache._missed
+    codecache._save()
+    _fresh_run(monkeypatch)
+    _build(False)
+    _build_other()
+    assert not codecache._missed  # (both read back: no command compiles the other's away)
+
+
+def test_past_the_cap_only_the_runs_own(installed, monkeypatch):
+    _build(False)
+    codecache._save()
+    n = len(codecache._used)
+    _fresh_run(monkeypatch)
+    monkeypatch.setattr(codecache, "MAX_ENTRIES", n)
+    _build_other()
+    codecache._save()
+    _fresh_run(monkeypatch)
+    _build_other()
+    assert not codecache._missed and len(codecache._cache) == len(codecache._used) < n
