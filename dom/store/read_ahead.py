@@ -7,8 +7,12 @@ every block read before it). Nothing is read past that point. Closing the iterat
 exception in the caller, Ctrl-C, ``break``) stops the thread and waits for it, so no thread
 outlives it, and the file may be closed safely right after.
 
-Only ``dom replay``'s reading of a gzip recording uses it (``DOM_READ_AHEAD=0`` turns it off);
-nothing of the live path does.
+Only ``dom replay``'s reading of a gzip recording uses it, and only with ``DOM_READ_AHEAD=1``
+(off by default); nothing of the live path does. Off because its gain is not shown: the main
+thread's CPU drops by the inflating (0.05-0.08 s of the 345 s recording), but the thread needs the
+GIL back after each ``read1``'s file read, inflate and crc32 (~80 kB a call), and waits up to the
+switch interval (5 ms) for it while the main thread runs, so the two may hardly overlap; on the
+machine it was written on no core was free to measure it (docs: the replay30 entry).
 """
 
 from __future__ import annotations
@@ -22,8 +26,8 @@ DEPTH = 4  # blocks read before the caller takes them (the thread waits when tha
 
 
 def enabled() -> bool:
-    """Whether replays read ahead (``DOM_READ_AHEAD=0`` turns it off)."""
-    return os.environ.get("DOM_READ_AHEAD", "1") != "0"
+    """Whether replays read ahead (``DOM_READ_AHEAD=1``; off by default)."""
+    return os.environ.get("DOM_READ_AHEAD", "0") == "1"
 
 
 def read_ahead(read: Callable[[int], bytes], size: int, depth: int = DEPTH) -> Iterator[bytes]:

@@ -88,8 +88,9 @@ def _line_blocks(path: Path) -> Iterator[list[bytes] | Truncated]:
     split = native.split_lines if native is not None else None
     try:
         with open_text(path) as f:
-            # A gzip file's next block is read and inflated on a thread while this one is split
-            # and used (read_ahead: the same blocks, the same exception at the same point).
+            # With DOM_READ_AHEAD=1, a gzip file's next block is read and inflated on a thread
+            # while this one is split and used (read_ahead: the same blocks, the same exception
+            # at the same point; off by default, its gain not shown).
             blocks = read_ahead(f.read1, _BLOCK) if type(f) is gzip.GzipFile and read_ahead_on() else None
             try:
                 read = f.read1

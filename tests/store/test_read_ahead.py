@@ -167,3 +167,10 @@ def test_it_ends_at_the_first_empty_read():
     assert list(ra.read_ahead(read, 1)) == [b"a", b"b"]
     assert seen == [b"a", b"b", b""]
     assert not _threads()
+
+
+def test_off_by_default(shared_data, monkeypatch):
+    monkeypatch.delenv("DOM_READ_AHEAD", raising=False)
+    it = rec._line_blocks(shared_data / "hftbacktest" / "usdm" / "btcusdt_20240808.gz")
+    assert next(it) and not _threads()
+    it.close()
