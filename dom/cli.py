@@ -14,8 +14,11 @@ import argparse
 import importlib
 import sys
 
-from dom import __version__
-from dom.errors import DomError
+from dom import __version__, codecache
+
+codecache.install()  # (before any command's modules build their dataclasses)
+
+from dom.errors import DomError  # noqa: E402
 
 # Subcommands in the order `dom --help` lists them. A module that does not exist yet is skipped.
 COMMANDS = ("tui", "run", "sim", "replay", "record", "eval", "journal", "venues", "bus", "collect", "serve", "scan", "check_config")
