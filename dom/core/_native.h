@@ -57,6 +57,11 @@ static inline int dist_bucket(long long d)
 /* v[i] once v[0..n) would be sorted ascending, v reordered so that v[0..i) hold the i smaller ones:
  * Hoare's selection (_native_wdh_tail.c). */
 long long wdh_select(long long *v, Py_ssize_t n, Py_ssize_t i);
+/* apply_side's loop for a side whose keys come sorted (_native_dsp.c): 1 done (*best: the batch's
+ * best key, a new reference), 0 declined (nothing changed), -1 with an error set */
+int dsp_apply_sorted(PyObject *d, PyObject *flat, long r, PyObject *levels, PyObject *changes, PyObject *side,
+                     PyObject *live, Py_ssize_t live_n, PyObject **best);
+
 /* random.Random.sample(pop[0..n), k), 0 <= k <= min(5, n), drawn through getrandbits (_native_stats.c) */
 PyObject *stats_sample(PyObject *getrandbits, PyObject *const *pop, Py_ssize_t n, Py_ssize_t k);
 

@@ -78,6 +78,22 @@ static int rpl_insert(PyObject *list, Py_ssize_t at, PyObject *v)
     return 0;
 }
 
+/* del list[at] for 0 <= at < len(list): the items after it moved by one memmove (PyList_SetSlice
+ * goes through its general slice assignment for it); the list keeps its room. */
+static int bk_list_del(PyObject *list, Py_ssize_t at)
+{
+    Py_ssize_t n = PyList_GET_SIZE(list);
+    if (at < 0 || at >= n) {
+        PyErr_SetString(PyExc_IndexError, "delete position out of range");
+        return -1;
+    }
+    PyObject **items = ((PyListObject *)list)->ob_item, *gone = items[at];
+    memmove(&items[at], &items[at + 1], (size_t)(n - 1 - at) * sizeof(PyObject *));
+    Py_SET_SIZE(list, n - 1);
+    Py_DECREF(gone);
+    return 0;
+}
+
 /* (a, b) for two ints, untracked by the cyclic GC as CPython itself would untrack it at its next
  * collection (a tuple of atoms cannot be part of a cycle): fewer tracked objects per message,
  * fewer collections. */
@@ -197,6 +213,12 @@ static PyObject *apply_side(PyObject *d, PyObject *flat, PyObject *r_obj, PyObje
     if (live_n == 0)
         live = Py_None;
     Py_ssize_t n = PyTuple_GET_SIZE(levels);
+    if (n >= 2) {  /* a sorted batch, as venues send them: in one merge (_native_dsp.c) */
+        PyObject *sorted_best = NULL;
+        int done = dsp_apply_sorted(d, flat, r, levels, changes, side, live, live_n, &sorted_best);
+        if (done != 0)
+            return done < 0 ? NULL : sorted_best;
+    }
     /* The batch's best key: best_kv (of best_px, borrowed) while every key is a C number, the int
      * best once one is not (a px past +-2^62: no book's, but an int all the same). */
     PyObject *best = NULL, *best_px = NULL;
@@ -283,7 +305,7 @@ static PyObject *apply_side(PyObject *d, PyObject *flat, PyObject *r_obj, PyObje
                 rc = -1;
             else {
                 Py_ssize_t at = bisect_v(flat, key, kv, kfast);
-                rc = at < 0 ? -1 : PyList_SetSlice(flat, at, at + 1, NULL);
+                rc = at < 0 ? -1 : bk_list_del(flat, at);
                 if (rc == 0 && live != Py_None)
                     rc = live_update(live, live_n, -1, at, flat, d, r, px, qty);
             }

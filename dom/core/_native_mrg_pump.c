@@ -232,14 +232,23 @@ static int mrg_dispatch(PyObject *e, mrg_Ctx *c, PyTypeObject *t_ticker, PyTypeO
     return rc;
 }
 
-/* OneEnginePipeline.feed(events) with the context read. */
+/* OneEnginePipeline.feed(events) with the context read. A list (a decoded line's events, the
+ * usual) is read by index and one list takes each event's releases in turn. */
 static int mrg_pump_events(mrg_Merge *m, mrg_Ctx *c, PyObject *events)
 {
-    PyObject *it = PyObject_GetIter(events), *ev;
-    if (it == NULL)
+    int is_list = PyList_CheckExact(events);
+    PyObject *it = is_list ? NULL : PyObject_GetIter(events), *ev, *out = NULL;
+    if (!is_list && it == NULL)
         return -1;
     int rc = 0;
-    while (rc == 0 && (ev = PyIter_Next(it)) != NULL) {
+    for (Py_ssize_t i = 0; rc == 0; i++) {
+        if (is_list) {
+            if (i >= PyList_GET_SIZE(events))
+                break;
+            ev = PyList_GET_ITEM(events, i);
+            Py_INCREF(ev);
+        } else if ((ev = PyIter_Next(it)) == NULL)
+            break;
         if ((PyObject *)Py_TYPE(ev) == c->snap) {
             PyObject *r = PyObject_CallOneArg(c->repeats, ev);
             int t = r == NULL ? -1 : PyObject_IsTrue(r);
@@ -250,19 +259,20 @@ static int mrg_pump_events(mrg_Merge *m, mrg_Ctx *c, PyObject *events)
                 continue;
             }
         }
-        PyObject *out = PyList_New(0);
-        int r = out == NULL ? -1 : mrg_push_into(m, ev, out);
+        int r = out == NULL && (out = PyList_New(0)) == NULL ? -1 : mrg_push_into(m, ev, out);
         if (r == 1)
             rc = mrg_dispatch(ev, c, m->t_ticker, m->t_trade);
         else if (r == 0) {
-            for (Py_ssize_t i = 0; rc == 0 && i < PyList_GET_SIZE(out); i++)
-                rc = mrg_dispatch(PyList_GET_ITEM(out, i), c, m->t_ticker, m->t_trade);
+            for (Py_ssize_t j = 0; rc == 0 && j < PyList_GET_SIZE(out); j++)
+                rc = mrg_dispatch(PyList_GET_ITEM(out, j), c, m->t_ticker, m->t_trade);
+            if (PyList_GET_SIZE(out) > 0 && PyList_SetSlice(out, 0, PyList_GET_SIZE(out), NULL) < 0)
+                rc = -1;
         } else
             rc = -1;
-        Py_XDECREF(out);
         Py_DECREF(ev);
     }
-    Py_DECREF(it);
+    Py_XDECREF(out);
+    Py_XDECREF(it);
     return rc < 0 || PyErr_Occurred() ? -1 : 0;
 }
 
