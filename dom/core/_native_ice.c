@@ -133,14 +133,22 @@ int idh_delta_at(IceWait *w, long long t, PyObject *changes, const long long *wi
     int r = 1;
     /* One pass reads and checks every change and keeps those picked (nothing is done on a
      * refusal); then they are queued. */
-    Py_ssize_t n = PyList_GET_SIZE(changes), np = 0;
-    long long local[32 * ICE_REC], *keep = n <= 32 ? local : PyMem_Malloc(n * ICE_REC * sizeof(long long));
-    if (keep == NULL) {
-        PyErr_NoMemory();
-        return -1;
-    }
+    Py_ssize_t n = PyList_GET_SIZE(changes), np = 0, cap = 32;
+    /* (only the changes picked are kept: a few a message; the heap only past 32 of them) */
+    long long local[32 * ICE_REC], *keep = local;
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *c = PyList_GET_ITEM(changes, i);
+        if (np == cap) {  /* (np < n here: room for every change left) */
+            long long *more = PyMem_Malloc(n * ICE_REC * sizeof(long long));
+            if (more == NULL) {
+                PyErr_NoMemory();
+                r = -1;
+                goto out;
+            }
+            memcpy(more, keep, np * ICE_REC * sizeof(long long));
+            keep = more;
+            cap = n;
+        }
         long long *rec = keep + np * ICE_REC;
         int ask;
         if (!PyTuple_CheckExact(c) || PyTuple_GET_SIZE(c) != 4 || (ask = ask_of(w, PyTuple_GET_ITEM(c, 0))) < 0) {
@@ -148,7 +156,7 @@ int idh_delta_at(IceWait *w, long long t, PyObject *changes, const long long *wi
             goto out;
         }
         for (int k = 1; k < 4; k++)
-            if ((r = in_range(PyTuple_GET_ITEM(c, k), k == 1 ? ICE_LIM_T : ICE_LIM_S, &rec[1 + k])) <= 0)
+            if ((r = in_range_fast(PyTuple_GET_ITEM(c, k), k == 1 ? ICE_LIM_T : ICE_LIM_S, &rec[1 + k])) <= 0)
                 goto out;
         rec[0] = t;
         rec[1] = ask;

@@ -6,6 +6,7 @@
 #define LIM61 (1LL << 61)
 #define LIM62 (1LL << 62)
 #define SEC 1000000000LL
+#define PULLS_STACK 128  /* changes a message holds on the stack */
 
 enum {
     N__level, N__maybe_pull, N_popleft, N_q, N_popped,
@@ -277,7 +278,7 @@ PyObject *pdh_delta(PyObject *const *args, PyObject *const *kit, PyObject *const
     PyObject *hb_o = NULL, *ha_o = NULL, *res = NULL;
     Gate gate = {0};
     PyObject *lv[4] = {NULL, NULL, NULL, NULL};  /* the book's levels and sides, once read */
-    Change stack[32], *cs = stack;
+    Change stack[PULLS_STACK], *cs = stack;  /* (a real book's message holds ~68 changes: the heap past 128) */
     Py_ssize_t n = 0, held = 0;
     for (int i = 0; i < 5; i++)
         if ((o[i] = lim_get(H, which[i])) == NULL)
@@ -321,7 +322,7 @@ PyObject *pdh_delta(PyObject *const *args, PyObject *const *kit, PyObject *const
     }
     if (ok) {
         n = PyList_GET_SIZE(changes);
-        if (n > 32 && (cs = PyMem_Malloc(n * sizeof(Change))) == NULL) {
+        if (n > PULLS_STACK && (cs = PyMem_Malloc(n * sizeof(Change))) == NULL) {
             PyErr_NoMemory();
             goto fail;
         }

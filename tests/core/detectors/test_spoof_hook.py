@@ -37,12 +37,13 @@ def state(sp: SpoofDetector) -> tuple:
 
 
 def market(seed: int, hook: bool, walls: bool = True, odd_at: int = -1, huge_at: int = -1,
-           params: dict | None = None) -> tuple:
+           params: dict | None = None, wide: int = 0) -> tuple:
     """A price walking from 0.5000 with large levels placed ahead of it and pulled (or eaten) as it
     comes, trades pushing it, a gap and a snapshot midway. ``hook`` False: the engine calls
     ``on_delta`` and ``on_trade`` themselves. The ``odd_at``-th message is an ``OddDelta``; the ``huge_at``-th holds a
     level of 2^62 lots (more than C reads). Returns the alerts, the state after every event and how
-    the engine's depth hooks were made. ``params``: more parameters (knobs on)."""
+    the engine's depth hooks were made. ``params``: more parameters (knobs on). ``wide``: that many
+    more queue changes a message (a real book's message holds ~68)."""
     s = EventScript(DetectorParams(walls=walls, **{**PARAMS, **(params or {})}), flat_book(60))
     st = s.eng["KITEUSDT"]
     sp = next(o for o in st.observers if isinstance(o, SpoofDetector))
@@ -68,7 +69,7 @@ def market(seed: int, hook: bool, walls: bool = True, odd_at: int = -1, huge_at:
             bids.append((bb, 0))
             asks.append((bb, rng.randrange(300, 2000)))
         bb += step
-        for _ in range(rng.randrange(0, 8)):  # the queue wanders
+        for _ in range(rng.randrange(0, 8) + wide):  # the queue wanders
             bid = rng.random() < 0.5
             d = rng.randrange(1, 40)
             (bids if bid else asks).append((bb - d if bid else bb + 1 + d, rng.randrange(300, 2000)))
