@@ -42,6 +42,7 @@ PyObject *steps(PyObject *text, long long mant, int scale, PyObject *cache, int 
 int spec_ok(PyObject *spec);
 PyObject *rows_to_levels(PyObject *rows, PyObject *spec);
 int bk_set_pair(PyObject *out, Py_ssize_t i, long long px, long long qty);  /* _native_bk.c */
+Py_ssize_t bk_bisect_down(PyObject *flat, Py_ssize_t hi, PyObject *key, long long kv, int kfast);  /* _native_book.c */
 int exact_int(PyObject *o, long long *v);
 /* The walls' distance buckets (wall_state._EDGES without its last, open, end): a level d ticks
  * from the touch goes to the first bucket whose end is over d (band_buckets, side_stats). */

@@ -31,24 +31,25 @@ static inline int int_lt(PyObject *a, PyObject *b, long long kv, int kfast)
     return lt;
 }
 
-/* bisect_left(flat, key), galloping from the end: the keys that change most sit near the best
- * price, the end of the list, so a search mostly costs a few comparisons. key NULL: kfast is set
- * and kv is the key. */
-static Py_ssize_t bisect_v(PyObject *flat, PyObject *key, long long kv, int kfast)
+/* bisect_left(flat[:hi], key), galloping down from hi (every key from hi on is known >= key): the
+ * keys that change most sit near the best price, the end of the list, and a sorted batch's keys
+ * are searched from the largest down, each from where the last one was found, so a search mostly
+ * costs a few comparisons. key NULL: kfast is set and kv is the key. -1 with an error set. */
+Py_ssize_t bk_bisect_down(PyObject *flat, Py_ssize_t hi, PyObject *key, long long kv, int kfast)
 {
-    Py_ssize_t m = PyList_GET_SIZE(flat), lo = 0, hi = m;
-    for (Py_ssize_t step = 1; step <= m; step *= 2) {
-        int lt = int_lt(PyList_GET_ITEM(flat, m - step), key, kv, kfast);
+    Py_ssize_t top = hi, lo = 0;
+    for (Py_ssize_t step = 1; step <= top; step *= 2) {
+        int lt = int_lt(PyList_GET_ITEM(flat, top - step), key, kv, kfast);
         if (lt < 0)
             return -1;
         if (lt) {
-            lo = m - step + 1;
+            lo = top - step + 1;
             break;
         }
-        hi = m - step;
+        hi = top - step;
     }
     while (lo < hi) {
-        Py_ssize_t mid = (lo + hi) / 2;
+        Py_ssize_t mid = lo + (hi - lo) / 2;
         int lt = int_lt(PyList_GET_ITEM(flat, mid), key, kv, kfast);
         if (lt < 0)
             return -1;
@@ -279,7 +280,7 @@ static PyObject *apply_side(PyObject *d, PyObject *flat, PyObject *r_obj, PyObje
                 if (PyDict_SetItem(d, px, qty) < 0)
                     rc = -1;
                 else if (old == NULL) {
-                    Py_ssize_t at = bisect_v(flat, key, kv, kfast);
+                    Py_ssize_t at = bk_bisect_down(flat, PyList_GET_SIZE(flat), key, kv, kfast);
                     if (at >= 0 && key == NULL)  /* the index holds the key as an int */
                         key = r > 0 ? (Py_INCREF(px), px) : PyLong_FromLongLong(kv);
                     rc = at < 0 || key == NULL ? -1 : rpl_insert(flat, at, key);
@@ -290,7 +291,7 @@ static PyObject *apply_side(PyObject *d, PyObject *flat, PyObject *r_obj, PyObje
                     if (inside < 0)
                         rc = -1;
                     else if (inside) {
-                        Py_ssize_t at = bisect_v(flat, key, kv, kfast);
+                        Py_ssize_t at = bk_bisect_down(flat, PyList_GET_SIZE(flat), key, kv, kfast);
                         rc = at < 0 ? -1 : live_update(live, live_n, 0, at, flat, d, r, px, qty);
                     }
                 }
@@ -304,7 +305,7 @@ static PyObject *apply_side(PyObject *d, PyObject *flat, PyObject *r_obj, PyObje
             if (PyDict_DelItem(d, px) < 0)
                 rc = -1;
             else {
-                Py_ssize_t at = bisect_v(flat, key, kv, kfast);
+                Py_ssize_t at = bk_bisect_down(flat, PyList_GET_SIZE(flat), key, kv, kfast);
                 rc = at < 0 ? -1 : bk_list_del(flat, at);
                 if (rc == 0 && live != Py_None)
                     rc = live_update(live, live_n, -1, at, flat, d, r, px, qty);

@@ -30,47 +30,6 @@ static inline int dsp_ll(PyObject *o, long long *v)
     return *v > -MAX_ID && *v < MAX_ID;
 }
 
-/* key < kv for an index key (kobj: kv as an int, made the first time a key is no C number, as
- * an index of the Python path's may hold): 1, 0, -1 with an error set. */
-static inline int dsp_lt(PyObject *key, long long kv, PyObject **kobj)
-{
-    long long x;
-    if (dsp_ll(key, &x))
-        return x < kv;
-    if (*kobj == NULL && (*kobj = PyLong_FromLongLong(kv)) == NULL)
-        return -1;
-    return PyObject_RichCompareBool(key, *kobj, Py_LT);
-}
-
-/* bisect_left(flat, kv) within [0, hi], every key from hi on known >= kv: galloping down from hi
- * (the levels' keys are searched from the largest down, each from where the last one was found).
- * -1 with an error set. */
-static Py_ssize_t dsp_seek_down(PyObject *flat, Py_ssize_t hi, long long kv, PyObject **kobj)
-{
-    Py_ssize_t lo = 0, top = hi;
-    for (Py_ssize_t s = 1; s <= top; s *= 2) {
-        int lt = dsp_lt(PyList_GET_ITEM(flat, top - s), kv, kobj);
-        if (lt < 0)
-            return -1;
-        if (lt) {
-            lo = top - s + 1;
-            break;
-        }
-        hi = top - s;
-    }
-    while (lo < hi) {
-        Py_ssize_t mid = lo + (hi - lo) / 2;
-        int lt = dsp_lt(PyList_GET_ITEM(flat, mid), kv, kobj);
-        if (lt < 0)
-            return -1;
-        if (lt)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 /* flat[p] == kv (p < len(flat)): 1, 0, -1 with an error set. */
 static inline int dsp_at(PyObject *flat, Py_ssize_t p, long long kv, PyObject **kobj)
 {
@@ -298,7 +257,7 @@ int dsp_apply_sorted(PyObject *d, PyObject *flat, long r, PyObject *levels, PyOb
         if (i >= done_n || (act[i] != DSP_INS && act[i] != DSP_DEL))
             continue;
         PyObject *kobj = NULL;
-        Py_ssize_t p = dsp_seek_down(flat, hi, kv[i], &kobj);
+        Py_ssize_t p = bk_bisect_down(flat, hi, NULL, kv[i], 1);
         int here = p < 0 ? -1 : p < m ? dsp_at(flat, p, kv[i], &kobj) : 0;
         Py_XDECREF(kobj);
         if (here < 0) {
