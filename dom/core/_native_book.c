@@ -2,6 +2,12 @@
  * flat index. */
 #include "_native.h"
 
+/* A side of at least this many levels goes to the sorted batch's walk (_native_dsp.c); fewer
+ * cost less one by one (the built-in market's ~5 a side: benchmarks/book.py's synthetic stream
+ * 3.80-3.91x ccxt.pro with every batch of 2 or more there, 3.95-4.16x from 8 on; a real
+ * BTCUSDT message's ~34 a side take the walk either way). */
+#define DSP_MIN 8
+
 /* An int's value when it fits in a long long (1), else 0 (not an int, or past a long long: the
  * caller compares the objects). CPython 3.11's one- and two-digit ints (every price, size and
  * index key of a book) are read from their digits without a call. */
@@ -214,7 +220,7 @@ static PyObject *apply_side(PyObject *d, PyObject *flat, PyObject *r_obj, PyObje
     if (live_n == 0)
         live = Py_None;
     Py_ssize_t n = PyTuple_GET_SIZE(levels);
-    if (n >= 2) {  /* a sorted batch, as venues send them: in one merge (_native_dsp.c) */
+    if (n >= DSP_MIN) {  /* a sorted batch, as venues send them: in one merge (_native_dsp.c) */
         PyObject *sorted_best = NULL;
         int done = dsp_apply_sorted(d, flat, r, levels, changes, side, live, live_n, &sorted_best);
         if (done != 0)
