@@ -140,6 +140,7 @@ def test_sorted_batches_give_the_same_book(monkeypatch, seed):
     both = _Both(monkeypatch)
     snap = ([(1000 - i, rng.randint(1, 9)) for i in range(1, 300)], [(1000 + i, rng.randint(1, 9)) for i in range(1, 300)])
     both.each(lambda b: b.apply_snapshot(*snap))
+    walked = 0
     for step in range(600):
         mid = 1000 + rng.randint(-2, 2)
         bids, asks = (_sorted_side(rng, both.books[1], s, mid) for s in ("bids", "asks"))
@@ -160,12 +161,16 @@ def test_sorted_batches_give_the_same_book(monkeypatch, seed):
             return bad, changes, tops(book, n)
 
         rng_px = rng.choice((2**70, -(2**70), 5.5, 2**62 + 3))
+        walked += sum(len(s) >= 8 and (list(s) == sorted(s) or list(s) == sorted(s, reverse=True))
+                      for s in (bids, asks))
         both.same(apply)
         if step % 20 == 0 or op < 0.05:
             both.same(full)
         if step % 150 == 149:
             both.each(lambda b: b.apply_snapshot(*snap))
-    both.same(full)
+    native_book, python_book = both.each(full)
+    assert native_book == python_book
+    assert walked >= 500, walked  # (sides of 8 levels or more in order: the sorted walk's, not the loop's)
 
 
 @needs_native
