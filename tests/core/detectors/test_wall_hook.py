@@ -128,12 +128,9 @@ def market(seed, hooks, spoofs=True, odd_at=-1, wide_at=-1, tuple_at=-1, gate_of
     return [(a.kind, a.state, a.id, a.ts_ns, a.px_ticks, a.qty_lots, dict(a.evidence)) for a in s.alerts], seen, st, walls
 
 
-@needs_native
-@pytest.mark.parametrize("seed,spoofs,params", [(1, True, {}), (2, True, {}), (3, False, {}), (4, False, {}),
-                                                (7, True, {"wall_traded_fraction": 0.05}),
-                                                (8, False, {"wall_traded_fraction": 0.05, "wall_weak_graded": False}),
-                                                (9, True, {"wall_distance_ratio": 1.2, "wall_step_rank": 0})])
-def test_the_hook_is_the_detectors_on_delta_event_by_event(seed, spoofs, params, monkeypatch):
+def hooked_and_not(monkeypatch, seed: int, **kw) -> tuple:
+    """The market once with the hook and once with ``on_delta`` alone, counting ``_judge`` calls
+    in each: (hooked run, its detector's state, plain run, [judged hooked, judged plain])."""
     judged = []
     judge = WallDetector._judge
 
@@ -142,9 +139,19 @@ def test_the_hook_is_the_detectors_on_delta_event_by_event(seed, spoofs, params,
         return judge(self, sym, now, changes)
     monkeypatch.setattr(WallDetector, "_judge", counted)
     judged.append(0)
-    got, got_seen, st, walls = market(seed, hooks=True, spoofs=spoofs, **params)
+    got, got_seen, st, walls = market(seed, hooks=True, **kw)
     judged.append(0)
-    want, want_seen, _, _ = market(seed, hooks=False, spoofs=spoofs, **params)
+    want, want_seen, _, _ = market(seed, hooks=False, **kw)
+    return got, got_seen, st, walls, want, want_seen, judged
+
+
+@needs_native
+@pytest.mark.parametrize("seed,spoofs,params", [(1, True, {}), (2, True, {}), (3, False, {}), (4, False, {}),
+                                                (7, True, {"wall_traded_fraction": 0.05}),
+                                                (8, False, {"wall_traded_fraction": 0.05, "wall_weak_graded": False}),
+                                                (9, True, {"wall_distance_ratio": 1.2, "wall_step_rank": 0})])
+def test_the_hook_is_the_detectors_on_delta_event_by_event(seed, spoofs, params, monkeypatch):
+    got, got_seen, st, walls, want, want_seen, judged = hooked_and_not(monkeypatch, seed, spoofs=spoofs, **params)
     assert type(st.delta_hooks[0]).__name__ == "WallHook" and st.delta_hooks[0] is walls.hook
     assert got == want
     assert got_seen == want_seen
@@ -168,17 +175,7 @@ def test_a_dipping_candidates_quiet_changes_are_decided_in_c(seed, params, monke
     import dom.core.detectors.walls as wmod
     from dom.core.detectors.wall_hook import hand_walls
 
-    judged = []
-    judge = WallDetector._judge
-
-    def counted(self, sym, now, changes):
-        judged[-1] += 1
-        return judge(self, sym, now, changes)
-    monkeypatch.setattr(WallDetector, "_judge", counted)
-    judged.append(0)
-    got, got_seen, _, _ = market(seed, hooks=True, spoofs=False, dips=True, **params)
-    judged.append(0)
-    want, want_seen, _, _ = market(seed, hooks=False, spoofs=False, dips=True, **params)
+    got, got_seen, _, _, want, want_seen, judged = hooked_and_not(monkeypatch, seed, spoofs=False, dips=True, **params)
     assert got == want and got_seen == want_seen
     assert {"new", "end"} <= {a[1].value for a in got}
 
