@@ -233,11 +233,11 @@ static int mrg_dispatch(PyObject *e, mrg_Ctx *c, PyTypeObject *t_ticker, PyTypeO
 }
 
 /* OneEnginePipeline.feed(events) with the context read. A list (a decoded line's events, the
- * usual) is read by index and one list takes each event's releases in turn. */
+ * usual) is read by index. */
 static int mrg_pump_events(mrg_Merge *m, mrg_Ctx *c, PyObject *events)
 {
     int is_list = PyList_CheckExact(events);
-    PyObject *it = is_list ? NULL : PyObject_GetIter(events), *ev, *out = NULL;
+    PyObject *it = is_list ? NULL : PyObject_GetIter(events), *ev;
     if (!is_list && it == NULL)
         return -1;
     int rc = 0;
@@ -259,19 +259,18 @@ static int mrg_pump_events(mrg_Merge *m, mrg_Ctx *c, PyObject *events)
                 continue;
             }
         }
-        int r = out == NULL && (out = PyList_New(0)) == NULL ? -1 : mrg_push_into(m, ev, out);
+        PyObject *out = PyList_New(0);
+        int r = out == NULL ? -1 : mrg_push_into(m, ev, out);
         if (r == 1)
             rc = mrg_dispatch(ev, c, m->t_ticker, m->t_trade);
         else if (r == 0) {
             for (Py_ssize_t j = 0; rc == 0 && j < PyList_GET_SIZE(out); j++)
                 rc = mrg_dispatch(PyList_GET_ITEM(out, j), c, m->t_ticker, m->t_trade);
-            if (PyList_GET_SIZE(out) > 0 && PyList_SetSlice(out, 0, PyList_GET_SIZE(out), NULL) < 0)
-                rc = -1;
         } else
             rc = -1;
+        Py_XDECREF(out);
         Py_DECREF(ev);
     }
-    Py_XDECREF(out);
     Py_XDECREF(it);
     return rc < 0 || PyErr_Occurred() ? -1 : 0;
 }

@@ -12,7 +12,7 @@ Only ``dom replay``'s reading of a gzip recording uses it, and only with ``DOM_R
 thread's CPU drops by the inflating (0.05-0.08 s of the 345 s recording), but the thread needs the
 GIL back after each ``read1``'s file read, inflate and crc32 (~80 kB a call), and waits up to the
 switch interval (5 ms) for it while the main thread runs, so the two may hardly overlap; on the
-machine it was written on no core was free to measure it (docs: the replay30 entry).
+machine it was written on no core was free to measure it (docs/history/performance.md).
 """
 
 from __future__ import annotations

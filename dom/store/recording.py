@@ -21,6 +21,7 @@ import zlib
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from functools import partial
 from typing import IO, Iterator
 
 from dom.core import accel
@@ -91,14 +92,11 @@ def _line_blocks(path: Path) -> Iterator[list[bytes] | Truncated]:
             # With DOM_READ_AHEAD=1, a gzip file's next block is read and inflated on a thread
             # while this one is split and used (read_ahead: the same blocks, the same exception
             # at the same point; off by default, its gain not shown).
-            blocks = read_ahead(f.read1, _BLOCK) if type(f) is gzip.GzipFile and read_ahead_on() else None
+            ahead = read_ahead(f.read1, _BLOCK) if type(f) is gzip.GzipFile and read_ahead_on() else None
+            blocks = ahead if ahead is not None else iter(partial(f.read1, _BLOCK), b"")
             try:
-                read = f.read1
                 rest = b""
-                while True:
-                    data = read(_BLOCK) if blocks is None else next(blocks, b"")
-                    if not data:
-                        break
+                for data in blocks:
                     if split is not None:  # the same lines, found by memchr, rest not copied into a buffer
                         lines = split(rest, data)
                         cr = b"\r" in data or b"\r" in rest
@@ -115,8 +113,8 @@ def _line_blocks(path: Path) -> Iterator[list[bytes] | Truncated]:
                     n += 1
                     yield [rest.rstrip(b"\r")]
             finally:
-                if blocks is not None:  # (the thread stopped before the file closes)
-                    blocks.close()
+                if ahead is not None:  # (the thread stopped before the file closes)
+                    ahead.close()
     except _CORRUPT as e:
         yield _unreadable(path, n, e)
 
