@@ -8,9 +8,8 @@ from typing import Any
 
 from dom.core import accel
 from dom.core.book import BookSideLevels
-from dom.core.detectors.persistence import graded_wait
 from dom.core.detectors.steps import LargeSteps
-from dom.core.detectors.wall_ref import ref_wait
+from dom.core.detectors.wall_ref import under_need_wait
 from dom.core.detectors.wall_traded import traded_into
 from dom.core.types import BookDelta, BookSide
 
@@ -179,12 +178,5 @@ def _turn(det: Any, w: Any, now: int, eaten: bool) -> int:
         return now
     if eaten:
         return _FAR
-    if w.step < weak:
-        wait = _FAR
-    else:
-        wait = graded_wait(w.step, weak, need, persist, det.weak_ns) if p.wall_weak_graded else det.weak_ns
-        if det.bound is not None:
-            wait = min(wait, max(persist, det.bound.wait_ns))
-    if p.wall_ref_step_ratio > 0:  # a step far over the window's own reference (wall_ref.py)
-        wait = min(wait, ref_wait(det, w, persist))
+    wait = under_need_wait(det, w, weak, need, persist)
     return _FAR if wait >= _FAR else w.first_ns + wait

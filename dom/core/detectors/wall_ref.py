@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dom.core.detectors.persistence import graded_wait
 from dom.core.detectors.wall_state import _Wall
 
 _FAR = 1 << 62
@@ -38,3 +39,20 @@ def ref_wait(det: Any, w: _Wall, persist: int) -> int:
     if ref is None or thr is None or w.step < k * ref or w.size < p.wall_ref_size_ratio * thr:
         return _FAR
     return max(persist, p.wall_ref_wait_ms * 1_000_000)
+
+
+def under_need_wait(det: Any, w: _Wall, weak: int, need: int, persist: int) -> int:
+    """How long candidate ``w``, its step under the ``need`` and not traded into, must stand (ns;
+    ``_FAR``: no path takes it): the weak path's wait (graded between the needs with
+    ``wall_weak_graded``, at most what this book's large levels outlasted), or this module's path
+    where sooner. The detector's judgement and its hook's due time both ask this."""
+    p = det.p
+    if w.step < weak:
+        wait = _FAR  # (no weak path: the reference's only)
+    else:
+        wait = graded_wait(w.step, weak, need, persist, det.weak_ns) if p.wall_weak_graded else det.weak_ns
+        if det.bound is not None:
+            wait = min(wait, max(persist, det.bound.wait_ns))
+    if p.wall_ref_step_ratio > 0:
+        wait = min(wait, ref_wait(det, w, persist))
+    return wait

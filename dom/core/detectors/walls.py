@@ -21,13 +21,13 @@ from typing import Any
 from dom.core.detectors.band import Bands
 from dom.core.detectors.changes import pick
 from dom.core.detectors.params import DetectorParams
-from dom.core.detectors.persistence import LevelLifetimes, graded_wait
+from dom.core.detectors.persistence import LevelLifetimes
 from dom.core.detectors.rolling import RollingSamples, grid_after
 from dom.core.detectors.steps import LargeSteps, wall_steps
 from dom.core.detectors.wall_alert import wall_alert
 from dom.core.detectors.wall_hook import build_hook, hand_band, hand_gate, hand_walls
 from dom.core.detectors.wall_moves import moved_candidate, track_moves
-from dom.core.detectors.wall_ref import ref_wait
+from dom.core.detectors.wall_ref import under_need_wait
 from dom.core.detectors.wall_shape import stands_out
 from dom.core.detectors.wall_side import organic_top, side_stats
 from dom.core.detectors.wall_state import DistanceBaseline, _Wall
@@ -238,18 +238,7 @@ class WallDetector(ObserverBase):
                         need = st.bounded(need, w.book, p.wall_step_ratio)  # type: ignore[union-attr]
                         weak = st.bounded(weak, w.book, p.wall_step_ratio)  # type: ignore[union-attr]
                     if w.step < need:
-                        if eaten:
-                            continue
-                        if w.step < weak:
-                            wait = _FAR  # (no path, unless a step far over the window's own reference: below)
-                        else:
-                            wait = (graded_wait(w.step, weak, need, persist, self.weak_ns)
-                                    if p.wall_weak_graded else self.weak_ns)
-                            if self.bound is not None:  # (at most what this book's large levels outlasted)
-                                wait = min(wait, max(persist, self.bound.wait_ns))
-                        if p.wall_ref_step_ratio > 0:  # (wall_ref.py)
-                            wait = min(wait, ref_wait(self, w, persist))
-                        if now - w.first_ns < wait:
+                        if eaten or now - w.first_ns < under_need_wait(self, w, weak, need, persist):
                             continue
                 self._announce(sym, w, now, out)
         if len(self.walls) < len(standing):  # (some went in the loop: the range of those left)
