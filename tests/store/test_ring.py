@@ -108,3 +108,36 @@ def test_two_segments_opened_within_one_second_keep_both(tmp_path):
     assert [s for s, _ in segs] == [(t - S // 2) // 1_000_000 * 1_000_000, (t + S // 10) // 1_000_000 * 1_000_000]
     (tmp_path / "20261203T101000Z").mkdir()  # a segment named by an older dom (seconds): still one
     assert len(segments(tmp_path)) == 3
+
+
+def _depth(sym: str, first: int, last: int, prev: int, ms: int, bid: str) -> bytes:
+    return (b'{"stream":"%s@depth@100ms","data":{"e":"depthUpdate","E":%d,"T":%d,"s":"%s","U":%d,"u":%d,'
+            b'"pu":%d,"b":[["%s","1.500"]],"a":[]}}'
+            % (sym.lower().encode(), ms, ms, sym.encode(), first, last, prev, bid.encode()))
+
+
+def test_a_symbol_the_first_segment_lacks_is_replayed_from_the_segment_that_has_it(tmp_path):
+    """A symbol with no frame before the first segment closed (a slow snapshot, a quiet market)
+    has no file there: the ring's replay still knows it from the later segments' meta files."""
+    from dom.runtime.replay import Replay
+    from dom.venues.binance_usdm.recording_scan import open_recording
+
+    specs = {s: {"tick_size": "0.1", "lot_size": "0.001", "contract_size": "1"} for s in ("BTCUSDT", "ETHUSDT")}
+    meta = {"format": "dom-recording/1", "venue": "binanceusdm", "symbols": sorted(specs), "instruments": specs}
+    ring = RingRecorder(tmp_path, meta, lambda recv_ns: [], keep_hours=1, segment_s=10)
+    snap = b'{"lastUpdateId":100,"E":1,"T":1,"bids":[["100.0","1.000"]],"asks":[["100.5","2.000"]]}'
+    ring.write_snapshot(T0, "BTCUSDT", snap)
+    ring.write_frame(T0 + S, _depth("BTCUSDT", 95, 105, 94, 1_796_000_001_000, "100.0"))
+    ring.write_snapshot(T0 + 11 * S, "ETHUSDT", snap)  # the second segment: ETHUSDT's first line
+    ring.write_frame(T0 + 12 * S, _depth("ETHUSDT", 95, 105, 94, 1_796_000_012_000, "100.1"))
+    ring.write_frame(T0 + 12 * S + 1, _depth("BTCUSDT", 106, 110, 105, 1_796_000_012_000, "100.2"))
+    ring.close()
+    first, second = (p for _, p in segments(tmp_path))
+    assert [f.name[:7] for f in first.glob("*.gz")] == ["btcusdt"]
+    assert sorted(f.name[:7] for f in second.glob("*.gz")) == ["btcusdt", "ethusdt"]
+
+    assert sorted(open_recording(tmp_path).instruments) == ["BTCUSDT", "ETHUSDT"]
+    rp = Replay(tmp_path)
+    rp.run(lambda o: None)
+    books = {sym: (st.state.value, st.book.best_bid()) for sym, st in rp.engine.symbols.items()}
+    assert books == {"BTCUSDT": ("synced", (1002, 1500)), "ETHUSDT": ("synced", (1001, 1500))}

@@ -181,10 +181,13 @@ class RecordingInfo:
         if self.path.is_dir():  # per-symbol files: the meta files together say the whole
             self.format = "hftbacktest"
             meta = {}
-            for files in symbol_files(self.path).values():
-                m = rec.read_meta(files[0])
-                meta = {**m, **meta, "symbols": sorted({*meta.get("symbols", []), *m.get("symbols", [])}),
-                        "instruments": {**m.get("instruments", {}), **meta.get("instruments", {})}}
+            # Every directory's: a continuous recording's later segments may hold a symbol its
+            # first did not (no frame of it yet when the first segment closed).
+            for d in (p for p in self.paths if p.is_dir()):
+                for files in symbol_files(d).values():
+                    m = rec.read_meta(files[0])
+                    meta = {**m, **meta, "symbols": sorted({*meta.get("symbols", []), *m.get("symbols", [])}),
+                            "instruments": {**m.get("instruments", {}), **meta.get("instruments", {})}}
             if not meta.get("symbols"):
                 meta.pop("symbols", None)
         else:
