@@ -26,7 +26,6 @@ class Script(EventScript):
 
     def __init__(self, push_ms=100, **params):
         super().__init__(DetectorParams(walls=False, absorptions=False, spoofs=False, **params), flat_book(30))
-        self.push_ms = push_ms
         shown = {px: 1000 for px in range(5002, 5012)}
         for i, size in enumerate(VARIED):
             px = 5002 + i % 10
