@@ -273,6 +273,8 @@ class IcebergDetector(ObserverBase):
         r = v - (before - after)
         if r < p.iceberg_min_add * (self._usual(sym, side) if usual is None else usual):
             return
+        if p.iceberg_min_depletion > 0 and v < p.iceberg_min_depletion * before:
+            return  # (the message did not deplete the level: not timed as a refill)
         lv.adds.append((r, lv.traded, self.through.beyond(side, px, p.iceberg_hold_ticks)))
         if p.iceberg_min_queue_turn > 0 or p.iceberg_min_chain_share > 0:  # (read only by those rules)
             lv.shown.append(after)

@@ -299,7 +299,8 @@ def _market(seed: int, native, monkeypatch, scan=False, **params):
                                           (2, {"iceberg_max_chance": 1e-2, "iceberg_min_refills": 2}),
                                           (3, {"iceberg_chain_traded": 1, "iceberg_max_chance": 1e-1}),
                                           (6, {"iceberg_max_chance": 1e-2, "iceberg_due_periods": True}),
-                                          (7, {"iceberg_max_chance": 1e-2, "iceberg_min_chain_share": 0.3})])
+                                          (7, {"iceberg_max_chance": 1e-2, "iceberg_min_chain_share": 0.3}),
+                                          (8, {"iceberg_max_chance": 1e-2, "iceberg_min_depletion": 0.5})])
 def test_the_detector_acts_the_same_with_the_accelerator_and_without(seed, params, monkeypatch):
     got = _market(seed, NATIVE, monkeypatch, **params)
     want = _market(seed, None, monkeypatch, **params)
