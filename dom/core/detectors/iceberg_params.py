@@ -83,7 +83,7 @@ class IcebergParams:
     native iceberg in the same matching event), so its refills come in the message that depleted
     the level; others' joins at a busy level come whatever the level traded. 0: off (at 0.3 the
     randomized check seeds 6860-6919 matched 4 of 53 detectable labels against 5 and the presets
-    100-149 0.292 of 391 against 0.514: left off, docs/iceberg-keep-rule.md)."""
+    100-149 0.292 of 391 against 0.514: left off, docs/history/detectors-icebergs.md)."""
     iceberg_due_periods: bool = False
     """Judge a chain's chance per due period rather than per add (iceberg_period.py): the level's
     traded volume cut into periods of ``iceberg_chain_traded`` x the last link from the point its
