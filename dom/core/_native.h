@@ -151,6 +151,7 @@ PyObject *bnd_read(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *pick_changes(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *first_move(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *pick_at(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *wall_pick(PyObject *self, PyObject *const *args, Py_ssize_t nargs);  /* _native_wpk.c */
 PyObject *chain_scan(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *band_buckets(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *sample_few(PyObject *self, PyObject *const *args, Py_ssize_t nargs);

@@ -27,6 +27,7 @@ from dom.core.detectors.steps import LargeSteps, wall_steps
 from dom.core.detectors.wall_alert import wall_alert
 from dom.core.detectors.wall_hook import build_hook, hand_band, hand_gate, hand_walls
 from dom.core.detectors.wall_moves import moved_candidate, track_moves
+from dom.core.detectors.wall_pick import wall_pick
 from dom.core.detectors.wall_ref import under_need_wait
 from dom.core.detectors.wall_shape import stands_out
 from dom.core.detectors.wall_side import organic_top, side_stats
@@ -189,10 +190,13 @@ class WallDetector(ObserverBase):
             bb, ba = book.bids.best_px(), book.asks.best_px()
             hb, ha = self.half[_BID], self.half[_ASK]
             eb, ea = self.entry
-            look = pick(changes, _BID, _FAR if tb is None or bb is None else eb,
-                        _FAR if ta is None or ba is None else ea, lo, hi, _FAR,
-                        0 if bb is None else bb - hb, 0 if bb is None else bb + hb,
-                        0 if ba is None else ba - ha, 0 if ba is None else ba + ha)
+            # Of those in the range, only the ones at a wall's price or up to their side's entry, or
+            # at the price of a change kept earlier up to it (``wall_pick``: what the loop acts on).
+            look = wall_pick(changes, _BID, _ASK, _FAR if tb is None or bb is None else eb,
+                             _FAR if ta is None or ba is None else ea, lo, hi,
+                             0 if bb is None else bb - hb, 0 if bb is None else bb + hb,
+                             0 if ba is None else ba - ha, 0 if ba is None else ba + ha,
+                             _FAR if tb is None else eb, _FAR if ta is None else ea, walls)
             for side, px, _old, new in look:
                 t = tb if side is _BID else ta
                 if t is None or (new < (eb if side is _BID else ea) and (not lo <= px <= hi or (side, px) not in walls)):
