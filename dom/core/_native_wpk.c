@@ -1,17 +1,19 @@
 /* dom.core._native: the level changes the walls' judgement acts on (wall_pick; the twin is
  * wall_pick_py in dom/core/detectors/wall_pick.py, the same loop in Python).
  *
- * wall_pick(changes, bid, ask, tb, ta, lo, hi, blo, bhi, alo, ahi, rb, ra, walls) -> list | NotImplemented:
- * the changes (side, px, old, new) with new >= its side's threshold and px within its side's
- * window (tb and blo..bhi where side is bid, else ta and alo..ahi; lo..hi then widens to px), or
- * px within lo..hi and one of: new >= its side's rb / ra, (side, px) a key of walls, an earlier
- * change kept at that side and price with new at its threshold or rb / ra; in order, the same tuples.
+ * wall_pick(changes, bid, ask, bid_entries, ask_entries, bid_best, ask_best, bid_half, ask_half, lo, hi, walls)
+ *     -> list | NotImplemented:
+ * the changes (side, px, old, new), in order, the same tuples, with (the bids' numbers where side
+ * is bid, else the asks') a best price, d = |best - px| at most half and new at least the entry
+ * of d's distance bucket (dist_bucket; lo..hi then widens to px); or px within lo..hi and
+ * (side, px) a key of walls or the side and price of an earlier change kept for its entry.
  *
- * NotImplemented, nothing done, when changes is not a list, walls not a dict, a change not a 4-tuple
- * whose side is bid or ask and whose price and sizes are exact ints within +-2^61, a number not an
- * exact int within +-2^62, or a key of walls not a 2-tuple (bid or ask, an exact int within
- * +-2^62). The keys are read into arrays first: nothing here runs Python code. Every global name
- * here starts with wpk_ (but the entry point). */
+ * NotImplemented, nothing done, when changes is not a list, walls not a dict, bid is ask, a change
+ * not a 4-tuple whose side is bid or ask and whose price and sizes are exact ints within +-2^61,
+ * an entries not a tuple of DIST_NB exact ints within +-2^62, a best price neither None nor an
+ * exact int within +-2^61, a half, lo or hi not an exact int within +-2^62, or a key of walls not
+ * a 2-tuple (bid or ask, an exact int within +-2^62). The keys are read into arrays first: nothing
+ * here runs Python code. Every global name here starts with wpk_ (but the entry point). */
 #include "_native.h"
 #include <stdlib.h>
 
@@ -90,24 +92,39 @@ static inline int wpk_small(PyObject *o, long long lim, long long *v)
 
 PyObject *wall_pick(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 14) {
-        PyErr_SetString(PyExc_TypeError, "wall_pick(changes, bid, ask, tb, ta, lo, hi, blo, bhi, alo, ahi, rb, ra, walls)");
+    if (nargs != 12) {
+        PyErr_SetString(PyExc_TypeError,
+                        "wall_pick(changes, bid, ask, bid_entries, ask_entries, bid_best, ask_best, bid_half, ask_half, lo, hi, walls)");
         return NULL;
     }
-    PyObject *changes = args[0], *bid = args[1], *ask = args[2], *walls = args[13];
+    PyObject *changes = args[0], *bid = args[1], *ask = args[2], *walls = args[11];
     if (!PyList_CheckExact(changes) || !PyDict_CheckExact(walls) || bid == ask)
         Py_RETURN_NOTIMPLEMENTED;
-    long long v[10];  /* tb, ta, lo, hi, blo, bhi, alo, ahi, rb, ra */
-    int r = 1;
-    for (int k = 0; k < 10; k++)
-        if ((r = wpk_small(args[3 + k], WPK_MAX, &v[k])) <= 0) {
-            if (r < 0)
-                return NULL;
-            Py_RETURN_NOTIMPLEMENTED;
+    long long ent[2][DIST_NB], best[2] = {0, 0}, half[2], lo, hi;
+    int has[2] = {0, 0}, r = 1;
+    for (int s = 0; s < 2 && r > 0; s++) {
+        PyObject *e = args[3 + s], *b = args[5 + s];
+        if (!PyTuple_CheckExact(e) || PyTuple_GET_SIZE(e) != DIST_NB) {
+            r = 0;
+            break;
         }
-    long long tb = v[0], ta = v[1], lo = v[2], hi = v[3], blo = v[4], bhi = v[5], alo = v[6], ahi = v[7];
-    long long rb = v[8], ra = v[9];
-    /* [0]: the bids', [1]: the asks'; walls' prices sorted, the prices kept up to an entry */
+        for (int k = 0; k < DIST_NB && r > 0; k++)
+            r = wpk_small(PyTuple_GET_ITEM(e, k), WPK_MAX, &ent[s][k]);
+        if (r > 0 && b != Py_None && (r = wpk_small(b, WPK_MAX / 2, &best[s])) > 0)
+            has[s] = 1;
+        if (r > 0)
+            r = wpk_small(args[7 + s], WPK_MAX, &half[s]);
+    }
+    if (r > 0)
+        r = wpk_small(args[9], WPK_MAX, &lo);
+    if (r > 0)
+        r = wpk_small(args[10], WPK_MAX, &hi);
+    if (r <= 0) {
+        if (r < 0)
+            return NULL;
+        Py_RETURN_NOTIMPLEMENTED;
+    }
+    /* [0]: the bids', [1]: the asks'; walls' prices sorted, the prices kept for their entry */
     wpk_set at[2], ups[2];
     for (int k = 0; k < 2; k++) {
         wpk_init(&at[k]);
@@ -150,23 +167,20 @@ PyObject *wall_pick(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
             r = 0;
             goto done;
         }
-        int b = side == bid, s = b ? 0 : 1, keep = 0, up = 0;
-        if (nw >= (b ? tb : ta) && (b ? blo <= px && px <= bhi : alo <= px && px <= ahi)) {
-            keep = up = 1;
+        int s = side == bid ? 0 : 1, keep = 0;
+        long long d = px < best[s] ? best[s] - px : px - best[s];
+        if (has[s] && d <= half[s] && nw >= ent[s][dist_bucket(d)]) {
+            keep = 1;
             if (px < lo)
                 lo = px;
             if (px > hi)
                 hi = px;
-        } else if (lo <= px && px <= hi) {
-            if (nw >= (b ? rb : ra))
-                keep = up = 1;
-            else
-                keep = wpk_in(&at[s], px) || wpk_has(&ups[s], px);
-        }
-        if (up && !wpk_has(&ups[s], px) && wpk_add(&ups[s], px) < 0) {
-            r = -1;
-            goto done;
-        }
+            if (!wpk_has(&ups[s], px) && wpk_add(&ups[s], px) < 0) {
+                r = -1;
+                goto done;
+            }
+        } else if (lo <= px && px <= hi)
+            keep = wpk_in(&at[s], px) || wpk_has(&ups[s], px);
         if (keep && PyList_Append(out, c) < 0) {
             r = -1;
             goto done;

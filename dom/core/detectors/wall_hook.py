@@ -47,19 +47,25 @@ def hand_gate(det: Any) -> None:
 
 
 def hand_band(det: Any) -> tuple[int, int]:
-    """After each stats: the gate's numbers with the bands' entries (``entries``) to the hook, if
-    it has one, worked out in C (``WallHook.band``, _native_wjg.c) where it takes the numbers;
-    returns each side's lowest entry (``det.entry``: what ``_judge`` picks up to)."""
+    """After each stats (and after a ``_judge`` whose ``_level`` worked a distance's P90 out: the
+    entries the stats gave its bucket were the threshold alone): the gate's numbers with the bands'
+    entries (``entries``) to the hook, if it has one, worked out in C (``WallHook.band``,
+    _native_wjg.c) where it takes the numbers; keeps each side's entries (``det.ents``: what
+    ``_judge`` picks up to, ``wall_pick``) and returns each side's lowest (``det.entry``)."""
     hook = det.hook
+    for s in (_BID, _ASK):
+        det.dist[s].fresh = False  # (every P90 worked out so far is read here)
     if hook is not None:
         thr, half, d = det.threshold, det.half, det.dist
         got = hook.band(det.next_stats_ns, det.tmin, half[_BID], half[_ASK], thr.get(_BID), thr.get(_ASK),
                         det.p.wall_distance_ratio, d[_BID].p90s, d[_ASK].p90s)
         if got is not NotImplemented:
+            det.ents = hook.entries()[2:]
             return got
     e = entries(det)
     if hook is not None:
         hook.set(det.next_stats_ns, det.tmin, *e[:4])
+    det.ents = e[2], e[3]
     return e[4], e[5]
 
 

@@ -1,21 +1,24 @@
 """The level changes of a depth message that the walls' judgement (``WallDetector._judge``) acts on,
 picked out before its loop.
 
-``pick`` (changes.py) keeps every change within the walls' price range (``lo..hi``). On a real
-book a bid candidate and an ask candidate put the whole touch between them: most of a message's
-~68 changes then came to the loop, which passed over nearly all of them (no wall at their price,
-under every entry). ``wall_pick`` keeps, of those in the range, only the ones the loop can act on:
+``pick`` (changes.py) kept every change within the walls' price range (``lo..hi``), and every
+change in its side's band up to the side's lowest entry. On a real book a bid candidate and an ask
+candidate put the whole touch between them, and the lowest entry (a bucket near the touch) is far
+under the entries of the deeper buckets, where a real book's large levels are: most of a message's
+~68 changes came to the loop, and most of those it handed to ``_level`` did nothing there.
+``wall_pick`` keeps a change:
 
-- up to their side's entry (``rb``, ``ra``: ``_FAR`` where the side has no threshold), where
-  ``_level`` reads the distance baseline;
-- at a wall's key ``(side, px)`` in ``walls`` as the message comes;
-- at the key of a change kept earlier in the message up to its entry (a candidate may start there
-  within the message; ``walls`` grows only so, ``_level`` starting a candidate only at a change up
-  to its side's threshold and its distance's entry, at least the side's lowest entry).
+- in its side's band (``half`` ticks of its side's best price) up to its distance bucket's entry
+  (``entries``, wall_hook.py: what ``_level`` asks of a level at no wall to start a candidate there;
+  under it, or outside the band, ``_level`` does nothing for one);
+- within the range, at a wall's key ``(side, px)`` in ``walls`` as the message comes;
+- within the range, at the key of a change kept earlier in the message for its entry (a candidate
+  may start there within the message: ``walls`` grows only so); the range widens to the price of
+  each change kept for its entry, as ``pick``'s did.
 
-Each change the loop would act on is kept, and only changes ``pick`` keeps are, in order: the loop
-tests each as before, so ``_judge`` does what it did. Where the accelerator is built and takes the
-arguments, C (``wall_pick``, _native_wpk.c) gives the same list.
+Every change the loop acts on to any effect is kept, in order; the loop tests each as before.
+Where the accelerator is built and takes the arguments, C (``wall_pick``, _native_wpk.c) gives the
+same list.
 """
 
 from __future__ import annotations
@@ -24,47 +27,48 @@ from collections.abc import Sequence
 from typing import Any
 
 from dom.core import accel
+from dom.core.detectors.wall_state import _bucket
 from dom.core.engine import LevelChange
 from dom.core.types import BookSide
 
 
-def wall_pick_py(changes: Sequence[LevelChange], bid: BookSide, ask: BookSide, tb: int, ta: int, lo: int, hi: int,
-                 blo: int, bhi: int, alo: int, ahi: int, rb: int, ra: int, walls: dict[Any, Any]) -> list[LevelChange]:
-    """The changes ``(side, px, old, new)`` that ``pick(changes, bid, tb, ta, lo, hi, FAR, blo,
-    bhi, alo, ahi)`` keeps, less those it keeps for the range alone (``lo <= px <= hi``, widened
-    as ``pick`` widens it) with ``new`` under the side's ``rb`` (where ``side is bid``, else
-    ``ra``), no key ``(side, px)`` in ``walls``, and no earlier change at the same side and price
-    kept at or over its side's ``rb``/``ra`` or for the threshold. ``ask`` is not read here (C
-    declines a side that is neither)."""
+def wall_pick_py(changes: Sequence[LevelChange], bid: BookSide, ask: BookSide, eb: Sequence[int], ea: Sequence[int],
+                 bb: int | None, ba: int | None, hb: int, ha: int, lo: int, hi: int,
+                 walls: dict[Any, Any]) -> list[LevelChange]:
+    """The changes ``(side, px, old, new)``, in order, with (where ``side is bid`` the bids' ``eb``,
+    ``bb``, ``hb``, else the asks' ``ea``, ``ba``, ``ha``) a best price, ``d = abs(best - px)`` at
+    most ``half`` and ``new`` at least ``entries[_bucket(d)]`` (``lo..hi`` then widens to ``px``);
+    or ``px`` within ``lo..hi`` and ``(side, px)`` a key of ``walls`` or the side and price of an
+    earlier change kept for its entry. ``ask`` is not read here (C declines a side that is neither)."""
     out = []
     ups: set[tuple[bool, int]] = set()
     for c in changes:
         side, px, _old, new = c
         b = side is bid
-        if (new >= tb and blo <= px <= bhi) if b else (new >= ta and alo <= px <= ahi):
+        best, half, ent = (bb, hb, eb) if b else (ba, ha, ea)
+        if best is not None and abs(best - px) <= half and new >= ent[_bucket(abs(best - px))]:
             out.append(c)
             ups.add((b, px))
             if px < lo:
                 lo = px
             if px > hi:
                 hi = px
-        elif lo <= px <= hi:
-            if new >= (rb if b else ra):
-                out.append(c)
-                ups.add((b, px))
-            elif (side, px) in walls or (b, px) in ups:
-                out.append(c)
+        elif lo <= px <= hi and ((side, px) in walls or (b, px) in ups):
+            out.append(c)
     return out
 
 
-def wall_pick(changes: Sequence[LevelChange], bid: BookSide, ask: BookSide, tb: int, ta: int, lo: int, hi: int,
-              blo: int, bhi: int, alo: int, ahi: int, rb: int, ra: int, walls: dict[Any, Any]) -> list[LevelChange]:
+def wall_pick(changes: Sequence[LevelChange], bid: BookSide, ask: BookSide, eb: Sequence[int], ea: Sequence[int],
+              bb: int | None, ba: int | None, hb: int, ha: int, lo: int, hi: int,
+              walls: dict[Any, Any]) -> list[LevelChange]:
     """``wall_pick_py``, in C where the accelerator is built and takes the arguments (a list of
-    4-tuples whose side is ``bid`` or ``ask``, numbers exact ints within +-2^62, a change's price
-    and sizes within +-2^61, ``walls`` a dict keyed by such ``(side, px)`` 2-tuples)."""
+    4-tuples whose side is ``bid`` or ``ask`` and whose price and sizes are exact ints within
+    +-2^61, the entries two tuples of ten exact ints within +-2^62, best prices None or exact ints
+    within +-2^61, the rest exact ints within +-2^62, ``walls`` a dict keyed by ``(side, px)``
+    2-tuples of such a side and such an int)."""
     native = accel.native
     if native is not None:
-        got = native.wall_pick(changes, bid, ask, tb, ta, lo, hi, blo, bhi, alo, ahi, rb, ra, walls)
+        got = native.wall_pick(changes, bid, ask, eb, ea, bb, ba, hb, ha, lo, hi, walls)
         if got is not NotImplemented:
             return got
-    return wall_pick_py(changes, bid, ask, tb, ta, lo, hi, blo, bhi, alo, ahi, rb, ra, walls)
+    return wall_pick_py(changes, bid, ask, eb, ea, bb, ba, hb, ha, lo, hi, walls)

@@ -702,7 +702,9 @@ def test_judge_with_the_entries_is_judge_with_the_thresholds(seed, params, monke
     def thresholds_only(det):
         hand_band(det)
         far = 1 << 62
-        return det.threshold.get(BookSide.BID, far), det.threshold.get(BookSide.ASK, far)
+        tb, ta = det.threshold.get(BookSide.BID, far), det.threshold.get(BookSide.ASK, far)
+        det.ents = (tb,) * 10, (ta,) * 10  # (what wall_pick reads: the thresholds in every bucket)
+        return tb, ta
     monkeypatch.setattr(wmod, "hand_band", thresholds_only)
     got, got_seen, _, _ = market(seed, hooks=False, **params)
     assert got == want and [x[:10] for x in got_seen] == [x[:10] for x in want_seen]
