@@ -245,7 +245,8 @@ def test_walls_through_wall_pick_act_as_through_pick(seed, params, monkeypatch):
 
 
 @pytest.mark.parametrize("hooks", [True, False])
-def test_a_p90_worked_out_by_level_reaches_the_entries_before_the_next_stats(hooks, monkeypatch):
+@pytest.mark.parametrize("side", [BID, ASK])
+def test_a_p90_worked_out_by_level_reaches_the_entries_before_the_next_stats(hooks, side, monkeypatch):
     """Right after a refresh a bucket's P90 is not worked out, and the stats give its entry as the
     threshold alone. The first ``_level`` there works it out: the entries (``det.ents``, and the
     hook's) hold its own at once, so a level under it no longer reaches ``_judge`` (with the hook)
@@ -270,30 +271,38 @@ def test_a_p90_worked_out_by_level_reaches_the_entries_before_the_next_stats(hoo
     if not hooks:
         st.delta_hooks = [ob.on_delta for ob in st.observers if getattr(type(ob), "on_delta", None) is not _BASE]
     w = next(o for o in st.observers if isinstance(o, WallDetector))
+    bid = side is BID
+    px = 4993 if bid else 5008  # (7 ticks from the best: bucket 6)
+    far, near = (5100, 4999) if bid else (4901, 5002)  # (the other side's far level; this side's near one)
+
+    def delta(mine, other=(), dt_ms=100):
+        s.delta(bids=list(mine if bid else other), asks=list(other if bid else mine), dt_ms=dt_ms)
+
     for i in range(410):  # warm: the distance baselines
-        s.delta(asks=[(5100, 7 + i % 2)], bids=[(4993, 8000 + i % 5), (4999, 1010 + i % 3)])
+        delta([(px, 8000 + i % 5), (near, 1010 + i % 3)], [(far, 7 + i % 2)])
     for i in range(30):
-        s.delta(asks=[(5100, 7 + i % 2)], dt_ms=1000)
+        delta([], [(far, 7 + i % 2)], dt_ms=1000)
     from dom.core.detectors.wall_hook import entries, hand_band
 
-    w.dist[BID].refresh()  # (as a stats' refresh leaves them: no P90 worked out)
+    k = 0 if bid else 1
+    w.dist[side].refresh()  # (as a stats' refresh leaves them: no P90 worked out)
     w.entry = hand_band(w)
-    thr = w.threshold[BID]
-    b = bucket(5000 - 4993)
-    assert type(w.dist[BID].p90s[b]) is tuple and w.ents[0][b] == thr
-    e = max(thr, int(w.p.wall_distance_ratio * sorted(w.dist[BID].p90s[b][0])[
-        int(0.9 * (w.dist[BID].p90s[b][1] - 1))]) + 1)
+    thr = w.threshold[side]
+    b = bucket(7)
+    assert type(w.dist[side].p90s[b]) is tuple and w.ents[k][b] == thr
+    e = max(thr, int(w.p.wall_distance_ratio * sorted(w.dist[side].p90s[b][0])[
+        int(0.9 * (w.dist[side].p90s[b][1] - 1))]) + 1)
     assert e > thr + 2
     judged.clear()
     levels.clear()
-    s.delta(bids=[(4993, e - 1)], dt_ms=5)  # (no stats due)
-    assert judged and 4993 in levels  # (its entry the threshold: _level works the P90 out)
-    assert w.ents[0][b] == e and w.ents == entries(w)[2:4] and not w.dist[BID].fresh
+    delta([(px, e - 1)], dt_ms=5)  # (no stats due)
+    assert judged and px in levels  # (its entry the threshold: _level works the P90 out)
+    assert w.ents[k][b] == e and w.ents == entries(w)[2:4] and not w.dist[side].fresh
     if hooks:
         assert w.hook.entries()[2:] == w.ents
     judged.clear()
     levels.clear()
-    s.delta(bids=[(4993, e - 2)], dt_ms=5)
-    assert 4993 not in levels and (not judged if hooks else judged)
-    s.delta(bids=[(4993, e)], dt_ms=5)
-    assert 4993 in levels and (BID, 4993) in w.walls  # (at its entry: a candidate)
+    delta([(px, e - 2)], dt_ms=5)
+    assert px not in levels and (not judged if hooks else judged)
+    delta([(px, e)], dt_ms=5)
+    assert px in levels and (side, px) in w.walls  # (at its entry: a candidate)
