@@ -139,15 +139,18 @@ def hand_walls(det: Any, now: int) -> None:
             t = w.dip_ns + p.wall_dip_ms * 1_000_000
             if t < due:
                 due = t
+        elif steady and now - w.first_ns < persist:  # (inside its wait: candidate_due's first answer)
+            t = w.first_ns + persist
+            if t < due:
+                due = t
+            if w.side in thr:
+                h, r = w.enter, 1
         else:
             t = candidate_due(det, w, now)
             if t < due:
                 due = t
-            if steady and w.side in thr:
-                if now - w.first_ns < persist:
-                    h, r = w.enter, 1
-                elif ref_off:
-                    h = w.enter
+            if steady and ref_off and w.side in thr:
+                h = w.enter
         if w.side is bid:
             bpx.append(px)
             bq.append(q)
