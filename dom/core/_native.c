@@ -98,6 +98,12 @@
  *       The changes within their side's window, or with lo1 <= px <= hi1 and (side, px) in d1, or
  *       likewise lo2, hi2 and d2 (pick_at_py in dom/core/detectors/changes.py; the iceberg detector's
  *       changes near the touch or at a level it follows or holds trades for). NotImplemented as pick_changes().
+ *   wall_pick(changes, bid, ask, bid_entries, ask_entries, bid_best, ask_best, bid_half, ask_half, lo, hi, walls)
+ *       -> list | NotImplemented (_native_wpk.c) The level changes the walls' judgement acts on:
+ *       in their side's band up to their distance bucket's entry (lo..hi then widens to px), or
+ *       within lo..hi at a key (side, px) of walls or at an earlier change kept for its entry
+ *       (wall_pick_py in dom/core/detectors/wall_pick.py). NotImplemented, nothing done, for an
+ *       argument, change or key it does not take.
  *   chain_scan(adds, lo, hi, need) -> (chain, outcomes, own, idle, idle_in, start) | NotImplemented
  *       A level's adds (size, traded, through) scanned for the chain of sizes within lo..hi, each
  *       link after the level traded need x the last one (chain_scan_py in
@@ -144,6 +150,8 @@ static PyMethodDef methods[] = {
      "The first kept step an increase may be that order moved (steps.py), or None."},
     {"pick_at", (PyCFunction)(void (*)(void))pick_at, METH_FASTCALL,
      "The level changes within a side's window or at a (side, px) key of one of two dicts."},
+    {"wall_pick", (PyCFunction)(void (*)(void))wall_pick, METH_FASTCALL,
+     "The level changes the walls' judgement acts on: up to their distance's entry in the band, or at a wall."},
     {"chain_scan", (PyCFunction)(void (*)(void))chain_scan, METH_FASTCALL,
      "A level's adds scanned for the same-size chain of a band (iceberg_chain.py)."},
     {"band_buckets", (PyCFunction)(void (*)(void))band_buckets, METH_FASTCALL,

@@ -151,6 +151,12 @@ PyObject *bnd_read(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *pick_changes(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *first_move(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *pick_at(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *wall_pick(PyObject *self, PyObject *const *args, Py_ssize_t nargs);  /* _native_wpk.c */
+/* The walls' hook's steady candidates' changes applied (_native_wdh_hold.c): at most WDH_HOLD_MAX a message. */
+#define WDH_HOLD_MAX 16
+int wdh_hold_apply(PyObject *walls, PyObject *changes, const Py_ssize_t *idx, const long long *dist,
+                   const long long *hold, int n);
+int wdh_hold_init(void);
 PyObject *chain_scan(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *band_buckets(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *sample_few(PyObject *self, PyObject *const *args, Py_ssize_t nargs);

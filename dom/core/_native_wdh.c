@@ -67,7 +67,17 @@ typedef struct {
     long long px[2][WDH_NW];
     long long quiet[2][WDH_NW]; /* a change at px[s][k] under quiet[s][k] within its side's band: nothing
                                  * for _judge (a candidate dipping under its entry; -2^62: every change) */
+    long long hold[2][WDH_NW]; /* a change at px[s][k] up to hold[s][k] within its side's band (not over its old
+                                * size where rise[s][k] is 0): _level's work on a steady candidate, done here
+                                * (_native_wdh_hold.c) when no other change matters (2^62: none) */
+    char rise[2][WDH_NW];
 } wdh_Hook;
+
+typedef struct { /* a message's changes at steady candidates (wdh_matters' 3) */
+    int n;
+    Py_ssize_t idx[WDH_HOLD_MAX];
+    long long dist[WDH_HOLD_MAX], hold[WDH_HOLD_MAX];
+} wdh_Holds;
 
 static PyObject *wdh_s_stats, *wdh_s_applied, *wdh_s_add_many, *wdh_s_observe, *wdh_s_book, *wdh_s_sides[2],
     *wdh_s_best_px;
@@ -220,12 +230,11 @@ own:;
 /* One change of the list read: its side (1: the asks'), price and new size; 1 read; 0 not what
  * pick_changes takes; -1 with an error set. (Inlined: the gate reads every change of most messages.) */
 static inline __attribute__((always_inline)) int wdh_change(wdh_Hook *h, PyObject *c, int *ask, long long *px,
-                                                            long long *nw)
+                                                            long long *old, long long *nw)
 {
-    long long old;
     int r = 0;
     if (!PyTuple_CheckExact(c) || PyTuple_GET_SIZE(c) != 4 || (r = wdh_int(PyTuple_GET_ITEM(c, 1), WDH_LIM, px)) <= 0
-        || (r = wdh_int(PyTuple_GET_ITEM(c, 2), WDH_LIM, &old)) <= 0
+        || (r = wdh_int(PyTuple_GET_ITEM(c, 2), WDH_LIM, old)) <= 0
         || (r = wdh_int(PyTuple_GET_ITEM(c, 3), WDH_LIM, nw)) <= 0)
         return r < 0 ? -1 : 0;
     *ask = PyTuple_GET_ITEM(c, 0) != h->bid;
@@ -283,17 +292,25 @@ static int wdh_best(wdh_Hook *h, PyObject *sym, int ask, long long *best)
 
 /* Is px (side ask) within its side's walls' range and, where their prices were handed over, one of
  * them? 0 no; 1 yes; 2 at a wall whose quiet size nw is under (nothing to _judge when px lies
- * within its side's band: a candidate dipping under its entry stays as it is). */
-static inline int wdh_at_wall(wdh_Hook *h, int ask, long long px, long long nw)
+ * within its side's band: a candidate dipping under its entry stays as it is); 3 at a steady
+ * candidate that nw holds (up to its hold size; not over old unless it may rise: within its side's
+ * band, _level's work the hook does itself), its index into *k. */
+static inline int wdh_at_wall(wdh_Hook *h, int ask, long long px, long long old, long long nw, int *k)
 {
     if (ask ? !(h->alo <= px && px <= h->ahi) : !(h->blo <= px && px <= h->bhi))
         return 0;
     int n = h->nw[ask];
     if (n < 0)
         return 1;
-    for (int k = 0; k < n; k++)
-        if (h->px[ask][k] == px)
-            return nw < h->quiet[ask][k] && h->band ? 2 : 1;
+    for (int i = 0; i < n; i++)
+        if (h->px[ask][i] == px) {
+            *k = i;
+            if (!h->band)
+                return 1;
+            if (nw < h->quiet[ask][i])
+                return 2;
+            return nw >= h->hold[ask][i] && (h->rise[ask][i] || nw <= old) ? 3 : 1;
+        }
     return 0;
 }
 
@@ -305,16 +322,16 @@ static inline int wdh_at_wall(wdh_Hook *h, int ask, long long px, long long nw)
  * price (read only when a change reaches the side's lower entry or is at such a candidate), up
  * to its distance bucket's entry, as _judge's pick and _level test it; without them, up to tmin
  * at any price. */
-static int wdh_matters(wdh_Hook *h, PyObject *sym, PyObject *changes, int walls)
+static int wdh_matters(wdh_Hook *h, PyObject *sym, PyObject *changes, int walls, wdh_Holds *hs)
 {
     if (!PyList_CheckExact(changes))
         return 2;
-    int need[2] = {0, 0}, ask, r, band = h->band, at;
-    long long px, nw, lim[2] = {band ? h->emin[0] : h->tmin, band ? h->emin[1] : h->tmin};
+    int need[2] = {0, 0}, ask, r, band = h->band, at, k;
+    long long px, old, nw, lim[2] = {band ? h->emin[0] : h->tmin, band ? h->emin[1] : h->tmin};
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(changes); i++) {
-        if ((r = wdh_change(h, PyList_GET_ITEM(changes, i), &ask, &px, &nw)) <= 0)
+        if ((r = wdh_change(h, PyList_GET_ITEM(changes, i), &ask, &px, &old, &nw)) <= 0)
             return r < 0 ? -1 : 2;
-        if (walls && (at = wdh_at_wall(h, ask, px, nw)) != 0) {
+        if (walls && (at = wdh_at_wall(h, ask, px, old, nw, &k)) != 0) {
             if (at == 1)
                 return 1;
             need[ask] = 1;
@@ -333,17 +350,24 @@ static int wdh_matters(wdh_Hook *h, PyObject *sym, PyObject *changes, int walls)
             return has[s];
     if (!h->gate || !h->band || (walls && !h->wgate))
         return 2; /* (the numbers were handed over again meanwhile: on_delta) */
+    hs->n = 0;
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(changes); i++) {
-        if ((r = wdh_change(h, PyList_GET_ITEM(changes, i), &ask, &px, &nw)) <= 0)
+        if ((r = wdh_change(h, PyList_GET_ITEM(changes, i), &ask, &px, &old, &nw)) <= 0)
             return r < 0 ? -1 : 2;
         long long d = px < best[ask] ? best[ask] - px : px - best[ask];
-        if (walls && (at = wdh_at_wall(h, ask, px, nw)) != 0) {
+        if (walls && (at = wdh_at_wall(h, ask, px, old, nw, &k)) != 0) {
             if (at == 1 || has[ask] != 1 || d > h->half[ask])
                 return 1;
+            if (at == 3) { /* (a steady candidate's: _level's work, if nothing else matters) */
+                if (hs->n == WDH_HOLD_MAX)
+                    return 1;
+                hs->idx[hs->n] = i, hs->dist[hs->n] = d, hs->hold[hs->n] = h->hold[ask][k];
+                hs->n++;
+            }
         } else if (has[ask] == 1 && nw >= h->emin[ask] && d <= h->half[ask] && nw >= h->ent[ask][dist_bucket(d)])
             return 1;
     }
-    return 0;
+    return hs->n ? 3 : 0;
 }
 
 static PyObject *wdh_call(wdh_Hook *h, PyObject *const *args, size_t nargsf, PyObject *kw)
@@ -372,12 +396,15 @@ static PyObject *wdh_call(wdh_Hook *h, PyObject *const *args, size_t nargsf, PyO
         goto done;
     }
     if (t < h->next_ns) {
+        wdh_Holds hs;
         if (PyDict_GET_SIZE(h->walls) == 0)
-            r = wdh_matters(h, sym, changes, 0);
+            r = wdh_matters(h, sym, changes, 0, &hs);
         else if (h->wgate && t < h->due)
-            r = wdh_matters(h, sym, changes, 1);
+            r = wdh_matters(h, sym, changes, 1, &hs);
         else
             r = 1;
+        if (r == 3) /* (every change that matters at a steady candidate: its _level done here; 1: _judge) */
+            r = wdh_hold_apply(h->walls, changes, hs.idx, hs.dist, hs.hold, hs.n);
         if (r < 0)
             goto done;
         if (r == 0) {
@@ -475,29 +502,42 @@ static PyObject *wdh_band(wdh_Hook *h, PyObject *const *args, Py_ssize_t nargs)
 
 static PyObject *wdh_walls(wdh_Hook *h, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 5 && nargs != 7 && nargs != 9) {
-        PyErr_SetString(PyExc_TypeError,
-                        "walls(due_ns, bid_lo, bid_hi, ask_lo, ask_hi[, bid_prices, ask_prices[, bid_quiet, ask_quiet]])");
+    if (nargs != 5 && nargs != 7 && nargs != 9 && nargs != 13) {
+        PyErr_SetString(PyExc_TypeError, "walls(due_ns, bid_lo, bid_hi, ask_lo, ask_hi[, bid_prices, ask_prices[, "
+                                         "bid_quiet, ask_quiet[, bid_hold, ask_hold, bid_rise, ask_rise]]])");
         return NULL;
     }
-    long long v[5], px[2][WDH_NW], qt[2][WDH_NW];
+    long long v[5], px[2][WDH_NW], qt[2][WDH_NW], hd[2][WDH_NW], ri;
+    char rs[2][WDH_NW];
     int r = 1, nw[2] = {-1, -1};
     for (int i = 0; i < 5 && r > 0; i++)
         r = wdh_int(args[i], WDH_GATE, &v[i]);
     for (int s = 0; s < 2 && r > 0 && nargs >= 7; s++) {
-        PyObject *t = args[5 + s], *q = nargs == 9 ? args[7 + s] : NULL;
-        if (!PyTuple_CheckExact(t) || (q != NULL && (!PyTuple_CheckExact(q) || PyTuple_GET_SIZE(q) != PyTuple_GET_SIZE(t)))) {
+        PyObject *t = args[5 + s], *q = nargs >= 9 ? args[7 + s] : NULL;
+        PyObject *hl = nargs == 13 ? args[9 + s] : NULL, *rf = nargs == 13 ? args[11 + s] : NULL;
+        Py_ssize_t n = PyTuple_CheckExact(t) ? PyTuple_GET_SIZE(t) : -1;
+        if (n < 0 || (q != NULL && (!PyTuple_CheckExact(q) || PyTuple_GET_SIZE(q) != n))
+            || (hl != NULL && (!PyTuple_CheckExact(hl) || PyTuple_GET_SIZE(hl) != n || !PyTuple_CheckExact(rf)
+                               || PyTuple_GET_SIZE(rf) != n))) {
             r = 0;
             break;
         }
-        Py_ssize_t n = PyTuple_GET_SIZE(t);
         if (n > WDH_NW)
             continue; /* (the range alone) */
         for (Py_ssize_t k = 0; k < n && r > 0; k++) {
             r = wdh_int(PyTuple_GET_ITEM(t, k), WDH_GATE, &px[s][k]);
             qt[s][k] = -WDH_GATE; /* (without the quiet sizes: every change at a wall's price) */
+            hd[s][k] = WDH_GATE;  /* (without the hold sizes: no steady candidate) */
+            rs[s][k] = 0;
             if (r > 0 && q != NULL)
                 r = wdh_int(PyTuple_GET_ITEM(q, k), WDH_GATE, &qt[s][k]);
+            if (r > 0 && hl != NULL)
+                r = wdh_int(PyTuple_GET_ITEM(hl, k), WDH_GATE, &hd[s][k]);
+            if (r > 0 && rf != NULL && (r = wdh_int(PyTuple_GET_ITEM(rf, k), 1, &ri)) > 0) {
+                if (ri < 0)
+                    r = 0;
+                rs[s][k] = (char)ri;
+            }
         }
         nw[s] = (int)n;
     }
@@ -509,7 +549,7 @@ static PyObject *wdh_walls(wdh_Hook *h, PyObject *const *args, Py_ssize_t nargs)
         for (int s = 0; s < 2; s++) {
             h->nw[s] = nw[s];
             for (int k = 0; k < nw[s]; k++)
-                h->px[s][k] = px[s][k], h->quiet[s][k] = qt[s][k];
+                h->px[s][k] = px[s][k], h->quiet[s][k] = qt[s][k], h->hold[s][k] = hd[s][k], h->rise[s][k] = rs[s][k];
         }
     }
     Py_RETURN_NONE;
@@ -645,8 +685,9 @@ static PyMethodDef wdh_methods[] = {
      "with the entries worked out in C (wall_hook.entries); (lowest bid entry, lowest ask entry), or NotImplemented "
      "(the hook as it was) for anything C does not take."},
     {"walls", (PyCFunction)(void (*)(void))wdh_walls, METH_FASTCALL,
-     "walls(due_ns, bid_lo, bid_hi, ask_lo, ask_hi[, bid_prices, ask_prices[, bid_quiet, ask_quiet]]): the standing "
-     "walls' gate, the prices tuples and their quiet sizes (anything but exact ints within +-2^62: off)."},
+     "walls(due_ns, bid_lo, bid_hi, ask_lo, ask_hi[, bid_prices, ask_prices[, bid_quiet, ask_quiet[, bid_hold, ask_hold, "
+     "bid_rise, ask_rise]]]): the standing walls' gate, the prices tuples, their quiet sizes, the steady candidates' hold "
+     "sizes and rise flags (0 or 1) (anything but exact ints within +-2^62: off)."},
     {"entries", (PyCFunction)wdh_entries, METH_NOARGS,
      "(bid_half, ask_half, bid_entries, ask_entries) as set; None without them (or with the gate off)."},
     {"state", (PyCFunction)wdh_state, METH_NOARGS,
@@ -681,7 +722,8 @@ int wdh_register(PyObject *m)
         || (wdh_s_book = PyUnicode_InternFromString("book")) == NULL
         || (wdh_s_sides[0] = PyUnicode_InternFromString("bids")) == NULL
         || (wdh_s_sides[1] = PyUnicode_InternFromString("asks")) == NULL
-        || (wdh_s_best_px = PyUnicode_InternFromString("best_px")) == NULL || PyType_Ready(&wdh_HookType) < 0)
+        || (wdh_s_best_px = PyUnicode_InternFromString("best_px")) == NULL || wdh_hold_init() < 0
+        || PyType_Ready(&wdh_HookType) < 0)
         return -1;
     return PyModule_AddObjectRef(m, "WallHook", (PyObject *)&wdh_HookType) < 0 ? -1 : wdh_tail_add(m);
 }

@@ -47,19 +47,25 @@ def hand_gate(det: Any) -> None:
 
 
 def hand_band(det: Any) -> tuple[int, int]:
-    """After each stats: the gate's numbers with the bands' entries (``entries``) to the hook, if
-    it has one, worked out in C (``WallHook.band``, _native_wjg.c) where it takes the numbers;
-    returns each side's lowest entry (``det.entry``: what ``_judge`` picks up to)."""
+    """After each stats (and after a ``_judge`` whose ``_level`` worked a distance's P90 out: the
+    entries the stats gave its bucket were the threshold alone): the gate's numbers with the bands'
+    entries (``entries``) to the hook, if it has one, worked out in C (``WallHook.band``,
+    _native_wjg.c) where it takes the numbers; keeps each side's entries (``det.ents``: what
+    ``_judge`` picks up to, ``wall_pick``) and returns each side's lowest (``det.entry``)."""
     hook = det.hook
+    for s in (_BID, _ASK):
+        det.dist[s].fresh = False  # (every P90 worked out so far is read here)
     if hook is not None:
         thr, half, d = det.threshold, det.half, det.dist
         got = hook.band(det.next_stats_ns, det.tmin, half[_BID], half[_ASK], thr.get(_BID), thr.get(_ASK),
                         det.p.wall_distance_ratio, d[_BID].p90s, d[_ASK].p90s)
         if got is not NotImplemented:
+            det.ents = hook.entries()[2:]
             return got
     e = entries(det)
     if hook is not None:
         hook.set(det.next_stats_ns, det.tmin, *e[:4])
+    det.ents = e[2], e[3]
     return e[4], e[5]
 
 
@@ -97,30 +103,30 @@ def hand_walls(det: Any, now: int) -> None:
     outside its side's band (where ``_level`` lets it fall back: within it, a change under its
     entry leaves it as it is). ``due``: the earliest of a pending update's turn (``wall_update_ms``
     after the last line), a dip's end (``wall_dip_ms``), a candidate's next turn (``candidate_due``);
-    now for a wall gone from its level (its move is looked for in every message)."""
+    now for a wall gone from its level (its move is looked for in every message).
+
+    A candidate standing at its entry, not dipping (``wall_traded_fraction`` off, its side with a
+    threshold), is *steady* until ``due``: a change at its price up to its entry (its hold size)
+    within its side's band is all ``_level`` does for it (its size, peak and distance), and the
+    rest of ``_judge`` does nothing for it before ``due`` (``candidate_due``: inside its wait it
+    reads neither size nor step; past it, with ``wall_ref_step_ratio`` off, it reads its step,
+    which only an increase at its price can raise: there only a change not over the level's old
+    size holds, its rise flag 0). The hook does that work itself for a message whose every change
+    that may matter is such a one (``WallHook.walls``' hold sizes and rise flags)."""
     p = det.p
     due = _FAR
     blo = alo = _FAR
     bhi = ahi = -_FAR
     bid = BookSide.BID
-    bpx, apx, bq, aq = [], [], [], []
+    bpx, apx, bq, aq, bh, ah, br, ar = [], [], [], [], [], [], [], []
+    persist = det.lifetimes.required_ns
+    steady = p.wall_traded_fraction <= 0
+    ref_off = p.wall_ref_step_ratio <= 0
+    thr = det.threshold
     for w in det.walls.values():
         px = w.px
-        q = w.enter if w.dip_ns and not w.announced else -_FAR
-        if w.side is bid:
-            bpx.append(px)
-            bq.append(q)
-            if px < blo:
-                blo = px
-            if px > bhi:
-                bhi = px
-        else:
-            apx.append(px)
-            aq.append(q)
-            if px < alo:
-                alo = px
-            if px > ahi:
-                ahi = px
+        q = -_FAR  # (its quiet size)
+        h, r = _FAR, 0  # (its hold size, its rise flag)
         if w.announced:
             if w.gone_ns:
                 due = -_FAR
@@ -128,11 +134,43 @@ def hand_walls(det: Any, now: int) -> None:
                 t = w.updated_ns + p.wall_update_ms * 1_000_000
                 if t < due:
                     due = t
-        else:
-            t = w.dip_ns + p.wall_dip_ms * 1_000_000 if w.dip_ns else candidate_due(det, w, now)
+        elif w.dip_ns:
+            q = w.enter
+            t = w.dip_ns + p.wall_dip_ms * 1_000_000
             if t < due:
                 due = t
-    det.hook.walls(due, blo, bhi, alo, ahi, tuple(bpx), tuple(apx), tuple(bq), tuple(aq))
+        elif steady and now - w.first_ns < persist:  # (inside its wait: candidate_due's first answer)
+            t = w.first_ns + persist
+            if t < due:
+                due = t
+            if w.side in thr:
+                h, r = w.enter, 1
+        else:
+            t = candidate_due(det, w, now)
+            if t < due:
+                due = t
+            if steady and ref_off and w.side in thr:
+                h = w.enter
+        if w.side is bid:
+            bpx.append(px)
+            bq.append(q)
+            bh.append(h)
+            br.append(r)
+            if px < blo:
+                blo = px
+            if px > bhi:
+                bhi = px
+        else:
+            apx.append(px)
+            aq.append(q)
+            ah.append(h)
+            ar.append(r)
+            if px < alo:
+                alo = px
+            if px > ahi:
+                ahi = px
+    det.hook.walls(due, blo, bhi, alo, ahi, tuple(bpx), tuple(apx), tuple(bq), tuple(aq), tuple(bh), tuple(ah),
+                   tuple(br), tuple(ar))
 
 
 def candidate_due(det: Any, w: Any, now: int) -> int:

@@ -82,12 +82,13 @@ class DistanceBaseline:
     to the last ``n`` and notes ``(list, length)`` as its P90, sorted and read at the first ask
     (most buckets are not asked before the next refresh: none is copied or sorted unasked)."""
 
-    __slots__ = ("n", "warm", "samples", "p90s")
+    __slots__ = ("n", "warm", "samples", "p90s", "fresh")
 
     def __init__(self, n: int, warm: int) -> None:
         self.n, self.warm = n, warm
         self.samples: list[list[int] | None] = [None] * _NBUCKETS  # a bucket's list from its first sample
         self.p90s: list[int | tuple[list[int], int] | None] = [None] * _NBUCKETS
+        self.fresh = False  # a P90 worked out since its owner last read them all (the walls' entries)
 
     def add(self, dists: Sequence[int], sizes: Sequence[int]) -> None:
         """Each level's size to its bucket; ``dists`` (ticks from the touch) rise, as a band's do
@@ -159,6 +160,7 @@ class DistanceBaseline:
         v = self.p90s[b]
         if type(v) is tuple:
             v = self.p90s[b] = nth_smallest(v[0], v[1], int(0.9 * (v[1] - 1)))
+            self.fresh = True
         return v  # type: ignore[return-value]
 
     def typical(self, dist: int) -> int | None:

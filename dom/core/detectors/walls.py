@@ -27,6 +27,7 @@ from dom.core.detectors.steps import LargeSteps, wall_steps
 from dom.core.detectors.wall_alert import wall_alert
 from dom.core.detectors.wall_hook import build_hook, hand_band, hand_gate, hand_walls
 from dom.core.detectors.wall_moves import moved_candidate, track_moves
+from dom.core.detectors.wall_pick import wall_pick
 from dom.core.detectors.wall_ref import under_need_wait
 from dom.core.detectors.wall_shape import stands_out
 from dom.core.detectors.wall_side import organic_top, side_stats
@@ -40,6 +41,7 @@ from dom.core.types import AlertState, BookDelta, BookSide, Output, TakerSide, T
 _BID, _ASK, _BUY = BookSide.BID, BookSide.ASK, TakerSide.BUY
 _SEC = 1_000_000_000
 _FAR = 1 << 62
+_NONE = (_FAR,) * 10  # (a side's entries before any stats: none)
 
 
 class WallDetector(ObserverBase):
@@ -86,6 +88,8 @@ class WallDetector(ObserverBase):
         # The least a change at no wall must reach to start a candidate, each side's (the bids', the
         # asks': the lowest of its distance buckets' entries, wall_hook.entries; as of the last stats)
         self.entry: tuple[int, int] = (_FAR, _FAR)
+        # ... and each side's entries, one per distance bucket (the bids', the asks'; wall_pick)
+        self.ents: tuple[tuple[int, ...], tuple[int, ...]] = (_NONE, _NONE)
 
     # ---------------------------------------------------------------------------- statistics
     def _stats(self, sym: SymbolState, now: int) -> list[tuple[BookSide, Sequence[tuple[int, int]]]]:
@@ -179,26 +183,24 @@ class WallDetector(ObserverBase):
             walls = self.walls
             tb, ta = thr.get(_BID), thr.get(_ASK)
             lo, hi = self.walls_lo, self.walls_hi
-            # Only the changes up to their side's lowest entry in the band (_level returns at once for
-            # a level that is no wall outside it: a deep level of a real book, most of those over the
-            # threshold; or under its distance's entry: ``entries``) or inside the walls' price range
-            # can matter (``pick``). That range widens in the loop only to the price of a change up
-            # to its threshold in the band (a new wall), as ``pick``'s does: no change the loop acts
-            # on is left out.
+            # Only the changes in their side's band up to their distance's entry (``entries``: under
+            # it, or outside the band, _level does nothing for a level that is no wall), or at a
+            # wall's price, or at the price of a change kept earlier for its entry (a candidate may
+            # start there within the message) can matter (``wall_pick``). The walls' price range
+            # widens in the loop only to the price of a change kept for its entry (a new wall).
             book = sym.book
             bb, ba = book.bids.best_px(), book.asks.best_px()
-            hb, ha = self.half[_BID], self.half[_ASK]
             eb, ea = self.entry
-            look = pick(changes, _BID, _FAR if tb is None or bb is None else eb,
-                        _FAR if ta is None or ba is None else ea, lo, hi, _FAR,
-                        0 if bb is None else bb - hb, 0 if bb is None else bb + hb,
-                        0 if ba is None else ba - ha, 0 if ba is None else ba + ha)
+            look = wall_pick(changes, _BID, _ASK, self.ents[0], self.ents[1], bb, ba, self.half[_BID],
+                             self.half[_ASK], lo, hi, walls)
             for side, px, _old, new in look:
                 t = tb if side is _BID else ta
                 if t is None or (new < (eb if side is _BID else ea) and (not lo <= px <= hi or (side, px) not in walls)):
                     continue  # (no threshold; or no wall there, and under every entry: ``_level`` does nothing)
                 self._level(sym, side, px, new, now, out)
                 lo, hi = self.walls_lo, self.walls_hi
+        if self.dist[_BID].fresh or self.dist[_ASK].fresh:  # (a P90 worked out: its bucket's entry to the gate)
+            self.entry = hand_band(self)
         if not self.walls:
             return out
         gone = [w for w in self.walls.values() if w.gone_ns]

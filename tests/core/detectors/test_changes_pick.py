@@ -10,7 +10,7 @@ import random
 import pytest
 
 from dom.core import accel
-from dom.core.detectors import DetectorParams, changes, spoof, spoof_delta, step_state, walls
+from dom.core.detectors import DetectorParams, changes, spoof, spoof_delta, step_state, wall_pick, walls
 from dom.core.detectors.changes import FAR, pick, pick_py
 from dom.core.types import BookSide, TakerSide
 from tests.core.detectors.script import EventScript, flat_book
@@ -166,6 +166,7 @@ def _market(seed: int, everything: bool, monkeypatch, **params):
     alerts and, after every message, what the walls and pulled liquidity hold."""
     for mod in (walls, step_state):  # (the step pass: the twin's; C filters in its own loop)
         monkeypatch.setattr(mod, "pick", _every_change if everything else changes.pick)
+    monkeypatch.setattr(walls, "wall_pick", _every_change if everything else wall_pick.wall_pick)  # (the walls' loop's)
     monkeypatch.setattr(spoof_delta, "FILTER", not everything)  # (pulled liquidity's pick is its loop's test)
     p = DetectorParams(icebergs=False, absorptions=False, bursts=False, sweeps=False, **params)
     s = EventScript(p, flat_book(80))  # (wider than the band: large levels come and go past its edge too)

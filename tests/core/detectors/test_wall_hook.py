@@ -42,14 +42,16 @@ def _window(w: LargeSteps | None):
             w.synced_ns, w.start, w.floor, w.ref, type(w.st).__name__)
 
 
-def market(seed, hooks, spoofs=True, odd_at=-1, wide_at=-1, tuple_at=-1, gate_off=(), dips=False, **params):
+def market(seed, hooks, spoofs=True, odd_at=-1, wide_at=-1, tuple_at=-1, gate_off=(), dips=False, holds=False,
+           **params):
     """A random market: after every event the alerts so far and the walls' (and the step windows')
     state. ``hooks``: False binds the detectors' own ``on_delta`` in place of the engine's hooks.
     The ``odd_at``-th message is an ``OddDelta``; at the ``wide_at``-th a level of 2^60 + 1 lots
     comes (past what the C store takes: the windows move to their twin); at ``tuple_at`` a
     message's changes are handed over as a tuple; before each message of ``gate_off`` the hook's gate
     is turned off (until the detector next hands its numbers over). ``dips``: a level cut under its
-    entry keeps changing, mostly under it (a dipping candidate's quiet changes), now and then back up."""
+    entry keeps changing, mostly under it (a dipping candidate's quiet changes), now and then back up.
+    ``holds``: a large level keeps changing, mostly to another large size (a steady candidate's changes)."""
     s = EventScript(DetectorParams(spoofs=spoofs, **OFF, **params), _book())
     st = s.eng["KITEUSDT"]
     if not hooks:
@@ -100,6 +102,9 @@ def market(seed, hooks, spoofs=True, odd_at=-1, wide_at=-1, tuple_at=-1, gate_of
                 q = rng.choice((0, rng.randrange(500, 3000)))  # pulled or cut
                 if dips and q:
                     cut.append((bid, px))
+            elif holds and big and r < 0.25:
+                bid, px = rng.choice(big)
+                q = rng.randrange(40_000, 150_000) if rng.random() < 0.9 else rng.randrange(0, 3000)
             elif dips and cut and r < 0.35:
                 bid, px = rng.choice(cut)
                 q = rng.randrange(40_000, 150_000) if rng.random() < 0.05 else rng.randrange(100, 3000)
@@ -403,15 +408,16 @@ def test_the_walls_gate_numbers_are_when_each_wall_next_changes_with_time():
 
     p = DetectorParams(wall_update_ms=2000, wall_dip_ms=700, wall_update_change=0.2)
     ms, far = 1_000_000, 1 << 62
+    B, A = BookSide.BID, BookSide.ASK
     det = SimpleNamespace(p=p, walls={}, floor_ns=3000 * ms, hook=Rec(), lifetimes=SimpleNamespace(required_ns=5000 * ms),
-                          step_need=0, step_weak=0, steps=None, weak_ns=30_000 * ms, bound=None)
+                          step_need=0, step_weak=0, steps=None, weak_ns=30_000 * ms, bound=None,
+                          threshold={B: 400, A: 400})
 
-    def due(*ws, now=200 * ms):
+    def due(*ws, now=200 * ms, holds=False):
         det.walls = {(w.side, w.px): w for w in ws}
         hand_walls(det, now)
-        return det.hook.got
+        return det.hook.got if holds else det.hook.got[:9]
 
-    B, A = BookSide.BID, BookSide.ASK
     cand = _Wall(B, 4990, 100 * ms, 500, 500)
     assert due(cand) == (5100 * ms, 4990, 4990, far, -far, (4990,), (), (-far,), ())  # a candidate: its persistence's end
     dip = _Wall(A, 5010, 100 * ms, 500, 500, dip_ns=150 * ms, enter=450)
@@ -430,6 +436,24 @@ def test_the_walls_gate_numbers_are_when_each_wall_next_changes_with_time():
                                            (-far, -far), (450, -far))
     told.dip_ns = 100 * ms  # (an announced wall is never quiet: its exit is judged at every change)
     assert due(told)[-2:] == ((), (-far,))
+    # the steady candidates' hold sizes and rise flags: a candidate not dipping, inside its wait (any
+    # change up to its entry) or past it (one not over the level's old size); none for the rest
+    cand.enter = 450
+    assert due(cand, dip, told, moved, holds=True)[9:] == ((450, far), (far, far), (1, 0), (0, 0))
+    assert due(cand, now=5099 * ms, holds=True)[9:] == ((450,), (), (1,), ())
+    assert due(cand, now=5100 * ms, holds=True) == (5100 * ms, 4990, 4990, far, -far, (4990,), (), (-far,), (), (450,), (),
+                                                    (0,), ())  # (its step up to the need: _announce tried at once)
+    det.step_need = det.step_weak = 800  # (its step short of both needs: no path takes it before a larger step)
+    assert due(cand, now=5100 * ms, holds=True) == (far, 4990, 4990, far, -far, (4990,), (), (-far,), (), (450,), (),
+                                                    (0,), ())
+    det.threshold = {A: 400}  # (no threshold on its side: _level does nothing there)
+    assert due(cand, holds=True)[9:] == ((far,), (), (0,), ())
+    det.threshold = {B: 400, A: 400}
+    det.p = dataclasses.replace(p, wall_ref_step_ratio=2.0)  # (its size read past its wait: steady inside it only)
+    assert due(cand, holds=True)[9:] == ((450,), (), (1,), ())
+    assert due(cand, now=5100 * ms, holds=True)[9:] == ((far,), (), (0,), ())
+    det.p = dataclasses.replace(p, wall_traded_fraction=0.05)  # (its wait may change with a trade: none steady)
+    assert due(cand, holds=True)[9:] == ((far,), (), (0,), ())
 
 
 class _Steps:
@@ -702,7 +726,9 @@ def test_judge_with_the_entries_is_judge_with_the_thresholds(seed, params, monke
     def thresholds_only(det):
         hand_band(det)
         far = 1 << 62
-        return det.threshold.get(BookSide.BID, far), det.threshold.get(BookSide.ASK, far)
+        tb, ta = det.threshold.get(BookSide.BID, far), det.threshold.get(BookSide.ASK, far)
+        det.ents = (tb,) * 10, (ta,) * 10  # (what wall_pick reads: the thresholds in every bucket)
+        return tb, ta
     monkeypatch.setattr(wmod, "hand_band", thresholds_only)
     got, got_seen, _, _ = market(seed, hooks=False, **params)
     assert got == want and [x[:10] for x in got_seen] == [x[:10] for x in want_seen]
@@ -764,3 +790,158 @@ def test_the_gate_reads_a_books_flat_index_as_best_px_does():
     with pytest.raises(TypeError):
         NATIVE.WallHook(d, d.walls, None, BookDelta, BookDelta.ts_exchange_ns, S, S.synced_ns, S._at, S.start,
                         S.twin, S.st, S.floor, S.half, S.samples, BookSide.BID, "not a class")
+
+
+def _candidate(px=4990, size=500, enter=450, side=BookSide.BID):
+    from dom.core.detectors.wall_state import _Wall
+
+    return _Wall(side, px, 1, size, size, enter=enter, dist=3)
+
+
+@needs_native
+def test_a_steady_candidates_changes_are_done_in_c():
+    """A change at a steady candidate (``hand_walls``' hold size and rise flag), up to its hold size
+    within its side's band, when nothing else in the message matters: the hook does ``_level``'s
+    work (size, peak, distance) and returns a fresh empty list; anything else goes to ``_judge``
+    with nothing written."""
+    B, A = BookSide.BID, BookSide.ASK
+    far = 1 << 62
+    d, hook = _stub_hook()
+    hook.set(1000, 800, 20, 30, (far,) * 10, (far,) * 10)  # (no entry reachable: the walls alone)
+    w = d.walls[(B, 4990)] = _candidate()
+    gate = (500, 4990, 4990, far, -far, (4990,), (), (-far,), ())
+    hook.walls(*gate, (450,), (), (1,), ())
+    sym = _sym(5000, 5001)
+    assert hook(sym, _at(5), [(B, 4990, 500, 600)]) == [] and not d.calls
+    assert (w.size, w.peak, w.dist, w.dip_ns) == (600, 600, 10, 0)
+    assert hook(sym, _at(6), [(B, 4990, 600, 450)]) == []  # (its entry exactly: it holds; the peak stays)
+    assert (w.size, w.peak) == (450, 600)
+    assert hook(_sym(5010, 5011), _at(7), [(B, 4990, 450, 460), (B, 4990, 460, 700)]) == []  # (twice: in order)
+    assert (w.size, w.peak, w.dist) == (700, 700, 20)  # (20 ticks: the band's edge)
+    before = dataclasses.astuple(w)
+    for sym2, chs in [(sym, [(B, 4990, 700, 449)]),  # under its entry: a dip, _judge's
+                      (_sym(5011, 5012), [(B, 4990, 700, 800)]),  # out of its band
+                      (_sym(None, 5012), [(B, 4990, 700, 800)]),  # no best price
+                      (sym, [(B, 4990, 700, 800), (A, 5005, 0, 10**9)]),  # (no entry to reach: nothing else matters)
+                      (sym, [(B, 4990, 700, 800), (B, 4991, 0, 5)]),  # (not a wall's price: nothing)
+                      ]:
+        d.calls.clear()
+        got = hook(sym2, _at(8), chs)
+        if chs[-1][1] in (5005, 4991):
+            assert got == [] and (w.size, w.peak, w.dist) == (800, 800, 10)
+            for f, x in zip(dataclasses.fields(w), before):
+                setattr(w, f.name, x)
+        else:
+            assert got == ["judge"] and dataclasses.astuple(w) == before, chs
+    hook.set(1000, 800, 20, 30, (far,) * 10, (900,) * 10)
+    hook.walls(*gate, (450,), (), (1,), ())
+    assert hook(sym, _at(8), [(B, 4990, 700, 800), (A, 5005, 0, 900)]) == ["judge"]  # (an entry reached)
+    assert dataclasses.astuple(w) == before
+    # past its wait (rise 0): a change not over the level's old size holds, an increase goes to _judge
+    hook.walls(*gate, (450,), (), (0,), ())
+    assert hook(sym, _at(9), [(B, 4990, 700, 600)]) == [] and (w.size, w.peak) == (600, 700)
+    assert hook(sym, _at(9), [(B, 4990, 600, 600)]) == [] and w.size == 600
+    assert hook(sym, _at(9), [(B, 4990, 600, 601)]) == ["judge"] and w.size == 600
+    # not steady (hold 2^62), or the gate's numbers stale: _judge, nothing written
+    hook.walls(*gate, (far,), (), (1,), ())
+    assert hook(sym, _at(9), [(B, 4990, 600, 650)]) == ["judge"] and w.size == 600
+    hook.walls(*gate, (450,), (), (1,), ())
+    assert hook(sym, _at(500), [(B, 4990, 600, 650)]) == ["judge"]  # (due)
+    assert hook(sym, _at(1000), [(B, 4990, 600, 650)]) == ["judge"] and w.size == 600  # (stats)
+    for attr, v in [("enter", 451), ("announced", True), ("dip_ns", 3), ("peak", 700.0), ("peak", (1 << 61) + 1),
+                    ("enter", None)]:
+        old = getattr(w, attr)
+        setattr(w, attr, v)
+        snap = dataclasses.astuple(w)
+        assert hook(sym, _at(9), [(B, 4990, 600, 650)]) == ["judge"], attr
+        assert dataclasses.astuple(w) == snap
+        setattr(w, attr, old)
+    d.walls[(B, 4970)] = _candidate(4970)  # (walls standing, but not this one: missing from the dict)
+    del d.walls[(B, 4990)]
+    assert hook(sym, _at(9), [(B, 4990, 600, 650)]) == ["judge"] and w.size == 600
+    d.walls[(B, 4990)] = w
+    del d.walls[(B, 4970)]
+    # two candidates, one not as handed over: nothing written to either
+    v = d.walls[(B, 4980)] = _candidate(4980, enter=300)
+    hook.walls(500, 4980, 4990, far, -far, (4990, 4980), (), (-far, -far), (), (450, 301), (), (1, 1), ())
+    assert hook(sym, _at(9), [(B, 4990, 600, 650), (B, 4980, 500, 900)]) == ["judge"]
+    assert (w.size, v.size, v.peak) == (600, 500, 500)
+    hook.walls(500, 4980, 4990, far, -far, (4990, 4980), (), (-far, -far), (), (450, 300), (), (1, 1), ())
+    assert hook(sym, _at(9), [(B, 4990, 600, 650), (B, 4980, 500, 900)]) == []
+    assert (w.size, v.size, v.peak, v.dist) == (650, 900, 900, 20)
+    # more holds in a message than C keeps: _judge
+    many = [(B, 4990, 600, 650 + k) for k in range(17)]
+    assert hook(sym, _at(9), many) == ["judge"] and w.size == 650
+    assert hook(sym, _at(9), many[:16]) == [] and w.size == 665
+    # without the bands' numbers: every change at a wall's price is _judge's
+    hook.set(1000, 800)
+    hook.walls(*gate, (450,), (), (1,), ())
+    assert hook(sym, _at(9), [(B, 4990, 665, 700)]) == ["judge"] and w.size == 665
+    # what walls() does not take turns the walls' gate off; the wrong count raises
+    hook.set(1000, 800, 20, 30, (far,) * 10, (far,) * 10)
+    for bad in [((450,), (), (2,), ()), ((450,), (), (-1,), ()), ((450,), (), (1.0,), ()), ((450.0,), (), (1,), ()),
+                ((450,), (), (1,), [1]), ([450], (), (1,), ()), ((450, 1), (), (1,), ()), ((450,), (), (), ()),
+                ((1 << 63,), (), (1,), ()), ((450,), (), (True,), ())]:
+        hook.walls(*gate, *bad)
+        assert len(hook.state()) == 2, bad
+    with pytest.raises(TypeError):
+        hook.walls(*gate, (450,), (), (1,))
+
+
+@needs_native
+@pytest.mark.parametrize("seed,params", [(31, {}), (32, {"wall_persist_ms": 8000}), (33, {"wall_traded_fraction": 0.05}),
+                                         (34, {"wall_ref_step_ratio": 2.0})])
+def test_a_steady_candidates_changes_done_in_c_are_on_delta_s(seed, params, monkeypatch):
+    """A market where large levels keep changing at large sizes: the hook with the steady
+    candidates' changes done in C gives ``on_delta``'s alerts and state after every event, and
+    (where ``hand_walls`` hands steady candidates: the traded fraction off) fewer ``_judge`` calls
+    than the hook without the hold sizes."""
+    import dom.core.detectors.walls as wmod
+    from dom.core.detectors.wall_hook import hand_walls
+
+    got, got_seen, _, _, want, want_seen, judged = hooked_and_not(monkeypatch, seed, spoofs=False, holds=True,
+                                                                  **params)
+    assert got == want and got_seen == want_seen
+    assert {"new", "end"} <= {a[1].value for a in got}
+
+    def no_holds(det, now):  # (the walls' gate without the hold sizes)
+        real = det.hook
+
+        class R:
+            def walls(self, *a):
+                real.walls(*a[:9])
+        det.hook = R()
+        try:
+            hand_walls(det, now)
+        finally:
+            det.hook = real
+    monkeypatch.setattr(wmod, "hand_walls", no_holds)
+    judged.append(0)
+    got2, got2_seen, _, _ = market(seed, hooks=True, spoofs=False, holds=True, **params)
+    assert got2 == want and [x[:10] for x in got2_seen] == [x[:10] for x in want_seen]
+    if params.get("wall_traded_fraction"):
+        assert judged[0] == judged[2], judged  # (no steady candidate handed over)
+    else:  # (with the reference's path on, only candidates inside their wait are steady: fewer)
+        assert judged[0] <= judged[2] - (5 if params.get("wall_ref_step_ratio") else 20), judged
+
+
+@needs_native
+def test_many_holds_leave_no_reference_behind():
+    import sys
+
+    B = BookSide.BID
+    far = 1 << 62
+    d, hook = _stub_hook()
+    hook.set(1000, 800, 20, 30, (far,) * 10, (far,) * 10)
+    w = d.walls[(B, 4990)] = _candidate()
+    hook.walls(500, 4990, 4990, far, -far, (4990,), (), (-far,), (), (450,), (), (1,), ())
+    sym = _sym(5000, 5001)
+    sizes = [10**6 + k for k in range(50)]  # (ints of their own: their counts are read)
+    before = [sys.getrefcount(q) for q in sizes], sys.getrefcount(w)
+    for i in range(4000):
+        q = sizes[i % 50]
+        assert hook(sym, _at(5), [(B, 4990, 500, q)]) == ([] if w.enter == 450 else ["judge"])
+        w.enter = 451 if i % 3 == 0 else 450  # (every third declined: _judge, nothing written)
+    del q
+    w.size = w.peak = 0
+    assert ([sys.getrefcount(q) for q in sizes], sys.getrefcount(w)) == before
