@@ -8,6 +8,10 @@ typedef struct {
      * the tally before any output is routed (the tally dates a status by them) and at the end */
     PyObject *summ, *tally, *line_no, *line_written;
     Py_ssize_t lines, lines_written, messages, messages_written;
+    /* The tickers of a followed symbol taken since the last write (see mrg_tk_flush): its symbol
+     * (an exact str), state and last ticker, held here, and how many. */
+    PyObject *tk_sym, *tk_st, *tk_last;
+    Py_ssize_t tk_n;
 } mrg_Ctx;
 
 static int mrg_ctx(PyObject *o, mrg_Ctx *c)
@@ -24,7 +28,46 @@ static int mrg_ctx(PyObject *o, mrg_Ctx *c)
         *f[i] = PyTuple_GET_ITEM(o, i);
     c->summ = c->tally = c->line_no = c->line_written = NULL;
     c->lines = c->lines_written = c->messages = c->messages_written = 0;
+    c->tk_sym = c->tk_st = c->tk_last = NULL;
+    c->tk_n = 0;
     return 0;
+}
+
+/* o.name += 1 */
+static int mrg_incr(PyObject *o, PyObject *name, PyObject *by);
+
+/* A run of tickers of one followed symbol is written once: st.last_ticker = the last, and
+ * st.stats.tickers += their number, what Engine.feed leaves after each of them in turn. The run is
+ * written before anything that may run Python code (a feed, a hook, a route, the snapshot check,
+ * the counts written back, a push other than a ticker's), before another symbol's run, and at the
+ * end of each call, so no Python code ever sees the counts behind. With an error already set
+ * (a call ending in one), the run is written all the same and the first error kept. */
+static int mrg_tk_flush(mrg_Ctx *c)
+{
+    if (c->tk_st == NULL)
+        return 0;
+    PyObject *st = c->tk_st, *last = c->tk_last, *sym = c->tk_sym, *et, *ev, *tb;
+    Py_ssize_t n = c->tk_n;
+    c->tk_st = c->tk_last = c->tk_sym = NULL;
+    c->tk_n = 0;
+    PyErr_Fetch(&et, &ev, &tb);
+    int r = PyObject_SetAttr(st, mrg_s_last_ticker, last);
+    if (r == 0) {
+        PyObject *stats = PyObject_GetAttr(st, mrg_s_stats), *by = stats == NULL ? NULL : PyLong_FromSsize_t(n);
+        r = by == NULL ? -1 : mrg_incr(stats, mrg_s_tickers, by);
+        Py_XDECREF(by);
+        Py_XDECREF(stats);
+    }
+    Py_DECREF(st);
+    Py_DECREF(last);
+    Py_DECREF(sym);
+    if (et != NULL) {
+        if (r < 0)
+            PyErr_Clear();
+        PyErr_Restore(et, ev, tb);
+        return -1;
+    }
+    return r;
 }
 
 /* summ.lines, summ.messages and tally.line_no as lines() has them now. */
@@ -32,6 +75,8 @@ static int mrg_sync(mrg_Ctx *c)
 {
     if (c->summ == NULL)
         return 0;
+    if (mrg_tk_flush(c) < 0)
+        return -1;
     PyObject *names[2] = {mrg_s_lines, mrg_s_messages};
     Py_ssize_t *now[2] = {&c->lines, &c->messages}, *written[2] = {&c->lines_written, &c->messages_written};
     for (int i = 0; i < 2; i++)
@@ -178,7 +223,59 @@ done:
 static int mrg_dispatch(PyObject *e, mrg_Ctx *c, PyTypeObject *t_ticker, PyTypeObject *t_trade)
 {
     PyObject *out = NULL;
-    if (c->symbols != Py_None && (Py_TYPE(e) == t_ticker || Py_TYPE(e) == t_trade)) {
+    if (c->symbols != Py_None && Py_TYPE(e) == t_ticker) {
+        /* A ticker of the run's symbol joins it (nothing has run since its state was read); one
+         * of another followed symbol (an exact str, its state's top_only an exact False) starts
+         * a run; anything else is written first and goes the usual way. */
+        PyObject *sym = PyObject_GetAttr(e, mrg_s_symbol);
+        if (sym == NULL)
+            return -1;
+        if (sym == c->tk_sym) {
+            Py_DECREF(sym);
+            Py_INCREF(e);
+            Py_SETREF(c->tk_last, e);
+            c->tk_n++;
+            return 0;
+        }
+        if (!PyUnicode_CheckExact(sym) && mrg_tk_flush(c) < 0) {
+            Py_DECREF(sym);
+            return -1;
+        }
+        PyObject *st = PyDict_GetItemWithError(c->symbols, sym);
+        if (st == NULL) {
+            Py_DECREF(sym);
+            return PyErr_Occurred() ? -1 : 0;
+        }
+        Py_INCREF(st);
+        PyObject *top = PyObject_GetAttr(st, mrg_s_top_only);
+        if (top == Py_False && PyUnicode_CheckExact(sym) && mrg_tk_flush(c) == 0) {
+            Py_DECREF(top);
+            Py_INCREF(e);
+            c->tk_sym = sym;
+            c->tk_st = st;
+            c->tk_last = e;
+            c->tk_n = 1;
+            return 0;
+        }
+        Py_DECREF(sym);
+        int t = top == NULL || PyErr_Occurred() || mrg_tk_flush(c) < 0 ? -1 : PyObject_IsTrue(top);
+        Py_XDECREF(top);
+        if (t == 0) {  /* (top_only false, not exactly False: written at once, as before) */
+            int r = PyObject_SetAttr(st, mrg_s_last_ticker, e) < 0 ? -1 : 0;
+            if (r == 0) {
+                PyObject *stats = PyObject_GetAttr(st, mrg_s_stats);
+                r = stats == NULL ? -1 : mrg_incr(stats, mrg_s_tickers, mrg_one);
+                Py_XDECREF(stats);
+            }
+            Py_DECREF(st);
+            return r;
+        }
+        Py_DECREF(st);
+        if (t < 0)
+            return -1;
+    } else if (mrg_tk_flush(c) < 0)
+        return -1;
+    else if (c->symbols != Py_None && Py_TYPE(e) == t_trade) {
         PyObject *sym = PyObject_GetAttr(e, mrg_s_symbol);
         if (sym == NULL)
             return -1;
@@ -190,16 +287,6 @@ static int mrg_dispatch(PyObject *e, mrg_Ctx *c, PyTypeObject *t_ticker, PyTypeO
         PyObject *top = PyObject_GetAttr(st, mrg_s_top_only);
         int t = top == NULL ? -1 : PyObject_IsTrue(top);
         Py_XDECREF(top);
-        if (t == 0 && Py_TYPE(e) == t_ticker) {
-            int r = PyObject_SetAttr(st, mrg_s_last_ticker, e) < 0 ? -1 : 0;
-            if (r == 0) {
-                PyObject *stats = PyObject_GetAttr(st, mrg_s_stats);
-                r = stats == NULL ? -1 : mrg_incr(stats, mrg_s_tickers, mrg_one);
-                Py_XDECREF(stats);
-            }
-            Py_DECREF(st);
-            return r;
-        }
         if (t == 0 && (out = mrg_on_trade(c, st, e)) == NULL)
             t = -1;
         Py_DECREF(st);
@@ -247,8 +334,16 @@ static int mrg_pump_events(mrg_Merge *m, mrg_Ctx *c, PyObject *events)
                 break;
             ev = PyList_GET_ITEM(events, i);
             Py_INCREF(ev);
+        } else if (mrg_tk_flush(c) < 0) {  /* (an iterator's next may run Python code) */
+            rc = -1;
+            break;
         } else if ((ev = PyIter_Next(it)) == NULL)
             break;
+        if (Py_TYPE(ev) != m->t_ticker && mrg_tk_flush(c) < 0) {  /* (a push that may run Python code) */
+            Py_DECREF(ev);
+            rc = -1;
+            break;
+        }
         if ((PyObject *)Py_TYPE(ev) == c->snap) {
             PyObject *r = PyObject_CallOneArg(c->repeats, ev);
             int t = r == NULL ? -1 : PyObject_IsTrue(r);
@@ -291,6 +386,8 @@ PyObject *mrg_pump(mrg_Merge *m, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     Py_INCREF(args[0]);
     int rc = mrg_pump_events(m, &c, args[1]);
+    if (mrg_tk_flush(&c) < 0)
+        rc = -1;
     Py_DECREF(args[0]);
     if (rc < 0)
         return NULL;
@@ -376,7 +473,7 @@ PyObject *mrg_lines(mrg_Merge *m, PyObject *const *args, Py_ssize_t nargs)
         if (rc < 0)
             break;
     }
-    if (mrg_sync(&c) < 0)
+    if (mrg_sync(&c) < 0)  /* (the tickers' run written first) */
         rc = -1;
     Py_DECREF(items);
     Py_DECREF(args[1]);
