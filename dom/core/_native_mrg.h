@@ -126,6 +126,18 @@ static inline int mrg_lt(PyObject *a, PyObject *b)
 /* lim = clock - hold_ns (0, or -1 with an error set); a <= lim (1, 0, -1 with an error set). */
 int mrg_limit(mrg_Merge *m, mrg_Limit *lim);
 
+/* o.name read from its slot when o's type keeps it in a plain one (remembered per type, a few types
+ * an attribute, while the type is unchanged: its version tag), else by PyObject_GetAttr: the events'
+ * symbol, ts and trade id. A new reference, or NULL with an error set. */
+#define MRG_SLOTS 4
+typedef struct {
+    PyTypeObject *type;  /* (compared, never read: a type freed and another at its place has a new tag) */
+    unsigned int tag;
+    Py_ssize_t off;
+} mrg_Slot;
+extern mrg_Slot mrg_sym_slots[MRG_SLOTS], mrg_ts_slots[MRG_SLOTS], mrg_tid_slots[MRG_SLOTS];
+PyObject *mrg_slot_get(PyObject *o, PyObject *name, mrg_Slot *cache);
+
 static inline int mrg_le_limit(PyObject *a, const mrg_Limit *lim)
 {
     long long x;

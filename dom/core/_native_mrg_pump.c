@@ -119,7 +119,8 @@ static int mrg_count_trade(PyObject *engine, PyObject *st, PyObject *t)
     if (on < 0)
         goto done;
     if (on && last != Py_None) {
-        if ((tid = PyObject_GetAttr(t, mrg_s_trade_id)) == NULL || (lid = PyObject_GetAttr(last, mrg_s_trade_id)) == NULL)
+        if ((tid = mrg_slot_get(t, mrg_s_trade_id, mrg_tid_slots)) == NULL
+            || (lid = mrg_slot_get(last, mrg_s_trade_id, mrg_tid_slots)) == NULL)
             goto done;
         int dup = mrg_op(tid, lid, Py_LE);
         if (dup < 0)
@@ -227,7 +228,7 @@ static int mrg_dispatch(PyObject *e, mrg_Ctx *c, PyTypeObject *t_ticker, PyTypeO
         /* A ticker of the run's symbol joins it (nothing has run since its state was read); one
          * of another followed symbol (an exact str, its state's top_only an exact False) starts
          * a run; anything else is written first and goes the usual way. */
-        PyObject *sym = PyObject_GetAttr(e, mrg_s_symbol);
+        PyObject *sym = mrg_slot_get(e, mrg_s_symbol, mrg_sym_slots);
         if (sym == NULL)
             return -1;
         if (sym == c->tk_sym) {
@@ -276,7 +277,7 @@ static int mrg_dispatch(PyObject *e, mrg_Ctx *c, PyTypeObject *t_ticker, PyTypeO
     } else if (mrg_tk_flush(c) < 0)
         return -1;
     else if (c->symbols != Py_None && Py_TYPE(e) == t_trade) {
-        PyObject *sym = PyObject_GetAttr(e, mrg_s_symbol);
+        PyObject *sym = mrg_slot_get(e, mrg_s_symbol, mrg_sym_slots);
         if (sym == NULL)
             return -1;
         PyObject *st = PyDict_GetItemWithError(c->symbols, sym);
