@@ -12,6 +12,7 @@
  *   _native_mrg_cmp.c   comparisons and heapq's sift
  *   _native_mrg.c       releases and push
  *   _native_mrg_pump.c  pump and lines: the one-engine pipeline's loop and the replay's
+ *   _native_mrg_trade.c the pump's trades: counted and given to the symbol's trade hooks
  *   _native_mrg_type.c  the type, its methods and attributes */
 #ifndef DOM_NATIVE_MRG_H
 #define DOM_NATIVE_MRG_H
@@ -165,6 +166,21 @@ int mrg_push_into(mrg_Merge *m, PyObject *ev, PyObject *out);
 PyObject *mrg_push(mrg_Merge *m, PyObject *ev);
 PyObject *mrg_flush(mrg_Merge *m, PyObject *unused);
 PyObject *mrg_held_depth(mrg_Merge *m, PyObject *sym);
+/* The pump's context: OneEnginePipeline's (see pump). */
+typedef struct {
+    PyObject *feed, *symbols, *snap, *repeats, *pipe, *route, *engine, *synced, *alert;
+    /* lines(): Replay.run's counts as they stand (summ NULL otherwise), written to the summary and
+     * the tally before any output is routed (the tally dates a status by them) and at the end */
+    PyObject *summ, *tally, *line_no, *line_written;
+    Py_ssize_t lines, lines_written, messages, messages_written;
+    /* The tickers of a followed symbol taken since the last write (see mrg_tk_flush): its symbol
+     * (an exact str), state and last ticker, held here, and how many. */
+    PyObject *tk_sym, *tk_st, *tk_last;
+    Py_ssize_t tk_n;
+} mrg_Ctx;
+
+int mrg_incr(PyObject *o, PyObject *name, PyObject *by);
+PyObject *mrg_on_trade(const mrg_Ctx *c, PyObject *st, PyObject *t);
 PyObject *mrg_pump(mrg_Merge *m, PyObject *const *args, Py_ssize_t nargs);
 PyObject *mrg_lines(mrg_Merge *m, PyObject *const *args, Py_ssize_t nargs);
 
