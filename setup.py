@@ -18,7 +18,7 @@ _PARTS = ["_native.c", "_native_parse.c", "_native_wire.c", "_native_frame.c", "
           "_native_idh_math.c", "_native_idh_sizes.c", "_native_adh.c", "_native_adh_ep.c", "_native_atd.c", "_native_atd_ep.c",
           "_native_atd_wall.c", "_native_swp.c",
           "_native_swp_runs.c", "_native_bst.c", "_native_bk.c", "_native_mrg.c",
-          "_native_mrg_cmp.c", "_native_mrg_pump.c", "_native_mrg_type.c", "_native_dcd.c", "_native_dcd_event.c"]
+          "_native_mrg_cmp.c", "_native_mrg_pump.c", "_native_mrg_trade.c", "_native_mrg_type.c", "_native_dcd.c", "_native_dcd_event.c"]
 
 # -fvisibility=hidden: the parts share their functions with each other, not with the process (the
 # module exports PyInit__native alone).

@@ -20,7 +20,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping
@@ -214,8 +213,8 @@ def _parse_env(key: str, text: str, like: Any) -> Any:
         raise ConfigError(f"{key}: cannot read {text[:60]!r} as {type(like).__name__}") from None
     if like is None:  # [ui]: no schema here; a TOML value, else the text
         try:
-            return tomllib.loads(f"v = {text}")["v"]
-        except (tomllib.TOMLDecodeError, RecursionError):
+            return _toml(f"v = {text}")["v"]
+        except (_InvalidToml, RecursionError):
             return text
     return text
 
@@ -251,6 +250,21 @@ def user_config_path() -> Path:
     return Path(user_config_dir("dom")) / "config.toml"
 
 
+class _InvalidToml(Exception):
+    """A config file that is not TOML (``tomllib.TOMLDecodeError`` as ``args[0]``)."""
+
+
+def _toml(text: str) -> dict[str, Any]:
+    """``tomllib.loads(text)``, tomllib imported only here: with no config file, no command
+    loads it (~16 M instructions of every start-up)."""
+    import tomllib
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise _InvalidToml(e) from None
+
+
 def load_config(path: str | None = None, env: Mapping[str, str] | None = None) -> Config:
     """Defaults < the config file < ``DOM_<TABLE>_<KEY>``, validated (flags come after: the caller
     sets them and calls :func:`validate` again)."""
@@ -259,7 +273,7 @@ def load_config(path: str | None = None, env: Mapping[str, str] | None = None) -
     try:
         p = Path(path) if path else Path(env["DOM_CONFIG"]) if env.get("DOM_CONFIG") else user_config_path()
         if path or env.get("DOM_CONFIG") or p.exists():
-            data = tomllib.loads(p.read_bytes().decode("utf-8"))
+            data = _toml(p.read_bytes().decode("utf-8"))
             _merge(cfg, data, str(p))
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {p}") from None
@@ -267,8 +281,8 @@ def load_config(path: str | None = None, env: Mapping[str, str] | None = None) -
         raise ConfigError(f"cannot read {p}: {e.strerror}") from None
     except UnicodeDecodeError as e:
         raise ConfigError(f"{p}: not UTF-8 text ({e.reason} at byte {e.start})") from None
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{p}: invalid TOML: {e}") from None
+    except _InvalidToml as e:
+        raise ConfigError(f"{p}: invalid TOML: {e.args[0]}") from None
     except (ValueError, RecursionError) as e:  # a NUL in the path; arrays nested thousands deep
         raise ConfigError(f"config file {path or env.get('DOM_CONFIG')!r}: {type(e).__name__}: {e}") from None
     except ConfigError as e:

@@ -10,7 +10,7 @@ from typing import Any
 
 from dom.config import CCXT_RE, Config, native_venues
 from dom.errors import ConfigError
-from dom.sim.presets import PRESET_NAMES
+from dom.sim import PRESET_NAMES  # (not dom.sim.presets: the names alone)
 
 __all__ = ["check"]
 
@@ -32,8 +32,6 @@ def check(cfg: Config, env: Mapping[str, str]) -> None:
     """What each setting of ``cfg`` must be (the first one that is not raises); ``cfg.detectors``
     and ``cfg.context`` typed by their owners' parameter classes, ``cfg.sinks`` normalized to
     full tables. Run by :func:`dom.config.validate`, which says where a bad value came from."""
-    from dom.sinks.spec import sink_table
-
     for sym, label in cfg.sectors.items():
         _need(isinstance(sym, str) and 0 < len(sym) <= 40 and not any(c.isspace() for c in sym), f"sectors.{sym}",
               "keys are symbols", sym)
@@ -84,4 +82,9 @@ def check(cfg: Config, env: Mapping[str, str]) -> None:
     for i, s in enumerate(cfg.sinks):
         if isinstance(s, str):  # a --sink spec
             cfg.origins[f"sinks[{i}]"] = ("the command line", None)
-    cfg.sinks = [sink_table(s, f"sinks[{i}]", env) for i, s in enumerate(cfg.sinks)]
+    if cfg.sinks:  # (imported only then: dom replay and dom eval have none)
+        from dom.sinks.spec import sink_table
+
+        cfg.sinks = [sink_table(s, f"sinks[{i}]", env) for i, s in enumerate(cfg.sinks)]
+    else:
+        cfg.sinks = []

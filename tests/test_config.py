@@ -244,3 +244,18 @@ def _write(tmp_path, text: str) -> str:
     p = tmp_path / "c.toml"
     p.write_text(text)
     return str(p)
+
+
+def test_the_config_takes_every_preset_of_the_built_in_market_and_no_other(tmp_path):
+    """sim.preset is checked against dom.sim.PRESET_NAMES (named there so the check does not
+    import the presets): the presets themselves, no more, no fewer."""
+    from dom.sim.presets import PRESETS, preset
+
+    for name in PRESETS:
+        assert load_config(env={"DOM_CONFIG": "", "DOM_SIM_PRESET": name}).sim.preset == name
+        assert preset(name)
+    with pytest.raises(ConfigError, match="sim.preset"):
+        load_config(env={"DOM_SIM_PRESET": "nope"})
+    from dom.sim import PRESET_NAMES
+
+    assert sorted(PRESET_NAMES) == sorted(PRESETS)

@@ -142,3 +142,34 @@ def test_headless_modules_do_not_load_the_ui_or_ccxt(module):
     mods = loaded([module])
     for bad in ("textual", "rich", "ccxt"):
         assert bad not in mods, f"{module} pulled in {bad}"
+
+
+def test_the_replays_start_up_loads_only_what_it_uses(tmp_path):
+    """``dom replay FILE``'s start-up (its parser, its command's imports, the config checked and
+    the detectors built) with no config file and no sinks: no TOML parser, no sink code, no
+    built-in market presets; with a config file, TOML is read; with sinks, they are checked."""
+    code = (
+        "import sys\n"
+        "from dom.cli import build_parser\n"
+        "from dom.commands.replay import _detectors\n"
+        "from dom.runtime.replay import Replay\n"
+        "_detectors(build_parser('replay').parse_args(['replay', 'x.gz']))\n"
+        "print(' '.join(sorted(sys.modules)))"
+    )
+
+    def modules(**env: str) -> set[str]:
+        import os
+
+        e = {k: v for k, v in os.environ.items() if not k.startswith("DOM_")}
+        e.update(XDG_CONFIG_HOME=str(tmp_path), **env)
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=e)
+        return set(out.stdout.split())
+
+    mods = modules()
+    assert "dom.core.detectors.walls" in mods and "dom.config_rules" in mods
+    for lazy in ("tomllib", "dom.sinks.spec", "dom.sinks.filters", "dom.sim.presets", "shlex"):
+        assert lazy not in mods, f"the replay's start-up loaded {lazy}"
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[detectors]\nwalls = false\n\n[[sinks]]\ntype = "jsonl"\npath = "a.jsonl"\n')
+    mods = modules(DOM_CONFIG=str(cfg))
+    assert "tomllib" in mods and "dom.sinks.spec" in mods

@@ -124,7 +124,7 @@ int mrg_push_into(mrg_Merge *m, PyObject *ev, PyObject *out)
     PyObject *sym, *ts;
     int k;
     if (kind == m->t_ticker || kind == m->t_mark) {
-        if ((sym = PyObject_GetAttr(ev, mrg_s_symbol)) == NULL)
+        if ((sym = mrg_slot_get(ev, mrg_s_symbol, mrg_sym_slots)) == NULL)
             return -1;
         int held = 0;
         if (kind == m->t_ticker && m->held_tickers == NULL) {
@@ -138,7 +138,7 @@ int mrg_push_into(mrg_Merge *m, PyObject *ev, PyObject *out)
         }
         if (!held) {
             Py_DECREF(sym);
-            if ((ts = PyObject_GetAttr(ev, mrg_s_ts)) == NULL)
+            if ((ts = mrg_slot_get(ev, mrg_s_ts, mrg_ts_slots)) == NULL)
                 return -1;
             int gt = mrg_op(ts, m->clock, Py_GT);
             if (gt <= 0) {
@@ -161,7 +161,7 @@ int mrg_push_into(mrg_Merge *m, PyObject *ev, PyObject *out)
         }
         k = 2;
     } else if (kind == m->t_trade || kind == m->t_delta) {
-        if ((sym = PyObject_GetAttr(ev, mrg_s_symbol)) == NULL)
+        if ((sym = mrg_slot_get(ev, mrg_s_symbol, mrg_sym_slots)) == NULL)
             return -1;
         k = kind == m->t_trade ? 0 : 1;
     } else {
@@ -181,7 +181,7 @@ int mrg_push_into(mrg_Merge *m, PyObject *ev, PyObject *out)
     /* held: a trade, a delta, or a held ticker of sym */
     int rc = -1;
     PyObject *rec = NULL, *item = NULL, *heap = NULL;
-    if ((ts = PyObject_GetAttr(ev, mrg_s_ts)) == NULL) {
+    if ((ts = mrg_slot_get(ev, mrg_s_ts, mrg_ts_slots)) == NULL) {
         Py_DECREF(sym);
         return -1;
     }

@@ -12,6 +12,7 @@
  *   _native_mrg_cmp.c   comparisons and heapq's sift
  *   _native_mrg.c       releases and push
  *   _native_mrg_pump.c  pump and lines: the one-engine pipeline's loop and the replay's
+ *   _native_mrg_trade.c the pump's trades: counted and given to the symbol's trade hooks
  *   _native_mrg_type.c  the type, its methods and attributes */
 #ifndef DOM_NATIVE_MRG_H
 #define DOM_NATIVE_MRG_H
@@ -126,6 +127,18 @@ static inline int mrg_lt(PyObject *a, PyObject *b)
 /* lim = clock - hold_ns (0, or -1 with an error set); a <= lim (1, 0, -1 with an error set). */
 int mrg_limit(mrg_Merge *m, mrg_Limit *lim);
 
+/* o.name read from its slot when o's type keeps it in a plain one (remembered per type, a few types
+ * an attribute, while the type is unchanged: its version tag), else by PyObject_GetAttr: the events'
+ * symbol, ts and trade id. A new reference, or NULL with an error set. */
+#define MRG_SLOTS 4
+typedef struct {
+    PyTypeObject *type;  /* (compared, never read: a type freed and another at its place has a new tag) */
+    unsigned int tag;
+    Py_ssize_t off;
+} mrg_Slot;
+extern mrg_Slot mrg_sym_slots[MRG_SLOTS], mrg_ts_slots[MRG_SLOTS], mrg_tid_slots[MRG_SLOTS];
+PyObject *mrg_slot_get(PyObject *o, PyObject *name, mrg_Slot *cache);
+
 static inline int mrg_le_limit(PyObject *a, const mrg_Limit *lim)
 {
     long long x;
@@ -153,6 +166,21 @@ int mrg_push_into(mrg_Merge *m, PyObject *ev, PyObject *out);
 PyObject *mrg_push(mrg_Merge *m, PyObject *ev);
 PyObject *mrg_flush(mrg_Merge *m, PyObject *unused);
 PyObject *mrg_held_depth(mrg_Merge *m, PyObject *sym);
+/* The pump's context: OneEnginePipeline's (see pump). */
+typedef struct {
+    PyObject *feed, *symbols, *snap, *repeats, *pipe, *route, *engine, *synced, *alert;
+    /* lines(): Replay.run's counts as they stand (summ NULL otherwise), written to the summary and
+     * the tally before any output is routed (the tally dates a status by them) and at the end */
+    PyObject *summ, *tally, *line_no, *line_written;
+    Py_ssize_t lines, lines_written, messages, messages_written;
+    /* The tickers of a followed symbol taken since the last write (see mrg_tk_flush): its symbol
+     * (an exact str), state and last ticker, held here, and how many. */
+    PyObject *tk_sym, *tk_st, *tk_last;
+    Py_ssize_t tk_n;
+} mrg_Ctx;
+
+int mrg_incr(PyObject *o, PyObject *name, PyObject *by);
+PyObject *mrg_on_trade(const mrg_Ctx *c, PyObject *st, PyObject *t);
 PyObject *mrg_pump(mrg_Merge *m, PyObject *const *args, Py_ssize_t nargs);
 PyObject *mrg_lines(mrg_Merge *m, PyObject *const *args, Py_ssize_t nargs);
 

@@ -1,5 +1,56 @@
-/* dom.core._native: the merge's comparisons (tuples read as Python compares them) and heapq's sift. */
+/* dom.core._native: the merge's comparisons (tuples read as Python compares them), heapq's sift and
+ * the events' attributes read from their slots. */
 #include "_native_mrg.h"
+#include <structmember.h>
+
+/* ------------------------------------------------------------------------ slots of events */
+
+mrg_Slot mrg_sym_slots[MRG_SLOTS], mrg_ts_slots[MRG_SLOTS], mrg_tid_slots[MRG_SLOTS];
+
+/* Remember where t's instances keep name, if it is a plain slot (a member descriptor holding an
+ * object) read through the generic getattr: the slot is then what PyObject_GetAttr returns (a
+ * data descriptor comes before any instance dict). Kept with t's version tag, which any change to
+ * t or its bases replaces. */
+static void mrg_slot_learn(PyTypeObject *t, PyObject *name, mrg_Slot *cache)
+{
+    if (t->tp_getattro != PyObject_GenericGetAttr)
+        return;
+    PyObject *d = _PyType_Lookup(t, name);  /* (borrowed; gives t a version tag) */
+    if (d == NULL || !Py_IS_TYPE(d, &PyMemberDescr_Type) || !(t->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG))
+        return;
+    PyMemberDef *md = ((PyMemberDescrObject *)d)->d_member;
+    if (md->type != T_OBJECT_EX || md->offset <= 0)
+        return;
+    int j = 0;
+    for (int i = 0; i < MRG_SLOTS; i++)
+        if (cache[i].type == t || cache[i].type == NULL) {
+            j = i;
+            break;
+        }
+    cache[j].type = t;
+    cache[j].tag = t->tp_version_tag;
+    cache[j].off = md->offset;
+}
+
+PyObject *mrg_slot_get(PyObject *o, PyObject *name, mrg_Slot *cache)
+{
+    PyTypeObject *t = Py_TYPE(o);
+    for (int i = 0; i < MRG_SLOTS; i++)
+        if (cache[i].type == t) {
+            if (cache[i].tag == t->tp_version_tag && (t->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG)) {
+                PyObject *v = *(PyObject **)((char *)o + cache[i].off);
+                if (v != NULL) {
+                    Py_INCREF(v);
+                    return v;
+                }
+            }
+            break;
+        }
+    PyObject *v = PyObject_GetAttr(o, name);
+    if (v != NULL)
+        mrg_slot_learn(t, name, cache);
+    return v;
+}
 
 /* ------------------------------------------------------------------------------ comparisons */
 

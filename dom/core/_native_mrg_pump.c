@@ -1,15 +1,6 @@
 /* dom.core._native: the merge's pump and lines, the one-engine pipeline's loop and the replay's (_native_mrg.h). */
 #include "_native_mrg.h"
 
-/* The pump's context: OneEnginePipeline's (see pump). */
-typedef struct {
-    PyObject *feed, *symbols, *snap, *repeats, *pipe, *route, *engine, *synced, *alert;
-    /* lines(): Replay.run's counts as they stand (summ NULL otherwise), written to the summary and
-     * the tally before any output is routed (the tally dates a status by them) and at the end */
-    PyObject *summ, *tally, *line_no, *line_written;
-    Py_ssize_t lines, lines_written, messages, messages_written;
-} mrg_Ctx;
-
 static int mrg_ctx(PyObject *o, mrg_Ctx *c)
 {
     if (!PyTuple_CheckExact(o) || PyTuple_GET_SIZE(o) != 9 || (PyTuple_GET_ITEM(o, 1) != Py_None
@@ -24,7 +15,43 @@ static int mrg_ctx(PyObject *o, mrg_Ctx *c)
         *f[i] = PyTuple_GET_ITEM(o, i);
     c->summ = c->tally = c->line_no = c->line_written = NULL;
     c->lines = c->lines_written = c->messages = c->messages_written = 0;
+    c->tk_sym = c->tk_st = c->tk_last = NULL;
+    c->tk_n = 0;
     return 0;
+}
+
+/* A run of tickers of one followed symbol is written once: st.last_ticker = the last, and
+ * st.stats.tickers += their number, what Engine.feed leaves after each of them in turn. The run is
+ * written before anything that may run Python code (a feed, a hook, a route, the snapshot check,
+ * the counts written back, a push other than a ticker's), before another symbol's run, and at the
+ * end of each call, so no Python code ever sees the counts behind. With an error already set
+ * (a call ending in one), the run is written all the same and the first error kept. */
+static int mrg_tk_flush(mrg_Ctx *c)
+{
+    if (c->tk_st == NULL)
+        return 0;
+    PyObject *st = c->tk_st, *last = c->tk_last, *sym = c->tk_sym, *et, *ev, *tb;
+    Py_ssize_t n = c->tk_n;
+    c->tk_st = c->tk_last = c->tk_sym = NULL;
+    c->tk_n = 0;
+    PyErr_Fetch(&et, &ev, &tb);
+    int r = PyObject_SetAttr(st, mrg_s_last_ticker, last);
+    if (r == 0) {
+        PyObject *stats = PyObject_GetAttr(st, mrg_s_stats), *by = stats == NULL ? NULL : PyLong_FromSsize_t(n);
+        r = by == NULL ? -1 : mrg_incr(stats, mrg_s_tickers, by);
+        Py_XDECREF(by);
+        Py_XDECREF(stats);
+    }
+    Py_DECREF(st);
+    Py_DECREF(last);
+    Py_DECREF(sym);
+    if (et != NULL) {
+        if (r < 0)
+            PyErr_Clear();
+        PyErr_Restore(et, ev, tb);
+        return -1;
+    }
+    return r;
 }
 
 /* summ.lines, summ.messages and tally.line_no as lines() has them now. */
@@ -32,6 +59,8 @@ static int mrg_sync(mrg_Ctx *c)
 {
     if (c->summ == NULL)
         return 0;
+    if (mrg_tk_flush(c) < 0)
+        return -1;
     PyObject *names[2] = {mrg_s_lines, mrg_s_messages};
     Py_ssize_t *now[2] = {&c->lines, &c->messages}, *written[2] = {&c->lines_written, &c->messages_written};
     for (int i = 0; i < 2; i++)
@@ -51,125 +80,6 @@ static int mrg_sync(mrg_Ctx *c)
     return 0;
 }
 
-/* o.name += 1 */
-static int mrg_incr(PyObject *o, PyObject *name, PyObject *by)
-{
-    PyObject *n = PyObject_GetAttr(o, name), *n1 = n == NULL ? NULL : PyNumber_InPlaceAdd(n, by);
-    int r = n1 == NULL ? -1 : PyObject_SetAttr(o, name, n1);
-    Py_XDECREF(n1);
-    Py_XDECREF(n);
-    return r;
-}
-
-/* Engine._count_trade(st, t): 1 counted, 0 a repeat (dropped), -1 an error. */
-static int mrg_count_trade(PyObject *engine, PyObject *st, PyObject *t)
-{
-    PyObject *stats = PyObject_GetAttr(st, mrg_s_stats), *last = NULL, *ids = NULL, *tid = NULL, *lid = NULL,
-             *nxt = NULL, *gap = NULL, *missed = NULL;
-    int rc = -1;
-    if (stats == NULL || (last = PyObject_GetAttr(st, mrg_s_last_trade)) == NULL
-        || (ids = PyObject_GetAttr(engine, mrg_s_trade_ids)) == NULL)
-        goto done;
-    int on = PyObject_IsTrue(ids);
-    if (on < 0)
-        goto done;
-    if (on && last != Py_None) {
-        if ((tid = PyObject_GetAttr(t, mrg_s_trade_id)) == NULL || (lid = PyObject_GetAttr(last, mrg_s_trade_id)) == NULL)
-            goto done;
-        int dup = mrg_op(tid, lid, Py_LE);
-        if (dup < 0)
-            goto done;
-        if (dup) {
-            rc = mrg_incr(stats, mrg_s_trade_duplicates, mrg_one) < 0 ? -1 : 0;
-            goto done;
-        }
-        if ((nxt = PyNumber_Add(lid, mrg_one)) == NULL)
-            goto done;
-        int ne = mrg_op(tid, nxt, Py_NE);
-        if (ne < 0)
-            goto done;
-        if (ne) {
-            if (mrg_incr(stats, mrg_s_trade_gaps, mrg_one) < 0 || (gap = PyNumber_Subtract(tid, lid)) == NULL
-                || (missed = PyNumber_Subtract(gap, mrg_one)) == NULL
-                || mrg_incr(stats, mrg_s_trades_missed, missed) < 0)
-                goto done;
-        }
-    }
-    if (mrg_incr(stats, mrg_s_trades, mrg_one) < 0 || PyObject_SetAttr(st, mrg_s_last_trade, t) < 0)
-        goto done;
-    rc = 1;
-done:
-    Py_XDECREF(missed);
-    Py_XDECREF(gap);
-    Py_XDECREF(nxt);
-    Py_XDECREF(lid);
-    Py_XDECREF(tid);
-    Py_XDECREF(ids);
-    Py_XDECREF(last);
-    Py_XDECREF(stats);
-    return rc;
-}
-
-/* Engine._on_trade(st, t): its outputs (a new list), or NULL with an error set. */
-static PyObject *mrg_on_trade(const mrg_Ctx *c, PyObject *st, PyObject *t)
-{
-    PyObject *out = PyList_New(0), *hooks = NULL, *state = NULL;
-    int counted = out == NULL ? -1 : mrg_count_trade(c->engine, st, t);
-    if (counted <= 0)
-        goto done;
-    if ((hooks = PyObject_GetAttr(st, mrg_s_trade_hooks)) == NULL)
-        goto fail;
-    PyObject *it = PyObject_GetIter(hooks), *hook;
-    if (it == NULL)
-        goto fail;
-    PyObject *args[2] = {st, t};
-    while ((hook = PyIter_Next(it)) != NULL) {
-        PyObject *r = PyObject_Vectorcall(hook, args, 2, NULL), *o = r == NULL ? NULL : PyNumber_InPlaceAdd(out, r);
-        Py_XDECREF(r);
-        Py_DECREF(hook);
-        if (o == NULL) {
-            Py_DECREF(it);
-            goto fail;
-        }
-        Py_SETREF(out, o);
-    }
-    Py_DECREF(it);
-    if (PyErr_Occurred() || (state = PyObject_GetAttr(st, mrg_s_state)) == NULL)
-        goto fail;
-    if (state != c->synced) {
-        PyObject *kept = PyList_New(0), *it2 = kept == NULL ? NULL : PyObject_GetIter(out), *o;
-        if (it2 == NULL) {
-            Py_XDECREF(kept);
-            goto fail;
-        }
-        while ((o = PyIter_Next(it2)) != NULL) {
-            int a = PyObject_IsInstance(o, c->alert);
-            if (a < 0 || (a == 0 && PyList_Append(kept, o) < 0)) {
-                Py_DECREF(o);
-                Py_DECREF(it2);
-                Py_DECREF(kept);
-                goto fail;
-            }
-            Py_DECREF(o);
-        }
-        Py_DECREF(it2);
-        if (PyErr_Occurred()) {
-            Py_DECREF(kept);
-            goto fail;
-        }
-        Py_SETREF(out, kept);
-    }
-    goto done;
-fail:
-    Py_CLEAR(out);
-done:
-    if (counted < 0)
-        Py_CLEAR(out);
-    Py_XDECREF(state);
-    Py_XDECREF(hooks);
-    return out;
-}
-
 /* One released event to the engine, as OneEnginePipeline.feed gives it: out = feed(e); if out:
  * pipe.cause = e and each output to route. On the Engine itself (symbols given), a BookTicker or
  * Trade of a symbol whose depth is followed is what Engine.feed does with it, without its frames:
@@ -178,8 +88,60 @@ done:
 static int mrg_dispatch(PyObject *e, mrg_Ctx *c, PyTypeObject *t_ticker, PyTypeObject *t_trade)
 {
     PyObject *out = NULL;
-    if (c->symbols != Py_None && (Py_TYPE(e) == t_ticker || Py_TYPE(e) == t_trade)) {
-        PyObject *sym = PyObject_GetAttr(e, mrg_s_symbol);
+    if (c->symbols != Py_None && Py_TYPE(e) == t_ticker) {
+        /* A ticker of the run's symbol joins it (nothing has run since its state was read); one
+         * of another followed symbol (an exact str, its state's top_only an exact False) starts
+         * a run; anything else is written first and goes the usual way. */
+        PyObject *sym = mrg_slot_get(e, mrg_s_symbol, mrg_sym_slots);
+        if (sym == NULL)
+            return -1;
+        if (sym == c->tk_sym) {
+            Py_DECREF(sym);
+            Py_INCREF(e);
+            Py_SETREF(c->tk_last, e);
+            c->tk_n++;
+            return 0;
+        }
+        if (!PyUnicode_CheckExact(sym) && mrg_tk_flush(c) < 0) {
+            Py_DECREF(sym);
+            return -1;
+        }
+        PyObject *st = PyDict_GetItemWithError(c->symbols, sym);
+        if (st == NULL) {
+            Py_DECREF(sym);
+            return PyErr_Occurred() ? -1 : 0;
+        }
+        Py_INCREF(st);
+        PyObject *top = PyObject_GetAttr(st, mrg_s_top_only);
+        if (top == Py_False && PyUnicode_CheckExact(sym) && mrg_tk_flush(c) == 0) {
+            Py_DECREF(top);
+            Py_INCREF(e);
+            c->tk_sym = sym;
+            c->tk_st = st;
+            c->tk_last = e;
+            c->tk_n = 1;
+            return 0;
+        }
+        Py_DECREF(sym);
+        int t = top == NULL || PyErr_Occurred() || mrg_tk_flush(c) < 0 ? -1 : PyObject_IsTrue(top);
+        Py_XDECREF(top);
+        if (t == 0) {  /* (top_only false, not exactly False: written at once, as before) */
+            int r = PyObject_SetAttr(st, mrg_s_last_ticker, e) < 0 ? -1 : 0;
+            if (r == 0) {
+                PyObject *stats = PyObject_GetAttr(st, mrg_s_stats);
+                r = stats == NULL ? -1 : mrg_incr(stats, mrg_s_tickers, mrg_one);
+                Py_XDECREF(stats);
+            }
+            Py_DECREF(st);
+            return r;
+        }
+        Py_DECREF(st);
+        if (t < 0)
+            return -1;
+    } else if (mrg_tk_flush(c) < 0)
+        return -1;
+    else if (c->symbols != Py_None && Py_TYPE(e) == t_trade) {
+        PyObject *sym = mrg_slot_get(e, mrg_s_symbol, mrg_sym_slots);
         if (sym == NULL)
             return -1;
         PyObject *st = PyDict_GetItemWithError(c->symbols, sym);
@@ -190,16 +152,6 @@ static int mrg_dispatch(PyObject *e, mrg_Ctx *c, PyTypeObject *t_ticker, PyTypeO
         PyObject *top = PyObject_GetAttr(st, mrg_s_top_only);
         int t = top == NULL ? -1 : PyObject_IsTrue(top);
         Py_XDECREF(top);
-        if (t == 0 && Py_TYPE(e) == t_ticker) {
-            int r = PyObject_SetAttr(st, mrg_s_last_ticker, e) < 0 ? -1 : 0;
-            if (r == 0) {
-                PyObject *stats = PyObject_GetAttr(st, mrg_s_stats);
-                r = stats == NULL ? -1 : mrg_incr(stats, mrg_s_tickers, mrg_one);
-                Py_XDECREF(stats);
-            }
-            Py_DECREF(st);
-            return r;
-        }
         if (t == 0 && (out = mrg_on_trade(c, st, e)) == NULL)
             t = -1;
         Py_DECREF(st);
@@ -247,8 +199,16 @@ static int mrg_pump_events(mrg_Merge *m, mrg_Ctx *c, PyObject *events)
                 break;
             ev = PyList_GET_ITEM(events, i);
             Py_INCREF(ev);
+        } else if (mrg_tk_flush(c) < 0) {  /* (an iterator's next may run Python code) */
+            rc = -1;
+            break;
         } else if ((ev = PyIter_Next(it)) == NULL)
             break;
+        if (Py_TYPE(ev) != m->t_ticker && mrg_tk_flush(c) < 0) {  /* (a push that may run Python code) */
+            Py_DECREF(ev);
+            rc = -1;
+            break;
+        }
         if ((PyObject *)Py_TYPE(ev) == c->snap) {
             PyObject *r = PyObject_CallOneArg(c->repeats, ev);
             int t = r == NULL ? -1 : PyObject_IsTrue(r);
@@ -291,6 +251,8 @@ PyObject *mrg_pump(mrg_Merge *m, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     Py_INCREF(args[0]);
     int rc = mrg_pump_events(m, &c, args[1]);
+    if (mrg_tk_flush(&c) < 0)
+        rc = -1;
     Py_DECREF(args[0]);
     if (rc < 0)
         return NULL;
@@ -376,7 +338,7 @@ PyObject *mrg_lines(mrg_Merge *m, PyObject *const *args, Py_ssize_t nargs)
         if (rc < 0)
             break;
     }
-    if (mrg_sync(&c) < 0)
+    if (mrg_sync(&c) < 0)  /* (the tickers' run written first) */
         rc = -1;
     Py_DECREF(items);
     Py_DECREF(args[1]);

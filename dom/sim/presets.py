@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from dom.errors import ConfigError
+from dom.sim import PRESET_NAMES  # noqa: F401 - named in dom.sim (for the config check), read here too
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,6 @@ PRESETS: dict[str, list[SymbolSpec]] = {
     "sectors": [MAJOR, *_sector_caps()],
 }
 
-PRESET_NAMES = ("mixed", "major", "smallcap", "sectors")
 
 OPTIONS: dict[str, dict] = {
     "sectors": {"news": True, "sector_factors": True},

@@ -17,7 +17,6 @@ from __future__ import annotations
 import gzip
 import json
 import re
-import zlib
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import IO, Iterator
 from dom.core import accel
 from dom.core.types import fast_init
 from dom.errors import RecordingError
+from dom.store.gzip_read import CORRUPT, open_gzip
 from dom.store.read_ahead import enabled as read_ahead_on
 from dom.store.read_ahead import read_ahead
 
@@ -56,7 +56,7 @@ class Truncated(BadLine):
     read (``dom record`` killed with -9 leaves such a file)."""
 
 
-_CORRUPT = (EOFError, gzip.BadGzipFile, zlib.error, OSError)
+_CORRUPT = CORRUPT  # (what reading a cut or corrupt file raises, zlib-ng's error with them)
 
 
 def _unreadable(path: Path, n: int, e: BaseException) -> Truncated:
@@ -92,7 +92,7 @@ def _line_blocks(path: Path) -> Iterator[list[bytes] | Truncated]:
             # With DOM_READ_AHEAD=1, a gzip file's next block is read and inflated on a thread
             # while this one is split and used (read_ahead: the same blocks, the same exception
             # at the same point; off by default, its gain not shown).
-            ahead = read_ahead(f.read1, _BLOCK) if type(f) is gzip.GzipFile and read_ahead_on() else None
+            ahead = read_ahead(f.read1, _BLOCK) if isinstance(f, gzip.GzipFile) and read_ahead_on() else None
             blocks = ahead if ahead is not None else iter(partial(f.read1, _BLOCK), b"")
             try:
                 rest = b""
@@ -123,7 +123,7 @@ def open_text(path: Path) -> IO[bytes]:
     with open(path, "rb") as f:
         magic = f.read(2)
     if magic == b"\x1f\x8b":
-        return gzip.open(path, "rb")
+        return open_gzip(path)  # (gzip.open's reader, inflated by zlib-ng where installed)
     return open(path, "rb")
 
 

@@ -201,3 +201,38 @@ def test_no_reference_is_kept_or_lost_over_many_events():
         c2.push(e)
     del c2, e  # (a merge dropped while it holds events lets them go)
     assert [sys.getrefcount(e) for e in events] == before
+
+
+def test_an_events_attribute_replaced_on_its_class_is_read_as_python_reads_it():
+    """The C merge reads an event's symbol and time from its slot, remembered per class while the
+    class is unchanged: a property put in the slot's place on the class (and the slot put back)
+    is read as the twin reads it."""
+    rng = random.Random(3)
+    py, c = pair()
+    t = [10**12]
+
+    def events(n: int) -> list:
+        out = []
+        for _ in range(n):
+            t[0] += rng.choice((0, 1, 5, 100)) * MS
+            out.append(random_event(rng, t[0]))
+        return out
+
+    same_run(py, c, events(300))  # (the slots learnt)
+    symbol, ts = BookDelta.__dict__["symbol"], BookTicker.__dict__["ts_exchange_ns"]
+    try:
+        BookDelta.symbol = property(lambda self: "ZZZ")  # type: ignore[misc, assignment]
+        BookTicker.ts_exchange_ns = property(lambda self: 10**12 - 1)  # type: ignore[misc, assignment]
+        evs = events(300)
+        for ev in evs[:150]:
+            assert [id(x) for x in py.push(ev)] == [id(x) for x in c.push(ev)]
+            assert state(py) == state(c)
+        held = [id(x) for x in c.held_depth("ZZZ")]
+        assert held and held == [id(x) for x in py.held_depth("ZZZ")]  # (the deltas held as "ZZZ"'s)
+        same_run(py, c, evs[150:])
+    finally:
+        type.__setattr__(BookDelta, "symbol", symbol)
+        type.__setattr__(BookTicker, "ts_exchange_ns", ts)
+    assert BookDelta("AAA", (), (), 1, 1, 0, 5, 5).symbol == "AAA"
+    same_run(py, c, events(300))
+    assert not c.held_depth("ZZZ")

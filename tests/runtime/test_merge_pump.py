@@ -7,6 +7,7 @@ of order by up to 60 ms; and the real recording's replay, whole and damaged."""
 from __future__ import annotations
 
 import gzip
+from functools import partial
 import random
 from pathlib import Path
 from types import SimpleNamespace
@@ -287,3 +288,113 @@ def test_a_status_from_a_trade_is_dated_by_the_line_being_read(monkeypatch):
         runs.append(s)
     assert runs[0] == runs[1]
     assert len(runs[0]["gap_details"]) > 20
+
+
+# ------------------------------------------------------- the tickers' counts, written in runs
+
+def _watched(monkeypatch, c_merge: bool):
+    """A pipeline whose feed, route, snapshot check and trade hooks note every symbol's ticker
+    count and last ticker when they run: what Python code sees mid-call (the C pump writes a run
+    of tickers once, before any of them)."""
+    pipe, seen = _pipe(monkeypatch, c_merge)
+    eng, notes = pipe.detect, []
+
+    def note(where: str) -> None:
+        notes.append((where, [(s, st.stats.tickers, id(st.last_ticker)) for s, st in eng.symbols.items()]))
+
+    feed, route, repeats = eng.feed, pipe._route, pipe._repeats_book
+
+    def feed_noted(ev):
+        if type(ev) not in (BookTicker, Trade):  # (what the C pump gives the engine's feed)
+            note("feed")
+        return feed(ev)
+
+    def route_noted(o):
+        note("route")
+        return route(o)
+
+    def repeats_noted(s):
+        note("repeats")
+        return repeats(s)
+
+    def hook_noted(st, t):
+        note("hook")
+        return []
+
+    for st in eng.symbols.values():
+        st.trade_hooks = [*st.trade_hooks, hook_noted]
+    eng.feed, pipe._route, pipe._repeats_book = feed_noted, route_noted, repeats_noted
+    if c_merge:
+        ctx = pipe.pump_ctx
+        pipe.pump_ctx = (feed_noted, ctx[1], ctx[2], repeats_noted, ctx[4], route_noted, *ctx[6:])
+        pipe._pump = partial(pipe.merge.pump, pipe.pump_ctx)
+    return pipe, seen, notes
+
+
+def _market_resnapped(seed: int) -> list[list]:
+    """_market's lines with a snapshot (at its symbol's last update id) after every 40th ticker
+    line: the pump's snapshot check then runs right after a run of tickers, in the same call."""
+    out, last_u, n = [], {}, 0
+    for evs in _market(seed):
+        out.append(evs)
+        for e in evs:
+            if type(e) in (BookDelta, BookSnapshot):
+                last_u[e.symbol] = e.last_id
+        if type(evs[0]) is BookTicker and evs[0].symbol in last_u:
+            n += 1
+            if n % 40 == 0:  # (on a line of its own, or on the ticker's line after it)
+                s, t = evs[0].symbol, evs[0].ts_recv_ns
+                snap = BookSnapshot(s, ((990, 3),), ((1010, 3),), last_u[s], t, t)
+                if n % 80:
+                    out.append([snap])
+                else:
+                    out[-1] = [*evs, snap]
+    return out
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_python_code_run_by_the_pump_sees_every_ticker_counted(monkeypatch, seed):
+    lines = _market_resnapped(seed)
+    runs = []
+    for c_merge in (True, False):
+        pipe, seen, notes = _watched(monkeypatch, c_merge)
+        after = []
+        for evs in lines:
+            pipe.feeder()(evs)
+            after.append(_state(pipe))  # (and after each call)
+        pipe.flush()
+        runs.append((notes, after, seen.out, _state(pipe)))
+    assert runs[0] == runs[1]
+    kinds = {w for w, _ in runs[0][0]}
+    assert kinds == {"feed", "route", "repeats", "hook"}
+    assert len(runs[0][0]) > 500
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_lines_run_in_one_call_count_the_tickers_as_the_pump(monkeypatch, seed):
+    """merge.lines over a block of lines (a bad line in the middle: left to the caller): the same
+    notes, outputs and states as the Python loop, the counts written back before the bad line."""
+    lines = _market_resnapped(seed)
+    items = [(i + 1, 0, evs) for i, evs in enumerate(lines)]
+    items.insert(700, (700.5, 0, "bad line"))
+    runs = []
+    for c_merge in (True, False):
+        pipe, seen, notes = _watched(monkeypatch, c_merge)
+        summ, tally = SimpleNamespace(lines=0, messages=0, snapshots=0), SimpleNamespace(line_no=0)
+        at_bad = None
+        if c_merge:
+            lctx = (summ, tally, {}, BookDelta)
+            i = pipe.merge.lines(pipe.pump_ctx, lctx, items, 0)
+            assert items[i][2] == "bad line"
+            at_bad = _state(pipe)
+            assert pipe.merge.lines(pipe.pump_ctx, lctx, items, i + 1) == len(items)
+        else:
+            for no, _, evs in items:
+                if isinstance(evs, str):
+                    at_bad = _state(pipe)
+                    continue
+                pipe.feed(evs)
+        pipe.flush()
+        runs.append((notes, at_bad, seen.out, _state(pipe)))
+    assert runs[0] == runs[1]
+    assert sum(1 for evs in lines for e in evs if type(e) is BookTicker) > 500

@@ -39,7 +39,7 @@ def _recordings(shared_data: Path) -> list[Path]:
 
 def test_every_recording_reads_the_same_ahead(shared_data, monkeypatch):
     paths = _recordings(shared_data)
-    gz = [p for p in paths if rec.open_text(p).__class__ is gzip.GzipFile]
+    gz = [p for p in paths if isinstance(rec.open_text(p), gzip.GzipFile)]
     assert len(gz) >= 2  # (the two hftbacktest recordings: the ones read ahead)
     for p in paths:
         got = _same(p, monkeypatch)
