@@ -102,6 +102,22 @@ static inline int in_range_fast(PyObject *o, long long lim, long long *v)
     return in_range(o, lim, v);
 }
 
+/* o.name read as in_range_fast reads an int: 1 (*v set) for an exact int within +-lim, 0 for
+ * anything else or no such attribute (the error cleared), -1 with an error set. */
+static inline int attr_in_range(PyObject *o, PyObject *name, long long lim, long long *v)
+{
+    PyObject *x = PyObject_GetAttr(o, name);
+    if (x == NULL) {
+        if (!PyErr_ExceptionMatches(PyExc_AttributeError))
+            return -1;
+        PyErr_Clear();
+        return 0;
+    }
+    int r = in_range_fast(x, lim, v);
+    Py_DECREF(x);
+    return r;
+}
+
 /* o.name = v (a new int): 0, or -1 with an error set. */
 static inline int set_attr_ll(PyObject *o, PyObject *name, long long v)
 {

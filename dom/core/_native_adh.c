@@ -44,20 +44,7 @@ static PyMemberDef *adh_member(PyObject *d, PyObject *cls)
     return m->d_member;
 }
 
-/* An attribute read as an exact int within +-lim: 1 (*v set), 0 (absent or anything else), -1 error. */
-static int adh_attr_int(PyObject *o, PyObject *name, long long lim, long long *v)
-{
-    PyObject *x = PyObject_GetAttr(o, name);
-    if (x == NULL) {
-        if (!PyErr_ExceptionMatches(PyExc_AttributeError))
-            return -1;
-        PyErr_Clear();
-        return 0;
-    }
-    int r = adh_int(x, lim, v);
-    Py_DECREF(x);
-    return r;
-}
+#define adh_attr_int attr_in_range
 
 static PyObject *adh_call(adh_Hook *h, PyObject *const *args, size_t nargsf, PyObject *kw)
 {

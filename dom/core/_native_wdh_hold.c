@@ -18,21 +18,7 @@ static PyObject *wdh_hold_dist;
 
 enum { H_ANNOUNCED, H_DIP, H_ENTER, H_PEAK, H_SIZE };
 
-/* 1 with *v set when o.name is an exact int within +-WDH_HOLD_LIM; 0 when it is anything else (or
- * missing: the error cleared); -1 with an error set (memory). */
-static int wdh_hold_int(PyObject *o, PyObject *name, long long *v)
-{
-    PyObject *x = PyObject_GetAttr(o, name);
-    if (x == NULL) {
-        if (!PyErr_ExceptionMatches(PyExc_AttributeError))
-            return -1;
-        PyErr_Clear();
-        return 0;
-    }
-    int r = in_range_fast(x, WDH_HOLD_LIM, v);
-    Py_DECREF(x);
-    return r;
-}
+#define wdh_hold_int(o, name, v) attr_in_range((o), (name), WDH_HOLD_LIM, (v))
 
 /* The n hold changes (changes[idx[k]], at a distance dist[k] from their side's best, hold size
  * hold[k]) applied to their candidates: 0 done; 1 declined, nothing written (a candidate missing or
