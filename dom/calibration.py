@@ -25,7 +25,8 @@ absolute level sizes and trades; prices in ticks, sizes in lots) and measures:
   the side's usual level size (a slow average of the median of its 10 best levels, as the
   detector's ``_usual``) while the level trades (V > 0, or its last trade within 250 ms); the
   share of them whose message also traded at least ``TIMED`` (0.3) of what the level showed
-  before it (Q_prev 0 passes: the message before it traded the level away).
+  before it (Q_prev 0 passes: the message before it traded the level away); the same share
+  again on busy books only (``BUSY_PER_S`` possible refills a second or more).
 
 Pure: no I/O, no clock. One instance per symbol.
 """
@@ -40,6 +41,7 @@ SEC = 1_000_000_000
 NEAR_NS = 250_000_000  # the null control's window (as the iceberg detector's, docs/DETECTORS.md)
 MIN_ADD = 0.2  # a possible refill from this share of the usual level size (iceberg_min_add)
 TIMED = 0.3  # timed with a depletion: its message traded this share of the level before it
+BUSY_PER_S = 5.0  # a busy book: at least this many possible refills a second
 BID, ASK = 0, 1
 
 
@@ -234,6 +236,14 @@ class BookStats:
             self.last_median = statistics.median(meds)
 
     # ----------------------------------------------------------------------------- output
+    def _timing_result(self, secs: float) -> dict[str, Any]:
+        n = self.possible_refills
+        per_s = n / secs if secs else None
+        share = _r(self.timed_refills / n) if n else None
+        return {"possible_refills": n, "timed": self.timed_refills, "per_s": _r(per_s), "timed_share": share,
+                # the same share on a busy book only (as the real BTCUSDT's 9 a second)
+                "timed_share_busy": share if per_s is not None and per_s >= BUSY_PER_S else None}
+
     def result(self) -> dict[str, Any]:
         if self.raw_fills and self._order is not None:
             self.prints.append(self._order[3])
@@ -276,10 +286,7 @@ class BookStats:
             "null_control": {"near_rate": _r(near_rate), "far_rate": _r(far_rate),
                              "precision_est": _r(1 - far_rate / near_rate) if near_rate and far_rate is not None
                              else None},
-            "refill_timing": {"possible_refills": self.possible_refills, "timed": self.timed_refills,
-                              "per_s": _r(self.possible_refills / secs) if secs else None,
-                              "timed_share": _r(self.timed_refills / self.possible_refills)
-                              if self.possible_refills else None},
+            "refill_timing": self._timing_result(secs),
             "prints_per_s": _r(len(self.prints) / secs) if secs else None,
             "print_size_band_medians": _qs([q / med for q in self.prints] if med else [], (0.5, 0.9, 0.99)),
         }

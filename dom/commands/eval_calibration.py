@@ -31,6 +31,7 @@ ROWS = (
     ("null_control.precision_est", "null control precision_est"),
     ("refill_timing.per_s", "possible refills/s at traded levels"),
     ("refill_timing.timed_share", "  share timed with a depletion >= 0.3"),
+    ("refill_timing.timed_share_busy", "  the same, books with >= 5 of them/s"),
     ("prints_per_s", "prints/s"),
     ("print_size_band_medians.p50", "print size p50, band medians"),
     ("print_size_band_medians.p99", "print size p99, band medians"),

@@ -116,6 +116,7 @@ def test_refill_timing_share_of_a_hand_made_stream():
     assert r["possible_refills"] == 4 and r["timed"] == 2
     assert r["timed_share"] == 0.5
     assert r["per_s"] == pytest.approx(4 / 0.9, abs=1e-3)
+    assert r["timed_share_busy"] is None  # under 5 possible refills a second
 
 
 def test_refill_timing_needs_the_add_to_reach_a_fifth_of_the_usual_level():
@@ -126,7 +127,7 @@ def test_refill_timing_needs_the_add_to_reach_a_fifth_of_the_usual_level():
     st.trade(200 * MS, 10000, 50, False)
     st.depth(200 * MS, [(10000, 40)], [])  # R = 50 - 29 = 21: one, timed (50 >= 0.3 x 69)
     r = st.result()["refill_timing"]
-    assert r == {"possible_refills": 1, "timed": 1, "per_s": 5.0, "timed_share": 1.0}
+    assert r == {"possible_refills": 1, "timed": 1, "per_s": 5.0, "timed_share": 1.0, "timed_share_busy": 1.0}
 
 
 REAL_BTCUSDT = Path(__file__).resolve().parents[3] / "shared" / "data" / "hftbacktest" / "usdm" / "btcusdt_20240808.gz"
@@ -141,3 +142,4 @@ def test_refill_timing_on_the_real_btcusdt_recording():
     r = recording_stats(REAL_BTCUSDT)["BTCUSDT"]["refill_timing"]
     assert 2500 <= r["possible_refills"] <= 3500
     assert 0.25 <= r["timed_share"] <= 0.36
+    assert r["timed_share_busy"] == r["timed_share"]  # 9 possible refills a second
