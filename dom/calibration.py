@@ -19,18 +19,29 @@ absolute level sizes and trades; prices in ticks, sizes in lots) and measures:
 * prints: per second, and their sizes in band medians. Fed raw fills (``raw_fills``), it also
   forms aggTrade-like prints: one per taker order and price (same time, price and side), and
   Binance's 100 ms merge of one price and taker side;
-* depth messages per second and levels per message.
+* depth messages per second and levels per message;
+* the refill's timing (the iceberg detector's ``iceberg_min_depletion`` measure): a *possible
+  refill* is, per depth message and level, R = V - (Q_prev - Q) of at least ``MIN_ADD`` (0.2) of
+  the side's usual level size (a slow average of the median of its 10 best levels, as the
+  detector's ``_usual``) while the level trades (V > 0, or its last trade within 250 ms); the
+  share of them whose message also traded at least ``TIMED`` (0.3) of what the level showed
+  before it (Q_prev 0 passes: the message before it traded the level away); the same share
+  again on busy books only (``BUSY_PER_S`` possible refills a second or more).
 
 Pure: no I/O, no clock. One instance per symbol.
 """
 
 from __future__ import annotations
 
+import heapq
 import statistics
 from typing import Any, Iterable
 
 SEC = 1_000_000_000
 NEAR_NS = 250_000_000  # the null control's window (as the iceberg detector's, docs/DETECTORS.md)
+MIN_ADD = 0.2  # a possible refill from this share of the usual level size (iceberg_min_add)
+TIMED = 0.3  # timed with a depletion: its message traded this share of the level before it
+BUSY_PER_S = 5.0  # a busy book: at least this many possible refills a second
 BID, ASK = 0, 1
 
 
@@ -86,6 +97,10 @@ class BookStats:
         self._order: list | None = None  # [t, px, buy, qty]: the taker order being formed
         self._merge: list | None = None  # [t_first, px, buy, qty]: the 100 ms print being formed
         self.last_median = 0.0
+        self.last_trade: dict[tuple[int, int], int] = {}  # (book side, px) -> time of its last trade
+        self.usual = [0.0, 0.0]  # per side, the slow average of the median of its 10 best levels
+        self.possible_refills = 0
+        self.timed_refills = 0
 
     # ------------------------------------------------------------------------------ input
     def snapshot(self, t: int, bids: Iterable[tuple[int, int]], asks: Iterable[tuple[int, int]]) -> None:
@@ -123,16 +138,19 @@ class BookStats:
         watch = set(self.pending) | set(self.open)
         before = {k: book[k[0]].get(k[1], 0) for k in watch}
         n = 0
+        shown: dict[tuple[int, int], int] = {}  # the message's levels: what each showed before it
         for side, levels in ((BID, bids), (ASK, asks)):
             lv = book[side]
             for p, q in levels:
                 n += 1
+                shown.setdefault((side, p), lv.get(p, 0))
                 if q > 0:
                     lv[p] = q
                 else:
                     lv.pop(p, None)
         self.levels_per_msg.append(n)
         pending, self.pending = self.pending, {}
+        self._refill_timing(t, shown, pending)
         for key, tr in list(self.open.items()):
             if t - tr.t0 > self.window_ns:
                 self.done.append(self.open.pop(key))
@@ -158,6 +176,33 @@ class BookStats:
         if self.next_sample is not None and t >= self.next_sample:
             self._sample()
             self.next_sample = t - t % self.sample_ns + self.sample_ns
+
+    def _refill_timing(self, t: int, shown: dict[tuple[int, int], int], pending: dict[tuple[int, int], int]) -> None:
+        """A depth message's possible refills (``shown``: its levels and what each showed before
+        it; ``pending``: the volume traded per level since the last message), and which of them
+        came with a depletion."""
+        book, last = self.book, self.last_trade
+        for key, q0 in shown.items():
+            v = pending.get(key, 0)
+            if v:
+                last[key] = t
+            elif t - last.get(key, -NEAR_NS) >= NEAR_NS:
+                continue  # (the level does not trade: no possible refill)
+            r = v - (q0 - book[key[0]].get(key[1], 0))
+            if r <= 0 or r < MIN_ADD * self._usual(key[0]):  # (the usual size moves on adds only)
+                continue
+            self.possible_refills += 1
+            if v >= TIMED * q0:
+                self.timed_refills += 1
+
+    def _usual(self, side: int) -> float:
+        lv = self.book[side]
+        top = heapq.nlargest(10, lv) if side == BID else heapq.nsmallest(10, lv)
+        med = sorted(lv[p] for p in top)[len(top) // 2] if top else 0
+        u = self.usual[side]
+        u = float(med) if u == 0.0 else u + (med - u) * 0.001
+        self.usual[side] = u
+        return u
 
     def _clock(self, t: int) -> None:
         if self.t_first is None:
@@ -191,6 +236,14 @@ class BookStats:
             self.last_median = statistics.median(meds)
 
     # ----------------------------------------------------------------------------- output
+    def _timing_result(self, secs: float) -> dict[str, Any]:
+        n = self.possible_refills
+        per_s = n / secs if secs else None
+        share = _r(self.timed_refills / n) if n else None
+        return {"possible_refills": n, "timed": self.timed_refills, "per_s": _r(per_s), "timed_share": share,
+                # the same share on a busy book only (as the real BTCUSDT's 9 a second)
+                "timed_share_busy": share if per_s is not None and per_s >= BUSY_PER_S else None}
+
     def result(self) -> dict[str, Any]:
         if self.raw_fills and self._order is not None:
             self.prints.append(self._order[3])
@@ -233,6 +286,7 @@ class BookStats:
             "null_control": {"near_rate": _r(near_rate), "far_rate": _r(far_rate),
                              "precision_est": _r(1 - far_rate / near_rate) if near_rate and far_rate is not None
                              else None},
+            "refill_timing": self._timing_result(secs),
             "prints_per_s": _r(len(self.prints) / secs) if secs else None,
             "print_size_band_medians": _qs([q / med for q in self.prints] if med else [], (0.5, 0.9, 0.99)),
         }

@@ -29,6 +29,9 @@ ROWS = (
     ("null_control.near_rate", "null control near rate"),
     ("null_control.far_rate", "null control far rate"),
     ("null_control.precision_est", "null control precision_est"),
+    ("refill_timing.per_s", "possible refills/s at traded levels"),
+    ("refill_timing.timed_share", "  share timed with a depletion >= 0.3"),
+    ("refill_timing.timed_share_busy", "  the same, books with >= 5 of them/s"),
     ("prints_per_s", "prints/s"),
     ("print_size_band_medians.p50", "print size p50, band medians"),
     ("print_size_band_medians.p99", "print size p99, band medians"),
@@ -154,8 +157,17 @@ def run_calibration(args: argparse.Namespace, seeds: list[int]) -> int:
         spans = {name: (None if v is None or lo is None else lo <= v <= hi) for name, v in reals.items()}
         rows.append({"statistic": key, "label": label, "real": reals, "randomized_min": lo,
                      "randomized_p50": quantile(vals, 0.5), "randomized_max": hi, "spans": spans})
+    timing = [s["stats"]["refill_timing"] for s in sim]
+    n_possible = sum(x["possible_refills"] for x in timing)
+    pooled = {"possible_refills": n_possible, "timed_share": round(sum(x["timed"] for x in timing) / n_possible, 3)
+              if n_possible else None}
+    for ms in (100, 250, 500):  # the same, per depth interval
+        by = [s["stats"]["refill_timing"] for s in sim if s["params"].get("depth_ms") == ms]
+        n = sum(x["possible_refills"] for x in by)
+        pooled[f"timed_share_{ms}ms"] = round(sum(x["timed"] for x in by) / n, 3) if n else None
     res = {"data": str(data), "missing": missing, "seeds": [seeds[0], seeds[-1]], "minutes_per_market": args.minutes,
-           "real": real, "randomized": sim, "rows": rows}
+           "real": real, "randomized": sim, "rows": rows,
+           "refill_timing_pooled": pooled}
     if args.json:
         print(orjson.dumps(res).decode())
         return 0
@@ -177,7 +189,10 @@ def run_calibration(args: argparse.Namespace, seeds: list[int]) -> int:
         extra = (f"; raw fills as one print per taker order (merged over 100 ms: {fmt(r['prints_100ms_per_s'])}/s, "
                  f"p99 {fmt(r['print_100ms_size_band_medians']['p99'])} band medians)" if "prints_100ms_per_s" in r else "")
         print(f"  {n.split(' (')[0]}: {n.split(' (', 1)[1][:-1]}: {r['seconds']:g} s measured, "
-              f"{r['depletions']} depletions{extra}")
+              f"{r['depletions']} depletions, {r['refill_timing']['possible_refills']} possible refills{extra}")
+    print(f"  randomized, all symbols pooled: {pooled['possible_refills']} possible refills, "
+          f"{fmt(pooled['timed_share'])} timed with a depletion (100 / 250 / 500 ms depth: "
+          + " / ".join(fmt(pooled[f"timed_share_{ms}ms"]) for ms in (100, 250, 500)) + ")")
     print("(band: +/- min(1% of mid, 50 ticks); sizes in band medians; 'spans': the real value lies within the "
           "randomized min..max; a recording of 30 s with a few dozen prints says little about refills)")
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import orjson
 import pytest
@@ -82,4 +83,63 @@ def test_calibration_command_compares_real_and_randomized(tmp_path):
                         "--data", str(tmp_path), "--json"], capture_output=True, text=True, timeout=120)
     res = orjson.loads(j.stdout)
     assert len(res["randomized"]) == 2 and res["randomized"][0]["params"]["seed"] == 10004
-    assert {row["statistic"] for row in res["rows"]} >= {"null_control.precision_est", "prints_per_s"}
+    assert {row["statistic"] for row in res["rows"]} >= {"null_control.precision_est", "prints_per_s",
+                                                         "refill_timing.timed_share"}
+    timing = [s["stats"]["refill_timing"] for s in res["randomized"]]
+    n = sum(x["possible_refills"] for x in timing)
+    assert res["refill_timing_pooled"]["possible_refills"] == n > 0
+    assert res["refill_timing_pooled"]["timed_share"] == round(sum(x["timed"] for x in timing) / n, 3)
+    assert "share timed with a depletion" in r.stdout and "randomized, all symbols pooled" in r.stdout
+
+
+def _timing_book() -> BookStats:
+    """Ten levels of 10 lots a side (the usual level size 10: a possible refill from 2 lots)."""
+    st = BookStats()
+    st.snapshot(0, [(10000 - i, 10) for i in range(10)], [(10001 + i, 10) for i in range(10)])
+    st.trade(100 * MS, 10001, 5, True)
+    st.depth(100 * MS, [], [(10001, 12)])  # traded 5 of 10, R = 5 + 2 = 7: timed
+    st.trade(200 * MS, 10000, 1, False)
+    st.depth(200 * MS, [(10000, 13)], [])  # traded 1 of 10, R = 1 + 3 = 4: not timed
+    st.depth(300 * MS, [(10000, 16)], [])  # nothing traded, 100 ms after its last trade: R = 3, not timed
+    st.depth(500 * MS, [(10000, 20)], [])  # 300 ms after its last trade: the level no longer trades
+    st.depth(600 * MS, [], [(10005, 20)])  # a level that never traded
+    st.trade(700 * MS, 10001, 12, True)
+    st.depth(700 * MS, [], [(10001, 0)])  # traded away: R = 0, no add
+    st.depth(800 * MS, [], [(10001, 8)])  # put back onto an empty level within 250 ms: timed
+    st.trade(900 * MS, 9999, 1, False)
+    st.depth(900 * MS, [(9999, 10)], [])  # R = 1, under 0.2 of the usual 10: no possible refill
+    return st
+
+
+def test_refill_timing_share_of_a_hand_made_stream():
+    r = _timing_book().result()["refill_timing"]
+    assert r["possible_refills"] == 4 and r["timed"] == 2
+    assert r["timed_share"] == 0.5
+    assert r["per_s"] == pytest.approx(4 / 0.9, abs=1e-3)
+    assert r["timed_share_busy"] is None  # under 5 possible refills a second
+
+
+def test_refill_timing_needs_the_add_to_reach_a_fifth_of_the_usual_level():
+    st = BookStats()
+    st.snapshot(0, [(10000 - i, 100) for i in range(10)], [(10001 + i, 100) for i in range(10)])
+    st.trade(100 * MS, 10000, 50, False)
+    st.depth(100 * MS, [(10000, 69)], [])  # R = 50 - 31 = 19 < 20: none
+    st.trade(200 * MS, 10000, 50, False)
+    st.depth(200 * MS, [(10000, 40)], [])  # R = 50 - 29 = 21: one, timed (50 >= 0.3 x 69)
+    r = st.result()["refill_timing"]
+    assert r == {"possible_refills": 1, "timed": 1, "per_s": 5.0, "timed_share": 1.0, "timed_share_busy": 1.0}
+
+
+REAL_BTCUSDT = Path(__file__).resolve().parents[3] / "shared" / "data" / "hftbacktest" / "usdm" / "btcusdt_20240808.gz"
+
+
+@pytest.mark.skipif(not REAL_BTCUSDT.exists(), reason=f"{REAL_BTCUSDT} absent (the shared recordings)")
+def test_refill_timing_on_the_real_btcusdt_recording():
+    # The iceberg detector's own hooks on this recording: 2,978 possible refills, 32% timed at 0.3
+    # (docs/history/detectors-icebergs.md, "the refill's timing against the depletion before it").
+    from dom.commands.eval_calibration import recording_stats
+
+    r = recording_stats(REAL_BTCUSDT)["BTCUSDT"]["refill_timing"]
+    assert 2500 <= r["possible_refills"] <= 3500
+    assert 0.25 <= r["timed_share"] <= 0.36
+    assert r["timed_share_busy"] == r["timed_share"]  # 9 possible refills a second
