@@ -152,8 +152,9 @@ KNOBS = [
 
 
 def _counted(monkeypatch) -> dict:
-    """Count the Python calls of ``_maybe_pull`` and ``_judge`` (the class's own, so C still takes them)."""
-    n = {"_maybe_pull": 0, "_judge": 0}
+    """Count the Python calls of ``_maybe_pull``, ``_judge`` and ``_level`` (the class's own, so C still
+    takes them)."""
+    n = {"_maybe_pull": 0, "_judge": 0, "_level": 0}
     for name in n:
         f = getattr(SpoofDetector, name)
 
@@ -182,6 +183,7 @@ def test_pulls_made_in_c_are_the_methods(knobs, monkeypatch):
     assert got_seen == want_seen
     assert any(x[1] for x in want_seen) and (want or knobs)  # (pulls waited, some alerted)
     assert got_n["_judge"] < want_n["_judge"]
+    assert got_n["_level"] < want_n["_level"]  # (new candidates made in C, _native_plevel.c; the statistics call it)
     if "spoof_queue_ticks" in knobs:  # (past 8 ticks the gate reads no queue: the method)
         assert 0 < got_n["_maybe_pull"] <= want_n["_maybe_pull"]
     else:
@@ -202,6 +204,62 @@ def test_a_subclass_with_its_own_maybe_pull_keeps_it():
     own = Own(s.eng["KITEUSDT"], sp.p)
     assert own.held[17] is None and sp.held[17] is not None
     assert sp.held[17] == spoof_delta.pull_kit(sp)
+
+
+@needs_native
+def test_a_subclass_with_its_own_level_keeps_it():
+    """A detector whose ``_level`` is its own: C leaves the pulls and the new candidates to its methods
+    (no pull kit), and its ``_level`` is called for each new candidate of the messages."""
+    calls = []
+
+    class Own(SpoofDetector):
+        def _level(self, sym, side, px, q, now):
+            calls.append(px)
+            return super()._level(sym, side, px, q, now)
+
+    from dom.core.detectors import DetectorParams
+    from tests.core.detectors.script import EventScript, flat_book
+
+    s = EventScript(DetectorParams(), flat_book(20))
+    own = Own(s.eng["KITEUSDT"], next(o for o in s.eng["KITEUSDT"].observers if isinstance(o, SpoofDetector)).p)
+    assert own.held[17] is None
+
+
+@needs_native
+@pytest.mark.parametrize("odd", ["float_threshold", "float_step", "step_dict"])
+def test_new_candidates_in_c_leave_what_they_do_not_take(odd, monkeypatch):
+    """A threshold C does not read (a float): the method makes the candidate, the same; a step window
+    whose step is no int, or whose answer is read by key: the same error as the method's."""
+    from dom.core.detectors.steps import LargeSteps
+
+    if odd == "float_threshold":
+        real = SpoofDetector._stats
+
+        def stats(self, *a):
+            real(self, *a)
+            for k, v in list(self.threshold.items()):
+                self.threshold[k] = float(v)  # (lim's thresholds stay ints: C's gate reads them)
+
+        monkeypatch.setattr(SpoofDetector, "_stats", stats)
+        want, want_seen, _ = market(5, False, walls=False)
+        got, got_seen, _ = market(5, True, walls=False)
+        assert got == want and got_seen == want_seen
+        return
+    real_at = LargeSteps.step_at
+    if odd == "float_step":
+        monkeypatch.setattr(LargeSteps, "step_at", lambda self, *a: (real_at(self, *a)[0], 1.5))
+    else:
+        monkeypatch.setattr(LargeSteps, "step_at", lambda self, *a: {1: real_at(self, *a)[1]})
+    errors = []
+    for hook in (False, True):
+        try:
+            market(5, hook, walls=False)
+            errors.append(None)
+        except Exception as e:  # noqa: BLE001 (the two ways' errors compared)
+            errors.append((type(e), str(e)))
+    assert errors[0] == errors[1]
+    if odd == "float_step":
+        assert errors[0] is not None and errors[0][0] is TypeError
 
 
 @needs_native
