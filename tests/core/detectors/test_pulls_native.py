@@ -226,40 +226,23 @@ def test_a_subclass_with_its_own_level_keeps_it():
 
 
 @needs_native
-@pytest.mark.parametrize("odd", ["float_threshold", "float_step", "step_dict"])
-def test_new_candidates_in_c_leave_what_they_do_not_take(odd, monkeypatch):
-    """A threshold C does not read (a float): the method makes the candidate, the same; a step window
-    whose step is no int, or whose answer is read by key: the same error as the method's."""
+def test_a_step_that_is_no_int_is_refused_as_the_method_refuses_it(monkeypatch):
+    """A step window whose step is not an int: the new candidate made in C raises the store's error,
+    the same as ``_level`` where C leaves it to the methods (no pull kit)."""
+    from dom.core.detectors import spoof
     from dom.core.detectors.steps import LargeSteps
 
-    if odd == "float_threshold":
-        real = SpoofDetector._stats
-
-        def stats(self, *a):
-            real(self, *a)
-            for k, v in list(self.threshold.items()):
-                self.threshold[k] = float(v)  # (lim's thresholds stay ints: C's gate reads them)
-
-        monkeypatch.setattr(SpoofDetector, "_stats", stats)
-        want, want_seen, _ = market(5, False, walls=False)
-        got, got_seen, _ = market(5, True, walls=False)
-        assert got == want and got_seen == want_seen
-        return
     real_at = LargeSteps.step_at
-    if odd == "float_step":
-        monkeypatch.setattr(LargeSteps, "step_at", lambda self, *a: (real_at(self, *a)[0], 1.5))
-    else:
-        monkeypatch.setattr(LargeSteps, "step_at", lambda self, *a: {1: real_at(self, *a)[1]})
+    monkeypatch.setattr(LargeSteps, "step_at", lambda self, *a: (real_at(self, *a)[0], 1.5))
     errors = []
-    for hook in (False, True):
-        try:
-            market(5, hook, walls=False)
-            errors.append(None)
-        except Exception as e:  # noqa: BLE001 (the two ways' errors compared)
-            errors.append((type(e), str(e)))
+    for own in (False, True):
+        with monkeypatch.context() as m:
+            if not own:
+                m.setattr(spoof, "held", lambda det, own=False: spoof_delta.held(det, False))
+            with pytest.raises(TypeError) as e:
+                market(5, True, walls=False)
+        errors.append(str(e.value))
     assert errors[0] == errors[1]
-    if odd == "float_step":
-        assert errors[0] is not None and errors[0][0] is TypeError
 
 
 @needs_native
