@@ -10,7 +10,7 @@ from setuptools import Extension, setup
 
 _PARTS = ["_native.c", "_native_parse.c", "_native_wire.c", "_native_frame.c", "_native_json.c", "_native_book.c", "_native_dsp.c", "_native_band.c", "_native_pick.c",
           "_native_chain.c", "_native_stats.c",
-          "_native_pulls.c", "_native_pdh.c", "_native_pgate.c", "_native_pstats.c", "_native_pstore.c", "_native_pmeth.c", "_native_pjd.c", "_native_pjd_tape.c",
+          "_native_pulls.c", "_native_pdh.c", "_native_pgate.c", "_native_pstats.c", "_native_pstore.c", "_native_pmeth.c", "_native_pjd.c", "_native_pjd_tape.c", "_native_plevel.c",
           "_native_abs.c", "_native_abs_tab.c", "_native_ice.c", "_native_ice_tab.c",
           "_native_ice_judge.c", "_native_ice_read.c", "_native_steps.c", "_native_steps_type.c",
           "_native_trd.c", "_native_trd_hook.c", "_native_trd_spoof.c", "_native_roll.c", "_native_roll_view.c",

@@ -110,21 +110,17 @@ METHOD(m_has)
     return PyBool_FromLong(c != NULL);
 }
 
-METHOD(m_new)
+/* new(side, px, now, d, q, step) once its arguments are read (k the side's place): 0, -1 with an
+ * error set. pulls_delta's own _level calls it too. */
+int ps_new_cand(PStore *s, int k, long long px, long long now, long long d, long long q, long long step)
 {
-    long long px, now, d, q, step;
-    int k;
-    if (ps_nargs(nargs, 6, "new(side, px, now, d, q, step)") < 0 || (k = ps_arg_side(s, a[0])) < 0
-            || ps_arg_ll(a[1], PS_PX, &px) < 0 || ps_arg_ll(a[2], PS_T, &now) < 0 || ps_arg_ll(a[3], PS_T, &d) < 0
-            || ps_arg_size(a[4], &q) < 0 || ps_arg_ll(a[5], PS_T, &step) < 0)
-        return NULL;
     PCand *c = ps_find(s, k, px);
     if (c == NULL) {
         if (s->n == s->cap) {
             Py_ssize_t cap = s->cap ? 2 * s->cap : 8;
             PCand *v = PyMem_Realloc(s->c, cap * sizeof(PCand));
             if (v == NULL)
-                return PyErr_NoMemory();
+                return PyErr_NoMemory(), -1;
             s->c = v;
             s->cap = cap;
         }
@@ -141,6 +137,17 @@ METHOD(m_new)
     c->step = step;
     c->pending = 0;
     if (ps_ring_push(&c->sizes, now, q, 0) < 0 || ps_ring_push(&c->dists, now, d, 0) < 0)
+        return -1;
+    return 0;
+}
+
+METHOD(m_new)
+{
+    long long px, now, d, q, step;
+    int k;
+    if (ps_nargs(nargs, 6, "new(side, px, now, d, q, step)") < 0 || (k = ps_arg_side(s, a[0])) < 0
+            || ps_arg_ll(a[1], PS_PX, &px) < 0 || ps_arg_ll(a[2], PS_T, &now) < 0 || ps_arg_ll(a[3], PS_T, &d) < 0
+            || ps_arg_size(a[4], &q) < 0 || ps_arg_ll(a[5], PS_T, &step) < 0 || ps_new_cand(s, k, px, now, d, q, step) < 0)
         return NULL;
     Py_RETURN_NONE;
 }

@@ -66,6 +66,7 @@ int ps_arg_opt(PyObject *o, long long lim, long long *v, int *none);
 int ps_nargs(Py_ssize_t nargs, Py_ssize_t want, const char *sig);
 PyObject *ps_from_i128(__int128 v);
 void ps_cand_free(PCand *c);
+int ps_new_cand(PStore *s, int k, long long px, long long now, long long d, long long q, long long step);
 void ps_remove_at(PStore *s, Py_ssize_t i);
 int ps_level_at(PyObject *levels, long long px, long long *q);
 int ps_cand_level(PCand *c, PyObject *levels, long long *q);
@@ -98,5 +99,8 @@ extern PyTypeObject pdh_HookType;
  * pulls made in C); the range of the mids noted before a time (the store's mid_range). */
 void pjd_dists_back(const PCand *c, long long cut, long long *ago, long long *far);
 PyObject *pjd_mid_range(PStore *st, long long before);
+/* _native_plevel.c: _level for pulls_delta (see there). 1 done, 0 not taken, -1 error. */
+int pl_level(PyObject *pk, PyObject *threshold, PyObject *lim, PStore *st, int k, PyObject *side, PyObject *px,
+             long long p, PyObject *q, long long vq, PyObject *now, long long t_now, long long d);
 
 #endif

@@ -395,14 +395,18 @@ PyObject *pdh_delta(PyObject *const *args, PyObject *const *kit, PyObject *const
                     int nb = x->bid ? nbb : nba;
                     long long b = x->bid ? vbb : vba, d = x->bid ? b - px : px - b;
                     if (!nb && d >= d0 && d <= (x->bid ? hb : ha)) {
-                        PyObject *av[6] = {det, sym, x->side, x->px, x->after, now};
-                        PyObject *got = PyObject_VectorcallMethod(N[N__level], av, 6 | PY_VECTORCALL_ARGUMENTS_OFFSET,
-                                                                  NULL);
-                        Py_XDECREF(got);
+                        r = pl_level(H[H_pk], H[H_threshold], H[H_lim], st, k, x->side, x->px, px, x->after, after,
+                                     now, t_now, d);
+                        if (r == 0) {  /* (not taken: the method) */
+                            PyObject *av[6] = {det, sym, x->side, x->px, x->after, now};
+                            PyObject *got = PyObject_VectorcallMethod(N[N__level], av,
+                                                                      6 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+                            Py_XDECREF(got);
+                            r = got == NULL ? -1 : 0;
+                        } else if (r > 0)
+                            r = 0;
                         level = 1;
-                        if (got == NULL)
-                            r = -1;
-                        else
+                        if (r == 0)
                             c = ps_find(st, k, px);
                     }
                 }

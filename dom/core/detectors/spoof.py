@@ -134,9 +134,10 @@ class SpoofDetector(ObserverBase):
         self.judged: deque[tuple[int, BookSide, int]] = deque()  # recent pulls (t, side, drop), for the two-sided check
         self.n = 0
         self.steps = steps or spoof_steps(sym, p)  # the step test (None: off)
-        # What the per-message work in C reads of it (spoof_delta.held; the rest of _maybe_pull in C
-        # only where that is SpoofDetector's own).
-        self.held = held(self, type(self)._maybe_pull is SpoofDetector._maybe_pull)
+        # What the per-message work in C reads of it (spoof_delta.held; the rest of _maybe_pull and
+        # _level in C only where both are SpoofDetector's own).
+        own = type(self)._maybe_pull is SpoofDetector._maybe_pull and type(self)._level is SpoofDetector._level
+        self.held = held(self, own)
 
     next_stats_ns = _lim(LIM_NEXT, "When the statistics are next due (-1: at the first delta's grid point).")
     cands_lo = _lim(LIM_LO, "The lowest candidate's price (1 << 62 without any).")

@@ -155,8 +155,8 @@ def held(det: SpoofDetector, own_pull: bool = False) -> tuple:
     ``H_`` names: objects the detector never replaces (``on_sync_lost`` empties them in place; ``st``
     its store, which C takes when it is the C type), then constants of its parameters (times in ns), then
     what the first checks of ``_maybe_pull`` read (_native_pgate.c): its band medians (a dict it fills in
-    place) and parameters; then ``pull_kit`` (None unless ``own_pull``: the detector's ``_maybe_pull`` is
-    SpoofDetector's); last ``lim`` (the next statistics' time, the candidates' range, ``big`` and the
+    place) and parameters; then ``pull_kit`` (None unless ``own_pull``: the detector's ``_maybe_pull`` and
+    ``_level`` are SpoofDetector's, which C then does: _native_pjd.c, _native_plevel.c); last ``lim`` (the next statistics' time, the candidates' range, ``big`` and the
     thresholds: changed in place)."""
     p = det.p
     return (det.st, det.trades, det.threshold, det.half, p.spoof_min_d0_ticks,

@@ -152,8 +152,9 @@ KNOBS = [
 
 
 def _counted(monkeypatch) -> dict:
-    """Count the Python calls of ``_maybe_pull`` and ``_judge`` (the class's own, so C still takes them)."""
-    n = {"_maybe_pull": 0, "_judge": 0}
+    """Count the Python calls of ``_maybe_pull``, ``_judge`` and ``_level`` (the class's own, so C still
+    takes them)."""
+    n = {"_maybe_pull": 0, "_judge": 0, "_level": 0}
     for name in n:
         f = getattr(SpoofDetector, name)
 
@@ -182,6 +183,7 @@ def test_pulls_made_in_c_are_the_methods(knobs, monkeypatch):
     assert got_seen == want_seen
     assert any(x[1] for x in want_seen) and (want or knobs)  # (pulls waited, some alerted)
     assert got_n["_judge"] < want_n["_judge"]
+    assert got_n["_level"] < want_n["_level"]  # (new candidates made in C, _native_plevel.c; the statistics call it)
     if "spoof_queue_ticks" in knobs:  # (past 8 ticks the gate reads no queue: the method)
         assert 0 < got_n["_maybe_pull"] <= want_n["_maybe_pull"]
     else:
@@ -202,6 +204,45 @@ def test_a_subclass_with_its_own_maybe_pull_keeps_it():
     own = Own(s.eng["KITEUSDT"], sp.p)
     assert own.held[17] is None and sp.held[17] is not None
     assert sp.held[17] == spoof_delta.pull_kit(sp)
+
+
+@needs_native
+def test_a_subclass_with_its_own_level_keeps_it():
+    """A detector whose ``_level`` is its own: C leaves the pulls and the new candidates to its methods
+    (no pull kit), and its ``_level`` is called for each new candidate of the messages."""
+    calls = []
+
+    class Own(SpoofDetector):
+        def _level(self, sym, side, px, q, now):
+            calls.append(px)
+            return super()._level(sym, side, px, q, now)
+
+    from dom.core.detectors import DetectorParams
+    from tests.core.detectors.script import EventScript, flat_book
+
+    s = EventScript(DetectorParams(), flat_book(20))
+    own = Own(s.eng["KITEUSDT"], next(o for o in s.eng["KITEUSDT"].observers if isinstance(o, SpoofDetector)).p)
+    assert own.held[17] is None
+
+
+@needs_native
+def test_a_step_that_is_no_int_is_refused_as_the_method_refuses_it(monkeypatch):
+    """A step window whose step is not an int: the new candidate made in C raises the store's error,
+    the same as ``_level`` where C leaves it to the methods (no pull kit)."""
+    from dom.core.detectors import spoof
+    from dom.core.detectors.steps import LargeSteps
+
+    real_at = LargeSteps.step_at
+    monkeypatch.setattr(LargeSteps, "step_at", lambda self, *a: (real_at(self, *a)[0], 1.5))
+    errors = []
+    for own in (False, True):
+        with monkeypatch.context() as m:
+            if not own:
+                m.setattr(spoof, "held", lambda det, own=False: spoof_delta.held(det, False))
+            with pytest.raises(TypeError) as e:
+                market(5, True, walls=False)
+        errors.append(str(e.value))
+    assert errors[0] == errors[1]
 
 
 @needs_native
