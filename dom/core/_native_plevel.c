@@ -26,14 +26,7 @@ static int widen(PyObject *lim, Py_ssize_t i, PyObject *px, long long p, int les
     Py_DECREF(cur);
     if (r <= 0)
         return r;
-    if (PyList_GET_SIZE(lim) != PDH_LIM) {  /* (a comparison may run Python) */
-        PyErr_SetString(PyExc_ValueError, "det.lim: a list of eight");
-        return -1;
-    }
-    PyObject *old = PyList_GET_ITEM(lim, i);
-    PyList_SET_ITEM(lim, i, Py_NewRef(px));
-    Py_DECREF(old);
-    return 0;
+    return lim_put(lim, i, px);  /* (the comparison may have run Python: lim_put checks the size) */
 }
 
 /* _level(sym, side, px, q, now) from its threshold on: the threshold read again (threshold, a dict),

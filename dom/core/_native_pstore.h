@@ -83,6 +83,20 @@ int pull_gate(Gate *g, PyObject *const *gh, PyObject *bl, PyObject *al, PCand *c
 #define PDH_HELD 19
 /* det.lim (held's last item): its length, the places of the last depth time and the one before */
 #define PDH_LIM 8
+
+/* lim[i] = v (det.lim, the pulls' list of PDH_LIM bounds): 0, or -1 with an error set when the
+ * list is not of PDH_LIM items (a comparison before may have run Python that changed it). */
+static inline int lim_put(PyObject *lim, Py_ssize_t i, PyObject *v)
+{
+    if (PyList_GET_SIZE(lim) != PDH_LIM) {
+        PyErr_SetString(PyExc_ValueError, "det.lim: a list of eight");
+        return -1;
+    }
+    PyObject *old = PyList_GET_ITEM(lim, i);
+    PyList_SET_ITEM(lim, i, Py_NewRef(v));
+    Py_DECREF(old);
+    return 0;
+}
 #define PDH_DEPTH 6
 #define PDH_PREV 7
 /* _native_pjd.c: the rest of _maybe_pull once pull_gate said 2 (see there). 1 done, 0 not taken, -1 error. */

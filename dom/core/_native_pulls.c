@@ -23,6 +23,7 @@ enum { H_st, H_trades, H_threshold, H_half, H_d0, H_approach, H_window, H_keep, 
 enum { L_next, L_lo, L_hi, L_big, L_tb, L_ta, L_depth, L_prev, L_COUNT };
 static PyObject *N[N_COUNT];
 _Static_assert(H_COUNT == PDH_HELD, "det.held's length");
+_Static_assert(L_COUNT == PDH_LIM, "det.lim's length");
 
 static int names(void)
 {
@@ -49,15 +50,7 @@ static PyObject *lim_get(PyObject *const *H, Py_ssize_t i)
 /* det.lim[i] = v: 0, -1 with an error set. */
 static int lim_set(PyObject *const *H, Py_ssize_t i, PyObject *v)
 {
-    PyObject *lim = H[H_lim];
-    if (PyList_GET_SIZE(lim) != L_COUNT) {
-        PyErr_SetString(PyExc_ValueError, "det.lim: a list of eight");
-        return -1;
-    }
-    PyObject *old = PyList_GET_ITEM(lim, i);
-    PyList_SET_ITEM(lim, i, Py_NewRef(v));
-    Py_DECREF(old);
-    return 0;
+    return lim_put(H[H_lim], i, v);
 }
 
 /* f(args...), its result dropped; 0, -1 with an error set. */
