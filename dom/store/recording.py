@@ -56,9 +56,6 @@ class Truncated(BadLine):
     read (``dom record`` killed with -9 leaves such a file)."""
 
 
-_CORRUPT = CORRUPT  # (what reading a cut or corrupt file raises, zlib-ng's error with them)
-
-
 def _unreadable(path: Path, n: int, e: BaseException) -> Truncated:
     return Truncated(n + 1, f"{path.name}: unreadable after line {n} ({type(e).__name__}: {str(e)[:80]})")
 
@@ -70,7 +67,7 @@ def _lines(path: Path) -> Iterator[tuple[int, bytes] | Truncated]:
         with open_text(path) as f:
             for n, line in enumerate(f, 1):
                 yield n, line
-    except _CORRUPT as e:
+    except CORRUPT as e:
         yield _unreadable(path, n, e)
 
 
@@ -115,7 +112,7 @@ def _line_blocks(path: Path) -> Iterator[list[bytes] | Truncated]:
             finally:
                 if ahead is not None:  # (the thread stopped before the file closes)
                     ahead.close()
-    except _CORRUPT as e:
+    except CORRUPT as e:
         yield _unreadable(path, n, e)
 
 
