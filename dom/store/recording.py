@@ -129,9 +129,19 @@ def read_meta(path: Path) -> dict:
     if not meta.exists():
         return {}
     try:
-        return json.loads(meta.read_text())
-    except (OSError, ValueError) as e:
+        doc = json.loads(meta.read_text())
+    except (OSError, ValueError, RecursionError) as e:
         raise RecordingError(f"cannot read {meta}: {e}") from None
+    # (read at the edge: the symbols and instruments are merged and read as these types later)
+    ok = type(doc) is dict
+    symbols, inst = (doc.get("symbols", []), doc.get("instruments", {})) if ok else (None, None)
+    ok = ok and type(symbols) is list and all(type(s) is str for s in symbols) and type(inst) is dict
+    ok = ok and all(type(v) is dict and type(v.get("tick_size")) is str and type(v.get("lot_size")) is str
+                    for v in inst.values())
+    if not ok:
+        raise RecordingError(f"{meta}: not a recording's meta file (an object whose symbols are a list of "
+                             "names and whose instruments give tick_size and lot_size as strings)")
+    return doc
 
 
 def sniff_format(path: Path) -> str:

@@ -8,6 +8,8 @@ import gzip
 import os
 from types import SimpleNamespace
 
+import pytest
+
 from dom.runtime.continuous import RingTap
 from dom.store.ring import RingRecorder, covering, segments
 
@@ -141,3 +143,27 @@ def test_a_symbol_the_first_segment_lacks_is_replayed_from_the_segment_that_has_
     rp.run(lambda o: None)
     books = {sym: (st.state.value, st.book.best_bid()) for sym, st in rp.engine.symbols.items()}
     assert books == {"BTCUSDT": ("synced", (1002, 1500)), "ETHUSDT": ("synced", (1001, 1500))}
+
+
+@pytest.mark.parametrize("doc", ['{"symbols": 5}', '[1, 2]', '{"symbols": ["BTCUSDT", 7]}', '{"instruments": []}',
+                                 '{"instruments": {"BTCUSDT": {"tick_size": 0.1, "lot_size": "1"}}}',
+                                 '{"instruments": {"BTCUSDT": null}}', '{"symbols": [' + '[' * 100_000 + ']'],
+                         ids=["symbols-int", "a-list", "symbol-int", "instruments-list", "tick-float", "spec-null",
+                              "nested-100k"])
+def test_a_later_segments_hostile_meta_file_is_an_error_naming_it(tmp_path, doc):
+    """Every segment's meta files are read now: one that is not a meta file stops the replay with
+    a RecordingError that names it, not a TypeError from the merge."""
+    from dom.errors import RecordingError
+    from dom.venues.binance_usdm.recording_scan import open_recording
+
+    meta = {"format": "dom-recording/1", "venue": "binanceusdm", "symbols": ["BTCUSDT"],
+            "instruments": {"BTCUSDT": {"tick_size": "0.1", "lot_size": "0.001", "contract_size": "1"}}}
+    ring = RingRecorder(tmp_path, meta, lambda recv_ns: [], keep_hours=1, segment_s=10)
+    for k in range(3):
+        ring.write_frame(T0 + k * 10 * S, _frame("BTCUSDT", k))
+    ring.close()
+    (_, _), (_, second), _ = segments(tmp_path)
+    bad = next(second.glob("*.meta.json"))
+    bad.write_text(doc)
+    with pytest.raises(RecordingError, match=bad.name):
+        open_recording(tmp_path)
