@@ -98,6 +98,24 @@ def test_c_holds_the_twins_numbers_on_random_walls():
 
 
 @needs_native
+@pytest.mark.parametrize("params", [{}, {"wall_ref_step_ratio": 2.0}, {"wall_traded_fraction": 0.05}])
+def test_a_candidates_wait_ends_where_the_twins_does(params):
+    """At its wait's end to the nanosecond (now - first_ns == persist: past it, candidate_due's
+    turn) and one either side, each with the twin's numbers."""
+    p = dataclasses.replace(DetectorParams(), **params)
+    det = _det(p)
+    w = det.walls[(B, 4990)] = _Wall(B, 4990, 100 * MS, 500, 500, enter=450, step=600)
+    det.walls[(A, 5010)] = _Wall(A, 5010, 300 * MS, 500, 500, enter=450)
+    rise = []
+    for now in (w.first_ns + 5000 * MS + d for d in (-1, 0, 1)):
+        got = _c(det, now)
+        assert got == _twin(det, now)
+        rise.append(got[11])
+    # (steady inside its wait, rise 1; from its end on, rise 0; none steady with the traded fraction on)
+    assert rise == ([(0,)] * 3 if "wall_traded_fraction" in params else [(1,), (0,), (0,)])
+
+
+@needs_native
 def test_hand_walls_is_the_twin_through_the_hook():
     det = _det()
     det.walls[(B, 4990)] = _Wall(B, 4990, 100 * MS, 500, 500, enter=450)
