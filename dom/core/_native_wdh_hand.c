@@ -94,21 +94,21 @@ static int wdh_hand_ms(PyObject *p, int name, int *got, long long *ns)
 }
 
 /* One wall (w, of the class checked) into the gate g at index g->n[s]: 1, 0 not taken, -1 error.
- * k: the parameters read so far (steady, ref_off, each side's threshold, the milliseconds, the change). */
+ * k: the parameters read so far (steady, ref_off, the milliseconds, the change: det.p is a frozen
+ * DetectorParams, read once a call where the twin reads it once a wall). */
 typedef struct {
     PyObject *p, *thr, *cdue, *det, *bid, *ask, *now_o, *change;
     long long now, persist, upd_ns, dip_ns;
-    int steady, ref_off, has_upd, has_dip, in_thr[2], thr_read[2];
+    int steady, ref_off, has_upd, has_dip, in_thr[2]; /* (in_thr: the last wall's answer) */
 } wdh_hand_K;
 
+/* side in thr, asked for each wall as the twin asks it (candidate_due may have changed thr in between). */
 static int wdh_hand_in_thr(wdh_hand_K *k, int s)
 {
-    if (!k->thr_read[s]) {
-        int c = PyDict_Contains(k->thr, s ? k->ask : k->bid);
-        if (c < 0)
-            return -1;
-        k->in_thr[s] = c, k->thr_read[s] = 1;
-    }
+    int c = PyDict_Contains(k->thr, s ? k->ask : k->bid);
+    if (c < 0)
+        return -1;
+    k->in_thr[s] = c;
     return 1;
 }
 

@@ -237,6 +237,25 @@ def test_candidate_due_is_called_as_the_twin_calls_it(monkeypatch):
 
 
 @needs_native
+def test_a_threshold_changed_by_candidate_due_is_read_as_the_twin_reads_it(monkeypatch):
+    """``side in thr`` asked for each wall, after its ``candidate_due``: one that drops the bids'
+    threshold leaves the next bid wall without a hold size, in C as in the twin."""
+    det = _det()
+    det.walls[(B, 4990)] = _Wall(B, 4990, 5000 * MS, 500, 500, enter=450)  # (inside its wait: B in thr)
+    det.walls[(B, 4991)] = _Wall(B, 4991, 0, 500, 500, enter=460)  # (past it: candidate_due, then B in thr)
+    real = wall_hook.candidate_due
+
+    def drops(d, w, t):
+        d.threshold.pop(B, None)
+        return real(d, w, t)
+    monkeypatch.setattr(wall_hook, "candidate_due", drops)
+    got = _c(det, 6000 * MS)
+    det.threshold[B] = 400
+    want = _twin(det, 6000 * MS)
+    assert got == want and want[9] == (450, FAR)
+
+
+@needs_native
 @pytest.mark.parametrize("seed,params", [(1, {}), (3, {"wall_traded_fraction": 0.05}),
                                          (9, {"wall_distance_ratio": 1.2, "wall_step_rank": 0})])
 def test_the_detector_hands_its_walls_in_c(seed, params, monkeypatch):
