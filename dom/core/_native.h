@@ -173,6 +173,19 @@ PyObject *wall_pick(PyObject *self, PyObject *const *args, Py_ssize_t nargs);  /
 int wdh_hold_apply(PyObject *walls, PyObject *changes, const Py_ssize_t *idx, const long long *dist,
                    const long long *hold, int n);
 int wdh_hold_init(void);
+/* The standing walls' gate as WallHook.walls takes it (_native_wdh.c), worked out in C from the walls
+ * themselves by WallHook.hand (_native_wdh_hand.c): each side's ([0] the bids', [1] the asks')
+ * count of walls, price range, and its first WDH_NW prices with their quiet and hold sizes and rise
+ * flags (more: the range alone). */
+#define WDH_NW 16
+typedef struct {
+    long long due, lo[2], hi[2];
+    int n[2];
+    long long px[2][WDH_NW], quiet[2][WDH_NW], hold[2][WDH_NW];
+    char rise[2][WDH_NW];
+} WdhGate;
+int wdh_hand_read(PyObject *const *args, WdhGate *g);
+int wdh_hand_init(void);
 PyObject *chain_scan(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *band_buckets(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *sample_few(PyObject *self, PyObject *const *args, Py_ssize_t nargs);

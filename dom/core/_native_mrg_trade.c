@@ -62,7 +62,28 @@ done:
     return rc;
 }
 
-/* Engine._on_trade(st, t): its outputs (a new list), or NULL with an error set. */
+/* out += hook(*args) (Engine._on_trade's): 0, or -1 with an error set. A hook's empty list adds
+ * nothing (list.__iadd__ of one: out as it was), so it is not handed to PyNumber_InPlaceAdd. */
+static int mrg_hook_add(PyObject **out, PyObject *hook, PyObject *const *args)
+{
+    PyObject *r = PyObject_Vectorcall(hook, args, 2, NULL);
+    if (r == NULL)
+        return -1;
+    if (PyList_CheckExact(r) && PyList_GET_SIZE(r) == 0) {
+        Py_DECREF(r);
+        return 0;
+    }
+    PyObject *o = PyNumber_InPlaceAdd(*out, r);
+    Py_DECREF(r);
+    if (o == NULL)
+        return -1;
+    Py_SETREF(*out, o);
+    return 0;
+}
+
+/* Engine._on_trade(st, t): its outputs (a new list), or NULL with an error set. st.trade_hooks, a
+ * list, is read by index as its iterator reads it (its length read again before each hook: one a
+ * hook adds is called, one it removes is not); anything else through its iterator. */
 PyObject *mrg_on_trade(const mrg_Ctx *c, PyObject *st, PyObject *t)
 {
     PyObject *out = PyList_New(0), *hooks = NULL, *state = NULL;
@@ -71,21 +92,29 @@ PyObject *mrg_on_trade(const mrg_Ctx *c, PyObject *st, PyObject *t)
         goto done;
     if ((hooks = PyObject_GetAttr(st, mrg_s_trade_hooks)) == NULL)
         goto fail;
-    PyObject *it = PyObject_GetIter(hooks), *hook;
-    if (it == NULL)
-        goto fail;
-    PyObject *args[2] = {st, t};
-    while ((hook = PyIter_Next(it)) != NULL) {
-        PyObject *r = PyObject_Vectorcall(hook, args, 2, NULL), *o = r == NULL ? NULL : PyNumber_InPlaceAdd(out, r);
-        Py_XDECREF(r);
-        Py_DECREF(hook);
-        if (o == NULL) {
-            Py_DECREF(it);
-            goto fail;
+    PyObject *args[2] = {st, t}, *hook;
+    if (PyList_CheckExact(hooks))
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(hooks); i++) {
+            hook = Py_NewRef(PyList_GET_ITEM(hooks, i));
+            int rc = mrg_hook_add(&out, hook, args);
+            Py_DECREF(hook);
+            if (rc < 0)
+                goto fail;
         }
-        Py_SETREF(out, o);
+    else {
+        PyObject *it = PyObject_GetIter(hooks);
+        if (it == NULL)
+            goto fail;
+        while ((hook = PyIter_Next(it)) != NULL) {
+            int rc = mrg_hook_add(&out, hook, args);
+            Py_DECREF(hook);
+            if (rc < 0) {
+                Py_DECREF(it);
+                goto fail;
+            }
+        }
+        Py_DECREF(it);
     }
-    Py_DECREF(it);
     if (PyErr_Occurred() || (state = PyObject_GetAttr(st, mrg_s_state)) == NULL)
         goto fail;
     if (state != c->synced) {

@@ -45,7 +45,7 @@
 #define WDH_LIM (1LL << 61) /* a change's price and sizes, a time: what pick_changes takes */
 #define WDH_GATE (1LL << 62)
 #define WDH_NSLOTS 8
-#define WDH_NW 16 /* the walls' prices a side's gate holds (more: its range alone) */
+/* WDH_NW (_native.h): the walls' prices a side's gate holds (more: its range alone) */
 
 enum { W_SYNCED, W_AT, W_START, W_TWIN, W_ST, W_FLOOR, W_HALF, W_SAMPLES };
 
@@ -555,6 +555,36 @@ static PyObject *wdh_walls(wdh_Hook *h, PyObject *const *args, Py_ssize_t nargs)
     Py_RETURN_NONE;
 }
 
+/* hand(walls, now, persist, p, thr, candidate_due, det, wall_cls, ask): walls(...) with the 13 numbers
+ * worked out here from the walls themselves (wdh_hand_read, _native_wdh_hand.c; the twin is
+ * wall_hook.hand_walls_py, which reads the same and calls walls()): None; NotImplemented, the hook
+ * as it was, for anything C does not take (the twin then). */
+static PyObject *wdh_hand(wdh_Hook *h, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 9) {
+        PyErr_SetString(PyExc_TypeError, "hand(walls, now, persist, p, thr, candidate_due, det, wall_cls, ask)");
+        return NULL;
+    }
+    PyObject *a[10];
+    for (int i = 0; i < 8; i++)
+        a[i] = args[i];
+    a[8] = h->bid, a[9] = args[8];
+    WdhGate g;
+    int r = wdh_hand_read(a, &g);
+    if (r < 0)
+        return NULL;
+    if (r == 0)
+        Py_RETURN_NOTIMPLEMENTED;
+    h->wgate = 1;
+    h->due = g.due, h->blo = g.lo[0], h->bhi = g.hi[0], h->alo = g.lo[1], h->ahi = g.hi[1];
+    for (int s = 0; s < 2; s++) {
+        h->nw[s] = g.n[s] > WDH_NW ? -1 : g.n[s];
+        for (int k = 0; k < h->nw[s]; k++)
+            h->px[s][k] = g.px[s][k], h->quiet[s][k] = g.quiet[s][k], h->hold[s][k] = g.hold[s][k], h->rise[s][k] = g.rise[s][k];
+    }
+    Py_RETURN_NONE;
+}
+
 static PyObject *wdh_entries(wdh_Hook *h, PyObject *Py_UNUSED(ignored))
 {
     if (!h->gate || !h->band)
@@ -581,6 +611,41 @@ static PyObject *wdh_state(wdh_Hook *h, PyObject *Py_UNUSED(ignored))
     if (!h->wgate)
         return Py_BuildValue("(LL)", h->next_ns, h->tmin);
     return Py_BuildValue("(LL(LLLLL))", h->next_ns, h->tmin, h->due, h->blo, h->bhi, h->alo, h->ahi);
+}
+
+/* One side's px, quiet, hold or rise (which 0..3) as held, a tuple (NULL with an error set). */
+static PyObject *wdh_held(wdh_Hook *h, int s, int which)
+{
+    PyObject *t = PyTuple_New(h->nw[s]);
+    for (int k = 0; t != NULL && k < h->nw[s]; k++) {
+        long long v = which == 0 ? h->px[s][k] : which == 1 ? h->quiet[s][k] : which == 2 ? h->hold[s][k] : h->rise[s][k];
+        PyObject *x = PyLong_FromLongLong(v);
+        if (x == NULL)
+            Py_CLEAR(t);
+        else
+            PyTuple_SET_ITEM(t, k, x);
+    }
+    return t;
+}
+
+static PyObject *wdh_walls_state(wdh_Hook *h, PyObject *Py_UNUSED(ignored))
+{
+    if (!h->wgate)
+        Py_RETURN_NONE;
+    PyObject *res = PyTuple_New(13);
+    if (res == NULL)
+        return NULL;
+    long long v[5] = {h->due, h->blo, h->bhi, h->alo, h->ahi};
+    for (int i = 0; i < 13; i++) {
+        PyObject *x = i < 5 ? PyLong_FromLongLong(v[i]) : h->nw[(i - 5) % 2] < 0 ? Py_NewRef(Py_None)
+                                                                               : wdh_held(h, (i - 5) % 2, (i - 5) / 2);
+        if (x == NULL) {
+            Py_DECREF(res);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(res, i, x);
+    }
+    return res;
 }
 
 static PyObject *wdh_new(PyTypeObject *type, PyObject *args, PyObject *kw)
@@ -688,10 +753,17 @@ static PyMethodDef wdh_methods[] = {
      "walls(due_ns, bid_lo, bid_hi, ask_lo, ask_hi[, bid_prices, ask_prices[, bid_quiet, ask_quiet[, bid_hold, ask_hold, "
      "bid_rise, ask_rise]]]): the standing walls' gate, the prices tuples, their quiet sizes, the steady candidates' hold "
      "sizes and rise flags (0 or 1) (anything but exact ints within +-2^62: off)."},
+    {"hand", (PyCFunction)(void (*)(void))wdh_hand, METH_FASTCALL,
+     "hand(walls, now, persist, p, thr, candidate_due, det, wall_cls, ask): walls() with its numbers worked out in C "
+     "from the walls (wall_hook.hand_walls_py's); None, or NotImplemented (the hook as it was) for anything C does not take."},
     {"entries", (PyCFunction)wdh_entries, METH_NOARGS,
      "(bid_half, ask_half, bid_entries, ask_entries) as set; None without them (or with the gate off)."},
     {"state", (PyCFunction)wdh_state, METH_NOARGS,
      "(next_stats_ns, tmin) as set, with the walls' gate (due_ns, bid_lo, bid_hi, ask_lo, ask_hi) when set; None with the gate off."},
+    {"walls_state", (PyCFunction)wdh_walls_state, METH_NOARGS,
+     "The walls' gate as held: walls()' 13 numbers (due_ns, bid_lo, bid_hi, ask_lo, ask_hi, bid_prices, ask_prices, "
+     "bid_quiet, ask_quiet, bid_hold, ask_hold, bid_rise, ask_rise; a side's four None where it holds its range alone); "
+     "None with the walls' gate off."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -722,7 +794,7 @@ int wdh_register(PyObject *m)
         || (wdh_s_book = PyUnicode_InternFromString("book")) == NULL
         || (wdh_s_sides[0] = PyUnicode_InternFromString("bids")) == NULL
         || (wdh_s_sides[1] = PyUnicode_InternFromString("asks")) == NULL
-        || (wdh_s_best_px = PyUnicode_InternFromString("best_px")) == NULL || wdh_hold_init() < 0
+        || (wdh_s_best_px = PyUnicode_InternFromString("best_px")) == NULL || wdh_hold_init() < 0 || wdh_hand_init() < 0
         || PyType_Ready(&wdh_HookType) < 0)
         return -1;
     return PyModule_AddObjectRef(m, "WallHook", (PyObject *)&wdh_HookType) < 0 ? -1 : wdh_tail_add(m);

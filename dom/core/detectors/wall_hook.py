@@ -10,6 +10,7 @@ from dom.core import accel
 from dom.core.book import BookSideLevels
 from dom.core.detectors.steps import LargeSteps
 from dom.core.detectors.wall_ref import under_need_wait
+from dom.core.detectors.wall_state import _Wall
 from dom.core.detectors.wall_traded import traded_into
 from dom.core.types import BookDelta, BookSide
 
@@ -96,6 +97,20 @@ def entries(det: Any) -> tuple[int, int, tuple[int, ...], tuple[int, ...], int, 
 
 
 def hand_walls(det: Any, now: int) -> None:
+    """``hand_walls_py``, in C where the hook is the accelerator's and takes what it reads
+    (``WallHook.hand``, _native_wdh_hand.c: the walls of ``_Wall`` itself, their times, prices and
+    sizes exact ints, the parameters exact ints or floats; else the twin): the same numbers to the
+    hook, without the lists and tuples."""
+    hook = det.hook
+    native = accel.native
+    if native is not None and type(hook) is native.WallHook:
+        got = hook.hand(det.walls, now, det.lifetimes.required_ns, det.p, det.threshold, candidate_due, det, _Wall, _ASK)
+        if got is not NotImplemented:
+            return
+    hand_walls_py(det, now)
+
+
+def hand_walls_py(det: Any, now: int) -> None:
     """The standing walls' gate to the hook (after each ``_judge`` that leaves walls, at ``now``):
     until ``due`` none of them changes with time alone, and a change can matter only at a wall's
     price on its side (each side's prices and their range; or up to an entry in the band: ``entries``);
