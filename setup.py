@@ -14,7 +14,7 @@ _PARTS = ["_native.c", "_native_parse.c", "_native_wire.c", "_native_frame.c", "
           "_native_abs.c", "_native_abs_tab.c", "_native_ice.c", "_native_ice_tab.c",
           "_native_ice_judge.c", "_native_ice_read.c", "_native_steps.c", "_native_steps_type.c",
           "_native_trd.c", "_native_trd_hook.c", "_native_trd_spoof.c", "_native_roll.c", "_native_roll_view.c",
-          "_native_rpl.c", "_native_wdh.c", "_native_wdh_tail.c", "_native_wdh_hold.c", "_native_wjg.c", "_native_wj.c", "_native_wpk.c", "_native_idh.c", "_native_idh_read.c",
+          "_native_rpl.c", "_native_wdh.c", "_native_wdh_tail.c", "_native_wdh_hold.c", "_native_wjg.c", "_native_wj.c", "_native_wpk.c", "_native_idh.c", "_native_idh_read.c", "_native_idh_level.c",
           "_native_idh_math.c", "_native_idh_sizes.c", "_native_adh.c", "_native_adh_ep.c", "_native_atd.c", "_native_atd_ep.c",
           "_native_atd_wall.c", "_native_swp.c",
           "_native_swp_runs.c", "_native_bst.c", "_native_bk.c", "_native_mrg.c",
