@@ -1,31 +1,20 @@
 /* The momentum bursts' trade and depth paths without a Python frame (burst.py: BurstDetector.
  * trade_hook and delta_hook; symbol_state.trade_hooks / delta_hooks bind them).
  *
- *   BurstHook(mode, det, fallback, trades, mids, ev_cls, ev_descs, w_ns, S_bids, S_asks, S_index, S_r)
+ *   BurstHook(mode, det, fallback, trades, mids, ev_cls, ev_descs, w_ns[, rule])
  *
  * mode 0: hook(sym, trade), BurstDetector.on_trade; mode 1: hook(sym, delta, changes), its
- * on_delta. The usual event within the current second, with no episode open and the window's
- * volume under what a burst needs, changes only the windows: the trades' and the mids' deques
- * slid, the trade added (its second's volume, the window's sum) or the new mid noted. The hook does
- * exactly that on the detector's own state (its deques and attributes) after deciding, before any
- * change, that nothing else is to be done; anything else (a second to close, an episode, a window
- * at a burst's volume, a value past its ranges, a book read it does not take) goes to ``fallback``
- * (the detector's own on_trade / on_delta) with nothing changed. */
-#include "_native.h"
-#include "_native_trd.h"
-
-#define BST_SEC 1000000000LL
-#define BST_LIM (1LL << 61)
-#define BST_EXACT (1LL << 53)
-
-typedef struct {
-    PyObject_HEAD
-    vectorcallfunc vectorcall;
-    int depth;
-    PyObject *det, *fallback, *trades, *mids, *ev_cls, *descs;
-    PyMemberDef *m_T, *m_qty; /* the event's exchange time; a trade's size */
-    long long w_ns;
-} bst_Hook;
+ * on_delta. The usual event within the current second, with no episode open, changes only the
+ * windows: the trades' and the mids' deques slid, the trade added (its second's volume, the
+ * window's sum) or the new mid noted, when the window's volume is under what a burst needs or,
+ * given the rule's kit (rule: (det.p, FeedState.SYNCED, FeedState.TOP)), when _judge's rule read in
+ * full starts no burst (_native_bst_rule.c). The hook does exactly that on the detector's own state
+ * (its deques and attributes) after deciding, before any change, that nothing else is to be done;
+ * anything else (a second to close, an episode, a burst that starts, a value past its ranges, a
+ * book read it does not take) goes to ``fallback`` (the detector's own on_trade / on_delta) with
+ * nothing changed. A trade of an earlier second than the current one only slides the windows
+ * (on_trade returns before _judge). */
+#include "_native_bst.h"
 
 static PyObject *bst_s_sec, *bst_s_ep, *bst_s_wsum, *bst_s_need, *bst_s_last_mid, *bst_s_sec_vol, *bst_s_book,
     *bst_s_bids, *bst_s_asks, *bst_s_index, *bst_s_flat, *bst_s_r, *bst_s_popleft, *bst_s_append;
@@ -173,16 +162,25 @@ static int bst_event(bst_Hook *h, PyObject *const *args, PyObject *T, PyObject *
     if (km < 0)
         return km == -1 ? 0 : -1;
     int adds = qty != NULL && s >= sec;
+    int mid = h->depth && !none && m > 0 && m != last;  /* a new mid noted */
     long long after = wsum - gone + (adds ? q : 0);
     if (after < -BST_EXACT || after > BST_EXACT)
         return 0;
-    PyObject *need = PyObject_GetAttr(h->det, bst_s_need);
-    if (need == NULL)
-        return -1;
-    int quiet = PyFloat_CheckExact(need) && (double)after < PyFloat_AS_DOUBLE(need);
-    Py_DECREF(need);
-    if (!quiet)
-        return 0;
+    if (h->depth || adds) {  /* (what _judge reads: a trade of an earlier second returns before it) */
+        PyObject *need = PyObject_GetAttr(h->det, bst_s_need);
+        if (need == NULL)
+            return -1;
+        int quiet = PyFloat_CheckExact(need) && (double)after < PyFloat_AS_DOUBLE(need);
+        int read = PyFloat_CheckExact(need);
+        Py_DECREF(need);
+        if (!quiet) {  /* the window at a burst's volume: the rule read in full */
+            bst_After a = {after, mid ? m : last, mid ? m : 0, km};
+            if (!read || (!h->depth && (k = bst_attr(h->det, bst_s_last_mid, BST_LIM, &a.last_mid)) != 1))
+                return read ? k : 0;
+            if ((k = bst_rule(h, args[0], &a)) != 1)
+                return k;
+        }
+    }
     /* the usual event: the windows slid, then the trade or the mid */
     if (bst_pop(h->trades, kt) < 0 || (kt && set_attr_ll(h->det, bst_s_wsum, wsum - gone) < 0) || bst_pop(h->mids, km) < 0)
         return -1;
@@ -193,7 +191,7 @@ static int bst_event(bst_Hook *h, PyObject *const *args, PyObject *T, PyObject *
         if (set_attr_ll(h->det, bst_s_sec_vol, sv + q) < 0 || bst_push(h->trades, T, qty) < 0
             || set_attr_ll(h->det, bst_s_wsum, after) < 0)
             return -1;
-    } else if (h->depth && !none && m > 0 && m != last) {
+    } else if (mid) {
         PyObject *mo = PyLong_FromLongLong(m);
         if (mo == NULL)
             return -1;
@@ -230,14 +228,14 @@ static PyObject *bst_call(bst_Hook *h, PyObject *const *args, size_t nargsf, PyO
 static PyObject *bst_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 {
     int mode;
-    PyObject *det, *fallback, *trades, *mids, *ev_cls, *ev_descs, *o_w;
+    PyObject *det, *fallback, *trades, *mids, *ev_cls, *ev_descs, *o_w, *rule = NULL;
     long long w;
     if (kw != NULL && PyDict_GET_SIZE(kw)) {
         PyErr_SetString(PyExc_TypeError, "BurstHook takes no keywords");
         return NULL;
     }
-    if (!PyArg_ParseTuple(args, "iOOOOO!O!O:BurstHook", &mode, &det, &fallback, &trades, &mids, &PyType_Type, &ev_cls,
-                          &PyTuple_Type, &ev_descs, &o_w))
+    if (!PyArg_ParseTuple(args, "iOOOOO!O!O|O!:BurstHook", &mode, &det, &fallback, &trades, &mids, &PyType_Type,
+                          &ev_cls, &PyTuple_Type, &ev_descs, &o_w, &PyTuple_Type, &rule))
         return NULL;
     int ne = mode ? 1 : 2;
     PyMemberDef *mT = NULL, *mq = NULL;
@@ -256,6 +254,10 @@ static PyObject *bst_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     h->det = Py_NewRef(det), h->fallback = Py_NewRef(fallback), h->trades = Py_NewRef(trades);
     h->mids = Py_NewRef(mids), h->ev_cls = Py_NewRef(ev_cls), h->descs = Py_NewRef(ev_descs);
     h->m_T = mT, h->m_qty = mq, h->w_ns = w;
+    if (rule != NULL && bst_rule_kit(h, rule) < 0) {
+        Py_DECREF(h);
+        return NULL;
+    }
     return (PyObject *)h;
 }
 
@@ -267,6 +269,9 @@ static int bst_traverse(bst_Hook *h, visitproc visit, void *arg)
     Py_VISIT(h->mids);
     Py_VISIT(h->ev_cls);
     Py_VISIT(h->descs);
+    Py_VISIT(h->p);
+    Py_VISIT(h->synced);
+    Py_VISIT(h->top);
     return 0;
 }
 
@@ -278,6 +283,9 @@ static int bst_clear(bst_Hook *h)
     Py_CLEAR(h->mids);
     Py_CLEAR(h->ev_cls);
     Py_CLEAR(h->descs);
+    Py_CLEAR(h->p);
+    Py_CLEAR(h->synced);
+    Py_CLEAR(h->top);
     return 0;
 }
 
@@ -312,7 +320,7 @@ int bst_register(PyObject *m)
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if ((*names[i] = PyUnicode_InternFromString(text[i])) == NULL)
             return -1;
-    if (PyType_Ready(&bst_HookType) < 0)
+    if (bst_rule_register() < 0 || PyType_Ready(&bst_HookType) < 0)
         return -1;
     return PyModule_AddObjectRef(m, "BurstHook", (PyObject *)&bst_HookType);
 }

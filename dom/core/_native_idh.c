@@ -3,21 +3,23 @@
  * Python frames of on_delta and _drain on the messages that need no rule.
  *
  *   IdhHook(det, ends, usual, slack, bid, ask, delta_cls, ts, end_ns, min_add, book_fields, levels,
- *           heappop, heappush)
+ *           heappop, heappush[, level_kit])
  *       det: the IcebergDetector; ends: its heap of level ends (det._ends, changed in place);
  *       usual: its dict of the sides' usual level size (det.usual, changed in place); slack: its
  *       Slack; bid, ask: the two sides; delta_cls: BookDelta, ts the slot descriptor of its
  *       exchange time; end_ns: iceberg_end_s in ns; min_add: iceberg_min_add (a float);
  *       book_fields: (OrderBook, its bids and asks slots, BookSideLevels, its _index, _live and
  *       _live_n slots, PriceIndex, its flat slot), read directly (a book of other classes: on_delta);
- *       levels: det.levels (changed in place); heapq's heappop and heappush.
+ *       levels: det.levels (changed in place); heapq's heappop and heappush; level_kit (optional): a
+ *       _Level made by its class and the class's slot descriptors (_native_idh_level.c).
  *
  * A call (sym, delta, changes) does on_delta's work in C: the message's changes into det.wait (an
  * IceWait: idh_delta_at) with the sides' best prices read from the book's flat indexes, the depth
- * clock moved on, the waiting changes up to the watermark judged (idh_step_at). A judgement that
- * leaves a possible refill alone (ADD) moves the side's usual size as _usual does and, when the
- * add is below iceberg_min_add of it, needs nothing more; any other goes to det._judge (the
- * usual size handed over when taken here). The late trades and the quiet levels go to det._tail
+ * clock moved on, the waiting changes up to the watermark judged (idh_step_at). A new level (NEW,
+ * PUSH) is made and pushed in C given the level kit (idh_level); what is left of its judgement goes
+ * on as any other. A judgement that leaves a possible refill alone (ADD) moves the side's usual
+ * size as _usual does and, when the add is below iceberg_min_add of it, needs nothing more; any
+ * other goes to det._judge (the usual size handed over when taken here). The late trades and the quiet levels go to det._tail
  * when either is due; with no late trade due, the ends heap's entries that end nothing (levels
  * ended or replaced, or traded since: pushed again) are taken in C first (idh_ends). Anything
  * this does not take (not a BookDelta, the wait or the slack moved to their twins, a number past
@@ -66,6 +68,13 @@ static int idh_drain(IdhHook *h, IceWait *w, PyObject *sym, PyObject *sides[2], 
     while ((flags = idh_step_at(w, mark, &e, rec, &v)) > 0) {
         int ask = (int)rec[1];
         PyObject *side = ask ? w->ask : w->bid, *usual = NULL;
+        if (flags & ICE_NEW) {  /* a new level: made here (_native_idh_level.c), the rest to _judge */
+            int made = idh_level(h, side, rec, (PyObject *)e->rec, flags);
+            if (made < 0)
+                return -1;
+            if (made && !(flags &= ~(ICE_NEW | ICE_PUSH)))
+                continue;
+        }
         if (flags == ICE_ADD) {  /* a possible refill alone: is it one at all (iceberg_min_add)? */
             long long r = v - (rec[3] - rec[4]);
             double u;
@@ -178,16 +187,16 @@ done:
 
 static PyObject *idh_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 {
-    PyObject *det, *ends, *usual, *slack, *bid, *ask, *cls, *desc, *bf, *levels, *hpop, *hpush;
+    PyObject *det, *ends, *usual, *slack, *bid, *ask, *cls, *desc, *bf, *levels, *hpop, *hpush, *kit = NULL;
     long long end_ns;
     double min_add;
     if (kw != NULL && PyDict_GET_SIZE(kw)) {
         PyErr_SetString(PyExc_TypeError, "IdhHook takes no keywords");
         return NULL;
     }
-    if (!PyArg_ParseTuple(args, "OO!O!O!OOO!OLdO!O!OO:IdhHook", &det, &PyList_Type, &ends, &PyDict_Type, &usual,
+    if (!PyArg_ParseTuple(args, "OO!O!O!OOO!OLdO!O!OO|O!:IdhHook", &det, &PyList_Type, &ends, &PyDict_Type, &usual,
                           &trd_SlackType, &slack, &bid, &ask, &PyType_Type, &cls, &desc, &end_ns, &min_add,
-                          &PyTuple_Type, &bf, &PyDict_Type, &levels, &hpop, &hpush))
+                          &PyTuple_Type, &bf, &PyDict_Type, &levels, &hpop, &hpush, &PyTuple_Type, &kit))
         return NULL;
     PyMemberDef *m_ts = trd_member(desc, cls), *bm[6] = {NULL};
     int bf_ok = PyTuple_GET_SIZE(bf) == 9 && PyType_Check(PyTuple_GET_ITEM(bf, 0))
@@ -238,8 +247,11 @@ static PyObject *idh_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     h->ten = PyLong_FromLong(IDH_TOP);
     h->s_rec = PyUnicode_InternFromString("rec");
     h->s_n_ends = PyUnicode_InternFromString("_n_ends");
+    h->s_levels = PyUnicode_InternFromString("levels");
+    h->s_ends = PyUnicode_InternFromString("_ends");
     if (h->tail == NULL || h->s_wait == NULL || h->s_depth_t == NULL || h->s_book == NULL || h->s_top == NULL
-        || h->ten == NULL || h->s_rec == NULL || h->s_n_ends == NULL) {
+        || h->ten == NULL || h->s_rec == NULL || h->s_n_ends == NULL || h->s_levels == NULL || h->s_ends == NULL
+        || (kit != NULL && idh_level_kit(h, kit) < 0)) {
         Py_DECREF(h);
         return NULL;
     }
@@ -263,6 +275,8 @@ static int idh_traverse(IdhHook *h, visitproc visit, void *arg)
     Py_VISIT(h->levels);
     Py_VISIT(h->heappop);
     Py_VISIT(h->heappush);
+    Py_VISIT(h->lv_cls);
+    Py_VISIT(h->lv_defs);
     return 0;
 }
 
@@ -285,6 +299,10 @@ static int idh_clear(IdhHook *h)
     Py_CLEAR(h->heappush);
     Py_CLEAR(h->s_rec);
     Py_CLEAR(h->s_n_ends);
+    Py_CLEAR(h->s_levels);
+    Py_CLEAR(h->s_ends);
+    Py_CLEAR(h->lv_cls);
+    Py_CLEAR(h->lv_defs);
     Py_CLEAR(h->s_wait);
     Py_CLEAR(h->s_depth_t);
     Py_CLEAR(h->s_book);

@@ -84,12 +84,14 @@ int idh_usual(IdhHook *h, PyObject *side, PyObject *book_side, double *u)
 
 /* _end_quiet's pass over the ends heap while nothing ends: an entry of a level ended or replaced,
  * or that never traded, popped; one whose level traded since its time pushed again at its last
- * trade (det._n_ends counting on), as _end_quiet does. 0: no entry due is left; 1: the first due
+ * trade (det._n_ends, an exact int within 2^62, counting on), as _end_quiet does. Once an entry is due, det.levels and
+ * det._ends must still be the hook's (else 1: _end_quiet reads its own). 0: no entry due is left; 1: the first due
  * entry is a level that ends (or holds what this does not take): _end_quiet goes on from there;
  * -1 error. */
 int idh_ends(IdhHook *h, long long depth_t)
 {
     PyObject *ends = h->ends;
+    int own = 0;
     while (PyList_GET_SIZE(ends) > 0) {
         PyObject *e0 = PyList_GET_ITEM(ends, 0), *rec;
         long long last, n;
@@ -100,6 +102,8 @@ int idh_ends(IdhHook *h, long long depth_t)
             return r < 0 ? -1 : 1;
         if (!(depth_t - last > h->end_ns))
             return 0;
+        if (!own && !(own = idh_own(h)))
+            return 1;  /* (det.levels or det._ends replaced: _end_quiet reads its own) */
         PyObject *key = PyTuple_GET_ITEM(e0, 2), *lv = PyTuple_GET_ITEM(e0, 3);
         Py_INCREF(key);
         Py_INCREF(lv);
@@ -120,21 +124,17 @@ int idh_ends(IdhHook *h, long long depth_t)
                 return 1;
             }
         }
+        if (!stale && now && (r = attr_in_range(h->det, h->s_n_ends, 1LL << 62, &n)) <= 0) {
+            Py_DECREF(key);  /* (a count C does not take: _end_quiet goes on from this entry) */
+            Py_DECREF(lv);
+            return r < 0 ? -1 : 1;
+        }
         PyObject *got = PyObject_CallOneArg(h->heappop, ends);
         if (got == NULL)
             goto fail;
         Py_DECREF(got);
         if (!stale && now) {  /* it traded since: its entry moves to its last trade */
-            PyObject *n_obj = PyObject_GetAttr(h->det, h->s_n_ends), *t = NULL;
-            if (n_obj == NULL)
-                goto fail;
-            r = in_range(n_obj, 1LL << 62, &n);
-            Py_DECREF(n_obj);
-            if (r <= 0) {
-                if (r == 0)  /* (a count C does not take: the Python form of the same step) */
-                    PyErr_SetString(PyExc_OverflowError, "IdhHook: _n_ends past 2^62");
-                goto fail;
-            }
+            PyObject *n_obj, *t = NULL;
             if ((n_obj = PyLong_FromLongLong(n + 1)) == NULL)
                 goto fail;
             if (PyObject_SetAttr(h->det, h->s_n_ends, n_obj) < 0 || (t = PyTuple_New(4)) == NULL) {

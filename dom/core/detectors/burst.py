@@ -48,6 +48,15 @@ _HOOKED = ("on_trade", "on_delta", "_mid", "_clock", "_judge")
 """What ``BurstHook`` does in C for the usual event: a subclass that changes any keeps the Python methods."""
 
 
+def _c_rule(p: DetectorParams) -> bool:
+    """Does C read ``_judge``'s rule as Python does with these params (an int warm-up, numbers C
+    holds exactly as doubles)? Else only a window under a burst's volume is taken in C."""
+    def num(x: Any) -> bool:
+        return type(x) is float or type(x) is int and -(1 << 53) <= x <= 1 << 53
+    return type(p.burst_warmup_s) is int and 0 <= p.burst_warmup_s <= 1 << 40 and num(p.burst_volume_mult) \
+        and num(p.burst_min_move_bps) and num(p.burst_move_sigma)
+
+
 class BurstDetector(ObserverBase):
     def __init__(self, sym: SymbolState, p: DetectorParams) -> None:
         self.p = p
@@ -77,8 +86,8 @@ class BurstDetector(ObserverBase):
     def trade_hook(self) -> Any:
         """What the engine calls for each trade (symbol_state.trade_hooks): ``on_trade``, or where the
         accelerator is built the same work in C for the usual trade (``BurstHook``, _native_bst.c:
-        within the current second, no episode, the window under a burst's volume); ``on_trade``
-        for the rest."""
+        within the current second, no episode, the window under a burst's volume or ``_judge``'s
+        rule starting none); ``on_trade`` for the rest."""
         return self._hook(0, Trade, (Trade.ts_exchange_ns, Trade.qty_lots), self.on_trade)
 
     def delta_hook(self) -> Any:
@@ -92,7 +101,10 @@ class BurstDetector(ObserverBase):
         if native is None or any(getattr(cls, m) is not getattr(BurstDetector, m) for m in _HOOKED) \
                 or type(self.w_ns) is not int or not 0 <= self.w_ns < 1 << 61:
             return own
-        return native.BurstHook(mode, self, own, self.trades, self.mids, ev_cls, ev_fields, self.w_ns)
+        args = (mode, self, own, self.trades, self.mids, ev_cls, ev_fields, self.w_ns)
+        if _c_rule(self.p):  # (_judge's rule read in full in C too: _native_bst_rule.c)
+            args += ((self.p, _SYNCED, _TOP),)
+        return native.BurstHook(*args)
 
     def on_trade(self, sym: SymbolState, trade: Trade) -> list[Output]:
         t = trade.ts_exchange_ns

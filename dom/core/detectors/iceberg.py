@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from heapq import heappop, heappush
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from operator import attrgetter, itemgetter
 from typing import Any, Sequence
 
@@ -68,7 +68,7 @@ _BOOK_FIELDS = (OrderBook, OrderBook.bids, OrderBook.asks, BookSideLevels, BookS
                 BookSideLevels._live_n, PriceIndex, PriceIndex.flat)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Level:
     side: BookSide
     px: int
@@ -97,6 +97,11 @@ class _Level:
     traded = property(attrgetter("rec.traded"))
     max_q = property(attrgetter("rec.max_q"))
     last_q = property(attrgetter("rec.last_q"))
+
+
+# the class and its slots in field order, for the depth hook to make a new level as ``_judge`` does
+# (IdhHook, _native_idh_level.c: the slots set from a level made here, fresh empty lists for the lists)
+_LEVEL_FIELDS = (_Level, *(getattr(_Level, f.name) for f in fields(_Level)))
 
 
 class IcebergDetector(ObserverBase):
@@ -150,8 +155,9 @@ class IcebergDetector(ObserverBase):
     def delta_hook(self) -> Any:
         """What the engine calls for each applied depth message (symbol_state.delta_hooks):
         ``on_delta`` itself, or where the accelerator is built the same work in C (``IdhHook``,
-        _native_idh.c): the changes into ``wait`` and those due judged without a Python frame,
-        ``_judge`` called for those a rule may need (not an add below ``iceberg_min_add``),
+        _native_idh.c): the changes into ``wait`` and those due judged without a Python frame, a
+        new level made and pushed in C as ``_judge`` makes it (``_LEVEL_FIELDS``, _native_idh_level.c),
+        ``_judge`` called for what a rule may need (not an add below ``iceberg_min_add``),
         ``_tail`` when late trades or quiet levels are due, ``on_delta`` for anything it does not take."""
         native = accel.native
         cls = type(self)
@@ -164,7 +170,7 @@ class IcebergDetector(ObserverBase):
             return self.on_delta
         return native.IdhHook(self, self._ends, self.usual, self.slack, _BID, _ASK, BookDelta,
                               BookDelta.ts_exchange_ns, end_ns, float(min_add), _BOOK_FIELDS, self.levels, heappop,
-                              heappush)
+                              heappush, (_Level(_BID, 0, 0), *_LEVEL_FIELDS))
 
     def _to_twin(self):
         """The waiting state moved to its pure-Python twin, the same state (the C form declined a value)."""
