@@ -257,6 +257,13 @@ class BurstDetector(ObserverBase):
         else:
             msg = (f"burst ended: {way} {move_bps / 100:+.2f}% (peak {peak_bps / 100:+.2f}%) in "
                    f"{(t - ep.t0) / _SEC:.0f} s, {inst.qty_str(ep.volume)} traded")
-        score = min(1.0, min(ep.vol_x0 / (2 * self.p.burst_volume_mult),
-                             (abs(ep.move0) / ep.sigma / (2 * self.p.burst_move_sigma)) if ep.sigma > 0 else 1.0))
+        p = self.p
+        score = min(1.0, _toward(ep.vol_x0, p.burst_volume_mult),
+                    _toward(abs(ep.move0) / ep.sigma, p.burst_move_sigma) if ep.sigma > 0 else 1.0)
         return Alert(ep.id, t, sym.symbol, AlertKind.BURST, state, side, px, ep.volume, score, msg, ev)
+
+
+def _toward(x: float, need: float) -> float:
+    """How far ``x`` is toward twice its threshold ``need`` (a score's part); a threshold of 0 (a
+    knob set to 0 in the configuration) is met by anything: 1."""
+    return x / (2 * need) if need > 0 else 1.0

@@ -2,6 +2,8 @@
 of 100 lots a second, the touch wobbling by a tick), then buyers at 30x that pace lifting the
 asks 40 ticks (80 bps) in two seconds. Issue #16."""
 
+import pytest
+
 from dom.core.detectors import DetectorParams
 from dom.core.types import AlertKind, AlertState, TakerSide, Trade
 from tests.core.detectors.script import MS, EventScript, flat_book
@@ -84,6 +86,21 @@ def test_volume_without_a_move_or_a_move_without_volume_is_no_burst():
     s.burst(2, lots_per_100ms=5)  # 80 bps on no volume: a thin book repricing
     s.quiet(20)
     assert s.alerts == []
+
+
+@pytest.mark.parametrize("knobs", [{"burst_move_sigma": 0.0}, {"burst_volume_mult": 0.0},
+                                   {"burst_move_sigma": 0.0, "burst_volume_mult": 0.0, "burst_min_move_bps": 0.0}])
+def test_a_threshold_set_to_zero_is_met_by_anything_and_scores_full(knobs):
+    """The configuration takes 0 for any threshold (not negative): the burst is then flagged as
+    before, its score's part for that threshold full, not a division by zero in the middle of a run."""
+    s = Script(**knobs)
+    s.quiet(180)
+    s.burst(2)
+    s.quiet(10)
+    states = [a.state for a in s.alerts]
+    assert states[:2] == [AlertState.NEW, AlertState.END] and states[::2] == [AlertState.NEW] * len(states[::2])
+    assert all(a.score == 1.0 for a in s.alerts)
+    assert any(a.evidence["direction"] == "up" and a.evidence["move_bps"] > 60 for a in s.alerts)
 
 
 def test_silent_during_warm_up():
