@@ -20,6 +20,7 @@ from typing import Callable
 
 from dom.sim.matching import ASK, BID, SIDE, MatchingBook
 from dom.sim.presets import SymbolSpec
+from dom.sim.quoting import Quoting
 
 _DIST = [1.0 / (i**0.52) for i in range(1, 41)]
 _DIST_CUM: list[float] = []
@@ -51,13 +52,17 @@ class Flow:
     """Background flow state for one symbol (regime, Hawkes excitation, sign memory)."""
 
     __slots__ = ("spec", "rng", "active", "excite", "last_sign", "fair", "pressure", "pressure_until",
-                 "burst_side", "burst_mult", "burst_until", "burst_excites", "start_px", "arb_rate", "oids", "n_ref", "steps", "sizes", "dist_cum")
+                 "burst_side", "burst_mult", "burst_until", "burst_excites", "start_px", "arb_rate", "oids", "n_ref", "steps", "sizes", "dist_cum",
+                 "quoting")
 
     def __init__(self, spec: SymbolSpec, rng: random.Random, start_px: int, sizes=None) -> None:
         self.spec = spec
         # A randomized market's size laws and book shape (dom/sim/randomize.py); None: the presets'.
         self.sizes = sizes
         self.dist_cum = _DIST_CUM if sizes is None else sizes.cum
+        # A randomized market's own-side joins and re-quote delay (dom/sim/quoting.py); None: the
+        # presets' (every add from the opposite best). Its ``cleared`` watches the book's trades.
+        self.quoting = None if sizes is None else Quoting(sizes.d.join_share, sizes.d.requote_ms, rng)
         self.rng = rng
         self.active = False
         self.excite = 0.0
@@ -166,13 +171,26 @@ class Flow:
         side = BID if rng.random() < 0.5 else ASK
         opp = book.best(1 - side)
         own = book.best(side)
-        ref = opp if opp is not None else (own + (1 if side == BID else -1) if own is not None else int(self.fair))
         cum = self.dist_cum
-        i = _pick_distance(rng.random() * cum[-1], cum)
-        px = ref - i if side == BID else ref + i
+        q = self.quoting
+        if q is not None and own is not None and rng.random() < q.join_share:
+            px = self._join(side, own)
+        else:
+            ref = opp if opp is not None else (own + (1 if side == BID else -1) if own is not None else int(self.fair))
+            i = _pick_distance(rng.random() * cum[-1], cum)
+            px = ref - i if side == BID else ref + i
+            if q is not None and own is not None and q.in_gap(px, ts):
+                px = self._join(side, own)
         if px <= 0:
             return
         self.add(book, side, px, self.limit_size(), ts)
+
+    def _join(self, side: int, own: int) -> int:
+        """A price j >= 0 ticks behind the own best (j + 1 from the distance law): joining the
+        own side's book rather than measuring from the opposite best."""
+        cum = self.dist_cum
+        j = _pick_distance(self.rng.random() * cum[-1], cum) - 1
+        return own - j if side == BID else own + j
 
     def _cancel(self, book: MatchingBook) -> None:
         rng, oids = self.rng, self.oids

@@ -48,6 +48,9 @@ RANGES: dict[str, tuple] = {
     "depth_ms": ((100, 250, 500), None, "choice"),  # depth push interval
     "skew_ms": (0.0, 200.0, "u"),  # /market behind /public
     "smallcap": ((0, 1, 2, 3), None, "choice"),  # which small-cap template is the second symbol
+    # (appended: every field above keeps each seed's value)
+    "join_share": (0.0, 0.9, "u"),  # share of organic adds joining the own side, from the own best (presets 0)
+    "requote_ms": (10.0, 1000.0, "log"),  # median delay before organic adds go into a gap a trade opened (presets 0)
 }
 
 
@@ -75,6 +78,8 @@ class MarketDraw:
     depth_ms: int
     skew_ms: float
     smallcap: int
+    join_share: float
+    requote_ms: float
 
     def as_dict(self) -> dict:
         return asdict(self)
