@@ -174,23 +174,16 @@ class Flow:
         cum = self.dist_cum
         q = self.quoting
         if q is not None and own is not None and rng.random() < q.join_share:
-            px = self._join(side, own)
+            px = own  # joins the own best queue
         else:
             ref = opp if opp is not None else (own + (1 if side == BID else -1) if own is not None else int(self.fair))
             i = _pick_distance(rng.random() * cum[-1], cum)
             px = ref - i if side == BID else ref + i
             if q is not None and own is not None and q.in_gap(px, ts):
-                px = self._join(side, own)
+                px = own  # (not into a gap still being re-quoted: the own best queue instead)
         if px <= 0:
             return
         self.add(book, side, px, self.limit_size(), ts)
-
-    def _join(self, side: int, own: int) -> int:
-        """A price j >= 0 ticks behind the own best (j + 1 from the distance law): joining the
-        own side's book rather than measuring from the opposite best."""
-        cum = self.dist_cum
-        j = _pick_distance(self.rng.random() * cum[-1], cum) - 1
-        return own - j if side == BID else own + j
 
     def _cancel(self, book: MatchingBook) -> None:
         rng, oids = self.rng, self.oids

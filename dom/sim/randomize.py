@@ -49,7 +49,7 @@ RANGES: dict[str, tuple] = {
     "skew_ms": (0.0, 200.0, "u"),  # /market behind /public
     "smallcap": ((0, 1, 2, 3), None, "choice"),  # which small-cap template is the second symbol
     # (appended: every field above keeps each seed's value)
-    "join_share": (0.0, 0.9, "u"),  # share of organic adds joining the own side, from the own best (presets 0)
+    "join_share": (0.0, 0.9, "u"),  # share of organic adds joining the own side's best queue (presets 0)
     "requote_ms": (10.0, 1000.0, "log"),  # median delay before organic adds go into a gap a trade opened (presets 0)
 }
 
