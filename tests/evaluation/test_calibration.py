@@ -73,16 +73,17 @@ def test_raw_fills_form_one_print_per_taker_order_and_100ms_merges():
 
 
 def test_calibration_command_compares_real_and_randomized(tmp_path):
+    # (seed 10009: a busy draw, so that half a minute has possible refills)
     # An empty data folder: the recordings are skipped with a clear line, the markets still measured.
-    r = subprocess.run([sys.executable, "-m", "dom", "eval", "--calibration", "--seeds", "10004", "--minutes", "0.5",
+    r = subprocess.run([sys.executable, "-m", "dom", "eval", "--calibration", "--seeds", "10009", "--minutes", "0.5",
                         "--data", str(tmp_path)], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert "not found, skipped" in r.stdout
     assert "band P90/median" in r.stdout
-    j = subprocess.run([sys.executable, "-m", "dom", "eval", "--calibration", "--seeds", "10004", "--minutes", "0.5",
+    j = subprocess.run([sys.executable, "-m", "dom", "eval", "--calibration", "--seeds", "10009", "--minutes", "0.5",
                         "--data", str(tmp_path), "--json"], capture_output=True, text=True, timeout=120)
     res = orjson.loads(j.stdout)
-    assert len(res["randomized"]) == 2 and res["randomized"][0]["params"]["seed"] == 10004
+    assert len(res["randomized"]) == 2 and res["randomized"][0]["params"]["seed"] == 10009
     assert {row["statistic"] for row in res["rows"]} >= {"null_control.precision_est", "prints_per_s",
                                                          "refill_timing.timed_share"}
     timing = [s["stats"]["refill_timing"] for s in res["randomized"]]
