@@ -138,6 +138,9 @@ def test_the_quoting_fields_change_the_market_and_presets_have_none():
 
     d = draw(10_001)
     assert fp(replace(d, join_share=0.0)) != fp(replace(d, join_share=0.8))
+    m = Market(seed=10_001, draw=d, tickers=False)
+    for sim in m.syms.values():  # each randomized book reports its emptied levels to its flow
+        assert sim.book.on_cleared == sim.flow.quoting.cleared
     m = Market("mixed", seed=1)
     for sim in m.syms.values():
         assert sim.flow.quoting is None and sim.book.on_cleared is None
@@ -149,3 +152,28 @@ def test_the_appended_fields_leave_every_earlier_field_of_every_draw_as_it_was()
     # The first 50 draws printed without the two fields, hashed before they existed.
     old = "".join(str({k: v for k, v in draw(s).as_dict().items() if k not in names[-2:]}) for s in range(50))
     assert hashlib.sha256(old.encode()).hexdigest()[:16] == "d819b0c90e491960"
+
+
+def test_a_gap_widened_late_keeps_the_later_end():
+    q = Quoting(0.0, 100.0, random.Random(3))
+    q.cleared(ASK, 102, 0)
+    first = q.gap_until[ASK]
+    q.cleared(ASK, 103, first - 1)  # just before the first closes: the second's own delay runs on
+    assert (q.gap_lo[ASK], q.gap_hi[ASK]) == (102, 103) and q.gap_until[ASK] > first
+    assert q.in_gap(102, first + 1)
+
+
+def test_the_book_reports_a_level_only_when_a_trade_empties_it():
+    book, seen = MatchingBook(), []
+    book.on_cleared = lambda side, px, ts: seen.append((side, px, ts))
+    book.add(ASK, 102, 5, 0)
+    book.add(ASK, 103, 5, 0)
+    book.add(BID, 100, 5, 0)
+    book.market(BID, 3, 7)  # part of 102: nothing emptied
+    assert seen == []
+    book.market(BID, 4, 8)  # the rest of 102 and 2 of 103
+    assert seen == [(ASK, 102, 8)]
+    oid = book.add(BID, 99, 5, 9)
+    book.cancel(oid)  # a cancel is not a trade
+    book.add(BID, 103, 3, 10)  # a marketable limit order empties 103
+    assert seen == [(ASK, 102, 8), (ASK, 103, 10)]
