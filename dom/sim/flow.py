@@ -10,6 +10,10 @@ from Poisson laws whose rates follow:
 * market-order sides that persist (metaorders) and lean towards a fair value that follows a
   common factor plus the symbol's own noise, which is what makes symbols move together;
 * lognormal limit sizes with round-size spikes, and market sizes with a Pareto tail (alpha 1.5).
+
+A randomized market (``sizes``: dom/sim/randomize.py) draws these laws instead, and its organic
+adds also join the own best queue (a drawn share) and stay out of levels a trade just emptied
+for a drawn re-quote delay (dom/sim/quoting.py).
 """
 
 from __future__ import annotations
