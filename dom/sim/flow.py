@@ -11,9 +11,9 @@ from Poisson laws whose rates follow:
   common factor plus the symbol's own noise, which is what makes symbols move together;
 * lognormal limit sizes with round-size spikes, and market sizes with a Pareto tail (alpha 1.5).
 
-A randomized market (``sizes``: dom/sim/randomize.py) draws these laws instead, and its organic
-adds also join the own best queue (a drawn share) and stay out of levels a trade just emptied
-for a drawn re-quote delay (dom/sim/quoting.py).
+A randomized market (``sizes``: dom/sim/randomize.py) draws these laws instead; with ``quoting``
+(an option, off by default) its organic adds also join the own best queue (a drawn share) and stay
+out of levels a trade just emptied for a drawn re-quote delay (dom/sim/quoting.py).
 """
 
 from __future__ import annotations
@@ -65,8 +65,10 @@ class Flow:
         self.sizes = sizes
         self.dist_cum = _DIST_CUM if sizes is None else sizes.cum
         # A randomized market's own-side joins and re-quote delay (dom/sim/quoting.py); None: the
-        # presets' (every add from the opposite best). Its ``cleared`` watches the book's trades.
-        self.quoting = None if sizes is None else Quoting(sizes.d.join_share, sizes.d.requote_ms, rng)
+        # presets' and a draw without ``quoting`` (every add from the opposite best). Its
+        # ``cleared`` watches the book's trades.
+        self.quoting = (Quoting(sizes.d.join_share, sizes.d.requote_ms, rng)
+                        if sizes is not None and sizes.d.quoting else None)
         self.rng = rng
         self.active = False
         self.excite = 0.0

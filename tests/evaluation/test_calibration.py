@@ -73,24 +73,32 @@ def test_raw_fills_form_one_print_per_taker_order_and_100ms_merges():
 
 
 def test_calibration_command_compares_real_and_randomized(tmp_path):
-    # (seed 10009: a busy draw, so that half a minute has possible refills)
     # An empty data folder: the recordings are skipped with a clear line, the markets still measured.
-    r = subprocess.run([sys.executable, "-m", "dom", "eval", "--calibration", "--seeds", "10009", "--minutes", "0.5",
+    r = subprocess.run([sys.executable, "-m", "dom", "eval", "--calibration", "--seeds", "10004", "--minutes", "0.5",
                         "--data", str(tmp_path)], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert "not found, skipped" in r.stdout
     assert "band P90/median" in r.stdout
-    j = subprocess.run([sys.executable, "-m", "dom", "eval", "--calibration", "--seeds", "10009", "--minutes", "0.5",
+    j = subprocess.run([sys.executable, "-m", "dom", "eval", "--calibration", "--seeds", "10004", "--minutes", "0.5",
                         "--data", str(tmp_path), "--json"], capture_output=True, text=True, timeout=120)
     res = orjson.loads(j.stdout)
-    assert len(res["randomized"]) == 2 and res["randomized"][0]["params"]["seed"] == 10009
+    assert len(res["randomized"]) == 2 and res["randomized"][0]["params"]["seed"] == 10004
     assert {row["statistic"] for row in res["rows"]} >= {"null_control.precision_est", "prints_per_s",
                                                          "refill_timing.timed_share"}
+    assert all(s["params"]["quoting"] is False and "join_share" not in s["params"] for s in res["randomized"])
     timing = [s["stats"]["refill_timing"] for s in res["randomized"]]
     n = sum(x["possible_refills"] for x in timing)
     assert res["refill_timing_pooled"]["possible_refills"] == n > 0
     assert res["refill_timing_pooled"]["timed_share"] == round(sum(x["timed"] for x in timing) / n, 3)
     assert "share timed with a depletion" in r.stdout and "randomized, all symbols pooled" in r.stdout
+    assert "organic quoting on" not in r.stdout
+    # --quoting: the markets apply their drawn organic quoting, and say so.
+    q = subprocess.run([sys.executable, "-m", "dom", "eval", "--calibration", "--quoting", "--seeds", "10004",
+                        "--minutes", "0.2", "--data", str(tmp_path), "--json"], capture_output=True, text=True,
+                       timeout=120)
+    qres = orjson.loads(q.stdout)
+    assert all(s["params"]["quoting"] is True and "join_share" in s["params"] for s in qres["randomized"])
+    assert [s["stats"] for s in qres["randomized"]] != [s["stats"] for s in res["randomized"]]
 
 
 def _timing_book() -> BookStats:

@@ -18,7 +18,7 @@ MS = 1_000_000
 
 def _flow(seed: int = 3, **fields) -> tuple[Flow, MatchingBook]:
     """A randomized flow on a small book: bids 100 and 99, asks 102 and 103."""
-    d = replace(draw(seed), **fields)
+    d = replace(draw(seed, quoting=True), **fields)
     book = MatchingBook()
     f = Flow(MAJOR, random.Random(seed), 101, SizeLaw(d))
     book.on_cleared = f.quoting.cleared
@@ -116,7 +116,7 @@ def test_delays_are_lognormal_around_the_median_and_clipped():
 
 
 def test_a_randomized_market_is_the_same_for_the_same_seed():
-    d = replace(draw(10_001), join_share=0.8, requote_ms=300.0)
+    d = replace(draw(10_001, quoting=True), join_share=0.8, requote_ms=300.0)
 
     def fp() -> str:
         m, h = Market(seed=10_001, draw=d, tickers=False), hashlib.sha256()
@@ -128,15 +128,17 @@ def test_a_randomized_market_is_the_same_for_the_same_seed():
     assert fp() == fp()
 
 
-def test_the_quoting_fields_change_the_market_and_presets_have_none():
-    def fp(d) -> str:
-        m, h = Market(seed=10_001, draw=d, tickers=False), hashlib.sha256()
-        for _ in range(400):
-            for msg in m.advance():
-                h.update(msg.raw)
-        return h.hexdigest()
+def _fp(d, seed: int = 10_001) -> str:
+    m, h = Market(seed=seed, draw=d, tickers=False), hashlib.sha256()
+    for _ in range(400):
+        for msg in m.advance():
+            h.update(msg.raw)
+    return h.hexdigest()[:16]
 
-    d = draw(10_001)
+
+def test_the_quoting_fields_change_the_market_and_presets_have_none():
+    fp = _fp
+    d = draw(10_001, quoting=True)
     assert fp(replace(d, join_share=0.0)) != fp(replace(d, join_share=0.8))
     m = Market(seed=10_001, draw=d, tickers=False)
     for sim in m.syms.values():  # each randomized book reports its emptied levels to its flow
@@ -150,8 +152,27 @@ def test_the_appended_fields_leave_every_earlier_field_of_every_draw_as_it_was()
     names = list(RANGES)
     assert names[-2:] == ["join_share", "requote_ms"]
     # The first 50 draws printed without the two fields, hashed before they existed.
-    old = "".join(str({k: v for k, v in draw(s).as_dict().items() if k not in names[-2:]}) for s in range(50))
+    old = "".join(str({k: v for k, v in draw(s).as_dict().items() if k != "quoting"}) for s in range(50))
     assert hashlib.sha256(old.encode()).hexdigest()[:16] == "d819b0c90e491960"
+    # With quoting the fields are there, drawn after the others (which keep their values).
+    on = [draw(s, quoting=True).as_dict() for s in range(50)]
+    assert all(o.pop("quoting") is True and 0 <= o.pop("join_share") <= 0.9 and 10 <= o.pop("requote_ms") <= 1000
+               for o in on)
+    assert "".join(map(str, on)) == old
+
+
+def test_quoting_is_an_option_a_default_draw_runs_the_market_as_before():
+    # The published stream of a default draw, hashed on the market before the quoting fields
+    # existed: the same, whatever the (drawn, unapplied) fields say.
+    for seed, want in ((10_001, "cae82e4623954864"), (10_018, "c20a15ac71d0c438")):
+        d = draw(seed)
+        assert not d.quoting and "join_share" not in d.as_dict() and d.as_dict()["quoting"] is False
+        assert _fp(d, seed) == want
+        assert _fp(replace(d, join_share=0.9, requote_ms=1000.0), seed) == want
+        assert _fp(replace(d, quoting=True), seed) != want  # (applied, they move it)
+    m = Market(seed=10_001, draw=draw(10_001), tickers=False)
+    for sim in m.syms.values():
+        assert sim.flow.quoting is None and sim.book.on_cleared is None
 
 
 def test_a_gap_widened_late_keeps_the_later_end():

@@ -61,8 +61,8 @@ def test_presets_publish_what_they_did_before_randomization(name, seed, want):
 
 
 def test_a_randomized_market_follows_its_draw_and_labels_every_kind():
-    d = draw(10_018)
-    m = Market(seed=10_018, draw=d, injection_rate=1 / 4, tickers=False)
+    d = draw(10_005)
+    m = Market(seed=10_005, draw=d, injection_rate=1 / 4, tickers=False)
     assert m.depth_ms == d.depth_ms
     assert [s.spec.symbol for s in m.syms.values()][0] == "BTCUSDT"
     pushes = []
@@ -73,14 +73,14 @@ def test_a_randomized_market_follows_its_draw_and_labels_every_kind():
     assert min(gaps) == d.depth_ms * 1_000_000  # pushed at the drawn interval
     kinds = {lab["kind"] for lab in m.labels if lab["detectable_from_ns"] is not None}
     assert {"wall", "absorption"} <= kinds
-    # Its one spoof pulled as price came (9 ticks out, pulled at 0) went in a spike by the
+    # Its one spoof pulled as price came (10 ticks out, pulled at 2) went in a spike by the
     # oracle's rule (the last second with the current mid): not detectable. Each such pull is
     # detectable unless in a spike or approached by under two ticks.
     came = [lab for lab in m.labels if lab["kind"] == "spoof" and lab["params"]["outcome"] == "pulled_on_approach"]
     assert came and all((lab["detectable_from_ns"] is None) == (lab["params"]["in_spike"] or lab["params"][
         "d0_ticks"] - lab["params"]["distance_at_pull_ticks"] < 2) for lab in came)
-    # Its icebergs' refills are labelled; none is visible twice in these two minutes (the
-    # oracle: two visible refills make one detectable).
+    # This draw's touch is crowded: its icebergs' refills are labelled, but none is visible
+    # twice in these two minutes (the oracle: two visible refills make one detectable).
     ice = [lab for lab in m.labels if lab["kind"] == "iceberg"]
     assert ice and all(lab["params"]["visible_refills"] <= lab["params"].get("refills", 1 << 30) for lab in ice)
     assert all(lab["params"]["visible_refills"] >= 2 for lab in ice if lab["detectable_from_ns"] is not None)
@@ -88,8 +88,8 @@ def test_a_randomized_market_follows_its_draw_and_labels_every_kind():
     ice = [lab for lab in m.labels if lab["kind"] == "iceberg"]
     assert all(lab["params"]["peak_jitter"] == d.iceberg_jitter for lab in ice)
     # Same seed, same draw: the same market.
-    again = Market(seed=10_018, draw=d, injection_rate=1 / 4, tickers=False)
-    assert _fingerprint(again, 200) == _fingerprint(Market(seed=10_018, draw=d, injection_rate=1 / 4, tickers=False), 200)
+    again = Market(seed=10_005, draw=d, injection_rate=1 / 4, tickers=False)
+    assert _fingerprint(again, 200) == _fingerprint(Market(seed=10_005, draw=d, injection_rate=1 / 4, tickers=False), 200)
 
 
 def _prints(window_ms: int, seconds: int = 60) -> tuple[list[dict], int]:
