@@ -35,6 +35,8 @@ ROWS = (
     ("prints_per_s", "prints/s"),
     ("print_size_band_medians.p50", "print size p50, band medians"),
     ("print_size_band_medians.p99", "print size p99, band medians"),
+    ("quoting.join_best_share", "adds near the touch: share to the best"),
+    ("quoting.reshown_s.p50", "emptied price shown again, p50 s"),
     ("depth_msgs_per_s", "depth messages/s"),
     ("levels_per_depth_msg_p50", "levels per depth message, p50"),
 )
