@@ -31,18 +31,25 @@ def _quoting_book() -> BookStats:
     st.trade(2100 * MS, 10002, 5, True)
     st.depth(2100 * MS, [], [(10002, 0)])  # emptied again (ask 10002); best ask 10004
     st.depth(2200 * MS, [(10002, 7)], [])  # a bid at 10002 (near 8, a new best): not the ask re-shown
+    st.trade(2300 * MS, 10005, 10, True)
+    st.depth(2300 * MS, [], [(10005, 0)])  # emptied (ask 10005, behind the best ask 10004)
+    st.depth(2600 * MS, [], [(10005, 2)])  # shown again after 0.3 s, 1 tick behind the best (near 9)
+    st.trade(2700 * MS, 10007, 3, True)  # a price the book did not show (added and taken within a push)
+    st.depth(2700 * MS, [], [(10007, 0)])  # not an emptied level: it showed nothing before
+    st.depth(2900 * MS, [], [(10007, 4)])  # 3 ticks behind the best ask: not near; not a re-show
     return st
 
 
 def test_the_share_of_adds_near_the_touch_that_join_the_standing_best_queue():
     q = _quoting_book().result()["quoting"]
-    assert q["adds_near_touch"] == 8
-    assert q["join_best_share"] == 0.25  # 2 of 8
+    assert q["adds_near_touch"] == 9
+    assert q["join_best_share"] == 0.222  # 2 of 9
 
 
 def test_how_soon_a_price_trades_emptied_shows_a_level_again_on_the_same_side():
     q = _quoting_book().result()["quoting"]["reshown_s"]
-    assert q == {"p10": 0.5, "p50": 1.25, "p90": 1.25, "n": 2, "never": 2}
+    # 0.3, 0.5 and 1.25 s (nearest rank); bid 10000 and ask 10002 (emptied again) never shown again.
+    assert q == {"p10": 0.3, "p50": 0.5, "p90": 1.25, "n": 3, "never": 2}
 
 
 def test_a_book_without_adds_near_the_touch_or_emptied_levels_has_no_figures():
