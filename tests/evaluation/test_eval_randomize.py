@@ -36,6 +36,8 @@ def test_terciles_split_the_seeds_and_cells_sum_their_counts():
     assert set(bd) == set(RANGES) - {"join_share", "requote_ms"}  # (drawn, not applied without quoting)
     on = [dict(s, params=draw(s["seed"], quoting=True).as_dict()) for s in seeds]
     assert set(breakdown(on, minutes=10)) == set(RANGES)
+    mixed = on[:5] + seeds[5:]  # (seeds with and without the fields: broken down only where all have them)
+    assert set(breakdown(mixed, minutes=10)) == set(RANGES) - {"join_share", "requote_ms"}
     assert table(bd)[0].startswith("parameter")
     assert any("recall" in h for h in highlights(bd)["wall"])
 

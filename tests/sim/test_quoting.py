@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import random
-from dataclasses import replace
+from dataclasses import fields, replace
 
 from dom.sim.flow import Flow
 from dom.sim.market import Market
 from dom.sim.matching import ASK, BID, MatchingBook
 from dom.sim.presets import MAJOR
 from dom.sim.quoting import CLIP, Quoting
-from dom.sim.randomize import RANGES, SizeLaw, draw
+from dom.sim.randomize import RANGES, MarketDraw, SizeLaw, draw
 
 MS = 1_000_000
 
@@ -170,6 +170,8 @@ def test_quoting_is_an_option_a_default_draw_runs_the_market_as_before():
         assert _fp(d, seed) == want
         assert _fp(replace(d, join_share=0.9, requote_ms=1000.0), seed) == want
         assert _fp(replace(d, quoting=True), seed) != want  # (applied, they move it)
+        bare = MarketDraw(**{f.name: getattr(d, f.name) for f in fields(MarketDraw) if f.name != "quoting"})
+        assert not bare.quoting and _fp(bare, seed) == want  # (a draw built without the flag: off)
     m = Market(seed=10_001, draw=draw(10_001), tickers=False)
     for sim in m.syms.values():
         assert sim.flow.quoting is None and sim.book.on_cleared is None
