@@ -26,7 +26,9 @@ absolute level sizes and trades; prices in ticks, sizes in lots) and measures:
   detector's ``_usual``) while the level trades (V > 0, or its last trade within 250 ms); the
   share of them whose message also traded at least ``TIMED`` (0.3) of what the level showed
   before it (Q_prev 0 passes: the message before it traded the level away); the same share
-  again on busy books only (``BUSY_PER_S`` possible refills a second or more).
+  again on busy books only (``BUSY_PER_S`` possible refills a second or more);
+* where adds go near the touch and how soon an emptied price shows a level again
+  (dom/calibration_quoting.py).
 
 Pure: no I/O, no clock. One instance per symbol.
 """
@@ -36,6 +38,8 @@ from __future__ import annotations
 import heapq
 import statistics
 from typing import Any, Iterable
+
+from dom.calibration_quoting import QuotingStats
 
 SEC = 1_000_000_000
 NEAR_NS = 250_000_000  # the null control's window (as the iceberg detector's, docs/DETECTORS.md)
@@ -101,6 +105,7 @@ class BookStats:
         self.usual = [0.0, 0.0]  # per side, the slow average of the median of its 10 best levels
         self.possible_refills = 0
         self.timed_refills = 0
+        self.quoting = QuotingStats()
 
     # ------------------------------------------------------------------------------ input
     def snapshot(self, t: int, bids: Iterable[tuple[int, int]], asks: Iterable[tuple[int, int]]) -> None:
@@ -151,6 +156,7 @@ class BookStats:
         self.levels_per_msg.append(n)
         pending, self.pending = self.pending, {}
         self._refill_timing(t, shown, pending)
+        self.quoting.message(t, book, shown, pending)
         for key, tr in list(self.open.items()):
             if t - tr.t0 > self.window_ns:
                 self.done.append(self.open.pop(key))
@@ -289,6 +295,7 @@ class BookStats:
             "refill_timing": self._timing_result(secs),
             "prints_per_s": _r(len(self.prints) / secs) if secs else None,
             "print_size_band_medians": _qs([q / med for q in self.prints] if med else [], (0.5, 0.9, 0.99)),
+            "quoting": self.quoting.result(),
         }
         if self.raw_fills:
             out["prints_100ms_per_s"] = _r(len(self.prints_100ms) / secs) if secs else None

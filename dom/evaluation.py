@@ -254,8 +254,8 @@ def run_market(preset: str, seed: int, minutes: float, params: DetectorParams, d
 def _score_seed(job: tuple) -> tuple[dict[str, KindScore], dict[str, int], dict | None]:
     """One seed: its labelled run scored, and the alerts of its injection-free twin (false alarms);
     randomized, the seed's drawn market (the twin runs the same draw on another seed)."""
-    preset, seed, minutes, params, depth_ms, skew_ms, symbols, randomize = job
-    d = draw(seed) if randomize else None
+    preset, seed, minutes, params, depth_ms, skew_ms, symbols, randomize, quoting = job
+    d = draw(seed, quoting=quoting) if randomize else None
     run = "labelled run"
     try:
         alerts, labels, m = run_market(preset, seed, minutes, params, depth_ms, skew_ms, symbols=symbols,
@@ -280,15 +280,16 @@ def _score_seed(job: tuple) -> tuple[dict[str, KindScore], dict[str, int], dict 
 
 def evaluate(preset: str, seeds: list[int], minutes: float, params: DetectorParams | None = None,
              depth_ms: int = 100, skew_ms: float = 0.0, progress=None, jobs: int = 1,
-             symbols: int | None = None, randomize: bool = False) -> dict[str, Any]:
+             symbols: int | None = None, randomize: bool = False, quoting: bool = False) -> dict[str, Any]:
     """Score ``seeds``; with ``jobs`` > 1 the seeds run in that many processes (the result is the
     same: seeds are merged in order). ``randomize``: each seed's market is drawn from it
     (dom/sim/randomize.py; ``preset``, ``depth_ms``, ``skew_ms`` and ``symbols`` unused); the
-    result then holds each seed's draw and counts and the breakdown by drawn parameter."""
+    result then holds each seed's draw and counts and the breakdown by drawn parameter.
+    ``quoting`` (with ``randomize``): the markets apply their drawn organic quoting (an option)."""
     params = params or DetectorParams()
     total = {k: KindScore() for k in KINDS}
     fa = {k: 0 for k in KINDS}
-    work = [(preset, seed, minutes, params, depth_ms, skew_ms, symbols, randomize) for seed in seeds]
+    work = [(preset, seed, minutes, params, depth_ms, skew_ms, symbols, randomize, quoting) for seed in seeds]
     per_seed: list[dict] = []
     pool = None
     if jobs > 1 and len(seeds) > 1:

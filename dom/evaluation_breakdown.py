@@ -100,6 +100,8 @@ def breakdown(per_seed: list[dict], minutes: float) -> dict[str, list[dict]]:
     if not per_seed:
         return out
     for name in RANGES:
+        if any(name not in s["params"] for s in per_seed):
+            continue  # (the quoting fields, drawn but not applied without --quoting)
         values = [s["params"][name] for s in per_seed]
         edges = bins(name, values)
         choice = RANGES[name][2] == "choice"

@@ -28,6 +28,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="draw each seed's market from wide ranges (docs/SIMULATOR.md, randomization; the seed "
                         "picks the draw, which sets depth interval and skew) and break the scores down by "
                         "drawn parameter")
+    p.add_argument("--quoting", action="store_true",
+                   help="with --randomize or --calibration: the markets apply their drawn organic quoting "
+                        "(own-side joins, re-quote delay; docs/SIMULATOR.md), an option measured, not the default")
     p.add_argument("--calibration", action="store_true",
                    help="print the statistics of the real recordings in ../shared/data (or --data) beside "
                         "those of the randomized markets of --seeds: level-size dispersion, refills after "
@@ -81,6 +84,8 @@ def run(args: argparse.Namespace) -> int:
                 raise ConfigError(f"{what}: {flag} is drawn per seed (or does not apply); leave it out")
     elif args.data is not None:
         raise ConfigError("--data goes with --calibration")
+    elif args.quoting:
+        raise ConfigError("--quoting goes with --randomize or --calibration")
     if args.calibration:
         from dom.commands.eval_calibration import run_calibration
 
@@ -99,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
     if args.symbols is not None and args.symbols < 1:
         raise ConfigError("--symbols: expected N >= 1")
     res = evaluate(args.preset, seeds, args.minutes, params, args.depth_ms or 100, args.skew_ms or 0.0, progress,
-                   args.jobs, symbols=args.symbols, randomize=args.randomize)
+                   args.jobs, symbols=args.symbols, randomize=args.randomize, quoting=args.quoting)
     print(file=sys.stderr)
     if args.robustness:
         t1 = time.perf_counter()
@@ -117,7 +122,8 @@ def run(args: argparse.Namespace) -> int:
         print(orjson.dumps(res).decode())
         return 0
     if args.randomize:
-        market = "randomized markets (2 symbols; depth interval and skew drawn per seed)"
+        market = ("randomized markets (2 symbols; depth interval and skew drawn per seed"
+                  + ("; organic quoting on)" if args.quoting else ")"))
     else:
         market = (f"preset {res['preset']}{'' if args.symbols is None else f' ({args.symbols} symbols)'}, "
                   f"depth {args.depth_ms} ms, skew {args.skew_ms:g} ms")

@@ -35,6 +35,8 @@ ROWS = (
     ("prints_per_s", "prints/s"),
     ("print_size_band_medians.p50", "print size p50, band medians"),
     ("print_size_band_medians.p99", "print size p99, band medians"),
+    ("quoting.join_best_share", "adds near the touch: share to the best"),
+    ("quoting.reshown_s.p50", "emptied price shown again, p50 s"),
     ("depth_msgs_per_s", "depth messages/s"),
     ("levels_per_depth_msg_p50", "levels per depth message, p50"),
 )
@@ -101,14 +103,15 @@ def recording_stats(path: Path) -> dict[str, dict]:
     return {s: st.result() for s, st in stats.items()}
 
 
-def market_stats(seed: int, minutes: float) -> Iterator[tuple[str, dict, dict]]:
-    """Per symbol of the randomized market of ``seed``: ``(symbol, draw, statistics)``."""
+def market_stats(seed: int, minutes: float, quoting: bool = False) -> Iterator[tuple[str, dict, dict]]:
+    """Per symbol of the randomized market of ``seed``: ``(symbol, draw, statistics)``; ``quoting``:
+    the market applies its drawn organic quoting."""
     from dom.core.types import BookDelta, TakerSide, Trade
     from dom.sim.market import Market
     from dom.sim.randomize import draw
     from dom.venues.binance_usdm.codec import BinanceDecoder
 
-    d = draw(seed)
+    d = draw(seed, quoting=quoting)
     m = Market(seed=seed, draw=d, tickers=False)
     dec = BinanceDecoder(m.instruments)
     stats = {s: BookStats() for s in m.syms}
@@ -145,7 +148,7 @@ def run_calibration(args: argparse.Namespace, seeds: list[int]) -> int:
             real[f"{sym} ({label})"] = res
     sim: list[dict] = []
     for i, seed in enumerate(seeds):
-        for sym, drawn, res in market_stats(seed, args.minutes):
+        for sym, drawn, res in market_stats(seed, args.minutes, args.quoting):
             sim.append({"seed": seed, "symbol": sym, "params": drawn, "stats": res})
         print(f"\r  market {i + 1}/{len(seeds)}", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
@@ -175,7 +178,7 @@ def run_calibration(args: argparse.Namespace, seeds: list[int]) -> int:
         print(f"dom eval --calibration: {p} not found, skipped (see PROVENANCE.md in the data folder)")
     names = list(real)
     print(f"dom eval --calibration: {len(names)} real symbol(s) from {data}; randomized markets of seeds "
-          f"{args.seeds} ({len(sim)} symbols, {args.minutes:g} min each)")
+          f"{args.seeds} ({len(sim)} symbols, {args.minutes:g} min each{', organic quoting on' if args.quoting else ''})")
     fmt = lambda v: "-" if v is None else f"{v:.3g}" if isinstance(v, float) else str(v)  # noqa: E731
     short = [n.split(" (")[0] for n in names]
     print(f"{'statistic':38}" + "".join(f" {s:>10}" for s in short) + f" {'rand min':>9} {'p50':>8} {'max':>8}  spans")

@@ -10,6 +10,10 @@ from Poisson laws whose rates follow:
 * market-order sides that persist (metaorders) and lean towards a fair value that follows a
   common factor plus the symbol's own noise, which is what makes symbols move together;
 * lognormal limit sizes with round-size spikes, and market sizes with a Pareto tail (alpha 1.5).
+
+A randomized market (``sizes``: dom/sim/randomize.py) draws these laws instead; with ``quoting``
+(an option, off by default) its organic adds also join the own best queue (a drawn share) and stay
+out of levels a trade just emptied for a drawn re-quote delay (dom/sim/quoting.py).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import Callable
 
 from dom.sim.matching import ASK, BID, SIDE, MatchingBook
 from dom.sim.presets import SymbolSpec
+from dom.sim.quoting import Quoting
 
 _DIST = [1.0 / (i**0.52) for i in range(1, 41)]
 _DIST_CUM: list[float] = []
@@ -51,13 +56,19 @@ class Flow:
     """Background flow state for one symbol (regime, Hawkes excitation, sign memory)."""
 
     __slots__ = ("spec", "rng", "active", "excite", "last_sign", "fair", "pressure", "pressure_until",
-                 "burst_side", "burst_mult", "burst_until", "burst_excites", "start_px", "arb_rate", "oids", "n_ref", "steps", "sizes", "dist_cum")
+                 "burst_side", "burst_mult", "burst_until", "burst_excites", "start_px", "arb_rate", "oids", "n_ref", "steps", "sizes", "dist_cum",
+                 "quoting")
 
     def __init__(self, spec: SymbolSpec, rng: random.Random, start_px: int, sizes=None) -> None:
         self.spec = spec
         # A randomized market's size laws and book shape (dom/sim/randomize.py); None: the presets'.
         self.sizes = sizes
         self.dist_cum = _DIST_CUM if sizes is None else sizes.cum
+        # A randomized market's own-side joins and re-quote delay (dom/sim/quoting.py); None: the
+        # presets' and a draw without ``quoting`` (every add from the opposite best). Its
+        # ``cleared`` watches the book's trades.
+        self.quoting = (Quoting(sizes.d.join_share, sizes.d.requote_ms, rng)
+                        if sizes is not None and sizes.d.quoting else None)
         self.rng = rng
         self.active = False
         self.excite = 0.0
@@ -166,10 +177,16 @@ class Flow:
         side = BID if rng.random() < 0.5 else ASK
         opp = book.best(1 - side)
         own = book.best(side)
-        ref = opp if opp is not None else (own + (1 if side == BID else -1) if own is not None else int(self.fair))
         cum = self.dist_cum
-        i = _pick_distance(rng.random() * cum[-1], cum)
-        px = ref - i if side == BID else ref + i
+        q = self.quoting
+        if q is not None and own is not None and rng.random() < q.join_share:
+            px = own  # joins the own best queue
+        else:
+            ref = opp if opp is not None else (own + (1 if side == BID else -1) if own is not None else int(self.fair))
+            i = _pick_distance(rng.random() * cum[-1], cum)
+            px = ref - i if side == BID else ref + i
+            if q is not None and own is not None and q.in_gap(px, ts):
+                px = own  # (not into a gap still being re-quoted: the own best queue instead)
         if px <= 0:
             return
         self.add(book, side, px, self.limit_size(), ts)

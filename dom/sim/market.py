@@ -56,6 +56,8 @@ class SymbolSim:
         self.book.on_filled = self._on_shown_filled
         start_px = self.inst.px(spec.price)
         self.flow = Flow(spec, rng, start_px, None if draw is None else SizeLaw(draw))
+        if self.flow.quoting is not None:
+            self.book.on_cleared = self.flow.quoting.cleared
         self.agents: list[Agent] = []
         self.labels: list[dict] = []
         self.now = start_ns

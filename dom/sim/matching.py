@@ -34,6 +34,7 @@ class MatchingBook:
         "fills",
         "next_oid",
         "on_filled",
+        "on_cleared",
     )
 
     def __init__(self, first_update_id: int = 1_000_000) -> None:
@@ -49,6 +50,8 @@ class MatchingBook:
         self.next_oid = 1
         # Called when an order is fully filled or its shown part is (owner, order).
         self.on_filled: Callable[[list], None] | None = None
+        # Called when a trade empties a price level (maker side, price, time); None: not watched.
+        self.on_cleared: Callable[[int, int, int], None] | None = None
 
     # ------------------------------------------------------------------------------ reads
     def best(self, side: int) -> int | None:
@@ -182,6 +185,8 @@ class MatchingBook:
             self._touch(opp, px)
             if not q:
                 self._drop_level_if_empty(opp, px)
+                if self.on_cleared is not None:
+                    self.on_cleared(opp, px, ts)
         return qty
 
     # --------------------------------------------------------------------------- publishing

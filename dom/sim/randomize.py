@@ -48,7 +48,12 @@ RANGES: dict[str, tuple] = {
     "depth_ms": ((100, 250, 500), None, "choice"),  # depth push interval
     "skew_ms": (0.0, 200.0, "u"),  # /market behind /public
     "smallcap": ((0, 1, 2, 3), None, "choice"),  # which small-cap template is the second symbol
+    # (appended: every field above keeps each seed's value)
+    "join_share": (0.0, 0.9, "u"),  # share of organic adds joining the own side's best queue (presets 0)
+    "requote_ms": (10.0, 1000.0, "log"),  # median delay before organic adds go into a gap a trade opened (presets 0)
 }
+# Drawn always, applied only by a draw with ``quoting`` set (``dom eval ... --quoting``).
+QUOTING_FIELDS = ("join_share", "requote_ms")
 
 
 @dataclass(frozen=True)
@@ -75,9 +80,19 @@ class MarketDraw:
     depth_ms: int
     skew_ms: float
     smallcap: int
+    join_share: float
+    requote_ms: float
+    # Not drawn: whether the market applies ``join_share`` and ``requote_ms`` (dom/sim/quoting.py).
+    # Off by default (``draw(seed)``): the organic quoting is an option, measured, not the default.
+    quoting: bool = False
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """The parameters; the two quoting fields only when the market applies them."""
+        out = asdict(self)
+        if not self.quoting:
+            for name in QUOTING_FIELDS:
+                del out[name]
+        return out
 
     def __str__(self) -> str:
         return str(self.as_dict())
@@ -107,8 +122,9 @@ class MarketDraw:
         return out
 
 
-def draw(seed: int) -> MarketDraw:
-    """The market of ``seed``: the same seed always gives the same draw."""
+def draw(seed: int, quoting: bool = False) -> MarketDraw:
+    """The market of ``seed``: the same seed always gives the same draw. ``quoting``: the market
+    applies the drawn ``join_share`` and ``requote_ms`` (drawn either way, so nothing else moves)."""
     rng = random.Random(seed * 2_654_435_761 + 20)
     values: dict = {}
     for name, (lo, hi, how) in RANGES.items():
@@ -118,7 +134,7 @@ def draw(seed: int) -> MarketDraw:
             values[name] = round(math.exp(rng.uniform(math.log(lo), math.log(hi))), 4)
         else:
             values[name] = round(rng.uniform(lo, hi), 4)
-    return MarketDraw(seed=seed, **values)
+    return MarketDraw(seed=seed, quoting=quoting, **values)
 
 
 def in_range(d: MarketDraw) -> list[str]:

@@ -84,12 +84,22 @@ def test_calibration_command_compares_real_and_randomized(tmp_path):
     res = orjson.loads(j.stdout)
     assert len(res["randomized"]) == 2 and res["randomized"][0]["params"]["seed"] == 10004
     assert {row["statistic"] for row in res["rows"]} >= {"null_control.precision_est", "prints_per_s",
-                                                         "refill_timing.timed_share"}
+                                                         "refill_timing.timed_share", "quoting.join_best_share",
+                                                         "quoting.reshown_s.p50"}
+    assert all(s["params"]["quoting"] is False and "join_share" not in s["params"] for s in res["randomized"])
     timing = [s["stats"]["refill_timing"] for s in res["randomized"]]
     n = sum(x["possible_refills"] for x in timing)
     assert res["refill_timing_pooled"]["possible_refills"] == n > 0
     assert res["refill_timing_pooled"]["timed_share"] == round(sum(x["timed"] for x in timing) / n, 3)
     assert "share timed with a depletion" in r.stdout and "randomized, all symbols pooled" in r.stdout
+    assert "adds near the touch: share to the best" in r.stdout and "organic quoting on" not in r.stdout
+    # --quoting: the markets apply their drawn organic quoting, and say so.
+    q = subprocess.run([sys.executable, "-m", "dom", "eval", "--calibration", "--quoting", "--seeds", "10004",
+                        "--minutes", "0.2", "--data", str(tmp_path), "--json"], capture_output=True, text=True,
+                       timeout=120)
+    qres = orjson.loads(q.stdout)
+    assert all(s["params"]["quoting"] is True and "join_share" in s["params"] for s in qres["randomized"])
+    assert [s["stats"] for s in qres["randomized"]] != [s["stats"] for s in res["randomized"]]
 
 
 def _timing_book() -> BookStats:
@@ -139,7 +149,13 @@ def test_refill_timing_on_the_real_btcusdt_recording():
     # (docs/history/detectors-icebergs.md, "the refill's timing against the depletion before it").
     from dom.commands.eval_calibration import recording_stats
 
-    r = recording_stats(REAL_BTCUSDT)["BTCUSDT"]["refill_timing"]
+    res = recording_stats(REAL_BTCUSDT)["BTCUSDT"]
+    r = res["refill_timing"]
     assert 2500 <= r["possible_refills"] <= 3500
     assert 0.25 <= r["timed_share"] <= 0.36
     assert r["timed_share_busy"] == r["timed_share"]  # 9 possible refills a second
+    # Of 6,146 adds at the best or 1-2 ticks behind it, 5,176 join a standing best queue; 3,822
+    # emptied prices shown again (p50 3.9 s), 677 never within the recording.
+    q = res["quoting"]
+    assert q["adds_near_touch"] == 6146 and q["join_best_share"] == 0.842
+    assert q["reshown_s"] == {"p10": 0.266, "p50": 3.883, "p90": 27.774, "n": 3822, "never": 677}

@@ -19,7 +19,7 @@ def test_a_rejected_frame_in_the_twin_names_the_seed_and_the_run(monkeypatch):
     monkeypatch.setattr(evaluation, "run_market", run_market)
     params = DetectorParams(walls=False, icebergs=False, absorptions=False, spoofs=False, bursts=False, sweeps=False)
     with pytest.raises(DomError) as err:
-        evaluation._score_seed(("mixed", 7, 0.05, params, 100, 0.0, 1, True))
+        evaluation._score_seed(("mixed", 7, 0.05, params, 100, 0.0, 1, True, False))
     msg = str(err.value)
     assert msg.startswith("seed 7 (randomized), injection-free twin (seed 100007), 0.05 min:")
     assert msg.endswith("negative price '-0.0003'")

@@ -33,7 +33,11 @@ def test_terciles_split_the_seeds_and_cells_sum_their_counts():
     assert rows[0]["iceberg"]["recall"] is None
     # choices are split by value
     assert [r["bin"] for r in bd["depth_ms"]] == [str(v) for v in sorted({s["params"]["depth_ms"] for s in seeds})]
-    assert set(bd) == set(RANGES)
+    assert set(bd) == set(RANGES) - {"join_share", "requote_ms"}  # (drawn, not applied without quoting)
+    on = [dict(s, params=draw(s["seed"], quoting=True).as_dict()) for s in seeds]
+    assert set(breakdown(on, minutes=10)) == set(RANGES)
+    mixed = on[:5] + seeds[5:]  # (seeds with and without the fields: broken down only where all have them)
+    assert set(breakdown(mixed, minutes=10)) == set(RANGES) - {"join_share", "requote_ms"}
     assert table(bd)[0].startswith("parameter")
     assert any("recall" in h for h in highlights(bd)["wall"])
 
@@ -71,6 +75,19 @@ def test_randomized_eval_json_holds_each_seeds_draw_and_the_breakdown():
     assert res["breakdown"]["agg_window_ms"][0]["seeds"] >= 1
     assert res["at_targets"]["seeds"] == sum(s["params"]["depth_ms"] == 100 for s in res["per_seed"])
     assert sum(s["counts"]["wall"]["labels"] for s in res["per_seed"]) == res["kinds"]["wall"]["labels"]
+    # Quoting off (the default): the seeds say so, and its fields (drawn, not applied) are not broken down.
+    assert all(s["params"]["quoting"] is False for s in res["per_seed"])
+    assert "join_share" not in res["breakdown"] and "requote_ms" not in res["breakdown"]
+
+
+def test_randomized_eval_with_quoting_applies_it_and_says_so():
+    argv = [sys.executable, "-m", "dom", "eval", "--randomize", "--seeds", "10004", "--minutes", "0.5", "--json"]
+    r = subprocess.run(argv + ["--quoting"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    res = orjson.loads(r.stdout)
+    assert [s["params"] for s in res["per_seed"]] == [draw(10004, quoting=True).as_dict()]
+    assert res["per_seed"][0]["params"]["quoting"] is True
+    assert {"join_share", "requote_ms"} <= set(res["breakdown"])
 
 
 @pytest.mark.parametrize("argv,msg", [
@@ -79,6 +96,7 @@ def test_randomized_eval_json_holds_each_seeds_draw_and_the_breakdown():
     (["--randomize", "--calibration"], "--randomize and --calibration: choose one"),
     (["--calibration", "--skew-ms", "10"], "--calibration: --skew-ms"),
     (["--data", "/tmp"], "--data goes with --calibration"),
+    (["--quoting"], "--quoting goes with --randomize or --calibration"),
     (["--randomize", "--minutes", "0"], "--minutes: expected a number > 0"),
     (["--minutes", "nan"], "--minutes: expected a number > 0"),
     (["--minutes", "inf"], "--minutes: expected a number > 0"),
