@@ -71,11 +71,13 @@ class Seen(ListenerBase):
         self.out.append(("status", repr(s), id(self.pipe.cause)))
 
 
-def _pipe(monkeypatch, c_merge: bool):
+def _pipe(monkeypatch, c_merge: bool, detectors=None):
+    """A replay pipeline over INST with the merge in C or (``c_merge`` false) the Python TimeMerge;
+    ``detectors``: a factory of a symbol's observers (default: the engine's own, PARAMS)."""
     if not c_merge:
         monkeypatch.setattr(replay_pipeline, "time_merge", lambda hold: TimeMerge(hold))
-    pipe = OneEnginePipeline("t", Rule.USDM, detectors=make_observers(PARAMS), context=None, hold_ms=250,
-                             trade_ids=True)
+    pipe = OneEnginePipeline("t", Rule.USDM, detectors=detectors or make_observers(PARAMS), context=None,
+                             hold_ms=250, trade_ids=True)
     pipe.open(INST)
     monkeypatch.undo()
     seen = Seen(pipe)
@@ -224,14 +226,7 @@ def test_a_trades_alerts_reach_the_listeners_only_while_its_symbol_is_synced(mon
     lines = _market(seed)
     runs = []
     for c_merge in (True, False):
-        if not c_merge:
-            monkeypatch.setattr(replay_pipeline, "time_merge", lambda hold: TimeMerge(hold))
-        pipe = OneEnginePipeline("t", Rule.USDM, detectors=lambda st: [Loud()], context=None, hold_ms=250,
-                                 trade_ids=True)
-        pipe.open(INST)
-        monkeypatch.undo()
-        seen = Seen(pipe)
-        pipe.subscribe(seen)
+        pipe, seen = _pipe(monkeypatch, c_merge, lambda st: [Loud()])
         for evs in lines:
             pipe.feeder()(evs)
         pipe.flush()

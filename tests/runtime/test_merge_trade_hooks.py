@@ -8,13 +8,9 @@ from __future__ import annotations
 import pytest
 
 from dom.core import accel
-from dom.core.merge import TimeMerge
-from dom.core.sequencer import Rule
 from dom.core.symbol_state import ObserverBase
 from dom.core.types import Alert, AlertKind, AlertState, BookSide, FeedState, StatusChange
-from dom.runtime import replay_pipeline
-from dom.runtime.replay_pipeline import OneEnginePipeline
-from tests.runtime.test_merge_pump import INST, Seen, _market, _state
+from tests.runtime.test_merge_pump import _market, _pipe, _state
 
 pytestmark = pytest.mark.skipif(accel.native is None, reason="the C accelerator is not built")
 
@@ -62,19 +58,12 @@ class Meddler(ObserverBase):
 
 
 def _run(monkeypatch, c_merge: bool, lines: list, as_tuple: bool):
-    if not c_merge:
-        monkeypatch.setattr(replay_pipeline, "time_merge", lambda hold: TimeMerge(hold))
     log: list = []
-    pipe = OneEnginePipeline("t", Rule.USDM, detectors=lambda st: [Odd(log), Meddler(log), Odd(log)], context=None,
-                             hold_ms=250, trade_ids=True)
-    pipe.open(INST)
-    monkeypatch.undo()
+    pipe, seen = _pipe(monkeypatch, c_merge, lambda st: [Odd(log), Meddler(log), Odd(log)])
     assert (pipe._pump is not None) is c_merge
     if as_tuple:
         for st in pipe.detect.symbols.values():
             st.trade_hooks = tuple(st.trade_hooks)
-    seen = Seen(pipe)
-    pipe.subscribe(seen)
     for evs in lines:
         pipe.feeder()(evs)
     pipe.flush()
@@ -104,12 +93,7 @@ def test_a_hook_that_raises_stops_the_trade_as_in_python(monkeypatch):
             return []
     errs, lines = [], _market(0)
     for c_merge in (True, False):
-        if not c_merge:
-            monkeypatch.setattr(replay_pipeline, "time_merge", lambda hold: TimeMerge(hold))
-        pipe = OneEnginePipeline("t", Rule.USDM, detectors=lambda st: [Boom()], context=None, hold_ms=250,
-                                 trade_ids=True)
-        pipe.open(INST)
-        monkeypatch.undo()
+        pipe, _ = _pipe(monkeypatch, c_merge, lambda st: [Boom()])
         with pytest.raises(ValueError) as e:
             for evs in lines:
                 pipe.feeder()(evs)
