@@ -160,3 +160,31 @@ def test_the_context_bars_take_the_mid_from_the_tickers():
     c = ctx.symbols["KITEUSDT"]
     # the bar of 120-129 s: the mean of its ten mids (twice the mid, in ticks)
     assert len(c.bars_1m.closes) == 3 and c.bars_1m.closes[-1] == sum(10001 + 2 * i for i in range(120, 130)) / 10
+
+
+def test_a_burst_on_a_top_only_symbol_is_started_by_the_trade_that_brings_its_volume():
+    """The move first (tickers on little volume), then the volume (trades, no ticker after them): the
+    trade that brings the window to a burst's volume starts it on a TOP symbol as on a synced one."""
+    p = DetectorParams(walls=False, icebergs=False, spoofs=False, absorptions=False, sweeps=False)
+    eng = Engine([INST], observers=make_observers(p))
+    eng.follow_depth("KITEUSDT", False)
+    alerts: list = []
+    t, tid, u = S, 0, 0
+    for i in range(3000):  # 300 s: a tick of noise, a trade every 500 ms
+        t += 100 * MS
+        u += 1
+        alerts += eng.feed(ticker(t, 5000 + i % 2, 5001 + i % 2, u))
+        if i % 5 == 0:
+            tid += 1
+            alerts += eng.feed(trade(t, 5001, 100, tid))
+    for i in range(20):  # 2 s: 0.8 % up, no trade
+        t += 100 * MS
+        u += 1
+        px = 5000 + 2 * (i + 1)
+        alerts += eng.feed(ticker(t, px, px + 1, u))
+    assert not [a for a in alerts if isinstance(a, Alert)]
+    for _ in range(10):  # then ten times the window's volume, trades only
+        tid += 1
+        alerts += eng.feed(trade(t, 5041, 300, tid))
+    new = [a for a in alerts if isinstance(a, Alert) and a.kind is AlertKind.BURST]
+    assert new and new[0].state is AlertState.NEW and new[0].evidence["direction"] == "up"
