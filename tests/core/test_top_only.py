@@ -114,19 +114,26 @@ def test_a_sweep_on_a_top_only_symbol_is_alerted_from_trades_alone():
     assert ends == []
 
 
-def test_a_burst_on_a_top_only_symbol_reads_its_move_from_the_tickers():
+def _quiet_burst_engine() -> tuple[Engine, list, int, int, int]:
+    """A TOP symbol with bursts alone after 300 s of a tick of noise and a trade every 500 ms: the
+    engine, the outputs so far, and the last time, trade id and ticker id."""
     p = DetectorParams(walls=False, icebergs=False, spoofs=False, absorptions=False, sweeps=False)
     eng = Engine([INST], observers=make_observers(p))
     eng.follow_depth("KITEUSDT", False)
-    alerts: list[Alert] = []
+    out: list = []
     t, tid, u = S, 0, 0
-    for i in range(3000):  # 300 s: a tick of noise, a trade every 500 ms
+    for i in range(3000):
         t += 100 * MS
         u += 1
-        alerts += eng.feed(ticker(t, 5000 + i % 2, 5001 + i % 2, u))
+        out += eng.feed(ticker(t, 5000 + i % 2, 5001 + i % 2, u))
         if i % 5 == 0:
             tid += 1
-            alerts += eng.feed(trade(t, 5001, 100, tid))
+            out += eng.feed(trade(t, 5001, 100, tid))
+    return eng, out, t, tid, u
+
+
+def test_a_burst_on_a_top_only_symbol_reads_its_move_from_the_tickers():
+    eng, alerts, t, tid, u = _quiet_burst_engine()
     assert alerts == []
     for i in range(30):  # 3 s: 1.2 % up on ten times the volume
         t += 100 * MS
@@ -165,18 +172,7 @@ def test_the_context_bars_take_the_mid_from_the_tickers():
 def test_a_burst_on_a_top_only_symbol_is_started_by_the_trade_that_brings_its_volume():
     """The move first (tickers on little volume), then the volume (trades, no ticker after them): the
     trade that brings the window to a burst's volume starts it on a TOP symbol as on a synced one."""
-    p = DetectorParams(walls=False, icebergs=False, spoofs=False, absorptions=False, sweeps=False)
-    eng = Engine([INST], observers=make_observers(p))
-    eng.follow_depth("KITEUSDT", False)
-    alerts: list = []
-    t, tid, u = S, 0, 0
-    for i in range(3000):  # 300 s: a tick of noise, a trade every 500 ms
-        t += 100 * MS
-        u += 1
-        alerts += eng.feed(ticker(t, 5000 + i % 2, 5001 + i % 2, u))
-        if i % 5 == 0:
-            tid += 1
-            alerts += eng.feed(trade(t, 5001, 100, tid))
+    eng, alerts, t, tid, u = _quiet_burst_engine()
     for i in range(20):  # 2 s: 0.8 % up, no trade
         t += 100 * MS
         u += 1
