@@ -295,7 +295,7 @@ class BookStats:
             "refill_timing": self._timing_result(secs),
             "prints_per_s": _r(len(self.prints) / secs) if secs else None,
             "print_size_band_medians": _qs([q / med for q in self.prints] if med else [], (0.5, 0.9, 0.99)),
-            "quoting": self.quoting.result(),
+            "quoting": self.quoting.result(_qs),
         }
         if self.raw_fills:
             out["prints_100ms_per_s"] = _r(len(self.prints_100ms) / secs) if secs else None

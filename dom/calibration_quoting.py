@@ -17,7 +17,7 @@ Pure: no I/O, no clock. Fed by ``BookStats.depth``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 SEC = 1_000_000_000
 BID, ASK = 0, 1
@@ -60,13 +60,9 @@ class QuotingStats:
                 if d == 0 and q0 > 0:
                     self.joins += 1
 
-    def result(self) -> dict[str, Any]:
-        xs = sorted(self.reshown_ns)
-
-        def q(p: float) -> float | None:
-            return round(xs[min(len(xs) - 1, int(p * len(xs)))] / SEC, 3) if xs else None
-
+    def result(self, qs: Callable[[list[float]], dict[str, float | None]]) -> dict[str, Any]:
+        """``qs``: the calibration's quantiles of a list (``dom.calibration._qs``: p10, p50, p90)."""
         return {"adds_near_touch": self.adds_near,
                 "join_best_share": round(self.joins / self.adds_near, 3) if self.adds_near else None,
-                "reshown_s": {"p10": q(0.1), "p50": q(0.5), "p90": q(0.9), "n": len(xs),
+                "reshown_s": {**qs([x / SEC for x in self.reshown_ns]), "n": len(self.reshown_ns),
                               "never": len(self.emptied)}}
