@@ -500,6 +500,21 @@ static PyObject *wdh_band(wdh_Hook *h, PyObject *const *args, Py_ssize_t nargs)
     return Py_BuildValue("(LL)", low[0], low[1]);
 }
 
+/* The standing walls' gate set and on: the due time, each side's price range, and (nw[s] >= 0) its
+ * first nw[s] prices with their quiet and hold sizes and rise flags (nw[s] -1: its range alone). */
+static void wdh_gate_set(wdh_Hook *h, long long due, const long long lo[2], const long long hi[2], const int nw[2],
+                         long long px[2][WDH_NW], long long quiet[2][WDH_NW], long long hold[2][WDH_NW],
+                         char rise[2][WDH_NW])
+{
+    h->wgate = 1;
+    h->due = due, h->blo = lo[0], h->bhi = hi[0], h->alo = lo[1], h->ahi = hi[1];
+    for (int s = 0; s < 2; s++) {
+        h->nw[s] = nw[s];
+        for (int k = 0; k < nw[s]; k++)
+            h->px[s][k] = px[s][k], h->quiet[s][k] = quiet[s][k], h->hold[s][k] = hold[s][k], h->rise[s][k] = rise[s][k];
+    }
+}
+
 static PyObject *wdh_walls(wdh_Hook *h, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 5 && nargs != 7 && nargs != 9 && nargs != 13) {
@@ -543,15 +558,9 @@ static PyObject *wdh_walls(wdh_Hook *h, PyObject *const *args, Py_ssize_t nargs)
     }
     if (r < 0)
         return NULL;
-    h->wgate = r;
-    if (r) {
-        h->due = v[0], h->blo = v[1], h->bhi = v[2], h->alo = v[3], h->ahi = v[4];
-        for (int s = 0; s < 2; s++) {
-            h->nw[s] = nw[s];
-            for (int k = 0; k < nw[s]; k++)
-                h->px[s][k] = px[s][k], h->quiet[s][k] = qt[s][k], h->hold[s][k] = hd[s][k], h->rise[s][k] = rs[s][k];
-        }
-    }
+    h->wgate = 0;
+    if (r)
+        wdh_gate_set(h, v[0], (long long[2]){v[1], v[3]}, (long long[2]){v[2], v[4]}, nw, px, qt, hd, rs);
     Py_RETURN_NONE;
 }
 
@@ -575,13 +584,8 @@ static PyObject *wdh_hand(wdh_Hook *h, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     if (r == 0)
         Py_RETURN_NOTIMPLEMENTED;
-    h->wgate = 1;
-    h->due = g.due, h->blo = g.lo[0], h->bhi = g.hi[0], h->alo = g.lo[1], h->ahi = g.hi[1];
-    for (int s = 0; s < 2; s++) {
-        h->nw[s] = g.n[s] > WDH_NW ? -1 : g.n[s];
-        for (int k = 0; k < h->nw[s]; k++)
-            h->px[s][k] = g.px[s][k], h->quiet[s][k] = g.quiet[s][k], h->hold[s][k] = g.hold[s][k], h->rise[s][k] = g.rise[s][k];
-    }
+    int nw[2] = {g.n[0] > WDH_NW ? -1 : g.n[0], g.n[1] > WDH_NW ? -1 : g.n[1]};
+    wdh_gate_set(h, g.due, g.lo, g.hi, nw, g.px, g.quiet, g.hold, g.rise);
     Py_RETURN_NONE;
 }
 
